@@ -1,0 +1,79 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.DeviceException;
+import dev.cltrain.InputException;
+import dev.cltrain.opencl.ClException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code cltrain}: the command line. Exit codes: 0 done; 1 a check failed ({@code --verify}) or an internal
+ * error; 2 bad input (one line on stderr: what and where); 3 a device that was asked for cannot be used.
+ */
+@Command(name = "cltrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Backpropagation on any OpenCL device, checked against a plain-Java reference.",
+    subcommands = {TrainCommand.class, DevicesCommand.class})
+public final class Main implements Runnable {
+  public static final int EXIT_CHECK_FAILED = 1;
+  public static final int EXIT_BAD_INPUT = 2;
+  public static final int EXIT_DEVICE = 3;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices)");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code (tests call this directly). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, argv) -> {
+      String command = ex.getCommandLine().getCommandName();
+      err.println(command + ": " + ex.getMessage() + " (see '" + qualified(ex.getCommandLine()) + " --help')");
+      return EXIT_BAD_INPUT;
+    });
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      String command = qualified(commandLine);
+      if (ex instanceof InputException) {
+        err.println(command + ": " + ex.getMessage());
+        return EXIT_BAD_INPUT;
+      }
+      if (ex instanceof DeviceException || ex instanceof ClException) {
+        err.println(command + ": " + ex.getMessage());
+        return EXIT_DEVICE;
+      }
+      err.println(command + ": internal error: " + ex);
+      if (System.getenv("CLTRAIN_DEBUG") != null) {
+        ex.printStackTrace(err);
+      } else {
+        err.println("(set CLTRAIN_DEBUG=1 for the stack trace)");
+      }
+      return EXIT_CHECK_FAILED;
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static String qualified(CommandLine cl) {
+    return cl.getCommandSpec().qualifiedName();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"cltrain " + (v == null ? "dev" : v) + " (Java " + System.getProperty("java.version") + ")"};
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.cltrain.nn;
+
+import dev.cltrain.InputException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Output files that are either whole or untouched: written to a temporary file in the same folder, forced
+ * to disk, then renamed over the target. A failure at any point leaves the old file as it was.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /**
+   * Checks, before any work is done, that {@code file} could be written: its folder exists and it is not a
+   * folder itself. {@code option} names the flag for the message, e.g. "--save".
+   */
+  public static void checkWritable(Path file, String option) {
+    Path absolute = file.toAbsolutePath();
+    Path folder = absolute.getParent();
+    if (Files.isDirectory(absolute)) {
+      throw new InputException(option + " " + file + ": is a directory");
+    }
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new InputException(option + " " + file + ": folder " + folder + " does not exist");
+    }
+    if (!Files.isWritable(folder)) {
+      throw new InputException(option + " " + file + ": folder " + folder + " is not writable");
+    }
+  }
+
+  public static void writeString(Path file, String text) {
+    Path absolute = file.toAbsolutePath();
+    Path temp = null;
+    try {
+      temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+      temp = null;
+    } catch (IOException e) {
+      throw new InputException("cannot write " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // the temporary file is all that is left; the target is untouched
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.cltrain.nn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.InputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The model file, written by {@code --save} and read by {@code --init-model}:
+ * <pre>
+ * {"format":"cltrain-model","version":1,"loss":"mse",
+ *  "layers":[{"inputs":2,"outputs":1,"activation":"sigmoid","weights":[[w00],[w10]],"bias":[b0]}]}
+ * </pre>
+ * weights as {@code inputs} rows of {@code outputs} numbers. Floats are written in their shortest exact form,
+ * so a saved model reads back bit for bit. Every defect is an {@link InputException} naming the file and field.
+ */
+public final class ModelJson {
+  public static final String FORMAT = "cltrain-model";
+  public static final int VERSION = 1;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ModelJson() {}
+
+  public static String toJson(Network network) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("loss", network.loss().id);
+    ArrayNode layers = root.putArray("layers");
+    for (Layer layer : network.layers()) {
+      ObjectNode node = layers.addObject();
+      node.put("inputs", layer.inputs());
+      node.put("outputs", layer.outputs());
+      node.put("activation", layer.activation().id);
+      ArrayNode weights = node.putArray("weights");
+      for (int i = 0; i < layer.inputs(); i++) {
+        ArrayNode row = weights.addArray();
+        for (int j = 0; j < layer.outputs(); j++) {
+          row.add(layer.weight(i, j));
+        }
+      }
+      ArrayNode bias = node.putArray("bias");
+      for (float b : layer.bias()) {
+        bias.add(b);
+      }
+    }
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise model", e);
+    }
+  }
+
+  /** Writes the model atomically: a temporary file beside the target, then a rename over it. */
+  public static void save(Network network, Path file) {
+    AtomicFiles.writeString(file, toJson(network));
+  }
+
+  public static Network read(Path file) {
+    String name = file.toString();
+    String text;
+    try {
+      if (Files.isDirectory(file)) {
+        throw new InputException(name + ": is a directory, expected a model JSON file");
+      }
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InputException(name + ": file not found");
+    } catch (AccessDeniedException e) {
+      throw new InputException(name + ": permission denied");
+    } catch (IOException e) {
+      throw new InputException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+    return parse(text, name);
+  }
+
+  public static Network parse(String text, String name) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new InputException(name + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
+          + ": not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new InputException(name + ": expected a JSON object with \"format\": \"" + FORMAT + "\"");
+    }
+    if (!FORMAT.equals(root.path("format").asText(null))) {
+      throw new InputException(name + ": \"format\" must be \"" + FORMAT + "\"");
+    }
+    if (!root.path("version").isInt() || root.get("version").intValue() != VERSION) {
+      throw new InputException(name + ": unsupported \"version\" " + root.path("version")
+          + " (this cltrain reads version " + VERSION + ")");
+    }
+    Loss loss = Loss.parse(text(root, "loss", name), name + ": \"loss\"");
+    JsonNode layersNode = root.path("layers");
+    if (!layersNode.isArray() || layersNode.isEmpty()) {
+      throw new InputException(name + ": \"layers\" must be a non-empty array");
+    }
+    List<Layer> layers = new ArrayList<>();
+    for (int l = 0; l < layersNode.size(); l++) {
+      String where = name + ": layers[" + l + "]";
+      Layer layer = parseLayer(layersNode.get(l), where);
+      if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
+        throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but layers[" + (l - 1)
+            + "] has " + layers.get(l - 1).outputs() + " outputs");
+      }
+      layers.add(layer);
+    }
+    return new Network(loss, layers);
+  }
+
+  private static Layer parseLayer(JsonNode node, String where) {
+    if (!node.isObject()) {
+      throw new InputException(where + ": expected an object");
+    }
+    int inputs = positiveInt(node, "inputs", where);
+    int outputs = positiveInt(node, "outputs", where);
+    if ((long) inputs * outputs > Integer.MAX_VALUE / 2) {
+      throw new InputException(where + ": " + inputs + " x " + outputs + " weights is too large");
+    }
+    Activation activation = Activation.parse(text(node, "activation", where), where + ".activation");
+    JsonNode weightsNode = node.path("weights");
+    if (!weightsNode.isArray() || weightsNode.size() != inputs) {
+      throw new InputException(where + ".weights: expected " + inputs + " rows (one per input), found "
+          + (weightsNode.isArray() ? weightsNode.size() + " rows" : "no array"));
+    }
+    float[] weights = new float[inputs * outputs];
+    for (int i = 0; i < inputs; i++) {
+      JsonNode row = weightsNode.get(i);
+      if (!row.isArray() || row.size() != outputs) {
+        throw new InputException(where + ".weights[" + i + "]: expected " + outputs + " numbers, found "
+            + (row.isArray() ? row.size() : "no array"));
+      }
+      for (int j = 0; j < outputs; j++) {
+        weights[i * outputs + j] = finite(row.get(j), where + ".weights[" + i + "][" + j + "]");
+      }
+    }
+    JsonNode biasNode = node.path("bias");
+    if (!biasNode.isArray() || biasNode.size() != outputs) {
+      throw new InputException(where + ".bias: expected " + outputs + " numbers, found "
+          + (biasNode.isArray() ? biasNode.size() : "no array"));
+    }
+    float[] bias = new float[outputs];
+    for (int j = 0; j < outputs; j++) {
+      bias[j] = finite(biasNode.get(j), where + ".bias[" + j + "]");
+    }
+    return new Layer(inputs, outputs, activation, weights, bias);
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual()) {
+      throw new InputException(where + ": \"" + field + "\" must be a string");
+    }
+    return value.asText();
+  }
+
+  private static int positiveInt(JsonNode node, String field, String where) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isInt() || value.intValue() < 1) {
+      throw new InputException(where + ": \"" + field + "\" must be a positive integer");
+    }
+    return value.intValue();
+  }
+
+  private static float finite(JsonNode value, String where) {
+    if (value == null || !value.isNumber()) {
+      throw new InputException(where + ": expected a number, found " + value);
+    }
+    float f = value.floatValue();
+    if (!Float.isFinite(f)) {
+      throw new InputException(where + ": " + value + " is not a finite float32");
+    }
+    return f;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cltrain.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs. */
+public record Network(Loss loss, List<Layer> layers) {
+  public Network {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("a network needs at least one layer");
+    }
+    for (int l = 1; l < layers.size(); l++) {
+      if (layers.get(l).inputs() != layers.get(l - 1).outputs()) {
+        throw new IllegalArgumentException("layer " + l + " takes " + layers.get(l).inputs()
+            + " inputs but layer " + (l - 1) + " gives " + layers.get(l - 1).outputs());
+      }
+    }
+    layers = List.copyOf(layers);
+  }
+
+  /**
+   * The seed's initialisation generalised: for each layer in order, its weights (inputs × outputs,
+   * row-major) then its bias, each drawn from {@code np.random.randn} after {@code np.random.seed(seed)}.
+   */
+  public static Network initNormal(int[] widths, long seed) {
+    NumpyRandom random = new NumpyRandom(seed);
+    List<Layer> layers = new ArrayList<>();
+    for (int l = 1; l < widths.length; l++) {
+      float[] weights = random.randnFloats(widths[l - 1] * widths[l]);
+      float[] bias = random.randnFloats(widths[l]);
+      layers.add(new Layer(widths[l - 1], widths[l], Activation.SIGMOID, weights, bias));
+    }
+    return new Network(Loss.MSE, layers);
+  }
+
+  /** Widths from input to output, e.g. {2, 4, 1}. */
+  public int[] widths() {
+    int[] widths = new int[layers.size() + 1];
+    widths[0] = layers.get(0).inputs();
+    for (int l = 0; l < layers.size(); l++) {
+      widths[l + 1] = layers.get(l).outputs();
+    }
+    return widths;
+  }
+
+  public int inputs() {
+    return layers.get(0).inputs();
+  }
+
+  public int outputs() {
+    return layers.get(layers.size() - 1).outputs();
+  }
+
+  /** Number of weights and biases. */
+  public long parameterCount() {
+    long count = 0;
+    for (Layer layer : layers) {
+      count += layer.weights().length + layer.bias().length;
+    }
+    return count;
+  }
+
+  /** Largest |a − b| over every weight and bias of two networks of the same shape. */
+  public static float maxAbsDifference(Network a, Network b) {
+    float max = 0;
+    for (int l = 0; l < a.layers.size(); l++) {
+      max = Math.max(max, maxAbs(a.layers.get(l).weights(), b.layers.get(l).weights()));
+      max = Math.max(max, maxAbs(a.layers.get(l).bias(), b.layers.get(l).bias()));
+    }
+    return max;
+  }
+
+  private static float maxAbs(float[] a, float[] b) {
+    float max = 0;
+    for (int i = 0; i < a.length; i++) {
+      float d = Math.abs(a[i] - b[i]);
+      if (Float.isNaN(d)) {
+        return Float.NaN; // a NaN on either side is the largest difference there is
+      }
+      max = Math.max(max, d);
+    }
+    return max;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.cltrain.nn;
+
+/**
+ * NumPy's legacy generator, bit for bit: MT19937 seeded as {@code np.random.seed(seed)} does, and the
+ * polar Box–Muller Gaussian of {@code np.random.randn} (legacy_gauss, which caches the second value).
+ * {@code new NumpyRandom(0).randn()} returns 1.764052345967664, as {@code np.random.seed(0);
+ * np.random.randn()} prints.
+ */
+public final class NumpyRandom {
+  private static final int N = 624;
+  private static final int M = 397;
+  private final int[] mt = new int[N];
+  private int index;
+  private boolean hasGauss;
+  private double gauss;
+
+  /** {@code np.random.seed(seed)}, for 0 ≤ seed < 2³². */
+  public NumpyRandom(long seed) {
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1: " + seed);
+    }
+    mt[0] = (int) seed;
+    for (int i = 1; i < N; i++) {
+      mt[i] = 1812433253 * (mt[i - 1] ^ (mt[i - 1] >>> 30)) + i;
+    }
+    index = N;
+  }
+
+  /** The next 32 random bits, as an unsigned value in an int (genrand_int32). */
+  public int nextInt32() {
+    if (index >= N) {
+      twist();
+    }
+    int y = mt[index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y;
+  }
+
+  private void twist() {
+    for (int i = 0; i < N; i++) {
+      int y = (mt[i] & 0x80000000) | (mt[(i + 1) % N] & 0x7fffffff);
+      int next = mt[(i + M) % N] ^ (y >>> 1);
+      mt[i] = (y & 1) != 0 ? next ^ 0x9908b0df : next;
+    }
+    index = 0;
+  }
+
+  /** A double in [0, 1) with 53 random bits ({@code np.random.random_sample}). */
+  public double nextDouble() {
+    long a = Integer.toUnsignedLong(nextInt32()) >>> 5;
+    long b = Integer.toUnsignedLong(nextInt32()) >>> 6;
+    return (a * 67108864.0 + b) / 9007199254740992.0;
+  }
+
+  /** One standard normal draw ({@code np.random.randn()}). */
+  public double randn() {
+    if (hasGauss) {
+      hasGauss = false;
+      return gauss;
+    }
+    double x1;
+    double x2;
+    double r2;
+    do {
+      x1 = 2.0 * nextDouble() - 1.0;
+      x2 = 2.0 * nextDouble() - 1.0;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1.0 || r2 == 0.0);
+    double f = Math.sqrt(-2.0 * StrictMath.log(r2) / r2);
+    gauss = f * x1;
+    hasGauss = true;
+    return f * x2;
+  }
+
+  /** {@code count} draws of {@link #randn()}, each rounded to float32. */
+  public float[] randnFloats(int count) {
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = (float) randn();
+    }
+    return values;
+  }
+}

@@ -1,0 +1,176 @@
+package dev.cltrain.opencl;
+
+import static org.jocl.CL.*;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_device_id;
+import org.jocl.cl_program;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's context and in-order command queue, and everything made on it: programs, kernels, buffers.
+ * {@link #close()} releases them in reverse order of creation, is safe to call twice, and logs rather than
+ * throws release errors.
+ */
+public final class ClContext implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClContext.class);
+  private static final AtomicLong created = new AtomicLong();
+  private static final AtomicLong released = new AtomicLong();
+
+  private final ClDevice device;
+  private final KernelSource source;
+  private final cl_context context;
+  private final cl_command_queue queue;
+  private final Deque<Releasable> owned = new ArrayDeque<>();
+  private final Map<String, ClProgram> programs = new HashMap<>();
+  private boolean closed;
+
+  /** Something this context must release when it closes. */
+  interface Releasable {
+    String describe();
+
+    void release();
+  }
+
+  public ClContext(ClDevice device, KernelSource source) {
+    this.device = device;
+    this.source = source;
+    cl_device_id[] ids = {device.id()};
+    this.context = ClException.check("clCreateContext(" + device.ref() + ")",
+        () -> clCreateContext(null, 1, ids, null, null, null));
+    own("context", () -> clReleaseContext(context));
+    this.queue = ClException.check("clCreateCommandQueue(" + device.ref() + ")",
+        () -> clCreateCommandQueue(context, device.id(), 0, null));
+    own("command queue", () -> clReleaseCommandQueue(queue));
+  }
+
+  public ClDevice device() {
+    return device;
+  }
+
+  cl_context handle() {
+    return context;
+  }
+
+  cl_command_queue queue() {
+    return queue;
+  }
+
+  /**
+   * The program built from {@code file} with {@code options}, built once per context and cached. A failed
+   * build throws a {@link ClException} carrying the file and the build log.
+   */
+  public synchronized ClProgram program(String file, String options) {
+    String key = file + "\0" + options;
+    ClProgram cached = programs.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String where = source.describe(file);
+    String text = ClProgram.PRELUDE + source.load(file);
+    cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
+        () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
+    own("program " + file, () -> clReleaseProgram(program));
+    try {
+      clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
+    } catch (CLException e) {
+      throw new ClException("clBuildProgram(" + where + ")", e.getStatus(), "Build log:\n" + buildLog(program));
+    }
+    ClProgram built = new ClProgram(this, file, program);
+    programs.put(key, built);
+    return built;
+  }
+
+  private String buildLog(cl_program program) {
+    try {
+      long[] size = new long[1];
+      clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, 0, null, size);
+      byte[] bytes = new byte[(int) size[0]];
+      clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, bytes.length, Pointer.to(bytes), null);
+      String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).replace("\0", "").strip();
+      return text.isEmpty() ? "(empty)" : text;
+    } catch (CLException e) {
+      return "(build log unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** A device buffer of {@code length} floats, uninitialised. */
+  public synchronized ClBuffer buffer(int length) {
+    long bytes = Math.max(1, length) * 4L;
+    var mem = ClException.check("clCreateBuffer(" + bytes + " bytes on " + device.ref() + ")",
+        () -> clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null));
+    ClBuffer buffer = new ClBuffer(this, mem, length);
+    own("buffer of " + length + " floats", buffer::releaseNow);
+    return buffer;
+  }
+
+  /** A device buffer holding a copy of {@code data}. */
+  public ClBuffer upload(float[] data) {
+    ClBuffer buffer = buffer(data.length);
+    buffer.write(data);
+    return buffer;
+  }
+
+  /** Sends every enqueued command to the device without waiting for it (clFlush). */
+  public void flush() {
+    ClException.checkVoid("clFlush(" + device.ref() + ")", () -> clFlush(queue));
+  }
+
+  /** Waits until every enqueued command has finished (clFinish). */
+  public void finish() {
+    ClException.checkVoid("clFinish(" + device.ref() + ")", () -> clFinish(queue));
+  }
+
+  synchronized void own(String what, Runnable release) {
+    created.incrementAndGet();
+    owned.push(new Releasable() {
+      @Override
+      public String describe() {
+        return what;
+      }
+
+      @Override
+      public void release() {
+        release.run();
+      }
+    });
+  }
+
+  /** Releases everything this context made, newest first; safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      clFinish(queue);
+    } catch (RuntimeException e) {
+      log.warn("clFinish before release failed (ignoring): {}", e.getMessage());
+    }
+    while (!owned.isEmpty()) {
+      Releasable r = owned.pop();
+      try {
+        r.release();
+      } catch (RuntimeException e) {
+        log.warn("releasing {} failed (ignoring): {}", r.describe(), e.getMessage());
+      }
+      released.incrementAndGet();
+    }
+    programs.clear();
+  }
+
+  /** OpenCL objects created and released by all contexts of this process, for leak tests. */
+  public static long[] objectCounts() {
+    return new long[] {created.get(), released.get()};
+  }
+}

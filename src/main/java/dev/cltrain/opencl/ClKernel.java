@@ -1,0 +1,83 @@
+package dev.cltrain.opencl;
+
+import static org.jocl.CL.*;
+
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_kernel;
+
+/**
+ * One kernel. Arguments go in the order the .cl file declares them, set by a builder that counts the index:
+ * {@code kernel.args(rows, cols, z, bias, a).launch(rows * cols)}.
+ */
+public final class ClKernel {
+  private final ClContext context;
+  private final String name;
+  private final cl_kernel kernel;
+
+  ClKernel(ClContext context, String name, cl_kernel kernel) {
+    this.context = context;
+    this.name = name;
+    this.kernel = kernel;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  cl_kernel handle() {
+    return kernel;
+  }
+
+  /** Sets every argument: Integer as int, Float as float, ClBuffer as a global buffer. */
+  public ClKernel args(Object... values) {
+    for (int i = 0; i < values.length; i++) {
+      int index = i;
+      Object v = values[i];
+      String call = "clSetKernelArg(" + name + ", " + index + ")";
+      if (v instanceof Integer n) {
+        ClException.checkVoid(call, () -> clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {n})));
+      } else if (v instanceof Float f) {
+        ClException.checkVoid(call, () -> clSetKernelArg(kernel, index, Sizeof.cl_float, Pointer.to(new float[] {f})));
+      } else if (v instanceof ClBuffer b) {
+        ClException.checkVoid(call, () -> clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(b.handle())));
+      } else {
+        throw new IllegalArgumentException("argument " + index + " of " + name + ": unsupported type " + v);
+      }
+    }
+    return this;
+  }
+
+  /** Enqueues one work-item per element of a 1-D range; the implementation picks the work-group size. */
+  public void launch(long global) {
+    if (global == 0) {
+      return;
+    }
+    enqueue(new long[] {global}, null);
+  }
+
+  /**
+   * Enqueues a 2-D range of at least {@code columns × rows} work-items in groups of {@code local × local};
+   * the range is rounded up to whole groups and the kernel guards the edges.
+   */
+  public void launch2d(long columns, long rows, int local) {
+    if (columns == 0 || rows == 0) {
+      return;
+    }
+    enqueue(new long[] {roundUp(columns, local), roundUp(rows, local)}, new long[] {local, local});
+  }
+
+  /** Enqueues exactly one work-group of {@code size} work-items (for single-group reductions). */
+  public void launchGroup(int size) {
+    enqueue(new long[] {size}, new long[] {size});
+  }
+
+  private void enqueue(long[] global, long[] local) {
+    ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
+        () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, null));
+  }
+
+  private static long roundUp(long n, int multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cltrain.opencl;
+
+import static org.jocl.CL.*;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.jocl.cl_kernel;
+import org.jocl.cl_program;
+
+/** A built program (one kernels/*.cl file); hands out its kernels by name, each created once. */
+public final class ClProgram {
+  /**
+   * Prepended to every kernel file (kernels use no #include). FP_CONTRACT OFF keeps the device from fusing
+   * a*b+c into one rounding, so device arithmetic rounds like the Java reference's; #line keeps the build
+   * log's line numbers those of the file.
+   */
+  static final String PRELUDE = "#pragma OPENCL FP_CONTRACT OFF\n#line 1\n";
+
+  private final ClContext context;
+  private final String file;
+  private final cl_program program;
+  private final Map<String, ClKernel> kernels = new HashMap<>();
+
+  ClProgram(ClContext context, String file, cl_program program) {
+    this.context = context;
+    this.file = file;
+    this.program = program;
+  }
+
+  public String file() {
+    return file;
+  }
+
+  cl_program handle() {
+    return program;
+  }
+
+  /** The kernel {@code name} of this program, e.g. {@code kernel("matmul")}. */
+  public synchronized ClKernel kernel(String name) {
+    return kernels.computeIfAbsent(name, n -> {
+      cl_kernel kernel = ClException.check("clCreateKernel(" + file + ":" + n + ")",
+          () -> clCreateKernel(program, n, null));
+      context.own("kernel " + n, () -> clReleaseKernel(kernel));
+      return new ClKernel(context, n, kernel);
+    });
+  }
+}

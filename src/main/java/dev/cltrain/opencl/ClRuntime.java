@@ -1,0 +1,158 @@
+package dev.cltrain.opencl;
+
+import static org.jocl.CL.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_device_id;
+import org.jocl.cl_platform_id;
+
+/**
+ * Discovery: every OpenCL platform and device, or the reason there are none. The only class that loads
+ * JOCL's native library; a missing OpenCL loader ({@code libOpenCL.so}) or an ICD with no platform is
+ * "no devices" with a reason, never an exception.
+ */
+public final class ClRuntime {
+  /** What discovery found: the devices in platform order, and why the list is empty when it is. */
+  public record Discovery(List<ClDevice> devices, String problem) {
+    public boolean available() {
+      return problem == null;
+    }
+  }
+
+  private static Discovery cached;
+
+  private ClRuntime() {}
+
+  /** All OpenCL devices, discovered once per process. */
+  public static synchronized Discovery discover() {
+    if (cached == null) {
+      cached = discoverNow();
+    }
+    return cached;
+  }
+
+  private static Discovery discoverNow() {
+    try {
+      CL.setExceptionsEnabled(true);
+    } catch (LinkageError e) {
+      return new Discovery(List.of(), "the OpenCL library could not be loaded (" + firstLine(e.getMessage()) + ")");
+    }
+    try {
+      int[] count = new int[1];
+      clGetPlatformIDs(0, null, count);
+      if (count[0] == 0) {
+        return new Discovery(List.of(), "no OpenCL platform is installed");
+      }
+      cl_platform_id[] platforms = new cl_platform_id[count[0]];
+      clGetPlatformIDs(platforms.length, platforms, null);
+      List<ClDevice> devices = new ArrayList<>();
+      for (int p = 0; p < platforms.length; p++) {
+        String platformName = platformString(platforms[p], CL_PLATFORM_NAME);
+        cl_device_id[] ids = devicesOf(platforms[p]);
+        for (int d = 0; d < ids.length; d++) {
+          devices.add(describe(p, d, platformName, platforms[p], ids[d]));
+        }
+      }
+      return devices.isEmpty()
+          ? new Discovery(List.of(), "the OpenCL platforms have no devices")
+          : new Discovery(List.copyOf(devices), null);
+    } catch (CLException e) {
+      if (e.getStatus() == CL_PLATFORM_NOT_FOUND_KHR) {
+        return new Discovery(List.of(), "no OpenCL platform is installed (CL_PLATFORM_NOT_FOUND_KHR)");
+      }
+      return new Discovery(List.of(), "OpenCL discovery failed: " + firstLine(e.getMessage()));
+    } catch (LinkageError e) {
+      return new Discovery(List.of(), "the OpenCL library could not be loaded (" + firstLine(e.getMessage()) + ")");
+    }
+  }
+
+  private static cl_device_id[] devicesOf(cl_platform_id platform) {
+    int[] count = new int[1];
+    try {
+      clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, null, count);
+    } catch (CLException e) {
+      if (e.getStatus() == CL_DEVICE_NOT_FOUND) {
+        return new cl_device_id[0];
+      }
+      throw e;
+    }
+    cl_device_id[] ids = new cl_device_id[count[0]];
+    clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids.length, ids, null);
+    return ids;
+  }
+
+  private static ClDevice describe(int p, int d, String platformName, cl_platform_id platform, cl_device_id id) {
+    long type = deviceLong(id, CL_DEVICE_TYPE, Sizeof.cl_ulong);
+    ClDevice.Type kind = (type & CL_DEVICE_TYPE_GPU) != 0 ? ClDevice.Type.GPU
+        : (type & CL_DEVICE_TYPE_ACCELERATOR) != 0 ? ClDevice.Type.ACCELERATOR
+        : (type & CL_DEVICE_TYPE_CPU) != 0 ? ClDevice.Type.CPU
+        : ClDevice.Type.OTHER;
+    return new ClDevice(p, d, platformName,
+        deviceString(id, CL_DEVICE_NAME),
+        deviceString(id, CL_DEVICE_VENDOR),
+        kind,
+        (int) deviceLong(id, CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint),
+        deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),
+        deviceLong(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, Sizeof.cl_ulong),
+        deviceLong(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t),
+        deviceLong(id, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong),
+        deviceString(id, CL_DEVICE_VERSION),
+        deviceString(id, CL_DRIVER_VERSION),
+        deviceLong(id, CL_DEVICE_DOUBLE_FP_CONFIG, Sizeof.cl_ulong) != 0,
+        platform, id);
+  }
+
+  private static String platformString(cl_platform_id platform, int param) {
+    long[] size = new long[1];
+    clGetPlatformInfo(platform, param, 0, null, size);
+    byte[] bytes = new byte[(int) size[0]];
+    clGetPlatformInfo(platform, param, bytes.length, Pointer.to(bytes), null);
+    return cString(bytes);
+  }
+
+  static String deviceString(cl_device_id id, int param) {
+    long[] size = new long[1];
+    clGetDeviceInfo(id, param, 0, null, size);
+    byte[] bytes = new byte[(int) size[0]];
+    clGetDeviceInfo(id, param, bytes.length, Pointer.to(bytes), null);
+    return cString(bytes);
+  }
+
+  /** Reads an unsigned integer device property of {@code width} bytes (cl_uint, cl_ulong or size_t). */
+  static long deviceLong(cl_device_id id, int param, int width) {
+    ByteBuffer buffer = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+    try {
+      clGetDeviceInfo(id, param, width, Pointer.to(buffer), null);
+    } catch (CLException e) {
+      if (e.getStatus() == CL_INVALID_VALUE) {
+        return 0; // property unknown to this device, e.g. CL_DEVICE_DOUBLE_FP_CONFIG on OpenCL 1.0
+      }
+      throw e;
+    }
+    return width == 4 ? Integer.toUnsignedLong(buffer.getInt(0)) : buffer.getLong(0);
+  }
+
+  private static String cString(byte[] bytes) {
+    int end = 0;
+    while (end < bytes.length && bytes[end] != 0) {
+      end++;
+    }
+    return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "no reason given";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

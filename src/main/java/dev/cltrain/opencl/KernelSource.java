@@ -1,0 +1,62 @@
+package dev.cltrain.opencl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Where kernel sources come from: the {@code /kernels/} classpath resources packaged into the jar, or a
+ * folder given with {@code --kernels DIR} (same file names), so kernels can be edited without a rebuild.
+ */
+public final class KernelSource {
+  private final Path folder; // null: classpath
+
+  private KernelSource(Path folder) {
+    this.folder = folder;
+  }
+
+  /** Sources packaged in the jar (the repository's {@code kernels/} folder). */
+  public static KernelSource classpath() {
+    return new KernelSource(null);
+  }
+
+  /** Sources read from {@code folder}, e.g. {@code --kernels kernels}. */
+  public static KernelSource folder(Path folder) {
+    return new KernelSource(folder);
+  }
+
+  /** Where a file of this name is read from, for messages. */
+  public String describe(String file) {
+    return folder == null ? "classpath:/kernels/" + file : folder.resolve(file).toString();
+  }
+
+  /** The text of one kernel file, e.g. {@code load("matmul.cl")}; a missing file fails loudly, naming the path. */
+  public String load(String file) {
+    if (folder == null) {
+      try (InputStream in = KernelSource.class.getResourceAsStream("/kernels/" + file)) {
+        if (in == null) {
+          throw new IllegalStateException("kernel source not found: " + describe(file));
+        }
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read kernel source " + describe(file), e);
+      }
+    }
+    try {
+      return Files.readString(folder.resolve(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IllegalStateException("kernel source not found: " + describe(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read kernel source " + describe(file), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return folder == null ? "classpath:/kernels" : folder.toString();
+  }
+}
