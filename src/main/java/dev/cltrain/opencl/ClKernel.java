@@ -29,6 +29,28 @@ public final class ClKernel {
     return kernel;
   }
 
+  /**
+   * The parameter names as the device compiled them (needs the program built with -cl-kernel-arg-info;
+   * OpenClKernels always passes it), e.g. [count, a, dz].
+   */
+  public java.util.List<String> argumentNames() {
+    int[] count = new int[1];
+    ClException.checkVoid("clGetKernelInfo(" + name + ", CL_KERNEL_NUM_ARGS)",
+        () -> clGetKernelInfo(kernel, CL_KERNEL_NUM_ARGS, Sizeof.cl_uint, Pointer.to(count), null));
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < count[0]; i++) {
+      int index = i;
+      long[] size = new long[1];
+      ClException.checkVoid("clGetKernelArgInfo(" + name + ", " + i + ")",
+          () -> clGetKernelArgInfo(kernel, index, CL_KERNEL_ARG_NAME, 0, null, size));
+      byte[] bytes = new byte[(int) size[0]];
+      ClException.checkVoid("clGetKernelArgInfo(" + name + ", " + i + ")",
+          () -> clGetKernelArgInfo(kernel, index, CL_KERNEL_ARG_NAME, bytes.length, Pointer.to(bytes), null));
+      names.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).replace("\0", "").strip());
+    }
+    return names;
+  }
+
   /** Sets every argument: Integer as int, Float as float, ClBuffer as a global buffer. */
   public ClKernel args(Object... values) {
     for (int i = 0; i < values.length; i++) {

@@ -35,6 +35,18 @@ public final class ClProgram {
     return program;
   }
 
+  /** Names of every kernel in the program (CL_PROGRAM_KERNEL_NAMES), in the order the device reports. */
+  public java.util.List<String> kernelNames() {
+    long[] size = new long[1];
+    ClException.checkVoid("clGetProgramInfo(" + file + ", CL_PROGRAM_KERNEL_NAMES)",
+        () -> clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, null, size));
+    byte[] bytes = new byte[(int) size[0]];
+    ClException.checkVoid("clGetProgramInfo(" + file + ", CL_PROGRAM_KERNEL_NAMES)",
+        () -> clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, bytes.length, org.jocl.Pointer.to(bytes), null));
+    String names = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).replace("\0", "").strip();
+    return names.isEmpty() ? java.util.List.of() : java.util.List.of(names.split(";"));
+  }
+
   /** The kernel {@code name} of this program, e.g. {@code kernel("matmul")}. */
   public synchronized ClKernel kernel(String name) {
     return kernels.computeIfAbsent(name, n -> {

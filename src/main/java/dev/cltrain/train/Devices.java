@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * {@code --device auto|gpu|cpu|reference|cl:P:D|INDEX}: which device a run uses, and opening a trainer on it.
@@ -29,9 +28,14 @@ public final class Devices {
 
   /**
    * A chosen device: {@code device} null means the Java reference. {@code auto} when the user let cltrain
-   * pick, in which case a device that fails falls back to the reference; {@code why} says why it was picked.
+   * pick, in which case a device that fails falls back to the reference; {@code why} says why it was picked;
+   * {@code warning}, when not null, is a line to show because the choice is a fallback.
    */
-  public record Choice(ClDevice device, boolean auto, String why) {
+  public record Choice(ClDevice device, boolean auto, String why, String warning) {
+    Choice(ClDevice device, boolean auto, String why) {
+      this(device, auto, why, null);
+    }
+
     public boolean reference() {
       return device == null;
     }
@@ -61,10 +65,12 @@ public final class Devices {
         if (pick != null) {
           return new Choice(pick, true, "auto: first " + (pick.type() == ClDevice.Type.GPU ? "GPU" : "accelerator"));
         }
-        String why = !discovery.available() ? "auto: no OpenCL device (" + discovery.problem() + ")"
-            : "auto: no OpenCL GPU or accelerator; " + devices.get(0).ref() + " (" + devices.get(0).type()
-                + ") is available with --device " + devices.get(0).ref();
-        return new Choice(null, true, why);
+        if (!discovery.available()) {
+          return new Choice(null, true, "auto: no OpenCL device",
+              "warning: " + discovery.problem() + "; falling back to the Java reference");
+        }
+        return new Choice(null, true, "auto: no OpenCL GPU or accelerator; " + devices.get(0).ref() + " ("
+            + devices.get(0).type() + ") is available with --device " + devices.get(0).ref());
       }
       case REFERENCE -> {
         return new Choice(null, false, "--device reference");
@@ -127,6 +133,9 @@ public final class Devices {
   public static Trainer open(Choice choice, KernelSource source, Network network, DataSet data, float learningRate,
       Consumer<String> warn) {
     if (choice.reference()) {
+      if (choice.warning() != null) {
+        warn.accept(choice.warning());
+      }
       return new ReferenceTrainer(network, data, learningRate);
     }
     ClDevice device = choice.device();
@@ -153,11 +162,5 @@ public final class Devices {
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  /** Every device for {@code cltrain devices}: the reference first, then OpenCL in platform order. */
-  public static List<String> ids(List<ClDevice> devices) {
-    return java.util.stream.Stream.concat(java.util.stream.Stream.of(REFERENCE), devices.stream().map(ClDevice::ref))
-        .collect(Collectors.toList());
   }
 }

@@ -1,0 +1,72 @@
+package dev.cltrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClProgram;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.testing.OpenClDevices;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Keeps kernels/*.cl and {@link Kernels} in step: every kernel has a method of the same name in camelCase,
+ * with the same parameter names in the same order (kernel argument names come from -cl-kernel-arg-info;
+ * Java's from compiling with -parameters), and every method has its kernel. No method of Kernels does
+ * more than one kernel, so there is no exception list.
+ */
+class KernelSignatureTest {
+  static List<ClDevice> devices() {
+    return OpenClDevices.all();
+  }
+
+  static String camel(String snake) {
+    StringBuilder s = new StringBuilder();
+    boolean upper = false;
+    for (char c : snake.toCharArray()) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        s.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return s.toString();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void everyKernelMatchesItsKernelsMethodByNameAndParameters(ClDevice device) {
+    Set<String> methodsSeen = new HashSet<>();
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath())) {
+      for (String file : OpenClKernels.FILES) {
+        ClProgram program = kernels.context().program(file, OpenClKernels.buildOptions(kernels.tile(), 64));
+        List<String> names = program.kernelNames();
+        assertTrue(!names.isEmpty(), file + " has kernels");
+        for (String kernel : names) {
+          Method method = Arrays.stream(Kernels.class.getDeclaredMethods())
+              .filter(m -> m.getName().equals(camel(kernel))).findFirst()
+              .orElseThrow(() -> new AssertionError(file + ": kernel " + kernel + " has no Kernels." + camel(kernel)));
+          List<String> javaNames = Arrays.stream(method.getParameters()).map(Parameter::getName)
+              .collect(Collectors.toList());
+          List<String> clNames = program.kernel(kernel).argumentNames().stream().map(KernelSignatureTest::camel)
+              .collect(Collectors.toList());
+          assertEquals(clNames, javaNames, file + ": " + kernel + " parameters");
+          methodsSeen.add(method.getName());
+        }
+      }
+    }
+    Set<String> declared = Arrays.stream(Kernels.class.getDeclaredMethods()).map(Method::getName)
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(declared, new TreeSet<>(methodsSeen), "every Kernels method has a kernel");
+  }
+}
