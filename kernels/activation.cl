@@ -1,27 +1,51 @@
 // Activations and their derivatives, forward and backward side by side.
-//   bias_sigmoid   a = σ(z + bias)                 z, a: (rows, cols); bias: (cols), broadcast over rows
-//   hidden_delta   dz = dz ⊙ a(1 − a)              dz holds dz_next · Wᵀ on entry; a: the layer's output
-// Row-major float32; one work-item per element. z and a may be the same buffer (the trainer computes in
-// place). The derivative is taken from the activation's output, as in the seed: σ'(z) = a(1 − a).
+//   bias_activation   a = f(z + bias)                  z, a: (rows, cols); bias: (cols), broadcast over rows
+//   activation_delta  dz = dz ⊙ f'(a)                  dz holds dz_next · Wᵀ on entry; a: the layer's output
+//   bias_softmax      p = softmax(z + bias) per row     stable: the row's max is subtracted before exp
+// Row-major float32. z and a may be the same buffer (the trainer computes in place).
+// bias_activation and activation_delta: one work-item per element; bias_softmax: one work-item per row,
+// walking its columns in ascending order (as the Java reference does).
+// Derivatives are taken from the activation's output, as in the seed: σ' = a(1 − a), tanh' = 1 − a²,
+// relu' = [a > 0], identity' = 1.
+// activate() and slope() come from prelude.cl; activation codes: 0 identity, 1 sigmoid, 2 tanh, 3 relu.
 
-inline float sigmoid(const float x) {
-  return 1.0f / (1.0f + exp(-x));
-}
-
-// a(rows, cols) = σ(z + bias)
-__kernel void bias_sigmoid(const int rows, const int cols,
-                           __global const float* z, __global const float* bias, __global float* a) {
+// a(rows, cols) = f(z + bias)
+__kernel void bias_activation(const int rows, const int cols, const int activation,
+                              __global const float* z, __global const float* bias, __global float* a) {
   const int i = get_global_id(0);
   if (i < rows * cols) {
-    a[i] = sigmoid(z[i] + bias[i % cols]);
+    a[i] = activate(activation, z[i] + bias[i % cols]);
   }
 }
 
-// dz(count) = dz ⊙ a(1 − a), in place
-__kernel void hidden_delta(const int count, __global const float* a, __global float* dz) {
+// dz(count) = dz ⊙ f'(a), in place
+__kernel void activation_delta(const int count, const int activation, __global const float* a,
+                               __global float* dz) {
   const int i = get_global_id(0);
   if (i < count) {
-    const float slope = a[i] * (1.0f - a[i]);
-    dz[i] = dz[i] * slope;
+    dz[i] = dz[i] * slope(activation, a[i]);
+  }
+}
+
+// p(rows, cols) = softmax(z + bias) along each row
+__kernel void bias_softmax(const int rows, const int cols, __global const float* z, __global const float* bias,
+                           __global float* p) {
+  const int row = get_global_id(0);
+  if (row < rows) {
+    __global const float* zr = z + row * cols;
+    __global float* pr = p + row * cols;
+    float top = -INFINITY;
+    for (int c = 0; c < cols; c++) {
+      top = fmax(top, zr[c] + bias[c]);
+    }
+    float sum = 0.0f;
+    for (int c = 0; c < cols; c++) {
+      const float e = exp(zr[c] + bias[c] - top);
+      pr[c] = e;
+      sum += e;
+    }
+    for (int c = 0; c < cols; c++) {
+      pr[c] = pr[c] / sum;
+    }
   }
 }

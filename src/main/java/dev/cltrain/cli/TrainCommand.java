@@ -10,6 +10,7 @@ import dev.cltrain.opencl.ClRuntime;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.train.Devices;
 import dev.cltrain.train.ReferenceTrainer;
+import dev.cltrain.train.Settings;
 import dev.cltrain.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -88,17 +89,18 @@ final class TrainCommand implements Callable<Integer> {
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
 
     Devices.Choice choice = Devices.choose(device, ClRuntime.discover());
-    try (Trainer trainer = Devices.open(choice, source, initial, dataSet, learningRate, err::println);
-         Trainer judge = verify ? new ReferenceTrainer(initial, dataSet, learningRate) : null) {
+    Settings settings = Settings.fullBatchSgd(learningRate);
+    try (Trainer trainer = Devices.open(choice, source, initial, dataSet, settings, err::println);
+         Trainer judge = verify ? new ReferenceTrainer(initial, dataSet, settings) : null) {
       err.println("device: " + trainer.deviceName() + " (" + choice.why() + ")");
       float worstLoss = 0;
       float worstWeight = 0;
       long start = System.nanoTime();
       for (int epoch = 0; epoch < epochs; epoch++) {
         boolean log = epoch % every == 0;
-        float loss = trainer.epoch(log);
+        float loss = trainer.epoch(log).loss();
         if (judge != null) {
-          float expected = judge.epoch(log);
+          float expected = judge.epoch(log).loss();
           if (log) {
             worstLoss = max(worstLoss, Math.abs(loss - expected));
             worstWeight = max(worstWeight, Network.maxAbsDifference(trainer.network(), judge.network()));
@@ -108,11 +110,11 @@ final class TrainCommand implements Callable<Integer> {
           out.println("Epoch " + epoch + ", Loss: " + Format.fixed(loss, 4));
         }
       }
-      Trainer.Evaluation result = trainer.evaluate();
+      Trainer.Evaluation result = trainer.evaluate(dataSet, true);
       double seconds = (System.nanoTime() - start) / 1e9;
       Network trained = trainer.network();
       if (judge != null) {
-        worstLoss = max(worstLoss, Math.abs(result.loss() - judge.evaluate().loss()));
+        worstLoss = max(worstLoss, Math.abs(result.loss() - judge.evaluate(dataSet, false).loss()));
         worstWeight = max(worstWeight, Network.maxAbsDifference(trained, judge.network()));
       }
       printSummary(out, trainer.deviceName(), seconds, result, dataSet);

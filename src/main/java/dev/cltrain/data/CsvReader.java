@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a numeric CSV: cells separated by commas, an optional header line (a first line with no numeric
- * cell), blank lines ignored. The last {@code targets} columns are the targets, the rest the inputs. Every
+ * cell), blank lines ignored. The last {@code targets} columns are the targets, the rest the inputs; or, with
+ * {@link #readClassification}, the last column is an integer class label that becomes a one-hot row. Every
  * problem is an {@link InputException} naming the file, line and column.
  */
 public final class CsvReader {
@@ -26,11 +27,65 @@ public final class CsvReader {
     if (targets < 1) {
       throw new InputException("--targets must be at least 1, got " + targets);
     }
+    Parsed p = parse(file, targets, -1);
+    return split(p.name, p.rows, p.columns, targets, p.values);
+  }
+
+  /** The most classes a classification CSV may have (labels 0..65535), so a stray label cannot blow up the one-hot targets. */
+  public static final int MAX_CLASSES = 65536;
+
+  /**
+   * Reads a classification CSV: the last column is an integer class label 0..K−1, the others are the inputs;
+   * the targets are one-hot rows of K ({@code outputs} = K). {@code classes} = 0 infers K as max label + 1
+   * (at least 2); otherwise every label must be below {@code classes}. A label that is not an integer, is
+   * negative or is out of range is reported with its file, line and column.
+   */
+  public static DataSet readClassification(Path file, int classes) {
+    if (classes < 0 || classes == 1) {
+      throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
+    }
+    if (classes > MAX_CLASSES) {
+      throw new InputException("--classes must be at most " + MAX_CLASSES + ", got " + classes);
+    }
+    Parsed p = parse(file, 1, classes);
+    int k = classes;
+    if (k == 0) {
+      int max = 0;
+      for (int label : p.labels) {
+        max = Math.max(max, label);
+      }
+      k = Math.max(2, max + 1);
+    }
+    int inputs = p.columns - 1;
+    if ((long) p.rows * k > Integer.MAX_VALUE - 8) {
+      throw new InputException(p.name + ": too large: " + p.rows + " rows × " + k
+          + " classes of one-hot targets do not fit in one array");
+    }
+    float[] y = new float[p.rows * k];
+    for (int r = 0; r < p.rows; r++) {
+      y[r * k + p.labels[r]] = 1f;
+    }
+    return new DataSet(p.name, p.rows, inputs, k, p.values, y);
+  }
+
+  /**
+   * What {@link #parse} read: with {@code labels} null, every cell row by row in {@code values}; with labels,
+   * the input cells in {@code values} and the last column's integer labels in {@code labels}.
+   */
+  private record Parsed(String name, int rows, int columns, float[] values, int[] labels) {}
+
+  /**
+   * Reads the file's rows. {@code classes} < 0: plain numbers, the last {@code targets} columns being targets;
+   * {@code classes} ≥ 0: the last column is a class label (0 = any label below {@link #MAX_CLASSES}).
+   */
+  private static Parsed parse(Path file, int targets, int classes) {
+    boolean classification = classes >= 0;
     String name = file.toString();
     if (Files.isDirectory(file)) {
       throw new InputException(name + ": is a directory, expected a CSV file");
     }
     FloatList values = new FloatList();
+    IntList labels = classification ? new IntList() : null;
     int columns = -1;
     int firstDataLine = 0;
     int rows = 0;
@@ -54,15 +109,22 @@ public final class CsvReader {
           columns = cells.length;
           firstDataLine = lineNo;
           if (columns <= targets) {
+            String needed = classification
+                ? "a class label column and at least one input are needed"
+                : targets + " target column" + (targets == 1 ? "" : "s") + " and at least one input are needed";
             throw new InputException(name + ":" + lineNo + ": " + columns + " column" + (columns == 1 ? "" : "s")
-                + ", but " + targets + " target column" + (targets == 1 ? "" : "s") + " and at least one input are needed");
+                + ", but " + needed);
           }
         } else if (cells.length != columns) {
           throw new InputException(name + ":" + lineNo + ": " + cells.length + " columns, expected " + columns
               + " (as on line " + firstDataLine + ")");
         }
-        for (int c = 0; c < cells.length; c++) {
+        int numeric = classification ? cells.length - 1 : cells.length;
+        for (int c = 0; c < numeric; c++) {
           values.add(parseCell(cells[c].strip(), name, lineNo, c + 1));
+        }
+        if (classification) {
+          labels.add(parseLabel(cells[numeric].strip(), name, lineNo, numeric + 1, classes));
         }
         rows++;
       }
@@ -78,7 +140,28 @@ public final class CsvReader {
     if (rows == 0) {
       throw new InputException(name + ": no data rows (the file is empty or holds only a header)");
     }
-    return split(name, rows, columns, targets, values.toArray());
+    return new Parsed(name, rows, columns, values.toArray(), classification ? labels.toArray() : null);
+  }
+
+  /** A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when classes is 0). */
+  private static int parseLabel(String cell, String name, int line, int column, int classes) {
+    String where = name + ":" + line + ", column " + column;
+    float value = parseCell(cell, name, line, column);
+    if (value != Math.rint(value)) {
+      throw new InputException(where + ": class label '" + abbreviate(cell) + "' is not an integer");
+    }
+    if (value < 0) {
+      throw new InputException(where + ": class label " + abbreviate(cell) + " is negative; labels are 0..K-1");
+    }
+    if (classes > 0 && value >= classes) {
+      throw new InputException(where + ": class label " + abbreviate(cell) + " is out of range for " + classes
+          + " classes (0.." + (classes - 1) + ")");
+    }
+    if (value >= MAX_CLASSES) {
+      throw new InputException(where + ": class label " + abbreviate(cell) + " is too large (at most "
+          + (MAX_CLASSES - 1) + ")");
+    }
+    return (int) value;
   }
 
   private static boolean isHeader(String[] cells) {
@@ -122,6 +205,23 @@ public final class CsvReader {
       System.arraycopy(all, r * columns + inputs, y, r * targets, targets);
     }
     return new DataSet(name, rows, inputs, targets, x, y);
+  }
+
+  /** A growable int array for class labels. */
+  private static final class IntList {
+    private int[] data = new int[256];
+    private int size;
+
+    void add(int v) {
+      if (size == data.length) {
+        data = java.util.Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = v;
+    }
+
+    int[] toArray() {
+      return java.util.Arrays.copyOf(data, size);
+    }
   }
 
   /** A growable float array, so a large CSV does not box every cell. */

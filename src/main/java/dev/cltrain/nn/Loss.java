@@ -4,15 +4,20 @@ import dev.cltrain.InputException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The loss a network is trained with, by the name the model JSON and the CLI use. */
+/** The loss a network is trained with, and the output activation that goes with it. */
 public enum Loss {
-  /** Mean over all output elements of ½(a − y)², the seed's {@code np.mean(0.5 * (a - y) ** 2)}. */
-  MSE("mse");
+  /** Mean over all output elements of ½(a − y)², the seed's {@code np.mean(0.5 * (a - y) ** 2)}; sigmoid outputs. */
+  MSE("mse", Activation.SIGMOID),
+  /** Softmax outputs with cross-entropy: mean over samples of −Σ y·log p; the output error is p − y. */
+  XENT("xent", Activation.SOFTMAX);
 
   public final String id;
+  /** The output layer's activation under this loss. */
+  public final Activation output;
 
-  Loss(String id) {
+  Loss(String id, Activation output) {
     this.id = id;
+    this.output = output;
   }
 
   public static Loss parse(String id, String where) {

@@ -21,16 +21,24 @@ public record Network(Loss loss, List<Layer> layers) {
   /**
    * The seed's initialisation generalised: for each layer in order, its weights (inputs × outputs,
    * row-major) then its bias, each drawn from {@code np.random.randn} after {@code np.random.seed(seed)}.
+   * Sigmoid layers with MSE: the seed's network.
    */
   public static Network initNormal(int[] widths, long seed) {
-    NumpyRandom random = new NumpyRandom(seed);
+    return init(widths, Activation.SIGMOID, Loss.MSE, Init.NORMAL, new NumpyRandom(seed));
+  }
+
+  /**
+   * A new network: hidden layers use {@code hidden}, the output layer the loss's activation; weights drawn
+   * from {@code random} layer by layer as {@code init} says (the generator is left where the draws end).
+   */
+  public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
     List<Layer> layers = new ArrayList<>();
     for (int l = 1; l < widths.length; l++) {
-      float[] weights = random.randnFloats(widths[l - 1] * widths[l]);
-      float[] bias = random.randnFloats(widths[l]);
-      layers.add(new Layer(widths[l - 1], widths[l], Activation.SIGMOID, weights, bias));
+      float[][] drawn = init.draw(random, widths[l - 1], widths[l]);
+      Activation activation = l == widths.length - 1 ? loss.output : hidden;
+      layers.add(new Layer(widths[l - 1], widths[l], activation, drawn[0], drawn[1]));
     }
-    return new Network(Loss.MSE, layers);
+    return new Network(loss, layers);
   }
 
   /** Widths from input to output, e.g. {2, 4, 1}. */

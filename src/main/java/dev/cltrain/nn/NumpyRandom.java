@@ -26,6 +26,16 @@ public final class NumpyRandom {
     index = N;
   }
 
+  /** An independent generator in the same state: both produce the same draws from here on. */
+  public NumpyRandom copy() {
+    NumpyRandom c = new NumpyRandom(0);
+    System.arraycopy(mt, 0, c.mt, 0, N);
+    c.index = index;
+    c.hasGauss = hasGauss;
+    c.gauss = gauss;
+    return c;
+  }
+
   /** The next 32 random bits, as an unsigned value in an int (genrand_int32). */
   public int nextInt32() {
     if (index >= N) {
@@ -81,6 +91,48 @@ public final class NumpyRandom {
     for (int i = 0; i < count; i++) {
       values[i] = (float) randn();
     }
+    return values;
+  }
+
+  /** A uniform integer in [0, max], as NumPy's legacy random_interval: masked 32-bit draws, rejecting those over max. */
+  public long interval(long max) {
+    if (max == 0) {
+      return 0;
+    }
+    long mask = max;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
+    mask |= mask >>> 32;
+    if (max > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("interval beyond 32 bits: " + max);
+    }
+    long value;
+    do {
+      value = Integer.toUnsignedLong(nextInt32()) & mask;
+    } while (value > max);
+    return value;
+  }
+
+  /** Shuffles in place as {@code np.random.shuffle} does on a 1-D array (legacy Fisher–Yates from the end). */
+  public void shuffle(int[] values) {
+    for (int i = values.length - 1; i > 0; i--) {
+      int j = (int) interval(i);
+      int t = values[i];
+      values[i] = values[j];
+      values[j] = t;
+    }
+  }
+
+  /** {@code np.random.permutation(n)}: 0..n−1 shuffled. */
+  public int[] permutation(int n) {
+    int[] values = new int[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = i;
+    }
+    shuffle(values);
     return values;
   }
 }

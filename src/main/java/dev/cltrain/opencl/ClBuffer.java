@@ -6,7 +6,7 @@ import org.jocl.Pointer;
 import org.jocl.cl_mem;
 
 /**
- * A float buffer in device memory. Reads and writes block, because JOCL allows non-blocking transfers only
+ * A buffer of 4-byte elements (floats, or ints for row indices) in device memory. Reads and writes block, because JOCL allows non-blocking transfers only
  * on direct buffers. Released by {@link #close()} or, at the latest, by its {@link ClContext}.
  */
 public final class ClBuffer implements AutoCloseable {
@@ -21,7 +21,7 @@ public final class ClBuffer implements AutoCloseable {
     this.length = length;
   }
 
-  /** Number of floats. */
+  /** Number of 4-byte elements. */
   public int length() {
     return length;
   }
@@ -37,6 +37,16 @@ public final class ClBuffer implements AutoCloseable {
       return;
     }
     ClException.checkVoid("clEnqueueWriteBuffer(" + data.length + " floats)",
+        () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
+  }
+
+  /** Copies {@code data} (at most {@link #length()} ints) to the device, waiting until done. */
+  public void write(int[] data) {
+    check(data.length);
+    if (data.length == 0) {
+      return;
+    }
+    ClException.checkVoid("clEnqueueWriteBuffer(" + data.length + " ints)",
         () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
   }
 

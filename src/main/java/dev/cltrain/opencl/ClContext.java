@@ -76,7 +76,7 @@ public final class ClContext implements AutoCloseable {
       return cached;
     }
     String where = source.describe(file);
-    String text = ClProgram.PRELUDE + source.load(file);
+    String text = ClProgram.assemble(source, file);
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
     own("program " + file, () -> clReleaseProgram(program));
@@ -103,7 +103,7 @@ public final class ClContext implements AutoCloseable {
     }
   }
 
-  /** A device buffer of {@code length} floats, uninitialised. */
+  /** A device buffer of {@code length} 4-byte elements (floats or ints), uninitialised. */
   public synchronized ClBuffer buffer(int length) {
     long bytes = Math.max(1, length) * 4L;
     var mem = ClException.check("clCreateBuffer(" + bytes + " bytes on " + device.ref() + ")",
@@ -115,6 +115,13 @@ public final class ClContext implements AutoCloseable {
 
   /** A device buffer holding a copy of {@code data}. */
   public ClBuffer upload(float[] data) {
+    ClBuffer buffer = buffer(data.length);
+    buffer.write(data);
+    return buffer;
+  }
+
+  /** A device buffer holding a copy of {@code data}. */
+  public ClBuffer upload(int[] data) {
     ClBuffer buffer = buffer(data.length);
     buffer.write(data);
     return buffer;

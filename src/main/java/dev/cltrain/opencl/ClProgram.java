@@ -10,11 +10,18 @@ import org.jocl.cl_program;
 /** A built program (one kernels/*.cl file); hands out its kernels by name, each created once. */
 public final class ClProgram {
   /**
-   * Prepended to every kernel file (kernels use no #include). FP_CONTRACT OFF keeps the device from fusing
-   * a*b+c into one rounding, so device arithmetic rounds like the Java reference's; #line keeps the build
-   * log's line numbers those of the file.
+   * Starts every program, before prelude.cl: FP_CONTRACT OFF keeps the device from fusing a*b+c into one
+   * rounding, so device arithmetic rounds like the Java reference's.
    */
-  static final String PRELUDE = "#pragma OPENCL FP_CONTRACT OFF\n#line 1\n";
+  static final String PRAGMAS = "#pragma OPENCL FP_CONTRACT OFF\n";
+
+  /** The shared helpers prepended to every kernel file (kernels use no #include). */
+  public static final String PRELUDE_FILE = "prelude.cl";
+
+  /** The text compiled for {@code file}: pragmas, prelude.cl, then the file, whose build-log line numbers stay its own. */
+  static String assemble(KernelSource source, String file) {
+    return PRAGMAS + source.load(PRELUDE_FILE) + "\n#line 1\n" + source.load(file);
+  }
 
   private final ClContext context;
   private final String file;

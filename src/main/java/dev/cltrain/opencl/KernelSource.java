@@ -1,5 +1,6 @@
 package dev.cltrain.opencl;
 
+import dev.cltrain.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,9 +50,9 @@ public final class KernelSource {
     try {
       return Files.readString(folder.resolve(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new IllegalStateException("kernel source not found: " + describe(file));
+      throw new InputException("--kernels " + folder + ": kernel source " + file + " not found");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read kernel source " + describe(file), e);
+      throw new InputException("--kernels " + folder + ": cannot read " + file + " (" + e.getMessage() + ")");
     }
   }
 

@@ -1,18 +1,24 @@
 package dev.cltrain.train;
 
 /** The kernels plus the memory they work on: where buffers live and how numbers cross to the host. */
-public interface Backend<B> extends Kernels<B>, AutoCloseable {
+public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   /** A human name for summaries, e.g. "Java reference" or "cl:0:0 pthread-skylake (Portable Computing Language)". */
   String name();
 
-  /** A buffer of {@code length} floats, contents undefined. */
+  /** A float buffer of {@code length} elements, contents undefined. */
   B allocate(int length);
 
-  /** A buffer holding a copy of {@code data}. */
+  /** A float buffer holding a copy of {@code data}. */
   B upload(float[] data);
 
   /** Copies the first {@code out.length} floats of {@code buffer} to {@code out}, after all work enqueued before. */
   void download(B buffer, float[] out);
+
+  /** An int buffer holding a copy of {@code data}. */
+  I uploadIndices(int[] data);
+
+  /** Overwrites the start of an int buffer with {@code data} (in order with the work enqueued before). */
+  void writeIndices(I buffer, int[] data);
 
   /** Hands enqueued work to the device without waiting for it. */
   void flush();

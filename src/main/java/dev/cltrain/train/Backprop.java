@@ -1,70 +1,116 @@
 package dev.cltrain.train;
 
 import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * One epoch of backpropagation, written once for every backend: the seed's program generalised to L dense
- * sigmoid layers with MSE loss and full-batch gradient descent. Buffers are allocated and the data uploaded
- * once, in the constructor; an epoch only enqueues kernels, and only the loss (when asked) comes back.
+ * Backpropagation written once for every backend: the seed's program generalised to L dense layers, any
+ * activation, MSE or softmax/cross-entropy, mini-batches and three optimizers. Buffers are allocated and the
+ * data uploaded once; an epoch only enqueues kernels (and, with mini-batches, writes the epoch's shuffled
+ * row order); numbers come back only when asked for.
  *
  * <pre>
- * forward   a₀ = X;  aₗ = σ(aₗ₋₁·Wₗ + bₗ)                          matmul, bias_sigmoid
- * loss      mean of ½(a_L − y)²                                     mse_loss
- * backward  dz_L = (a_L − y)·a_L(1 − a_L)                           output_delta
- *           dWₗ = aₗ₋₁ᵀ·dzₗ / n;  dbₗ = Σ dzₗ / n                   matmul_transpose_a, column_sum
- *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ aₗ₋₁(1 − aₗ₋₁)  (weights before the update)   matmul_transpose_b, hidden_delta
- * update    Wₗ −= η·dWₗ;  bₗ −= η·dbₗ  for every layer                sgd_update
+ * batch     X_b, y_b = rows order[off .. off+n) of X, y                gather_rows (mini-batches only)
+ * forward   a₀ = X_b;  aₗ = f(aₗ₋₁·Wₗ + bₗ)  (softmax at the output with xent)   matmul, bias_activation|bias_softmax
+ * loss      mse: mean of ½(a_L − y)²;  xent: mean over rows of −Σ y·log p        mse_loss|xent_loss, count_correct
+ * backward  dz_L = (a_L − y)·f'(a_L)  or  p − y                          mse_delta|xent_delta
+ *           dWₗ = aₗ₋₁ᵀ·dzₗ / n;  dbₗ = Σ dzₗ / n                         matmul_transpose_a, column_sum
+ *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b, activation_delta
+ * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd_update|momentum_update|adam_update
  * </pre>
  */
-public class Backprop<B> implements Trainer {
-  private final Backend<B> backend;
+public class Backprop<B, I> implements Trainer {
+  private final Backend<B, I> backend;
   private final Network initial;
-  private final int samples;
+  private final Optimizer optimizer;
+  private final NumpyRandom shuffler;
   private final int[] widths;
-  private final float learningRate;
-  private final B y;
-  private final B loss;
-  /** Index l = 0..L: activations[0] is X; activations[l] the output of layer l (z is computed in place). */
-  private final List<B> activations = new ArrayList<>();
-  /** Index l = 1..L (index 0 unused): per layer parameters, their gradients and the layer's delta. */
+  private final Loss loss;
+  private final DataSet trainSet;
+  /** Rows the per-layer buffers hold: the batch size, or the whole training set. */
+  private final int capacity;
+  private final boolean fullBatch;
+  private final Resident train;
+  /** Index l = 0..L-1 (layer l+1 of the formulas). */
   private final List<B> weights = new ArrayList<>();
   private final List<B> biases = new ArrayList<>();
   private final List<B> weightGradients = new ArrayList<>();
   private final List<B> biasGradients = new ArrayList<>();
+  private final List<B> outputs = new ArrayList<>();
   private final List<B> deltas = new ArrayList<>();
+  /** Optimizer state per layer: [weights' state..., biases' state...] (velocity, or m and v). */
+  private final List<List<B>> states = new ArrayList<>();
+  private final Map<DataSet, Resident> residents = new IdentityHashMap<>();
+  private B batchX;
+  private B batchY;
+  private I order;
+  private long step;
+
+  /** A data set kept on the device, with one loss slot and one correct-count slot per batch or chunk. */
+  private final class Resident {
+    final DataSet data;
+    final B x;
+    final B y;
+    final int chunks;
+    final B lossSlots;
+    final B correctSlots;
+    I identity;
+
+    Resident(DataSet data) {
+      this.data = data;
+      this.x = backend.upload(data.x());
+      this.y = backend.upload(data.y());
+      this.chunks = (data.rows() + capacity - 1) / capacity;
+      this.lossSlots = backend.allocate(chunks);
+      this.correctSlots = backend.allocate(chunks);
+    }
+  }
 
   /** Takes ownership of {@code backend}: it is closed with this trainer, or at once if set-up fails. */
-  public Backprop(Backend<B> backend, Network initial, DataSet data, float learningRate) {
+  public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
     this.backend = backend;
-    this.initial = initial;
-    this.samples = data.rows();
-    this.widths = initial.widths();
-    this.learningRate = learningRate;
-    if (widths[0] != data.inputs() || widths[widths.length - 1] != data.outputs()) {
-      backend.close();
-      throw new IllegalArgumentException("network " + java.util.Arrays.toString(widths) + " does not fit data with "
-          + data.inputs() + " inputs and " + data.outputs() + " outputs");
-    }
     try {
-      activations.add(backend.upload(data.x()));
-      this.y = backend.upload(data.y());
-      this.loss = backend.allocate(1);
-      weights.add(null);
-      biases.add(null);
-      weightGradients.add(null);
-      biasGradients.add(null);
-      deltas.add(null);
+      this.initial = initial;
+      this.optimizer = settings.optimizer();
+      this.shuffler = settings.shuffler().copy();
+      this.widths = initial.widths();
+      this.loss = initial.loss();
+      this.trainSet = train;
+      if (widths[0] != train.inputs() || widths[widths.length - 1] != train.outputs()) {
+        throw new IllegalArgumentException("network " + Arrays.toString(widths) + " does not fit data with "
+            + train.inputs() + " inputs and " + train.outputs() + " outputs");
+      }
+      this.fullBatch = settings.batchSize() <= 0 || settings.batchSize() >= train.rows();
+      this.capacity = fullBatch ? train.rows() : settings.batchSize();
+      this.train = resident(train);
       for (Layer layer : initial.layers()) {
         weights.add(backend.upload(layer.weights()));
         biases.add(backend.upload(layer.bias()));
         weightGradients.add(backend.allocate(layer.weights().length));
         biasGradients.add(backend.allocate(layer.outputs()));
-        activations.add(backend.allocate(samples * layer.outputs()));
-        deltas.add(backend.allocate(samples * layer.outputs()));
+        outputs.add(backend.allocate(capacity * layer.outputs()));
+        deltas.add(backend.allocate(capacity * layer.outputs()));
+        List<B> state = new ArrayList<>();
+        for (int s = 0; s < optimizer.stateBuffers(); s++) {
+          state.add(backend.upload(new float[layer.weights().length]));
+        }
+        for (int s = 0; s < optimizer.stateBuffers(); s++) {
+          state.add(backend.upload(new float[layer.outputs()]));
+        }
+        states.add(state);
+      }
+      if (!fullBatch) {
+        allocateBatchBuffers();
+        this.order = backend.uploadIndices(new int[train.rows()]);
       }
     } catch (RuntimeException e) {
       backend.close();
@@ -72,52 +118,144 @@ public class Backprop<B> implements Trainer {
     }
   }
 
-  /** Bytes of device memory a network and data set of these sizes need (every buffer above). */
-  public static long bytesNeeded(Network network, DataSet data) {
-    long floats = (long) data.rows() * (data.inputs() + data.outputs()) + 1;
+  /**
+   * Bytes of device memory a network, training set and batch size need: every buffer above, optimizer
+   * state included (evaluation sets come on top, uploaded when first evaluated).
+   */
+  public static long bytesNeeded(Network network, DataSet data, Settings settings) {
+    int rows = data.rows();
+    boolean full = settings.batchSize() <= 0 || settings.batchSize() >= rows;
+    long capacity = full ? rows : settings.batchSize();
+    long floats = (long) rows * (data.inputs() + data.outputs()) + 2L * ((rows + capacity - 1) / capacity);
     for (Layer layer : network.layers()) {
-      floats += 2L * (layer.weights().length + layer.outputs()) + 2L * data.rows() * layer.outputs();
+      long parameters = (long) layer.weights().length + layer.outputs();
+      floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
+    }
+    if (!full) {
+      floats += capacity * (data.inputs() + data.outputs()) + rows;
     }
     return 4 * floats;
+  }
+
+  /** The largest single buffer, in bytes, that {@link #bytesNeeded} counts. */
+  public static long largestBuffer(Network network, DataSet data, Settings settings) {
+    int rows = data.rows();
+    long capacity = settings.batchSize() <= 0 || settings.batchSize() >= rows ? rows : settings.batchSize();
+    long largest = (long) rows * Math.max(data.inputs(), data.outputs());
+    for (Layer layer : network.layers()) {
+      largest = Math.max(largest, Math.max(layer.weights().length, capacity * layer.outputs()));
+    }
+    return 4 * largest;
+  }
+
+  private void allocateBatchBuffers() {
+    if (batchX == null) {
+      batchX = backend.allocate(capacity * widths[0]);
+      batchY = backend.allocate(capacity * widths[widths.length - 1]);
+    }
+  }
+
+  private Resident resident(DataSet set) {
+    Resident r = residents.get(set);
+    if (r == null) {
+      if (set.inputs() != widths[0] || set.outputs() != widths[widths.length - 1]) {
+        throw new IllegalArgumentException("data set " + set.name() + " has " + set.inputs() + " inputs and "
+            + set.outputs() + " outputs; the network takes " + widths[0] + " and gives " + widths[widths.length - 1]);
+      }
+      r = new Resident(set);
+      residents.put(set, r);
+    }
+    return r;
   }
 
   private int layerCount() {
     return widths.length - 1;
   }
 
-  private void forward() {
-    for (int l = 1; l <= layerCount(); l++) {
-      B a = activations.get(l);
-      backend.matmul(samples, widths[l], widths[l - 1], 1.0f, activations.get(l - 1), weights.get(l), a);
-      backend.biasSigmoid(samples, widths[l], a, biases.get(l), a);
+  private B networkOutput() {
+    return outputs.get(layerCount() - 1);
+  }
+
+  private void forward(B x, int rows) {
+    B input = x;
+    for (int l = 0; l < layerCount(); l++) {
+      B a = outputs.get(l);
+      backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
+      Activation activation = initial.layers().get(l).activation();
+      if (activation == Activation.SOFTMAX) {
+        backend.biasSoftmax(rows, widths[l + 1], a, biases.get(l), a);
+      } else {
+        backend.biasActivation(rows, widths[l + 1], activation.code, a, biases.get(l), a);
+      }
+      input = a;
     }
   }
 
-  private void enqueueLoss() {
-    backend.mseLoss(samples * widths[layerCount()], activations.get(layerCount()), y, loss);
+  private void stats(B y, int rows, int slot, B lossSlots, B correctSlots) {
+    int cols = widths[layerCount()];
+    if (loss == Loss.XENT) {
+      backend.xentLoss(rows, cols, slot, networkOutput(), y, lossSlots);
+    } else {
+      backend.mseLoss(rows * cols, slot, networkOutput(), y, lossSlots);
+    }
+    backend.countCorrect(rows, cols, slot, networkOutput(), y, correctSlots);
   }
 
-  private void backward() {
-    int last = layerCount();
-    float perSample = 1.0f / samples;
-    backend.outputDelta(samples * widths[last], activations.get(last), y, deltas.get(last));
-    for (int l = last; l >= 1; l--) {
-      backend.matmulTransposeA(widths[l - 1], widths[l], samples, perSample, activations.get(l - 1), deltas.get(l),
-          weightGradients.get(l));
-      backend.columnSum(samples, widths[l], perSample, deltas.get(l), biasGradients.get(l));
-      if (l > 1) {
-        backend.matmulTransposeB(samples, widths[l - 1], widths[l], 1.0f, deltas.get(l), weights.get(l),
+  private void backward(B x, B y, int rows) {
+    int last = layerCount() - 1;
+    float perSample = 1.0f / rows;
+    int count = rows * widths[last + 1];
+    if (loss == Loss.XENT) {
+      backend.xentDelta(count, networkOutput(), y, deltas.get(last));
+    } else {
+      backend.mseDelta(count, initial.layers().get(last).activation().code, networkOutput(), y, deltas.get(last));
+    }
+    for (int l = last; l >= 0; l--) {
+      B input = l == 0 ? x : outputs.get(l - 1);
+      backend.matmulTransposeA(widths[l], widths[l + 1], rows, perSample, input, deltas.get(l), weightGradients.get(l));
+      backend.columnSum(rows, widths[l + 1], perSample, deltas.get(l), biasGradients.get(l));
+      if (l > 0) {
+        backend.matmulTransposeB(rows, widths[l], widths[l + 1], 1.0f, deltas.get(l), weights.get(l), deltas.get(l - 1));
+        backend.activationDelta(rows * widths[l], initial.layers().get(l - 1).activation().code, outputs.get(l - 1),
             deltas.get(l - 1));
-        backend.hiddenDelta(samples * widths[l - 1], activations.get(l - 1), deltas.get(l - 1));
       }
     }
   }
 
   private void update() {
-    for (int l = 1; l <= layerCount(); l++) {
-      backend.sgdUpdate(widths[l - 1] * widths[l], learningRate, weightGradients.get(l), weights.get(l));
-      backend.sgdUpdate(widths[l], learningRate, biasGradients.get(l), biases.get(l));
+    step++;
+    float correction1 = (float) (1.0 - Math.pow(optimizer.beta1(), step));
+    float correction2 = (float) (1.0 - Math.pow(optimizer.beta2(), step));
+    for (int l = 0; l < layerCount(); l++) {
+      List<B> state = states.get(l);
+      int half = state.size() / 2;
+      updateParameters(widths[l] * widths[l + 1], optimizer.weightDecay(), weightGradients.get(l), weights.get(l),
+          state.subList(0, half), correction1, correction2);
+      updateParameters(widths[l + 1], 0.0f, biasGradients.get(l), biases.get(l), state.subList(half, state.size()),
+          correction1, correction2);
     }
+  }
+
+  private void updateParameters(int count, float weightDecay, B gradient, B parameters, List<B> state,
+      float correction1, float correction2) {
+    Optimizer o = optimizer;
+    switch (o.kind()) {
+      case SGD -> backend.sgdUpdate(count, o.learningRate(), weightDecay, gradient, parameters);
+      case MOMENTUM -> backend.momentumUpdate(count, o.learningRate(), o.momentum(), weightDecay, gradient,
+          state.get(0), parameters);
+      case ADAM -> backend.adamUpdate(count, o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), weightDecay,
+          correction1, correction2, gradient, state.get(0), state.get(1), parameters);
+    }
+  }
+
+  /** One backprop iteration on rows already in place: forward, stats into slot, backward, update. */
+  private void iteration(B x, B y, int rows, int slot, boolean wantStats) {
+    forward(x, rows);
+    if (wantStats) {
+      stats(y, rows, slot, train.lossSlots, train.correctSlots);
+    }
+    backward(x, y, rows);
+    update();
   }
 
   @Override
@@ -126,40 +264,84 @@ public class Backprop<B> implements Trainer {
   }
 
   @Override
-  public float epoch(boolean wantLoss) {
-    forward();
-    if (wantLoss) {
-      enqueueLoss();
+  public EpochStats epoch(boolean wantStats) {
+    int rows = trainSet.rows();
+    if (fullBatch) {
+      iteration(train.x, train.y, rows, 0, wantStats);
+      if (!wantStats) {
+        backend.flush();
+        return new EpochStats(Float.NaN, Float.NaN);
+      }
+    } else {
+      backend.writeIndices(order, shuffler.permutation(rows));
+      for (int b = 0; b < train.chunks; b++) {
+        int offset = b * capacity;
+        int n = Math.min(capacity, rows - offset);
+        backend.gatherRows(n, widths[0], offset, order, train.x, batchX);
+        backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
+        iteration(batchX, batchY, n, b, true);
+        backend.flush();
+      }
     }
-    backward();
-    update();
-    if (!wantLoss) {
-      backend.flush();
-      return Float.NaN;
-    }
-    return readLoss(); // the loss buffer is not touched after mse_loss, so one read at the end suffices
+    return readStats(train);
   }
 
-  private float readLoss() {
-    float[] value = new float[1];
-    backend.download(loss, value);
-    return value[0];
+  /** Loss and accuracy over a resident set from its slots: the loss of each chunk weighted by its rows. */
+  private EpochStats readStats(Resident r) {
+    float[] losses = new float[r.chunks];
+    float[] correct = new float[r.chunks];
+    backend.download(r.lossSlots, losses);
+    backend.download(r.correctSlots, correct);
+    int rows = r.data.rows();
+    double lossSum = 0;
+    double hits = 0;
+    for (int c = 0; c < r.chunks; c++) {
+      lossSum += (double) losses[c] * Math.min(capacity, rows - c * capacity);
+      hits += correct[c];
+    }
+    return new EpochStats((float) (lossSum / rows), (float) (hits / rows));
   }
 
   @Override
-  public Evaluation evaluate() {
-    forward();
-    enqueueLoss();
-    float[] outputs = new float[samples * widths[layerCount()]];
-    backend.download(activations.get(layerCount()), outputs);
-    return new Evaluation(readLoss(), outputs);
+  public Evaluation evaluate(DataSet set, boolean wantOutputs) {
+    Resident r = resident(set);
+    int rows = set.rows();
+    int cols = widths[layerCount()];
+    float[] all = wantOutputs ? new float[rows * cols] : null;
+    for (int c = 0; c < r.chunks; c++) {
+      int offset = c * capacity;
+      int n = Math.min(capacity, rows - offset);
+      B x = r.x;
+      B y = r.y;
+      if (r.chunks > 1) {
+        allocateBatchBuffers();
+        if (r.identity == null) {
+          int[] identity = new int[rows];
+          Arrays.setAll(identity, i -> i);
+          r.identity = backend.uploadIndices(identity);
+        }
+        backend.gatherRows(n, widths[0], offset, r.identity, r.x, batchX);
+        backend.gatherRows(n, cols, offset, r.identity, r.y, batchY);
+        x = batchX;
+        y = batchY;
+      }
+      forward(x, n);
+      stats(y, n, c, r.lossSlots, r.correctSlots);
+      if (wantOutputs) {
+        float[] chunk = new float[n * cols];
+        backend.download(networkOutput(), chunk);
+        System.arraycopy(chunk, 0, all, offset * cols, chunk.length);
+      }
+    }
+    EpochStats stats = readStats(r);
+    return new Evaluation(stats.loss(), stats.accuracy(), all);
   }
 
   @Override
   public Network network() {
     List<Layer> layers = new ArrayList<>();
-    for (int l = 1; l <= layerCount(); l++) {
-      Layer shape = initial.layers().get(l - 1);
+    for (int l = 0; l < layerCount(); l++) {
+      Layer shape = initial.layers().get(l);
       float[] w = new float[shape.weights().length];
       float[] b = new float[shape.outputs()];
       backend.download(weights.get(l), w);

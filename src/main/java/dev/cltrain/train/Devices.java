@@ -130,19 +130,19 @@ public final class Devices {
    * to the reference with one warning when the choice was {@code auto}, and is a {@link DeviceException}
    * (exit 3) when it was explicit.
    */
-  public static Trainer open(Choice choice, KernelSource source, Network network, DataSet data, float learningRate,
+  public static Trainer open(Choice choice, KernelSource source, Network network, DataSet data, Settings settings,
       Consumer<String> warn) {
     if (choice.reference()) {
       if (choice.warning() != null) {
         warn.accept(choice.warning());
       }
-      return new ReferenceTrainer(network, data, learningRate);
+      return new ReferenceTrainer(network, data, settings);
     }
     ClDevice device = choice.device();
     try {
-      Trainer trainer = new OpenClTrainer(device, source, network, data, learningRate);
+      Trainer trainer = new OpenClTrainer(device, source, network, data, settings);
       try {
-        trainer.evaluate(); // runs the forward kernels once, so a device that cannot run them fails here
+        trainer.evaluate(data, false); // runs the forward kernels once, so a device that cannot run them fails here
       } catch (RuntimeException e) {
         trainer.close();
         throw e;
@@ -155,7 +155,7 @@ public final class Devices {
       }
       warn.accept("warning: " + device.ref() + " (" + device.name() + ") failed: " + firstLine(e.getMessage())
           + "; falling back to the Java reference");
-      return new ReferenceTrainer(network, data, learningRate);
+      return new ReferenceTrainer(network, data, settings);
     }
   }
 

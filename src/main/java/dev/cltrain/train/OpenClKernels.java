@@ -9,12 +9,12 @@ import dev.cltrain.opencl.KernelSource;
 
 /**
  * The kernels on one OpenCL device: each method sets the kernel's arguments in declaration order and
- * enqueues it, without waiting. All four programs are built when this is created, so a kernel that does
- * not compile fails here, naming its file and carrying the build log.
+ * enqueues it, without waiting. Every program is built when this is created, so a kernel that does not
+ * compile fails here, naming its file and carrying the build log.
  */
-public final class OpenClKernels implements Backend<ClBuffer> {
-  /** The kernel files, one per concern. */
-  public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl"};
+public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
+  /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
+  public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl"};
 
   private final ClContext context;
   private final int tile;
@@ -22,12 +22,19 @@ public final class OpenClKernels implements Backend<ClBuffer> {
   private final ClKernel matmul;
   private final ClKernel matmulTransposeA;
   private final ClKernel matmulTransposeB;
-  private final ClKernel biasSigmoid;
-  private final ClKernel hiddenDelta;
-  private final ClKernel outputDelta;
+  private final ClKernel biasActivation;
+  private final ClKernel activationDelta;
+  private final ClKernel biasSoftmax;
+  private final ClKernel mseDelta;
+  private final ClKernel xentDelta;
   private final ClKernel mseLoss;
+  private final ClKernel xentLoss;
+  private final ClKernel countCorrect;
   private final ClKernel columnSum;
   private final ClKernel sgdUpdate;
+  private final ClKernel momentumUpdate;
+  private final ClKernel adamUpdate;
+  private final ClKernel gatherRows;
 
   public OpenClKernels(ClDevice device, KernelSource source) {
     this.context = new ClContext(device, source);
@@ -39,15 +46,23 @@ public final class OpenClKernels implements Backend<ClBuffer> {
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);
       ClProgram update = context.program("update.cl", options);
+      ClProgram batch = context.program("batch.cl", options);
       this.matmul = matmulProgram.kernel("matmul");
       this.matmulTransposeA = matmulProgram.kernel("matmul_transpose_a");
       this.matmulTransposeB = matmulProgram.kernel("matmul_transpose_b");
-      this.biasSigmoid = activation.kernel("bias_sigmoid");
-      this.hiddenDelta = activation.kernel("hidden_delta");
-      this.outputDelta = loss.kernel("output_delta");
+      this.biasActivation = activation.kernel("bias_activation");
+      this.activationDelta = activation.kernel("activation_delta");
+      this.biasSoftmax = activation.kernel("bias_softmax");
+      this.mseDelta = loss.kernel("mse_delta");
+      this.xentDelta = loss.kernel("xent_delta");
       this.mseLoss = loss.kernel("mse_loss");
+      this.xentLoss = loss.kernel("xent_loss");
+      this.countCorrect = loss.kernel("count_correct");
       this.columnSum = update.kernel("column_sum");
       this.sgdUpdate = update.kernel("sgd_update");
+      this.momentumUpdate = update.kernel("momentum_update");
+      this.adamUpdate = update.kernel("adam_update");
+      this.gatherRows = batch.kernel("gather_rows");
     } catch (RuntimeException e) {
       context.close();
       throw e;
@@ -103,23 +118,43 @@ public final class OpenClKernels implements Backend<ClBuffer> {
   }
 
   @Override
-  public void biasSigmoid(int rows, int cols, ClBuffer z, ClBuffer bias, ClBuffer a) {
-    biasSigmoid.args(rows, cols, z, bias, a).launch((long) rows * cols);
+  public void biasActivation(int rows, int cols, int activation, ClBuffer z, ClBuffer bias, ClBuffer a) {
+    biasActivation.args(rows, cols, activation, z, bias, a).launch((long) rows * cols);
   }
 
   @Override
-  public void hiddenDelta(int count, ClBuffer a, ClBuffer dz) {
-    hiddenDelta.args(count, a, dz).launch(count);
+  public void activationDelta(int count, int activation, ClBuffer a, ClBuffer dz) {
+    activationDelta.args(count, activation, a, dz).launch(count);
   }
 
   @Override
-  public void outputDelta(int count, ClBuffer a, ClBuffer y, ClBuffer dz) {
-    outputDelta.args(count, a, y, dz).launch(count);
+  public void biasSoftmax(int rows, int cols, ClBuffer z, ClBuffer bias, ClBuffer p) {
+    biasSoftmax.args(rows, cols, z, bias, p).launch(rows);
   }
 
   @Override
-  public void mseLoss(int count, ClBuffer a, ClBuffer y, ClBuffer loss) {
-    mseLoss.args(count, a, y, loss).launchGroup(reduceGroup);
+  public void mseDelta(int count, int activation, ClBuffer a, ClBuffer y, ClBuffer dz) {
+    mseDelta.args(count, activation, a, y, dz).launch(count);
+  }
+
+  @Override
+  public void xentDelta(int count, ClBuffer p, ClBuffer y, ClBuffer dz) {
+    xentDelta.args(count, p, y, dz).launch(count);
+  }
+
+  @Override
+  public void mseLoss(int count, int slot, ClBuffer a, ClBuffer y, ClBuffer loss) {
+    mseLoss.args(count, slot, a, y, loss).launchGroup(reduceGroup);
+  }
+
+  @Override
+  public void xentLoss(int rows, int cols, int slot, ClBuffer p, ClBuffer y, ClBuffer loss) {
+    xentLoss.args(rows, cols, slot, p, y, loss).launchGroup(reduceGroup);
+  }
+
+  @Override
+  public void countCorrect(int rows, int cols, int slot, ClBuffer a, ClBuffer y, ClBuffer correct) {
+    countCorrect.args(rows, cols, slot, a, y, correct).launchGroup(reduceGroup);
   }
 
   @Override
@@ -128,8 +163,26 @@ public final class OpenClKernels implements Backend<ClBuffer> {
   }
 
   @Override
-  public void sgdUpdate(int count, float learningRate, ClBuffer dw, ClBuffer w) {
-    sgdUpdate.args(count, learningRate, dw, w).launch(count);
+  public void sgdUpdate(int count, float learningRate, float weightDecay, ClBuffer dw, ClBuffer w) {
+    sgdUpdate.args(count, learningRate, weightDecay, dw, w).launch(count);
+  }
+
+  @Override
+  public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, ClBuffer dw,
+      ClBuffer velocity, ClBuffer w) {
+    momentumUpdate.args(count, learningRate, momentum, weightDecay, dw, velocity, w).launch(count);
+  }
+
+  @Override
+  public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+      float correction1, float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
+    adamUpdate.args(count, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w)
+        .launch(count);
+  }
+
+  @Override
+  public void gatherRows(int rows, int cols, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
+    gatherRows.args(rows, cols, offset, indices, source, target).launch((long) rows * cols);
   }
 
   @Override
@@ -145,6 +198,16 @@ public final class OpenClKernels implements Backend<ClBuffer> {
   @Override
   public void download(ClBuffer buffer, float[] out) {
     buffer.read(out);
+  }
+
+  @Override
+  public ClBuffer uploadIndices(int[] data) {
+    return context.upload(data);
+  }
+
+  @Override
+  public void writeIndices(ClBuffer buffer, int[] data) {
+    buffer.write(data);
   }
 
   @Override

@@ -7,17 +7,24 @@ import dev.cltrain.opencl.ClBuffer;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 
-/** Backprop on one OpenCL device: data and weights stay in device buffers for the whole run. */
-public final class OpenClTrainer extends Backprop<ClBuffer> {
-  public OpenClTrainer(ClDevice device, KernelSource source, Network initial, DataSet data, float learningRate) {
-    super(open(device, source, initial, data), initial, data, learningRate);
+/** Backprop on one OpenCL device: data, weights and optimizer state stay in device buffers for the whole run. */
+public final class OpenClTrainer extends Backprop<ClBuffer, ClBuffer> {
+  public OpenClTrainer(ClDevice device, KernelSource source, Network initial, DataSet train, Settings settings) {
+    super(open(device, source, initial, train, settings), initial, train, settings);
   }
 
-  private static OpenClKernels open(ClDevice device, KernelSource source, Network network, DataSet data) {
-    long needed = bytesNeeded(network, data);
+  /** Checks the sizes against the device's limits before anything is allocated, then builds the kernels. */
+  private static OpenClKernels open(ClDevice device, KernelSource source, Network network, DataSet data,
+      Settings settings) {
+    long needed = Backprop.bytesNeeded(network, data, settings);
     if (needed > device.globalMemBytes()) {
-      throw new DeviceException("the network and data need " + needed + " bytes but " + device.ref() + " has "
-          + device.globalMemBytes() + " bytes of global memory");
+      throw new DeviceException("the network and data need " + needed + " bytes of device memory but "
+          + device.ref() + " has " + device.globalMemBytes());
+    }
+    long largest = Backprop.largestBuffer(network, data, settings);
+    if (largest > device.maxAllocBytes()) {
+      throw new DeviceException("the largest buffer needs " + largest + " bytes but " + device.ref()
+          + " allocates at most " + device.maxAllocBytes() + " bytes at once (try a smaller --batch-size)");
     }
     return new OpenClKernels(device, source);
   }

@@ -4,10 +4,11 @@ import java.util.stream.IntStream;
 
 /**
  * The CPU reference: each method is the loop every work-item of the same-named kernel runs, in the same
- * order, in float32, with nothing clever added. The matmuls run rows in parallel when the product is big
- * enough to pay for it; each element is still summed in ascending k, so results do not depend on threads.
+ * order, in float32, with nothing clever added. Matmuls run rows in parallel when the product is big enough
+ * to pay for it, and walk memory row by row (i-k-j) — each element still sums its products in ascending k,
+ * the kernel's order, so results depend neither on threads nor on loop order.
  */
-public final class ReferenceKernels implements Backend<float[]> {
+public final class ReferenceKernels implements Backend<float[], int[]> {
   /** Multiply-adds below which a matmul runs on one thread (thread start-up would cost more). */
   private static final long PARALLEL_WORK = 1 << 16;
 
@@ -31,59 +32,153 @@ public final class ReferenceKernels implements Backend<float[]> {
     matmulStrided(m, n, k, alpha, a, k, 1, b, 1, k, c);
   }
 
-  /** matmul.cl's matmul_tiled without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. */
+  /**
+   * matmul.cl's matmul_tiled without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride].
+   * When b's rows are contiguous the row of c accumulates over p (i-k-j); otherwise each element is a dot
+   * product. Either way c[i][j] = alpha · (((0 + a_i0·b_0j) + a_i1·b_1j) + …), the kernel's sum.
+   */
   private static void matmulStrided(int m, int n, int k, float alpha,
       float[] a, int aRowStride, int aColStride, float[] b, int bRowStride, int bColStride, float[] c) {
     IntStream rows = IntStream.range(0, m);
-    ((long) m * n * k >= PARALLEL_WORK ? rows.parallel() : rows).forEach(row -> {
-      for (int col = 0; col < n; col++) {
-        float sum = 0.0f;
+    (((long) m * n * k >= PARALLEL_WORK) ? rows.parallel() : rows).forEach(row -> {
+      int out = row * n;
+      if (bColStride == 1) {
+        java.util.Arrays.fill(c, out, out + n, 0.0f);
         for (int p = 0; p < k; p++) {
-          sum += a[row * aRowStride + p * aColStride] * b[p * bRowStride + col * bColStride];
+          float av = a[row * aRowStride + p * aColStride];
+          int bp = p * bRowStride;
+          for (int col = 0; col < n; col++) {
+            c[out + col] += av * b[bp + col];
+          }
         }
-        c[row * n + col] = alpha * sum;
+        for (int col = 0; col < n; col++) {
+          c[out + col] = alpha * c[out + col];
+        }
+      } else {
+        for (int col = 0; col < n; col++) {
+          float sum = 0.0f;
+          for (int p = 0; p < k; p++) {
+            sum += a[row * aRowStride + p * aColStride] * b[p * bRowStride + col * bColStride];
+          }
+          c[out + col] = alpha * sum;
+        }
       }
     });
   }
 
-  /** σ(x) = 1 / (1 + e^−x) in float32; Math.exp is rounded to float as OpenCL's float exp returns. */
-  static float sigmoid(float x) {
-    return 1.0f / (1.0f + (float) Math.exp(-x));
+  /** prelude.cl's activate(): f(x) in float32 (exp and tanh rounded to float, as OpenCL's float versions return). */
+  static float activate(int activation, float x) {
+    return switch (activation) {
+      case 1 -> 1.0f / (1.0f + (float) Math.exp(-x));
+      case 2 -> (float) Math.tanh(x);
+      case 3 -> x > 0.0f ? x : 0.0f;
+      default -> x;
+    };
+  }
+
+  /** prelude.cl's slope(): f' from the output a. */
+  static float slope(int activation, float a) {
+    return switch (activation) {
+      case 1 -> a * (1.0f - a);
+      case 2 -> 1.0f - a * a;
+      case 3 -> a > 0.0f ? 1.0f : 0.0f;
+      default -> 1.0f;
+    };
   }
 
   @Override
-  public void biasSigmoid(int rows, int cols, float[] z, float[] bias, float[] a) {
+  public void biasActivation(int rows, int cols, int activation, float[] z, float[] bias, float[] a) {
     for (int i = 0; i < rows * cols; i++) {
-      a[i] = sigmoid(z[i] + bias[i % cols]);
+      a[i] = activate(activation, z[i] + bias[i % cols]);
     }
   }
 
   @Override
-  public void hiddenDelta(int count, float[] a, float[] dz) {
+  public void activationDelta(int count, int activation, float[] a, float[] dz) {
     for (int i = 0; i < count; i++) {
-      float slope = a[i] * (1.0f - a[i]);
-      dz[i] = dz[i] * slope;
+      dz[i] = dz[i] * slope(activation, a[i]);
     }
   }
 
   @Override
-  public void outputDelta(int count, float[] a, float[] y, float[] dz) {
+  public void biasSoftmax(int rows, int cols, float[] z, float[] bias, float[] p) {
+    for (int row = 0; row < rows; row++) {
+      int at = row * cols;
+      float top = Float.NEGATIVE_INFINITY;
+      for (int c = 0; c < cols; c++) {
+        top = Math.max(top, z[at + c] + bias[c]);
+      }
+      float sum = 0.0f;
+      for (int c = 0; c < cols; c++) {
+        float e = (float) Math.exp(z[at + c] + bias[c] - top);
+        p[at + c] = e;
+        sum += e;
+      }
+      for (int c = 0; c < cols; c++) {
+        p[at + c] = p[at + c] / sum;
+      }
+    }
+  }
+
+  @Override
+  public void mseDelta(int count, int activation, float[] a, float[] y, float[] dz) {
     for (int i = 0; i < count; i++) {
       float error = a[i] - y[i];
-      float slope = a[i] * (1.0f - a[i]);
-      dz[i] = error * slope;
+      dz[i] = error * slope(activation, a[i]);
     }
   }
 
-  /** The kernel reduces in a tree; here the sum runs in double, which is at least as accurate. */
   @Override
-  public void mseLoss(int count, float[] a, float[] y, float[] loss) {
+  public void xentDelta(int count, float[] p, float[] y, float[] dz) {
+    for (int i = 0; i < count; i++) {
+      dz[i] = p[i] - y[i];
+    }
+  }
+
+  /** The kernel reduces in a tree in float32; here the sum runs in double, which is at least as accurate. */
+  @Override
+  public void mseLoss(int count, int slot, float[] a, float[] y, float[] loss) {
     double sum = 0.0;
     for (int i = 0; i < count; i++) {
       float error = a[i] - y[i];
       sum += 0.5f * (error * error);
     }
-    loss[0] = (float) (sum / count);
+    loss[slot] = (float) (sum / count);
+  }
+
+  @Override
+  public void xentLoss(int rows, int cols, int slot, float[] p, float[] y, float[] loss) {
+    double sum = 0.0;
+    for (int i = 0; i < rows * cols; i++) {
+      if (y[i] != 0.0f) {
+        sum -= y[i] * (float) Math.log(Math.max(p[i], Float.MIN_NORMAL));
+      }
+    }
+    loss[slot] = (float) (sum / rows);
+  }
+
+  @Override
+  public void countCorrect(int rows, int cols, int slot, float[] a, float[] y, float[] correct) {
+    int hits = 0;
+    for (int r = 0; r < rows; r++) {
+      int at = r * cols;
+      if (cols == 1) {
+        hits += (a[at] >= 0.5f) == (y[at] >= 0.5f) ? 1 : 0;
+      } else {
+        int bestA = 0;
+        int bestY = 0;
+        for (int c = 1; c < cols; c++) {
+          if (a[at + c] > a[at + bestA]) {
+            bestA = c;
+          }
+          if (y[at + c] > y[at + bestY]) {
+            bestY = c;
+          }
+        }
+        hits += bestA == bestY ? 1 : 0;
+      }
+    }
+    correct[slot] = hits;
   }
 
   @Override
@@ -98,9 +193,42 @@ public final class ReferenceKernels implements Backend<float[]> {
   }
 
   @Override
-  public void sgdUpdate(int count, float learningRate, float[] dw, float[] w) {
+  public void sgdUpdate(int count, float learningRate, float weightDecay, float[] dw, float[] w) {
     for (int i = 0; i < count; i++) {
-      w[i] = w[i] - learningRate * dw[i];
+      float g = dw[i] + weightDecay * w[i];
+      w[i] = w[i] - learningRate * g;
+    }
+  }
+
+  @Override
+  public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, float[] dw,
+      float[] velocity, float[] w) {
+    for (int i = 0; i < count; i++) {
+      float g = dw[i] + weightDecay * w[i];
+      float v = momentum * velocity[i] + g;
+      velocity[i] = v;
+      w[i] = w[i] - learningRate * v;
+    }
+  }
+
+  @Override
+  public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+      float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
+    for (int i = 0; i < count; i++) {
+      float g = dw[i] + weightDecay * w[i];
+      float m1 = beta1 * m[i] + (1.0f - beta1) * g;
+      float v1 = beta2 * v[i] + (1.0f - beta2) * (g * g);
+      m[i] = m1;
+      v[i] = v1;
+      float step = (m1 / correction1) / ((float) Math.sqrt(v1 / correction2) + epsilon);
+      w[i] = w[i] - learningRate * step;
+    }
+  }
+
+  @Override
+  public void gatherRows(int rows, int cols, int offset, int[] indices, float[] source, float[] target) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(source, indices[offset + r] * cols, target, r * cols, cols);
     }
   }
 
@@ -117,6 +245,16 @@ public final class ReferenceKernels implements Backend<float[]> {
   @Override
   public void download(float[] buffer, float[] out) {
     System.arraycopy(buffer, 0, out, 0, out.length);
+  }
+
+  @Override
+  public int[] uploadIndices(int[] data) {
+    return data.clone();
+  }
+
+  @Override
+  public void writeIndices(int[] buffer, int[] data) {
+    System.arraycopy(data, 0, buffer, 0, data.length);
   }
 
   @Override

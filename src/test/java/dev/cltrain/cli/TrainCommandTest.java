@@ -75,7 +75,7 @@ class TrainCommandTest {
     OpenClKernelFiles.copyTo(dir);
     Path update = dir.resolve("update.cl");
     String source = Files.readString(update);
-    String wrong = source.replace("w[i] = w[i] - learning_rate * dw[i];", "w[i] = w[i] - 1.01f * learning_rate * dw[i];");
+    String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.01f * learning_rate * g;");
     assertTrue(!wrong.equals(source), "the sgd_update line to break was found");
     Files.writeString(update, wrong);
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--verify", "--epochs", "2000");

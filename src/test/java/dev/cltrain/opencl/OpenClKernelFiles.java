@@ -15,5 +15,6 @@ public final class OpenClKernelFiles {
     for (String file : OpenClKernels.FILES) {
       Files.writeString(dir.resolve(file), packaged.load(file), StandardCharsets.UTF_8);
     }
+    Files.writeString(dir.resolve(ClProgram.PRELUDE_FILE), packaged.load(ClProgram.PRELUDE_FILE), StandardCharsets.UTF_8);
   }
 }

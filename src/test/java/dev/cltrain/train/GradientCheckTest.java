@@ -36,8 +36,8 @@ class GradientCheckTest {
 
   /** Σ½(a − y)² / samples in double, from the network's float32 outputs. */
   private static double objective(Network net, DataSet data) {
-    try (Trainer t = new ReferenceTrainer(net, data, 1.0f)) {
-      float[] a = t.evaluate().outputs();
+    try (Trainer t = new ReferenceTrainer(net, data, Settings.fullBatchSgd(1.0f))) {
+      float[] a = t.evaluate(data, true).outputs();
       double sum = 0;
       for (int i = 0; i < a.length; i++) {
         double e = (double) a[i] - data.y()[i];
@@ -62,7 +62,7 @@ class GradientCheckTest {
     DataSet data = data();
     Network start = Network.initNormal(WIDTHS, 3);
     Network stepped;
-    try (Trainer t = new ReferenceTrainer(start, data, 1.0f)) {
+    try (Trainer t = new ReferenceTrainer(start, data, Settings.fullBatchSgd(1.0f))) {
       t.epoch(false);
       stepped = t.network();
     }

@@ -144,50 +144,133 @@ class KernelsVsReferenceTest {
     assertClose("matmul_transpose_b", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
   }
 
-  @ParameterizedTest(name = "{0} elementwise and reductions {1}x{2}")
+  private static void check(ClDevice device, String what, float[] expected, DeviceOp op, int outIndex,
+      float[]... inputs) {
+    assertClose(what, expected, onDevice(device, op, outIndex, expected.length, inputs), Tolerances.KERNEL_ATOL,
+        Tolerances.KERNEL_RTOL);
+  }
+
+  @ParameterizedTest(name = "{0} activations {1}x{2}")
   @MethodSource("cases")
-  void elementwiseAndReductionKernelsMatchReference(ClDevice device, int rows, int cols, int seed) {
+  void activationKernelsMatchReferenceForEveryActivation(ClDevice device, int rows, int cols, int seed) {
     int count = rows * cols;
     float[] z = random(seed, count, -6, 6);
     float[] bias = random(seed + 1, cols, -2, 2);
+    float[] dz = random(seed + 4, count, -1, 1);
+    for (int code = 0; code <= 3; code++) {
+      int activation = code;
+      float[] a = new float[count];
+      REFERENCE.biasActivation(rows, cols, activation, z, bias, a);
+      check(device, "bias_activation " + code, a,
+          (k, b) -> k.biasActivation(rows, cols, activation, b[0], b[1], b[2]), 2, z, bias, new float[count]);
+      float[] expected = dz.clone();
+      REFERENCE.activationDelta(count, activation, a, expected);
+      check(device, "activation_delta " + code, expected, (k, b) -> k.activationDelta(count, activation, b[0], b[1]),
+          1, a, dz);
+      expected = new float[count];
+      float[] y = random(seed + 3, count, 0, 1);
+      REFERENCE.mseDelta(count, activation, a, y, expected);
+      check(device, "mse_delta " + code, expected, (k, b) -> k.mseDelta(count, activation, b[0], b[1], b[2]), 2,
+          a, y, new float[count]);
+    }
+    float[] p = new float[count];
+    REFERENCE.biasSoftmax(rows, cols, z, bias, p);
+    check(device, "bias_softmax", p, (k, b) -> k.biasSoftmax(rows, cols, b[0], b[1], b[2]), 2, z, bias,
+        new float[count]);
+    float[] big = random(seed + 9, count, 80, 100); // exp(100) overflows float: only a max-subtracted softmax survives
+    REFERENCE.biasSoftmax(rows, cols, big, bias, p);
+    check(device, "bias_softmax of large inputs", p, (k, b) -> k.biasSoftmax(rows, cols, b[0], b[1], b[2]), 2, big,
+        bias, new float[count]);
+  }
+
+  /** One-hot rows: class (r · 7) mod cols for row r. */
+  private static float[] oneHot(int rows, int cols) {
+    float[] y = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      y[r * cols + (r * 7) % cols] = 1;
+    }
+    return y;
+  }
+
+  @ParameterizedTest(name = "{0} losses {1}x{2}")
+  @MethodSource("cases")
+  void lossKernelsMatchReference(ClDevice device, int rows, int cols, int seed) {
+    int count = rows * cols;
     float[] a = random(seed + 2, count, 0.01f, 0.99f);
     float[] y = random(seed + 3, count, 0, 1);
-    float[] dz = random(seed + 4, count, -1, 1);
-
-    float[] expected = new float[count];
-    REFERENCE.biasSigmoid(rows, cols, z, bias, expected);
-    assertClose("bias_sigmoid", expected,
-        onDevice(device, (k, b) -> k.biasSigmoid(rows, cols, b[0], b[1], b[2]), 2, count, z, bias, new float[count]),
-        Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
-
-    expected = dz.clone();
-    REFERENCE.hiddenDelta(count, a, expected);
-    assertClose("hidden_delta", expected,
-        onDevice(device, (k, b) -> k.hiddenDelta(count, b[0], b[1]), 1, count, a, dz),
-        Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
-
+    float[] hot = oneHot(rows, cols);
+    float[] expected = new float[3];
+    REFERENCE.mseLoss(count, 2, a, y, expected);
+    assertClose("mse_loss", expected, onDevice(device, (k, b) -> k.mseLoss(count, 2, b[0], b[1], b[2]), 2, 3, a, y,
+        new float[3]), 0, Tolerances.LOSS_RTOL);
+    expected = new float[3];
+    REFERENCE.xentLoss(rows, cols, 1, a, hot, expected);
+    assertClose("xent_loss", expected, onDevice(device, (k, b) -> k.xentLoss(rows, cols, 1, b[0], b[1], b[2]), 2, 3,
+        a, hot, new float[3]), 0, Tolerances.LOSS_RTOL);
     expected = new float[count];
-    REFERENCE.outputDelta(count, a, y, expected);
-    assertClose("output_delta", expected,
-        onDevice(device, (k, b) -> k.outputDelta(count, b[0], b[1], b[2]), 2, count, a, y, new float[count]),
-        Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    REFERENCE.xentDelta(count, a, hot, expected);
+    check(device, "xent_delta", expected, (k, b) -> k.xentDelta(count, b[0], b[1], b[2]), 2, a, hot,
+        new float[count]);
+    float[] correct = new float[2];
+    REFERENCE.countCorrect(rows, cols, 1, a, hot, correct);
+    assertClose("count_correct", correct, onDevice(device, (k, b) -> k.countCorrect(rows, cols, 1, b[0], b[1], b[2]),
+        2, 2, a, hot, new float[2]), 0, 0);
+  }
 
-    expected = new float[1];
-    REFERENCE.mseLoss(count, a, y, expected);
-    assertClose("mse_loss", expected,
-        onDevice(device, (k, b) -> k.mseLoss(count, b[0], b[1], b[2]), 2, 1, a, y, new float[1]),
-        0, Tolerances.LOSS_RTOL);
+  @ParameterizedTest(name = "{0} updates {1}x{2}")
+  @MethodSource("cases")
+  void gradientAndOptimizerKernelsMatchReference(ClDevice device, int rows, int cols, int seed) {
+    int count = rows * cols;
+    float[] w = random(seed, count, -3, 3);
+    float[] dz = random(seed + 4, count, -1, 1);
+    float[] state1 = random(seed + 5, count, -0.1f, 0.1f);
+    float[] state2 = random(seed + 6, count, 0, 0.01f);
 
-    expected = new float[cols];
+    float[] expected = new float[cols];
     REFERENCE.columnSum(rows, cols, 1.0f / rows, dz, expected);
-    assertClose("column_sum", expected,
-        onDevice(device, (k, b) -> k.columnSum(rows, cols, 1.0f / rows, b[0], b[1]), 1, cols, dz, new float[cols]),
-        Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    check(device, "column_sum", expected, (k, b) -> k.columnSum(rows, cols, 1.0f / rows, b[0], b[1]), 1, dz,
+        new float[cols]);
 
-    expected = z.clone();
-    REFERENCE.sgdUpdate(count, 0.3f, dz, expected);
-    assertClose("sgd_update", expected,
-        onDevice(device, (k, b) -> k.sgdUpdate(count, 0.3f, b[0], b[1]), 1, count, dz, z),
-        Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    expected = w.clone();
+    REFERENCE.sgdUpdate(count, 0.3f, 0.01f, dz, expected);
+    check(device, "sgd_update", expected, (k, b) -> k.sgdUpdate(count, 0.3f, 0.01f, b[0], b[1]), 1, dz, w);
+
+    expected = w.clone();
+    float[] velocity = state1.clone();
+    REFERENCE.momentumUpdate(count, 0.1f, 0.9f, 0.001f, dz, velocity, expected);
+    check(device, "momentum_update weights", expected,
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b[0], b[1], b[2]), 2, dz, state1, w);
+    check(device, "momentum_update velocity", velocity,
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b[0], b[1], b[2]), 1, dz, state1, w);
+
+    expected = w.clone();
+    float[] m = state1.clone();
+    float[] v = state2.clone();
+    float c1 = (float) (1 - Math.pow(0.9, 3));
+    float c2 = (float) (1 - Math.pow(0.999, 3));
+    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, dz, m, v, expected);
+    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, b[0], b[1], b[2], b[3]);
+    check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
+    check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
+    check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
+  }
+
+  @ParameterizedTest(name = "{0} gather_rows {1}x{2}")
+  @MethodSource("cases")
+  void gatherRowsPicksTheIndexedRows(ClDevice device, int rows, int cols, int seed) {
+    float[] source = random(seed, rows * cols, -1, 1);
+    int[] order = new dev.cltrain.nn.NumpyRandom(seed).permutation(rows);
+    int offset = rows / 3;
+    int n = rows - offset;
+    float[] expected = new float[n * cols];
+    REFERENCE.gatherRows(n, cols, offset, order, source, expected);
+    OpenClKernels k = kernelsOn(device);
+    try (ClBuffer indices = k.uploadIndices(order); ClBuffer src = k.upload(source);
+         ClBuffer target = k.allocate(n * cols)) {
+      k.gatherRows(n, cols, offset, indices, src, target);
+      float[] actual = new float[n * cols];
+      k.download(target, actual);
+      assertClose("gather_rows", expected, actual, 0, 0);
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Network;
 import dev.cltrain.testing.Tolerances;
@@ -40,18 +41,19 @@ class ReferenceKernelsTest {
   @Test
   void sigmoidOfZeroIsOneHalfAndItsDerivativeThereIsOneQuarter() {
     float[] a = new float[1];
-    k.biasSigmoid(1, 1, new float[] {0}, new float[] {0}, a);
+    k.biasActivation(1, 1, Activation.SIGMOID.code, new float[] {0}, new float[] {0}, a);
     assertEquals(0.5f, a[0], 0f);
     float[] dz = {1};
-    k.hiddenDelta(1, a, dz);
+    k.activationDelta(1, Activation.SIGMOID.code, a, dz);
     assertEquals(0.25f, dz[0], 0f);
   }
 
   @Test
   void mseLossIsTheMeanOfHalfSquaredErrors() {
-    float[] loss = new float[1];
-    k.mseLoss(4, new float[] {0, 1, 0.5f, 2}, new float[] {1, 1, 0, 0}, loss);
-    assertEquals((0.5 + 0 + 0.125 + 2) / 4, loss[0], 1e-7);
+    float[] loss = new float[2];
+    k.mseLoss(4, 1, new float[] {0, 1, 0.5f, 2}, new float[] {1, 1, 0, 0}, loss);
+    assertEquals((0.5 + 0 + 0.125 + 2) / 4, loss[1], 1e-7);
+    assertEquals(0f, loss[0], 0f, "other slots untouched");
   }
 
   @Test
@@ -70,8 +72,9 @@ class ReferenceKernelsTest {
   @Test
   void oneSeedEpochMatchesNumpy() {
     DataSet xor = Builtins.get("xor");
-    try (Trainer trainer = new ReferenceTrainer(Network.initNormal(new int[] {2, 1}, 0), xor, 0.1f)) {
-      float loss = trainer.epoch(true);
+    try (Trainer trainer = new ReferenceTrainer(Network.initNormal(new int[] {2, 1}, 0), xor,
+        Settings.fullBatchSgd(0.1f))) {
+      float loss = trainer.epoch(true).loss();
       assertEquals(0.18642864748153173, loss, Tolerances.SEED_EPOCH_ATOL);
       Layer layer = trainer.network().layers().get(0);
       assertEquals(1.7631878550305482, layer.weights()[0], Tolerances.SEED_EPOCH_ATOL);

@@ -1,0 +1,58 @@
+package dev.cltrain.train;
+
+import dev.cltrain.InputException;
+
+/**
+ * How gradients become weight updates ({@code --optimizer}), with its hyper-parameters. Each kind is one
+ * kernel in update.cl with its mirror in ReferenceKernels. Weight decay (L2, added to the gradient) applies
+ * to weights, not biases.
+ */
+public record Optimizer(Kind kind, float learningRate, float momentum, float beta1, float beta2, float epsilon,
+    float weightDecay) {
+
+  /** sgd: w −= η·g. momentum: v = μv + g, w −= η·v. adam: bias-corrected Adam (Kingma and Ba). */
+  public enum Kind {
+    SGD("sgd"),
+    MOMENTUM("momentum"),
+    ADAM("adam");
+
+    public final String id;
+
+    Kind(String id) {
+      this.id = id;
+    }
+
+    public static Kind parse(String id) {
+      for (Kind k : values()) {
+        if (k.id.equals(id)) {
+          return k;
+        }
+      }
+      throw new InputException("--optimizer: unknown optimizer '" + id + "' (supported: sgd, momentum, adam)");
+    }
+  }
+
+  /** Plain gradient descent at rate η, the seed's. */
+  public static Optimizer sgd(float learningRate) {
+    return new Optimizer(Kind.SGD, learningRate, 0, 0.9f, 0.999f, 1e-8f, 0);
+  }
+
+  /** Buffers of state this optimizer keeps per parameter buffer: 0, 1 (velocity) or 2 (m, v). */
+  int stateBuffers() {
+    return switch (kind) {
+      case SGD -> 0;
+      case MOMENTUM -> 1;
+      case ADAM -> 2;
+    };
+  }
+
+  /** One line for summaries: "adam (η 0.001, β1 0.9, β2 0.999, ε 1e-08)". */
+  public String describe() {
+    String decay = weightDecay == 0 ? "" : ", weight decay " + weightDecay;
+    return switch (kind) {
+      case SGD -> "sgd (η " + learningRate + decay + ")";
+      case MOMENTUM -> "momentum (η " + learningRate + ", μ " + momentum + decay + ")";
+      case ADAM -> "adam (η " + learningRate + ", β1 " + beta1 + ", β2 " + beta2 + ", ε " + epsilon + decay + ")";
+    };
+  }
+}
