@@ -9,22 +9,24 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code cltrain}: the command line. Exit codes: 0 done; 1 a check failed ({@code --verify}) or an internal
- * error; 2 bad input (one line on stderr: what and where); 3 a device that was asked for cannot be used.
+ * error; 2 bad input (one line on stderr: what and where); 3 a device that was asked for cannot be used;
+ * 4 training diverged (the loss became NaN or infinite).
  */
 @Command(name = "cltrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Backpropagation on any OpenCL device, checked against a plain-Java reference.",
-    subcommands = {TrainCommand.class, DevicesCommand.class})
+    subcommands = {TrainCommand.class, DevicesCommand.class, EvalCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_CHECK_FAILED = 1;
   public static final int EXIT_BAD_INPUT = 2;
   public static final int EXIT_DEVICE = 3;
+  public static final int EXIT_DIVERGED = 4;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, eval, predict)");
   }
 
   public static void main(String[] args) {
@@ -59,7 +61,15 @@ public final class Main implements Runnable {
       }
       return EXIT_CHECK_FAILED;
     });
-    int code = cli.execute(args);
+    int code;
+    try {
+      code = cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli passes Errors through; a network or data set too large for the heap is bad input, not a crash
+      err.println("cltrain: out of memory (the Java heap holds at most " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB): use smaller --layers or less data, or give java a larger -Xmx");
+      code = EXIT_BAD_INPUT;
+    }
     out.flush();
     err.flush();
     return code;

@@ -31,6 +31,23 @@ public final class CsvReader {
     return split(p.name, p.rows, p.columns, targets, p.values);
   }
 
+  /**
+   * Reads the first {@code inputs} columns of every row as inputs (outputs = 0), for prediction: further
+   * columns, such as targets or labels, are read (they must be numbers) and ignored.
+   */
+  public static DataSet readInputs(Path file, int inputs) {
+    Parsed p = parse(file, 0, -1);
+    if (p.columns < inputs) {
+      throw new InputException(p.name + ": " + p.columns + " column" + (p.columns == 1 ? "" : "s") + ", but "
+          + inputs + " inputs are needed");
+    }
+    float[] x = new float[p.rows * inputs];
+    for (int r = 0; r < p.rows; r++) {
+      System.arraycopy(p.values, r * p.columns, x, r * inputs, inputs);
+    }
+    return new DataSet(p.name, p.rows, inputs, 0, x, new float[0]);
+  }
+
   /** The most classes a classification CSV may have (labels 0..65535), so a stray label cannot blow up the one-hot targets. */
   public static final int MAX_CLASSES = 65536;
 
@@ -95,6 +112,9 @@ public final class CsvReader {
       boolean sawContent = false;
       while ((line = reader.readLine()) != null) {
         lineNo++;
+        if (lineNo == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1); // a UTF-8 byte order mark, as spreadsheet programs write it
+        }
         if (line.isBlank()) {
           continue;
         }

@@ -1,8 +1,11 @@
 package dev.cltrain.data;
 
+import dev.cltrain.InputException;
+import dev.cltrain.nn.NumpyRandom;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resolves {@code --data}: a built-in name (xor, and, or) or a CSV file. */
+/** Resolves {@code --data}: a built-in name (xor, and, or), a folder of MNIST IDX files, or a CSV file. */
 public final class DataSets {
   private DataSets() {}
 
@@ -11,5 +14,108 @@ public final class DataSets {
       return Builtins.get(spec);
     }
     return CsvReader.read(Path.of(spec), targets);
+  }
+
+  /**
+   * Loads the training data, the test set and the validation split that {@code o} describes.
+   *
+   * <ul>
+   *   <li>{@code data} a built-in name (xor, and, or): its truth table; with {@code classification} its 0/1
+   *       target becomes a one-hot row of K = 2 (or {@code classes}).
+   *   <li>{@code data} a directory: MNIST IDX files ({@link MnistDir}); the t10k pair is the test set, pixels
+   *       are scaled by 1/255 ({@code inputScale}); always classification.
+   *   <li>otherwise a CSV file: {@link CsvReader#readClassification} with {@code classes} when
+   *       {@code classification}, else {@link CsvReader#read} with {@code targets}.
+   * </ul>
+   *
+   * <p>{@code test}, when not null, is a CSV file read the same way (classification with the training set's
+   * K), its inputs scaled by {@link Loaded#scaleInputs} (÷255 after IDX images); it replaces an IDX folder's
+   * t10k pair. Its input width must equal the training set's. {@code validationSplit} F in (0, 1) holds out round(F·rows) training rows (at
+   * least 1, leaving at least 1): with {@code p = new NumpyRandom(seed).permutation(rows)}, the last of p are
+   * the validation rows and the rest, in p's order, the training rows.
+   */
+  public static Loaded load(DataOptions o) {
+    double split = o.validationSplit();
+    if (!(split >= 0 && split < 1)) {
+      throw new InputException("--validation-split must be in [0, 1), got " + split);
+    }
+    if (split > 0 && (o.seed() < 0 || o.seed() > 0xFFFFFFFFL)) {
+      throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed());
+    }
+    String spec = o.data();
+    if (spec == null || spec.isBlank()) {
+      throw new InputException("--data must name a built-in data set (xor, and, or), a folder of MNIST IDX files or a CSV file");
+    }
+
+    Loaded loaded;
+    if (Builtins.has(spec)) {
+      DataSet table = Builtins.get(spec);
+      loaded = o.classification() ? builtinClasses(table, o.classes()) : new Loaded(table, null, null, 1f, 0);
+    } else {
+      Path path = Path.of(spec);
+      if (Files.isDirectory(path)) {
+        loaded = MnistDir.load(path, o.classes());
+      } else if (o.classification()) {
+        DataSet train = CsvReader.readClassification(path, o.classes());
+        loaded = new Loaded(train, null, null, 1f, train.outputs());
+      } else {
+        loaded = new Loaded(CsvReader.read(path, o.targets()), null, null, 1f, 0);
+      }
+    }
+
+    if (o.test() != null) {
+      loaded = withTest(loaded, Path.of(o.test()), o.targets());
+    }
+    if (split > 0) {
+      loaded = withValidation(loaded, split, o.seed());
+    }
+    return loaded;
+  }
+
+  private static Loaded builtinClasses(DataSet table, int classes) {
+    if (classes < 0 || classes == 1) {
+      throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
+    }
+    int k = classes == 0 ? 2 : classes;
+    int[] labels = new int[table.rows()];
+    for (int r = 0; r < labels.length; r++) {
+      labels[r] = (int) table.y()[r];
+    }
+    DataSet train = new DataSet(table.name(), table.rows(), table.inputs(), k, table.x(), MnistDir.oneHot(labels, k));
+    return new Loaded(train, null, null, 1f, k);
+  }
+
+  private static Loaded withTest(Loaded loaded, Path file, int targets) {
+    DataSet train = loaded.train();
+    DataSet test = loaded.classes() > 0
+        ? CsvReader.readClassification(file, loaded.classes())
+        : CsvReader.read(file, targets);
+    if (test.inputs() != train.inputs()) {
+      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
+          + " per row, but the training data " + train.name() + " has " + train.inputs());
+    }
+    if (test.outputs() != train.outputs()) { // cannot happen: same targets, or same K
+      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
+          + train.name() + " has " + train.outputs());
+    }
+    loaded.scaleInputs(test.x());
+    return new Loaded(train, test, loaded.validation(), loaded.inputScale(), loaded.classes());
+  }
+
+  private static Loaded withValidation(Loaded loaded, double split, long seed) {
+    DataSet all = loaded.train();
+    int rows = all.rows();
+    long held = Math.max(1, Math.round(split * rows));
+    if (held >= rows) {
+      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
+          + " training row" + (rows == 1 ? "" : "s") + " of " + all.name() + ", leaving none to train on");
+    }
+    int[] permutation = new NumpyRandom(seed).permutation(rows);
+    int keep = rows - (int) held;
+    int[] trainRows = java.util.Arrays.copyOfRange(permutation, 0, keep);
+    int[] validationRows = java.util.Arrays.copyOfRange(permutation, keep, rows);
+    DataSet train = all.rows(trainRows, all.name());
+    DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
+    return new Loaded(train, loaded.test(), validation, loaded.inputScale(), loaded.classes());
   }
 }

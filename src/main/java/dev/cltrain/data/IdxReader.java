@@ -162,8 +162,8 @@ public final class IdxReader {
       dims[d] = (int) v;
     }
     String described = ndims == 1
-        ? dims[0] + " labels"
-        : dims[0] + " images of " + dims[1] + "×" + dims[2];
+        ? dims[0] + (dims[0] == 1 ? " label" : " labels")
+        : dims[0] + (dims[0] == 1 ? " image" : " images") + " of " + dims[1] + "×" + dims[2];
     try {
       for (int d = 0; d < ndims; d++) {
         items = Math.multiplyExact(items, dims[d]);
@@ -221,7 +221,7 @@ public final class IdxReader {
       }
       if (n < total) {
         throw new InputException(name + ": truncated: the header says " + described + " (" + total
-            + " bytes after the header), but the gzip file inflates to only " + n + completeItems(n, dims, ndims, what));
+            + " bytes after the header), but the gzip file inflates to only " + n + " bytes" + completeItems(n, dims, ndims, what));
       }
       if (in.read() != -1) {
         throw new InputException(name + ": more data than the header describes: the header says " + described
@@ -237,7 +237,7 @@ public final class IdxReader {
       per *= dims[d];
     }
     long complete = Math.max(0, bytes) / per;
-    return " (" + complete + " complete " + what + " of " + dims[0] + ")";
+    return " (only " + complete + " of the " + dims[0] + " " + what + " complete)";
   }
 
   /** Reads until {@code len} bytes or the end of the stream; returns how many were read. */

@@ -15,4 +15,25 @@ public record Loaded(DataSet train, DataSet test, DataSet validation, float inpu
       throw new IllegalArgumentException("no training data");
     }
   }
+
+  /**
+   * Scales raw inputs in place as this data's inputs were: for IDX images (inputScale = 1/255f) each value is
+   * divided by 255, exactly as the pixels were, so raw CSV pixels give bit-identical floats; any other scale
+   * multiplies; a scale of 1 leaves the values alone.
+   */
+  public void scaleInputs(float[] raw) {
+    if (inputScale == 1f) {
+      return;
+    }
+    float divisor = Math.round(1 / inputScale);
+    if (divisor > 0 && 1 / divisor == inputScale) {
+      for (int i = 0; i < raw.length; i++) {
+        raw[i] /= divisor;
+      }
+    } else {
+      for (int i = 0; i < raw.length; i++) {
+        raw[i] *= inputScale;
+      }
+    }
+  }
 }

@@ -18,10 +18,12 @@ import java.util.List;
 /**
  * The model file, written by {@code --save} and read by {@code --init-model}:
  * <pre>
- * {"format":"cltrain-model","version":1,"loss":"mse",
+ * {"format":"cltrain-model","version":1,"loss":"mse","inputScale":1.0,
  *  "layers":[{"inputs":2,"outputs":1,"activation":"sigmoid","weights":[[w00],[w10]],"bias":[b0]}]}
  * </pre>
- * weights as {@code inputs} rows of {@code outputs} numbers. Floats are written in their shortest exact form,
+ * weights as {@code inputs} rows of {@code outputs} numbers. {@code inputScale} (optional, default 1) is
+ * what raw inputs are multiplied by (1/255 for IDX pixels). The output layer's activation must be the
+ * loss's (sigmoid for mse, softmax for xent), and softmax appears nowhere else. Floats are written in their shortest exact form,
  * so a saved model reads back bit for bit. Every defect is an {@link InputException} naming the file and field.
  */
 public final class ModelJson {
@@ -36,6 +38,7 @@ public final class ModelJson {
     root.put("format", FORMAT);
     root.put("version", VERSION);
     root.put("loss", network.loss().id);
+    root.put("inputScale", network.inputScale());
     ArrayNode layers = root.putArray("layers");
     for (Layer layer : network.layers()) {
       ObjectNode node = layers.addObject();
@@ -108,17 +111,32 @@ public final class ModelJson {
     if (!layersNode.isArray() || layersNode.isEmpty()) {
       throw new InputException(name + ": \"layers\" must be a non-empty array");
     }
+    float inputScale = 1.0f;
+    if (root.has("inputScale")) {
+      inputScale = finite(root.get("inputScale"), name + ": \"inputScale\"");
+      if (!(inputScale > 0)) {
+        throw new InputException(name + ": \"inputScale\" must be positive, found " + inputScale);
+      }
+    }
     List<Layer> layers = new ArrayList<>();
     for (int l = 0; l < layersNode.size(); l++) {
       String where = name + ": layers[" + l + "]";
       Layer layer = parseLayer(layersNode.get(l), where);
+      boolean last = l == layersNode.size() - 1;
+      if (last && layer.activation() != loss.output) {
+        throw new InputException(where + ".activation: the output layer under loss '" + loss.id + "' must be '"
+            + loss.output.id + "', found '" + layer.activation().id + "'");
+      }
+      if (!last && layer.activation() == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
       if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
         throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but layers[" + (l - 1)
             + "] has " + layers.get(l - 1).outputs() + " outputs");
       }
       layers.add(layer);
     }
-    return new Network(loss, layers);
+    return new Network(loss, layers, inputScale);
   }
 
   private static Layer parseLayer(JsonNode node, String where) {

@@ -3,8 +3,17 @@ package dev.cltrain.nn;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs. */
-public record Network(Loss loss, List<Layer> layers) {
+/**
+ * A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs.
+ *
+ * @param inputScale what raw inputs are multiplied by before the first layer (1/255 for IDX pixels, 1 for CSV),
+ *     kept with a saved model so that it predicts from raw inputs with no flags repeated
+ */
+public record Network(Loss loss, List<Layer> layers, float inputScale) {
+  public Network(Loss loss, List<Layer> layers) {
+    this(loss, layers, 1.0f);
+  }
+
   public Network {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("a network needs at least one layer");
@@ -15,7 +24,15 @@ public record Network(Loss loss, List<Layer> layers) {
             + " inputs but layer " + (l - 1) + " gives " + layers.get(l - 1).outputs());
       }
     }
+    if (!(inputScale > 0) || Float.isInfinite(inputScale)) {
+      throw new IllegalArgumentException("input scale must be positive and finite: " + inputScale);
+    }
     layers = List.copyOf(layers);
+  }
+
+  /** The same network with another input scale. */
+  public Network withInputScale(float scale) {
+    return new Network(loss, layers, scale);
   }
 
   /**

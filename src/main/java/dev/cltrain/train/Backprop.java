@@ -264,7 +264,7 @@ public class Backprop<B, I> implements Trainer {
   }
 
   @Override
-  public EpochStats epoch(boolean wantStats) {
+  public EpochStats epoch(boolean wantStats, BatchListener listener) {
     int rows = trainSet.rows();
     if (fullBatch) {
       iteration(train.x, train.y, rows, 0, wantStats);
@@ -281,9 +281,27 @@ public class Backprop<B, I> implements Trainer {
         backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
         iteration(batchX, batchY, n, b, true);
         backend.flush();
+        if (listener != null) {
+          int done = b + 1;
+          listener.batchDone(b, train.chunks, () -> runningLoss(done));
+        }
       }
     }
     return readStats(train);
+  }
+
+  /** Mean loss of the first {@code batches} batches of this epoch (waits for them). */
+  private float runningLoss(int batches) {
+    float[] losses = new float[batches];
+    backend.download(train.lossSlots, losses);
+    double sum = 0;
+    int rows = 0;
+    for (int b = 0; b < batches; b++) {
+      int n = Math.min(capacity, trainSet.rows() - b * capacity);
+      sum += (double) losses[b] * n;
+      rows += n;
+    }
+    return (float) (sum / rows);
   }
 
   /** Loss and accuracy over a resident set from its slots: the loss of each chunk weighted by its rows. */

@@ -16,7 +16,22 @@ public interface Trainer extends AutoCloseable {
    *     epoch started from (the seed's printed loss); with mini-batches the mean over the epoch's batches.
    *     Without, a full-batch epoch skips them and returns NaN (mini-batch epochs always compute them).
    */
-  EpochStats epoch(boolean wantStats);
+  default EpochStats epoch(boolean wantStats) {
+    return epoch(wantStats, null);
+  }
+
+  /** {@link #epoch(boolean)}, telling {@code listener} (if not null) after each mini-batch is enqueued. */
+  EpochStats epoch(boolean wantStats, BatchListener listener);
+
+  /** Hears of each mini-batch of an epoch, e.g. to move a progress bar. */
+  interface BatchListener {
+    /**
+     * @param batch       0-based index of the batch just enqueued
+     * @param batches     batches in this epoch
+     * @param runningLoss the mean loss of this epoch's batches so far; asking waits for the device
+     */
+    void batchDone(int batch, int batches, java.util.function.Supplier<Float> runningLoss);
+  }
 
   /** A copy of the weights as they are now. */
   Network network();

@@ -1,0 +1,33 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.InputException;
+import dev.cltrain.opencl.ClRuntime;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.train.Devices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --device} and {@code --kernels}, shared by every command that runs kernels. */
+final class DeviceOptions {
+  @Option(names = "--device", paramLabel = "auto|gpu|cpu|reference|cl:P:D|INDEX",
+      description = "Where to run (default: ${DEFAULT-VALUE}); see 'cltrain devices'.")
+  String device = "auto";
+
+  @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
+  Path kernels;
+
+  KernelSource source() {
+    if (kernels == null) {
+      return KernelSource.classpath();
+    }
+    if (!Files.isDirectory(kernels)) {
+      throw new InputException("--kernels " + kernels + ": not a directory");
+    }
+    return KernelSource.folder(kernels);
+  }
+
+  Devices.Choice choice() {
+    return Devices.choose(device, ClRuntime.discover());
+  }
+}

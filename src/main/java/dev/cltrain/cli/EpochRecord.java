@@ -1,0 +1,14 @@
+package dev.cltrain.cli;
+
+/**
+ * What was measured at the end of one epoch, for {@code --metrics} and {@code --plot}. {@code NaN} in any
+ * field means "not measured" (no accuracy for a regression loss, no test set, or not evaluated this epoch).
+ *
+ * @param epoch the epoch number as printed on the log lines
+ * @param loss the training loss
+ * @param trainAccuracy fraction of training samples classified correctly, in [0, 1]
+ * @param testLoss the loss on the test set
+ * @param testAccuracy fraction of test samples classified correctly, in [0, 1]
+ * @param seconds wall time since training started
+ */
+public record EpochRecord(int epoch, double loss, double trainAccuracy, double testLoss, double testAccuracy, double seconds) {}

@@ -1,0 +1,198 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.InputException;
+import dev.cltrain.nn.AtomicFiles;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code --metrics FILE}: one CSV row per measured epoch, written as training goes to a temporary file next to
+ * the target (so a long run can be watched with {@code tail -f} on the temporary file), and renamed over the
+ * target only by {@link #commit()}. Closing without committing deletes the temporary file: a failed or
+ * interrupted run leaves the target as it was.
+ *
+ * <pre>
+ * epoch,loss,train_accuracy,test_loss,test_accuracy,seconds
+ * 1,0.412345,0.884000,,,1.234
+ * </pre>
+ *
+ * A value that was not measured ({@code NaN}) is an empty cell.
+ */
+final class MetricsCsv implements AutoCloseable {
+  static final String HEADER = "epoch,loss,train_accuracy,test_loss,test_accuracy,seconds";
+
+  private final Path target;
+  private final Path temp;
+  private final FileChannel channel;
+  private final BufferedWriter writer;
+  private boolean headerWritten;
+  private boolean done;
+
+  private MetricsCsv(Path target, Path temp, FileChannel channel) {
+    this.target = target;
+    this.temp = temp;
+    this.channel = channel;
+    this.writer = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Checks that {@code target} can be written (its folder exists and is writable, it is not a folder), then
+   * creates the temporary file beside it. Throws {@link InputException} "--metrics FILE: ..." when it cannot.
+   */
+  static MetricsCsv open(Path target) {
+    AtomicFiles.checkWritable(target, "--metrics");
+    Path absolute = target.toAbsolutePath();
+    Path temp = null;
+    try {
+      temp = createTempBeside(absolute);
+      return new MetricsCsv(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes one row (the header first, before the first row) and flushes it. */
+  void append(EpochRecord r) {
+    if (done) {
+      throw new IllegalStateException("metrics file " + target + " already committed or closed");
+    }
+    try {
+      if (!headerWritten) {
+        writer.write(HEADER);
+        writer.write('\n');
+        headerWritten = true;
+      }
+      writer.write(row(r));
+      writer.write('\n');
+      writer.flush();
+    } catch (IOException e) {
+      throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The CSV row for one record, without the line end. */
+  static String row(EpochRecord r) {
+    return r.epoch()
+        + "," + significant(r.loss())
+        + "," + significant(r.trainAccuracy())
+        + "," + significant(r.testLoss())
+        + "," + significant(r.testAccuracy())
+        + "," + (Double.isNaN(r.seconds()) ? "" : String.format(Locale.ROOT, "%.3f", r.seconds()));
+  }
+
+  /** 6 significant digits, no exponent for ordinary magnitudes; NaN is an empty cell. */
+  private static String significant(double v) {
+    if (Double.isNaN(v)) {
+      return "";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "inf" : "-inf";
+    }
+    if (v == 0) {
+      return "0";
+    }
+    double magnitude = Math.abs(v);
+    if (magnitude >= 1e-4 && magnitude < 1e15) {
+      int digitsBeforePoint = (int) Math.floor(Math.log10(magnitude)) + 1;
+      int decimals = Math.max(0, 6 - digitsBeforePoint);
+      return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+    return String.format(Locale.ROOT, "%.5e", v);
+  }
+
+  /** Writes the header even if no row was appended, forces the file to disk and renames it over the target. */
+  void commit() {
+    if (done) {
+      throw new IllegalStateException("metrics file " + target + " already committed or closed");
+    }
+    try {
+      if (!headerWritten) {
+        writer.write(HEADER);
+        writer.write('\n');
+        headerWritten = true;
+      }
+      writer.flush();
+      channel.force(true);
+      writer.close();
+      done = true;
+      Path absolute = target.toAbsolutePath();
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      done = true;
+      try {
+        writer.close();
+      } catch (IOException ignored) {
+        // already failing; the temporary file goes below
+      }
+      deleteQuietly(temp);
+      throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Without a {@link #commit()}: deletes the temporary file and leaves the target untouched. */
+  @Override
+  public void close() {
+    if (done) {
+      return;
+    }
+    done = true;
+    try {
+      writer.close();
+    } catch (IOException ignored) {
+      // the file is deleted below anyway
+    }
+    deleteQuietly(temp);
+  }
+
+  /** The temporary file rows are written to until {@link #commit()} (for tests and for watching a run). */
+  Path tempFile() {
+    return temp;
+  }
+
+  /**
+   * Creates an empty, new file ".NAME.RANDOM.tmp" in {@code absolute}'s folder. Unlike
+   * {@link Files#createTempFile}, which makes it readable by its owner only, it gets the permissions of any
+   * new file (the umask's), so the target ends up as readable as one written in place.
+   */
+  static Path createTempBeside(Path absolute) throws IOException {
+    Path folder = absolute.getParent();
+    String name = "." + absolute.getFileName() + ".";
+    for (int attempt = 0; ; attempt++) {
+      Path temp = folder.resolve(name + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(temp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // nothing more can be done; the target is untouched
+    }
+  }
+}

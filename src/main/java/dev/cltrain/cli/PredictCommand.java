@@ -1,0 +1,127 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.InputException;
+import dev.cltrain.data.CsvReader;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.Network;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cltrain predict}: a saved model's outputs for one input or for every row of a CSV. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run a saved model forward: on --input values, or on every row of a CSV file.")
+final class PredictCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save'.")
+  Path model;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--input", paramLabel = "X0,X1,...", description = "One input row, raw values separated by commas.")
+    String input;
+
+    @Option(names = "--data", paramLabel = "FILE.csv",
+        description = "A CSV whose first columns are the model's inputs (further columns, e.g. targets, are ignored).")
+    Path data;
+  }
+
+  @Option(names = "--out", paramLabel = "FILE.csv", description = "With --data: write one row of predictions per input row (default: stdout).")
+  Path out;
+
+  @Mixin
+  DeviceOptions deviceOptions;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (out != null && source.data == null) {
+      throw new InputException("--out needs --data (with --input the prediction is printed)");
+    }
+    if (out != null) {
+      AtomicFiles.checkWritable(out, "--out");
+    }
+    Network network = ModelJson.read(model);
+    DataSet inputs = source.input != null ? parseInput(source.input, network) : CsvReader.readInputs(source.data, network.inputs());
+    DataSet set = Models.rescale(withZeroTargets(inputs, network.outputs()), 1.0f, network.inputScale());
+    Models.Result result = Models.run(network, set, deviceOptions, err);
+    float[] outputs = result.evaluation().outputs();
+    boolean classification = network.loss() == Loss.XENT;
+    if (source.input != null) {
+      float[] row = Arrays.copyOf(outputs, network.outputs());
+      stdout.println("output: " + TrainCommand.fixed(row));
+      if (classification) {
+        int c = EvalCommand.classOf(outputs, 0, network.outputs());
+        stdout.println("class:  " + c + " (probability " + Format.fixed(outputs[c], 4) + ")");
+      }
+      return 0;
+    }
+    String csv = toCsv(outputs, set.rows(), network.outputs(), classification);
+    if (out == null) {
+      stdout.print(csv);
+    } else {
+      AtomicFiles.writeString(out, csv);
+      err.println("predict: wrote " + set.rows() + " rows to " + out + " (device: " + result.device() + ")");
+    }
+    return 0;
+  }
+
+  private static DataSet parseInput(String text, Network network) {
+    String[] cells = text.split(",", -1);
+    if (cells.length != network.inputs()) {
+      throw new InputException("--input has " + cells.length + " value" + (cells.length == 1 ? "" : "s")
+          + " but the model takes " + network.inputs() + " inputs");
+    }
+    float[] x = new float[cells.length];
+    for (int i = 0; i < cells.length; i++) {
+      try {
+        x[i] = Float.parseFloat(cells[i].strip());
+      } catch (NumberFormatException e) {
+        throw new InputException("--input value " + (i + 1) + " '" + cells[i].strip() + "' is not a number");
+      }
+      if (!Float.isFinite(x[i])) {
+        throw new InputException("--input value " + (i + 1) + " '" + cells[i].strip() + "' is not a finite number");
+      }
+    }
+    return new DataSet("--input", 1, x.length, 0, x, new float[0]);
+  }
+
+  private static DataSet withZeroTargets(DataSet inputs, int outputs) {
+    return new DataSet(inputs.name(), inputs.rows(), inputs.inputs(), outputs, inputs.x(),
+        new float[inputs.rows() * outputs]);
+  }
+
+  /** Header output_0..output_{K−1} (and class for an xent model), then one row per input row. */
+  static String toCsv(float[] outputs, int rows, int cols, boolean classification) {
+    StringBuilder s = new StringBuilder();
+    for (int c = 0; c < cols; c++) {
+      s.append(c == 0 ? "" : ",").append("output_").append(c);
+    }
+    s.append(classification ? ",class\n" : "\n");
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        s.append(c == 0 ? "" : ",").append(Float.toString(outputs[r * cols + c]).toLowerCase(Locale.ROOT));
+      }
+      if (classification) {
+        s.append(',').append(EvalCommand.classOf(outputs, r, cols));
+      }
+      s.append('\n');
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.cltrain.cli;
+
+import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.function.Supplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The training progress bar on stderr: batches done out of epochs × batches per epoch, batches/s, ETA, and
+ * "epoch 3/20 batch 120/469 loss 0.4123". Disabled (when stderr is not a terminal, or asked to), every method
+ * does nothing, so the training loop calls it unconditionally.
+ */
+final class Progress implements AutoCloseable {
+  /** How often the bar is redrawn, and the least time between two reads of the running loss. */
+  static final int UPDATE_MILLIS = 200;
+
+  private static final Progress DISABLED = new Progress(null, 0, 0);
+
+  private final ProgressBar bar;
+  private final int epochs;
+  private final int batchesPerEpoch;
+  private long lastLossRead;
+  private boolean lossRead;
+  private String lossText = "";
+  private boolean closed;
+
+  private Progress(ProgressBar bar, int epochs, int batchesPerEpoch) {
+    this.bar = bar;
+    this.epochs = epochs;
+    this.batchesPerEpoch = batchesPerEpoch;
+  }
+
+  /** A bar over {@code epochs × batchesPerEpoch} batches on {@link System#err} when enabled, else a no-op. */
+  static Progress create(boolean enabled, int epochs, int batchesPerEpoch) {
+    return create(enabled, epochs, batchesPerEpoch, System.err, 0);
+  }
+
+  /**
+   * As {@link #create(boolean, int, int)}, drawing on {@code out}, at most {@code width} characters wide
+   * (0: the terminal's width, 80 when it cannot be found).
+   */
+  static Progress create(boolean enabled, int epochs, int batchesPerEpoch, PrintStream out, int width) {
+    if (!enabled) {
+      return DISABLED;
+    }
+    ProgressBar bar = new ProgressBarBuilder()
+        .setTaskName("train")
+        .setInitialMax((long) epochs * batchesPerEpoch)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(UPDATE_MILLIS)
+        .setUnit(" batches", 1)
+        .showSpeed()
+        .setSpeedUnit(ChronoUnit.SECONDS)
+        .setConsumer(width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out))
+        .build();
+    return new Progress(bar, epochs, batchesPerEpoch);
+  }
+
+  /** Whether this draws anything. */
+  boolean enabled() {
+    return bar != null;
+  }
+
+  /**
+   * One batch done: advances the bar by one and shows where training is. {@code epoch} counts from 1 to
+   * epochs and {@code batch} from 1 to batchesPerEpoch, as displayed. {@code runningLoss} is read at most
+   * once every {@value #UPDATE_MILLIS} ms (it may wait for the device), on the calling thread.
+   */
+  void batch(int epoch, int batch, Supplier<Float> runningLoss) {
+    if (bar == null || closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (runningLoss != null && (!lossRead || now - lastLossRead >= UPDATE_MILLIS * 1_000_000L)) {
+      Float loss = runningLoss.get();
+      lossRead = true;
+      lastLossRead = now;
+      lossText = loss == null ? "" : String.format(Locale.ROOT, " loss %.4f", loss);
+    }
+    bar.step();
+    bar.setExtraMessage(" epoch " + epoch + "/" + epochs + " batch " + batch + "/" + batchesPerEpoch + lossText);
+  }
+
+  /** Draws the bar a last time and ends its line; does nothing when disabled or already closed. */
+  @Override
+  public void close() {
+    if (bar != null && !closed) {
+      closed = true;
+      bar.close();
+    }
+  }
+
+  /** Whether a person is watching: a console and a terminal that can redraw a line. */
+  static boolean onTerminal() {
+    return System.console() != null && !"dumb".equals(System.getenv("TERM"));
+  }
+}
