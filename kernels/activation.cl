@@ -40,7 +40,7 @@ __kernel void bias_softmax(const int rows, const int cols, __global const float*
     }
     float sum = 0.0f;
     for (int c = 0; c < cols; c++) {
-      const float e = exp(zr[c] + bias[c] - top);
+      const float e = exp_cl(zr[c] + bias[c] - top);
       pr[c] = e;
       sum += e;
     }

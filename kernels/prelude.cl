@@ -1,11 +1,54 @@
 // Prepended by the host to every other kernel file (kernels use no #include): the helpers two or more
 // files share. Activation codes (Activation.code in Java): 0 identity, 1 sigmoid, 2 tanh, 3 relu.
+//
+// exp_cl and tanh_cl are written out in float multiply-adds (Cephes expf and tanhf) instead of calling
+// exp() and tanh(), whose last bits differ between OpenCL implementations (the spec allows 3 ulp for exp)
+// and Java. With FP_CONTRACT OFF every operation below is one correctly rounded IEEE operation (the host
+// adds -cl-fp32-correctly-rounded-divide-sqrt where the device supports it, for the divisions), so the
+// Java reference's mirrors give the same bits, and training on a device follows the reference exactly.
+// Accuracy: within 2 ulp of the true exp and tanh over the float range.
+
+// e^x; 0 below −87.3 (no subnormal results, which some devices flush), +inf above 88.7
+inline float exp_cl(const float x) {
+  if (x > 88.72283905206835f) return INFINITY;
+  if (x < -87.33654475f) return 0.0f;
+  const float k = rint(x * 1.44269504088896341f);
+  float r = x - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  const float z = r * r;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * z + r;
+  p = p + 1.0f;
+  return ldexp(p, (int) k);
+}
+
+// tanh(x): an odd polynomial near 0, 1 − 2/(e^2|x| + 1) beyond
+inline float tanh_cl(const float x) {
+  const float ax = fabs(x);
+  if (ax < 0.625f) {
+    const float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    return p * z * x + x;
+  }
+  if (ax > 9.0f) return x > 0.0f ? 1.0f : -1.0f;
+  const float t = 1.0f - 2.0f / (exp_cl(2.0f * ax) + 1.0f);
+  return x > 0.0f ? t : -t;
+}
 
 // f(x) for activation code `activation`
 inline float activate(const int activation, const float x) {
   switch (activation) {
-    case 1: return 1.0f / (1.0f + exp(-x));
-    case 2: return tanh(x);
+    case 1: return 1.0f / (1.0f + exp_cl(-x));
+    case 2: return tanh_cl(x);
     case 3: return x > 0.0f ? x : 0.0f;
     default: return x;
   }

@@ -83,6 +83,7 @@ final class DevicesCommand implements Callable<Integer> {
       n.put("globalMemBytes", d.globalMemBytes());
       n.put("openclVersion", d.openclVersion());
       n.put("fp64", d.fp64());
+      n.put("correctlyRoundedDivideSqrt", d.correctlyRoundedDivideSqrt());
       n.put("auto", d == auto);
       n.put("platform", d.platformName());
       n.put("vendor", d.vendor());

@@ -14,6 +14,8 @@ import org.jocl.cl_platform_id;
  * @param maxWorkGroup    CL_DEVICE_MAX_WORK_GROUP_SIZE
  * @param localMemBytes   CL_DEVICE_LOCAL_MEM_SIZE
  * @param openclVersion   CL_DEVICE_VERSION, e.g. "OpenCL 3.0 PoCL ..."
+ * @param correctlyRoundedDivideSqrt CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in CL_DEVICE_SINGLE_FP_CONFIG: the
+ *     device can build with -cl-fp32-correctly-rounded-divide-sqrt, making float / and sqrt IEEE-exact
  */
 public record ClDevice(
     int platformIndex,
@@ -30,6 +32,7 @@ public record ClDevice(
     String openclVersion,
     String driverVersion,
     boolean fp64,
+    boolean correctlyRoundedDivideSqrt,
     cl_platform_id platform,
     cl_device_id id) {
 

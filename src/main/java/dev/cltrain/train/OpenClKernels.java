@@ -41,7 +41,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     try {
       this.tile = tileFor(device);
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
-      String options = buildOptions(tile, reduceGroup);
+      String options = buildOptions(tile, reduceGroup)
+          + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
       ClProgram matmulProgram = context.program("matmul.cl", options);
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);

@@ -66,11 +66,53 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     });
   }
 
-  /** prelude.cl's activate(): f(x) in float32 (exp and tanh rounded to float, as OpenCL's float versions return). */
+  /** prelude.cl's exp_cl(): Cephes expf in float operations, bit for bit what the kernels compute. */
+  static float expCl(float x) {
+    if (x > 88.72283905206835f) {
+      return Float.POSITIVE_INFINITY;
+    }
+    if (x < -87.33654475f) {
+      return 0.0f;
+    }
+    float k = (float) Math.rint(x * 1.44269504088896341f);
+    float r = x - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    float z = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * z + r;
+    p = p + 1.0f;
+    return Math.scalb(p, (int) k);
+  }
+
+  /** prelude.cl's tanh_cl(): an odd polynomial near 0, 1 − 2/(e^2|x| + 1) beyond. */
+  static float tanhCl(float x) {
+    float ax = Math.abs(x);
+    if (ax < 0.625f) {
+      float z = x * x;
+      float p = -5.70498872745e-3f;
+      p = p * z + 2.06390887954e-2f;
+      p = p * z - 5.37397155531e-2f;
+      p = p * z + 1.33314422036e-1f;
+      p = p * z - 3.33332819422e-1f;
+      return p * z * x + x;
+    }
+    if (ax > 9.0f) {
+      return x > 0.0f ? 1.0f : -1.0f;
+    }
+    float t = 1.0f - 2.0f / (expCl(2.0f * ax) + 1.0f);
+    return x > 0.0f ? t : -t;
+  }
+
+  /** prelude.cl's activate(): f(x) in float32. */
   static float activate(int activation, float x) {
     return switch (activation) {
-      case 1 -> 1.0f / (1.0f + (float) Math.exp(-x));
-      case 2 -> (float) Math.tanh(x);
+      case 1 -> 1.0f / (1.0f + expCl(-x));
+      case 2 -> tanhCl(x);
       case 3 -> x > 0.0f ? x : 0.0f;
       default -> x;
     };
@@ -110,7 +152,7 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       }
       float sum = 0.0f;
       for (int c = 0; c < cols; c++) {
-        float e = (float) Math.exp(z[at + c] + bias[c] - top);
+        float e = expCl(z[at + c] + bias[c] - top);
         p[at + c] = e;
         sum += e;
       }

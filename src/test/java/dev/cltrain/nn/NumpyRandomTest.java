@@ -55,4 +55,29 @@ class NumpyRandomTest {
     System.arraycopy(net.layers().get(1).bias(), 0, drawn, 8, 1);
     assertArrayEquals(expected, drawn, 0f);
   }
+
+  /**
+   * np.random.permutation, used for the mini-batch order and the validation split:
+   * python3 -c "import numpy as np; np.random.seed(5); print(np.random.permutation(10).tolist());
+   *   np.random.seed(5); np.random.randn(3); print(np.random.permutation(7).tolist(), np.random.randn())"
+   */
+  @Test
+  void permutationMatchesNumpyIncludingAfterGaussianDraws() {
+    assertArrayEquals(new int[] {9, 5, 2, 4, 7, 1, 0, 8, 6, 3}, new NumpyRandom(5).permutation(10));
+    NumpyRandom random = new NumpyRandom(5);
+    random.randn();
+    random.randn();
+    random.randn();
+    assertArrayEquals(new int[] {2, 1, 4, 6, 5, 0, 3}, random.permutation(7));
+    assertEquals(-0.2520921296030769, random.randn(), 0.0, "the cached second Gaussian survives the shuffle");
+  }
+
+  @Test
+  void aCopyDrawsWhatTheOriginalDraws() {
+    NumpyRandom random = new NumpyRandom(9);
+    random.randn();
+    NumpyRandom copy = random.copy();
+    assertArrayEquals(random.permutation(50), copy.permutation(50));
+    assertEquals(random.randn(), copy.randn(), 0.0);
+  }
 }
