@@ -1,6 +1,7 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.InputException;
+import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
@@ -125,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves.")
   Path plot;
 
+  @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
+  boolean profile;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -162,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
 
     Devices.Choice choice = deviceOptions.choice();
     List<EpochRecord> records = new ArrayList<>();
-    try (Trainer trainer = Devices.open(choice, deviceOptions.source(), initial, train, settings, err::println);
+    try (Trainer trainer = Devices.open(choice, deviceOptions.source(), initial, train, settings, profile, err::println);
          Trainer judge = verify ? new ReferenceTrainer(initial, train, settings) : null;
          MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics)) {
       err.println("device: " + trainer.deviceName() + " (" + choice.why() + ")");
@@ -185,13 +189,14 @@ final class TrainCommand implements Callable<Integer> {
               worstWeight = max(worstWeight, Network.maxAbsDifference(trainer.network(), judge.network()));
             }
           }
-          if (!log && !record) {
-            continue;
-          }
-          if (!Float.isFinite(stats.loss())) {
+          boolean measured = log || record || batches > 1; // mini-batch epochs always measure their loss
+          if (measured && !Float.isFinite(stats.loss())) {
             err.println("cltrain train: the loss became " + stats.loss() + " at epoch " + epoch
                 + "; training diverged: try a smaller --lr (now " + rate + ")" + (save != null ? "; " + save + " was not written" : ""));
             return Main.EXIT_DIVERGED;
+          }
+          if (!log && !record) {
+            continue;
           }
           Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
           held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
@@ -211,6 +216,7 @@ final class TrainCommand implements Callable<Integer> {
           }
         }
       }
+      List<dev.cltrain.train.KernelTime> kernelTimes = profile ? trainer.takeProfile() : List.of();
       double seconds = (System.nanoTime() - start) / 1e9;
       Trainer.Evaluation result = trainer.evaluate(train, train.rows() <= PREDICTIONS_SHOWN * 2);
       Network trained = trainer.network();
@@ -224,6 +230,11 @@ final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_DIVERGED;
       }
       printSummary(trainer.deviceName(), seconds, result, train, classification, trainer, held, rule, settings);
+      if (profile) {
+        out.println();
+        out.println("profile of the " + epochs + " epochs (" + (choice.reference() ? "wall time per call" : "device time from profiling events") + "):");
+        ProfileTable.print(out, kernelTimes, seconds, epochs);
+      }
       if (save != null) {
         ModelJson.save(trained, save);
         out.println("saved:       " + save);
@@ -233,7 +244,10 @@ final class TrainCommand implements Callable<Integer> {
         out.println("metrics:     " + metrics);
       }
       if (plot != null) {
-        CurvePlot.write(plot, "cltrain: " + train.name() + " " + joined(initial.widths()) + ", " + rule.describe(), records);
+        String dataName = Builtins.has(data) ? data : String.valueOf(Path.of(data).getFileName());
+        CurvePlot.write(plot, dataName + ": " + joined(initial.widths()) + " " + initial.layers().get(0).activation().id
+            + ", " + lossKind.id + ", " + rule.kind().id + " η " + rate
+            + (batches > 1 ? ", batch " + settings.batchSize() : ""), records);
         out.println("plot:        " + plot);
       }
       if (judge != null) {

@@ -36,6 +36,7 @@ public final class ClBuffer implements AutoCloseable {
     if (data.length == 0) {
       return;
     }
+    context.countTransfer(data.length * 4L, true);
     ClException.checkVoid("clEnqueueWriteBuffer(" + data.length + " floats)",
         () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
   }
@@ -46,6 +47,7 @@ public final class ClBuffer implements AutoCloseable {
     if (data.length == 0) {
       return;
     }
+    context.countTransfer(data.length * 4L, true);
     ClException.checkVoid("clEnqueueWriteBuffer(" + data.length + " ints)",
         () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
   }
@@ -56,6 +58,7 @@ public final class ClBuffer implements AutoCloseable {
     if (out.length == 0) {
       return;
     }
+    context.countTransfer(out.length * 4L, false);
     ClException.checkVoid("clEnqueueReadBuffer(" + out.length + " floats)",
         () -> clEnqueueReadBuffer(context.queue(), mem, CL_TRUE, 0, out.length * 4L, Pointer.to(out), 0, null, null));
   }

@@ -12,6 +12,7 @@ import org.jocl.Pointer;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_program;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,16 @@ public final class ClContext implements AutoCloseable {
   private final Deque<Releasable> owned = new ArrayDeque<>();
   private final Map<String, ClProgram> programs = new HashMap<>();
   private boolean closed;
+  private final boolean profiling;
+  private final java.util.List<Launch> launches = new java.util.ArrayList<>();
+  private final AtomicLong bytesToDevice = new AtomicLong();
+  private final AtomicLong bytesFromDevice = new AtomicLong();
+
+  /** One profiled kernel launch: the kernel's name and its event. */
+  private record Launch(String kernel, cl_event event) {}
+
+  /** Time spent in one kernel over the launches since the last {@link #takeProfile()}. */
+  public record KernelTime(String kernel, int launches, long nanos) {}
 
   /** Something this context must release when it closes. */
   interface Releasable {
@@ -42,14 +53,23 @@ public final class ClContext implements AutoCloseable {
   }
 
   public ClContext(ClDevice device, KernelSource source) {
+    this(device, source, false);
+  }
+
+  /**
+   * @param profiling create the queue with CL_QUEUE_PROFILING_ENABLE and keep an event per kernel launch,
+   *     for {@link #takeProfile()} (bench and --profile only: events cost host time on every launch)
+   */
+  public ClContext(ClDevice device, KernelSource source, boolean profiling) {
     this.device = device;
+    this.profiling = profiling;
     this.source = source;
     cl_device_id[] ids = {device.id()};
     this.context = ClException.check("clCreateContext(" + device.ref() + ")",
         () -> clCreateContext(null, 1, ids, null, null, null));
     own("context", () -> clReleaseContext(context));
     this.queue = ClException.check("clCreateCommandQueue(" + device.ref() + ")",
-        () -> clCreateCommandQueue(context, device.id(), 0, null));
+        () -> clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, null));
     own("command queue", () -> clReleaseCommandQueue(queue));
   }
 
@@ -127,6 +147,56 @@ public final class ClContext implements AutoCloseable {
     return buffer;
   }
 
+  boolean profiling() {
+    return profiling;
+  }
+
+  synchronized void recordLaunch(String kernel, cl_event event) {
+    launches.add(new Launch(kernel, event));
+  }
+
+  void countTransfer(long bytes, boolean toDevice) {
+    (toDevice ? bytesToDevice : bytesFromDevice).addAndGet(bytes);
+  }
+
+  /** Bytes copied host → device and device → host since this context was made: {to, from}. */
+  public long[] transferredBytes() {
+    return new long[] {bytesToDevice.get(), bytesFromDevice.get()};
+  }
+
+  /**
+   * Waits for the queue, then returns the device time of every kernel launched since the last call,
+   * summed per kernel name (CL_PROFILING_COMMAND_START to _END), in the order first launched; releases
+   * the events. Empty unless this context was made with profiling.
+   */
+  public synchronized java.util.List<KernelTime> takeProfile() {
+    finish();
+    java.util.Map<String, long[]> totals = new java.util.LinkedHashMap<>();
+    long[] start = new long[1];
+    long[] end = new long[1];
+    try {
+      for (Launch launch : launches) {
+        ClException.checkVoid("clGetEventProfilingInfo(" + launch.kernel() + ")", () -> {
+          clGetEventProfilingInfo(launch.event(), CL_PROFILING_COMMAND_START, org.jocl.Sizeof.cl_ulong,
+              Pointer.to(start), null);
+          clGetEventProfilingInfo(launch.event(), CL_PROFILING_COMMAND_END, org.jocl.Sizeof.cl_ulong,
+              Pointer.to(end), null);
+        });
+        long[] total = totals.computeIfAbsent(launch.kernel(), k -> new long[2]);
+        total[0]++;
+        total[1] += end[0] - start[0];
+      }
+    } finally {
+      for (Launch launch : launches) {
+        clReleaseEvent(launch.event());
+      }
+      launches.clear();
+    }
+    java.util.List<KernelTime> times = new java.util.ArrayList<>();
+    totals.forEach((kernel, t) -> times.add(new KernelTime(kernel, (int) t[0], t[1])));
+    return times;
+  }
+
   /** Sends every enqueued command to the device without waiting for it (clFlush). */
   public void flush() {
     ClException.checkVoid("clFlush(" + device.ref() + ")", () -> clFlush(queue));
@@ -164,6 +234,14 @@ public final class ClContext implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("clFinish before release failed (ignoring): {}", e.getMessage());
     }
+    for (Launch launch : launches) {
+      try {
+        clReleaseEvent(launch.event());
+      } catch (RuntimeException e) {
+        log.warn("releasing an event failed (ignoring): {}", e.getMessage());
+      }
+    }
+    launches.clear();
     while (!owned.isEmpty()) {
       Releasable r = owned.pop();
       try {

@@ -4,6 +4,7 @@ import static org.jocl.CL.*;
 
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 /**
@@ -95,8 +96,12 @@ public final class ClKernel {
   }
 
   private void enqueue(long[] global, long[] local) {
+    cl_event event = context.profiling() ? new cl_event() : null;
     ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
-        () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, null));
+        () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event));
+    if (event != null) {
+      context.recordLaunch(name, event);
+    }
   }
 
   private static long roundUp(long n, int multiple) {

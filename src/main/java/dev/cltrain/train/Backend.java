@@ -20,6 +20,16 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   /** Overwrites the start of an int buffer with {@code data} (in order with the work enqueued before). */
   void writeIndices(I buffer, int[] data);
 
+  /** Time per kernel since the last call, when the backend was made for profiling; otherwise empty. */
+  default java.util.List<KernelTime> takeProfile() {
+    return java.util.List.of();
+  }
+
+  /** Bytes copied {host → device, device → host} since the backend was made (0 on the reference). */
+  default long[] transferredBytes() {
+    return new long[2];
+  }
+
   /** Hands enqueued work to the device without waiting for it. */
   void flush();
 

@@ -370,6 +370,16 @@ public class Backprop<B, I> implements Trainer {
   }
 
   @Override
+  public List<KernelTime> takeProfile() {
+    return backend.takeProfile();
+  }
+
+  @Override
+  public long[] transferredBytes() {
+    return backend.transferredBytes();
+  }
+
+  @Override
   public void close() {
     backend.close();
   }

@@ -132,17 +132,24 @@ public final class Devices {
    */
   public static Trainer open(Choice choice, KernelSource source, Network network, DataSet data, Settings settings,
       Consumer<String> warn) {
+    return open(choice, source, network, data, settings, false, warn);
+  }
+
+  /** {@link #open(Choice, KernelSource, Network, DataSet, Settings, Consumer)}, profiling every kernel if asked. */
+  public static Trainer open(Choice choice, KernelSource source, Network network, DataSet data, Settings settings,
+      boolean profiling, Consumer<String> warn) {
     if (choice.reference()) {
       if (choice.warning() != null) {
         warn.accept(choice.warning());
       }
-      return new ReferenceTrainer(network, data, settings);
+      return new ReferenceTrainer(network, data, settings, profiling);
     }
     ClDevice device = choice.device();
     try {
-      Trainer trainer = new OpenClTrainer(device, source, network, data, settings);
+      Trainer trainer = new OpenClTrainer(device, source, network, data, settings, profiling);
       try {
         trainer.evaluate(data, false); // runs the forward kernels once, so a device that cannot run them fails here
+        trainer.takeProfile(); // the probe is not part of any profile
       } catch (RuntimeException e) {
         trainer.close();
         throw e;
@@ -155,7 +162,7 @@ public final class Devices {
       }
       warn.accept("warning: " + device.ref() + " (" + device.name() + ") failed: " + firstLine(e.getMessage())
           + "; falling back to the Java reference");
-      return new ReferenceTrainer(network, data, settings);
+      return new ReferenceTrainer(network, data, settings, profiling);
     }
   }
 

@@ -37,7 +37,12 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel gatherRows;
 
   public OpenClKernels(ClDevice device, KernelSource source) {
-    this.context = new ClContext(device, source);
+    this(device, source, false);
+  }
+
+  /** @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile) */
+  public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
+    this.context = new ClContext(device, source, profiling);
     try {
       this.tile = tileFor(device);
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
@@ -214,6 +219,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void flush() {
     context.flush();
+  }
+
+  @Override
+  public java.util.List<KernelTime> takeProfile() {
+    return context.takeProfile().stream().map(t -> new KernelTime(t.kernel(), t.launches(), t.nanos())).toList();
+  }
+
+  @Override
+  public long[] transferredBytes() {
+    return context.transferredBytes();
   }
 
   @Override

@@ -10,12 +10,18 @@ import dev.cltrain.opencl.KernelSource;
 /** Backprop on one OpenCL device: data, weights and optimizer state stay in device buffers for the whole run. */
 public final class OpenClTrainer extends Backprop<ClBuffer, ClBuffer> {
   public OpenClTrainer(ClDevice device, KernelSource source, Network initial, DataSet train, Settings settings) {
-    super(open(device, source, initial, train, settings), initial, train, settings);
+    this(device, source, initial, train, settings, false);
+  }
+
+  /** @param profiling keep a profiling event per kernel launch, for {@link #takeProfile()} */
+  public OpenClTrainer(ClDevice device, KernelSource source, Network initial, DataSet train, Settings settings,
+      boolean profiling) {
+    super(open(device, source, initial, train, settings, profiling), initial, train, settings);
   }
 
   /** Checks the sizes against the device's limits before anything is allocated, then builds the kernels. */
   private static OpenClKernels open(ClDevice device, KernelSource source, Network network, DataSet data,
-      Settings settings) {
+      Settings settings, boolean profiling) {
     long needed = Backprop.bytesNeeded(network, data, settings);
     if (needed > device.globalMemBytes()) {
       throw new DeviceException("the network and data need " + needed + " bytes of device memory but "
@@ -26,6 +32,6 @@ public final class OpenClTrainer extends Backprop<ClBuffer, ClBuffer> {
       throw new DeviceException("the largest buffer needs " + largest + " bytes but " + device.ref()
           + " allocates at most " + device.maxAllocBytes() + " bytes at once (try a smaller --batch-size)");
     }
-    return new OpenClKernels(device, source);
+    return new OpenClKernels(device, source, profiling);
   }
 }

@@ -42,6 +42,16 @@ public interface Trainer extends AutoCloseable {
    */
   Evaluation evaluate(DataSet set, boolean wantOutputs);
 
+  /** Time per kernel since the last call when the trainer was made for profiling (bench, --profile); else empty. */
+  default java.util.List<KernelTime> takeProfile() {
+    return java.util.List.of();
+  }
+
+  /** Bytes copied {host → device, device → host} since the trainer was made (0 on the reference). */
+  default long[] transferredBytes() {
+    return new long[2];
+  }
+
   @Override
   void close();
 

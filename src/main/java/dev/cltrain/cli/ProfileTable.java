@@ -1,0 +1,41 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.train.KernelTime;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The per-kernel breakdown that {@code train --profile} and {@code bench} print: time per kernel name, its
+ * share of the wall time, and the host overhead (wall time minus the kernels' time: enqueueing, transfers,
+ * waiting, Java).
+ */
+final class ProfileTable {
+  private ProfileTable() {}
+
+  /** Sum of the kernels' time in nanoseconds. */
+  static long kernelNanos(List<KernelTime> times) {
+    return times.stream().mapToLong(KernelTime::nanos).sum();
+  }
+
+  static void print(PrintWriter out, List<KernelTime> times, double wallSeconds, int epochs) {
+    List<KernelTime> sorted = new ArrayList<>(times);
+    sorted.sort(Comparator.comparingLong(KernelTime::nanos).reversed());
+    double wallMs = wallSeconds * 1e3;
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"kernel", "launches", "total ms", "ms/epoch", "share"});
+    for (KernelTime t : sorted) {
+      double ms = t.nanos() / 1e6;
+      rows.add(new String[] {t.kernel(), String.valueOf(t.launches()), Format.fixed(ms, 3),
+          Format.fixed(ms / epochs, 4), Format.fixed(100 * ms / wallMs, 1) + " %"});
+    }
+    double kernelsMs = kernelNanos(times) / 1e6;
+    double hostMs = Math.max(0, wallMs - kernelsMs);
+    rows.add(new String[] {"(all kernels)", "", Format.fixed(kernelsMs, 3), Format.fixed(kernelsMs / epochs, 4),
+        Format.fixed(100 * kernelsMs / wallMs, 1) + " %"});
+    rows.add(new String[] {"(host overhead)", "", Format.fixed(hostMs, 3), Format.fixed(hostMs / epochs, 4),
+        Format.fixed(100 * hostMs / wallMs, 1) + " %"});
+    DevicesCommand.printTable(out, rows);
+  }
+}
