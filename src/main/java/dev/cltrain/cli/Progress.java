@@ -3,10 +3,12 @@ package dev.cltrain.cli;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
@@ -18,9 +20,10 @@ final class Progress implements AutoCloseable {
   /** How often the bar is redrawn, and the least time between two reads of the running loss. */
   static final int UPDATE_MILLIS = 200;
 
-  private static final Progress DISABLED = new Progress(null, 0, 0);
+  private static final Progress DISABLED = new Progress(null, null, 0, 0);
 
   private final ProgressBar bar;
+  private final LineEnding line;
   private final int epochs;
   private final int batchesPerEpoch;
   private long lastLossRead;
@@ -28,8 +31,9 @@ final class Progress implements AutoCloseable {
   private String lossText = "";
   private boolean closed;
 
-  private Progress(ProgressBar bar, int epochs, int batchesPerEpoch) {
+  private Progress(ProgressBar bar, LineEnding line, int epochs, int batchesPerEpoch) {
     this.bar = bar;
+    this.line = line;
     this.epochs = epochs;
     this.batchesPerEpoch = batchesPerEpoch;
   }
@@ -47,6 +51,8 @@ final class Progress implements AutoCloseable {
     if (!enabled) {
       return DISABLED;
     }
+    LineEnding line = new LineEnding(
+        width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out));
     ProgressBar bar = new ProgressBarBuilder()
         .setTaskName("train")
         .setInitialMax((long) epochs * batchesPerEpoch)
@@ -55,9 +61,9 @@ final class Progress implements AutoCloseable {
         .setUnit(" batches", 1)
         .showSpeed()
         .setSpeedUnit(ChronoUnit.SECONDS)
-        .setConsumer(width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out))
+        .setConsumer(line)
         .build();
-    return new Progress(bar, epochs, batchesPerEpoch);
+    return new Progress(bar, line, epochs, batchesPerEpoch);
   }
 
   /** Whether this draws anything. */
@@ -91,6 +97,40 @@ final class Progress implements AutoCloseable {
     if (bar != null && !closed) {
       closed = true;
       bar.close();
+      // progressbar 0.10.1 skips ending the line when close() comes before its first scheduled redraw
+      line.close();
+    }
+  }
+
+  /** The console consumer, ending the bar's line exactly once however the library's close races. */
+  private static final class LineEnding implements ProgressBarConsumer {
+    private final ProgressBarConsumer console;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    LineEnding(ProgressBarConsumer console) {
+      this.console = console;
+    }
+
+    @Override
+    public int getMaxRenderedLength() {
+      return console.getMaxRenderedLength();
+    }
+
+    @Override
+    public void accept(String rendered) {
+      console.accept(rendered);
+    }
+
+    @Override
+    public void clear() {
+      console.clear();
+    }
+
+    @Override
+    public void close() {
+      if (ended.compareAndSet(false, true)) {
+        console.close();
+      }
     }
   }
 

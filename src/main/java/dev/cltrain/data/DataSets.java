@@ -51,6 +51,9 @@ public final class DataSets {
     if (Builtins.has(spec)) {
       DataSet table = Builtins.get(spec);
       loaded = o.classification() ? builtinClasses(table, o.classes()) : new Loaded(table, null, null, 1f, 0);
+    } else if (Generated.matches(spec)) {
+      DataSet set = Generated.load(spec, o.seed() & 0xFFFFFFFFL);
+      loaded = new Loaded(set, null, null, 1f, set.outputs());
     } else {
       Path path = Path.of(spec);
       if (Files.isDirectory(path)) {

@@ -1,0 +1,57 @@
+package dev.cltrain.data;
+
+import dev.cltrain.InputException;
+import dev.cltrain.nn.NumpyRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code --data random:ROWSxINPUTSxCLASSES}: a generated classification set for benchmarks and sweeps, the
+ * same for the same seed everywhere. Each class has a centre drawn from N(0, 1) per input; a row is its
+ * class's centre plus N(0, 1) noise; rows cycle through the classes. Learnable, but not trivially.
+ */
+public final class Generated {
+  private static final Pattern SPEC = Pattern.compile("random:(\\d{1,9})x(\\d{1,7})x(\\d{1,6})");
+  /** The most floats a generated set may hold (x and y together): 1 GiB of float32. */
+  private static final long MAX_FLOATS = 1L << 28;
+
+  private Generated() {}
+
+  public static boolean matches(String spec) {
+    return spec.startsWith("random:");
+  }
+
+  /** The generated set {@code spec} names; its targets are one-hot rows of CLASSES. */
+  public static DataSet load(String spec, long seed) {
+    Matcher m = SPEC.matcher(spec);
+    if (!m.matches()) {
+      throw new InputException("--data " + spec + ": expected random:ROWSxINPUTSxCLASSES, e.g. random:4096x784x10");
+    }
+    int rows = Integer.parseInt(m.group(1));
+    int inputs = Integer.parseInt(m.group(2));
+    int classes = Integer.parseInt(m.group(3));
+    if (rows < 1 || inputs < 1 || classes < 2) {
+      throw new InputException("--data " + spec + ": needs at least 1 row, 1 input and 2 classes");
+    }
+    if ((long) rows * (inputs + classes) > MAX_FLOATS) {
+      throw new InputException("--data " + spec + ": " + rows + " rows of " + inputs + " inputs is more than "
+          + MAX_FLOATS + " floats");
+    }
+    return classification(rows, inputs, classes, seed, spec);
+  }
+
+  public static DataSet classification(int rows, int inputs, int classes, long seed, String name) {
+    NumpyRandom random = new NumpyRandom(seed);
+    float[] centres = random.randnFloats(classes * inputs);
+    float[] x = new float[rows * inputs];
+    float[] y = new float[rows * classes];
+    for (int r = 0; r < rows; r++) {
+      int c = r % classes;
+      for (int i = 0; i < inputs; i++) {
+        x[r * inputs + i] = centres[c * inputs + i] + (float) random.randn();
+      }
+      y[r * classes + c] = 1;
+    }
+    return new DataSet(name, rows, inputs, classes, x, y);
+  }
+}
