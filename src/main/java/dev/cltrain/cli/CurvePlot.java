@@ -10,13 +10,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -52,7 +46,7 @@ final class CurvePlot {
   static void write(Path png, String title, List<EpochRecord> records) {
     checkWritable(png);
     byte[] bytes = render(title, records);
-    writeAtomically(png, bytes);
+    AtomicFiles.writeBytes(png, bytes);
   }
 
   /** The PNG's bytes. */
@@ -148,37 +142,6 @@ final class CurvePlot {
   static void ensureHeadless() {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
-    }
-  }
-
-  private static void writeAtomically(Path file, byte[] bytes) {
-    Path absolute = file.toAbsolutePath();
-    Path temp = null;
-    try {
-      temp = MetricsCsv.createTempBeside(absolute);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-      }
-      temp = null;
-    } catch (IOException e) {
-      throw new InputException("cannot write " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // only the temporary file is left over; the target is untouched
-        }
-      }
     }
   }
 }

@@ -18,6 +18,11 @@ final class DeviceOptions {
   Path kernels;
 
   KernelSource source() {
+    return source(kernels);
+  }
+
+  /** The kernel sources: the jar's, or those in {@code kernels} when given (a missing folder is bad input). */
+  static KernelSource source(Path kernels) {
     if (kernels == null) {
       return KernelSource.classpath();
     }

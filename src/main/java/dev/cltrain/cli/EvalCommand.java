@@ -8,6 +8,7 @@ import dev.cltrain.data.Loaded;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
+import dev.cltrain.train.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
     Network network = ModelJson.read(model);
     DataSet set = Models.labelled(network, data, model);
     Models.Result result = Models.run(network, set, deviceOptions, err);
-    out.println("model:       " + model + " (" + TrainCommand.joined(network.widths()) + ", " + network.loss().id + ")");
+    out.println("model:       " + model + " (" + Workload.joined(network.widths()) + ", " + network.loss().id + ")");
     out.println("data:        " + set.name() + " (" + set.rows() + " rows)");
     out.println("device:      " + result.device());
     out.println("loss:        " + Format.fixed(result.evaluation().loss(), 4));

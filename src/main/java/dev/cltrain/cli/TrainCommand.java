@@ -1,25 +1,18 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.InputException;
-import dev.cltrain.data.Builtins;
-import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.data.DataSets;
 import dev.cltrain.data.Loaded;
-import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.AtomicFiles;
-import dev.cltrain.nn.Init;
-import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
-import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.train.Devices;
 import dev.cltrain.train.Optimizer;
 import dev.cltrain.train.ReferenceTrainer;
 import dev.cltrain.train.Settings;
 import dev.cltrain.train.Trainer;
+import dev.cltrain.train.Workload;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,60 +43,11 @@ final class TrainCommand implements Callable<Integer> {
    */
   static final float VERIFY_TOLERANCE = 1e-4f;
 
-  @Option(names = "--data", paramLabel = "xor|and|or|FILE.csv|DIR",
-      description = "Data: a built-in truth table, a CSV file, or a folder of MNIST IDX files (default: ${DEFAULT-VALUE}).")
-  String data = "xor";
-
-  @Option(names = "--targets", paramLabel = "K", description = "CSV with --loss mse: the last K columns are targets (default: ${DEFAULT-VALUE}).")
-  int targets = 1;
-
-  @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set, evaluated at each log line and at the end.")
-  String test;
-
-  @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
-  double validationSplit;
-
-  @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output, e.g. 2,4,1 (default: inputs,outputs of the data).")
-  String layers;
-
-  @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation (default: ${DEFAULT-VALUE}); the output layer's follows --loss.")
-  String activation = "sigmoid";
-
-  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (sigmoid outputs) or xent (softmax with cross-entropy; CSV's last column is a class label). Default: xent for IDX folders, else mse.")
-  String loss;
-
-  @Option(names = "--init", paramLabel = "normal|xavier|he", description = "Initial weights (default: normal for sigmoid with mse, the seed's; he for relu; else xavier).")
-  String init;
-
-  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: ${DEFAULT-VALUE}).")
-  String optimizer = "sgd";
-
-  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
-  Float learningRate;
-
-  @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: ${DEFAULT-VALUE}).")
-  float momentum = 0.9f;
-
-  @Option(names = "--beta1", paramLabel = "B1", description = "Adam β1 (default: ${DEFAULT-VALUE}).")
-  float beta1 = 0.9f;
-
-  @Option(names = "--beta2", paramLabel = "B2", description = "Adam β2 (default: ${DEFAULT-VALUE}).")
-  float beta2 = 0.999f;
-
-  @Option(names = "--eps", paramLabel = "EPS", description = "Adam ε (default: ${DEFAULT-VALUE}).")
-  float epsilon = 1e-8f;
-
-  @Option(names = "--weight-decay", paramLabel = "L2", description = "L2 weight decay added to weight gradients (default: ${DEFAULT-VALUE}).")
-  float weightDecay = 0;
-
-  @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
-  Integer batchSize;
+  @Mixin
+  WorkloadOptions workload;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
   int epochs = 10000;
-
-  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling (default: ${DEFAULT-VALUE}).")
-  long seed = 0;
 
   @Option(names = "--log-every", paramLabel = "N", description = "Print the loss every N epochs (default: epochs/10).")
   Integer logEvery;
@@ -116,9 +60,6 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON (atomically).")
   Path save;
-
-  @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model instead of --seed's.")
-  Path initModel;
 
   @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch: epoch, loss, train accuracy, test loss, test accuracy, seconds.")
   Path metrics;
@@ -139,20 +80,14 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
-    Loss lossKind = loss != null ? Loss.parse(loss, "--loss") : Files.isDirectory(Path.of(data)) ? Loss.XENT : Loss.MSE;
-    Activation hidden = Activation.parseHidden(activation, "--activation");
-    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
-    float rate = learningRate != null ? learningRate : defaultRate(kind);
-    validateOptions(rate);
-    Loaded loaded = DataSets.load(new DataOptions(data, targets, lossKind == Loss.XENT, 0, test, validationSplit, seed));
-    DataSet train = loaded.train();
-    NumpyRandom random = new NumpyRandom(seed);
-    Network initial = initialNetwork(loaded, lossKind, hidden, random);
-    if (batchSize != null && batchSize <= 0) {
-      throw new InputException("--batch-size must be positive, got " + batchSize);
-    }
-    Optimizer rule = new Optimizer(kind, rate, momentum, beta1, beta2, epsilon, weightDecay);
-    Settings settings = new Settings(rule, batchSize == null ? 0 : batchSize, random);
+    validateOptions();
+    Workload work = workload.resolve();
+    Loaded loaded = work.data();
+    DataSet train = work.train();
+    Network initial = work.initial();
+    Settings settings = work.settings();
+    Optimizer rule = settings.optimizer();
+    float rate = rule.learningRate();
     checkOutputs();
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
     Map<String, DataSet> held = new LinkedHashMap<>();
@@ -170,8 +105,7 @@ final class TrainCommand implements Callable<Integer> {
          Trainer judge = verify ? new ReferenceTrainer(initial, train, settings) : null;
          MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics)) {
       err.println("device: " + trainer.deviceName() + " (" + choice.why() + ")");
-      int batches = settings.batchSize() <= 0 || settings.batchSize() >= train.rows() ? 1
-          : (train.rows() + settings.batchSize() - 1) / settings.batchSize();
+      int batches = work.batchesPerEpoch();
       float worstLoss = 0;
       float worstWeight = 0;
       long start = System.nanoTime();
@@ -244,9 +178,8 @@ final class TrainCommand implements Callable<Integer> {
         out.println("metrics:     " + metrics);
       }
       if (plot != null) {
-        String dataName = Builtins.has(data) ? data : String.valueOf(Path.of(data).getFileName());
-        CurvePlot.write(plot, dataName + ": " + joined(initial.widths()) + " " + initial.layers().get(0).activation().id
-            + ", " + lossKind.id + ", " + rule.kind().id + " η " + rate
+        CurvePlot.write(plot, work.name() + ": " + Workload.joined(initial.widths()) + " "
+            + initial.layers().get(0).activation().id + ", " + initial.loss().id + ", " + rule.kind().id + " η " + rate
             + (batches > 1 ? ", batch " + settings.batchSize() : ""), records);
         out.println("plot:        " + plot);
       }
@@ -260,14 +193,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       return 0;
     }
-  }
-
-  private static float defaultRate(Optimizer.Kind kind) {
-    return switch (kind) {
-      case SGD -> 0.1f;
-      case MOMENTUM -> 0.01f;
-      case ADAM -> 0.001f;
-    };
   }
 
   /** "Epoch 0, Loss: 0.1864" as the seed prints it, then accuracy and held-out sets when there are any. */
@@ -295,30 +220,12 @@ final class TrainCommand implements Callable<Integer> {
     return String.format(java.util.Locale.ROOT, "%.1e", v);
   }
 
-  private void validateOptions(float rate) {
+  private void validateOptions() {
     if (epochs <= 0) {
       throw new InputException("--epochs must be positive, got " + epochs);
     }
-    if (!(rate > 0) || Float.isInfinite(rate)) {
-      throw new InputException("--lr must be a positive finite number, got " + rate);
-    }
     if (logEvery != null && logEvery <= 0) {
       throw new InputException("--log-every must be positive, got " + logEvery);
-    }
-    if (seed < 0 || seed > 0xFFFFFFFFL) {
-      throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new InputException("--momentum must be in [0, 1), got " + momentum);
-    }
-    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-      throw new InputException("--beta1 and --beta2 must be in [0, 1), got " + beta1 + " and " + beta2);
-    }
-    if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
-      throw new InputException("--eps must be a positive finite number, got " + epsilon);
-    }
-    if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-      throw new InputException("--weight-decay must be a finite number at least 0, got " + weightDecay);
     }
   }
 
@@ -329,78 +236,6 @@ final class TrainCommand implements Callable<Integer> {
     if (plot != null) {
       CurvePlot.checkWritable(plot);
     }
-  }
-
-  private Network initialNetwork(Loaded loaded, Loss lossKind, Activation hidden, NumpyRandom random) {
-    DataSet train = loaded.train();
-    int[] widths = layers == null ? null : parseWidths(layers);
-    if (initModel != null) {
-      if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
-        throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
-      }
-      Network network = ModelJson.read(initModel);
-      String origin = "--init-model " + initModel;
-      if (widths != null && !Arrays.equals(widths, network.widths())) {
-        throw new InputException("--layers " + layers + " does not match " + origin + ", whose layers are "
-            + joined(network.widths()));
-      }
-      if (loss != null && network.loss() != lossKind) {
-        throw new InputException("--loss " + loss + " does not match " + origin + ", trained with " + network.loss().id);
-      }
-      if (network.inputScale() != loaded.inputScale()) {
-        throw new InputException(origin + " expects inputs scaled by " + network.inputScale() + " but the data ("
-            + train.name() + ") is scaled by " + loaded.inputScale());
-      }
-      checkFits(network.widths(), train, origin);
-      return network;
-    }
-    if (widths == null) {
-      widths = new int[] {train.inputs(), train.outputs()};
-    }
-    checkFits(widths, train, "--layers " + joined(widths));
-    Init how = init != null ? Init.parse(init) : Init.defaultFor(hidden, lossKind);
-    return Network.init(widths, hidden, lossKind, how, random).withInputScale(loaded.inputScale());
-  }
-
-  private static void checkFits(int[] widths, DataSet dataSet, String origin) {
-    if (widths[0] != dataSet.inputs()) {
-      throw new InputException(origin + ": the first width is " + widths[0] + " but the data (" + dataSet.name()
-          + ") has " + dataSet.inputs() + " input column" + (dataSet.inputs() == 1 ? "" : "s"));
-    }
-    int last = widths[widths.length - 1];
-    if (last != dataSet.outputs()) {
-      throw new InputException(origin + ": the last width is " + last + " but the data (" + dataSet.name()
-          + ") has " + dataSet.outputs() + " target" + (dataSet.outputs() == 1 ? "" : "s")
-          + " (classes count as one output each)");
-    }
-  }
-
-  static int[] parseWidths(String spec) {
-    String[] parts = spec.split(",", -1);
-    if (parts.length < 2) {
-      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
-    }
-    int[] widths = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      String p = parts[i].strip();
-      if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
-        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + p
-            + "' is not a positive integer (at most 7 digits)");
-      }
-      widths[i] = Integer.parseInt(p);
-    }
-    for (int i = 1; i < widths.length; i++) {
-      long weights = (long) widths[i - 1] * widths[i];
-      if (weights > Integer.MAX_VALUE / 2) {
-        throw new InputException("--layers " + spec + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
-            + weights + " weights in one layer, more than " + Integer.MAX_VALUE / 2);
-      }
-    }
-    return widths;
-  }
-
-  static String joined(int[] widths) {
-    return Arrays.stream(widths).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
   }
 
   /** Rows of predictions the summary shows; larger data sets are summarised by loss and accuracy alone. */

@@ -37,12 +37,17 @@ public final class AtomicFiles {
   }
 
   public static void writeString(Path file, String text) {
+    writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code content} to {@code file}: whole, or (on any failure) not at all. */
+  public static void writeBytes(Path file, byte[] content) {
     Path absolute = file.toAbsolutePath();
     Path temp = null;
     try {
       temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.wrap(content);
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }

@@ -1,0 +1,172 @@
+package dev.cltrain.bench;
+
+import dev.cltrain.DeviceException;
+import dev.cltrain.InputException;
+import dev.cltrain.nn.Network;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClException;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.train.Backprop;
+import dev.cltrain.train.Devices;
+import dev.cltrain.train.KernelTime;
+import dev.cltrain.train.Trainer;
+import dev.cltrain.train.Workload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs one workload on the reference and then on each OpenCL device, one after another in this process: a
+ * warm-up, then {@code repeat} timed runs of {@code epochs} epochs each. Every device starts from the same
+ * weights and shuffles the same way, so after the same epochs its weights must match the reference's; the
+ * largest difference is reported beside the speed. OpenCL devices run with a profiling queue, for the
+ * per-kernel breakdown. A device that fails (build, launch, out of resources) becomes a failed row naming
+ * the error, and the others still run.
+ */
+public final class BenchRunner {
+  /** Untimed warm-up epochs, timed epochs per repeat, and repeats. */
+  public record Plan(int warmup, int epochs, int repeat) {
+    public Plan {
+      if (warmup < 0 || epochs < 1 || repeat < 1) {
+        throw new IllegalArgumentException("plan " + warmup + "/" + epochs + "/" + repeat);
+      }
+    }
+  }
+
+  private BenchRunner() {}
+
+  /**
+   * Checks, before anything runs, that the workload fits every OpenCL device in {@code devices}:
+   * {@link InputException} naming the device and the sizes if not.
+   */
+  public static void checkFits(Workload workload, List<ClDevice> devices) {
+    for (ClDevice d : devices) {
+      long needed = Backprop.bytesNeeded(workload.initial(), workload.train(), workload.settings());
+      if (needed > d.globalMemBytes()) {
+        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths()) + ") needs "
+            + needed + " bytes of device memory but " + d.ref() + " has " + d.globalMemBytes());
+      }
+      long largest = Backprop.largestBuffer(workload.initial(), workload.train(), workload.settings());
+      if (largest > d.maxAllocBytes()) {
+        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths())
+            + ") needs a buffer of " + largest + " bytes but " + d.ref() + " allocates at most " + d.maxAllocBytes()
+            + " at once (try a smaller --batch-size)");
+      }
+    }
+  }
+
+  /**
+   * Benches {@code workload} on the reference, then on each of {@code devices}. {@code status} hears one line
+   * as each device starts, for a person watching a long run.
+   */
+  public static WorkloadResult run(Workload workload, List<ClDevice> devices, KernelSource source, Plan plan,
+      Consumer<String> status) {
+    long flops = FlopCount.flops(workload.initial().widths(), workload.train().rows());
+    List<DeviceRow> rows = new ArrayList<>();
+    status.accept("bench " + workload.name() + " on " + Devices.REFERENCE + " ...");
+    Measured reference = measure(null, workload, source, plan);
+    rows.add(row(null, reference, flops, reference));
+    for (ClDevice device : devices) {
+      status.accept("bench " + workload.name() + " on " + device.ref() + " " + device.name() + " ...");
+      Measured m;
+      try {
+        m = measure(device, workload, source, plan);
+      } catch (ClException | DeviceException e) {
+        m = new Measured(firstLine(e.getMessage()), 0, null, null, null, 0, 0);
+      }
+      rows.add(row(device, m, flops, reference));
+    }
+    return new WorkloadResult(workload.name(), workload.describe(), workload.initial().widths(),
+        workload.train().rows(), workload.settings().batchSize(), workload.batchesPerEpoch(), flops, plan.warmup(),
+        plan.epochs(), plan.repeat(), rows);
+  }
+
+  /** What one device did: per-repeat ms per epoch, the kernels' times, bytes moved, the final weights. */
+  private record Measured(String error, int epochs, double[] msPerEpoch, List<KernelTime> kernels, Network weights,
+      long bytesToDevice, long bytesFromDevice) {}
+
+  private static Measured measure(ClDevice device, Workload workload, KernelSource source, Plan plan) {
+    Devices.Choice choice = new Devices.Choice(device, false, "bench", null);
+    try (Trainer trainer = Devices.open(choice, source, workload.initial(), workload.train(), workload.settings(),
+        device != null, line -> { })) {
+      for (int e = 0; e < plan.warmup(); e++) {
+        trainer.epoch(false);
+      }
+      trainer.takeProfile(); // waits for the warm-up, whose kernels are not counted
+      long[] before = trainer.transferredBytes();
+      double[] ms = new double[plan.repeat()];
+      Map<String, long[]> kernels = new LinkedHashMap<>();
+      for (int r = 0; r < plan.repeat(); r++) {
+        long start = System.nanoTime();
+        for (int e = 0; e < plan.epochs(); e++) {
+          trainer.epoch(false);
+        }
+        List<KernelTime> times = trainer.takeProfile(); // clFinish: the repeat ends when the device is done
+        ms[r] = (System.nanoTime() - start) / 1e6 / plan.epochs();
+        for (KernelTime t : times) {
+          long[] total = kernels.computeIfAbsent(t.kernel(), k -> new long[2]);
+          total[0] += t.launches();
+          total[1] += t.nanos();
+        }
+      }
+      long[] after = trainer.transferredBytes();
+      List<KernelTime> merged = new ArrayList<>();
+      kernels.forEach((k, t) -> merged.add(new KernelTime(k, (int) Math.min(Integer.MAX_VALUE, t[0]), t[1])));
+      return new Measured(null, plan.epochs(), ms, merged, trainer.network(), after[0] - before[0], after[1] - before[1]);
+    }
+  }
+
+  private static DeviceRow row(ClDevice device, Measured m, long flops, Measured reference) {
+    String id = device == null ? Devices.REFERENCE : device.ref();
+    String name = device == null ? "Java reference" : device.name();
+    String type = device == null ? "CPU" : device.type().toString();
+    String platform = device == null ? "Java " + System.getProperty("java.version") : device.platformName();
+    String vendor = device == null ? System.getProperty("java.vendor") : device.vendor();
+    String driver = device == null ? System.getProperty("java.vm.version") : device.driverVersion();
+    String opencl = device == null ? null : device.openclVersion();
+    int units = device == null ? Runtime.getRuntime().availableProcessors() : device.computeUnits();
+    long memory = device == null ? Runtime.getRuntime().maxMemory() : device.globalMemBytes();
+    if (m.error() != null) {
+      return new DeviceRow(id, name, type, platform, vendor, driver, opencl, units, memory, DeviceRow.FAILED,
+          m.error(), null, null, null, null, null, null, null, null, null, List.of(), null, null);
+    }
+    double[] sorted = sortedCopy(m.msPerEpoch());
+    double median = median(sorted);
+    double timedEpochs = (double) m.msPerEpoch().length * m.epochs();
+    double wallMs = Arrays.stream(m.msPerEpoch()).sum() * m.epochs();
+    double kernelMs = m.kernels().stream().mapToLong(KernelTime::nanos).sum() / 1e6;
+    List<DeviceRow.KernelShare> shares = new ArrayList<>();
+    for (KernelTime t : m.kernels()) {
+      double ms = t.nanos() / 1e6;
+      shares.add(new DeviceRow.KernelShare(t.kernel(), t.launches(), ms / timedEpochs, ms / wallMs));
+    }
+    shares.sort((a, b) -> Double.compare(b.msPerEpoch(), a.msPerEpoch()));
+    double referenceMedian = median(sortedCopy(reference.msPerEpoch()));
+    boolean profiled = device != null;
+    return new DeviceRow(id, name, type, platform, vendor, driver, opencl, units, memory, DeviceRow.OK, null,
+        median, sorted[0], sorted[sorted.length - 1], 1000 / median, flops / (median / 1000) / 1e9,
+        m.bytesToDevice() / timedEpochs, m.bytesFromDevice() / timedEpochs, referenceMedian / median,
+        (double) Network.maxAbsDifference(m.weights(), reference.weights()), shares,
+        profiled ? kernelMs / timedEpochs : null,
+        profiled ? Math.max(0, wallMs - kernelMs) / timedEpochs : null);
+  }
+
+  private static double[] sortedCopy(double[] values) {
+    double[] copy = values.clone();
+    Arrays.sort(copy);
+    return copy;
+  }
+
+  public static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

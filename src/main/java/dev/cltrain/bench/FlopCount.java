@@ -1,0 +1,32 @@
+package dev.cltrain.bench;
+
+/**
+ * Floating-point work of one training epoch, counted from the layer shapes: the multiply-adds of every
+ * matmul of forward and backward. For a layer of {@code in} inputs and {@code out} outputs over {@code rows}
+ * samples: forward z = a·W is rows·in·out, the weight gradient aᵀ·dz is rows·in·out, and the delta passed
+ * back, dz·Wᵀ, is rows·out·in for every layer but the first (the input needs no delta). Activations, loss and
+ * updates are O(rows·width) and left out. One multiply-add counts as two FLOPs, as GEMM benchmarks count.
+ */
+public final class FlopCount {
+  private FlopCount() {}
+
+  /** Multiply-adds of one epoch over {@code rows} samples (mini-batches together cover the rows once). */
+  public static long multiplyAdds(int[] widths, long rows) {
+    long total = 0;
+    for (int l = 1; l < widths.length; l++) {
+      long product = rows * widths[l - 1] * widths[l];
+      total += product * (l == 1 ? 2 : 3);
+    }
+    return total;
+  }
+
+  /** FLOPs of one epoch: twice the multiply-adds. */
+  public static long flops(int[] widths, long rows) {
+    return 2 * multiplyAdds(widths, rows);
+  }
+
+  /** FLOPs of one matmul c(m,n) = a(m,k)·b(k,n), any transposition: 2·m·n·k. */
+  public static long gemmFlops(long m, long n, long k) {
+    return 2 * m * n * k;
+  }
+}

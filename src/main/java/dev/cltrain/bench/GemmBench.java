@@ -1,0 +1,132 @@
+package dev.cltrain.bench;
+
+import dev.cltrain.DeviceException;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClException;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.train.Backend;
+import dev.cltrain.train.Devices;
+import dev.cltrain.train.OpenClKernels;
+import dev.cltrain.train.ReferenceKernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code bench --gemm}: the matmul kernel alone. For each shape and device: one untimed call, then
+ * {@code repeat} timed calls, each waited for (a one-float read after it); the median gives GFLOP/s. Each
+ * device's product is checked against the reference's, so a fast wrong kernel shows.
+ */
+public final class GemmBench {
+  /**
+   * One device at one shape; figures null when failed.
+   *
+   * @param maxRelativeDifference max |c − c_reference| / max |c_reference|
+   * @param peakShare             GFLOP/s over the --peak given for the device, or null
+   */
+  public record Row(String shape, String variant, int m, int n, int k, String id, String name, String status,
+      String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
+      Double maxRelativeDifference) {}
+
+  private GemmBench() {}
+
+  /** Times every shape on the reference, then on each device. {@code peak} is GFLOP/s, or null. */
+  public static List<Row> run(List<GemmShape> shapes, List<ClDevice> devices, KernelSource source, int repeat,
+      Double peak, Consumer<String> status) {
+    List<Row> rows = new ArrayList<>();
+    List<float[]> expected = new ArrayList<>();
+    status.accept("gemm on " + Devices.REFERENCE + " ...");
+    try (ReferenceKernels reference = new ReferenceKernels()) {
+      for (GemmShape shape : shapes) {
+        Timed t = time(reference, shape, repeat);
+        expected.add(t.product());
+        rows.add(row(shape, Devices.REFERENCE, "Java reference", t, null, 0));
+      }
+    }
+    for (ClDevice device : devices) {
+      status.accept("gemm on " + device.ref() + " " + device.name() + " ...");
+      try (OpenClKernels kernels = new OpenClKernels(device, source)) {
+        for (int s = 0; s < shapes.size(); s++) {
+          GemmShape shape = shapes.get(s);
+          try {
+            Timed t = time(kernels, shape, repeat);
+            rows.add(row(shape, device.ref(), device.name(), t, peak, difference(t.product(), expected.get(s))));
+          } catch (ClException | DeviceException e) {
+            rows.add(failed(shape, device, e));
+          }
+        }
+      } catch (ClException | DeviceException e) {
+        for (GemmShape shape : shapes) {
+          rows.add(failed(shape, device, e));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private record Timed(double[] ms, float[] product, long flops) {}
+
+  private static <B, I> Timed time(Backend<B, I> backend, GemmShape shape, int repeat) {
+    NumpyRandom random = new NumpyRandom(shape.m() * 31L + shape.n() * 7L + shape.k());
+    B a = backend.upload(uniform(random, shape.m() * shape.k()));
+    B b = backend.upload(uniform(random, shape.k() * shape.n()));
+    B c = backend.allocate(shape.m() * shape.n());
+    float[] one = new float[1];
+    call(backend, shape, a, b, c);
+    backend.download(c, one);
+    double[] ms = new double[repeat];
+    for (int r = 0; r < repeat; r++) {
+      long start = System.nanoTime();
+      call(backend, shape, a, b, c);
+      backend.download(c, one);
+      ms[r] = (System.nanoTime() - start) / 1e6;
+    }
+    float[] product = new float[shape.m() * shape.n()];
+    backend.download(c, product);
+    return new Timed(ms, product, shape.flops());
+  }
+
+  private static <B, I> void call(Backend<B, I> backend, GemmShape shape, B a, B b, B c) {
+    switch (shape.variant()) {
+      case "tn" -> backend.matmulTransposeA(shape.m(), shape.n(), shape.k(), 1f, a, b, c);
+      case "nt" -> backend.matmulTransposeB(shape.m(), shape.n(), shape.k(), 1f, a, b, c);
+      default -> backend.matmul(shape.m(), shape.n(), shape.k(), 1f, a, b, c);
+    }
+  }
+
+  private static float[] uniform(NumpyRandom random, int count) {
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = (float) (random.nextDouble() * 2 - 1);
+    }
+    return values;
+  }
+
+  private static double difference(float[] actual, float[] expected) {
+    double largest = 0;
+    double scale = 0;
+    for (int i = 0; i < expected.length; i++) {
+      largest = Math.max(largest, Math.abs(actual[i] - expected[i]));
+      scale = Math.max(scale, Math.abs(expected[i]));
+    }
+    return scale == 0 ? largest : largest / scale;
+  }
+
+  private static Row row(GemmShape shape, String id, String name, Timed t, Double peak, double difference) {
+    double[] sorted = t.ms().clone();
+    Arrays.sort(sorted);
+    double median = BenchRunner.median(sorted);
+    double gflops = t.flops() / (median / 1000) / 1e9;
+    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), id, name, "ok", null, median,
+        sorted[0], sorted[sorted.length - 1], gflops, peak == null ? null : gflops / peak, difference);
+  }
+
+  private static Row failed(GemmShape shape, ClDevice device, RuntimeException e) {
+    String message = e.getMessage();
+    int nl = message.indexOf('\n');
+    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), device.ref(), device.name(),
+        "failed", nl < 0 ? message : message.substring(0, nl), null, null, null, null, null, null);
+  }
+}

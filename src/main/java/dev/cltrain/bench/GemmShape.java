@@ -1,0 +1,60 @@
+package dev.cltrain.bench;
+
+import dev.cltrain.InputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One matmul c(m,n) = a·b to time: {@code nn} plain, {@code tn} with a stored transposed (k×m, as backprop's
+ * weight gradient aᵀ·dz), {@code nt} with b stored transposed (n×k, as the delta dz·Wᵀ).
+ */
+public record GemmShape(int m, int n, int k, String variant) {
+  private static final Pattern SPEC = Pattern.compile("(\\d{1,5})x(\\d{1,5})x(\\d{1,5})(?::(nn|tn|nt))?");
+  /** Elements of the largest operand a shape may have (1 GiB of float32). */
+  private static final long MAX_ELEMENTS = 1L << 28;
+
+  public GemmShape {
+    if (!variant.equals("nn") && !variant.equals("tn") && !variant.equals("nt")) {
+      throw new IllegalArgumentException("variant " + variant);
+    }
+  }
+
+  /** "128x784x256" or "784x128x256:tn". */
+  public String label() {
+    return m + "x" + n + "x" + k + (variant.equals("nn") ? "" : ":" + variant);
+  }
+
+  public long flops() {
+    return FlopCount.gemmFlops(m, n, k);
+  }
+
+  /** Parses "MxNxK[:nn|tn|nt],..." for {@code --shapes}. */
+  public static List<GemmShape> parseList(String spec) {
+    List<GemmShape> shapes = new ArrayList<>();
+    for (String part : spec.split(",", -1)) {
+      Matcher match = SPEC.matcher(part.strip().toLowerCase(Locale.ROOT));
+      if (!match.matches()) {
+        throw new InputException("--shapes " + spec + ": '" + part + "' is not MxNxK[:nn|tn|nt], e.g. 128x784x256:tn");
+      }
+      int m = Integer.parseInt(match.group(1));
+      int n = Integer.parseInt(match.group(2));
+      int k = Integer.parseInt(match.group(3));
+      if (m == 0 || n == 0 || k == 0) {
+        throw new InputException("--shapes " + spec + ": '" + part + "' has a zero size");
+      }
+      if (Math.max((long) m * k, Math.max((long) k * n, (long) m * n)) > MAX_ELEMENTS) {
+        throw new InputException("--shapes " + spec + ": '" + part + "' has an operand of more than " + MAX_ELEMENTS + " floats");
+      }
+      shapes.add(new GemmShape(m, n, k, match.group(4) == null ? "nn" : match.group(4)));
+    }
+    return shapes;
+  }
+
+  /** Square n×n×n shapes for each size of {@code sizes}. */
+  public static List<GemmShape> squares(List<Integer> sizes) {
+    return sizes.stream().map(s -> new GemmShape(s, s, s, "nn")).toList();
+  }
+}

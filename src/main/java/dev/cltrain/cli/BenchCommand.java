@@ -1,0 +1,520 @@
+package dev.cltrain.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.DeviceException;
+import dev.cltrain.InputException;
+import dev.cltrain.bench.BenchRunner;
+import dev.cltrain.bench.DeviceRow;
+import dev.cltrain.bench.GemmBench;
+import dev.cltrain.bench.GemmShape;
+import dev.cltrain.bench.SizeRange;
+import dev.cltrain.bench.WorkloadResult;
+import dev.cltrain.data.Loaded;
+import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClRuntime;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.train.Devices;
+import dev.cltrain.train.KernelTime;
+import dev.cltrain.train.Workload;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cltrain bench}: the same workload on every usable device, the Java reference first, one after another
+ * in this process; a table of ms per epoch, GFLOP/s, bytes moved, speedup and the weight difference against the
+ * reference, and a per-kernel breakdown for each OpenCL device. {@code --sweep} repeats it across sizes;
+ * {@code --gemm} times the matmul kernel alone.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Time the same training workload (or the matmul alone) on every device and compare.")
+final class BenchCommand implements Callable<Integer> {
+  /** The default workloads: the seed's launch-bound XOR, and a compute-bound MLP on generated data. */
+  static final String MLP_DATA = "random:4096x784x10";
+  static final String MLP_LAYERS = "784,512,512,10";
+  /** The default --sweep bases. */
+  static final String SWEEP_WIDTH_DATA = "random:2048x784x10";
+  static final String SWEEP_BATCH_DATA = "random:4096x784x10";
+  static final String SWEEP_BATCH_LAYERS = "784,128,10";
+  /** With no --epochs, a workload runs about this many FLOPs per repeat (at least 1, at most 1000 epochs). */
+  static final double FLOPS_PER_REPEAT = 2e9;
+
+  private static final Pattern SWEEP = Pattern.compile("(width|batch)=(.*)");
+
+  @Mixin
+  WorkloadOptions workload;
+
+  @Option(names = "--device", paramLabel = "LIST", split = ",",
+      description = "Devices to bench besides the reference, e.g. cpu or cl:0:0,gpu (default: every OpenCL device).")
+  List<String> devices;
+
+  @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
+  Path kernels;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "Timed epochs per repeat (default: enough for about 2 GFLOP, 1 to 1000).")
+  Integer epochs;
+
+  @Option(names = "--repeat", paramLabel = "R", description = "Timed repeats; the table shows median, min and max (default: ${DEFAULT-VALUE}).")
+  int repeat = 3;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "Untimed epochs first (default: epochs/10, at least 1).")
+  Integer warmup;
+
+  @Option(names = "--sweep", paramLabel = "width=A:B|batch=A:B",
+      description = "Repeat across hidden widths or batch sizes A, 2A, 4A, ... B; --plot draws ms/epoch against size.")
+  String sweep;
+
+  @Option(names = "--gemm", description = "Time the matmul kernel alone: GFLOP/s against size on each device.")
+  boolean gemm;
+
+  @Option(names = "--sizes", paramLabel = "A:B", description = "--gemm: square sizes A, 2A, ... B (default: ${DEFAULT-VALUE}).")
+  String sizes = "64:1024";
+
+  @Option(names = "--shapes", paramLabel = "MxNxK[:tn|nt],...", description = "--gemm: these shapes instead of --sizes.")
+  String shapes;
+
+  @Option(names = "--peak", paramLabel = "GFLOPS", description = "--gemm: the best-known GFLOP/s of the device, to show each result as a share of it.")
+  Double peak;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write every figure and the machine facts as JSON.")
+  Path json;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per device (and size) as CSV.")
+  Path csv;
+
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Bar chart of ms/epoch per device; with --sweep, ms/epoch against size; with --gemm, GFLOP/s against size.")
+  Path plot;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  private PrintWriter out;
+  private PrintWriter err;
+
+  @Override
+  public Integer call() {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    validate();
+    List<ClDevice> targets = targets();
+    KernelSource source = DeviceOptions.source(kernels);
+    if (gemm) {
+      return runGemm(targets, source);
+    }
+    if (sweep != null) {
+      return runSweep(targets, source);
+    }
+    List<Workload> workloads = new ArrayList<>();
+    if (workload.anyGiven()) {
+      workloads.add(workload.resolve());
+    } else {
+      workloads.add(new WorkloadOptions().resolve());
+      WorkloadOptions mlp = new WorkloadOptions();
+      mlp.data = MLP_DATA;
+      mlp.layers = MLP_LAYERS;
+      mlp.activation = "relu";
+      workloads.add(mlp.resolve());
+    }
+    for (Workload w : workloads) {
+      BenchRunner.checkFits(w, targets);
+    }
+    List<WorkloadResult> results = new ArrayList<>();
+    for (Workload w : workloads) {
+      WorkloadResult result = BenchRunner.run(w, targets, source, plan(w), err::println);
+      results.add(result);
+      printWorkload(result);
+    }
+    ObjectNode root = facts("workloads");
+    root.set("workloads", mapper().valueToTree(results));
+    writeOutputs(root, csvRows(results, null, null), () -> BenchCharts.bars(plot, results));
+    return 0;
+  }
+
+  private void validate() {
+    if (repeat < 1) {
+      throw new InputException("--repeat must be at least 1, got " + repeat);
+    }
+    if (epochs != null && epochs < 1) {
+      throw new InputException("--epochs must be at least 1, got " + epochs);
+    }
+    if (warmup != null && warmup < 0) {
+      throw new InputException("--warmup must be at least 0, got " + warmup);
+    }
+    if (peak != null && !(peak > 0 && Double.isFinite(peak))) {
+      throw new InputException("--peak must be a positive number of GFLOP/s, got " + peak);
+    }
+    if (gemm && sweep != null) {
+      throw new InputException("--gemm and --sweep exclude each other");
+    }
+    if (gemm && workload.anyGiven()) {
+      throw new InputException("--gemm times the matmul alone; it takes --sizes or --shapes, not training options");
+    }
+    for (Path file : new Path[] {json, csv, plot}) {
+      if (file != null) {
+        AtomicFiles.checkWritable(file, file == json ? "--json" : file == csv ? "--csv" : "--plot");
+      }
+    }
+  }
+
+  /** The OpenCL devices to bench: --device's list, or every one found. Unknown devices are bad input. */
+  private List<ClDevice> targets() {
+    ClRuntime.Discovery discovery = ClRuntime.discover();
+    if (!discovery.available()) {
+      err.println("bench: " + discovery.problem() + "; benching the Java reference only");
+    }
+    if (devices == null) {
+      return discovery.devices();
+    }
+    List<ClDevice> chosen = new ArrayList<>();
+    for (String spec : devices) {
+      Devices.Choice choice;
+      try {
+        choice = Devices.choose(spec, discovery);
+      } catch (DeviceException e) {
+        throw new InputException("--device " + spec + ": " + e.getMessage());
+      }
+      if (choice.device() != null && !chosen.contains(choice.device())) {
+        chosen.add(choice.device());
+      }
+    }
+    return chosen;
+  }
+
+  private BenchRunner.Plan plan(Workload w) {
+    double flops = dev.cltrain.bench.FlopCount.flops(w.initial().widths(), w.train().rows());
+    int n = epochs != null ? epochs : (int) Math.max(1, Math.min(1000, Math.round(FLOPS_PER_REPEAT / flops)));
+    int warm = warmup != null ? warmup : Math.max(1, n / 10);
+    return new BenchRunner.Plan(warm, n, repeat);
+  }
+
+  // ---- the default run: one table per workload ----
+
+  private void printWorkload(WorkloadResult r) {
+    out.println();
+    out.println("workload " + r.name() + ": " + r.description());
+    out.println("  " + r.epochs() + " timed epoch" + (r.epochs() == 1 ? "" : "s") + " x " + r.repeat()
+        + " repeats after " + r.warmupEpochs() + " warm-up; " + gflop(r.flopsPerEpoch()) + " per epoch");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"device", "name", "ms/epoch", "min", "max", "epochs/s", "GFLOP/s", "H->D/epoch",
+        "D->H/epoch", "speedup", "max |dw|"});
+    for (DeviceRow d : r.devices()) {
+      if (!d.ok()) {
+        rows.add(new String[] {d.id(), BenchCharts.shortName(d.name()), "FAILED: " + d.error(), "", "", "", "", "",
+            "", "", ""});
+        continue;
+      }
+      rows.add(new String[] {d.id(), BenchCharts.shortName(d.name()), sig(d.msPerEpochMedian()), sig(d.msPerEpochMin()),
+          sig(d.msPerEpochMax()), sig(d.epochsPerSecond()), sig(d.gflops()),
+          Format.bytes(Math.round(d.bytesToDevicePerEpoch())), Format.bytes(Math.round(d.bytesFromDevicePerEpoch())),
+          Format.fixed(d.speedup(), 2) + "x", String.format(Locale.ROOT, "%.1e", d.maxWeightDifference())});
+    }
+    DevicesCommand.printTable(out, rows);
+    for (DeviceRow d : r.devices()) {
+      if (d.ok() && d.kernelMsPerEpoch() != null) {
+        out.println();
+        out.println("  " + d.id() + " per kernel (device time from profiling events):");
+        double timed = (double) r.epochs() * r.repeat();
+        List<KernelTime> times = d.kernels().stream()
+            .map(k -> new KernelTime(k.kernel(), (int) k.launches(), Math.round(k.msPerEpoch() * timed * 1e6))).toList();
+        double wallSeconds = (d.kernelMsPerEpoch() + d.hostOverheadMsPerEpoch()) * timed / 1000;
+        ProfileTable.print(out, times, wallSeconds, (int) timed);
+      }
+    }
+  }
+
+  // ---- --sweep ----
+
+  private int runSweep(List<ClDevice> targets, KernelSource source) {
+    Matcher m = SWEEP.matcher(sweep.strip());
+    if (!m.matches()) {
+      throw new InputException("--sweep " + sweep + ": expected width=A:B or batch=A:B");
+    }
+    String parameter = m.group(1);
+    List<Integer> steps = SizeRange.parse(m.group(2), "--sweep " + parameter + "=");
+    WorkloadOptions base = workload.anyGiven() ? workload : defaultSweep(parameter);
+    Loaded loaded = base.load();
+    List<Workload> workloads = new ArrayList<>();
+    for (int size : steps) {
+      workloads.add(sweepStep(base, loaded, parameter, size));
+    }
+    for (Workload w : workloads) {
+      BenchRunner.checkFits(w, targets);
+    }
+    List<WorkloadResult> results = new ArrayList<>();
+    for (int i = 0; i < workloads.size(); i++) {
+      Workload w = workloads.get(i);
+      err.println("bench: " + parameter + " " + steps.get(i) + " (" + (i + 1) + " of " + steps.size() + ")");
+      results.add(BenchRunner.run(w, targets, source, plan(w), line -> { }));
+    }
+    printSweep(parameter, steps, results);
+    ObjectNode root = facts("sweep");
+    root.put("parameter", parameter);
+    root.set("sizes", mapper().valueToTree(steps));
+    root.set("workloads", mapper().valueToTree(results));
+    writeOutputs(root, csvRows(results, parameter, steps), () -> {
+      List<Double> xs = steps.stream().map(Integer::doubleValue).toList();
+      Map<String, List<Double>> series = new LinkedHashMap<>();
+      for (WorkloadResult r : results) {
+        for (DeviceRow d : r.devices()) {
+          series.computeIfAbsent(BenchCharts.label(d), k -> new ArrayList<>()).add(d.ok() ? d.msPerEpochMedian() : null);
+        }
+      }
+      BenchCharts.lines(plot, "ms per epoch against " + parameter + " (" + results.get(0).name() + ")",
+          parameter.equals("width") ? "hidden width" : "batch size", "ms per epoch (median)", xs, series, true);
+    });
+    return 0;
+  }
+
+  private static WorkloadOptions defaultSweep(String parameter) {
+    WorkloadOptions o = new WorkloadOptions();
+    o.activation = "relu";
+    if (parameter.equals("width")) {
+      o.data = SWEEP_WIDTH_DATA;
+    } else {
+      o.data = SWEEP_BATCH_DATA;
+      o.layers = SWEEP_BATCH_LAYERS;
+    }
+    return o;
+  }
+
+  /** The base workload with every hidden layer {@code size} wide, or with batches of {@code size}. */
+  private static Workload sweepStep(WorkloadOptions base, Loaded loaded, String parameter, int size) {
+    if (parameter.equals("batch")) {
+      Integer saved = base.batchSize;
+      base.batchSize = size;
+      try {
+        return base.resolve(loaded, base.layers);
+      } finally {
+        base.batchSize = saved;
+      }
+    }
+    int[] widths = base.layers != null ? WorkloadOptions.parseWidths(base.layers)
+        : new int[] {loaded.train().inputs(), 0, 0, loaded.train().outputs()};
+    if (widths.length < 3) {
+      throw new InputException("--sweep width needs hidden layers: --layers " + base.layers + " has none");
+    }
+    for (int i = 1; i < widths.length - 1; i++) {
+      widths[i] = size;
+    }
+    return base.resolve(loaded, Workload.joined(widths));
+  }
+
+  private void printSweep(String parameter, List<Integer> steps, List<WorkloadResult> results) {
+    out.println();
+    out.println("sweep of " + parameter + ": " + results.get(0).description().replaceAll("^[0-9,]+ ", "") + "; ms per epoch (median of "
+        + repeat + ")");
+    List<DeviceRow> first = results.get(0).devices();
+    List<String[]> rows = new ArrayList<>();
+    String[] header = new String[first.size() + 2];
+    header[0] = parameter;
+    header[1] = "layers";
+    for (int d = 0; d < first.size(); d++) {
+      header[d + 2] = first.get(d).id();
+    }
+    rows.add(header);
+    for (int i = 0; i < steps.size(); i++) {
+      WorkloadResult r = results.get(i);
+      String[] row = new String[header.length];
+      row[0] = String.valueOf(steps.get(i));
+      row[1] = Workload.joined(r.widths());
+      for (int d = 0; d < r.devices().size(); d++) {
+        DeviceRow dr = r.devices().get(d);
+        row[d + 2] = dr.ok() ? sig(dr.msPerEpochMedian()) + " ms" : "FAILED";
+      }
+      rows.add(row);
+    }
+    DevicesCommand.printTable(out, rows);
+    for (int d = 1; d < first.size(); d++) {
+      out.println(crossover(parameter, steps, results, d));
+    }
+  }
+
+  /** Where device {@code d} overtakes the reference: the first size from which it is faster at every larger size. */
+  static String crossover(String parameter, List<Integer> steps, List<WorkloadResult> results, int d) {
+    String id = results.get(0).devices().get(d).id();
+    int from = -1;
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      DeviceRow row = results.get(i).devices().get(d);
+      if (row.ok() && row.speedup() > 1) {
+        from = i;
+      } else {
+        break;
+      }
+    }
+    if (from < 0) {
+      return id + " is not faster than the reference at any " + parameter + " up to " + steps.get(steps.size() - 1);
+    }
+    if (from == 0) {
+      return id + " is faster than the reference at every " + parameter + " from " + steps.get(0)
+          + " (" + Format.fixed(results.get(0).devices().get(d).speedup(), 2) + "x there, "
+          + Format.fixed(results.get(steps.size() - 1).devices().get(d).speedup(), 2) + "x at " + steps.get(steps.size() - 1) + ")";
+    }
+    return id + " overtakes the reference at " + parameter + " " + steps.get(from) + " ("
+        + Format.fixed(results.get(from).devices().get(d).speedup(), 2) + "x there, "
+        + Format.fixed(results.get(steps.size() - 1).devices().get(d).speedup(), 2) + "x at " + steps.get(steps.size() - 1) + ")";
+  }
+
+  // ---- --gemm ----
+
+  private int runGemm(List<ClDevice> targets, KernelSource source) {
+    List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
+    int reps = repeat;
+    List<GemmBench.Row> rows = GemmBench.run(list, targets, source, reps, peak, err::println);
+    out.println();
+    out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product");
+    List<String[]> table = new ArrayList<>();
+    table.add(new String[] {"shape", "device", "ms", "min", "max", "GFLOP/s", peak == null ? "" : "of peak", "max rel diff"});
+    for (GemmBench.Row r : rows) {
+      if (!"ok".equals(r.status())) {
+        table.add(new String[] {r.shape(), r.id(), "FAILED: " + r.error(), "", "", "", "", ""});
+        continue;
+      }
+      table.add(new String[] {r.shape(), r.id(), sig(r.msMedian()), sig(r.msMin()), sig(r.msMax()), sig(r.gflops()),
+          r.peakShare() == null ? "" : Format.fixed(100 * r.peakShare(), 1) + " %",
+          String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference())});
+    }
+    DevicesCommand.printTable(out, table);
+    ObjectNode root = facts("gemm");
+    if (peak != null) {
+      root.put("peakGflops", peak);
+    }
+    root.set("gemm", mapper().valueToTree(rows));
+    List<String[]> csvRows = new ArrayList<>();
+    csvRows.add(new String[] {"shape", "variant", "m", "n", "k", "device", "name", "status", "error", "ms_median",
+        "ms_min", "ms_max", "gflops", "peak_share", "max_relative_difference"});
+    for (GemmBench.Row r : rows) {
+      csvRows.add(new String[] {r.shape(), r.variant(), "" + r.m(), "" + r.n(), "" + r.k(), r.id(), r.name(), r.status(),
+          r.error(), num(r.msMedian()), num(r.msMin()), num(r.msMax()), num(r.gflops()), num(r.peakShare()),
+          num(r.maxRelativeDifference())});
+    }
+    writeOutputs(root, csvRows, () -> {
+      List<String> labels = list.stream().map(GemmShape::label).toList();
+      List<Double> xs = list.stream().map(s -> Math.cbrt((double) s.m() * s.n() * s.k())).toList();
+      Map<String, List<Double>> series = new LinkedHashMap<>();
+      for (GemmBench.Row r : rows) {
+        List<Double> ys = series.computeIfAbsent(r.id().equals(Devices.REFERENCE) ? "Java reference" : r.id() + " "
+            + BenchCharts.shortName(r.name()), k -> new ArrayList<>());
+        ys.add(r.gflops());
+      }
+      if (peak != null) {
+        series.put("peak " + Format.fixed(peak, 0) + " GFLOP/s", xs.stream().map(x -> peak).toList());
+      }
+      BenchCharts.lines(plot, "matmul GFLOP/s against size (" + String.join(", ", labels.size() > 4
+          ? List.of(labels.get(0), "...", labels.get(labels.size() - 1)) : labels) + ")",
+          "size (cube root of m.n.k)", "GFLOP/s", xs, series, false);
+    });
+    return 0;
+  }
+
+  // ---- output files ----
+
+  private static ObjectMapper mapper() {
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  /** The machine facts every JSON starts with. */
+  private static ObjectNode facts(String mode) {
+    ObjectNode root = mapper().createObjectNode();
+    String version = Main.class.getPackage().getImplementationVersion();
+    root.put("cltrain", version == null ? "dev" : version);
+    root.put("mode", mode);
+    root.put("date", Instant.now().toString());
+    root.put("java", System.getProperty("java.version"));
+    root.put("javaVm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    root.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    root.put("cpuThreads", Runtime.getRuntime().availableProcessors());
+    root.put("javaHeapBytes", Runtime.getRuntime().maxMemory());
+    return root;
+  }
+
+  private List<String[]> csvRows(List<WorkloadResult> results, String parameter, List<Integer> steps) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"workload", "description", "sweep", "size", "device", "name", "type", "platform",
+        "driver_version", "opencl_version", "compute_units", "status", "error", "flops_per_epoch", "warmup_epochs",
+        "epochs", "repeat", "ms_per_epoch_median", "ms_per_epoch_min", "ms_per_epoch_max", "epochs_per_second",
+        "gflops", "bytes_to_device_per_epoch", "bytes_from_device_per_epoch", "speedup", "max_weight_difference",
+        "kernel_ms_per_epoch", "host_overhead_ms_per_epoch"});
+    for (int i = 0; i < results.size(); i++) {
+      WorkloadResult r = results.get(i);
+      for (DeviceRow d : r.devices()) {
+        rows.add(new String[] {r.name(), r.description(), parameter == null ? "" : parameter,
+            steps == null ? "" : String.valueOf(steps.get(i)), d.id(), d.name(), d.type(), d.platform(),
+            d.driverVersion(), d.openclVersion(), String.valueOf(d.computeUnits()), d.status(), d.error(),
+            String.valueOf(r.flopsPerEpoch()), String.valueOf(r.warmupEpochs()), String.valueOf(r.epochs()),
+            String.valueOf(r.repeat()), num(d.msPerEpochMedian()), num(d.msPerEpochMin()), num(d.msPerEpochMax()),
+            num(d.epochsPerSecond()), num(d.gflops()), num(d.bytesToDevicePerEpoch()), num(d.bytesFromDevicePerEpoch()),
+            num(d.speedup()), num(d.maxWeightDifference()), num(d.kernelMsPerEpoch()), num(d.hostOverheadMsPerEpoch())});
+      }
+    }
+    return rows;
+  }
+
+  private void writeOutputs(ObjectNode root, List<String[]> csvRows, Runnable drawPlot) {
+    if (json != null) {
+      try {
+        AtomicFiles.writeString(json, mapper().writeValueAsString(root) + "\n");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("cannot encode the results as JSON: " + e.getMessage(), e);
+      }
+      out.println("json:        " + json);
+    }
+    if (csv != null) {
+      StringBuilder text = new StringBuilder();
+      for (String[] row : csvRows) {
+        for (int c = 0; c < row.length; c++) {
+          text.append(c == 0 ? "" : ",").append(csvField(row[c]));
+        }
+        text.append('\n');
+      }
+      AtomicFiles.writeString(csv, text.toString());
+      out.println("csv:         " + csv);
+    }
+    if (plot != null) {
+      drawPlot.run();
+      out.println("plot:        " + plot);
+    }
+  }
+
+  static String csvField(String value) {
+    if (value == null) {
+      return "";
+    }
+    return value.contains(",") || value.contains("\"") || value.contains("\n")
+        ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+  }
+
+  private static String num(Double v) {
+    return v == null ? "" : String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  /** Three significant digits, no exponent for everyday sizes: 0.00312, 4.51, 1234. */
+  static String sig(double v) {
+    if (!Double.isFinite(v)) {
+      return String.valueOf(v);
+    }
+    double a = Math.abs(v);
+    int digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : a >= 0.1 ? 3 : a >= 0.01 ? 4 : a >= 0.001 ? 5 : 6;
+    return Format.fixed(v, digits);
+  }
+
+  private static String gflop(long flops) {
+    return flops >= 1e8 ? Format.fixed(flops / 1e9, 2) + " GFLOP" : flops >= 1e5 ? Format.fixed(flops / 1e6, 2) + " MFLOP"
+        : flops + " FLOP";
+  }
+}

@@ -1,0 +1,251 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.InputException;
+import dev.cltrain.data.Builtins;
+import dev.cltrain.data.DataOptions;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
+import dev.cltrain.data.Generated;
+import dev.cltrain.data.Loaded;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Init;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.train.Optimizer;
+import dev.cltrain.train.Settings;
+import dev.cltrain.train.Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that say what to train, shared by {@code train} and {@code bench}: data, network, optimizer,
+ * batch size and seed. An option left out is null and takes the default its description states, so
+ * {@code bench} can tell "nothing given" (run its default workloads) from an explicit choice.
+ */
+final class WorkloadOptions {
+  @Option(names = "--data", paramLabel = "xor|and|or|FILE.csv|DIR|random:RxIxC",
+      description = "Data: a built-in truth table, a CSV file, a folder of MNIST IDX files, or generated classes "
+          + "(random:ROWSxINPUTSxCLASSES). Default: xor.")
+  String data;
+
+  @Option(names = "--targets", paramLabel = "K", description = "CSV with --loss mse: the last K columns are targets (default: 1).")
+  Integer targets;
+
+  @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set, evaluated at each log line and at the end.")
+  String test;
+
+  @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
+  Double validationSplit;
+
+  @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output, e.g. 2,4,1 (default: inputs,outputs of the data).")
+  String layers;
+
+  @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation (default: sigmoid); the output layer's follows --loss.")
+  String activation;
+
+  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (sigmoid outputs) or xent (softmax with cross-entropy; CSV's last column is a class label). Default: xent for IDX folders and random:, else mse.")
+  String loss;
+
+  @Option(names = "--init", paramLabel = "normal|xavier|he", description = "Initial weights (default: normal for sigmoid with mse, the seed's; he for relu; else xavier).")
+  String init;
+
+  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  String optimizer;
+
+  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
+  Float learningRate;
+
+  @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: 0.9).")
+  Float momentum;
+
+  @Option(names = "--beta1", paramLabel = "B1", description = "Adam β1 (default: 0.9).")
+  Float beta1;
+
+  @Option(names = "--beta2", paramLabel = "B2", description = "Adam β2 (default: 0.999).")
+  Float beta2;
+
+  @Option(names = "--eps", paramLabel = "EPS", description = "Adam ε (default: 1e-8).")
+  Float epsilon;
+
+  @Option(names = "--weight-decay", paramLabel = "L2", description = "L2 weight decay added to weight gradients (default: 0).")
+  Float weightDecay;
+
+  @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
+  Integer batchSize;
+
+  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling (default: 0).")
+  Long seed;
+
+  @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model instead of --seed's.")
+  Path initModel;
+
+  /** Whether any option of this group was given. */
+  boolean anyGiven() {
+    return Arrays.stream(new Object[] {data, targets, test, validationSplit, layers, activation, loss, init, optimizer,
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel}).anyMatch(v -> v != null);
+  }
+
+  String data() {
+    return data == null ? "xor" : data;
+  }
+
+  long seed() {
+    return seed == null ? 0 : seed;
+  }
+
+  /** The loss --loss names, else the default for the data. */
+  Loss lossKind() {
+    if (loss != null) {
+      return Loss.parse(loss, "--loss");
+    }
+    String d = data();
+    return Generated.matches(d) || (!Builtins.has(d) && Files.isDirectory(Path.of(d))) ? Loss.XENT : Loss.MSE;
+  }
+
+  /** Checks every option, loads the data and draws (or reads) the initial network: bad input is an {@link InputException}. */
+  Workload resolve() {
+    return resolve(layers);
+  }
+
+  /**
+   * {@link #resolve()} with {@code layerSpec} in place of --layers (bench sweeps widths); the data is loaded
+   * anew, so prefer {@link #resolve(Loaded, String)} when it is already at hand.
+   */
+  Workload resolve(String layerSpec) {
+    return resolve(load(), layerSpec);
+  }
+
+  /** Checks the options and loads the data they name, with any test set and validation split. */
+  Loaded load() {
+    validate();
+    return DataSets.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
+        test, validationSplit == null ? 0 : validationSplit, seed()));
+  }
+
+  /** The workload on data already loaded by this group's options, with {@code layerSpec} as --layers. */
+  Workload resolve(Loaded loaded, String layerSpec) {
+    validate();
+    Loss lossKind = lossKind();
+    Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
+    NumpyRandom random = new NumpyRandom(seed());
+    Network initial = initialNetwork(loaded, layerSpec, lossKind, hidden, random);
+    if (batchSize != null && batchSize <= 0) {
+      throw new InputException("--batch-size must be positive, got " + batchSize);
+    }
+    Settings settings = new Settings(optimizer(), batchSize == null ? 0 : batchSize, random);
+    String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
+    return new Workload(name, loaded, initial, settings);
+  }
+
+  /** The optimizer with its hyper-parameters, defaults filled in. */
+  Optimizer optimizer() {
+    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer == null ? "sgd" : optimizer);
+    float rate = learningRate != null ? learningRate : switch (kind) {
+      case SGD -> 0.1f;
+      case MOMENTUM -> 0.01f;
+      case ADAM -> 0.001f;
+    };
+    return new Optimizer(kind, rate, or(momentum, 0.9f), or(beta1, 0.9f), or(beta2, 0.999f), or(epsilon, 1e-8f),
+        or(weightDecay, 0f));
+  }
+
+  private static float or(Float value, float otherwise) {
+    return value == null ? otherwise : value;
+  }
+
+  private void validate() {
+    Optimizer o = optimizer();
+    float rate = o.learningRate();
+    if (!(rate > 0) || Float.isInfinite(rate)) {
+      throw new InputException("--lr must be a positive finite number, got " + rate);
+    }
+    long s = seed();
+    if (s < 0 || s > 0xFFFFFFFFL) {
+      throw new InputException("--seed must be between 0 and 4294967295, got " + s);
+    }
+    if (!(o.momentum() >= 0 && o.momentum() < 1)) {
+      throw new InputException("--momentum must be in [0, 1), got " + o.momentum());
+    }
+    if (!(o.beta1() >= 0 && o.beta1() < 1) || !(o.beta2() >= 0 && o.beta2() < 1)) {
+      throw new InputException("--beta1 and --beta2 must be in [0, 1), got " + o.beta1() + " and " + o.beta2());
+    }
+    if (!(o.epsilon() > 0) || Float.isInfinite(o.epsilon())) {
+      throw new InputException("--eps must be a positive finite number, got " + o.epsilon());
+    }
+    if (!(o.weightDecay() >= 0) || Float.isInfinite(o.weightDecay())) {
+      throw new InputException("--weight-decay must be a finite number at least 0, got " + o.weightDecay());
+    }
+  }
+
+  private Network initialNetwork(Loaded loaded, String layerSpec, Loss lossKind, Activation hidden, NumpyRandom random) {
+    DataSet train = loaded.train();
+    int[] widths = layerSpec == null ? null : parseWidths(layerSpec);
+    if (initModel != null) {
+      if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
+        throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
+      }
+      Network network = ModelJson.read(initModel);
+      String origin = "--init-model " + initModel;
+      if (widths != null && !Arrays.equals(widths, network.widths())) {
+        throw new InputException("--layers " + layerSpec + " does not match " + origin + ", whose layers are "
+            + Workload.joined(network.widths()));
+      }
+      if (loss != null && network.loss() != lossKind) {
+        throw new InputException("--loss " + loss + " does not match " + origin + ", trained with " + network.loss().id);
+      }
+      if (network.inputScale() != loaded.inputScale()) {
+        throw new InputException(origin + " expects inputs scaled by " + network.inputScale() + " but the data ("
+            + train.name() + ") is scaled by " + loaded.inputScale());
+      }
+      checkFits(network.widths(), train, origin);
+      return network;
+    }
+    if (widths == null) {
+      widths = new int[] {train.inputs(), train.outputs()};
+    }
+    checkFits(widths, train, "--layers " + Workload.joined(widths));
+    Init how = init != null ? Init.parse(init) : Init.defaultFor(hidden, lossKind);
+    return Network.init(widths, hidden, lossKind, how, random).withInputScale(loaded.inputScale());
+  }
+
+  private static void checkFits(int[] widths, DataSet dataSet, String origin) {
+    if (widths[0] != dataSet.inputs()) {
+      throw new InputException(origin + ": the first width is " + widths[0] + " but the data (" + dataSet.name()
+          + ") has " + dataSet.inputs() + " input column" + (dataSet.inputs() == 1 ? "" : "s"));
+    }
+    int last = widths[widths.length - 1];
+    if (last != dataSet.outputs()) {
+      throw new InputException(origin + ": the last width is " + last + " but the data (" + dataSet.name()
+          + ") has " + dataSet.outputs() + " target" + (dataSet.outputs() == 1 ? "" : "s")
+          + " (classes count as one output each)");
+    }
+  }
+
+  static int[] parseWidths(String spec) {
+    String[] parts = spec.split(",", -1);
+    if (parts.length < 2) {
+      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
+    }
+    int[] widths = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i].strip();
+      if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
+        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + p
+            + "' is not a positive integer (at most 7 digits)");
+      }
+      widths[i] = Integer.parseInt(p);
+    }
+    for (int i = 1; i < widths.length; i++) {
+      long weights = (long) widths[i - 1] * widths[i];
+      if (weights > Integer.MAX_VALUE / 2) {
+        throw new InputException("--layers " + spec + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
+            + weights + " weights in one layer, more than " + Integer.MAX_VALUE / 2);
+      }
+    }
+    return widths;
+  }
+}

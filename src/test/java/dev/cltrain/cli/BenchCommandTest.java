@@ -1,0 +1,186 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.OpenClKernelFiles;
+import dev.cltrain.testing.OpenClDevices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+  /** Every figure issue #4 names, per device row of the JSON. */
+  static final List<String> DEVICE_FIELDS = List.of("id", "name", "type", "platform", "driverVersion",
+      "computeUnits", "status", "msPerEpochMedian", "msPerEpochMin", "msPerEpochMax", "epochsPerSecond", "gflops",
+      "bytesToDevicePerEpoch", "bytesFromDevicePerEpoch", "speedup", "maxWeightDifference", "kernels",
+      "kernelMsPerEpoch", "hostOverheadMsPerEpoch");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void jsonCsvAndPlotHoldEveryFigureForEveryDevice() throws Exception {
+    List<ClDevice> devices = OpenClDevices.all();
+    Path json = dir.resolve("bench.json");
+    Path csv = dir.resolve("bench.csv");
+    Path png = dir.resolve("bench.png");
+    Cli run = Cli.run("bench", "--data", "random:50x9x3", "--layers", "9,11,3", "--batch-size", "20", "--epochs", "3",
+        "--repeat", "2", "--json", json.toString(), "--csv", csv.toString(), "--plot", png.toString());
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    for (String fact : List.of("cltrain", "java", "os", "cpuThreads", "date")) {
+      assertTrue(root.hasNonNull(fact), "machine fact " + fact + " in " + root);
+    }
+    JsonNode workload = root.get("workloads").get(0);
+    assertEquals("random:50x9x3", workload.get("name").asText());
+    assertEquals(2 * (50L * 9 * 11 * 2 + 50L * 11 * 3 * 3), workload.get("flopsPerEpoch").asLong(), "hand count");
+    assertEquals(3, workload.get("batchesPerEpoch").asInt());
+    JsonNode rows = workload.get("devices");
+    assertEquals(1 + devices.size(), rows.size());
+    for (JsonNode row : rows) {
+      for (String field : DEVICE_FIELDS) {
+        assertTrue(row.has(field), "field " + field + " in " + row);
+      }
+      assertEquals("ok", row.get("status").asText(), row.toString());
+      boolean opencl = !row.get("id").asText().equals("reference");
+      assertEquals(opencl, row.get("kernels").size() > 0, "per-kernel breakdown on OpenCL only: " + row);
+      assertEquals(opencl, row.hasNonNull("hostOverheadMsPerEpoch"), row.toString());
+      assertTrue(row.get("maxWeightDifference").asDouble() <= 1e-4, row.toString());
+    }
+    for (ClDevice d : devices) {
+      assertTrue(rows.toString().contains(d.driverVersion()), "driver version of " + d.ref());
+    }
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(1 + rows.size(), lines.size(), "a header and one row per device");
+    assertTrue(lines.get(0).contains("ms_per_epoch_median") && lines.get(0).contains("max_weight_difference"));
+    assertPng(png);
+    assertTrue(run.out().contains("ms/epoch") && run.out().contains("speedup"), run.out());
+    for (ClDevice d : devices) {
+      assertTrue(run.out().contains(d.ref() + " per kernel"), "breakdown for " + d.ref() + ": " + run.out());
+      assertTrue(run.out().contains("(host overhead)"), run.out());
+    }
+  }
+
+  @Test
+  void aDeviceWhoseKernelsDoNotBuildIsAFailedRowAndTheReferenceStillCompletes() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyTo(dir);
+    Files.writeString(dir.resolve("update.cl"), "__kernel void sgd_update(const int count) { not C at all }\n");
+    Path json = dir.resolve("bench.json");
+    Cli run = Cli.run("bench", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "3", "--repeat", "1",
+        "--json", json.toString());
+    assertEquals(0, run.exit(), "a failed device does not fail the bench: " + run);
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("workloads").get(0).get("devices");
+    assertEquals("ok", rows.get(0).get("status").asText(), rows.toString());
+    assertTrue(rows.get(0).get("msPerEpochMedian").asDouble() > 0);
+    JsonNode failed = rows.get(1);
+    assertEquals("failed", failed.get("status").asText(), failed.toString());
+    assertTrue(failed.get("error").asText().contains("CL_BUILD_PROGRAM_FAILURE"), failed.toString());
+    assertTrue(failed.get("msPerEpochMedian").isNull(), failed.toString());
+    assertTrue(run.out().contains("FAILED: ") && run.out().contains("CL_BUILD_PROGRAM_FAILURE"), run.toString());
+  }
+
+  @Test
+  void aFastButWrongKernelStandsOutInTheWeightDifference() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyTo(dir);
+    Path update = dir.resolve("update.cl");
+    String source = Files.readString(update);
+    String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.01f * learning_rate * g;");
+    assertFalse(wrong.equals(source), "the sgd_update line to break was found");
+    Files.writeString(update, wrong);
+    Path json = dir.resolve("bench.json");
+    Cli run = Cli.run("bench", "--data", "xor", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "500",
+        "--repeat", "1", "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode row = new ObjectMapper().readTree(json.toFile()).get("workloads").get(0).get("devices").get(1);
+    assertTrue(row.get("maxWeightDifference").asDouble() > 1e-4, "1 % too large a step shows: " + row);
+  }
+
+  @Test
+  void aWidthSweepWritesItsFilesAndSaysWhereEachDeviceStands() throws Exception {
+    List<ClDevice> devices = OpenClDevices.all();
+    Path json = dir.resolve("sweep.json");
+    Path csv = dir.resolve("sweep.csv");
+    Path png = dir.resolve("sweep.png");
+    Cli run = Cli.run("bench", "--sweep", "width=2:10", "--data", "random:40x6x3", "--activation", "relu",
+        "--epochs", "2", "--repeat", "1", "--json", json.toString(), "--csv", csv.toString(), "--plot", png.toString());
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    assertEquals("width", root.get("parameter").asText());
+    assertEquals("[2,4,8,10]", root.get("sizes").toString());
+    JsonNode workloads = root.get("workloads");
+    assertEquals(4, workloads.size());
+    assertEquals("[6,8,8,3]", workloads.get(2).get("widths").toString(), "every hidden layer takes the size");
+    assertEquals(1 + 4 * (1 + devices.size()), Files.readAllLines(csv).size());
+    assertPng(png);
+    for (ClDevice d : devices) {
+      assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains("reference")),
+          "a crossover line for " + d.ref() + ": " + run.out());
+    }
+  }
+
+  @Test
+  void aBatchSweepUsesEachBatchSize() throws Exception {
+    Path json = dir.resolve("sweep.json");
+    Cli run = Cli.run("bench", "--sweep", "batch=8:32", "--data", "random:40x6x3", "--layers", "6,5,3",
+        "--epochs", "1", "--repeat", "1", "--device", "reference", "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode workloads = new ObjectMapper().readTree(json.toFile()).get("workloads");
+    assertEquals(3, workloads.size());
+    assertEquals(32, workloads.get(2).get("batchSize").asInt());
+    assertEquals(2, workloads.get(2).get("batchesPerEpoch").asInt(), "40 rows in batches of 32");
+  }
+
+  @Test
+  void gemmChecksEveryDevicesProductAtAwkwardShapes() throws Exception {
+    List<ClDevice> devices = OpenClDevices.all();
+    Path json = dir.resolve("gemm.json");
+    Path png = dir.resolve("gemm.png");
+    Cli run = Cli.run("bench", "--gemm", "--shapes", "1x1x1,17x13x7,31x5x67:tn,3x37x19:nt", "--repeat", "2",
+        "--peak", "100", "--json", json.toString(), "--plot", png.toString());
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("gemm");
+    assertEquals(4 * (1 + devices.size()), rows.size());
+    for (JsonNode row : rows) {
+      assertEquals("ok", row.get("status").asText(), row.toString());
+      assertTrue(row.get("gflops").asDouble() > 0, row.toString());
+      // each element sums in the reference's order; 1e-5 of the largest element leaves room for FMA contraction
+      assertTrue(row.get("maxRelativeDifference").asDouble() <= 1e-5, row.toString());
+    }
+    assertPng(png);
+  }
+
+  @Test
+  void badOptionsExitTwoWithOneLine() {
+    for (String[] args : List.of(
+        new String[] {"bench", "--device", "cl:9:9"},
+        new String[] {"bench", "--device", "banana"},
+        new String[] {"bench", "--sweep", "width=64:32"},
+        new String[] {"bench", "--sweep", "depth=1:4"},
+        new String[] {"bench", "--sweep", "width=4:8", "--data", "xor", "--layers", "2,1"},
+        new String[] {"bench", "--gemm", "--sizes", "0:8"},
+        new String[] {"bench", "--gemm", "--shapes", "4x4"},
+        new String[] {"bench", "--gemm", "--data", "xor"},
+        new String[] {"bench", "--repeat", "0"},
+        new String[] {"bench", "--json", "/nonexistent/folder/b.json"})) {
+      Cli run = Cli.run(args);
+      assertEquals(Main.EXIT_BAD_INPUT, run.exit(), String.join(" ", args) + ": " + run);
+      assertEquals(1, run.err().lines().count(),
+          String.join(" ", args) + " prints one line: " + run.err());
+      assertFalse(run.err().contains("\tat "), run.toString());
+    }
+  }
+
+  private static void assertPng(Path png) throws Exception {
+    byte[] bytes = Files.readAllBytes(png);
+    assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png + " is a PNG");
+  }
+}
