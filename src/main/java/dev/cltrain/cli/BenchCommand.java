@@ -179,6 +179,9 @@ final class BenchCommand implements Callable<Integer> {
       err.println("bench: " + discovery.problem() + "; benching the Java reference only");
     }
     if (devices == null) {
+      if (!discovery.devices().isEmpty()) {
+        DeviceOptions.warnSignalChaining(err);
+      }
       return discovery.devices();
     }
     List<ClDevice> chosen = new ArrayList<>();
@@ -192,6 +195,9 @@ final class BenchCommand implements Callable<Integer> {
       if (choice.device() != null && !chosen.contains(choice.device())) {
         chosen.add(choice.device());
       }
+    }
+    if (!chosen.isEmpty()) {
+      DeviceOptions.warnSignalChaining(err);
     }
     return chosen;
   }
@@ -345,29 +351,40 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Where device {@code d} overtakes the reference: the first size from which it is faster at every larger size. */
+  /** Where device {@code d} is faster than the reference: the sizes, the best speedup, and where it first overtakes. */
   static String crossover(String parameter, List<Integer> steps, List<WorkloadResult> results, int d) {
     String id = results.get(0).devices().get(d).id();
-    int from = -1;
-    for (int i = steps.size() - 1; i >= 0; i--) {
+    List<Integer> faster = new ArrayList<>();
+    List<Integer> slower = new ArrayList<>();
+    double best = 0;
+    int bestAt = -1;
+    for (int i = 0; i < steps.size(); i++) {
       DeviceRow row = results.get(i).devices().get(d);
-      if (row.ok() && row.speedup() > 1) {
-        from = i;
-      } else {
-        break;
+      if (!row.ok()) {
+        continue;
+      }
+      (row.speedup() > 1 ? faster : slower).add(steps.get(i));
+      if (row.speedup() > best) {
+        best = row.speedup();
+        bestAt = steps.get(i);
       }
     }
-    if (from < 0) {
-      return id + " is not faster than the reference at any " + parameter + " up to " + steps.get(steps.size() - 1);
+    if (bestAt < 0) {
+      return id + " failed at every " + parameter + " against the reference";
     }
-    if (from == 0) {
-      return id + " is faster than the reference at every " + parameter + " from " + steps.get(0)
-          + " (" + Format.fixed(results.get(0).devices().get(d).speedup(), 2) + "x there, "
-          + Format.fixed(results.get(steps.size() - 1).devices().get(d).speedup(), 2) + "x at " + steps.get(steps.size() - 1) + ")";
+    String bestText = " (best " + Format.fixed(best, 2) + "x the reference's speed, at " + bestAt + ")";
+    if (faster.isEmpty()) {
+      return id + " is slower than the reference at every " + parameter + bestText;
     }
-    return id + " overtakes the reference at " + parameter + " " + steps.get(from) + " ("
-        + Format.fixed(results.get(from).devices().get(d).speedup(), 2) + "x there, "
-        + Format.fixed(results.get(steps.size() - 1).devices().get(d).speedup(), 2) + "x at " + steps.get(steps.size() - 1) + ")";
+    if (slower.isEmpty()) {
+      return id + " is faster than the reference at every " + parameter + bestText;
+    }
+    return id + " is faster than the reference at " + parameter + " " + joinedInts(faster) + " and slower at "
+        + joinedInts(slower) + "; it first overtakes it at " + faster.get(0) + bestText;
+  }
+
+  private static String joinedInts(List<Integer> values) {
+    return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
   }
 
   // ---- --gemm ----

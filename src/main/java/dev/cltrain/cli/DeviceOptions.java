@@ -32,7 +32,25 @@ final class DeviceOptions {
     return KernelSource.folder(kernels);
   }
 
-  Devices.Choice choice() {
-    return Devices.choose(device, ClRuntime.discover());
+  /** The device --device names; warns on {@code err} when it is an OpenCL device and the JVM lacks signal chaining. */
+  Devices.Choice choice(java.io.PrintWriter err) {
+    Devices.Choice choice = Devices.choose(device, ClRuntime.discover());
+    if (!choice.reference()) {
+      warnSignalChaining(err);
+    }
+    return choice;
   }
+
+  /** Prints {@link ClRuntime#signalChainingWarning()} once per process, if there is one. */
+  static synchronized void warnSignalChaining(java.io.PrintWriter err) {
+    if (!warned) {
+      warned = true;
+      String warning = ClRuntime.signalChainingWarning();
+      if (warning != null) {
+        err.println(warning);
+      }
+    }
+  }
+
+  private static boolean warned;
 }

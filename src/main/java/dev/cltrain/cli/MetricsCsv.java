@@ -8,13 +8,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code --metrics FILE}: one CSV row per measured epoch, written as training goes to a temporary file next to
@@ -165,24 +163,8 @@ final class MetricsCsv implements AutoCloseable {
     return temp;
   }
 
-  /**
-   * Creates an empty, new file ".NAME.RANDOM.tmp" in {@code absolute}'s folder. Unlike
-   * {@link Files#createTempFile}, which makes it readable by its owner only, it gets the permissions of any
-   * new file (the umask's), so the target ends up as readable as one written in place.
-   */
   static Path createTempBeside(Path absolute) throws IOException {
-    Path folder = absolute.getParent();
-    String name = "." + absolute.getFileName() + ".";
-    for (int attempt = 0; ; attempt++) {
-      Path temp = folder.resolve(name + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-      try {
-        return Files.createFile(temp);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 100) {
-          throw e;
-        }
-      }
-    }
+    return AtomicFiles.createTempBeside(absolute);
   }
 
   static void deleteQuietly(Path file) {

@@ -70,7 +70,7 @@ final class Models {
   /** One forward pass of the whole set, outputs included, on the device the options choose. */
   static Result run(Network network, DataSet set, DeviceOptions options, PrintWriter err) {
     Settings chunked = new Settings(Optimizer.sgd(1e-3f), Math.min(set.rows(), CHUNK_ROWS), new NumpyRandom(0));
-    Devices.Choice choice = options.choice();
+    Devices.Choice choice = options.choice(err);
     try (Trainer trainer = Devices.open(choice, options.source(), network, set, chunked, err::println)) {
       return new Result(trainer.evaluate(set, true), trainer.deviceName());
     }

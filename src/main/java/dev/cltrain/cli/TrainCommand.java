@@ -99,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     boolean classification = loaded.classes() > 0;
 
-    Devices.Choice choice = deviceOptions.choice();
+    Devices.Choice choice = deviceOptions.choice(err);
     List<EpochRecord> records = new ArrayList<>();
     try (Trainer trainer = Devices.open(choice, deviceOptions.source(), initial, train, settings, profile, err::println);
          Trainer judge = verify ? new ReferenceTrainer(initial, train, settings) : null;

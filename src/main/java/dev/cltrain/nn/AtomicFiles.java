@@ -45,7 +45,7 @@ public final class AtomicFiles {
     Path absolute = file.toAbsolutePath();
     Path temp = null;
     try {
-      temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      temp = createTempBeside(absolute);
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer bytes = ByteBuffer.wrap(content);
         while (bytes.hasRemaining()) {
@@ -67,6 +67,27 @@ public final class AtomicFiles {
           Files.deleteIfExists(temp);
         } catch (IOException ignored) {
           // the temporary file is all that is left; the target is untouched
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates an empty, new file ".NAME.RANDOM.tmp" in {@code absolute}'s folder. Unlike
+   * {@link Files#createTempFile}, which makes it readable by its owner only, it gets the permissions of any
+   * new file (the umask's), so the target ends up as readable as one written in place.
+   */
+  public static Path createTempBeside(Path absolute) throws IOException {
+    Path folder = absolute.getParent();
+    String name = "." + absolute.getFileName() + ".";
+    for (int attempt = 0; ; attempt++) {
+      Path temp = folder.resolve(name + Long.toUnsignedString(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(temp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt >= 100) {
+          throw e;
         }
       }
     }

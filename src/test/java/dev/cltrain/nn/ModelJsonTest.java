@@ -307,4 +307,14 @@ class ModelJsonTest {
     AtomicFiles.checkWritable(dir.resolve("fine.json"), "--save");
     assertFalse(Files.exists(dir.resolve("fine.json")), "the check writes nothing");
   }
+
+  @Test
+  void aSavedModelIsAsReadableAsAFileWrittenInPlace() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path plain = Files.createFile(dir.resolve("plain"));
+    Path model = dir.resolve("model.json");
+    ModelJson.save(Network.initNormal(new int[] {2, 1}, 0), model);
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(model),
+        "the temporary file it was renamed from took the umask's permissions, not owner-only");
+  }
 }
