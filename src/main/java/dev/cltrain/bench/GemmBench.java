@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * {@code bench --gemm}: the matmul kernel alone. For each shape and device: one untimed call, then
+ * {@code bench --gemm}: the matmul kernel alone. For each shape and device: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for (a one-float read after it); the median gives GFLOP/s. Each
  * device's product is checked against the reference's, so a fast wrong kernel shows.
  */
@@ -29,6 +29,10 @@ public final class GemmBench {
   public record Row(String shape, String variant, int m, int n, int k, String id, String name, String status,
       String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
       Double maxRelativeDifference) {}
+
+  /** Untimed calls first: at least one, more while under 50 ms (JIT compilation, first-touch of buffers). */
+  private static final int WARMUP_MAX_CALLS = 10;
+  private static final long WARMUP_NANOS = 50_000_000L;
 
   private GemmBench() {}
 
@@ -74,8 +78,11 @@ public final class GemmBench {
     B b = backend.upload(uniform(random, shape.k() * shape.n()));
     B c = backend.allocate(shape.m() * shape.n());
     float[] one = new float[1];
-    call(backend, shape, a, b, c);
-    backend.download(c, one);
+    long warmStart = System.nanoTime();
+    for (int w = 0; w < WARMUP_MAX_CALLS && (w == 0 || System.nanoTime() - warmStart < WARMUP_NANOS); w++) {
+      call(backend, shape, a, b, c);
+      backend.download(c, one);
+    }
     double[] ms = new double[repeat];
     for (int r = 0; r < repeat; r++) {
       long start = System.nanoTime();

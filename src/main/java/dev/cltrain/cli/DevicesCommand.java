@@ -107,7 +107,10 @@ final class DevicesCommand implements Callable<Integer> {
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder();
       for (int c = 0; c < columns; c++) {
-        line.append(c == columns - 1 ? row[c] : String.format("%-" + width[c] + "s  ", row[c]));
+        line.append(row[c]);
+        if (c < columns - 1) {
+          line.append(" ".repeat(width[c] - row[c].length() + 2));
+        }
       }
       out.println(line.toString().stripTrailing());
     }

@@ -159,6 +159,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void gemmWithoutAPeakPrintsItsTable() {
+    Cli run = Cli.run("bench", "--gemm", "--sizes", "3:12", "--repeat", "1", "--device", "reference");
+    assertEquals(0, run.exit(), run.toString());
+    for (String shape : List.of("3x3x3", "6x6x6", "12x12x12")) {
+      assertTrue(run.out().lines().anyMatch(l -> l.startsWith(shape + " ") && l.contains("reference")), shape + ": " + run.out());
+    }
+  }
+
+  @Test
   void badOptionsExitTwoWithOneLine() {
     for (String[] args : List.of(
         new String[] {"bench", "--device", "cl:9:9"},
