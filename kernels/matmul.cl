@@ -4,13 +4,25 @@
 //   matmul_transpose_b c(m,n) = alpha · a(m,k) · b(n,k)ᵀ     backprop:  dz_prev = dz · Wᵀ
 // No transpose is ever materialised: the variants only read their operand with other strides.
 //
-// Work-item mapping: one work-item per element of c; dimension 0 = column of c, dimension 1 = row.
-// Work-groups are TILE × TILE; the global range is rounded up to whole tiles and edge work-items load
-// zeros and write nothing, so any m, n, k >= 0 is correct. Each work-item sums its k products in
-// ascending order, exactly as the Java reference does, so results agree to the last bit when the
-// device does not fuse multiply-adds (the host prepends FP_CONTRACT OFF).
+// Two strategies, chosen when the program is built (the host picks per device, see OpenClKernels):
 //
-// Tunables: TILE, tile edge (the host passes -DTILE; TILE² must not exceed the work-group limit).
+//   matmul_tiled (default): one work-item per element of c; dimension 0 = column of c, dimension 1 = row.
+//     Work-groups are TILE × TILE and stage TILE × TILE blocks of a and b in local memory. Suits GPUs,
+//     where neighbouring work-items read neighbouring addresses.
+//
+//   matmul_blocked (-DMATMUL_BLOCKED): each work-item computes RM rows × VN columns of c, holding them in
+//     RM vectors of VN floats; dimension 0 = block of VN columns, dimension 1 = block of RM rows. For each
+//     p it loads one VN-wide row of b as a vector and multiplies it by RM scalars of a. Suits CPUs
+//     (PoCL), where a work-group runs on one core and the vectors become SIMD registers (AVX-512 for
+//     VN = 16). Blocks that cross the edge of c take a scalar path.
+//
+// Either way the global range is rounded up and edge work-items write nothing, so any m, n, k >= 0 is
+// correct, and each element of c sums its k products in ascending order, exactly as the Java reference
+// does: results agree to the last bit when the device does not fuse multiply-adds (the host prepends
+// FP_CONTRACT OFF), whatever the strategy or its tunables.
+//
+// Tunables: TILE, tile edge (TILE² must not exceed the work-group limit); RM rows and VN (4, 8 or 16)
+// columns per work-item for matmul_blocked.
 
 #ifndef TILE
 #define TILE 16
@@ -44,26 +56,87 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
   }
 }
 
+#ifdef MATMUL_BLOCKED
+#ifndef RM
+#define RM 4
+#endif
+#ifndef VN
+#define VN 16
+#endif
+#define CAT_(x, y) x##y
+#define CAT(x, y) CAT_(x, y)
+#define floatv CAT(float, VN)
+#define vloadv CAT(vload, VN)
+#define vstorev CAT(vstore, VN)
+
+// Element (i, p) of an operand is x[i * row_stride + p * col_stride]; c is written row-major.
+inline void matmul_blocked(const int m, const int n, const int k, const float alpha,
+                           __global const float* a, const int a_row_stride, const int a_col_stride,
+                           __global const float* b, const int b_row_stride, const int b_col_stride,
+                           __global float* c) {
+  const int j0 = get_global_id(0) * VN;
+  const int i0 = get_global_id(1) * RM;
+  if (i0 >= m || j0 >= n) {
+    return;
+  }
+  if (i0 + RM <= m && j0 + VN <= n) {
+    floatv acc[RM];
+    for (int r = 0; r < RM; r++) {
+      acc[r] = (floatv)(0.0f);
+    }
+    for (int p = 0; p < k; p++) {
+      floatv bv;
+      if (b_col_stride == 1) {
+        bv = vloadv(0, b + p * b_row_stride + j0);
+      } else {
+        float lanes[VN];
+        for (int q = 0; q < VN; q++) {
+          lanes[q] = b[p * b_row_stride + (j0 + q) * b_col_stride];
+        }
+        bv = vloadv(0, lanes);
+      }
+      for (int r = 0; r < RM; r++) {
+        acc[r] = acc[r] + a[(i0 + r) * a_row_stride + p * a_col_stride] * bv;
+      }
+    }
+    for (int r = 0; r < RM; r++) {
+      vstorev(alpha * acc[r], 0, c + (i0 + r) * n + j0);
+    }
+    return;
+  }
+  for (int r = 0; r < RM && i0 + r < m; r++) {
+    for (int q = 0; q < VN && j0 + q < n; q++) {
+      float sum = 0.0f;
+      for (int p = 0; p < k; p++) {
+        sum += a[(i0 + r) * a_row_stride + p * a_col_stride] * b[p * b_row_stride + (j0 + q) * b_col_stride];
+      }
+      c[(i0 + r) * n + j0 + q] = alpha * sum;
+    }
+  }
+}
+
+#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c) matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c)
+#else
+#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c) \
+  __local float a_tile[TILE][TILE]; \
+  __local float b_tile[TILE][TILE]; \
+  matmul_tiled(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, a_tile, b_tile)
+#endif
+
 // c(m,n) = alpha · a(m,k) · b(k,n)
 __kernel void matmul(const int m, const int n, const int k, const float alpha,
                      __global const float* a, __global const float* b, __global float* c) {
-  __local float a_tile[TILE][TILE];
-  __local float b_tile[TILE][TILE];
-  matmul_tiled(m, n, k, alpha, a, k, 1, b, n, 1, c, a_tile, b_tile);
+  MATMUL(m, n, k, alpha, a, k, 1, b, n, 1, c);
 }
 
 // c(m,n) = alpha · a(k,m)ᵀ · b(k,n)
 __kernel void matmul_transpose_a(const int m, const int n, const int k, const float alpha,
                                  __global const float* a, __global const float* b, __global float* c) {
-  __local float a_tile[TILE][TILE];
-  __local float b_tile[TILE][TILE];
-  matmul_tiled(m, n, k, alpha, a, 1, m, b, n, 1, c, a_tile, b_tile);
+  MATMUL(m, n, k, alpha, a, 1, m, b, n, 1, c);
 }
 
 // c(m,n) = alpha · a(m,k) · b(n,k)ᵀ
 __kernel void matmul_transpose_b(const int m, const int n, const int k, const float alpha,
                                  __global const float* a, __global const float* b, __global float* c) {
-  __local float a_tile[TILE][TILE];
-  __local float b_tile[TILE][TILE];
-  matmul_tiled(m, n, k, alpha, a, k, 1, b, 1, k, c, a_tile, b_tile);
+  MATMUL(m, n, k, alpha, a, k, 1, b, 1, k, c);
 }

@@ -67,6 +67,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
   Path kernels;
 
+  @Option(names = "--retune", description = "Time the matmul strategies on each device again instead of using the cached choices.")
+  boolean retune;
+
   @Option(names = "--epochs", paramLabel = "N", description = "Timed epochs per repeat (default: enough for about 2 GFLOP, 1 to 1000).")
   Integer epochs;
 
@@ -114,6 +117,9 @@ final class BenchCommand implements Callable<Integer> {
     validate();
     List<ClDevice> targets = targets();
     KernelSource source = DeviceOptions.source(kernels);
+    if (retune) {
+      dev.cltrain.train.MatmulTuner.retune();
+    }
     if (gemm) {
       return runGemm(targets, source);
     }

@@ -17,7 +17,13 @@ final class DeviceOptions {
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
   Path kernels;
 
+  @Option(names = "--retune", description = "Time the matmul strategies on the device again instead of using the cached choice.")
+  boolean retune;
+
   KernelSource source() {
+    if (retune) {
+      dev.cltrain.train.MatmulTuner.retune();
+    }
     return source(kernels);
   }
 

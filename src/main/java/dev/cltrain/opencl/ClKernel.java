@@ -90,6 +90,14 @@ public final class ClKernel {
     enqueue(new long[] {roundUp(columns, local), roundUp(rows, local)}, new long[] {local, local});
   }
 
+  /** Enqueues a 2-D range of exactly {@code columns × rows} work-items; the implementation picks the groups. */
+  public void launch2d(long columns, long rows) {
+    if (columns == 0 || rows == 0) {
+      return;
+    }
+    enqueue(new long[] {columns, rows}, null);
+  }
+
   /** Enqueues exactly one work-group of {@code size} work-items (for single-group reductions). */
   public void launchGroup(int size) {
     enqueue(new long[] {size}, new long[] {size});

@@ -17,7 +17,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl"};
 
   private final ClContext context;
-  private final int tile;
+  private final MatmulPlan plan;
   private final int reduceGroup;
   private final ClKernel matmul;
   private final ClKernel matmulTransposeA;
@@ -42,11 +42,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /** @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile) */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
+    this(device, source, profiling, MatmulPlan.forDevice(device, source));
+  }
+
+  /** As {@link #OpenClKernels(ClDevice, KernelSource, boolean)}, with the matmul built and launched per {@code plan}. */
+  public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan) {
     this.context = new ClContext(device, source, profiling);
     try {
-      this.tile = tileFor(device);
+      this.plan = plan;
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
-      String options = buildOptions(tile, reduceGroup)
+      String options = buildOptions(plan, reduceGroup)
           + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
       ClProgram matmulProgram = context.program("matmul.cl", options);
       ClProgram activation = context.program("activation.cl", options);
@@ -76,17 +81,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   /** The options every program is built with: the tunables, and argument names for KernelSignatureTest. */
-  public static String buildOptions(int tile, int reduceGroup) {
-    return "-DTILE=" + tile + " -DREDUCE_GROUP=" + reduceGroup + " -cl-kernel-arg-info";
-  }
-
-  /** The largest matmul tile edge whose TILE² work-items fit one work-group of this device (16 at most). */
-  static int tileFor(ClDevice device) {
-    int tile = 16;
-    while (tile > 1 && (long) tile * tile > device.maxWorkGroup()) {
-      tile /= 2;
-    }
-    return tile;
+  public static String buildOptions(MatmulPlan plan, int reduceGroup) {
+    return plan.defines() + " -DREDUCE_GROUP=" + reduceGroup + " -cl-kernel-arg-info";
   }
 
   private static int largestPowerOfTwo(long limit) {
@@ -97,9 +93,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     return context;
   }
 
-  /** The matmul tile edge chosen for this device. */
-  public int tile() {
-    return tile;
+  /** How the matmul kernels were built for this device. */
+  public MatmulPlan plan() {
+    return plan;
   }
 
   @Override
@@ -110,17 +106,30 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void matmul(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    matmul.args(m, n, k, alpha, a, b, c).launch2d(n, m, tile);
+    launchMatmul(matmul.args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeA(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    matmulTransposeA.args(m, n, k, alpha, a, b, c).launch2d(n, m, tile);
+    launchMatmul(matmulTransposeA.args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeB(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    matmulTransposeB.args(m, n, k, alpha, a, b, c).launch2d(n, m, tile);
+    launchMatmul(matmulTransposeB.args(m, n, k, alpha, a, b, c), m, n);
+  }
+
+  private void launchMatmul(ClKernel kernel, int m, int n) {
+    launchMatmul(plan, kernel, m, n);
+  }
+
+  /** Enqueues a matmul kernel built for {@code plan} over c(m, n). */
+  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n) {
+    if (plan.blocked()) {
+      kernel.launch2d((n + plan.vector() - 1) / plan.vector(), (m + plan.rows() - 1) / plan.rows());
+    } else {
+      kernel.launch2d(n, m, plan.tile());
+    }
   }
 
   @Override

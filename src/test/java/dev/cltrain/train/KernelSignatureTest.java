@@ -49,7 +49,7 @@ class KernelSignatureTest {
     Set<String> methodsSeen = new HashSet<>();
     try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath())) {
       for (String file : OpenClKernels.FILES) {
-        ClProgram program = kernels.context().program(file, OpenClKernels.buildOptions(kernels.tile(), 64));
+        ClProgram program = kernels.context().program(file, OpenClKernels.buildOptions(kernels.plan(), 64));
         List<String> names = program.kernelNames();
         assertTrue(!names.isEmpty(), file + " has kernels");
         for (String kernel : names) {

@@ -1,0 +1,99 @@
+package dev.cltrain.train;
+
+import dev.cltrain.InputException;
+import dev.cltrain.opencl.ClDevice;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How matmul.cl is built and launched on one device (see the strategies in its header): {@code tiled} with
+ * TILE × TILE work-groups staging blocks in local memory, or {@code blocked} with RM rows × VN columns of c
+ * per work-item held in vector registers. Every plan computes bit for bit the same products; only speed
+ * differs. The environment variable {@code CLTRAIN_MATMUL} (e.g. {@code tiled:16}, {@code blocked:4x16})
+ * overrides the default, for tuning and for testing every strategy on every device.
+ *
+ * @param blocked   the blocked strategy, else tiled
+ * @param tile      TILE, the tiled strategy's work-group edge (also passed to blocked builds, unused there)
+ * @param rows      RM, rows of c per work-item (blocked)
+ * @param vector    VN, columns of c per work-item, a vector width: 4, 8 or 16 (blocked)
+ */
+public record MatmulPlan(boolean blocked, int tile, int rows, int vector) {
+  /** The variable that overrides the default plan. */
+  public static final String ENVIRONMENT = "CLTRAIN_MATMUL";
+  private static final Pattern TILED = Pattern.compile("tiled(?::(\\d{1,2}))?");
+  private static final Pattern BLOCKED = Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2}))?");
+
+  public MatmulPlan {
+    if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)))) {
+      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector);
+    }
+  }
+
+  public static MatmulPlan tiled(int tile) {
+    return new MatmulPlan(false, tile, 1, 4);
+  }
+
+  public static MatmulPlan blocked(int tile, int rows, int vector) {
+    return new MatmulPlan(true, tile, rows, vector);
+  }
+
+  /**
+   * The plan for {@code device}: {@code CLTRAIN_MATMUL} when set, else the one {@link MatmulTuner} found
+   * fastest there (timed at first use, then cached per device and driver).
+   */
+  public static MatmulPlan forDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
+    String spec = System.getenv(ENVIRONMENT);
+    if (spec != null && !spec.isBlank()) {
+      return parse(spec, tileFor(device));
+    }
+    return MatmulTuner.planFor(device, source);
+  }
+
+  /** The spec {@link #parse} reads back: "tiled:16" or "blocked:4x16". */
+  public String spec() {
+    return blocked ? "blocked:" + rows + "x" + vector : "tiled:" + tile;
+  }
+
+  /** "tiled", "tiled:8", "blocked" or "blocked:4x16"; {@code tile} fills in what the spec leaves out. */
+  public static MatmulPlan parse(String spec, int tile) {
+    String s = spec.strip().toLowerCase(Locale.ROOT);
+    Matcher t = TILED.matcher(s);
+    if (t.matches()) {
+      int edge = t.group(1) == null ? tile : Integer.parseInt(t.group(1));
+      if (edge < 1 || edge > tile) {
+        throw new InputException(ENVIRONMENT + "=" + spec + ": the tile edge must be between 1 and " + tile + " on this device");
+      }
+      return tiled(edge);
+    }
+    Matcher b = BLOCKED.matcher(s);
+    if (b.matches()) {
+      int rows = b.group(1) == null ? 4 : Integer.parseInt(b.group(1));
+      int vector = b.group(2) == null ? 16 : Integer.parseInt(b.group(2));
+      if (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)) {
+        throw new InputException(ENVIRONMENT + "=" + spec + ": blocked:RMxVN needs RM in 1..16 and VN 4, 8 or 16");
+      }
+      return blocked(tile, rows, vector);
+    }
+    throw new InputException(ENVIRONMENT + "=" + spec + ": expected tiled[:TILE] or blocked[:RMxVN], e.g. blocked:4x16");
+  }
+
+  /** The largest matmul tile edge whose TILE² work-items fit one work-group of this device (16 at most). */
+  public static int tileFor(ClDevice device) {
+    int tile = 16;
+    while (tile > 1 && (long) tile * tile > device.maxWorkGroup()) {
+      tile /= 2;
+    }
+    return tile;
+  }
+
+  /** The -D options matmul.cl is built with. */
+  String defines() {
+    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector : "");
+  }
+
+  /** "tiled 16×16" or "blocked 4×16 per work-item". */
+  public String describe() {
+    return blocked ? "blocked " + rows + "x" + vector + " per work-item" : "tiled " + tile + "x" + tile;
+  }
+}

@@ -1,0 +1,156 @@
+package dev.cltrain.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.opencl.ClBuffer;
+import dev.cltrain.opencl.ClContext;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClException;
+import dev.cltrain.opencl.ClKernel;
+import dev.cltrain.opencl.ClProgram;
+import dev.cltrain.opencl.KernelSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Picks the fastest {@link MatmulPlan} for a device by timing each candidate once, at first use, and caches
+ * the choice per device and driver in {@code matmul-plans.json} under the user's cache folder
+ * ({@code $XDG_CACHE_HOME/cltrain}, else {@code ~/.cache/cltrain}; the system property {@code cltrain.cache}
+ * overrides it). Tuning builds matmul.cl once per candidate and times the three variants at 256×256×256; it
+ * takes a second or two. {@code --retune} forgets the cached choices of this run's devices. Every candidate
+ * computes the same bits (MatmulPlansTest), so tuning changes speed only.
+ */
+public final class MatmulTuner {
+  /** The shape each candidate is timed at (m = n = k): large enough to show blocking, small enough to be quick. */
+  static final int SIZE = 256;
+  private static final String FILE = "matmul-plans.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static boolean retune;
+  private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
+
+  private MatmulTuner() {}
+
+  /** Makes the next {@link #planFor} of each device time its candidates again instead of reading the cache. */
+  public static synchronized void retune() {
+    retune = true;
+  }
+
+  /** The candidates tried on {@code device}: SIMD-shaped blocks on CPUs, work-group tiles first elsewhere. */
+  public static List<MatmulPlan> candidates(ClDevice device) {
+    int tile = MatmulPlan.tileFor(device);
+    if (device.type() == ClDevice.Type.CPU) {
+      return List.of(MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 6, 16),
+          MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 16), MatmulPlan.tiled(tile));
+    }
+    return List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)), MatmulPlan.blocked(tile, 4, 4),
+        MatmulPlan.blocked(tile, 8, 4), MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 4));
+  }
+
+  /** The cached plan for {@code device}, or (first use, or after {@link #retune}) the fastest candidate, then cached. */
+  public static synchronized MatmulPlan planFor(ClDevice device, KernelSource source) {
+    String key = key(device);
+    Path file = cacheFolder().resolve(FILE);
+    ObjectNode cache = read(file);
+    boolean again = retune && RETUNED.add(key); // --retune: once per device and run
+    if (!again && cache.hasNonNull(key)) {
+      try {
+        return MatmulPlan.parse(cache.get(key).asText(), MatmulPlan.tileFor(device));
+      } catch (RuntimeException e) {
+        // a stale or hand-edited entry: tune again
+      }
+    }
+    MatmulPlan best = fastest(device, source);
+    if (best == null) {
+      return candidates(device).get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
+    }
+    cache.put(key, best.spec());
+    try {
+      Files.createDirectories(file.getParent());
+      AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(cache) + "\n");
+    } catch (IOException | RuntimeException e) {
+      // a read-only home only costs a tuning run next time
+    }
+    return best;
+  }
+
+  /** Times each candidate (the sum of the three variants' best of three); the fastest that works, or null. */
+  static MatmulPlan fastest(ClDevice device, KernelSource source) {
+    MatmulPlan best = null;
+    double bestNanos = Double.MAX_VALUE;
+    float[] a = new float[SIZE * SIZE];
+    Arrays.fill(a, 0.5f);
+    try (ClContext context = new ClContext(device, source, false);
+         ClBuffer da = context.upload(a);
+         ClBuffer db = context.upload(a);
+         ClBuffer dc = context.buffer(SIZE * SIZE)) {
+      for (MatmulPlan plan : candidates(device)) {
+        try {
+          ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64));
+          double nanos = 0;
+          for (String name : List.of("matmul", "matmul_transpose_a", "matmul_transpose_b")) {
+            ClKernel kernel = program.kernel(name);
+            long fastest = Long.MAX_VALUE;
+            for (int rep = 0; rep < 4; rep++) {
+              long start = System.nanoTime();
+              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE);
+              context.finish();
+              fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - start); // the first call warms up
+            }
+            nanos += fastest;
+          }
+          if (nanos < bestNanos) {
+            bestNanos = nanos;
+            best = plan;
+          }
+        } catch (ClException e) {
+          // this candidate does not build or run here (e.g. too little local memory): try the next
+        }
+      }
+    } catch (ClException e) {
+      // cannot even set up the timing: fall through to the default
+    }
+    return best;
+  }
+
+  /** Platform, device, driver and OpenCL version: a new driver tunes again. */
+  static String key(ClDevice device) {
+    return device.platformName() + " | " + device.name() + " | " + device.driverVersion() + " | " + device.openclVersion();
+  }
+
+  static Path cacheFolder() {
+    String property = System.getProperty("cltrain.cache");
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "cltrain");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "cltrain");
+  }
+
+  private static ObjectNode read(Path file) {
+    try {
+      if (Files.isRegularFile(file)) {
+        if (JSON.readTree(file.toFile()) instanceof ObjectNode node) {
+          return node;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // unreadable cache: start afresh
+    }
+    return JSON.createObjectNode();
+  }
+
+  /** Every plan the cache holds, for {@code cltrain devices} and tests. */
+  static List<String> cachedKeys() {
+    List<String> keys = new ArrayList<>();
+    read(cacheFolder().resolve(FILE)).fieldNames().forEachRemaining(keys::add);
+    return keys;
+  }
+}

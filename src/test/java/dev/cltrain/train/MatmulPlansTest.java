@@ -1,0 +1,89 @@
+package dev.cltrain.train;
+
+import dev.cltrain.opencl.ClBuffer;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.testing.OpenClDevices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every matmul strategy and tunable the host may pick (by device type, CLTRAIN_MATMUL or the autotuner), on
+ * every OpenCL device, for all three variants, at shapes around each plan's block edges: each must equal the
+ * reference. The products sum in the reference's order without fused multiply-adds, so they agree to the
+ * last bit; the comparison still allows Tolerances.KERNEL_* for devices that fuse anyway.
+ */
+class MatmulPlansTest {
+  static List<MatmulPlan> plans(ClDevice device) {
+    int tile = MatmulPlan.tileFor(device);
+    List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
+        MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 3, 8),
+        MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4)));
+    plans.addAll(MatmulTuner.candidates(device));
+    return plans.stream().distinct().toList();
+  }
+
+  static Stream<Arguments> cases() {
+    return OpenClDevices.all().stream().flatMap(d -> plans(d).stream().map(p -> Arguments.of(d, p)));
+  }
+
+  private static List<int[]> shapes(MatmulPlan plan) {
+    List<int[]> shapes = new ArrayList<>(List.of(new int[] {1, 1, 1}, new int[] {3, 5, 7}, new int[] {127, 129, 65},
+        new int[] {1, 37, 2}, new int[] {61, 1, 17}));
+    int rows = plan.blocked() ? plan.rows() : plan.tile();
+    int cols = plan.blocked() ? plan.vector() : plan.tile();
+    for (int d = -1; d <= 1; d++) {
+      shapes.add(new int[] {Math.max(1, rows + d), Math.max(1, cols - d), 13});
+      shapes.add(new int[] {2 * rows + d, 3 * cols + d, 31});
+    }
+    return shapes;
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void everyVariantEqualsTheReferenceAtShapesAroundTheBlockEdges(ClDevice device, MatmulPlan plan) {
+    ReferenceKernels reference = new ReferenceKernels();
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, plan)) {
+      for (int[] s : shapes(plan)) {
+        int m = s[0];
+        int n = s[1];
+        int k = s[2];
+        float[] a = random(m * k, 1);
+        float[] b = random(k * n, 2);
+        for (String variant : List.of("nn", "tn", "nt")) {
+          float[] expected = new float[m * n];
+          call(reference, variant, m, n, k, a, b, expected);
+          float[] actual = new float[m * n];
+          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n)) {
+            call(kernels, variant, m, n, k, da, db, dc);
+            kernels.download(dc, actual);
+          }
+          KernelsVsReferenceTest.assertClose(plan.describe() + " " + variant + " " + m + "x" + n + "x" + k, expected,
+              actual, dev.cltrain.testing.Tolerances.KERNEL_ATOL, dev.cltrain.testing.Tolerances.KERNEL_RTOL);
+        }
+      }
+    }
+  }
+
+  private static <B, I> void call(Kernels<B, I> kernels, String variant, int m, int n, int k, B a, B b, B c) {
+    switch (variant) {
+      case "tn" -> kernels.matmulTransposeA(m, n, k, 0.5f, a, b, c);
+      case "nt" -> kernels.matmulTransposeB(m, n, k, 0.5f, a, b, c);
+      default -> kernels.matmul(m, n, k, 0.5f, a, b, c);
+    }
+  }
+
+  private static float[] random(int length, long seed) {
+    Random r = new Random(seed * 31 + length);
+    float[] v = new float[length];
+    for (int i = 0; i < length; i++) {
+      v[i] = r.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+}
