@@ -12,6 +12,17 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   /** Multiply-adds below which a matmul runs on one thread (thread start-up would cost more). */
   private static final long PARALLEL_WORK = 1 << 16;
 
+  private final MatmulRows loops;
+
+  /** The reference with the fastest matrix-product loops this JVM offers (same bits either way). */
+  public ReferenceKernels() {
+    this(MatmulRows.best());
+  }
+
+  ReferenceKernels(MatmulRows loops) {
+    this.loops = loops;
+  }
+
   @Override
   public String name() {
     return "Java reference";
@@ -33,37 +44,36 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   /**
-   * matmul.cl's matmul_tiled without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride].
-   * When b's rows are contiguous the row of c accumulates over p (i-k-j); otherwise each element is a dot
-   * product. Either way c[i][j] = alpha · (((0 + a_i0·b_0j) + a_i1·b_1j) + …), the kernel's sum.
+   * matmul.cl without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. Rows of c are
+   * computed by {@link MatmulRows} (i-k-j: each row of c accumulates b's rows scaled by a's entries), four at
+   * a time across threads when the product is big enough. When b is read transposed its columns are first
+   * copied into rows (a copy changes no bits). Either way c[i][j] = alpha · (((0 + a_i0·b_0j) + a_i1·b_1j) + …),
+   * the kernel's sum.
    */
-  private static void matmulStrided(int m, int n, int k, float alpha,
+  private void matmulStrided(int m, int n, int k, float alpha,
       float[] a, int aRowStride, int aColStride, float[] b, int bRowStride, int bColStride, float[] c) {
-    IntStream rows = IntStream.range(0, m);
-    (((long) m * n * k >= PARALLEL_WORK) ? rows.parallel() : rows).forEach(row -> {
-      int out = row * n;
-      if (bColStride == 1) {
-        java.util.Arrays.fill(c, out, out + n, 0.0f);
-        for (int p = 0; p < k; p++) {
-          float av = a[row * aRowStride + p * aColStride];
-          int bp = p * bRowStride;
-          for (int col = 0; col < n; col++) {
-            c[out + col] += av * b[bp + col];
-          }
-        }
+    float[] rowsOfB = b;
+    int rowStride = bRowStride;
+    if (bColStride != 1) {
+      rowsOfB = new float[k * n];
+      for (int p = 0; p < k; p++) {
         for (int col = 0; col < n; col++) {
-          c[out + col] = alpha * c[out + col];
-        }
-      } else {
-        for (int col = 0; col < n; col++) {
-          float sum = 0.0f;
-          for (int p = 0; p < k; p++) {
-            sum += a[row * aRowStride + p * aColStride] * b[p * bRowStride + col * bColStride];
-          }
-          c[out + col] = alpha * sum;
+          rowsOfB[p * n + col] = b[p * bRowStride + col * bColStride];
         }
       }
-    });
+      rowStride = n;
+    }
+    float[] packed = rowsOfB;
+    int stride = rowStride;
+    int blocks = (m + 3) / 4;
+    IntStream range = IntStream.range(0, blocks);
+    (((long) m * n * k >= PARALLEL_WORK && blocks > 1) ? range.parallel() : range).forEach(block ->
+        loops.rows(block * 4, Math.min(m, block * 4 + 4), n, k, alpha, a, aRowStride, aColStride, packed, stride, c));
+  }
+
+  /** Which matrix-product loops this reference runs: "plain Java" or "Vector API, 16 lanes". */
+  public String matmulLoops() {
+    return loops.describe();
   }
 
   /** prelude.cl's exp_cl(): Cephes expf in float operations, bit for bit what the kernels compute. */

@@ -1,0 +1,77 @@
+package dev.cltrain.train;
+
+/**
+ * The reference's matrix-product loop over a range of rows: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
+ * i in [from, to), every j in [0, n), with b's rows contiguous (b(p, j) = b[p·bRowStride + j]) and a(i, p) =
+ * a[i·aRowStride + p·aColStride]. Every implementation sums each element's products in ascending p, one
+ * rounded multiply then one rounded add at a time, starting from 0, then multiplies by alpha: the bits
+ * matmul.cl computes. {@link #plain()} is the loop itself; {@link #best()} adds SIMD through the Vector API
+ * when the JVM has the jdk.incubator.vector module ({@code --add-modules jdk.incubator.vector}, which
+ * scripts/cltrain passes), the same bits in fewer instructions.
+ */
+interface MatmulRows {
+  void rows(int from, int to, int n, int k, float alpha, float[] a, int aRowStride, int aColStride,
+      float[] b, int bRowStride, float[] c);
+
+  /** "plain Java" or "Vector API, 16 lanes". */
+  String describe();
+
+  /** The i-k-j loop, nothing clever: each row of c accumulates b's rows scaled by a's entries. */
+  static MatmulRows plain() {
+    return Plain.INSTANCE;
+  }
+
+  /** The Vector API loops when the module is present, else {@link #plain()}. */
+  static MatmulRows best() {
+    return Best.INSTANCE;
+  }
+
+  /** Holder: decides once, on first use, whether the Vector API is there. */
+  final class Best {
+    static final MatmulRows INSTANCE = load();
+
+    private Best() {}
+
+    private static MatmulRows load() {
+      if (Boolean.getBoolean("cltrain.plainMatmul") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        return plain();
+      }
+      try {
+        return (MatmulRows) Class.forName("dev.cltrain.train.VectorMatmul").getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | LinkageError e) {
+        return plain();
+      }
+    }
+  }
+
+  /** The plain loop. */
+  final class Plain implements MatmulRows {
+    static final Plain INSTANCE = new Plain();
+
+    private Plain() {}
+
+    @Override
+    public void rows(int from, int to, int n, int k, float alpha, float[] a, int aRowStride, int aColStride,
+        float[] b, int bRowStride, float[] c) {
+      for (int row = from; row < to; row++) {
+        int out = row * n;
+        java.util.Arrays.fill(c, out, out + n, 0.0f);
+        for (int p = 0; p < k; p++) {
+          float av = a[row * aRowStride + p * aColStride];
+          int bp = p * bRowStride;
+          for (int col = 0; col < n; col++) {
+            c[out + col] += av * b[bp + col];
+          }
+        }
+        for (int col = 0; col < n; col++) {
+          c[out + col] = alpha * c[out + col];
+        }
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "plain Java";
+    }
+  }
+}

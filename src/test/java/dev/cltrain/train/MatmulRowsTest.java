@@ -1,0 +1,58 @@
+package dev.cltrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API loops must give the plain loop's bits exactly (tolerance 0), at shapes around their blocks. */
+class MatmulRowsTest {
+  @Test
+  void theTestJvmRunsTheVectorLoops() {
+    // surefire passes --add-modules jdk.incubator.vector, as scripts/cltrain does, so the SIMD path is what runs here
+    assertTrue(MatmulRows.best().describe().startsWith("Vector API"), MatmulRows.best().describe());
+  }
+
+  @Test
+  void vectorLoopsEqualThePlainLoopBitForBitInEveryVariant() {
+    ReferenceKernels plain = new ReferenceKernels(MatmulRows.plain());
+    ReferenceKernels best = new ReferenceKernels(MatmulRows.best());
+    int lanes = 16;
+    List<int[]> shapes = List.of(new int[] {1, 1, 1}, new int[] {3, 5, 7}, new int[] {4, 2 * lanes, 3},
+        new int[] {5, 2 * lanes + 1, 9}, new int[] {7, lanes - 1, 33}, new int[] {8, 3 * lanes + 5, 1},
+        new int[] {127, 129, 65}, new int[] {13, 97, 200}, new int[] {64, 64, 64});
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = random(m * k, 1);
+      float[] b = random(k * n, 2);
+      for (String variant : List.of("nn", "tn", "nt")) {
+        float[] expected = new float[m * n];
+        float[] actual = new float[m * n];
+        run(plain, variant, m, n, k, a, b, expected);
+        run(best, variant, m, n, k, a, b, actual);
+        assertArrayEquals(expected, actual, 0f, variant + " " + m + "x" + n + "x" + k);
+      }
+    }
+  }
+
+  private static void run(ReferenceKernels r, String variant, int m, int n, int k, float[] a, float[] b, float[] c) {
+    switch (variant) {
+      case "tn" -> r.matmulTransposeA(m, n, k, 0.75f, a, b, c);
+      case "nt" -> r.matmulTransposeB(m, n, k, 0.75f, a, b, c);
+      default -> r.matmul(m, n, k, 0.75f, a, b, c);
+    }
+  }
+
+  private static float[] random(int length, long seed) {
+    Random r = new Random(seed * 17 + length);
+    float[] v = new float[length];
+    for (int i = 0; i < length; i++) {
+      v[i] = r.nextFloat() * 4 - 2;
+    }
+    return v;
+  }
+}
