@@ -2,6 +2,11 @@
 //   matmul             c(m,n) = alpha · a(m,k) · b(k,n)      forward:   z = a_prev · W
 //   matmul_transpose_a c(m,n) = alpha · a(k,m)ᵀ · b(k,n)     gradient:  dW = a_prevᵀ · dz / n
 //   matmul_transpose_b c(m,n) = alpha · a(m,k) · b(n,k)ᵀ     backprop:  dz_prev = dz · Wᵀ
+// and two with the next step fused into how each element is stored (one launch and one pass less):
+//   matmul_bias_activation   a(m,n) = f(x(m,k) · w(k,n) + bias)            forward of a hidden layer
+//   matmul_transpose_b_delta dz(m,n) = (d(m,k) · w(n,k)ᵀ) ⊙ f'(a(m,n))     delta passed back a layer
+// Each fused kernel stores exactly what matmul then bias_activation (or matmul_transpose_b then
+// activation_delta) would: the same float operations in the same order, alpha being 1.
 // No transpose is ever materialised: the variants only read their operand with other strides.
 //
 // Two strategies, chosen when the program is built (the host picks per device, see OpenClKernels):
@@ -28,11 +33,29 @@
 #define TILE 16
 #endif
 
+// What a product element becomes when stored: EPILOGUE_NONE alpha·sum; EPILOGUE_BIAS_ACTIVATION
+// f(alpha·sum + bias[col]); EPILOGUE_DELTA alpha·sum · f'(other[row, col]).
+#define EPILOGUE_NONE 0
+#define EPILOGUE_BIAS_ACTIVATION 1
+#define EPILOGUE_DELTA 2
+
+inline float epilogue(const int kind, const int activation, const float value, const int row, const int col,
+                      const int n, __global const float* bias, __global const float* other) {
+  if (kind == EPILOGUE_BIAS_ACTIVATION) {
+    return activate(activation, value + bias[col]);
+  }
+  if (kind == EPILOGUE_DELTA) {
+    return value * slope(activation, other[row * n + col]);
+  }
+  return value;
+}
+
 // Element (i, p) of an operand is x[i * row_stride + p * col_stride].
 inline void matmul_tiled(const int m, const int n, const int k, const float alpha,
                          __global const float* a, const int a_row_stride, const int a_col_stride,
                          __global const float* b, const int b_row_stride, const int b_col_stride,
-                         __global float* c,
+                         __global float* c, const int kind, const int activation,
+                         __global const float* bias, __global const float* other,
                          __local float a_tile[TILE][TILE], __local float b_tile[TILE][TILE]) {
   const int col = get_global_id(0);
   const int row = get_global_id(1);
@@ -52,7 +75,7 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   if (row < m && col < n) {
-    c[row * n + col] = alpha * sum;
+    c[row * n + col] = epilogue(kind, activation, alpha * sum, row, col, n, bias, other);
   }
 }
 
@@ -73,7 +96,8 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 inline void matmul_blocked(const int m, const int n, const int k, const float alpha,
                            __global const float* a, const int a_row_stride, const int a_col_stride,
                            __global const float* b, const int b_row_stride, const int b_col_stride,
-                           __global float* c) {
+                           __global float* c, const int kind, const int activation,
+                           __global const float* bias, __global const float* other) {
   const int j0 = get_global_id(0) * VN;
   const int i0 = get_global_id(1) * RM;
   if (i0 >= m || j0 >= n) {
@@ -102,6 +126,14 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
     for (int r = 0; r < RM; r++) {
       vstorev(alpha * acc[r], 0, c + (i0 + r) * n + j0);
     }
+    if (kind != EPILOGUE_NONE) {
+      for (int r = 0; r < RM; r++) {
+        for (int q = 0; q < VN; q++) {
+          const int at = (i0 + r) * n + j0 + q;
+          c[at] = epilogue(kind, activation, c[at], i0 + r, j0 + q, n, bias, other);
+        }
+      }
+    }
     return;
   }
   for (int r = 0; r < RM && i0 + r < m; r++) {
@@ -110,33 +142,48 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
       for (int p = 0; p < k; p++) {
         sum += a[(i0 + r) * a_row_stride + p * a_col_stride] * b[p * b_row_stride + (j0 + q) * b_col_stride];
       }
-      c[(i0 + r) * n + j0 + q] = alpha * sum;
+      c[(i0 + r) * n + j0 + q] = epilogue(kind, activation, alpha * sum, i0 + r, j0 + q, n, bias, other);
     }
   }
 }
 
-#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c) matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c)
+#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
+  matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other)
 #else
-#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c) \
+#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
   __local float a_tile[TILE][TILE]; \
   __local float b_tile[TILE][TILE]; \
-  matmul_tiled(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, a_tile, b_tile)
+  matmul_tiled(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other, a_tile, b_tile)
 #endif
 
 // c(m,n) = alpha · a(m,k) · b(k,n)
 __kernel void matmul(const int m, const int n, const int k, const float alpha,
                      __global const float* a, __global const float* b, __global float* c) {
-  MATMUL(m, n, k, alpha, a, k, 1, b, n, 1, c);
+  MATMUL(m, n, k, alpha, a, k, 1, b, n, 1, c, EPILOGUE_NONE, 0, 0, 0);
 }
 
 // c(m,n) = alpha · a(k,m)ᵀ · b(k,n)
 __kernel void matmul_transpose_a(const int m, const int n, const int k, const float alpha,
                                  __global const float* a, __global const float* b, __global float* c) {
-  MATMUL(m, n, k, alpha, a, 1, m, b, n, 1, c);
+  MATMUL(m, n, k, alpha, a, 1, m, b, n, 1, c, EPILOGUE_NONE, 0, 0, 0);
 }
 
 // c(m,n) = alpha · a(m,k) · b(n,k)ᵀ
 __kernel void matmul_transpose_b(const int m, const int n, const int k, const float alpha,
                                  __global const float* a, __global const float* b, __global float* c) {
-  MATMUL(m, n, k, alpha, a, k, 1, b, 1, k, c);
+  MATMUL(m, n, k, alpha, a, k, 1, b, 1, k, c, EPILOGUE_NONE, 0, 0, 0);
+}
+
+// a(m,n) = f(x(m,k) · w(k,n) + bias)
+__kernel void matmul_bias_activation(const int m, const int n, const int k, const int activation,
+                                     __global const float* x, __global const float* w,
+                                     __global const float* bias, __global float* a) {
+  MATMUL(m, n, k, 1.0f, x, k, 1, w, n, 1, a, EPILOGUE_BIAS_ACTIVATION, activation, bias, 0);
+}
+
+// dz(m,n) = (d(m,k) · w(n,k)ᵀ) ⊙ f'(a(m,n))
+__kernel void matmul_transpose_b_delta(const int m, const int n, const int k, const int activation,
+                                       __global const float* d, __global const float* w,
+                                       __global const float* a, __global float* dz) {
+  MATMUL(m, n, k, 1.0f, d, k, 1, w, 1, k, dz, EPILOGUE_DELTA, activation, 0, a);
 }

@@ -20,11 +20,12 @@ import java.util.Map;
  *
  * <pre>
  * batch     X_b, y_b = rows order[off .. off+n) of X, y                gather_rows (mini-batches only)
- * forward   a₀ = X_b;  aₗ = f(aₗ₋₁·Wₗ + bₗ)  (softmax at the output with xent)   matmul, bias_activation|bias_softmax
+ * forward   a₀ = X_b;  aₗ = f(aₗ₋₁·Wₗ + bₗ)                                   matmul_bias_activation
+ *           (softmax at the output with xent)                          matmul, bias_softmax
  * loss      mse: mean of ½(a_L − y)²;  xent: mean over rows of −Σ y·log p        mse_loss|xent_loss, count_correct
  * backward  dz_L = (a_L − y)·f'(a_L)  or  p − y                          mse_delta|xent_delta
  *           dWₗ = aₗ₋₁ᵀ·dzₗ / n;  dbₗ = Σ dzₗ / n                         matmul_transpose_a, column_sum
- *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b, activation_delta
+ *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b_delta
  * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd_update|momentum_update|adam_update
  * </pre>
  */
@@ -180,12 +181,13 @@ public class Backprop<B, I> implements Trainer {
     B input = x;
     for (int l = 0; l < layerCount(); l++) {
       B a = outputs.get(l);
-      backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
       Activation activation = initial.layers().get(l).activation();
       if (activation == Activation.SOFTMAX) {
+        backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
         backend.biasSoftmax(rows, widths[l + 1], a, biases.get(l), a);
       } else {
-        backend.biasActivation(rows, widths[l + 1], activation.code, a, biases.get(l), a);
+        backend.matmulBiasActivation(rows, widths[l + 1], widths[l], activation.code, input, weights.get(l),
+            biases.get(l), a);
       }
       input = a;
     }
@@ -215,9 +217,8 @@ public class Backprop<B, I> implements Trainer {
       backend.matmulTransposeA(widths[l], widths[l + 1], rows, perSample, input, deltas.get(l), weightGradients.get(l));
       backend.columnSum(rows, widths[l + 1], perSample, deltas.get(l), biasGradients.get(l));
       if (l > 0) {
-        backend.matmulTransposeB(rows, widths[l], widths[l + 1], 1.0f, deltas.get(l), weights.get(l), deltas.get(l - 1));
-        backend.activationDelta(rows * widths[l], initial.layers().get(l - 1).activation().code, outputs.get(l - 1),
-            deltas.get(l - 1));
+        backend.matmulTransposeBDelta(rows, widths[l], widths[l + 1], initial.layers().get(l - 1).activation().code,
+            deltas.get(l), weights.get(l), outputs.get(l - 1), deltas.get(l - 1));
       }
     }
   }

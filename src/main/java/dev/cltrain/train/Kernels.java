@@ -20,6 +20,12 @@ public interface Kernels<B, I> {
   /** matmul.cl: c(m,n) = alpha · a(m,k) · b(n,k)ᵀ. */
   void matmulTransposeB(int m, int n, int k, float alpha, B a, B b, B c);
 
+  /** matmul.cl: a(m,n) = f(x(m,k) · w(k,n) + bias): matmul then biasActivation in one kernel, the same bits. */
+  void matmulBiasActivation(int m, int n, int k, int activation, B x, B w, B bias, B a);
+
+  /** matmul.cl: dz(m,n) = (d(m,k) · w(n,k)ᵀ) ⊙ f'(a(m,n)): matmulTransposeB then activationDelta in one kernel. */
+  void matmulTransposeBDelta(int m, int n, int k, int activation, B d, B w, B a, B dz);
+
   /** activation.cl: a(rows,cols) = f(z + bias), bias broadcast over rows; z and a may be the same buffer. */
   void biasActivation(int rows, int cols, int activation, B z, B bias, B a);
 

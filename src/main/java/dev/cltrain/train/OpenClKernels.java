@@ -22,6 +22,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel matmul;
   private final ClKernel matmulTransposeA;
   private final ClKernel matmulTransposeB;
+  private final ClKernel matmulBiasActivation;
+  private final ClKernel matmulTransposeBDelta;
   private final ClKernel biasActivation;
   private final ClKernel activationDelta;
   private final ClKernel biasSoftmax;
@@ -61,6 +63,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.matmul = matmulProgram.kernel("matmul");
       this.matmulTransposeA = matmulProgram.kernel("matmul_transpose_a");
       this.matmulTransposeB = matmulProgram.kernel("matmul_transpose_b");
+      this.matmulBiasActivation = matmulProgram.kernel("matmul_bias_activation");
+      this.matmulTransposeBDelta = matmulProgram.kernel("matmul_transpose_b_delta");
       this.biasActivation = activation.kernel("bias_activation");
       this.activationDelta = activation.kernel("activation_delta");
       this.biasSoftmax = activation.kernel("bias_softmax");
@@ -117,6 +121,18 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void matmulTransposeB(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
     launchMatmul(matmulTransposeB.args(m, n, k, alpha, a, b, c), m, n);
+  }
+
+  @Override
+  public void matmulBiasActivation(int m, int n, int k, int activation, ClBuffer x, ClBuffer w, ClBuffer bias,
+      ClBuffer a) {
+    launchMatmul(matmulBiasActivation.args(m, n, k, activation, x, w, bias, a), m, n);
+  }
+
+  @Override
+  public void matmulTransposeBDelta(int m, int n, int k, int activation, ClBuffer d, ClBuffer w, ClBuffer a,
+      ClBuffer dz) {
+    launchMatmul(matmulTransposeBDelta.args(m, n, k, activation, d, w, a, dz), m, n);
   }
 
   private void launchMatmul(ClKernel kernel, int m, int n) {

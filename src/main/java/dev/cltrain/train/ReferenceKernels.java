@@ -43,6 +43,18 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     matmulStrided(m, n, k, alpha, a, k, 1, b, 1, k, c);
   }
 
+  @Override
+  public void matmulBiasActivation(int m, int n, int k, int activation, float[] x, float[] w, float[] bias, float[] a) {
+    matmul(m, n, k, 1.0f, x, w, a);
+    biasActivation(m, n, activation, a, bias, a);
+  }
+
+  @Override
+  public void matmulTransposeBDelta(int m, int n, int k, int activation, float[] d, float[] w, float[] a, float[] dz) {
+    matmulTransposeB(m, n, k, 1.0f, d, w, dz);
+    activationDelta(m * n, activation, a, dz);
+  }
+
   /**
    * matmul.cl without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. Rows of c are
    * computed by {@link MatmulRows} (i-k-j: each row of c accumulates b's rows scaled by a's entries), four at
@@ -140,8 +152,11 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   @Override
   public void biasActivation(int rows, int cols, int activation, float[] z, float[] bias, float[] a) {
-    for (int i = 0; i < rows * cols; i++) {
-      a[i] = activate(activation, z[i] + bias[i % cols]);
+    for (int row = 0; row < rows; row++) {
+      int at = row * cols;
+      for (int col = 0; col < cols; col++) {
+        a[at + col] = activate(activation, z[at + col] + bias[col]);
+      }
     }
   }
 

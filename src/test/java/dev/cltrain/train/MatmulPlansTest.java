@@ -55,25 +55,33 @@ class MatmulPlansTest {
         int k = s[2];
         float[] a = random(m * k, 1);
         float[] b = random(k * n, 2);
-        for (String variant : List.of("nn", "tn", "nt")) {
+        float[] bias = random(n, 3);
+        float[] other = random(m * n, 4);
+        for (String variant : List.of("nn", "tn", "nt", "bias_activation", "transpose_b_delta")) {
+          int activation = (m + n + k) % 4; // each code turns up across the shapes
           float[] expected = new float[m * n];
-          call(reference, variant, m, n, k, a, b, expected);
+          call(reference, variant, m, n, k, activation, a, b, bias, other, expected);
           float[] actual = new float[m * n];
-          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n)) {
-            call(kernels, variant, m, n, k, da, db, dc);
+          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n);
+               ClBuffer dbias = kernels.upload(bias); ClBuffer dother = kernels.upload(other)) {
+            call(kernels, variant, m, n, k, activation, da, db, dbias, dother, dc);
             kernels.download(dc, actual);
           }
-          KernelsVsReferenceTest.assertClose(plan.describe() + " " + variant + " " + m + "x" + n + "x" + k, expected,
+          KernelsVsReferenceTest.assertClose(plan.describe() + " " + variant + " activation " + activation + " " + m + "x" + n + "x" + k, expected,
               actual, dev.cltrain.testing.Tolerances.KERNEL_ATOL, dev.cltrain.testing.Tolerances.KERNEL_RTOL);
         }
       }
     }
   }
 
-  private static <B, I> void call(Kernels<B, I> kernels, String variant, int m, int n, int k, B a, B b, B c) {
+  /** "bias_activation": a = x(m,k)·b(k,n) + bias, activated; "transpose_b_delta": (a(m,k)·b(n,k)ᵀ) ⊙ f'(other). */
+  private static <B, I> void call(Kernels<B, I> kernels, String variant, int m, int n, int k, int activation, B a,
+      B b, B bias, B other, B c) {
     switch (variant) {
       case "tn" -> kernels.matmulTransposeA(m, n, k, 0.5f, a, b, c);
       case "nt" -> kernels.matmulTransposeB(m, n, k, 0.5f, a, b, c);
+      case "bias_activation" -> kernels.matmulBiasActivation(m, n, k, activation, a, b, bias, c);
+      case "transpose_b_delta" -> kernels.matmulTransposeBDelta(m, n, k, activation, a, b, other, c);
       default -> kernels.matmul(m, n, k, 0.5f, a, b, c);
     }
   }
