@@ -213,7 +213,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void gatherRows(int rows, int cols, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
-    gatherRows.args(rows, cols, offset, indices, source, target).launch((long) rows * cols);
+    gatherRows.args(rows, cols, offset, indices, source, target).launch2d(cols, rows);
   }
 
   @Override
