@@ -15,9 +15,9 @@
 //     Work-groups are TILE × TILE and stage TILE × TILE blocks of a and b in local memory. Suits GPUs,
 //     where neighbouring work-items read neighbouring addresses.
 //
-//   matmul_blocked (-DMATMUL_BLOCKED): each work-item computes RM rows × VN columns of c, holding them in
-//     RM vectors of VN floats; dimension 0 = block of VN columns, dimension 1 = block of RM rows. For each
-//     p it loads one VN-wide row of b as a vector and multiplies it by RM scalars of a. Suits CPUs
+//   matmul_blocked (-DMATMUL_BLOCKED): each work-item computes RM rows × VC·VN columns of c, holding them
+//     in RM·VC vectors of VN floats; dimension 0 = block of VC·VN columns, dimension 1 = block of RM rows.
+//     For each p it loads VC VN-wide pieces of b's row and multiplies them by RM scalars of a. Suits CPUs
 //     (PoCL), where a work-group runs on one core and the vectors become SIMD registers (AVX-512 for
 //     VN = 16). Blocks that cross the edge of c take a scalar path.
 //
@@ -26,8 +26,8 @@
 // does: results agree to the last bit when the device does not fuse multiply-adds (the host prepends
 // FP_CONTRACT OFF), whatever the strategy or its tunables.
 //
-// Tunables: TILE, tile edge (TILE² must not exceed the work-group limit); RM rows and VN (4, 8 or 16)
-// columns per work-item for matmul_blocked.
+// Tunables: TILE, tile edge (TILE² must not exceed the work-group limit); RM rows, VN (4, 8 or 16) lanes
+// and VC (1 or 2) vectors per row of each work-item's block for matmul_blocked.
 
 #ifndef TILE
 #define TILE 16
@@ -86,6 +86,10 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 #ifndef VN
 #define VN 16
 #endif
+#ifndef VC
+#define VC 1
+#endif
+#define BW (VN * VC)
 #define CAT_(x, y) x##y
 #define CAT(x, y) CAT_(x, y)
 #define floatv CAT(float, VN)
@@ -93,42 +97,61 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 #define vstorev CAT(vstore, VN)
 
 // Element (i, p) of an operand is x[i * row_stride + p * col_stride]; c is written row-major.
+inline floatv load_row(__global const float* b, const int b_row_stride, const int b_col_stride, const int p,
+                       const int j) {
+  if (b_col_stride == 1) {
+    return vloadv(0, b + p * b_row_stride + j);
+  }
+  float lanes[VN];
+  for (int q = 0; q < VN; q++) {
+    lanes[q] = b[p * b_row_stride + (j + q) * b_col_stride];
+  }
+  return vloadv(0, lanes);
+}
+
 inline void matmul_blocked(const int m, const int n, const int k, const float alpha,
                            __global const float* a, const int a_row_stride, const int a_col_stride,
                            __global const float* b, const int b_row_stride, const int b_col_stride,
                            __global float* c, const int kind, const int activation,
                            __global const float* bias, __global const float* other) {
-  const int j0 = get_global_id(0) * VN;
+  const int j0 = get_global_id(0) * BW;
   const int i0 = get_global_id(1) * RM;
   if (i0 >= m || j0 >= n) {
     return;
   }
-  if (i0 + RM <= m && j0 + VN <= n) {
+  if (i0 + RM <= m && j0 + BW <= n) {
     floatv acc[RM];
+#if VC == 2
+    floatv acc2[RM];
+#endif
     for (int r = 0; r < RM; r++) {
       acc[r] = (floatv)(0.0f);
+#if VC == 2
+      acc2[r] = (floatv)(0.0f);
+#endif
     }
     for (int p = 0; p < k; p++) {
-      floatv bv;
-      if (b_col_stride == 1) {
-        bv = vloadv(0, b + p * b_row_stride + j0);
-      } else {
-        float lanes[VN];
-        for (int q = 0; q < VN; q++) {
-          lanes[q] = b[p * b_row_stride + (j0 + q) * b_col_stride];
-        }
-        bv = vloadv(0, lanes);
-      }
+      const floatv bv = load_row(b, b_row_stride, b_col_stride, p, j0);
+#if VC == 2
+      const floatv bv2 = load_row(b, b_row_stride, b_col_stride, p, j0 + VN);
+#endif
       for (int r = 0; r < RM; r++) {
-        acc[r] = acc[r] + a[(i0 + r) * a_row_stride + p * a_col_stride] * bv;
+        const float x = a[(i0 + r) * a_row_stride + p * a_col_stride];
+        acc[r] = acc[r] + x * bv;
+#if VC == 2
+        acc2[r] = acc2[r] + x * bv2;
+#endif
       }
     }
     for (int r = 0; r < RM; r++) {
       vstorev(alpha * acc[r], 0, c + (i0 + r) * n + j0);
+#if VC == 2
+      vstorev(alpha * acc2[r], 0, c + (i0 + r) * n + j0 + VN);
+#endif
     }
     if (kind != EPILOGUE_NONE) {
       for (int r = 0; r < RM; r++) {
-        for (int q = 0; q < VN; q++) {
+        for (int q = 0; q < BW; q++) {
           const int at = (i0 + r) * n + j0 + q;
           c[at] = epilogue(kind, activation, c[at], i0 + r, j0 + q, n, bias, other);
         }
@@ -137,7 +160,7 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
     return;
   }
   for (int r = 0; r < RM && i0 + r < m; r++) {
-    for (int q = 0; q < VN && j0 + q < n; q++) {
+    for (int q = 0; q < BW && j0 + q < n; q++) {
       float sum = 0.0f;
       for (int p = 0; p < k; p++) {
         sum += a[(i0 + r) * a_row_stride + p * a_col_stride] * b[p * b_row_stride + (j0 + q) * b_col_stride];

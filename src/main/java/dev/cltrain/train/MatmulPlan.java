@@ -16,26 +16,37 @@ import java.util.regex.Pattern;
  * @param blocked   the blocked strategy, else tiled
  * @param tile      TILE, the tiled strategy's work-group edge (also passed to blocked builds, unused there)
  * @param rows      RM, rows of c per work-item (blocked)
- * @param vector    VN, columns of c per work-item, a vector width: 4, 8 or 16 (blocked)
+ * @param vector    VN, the vector width: 4, 8 or 16 (blocked)
+ * @param vectors   VC, vectors per row of a work-item's block, 1 or 2: its columns are VC·VN (blocked)
  */
-public record MatmulPlan(boolean blocked, int tile, int rows, int vector) {
+public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int vectors) {
   /** The variable that overrides the default plan. */
   public static final String ENVIRONMENT = "CLTRAIN_MATMUL";
   private static final Pattern TILED = Pattern.compile("tiled(?::(\\d{1,2}))?");
-  private static final Pattern BLOCKED = Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2}))?");
+  private static final Pattern BLOCKED = Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2})(?:x([12]))?)?");
 
   public MatmulPlan {
-    if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)))) {
-      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector);
+    if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)
+        || vectors < 1 || vectors > 2))) {
+      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector + "x" + vectors);
     }
   }
 
   public static MatmulPlan tiled(int tile) {
-    return new MatmulPlan(false, tile, 1, 4);
+    return new MatmulPlan(false, tile, 1, 4, 1);
   }
 
   public static MatmulPlan blocked(int tile, int rows, int vector) {
-    return new MatmulPlan(true, tile, rows, vector);
+    return blocked(tile, rows, vector, 1);
+  }
+
+  public static MatmulPlan blocked(int tile, int rows, int vector, int vectors) {
+    return new MatmulPlan(true, tile, rows, vector, vectors);
+  }
+
+  /** Columns of c per work-item: VC·VN when blocked. */
+  public int columns() {
+    return vector * vectors;
   }
 
   /**
@@ -52,7 +63,7 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector) {
 
   /** The spec {@link #parse} reads back: "tiled:16" or "blocked:4x16". */
   public String spec() {
-    return blocked ? "blocked:" + rows + "x" + vector : "tiled:" + tile;
+    return blocked ? "blocked:" + rows + "x" + vector + (vectors == 1 ? "" : "x" + vectors) : "tiled:" + tile;
   }
 
   /** "tiled", "tiled:8", "blocked" or "blocked:4x16"; {@code tile} fills in what the spec leaves out. */
@@ -70,12 +81,13 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector) {
     if (b.matches()) {
       int rows = b.group(1) == null ? 4 : Integer.parseInt(b.group(1));
       int vector = b.group(2) == null ? 16 : Integer.parseInt(b.group(2));
+      int vectors = b.group(3) == null ? 1 : Integer.parseInt(b.group(3));
       if (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)) {
         throw new InputException(ENVIRONMENT + "=" + spec + ": blocked:RMxVN needs RM in 1..16 and VN 4, 8 or 16");
       }
-      return blocked(tile, rows, vector);
+      return blocked(tile, rows, vector, vectors);
     }
-    throw new InputException(ENVIRONMENT + "=" + spec + ": expected tiled[:TILE] or blocked[:RMxVN], e.g. blocked:4x16");
+    throw new InputException(ENVIRONMENT + "=" + spec + ": expected tiled[:TILE] or blocked[:RMxVN[xVC]], e.g. blocked:8x16x2");
   }
 
   /** The largest matmul tile edge whose TILE² work-items fit one work-group of this device (16 at most). */
@@ -89,11 +101,12 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector) {
 
   /** The -D options matmul.cl is built with. */
   String defines() {
-    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector : "");
+    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors : "");
   }
 
   /** "tiled 16×16" or "blocked 4×16 per work-item". */
   public String describe() {
-    return blocked ? "blocked " + rows + "x" + vector + " per work-item" : "tiled " + tile + "x" + tile;
+    return blocked ? "blocked " + rows + "x" + columns() + " per work-item (" + vectors + " x float" + vector + ")"
+        : "tiled " + tile + "x" + tile;
   }
 }

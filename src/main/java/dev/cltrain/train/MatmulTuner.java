@@ -45,7 +45,8 @@ public final class MatmulTuner {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
       return List.of(MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 6, 16),
-          MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 16), MatmulPlan.tiled(tile));
+          MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 16), MatmulPlan.blocked(tile, 8, 16, 2),
+          MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.tiled(tile));
     }
     return List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)), MatmulPlan.blocked(tile, 4, 4),
         MatmulPlan.blocked(tile, 8, 4), MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 4));

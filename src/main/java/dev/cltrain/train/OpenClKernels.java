@@ -142,7 +142,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** Enqueues a matmul kernel built for {@code plan} over c(m, n). */
   static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n) {
     if (plan.blocked()) {
-      kernel.launch2d((n + plan.vector() - 1) / plan.vector(), (m + plan.rows() - 1) / plan.rows());
+      kernel.launch2d((n + plan.columns() - 1) / plan.columns(), (m + plan.rows() - 1) / plan.rows());
     } else {
       kernel.launch2d(n, m, plan.tile());
     }

@@ -23,7 +23,8 @@ class MatmulPlansTest {
     int tile = MatmulPlan.tileFor(device);
     List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 3, 8),
-        MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4)));
+        MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4), MatmulPlan.blocked(tile, 3, 8, 2),
+        MatmulPlan.blocked(tile, 4, 16, 2)));
     plans.addAll(MatmulTuner.candidates(device));
     return plans.stream().distinct().toList();
   }
@@ -36,7 +37,7 @@ class MatmulPlansTest {
     List<int[]> shapes = new ArrayList<>(List.of(new int[] {1, 1, 1}, new int[] {3, 5, 7}, new int[] {127, 129, 65},
         new int[] {1, 37, 2}, new int[] {61, 1, 17}));
     int rows = plan.blocked() ? plan.rows() : plan.tile();
-    int cols = plan.blocked() ? plan.vector() : plan.tile();
+    int cols = plan.blocked() ? plan.columns() : plan.tile();
     for (int d = -1; d <= 1; d++) {
       shapes.add(new int[] {Math.max(1, rows + d), Math.max(1, cols - d), 13});
       shapes.add(new int[] {2 * rows + d, 3 * cols + d, 31});
