@@ -12,6 +12,8 @@ import dev.cltrain.train.ReferenceTrainer;
 import dev.cltrain.train.Settings;
 import dev.cltrain.train.Trainer;
 import dev.cltrain.train.Workload;
+import dev.cltrain.train.Checkpoint;
+import dev.cltrain.train.TrainerState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +69,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves.")
   Path plot;
 
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (weights, optimizer and generator state, epoch) every --checkpoint-every epochs and when stopped by SIGINT/SIGTERM, atomically.")
+  Path checkpoint;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: epochs/10, at least 1).")
+  Integer checkpointEvery;
+
+  @Option(names = "--resume", paramLabel = "FILE", description = "Go on from a checkpoint: its data, network, optimizer and seed; --epochs is the total.")
+  Path resume;
+
   @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
   boolean profile;
 
@@ -81,6 +92,21 @@ final class TrainCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
     validateOptions();
+    Checkpoint resumed = resume == null ? null : Checkpoint.read(resume);
+    if (resumed != null) {
+      if (workload.anyGiven()) {
+        throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
+            + "leave out the options that set them (--data, --layers, --lr, ...)");
+      }
+      workload = WorkloadOptions.fromJson(resumed.options());
+      if (!epochsGiven()) {
+        epochs = resumed.options().path("epochs").asInt(epochs);
+      }
+      if (resumed.state().epoch() >= epochs) {
+        throw new InputException("--resume " + resume + " is at epoch " + resumed.state().epoch()
+            + ", already past --epochs " + epochs + " (give a larger --epochs to train on)");
+      }
+    }
     Workload work = workload.resolve();
     Loaded loaded = work.data();
     DataSet train = work.train();
@@ -90,6 +116,9 @@ final class TrainCommand implements Callable<Integer> {
     float rate = rule.learningRate();
     checkOutputs();
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
+    int checkpointInterval = checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10);
+    com.fasterxml.jackson.databind.node.ObjectNode savedOptions = workload.toJson();
+    savedOptions.put("epochs", epochs);
     Map<String, DataSet> held = new LinkedHashMap<>();
     if (loaded.test() != null) {
       held.put("Test", loaded.test());
@@ -105,17 +134,35 @@ final class TrainCommand implements Callable<Integer> {
          Trainer judge = verify ? new ReferenceTrainer(initial, train, settings) : null;
          MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics)) {
       err.println("device: " + trainer.deviceName() + " (" + choice.why() + ")");
+      int firstEpoch = 0;
+      if (resumed != null) {
+        restore(trainer, resumed.state());
+        if (judge != null) {
+          restore(judge, resumed.state());
+        }
+        firstEpoch = resumed.state().epoch();
+        err.println("resumed:     " + resume + " at epoch " + firstEpoch
+            + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : ""));
+      }
       int batches = work.batchesPerEpoch();
       float worstLoss = 0;
       float worstWeight = 0;
       long start = System.nanoTime();
-      try (Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches)) {
-        for (int epoch = 0; epoch < epochs; epoch++) {
+      try (Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches);
+           StopSignals signals = StopSignals.install(trainer)) {
+        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
           boolean log = epoch % every == 0;
           boolean record = metrics != null || plot != null;
           int current = epoch;
           Trainer.EpochStats stats = trainer.epoch(log || record,
               batches > 1 ? (b, n, running) -> progress.batch(current + 1, b + 1, running) : null);
+          if (signals.received() != null) {
+            progress.close();
+            return stopped(trainer, signals.received(), epoch, stats, savedOptions);
+          }
+          if (checkpoint != null && ((epoch + 1) % checkpointInterval == 0 || epoch + 1 == epochs)) {
+            new Checkpoint(savedOptions, trainer.state()).write(checkpoint);
+          }
           if (judge != null) {
             Trainer.EpochStats expected = judge.epoch(log || record);
             if (log) {
@@ -163,11 +210,12 @@ final class TrainCommand implements Callable<Integer> {
             + "try a smaller --lr (now " + rate + ")" + (save != null ? "; " + save + " was not written" : ""));
         return Main.EXIT_DIVERGED;
       }
-      printSummary(trainer.deviceName(), seconds, result, train, classification, trainer, held, rule, settings);
+      printSummary(trainer.deviceName(), epochs - firstEpoch, seconds, result, train, classification, trainer, held,
+          rule, settings);
       if (profile) {
         out.println();
-        out.println("profile of the " + epochs + " epochs (" + (choice.reference() ? "wall time per call" : "device time from profiling events") + "):");
-        ProfileTable.print(out, kernelTimes, seconds, epochs);
+        out.println("profile of the " + (epochs - firstEpoch) + " epochs (" + (choice.reference() ? "wall time per call" : "device time from profiling events") + "):");
+        ProfileTable.print(out, kernelTimes, seconds, epochs - firstEpoch);
       }
       if (save != null) {
         ModelJson.save(trained, save);
@@ -220,6 +268,34 @@ final class TrainCommand implements Callable<Integer> {
     return String.format(java.util.Locale.ROOT, "%.1e", v);
   }
 
+  /** Stopped by a signal after a batch: writes the checkpoint if one was asked for; returns 130 or 143. */
+  private int stopped(Trainer trainer, String signal, int epoch, Trainer.EpochStats stats,
+      com.fasterxml.jackson.databind.node.ObjectNode savedOptions) {
+    TrainerState state = trainer.state();
+    String where = state.batch() > 0 ? "in epoch " + epoch + " after batch " + state.batch()
+        : "after epoch " + epoch;
+    if (checkpoint != null) {
+      new Checkpoint(savedOptions, state).write(checkpoint);
+      err.println("cltrain train: stopped by SIG" + signal + " " + where + "; checkpoint written to " + checkpoint
+          + " (go on with: cltrain train --resume " + checkpoint + ")");
+    } else {
+      err.println("cltrain train: stopped by SIG" + signal + " " + where + "; no --checkpoint was asked for, so nothing was saved");
+    }
+    return StopSignals.exitCode(signal);
+  }
+
+  private static void restore(Trainer trainer, TrainerState state) {
+    try {
+      trainer.restore(state);
+    } catch (IllegalArgumentException e) {
+      throw new InputException("--resume: the checkpoint does not fit this training: " + e.getMessage());
+    }
+  }
+
+  private boolean epochsGiven() {
+    return spec.commandLine().getParseResult().hasMatchedOption("--epochs");
+  }
+
   private void validateOptions() {
     if (epochs <= 0) {
       throw new InputException("--epochs must be positive, got " + epochs);
@@ -227,11 +303,20 @@ final class TrainCommand implements Callable<Integer> {
     if (logEvery != null && logEvery <= 0) {
       throw new InputException("--log-every must be positive, got " + logEvery);
     }
+    if (checkpointEvery != null && checkpointEvery <= 0) {
+      throw new InputException("--checkpoint-every must be positive, got " + checkpointEvery);
+    }
+    if (checkpointEvery != null && checkpoint == null) {
+      throw new InputException("--checkpoint-every needs --checkpoint FILE");
+    }
   }
 
   private void checkOutputs() {
     if (save != null) {
       AtomicFiles.checkWritable(save, "--save");
+    }
+    if (checkpoint != null) {
+      AtomicFiles.checkWritable(checkpoint, "--checkpoint");
     }
     if (plot != null) {
       CurvePlot.checkWritable(plot);
@@ -241,13 +326,15 @@ final class TrainCommand implements Callable<Integer> {
   /** Rows of predictions the summary shows; larger data sets are summarised by loss and accuracy alone. */
   private static final int PREDICTIONS_SHOWN = 8;
 
-  private void printSummary(String deviceName, double seconds, Trainer.Evaluation result, DataSet train,
+  private void printSummary(String deviceName, int epochsRun, double seconds, Trainer.Evaluation result, DataSet train,
       boolean classification, Trainer trainer, Map<String, DataSet> held, Optimizer rule, Settings settings) {
     out.println();
     out.println("device:      " + deviceName);
-    String rate = epochs / seconds >= 1 ? Format.fixed(epochs / seconds, 0) + " epochs/s"
-        : Format.fixed(seconds / epochs, 2) + " s/epoch";
-    out.println("epochs:      " + epochs + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
+    String rate = epochsRun / seconds >= 1 ? Format.fixed(epochsRun / seconds, 0) + " epochs/s"
+        : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
+    out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
+        : epochsRun + " (epochs " + (epochs - epochsRun) + " to " + (epochs - 1) + ", resumed)")
+        + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
     if (settings.batchSize() > 0 && settings.batchSize() < train.rows()) {
       out.println("training:    " + rule.describe() + ", batches of " + settings.batchSize() + " from " + train.rows() + " rows");
     }

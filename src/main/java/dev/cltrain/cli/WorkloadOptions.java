@@ -89,6 +89,88 @@ final class WorkloadOptions {
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel}).anyMatch(v -> v != null);
   }
 
+  /**
+   * These options as JSON, for a checkpoint: what was given (null for a default), file paths made absolute so
+   * that a resume from another folder finds the same data. --init-model is left out: the checkpoint holds the
+   * weights.
+   */
+  com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    String d = data();
+    o.put("data", Builtins.has(d) || Generated.matches(d) ? d : Path.of(d).toAbsolutePath().toString());
+    o.put("targets", targets);
+    o.put("test", test == null ? null : Path.of(test).toAbsolutePath().toString());
+    o.put("validationSplit", validationSplit);
+    o.put("layers", layers);
+    o.put("activation", activation);
+    o.put("loss", loss);
+    o.put("init", init);
+    o.put("optimizer", optimizer);
+    o.put("lr", learningRate);
+    o.put("momentum", momentum);
+    o.put("beta1", beta1);
+    o.put("beta2", beta2);
+    o.put("eps", epsilon);
+    o.put("weightDecay", weightDecay);
+    o.put("batchSize", batchSize);
+    o.put("seed", seed);
+    return o;
+  }
+
+  /** The options a checkpoint recorded with {@link #toJson()}; a wrong type is an {@link InputException}. */
+  static WorkloadOptions fromJson(com.fasterxml.jackson.databind.JsonNode o) {
+    WorkloadOptions w = new WorkloadOptions();
+    w.data = text(o, "data");
+    w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
+    w.test = text(o, "test");
+    w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
+    w.layers = text(o, "layers");
+    w.activation = text(o, "activation");
+    w.loss = text(o, "loss");
+    w.init = text(o, "init");
+    w.optimizer = text(o, "optimizer");
+    w.learningRate = o.hasNonNull("lr") ? decimal(o, "lr") : null;
+    w.momentum = o.hasNonNull("momentum") ? decimal(o, "momentum") : null;
+    w.beta1 = o.hasNonNull("beta1") ? decimal(o, "beta1") : null;
+    w.beta2 = o.hasNonNull("beta2") ? decimal(o, "beta2") : null;
+    w.epsilon = o.hasNonNull("eps") ? decimal(o, "eps") : null;
+    w.weightDecay = o.hasNonNull("weightDecay") ? decimal(o, "weightDecay") : null;
+    w.batchSize = o.hasNonNull("batchSize") ? integer(o, "batchSize") : null;
+    w.seed = o.hasNonNull("seed") ? o.get("seed").asLong() : null;
+    return w;
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode o, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InputException("checkpoint option " + field + " is not text: " + v);
+    }
+    return v.asText();
+  }
+
+  private static int integer(com.fasterxml.jackson.databind.JsonNode o, String field) {
+    if (!o.get(field).canConvertToInt()) {
+      throw new InputException("checkpoint option " + field + " is not an integer: " + o.get(field));
+    }
+    return o.get(field).asInt();
+  }
+
+  /** A float option, read from its decimal text so it comes back as the same float. */
+  private static float decimal(com.fasterxml.jackson.databind.JsonNode o, String field) {
+    number(o, field);
+    return Float.parseFloat(o.get(field).asText());
+  }
+
+  private static double number(com.fasterxml.jackson.databind.JsonNode o, String field) {
+    if (!o.get(field).isNumber()) {
+      throw new InputException("checkpoint option " + field + " is not a number: " + o.get(field));
+    }
+    return o.get(field).asDouble();
+  }
+
   String data() {
     return data == null ? "xor" : data;
   }

@@ -26,6 +26,38 @@ public final class NumpyRandom {
     index = N;
   }
 
+  /**
+   * The generator's whole state, as NumPy's {@code get_state()} gives it: the 624 words, the position in them,
+   * and the cached second Gaussian.
+   */
+  public record State(int[] key, int pos, boolean hasGauss, double gauss) {}
+
+  public State state() {
+    return new State(mt.clone(), index, hasGauss, gauss);
+  }
+
+  /** A generator in {@code state}; IllegalArgumentException if it is not one (wrong length, position). */
+  public static NumpyRandom fromState(State state) {
+    if (state.key() == null || state.key().length != N || state.pos() < 0 || state.pos() > N) {
+      throw new IllegalArgumentException("not an MT19937 state: " + (state.key() == null ? "no key"
+          : state.key().length + " words at position " + state.pos()));
+    }
+    NumpyRandom r = new NumpyRandom(0);
+    System.arraycopy(state.key(), 0, r.mt, 0, N);
+    r.index = state.pos();
+    r.hasGauss = state.hasGauss();
+    r.gauss = state.gauss();
+    return r;
+  }
+
+  /** Puts this generator in {@code source}'s state: both produce the same draws from here on. */
+  public void setState(NumpyRandom source) {
+    System.arraycopy(source.mt, 0, mt, 0, N);
+    index = source.index;
+    hasGauss = source.hasGauss;
+    gauss = source.gauss;
+  }
+
   /** An independent generator in the same state: both produce the same draws from here on. */
   public NumpyRandom copy() {
     NumpyRandom c = new NumpyRandom(0);

@@ -17,6 +17,9 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   /** An int buffer holding a copy of {@code data}. */
   I uploadIndices(int[] data);
 
+  /** Overwrites the start of a float buffer with {@code data} (in order with the work enqueued before). */
+  void write(B buffer, float[] data);
+
   /** Overwrites the start of an int buffer with {@code data} (in order with the work enqueued before). */
   void writeIndices(I buffer, int[] data);
 

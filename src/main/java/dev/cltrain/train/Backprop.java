@@ -55,6 +55,15 @@ public class Backprop<B, I> implements Trainer {
   private B batchY;
   private I order;
   private long step;
+  /** Epochs completed, counted for checkpoints. */
+  private int epochsDone;
+  /** Set by {@link #stopAfterBatch()} from any thread; read after each batch. */
+  private volatile boolean stopRequested;
+  /** An unfinished epoch to go on with: its row order and the batches already done (0 = none). */
+  private int[] pendingOrder;
+  private int pendingBatch;
+  /** The current epoch's order (mini-batches), kept for a checkpoint taken mid-epoch. */
+  private int[] currentOrder;
 
   /** A data set kept on the device, with one loss slot and one correct-count slot per batch or chunk. */
   private final class Resident {
@@ -269,26 +278,133 @@ public class Backprop<B, I> implements Trainer {
     int rows = trainSet.rows();
     if (fullBatch) {
       iteration(train.x, train.y, rows, 0, wantStats);
+      epochsDone++;
       if (!wantStats) {
         backend.flush();
         return new EpochStats(Float.NaN, Float.NaN);
       }
+      return readStats(train, train.chunks);
+    }
+    int first = 0;
+    if (pendingOrder != null) {
+      currentOrder = pendingOrder;
+      first = pendingBatch;
+      pendingOrder = null;
+      pendingBatch = 0;
     } else {
-      backend.writeIndices(order, shuffler.permutation(rows));
-      for (int b = 0; b < train.chunks; b++) {
-        int offset = b * capacity;
-        int n = Math.min(capacity, rows - offset);
-        backend.gatherRows(n, widths[0], offset, order, train.x, batchX);
-        backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
-        iteration(batchX, batchY, n, b, true);
-        backend.flush();
-        if (listener != null) {
-          int done = b + 1;
-          listener.batchDone(b, train.chunks, () -> runningLoss(done));
-        }
+      currentOrder = shuffler.permutation(rows);
+    }
+    backend.writeIndices(order, currentOrder);
+    for (int b = first; b < train.chunks; b++) {
+      int offset = b * capacity;
+      int n = Math.min(capacity, rows - offset);
+      backend.gatherRows(n, widths[0], offset, order, train.x, batchX);
+      backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
+      iteration(batchX, batchY, n, b, true);
+      backend.flush();
+      if (listener != null) {
+        int done = b + 1;
+        listener.batchDone(b, train.chunks, () -> runningLoss(done));
+      }
+      if (stopRequested && b + 1 < train.chunks) {
+        stopRequested = false;
+        pendingOrder = currentOrder;
+        pendingBatch = b + 1;
+        EpochStats partial = readStats(train, b + 1);
+        return new EpochStats(partial.loss(), partial.accuracy(), false);
       }
     }
-    return readStats(train);
+    stopRequested = false;
+    epochsDone++;
+    return readStats(train, train.chunks);
+  }
+
+  @Override
+  public void stopAfterBatch() {
+    stopRequested = true;
+  }
+
+  @Override
+  public TrainerState state() {
+    List<List<float[]>> optimizerState = new ArrayList<>();
+    for (List<B> layerState : states) {
+      List<float[]> copies = new ArrayList<>();
+      for (B buffer : layerState) {
+        float[] values = new float[lengthOf(layerState, buffer)];
+        backend.download(buffer, values);
+        copies.add(values);
+      }
+      optimizerState.add(copies);
+    }
+    float[] losses = null;
+    float[] correct = null;
+    if (pendingOrder != null) {
+      losses = new float[pendingBatch];
+      correct = new float[pendingBatch];
+      float[] allLosses = new float[train.chunks];
+      float[] allCorrect = new float[train.chunks];
+      backend.download(train.lossSlots, allLosses);
+      backend.download(train.correctSlots, allCorrect);
+      System.arraycopy(allLosses, 0, losses, 0, pendingBatch);
+      System.arraycopy(allCorrect, 0, correct, 0, pendingBatch);
+    }
+    return new TrainerState(epochsDone, pendingOrder == null ? 0 : pendingBatch, step, network(), optimizerState,
+        shuffler.state(), pendingOrder == null ? null : pendingOrder.clone(), losses, correct);
+  }
+
+  /** Floats in one optimizer buffer of a layer: the first half of the list holds weights', the rest biases'. */
+  private int lengthOf(List<B> layerState, B buffer) {
+    int l = states.indexOf(layerState);
+    boolean weightsState = layerState.indexOf(buffer) < layerState.size() / 2;
+    return weightsState ? widths[l] * widths[l + 1] : widths[l + 1];
+  }
+
+  @Override
+  public void restore(TrainerState state) {
+    Network network = state.network();
+    if (!Arrays.equals(network.widths(), widths)) {
+      throw new IllegalArgumentException("state of a " + Arrays.toString(network.widths()) + " network, not "
+          + Arrays.toString(widths));
+    }
+    if (state.optimizerState().size() != layerCount()) {
+      throw new IllegalArgumentException("optimizer state for " + state.optimizerState().size() + " layers, not "
+          + layerCount());
+    }
+    for (int l = 0; l < layerCount(); l++) {
+      backend.write(weights.get(l), network.layers().get(l).weights());
+      backend.write(biases.get(l), network.layers().get(l).bias());
+      List<float[]> saved = state.optimizerState().get(l);
+      List<B> layerState = states.get(l);
+      if (saved.size() != layerState.size()) {
+        throw new IllegalArgumentException("layer " + (l + 1) + " has " + saved.size() + " optimizer buffers, not "
+            + layerState.size());
+      }
+      for (int s = 0; s < saved.size(); s++) {
+        if (saved.get(s).length != lengthOf(layerState, layerState.get(s))) {
+          throw new IllegalArgumentException("layer " + (l + 1) + " optimizer buffer " + (s + 1) + " holds "
+              + saved.get(s).length + " values, not " + lengthOf(layerState, layerState.get(s)));
+        }
+        backend.write(layerState.get(s), saved.get(s));
+      }
+    }
+    step = state.step();
+    epochsDone = state.epoch();
+    NumpyRandom restored = NumpyRandom.fromState(state.shuffler());
+    shuffler.setState(restored);
+    pendingOrder = null;
+    pendingBatch = 0;
+    if (state.batch() > 0) {
+      if (fullBatch || state.order() == null || state.order().length != trainSet.rows() || state.batch() >= train.chunks
+          || state.lossSlots() == null || state.lossSlots().length != state.batch()
+          || state.correctSlots() == null || state.correctSlots().length != state.batch()) {
+        throw new IllegalArgumentException("an unfinished epoch at batch " + state.batch() + " does not fit "
+            + train.chunks + " batches of " + trainSet.rows() + " rows");
+      }
+      pendingOrder = state.order().clone();
+      pendingBatch = state.batch();
+      backend.write(train.lossSlots, state.lossSlots());
+      backend.write(train.correctSlots, state.correctSlots());
+    }
   }
 
   /** Mean loss of the first {@code batches} batches of this epoch (waits for them). */
@@ -305,18 +421,23 @@ public class Backprop<B, I> implements Trainer {
     return (float) (sum / rows);
   }
 
-  /** Loss and accuracy over a resident set from its slots: the loss of each chunk weighted by its rows. */
-  private EpochStats readStats(Resident r) {
+  /**
+   * Loss and accuracy over the first {@code chunks} chunks of a resident set from its slots: the loss of each
+   * chunk weighted by its rows.
+   */
+  private EpochStats readStats(Resident r, int chunks) {
     float[] losses = new float[r.chunks];
     float[] correct = new float[r.chunks];
     backend.download(r.lossSlots, losses);
     backend.download(r.correctSlots, correct);
-    int rows = r.data.rows();
     double lossSum = 0;
     double hits = 0;
-    for (int c = 0; c < r.chunks; c++) {
-      lossSum += (double) losses[c] * Math.min(capacity, rows - c * capacity);
+    int rows = 0;
+    for (int c = 0; c < chunks; c++) {
+      int n = Math.min(capacity, r.data.rows() - c * capacity);
+      lossSum += (double) losses[c] * n;
       hits += correct[c];
+      rows += n;
     }
     return new EpochStats((float) (lossSum / rows), (float) (hits / rows));
   }
@@ -352,7 +473,7 @@ public class Backprop<B, I> implements Trainer {
         System.arraycopy(chunk, 0, all, offset * cols, chunk.length);
       }
     }
-    EpochStats stats = readStats(r);
+    EpochStats stats = readStats(r, r.chunks);
     return new Evaluation(stats.loss(), stats.accuracy(), all);
   }
 

@@ -237,6 +237,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
+  public void write(ClBuffer buffer, float[] data) {
+    buffer.write(data);
+  }
+
+  @Override
   public void writeIndices(ClBuffer buffer, int[] data) {
     buffer.write(data);
   }

@@ -320,6 +320,11 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   @Override
+  public void write(float[] buffer, float[] data) {
+    System.arraycopy(data, 0, buffer, 0, data.length);
+  }
+
+  @Override
   public void writeIndices(int[] buffer, int[] data) {
     System.arraycopy(data, 0, buffer, 0, data.length);
   }

@@ -55,8 +55,32 @@ public interface Trainer extends AutoCloseable {
   @Override
   void close();
 
-  /** Loss and accuracy (fraction of rows predicted right) of one epoch; NaN when not computed. */
-  record EpochStats(float loss, float accuracy) {}
+  /**
+   * Asks the epoch under way (from any thread, e.g. a signal handler) to stop after its current batch; the
+   * epoch then returns with {@code complete} false and {@link #state()} holds where it stopped.
+   */
+  default void stopAfterBatch() {}
+
+  /** Where training stands now, to write a checkpoint; waits for the device. */
+  default TrainerState state() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no state");
+  }
+
+  /** Puts this trainer where {@code state} says, so it goes on exactly as the trainer that saved it would. */
+  default void restore(TrainerState state) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no state");
+  }
+
+  /**
+   * Loss and accuracy (fraction of rows predicted right) of one epoch; NaN when not computed. {@code complete}
+   * is false when the epoch stopped early ({@link #stopAfterBatch()}); loss and accuracy then cover its batches
+   * so far.
+   */
+  record EpochStats(float loss, float accuracy, boolean complete) {
+    public EpochStats(float loss, float accuracy) {
+      this(loss, accuracy, true);
+    }
+  }
 
   /** Loss, accuracy, and the outputs for every sample (null unless asked for). */
   record Evaluation(float loss, float accuracy, float[] outputs) {}
