@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cltrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Backpropagation on any OpenCL device, checked against a plain-Java reference.",
-    subcommands = {TrainCommand.class, DevicesCommand.class, EvalCommand.class, PredictCommand.class, BenchCommand.class})
+    subcommands = {TrainCommand.class, DevicesCommand.class, EvalCommand.class, PredictCommand.class, BenchCommand.class,
+        VerifyCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_CHECK_FAILED = 1;
   public static final int EXIT_BAD_INPUT = 2;
@@ -26,7 +27,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, bench, eval, predict)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, bench, verify, eval, predict)");
   }
 
   public static void main(String[] args) {

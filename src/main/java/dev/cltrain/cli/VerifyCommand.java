@@ -1,0 +1,108 @@
+package dev.cltrain.cli;
+
+import dev.cltrain.InputException;
+import dev.cltrain.DeviceException;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClRuntime;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.train.DeviceCheck;
+import dev.cltrain.train.Devices;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cltrain verify}: on every OpenCL device (or those --device names), each kernel against the Java
+ * reference at awkward shapes, then a short training in lockstep; a pass/fail table with the largest differences
+ * and the tolerances. Exit 1 if any device fails. Run it after installing a new driver or a new GPU.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Check every kernel and a short training on each OpenCL device against the Java reference.")
+final class VerifyCommand implements Callable<Integer> {
+  @Option(names = "--device", paramLabel = "LIST", split = ",",
+      description = "Devices to check, e.g. cpu or cl:0:0,gpu (default: every OpenCL device).")
+  List<String> devices;
+
+  @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
+  Path kernels;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    KernelSource source = DeviceOptions.source(kernels);
+    ClRuntime.Discovery discovery = ClRuntime.discover();
+    List<ClDevice> targets = new ArrayList<>();
+    if (devices == null) {
+      targets.addAll(discovery.devices());
+    } else {
+      for (String d : devices) {
+        Devices.Choice choice;
+        try {
+          choice = Devices.choose(d, discovery);
+        } catch (DeviceException e) {
+          throw new InputException("--device " + d + ": " + e.getMessage());
+        }
+        if (choice.device() != null && !targets.contains(choice.device())) {
+          targets.add(choice.device());
+        }
+      }
+    }
+    if (targets.isEmpty()) {
+      out.println("no OpenCL device to verify" + (discovery.available() ? "" : " (" + discovery.problem() + ")")
+          + "; the Java reference is the judge and needs no check");
+      return 0;
+    }
+    DeviceOptions.warnSignalChaining(err);
+    out.println("each kernel against the Java reference at shapes 1x1x1, 3x5x7, 17x13x29, 33x31x16, 65x47x9 (every "
+        + "activation where one applies), tolerance " + sci(DeviceCheck.ATOL) + " + " + sci(DeviceCheck.RTOL)
+        + "·|reference| per element; then 5 epochs of a 13,16,3 relu/softmax net with Adam in batches of 32 in "
+        + "lockstep, tolerance " + sci(DeviceCheck.TRAINING_TOLERANCE) + " on every weight and on the loss");
+    boolean allPass = true;
+    List<String[]> table = new ArrayList<>();
+    table.add(new String[] {"device", "name", "kernels", "largest kernel difference", "training max |dw|",
+        "training |dloss|", "result"});
+    List<DeviceCheck.Report> reports = new ArrayList<>();
+    for (ClDevice d : targets) {
+      err.println("verify: " + d.ref() + " " + d.name() + " ...");
+      DeviceCheck.Report r = DeviceCheck.check(d, source);
+      reports.add(r);
+      allPass &= r.pass();
+      if (r.error() != null) {
+        table.add(new String[] {r.id(), BenchCharts.shortName(r.name()), "", "", "", "", "FAIL: " + r.error()});
+        continue;
+      }
+      long passed = r.kernels().stream().filter(DeviceCheck.KernelResult::pass).count();
+      DeviceCheck.KernelResult worst = r.kernels().stream()
+          .max((a, b) -> Double.compare(a.largestDifference(), b.largestDifference())).orElseThrow();
+      table.add(new String[] {r.id(), BenchCharts.shortName(r.name()), passed + "/" + r.kernels().size() + " pass",
+          sci(worst.largestDifference()) + (worst.largestDifference() > 0 ? " (" + worst.kernel() + ")" : ""),
+          sci(r.trainingWeightDifference()), sci(r.trainingLossDifference()), r.pass() ? "PASS" : "FAIL"});
+    }
+    out.println();
+    DevicesCommand.printTable(out, table);
+    for (DeviceCheck.Report r : reports) {
+      for (DeviceCheck.KernelResult k : r.kernels()) {
+        if (!k.pass()) {
+          out.println(r.id() + ": " + k.kernel() + " differs from the reference at " + k.worstCase() + " by "
+              + String.format(Locale.ROOT, "%.2e", k.worstExcess()) + " beyond the tolerance");
+        }
+      }
+    }
+    out.println(allPass ? "all devices compute what the reference computes" : "a device FAILED: do not trust its results");
+    return allPass ? 0 : Main.EXIT_CHECK_FAILED;
+  }
+
+  private static String sci(double v) {
+    return String.format(Locale.ROOT, "%.1e", v);
+  }
+}

@@ -1,0 +1,319 @@
+package dev.cltrain.train;
+
+import dev.cltrain.DeviceException;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.Generated;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Init;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClException;
+import dev.cltrain.opencl.KernelSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code cltrain verify}: every kernel on a device against its reference method at a set of awkward shapes,
+ * then a short mini-batch training in lockstep with the reference. The kernels do the reference's float
+ * operations in its order, so on a device with correctly rounded division and sqrt they agree exactly; the
+ * tolerances leave room for a device without (2.5 ulp per division is OpenCL's limit) and nothing more.
+ */
+public final class DeviceCheck {
+  /** Kernel against reference: |device − reference| ≤ ATOL + RTOL·|reference|, element by element. */
+  public static final float ATOL = 1e-6f;
+  public static final float RTOL = 1e-5f;
+  /** Reductions (the loss kernels) sum in a tree on the device, in sequence on the reference. */
+  public static final float REDUCTION_RTOL = 1e-5f;
+  /** Largest |w_device − w_reference| (and loss difference) after the lockstep training: --verify's tolerance. */
+  public static final float TRAINING_TOLERANCE = 1e-4f;
+
+  /** (rows, cols, depth) of every kernel check: ones, primes, and sizes straddling 8-, 16- and 32-wide blocks. */
+  static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}};
+
+  /** Every kernel checked, with the activation code where the kernel takes one (-1: none). */
+  static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
+      "matmul_transpose_b_delta", "bias_activation", "activation_delta", "bias_softmax", "mse_delta", "xent_delta",
+      "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
+      "gather_rows"};
+
+  /** One kernel's worst case over the shapes (and activations). */
+  public record KernelResult(String kernel, int cases, double worstExcess, String worstCase, double largestDifference,
+      boolean pass) {}
+
+  /**
+   * One device's result; {@code error} (with the OpenCL error constant) when it could not run at all.
+   *
+   * @param trainingWeightDifference largest |w_device − w_reference| after the lockstep training
+   */
+  public record Report(String id, String name, List<KernelResult> kernels, double trainingWeightDifference,
+      double trainingLossDifference, String error) {
+    public boolean pass() {
+      return error == null && kernels.stream().allMatch(KernelResult::pass)
+          && trainingWeightDifference <= TRAINING_TOLERANCE && trainingLossDifference <= TRAINING_TOLERANCE;
+    }
+  }
+
+  private DeviceCheck() {}
+
+  /** Checks {@code device}; never throws for what the device does wrong: that is in the report. */
+  public static Report check(ClDevice device, KernelSource source) {
+    List<KernelResult> kernels = new ArrayList<>();
+    ReferenceKernels reference = new ReferenceKernels();
+    try (OpenClKernels cl = new OpenClKernels(device, source)) {
+      for (String kernel : KERNELS) {
+        int cases = 0;
+        double worst = Double.NEGATIVE_INFINITY;
+        String worstCase = "";
+        double largest = 0;
+        for (int[] s : SHAPES) {
+          for (int activation : takesActivation(kernel) ? new int[] {0, 1, 2, 3} : new int[] {-1}) {
+            long seed = 31L * cases + kernel.hashCode();
+            float[] expected = exec(kernel, reference, s, activation, seed);
+            float[] actual = exec(kernel, cl, s, activation, seed);
+            double excess = excess(kernel, expected, actual);
+            largest = Math.max(largest, largestDifference(expected, actual));
+            cases++;
+            if (excess > worst) {
+              worst = excess;
+              worstCase = s[0] + "x" + s[1] + "x" + s[2] + (activation >= 0 ? " activation " + activation : "");
+            }
+          }
+        }
+        kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0));
+      }
+    } catch (ClException | DeviceException e) {
+      return new Report(device.ref(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+    }
+    double[] training;
+    try {
+      training = lockstep(device, source);
+    } catch (ClException | DeviceException e) {
+      return new Report(device.ref(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+    }
+    return new Report(device.ref(), device.name(), kernels, training[0], training[1], null);
+  }
+
+  /** Five epochs of a small relu/softmax net with Adam in batches of 32 on the device and on the reference. */
+  static double[] lockstep(ClDevice device, KernelSource source) {
+    DataSet data = Generated.load("random:200x13x3", 7);
+    Network initial = Network.init(new int[] {13, 16, 3}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(7));
+    Settings settings = new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-4f), 32,
+        new NumpyRandom(7));
+    double lossDifference = 0;
+    try (Trainer onDevice = new OpenClTrainer(device, source, initial, data, settings);
+         Trainer judge = new ReferenceTrainer(initial, data, settings)) {
+      for (int e = 0; e < 5; e++) {
+        float a = onDevice.epoch(true).loss();
+        float b = judge.epoch(true).loss();
+        lossDifference = Math.max(lossDifference, Float.isNaN(a) || Float.isNaN(b) ? Double.NaN : Math.abs(a - b));
+      }
+      return new double[] {Network.maxAbsDifference(onDevice.network(), judge.network()), lossDifference};
+    }
+  }
+
+  private static boolean takesActivation(String kernel) {
+    return switch (kernel) {
+      case "matmul_bias_activation", "matmul_transpose_b_delta", "bias_activation", "activation_delta", "mse_delta" -> true;
+      default -> false;
+    };
+  }
+
+  static double largestDifference(float[] expected, float[] actual) {
+    double largest = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double d = Math.abs((double) actual[i] - expected[i]);
+      largest = Double.isNaN(d) && !(Float.isNaN(expected[i]) && Float.isNaN(actual[i])) ? Double.POSITIVE_INFINITY
+          : Math.max(largest, Double.isNaN(d) ? 0 : d);
+    }
+    return largest;
+  }
+
+  /** max over elements of |actual − expected| − (ATOL + RTOL·|expected|): ≤ 0 passes; NaN against a number fails. */
+  static double excess(String kernel, float[] expected, float[] actual) {
+    float rtol = kernel.endsWith("_loss") ? REDUCTION_RTOL : RTOL;
+    double worst = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.isNaN(expected[i]) != Float.isNaN(actual[i])) {
+        return Double.POSITIVE_INFINITY;
+      }
+      if (Float.isNaN(expected[i]) || expected[i] == actual[i]) {
+        worst = Math.max(worst, -(ATOL + rtol * Math.abs(expected[i])));
+        continue;
+      }
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]) - (ATOL + rtol * Math.abs(expected[i])));
+    }
+    return worst;
+  }
+
+  /** Runs one kernel on {@code k} with seeded inputs for shape s = (rows, cols, depth) and returns its output. */
+  static <B, I> float[] exec(String kernel, Backend<B, I> k, int[] s, int activation, long seed) {
+    int rows = s[0];
+    int cols = s[1];
+    int depth = s[2];
+    Random random = new Random(seed);
+    switch (kernel) {
+      case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
+        B a = k.upload(uniform(random, rows * depth));
+        B b = k.upload(uniform(random, depth * cols));
+        B c = k.allocate(rows * cols);
+        switch (kernel) {
+          case "matmul" -> k.matmul(rows, cols, depth, 0.5f, a, b, c);
+          case "matmul_transpose_a" -> k.matmulTransposeA(rows, cols, depth, 0.5f, a, b, c);
+          default -> k.matmulTransposeB(rows, cols, depth, 0.5f, a, b, c);
+        }
+        return read(k, c, rows * cols);
+      }
+      case "matmul_bias_activation" -> {
+        B x = k.upload(uniform(random, rows * depth));
+        B w = k.upload(uniform(random, depth * cols));
+        B bias = k.upload(uniform(random, cols));
+        B a = k.allocate(rows * cols);
+        k.matmulBiasActivation(rows, cols, depth, activation, x, w, bias, a);
+        return read(k, a, rows * cols);
+      }
+      case "matmul_transpose_b_delta" -> {
+        B d = k.upload(uniform(random, rows * depth));
+        B w = k.upload(uniform(random, cols * depth));
+        B a = k.upload(uniform(random, rows * cols));
+        B dz = k.allocate(rows * cols);
+        k.matmulTransposeBDelta(rows, cols, depth, activation, d, w, a, dz);
+        return read(k, dz, rows * cols);
+      }
+      case "bias_activation" -> {
+        B z = k.upload(scaled(random, rows * cols, 6));
+        B bias = k.upload(uniform(random, cols));
+        B a = k.allocate(rows * cols);
+        k.biasActivation(rows, cols, activation, z, bias, a);
+        return read(k, a, rows * cols);
+      }
+      case "activation_delta" -> {
+        B a = k.upload(uniform(random, rows * cols));
+        B dz = k.upload(uniform(random, rows * cols));
+        k.activationDelta(rows * cols, activation, a, dz);
+        return read(k, dz, rows * cols);
+      }
+      case "bias_softmax" -> {
+        B z = k.upload(scaled(random, rows * cols, 20));
+        B bias = k.upload(uniform(random, cols));
+        B p = k.allocate(rows * cols);
+        k.biasSoftmax(rows, cols, z, bias, p);
+        return read(k, p, rows * cols);
+      }
+      case "mse_delta", "xent_delta" -> {
+        B a = k.upload(uniform(random, rows * cols));
+        B y = k.upload(uniform(random, rows * cols));
+        B dz = k.allocate(rows * cols);
+        if (kernel.equals("mse_delta")) {
+          k.mseDelta(rows * cols, activation, a, y, dz);
+        } else {
+          k.xentDelta(rows * cols, a, y, dz);
+        }
+        return read(k, dz, rows * cols);
+      }
+      case "mse_loss", "xent_loss", "count_correct" -> {
+        B a = k.upload(kernel.equals("mse_loss") ? uniform(random, rows * cols) : probabilities(random, rows, cols));
+        B y = k.upload(oneHot(random, rows, cols));
+        B out = k.upload(new float[3]);
+        switch (kernel) {
+          case "mse_loss" -> k.mseLoss(rows * cols, 1, a, y, out);
+          case "xent_loss" -> k.xentLoss(rows, cols, 2, a, y, out);
+          default -> k.countCorrect(rows, cols, 0, a, y, out);
+        }
+        return read(k, out, 3);
+      }
+      case "column_sum" -> {
+        B x = k.upload(uniform(random, rows * cols));
+        B sums = k.allocate(cols);
+        k.columnSum(rows, cols, 0.25f, x, sums);
+        return read(k, sums, cols);
+      }
+      case "sgd_update", "momentum_update", "adam_update" -> {
+        int count = rows * cols;
+        B dw = k.upload(uniform(random, count));
+        B w = k.upload(uniform(random, count));
+        B m = k.upload(uniform(random, count));
+        B v = k.upload(positive(random, count));
+        switch (kernel) {
+          case "sgd_update" -> k.sgdUpdate(count, 0.1f, 0.01f, dw, w);
+          case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, 0.01f, dw, m, w);
+          default -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, dw, m, v, w);
+        }
+        float[] out = new float[3 * count];
+        System.arraycopy(read(k, w, count), 0, out, 0, count);
+        System.arraycopy(read(k, m, count), 0, out, count, count);
+        System.arraycopy(read(k, v, count), 0, out, 2 * count, count);
+        return out;
+      }
+      case "gather_rows" -> {
+        int sourceRows = rows + depth;
+        B source = k.upload(uniform(random, sourceRows * cols));
+        int[] order = new int[sourceRows];
+        for (int i = 0; i < sourceRows; i++) {
+          order[i] = random.nextInt(sourceRows);
+        }
+        I indices = k.uploadIndices(order);
+        B target = k.allocate(rows * cols);
+        k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
+        return read(k, target, rows * cols);
+      }
+      default -> throw new IllegalArgumentException("no check for kernel " + kernel);
+    }
+  }
+
+  private static <B, I> float[] read(Backend<B, I> k, B buffer, int length) {
+    float[] out = new float[length];
+    k.download(buffer, out);
+    return out;
+  }
+
+  private static float[] uniform(Random r, int n) {
+    return scaled(r, n, 1);
+  }
+
+  private static float[] scaled(Random r, int n, float scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = scale * (r.nextFloat() * 2 - 1);
+    }
+    return v;
+  }
+
+  private static float[] positive(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.nextFloat() * 0.01f;
+    }
+    return v;
+  }
+
+  private static float[] probabilities(Random r, int rows, int cols) {
+    float[] p = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      float sum = 0;
+      for (int j = 0; j < cols; j++) {
+        p[i * cols + j] = r.nextFloat() + 0.01f;
+        sum += p[i * cols + j];
+      }
+      for (int j = 0; j < cols; j++) {
+        p[i * cols + j] /= sum;
+      }
+    }
+    return p;
+  }
+
+  private static float[] oneHot(Random r, int rows, int cols) {
+    float[] y = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      y[i * cols + r.nextInt(cols)] = 1;
+    }
+    return y;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

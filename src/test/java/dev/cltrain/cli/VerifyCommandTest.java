@@ -1,0 +1,62 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.OpenClKernelFiles;
+import dev.cltrain.testing.OpenClDevices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyCommandTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void everyDevicePassesWithTheKernelsAsShipped() {
+    List<ClDevice> devices = OpenClDevices.all();
+    Cli run = Cli.run("verify");
+    assertEquals(0, run.exit(), run.toString());
+    for (ClDevice d : devices) {
+      assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains("18/18 pass")
+          && l.endsWith("PASS")), d.ref() + ": " + run.out());
+    }
+  }
+
+  @Test
+  void aSubtlyWrongKernelFailsWithExitOneAndIsNamed() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyTo(dir);
+    Path update = dir.resolve("update.cl");
+    String source = Files.readString(update);
+    String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.0001f * learning_rate * g;");
+    assertFalse(wrong.equals(source), "the sgd_update line to break was found");
+    Files.writeString(update, wrong);
+    Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", dir.toString());
+    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertTrue(run.out().contains("sgd_update differs from the reference"), run.toString());
+    assertTrue(run.out().lines().anyMatch(l -> l.startsWith(cpu.ref()) && l.endsWith("FAIL")), run.toString());
+  }
+
+  @Test
+  void aKernelThatDoesNotBuildFailsNamingTheOpenClError() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyTo(dir);
+    Files.writeString(dir.resolve("loss.cl"), "__kernel void mse_loss(const int count) { not C }\n");
+    Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", dir.toString());
+    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertTrue(run.out().contains("FAIL: ") && run.out().contains("CL_BUILD_PROGRAM_FAILURE"), run.toString());
+  }
+
+  @Test
+  void anUnknownDeviceIsBadInput() {
+    Cli run = Cli.run("verify", "--device", "cl:9:9");
+    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(1, run.err().lines().count(), run.toString());
+  }
+}
