@@ -172,12 +172,14 @@ final class TrainCommand implements Callable<Integer> {
           }
           boolean measured = log || record || batches > 1; // mini-batch epochs always measure their loss
           if (measured && !Float.isFinite(stats.loss())) {
-            err.println("cltrain train: the loss became " + stats.loss() + " at epoch " + epoch
-                + "; training diverged: try a smaller --lr (now " + rate + ")" + (save != null ? "; " + save + " was not written" : ""));
-            return Main.EXIT_DIVERGED;
+            return diverged("the loss became " + stats.loss() + " at epoch " + epoch, rate);
           }
           if (!log && !record) {
             continue;
+          }
+          String bad = Network.firstNonFinite(trainer.network());
+          if (bad != null) {
+            return diverged(bad + " by epoch " + epoch + " (checked at each logged epoch)", rate);
           }
           Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
           held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
@@ -206,9 +208,11 @@ final class TrainCommand implements Callable<Integer> {
         worstWeight = max(worstWeight, Network.maxAbsDifference(trained, judge.network()));
       }
       if (!Float.isFinite(result.loss())) {
-        err.println("cltrain train: the loss became " + result.loss() + " after the last epoch; training diverged: "
-            + "try a smaller --lr (now " + rate + ")" + (save != null ? "; " + save + " was not written" : ""));
-        return Main.EXIT_DIVERGED;
+        return diverged("the loss became " + result.loss() + " after the last epoch", rate);
+      }
+      String bad = Network.firstNonFinite(trained);
+      if (bad != null) {
+        return diverged(bad + " after the last epoch", rate);
       }
       printSummary(trainer.deviceName(), epochs - firstEpoch, seconds, result, train, classification, trainer, held,
           rule, settings);
@@ -266,6 +270,13 @@ final class TrainCommand implements Callable<Integer> {
 
   private static String scientific(float v) {
     return String.format(java.util.Locale.ROOT, "%.1e", v);
+  }
+
+  /** Training diverged: one line saying where and what to try; --save is not written. Returns exit code 4. */
+  private int diverged(String what, float rate) {
+    err.println("cltrain train: " + what + "; training diverged: try a smaller --lr (now " + rate + ")"
+        + (save != null ? "; " + save + " was not written" : ""));
+    return Main.EXIT_DIVERGED;
   }
 
   /** Stopped by a signal after a batch: writes the checkpoint if one was asked for; returns 130 or 143. */

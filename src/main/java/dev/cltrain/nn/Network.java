@@ -86,6 +86,24 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
   }
 
   /** Largest |a − b| over every weight and bias of two networks of the same shape. */
+  /** "weight 3 of layer 2 became NaN" for the first weight or bias that is NaN or infinite, else null. */
+  public static String firstNonFinite(Network network) {
+    for (int l = 0; l < network.layers.size(); l++) {
+      Layer layer = network.layers.get(l);
+      for (int i = 0; i < layer.weights().length; i++) {
+        if (!Float.isFinite(layer.weights()[i])) {
+          return "weight " + i + " of layer " + (l + 1) + " became " + layer.weights()[i];
+        }
+      }
+      for (int i = 0; i < layer.bias().length; i++) {
+        if (!Float.isFinite(layer.bias()[i])) {
+          return "bias " + i + " of layer " + (l + 1) + " became " + layer.bias()[i];
+        }
+      }
+    }
+    return null;
+  }
+
   public static float maxAbsDifference(Network a, Network b) {
     float max = 0;
     for (int l = 0; l < a.layers.size(); l++) {
