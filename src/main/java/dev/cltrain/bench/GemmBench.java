@@ -26,9 +26,19 @@ public final class GemmBench {
    * @param maxRelativeDifference max |c − c_reference| / max |c_reference|
    * @param peakShare             GFLOP/s over the --peak given for the device, or null
    */
-  public record Row(String shape, String variant, int m, int n, int k, String id, String name, String status,
-      String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
-      Double maxRelativeDifference) {}
+  public record Row(String shape, String variant, int m, int n, int k, String id, String name, String impl,
+      String status, String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
+      Double maxRelativeDifference, Double vsClblast) {
+    Row withVsClblast(Double ratio) {
+      return new Row(shape, variant, m, n, k, id, name, impl, status, error, msMedian, msMin, msMax, gflops, peakShare,
+          maxRelativeDifference, ratio);
+    }
+  }
+
+  /** Which implementation a row times: the Java reference, our matmul kernel, or CLBlast's SGEMM. */
+  public static final String REFERENCE = "reference";
+  public static final String CLTRAIN = "cltrain";
+  public static final String CLBLAST = "clblast";
 
   /** Untimed calls first: at least one, more while under 50 ms (JIT compilation, first-touch of buffers). */
   private static final int WARMUP_MAX_CALLS = 10;
@@ -38,15 +48,16 @@ public final class GemmBench {
 
   /** Times every shape on the reference, then on each device. {@code peak} is GFLOP/s, or null. */
   public static List<Row> run(List<GemmShape> shapes, List<ClDevice> devices, KernelSource source, int repeat,
-      Double peak, Consumer<String> status) {
+      Double peak, boolean clblast, Consumer<String> status) {
+    String blastProblem = clblast ? dev.cltrain.opencl.ClBlast.problem() : null;
     List<Row> rows = new ArrayList<>();
     List<float[]> expected = new ArrayList<>();
     status.accept("gemm on " + Devices.REFERENCE + " ...");
     try (ReferenceKernels reference = new ReferenceKernels()) {
       for (GemmShape shape : shapes) {
-        Timed t = time(reference, shape, repeat);
+        Timed t = time(reference, shape, repeat, (a, b, c) -> call(reference, shape, a, b, c));
         expected.add(t.product());
-        rows.add(row(shape, Devices.REFERENCE, "Java reference", t, null, 0));
+        rows.add(row(shape, Devices.REFERENCE, "Java reference", REFERENCE, t, null, 0));
       }
     }
     for (ClDevice device : devices) {
@@ -54,16 +65,35 @@ public final class GemmBench {
       try (OpenClKernels kernels = new OpenClKernels(device, source)) {
         for (int s = 0; s < shapes.size(); s++) {
           GemmShape shape = shapes.get(s);
+          Row ours;
           try {
-            Timed t = time(kernels, shape, repeat);
-            rows.add(row(shape, device.ref(), device.name(), t, peak, difference(t.product(), expected.get(s))));
+            Timed t = time(kernels, shape, repeat, (a, b, c) -> call(kernels, shape, a, b, c));
+            ours = row(shape, device.ref(), device.name(), CLTRAIN, t, peak, difference(t.product(), expected.get(s)));
           } catch (ClException | DeviceException e) {
-            rows.add(failed(shape, device, e));
+            ours = failed(shape, device, CLTRAIN, firstLine(e.getMessage()));
           }
+          if (!clblast) {
+            rows.add(ours);
+            continue;
+          }
+          Row theirs;
+          if (blastProblem != null) {
+            theirs = failed(shape, device, CLBLAST, blastProblem);
+          } else {
+            try {
+              Timed t = time(kernels, shape, repeat, (a, b, c) -> dev.cltrain.opencl.ClBlast.sgemm(kernels.context(),
+                  shape.variant().equals("tn"), shape.variant().equals("nt"), shape.m(), shape.n(), shape.k(), 1f, a, b, c));
+              theirs = row(shape, device.ref(), device.name(), CLBLAST, t, peak, difference(t.product(), expected.get(s)));
+            } catch (ClException | DeviceException | LinkageError e) {
+              theirs = failed(shape, device, CLBLAST, firstLine(String.valueOf(e.getMessage())));
+            }
+          }
+          rows.add(ours.gflops() != null && theirs.gflops() != null ? ours.withVsClblast(ours.gflops() / theirs.gflops()) : ours);
+          rows.add(theirs);
         }
       } catch (ClException | DeviceException e) {
         for (GemmShape shape : shapes) {
-          rows.add(failed(shape, device, e));
+          rows.add(failed(shape, device, CLTRAIN, firstLine(e.getMessage())));
         }
       }
     }
@@ -72,7 +102,12 @@ public final class GemmBench {
 
   private record Timed(double[] ms, float[] product, long flops) {}
 
-  private static <B, I> Timed time(Backend<B, I> backend, GemmShape shape, int repeat) {
+  /** One product c = op(a)·op(b) of the shape, enqueued. */
+  private interface Product<B> {
+    void run(B a, B b, B c);
+  }
+
+  private static <B, I> Timed time(Backend<B, I> backend, GemmShape shape, int repeat, Product<B> product) {
     NumpyRandom random = new NumpyRandom(shape.m() * 31L + shape.n() * 7L + shape.k());
     B a = backend.upload(uniform(random, shape.m() * shape.k()));
     B b = backend.upload(uniform(random, shape.k() * shape.n()));
@@ -80,19 +115,19 @@ public final class GemmBench {
     float[] one = new float[1];
     long warmStart = System.nanoTime();
     for (int w = 0; w < WARMUP_MAX_CALLS && (w == 0 || System.nanoTime() - warmStart < WARMUP_NANOS); w++) {
-      call(backend, shape, a, b, c);
+      product.run(a, b, c);
       backend.download(c, one);
     }
     double[] ms = new double[repeat];
     for (int r = 0; r < repeat; r++) {
       long start = System.nanoTime();
-      call(backend, shape, a, b, c);
+      product.run(a, b, c);
       backend.download(c, one);
       ms[r] = (System.nanoTime() - start) / 1e6;
     }
-    float[] product = new float[shape.m() * shape.n()];
-    backend.download(c, product);
-    return new Timed(ms, product, shape.flops());
+    float[] result = new float[shape.m() * shape.n()];
+    backend.download(c, result);
+    return new Timed(ms, result, shape.flops());
   }
 
   private static <B, I> void call(Backend<B, I> backend, GemmShape shape, B a, B b, B c) {
@@ -121,19 +156,22 @@ public final class GemmBench {
     return scale == 0 ? largest : largest / scale;
   }
 
-  private static Row row(GemmShape shape, String id, String name, Timed t, Double peak, double difference) {
+  private static Row row(GemmShape shape, String id, String name, String impl, Timed t, Double peak, double difference) {
     double[] sorted = t.ms().clone();
     Arrays.sort(sorted);
     double median = BenchRunner.median(sorted);
     double gflops = t.flops() / (median / 1000) / 1e9;
-    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), id, name, "ok", null, median,
-        sorted[0], sorted[sorted.length - 1], gflops, peak == null ? null : gflops / peak, difference);
+    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), id, name, impl, "ok", null, median,
+        sorted[0], sorted[sorted.length - 1], gflops, peak == null ? null : gflops / peak, difference, null);
   }
 
-  private static Row failed(GemmShape shape, ClDevice device, RuntimeException e) {
-    String message = e.getMessage();
+  private static Row failed(GemmShape shape, ClDevice device, String impl, String error) {
+    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), device.ref(), device.name(), impl,
+        "failed", error, null, null, null, null, null, null, null);
+  }
+
+  private static String firstLine(String message) {
     int nl = message.indexOf('\n');
-    return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), device.ref(), device.name(),
-        "failed", nl < 0 ? message : message.substring(0, nl), null, null, null, null, null, null);
+    return nl < 0 ? message : message.substring(0, nl);
   }
 }

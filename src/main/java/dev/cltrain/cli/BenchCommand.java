@@ -92,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--shapes", paramLabel = "MxNxK[:tn|nt],...", description = "--gemm: these shapes instead of --sizes.")
   String shapes;
 
+  @Option(names = "--no-clblast", description = "--gemm: leave out CLBlast's SGEMM, the comparison row on each OpenCL device.")
+  boolean noClblast;
+
   @Option(names = "--peak", paramLabel = "GFLOPS", description = "--gemm: the best-known GFLOP/s of the device, to show each result as a share of it.")
   Double peak;
 
@@ -398,19 +401,22 @@ final class BenchCommand implements Callable<Integer> {
   private int runGemm(List<ClDevice> targets, KernelSource source) {
     List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
     int reps = repeat;
-    List<GemmBench.Row> rows = GemmBench.run(list, targets, source, reps, peak, err::println);
+    List<GemmBench.Row> rows = GemmBench.run(list, targets, source, reps, peak, !noClblast, err::println);
     out.println();
-    out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product");
+    out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product"
+        + (noClblast ? "" : "; vs CLBlast = our GFLOP/s over CLBlast's SGEMM on the same device, buffers and shape"));
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"shape", "device", "ms", "min", "max", "GFLOP/s", peak == null ? "" : "of peak", "max rel diff"});
+    table.add(new String[] {"shape", "device", "impl", "ms", "min", "max", "GFLOP/s", peak == null ? "" : "of peak",
+        "max rel diff", noClblast ? "" : "vs CLBlast"});
     for (GemmBench.Row r : rows) {
       if (!"ok".equals(r.status())) {
-        table.add(new String[] {r.shape(), r.id(), "FAILED: " + r.error(), "", "", "", "", ""});
+        table.add(new String[] {r.shape(), r.id(), r.impl(), "FAILED: " + r.error(), "", "", "", "", "", ""});
         continue;
       }
-      table.add(new String[] {r.shape(), r.id(), sig(r.msMedian()), sig(r.msMin()), sig(r.msMax()), sig(r.gflops()),
-          r.peakShare() == null ? "" : Format.fixed(100 * r.peakShare(), 1) + " %",
-          String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference())});
+      table.add(new String[] {r.shape(), r.id(), r.impl(), sig(r.msMedian()), sig(r.msMin()), sig(r.msMax()),
+          sig(r.gflops()), r.peakShare() == null ? "" : Format.fixed(100 * r.peakShare(), 1) + " %",
+          String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference()),
+          r.vsClblast() == null ? "" : Format.fixed(r.vsClblast(), 2) + "x"});
     }
     DevicesCommand.printTable(out, table);
     ObjectNode root = facts("gemm");
@@ -419,12 +425,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     root.set("gemm", mapper().valueToTree(rows));
     List<String[]> csvRows = new ArrayList<>();
-    csvRows.add(new String[] {"shape", "variant", "m", "n", "k", "device", "name", "status", "error", "ms_median",
-        "ms_min", "ms_max", "gflops", "peak_share", "max_relative_difference"});
+    csvRows.add(new String[] {"shape", "variant", "m", "n", "k", "device", "name", "impl", "status", "error",
+        "ms_median", "ms_min", "ms_max", "gflops", "peak_share", "max_relative_difference", "vs_clblast"});
     for (GemmBench.Row r : rows) {
-      csvRows.add(new String[] {r.shape(), r.variant(), "" + r.m(), "" + r.n(), "" + r.k(), r.id(), r.name(), r.status(),
-          r.error(), num(r.msMedian()), num(r.msMin()), num(r.msMax()), num(r.gflops()), num(r.peakShare()),
-          num(r.maxRelativeDifference())});
+      csvRows.add(new String[] {r.shape(), r.variant(), "" + r.m(), "" + r.n(), "" + r.k(), r.id(), r.name(), r.impl(),
+          r.status(), r.error(), num(r.msMedian()), num(r.msMin()), num(r.msMax()), num(r.gflops()), num(r.peakShare()),
+          num(r.maxRelativeDifference()), num(r.vsClblast())});
     }
     writeOutputs(root, csvRows, () -> {
       List<String> labels = list.stream().map(GemmShape::label).toList();
@@ -432,7 +438,7 @@ final class BenchCommand implements Callable<Integer> {
       Map<String, List<Double>> series = new LinkedHashMap<>();
       for (GemmBench.Row r : rows) {
         List<Double> ys = series.computeIfAbsent(r.id().equals(Devices.REFERENCE) ? "Java reference" : r.id() + " "
-            + BenchCharts.shortName(r.name()), k -> new ArrayList<>());
+            + r.impl() + " " + BenchCharts.shortName(r.name()), k -> new ArrayList<>());
         ys.add(r.gflops());
       }
       if (peak != null) {

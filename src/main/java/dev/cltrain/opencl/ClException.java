@@ -21,6 +21,16 @@ public final class ClException extends RuntimeException {
     this.status = status;
   }
 
+  private ClException(String message, int status) {
+    super(message);
+    this.status = status;
+  }
+
+  /** A failure whose status has its own name (a library on top of OpenCL, e.g. CLBlast's status codes). */
+  static ClException named(String call, int status, String name) {
+    return new ClException(call + " failed: " + name, status);
+  }
+
   /** The CL error constant's name, e.g. {@code CL_BUILD_PROGRAM_FAILURE}. */
   public String statusName() {
     return CL.stringFor_errorCode(status);

@@ -148,14 +148,26 @@ class BenchCommandTest {
         "--peak", "100", "--json", json.toString(), "--plot", png.toString());
     assertEquals(0, run.exit(), run.toString());
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("gemm");
-    assertEquals(4 * (1 + devices.size()), rows.size());
+    assertEquals(4 * (1 + 2 * devices.size()), rows.size(), "reference, then ours and CLBlast's on each device");
     for (JsonNode row : rows) {
       assertEquals("ok", row.get("status").asText(), row.toString());
       assertTrue(row.get("gflops").asDouble() > 0, row.toString());
-      // each element sums in the reference's order; 1e-5 of the largest element leaves room for FMA contraction
-      assertTrue(row.get("maxRelativeDifference").asDouble() <= 1e-5, row.toString());
+      if (row.get("impl").asText().equals("clblast")) {
+        // CLBlast sums in its own order with fused multiply-adds: a few float32 ulps of the largest element
+        assertTrue(row.get("maxRelativeDifference").asDouble() <= 1e-5, row.toString());
+      } else {
+        // ours sums in the reference's order without fused multiply-adds: the same bits
+        assertEquals(0.0, row.get("maxRelativeDifference").asDouble(), 0.0, row.toString());
+      }
+      assertEquals(row.get("impl").asText().equals("cltrain"), row.hasNonNull("vsClblast"), row.toString());
     }
     assertPng(png);
+    Path plain = dir.resolve("plain.json");
+    Cli without = Cli.run("bench", "--gemm", "--shapes", "5x6x7", "--repeat", "1", "--no-clblast", "--json", plain.toString());
+    assertEquals(0, without.exit(), without.toString());
+    for (JsonNode row : new ObjectMapper().readTree(plain.toFile()).get("gemm")) {
+      assertFalse(row.get("impl").asText().equals("clblast"), row.toString());
+    }
   }
 
   @Test
