@@ -1,0 +1,95 @@
+package dev.cltrain.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.Generated;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Init;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.train.DeviceCheckAccess;
+import dev.cltrain.train.MatmulPlan;
+import dev.cltrain.train.OpenClKernels;
+import dev.cltrain.train.OpenClTrainer;
+import dev.cltrain.train.Optimizer;
+import dev.cltrain.train.ReferenceKernels;
+import dev.cltrain.train.Settings;
+import dev.cltrain.train.Trainer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kernel, each matmul strategy, and short trainings on Oclgrind, the OpenCL device simulator, which
+ * reports out-of-bounds accesses, data races, uninitialised reads and API misuse (scripts/oclgrind-check runs
+ * this with those checks on and fails on any report). Skipped unless CLTRAIN_OCLGRIND=1: a simulator is
+ * thousands of times slower than a device, so shapes are small, but cover ones, primes and block edges.
+ */
+class SimulatorKernelTest {
+  private static ClDevice oclgrind() {
+    assumeTrue("1".equals(System.getenv("CLTRAIN_OCLGRIND")), "set CLTRAIN_OCLGRIND=1 (scripts/oclgrind-check)");
+    for (ClDevice d : ClRuntime.discover().devices()) {
+      if (d.platformName().contains("Oclgrind")) {
+        return d;
+      }
+    }
+    fail("CLTRAIN_OCLGRIND=1 but no Oclgrind device: " + ClRuntime.discover());
+    return null;
+  }
+
+  @Test
+  void everyKernelWithEachMatmulStrategyMatchesTheReferenceUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 13, 9}};
+    ReferenceKernels reference = new ReferenceKernels();
+    for (MatmulPlan plan : List.of(MatmulPlan.tiled(MatmulPlan.tileFor(device)), MatmulPlan.tiled(4),
+        MatmulPlan.blocked(MatmulPlan.tileFor(device), 4, 16), MatmulPlan.blocked(MatmulPlan.tileFor(device), 3, 4, 2))) {
+      try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, plan)) {
+        for (String kernel : DeviceCheckAccess.kernels()) {
+          if (!kernel.startsWith("matmul") && plan != null && !plan.equals(MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
+            continue; // the other kernels do not depend on the matmul plan: once is enough
+          }
+          for (int[] s : shapes) {
+            for (int activation : new int[] {0, 1, 2, 3}) {
+              float[] expected = DeviceCheckAccess.exec(kernel, reference, s, activation, 5);
+              float[] actual = DeviceCheckAccess.exec(kernel, kernels, s, activation, 5);
+              assertTrue(DeviceCheckAccess.excess(kernel, expected, actual) <= 0,
+                  kernel + " " + plan.describe() + " at " + s[0] + "x" + s[1] + "x" + s[2] + " activation " + activation);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void shortTrainingsRunCleanUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    DataSet data = Generated.load("random:37x7x3", 2);
+    for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+      Network net = Network.init(new int[] {7, 5, 3}, Activation.TANH, Loss.XENT, Init.XAVIER, new NumpyRandom(2));
+      Settings settings = new Settings(new Optimizer(kind, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-3f), 16, new NumpyRandom(2));
+      try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), net, data, settings)) {
+        t.epoch(true);
+        t.epoch(false);
+        t.evaluate(data, true);
+      }
+    }
+    // the recipe's shapes: 784 inputs, batches of 128 (two of them), relu, softmax, Adam
+    DataSet images = Generated.load("random:256x784x10", 4);
+    Network recipe = Network.init(new int[] {784, 32, 10}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(4));
+    Settings adam = new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.001f, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), 128,
+        new NumpyRandom(4));
+    try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), recipe, images, adam)) {
+      t.epoch(true);
+    }
+    Network mse = Network.initNormal(new int[] {7, 3}, 3);
+    try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), mse, data, Settings.fullBatchSgd(0.1f))) {
+      t.epoch(true);
+      t.epoch(false);
+    }
+  }
+}
