@@ -40,9 +40,13 @@ public final class GemmBench {
   public static final String CLTRAIN = "cltrain";
   public static final String CLBLAST = "clblast";
 
-  /** Untimed calls first: at least one, more while under 50 ms (JIT compilation, first-touch of buffers). */
-  private static final int WARMUP_MAX_CALLS = 10;
-  private static final long WARMUP_NANOS = 50_000_000L;
+  /**
+   * Untimed calls first: at least one, more while under 300 ms (first-touch of buffers, and JIT compilation:
+   * the reference's Vector API loops run 100 times slower until C2 has compiled them, which takes a few hundred
+   * small calls at the start of a JVM).
+   */
+  private static final int WARMUP_MAX_CALLS = 1000;
+  private static final long WARMUP_NANOS = 300_000_000L;
 
   private GemmBench() {}
 

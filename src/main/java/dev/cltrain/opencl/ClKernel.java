@@ -98,6 +98,17 @@ public final class ClKernel {
     enqueue(new long[] {columns, rows}, null);
   }
 
+  /**
+   * Enqueues a 2-D range of exactly {@code columns × rows} work-items, each its own work-group. On a CPU
+   * device every work-item then is a unit the runtime can hand to any core (see OpenClKernels' transpose_a).
+   */
+  public void launch2dSingleItems(long columns, long rows) {
+    if (columns == 0 || rows == 0) {
+      return;
+    }
+    enqueue(new long[] {columns, rows}, new long[] {1, 1});
+  }
+
   /** Enqueues exactly one work-group of {@code size} work-items (for single-group reductions). */
   public void launchGroup(int size) {
     enqueue(new long[] {size}, new long[] {size});
