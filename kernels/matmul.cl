@@ -19,7 +19,8 @@
 //     in RM·VC vectors of VN floats; dimension 0 = block of VC·VN columns, dimension 1 = block of RM rows.
 //     For each p it loads VC VN-wide pieces of b's row and multiplies them by RM scalars of a. Suits CPUs
 //     (PoCL), where a work-group runs on one core and the vectors become SIMD registers (AVX-512 for
-//     VN = 16). Blocks that cross the edge of c take a scalar path.
+//     VN = 16). Blocks that cross the edge of c take a scalar path. The runtime picks the work-groups, except
+//     for matmul_transpose_a on CPU devices: one work-item per group (OpenClKernels.singleItemTransposeA).
 //
 // Either way the global range is rounded up and edge work-items write nothing, so any m, n, k >= 0 is
 // correct, and each element of c sums its k products in ascending order, exactly as the Java reference
