@@ -249,7 +249,8 @@ class ParserPropertiesTest {
   void modelJsonWithWrongValuesInValidJsonFailsCleanly(@ForAll("jsonValues") String value,
       @ForAll("modelFields") String field) {
     String text = new String(VALID_MODEL, StandardCharsets.UTF_8);
-    String mutated = text.replaceFirst("\"" + field + "\" : [^,\\n]+", "\"" + field + "\" : " + value);
+    String mutated = text.replaceFirst("\"" + field + "\" : [^,\\n]+",
+        java.util.regex.Matcher.quoteReplacement("\"" + field + "\" : " + value)); // the value may hold $ or \\
     checkModel(mutated.getBytes(StandardCharsets.UTF_8));
   }
 
