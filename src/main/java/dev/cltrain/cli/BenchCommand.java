@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.DeviceException;
 import dev.cltrain.InputException;
 import dev.cltrain.bench.BenchRunner;
 import dev.cltrain.bench.DeviceRow;
@@ -187,24 +186,7 @@ final class BenchCommand implements Callable<Integer> {
     if (!discovery.available()) {
       err.println("bench: " + discovery.problem() + "; benching the Java reference only");
     }
-    if (devices == null) {
-      if (!discovery.devices().isEmpty()) {
-        DeviceOptions.warnSignalChaining(err);
-      }
-      return discovery.devices();
-    }
-    List<ClDevice> chosen = new ArrayList<>();
-    for (String spec : devices) {
-      Devices.Choice choice;
-      try {
-        choice = Devices.choose(spec, discovery);
-      } catch (DeviceException e) {
-        throw new InputException("--device " + spec + ": " + e.getMessage());
-      }
-      if (choice.device() != null && !chosen.contains(choice.device())) {
-        chosen.add(choice.device());
-      }
-    }
+    List<ClDevice> chosen = DeviceOptions.openClDevices(devices, discovery);
     if (!chosen.isEmpty()) {
       DeviceOptions.warnSignalChaining(err);
     }

@@ -58,5 +58,29 @@ final class DeviceOptions {
     }
   }
 
+  /**
+   * The OpenCL devices a {@code --device LIST} option names (bench, verify), each once, in the order given;
+   * every device found when the option is absent. An entry that names no device is bad input.
+   */
+  static java.util.List<dev.cltrain.opencl.ClDevice> openClDevices(java.util.List<String> specs,
+      ClRuntime.Discovery discovery) {
+    if (specs == null) {
+      return discovery.devices();
+    }
+    java.util.List<dev.cltrain.opencl.ClDevice> chosen = new java.util.ArrayList<>();
+    for (String spec : specs) {
+      Devices.Choice choice;
+      try {
+        choice = Devices.choose(spec, discovery);
+      } catch (dev.cltrain.DeviceException e) {
+        throw new InputException("--device " + spec + ": " + e.getMessage());
+      }
+      if (choice.device() != null && !chosen.contains(choice.device())) {
+        chosen.add(choice.device());
+      }
+    }
+    return chosen;
+  }
+
   private static boolean warned;
 }

@@ -1,12 +1,10 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.InputException;
-import dev.cltrain.DeviceException;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.ClRuntime;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.train.DeviceCheck;
-import dev.cltrain.train.Devices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,22 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     KernelSource source = DeviceOptions.source(kernels);
     ClRuntime.Discovery discovery = ClRuntime.discover();
-    List<ClDevice> targets = new ArrayList<>();
-    if (devices == null) {
-      targets.addAll(discovery.devices());
-    } else {
-      for (String d : devices) {
-        Devices.Choice choice;
-        try {
-          choice = Devices.choose(d, discovery);
-        } catch (DeviceException e) {
-          throw new InputException("--device " + d + ": " + e.getMessage());
-        }
-        if (choice.device() != null && !targets.contains(choice.device())) {
-          targets.add(choice.device());
-        }
-      }
-    }
+    List<ClDevice> targets = DeviceOptions.openClDevices(devices, discovery);
     if (targets.isEmpty()) {
       out.println("no OpenCL device to verify" + (discovery.available() ? "" : " (" + discovery.problem() + ")")
           + "; the Java reference is the judge and needs no check");

@@ -1,6 +1,5 @@
 package dev.cltrain.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,6 +21,17 @@ record Cli(int exit, String out, String err) {
 
   /** Runs {@code dev.cltrain.cli.Main} in a new JVM on the test class path with extra environment variables. */
   static Cli runInChild(Map<String, String> env, Path workDir, String... args) throws IOException, InterruptedException {
+    Process p = startChild(env, workDir, args);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("child JVM did not finish in 120 s: " + List.of(args));
+    }
+    return new Cli(p.exitValue(), java.nio.file.Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
+        java.nio.file.Files.readString(workDir.resolve("child.err"), StandardCharsets.UTF_8));
+  }
+
+  /** Starts {@code dev.cltrain.cli.Main} in a new JVM, stdout and stderr to child.out and child.err in {@code workDir}. */
+  static Process startChild(Map<String, String> env, Path workDir, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -30,16 +40,8 @@ record Cli(int exit, String out, String err) {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
     pb.environment().putAll(env);
-    File outFile = workDir.resolve("child.out").toFile();
-    File errFile = workDir.resolve("child.err").toFile();
-    pb.redirectOutput(outFile).redirectError(errFile);
-    Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("child JVM did not finish in 120 s: " + command);
-    }
-    return new Cli(p.exitValue(), java.nio.file.Files.readString(outFile.toPath(), StandardCharsets.UTF_8),
-        java.nio.file.Files.readString(errFile.toPath(), StandardCharsets.UTF_8));
+    pb.redirectOutput(workDir.resolve("child.out").toFile()).redirectError(workDir.resolve("child.err").toFile());
+    return pb.start();
   }
 
   List<String> outLines() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.testing.OpenClDevices;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,15 +134,7 @@ class ResumeTest {
   }
 
   private Process start(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
-    File out = dir.resolve("child.out").toFile();
-    File err = dir.resolve("child.err").toFile();
-    return new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out).redirectError(err).start();
+    return Cli.startChild(java.util.Map.of(), dir, args);
   }
 
   private interface Check {
