@@ -186,11 +186,7 @@ final class BenchCommand implements Callable<Integer> {
     if (!discovery.available()) {
       err.println("bench: " + discovery.problem() + "; benching the Java reference only");
     }
-    List<ClDevice> chosen = DeviceOptions.openClDevices(devices, discovery);
-    if (!chosen.isEmpty()) {
-      DeviceOptions.warnSignalChaining(err);
-    }
-    return chosen;
+    return DeviceOptions.openClDevices(devices, discovery);
   }
 
   private BenchRunner.Plan plan(Workload w) {

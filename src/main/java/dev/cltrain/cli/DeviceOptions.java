@@ -38,24 +38,9 @@ final class DeviceOptions {
     return KernelSource.folder(kernels);
   }
 
-  /** The device --device names; warns on {@code err} when it is an OpenCL device and the JVM lacks signal chaining. */
+  /** The device --device names. */
   Devices.Choice choice(java.io.PrintWriter err) {
-    Devices.Choice choice = Devices.choose(device, ClRuntime.discover());
-    if (!choice.reference()) {
-      warnSignalChaining(err);
-    }
-    return choice;
-  }
-
-  /** Prints {@link ClRuntime#signalChainingWarning()} once per process, if there is one. */
-  static synchronized void warnSignalChaining(java.io.PrintWriter err) {
-    if (!warned) {
-      warned = true;
-      String warning = ClRuntime.signalChainingWarning();
-      if (warning != null) {
-        err.println(warning);
-      }
-    }
+    return Devices.choose(device, ClRuntime.discover());
   }
 
   /**
@@ -81,6 +66,4 @@ final class DeviceOptions {
     }
     return chosen;
   }
-
-  private static boolean warned;
 }

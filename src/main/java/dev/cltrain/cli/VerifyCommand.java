@@ -45,7 +45,7 @@ final class VerifyCommand implements Callable<Integer> {
           + "; the Java reference is the judge and needs no check");
       return 0;
     }
-    DeviceOptions.warnSignalChaining(err);
+
     out.println("each kernel against the Java reference at shapes 1x1x1, 3x5x7, 17x13x29, 33x31x16, 65x47x9 (every "
         + "activation where one applies), tolerance " + sci(DeviceCheck.ATOL) + " + " + sci(DeviceCheck.RTOL)
         + "·|reference| per element; then 5 epochs of a 13,16,3 relu/softmax net with Adam in batches of 32 in "

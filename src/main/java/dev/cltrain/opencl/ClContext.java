@@ -67,6 +67,7 @@ public final class ClContext implements AutoCloseable {
     cl_device_id[] ids = {device.id()};
     this.context = ClException.check("clCreateContext(" + device.ref() + ")",
         () -> clCreateContext(null, 1, ids, null, null, null));
+    JvmSignals.restore("clCreateContext");
     own("context", () -> clReleaseContext(context));
     this.queue = ClException.check("clCreateCommandQueue(" + device.ref() + ")",
         () -> clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, null));
@@ -103,8 +104,10 @@ public final class ClContext implements AutoCloseable {
     try {
       clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
     } catch (CLException e) {
+      JvmSignals.restore("clBuildProgram");
       throw new ClException("clBuildProgram(" + where + ")", e.getStatus(), "Build log:\n" + buildLog(program));
     }
+    JvmSignals.restore("clBuildProgram");
     ClProgram built = new ClProgram(this, file, program);
     programs.put(key, built);
     return built;

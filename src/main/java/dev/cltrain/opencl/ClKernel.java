@@ -15,6 +15,8 @@ public final class ClKernel {
   private final ClContext context;
   private final String name;
   private final cl_kernel kernel;
+  /** Set after the first launch: PoCL compiles the work-group function then (see JvmSignals). */
+  private boolean launched;
 
   ClKernel(ClContext context, String name, cl_kernel kernel) {
     this.context = context;
@@ -120,6 +122,10 @@ public final class ClKernel {
         () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event));
     if (event != null) {
       context.recordLaunch(name, event);
+    }
+    if (!launched) {
+      launched = true;
+      JvmSignals.restore("the first launch of " + name);
     }
   }
 

@@ -39,30 +39,16 @@ public final class ClRuntime {
     return cached;
   }
 
-  /**
-   * A warning when this JVM runs OpenCL without signal chaining, else null. OpenCL drivers (PoCL's LLVM among
-   * them) install SIGSEGV handlers that take the signals HotSpot raises on purpose (null checks, safepoints)
-   * and kill the process without a trace; HotSpot's {@code libjsig.so}, preloaded, chains them. scripts/cltrain
-   * and the test runner preload it; this catches a plain {@code java -jar} on Linux.
-   */
-  public static String signalChainingWarning() {
-    java.nio.file.Path maps = java.nio.file.Path.of("/proc/self/maps");
-    if (!java.nio.file.Files.isReadable(maps)) {
-      return null; // not Linux: nothing known to check
-    }
+  private static Discovery discoverNow() {
+    JvmSignals.save(); // before the driver first loads: the handlers in force now are the JVM's
     try {
-      if (java.nio.file.Files.readString(maps).contains("libjsig")) {
-        return null;
-      }
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      return null;
+      return discoverDevices();
+    } finally {
+      JvmSignals.restore("OpenCL platform discovery");
     }
-    java.nio.file.Path jsig = java.nio.file.Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
-    return "warning: OpenCL drivers can crash this JVM (SIGSEGV) unless it runs with LD_PRELOAD=" + jsig
-        + " (scripts/cltrain sets it)";
   }
 
-  private static Discovery discoverNow() {
+  private static Discovery discoverDevices() {
     try {
       CL.setExceptionsEnabled(true);
     } catch (LinkageError e) {

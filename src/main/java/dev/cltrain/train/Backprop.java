@@ -488,7 +488,7 @@ public class Backprop<B, I> implements Trainer {
       backend.download(biases.get(l), b);
       layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
     }
-    return new Network(initial.loss(), layers);
+    return new Network(initial.loss(), layers, initial.inputScale());
   }
 
   @Override
