@@ -2,7 +2,7 @@ package dev.cltrain.cli;
 
 import dev.cltrain.bench.DeviceRow;
 import dev.cltrain.bench.WorkloadResult;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.train.Workload;
 import java.awt.Color;
 import java.awt.image.BufferedImage;

@@ -12,12 +12,12 @@ import dev.cltrain.bench.GemmShape;
 import dev.cltrain.bench.SizeRange;
 import dev.cltrain.bench.WorkloadResult;
 import dev.cltrain.data.Loaded;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.ClRuntime;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.train.Devices;
-import dev.cltrain.train.KernelTime;
+import dev.cltrain.backend.KernelTime;
 import dev.cltrain.train.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -120,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
     List<ClDevice> targets = targets();
     KernelSource source = DeviceOptions.source(kernels);
     if (retune) {
-      dev.cltrain.train.MatmulTuner.retune();
+      dev.cltrain.opencl.MatmulTuner.retune();
     }
     if (gemm) {
       return runGemm(targets, source);

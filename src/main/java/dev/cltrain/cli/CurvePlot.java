@@ -1,7 +1,7 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.InputException;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;

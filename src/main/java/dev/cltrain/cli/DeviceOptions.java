@@ -22,7 +22,7 @@ final class DeviceOptions {
 
   KernelSource source() {
     if (retune) {
-      dev.cltrain.train.MatmulTuner.retune();
+      dev.cltrain.opencl.MatmulTuner.retune();
     }
     return source(kernels);
   }

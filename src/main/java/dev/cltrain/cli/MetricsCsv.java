@@ -1,7 +1,7 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.InputException;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.channels.Channels;

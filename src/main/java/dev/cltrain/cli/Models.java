@@ -9,9 +9,9 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.train.Devices;
-import dev.cltrain.train.Optimizer;
+import dev.cltrain.nn.Optimizer;
 import dev.cltrain.train.Settings;
-import dev.cltrain.train.Trainer;
+import dev.cltrain.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 

@@ -3,7 +3,7 @@ package dev.cltrain.cli;
 import dev.cltrain.InputException;
 import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.train.Trainer;
+import dev.cltrain.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 

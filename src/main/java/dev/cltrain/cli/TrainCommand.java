@@ -3,14 +3,14 @@ package dev.cltrain.cli;
 import dev.cltrain.InputException;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Loaded;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.train.Devices;
-import dev.cltrain.train.Optimizer;
+import dev.cltrain.nn.Optimizer;
 import dev.cltrain.train.ReferenceTrainer;
 import dev.cltrain.train.Settings;
-import dev.cltrain.train.Trainer;
+import dev.cltrain.Trainer;
 import dev.cltrain.train.Workload;
 import dev.cltrain.train.Checkpoint;
 import dev.cltrain.train.TrainerState;
@@ -199,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
           }
         }
       }
-      List<dev.cltrain.train.KernelTime> kernelTimes = profile ? trainer.takeProfile() : List.of();
+      List<dev.cltrain.backend.KernelTime> kernelTimes = profile ? trainer.takeProfile() : List.of();
       double seconds = (System.nanoTime() - start) / 1e9;
       Trainer.Evaluation result = trainer.evaluate(train, train.rows() <= PREDICTIONS_SHOWN * 2);
       Network trained = trainer.network();

@@ -4,7 +4,7 @@ import dev.cltrain.InputException;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.ClRuntime;
 import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.train.DeviceCheck;
+import dev.cltrain.device.DeviceCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

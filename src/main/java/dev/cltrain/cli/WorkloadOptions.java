@@ -13,7 +13,7 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.train.Optimizer;
+import dev.cltrain.nn.Optimizer;
 import dev.cltrain.train.Settings;
 import dev.cltrain.train.Workload;
 import java.nio.file.Files;

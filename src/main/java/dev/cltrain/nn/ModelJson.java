@@ -1,5 +1,7 @@
 package dev.cltrain.nn;
 
+import dev.cltrain.io.AtomicFiles;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

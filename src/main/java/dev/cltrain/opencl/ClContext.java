@@ -1,5 +1,7 @@
 package dev.cltrain.opencl;
 
+import dev.cltrain.backend.KernelTime;
+
 import static org.jocl.CL.*;
 
 import java.util.ArrayDeque;

@@ -1,5 +1,10 @@
 package dev.cltrain.train;
 
+import dev.cltrain.Trainer;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.KernelTime;
+import dev.cltrain.nn.Optimizer;
+
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Layer;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.InputException;
-import dev.cltrain.nn.AtomicFiles;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.Trainer;
+
 import dev.cltrain.DeviceException;
 import dev.cltrain.InputException;
 import dev.cltrain.data.DataSet;

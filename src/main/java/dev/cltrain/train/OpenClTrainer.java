@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.opencl.OpenClKernels;
+
 import dev.cltrain.DeviceException;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;

@@ -1,5 +1,8 @@
 package dev.cltrain.train;
 
+import dev.cltrain.backend.Profiled;
+import dev.cltrain.reference.ReferenceKernels;
+
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 

@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.nn.Optimizer;
+
 import dev.cltrain.nn.NumpyRandom;
 
 /**

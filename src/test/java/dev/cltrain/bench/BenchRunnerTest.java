@@ -17,7 +17,7 @@ import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.testing.OpenClDevices;
-import dev.cltrain.train.Optimizer;
+import dev.cltrain.nn.Optimizer;
 import dev.cltrain.train.Settings;
 import dev.cltrain.train.Workload;
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.train.Devices;
 import dev.cltrain.train.ReferenceTrainer;
 import dev.cltrain.train.Settings;
-import dev.cltrain.train.Trainer;
+import dev.cltrain.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.cltrain.nn;
 
+import dev.cltrain.io.AtomicFiles;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,5 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.train.OpenClKernels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,14 +11,12 @@ import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.train.DeviceCheckAccess;
-import dev.cltrain.train.MatmulPlan;
-import dev.cltrain.train.OpenClKernels;
+import dev.cltrain.device.DeviceCheckAccess;
 import dev.cltrain.train.OpenClTrainer;
-import dev.cltrain.train.Optimizer;
-import dev.cltrain.train.ReferenceKernels;
+import dev.cltrain.nn.Optimizer;
+import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Settings;
-import dev.cltrain.train.Trainer;
+import dev.cltrain.Trainer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -44,4 +44,27 @@ public final class Tolerances {
   public static boolean close(double actual, double expected, double atol, double rtol) {
     return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
   }
+
+  /**
+   * Fails naming the first index outside |actual − expected| ≤ atol + rtol·|expected|, with both values and the
+   * largest difference.
+   */
+  public static void assertClose(String what, float[] expected, float[] actual, float atol, float rtol) {
+    org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": length");
+    float worst = 0;
+    int worstAt = -1;
+    for (int i = 0; i < expected.length; i++) {
+      float diff = Math.abs(actual[i] - expected[i]);
+      if (!(diff <= worst)) {
+        worst = diff;
+        worstAt = i;
+      }
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if (!close(actual[i], expected[i], atol, rtol)) {
+        org.junit.jupiter.api.Assertions.fail(what + ": index " + i + " device " + actual[i] + " reference " + expected[i]
+            + " (largest difference " + worst + " at " + worstAt + ", tolerance " + atol + " + " + rtol + "·|ref|)");
+      }
+    }
+  }
 }

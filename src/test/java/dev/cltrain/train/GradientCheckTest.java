@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.Trainer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package dev.cltrain.train;
 
+import dev.cltrain.Trainer;
+import dev.cltrain.nn.Optimizer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

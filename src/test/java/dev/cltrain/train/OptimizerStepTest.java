@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.reference.ReferenceKernels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package dev.cltrain.train;
+package dev.cltrain.device;
+
+import dev.cltrain.backend.Backend;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

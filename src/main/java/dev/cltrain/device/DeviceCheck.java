@@ -1,4 +1,13 @@
-package dev.cltrain.train;
+package dev.cltrain.device;
+
+import dev.cltrain.Trainer;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.nn.Optimizer;
+import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.reference.ReferenceKernels;
+import dev.cltrain.train.OpenClTrainer;
+import dev.cltrain.train.ReferenceTrainer;
+import dev.cltrain.train.Settings;
 
 import dev.cltrain.DeviceException;
 import dev.cltrain.data.DataSet;

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.backend;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -15,7 +15,7 @@ import java.util.Set;
  * System.nanoTime, named as its OpenCL kernel (matmulTransposeA → matmul_transpose_a). OpenCL backends use
  * profiling events instead, because their calls only enqueue.
  */
-final class Profiled implements InvocationHandler {
+public final class Profiled implements InvocationHandler {
   private static final Set<String> KERNELS = kernelMethods();
   private final Backend<?, ?> target;
   private final Map<String, long[]> totals = new LinkedHashMap<>();
@@ -25,7 +25,7 @@ final class Profiled implements InvocationHandler {
   }
 
   @SuppressWarnings("unchecked")
-  static <B, I> Backend<B, I> wrap(Backend<B, I> backend) {
+  public static <B, I> Backend<B, I> wrap(Backend<B, I> backend) {
     return (Backend<B, I>) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
         new Profiled(backend));
   }

@@ -1,4 +1,7 @@
-package dev.cltrain.train;
+package dev.cltrain.backend;
+
+import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.reference.ReferenceKernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -89,25 +92,6 @@ class KernelsVsReferenceTest {
     }
   }
 
-  static void assertClose(String what, float[] expected, float[] actual, float atol, float rtol) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    float worst = 0;
-    int worstAt = -1;
-    for (int i = 0; i < expected.length; i++) {
-      float diff = Math.abs(actual[i] - expected[i]);
-      if (!(diff <= worst)) {
-        worst = diff;
-        worstAt = i;
-      }
-    }
-    for (int i = 0; i < expected.length; i++) {
-      if (!Tolerances.close(actual[i], expected[i], atol, rtol)) {
-        fail(what + ": index " + i + " device " + actual[i] + " reference " + expected[i]
-            + " (largest difference " + worst + " at " + worstAt + ", tolerance " + atol + " + " + rtol + "·|ref|)");
-      }
-    }
-  }
-
   @ParameterizedTest(name = "{0} matmul {1}x{2}x{3}")
   @MethodSource("cases")
   void matmulMatchesReference(ClDevice device, int m, int n, int k) {
@@ -117,7 +101,7 @@ class KernelsVsReferenceTest {
     REFERENCE.matmul(m, n, k, 0.5f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmul(m, n, k, 0.5f, buf[0], buf[1], buf[2]), 2, m * n,
         a, b, new float[m * n]);
-    assertClose("matmul", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertClose("matmul", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_a {1}x{2}x{3}")
@@ -129,7 +113,7 @@ class KernelsVsReferenceTest {
     REFERENCE.matmulTransposeA(m, n, k, 0.25f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeA(m, n, k, 0.25f, buf[0], buf[1], buf[2]), 2,
         m * n, a, b, new float[m * n]);
-    assertClose("matmul_transpose_a", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertClose("matmul_transpose_a", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_b {1}x{2}x{3}")
@@ -141,12 +125,12 @@ class KernelsVsReferenceTest {
     REFERENCE.matmulTransposeB(m, n, k, 1.0f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeB(m, n, k, 1.0f, buf[0], buf[1], buf[2]), 2,
         m * n, a, b, new float[m * n]);
-    assertClose("matmul_transpose_b", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertClose("matmul_transpose_b", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
   }
 
   private static void check(ClDevice device, String what, float[] expected, DeviceOp op, int outIndex,
       float[]... inputs) {
-    assertClose(what, expected, onDevice(device, op, outIndex, expected.length, inputs), Tolerances.KERNEL_ATOL,
+    Tolerances.assertClose(what, expected, onDevice(device, op, outIndex, expected.length, inputs), Tolerances.KERNEL_ATOL,
         Tolerances.KERNEL_RTOL);
   }
 
@@ -201,11 +185,11 @@ class KernelsVsReferenceTest {
     float[] hot = oneHot(rows, cols);
     float[] expected = new float[3];
     REFERENCE.mseLoss(count, 2, a, y, expected);
-    assertClose("mse_loss", expected, onDevice(device, (k, b) -> k.mseLoss(count, 2, b[0], b[1], b[2]), 2, 3, a, y,
+    Tolerances.assertClose("mse_loss", expected, onDevice(device, (k, b) -> k.mseLoss(count, 2, b[0], b[1], b[2]), 2, 3, a, y,
         new float[3]), 0, Tolerances.LOSS_RTOL);
     expected = new float[3];
     REFERENCE.xentLoss(rows, cols, 1, a, hot, expected);
-    assertClose("xent_loss", expected, onDevice(device, (k, b) -> k.xentLoss(rows, cols, 1, b[0], b[1], b[2]), 2, 3,
+    Tolerances.assertClose("xent_loss", expected, onDevice(device, (k, b) -> k.xentLoss(rows, cols, 1, b[0], b[1], b[2]), 2, 3,
         a, hot, new float[3]), 0, Tolerances.LOSS_RTOL);
     expected = new float[count];
     REFERENCE.xentDelta(count, a, hot, expected);
@@ -213,7 +197,7 @@ class KernelsVsReferenceTest {
         new float[count]);
     float[] correct = new float[2];
     REFERENCE.countCorrect(rows, cols, 1, a, hot, correct);
-    assertClose("count_correct", correct, onDevice(device, (k, b) -> k.countCorrect(rows, cols, 1, b[0], b[1], b[2]),
+    Tolerances.assertClose("count_correct", correct, onDevice(device, (k, b) -> k.countCorrect(rows, cols, 1, b[0], b[1], b[2]),
         2, 2, a, hot, new float[2]), 0, 0);
   }
 
@@ -270,7 +254,7 @@ class KernelsVsReferenceTest {
       k.gatherRows(n, cols, offset, indices, src, target);
       float[] actual = new float[n * cols];
       k.download(target, actual);
-      assertClose("gather_rows", expected, actual, 0, 0);
+      Tolerances.assertClose("gather_rows", expected, actual, 0, 0);
     }
   }
 }

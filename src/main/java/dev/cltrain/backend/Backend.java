@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.backend;
 
 /** The kernels plus the memory they work on: where buffers live and how numbers cross to the host. */
 public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.nn;
 
 import dev.cltrain.InputException;
 
@@ -38,7 +38,7 @@ public record Optimizer(Kind kind, float learningRate, float momentum, float bet
   }
 
   /** Buffers of state this optimizer keeps per parameter buffer: 0, 1 (velocity) or 2 (m, v). */
-  int stateBuffers() {
+  public int stateBuffers() {
     return switch (kind) {
       case SGD -> 0;
       case MOMENTUM -> 1;

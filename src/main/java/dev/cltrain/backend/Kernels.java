@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.backend;
 
 /**
  * THE list of kernels: one method per OpenCL kernel in {@code kernels/*.cl}, with the kernel's name in

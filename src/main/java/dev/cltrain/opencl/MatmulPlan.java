@@ -1,7 +1,6 @@
-package dev.cltrain.train;
+package dev.cltrain.opencl;
 
 import dev.cltrain.InputException;
-import dev.cltrain.opencl.ClDevice;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
 
 /**
  * The reference's matrix-product loop over a range of rows: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
@@ -37,7 +37,7 @@ interface MatmulRows {
         return plain();
       }
       try {
-        return (MatmulRows) Class.forName("dev.cltrain.train.VectorMatmul").getDeclaredConstructor().newInstance();
+        return (MatmulRows) Class.forName("dev.cltrain.reference.VectorMatmul").getDeclaredConstructor().newInstance();
       } catch (ReflectiveOperationException | LinkageError e) {
         return plain();
       }

@@ -1,4 +1,8 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
+
+import dev.cltrain.Trainer;
+import dev.cltrain.train.ReferenceTrainer;
+import dev.cltrain.train.Settings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

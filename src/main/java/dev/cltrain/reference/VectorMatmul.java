@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;

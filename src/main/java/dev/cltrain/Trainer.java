@@ -1,4 +1,7 @@
-package dev.cltrain.train;
+package dev.cltrain;
+
+import dev.cltrain.backend.KernelTime;
+import dev.cltrain.train.TrainerState;
 
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;

@@ -1,4 +1,6 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
+
+import dev.cltrain.backend.Backend;
 
 import java.util.stream.IntStream;
 

@@ -1,4 +1,5 @@
-package dev.cltrain.train;
+package dev.cltrain.reference;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

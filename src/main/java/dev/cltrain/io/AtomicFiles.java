@@ -1,4 +1,4 @@
-package dev.cltrain.nn;
+package dev.cltrain.io;
 
 import dev.cltrain.InputException;
 import java.io.IOException;

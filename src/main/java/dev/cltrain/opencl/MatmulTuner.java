@@ -1,15 +1,8 @@
-package dev.cltrain.train;
+package dev.cltrain.opencl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.nn.AtomicFiles;
-import dev.cltrain.opencl.ClBuffer;
-import dev.cltrain.opencl.ClContext;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClException;
-import dev.cltrain.opencl.ClKernel;
-import dev.cltrain.opencl.ClProgram;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

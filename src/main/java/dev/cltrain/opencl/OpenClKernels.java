@@ -1,11 +1,8 @@
-package dev.cltrain.train;
+package dev.cltrain.opencl;
 
-import dev.cltrain.opencl.ClBuffer;
-import dev.cltrain.opencl.ClContext;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClKernel;
-import dev.cltrain.opencl.ClProgram;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.KernelTime;
+
 
 /**
  * The kernels on one OpenCL device: each method sets the kernel's arguments in declaration order and

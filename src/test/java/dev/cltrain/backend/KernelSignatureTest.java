@@ -1,4 +1,6 @@
-package dev.cltrain.train;
+package dev.cltrain.backend;
+
+import dev.cltrain.opencl.OpenClKernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

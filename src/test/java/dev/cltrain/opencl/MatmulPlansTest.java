@@ -1,8 +1,9 @@
-package dev.cltrain.train;
+package dev.cltrain.opencl;
 
-import dev.cltrain.opencl.ClBuffer;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.testing.Tolerances;
+import dev.cltrain.backend.Kernels;
+import dev.cltrain.reference.ReferenceKernels;
+
 import dev.cltrain.testing.OpenClDevices;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class MatmulPlansTest {
             call(kernels, variant, m, n, k, activation, da, db, dbias, dother, dc);
             kernels.download(dc, actual);
           }
-          KernelsVsReferenceTest.assertClose(plan.describe() + " " + variant + " activation " + activation + " " + m + "x" + n + "x" + k, expected,
+          Tolerances.assertClose(plan.describe() + " " + variant + " activation " + activation + " " + m + "x" + n + "x" + k, expected,
               actual, dev.cltrain.testing.Tolerances.KERNEL_ATOL, dev.cltrain.testing.Tolerances.KERNEL_RTOL);
         }
       }
