@@ -1,14 +1,21 @@
 package dev.cltrain;
 
 /**
- * Bad input from the user: a file, a cell, an option or a model that cannot be used. The CLI prints the
- * message as one line and exits 2; the message says what is wrong and where (file, line, column, field).
+ * Bad input: a file, a cell, an option or a model that cannot be used. The message says what is wrong and
+ * where (file, line, column, field or option). The CLI prints it as one line and exits 2.
  */
-public class InputException extends RuntimeException {
+public class InputException extends CltrainException {
+  private static final long serialVersionUID = 1L;
+
+  /** @param message what is wrong and where, one line */
   public InputException(String message) {
     super(message);
   }
 
+  /**
+   * @param message what is wrong and where, one line
+   * @param cause   the underlying failure
+   */
   public InputException(String message, Throwable cause) {
     super(message, cause);
   }

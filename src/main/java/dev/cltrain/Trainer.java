@@ -1,7 +1,5 @@
 package dev.cltrain;
 
-import dev.cltrain.backend.KernelTime;
-import dev.cltrain.train.TrainerState;
 
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;

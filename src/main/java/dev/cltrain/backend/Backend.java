@@ -1,5 +1,7 @@
 package dev.cltrain.backend;
 
+import dev.cltrain.KernelTime;
+
 /** The kernels plus the memory they work on: where buffers live and how numbers cross to the host. */
 public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   /** A human name for summaries, e.g. "Java reference" or "cl:0:0 pthread-skylake (Portable Computing Language)". */

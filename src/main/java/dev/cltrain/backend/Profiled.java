@@ -1,5 +1,7 @@
 package dev.cltrain.backend;
 
+import dev.cltrain.KernelTime;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -3,14 +3,14 @@ package dev.cltrain.bench;
 import dev.cltrain.DeviceException;
 import dev.cltrain.InputException;
 import dev.cltrain.nn.Network;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClException;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.train.Backprop;
-import dev.cltrain.train.Devices;
-import dev.cltrain.backend.KernelTime;
+import dev.cltrain.Device;
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.Devices;
+import dev.cltrain.KernelTime;
 import dev.cltrain.Trainer;
-import dev.cltrain.train.Workload;
+import dev.cltrain.train.MemoryPlan;
+import dev.cltrain.train.Opening;
+import dev.cltrain.train.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,21 +39,19 @@ public final class BenchRunner {
   private BenchRunner() {}
 
   /**
-   * Checks, before anything runs, that the workload fits every OpenCL device in {@code devices}:
-   * {@link InputException} naming the device and the sizes if not.
+   * Checks, before anything runs, that the workload fits every device in {@code devices}:
+   * {@link InputException} naming the workload, the device and the sizes if not.
+   *
+   * @param workload what will run
+   * @param devices  where it will run
    */
-  public static void checkFits(Workload workload, List<ClDevice> devices) {
-    for (ClDevice d : devices) {
-      long needed = Backprop.bytesNeeded(workload.initial(), workload.train(), workload.settings());
-      if (needed > d.globalMemBytes()) {
-        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths()) + ") needs "
-            + needed + " bytes of device memory but " + d.ref() + " has " + d.globalMemBytes());
-      }
-      long largest = Backprop.largestBuffer(workload.initial(), workload.train(), workload.settings());
-      if (largest > d.maxAllocBytes()) {
-        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths())
-            + ") needs a buffer of " + largest + " bytes but " + d.ref() + " allocates at most " + d.maxAllocBytes()
-            + " at once (try a smaller --batch-size)");
+  public static void checkFits(Workload workload, List<Device> devices) {
+    for (Device d : devices) {
+      try {
+        MemoryPlan.checkFits(d, workload.initial(), workload.train(), settings(workload));
+      } catch (DeviceException e) {
+        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths()) + "): "
+            + e.getMessage());
       }
     }
   }
@@ -61,37 +59,46 @@ public final class BenchRunner {
   /**
    * Benches {@code workload} on the reference, then on each of {@code devices}. {@code status} hears one line
    * as each device starts, for a person watching a long run.
+   *
+   * @param workload what to time
+   * @param devices  the OpenCL devices to time it on after the reference
+   * @param plan     warm-up, timed epochs and repeats
+   * @param status   hears a line as each device starts
+   * @return a row per device, the reference first
    */
-  public static WorkloadResult run(Workload workload, List<ClDevice> devices, KernelSource source, Plan plan,
-      Consumer<String> status) {
+  public static WorkloadResult run(Workload workload, List<Device> devices, Plan plan, Consumer<String> status) {
     long flops = FlopCount.flops(workload.initial().widths(), workload.train().rows());
     List<DeviceRow> rows = new ArrayList<>();
-    status.accept("bench " + workload.name() + " on " + Devices.REFERENCE + " ...");
-    Measured reference = measure(null, workload, source, plan);
-    rows.add(row(null, reference, flops, reference));
-    for (ClDevice device : devices) {
-      status.accept("bench " + workload.name() + " on " + device.ref() + " " + device.name() + " ...");
+    Device referenceDevice = Devices.reference();
+    status.accept("bench " + workload.name() + " on " + referenceDevice.id() + " ...");
+    Measured reference = measure(referenceDevice, workload, plan);
+    rows.add(row(referenceDevice, reference, flops, reference));
+    for (Device device : devices) {
+      status.accept("bench " + workload.name() + " on " + device.describe() + " ...");
       Measured m;
       try {
-        m = measure(device, workload, source, plan);
-      } catch (ClException | DeviceException e) {
+        m = measure(device, workload, plan);
+      } catch (DeviceException e) {
         m = new Measured(firstLine(e.getMessage()), 0, null, null, null, 0, 0);
       }
       rows.add(row(device, m, flops, reference));
     }
     return new WorkloadResult(workload.name(), workload.describe(), workload.initial().widths(),
-        workload.train().rows(), workload.settings().batchSize(), workload.batchesPerEpoch(), flops, plan.warmup(),
+        workload.train().rows(), workload.training().batchSize(), workload.batchesPerEpoch(), flops, plan.warmup(),
         plan.epochs(), plan.repeat(), rows);
+  }
+
+  private static Settings settings(Workload w) {
+    return new Settings(w.training().optimizer(), w.training().batchSize(), w.training().shuffler());
   }
 
   /** What one device did: per-repeat ms per epoch, the kernels' times, bytes moved, the final weights. */
   private record Measured(String error, int epochs, double[] msPerEpoch, List<KernelTime> kernels, Network weights,
       long bytesToDevice, long bytesFromDevice) {}
 
-  private static Measured measure(ClDevice device, Workload workload, KernelSource source, Plan plan) {
-    Devices.Choice choice = new Devices.Choice(device, false, "bench", null);
-    try (Trainer trainer = Devices.open(choice, source, workload.initial(), workload.train(), workload.settings(),
-        device != null, line -> { })) {
+  private static Measured measure(Device device, Workload workload, Plan plan) {
+    try (Trainer trainer = Opening.trainer(DeviceChoice.of(device), workload.initial(), workload.train(),
+        settings(workload), !device.isReference()).opened()) {
       for (int e = 0; e < plan.warmup(); e++) {
         trainer.epoch(false);
       }
@@ -119,16 +126,18 @@ public final class BenchRunner {
     }
   }
 
-  private static DeviceRow row(ClDevice device, Measured m, long flops, Measured reference) {
-    String id = device == null ? Devices.REFERENCE : device.ref();
-    String name = device == null ? "Java reference" : device.name();
-    String type = device == null ? "CPU" : device.type().toString();
-    String platform = device == null ? "Java " + System.getProperty("java.version") : device.platformName();
-    String vendor = device == null ? System.getProperty("java.vendor") : device.vendor();
-    String driver = device == null ? System.getProperty("java.vm.version") : device.driverVersion();
-    String opencl = device == null ? null : device.openclVersion();
-    int units = device == null ? Runtime.getRuntime().availableProcessors() : device.computeUnits();
-    long memory = device == null ? Runtime.getRuntime().maxMemory() : device.globalMemBytes();
+  private static DeviceRow row(Device device, Measured m, long flops, Measured reference) {
+    boolean ref = device.isReference();
+    Map<String, Object> p = device.properties();
+    String id = device.id();
+    String name = device.name();
+    String type = ref ? "CPU" : device.type().toString();
+    String platform = ref ? "Java " + System.getProperty("java.version") : String.valueOf(p.get("platform"));
+    String vendor = ref ? System.getProperty("java.vendor") : String.valueOf(p.get("vendor"));
+    String driver = ref ? System.getProperty("java.vm.version") : String.valueOf(p.get("driverVersion"));
+    String opencl = ref ? null : String.valueOf(p.get("openclVersion"));
+    int units = device.computeUnits();
+    long memory = device.memoryBytes();
     if (m.error() != null) {
       return new DeviceRow(id, name, type, platform, vendor, driver, opencl, units, memory, DeviceRow.FAILED,
           m.error(), null, null, null, null, null, null, null, null, null, List.of(), null, null);
@@ -145,7 +154,7 @@ public final class BenchRunner {
     }
     shares.sort((a, b) -> Double.compare(b.msPerEpoch(), a.msPerEpoch()));
     double referenceMedian = median(sortedCopy(reference.msPerEpoch()));
-    boolean profiled = device != null;
+    boolean profiled = !ref;
     return new DeviceRow(id, name, type, platform, vendor, driver, opencl, units, memory, DeviceRow.OK, null,
         median, sorted[0], sorted[sorted.length - 1], 1000 / median, flops / (median / 1000) / 1e9,
         m.bytesToDevice() / timedEpochs, m.bytesFromDevice() / timedEpochs, referenceMedian / median,

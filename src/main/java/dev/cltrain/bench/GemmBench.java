@@ -2,11 +2,11 @@ package dev.cltrain.bench;
 
 import dev.cltrain.DeviceException;
 import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.Device;
 import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClException;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.backend.Backend;
-import dev.cltrain.train.Devices;
+import dev.cltrain.reference.ReferenceDevice;
 import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
 import java.util.ArrayList;
@@ -50,30 +50,44 @@ public final class GemmBench {
 
   private GemmBench() {}
 
-  /** Times every shape on the reference, then on each device. {@code peak} is GFLOP/s, or null. */
-  public static List<Row> run(List<GemmShape> shapes, List<ClDevice> devices, KernelSource source, int repeat,
-      Double peak, boolean clblast, Consumer<String> status) {
+  /**
+   * Times every shape on the reference, then on each OpenCL device.
+   *
+   * @param shapes  the products to time
+   * @param devices OpenCL devices (others are skipped)
+   * @param repeat  timed calls per shape
+   * @param peak    GFLOP/s to state each figure as a share of, or null
+   * @param clblast add CLBlast's SGEMM as a comparison row on each device
+   * @param status  hears a line as each device starts
+   * @return a row per shape and implementation
+   */
+  public static List<Row> run(List<GemmShape> shapes, List<Device> devices, int repeat, Double peak,
+      boolean clblast, Consumer<String> status) {
     String blastProblem = clblast ? dev.cltrain.opencl.ClBlast.problem() : null;
     List<Row> rows = new ArrayList<>();
     List<float[]> expected = new ArrayList<>();
-    status.accept("gemm on " + Devices.REFERENCE + " ...");
+    status.accept("gemm on " + ReferenceDevice.ID + " ...");
     try (ReferenceKernels reference = new ReferenceKernels()) {
       for (GemmShape shape : shapes) {
         Timed t = time(reference, shape, repeat, (a, b, c) -> call(reference, shape, a, b, c));
         expected.add(t.product());
-        rows.add(row(shape, Devices.REFERENCE, "Java reference", REFERENCE, t, null, 0));
+        rows.add(row(shape, ReferenceDevice.ID, "Java reference", REFERENCE, t, null, 0));
       }
     }
-    for (ClDevice device : devices) {
+    for (Device d : devices) {
+      if (!(d instanceof OpenClDevice open)) {
+        continue;
+      }
+      ClDevice device = open.info();
       status.accept("gemm on " + device.ref() + " " + device.name() + " ...");
-      try (OpenClKernels kernels = new OpenClKernels(device, source)) {
+      try (OpenClKernels kernels = new OpenClKernels(device, open.source())) {
         for (int s = 0; s < shapes.size(); s++) {
           GemmShape shape = shapes.get(s);
           Row ours;
           try {
             Timed t = time(kernels, shape, repeat, (a, b, c) -> call(kernels, shape, a, b, c));
             ours = row(shape, device.ref(), device.name(), CLTRAIN, t, peak, difference(t.product(), expected.get(s)));
-          } catch (ClException | DeviceException e) {
+          } catch (DeviceException e) {
             ours = failed(shape, device, CLTRAIN, firstLine(e.getMessage()));
           }
           if (!clblast) {
@@ -88,14 +102,14 @@ public final class GemmBench {
               Timed t = time(kernels, shape, repeat, (a, b, c) -> dev.cltrain.opencl.ClBlast.sgemm(kernels.context(),
                   shape.variant().equals("tn"), shape.variant().equals("nt"), shape.m(), shape.n(), shape.k(), 1f, a, b, c));
               theirs = row(shape, device.ref(), device.name(), CLBLAST, t, peak, difference(t.product(), expected.get(s)));
-            } catch (ClException | DeviceException | LinkageError e) {
+            } catch (DeviceException | LinkageError e) {
               theirs = failed(shape, device, CLBLAST, firstLine(String.valueOf(e.getMessage())));
             }
           }
           rows.add(ours.gflops() != null && theirs.gflops() != null ? ours.withVsClblast(ours.gflops() / theirs.gflops()) : ours);
           rows.add(theirs);
         }
-      } catch (ClException | DeviceException e) {
+      } catch (DeviceException e) {
         for (GemmShape shape : shapes) {
           rows.add(failed(shape, device, CLTRAIN, firstLine(e.getMessage())));
         }

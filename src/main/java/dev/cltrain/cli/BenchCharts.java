@@ -3,7 +3,7 @@ package dev.cltrain.cli;
 import dev.cltrain.bench.DeviceRow;
 import dev.cltrain.bench.WorkloadResult;
 import dev.cltrain.io.AtomicFiles;
-import dev.cltrain.train.Workload;
+import dev.cltrain.bench.Workload;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

@@ -11,14 +11,12 @@ import dev.cltrain.bench.GemmBench;
 import dev.cltrain.bench.GemmShape;
 import dev.cltrain.bench.SizeRange;
 import dev.cltrain.bench.WorkloadResult;
-import dev.cltrain.data.Loaded;
+import dev.cltrain.data.TrainingData;
 import dev.cltrain.io.AtomicFiles;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClRuntime;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.train.Devices;
-import dev.cltrain.backend.KernelTime;
-import dev.cltrain.train.Workload;
+import dev.cltrain.Device;
+import dev.cltrain.Devices;
+import dev.cltrain.KernelTime;
+import dev.cltrain.bench.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -117,16 +115,15 @@ final class BenchCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
     validate();
-    List<ClDevice> targets = targets();
-    KernelSource source = DeviceOptions.source(kernels);
+    List<Device> targets = Devices.openCl(devices, kernels);
     if (retune) {
-      dev.cltrain.opencl.MatmulTuner.retune();
+      Devices.retune();
     }
     if (gemm) {
-      return runGemm(targets, source);
+      return runGemm(targets);
     }
     if (sweep != null) {
-      return runSweep(targets, source);
+      return runSweep(targets);
     }
     List<Workload> workloads = new ArrayList<>();
     if (workload.anyGiven()) {
@@ -142,9 +139,10 @@ final class BenchCommand implements Callable<Integer> {
     for (Workload w : workloads) {
       BenchRunner.checkFits(w, targets);
     }
+    noticeReferenceOnly(targets);
     List<WorkloadResult> results = new ArrayList<>();
     for (Workload w : workloads) {
-      WorkloadResult result = BenchRunner.run(w, targets, source, plan(w), err::println);
+      WorkloadResult result = BenchRunner.run(w, targets, plan(w), err::println);
       results.add(result);
       printWorkload(result);
     }
@@ -180,13 +178,15 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** The OpenCL devices to bench: --device's list, or every one found. Unknown devices are bad input. */
-  private List<ClDevice> targets() {
-    ClRuntime.Discovery discovery = ClRuntime.discover();
-    if (!discovery.available()) {
-      err.println("bench: " + discovery.problem() + "; benching the Java reference only");
+  /**
+   * With no OpenCL device to bench (and none asked for by name), one line saying so, once every option has been
+   * checked: bad input is still the one line it should be.
+   */
+  private void noticeReferenceOnly(List<Device> targets) {
+    String problem = Devices.openClProblem();
+    if (targets.isEmpty() && devices == null && problem != null) {
+      err.println("bench: " + problem + "; benching the Java reference only");
     }
-    return DeviceOptions.openClDevices(devices, discovery);
   }
 
   private BenchRunner.Plan plan(Workload w) {
@@ -233,7 +233,7 @@ final class BenchCommand implements Callable<Integer> {
 
   // ---- --sweep ----
 
-  private int runSweep(List<ClDevice> targets, KernelSource source) {
+  private int runSweep(List<Device> targets) {
     Matcher m = SWEEP.matcher(sweep.strip());
     if (!m.matches()) {
       throw new InputException("--sweep " + sweep + ": expected width=A:B or batch=A:B");
@@ -241,7 +241,7 @@ final class BenchCommand implements Callable<Integer> {
     String parameter = m.group(1);
     List<Integer> steps = SizeRange.parse(m.group(2), "--sweep " + parameter + "=");
     WorkloadOptions base = workload.anyGiven() ? workload : defaultSweep(parameter);
-    Loaded loaded = base.load();
+    TrainingData loaded = base.load();
     List<Workload> workloads = new ArrayList<>();
     for (int size : steps) {
       workloads.add(sweepStep(base, loaded, parameter, size));
@@ -249,11 +249,12 @@ final class BenchCommand implements Callable<Integer> {
     for (Workload w : workloads) {
       BenchRunner.checkFits(w, targets);
     }
+    noticeReferenceOnly(targets);
     List<WorkloadResult> results = new ArrayList<>();
     for (int i = 0; i < workloads.size(); i++) {
       Workload w = workloads.get(i);
       err.println("bench: " + parameter + " " + steps.get(i) + " (" + (i + 1) + " of " + steps.size() + ")");
-      results.add(BenchRunner.run(w, targets, source, plan(w), line -> { }));
+      results.add(BenchRunner.run(w, targets, plan(w), line -> { }));
     }
     printSweep(parameter, steps, results);
     ObjectNode root = facts("sweep");
@@ -287,7 +288,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The base workload with every hidden layer {@code size} wide, or with batches of {@code size}. */
-  private static Workload sweepStep(WorkloadOptions base, Loaded loaded, String parameter, int size) {
+  private static Workload sweepStep(WorkloadOptions base, TrainingData loaded, String parameter, int size) {
     if (parameter.equals("batch")) {
       Integer saved = base.batchSize;
       base.batchSize = size;
@@ -376,10 +377,11 @@ final class BenchCommand implements Callable<Integer> {
 
   // ---- --gemm ----
 
-  private int runGemm(List<ClDevice> targets, KernelSource source) {
+  private int runGemm(List<Device> targets) {
     List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
     int reps = repeat;
-    List<GemmBench.Row> rows = GemmBench.run(list, targets, source, reps, peak, !noClblast, err::println);
+    noticeReferenceOnly(targets);
+    List<GemmBench.Row> rows = GemmBench.run(list, targets, reps, peak, !noClblast, err::println);
     out.println();
     out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product"
         + (noClblast ? "" : "; vs CLBlast = our GFLOP/s over CLBlast's SGEMM on the same device, buffers and shape"));
@@ -415,7 +417,7 @@ final class BenchCommand implements Callable<Integer> {
       List<Double> xs = list.stream().map(s -> Math.cbrt((double) s.m() * s.n() * s.k())).toList();
       Map<String, List<Double>> series = new LinkedHashMap<>();
       for (GemmBench.Row r : rows) {
-        List<Double> ys = series.computeIfAbsent(r.id().equals(Devices.REFERENCE) ? "Java reference" : r.id() + " "
+        List<Double> ys = series.computeIfAbsent(r.id().equals(Devices.reference().id()) ? "Java reference" : r.id() + " "
             + r.impl() + " " + BenchCharts.shortName(r.name()), k -> new ArrayList<>());
         ys.add(r.gflops());
       }

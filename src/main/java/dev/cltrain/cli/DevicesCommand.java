@@ -1,11 +1,11 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.Device;
+import dev.cltrain.Devices;
+import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClRuntime;
-import dev.cltrain.train.Devices;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,70 +27,61 @@ final class DevicesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    ClRuntime.Discovery discovery = ClRuntime.discover();
-    ClDevice auto = Devices.autoPick(discovery.devices());
+    List<Device> devices = Devices.list();
+    Device auto = Devices.autoPick();
+    String problem = Devices.openClProblem();
     if (json) {
-      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(discovery, auto)));
+      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(devices, auto, problem)));
       return 0;
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "platform"});
-    int threads = Runtime.getRuntime().availableProcessors();
-    rows.add(new String[] {auto == null ? "*" : "", "0", Devices.REFERENCE, "CPU",
-        "Java reference (Java " + System.getProperty("java.version") + ")", String.valueOf(threads),
-        Format.bytes(Runtime.getRuntime().maxMemory()), "-", "yes", "-"});
-    List<ClDevice> devices = discovery.devices();
     for (int i = 0; i < devices.size(); i++) {
-      ClDevice d = devices.get(i);
-      rows.add(new String[] {d == auto ? "*" : "", String.valueOf(i + 1), d.ref(), d.type().toString(), d.name(),
-          String.valueOf(d.computeUnits()), Format.bytes(d.globalMemBytes()), d.shortVersion(),
-          d.fp64() ? "yes" : "no", d.platformName()});
+      Device d = devices.get(i);
+      Map<String, Object> p = d.properties();
+      boolean ref = d.isReference();
+      rows.add(new String[] {d.id().equals(auto.id()) ? "*" : "", String.valueOf(i), d.id(),
+          ref ? "CPU" : d.type().toString(),
+          ref ? d.name() + " (Java " + System.getProperty("java.version") + ")" : d.name(),
+          String.valueOf(d.computeUnits()), Format.bytes(d.memoryBytes()),
+          ref ? "-" : shortVersion(String.valueOf(p.get("openclVersion"))),
+          Boolean.TRUE.equals(p.get("fp64")) ? "yes" : "no", ref ? "-" : String.valueOf(p.get("platform"))});
     }
     printTable(out, rows);
-    if (!discovery.available()) {
-      out.println("OpenCL: " + discovery.problem());
+    if (problem != null) {
+      out.println("OpenCL: " + problem);
     }
     out.println("* = what --device auto picks"
-        + (auto == null ? " (no OpenCL GPU or accelerator, so the Java reference)" : ""));
+        + (auto.isReference() ? " (no OpenCL GPU or accelerator, so the Java reference)" : ""));
     return 0;
   }
 
-  private static ObjectNode toJson(ClRuntime.Discovery discovery, ClDevice auto) {
+  /** "OpenCL 3.0" out of "OpenCL 3.0 PoCL HSTR: ...". */
+  private static String shortVersion(String version) {
+    String[] parts = version.trim().split("\\s+");
+    return parts.length >= 2 ? parts[1] : version.trim();
+  }
+
+  private static ObjectNode toJson(List<Device> devices, Device auto, String problem) {
     ObjectNode root = new ObjectMapper().createObjectNode();
-    root.put("auto", auto == null ? Devices.REFERENCE : auto.ref());
-    root.put("openclAvailable", discovery.available());
-    root.put("openclProblem", discovery.problem());
+    root.put("auto", auto.id());
+    root.put("openclAvailable", problem == null);
+    root.put("openclProblem", problem);
     ArrayNode list = root.putArray("devices");
-    ObjectNode ref = list.addObject();
-    ref.put("index", 0);
-    ref.put("id", Devices.REFERENCE);
-    ref.put("name", "Java reference");
-    ref.put("type", "CPU");
-    ref.put("computeUnits", Runtime.getRuntime().availableProcessors());
-    ref.put("globalMemBytes", Runtime.getRuntime().maxMemory());
-    ref.putNull("openclVersion");
-    ref.put("fp64", true);
-    ref.put("auto", auto == null);
-    List<ClDevice> devices = discovery.devices();
     for (int i = 0; i < devices.size(); i++) {
-      ClDevice d = devices.get(i);
+      Device d = devices.get(i);
       ObjectNode n = list.addObject();
-      n.put("index", i + 1);
-      n.put("id", d.ref());
+      n.put("index", i);
+      n.put("id", d.id());
       n.put("name", d.name());
-      n.put("type", d.type().toString());
+      n.put("type", d.isReference() ? "CPU" : d.type().toString());
       n.put("computeUnits", d.computeUnits());
-      n.put("globalMemBytes", d.globalMemBytes());
-      n.put("openclVersion", d.openclVersion());
-      n.put("fp64", d.fp64());
-      n.put("correctlyRoundedDivideSqrt", d.correctlyRoundedDivideSqrt());
-      n.put("auto", d == auto);
-      n.put("platform", d.platformName());
-      n.put("vendor", d.vendor());
-      n.put("driverVersion", d.driverVersion());
-      n.put("maxAllocBytes", d.maxAllocBytes());
-      n.put("maxWorkGroupSize", d.maxWorkGroup());
-      n.put("localMemBytes", d.localMemBytes());
+      n.put("globalMemBytes", d.memoryBytes());
+      if (d.isReference()) {
+        n.putNull("openclVersion");
+      }
+      n.put("auto", d.id().equals(auto.id()));
+      d.properties().forEach((key, value) -> n.putPOJO(key, value));
     }
     return root;
   }

@@ -1,14 +1,11 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
-import dev.cltrain.data.DataOptions;
+import dev.cltrain.Data;
+import dev.cltrain.Device;
+import dev.cltrain.Model;
+import dev.cltrain.bench.Workload;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.data.DataSets;
-import dev.cltrain.data.Loaded;
-import dev.cltrain.nn.Loss;
-import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
-import dev.cltrain.train.Workload;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +37,16 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Network network = ModelJson.read(model);
-    DataSet set = Models.labelled(network, data, model);
-    Models.Result result = Models.run(network, set, deviceOptions, err);
+    Model loaded = Model.load(model);
+    Network network = loaded.network();
+    DataSet set = Data.labelledFor(loaded, data);
+    Model.Scored result = loaded.evaluate(set, deviceOptions.choice());
+    if (result.warning() != null) {
+      err.println(result.warning());
+    }
     out.println("model:       " + model + " (" + Workload.joined(network.widths()) + ", " + network.loss().id + ")");
     out.println("data:        " + set.name() + " (" + set.rows() + " rows)");
-    out.println("device:      " + result.device());
+    out.println("device:      " + deviceName(result.device()));
     out.println("loss:        " + Format.fixed(result.evaluation().loss(), 4));
     out.println("accuracy:    " + Format.fixed(result.evaluation().accuracy(), 4)
         + " (" + Math.round(result.evaluation().accuracy() * set.rows()) + " of " + set.rows() + ")");
@@ -85,16 +86,11 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   static int classOf(float[] values, int row, int cols) {
-    int at = row * cols;
-    if (cols == 1) {
-      return values[at] >= 0.5f ? 1 : 0;
-    }
-    int best = 0;
-    for (int c = 1; c < cols; c++) {
-      if (values[at + c] > values[at + best]) {
-        best = c;
-      }
-    }
-    return best;
+    return Model.classOf(java.util.Arrays.copyOfRange(values, row * cols, (row + 1) * cols));
+  }
+
+  /** "Java reference", or "cl:0:0 pthread-... (Portable Computing Language)" as training prints it. */
+  static String deviceName(Device device) {
+    return device.isReference() ? device.name() : device.describe();
   }
 }

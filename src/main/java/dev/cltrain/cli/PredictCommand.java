@@ -1,12 +1,12 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
-import dev.cltrain.data.CsvReader;
+import dev.cltrain.Data;
+import dev.cltrain.Model;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Loss;
-import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
+import dev.cltrain.InputException;
+import dev.cltrain.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,11 +56,15 @@ final class PredictCommand implements Callable<Integer> {
     if (out != null) {
       AtomicFiles.checkWritable(out, "--out");
     }
-    Network network = ModelJson.read(model);
-    DataSet inputs = source.input != null ? parseInput(source.input, network) : CsvReader.readInputs(source.data, network.inputs());
-    DataSet set = Models.rescale(withZeroTargets(inputs, network.outputs()), 1.0f, network.inputScale());
-    Models.Result result = Models.run(network, set, deviceOptions, err);
-    float[] outputs = result.evaluation().outputs();
+    Model loaded = Model.load(model);
+    Network network = loaded.network();
+    DataSet inputs = source.input != null ? parseInput(source.input, network) : Data.inputsCsv(source.data, network.inputs());
+    Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
+    if (result.warning() != null) {
+      err.println(result.warning());
+    }
+    float[] outputs = flat(result.outputs(), network.outputs());
+    DataSet set = inputs;
     boolean classification = network.loss() == Loss.XENT;
     if (source.input != null) {
       float[] row = Arrays.copyOf(outputs, network.outputs());
@@ -76,7 +80,8 @@ final class PredictCommand implements Callable<Integer> {
       stdout.print(csv);
     } else {
       AtomicFiles.writeString(out, csv);
-      err.println("predict: wrote " + set.rows() + " rows to " + out + " (device: " + result.device() + ")");
+      err.println("predict: wrote " + set.rows() + " rows to " + out + " (device: "
+          + EvalCommand.deviceName(result.device()) + ")");
     }
     return 0;
   }
@@ -101,9 +106,20 @@ final class PredictCommand implements Callable<Integer> {
     return new DataSet("--input", 1, x.length, 0, x, new float[0]);
   }
 
-  private static DataSet withZeroTargets(DataSet inputs, int outputs) {
-    return new DataSet(inputs.name(), inputs.rows(), inputs.inputs(), outputs, inputs.x(),
-        new float[inputs.rows() * outputs]);
+  private static float[][] rows(DataSet inputs) {
+    float[][] rows = new float[inputs.rows()][];
+    for (int r = 0; r < rows.length; r++) {
+      rows[r] = inputs.inputRow(r);
+    }
+    return rows;
+  }
+
+  private static float[] flat(float[][] rows, int cols) {
+    float[] all = new float[rows.length * cols];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, all, r * cols, cols);
+    }
+    return all;
   }
 
   /** Header output_0..output_{K−1} (and class for an xent model), then one row per input row. */

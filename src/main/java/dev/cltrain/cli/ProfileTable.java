@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.backend.KernelTime;
+import dev.cltrain.KernelTime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.TrainingRun;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +16,9 @@ final class StopSignals implements AutoCloseable {
 
   private StopSignals() {}
 
-  /** Handles INT and TERM for {@code trainer} until closed. */
+  /** Handles INT and TERM for {@code run} until closed. */
   @SuppressWarnings("removal")
-  static StopSignals install(Trainer trainer) {
+  static StopSignals install(TrainingRun run) {
     StopSignals signals = new StopSignals();
     for (String name : new String[] {"INT", "TERM"}) {
       try {
@@ -28,7 +28,7 @@ final class StopSignals implements AutoCloseable {
             Runtime.getRuntime().halt(exitCode(s.getName()));
           }
           signals.received = s.getName();
-          trainer.stopAfterBatch();
+          run.stopAfterBatch();
         });
         signals.previous.add(new Object[] {signal, old});
       } catch (IllegalArgumentException | LinkageError e) {

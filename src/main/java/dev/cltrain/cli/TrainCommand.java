@@ -1,19 +1,21 @@
 package dev.cltrain.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.Checkpoint;
+import dev.cltrain.DivergedException;
+import dev.cltrain.EpochListener;
+import dev.cltrain.EpochReport;
 import dev.cltrain.InputException;
-import dev.cltrain.data.DataSet;
-import dev.cltrain.data.Loaded;
-import dev.cltrain.io.AtomicFiles;
-import dev.cltrain.nn.ModelJson;
-import dev.cltrain.nn.Network;
-import dev.cltrain.train.Devices;
-import dev.cltrain.nn.Optimizer;
-import dev.cltrain.train.ReferenceTrainer;
-import dev.cltrain.train.Settings;
 import dev.cltrain.Trainer;
-import dev.cltrain.train.Workload;
-import dev.cltrain.train.Checkpoint;
-import dev.cltrain.train.TrainerState;
+import dev.cltrain.Training;
+import dev.cltrain.TrainingResult;
+import dev.cltrain.TrainingRun;
+import dev.cltrain.Verification;
+import dev.cltrain.bench.Workload;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.TrainingData;
+import dev.cltrain.io.AtomicFiles;
+import dev.cltrain.nn.Network;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,16 +37,6 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train a dense network by backpropagation on an OpenCL device or the Java reference.")
 final class TrainCommand implements Callable<Integer> {
-  /**
-   * Largest |device − reference| allowed by --verify, for weights and for the loss. The kernels use only
-   * correctly rounded float operations in the reference's order (exp and tanh written out in prelude.cl,
-   * divisions and sqrt built with -cl-fp32-correctly-rounded-divide-sqrt), so on such devices training is
-   * bit for bit the reference's and the difference is 0; only the loss's summation order differs (~1e-7).
-   * 1e-4 leaves room for a device without correctly rounded division, while still catching any wrong
-   * kernel (a 1 % error in one update is caught, see TrainCommandTest).
-   */
-  static final float VERIFY_TOLERANCE = 1e-4f;
-
   @Mixin
   WorkloadOptions workload;
 
@@ -98,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
         throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
             + "leave out the options that set them (--data, --layers, --lr, ...)");
       }
+      if (resumed.options() == null) {
+        throw new InputException("--resume " + resume + ": the checkpoint records no training options");
+      }
       workload = WorkloadOptions.fromJson(resumed.options());
       if (!epochsGiven()) {
         epochs = resumed.options().path("epochs").asInt(epochs);
@@ -108,121 +103,89 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     Workload work = workload.resolve();
-    Loaded loaded = work.data();
+    TrainingData loaded = work.data();
     DataSet train = work.train();
     Network initial = work.initial();
-    Settings settings = work.settings();
-    Optimizer rule = settings.optimizer();
-    float rate = rule.learningRate();
     checkOutputs();
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
-    int checkpointInterval = checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10);
-    com.fasterxml.jackson.databind.node.ObjectNode savedOptions = workload.toJson();
+    boolean record = metrics != null || plot != null;
+    ObjectNode savedOptions = workload.toJson();
     savedOptions.put("epochs", epochs);
-    Map<String, DataSet> held = new LinkedHashMap<>();
-    if (loaded.test() != null) {
-      held.put("Test", loaded.test());
-    }
-    if (loaded.validation() != null) {
-      held.put("Validation", loaded.validation());
-    }
     boolean classification = loaded.classes() > 0;
+    int batches = work.batchesPerEpoch();
+    float rate = work.training().optimizer().learningRate();
 
-    Devices.Choice choice = deviceOptions.choice(err);
+    Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
+        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(deviceOptions.choice());
+    if (checkpoint != null) {
+      training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),
+          savedOptions);
+    }
+    if (resumed != null) {
+      training = training.resume(resumed.state());
+    }
     List<EpochRecord> records = new ArrayList<>();
-    try (Trainer trainer = Devices.open(choice, deviceOptions.source(), initial, train, settings, profile, err::println);
-         Trainer judge = verify ? new ReferenceTrainer(initial, train, settings) : null;
-         MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics)) {
-      err.println("device: " + trainer.deviceName() + " (" + choice.why() + ")");
-      int firstEpoch = 0;
-      if (resumed != null) {
-        restore(trainer, resumed.state());
-        if (judge != null) {
-          restore(judge, resumed.state());
-        }
-        firstEpoch = resumed.state().epoch();
-        err.println("resumed:     " + resume + " at epoch " + firstEpoch
-            + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : ""));
-      }
-      int batches = work.batchesPerEpoch();
-      float worstLoss = 0;
-      float worstWeight = 0;
-      long start = System.nanoTime();
-      try (Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches);
-           StopSignals signals = StopSignals.install(trainer)) {
-        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
-          boolean log = epoch % every == 0;
-          boolean record = metrics != null || plot != null;
-          int current = epoch;
-          Trainer.EpochStats stats = trainer.epoch(log || record,
-              batches > 1 ? (b, n, running) -> progress.batch(current + 1, b + 1, running) : null);
-          if (signals.received() != null) {
-            progress.close();
-            return stopped(trainer, signals.received(), epoch, stats, savedOptions);
+    try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics);
+         Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches)) {
+      training = training.listener(new EpochListener() {
+        @Override
+        public boolean onEpoch(EpochReport report) {
+          if (!report.measured()) {
+            return true;
           }
-          if (checkpoint != null && ((epoch + 1) % checkpointInterval == 0 || epoch + 1 == epochs)) {
-            new Checkpoint(savedOptions, trainer.state()).write(checkpoint);
-          }
-          if (judge != null) {
-            Trainer.EpochStats expected = judge.epoch(log || record);
-            if (log) {
-              worstLoss = max(worstLoss, Math.abs(stats.loss() - expected.loss()));
-              worstWeight = max(worstWeight, Network.maxAbsDifference(trainer.network(), judge.network()));
-            }
-          }
-          boolean measured = log || record || batches > 1; // mini-batch epochs always measure their loss
-          if (measured && !Float.isFinite(stats.loss())) {
-            return diverged("the loss became " + stats.loss() + " at epoch " + epoch, rate);
-          }
-          if (!log && !record) {
-            continue;
-          }
-          String bad = Network.firstNonFinite(trainer.network());
-          if (bad != null) {
-            return diverged(bad + " by epoch " + epoch + " (checked at each logged epoch)", rate);
-          }
-          Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
-          held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
-          Trainer.Evaluation testEval = evaluations.getOrDefault("Test", evaluations.get("Validation"));
-          EpochRecord row = new EpochRecord(epoch, stats.loss(), classification ? stats.accuracy() : Double.NaN,
-              testEval == null ? Double.NaN : testEval.loss(),
-              testEval == null || !classification ? Double.NaN : testEval.accuracy(),
-              (System.nanoTime() - start) / 1e9);
+          Trainer.Evaluation testEval = report.heldOut().getOrDefault("Test", report.heldOut().get("Validation"));
+          EpochRecord row = new EpochRecord(report.epoch(), report.loss(),
+              classification ? report.accuracy() : Double.NaN, testEval == null ? Double.NaN : testEval.loss(),
+              testEval == null || !classification ? Double.NaN : testEval.accuracy(), report.seconds());
           if (record) {
             records.add(row);
             if (metricsFile != null) {
               metricsFile.append(row);
             }
           }
-          if (log) {
-            out.println(logLine(epoch, stats, classification, evaluations));
+          if (report.epoch() % every == 0) {
+            out.println(logLine(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
+          }
+          return true;
+        }
+
+        @Override
+        public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
+          progress.batch(epoch + 1, batch + 1, runningLoss);
+        }
+      });
+      TrainingResult result;
+      try (TrainingRun run = open(training, resumed != null)) {
+        if (run.fallbackWarning() != null) {
+          err.println(run.fallbackWarning());
+        }
+        err.println("device: " + run.deviceName() + " (" + run.reason() + ")");
+        if (resumed != null) {
+          err.println("resumed:     " + resume + " at epoch " + run.firstEpoch()
+              + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : ""));
+        }
+        try (StopSignals signals = StopSignals.install(run)) {
+          result = run.run();
+          if (signals.received() != null && result.stop() != null) {
+            progress.close();
+            return stopped(signals.received(), result.stop());
           }
         }
+      } catch (DivergedException e) {
+        err.println("cltrain train: " + e.what() + "; training diverged: try a smaller --lr (now " + rate + ")"
+            + (save != null ? "; " + save + " was not written" : ""));
+        return Main.EXIT_DIVERGED;
       }
-      List<dev.cltrain.backend.KernelTime> kernelTimes = profile ? trainer.takeProfile() : List.of();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      Trainer.Evaluation result = trainer.evaluate(train, train.rows() <= PREDICTIONS_SHOWN * 2);
-      Network trained = trainer.network();
-      if (judge != null) {
-        worstLoss = max(worstLoss, Math.abs(result.loss() - judge.evaluate(train, false).loss()));
-        worstWeight = max(worstWeight, Network.maxAbsDifference(trained, judge.network()));
-      }
-      if (!Float.isFinite(result.loss())) {
-        return diverged("the loss became " + result.loss() + " after the last epoch", rate);
-      }
-      String bad = Network.firstNonFinite(trained);
-      if (bad != null) {
-        return diverged(bad + " after the last epoch", rate);
-      }
-      printSummary(trainer.deviceName(), epochs - firstEpoch, seconds, result, train, classification, trainer, held,
-          rule, settings);
+      progress.close();
+      printSummary(result, train, classification, work);
       if (profile) {
         out.println();
-        out.println("profile of the " + (epochs - firstEpoch) + " epochs (" + (choice.reference() ? "wall time per call" : "device time from profiling events") + "):");
-        ProfileTable.print(out, kernelTimes, seconds, epochs - firstEpoch);
+        out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
+            ? "wall time per call" : "device time from profiling events") + "):");
+        ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
       }
       if (save != null) {
-        ModelJson.save(trained, save);
+        result.model().save(save);
         out.println("saved:       " + save);
       }
       if (metricsFile != null) {
@@ -231,28 +194,28 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (plot != null) {
         CurvePlot.write(plot, work.name() + ": " + Workload.joined(initial.widths()) + " "
-            + initial.layers().get(0).activation().id + ", " + initial.loss().id + ", " + rule.kind().id + " η " + rate
-            + (batches > 1 ? ", batch " + settings.batchSize() : ""), records);
+            + initial.layers().get(0).activation().id + ", " + initial.loss().id + ", "
+            + work.training().optimizer().kind().id + " η " + rate
+            + (batches > 1 ? ", batch " + work.training().batchSize() : ""), records);
         out.println("plot:        " + plot);
       }
-      if (judge != null) {
-        float tolerance = VERIFY_TOLERANCE;
-        boolean pass = worstWeight <= tolerance && worstLoss <= tolerance;
-        out.println("verify:      largest weight difference " + scientific(worstWeight)
-            + ", largest loss difference " + scientific(worstLoss) + " against the Java reference (tolerance "
-            + scientific(tolerance) + "): " + (pass ? "PASS" : "FAIL"));
-        return pass ? 0 : Main.EXIT_CHECK_FAILED;
+      Verification v = result.verification();
+      if (v != null) {
+        out.println("verify:      largest weight difference " + scientific(v.weightDifference())
+            + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
+            + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"));
+        return v.pass() ? 0 : Main.EXIT_CHECK_FAILED;
       }
       return 0;
     }
   }
 
   /** "Epoch 0, Loss: 0.1864" as the seed prints it, then accuracy and held-out sets when there are any. */
-  private static String logLine(int epoch, Trainer.EpochStats stats, boolean classification,
+  private static String logLine(int epoch, float loss, float accuracy, boolean classification,
       Map<String, Trainer.Evaluation> evaluations) {
-    StringBuilder line = new StringBuilder("Epoch " + epoch + ", Loss: " + Format.fixed(stats.loss(), 4));
+    StringBuilder line = new StringBuilder("Epoch " + epoch + ", Loss: " + Format.fixed(loss, 4));
     if (classification) {
-      line.append(", Accuracy: ").append(Format.fixed(stats.accuracy(), 4));
+      line.append(", Accuracy: ").append(Format.fixed(accuracy, 4));
     }
     evaluations.forEach((name, e) -> {
       line.append(", ").append(name).append(" loss: ").append(Format.fixed(e.loss(), 4));
@@ -263,30 +226,15 @@ final class TrainCommand implements Callable<Integer> {
     return line.toString();
   }
 
-  /** max that lets a NaN through, so a diverged run fails verification instead of passing. */
-  private static float max(float a, float b) {
-    return Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.max(a, b);
-  }
-
   private static String scientific(float v) {
     return String.format(java.util.Locale.ROOT, "%.1e", v);
   }
 
-  /** Training diverged: one line saying where and what to try; --save is not written. Returns exit code 4. */
-  private int diverged(String what, float rate) {
-    err.println("cltrain train: " + what + "; training diverged: try a smaller --lr (now " + rate + ")"
-        + (save != null ? "; " + save + " was not written" : ""));
-    return Main.EXIT_DIVERGED;
-  }
-
-  /** Stopped by a signal after a batch: writes the checkpoint if one was asked for; returns 130 or 143. */
-  private int stopped(Trainer trainer, String signal, int epoch, Trainer.EpochStats stats,
-      com.fasterxml.jackson.databind.node.ObjectNode savedOptions) {
-    TrainerState state = trainer.state();
-    String where = state.batch() > 0 ? "in epoch " + epoch + " after batch " + state.batch()
-        : "after epoch " + epoch;
-    if (checkpoint != null) {
-      new Checkpoint(savedOptions, state).write(checkpoint);
+  /** Stopped by a signal after a batch (the run wrote the checkpoint if one was asked for); returns 130 or 143. */
+  private int stopped(String signal, TrainingResult.Stop stop) {
+    String where = stop.batch() > 0 ? "in epoch " + stop.epoch() + " after batch " + stop.batch()
+        : "after epoch " + stop.epoch();
+    if (stop.checkpointWritten()) {
       err.println("cltrain train: stopped by SIG" + signal + " " + where + "; checkpoint written to " + checkpoint
           + " (go on with: cltrain train --resume " + checkpoint + ")");
     } else {
@@ -295,11 +243,12 @@ final class TrainCommand implements Callable<Integer> {
     return StopSignals.exitCode(signal);
   }
 
-  private static void restore(Trainer trainer, TrainerState state) {
+  /** Opens the run; a checkpoint that does not fit the network is bad --resume input. */
+  private TrainingRun open(Training training, boolean resuming) {
     try {
-      trainer.restore(state);
-    } catch (IllegalArgumentException e) {
-      throw new InputException("--resume: the checkpoint does not fit this training: " + e.getMessage());
+      return training.open();
+    } catch (InputException e) {
+      throw resuming ? new InputException("--resume: " + e.getMessage(), e) : e;
     }
   }
 
@@ -337,25 +286,33 @@ final class TrainCommand implements Callable<Integer> {
   /** Rows of predictions the summary shows; larger data sets are summarised by loss and accuracy alone. */
   private static final int PREDICTIONS_SHOWN = 8;
 
-  private void printSummary(String deviceName, int epochsRun, double seconds, Trainer.Evaluation result, DataSet train,
-      boolean classification, Trainer trainer, Map<String, DataSet> held, Optimizer rule, Settings settings) {
+  private void printSummary(TrainingResult r, DataSet train, boolean classification, Workload work) {
     out.println();
-    out.println("device:      " + deviceName);
+    out.println("device:      " + r.deviceName());
+    int epochsRun = r.epochsRun();
+    double seconds = r.seconds();
     String rate = epochsRun / seconds >= 1 ? Format.fixed(epochsRun / seconds, 0) + " epochs/s"
         : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
     out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
         : epochsRun + " (epochs " + (epochs - epochsRun) + " to " + (epochs - 1) + ", resumed)")
         + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
-    if (settings.batchSize() > 0 && settings.batchSize() < train.rows()) {
-      out.println("training:    " + rule.describe() + ", batches of " + settings.batchSize() + " from " + train.rows() + " rows");
+    if (work.batchesPerEpoch() > 1) {
+      out.println("training:    " + work.training().optimizer().describe() + ", batches of " + work.training().batchSize()
+          + " from " + train.rows() + " rows");
     }
+    Trainer.Evaluation result = r.train();
     out.println("final loss:  " + Format.fixed(result.loss(), 4)
         + (classification ? ", accuracy " + Format.fixed(result.accuracy(), 4) : ""));
-    held.forEach((name, set) -> {
-      Trainer.Evaluation e = trainer.evaluate(set, false);
-      out.println(String.format("%-13s", name.toLowerCase(java.util.Locale.ROOT) + ":") + "loss " + Format.fixed(e.loss(), 4)
-          + (classification ? ", accuracy " + Format.fixed(e.accuracy(), 4) : "") + " (" + set.rows() + " rows)");
-    });
+    Map<String, DataSet> sets = new LinkedHashMap<>();
+    if (work.data().test() != null) {
+      sets.put("Test", work.data().test());
+    }
+    if (work.data().validation() != null) {
+      sets.put("Validation", work.data().validation());
+    }
+    r.heldOut().forEach((name, e) -> out.println(String.format("%-13s", name.toLowerCase(java.util.Locale.ROOT) + ":")
+        + "loss " + Format.fixed(e.loss(), 4) + (classification ? ", accuracy " + Format.fixed(e.accuracy(), 4) : "")
+        + " (" + sets.get(name).rows() + " rows)"));
     if (result.outputs() == null) {
       return;
     }

@@ -1,9 +1,7 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClRuntime;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.Device;
+import dev.cltrain.Devices;
 import dev.cltrain.device.DeviceCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,11 +35,10 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    KernelSource source = DeviceOptions.source(kernels);
-    ClRuntime.Discovery discovery = ClRuntime.discover();
-    List<ClDevice> targets = DeviceOptions.openClDevices(devices, discovery);
+    List<Device> targets = Devices.openCl(devices, kernels);
     if (targets.isEmpty()) {
-      out.println("no OpenCL device to verify" + (discovery.available() ? "" : " (" + discovery.problem() + ")")
+      String problem = Devices.openClProblem();
+      out.println("no OpenCL device to verify" + (problem == null ? "" : " (" + problem + ")")
           + "; the Java reference is the judge and needs no check");
       return 0;
     }
@@ -55,9 +52,9 @@ final class VerifyCommand implements Callable<Integer> {
     table.add(new String[] {"device", "name", "kernels", "largest kernel difference", "training max |dw|",
         "training |dloss|", "result"});
     List<DeviceCheck.Report> reports = new ArrayList<>();
-    for (ClDevice d : targets) {
-      err.println("verify: " + d.ref() + " " + d.name() + " ...");
-      DeviceCheck.Report r = DeviceCheck.check(d, source);
+    for (Device d : targets) {
+      err.println("verify: " + d.id() + " " + d.name() + " ...");
+      DeviceCheck.Report r = DeviceCheck.check(d);
       reports.add(r);
       allPass &= r.pass();
       if (r.error() != null) {

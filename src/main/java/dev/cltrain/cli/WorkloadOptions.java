@@ -4,18 +4,18 @@ import dev.cltrain.InputException;
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.data.DataSets;
 import dev.cltrain.data.Generated;
-import dev.cltrain.data.Loaded;
+import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
-import dev.cltrain.nn.ModelJson;
+import dev.cltrain.Data;
+import dev.cltrain.Model;
+import dev.cltrain.Training;
+import dev.cltrain.bench.Workload;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.train.Settings;
-import dev.cltrain.train.Workload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -195,21 +195,21 @@ final class WorkloadOptions {
 
   /**
    * {@link #resolve()} with {@code layerSpec} in place of --layers (bench sweeps widths); the data is loaded
-   * anew, so prefer {@link #resolve(Loaded, String)} when it is already at hand.
+   * anew, so prefer {@link #resolve(TrainingData, String)} when it is already at hand.
    */
   Workload resolve(String layerSpec) {
     return resolve(load(), layerSpec);
   }
 
   /** Checks the options and loads the data they name, with any test set and validation split. */
-  Loaded load() {
+  TrainingData load() {
     validate();
-    return DataSets.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
+    return Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
         test, validationSplit == null ? 0 : validationSplit, seed()));
   }
 
   /** The workload on data already loaded by this group's options, with {@code layerSpec} as --layers. */
-  Workload resolve(Loaded loaded, String layerSpec) {
+  Workload resolve(TrainingData loaded, String layerSpec) {
     validate();
     Loss lossKind = lossKind();
     Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
@@ -218,9 +218,10 @@ final class WorkloadOptions {
     if (batchSize != null && batchSize <= 0) {
       throw new InputException("--batch-size must be positive, got " + batchSize);
     }
-    Settings settings = new Settings(optimizer(), batchSize == null ? 0 : batchSize, random);
+    Training training = Training.of(initial, loaded).optimizer(optimizer())
+        .batchSize(batchSize == null ? 0 : batchSize).shuffleWith(random);
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
-    return new Workload(name, loaded, initial, settings);
+    return new Workload(name, training);
   }
 
   /** The optimizer with its hyper-parameters, defaults filled in. */
@@ -263,14 +264,14 @@ final class WorkloadOptions {
     }
   }
 
-  private Network initialNetwork(Loaded loaded, String layerSpec, Loss lossKind, Activation hidden, NumpyRandom random) {
+  private Network initialNetwork(TrainingData loaded, String layerSpec, Loss lossKind, Activation hidden, NumpyRandom random) {
     DataSet train = loaded.train();
     int[] widths = layerSpec == null ? null : parseWidths(layerSpec);
     if (initModel != null) {
       if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
         throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
       }
-      Network network = ModelJson.read(initModel);
+      Network network = Model.load(initModel).network();
       String origin = "--init-model " + initModel;
       if (widths != null && !Arrays.equals(widths, network.widths())) {
         throw new InputException("--layers " + layerSpec + " does not match " + origin + ", whose layers are "
@@ -290,8 +291,8 @@ final class WorkloadOptions {
       widths = new int[] {train.inputs(), train.outputs()};
     }
     checkFits(widths, train, "--layers " + Workload.joined(widths));
-    Init how = init != null ? Init.parse(init) : Init.defaultFor(hidden, lossKind);
-    return Network.init(widths, hidden, lossKind, how, random).withInputScale(loaded.inputScale());
+    return Network.builder(widths).hidden(hidden).loss(lossKind).init(init != null ? Init.parse(init) : null)
+        .inputScale(loaded.inputScale()).build(random);
   }
 
   private static void checkFits(int[] widths, DataSet dataSet, String origin) {

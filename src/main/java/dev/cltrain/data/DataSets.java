@@ -29,12 +29,12 @@ public final class DataSets {
    * </ul>
    *
    * <p>{@code test}, when not null, is a CSV file read the same way (classification with the training set's
-   * K), its inputs scaled by {@link Loaded#scaleInputs} (÷255 after IDX images); it replaces an IDX folder's
+   * K), its inputs scaled by {@link TrainingData#scaleInputs} (÷255 after IDX images); it replaces an IDX folder's
    * t10k pair. Its input width must equal the training set's. {@code validationSplit} F in (0, 1) holds out round(F·rows) training rows (at
    * least 1, leaving at least 1): with {@code p = new NumpyRandom(seed).permutation(rows)}, the last of p are
    * the validation rows and the rest, in p's order, the training rows.
    */
-  public static Loaded load(DataOptions o) {
+  public static TrainingData load(DataOptions o) {
     double split = o.validationSplit();
     if (!(split >= 0 && split < 1)) {
       throw new InputException("--validation-split must be in [0, 1), got " + split);
@@ -47,22 +47,22 @@ public final class DataSets {
       throw new InputException("--data must name a built-in data set (xor, and, or), a folder of MNIST IDX files or a CSV file");
     }
 
-    Loaded loaded;
+    TrainingData loaded;
     if (Builtins.has(spec)) {
       DataSet table = Builtins.get(spec);
-      loaded = o.classification() ? builtinClasses(table, o.classes()) : new Loaded(table, null, null, 1f, 0);
+      loaded = o.classification() ? builtinClasses(table, o.classes()) : new TrainingData(table, null, null, 1f, 0);
     } else if (Generated.matches(spec)) {
       DataSet set = Generated.load(spec, o.seed() & 0xFFFFFFFFL);
-      loaded = new Loaded(set, null, null, 1f, set.outputs());
+      loaded = new TrainingData(set, null, null, 1f, set.outputs());
     } else {
       Path path = Path.of(spec);
       if (Files.isDirectory(path)) {
         loaded = MnistDir.load(path, o.classes());
       } else if (o.classification()) {
         DataSet train = CsvReader.readClassification(path, o.classes());
-        loaded = new Loaded(train, null, null, 1f, train.outputs());
+        loaded = new TrainingData(train, null, null, 1f, train.outputs());
       } else {
-        loaded = new Loaded(CsvReader.read(path, o.targets()), null, null, 1f, 0);
+        loaded = new TrainingData(CsvReader.read(path, o.targets()), null, null, 1f, 0);
       }
     }
 
@@ -75,7 +75,7 @@ public final class DataSets {
     return loaded;
   }
 
-  private static Loaded builtinClasses(DataSet table, int classes) {
+  private static TrainingData builtinClasses(DataSet table, int classes) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
@@ -85,10 +85,10 @@ public final class DataSets {
       labels[r] = (int) table.y()[r];
     }
     DataSet train = new DataSet(table.name(), table.rows(), table.inputs(), k, table.x(), MnistDir.oneHot(labels, k));
-    return new Loaded(train, null, null, 1f, k);
+    return new TrainingData(train, null, null, 1f, k);
   }
 
-  private static Loaded withTest(Loaded loaded, Path file, int targets) {
+  private static TrainingData withTest(TrainingData loaded, Path file, int targets) {
     DataSet train = loaded.train();
     DataSet test = loaded.classes() > 0
         ? CsvReader.readClassification(file, loaded.classes())
@@ -102,10 +102,18 @@ public final class DataSets {
           + train.name() + " has " + train.outputs());
     }
     loaded.scaleInputs(test.x());
-    return new Loaded(train, test, loaded.validation(), loaded.inputScale(), loaded.classes());
+    return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes());
   }
 
-  private static Loaded withValidation(Loaded loaded, double split, long seed) {
+  /**
+   * Holds out round(split·rows) training rows (at least 1, leaving at least 1) as the validation set, chosen by
+   * {@code new NumpyRandom(seed).permutation(rows)}: the last of it are the validation rows, the rest in its
+   * order the training rows.
+   */
+  public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
+    if (!(split > 0 && split < 1)) {
+      throw new InputException("the validation split must be in (0, 1), got " + split);
+    }
     DataSet all = loaded.train();
     int rows = all.rows();
     long held = Math.max(1, Math.round(split * rows));
@@ -119,6 +127,6 @@ public final class DataSets {
     int[] validationRows = java.util.Arrays.copyOfRange(permutation, keep, rows);
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
-    return new Loaded(train, loaded.test(), validation, loaded.inputScale(), loaded.classes());
+    return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes());
   }
 }

@@ -26,7 +26,7 @@ public final class MnistDir {
   }
 
   /** Loads the folder, with K inferred from the labels: max label + 1, at least 2. */
-  public static Loaded load(Path dir) {
+  public static TrainingData load(Path dir) {
     return load(dir, 0);
   }
 
@@ -34,7 +34,7 @@ public final class MnistDir {
    * Loads the folder; {@code classes} = 0 infers K as max label + 1 (at least 2), otherwise K = classes and
    * every label must be below it. The t10k pair, when present, becomes the test set; validation is null.
    */
-  public static Loaded load(Path dir, int classes) {
+  public static TrainingData load(Path dir, int classes) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
@@ -93,7 +93,7 @@ public final class MnistDir {
     }
     DataSet train = toDataSet(trainImages, trainX, trainY, k);
     DataSet test = testX == null ? null : toDataSet(testImages, testX, testY, k);
-    return new Loaded(train, test, null, 1 / 255f, k);
+    return new TrainingData(train, test, null, 1 / 255f, k);
   }
 
   /** {@code dir/name} if it is a file, else {@code dir/name.gz} if that is, else null. */
@@ -139,7 +139,7 @@ public final class MnistDir {
     return new DataSet(images.toString(), x.count(), x.width(), classes, x.pixels(), oneHot(labels, classes));
   }
 
-  static float[] oneHot(int[] labels, int classes) {
+  public static float[] oneHot(int[] labels, int classes) {
     float[] y = new float[labels.length * classes];
     for (int i = 0; i < labels.length; i++) {
       y[i * classes + labels[i]] = 1f;

@@ -3,10 +3,8 @@ package dev.cltrain.device;
 import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
-import dev.cltrain.train.OpenClTrainer;
-import dev.cltrain.train.ReferenceTrainer;
+import dev.cltrain.train.Backprop;
 import dev.cltrain.train.Settings;
 
 import dev.cltrain.DeviceException;
@@ -17,9 +15,8 @@ import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClException;
-import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.Device;
+import dev.cltrain.Verification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -37,7 +34,7 @@ public final class DeviceCheck {
   /** Reductions (the loss kernels) sum in a tree on the device, in sequence on the reference. */
   public static final float REDUCTION_RTOL = 1e-5f;
   /** Largest |w_device − w_reference| (and loss difference) after the lockstep training: --verify's tolerance. */
-  public static final float TRAINING_TOLERANCE = 1e-4f;
+  public static final float TRAINING_TOLERANCE = Verification.TOLERANCE;
 
   /** (rows, cols, depth) of every kernel check: ones, primes, and sizes straddling 8-, 16- and 32-wide blocks. */
   static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}};
@@ -67,11 +64,16 @@ public final class DeviceCheck {
 
   private DeviceCheck() {}
 
-  /** Checks {@code device}; never throws for what the device does wrong: that is in the report. */
-  public static Report check(ClDevice device, KernelSource source) {
+  /**
+   * Checks {@code device}; never throws for what the device does wrong: that is in the report.
+   *
+   * @param device the device to check (checking the reference against itself passes trivially)
+   * @return every kernel's worst case and the lockstep training's differences
+   */
+  public static Report check(Device device) {
     List<KernelResult> kernels = new ArrayList<>();
     ReferenceKernels reference = new ReferenceKernels();
-    try (OpenClKernels cl = new OpenClKernels(device, source)) {
+    try (Backend<?, ?> cl = device.openBackend(false)) {
       for (String kernel : KERNELS) {
         int cases = 0;
         double worst = Double.NEGATIVE_INFINITY;
@@ -93,27 +95,27 @@ public final class DeviceCheck {
         }
         kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0));
       }
-    } catch (ClException | DeviceException e) {
-      return new Report(device.ref(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+    } catch (DeviceException e) {
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
     }
     double[] training;
     try {
-      training = lockstep(device, source);
-    } catch (ClException | DeviceException e) {
-      return new Report(device.ref(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+      training = lockstep(device);
+    } catch (DeviceException e) {
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
     }
-    return new Report(device.ref(), device.name(), kernels, training[0], training[1], null);
+    return new Report(device.id(), device.name(), kernels, training[0], training[1], null);
   }
 
   /** Five epochs of a small relu/softmax net with Adam in batches of 32 on the device and on the reference. */
-  static double[] lockstep(ClDevice device, KernelSource source) {
+  static double[] lockstep(Device device) {
     DataSet data = Generated.load("random:200x13x3", 7);
     Network initial = Network.init(new int[] {13, 16, 3}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(7));
     Settings settings = new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-4f), 32,
         new NumpyRandom(7));
     double lossDifference = 0;
-    try (Trainer onDevice = new OpenClTrainer(device, source, initial, data, settings);
-         Trainer judge = new ReferenceTrainer(initial, data, settings)) {
+    try (Trainer onDevice = new Backprop<>(device.openBackend(false), initial, data, settings);
+         Trainer judge = new Backprop<>(new ReferenceKernels(), initial, data, settings)) {
       for (int e = 0; e < 5; e++) {
         float a = onDevice.epoch(true).loss();
         float b = judge.epoch(true).loss();

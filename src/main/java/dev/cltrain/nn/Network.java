@@ -4,16 +4,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs.
+ * A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs. An
+ * immutable value. Build a new one with {@link #builder(int...)}:
  *
+ * <pre>{@code
+ * Network net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0).build();
+ * }</pre>
+ *
+ * @param loss       the loss it is trained with, which fixes the output layer's activation
+ * @param layers     the layers from input to output
  * @param inputScale what raw inputs are multiplied by before the first layer (1/255 for IDX pixels, 1 for CSV),
  *     kept with a saved model so that it predicts from raw inputs with no flags repeated
  */
 public record Network(Loss loss, List<Layer> layers, float inputScale) {
+  /**
+   * A network that takes its inputs as they are (input scale 1).
+   *
+   * @param loss   the loss
+   * @param layers the layers from input to output
+   */
   public Network(Loss loss, List<Layer> layers) {
     this(loss, layers, 1.0f);
   }
 
+  /** Checks that the layers chain and the scale is positive; copies the list. */
   public Network {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("a network needs at least one layer");
@@ -30,7 +44,10 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     layers = List.copyOf(layers);
   }
 
-  /** The same network with another input scale. */
+  /**
+   * @param scale what raw inputs are multiplied by before the first layer
+   * @return the same network with that input scale
+   */
   public Network withInputScale(float scale) {
     return new Network(loss, layers, scale);
   }
@@ -68,10 +85,12 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     return widths;
   }
 
+  /** Inputs per row: the first layer's width. */
   public int inputs() {
     return layers.get(0).inputs();
   }
 
+  /** Outputs per row: the last layer's width. */
   public int outputs() {
     return layers.get(layers.size() - 1).outputs();
   }
@@ -80,30 +99,36 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
   public long parameterCount() {
     long count = 0;
     for (Layer layer : layers) {
-      count += layer.weights().length + layer.bias().length;
+      count += layer.weightCount() + layer.outputs();
     }
     return count;
   }
 
-  /** Largest |a − b| over every weight and bias of two networks of the same shape. */
   /** "weight 3 of layer 2 became NaN" for the first weight or bias that is NaN or infinite, else null. */
   public static String firstNonFinite(Network network) {
     for (int l = 0; l < network.layers.size(); l++) {
       Layer layer = network.layers.get(l);
-      for (int i = 0; i < layer.weights().length; i++) {
-        if (!Float.isFinite(layer.weights()[i])) {
-          return "weight " + i + " of layer " + (l + 1) + " became " + layer.weights()[i];
+      float[] weights = layer.weights();
+      for (int i = 0; i < weights.length; i++) {
+        if (!Float.isFinite(weights[i])) {
+          return "weight " + i + " of layer " + (l + 1) + " became " + weights[i];
         }
       }
-      for (int i = 0; i < layer.bias().length; i++) {
-        if (!Float.isFinite(layer.bias()[i])) {
-          return "bias " + i + " of layer " + (l + 1) + " became " + layer.bias()[i];
+      float[] bias = layer.bias();
+      for (int i = 0; i < bias.length; i++) {
+        if (!Float.isFinite(bias[i])) {
+          return "bias " + i + " of layer " + (l + 1) + " became " + bias[i];
         }
       }
     }
     return null;
   }
 
+  /**
+   * @param a a network
+   * @param b a network of the same shape
+   * @return the largest |a − b| over every weight and bias (NaN if either side has a NaN there)
+   */
   public static float maxAbsDifference(Network a, Network b) {
     float max = 0;
     for (int l = 0; l < a.layers.size(); l++) {
@@ -123,5 +148,108 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
       max = Math.max(max, d);
     }
     return max;
+  }
+
+  /**
+   * A builder of a new network with these widths, from input to output.
+   *
+   * @param widths at least two: the inputs, any hidden layers' widths, the outputs
+   * @return a builder with the defaults: sigmoid hidden layers, MSE, the initialisation that suits them
+   *     ({@link Init#defaultFor}), seed 0, input scale 1
+   */
+  public static Builder builder(int... widths) {
+    return new Builder(widths.clone());
+  }
+
+  /**
+   * Builds a new network, weights drawn from the NumPy-compatible generator. Not thread-safe; the network it
+   * builds is an immutable value.
+   */
+  public static final class Builder {
+    private final int[] widths;
+    private Activation hidden = Activation.SIGMOID;
+    private Loss loss = Loss.MSE;
+    private Init init;
+    private long seed;
+    private float inputScale = 1f;
+
+    private Builder(int[] widths) {
+      if (widths.length < 2) {
+        throw new dev.cltrain.InputException("a network needs at least two widths, input and output, got "
+            + java.util.Arrays.toString(widths));
+      }
+      for (int w : widths) {
+        if (w <= 0) {
+          throw new dev.cltrain.InputException("widths must be positive, got " + java.util.Arrays.toString(widths));
+        }
+      }
+      this.widths = widths;
+    }
+
+    /**
+     * @param activation the hidden layers' activation (not softmax, which only an xent output layer has)
+     * @return this builder
+     */
+    public Builder hidden(Activation activation) {
+      if (activation == Activation.SOFTMAX) {
+        throw new dev.cltrain.InputException("softmax is only an output activation (use Loss.XENT)");
+      }
+      this.hidden = activation;
+      return this;
+    }
+
+    /**
+     * @param loss the loss; the output layer's activation follows it (sigmoid for MSE, softmax for XENT)
+     * @return this builder
+     */
+    public Builder loss(Loss loss) {
+      this.loss = loss;
+      return this;
+    }
+
+    /**
+     * @param init how the initial weights are drawn
+     * @return this builder
+     */
+    public Builder init(Init init) {
+      this.init = init;
+      return this;
+    }
+
+    /**
+     * @param seed {@code np.random.seed} of the draws, 0 to 2³²−1
+     * @return this builder
+     */
+    public Builder seed(long seed) {
+      if (seed < 0 || seed > 0xFFFFFFFFL) {
+        throw new dev.cltrain.InputException("the seed must be between 0 and 4294967295, got " + seed);
+      }
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * @param scale what raw inputs are multiplied by before the first layer (1/255f for pixels 0..255)
+     * @return this builder
+     */
+    public Builder inputScale(float scale) {
+      this.inputScale = scale;
+      return this;
+    }
+
+    /** The network, weights drawn from a generator seeded with {@link #seed}. */
+    public Network build() {
+      return build(new NumpyRandom(seed));
+    }
+
+    /**
+     * @param random the generator to draw from, left where the draws end (the CLI goes on shuffling with it,
+     *               as NumPy's global generator would)
+     * @return the network
+     */
+    public Network build(NumpyRandom random) {
+      Init how = init != null ? init : Init.defaultFor(hidden, loss);
+      return Network.init(widths, hidden, loss, how, random).withInputScale(inputScale);
+    }
   }
 }

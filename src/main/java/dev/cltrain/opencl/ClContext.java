@@ -1,6 +1,6 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.backend.KernelTime;
+import dev.cltrain.KernelTime;
 
 import static org.jocl.CL.*;
 

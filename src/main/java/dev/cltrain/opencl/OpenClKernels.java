@@ -1,7 +1,7 @@
 package dev.cltrain.opencl;
 
 import dev.cltrain.backend.Backend;
-import dev.cltrain.backend.KernelTime;
+import dev.cltrain.KernelTime;
 
 
 /**

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link MatmulRows} with the Vector API: blocks of 4 rows × 2 vectors of c stay in registers over the whole
  * sum, so each loaded vector of b serves four rows. Lanes are independent columns, so every element still sums
  * its products in ascending p with a separate multiply and add (mul, then add: never fma), the plain loop's
- * bits. Rows and columns left over at the edges take the plain loop's scalar path. Loaded only when the JVM
+ * bits. Rows and columns left over at the edges take the plain loop's scalar path. TrainingData only when the JVM
  * has jdk.incubator.vector (see {@link MatmulRows#best()}).
  */
 final class VectorMatmul implements MatmulRows {

@@ -1,21 +1,19 @@
 package dev.cltrain.train;
 
+import dev.cltrain.TrainerState;
+
 import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
-import dev.cltrain.backend.KernelTime;
 import dev.cltrain.nn.Optimizer;
 
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Backpropagation written once for every backend: the seed's program generalised to L dense layers, any
@@ -33,31 +31,21 @@ import java.util.Map;
  *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b_delta
  * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd_update|momentum_update|adam_update
  * </pre>
+ *
+ * <p>The forward pass and the evaluation of data sets are {@link Inference}'s. Not thread-safe, except
+ * {@link #stopAfterBatch()}.
  */
-public class Backprop<B, I> implements Trainer {
-  private final Backend<B, I> backend;
-  private final Network initial;
+public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final Optimizer optimizer;
   private final NumpyRandom shuffler;
-  private final int[] widths;
-  private final Loss loss;
   private final DataSet trainSet;
-  /** Rows the per-layer buffers hold: the batch size, or the whole training set. */
-  private final int capacity;
   private final boolean fullBatch;
   private final Resident train;
-  /** Index l = 0..L-1 (layer l+1 of the formulas). */
-  private final List<B> weights = new ArrayList<>();
-  private final List<B> biases = new ArrayList<>();
   private final List<B> weightGradients = new ArrayList<>();
   private final List<B> biasGradients = new ArrayList<>();
-  private final List<B> outputs = new ArrayList<>();
   private final List<B> deltas = new ArrayList<>();
   /** Optimizer state per layer: [weights' state..., biases' state...] (velocity, or m and v). */
   private final List<List<B>> states = new ArrayList<>();
-  private final Map<DataSet, Resident> residents = new IdentityHashMap<>();
-  private B batchX;
-  private B batchY;
   private I order;
   private long step;
   /** Epochs completed, counted for checkpoints. */
@@ -70,53 +58,26 @@ public class Backprop<B, I> implements Trainer {
   /** The current epoch's order (mini-batches), kept for a checkpoint taken mid-epoch. */
   private int[] currentOrder;
 
-  /** A data set kept on the device, with one loss slot and one correct-count slot per batch or chunk. */
-  private final class Resident {
-    final DataSet data;
-    final B x;
-    final B y;
-    final int chunks;
-    final B lossSlots;
-    final B correctSlots;
-    I identity;
-
-    Resident(DataSet data) {
-      this.data = data;
-      this.x = backend.upload(data.x());
-      this.y = backend.upload(data.y());
-      this.chunks = (data.rows() + capacity - 1) / capacity;
-      this.lossSlots = backend.allocate(chunks);
-      this.correctSlots = backend.allocate(chunks);
-    }
-  }
-
   /** Takes ownership of {@code backend}: it is closed with this trainer, or at once if set-up fails. */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
-    this.backend = backend;
+    super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()));
     try {
-      this.initial = initial;
       this.optimizer = settings.optimizer();
       this.shuffler = settings.shuffler().copy();
-      this.widths = initial.widths();
-      this.loss = initial.loss();
       this.trainSet = train;
       if (widths[0] != train.inputs() || widths[widths.length - 1] != train.outputs()) {
         throw new IllegalArgumentException("network " + Arrays.toString(widths) + " does not fit data with "
             + train.inputs() + " inputs and " + train.outputs() + " outputs");
       }
-      this.fullBatch = settings.batchSize() <= 0 || settings.batchSize() >= train.rows();
-      this.capacity = fullBatch ? train.rows() : settings.batchSize();
+      this.fullBatch = MemoryPlan.fullBatch(train.rows(), settings.batchSize());
       this.train = resident(train);
       for (Layer layer : initial.layers()) {
-        weights.add(backend.upload(layer.weights()));
-        biases.add(backend.upload(layer.bias()));
-        weightGradients.add(backend.allocate(layer.weights().length));
+        weightGradients.add(backend.allocate(layer.weightCount()));
         biasGradients.add(backend.allocate(layer.outputs()));
-        outputs.add(backend.allocate(capacity * layer.outputs()));
         deltas.add(backend.allocate(capacity * layer.outputs()));
         List<B> state = new ArrayList<>();
         for (int s = 0; s < optimizer.stateBuffers(); s++) {
-          state.add(backend.upload(new float[layer.weights().length]));
+          state.add(backend.upload(new float[layer.weightCount()]));
         }
         for (int s = 0; s < optimizer.stateBuffers(); s++) {
           state.add(backend.upload(new float[layer.outputs()]));
@@ -131,90 +92,6 @@ public class Backprop<B, I> implements Trainer {
       backend.close();
       throw e;
     }
-  }
-
-  /**
-   * Bytes of device memory a network, training set and batch size need: every buffer above, optimizer
-   * state included (evaluation sets come on top, uploaded when first evaluated).
-   */
-  public static long bytesNeeded(Network network, DataSet data, Settings settings) {
-    int rows = data.rows();
-    boolean full = settings.batchSize() <= 0 || settings.batchSize() >= rows;
-    long capacity = full ? rows : settings.batchSize();
-    long floats = (long) rows * (data.inputs() + data.outputs()) + 2L * ((rows + capacity - 1) / capacity);
-    for (Layer layer : network.layers()) {
-      long parameters = (long) layer.weights().length + layer.outputs();
-      floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
-    }
-    if (!full) {
-      floats += capacity * (data.inputs() + data.outputs()) + rows;
-    }
-    return 4 * floats;
-  }
-
-  /** The largest single buffer, in bytes, that {@link #bytesNeeded} counts. */
-  public static long largestBuffer(Network network, DataSet data, Settings settings) {
-    int rows = data.rows();
-    long capacity = settings.batchSize() <= 0 || settings.batchSize() >= rows ? rows : settings.batchSize();
-    long largest = (long) rows * Math.max(data.inputs(), data.outputs());
-    for (Layer layer : network.layers()) {
-      largest = Math.max(largest, Math.max(layer.weights().length, capacity * layer.outputs()));
-    }
-    return 4 * largest;
-  }
-
-  private void allocateBatchBuffers() {
-    if (batchX == null) {
-      batchX = backend.allocate(capacity * widths[0]);
-      batchY = backend.allocate(capacity * widths[widths.length - 1]);
-    }
-  }
-
-  private Resident resident(DataSet set) {
-    Resident r = residents.get(set);
-    if (r == null) {
-      if (set.inputs() != widths[0] || set.outputs() != widths[widths.length - 1]) {
-        throw new IllegalArgumentException("data set " + set.name() + " has " + set.inputs() + " inputs and "
-            + set.outputs() + " outputs; the network takes " + widths[0] + " and gives " + widths[widths.length - 1]);
-      }
-      r = new Resident(set);
-      residents.put(set, r);
-    }
-    return r;
-  }
-
-  private int layerCount() {
-    return widths.length - 1;
-  }
-
-  private B networkOutput() {
-    return outputs.get(layerCount() - 1);
-  }
-
-  private void forward(B x, int rows) {
-    B input = x;
-    for (int l = 0; l < layerCount(); l++) {
-      B a = outputs.get(l);
-      Activation activation = initial.layers().get(l).activation();
-      if (activation == Activation.SOFTMAX) {
-        backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
-        backend.biasSoftmax(rows, widths[l + 1], a, biases.get(l), a);
-      } else {
-        backend.matmulBiasActivation(rows, widths[l + 1], widths[l], activation.code, input, weights.get(l),
-            biases.get(l), a);
-      }
-      input = a;
-    }
-  }
-
-  private void stats(B y, int rows, int slot, B lossSlots, B correctSlots) {
-    int cols = widths[layerCount()];
-    if (loss == Loss.XENT) {
-      backend.xentLoss(rows, cols, slot, networkOutput(), y, lossSlots);
-    } else {
-      backend.mseLoss(rows * cols, slot, networkOutput(), y, lossSlots);
-    }
-    backend.countCorrect(rows, cols, slot, networkOutput(), y, correctSlots);
   }
 
   private void backward(B x, B y, int rows) {
@@ -271,11 +148,6 @@ public class Backprop<B, I> implements Trainer {
     }
     backward(x, y, rows);
     update();
-  }
-
-  @Override
-  public String deviceName() {
-    return backend.name();
   }
 
   @Override
@@ -426,88 +298,5 @@ public class Backprop<B, I> implements Trainer {
     return (float) (sum / rows);
   }
 
-  /**
-   * Loss and accuracy over the first {@code chunks} chunks of a resident set from its slots: the loss of each
-   * chunk weighted by its rows.
-   */
-  private EpochStats readStats(Resident r, int chunks) {
-    float[] losses = new float[r.chunks];
-    float[] correct = new float[r.chunks];
-    backend.download(r.lossSlots, losses);
-    backend.download(r.correctSlots, correct);
-    double lossSum = 0;
-    double hits = 0;
-    int rows = 0;
-    for (int c = 0; c < chunks; c++) {
-      int n = Math.min(capacity, r.data.rows() - c * capacity);
-      lossSum += (double) losses[c] * n;
-      hits += correct[c];
-      rows += n;
-    }
-    return new EpochStats((float) (lossSum / rows), (float) (hits / rows));
-  }
 
-  @Override
-  public Evaluation evaluate(DataSet set, boolean wantOutputs) {
-    Resident r = resident(set);
-    int rows = set.rows();
-    int cols = widths[layerCount()];
-    float[] all = wantOutputs ? new float[rows * cols] : null;
-    for (int c = 0; c < r.chunks; c++) {
-      int offset = c * capacity;
-      int n = Math.min(capacity, rows - offset);
-      B x = r.x;
-      B y = r.y;
-      if (r.chunks > 1) {
-        allocateBatchBuffers();
-        if (r.identity == null) {
-          int[] identity = new int[rows];
-          Arrays.setAll(identity, i -> i);
-          r.identity = backend.uploadIndices(identity);
-        }
-        backend.gatherRows(n, widths[0], offset, r.identity, r.x, batchX);
-        backend.gatherRows(n, cols, offset, r.identity, r.y, batchY);
-        x = batchX;
-        y = batchY;
-      }
-      forward(x, n);
-      stats(y, n, c, r.lossSlots, r.correctSlots);
-      if (wantOutputs) {
-        float[] chunk = new float[n * cols];
-        backend.download(networkOutput(), chunk);
-        System.arraycopy(chunk, 0, all, offset * cols, chunk.length);
-      }
-    }
-    EpochStats stats = readStats(r, r.chunks);
-    return new Evaluation(stats.loss(), stats.accuracy(), all);
-  }
-
-  @Override
-  public Network network() {
-    List<Layer> layers = new ArrayList<>();
-    for (int l = 0; l < layerCount(); l++) {
-      Layer shape = initial.layers().get(l);
-      float[] w = new float[shape.weights().length];
-      float[] b = new float[shape.outputs()];
-      backend.download(weights.get(l), w);
-      backend.download(biases.get(l), b);
-      layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
-    }
-    return new Network(initial.loss(), layers, initial.inputScale());
-  }
-
-  @Override
-  public List<KernelTime> takeProfile() {
-    return backend.takeProfile();
-  }
-
-  @Override
-  public long[] transferredBytes() {
-    return backend.transferredBytes();
-  }
-
-  @Override
-  public void close() {
-    backend.close();
-  }
 }

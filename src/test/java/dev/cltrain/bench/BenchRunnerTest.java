@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.InputException;
 import dev.cltrain.data.Generated;
-import dev.cltrain.data.Loaded;
+import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
@@ -18,8 +18,9 @@ import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.train.Settings;
-import dev.cltrain.train.Workload;
+import dev.cltrain.Device;
+import dev.cltrain.Training;
+import dev.cltrain.opencl.OpenClDevice;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,16 +28,17 @@ import org.junit.jupiter.api.Test;
 class BenchRunnerTest {
   /** A small relu/xent net over 37 generated rows in batches of 16 (two full batches and a short one). */
   private static Workload small(int batch) {
-    Loaded data = new Loaded(Generated.load("random:37x13x3", 5), null, null, 1f, 3);
+    TrainingData data = new TrainingData(Generated.load("random:37x13x3", 5), null, null, 1f, 3);
     Network net = Network.init(new int[] {13, 7, 3}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(5));
-    return new Workload("random:37x13x3", data, net, new Settings(Optimizer.sgd(0.1f), batch, new NumpyRandom(5)));
+    return new Workload("random:37x13x3", Training.of(net, data).optimizer(Optimizer.sgd(0.1f)).batchSize(batch)
+        .shuffleWith(new NumpyRandom(5)));
   }
 
   @Test
   void everyDeviceEndsWithTheReferencesWeightsAndItsKernelsFitInTheWallTime() {
-    List<ClDevice> devices = OpenClDevices.all();
+    List<Device> devices = OpenClDevices.all().stream().map(d -> (Device) new OpenClDevice(d)).toList();
     List<String> heard = new ArrayList<>();
-    WorkloadResult r = BenchRunner.run(small(16), devices, KernelSource.classpath(), new BenchRunner.Plan(2, 5, 3), heard::add);
+    WorkloadResult r = BenchRunner.run(small(16), devices, new BenchRunner.Plan(2, 5, 3), heard::add);
     assertEquals(1 + devices.size(), r.devices().size());
     assertEquals(1 + devices.size(), heard.size(), "one status line per device: " + heard);
     assertEquals(3, r.batchesPerEpoch());
@@ -69,7 +71,7 @@ class BenchRunnerTest {
   @Test
   void aWorkloadLargerThanADevicesMemoryIsBadInputNamingTheDevice() {
     Workload w = small(0);
-    ClDevice small = device(1, 4096, 4096);
+    Device small = device(1, 4096, 4096);
     InputException e = assertThrows(InputException.class, () -> BenchRunner.checkFits(w, List.of(small)));
     assertTrue(e.getMessage().contains("cl:3:1") && e.getMessage().contains("4096"), e.getMessage());
     BenchRunner.checkFits(w, List.of(device(1, 1L << 32, 1L << 30)));
@@ -77,8 +79,8 @@ class BenchRunnerTest {
     assertTrue(alloc.getMessage().contains("cl:3:2") && alloc.getMessage().contains("--batch-size"), alloc.getMessage());
   }
 
-  private static ClDevice device(int index, long globalMem, long maxAlloc) {
-    return new ClDevice(3, index, "Test platform", "test-gpu", "none", ClDevice.Type.GPU, 1, globalMem, maxAlloc, 64,
-        1024, "OpenCL 1.2", "1", false, true, null, null);
+  private static Device device(int index, long globalMem, long maxAlloc) {
+    return new OpenClDevice(new ClDevice(3, index, "Test platform", "test-gpu", "none", ClDevice.Type.GPU, 1, globalMem, maxAlloc, 64,
+        1024, "OpenCL 1.2", "1", false, true, null, null), KernelSource.classpath());
   }
 }

@@ -13,8 +13,9 @@ import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.OpenClKernelFiles;
 import dev.cltrain.testing.OpenClDevices;
-import dev.cltrain.train.Devices;
-import dev.cltrain.train.ReferenceTrainer;
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.train.Opening;
 import dev.cltrain.train.Settings;
 import dev.cltrain.Trainer;
 import java.nio.file.Files;
@@ -61,14 +62,16 @@ class FaultsTest {
     DataSet data = Generated.load("random:100x20x3", 1);
     Network net = Network.initNormal(new int[] {20, 64, 3}, 1);
     Settings settings = Settings.fullBatchSgd(0.1f);
-    DeviceException explicit = assertThrows(DeviceException.class, () -> Devices.open(
-        new Devices.Choice(small, false, "test", null), KernelSource.classpath(), net, data, settings, line -> { }));
+    OpenClDevice tooSmall = new OpenClDevice(small, KernelSource.classpath());
+    DeviceException explicit = assertThrows(DeviceException.class, () -> Opening.trainer(
+        new DeviceChoice(tooSmall, false, "test"), net, data, settings, false));
     assertTrue(explicit.getMessage().contains("bytes of device memory") && explicit.getMessage().contains("4096"),
         explicit.getMessage());
     List<String> warnings = new ArrayList<>();
-    try (Trainer fallback = Devices.open(new Devices.Choice(small, true, "auto", null), KernelSource.classpath(), net,
-        data, settings, warnings::add)) {
-      assertInstanceOf(ReferenceTrainer.class, fallback);
+    Opening<Trainer> opening = Opening.trainer(new DeviceChoice(tooSmall, true, "auto"), net, data, settings, false);
+    try (Trainer fallback = opening.opened()) {
+      assertTrue(opening.device().isReference(), "fell back to " + opening.device());
+      warnings.add(opening.warning());
     }
     assertEquals(1, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).contains("falling back to the Java reference") && warnings.get(0).contains("bytes"),
@@ -82,9 +85,11 @@ class FaultsTest {
     Files.writeString(dir.resolve("activation.cl"), "__kernel void bias_activation(const int rows) { broken }\n");
     List<String> warnings = new ArrayList<>();
     DataSet data = Generated.load("random:10x4x2", 1);
-    try (Trainer fallback = Devices.open(new Devices.Choice(cpu, true, "auto", null), KernelSource.folder(dir),
-        Network.initNormal(new int[] {4, 2}, 1), data, Settings.fullBatchSgd(0.1f), warnings::add)) {
-      assertInstanceOf(ReferenceTrainer.class, fallback);
+    Opening<Trainer> opening = Opening.trainer(new DeviceChoice(new OpenClDevice(cpu, KernelSource.folder(dir)), true,
+        "auto"), Network.initNormal(new int[] {4, 2}, 1), data, Settings.fullBatchSgd(0.1f), false);
+    try (Trainer fallback = opening.opened()) {
+      assertTrue(opening.device().isReference(), "fell back to " + opening.device());
+      warnings.add(opening.warning());
     }
     assertEquals(1, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).contains("CL_BUILD_PROGRAM_FAILURE") && warnings.get(0).contains("activation.cl"),

@@ -140,12 +140,12 @@ class ClassificationCsvTest {
 
   @Test
   void classificationCsvThroughDataSetsReportsItsClassesAndScaleOne() {
-    Loaded loaded = DataSets.load(new DataOptions(numbered(6, 3).toString(), 1, true, 0, null, 0, 0));
+    TrainingData loaded = DataSets.load(new DataOptions(numbered(6, 3).toString(), 1, true, 0, null, 0, 0));
     assertEquals(3, loaded.classes());
     assertEquals(1f, loaded.inputScale());
     assertNull(loaded.test());
     assertNull(loaded.validation());
-    Loaded plain = DataSets.load(new DataOptions(numbered(6, 3).toString(), 2, false, 0, null, 0, 0));
+    TrainingData plain = DataSets.load(new DataOptions(numbered(6, 3).toString(), 2, false, 0, null, 0, 0));
     assertEquals(0, plain.classes());
     assertEquals(2, plain.train().outputs());
   }
@@ -164,7 +164,7 @@ class ClassificationCsvTest {
   void testCsvIsReadWithTheTrainingSetsClasses() {
     Path train = csv("train.csv", "1,2,0\n3,4,2\n");
     Path test = csv("test.csv", "5,6,1\n");
-    Loaded loaded = DataSets.load(new DataOptions(train.toString(), 1, true, 0, test.toString(), 0, 0));
+    TrainingData loaded = DataSets.load(new DataOptions(train.toString(), 1, true, 0, test.toString(), 0, 0));
     assertEquals(3, loaded.test().outputs());
     assertArrayEquals(new float[] {0, 1, 0}, loaded.test().targetRow(0), 0f);
     Path beyond = csv("beyond.csv", "5,6,3\n");
@@ -174,10 +174,10 @@ class ClassificationCsvTest {
 
   @Test
   void builtInTableAsClassificationBecomesTwoClassOneHot() {
-    Loaded xor = DataSets.load(new DataOptions("xor", 1, true, 0, null, 0, 0));
+    TrainingData xor = DataSets.load(new DataOptions("xor", 1, true, 0, null, 0, 0));
     assertEquals(2, xor.classes());
     assertArrayEquals(new float[] {1, 0, 0, 1, 0, 1, 1, 0}, xor.train().y(), 0f);
-    Loaded plain = DataSets.load(new DataOptions("xor", 1, false, 0, null, 0, 0));
+    TrainingData plain = DataSets.load(new DataOptions("xor", 1, false, 0, null, 0, 0));
     assertEquals(0, plain.classes());
     assertArrayEquals(Builtins.get("xor").y(), plain.train().y(), 0f);
   }
@@ -185,7 +185,7 @@ class ClassificationCsvTest {
   @Test
   void validationSplitHoldsOutTheLastIndicesOfNumpysPermutation() {
     // python3 -c "import numpy as np; np.random.seed(0); print(np.random.permutation(10))" -> [2 8 4 9 1 6 7 3 0 5]
-    Loaded loaded = DataSets.load(split(numbered(10, 3), 0.3, 0));
+    TrainingData loaded = DataSets.load(split(numbered(10, 3), 0.3, 0));
     assertArrayEquals(new int[] {2, 8, 4, 9, 1, 6, 7}, ids(loaded.train()));
     assertArrayEquals(new int[] {3, 0, 5}, ids(loaded.validation()));
     assertArrayEquals(new float[] {3, 30}, loaded.validation().inputRow(0), 0f);
@@ -209,7 +209,7 @@ class ClassificationCsvTest {
 
   @Test
   void validationSplitOfZeroKeepsAllRowsInOrder() {
-    Loaded loaded = DataSets.load(split(numbered(10, 3), 0, 5));
+    TrainingData loaded = DataSets.load(split(numbered(10, 3), 0, 5));
     assertNull(loaded.validation());
     assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, ids(loaded.train()));
   }
@@ -217,9 +217,9 @@ class ClassificationCsvTest {
   @Test
   void validationSplitIsTheSameForTheSameSeedAndDiffersForAnotherSeed() {
     Path file = numbered(50, 5);
-    Loaded a = DataSets.load(split(file, 0.2, 42));
-    Loaded b = DataSets.load(split(file, 0.2, 42));
-    Loaded c = DataSets.load(split(file, 0.2, 43));
+    TrainingData a = DataSets.load(split(file, 0.2, 42));
+    TrainingData b = DataSets.load(split(file, 0.2, 42));
+    TrainingData c = DataSets.load(split(file, 0.2, 43));
     assertArrayEquals(ids(a.validation()), ids(b.validation()));
     assertArrayEquals(ids(a.train()), ids(b.train()));
     assertArrayEquals(a.validation().x(), b.validation().x(), 0f);
@@ -233,7 +233,7 @@ class ClassificationCsvTest {
   void trainAndValidationTogetherAreExactlyTheOriginalRows() {
     Path file = numbered(37, 4);
     DataSet original = CsvReader.readClassification(file, 0);
-    Loaded loaded = DataSets.load(split(file, 0.25, 7));
+    TrainingData loaded = DataSets.load(split(file, 0.25, 7));
     assertEquals(37, loaded.train().rows() + loaded.validation().rows());
     assertEquals(9, loaded.validation().rows(), "round(0.25 * 37) = 9");
     boolean[] seen = new boolean[37];
@@ -257,11 +257,11 @@ class ClassificationCsvTest {
   void validationSplitKeepsTheTestSetAndWorksOnBuiltIns() {
     Path train = numbered(10, 2);
     Path test = csv("test.csv", "7,70,1\n");
-    Loaded loaded = DataSets.load(new DataOptions(train.toString(), 1, true, 0, test.toString(), 0.5, 3));
+    TrainingData loaded = DataSets.load(new DataOptions(train.toString(), 1, true, 0, test.toString(), 0.5, 3));
     assertNotNull(loaded.test());
     assertEquals(1, loaded.test().rows());
     assertEquals(5, loaded.validation().rows());
-    Loaded xor = DataSets.load(new DataOptions("xor", 1, false, 0, null, 0.25, 0));
+    TrainingData xor = DataSets.load(new DataOptions("xor", 1, false, 0, null, 0.25, 0));
     assertEquals(3, xor.train().rows());
     assertEquals(1, xor.validation().rows());
   }

@@ -43,7 +43,7 @@ class MnistDirTest {
   @Test
   void mixOfGzAndRawFilesLoadsTrainAndTestWithOneHotLabelsAndScaledPixels() {
     writeTinyMnist(true, false);
-    Loaded loaded = MnistDir.load(dir);
+    TrainingData loaded = MnistDir.load(dir);
     assertEquals(4, loaded.classes(), "K = max label 3 + 1");
     assertEquals(1 / 255f, loaded.inputScale());
     assertNull(loaded.validation());
@@ -79,7 +79,7 @@ class MnistDirTest {
   @Test
   void explicitClassesWidenTheOneHotAndRejectLabelsAtOrOverIt() {
     writeTinyMnist(false, false);
-    Loaded wide = MnistDir.load(dir, 10);
+    TrainingData wide = MnistDir.load(dir, 10);
     assertEquals(10, wide.classes());
     assertEquals(10, wide.train().outputs());
     assertArrayEquals(new float[] {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, wide.train().targetRow(1), 0f);
@@ -93,7 +93,7 @@ class MnistDirTest {
     write(dir.resolve(MnistDir.TRAIN_IMAGES + ".gz"), gzip(images(1, 1, 2, bytes(0, 255))));
     write(dir.resolve(MnistDir.TRAIN_LABELS), labels(1, 1));
     write(dir.resolve(MnistDir.TRAIN_LABELS + ".gz"), new byte[] {1, 2, 3}); // would fail if read
-    Loaded loaded = MnistDir.load(dir);
+    TrainingData loaded = MnistDir.load(dir);
     assertArrayEquals(new float[] {1, 0}, loaded.train().inputRow(0), 0f);
     assertTrue(loaded.train().name().endsWith(MnistDir.TRAIN_IMAGES));
   }
@@ -145,12 +145,12 @@ class MnistDirTest {
   @Test
   void dataSetsLoadOfAFolderUsesT10kAsTestAndATestCsvReplacesItScaledLikeTheImages() throws Exception {
     writeTinyMnist(false, true);
-    Loaded fromDir = DataSets.load(new DataOptions(dir.toString(), 1, false, 0, null, 0, 0));
+    TrainingData fromDir = DataSets.load(new DataOptions(dir.toString(), 1, false, 0, null, 0, 0));
     assertEquals(4, fromDir.classes());
     assertEquals(2, fromDir.test().rows());
 
     Path csv = Files.writeString(dir.resolve("test.csv"), "255,0,0,51,3\n0,0,0,0,0\n0,0,0,0,1\n");
-    Loaded withCsv = DataSets.load(new DataOptions(dir.toString(), 1, true, 0, csv.toString(), 0, 0));
+    TrainingData withCsv = DataSets.load(new DataOptions(dir.toString(), 1, true, 0, csv.toString(), 0, 0));
     assertEquals(3, withCsv.test().rows(), "the --test file wins over the t10k pair");
     assertEquals(4, withCsv.test().outputs());
     assertArrayEquals(new float[] {1, 0, 0, 0.2f}, withCsv.test().inputRow(0), 0f, "raw 0..255 scaled by 1/255");
@@ -159,7 +159,7 @@ class MnistDirTest {
 
   @Test
   void scaleInputsOfIdxDataDividesBy255ExactlyAsThePixelsWere() {
-    Loaded idx = new Loaded(new DataSet("t", 1, 1, 1, new float[1], new float[1]), null, null, 1 / 255f, 2);
+    TrainingData idx = new TrainingData(new DataSet("t", 1, 1, 1, new float[1], new float[1]), null, null, 1 / 255f, 2);
     float[] raw = new float[256];
     for (int b = 0; b < 256; b++) {
       raw[b] = b;
@@ -169,7 +169,7 @@ class MnistDirTest {
       assertEquals(b / 255f, raw[b], 0f, "pixel " + b);
     }
     float[] same = {3, 4};
-    new Loaded(idx.train(), null, null, 1f, 0).scaleInputs(same);
+    new TrainingData(idx.train(), null, null, 1f, 0).scaleInputs(same);
     assertArrayEquals(new float[] {3, 4}, same, 0f);
   }
 
@@ -177,7 +177,7 @@ class MnistDirTest {
   void fashionMnistInTheSystemDatasetsFolderLoadsWithItsKnownShape() {
     Path fashion = Path.of("/usr/share/datasets/fashion-mnist");
     Assumptions.assumeTrue(Files.isDirectory(fashion), "no " + fashion);
-    Loaded loaded = MnistDir.load(fashion);
+    TrainingData loaded = MnistDir.load(fashion);
     assertEquals(60000, loaded.train().rows());
     assertEquals(10000, loaded.test().rows());
     assertEquals(784, loaded.train().inputs());

@@ -1,5 +1,7 @@
 package dev.cltrain.opencl;
 
+import dev.cltrain.testing.Trainers;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,7 +14,6 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.device.DeviceCheckAccess;
-import dev.cltrain.train.OpenClTrainer;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Settings;
@@ -70,7 +71,7 @@ class SimulatorKernelTest {
     for (Optimizer.Kind kind : Optimizer.Kind.values()) {
       Network net = Network.init(new int[] {7, 5, 3}, Activation.TANH, Loss.XENT, Init.XAVIER, new NumpyRandom(2));
       Settings settings = new Settings(new Optimizer(kind, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-3f), 16, new NumpyRandom(2));
-      try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), net, data, settings)) {
+      try (Trainer t = Trainers.openCl(device, KernelSource.classpath(), net, data, settings)) {
         t.epoch(true);
         t.epoch(false);
         t.evaluate(data, true);
@@ -81,11 +82,11 @@ class SimulatorKernelTest {
     Network recipe = Network.init(new int[] {784, 32, 10}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(4));
     Settings adam = new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.001f, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), 128,
         new NumpyRandom(4));
-    try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), recipe, images, adam)) {
+    try (Trainer t = Trainers.openCl(device, KernelSource.classpath(), recipe, images, adam)) {
       t.epoch(true);
     }
     Network mse = Network.initNormal(new int[] {7, 3}, 3);
-    try (Trainer t = new OpenClTrainer(device, KernelSource.classpath(), mse, data, Settings.fullBatchSgd(0.1f))) {
+    try (Trainer t = Trainers.openCl(device, KernelSource.classpath(), mse, data, Settings.fullBatchSgd(0.1f))) {
       t.epoch(true);
       t.epoch(false);
     }

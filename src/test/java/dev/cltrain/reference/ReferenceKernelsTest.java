@@ -1,7 +1,8 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
-import dev.cltrain.train.ReferenceTrainer;
 import dev.cltrain.train.Settings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -76,7 +77,7 @@ class ReferenceKernelsTest {
   @Test
   void oneSeedEpochMatchesNumpy() {
     DataSet xor = Builtins.get("xor");
-    try (Trainer trainer = new ReferenceTrainer(Network.initNormal(new int[] {2, 1}, 0), xor,
+    try (Trainer trainer = Trainers.reference(Network.initNormal(new int[] {2, 1}, 0), xor,
         Settings.fullBatchSgd(0.1f))) {
       float loss = trainer.epoch(true).loss();
       assertEquals(0.18642864748153173, loss, Tolerances.SEED_EPOCH_ATOL);

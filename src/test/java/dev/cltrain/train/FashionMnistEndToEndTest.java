@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
 import dev.cltrain.nn.Optimizer;
 
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cltrain.data.DataSet;
-import dev.cltrain.data.Loaded;
+import dev.cltrain.data.TrainingData;
 import dev.cltrain.data.MnistDir;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
@@ -46,7 +48,7 @@ class FashionMnistEndToEndTest {
       }
       assumeTrue(false, FASHION + " is missing (apt-get install dataset-fashion-mnist)");
     }
-    Loaded all = MnistDir.load(FASHION);
+    TrainingData all = MnistDir.load(FASHION);
     train = all.train().rows(IntStream.range(0, 3000).toArray(), "fashion train[0:3000]");
     test = all.test().rows(IntStream.range(0, 1000).toArray(), "fashion test[0:1000]");
   }
@@ -61,8 +63,8 @@ class FashionMnistEndToEndTest {
     NumpyRandom random = new NumpyRandom(0);
     Network start = Network.init(new int[] {784, 64, 10}, Activation.RELU, Loss.XENT, Init.HE, random);
     Settings settings = new Settings(new Optimizer(Optimizer.Kind.ADAM, 1e-3f, 0, 0.9f, 0.999f, 1e-8f, 0), 64, random);
-    try (Trainer trainer = device.equals("reference") ? new ReferenceTrainer(start, train, settings)
-        : new OpenClTrainer(OpenClDevices.all().stream().filter(d -> d.ref().equals(device)).findFirst().orElseThrow(),
+    try (Trainer trainer = device.equals("reference") ? Trainers.reference(start, train, settings)
+        : Trainers.openCl(OpenClDevices.all().stream().filter(d -> d.ref().equals(device)).findFirst().orElseThrow(),
             KernelSource.classpath(), start, train, settings)) {
       for (int epoch = 0; epoch < 3; epoch++) {
         trainer.epoch(true);

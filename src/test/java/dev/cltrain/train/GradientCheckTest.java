@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +60,7 @@ class GradientCheckTest {
 
   /** The function the analytic gradient belongs to, in double. */
   private static double objective(Network net, DataSet data) {
-    try (Trainer t = new ReferenceTrainer(net, data, Settings.fullBatchSgd(1.0f))) {
+    try (Trainer t = Trainers.reference(net, data, Settings.fullBatchSgd(1.0f))) {
       float[] a = t.evaluate(data, true).outputs();
       double sum = 0;
       for (int i = 0; i < a.length; i++) {
@@ -88,7 +90,7 @@ class GradientCheckTest {
     DataSet data = data(loss);
     Network start = Network.init(WIDTHS, hidden, loss, Init.NORMAL, new NumpyRandom(3));
     Network stepped;
-    try (Trainer t = new ReferenceTrainer(start, data, Settings.fullBatchSgd(1.0f))) {
+    try (Trainer t = Trainers.reference(start, data, Settings.fullBatchSgd(1.0f))) {
       t.epoch(false);
       stepped = t.network();
     }
@@ -114,13 +116,16 @@ class GradientCheckTest {
 
   /** The objective with one parameter moved by about {@code by}, and the parameter's actual float value. */
   private static double[] shifted(Network start, int array, int index, double by, DataSet data) {
+    List<float[]> arrays = parameterArrays(start); // copies: a network is an immutable value
+    float[] target = arrays.get(array);
+    target[index] = (float) (target[index] + by);
     List<Layer> layers = new ArrayList<>();
-    for (Layer layer : start.layers()) {
-      layers.add(layer.copy());
+    for (int l = 0; l < start.layers().size(); l++) {
+      Layer layer = start.layers().get(l);
+      layers.add(new Layer(layer.inputs(), layer.outputs(), layer.activation(), arrays.get(2 * l), arrays.get(2 * l + 1)));
     }
     Network copy = new Network(start.loss(), layers);
-    float[] target = parameterArrays(copy).get(array);
-    target[index] = (float) (target[index] + by);
     return new double[] {objective(copy, data), target[index]};
   }
+
 }

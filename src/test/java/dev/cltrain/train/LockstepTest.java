@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
 import dev.cltrain.nn.Optimizer;
 
@@ -69,8 +71,8 @@ class LockstepTest {
     NumpyRandom random = new NumpyRandom(4);
     Network start = Network.init(new int[] {17, 19, 11, 4}, setup.hidden(), setup.loss(), Init.defaultFor(setup.hidden(), setup.loss()), random);
     Settings settings = new Settings(setup.optimizer(), setup.batch(), random);
-    try (Trainer onDevice = new OpenClTrainer(device, KernelSource.classpath(), start, data, settings);
-         Trainer reference = new ReferenceTrainer(start, data, settings)) {
+    try (Trainer onDevice = Trainers.openCl(device, KernelSource.classpath(), start, data, settings);
+         Trainer reference = Trainers.reference(start, data, settings)) {
       for (int epoch = 0; epoch < 5; epoch++) {
         Trainer.EpochStats a = onDevice.epoch(true);
         Trainer.EpochStats b = reference.epoch(true);

@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
 import dev.cltrain.nn.Optimizer;
 
@@ -45,7 +47,7 @@ class MiniBatchTest {
 
     Network batched;
     float[] epochLoss = new float[2];
-    try (Trainer t = new ReferenceTrainer(start, data, batches)) {
+    try (Trainer t = Trainers.reference(start, data, batches)) {
       epochLoss[0] = t.epoch(true).loss();
       epochLoss[1] = t.epoch(true).loss();
       batched = t.network();
@@ -58,7 +60,7 @@ class MiniBatchTest {
       double lossSum = 0;
       for (int[] range : new int[][] {{0, 4}, {4, 8}, {8, 10}}) {
         DataSet batch = data.rows(Arrays.copyOfRange(order, range[0], range[1]), "batch");
-        try (Trainer t = new ReferenceTrainer(stepwise, batch, Settings.fullBatchSgd(0.5f))) {
+        try (Trainer t = Trainers.reference(stepwise, batch, Settings.fullBatchSgd(0.5f))) {
           lossSum += (double) t.epoch(true).loss() * batch.rows();
           stepwise = t.network();
         }

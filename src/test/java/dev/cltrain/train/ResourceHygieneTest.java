@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Trainers;
+
 import dev.cltrain.Trainer;
 import dev.cltrain.nn.Optimizer;
 
@@ -56,7 +58,7 @@ class ResourceHygieneTest {
     long[] before = ClContext.objectCounts();
     long heapAfterWarmUp = 0;
     for (int i = 0; i < 500; i++) {
-      try (Trainer t = new OpenClTrainer(device, source, network(), DATA, settings())) {
+      try (Trainer t = Trainers.openCl(device, source, network(), DATA, settings())) {
         t.epoch(true);
       }
       if (i == 49) {
@@ -78,7 +80,7 @@ class ResourceHygieneTest {
   void twoTrainersOnOneDeviceInTwoThreadsGetWhatEachGetsAlone(ClDevice device) throws Exception {
     KernelSource source = KernelSource.classpath();
     Network alone;
-    try (Trainer t = new OpenClTrainer(device, source, network(), DATA, settings())) {
+    try (Trainer t = Trainers.openCl(device, source, network(), DATA, settings())) {
       for (int e = 0; e < 20; e++) {
         t.epoch(false);
       }
@@ -89,7 +91,7 @@ class ResourceHygieneTest {
       java.util.List<Future<Network>> runs = new java.util.ArrayList<>();
       for (int i = 0; i < 2; i++) {
         runs.add(pool.submit(() -> {
-          try (Trainer t = new OpenClTrainer(device, source, network(), DATA, settings())) {
+          try (Trainer t = Trainers.openCl(device, source, network(), DATA, settings())) {
             for (int e = 0; e < 20; e++) {
               t.epoch(false);
             }

@@ -9,8 +9,8 @@ package dev.cltrain.data;
  * @param inputScale what the raw inputs were multiplied by: 1/255f for IDX images, 1 for CSV and built-ins
  * @param classes K for classification data (targets are one-hot rows of K), 0 for plain targets
  */
-public record Loaded(DataSet train, DataSet test, DataSet validation, float inputScale, int classes) {
-  public Loaded {
+public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes) {
+  public TrainingData {
     if (train == null) {
       throw new IllegalArgumentException("no training data");
     }
@@ -35,5 +35,18 @@ public record Loaded(DataSet train, DataSet test, DataSet validation, float inpu
         raw[i] *= inputScale;
       }
     }
+  }
+
+  /**
+   * This data with a fraction of the training rows held out for validation (seeded), as
+   * {@code --validation-split} does.
+   *
+   * @param fraction the share of training rows to hold out, in (0, 1)
+   * @param seed     {@code np.random.seed} of the permutation that picks them
+   * @return the data with its validation set
+   * @throws dev.cltrain.InputException when the fraction leaves no row on either side
+   */
+  public TrainingData withValidation(double fraction, long seed) {
+    return DataSets.withValidation(this, fraction, seed);
   }
 }

@@ -1,4 +1,4 @@
-package dev.cltrain.train;
+package dev.cltrain;
 
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

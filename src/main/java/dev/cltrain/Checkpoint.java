@@ -1,11 +1,10 @@
-package dev.cltrain.train;
+package dev.cltrain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.InputException;
 import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;

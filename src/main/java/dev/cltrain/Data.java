@@ -1,0 +1,214 @@
+package dev.cltrain;
+
+import dev.cltrain.data.Builtins;
+import dev.cltrain.data.CsvReader;
+import dev.cltrain.data.DataOptions;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
+import dev.cltrain.data.Generated;
+import dev.cltrain.data.MnistDir;
+import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.Loss;
+import java.nio.file.Path;
+
+/**
+ * Training data from arrays, files and generators. Inputs are rows of floats; targets are rows of floats for
+ * {@code mse} networks or class labels (stored as one-hot rows) for {@code xent} networks. Every reader fails
+ * with an {@link InputException} naming the file, line and column of bad input.
+ *
+ * <pre>{@code
+ * TrainingData xor = Data.of(new float[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, new float[][] {{0}, {1}, {1}, {0}});
+ * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));   // pixels scaled by 1/255
+ * TrainingData iris = Data.csvClasses(Path.of("iris.csv")).withValidation(0.2, 0);
+ * }</pre>
+ */
+public final class Data {
+  private Data() {}
+
+  /**
+   * Regression or MSE targets from arrays (copied).
+   *
+   * @param inputs  one row of inputs per sample, all of the same width
+   * @param targets one row of targets per sample, all of the same width
+   * @return the data, with no test set
+   * @throws InputException when the rows are ragged, empty, not finite or the counts differ
+   */
+  public static TrainingData of(float[][] inputs, float[][] targets) {
+    if (inputs.length != targets.length) {
+      throw new InputException(inputs.length + " input rows but " + targets.length + " target rows");
+    }
+    return new TrainingData(new DataSet("arrays", inputs.length, width(inputs, "inputs"), width(targets, "targets"),
+        flat(inputs, "inputs"), flat(targets, "targets")), null, null, 1f, 0);
+  }
+
+  /**
+   * Classification data from arrays: each label becomes a one-hot row of {@code classes} targets.
+   *
+   * @param inputs  one row of inputs per sample
+   * @param labels  the class of each sample, 0 to classes − 1
+   * @param classes how many classes, at least 2
+   * @return the data, with no test set
+   * @throws InputException when a label is out of range or the counts differ
+   */
+  public static TrainingData classes(float[][] inputs, int[] labels, int classes) {
+    if (inputs.length != labels.length) {
+      throw new InputException(inputs.length + " input rows but " + labels.length + " labels");
+    }
+    if (classes < 2) {
+      throw new InputException("classification needs at least 2 classes, got " + classes);
+    }
+    for (int r = 0; r < labels.length; r++) {
+      if (labels[r] < 0 || labels[r] >= classes) {
+        throw new InputException("label " + labels[r] + " of row " + r + " is not a class 0.." + (classes - 1));
+      }
+    }
+    DataSet set = new DataSet("arrays", inputs.length, width(inputs, "inputs"), classes, flat(inputs, "inputs"),
+        MnistDir.oneHot(labels, classes));
+    return new TrainingData(set, null, null, 1f, classes);
+  }
+
+  /**
+   * A built-in truth table: {@code xor}, {@code and} or {@code or} (2 inputs, 1 target).
+   *
+   * @param name the table's name
+   * @return its four rows
+   * @throws InputException for another name
+   */
+  public static TrainingData builtin(String name) {
+    if (!Builtins.has(name)) {
+      throw new InputException("no built-in data set '" + name + "' (xor, and, or)");
+    }
+    return new TrainingData(Builtins.get(name), null, null, 1f, 0);
+  }
+
+  /**
+   * A CSV file with targets in its last {@code targets} columns (a header row is allowed).
+   *
+   * @param file    the CSV file
+   * @param targets how many of the last columns are targets
+   * @return the data
+   * @throws InputException naming the file, line and column of bad input
+   */
+  public static TrainingData csv(Path file, int targets) {
+    return new TrainingData(CsvReader.read(file, targets), null, null, 1f, 0);
+  }
+
+  /**
+   * A CSV file whose last column is an integer class label 0..K−1 (K inferred as the largest label + 1).
+   *
+   * @param file the CSV file
+   * @return the data, one-hot targets
+   * @throws InputException naming the file, line and column of bad input
+   */
+  public static TrainingData csvClasses(Path file) {
+    DataSet set = CsvReader.readClassification(file, 0);
+    return new TrainingData(set, null, null, 1f, set.outputs());
+  }
+
+  /**
+   * A folder of MNIST-format IDX files (raw or gzip): train-images/labels, and t10k-images/labels as the test
+   * set when present. Pixels are divided by 255 ({@link TrainingData#inputScale()} 1/255).
+   *
+   * @param dir the folder, e.g. /usr/share/datasets/fashion-mnist
+   * @return the data, one-hot targets of 10 classes
+   * @throws InputException naming the file and what is wrong
+   */
+  public static TrainingData idx(Path dir) {
+    return MnistDir.load(dir);
+  }
+
+  /**
+   * Seeded random classification data: rows of uniform inputs labelled by a random linear map, for benches.
+   *
+   * @param rows    samples
+   * @param inputs  input width
+   * @param classes classes, at least 2
+   * @param seed    the generator's seed
+   * @return the data
+   */
+  public static TrainingData generated(int rows, int inputs, int classes, long seed) {
+    DataSet set = Generated.classification(rows, inputs, classes, seed,
+        "random:" + rows + "x" + inputs + "x" + classes);
+    return new TrainingData(set, null, null, 1f, set.outputs());
+  }
+
+  /**
+   * What {@code cltrain train --data} reads: a built-in name, a CSV file, an IDX folder or
+   * {@code random:ROWSxINPUTSxCLASSES}, with an optional test CSV and validation split.
+   *
+   * @param options the data options
+   * @return the data
+   * @throws InputException naming what is wrong
+   */
+  public static TrainingData load(DataOptions options) {
+    return DataSets.load(options);
+  }
+
+  /**
+   * Labelled data shaped for {@code model}: a CSV whose last columns are the model's targets (or, for an xent
+   * model, its class label), or an IDX folder (its test set when it has one), inputs brought to the model's
+   * scale. What {@code cltrain eval} reads.
+   *
+   * @param model the model to evaluate
+   * @param spec  a CSV file or an IDX folder
+   * @return the data set to evaluate on
+   * @throws InputException when the data does not fit the model
+   */
+  public static DataSet labelledFor(Model model, String spec) {
+    boolean classification = model.network().loss() == Loss.XENT;
+    int outputs = model.outputs();
+    TrainingData loaded = DataSets.load(new DataOptions(spec, outputs, classification,
+        classification ? outputs : 0, null, 0, 0));
+    DataSet set = loaded.test() != null ? loaded.test() : loaded.train();
+    model.checkFits(set);
+    return model.rescale(set, loaded.inputScale());
+  }
+
+  /**
+   * The first {@code inputs} columns of every row of a CSV file, raw (what {@code cltrain predict --data} reads).
+   *
+   * @param file   the CSV file
+   * @param inputs how many columns to read
+   * @return the rows, with no targets
+   * @throws InputException naming the file, line and column of bad input
+   */
+  public static DataSet inputsCsv(Path file, int inputs) {
+    return CsvReader.readInputs(file, inputs);
+  }
+
+  /** Whether {@code spec} names a built-in table or generated data rather than a file. */
+  static boolean isNamed(String spec) {
+    return Builtins.has(spec) || Generated.matches(spec);
+  }
+
+  private static int width(float[][] rows, String what) {
+    if (rows.length == 0) {
+      throw new InputException("no " + what + ": at least one row is needed");
+    }
+    int width = rows[0].length;
+    if (width == 0) {
+      throw new InputException(what + " row 0 is empty");
+    }
+    for (int r = 1; r < rows.length; r++) {
+      if (rows[r].length != width) {
+        throw new InputException(what + " row " + r + " has " + rows[r].length + " values, row 0 has " + width);
+      }
+    }
+    return width;
+  }
+
+  private static float[] flat(float[][] rows, String what) {
+    int width = rows[0].length;
+    float[] out = new float[rows.length * width];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < width; c++) {
+        float v = rows[r][c];
+        if (!Float.isFinite(v)) {
+          throw new InputException(what + " row " + r + " column " + c + " is " + v + ", not a finite number");
+        }
+        out[r * width + c] = v;
+      }
+    }
+    return out;
+  }
+}

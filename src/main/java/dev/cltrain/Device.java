@@ -1,0 +1,81 @@
+package dev.cltrain;
+
+import dev.cltrain.backend.Backend;
+import java.util.Map;
+
+/**
+ * Where kernels run: the Java reference, or one OpenCL device. A device is an immutable value that holds no
+ * resources; what runs on it ({@link Trainer}, a training run, a model's forward pass) opens its own buffers
+ * and is {@link AutoCloseable}. Get devices from {@link Devices}.
+ *
+ * <p>A new kind of backend is one implementation of this interface (see {@code dev.cltrain.reference.ReferenceDevice}
+ * and {@code dev.cltrain.opencl.OpenClDevice}) plus one line in {@link Devices#list()}.
+ *
+ * <p>Thread-safe: implementations are immutable.
+ */
+public interface Device {
+  /** The kinds of device; {@link #REFERENCE} is the Java reference, which runs on the host CPU. */
+  enum Type {
+    /** The plain-Java reference: every kernel as a Java loop. */
+    REFERENCE,
+    /** An OpenCL GPU. */
+    GPU,
+    /** An OpenCL CPU device (e.g. PoCL). */
+    CPU,
+    /** An OpenCL accelerator. */
+    ACCELERATOR,
+    /** Any other OpenCL device type. */
+    OTHER
+  }
+
+  /** The id users type: {@code reference}, or {@code cl:P:D} for device D of OpenCL platform P. */
+  String id();
+
+  /** A human name, e.g. "Java reference" or "pthread-skylake-avx512-Intel(R) Xeon(R) Processor". */
+  String name();
+
+  /** What kind of device this is. */
+  Type type();
+
+  /** Whether this is the Java reference. */
+  default boolean isReference() {
+    return type() == Type.REFERENCE;
+  }
+
+  /** Parallel compute units: OpenCL's CL_DEVICE_MAX_COMPUTE_UNITS, or the JVM's processors. */
+  int computeUnits();
+
+  /** Memory for buffers in bytes: OpenCL's CL_DEVICE_GLOBAL_MEM_SIZE, or the JVM's maximum heap. */
+  long memoryBytes();
+
+  /**
+   * Further facts as {@code cltrain devices --json} prints them (OpenCL version, platform, vendor, driver,
+   * fp64, correctly rounded division, largest buffer, work-group and local memory sizes); insertion-ordered.
+   */
+  Map<String, Object> properties();
+
+  /** "cl:0:0 pthread-skylake (Portable Computing Language)" or "reference (Java reference)". */
+  default String describe() {
+    return id() + " " + name();
+  }
+
+  /**
+   * Refuses, before anything is allocated, work whose buffers do not fit this device.
+   *
+   * @param bytes   device memory the buffers need together
+   * @param largest the largest single buffer in bytes
+   * @throws DeviceException naming the bytes needed and the device's limit
+   */
+  void checkFits(long bytes, long largest);
+
+  /**
+   * Opens the kernels on this device with fresh buffers: the service provider interface that trainers and
+   * forward passes are built on. Programs use {@link Training} and {@link Model} instead. The caller owns the
+   * backend and must close it.
+   *
+   * @param profiling time every kernel (profiling events on OpenCL, wall time per call on the reference)
+   * @return the kernels and the memory they work on
+   * @throws DeviceException when the kernels cannot be built or the device cannot be used
+   */
+  Backend<?, ?> openBackend(boolean profiling);
+}

@@ -1,0 +1,229 @@
+package dev.cltrain;
+
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClRuntime;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.opencl.MatmulTuner;
+import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.reference.ReferenceDevice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Finding devices: {@code auto|gpu|cpu|reference|cl:P:D|INDEX}, the values {@code --device} takes. Index 0 is
+ * always the Java reference; OpenCL devices follow in platform order from 1.
+ *
+ * <p>OpenCL is touched only when an OpenCL device is wanted: {@link #reference()} and
+ * {@code choose("reference")} never load a driver. The platforms are discovered once per process and cached
+ * (drivers cannot be unloaded); while a driver is loaded, cltrain keeps the JVM's own signal handlers in
+ * force (see {@code dev.cltrain.opencl.JvmSignals}), so an embedding JVM cannot be crashed by the driver's.
+ *
+ * <p>Thread-safe.
+ */
+public final class Devices {
+  private static final Pattern CL_REF = Pattern.compile("cl:(\\d+):(\\d+)");
+  private static final Pattern INDEX = Pattern.compile("\\d+");
+
+  private Devices() {}
+
+  /** The Java reference; needs no OpenCL. */
+  public static Device reference() {
+    return ReferenceDevice.INSTANCE;
+  }
+
+  /** Every device: the Java reference first, then each OpenCL device in platform order (loads OpenCL). */
+  public static List<Device> list() {
+    List<Device> all = new ArrayList<>();
+    all.add(reference());
+    all.addAll(openCl());
+    return List.copyOf(all);
+  }
+
+  /** Every OpenCL device in platform order, with the jar's kernel sources; empty without OpenCL. */
+  public static List<Device> openCl() {
+    List<Device> devices = new ArrayList<>();
+    for (ClDevice d : ClRuntime.discover().devices()) {
+      devices.add(new OpenClDevice(d));
+    }
+    return List.copyOf(devices);
+  }
+
+  /** Why there is no OpenCL device ("no OpenCL platform is installed", ...), or null when there is one. */
+  public static String openClProblem() {
+    return ClRuntime.discover().problem();
+  }
+
+  /** What {@code auto} picks: the first GPU, else the first other accelerator, else the Java reference. */
+  public static Device autoPick() {
+    List<Device> devices = openCl();
+    for (Device d : devices) {
+      if (d.type() == Device.Type.GPU) {
+        return d;
+      }
+    }
+    for (Device d : devices) {
+      if (d.type() == Device.Type.ACCELERATOR || d.type() == Device.Type.OTHER) {
+        return d;
+      }
+    }
+    return reference();
+  }
+
+  /**
+   * The device {@code spec} names, with the jar's kernel sources.
+   *
+   * @param spec {@code auto}, {@code gpu}, {@code cpu}, {@code reference}, {@code cl:P:D} or an index from
+   *             {@link #list()}
+   * @return the device and why it was chosen
+   * @throws InputException  when {@code spec} is none of those forms
+   * @throws DeviceException when it names a device that is not there
+   */
+  public static DeviceChoice choose(String spec) {
+    return choose(spec, null);
+  }
+
+  /**
+   * {@link #choose(String)}, building OpenCL kernels from the {@code .cl} files in {@code kernelsDir} instead of
+   * the jar's when it is not null.
+   *
+   * @param spec       as for {@link #choose(String)}
+   * @param kernelsDir a folder of {@code .cl} files, or null for the jar's
+   * @return the device and why it was chosen
+   * @throws InputException  when {@code spec} is malformed or {@code kernelsDir} is not a folder
+   * @throws DeviceException when {@code spec} names a device that is not there
+   */
+  public static DeviceChoice choose(String spec, Path kernelsDir) {
+    String s = spec.trim().toLowerCase(Locale.ROOT);
+    if (s.equals(ReferenceDevice.ID) || s.equals("0")) {
+      return new DeviceChoice(reference(), false, "--device " + s); // no OpenCL touched
+    }
+    boolean known = s.equals("auto") || s.equals("gpu") || s.equals("cpu") || CL_REF.matcher(s).matches()
+        || INDEX.matcher(s).matches();
+    if (!known) {
+      throw new InputException("--device: unknown device '" + spec
+          + "' (use auto, gpu, cpu, reference, cl:P:D or an index from 'cltrain devices')");
+    }
+    KernelSource source = kernelSource(kernelsDir);
+    DeviceChoice choice = chooseOpenCl(s);
+    if (choice.device() instanceof OpenClDevice d) {
+      return new DeviceChoice(d.withSource(source), choice.auto(), choice.reason(), choice.warning());
+    }
+    return choice;
+  }
+
+  private static DeviceChoice chooseOpenCl(String s) {
+    ClRuntime.Discovery discovery = ClRuntime.discover();
+    List<ClDevice> devices = discovery.devices();
+    switch (s) {
+      case "auto" -> {
+        Device pick = autoPick();
+        if (!pick.isReference()) {
+          return new DeviceChoice(pick, true, "auto: first " + (pick.type() == Device.Type.GPU ? "GPU" : "accelerator"));
+        }
+        if (!discovery.available()) {
+          return new DeviceChoice(pick, true, "auto: no OpenCL device",
+              "warning: " + discovery.problem() + "; falling back to the Java reference");
+        }
+        return new DeviceChoice(pick, true, "auto: no OpenCL GPU or accelerator; " + devices.get(0).ref() + " ("
+            + devices.get(0).type() + ") is available with --device " + devices.get(0).ref());
+      }
+      case "gpu", "cpu" -> {
+        ClDevice.Type type = s.equals("gpu") ? ClDevice.Type.GPU : ClDevice.Type.CPU;
+        for (ClDevice d : devices) {
+          if (d.type() == type) {
+            return new DeviceChoice(new OpenClDevice(d), false, "--device " + s + ": first OpenCL " + type + " device");
+          }
+        }
+        throw unavailable("no OpenCL " + type + " device found", discovery);
+      }
+      default -> { }
+    }
+    if (CL_REF.matcher(s).matches()) {
+      for (ClDevice d : devices) {
+        if (d.ref().equals(s)) {
+          return new DeviceChoice(new OpenClDevice(d), false, "--device " + s);
+        }
+      }
+      throw unavailable("no OpenCL device " + s, discovery);
+    }
+    long index = Long.parseLong(s.length() > 9 ? "999999999" : s);
+    if (index <= devices.size()) {
+      return new DeviceChoice(new OpenClDevice(devices.get((int) index - 1)), false, "--device " + index);
+    }
+    throw unavailable("no device with index " + s, discovery);
+  }
+
+  /**
+   * Times the matmul strategies again on each OpenCL device's next use in this process instead of taking the
+   * choice cached per device and driver (in ~/.cache/cltrain, or the {@code cltrain.cache} property's folder).
+   */
+  public static void retune() {
+    MatmulTuner.retune();
+  }
+
+  /**
+   * The OpenCL devices a list of specs names (as {@code bench --device} and {@code verify --device} take
+   * them), each once, in the order given; every OpenCL device when {@code specs} is null. A spec that names the
+   * reference is left out (it is always the judge).
+   *
+   * @param specs      device specs, or null for all
+   * @param kernelsDir a folder of {@code .cl} files, or null for the jar's
+   * @return the devices
+   * @throws InputException when a spec names no device
+   */
+  public static List<Device> openCl(List<String> specs, Path kernelsDir) {
+    if (specs == null) {
+      KernelSource source = kernelSource(kernelsDir);
+      List<Device> all = new ArrayList<>();
+      for (ClDevice d : ClRuntime.discover().devices()) {
+        all.add(new OpenClDevice(d, source));
+      }
+      return List.copyOf(all);
+    }
+    List<Device> chosen = new ArrayList<>();
+    for (String spec : specs) {
+      DeviceChoice choice;
+      try {
+        choice = choose(spec, kernelsDir);
+      } catch (DeviceException e) {
+        throw new InputException("--device " + spec + ": " + e.getMessage());
+      }
+      String id = choice.device().id();
+      if (!choice.device().isReference() && chosen.stream().noneMatch(d -> d.id().equals(id))) {
+        chosen.add(choice.device());
+      }
+    }
+    return List.copyOf(chosen);
+  }
+
+  private static KernelSource kernelSource(Path kernelsDir) {
+    if (kernelsDir == null) {
+      return KernelSource.classpath();
+    }
+    if (!Files.isDirectory(kernelsDir)) {
+      throw new InputException("--kernels " + kernelsDir + ": not a directory");
+    }
+    return KernelSource.folder(kernelsDir);
+  }
+
+  private static DeviceException unavailable(String what, ClRuntime.Discovery discovery) {
+    return new DeviceException(what + (discovery.available() ? "" : " (" + discovery.problem() + ")")
+        + "; usable devices: " + usable());
+  }
+
+  /** "0 reference (Java reference), 1 cl:0:0 pthread-... (CPU)": every device with its index, for messages. */
+  public static String usable() {
+    StringBuilder s = new StringBuilder("0 " + ReferenceDevice.ID + " (Java reference)");
+    List<Device> devices = openCl();
+    for (int i = 0; i < devices.size(); i++) {
+      Device d = devices.get(i);
+      s.append(", ").append(i + 1).append(' ').append(d.id()).append(" (").append(d.name()).append(", ")
+          .append(d.type()).append(')');
+    }
+    return s.toString();
+  }
+}

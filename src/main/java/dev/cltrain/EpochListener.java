@@ -1,0 +1,36 @@
+package dev.cltrain;
+
+import java.util.function.Supplier;
+
+/**
+ * Hears of a training run's progress, on the thread that runs it. {@link #onEpoch} can stop training.
+ *
+ * <pre>{@code
+ * Training.of(network, data).epochs(100)
+ *     .listener(report -> {
+ *       System.out.println(report.epoch() + " " + report.loss());
+ *       return report.loss() > 0.01f; // stop once the loss is small
+ *     })
+ *     .run();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface EpochListener {
+  /**
+   * After each epoch (and its checkpoint, if one was due).
+   *
+   * @param report what the epoch did
+   * @return true to go on, false to stop training after this epoch
+   */
+  boolean onEpoch(EpochReport report);
+
+  /**
+   * After each mini-batch is enqueued, e.g. to move a progress bar; not called for full-batch epochs.
+   *
+   * @param epoch       0-based epoch
+   * @param batch       0-based batch within the epoch
+   * @param batches     batches per epoch
+   * @param runningLoss the mean loss of the epoch's batches so far; asking waits for the device
+   */
+  default void onBatch(int epoch, int batch, int batches, Supplier<Float> runningLoss) {}
+}

@@ -1,0 +1,253 @@
+package dev.cltrain;
+
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.Network;
+import dev.cltrain.train.Inference;
+import dev.cltrain.train.Opening;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A trained network, ready to use: save and load it as model JSON, predict from raw inputs (on the Java
+ * reference with no device, or on any device), evaluate it on labelled data. Inputs are raw: the model
+ * applies its own input scale (1/255 for a model trained on IDX pixels), as {@code cltrain predict} does.
+ *
+ * <pre>{@code
+ * Model model = Model.load(Path.of("fashion.json"));
+ * float[] probabilities = model.predict(pixels);          // 784 raw pixel values 0..255
+ * int label = model.predictClass(pixels);
+ * }</pre>
+ *
+ * <p>Thread-safe: an immutable value. Predictions on the reference need no OpenCL at all.
+ */
+public final class Model {
+  /** Rows per forward pass on a device: bounds device memory for any number of rows. */
+  static final int CHUNK_ROWS = 4096;
+
+  private final Network network;
+  private final String origin;
+
+  private Model(Network network, String origin) {
+    this.network = Objects.requireNonNull(network, "network");
+    this.origin = origin;
+  }
+
+  /**
+   * @param network the weights and biases, loss and input scale
+   * @return the model of that network
+   */
+  public static Model of(Network network) {
+    return new Model(network, "the model");
+  }
+
+  /**
+   * Reads model JSON written by {@link #save} or {@code cltrain train --save}.
+   *
+   * @param file the model file
+   * @return the model
+   * @throws InputException naming the file and what is wrong with it
+   */
+  public static Model load(Path file) {
+    return new Model(ModelJson.read(file), "the model " + file);
+  }
+
+  /**
+   * Writes this model as JSON, atomically: a crash while writing leaves any previous file whole.
+   *
+   * @param file where to write it
+   * @throws InputException when the file cannot be written
+   */
+  public void save(Path file) {
+    ModelJson.save(network, file);
+  }
+
+  /** This model as the JSON text {@link #save} writes. */
+  public String toJson() {
+    return ModelJson.toJson(network);
+  }
+
+  /** The network: layers, weights, loss and input scale. */
+  public Network network() {
+    return network;
+  }
+
+  /** Inputs per row. */
+  public int inputs() {
+    return network.inputs();
+  }
+
+  /** Outputs per row (one per class for an xent model). */
+  public int outputs() {
+    return network.outputs();
+  }
+
+  /**
+   * The outputs for one row of raw inputs, computed by the Java reference (no device, no OpenCL).
+   *
+   * @param rawInputs one value per input
+   * @return one value per output (class probabilities for an xent model)
+   * @throws InputException when the row has the wrong width or a value that is not finite
+   */
+  public float[] predict(float... rawInputs) {
+    return predict(new float[][] {rawInputs})[0];
+  }
+
+  /**
+   * The outputs for many rows of raw inputs, computed by the Java reference.
+   *
+   * @param rawRows rows of raw inputs
+   * @return one row of outputs per input row
+   * @throws InputException when a row has the wrong width or a value that is not finite
+   */
+  public float[][] predict(float[][] rawRows) {
+    return predict(rawRows, DeviceChoice.of(Devices.reference())).outputs();
+  }
+
+  /**
+   * The outputs for many rows of raw inputs, on the chosen device ({@code auto} falls back to the reference).
+   *
+   * @param rawRows rows of raw inputs
+   * @param choice  where to run, e.g. {@code Devices.choose("auto")}
+   * @return the outputs and where they were computed
+   * @throws InputException  when a row has the wrong width or a value that is not finite
+   * @throws DeviceException when an explicitly chosen device cannot be used
+   */
+  public Predictions predict(float[][] rawRows, DeviceChoice choice) {
+    if (rawRows.length == 0) {
+      return new Predictions(new float[0][], choice.device(), null);
+    }
+    DataSet inputs = Data.of(rawRows, new float[rawRows.length][outputs()]).train();
+    if (inputs.inputs() != inputs()) {
+      throw new InputException("rows of " + inputs.inputs() + " values, but " + origin + " takes " + inputs()
+          + " inputs");
+    }
+    Scored scored = forward(rescale(inputs, 1f), choice);
+    float[] flat = scored.evaluation().outputs();
+    float[][] rows = new float[rawRows.length][outputs()];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(flat, r * outputs(), rows[r], 0, outputs());
+    }
+    return new Predictions(rows, scored.device(), scored.warning());
+  }
+
+  /**
+   * The class an xent model predicts for one row of raw inputs: the output with the largest probability (the
+   * first if tied); for a one-output model, 1 when the output is at least 0.5.
+   *
+   * @param rawInputs one value per input
+   * @return the class index
+   */
+  public int predictClass(float... rawInputs) {
+    return classOf(predict(rawInputs));
+  }
+
+  /**
+   * The class of one row of outputs, as {@code count_correct} takes it: the first largest output; with one
+   * output, 1 when it is at least 0.5.
+   *
+   * @param outputs one row of outputs
+   * @return the class index
+   */
+  public static int classOf(float[] outputs) {
+    if (outputs.length == 1) {
+      return outputs[0] >= 0.5f ? 1 : 0;
+    }
+    int best = 0;
+    for (int c = 1; c < outputs.length; c++) {
+      if (outputs[c] > outputs[best]) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Loss, accuracy and outputs over labelled data, on the chosen device.
+   *
+   * @param data   labelled rows whose inputs are at the model's scale (e.g. from {@link Data#labelledFor})
+   * @param choice where to run
+   * @return the figures and where they were computed
+   * @throws InputException  when the data does not fit the model
+   * @throws DeviceException when an explicitly chosen device cannot be used
+   */
+  public Scored evaluate(DataSet data, DeviceChoice choice) {
+    checkFits(data);
+    return forward(data, choice);
+  }
+
+  /**
+   * Loss and accuracy on a training data's test set (or its training set when it has none), on the chosen
+   * device; the inputs are brought from the data's scale to the model's.
+   *
+   * @param data   the data
+   * @param choice where to run
+   * @return the figures and where they were computed
+   */
+  public Scored evaluate(TrainingData data, DeviceChoice choice) {
+    DataSet set = data.test() != null ? data.test() : data.train();
+    checkFits(set);
+    return forward(rescale(set, data.inputScale()), choice);
+  }
+
+  private Scored forward(DataSet set, DeviceChoice choice) {
+    Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set, CHUNK_ROWS);
+    try (Inference<?, ?> inference = opening.opened()) {
+      return new Scored(inference.evaluate(set, true), opening.device(), opening.warning());
+    }
+  }
+
+  /** Fails with one line when {@code set}'s widths differ from this model's. */
+  void checkFits(DataSet set) {
+    if (set.inputs() != inputs()) {
+      throw new InputException(set.name() + ": " + set.inputs() + " input columns, but " + origin + " takes "
+          + inputs());
+    }
+    if (set.outputs() != outputs()) {
+      throw new InputException(set.name() + ": " + set.outputs() + " targets (classes count one each), but "
+          + origin + " gives " + outputs() + " outputs");
+    }
+  }
+
+  /** Inputs loaded at scale {@code have} brought to this model's scale, exactly as the loader scales them. */
+  DataSet rescale(DataSet set, float have) {
+    float want = network.inputScale();
+    if (have == want) {
+      return set;
+    }
+    float[] x = set.x().clone();
+    if (have == 1f) {
+      new TrainingData(set, null, null, want, 0).scaleInputs(x); // ÷255 for IDX, bit for bit as the loader
+    } else {
+      float factor = want / have;
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= factor;
+      }
+    }
+    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), x, set.y());
+  }
+
+  /**
+   * Outputs computed on a device.
+   *
+   * @param outputs one row of outputs per input row
+   * @param device  where they were computed (the reference after a fallback)
+   * @param warning a line about a fallback to the reference, or null
+   */
+  public record Predictions(float[][] outputs, Device device, String warning) {}
+
+  /**
+   * A forward pass over labelled data.
+   *
+   * @param evaluation loss, accuracy and every row's outputs (rows × outputs, row-major)
+   * @param device     where it ran (the reference after a fallback)
+   * @param warning    a line about a fallback to the reference, or null
+   */
+  public record Scored(Trainer.Evaluation evaluation, Device device, String warning) {}
+
+  @Override
+  public String toString() {
+    return "Model(" + network.loss().id + " " + java.util.Arrays.toString(network.widths()) + ")";
+  }
+}

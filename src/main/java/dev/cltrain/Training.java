@@ -1,0 +1,315 @@
+package dev.cltrain;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.nn.Optimizer;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A training run to make: the starting network, the data and how to train. Each setter returns a new,
+ * immutable {@code Training}; {@link #run()} trains and returns the result, {@link #open()} gives a
+ * {@link TrainingRun} to stop from another thread (e.g. on a signal).
+ *
+ * <pre>{@code
+ * TrainingData xor = Data.builtin("xor");
+ * Network start = Network.builder(2, 4, 1).seed(0).build();
+ * TrainingResult result = Training.of(start, xor)
+ *     .optimizer(Optimizer.sgd(0.5f))
+ *     .epochs(5000)
+ *     .device(Devices.choose("auto"))
+ *     .run();
+ * float[] out = result.model().predict(1, 0);
+ * }</pre>
+ *
+ * <p>Defaults: plain gradient descent at 0.1 (the seed's), the whole set as one batch, 1 epoch, statistics
+ * every epoch, shuffling seeded with 0, {@code --device auto}, no verification, profiling or checkpoints.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class Training {
+  final Network initial;
+  final TrainingData data;
+  final Optimizer optimizer;
+  final int batchSize;
+  final NumpyRandom shuffler;
+  final int epochs;
+  final int statsEvery;
+  final DeviceChoice device;
+  final boolean verify;
+  final boolean profile;
+  final boolean finalOutputs;
+  final Path checkpoint;
+  final int checkpointEvery;
+  final ObjectNode checkpointOptions;
+  final TrainerState resume;
+  final EpochListener listener;
+
+  private Training(Network initial, TrainingData data, Optimizer optimizer, int batchSize, NumpyRandom shuffler,
+      int epochs, int statsEvery, DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs,
+      Path checkpoint, int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume,
+      EpochListener listener) {
+    this.initial = initial;
+    this.data = data;
+    this.optimizer = optimizer;
+    this.batchSize = batchSize;
+    this.shuffler = shuffler;
+    this.epochs = epochs;
+    this.statsEvery = statsEvery;
+    this.device = device;
+    this.verify = verify;
+    this.profile = profile;
+    this.finalOutputs = finalOutputs;
+    this.checkpoint = checkpoint;
+    this.checkpointEvery = checkpointEvery;
+    this.checkpointOptions = checkpointOptions;
+    this.resume = resume;
+    this.listener = listener;
+  }
+
+  /**
+   * A run that trains {@code initial} on {@code data}'s training set (its test set and validation split are
+   * evaluated alongside).
+   *
+   * @param initial the network before the first epoch; its widths must fit the data's inputs and outputs
+   * @param data    the data, e.g. from {@link Data}
+   * @return a run with the defaults above
+   * @throws InputException when the network does not fit the data
+   */
+  public static Training of(Network initial, TrainingData data) {
+    Objects.requireNonNull(initial, "initial");
+    Objects.requireNonNull(data, "data");
+    int[] widths = initial.widths();
+    if (widths[0] != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
+      throw new InputException("a network with " + widths[0] + " inputs and " + widths[widths.length - 1]
+          + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
+          + data.train().outputs() + " targets)");
+    }
+    return new Training(initial, data, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
+        false, null, 0, null, null, null);
+  }
+
+  private Training copy(Optimizer optimizer, int batchSize, NumpyRandom shuffler, int epochs, int statsEvery,
+      DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs, Path checkpoint,
+      int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume, EpochListener listener) {
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param optimizer the update rule and its hyper-parameters, e.g. {@link Optimizer#adam(float)}
+   * @return this run with that optimizer
+   */
+  public Training optimizer(Optimizer optimizer) {
+    return copy(Objects.requireNonNull(optimizer), batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param rows rows per backprop iteration; 0 (the default), or at least the training set's rows, means the
+   *             whole set in one batch, never shuffled
+   * @return this run with that batch size
+   * @throws InputException when {@code rows} is negative
+   */
+  public Training batchSize(int rows) {
+    if (rows < 0) {
+      throw new InputException("the batch size must be positive (or 0 for the whole set), got " + rows);
+    }
+    return copy(optimizer, rows, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs, checkpoint,
+        checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param seed {@code np.random.seed} of the generator that reshuffles the training rows every epoch
+   * @return this run shuffling with a generator seeded so
+   * @throws InputException when the seed is outside 0..2³²−1
+   */
+  public Training seed(long seed) {
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("the seed must be between 0 and 4294967295, got " + seed);
+    }
+    return shuffleWith(new NumpyRandom(seed));
+  }
+
+  /**
+   * @param generator the generator that reshuffles the training rows every epoch, as it stands now (a copy is
+   *                  taken); the CLI passes the one that drew the initial weights, as NumPy would go on
+   * @return this run shuffling with that generator
+   */
+  public Training shuffleWith(NumpyRandom generator) {
+    return copy(optimizer, batchSize, generator.copy(), epochs, statsEvery, device, verify, profile, finalOutputs,
+        checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param count passes over the training data in total (a resumed run goes on to this count)
+   * @return this run with that many epochs
+   * @throws InputException when {@code count} is not positive
+   */
+  public Training epochs(int count) {
+    if (count <= 0) {
+      throw new InputException("the number of epochs must be positive, got " + count);
+    }
+    return copy(optimizer, batchSize, shuffler, count, statsEvery, device, verify, profile, finalOutputs,
+        checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param every compute loss, accuracy and held-out figures (and check for divergence) on epochs
+   *              0, every, 2·every, ...; others only train (mini-batch epochs always measure their loss)
+   * @return this run measuring that often
+   * @throws InputException when {@code every} is not positive
+   */
+  public Training statsEvery(int every) {
+    if (every <= 0) {
+      throw new InputException("statistics must be taken every 1 or more epochs, got " + every);
+    }
+    return copy(optimizer, batchSize, shuffler, epochs, every, device, verify, profile, finalOutputs, checkpoint,
+        checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param choice where to train, e.g. {@code Devices.choose("auto")}; an {@code auto} choice falls back to the
+   *               Java reference if its OpenCL device fails
+   * @return this run on that device
+   */
+  public Training device(DeviceChoice choice) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, Objects.requireNonNull(choice), verify,
+        profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param device where to train; failing there is a {@link DeviceException}, not a fallback
+   * @return this run on that device
+   */
+  public Training device(Device device) {
+    return device(DeviceChoice.of(device));
+  }
+
+  /**
+   * @param on run the Java reference in lockstep and compare weights and loss
+   *           ({@link TrainingResult#verification()})
+   * @return this run, verified or not
+   */
+  public Training verify(boolean on) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, on, profile, finalOutputs, checkpoint,
+        checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param on time every kernel ({@link TrainingResult#profile()}); on OpenCL this keeps an event per launch
+   * @return this run, profiled or not
+   */
+  public Training profile(boolean on) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, on, finalOutputs, checkpoint,
+        checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * @param on keep the final outputs for every training row in {@link TrainingResult#train()}
+   * @return this run, keeping them or not
+   */
+  public Training finalOutputs(boolean on) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, on, checkpoint,
+        checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * Writes a {@link Checkpoint} atomically every {@code every} epochs, after the last epoch and when the run
+   * is stopped early.
+   *
+   * @param file    where to write it
+   * @param every   epochs between checkpoints
+   * @param options what the checkpoint records as its options (the CLI keeps its command line there, so that
+   *                {@code train --resume FILE} needs nothing else), or null for none
+   * @return this run with checkpoints
+   * @throws InputException when {@code every} is not positive
+   */
+  public Training checkpoint(Path file, int every, ObjectNode options) {
+    if (every <= 0) {
+      throw new InputException("checkpoints must be written every 1 or more epochs, got " + every);
+    }
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
+        Objects.requireNonNull(file), every, options, resume, listener);
+  }
+
+  /**
+   * @param state where a previous run stopped ({@link Checkpoint#state()}): this run goes on from there and
+   *              computes the same bits as a run that never stopped
+   * @return this run, resuming
+   */
+  public Training resume(TrainerState state) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
+        checkpoint, checkpointEvery, checkpointOptions, Objects.requireNonNull(state), listener);
+  }
+
+  /**
+   * @param listener hears every epoch (and batch) and can stop the run
+   * @return this run with that listener
+   */
+  public Training listener(EpochListener listener) {
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
+        checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /** The network before the first epoch. */
+  public Network initial() {
+    return initial;
+  }
+
+  /** The data. */
+  public TrainingData data() {
+    return data;
+  }
+
+  /** The optimizer. */
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Rows per batch; 0 for the whole set. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** A copy of the generator that reshuffles the rows, as it stands before the first epoch. */
+  public NumpyRandom shuffler() {
+    return shuffler.copy();
+  }
+
+  /** Epochs in total. */
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  public int batchesPerEpoch() {
+    return dev.cltrain.train.MemoryPlan.batchesPerEpoch(data.train().rows(), batchSize);
+  }
+
+  /**
+   * Opens the trainer (and the reference judge, when verifying) on the device; the caller closes the run.
+   *
+   * @return the open run, ready to {@link TrainingRun#run()}
+   * @throws DeviceException when an explicitly chosen device cannot be used
+   * @throws InputException  when a resumed state does not fit this network
+   */
+  public TrainingRun open() {
+    return new TrainingRun(this);
+  }
+
+  /**
+   * Opens, runs and closes: trains every epoch.
+   *
+   * @return the trained model and the run's figures
+   * @throws DivergedException when the loss or a weight becomes NaN or infinite
+   * @throws DeviceException   when an explicitly chosen device cannot be used
+   */
+  public TrainingResult run() {
+    try (TrainingRun run = open()) {
+      return run.run();
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.cltrain;
+
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+import dev.cltrain.train.Backprop;
+import dev.cltrain.train.Opening;
+import dev.cltrain.train.Settings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Training} opened on its device: the trainer (and, when verifying, the Java reference in lockstep)
+ * with the data uploaded. {@link #run()} trains epoch by epoch: statistics on the measured epochs, the
+ * listener, checkpoints, the lockstep comparison and the divergence checks. Close it to release the device's
+ * buffers.
+ *
+ * <p>Thread-safety: {@link #run()} and {@link #close()} on one thread; {@link #stopAfterBatch()} from any
+ * thread (e.g. a signal handler).
+ */
+public final class TrainingRun implements AutoCloseable {
+  private final Training t;
+  private final Trainer trainer;
+  private final Trainer judge;
+  private final Device device;
+  private final String warning;
+  private final String reason;
+  private final int firstEpoch;
+  private volatile boolean stopRequested;
+
+  TrainingRun(Training training) {
+    this.t = training;
+    DeviceChoice choice = training.device != null ? training.device : Devices.choose("auto");
+    Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler);
+    DataSet train = t.data.train();
+    Opening<Trainer> opening = Opening.trainer(choice, t.initial, train, settings, t.profile);
+    this.trainer = opening.opened();
+    this.device = opening.device();
+    this.warning = opening.warning();
+    this.reason = choice.reason();
+    Trainer reference = null;
+    try {
+      reference = t.verify ? new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings) : null;
+      if (t.resume != null) {
+        restore(trainer, t.resume);
+        if (reference != null) {
+          restore(reference, t.resume);
+        }
+      }
+    } catch (RuntimeException e) {
+      trainer.close();
+      if (reference != null) {
+        reference.close();
+      }
+      throw e;
+    }
+    this.judge = reference;
+    this.firstEpoch = t.resume == null ? 0 : t.resume.epoch();
+  }
+
+  private static void restore(Trainer trainer, TrainerState state) {
+    try {
+      trainer.restore(state);
+    } catch (IllegalArgumentException e) {
+      throw new InputException("the checkpoint does not fit this training: " + e.getMessage());
+    }
+  }
+
+  /** The device the run trains on (the Java reference after a fallback). */
+  public Device device() {
+    return device;
+  }
+
+  /** Why the device was chosen, e.g. "auto: first GPU" or "--device cpu: first OpenCL CPU device". */
+  public String reason() {
+    return reason;
+  }
+
+  /** The device as the trainer names it, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)". */
+  public String deviceName() {
+    return trainer.deviceName();
+  }
+
+  /** A line about a fallback to the Java reference, for the user, or null when there was none. */
+  public String fallbackWarning() {
+    return warning;
+  }
+
+  /** The epoch training starts at: 0, or the resumed checkpoint's. */
+  public int firstEpoch() {
+    return firstEpoch;
+  }
+
+  /** Asks the run to stop after the batch under way; {@link #run()} then returns with a {@link TrainingResult.Stop}. */
+  public void stopAfterBatch() {
+    stopRequested = true;
+    trainer.stopAfterBatch();
+  }
+
+  /**
+   * Trains from {@link #firstEpoch()} to the training's epoch count, or until stopped.
+   *
+   * @return the trained model and the run's figures
+   * @throws DivergedException when the loss or a weight becomes NaN or infinite
+   */
+  public TrainingResult run() {
+    DataSet train = t.data.train();
+    Map<String, DataSet> held = heldOut();
+    boolean miniBatches = t.batchesPerEpoch() > 1;
+    float worstLoss = 0;
+    float worstWeight = 0;
+    long start = System.nanoTime();
+    for (int epoch = firstEpoch; epoch < t.epochs; epoch++) {
+      boolean measured = epoch % t.statsEvery == 0;
+      int current = epoch;
+      Trainer.EpochStats stats = trainer.epoch(measured, miniBatches && t.listener != null
+          ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
+      if (stopRequested) {
+        return stopped(epoch, start, worstWeight, worstLoss);
+      }
+      if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
+        new Checkpoint(t.checkpointOptions, trainer.state()).write(t.checkpoint);
+      }
+      if (judge != null) {
+        Trainer.EpochStats expected = judge.epoch(measured);
+        if (measured) {
+          worstLoss = max(worstLoss, Math.abs(stats.loss() - expected.loss()));
+          worstWeight = max(worstWeight, Network.maxAbsDifference(trainer.network(), judge.network()));
+        }
+      }
+      if ((measured || miniBatches) && !Float.isFinite(stats.loss())) {
+        throw diverged("the loss became " + stats.loss() + " at epoch " + epoch, epoch);
+      }
+      Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
+      if (measured) {
+        String bad = Network.firstNonFinite(trainer.network());
+        if (bad != null) {
+          throw diverged(bad + " by epoch " + epoch + " (checked at each logged epoch)", epoch);
+        }
+        held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
+      }
+      if (t.listener != null) {
+        EpochReport report = new EpochReport(epoch, measured, stats.loss(), stats.accuracy(), Map.copyOf(evaluations),
+            (System.nanoTime() - start) / 1e9);
+        if (!t.listener.onEpoch(report) && epoch + 1 < t.epochs) {
+          return stopped(epoch, start, worstWeight, worstLoss);
+        }
+      }
+    }
+    List<KernelTime> profile = t.profile ? trainer.takeProfile() : List.of();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Trainer.Evaluation result = trainer.evaluate(train, t.finalOutputs);
+    Network trained = trainer.network();
+    if (judge != null) {
+      worstLoss = max(worstLoss, Math.abs(result.loss() - judge.evaluate(train, false).loss()));
+      worstWeight = max(worstWeight, Network.maxAbsDifference(trained, judge.network()));
+    }
+    if (!Float.isFinite(result.loss())) {
+      throw diverged("the loss became " + result.loss() + " after the last epoch", t.epochs - 1);
+    }
+    String bad = Network.firstNonFinite(trained);
+    if (bad != null) {
+      throw diverged(bad + " after the last epoch", t.epochs - 1);
+    }
+    Map<String, Trainer.Evaluation> finals = new LinkedHashMap<>();
+    held.forEach((name, set) -> finals.put(name, trainer.evaluate(set, false)));
+    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch, t.epochs - firstEpoch, seconds, result,
+        finals, profile, judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
+        null);
+  }
+
+  /**
+   * Stopped early: writes the checkpoint if one was asked for; the result holds the weights as they are, with
+   * no final evaluation (a stop should be quick).
+   */
+  private TrainingResult stopped(int epoch, long start, float worstWeight, float worstLoss) {
+    TrainerState state = trainer.state();
+    boolean written = false;
+    if (t.checkpoint != null) {
+      new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+      written = true;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new TrainingResult(Model.of(state.network()), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
+        null, Map.of(), t.profile ? trainer.takeProfile() : List.of(),
+        judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
+        new TrainingResult.Stop(epoch, state.batch(), written));
+  }
+
+  private Map<String, DataSet> heldOut() {
+    Map<String, DataSet> held = new LinkedHashMap<>();
+    if (t.data.test() != null) {
+      held.put("Test", t.data.test());
+    }
+    if (t.data.validation() != null) {
+      held.put("Validation", t.data.validation());
+    }
+    return held;
+  }
+
+  private DivergedException diverged(String what, int epoch) {
+    return new DivergedException(what, epoch, t.optimizer.learningRate());
+  }
+
+  /** max that lets a NaN through, so a diverged run fails verification instead of passing. */
+  private static float max(float a, float b) {
+    return Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.max(a, b);
+  }
+
+  @Override
+  public void close() {
+    try {
+      trainer.close();
+    } finally {
+      if (judge != null) {
+        judge.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.cltrain.bench;
+
+import dev.cltrain.Training;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.Network;
+
+/**
+ * A training workload to time: a short name and the {@link Training} it runs. The same workload trains the
+ * same way on every device.
+ *
+ * @param name     short name for tables and charts, e.g. "xor" or "random:4096x784x10"
+ * @param training the network, data, optimizer, batch size and shuffling
+ */
+public record Workload(String name, Training training) {
+  /** The data. */
+  public TrainingData data() {
+    return training.data();
+  }
+
+  /** The training set. */
+  public DataSet train() {
+    return training.data().train();
+  }
+
+  /** The network before the first epoch. */
+  public Network initial() {
+    return training.initial();
+  }
+
+  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  public int batchesPerEpoch() {
+    return training.batchesPerEpoch();
+  }
+
+  /** "784,512,512,10 relu, xent, adam η 0.001, batch 128, 4096 rows": the workload in one line. */
+  public String describe() {
+    StringBuilder s = new StringBuilder(joined(initial().widths()));
+    s.append(' ').append(initial().layers().get(0).activation().id).append(", ").append(initial().loss().id)
+        .append(", ").append(training.optimizer().kind().id).append(" η ").append(training.optimizer().learningRate());
+    if (batchesPerEpoch() > 1) {
+      s.append(", batch ").append(training.batchSize());
+    }
+    return s.append(", ").append(train().rows()).append(" rows").toString();
+  }
+
+  /**
+   * @param widths layer widths
+   * @return "2,4,1"
+   */
+  public static String joined(int[] widths) {
+    return java.util.Arrays.stream(widths).mapToObj(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+}

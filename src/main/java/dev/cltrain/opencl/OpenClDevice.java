@@ -1,0 +1,98 @@
+package dev.cltrain.opencl;
+
+import dev.cltrain.Device;
+import dev.cltrain.DeviceException;
+import dev.cltrain.backend.Backend;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One OpenCL device as a {@link Device}: the facts discovery found ({@link ClDevice}) and the kernel sources
+ * to build there (the jar's, or a folder given with {@code --kernels}).
+ *
+ * @param info   the device as discovery found it
+ * @param source where the {@code .cl} files are read from
+ */
+public record OpenClDevice(ClDevice info, KernelSource source) implements Device {
+  /** The device with the kernel sources inside the jar. */
+  public OpenClDevice(ClDevice info) {
+    this(info, KernelSource.classpath());
+  }
+
+  /** The same device building the kernels from {@code other}. */
+  public OpenClDevice withSource(KernelSource other) {
+    return new OpenClDevice(info, other);
+  }
+
+  @Override
+  public String id() {
+    return info.ref();
+  }
+
+  @Override
+  public String name() {
+    return info.name();
+  }
+
+  @Override
+  public Type type() {
+    return switch (info.type()) {
+      case GPU -> Type.GPU;
+      case CPU -> Type.CPU;
+      case ACCELERATOR -> Type.ACCELERATOR;
+      case OTHER -> Type.OTHER;
+    };
+  }
+
+  @Override
+  public int computeUnits() {
+    return info.computeUnits();
+  }
+
+  @Override
+  public long memoryBytes() {
+    return info.globalMemBytes();
+  }
+
+  @Override
+  public Map<String, Object> properties() {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("openclVersion", info.openclVersion());
+    p.put("platform", info.platformName());
+    p.put("vendor", info.vendor());
+    p.put("driverVersion", info.driverVersion());
+    p.put("fp64", info.fp64());
+    p.put("correctlyRoundedDivideSqrt", info.correctlyRoundedDivideSqrt());
+    p.put("maxAllocBytes", info.maxAllocBytes());
+    p.put("maxWorkGroupSize", info.maxWorkGroup());
+    p.put("localMemBytes", info.localMemBytes());
+    return p;
+  }
+
+  @Override
+  public String describe() {
+    return info.toString();
+  }
+
+  @Override
+  public void checkFits(long bytes, long largest) {
+    if (bytes > info.globalMemBytes()) {
+      throw new DeviceException("the network and data need " + bytes + " bytes of device memory but "
+          + info.ref() + " has " + info.globalMemBytes());
+    }
+    if (largest > info.maxAllocBytes()) {
+      throw new DeviceException("the largest buffer needs " + largest + " bytes but " + info.ref()
+          + " allocates at most " + info.maxAllocBytes() + " bytes at once (try a smaller --batch-size)");
+    }
+  }
+
+  @Override
+  public Backend<ClBuffer, ClBuffer> openBackend(boolean profiling) {
+    return new OpenClKernels(info, source, profiling);
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

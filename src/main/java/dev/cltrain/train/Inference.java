@@ -1,0 +1,234 @@
+package dev.cltrain.train;
+
+import dev.cltrain.Trainer.EpochStats;
+import dev.cltrain.Trainer.Evaluation;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.KernelTime;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.Network;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forward passes on one backend, written once: the network's weights and biases in device buffers, data sets
+ * uploaded once and evaluated in chunks of {@code capacity} rows (loss, accuracy and, when asked, the
+ * outputs). A model's forward-only entry; {@link Backprop} adds the backward pass and the update on top.
+ *
+ * <pre>
+ * forward   a₀ = X;  aₗ = f(aₗ₋₁·Wₗ + bₗ)                                    matmul_bias_activation
+ *           (softmax at the output with xent)                          matmul, bias_softmax
+ * loss      mse: mean of ½(a_L − y)²;  xent: mean over rows of −Σ y·log p        mse_loss|xent_loss, count_correct
+ * </pre>
+ *
+ * <p>Not thread-safe: one thread at a time.
+ */
+public class Inference<B, I> implements AutoCloseable {
+  protected final Backend<B, I> backend;
+  protected final Network initial;
+  protected final int[] widths;
+  protected final Loss loss;
+  /** Rows the per-layer buffers hold: the batch size, the chunk size, or the whole training set. */
+  protected final int capacity;
+  /** Index l = 0..L-1 (layer l+1 of the formulas). */
+  protected final List<B> weights = new ArrayList<>();
+  protected final List<B> biases = new ArrayList<>();
+  protected final List<B> outputs = new ArrayList<>();
+  private final Map<DataSet, Resident> residents = new IdentityHashMap<>();
+  protected B batchX;
+  protected B batchY;
+
+  /** A data set kept on the device, with one loss slot and one correct-count slot per batch or chunk. */
+  protected final class Resident {
+    final DataSet data;
+    final B x;
+    final B y;
+    final int chunks;
+    final B lossSlots;
+    final B correctSlots;
+    I identity;
+
+    Resident(DataSet data) {
+      this.data = data;
+      this.x = backend.upload(data.x());
+      this.y = backend.upload(data.y());
+      this.chunks = (data.rows() + capacity - 1) / capacity;
+      this.lossSlots = backend.allocate(chunks);
+      this.correctSlots = backend.allocate(chunks);
+    }
+  }
+
+  /**
+   * Uploads {@code network}'s weights and allocates outputs for {@code capacity} rows. Takes ownership of
+   * {@code backend}: it is closed with this object, or at once if set-up fails.
+   */
+  public Inference(Backend<B, I> backend, Network network, int capacity) {
+    this.backend = backend;
+    try {
+      this.initial = network;
+      this.widths = network.widths();
+      this.loss = network.loss();
+      this.capacity = capacity;
+      for (Layer layer : network.layers()) {
+        weights.add(backend.upload(layer.weights()));
+        biases.add(backend.upload(layer.bias()));
+        outputs.add(backend.allocate(capacity * layer.outputs()));
+      }
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  protected void allocateBatchBuffers() {
+    if (batchX == null) {
+      batchX = backend.allocate(capacity * widths[0]);
+      batchY = backend.allocate(capacity * widths[widths.length - 1]);
+    }
+  }
+
+  protected Resident resident(DataSet set) {
+    Resident r = residents.get(set);
+    if (r == null) {
+      if (set.inputs() != widths[0] || set.outputs() != widths[widths.length - 1]) {
+        throw new IllegalArgumentException("data set " + set.name() + " has " + set.inputs() + " inputs and "
+            + set.outputs() + " outputs; the network takes " + widths[0] + " and gives " + widths[widths.length - 1]);
+      }
+      r = new Resident(set);
+      residents.put(set, r);
+    }
+    return r;
+  }
+
+  protected int layerCount() {
+    return widths.length - 1;
+  }
+
+  protected B networkOutput() {
+    return outputs.get(layerCount() - 1);
+  }
+
+  protected void forward(B x, int rows) {
+    B input = x;
+    for (int l = 0; l < layerCount(); l++) {
+      B a = outputs.get(l);
+      Activation activation = initial.layers().get(l).activation();
+      if (activation == Activation.SOFTMAX) {
+        backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
+        backend.biasSoftmax(rows, widths[l + 1], a, biases.get(l), a);
+      } else {
+        backend.matmulBiasActivation(rows, widths[l + 1], widths[l], activation.code, input, weights.get(l),
+            biases.get(l), a);
+      }
+      input = a;
+    }
+  }
+
+  protected void stats(B y, int rows, int slot, B lossSlots, B correctSlots) {
+    int cols = widths[layerCount()];
+    if (loss == Loss.XENT) {
+      backend.xentLoss(rows, cols, slot, networkOutput(), y, lossSlots);
+    } else {
+      backend.mseLoss(rows * cols, slot, networkOutput(), y, lossSlots);
+    }
+    backend.countCorrect(rows, cols, slot, networkOutput(), y, correctSlots);
+  }
+
+  /**
+   * Loss and accuracy over the first {@code chunks} chunks of a resident set from its slots: the loss of each
+   * chunk weighted by its rows.
+   */
+  protected EpochStats readStats(Resident r, int chunks) {
+    float[] losses = new float[r.chunks];
+    float[] correct = new float[r.chunks];
+    backend.download(r.lossSlots, losses);
+    backend.download(r.correctSlots, correct);
+    double lossSum = 0;
+    double hits = 0;
+    int rows = 0;
+    for (int c = 0; c < chunks; c++) {
+      int n = Math.min(capacity, r.data.rows() - c * capacity);
+      lossSum += (double) losses[c] * n;
+      hits += correct[c];
+      rows += n;
+    }
+    return new EpochStats((float) (lossSum / rows), (float) (hits / rows));
+  }
+
+  /**
+   * A forward pass with the current weights over {@code set} (uploaded once, then kept on the device): the
+   * loss, the accuracy and, when {@code wantOutputs}, the outputs (rows × outputs).
+   */
+  public Evaluation evaluate(DataSet set, boolean wantOutputs) {
+    Resident r = resident(set);
+    int rows = set.rows();
+    int cols = widths[layerCount()];
+    float[] all = wantOutputs ? new float[rows * cols] : null;
+    for (int c = 0; c < r.chunks; c++) {
+      int offset = c * capacity;
+      int n = Math.min(capacity, rows - offset);
+      B x = r.x;
+      B y = r.y;
+      if (r.chunks > 1) {
+        allocateBatchBuffers();
+        if (r.identity == null) {
+          int[] identity = new int[rows];
+          Arrays.setAll(identity, i -> i);
+          r.identity = backend.uploadIndices(identity);
+        }
+        backend.gatherRows(n, widths[0], offset, r.identity, r.x, batchX);
+        backend.gatherRows(n, cols, offset, r.identity, r.y, batchY);
+        x = batchX;
+        y = batchY;
+      }
+      forward(x, n);
+      stats(y, n, c, r.lossSlots, r.correctSlots);
+      if (wantOutputs) {
+        float[] chunk = new float[n * cols];
+        backend.download(networkOutput(), chunk);
+        System.arraycopy(chunk, 0, all, offset * cols, chunk.length);
+      }
+    }
+    EpochStats stats = readStats(r, r.chunks);
+    return new Evaluation(stats.loss(), stats.accuracy(), all);
+  }
+
+  /** A copy of the weights as they are now. */
+  public Network network() {
+    List<Layer> layers = new ArrayList<>();
+    for (int l = 0; l < layerCount(); l++) {
+      Layer shape = initial.layers().get(l);
+      float[] w = new float[shape.weightCount()];
+      float[] b = new float[shape.outputs()];
+      backend.download(weights.get(l), w);
+      backend.download(biases.get(l), b);
+      layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
+    }
+    return new Network(initial.loss(), layers, initial.inputScale());
+  }
+
+  /** Time per kernel since the last call, when the backend profiles; else empty. */
+  public List<KernelTime> takeProfile() {
+    return backend.takeProfile();
+  }
+
+  /** Bytes copied {host → device, device → host} so far. */
+  public long[] transferredBytes() {
+    return backend.transferredBytes();
+  }
+
+  @Override
+  public void close() {
+    backend.close();
+  }
+
+  /** Where this runs, e.g. "Java reference". */
+  public String deviceName() {
+    return backend.name();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.cltrain.train;
+
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Network;
+
+/**
+ * The one place that knows how large a training run's buffers are: the batch rule (how many rows each
+ * iteration takes, how many iterations an epoch has) and the bytes of device memory, in {@code long}, that a
+ * device checks against its limits before anything is allocated.
+ */
+public final class MemoryPlan {
+  private MemoryPlan() {}
+
+  /** Whether {@code batchSize} means the whole set in one batch: 0 (or less), or at least the set's rows. */
+  public static boolean fullBatch(int rows, int batchSize) {
+    return batchSize <= 0 || batchSize >= rows;
+  }
+
+  /** Rows one iteration works on: the batch size, or the whole set for a full batch. */
+  public static int capacity(int rows, int batchSize) {
+    return fullBatch(rows, batchSize) ? rows : batchSize;
+  }
+
+  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  public static int batchesPerEpoch(int rows, int batchSize) {
+    return fullBatch(rows, batchSize) ? 1 : (rows + batchSize - 1) / batchSize;
+  }
+
+  /**
+   * Bytes of device memory a network, training set and batch size need: every buffer above, optimizer
+   * state included (evaluation sets come on top, uploaded when first evaluated).
+   */
+  public static long bytesNeeded(Network network, DataSet data, Settings settings) {
+    int rows = data.rows();
+    boolean full = fullBatch(rows, settings.batchSize());
+    long capacity = capacity(rows, settings.batchSize());
+    long floats = (long) rows * (data.inputs() + data.outputs()) + 2L * ((rows + capacity - 1) / capacity);
+    for (Layer layer : network.layers()) {
+      long parameters = (long) layer.weightCount() + layer.outputs();
+      floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
+    }
+    if (!full) {
+      floats += capacity * (data.inputs() + data.outputs()) + rows;
+    }
+    return 4 * floats;
+  }
+
+  /** The largest single buffer, in bytes, that {@link #bytesNeeded} counts. */
+  public static long largestBuffer(Network network, DataSet data, Settings settings) {
+    int rows = data.rows();
+    long capacity = capacity(rows, settings.batchSize());
+    long largest = (long) rows * Math.max(data.inputs(), data.outputs());
+    for (Layer layer : network.layers()) {
+      largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
+    }
+    return 4 * largest;
+  }
+
+  /**
+   * Refuses on {@code device}, before anything is allocated, a training run whose buffers do not fit.
+   *
+   * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
+   */
+  public static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings) {
+    device.checkFits(bytesNeeded(network, data, settings), largestBuffer(network, data, settings));
+  }
+}

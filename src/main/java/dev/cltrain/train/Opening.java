@@ -1,0 +1,91 @@
+package dev.cltrain.train;
+
+import dev.cltrain.Device;
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.DeviceException;
+import dev.cltrain.Devices;
+import dev.cltrain.Trainer;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Opening work on a chosen device, with the fallback rule written once: an OpenCL device that cannot build
+ * or run the kernels falls back to the Java reference with one warning when the choice was {@code auto}, and
+ * is a {@link DeviceException} naming the device and the usable ones when it was explicit.
+ *
+ * @param <T>     what was opened (a trainer or a forward pass); the caller owns it
+ * @param opened  the open object
+ * @param device  the device it runs on (the reference after a fallback)
+ * @param warning the line to show the user about a fallback, or null
+ */
+public record Opening<T extends AutoCloseable>(T opened, Device device, String warning) {
+  /** A trainer for {@code network} on {@code data}, probed with one forward pass so a bad device fails here. */
+  public static Opening<Trainer> trainer(DeviceChoice choice, Network network, DataSet data, Settings settings,
+      boolean profiling) {
+    return open(choice, device -> {
+      MemoryPlan.checkFits(device, network, data, settings);
+      return backprop(device.openBackend(profiling), network, data, settings);
+    }, trainer -> {
+      trainer.evaluate(data, false); // runs the forward kernels once
+      trainer.takeProfile(); // the probe is not part of any profile
+    });
+  }
+
+  /** A forward pass of {@code network} over chunks of at most {@code chunkRows} rows of {@code data}. */
+  public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
+    int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
+    return open(choice, device -> inference(device.openBackend(false), network, capacity), forward -> { });
+  }
+
+  private static <B, I> Backprop<B, I> backprop(Backend<B, I> backend, Network network, DataSet data,
+      Settings settings) {
+    return new Backprop<>(backend, network, data, settings);
+  }
+
+  private static <B, I> Inference<B, I> inference(Backend<B, I> backend, Network network, int capacity) {
+    return new Inference<>(backend, network, capacity);
+  }
+
+  private static <T extends AutoCloseable> Opening<T> open(DeviceChoice choice, Function<Device, T> open,
+      Consumer<T> probe) {
+    String warning = choice.warning();
+    Device device = choice.device();
+    if (device.isReference()) {
+      return new Opening<>(open.apply(device), device, warning);
+    }
+    try {
+      T opened = open.apply(device);
+      try {
+        probe.accept(opened);
+      } catch (RuntimeException e) {
+        closeQuietly(opened);
+        throw e;
+      }
+      return new Opening<>(opened, device, warning);
+    } catch (DeviceException e) {
+      if (!choice.auto()) {
+        throw new DeviceException(device.describe() + " cannot be used: " + e.getMessage()
+            + "\nusable devices: " + Devices.usable(), e);
+      }
+      Device reference = Devices.reference();
+      return new Opening<>(open.apply(reference), reference, "warning: " + device.describe() + " failed: "
+          + firstLine(e.getMessage()) + "; falling back to the Java reference");
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // the failure that made us close it is the one to report
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.cltrain.testing;
+
+import dev.cltrain.Trainer;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.reference.ReferenceDevice;
+import dev.cltrain.train.Backprop;
+import dev.cltrain.train.Settings;
+
+/** Trainers for tests: backprop on the Java reference or on one OpenCL device, as the devices open them. */
+public final class Trainers {
+  private Trainers() {}
+
+  /** Backprop on the Java reference. */
+  public static Trainer reference(Network initial, DataSet train, Settings settings) {
+    return new Backprop<>(ReferenceDevice.INSTANCE.openBackend(false), initial, train, settings);
+  }
+
+  /** Backprop on an OpenCL device, kernels built from {@code source}. */
+  public static Trainer openCl(ClDevice device, KernelSource source, Network initial, DataSet train,
+      Settings settings) {
+    return new Backprop<>(new OpenClDevice(device, source).openBackend(false), initial, train, settings);
+  }
+}
