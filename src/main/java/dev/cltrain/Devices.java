@@ -98,6 +98,7 @@ public final class Devices {
    */
   public static DeviceChoice choose(String spec, Path kernelsDir) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
+    KernelSource source = kernelSource(kernelsDir); // checked whatever the device: a bad folder is bad input
     if (s.equals(ReferenceDevice.ID) || s.equals("0")) {
       return new DeviceChoice(reference(), false, "--device " + s); // no OpenCL touched
     }
@@ -107,7 +108,6 @@ public final class Devices {
       throw new InputException("--device: unknown device '" + spec
           + "' (use auto, gpu, cpu, reference, cl:P:D or an index from 'cltrain devices')");
     }
-    KernelSource source = kernelSource(kernelsDir);
     DeviceChoice choice = chooseOpenCl(s);
     if (choice.device() instanceof OpenClDevice d) {
       return new DeviceChoice(d.withSource(source), choice.auto(), choice.reason(), choice.warning());

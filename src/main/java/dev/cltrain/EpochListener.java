@@ -6,8 +6,12 @@ import java.util.function.Supplier;
  * Hears of a training run's progress, on the thread that runs it. {@link #onEpoch} can stop training.
  *
  * <pre>{@code
- * Training.of(network, data).epochs(100)
+ * TrainingData xor = Data.builtin("xor");
+ * Training.of(Network.builder(2, 4, 1).build(), xor).epochs(10000).statsEvery(100)
  *     .listener(report -> {
+ *       if (!report.measured()) {
+ *         return true; // statistics every 100 epochs
+ *       }
  *       System.out.println(report.epoch() + " " + report.loss());
  *       return report.loss() > 0.01f; // stop once the loss is small
  *     })

@@ -16,7 +16,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Model model = Model.load(Path.of("fashion.json"));
- * float[] probabilities = model.predict(pixels);          // 784 raw pixel values 0..255
+ * float[] pixels = new float[784];                        // raw pixel values 0..255
+ * float[] probabilities = model.predict(pixels);
  * int label = model.predictClass(pixels);
  * }</pre>
  *

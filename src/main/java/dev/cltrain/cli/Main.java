@@ -1,8 +1,8 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.DeviceException;
+import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
-import dev.cltrain.opencl.ClException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,9 +50,13 @@ public final class Main implements Runnable {
         err.println(command + ": " + ex.getMessage());
         return EXIT_BAD_INPUT;
       }
-      if (ex instanceof DeviceException || ex instanceof ClException) {
+      if (ex instanceof DeviceException) {
         err.println(command + ": " + ex.getMessage());
         return EXIT_DEVICE;
+      }
+      if (ex instanceof DivergedException d) {
+        err.println(command + ": " + d.getMessage());
+        return EXIT_DIVERGED;
       }
       err.println(command + ": internal error: " + ex);
       if (System.getenv("CLTRAIN_DEBUG") != null) {

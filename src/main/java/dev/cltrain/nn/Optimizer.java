@@ -32,9 +32,43 @@ public record Optimizer(Kind kind, float learningRate, float momentum, float bet
     }
   }
 
-  /** Plain gradient descent at rate η, the seed's. */
+  /**
+   * Plain gradient descent, the seed's.
+   *
+   * @param learningRate η
+   * @return sgd at rate η, no weight decay
+   */
   public static Optimizer sgd(float learningRate) {
     return new Optimizer(Kind.SGD, learningRate, 0, 0.9f, 0.999f, 1e-8f, 0);
+  }
+
+  /**
+   * Gradient descent with momentum.
+   *
+   * @param learningRate η
+   * @param momentum     μ, in [0, 1)
+   * @return momentum at rate η, no weight decay
+   */
+  public static Optimizer momentum(float learningRate, float momentum) {
+    return new Optimizer(Kind.MOMENTUM, learningRate, momentum, 0.9f, 0.999f, 1e-8f, 0);
+  }
+
+  /**
+   * Adam with the usual β1 0.9, β2 0.999, ε 1e-8.
+   *
+   * @param learningRate η, e.g. 0.001
+   * @return adam at rate η, no weight decay
+   */
+  public static Optimizer adam(float learningRate) {
+    return new Optimizer(Kind.ADAM, learningRate, 0.9f, 0.9f, 0.999f, 1e-8f, 0);
+  }
+
+  /**
+   * @param decay L2 weight decay added to the weights' gradients (not the biases')
+   * @return this optimizer with that weight decay
+   */
+  public Optimizer withWeightDecay(float decay) {
+    return new Optimizer(kind, learningRate, momentum, beta1, beta2, epsilon, decay);
   }
 
   /** Buffers of state this optimizer keeps per parameter buffer: 0, 1 (velocity) or 2 (m, v). */

@@ -50,7 +50,7 @@ class BenchRunnerTest {
     for (DeviceRow d : r.devices().subList(1, r.devices().size())) {
       assertTrue(d.ok(), d.toString());
       // the kernels are bit for bit the reference's on correctly rounding devices; 1e-4 is --verify's tolerance
-      assertTrue(d.maxWeightDifference() <= 1e-4, d.id() + " weights differ by " + d.maxWeightDifference());
+      assertTrue(d.maxWeightDifference() <= dev.cltrain.Verification.TOLERANCE, d.id() + " weights differ by " + d.maxWeightDifference());
       assertTrue(d.msPerEpochMin() <= d.msPerEpochMedian() && d.msPerEpochMedian() <= d.msPerEpochMax(), d.toString());
       assertFalse(d.kernels().isEmpty(), "profiling events on " + d.id());
       double shares = d.kernels().stream().mapToDouble(DeviceRow.KernelShare::share).sum();

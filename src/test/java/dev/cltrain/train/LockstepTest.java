@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * --verify's tolerance (1e-4) on any other.
  */
 class LockstepTest {
-  private static final float VERIFY_TOLERANCE = 1e-4f;
+  private static final float VERIFY_TOLERANCE = dev.cltrain.Verification.TOLERANCE;
 
   record Setup(Activation hidden, Loss loss, Optimizer optimizer, int batch) {
     @Override
