@@ -4,7 +4,14 @@ package dev.cltrain;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 
-/** Trains one network on one data set on one device: one pass over the training data per {@link #epoch}. */
+/**
+ * Trains one network on one data set on one device: one pass over the training data per {@link #epoch}. A
+ * trainer holds the device's buffers (weights, optimizer state, the data): close it. {@link Training} runs the
+ * usual loop on top of one; use a trainer directly to write your own.
+ *
+ * <p>Not thread-safe: one thread at a time, except {@link #stopAfterBatch()}. Several trainers may run at once
+ * in several threads, on one device or several.
+ */
 public interface Trainer extends AutoCloseable {
   /** Where this trainer runs, e.g. "Java reference". */
   String deviceName();
@@ -62,15 +69,20 @@ public interface Trainer extends AutoCloseable {
    */
   default void stopAfterBatch() {}
 
-  /** Where training stands now, to write a checkpoint; waits for the device. */
-  default TrainerState state() {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no state");
-  }
+  /**
+   * Where training stands now, to write a checkpoint; waits for the device.
+   *
+   * @return the weights, optimizer state, generator state and position in the epoch
+   */
+  TrainerState state();
 
-  /** Puts this trainer where {@code state} says, so it goes on exactly as the trainer that saved it would. */
-  default void restore(TrainerState state) {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no state");
-  }
+  /**
+   * Puts this trainer where {@code state} says, so it goes on exactly as the trainer that saved it would.
+   *
+   * @param state a state taken from a trainer of the same network, data and settings
+   * @throws IllegalArgumentException when the state does not fit this trainer's network or data
+   */
+  void restore(TrainerState state);
 
   /**
    * Loss and accuracy (fraction of rows predicted right) of one epoch; NaN when not computed. {@code complete}
