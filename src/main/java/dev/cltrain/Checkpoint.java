@@ -24,13 +24,21 @@ import java.util.List;
  * generator's words, an unfinished epoch's row order) as base64 of little-endian float32/int32, exact to the
  * bit. Written atomically: a crash while writing leaves the previous checkpoint whole.
  *
- * @param options the training command's options, as the command wrote them
+ * @param options the training command's options, as the command wrote them (may be null)
+ * @param state   where training stands
  */
 public record Checkpoint(ObjectNode options, TrainerState state) {
+  /** The file's {@code "format"} field. */
   public static final String FORMAT = "cltrain-checkpoint";
+  /** The file's {@code "version"} field: the one layout this cltrain reads and writes. */
   public static final int VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Writes this checkpoint atomically: a crash while writing leaves the previous file whole.
+   *
+   * @param file where to write it
+   */
   public void write(Path file) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
@@ -66,7 +74,13 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
     }
   }
 
-  /** Reads a checkpoint; anything wrong with the file is an {@link InputException} naming it and what. */
+  /**
+   * Reads a checkpoint.
+   *
+   * @param file the checkpoint file
+   * @return the options and state it holds
+   * @throws InputException naming the file and what is wrong with it
+   */
   public static Checkpoint read(Path file) {
     String where = "--resume " + file;
     JsonNode root;

@@ -28,33 +28,35 @@ public interface Device {
     OTHER
   }
 
-  /** The id users type: {@code reference}, or {@code cl:P:D} for device D of OpenCL platform P. */
+  /** {@return the id users type: {@code reference}, or {@code cl:P:D} for device D of OpenCL platform P} */
   String id();
 
-  /** A human name, e.g. "Java reference" or "pthread-skylake-avx512-Intel(R) Xeon(R) Processor". */
+  /** {@return a human name, e.g. "Java reference" or "pthread-skylake-avx512-Intel(R) Xeon(R) Processor"} */
   String name();
 
-  /** What kind of device this is. */
+  /** {@return what kind of device this is} */
   Type type();
 
-  /** Whether this is the Java reference. */
+  /** {@return whether this is the Java reference} */
   default boolean isReference() {
     return type() == Type.REFERENCE;
   }
 
-  /** Parallel compute units: OpenCL's CL_DEVICE_MAX_COMPUTE_UNITS, or the JVM's processors. */
+  /** {@return parallel compute units: OpenCL's CL_DEVICE_MAX_COMPUTE_UNITS, or the JVM's processors} */
   int computeUnits();
 
-  /** Memory for buffers in bytes: OpenCL's CL_DEVICE_GLOBAL_MEM_SIZE, or the JVM's maximum heap. */
+  /** {@return memory for buffers in bytes: OpenCL's CL_DEVICE_GLOBAL_MEM_SIZE, or the JVM's maximum heap} */
   long memoryBytes();
 
   /**
    * Further facts as {@code cltrain devices --json} prints them (OpenCL version, platform, vendor, driver,
-   * fp64, correctly rounded division, largest buffer, work-group and local memory sizes); insertion-ordered.
+   * fp64, correctly rounded division, largest buffer, work-group and local memory sizes).
+   *
+   * @return the facts by name, insertion-ordered
    */
   Map<String, Object> properties();
 
-  /** "cl:0:0 pthread-skylake (Portable Computing Language)" or "reference (Java reference)". */
+  /** {@return the device in one line, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)"} */
   default String describe() {
     return id() + " " + name();
   }

@@ -10,12 +10,23 @@ package dev.cltrain;
  * @param warning a line to show the user because the choice is already a fallback (no OpenCL at all), else null
  */
 public record DeviceChoice(Device device, boolean auto, String reason, String warning) {
-  /** A choice that needs no warning. */
+  /**
+   * A choice that needs no warning.
+   *
+   * @param device the device chosen
+   * @param auto   whether cltrain picked it
+   * @param reason why this device
+   */
   public DeviceChoice(Device device, boolean auto, String reason) {
     this(device, auto, reason, null);
   }
 
-  /** The explicit choice of one device. */
+  /**
+   * The explicit choice of one device: failing there is an error, not a fallback.
+   *
+   * @param device the device
+   * @return the choice, with the reason "--device ID"
+   */
   public static DeviceChoice of(Device device) {
     return new DeviceChoice(device, false, "--device " + device.id());
   }

@@ -30,12 +30,12 @@ public final class Devices {
 
   private Devices() {}
 
-  /** The Java reference; needs no OpenCL. */
+  /** {@return the Java reference; needs no OpenCL} */
   public static Device reference() {
     return ReferenceDevice.INSTANCE;
   }
 
-  /** Every device: the Java reference first, then each OpenCL device in platform order (loads OpenCL). */
+  /** {@return every device: the Java reference first, then each OpenCL device in platform order (loads OpenCL)} */
   public static List<Device> list() {
     List<Device> all = new ArrayList<>();
     all.add(reference());
@@ -43,7 +43,7 @@ public final class Devices {
     return List.copyOf(all);
   }
 
-  /** Every OpenCL device in platform order, with the jar's kernel sources; empty without OpenCL. */
+  /** {@return every OpenCL device in platform order, with the jar's kernel sources; empty without OpenCL} */
   public static List<Device> openCl() {
     List<Device> devices = new ArrayList<>();
     for (ClDevice d : ClRuntime.discover().devices()) {
@@ -52,12 +52,12 @@ public final class Devices {
     return List.copyOf(devices);
   }
 
-  /** Why there is no OpenCL device ("no OpenCL platform is installed", ...), or null when there is one. */
+  /** {@return why there is no OpenCL device ("no OpenCL platform is installed", ...), or null when there is one} */
   public static String openClProblem() {
     return ClRuntime.discover().problem();
   }
 
-  /** What {@code auto} picks: the first GPU, else the first other accelerator, else the Java reference. */
+  /** {@return what {@code auto} picks: the first GPU, else the first other accelerator, else the Java reference} */
   public static Device autoPick() {
     List<Device> devices = openCl();
     for (Device d : devices) {
@@ -215,7 +215,7 @@ public final class Devices {
         + "; usable devices: " + usable());
   }
 
-  /** "0 reference (Java reference), 1 cl:0:0 pthread-... (CPU)": every device with its index, for messages. */
+  /** {@return "0 reference (Java reference), 1 cl:0:0 pthread-... (CPU)": every device with its index, for messages} */
   public static String usable() {
     StringBuilder s = new StringBuilder("0 " + ReferenceDevice.ID + " (Java reference)");
     List<Device> devices = openCl();

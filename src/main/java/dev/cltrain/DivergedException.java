@@ -6,8 +6,11 @@ package dev.cltrain;
  */
 public class DivergedException extends CltrainException {
   private static final long serialVersionUID = 1L;
+  /** What became non-finite and when. */
   private final String what;
+  /** The 0-based epoch at which it was seen. */
   private final int epoch;
+  /** The run's learning rate. */
   private final float learningRate;
 
   /**
@@ -22,17 +25,17 @@ public class DivergedException extends CltrainException {
     this.learningRate = learningRate;
   }
 
-  /** What became non-finite and when, e.g. "the loss became NaN at epoch 3". */
+  /** {@return what became non-finite and when, e.g. "the loss became NaN at epoch 3"} */
   public String what() {
     return what;
   }
 
-  /** The 0-based epoch at which the divergence was seen. */
+  /** {@return the 0-based epoch at which the divergence was seen} */
   public int epoch() {
     return epoch;
   }
 
-  /** The run's learning rate. */
+  /** {@return the run's learning rate} */
   public float learningRate() {
     return learningRate;
   }

@@ -64,22 +64,22 @@ public final class Model {
     ModelJson.save(network, file);
   }
 
-  /** This model as the JSON text {@link #save} writes. */
+  /** {@return this model as the JSON text {@link #save} writes} */
   public String toJson() {
     return ModelJson.toJson(network);
   }
 
-  /** The network: layers, weights, loss and input scale. */
+  /** {@return the network: layers, weights, loss and input scale} */
   public Network network() {
     return network;
   }
 
-  /** Inputs per row. */
+  /** {@return inputs per row} */
   public int inputs() {
     return network.inputs();
   }
 
-  /** Outputs per row (one per class for an xent model). */
+  /** {@return outputs per row (one per class for an xent model)} */
   public int outputs() {
     return network.outputs();
   }

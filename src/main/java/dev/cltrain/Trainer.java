@@ -13,7 +13,7 @@ import dev.cltrain.nn.Network;
  * in several threads, on one device or several.
  */
 public interface Trainer extends AutoCloseable {
-  /** Where this trainer runs, e.g. "Java reference". */
+  /** {@return where this trainer runs, e.g. "Java reference"} */
   String deviceName();
 
   /**
@@ -23,12 +23,19 @@ public interface Trainer extends AutoCloseable {
    * @param wantStats compute the loss and accuracy; with a full batch they are the loss of the weights the
    *     epoch started from (the seed's printed loss); with mini-batches the mean over the epoch's batches.
    *     Without, a full-batch epoch skips them and returns NaN (mini-batch epochs always compute them).
+   * @return the epoch's loss and accuracy
    */
   default EpochStats epoch(boolean wantStats) {
     return epoch(wantStats, null);
   }
 
-  /** {@link #epoch(boolean)}, telling {@code listener} (if not null) after each mini-batch is enqueued. */
+  /**
+   * {@link #epoch(boolean)}, telling {@code listener} after each mini-batch is enqueued.
+   *
+   * @param wantStats as for {@link #epoch(boolean)}
+   * @param listener  hears each mini-batch, or null
+   * @return the epoch's loss and accuracy; {@code complete} false when it stopped early
+   */
   EpochStats epoch(boolean wantStats, BatchListener listener);
 
   /** Hears of each mini-batch of an epoch, e.g. to move a progress bar. */
@@ -41,21 +48,25 @@ public interface Trainer extends AutoCloseable {
     void batchDone(int batch, int batches, java.util.function.Supplier<Float> runningLoss);
   }
 
-  /** A copy of the weights as they are now. */
+  /** {@return a copy of the weights as they are now} */
   Network network();
 
   /**
    * A forward pass with the current weights over {@code set} (uploaded once, then kept on the device):
    * the loss, the accuracy and, when {@code wantOutputs}, the outputs (rows × outputs).
+   *
+   * @param set         rows of the network's widths, at its input scale
+   * @param wantOutputs also copy every row's outputs back
+   * @return the loss, accuracy and outputs
    */
   Evaluation evaluate(DataSet set, boolean wantOutputs);
 
-  /** Time per kernel since the last call when the trainer was made for profiling (bench, --profile); else empty. */
+  /** {@return time per kernel since the last call when the trainer was made for profiling (bench, --profile); else empty} */
   default java.util.List<KernelTime> takeProfile() {
     return java.util.List.of();
   }
 
-  /** Bytes copied {host → device, device → host} since the trainer was made (0 on the reference). */
+  /** {@return bytes copied {host → device, device → host} since the trainer was made (0 on the reference)} */
   default long[] transferredBytes() {
     return new long[2];
   }
@@ -88,13 +99,29 @@ public interface Trainer extends AutoCloseable {
    * Loss and accuracy (fraction of rows predicted right) of one epoch; NaN when not computed. {@code complete}
    * is false when the epoch stopped early ({@link #stopAfterBatch()}); loss and accuracy then cover its batches
    * so far.
+   *
+   * @param loss     the mean loss
+   * @param accuracy the fraction of rows predicted right
+   * @param complete whether every batch of the epoch ran
    */
   record EpochStats(float loss, float accuracy, boolean complete) {
+    /**
+     * The figures of a whole epoch.
+     *
+     * @param loss     the mean loss
+     * @param accuracy the fraction of rows predicted right
+     */
     public EpochStats(float loss, float accuracy) {
       this(loss, accuracy, true);
     }
   }
 
-  /** Loss, accuracy, and the outputs for every sample (null unless asked for). */
+  /**
+   * Loss, accuracy, and the outputs for every sample.
+   *
+   * @param loss     the mean loss over the rows
+   * @param accuracy the fraction of rows predicted right (the argmax, or the side of 0.5 for one output)
+   * @param outputs  rows × outputs, row-major; null unless asked for
+   */
   record Evaluation(float loss, float accuracy, float[] outputs) {}
 }

@@ -254,37 +254,37 @@ public final class Training {
         checkpoint, checkpointEvery, checkpointOptions, resume, listener);
   }
 
-  /** The network before the first epoch. */
+  /** {@return the network before the first epoch} */
   public Network initial() {
     return initial;
   }
 
-  /** The data. */
+  /** {@return the data} */
   public TrainingData data() {
     return data;
   }
 
-  /** The optimizer. */
+  /** {@return the optimizer} */
   public Optimizer optimizer() {
     return optimizer;
   }
 
-  /** Rows per batch; 0 for the whole set. */
+  /** {@return rows per batch; 0 for the whole set} */
   public int batchSize() {
     return batchSize;
   }
 
-  /** A copy of the generator that reshuffles the rows, as it stands before the first epoch. */
+  /** {@return a copy of the generator that reshuffles the rows, as it stands before the first epoch} */
   public NumpyRandom shuffler() {
     return shuffler.copy();
   }
 
-  /** Epochs in total. */
+  /** {@return epochs in total} */
   public int epochs() {
     return epochs;
   }
 
-  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  /** {@return backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉} */
   public int batchesPerEpoch() {
     return dev.cltrain.train.MemoryPlan.batchesPerEpoch(data.train().rows(), batchSize);
   }

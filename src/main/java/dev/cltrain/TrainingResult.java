@@ -35,7 +35,7 @@ public record TrainingResult(Model model, Device device, String deviceName, int 
    */
   public record Stop(int epoch, int batch, boolean checkpointWritten) {}
 
-  /** Whether every epoch asked for ran. */
+  /** {@return whether every epoch asked for ran} */
   public boolean completed() {
     return stop == null;
   }

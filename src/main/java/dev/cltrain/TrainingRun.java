@@ -66,27 +66,27 @@ public final class TrainingRun implements AutoCloseable {
     }
   }
 
-  /** The device the run trains on (the Java reference after a fallback). */
+  /** {@return the device the run trains on (the Java reference after a fallback)} */
   public Device device() {
     return device;
   }
 
-  /** Why the device was chosen, e.g. "auto: first GPU" or "--device cpu: first OpenCL CPU device". */
+  /** {@return why the device was chosen, e.g. "auto: first GPU" or "--device cpu: first OpenCL CPU device"} */
   public String reason() {
     return reason;
   }
 
-  /** The device as the trainer names it, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)". */
+  /** {@return the device as the trainer names it, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)"} */
   public String deviceName() {
     return trainer.deviceName();
   }
 
-  /** A line about a fallback to the Java reference, for the user, or null when there was none. */
+  /** {@return a line about a fallback to the Java reference, for the user, or null when there was none} */
   public String fallbackWarning() {
     return warning;
   }
 
-  /** The epoch training starts at: 0, or the resumed checkpoint's. */
+  /** {@return the epoch training starts at: 0, or the resumed checkpoint's} */
   public int firstEpoch() {
     return firstEpoch;
   }

@@ -20,7 +20,7 @@ public record Verification(float weightDifference, float lossDifference, float t
    */
   public static final float TOLERANCE = 1e-4f;
 
-  /** Whether both differences are within the tolerance (a NaN fails). */
+  /** {@return whether both differences are within the tolerance (a NaN fails)} */
   public boolean pass() {
     return weightDifference <= tolerance && lossDifference <= tolerance;
   }
