@@ -101,7 +101,7 @@ class KernelsVsReferenceTest {
     REFERENCE.matmul(m, n, k, 0.5f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmul(m, n, k, 0.5f, buf[0], buf[1], buf[2]), 2, m * n,
         a, b, new float[m * n]);
-    Tolerances.assertClose("matmul", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertMatchesReference(device, "matmul", expected, actual);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_a {1}x{2}x{3}")
@@ -113,7 +113,7 @@ class KernelsVsReferenceTest {
     REFERENCE.matmulTransposeA(m, n, k, 0.25f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeA(m, n, k, 0.25f, buf[0], buf[1], buf[2]), 2,
         m * n, a, b, new float[m * n]);
-    Tolerances.assertClose("matmul_transpose_a", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertMatchesReference(device, "matmul_transpose_a", expected, actual);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_b {1}x{2}x{3}")
@@ -125,13 +125,12 @@ class KernelsVsReferenceTest {
     REFERENCE.matmulTransposeB(m, n, k, 1.0f, a, b, expected);
     float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeB(m, n, k, 1.0f, buf[0], buf[1], buf[2]), 2,
         m * n, a, b, new float[m * n]);
-    Tolerances.assertClose("matmul_transpose_b", expected, actual, Tolerances.KERNEL_ATOL, Tolerances.KERNEL_RTOL);
+    Tolerances.assertMatchesReference(device, "matmul_transpose_b", expected, actual);
   }
 
   private static void check(ClDevice device, String what, float[] expected, DeviceOp op, int outIndex,
       float[]... inputs) {
-    Tolerances.assertClose(what, expected, onDevice(device, op, outIndex, expected.length, inputs), Tolerances.KERNEL_ATOL,
-        Tolerances.KERNEL_RTOL);
+    Tolerances.assertMatchesReference(device, what, expected, onDevice(device, op, outIndex, expected.length, inputs));
   }
 
   @ParameterizedTest(name = "{0} activations {1}x{2}")

@@ -69,8 +69,8 @@ class MatmulPlansTest {
             call(kernels, variant, m, n, k, activation, da, db, dbias, dother, dc);
             kernels.download(dc, actual);
           }
-          Tolerances.assertClose(plan.describe() + " " + variant + " activation " + activation + " " + m + "x" + n + "x" + k, expected,
-              actual, dev.cltrain.testing.Tolerances.KERNEL_ATOL, dev.cltrain.testing.Tolerances.KERNEL_RTOL);
+          Tolerances.assertMatchesReference(device, plan.describe() + " " + variant + " activation " + activation + " "
+              + m + "x" + n + "x" + k, expected, actual);
         }
       }
     }

@@ -67,4 +67,40 @@ public final class Tolerances {
       }
     }
   }
+
+  /**
+   * A kernel's output against the reference's, judged as the project promises: on a device that rounds
+   * division and sqrt correctly (CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT, so the kernels are built with
+   * -cl-fp32-correctly-rounded-divide-sqrt) every element must have the reference's exact bits; on any other
+   * device the kernel tolerance applies ({@link #KERNEL_ATOL}, {@link #KERNEL_RTOL}: 2.5 ulp per division is
+   * OpenCL's limit there).
+   */
+  public static void assertMatchesReference(dev.cltrain.opencl.ClDevice device, String what, float[] expected,
+      float[] actual) {
+    if (!device.correctlyRoundedDivideSqrt()) {
+      assertClose(what, expected, actual, KERNEL_ATOL, KERNEL_RTOL);
+      return;
+    }
+    assertSameBits(what + " on " + device.ref(), expected, actual);
+  }
+
+  /** Fails naming the first index whose bits differ, with both values and how many differ. */
+  public static void assertSameBits(String what, float[] expected, float[] actual) {
+    org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": length");
+    int first = -1;
+    int differing = 0;
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+        differing++;
+        if (first < 0) {
+          first = i;
+        }
+      }
+    }
+    if (first >= 0) {
+      org.junit.jupiter.api.Assertions.fail(what + ": not bit for bit the reference's: " + differing + " of "
+          + expected.length + " differ, first at " + first + ": device " + actual[first] + " reference "
+          + expected[first]);
+    }
+  }
 }
