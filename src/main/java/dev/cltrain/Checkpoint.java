@@ -24,6 +24,8 @@ import java.util.List;
  * generator's words, an unfinished epoch's row order) as base64 of little-endian float32/int32, exact to the
  * bit. Written atomically: a crash while writing leaves the previous checkpoint whole.
  *
+ * <p>Thread-safe to share; {@link #write} and {@link #read} touch only the file given.
+ *
  * @param options the training command's options, as the command wrote them (may be null)
  * @param state   where training stands
  */

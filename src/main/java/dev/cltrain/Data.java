@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));   // pixels scaled by 1/255
  * TrainingData iris = Data.csvClasses(Path.of("iris.csv")).withValidation(0.2, 0);
  * }</pre>
+ *
+ * <p>Thread-safe: static methods without shared state; each call reads its own files.
  */
 public final class Data {
   private Data() {}

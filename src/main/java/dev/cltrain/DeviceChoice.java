@@ -3,6 +3,8 @@ package dev.cltrain;
 /**
  * The device a {@code --device} spec chose, and why.
  *
+ * <p>Thread-safe: an immutable value.
+ *
  * @param device  the device chosen (never null)
  * @param auto    whether cltrain picked it ({@code auto}): an OpenCL device picked this way falls back to the
  *                Java reference if it cannot build or run the kernels; an explicit choice fails instead

@@ -5,6 +5,8 @@ import java.util.Map;
 /**
  * What one epoch did, as an {@link EpochListener} hears it.
  *
+ * <p>Thread-safe: an immutable value.
+ *
  * @param epoch    0-based epoch number (the seed's "Epoch 0" is the first)
  * @param measured whether this epoch's figures were computed (every {@link Training#statsEvery} epochs); when
  *                 false, loss and accuracy are NaN for a full batch and {@code heldOut} is empty

@@ -8,6 +8,8 @@ import java.util.List;
  * Everything a trainer needs to go on exactly where it stopped: with it, training resumed on the same device
  * computes the same bits as training that never stopped.
  *
+ * <p>A snapshot: the arrays are copies taken from the device, not shared with a trainer. Share it read-only.
+ *
  * @param epoch          epochs completed
  * @param batch          batches of the next epoch already done (0 at an epoch boundary)
  * @param step           optimizer steps taken (Adam's bias correction counts them)

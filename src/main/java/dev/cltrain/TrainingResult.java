@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * What a training run produced.
  *
+ * <p>Thread-safe: an immutable value (the outputs array of {@code train} is the caller's to keep).
+ *
  * @param model        the trained model (the weights when training ended or stopped)
  * @param device       where it ran (the Java reference after a fallback)
  * @param deviceName   the device as the trainer names it, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)"

@@ -3,6 +3,8 @@ package dev.cltrain;
 /**
  * How a run on a device compared with the Java reference run in lockstep ({@link Training#verify}).
  *
+ * <p>Thread-safe: an immutable value.
+ *
  * @param weightDifference the largest |device − reference| of any weight or bias, over the measured epochs
  *                         and the end (NaN if either side produced a NaN)
  * @param lossDifference   the largest |device − reference| of the loss, likewise
