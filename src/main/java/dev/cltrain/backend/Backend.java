@@ -2,35 +2,82 @@ package dev.cltrain.backend;
 
 import dev.cltrain.KernelTime;
 
-/** The kernels plus the memory they work on: where buffers live and how numbers cross to the host. */
+/**
+ * The kernels plus the memory they work on: where buffers live and how numbers cross to the host.
+ *
+ * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
+ * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
+ */
 public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
-  /** A human name for summaries, e.g. "Java reference" or "cl:0:0 pthread-skylake (Portable Computing Language)". */
+  /**
+   * A human name for summaries.
+   *
+   * @return e.g. "Java reference" or "cl:0:0 pthread-skylake (Portable Computing Language)"
+   */
   String name();
 
-  /** A float buffer of {@code length} elements, contents undefined. */
+  /**
+   * A float buffer of {@code length} elements, contents undefined.
+   *
+   * @param length number of floats
+   * @return the new buffer, owned by this backend until it closes
+   */
   B allocate(int length);
 
-  /** A float buffer holding a copy of {@code data}. */
+  /**
+   * A float buffer holding a copy of {@code data}.
+   *
+   * @param data the floats to copy; later changes to the array do not reach the buffer
+   * @return a buffer of {@code data.length} floats
+   */
   B upload(float[] data);
 
-  /** Copies the first {@code out.length} floats of {@code buffer} to {@code out}, after all work enqueued before. */
+  /**
+   * Copies the first {@code out.length} floats of {@code buffer} to {@code out}, after all work enqueued before.
+   *
+   * @param buffer a buffer of this backend holding at least {@code out.length} floats
+   * @param out receives the floats; its length is how many are copied
+   */
   void download(B buffer, float[] out);
 
-  /** An int buffer holding a copy of {@code data}. */
+  /**
+   * An int buffer holding a copy of {@code data}.
+   *
+   * @param data the ints to copy, e.g. an epoch's shuffled row order
+   * @return a buffer of {@code data.length} ints
+   */
   I uploadIndices(int[] data);
 
-  /** Overwrites the start of a float buffer with {@code data} (in order with the work enqueued before). */
+  /**
+   * Overwrites the start of a float buffer with {@code data} (in order with the work enqueued before).
+   *
+   * @param buffer a buffer of this backend holding at least {@code data.length} floats
+   * @param data the floats written to elements {@code 0 .. data.length)}; the rest stay as they were
+   */
   void write(B buffer, float[] data);
 
-  /** Overwrites the start of an int buffer with {@code data} (in order with the work enqueued before). */
+  /**
+   * Overwrites the start of an int buffer with {@code data} (in order with the work enqueued before).
+   *
+   * @param buffer an int buffer of this backend holding at least {@code data.length} ints
+   * @param data the ints written to elements {@code 0 .. data.length)}; the rest stay as they were
+   */
   void writeIndices(I buffer, int[] data);
 
-  /** Time per kernel since the last call, when the backend was made for profiling; otherwise empty. */
+  /**
+   * Time per kernel since the last call, when the backend was made for profiling; otherwise empty.
+   *
+   * @return one entry per kernel launched since the last call, in the order first launched
+   */
   default java.util.List<KernelTime> takeProfile() {
     return java.util.List.of();
   }
 
-  /** Bytes copied {host → device, device → host} since the backend was made (0 on the reference). */
+  /**
+   * Bytes copied between host and device since the backend was made (0 on the reference).
+   *
+   * @return {host → device, device → host}, in bytes
+   */
   default long[] transferredBytes() {
     return new long[2];
   }

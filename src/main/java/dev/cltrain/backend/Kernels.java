@@ -4,65 +4,233 @@ package dev.cltrain.backend;
  * THE list of kernels: one method per OpenCL kernel in {@code kernels/*.cl}, with the kernel's name in
  * camelCase and its parameters in the same order with the same names (KernelSignatureTest keeps them in
  * step). Sizes first, then scalars, then inputs, then outputs. All matrices are row-major float32.
- * {@link ReferenceKernels} runs each as a plain Java loop; {@link OpenClKernels} enqueues the kernel.
+ * {@link dev.cltrain.reference.ReferenceKernels} runs each as a plain Java loop;
+ * {@link dev.cltrain.opencl.OpenClKernels} enqueues the kernel.
  * Activation codes are {@code Activation.code}: 0 identity, 1 sigmoid, 2 tanh, 3 relu.
  *
  * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
  */
 public interface Kernels<B, I> {
-  /** matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n). */
+  /**
+   * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).
+   *
+   * @param m rows of a and c
+   * @param n columns of b and c
+   * @param k columns of a, rows of b: the length of each sum
+   * @param alpha scale applied to each finished sum
+   * @param a the left operand, m×k
+   * @param b the right operand, k×n
+   * @param c receives the m×n product (overwritten, not accumulated)
+   */
   void matmul(int m, int n, int k, float alpha, B a, B b, B c);
 
-  /** matmul.cl: c(m,n) = alpha · a(k,m)ᵀ · b(k,n). */
+  /**
+   * matmul.cl: c(m,n) = alpha · a(k,m)ᵀ · b(k,n); the weight gradient dW = a_prevᵀ · dz / batch.
+   *
+   * @param m columns of a, rows of c
+   * @param n columns of b and c
+   * @param k rows of a and b: the length of each sum
+   * @param alpha scale applied to each finished sum
+   * @param a the left operand, stored k×m and read transposed
+   * @param b the right operand, k×n
+   * @param c receives the m×n product (overwritten)
+   */
   void matmulTransposeA(int m, int n, int k, float alpha, B a, B b, B c);
 
-  /** matmul.cl: c(m,n) = alpha · a(m,k) · b(n,k)ᵀ. */
+  /**
+   * matmul.cl: c(m,n) = alpha · a(m,k) · b(n,k)ᵀ; the delta passed back a layer, dz · Wᵀ.
+   *
+   * @param m rows of a and c
+   * @param n rows of b, columns of c
+   * @param k columns of a and b: the length of each sum
+   * @param alpha scale applied to each finished sum
+   * @param a the left operand, m×k
+   * @param b the right operand, stored n×k and read transposed
+   * @param c receives the m×n product (overwritten)
+   */
   void matmulTransposeB(int m, int n, int k, float alpha, B a, B b, B c);
 
-  /** matmul.cl: a(m,n) = f(x(m,k) · w(k,n) + bias): matmul then biasActivation in one kernel, the same bits. */
+  /**
+   * matmul.cl: a(m,n) = f(x(m,k) · w(k,n) + bias): matmul then biasActivation in one kernel, the same bits.
+   *
+   * @param m rows: the batch
+   * @param n the layer's outputs
+   * @param k the layer's inputs
+   * @param activation the activation code of f
+   * @param x the layer's input, m×k
+   * @param w the weights, k×n
+   * @param bias the biases, n, broadcast over rows
+   * @param a receives the layer's output, m×n
+   */
   void matmulBiasActivation(int m, int n, int k, int activation, B x, B w, B bias, B a);
 
-  /** matmul.cl: dz(m,n) = (d(m,k) · w(n,k)ᵀ) ⊙ f'(a(m,n)): matmulTransposeB then activationDelta in one kernel. */
+  /**
+   * matmul.cl: dz(m,n) = (d(m,k) · w(n,k)ᵀ) ⊙ f'(a(m,n)): matmulTransposeB then activationDelta in one kernel.
+   *
+   * @param m rows: the batch
+   * @param n this layer's outputs (the next layer's inputs)
+   * @param k the next layer's outputs
+   * @param activation the activation code of this layer's f
+   * @param d the next layer's delta, m×k
+   * @param w the next layer's weights, n×k, read transposed
+   * @param a this layer's output, m×n, from which f' is taken
+   * @param dz receives this layer's delta, m×n
+   */
   void matmulTransposeBDelta(int m, int n, int k, int activation, B d, B w, B a, B dz);
 
-  /** activation.cl: a(rows,cols) = f(z + bias), bias broadcast over rows; z and a may be the same buffer. */
+  /**
+   * activation.cl: a(rows,cols) = f(z + bias), bias broadcast over rows; z and a may be the same buffer.
+   *
+   * @param rows rows of z and a
+   * @param cols columns of z and a, and the length of bias
+   * @param activation the activation code of f
+   * @param z the pre-activations, rows×cols
+   * @param bias the biases, cols
+   * @param a receives the activations, rows×cols
+   */
   void biasActivation(int rows, int cols, int activation, B z, B bias, B a);
 
-  /** activation.cl: dz(count) = dz ⊙ f'(a), in place (dz holds dz_next · Wᵀ on entry). */
+  /**
+   * activation.cl: dz(count) = dz ⊙ f'(a), in place (dz holds dz_next · Wᵀ on entry).
+   *
+   * @param count elements of a and dz
+   * @param activation the activation code of f
+   * @param a the layer's output, from which f' is taken
+   * @param dz the incoming gradient on entry, the layer's delta on return
+   */
   void activationDelta(int count, int activation, B a, B dz);
 
-  /** activation.cl: p(rows,cols) = softmax(z + bias) along each row, max subtracted first. */
+  /**
+   * activation.cl: p(rows,cols) = softmax(z + bias) along each row, max subtracted first.
+   *
+   * @param rows rows of z and p
+   * @param cols columns of z and p (the classes), and the length of bias
+   * @param z the pre-activations, rows×cols
+   * @param bias the biases, cols
+   * @param p receives the probabilities, rows×cols, each row summing to 1
+   */
   void biasSoftmax(int rows, int cols, B z, B bias, B p);
 
-  /** loss.cl: dz(count) = (a − y) · f'(a). */
+  /**
+   * loss.cl: dz(count) = (a − y) · f'(a).
+   *
+   * @param count elements of a, y and dz (rows · cols)
+   * @param activation the activation code of the output layer's f
+   * @param a the output layer's activations
+   * @param y the targets
+   * @param dz receives the output layer's delta
+   */
   void mseDelta(int count, int activation, B a, B y, B dz);
 
-  /** loss.cl: dz(count) = p − y. */
+  /**
+   * loss.cl: dz(count) = p − y.
+   *
+   * @param count elements of p, y and dz (rows · cols)
+   * @param p the softmax probabilities
+   * @param y the targets (one-hot)
+   * @param dz receives the output layer's delta
+   */
   void xentDelta(int count, B p, B y, B dz);
 
-  /** loss.cl: loss[slot] = mean over count of ½(a − y)². */
+  /**
+   * loss.cl: loss[slot] = mean over count of ½(a − y)².
+   *
+   * @param count elements of a and y (rows · cols)
+   * @param slot the element of loss written; every batch of an epoch has its own, read back once
+   * @param a the output layer's activations
+   * @param y the targets
+   * @param loss receives the mean at index slot; other elements are left alone
+   */
   void mseLoss(int count, int slot, B a, B y, B loss);
 
-  /** loss.cl: loss[slot] = mean over rows of −Σ y·log(max(p, FLT_MIN)). */
+  /**
+   * loss.cl: loss[slot] = mean over rows of −Σ y·log(max(p, FLT_MIN)).
+   *
+   * @param rows rows of p and y
+   * @param cols columns of p and y (the classes)
+   * @param slot the element of loss written; every batch of an epoch has its own, read back once
+   * @param p the softmax probabilities, rows×cols
+   * @param y the targets, rows×cols
+   * @param loss receives the mean at index slot; other elements are left alone
+   */
   void xentLoss(int rows, int cols, int slot, B p, B y, B loss);
 
-  /** loss.cl: correct[slot] = rows whose argmax (one column: side of 0.5) matches the target's. */
+  /**
+   * loss.cl: correct[slot] = rows whose argmax (one column: side of 0.5) matches the target's.
+   *
+   * @param rows rows of a and y
+   * @param cols columns of a and y; with 1, a row is correct when a and y are on the same side of 0.5
+   * @param slot the element of correct written; every batch of an epoch has its own, read back once
+   * @param a the predictions, rows×cols
+   * @param y the targets, rows×cols
+   * @param correct receives the count, as a float, at index slot; other elements are left alone
+   */
   void countCorrect(int rows, int cols, int slot, B a, B y, B correct);
 
-  /** update.cl: sums(cols) = scale · Σ over rows of x(rows, cols). */
+  /**
+   * update.cl: sums(cols) = scale · Σ over rows of x(rows, cols).
+   *
+   * @param rows rows of x, summed in ascending order
+   * @param cols columns of x, and the length of sums
+   * @param scale applied to each finished sum, e.g. 1/batch for the bias gradient
+   * @param x the matrix summed, rows×cols
+   * @param sums receives the scaled column sums, cols
+   */
   void columnSum(int rows, int cols, float scale, B x, B sums);
 
-  /** update.cl: w(count) −= learningRate · (dw + weightDecay · w). */
+  /**
+   * update.cl: w(count) −= learningRate · (dw + weightDecay · w).
+   *
+   * @param count elements of dw and w
+   * @param learningRate the step size η
+   * @param weightDecay the L2 factor λ added to the gradient (0 for biases)
+   * @param dw the gradient
+   * @param w the parameters, updated in place
+   */
   void sgdUpdate(int count, float learningRate, float weightDecay, B dw, B w);
 
-  /** update.cl: velocity = momentum · velocity + g; w −= learningRate · velocity; g = dw + weightDecay · w. */
+  /**
+   * update.cl: velocity = momentum · velocity + g; w −= learningRate · velocity; g = dw + weightDecay · w.
+   *
+   * @param count elements of dw, velocity and w
+   * @param learningRate the step size η
+   * @param momentum the factor μ that carries the velocity over
+   * @param weightDecay the L2 factor λ added to the gradient (0 for biases)
+   * @param dw the gradient
+   * @param velocity the optimizer's velocity, updated in place
+   * @param w the parameters, updated in place
+   */
   void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, B dw, B velocity, B w);
 
-  /** update.cl: one bias-corrected Adam step; correction1 = 1 − beta1ᵗ, correction2 = 1 − beta2ᵗ. */
+  /**
+   * update.cl: one bias-corrected Adam step; correction1 = 1 − beta1ᵗ, correction2 = 1 − beta2ᵗ.
+   *
+   * @param count elements of dw, m, v and w
+   * @param learningRate the step size η
+   * @param beta1 decay of the first-moment average
+   * @param beta2 decay of the second-moment average
+   * @param epsilon added to the square root of the corrected second moment
+   * @param weightDecay the L2 factor λ added to the gradient (0 for biases)
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw the gradient
+   * @param m the first-moment average, updated in place
+   * @param v the second-moment average, updated in place
+   * @param w the parameters, updated in place
+   */
   void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, B dw, B m, B v, B w);
 
-  /** batch.cl: target(rows,cols) = source rows indices[offset .. offset + rows). */
+  /**
+   * batch.cl: target(rows,cols) = source rows indices[offset .. offset + rows).
+   *
+   * @param rows rows gathered: the batch
+   * @param cols columns of source and target
+   * @param offset the first element of indices used
+   * @param indices row numbers into source, e.g. an epoch's shuffled order
+   * @param source the whole data set, row-major with cols columns
+   * @param target receives the gathered rows, rows×cols
+   */
   void gatherRows(int rows, int cols, int offset, I indices, B source, B target);
 }

@@ -26,6 +26,14 @@ public final class Profiled implements InvocationHandler {
     this.target = target;
   }
 
+  /**
+   * {@code backend} with every kernel call timed; {@link Backend#takeProfile()} returns and clears the totals.
+   *
+   * @param <B> the backend's float buffer
+   * @param <I> the backend's int buffer
+   * @param backend a synchronous backend (each kernel call has finished when it returns), e.g. the reference
+   * @return a proxy that forwards every call to {@code backend} and rethrows what it throws
+   */
   @SuppressWarnings("unchecked")
   public static <B, I> Backend<B, I> wrap(Backend<B, I> backend) {
     return (Backend<B, I>) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},

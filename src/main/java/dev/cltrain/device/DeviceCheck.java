@@ -30,6 +30,7 @@ import java.util.Random;
 public final class DeviceCheck {
   /** Kernel against reference: |device − reference| ≤ ATOL + RTOL·|reference|, element by element. */
   public static final float ATOL = 1e-6f;
+  /** The relative part of the kernel tolerance (see {@link #ATOL}); the loss kernels use REDUCTION_RTOL. */
   public static final float RTOL = 1e-5f;
   /** Reductions (the loss kernels) sum in a tree on the device, in sequence on the reference. */
   public static final float REDUCTION_RTOL = 1e-5f;
@@ -45,17 +46,41 @@ public final class DeviceCheck {
       "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
       "gather_rows"};
 
-  /** One kernel's worst case over the shapes (and activations). */
+  /**
+   * One kernel's worst case over the shapes (and activations).
+   *
+   * @param kernel the kernel's name in its .cl file, e.g. "matmul_transpose_a"
+   * @param cases shapes times activations checked
+   * @param worstExcess largest |device − reference| − (ATOL + RTOL·|reference|) over every element of every
+   *     case: at most 0 passes, +∞ when one side is NaN and the other not
+   * @param worstCase the case with that excess, e.g. "17x13x29 activation 2" (rows x cols x depth)
+   * @param largestDifference largest |device − reference| over every element, +∞ for NaN against a number
+   * @param pass whether {@code worstExcess} is at most 0
+   */
   public record KernelResult(String kernel, int cases, double worstExcess, String worstCase, double largestDifference,
       boolean pass) {}
 
   /**
    * One device's result; {@code error} (with the OpenCL error constant) when it could not run at all.
    *
-   * @param trainingWeightDifference largest |w_device − w_reference| after the lockstep training
+   * @param id the device's id, e.g. "cl:0:0"
+   * @param name the device's name
+   * @param kernels one result per kernel, in the order checked; only those checked before the failure when
+   *     {@code error} is set
+   * @param trainingWeightDifference largest |w_device − w_reference| after the lockstep training; NaN when
+   *     {@code error} is set
+   * @param trainingLossDifference largest |loss_device − loss_reference| over the lockstep training's epochs;
+   *     NaN when {@code error} is set or either loss was NaN
+   * @param error the first line of the device's failure, or null when every check ran
    */
   public record Report(String id, String name, List<KernelResult> kernels, double trainingWeightDifference,
       double trainingLossDifference, String error) {
+    /**
+     * Whether the device passed.
+     *
+     * @return true when every check ran, every kernel passed and both training differences are within
+     *     {@link DeviceCheck#TRAINING_TOLERANCE}
+     */
     public boolean pass() {
       return error == null && kernels.stream().allMatch(KernelResult::pass)
           && trainingWeightDifference <= TRAINING_TOLERANCE && trainingLossDifference <= TRAINING_TOLERANCE;

@@ -28,8 +28,19 @@ public final class ClBlast {
 
   /**
    * c(m,n) = alpha · op(a) · op(b) with a stored k×m when {@code transposeA} (else m×k) and b stored n×k when
-   * {@code transposeB} (else k×n); enqueued on {@code context}'s queue. Throws a {@link ClException} with
-   * CLBlast's status name when it fails.
+   * {@code transposeB} (else k×n); enqueued on {@code context}'s queue, not waited for.
+   *
+   * @param context the context whose queue runs the product and which made the three buffers
+   * @param transposeA whether a is stored k×m and read transposed
+   * @param transposeB whether b is stored n×k and read transposed
+   * @param m rows of c
+   * @param n columns of c
+   * @param k the length of each sum
+   * @param alpha scale applied to the product
+   * @param a the left operand
+   * @param b the right operand
+   * @param c receives the m×n product (beta 0: overwritten)
+   * @throws ClException with CLBlast's status name when CLBlast rejects or fails the call
    */
   public static void sgemm(ClContext context, boolean transposeA, boolean transposeB, int m, int n, int k, float alpha,
       ClBuffer a, ClBuffer b, ClBuffer c) {

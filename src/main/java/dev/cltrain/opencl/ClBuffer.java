@@ -21,7 +21,11 @@ public final class ClBuffer implements AutoCloseable {
     this.length = length;
   }
 
-  /** Number of 4-byte elements. */
+  /**
+   * The buffer's size.
+   *
+   * @return number of 4-byte elements
+   */
   public int length() {
     return length;
   }
@@ -30,7 +34,13 @@ public final class ClBuffer implements AutoCloseable {
     return mem;
   }
 
-  /** Copies {@code data} (at most {@link #length()} floats) to the device, waiting until done. */
+  /**
+   * Copies {@code data} to the start of the buffer, waiting until done.
+   *
+   * @param data at most {@link #length()} floats
+   * @throws IllegalArgumentException when {@code data} is longer than the buffer
+   * @throws ClException when the transfer fails
+   */
   public void write(float[] data) {
     check(data.length);
     if (data.length == 0) {
@@ -41,7 +51,13 @@ public final class ClBuffer implements AutoCloseable {
         () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
   }
 
-  /** Copies {@code data} (at most {@link #length()} ints) to the device, waiting until done. */
+  /**
+   * Copies {@code data} to the start of the buffer, waiting until done.
+   *
+   * @param data at most {@link #length()} ints
+   * @throws IllegalArgumentException when {@code data} is longer than the buffer
+   * @throws ClException when the transfer fails
+   */
   public void write(int[] data) {
     check(data.length);
     if (data.length == 0) {
@@ -52,7 +68,13 @@ public final class ClBuffer implements AutoCloseable {
         () -> clEnqueueWriteBuffer(context.queue(), mem, CL_TRUE, 0, data.length * 4L, Pointer.to(data), 0, null, null));
   }
 
-  /** Copies the first {@code out.length} floats back to the host, after every command enqueued before. */
+  /**
+   * Copies the first {@code out.length} floats back to the host, after every command enqueued before.
+   *
+   * @param out receives the floats; at most {@link #length()} long
+   * @throws IllegalArgumentException when {@code out} is longer than the buffer
+   * @throws ClException when the transfer, or a command before it, fails
+   */
   public void read(float[] out) {
     check(out.length);
     if (out.length == 0) {

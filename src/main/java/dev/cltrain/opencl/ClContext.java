@@ -44,7 +44,13 @@ public final class ClContext implements AutoCloseable {
   /** One profiled kernel launch: the kernel's name and its event. */
   private record Launch(String kernel, cl_event event) {}
 
-  /** Time spent in one kernel over the launches since the last {@link #takeProfile()}. */
+  /**
+   * Time spent in one kernel over the launches since the last {@link #takeProfile()}.
+   *
+   * @param kernel the kernel's name in its .cl file
+   * @param launches how many times it was launched
+   * @param nanos device time summed over those launches, in nanoseconds
+   */
   public record KernelTime(String kernel, int launches, long nanos) {}
 
   /** Something this context must release when it closes. */
@@ -54,13 +60,25 @@ public final class ClContext implements AutoCloseable {
     void release();
   }
 
+  /**
+   * A context and queue on {@code device}, without profiling.
+   *
+   * @param device the device, as discovery found it
+   * @param source where {@link #program} reads the .cl files
+   * @throws ClException when the context or the queue cannot be created
+   */
   public ClContext(ClDevice device, KernelSource source) {
     this(device, source, false);
   }
 
   /**
+   * A context and queue on {@code device}.
+   *
+   * @param device the device, as discovery found it
+   * @param source where {@link #program} reads the .cl files
    * @param profiling create the queue with CL_QUEUE_PROFILING_ENABLE and keep an event per kernel launch,
    *     for {@link #takeProfile()} (bench and --profile only: events cost host time on every launch)
+   * @throws ClException when the context or the queue cannot be created
    */
   public ClContext(ClDevice device, KernelSource source, boolean profiling) {
     this.device = device;
@@ -76,6 +94,11 @@ public final class ClContext implements AutoCloseable {
     own("command queue", () -> clReleaseCommandQueue(queue));
   }
 
+  /**
+   * The device this context runs on.
+   *
+   * @return the device as discovery found it
+   */
   public ClDevice device() {
     return device;
   }
@@ -89,8 +112,12 @@ public final class ClContext implements AutoCloseable {
   }
 
   /**
-   * The program built from {@code file} with {@code options}, built once per context and cached. A failed
-   * build throws a {@link ClException} carrying the file and the build log.
+   * The program built from {@code file} with {@code options}, built once per context and cached.
+   *
+   * @param file a kernel file name, e.g. "matmul.cl"; prelude.cl is prepended to it
+   * @param options the OpenCL build options, e.g. {@link OpenClKernels#buildOptions}'s; part of the cache key
+   * @return the built program, owned by this context
+   * @throws ClException when the build fails, carrying the file and the build log
    */
   public synchronized ClProgram program(String file, String options) {
     String key = file + "\0" + options;
@@ -128,7 +155,13 @@ public final class ClContext implements AutoCloseable {
     }
   }
 
-  /** A device buffer of {@code length} 4-byte elements (floats or ints), uninitialised. */
+  /**
+   * A device buffer of {@code length} 4-byte elements (floats or ints), uninitialised.
+   *
+   * @param length number of elements (0 allocates one, as OpenCL allows no empty buffer)
+   * @return the buffer, released by its {@link ClBuffer#close()} or when this context closes
+   * @throws ClException when the device cannot allocate it
+   */
   public synchronized ClBuffer buffer(int length) {
     long bytes = Math.max(1, length) * 4L;
     var mem = ClException.check("clCreateBuffer(" + bytes + " bytes on " + device.ref() + ")",
@@ -138,14 +171,24 @@ public final class ClContext implements AutoCloseable {
     return buffer;
   }
 
-  /** A device buffer holding a copy of {@code data}. */
+  /**
+   * A device buffer holding a copy of {@code data}, written before this returns.
+   *
+   * @param data the floats to copy
+   * @return a buffer of {@code data.length} floats, owned by this context
+   */
   public ClBuffer upload(float[] data) {
     ClBuffer buffer = buffer(data.length);
     buffer.write(data);
     return buffer;
   }
 
-  /** A device buffer holding a copy of {@code data}. */
+  /**
+   * A device buffer holding a copy of {@code data}, written before this returns.
+   *
+   * @param data the ints to copy, e.g. row indices
+   * @return a buffer of {@code data.length} ints, owned by this context
+   */
   public ClBuffer upload(int[] data) {
     ClBuffer buffer = buffer(data.length);
     buffer.write(data);
@@ -164,7 +207,11 @@ public final class ClContext implements AutoCloseable {
     (toDevice ? bytesToDevice : bytesFromDevice).addAndGet(bytes);
   }
 
-  /** Bytes copied host → device and device → host since this context was made: {to, from}. */
+  /**
+   * Bytes copied host → device and device → host since this context was made.
+   *
+   * @return {to device, from device}, in bytes
+   */
   public long[] transferredBytes() {
     return new long[] {bytesToDevice.get(), bytesFromDevice.get()};
   }
@@ -172,7 +219,9 @@ public final class ClContext implements AutoCloseable {
   /**
    * Waits for the queue, then returns the device time of every kernel launched since the last call,
    * summed per kernel name (CL_PROFILING_COMMAND_START to _END), in the order first launched; releases
-   * the events. Empty unless this context was made with profiling.
+   * the events.
+   *
+   * @return one entry per kernel name; empty unless this context was made with profiling
    */
   public synchronized java.util.List<KernelTime> takeProfile() {
     finish();
@@ -259,7 +308,11 @@ public final class ClContext implements AutoCloseable {
     programs.clear();
   }
 
-  /** OpenCL objects created and released by all contexts of this process, for leak tests. */
+  /**
+   * OpenCL objects created and released by all contexts of this process, for leak tests.
+   *
+   * @return {created, released}; equal when every context has been closed
+   */
   public static long[] objectCounts() {
     return new long[] {created.get(), released.get()};
   }

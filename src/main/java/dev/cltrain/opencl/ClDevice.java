@@ -8,14 +8,22 @@ import org.jocl.cl_platform_id;
  *
  * @param platformIndex   P in {@code cl:P:D}
  * @param deviceIndex     D in {@code cl:P:D}
+ * @param platformName    CL_PLATFORM_NAME, e.g. "Portable Computing Language"
+ * @param name            CL_DEVICE_NAME
+ * @param vendor          CL_DEVICE_VENDOR
  * @param type            GPU, CPU, ACCELERATOR or OTHER
+ * @param computeUnits    CL_DEVICE_MAX_COMPUTE_UNITS
  * @param globalMemBytes  CL_DEVICE_GLOBAL_MEM_SIZE
  * @param maxAllocBytes   CL_DEVICE_MAX_MEM_ALLOC_SIZE, the largest single buffer
  * @param maxWorkGroup    CL_DEVICE_MAX_WORK_GROUP_SIZE
  * @param localMemBytes   CL_DEVICE_LOCAL_MEM_SIZE
  * @param openclVersion   CL_DEVICE_VERSION, e.g. "OpenCL 3.0 PoCL ..."
+ * @param driverVersion   CL_DRIVER_VERSION
+ * @param fp64            whether CL_DEVICE_DOUBLE_FP_CONFIG is non-zero: the device has double precision
  * @param correctlyRoundedDivideSqrt CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in CL_DEVICE_SINGLE_FP_CONFIG: the
  *     device can build with -cl-fp32-correctly-rounded-divide-sqrt, making float / and sqrt IEEE-exact
+ * @param platform        the platform's handle
+ * @param id              the device's handle, for creating contexts
  */
 public record ClDevice(
     int platformIndex,
@@ -37,14 +45,31 @@ public record ClDevice(
     cl_device_id id) {
 
   /** The device kinds that {@code --device gpu|cpu} and {@code auto} choose between. */
-  public enum Type { GPU, CPU, ACCELERATOR, OTHER }
+  public enum Type {
+    /** CL_DEVICE_TYPE_GPU. */
+    GPU,
+    /** CL_DEVICE_TYPE_CPU, e.g. PoCL's pthread device. */
+    CPU,
+    /** CL_DEVICE_TYPE_ACCELERATOR (when not also a GPU). */
+    ACCELERATOR,
+    /** None of the above, e.g. CL_DEVICE_TYPE_CUSTOM. */
+    OTHER
+  }
 
-  /** The stable id users type: {@code cl:P:D}. */
+  /**
+   * The stable id users type.
+   *
+   * @return {@code cl:P:D}, e.g. {@code cl:0:0}
+   */
   public String ref() {
     return "cl:" + platformIndex + ":" + deviceIndex;
   }
 
-  /** "OpenCL 3.0" out of "OpenCL 3.0 PoCL HSTR: ...". */
+  /**
+   * The OpenCL version without the vendor's detail.
+   *
+   * @return "3.0" out of "OpenCL 3.0 PoCL HSTR: ..." (the second word; the whole string when it has one word)
+   */
   public String shortVersion() {
     String[] parts = openclVersion.trim().split("\\s+");
     return parts.length >= 2 ? parts[1] : openclVersion.trim();

@@ -32,7 +32,11 @@ public final class ClException extends dev.cltrain.DeviceException {
     return new ClException(call + " failed: " + name, status);
   }
 
-  /** The CL error constant's name, e.g. {@code CL_BUILD_PROGRAM_FAILURE}. */
+  /**
+   * The CL error constant's name.
+   *
+   * @return e.g. {@code CL_BUILD_PROGRAM_FAILURE}, as JOCL names {@link #status}
+   */
   public String statusName() {
     return CL.stringFor_errorCode(status);
   }

@@ -24,6 +24,11 @@ public final class ClKernel {
     this.kernel = kernel;
   }
 
+  /**
+   * The kernel's name.
+   *
+   * @return the name in its .cl file, e.g. "matmul_transpose_a"
+   */
   public String name() {
     return name;
   }
@@ -34,7 +39,10 @@ public final class ClKernel {
 
   /**
    * The parameter names as the device compiled them (needs the program built with -cl-kernel-arg-info;
-   * OpenClKernels always passes it), e.g. [count, a, dz].
+   * OpenClKernels always passes it).
+   *
+   * @return the names in declaration order, e.g. [count, a, dz]
+   * @throws ClException when the device cannot report them
    */
   public java.util.List<String> argumentNames() {
     int[] count = new int[1];
@@ -54,7 +62,14 @@ public final class ClKernel {
     return names;
   }
 
-  /** Sets every argument: Integer as int, Float as float, ClBuffer as a global buffer. */
+  /**
+   * Sets every argument: Integer as int, Float as float, ClBuffer as a global buffer.
+   *
+   * @param values the arguments in the order the kernel declares them, starting at index 0
+   * @return this kernel, to launch
+   * @throws IllegalArgumentException for a value of any other type
+   * @throws ClException when OpenCL rejects an argument (wrong size for its index, or no such index)
+   */
   public ClKernel args(Object... values) {
     for (int i = 0; i < values.length; i++) {
       int index = i;
@@ -73,7 +88,12 @@ public final class ClKernel {
     return this;
   }
 
-  /** Enqueues one work-item per element of a 1-D range; the implementation picks the work-group size. */
+  /**
+   * Enqueues one work-item per element of a 1-D range; the implementation picks the work-group size.
+   *
+   * @param global work-items; 0 enqueues nothing
+   * @throws ClException when the launch is rejected
+   */
   public void launch(long global) {
     if (global == 0) {
       return;
@@ -84,6 +104,11 @@ public final class ClKernel {
   /**
    * Enqueues a 2-D range of at least {@code columns × rows} work-items in groups of {@code local × local};
    * the range is rounded up to whole groups and the kernel guards the edges.
+   *
+   * @param columns work-items wanted in dimension 0; 0 enqueues nothing
+   * @param rows work-items wanted in dimension 1; 0 enqueues nothing
+   * @param local the work-group edge
+   * @throws ClException when the launch is rejected
    */
   public void launch2d(long columns, long rows, int local) {
     if (columns == 0 || rows == 0) {
@@ -92,7 +117,13 @@ public final class ClKernel {
     enqueue(new long[] {roundUp(columns, local), roundUp(rows, local)}, new long[] {local, local});
   }
 
-  /** Enqueues a 2-D range of exactly {@code columns × rows} work-items; the implementation picks the groups. */
+  /**
+   * Enqueues a 2-D range of exactly {@code columns × rows} work-items; the implementation picks the groups.
+   *
+   * @param columns work-items in dimension 0; 0 enqueues nothing
+   * @param rows work-items in dimension 1; 0 enqueues nothing
+   * @throws ClException when the launch is rejected
+   */
   public void launch2d(long columns, long rows) {
     if (columns == 0 || rows == 0) {
       return;
@@ -103,6 +134,10 @@ public final class ClKernel {
   /**
    * Enqueues a 2-D range of exactly {@code columns × rows} work-items, each its own work-group. On a CPU
    * device every work-item then is a unit the runtime can hand to any core (see OpenClKernels' transpose_a).
+   *
+   * @param columns work-items in dimension 0; 0 enqueues nothing
+   * @param rows work-items in dimension 1; 0 enqueues nothing
+   * @throws ClException when the launch is rejected
    */
   public void launch2dSingleItems(long columns, long rows) {
     if (columns == 0 || rows == 0) {
@@ -111,7 +146,12 @@ public final class ClKernel {
     enqueue(new long[] {columns, rows}, new long[] {1, 1});
   }
 
-  /** Enqueues exactly one work-group of {@code size} work-items (for single-group reductions). */
+  /**
+   * Enqueues exactly one work-group of {@code size} work-items (for single-group reductions).
+   *
+   * @param size work-items, no more than the device's work-group limit
+   * @throws ClException when the launch is rejected, e.g. {@code size} over the limit
+   */
   public void launchGroup(int size) {
     enqueue(new long[] {size}, new long[] {size});
   }

@@ -34,6 +34,11 @@ public final class ClProgram {
     this.program = program;
   }
 
+  /**
+   * The file this program was built from.
+   *
+   * @return the kernel file's name, e.g. "matmul.cl"
+   */
   public String file() {
     return file;
   }
@@ -42,7 +47,11 @@ public final class ClProgram {
     return program;
   }
 
-  /** Names of every kernel in the program (CL_PROGRAM_KERNEL_NAMES), in the order the device reports. */
+  /**
+   * Names of every kernel in the program (CL_PROGRAM_KERNEL_NAMES), in the order the device reports.
+   *
+   * @return the kernel names; empty when the program has none
+   */
   public java.util.List<String> kernelNames() {
     long[] size = new long[1];
     ClException.checkVoid("clGetProgramInfo(" + file + ", CL_PROGRAM_KERNEL_NAMES)",
@@ -54,7 +63,13 @@ public final class ClProgram {
     return names.isEmpty() ? java.util.List.of() : java.util.List.of(names.split(";"));
   }
 
-  /** The kernel {@code name} of this program, e.g. {@code kernel("matmul")}. */
+  /**
+   * The kernel {@code name} of this program, e.g. {@code kernel("matmul")}.
+   *
+   * @param name the kernel's name in the .cl file
+   * @return the kernel, created on first request and the same object after; owned by the context
+   * @throws ClException when the program has no such kernel (CL_INVALID_KERNEL_NAME)
+   */
   public synchronized ClKernel kernel(String name) {
     return kernels.computeIfAbsent(name, n -> {
       cl_kernel kernel = ClException.check("clCreateKernel(" + file + ":" + n + ")",

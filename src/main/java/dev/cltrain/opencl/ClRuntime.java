@@ -20,8 +20,18 @@ import org.jocl.cl_platform_id;
  * "no devices" with a reason, never an exception.
  */
 public final class ClRuntime {
-  /** What discovery found: the devices in platform order, and why the list is empty when it is. */
+  /**
+   * What discovery found: the devices in platform order, and why the list is empty when it is.
+   *
+   * @param devices every device of every platform, in platform then device order; empty when none
+   * @param problem why there are no devices (e.g. "no OpenCL platform is installed"), or null when there are
+   */
   public record Discovery(List<ClDevice> devices, String problem) {
+    /**
+     * Whether OpenCL has any device here.
+     *
+     * @return true when {@code problem} is null, so {@code devices} is not empty
+     */
     public boolean available() {
       return problem == null;
     }
@@ -31,7 +41,11 @@ public final class ClRuntime {
 
   private ClRuntime() {}
 
-  /** All OpenCL devices, discovered once per process. */
+  /**
+   * All OpenCL devices, discovered once per process; never throws for a missing or broken OpenCL.
+   *
+   * @return the devices, or the reason there are none
+   */
   public static synchronized Discovery discover() {
     if (cached == null) {
       cached = discoverNow();

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * kills the JVM with no message and no hs_err file.
  *
  * <p>How: {@link #save()} records the actions in force before the first OpenCL call (the JVM's), and
- * {@link #restore()} writes them back after every driver call that may install handlers: platform discovery,
+ * {@link #restore(String)} writes them back after every driver call that may install handlers: platform discovery,
  * context creation, program builds and each kernel's first launch (PoCL compiles the work-group function
  * then). LLVM counts its handlers as installed and does not install them again; the driver's handlers never
  * see a signal. The two calls are a small JNI library ({@code src/main/native/jvm_signals.c}, built into the
@@ -70,7 +70,11 @@ public final class JvmSignals {
     }
   }
 
-  /** Whether the native library is loaded (false off Linux or when the jar was built without it). */
+  /**
+   * Whether the native library is loaded, loading it on the first call.
+   *
+   * @return false off Linux, when the jar was built without the library, or when it fails to load
+   */
   public static synchronized boolean available() {
     return load();
   }

@@ -20,22 +20,44 @@ public final class KernelSource {
     this.folder = folder;
   }
 
-  /** Sources packaged in the jar (the repository's {@code kernels/} folder). */
+  /**
+   * Sources packaged in the jar (the repository's {@code kernels/} folder).
+   *
+   * @return a source reading the {@code /kernels/} classpath resources
+   */
   public static KernelSource classpath() {
     return new KernelSource(null);
   }
 
-  /** Sources read from {@code folder}, e.g. {@code --kernels kernels}. */
+  /**
+   * Sources read from {@code folder}, e.g. {@code --kernels kernels}.
+   *
+   * @param folder the folder holding the .cl files under their usual names; not checked until a file is loaded
+   * @return a source reading that folder
+   */
   public static KernelSource folder(Path folder) {
     return new KernelSource(folder);
   }
 
-  /** Where a file of this name is read from, for messages. */
+  /**
+   * Where a file of this name is read from, for messages.
+   *
+   * @param file a kernel file name, e.g. "matmul.cl"
+   * @return e.g. "classpath:/kernels/matmul.cl", or the path in the folder
+   */
   public String describe(String file) {
     return folder == null ? "classpath:/kernels/" + file : folder.resolve(file).toString();
   }
 
-  /** The text of one kernel file, e.g. {@code load("matmul.cl")}; a missing file fails loudly, naming the path. */
+  /**
+   * The text of one kernel file, e.g. {@code load("matmul.cl")}; a missing file fails loudly, naming the path.
+   *
+   * @param file a kernel file name
+   * @return the file's text, decoded as UTF-8
+   * @throws dev.cltrain.InputException when a {@code --kernels} folder lacks the file or it cannot be read
+   * @throws IllegalStateException when the jar lacks the file (a broken build)
+   * @throws java.io.UncheckedIOException when the jar's copy cannot be read
+   */
   public String load(String file) {
     if (folder == null) {
       try (InputStream in = KernelSource.class.getResourceAsStream("/kernels/" + file)) {

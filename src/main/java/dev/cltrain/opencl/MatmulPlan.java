@@ -24,6 +24,16 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   private static final Pattern TILED = Pattern.compile("tiled(?::(\\d{1,2}))?");
   private static final Pattern BLOCKED = Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2})(?:x([12]))?)?");
 
+  /**
+   * Checks the tunables matmul.cl accepts.
+   *
+   * @param blocked the blocked strategy, else tiled
+   * @param tile TILE, at least 1
+   * @param rows RM, 1 to 16 (checked when blocked)
+   * @param vector VN, 4, 8 or 16 (checked when blocked)
+   * @param vectors VC, 1 or 2 (checked when blocked)
+   * @throws IllegalArgumentException when a value is out of range
+   */
   public MatmulPlan {
     if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)
         || vectors < 1 || vectors > 2))) {
@@ -31,19 +41,46 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
     }
   }
 
+  /**
+   * The tiled strategy.
+   *
+   * @param tile TILE, the work-group edge; TILE² must fit the device's work-group limit
+   * @return the plan
+   */
   public static MatmulPlan tiled(int tile) {
     return new MatmulPlan(false, tile, 1, 4, 1);
   }
 
+  /**
+   * The blocked strategy with one vector per row of a work-item's block (VC = 1).
+   *
+   * @param tile TILE, passed to the build though the blocked kernels do not use it
+   * @param rows RM, rows of c per work-item, 1 to 16
+   * @param vector VN, 4, 8 or 16
+   * @return the plan
+   */
   public static MatmulPlan blocked(int tile, int rows, int vector) {
     return blocked(tile, rows, vector, 1);
   }
 
+  /**
+   * The blocked strategy.
+   *
+   * @param tile TILE, passed to the build though the blocked kernels do not use it
+   * @param rows RM, rows of c per work-item, 1 to 16
+   * @param vector VN, 4, 8 or 16
+   * @param vectors VC, 1 or 2 vectors per row of a work-item's block
+   * @return the plan
+   */
   public static MatmulPlan blocked(int tile, int rows, int vector, int vectors) {
     return new MatmulPlan(true, tile, rows, vector, vectors);
   }
 
-  /** Columns of c per work-item: VC·VN when blocked. */
+  /**
+   * Columns of c per work-item when blocked.
+   *
+   * @return VC·VN (meaningless for a tiled plan, whose work-items compute one element)
+   */
   public int columns() {
     return vector * vectors;
   }
@@ -51,6 +88,11 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   /**
    * The plan for {@code device}: {@code CLTRAIN_MATMUL} when set, else the one {@link MatmulTuner} found
    * fastest there (timed at first use, then cached per device and driver).
+   *
+   * @param device the device the kernels will run on
+   * @param source where the tuner reads matmul.cl from, so candidates are timed on the kernels in use
+   * @return the plan to build with
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static MatmulPlan forDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     String spec = System.getenv(ENVIRONMENT);
@@ -60,12 +102,25 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
     return MatmulTuner.planFor(device, source);
   }
 
-  /** The spec {@link #parse} reads back: "tiled:16" or "blocked:4x16". */
+  /**
+   * This plan as a spec, the form {@code CLTRAIN_MATMUL} and the tuner's cache use.
+   *
+   * @return the spec {@link #parse} reads back: "tiled:16", "blocked:4x16" or "blocked:8x16x2"
+   */
   public String spec() {
     return blocked ? "blocked:" + rows + "x" + vector + (vectors == 1 ? "" : "x" + vectors) : "tiled:" + tile;
   }
 
-  /** "tiled", "tiled:8", "blocked" or "blocked:4x16"; {@code tile} fills in what the spec leaves out. */
+  /**
+   * Reads a spec: "tiled", "tiled:8", "blocked", "blocked:4x16" or "blocked:8x16x2" (case and surrounding
+   * blanks ignored); {@code tile} fills in what the spec leaves out.
+   *
+   * @param spec the spec, e.g. the value of {@code CLTRAIN_MATMUL}
+   * @param tile the device's largest tile edge ({@link #tileFor}): the default TILE and the limit of
+   *     "tiled:N"; plain "blocked" means 4x16
+   * @return the plan
+   * @throws dev.cltrain.InputException naming {@code CLTRAIN_MATMUL} when the spec is malformed or out of range
+   */
   public static MatmulPlan parse(String spec, int tile) {
     String s = spec.strip().toLowerCase(Locale.ROOT);
     Matcher t = TILED.matcher(s);
@@ -89,7 +144,12 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
     throw new InputException(ENVIRONMENT + "=" + spec + ": expected tiled[:TILE] or blocked[:RMxVN[xVC]], e.g. blocked:8x16x2");
   }
 
-  /** The largest matmul tile edge whose TILE² work-items fit one work-group of this device (16 at most). */
+  /**
+   * The largest matmul tile edge whose TILE² work-items fit one work-group of this device (16 at most).
+   *
+   * @param device the device, for its work-group limit
+   * @return a power of two from 1 to 16
+   */
   public static int tileFor(ClDevice device) {
     int tile = 16;
     while (tile > 1 && (long) tile * tile > device.maxWorkGroup()) {
@@ -103,7 +163,11 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
     return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors : "");
   }
 
-  /** "tiled 16×16" or "blocked 4×16 per work-item". */
+  /**
+   * The plan for humans, e.g. in {@code cltrain devices} and bench output.
+   *
+   * @return e.g. "tiled 16x16" or "blocked 4x16 per work-item (1 x float16)"
+   */
   public String describe() {
     return blocked ? "blocked " + rows + "x" + columns() + " per work-item (" + vectors + " x float" + vector + ")"
         : "tiled " + tile + "x" + tile;

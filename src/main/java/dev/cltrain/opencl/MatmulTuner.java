@@ -33,7 +33,12 @@ public final class MatmulTuner {
     retune = true;
   }
 
-  /** The candidates tried on {@code device}: SIMD-shaped blocks on CPUs, work-group tiles first elsewhere. */
+  /**
+   * The candidates tried on {@code device}: SIMD-shaped blocks on CPUs, work-group tiles first elsewhere.
+   *
+   * @param device the device, for its type and work-group limit
+   * @return the plans in the order tried; the first is the fallback when none builds
+   */
   public static List<MatmulPlan> candidates(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
@@ -45,7 +50,14 @@ public final class MatmulTuner {
         MatmulPlan.blocked(tile, 8, 4), MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 4));
   }
 
-  /** The cached plan for {@code device}, or (first use, or after {@link #retune}) the fastest candidate, then cached. */
+  /**
+   * The cached plan for {@code device}, or (first use, or after {@link #retune}) the fastest candidate, then cached.
+   * A cache that cannot be read or written costs a tuning run, never an error.
+   *
+   * @param device the device to tune for; the cache key is its platform, name, driver and OpenCL version
+   * @param source where matmul.cl is read from for the timing builds
+   * @return the plan to build with; the first candidate when none could be built or timed
+   */
   public static synchronized MatmulPlan planFor(ClDevice device, KernelSource source) {
     String key = key(device);
     Path file = cacheFolder().resolve(FILE);

@@ -14,12 +14,21 @@ import java.util.Map;
  * @param source where the {@code .cl} files are read from
  */
 public record OpenClDevice(ClDevice info, KernelSource source) implements Device {
-  /** The device with the kernel sources inside the jar. */
+  /**
+   * The device with the kernel sources inside the jar.
+   *
+   * @param info the device as discovery found it
+   */
   public OpenClDevice(ClDevice info) {
     this(info, KernelSource.classpath());
   }
 
-  /** The same device building the kernels from {@code other}. */
+  /**
+   * The same device building the kernels from {@code other}.
+   *
+   * @param other where the {@code .cl} files are read from instead, e.g. a {@code --kernels} folder
+   * @return a new device value; this one is unchanged
+   */
   public OpenClDevice withSource(KernelSource other) {
     return new OpenClDevice(info, other);
   }

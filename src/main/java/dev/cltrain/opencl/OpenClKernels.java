@@ -36,16 +36,43 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel adamUpdate;
   private final ClKernel gatherRows;
 
+  /**
+   * The kernels on {@code device}, without profiling, with the matmul plan for the device
+   * ({@link MatmulPlan#forDevice}, which may tune on first use).
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed
+   */
   public OpenClKernels(ClDevice device, KernelSource source) {
     this(device, source, false);
   }
 
-  /** @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile) */
+  /**
+   * The kernels on {@code device}, with the matmul plan for the device ({@link MatmulPlan#forDevice}).
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed
+   */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
     this(device, source, profiling, MatmulPlan.forDevice(device, source));
   }
 
-  /** As {@link #OpenClKernels(ClDevice, KernelSource, boolean)}, with the matmul built and launched per {@code plan}. */
+  /**
+   * As {@link #OpenClKernels(ClDevice, KernelSource, boolean)}, with the matmul built and launched per {@code plan}.
+   * Builds every program with {@code -cl-fp32-correctly-rounded-divide-sqrt} where the device supports it, and
+   * releases what it made when anything fails.
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
+   * @param plan how matmul.cl is built and launched, e.g. from tests that run every strategy
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan) {
     this.context = new ClContext(device, source, profiling);
     try {
@@ -83,7 +110,14 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     }
   }
 
-  /** The options every program is built with: the tunables, and argument names for KernelSignatureTest. */
+  /**
+   * The options every program is built with: the tunables, and argument names for KernelSignatureTest.
+   *
+   * @param plan the matmul plan, which supplies TILE and, when blocked, MATMUL_BLOCKED, RM, VN and VC
+   * @param reduceGroup REDUCE_GROUP, the work-items of the single-group loss reductions: a power of two no
+   *     larger than the device's work-group limit
+   * @return the -D options and {@code -cl-kernel-arg-info}, without the divide-sqrt flag
+   */
   public static String buildOptions(MatmulPlan plan, int reduceGroup) {
     return plan.defines() + " -DREDUCE_GROUP=" + reduceGroup + " -cl-kernel-arg-info";
   }
@@ -92,11 +126,20 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     return Integer.highestOneBit((int) Math.max(1, limit));
   }
 
+  /**
+   * The context that holds this backend's programs and buffers.
+   *
+   * @return the context, closed with this backend
+   */
   public ClContext context() {
     return context;
   }
 
-  /** How the matmul kernels were built for this device. */
+  /**
+   * How the matmul kernels were built for this device.
+   *
+   * @return the plan given or chosen at construction
+   */
   public MatmulPlan plan() {
     return plan;
   }

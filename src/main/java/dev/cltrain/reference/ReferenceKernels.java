@@ -85,7 +85,11 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
         loops.rows(block * 4, Math.min(m, block * 4 + 4), n, k, alpha, a, aRowStride, aColStride, packed, stride, c));
   }
 
-  /** Which matrix-product loops this reference runs: "plain Java" or "Vector API, 16 lanes". */
+  /**
+   * Which matrix-product loops this reference runs.
+   *
+   * @return "plain Java" or "Vector API, 16 lanes" (the lanes of the preferred float vector on this CPU)
+   */
   public String matmulLoops() {
     return loops.describe();
   }
