@@ -27,8 +27,22 @@ import java.util.function.Consumer;
  * the error, and the others still run.
  */
 public final class BenchRunner {
-  /** Untimed warm-up epochs, timed epochs per repeat, and repeats. */
+  /**
+   * Untimed warm-up epochs, timed epochs per repeat, and repeats.
+   *
+   * @param warmup epochs run before timing, 0 or more
+   * @param epochs timed epochs per repeat, at least 1
+   * @param repeat timed repeats, at least 1; the median over them is reported
+   */
   public record Plan(int warmup, int epochs, int repeat) {
+    /**
+     * Checks the counts.
+     *
+     * @param warmup epochs run before timing, 0 or more
+     * @param epochs timed epochs per repeat, at least 1
+     * @param repeat timed repeats, at least 1
+     * @throws IllegalArgumentException if a count is below its minimum
+     */
     public Plan {
       if (warmup < 0 || epochs < 1 || repeat < 1) {
         throw new IllegalArgumentException("plan " + warmup + "/" + epochs + "/" + repeat);
@@ -169,6 +183,10 @@ public final class BenchRunner {
     return copy;
   }
 
+  /**
+   * @param sorted values in ascending order, at least one
+   * @return the middle value, or the mean of the two middle values when there is an even number
+   */
   public static double median(double[] sorted) {
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;

@@ -10,7 +10,13 @@ package dev.cltrain.bench;
 public final class FlopCount {
   private FlopCount() {}
 
-  /** Multiply-adds of one epoch over {@code rows} samples (mini-batches together cover the rows once). */
+  /**
+   * Multiply-adds of one epoch over {@code rows} samples (mini-batches together cover the rows once).
+   *
+   * @param widths the network's widths, from input to output
+   * @param rows   training samples per epoch
+   * @return the multiply-adds of the epoch's matmuls, forward and backward
+   */
   public static long multiplyAdds(int[] widths, long rows) {
     long total = 0;
     for (int l = 1; l < widths.length; l++) {
@@ -20,12 +26,25 @@ public final class FlopCount {
     return total;
   }
 
-  /** FLOPs of one epoch: twice the multiply-adds. */
+  /**
+   * FLOPs of one epoch: twice the multiply-adds.
+   *
+   * @param widths the network's widths, from input to output
+   * @param rows   training samples per epoch
+   * @return 2 × {@link #multiplyAdds}
+   */
   public static long flops(int[] widths, long rows) {
     return 2 * multiplyAdds(widths, rows);
   }
 
-  /** FLOPs of one matmul c(m,n) = a(m,k)·b(k,n), any transposition: 2·m·n·k. */
+  /**
+   * FLOPs of one matmul c(m,n) = a(m,k)·b(k,n), any transposition: 2·m·n·k.
+   *
+   * @param m rows of c
+   * @param n columns of c
+   * @param k the shared dimension summed over
+   * @return 2·m·n·k
+   */
   public static long gemmFlops(long m, long n, long k) {
     return 2 * m * n * k;
   }

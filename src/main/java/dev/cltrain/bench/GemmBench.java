@@ -23,8 +23,23 @@ public final class GemmBench {
   /**
    * One device at one shape; figures null when failed.
    *
-   * @param maxRelativeDifference max |c − c_reference| / max |c_reference|
+   * @param shape                 the shape's {@link GemmShape#label()}, e.g. "784x128x256:tn"
+   * @param variant               "nn", "tn" or "nt"
+   * @param m                     rows of c
+   * @param n                     columns of c
+   * @param k                     the shared dimension
+   * @param id                    the device: "reference" or "cl:P:D"
+   * @param name                  the device's name
+   * @param impl                  what was timed: {@link #REFERENCE}, {@link #CLTRAIN} or {@link #CLBLAST}
+   * @param status                "ok" or "failed"
+   * @param error                 why a failed row failed, one line; null when ok
+   * @param msMedian              median milliseconds per call, each waited for
+   * @param msMin                 the fastest call, in milliseconds
+   * @param msMax                 the slowest call, in milliseconds
+   * @param gflops                2·m·n·k FLOPs over the median time, in GFLOP/s
    * @param peakShare             GFLOP/s over the --peak given for the device, or null
+   * @param maxRelativeDifference max |c − c_reference| / max |c_reference|
+   * @param vsClblast             on a cltrain row timed beside CLBlast, its GFLOP/s over CLBlast's; else null
    */
   public record Row(String shape, String variant, int m, int n, int k, String id, String name, String impl,
       String status, String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
@@ -35,9 +50,11 @@ public final class GemmBench {
     }
   }
 
-  /** Which implementation a row times: the Java reference, our matmul kernel, or CLBlast's SGEMM. */
+  /** Which implementation a row times ({@link Row#impl}): the Java reference. */
   public static final String REFERENCE = "reference";
+  /** Which implementation a row times ({@link Row#impl}): our matmul kernel. */
   public static final String CLTRAIN = "cltrain";
+  /** Which implementation a row times ({@link Row#impl}): CLBlast's SGEMM. */
   public static final String CLBLAST = "clblast";
 
   /**

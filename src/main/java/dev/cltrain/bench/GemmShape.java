@@ -10,28 +10,49 @@ import java.util.regex.Pattern;
 /**
  * One matmul c(m,n) = a·b to time: {@code nn} plain, {@code tn} with a stored transposed (k×m, as backprop's
  * weight gradient aᵀ·dz), {@code nt} with b stored transposed (n×k, as the delta dz·Wᵀ).
+ *
+ * @param m       rows of c
+ * @param n       columns of c
+ * @param k       the shared dimension summed over
+ * @param variant "nn", "tn" or "nt"
  */
 public record GemmShape(int m, int n, int k, String variant) {
   private static final Pattern SPEC = Pattern.compile("(\\d{1,5})x(\\d{1,5})x(\\d{1,5})(?::(nn|tn|nt))?");
   /** Elements of the largest operand a shape may have (1 GiB of float32). */
   private static final long MAX_ELEMENTS = 1L << 28;
 
+  /**
+   * Checks the variant.
+   *
+   * @param m       rows of c
+   * @param n       columns of c
+   * @param k       the shared dimension summed over
+   * @param variant "nn", "tn" or "nt"
+   * @throws IllegalArgumentException if the variant is none of those
+   */
   public GemmShape {
     if (!variant.equals("nn") && !variant.equals("tn") && !variant.equals("nt")) {
       throw new IllegalArgumentException("variant " + variant);
     }
   }
 
-  /** "128x784x256" or "784x128x256:tn". */
+  /** @return "MxNxK", with ":tn" or ":nt" after it unless plain, e.g. "128x784x256" or "784x128x256:tn" */
   public String label() {
     return m + "x" + n + "x" + k + (variant.equals("nn") ? "" : ":" + variant);
   }
 
+  /** @return the product's FLOPs, 2·m·n·k */
   public long flops() {
     return FlopCount.gemmFlops(m, n, k);
   }
 
-  /** Parses "MxNxK[:nn|tn|nt],..." for {@code --shapes}. */
+  /**
+   * Parses "MxNxK[:nn|tn|nt],..." for {@code --shapes}.
+   *
+   * @param spec comma-separated shapes, each size up to 5 digits; the variant defaults to nn
+   * @return the shapes, in the order given
+   * @throws InputException if a shape is malformed, has a zero size, or has an operand of more than 2²⁸ floats
+   */
   public static List<GemmShape> parseList(String spec) {
     List<GemmShape> shapes = new ArrayList<>();
     for (String part : spec.split(",", -1)) {
@@ -53,7 +74,12 @@ public record GemmShape(int m, int n, int k, String variant) {
     return shapes;
   }
 
-  /** Square n×n×n shapes for each size of {@code sizes}. */
+  /**
+   * Square n×n×n shapes for each size of {@code sizes}.
+   *
+   * @param sizes the sizes n, e.g. from {@link SizeRange#parse}
+   * @return a plain (nn) shape per size, in order
+   */
   public static List<GemmShape> squares(List<Integer> sizes) {
     return sizes.stream().map(s -> new GemmShape(s, s, s, "nn")).toList();
   }

@@ -12,7 +12,15 @@ public final class SizeRange {
 
   private SizeRange() {}
 
-  /** The sizes "A:B" names; {@code option} names the flag for messages ("--sizes", or "--sweep width="). Empty or backwards ranges are bad input. */
+  /**
+   * The sizes "A:B" names; {@code option} names the flag for messages ("--sizes", or "--sweep width="). Empty
+   * or backwards ranges are bad input.
+   *
+   * @param spec   "A:B", 1 ≤ A ≤ B, each up to 7 digits
+   * @param option the flag the range came from; one ending in "=" is followed directly by the value
+   * @return A, 2A, 4A, ... up to B, then B itself if the doubling stepped over it
+   * @throws InputException if {@code spec} is not A:B or the range is empty
+   */
   public static List<Integer> parse(String spec, String option) {
     String where = option.endsWith("=") ? option + spec : option + " " + spec;
     Matcher m = RANGE.matcher(spec.strip());

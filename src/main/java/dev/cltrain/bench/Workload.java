@@ -13,27 +13,30 @@ import dev.cltrain.nn.Network;
  * @param training the network, data, optimizer, batch size and shuffling
  */
 public record Workload(String name, Training training) {
-  /** The data. */
+  /** @return the data: the training set, and any test and validation sets */
   public TrainingData data() {
     return training.data();
   }
 
-  /** The training set. */
+  /** @return the training set */
   public DataSet train() {
     return training.data().train();
   }
 
-  /** The network before the first epoch. */
+  /** @return the network before the first epoch */
   public Network initial() {
     return training.initial();
   }
 
-  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  /** @return backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉ */
   public int batchesPerEpoch() {
     return training.batchesPerEpoch();
   }
 
-  /** "784,512,512,10 relu, xent, adam η 0.001, batch 128, 4096 rows": the workload in one line. */
+  /**
+   * @return the workload in one line: widths, the first layer's activation, loss, optimizer and rate, the batch size
+   *     unless full-batch, rows; e.g. "784,512,512,10 relu, xent, adam η 0.001, batch 128, 4096 rows"
+   */
   public String describe() {
     StringBuilder s = new StringBuilder(joined(initial().widths()));
     s.append(' ').append(initial().layers().get(0).activation().id).append(", ").append(initial().loss().id)

@@ -17,9 +17,13 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, DevicesCommand.class, EvalCommand.class, PredictCommand.class, BenchCommand.class,
         VerifyCommand.class})
 public final class Main implements Runnable {
+  /** Exit code 1: a check failed ({@code --verify}), or an internal error. */
   public static final int EXIT_CHECK_FAILED = 1;
+  /** Exit code 2: bad input ({@link InputException}, an unknown or malformed option, or out of memory). */
   public static final int EXIT_BAD_INPUT = 2;
+  /** Exit code 3: a device that was asked for cannot be used ({@link DeviceException}). */
   public static final int EXIT_DEVICE = 3;
+  /** Exit code 4: training diverged ({@link DivergedException}). */
   public static final int EXIT_DIVERGED = 4;
 
   @CommandLine.Spec
@@ -30,11 +34,23 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, bench, verify, eval, predict)");
   }
 
+  /**
+   * Runs the command line on the standard streams and exits with its code.
+   *
+   * @param args the command and its options, e.g. {@code train --data xor}
+   */
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs the command line with the given streams and returns the exit code (tests call this directly). */
+  /**
+   * Runs the command line with the given streams and returns the exit code (tests call this directly).
+   *
+   * @param args the command and its options
+   * @param out  where the command's output goes
+   * @param err  where errors go, one line each
+   * @return the exit code: 0 done, or one of the {@code EXIT_} codes
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);

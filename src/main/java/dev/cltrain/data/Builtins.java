@@ -12,11 +12,21 @@ public final class Builtins {
 
   private Builtins() {}
 
+  /**
+   * @param name a data set name, e.g. "xor"
+   * @return whether it is a built-in truth table (xor, and, or)
+   */
   public static boolean has(String name) {
     return TABLES.containsKey(name);
   }
 
-  /** X = [[0,0],[0,1],[1,0],[1,1]] and y = op(x0, x1), as in the seed. */
+  /**
+   * X = [[0,0],[0,1],[1,0],[1,1]] and y = op(x0, x1), as in the seed.
+   *
+   * @param name "xor", "and" or "or"
+   * @return the truth table: 4 rows, 2 inputs, 1 output, named {@code name}
+   * @throws IllegalArgumentException if there is no built-in of that name (see {@link #has})
+   */
   public static DataSet get(String name) {
     IntBinaryOperator op = TABLES.get(name);
     if (op == null) {

@@ -23,6 +23,14 @@ public final class CsvReader {
 
   private CsvReader() {}
 
+  /**
+   * Reads a regression (or any numeric) CSV: the last {@code targets} columns are the targets.
+   *
+   * @param file    the CSV file
+   * @param targets how many trailing columns are targets, at least 1; at least one input column must remain
+   * @return the rows, named by the file's path
+   * @throws InputException if {@code targets} is below 1, or the file cannot be read or has a bad cell or row
+   */
   public static DataSet read(Path file, int targets) {
     if (targets < 1) {
       throw new InputException("--targets must be at least 1, got " + targets);
@@ -34,6 +42,12 @@ public final class CsvReader {
   /**
    * Reads the first {@code inputs} columns of every row as inputs (outputs = 0), for prediction: further
    * columns, such as targets or labels, are read (they must be numbers) and ignored.
+   *
+   * @param file   the CSV file
+   * @param inputs how many leading columns are inputs: the model's input width
+   * @return the rows' inputs, with no targets, named by the file's path
+   * @throws InputException if the file cannot be read, has a bad cell or row, or has fewer than {@code inputs}
+   *     columns
    */
   public static DataSet readInputs(Path file, int inputs) {
     Parsed p = parse(file, 0, -1);
@@ -56,6 +70,12 @@ public final class CsvReader {
    * the targets are one-hot rows of K ({@code outputs} = K). {@code classes} = 0 infers K as max label + 1
    * (at least 2); otherwise every label must be below {@code classes}. A label that is not an integer, is
    * negative or is out of range is reported with its file, line and column.
+   *
+   * @param file    the CSV file
+   * @param classes K, 2 to {@link #MAX_CLASSES}; or 0 to infer it from the labels
+   * @return the rows: the inputs, and one-hot targets of K columns; named by the file's path
+   * @throws InputException if {@code classes} is 1, negative or above {@link #MAX_CLASSES}, or the file cannot
+   *     be read or has a bad cell, row or label
    */
   public static DataSet readClassification(Path file, int classes) {
     if (classes < 0 || classes == 1) {

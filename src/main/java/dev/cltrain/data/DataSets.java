@@ -5,10 +5,21 @@ import dev.cltrain.nn.NumpyRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resolves {@code --data}: a built-in name (xor, and, or), a folder of MNIST IDX files, or a CSV file. */
+/**
+ * Resolves {@code --data}: a built-in name (xor, and, or), a generated set ({@link Generated}), a folder of
+ * MNIST IDX files, or a CSV file.
+ */
 public final class DataSets {
   private DataSets() {}
 
+  /**
+   * A built-in truth table or a plain numeric CSV, no classification.
+   *
+   * @param spec    a built-in name (xor, and, or), else a CSV file's path
+   * @param targets for a CSV, how many trailing columns are targets
+   * @return the data set
+   * @throws InputException if the CSV cannot be read or has a bad cell or row
+   */
   public static DataSet load(String spec, int targets) {
     if (Builtins.has(spec)) {
       return Builtins.get(spec);
@@ -22,6 +33,8 @@ public final class DataSets {
    * <ul>
    *   <li>{@code data} a built-in name (xor, and, or): its truth table; with {@code classification} its 0/1
    *       target becomes a one-hot row of K = 2 (or {@code classes}).
+   *   <li>{@code data} {@code random:ROWSxINPUTSxCLASSES}: a generated classification set ({@link Generated}),
+   *       drawn with {@code seed}.
    *   <li>{@code data} a directory: MNIST IDX files ({@link MnistDir}); the t10k pair is the test set, pixels
    *       are scaled by 1/255 ({@code inputScale}); always classification.
    *   <li>otherwise a CSV file: {@link CsvReader#readClassification} with {@code classes} when
@@ -33,6 +46,11 @@ public final class DataSets {
    * t10k pair. Its input width must equal the training set's. {@code validationSplit} F in (0, 1) holds out round(F·rows) training rows (at
    * least 1, leaving at least 1): with {@code p = new NumpyRandom(seed).permutation(rows)}, the last of p are
    * the validation rows and the rest, in p's order, the training rows.
+   *
+   * @param o the data options, as given to {@code cltrain train}
+   * @return the training data, with its test set and validation set where there are any
+   * @throws InputException if an option is out of range, a file cannot be read or has a defect, the test set's
+   *     widths differ from the training set's, or the split leaves no row on either side
    */
   public static TrainingData load(DataOptions o) {
     double split = o.validationSplit();
@@ -109,6 +127,12 @@ public final class DataSets {
    * Holds out round(split·rows) training rows (at least 1, leaving at least 1) as the validation set, chosen by
    * {@code new NumpyRandom(seed).permutation(rows)}: the last of it are the validation rows, the rest in its
    * order the training rows.
+   *
+   * @param loaded the data to split; its training rows are divided, its test set kept
+   * @param split  the share of training rows to hold out, in (0, 1)
+   * @param seed   {@code np.random.seed} of the permutation, 0 to 2³²−1
+   * @return the data with the held-out rows as its validation set (replacing any it had)
+   * @throws InputException if {@code split} is not in (0, 1) or leaves no row to train on
    */
   public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
     if (!(split > 0 && split < 1)) {

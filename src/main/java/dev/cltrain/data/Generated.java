@@ -17,11 +17,23 @@ public final class Generated {
 
   private Generated() {}
 
+  /**
+   * @param spec a {@code --data} value
+   * @return whether it asks for a generated set (starts with {@code random:}); {@link #load} checks the rest
+   */
   public static boolean matches(String spec) {
     return spec.startsWith("random:");
   }
 
-  /** The generated set {@code spec} names; its targets are one-hot rows of CLASSES. */
+  /**
+   * The generated set {@code spec} names; its targets are one-hot rows of CLASSES.
+   *
+   * @param spec {@code random:ROWSxINPUTSxCLASSES}, e.g. {@code random:4096x784x10}
+   * @param seed {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @return the set, named {@code spec}
+   * @throws InputException if {@code spec} is malformed, has fewer than 1 row, 1 input or 2 classes, or
+   *     would hold more than 2²⁸ floats
+   */
   public static DataSet load(String spec, long seed) {
     Matcher m = SPEC.matcher(spec);
     if (!m.matches()) {
@@ -40,6 +52,18 @@ public final class Generated {
     return classification(rows, inputs, classes, seed, spec);
   }
 
+  /**
+   * Draws a classification set: first the class centres (classes × inputs, row-major), then row by row each
+   * input's noise; row r is of class r mod {@code classes}.
+   *
+   * @param rows    the number of rows
+   * @param inputs  values per row
+   * @param classes K, the number of classes; the targets are one-hot rows of K
+   * @param seed    {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @param name    the data set's name
+   * @return the set: rows × inputs inputs, rows × classes one-hot targets
+   * @throws IllegalArgumentException if the seed is out of range
+   */
   public static DataSet classification(int rows, int inputs, int classes, long seed, String name) {
     NumpyRandom random = new NumpyRandom(seed);
     float[] centres = random.randnFloats(classes * inputs);

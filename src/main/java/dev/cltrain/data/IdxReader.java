@@ -40,15 +40,27 @@ public final class IdxReader {
   /**
    * Images of an IDX file: {@code count} images of {@code rows} × {@code cols} pixels, row-major, each
    * scaled to [0, 1] as byte / 255f.
+   *
+   * @param count  the number of images
+   * @param rows   pixel rows per image
+   * @param cols   pixel columns per image
+   * @param pixels count × rows × cols values in [0, 1], image after image, each row-major
    */
   public record Images(int count, int rows, int cols, float[] pixels) {
-    /** Pixels per image: rows × cols. */
+    /** @return pixels per image: rows × cols */
     public int width() {
       return rows * cols;
     }
   }
 
-  /** Reads an IDX images file (magic 0x00000803), raw or gzipped; pixels become byte / 255f. */
+  /**
+   * Reads an IDX images file (magic 0x00000803), raw or gzipped; pixels become byte / 255f.
+   *
+   * @param file the images file
+   * @return its images
+   * @throws InputException if the file cannot be read, is not an IDX images file, or its size does not match
+   *     its header
+   */
   public static Images readImages(Path file) {
     Payload p = read(file, IMAGES_MAGIC, 3, "images");
     float[] pixels = new float[p.data.length];
@@ -58,7 +70,14 @@ public final class IdxReader {
     return new Images(p.dims[0], p.dims[1], p.dims[2], pixels);
   }
 
-  /** Reads an IDX labels file (magic 0x00000801), raw or gzipped: one value 0..255 per item. */
+  /**
+   * Reads an IDX labels file (magic 0x00000801), raw or gzipped: one value 0..255 per item.
+   *
+   * @param file the labels file
+   * @return the labels, in order
+   * @throws InputException if the file cannot be read, is not an IDX labels file, or its size does not match
+   *     its header
+   */
   public static int[] readLabels(Path file) {
     Payload p = read(file, LABELS_MAGIC, 1, "labels");
     int[] labels = new int[p.data.length];

@@ -13,19 +13,33 @@ import java.util.List;
  * one-hot rows of K = max label + 1 (at least 2) classes.
  */
 public final class MnistDir {
+  /** The training images' file name (required), without {@code .gz}. */
   public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+  /** The training labels' file name (required), without {@code .gz}. */
   public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+  /** The test images' file name (optional, with the test labels), without {@code .gz}. */
   public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+  /** The test labels' file name (optional, with the test images), without {@code .gz}. */
   public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
 
   private MnistDir() {}
 
-  /** True when {@code dir} is a folder holding the MNIST training images file (raw or .gz). */
+  /**
+   * @param dir a path
+   * @return true when {@code dir} is a folder holding the MNIST training images file (raw or .gz); nothing is
+   *     read
+   */
   public static boolean looksLikeMnist(Path dir) {
     return Files.isDirectory(dir) && find(dir, TRAIN_IMAGES) != null;
   }
 
-  /** Loads the folder, with K inferred from the labels: max label + 1, at least 2. */
+  /**
+   * Loads the folder, with K inferred from the labels: max label + 1, at least 2.
+   *
+   * @param dir the MNIST folder
+   * @return the training set, the t10k test set if present, input scale 1/255
+   * @throws InputException if the folder or a file is missing, unreadable or inconsistent
+   */
   public static TrainingData load(Path dir) {
     return load(dir, 0);
   }
@@ -33,6 +47,13 @@ public final class MnistDir {
   /**
    * Loads the folder; {@code classes} = 0 infers K as max label + 1 (at least 2), otherwise K = classes and
    * every label must be below it. The t10k pair, when present, becomes the test set; validation is null.
+   *
+   * @param dir     the MNIST folder
+   * @param classes K, at least 2; or 0 to infer it from the training and test labels
+   * @return the training set, the t10k test set if present, input scale 1/255, K classes
+   * @throws InputException if {@code classes} is 1 or negative; the folder or a file is missing or
+   *     unreadable; images and labels differ in count; the test images' size differs from the training
+   *     images'; or a label is not below {@code classes}
    */
   public static TrainingData load(Path dir, int classes) {
     if (classes < 0 || classes == 1) {
@@ -139,6 +160,13 @@ public final class MnistDir {
     return new DataSet(images.toString(), x.count(), x.width(), classes, x.pixels(), oneHot(labels, classes));
   }
 
+  /**
+   * One-hot rows: row i has a 1 in column {@code labels[i]} and 0 elsewhere.
+   *
+   * @param labels  class labels, each 0 to classes − 1 (not checked here)
+   * @param classes K, the row width
+   * @return labels.length × classes, row-major
+   */
   public static float[] oneHot(int[] labels, int classes) {
     float[] y = new float[labels.length * classes];
     for (int i = 0; i < labels.length; i++) {

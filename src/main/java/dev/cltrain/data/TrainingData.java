@@ -10,6 +10,16 @@ package dev.cltrain.data;
  * @param classes K for classification data (targets are one-hot rows of K), 0 for plain targets
  */
 public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes) {
+  /**
+   * Checks that there are training rows.
+   *
+   * @param train      the rows to train on
+   * @param test       a separate test set, or null
+   * @param validation rows held out for validation, or null
+   * @param inputScale what the raw inputs were multiplied by
+   * @param classes    K for classification data, 0 for plain targets
+   * @throws IllegalArgumentException if {@code train} is null
+   */
   public TrainingData {
     if (train == null) {
       throw new IllegalArgumentException("no training data");
@@ -20,6 +30,8 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * Scales raw inputs in place as this data's inputs were: for IDX images (inputScale = 1/255f) each value is
    * divided by 255, exactly as the pixels were, so raw CSV pixels give bit-identical floats; any other scale
    * multiplies; a scale of 1 leaves the values alone.
+   *
+   * @param raw inputs as read, e.g. a CSV of pixels 0..255; scaled in place
    */
   public void scaleInputs(float[] raw) {
     if (inputScale == 1f) {

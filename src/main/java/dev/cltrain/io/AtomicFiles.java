@@ -21,6 +21,10 @@ public final class AtomicFiles {
   /**
    * Checks, before any work is done, that {@code file} could be written: its folder exists and it is not a
    * folder itself. {@code option} names the flag for the message, e.g. "--save".
+   *
+   * @param file   the output file that will be written later
+   * @param option the option that named it, for the message
+   * @throws InputException if {@code file} is a folder, or its folder is missing or not writable
    */
   public static void checkWritable(Path file, String option) {
     Path absolute = file.toAbsolutePath();
@@ -36,11 +40,24 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Writes {@code text} to {@code file} as UTF-8: whole, or (on any failure) not at all.
+   *
+   * @param file the file to create or replace
+   * @param text its new content
+   * @throws InputException if the file cannot be written; the old file, if any, is left as it was
+   */
   public static void writeString(Path file, String text) {
     writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Writes {@code content} to {@code file}: whole, or (on any failure) not at all. */
+  /**
+   * Writes {@code content} to {@code file}: whole, or (on any failure) not at all.
+   *
+   * @param file    the file to create or replace
+   * @param content its new bytes
+   * @throws InputException if the file cannot be written; the old file, if any, is left as it was
+   */
   public static void writeBytes(Path file, byte[] content) {
     Path absolute = file.toAbsolutePath();
     Path temp = null;
@@ -76,6 +93,10 @@ public final class AtomicFiles {
    * Creates an empty, new file ".NAME.RANDOM.tmp" in {@code absolute}'s folder. Unlike
    * {@link Files#createTempFile}, which makes it readable by its owner only, it gets the permissions of any
    * new file (the umask's), so the target ends up as readable as one written in place.
+   *
+   * @param absolute the target file, as an absolute path
+   * @return the new, empty temporary file
+   * @throws IOException if it cannot be created, e.g. the folder is missing or not writable
    */
   public static Path createTempBeside(Path absolute) throws IOException {
     Path folder = absolute.getParent();

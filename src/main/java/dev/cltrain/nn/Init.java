@@ -9,16 +9,27 @@ import dev.cltrain.InputException;
  * start biases at zero and draw nothing for them.
  */
 public enum Init {
+  /** Weights then bias, each standard normal (the seed's {@code np.random.randn}). */
   NORMAL("normal"),
+  /** Glorot normal: weights standard normal × sqrt(2 / (inputs + outputs)), biases zero. */
   XAVIER("xavier"),
+  /** He normal: weights standard normal × sqrt(2 / inputs), biases zero. */
   HE("he");
 
+  /** The name on the command line ({@code --init}). */
   public final String id;
 
   Init(String id) {
     this.id = id;
   }
 
+  /**
+   * The initialisation named {@code id}.
+   *
+   * @param id the name given to {@code --init}
+   * @return the initialisation with that {@link #id}
+   * @throws InputException if no initialisation has that name
+   */
   public static Init parse(String id) {
     for (Init i : values()) {
       if (i.id.equals(id)) {
@@ -28,7 +39,13 @@ public enum Init {
     throw new InputException("--init: unknown initialisation '" + id + "' (supported: normal, xavier, he)");
   }
 
-  /** The sensible default: the seed's normal for sigmoid nets under MSE; he for relu; xavier otherwise. */
+  /**
+   * The sensible default: the seed's normal for sigmoid nets under MSE; he for relu; xavier otherwise.
+   *
+   * @param hidden the hidden layers' activation
+   * @param loss   the loss the network is trained with
+   * @return the initialisation to use when none is given
+   */
   public static Init defaultFor(Activation hidden, Loss loss) {
     if (hidden == Activation.RELU) {
       return HE;

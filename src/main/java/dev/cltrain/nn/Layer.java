@@ -11,7 +11,16 @@ package dev.cltrain.nn;
  * @param bias       outputs
  */
 public record Layer(int inputs, int outputs, Activation activation, float[] weights, float[] bias) {
-  /** Checks the shapes and copies the arrays. */
+  /**
+   * Checks the shapes and copies the arrays.
+   *
+   * @param inputs     the width of the layer's input, at least 1
+   * @param outputs    the number of units, at least 1
+   * @param activation the units' activation function
+   * @param weights    inputs × outputs, row-major; copied
+   * @param bias       outputs; copied
+   * @throws IllegalArgumentException if a width is below 1 or an array's length does not match them
+   */
   public Layer {
     if (inputs <= 0 || outputs <= 0 || (long) inputs * outputs != weights.length || bias.length != outputs) {
       throw new IllegalArgumentException("layer " + inputs + "x" + outputs + " given " + weights.length
@@ -21,19 +30,19 @@ public record Layer(int inputs, int outputs, Activation activation, float[] weig
     bias = bias.clone();
   }
 
-  /** A copy of the weights, inputs × outputs, row-major. */
+  /** @return a copy of the weights, inputs × outputs, row-major */
   @Override
   public float[] weights() {
     return weights.clone();
   }
 
-  /** A copy of the biases. */
+  /** @return a copy of the biases, one per output */
   @Override
   public float[] bias() {
     return bias.clone();
   }
 
-  /** How many weights: inputs × outputs. */
+  /** @return how many weights: inputs × outputs */
   public int weightCount() {
     return weights.length;
   }
@@ -55,7 +64,11 @@ public record Layer(int inputs, int outputs, Activation activation, float[] weig
     return bias[j];
   }
 
-  /** This layer (it is immutable: kept for callers that copied layers before). */
+  /**
+   * Kept for callers that copied layers before; a layer is immutable, so there is nothing to copy.
+   *
+   * @return this layer
+   */
   public Layer copy() {
     return this;
   }

@@ -11,6 +11,7 @@ public enum Loss {
   /** Softmax outputs with cross-entropy: mean over samples of −Σ y·log p; the output error is p − y. */
   XENT("xent", Activation.SOFTMAX);
 
+  /** The name in the model JSON and on the command line ({@code --loss}). */
   public final String id;
   /** The output layer's activation under this loss. */
   public final Activation output;
@@ -20,6 +21,14 @@ public enum Loss {
     this.output = output;
   }
 
+  /**
+   * The loss named {@code id}; an unknown name is bad input naming {@code where}.
+   *
+   * @param id    the loss's name, {@code "mse"} or {@code "xent"}
+   * @param where what the name came from (an option or a model file's field), for the message
+   * @return the loss with that {@link #id}
+   * @throws InputException if no loss has that name
+   */
   public static Loss parse(String id, String where) {
     for (Loss l : values()) {
       if (l.id.equals(id)) {

@@ -29,12 +29,20 @@ import java.util.List;
  * so a saved model reads back bit for bit. Every defect is an {@link InputException} naming the file and field.
  */
 public final class ModelJson {
+  /** The {@code "format"} field every model file carries. */
   public static final String FORMAT = "cltrain-model";
+  /** The {@code "version"} this code writes and the only one it reads. */
   public static final int VERSION = 1;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ModelJson() {}
 
+  /**
+   * The model file's text: pretty-printed JSON in the format above, ending in a newline.
+   *
+   * @param network the model to write
+   * @return the JSON text, which {@link #parse} reads back to an equal network
+   */
   public static String toJson(Network network) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
@@ -66,11 +74,25 @@ public final class ModelJson {
     }
   }
 
-  /** Writes the model atomically: a temporary file beside the target, then a rename over it. */
+  /**
+   * Writes the model atomically: a temporary file beside the target, then a rename over it.
+   *
+   * @param network the model to save
+   * @param file    the model file to create or replace
+   * @throws InputException if the file cannot be written; an old file is left as it was
+   */
   public static void save(Network network, Path file) {
     AtomicFiles.writeString(file, toJson(network));
   }
 
+  /**
+   * Reads and checks a model file.
+   *
+   * @param file the model JSON file
+   * @return the network it holds
+   * @throws InputException if the file is missing, a folder, unreadable, or not a valid model; the message
+   *     names the file and, for a defect, the field
+   */
   public static Network read(Path file) {
     String name = file.toString();
     String text;
@@ -89,6 +111,14 @@ public final class ModelJson {
     return parse(text, name);
   }
 
+  /**
+   * Parses and checks a model file's text.
+   *
+   * @param text the JSON text
+   * @param name where the text came from (usually the file's path), to begin every message with
+   * @return the network it holds
+   * @throws InputException if the text is not valid JSON or not a valid model, naming the field at fault
+   */
   public static Network parse(String text, String name) {
     JsonNode root;
     try {

@@ -27,7 +27,15 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     this(loss, layers, 1.0f);
   }
 
-  /** Checks that the layers chain and the scale is positive; copies the list. */
+  /**
+   * Checks that the layers chain and the scale is positive; copies the list.
+   *
+   * @param loss       the loss it is trained with
+   * @param layers     the layers from input to output, at least one, each taking the previous one's outputs
+   * @param inputScale what raw inputs are multiplied by before the first layer; positive and finite
+   * @throws IllegalArgumentException if there are no layers, two neighbours do not chain, or the scale is
+   *     not positive and finite
+   */
   public Network {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("a network needs at least one layer");
@@ -56,6 +64,10 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
    * The seed's initialisation generalised: for each layer in order, its weights (inputs × outputs,
    * row-major) then its bias, each drawn from {@code np.random.randn} after {@code np.random.seed(seed)}.
    * Sigmoid layers with MSE: the seed's network.
+   *
+   * @param widths from input to output, at least two
+   * @param seed   {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @return the new network, input scale 1
    */
   public static Network initNormal(int[] widths, long seed) {
     return init(widths, Activation.SIGMOID, Loss.MSE, Init.NORMAL, new NumpyRandom(seed));
@@ -64,6 +76,13 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
   /**
    * A new network: hidden layers use {@code hidden}, the output layer the loss's activation; weights drawn
    * from {@code random} layer by layer as {@code init} says (the generator is left where the draws end).
+   *
+   * @param widths from input to output, at least two, each positive
+   * @param hidden the hidden layers' activation
+   * @param loss   the loss, which fixes the output layer's activation
+   * @param init   how the weights are drawn
+   * @param random the generator to draw from
+   * @return the new network, input scale 1
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
     List<Layer> layers = new ArrayList<>();
@@ -75,7 +94,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     return new Network(loss, layers);
   }
 
-  /** Widths from input to output, e.g. {2, 4, 1}. */
+  /** @return the widths from input to output, e.g. {2, 4, 1}: the inputs, then each layer's outputs */
   public int[] widths() {
     int[] widths = new int[layers.size() + 1];
     widths[0] = layers.get(0).inputs();
@@ -85,17 +104,17 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     return widths;
   }
 
-  /** Inputs per row: the first layer's width. */
+  /** @return inputs per row: the first layer's input width */
   public int inputs() {
     return layers.get(0).inputs();
   }
 
-  /** Outputs per row: the last layer's width. */
+  /** @return outputs per row: the last layer's width */
   public int outputs() {
     return layers.get(layers.size() - 1).outputs();
   }
 
-  /** Number of weights and biases. */
+  /** @return the number of weights and biases, over all layers */
   public long parameterCount() {
     long count = 0;
     for (Layer layer : layers) {
@@ -104,7 +123,13 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     return count;
   }
 
-  /** "weight 3 of layer 2 became NaN" for the first weight or bias that is NaN or infinite, else null. */
+  /**
+   * Finds the first weight or bias, layer by layer, that is NaN or infinite.
+   *
+   * @param network the network to check
+   * @return e.g. "weight 3 of layer 2 became NaN" (layers counted from 1, weights row-major from 0), or
+   *     null if every parameter is finite
+   */
   public static String firstNonFinite(Network network) {
     for (int l = 0; l < network.layers.size(); l++) {
       Layer layer = network.layers.get(l);
@@ -237,7 +262,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
       return this;
     }
 
-    /** The network, weights drawn from a generator seeded with {@link #seed}. */
+    /** @return the network, weights drawn from a new generator seeded with the {@link #seed} given */
     public Network build() {
       return build(new NumpyRandom(seed));
     }

@@ -14,7 +14,12 @@ public final class NumpyRandom {
   private boolean hasGauss;
   private double gauss;
 
-  /** {@code np.random.seed(seed)}, for 0 ≤ seed < 2³². */
+  /**
+   * {@code np.random.seed(seed)}, for 0 ≤ seed &lt; 2³².
+   *
+   * @param seed the seed, 0 to 2³²−1
+   * @throws IllegalArgumentException if the seed is negative or needs more than 32 bits
+   */
   public NumpyRandom(long seed) {
     if (seed < 0 || seed > 0xFFFFFFFFL) {
       throw new IllegalArgumentException("seed must be between 0 and 2^32 - 1: " + seed);
@@ -29,14 +34,27 @@ public final class NumpyRandom {
   /**
    * The generator's whole state, as NumPy's {@code get_state()} gives it: the 624 words, the position in them,
    * and the cached second Gaussian.
+   *
+   * @param key      the 624 MT19937 state words
+   * @param pos      the position of the next word to temper, 0 to 624 (624: twist before the next draw)
+   * @param hasGauss whether a second Gaussian is cached for the next {@link #randn()}
+   * @param gauss    the cached Gaussian, meaningful only if {@code hasGauss}
    */
   public record State(int[] key, int pos, boolean hasGauss, double gauss) {}
 
+  /** @return a snapshot of this generator's state (the words copied), for {@link #fromState} */
   public State state() {
     return new State(mt.clone(), index, hasGauss, gauss);
   }
 
-  /** A generator in {@code state}; IllegalArgumentException if it is not one (wrong length, position). */
+  /**
+   * A generator in {@code state}: it produces the draws the generator the state was taken from would.
+   *
+   * @param state a state as {@link #state()} gives it
+   * @return a new generator in that state (the words copied)
+   * @throws IllegalArgumentException if it is not an MT19937 state (no key, not 624 words, position out of
+   *     range)
+   */
   public static NumpyRandom fromState(State state) {
     if (state.key() == null || state.key().length != N || state.pos() < 0 || state.pos() > N) {
       throw new IllegalArgumentException("not an MT19937 state: " + (state.key() == null ? "no key"
@@ -50,7 +68,11 @@ public final class NumpyRandom {
     return r;
   }
 
-  /** Puts this generator in {@code source}'s state: both produce the same draws from here on. */
+  /**
+   * Puts this generator in {@code source}'s state: both produce the same draws from here on.
+   *
+   * @param source the generator to copy the state of; it is not changed
+   */
   public void setState(NumpyRandom source) {
     System.arraycopy(source.mt, 0, mt, 0, N);
     index = source.index;
@@ -58,7 +80,7 @@ public final class NumpyRandom {
     gauss = source.gauss;
   }
 
-  /** An independent generator in the same state: both produce the same draws from here on. */
+  /** @return an independent generator in the same state: both produce the same draws from here on */
   public NumpyRandom copy() {
     NumpyRandom c = new NumpyRandom(0);
     System.arraycopy(mt, 0, c.mt, 0, N);
@@ -68,7 +90,7 @@ public final class NumpyRandom {
     return c;
   }
 
-  /** The next 32 random bits, as an unsigned value in an int (genrand_int32). */
+  /** @return the next 32 random bits, as an unsigned value in an int (genrand_int32) */
   public int nextInt32() {
     if (index >= N) {
       twist();
@@ -90,14 +112,14 @@ public final class NumpyRandom {
     index = 0;
   }
 
-  /** A double in [0, 1) with 53 random bits ({@code np.random.random_sample}). */
+  /** @return a double in [0, 1) with 53 random bits ({@code np.random.random_sample}); two 32-bit draws */
   public double nextDouble() {
     long a = Integer.toUnsignedLong(nextInt32()) >>> 5;
     long b = Integer.toUnsignedLong(nextInt32()) >>> 6;
     return (a * 67108864.0 + b) / 9007199254740992.0;
   }
 
-  /** One standard normal draw ({@code np.random.randn()}). */
+  /** @return one standard normal draw ({@code np.random.randn()}) */
   public double randn() {
     if (hasGauss) {
       hasGauss = false;
@@ -117,7 +139,12 @@ public final class NumpyRandom {
     return f * x2;
   }
 
-  /** {@code count} draws of {@link #randn()}, each rounded to float32. */
+  /**
+   * {@code count} draws of {@link #randn()}, each rounded to float32.
+   *
+   * @param count how many draws
+   * @return the draws, in order
+   */
   public float[] randnFloats(int count) {
     float[] values = new float[count];
     for (int i = 0; i < count; i++) {
@@ -126,7 +153,13 @@ public final class NumpyRandom {
     return values;
   }
 
-  /** A uniform integer in [0, max], as NumPy's legacy random_interval: masked 32-bit draws, rejecting those over max. */
+  /**
+   * A uniform integer in [0, max], as NumPy's legacy random_interval: masked 32-bit draws, rejecting those over max.
+   *
+   * @param max the largest value, 0 to 2³²−1; 0 draws nothing
+   * @return the draw, 0 to {@code max}
+   * @throws IllegalArgumentException if {@code max} needs more than 32 bits
+   */
   public long interval(long max) {
     if (max == 0) {
       return 0;
@@ -148,7 +181,11 @@ public final class NumpyRandom {
     return value;
   }
 
-  /** Shuffles in place as {@code np.random.shuffle} does on a 1-D array (legacy Fisher–Yates from the end). */
+  /**
+   * Shuffles in place as {@code np.random.shuffle} does on a 1-D array (legacy Fisher–Yates from the end).
+   *
+   * @param values the array to shuffle, in place
+   */
   public void shuffle(int[] values) {
     for (int i = values.length - 1; i > 0; i--) {
       int j = (int) interval(i);
@@ -158,7 +195,12 @@ public final class NumpyRandom {
     }
   }
 
-  /** {@code np.random.permutation(n)}: 0..n−1 shuffled. */
+  /**
+   * {@code np.random.permutation(n)}: 0..n−1 shuffled.
+   *
+   * @param n how many indices
+   * @return 0 to n−1 in shuffled order
+   */
   public int[] permutation(int n) {
     int[] values = new int[n];
     for (int i = 0; i < n; i++) {

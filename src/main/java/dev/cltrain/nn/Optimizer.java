@@ -6,22 +6,41 @@ import dev.cltrain.InputException;
  * How gradients become weight updates ({@code --optimizer}), with its hyper-parameters. Each kind is one
  * kernel in update.cl with its mirror in ReferenceKernels. Weight decay (L2, added to the gradient) applies
  * to weights, not biases.
+ *
+ * @param kind         the update rule
+ * @param learningRate η, the step size
+ * @param momentum     μ, the velocity's decay, in [0, 1); used by momentum only
+ * @param beta1        β1, the first moment's decay; used by adam only
+ * @param beta2        β2, the second moment's decay; used by adam only
+ * @param epsilon      ε, added to adam's denominator; used by adam only
+ * @param weightDecay  λ, L2 weight decay added to the weights' gradients (g = dw + λw); 0 for none
  */
 public record Optimizer(Kind kind, float learningRate, float momentum, float beta1, float beta2, float epsilon,
     float weightDecay) {
 
   /** sgd: w −= η·g. momentum: v = μv + g, w −= η·v. adam: bias-corrected Adam (Kingma and Ba). */
   public enum Kind {
+    /** Plain gradient descent: w −= η·g. */
     SGD("sgd"),
+    /** Gradient descent with momentum, PyTorch's convention: v = μv + g, w −= η·v. */
     MOMENTUM("momentum"),
+    /** Adam with bias correction. */
     ADAM("adam");
 
+    /** The name on the command line ({@code --optimizer}). */
     public final String id;
 
     Kind(String id) {
       this.id = id;
     }
 
+    /**
+     * The optimizer named {@code id}.
+     *
+     * @param id the name given to {@code --optimizer}
+     * @return the kind with that {@link #id}
+     * @throws InputException if no optimizer has that name
+     */
     public static Kind parse(String id) {
       for (Kind k : values()) {
         if (k.id.equals(id)) {
@@ -71,7 +90,7 @@ public record Optimizer(Kind kind, float learningRate, float momentum, float bet
     return new Optimizer(kind, learningRate, momentum, beta1, beta2, epsilon, decay);
   }
 
-  /** Buffers of state this optimizer keeps per parameter buffer: 0, 1 (velocity) or 2 (m, v). */
+  /** @return the buffers of state this optimizer keeps per parameter buffer: 0, 1 (velocity) or 2 (m, v) */
   public int stateBuffers() {
     return switch (kind) {
       case SGD -> 0;
@@ -80,7 +99,7 @@ public record Optimizer(Kind kind, float learningRate, float momentum, float bet
     };
   }
 
-  /** One line for summaries: "adam (η 0.001, β1 0.9, β2 0.999, ε 1e-08)". */
+  /** @return one line for summaries, e.g. "adam (η 0.001, β1 0.9, β2 0.999, ε 1e-08)"; weight decay if any */
   public String describe() {
     String decay = weightDecay == 0 ? "" : ", weight decay " + weightDecay;
     return switch (kind) {

@@ -34,6 +34,9 @@ import java.util.List;
  *
  * <p>The forward pass and the evaluation of data sets are {@link Inference}'s. Not thread-safe, except
  * {@link #stopAfterBatch()}.
+ *
+ * @param <B> the backend's float buffer type
+ * @param <I> the backend's int (row index) buffer type
  */
 public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final Optimizer optimizer;
@@ -58,7 +61,16 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   /** The current epoch's order (mini-batches), kept for a checkpoint taken mid-epoch. */
   private int[] currentOrder;
 
-  /** Takes ownership of {@code backend}: it is closed with this trainer, or at once if set-up fails. */
+  /**
+   * Uploads the network and the training set and allocates every buffer training needs. Takes ownership of
+   * {@code backend}: it is closed with this trainer, or at once if set-up fails.
+   *
+   * @param backend  where the buffers live and the kernels run
+   * @param initial  the network to start from
+   * @param train    the training set, with the network's input and output widths
+   * @param settings the optimizer, the batch size and the shuffling generator (copied: it is not advanced)
+   * @throws IllegalArgumentException if the training set's widths are not the network's
+   */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()));
     try {

@@ -27,20 +27,37 @@ import java.util.Map;
  * </pre>
  *
  * <p>Not thread-safe: one thread at a time.
+ *
+ * @param <B> the backend's float buffer type
+ * @param <I> the backend's int (row index) buffer type
  */
 public class Inference<B, I> implements AutoCloseable {
+  /** Where the buffers live and the kernels run; owned: closed by {@link #close()}. */
   protected final Backend<B, I> backend;
+  /**
+   * The network as given: its shapes, activations, loss and input scale. Its weights are the initial ones;
+   * the current ones are in {@link #weights} and {@link #biases} ({@link #network()} reads them back).
+   */
   protected final Network initial;
+  /** The network's widths, input to output: L + 1 numbers. */
   protected final int[] widths;
+  /** The network's loss, which picks the output kernels and the loss kernel. */
   protected final Loss loss;
   /** Rows the per-layer buffers hold: the batch size, the chunk size, or the whole training set. */
   protected final int capacity;
-  /** Index l = 0..L-1 (layer l+1 of the formulas). */
+  /** Each layer's weights, inputs × outputs, row-major. Index l = 0..L-1 (layer l+1 of the formulas). */
   protected final List<B> weights = new ArrayList<>();
+  /** Each layer's biases, outputs; indexed as {@link #weights}. */
   protected final List<B> biases = new ArrayList<>();
+  /**
+   * Each layer's activations from the last forward pass, capacity × outputs, row-major; indexed as
+   * {@link #weights}, so the last is the network's output.
+   */
   protected final List<B> outputs = new ArrayList<>();
   private final Map<DataSet, Resident> residents = new IdentityHashMap<>();
+  /** The gathered inputs of a batch or chunk, capacity × inputs; null until {@link #allocateBatchBuffers()}. */
   protected B batchX;
+  /** The gathered targets of a batch or chunk, capacity × outputs; null until {@link #allocateBatchBuffers()}. */
   protected B batchY;
 
   /** A data set kept on the device, with one loss slot and one correct-count slot per batch or chunk. */
@@ -66,6 +83,10 @@ public class Inference<B, I> implements AutoCloseable {
   /**
    * Uploads {@code network}'s weights and allocates outputs for {@code capacity} rows. Takes ownership of
    * {@code backend}: it is closed with this object, or at once if set-up fails.
+   *
+   * @param backend  where the buffers live and the kernels run
+   * @param network  the network whose weights to upload
+   * @param capacity rows the per-layer buffers hold: the most rows one forward pass may take
    */
   public Inference(Backend<B, I> backend, Network network, int capacity) {
     this.backend = backend;
@@ -85,6 +106,7 @@ public class Inference<B, I> implements AutoCloseable {
     }
   }
 
+  /** Allocates {@link #batchX} and {@link #batchY} on the first call; later calls do nothing. */
   protected void allocateBatchBuffers() {
     if (batchX == null) {
       batchX = backend.allocate(capacity * widths[0]);
@@ -92,6 +114,11 @@ public class Inference<B, I> implements AutoCloseable {
     }
   }
 
+  /**
+   * @param set a data set with the network's input and output widths
+   * @return its copy on the device, uploaded on the first call for that data set (by identity) and kept
+   * @throws IllegalArgumentException if the data set's widths are not the network's
+   */
   protected Resident resident(DataSet set) {
     Resident r = residents.get(set);
     if (r == null) {
@@ -105,14 +132,22 @@ public class Inference<B, I> implements AutoCloseable {
     return r;
   }
 
+  /** @return L, the number of layers */
   protected int layerCount() {
     return widths.length - 1;
   }
 
+  /** @return the last layer's activations: the network's outputs for the rows of the last forward pass */
   protected B networkOutput() {
     return outputs.get(layerCount() - 1);
   }
 
+  /**
+   * Enqueues a forward pass, filling {@link #outputs}.
+   *
+   * @param x    the inputs, at least rows × inputs, row-major
+   * @param rows how many rows to run, 1 to capacity
+   */
   protected void forward(B x, int rows) {
     B input = x;
     for (int l = 0; l < layerCount(); l++) {
@@ -129,6 +164,15 @@ public class Inference<B, I> implements AutoCloseable {
     }
   }
 
+  /**
+   * Enqueues the loss and the correct count of the last forward pass against the targets {@code y}.
+   *
+   * @param y            the targets, at least rows × outputs, row-major
+   * @param rows         the rows of the last forward pass
+   * @param slot         which slot of {@code lossSlots} and {@code correctSlots} to write
+   * @param lossSlots    gets the mean loss over the rows at {@code slot}
+   * @param correctSlots gets the number of rows predicted right at {@code slot}
+   */
   protected void stats(B y, int rows, int slot, B lossSlots, B correctSlots) {
     int cols = widths[layerCount()];
     if (loss == Loss.XENT) {
@@ -141,7 +185,11 @@ public class Inference<B, I> implements AutoCloseable {
 
   /**
    * Loss and accuracy over the first {@code chunks} chunks of a resident set from its slots: the loss of each
-   * chunk weighted by its rows.
+   * chunk weighted by its rows. Waits for the work enqueued before.
+   *
+   * @param r      the resident data set whose slots were written
+   * @param chunks how many chunks, from the first, were run
+   * @return the loss and accuracy over those chunks' rows
    */
   protected EpochStats readStats(Resident r, int chunks) {
     float[] losses = new float[r.chunks];
@@ -163,6 +211,11 @@ public class Inference<B, I> implements AutoCloseable {
   /**
    * A forward pass with the current weights over {@code set} (uploaded once, then kept on the device): the
    * loss, the accuracy and, when {@code wantOutputs}, the outputs (rows × outputs).
+   *
+   * @param set         the data set, with the network's input and output widths
+   * @param wantOutputs whether to download the outputs too
+   * @return the loss, the accuracy (fraction of rows predicted right) and the outputs, or null outputs
+   * @throws IllegalArgumentException if the data set's widths are not the network's
    */
   public Evaluation evaluate(DataSet set, boolean wantOutputs) {
     Resident r = resident(set);
@@ -198,7 +251,7 @@ public class Inference<B, I> implements AutoCloseable {
     return new Evaluation(stats.loss(), stats.accuracy(), all);
   }
 
-  /** A copy of the weights as they are now. */
+  /** @return a copy of the network with its weights and biases as they are now (waits for the work enqueued) */
   public Network network() {
     List<Layer> layers = new ArrayList<>();
     for (int l = 0; l < layerCount(); l++) {
@@ -212,12 +265,12 @@ public class Inference<B, I> implements AutoCloseable {
     return new Network(initial.loss(), layers, initial.inputScale());
   }
 
-  /** Time per kernel since the last call, when the backend profiles; else empty. */
+  /** @return time per kernel since the last call, when the backend profiles; else empty */
   public List<KernelTime> takeProfile() {
     return backend.takeProfile();
   }
 
-  /** Bytes copied {host → device, device → host} so far. */
+  /** @return bytes copied {host → device, device → host} so far (0 on the reference) */
   public long[] transferredBytes() {
     return backend.transferredBytes();
   }
@@ -227,7 +280,7 @@ public class Inference<B, I> implements AutoCloseable {
     backend.close();
   }
 
-  /** Where this runs, e.g. "Java reference". */
+  /** @return where this runs, e.g. "Java reference": the backend's name */
   public String deviceName() {
     return backend.name();
   }

@@ -12,17 +12,29 @@ import dev.cltrain.nn.Network;
 public final class MemoryPlan {
   private MemoryPlan() {}
 
-  /** Whether {@code batchSize} means the whole set in one batch: 0 (or less), or at least the set's rows. */
+  /**
+   * @param rows      the training set's rows
+   * @param batchSize the batch size asked for
+   * @return whether {@code batchSize} means the whole set in one batch: 0 (or less), or at least the set's rows
+   */
   public static boolean fullBatch(int rows, int batchSize) {
     return batchSize <= 0 || batchSize >= rows;
   }
 
-  /** Rows one iteration works on: the batch size, or the whole set for a full batch. */
+  /**
+   * @param rows      the training set's rows
+   * @param batchSize the batch size asked for
+   * @return rows one iteration works on: the batch size, or the whole set for a full batch
+   */
   public static int capacity(int rows, int batchSize) {
     return fullBatch(rows, batchSize) ? rows : batchSize;
   }
 
-  /** Backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉. */
+  /**
+   * @param rows      the training set's rows
+   * @param batchSize the batch size asked for
+   * @return backprop iterations per epoch: 1 for a full batch, else ⌈rows / batch size⌉
+   */
   public static int batchesPerEpoch(int rows, int batchSize) {
     return fullBatch(rows, batchSize) ? 1 : (rows + batchSize - 1) / batchSize;
   }
@@ -30,6 +42,11 @@ public final class MemoryPlan {
   /**
    * Bytes of device memory a network, training set and batch size need: every buffer above, optimizer
    * state included (evaluation sets come on top, uploaded when first evaluated).
+   *
+   * @param network  the network to train
+   * @param data     the training set
+   * @param settings the optimizer (its state buffers) and the batch size
+   * @return the bytes of float32 buffers a {@link Backprop} allocates
    */
   public static long bytesNeeded(Network network, DataSet data, Settings settings) {
     int rows = data.rows();
@@ -46,7 +63,12 @@ public final class MemoryPlan {
     return 4 * floats;
   }
 
-  /** The largest single buffer, in bytes, that {@link #bytesNeeded} counts. */
+  /**
+   * @param network  the network to train
+   * @param data     the training set
+   * @param settings the batch size
+   * @return the largest single buffer, in bytes, that {@link #bytesNeeded} counts
+   */
   public static long largestBuffer(Network network, DataSet data, Settings settings) {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
@@ -60,6 +82,10 @@ public final class MemoryPlan {
   /**
    * Refuses on {@code device}, before anything is allocated, a training run whose buffers do not fit.
    *
+   * @param device   where the run would go
+   * @param network  the network to train
+   * @param data     the training set
+   * @param settings the optimizer and the batch size
    * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
    */
   public static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings) {

@@ -22,7 +22,18 @@ import java.util.function.Function;
  * @param warning the line to show the user about a fallback, or null
  */
 public record Opening<T extends AutoCloseable>(T opened, Device device, String warning) {
-  /** A trainer for {@code network} on {@code data}, probed with one forward pass so a bad device fails here. */
+  /**
+   * A trainer for {@code network} on {@code data}, probed with one forward pass so a bad device fails here.
+   *
+   * @param choice    the device asked for, and whether it was {@code auto}
+   * @param network   the network to start from
+   * @param data      the training set
+   * @param settings  the optimizer, batch size and shuffling
+   * @param profiling whether to open the backend with profiling (per-kernel times)
+   * @return the opened trainer, the device it runs on, and a fallback warning or null
+   * @throws DeviceException if an explicitly chosen device cannot be used, or the run does not fit the device
+   *     it ends up on
+   */
   public static Opening<Trainer> trainer(DeviceChoice choice, Network network, DataSet data, Settings settings,
       boolean profiling) {
     return open(choice, device -> {
@@ -34,7 +45,16 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
     });
   }
 
-  /** A forward pass of {@code network} over chunks of at most {@code chunkRows} rows of {@code data}. */
+  /**
+   * A forward pass of {@code network} over chunks of at most {@code chunkRows} rows of {@code data}.
+   *
+   * @param choice    the device asked for, and whether it was {@code auto}
+   * @param network   the network to run
+   * @param data      the data it will run over; only its row count is used here, to size the buffers
+   * @param chunkRows the most rows one forward pass takes
+   * @return the opened forward pass, the device it runs on, and a fallback warning or null
+   * @throws DeviceException if an explicitly chosen device cannot be used
+   */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
     return open(choice, device -> inference(device.openBackend(false), network, capacity), forward -> { });
