@@ -44,6 +44,22 @@ public final class Data {
   }
 
   /**
+   * One target per row (regression or a single MSE output), from arrays (copied).
+   *
+   * @param inputs  one row of inputs per sample, all of the same width
+   * @param targets one target per sample
+   * @return the data, with no test set
+   * @throws InputException when the rows are ragged, empty, not finite or the counts differ
+   */
+  public static TrainingData of(float[][] inputs, float[] targets) {
+    float[][] rows = new float[targets.length][];
+    for (int r = 0; r < rows.length; r++) {
+      rows[r] = new float[] {targets[r]};
+    }
+    return of(inputs, rows);
+  }
+
+  /**
    * Classification data from arrays: each label becomes a one-hot row of {@code classes} targets.
    *
    * @param inputs  one row of inputs per sample
