@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checkpoint ends with the same model file, byte for byte, as a run that was never stopped, on the reference
  * and on every OpenCL device. The runs are child JVMs, so that they can be signalled.
  */
+@Tag("slow")
 class ResumeTest {
   @TempDir
   Path dir;

@@ -22,10 +22,12 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Trainers release every OpenCL object they make, leave host memory flat, and share a device safely. */
+@Tag("slow")
 class ResourceHygieneTest {
   static java.util.List<ClDevice> devices() {
     return OpenClDevices.all();
