@@ -142,6 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     for (Workload w : workloads) {
       BenchRunner.checkFits(w, targets);
     }
+    noticeReferenceOnly(targets);
     List<WorkloadResult> results = new ArrayList<>();
     for (Workload w : workloads) {
       WorkloadResult result = BenchRunner.run(w, targets, source, plan(w), err::println);
@@ -182,11 +183,18 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The OpenCL devices to bench: --device's list, or every one found. Unknown devices are bad input. */
   private List<ClDevice> targets() {
+    return DeviceOptions.openClDevices(devices, ClRuntime.discover());
+  }
+
+  /**
+   * With no OpenCL device to bench (and none asked for by name), one line saying so, once every option has been
+   * checked: bad input is still the one line it should be.
+   */
+  private void noticeReferenceOnly(List<ClDevice> targets) {
     ClRuntime.Discovery discovery = ClRuntime.discover();
-    if (!discovery.available()) {
+    if (targets.isEmpty() && devices == null && !discovery.available()) {
       err.println("bench: " + discovery.problem() + "; benching the Java reference only");
     }
-    return DeviceOptions.openClDevices(devices, discovery);
   }
 
   private BenchRunner.Plan plan(Workload w) {
@@ -249,6 +257,7 @@ final class BenchCommand implements Callable<Integer> {
     for (Workload w : workloads) {
       BenchRunner.checkFits(w, targets);
     }
+    noticeReferenceOnly(targets);
     List<WorkloadResult> results = new ArrayList<>();
     for (int i = 0; i < workloads.size(); i++) {
       Workload w = workloads.get(i);
@@ -379,6 +388,7 @@ final class BenchCommand implements Callable<Integer> {
   private int runGemm(List<ClDevice> targets, KernelSource source) {
     List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
     int reps = repeat;
+    noticeReferenceOnly(targets);
     List<GemmBench.Row> rows = GemmBench.run(list, targets, source, reps, peak, !noClblast, err::println);
     out.println();
     out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product"
