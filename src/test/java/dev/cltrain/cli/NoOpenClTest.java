@@ -1,6 +1,7 @@
 package dev.cltrain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A machine without OpenCL, as a newcomer's may be: child JVMs whose ICD loader is pointed at an empty folder
- * (OCL_ICD_VENDORS), so that no platform is found whatever is installed.
+ * (OCL_ICD_VENDORS), so that no platform is found whatever is installed. (Where libOpenCL.so itself is missing
+ * the same tests take the other path, JOCL failing to load it, whose native message must not show either.)
  */
 class NoOpenClTest {
   @TempDir
@@ -20,6 +22,21 @@ class NoOpenClTest {
 
   private Map<String, String> noOpenCl() throws Exception {
     return Map.of("OCL_ICD_VENDORS", Files.createDirectories(dir.resolve("no-icd")).toString());
+  }
+
+  @Test
+  void trainWarnsInExactlyOneLineAndPrintsNothingRaw() throws Exception {
+    Cli run = Cli.runInChild(noOpenCl(), dir, "train");
+    assertEquals(0, run.exit(), run.toString());
+    List<String> err = run.err().lines().toList();
+    assertEquals(1, err.stream().filter(l -> l.startsWith("warning:")).count(), "one warning line: " + run);
+    assertTrue(err.stream().filter(l -> l.startsWith("warning:")).allMatch(l -> l.contains("falling back to the Java reference")),
+        run.toString());
+    for (String line : err) {
+      assertTrue(line.startsWith("warning: ") || line.startsWith("device: "), "only cltrain's own lines on stderr: " + run);
+    }
+    assertEquals("Epoch 0, Loss: 0.1864", run.outLines().get(0), "stdout starts with the seed's first line: " + run);
+    assertFalse(run.out().contains("Could not load"), "no native loader message in the output: " + run);
   }
 
   @Test
