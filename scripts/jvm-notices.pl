@@ -1,16 +1,14 @@
 #!/usr/bin/perl
 # Passes stderr through unchanged and unbuffered (a progress bar's carriage returns included), except for
-# whole lines that are the JVM's own notices about how scripts/cltrain starts it:
+# whole lines that are the JVM's own notice about how scripts/cltrain starts it:
 #   "WARNING: Using incubator modules: jdk.incubator.vector"       (the Vector API for the Java reference)
-#   "OpenJDK VM warning: the use of signal() and sigset() ..."      (libjsig, when a driver sets a handler)
 # so that stderr holds cltrain's own messages only: one line for bad input, as promised.
 use strict;
 use warnings;
 
 sub notice {
   my ($line) = @_;
-  return $line =~ /^WARNING: Using incubator modules: jdk\.incubator\.vector\r?\n$/
-      || $line =~ /^[^\n]* VM warning: the use of signal\(\) and sigset\(\) for signal chaining was deprecated/;
+  return $line =~ /^WARNING: Using incubator modules: jdk\.incubator\.vector\r?\n$/;
 }
 
 # An unfinished line is held until its newline (it may be a notice written in pieces), unless it holds a

@@ -13,7 +13,7 @@
  * not install them again, so one restore after each call that may install them is enough.
  *
  * Both go through the rt_sigaction system call, not libc's sigaction: when HotSpot's libjsig is preloaded
- * (signal chaining, scripts/cltrain) libc's sigaction is libjsig's, which would record our write as a
+ * (signal chaining, a user's LD_PRELOAD) libc's sigaction is libjsig's, which would record our write as a
  * handler to chain to. The kernel's struct is copied as opaque bytes, so its layout (and the restorer that
  * glibc set) is kept whatever the architecture.
  */

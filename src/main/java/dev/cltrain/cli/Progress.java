@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,22 +21,24 @@ final class Progress implements AutoCloseable {
   /** How often the bar is redrawn, and the least time between two reads of the running loss. */
   static final int UPDATE_MILLIS = 200;
 
-  private static final Progress DISABLED = new Progress(null, null, 0, 0);
+  private static final Progress DISABLED = new Progress(null, null, 0, 0, System::nanoTime);
 
   private final ProgressBar bar;
   private final LineEnding line;
   private final int epochs;
   private final int batchesPerEpoch;
+  private final LongSupplier nanoClock;
   private long lastLossRead;
   private boolean lossRead;
   private String lossText = "";
   private boolean closed;
 
-  private Progress(ProgressBar bar, LineEnding line, int epochs, int batchesPerEpoch) {
+  private Progress(ProgressBar bar, LineEnding line, int epochs, int batchesPerEpoch, LongSupplier nanoClock) {
     this.bar = bar;
     this.line = line;
     this.epochs = epochs;
     this.batchesPerEpoch = batchesPerEpoch;
+    this.nanoClock = nanoClock;
   }
 
   /** A bar over {@code epochs × batchesPerEpoch} batches on {@link System#err} when enabled, else a no-op. */
@@ -48,6 +51,12 @@ final class Progress implements AutoCloseable {
    * (0: the terminal's width, 80 when it cannot be found).
    */
   static Progress create(boolean enabled, int epochs, int batchesPerEpoch, PrintStream out, int width) {
+    return create(enabled, epochs, batchesPerEpoch, out, width, System::nanoTime);
+  }
+
+  /** As above, timing the loss reads with {@code nanoClock} (a stand-in for {@link System#nanoTime()} in tests). */
+  static Progress create(boolean enabled, int epochs, int batchesPerEpoch, PrintStream out, int width,
+      LongSupplier nanoClock) {
     if (!enabled) {
       return DISABLED;
     }
@@ -63,7 +72,7 @@ final class Progress implements AutoCloseable {
         .setSpeedUnit(ChronoUnit.SECONDS)
         .setConsumer(line)
         .build();
-    return new Progress(bar, line, epochs, batchesPerEpoch);
+    return new Progress(bar, line, epochs, batchesPerEpoch, nanoClock);
   }
 
   /** Whether this draws anything. */
@@ -80,7 +89,7 @@ final class Progress implements AutoCloseable {
     if (bar == null || closed) {
       return;
     }
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     if (runningLoss != null && (!lossRead || now - lastLossRead >= UPDATE_MILLIS * 1_000_000L)) {
       Float loss = runningLoss.get();
       lossRead = true;

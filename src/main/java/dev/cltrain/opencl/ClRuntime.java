@@ -7,6 +7,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -64,9 +68,10 @@ public final class ClRuntime {
 
   private static Discovery discoverDevices() {
     try {
-      CL.setExceptionsEnabled(true);
+      loadJocl();
     } catch (LinkageError e) {
-      return new Discovery(List.of(), "the OpenCL library could not be loaded (" + firstLine(e.getMessage()) + ")");
+      return new Discovery(List.of(), "the OpenCL library " + System.mapLibraryName("OpenCL") + " could not be loaded ("
+          + firstLine(e.getMessage()) + ")");
     }
     try {
       int[] count = new int[1];
@@ -95,6 +100,50 @@ public final class ClRuntime {
     } catch (LinkageError e) {
       return new Discovery(List.of(), "the OpenCL library could not be loaded (" + firstLine(e.getMessage()) + ")");
     }
+  }
+
+  /**
+   * Loads JOCL (the static initialiser of {@link CL}) without its native log: where libOpenCL.so is missing,
+   * JOCL's native code prints "Could not load libOpenCL.so, error ..." on stdout, into the program's output,
+   * when the discovery's warning says it already. JOCL logs "Trying library candidate: ..." (java.util.logging,
+   * logger org.jocl.LibTracker, level FINE) right before it tries, once its own native library is loaded: a
+   * handler on that logger sets the native log level to quiet then, and it is set back to errors (JOCL's
+   * default) once loaded. JOCL's own records go where they went before.
+   */
+  private static void loadJocl() {
+    Logger tracker = Logger.getLogger("org.jocl.LibTracker");
+    Level level = tracker.getLevel();
+    Handler quiet = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        String message = record.getMessage();
+        if (message != null && message.startsWith("Trying library candidate")) {
+          try {
+            CL.setLogLevel(CL.LogLevel.LOG_QUIET); // CL is being initialised by this thread: allowed, not a deadlock
+          } catch (LinkageError e) {
+            // JOCL's own library is not loaded after all: nothing to quieten
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    quiet.setLevel(Level.FINE);
+    if (!tracker.isLoggable(Level.FINE)) {
+      tracker.setLevel(Level.FINE); // its records still reach the parents' handlers, which drop FINE by default
+    }
+    tracker.addHandler(quiet);
+    try {
+      CL.setExceptionsEnabled(true);
+    } finally {
+      tracker.removeHandler(quiet);
+      tracker.setLevel(level);
+    }
+    CL.setLogLevel(CL.LogLevel.LOG_ERROR);
   }
 
   private static cl_device_id[] devicesOf(cl_platform_id platform) {

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -91,14 +93,19 @@ class ProgressTest {
   }
 
   @Test
-  void runningLossIsReadAgainOnceTwoHundredMillisecondsHavePassed() throws InterruptedException {
+  void runningLossIsReadAgainOnceTwoHundredMillisecondsHavePassed() {
     AtomicInteger reads = new AtomicInteger();
+    AtomicLong nanos = new AtomicLong(123_456_789L); // the bar's clock, moved by hand: no sleeping
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (Progress progress = Progress.create(true, 1, 3, new PrintStream(bytes, true, StandardCharsets.UTF_8), 200)) {
+    try (Progress progress = Progress.create(true, 1, 4, new PrintStream(bytes, true, StandardCharsets.UTF_8), 200,
+        nanos::get)) {
       progress.batch(1, 1, () -> reads.incrementAndGet() * 1f);
-      Thread.sleep(Progress.UPDATE_MILLIS + 50);
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(Progress.UPDATE_MILLIS) - 1);
       progress.batch(1, 2, () -> reads.incrementAndGet() * 1f);
+      assertEquals(1, reads.get(), "a nanosecond short of " + Progress.UPDATE_MILLIS + " ms: not read again");
+      nanos.addAndGet(1);
       progress.batch(1, 3, () -> reads.incrementAndGet() * 1f);
+      progress.batch(1, 4, () -> reads.incrementAndGet() * 1f);
     }
     assertEquals(2, reads.get());
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("loss 2.0000"), bytes.toString(StandardCharsets.UTF_8));

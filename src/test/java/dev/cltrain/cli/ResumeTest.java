@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.testing.OpenClDevices;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checkpoint ends with the same model file, byte for byte, as a run that was never stopped, on the reference
  * and on every OpenCL device. The runs are child JVMs, so that they can be signalled.
  */
+@Tag("slow")
 class ResumeTest {
   @TempDir
   Path dir;
@@ -53,7 +58,8 @@ class ResumeTest {
     Path checkpoint = dir.resolve("run.ckpt");
     Process run = start(args(workload(device, epochs), "--checkpoint", checkpoint.toString(), "--checkpoint-every", "3"));
     waitFor(() -> Files.exists(checkpoint), run, "a first checkpoint");
-    Thread.sleep(300);
+    int first = checkpointEpoch(checkpoint);
+    waitFor(() -> checkpointEpoch(checkpoint) > first, run, "a checkpoint after the one at epoch " + first);
     run.destroyForcibly(); // SIGKILL: no chance to write anything more
     assertTrue(run.waitFor(30, TimeUnit.SECONDS));
     assertEquals(137, run.exitValue(), "killed by SIGKILL");
@@ -75,8 +81,7 @@ class ResumeTest {
     Path save = dir.resolve("stopped.json");
     Process run = start(args(workload(device, epochs), "--checkpoint", checkpoint.toString(), "--checkpoint-every",
         "1000", "--save", save.toString()));
-    waitFor(() -> Files.readString(dir.resolve("child.err")).contains("device:"), run, "training to start");
-    Thread.sleep(500);
+    waitForFirstEpoch(run);
     run.destroy(); // SIGTERM
     assertTrue(run.waitFor(60, TimeUnit.SECONDS));
     String err = Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8);
@@ -95,8 +100,7 @@ class ResumeTest {
   @Test
   void sigintExits130WithALineSayingWhereItStopped() throws Exception {
     Process run = start(args(workload("reference", 2000), "--checkpoint", dir.resolve("c.ckpt").toString()));
-    waitFor(() -> Files.readString(dir.resolve("child.err")).contains("device:"), run, "training to start");
-    Thread.sleep(500);
+    waitForFirstEpoch(run);
     new ProcessBuilder("kill", "-INT", String.valueOf(run.pid())).start().waitFor();
     assertTrue(run.waitFor(60, TimeUnit.SECONDS));
     String err = Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8);
@@ -135,6 +139,25 @@ class ResumeTest {
 
   private Process start(String... args) throws Exception {
     return Cli.startChild(java.util.Map.of(), dir, args);
+  }
+
+  /**
+   * Waits until the run has logged its first epoch ("Epoch 0, ..." on stdout): training is under way and its
+   * SIGINT/SIGTERM handlers are in place (they are installed before the first epoch, after the "device:" line).
+   */
+  private void waitForFirstEpoch(Process run) throws Exception {
+    Path out = dir.resolve("child.out");
+    waitFor(() -> Files.readString(out, StandardCharsets.UTF_8).lines().anyMatch(l -> l.startsWith("Epoch 0,")), run,
+        "the first epoch's line on stdout");
+  }
+
+  /** The epoch a checkpoint was written at (files are replaced whole, by a rename, so a read sees one of them). */
+  private static int checkpointEpoch(Path checkpoint) throws IOException {
+    JsonNode epoch = new ObjectMapper().readTree(checkpoint.toFile()).get("epoch");
+    if (epoch == null || !epoch.canConvertToInt()) {
+      throw new AssertionError("no epoch in " + checkpoint + ": " + Files.readString(checkpoint));
+    }
+    return epoch.intValue();
   }
 
   private interface Check {

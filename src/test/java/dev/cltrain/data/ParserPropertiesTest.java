@@ -22,6 +22,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -31,6 +32,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * exception, never a hang, and never an allocation larger than the file could fill (IDX sizes are checked
  * against the file's length before any array is made). 10,000 tries per property.
  */
+@Tag("slow")
 class ParserPropertiesTest {
   private static Path dir;
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reference. The products sum in the reference's order without fused multiply-adds, so they agree to the
  * last bit; the comparison still allows Tolerances.KERNEL_* for devices that fuse anyway.
  */
+@Tag("slow")
 class MatmulPlansTest {
   static List<MatmulPlan> plans(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);

@@ -19,6 +19,7 @@ import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Settings;
 import dev.cltrain.Trainer;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * this with those checks on and fails on any report). Skipped unless CLTRAIN_OCLGRIND=1: a simulator is
  * thousands of times slower than a device, so shapes are small, but cover ones, primes and block edges.
  */
+@Tag("slow")
 class SimulatorKernelTest {
   private static ClDevice oclgrind() {
     assumeTrue("1".equals(System.getenv("CLTRAIN_OCLGRIND")), "set CLTRAIN_OCLGRIND=1 (scripts/oclgrind-check)");
