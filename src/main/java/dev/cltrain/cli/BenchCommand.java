@@ -171,11 +171,10 @@ final class BenchCommand implements Callable<Integer> {
     if (gemm && workload.anyGiven()) {
       throw new InputException("--gemm times the matmul alone; it takes --sizes or --shapes, not training options");
     }
-    for (Path file : new Path[] {json, csv, plot}) {
-      if (file != null) {
-        AtomicFiles.checkWritable(file, file == json ? "--json" : file == csv ? "--csv" : "--plot");
-      }
-    }
+    new OutputFiles()
+        .data("--data", workload.data).data("--test", workload.test).input("--init-model", workload.initModel)
+        .output("--json", json).output("--csv", csv).output("--plot", plot)
+        .check();
   }
 
   /**

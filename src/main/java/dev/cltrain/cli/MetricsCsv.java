@@ -5,13 +5,8 @@ import dev.cltrain.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -31,32 +26,27 @@ final class MetricsCsv implements AutoCloseable {
   static final String HEADER = "epoch,loss,train_accuracy,test_loss,test_accuracy,seconds";
 
   private final Path target;
-  private final Path temp;
-  private final FileChannel channel;
+  private final AtomicFiles.Temp temp;
   private final BufferedWriter writer;
   private boolean headerWritten;
   private boolean done;
 
-  private MetricsCsv(Path target, Path temp, FileChannel channel) {
+  private MetricsCsv(Path target, AtomicFiles.Temp temp) {
     this.target = target;
     this.temp = temp;
-    this.channel = channel;
-    this.writer = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8));
+    this.writer = new BufferedWriter(Channels.newWriter(temp.channel(), StandardCharsets.UTF_8));
   }
 
   /**
-   * Checks that {@code target} can be written (its folder exists and is writable, it is not a folder), then
-   * creates the temporary file beside it. Throws {@link InputException} "--metrics FILE: ..." when it cannot.
+   * Checks that {@code target} can be written (see {@link AtomicFiles#checkWritable}), then creates the
+   * temporary file beside it, locked while it is written. Throws {@link InputException} "--metrics FILE: ..."
+   * when it cannot.
    */
   static MetricsCsv open(Path target) {
     AtomicFiles.checkWritable(target, "--metrics");
-    Path absolute = target.toAbsolutePath();
-    Path temp = null;
     try {
-      temp = createTempBeside(absolute);
-      return new MetricsCsv(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+      return new MetricsCsv(target, AtomicFiles.Temp.create(target.toAbsolutePath()));
     } catch (IOException e) {
-      deleteQuietly(temp);
       throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
     }
   }
@@ -110,11 +100,15 @@ final class MetricsCsv implements AutoCloseable {
     return String.format(Locale.ROOT, "%.5e", v);
   }
 
-  /** Writes the header even if no row was appended, forces the file to disk and renames it over the target. */
+  /**
+   * Writes the header even if no row was appended, forces the file to disk and renames it over the target (the
+   * temporary file stays locked until it has its new name).
+   */
   void commit() {
     if (done) {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }
+    done = true;
     try {
       if (!headerWritten) {
         writer.write(HEADER);
@@ -122,24 +116,11 @@ final class MetricsCsv implements AutoCloseable {
         headerWritten = true;
       }
       writer.flush();
-      channel.force(true);
-      writer.close();
-      done = true;
-      Path absolute = target.toAbsolutePath();
-      try {
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-      }
+      temp.commit();
     } catch (IOException e) {
-      done = true;
-      try {
-        writer.close();
-      } catch (IOException ignored) {
-        // already failing; the temporary file goes below
-      }
-      deleteQuietly(temp);
       throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
+    } finally {
+      temp.close();
     }
   }
 
@@ -150,31 +131,11 @@ final class MetricsCsv implements AutoCloseable {
       return;
     }
     done = true;
-    try {
-      writer.close();
-    } catch (IOException ignored) {
-      // the file is deleted below anyway
-    }
-    deleteQuietly(temp);
+    temp.close();
   }
 
   /** The temporary file rows are written to until {@link #commit()} (for tests and for watching a run). */
   Path tempFile() {
-    return temp;
-  }
-
-  static Path createTempBeside(Path absolute) throws IOException {
-    return AtomicFiles.createTempBeside(absolute);
-  }
-
-  static void deleteQuietly(Path file) {
-    if (file == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // nothing more can be done; the target is untouched
-    }
+    return temp.path();
   }
 }

@@ -53,9 +53,7 @@ final class PredictCommand implements Callable<Integer> {
     if (out != null && source.data == null) {
       throw new InputException("--out needs --data (with --input the prediction is printed)");
     }
-    if (out != null) {
-      AtomicFiles.checkWritable(out, "--out");
-    }
+    new OutputFiles().input("--model", model).input("--data", source.data).output("--out", out).check();
     Model loaded = Model.load(model);
     Network network = loaded.network();
     DataSet inputs = source.input != null ? parseInput(source.input, network) : Data.inputsCsv(source.data, network.inputs());

@@ -14,7 +14,6 @@ import dev.cltrain.Verification;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;
-import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Network;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -102,11 +101,11 @@ final class TrainCommand implements Callable<Integer> {
             + ", already past --epochs " + epochs + " (give a larger --epochs to train on)");
       }
     }
+    checkOutputs();
     Workload work = workload.resolve();
     TrainingData loaded = work.data();
     DataSet train = work.train();
     Network initial = work.initial();
-    checkOutputs();
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
     boolean record = metrics != null || plot != null;
     ObjectNode savedOptions = workload.toJson();
@@ -271,16 +270,16 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Before any work: no output is an input or another output (--checkpoint may be the --resume file: that is how
+   * a run goes on), and every output can be written.
+   */
   private void checkOutputs() {
-    if (save != null) {
-      AtomicFiles.checkWritable(save, "--save");
-    }
-    if (checkpoint != null) {
-      AtomicFiles.checkWritable(checkpoint, "--checkpoint");
-    }
-    if (plot != null) {
-      CurvePlot.checkWritable(plot);
-    }
+    new OutputFiles()
+        .data("--data", workload.data).data("--test", workload.test).input("--init-model", workload.initModel)
+        .input("--resume", resume).allow("--checkpoint", "--resume")
+        .output("--save", save).output("--checkpoint", checkpoint).output("--metrics", metrics).output("--plot", plot)
+        .check();
   }
 
   /** Rows of predictions the summary shows; larger data sets are summarised by loss and accuracy alone. */

@@ -3,6 +3,7 @@ package dev.cltrain.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.InputException;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +111,39 @@ class CsvReaderTest {
   void headerOnlySaysNoDataRows() throws IOException {
     String message = rejected(write("header.csv", "x1,x2,y\n"), 1);
     assertContains(message, "no data rows", "header");
+  }
+
+  /**
+   * A hang check, not a speed test: a cell of 100,000 digits followed by an 'x' took more than 120 s when numbers
+   * were matched by a backtracking regex (quadratic in the cell's length). Scanned in one pass it takes
+   * milliseconds; the bound is generous so that a busy machine never fails it.
+   */
+  @Test
+  void aCellOfOneHundredThousandDigitsFollowedByAnXIsRejectedWithoutHanging() throws IOException {
+    String digits = "1".repeat(100_000);
+    Path csv = write("long.csv", "a,b,y\n1,2,3\n4," + digits + "x,6\n");
+    String message = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> rejected(csv, 1),
+        "a 100,000-digit cell must be judged in linear time");
+    assertContains(message, csv + ":3, column 2", "'" + "1".repeat(37) + "...'", "not a number");
+  }
+
+  @Test
+  void longCellsOfEveryShapeAreJudgedWithoutHanging() throws IOException {
+    String d = "7".repeat(50_000);
+    String[] bad = {"+" + d + "." + d + "x", "." + d + "e", d + "e+" + d + "-", d + "." + d + "." + d, "-" + d + "ee1",
+        d + " " + d};
+    for (int i = 0; i < bad.length; i++) {
+      Path csv = write("bad" + i + ".csv", "a,y\n1,2\n" + bad[i] + ",3\n");
+      String message = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> rejected(csv, 1), "case " + i);
+      assertContains(message, csv + ":3, column 1", "not a number");
+    }
+    // long but well formed: read as the number it is, or refused as out of range, never hanging
+    Path small = write("small.csv", "a,y\n0." + "0".repeat(100_000) + "1e99999,2\n-" + "0".repeat(100_000) + "1.5,3\n");
+    DataSet set = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CsvReader.read(small, 1));
+    assertArrayEquals(new float[] {0.01f, -1.5f}, set.x());
+    Path huge = write("huge-long.csv", "a,y\n1,2\n" + d + "." + d + "e+" + d + ",3\n");
+    assertContains(assertTimeoutPreemptively(Duration.ofSeconds(20), () -> rejected(huge, 1)), ":3, column 1",
+        "out of float32 range");
   }
 
   @Test
