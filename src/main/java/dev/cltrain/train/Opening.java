@@ -14,7 +14,9 @@ import java.util.function.Function;
 /**
  * Opening work on a chosen device, with the fallback rule written once: an OpenCL device that cannot build
  * or run the kernels falls back to the Java reference with one warning when the choice was {@code auto}, and
- * is a {@link DeviceException} naming the device and the usable ones when it was explicit.
+ * is a {@link DeviceException} naming the device and the usable ones when it was explicit. An OpenCL device is
+ * also checked on first use ({@link FirstUseCheck}) unless the choice says not to ({@link DeviceChoice#check()}):
+ * one that fails is refused the same way, naming the failing kernel.
  *
  * @param <T>     what was opened (a trainer or a forward pass); the caller owns it
  * @param opened  the open object
@@ -80,12 +82,19 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
       T opened = open.apply(device);
       try {
         probe.accept(opened);
+        if (choice.check()) {
+          FirstUseCheck.require(device); // after the build and the probe, whose own errors come first
+        }
       } catch (RuntimeException e) {
         closeQuietly(opened);
         throw e;
       }
       return new Opening<>(opened, device, warning);
     } catch (DeviceException e) {
+      if (!choice.auto() && e instanceof FirstUseCheck.Refused) {
+        throw new DeviceException(device.describe() + " refused: " + e.getMessage() + " ('cltrain verify --device "
+            + device.id() + "' shows every kernel; --no-check uses the device unchecked)", e);
+      }
       if (!choice.auto()) {
         throw new DeviceException(device.describe() + " cannot be used: " + e.getMessage()
             + "\nusable devices: " + Devices.usable(), e);
