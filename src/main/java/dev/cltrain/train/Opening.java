@@ -55,11 +55,15 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
    * @param data      the data it will run over; only its row count is used here, to size the buffers
    * @param chunkRows the most rows one forward pass takes
    * @return the opened forward pass, the device it runs on, and a fallback warning or null
-   * @throws DeviceException if an explicitly chosen device cannot be used
+   * @throws DeviceException if an explicitly chosen device cannot be used, or the forward pass does not fit the
+   *     device it ends up on
    */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
-    return open(choice, device -> inference(device.openBackend(false), network, capacity), forward -> { });
+    return open(choice, device -> {
+      MemoryPlan.checkFits(device, network, data.rows(), capacity);
+      return inference(device.openBackend(false), network, capacity);
+    }, forward -> { });
   }
 
   private static <B, I> Backprop<B, I> backprop(Backend<B, I> backend, Network network, DataSet data,
