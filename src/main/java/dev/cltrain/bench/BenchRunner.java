@@ -111,7 +111,8 @@ public final class BenchRunner {
       long bytesToDevice, long bytesFromDevice) {}
 
   private static Measured measure(Device device, Workload workload, Plan plan) {
-    try (Trainer trainer = Opening.trainer(DeviceChoice.of(device), workload.initial(), workload.train(),
+    // no first-use check here: the bench's weight difference against the reference is its own check
+    try (Trainer trainer = Opening.trainer(DeviceChoice.of(device).withCheck(false), workload.initial(), workload.train(),
         settings(workload), !device.isReference()).opened()) {
       for (int e = 0; e < plan.warmup(); e++) {
         trainer.epoch(false);

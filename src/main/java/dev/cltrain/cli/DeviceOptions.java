@@ -5,7 +5,7 @@ import dev.cltrain.Devices;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --device}, {@code --kernels} and {@code --retune}, shared by every command that runs kernels. */
+/** {@code --device}, {@code --kernels}, {@code --retune} and {@code --no-check}, shared by every command that runs kernels. */
 final class DeviceOptions {
   @Option(names = "--device", paramLabel = "auto|gpu|cpu|reference|cl:P:D|INDEX",
       description = "Where to run (default: ${DEFAULT-VALUE}); see 'cltrain devices'.")
@@ -17,11 +17,15 @@ final class DeviceOptions {
   @Option(names = "--retune", description = "Time the matmul strategies on the device again instead of using the cached choice.")
   boolean retune;
 
-  /** The device --device names (OpenCL is not touched for the reference). */
+  @Option(names = "--no-check", description = "Trust the device without the check on first use (every kernel "
+      + "against the Java reference, once per device, driver and kernel sources; the verdict is cached).")
+  boolean noCheck;
+
+  /** The device --device names (OpenCL is not touched for the reference), checked on first use unless --no-check. */
   DeviceChoice choice() {
     if (retune) {
       Devices.retune();
     }
-    return Devices.choose(device, kernels);
+    return Devices.choose(device, kernels).withCheck(!noCheck);
   }
 }

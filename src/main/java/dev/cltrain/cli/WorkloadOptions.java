@@ -289,6 +289,7 @@ final class WorkloadOptions {
     }
     if (widths == null) {
       widths = new int[] {train.inputs(), train.outputs()};
+      checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
     }
     checkFits(widths, train, "--layers " + Workload.joined(widths));
     return Network.builder(widths).hidden(hidden).loss(lossKind).init(init != null ? Init.parse(init) : null)
@@ -322,13 +323,18 @@ final class WorkloadOptions {
       }
       widths[i] = Integer.parseInt(p);
     }
+    checkLayerSizes(widths, "--layers " + spec);
+    return widths;
+  }
+
+  /** Refuses (exit 2) a layer of more weights than one buffer may hold, counting in long, before anything is drawn. */
+  private static void checkLayerSizes(int[] widths, String origin) {
     for (int i = 1; i < widths.length; i++) {
       long weights = (long) widths[i - 1] * widths[i];
-      if (weights > Integer.MAX_VALUE / 2) {
-        throw new InputException("--layers " + spec + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
-            + weights + " weights in one layer, more than " + Integer.MAX_VALUE / 2);
+      if (weights > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(origin + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
+            + weights + " weights in one layer (" + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS);
       }
     }
-    return widths;
   }
 }

@@ -32,7 +32,7 @@ public final class Generated {
    * @param seed {@code np.random.seed} of the draws, 0 to 2³²−1
    * @return the set, named {@code spec}
    * @throws InputException if {@code spec} is malformed, has fewer than 1 row, 1 input or 2 classes, or
-   *     would hold more than 2²⁸ floats
+   *     would hold more than 2²⁸ floats (its rows, or its classes' centres)
    */
   public static DataSet load(String spec, long seed) {
     Matcher m = SPEC.matcher(spec);
@@ -45,9 +45,13 @@ public final class Generated {
     if (rows < 1 || inputs < 1 || classes < 2) {
       throw new InputException("--data " + spec + ": needs at least 1 row, 1 input and 2 classes");
     }
-    if ((long) rows * (inputs + classes) > MAX_FLOATS) {
-      throw new InputException("--data " + spec + ": " + rows + " rows of " + inputs + " inputs is more than "
-          + MAX_FLOATS + " floats");
+    long floats = (long) rows * (inputs + classes); // every size in long: an int product wraps round
+    long centres = (long) classes * inputs;
+    if (floats > MAX_FLOATS || centres > MAX_FLOATS) {
+      long needed = 4 * Math.max(floats, centres);
+      throw new InputException("--data " + spec + ": " + (floats >= centres ? rows + " rows of " + inputs
+          + " inputs and " + classes + " classes" : classes + " class centres of " + inputs + " inputs") + " need "
+          + needed + " bytes; a generated set holds at most " + 4 * MAX_FLOATS + " (" + MAX_FLOATS + " floats)");
     }
     return classification(rows, inputs, classes, seed, spec);
   }

@@ -19,13 +19,18 @@ import dev.cltrain.Device;
 import dev.cltrain.Verification;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
- * {@code cltrain verify}: every kernel on a device against its reference method at a set of awkward shapes,
+ * {@code cltrain verify}: every kernel on a device against its reference method at a set of shapes that reach
+ * every code path (ones, primes, edges of every tile, vector block and reduction group, real layer widths),
  * then a short mini-batch training in lockstep with the reference. The kernels do the reference's float
- * operations in its order, so on a device with correctly rounded division and sqrt they agree exactly; the
- * tolerances leave room for a device without (2.5 ulp per division is OpenCL's limit) and nothing more.
+ * operations in its order, so on a device with correctly rounded division and sqrt
+ * ({@code CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT}) they agree exactly, and there the judgement is bit equality:
+ * every kernel but the two loss reductions (which sum in a tree) must give the reference's bits, and the
+ * lockstep training's weights must be identical. On any other device the tolerances apply (2.5 ulp per
+ * division is OpenCL's limit) and nothing more.
  */
 public final class DeviceCheck {
   /** Kernel against reference: |device − reference| ≤ ATOL + RTOL·|reference|, element by element. */
@@ -37,8 +42,30 @@ public final class DeviceCheck {
   /** Largest |w_device − w_reference| (and loss difference) after the lockstep training: --verify's tolerance. */
   public static final float TRAINING_TOLERANCE = Verification.TOLERANCE;
 
-  /** (rows, cols, depth) of every kernel check: ones, primes, and sizes straddling 8-, 16- and 32-wide blocks. */
-  static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}};
+  /**
+   * (rows, cols, depth) of every kernel check; for the matmuls (m, n, k), for gather_rows depth more source
+   * rows than rows, for the element-wise kernels rows × cols elements. Ones and primes; past the 16-wide tile
+   * of the tiled matmul (whose local-memory blocks then end part-way) and past the 32-column, 8-row blocks of
+   * the blocked one (full blocks and edge blocks, every vector width); past the 256 work-items of the loss
+   * reductions' group, in elements and in rows, with one column too (count_correct's threshold path); and
+   * real layer shapes: batches of 128 rows, 784 inputs (gather_rows reaches column 783), 10 classes.
+   */
+  static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}, {130, 100, 67},
+      {128, 784, 37}, {257, 10, 784}, {300, 1, 3}};
+
+  /** {@return the shapes as verify prints them, e.g. "1x1x1, 3x5x7, ..." (rows x cols x depth)} */
+  public static String shapes() {
+    StringBuilder b = new StringBuilder();
+    for (int[] s : SHAPES) {
+      b.append(b.length() == 0 ? "" : ", ").append(s[0]).append('x').append(s[1]).append('x').append(s[2]);
+    }
+    return b.toString();
+  }
+
+  /** The kernels whose reference promises no bits: they reduce in a tree on the device, in sequence on the host. */
+  static boolean reduction(String kernel) {
+    return kernel.equals("mse_loss") || kernel.equals("xent_loss");
+  }
 
   /** Every kernel checked, with the activation code where the kernel takes one (-1: none). */
   static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
@@ -51,14 +78,19 @@ public final class DeviceCheck {
    *
    * @param kernel the kernel's name in its .cl file, e.g. "matmul_transpose_a"
    * @param cases shapes times activations checked
-   * @param worstExcess largest |device − reference| − (ATOL + RTOL·|reference|) over every element of every
-   *     case: at most 0 passes, +∞ when one side is NaN and the other not
+   * @param worstExcess judged by tolerance: largest |device − reference| − (ATOL + RTOL·|reference|) over every
+   *     element of every case, at most 0 passes; judged by bits: the largest |device − reference| among the
+   *     elements whose bits differ (the smallest positive double for a zero of the other sign), 0 passes.
+   *     +∞ when one side is NaN and the other not
    * @param worstCase the case with that excess, e.g. "17x13x29 activation 2" (rows x cols x depth)
    * @param largestDifference largest |device − reference| over every element, +∞ for NaN against a number
    * @param pass whether {@code worstExcess} is at most 0
+   * @param exact whether judged by bit equality (a device that rounds correctly, any kernel but a loss
+   *     reduction), else by the tolerance
+   * @param differing elements of the worst case whose bits differ from the reference's
    */
   public record KernelResult(String kernel, int cases, double worstExcess, String worstCase, double largestDifference,
-      boolean pass) {}
+      boolean pass, boolean exact, long differing) {}
 
   /**
    * One device's result; {@code error} (with the OpenCL error constant) when it could not run at all.
@@ -72,19 +104,74 @@ public final class DeviceCheck {
    * @param trainingLossDifference largest |loss_device − loss_reference| over the lockstep training's epochs;
    *     NaN when {@code error} is set or either loss was NaN
    * @param error the first line of the device's failure, or null when every check ran
+   * @param exact whether the device rounds division and sqrt correctly and is judged by bit equality
    */
   public record Report(String id, String name, List<KernelResult> kernels, double trainingWeightDifference,
-      double trainingLossDifference, String error) {
+      double trainingLossDifference, String error, boolean exact) {
     /**
      * Whether the device passed.
      *
-     * @return true when every check ran, every kernel passed and both training differences are within
-     *     {@link DeviceCheck#TRAINING_TOLERANCE}
+     * @return true when every check ran, every kernel passed, the training's weights agree (exactly when
+     *     {@code exact}, else within {@link DeviceCheck#TRAINING_TOLERANCE}) and its loss is within the tolerance
      */
     public boolean pass() {
-      return error == null && kernels.stream().allMatch(KernelResult::pass)
-          && trainingWeightDifference <= TRAINING_TOLERANCE && trainingLossDifference <= TRAINING_TOLERANCE;
+      return error == null && kernels.stream().allMatch(KernelResult::pass) && weightsPass()
+          && trainingLossDifference <= TRAINING_TOLERANCE;
     }
+
+    /** {@return whether the lockstep training's weights agree: identical when exact, else within the tolerance} */
+    public boolean weightsPass() {
+      return exact ? trainingWeightDifference == 0 : trainingWeightDifference <= TRAINING_TOLERANCE;
+    }
+
+    /** {@return "bits" or "tolerance": how this device is judged} */
+    public String judgement() {
+      return exact ? "bits" : "tolerance";
+    }
+
+    /**
+     * The first thing that failed, in one line, or null when the device passed.
+     *
+     * @return e.g. "gather_rows differs from the reference at 128x784x37: 128 of 100352 elements not bit for bit
+     *     the reference's (largest difference 9.8e-01)"
+     */
+    public String firstFailure() {
+      if (error != null) {
+        return error;
+      }
+      for (KernelResult k : kernels) {
+        if (!k.pass()) {
+          return describeFailure(k);
+        }
+      }
+      if (!weightsPass()) {
+        return "the lockstep training's weights differ from the reference's by " + String.format(Locale.ROOT, "%.2e",
+            trainingWeightDifference) + (exact ? " (must be 0 on a device that rounds correctly)" : " (tolerance "
+            + String.format(Locale.ROOT, "%.1e", TRAINING_TOLERANCE) + ")");
+      }
+      if (!(trainingLossDifference <= TRAINING_TOLERANCE)) {
+        return "the lockstep training's loss differs from the reference's by " + String.format(Locale.ROOT, "%.2e",
+            trainingLossDifference) + " (tolerance " + String.format(Locale.ROOT, "%.1e", TRAINING_TOLERANCE) + ")";
+      }
+      return null;
+    }
+  }
+
+  /**
+   * One failing kernel in one line.
+   *
+   * @param k a kernel's result that did not pass
+   * @return e.g. "adam_update differs from the reference at 33x31x16: 12 elements not bit for bit the
+   *     reference's (largest difference 2.4e-07)"
+   */
+  public static String describeFailure(KernelResult k) {
+    if (k.exact()) {
+      return k.kernel() + " differs from the reference at " + k.worstCase() + ": " + k.differing() + " element"
+          + (k.differing() == 1 ? "" : "s") + " not bit for bit the reference's (largest difference "
+          + String.format(Locale.ROOT, "%.2e", k.largestDifference()) + ")";
+    }
+    return k.kernel() + " differs from the reference at " + k.worstCase() + " by "
+        + String.format(Locale.ROOT, "%.2e", k.worstExcess()) + " beyond the tolerance";
   }
 
   private DeviceCheck() {}
@@ -96,40 +183,55 @@ public final class DeviceCheck {
    * @return every kernel's worst case and the lockstep training's differences
    */
   public static Report check(Device device) {
+    boolean exact = roundsCorrectly(device);
     List<KernelResult> kernels = new ArrayList<>();
     ReferenceKernels reference = new ReferenceKernels();
     try (Backend<?, ?> cl = device.openBackend(false)) {
       for (String kernel : KERNELS) {
+        boolean bits = exact && !reduction(kernel);
         int cases = 0;
         double worst = Double.NEGATIVE_INFINITY;
         String worstCase = "";
         double largest = 0;
+        long differing = 0;
         for (int[] s : SHAPES) {
           for (int activation : takesActivation(kernel) ? new int[] {0, 1, 2, 3} : new int[] {-1}) {
             long seed = 31L * cases + kernel.hashCode();
             float[] expected = exec(kernel, reference, s, activation, seed);
             float[] actual = exec(kernel, cl, s, activation, seed);
-            double excess = excess(kernel, expected, actual);
+            double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual);
             largest = Math.max(largest, largestDifference(expected, actual));
             cases++;
             if (excess > worst) {
               worst = excess;
+              differing = differingBits(expected, actual);
               worstCase = s[0] + "x" + s[1] + "x" + s[2] + (activation >= 0 ? " activation " + activation : "");
             }
           }
         }
-        kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0));
+        kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0, bits, differing));
       }
     } catch (DeviceException e) {
-      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact);
     }
     double[] training;
     try {
       training = lockstep(device);
     } catch (DeviceException e) {
-      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()));
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact);
     }
-    return new Report(device.id(), device.name(), kernels, training[0], training[1], null);
+    return new Report(device.id(), device.name(), kernels, training[0], training[1], null, exact);
+  }
+
+  /**
+   * Whether {@code device} is judged by bit equality: it reports correctly rounded division and sqrt
+   * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly.
+   *
+   * @param device an OpenCL device (or the reference, which is its own judge and always exact)
+   * @return true for bit equality, false for the tolerances
+   */
+  public static boolean roundsCorrectly(Device device) {
+    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
   }
 
   /** Five epochs of a small relu/softmax net with Adam in batches of 32 on the device and on the reference. */
@@ -165,6 +267,32 @@ public final class DeviceCheck {
           : Math.max(largest, Double.isNaN(d) ? 0 : d);
     }
     return largest;
+  }
+
+  /** Elements whose bits differ (every NaN counts as the same bits). */
+  static long differingBits(float[] expected, float[] actual) {
+    long n = 0;
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Bit equality as an excess: 0 when every element has the reference's bits, else the largest difference among
+   * those that do not (at least the smallest positive double, for +0 against −0), +∞ for NaN against a number.
+   */
+  static double bitExcess(float[] expected, float[] actual) {
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+        double d = Math.abs((double) actual[i] - expected[i]);
+        worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(d, Double.MIN_VALUE));
+      }
+    }
+    return worst;
   }
 
   /** max over elements of |actual − expected| − (ATOL + RTOL·|expected|): ≤ 0 passes; NaN against a number fails. */
@@ -268,14 +396,17 @@ public final class DeviceCheck {
       }
       case "sgd_update", "momentum_update", "adam_update" -> {
         int count = rows * cols;
-        B dw = k.upload(uniform(random, count));
+        // gradients and second moments from 1 down to 1e-12 (and exact zeros), so that ε and every term count;
+        // half the shapes without weight decay, so a tiny gradient stays tiny
+        B dw = k.upload(spread(random, count, 12, true));
         B w = k.upload(uniform(random, count));
-        B m = k.upload(uniform(random, count));
-        B v = k.upload(positive(random, count));
+        B m = k.upload(spread(random, count, 12, true));
+        B v = k.upload(spread(random, count, 24, false));
+        float decay = rows % 2 == 0 ? 0.01f : 0f;
         switch (kernel) {
-          case "sgd_update" -> k.sgdUpdate(count, 0.1f, 0.01f, dw, w);
-          case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, 0.01f, dw, m, w);
-          default -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, dw, m, v, w);
+          case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
+          case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, decay, dw, m, w);
+          default -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * count];
         System.arraycopy(read(k, w, count), 0, out, 0, count);
@@ -317,10 +448,19 @@ public final class DeviceCheck {
     return v;
   }
 
-  private static float[] positive(Random r, int n) {
+  /**
+   * Values of magnitude 10^−u·[0, 1) with u uniform in [0, decades], one in sixteen exactly 0; signed or not.
+   * Never subnormal (some devices flush those): the smallest nonzero magnitude is far above 1e-38.
+   */
+  private static float[] spread(Random r, int n, int decades, boolean signed) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
-      v[i] = r.nextFloat() * 0.01f;
+      if (r.nextInt(16) == 0) {
+        v[i] = 0;
+        continue;
+      }
+      float magnitude = (float) ((0.5 + r.nextDouble() / 2) * Math.pow(10, -r.nextInt(decades + 1)));
+      v[i] = signed && r.nextBoolean() ? -magnitude : magnitude;
     }
     return v;
   }

@@ -73,6 +73,9 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     return init(widths, Activation.SIGMOID, Loss.MSE, Init.NORMAL, new NumpyRandom(seed));
   }
 
+  /** The most weights one layer may have: half of Java's largest array, room for the optimizer's buffers of its size. */
+  public static final long MAX_LAYER_WEIGHTS = Integer.MAX_VALUE / 2;
+
   /**
    * A new network: hidden layers use {@code hidden}, the output layer the loss's activation; weights drawn
    * from {@code random} layer by layer as {@code init} says (the generator is left where the draws end).
@@ -83,8 +86,16 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
    * @param init   how the weights are drawn
    * @param random the generator to draw from
    * @return the new network, input scale 1
+   * @throws IllegalArgumentException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
+    for (int l = 1; l < widths.length; l++) {
+      long weights = (long) widths[l - 1] * widths[l]; // in long: an int product wraps round to a negative size
+      if (weights > MAX_LAYER_WEIGHTS) {
+        throw new IllegalArgumentException("widths " + widths[l - 1] + " and " + widths[l] + " make " + weights
+            + " weights in one layer (" + 4 * weights + " bytes), more than " + MAX_LAYER_WEIGHTS);
+      }
+    }
     List<Layer> layers = new ArrayList<>();
     for (int l = 1; l < widths.length; l++) {
       float[][] drawn = init.draw(random, widths[l - 1], widths[l]);

@@ -124,12 +124,23 @@ public final class MatmulTuner {
     return best;
   }
 
-  /** Platform, device, driver and OpenCL version: a new driver tunes again. */
-  static String key(ClDevice device) {
+  /**
+   * Platform, device, driver and OpenCL version: a new driver tunes again.
+   *
+   * @param device the device
+   * @return e.g. "Portable Computing Language | pthread-skylake-... | 3.1+debian | OpenCL 3.0 PoCL ..."
+   */
+  public static String key(ClDevice device) {
     return device.platformName() + " | " + device.name() + " | " + device.driverVersion() + " | " + device.openclVersion();
   }
 
-  static Path cacheFolder() {
+  /**
+   * The folder of cltrain's per-device caches (the matmul plans, the first-use checks' verdicts).
+   *
+   * @return the {@code cltrain.cache} property's folder, else {@code $XDG_CACHE_HOME/cltrain}, else
+   *     {@code ~/.cache/cltrain}; not created here
+   */
+  public static Path cacheFolder() {
     String property = System.getProperty("cltrain.cache");
     if (property != null && !property.isBlank()) {
       return Path.of(property);

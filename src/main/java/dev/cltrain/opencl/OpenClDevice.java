@@ -100,6 +100,31 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
     return new OpenClKernels(info, source, profiling);
   }
 
+  /**
+   * What the first-use check's verdict is cached under: the device and its driver ({@link MatmulTuner#key}),
+   * a SHA-256 of the kernel sources as built (prelude and pragmas included), and {@code CLTRAIN_MATMUL} when set.
+   *
+   * @return e.g. "Portable Computing Language | pthread-... | 3.1+debian | OpenCL 3.0 ... | kernels 3f2a..."
+   * @throws dev.cltrain.InputException when a {@code --kernels} folder lacks a file
+   */
+  public String checkKey() {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+    for (String file : OpenClKernels.FILES) {
+      sha.update(file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(ClProgram.assemble(source, file).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+    }
+    String plan = System.getenv(MatmulPlan.ENVIRONMENT);
+    return MatmulTuner.key(info) + " | kernels " + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16)
+        + (plan == null || plan.isBlank() ? "" : " | " + MatmulPlan.ENVIRONMENT + "=" + plan.strip());
+  }
+
   @Override
   public String toString() {
     return describe();

@@ -1,6 +1,7 @@
 package dev.cltrain.reference;
 
 import dev.cltrain.Device;
+import dev.cltrain.DeviceException;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Profiled;
 import java.util.LinkedHashMap;
@@ -53,9 +54,27 @@ public final class ReferenceDevice implements Device {
     return p;
   }
 
-  /** Nothing to check here: the Java heap's limit shows as an OutOfMemoryError when it is reached. */
+  /** The most elements a Java array may hold (a few below Integer.MAX_VALUE, for the JVM's array header). */
+  public static final long MAX_ARRAY_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  /**
+   * Refuses work whose float arrays cannot exist: more bytes than the Java heap's limit
+   * ({@code Runtime.maxMemory()}, set with {@code -Xmx}), or one buffer of more elements than a Java array holds.
+   * A run that passes may still exhaust the heap (the data and other objects live there too); that shows as
+   * cltrain's out-of-memory message.
+   */
   @Override
-  public void checkFits(long bytes, long largest) {}
+  public void checkFits(long bytes, long largest) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes > heap) {
+      throw new DeviceException("the network and data need " + bytes + " bytes of memory but the Java reference's "
+          + "heap holds at most " + heap + " (give java a larger -Xmx, or use a smaller --batch-size, --layers or data)");
+    }
+    if (largest / 4 > MAX_ARRAY_ELEMENTS) {
+      throw new DeviceException("the largest buffer needs " + largest + " bytes (" + largest / 4 + " floats) but a "
+          + "Java array holds at most " + MAX_ARRAY_ELEMENTS + " elements (try a smaller --batch-size)");
+    }
+  }
 
   @Override
   public Backend<float[], int[]> openBackend(boolean profiling) {

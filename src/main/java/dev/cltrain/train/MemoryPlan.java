@@ -76,6 +76,9 @@ public final class MemoryPlan {
     for (Layer layer : network.layers()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
+    if (!fullBatch(rows, settings.batchSize())) {
+      largest = Math.max(largest, capacity * Math.max(data.inputs(), data.outputs()));
+    }
     return 4 * largest;
   }
 
@@ -89,6 +92,66 @@ public final class MemoryPlan {
    * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
    */
   public static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings) {
-    device.checkFits(bytesNeeded(network, data, settings), largestBuffer(network, data, settings));
+    long largest = largestBuffer(network, data, settings);
+    device.checkFits(bytesNeeded(network, data, settings), largest);
+    checkIndexable(largest);
+  }
+
+  /**
+   * Bytes of device memory a forward pass needs: the weights, outputs for {@code capacity} rows per layer, and one
+   * data set of {@code rows} rows with its gathered chunk.
+   *
+   * @param network  the network to run
+   * @param rows     the rows of the data set it runs over
+   * @param capacity the most rows one forward pass takes
+   * @return the bytes of float32 buffers an {@link Inference} allocates for one data set
+   */
+  public static long inferenceBytes(Network network, int rows, int capacity) {
+    int[] widths = network.widths();
+    int ends = widths[0] + widths[widths.length - 1];
+    long floats = ((long) rows + capacity) * ends + 2L * ((rows + (long) capacity - 1) / capacity);
+    for (Layer layer : network.layers()) {
+      floats += (long) layer.weightCount() + layer.outputs() + (long) capacity * layer.outputs();
+    }
+    return 4 * floats;
+  }
+
+  /**
+   * @param network  the network to run
+   * @param rows     the rows of the data set it runs over
+   * @param capacity the most rows one forward pass takes
+   * @return the largest single buffer, in bytes, that {@link #inferenceBytes} counts
+   */
+  public static long inferenceLargestBuffer(Network network, int rows, int capacity) {
+    int[] widths = network.widths();
+    long largest = (long) rows * Math.max(widths[0], widths[widths.length - 1]);
+    for (Layer layer : network.layers()) {
+      largest = Math.max(largest, Math.max(layer.weightCount(), (long) capacity * layer.outputs()));
+    }
+    return 4 * largest;
+  }
+
+  /**
+   * Refuses on {@code device}, before anything is allocated, a forward pass whose buffers do not fit.
+   *
+   * @param device   where it would run
+   * @param network  the network to run
+   * @param rows     the rows of the data set it runs over
+   * @param capacity the most rows one forward pass takes
+   * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
+   */
+  public static void checkFits(dev.cltrain.Device device, Network network, int rows, int capacity) {
+    long largest = inferenceLargestBuffer(network, rows, capacity);
+    device.checkFits(inferenceBytes(network, rows, capacity), largest);
+    checkIndexable(largest);
+  }
+
+  /** Every buffer is indexed with int, on every device: one of more than 2³¹−1 floats cannot be (exit 2). */
+  private static void checkIndexable(long largestBytes) {
+    if (largestBytes / 4 > Integer.MAX_VALUE) {
+      throw new dev.cltrain.InputException("the largest buffer would hold " + largestBytes / 4 + " floats ("
+          + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE + " (try a smaller "
+          + "--batch-size)");
+    }
   }
 }

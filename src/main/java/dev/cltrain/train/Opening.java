@@ -14,7 +14,9 @@ import java.util.function.Function;
 /**
  * Opening work on a chosen device, with the fallback rule written once: an OpenCL device that cannot build
  * or run the kernels falls back to the Java reference with one warning when the choice was {@code auto}, and
- * is a {@link DeviceException} naming the device and the usable ones when it was explicit.
+ * is a {@link DeviceException} naming the device and the usable ones when it was explicit. An OpenCL device is
+ * also checked on first use ({@link FirstUseCheck}) unless the choice says not to ({@link DeviceChoice#check()}):
+ * one that fails is refused the same way, naming the failing kernel.
  *
  * @param <T>     what was opened (a trainer or a forward pass); the caller owns it
  * @param opened  the open object
@@ -53,11 +55,15 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
    * @param data      the data it will run over; only its row count is used here, to size the buffers
    * @param chunkRows the most rows one forward pass takes
    * @return the opened forward pass, the device it runs on, and a fallback warning or null
-   * @throws DeviceException if an explicitly chosen device cannot be used
+   * @throws DeviceException if an explicitly chosen device cannot be used, or the forward pass does not fit the
+   *     device it ends up on
    */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
-    return open(choice, device -> inference(device.openBackend(false), network, capacity), forward -> { });
+    return open(choice, device -> {
+      MemoryPlan.checkFits(device, network, data.rows(), capacity);
+      return inference(device.openBackend(false), network, capacity);
+    }, forward -> { });
   }
 
   private static <B, I> Backprop<B, I> backprop(Backend<B, I> backend, Network network, DataSet data,
@@ -80,12 +86,19 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
       T opened = open.apply(device);
       try {
         probe.accept(opened);
+        if (choice.check()) {
+          FirstUseCheck.require(device); // after the build and the probe, whose own errors come first
+        }
       } catch (RuntimeException e) {
         closeQuietly(opened);
         throw e;
       }
       return new Opening<>(opened, device, warning);
     } catch (DeviceException e) {
+      if (!choice.auto() && e instanceof FirstUseCheck.Refused) {
+        throw new DeviceException(device.describe() + " refused: " + e.getMessage() + " ('cltrain verify --device "
+            + device.id() + "' shows every kernel; --no-check uses the device unchecked)", e);
+      }
       if (!choice.auto()) {
         throw new DeviceException(device.describe() + " cannot be used: " + e.getMessage()
             + "\nusable devices: " + Devices.usable(), e);

@@ -78,7 +78,9 @@ class TrainCommandTest {
     String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.01f * learning_rate * g;");
     assertTrue(!wrong.equals(source), "the sgd_update line to break was found");
     Files.writeString(update, wrong);
-    Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--verify", "--epochs", "2000");
+    // --no-check: the first-use check would refuse the device before --verify could see the difference
+    Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--verify", "--epochs", "2000",
+        "--no-check");
     assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
     assertTrue(run.out().contains("FAIL"), run.toString());
   }

@@ -43,6 +43,43 @@ class VerifyCommandTest {
     assertTrue(run.out().lines().anyMatch(l -> l.startsWith(cpu.ref()) && l.endsWith("FAIL")), run.toString());
   }
 
+  /** Sabotages found to pass the old verify (issue 11, item 13): each must now fail, naming its kernel. */
+  @Test
+  void aGatherThatSkipsColumn400AndAnAdamWithEpsilonDoubledFailNamingTheKernel() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    assertSabotageFails(cpu, "batch.cl", "if (r < rows && c < cols) {", "if (r < rows && c < cols && c != 400) {",
+        "gather_rows");
+    assertSabotageFails(cpu, "update.cl", "(sqrt(v1 / correction2) + epsilon)",
+        "(sqrt(v1 / correction2) + 2.0f * epsilon)", "adam_update");
+  }
+
+  private void assertSabotageFails(ClDevice cpu, String file, String from, String to, String kernel) throws Exception {
+    Path copy = Files.createTempDirectory(dir, kernel);
+    OpenClKernelFiles.copyTo(copy);
+    String source = Files.readString(copy.resolve(file));
+    assertTrue(source.contains(from), "the " + kernel + " line to break was found");
+    Files.writeString(copy.resolve(file), source.replace(from, to));
+    Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", copy.toString());
+    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), kernel + " sabotaged: " + run);
+    assertTrue(run.out().contains(cpu.ref() + ": " + kernel + " differs from the reference"), run.toString());
+    assertTrue(run.out().lines().anyMatch(l -> l.startsWith(cpu.ref()) && l.endsWith("FAIL")), run.toString());
+  }
+
+  @Test
+  void eachDeviceIsJudgedByBitsWhenItRoundsCorrectlyAndSaysSo() {
+    Cli run = Cli.run("verify");
+    assertEquals(0, run.exit(), run.toString());
+    for (ClDevice d : OpenClDevices.all()) {
+      String judgement = d.correctlyRoundedDivideSqrt() ? " bits " : " tolerance ";
+      assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains(judgement)),
+          d.ref() + " judged by" + judgement + ": " + run.out());
+      if (d.correctlyRoundedDivideSqrt()) {
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains(" 0.0e+00 ")),
+            "the lockstep weights are identical: " + run.out());
+      }
+    }
+  }
+
   @Test
   void aKernelThatDoesNotBuildFailsNamingTheOpenClError() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();

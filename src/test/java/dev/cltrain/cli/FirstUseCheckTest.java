@@ -1,0 +1,105 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.Trainer;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.Generated;
+import dev.cltrain.nn.Network;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.opencl.MatmulTuner;
+import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.opencl.OpenClKernelFiles;
+import dev.cltrain.testing.OpenClDevices;
+import dev.cltrain.train.FirstUseCheck;
+import dev.cltrain.train.Opening;
+import dev.cltrain.train.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A device is checked before it is trusted (issue 11, item 14): kernels that verify would fail are refused on
+ * their first use, the verdict is cached next to the matmul plans, and --no-check (DeviceChoice.withCheck(false))
+ * skips the check. The sabotaged sources carry a unique comment, so each run of this test is a first use.
+ */
+class FirstUseCheckTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aSabotagedKernelIsRefusedOnFirstUseTheVerdictIsCachedAndNoCheckSkipsIt() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyTo(dir);
+    Path batch = dir.resolve("batch.cl");
+    String source = Files.readString(batch);
+    String from = "if (r < rows && c < cols) {";
+    assertTrue(source.contains(from), "the gather_rows line to break was found");
+    Files.writeString(batch, source.replace(from, "if (r < rows && c < cols && c != 400) {")
+        + "// first use " + System.nanoTime() + "\n");
+
+    int before = FirstUseCheck.checksRun();
+    Cli first = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
+    assertEquals(Main.EXIT_DEVICE, first.exit(), first.toString());
+    assertEquals(1, first.err().lines().count(), "one line: " + first);
+    assertTrue(first.err().contains("refused: the first-use check failed: gather_rows differs from the reference"),
+        first.toString());
+    assertFalse(first.out().contains("Epoch "), "no training on a refused device: " + first);
+    assertEquals(before + 1, FirstUseCheck.checksRun(), "the first use ran the check");
+
+    String key = new OpenClDevice(cpu, KernelSource.folder(dir)).checkKey();
+    String cache = Files.readString(MatmulTuner.cacheFolder().resolve(FirstUseCheck.FILE));
+    assertTrue(cache.contains(key) && cache.contains("\"fail\"") && cache.contains("gather_rows"),
+        "the verdict is cached next to the matmul plans: " + cache);
+
+    Cli again = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
+    assertEquals(Main.EXIT_DEVICE, again.exit(), again.toString());
+    assertTrue(again.err().contains("gather_rows"), again.toString());
+    assertEquals(before + 1, FirstUseCheck.checksRun(), "the second use read the cached verdict");
+
+    Cli unchecked = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2",
+        "--no-check");
+    assertEquals(0, unchecked.exit(), unchecked.toString());
+    assertEquals(before + 1, FirstUseCheck.checksRun(), "--no-check runs no check");
+
+    // auto (through the API, as on a machine whose auto pick is this device): one warning, the reference instead
+    DataSet data = Generated.load("random:10x4x2", 1);
+    Opening<Trainer> opening = Opening.trainer(new DeviceChoice(new OpenClDevice(cpu, KernelSource.folder(dir)), true,
+        "auto"), Network.initNormal(new int[] {4, 2}, 1), data, Settings.fullBatchSgd(0.1f), false);
+    try (Trainer fallback = opening.opened()) {
+      assertTrue(opening.device().isReference(), "fell back to " + opening.device());
+      assertTrue(opening.warning().startsWith("warning: ") && opening.warning().contains("gather_rows")
+          && opening.warning().contains("falling back to the Java reference") && !opening.warning().contains("\n"),
+          opening.warning());
+    }
+    // the API's switch: withCheck(false) trusts the device
+    Opening<Trainer> trusted = Opening.trainer(new DeviceChoice(new OpenClDevice(cpu, KernelSource.folder(dir)), false,
+        "test").withCheck(false), Network.initNormal(new int[] {4, 2}, 1), data, Settings.fullBatchSgd(0.1f), false);
+    try (Trainer t = trusted.opened()) {
+      assertFalse(trusted.device().isReference(), "unchecked: " + trusted.device());
+    }
+    assertEquals(before + 1, FirstUseCheck.checksRun(), "one check in all");
+  }
+
+  @Test
+  void theShippedKernelsPassTheirFirstUseCheck() {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    Cli run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
+    assertEquals(0, run.exit(), run.toString());
+    String key = new OpenClDevice(cpu, KernelSource.classpath()).checkKey();
+    String cache;
+    try {
+      cache = Files.readString(MatmulTuner.cacheFolder().resolve(FirstUseCheck.FILE));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    int at = cache.indexOf(key);
+    assertTrue(at >= 0, cache);
+    assertTrue(cache.substring(at, Math.min(cache.length(), at + key.length() + 40)).contains("\"pass\""), cache);
+  }
+}
