@@ -197,7 +197,8 @@ final class TrainCommand implements Callable<Integer> {
         if (resumed != null) {
           err.println("resumed:     " + resume + " at epoch " + run.firstEpoch()
               + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : "")
-              + (finished ? (run.firstEpoch() > epochs ? ", past" : ", the end of") + " --epochs " + epochs
+              + (finished ? (run.firstEpoch() > epochs || resumed.state().batch() > 0 ? ", past" : ", the end of")
+                  + " --epochs " + epochs
                   + ": no epoch left to train; the outputs are written from its model" : ""));
         }
         try (StopSignals signals = StopSignals.install(run)) {
