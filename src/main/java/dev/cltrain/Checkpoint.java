@@ -1,6 +1,8 @@
 package dev.cltrain;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -49,11 +51,7 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
     root.put("epoch", state.epoch());
     root.put("batch", state.batch());
     root.put("step", state.step());
-    try {
-      root.set("model", JSON.readTree(ModelJson.toJson(state.network())));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode the model: " + e.getMessage(), e);
-    }
+    root.set("model", ModelJson.toNode(state.network()));
     ArrayNode layers = root.putArray("optimizerState");
     for (List<float[]> layer : state.optimizerState()) {
       ArrayNode buffers = layers.addArray();
@@ -86,8 +84,11 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
   public static Checkpoint read(Path file) {
     String where = "--resume " + file;
     JsonNode root;
+    if (Files.isDirectory(file)) {
+      throw new InputException(where + ": is a directory, not a checkpoint file");
+    }
     try {
-      root = JSON.readTree(Files.readString(file));
+      root = reader(Files.size(file)).readTree(file.toFile());
     } catch (java.nio.file.NoSuchFileException e) {
       throw new InputException(where + ": no such file");
     } catch (IOException | RuntimeException e) {
@@ -102,27 +103,56 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
     try {
       JsonNode options = root.get("options");
       if (options == null || !options.isObject()) {
-        throw new IllegalArgumentException("no options");
+        throw new IllegalArgumentException("no \"options\" object");
       }
-      Network network = ModelJson.parse(root.get("model").toString(), file + " (model)");
+      JsonNode model = required(root, "model");
+      if (!model.isObject()) {
+        throw new IllegalArgumentException("\"model\" is not a model object");
+      }
+      Network network = ModelJson.parse(model, file + " (model)");
       List<List<float[]>> optimizer = new ArrayList<>();
-      for (JsonNode layer : array(root, "optimizerState")) {
-        List<float[]> buffers = new ArrayList<>();
-        for (JsonNode buffer : layer) {
-          buffers.add(floats(buffer.asText()));
+      int layer = 0;
+      for (JsonNode buffers : array(root, "optimizerState")) {
+        layer++;
+        if (!buffers.isArray()) {
+          throw new IllegalArgumentException("\"optimizerState\" layer " + layer + " is not an array");
         }
-        optimizer.add(buffers);
+        List<float[]> list = new ArrayList<>();
+        for (JsonNode buffer : buffers) {
+          list.add(floats(buffer, "optimizerState layer " + layer));
+        }
+        optimizer.add(list);
       }
-      JsonNode s = root.get("shuffler");
-      NumpyRandom.State shuffler = new NumpyRandom.State(ints(s.get("key").asText()), s.get("pos").asInt(),
-          s.get("hasGauss").asBoolean(), s.get("gauss").asDouble());
-      NumpyRandom.fromState(shuffler); // validates
+      JsonNode s = required(root, "shuffler");
+      NumpyRandom.State shuffler = new NumpyRandom.State(ints(required(s, "shuffler.key", "key"), "shuffler.key"),
+          integer(required(s, "shuffler.pos", "pos"), "shuffler.pos"),
+          required(s, "shuffler.hasGauss", "hasGauss").asBoolean(),
+          required(s, "shuffler.gauss", "gauss").asDouble());
+      try {
+        NumpyRandom.fromState(shuffler); // validates
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("\"shuffler\": " + e.getMessage());
+      }
       int epoch = nonNegative(root, "epoch");
       int batch = nonNegative(root, "batch");
-      long step = root.get("step").asLong();
-      int[] order = batch > 0 ? ints(root.get("order").asText()) : null;
-      float[] losses = batch > 0 ? floats(root.get("lossSlots").asText()) : null;
-      float[] correct = batch > 0 ? floats(root.get("correctSlots").asText()) : null;
+      JsonNode stepNode = required(root, "step");
+      if (!stepNode.canConvertToLong() || !stepNode.isIntegralNumber() || stepNode.asLong() < 0) {
+        throw new IllegalArgumentException("\"step\" is not a count: " + stepNode);
+      }
+      long step = stepNode.asLong();
+      int[] order = null;
+      float[] losses = null;
+      float[] correct = null;
+      if (batch > 0) {
+        order = ints(required(root, "order"), "order");
+        checkPermutation(order);
+        losses = floats(required(root, "lossSlots"), "lossSlots");
+        correct = floats(required(root, "correctSlots"), "correctSlots");
+        if (losses.length != batch || correct.length != batch) {
+          throw new IllegalArgumentException("\"lossSlots\" and \"correctSlots\" hold " + losses.length + " and "
+              + correct.length + " values, not one per batch done (" + batch + ")");
+        }
+      }
       return new Checkpoint((ObjectNode) options,
           new TrainerState(epoch, batch, step, network, optimizer, shuffler, order, losses, correct));
     } catch (InputException e) {
@@ -132,18 +162,95 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
     }
   }
 
+  /**
+   * A reader for a checkpoint of {@code bytes} bytes: Jackson's default limits (20 million characters a
+   * string, 1000 digits a number) would refuse the base64 arrays of a large network that {@link #write} wrote,
+   * so the string limit is raised to the file's size (no string in it can be longer).
+   */
+  static ObjectMapper reader(long bytes) {
+    int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(bytes, 1));
+    StreamReadConstraints constraints = StreamReadConstraints.builder()
+        .maxStringLength(Math.max(limit, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+        .build();
+    return new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints).build());
+  }
+
+  /**
+   * Checks that {@code order} holds every row index 0..length−1 exactly once; a file's indices reach the
+   * devices' gather kernels, which must never read outside their buffers.
+   */
+  static void checkPermutation(int[] order) {
+    boolean[] seen = new boolean[order.length];
+    for (int i = 0; i < order.length; i++) {
+      int row = order[i];
+      if (row < 0 || row >= order.length) {
+        throw new IllegalArgumentException("\"order\" holds row index " + row + " at position " + i
+            + ", outside 0.." + (order.length - 1));
+      }
+      if (seen[row]) {
+        throw new IllegalArgumentException("\"order\" holds row index " + row + " twice (at position " + i
+            + "): not a permutation of 0.." + (order.length - 1));
+      }
+      seen[row] = true;
+    }
+  }
+
+  private static JsonNode required(JsonNode parent, String field) {
+    return required(parent, field, field);
+  }
+
+  private static JsonNode required(JsonNode parent, String name, String field) {
+    JsonNode node = parent.get(field);
+    if (node == null || node.isNull()) {
+      throw new IllegalArgumentException("the field \"" + name + "\" is missing");
+    }
+    return node;
+  }
+
+  private static int integer(JsonNode node, String name) {
+    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+      throw new IllegalArgumentException("\"" + name + "\" is not an integer: " + node);
+    }
+    return node.asInt();
+  }
+
+  private static float[] floats(JsonNode node, String name) {
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException("\"" + name + "\" is not a base64 float array");
+    }
+    try {
+      return floats(node.asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + name + "\": " + e.getMessage());
+    }
+  }
+
+  private static int[] ints(JsonNode node, String name) {
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException("\"" + name + "\" is not a base64 int array");
+    }
+    try {
+      return ints(node.asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + name + "\": " + e.getMessage());
+    }
+  }
+
   private static Iterable<JsonNode> array(JsonNode root, String field) {
     JsonNode node = root.get(field);
-    if (node == null || !node.isArray()) {
-      throw new IllegalArgumentException("no " + field + " array");
+    if (node == null || node.isNull()) {
+      throw new IllegalArgumentException("the field \"" + field + "\" is missing");
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException("\"" + field + "\" is not an array");
     }
     return node;
   }
 
   private static int nonNegative(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || !node.canConvertToInt() || node.asInt() < 0) {
-      throw new IllegalArgumentException(field + " is not a count");
+    JsonNode node = required(root, field);
+    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0) {
+      throw new IllegalArgumentException("\"" + field + "\" is not a count: " + node);
     }
     return node.asInt();
   }

@@ -27,6 +27,7 @@ public final class TrainingRun implements AutoCloseable {
   private final String reason;
   private final int firstEpoch;
   private volatile boolean stopRequested;
+  private int lastCheckpointEpoch = -1;
 
   TrainingRun(Training training) {
     this.t = training;
@@ -119,7 +120,14 @@ public final class TrainingRun implements AutoCloseable {
         return stopped(epoch, start, worstWeight, worstLoss);
       }
       if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
-        new Checkpoint(t.checkpointOptions, trainer.state()).write(t.checkpoint);
+        TrainerState state = trainer.state();
+        String bad = (measured || miniBatches) && !Float.isFinite(stats.loss())
+            ? "the loss became " + stats.loss() : firstNonFinite(state);
+        if (bad != null) {
+          throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
+              + " overwritten)", epoch);
+        }
+        writeCheckpoint(state);
       }
       if (judge != null) {
         Trainer.EpochStats expected = judge.epoch(measured);
@@ -164,7 +172,7 @@ public final class TrainingRun implements AutoCloseable {
     }
     Map<String, Trainer.Evaluation> finals = new LinkedHashMap<>();
     held.forEach((name, set) -> finals.put(name, trainer.evaluate(set, false)));
-    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch, t.epochs - firstEpoch, seconds, result,
+    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch, Math.max(0, t.epochs - firstEpoch), seconds, result,
         finals, profile, judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         null);
   }
@@ -177,7 +185,12 @@ public final class TrainingRun implements AutoCloseable {
     TrainerState state = trainer.state();
     boolean written = false;
     if (t.checkpoint != null) {
-      new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+      String bad = firstNonFinite(state);
+      if (bad != null) {
+        throw diverged(bad + " in epoch " + epoch + " (found before writing the checkpoint, which was not"
+            + " overwritten)", epoch);
+      }
+      writeCheckpoint(state);
       written = true;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -185,6 +198,47 @@ public final class TrainingRun implements AutoCloseable {
         null, Map.of(), t.profile ? trainer.takeProfile() : List.of(),
         judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         new TrainingResult.Stop(epoch, state.batch(), written));
+  }
+
+  /** Writes a checkpoint of a state already checked to be finite, and remembers its epoch. */
+  private void writeCheckpoint(TrainerState state) {
+    new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+    lastCheckpointEpoch = state.epoch();
+  }
+
+  /**
+   * {@return the epoch of the last checkpoint this run wrote, or −1 if it wrote none} A checkpoint is written
+   * only of a finite state: after a {@link DivergedException} the file holds the last good one.
+   */
+  public int lastCheckpointEpoch() {
+    return lastCheckpointEpoch;
+  }
+
+  /** The first NaN or infinity in the weights, the optimizer's buffers or the unfinished epoch's losses, or null. */
+  static String firstNonFinite(TrainerState state) {
+    String bad = Network.firstNonFinite(state.network());
+    if (bad != null) {
+      return bad;
+    }
+    for (int l = 0; l < state.optimizerState().size(); l++) {
+      List<float[]> buffers = state.optimizerState().get(l);
+      for (int b = 0; b < buffers.size(); b++) {
+        float[] values = buffers.get(b);
+        for (int i = 0; i < values.length; i++) {
+          if (!Float.isFinite(values[i])) {
+            return "value " + i + " of optimizer buffer " + (b + 1) + " of layer " + (l + 1) + " became " + values[i];
+          }
+        }
+      }
+    }
+    if (state.lossSlots() != null) {
+      for (float loss : state.lossSlots()) {
+        if (!Float.isFinite(loss)) {
+          return "the loss became " + loss;
+        }
+      }
+    }
+    return null;
   }
 
   private Map<String, DataSet> heldOut() {

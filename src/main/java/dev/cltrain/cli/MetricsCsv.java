@@ -29,6 +29,7 @@ final class MetricsCsv implements AutoCloseable {
   private final AtomicFiles.Temp temp;
   private final BufferedWriter writer;
   private boolean headerWritten;
+  private int rows;
   private boolean done;
 
   private MetricsCsv(Path target, AtomicFiles.Temp temp) {
@@ -57,11 +58,15 @@ final class MetricsCsv implements AutoCloseable {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }
     try {
+      if (TestHooks.metricsFailAfterRows >= 0 && rows >= TestHooks.metricsFailAfterRows) {
+        throw new IOException("No space left on device (test hook)");
+      }
       if (!headerWritten) {
         writer.write(HEADER);
         writer.write('\n');
         headerWritten = true;
       }
+      rows++;
       writer.write(row(r));
       writer.write('\n');
       writer.flush();

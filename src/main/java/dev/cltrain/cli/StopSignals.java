@@ -13,6 +13,7 @@ import java.util.List;
 final class StopSignals implements AutoCloseable {
   private final List<Object[]> previous = new ArrayList<>();
   private volatile String received;
+  private TrainingRun run;
 
   private StopSignals() {}
 
@@ -20,6 +21,7 @@ final class StopSignals implements AutoCloseable {
   @SuppressWarnings("removal")
   static StopSignals install(TrainingRun run) {
     StopSignals signals = new StopSignals();
+    signals.run = run;
     for (String name : new String[] {"INT", "TERM"}) {
       try {
         sun.misc.Signal signal = new sun.misc.Signal(name);
@@ -39,6 +41,12 @@ final class StopSignals implements AutoCloseable {
   }
 
   /** "INT" or "TERM" once one arrived, else null. */
+  /** As if {@code signal} (e.g. "TERM") had arrived: asks the run to stop after the current batch (tests). */
+  void simulate(String signal) {
+    received = signal;
+    run.stopAfterBatch();
+  }
+
   String received() {
     return received;
   }

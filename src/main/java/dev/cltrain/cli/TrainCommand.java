@@ -66,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: epochs/10, at least 1).")
   Integer checkpointEvery;
 
-  @Option(names = "--resume", paramLabel = "FILE", description = "Go on from a checkpoint: its data, network, optimizer and seed; --epochs is the total.")
+  @Option(names = "--resume", paramLabel = "FILE", description = "Go on from a checkpoint: its data, network, optimizer and seed (--lr may change the learning rate); --epochs is the total.")
   Path resume;
 
   @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
@@ -77,6 +77,12 @@ final class TrainCommand implements Callable<Integer> {
 
   private PrintWriter out;
   private PrintWriter err;
+  /** The run under way, for the checkpoint it last wrote when it diverges. */
+  private TrainingRun current;
+  /** Installed while training, for {@link TestHooks#termInLastBatch}. */
+  private volatile StopSignals signalsInstalled;
+  /** Why --metrics could not be written, once a write failed (training goes on without it). */
+  private String metricsFailure;
 
   @Override
   public Integer call() {
@@ -84,22 +90,28 @@ final class TrainCommand implements Callable<Integer> {
     err = spec.commandLine().getErr();
     validateOptions();
     Checkpoint resumed = resume == null ? null : Checkpoint.read(resume);
+    boolean finished = false;
     if (resumed != null) {
-      if (workload.anyGiven()) {
+      Float newRate = workload.learningRate; // the one option a resumed run may change, e.g. after a divergence
+      workload.learningRate = null;
+      boolean others = workload.anyGiven();
+      workload.learningRate = newRate;
+      if (others) {
         throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
-            + "leave out the options that set them (--data, --layers, --lr, ...)");
+            + "leave out the options that set them (--data, --layers, --optimizer, ...; only --lr may be given)");
       }
       if (resumed.options() == null) {
         throw new InputException("--resume " + resume + ": the checkpoint records no training options");
       }
-      workload = WorkloadOptions.fromJson(resumed.options());
+      ObjectNode options = resumed.options().deepCopy();
+      if (newRate != null) {
+        options.put("lr", newRate);
+      }
+      workload = WorkloadOptions.fromJson(options);
       if (!epochsGiven()) {
         epochs = resumed.options().path("epochs").asInt(epochs);
       }
-      if (resumed.state().epoch() >= epochs) {
-        throw new InputException("--resume " + resume + " is at epoch " + resumed.state().epoch()
-            + ", already past --epochs " + epochs + " (give a larger --epochs to train on)");
-      }
+      finished = resumed.state().epoch() >= epochs;
     }
     checkOutputs();
     Workload work = workload.resolve();
@@ -124,6 +136,18 @@ final class TrainCommand implements Callable<Integer> {
       training = training.resume(resumed.state());
     }
     List<EpochRecord> records = new ArrayList<>();
+    if (finished) {
+      // nothing left to train (e.g. killed after the last checkpoint, before --save): write what the model gives
+      if (metrics != null || plot != null) {
+        err.println("warning: " + (metrics != null ? "--metrics " + metrics : "")
+            + (metrics != null && plot != null ? " and " : "") + (plot != null ? "--plot " + plot : "")
+            + " not written: a checkpoint keeps no per-epoch figures to rebuild them from (existing files are left as they were)");
+      }
+      metrics = null;
+      plot = null;
+      record = false;
+    }
+    boolean recording = record;
     try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics);
          Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches)) {
       training = training.listener(new EpochListener() {
@@ -136,10 +160,16 @@ final class TrainCommand implements Callable<Integer> {
           EpochRecord row = new EpochRecord(report.epoch(), report.loss(),
               classification ? report.accuracy() : Double.NaN, testEval == null ? Double.NaN : testEval.loss(),
               testEval == null || !classification ? Double.NaN : testEval.accuracy(), report.seconds());
-          if (record) {
+          if (recording) {
             records.add(row);
-            if (metricsFile != null) {
-              metricsFile.append(row);
+            if (metricsFile != null && metricsFailure == null) {
+              try {
+                metricsFile.append(row);
+              } catch (InputException e) {
+                metricsFailure = e.getMessage();
+                err.println("warning: --metrics " + metrics + ": " + e.getMessage()
+                    + "; training goes on, --save and the other outputs will be written, the metrics file will not");
+              }
             }
           }
           if (report.epoch() % every == 0) {
@@ -151,28 +181,42 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
           progress.batch(epoch + 1, batch + 1, runningLoss);
+          if (TestHooks.termInLastBatch && epoch + 1 == epochs && batch + 1 == count && signalsInstalled != null) {
+            signalsInstalled.simulate("TERM");
+          }
         }
       });
       TrainingResult result;
       try (TrainingRun run = open(training, resumed != null)) {
+        current = run;
         if (run.fallbackWarning() != null) {
           err.println(run.fallbackWarning());
         }
         err.println("device: " + run.deviceName() + " (" + run.reason() + ")");
         if (resumed != null) {
           err.println("resumed:     " + resume + " at epoch " + run.firstEpoch()
-              + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : ""));
+              + (resumed.state().batch() > 0 ? ", batch " + resumed.state().batch() : "")
+              + (finished ? (run.firstEpoch() > epochs || resumed.state().batch() > 0 ? ", past" : ", the end of")
+                  + " --epochs " + epochs
+                  + ": no epoch left to train; the outputs are written from its model" : ""));
         }
         try (StopSignals signals = StopSignals.install(run)) {
+          signalsInstalled = signals;
           result = run.run();
+          signalsInstalled = null;
           if (signals.received() != null && result.stop() != null) {
             progress.close();
             return stopped(signals.received(), result.stop());
           }
+          if (result.stop() == null && TestHooks.haltAfterFinalCheckpoint()) {
+            out.flush();
+            err.flush();
+            Runtime.getRuntime().halt(137);
+          }
         }
       } catch (DivergedException e) {
         err.println("cltrain train: " + e.what() + "; training diverged: try a smaller --lr (now " + rate + ")"
-            + (save != null ? "; " + save + " was not written" : ""));
+            + (save != null ? "; " + save + " was not written" : "") + lastGoodCheckpoint(rate));
         return Main.EXIT_DIVERGED;
       }
       progress.close();
@@ -183,13 +227,25 @@ final class TrainCommand implements Callable<Integer> {
             ? "wall time per call" : "device time from profiling events") + "):");
         ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
       }
+      Verification v = result.verification();
+      if (v != null) {
+        // before the outputs: a failed check keeps the model (it may still be useful) but says so first
+        out.println("verify:      largest weight difference " + scientific(v.weightDifference())
+            + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
+            + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"
+            + (save != null ? " (the model is saved all the same; exit 1)" : " (exit 1)")));
+      }
       if (save != null) {
         result.model().save(save);
         out.println("saved:       " + save);
       }
-      if (metricsFile != null) {
-        metricsFile.commit();
-        out.println("metrics:     " + metrics);
+      if (metricsFile != null && metricsFailure == null) {
+        try {
+          metricsFile.commit();
+          out.println("metrics:     " + metrics);
+        } catch (InputException e) {
+          metricsFailure = e.getMessage();
+        }
       }
       if (plot != null) {
         CurvePlot.write(plot, work.name() + ": " + Workload.joined(initial.widths()) + " "
@@ -198,12 +254,13 @@ final class TrainCommand implements Callable<Integer> {
             + (batches > 1 ? ", batch " + work.training().batchSize() : ""), records);
         out.println("plot:        " + plot);
       }
-      Verification v = result.verification();
-      if (v != null) {
-        out.println("verify:      largest weight difference " + scientific(v.weightDifference())
-            + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
-            + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"));
-        return v.pass() ? 0 : Main.EXIT_CHECK_FAILED;
+      if (metricsFailure != null) {
+        err.println("cltrain train: --metrics " + metrics + " was not written (" + metricsFailure + ")"
+            + (save != null ? "; the model was saved to " + save : ""));
+        return Main.EXIT_BAD_INPUT;
+      }
+      if (v != null && !v.pass()) {
+        return Main.EXIT_CHECK_FAILED;
       }
       return 0;
     }
@@ -235,11 +292,69 @@ final class TrainCommand implements Callable<Integer> {
         : "after epoch " + stop.epoch();
     if (stop.checkpointWritten()) {
       err.println("cltrain train: stopped by SIG" + signal + " " + where + "; checkpoint written to " + checkpoint
-          + " (go on with: cltrain train --resume " + checkpoint + ")");
+          + " (go on with: " + goOnCommand(null) + ")");
     } else {
       err.println("cltrain train: stopped by SIG" + signal + " " + where + "; no --checkpoint was asked for, so nothing was saved");
     }
     return StopSignals.exitCode(signal);
+  }
+
+  /**
+   * After a divergence: where the last good state is, and the command that goes on from it at a tenth of the
+   * learning rate; empty without --checkpoint.
+   */
+  private String lastGoodCheckpoint(float rate) {
+    if (checkpoint == null) {
+      return "";
+    }
+    int epoch = current == null ? -1 : current.lastCheckpointEpoch();
+    boolean kept = epoch >= 0 || java.nio.file.Files.exists(checkpoint);
+    if (!kept) {
+      return "; no checkpoint had been written yet";
+    }
+    return "; " + checkpoint + " keeps the last good state" + (epoch > 0 ? " (the end of epoch " + (epoch - 1) + ")" : "")
+        + " (go on with: " + goOnCommand(rate / 10) + ")";
+  }
+
+  /**
+   * The command that goes on from --checkpoint with this run's outputs (and {@code --lr rate} when not null):
+   * every word shell-quoted where needed, so it can be pasted as it is.
+   */
+  String goOnCommand(Float rate) {
+    List<String> words = new ArrayList<>(List.of("cltrain", "train", "--resume", checkpoint.toString()));
+    if (rate != null) {
+      words.addAll(List.of("--lr", Float.toString(rate)));
+    }
+    if (epochsGiven()) {
+      words.addAll(List.of("--epochs", String.valueOf(epochs)));
+    }
+    if (spec.commandLine().getParseResult().hasMatchedOption("--device")) {
+      words.addAll(List.of("--device", deviceOptions.device));
+    }
+    if (deviceOptions.kernels != null) {
+      words.addAll(List.of("--kernels", deviceOptions.kernels.toString()));
+    }
+    if (verify) {
+      words.add("--verify");
+    }
+    if (logEvery != null) {
+      words.addAll(List.of("--log-every", String.valueOf(logEvery)));
+    }
+    for (Object[] output : new Object[][] {{"--save", save}, {"--metrics", metrics}, {"--plot", plot},
+        {"--checkpoint", checkpoint}}) {
+      if (output[1] != null) {
+        words.addAll(List.of((String) output[0], output[1].toString()));
+      }
+    }
+    if (checkpointEvery != null) {
+      words.addAll(List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
+    }
+    StringBuilder line = new StringBuilder();
+    for (String word : words) {
+      line.append(line.length() == 0 ? "" : " ").append(word.matches("[A-Za-z0-9_./:=,+@%-]+") ? word
+          : "'" + word.replace("'", "'\\''") + "'");
+    }
+    return line.toString();
   }
 
   /** Opens the run; a checkpoint that does not fit the network is bad --resume input. */
@@ -290,11 +405,23 @@ final class TrainCommand implements Callable<Integer> {
     out.println("device:      " + r.deviceName());
     int epochsRun = r.epochsRun();
     double seconds = r.seconds();
+    if (epochsRun == 0) {
+      out.println("epochs:      none left to train (resumed at epoch " + r.firstEpoch() + " of " + epochs + ")");
+    } else {
+      printEpochs(epochsRun, seconds);
+    }
+    printFigures(r, train, classification, work);
+  }
+
+  private void printEpochs(int epochsRun, double seconds) {
     String rate = epochsRun / seconds >= 1 ? Format.fixed(epochsRun / seconds, 0) + " epochs/s"
         : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
     out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
         : epochsRun + " (epochs " + (epochs - epochsRun) + " to " + (epochs - 1) + ", resumed)")
         + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
+  }
+
+  private void printFigures(TrainingResult r, DataSet train, boolean classification, Workload work) {
     if (work.batchesPerEpoch() > 1) {
       out.println("training:    " + work.training().optimizer().describe() + ", batches of " + work.training().batchSize()
           + " from " + train.rows() + " rows");

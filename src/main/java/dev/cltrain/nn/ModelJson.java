@@ -44,6 +44,21 @@ public final class ModelJson {
    * @return the JSON text, which {@link #parse} reads back to an equal network
    */
   public static String toJson(Network network) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toNode(network)) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise model", e);
+    }
+  }
+
+  /**
+   * The model file's JSON tree (what {@link #toJson} prints), for a file that holds a model inside it (a
+   * checkpoint) without printing and parsing it again.
+   *
+   * @param network the model
+   * @return a new tree in the format above
+   */
+  public static ObjectNode toNode(Network network) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
     root.put("version", VERSION);
@@ -67,11 +82,7 @@ public final class ModelJson {
         bias.add(b);
       }
     }
-    try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise model", e);
-    }
+    return root;
   }
 
   /**
@@ -128,6 +139,18 @@ public final class ModelJson {
       throw new InputException(name + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
           + ": not valid JSON (" + e.getOriginalMessage() + ")");
     }
+    return parse(root, name);
+  }
+
+  /**
+   * Checks a model's JSON tree, e.g. one inside a checkpoint, as {@link #parse(String, String)} checks text.
+   *
+   * @param root the tree
+   * @param name where it came from, to begin every message with
+   * @return the network it holds
+   * @throws InputException if it is not a valid model, naming the field at fault
+   */
+  public static Network parse(JsonNode root, String name) {
     if (root == null || !root.isObject()) {
       throw new InputException(name + ": expected a JSON object with \"format\": \"" + FORMAT + "\"");
     }

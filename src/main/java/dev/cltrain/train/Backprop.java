@@ -276,6 +276,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         backend.write(layerState.get(s), saved.get(s));
       }
     }
+    if (state.step() < 0 || state.epoch() < 0 || state.batch() < 0) {
+      throw new IllegalArgumentException("negative counts: epoch " + state.epoch() + ", batch " + state.batch()
+          + ", step " + state.step());
+    }
     step = state.step();
     epochsDone = state.epoch();
     NumpyRandom restored = NumpyRandom.fromState(state.shuffler());
@@ -289,10 +293,34 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         throw new IllegalArgumentException("an unfinished epoch at batch " + state.batch() + " does not fit "
             + train.chunks + " batches of " + trainSet.rows() + " rows");
       }
+      checkRowOrder(state.order(), trainSet.rows());
       pendingOrder = state.order().clone();
       pendingBatch = state.batch();
       backend.write(train.lossSlots, state.lossSlots());
       backend.write(train.correctSlots, state.correctSlots());
+    }
+  }
+
+  /**
+   * Checks that {@code order} is a permutation of the rows 0..rows−1: these indices go to the gather kernels
+   * as they are, and a kernel must never read outside its buffer whatever a checkpoint says.
+   */
+  static void checkRowOrder(int[] order, int rows) {
+    if (order.length != rows) {
+      throw new IllegalArgumentException("order holds " + order.length + " row indices, not " + rows);
+    }
+    boolean[] seen = new boolean[rows];
+    for (int i = 0; i < order.length; i++) {
+      int row = order[i];
+      if (row < 0 || row >= rows) {
+        throw new IllegalArgumentException("order holds row index " + row + " at position " + i + ", outside 0.."
+            + (rows - 1));
+      }
+      if (seen[row]) {
+        throw new IllegalArgumentException("order holds row index " + row + " twice: not a permutation of 0.."
+            + (rows - 1));
+      }
+      seen[row] = true;
     }
   }
 

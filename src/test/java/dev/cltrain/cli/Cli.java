@@ -32,8 +32,26 @@ record Cli(int exit, String out, String err) {
 
   /** Starts {@code dev.cltrain.cli.Main} in a new JVM, stdout and stderr to child.out and child.err in {@code workDir}. */
   static Process startChild(Map<String, String> env, Path workDir, String... args) throws IOException {
+    return startChild(List.of(), env, workDir, args);
+  }
+
+  /** {@link #runInChild} with options for the child JVM, e.g. {@code -Dcltrain.test...} hooks. */
+  static Cli runInChild(List<String> jvmOptions, Path workDir, String... args) throws IOException, InterruptedException {
+    Process p = startChild(jvmOptions, Map.of(), workDir, args);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("child JVM did not finish in 120 s: " + List.of(args));
+    }
+    return new Cli(p.exitValue(), java.nio.file.Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
+        java.nio.file.Files.readString(workDir.resolve("child.err"), StandardCharsets.UTF_8));
+  }
+
+  /** {@link #startChild(Map, Path, String...)} with options for the child JVM. */
+  static Process startChild(List<String> jvmOptions, Map<String, String> env, Path workDir, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());

@@ -113,11 +113,11 @@ class ResumeTest {
     Path checkpoint = dir.resolve("c.ckpt");
     Cli first = Cli.run(args(workload("reference", 2), "--checkpoint", checkpoint.toString()));
     assertEquals(0, first.exit(), first.toString());
-    Cli clash = Cli.run("train", "--resume", checkpoint.toString(), "--lr", "0.5");
+    Cli clash = Cli.run("train", "--resume", checkpoint.toString(), "--layers", "20,8,3");
     assertEquals(Main.EXIT_BAD_INPUT, clash.exit(), clash.toString());
     assertTrue(clash.err().contains("--resume") && clash.err().contains("leave out"), clash.toString());
     Cli done = Cli.run("train", "--resume", checkpoint.toString());
-    assertEquals(Main.EXIT_BAD_INPUT, done.exit(), "already at --epochs: " + done);
+    assertEquals(0, done.exit(), "already at --epochs: nothing to train, the outputs are written: " + done);
     Cli more = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "4");
     assertEquals(0, more.exit(), more.toString());
     String text = Files.readString(checkpoint);
