@@ -49,6 +49,16 @@ public interface Trainer extends AutoCloseable {
   }
 
   /** {@return a copy of the weights as they are now} */
+  /**
+   * Sets the learning rate the following updates use (a schedule's rate for the coming epoch); the optimizer's
+   * other parameters stay. The float goes to the update kernels as it is.
+   *
+   * @param rate η for the next updates
+   */
+  default void learningRate(float rate) {
+    throw new UnsupportedOperationException("this trainer has a fixed learning rate");
+  }
+
   Network network();
 
   /**

@@ -46,11 +46,15 @@ public final class Training {
   final ObjectNode checkpointOptions;
   final TrainerState resume;
   final EpochListener listener;
+  final LearningRateSchedule schedule;
+  final EarlyStopping earlyStopping;
 
   private Training(Network initial, TrainingData data, Optimizer optimizer, int batchSize, NumpyRandom shuffler,
       int epochs, int statsEvery, DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs,
       Path checkpoint, int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume,
-      EpochListener listener) {
+      EpochListener listener, LearningRateSchedule schedule, EarlyStopping earlyStopping) {
+    this.schedule = schedule;
+    this.earlyStopping = earlyStopping;
     this.initial = initial;
     this.data = data;
     this.optimizer = optimizer;
@@ -88,14 +92,14 @@ public final class Training {
           + data.train().outputs() + " targets)");
     }
     return new Training(initial, data, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
-        false, null, 0, null, null, null);
+        false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null);
   }
 
   private Training copy(Optimizer optimizer, int batchSize, NumpyRandom shuffler, int epochs, int statsEvery,
       DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs, Path checkpoint,
       int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume, EpochListener listener) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping);
   }
 
   /**
@@ -243,6 +247,32 @@ public final class Training {
   public Training resume(TrainerState state) {
     return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
         checkpoint, checkpointEvery, checkpointOptions, Objects.requireNonNull(state), listener);
+  }
+
+  /**
+   * The learning rate epoch by epoch (default constant): computed on the host per epoch from
+   * {@link LearningRateSchedule#rate} and passed to the same kernels on every device, so verification and
+   * resumed runs see the same rates.
+   *
+   * @param schedule the schedule, with its warm-up
+   * @return this run with that schedule
+   */
+  public Training schedule(LearningRateSchedule schedule) {
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, Objects.requireNonNull(schedule),
+        earlyStopping);
+  }
+
+  /**
+   * Early stopping and the best model (see {@link EarlyStopping}); statistics are then taken every epoch.
+   * {@link TrainingRun#earlyStopping()} says afterwards which epoch was best and whether the run stopped early.
+   *
+   * @param stopping patience, monitored figure and best-model file; null for none
+   * @return this run with early stopping
+   */
+  public Training earlyStopping(EarlyStopping stopping) {
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping);
   }
 
   /**

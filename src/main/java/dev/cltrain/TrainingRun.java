@@ -28,6 +28,7 @@ public final class TrainingRun implements AutoCloseable {
   private final int firstEpoch;
   private volatile boolean stopRequested;
   private int lastCheckpointEpoch = -1;
+  private EarlyStopping.Outcome earlyOutcome;
 
   TrainingRun(Training training) {
     this.t = training;
@@ -111,9 +112,27 @@ public final class TrainingRun implements AutoCloseable {
     float worstLoss = 0;
     float worstWeight = 0;
     long start = System.nanoTime();
+    EarlyStopping stopping = t.earlyStopping;
+    if (stopping != null) {
+      String missing = stopping.missing(t.data.validation() != null, t.data.test() != null);
+      if (missing != null) {
+        throw new InputException(missing);
+      }
+    }
+    int bestEpoch = -1;
+    double best = Double.NaN;
+    int lastEpoch = t.epochs - 1;
+    boolean stoppedEarly = false;
     for (int epoch = firstEpoch; epoch < t.epochs; epoch++) {
-      boolean measured = epoch % t.statsEvery == 0;
+      boolean measured = epoch % t.statsEvery == 0 || stopping != null;
       int current = epoch;
+      if (!t.schedule.isConstant()) {
+        float rate = t.schedule.rate(t.optimizer.learningRate(), epoch, t.epochs);
+        trainer.learningRate(rate);
+        if (judge != null) {
+          judge.learningRate(rate);
+        }
+      }
       Trainer.EpochStats stats = trainer.epoch(measured, miniBatches && t.listener != null
           ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
       if (stopRequested) {
@@ -154,6 +173,29 @@ public final class TrainingRun implements AutoCloseable {
           return stopped(epoch, start, worstWeight, worstLoss);
         }
       }
+      if (stopping != null) {
+        EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(), Map.copyOf(evaluations), 0);
+        double value = stopping.value(report);
+        boolean better = Double.isFinite(value) && (bestEpoch < 0
+            || (stopping.higherIsBetter() ? value > best : value < best));
+        if (better) {
+          best = value;
+          bestEpoch = epoch;
+          if (stopping.bestFile() != null) {
+            Model.of(trainer.network()).save(stopping.bestFile());
+          }
+        }
+        earlyOutcome = new EarlyStopping.Outcome(bestEpoch, best, false, epoch);
+        if (stopping.patience() > 0 && epoch - bestEpoch >= stopping.patience() && epoch + 1 < t.epochs) {
+          earlyOutcome = new EarlyStopping.Outcome(bestEpoch, best, true, epoch);
+          lastEpoch = epoch;
+          stoppedEarly = true;
+          if (t.checkpoint != null && (epoch + 1) % t.checkpointEvery != 0) {
+            writeCheckpoint(trainer.state());
+          }
+          break;
+        }
+      }
     }
     List<KernelTime> profile = t.profile ? trainer.takeProfile() : List.of();
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -164,15 +206,16 @@ public final class TrainingRun implements AutoCloseable {
       worstWeight = max(worstWeight, Network.maxAbsDifference(trained, judge.network()));
     }
     if (!Float.isFinite(result.loss())) {
-      throw diverged("the loss became " + result.loss() + " after the last epoch", t.epochs - 1);
+      throw diverged("the loss became " + result.loss() + " after the last epoch", lastEpoch);
     }
     String bad = Network.firstNonFinite(trained);
     if (bad != null) {
-      throw diverged(bad + " after the last epoch", t.epochs - 1);
+      throw diverged(bad + " after the last epoch", lastEpoch);
     }
     Map<String, Trainer.Evaluation> finals = new LinkedHashMap<>();
     held.forEach((name, set) -> finals.put(name, trainer.evaluate(set, false)));
-    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch, Math.max(0, t.epochs - firstEpoch), seconds, result,
+    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch,
+        Math.max(0, (stoppedEarly ? lastEpoch + 1 : t.epochs) - firstEpoch), seconds, result,
         finals, profile, judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         null);
   }
@@ -212,6 +255,14 @@ public final class TrainingRun implements AutoCloseable {
    */
   public int lastCheckpointEpoch() {
     return lastCheckpointEpoch;
+  }
+
+  /**
+   * {@return what early stopping did: the best epoch and value, whether the run stopped before its last epoch;
+   * null without {@link Training#earlyStopping} or before the first epoch}
+   */
+  public EarlyStopping.Outcome earlyStopping() {
+    return earlyOutcome;
   }
 
   /** The first NaN or infinity in the weights, the optimizer's buffers or the unfinished epoch's losses, or null. */

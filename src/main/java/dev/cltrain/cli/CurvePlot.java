@@ -23,7 +23,7 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * {@code --plot FILE.png}: the learning curves in one PNG: loss against epoch (train, and test where measured)
+ * {@code --plot FILE.png}: the learning curves in one PNG: loss against epoch (from 0, as in the log: train, and validation and test where measured)
  * and, when any accuracy was measured, accuracy against epoch beside it. Drawn with XChart, headless; written
  * to a temporary file beside the target and renamed over it, so the target is either the new plot or untouched.
  */
@@ -55,10 +55,12 @@ final class CurvePlot {
     List<XYChart> charts = new ArrayList<>();
     XYChart loss = chart("loss", Styler.LegendPosition.InsideNE);
     addSeries(loss, "train loss", records, EpochRecord::loss);
+    addSeries(loss, "validation loss", records, EpochRecord::valLoss);
     addSeries(loss, "test loss", records, EpochRecord::testLoss);
     charts.add(loss);
     XYChart accuracy = chart("accuracy", Styler.LegendPosition.InsideSE);
     boolean anyAccuracy = addSeries(accuracy, "train accuracy", records, EpochRecord::trainAccuracy);
+    anyAccuracy |= addSeries(accuracy, "validation accuracy", records, EpochRecord::valAccuracy);
     anyAccuracy |= addSeries(accuracy, "test accuracy", records, EpochRecord::testAccuracy);
     if (anyAccuracy) {
       charts.add(accuracy);

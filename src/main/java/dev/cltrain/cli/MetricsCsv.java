@@ -16,14 +16,17 @@ import java.util.Locale;
  * interrupted run leaves the target as it was.
  *
  * <pre>
- * epoch,loss,train_accuracy,test_loss,test_accuracy,seconds
- * 1,0.412345,0.884000,,,1.234
+ * epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds
+ * 0,0.412345,0.884,,,,,1.234
  * </pre>
+ *
+ * Epochs are numbered from 0, as in the log ("Epoch 0, Loss: ..."). {@code val_} columns hold the validation
+ * split's figures ({@code --validation-split}), {@code test_} columns the test set's; both when both exist.
  *
  * A value that was not measured ({@code NaN}) is an empty cell.
  */
 final class MetricsCsv implements AutoCloseable {
-  static final String HEADER = "epoch,loss,train_accuracy,test_loss,test_accuracy,seconds";
+  static final String HEADER = "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds";
 
   private final Path target;
   private final AtomicFiles.Temp temp;
@@ -80,6 +83,8 @@ final class MetricsCsv implements AutoCloseable {
     return r.epoch()
         + "," + significant(r.loss())
         + "," + significant(r.trainAccuracy())
+        + "," + significant(r.valLoss())
+        + "," + significant(r.valAccuracy())
         + "," + significant(r.testLoss())
         + "," + significant(r.testAccuracy())
         + "," + (Double.isNaN(r.seconds()) ? "" : String.format(Locale.ROOT, "%.3f", r.seconds()));

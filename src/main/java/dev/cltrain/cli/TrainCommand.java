@@ -54,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON (atomically).")
   Path save;
 
-  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch: epoch, loss, train accuracy, test loss, test accuracy, seconds.")
+  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds.")
   Path metrics;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves.")
@@ -68,6 +68,21 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--resume", paramLabel = "FILE", description = "Go on from a checkpoint: its data, network, optimizer and seed (--lr may change the learning rate); --epochs is the total.")
   Path resume;
+
+  @Option(names = "--lr-schedule", paramLabel = "SCHEDULE", description = "The learning rate by epoch: step:EVERY:GAMMA (η·γ^⌊e/EVERY⌋), cosine (η down to 0), exponential:GAMMA (η·γ^e) or constant (default); the same float rate on every device.")
+  String lrSchedule;
+
+  @Option(names = "--warmup-epochs", paramLabel = "N", description = "Raise the learning rate linearly over the first N epochs (η·(e+1)/N) before the schedule (default: 0).")
+  Integer warmupEpochs;
+
+  @Option(names = "--early-stop", paramLabel = "N", description = "Stop when the monitored figure (--monitor) has not improved for N epochs.")
+  Integer earlyStop;
+
+  @Option(names = "--monitor", paramLabel = "FIGURE", description = "What --early-stop and --save-best watch: val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy (default: val_loss with a validation split, else test_loss with a test set, else loss).")
+  String monitor;
+
+  @Option(names = "--save-best", paramLabel = "FILE", description = "Write the model of the best epoch (by --monitor) as JSON, atomically, whenever it improves.")
+  Path saveBest;
 
   @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
   boolean profile;
@@ -83,6 +98,10 @@ final class TrainCommand implements Callable<Integer> {
   private volatile StopSignals signalsInstalled;
   /** Why --metrics could not be written, once a write failed (training goes on without it). */
   private String metricsFailure;
+  /** The last epoch's report with statistics (its loss is the mean over the epoch's batches). */
+  private EpochReport lastMeasured;
+  /** What early stopping did, when asked for. */
+  private dev.cltrain.EarlyStopping.Outcome earlyOutcome;
 
   @Override
   public Integer call() {
@@ -108,6 +127,12 @@ final class TrainCommand implements Callable<Integer> {
         options.put("lr", newRate);
       }
       workload = WorkloadOptions.fromJson(options);
+      if (lrSchedule != null || warmupEpochs != null) {
+        throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
+            + "leave out --lr-schedule and --warmup-epochs");
+      }
+      lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
+      warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
       if (!epochsGiven()) {
         epochs = resumed.options().path("epochs").asInt(epochs);
       }
@@ -122,12 +147,28 @@ final class TrainCommand implements Callable<Integer> {
     boolean record = metrics != null || plot != null;
     ObjectNode savedOptions = workload.toJson();
     savedOptions.put("epochs", epochs);
+    dev.cltrain.LearningRateSchedule schedule = dev.cltrain.LearningRateSchedule.parse(lrSchedule,
+        warmupEpochs == null ? 0 : warmupEpochs);
+    if (!schedule.isConstant()) {
+      // the schedule is part of the training: recorded in the checkpoint so --resume continues it exactly
+      savedOptions.put("lrSchedule", schedule.id());
+      savedOptions.put("warmupEpochs", schedule.warmup());
+    }
+    boolean hasValidation = loaded.validation() != null;
+    boolean hasTest = loaded.test() != null;
+    dev.cltrain.EarlyStopping stopping = earlyStop == null && saveBest == null ? null
+        : new dev.cltrain.EarlyStopping(earlyStop == null ? 0 : earlyStop,
+            monitor != null ? monitor : dev.cltrain.EarlyStopping.defaultMonitor(hasValidation, hasTest), saveBest);
+    if (stopping != null && stopping.missing(hasValidation, hasTest) != null) {
+      throw new InputException(stopping.missing(hasValidation, hasTest));
+    }
     boolean classification = loaded.classes() > 0;
     int batches = work.batchesPerEpoch();
     float rate = work.training().optimizer().learningRate();
 
     Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
-        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(deviceOptions.choice());
+        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(deviceOptions.choice())
+        .schedule(schedule).earlyStopping(stopping);
     if (checkpoint != null) {
       training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),
           savedOptions);
@@ -156,9 +197,14 @@ final class TrainCommand implements Callable<Integer> {
           if (!report.measured()) {
             return true;
           }
-          Trainer.Evaluation testEval = report.heldOut().getOrDefault("Test", report.heldOut().get("Validation"));
+          lastMeasured = report;
+          Trainer.Evaluation testEval = report.heldOut().get("Test");
+          Trainer.Evaluation valEval = report.heldOut().get("Validation");
           EpochRecord row = new EpochRecord(report.epoch(), report.loss(),
-              classification ? report.accuracy() : Double.NaN, testEval == null ? Double.NaN : testEval.loss(),
+              classification ? report.accuracy() : Double.NaN,
+              valEval == null ? Double.NaN : valEval.loss(),
+              valEval == null || !classification ? Double.NaN : valEval.accuracy(),
+              testEval == null ? Double.NaN : testEval.loss(),
               testEval == null || !classification ? Double.NaN : testEval.accuracy(), report.seconds());
           if (recording) {
             records.add(row);
@@ -180,7 +226,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
-          progress.batch(epoch + 1, batch + 1, runningLoss);
+          progress.batch(epoch, batch + 1, runningLoss); // epochs from 0, as in the log and the metrics
           if (TestHooks.termInLastBatch && epoch + 1 == epochs && batch + 1 == count && signalsInstalled != null) {
             signalsInstalled.simulate("TERM");
           }
@@ -203,6 +249,7 @@ final class TrainCommand implements Callable<Integer> {
         try (StopSignals signals = StopSignals.install(run)) {
           signalsInstalled = signals;
           result = run.run();
+          earlyOutcome = run.earlyStopping();
           signalsInstalled = null;
           if (signals.received() != null && result.stop() != null) {
             progress.close();
@@ -221,6 +268,19 @@ final class TrainCommand implements Callable<Integer> {
       }
       progress.close();
       printSummary(result, train, classification, work);
+      if (stopping != null && earlyOutcome != null) {
+        String best = earlyOutcome.bestEpoch() < 0 ? "no epoch measured " + stopping.monitor()
+            : earlyOutcome.describe(stopping.monitor());
+        if (stopping.patience() > 0) {
+          out.println("early stop:  " + (earlyOutcome.stopped() ? "stopped after epoch " + earlyOutcome.lastEpoch()
+              + ", " + stopping.monitor() + " not improved for " + stopping.patience() + " epochs"
+              : "not triggered (patience " + stopping.patience() + ")") + "; " + best);
+        }
+        if (saveBest != null && earlyOutcome.bestEpoch() >= 0) {
+          out.println("best model:  " + saveBest + " (epoch " + earlyOutcome.bestEpoch() + ", " + stopping.monitor()
+              + " " + Format.fixed((float) earlyOutcome.bestValue(), 4) + ")");
+        }
+      }
       if (profile) {
         out.println();
         out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
@@ -380,6 +440,9 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery != null && checkpointEvery <= 0) {
       throw new InputException("--checkpoint-every must be positive, got " + checkpointEvery);
     }
+    if (monitor != null && earlyStop == null && saveBest == null) {
+      throw new InputException("--monitor needs --early-stop N or --save-best FILE");
+    }
     if (checkpointEvery != null && checkpoint == null) {
       throw new InputException("--checkpoint-every needs --checkpoint FILE");
     }
@@ -393,7 +456,7 @@ final class TrainCommand implements Callable<Integer> {
     new OutputFiles()
         .data("--data", workload.data).data("--test", workload.test).input("--init-model", workload.initModel)
         .input("--resume", resume).allow("--checkpoint", "--resume")
-        .output("--save", save).output("--checkpoint", checkpoint).output("--metrics", metrics).output("--plot", plot)
+        .output("--save", save).output("--save-best", saveBest).output("--checkpoint", checkpoint).output("--metrics", metrics).output("--plot", plot)
         .check();
   }
 
@@ -408,16 +471,17 @@ final class TrainCommand implements Callable<Integer> {
     if (epochsRun == 0) {
       out.println("epochs:      none left to train (resumed at epoch " + r.firstEpoch() + " of " + epochs + ")");
     } else {
-      printEpochs(epochsRun, seconds);
+      printEpochs(r.firstEpoch(), epochsRun, seconds);
     }
     printFigures(r, train, classification, work);
   }
 
-  private void printEpochs(int epochsRun, double seconds) {
+  private void printEpochs(int first, int epochsRun, double seconds) {
     String rate = epochsRun / seconds >= 1 ? Format.fixed(epochsRun / seconds, 0) + " epochs/s"
         : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
     out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
-        : epochsRun + " (epochs " + (epochs - epochsRun) + " to " + (epochs - 1) + ", resumed)")
+        : epochsRun + " (epochs " + first + " to " + (first + epochsRun - 1)
+            + (first > 0 ? ", resumed" : "") + (first + epochsRun < epochs ? ", stopped early" : "") + ")")
         + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
   }
 
@@ -427,8 +491,15 @@ final class TrainCommand implements Callable<Integer> {
           + " from " + train.rows() + " rows");
     }
     Trainer.Evaluation result = r.train();
+    // two different figures: say which is which (the log's "Loss" is an epoch's mean over its batches)
+    if (work.batchesPerEpoch() > 1 && lastMeasured != null && lastMeasured.epoch() == r.firstEpoch() + r.epochsRun() - 1) {
+      out.println("last epoch:  loss " + Format.fixed(lastMeasured.loss(), 4)
+          + (classification ? ", accuracy " + Format.fixed(lastMeasured.accuracy(), 4) : "")
+          + " (epoch " + lastMeasured.epoch() + ": the mean over its batches, as the weights moved)");
+    }
     out.println("final loss:  " + Format.fixed(result.loss(), 4)
-        + (classification ? ", accuracy " + Format.fixed(result.accuracy(), 4) : ""));
+        + (classification ? ", accuracy " + Format.fixed(result.accuracy(), 4) : "")
+        + " (the end weights on the " + train.rows() + " training rows)");
     Map<String, DataSet> sets = new LinkedHashMap<>();
     if (work.data().test() != null) {
       sets.put("Test", work.data().test());

@@ -40,6 +40,8 @@ import java.util.List;
  */
 public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final Optimizer optimizer;
+  /** η for the next updates: the optimizer's, or a schedule's for this epoch. */
+  private float rate;
   private final NumpyRandom shuffler;
   private final DataSet trainSet;
   private final boolean fullBatch;
@@ -75,6 +77,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()));
     try {
       this.optimizer = settings.optimizer();
+      this.rate = optimizer.learningRate();
       this.shuffler = settings.shuffler().copy();
       this.trainSet = train;
       if (widths[0] != train.inputs() || widths[widths.length - 1] != train.outputs()) {
@@ -144,12 +147,17 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       float correction1, float correction2) {
     Optimizer o = optimizer;
     switch (o.kind()) {
-      case SGD -> backend.sgdUpdate(count, o.learningRate(), weightDecay, gradient, parameters);
-      case MOMENTUM -> backend.momentumUpdate(count, o.learningRate(), o.momentum(), weightDecay, gradient,
+      case SGD -> backend.sgdUpdate(count, rate, weightDecay, gradient, parameters);
+      case MOMENTUM -> backend.momentumUpdate(count, rate, o.momentum(), weightDecay, gradient,
           state.get(0), parameters);
-      case ADAM -> backend.adamUpdate(count, o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), weightDecay,
+      case ADAM -> backend.adamUpdate(count, rate, o.beta1(), o.beta2(), o.epsilon(), weightDecay,
           correction1, correction2, gradient, state.get(0), state.get(1), parameters);
     }
+  }
+
+  @Override
+  public void learningRate(float rate) {
+    this.rate = rate;
   }
 
   /** One backprop iteration on rows already in place: forward, stats into slot, backward, update. */

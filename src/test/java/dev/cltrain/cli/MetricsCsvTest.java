@@ -32,9 +32,9 @@ class MetricsCsvTest {
       csv.commit();
     }
     assertEquals(List.of(
-        "epoch,loss,train_accuracy,test_loss,test_accuracy,seconds",
-        "1,0.412346,0.875000,0.500000,0.862500,1.235",
-        "2,0.250000,0.937500,0.300000,0.900000,2.500"), Files.readAllLines(target));
+        "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds",
+        "1,0.412346,0.875000,,,0.500000,0.862500,1.235",
+        "2,0.250000,0.937500,,,0.300000,0.900000,2.500"), Files.readAllLines(target));
     assertEquals(List.of(target), listing(), "no temporary file is left behind");
   }
 
@@ -43,7 +43,7 @@ class MetricsCsvTest {
     Path target = dir.resolve("metrics.csv");
     try (MetricsCsv csv = MetricsCsv.open(target)) {
       csv.append(new EpochRecord(1, 0.5, NaN, NaN, NaN, 0.1));
-      assertEquals(List.of(MetricsCsv.HEADER, "1,0.500000,,,,0.100"), Files.readAllLines(csv.tempFile()));
+      assertEquals(List.of(MetricsCsv.HEADER, "1,0.500000,,,,,,0.100"), Files.readAllLines(csv.tempFile()));
       assertEquals(csv.tempFile().toAbsolutePath().getParent(), target.toAbsolutePath().getParent(),
           "the temporary file sits beside the target, so the final rename is atomic");
       assertFalse(Files.exists(target), "the target appears only on commit");
@@ -60,9 +60,9 @@ class MetricsCsvTest {
       csv.commit();
     }
     List<String> lines = Files.readAllLines(target);
-    assertEquals("3,0.125000,,,,12.000", lines.get(1));
-    assertEquals("4,0.100000,0.500000,,0.250000,13.000", lines.get(2));
-    assertEquals(6, lines.get(1).split(",", -1).length, "every row has all six cells");
+    assertEquals("3,0.125000,,,,,,12.000", lines.get(1));
+    assertEquals("4,0.100000,0.500000,,,,0.250000,13.000", lines.get(2));
+    assertEquals(8, lines.get(1).split(",", -1).length, "every row has all eight cells");
   }
 
   @Test
@@ -70,9 +70,9 @@ class MetricsCsvTest {
     java.util.Locale saved = java.util.Locale.getDefault();
     try {
       java.util.Locale.setDefault(java.util.Locale.GERMANY);
-      assertEquals("7,0.00123457,1.00000,123.457,0,3.142",
+      assertEquals("7,0.00123457,1.00000,,,123.457,0,3.142",
           MetricsCsv.row(new EpochRecord(7, 0.001234567, 1.0, 123.4567, 0.0, Math.PI)));
-      assertEquals("8,1.23457e-07,,,,", MetricsCsv.row(new EpochRecord(8, 1.234567e-7, NaN, NaN, NaN, NaN)));
+      assertEquals("8,1.23457e-07,,,,,,", MetricsCsv.row(new EpochRecord(8, 1.234567e-7, NaN, NaN, NaN, NaN)));
     } finally {
       java.util.Locale.setDefault(saved);
     }
@@ -86,7 +86,7 @@ class MetricsCsvTest {
       csv.append(new EpochRecord(1, 0.5, NaN, NaN, NaN, 1));
       csv.commit();
     }
-    assertEquals(List.of(MetricsCsv.HEADER, "1,0.500000,,,,1.000"), Files.readAllLines(target));
+    assertEquals(List.of(MetricsCsv.HEADER, "1,0.500000,,,,,,1.000"), Files.readAllLines(target));
     assertEquals(List.of(target), listing());
   }
 

@@ -58,7 +58,7 @@ class ModelCommandsTest {
     assertTrue(epochs.get(0).matches("Epoch 0, Loss: \\d\\.\\d{4}, Accuracy: \\d\\.\\d{4}, Test loss: \\d\\.\\d{4}, Test accuracy: \\d\\.\\d{4}"),
         epochs.get(0));
     List<String> metrics = Files.readAllLines(dir.resolve("metrics.csv"));
-    assertEquals("epoch,loss,train_accuracy,test_loss,test_accuracy,seconds", metrics.get(0));
+    assertEquals("epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds", metrics.get(0));
     assertEquals(31, metrics.size(), "a header and one row per epoch");
     assertTrue(Files.size(dir.resolve("curves.png")) > 1000, "a plot was drawn");
     Matcher test = Pattern.compile("test:\\s+loss \\S+, accuracy (\\S+)").matcher(trained.out());
