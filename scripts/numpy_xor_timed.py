@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The seed's NumPy program (../shared/seed/seed_xor.py), unchanged but for a clock around its training loop:
+"""The seed's NumPy program (scripts/seed_xor.py), unchanged but for a clock around its training loop:
 prints the same ten lines, then the loop's wall time, excluding Python's start-up and NumPy's import."""
 import time
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** `cltrain train` end to end: the seed's golden lines on every device, --verify, and device errors. */
 class TrainCommandTest {
-  /** What `python3 ../shared/seed/seed_xor.py` prints (NumPy 2.4.6), character for character. */
+  /** What `python3 scripts/seed_xor.py` prints (NumPy 2.4.6), character for character. */
   static final List<String> SEED_LINES = List.of(
       "Epoch 0, Loss: 0.1864",
       "Epoch 1000, Loss: 0.1270",
