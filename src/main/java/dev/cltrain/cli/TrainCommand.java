@@ -409,6 +409,15 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery != null) {
       words.addAll(List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
     }
+    if (earlyStop != null) {
+      words.addAll(List.of("--early-stop", String.valueOf(earlyStop)));
+    }
+    if (monitor != null) {
+      words.addAll(List.of("--monitor", monitor));
+    }
+    if (saveBest != null) {
+      words.addAll(List.of("--save-best", saveBest.toString()));
+    }
     StringBuilder line = new StringBuilder();
     for (String word : words) {
       line.append(line.length() == 0 ? "" : " ").append(word.matches("[A-Za-z0-9_./:=,+@%-]+") ? word
