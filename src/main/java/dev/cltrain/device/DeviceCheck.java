@@ -322,7 +322,7 @@ public final class DeviceCheck {
       case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
         B a = k.upload(uniform(random, rows * depth));
         B b = k.upload(uniform(random, depth * cols));
-        B c = k.allocate(rows * cols);
+        B c = poisoned(k, rows * cols);
         switch (kernel) {
           case "matmul" -> k.matmul(rows, cols, depth, 0.5f, a, b, c);
           case "matmul_transpose_a" -> k.matmulTransposeA(rows, cols, depth, 0.5f, a, b, c);
@@ -334,7 +334,7 @@ public final class DeviceCheck {
         B x = k.upload(uniform(random, rows * depth));
         B w = k.upload(uniform(random, depth * cols));
         B bias = k.upload(uniform(random, cols));
-        B a = k.allocate(rows * cols);
+        B a = poisoned(k, rows * cols);
         k.matmulBiasActivation(rows, cols, depth, activation, x, w, bias, a);
         return read(k, a, rows * cols);
       }
@@ -342,14 +342,14 @@ public final class DeviceCheck {
         B d = k.upload(uniform(random, rows * depth));
         B w = k.upload(uniform(random, cols * depth));
         B a = k.upload(uniform(random, rows * cols));
-        B dz = k.allocate(rows * cols);
+        B dz = poisoned(k, rows * cols);
         k.matmulTransposeBDelta(rows, cols, depth, activation, d, w, a, dz);
         return read(k, dz, rows * cols);
       }
       case "bias_activation" -> {
         B z = k.upload(scaled(random, rows * cols, 6));
         B bias = k.upload(uniform(random, cols));
-        B a = k.allocate(rows * cols);
+        B a = poisoned(k, rows * cols);
         k.biasActivation(rows, cols, activation, z, bias, a);
         return read(k, a, rows * cols);
       }
@@ -362,14 +362,14 @@ public final class DeviceCheck {
       case "bias_softmax" -> {
         B z = k.upload(scaled(random, rows * cols, 20));
         B bias = k.upload(uniform(random, cols));
-        B p = k.allocate(rows * cols);
+        B p = poisoned(k, rows * cols);
         k.biasSoftmax(rows, cols, z, bias, p);
         return read(k, p, rows * cols);
       }
       case "mse_delta", "xent_delta" -> {
         B a = k.upload(uniform(random, rows * cols));
         B y = k.upload(uniform(random, rows * cols));
-        B dz = k.allocate(rows * cols);
+        B dz = poisoned(k, rows * cols);
         if (kernel.equals("mse_delta")) {
           k.mseDelta(rows * cols, activation, a, y, dz);
         } else {
@@ -390,7 +390,7 @@ public final class DeviceCheck {
       }
       case "column_sum" -> {
         B x = k.upload(uniform(random, rows * cols));
-        B sums = k.allocate(cols);
+        B sums = poisoned(k, cols);
         k.columnSum(rows, cols, 0.25f, x, sums);
         return read(k, sums, cols);
       }
@@ -422,12 +422,23 @@ public final class DeviceCheck {
           order[i] = random.nextInt(sourceRows);
         }
         I indices = k.uploadIndices(order);
-        B target = k.allocate(rows * cols);
+        B target = poisoned(k, rows * cols);
         k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
         return read(k, target, rows * cols);
       }
       default -> throw new IllegalArgumentException("no check for kernel " + kernel);
     }
+  }
+
+  /**
+   * An output buffer filled with NaN before the kernel runs, so that an element the kernel fails to write shows
+   * as a difference instead of passing on whatever the memory held (a freed buffer of an earlier, correct run
+   * of the same case can hold exactly the expected values).
+   */
+  private static <B, I> B poisoned(Backend<B, I> k, int length) {
+    float[] nan = new float[length];
+    java.util.Arrays.fill(nan, Float.NaN);
+    return k.upload(nan);
   }
 
   private static <B, I> float[] read(Backend<B, I> k, B buffer, int length) {
