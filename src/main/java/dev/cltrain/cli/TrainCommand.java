@@ -69,6 +69,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "FILE", description = "Go on from a checkpoint: its data, network, optimizer and seed (--lr may change the learning rate); --epochs is the total.")
   Path resume;
 
+  @Option(names = "--quiet", description = "No progress bar and no per-epoch lines; the device line, warnings, errors and the summary (final loss, accuracy, saved files) still print.")
+  boolean quiet;
+
   @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
   boolean profile;
 
@@ -149,13 +152,14 @@ final class TrainCommand implements Callable<Integer> {
     }
     boolean recording = record;
     try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics);
-         Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches)) {
+         Progress progress = Progress.create(!quiet && batches > 1 && Progress.onTerminal(), epochs, batches)) {
       training = training.listener(new EpochListener() {
         @Override
         public boolean onEpoch(EpochReport report) {
           if (!report.measured()) {
             return true;
           }
+          progress.clear(); // a log line or warning below starts on a clean line; the next batch redraws the bar
           Trainer.Evaluation testEval = report.heldOut().getOrDefault("Test", report.heldOut().get("Validation"));
           EpochRecord row = new EpochRecord(report.epoch(), report.loss(),
               classification ? report.accuracy() : Double.NaN, testEval == null ? Double.NaN : testEval.loss(),
@@ -172,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
               }
             }
           }
-          if (report.epoch() % every == 0) {
+          if (!quiet && report.epoch() % every == 0) {
             out.println(logLine(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
           }
           return true;
@@ -215,6 +219,7 @@ final class TrainCommand implements Callable<Integer> {
           }
         }
       } catch (DivergedException e) {
+        progress.close();
         err.println("cltrain train: " + e.what() + "; training diverged: try a smaller --lr (now " + rate + ")"
             + (save != null ? "; " + save + " was not written" : "") + lastGoodCheckpoint(rate));
         return Main.EXIT_DIVERGED;
