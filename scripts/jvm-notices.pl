@@ -6,6 +6,11 @@
 use strict;
 use warnings;
 
+# Ctrl-C and SIGTERM go to the whole process group: the JVM handles them (writes its checkpoint, says where
+# it stopped, exits 130/143) and this filter must live on to pass those lines on; it ends at end of input.
+$SIG{INT} = 'IGNORE';
+$SIG{TERM} = 'IGNORE';
+
 sub notice {
   my ($line) = @_;
   return $line =~ /^WARNING: Using incubator modules: jdk\.incubator\.vector\r?\n$/;

@@ -84,6 +84,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save-best", paramLabel = "FILE", description = "Write the model of the best epoch (by --monitor) as JSON, atomically, whenever it improves.")
   Path saveBest;
 
+  @Option(names = "--quiet", description = "No progress bar and no per-epoch lines; the device line, warnings, errors and the summary (final loss, accuracy, saved files) still print.")
+  boolean quiet;
+
   @Option(names = "--profile", description = "Time every kernel (profiling events on OpenCL) and print a breakdown at the end.")
   boolean profile;
 
@@ -190,13 +193,14 @@ final class TrainCommand implements Callable<Integer> {
     }
     boolean recording = record;
     try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics);
-         Progress progress = Progress.create(batches > 1 && Progress.onTerminal(), epochs, batches)) {
+         Progress progress = Progress.create(!quiet && batches > 1 && Progress.onTerminal(), epochs, batches)) {
       training = training.listener(new EpochListener() {
         @Override
         public boolean onEpoch(EpochReport report) {
           if (!report.measured()) {
             return true;
           }
+          progress.clear(); // a log line or warning below starts on a clean line; the next batch redraws the bar
           lastMeasured = report;
           Trainer.Evaluation testEval = report.heldOut().get("Test");
           Trainer.Evaluation valEval = report.heldOut().get("Validation");
@@ -218,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
               }
             }
           }
-          if (report.epoch() % every == 0) {
+          if (!quiet && report.epoch() % every == 0) {
             out.println(logLine(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
           }
           return true;
@@ -262,6 +266,7 @@ final class TrainCommand implements Callable<Integer> {
           }
         }
       } catch (DivergedException e) {
+        progress.close();
         err.println("cltrain train: " + e.what() + "; training diverged: try a smaller --lr (now " + rate + ")"
             + (save != null ? "; " + save + " was not written" : "") + lastGoodCheckpoint(rate));
         return Main.EXIT_DIVERGED;

@@ -3,15 +3,19 @@ package dev.cltrain.cli;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProgressTest {
   @Test
@@ -60,7 +64,8 @@ class ProgressTest {
     String drawn = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(drawn.contains("train"), drawn);
     assertTrue(drawn.contains("6/6"), "all batches counted: " + drawn);
-    assertTrue(drawn.contains("batches/s epoch 2/2 batch 3/3 loss 0.4123"), drawn);
+    assertTrue(drawn.contains("6/6 epoch 2/2 batch 3/3 loss 0.4123"), drawn);
+    assertTrue(drawn.contains(" batches/s ETA "), drawn);
     assertTrue(reads.get() >= 1, "the loss was read for the first batch");
     assertTrue(reads.get() < 6, "six batches in well under 200 ms read the loss once, not per batch: " + reads.get());
   }
@@ -115,5 +120,115 @@ class ProgressTest {
   void onTerminalIsFalseUnderTheTestRunner() {
     // surefire forks without a console; a person at a terminal gets true
     assertFalse(Progress.onTerminal());
+  }
+
+  /** The frames drawn: the text between carriage returns, without the erase-to-end-of-line sequence. */
+  private static java.util.List<String> frames(String drawn) {
+    return java.util.Arrays.stream(drawn.replace(Progress.CLEAR_TO_END, "").split("[\r\n]"))
+        .filter(f -> !f.isEmpty()).toList();
+  }
+
+  private static String drawAt(int width, AtomicLong nanos) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (Progress progress = Progress.create(true, 20, 469, new PrintStream(bytes, true, StandardCharsets.UTF_8), width,
+        nanos::get)) {
+      for (int e = 1; e <= 20; e++) {
+        for (int b = 1; b <= 469; b++) {
+          nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(3));
+          progress.batch(e, b, () -> 0.5199f);
+        }
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void at80ColumnsTheShortFormFitsAndKeepsEpochBatchLossAndAVisibleBar() {
+    // before: the full form at 80 columns had a bar of zero width and cut off the epoch and the loss
+    String drawn = drawAt(79, new AtomicLong());
+    java.util.List<String> frames = frames(drawn);
+    assertTrue(frames.size() > 10, drawn);
+    for (String f : frames) {
+      assertTrue(f.length() <= 79, "fits 79 columns: " + f.length() + " '" + f + "'");
+      assertTrue(f.matches(".*\\[[=> ]{5,}\\] epoch \\d+/20 batch \\d+/469 loss 0\\.5199 ETA \\d+:\\d\\d$"), f);
+    }
+    assertEquals("100% [=========================] epoch 20/20 batch 469/469 loss 0.5199 ETA 0:00",
+        frames.get(frames.size() - 1));
+  }
+
+  @Test
+  void at160ColumnsTheFullFormFits() {
+    java.util.List<String> frames = frames(drawAt(159, new AtomicLong()));
+    for (String f : frames) {
+      assertTrue(f.length() <= 159, f);
+      assertTrue(f.startsWith("train "), f);
+    }
+    assertTrue(frames.get(frames.size() - 1).matches(
+        "train 100% \\[=+\\] 9380/9380 epoch 20/20 batch 469/469 loss 0\\.5199 \\d+\\.\\d batches/s ETA 0:00"),
+        frames.get(frames.size() - 1));
+  }
+
+  @Test
+  void veryNarrowTerminalsCutTheLineInsteadOfWrappingIt() {
+    for (String f : frames(drawAt(30, new AtomicLong()))) {
+      assertTrue(f.length() <= 30, f);
+    }
+  }
+
+  @Test
+  void clearErasesTheLineAndNothingIsDrawnUntilALaterBatch() {
+    // before: a timer thread redrew the bar at any moment, into the middle of a log line
+    AtomicLong nanos = new AtomicLong();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Progress progress = Progress.create(true, 2, 3, new PrintStream(bytes, true, StandardCharsets.UTF_8), 79,
+        nanos::get);
+    progress.batch(1, 1, () -> 0.5f);
+    progress.clear();
+    String cleared = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(cleared.endsWith("\r" + Progress.CLEAR_TO_END), cleared);
+    progress.clear();
+    progress.batch(1, 2, () -> 0.5f); // within 200 ms of the clear: a line on another stream may still be on its way
+    assertEquals(cleared, bytes.toString(StandardCharsets.UTF_8), "nothing drawn after the clear yet");
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(Progress.UPDATE_MILLIS));
+    progress.batch(1, 3, () -> 0.5f);
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).length() > cleared.length(), "drawn again below the log line");
+    progress.close();
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).endsWith(Progress.CLEAR_TO_END + System.lineSeparator()));
+  }
+
+  @Test
+  void aBarNeverDrawnWritesNothingOnClose() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Progress.create(true, 1, 2, new PrintStream(bytes, true, StandardCharsets.UTF_8), 79).close();
+    assertEquals(0, bytes.size());
+  }
+
+  @Test
+  void stderrIsATerminalOnlyWhenFileDescriptorTwoIsATerminalDevice(@TempDir Path dir) throws Exception {
+    // before: System.console() (stdin and stdout) decided, so with 2>err.log the file filled with \r frames
+    Path tty = Files.createSymbolicLink(dir.resolve("tty"), Path.of("/dev/pts/0"));
+    Path file = Files.createSymbolicLink(dir.resolve("file"), dir.resolve("err.log"));
+    Path pipe = Files.createSymbolicLink(dir.resolve("pipe"), Path.of("pipe:[12345]"));
+    assertTrue(Progress.stderrIsTerminal(tty));
+    assertFalse(Progress.stderrIsTerminal(file));
+    assertFalse(Progress.stderrIsTerminal(pipe));
+    assertNull(Progress.stderrIsTerminal(dir.resolve("missing")));
+  }
+
+  @Test
+  void theLaunchersWordOnStderrWins() {
+    String before = System.getProperty("cltrain.stderr.tty");
+    try {
+      System.setProperty("cltrain.stderr.tty", "false");
+      assertFalse(Progress.onTerminal());
+      System.setProperty("cltrain.stderr.tty", "true");
+      assertEquals(!"dumb".equals(System.getenv("TERM")), Progress.onTerminal());
+    } finally {
+      if (before == null) {
+        System.clearProperty("cltrain.stderr.tty");
+      } else {
+        System.setProperty("cltrain.stderr.tty", before);
+      }
+    }
   }
 }
