@@ -241,8 +241,9 @@ final class WorkloadOptions {
    */
   private void inferLoss() {
     String d = data();
-    if (loss != null || targets != null || inferredLoss != null || Builtins.has(d) || Generated.matches(d)) {
-      return;
+    if (loss != null || targets != null || initModel != null || inferredLoss != null || Builtins.has(d)
+        || Generated.matches(d)) {
+      return; // an explicit choice, or --init-model's loss, is kept
     }
     Path path = Path.of(d);
     if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
@@ -254,7 +255,7 @@ final class WorkloadOptions {
     } catch (InputException e) {
       try { // the last column may hold class names
         dev.cltrain.data.CsvReader.Classified named = dev.cltrain.data.CsvReader.readClassified(path, 0, null);
-        if (named.names() != null) {
+        if (named.names() != null && named.names().size() >= 2) { // one name is more likely a stray word
           inferredLoss = Loss.XENT;
           notes.add("note: the last column of " + path.getFileName() + " holds " + named.names().size()
               + " class names: training a classifier (--loss xent)");
@@ -274,11 +275,24 @@ final class WorkloadOptions {
       distinct |= v != y[0];
       max = Math.max(max, v);
     }
+    int lastWidth = layers == null ? 0 : lastWidth(layers);
+    if (distinct && lastWidth != 0 && lastWidth != Math.max(2, (int) max + 1)) {
+      notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
+          + ", but --layers ends in " + lastWidth + ": training --loss mse on them as numbers (--loss xent for a classifier)");
+      return;
+    }
     if (distinct) {
       inferredLoss = Loss.XENT;
       notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
           + ": training a classifier (--loss xent, " + ((int) max + 1) + " classes); give --loss mse for regression");
     }
+  }
+
+  /** The last width of a --layers spec, or 0 when it does not parse (resolve reports it). */
+  private static int lastWidth(String spec) {
+    String[] parts = spec.split(",", -1);
+    String last = parts[parts.length - 1].strip();
+    return last.matches("\\d{1,7}") ? Integer.parseInt(last) : 0;
   }
 
   /**

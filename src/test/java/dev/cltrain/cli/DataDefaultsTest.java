@@ -57,6 +57,14 @@ class DataDefaultsTest {
   }
 
   @Test
+  void layersEndingInOneKeepMseOnZeroOneLabels() throws IOException {
+    Cli run = Cli.run("train", "--data", moons().toString(), "--layers", "2,4,1", "--epochs", "10", "--device", "reference");
+    assertEquals(0, run.exit(), run.toString());
+    assertTrue(run.err().lines().anyMatch(l -> l.startsWith("note:") && l.contains("--loss mse")), run.toString());
+    assertTrue(!run.out().contains("Accuracy:"), run.toString());
+  }
+
+  @Test
   void anExplicitLossIsNotOverruled() throws IOException {
     Cli run = Cli.run("train", "--data", moons().toString(), "--loss", "mse", "--epochs", "10", "--device", "reference");
     assertEquals(0, run.exit(), run.toString());
