@@ -175,6 +175,12 @@ public final class Data {
   public static DataSet labelledFor(Model model, String spec) {
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
+    java.util.List<String> names = model.network().classNames();
+    if (classification && names != null && !isNamed(spec) && !java.nio.file.Files.isDirectory(Path.of(spec))) {
+      DataSet set = CsvReader.readClassified(Path.of(spec), outputs, names).set(); // labels by the model's names
+      model.checkFits(set);
+      return model.rescale(set, 1f);
+    }
     TrainingData loaded = DataSets.load(new DataOptions(spec, outputs, classification,
         classification ? outputs : 0, null, 0, 0));
     DataSet set = loaded.test() != null ? loaded.test() : loaded.train();

@@ -213,6 +213,19 @@ public final class Model {
 
   /** Inputs loaded at scale {@code have} brought to this model's scale, exactly as the loader scales them. */
   DataSet rescale(DataSet set, float have) {
+    return standardize(scaled(set, have));
+  }
+
+  /** Scaled inputs standardized as the model's training rows were ({@code --standardize}); else as they are. */
+  private DataSet standardize(DataSet set) {
+    if (network.standardization() == null) {
+      return set;
+    }
+    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), network.standardization().apply(set.x()),
+        set.y());
+  }
+
+  private DataSet scaled(DataSet set, float have) {
     float want = network.inputScale();
     if (have == want) {
       return set;

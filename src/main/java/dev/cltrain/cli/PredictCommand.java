@@ -10,6 +10,7 @@ import dev.cltrain.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,9 +34,13 @@ final class PredictCommand implements Callable<Integer> {
     String input;
 
     @Option(names = "--data", paramLabel = "FILE.csv",
-        description = "A CSV whose first columns are the model's inputs (further columns, e.g. targets, are ignored).")
+        description = "A CSV with exactly the model's inputs in each row (with --ignore-extra: its first columns).")
     Path data;
   }
+
+  @Option(names = "--ignore-extra", description = "With --data: use each row's first columns as the inputs and ignore "
+      + "further columns (e.g. targets); without it a row wider than the model's inputs is refused.")
+  boolean ignoreExtra;
 
   @Option(names = "--out", paramLabel = "FILE.csv", description = "With --data: write one row of predictions per input row (default: stdout).")
   Path out;
@@ -56,7 +61,11 @@ final class PredictCommand implements Callable<Integer> {
     new OutputFiles().input("--model", model).input("--data", source.data).output("--out", out).check();
     Model loaded = Model.load(model);
     Network network = loaded.network();
-    DataSet inputs = source.input != null ? parseInput(source.input, network) : Data.inputsCsv(source.data, network.inputs());
+    if (ignoreExtra && source.data == null) {
+      throw new InputException("--ignore-extra needs --data (--input must have exactly the model's inputs)");
+    }
+    DataSet inputs = source.input != null ? parseInput(source.input, network)
+        : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());
@@ -69,11 +78,13 @@ final class PredictCommand implements Callable<Integer> {
       stdout.println("output: " + TrainCommand.fixed(row));
       if (classification) {
         int c = EvalCommand.classOf(outputs, 0, network.outputs());
-        stdout.println("class:  " + c + " (probability " + Format.fixed(outputs[c], 4) + ")");
+        List<String> names = network.classNames();
+        stdout.println("class:  " + c + (names != null && !names.get(c).equals(String.valueOf(c)) ? " " + names.get(c) : "")
+            + " (probability " + Format.fixed(outputs[c], 4) + ")");
       }
       return 0;
     }
-    String csv = toCsv(outputs, set.rows(), network.outputs(), classification);
+    String csv = toCsv(outputs, set.rows(), network.outputs(), classification, network.classNames());
     if (out == null) {
       stdout.print(csv);
     } else {
@@ -120,19 +131,37 @@ final class PredictCommand implements Callable<Integer> {
     return all;
   }
 
+  /** A CSV cell per RFC 4180: quoted when it holds a comma, quote or line break. */
+  static String quoted(String cell) {
+    if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0 && cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) {
+      return cell;
+    }
+    return '"' + cell.replace("\"", "\"\"") + '"';
+  }
+
   /** Header output_0..output_{K−1} (and class for an xent model), then one row per input row. */
   static String toCsv(float[] outputs, int rows, int cols, boolean classification) {
+    return toCsv(outputs, rows, cols, classification, null);
+  }
+
+  /** {@link #toCsv(float[], int, int, boolean)}, with a class_name column after class when the model names its classes. */
+  static String toCsv(float[] outputs, int rows, int cols, boolean classification, List<String> names) {
+    boolean named = classification && names != null;
     StringBuilder s = new StringBuilder();
     for (int c = 0; c < cols; c++) {
       s.append(c == 0 ? "" : ",").append("output_").append(c);
     }
-    s.append(classification ? ",class\n" : "\n");
+    s.append(classification ? (named ? ",class,class_name\n" : ",class\n") : "\n");
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         s.append(c == 0 ? "" : ",").append(Float.toString(outputs[r * cols + c]).toLowerCase(Locale.ROOT));
       }
       if (classification) {
-        s.append(',').append(EvalCommand.classOf(outputs, r, cols));
+        int c = EvalCommand.classOf(outputs, r, cols);
+        s.append(',').append(c);
+        if (named) {
+          s.append(',').append(quoted(names.get(c)));
+        }
       }
       s.append('\n');
     }

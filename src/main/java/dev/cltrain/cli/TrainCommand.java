@@ -143,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     checkOutputs();
     Workload work = workload.resolve();
+    workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
     TrainingData loaded = work.data();
     DataSet train = work.train();
     Network initial = work.initial();

@@ -50,6 +50,15 @@ final class WorkloadOptions {
   @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (sigmoid outputs) or xent (softmax with cross-entropy; CSV's last column is a class label). Default: xent for IDX folders and random:, else mse.")
   String loss;
 
+  @Option(names = "--output", paramLabel = "sigmoid|identity",
+      description = "The output layer's activation under --loss mse: sigmoid (outputs in (0, 1)) or identity (regression). "
+          + "Default: sigmoid, or identity when a CSV's targets leave [0, 1].")
+  String output;
+
+  @Option(names = "--standardize", description = "Standardize each input column with the training rows' mean and "
+      + "standard deviation; kept in the model, which applies them in eval, predict and Model.predict.")
+  Boolean standardize;
+
   @Option(names = "--init", paramLabel = "normal|xavier|he", description = "Initial weights (default: normal for sigmoid with mse, the seed's; he for relu; else xavier).")
   String init;
 
@@ -83,9 +92,15 @@ final class WorkloadOptions {
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model instead of --seed's.")
   Path initModel;
 
+  /** Notes on what was inferred from the data (one line each, for stderr), filled in by {@link #load()}. */
+  final java.util.List<String> notes = new java.util.ArrayList<>();
+
+  /** The loss inferred from a CSV's target column when --loss is not given, or null. */
+  private Loss inferredLoss;
+
   /** Whether any option of this group was given. */
   boolean anyGiven() {
-    return Arrays.stream(new Object[] {data, targets, test, validationSplit, layers, activation, loss, init, optimizer,
+    return Arrays.stream(new Object[] {data, targets, test, validationSplit, layers, activation, loss, output, standardize, init, optimizer,
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel}).anyMatch(v -> v != null);
   }
 
@@ -104,6 +119,8 @@ final class WorkloadOptions {
     o.put("layers", layers);
     o.put("activation", activation);
     o.put("loss", loss);
+    o.put("output", output);
+    o.put("standardize", standardize);
     o.put("init", init);
     o.put("optimizer", optimizer);
     o.put("lr", learningRate);
@@ -127,6 +144,8 @@ final class WorkloadOptions {
     w.layers = text(o, "layers");
     w.activation = text(o, "activation");
     w.loss = text(o, "loss");
+    w.output = text(o, "output");
+    w.standardize = o.hasNonNull("standardize") ? o.get("standardize").asBoolean() : null;
     w.init = text(o, "init");
     w.optimizer = text(o, "optimizer");
     w.learningRate = o.hasNonNull("lr") ? decimal(o, "lr") : null;
@@ -184,6 +203,9 @@ final class WorkloadOptions {
     if (loss != null) {
       return Loss.parse(loss, "--loss");
     }
+    if (inferredLoss != null) {
+      return inferredLoss;
+    }
     String d = data();
     return Generated.matches(d) || (!Builtins.has(d) && Files.isDirectory(Path.of(d))) ? Loss.XENT : Loss.MSE;
   }
@@ -204,8 +226,106 @@ final class WorkloadOptions {
   /** Checks the options and loads the data they name, with any test set and validation split. */
   TrainingData load() {
     validate();
+    inferLoss();
     return Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
         test, validationSplit == null ? 0 : validationSplit, seed()));
+  }
+
+  /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
+  static final int MAX_INFERRED_CLASSES = 256;
+
+  /**
+   * With no --loss (nor --targets), a CSV whose single target column holds only integers 0..255, at least two
+   * of them distinct, is taken as class labels: xent, with a note. A CSV that cannot be read is left to
+   * {@link #load()} to report.
+   */
+  private void inferLoss() {
+    String d = data();
+    if (loss != null || targets != null || initModel != null || inferredLoss != null || Builtins.has(d)
+        || Generated.matches(d)) {
+      return; // an explicit choice, or --init-model's loss, is kept
+    }
+    Path path = Path.of(d);
+    if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
+      return;
+    }
+    DataSet peek;
+    try {
+      peek = dev.cltrain.data.CsvReader.read(path, 1);
+    } catch (InputException e) {
+      try { // the last column may hold class names
+        dev.cltrain.data.CsvReader.Classified named = dev.cltrain.data.CsvReader.readClassified(path, 0, null);
+        if (named.names() != null && named.names().size() >= 2) { // one name is more likely a stray word
+          inferredLoss = Loss.XENT;
+          notes.add("note: the last column of " + path.getFileName() + " holds " + named.names().size()
+              + " class names: training a classifier (--loss xent)");
+        }
+      } catch (InputException ignored) {
+        // load() reads it again and reports the defect
+      }
+      return;
+    }
+    float[] y = peek.y();
+    float max = -1;
+    boolean distinct = false;
+    for (float v : y) {
+      if (v < 0 || v != Math.rint(v) || v >= MAX_INFERRED_CLASSES) {
+        return;
+      }
+      distinct |= v != y[0];
+      max = Math.max(max, v);
+    }
+    int lastWidth = layers == null ? 0 : lastWidth(layers);
+    if (distinct && lastWidth != 0 && lastWidth != Math.max(2, (int) max + 1)) {
+      notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
+          + ", but --layers ends in " + lastWidth + ": training --loss mse on them as numbers (--loss xent for a classifier)");
+      return;
+    }
+    if (distinct) {
+      inferredLoss = Loss.XENT;
+      notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
+          + ": training a classifier (--loss xent, " + ((int) max + 1) + " classes); give --loss mse for regression");
+    }
+  }
+
+  /** The last width of a --layers spec, or 0 when it does not parse (resolve reports it). */
+  private static int lastWidth(String spec) {
+    String[] parts = spec.split(",", -1);
+    String last = parts[parts.length - 1].strip();
+    return last.matches("\\d{1,7}") ? Integer.parseInt(last) : 0;
+  }
+
+  /**
+   * The output layer's activation: --output, else identity when MSE's targets leave [0, 1] (with a note), else
+   * the loss's own. A sigmoid output asked for with targets it cannot reach gets a warning.
+   */
+  private Activation outputActivation(Loss lossKind, DataSet train) {
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : train.y()) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    boolean outside = train.y().length > 0 && (min < 0 || max > 1);
+    String range = "[" + Format.fixed(min, 4) + ", " + Format.fixed(max, 4) + "]";
+    if (output != null) {
+      Activation a = Activation.parse(output, "--output");
+      if (!lossKind.allowsOutput(a)) {
+        throw new InputException("--output " + output + " does not go with --loss " + lossKind.id + " (allowed: "
+            + (lossKind == Loss.MSE ? "sigmoid, identity" : "softmax") + ")");
+      }
+      if (a == Activation.SIGMOID && outside) {
+        notes.add("warning: the targets of " + train.name() + " span " + range + " but sigmoid outputs stay in (0, 1):"
+            + " the loss cannot reach 0; give --output identity for regression");
+      }
+      return a;
+    }
+    if (lossKind == Loss.MSE && outside) {
+      notes.add("note: the targets of " + train.name() + " span " + range
+          + ", outside a sigmoid's (0, 1): using an identity output layer (--output identity)");
+      return Activation.IDENTITY;
+    }
+    return lossKind.output;
   }
 
   /** The workload on data already loaded by this group's options, with {@code layerSpec} as --layers. */
@@ -215,6 +335,18 @@ final class WorkloadOptions {
     Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
     NumpyRandom random = new NumpyRandom(seed());
     Network initial = initialNetwork(loaded, layerSpec, lossKind, hidden, random);
+    if (loaded.classNames() != null && loaded.classNames().size() == initial.outputs()) {
+      initial = initial.withClassNames(loaded.classNames());
+    }
+    dev.cltrain.nn.Standardization st = initial.standardization();
+    if (st == null && Boolean.TRUE.equals(standardize)) {
+      DataSet t = loaded.train();
+      st = dev.cltrain.nn.Standardization.of(t.x(), t.rows(), t.inputs());
+      initial = initial.withStandardization(st);
+    }
+    if (st != null) {
+      loaded = standardized(loaded, st);
+    }
     if (batchSize != null && batchSize <= 0) {
       throw new InputException("--batch-size must be positive, got " + batchSize);
     }
@@ -222,6 +354,17 @@ final class WorkloadOptions {
         .batchSize(batchSize == null ? 0 : batchSize).shuffleWith(random);
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
     return new Workload(name, training);
+  }
+
+  /** The data with every set's inputs standardized (new arrays; the loaded sets are left alone). */
+  private static TrainingData standardized(TrainingData d, dev.cltrain.nn.Standardization st) {
+    return new TrainingData(standardized(d.train(), st), standardized(d.test(), st), standardized(d.validation(), st),
+        d.inputScale(), d.classes(), d.classNames());
+  }
+
+  private static DataSet standardized(DataSet set, dev.cltrain.nn.Standardization st) {
+    return set == null ? null
+        : new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), st.apply(set.x()), set.y());
   }
 
   /** The optimizer with its hyper-parameters, defaults filled in. */
@@ -292,7 +435,8 @@ final class WorkloadOptions {
       checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
     }
     checkFits(widths, train, "--layers " + Workload.joined(widths));
-    return Network.builder(widths).hidden(hidden).loss(lossKind).init(init != null ? Init.parse(init) : null)
+    return Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
+        .init(init != null ? Init.parse(init) : null)
         .inputScale(loaded.inputScale()).build(random);
   }
 

@@ -49,7 +49,25 @@ public final class CsvReader {
    *     columns
    */
   public static DataSet readInputs(Path file, int inputs) {
+    return readInputs(file, inputs, true);
+  }
+
+  /**
+   * {@link #readInputs(Path, int)}, refusing rows wider than {@code inputs} unless {@code ignoreExtra}.
+   *
+   * @param file        the CSV file
+   * @param inputs      the model's input width
+   * @param ignoreExtra whether columns after the first {@code inputs} are ignored (else refused)
+   * @return the rows' inputs, with no targets, named by the file's path
+   * @throws InputException if the file cannot be read, has a bad cell or row, has fewer columns than
+   *     {@code inputs}, or more without {@code ignoreExtra}
+   */
+  public static DataSet readInputs(Path file, int inputs, boolean ignoreExtra) {
     Parsed p = parse(file, 0, -1);
+    if (p.columns > inputs && !ignoreExtra) {
+      throw new InputException(p.name + ": " + p.columns + " columns, but the model takes " + inputs + " input"
+          + (inputs == 1 ? "" : "s") + " (give --ignore-extra to use the first " + inputs + " and ignore the rest)");
+    }
     if (p.columns < inputs) {
       throw new InputException(p.name + ": " + p.columns + " column" + (p.columns == 1 ? "" : "s") + ", but "
           + inputs + " inputs are needed");
@@ -77,6 +95,29 @@ public final class CsvReader {
    *     be read or has a bad cell, row or label
    */
   public static DataSet readClassification(Path file, int classes) {
+    return readClassified(file, classes, null).set();
+  }
+
+  /**
+   * A classification CSV's rows and, when its labels are names, the classes' names.
+   *
+   * @param set   the rows, with one-hot targets
+   * @param names the classes' names in class order, or null when the labels are integers
+   */
+  public record Classified(DataSet set, java.util.List<String> names) {}
+
+  /**
+   * {@link #readClassification}, also taking string labels: when any label cell is not a number, every label is
+   * a class name; the classes are the distinct names sorted (or {@code names}, as a model or training set has
+   * them, in which case a name not among them is reported with its line). Quoted cells per RFC 4180.
+   *
+   * @param file    the CSV file
+   * @param classes K, or 0 to infer it
+   * @param names   the classes' names to map string labels to (a test set read for a training set), or null
+   * @return the rows and the names (null when the labels are integers)
+   * @throws InputException on a bad cell, row or label
+   */
+  public static Classified readClassified(Path file, int classes, java.util.List<String> names) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
@@ -84,6 +125,35 @@ public final class CsvReader {
       throw new InputException("--classes must be at most " + MAX_CLASSES + ", got " + classes);
     }
     Parsed p = parse(file, 1, classes);
+    java.util.List<String> classNames = null;
+    if (p.labels == null) { // string labels
+      classNames = names != null ? names : new java.util.ArrayList<>(new java.util.TreeSet<>(p.labelCells));
+      if (classes > 0 && names == null && classNames.size() > classes) {
+        throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but --classes is "
+            + classes);
+      }
+      java.util.Map<String, Integer> index = new java.util.HashMap<>();
+      for (int c = 0; c < classNames.size(); c++) {
+        index.put(classNames.get(c), c);
+      }
+      int[] labels = new int[p.rows];
+      for (int r = 0; r < p.rows; r++) {
+        Integer c = index.get(p.labelCells.get(r));
+        if (c == null) {
+          throw new InputException(p.name + ":" + p.labelLines[r] + ", column " + p.columns + ": class label '"
+              + abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
+              + abbreviate(String.join(", ", classNames)) + ")");
+        }
+        labels[r] = c;
+      }
+      p = new Parsed(p.name, p.rows, p.columns, p.values, labels, null, null);
+      if (classes == 0) {
+        classes = Math.max(2, classNames.size());
+      }
+    } else if (names != null) {
+      throw new InputException(p.name + ": integer class labels, but the classes have names ("
+          + abbreviate(String.join(", ", names)) + ")");
+    }
     int k = classes;
     if (k == 0) {
       int max = 0;
@@ -101,14 +171,15 @@ public final class CsvReader {
     for (int r = 0; r < p.rows; r++) {
       y[r * k + p.labels[r]] = 1f;
     }
-    return new DataSet(p.name, p.rows, inputs, k, p.values, y);
+    return new Classified(new DataSet(p.name, p.rows, inputs, k, p.values, y), classNames);
   }
 
   /**
    * What {@link #parse} read: with {@code labels} null, every cell row by row in {@code values}; with labels,
    * the input cells in {@code values} and the last column's integer labels in {@code labels}.
    */
-  private record Parsed(String name, int rows, int columns, float[] values, int[] labels) {}
+  private record Parsed(String name, int rows, int columns, float[] values, int[] labels,
+      java.util.List<String> labelCells, int[] labelLines) {}
 
   /**
    * Reads the file's rows. {@code classes} < 0: plain numbers, the last {@code targets} columns being targets;
@@ -121,7 +192,9 @@ public final class CsvReader {
       throw new InputException(name + ": is a directory, expected a CSV file");
     }
     FloatList values = new FloatList();
-    IntList labels = classification ? new IntList() : null;
+    java.util.List<String> labelCells = classification ? new java.util.ArrayList<>() : null;
+    IntList labelLines = classification ? new IntList() : null;
+    boolean allNumeric = true;
     int columns = -1;
     int firstDataLine = 0;
     int rows = 0;
@@ -131,13 +204,23 @@ public final class CsvReader {
       boolean sawContent = false;
       while ((line = reader.readLine()) != null) {
         lineNo++;
+        int startLine = lineNo;
         if (lineNo == 1 && line.startsWith("\uFEFF")) {
           line = line.substring(1); // a UTF-8 byte order mark, as spreadsheet programs write it
         }
         if (line.isBlank()) {
           continue;
         }
-        String[] cells = line.split(",", -1);
+        String[] cells = split(line);
+        while (cells == null) { // a quoted cell runs on to the next line (RFC 4180)
+          String more = reader.readLine();
+          if (more == null) {
+            throw new InputException(name + ":" + startLine + ": a quoted cell is not closed before the end of the file");
+          }
+          lineNo++;
+          line = line + "\n" + more;
+          cells = split(line);
+        }
         if (!sawContent) {
           sawContent = true;
           if (isHeader(cells)) {
@@ -163,7 +246,10 @@ public final class CsvReader {
           values.add(parseCell(cells[c].strip(), name, lineNo, c + 1));
         }
         if (classification) {
-          labels.add(parseLabel(cells[numeric].strip(), name, lineNo, numeric + 1, classes));
+          String label = cells[numeric].strip();
+          labelCells.add(label);
+          labelLines.add(startLine);
+          allNumeric &= isNumber(label) || NON_FINITE.matcher(label).matches() || label.isEmpty();
         }
         rows++;
       }
@@ -179,7 +265,94 @@ public final class CsvReader {
     if (rows == 0) {
       throw new InputException(name + ": no data rows (the file is empty or holds only a header)");
     }
-    return new Parsed(name, rows, columns, values.toArray(), classification ? labels.toArray() : null);
+    if (!classification) {
+      return new Parsed(name, rows, columns, values.toArray(), null, null, null);
+    }
+    int[] lines = labelLines.toArray();
+    if (!allNumeric) { // class names: readClassified maps them
+      for (int r = 0; r < rows; r++) {
+        if (labelCells.get(r).isEmpty()) {
+          throw new InputException(name + ":" + lines[r] + ", column " + columns + ": empty class label");
+        }
+      }
+      return new Parsed(name, rows, columns, values.toArray(), null, labelCells, lines);
+    }
+    int[] labels = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      labels[r] = parseLabel(labelCells.get(r), name, lines[r], columns, classes);
+    }
+    return new Parsed(name, rows, columns, values.toArray(), labels, null, null);
+  }
+
+  /**
+   * Splits one record into cells per RFC 4180: a cell in double quotes may hold commas, line breaks and
+   * doubled quotes ({@code ""} for {@code "}); spaces around a quoted cell are allowed. One pass, linear time.
+   *
+   * @param line the record's text so far
+   * @return the cells, unquoted; or null when a quoted cell is still open at the end (the record goes on)
+   * @throws InputException never; a stray quote inside an unquoted cell is kept as text (and fails as a number)
+   */
+  static String[] split(String line) {
+    if (line.indexOf('"') < 0) {
+      return line.split(",", -1);
+    }
+    java.util.List<String> cells = new java.util.ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    int n = line.length();
+    int i = 0;
+    while (true) {
+      // one cell from i
+      int j = i;
+      while (j < n && line.charAt(j) == ' ') {
+        j++;
+      }
+      if (j < n && line.charAt(j) == '"') {
+        cell.setLength(0);
+        j++;
+        boolean closed = false;
+        while (j < n) {
+          char c = line.charAt(j);
+          if (c == '"') {
+            if (j + 1 < n && line.charAt(j + 1) == '"') {
+              cell.append('"');
+              j += 2;
+              continue;
+            }
+            closed = true;
+            j++;
+            break;
+          }
+          cell.append(c);
+          j++;
+        }
+        if (!closed) {
+          return null;
+        }
+        int k = j;
+        while (k < n && line.charAt(k) != ',') {
+          k++;
+        }
+        String after = line.substring(j, k);
+        cells.add(after.isBlank() ? cell.toString() : cell + after); // text after the closing quote: kept, so it fails as a number
+        i = k;
+      } else {
+        int k = line.indexOf(',', i);
+        if (k < 0) {
+          k = n;
+        }
+        cells.add(line.substring(i, k));
+        i = k;
+      }
+      if (i >= n) {
+        break;
+      }
+      i++; // the comma
+      if (i == n) {
+        cells.add("");
+        break;
+      }
+    }
+    return cells.toArray(new String[0]);
   }
 
   /** A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when classes is 0). */

@@ -77,8 +77,9 @@ public final class DataSets {
       if (Files.isDirectory(path)) {
         loaded = MnistDir.load(path, o.classes());
       } else if (o.classification()) {
-        DataSet train = CsvReader.readClassification(path, o.classes());
-        loaded = new TrainingData(train, null, null, 1f, train.outputs());
+        CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null);
+        DataSet train = read.set();
+        loaded = new TrainingData(train, null, null, 1f, train.outputs(), read.names());
       } else {
         loaded = new TrainingData(CsvReader.read(path, o.targets()), null, null, 1f, 0);
       }
@@ -109,7 +110,7 @@ public final class DataSets {
   private static TrainingData withTest(TrainingData loaded, Path file, int targets) {
     DataSet train = loaded.train();
     DataSet test = loaded.classes() > 0
-        ? CsvReader.readClassification(file, loaded.classes())
+        ? CsvReader.readClassified(file, loaded.classes(), loaded.classNames()).set()
         : CsvReader.read(file, targets);
     if (test.inputs() != train.inputs()) {
       throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
@@ -120,7 +121,8 @@ public final class DataSets {
           + train.name() + " has " + train.outputs());
     }
     loaded.scaleInputs(test.x());
-    return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes());
+    return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes(),
+        loaded.classNames());
   }
 
   /**
@@ -151,6 +153,7 @@ public final class DataSets {
     int[] validationRows = java.util.Arrays.copyOfRange(permutation, keep, rows);
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
-    return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes());
+    return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes(),
+        loaded.classNames());
   }
 }

@@ -114,7 +114,7 @@ public final class MnistDir {
     }
     DataSet train = toDataSet(trainImages, trainX, trainY, k);
     DataSet test = testX == null ? null : toDataSet(testImages, testX, testY, k);
-    return new TrainingData(train, test, null, 1 / 255f, k);
+    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k));
   }
 
   /** {@code dir/name} if it is a file, else {@code dir/name.gz} if that is, else null. */
@@ -173,5 +173,28 @@ public final class MnistDir {
       y[i * classes + labels[i]] = 1f;
     }
     return y;
+  }
+
+  /** Fashion-MNIST's ten classes, in label order. */
+  public static final java.util.List<String> FASHION_NAMES = java.util.List.of("T-shirt/top", "Trouser", "Pullover",
+      "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+  /**
+   * The classes' names for an IDX folder: Fashion-MNIST's ten when the folder's path names "fashion" (as its
+   * download does); else null, so that classes show as their digits 0..9 (MNIST) and the model file is as before.
+   *
+   * @param dir the IDX folder
+   * @param k   the number of classes
+   * @return the names, or null
+   */
+  static java.util.List<String> classNames(Path dir, int k) {
+    if (k != 10) {
+      return null;
+    }
+    String path = dir.toAbsolutePath().normalize().toString().toLowerCase(java.util.Locale.ROOT);
+    if (path.contains("fashion")) {
+      return FASHION_NAMES;
+    }
+    return null;
   }
 }

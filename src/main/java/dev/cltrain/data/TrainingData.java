@@ -8,8 +8,31 @@ package dev.cltrain.data;
  * @param validation rows held out of the training data by {@code --validation-split}, or null
  * @param inputScale what the raw inputs were multiplied by: 1/255f for IDX images, 1 for CSV and built-ins
  * @param classes K for classification data (targets are one-hot rows of K), 0 for plain targets
+ * @param classNames the K classes' names (a CSV's string labels, Fashion-MNIST's), or null for 0..K−1
  */
-public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes) {
+public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
+    java.util.List<String> classNames) {
+  /**
+   * Data whose classes, if any, have no names.
+   *
+   * @param train      the rows to train on
+   * @param test       a separate test set, or null
+   * @param validation rows held out for validation, or null
+   * @param inputScale what the raw inputs were multiplied by
+   * @param classes    K for classification data, 0 for plain targets
+   */
+  public TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes) {
+    this(train, test, validation, inputScale, classes, null);
+  }
+
+  /**
+   * @param names the classes' names, or null
+   * @return this data with those class names
+   */
+  public TrainingData withClassNames(java.util.List<String> names) {
+    return new TrainingData(train, test, validation, inputScale, classes, names);
+  }
+
   /**
    * Checks that there are training rows.
    *

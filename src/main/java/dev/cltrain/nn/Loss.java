@@ -22,6 +22,17 @@ public enum Loss {
   }
 
   /**
+   * Whether the output layer may have this activation under this loss: the loss's own, or identity under MSE
+   * (regression with targets outside [0, 1]; mse_delta's slope for identity is 1).
+   *
+   * @param activation an output layer's activation
+   * @return true if allowed
+   */
+  public boolean allowsOutput(Activation activation) {
+    return activation == output || (this == MSE && activation == Activation.IDENTITY);
+  }
+
+  /**
    * The loss named {@code id}; an unknown name is bad input naming {@code where}.
    *
    * @param id    the loss's name, {@code "mse"} or {@code "xent"}

@@ -64,6 +64,21 @@ public final class ModelJson {
     root.put("version", VERSION);
     root.put("loss", network.loss().id);
     root.put("inputScale", network.inputScale());
+    if (network.classNames() != null) { // optional fields, absent from version 1 files written before them
+      ArrayNode names = root.putArray("classNames");
+      network.classNames().forEach(names::add);
+    }
+    if (network.standardization() != null) {
+      ObjectNode st = root.putObject("standardize");
+      ArrayNode mean = st.putArray("mean");
+      for (float v : network.standardization().mean()) {
+        mean.add(v);
+      }
+      ArrayNode std = st.putArray("std");
+      for (float v : network.standardization().std()) {
+        std.add(v);
+      }
+    }
     ArrayNode layers = root.putArray("layers");
     for (Layer layer : network.layers()) {
       ObjectNode node = layers.addObject();
@@ -178,9 +193,10 @@ public final class ModelJson {
       String where = name + ": layers[" + l + "]";
       Layer layer = parseLayer(layersNode.get(l), where);
       boolean last = l == layersNode.size() - 1;
-      if (last && layer.activation() != loss.output) {
+      if (last && !loss.allowsOutput(layer.activation())) {
         throw new InputException(where + ".activation: the output layer under loss '" + loss.id + "' must be '"
-            + loss.output.id + "', found '" + layer.activation().id + "'");
+            + loss.output.id + "'" + (loss == Loss.MSE ? " or 'identity'" : "") + ", found '"
+            + layer.activation().id + "'");
       }
       if (!last && layer.activation() == Activation.SOFTMAX) {
         throw new InputException(where + ".activation: softmax is only for the output layer");
@@ -191,7 +207,45 @@ public final class ModelJson {
       }
       layers.add(layer);
     }
-    return new Network(loss, layers, inputScale);
+    List<String> classNames = null;
+    if (root.has("classNames")) {
+      JsonNode names = root.get("classNames");
+      if (!names.isArray() || names.size() != layers.get(layers.size() - 1).outputs()) {
+        throw new InputException(name + ": \"classNames\" must be an array of one name per output");
+      }
+      classNames = new ArrayList<>();
+      for (JsonNode n : names) {
+        if (!n.isTextual()) {
+          throw new InputException(name + ": \"classNames\" holds a value that is not text: " + n);
+        }
+        classNames.add(n.asText());
+      }
+    }
+    Standardization standardization = null;
+    if (root.has("standardize")) {
+      JsonNode st = root.get("standardize");
+      int inputs = layers.get(0).inputs();
+      float[] mean = floats(st.path("mean"), inputs, name + ": \"standardize\".mean");
+      float[] std = floats(st.path("std"), inputs, name + ": \"standardize\".std");
+      for (int i = 0; i < inputs; i++) {
+        if (!(std[i] > 0)) {
+          throw new InputException(name + ": \"standardize\".std[" + i + "] must be positive, found " + std[i]);
+        }
+      }
+      standardization = new Standardization(mean, std);
+    }
+    return new Network(loss, layers, inputScale, classNames, standardization);
+  }
+
+  private static float[] floats(JsonNode node, int count, String where) {
+    if (!node.isArray() || node.size() != count) {
+      throw new InputException(where + " must be an array of " + count + " numbers");
+    }
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = finite(node.get(i), where + "[" + i + "]");
+    }
+    return values;
   }
 
   private static Layer parseLayer(JsonNode node, String where) {

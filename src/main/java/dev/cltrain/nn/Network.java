@@ -15,8 +15,12 @@ import java.util.List;
  * @param layers     the layers from input to output
  * @param inputScale what raw inputs are multiplied by before the first layer (1/255 for IDX pixels, 1 for CSV),
  *     kept with a saved model so that it predicts from raw inputs with no flags repeated
+ * @param classNames the names of the output classes (string labels of a CSV, Fashion-MNIST's), or null
+ * @param standardization per-input mean and standard deviation applied to scaled inputs before the first
+ *     layer ({@code --standardize}), or null
  */
-public record Network(Loss loss, List<Layer> layers, float inputScale) {
+public record Network(Loss loss, List<Layer> layers, float inputScale, List<String> classNames,
+    Standardization standardization) {
   /**
    * A network that takes its inputs as they are (input scale 1).
    *
@@ -25,6 +29,17 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
    */
   public Network(Loss loss, List<Layer> layers) {
     this(loss, layers, 1.0f);
+  }
+
+  /**
+   * A network with no class names and no standardization.
+   *
+   * @param loss       the loss
+   * @param layers     the layers from input to output
+   * @param inputScale what raw inputs are multiplied by before the first layer
+   */
+  public Network(Loss loss, List<Layer> layers, float inputScale) {
+    this(loss, layers, inputScale, null, null);
   }
 
   /**
@@ -50,6 +65,11 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
       throw new IllegalArgumentException("input scale must be positive and finite: " + inputScale);
     }
     layers = List.copyOf(layers);
+    classNames = classNames == null ? null : List.copyOf(classNames);
+    if (standardization != null && standardization.mean().length != layers.get(0).inputs()) {
+      throw new IllegalArgumentException("standardization of " + standardization.mean().length
+          + " inputs for a network of " + layers.get(0).inputs());
+    }
   }
 
   /**
@@ -57,7 +77,31 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
    * @return the same network with that input scale
    */
   public Network withInputScale(float scale) {
-    return new Network(loss, layers, scale);
+    return new Network(loss, layers, scale, classNames, standardization);
+  }
+
+  /**
+   * @param names the output classes' names, or null
+   * @return the same network with those class names
+   */
+  public Network withClassNames(List<String> names) {
+    return new Network(loss, layers, inputScale, names, standardization);
+  }
+
+  /**
+   * @param s the per-input standardization, or null
+   * @return the same network with it
+   */
+  public Network withStandardization(Standardization s) {
+    return new Network(loss, layers, inputScale, classNames, s);
+  }
+
+  /**
+   * @param newLayers layers of the same shapes (e.g. trained weights)
+   * @return this network's loss, scale, class names and standardization with those layers
+   */
+  public Network withLayers(List<Layer> newLayers) {
+    return new Network(loss, newLayers, inputScale, classNames, standardization);
   }
 
   /**
@@ -89,6 +133,27 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
    * @throws IllegalArgumentException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
+    return init(widths, hidden, loss, loss.output, init, random);
+  }
+
+  /**
+   * {@link #init(int[], Activation, Loss, Init, NumpyRandom)} with the output layer's activation given: the
+   * loss's own, or identity under MSE (regression targets outside [0, 1]).
+   *
+   * @param widths from input to output, at least two, each positive
+   * @param hidden the hidden layers' activation
+   * @param loss   the loss
+   * @param output the output layer's activation; must be {@link Loss#allowsOutput allowed} by the loss
+   * @param init   how the weights are drawn
+   * @param random the generator to draw from
+   * @return the new network, input scale 1
+   * @throws IllegalArgumentException if the loss does not allow that output, or a layer is too large
+   */
+  public static Network init(int[] widths, Activation hidden, Loss loss, Activation output, Init init,
+      NumpyRandom random) {
+    if (!loss.allowsOutput(output)) {
+      throw new IllegalArgumentException("loss " + loss.id + " cannot have a " + output.id + " output layer");
+    }
     for (int l = 1; l < widths.length; l++) {
       long weights = (long) widths[l - 1] * widths[l]; // in long: an int product wraps round to a negative size
       if (weights > MAX_LAYER_WEIGHTS) {
@@ -99,7 +164,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     List<Layer> layers = new ArrayList<>();
     for (int l = 1; l < widths.length; l++) {
       float[][] drawn = init.draw(random, widths[l - 1], widths[l]);
-      Activation activation = l == widths.length - 1 ? loss.output : hidden;
+      Activation activation = l == widths.length - 1 ? output : hidden;
       layers.add(new Layer(widths[l - 1], widths[l], activation, drawn[0], drawn[1]));
     }
     return new Network(loss, layers);
@@ -205,6 +270,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
     private final int[] widths;
     private Activation hidden = Activation.SIGMOID;
     private Loss loss = Loss.MSE;
+    private Activation output;
     private Init init;
     private long seed;
     private float inputScale = 1f;
@@ -240,6 +306,16 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
      */
     public Builder loss(Loss loss) {
       this.loss = loss;
+      return this;
+    }
+
+    /**
+     * @param activation the output layer's activation: null for the loss's own (sigmoid for MSE, softmax for
+     *                   XENT); identity is allowed under MSE, for regression targets outside [0, 1]
+     * @return this builder
+     */
+    public Builder output(Activation activation) {
+      this.output = activation;
       return this;
     }
 
@@ -285,7 +361,12 @@ public record Network(Loss loss, List<Layer> layers, float inputScale) {
      */
     public Network build(NumpyRandom random) {
       Init how = init != null ? init : Init.defaultFor(hidden, loss);
-      return Network.init(widths, hidden, loss, how, random).withInputScale(inputScale);
+      Activation out = output != null ? output : loss.output;
+      if (!loss.allowsOutput(out)) {
+        throw new dev.cltrain.InputException("loss " + loss.id + " cannot have a " + out.id + " output layer"
+            + (loss == Loss.MSE ? " (sigmoid or identity)" : " (softmax only)"));
+      }
+      return Network.init(widths, hidden, loss, out, how, random).withInputScale(inputScale);
     }
   }
 }

@@ -262,7 +262,7 @@ public class Inference<B, I> implements AutoCloseable {
       backend.download(biases.get(l), b);
       layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
     }
-    return new Network(initial.loss(), layers, initial.inputScale());
+    return initial.withLayers(layers);
   }
 
   /** @return time per kernel since the last call, when the backend profiles; else empty */

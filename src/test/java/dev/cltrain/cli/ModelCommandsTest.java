@@ -91,7 +91,7 @@ class ModelCommandsTest {
 
     Path out = dir.resolve("predictions.csv");
     Cli file = Cli.run("predict", "--model", model.toString(), "--data", testCsv.toString(), "--out", out.toString(),
-        "--device", "reference");
+        "--device", "reference", "--ignore-extra"); // its label column: refused without --ignore-extra (issue 12)
     assertEquals(0, file.exit(), file.toString());
     List<String> rows = Files.readAllLines(out);
     assertEquals("output_0,output_1,output_2,class", rows.get(0));

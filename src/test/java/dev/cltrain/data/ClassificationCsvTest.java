@@ -101,9 +101,11 @@ class ClassificationCsvTest {
   }
 
   @Test
-  void nonNumericLabelAndHugeLabelAreRejected() {
-    Path text = csv("text.csv", "1,setosa\n");
-    assertMentions(fails(() -> CsvReader.readClassification(text, 0)), text + ":1, column 2", "not a number");
+  void nonNumericLabelIsAClassNameAndHugeLabelIsRejected() {
+    Path text = csv("text.csv", "1,setosa\n"); // issue 12: string labels are class names now, no longer refused
+    assertEquals(java.util.List.of("setosa"), CsvReader.readClassified(text, 0, null).names());
+    Path empty = csv("empty.csv", "1,setosa\n2,\n");
+    assertMentions(fails(() -> CsvReader.readClassification(empty, 0)), empty + ":2, column 2", "empty class label");
     Path huge = csv("huge.csv", "1,0\n2,1e9\n");
     assertMentions(fails(() -> CsvReader.readClassification(huge, 0)), huge + ":2, column 2", "too large");
   }

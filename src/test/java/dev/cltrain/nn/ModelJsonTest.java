@@ -92,6 +92,22 @@ class ModelJsonTest {
   }
 
   @Test
+  void classNamesStandardizationAndAnIdentityOutputRoundTripAndOldFilesLackThem() {
+    Network plain = Network.builder(2, 3, 2).loss(Loss.XENT).seed(1).build();
+    assertEquals(false, ModelJson.toJson(plain).contains("classNames"), "a model without them is written as before");
+    Network named = plain.withClassNames(List.of("cat", "dog, big"))
+        .withStandardization(new Standardization(new float[] {1.5f, -2f}, new float[] {0.25f, 3f}));
+    Network back = ModelJson.parse(ModelJson.toJson(named), NAME);
+    assertEquals(List.of("cat", "dog, big"), back.classNames());
+    assertEquals(named.standardization(), back.standardization());
+    assertBitIdentical(named, back);
+    Network regression = Network.builder(2, 1).output(Activation.IDENTITY).seed(1).build();
+    assertEquals(Activation.IDENTITY, ModelJson.parse(ModelJson.toJson(regression), NAME).layers().get(0).activation());
+    String badNames = ModelJson.toJson(plain).replace("\"layers\"", "\"classNames\": [\"only one\"], \"layers\"");
+    assertThrows(dev.cltrain.InputException.class, () -> ModelJson.parse(badNames, NAME));
+  }
+
+  @Test
   void roundTripKeepsAwkwardFloatsBitForBit() {
     float[] awkward = {Float.MIN_VALUE, -Float.MAX_VALUE, 1e-38f, 0.1f, 1f / 3, -0.0f, 16777217f, (float) Math.PI};
     Layer layer = new Layer(awkward.length, 1, Activation.SIGMOID, awkward, new float[] {Float.MIN_NORMAL});
