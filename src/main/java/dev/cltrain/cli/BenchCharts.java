@@ -52,7 +52,8 @@ final class BenchCharts {
       chart.getStyler().setLegendVisible(false);
       chart.getStyler().setOverlapped(true);
       chart.getStyler().setLabelsVisible(true);
-      chart.getStyler().setLabelsPosition(0.5);
+      // near the foot of the bar, clear of the error bar's line through the median
+      chart.getStyler().setLabelsPosition(0.1);
       chart.getStyler().setLabelsFontColorAutomaticEnabled(true);
       chart.getStyler().setErrorBarsColor(Color.BLACK);
       chart.getStyler().setErrorBarsColorSeriesColor(false);
@@ -64,7 +65,7 @@ final class BenchCharts {
       List<Double> halfRanges = new ArrayList<>();
       double top = 0;
       for (DeviceRow row : r.devices()) {
-        names.add(row.ok() ? label(row) : label(row) + " (failed)");
+        names.add(row.ok() ? label(row) + ": " + BenchCommand.sig(row.msPerEpochMedian()) + " ms" : label(row) + " (failed)");
         double median = row.ok() ? row.msPerEpochMedian() : 0.0;
         double min = row.ok() && row.msPerEpochMin() != null ? row.msPerEpochMin() : median;
         double max = row.ok() && row.msPerEpochMax() != null ? row.msPerEpochMax() : median;
@@ -73,7 +74,8 @@ final class BenchCharts {
         halfRanges.add((max - min) / 2);
         top = Math.max(top, max);
       }
-      chart.getStyler().setYAxisDecimalPattern(CurvePlot.yPattern(top));
+      // the pattern formats the bars' labels too: a decade finer than the ticks need, so 0.0165 shows as 0.017
+      chart.getStyler().setYAxisDecimalPattern(CurvePlot.yPattern(top / 10));
       chart.addSeries("ms per epoch (median)", names, medians);
       CategorySeries range = chart.addSeries("min to max", names, mids, halfRanges);
       range.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
@@ -113,19 +115,30 @@ final class BenchCharts {
    */
   static void lines(Path png, String title, String xTitle, String yTitle, List<Double> xs,
       Map<String, List<Double>> series, boolean logY) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
-        .yAxisTitle(yTitle).build();
+    write(png, machineTitle("cltrain bench", java.time.LocalDate.now()),
+        List.of(lineChart(title, xTitle, yTitle, xs, series, logY)));
+  }
+
+  /**
+   * The chart of {@link #lines}. The x axis is log scale by hand: the points sit at log2 of the size, and each
+   * power of two is a tick labelled with the size itself (4, 8, 16, ...), where XChart's log axis would label
+   * only the powers of ten.
+   */
+  static XYChart lineChart(String title, String xTitle, String yTitle, List<Double> xs,
+      Map<String, List<Double>> series, boolean logY) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle + " (log scale)")
+        .yAxisTitle(yTitle + (logY ? " (log scale)" : "")).build();
     style(chart.getStyler());
-    chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.setCustomXAxisTickLabelsFormatter(BenchCharts::sizeTick);
     series.forEach((name, ys) -> {
       List<Double> px = new ArrayList<>();
       List<Double> py = new ArrayList<>();
       for (int i = 0; i < xs.size(); i++) {
         Double y = ys.get(i);
         if (y != null && y > 0 && Double.isFinite(y)) {
-          px.add(xs.get(i));
+          px.add(log2(xs.get(i)));
           py.add(y);
         }
       }
@@ -134,7 +147,16 @@ final class BenchCharts {
         s.setMarker(SeriesMarkers.CIRCLE);
       }
     });
-    write(png, machineTitle("cltrain bench", java.time.LocalDate.now()), List.of(chart));
+    return chart;
+  }
+
+  static double log2(double x) {
+    return Math.log(x) / Math.log(2);
+  }
+
+  /** The label of an x tick at {@code log2(size)}: the size, "1,024" not "1024.0000000002". */
+  static String sizeTick(Double log2Size) {
+    return log2Size == null ? "" : String.format(java.util.Locale.ROOT, "%,d", Math.round(Math.pow(2, log2Size)));
   }
 
   /** "cl:0:0 pthread-skylake-avx512" or "reference". */

@@ -253,4 +253,45 @@ class BenchCommandTest {
         close);
     assertFalse(close.contains("\n"), close);
   }
+
+  @Test
+  void theBarsShowTheMedianWithAMinToMaxErrorBarAndTheTitleNamesTheMachineAndDate() throws Exception {
+    dev.cltrain.bench.WorkloadResult r = result(row("reference", 0.0165, 0.015, 0.018, 1), row("cl:0:0", 0.301, 0.15, 0.35, 0.05));
+    org.knowm.xchart.CategoryChart chart = BenchCharts.barCharts(List.of(r)).get(0);
+    org.knowm.xchart.CategorySeries range = chart.getSeriesMap().get("min to max");
+    assertTrue(range != null, "an error-bar series: " + chart.getSeriesMap().keySet());
+    double[] mid = range.getYData().stream().mapToDouble(Number::doubleValue).toArray();
+    double[] half = range.getExtraValues().stream().mapToDouble(Number::doubleValue).toArray();
+    assertEquals(0.015, mid[0] - half[0], 1e-12, "the reference's bar starts at its fastest repeat");
+    assertEquals(0.018, mid[0] + half[0], 1e-12, "and ends at its slowest");
+    assertEquals(0.15, mid[1] - half[1], 1e-12);
+    assertEquals(0.35, mid[1] + half[1], 1e-12);
+    assertTrue(chart.getStyler().isLabelsVisible(), "values on the bars");
+    assertEquals("0.017", new java.text.DecimalFormat(chart.getStyler().getYAxisDecimalPattern(),
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.0165), "the reference's bar label");
+    List<String> ticks = CurvePlotTest.tickLabels(chart, false, BenchCharts.WIDTH, BenchCharts.HEIGHT);
+    assertFalse(ticks.isEmpty());
+    for (String tick : ticks) {
+      assertFalse(tick.startsWith("."), "leading zero: " + ticks);
+    }
+    String title = BenchCharts.machineTitle("cltrain bench", java.time.LocalDate.of(2026, 11, 28));
+    assertTrue(title.contains(BenchCharts.cpuModel()) && title.endsWith("2026-11-28"), title);
+    Path png = dir.resolve("bars.png");
+    BenchCharts.bars(png, List.of(r, r));
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(2 * BenchCharts.WIDTH, image.getWidth());
+    assertEquals(BenchCharts.TITLE_HEIGHT + BenchCharts.HEIGHT, image.getHeight(), "the title line above the panels");
+  }
+
+  @Test
+  void theSweepChartLabelsEverySizeMeasured() throws Exception {
+    // XChart's own log axis labelled only 1 and 10 for a sweep of width 4 to 64; now every power of two
+    List<Double> xs = List.of(4.0, 8.0, 16.0, 32.0, 64.0, 1024.0);
+    java.util.Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
+    series.put("Java reference", List.of(0.7, 1.2, 7.2, 12.5, 44.5, 900.0));
+    series.put("cl:0:0", List.of(0.97, 2.1, 9.7, 6.1, 4.8, 30.0));
+    org.knowm.xchart.XYChart chart = BenchCharts.lineChart("t", "hidden width", "ms per epoch", xs, series, true);
+    assertEquals(List.of("4", "8", "16", "32", "64", "128", "256", "512", "1,024"),
+        CurvePlotTest.tickLabels(chart, true, BenchCharts.WIDTH, BenchCharts.HEIGHT));
+  }
 }
