@@ -166,15 +166,6 @@ final class CurvePlot {
     styler.setYAxisDecimalPattern(yPattern(hi - lo));
   }
 
-  /** An x tick's label: the epoch when the tick falls on a whole epoch, else nothing. */
-  static String epochTick(Double x) {
-    if (x == null || !Double.isFinite(x)) {
-      return "";
-    }
-    long whole = Math.round(x);
-    return Math.abs(x - whole) < 1e-6 ? String.valueOf(whole) : "";
-  }
-
   /**
    * The y axis's decimal pattern for values spread over {@code span}: always a leading zero ("0.02", never
    * ".02") and enough decimals to tell ticks about a tenth of the span apart, at most 6.

@@ -219,7 +219,5 @@ class CurvePlotTest {
         java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.02));
     assertEquals("#,##0", CurvePlot.yPattern(500));
     assertEquals("#,##0.000", CurvePlot.yPattern(0.05));
-    assertEquals("", CurvePlot.epochTick(0.5));
-    assertEquals("3", CurvePlot.epochTick(3.0));
   }
 }
