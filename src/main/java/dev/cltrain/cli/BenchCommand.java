@@ -145,6 +145,8 @@ final class BenchCommand implements Callable<Integer> {
       WorkloadResult result = BenchRunner.run(w, targets, plan(w), err::println);
       results.add(result);
       printWorkload(result);
+      out.println();
+      out.println(verdict(result));
     }
     ObjectNode root = facts("workloads");
     root.set("workloads", mapper().valueToTree(results));
@@ -338,11 +340,53 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Where device {@code d} is faster than the reference: the sizes, the best speedup, and where it first overtakes. */
+  /**
+   * The default run's one line of verdict for one workload: the device to use (the fastest median) and by how
+   * much over the runner-up, or that the two cannot be told apart because their min–max ranges overlap.
+   */
+  static String verdict(WorkloadResult r) {
+    List<DeviceRow> ok = r.devices().stream().filter(DeviceRow::ok)
+        .sorted(java.util.Comparator.comparingDouble(DeviceRow::msPerEpochMedian)).toList();
+    if (ok.isEmpty()) {
+      return "verdict for " + r.name() + ": every device failed; nothing to recommend";
+    }
+    DeviceRow best = ok.get(0);
+    if (ok.size() == 1) {
+      return "verdict for " + r.name() + ": use " + BenchCharts.label(best) + " (" + sig(best.msPerEpochMedian())
+          + " ms per epoch); it is the only device that ran";
+    }
+    DeviceRow next = ok.get(1);
+    double ratio = next.msPerEpochMedian() / best.msPerEpochMedian();
+    String figures = " (" + sig(best.msPerEpochMedian()) + " against " + sig(next.msPerEpochMedian())
+        + " ms per epoch, median of " + r.repeat() + ")";
+    if (overlap(best, next)) {
+      return "verdict for " + r.name() + ": no clear winner: " + BenchCharts.label(best) + " leads "
+          + BenchCharts.label(next) + " by only " + Format.fixed(ratio, 2) + "x" + figures
+          + " and their min-max ranges overlap; either will do";
+    }
+    return "verdict for " + r.name() + ": use " + BenchCharts.label(best) + ", " + Format.fixed(ratio, 2)
+        + "x faster than " + BenchCharts.label(next) + figures;
+  }
+
+  /** Whether the two rows' min–max ranges over the repeats overlap, so that the order of their medians is noise. */
+  static boolean overlap(DeviceRow a, DeviceRow b) {
+    double aMin = a.msPerEpochMin() != null ? a.msPerEpochMin() : a.msPerEpochMedian();
+    double aMax = a.msPerEpochMax() != null ? a.msPerEpochMax() : a.msPerEpochMedian();
+    double bMin = b.msPerEpochMin() != null ? b.msPerEpochMin() : b.msPerEpochMedian();
+    double bMax = b.msPerEpochMax() != null ? b.msPerEpochMax() : b.msPerEpochMedian();
+    return aMin <= bMax && bMin <= aMax;
+  }
+
+  /**
+   * Where device {@code d} stands against the reference over the sweep, in one line that cannot contradict
+   * itself: faster (or slower) everywhere; slower up to one size and faster from the next on (a crossover);
+   * faster up to one size and slower after it (no overtaking: the reference overtakes it); or, when faster and
+   * slower sizes interleave, the sizes of each and no crossover claimed. Always the best speedup and its size.
+   */
   static String crossover(String parameter, List<Integer> steps, List<WorkloadResult> results, int d) {
     String id = results.get(0).devices().get(d).id();
-    List<Integer> faster = new ArrayList<>();
-    List<Integer> slower = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    List<Boolean> isFaster = new ArrayList<>();
     double best = 0;
     int bestAt = -1;
     for (int i = 0; i < steps.size(); i++) {
@@ -350,7 +394,8 @@ final class BenchCommand implements Callable<Integer> {
       if (!row.ok()) {
         continue;
       }
-      (row.speedup() > 1 ? faster : slower).add(steps.get(i));
+      sizes.add(steps.get(i));
+      isFaster.add(row.speedup() > 1);
       if (row.speedup() > best) {
         best = row.speedup();
         bestAt = steps.get(i);
@@ -359,15 +404,36 @@ final class BenchCommand implements Callable<Integer> {
     if (bestAt < 0) {
       return id + " failed at every " + parameter + " against the reference";
     }
-    String bestText = " (best " + Format.fixed(best, 2) + "x the reference's speed, at " + bestAt + ")";
-    if (faster.isEmpty()) {
-      return id + " is slower than the reference at every " + parameter + bestText;
+    String bestText = " (best " + Format.fixed(best, 2) + "x the reference's speed, at " + parameter + " " + bestAt + ")";
+    int changes = 0;
+    int changeAt = -1;
+    for (int i = 1; i < sizes.size(); i++) {
+      if (!isFaster.get(i).equals(isFaster.get(i - 1))) {
+        changes++;
+        changeAt = i;
+      }
     }
-    if (slower.isEmpty()) {
-      return id + " is faster than the reference at every " + parameter + bestText;
+    if (changes == 0) {
+      return id + " is " + (isFaster.get(0) ? "faster" : "slower") + " than the reference at every " + parameter
+          + " measured" + bestText;
+    }
+    if (changes == 1) {
+      int before = sizes.get(changeAt - 1);
+      int after = sizes.get(changeAt);
+      if (isFaster.get(changeAt)) {
+        return id + " is slower than the reference up to " + parameter + " " + before + " and faster from " + after
+            + " on: it overtakes the reference between " + before + " and " + after + bestText;
+      }
+      return id + " is faster than the reference up to " + parameter + " " + before + " and slower from " + after
+          + " on: the reference overtakes it between " + before + " and " + after + bestText;
+    }
+    List<Integer> faster = new ArrayList<>();
+    List<Integer> slower = new ArrayList<>();
+    for (int i = 0; i < sizes.size(); i++) {
+      (isFaster.get(i) ? faster : slower).add(sizes.get(i));
     }
     return id + " is faster than the reference at " + parameter + " " + joinedInts(faster) + " and slower at "
-        + joinedInts(slower) + "; it first overtakes it at " + faster.get(0) + bestText;
+        + joinedInts(slower) + ": no single crossover (the timings are close or noisy; try more --repeat)" + bestText;
   }
 
   private static String joinedInts(List<Integer> values) {

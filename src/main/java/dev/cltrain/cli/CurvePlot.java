@@ -53,16 +53,9 @@ final class CurvePlot {
   static byte[] render(String title, List<EpochRecord> records) {
     ensureHeadless();
     List<XYChart> charts = new ArrayList<>();
-    XYChart loss = chart("loss", Styler.LegendPosition.InsideNE);
-    addSeries(loss, "train loss", records, EpochRecord::loss);
-    addSeries(loss, "validation loss", records, EpochRecord::valLoss);
-    addSeries(loss, "test loss", records, EpochRecord::testLoss);
-    charts.add(loss);
-    XYChart accuracy = chart("accuracy", Styler.LegendPosition.InsideSE);
-    boolean anyAccuracy = addSeries(accuracy, "train accuracy", records, EpochRecord::trainAccuracy);
-    anyAccuracy |= addSeries(accuracy, "validation accuracy", records, EpochRecord::valAccuracy);
-    anyAccuracy |= addSeries(accuracy, "test accuracy", records, EpochRecord::testAccuracy);
-    if (anyAccuracy) {
+    charts.add(lossChart(records));
+    XYChart accuracy = accuracyChart(records);
+    if (accuracy != null) {
       charts.add(accuracy);
     }
 
@@ -102,6 +95,91 @@ final class CurvePlot {
       throw new IllegalStateException("cannot encode the plot as PNG: " + e.getMessage(), e);
     }
     return png.toByteArray();
+  }
+
+  /** The loss chart: train loss, and validation and test loss where measured; axes scaled and labelled by {@link #scaleAxes}. */
+  static XYChart lossChart(List<EpochRecord> records) {
+    XYChart loss = chart("loss", Styler.LegendPosition.InsideNE);
+    addSeries(loss, "train loss", records, EpochRecord::loss);
+    addSeries(loss, "validation loss", records, EpochRecord::valLoss);
+    addSeries(loss, "test loss", records, EpochRecord::testLoss);
+    scaleAxes(loss, records, List.of(EpochRecord::loss, EpochRecord::valLoss, EpochRecord::testLoss), false);
+    return loss;
+  }
+
+  /** The accuracy chart, or null when no accuracy was measured. */
+  static XYChart accuracyChart(List<EpochRecord> records) {
+    XYChart accuracy = chart("accuracy", Styler.LegendPosition.InsideSE);
+    boolean anyAccuracy = addSeries(accuracy, "train accuracy", records, EpochRecord::trainAccuracy);
+    anyAccuracy |= addSeries(accuracy, "validation accuracy", records, EpochRecord::valAccuracy);
+    anyAccuracy |= addSeries(accuracy, "test accuracy", records, EpochRecord::testAccuracy);
+    if (!anyAccuracy) {
+      return null;
+    }
+    scaleAxes(accuracy, records, List.of(EpochRecord::trainAccuracy, EpochRecord::valAccuracy,
+        EpochRecord::testAccuracy), true);
+    return accuracy;
+  }
+
+  /**
+   * Fixes both axes so that their tick labels read well: the x axis spans the epochs with half an epoch of margin
+   * and labels whole epochs only, at round steps; the y axis spans the values (padded when they are all equal) and
+   * labels them with {@link #yPattern}, so a flat one-epoch curve shows 0.517, not 0.516902983188629.
+   */
+  private static void scaleAxes(XYChart chart, List<EpochRecord> records, List<ToDoubleFunction<EpochRecord>> values,
+      boolean fraction) {
+    int first = Integer.MAX_VALUE;
+    int last = Integer.MIN_VALUE;
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (EpochRecord r : records) {
+      for (ToDoubleFunction<EpochRecord> f : values) {
+        double v = f.applyAsDouble(r);
+        if (Double.isFinite(v)) {
+          first = Math.min(first, r.epoch());
+          last = Math.max(last, r.epoch());
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+    if (first > last) {
+      return;
+    }
+    XYStyler styler = chart.getStyler();
+    // Half an epoch of margin each side (a little more on the right of a lone epoch). Besides the margin, this
+    // keeps XChart off its "evenly spaced values" path, which labels every epoch of a long run (or, for a lone
+    // epoch, rounds the half epochs either side into labels of their own); its number path then picks round
+    // steps, and with the whole-number pattern it never steps by less than one epoch.
+    styler.setXAxisMin(first - 0.5);
+    styler.setXAxisMax(last + (first == last ? 0.6 : 0.5));
+    styler.setXAxisDecimalPattern("#,##0");
+    double span = hi - lo;
+    if (!(span > Math.abs(hi) * 1e-6)) {
+      double pad = Math.max(Math.abs(hi) * 0.05, 1e-3);
+      lo -= pad;
+      hi += pad;
+      if (fraction) {
+        lo = Math.max(0, lo);
+        hi = Math.min(1, hi);
+      }
+      styler.setYAxisMin(lo);
+      styler.setYAxisMax(hi);
+    }
+    styler.setYAxisDecimalPattern(yPattern(hi - lo));
+  }
+
+  /**
+   * The y axis's decimal pattern for values spread over {@code span}: always a leading zero ("0.02", never
+   * ".02") and enough decimals to tell ticks about a tenth of the span apart, at most 6.
+   */
+  static String yPattern(double span) {
+    int decimals = 0;
+    if (span > 0 && Double.isFinite(span)) {
+      decimals = (int) Math.max(0, Math.ceil(-Math.log10(span / 10)));
+    }
+    decimals = Math.min(6, decimals);
+    return decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals);
   }
 
   private static XYChart chart(String quantity, Styler.LegendPosition legend) {

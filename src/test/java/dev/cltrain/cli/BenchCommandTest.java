@@ -204,4 +204,94 @@ class BenchCommandTest {
     byte[] bytes = Files.readAllBytes(png);
     assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png + " is a PNG");
   }
+
+  // ---- the verdicts, on made-up figures ----
+
+  private static dev.cltrain.bench.DeviceRow row(String id, double median, double min, double max, double speedup) {
+    return new dev.cltrain.bench.DeviceRow(id, id.equals("reference") ? "Java" : "pthread-cpu", "CPU", "p", "v", "d", "3.0",
+        1, 1L, dev.cltrain.bench.DeviceRow.OK, null, median, min, max, 1000 / median, 1.0, 0.0, 0.0, speedup, 0.0,
+        List.of(), null, null);
+  }
+
+  private static dev.cltrain.bench.WorkloadResult result(dev.cltrain.bench.DeviceRow... rows) {
+    return new dev.cltrain.bench.WorkloadResult("w", "d", new int[] {2, 3, 1}, 4, 4, 1, 10, 1, 1, 3, List.of(rows));
+  }
+
+  /** Reference 10 ms at every size; the device's times given. */
+  private static List<dev.cltrain.bench.WorkloadResult> sweep(double... deviceMs) {
+    List<dev.cltrain.bench.WorkloadResult> results = new java.util.ArrayList<>();
+    for (double ms : deviceMs) {
+      results.add(result(row("reference", 10, 10, 10, 1), row("cl:0:0", ms, ms, ms, 10 / ms)));
+    }
+    return results;
+  }
+
+  @Test
+  void theSweepVerdictNeverSaysADeviceOvertakesWhereItFallsBehind() {
+    // faster at the small width, slower after: the old line said "it first overtakes it at 4"
+    String line = BenchCommand.crossover("width", List.of(4, 8, 16), sweep(5, 20, 40), 1);
+    assertFalse(line.contains("it first overtakes it at 4"), line);
+    assertEquals("cl:0:0 is faster than the reference up to width 4 and slower from 8 on: the reference overtakes it"
+        + " between 4 and 8 (best 2.00x the reference's speed, at width 4)", line);
+    assertEquals("cl:0:0 is slower than the reference up to width 8 and faster from 16 on: it overtakes the reference"
+        + " between 8 and 16 (best 4.00x the reference's speed, at width 16)",
+        BenchCommand.crossover("width", List.of(4, 8, 16), sweep(20, 12.5, 2.5), 1));
+    String mixed = BenchCommand.crossover("width", List.of(4, 8, 16, 32), sweep(5, 20, 5, 20), 1);
+    assertFalse(mixed.contains("overtakes"), mixed);
+    assertTrue(mixed.contains("faster than the reference at width 4, 16 and slower at 8, 32: no single crossover"), mixed);
+    assertEquals("cl:0:0 is faster than the reference at every width measured (best 2.00x the reference's speed,"
+        + " at width 4)", BenchCommand.crossover("width", List.of(4, 8), sweep(5, 8), 1));
+  }
+
+  @Test
+  void theVerdictNamesTheDeviceToUseAndByHowMuchInOneLine() {
+    String clear = BenchCommand.verdict(result(row("reference", 30, 28, 33, 1), row("cl:0:0", 10, 9, 12, 3)));
+    assertEquals("verdict for w: use cl:0:0 pthread-cpu, 3.00x faster than Java reference (10.0 against 30.0 ms per"
+        + " epoch, median of 3)", clear);
+    String close = BenchCommand.verdict(result(row("reference", 10, 8, 20, 1), row("cl:0:0", 11, 9, 22, 0.91)));
+    assertTrue(close.startsWith("verdict for w: no clear winner: Java reference leads cl:0:0 pthread-cpu by only 1.10x"),
+        close);
+    assertFalse(close.contains("\n"), close);
+  }
+
+  @Test
+  void theBarsShowTheMedianWithAMinToMaxErrorBarAndTheTitleNamesTheMachineAndDate() throws Exception {
+    dev.cltrain.bench.WorkloadResult r = result(row("reference", 0.0165, 0.015, 0.018, 1), row("cl:0:0", 0.301, 0.15, 0.35, 0.05));
+    org.knowm.xchart.CategoryChart chart = BenchCharts.barCharts(List.of(r)).get(0);
+    org.knowm.xchart.CategorySeries range = chart.getSeriesMap().get("min to max");
+    assertTrue(range != null, "an error-bar series: " + chart.getSeriesMap().keySet());
+    double[] mid = range.getYData().stream().mapToDouble(Number::doubleValue).toArray();
+    double[] half = range.getExtraValues().stream().mapToDouble(Number::doubleValue).toArray();
+    assertEquals(0.015, mid[0] - half[0], 1e-12, "the reference's bar starts at its fastest repeat");
+    assertEquals(0.018, mid[0] + half[0], 1e-12, "and ends at its slowest");
+    assertEquals(0.15, mid[1] - half[1], 1e-12);
+    assertEquals(0.35, mid[1] + half[1], 1e-12);
+    assertTrue(chart.getStyler().isLabelsVisible(), "values on the bars");
+    assertEquals("0.017", new java.text.DecimalFormat(chart.getStyler().getYAxisDecimalPattern(),
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.0165), "the reference's bar label");
+    List<String> ticks = CurvePlotTest.tickLabels(chart, false, BenchCharts.WIDTH, BenchCharts.HEIGHT);
+    assertFalse(ticks.isEmpty());
+    for (String tick : ticks) {
+      assertFalse(tick.startsWith("."), "leading zero: " + ticks);
+    }
+    String title = BenchCharts.machineTitle("cltrain bench", java.time.LocalDate.of(2026, 11, 28));
+    assertTrue(title.contains(BenchCharts.cpuModel()) && title.endsWith("2026-11-28"), title);
+    Path png = dir.resolve("bars.png");
+    BenchCharts.bars(png, List.of(r, r));
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(2 * BenchCharts.WIDTH, image.getWidth());
+    assertEquals(BenchCharts.TITLE_HEIGHT + BenchCharts.HEIGHT, image.getHeight(), "the title line above the panels");
+  }
+
+  @Test
+  void theSweepChartLabelsEverySizeMeasured() throws Exception {
+    // XChart's own log axis labelled only 1 and 10 for a sweep of width 4 to 64; now every power of two
+    List<Double> xs = List.of(4.0, 8.0, 16.0, 32.0, 64.0, 1024.0);
+    java.util.Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
+    series.put("Java reference", List.of(0.7, 1.2, 7.2, 12.5, 44.5, 900.0));
+    series.put("cl:0:0", List.of(0.97, 2.1, 9.7, 6.1, 4.8, 30.0));
+    org.knowm.xchart.XYChart chart = BenchCharts.lineChart("t", "hidden width", "ms per epoch", xs, series, true);
+    assertEquals(List.of("4", "8", "16", "32", "64", "128", "256", "512", "1,024"),
+        CurvePlotTest.tickLabels(chart, true, BenchCharts.WIDTH, BenchCharts.HEIGHT));
+  }
 }

@@ -125,4 +125,99 @@ class CurvePlotTest {
       return files.sorted().toList();
     }
   }
+
+  // ---- tick labels, as XChart lays them out when it paints ----
+
+  /** The tick labels XChart computed, and draws within the plot, for one axis of {@code chart} when painted at the size the PNG uses. */
+  static List<String> tickLabels(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, boolean xAxis, int width,
+      int height) throws ReflectiveOperationException {
+    CurvePlot.ensureHeadless();
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = image.createGraphics();
+    try {
+      chart.paint(g, width, height);
+    } finally {
+      g.dispose();
+    }
+    java.lang.reflect.Field pairField = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredField("axisPair");
+    pairField.setAccessible(true);
+    Object pair = pairField.get(chart);
+    java.lang.reflect.Method getAxis = pair.getClass().getDeclaredMethod(xAxis ? "getXAxis" : "getYAxis");
+    getAxis.setAccessible(true);
+    Object axis = getAxis.invoke(pair);
+    java.lang.reflect.Method calc = axis.getClass().getDeclaredMethod("getAxisTickCalculator");
+    calc.setAccessible(true);
+    Object calculator = calc.invoke(axis);
+    java.lang.reflect.Method labels = calculator.getClass().getMethod("getTickLabels");
+    labels.setAccessible(true);
+    @SuppressWarnings("unchecked")
+    List<String> all = (List<String>) labels.invoke(calculator);
+    @SuppressWarnings("unchecked")
+    List<Double> at = (List<Double>) calculator.getClass().getMethod("getTickLocations").invoke(calculator);
+    java.lang.reflect.Field space = org.knowm.xchart.internal.chartpart.AxisTickCalculator_.class
+        .getDeclaredField("workingSpace");
+    space.setAccessible(true);
+    double workingSpace = space.getDouble(calculator);
+    List<String> shown = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      if (at.get(i) >= -0.5 && at.get(i) <= workingSpace + 0.5) {
+        shown.add(all.get(i));
+      }
+    }
+    return shown;
+  }
+
+  static List<String> ticks(org.knowm.xchart.XYChart chart, boolean xAxis) throws ReflectiveOperationException {
+    return tickLabels(chart, xAxis, CurvePlot.CHART_WIDTH, CurvePlot.CHART_HEIGHT);
+  }
+
+  /** No label with more than {@code decimals} decimals, none without its leading zero. */
+  static void assertTidy(List<String> labels, int decimals) {
+    assertFalse(labels.stream().allMatch(String::isEmpty), "some labels: " + labels);
+    for (String label : labels) {
+      assertFalse(label.startsWith(".") || label.startsWith("-."), "leading zero in " + label + " of " + labels);
+      int dot = label.indexOf('.');
+      assertTrue(dot < 0 || label.length() - dot - 1 <= decimals, label + " has too many decimals: " + labels);
+    }
+  }
+
+  @Test
+  void aOneEpochRunHasTidyTicksOnBothAxes() throws ReflectiveOperationException {
+    // the old chart showed one y tick 0.516902983188629 (the lone loss itself) and x ticks of raw floats
+    List<EpochRecord> one = List.of(new EpochRecord(1, 0.516902983188629, 0.8125, NaN, NaN, 0.4));
+    List<String> y = ticks(CurvePlot.lossChart(one), false);
+    assertTidy(y, 3);
+    assertTrue(y.size() >= 3, "a few y ticks around the lone value: " + y);
+    List<String> x = ticks(CurvePlot.lossChart(one), true);
+    assertTrue(x.contains("1"), "the lone epoch is labelled: " + x);
+    for (String label : x) {
+      assertTrue(label.matches("[0-9]+"), "x ticks label whole epochs only: " + x);
+    }
+    assertTidy(ticks(CurvePlot.accuracyChart(one), false), 3);
+  }
+
+  @Test
+  void longRunsLabelWholeEpochsAndSmallLossesKeepTheirLeadingZero() throws ReflectiveOperationException {
+    for (int epochs : new int[] {2, 3, 4, 7, 12, 30, 100, 770, 5000}) {
+      List<EpochRecord> records = new ArrayList<>();
+      for (int e = 1; e <= epochs; e++) {
+        records.add(new EpochRecord(e, 0.05 / e, NaN, NaN, NaN, e));
+      }
+      List<String> x = ticks(CurvePlot.lossChart(records), true);
+      for (String label : x) {
+        assertTrue(label.matches("[0-9,]+"), epochs + " epochs: x ticks " + x);
+      }
+      assertEquals(x.size(), new java.util.HashSet<>(x).size(), epochs + " epochs: x ticks once each " + x);
+      assertTrue(x.size() >= 2 && x.size() <= 12, epochs + " epochs: a readable number of x ticks " + x);
+      assertTidy(ticks(CurvePlot.lossChart(records), false), 4);
+    }
+  }
+
+  @Test
+  void theYPatternKeepsTheLeadingZeroAndEnoughDecimals() {
+    assertEquals("0.02", new java.text.DecimalFormat(CurvePlot.yPattern(0.1),
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.02));
+    assertEquals("#,##0", CurvePlot.yPattern(500));
+    assertEquals("#,##0.000", CurvePlot.yPattern(0.05));
+  }
 }
