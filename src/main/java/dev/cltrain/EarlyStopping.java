@@ -21,7 +21,14 @@ import java.util.Locale;
  * @param bestFile where to write the best epoch's model, or null
  */
 public record EarlyStopping(int patience, String monitor, Path bestFile) {
-  /** Checks the parameters. */
+  /**
+   * Checks the parameters.
+   *
+   * @param patience epochs without improvement before stopping, 0 or more
+   * @param monitor  one of val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy
+   * @param bestFile where to write the best epoch's model, or null
+   * @throws InputException naming the bad parameter
+   */
   public EarlyStopping {
     if (patience < 0) {
       throw new InputException("--early-stop must be 0 or more, got " + patience);
@@ -87,7 +94,10 @@ public record EarlyStopping(int patience, String monitor, Path bestFile) {
    * @param lastEpoch   the last epoch trained
    */
   public record Outcome(int bestEpoch, double bestValue, boolean stopped, int lastEpoch) {
-    /** {@return e.g. "best val_loss 0.1234 at epoch 17"} */
+    /**
+     * @param monitor the figure watched, for the text
+     * @return e.g. "best val_loss 0.1234 at epoch 17"
+     */
     public String describe(String monitor) {
       return "best " + monitor + " " + String.format(Locale.ROOT, "%.4f", bestValue) + " at epoch " + bestEpoch;
     }

@@ -39,7 +39,15 @@ public record LearningRateSchedule(Kind kind, int every, double gamma, int warmu
   /** The constant rate, no warm-up. */
   public static final LearningRateSchedule CONSTANT = new LearningRateSchedule(Kind.CONSTANT, 1, 1, 0);
 
-  /** Checks the parameters. */
+  /**
+   * Checks the parameters.
+   *
+   * @param kind   the schedule's shape
+   * @param every  epochs between steps, positive
+   * @param gamma  the factor per step or epoch, positive and finite
+   * @param warmup warm-up epochs, 0 or more
+   * @throws InputException naming the bad parameter
+   */
   public LearningRateSchedule {
     if (every <= 0) {
       throw new InputException("--lr-schedule step: EVERY must be positive, got " + every);

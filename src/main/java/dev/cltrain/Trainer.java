@@ -59,6 +59,7 @@ public interface Trainer extends AutoCloseable {
     throw new UnsupportedOperationException("this trainer has a fixed learning rate");
   }
 
+  /** {@return a copy of the weights as they are now} */
   Network network();
 
   /**

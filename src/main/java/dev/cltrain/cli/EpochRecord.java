@@ -15,7 +15,16 @@ package dev.cltrain.cli;
  */
 public record EpochRecord(int epoch, double loss, double trainAccuracy, double valLoss, double valAccuracy,
     double testLoss, double testAccuracy, double seconds) {
-  /** A record without a validation split. */
+  /**
+   * A record without a validation split.
+   *
+   * @param epoch         0-based epoch
+   * @param loss          the training loss
+   * @param trainAccuracy fraction of training samples classified correctly
+   * @param testLoss      the loss on the test set
+   * @param testAccuracy  fraction of test samples classified correctly
+   * @param seconds       wall time since training started
+   */
   public EpochRecord(int epoch, double loss, double trainAccuracy, double testLoss, double testAccuracy, double seconds) {
     this(epoch, loss, trainAccuracy, Double.NaN, Double.NaN, testLoss, testAccuracy, seconds);
   }

@@ -41,6 +41,7 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @param validation rows held out for validation, or null
    * @param inputScale what the raw inputs were multiplied by
    * @param classes    K for classification data, 0 for plain targets
+   * @param classNames the K classes' names, or null for 0..K−1
    * @throws IllegalArgumentException if {@code train} is null
    */
   public TrainingData {

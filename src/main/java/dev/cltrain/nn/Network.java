@@ -48,6 +48,8 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param loss       the loss it is trained with
    * @param layers     the layers from input to output, at least one, each taking the previous one's outputs
    * @param inputScale what raw inputs are multiplied by before the first layer; positive and finite
+   * @param classNames the output classes' names, or null
+   * @param standardization per-input mean and standard deviation, or null
    * @throws IllegalArgumentException if there are no layers, two neighbours do not chain, or the scale is
    *     not positive and finite
    */
