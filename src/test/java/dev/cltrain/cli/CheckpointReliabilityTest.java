@@ -145,12 +145,8 @@ class CheckpointReliabilityTest {
   void aFailedVerifyKeepsTheModelSaysSoBeforeSavedAndExitsOne() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     Path kernels = Files.createDirectory(dir.resolve("kernels"));
-    OpenClKernelFiles.copyTo(kernels);
-    Path update = kernels.resolve("update.cl");
-    String source = Files.readString(update);
-    String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.01f * learning_rate * g;");
-    assertTrue(!wrong.equals(source), "the sgd_update line to break was found");
-    Files.writeString(update, wrong);
+    OpenClKernelFiles.copyWithChange(kernels, "update.cl", "w[i] = w[i] - learning_rate * g;",
+        "w[i] = w[i] - 1.01f * learning_rate * g;");
     Path save = dir.resolve("m.json");
     // --no-check: the first-use check would refuse this kernel before --verify could report it
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", kernels.toString(), "--no-check", "--verify",

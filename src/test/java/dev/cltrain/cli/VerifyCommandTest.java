@@ -31,12 +31,8 @@ class VerifyCommandTest {
   @Test
   void aSubtlyWrongKernelFailsWithExitOneAndIsNamed() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
-    OpenClKernelFiles.copyTo(dir);
-    Path update = dir.resolve("update.cl");
-    String source = Files.readString(update);
-    String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.0001f * learning_rate * g;");
-    assertFalse(wrong.equals(source), "the sgd_update line to break was found");
-    Files.writeString(update, wrong);
+    OpenClKernelFiles.copyWithChange(dir, "update.cl", "w[i] = w[i] - learning_rate * g;",
+        "w[i] = w[i] - 1.0001f * learning_rate * g;");
     Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", dir.toString());
     assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
     assertTrue(run.out().contains("sgd_update differs from the reference"), run.toString());
@@ -55,10 +51,7 @@ class VerifyCommandTest {
 
   private void assertSabotageFails(ClDevice cpu, String file, String from, String to, String kernel) throws Exception {
     Path copy = Files.createTempDirectory(dir, kernel);
-    OpenClKernelFiles.copyTo(copy);
-    String source = Files.readString(copy.resolve(file));
-    assertTrue(source.contains(from), "the " + kernel + " line to break was found");
-    Files.writeString(copy.resolve(file), source.replace(from, to));
+    OpenClKernelFiles.copyWithChange(copy, file, from, to);
     Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", copy.toString());
     assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), kernel + " sabotaged: " + run);
     assertTrue(run.out().contains(cpu.ref() + ": " + kernel + " differs from the reference"), run.toString());

@@ -16,4 +16,15 @@ public final class OpenClKernelFiles {
     }
     Files.writeString(dir.resolve(ClProgram.PRELUDE_FILE), packaged.load(ClProgram.PRELUDE_FILE), StandardCharsets.UTF_8);
   }
+
+  /**
+   * Copies the packaged kernel sources into {@code dir} with {@code from} replaced by {@code to} in {@code file}
+   * (a sabotaged kernel for --kernels DIR); fails the test if {@code from} is not in the file.
+   */
+  public static void copyWithChange(Path dir, String file, String from, String to) throws IOException {
+    copyTo(dir);
+    String source = Files.readString(dir.resolve(file));
+    org.junit.jupiter.api.Assertions.assertTrue(source.contains(from), "the line to break was found in " + file);
+    Files.writeString(dir.resolve(file), source.replace(from, to));
+  }
 }
