@@ -158,7 +158,7 @@ public final class TrainingRun implements AutoCloseable {
       if ((measured || miniBatches) && !Float.isFinite(stats.loss())) {
         throw diverged("the loss became " + stats.loss() + " at epoch " + epoch, epoch);
       }
-      Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
+      Map<String, Trainer.Evaluation> evaluations = measured ? new LinkedHashMap<>() : Map.of();
       if (measured) {
         String bad = Network.firstNonFinite(trainer.network());
         if (bad != null) {
@@ -167,14 +167,16 @@ public final class TrainingRun implements AutoCloseable {
         held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
       }
       if (t.listener != null) {
-        EpochReport report = new EpochReport(epoch, measured, stats.loss(), stats.accuracy(), Map.copyOf(evaluations),
+        EpochReport report = new EpochReport(epoch, measured, stats.loss(), stats.accuracy(),
+            java.util.Collections.unmodifiableMap(evaluations), // in order: Test, then Validation
             (System.nanoTime() - start) / 1e9);
         if (!t.listener.onEpoch(report) && epoch + 1 < t.epochs) {
           return stopped(epoch, start, worstWeight, worstLoss);
         }
       }
       if (stopping != null) {
-        EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(), Map.copyOf(evaluations), 0);
+        EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(),
+            java.util.Collections.unmodifiableMap(evaluations), 0);
         double value = stopping.value(report);
         boolean better = Double.isFinite(value) && (bestEpoch < 0
             || (stopping.higherIsBetter() ? value > best : value < best));
