@@ -23,9 +23,11 @@
 //     for matmul_transpose_a on CPU devices: one work-item per group (OpenClKernels.singleItemTransposeA).
 //
 // Either way the global range is rounded up and edge work-items write nothing, so any m, n, k >= 0 is
-// correct, and each element of c sums its k products in ascending order, exactly as the Java reference
-// does: results agree to the last bit when the device does not fuse multiply-adds (the host prepends
-// FP_CONTRACT OFF), whatever the strategy or its tunables.
+// correct, and each element of c accumulates its k products in ascending order with one fused multiply-add
+// each, sum = fma(a, b, sum) from 0, exactly as the Java reference does (Math.fma, FloatVector.fma): OpenCL's
+// fma() is correctly rounded (native on GPUs and on CPUs with FMA units, emulated elsewhere), so results
+// agree to the last bit whatever the strategy or its tunables, at twice the peak of a separate multiply
+// and add. Nothing else is fused: the host prepends FP_CONTRACT OFF.
 //
 // Tunables: TILE, tile edge (TILE² must not exceed the work-group limit); RM rows, VN (4, 8 or 16) lanes
 // and VC (1 or 2) vectors per row of each work-item's block for matmul_blocked.
@@ -71,7 +73,7 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
     barrier(CLK_LOCAL_MEM_FENCE);
     const int last = min(TILE, k - t);
     for (int p = 0; p < last; p++) {
-      sum += a_tile[local_row][p] * b_tile[p][local_col];
+      sum = fma(a_tile[local_row][p], b_tile[p][local_col], sum);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
@@ -138,9 +140,9 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
 #endif
       for (int r = 0; r < RM; r++) {
         const float x = a[(i0 + r) * a_row_stride + p * a_col_stride];
-        acc[r] = acc[r] + x * bv;
+        acc[r] = fma((floatv)(x), bv, acc[r]);
 #if VC == 2
-        acc2[r] = acc2[r] + x * bv2;
+        acc2[r] = fma((floatv)(x), bv2, acc2[r]);
 #endif
       }
     }
@@ -164,7 +166,7 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
     for (int q = 0; q < BW && j0 + q < n; q++) {
       float sum = 0.0f;
       for (int p = 0; p < k; p++) {
-        sum += a[(i0 + r) * a_row_stride + p * a_col_stride] * b[p * b_row_stride + (j0 + q) * b_col_stride];
+        sum = fma(a[(i0 + r) * a_row_stride + p * a_col_stride], b[p * b_row_stride + (j0 + q) * b_col_stride], sum);
       }
       c[(i0 + r) * n + j0 + q] = epilogue(kind, activation, alpha * sum, i0 + r, j0 + q, n, bias, other);
     }

@@ -10,8 +10,9 @@ import org.jocl.cl_program;
 /** A built program (one kernels/*.cl file); hands out its kernels by name, each created once. */
 public final class ClProgram {
   /**
-   * Starts every program, before prelude.cl: FP_CONTRACT OFF keeps the device from fusing a*b+c into one
-   * rounding, so device arithmetic rounds like the Java reference's.
+   * Starts every program, before prelude.cl: FP_CONTRACT OFF keeps the compiler from fusing a*b+c into one
+   * rounding on its own, so device arithmetic rounds like the Java reference's. Where a kernel wants a fused
+   * multiply-add (the matmuls' accumulations) it writes fma() explicitly, and the reference Math.fma.
    */
   static final String PRAGMAS = "#pragma OPENCL FP_CONTRACT OFF\n";
 

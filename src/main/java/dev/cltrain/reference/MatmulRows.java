@@ -3,10 +3,11 @@ package dev.cltrain.reference;
 /**
  * The reference's matrix-product loop over a range of rows: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
  * i in [from, to), every j in [0, n), with b's rows contiguous (b(p, j) = b[p·bRowStride + j]) and a(i, p) =
- * a[i·aRowStride + p·aColStride]. Every implementation sums each element's products in ascending p, one
- * rounded multiply then one rounded add at a time, starting from 0, then multiplies by alpha: the bits
- * matmul.cl computes. {@link #plain()} is the loop itself; {@link #best()} adds SIMD through the Vector API
- * when the JVM has the jdk.incubator.vector module ({@code --add-modules jdk.incubator.vector}, which
+ * a[i·aRowStride + p·aColStride]. Every implementation accumulates each element's products in ascending p
+ * with one fused multiply-add each (sum = fma(a, b, sum), a single rounding), starting from 0, then
+ * multiplies by alpha: the bits matmul.cl computes with OpenCL's fma(), which is correctly rounded too
+ * ({@code Math.fma} is exact wherever it runs; on a CPU without FMA instructions it is only slow).
+ * {@link #plain()} is the loop itself; {@link #best()} adds SIMD through the Vector API when the JVM has the jdk.incubator.vector module ({@code --add-modules jdk.incubator.vector}, which
  * scripts/cltrain passes), the same bits in fewer instructions.
  */
 interface MatmulRows {
@@ -60,7 +61,7 @@ interface MatmulRows {
           float av = a[row * aRowStride + p * aColStride];
           int bp = p * bRowStride;
           for (int col = 0; col < n; col++) {
-            c[out + col] += av * b[bp + col];
+            c[out + col] = Math.fma(av, b[bp + col], c[out + col]);
           }
         }
         for (int col = 0; col < n; col++) {

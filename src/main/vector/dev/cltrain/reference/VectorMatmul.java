@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MatmulRows} with the Vector API: blocks of 4 rows × 2 vectors of c stay in registers over the whole
- * sum, so each loaded vector of b serves four rows. Lanes are independent columns, so every element still sums
- * its products in ascending p with a separate multiply and add (mul, then add: never fma), the plain loop's
- * bits. Rows and columns left over at the edges take the plain loop's scalar path. TrainingData only when the JVM
+ * sum, so each loaded vector of b serves four rows. Lanes are independent columns, so every element still
+ * accumulates its products in ascending p with one fused multiply-add each (lanewise fma, one rounding), the
+ * plain loop's bits. Rows and columns left over at the edges take the plain loop's scalar path. TrainingData only when the JVM
  * has jdk.incubator.vector (see {@link MatmulRows#best()}).
  */
 final class VectorMatmul implements MatmulRows {
@@ -57,18 +57,18 @@ final class VectorMatmul implements MatmulRows {
       FloatVector b0 = FloatVector.fromArray(S, b, p * brs + col);
       FloatVector b1 = FloatVector.fromArray(S, b, p * brs + col + L);
       int ap = p * acs;
-      float x0 = a[a0 + ap];
-      float x1 = a[a1 + ap];
-      float x2 = a[a2 + ap];
-      float x3 = a[a3 + ap];
-      c00 = c00.add(b0.mul(x0));
-      c01 = c01.add(b1.mul(x0));
-      c10 = c10.add(b0.mul(x1));
-      c11 = c11.add(b1.mul(x1));
-      c20 = c20.add(b0.mul(x2));
-      c21 = c21.add(b1.mul(x2));
-      c30 = c30.add(b0.mul(x3));
-      c31 = c31.add(b1.mul(x3));
+      FloatVector x0 = FloatVector.broadcast(S, a[a0 + ap]);
+      FloatVector x1 = FloatVector.broadcast(S, a[a1 + ap]);
+      FloatVector x2 = FloatVector.broadcast(S, a[a2 + ap]);
+      FloatVector x3 = FloatVector.broadcast(S, a[a3 + ap]);
+      c00 = b0.fma(x0, c00);
+      c01 = b1.fma(x0, c01);
+      c10 = b0.fma(x1, c10);
+      c11 = b1.fma(x1, c11);
+      c20 = b0.fma(x2, c20);
+      c21 = b1.fma(x2, c21);
+      c30 = b0.fma(x3, c30);
+      c31 = b1.fma(x3, c31);
     }
     int out = row * n + col;
     c00.mul(alpha).intoArray(c, out);
@@ -85,7 +85,7 @@ final class VectorMatmul implements MatmulRows {
       float[] b, int brs, float[] c) {
     FloatVector sum = FloatVector.zero(S);
     for (int p = 0; p < k; p++) {
-      sum = sum.add(FloatVector.fromArray(S, b, p * brs + col).mul(a[row * ars + p * acs]));
+      sum = FloatVector.fromArray(S, b, p * brs + col).fma(FloatVector.broadcast(S, a[row * ars + p * acs]), sum);
     }
     sum.mul(alpha).intoArray(c, row * n + col);
   }
@@ -96,7 +96,7 @@ final class VectorMatmul implements MatmulRows {
       for (int col = fromCol; col < n; col++) {
         float sum = 0.0f;
         for (int p = 0; p < k; p++) {
-          sum += a[row * ars + p * acs] * b[p * brs + col];
+          sum = Math.fma(a[row * ars + p * acs], b[p * brs + col], sum);
         }
         c[row * n + col] = alpha * sum;
       }
