@@ -90,7 +90,13 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 #define VN 16
 #endif
 #ifndef VC
-#define VC 1
+#define VC 4
+#endif
+#ifndef MB
+#define MB 128
+#endif
+#ifndef KC
+#define KC 128
 #endif
 #define BW (VN * VC)
 #define CAT_(x, y) x##y
@@ -99,15 +105,35 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 #define vloadv CAT(vload, VN)
 #define vstorev CAT(vstore, VN)
 
-// Element (i, p) of an operand is x[i * row_stride + p * col_stride]; c is written row-major.
-inline floatv load_row(__global const float* b, const int b_row_stride, const int b_col_stride, const int p,
-                       const int j) {
-  if (b_col_stride == 1) {
-    return vloadv(0, b + p * b_row_stride + j);
+// One work-item computes a panel of MB rows × BW columns of c (a work-group is one work-item: the host
+// launches it so). For each block of KC values of p it copies the block's KC × BW piece of b into local
+// memory, contiguous and zero-padded past column n (so a transposed b is read once, in its own order, and
+// rows of b 4 KiB apart stop evicting each other from the cache), then sweeps the panel RM rows at a time:
+// RM × VC vector accumulators stay in registers over the block, each p costing VC vector loads, RM
+// broadcasts of a and RM·VC fused multiply-adds. Between blocks the partial sums wait in c itself (stored
+// and reloaded unchanged, so each element's fma chain goes on exactly as if unbroken). Rows past m read
+// row m − 1 and are not stored; lanes past n compute on zeros and are not stored: every shape takes the
+// vector path, including outputs narrower than one vector. Last, each element of the panel is scaled by
+// alpha and passed through the epilogue as the last block stores it.
+inline void store_lanes(__global float* c, const int at, const int valid, const floatv v) {
+  if (valid >= VN) {
+    vstorev(v, 0, c + at);
+  } else {
+    float lanes[VN];
+    vstorev(v, 0, lanes);
+    for (int q = 0; q < valid; q++) {
+      c[at + q] = lanes[q];
+    }
+  }
+}
+
+inline floatv load_lanes(__global const float* c, const int at, const int valid) {
+  if (valid >= VN) {
+    return vloadv(0, c + at);
   }
   float lanes[VN];
   for (int q = 0; q < VN; q++) {
-    lanes[q] = b[p * b_row_stride + (j + q) * b_col_stride];
+    lanes[q] = q < valid ? c[at + q] : 0.0f;
   }
   return vloadv(0, lanes);
 }
@@ -116,65 +142,87 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
                            __global const float* a, const int a_row_stride, const int a_col_stride,
                            __global const float* b, const int b_row_stride, const int b_col_stride,
                            __global float* c, const int kind, const int activation,
-                           __global const float* bias, __global const float* other) {
+                           __global const float* bias, __global const float* other, __local float* panel) {
   const int j0 = get_global_id(0) * BW;
-  const int i0 = get_global_id(1) * RM;
+  const int i0 = get_global_id(1) * MB;
   if (i0 >= m || j0 >= n) {
     return;
   }
-  if (i0 + RM <= m && j0 + BW <= n) {
-    floatv acc[RM];
-#if VC == 2
-    floatv acc2[RM];
-#endif
-    for (int r = 0; r < RM; r++) {
-      acc[r] = (floatv)(0.0f);
-#if VC == 2
-      acc2[r] = (floatv)(0.0f);
-#endif
-    }
-    for (int p = 0; p < k; p++) {
-      const floatv bv = load_row(b, b_row_stride, b_col_stride, p, j0);
-#if VC == 2
-      const floatv bv2 = load_row(b, b_row_stride, b_col_stride, p, j0 + VN);
-#endif
-      for (int r = 0; r < RM; r++) {
-        const float x = a[(i0 + r) * a_row_stride + p * a_col_stride];
-        acc[r] = fma((floatv)(x), bv, acc[r]);
-#if VC == 2
-        acc2[r] = fma((floatv)(x), bv2, acc2[r]);
-#endif
+  const int i_end = min(i0 + MB, m);
+  const int cols = min(BW, n - j0);
+  for (int kb = 0; kb < k || kb == 0; kb += KC) {
+    const int depth = min(KC, k - kb);
+    const bool last = kb + KC >= k;
+    if (b_col_stride == 1) {
+      for (int p = 0; p < depth; p++) {
+#pragma unroll
+        for (int v = 0; v < VC; v++) {
+          vstorev(load_lanes(b, (kb + p) * b_row_stride + j0 + v * VN, cols - v * VN), 0, panel + p * BW + v * VN);
+        }
       }
-    }
-    for (int r = 0; r < RM; r++) {
-      vstorev(alpha * acc[r], 0, c + (i0 + r) * n + j0);
-#if VC == 2
-      vstorev(alpha * acc2[r], 0, c + (i0 + r) * n + j0 + VN);
-#endif
-    }
-    if (kind != EPILOGUE_NONE) {
-      for (int r = 0; r < RM; r++) {
-        for (int q = 0; q < BW; q++) {
-          const int at = (i0 + r) * n + j0 + q;
-          c[at] = epilogue(kind, activation, c[at], i0 + r, j0 + q, n, bias, other);
+    } else {
+      for (int q = 0; q < BW; q++) {
+        for (int p = 0; p < depth; p++) {
+          panel[p * BW + q] = q < cols ? b[(kb + p) * b_row_stride + (j0 + q) * b_col_stride] : 0.0f;
         }
       }
     }
-    return;
-  }
-  for (int r = 0; r < RM && i0 + r < m; r++) {
-    for (int q = 0; q < BW && j0 + q < n; q++) {
-      float sum = 0.0f;
-      for (int p = 0; p < k; p++) {
-        sum = fma(a[(i0 + r) * a_row_stride + p * a_col_stride], b[p * b_row_stride + (j0 + q) * b_col_stride], sum);
+    for (int i = i0; i < i_end; i += RM) {
+      floatv acc[RM][VC];
+      int row[RM];
+#pragma unroll
+      for (int r = 0; r < RM; r++) {
+        row[r] = min(i + r, m - 1);
+#pragma unroll
+        for (int v = 0; v < VC; v++) {
+          acc[r][v] = kb == 0 || i + r >= i_end ? (floatv)(0.0f) : load_lanes(c, (i + r) * n + j0 + v * VN, cols - v * VN);
+        }
       }
-      c[(i0 + r) * n + j0 + q] = epilogue(kind, activation, alpha * sum, i0 + r, j0 + q, n, bias, other);
+      for (int p = 0; p < depth; p++) {
+        floatv bv[VC];
+#pragma unroll
+        for (int v = 0; v < VC; v++) {
+          bv[v] = vloadv(0, panel + p * BW + v * VN);
+        }
+#pragma unroll
+        for (int r = 0; r < RM; r++) {
+          const floatv x = (floatv)(a[row[r] * a_row_stride + (kb + p) * a_col_stride]);
+#pragma unroll
+          for (int v = 0; v < VC; v++) {
+            acc[r][v] = fma(x, bv[v], acc[r][v]);
+          }
+        }
+      }
+#pragma unroll
+      for (int r = 0; r < RM; r++) {
+        if (i + r < i_end) {
+#pragma unroll
+          for (int v = 0; v < VC; v++) {
+            if (v * VN < cols) {
+              const int at = (i + r) * n + j0 + v * VN;
+              if (!last) {
+                store_lanes(c, at, cols - v * VN, acc[r][v]);
+              } else if (kind == EPILOGUE_NONE) {
+                store_lanes(c, at, cols - v * VN, alpha * acc[r][v]);
+              } else {
+                float lanes[VN];
+                vstorev(alpha * acc[r][v], 0, lanes);
+                for (int q = 0; q < VN && v * VN + q < cols; q++) {
+                  c[at + q] = epilogue(kind, activation, lanes[q], i + r, j0 + v * VN + q, n, bias, other);
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 }
 
+
 #define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
-  matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other)
+  __local float panel[KC * BW]; \
+  matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other, panel)
 #else
 #define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
   __local float a_tile[TILE][TILE]; \

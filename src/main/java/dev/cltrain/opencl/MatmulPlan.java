@@ -7,22 +7,30 @@ import java.util.regex.Pattern;
 
 /**
  * How matmul.cl is built and launched on one device (see the strategies in its header): {@code tiled} with
- * TILE × TILE work-groups staging blocks in local memory, or {@code blocked} with RM rows × VN columns of c
- * per work-item held in vector registers. Every plan computes bit for bit the same products; only speed
- * differs. The environment variable {@code CLTRAIN_MATMUL} (e.g. {@code tiled:16}, {@code blocked:4x16})
- * overrides the default, for tuning and for testing every strategy on every device.
+ * TILE × TILE work-groups staging blocks in local memory, or {@code blocked}, where each work-item (a
+ * work-group of its own) computes a panel of MB rows × VC·VN columns of c, RM rows at a time in vector
+ * registers, over blocks of KC values of the sum whose piece of b it first copies to local memory. Every
+ * plan computes bit for bit the same products; only speed differs. The environment variable
+ * {@code CLTRAIN_MATMUL} (e.g. {@code tiled:16}, {@code blocked:4x16x4/128x128}) overrides the default, for
+ * tuning and for testing every strategy on every device.
  *
  * @param blocked   the blocked strategy, else tiled
  * @param tile      TILE, the tiled strategy's work-group edge (also passed to blocked builds, unused there)
- * @param rows      RM, rows of c per work-item (blocked)
+ * @param rows      RM, rows of c in registers at a time (blocked)
  * @param vector    VN, the vector width: 4, 8 or 16 (blocked)
- * @param vectors   VC, vectors per row of a work-item's block, 1 or 2: its columns are VC·VN (blocked)
+ * @param vectors   VC, vectors per row of the register block, 1 to 4: a panel's columns are VC·VN (blocked)
+ * @param panel     MB, rows of c per work-item, at least RM (blocked)
+ * @param depth     KC, values of the sum per block, whose KC × VC·VN piece of b is staged in local memory (blocked)
  */
-public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int vectors) {
+public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int vectors, int panel, int depth) {
   /** The variable that overrides the default plan. */
   public static final String ENVIRONMENT = "CLTRAIN_MATMUL";
+  /** MB and KC when a spec leaves them out. */
+  static final int DEFAULT_PANEL = 128;
+  static final int DEFAULT_DEPTH = 128;
   private static final Pattern TILED = Pattern.compile("tiled(?::(\\d{1,2}))?");
-  private static final Pattern BLOCKED = Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2})(?:x([12]))?)?");
+  private static final Pattern BLOCKED =
+      Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2})(?:x([1-4]))?(?:/(\\d{1,4})x(\\d{1,4}))?)?");
 
   /**
    * Checks the tunables matmul.cl accepts.
@@ -31,13 +39,16 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @param tile TILE, at least 1
    * @param rows RM, 1 to 16 (checked when blocked)
    * @param vector VN, 4, 8 or 16 (checked when blocked)
-   * @param vectors VC, 1 or 2 (checked when blocked)
+   * @param vectors VC, 1 to 4 (checked when blocked)
+   * @param panel MB, RM to 4096 (checked when blocked)
+   * @param depth KC, 1 to 4096 (checked when blocked)
    * @throws IllegalArgumentException when a value is out of range
    */
   public MatmulPlan {
     if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)
-        || vectors < 1 || vectors > 2))) {
-      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector + "x" + vectors);
+        || vectors < 1 || vectors > 4 || panel < rows || panel > 4096 || depth < 1 || depth > 4096))) {
+      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector + "x" + vectors
+          + "/" + panel + "x" + depth);
     }
   }
 
@@ -48,7 +59,7 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @return the plan
    */
   public static MatmulPlan tiled(int tile) {
-    return new MatmulPlan(false, tile, 1, 4, 1);
+    return new MatmulPlan(false, tile, 1, 4, 1, 1, 1);
   }
 
   /**
@@ -69,15 +80,39 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @param tile TILE, passed to the build though the blocked kernels do not use it
    * @param rows RM, rows of c per work-item, 1 to 16
    * @param vector VN, 4, 8 or 16
-   * @param vectors VC, 1 or 2 vectors per row of a work-item's block
-   * @return the plan
+   * @param vectors VC, 1 to 4 vectors per row of the register block
+   * @return the plan, with the default panel ({@value #DEFAULT_PANEL} rows, at least RM) and depth ({@value #DEFAULT_DEPTH})
    */
   public static MatmulPlan blocked(int tile, int rows, int vector, int vectors) {
-    return new MatmulPlan(true, tile, rows, vector, vectors);
+    return blocked(tile, rows, vector, vectors, Math.max(rows, DEFAULT_PANEL), DEFAULT_DEPTH);
   }
 
   /**
-   * Columns of c per work-item when blocked.
+   * The blocked strategy with every tunable given.
+   *
+   * @param tile TILE, passed to the build though the blocked kernels do not use it
+   * @param rows RM, rows of c in registers at a time, 1 to 16
+   * @param vector VN, 4, 8 or 16
+   * @param vectors VC, 1 to 4 vectors per row of the register block
+   * @param panel MB, rows of c per work-item, RM to 4096
+   * @param depth KC, values of the sum per staged block of b, 1 to 4096
+   * @return the plan
+   */
+  public static MatmulPlan blocked(int tile, int rows, int vector, int vectors, int panel, int depth) {
+    return new MatmulPlan(true, tile, rows, vector, vectors, panel, depth);
+  }
+
+  /**
+   * Bytes of local memory a work-group of this plan declares.
+   *
+   * @return KC · VC·VN floats when blocked, 2 · TILE² floats when tiled
+   */
+  public long localBytes() {
+    return 4L * (blocked ? (long) depth * columns() : 2L * tile * tile);
+  }
+
+  /**
+   * Columns of c per work-item when blocked (the panel's width).
    *
    * @return VC·VN (meaningless for a tiled plan, whose work-items compute one element)
    */
@@ -105,19 +140,20 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   /**
    * This plan as a spec, the form {@code CLTRAIN_MATMUL} and the tuner's cache use.
    *
-   * @return the spec {@link #parse} reads back: "tiled:16", "blocked:4x16" or "blocked:8x16x2"
+   * @return the spec {@link #parse} reads back: "tiled:16" or "blocked:4x16x4/128x128"
    */
   public String spec() {
-    return blocked ? "blocked:" + rows + "x" + vector + (vectors == 1 ? "" : "x" + vectors) : "tiled:" + tile;
+    return blocked ? "blocked:" + rows + "x" + vector + "x" + vectors + "/" + panel + "x" + depth : "tiled:" + tile;
   }
 
   /**
-   * Reads a spec: "tiled", "tiled:8", "blocked", "blocked:4x16" or "blocked:8x16x2" (case and surrounding
-   * blanks ignored); {@code tile} fills in what the spec leaves out.
+   * Reads a spec: "tiled", "tiled:8", "blocked", "blocked:4x16", "blocked:8x16x2" or
+   * "blocked:4x16x4/128x128" (RMxVNxVC/MBxKC; case and surrounding blanks ignored); {@code tile} and the
+   * defaults fill in what the spec leaves out.
    *
    * @param spec the spec, e.g. the value of {@code CLTRAIN_MATMUL}
    * @param tile the device's largest tile edge ({@link #tileFor}): the default TILE and the limit of
-   *     "tiled:N"; plain "blocked" means 4x16
+   *     "tiled:N"; plain "blocked" means 4x16x4, and MB/KC default to 128x128
    * @return the plan
    * @throws dev.cltrain.InputException naming {@code CLTRAIN_MATMUL} when the spec is malformed or out of range
    */
@@ -135,13 +171,19 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
     if (b.matches()) {
       int rows = b.group(1) == null ? 4 : Integer.parseInt(b.group(1));
       int vector = b.group(2) == null ? 16 : Integer.parseInt(b.group(2));
-      int vectors = b.group(3) == null ? 1 : Integer.parseInt(b.group(3));
+      int vectors = b.group(3) == null ? (b.group(1) == null ? 4 : 1) : Integer.parseInt(b.group(3));
+      int panel = b.group(4) == null ? Math.max(rows, DEFAULT_PANEL) : Integer.parseInt(b.group(4));
+      int depth = b.group(5) == null ? DEFAULT_DEPTH : Integer.parseInt(b.group(5));
       if (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)) {
         throw new InputException(ENVIRONMENT + "=" + spec + ": blocked:RMxVN needs RM in 1..16 and VN 4, 8 or 16");
       }
-      return blocked(tile, rows, vector, vectors);
+      if (panel < rows || depth < 1 || panel > 4096 || depth > 4096) {
+        throw new InputException(ENVIRONMENT + "=" + spec + ": blocked:RMxVNxVC/MBxKC needs MB in RM..4096 and KC in 1..4096");
+      }
+      return blocked(tile, rows, vector, vectors, panel, depth);
     }
-    throw new InputException(ENVIRONMENT + "=" + spec + ": expected tiled[:TILE] or blocked[:RMxVN[xVC]], e.g. blocked:8x16x2");
+    throw new InputException(ENVIRONMENT + "=" + spec
+        + ": expected tiled[:TILE] or blocked[:RMxVN[xVC][/MBxKC]], e.g. blocked:4x16x4/128x128");
   }
 
   /**
@@ -160,16 +202,18 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
 
   /** The -D options matmul.cl is built with. */
   String defines() {
-    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors : "");
+    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors
+        + " -DMB=" + panel + " -DKC=" + depth : "");
   }
 
   /**
    * The plan for humans, e.g. in {@code cltrain devices} and bench output.
    *
-   * @return e.g. "tiled 16x16" or "blocked 4x16 per work-item (1 x float16)"
+   * @return e.g. "tiled 16x16" or "blocked 128x64 per work-item, 4x64 in registers (4 x float16), k in blocks of 128"
    */
   public String describe() {
-    return blocked ? "blocked " + rows + "x" + columns() + " per work-item (" + vectors + " x float" + vector + ")"
+    return blocked ? "blocked " + panel + "x" + columns() + " per work-item, " + rows + "x" + columns() + " in registers ("
+        + vectors + " x float" + vector + "), k in blocks of " + depth
         : "tiled " + tile + "x" + tile;
   }
 }

@@ -42,12 +42,24 @@ public final class MatmulTuner {
   public static List<MatmulPlan> candidates(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
-      return List.of(MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 6, 16),
-          MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 16), MatmulPlan.blocked(tile, 8, 16, 2),
-          MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.tiled(tile));
+      return fitting(device, List.of(MatmulPlan.blocked(tile, 4, 16, 4, 128, 128), MatmulPlan.blocked(tile, 8, 16, 2, 128, 128),
+          MatmulPlan.blocked(tile, 4, 16, 4, 64, 256), MatmulPlan.blocked(tile, 6, 16, 2, 96, 128),
+          MatmulPlan.blocked(tile, 4, 16, 2, 64, 128), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128),
+          MatmulPlan.blocked(tile, 4, 16, 4, 32, 128), MatmulPlan.tiled(tile)));
     }
-    return List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)), MatmulPlan.blocked(tile, 4, 4),
-        MatmulPlan.blocked(tile, 8, 4), MatmulPlan.blocked(tile, 4, 8), MatmulPlan.blocked(tile, 2, 4));
+    return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
+        MatmulPlan.blocked(tile, 4, 4, 1, 16, 64), MatmulPlan.blocked(tile, 8, 4, 1, 32, 64)));
+  }
+
+  /** The plans whose local memory the device has (the first is kept whatever it needs: it is the fallback). */
+  private static List<MatmulPlan> fitting(ClDevice device, List<MatmulPlan> plans) {
+    List<MatmulPlan> fit = new ArrayList<>();
+    for (MatmulPlan plan : plans) {
+      if (fit.isEmpty() || plan.localBytes() <= device.localMemBytes()) {
+        fit.add(plan);
+      }
+    }
+    return fit;
   }
 
   /**
@@ -63,7 +75,8 @@ public final class MatmulTuner {
     Path file = cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     boolean again = retune && RETUNED.add(key); // --retune: once per device and run
-    if (!again && cache.hasNonNull(key)) {
+    // a blocked plan cached before panels and depth existed (no "/MBxKC") was timed on another kernel: tune again
+    if (!again && cache.hasNonNull(key) && !(cache.get(key).asText().startsWith("blocked") && !cache.get(key).asText().contains("/"))) {
       try {
         return MatmulPlan.parse(cache.get(key).asText(), MatmulPlan.tileFor(device));
       } catch (RuntimeException e) {
@@ -103,8 +116,7 @@ public final class MatmulTuner {
             long fastest = Long.MAX_VALUE;
             for (int rep = 0; rep < 4; rep++) {
               long start = System.nanoTime();
-              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE,
-                  name.equals("matmul_transpose_a") && OpenClKernels.singleItemTransposeA(plan, device));
+              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE);
               context.finish();
               fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - start); // the first call warms up
             }

@@ -15,7 +15,6 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   private final ClContext context;
   private final MatmulPlan plan;
-  private final boolean singleItemTransposeA;
   private final int reduceGroup;
   private final ClKernel matmul;
   private final ClKernel matmulTransposeA;
@@ -77,7 +76,6 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     this.context = new ClContext(device, source, profiling);
     try {
       this.plan = plan;
-      this.singleItemTransposeA = singleItemTransposeA(plan, device);
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
       String options = buildOptions(plan, reduceGroup)
           + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
@@ -157,7 +155,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void matmulTransposeA(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    launchMatmul(plan, matmulTransposeA.args(m, n, k, alpha, a, b, c), m, n, singleItemTransposeA);
+    launchMatmul(matmulTransposeA.args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
@@ -181,33 +179,14 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     launchMatmul(plan, kernel, m, n);
   }
 
-  /** Enqueues a matmul kernel built for {@code plan} over c(m, n), the runtime choosing the work-groups. */
-  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n) {
-    launchMatmul(plan, kernel, m, n, false);
-  }
-
   /**
-   * Whether matmul_transpose_a runs in work-groups of one work-item: for the blocked strategy on CPU devices.
-   * PoCL otherwise picks large groups from the range's shape, and at some shapes too few of them to keep
-   * every core busy: dW of a 784-wide layer (784×128×256 TN) ran at 40 GFLOP/s, at 71–80 in one-item groups,
-   * and the Fashion-MNIST epoch's transpose_a time fell from 467 to 401 ms (docs/BENCHMARKS.md). The other
-   * variants gained nothing (matmul, matmul_bias_activation) or lost (matmul_transpose_b: 28 against 35
-   * GFLOP/s), so they keep the runtime's choice. Work-group size never changes the bits computed.
+   * Enqueues a matmul kernel built for {@code plan} over c(m, n): tiled, in TILE × TILE work-groups; blocked,
+   * one work-item per MB × VC·VN panel of c, each its own work-group (the panel's staged piece of b is the
+   * group's local memory, and PoCL then hands groups to its cores freely).
    */
-  static boolean singleItemTransposeA(MatmulPlan plan, ClDevice device) {
-    return plan.blocked() && device.type() == ClDevice.Type.CPU;
-  }
-
-  /** As {@link #launchMatmul(MatmulPlan, ClKernel, int, int)}; {@code singleItems}: blocked, one work-item per group. */
-  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n, boolean singleItems) {
+  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n) {
     if (plan.blocked()) {
-      long columns = (n + plan.columns() - 1) / plan.columns();
-      long rows = (m + plan.rows() - 1) / plan.rows();
-      if (singleItems) {
-        kernel.launch2dSingleItems(columns, rows);
-      } else {
-        kernel.launch2d(columns, rows);
-      }
+      kernel.launch2dSingleItems((n + plan.columns() - 1) / plan.columns(), (m + plan.panel() - 1) / plan.panel());
     } else {
       kernel.launch2d(n, m, plan.tile());
     }

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every matmul strategy and tunable the host may pick (by device type, CLTRAIN_MATMUL or the autotuner), on
  * every OpenCL device, for all three variants, at shapes around each plan's block edges: each must equal the
- * reference. The products sum in the reference's order without fused multiply-adds, so they agree to the
- * last bit; the comparison still allows Tolerances.KERNEL_* for devices that fuse anyway.
+ * reference. The products accumulate in the reference's order with one fused multiply-add each, so they
+ * agree to the last bit; the comparison still allows Tolerances.KERNEL_* for devices that round otherwise.
+ * Shapes straddle the register block, the panel (MB rows × VC·VN columns) and the staged depth (KC).
  */
 @Tag("slow") // builds every matmul plan on every device: 81 s with PoCL's kernel cache cold (2 s warm)
 class MatmulPlansTest {
@@ -27,7 +28,7 @@ class MatmulPlansTest {
     List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 3, 8),
         MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4), MatmulPlan.blocked(tile, 3, 8, 2),
-        MatmulPlan.blocked(tile, 4, 16, 2)));
+        MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.blocked(tile, 3, 4, 3, 7, 5), MatmulPlan.blocked(tile, 2, 8, 4, 5, 1)));
     plans.addAll(MatmulTuner.candidates(device));
     return plans.stream().distinct().toList();
   }
@@ -44,6 +45,14 @@ class MatmulPlansTest {
     for (int d = -1; d <= 1; d++) {
       shapes.add(new int[] {Math.max(1, rows + d), Math.max(1, cols - d), 13});
       shapes.add(new int[] {2 * rows + d, 3 * cols + d, 31});
+    }
+    if (plan.blocked()) {
+      int panel = plan.panel();
+      int depth = plan.depth();
+      for (int d = -1; d <= 1; d++) {
+        shapes.add(new int[] {panel + d, cols + 3, Math.max(1, depth + d)});
+        shapes.add(new int[] {2 * panel + rows + d, 2 * cols - 1, 2 * depth + 1 + d});
+      }
     }
     return shapes;
   }
