@@ -105,8 +105,8 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
 #define vloadv CAT(vload, VN)
 #define vstorev CAT(vstore, VN)
 
-// One work-item computes a panel of MB rows × BW columns of c (a work-group is one work-item: the host
-// launches it so). For each block of KC values of p it copies the block's KC × BW piece of b into local
+// One work-item computes a panel of MB rows (fewer when the host launches more panels, see OpenClKernels)
+// × BW columns of c (a work-group is one work-item: the host launches it so). For each block of KC values of p it copies the block's KC × BW piece of b into local
 // memory, contiguous and zero-padded past column n (so a transposed b is read once, in its own order, and
 // rows of b 4 KiB apart stop evicting each other from the cache), then sweeps the panel RM rows at a time:
 // RM × VC vector accumulators stay in registers over the block, each p costing VC vector loads, RM
@@ -143,12 +143,14 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
                            __global const float* b, const int b_row_stride, const int b_col_stride,
                            __global float* c, const int kind, const int activation,
                            __global const float* bias, __global const float* other, __local float* panel) {
+  // panel height: MB, or less when the host launched more panels to keep every core busy (a multiple of RM)
+  const int rows_per_item = ((m + (int) get_global_size(1) - 1) / (int) get_global_size(1) + RM - 1) / RM * RM;
   const int j0 = get_global_id(0) * BW;
-  const int i0 = get_global_id(1) * MB;
+  const int i0 = get_global_id(1) * rows_per_item;
   if (i0 >= m || j0 >= n) {
     return;
   }
-  const int i_end = min(i0 + MB, m);
+  const int i_end = min(i0 + rows_per_item, m);
   const int cols = min(BW, n - j0);
   for (int kb = 0; kb < k || kb == 0; kb += KC) {
     const int depth = min(KC, k - kb);

@@ -116,7 +116,8 @@ public final class MatmulTuner {
             long fastest = Long.MAX_VALUE;
             for (int rep = 0; rep < 4; rep++) {
               long start = System.nanoTime();
-              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE);
+              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE,
+                  device.computeUnits());
               context.finish();
               fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - start); // the first call warms up
             }

@@ -176,17 +176,30 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   private void launchMatmul(ClKernel kernel, int m, int n) {
-    launchMatmul(plan, kernel, m, n);
+    launchMatmul(plan, kernel, m, n, context.device().computeUnits());
   }
 
   /**
    * Enqueues a matmul kernel built for {@code plan} over c(m, n): tiled, in TILE × TILE work-groups; blocked,
-   * one work-item per MB × VC·VN panel of c, each its own work-group (the panel's staged piece of b is the
-   * group's local memory, and PoCL then hands groups to its cores freely).
+   * one work-item per panel of c, each its own work-group (the panel's staged piece of b is the group's local
+   * memory, and PoCL then hands groups to its cores freely). Panels are MB rows high, or lower (a multiple of
+   * RM) when that leaves fewer than two per compute unit; the kernel derives their height from the range.
+   *
+   * @param plan the plan the kernel was built with
+   * @param kernel a matmul kernel with its arguments set
+   * @param m rows of c
+   * @param n columns of c
+   * @param computeUnits the device's compute units (cores, on a CPU)
    */
-  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n) {
+  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n, int computeUnits) {
     if (plan.blocked()) {
-      kernel.launch2dSingleItems((n + plan.columns() - 1) / plan.columns(), (m + plan.panel() - 1) / plan.panel());
+      long columns = (n + plan.columns() - 1) / plan.columns();
+      long rows = (m + plan.panel() - 1) / plan.panel();
+      long wanted = 2L * Math.max(1, computeUnits);
+      if (columns * rows < wanted) {
+        rows = Math.min((m + plan.rows() - 1) / plan.rows(), (wanted + columns - 1) / columns);
+      }
+      kernel.launch2dSingleItems(columns, rows);
     } else {
       kernel.launch2d(n, m, plan.tile());
     }

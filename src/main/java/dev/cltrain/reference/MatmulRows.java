@@ -1,8 +1,8 @@
 package dev.cltrain.reference;
 
 /**
- * The reference's matrix-product loop over a range of rows: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
- * i in [from, to), every j in [0, n), with b's rows contiguous (b(p, j) = b[p·bRowStride + j]) and a(i, p) =
+ * The reference's matrix-product loop over a block of c: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
+ * i in [rowFrom, rowTo) and columns j in [colFrom, colTo) of c's n, with b's rows contiguous (b(p, j) = b[p·bRowStride + j]) and a(i, p) =
  * a[i·aRowStride + p·aColStride]. Every implementation accumulates each element's products in ascending p
  * with one fused multiply-add each (sum = fma(a, b, sum), a single rounding), starting from 0, then
  * multiplies by alpha: the bits matmul.cl computes with OpenCL's fma(), which is correctly rounded too
@@ -11,8 +11,8 @@ package dev.cltrain.reference;
  * scripts/cltrain passes), the same bits in fewer instructions.
  */
 interface MatmulRows {
-  void rows(int from, int to, int n, int k, float alpha, float[] a, int aRowStride, int aColStride,
-      float[] b, int bRowStride, float[] c);
+  void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a, int aRowStride,
+      int aColStride, float[] b, int bRowStride, float[] c);
 
   /** "plain Java" or "Vector API, 16 lanes". */
   String describe();
@@ -52,19 +52,19 @@ interface MatmulRows {
     private Plain() {}
 
     @Override
-    public void rows(int from, int to, int n, int k, float alpha, float[] a, int aRowStride, int aColStride,
-        float[] b, int bRowStride, float[] c) {
-      for (int row = from; row < to; row++) {
+    public void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a,
+        int aRowStride, int aColStride, float[] b, int bRowStride, float[] c) {
+      for (int row = rowFrom; row < rowTo; row++) {
         int out = row * n;
-        java.util.Arrays.fill(c, out, out + n, 0.0f);
+        java.util.Arrays.fill(c, out + colFrom, out + colTo, 0.0f);
         for (int p = 0; p < k; p++) {
           float av = a[row * aRowStride + p * aColStride];
           int bp = p * bRowStride;
-          for (int col = 0; col < n; col++) {
+          for (int col = colFrom; col < colTo; col++) {
             c[out + col] = Math.fma(av, b[bp + col], c[out + col]);
           }
         }
-        for (int col = 0; col < n; col++) {
+        for (int col = colFrom; col < colTo; col++) {
           c[out + col] = alpha * c[out + col];
         }
       }

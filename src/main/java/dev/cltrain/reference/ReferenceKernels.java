@@ -13,6 +13,11 @@ import java.util.stream.IntStream;
 public final class ReferenceKernels implements Backend<float[], int[]> {
   /** Multiply-adds below which a matmul runs on one thread (thread start-up would cost more). */
   private static final long PARALLEL_WORK = 1 << 16;
+  /** Multiply-adds below which the plain loop runs (the SIMD loops' set-up would cost more; same bits). */
+  private static final long SMALL_WORK = 1 << 12;
+  /** Rows and columns of c per task of a matmul: the unit handed to threads. */
+  private static final int PANEL_ROWS = 64;
+  private static final int PANEL_COLUMNS = 256;
 
   private final MatmulRows loops;
 
@@ -58,11 +63,10 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   /**
-   * matmul.cl without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. Rows of c are
-   * computed by {@link MatmulRows} (i-k-j: each row of c accumulates b's rows scaled by a's entries), four at
-   * a time across threads when the product is big enough. When b is read transposed its columns are first
-   * copied into rows (a copy changes no bits). Either way c[i][j] = alpha · (((0 + a_i0·b_0j) + a_i1·b_1j) + …),
-   * the kernel's sum.
+   * matmul.cl without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. Blocks of c
+   * (64 rows × 256 columns) are computed by {@link MatmulRows}, across threads when the product is big
+   * enough. When b is read transposed its columns are first copied into rows (a copy changes no bits). Either
+   * way c[i][j] = alpha · fma(a_i(k−1), b_(k−1)j, … fma(a_i1, b_1j, fma(a_i0, b_0j, 0))), the kernel's sum.
    */
   private void matmulStrided(int m, int n, int k, float alpha,
       float[] a, int aRowStride, int aColStride, float[] b, int bRowStride, int bColStride, float[] c) {
@@ -79,10 +83,16 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     }
     float[] packed = rowsOfB;
     int stride = rowStride;
-    int blocks = (m + 3) / 4;
-    IntStream range = IntStream.range(0, blocks);
-    (((long) m * n * k >= PARALLEL_WORK && blocks > 1) ? range.parallel() : range).forEach(block ->
-        loops.rows(block * 4, Math.min(m, block * 4 + 4), n, k, alpha, a, aRowStride, aColStride, packed, stride, c));
+    MatmulRows rows = (long) m * n * k < SMALL_WORK ? MatmulRows.plain() : loops;
+    int rowBlocks = (m + PANEL_ROWS - 1) / PANEL_ROWS;
+    int colBlocks = (n + PANEL_COLUMNS - 1) / PANEL_COLUMNS;
+    IntStream range = IntStream.range(0, rowBlocks * colBlocks);
+    (((long) m * n * k >= PARALLEL_WORK && rowBlocks * colBlocks > 1) ? range.parallel() : range).forEach(task -> {
+      int i = task / colBlocks * PANEL_ROWS;
+      int j = task % colBlocks * PANEL_COLUMNS;
+      rows.block(i, Math.min(m, i + PANEL_ROWS), j, Math.min(n, j + PANEL_COLUMNS), n, k, alpha, a, aRowStride,
+          aColStride, packed, stride, c);
+    });
   }
 
   /**

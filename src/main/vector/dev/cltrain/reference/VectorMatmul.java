@@ -4,103 +4,162 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MatmulRows} with the Vector API: blocks of 4 rows × 2 vectors of c stay in registers over the whole
- * sum, so each loaded vector of b serves four rows. Lanes are independent columns, so every element still
- * accumulates its products in ascending p with one fused multiply-add each (lanewise fma, one rounding), the
- * plain loop's bits. Rows and columns left over at the edges take the plain loop's scalar path. TrainingData only when the JVM
- * has jdk.incubator.vector (see {@link MatmulRows#best()}).
+ * {@link MatmulRows} with the Vector API, blocked as matmul.cl's blocked strategy is: the columns go in panels
+ * of four vectors; for each block of {@link #DEPTH} values of p the panel's piece of b is copied into a small
+ * contiguous array (zero-padded past the last column, so narrow and ragged edges take the vector path too),
+ * and the rows sweep it four at a time, 4 × 4 vector accumulators in registers. Between blocks each element's
+ * partial sum waits in a scratch array, stored and reloaded unchanged. Lanes are independent columns, so every
+ * element still accumulates its products in ascending p with one fused multiply-add each (lanewise fma, one
+ * rounding) from 0, then is multiplied by alpha: the plain loop's bits. Loaded only when the JVM has
+ * jdk.incubator.vector (see {@link MatmulRows#best()}).
  */
 final class VectorMatmul implements MatmulRows {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Columns of a panel: four vectors. */
+  private static final int W = 4 * L;
+  /** Values of p per staged block of b. */
+  static final int DEPTH = 256;
 
   @Override
-  public void rows(int from, int to, int n, int k, float alpha, float[] a, int ars, int acs, float[] b, int brs,
-      float[] c) {
-    int row = from;
-    for (; row + 4 <= to; row += 4) {
-      int col = 0;
-      for (; col + 2 * L <= n; col += 2 * L) {
-        block4x2(row, col, n, k, alpha, a, ars, acs, b, brs, c);
-      }
-      for (; col + L <= n; col += L) {
-        for (int r = row; r < row + 4; r++) {
-          block1x1(r, col, n, k, alpha, a, ars, acs, b, brs, c);
+  public void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a, int ars,
+      int acs, float[] b, int brs, float[] c) {
+    int rows = rowTo - rowFrom;
+    if (rows <= 0 || colTo <= colFrom) {
+      return;
+    }
+    float[] panel = new float[Math.max(1, Math.min(DEPTH, k)) * W];
+    float[] sums = new float[(rows + 3) / 4 * 4 * W];
+    for (int j0 = colFrom; j0 < colTo; j0 += W) {
+      int cols = Math.min(W, colTo - j0);
+      java.util.Arrays.fill(sums, 0.0f);
+      for (int kb = 0; kb < k; kb += DEPTH) {
+        int depth = Math.min(DEPTH, k - kb);
+        for (int p = 0; p < depth; p++) {
+          System.arraycopy(b, (kb + p) * brs + j0, panel, p * W, cols);
+          if (cols < W) {
+            java.util.Arrays.fill(panel, p * W + cols, p * W + W, 0.0f);
+          }
+        }
+        for (int r = 0; r < rows; r += 4) {
+          if (cols <= L) {
+            rows4x1(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
+          } else {
+            rows4x4(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
+          }
         }
       }
-      scalarColumns(row, row + 4, col, n, k, alpha, a, ars, acs, b, brs, c);
-    }
-    for (; row < to; row++) {
-      int col = 0;
-      for (; col + L <= n; col += L) {
-        block1x1(row, col, n, k, alpha, a, ars, acs, b, brs, c);
-      }
-      scalarColumns(row, row + 1, col, n, k, alpha, a, ars, acs, b, brs, c);
-    }
-  }
-
-  private static void block4x2(int row, int col, int n, int k, float alpha, float[] a, int ars, int acs,
-      float[] b, int brs, float[] c) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S);
-    FloatVector c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S);
-    FloatVector c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S);
-    FloatVector c31 = FloatVector.zero(S);
-    int a0 = row * ars;
-    int a1 = a0 + ars;
-    int a2 = a1 + ars;
-    int a3 = a2 + ars;
-    for (int p = 0; p < k; p++) {
-      FloatVector b0 = FloatVector.fromArray(S, b, p * brs + col);
-      FloatVector b1 = FloatVector.fromArray(S, b, p * brs + col + L);
-      int ap = p * acs;
-      FloatVector x0 = FloatVector.broadcast(S, a[a0 + ap]);
-      FloatVector x1 = FloatVector.broadcast(S, a[a1 + ap]);
-      FloatVector x2 = FloatVector.broadcast(S, a[a2 + ap]);
-      FloatVector x3 = FloatVector.broadcast(S, a[a3 + ap]);
-      c00 = b0.fma(x0, c00);
-      c01 = b1.fma(x0, c01);
-      c10 = b0.fma(x1, c10);
-      c11 = b1.fma(x1, c11);
-      c20 = b0.fma(x2, c20);
-      c21 = b1.fma(x2, c21);
-      c30 = b0.fma(x3, c30);
-      c31 = b1.fma(x3, c31);
-    }
-    int out = row * n + col;
-    c00.mul(alpha).intoArray(c, out);
-    c01.mul(alpha).intoArray(c, out + L);
-    c10.mul(alpha).intoArray(c, out + n);
-    c11.mul(alpha).intoArray(c, out + n + L);
-    c20.mul(alpha).intoArray(c, out + 2 * n);
-    c21.mul(alpha).intoArray(c, out + 2 * n + L);
-    c30.mul(alpha).intoArray(c, out + 3 * n);
-    c31.mul(alpha).intoArray(c, out + 3 * n + L);
-  }
-
-  private static void block1x1(int row, int col, int n, int k, float alpha, float[] a, int ars, int acs,
-      float[] b, int brs, float[] c) {
-    FloatVector sum = FloatVector.zero(S);
-    for (int p = 0; p < k; p++) {
-      sum = FloatVector.fromArray(S, b, p * brs + col).fma(FloatVector.broadcast(S, a[row * ars + p * acs]), sum);
-    }
-    sum.mul(alpha).intoArray(c, row * n + col);
-  }
-
-  private static void scalarColumns(int fromRow, int toRow, int fromCol, int n, int k, float alpha, float[] a,
-      int ars, int acs, float[] b, int brs, float[] c) {
-    for (int row = fromRow; row < toRow; row++) {
-      for (int col = fromCol; col < n; col++) {
-        float sum = 0.0f;
-        for (int p = 0; p < k; p++) {
-          sum = Math.fma(a[row * ars + p * acs], b[p * brs + col], sum);
+      for (int r = 0; r < rows; r++) {
+        int out = (rowFrom + r) * n + j0;
+        for (int q = 0; q < cols; q++) {
+          c[out + q] = alpha * sums[r * W + q];
         }
-        c[row * n + col] = alpha * sum;
       }
     }
+  }
+
+  /** Rows r .. r+3 of the task (clamped to its last row for reading a) × four vectors of the panel. */
+  private static void rows4x4(int r, int rowFrom, int rowTo, int kb, int depth, float[] a, int ars, int acs,
+      float[] panel, float[] sums) {
+    int a0 = rowFrom + r;
+    int a1 = Math.min(a0 + 1, rowTo - 1);
+    int a2 = Math.min(a0 + 2, rowTo - 1);
+    int a3 = Math.min(a0 + 3, rowTo - 1);
+    int s0 = r * W;
+    int s1 = s0 + W;
+    int s2 = s1 + W;
+    int s3 = s2 + W;
+    FloatVector c00 = FloatVector.fromArray(S, sums, s0);
+    FloatVector c01 = FloatVector.fromArray(S, sums, s0 + L);
+    FloatVector c02 = FloatVector.fromArray(S, sums, s0 + 2 * L);
+    FloatVector c03 = FloatVector.fromArray(S, sums, s0 + 3 * L);
+    FloatVector c10 = FloatVector.fromArray(S, sums, s1);
+    FloatVector c11 = FloatVector.fromArray(S, sums, s1 + L);
+    FloatVector c12 = FloatVector.fromArray(S, sums, s1 + 2 * L);
+    FloatVector c13 = FloatVector.fromArray(S, sums, s1 + 3 * L);
+    FloatVector c20 = FloatVector.fromArray(S, sums, s2);
+    FloatVector c21 = FloatVector.fromArray(S, sums, s2 + L);
+    FloatVector c22 = FloatVector.fromArray(S, sums, s2 + 2 * L);
+    FloatVector c23 = FloatVector.fromArray(S, sums, s2 + 3 * L);
+    FloatVector c30 = FloatVector.fromArray(S, sums, s3);
+    FloatVector c31 = FloatVector.fromArray(S, sums, s3 + L);
+    FloatVector c32 = FloatVector.fromArray(S, sums, s3 + 2 * L);
+    FloatVector c33 = FloatVector.fromArray(S, sums, s3 + 3 * L);
+    int r0 = a0 * ars;
+    int r1 = a1 * ars;
+    int r2 = a2 * ars;
+    int r3 = a3 * ars;
+    for (int p = 0; p < depth; p++) {
+      int at = p * W;
+      FloatVector b0 = FloatVector.fromArray(S, panel, at);
+      FloatVector b1 = FloatVector.fromArray(S, panel, at + L);
+      FloatVector b2 = FloatVector.fromArray(S, panel, at + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, panel, at + 3 * L);
+      int ap = (kb + p) * acs;
+      FloatVector x = FloatVector.broadcast(S, a[r0 + ap]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      c02 = b2.fma(x, c02);
+      c03 = b3.fma(x, c03);
+      x = FloatVector.broadcast(S, a[r1 + ap]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      c12 = b2.fma(x, c12);
+      c13 = b3.fma(x, c13);
+      x = FloatVector.broadcast(S, a[r2 + ap]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      c22 = b2.fma(x, c22);
+      c23 = b3.fma(x, c23);
+      x = FloatVector.broadcast(S, a[r3 + ap]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      c32 = b2.fma(x, c32);
+      c33 = b3.fma(x, c33);
+    }
+    c00.intoArray(sums, s0);
+    c01.intoArray(sums, s0 + L);
+    c02.intoArray(sums, s0 + 2 * L);
+    c03.intoArray(sums, s0 + 3 * L);
+    c10.intoArray(sums, s1);
+    c11.intoArray(sums, s1 + L);
+    c12.intoArray(sums, s1 + 2 * L);
+    c13.intoArray(sums, s1 + 3 * L);
+    c20.intoArray(sums, s2);
+    c21.intoArray(sums, s2 + L);
+    c22.intoArray(sums, s2 + 2 * L);
+    c23.intoArray(sums, s2 + 3 * L);
+    c30.intoArray(sums, s3);
+    c31.intoArray(sums, s3 + L);
+    c32.intoArray(sums, s3 + 2 * L);
+    c33.intoArray(sums, s3 + 3 * L);
+  }
+
+  /** As {@link #rows4x4} for a panel of at most one vector of columns (narrow outputs). */
+  private static void rows4x1(int r, int rowFrom, int rowTo, int kb, int depth, float[] a, int ars, int acs,
+      float[] panel, float[] sums) {
+    int a0 = rowFrom + r;
+    int r0 = a0 * ars;
+    int r1 = Math.min(a0 + 1, rowTo - 1) * ars;
+    int r2 = Math.min(a0 + 2, rowTo - 1) * ars;
+    int r3 = Math.min(a0 + 3, rowTo - 1) * ars;
+    int s0 = r * W;
+    FloatVector c0 = FloatVector.fromArray(S, sums, s0);
+    FloatVector c1 = FloatVector.fromArray(S, sums, s0 + W);
+    FloatVector c2 = FloatVector.fromArray(S, sums, s0 + 2 * W);
+    FloatVector c3 = FloatVector.fromArray(S, sums, s0 + 3 * W);
+    for (int p = 0; p < depth; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, panel, p * W);
+      int ap = (kb + p) * acs;
+      c0 = b0.fma(FloatVector.broadcast(S, a[r0 + ap]), c0);
+      c1 = b0.fma(FloatVector.broadcast(S, a[r1 + ap]), c1);
+      c2 = b0.fma(FloatVector.broadcast(S, a[r2 + ap]), c2);
+      c3 = b0.fma(FloatVector.broadcast(S, a[r3 + ap]), c3);
+    }
+    c0.intoArray(sums, s0);
+    c1.intoArray(sums, s0 + W);
+    c2.intoArray(sums, s0 + 2 * W);
+    c3.intoArray(sums, s0 + 3 * W);
   }
 
   @Override

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The Vector API loops must give the plain loop's bits exactly (tolerance 0), at shapes around their blocks. */
+/**
+ * The Vector API loops must give the plain loop's bits exactly (tolerance 0), at shapes around their blocks:
+ * the 4-row sweeps, the four-vector panels (narrow and ragged ones included) and the staged depth of b.
+ */
 class MatmulRowsTest {
   @Test
   void theTestJvmRunsTheVectorLoops() {
@@ -22,7 +25,9 @@ class MatmulRowsTest {
     int lanes = 16;
     List<int[]> shapes = List.of(new int[] {1, 1, 1}, new int[] {3, 5, 7}, new int[] {4, 2 * lanes, 3},
         new int[] {5, 2 * lanes + 1, 9}, new int[] {7, lanes - 1, 33}, new int[] {8, 3 * lanes + 5, 1},
-        new int[] {127, 129, 65}, new int[] {13, 97, 200}, new int[] {64, 64, 64});
+        new int[] {127, 129, 65}, new int[] {13, 97, 200}, new int[] {64, 64, 64}, new int[] {6, 10, 300},
+        new int[] {129, 4 * lanes + 3, VectorMatmul.DEPTH + 1}, new int[] {70, 300, 2 * VectorMatmul.DEPTH - 1},
+        new int[] {3, 1, VectorMatmul.DEPTH});
     for (int[] s : shapes) {
       int m = s[0];
       int n = s[1];
@@ -36,6 +41,19 @@ class MatmulRowsTest {
         run(best, variant, m, n, k, a, b, actual);
         assertArrayEquals(expected, actual, 0f, variant + " " + m + "x" + n + "x" + k);
       }
+      // the loops themselves, also below the size at which ReferenceKernels hands small products to the plain loop
+      float[] expected = new float[m * n];
+      float[] actual = new float[m * n];
+      MatmulRows.plain().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, expected);
+      MatmulRows.best().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, actual);
+      assertArrayEquals(expected, actual, 0f, "block " + m + "x" + n + "x" + k);
+      int rowFrom = m / 3;
+      int colFrom = n / 2;
+      java.util.Arrays.fill(expected, 0f);
+      java.util.Arrays.fill(actual, 0f);
+      MatmulRows.plain().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, expected);
+      MatmulRows.best().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, actual);
+      assertArrayEquals(expected, actual, 0f, "sub-block from " + rowFrom + "," + colFrom + " of " + m + "x" + n + "x" + k);
     }
   }
 
