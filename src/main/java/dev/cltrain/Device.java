@@ -49,8 +49,19 @@ public interface Device {
   long memoryBytes();
 
   /**
+   * Whether the device has a hardware fused multiply-add for float: on OpenCL, {@code CL_FP_FMA} in
+   * {@code CL_DEVICE_SINGLE_FP_CONFIG} (without it {@code fma()} runs in software, exact but slow); the Java
+   * reference says yes (the JVM does not tell; {@code Math.fma} is one instruction on x86 with FMA3 and on AArch64).
+   *
+   * @return true unless the device says it has no fast fused multiply-add
+   */
+  default boolean fastFma() {
+    return true;
+  }
+
+  /**
    * Further facts as {@code cltrain devices --json} prints them (OpenCL version, platform, vendor, driver,
-   * fp64, correctly rounded division, largest buffer, work-group and local memory sizes).
+   * fp64, correctly rounded division, fused multiply-add, largest buffer, work-group and local memory sizes).
    *
    * @return the facts by name, insertion-ordered
    */

@@ -4,6 +4,8 @@ import dev.cltrain.DeviceException;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.Device;
 import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClPeak;
+import dev.cltrain.reference.ReferencePeak;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.reference.ReferenceDevice;
@@ -17,7 +19,9 @@ import java.util.function.Consumer;
 /**
  * {@code bench --gemm}: the matmul kernel alone. For each shape and device: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for (a one-float read after it); the median gives GFLOP/s. Each
- * device's product is checked against the reference's, so a fast wrong kernel shows.
+ * device's product is checked against the reference's, so a fast wrong kernel shows. Comparison rows: CLBlast's
+ * SGEMM on each OpenCL device, and NumPy's {@code a @ b} ({@link NumpyGemm}) on the host; optionally each
+ * device's measured fused multiply-add peak ({@link ReferencePeak}, {@link ClPeak}).
  */
 public final class GemmBench {
   /**
@@ -37,18 +41,57 @@ public final class GemmBench {
    * @param msMin                 the fastest call, in milliseconds
    * @param msMax                 the slowest call, in milliseconds
    * @param gflops                2·m·n·k FLOPs over the median time, in GFLOP/s
-   * @param peakShare             GFLOP/s over the --peak given for the device, or null
-   * @param maxRelativeDifference max |c − c_reference| / max |c_reference|
+   * @param peakShare             GFLOP/s over the device's peak (the --peak given, for OpenCL rows; or the one
+   *                              measured: for NumPy the reference's, the host CPU's, when it used SIMD), or null
+   * @param maxRelativeDifference max |c − c_reference| / max |c_reference|; null on NumPy's row (other inputs)
    * @param vsClblast             on a cltrain row timed beside CLBlast, its GFLOP/s over CLBlast's; else null
+   * @param vsNumpy               on every other row, its GFLOP/s over NumPy's at the same shape; null without NumPy
    */
   public record Row(String shape, String variant, int m, int n, int k, String id, String name, String impl,
       String status, String error, Double msMedian, Double msMin, Double msMax, Double gflops, Double peakShare,
-      Double maxRelativeDifference, Double vsClblast) {
+      Double maxRelativeDifference, Double vsClblast, Double vsNumpy) {
     Row withVsClblast(Double ratio) {
       return new Row(shape, variant, m, n, k, id, name, impl, status, error, msMedian, msMin, msMax, gflops, peakShare,
-          maxRelativeDifference, ratio);
+          maxRelativeDifference, ratio, vsNumpy);
+    }
+
+    Row withVsNumpy(Double ratio) {
+      return new Row(shape, variant, m, n, k, id, name, impl, status, error, msMedian, msMin, msMax, gflops, peakShare,
+          maxRelativeDifference, vsClblast, ratio);
     }
   }
+
+  /**
+   * What to time besides our kernel.
+   *
+   * @param repeat      timed calls per shape
+   * @param peak        GFLOP/s to state each OpenCL figure as a share of (--peak GFLOPS), or null
+   * @param measurePeak measure each device's fused multiply-add peak and state every figure as a share of it
+   * @param clblast     add CLBlast's SGEMM as a comparison row on each OpenCL device
+   * @param numpy       add NumPy's a @ b as a comparison row per shape, when a Python with NumPy runs
+   */
+  public record Options(int repeat, Double peak, boolean measurePeak, boolean clblast, boolean numpy) {}
+
+  /**
+   * A device's measured fused multiply-add peak.
+   *
+   * @param id     the device: "reference" or "cl:P:D"
+   * @param gflops the peak in GFLOP/s; null when it could not be measured
+   * @param method how it was measured, or why it could not be
+   */
+  public record Peak(String id, Double gflops, String method) {}
+
+  /**
+   * Everything one {@code bench --gemm} measured.
+   *
+   * @param rows  a row per shape and implementation: the reference's, NumPy's, then ours and CLBlast's per device
+   * @param peaks each device's measured peak, in the order measured; empty unless asked for
+   * @param numpy what NumPy measured, or null when it did not run (not asked for, or unavailable)
+   */
+  public record Result(List<Row> rows, List<Peak> peaks, NumpyGemm.Result numpy) {}
+
+  /** Which implementation a row times ({@link Row#impl}): NumPy's matmul; its id is {@link NumpyGemm#ID}. */
+  public static final String NUMPY = "numpy";
 
   /** Which implementation a row times ({@link Row#impl}): the Java reference. */
   public static final String REFERENCE = "reference";
@@ -68,27 +111,51 @@ public final class GemmBench {
   private GemmBench() {}
 
   /**
-   * Times every shape on the reference, then on each OpenCL device.
+   * Times every shape on the reference, then with NumPy, then on each OpenCL device.
    *
    * @param shapes  the products to time
    * @param devices OpenCL devices (others are skipped)
-   * @param repeat  timed calls per shape
-   * @param peak    GFLOP/s to state each figure as a share of, or null
-   * @param clblast add CLBlast's SGEMM as a comparison row on each device
-   * @param status  hears a line as each device starts
-   * @return a row per shape and implementation
+   * @param options what to time besides our kernel
+   * @param status  hears a line as each device starts, and why NumPy gives no row
+   * @return the rows, and the peaks when measured
    */
-  public static List<Row> run(List<GemmShape> shapes, List<Device> devices, int repeat, Double peak,
-      boolean clblast, Consumer<String> status) {
+  public static Result run(List<GemmShape> shapes, List<Device> devices, Options options, Consumer<String> status) {
+    int repeat = options.repeat();
+    boolean clblast = options.clblast();
     String blastProblem = clblast ? dev.cltrain.opencl.ClBlast.problem() : null;
     List<Row> rows = new ArrayList<>();
+    List<Peak> peaks = new ArrayList<>();
     List<float[]> expected = new ArrayList<>();
+    Double hostPeak = null;
+    Double numpyPeak = null;
+    if (options.measurePeak()) {
+      status.accept("peak on " + ReferenceDevice.ID + " ...");
+      ReferencePeak.Measured measured = ReferencePeak.measure();
+      hostPeak = measured.gflops();
+      numpyPeak = measured.simd() ? measured.gflops() : null; // NumPy's BLAS uses SIMD whatever the JVM has
+      peaks.add(new Peak(ReferenceDevice.ID, measured.gflops(), measured.method()));
+    }
     status.accept("gemm on " + ReferenceDevice.ID + " ...");
     try (ReferenceKernels reference = new ReferenceKernels()) {
       for (GemmShape shape : shapes) {
         Timed t = time(reference, shape, repeat, (a, b, c) -> call(reference, shape, a, b, c));
         expected.add(t.product());
-        rows.add(row(shape, ReferenceDevice.ID, "Java reference", REFERENCE, t, null, 0));
+        rows.add(row(shape, ReferenceDevice.ID, "Java reference", REFERENCE, t, hostPeak, 0.0));
+      }
+    }
+    NumpyGemm.Result numpy = null;
+    if (options.numpy()) {
+      status.accept("gemm on " + NumpyGemm.ID + " (" + NumpyGemm.python() + ") ...");
+      NumpyGemm.Result result = NumpyGemm.run(shapes, repeat);
+      if (result.problem() != null) {
+        status.accept("bench: no NumPy row: " + result.problem());
+      } else {
+        numpy = result;
+        for (int s = 0; s < shapes.size(); s++) {
+          GemmShape shape = shapes.get(s);
+          rows.add(row(shape, NumpyGemm.ID, result.describe(), NUMPY, new Timed(result.ms().get(s), null, shape.flops()),
+              numpyPeak, null));
+        }
       }
     }
     for (Device d : devices) {
@@ -96,6 +163,18 @@ public final class GemmBench {
         continue;
       }
       ClDevice device = open.info();
+      Double peak = options.peak();
+      if (options.measurePeak()) {
+        status.accept("peak on " + device.ref() + " " + device.name() + " ...");
+        try {
+          ClPeak.Measured measured = ClPeak.measure(device, open.source());
+          peak = measured.gflops();
+          peaks.add(new Peak(device.ref(), measured.gflops(), "float16 fma chains, " + measured.launch()));
+        } catch (DeviceException e) {
+          peak = null;
+          peaks.add(new Peak(device.ref(), null, "failed: " + firstLine(String.valueOf(e.getMessage()))));
+        }
+      }
       status.accept("gemm on " + device.ref() + " " + device.name() + " ...");
       try (OpenClKernels kernels = new OpenClKernels(device, open.source())) {
         for (int s = 0; s < shapes.size(); s++) {
@@ -132,7 +211,24 @@ public final class GemmBench {
         }
       }
     }
-    return rows;
+    return new Result(vsNumpy(rows), List.copyOf(peaks), numpy);
+  }
+
+  /** Every row that is not NumPy's, with its GFLOP/s over NumPy's at the same shape where both ran. */
+  private static List<Row> vsNumpy(List<Row> rows) {
+    java.util.Map<String, Double> numpy = new java.util.HashMap<>();
+    for (Row r : rows) {
+      if (r.impl().equals(NUMPY) || r.id().equals(NumpyGemm.ID)) {
+        numpy.put(r.shape(), r.gflops());
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    for (Row r : rows) {
+      Double theirs = numpy.get(r.shape());
+      boolean compare = !r.id().equals(NumpyGemm.ID) && r.gflops() != null && theirs != null && theirs > 0;
+      out.add(compare ? r.withVsNumpy(r.gflops() / theirs) : r);
+    }
+    return out;
   }
 
   private record Timed(double[] ms, float[] product, long flops) {}
@@ -191,18 +287,18 @@ public final class GemmBench {
     return scale == 0 ? largest : largest / scale;
   }
 
-  private static Row row(GemmShape shape, String id, String name, String impl, Timed t, Double peak, double difference) {
+  private static Row row(GemmShape shape, String id, String name, String impl, Timed t, Double peak, Double difference) {
     double[] sorted = t.ms().clone();
     Arrays.sort(sorted);
     double median = BenchRunner.median(sorted);
     double gflops = t.flops() / (median / 1000) / 1e9;
     return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), id, name, impl, "ok", null, median,
-        sorted[0], sorted[sorted.length - 1], gflops, peak == null ? null : gflops / peak, difference, null);
+        sorted[0], sorted[sorted.length - 1], gflops, peak == null ? null : gflops / peak, difference, null, null);
   }
 
   private static Row failed(GemmShape shape, ClDevice device, String impl, String error) {
     return new Row(shape.label(), shape.variant(), shape.m(), shape.n(), shape.k(), device.ref(), device.name(), impl,
-        "failed", error, null, null, null, null, null, null, null);
+        "failed", error, null, null, null, null, null, null, null, null);
   }
 
   private static String firstLine(String message) {

@@ -9,6 +9,7 @@ import dev.cltrain.bench.BenchRunner;
 import dev.cltrain.bench.DeviceRow;
 import dev.cltrain.bench.GemmBench;
 import dev.cltrain.bench.GemmShape;
+import dev.cltrain.bench.NumpyGemm;
 import dev.cltrain.bench.SizeRange;
 import dev.cltrain.bench.WorkloadResult;
 import dev.cltrain.data.TrainingData;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Option;
  * {@code cltrain bench}: the same workload on every usable device, the Java reference first, one after another
  * in this process; a table of ms per epoch, GFLOP/s, bytes moved, speedup and the weight difference against the
  * reference, and a per-kernel breakdown for each OpenCL device. {@code --sweep} repeats it across sizes;
- * {@code --gemm} times the matmul kernel alone.
+ * {@code --gemm} times the matmul kernel alone, beside CLBlast's SGEMM and NumPy's {@code a @ b}, and with
+ * {@code --peak} as a share of each device's (given or measured) fused multiply-add peak.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Time the same training workload (or the matmul alone) on every device and compare.")
@@ -92,8 +94,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-clblast", description = "--gemm: leave out CLBlast's SGEMM, the comparison row on each OpenCL device.")
   boolean noClblast;
 
-  @Option(names = "--peak", paramLabel = "GFLOPS", description = "--gemm: the best-known GFLOP/s of the device, to show each result as a share of it.")
-  Double peak;
+  @Option(names = "--no-numpy", description = "--gemm: leave out NumPy's a @ b, the comparison row per shape (run by"
+      + " python3 on the PATH, or the Python that $" + NumpyGemm.ENVIRONMENT + " names).")
+  boolean noNumpy;
+
+  @Option(names = "--peak", arity = "0..1", fallbackValue = PEAK_MEASURED, paramLabel = "GFLOPS",
+      description = "--gemm: show each result as a share of the device's peak: alone, measure each device's fused"
+          + " multiply-add peak; with GFLOPS, the best-known figure of the OpenCL devices.")
+  String peak;
+
+  /** {@code --peak} without a value: measure each device's peak. */
+  static final String PEAK_MEASURED = "measured";
+  /** {@code --peak GFLOPS}, or null. */
+  private Double peakGiven;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write every figure and the machine facts as JSON.")
   Path json;
@@ -164,8 +177,17 @@ final class BenchCommand implements Callable<Integer> {
     if (warmup != null && warmup < 0) {
       throw new InputException("--warmup must be at least 0, got " + warmup);
     }
-    if (peak != null && !(peak > 0 && Double.isFinite(peak))) {
-      throw new InputException("--peak must be a positive number of GFLOP/s, got " + peak);
+    peakGiven = null;
+    if (peak != null && !peak.equals(PEAK_MEASURED)) {
+      try {
+        peakGiven = Double.valueOf(peak.strip());
+      } catch (NumberFormatException e) {
+        peakGiven = Double.NaN;
+      }
+      if (!(peakGiven > 0 && Double.isFinite(peakGiven))) {
+        throw new InputException("--peak must be a positive number of GFLOP/s (or nothing, to measure each device's), got "
+            + peak);
+      }
     }
     if (gemm && sweep != null) {
       throw new InputException("--gemm and --sweep exclude each other");
@@ -445,55 +467,96 @@ final class BenchCommand implements Callable<Integer> {
   private int runGemm(List<Device> targets) {
     List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
     int reps = repeat;
+    boolean measurePeak = PEAK_MEASURED.equals(peak);
     noticeReferenceOnly(targets);
-    List<GemmBench.Row> rows = GemmBench.run(list, targets, reps, peak, !noClblast, err::println);
+    GemmBench.Result result = GemmBench.run(list, targets,
+        new GemmBench.Options(reps, peakGiven, measurePeak, !noClblast, !noNumpy), err::println);
+    List<GemmBench.Row> rows = result.rows();
+    NumpyGemm.Result numpy = result.numpy();
     out.println();
+    if (!result.peaks().isEmpty()) {
+      printPeaks(result.peaks(), rows.stream().anyMatch(r -> r.id().equals(NumpyGemm.ID) && r.peakShare() != null));
+    }
     out.println("matmul alone: c = a.b, median of " + reps + " calls each waited for; max rel diff against the reference's product"
-        + (noClblast ? "" : "; vs CLBlast = our GFLOP/s over CLBlast's SGEMM on the same device, buffers and shape"));
+        + (noClblast ? "" : "; vs CLBlast = our GFLOP/s over CLBlast's SGEMM on the same device, buffers and shape")
+        + (numpy == null ? "" : "; vs NumPy = GFLOP/s over " + numpy.describe() + ", a @ b in float32 at the same shape"));
+    boolean anyPeak = peakGiven != null || measurePeak;
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"shape", "device", "impl", "ms", "min", "max", "GFLOP/s", peak == null ? "" : "of peak",
-        "max rel diff", noClblast ? "" : "vs CLBlast"});
+    table.add(new String[] {"shape", "device", "impl", "ms", "min", "max", "GFLOP/s", anyPeak ? "of peak" : "",
+        "max rel diff", noClblast ? "" : "vs CLBlast", numpy == null ? "" : "vs NumPy"});
     for (GemmBench.Row r : rows) {
+      String impl = r.impl().equals(GemmBench.NUMPY) && numpy != null ? numpy.label() : r.impl();
       if (!"ok".equals(r.status())) {
-        table.add(new String[] {r.shape(), r.id(), r.impl(), "FAILED: " + r.error(), "", "", "", "", "", ""});
+        table.add(new String[] {r.shape(), r.id(), impl, "FAILED: " + r.error(), "", "", "", "", "", "", ""});
         continue;
       }
-      table.add(new String[] {r.shape(), r.id(), r.impl(), sig(r.msMedian()), sig(r.msMin()), sig(r.msMax()),
+      table.add(new String[] {r.shape(), r.id(), impl, sig(r.msMedian()), sig(r.msMin()), sig(r.msMax()),
           sig(r.gflops()), r.peakShare() == null ? "" : Format.fixed(100 * r.peakShare(), 1) + " %",
-          String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference()),
-          r.vsClblast() == null ? "" : Format.fixed(r.vsClblast(), 2) + "x"});
+          r.maxRelativeDifference() == null ? "-" : String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference()),
+          r.vsClblast() == null ? "" : Format.fixed(r.vsClblast(), 2) + "x",
+          r.vsNumpy() == null ? "" : Format.fixed(r.vsNumpy(), 2) + "x"});
     }
     DevicesCommand.printTable(out, table);
     ObjectNode root = facts("gemm");
-    if (peak != null) {
-      root.put("peakGflops", peak);
+    if (peakGiven != null) {
+      root.put("peakGflops", peakGiven);
+    }
+    if (measurePeak) {
+      root.set("peaks", mapper().valueToTree(result.peaks()));
+    }
+    if (numpy != null) {
+      ObjectNode n = root.putObject("numpy");
+      n.put("version", numpy.version());
+      n.put("blas", numpy.blas());
+      n.put("python", numpy.python());
     }
     root.set("gemm", mapper().valueToTree(rows));
     List<String[]> csvRows = new ArrayList<>();
     csvRows.add(new String[] {"shape", "variant", "m", "n", "k", "device", "name", "impl", "status", "error",
-        "ms_median", "ms_min", "ms_max", "gflops", "peak_share", "max_relative_difference", "vs_clblast"});
+        "ms_median", "ms_min", "ms_max", "gflops", "peak_share", "max_relative_difference", "vs_clblast", "vs_numpy"});
     for (GemmBench.Row r : rows) {
       csvRows.add(new String[] {r.shape(), r.variant(), "" + r.m(), "" + r.n(), "" + r.k(), r.id(), r.name(), r.impl(),
           r.status(), r.error(), num(r.msMedian()), num(r.msMin()), num(r.msMax()), num(r.gflops()), num(r.peakShare()),
-          num(r.maxRelativeDifference()), num(r.vsClblast())});
+          num(r.maxRelativeDifference()), num(r.vsClblast()), num(r.vsNumpy())});
     }
     writeOutputs(root, csvRows, () -> {
       List<String> labels = list.stream().map(GemmShape::label).toList();
       List<Double> xs = list.stream().map(s -> Math.cbrt((double) s.m() * s.n() * s.k())).toList();
       Map<String, List<Double>> series = new LinkedHashMap<>();
       for (GemmBench.Row r : rows) {
-        List<Double> ys = series.computeIfAbsent(r.id().equals(Devices.reference().id()) ? "Java reference" : r.id() + " "
-            + r.impl() + " " + BenchCharts.shortName(r.name()), k -> new ArrayList<>());
-        ys.add(r.gflops());
+        String label = r.id().equals(Devices.reference().id()) ? "Java reference"
+            : r.id().equals(NumpyGemm.ID) && numpy != null ? "NumPy " + numpy.version()
+            : r.id() + " " + r.impl() + " " + BenchCharts.shortName(r.name());
+        series.computeIfAbsent(label, k -> new ArrayList<>()).add(r.gflops());
       }
-      if (peak != null) {
-        series.put("peak " + Format.fixed(peak, 0) + " GFLOP/s", xs.stream().map(x -> peak).toList());
+      if (peakGiven != null) {
+        series.put("peak " + Format.fixed(peakGiven, 0) + " GFLOP/s", xs.stream().map(x -> peakGiven).toList());
+      }
+      for (GemmBench.Peak p : result.peaks()) {
+        if (p.gflops() != null) {
+          series.put("peak " + p.id() + " " + Format.fixed(p.gflops(), 0) + " GFLOP/s (measured)",
+              xs.stream().map(x -> p.gflops()).toList());
+        }
       }
       BenchCharts.lines(plot, "matmul GFLOP/s against size (" + String.join(", ", labels.size() > 4
           ? List.of(labels.get(0), "...", labels.get(labels.size() - 1)) : labels) + ")",
           "size (cube root of m.n.k)", "GFLOP/s", xs, series, false);
     });
     return 0;
+  }
+
+  /**
+   * The measured peaks: one line naming every device's figure, then how each was measured. NumPy's rows are
+   * stated as a share of the reference's, since both run on the host CPU (unless the reference's is scalar).
+   */
+  private void printPeaks(List<GemmBench.Peak> peaks, boolean numpyShares) {
+    out.println("peak (fused multiply-adds, measured): " + peaks.stream()
+        .map(p -> p.id() + " " + (p.gflops() == null ? "unknown" : sig(p.gflops()) + " GFLOP/s"))
+        .collect(java.util.stream.Collectors.joining(", ")));
+    for (GemmBench.Peak p : peaks) {
+      out.println("  " + p.id() + ": " + p.method()
+          + (numpyShares && p.id().equals(Devices.reference().id()) ? " (NumPy's rows too: the same CPU)" : ""));
+    }
   }
 
   // ---- output files ----

@@ -35,7 +35,7 @@ final class DevicesCommand implements Callable<Integer> {
       return 0;
     }
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "platform"});
+    rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "fma", "platform"});
     for (int i = 0; i < devices.size(); i++) {
       Device d = devices.get(i);
       Map<String, Object> p = d.properties();
@@ -45,15 +45,27 @@ final class DevicesCommand implements Callable<Integer> {
           ref ? d.name() + " (Java " + System.getProperty("java.version") + ")" : d.name(),
           String.valueOf(d.computeUnits()), Format.bytes(d.memoryBytes()),
           ref ? "-" : shortVersion(String.valueOf(p.get("openclVersion"))),
-          Boolean.TRUE.equals(p.get("fp64")) ? "yes" : "no", ref ? "-" : String.valueOf(p.get("platform"))});
+          Boolean.TRUE.equals(p.get("fp64")) ? "yes" : "no", d.fastFma() ? "yes" : "no",
+          ref ? "-" : String.valueOf(p.get("platform"))});
     }
     printTable(out, rows);
+    for (Device d : devices) {
+      if (!d.fastFma()) {
+        out.println(noFmaNote(d));
+      }
+    }
     if (problem != null) {
       out.println("OpenCL: " + problem);
     }
     out.println("* = what --device auto picks"
         + (auto.isReference() ? " (no OpenCL GPU or accelerator, so the Java reference)" : ""));
     return 0;
+  }
+
+  /** The line under the table for a device without a hardware fused multiply-add. */
+  static String noFmaNote(Device d) {
+    return d.id() + " has no hardware fused multiply-add (no CL_FP_FMA): fma() runs in software there, exact but slow"
+        + " (cltrain's kernels do not call it; CLBlast and bench --gemm --peak do)";
   }
 
   /** "OpenCL 3.0" out of "OpenCL 3.0 PoCL HSTR: ...". */

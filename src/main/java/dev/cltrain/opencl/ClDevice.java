@@ -22,6 +22,8 @@ import org.jocl.cl_platform_id;
  * @param fp64            whether CL_DEVICE_DOUBLE_FP_CONFIG is non-zero: the device has double precision
  * @param correctlyRoundedDivideSqrt CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT in CL_DEVICE_SINGLE_FP_CONFIG: the
  *     device can build with -cl-fp32-correctly-rounded-divide-sqrt, making float / and sqrt IEEE-exact
+ * @param fma             CL_FP_FMA in CL_DEVICE_SINGLE_FP_CONFIG: the device has a hardware fused multiply-add for
+ *     float; without it fma() is done in software, exact but slow
  * @param platform        the platform's handle
  * @param id              the device's handle, for creating contexts
  */
@@ -41,6 +43,7 @@ public record ClDevice(
     String driverVersion,
     boolean fp64,
     boolean correctlyRoundedDivideSqrt,
+    boolean fma,
     cl_platform_id platform,
     cl_device_id id) {
 

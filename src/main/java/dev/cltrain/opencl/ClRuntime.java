@@ -180,6 +180,7 @@ public final class ClRuntime {
         deviceString(id, CL_DRIVER_VERSION),
         deviceLong(id, CL_DEVICE_DOUBLE_FP_CONFIG, Sizeof.cl_ulong) != 0,
         (deviceLong(id, CL_DEVICE_SINGLE_FP_CONFIG, Sizeof.cl_ulong) & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0,
+        (deviceLong(id, CL_DEVICE_SINGLE_FP_CONFIG, Sizeof.cl_ulong) & CL_FP_FMA) != 0,
         platform, id);
   }
 

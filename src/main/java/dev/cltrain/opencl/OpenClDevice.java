@@ -72,10 +72,16 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
     p.put("driverVersion", info.driverVersion());
     p.put("fp64", info.fp64());
     p.put("correctlyRoundedDivideSqrt", info.correctlyRoundedDivideSqrt());
+    p.put("fma", info.fma());
     p.put("maxAllocBytes", info.maxAllocBytes());
     p.put("maxWorkGroupSize", info.maxWorkGroup());
     p.put("localMemBytes", info.localMemBytes());
     return p;
+  }
+
+  @Override
+  public boolean fastFma() {
+    return info.fma();
   }
 
   @Override

@@ -51,6 +51,7 @@ public final class ReferenceDevice implements Device {
     p.put("java", System.getProperty("java.version"));
     p.put("matmul", MatmulRows.best().describe());
     p.put("fp64", true);
+    p.put("fma", true);
     return p;
   }
 

@@ -81,6 +81,6 @@ class BenchRunnerTest {
 
   private static Device device(int index, long globalMem, long maxAlloc) {
     return new OpenClDevice(new ClDevice(3, index, "Test platform", "test-gpu", "none", ClDevice.Type.GPU, 1, globalMem, maxAlloc, 64,
-        1024, "OpenCL 1.2", "1", false, true, null, null), KernelSource.classpath());
+        1024, "OpenCL 1.2", "1", false, true, true, null, null), KernelSource.classpath());
   }
 }

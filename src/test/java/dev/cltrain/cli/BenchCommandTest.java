@@ -145,7 +145,7 @@ class BenchCommandTest {
     Path json = dir.resolve("gemm.json");
     Path png = dir.resolve("gemm.png");
     Cli run = Cli.run("bench", "--gemm", "--shapes", "1x1x1,17x13x7,31x5x67:tn,3x37x19:nt", "--repeat", "2",
-        "--peak", "100", "--json", json.toString(), "--plot", png.toString());
+        "--peak", "100", "--no-numpy", "--json", json.toString(), "--plot", png.toString());
     assertEquals(0, run.exit(), run.toString());
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("gemm");
     assertEquals(4 * (1 + 2 * devices.size()), rows.size(), "reference, then ours and CLBlast's on each device");
@@ -163,7 +163,8 @@ class BenchCommandTest {
     }
     assertPng(png);
     Path plain = dir.resolve("plain.json");
-    Cli without = Cli.run("bench", "--gemm", "--shapes", "5x6x7", "--repeat", "1", "--no-clblast", "--json", plain.toString());
+    Cli without = Cli.run("bench", "--gemm", "--shapes", "5x6x7", "--repeat", "1", "--no-clblast", "--no-numpy", "--json",
+        plain.toString());
     assertEquals(0, without.exit(), without.toString());
     for (JsonNode row : new ObjectMapper().readTree(plain.toFile()).get("gemm")) {
       assertFalse(row.get("impl").asText().equals("clblast"), row.toString());
@@ -172,7 +173,7 @@ class BenchCommandTest {
 
   @Test
   void gemmWithoutAPeakPrintsItsTable() {
-    Cli run = Cli.run("bench", "--gemm", "--sizes", "3:12", "--repeat", "1", "--device", "reference");
+    Cli run = Cli.run("bench", "--gemm", "--sizes", "3:12", "--repeat", "1", "--device", "reference", "--no-numpy");
     assertEquals(0, run.exit(), run.toString());
     for (String shape : List.of("3x3x3", "6x6x6", "12x12x12")) {
       assertTrue(run.out().lines().anyMatch(l -> l.startsWith(shape + " ") && l.contains("reference")), shape + ": " + run.out());
@@ -190,6 +191,8 @@ class BenchCommandTest {
         new String[] {"bench", "--gemm", "--sizes", "0:8"},
         new String[] {"bench", "--gemm", "--shapes", "4x4"},
         new String[] {"bench", "--gemm", "--data", "xor"},
+        new String[] {"bench", "--gemm", "--peak", "fast"},
+        new String[] {"bench", "--gemm", "--peak", "-3"},
         new String[] {"bench", "--repeat", "0"},
         new String[] {"bench", "--json", "/nonexistent/folder/b.json"})) {
       Cli run = Cli.run(args);
@@ -198,6 +201,145 @@ class BenchCommandTest {
           String.join(" ", args) + " prints one line: " + run.err());
       assertFalse(run.err().contains("\tat "), run.toString());
     }
+  }
+
+  // ---- --gemm's comparison with NumPy, through a stand-in Python that prints canned figures ----
+
+  /** A stand-in for python3: records its arguments after "-c SCRIPT", then prints what NumPy's script would. */
+  private Path fakePython(String... lines) throws Exception {
+    Path script = dir.resolve("fake-python");
+    StringBuilder text = new StringBuilder("#!/bin/sh\nshift 2\necho \"$@\" > \"$(dirname \"$0\")/python-args\"\n");
+    for (String line : lines) {
+      text.append("echo '").append(line).append("'\n");
+    }
+    Files.writeString(script, text.toString());
+    assertTrue(script.toFile().setExecutable(true));
+    return script;
+  }
+
+  @Test
+  void gemmAddsANumpyRowPerShapeAndEachOtherRowsRatioToIt() throws Exception {
+    Path python = fakePython("{\"numpy\": \"9.8.7\", \"blas\": \"fakeblas 1.2\", \"python\": \"3.99.0\"}",
+        "{\"shape\": 0, \"ms\": [1.0, 4.0]}", "{\"shape\": 1, \"ms\": [2.0, 2.0]}");
+    Path json = dir.resolve("gemm.json");
+    Cli run = Cli.runInChild(java.util.Map.of(dev.cltrain.bench.NumpyGemm.ENVIRONMENT, python.toString()), dir,
+        "bench", "--gemm", "--shapes", "8x8x8,16x4x8:tn", "--repeat", "2", "--no-clblast", "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals("2 8,8,8,nn 16,4,8,tn", Files.readString(dir.resolve("python-args")).strip(),
+        "the repeat and every shape go to the script");
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    assertEquals("9.8.7", root.get("numpy").get("version").asText(), root.toString());
+    JsonNode rows = root.get("gemm");
+    double[] numpyGflops = {2.0 * 8 * 8 * 8 / 2.5e-3 / 1e9, 2.0 * 16 * 4 * 8 / 2e-3 / 1e9}; // medians 2.5 and 2 ms
+    int numpyRows = 0;
+    int compared = 0;
+    for (JsonNode row : rows) {
+      int s = row.get("shape").asText().equals("8x8x8") ? 0 : 1;
+      if (row.get("id").asText().equals("numpy")) {
+        numpyRows++;
+        assertEquals("numpy", row.get("impl").asText(), row.toString());
+        assertEquals(numpyGflops[s], row.get("gflops").asDouble(), 1e-9, row.toString());
+        assertTrue(row.get("maxRelativeDifference").isNull(), "other inputs: not compared " + row);
+        assertTrue(row.get("vsNumpy").isNull(), row.toString());
+      } else if (row.get("status").asText().equals("ok")) {
+        compared++;
+        assertEquals(row.get("gflops").asDouble() / numpyGflops[s], row.get("vsNumpy").asDouble(), 1e-9, row.toString());
+      }
+    }
+    assertEquals(2, numpyRows, rows.toString());
+    assertTrue(compared >= 2, "the reference's rows at least: " + rows);
+    assertTrue(run.out().contains("vs NumPy") && run.out().contains("NumPy 9.8.7, fakeblas 1.2"), run.out());
+    assertTrue(run.out().lines().anyMatch(l -> l.startsWith("8x8x8 ") && l.contains("numpy 9.8.7 (fakeblas)")
+        && (l + " ").contains(" - ")), "the NumPy row, its difference '-': " + run.out());
+    assertTrue(run.out().lines().anyMatch(l -> l.startsWith("16x4x8:tn ") && l.contains("reference") && l.endsWith("x")),
+        "the reference's row ends with its ratio to NumPy: " + run.out());
+  }
+
+  @Test
+  void gemmWithoutAUsablePythonSaysSoOnceAndCarriesOn() throws Exception {
+    Path json = dir.resolve("gemm.json");
+    Cli run = Cli.runInChild(java.util.Map.of(dev.cltrain.bench.NumpyGemm.ENVIRONMENT, dir.resolve("no-such-python").toString()),
+        dir, "bench", "--gemm", "--shapes", "8x8x8", "--repeat", "1", "--device", "reference", "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals(1, run.err().lines().filter(l -> l.contains("NumPy")).count(), run.err());
+    assertTrue(run.err().contains("bench: no NumPy row: cannot run " + dir.resolve("no-such-python")), run.err());
+    assertFalse(run.out().contains("vs NumPy"), run.out());
+    for (JsonNode row : new ObjectMapper().readTree(json.toFile()).get("gemm")) {
+      assertFalse(row.get("id").asText().equals("numpy"), row.toString());
+    }
+    Path broken = fakePython("{\"numpy\": \"9.8.7\", \"blas\": \"\", \"python\": \"3.99.0\"}");
+    Cli stopped = Cli.runInChild(java.util.Map.of(dev.cltrain.bench.NumpyGemm.ENVIRONMENT, broken.toString()),
+        dir, "bench", "--gemm", "--shapes", "8x8x8", "--repeat", "1", "--device", "reference");
+    assertEquals(0, stopped.exit(), stopped.toString());
+    assertTrue(stopped.err().contains("bench: no NumPy row: " + broken + " stopped after 0 of 1 shapes"), stopped.err());
+  }
+
+  @Test
+  void noNumpyLeavesThePythonUnrun() throws Exception {
+    Path python = fakePython("{\"numpy\": \"9.8.7\", \"blas\": \"\", \"python\": \"3.99.0\"}",
+        "{\"shape\": 0, \"ms\": [1.0]}");
+    Cli run = Cli.runInChild(java.util.Map.of(dev.cltrain.bench.NumpyGemm.ENVIRONMENT, python.toString()), dir,
+        "bench", "--gemm", "--shapes", "8x8x8", "--repeat", "1", "--device", "reference", "--no-numpy");
+    assertEquals(0, run.exit(), run.toString());
+    assertFalse(Files.exists(dir.resolve("python-args")), "the stand-in was not started");
+    assertFalse(run.out().contains("numpy") || run.out().contains("NumPy"), run.out());
+    assertFalse(run.err().contains("NumPy"), run.err());
+  }
+
+  @Test
+  void gemmTimesTheRealNumpyWhenPresent() throws Exception {
+    Process probe;
+    try {
+      probe = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(false, "no python3: " + e.getMessage());
+      return;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
+        && probe.exitValue() == 0, "python3 has no NumPy");
+    Path json = dir.resolve("gemm.json");
+    Cli run = Cli.run("bench", "--gemm", "--shapes", "9x7x5:tn,3x4x5:nt", "--repeat", "2", "--device", "reference",
+        "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    List<JsonNode> numpy = new java.util.ArrayList<>();
+    new ObjectMapper().readTree(json.toFile()).get("gemm").forEach(r -> {
+      if (r.get("id").asText().equals("numpy")) {
+        numpy.add(r);
+      }
+    });
+    assertEquals(2, numpy.size(), run.toString());
+    for (JsonNode r : numpy) {
+      assertTrue(r.get("gflops").asDouble() > 0 && r.get("msMin").asDouble() <= r.get("msMax").asDouble(), r.toString());
+    }
+  }
+
+  // ---- --peak without a figure: each device's measured ----
+
+  @Test
+  void peakAloneMeasuresEveryDevicesFusedMultiplyAddPeak() throws Exception {
+    List<ClDevice> devices = OpenClDevices.all();
+    Path json = dir.resolve("gemm.json");
+    Cli run = Cli.run("bench", "--gemm", "--shapes", "16x16x16", "--repeat", "1", "--peak", "--no-numpy", "--no-clblast",
+        "--json", json.toString());
+    assertEquals(0, run.exit(), run.toString());
+    String line = run.out().lines().filter(l -> l.startsWith("peak (fused multiply-adds, measured): ")).findFirst()
+        .orElseThrow(() -> new AssertionError("a peak line: " + run.out()));
+    List<String> ids = new java.util.ArrayList<>(List.of("reference"));
+    devices.forEach(d -> ids.add(d.ref()));
+    for (String id : ids) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:: |, )" + java.util.regex.Pattern.quote(id)
+          + " ([0-9.]+) GFLOP/s").matcher(line);
+      assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, id + " in " + line);
+    }
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    assertEquals(ids.size(), root.get("peaks").size(), root.get("peaks").toString());
+    for (JsonNode p : root.get("peaks")) {
+      assertTrue(p.get("gflops").asDouble() > 0, p.toString());
+    }
+    for (JsonNode row : root.get("gemm")) {
+      assertTrue(row.get("peakShare").asDouble() > 0, "a share of its device's peak: " + row);
+    }
+    assertTrue(run.out().contains("of peak"), run.out());
   }
 
   private static void assertPng(Path png) throws Exception {

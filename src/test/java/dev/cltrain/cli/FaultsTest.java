@@ -57,7 +57,7 @@ class FaultsTest {
     ClDevice real = OpenClDevices.firstCpu();
     ClDevice small = new ClDevice(real.platformIndex(), real.deviceIndex(), real.platformName(), real.name(),
         real.vendor(), real.type(), real.computeUnits(), 4096, 4096, real.maxWorkGroup(), real.localMemBytes(),
-        real.openclVersion(), real.driverVersion(), real.fp64(), real.correctlyRoundedDivideSqrt(), real.platform(),
+        real.openclVersion(), real.driverVersion(), real.fp64(), real.correctlyRoundedDivideSqrt(), real.fma(), real.platform(),
         real.id());
     DataSet data = Generated.load("random:100x20x3", 1);
     Network net = Network.initNormal(new int[] {20, 64, 3}, 1);
