@@ -101,12 +101,13 @@ public final class GemmBench {
   public static final String CLBLAST = "clblast";
 
   /**
-   * Untimed calls first: at least one, more while under 300 ms (first-touch of buffers, and JIT compilation:
-   * the reference's Vector API loops run 100 times slower until C2 has compiled them, which takes a few hundred
-   * small calls at the start of a JVM).
+   * Untimed calls first: at least one, more while under 300 ms, and on up to 3 s while the last call is still
+   * over 1.25 times the fastest so far (first-touch of buffers, and JIT compilation: the reference's Vector API
+   * loops run 100 times slower until C2 has compiled them, which can take a second on a busy machine).
    */
   private static final int WARMUP_MAX_CALLS = 1000;
   private static final long WARMUP_NANOS = 300_000_000L;
+  private static final long WARMUP_MAX_NANOS = 3_000_000_000L;
 
   private GemmBench() {}
 
@@ -245,9 +246,19 @@ public final class GemmBench {
     B c = backend.allocate(shape.m() * shape.n());
     float[] one = new float[1];
     long warmStart = System.nanoTime();
-    for (int w = 0; w < WARMUP_MAX_CALLS && (w == 0 || System.nanoTime() - warmStart < WARMUP_NANOS); w++) {
+    long fastest = Long.MAX_VALUE;
+    long last = Long.MAX_VALUE;
+    for (int w = 0; w < WARMUP_MAX_CALLS; w++) {
+      long elapsed = System.nanoTime() - warmStart;
+      boolean settled = last <= fastest + fastest / 4;
+      if (w > 0 && (elapsed >= WARMUP_MAX_NANOS || (elapsed >= WARMUP_NANOS && settled))) {
+        break;
+      }
+      long start = System.nanoTime();
       product.run(a, b, c);
       backend.download(c, one);
+      last = System.nanoTime() - start;
+      fastest = Math.min(fastest, last);
     }
     double[] ms = new double[repeat];
     for (int r = 0; r < repeat; r++) {
