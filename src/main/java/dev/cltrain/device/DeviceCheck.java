@@ -416,7 +416,8 @@ public final class DeviceCheck {
         return out;
       }
       case "sgd_update_layers", "momentum_update_layers", "adam_update_layers" -> {
-        // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3); slot 2 empty; the rest of other sizes
+        // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3): slot 0 the shape's rows x cols, slot 2
+        // empty, the others cols + s or depth + s elements
         int slots = 1 + (rows + cols + depth) % Kernels.SEGMENTS;
         int[] count = new int[slots];
         float[] decay = new float[slots];
