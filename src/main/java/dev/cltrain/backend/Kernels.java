@@ -1,5 +1,7 @@
 package dev.cltrain.backend;
 
+import java.util.List;
+
 /**
  * THE list of kernels: one method per OpenCL kernel in {@code kernels/*.cl}, with the kernel's name in
  * camelCase and its parameters in the same order with the same names (KernelSignatureTest keeps them in
@@ -8,10 +10,19 @@ package dev.cltrain.backend;
  * {@link dev.cltrain.opencl.OpenClKernels} enqueues the kernel.
  * Activation codes are {@code Activation.code}: 0 identity, 1 sigmoid, 2 tanh, 3 relu.
  *
+ * <p>The {@code *UpdateLayers} kernels update up to {@link #SEGMENTS} parameter arrays in one launch. Their
+ * kernels declare one argument per slot, {@code count0 … count7}, {@code dw0 … dw7} and so on; the Java method
+ * takes each such group as one array or list named without the digit ({@code count}, {@code dw}), holding one
+ * entry per slot used (1 to {@link #SEGMENTS}, every group the same length). KernelSignatureTest expands an
+ * array or list parameter {@code x} to {@code x0 … x7} when it compares names.
+ *
  * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
  */
 public interface Kernels<B, I> {
+  /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
+  int SEGMENTS = 8;
+
   /**
    * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).
    *
@@ -191,7 +202,8 @@ public interface Kernels<B, I> {
   void sgdUpdate(int count, float learningRate, float weightDecay, B dw, B w);
 
   /**
-   * update.cl: velocity = momentum · velocity + g; w −= learningRate · velocity; g = dw + weightDecay · w.
+   * update.cl: velocity = momentum · velocity + g; w −= learningRate · velocity; g = dw + weightDecay · w. Flush: a new
+   * velocity of magnitude below {@link Float#MIN_NORMAL} (FLT_MIN), a subnormal or −0, is stored as +0.
    *
    * @param count elements of dw, velocity and w
    * @param learningRate the step size η
@@ -204,7 +216,9 @@ public interface Kernels<B, I> {
   void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, B dw, B velocity, B w);
 
   /**
-   * update.cl: one bias-corrected Adam step; correction1 = 1 − beta1ᵗ, correction2 = 1 − beta2ᵗ.
+   * update.cl: one bias-corrected Adam step; correction1 = 1 − beta1ᵗ, correction2 = 1 − beta2ᵗ. Flush: a new
+   * m or v of magnitude below {@link Float#MIN_NORMAL} (FLT_MIN), a subnormal or −0, is stored as +0, before
+   * the step uses it.
    *
    * @param count elements of dw, m, v and w
    * @param learningRate the step size η
@@ -221,6 +235,63 @@ public interface Kernels<B, I> {
    */
   void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, B dw, B m, B v, B w);
+
+  /**
+   * update.cl: {@link #sgdUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
+   * {@code sgdUpdate(count[s], learningRate, weightDecay[s], dw.get(s), w.get(s))}, to the bit.
+   *
+   * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
+   * @param learningRate the step size η
+   * @param weightDecay each slot's L2 factor λ (0 for biases); as many entries as count
+   * @param dw each slot's gradient; as many entries as count
+   * @param w each slot's parameters, updated in place; as many entries as count
+   * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
+   *     is negative
+   */
+  void sgdUpdateLayers(int[] count, float learningRate, float[] weightDecay, List<B> dw,
+      List<B> w);
+
+  /**
+   * update.cl: {@link #momentumUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
+   * {@code momentumUpdate(count[s], learningRate, momentum, weightDecay[s], dw.get(s), velocity.get(s),
+   * w.get(s))}, to the bit (velocities flushed the same way).
+   *
+   * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
+   * @param learningRate the step size η
+   * @param momentum the factor μ that carries the velocity over
+   * @param weightDecay each slot's L2 factor λ (0 for biases); as many entries as count
+   * @param dw each slot's gradient; as many entries as count
+   * @param velocity each slot's velocity, updated in place; as many entries as count
+   * @param w each slot's parameters, updated in place; as many entries as count
+   * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
+   *     is negative
+   */
+  void momentumUpdateLayers(int[] count, float learningRate, float momentum, float[] weightDecay,
+      List<B> dw, List<B> velocity, List<B> w);
+
+  /**
+   * update.cl: {@link #adamUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
+   * {@code adamUpdate(count[s], learningRate, beta1, beta2, epsilon, weightDecay[s], correction1, correction2,
+   * dw.get(s), m.get(s), v.get(s), w.get(s))}, to the bit (moments flushed the same way).
+   *
+   * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
+   * @param learningRate the step size η
+   * @param beta1 decay of the first-moment average
+   * @param beta2 decay of the second-moment average
+   * @param epsilon added to the square root of the corrected second moment
+   * @param weightDecay each slot's L2 factor λ (0 for biases); as many entries as count
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw each slot's gradient; as many entries as count
+   * @param m each slot's first-moment average, updated in place; as many entries as count
+   * @param v each slot's second-moment average, updated in place; as many entries as count
+   * @param w each slot's parameters, updated in place; as many entries as count
+   * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
+   *     is negative
+   */
+  void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
+      float[] weightDecay, float correction1, float correction2, List<B> dw, List<B> m,
+      List<B> v, List<B> w);
 
   /**
    * batch.cl: target(rows,cols) = source rows indices[offset .. offset + rows).

@@ -2,6 +2,7 @@ package dev.cltrain.device;
 
 import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Backprop;
@@ -71,7 +72,7 @@ public final class DeviceCheck {
   static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
       "matmul_transpose_b_delta", "bias_activation", "activation_delta", "bias_softmax", "mse_delta", "xent_delta",
       "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
-      "gather_rows"};
+      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows"};
 
   /**
    * One kernel's worst case over the shapes (and activations).
@@ -396,12 +397,12 @@ public final class DeviceCheck {
       }
       case "sgd_update", "momentum_update", "adam_update" -> {
         int count = rows * cols;
-        // gradients and second moments from 1 down to 1e-12 (and exact zeros), so that ε and every term count;
-        // half the shapes without weight decay, so a tiny gradient stays tiny
-        B dw = k.upload(spread(random, count, 12, true));
-        B w = k.upload(uniform(random, count));
-        B m = k.upload(spread(random, count, 12, true));
-        B v = k.upload(spread(random, count, 24, false));
+        float[][] in = optimizerInputs(random, count);
+        B dw = k.upload(in[0]);
+        B w = k.upload(in[1]);
+        B m = k.upload(in[2]);
+        B v = k.upload(in[3]);
+        // half the shapes without weight decay, so a tiny gradient stays tiny and a moment near FLT_MIN flushes
         float decay = rows % 2 == 0 ? 0.01f : 0f;
         switch (kernel) {
           case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
@@ -412,6 +413,42 @@ public final class DeviceCheck {
         System.arraycopy(read(k, w, count), 0, out, 0, count);
         System.arraycopy(read(k, m, count), 0, out, count, count);
         System.arraycopy(read(k, v, count), 0, out, 2 * count, count);
+        return out;
+      }
+      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers" -> {
+        // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3): slot 0 the shape's rows x cols, slot 2
+        // empty, the others cols + s or depth + s elements
+        int slots = 1 + (rows + cols + depth) % Kernels.SEGMENTS;
+        int[] count = new int[slots];
+        float[] decay = new float[slots];
+        List<B> dw = new ArrayList<>();
+        List<B> w = new ArrayList<>();
+        List<B> m = new ArrayList<>();
+        List<B> v = new ArrayList<>();
+        int total = 0;
+        for (int j = 0; j < slots; j++) {
+          count[j] = j == 0 ? rows * cols : j == 2 ? 0 : (j % 2 == 1 ? cols : depth) + j;
+          decay[j] = rows % 2 == 0 && j % 2 == 0 ? 0.01f : 0f;
+          float[][] in = optimizerInputs(random, count[j]);
+          dw.add(k.upload(in[0]));
+          w.add(k.upload(in[1]));
+          m.add(k.upload(in[2]));
+          v.add(k.upload(in[3]));
+          total += count[j];
+        }
+        switch (kernel) {
+          case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.1f, decay, dw, w);
+          case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+          default -> k.adamUpdateLayers(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, dw, m, v, w);
+        }
+        float[] out = new float[3 * total];
+        int at = 0;
+        for (List<B> group : List.of(w, m, v)) {
+          for (int j = 0; j < slots; j++) {
+            System.arraycopy(read(k, group.get(j), count[j]), 0, out, at, count[j]);
+            at += count[j];
+          }
+        }
         return out;
       }
       case "gather_rows" -> {
@@ -445,6 +482,24 @@ public final class DeviceCheck {
     float[] out = new float[length];
     k.download(buffer, out);
     return out;
+  }
+
+  /**
+   * dw, w, m and v of an optimizer check: gradients and moments from 1 down to 1e-12 (and exact zeros), so
+   * that ε and every term count, and one element in seven with a zero gradient and moments just above FLT_MIN,
+   * whose decayed values are subnormal and must be flushed to +0 on both sides.
+   */
+  private static float[][] optimizerInputs(Random random, int count) {
+    float[] dw = spread(random, count, 12, true);
+    float[] w = uniform(random, count);
+    float[] m = spread(random, count, 12, true);
+    float[] v = spread(random, count, 24, false);
+    for (int i = 3; i < count; i += 7) {
+      dw[i] = 0;
+      m[i] = (random.nextBoolean() ? -1.5f : 1.5f) * Float.MIN_NORMAL;
+      v[i] = Float.MIN_NORMAL;
+    }
+    return new float[][] {dw, w, m, v};
   }
 
   private static float[] uniform(Random r, int n) {

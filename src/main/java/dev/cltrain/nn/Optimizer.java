@@ -4,8 +4,11 @@ import dev.cltrain.InputException;
 
 /**
  * How gradients become weight updates ({@code --optimizer}), with its hyper-parameters. Each kind is one
- * kernel in update.cl with its mirror in ReferenceKernels. Weight decay (L2, added to the gradient) applies
- * to weights, not biases.
+ * kernel in update.cl with its mirror in ReferenceKernels (and a {@code _layers} variant that updates every
+ * layer in one launch, to the same bits). Weight decay (L2, added to the gradient) applies to weights, not
+ * biases. Moments never go subnormal: a new velocity, m or v of magnitude below {@link Float#MIN_NORMAL} is
+ * stored as +0, on every device and in the reference alike (subnormals cost CPUs a microcode assist per
+ * operation, and some devices flush them on their own).
  *
  * @param kind         the update rule
  * @param learningRate η, the step size

@@ -1,7 +1,11 @@
 package dev.cltrain.opencl;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.Segments;
 import dev.cltrain.KernelTime;
+import java.util.ArrayList;
+import java.util.List;
 
 
 /**
@@ -16,6 +20,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClContext context;
   private final MatmulPlan plan;
   private final int reduceGroup;
+  /** Elements per work-item of the *_layers kernels (update.cl's UPDATE_CHUNK): see {@link #updateChunk(ClDevice)}. */
+  private final int updateChunk;
   private final ClKernel matmul;
   private final ClKernel matmulTransposeA;
   private final ClKernel matmulTransposeB;
@@ -33,6 +39,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel sgdUpdate;
   private final ClKernel momentumUpdate;
   private final ClKernel adamUpdate;
+  private final ClKernel sgdUpdateLayers;
+  private final ClKernel momentumUpdateLayers;
+  private final ClKernel adamUpdateLayers;
   private final ClKernel gatherRows;
 
   /**
@@ -73,16 +82,36 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan) {
+    this(device, source, profiling, plan, updateChunk(device));
+  }
+
+  /**
+   * As {@link #OpenClKernels(ClDevice, KernelSource, boolean, MatmulPlan)}, with the *_layers kernels built for
+   * {@code updateChunk} elements per work-item, e.g. from tests that run every chunk on one device (the bits do
+   * not depend on it).
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
+   * @param plan how matmul.cl is built and launched
+   * @param updateChunk update.cl's UPDATE_CHUNK, at least 1
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   */
+  public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk) {
+    if (updateChunk < 1) {
+      throw new IllegalArgumentException("update chunk " + updateChunk + ", not at least 1");
+    }
     this.context = new ClContext(device, source, profiling);
     try {
       this.plan = plan;
+      this.updateChunk = updateChunk;
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
       String options = buildOptions(plan, reduceGroup)
           + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
       ClProgram matmulProgram = context.program("matmul.cl", options);
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);
-      ClProgram update = context.program("update.cl", options);
+      ClProgram update = context.program("update.cl", options + " -DUPDATE_CHUNK=" + updateChunk);
       ClProgram batch = context.program("batch.cl", options);
       this.matmul = matmulProgram.kernel("matmul");
       this.matmulTransposeA = matmulProgram.kernel("matmul_transpose_a");
@@ -101,11 +130,26 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.sgdUpdate = update.kernel("sgd_update");
       this.momentumUpdate = update.kernel("momentum_update");
       this.adamUpdate = update.kernel("adam_update");
+      this.sgdUpdateLayers = update.kernel("sgd_update_layers");
+      this.momentumUpdateLayers = update.kernel("momentum_update_layers");
+      this.adamUpdateLayers = update.kernel("adam_update_layers");
       this.gatherRows = batch.kernel("gather_rows");
     } catch (RuntimeException e) {
       context.close();
       throw e;
     }
+  }
+
+  /**
+   * Elements per work-item of the *_layers kernels on {@code device}: 16 on a CPU, where the chunk's loop is
+   * vectorised (PoCL 3.1 left the one-element-per-item form scalar, 4x slower than the single-array kernels);
+   * 1 elsewhere, so that neighbouring work-items of a GPU read neighbouring elements.
+   *
+   * @param device the device
+   * @return 16 or 1
+   */
+  public static int updateChunk(ClDevice device) {
+    return device.type() == ClDevice.Type.CPU ? 16 : 1;
   }
 
   /**
@@ -266,6 +310,79 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       float correction1, float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
     adamUpdate.args(count, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w)
         .launch(count);
+  }
+
+  @Override
+  public void sgdUpdateLayers(int[] count, float learningRate, float[] weightDecay, List<ClBuffer> dw,
+      List<ClBuffer> w) {
+    Segments.total(count, weightDecay, dw, w);
+    List<Object> args = new ArrayList<>();
+    slots(args, count);
+    args.add(learningRate);
+    slots(args, weightDecay);
+    slots(args, dw, w);
+    sgdUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+  }
+
+  @Override
+  public void momentumUpdateLayers(int[] count, float learningRate, float momentum, float[] weightDecay,
+      List<ClBuffer> dw, List<ClBuffer> velocity, List<ClBuffer> w) {
+    Segments.total(count, weightDecay, dw, velocity, w);
+    List<Object> args = new ArrayList<>();
+    slots(args, count);
+    args.add(learningRate);
+    args.add(momentum);
+    slots(args, weightDecay);
+    slots(args, dw, velocity, w);
+    momentumUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+  }
+
+  @Override
+  public void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
+      float[] weightDecay, float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
+      List<ClBuffer> v, List<ClBuffer> w) {
+    Segments.total(count, weightDecay, dw, m, v, w);
+    List<Object> args = new ArrayList<>();
+    slots(args, count);
+    args.addAll(List.of(learningRate, beta1, beta2, epsilon));
+    slots(args, weightDecay);
+    args.add(correction1);
+    args.add(correction2);
+    slots(args, dw, m, v, w);
+    adamUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+  }
+
+  /** The range of a *_layers launch: update.cl's Σ ITEMS(s), each slot's count over {@link #updateChunk}, rounded up. */
+  private long chunkItems(int[] count) {
+    long items = 0;
+    for (int c : count) {
+      items += (c + (long) updateChunk - 1) / updateChunk;
+    }
+    return items;
+  }
+
+  /** count0 … count7: the counts given, then 0 for the unused slots. */
+  private static void slots(List<Object> args, int[] count) {
+    for (int s = 0; s < Kernels.SEGMENTS; s++) {
+      args.add(s < count.length ? count[s] : 0);
+    }
+  }
+
+  /** weight_decay0 … weight_decay7: the factors given, then 0 for the unused slots. */
+  private static void slots(List<Object> args, float[] weightDecay) {
+    for (int s = 0; s < Kernels.SEGMENTS; s++) {
+      args.add(s < weightDecay.length ? weightDecay[s] : 0.0f);
+    }
+  }
+
+  /** Each group's eight buffer arguments: the buffers given, then slot 0's for the unused (count 0) slots. */
+  @SafeVarargs
+  private static void slots(List<Object> args, List<ClBuffer>... groups) {
+    for (List<ClBuffer> group : groups) {
+      for (int s = 0; s < Kernels.SEGMENTS; s++) {
+        args.add(group.get(s < group.size() ? s : 0));
+      }
+    }
   }
 
   @Override

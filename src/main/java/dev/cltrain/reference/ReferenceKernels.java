@@ -1,14 +1,17 @@
 package dev.cltrain.reference;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Segments;
 
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * The CPU reference: each method is the loop every work-item of the same-named kernel runs, in the same
  * order, in float32, with nothing clever added. Matmuls run rows in parallel when the product is big enough
  * to pay for it, and walk memory row by row (i-k-j) — each element still sums its products in ascending k,
- * the kernel's order, so results depend neither on threads nor on loop order.
+ * the kernel's order, so results depend neither on threads nor on loop order. The momentum and Adam loops
+ * ({@link UpdateLoops}) use the Vector API where the JVM has it, the same operations lane by lane.
  */
 public final class ReferenceKernels implements Backend<float[], int[]> {
   /** Multiply-adds below which a matmul runs on one thread (thread start-up would cost more). */
@@ -20,14 +23,20 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   private static final int PANEL_COLUMNS = 256;
 
   private final MatmulRows loops;
+  private final UpdateLoops updates;
 
-  /** The reference with the fastest matrix-product loops this JVM offers (same bits either way). */
+  /** The reference with the fastest matrix-product and optimizer loops this JVM offers (same bits either way). */
   public ReferenceKernels() {
-    this(MatmulRows.best());
+    this(MatmulRows.best(), UpdateLoops.best());
   }
 
   ReferenceKernels(MatmulRows loops) {
+    this(loops, UpdateLoops.best());
+  }
+
+  ReferenceKernels(MatmulRows loops, UpdateLoops updates) {
     this.loops = loops;
+    this.updates = updates;
   }
 
   @Override
@@ -275,36 +284,58 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     }
   }
 
+  /** update.cl's sgd_step(): element i of sgd_update. */
+  private static void sgdStep(int i, float learningRate, float weightDecay, float[] dw, float[] w) {
+    float g = dw[i] + weightDecay * w[i];
+    w[i] = w[i] - learningRate * g;
+  }
+
   @Override
   public void sgdUpdate(int count, float learningRate, float weightDecay, float[] dw, float[] w) {
     for (int i = 0; i < count; i++) {
-      float g = dw[i] + weightDecay * w[i];
-      w[i] = w[i] - learningRate * g;
+      sgdStep(i, learningRate, weightDecay, dw, w);
     }
   }
 
   @Override
   public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, float[] dw,
       float[] velocity, float[] w) {
-    for (int i = 0; i < count; i++) {
-      float g = dw[i] + weightDecay * w[i];
-      float v = momentum * velocity[i] + g;
-      velocity[i] = v;
-      w[i] = w[i] - learningRate * v;
-    }
+    updates.momentum(count, learningRate, momentum, weightDecay, dw, velocity, w);
   }
 
   @Override
   public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
-    for (int i = 0; i < count; i++) {
-      float g = dw[i] + weightDecay * w[i];
-      float m1 = beta1 * m[i] + (1.0f - beta1) * g;
-      float v1 = beta2 * v[i] + (1.0f - beta2) * (g * g);
-      m[i] = m1;
-      v[i] = v1;
-      float step = (m1 / correction1) / ((float) Math.sqrt(v1 / correction2) + epsilon);
-      w[i] = w[i] - learningRate * step;
+    updates.adam(count, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
+  }
+
+  /** The kernel's work-items in the order of its range: slot 0's elements, then slot 1's, and so on. */
+  @Override
+  public void sgdUpdateLayers(int[] count, float learningRate, float[] weightDecay, List<float[]> dw,
+      List<float[]> w) {
+    Segments.total(count, weightDecay, dw, w);
+    for (int s = 0; s < count.length; s++) {
+      sgdUpdate(count[s], learningRate, weightDecay[s], dw.get(s), w.get(s));
+    }
+  }
+
+  @Override
+  public void momentumUpdateLayers(int[] count, float learningRate, float momentum, float[] weightDecay,
+      List<float[]> dw, List<float[]> velocity, List<float[]> w) {
+    Segments.total(count, weightDecay, dw, velocity, w);
+    for (int s = 0; s < count.length; s++) {
+      momentumUpdate(count[s], learningRate, momentum, weightDecay[s], dw.get(s), velocity.get(s), w.get(s));
+    }
+  }
+
+  @Override
+  public void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
+      float[] weightDecay, float correction1, float correction2, List<float[]> dw, List<float[]> m,
+      List<float[]> v, List<float[]> w) {
+    Segments.total(count, weightDecay, dw, m, v, w);
+    for (int s = 0; s < count.length; s++) {
+      adamUpdate(count[s], learningRate, beta1, beta2, epsilon, weightDecay[s], correction1, correction2, dw.get(s),
+          m.get(s), v.get(s), w.get(s));
     }
   }
 

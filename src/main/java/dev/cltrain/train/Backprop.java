@@ -4,6 +4,7 @@ import dev.cltrain.TrainerState;
 
 import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
 
 import dev.cltrain.data.DataSet;
@@ -29,8 +30,13 @@ import java.util.List;
  * backward  dz_L = (a_L − y)·f'(a_L)  or  p − y                          mse_delta|xent_delta
  *           dWₗ = aₗ₋₁ᵀ·dzₗ / n;  dbₗ = Σ dzₗ / n                         matmul_transpose_a, column_sum
  *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b_delta
- * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd_update|momentum_update|adam_update
+ * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd|momentum|adam_update_layers
  * </pre>
+ *
+ * <p>The update is one launch a step for every layer's weights and biases (up to {@link Kernels#SEGMENTS}
+ * arrays a launch, so ⌈2L/8⌉ launches): {@link #slotGroups} lists them once, in layer order, weights before
+ * biases. Each array keeps its own buffers, and its optimizer state its own per-layer buffers, so a
+ * checkpoint's state is per layer as before.
  *
  * <p>The forward pass and the evaluation of data sets are {@link Inference}'s. Not thread-safe, except
  * {@link #stopAfterBatch()}.
@@ -51,6 +57,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final List<B> deltas = new ArrayList<>();
   /** Optimizer state per layer: [weights' state..., biases' state...] (velocity, or m and v). */
   private final List<List<B>> states = new ArrayList<>();
+  /** The parameter arrays of the update, {@link Kernels#SEGMENTS} (or fewer, last) a launch. */
+  private final List<SlotGroup<B>> slotGroups = new ArrayList<>();
   private I order;
   private long step;
   /** Epochs completed, counted for checkpoints. */
@@ -99,6 +107,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         }
         states.add(state);
       }
+      groupSlots();
       if (!fullBatch) {
         allocateBatchBuffers();
         this.order = backend.uploadIndices(new int[train.rows()]);
@@ -129,29 +138,72 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     }
   }
 
+  /**
+   * One update launch's slots: each slot's element count, weight decay, gradient, parameters and optimizer
+   * state (velocity or m in {@code first}, v in {@code second}; empty lists for sgd).
+   */
+  private record SlotGroup<B>(int[] count, float[] weightDecay, List<B> dw, List<B> w, List<B> first,
+      List<B> second) {}
+
+  /** Fills {@link #slotGroups}: layer 1's weights, its biases, layer 2's weights, …, 8 to a group. */
+  private void groupSlots() {
+    List<Integer> counts = new ArrayList<>();
+    List<Float> decays = new ArrayList<>();
+    List<B> dw = new ArrayList<>();
+    List<B> w = new ArrayList<>();
+    List<B> first = new ArrayList<>();
+    List<B> second = new ArrayList<>();
+    int perArray = optimizer.stateBuffers();
+    for (int l = 0; l < layerCount(); l++) {
+      List<B> state = states.get(l);
+      counts.add(widths[l] * widths[l + 1]);
+      decays.add(optimizer.weightDecay());
+      dw.add(weightGradients.get(l));
+      w.add(weights.get(l));
+      counts.add(widths[l + 1]);
+      decays.add(0.0f);
+      dw.add(biasGradients.get(l));
+      w.add(biases.get(l));
+      for (int part = 0; part < 2; part++) {
+        if (perArray > 0) {
+          first.add(state.get(part * perArray));
+        }
+        if (perArray > 1) {
+          second.add(state.get(part * perArray + 1));
+        }
+      }
+    }
+    for (int from = 0; from < counts.size(); from += Kernels.SEGMENTS) {
+      int to = Math.min(counts.size(), from + Kernels.SEGMENTS);
+      int[] count = new int[to - from];
+      float[] decay = new float[to - from];
+      for (int s = from; s < to; s++) {
+        count[s - from] = counts.get(s);
+        decay[s - from] = decays.get(s);
+      }
+      slotGroups.add(new SlotGroup<>(count, decay, slice(dw, from, to), slice(w, from, to), slice(first, from, to),
+          slice(second, from, to)));
+    }
+  }
+
+  /** Elements from..to of {@code list}; empty for an empty list (an optimizer without that state). */
+  private static <T> List<T> slice(List<T> list, int from, int to) {
+    return list.isEmpty() ? List.of() : List.copyOf(list.subList(from, to));
+  }
+
   private void update() {
     step++;
     float correction1 = (float) (1.0 - Math.pow(optimizer.beta1(), step));
     float correction2 = (float) (1.0 - Math.pow(optimizer.beta2(), step));
-    for (int l = 0; l < layerCount(); l++) {
-      List<B> state = states.get(l);
-      int half = state.size() / 2;
-      updateParameters(widths[l] * widths[l + 1], optimizer.weightDecay(), weightGradients.get(l), weights.get(l),
-          state.subList(0, half), correction1, correction2);
-      updateParameters(widths[l + 1], 0.0f, biasGradients.get(l), biases.get(l), state.subList(half, state.size()),
-          correction1, correction2);
-    }
-  }
-
-  private void updateParameters(int count, float weightDecay, B gradient, B parameters, List<B> state,
-      float correction1, float correction2) {
     Optimizer o = optimizer;
-    switch (o.kind()) {
-      case SGD -> backend.sgdUpdate(count, rate, weightDecay, gradient, parameters);
-      case MOMENTUM -> backend.momentumUpdate(count, rate, o.momentum(), weightDecay, gradient,
-          state.get(0), parameters);
-      case ADAM -> backend.adamUpdate(count, rate, o.beta1(), o.beta2(), o.epsilon(), weightDecay,
-          correction1, correction2, gradient, state.get(0), state.get(1), parameters);
+    for (SlotGroup<B> g : slotGroups) {
+      switch (o.kind()) {
+        case SGD -> backend.sgdUpdateLayers(g.count(), rate, g.weightDecay(), g.dw(), g.w());
+        case MOMENTUM -> backend.momentumUpdateLayers(g.count(), rate, o.momentum(), g.weightDecay(), g.dw(),
+            g.first(), g.w());
+        case ADAM -> backend.adamUpdateLayers(g.count(), rate, o.beta1(), o.beta2(), o.epsilon(), g.weightDecay(),
+            correction1, correction2, g.dw(), g.first(), g.second(), g.w());
+      }
     }
   }
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Keeps kernels/*.cl and {@link Kernels} in step: every kernel has a method of the same name in camelCase,
  * with the same parameter names in the same order (kernel argument names come from -cl-kernel-arg-info;
  * Java's from compiling with -parameters), and every method has its kernel. No method of Kernels does
- * more than one kernel, so there is no exception list.
+ * more than one kernel, so there is no exception list. One rule of expansion: a Java parameter that is an
+ * array or a list ({@code int[] count}, {@code List<B> dw} of the {@code *UpdateLayers} methods) stands for
+ * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}.
  */
 class KernelSignatureTest {
   static List<ClDevice> devices() {
@@ -45,6 +49,14 @@ class KernelSignatureTest {
     return s.toString();
   }
 
+  /** A parameter's kernel argument names: its own, or name0 … name7 for an array or list (one per slot). */
+  static Stream<String> slotNames(Parameter p) {
+    if (p.getType().isArray() || List.class.isAssignableFrom(p.getType())) {
+      return IntStream.range(0, Kernels.SEGMENTS).mapToObj(s -> p.getName() + s);
+    }
+    return Stream.of(p.getName());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("devices")
   void everyKernelMatchesItsKernelsMethodByNameAndParameters(ClDevice device) {
@@ -58,7 +70,7 @@ class KernelSignatureTest {
           Method method = Arrays.stream(Kernels.class.getDeclaredMethods())
               .filter(m -> m.getName().equals(camel(kernel))).findFirst()
               .orElseThrow(() -> new AssertionError(file + ": kernel " + kernel + " has no Kernels." + camel(kernel)));
-          List<String> javaNames = Arrays.stream(method.getParameters()).map(Parameter::getName)
+          List<String> javaNames = Arrays.stream(method.getParameters()).flatMap(KernelSignatureTest::slotNames)
               .collect(Collectors.toList());
           List<String> clNames = program.kernel(kernel).argumentNames().stream().map(KernelSignatureTest::camel)
               .collect(Collectors.toList());

@@ -9,13 +9,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cltrain.opencl.ClBuffer;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.opencl.MatmulPlan;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.testing.Tolerances;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KernelsVsReferenceTest {
   private static final Map<ClDevice, OpenClKernels> OPEN = new HashMap<>();
+  /** Kernels built with an update chunk other than the device's own, by device and chunk. */
+  private static final Map<String, OpenClKernels> CHUNKED = new HashMap<>();
   private static final ReferenceKernels REFERENCE = new ReferenceKernels();
 
   /** (m, n, k): rows of the result, its columns, and the summed dimension. */
@@ -56,6 +61,8 @@ class KernelsVsReferenceTest {
   static synchronized void release() {
     OPEN.values().forEach(OpenClKernels::close);
     OPEN.clear();
+    CHUNKED.values().forEach(OpenClKernels::close);
+    CHUNKED.clear();
   }
 
   private static float[] random(long seed, int length, float low, float high) {
@@ -236,6 +243,182 @@ class KernelsVsReferenceTest {
     check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
     check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
     check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
+  }
+
+  static Stream<Arguments> devices() {
+    return OpenClDevices.all().stream().map(Arguments::of);
+  }
+
+  /**
+   * Moments just above FLT_MIN with a zero gradient: β·moment is subnormal, so the new moment must be +0 (from
+   * either sign) on the reference and on the device, bit for bit; moments further from FLT_MIN keep β·moment.
+   */
+  @ParameterizedTest(name = "{0} subnormal moments flushed")
+  @MethodSource("devices")
+  void momentsThatWouldTurnSubnormalBecomePlusZeroOnBothSides(ClDevice device) {
+    float min = Float.MIN_NORMAL;
+    float[] moment = {1e-38f, -1e-38f, min, -min, 1e-37f, -1e-37f, 0.5f, 0f, -0f, 1.2e-38f / 0.9f, 2e-38f};
+    int count = moment.length;
+    float[] dw = new float[count];
+    float[] w = random(5, count, -1, 1);
+    float[] velocity = moment.clone();
+    float[] expectedW = w.clone();
+    REFERENCE.momentumUpdate(count, 0.1f, 0.9f, 0f, dw, velocity, expectedW);
+    float[] m = moment.clone();
+    float[] v = new float[count];
+    for (int i = 0; i < count; i++) {
+      v[i] = Math.abs(moment[i]);
+    }
+    float[] v0 = v.clone();
+    float[] adamW = w.clone();
+    float c1 = (float) (1 - Math.pow(0.9, 5));
+    float c2 = (float) (1 - Math.pow(0.999, 5));
+    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, dw, m, v, adamW);
+    for (int i = 0; i < count; i++) {
+      float decayed = 0.9f * moment[i];
+      float expected = Math.abs(decayed) < Float.MIN_NORMAL ? 0f : decayed;
+      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(velocity[i]), "reference velocity " + i);
+      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(m[i]), "reference m " + i);
+      float decayedV = 0.999f * v0[i];
+      assertEquals(Float.floatToIntBits(decayedV < Float.MIN_NORMAL ? 0f : decayedV), Float.floatToIntBits(v[i]),
+          "reference v " + i);
+    }
+    assertEquals(0, Float.floatToIntBits(m[0]), "9e-39 is subnormal: +0");
+    assertEquals(0, Float.floatToIntBits(m[1]), "−9e-39 is subnormal: +0, not −0");
+    assertEquals(0, Float.floatToIntBits(m[8]), "−0 becomes +0");
+    assertEquals(0.9f * 1e-37f, m[4], 0f, "a normal moment keeps β1·m");
+
+    Tolerances.assertSameBits("momentum_update velocity on " + device.ref(), velocity,
+        onDevice(device, (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 1, count, dw, moment, w));
+    check(device, "momentum_update weights", expectedW,
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 2, dw, moment, w);
+    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, b[0], b[1], b[2], b[3]);
+    Tolerances.assertSameBits("adam_update m on " + device.ref(), m, onDevice(device, adam, 1, count, dw, moment, v0, w));
+    Tolerances.assertSameBits("adam_update v on " + device.ref(), v, onDevice(device, adam, 2, count, dw, moment, v0, w));
+    check(device, "adam_update weights", adamW, adam, 3, dw, moment, v0, w);
+  }
+
+  /** Slot counts of the *_layers checks: one slot of one, primes, empty slots, all eight, and tile-edged sizes. */
+  static Stream<Arguments> slotCases() {
+    List<int[]> counts = List.of(new int[] {1}, new int[] {7, 0, 13}, new int[] {0, 0, 1}, new int[] {0},
+        new int[] {1, 2, 3, 5, 7, 11, 13, 17}, new int[] {127 * 129, 129, 65, 0, 1, 31, 16, 4099},
+        new int[] {784 * 3, 3, 0, 0, 0, 0, 0, 0}, new int[] {15, 17});
+    return OpenClDevices.all().stream().flatMap(d -> counts.stream().flatMap(c -> IntStream.of(
+        OpenClKernels.updateChunk(d), 1, 3).distinct().mapToObj(chunk -> Arguments.of(d, c, chunk))));
+  }
+
+  /** The kernels with the *_layers kernels built for {@code chunk} elements per work-item (matmuls tiled). */
+  private static synchronized OpenClKernels kernelsOn(ClDevice device, int chunk) {
+    if (chunk == OpenClKernels.updateChunk(device)) {
+      return kernelsOn(device);
+    }
+    return CHUNKED.computeIfAbsent(device.ref() + " chunk " + chunk,
+        key -> new OpenClKernels(device, KernelSource.classpath(), false, MatmulPlan.tiled(16), chunk));
+  }
+
+  /**
+   * sgd/momentum/adam_update_layers on the device against the reference's, bit for bit where the device rounds
+   * correctly, and the reference's *_layers against its single-array methods slot by slot, bit for bit always.
+   * Slots alternate weight decay 0.01 and 0; moments near FLT_MIN (flushed) are mixed in.
+   */
+  @ParameterizedTest(name = "{0} update_layers {1}, {2} per work-item")
+  @MethodSource("slotCases")
+  void layeredUpdatesMatchReferenceAndTheSingleArrayKernels(ClDevice device, int[] count, int chunk) {
+    int slots = count.length;
+    float[] decay = new float[slots];
+    float[][] dw = new float[slots][];
+    float[][] w = new float[slots][];
+    float[][] m = new float[slots][];
+    float[][] v = new float[slots][];
+    for (int s = 0; s < slots; s++) {
+      decay[s] = s % 2 == 0 ? 0.01f : 0f;
+      dw[s] = random(40 + s, count[s], -1, 1);
+      w[s] = random(50 + s, count[s], -3, 3);
+      m[s] = random(60 + s, count[s], -0.1f, 0.1f);
+      v[s] = random(70 + s, count[s], 0, 0.01f);
+      for (int i = 2; i < count[s]; i += 5) {
+        dw[s][i] = 0;
+        m[s][i] = (i % 2 == 0 ? 1.1f : -1.1f) * Float.MIN_NORMAL;
+        v[s][i] = Float.MIN_NORMAL;
+      }
+    }
+    float c1 = (float) (1 - Math.pow(0.9, 4));
+    float c2 = (float) (1 - Math.pow(0.999, 4));
+    OpenClKernels k = kernelsOn(device, chunk);
+    for (String kernel : List.of("sgd_update_layers", "momentum_update_layers", "adam_update_layers")) {
+      float[][] singleW = copy(w);
+      float[][] singleM = copy(m);
+      float[][] singleV = copy(v);
+      for (int s = 0; s < slots; s++) {
+        switch (kernel) {
+          case "sgd_update_layers" -> REFERENCE.sgdUpdate(count[s], 0.3f, decay[s], dw[s], singleW[s]);
+          case "momentum_update_layers" -> REFERENCE.momentumUpdate(count[s], 0.1f, 0.9f, decay[s], dw[s],
+              singleM[s], singleW[s]);
+          default -> REFERENCE.adamUpdate(count[s], 0.01f, 0.9f, 0.999f, 1e-8f, decay[s], c1, c2, dw[s], singleM[s],
+              singleV[s], singleW[s]);
+        }
+      }
+      List<float[]> refW = Arrays.asList(copy(w));
+      List<float[]> refM = Arrays.asList(copy(m));
+      List<float[]> refV = Arrays.asList(copy(v));
+      List<float[]> refDw = Arrays.asList(dw);
+      runLayers(REFERENCE, kernel, count, decay, c1, c2, refDw, refM, refV, refW);
+      List<ClBuffer> all = new ArrayList<>();
+      try {
+        List<ClBuffer> dDw = uploadAll(k, dw, all);
+        List<ClBuffer> dW = uploadAll(k, w, all);
+        List<ClBuffer> dM = uploadAll(k, m, all);
+        List<ClBuffer> dV = uploadAll(k, v, all);
+        runLayers(k, kernel, count, decay, c1, c2, dDw, dM, dV, dW);
+        for (int s = 0; s < slots; s++) {
+          String what = kernel + " slot " + s + " of " + Arrays.toString(count) + ", chunk " + chunk;
+          Tolerances.assertSameBits(what + " w: reference against single-array", singleW[s], refW.get(s));
+          Tolerances.assertSameBits(what + " m: reference against single-array", singleM[s], refM.get(s));
+          Tolerances.assertSameBits(what + " v: reference against single-array", singleV[s], refV.get(s));
+          Tolerances.assertMatchesReference(device, what + " w", refW.get(s), download(k, dW.get(s), count[s]));
+          Tolerances.assertMatchesReference(device, what + " m", refM.get(s), download(k, dM.get(s), count[s]));
+          Tolerances.assertMatchesReference(device, what + " v", refV.get(s), download(k, dV.get(s), count[s]));
+        }
+      } finally {
+        all.forEach(ClBuffer::close);
+      }
+    }
+  }
+
+  private static <B> void runLayers(Backend<B, ?> k, String kernel, int[] count, float[] decay, float c1, float c2,
+      List<B> dw, List<B> m, List<B> v, List<B> w) {
+    switch (kernel) {
+      case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.3f, decay, dw, w);
+      case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+      default -> k.adamUpdateLayers(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, c1, c2, dw, m, v, w);
+    }
+  }
+
+  private static float[][] copy(float[][] arrays) {
+    float[][] c = new float[arrays.length][];
+    for (int i = 0; i < arrays.length; i++) {
+      c[i] = arrays[i].clone();
+    }
+    return c;
+  }
+
+  /** Each array uploaded (an empty one as a one-element buffer: OpenCL has no empty buffers), kept in all. */
+  private static List<ClBuffer> uploadAll(OpenClKernels k, float[][] arrays, List<ClBuffer> all) {
+    List<ClBuffer> buffers = new ArrayList<>();
+    for (float[] a : arrays) {
+      ClBuffer b = k.upload(a.length == 0 ? new float[1] : a);
+      all.add(b);
+      buffers.add(b);
+    }
+    return buffers;
+  }
+
+  private static float[] download(OpenClKernels k, ClBuffer buffer, int length) {
+    float[] out = new float[length];
+    if (length > 0) {
+      k.download(buffer, out);
+    }
+    return out;
   }
 
   @ParameterizedTest(name = "{0} gather_rows {1}x{2}")

@@ -67,6 +67,28 @@ class SimulatorKernelTest {
   }
 
   @Test
+  void layeredUpdatesWithEachChunkMatchTheReferenceUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    ReferenceKernels reference = new ReferenceKernels();
+    for (int chunk : new int[] {1, 3, 16}) {
+      try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false,
+          MatmulPlan.tiled(MatmulPlan.tileFor(device)), chunk)) {
+        for (String kernel : DeviceCheckAccess.kernels()) {
+          if (!kernel.endsWith("_update_layers")) {
+            continue;
+          }
+          for (int[] s : new int[][] {{1, 1, 1}, {3, 5, 7}, {17, 13, 9}}) {
+            float[] expected = DeviceCheckAccess.exec(kernel, reference, s, -1, 5);
+            float[] actual = DeviceCheckAccess.exec(kernel, kernels, s, -1, 5);
+            assertTrue(DeviceCheckAccess.excess(kernel, expected, actual) <= 0,
+                kernel + " chunk " + chunk + " at " + s[0] + "x" + s[1] + "x" + s[2]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void shortTrainingsRunCleanUnderTheSimulator() {
     ClDevice device = oclgrind();
     DataSet data = Generated.load("random:37x7x3", 2);

@@ -33,10 +33,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LockstepTest {
   private static final float VERIFY_TOLERANCE = dev.cltrain.Verification.TOLERANCE;
 
-  record Setup(Activation hidden, Loss loss, Optimizer optimizer, int batch) {
+  /** The default widths 17,19,11,4 (6 parameter arrays: one update launch); 5 layers have 10 (two launches). */
+  record Setup(Activation hidden, Loss loss, Optimizer optimizer, int batch, int[] widths) {
+    Setup(Activation hidden, Loss loss, Optimizer optimizer, int batch) {
+      this(hidden, loss, optimizer, batch, new int[] {17, 19, 11, 4});
+    }
+
     @Override
     public String toString() {
-      return hidden.id + "/" + loss.id + "/" + optimizer.kind().id + "/batch " + batch;
+      return hidden.id + "/" + loss.id + "/" + optimizer.kind().id + "/batch " + batch + "/"
+          + (widths.length - 1) + " layers";
     }
   }
 
@@ -46,6 +52,11 @@ class LockstepTest {
         new Setup(Activation.TANH, Loss.XENT, new Optimizer(Optimizer.Kind.MOMENTUM, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0), 13),
         new Setup(Activation.SIGMOID, Loss.MSE, Optimizer.sgd(0.5f), 16),
         new Setup(Activation.IDENTITY, Loss.MSE, new Optimizer(Optimizer.Kind.ADAM, 0.001f, 0, 0.9f, 0.999f, 1e-8f, 0), 0),
+        new Setup(Activation.RELU, Loss.XENT, new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0, 0.9f, 0.999f, 1e-8f, 1e-4f), 9,
+            new int[] {17, 23, 9, 13, 5, 4}),
+        new Setup(Activation.TANH, Loss.MSE, new Optimizer(Optimizer.Kind.MOMENTUM, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f,
+            1e-3f), 8, new int[] {17, 6, 7, 8, 9, 4}),
+        new Setup(Activation.SIGMOID, Loss.XENT, Optimizer.sgd(0.3f), 10, new int[] {17, 5, 6, 7, 8, 4}),
     };
     return OpenClDevices.all().stream().flatMap(d -> Stream.of(setups).map(s -> Arguments.of(d, s)));
   }
@@ -69,7 +80,7 @@ class LockstepTest {
   void deviceTrainingFollowsTheReference(ClDevice device, Setup setup) {
     DataSet data = data();
     NumpyRandom random = new NumpyRandom(4);
-    Network start = Network.init(new int[] {17, 19, 11, 4}, setup.hidden(), setup.loss(), Init.defaultFor(setup.hidden(), setup.loss()), random);
+    Network start = Network.init(setup.widths(), setup.hidden(), setup.loss(), Init.defaultFor(setup.hidden(), setup.loss()), random);
     Settings settings = new Settings(setup.optimizer(), setup.batch(), random);
     try (Trainer onDevice = Trainers.openCl(device, KernelSource.classpath(), start, data, settings);
          Trainer reference = Trainers.reference(start, data, settings)) {
