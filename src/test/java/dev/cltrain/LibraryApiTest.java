@@ -90,7 +90,10 @@ class LibraryApiTest {
   @Test
   void aDivergingRunIsADivergedExceptionNamingTheEpoch() {
     TrainingData xor = Data.builtin("xor");
-    Network net = Network.builder(2, 4, 1).hidden(Activation.RELU).loss(Loss.MSE).seed(0).build();
+    // an identity output under MSE with a step of 1e30: the first update overflows the weights to infinity
+    // (a sigmoid output could saturate instead and leave a finite loss)
+    Network net = Network.builder(2, 4, 1).hidden(Activation.RELU).output(Activation.IDENTITY).loss(Loss.MSE).seed(0)
+        .build();
     DivergedException e = assertThrows(DivergedException.class, () -> Training.of(net, xor)
         .optimizer(Optimizer.sgd(1e30f)).epochs(100).device(Devices.reference()).run());
     assertTrue(e.getMessage().contains("diverged") && e.epoch() >= 0, e.getMessage());
