@@ -171,10 +171,10 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
     }
     for (int i = i0; i < i_end; i += RM) {
       floatv acc[RM][VC];
-      int row[RM];
+      __global const float* a_row[RM];
 #pragma unroll
       for (int r = 0; r < RM; r++) {
-        row[r] = min(i + r, m - 1);
+        a_row[r] = a + (size_t) min(i + r, m - 1) * a_row_stride + (size_t) kb * a_col_stride;
 #pragma unroll
         for (int v = 0; v < VC; v++) {
           acc[r][v] = kb == 0 || i + r >= i_end ? (floatv)(0.0f) : load_lanes(c, (i + r) * n + j0 + v * VN, cols - v * VN);
@@ -188,7 +188,8 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
         }
 #pragma unroll
         for (int r = 0; r < RM; r++) {
-          const floatv x = (floatv)(a[row[r] * a_row_stride + (kb + p) * a_col_stride]);
+          const floatv x = (floatv)(*a_row[r]);
+          a_row[r] += a_col_stride;
 #pragma unroll
           for (int v = 0; v < VC; v++) {
             acc[r][v] = fma(x, bv[v], acc[r][v]);
