@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the methods synchronise on the class.
  */
 public final class JvmSignals {
-  private static final Logger log = LoggerFactory.getLogger(JvmSignals.class);
+  /** The logger, made on first use: starting slf4j costs a run that never logs here 10 ms or more. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(JvmSignals.class);
+  }
   private static boolean loaded;
   private static boolean tried;
   private static boolean saved;
@@ -47,7 +50,7 @@ public final class JvmSignals {
       return;
     }
     if (save0() != 0) {
-      log.warn("could not read the JVM's signal handlers; OpenCL drivers may crash this JVM");
+      Log.LOG.warn("could not read the JVM's signal handlers; OpenCL drivers may crash this JVM");
       return;
     }
     saved = true;
@@ -64,9 +67,9 @@ public final class JvmSignals {
     }
     int restored = restore0();
     if (restored > 0) {
-      log.debug("{} replaced {} of the JVM's signal handlers; restored", after, restored);
+      Log.LOG.debug("{} replaced {} of the JVM's signal handlers; restored", after, restored);
     } else if (restored < 0) {
-      log.warn("could not restore the JVM's signal handlers after {}", after);
+      Log.LOG.warn("could not restore the JVM's signal handlers after {}", after);
     }
   }
 
@@ -91,23 +94,55 @@ public final class JvmSignals {
     String resource = "/native/linux-" + System.getProperty("os.arch") + "/libcltrain-jvmsignals.so";
     try (InputStream in = JvmSignals.class.getResourceAsStream(resource)) {
       if (in == null) {
-        log.warn("{} is not in this build; OpenCL drivers may crash this JVM unless it runs with "
+        Log.LOG.warn("{} is not in this build; OpenCL drivers may crash this JVM unless it runs with "
             + "LD_PRELOAD=$JAVA_HOME/lib/libjsig.so", resource);
         return false;
       }
-      Path dir = Files.createTempDirectory("cltrain-native");
-      Path file = dir.resolve("libcltrain-jvmsignals.so");
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      System.load(file.toString());
-      // the mapping stays valid after the file is gone; nothing is left in the temporary folder
-      Files.delete(file);
-      Files.delete(dir);
+      byte[] library = in.readAllBytes();
+      Path cached = cachedCopy(library);
+      if (cached != null) {
+        System.load(cached.toString());
+      } else {
+        Path dir = Files.createTempDirectory("cltrain-native");
+        Path file = dir.resolve("libcltrain-jvmsignals.so");
+        Files.write(file, library);
+        System.load(file.toString());
+        // the mapping stays valid after the file is gone; nothing is left in the temporary folder
+        Files.delete(file);
+        Files.delete(dir);
+      }
       loaded = true;
     } catch (IOException | LinkageError | SecurityException e) {
-      log.warn("could not load {} ({}); OpenCL drivers may crash this JVM unless it runs with "
+      Log.LOG.warn("could not load {} ({}); OpenCL drivers may crash this JVM unless it runs with "
           + "LD_PRELOAD=$JAVA_HOME/lib/libjsig.so", resource, e.toString());
     }
     return loaded;
+  }
+
+  /**
+   * The library as a file to load: {@code libcltrain-jvmsignals-<crc32>.so} in cltrain's cache folder (the
+   * user's own), written once (under a temporary name, then moved into place) and reused by later runs.
+   * The cache spares each run a temporary folder, whose random name starts Java's SecureRandom (up to 17 ms).
+   *
+   * @return the file, or null where the cache folder cannot be written (the caller then uses a temporary copy)
+   */
+  private static Path cachedCopy(byte[] library) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(library);
+    String name = String.format(Locale.ROOT, "libcltrain-jvmsignals-%08x-%d.so", crc.getValue(), library.length);
+    try {
+      Path folder = MatmulTuner.cacheFolder();
+      Path file = folder.resolve(name);
+      if (!Files.isRegularFile(file) || Files.size(file) != library.length) {
+        Files.createDirectories(folder);
+        Path part = folder.resolve(name + "." + ProcessHandle.current().pid() + ".part");
+        Files.write(part, library);
+        Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return file;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return null;
+    }
   }
 
   private static native int save0();
