@@ -65,6 +65,28 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   void writeIndices(I buffer, int[] data);
 
   /**
+   * How large a network {@link #trainSmall} can train: the floats its one work-group keeps (data, parameters,
+   * optimizer state, activations and two deltas, as small_net.cl lays them out).
+   *
+   * @return floats; 0 when train_small cannot run here
+   */
+  default int smallNetFloats() {
+    return 0;
+  }
+
+  /**
+   * Copies {@code count} floats from {@code source} to {@code target} within the device, in order with the
+   * work enqueued before (e.g. the layers' weights into the one buffer small_net.cl takes, and back).
+   *
+   * @param source the buffer read
+   * @param sourceOffset the first element read
+   * @param target the buffer written, not {@code source}
+   * @param targetOffset the first element written
+   * @param count floats copied
+   */
+  void copy(B source, int sourceOffset, B target, int targetOffset, int count);
+
+  /**
    * Time per kernel since the last call, when the backend was made for profiling; otherwise empty.
    *
    * @return one entry per kernel launched since the last call, in the order first launched
