@@ -306,7 +306,18 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   @Override
   public EpochStats epochs(int count, boolean statsOnLast) {
     if (!small()) {
-      return Trainer.super.epochs(count, statsOnLast);
+      EpochStats stats = null;
+      for (int e = 0; e < count; e++) {
+        stats = epoch(statsOnLast && e == count - 1, null);
+        if (!stats.complete()) {
+          return stats;
+        }
+        if (stopRequested && e + 1 < count) {
+          stopRequested = false;
+          return new EpochStats(Float.NaN, Float.NaN, false);
+        }
+      }
+      return stats;
     }
     toPacked();
     layersCurrent = false;
