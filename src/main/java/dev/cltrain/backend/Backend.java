@@ -75,16 +75,14 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   }
 
   /**
-   * Copies {@code count} floats from {@code source} to {@code target} within the device, in order with the
-   * work enqueued before (e.g. the layers' weights into the one buffer small_net.cl takes, and back).
+   * Up to how many multiply-adds per epoch {@link #trainSmall} is the faster way here: beyond, the layer
+   * kernels (many work-groups; on the reference, its vectorised matrix loops) win.
    *
-   * @param source the buffer read
-   * @param sourceOffset the first element read
-   * @param target the buffer written, not {@code source}
-   * @param targetOffset the first element written
-   * @param count floats copied
+   * @return multiply-adds of an epoch's matrix products; 0 when train_small cannot run here
    */
-  void copy(B source, int sourceOffset, B target, int targetOffset, int count);
+  default long smallNetWork() {
+    return 0;
+  }
 
   /**
    * Time per kernel since the last call, when the backend was made for profiling; otherwise empty.

@@ -85,30 +85,6 @@ public final class ClBuffer implements AutoCloseable {
         () -> clEnqueueReadBuffer(context.queue(), mem, CL_TRUE, 0, out.length * 4L, Pointer.to(out), 0, null, null));
   }
 
-  /**
-   * Enqueues a copy of {@code count} elements from this buffer to {@code target}, in order with the commands
-   * enqueued before, without waiting.
-   *
-   * @param sourceOffset the first element copied from this buffer
-   * @param target the buffer written, of the same context
-   * @param targetOffset the first element written in {@code target}
-   * @param count elements copied; 0 enqueues nothing
-   * @throws IllegalArgumentException when either range leaves its buffer
-   * @throws ClException when the copy is rejected
-   */
-  public void copyTo(int sourceOffset, ClBuffer target, int targetOffset, int count) {
-    if (sourceOffset < 0 || targetOffset < 0 || count < 0 || (long) sourceOffset + count > length
-        || (long) targetOffset + count > target.length) {
-      throw new IllegalArgumentException("copy of " + count + " elements from " + sourceOffset + " of " + length
-          + " to " + targetOffset + " of " + target.length);
-    }
-    if (count == 0) {
-      return;
-    }
-    ClException.checkVoid("clEnqueueCopyBuffer(" + count + " elements)", () -> clEnqueueCopyBuffer(context.queue(),
-        mem, target.mem, sourceOffset * 4L, targetOffset * 4L, count * 4L, 0, null, null));
-  }
-
   private void check(int count) {
     if (count > length) {
       throw new IllegalArgumentException(count + " floats do not fit a buffer of " + length);

@@ -36,7 +36,8 @@ import java.util.List;
  * <p>A small network trained on the full batch (its data, parameters, optimizer state, activations and deltas
  * fit {@link Backend#smallNetFloats()}, and an epoch is little work) runs instead as one train_small launch
  * for many epochs ({@link #epochs}), which computes the same bits: see kernels/small_net.cl. Its parameters
- * and state then live in two packed buffers, copied to and from the layers' own when anything else needs them.
+ * and state then live in two packed buffers, copied to and from the layers' own (through the host) when
+ * anything else needs them.
  *
  * <p>The forward pass and the evaluation of data sets are {@link Inference}'s. Not thread-safe, except
  * {@link #stopAfterBatch()}.
@@ -68,15 +69,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private int pendingBatch;
   /** The current epoch's order (mini-batches), kept for a checkpoint taken mid-epoch. */
   private int[] currentOrder;
-  /** Most multiply-adds per epoch for train_small: beyond, the layer kernels' many work-groups win. */
-  static final long SMALL_NET_WORK = 1 << 17;
   /** Estimated multiply-adds one train_small launch may take, so that a stop is heard within a few tens of ms. */
   static final long LAUNCH_WORK = 1 << 22;
   /** Each barrier-separated phase counted as this many multiply-adds in that estimate. */
   static final long PHASE_WORK = 256;
   /** Why train_small is used, or why not (for --profile); null when it is used. */
   private final String layerByLayerReason;
-  /** Epochs per train_small launch at most; 0 when it is not used. */
+  /** Whether train_small can train this (full batch, fits local memory), whether or not it is the faster way. */
+  private final boolean smallNetFits;
+  /** Epochs per train_small launch at most; 0 when it cannot train this. */
   private final int smallNetEpochs;
   /** train_small's operands: widths and activation codes; parameters, optimizer state, Adam's corrections. */
   private I smallShape;
@@ -127,8 +128,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         allocateBatchBuffers();
         this.order = backend.uploadIndices(new int[train.rows()]);
       }
-      this.layerByLayerReason = smallNetRefusal(backend.smallNetFloats(), train.rows());
-      this.smallNetEpochs = layerByLayerReason != null ? 0
+      this.layerByLayerReason = smallNetRefusal(backend.smallNetFloats(), backend.smallNetWork(), train.rows());
+      this.smallNetFits = fullBatch && smallNetFloatsNeeded(train.rows()) <= backend.smallNetFloats();
+      this.smallNetEpochs = !smallNetFits ? 0
           : (int) Math.max(1, Math.min(10000, LAUNCH_WORK / smallNetWork(train.rows())));
       if (smallNetEpochs > 0) {
         int[] shape = new int[2 * layerCount() + 1];
@@ -139,9 +141,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
           shape[layerCount() + 1 + l] = initial.layers().get(l).activation().code;
         }
         smallShape = backend.uploadIndices(shape);
-        packedParams = backend.allocate(parameterCount());
-        packedState = backend.allocate(optimizer.stateBuffers() * parameterCount());
-        corrections = backend.allocate(optimizer.kind() == Optimizer.Kind.ADAM ? 2 * smallNetEpochs : 2);
+        packedParams = backend.upload(new float[parameterCount()]);
+        packedState = backend.upload(new float[Math.max(1, optimizer.stateBuffers() * parameterCount())]);
+        corrections = backend.upload(new float[optimizer.kind() == Optimizer.Kind.ADAM ? 2 * smallNetEpochs : 2]);
       }
     } catch (RuntimeException e) {
       backend.close();
@@ -180,7 +182,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   }
 
   /** Why this training cannot use train_small, or null when it does. */
-  private String smallNetRefusal(int localFloats, int rows) {
+  private String smallNetRefusal(int localFloats, long mostWork, int rows) {
     if (!fullBatch) {
       return "mini-batches";
     }
@@ -193,8 +195,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
           + " of one work-group's local memory";
     }
     long work = smallNetWork(rows) - PHASE_WORK * (3L * layerCount() + 2);
-    if (work > SMALL_NET_WORK) {
-      return "an epoch's " + work + " multiply-adds are better spread over many work-groups";
+    if (work > mostWork) {
+      return "an epoch's " + work + " multiply-adds run faster layer by layer here (train_small up to " + mostWork
+          + ")";
     }
     return null;
   }
@@ -206,7 +209,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    */
   @Override
   public String launchPlan() {
-    if (smallNetEpochs > 0) {
+    if (layerByLayerReason == null) {
       return "one launch per up to " + smallNetEpochs + " epochs (train_small: the network, its data and its"
           + " optimizer state fit one work-group's local memory, " + smallNetFloatsNeeded(trainSet.rows()) + " of "
           + backend.smallNetFloats() + " floats)";
@@ -220,6 +223,12 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   }
 
   private boolean forceLayers;
+  private boolean forceSmall;
+
+  /** Test hook: trains with train_small from now on wherever it can, even where layer by layer is faster. */
+  void trainSmallWhereItFits() {
+    forceSmall = true;
+  }
   /** Test hook's cap on epochs per launch (0: none). */
   private int launchCap;
 
@@ -229,49 +238,68 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   }
 
   private boolean small() {
-    return smallNetEpochs > 0 && !forceLayers;
+    return smallNetFits && !forceLayers && (layerByLayerReason == null || forceSmall);
   }
 
-  /** Brings the packed buffers up to date from the layers' own (before train_small). */
+  /**
+   * Brings the packed buffers up to date from the layers' own (before train_small). Through the host, not a
+   * device-side copy: this happens only when the path changes, and Oclgrind marks what clEnqueueCopyBuffer
+   * writes as uninitialised.
+   */
   private void toPacked() {
     if (packedCurrent) {
       return;
     }
-    int at = 0;
     int parameters = parameterCount();
+    float[] params = new float[parameters];
+    float[] state = new float[optimizer.stateBuffers() * parameters];
+    int at = 0;
     for (int l = 0; l < layerCount(); l++) {
       int w = widths[l] * widths[l + 1];
       int b = widths[l + 1];
-      backend.copy(weights.get(l), 0, packedParams, at, w);
-      backend.copy(biases.get(l), 0, packedParams, at + w, b);
-      List<B> state = states.get(l);
-      int half = state.size() / 2;
+      downloadInto(weights.get(l), params, at, w);
+      downloadInto(biases.get(l), params, at + w, b);
+      List<B> layerState = states.get(l);
+      int half = layerState.size() / 2;
       for (int s = 0; s < half; s++) {
-        backend.copy(state.get(s), 0, packedState, s * parameters + at, w);
-        backend.copy(state.get(half + s), 0, packedState, s * parameters + at + w, b);
+        downloadInto(layerState.get(s), state, s * parameters + at, w);
+        downloadInto(layerState.get(half + s), state, s * parameters + at + w, b);
       }
       at += w + b;
     }
+    backend.write(packedParams, params);
+    backend.write(packedState, state);
     packedCurrent = true;
   }
 
-  /** Brings the layers' own buffers up to date from the packed ones (after train_small). */
+  private void downloadInto(B buffer, float[] into, int offset, int count) {
+    float[] values = new float[count];
+    backend.download(buffer, values);
+    System.arraycopy(values, 0, into, offset, count);
+  }
+
+  /** Brings the layers' own buffers up to date from the packed ones (after train_small), through the host. */
   private void toLayers() {
     if (layersCurrent) {
       return;
     }
-    int at = 0;
     int parameters = parameterCount();
+    float[] params = new float[parameters];
+    float[] state = new float[optimizer.stateBuffers() * parameters];
+    backend.download(packedParams, params);
+    backend.download(packedState, state);
+    int at = 0;
     for (int l = 0; l < layerCount(); l++) {
       int w = widths[l] * widths[l + 1];
       int b = widths[l + 1];
-      backend.copy(packedParams, at, weights.get(l), 0, w);
-      backend.copy(packedParams, at + w, biases.get(l), 0, b);
-      List<B> state = states.get(l);
-      int half = state.size() / 2;
+      backend.write(weights.get(l), Arrays.copyOfRange(params, at, at + w));
+      backend.write(biases.get(l), Arrays.copyOfRange(params, at + w, at + w + b));
+      List<B> layerState = states.get(l);
+      int half = layerState.size() / 2;
       for (int s = 0; s < half; s++) {
-        backend.copy(packedState, s * parameters + at, state.get(s), 0, w);
-        backend.copy(packedState, s * parameters + at + w, state.get(half + s), 0, b);
+        backend.write(layerState.get(s), Arrays.copyOfRange(state, s * parameters + at, s * parameters + at + w));
+        backend.write(layerState.get(half + s),
+            Arrays.copyOfRange(state, s * parameters + at + w, s * parameters + at + w + b));
       }
       at += w + b;
     }

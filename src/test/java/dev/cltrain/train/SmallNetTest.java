@@ -177,9 +177,9 @@ class SmallNetTest {
     try (Trainer layered = open(backend, start, data, settings);
          Trainer fused = open(backend, start, data, settings);
          Trainer single = open(backend, start, data, settings)) {
-      assertTrue(fused.launchPlan().startsWith("one launch per"), fused.launchPlan());
+      ((Backprop<?, ?>) fused).trainSmallWhereItFits(); // on the reference, some of these are past its work limit
+      ((Backprop<?, ?>) single).trainSmallWhereItFits();
       ((Backprop<?, ?>) layered).layerByLayer();
-      assertTrue(layered.launchPlan().startsWith("one launch per"), "the plan is the network's, not the hook's");
       ((Backprop<?, ?>) fused).maxEpochsPerLaunch(2);
       // 10 epochs as 3 + 3 + 4 (each a call; the last two calls split into launches of 2), statistics at epochs 2
       // and 9; the same 10 as single epochs through train_small; and layer by layer
@@ -238,6 +238,7 @@ class SmallNetTest {
     Settings settings = new Settings(c.optimizer(), 0, new NumpyRandom(1));
     try (Trainer layered = open(backend, start, data, settings);
          Trainer mixed = open(backend, start, data, settings)) {
+      ((Backprop<?, ?>) mixed).trainSmallWhereItFits();
       ((Backprop<?, ?>) layered).layerByLayer();
       mixed.epochs(4, false);
       ((Backprop<?, ?>) mixed).layerByLayer();
@@ -282,6 +283,11 @@ class SmallNetTest {
       }
     };
     assertTrue(plan.apply(Settings.fullBatchSgd(0.5f)).startsWith("one launch per"));
+    Case mid = new Case(new int[] {8, 16, 4}, 32, Loss.MSE, Activation.TANH, Activation.SIGMOID, SGD);
+    try (Trainer t = Trainers.reference(network(mid, 1), data(mid, 1), Settings.fullBatchSgd(0.1f))) {
+      assertTrue(t.launchPlan().startsWith("layer by layer (an epoch's 18432 multiply-adds run faster layer by"),
+          "the reference's vectorised loops win here: " + t.launchPlan());
+    }
     assertEquals("layer by layer (mini-batches)", plan.apply(new Settings(SGD, 2, new NumpyRandom(1))));
     Case wide = new Case(new int[] {30, 200, 10}, 50, Loss.XENT, Activation.RELU, Activation.SOFTMAX, ADAM);
     try (Trainer t = Trainers.reference(network(wide, 1), data(wide, 1), new Settings(ADAM, 0, new NumpyRandom(1)))) {
@@ -291,6 +297,15 @@ class SmallNetTest {
     try (Trainer t = Trainers.reference(network(busy, 1), data(busy, 1), Settings.fullBatchSgd(0.1f))) {
       String p = t.launchPlan();
       assertFalse(p.startsWith("one launch"), p);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void theSeedsXorTrainsInTrainSmallOnEveryDevice(ClDevice device) {
+    Case xor = cases().get(0);
+    try (Trainer t = open(device.ref(), network(xor, 1), data(xor, 1), Settings.fullBatchSgd(0.5f))) {
+      assertTrue(t.launchPlan().startsWith("one launch per up to "), t.launchPlan());
     }
   }
 
