@@ -87,6 +87,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   /** Whether the packed buffers, and whether the layers' own, hold the current parameters and state. */
   private boolean packedCurrent;
   private boolean layersCurrent = true;
+  /** Test hooks: train layer by layer; use train_small wherever it fits; at most this many epochs per launch. */
+  private boolean forceLayers;
+  private boolean forceSmall;
+  private int launchCap;
 
   /**
    * Uploads the network and the training set and allocates every buffer training needs. Takes ownership of
@@ -222,15 +226,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     forceLayers = true;
   }
 
-  private boolean forceLayers;
-  private boolean forceSmall;
-
   /** Test hook: trains with train_small from now on wherever it can, even where layer by layer is faster. */
   void trainSmallWhereItFits() {
     forceSmall = true;
   }
-  /** Test hook's cap on epochs per launch (0: none). */
-  private int launchCap;
 
   /** Test hook: at most {@code epochs} epochs per train_small launch, to test epochs split over launches. */
   void maxEpochsPerLaunch(int epochs) {
