@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TrainingChunksTest {
   static Stream<String> devices() {
     List<String> all = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> all.add(d.ref()));
+    if (OpenClDevices.ci() || !dev.cltrain.opencl.ClRuntime.discover().devices().isEmpty()) {
+      OpenClDevices.all().forEach(d -> all.add(d.ref())); // under CI=true, no device fails
+    }
     return all.stream();
   }
 
