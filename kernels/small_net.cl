@@ -24,8 +24,9 @@
 // alpha (matmul.cl), biases and activations as in its epilogues, softmax as bias_softmax, bias gradients as
 // column_sum, the losses and counts as loss.cl's single-group reductions (REDUCE_GROUP lanes, each summing
 // a strided slice, then halved in a tree: the same lanes and tree whatever the work-group size here), the
-// updates as update.cl's. Only where elements are computed and when they are stored differs, which changes
-// no bits. The weight gradient is not stored: each element is computed just before its own update, after
+// updates as update.cl's (with its rule that a momentum velocity or an Adam moment whose magnitude falls
+// below FLT_MIN becomes +0.0, so that devices that flush subnormals stay in step). Only where elements are
+// computed and when they are stored differs, which changes no bits. The weight gradient is not stored: each element is computed just before its own update, after
 // the delta passed down has read the old weights (a barrier between), as on the layer path, where every
 // layer's backward pass ends before the first update.
 // Tunables: SMALL_NET_FLOATS (local floats for the network, -D from the host), REDUCE_GROUP (as loss.cl).
