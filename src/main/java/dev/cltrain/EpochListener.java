@@ -29,6 +29,17 @@ public interface EpochListener {
   boolean onEpoch(EpochReport report);
 
   /**
+   * Whether this listener needs only the measured epochs (those with statistics), checkpointed ones and the
+   * last: then the run may train the epochs in between together, in fewer launches, and calls
+   * {@link #onEpoch} only at the end of each such run of epochs. The weights are the same either way.
+   *
+   * @return false (the default) to hear every epoch
+   */
+  default boolean measuredOnly() {
+    return false;
+  }
+
+  /**
    * After each mini-batch is enqueued, e.g. to move a progress bar; not called for full-batch epochs.
    *
    * @param epoch       0-based epoch

@@ -38,6 +38,36 @@ public interface Trainer extends AutoCloseable {
    */
   EpochStats epoch(boolean wantStats, BatchListener listener);
 
+  /**
+   * {@code count} epochs as {@link #epoch(boolean)} runs them one after another, statistics only of the last:
+   * the same weights, bit for bit, and the same last statistics. A trainer may run them with fewer launches
+   * (Backprop: one train_small launch for many epochs of a small full-batch network). {@link #stopAfterBatch()}
+   * may end them early, between epochs: {@code complete} is then false and {@link #state()} says how many ran.
+   *
+   * @param count       epochs to run, at least 1
+   * @param statsOnLast compute the last epoch's loss and accuracy (as {@code epoch(true)} would); else NaN
+   * @return the last epoch's loss and accuracy
+   */
+  default EpochStats epochs(int count, boolean statsOnLast) {
+    EpochStats stats = null;
+    for (int e = 0; e < count; e++) {
+      stats = epoch(statsOnLast && e == count - 1);
+      if (!stats.complete()) {
+        return stats;
+      }
+    }
+    return stats;
+  }
+
+  /**
+   * How this trainer launches its epochs, for {@code --profile}.
+   *
+   * @return e.g. "layer by layer (mini-batches)" or "one launch per up to 4000 epochs (train_small: ...)"
+   */
+  default String launchPlan() {
+    return "layer by layer";
+  }
+
   /** Hears of each mini-batch of an epoch, e.g. to move a progress bar. */
   interface BatchListener {
     /**

@@ -88,6 +88,11 @@ public final class TrainingRun implements AutoCloseable {
     return warning;
   }
 
+  /** {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for --profile} */
+  public String launchPlan() {
+    return trainer.launchPlan();
+  }
+
   /** {@return the epoch training starts at: 0, or the resumed checkpoint's} */
   public int firstEpoch() {
     return firstEpoch;
@@ -124,8 +129,6 @@ public final class TrainingRun implements AutoCloseable {
     int lastEpoch = t.epochs - 1;
     boolean stoppedEarly = false;
     for (int epoch = firstEpoch; epoch < t.epochs; epoch++) {
-      boolean measured = epoch % t.statsEvery == 0 || stopping != null;
-      int current = epoch;
       if (!t.schedule.isConstant()) {
         float rate = t.schedule.rate(t.optimizer.learningRate(), epoch, t.epochs);
         trainer.learningRate(rate);
@@ -133,10 +136,15 @@ public final class TrainingRun implements AutoCloseable {
           judge.learningRate(rate);
         }
       }
-      Trainer.EpochStats stats = trainer.epoch(measured, miniBatches && t.listener != null
-          ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
+      int from = epoch;
+      epoch = miniBatches ? epoch : lastQuietEpoch(epoch, stopping != null);
+      boolean measured = epoch % t.statsEvery == 0 || stopping != null;
+      int current = epoch;
+      Trainer.EpochStats stats = epoch > from ? trainer.epochs(epoch - from + 1, measured)
+          : trainer.epoch(measured, miniBatches && t.listener != null
+              ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
       if (stopRequested) {
-        return stopped(epoch, start, worstWeight, worstLoss);
+        return stopped(epoch > from ? -1 : epoch, start, worstWeight, worstLoss);
       }
       if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
         TrainerState state = trainer.state();
@@ -149,7 +157,7 @@ public final class TrainingRun implements AutoCloseable {
         writeCheckpoint(state);
       }
       if (judge != null) {
-        Trainer.EpochStats expected = judge.epoch(measured);
+        Trainer.EpochStats expected = judge.epochs(epoch - from + 1, measured);
         if (measured) {
           worstLoss = max(worstLoss, Math.abs(stats.loss() - expected.loss()));
           worstWeight = max(worstWeight, Network.maxAbsDifference(trainer.network(), judge.network()));
@@ -223,11 +231,36 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   /**
+   * The last epoch of the run of epochs from {@code from} on that nothing needs to see one by one, so that the
+   * trainer may run them together ({@link Trainer#epochs}): it ends at the first epoch that is measured (logged,
+   * verified), is followed by a checkpoint, is the run's last, or is followed by another learning rate; every
+   * epoch is its own when the listener hears every epoch ({@link EpochListener#measuredOnly()} false) or
+   * early stopping measures each.
+   */
+  private int lastQuietEpoch(int from, boolean everyEpochMeasured) {
+    if (everyEpochMeasured || (t.listener != null && !t.listener.measuredOnly())) {
+      return from;
+    }
+    float rate = t.schedule.isConstant() ? 0 : t.schedule.rate(t.optimizer.learningRate(), from, t.epochs);
+    int epoch = from;
+    while (epoch + 1 < t.epochs && epoch % t.statsEvery != 0
+        && !(t.checkpoint != null && (epoch + 1) % t.checkpointEvery == 0)
+        && (t.schedule.isConstant() || Float.floatToIntBits(rate)
+            == Float.floatToIntBits(t.schedule.rate(t.optimizer.learningRate(), epoch + 1, t.epochs)))) {
+      epoch++;
+    }
+    return epoch;
+  }
+
+  /**
    * Stopped early: writes the checkpoint if one was asked for; the result holds the weights as they are, with
-   * no final evaluation (a stop should be quick).
+   * no final evaluation (a stop should be quick). {@code epoch} −1: the last epoch the trainer finished.
    */
   private TrainingResult stopped(int epoch, long start, float worstWeight, float worstLoss) {
     TrainerState state = trainer.state();
+    if (epoch < 0) {
+      epoch = state.epoch() - 1;
+    }
     boolean written = false;
     if (t.checkpoint != null) {
       String bad = firstNonFinite(state);

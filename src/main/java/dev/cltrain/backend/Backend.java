@@ -65,6 +65,26 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   void writeIndices(I buffer, int[] data);
 
   /**
+   * How large a network {@link #trainSmall} can train: the floats its one work-group keeps (data, parameters,
+   * optimizer state, activations and two deltas, as small_net.cl lays them out).
+   *
+   * @return floats; 0 when train_small cannot run here
+   */
+  default int smallNetFloats() {
+    return 0;
+  }
+
+  /**
+   * Up to how many multiply-adds per epoch {@link #trainSmall} is the faster way here: beyond, the layer
+   * kernels (many work-groups; on the reference, its vectorised matrix loops) win.
+   *
+   * @return multiply-adds of an epoch's matrix products; 0 when train_small cannot run here
+   */
+  default long smallNetWork() {
+    return 0;
+  }
+
+  /**
    * Time per kernel since the last call, when the backend was made for profiling; otherwise empty.
    *
    * @return one entry per kernel launched since the last call, in the order first launched

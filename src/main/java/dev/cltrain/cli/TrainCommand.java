@@ -97,6 +97,8 @@ final class TrainCommand implements Callable<Integer> {
   private PrintWriter err;
   /** The run under way, for the checkpoint it last wrote when it diverges. */
   private TrainingRun current;
+  /** How the run launched its epochs (for --profile). */
+  private String launchPlan;
   /** Installed while training, for {@link TestHooks#termInLastBatch}. */
   private volatile StopSignals signalsInstalled;
   /** Why --metrics could not be written, once a write failed (training goes on without it). */
@@ -230,6 +232,11 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public boolean measuredOnly() {
+          return true; // onEpoch ignores the unmeasured epochs
+        }
+
+        @Override
         public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
           progress.batch(epoch, batch + 1, runningLoss); // epochs from 0, as in the log and the metrics
           if (TestHooks.termInLastBatch && epoch + 1 == epochs && batch + 1 == count && signalsInstalled != null) {
@@ -254,6 +261,7 @@ final class TrainCommand implements Callable<Integer> {
         try (StopSignals signals = StopSignals.install(run)) {
           signalsInstalled = signals;
           result = run.run();
+          launchPlan = run.launchPlan();
           earlyOutcome = run.earlyStopping();
           signalsInstalled = null;
           if (signals.received() != null && result.stop() != null) {
@@ -291,6 +299,7 @@ final class TrainCommand implements Callable<Integer> {
         out.println();
         out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
             ? "wall time per call" : "device time from profiling events") + "):");
+        out.println("launches:    " + launchPlan);
         ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
       }
       Verification v = result.verification();

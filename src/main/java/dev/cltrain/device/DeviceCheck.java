@@ -72,7 +72,7 @@ public final class DeviceCheck {
   static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
       "matmul_transpose_b_delta", "bias_activation", "activation_delta", "bias_softmax", "mse_delta", "xent_delta",
       "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
-      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows"};
+      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows", "train_small"};
 
   /**
    * One kernel's worst case over the shapes (and activations).
@@ -255,7 +255,8 @@ public final class DeviceCheck {
 
   private static boolean takesActivation(String kernel) {
     return switch (kernel) {
-      case "matmul_bias_activation", "matmul_transpose_b_delta", "bias_activation", "activation_delta", "mse_delta" -> true;
+      case "matmul_bias_activation", "matmul_transpose_b_delta", "bias_activation", "activation_delta", "mse_delta",
+          "train_small" -> true;
       default -> false;
     };
   }
@@ -463,8 +464,51 @@ public final class DeviceCheck {
         k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
         return read(k, target, rows * cols);
       }
+      case "train_small" -> {
+        return trainSmall(k, s, activation, random);
+      }
       default -> throw new IllegalArgumentException("no check for kernel " + kernel);
     }
+  }
+
+  /**
+   * Three epochs of train_small with statistics, on a net derived from shape s = (rows, cols, depth): up to 40
+   * rows, depth (up to 9) inputs, a hidden layer of cols (up to 7) with the activation, 3 outputs; softmax and
+   * cross-entropy for odd rows, else MSE with the activation at the output too; the optimizer by (rows + cols)
+   * mod 3 (sgd, momentum, adam), with weight decay. Returns the parameters, the optimizer state and the correct
+   * count, not the loss: a reduction (checked as mse_loss and xent_loss are), the rest the reference's bits.
+   */
+  private static <B, I> float[] trainSmall(Backend<B, I> k, int[] s, int activation, Random random) {
+    int rows = Math.min(s[0], 40);
+    int[] widths = {Math.min(s[2], 9), Math.min(s[1], 7), 3};
+    boolean xent = rows % 2 == 1;
+    int optimizer = (s[0] + s[1]) % 3;
+    int states = optimizer;
+    int parameters = widths[0] * widths[1] + widths[1] + widths[1] * widths[2] + widths[2];
+    int[] shape = {widths[0], widths[1], widths[2], activation, xent ? -1 : activation};
+    float[] state = new float[states * parameters];
+    System.arraycopy(spread(random, parameters, 6, true), 0, state, 0, Math.min(state.length, parameters));
+    if (states == 2) {
+      System.arraycopy(spread(random, parameters, 12, false), 0, state, parameters, parameters);
+    }
+    float[] corrections = new float[6];
+    for (int e = 0; e < 3; e++) {
+      corrections[2 * e] = (float) (1.0 - Math.pow(0.9f, e + 4));
+      corrections[2 * e + 1] = (float) (1.0 - Math.pow(0.999f, e + 4));
+    }
+    B x = k.upload(uniform(random, rows * widths[0]));
+    B y = k.upload(xent ? oneHot(random, rows, 3) : scaled(random, rows * 3, 0.5f));
+    B params = k.upload(scaled(random, parameters, 0.7f));
+    B stateBuffer = k.upload(state.length == 0 ? new float[1] : state);
+    B loss = k.upload(new float[1]);
+    B correct = poisoned(k, 1);
+    k.trainSmall(2, rows, 3, xent ? 1 : 0, optimizer, 1, 1.0f / rows, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f,
+        k.uploadIndices(shape), k.upload(corrections), x, y, params, stateBuffer, loss, correct);
+    float[] out = new float[parameters + state.length + 1];
+    System.arraycopy(read(k, params, parameters), 0, out, 0, parameters);
+    System.arraycopy(read(k, stateBuffer, state.length), 0, out, parameters, state.length);
+    out[out.length - 1] = read(k, correct, 1)[0];
+    return out;
   }
 
   /**

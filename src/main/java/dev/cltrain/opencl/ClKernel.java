@@ -63,6 +63,20 @@ public final class ClKernel {
   }
 
   /**
+   * The largest work-group this kernel can run in on its device (CL_KERNEL_WORK_GROUP_SIZE).
+   *
+   * @return work-items
+   * @throws ClException when the device cannot say
+   */
+  public long workGroupLimit() {
+    long[] size = new long[1];
+    ClException.checkVoid("clGetKernelWorkGroupInfo(" + name + ", CL_KERNEL_WORK_GROUP_SIZE)",
+        () -> clGetKernelWorkGroupInfo(kernel, context.device().id(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
+            Pointer.to(size), null));
+    return size[0];
+  }
+
+  /**
    * Sets every argument: Integer as int, Float as float, ClBuffer as a global buffer.
    *
    * @param values the arguments in the order the kernel declares them, starting at index 0

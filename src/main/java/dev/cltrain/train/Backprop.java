@@ -3,6 +3,7 @@ package dev.cltrain.train;
 import dev.cltrain.TrainerState;
 
 import dev.cltrain.Trainer;
+import dev.cltrain.Trainer.Evaluation;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
@@ -38,6 +39,12 @@ import java.util.List;
  * biases. Each array keeps its own buffers, and its optimizer state its own per-layer buffers, so a
  * checkpoint's state is per layer as before.
  *
+ * <p>A small network trained on the full batch (its data, parameters, optimizer state, activations and deltas
+ * fit {@link Backend#smallNetFloats()}, and an epoch is little work) runs instead as one train_small launch
+ * for many epochs ({@link #epochs}), which computes the same bits: see kernels/small_net.cl. Its parameters
+ * and state then live in two packed buffers, copied to and from the layers' own (through the host) when
+ * anything else needs them.
+ *
  * <p>The forward pass and the evaluation of data sets are {@link Inference}'s. Not thread-safe, except
  * {@link #stopAfterBatch()}.
  *
@@ -70,6 +77,28 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private int pendingBatch;
   /** The current epoch's order (mini-batches), kept for a checkpoint taken mid-epoch. */
   private int[] currentOrder;
+  /** Estimated multiply-adds one train_small launch may take, so that a stop is heard within a few tens of ms. */
+  static final long LAUNCH_WORK = 1 << 22;
+  /** Each barrier-separated phase counted as this many multiply-adds in that estimate. */
+  static final long PHASE_WORK = 256;
+  /** Why train_small is used, or why not (for --profile); null when it is used. */
+  private final String layerByLayerReason;
+  /** Whether train_small can train this (full batch, fits local memory), whether or not it is the faster way. */
+  private final boolean smallNetFits;
+  /** Epochs per train_small launch at most; 0 when it cannot train this. */
+  private final int smallNetEpochs;
+  /** train_small's operands: widths and activation codes; parameters, optimizer state, Adam's corrections. */
+  private I smallShape;
+  private B packedParams;
+  private B packedState;
+  private B corrections;
+  /** Whether the packed buffers, and whether the layers' own, hold the current parameters and state. */
+  private boolean packedCurrent;
+  private boolean layersCurrent = true;
+  /** Test hooks: train layer by layer; use train_small wherever it fits; at most this many epochs per launch. */
+  private boolean forceLayers;
+  private boolean forceSmall;
+  private int launchCap;
 
   /**
    * Uploads the network and the training set and allocates every buffer training needs. Takes ownership of
@@ -112,10 +141,254 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         allocateBatchBuffers();
         this.order = backend.uploadIndices(new int[train.rows()]);
       }
+      this.layerByLayerReason = smallNetRefusal(backend.smallNetFloats(), backend.smallNetWork(), train.rows());
+      this.smallNetFits = fullBatch && smallNetFloatsNeeded(train.rows()) <= backend.smallNetFloats();
+      this.smallNetEpochs = !smallNetFits ? 0
+          : (int) Math.max(1, Math.min(10000, LAUNCH_WORK / smallNetWork(train.rows())));
+      if (smallNetEpochs > 0) {
+        int[] shape = new int[2 * layerCount() + 1];
+        for (int l = 0; l <= layerCount(); l++) {
+          shape[l] = widths[l];
+        }
+        for (int l = 0; l < layerCount(); l++) {
+          shape[layerCount() + 1 + l] = initial.layers().get(l).activation().code;
+        }
+        smallShape = backend.uploadIndices(shape);
+        packedParams = backend.upload(new float[parameterCount()]);
+        packedState = backend.upload(new float[Math.max(1, optimizer.stateBuffers() * parameterCount())]);
+        corrections = backend.upload(new float[optimizer.kind() == Optimizer.Kind.ADAM ? 2 * smallNetEpochs : 2]);
+      }
     } catch (RuntimeException e) {
       backend.close();
       throw e;
     }
+  }
+
+  /** Floats of parameters: every layer's weights and biases. */
+  private int parameterCount() {
+    int count = 0;
+    for (int l = 0; l < layerCount(); l++) {
+      count += widths[l] * widths[l + 1] + widths[l + 1];
+    }
+    return count;
+  }
+
+  /** Local floats train_small needs for this network on {@code rows} rows (small_net.cl's layout). */
+  long smallNetFloatsNeeded(int rows) {
+    long activations = 0;
+    int widest = 0;
+    for (int l = 1; l <= layerCount(); l++) {
+      activations += (long) rows * widths[l];
+      widest = Math.max(widest, widths[l]);
+    }
+    return (long) rows * (widths[0] + widths[layerCount()]) + (long) parameterCount() * (1 + optimizer.stateBuffers())
+        + activations + 2L * rows * widest;
+  }
+
+  /** Estimated cost of one epoch: its multiply-adds (three products per layer) plus its phases' barriers. */
+  private long smallNetWork(int rows) {
+    long products = 0;
+    for (int l = 0; l < layerCount(); l++) {
+      products += 3L * rows * widths[l] * widths[l + 1];
+    }
+    return products + PHASE_WORK * (3L * layerCount() + 2);
+  }
+
+  /** Why this training cannot use train_small, or null when it does. */
+  private String smallNetRefusal(int localFloats, long mostWork, int rows) {
+    if (!fullBatch) {
+      return "mini-batches";
+    }
+    if (localFloats <= 0) {
+      return "train_small cannot run on this device";
+    }
+    long needed = smallNetFloatsNeeded(rows);
+    if (needed > localFloats) {
+      return "the network and data take " + needed + " floats, over the " + localFloats
+          + " of one work-group's local memory";
+    }
+    long work = smallNetWork(rows) - PHASE_WORK * (3L * layerCount() + 2);
+    if (work > mostWork) {
+      return "an epoch's " + work + " multiply-adds run faster layer by layer here (train_small up to " + mostWork
+          + ")";
+    }
+    return null;
+  }
+
+  /**
+   * How epochs are launched, for {@code --profile}.
+   *
+   * @return e.g. "one launch per up to 4000 epochs (train_small: ...)" or "layer by layer (mini-batches)"
+   */
+  @Override
+  public String launchPlan() {
+    if (layerByLayerReason == null) {
+      return "one launch per up to " + smallNetEpochs + " epochs (train_small: the network, its data and its"
+          + " optimizer state fit one work-group's local memory, " + smallNetFloatsNeeded(trainSet.rows()) + " of "
+          + backend.smallNetFloats() + " floats)";
+    }
+    return "layer by layer (" + layerByLayerReason + ")";
+  }
+
+  /** Test hook: trains layer by layer from now on, as a network too large for train_small would. */
+  void layerByLayer() {
+    forceLayers = true;
+  }
+
+  /** Test hook: trains with train_small from now on wherever it can, even where layer by layer is faster. */
+  void trainSmallWhereItFits() {
+    forceSmall = true;
+  }
+
+  /** Test hook: at most {@code epochs} epochs per train_small launch, to test epochs split over launches. */
+  void maxEpochsPerLaunch(int epochs) {
+    launchCap = epochs;
+  }
+
+  private boolean small() {
+    return smallNetFits && !forceLayers && (layerByLayerReason == null || forceSmall);
+  }
+
+  /**
+   * Brings the packed buffers up to date from the layers' own (before train_small). Through the host, not a
+   * device-side copy: this happens only when the path changes, and Oclgrind marks what clEnqueueCopyBuffer
+   * writes as uninitialised.
+   */
+  private void toPacked() {
+    if (packedCurrent) {
+      return;
+    }
+    int parameters = parameterCount();
+    float[] params = new float[parameters];
+    float[] state = new float[optimizer.stateBuffers() * parameters];
+    int at = 0;
+    for (int l = 0; l < layerCount(); l++) {
+      int w = widths[l] * widths[l + 1];
+      int b = widths[l + 1];
+      downloadInto(weights.get(l), params, at, w);
+      downloadInto(biases.get(l), params, at + w, b);
+      List<B> layerState = states.get(l);
+      int half = layerState.size() / 2;
+      for (int s = 0; s < half; s++) {
+        downloadInto(layerState.get(s), state, s * parameters + at, w);
+        downloadInto(layerState.get(half + s), state, s * parameters + at + w, b);
+      }
+      at += w + b;
+    }
+    backend.write(packedParams, params);
+    backend.write(packedState, state);
+    packedCurrent = true;
+  }
+
+  private void downloadInto(B buffer, float[] into, int offset, int count) {
+    float[] values = new float[count];
+    backend.download(buffer, values);
+    System.arraycopy(values, 0, into, offset, count);
+  }
+
+  /** Brings the layers' own buffers up to date from the packed ones (after train_small), through the host. */
+  private void toLayers() {
+    if (layersCurrent) {
+      return;
+    }
+    int parameters = parameterCount();
+    float[] params = new float[parameters];
+    float[] state = new float[optimizer.stateBuffers() * parameters];
+    backend.download(packedParams, params);
+    backend.download(packedState, state);
+    int at = 0;
+    for (int l = 0; l < layerCount(); l++) {
+      int w = widths[l] * widths[l + 1];
+      int b = widths[l + 1];
+      backend.write(weights.get(l), Arrays.copyOfRange(params, at, at + w));
+      backend.write(biases.get(l), Arrays.copyOfRange(params, at + w, at + w + b));
+      List<B> layerState = states.get(l);
+      int half = layerState.size() / 2;
+      for (int s = 0; s < half; s++) {
+        backend.write(layerState.get(s), Arrays.copyOfRange(state, s * parameters + at, s * parameters + at + w));
+        backend.write(layerState.get(half + s),
+            Arrays.copyOfRange(state, s * parameters + at + w, s * parameters + at + w + b));
+      }
+      at += w + b;
+    }
+    layersCurrent = true;
+  }
+
+  /** One train_small launch of {@code count} epochs (count ≤ smallNetEpochs); packed buffers current. */
+  private void smallNetLaunch(int count, boolean stats) {
+    Optimizer o = optimizer;
+    if (o.kind() == Optimizer.Kind.ADAM) {
+      float[] c = new float[2 * count];
+      for (int e = 0; e < count; e++) {
+        c[2 * e] = (float) (1.0 - Math.pow(o.beta1(), step + 1 + e));
+        c[2 * e + 1] = (float) (1.0 - Math.pow(o.beta2(), step + 1 + e));
+      }
+      backend.write(corrections, c);
+    }
+    int rows = trainSet.rows();
+    backend.trainSmall(layerCount(), rows, count, loss == Loss.XENT ? 1 : 0, o.kind().ordinal(), stats ? 1 : 0,
+        1.0f / rows, rate, o.momentum(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(), smallShape, corrections,
+        train.x, train.y, packedParams, packedState, train.lossSlots, train.correctSlots);
+    step += count;
+    epochsDone += count;
+  }
+
+  /**
+   * {@code count} epochs; with a small network on the full batch, in train_small launches of at most
+   * {@link #launchPlan()}'s epochs each, waiting for each before the next so that {@link #stopAfterBatch()}
+   * is heard between them (the epochs then return with {@code complete} false; {@link #state()} says how many
+   * ran). Otherwise {@link #epoch} after epoch.
+   */
+  @Override
+  public EpochStats epochs(int count, boolean statsOnLast) {
+    if (!small()) {
+      EpochStats stats = null;
+      for (int e = 0; e < count; e++) {
+        stats = epoch(statsOnLast && e == count - 1, null);
+        if (!stats.complete()) {
+          return stats;
+        }
+        if (stopRequested && e + 1 < count) {
+          stopRequested = false;
+          return new EpochStats(Float.NaN, Float.NaN, false);
+        }
+      }
+      return stats;
+    }
+    toPacked();
+    layersCurrent = false;
+    int done = 0;
+    while (done < count) {
+      int n = Math.min(launchCap > 0 ? Math.min(launchCap, smallNetEpochs) : smallNetEpochs, count - done);
+      boolean stats = statsOnLast && done + n == count;
+      smallNetLaunch(n, stats);
+      done += n;
+      if (done < count) {
+        backend.download(train.lossSlots, new float[1]); // waits for the launch
+        if (stopRequested) {
+          stopRequested = false;
+          return new EpochStats(Float.NaN, Float.NaN, false);
+        }
+      }
+    }
+    stopRequested = false;
+    if (!statsOnLast) {
+      backend.flush();
+      return new EpochStats(Float.NaN, Float.NaN);
+    }
+    return readStats(train, 1);
+  }
+
+  @Override
+  public Network network() {
+    toLayers();
+    return super.network();
+  }
+
+  @Override
+  public Evaluation evaluate(DataSet set, boolean wantOutputs) {
+    toLayers();
+    return super.evaluate(set, wantOutputs);
   }
 
   private void backward(B x, B y, int rows) {
@@ -224,6 +497,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   @Override
   public EpochStats epoch(boolean wantStats, BatchListener listener) {
+    if (small()) {
+      return epochs(1, wantStats);
+    }
+    toLayers();
+    packedCurrent = false;
     int rows = trainSet.rows();
     if (fullBatch) {
       iteration(train.x, train.y, rows, 0, wantStats);
@@ -275,6 +553,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   @Override
   public TrainerState state() {
+    toLayers();
     List<List<float[]>> optimizerState = new ArrayList<>();
     for (List<B> layerState : states) {
       List<float[]> copies = new ArrayList<>();
@@ -336,6 +615,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         backend.write(layerState.get(s), saved.get(s));
       }
     }
+    layersCurrent = true;
+    packedCurrent = false;
     if (state.step() < 0 || state.epoch() < 0 || state.batch() < 0) {
       throw new IllegalArgumentException("negative counts: epoch " + state.epoch() + ", batch " + state.batch()
           + ", step " + state.step());

@@ -145,8 +145,9 @@ class CheckpointReliabilityTest {
   void aFailedVerifyKeepsTheModelSaysSoBeforeSavedAndExitsOne() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     Path kernels = Files.createDirectory(dir.resolve("kernels"));
-    OpenClKernelFiles.copyWithChange(kernels, "update.cl", "w[i] = w[i] - learning_rate * g;",
-        "w[i] = w[i] - 1.01f * learning_rate * g;");
+    // XOR trains in train_small (one launch for many epochs): its sgd step is the one broken
+    OpenClKernelFiles.copyWithChange(kernels, "small_net.cl", "p[0] = p[0] - learning_rate * g;",
+        "p[0] = p[0] - 1.01f * learning_rate * g;");
     Path save = dir.resolve("m.json");
     // --no-check: the first-use check would refuse this kernel before --verify could report it
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", kernels.toString(), "--no-check", "--verify",

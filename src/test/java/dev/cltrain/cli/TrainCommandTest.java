@@ -72,8 +72,9 @@ class TrainCommandTest {
   @Test
   void verifyFailsWithExitOneWhenAKernelIsSubtlyWrong(@TempDir Path dir) throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
-    OpenClKernelFiles.copyWithChange(dir, "update.cl", "w[i] = w[i] - learning_rate * g;",
-        "w[i] = w[i] - 1.01f * learning_rate * g;");
+    // XOR trains in train_small (one launch for many epochs): its sgd step is the one broken
+    OpenClKernelFiles.copyWithChange(dir, "small_net.cl", "p[0] = p[0] - learning_rate * g;",
+        "p[0] = p[0] - 1.01f * learning_rate * g;");
     // --no-check: the first-use check would refuse the device before --verify could see the difference
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--verify", "--epochs", "2000",
         "--no-check");
