@@ -101,13 +101,14 @@ public final class GemmBench {
   public static final String CLBLAST = "clblast";
 
   /**
-   * Untimed calls first: at least one, more while under 300 ms, and on up to 3 s while the last call is still
-   * over 1.25 times the fastest so far (first-touch of buffers, and JIT compilation: the reference's Vector API
-   * loops run 100 times slower until C2 has compiled them, which can take a second on a busy machine).
+   * Untimed calls first: at least 20 and 300 ms, and on (up to 3 s) while the last call is still over 1.25
+   * times the fastest so far (first-touch of buffers, and JIT compilation: the reference's Vector API loops
+   * run 10 to 100 times slower until C2 has compiled them, which takes a few dozen calls and up to a second).
    */
   private static final int WARMUP_MAX_CALLS = 1000;
   private static final long WARMUP_NANOS = 300_000_000L;
   private static final long WARMUP_MAX_NANOS = 3_000_000_000L;
+  private static final int WARMUP_MIN_CALLS = 20;
 
   private GemmBench() {}
 
@@ -251,7 +252,7 @@ public final class GemmBench {
     for (int w = 0; w < WARMUP_MAX_CALLS; w++) {
       long elapsed = System.nanoTime() - warmStart;
       boolean settled = last <= fastest + fastest / 4;
-      if (w > 0 && (elapsed >= WARMUP_MAX_NANOS || (elapsed >= WARMUP_NANOS && settled))) {
+      if (w > 0 && (elapsed >= WARMUP_MAX_NANOS || (elapsed >= WARMUP_NANOS && w >= WARMUP_MIN_CALLS && settled))) {
         break;
       }
       long start = System.nanoTime();

@@ -42,10 +42,10 @@ public final class MatmulTuner {
   public static List<MatmulPlan> candidates(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
-      return fitting(device, List.of(MatmulPlan.blocked(tile, 4, 16, 4, 128, 128), MatmulPlan.blocked(tile, 8, 16, 2, 128, 128),
-          MatmulPlan.blocked(tile, 4, 16, 4, 64, 256), MatmulPlan.blocked(tile, 6, 16, 2, 96, 128),
-          MatmulPlan.blocked(tile, 4, 16, 2, 64, 128), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128),
-          MatmulPlan.blocked(tile, 4, 16, 4, 32, 128), MatmulPlan.tiled(tile)));
+      return fitting(device, List.of(MatmulPlan.blocked(tile, 6, 16, 4, 192, 256), MatmulPlan.blocked(tile, 6, 16, 4, 192, 512),
+          MatmulPlan.blocked(tile, 4, 16, 4, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 128, 256),
+          MatmulPlan.blocked(tile, 8, 16, 2, 128, 128), MatmulPlan.blocked(tile, 6, 16, 2, 96, 128),
+          MatmulPlan.blocked(tile, 8, 8, 2, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 32, 128), MatmulPlan.tiled(tile)));
     }
     return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 4, 1, 16, 64), MatmulPlan.blocked(tile, 8, 4, 1, 32, 64)));

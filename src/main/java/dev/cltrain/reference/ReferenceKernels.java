@@ -177,19 +177,20 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   @Override
   public void biasActivation(int rows, int cols, int activation, float[] z, float[] bias, float[] a) {
-    for (int row = 0; row < rows; row++) {
-      int at = row * cols;
-      for (int col = 0; col < cols; col++) {
-        a[at + col] = activate(activation, z[at + col] + bias[col]);
+    inParts(rows * cols, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        a[i] = activate(activation, z[i] + bias[i % cols]);
       }
-    }
+    });
   }
 
   @Override
   public void activationDelta(int count, int activation, float[] a, float[] dz) {
-    for (int i = 0; i < count; i++) {
-      dz[i] = dz[i] * slope(activation, a[i]);
-    }
+    inParts(count, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        dz[i] = dz[i] * slope(activation, a[i]);
+      }
+    });
   }
 
   @Override
@@ -300,13 +301,32 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   @Override
   public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, float[] dw,
       float[] velocity, float[] w) {
-    updates.momentum(count, learningRate, momentum, weightDecay, dw, velocity, w);
+    inParts(count, (from, to) -> updates.momentum(from, to, learningRate, momentum, weightDecay, dw, velocity, w));
   }
 
   @Override
   public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
-    updates.adam(count, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
+    inParts(count, (from, to) -> updates.adam(from, to, learningRate, beta1, beta2, epsilon, weightDecay, correction1,
+        correction2, dw, m, v, w));
+  }
+
+  /** Elements below which an optimizer step runs on one thread. */
+  private static final int PARALLEL_ELEMENTS = 1 << 15;
+
+  /**
+   * Runs {@code part} over [0, count): in one call, or in parts of 16384 elements across threads when there are
+   * many (each element reads and writes only its own index, so the split changes no bits). For the optimizer
+   * steps and the element-wise activation kernels.
+   */
+  private static void inParts(int count, java.util.function.BiConsumer<Integer, Integer> part) {
+    if (count < PARALLEL_ELEMENTS) {
+      part.accept(0, count);
+      return;
+    }
+    int size = 1 << 14;
+    IntStream.range(0, (count + size - 1) / size).parallel()
+        .forEach(p -> part.accept(p * size, Math.min(count, p * size + size)));
   }
 
   /** The kernel's work-items in the order of its range: slot 0's elements, then slot 1's, and so on. */

@@ -9,10 +9,12 @@ package dev.cltrain.reference;
  * flush, 880 ms with it in the plain loop).
  */
 interface UpdateLoops {
-  void momentum(int count, float learningRate, float momentum, float weightDecay, float[] dw, float[] velocity,
+  /** Elements [from, to) of momentum_update. */
+  void momentum(int from, int to, float learningRate, float momentum, float weightDecay, float[] dw, float[] velocity,
       float[] w);
 
-  void adam(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+  /** Elements [from, to) of adam_update. */
+  void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w);
 
   /** "plain Java" or "Vector API, 16 lanes". */
@@ -79,17 +81,17 @@ interface UpdateLoops {
     private Plain() {}
 
     @Override
-    public void momentum(int count, float learningRate, float momentum, float weightDecay, float[] dw,
+    public void momentum(int from, int to, float learningRate, float momentum, float weightDecay, float[] dw,
         float[] velocity, float[] w) {
-      for (int i = 0; i < count; i++) {
+      for (int i = from; i < to; i++) {
         momentumStep(i, learningRate, momentum, weightDecay, dw, velocity, w);
       }
     }
 
     @Override
-    public void adam(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+    public void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
         float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
-      for (int i = 0; i < count; i++) {
+      for (int i = from; i < to; i++) {
         adamStep(i, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
       }
     }

@@ -23,28 +23,28 @@ final class VectorUpdate implements UpdateLoops {
   }
 
   @Override
-  public void momentum(int count, float learningRate, float momentum, float weightDecay, float[] dw,
+  public void momentum(int from, int to, float learningRate, float momentum, float weightDecay, float[] dw,
       float[] velocity, float[] w) {
-    int i = 0;
-    for (; i + L <= count; i += L) {
+    int i = from;
+    for (; i + L <= to; i += L) {
       FloatVector wi = FloatVector.fromArray(S, w, i);
       FloatVector g = FloatVector.fromArray(S, dw, i).add(wi.mul(weightDecay));
       FloatVector v = flush(FloatVector.fromArray(S, velocity, i).mul(momentum).add(g));
       v.intoArray(velocity, i);
       wi.sub(v.mul(learningRate)).intoArray(w, i);
     }
-    for (; i < count; i++) {
+    for (; i < to; i++) {
       UpdateLoops.momentumStep(i, learningRate, momentum, weightDecay, dw, velocity, w);
     }
   }
 
   @Override
-  public void adam(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+  public void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
       float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
     float keep1 = 1.0f - beta1;
     float keep2 = 1.0f - beta2;
-    int i = 0;
-    for (; i + L <= count; i += L) {
+    int i = from;
+    for (; i + L <= to; i += L) {
       FloatVector wi = FloatVector.fromArray(S, w, i);
       FloatVector g = FloatVector.fromArray(S, dw, i).add(wi.mul(weightDecay));
       FloatVector m1 = flush(FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(keep1)));
@@ -54,7 +54,7 @@ final class VectorUpdate implements UpdateLoops {
       FloatVector step = m1.div(correction1).div(v1.div(correction2).lanewise(VectorOperators.SQRT).add(epsilon));
       wi.sub(step.mul(learningRate)).intoArray(w, i);
     }
-    for (; i < count; i++) {
+    for (; i < to; i++) {
       UpdateLoops.adamStep(i, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
     }
   }

@@ -33,16 +33,47 @@ class UpdateLoopsTest {
         }
         float[][] a = copies(dw, m, v, w);
         float[][] b = copies(dw, m, v, w);
-        plain.adam(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
-        best.adam(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
+        plain.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
+        best.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
         sameBits("adam " + count + " λ " + decay, a, b);
         a = copies(dw, m, v, w);
         b = copies(dw, m, v, w);
-        plain.momentum(count, 0.1f, 0.9f, decay, a[0], a[1], a[3]);
-        best.momentum(count, 0.1f, 0.9f, decay, b[0], b[1], b[3]);
+        plain.momentum(0, count, 0.1f, 0.9f, decay, a[0], a[1], a[3]);
+        best.momentum(0, count, 0.1f, 0.9f, decay, b[0], b[1], b[3]);
         sameBits("momentum " + count + " λ " + decay, a, b);
       }
     }
+  }
+
+  @Test
+  void referenceStepsSplitAcrossThreadsEqualOnePlainPassBitForBit() {
+    // ReferenceKernels splits long arrays (>= 32768 elements) into parts over threads: the same bits as one pass
+    ReferenceKernels reference = new ReferenceKernels();
+    UpdateLoops plain = UpdateLoops.plain();
+    int count = 70001;
+    float[] dw = values(count, 5, true);
+    float[] w = values(count, 6, false);
+    float[] m = values(count, 7, true);
+    float[] v = values(count, 8, false);
+    float[][] a = copies(dw, m, v, w);
+    float[][] b = copies(dw, m, v, w);
+    plain.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
+    reference.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
+    sameBits("adam over threads", a, b);
+    a = copies(dw, m, v, w);
+    b = copies(dw, m, v, w);
+    plain.momentum(0, count, 0.1f, 0.9f, 0.01f, a[0], a[1], a[3]);
+    reference.momentumUpdate(count, 0.1f, 0.9f, 0.01f, b[0], b[1], b[3]);
+    sameBits("momentum over threads", a, b);
+    float[] z = values(count, 9, true);
+    float[] bias = values(7, 10, true);
+    float[] expected = new float[count / 7 * 7];
+    float[] actual = new float[expected.length];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = ReferenceKernels.activate(1, z[i] + bias[i % 7]);
+    }
+    reference.biasActivation(count / 7, 7, 1, z, bias, actual);
+    sameBits("bias_activation over threads", new float[][] {expected}, new float[][] {actual});
   }
 
   private static void sameBits(String what, float[][] expected, float[][] actual) {
