@@ -138,6 +138,24 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   }
 
   /**
+   * The plan for large products on {@code device} (see {@link OpenClKernels#LARGE_ROWS}): {@code CLTRAIN_MATMUL}
+   * when set (one plan for every product), else the one {@link MatmulTuner} found fastest at a large shape on a
+   * CPU device, else {@link #forDevice}'s.
+   *
+   * @param device the device the kernels will run on
+   * @param source where the tuner reads matmul.cl from
+   * @return the plan to build the large products' kernels with
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   */
+  public static MatmulPlan largeForDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
+    String spec = System.getenv(ENVIRONMENT);
+    if ((spec != null && !spec.isBlank()) || device.type() != ClDevice.Type.CPU) {
+      return forDevice(device, source);
+    }
+    return MatmulTuner.largePlanFor(device, source);
+  }
+
+  /**
    * This plan as a spec, the form {@code CLTRAIN_MATMUL} and the tuner's cache use.
    *
    * @return the spec {@link #parse} reads back: "tiled:16" or "blocked:4x16x4/128x128"

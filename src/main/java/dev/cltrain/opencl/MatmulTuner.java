@@ -14,13 +14,18 @@ import java.util.List;
  * Picks the fastest {@link MatmulPlan} for a device by timing each candidate once, at first use, and caches
  * the choice per device and driver in {@code matmul-plans.json} under the user's cache folder
  * ({@code $XDG_CACHE_HOME/cltrain}, else {@code ~/.cache/cltrain}; the system property {@code cltrain.cache}
- * overrides it). Tuning builds matmul.cl once per candidate and times the three variants at 256×256×256; it
- * takes a second or two. {@code --retune} forgets the cached choices of this run's devices. Every candidate
+ * overrides it). Tuning builds matmul.cl once per candidate and times the three variants at 256×256×256, and
+ * on CPU devices matmul at 1024×1024×512 for the plan of large products ({@link OpenClKernels#LARGE_ROWS});
+ * it takes a few seconds. {@code --retune} forgets the cached choices of this run's devices. Every candidate
  * computes the same bits (MatmulPlansTest), so tuning changes speed only.
  */
 public final class MatmulTuner {
   /** The shape each candidate is timed at (m = n = k): large enough to show blocking, small enough to be quick. */
   static final int SIZE = 256;
+  /** Rows and columns of the shape large-product candidates are timed at. */
+  static final int LARGE = 1024;
+  /** Its depth k. */
+  static final int LARGE_DEPTH = 512;
   private static final String FILE = "matmul-plans.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static boolean retune;
@@ -43,6 +48,7 @@ public final class MatmulTuner {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
       return fitting(device, List.of(MatmulPlan.blocked(tile, 6, 16, 4, 192, 256), MatmulPlan.blocked(tile, 6, 16, 4, 192, 512),
+          MatmulPlan.blocked(tile, 6, 16, 4, 288, 512), MatmulPlan.blocked(tile, 6, 16, 4, 192, 1024),
           MatmulPlan.blocked(tile, 4, 16, 4, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 128, 256),
           MatmulPlan.blocked(tile, 8, 16, 2, 128, 128), MatmulPlan.blocked(tile, 6, 16, 2, 96, 128),
           MatmulPlan.blocked(tile, 8, 8, 2, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 32, 128), MatmulPlan.tiled(tile)));
@@ -71,7 +77,24 @@ public final class MatmulTuner {
    * @return the plan to build with; the first candidate when none could be built or timed
    */
   public static synchronized MatmulPlan planFor(ClDevice device, KernelSource source) {
-    String key = key(device);
+    return planFor(device, source, false);
+  }
+
+  /**
+   * As {@link #planFor}, for large products ({@link OpenClKernels#LARGE_ROWS}): the candidates are timed at
+   * {@value #LARGE}×{@value #LARGE}×{@value #LARGE_DEPTH} (matmul only) and the choice is cached under the
+   * device's key followed by " | large".
+   *
+   * @param device the device to tune for
+   * @param source where matmul.cl is read from for the timing builds
+   * @return the plan for large products; the first candidate when none could be built or timed
+   */
+  public static synchronized MatmulPlan largePlanFor(ClDevice device, KernelSource source) {
+    return planFor(device, source, true);
+  }
+
+  private static MatmulPlan planFor(ClDevice device, KernelSource source, boolean large) {
+    String key = key(device) + (large ? " | large" : "");
     Path file = cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     boolean again = retune && RETUNED.add(key); // --retune: once per device and run
@@ -83,7 +106,7 @@ public final class MatmulTuner {
         // a stale or hand-edited entry: tune again
       }
     }
-    MatmulPlan best = fastest(device, source);
+    MatmulPlan best = fastest(device, source, large);
     if (best == null) {
       return candidates(device).get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
     }
@@ -97,27 +120,31 @@ public final class MatmulTuner {
     return best;
   }
 
-  /** Times each candidate (the sum of the three variants' best of three); the fastest that works, or null. */
-  static MatmulPlan fastest(ClDevice device, KernelSource source) {
+  /**
+   * Times each candidate (the sum of the three variants' best of three at 256³; for large products matmul's
+   * best of three at 1024×1024×512); the fastest that works, or null.
+   */
+  static MatmulPlan fastest(ClDevice device, KernelSource source, boolean large) {
     MatmulPlan best = null;
     double bestNanos = Double.MAX_VALUE;
-    float[] a = new float[SIZE * SIZE];
+    int m = large ? LARGE : SIZE;
+    int k = large ? LARGE_DEPTH : SIZE;
+    float[] a = new float[m * k];
     Arrays.fill(a, 0.5f);
     try (ClContext context = new ClContext(device, source, false);
          ClBuffer da = context.upload(a);
          ClBuffer db = context.upload(a);
-         ClBuffer dc = context.buffer(SIZE * SIZE)) {
+         ClBuffer dc = context.buffer(m * m)) {
       for (MatmulPlan plan : candidates(device)) {
         try {
           ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64));
           double nanos = 0;
-          for (String name : List.of("matmul", "matmul_transpose_a", "matmul_transpose_b")) {
+          for (String name : large ? List.of("matmul") : List.of("matmul", "matmul_transpose_a", "matmul_transpose_b")) {
             ClKernel kernel = program.kernel(name);
             long fastest = Long.MAX_VALUE;
             for (int rep = 0; rep < 4; rep++) {
               long start = System.nanoTime();
-              OpenClKernels.launchMatmul(plan, kernel.args(SIZE, SIZE, SIZE, 1f, da, db, dc), SIZE, SIZE,
-                  device.computeUnits());
+              OpenClKernels.launchMatmul(plan, kernel.args(m, m, k, 1f, da, db, dc), m, m, device.computeUnits());
               context.finish();
               fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - start); // the first call warms up
             }

@@ -27,11 +27,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final int reduceGroup;
   /** Elements per work-item of the *_layers kernels (update.cl's UPDATE_CHUNK): see {@link #updateChunk(ClDevice)}. */
   private final int updateChunk;
-  private final ClKernel matmul;
-  private final ClKernel matmulTransposeA;
-  private final ClKernel matmulTransposeB;
-  private final ClKernel matmulBiasActivation;
-  private final ClKernel matmulTransposeBDelta;
+  /** The matmul kernels built for {@link #plan}, and for large products those built for the large plan. */
+  private final Matmuls matmuls;
+  private final Matmuls largeMatmuls;
+  /** Multiply-adds from which a product with at least {@link #LARGE_ROWS} rows takes {@link #largeMatmuls}. */
+  private final long largeWork;
   private final ClKernel biasActivation;
   private final ClKernel activationDelta;
   private final ClKernel biasSoftmax;
@@ -75,7 +75,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
-    this(device, source, profiling, MatmulPlan.forDevice(device, source));
+    this(device, source, profiling, MatmulPlan.forDevice(device, source), updateChunk(device),
+        MatmulPlan.largeForDevice(device, source), LARGE_WORK);
   }
 
   /**
@@ -106,6 +107,25 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk) {
+    this(device, source, profiling, plan, updateChunk, plan, LARGE_WORK);
+  }
+
+  /**
+   * As {@link #OpenClKernels(ClDevice, KernelSource, boolean, MatmulPlan, int)}, with a second matmul plan for
+   * large products (at least {@link #LARGE_ROWS} rows and {@code largeWork} multiply-adds), e.g. deeper staging
+   * and taller panels that pay off only there; the same plan twice builds matmul.cl once.
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
+   * @param plan how matmul.cl is built and launched
+   * @param updateChunk update.cl's UPDATE_CHUNK, at least 1
+   * @param largePlan how matmul.cl is built and launched for large products
+   * @param largeWork the multiply-adds m·n·k from which a product of at least {@link #LARGE_ROWS} rows is large
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   */
+  public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk,
+      MatmulPlan largePlan, long largeWork) {
     if (updateChunk < 1) {
       throw new IllegalArgumentException("update chunk " + updateChunk + ", not at least 1");
     }
@@ -116,16 +136,15 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
       String options = buildOptions(plan, reduceGroup)
           + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
-      ClProgram matmulProgram = context.program("matmul.cl", options);
+      this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
+      this.largeMatmuls = largePlan.equals(plan) ? matmuls : new Matmuls(largePlan, context.program("matmul.cl",
+          buildOptions(largePlan, reduceGroup)
+          + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")));
+      this.largeWork = largeWork;
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);
       ClProgram update = context.program("update.cl", options + " -DUPDATE_CHUNK=" + updateChunk);
       ClProgram batch = context.program("batch.cl", options);
-      this.matmul = matmulProgram.kernel("matmul");
-      this.matmulTransposeA = matmulProgram.kernel("matmul_transpose_a");
-      this.matmulTransposeB = matmulProgram.kernel("matmul_transpose_b");
-      this.matmulBiasActivation = matmulProgram.kernel("matmul_bias_activation");
-      this.matmulTransposeBDelta = matmulProgram.kernel("matmul_transpose_b_delta");
       this.biasActivation = activation.kernel("bias_activation");
       this.activationDelta = activation.kernel("activation_delta");
       this.biasSoftmax = activation.kernel("bias_softmax");
@@ -233,35 +252,74 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     return d.ref() + " " + d.name() + " (" + d.platformName() + ")";
   }
 
+  /** Rows from which a product may take the large plan's kernels. */
+  public static final int LARGE_ROWS = 512;
+  /** Multiply-adds from which a product of at least {@link #LARGE_ROWS} rows takes them: 1024 × 1024 × 256. */
+  public static final long LARGE_WORK = 1L << 28;
+
+  /** The five matmul kernels of one build of matmul.cl, with the plan it was built for. */
+  private record Matmuls(MatmulPlan plan, ClKernel matmul, ClKernel transposeA, ClKernel transposeB,
+      ClKernel biasActivation, ClKernel transposeBDelta) {
+    Matmuls(MatmulPlan plan, ClProgram program) {
+      this(plan, program.kernel("matmul"), program.kernel("matmul_transpose_a"), program.kernel("matmul_transpose_b"),
+          program.kernel("matmul_bias_activation"), program.kernel("matmul_transpose_b_delta"));
+    }
+  }
+
+  /** The kernels for a product of m × n × k: the large plan's when it has the rows and the work. */
+  private Matmuls matmuls(int m, int n, int k) {
+    return takesLargePlan(m, n, k) ? largeMatmuls : matmuls;
+  }
+
+  /** Whether a product of m × n × k has the rows and the work for the large plan's kernels (for tests). */
+  boolean takesLargePlan(int m, int n, int k) {
+    return m >= LARGE_ROWS && (long) m * n * k >= largeWork;
+  }
+
+  /**
+   * How large products (at least {@link #LARGE_ROWS} rows and {@link #LARGE_WORK} multiply-adds) are built
+   * and launched.
+   *
+   * @return the large plan given or chosen at construction; {@link #plan()} when there is none of its own
+   */
+  public MatmulPlan largePlan() {
+    return largeMatmuls.plan();
+  }
+
   @Override
   public void matmul(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    launchMatmul(matmul.args(m, n, k, alpha, a, b, c), m, n);
+    Matmuls kernels = matmuls(m, n, k);
+    launch(kernels, kernels.matmul().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeA(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    launchMatmul(matmulTransposeA.args(m, n, k, alpha, a, b, c), m, n);
+    Matmuls kernels = matmuls(m, n, k);
+    launch(kernels, kernels.transposeA().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeB(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    launchMatmul(matmulTransposeB.args(m, n, k, alpha, a, b, c), m, n);
+    Matmuls kernels = matmuls(m, n, k);
+    launch(kernels, kernels.transposeB().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulBiasActivation(int m, int n, int k, int activation, ClBuffer x, ClBuffer w, ClBuffer bias,
       ClBuffer a) {
-    launchMatmul(matmulBiasActivation.args(m, n, k, activation, x, w, bias, a), m, n);
+    Matmuls kernels = matmuls(m, n, k);
+    launch(kernels, kernels.biasActivation().args(m, n, k, activation, x, w, bias, a), m, n);
   }
 
   @Override
   public void matmulTransposeBDelta(int m, int n, int k, int activation, ClBuffer d, ClBuffer w, ClBuffer a,
       ClBuffer dz) {
-    launchMatmul(matmulTransposeBDelta.args(m, n, k, activation, d, w, a, dz), m, n);
+    Matmuls kernels = matmuls(m, n, k);
+    launch(kernels, kernels.transposeBDelta().args(m, n, k, activation, d, w, a, dz), m, n);
   }
 
-  private void launchMatmul(ClKernel kernel, int m, int n) {
-    launchMatmul(plan, kernel, m, n, context.device().computeUnits());
+  private void launch(Matmuls kernels, ClKernel kernel, int m, int n) {
+    launchMatmul(kernels.plan(), kernel, m, n, context.device().computeUnits());
   }
 
   /**

@@ -91,11 +91,17 @@ class BenchCommandTest {
   void aFastButWrongKernelStandsOutInTheWeightDifference() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     OpenClKernelFiles.copyTo(dir);
+    // XOR trains in train_small (small_net.cl), larger nets in sgd_update (update.cl): break the step in both
     Path update = dir.resolve("update.cl");
     String source = Files.readString(update);
     String wrong = source.replace("w[i] = w[i] - learning_rate * g;", "w[i] = w[i] - 1.01f * learning_rate * g;");
     assertFalse(wrong.equals(source), "the sgd_update line to break was found");
     Files.writeString(update, wrong);
+    Path small = dir.resolve("small_net.cl");
+    String smallSource = Files.readString(small);
+    String smallWrong = smallSource.replace("p[0] = p[0] - learning_rate * g;", "p[0] = p[0] - 1.01f * learning_rate * g;");
+    assertFalse(smallWrong.equals(smallSource), "train_small's sgd line to break was found");
+    Files.writeString(small, smallWrong);
     Path json = dir.resolve("bench.json");
     Cli run = Cli.run("bench", "--data", "xor", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "500",
         "--repeat", "1", "--json", json.toString());

@@ -87,6 +87,46 @@ class MatmulPlansTest {
     }
   }
 
+  /**
+   * Two plans in one backend: products with at least LARGE_ROWS rows and the large work (1 multiply-add here,
+   * so that small shapes test it) take the large plan's kernels, the others the plan's; both give the
+   * reference's bits in every variant, on either side of the row threshold.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.cltrain.testing.OpenClDevices#all")
+  void largeProductsTakeTheLargePlanAndStillEqualTheReference(ClDevice device) {
+    int tile = MatmulPlan.tileFor(device);
+    MatmulPlan small = MatmulPlan.blocked(tile, 4, 16, 4, 128, 128);
+    MatmulPlan large = MatmulPlan.blocked(tile, 6, 8, 3, 100, 7);
+    ReferenceKernels reference = new ReferenceKernels();
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, small,
+        OpenClKernels.updateChunk(device), large, 1)) {
+      org.junit.jupiter.api.Assertions.assertEquals(large, kernels.largePlan());
+      org.junit.jupiter.api.Assertions.assertTrue(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS, 3, 5));
+      org.junit.jupiter.api.Assertions.assertFalse(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS - 1, 300, 500));
+      for (int m : new int[] {OpenClKernels.LARGE_ROWS - 1, OpenClKernels.LARGE_ROWS + 3}) {
+        int n = 37;
+        int k = 19;
+        float[] a = random(m * k, 5);
+        float[] b = random(k * n, 6);
+        float[] bias = random(n, 7);
+        float[] other = random(m * n, 8);
+        for (String variant : List.of("nn", "tn", "nt", "bias_activation", "transpose_b_delta")) {
+          float[] expected = new float[m * n];
+          call(reference, variant, m, n, k, 1, a, b, bias, other, expected);
+          float[] actual = new float[m * n];
+          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n);
+               ClBuffer dbias = kernels.upload(bias); ClBuffer dother = kernels.upload(other)) {
+            call(kernels, variant, m, n, k, 1, da, db, dbias, dother, dc);
+            kernels.download(dc, actual);
+          }
+          Tolerances.assertMatchesReference(device, "two plans, " + variant + " " + m + "x" + n + "x" + k, expected,
+              actual);
+        }
+      }
+    }
+  }
+
   /** "bias_activation": a = x(m,k)·b(k,n) + bias, activated; "transpose_b_delta": (a(m,k)·b(n,k)ᵀ) ⊙ f'(other). */
   private static <B, I> void call(Kernels<B, I> kernels, String variant, int m, int n, int k, int activation, B a,
       B b, B bias, B other, B c) {
