@@ -132,7 +132,13 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   public static MatmulPlan forDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     String spec = System.getenv(ENVIRONMENT);
     if (spec != null && !spec.isBlank()) {
-      return parse(spec, tileFor(device));
+      MatmulPlan plan = parse(spec, tileFor(device));
+      if (plan.localBytes() > device.localMemBytes()) {
+        throw new InputException(ENVIRONMENT + "=" + spec + ": the plan stages " + plan.localBytes()
+            + " bytes in local memory and " + device.ref() + " has " + device.localMemBytes()
+            + " (CL_DEVICE_LOCAL_MEM_SIZE); lower KC or VC, e.g. blocked:4x16x4/128x32");
+      }
+      return plan;
     }
     return MatmulTuner.planFor(device, source);
   }

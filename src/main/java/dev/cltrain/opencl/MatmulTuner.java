@@ -57,13 +57,19 @@ public final class MatmulTuner {
         MatmulPlan.blocked(tile, 4, 4, 1, 16, 64), MatmulPlan.blocked(tile, 8, 4, 1, 32, 64)));
   }
 
-  /** The plans whose local memory the device has (the first is kept whatever it needs: it is the fallback). */
+  /**
+   * The plans whose local memory the device has, in order; the tiled plan at the device's tile edge (2 · TILE²
+   * floats) when none does, as the fallback.
+   */
   private static List<MatmulPlan> fitting(ClDevice device, List<MatmulPlan> plans) {
     List<MatmulPlan> fit = new ArrayList<>();
     for (MatmulPlan plan : plans) {
-      if (fit.isEmpty() || plan.localBytes() <= device.localMemBytes()) {
+      if (plan.localBytes() <= device.localMemBytes()) {
         fit.add(plan);
       }
+    }
+    if (fit.isEmpty()) {
+      fit.add(MatmulPlan.tiled(MatmulPlan.tileFor(device)));
     }
     return fit;
   }
