@@ -132,15 +132,28 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   public static MatmulPlan forDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     String spec = System.getenv(ENVIRONMENT);
     if (spec != null && !spec.isBlank()) {
-      MatmulPlan plan = parse(spec, tileFor(device));
-      if (plan.localBytes() > device.localMemBytes()) {
-        throw new InputException(ENVIRONMENT + "=" + spec + ": the plan stages " + plan.localBytes()
-            + " bytes in local memory and " + device.ref() + " has " + device.localMemBytes()
-            + " (CL_DEVICE_LOCAL_MEM_SIZE); lower KC or VC, e.g. blocked:4x16x4/128x32");
-      }
-      return plan;
+      return forced(spec, device);
     }
     return MatmulTuner.planFor(device, source);
+  }
+
+  /**
+   * A plan given as {@code CLTRAIN_MATMUL}, checked against the device's local memory.
+   *
+   * @param spec the variable's value
+   * @param device the device the plan is for
+   * @return the plan
+   * @throws dev.cltrain.InputException when the spec is malformed, or its staged b does not fit the device's
+   *     local memory (one line naming CL_DEVICE_LOCAL_MEM_SIZE)
+   */
+  static MatmulPlan forced(String spec, ClDevice device) {
+    MatmulPlan plan = parse(spec, tileFor(device));
+    if (plan.localBytes() > device.localMemBytes()) {
+      throw new InputException(ENVIRONMENT + "=" + spec + ": the plan stages " + plan.localBytes()
+          + " bytes in local memory and " + device.ref() + " has " + device.localMemBytes()
+          + " (CL_DEVICE_LOCAL_MEM_SIZE); lower KC or VC, e.g. blocked:4x16x4/128x32");
+    }
+    return plan;
   }
 
   /**

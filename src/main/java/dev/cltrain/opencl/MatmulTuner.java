@@ -58,8 +58,8 @@ public final class MatmulTuner {
   }
 
   /**
-   * The plans whose local memory the device has, in order; the tiled plan at the device's tile edge (2 · TILE²
-   * floats) when none does, as the fallback.
+   * The plans whose local memory the device has, in order; when none does, the tiled plan with the largest tile
+   * edge whose 2 · TILE² floats fit, as the fallback.
    */
   private static List<MatmulPlan> fitting(ClDevice device, List<MatmulPlan> plans) {
     List<MatmulPlan> fit = new ArrayList<>();
@@ -69,7 +69,11 @@ public final class MatmulTuner {
       }
     }
     if (fit.isEmpty()) {
-      fit.add(MatmulPlan.tiled(MatmulPlan.tileFor(device)));
+      int tile = MatmulPlan.tileFor(device);
+      while (tile > 1 && MatmulPlan.tiled(tile).localBytes() > device.localMemBytes()) {
+        tile /= 2;
+      }
+      fit.add(MatmulPlan.tiled(tile));
     }
     return fit;
   }

@@ -1,0 +1,46 @@
+package dev.cltrain.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.InputException;
+import org.junit.jupiter.api.Test;
+
+/** CLTRAIN_MATMUL's spec: RMxVNxVC/MBxKC read back as written, defaults filled in, and checked against the device. */
+class MatmulPlanSpecTest {
+  /** A made-up CPU device with {@code localBytes} of local memory (no OpenCL needed). */
+  private static ClDevice device(long localBytes) {
+    return new ClDevice(0, 0, "Test platform", "test-cpu", "none", ClDevice.Type.CPU, 2, 1L << 30, 1L << 28, 4096,
+        localBytes, "OpenCL 3.0", "1", true, true, true, null, null);
+  }
+
+  @Test
+  void specsRoundTripAndFillInTheDefaults() {
+    MatmulPlan full = MatmulPlan.parse("blocked:6x16x4/288x512", 16);
+    assertEquals(MatmulPlan.blocked(16, 6, 16, 4, 288, 512), full);
+    assertEquals(full, MatmulPlan.parse(full.spec(), 16));
+    assertEquals(MatmulPlan.blocked(16, 4, 16, 4, 128, 128), MatmulPlan.parse("blocked", 16), "plain blocked: 4x16x4/128x128");
+    assertEquals(MatmulPlan.blocked(16, 8, 16, 2, 128, 128), MatmulPlan.parse("blocked:8x16x2", 16), "an old spec: MB, KC default");
+    assertEquals(4L * 512 * 64, full.localBytes(), "KC x VC·VN floats staged");
+  }
+
+  @Test
+  void aForcedPlanWhoseStageExceedsTheLocalMemoryIsRefusedInOneLine() {
+    assertEquals(MatmulPlan.blocked(16, 4, 16, 4, 128, 128), MatmulPlan.forced("blocked:4x16x4/128x128", device(32768)));
+    InputException e = assertThrows(InputException.class,
+        () -> MatmulPlan.forced("blocked:4x16x4/128x256", device(32768)));
+    assertTrue(e.getMessage().startsWith("CLTRAIN_MATMUL=blocked:4x16x4/128x256: the plan stages 65536 bytes")
+        && e.getMessage().contains("CL_DEVICE_LOCAL_MEM_SIZE") && !e.getMessage().contains("\n"), e.getMessage());
+    assertThrows(InputException.class, () -> MatmulPlan.forced("blocked:4x16x4/2x8", device(1 << 20)), "MB below RM");
+  }
+
+  @Test
+  void theTunerOffersOnlyPlansThatFitAndFallsBackToTiles() {
+    for (MatmulPlan plan : MatmulTuner.candidates(device(32768))) {
+      assertTrue(plan.localBytes() <= 32768, plan.spec());
+    }
+    assertEquals(java.util.List.of(MatmulPlan.tiled(8)), MatmulTuner.candidates(device(1024)),
+        "nothing fits 1 KiB but tiles of 8 (2 · 64 floats)");
+  }
+}
