@@ -77,15 +77,12 @@ inline void update_one(const int optimizer, const float learning_rate, const flo
                        const int stride) {
   const float g = dw + weight_decay * p[0];
   if (optimizer == OPT_MOMENTUM) {
-    float v = momentum * s[0] + g;
-    if (fabs(v) < FLT_MIN) v = 0.0f;
+    const float v = flush_moment(momentum * s[0] + g);
     s[0] = v;
     p[0] = p[0] - learning_rate * v;
   } else if (optimizer == OPT_ADAM) {
-    float m1 = beta1 * s[0] + (1.0f - beta1) * g;
-    float v1 = beta2 * s[stride] + (1.0f - beta2) * (g * g);
-    if (fabs(m1) < FLT_MIN) m1 = 0.0f;
-    if (fabs(v1) < FLT_MIN) v1 = 0.0f;
+    const float m1 = flush_moment(beta1 * s[0] + (1.0f - beta1) * g);
+    const float v1 = flush_moment(beta2 * s[stride] + (1.0f - beta2) * (g * g));
     s[0] = m1;
     s[stride] = v1;
     const float step = (m1 / correction1) / (sqrt(v1 / correction2) + epsilon);

@@ -39,12 +39,6 @@ __kernel void column_sum(const int rows, const int cols, const float scale,
   }
 }
 
-// A moment's new value, with subnormals and −0 (|x| < FLT_MIN) stored as +0; NaN kept. Two comparisons, not
-// fabs(x) < FLT_MIN: with fabs, PoCL 3.1 no longer vectorised the work-group loop (adam_update 4x slower)
-inline float flush_moment(const float x) {
-  return (x > -FLT_MIN && x < FLT_MIN) ? 0.0f : x;
-}
-
 // Element i of sgd_update: w −= learning_rate · (dw + weight_decay · w)
 inline void sgd_step(const int i, const float learning_rate, const float weight_decay,
                      __global const float* dw, __global float* w) {

@@ -134,12 +134,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.plan = plan;
       this.updateChunk = updateChunk;
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
-      String options = buildOptions(plan, reduceGroup)
-          + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
+      String divideSqrt = device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "";
+      String options = buildOptions(plan, reduceGroup) + divideSqrt;
       this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
       this.largeMatmuls = largePlan.equals(plan) ? matmuls : new Matmuls(largePlan, context.program("matmul.cl",
-          buildOptions(largePlan, reduceGroup)
-          + (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")));
+          buildOptions(largePlan, reduceGroup) + divideSqrt));
       this.largeWork = largeWork;
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);

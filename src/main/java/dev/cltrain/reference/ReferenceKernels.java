@@ -484,21 +484,12 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       float[] state, int i, int stride) {
     float g = dw + weightDecay * params[i];
     if (optimizer == 1) {
-      float v = momentum * state[i] + g;
-      if (Math.abs(v) < Float.MIN_NORMAL) {
-        v = 0.0f;
-      }
+      float v = UpdateLoops.flushMoment(momentum * state[i] + g);
       state[i] = v;
       params[i] = params[i] - learningRate * v;
     } else if (optimizer == 2) {
-      float m1 = beta1 * state[i] + (1.0f - beta1) * g;
-      float v1 = beta2 * state[i + stride] + (1.0f - beta2) * (g * g);
-      if (Math.abs(m1) < Float.MIN_NORMAL) {
-        m1 = 0.0f;
-      }
-      if (Math.abs(v1) < Float.MIN_NORMAL) {
-        v1 = 0.0f;
-      }
+      float m1 = UpdateLoops.flushMoment(beta1 * state[i] + (1.0f - beta1) * g);
+      float v1 = UpdateLoops.flushMoment(beta2 * state[i + stride] + (1.0f - beta2) * (g * g));
       state[i] = m1;
       state[i + stride] = v1;
       float step = (m1 / correction1) / ((float) Math.sqrt(v1 / correction2) + epsilon);
