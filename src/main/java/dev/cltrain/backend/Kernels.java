@@ -337,4 +337,124 @@ public interface Kernels<B, I> {
   void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
       float learningRate, float momentum, float beta1, float beta2, float epsilon, float weightDecay, I shape,
       B corrections, B x, B y, B params, B state, B loss, B correct);
+
+  /**
+   * conv.cl: col(rows·outHeight·outWidth, kernel·kernel·channels) = the input's patches, one row per output
+   * pixel (sample-major, then oy, then ox), column (ky·kernel + kx)·channels + c holding
+   * x[n, oy·stride + ky − padTop, ox·stride + kx − padLeft, c], or 0 where that lies outside the input.
+   * x is rows × (height·width·channels), HWC per row.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels the input's channels
+   * @param kernel k, the patch's side
+   * @param stride s
+   * @param padTop zero rows above the input
+   * @param padLeft zero columns left of the input
+   * @param outHeight output rows of pixels
+   * @param outWidth output columns of pixels
+   * @param x the input, rows × height·width·channels
+   * @param col receives the patches, rows·outHeight·outWidth × kernel·kernel·channels
+   */
+  void im2col(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, B x, B col);
+
+  /**
+   * conv.cl: dx = the sum of every patch value's gradient back at the input pixel it was read from (the
+   * adjoint of {@link #im2col}); each dx element sums its contributions in ascending ky, then kx, order (a
+   * gather: no atomics, the same bits everywhere). Elements no patch reads get 0.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels the input's channels
+   * @param kernel k, the patch's side
+   * @param stride s
+   * @param padTop zero rows above the input
+   * @param padLeft zero columns left of the input
+   * @param outHeight output rows of pixels
+   * @param outWidth output columns of pixels
+   * @param col the patches' gradient, rows·outHeight·outWidth × kernel·kernel·channels
+   * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
+   */
+  void col2im(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, B col, B dx);
+
+  /**
+   * conv.cl: y = the maximum of each pool×pool window (stride pool) of each channel; output
+   * (height/pool) × (width/pool) × channels per sample, rounded down. A NaN in a window is not propagated
+   * unless it is the window's first value (comparisons are {@code v > best}).
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels channels
+   * @param pool p, the window's side and stride
+   * @param x the input, rows × height·width·channels
+   * @param y receives the maxima, rows × (height/p)·(width/p)·channels
+   */
+  void maxPool(int rows, int height, int width, int channels, int pool, B x, B y);
+
+  /**
+   * conv.cl: dx = dy routed to each window's first maximum in row-major order (ky, then kx; {@code v > best}
+   * as {@link #maxPool}), 0 elsewhere and outside every window.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels channels
+   * @param pool p, the window's side and stride
+   * @param x the pool's input, rows × height·width·channels (the maximum is found again)
+   * @param dy the output's gradient, rows × (height/p)·(width/p)·channels
+   * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
+   */
+  void maxPoolBackward(int rows, int height, int width, int channels, int pool, B x, B dy, B dx);
+
+  /**
+   * conv.cl: y = the mean of each pool×pool window (stride pool) of each channel: the window summed in
+   * row-major order, then multiplied by 1/(pool·pool) as a float.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels channels
+   * @param pool p, the window's side and stride
+   * @param x the input, rows × height·width·channels
+   * @param y receives the means, rows × (height/p)·(width/p)·channels
+   */
+  void avgPool(int rows, int height, int width, int channels, int pool, B x, B y);
+
+  /**
+   * conv.cl: dx = dy · 1/(pool·pool) at every element of the window, 0 outside every window.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels channels
+   * @param pool p, the window's side and stride
+   * @param dy the output's gradient, rows × (height/p)·(width/p)·channels
+   * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
+   */
+  void avgPoolBackward(int rows, int height, int width, int channels, int pool, B dy, B dx);
+
+  /**
+   * conv.cl: inverted dropout, y[i] = x[i] · scale where kept, else 0; x and y may be the same buffer. Value i
+   * is kept when (r >>> 8) ≥ threshold, r the first word of Philox-4×32-10 with key (seedLo, seedHi) and
+   * counter (i, stepLo, stepHi, stream): a pure function of seed, step, stream and index, so that the
+   * backward pass (the same call on the gradient) and every device drop the same values.
+   *
+   * @param count elements of x and y
+   * @param threshold round(rate · 2²⁴): the 24-bit draw a kept value reaches
+   * @param scale 1/(1 − rate) as a float
+   * @param seedLo the seed's low 32 bits
+   * @param seedHi the seed's high 32 bits
+   * @param stepLo the optimizer step's low 32 bits
+   * @param stepHi the optimizer step's high 32 bits
+   * @param stream which dropout of the network (see {@code Features})
+   * @param x the values
+   * @param y receives the kept and scaled values
+   */
+  void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi, int stream,
+      B x, B y);
 }

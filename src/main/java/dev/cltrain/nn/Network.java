@@ -18,9 +18,11 @@ import java.util.List;
  * @param classNames the names of the output classes (string labels of a CSV, Fashion-MNIST's), or null
  * @param standardization per-input mean and standard deviation applied to scaled inputs before the first
  *     layer ({@code --standardize}), or null
+ * @param features   the convolutions, pooling and dropout before the dense layers and the input's image shape
+ *     ({@code --net}), or null for a plain stack of dense layers
  */
 public record Network(Loss loss, List<Layer> layers, float inputScale, List<String> classNames,
-    Standardization standardization) {
+    Standardization standardization, Features features) {
   /**
    * A network that takes its inputs as they are (input scale 1).
    *
@@ -39,7 +41,21 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param inputScale what raw inputs are multiplied by before the first layer
    */
   public Network(Loss loss, List<Layer> layers, float inputScale) {
-    this(loss, layers, inputScale, null, null);
+    this(loss, layers, inputScale, null, null, null);
+  }
+
+  /**
+   * A plain stack of dense layers (no features).
+   *
+   * @param loss       the loss
+   * @param layers     the layers from input to output
+   * @param inputScale what raw inputs are multiplied by before the first layer
+   * @param classNames the output classes' names, or null
+   * @param standardization per-input mean and standard deviation, or null
+   */
+  public Network(Loss loss, List<Layer> layers, float inputScale, List<String> classNames,
+      Standardization standardization) {
+    this(loss, layers, inputScale, classNames, standardization, null);
   }
 
   /**
@@ -50,8 +66,10 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param inputScale what raw inputs are multiplied by before the first layer; positive and finite
    * @param classNames the output classes' names, or null
    * @param standardization per-input mean and standard deviation, or null
-   * @throws IllegalArgumentException if there are no layers, two neighbours do not chain, or the scale is
-   *     not positive and finite
+   * @param features   the stages before the dense layers, or null
+   * @throws IllegalArgumentException if there are no layers, two neighbours do not chain (the features' output
+   *     and the first layer too), the dense dropouts are not one per layer, or the scale is not positive and
+   *     finite
    */
   public Network {
     if (layers.isEmpty()) {
@@ -68,9 +86,20 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
     }
     layers = List.copyOf(layers);
     classNames = classNames == null ? null : List.copyOf(classNames);
-    if (standardization != null && standardization.mean().length != layers.get(0).inputs()) {
+    if (features != null) {
+      if (features.output().size() != layers.get(0).inputs()) {
+        throw new IllegalArgumentException("the first dense layer takes " + layers.get(0).inputs()
+            + " inputs but the stages before it give " + features.output() + " = " + features.output().size());
+      }
+      if (features.denseDropout().length != layers.size()) {
+        throw new IllegalArgumentException(features.denseDropout().length + " dense dropout rates for "
+            + layers.size() + " dense layers");
+      }
+    }
+    int inputs = features != null ? features.input().size() : layers.get(0).inputs();
+    if (standardization != null && standardization.mean().length != inputs) {
       throw new IllegalArgumentException("standardization of " + standardization.mean().length
-          + " inputs for a network of " + layers.get(0).inputs());
+          + " inputs for a network of " + inputs);
     }
   }
 
@@ -79,7 +108,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return the same network with that input scale
    */
   public Network withInputScale(float scale) {
-    return new Network(loss, layers, scale, classNames, standardization);
+    return new Network(loss, layers, scale, classNames, standardization, features);
   }
 
   /**
@@ -87,7 +116,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return the same network with those class names
    */
   public Network withClassNames(List<String> names) {
-    return new Network(loss, layers, inputScale, names, standardization);
+    return new Network(loss, layers, inputScale, names, standardization, features);
   }
 
   /**
@@ -95,7 +124,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return the same network with it
    */
   public Network withStandardization(Standardization s) {
-    return new Network(loss, layers, inputScale, classNames, s);
+    return new Network(loss, layers, inputScale, classNames, s, features);
   }
 
   /**
@@ -103,7 +132,25 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return this network's loss, scale, class names and standardization with those layers
    */
   public Network withLayers(List<Layer> newLayers) {
-    return new Network(loss, newLayers, inputScale, classNames, standardization);
+    return new Network(loss, newLayers, inputScale, classNames, standardization, features);
+  }
+
+  /**
+   * @param f the stages before the dense layers (same output size), or null
+   * @return this network with those features
+   */
+  public Network withFeatures(Features f) {
+    return new Network(loss, layers, inputScale, classNames, standardization, f);
+  }
+
+  /** @return the convolutions before the dense layers, in order (empty for a dense network) */
+  public List<Conv> convs() {
+    return features == null ? List.of() : features.convs();
+  }
+
+  /** @return whether this network has stages before its dense layers or dropout ({@code --net} beyond dense) */
+  public boolean hasFeatures() {
+    return features != null;
   }
 
   /**
@@ -172,7 +219,10 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
     return new Network(loss, layers);
   }
 
-  /** @return the widths from input to output, e.g. {2, 4, 1}: the inputs, then each layer's outputs */
+  /**
+   * @return the dense widths from input to output, e.g. {2, 4, 1}: the first dense layer's inputs (the
+   *     features' output size when there are features), then each layer's outputs
+   */
   public int[] widths() {
     int[] widths = new int[layers.size() + 1];
     widths[0] = layers.get(0).inputs();
@@ -182,9 +232,9 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
     return widths;
   }
 
-  /** @return inputs per row: the first layer's input width */
+  /** @return inputs per row: the features' input size, or the first layer's input width */
   public int inputs() {
-    return layers.get(0).inputs();
+    return features != null ? features.input().size() : layers.get(0).inputs();
   }
 
   /** @return outputs per row: the last layer's width */
@@ -194,7 +244,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
 
   /** @return the number of weights and biases, over all layers */
   public long parameterCount() {
-    long count = 0;
+    long count = features == null ? 0 : features.parameterCount();
     for (Layer layer : layers) {
       count += layer.weightCount() + layer.outputs();
     }
@@ -209,6 +259,13 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    *     null if every parameter is finite
    */
   public static String firstNonFinite(Network network) {
+    List<Conv> convs = network.convs();
+    for (int c = 0; c < convs.size(); c++) {
+      String where = firstNonFinite(convs.get(c).weights(), convs.get(c).bias(), "conv layer " + (c + 1));
+      if (where != null) {
+        return where;
+      }
+    }
     for (int l = 0; l < network.layers.size(); l++) {
       Layer layer = network.layers.get(l);
       float[] weights = layer.weights();
@@ -227,6 +284,20 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
     return null;
   }
 
+  private static String firstNonFinite(float[] weights, float[] bias, String layer) {
+    for (int i = 0; i < weights.length; i++) {
+      if (!Float.isFinite(weights[i])) {
+        return "weight " + i + " of " + layer + " became " + weights[i];
+      }
+    }
+    for (int i = 0; i < bias.length; i++) {
+      if (!Float.isFinite(bias[i])) {
+        return "bias " + i + " of " + layer + " became " + bias[i];
+      }
+    }
+    return null;
+  }
+
   /**
    * @param a a network
    * @param b a network of the same shape
@@ -234,6 +305,12 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    */
   public static float maxAbsDifference(Network a, Network b) {
     float max = 0;
+    List<Conv> ac = a.convs();
+    List<Conv> bc = b.convs();
+    for (int c = 0; c < ac.size(); c++) {
+      max = Math.max(max, maxAbs(ac.get(c).weights(), bc.get(c).weights()));
+      max = Math.max(max, maxAbs(ac.get(c).bias(), bc.get(c).bias()));
+    }
     for (int l = 0; l < a.layers.size(); l++) {
       max = Math.max(max, maxAbs(a.layers.get(l).weights(), b.layers.get(l).weights()));
       max = Math.max(max, maxAbs(a.layers.get(l).bias(), b.layers.get(l).bias()));

@@ -16,7 +16,7 @@ import java.util.List;
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl"};
+      "small_net.cl", "conv.cl"};
   /** The most local memory small_net.cl's network may take, whatever the device offers: 64 KiB. */
   static final long SMALL_NET_LOCAL_CAP = 64 * 1024;
   /** Local memory left aside on top of the reduction lanes (a runtime's own use). */
@@ -48,6 +48,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel momentumUpdateLayers;
   private final ClKernel adamUpdateLayers;
   private final ClKernel gatherRows;
+  private final ClKernel im2col;
+  private final ClKernel col2im;
+  private final ClKernel maxPool;
+  private final ClKernel maxPoolBackward;
+  private final ClKernel avgPool;
+  private final ClKernel avgPoolBackward;
+  private final ClKernel dropout;
   private final int smallNetFloats;
   private final ClKernel trainSmall;
   private final int smallNetGroup;
@@ -160,6 +167,14 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.momentumUpdateLayers = update.kernel("momentum_update_layers");
       this.adamUpdateLayers = update.kernel("adam_update_layers");
       this.gatherRows = batch.kernel("gather_rows");
+      ClProgram conv = context.program("conv.cl", options);
+      this.im2col = conv.kernel("im2col");
+      this.col2im = conv.kernel("col2im");
+      this.maxPool = conv.kernel("max_pool");
+      this.maxPoolBackward = conv.kernel("max_pool_backward");
+      this.avgPool = conv.kernel("avg_pool");
+      this.avgPoolBackward = conv.kernel("avg_pool_backward");
+      this.dropout = conv.kernel("dropout");
       this.smallNetFloats = smallNetFloats(device, reduceGroup);
       if (smallNetFloats > 0) {
         this.trainSmall = context.program("small_net.cl", options + " -DSMALL_NET_FLOATS=" + smallNetFloats)
@@ -486,6 +501,47 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void gatherRows(int rows, int cols, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
     gatherRows.args(rows, cols, offset, indices, source, target).launch2d(cols, rows);
+  }
+
+  @Override
+  public void im2col(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, ClBuffer x, ClBuffer col) {
+    im2col.args(rows, height, width, channels, kernel, stride, padTop, padLeft, outHeight, outWidth, x, col)
+        .launch2d(kernel * kernel * channels, rows * outHeight * outWidth);
+  }
+
+  @Override
+  public void col2im(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, ClBuffer col, ClBuffer dx) {
+    col2im.args(rows, height, width, channels, kernel, stride, padTop, padLeft, outHeight, outWidth, col, dx)
+        .launch(rows * height * width * channels);
+  }
+
+  @Override
+  public void maxPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
+    maxPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool) * channels);
+  }
+
+  @Override
+  public void maxPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer dy,
+      ClBuffer dx) {
+    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launch(rows * height * width * channels);
+  }
+
+  @Override
+  public void avgPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
+    avgPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool) * channels);
+  }
+
+  @Override
+  public void avgPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer dy, ClBuffer dx) {
+    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launch(rows * height * width * channels);
+  }
+
+  @Override
+  public void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi,
+      int stream, ClBuffer x, ClBuffer y) {
+    dropout.args(count, threshold, scale, seedLo, seedHi, stepLo, stepHi, stream, x, y).launch(count);
   }
 
   @Override

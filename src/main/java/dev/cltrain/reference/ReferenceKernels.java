@@ -329,6 +329,190 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
         .forEach(p -> part.accept(p * size, Math.min(count, p * size + size)));
   }
 
+  /**
+   * Runs {@code body} for samples [0, rows), split over threads when there are many values ({@code perSample}
+   * · rows ≥ 2¹⁵); each sample's values depend on that sample alone, so the split changes no bits.
+   */
+  private static void overSamples(int rows, long perSample, java.util.function.IntConsumer body) {
+    if ((long) rows * perSample < PARALLEL_ELEMENTS || rows == 1) {
+      for (int n = 0; n < rows; n++) {
+        body.accept(n);
+      }
+      return;
+    }
+    IntStream.range(0, rows).parallel().forEach(body);
+  }
+
+  @Override
+  public void im2col(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, float[] x, float[] col) {
+    int patch = kernel * kernel * channels;
+    overSamples(rows, (long) outHeight * outWidth * patch, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          int row = ((n * outHeight + oy) * outWidth + ox) * patch;
+          for (int ky = 0; ky < kernel; ky++) {
+            int iy = oy * stride + ky - padTop;
+            for (int kx = 0; kx < kernel; kx++) {
+              int ix = ox * stride + kx - padLeft;
+              boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
+              int to = row + (ky * kernel + kx) * channels;
+              int from = ((n * height + iy) * width + ix) * channels;
+              for (int c = 0; c < channels; c++) {
+                col[to + c] = inside ? x[from + c] : 0.0f;
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void col2im(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, float[] col, float[] dx) {
+    int patch = kernel * kernel * channels;
+    overSamples(rows, (long) height * width * channels * kernel * kernel, n -> {
+      for (int iy = 0; iy < height; iy++) {
+        for (int ix = 0; ix < width; ix++) {
+          for (int c = 0; c < channels; c++) {
+            float sum = 0.0f;
+            for (int ky = 0; ky < kernel; ky++) {
+              int ty = iy + padTop - ky;
+              if (ty < 0 || ty % stride != 0 || ty / stride >= outHeight) {
+                continue;
+              }
+              int oy = ty / stride;
+              for (int kx = 0; kx < kernel; kx++) {
+                int tx = ix + padLeft - kx;
+                if (tx < 0 || tx % stride != 0 || tx / stride >= outWidth) {
+                  continue;
+                }
+                int ox = tx / stride;
+                sum += col[((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernel + kx) * channels + c];
+              }
+            }
+            dx[((n * height + iy) * width + ix) * channels + c] = sum;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void maxPool(int rows, int height, int width, int channels, int pool, float[] x, float[] y) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          for (int c = 0; c < channels; c++) {
+            int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
+            float best = x[first];
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                float v = x[first + (ky * width + kx) * channels];
+                if (v > best) {
+                  best = v;
+                }
+              }
+            }
+            y[((n * outHeight + oy) * outWidth + ox) * channels + c] = best;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void maxPoolBackward(int rows, int height, int width, int channels, int pool, float[] x, float[] dy,
+      float[] dx) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int iy = 0; iy < height; iy++) {
+        for (int ix = 0; ix < width; ix++) {
+          for (int c = 0; c < channels; c++) {
+            int oy = iy / pool;
+            int ox = ix / pool;
+            float g = 0.0f;
+            if (oy < outHeight && ox < outWidth) {
+              int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
+              float best = x[first];
+              int at = 0;
+              for (int ky = 0; ky < pool; ky++) {
+                for (int kx = 0; kx < pool; kx++) {
+                  float v = x[first + (ky * width + kx) * channels];
+                  if (v > best) {
+                    best = v;
+                    at = ky * pool + kx;
+                  }
+                }
+              }
+              if (at == (iy - oy * pool) * pool + (ix - ox * pool)) {
+                g = dy[((n * outHeight + oy) * outWidth + ox) * channels + c];
+              }
+            }
+            dx[((n * height + iy) * width + ix) * channels + c] = g;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void avgPool(int rows, int height, int width, int channels, int pool, float[] x, float[] y) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    float inverse = 1.0f / (float) (pool * pool);
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          for (int c = 0; c < channels; c++) {
+            int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
+            float sum = 0.0f;
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                sum += x[first + (ky * width + kx) * channels];
+              }
+            }
+            y[((n * outHeight + oy) * outWidth + ox) * channels + c] = sum * inverse;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void avgPoolBackward(int rows, int height, int width, int channels, int pool, float[] dy, float[] dx) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    float inverse = 1.0f / (float) (pool * pool);
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int iy = 0; iy < height; iy++) {
+        for (int ix = 0; ix < width; ix++) {
+          int oy = iy / pool;
+          int ox = ix / pool;
+          boolean inside = oy < outHeight && ox < outWidth;
+          for (int c = 0; c < channels; c++) {
+            dx[((n * height + iy) * width + ix) * channels + c] =
+                inside ? dy[((n * outHeight + oy) * outWidth + ox) * channels + c] * inverse : 0.0f;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi,
+      int stream, float[] x, float[] y) {
+    inParts(count, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        y[i] = Philox.keep(i, threshold, seedLo, seedHi, stepLo, stepHi, stream) ? x[i] * scale : 0.0f;
+      }
+    });
+  }
+
   /** The kernel's work-items in the order of its range: slot 0's elements, then slot 1's, and so on. */
   @Override
   public void sgdUpdateLayers(int[] count, float learningRate, float[] weightDecay, List<float[]> dw,
