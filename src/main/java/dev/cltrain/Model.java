@@ -193,7 +193,8 @@ public final class Model {
   }
 
   private Scored forward(DataSet set, DeviceChoice choice) {
-    Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set, CHUNK_ROWS);
+    Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set,
+        dev.cltrain.train.MemoryPlan.chunkRows(network, CHUNK_ROWS));
     try (Inference<?, ?> inference = opening.opened()) {
       return new Scored(inference.evaluate(set, true), opening.device(), opening.warning());
     }

@@ -86,8 +86,8 @@ public final class Training {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(data, "data");
     int[] widths = initial.widths();
-    if (widths[0] != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
-      throw new InputException("a network with " + widths[0] + " inputs and " + widths[widths.length - 1]
+    if (initial.inputs() != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
+      throw new InputException("a network with " + initial.inputs() + " inputs and " + widths[widths.length - 1]
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }

@@ -64,6 +64,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final List<B> deltas = new ArrayList<>();
   /** Optimizer state per layer: [weights' state..., biases' state...] (velocity, or m and v). */
   private final List<List<B>> states = new ArrayList<>();
+  /** Optimizer state per convolution, laid out as {@link #states}; before the dense layers' in a checkpoint. */
+  private final List<List<B>> convStates = new ArrayList<>();
   /** The parameter arrays of the update, {@link Kernels#SEGMENTS} (or fewer, last) a launch. */
   private final List<SlotGroup<B>> slotGroups = new ArrayList<>();
   private I order;
@@ -111,14 +113,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @throws IllegalArgumentException if the training set's widths are not the network's
    */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
-    super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()));
+    super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
       this.shuffler = settings.shuffler().copy();
       this.trainSet = train;
-      if (widths[0] != train.inputs() || widths[widths.length - 1] != train.outputs()) {
-        throw new IllegalArgumentException("network " + Arrays.toString(widths) + " does not fit data with "
+      if (inputs != train.inputs() || widths[widths.length - 1] != train.outputs()) {
+        throw new IllegalArgumentException("network of " + inputs + " inputs and widths " + Arrays.toString(widths)
+            + " does not fit data with "
             + train.inputs() + " inputs and " + train.outputs() + " outputs");
       }
       this.fullBatch = MemoryPlan.fullBatch(train.rows(), settings.batchSize());
@@ -136,13 +139,25 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         }
         states.add(state);
       }
+      if (stages != null) {
+        for (dev.cltrain.nn.Conv c : initial.convs()) {
+          List<B> state = new ArrayList<>();
+          for (int s = 0; s < optimizer.stateBuffers(); s++) {
+            state.add(backend.upload(new float[c.weightCount()]));
+          }
+          for (int s = 0; s < optimizer.stateBuffers(); s++) {
+            state.add(backend.upload(new float[c.filters()]));
+          }
+          convStates.add(state);
+        }
+      }
       groupSlots();
       if (!fullBatch) {
         allocateBatchBuffers();
         this.order = backend.uploadIndices(new int[train.rows()]);
       }
       this.layerByLayerReason = smallNetRefusal(backend.smallNetFloats(), backend.smallNetWork(), train.rows());
-      this.smallNetFits = fullBatch && smallNetFloatsNeeded(train.rows()) <= backend.smallNetFloats();
+      this.smallNetFits = fullBatch && stages == null && smallNetFloatsNeeded(train.rows()) <= backend.smallNetFloats();
       this.smallNetEpochs = !smallNetFits ? 0
           : (int) Math.max(1, Math.min(10000, LAUNCH_WORK / smallNetWork(train.rows())));
       if (smallNetEpochs > 0) {
@@ -196,6 +211,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   /** Why this training cannot use train_small, or null when it does. */
   private String smallNetRefusal(int localFloats, long mostWork, int rows) {
+    if (stages != null) {
+      return "convolution, pooling or dropout";
+    }
     if (!fullBatch) {
       return "mini-batches";
     }
@@ -391,7 +409,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return super.evaluate(set, wantOutputs);
   }
 
-  private void backward(B x, B y, int rows) {
+  private void backward(B y, int rows) {
     int last = layerCount() - 1;
     float perSample = 1.0f / rows;
     int count = rows * widths[last + 1];
@@ -401,12 +419,20 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       backend.mseDelta(count, initial.layers().get(last).activation().code, networkOutput(), y, deltas.get(last));
     }
     for (int l = last; l >= 0; l--) {
-      B input = l == 0 ? x : outputs.get(l - 1);
+      B input = l == 0 ? denseInput : dropped.get(l - 1) != null ? dropped.get(l - 1) : outputs.get(l - 1);
       backend.matmulTransposeA(widths[l], widths[l + 1], rows, perSample, input, deltas.get(l), weightGradients.get(l));
       backend.columnSum(rows, widths[l + 1], perSample, deltas.get(l), biasGradients.get(l));
       if (l > 0) {
         backend.matmulTransposeBDelta(rows, widths[l], widths[l + 1], initial.layers().get(l - 1).activation().code,
             deltas.get(l), weights.get(l), outputs.get(l - 1), deltas.get(l - 1));
+        if (dropped.get(l - 1) != null) {
+          stages.dropout(rows * widths[l], initial.features().denseDropout()[l - 1], step, denseStream(l - 1),
+              deltas.get(l - 1), deltas.get(l - 1));
+        }
+      } else if (stages != null && stages.needsGradient()) {
+        backend.matmulTransposeB(rows, widths[0], widths[1], 1.0f, deltas.get(0), weights.get(0),
+            stages.outputGradient());
+        stages.backward(rows, step);
       }
     }
   }
@@ -427,6 +453,28 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     List<B> first = new ArrayList<>();
     List<B> second = new ArrayList<>();
     int perArray = optimizer.stateBuffers();
+    if (stages != null) {
+      List<dev.cltrain.nn.Conv> convs = initial.convs();
+      for (int c = 0; c < convs.size(); c++) {
+        List<B> state = convStates.get(c);
+        counts.add(convs.get(c).weightCount());
+        decays.add(optimizer.weightDecay());
+        dw.add(stages.weightGradients.get(c));
+        w.add(stages.weights.get(c));
+        counts.add(convs.get(c).filters());
+        decays.add(0.0f);
+        dw.add(stages.biasGradients.get(c));
+        w.add(stages.biases.get(c));
+        for (int part = 0; part < 2; part++) {
+          if (perArray > 0) {
+            first.add(state.get(part * perArray));
+          }
+          if (perArray > 1) {
+            second.add(state.get(part * perArray + 1));
+          }
+        }
+      }
+    }
     for (int l = 0; l < layerCount(); l++) {
       List<B> state = states.get(l);
       counts.add(widths[l] * widths[l + 1]);
@@ -487,11 +535,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   /** One backprop iteration on rows already in place: forward, stats into slot, backward, update. */
   private void iteration(B x, B y, int rows, int slot, boolean wantStats) {
-    forward(x, rows);
+    forward(x, rows, step);
     if (wantStats) {
       stats(y, rows, slot, train.lossSlots, train.correctSlots);
     }
-    backward(x, y, rows);
+    backward(y, rows);
     update();
   }
 
@@ -525,7 +573,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     for (int b = first; b < train.chunks; b++) {
       int offset = b * capacity;
       int n = Math.min(capacity, rows - offset);
-      backend.gatherRows(n, widths[0], offset, order, train.x, batchX);
+      backend.gatherRows(n, inputs, offset, order, train.x, batchX);
       backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
       iteration(batchX, batchY, n, b, true);
       backend.flush();
@@ -555,7 +603,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   public TrainerState state() {
     toLayers();
     List<List<float[]>> optimizerState = new ArrayList<>();
-    for (List<B> layerState : states) {
+    for (List<B> layerState : allStates()) {
       List<float[]> copies = new ArrayList<>();
       for (B buffer : layerState) {
         float[] values = new float[lengthOf(layerState, buffer)];
@@ -582,9 +630,21 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   /** Floats in one optimizer buffer of a layer: the first half of the list holds weights', the rest biases'. */
   private int lengthOf(List<B> layerState, B buffer) {
-    int l = states.indexOf(layerState);
     boolean weightsState = layerState.indexOf(buffer) < layerState.size() / 2;
+    int c = convStates.indexOf(layerState);
+    if (c >= 0) {
+      dev.cltrain.nn.Conv conv = initial.convs().get(c);
+      return weightsState ? conv.weightCount() : conv.filters();
+    }
+    int l = states.indexOf(layerState);
     return weightsState ? widths[l] * widths[l + 1] : widths[l + 1];
+  }
+
+  /** Every parameterised layer's optimizer state: the convolutions' first, then the dense layers'. */
+  private List<List<B>> allStates() {
+    List<List<B>> all = new ArrayList<>(convStates);
+    all.addAll(states);
+    return all;
   }
 
   @Override
@@ -594,15 +654,33 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       throw new IllegalArgumentException("state of a " + Arrays.toString(network.widths()) + " network, not "
           + Arrays.toString(widths));
     }
-    if (state.optimizerState().size() != layerCount()) {
+    List<List<B>> all = allStates();
+    if (state.optimizerState().size() != all.size()) {
       throw new IllegalArgumentException("optimizer state for " + state.optimizerState().size() + " layers, not "
-          + layerCount());
+          + all.size());
     }
-    for (int l = 0; l < layerCount(); l++) {
-      backend.write(weights.get(l), network.layers().get(l).weights());
-      backend.write(biases.get(l), network.layers().get(l).bias());
+    List<dev.cltrain.nn.Conv> convs = network.convs();
+    if (convs.size() != convStates.size()) {
+      throw new IllegalArgumentException("state of a network with " + convs.size() + " convolutions, not "
+          + convStates.size());
+    }
+    for (int c = 0; c < convs.size(); c++) {
+      dev.cltrain.nn.Conv mine = initial.convs().get(c);
+      if (convs.get(c).weightCount() != mine.weightCount() || convs.get(c).filters() != mine.filters()) {
+        throw new IllegalArgumentException("state's convolution " + (c + 1) + " is " + convs.get(c).spec() + ", not "
+            + mine.spec());
+      }
+      backend.write(stages.weights.get(c), convs.get(c).weights());
+      backend.write(stages.biases.get(c), convs.get(c).bias());
+    }
+    for (int l = 0; l < all.size(); l++) {
+      if (l >= convs.size()) {
+        int d = l - convs.size();
+        backend.write(weights.get(d), network.layers().get(d).weights());
+        backend.write(biases.get(d), network.layers().get(d).bias());
+      }
       List<float[]> saved = state.optimizerState().get(l);
-      List<B> layerState = states.get(l);
+      List<B> layerState = all.get(l);
       if (saved.size() != layerState.size()) {
         throw new IllegalArgumentException("layer " + (l + 1) + " has " + saved.size() + " optimizer buffers, not "
             + layerState.size());

@@ -39,8 +39,16 @@ public class Inference<B, I> implements AutoCloseable {
    * the current ones are in {@link #weights} and {@link #biases} ({@link #network()} reads them back).
    */
   protected final Network initial;
-  /** The network's widths, input to output: L + 1 numbers. */
+  /** The network's dense widths, input to output: L + 1 numbers (widths[0] is the stages' output size). */
   protected final int[] widths;
+  /** Inputs per row: the data's width, which the stages (if any) take. */
+  protected final int inputs;
+  /** The stages before the dense layers (convolutions, pooling, dropout), or null for a dense network. */
+  protected final Stages<B, I> stages;
+  /** Per dense layer, training only: its output after dropout; null where it has none. */
+  protected final List<B> dropped = new ArrayList<>();
+  /** What the first dense layer read in the last forward pass: the inputs or the stages' output. */
+  protected B denseInput;
   /** The network's loss, which picks the output kernels and the loss kernel. */
   protected final Loss loss;
   /** Rows the per-layer buffers hold: the batch size, the chunk size, or the whole training set. */
@@ -89,16 +97,34 @@ public class Inference<B, I> implements AutoCloseable {
    * @param capacity rows the per-layer buffers hold: the most rows one forward pass may take
    */
   public Inference(Backend<B, I> backend, Network network, int capacity) {
+    this(backend, network, capacity, false);
+  }
+
+  /**
+   * As {@link #Inference(Backend, Network, int)}, with the buffers training needs too when {@code training}.
+   *
+   * @param backend  where the buffers live and the kernels run
+   * @param network  the network whose weights to upload
+   * @param capacity rows the per-layer buffers hold
+   * @param training whether to allocate the stages' backward buffers and the dense layers' dropout outputs
+   */
+  protected Inference(Backend<B, I> backend, Network network, int capacity, boolean training) {
     this.backend = backend;
     try {
       this.initial = network;
       this.widths = network.widths();
+      this.inputs = network.inputs();
       this.loss = network.loss();
       this.capacity = capacity;
-      for (Layer layer : network.layers()) {
+      this.stages = network.features() == null ? null : new Stages<>(backend, network.features(), capacity, training);
+      float[] rates = network.features() == null ? new float[network.layers().size()]
+          : network.features().denseDropout();
+      for (int l = 0; l < network.layers().size(); l++) {
+        Layer layer = network.layers().get(l);
         weights.add(backend.upload(layer.weights()));
         biases.add(backend.upload(layer.bias()));
         outputs.add(backend.allocate(capacity * layer.outputs()));
+        dropped.add(training && rates[l] > 0 ? backend.allocate(capacity * layer.outputs()) : null);
       }
     } catch (RuntimeException e) {
       backend.close();
@@ -109,7 +135,7 @@ public class Inference<B, I> implements AutoCloseable {
   /** Allocates {@link #batchX} and {@link #batchY} on the first call; later calls do nothing. */
   protected void allocateBatchBuffers() {
     if (batchX == null) {
-      batchX = backend.allocate(capacity * widths[0]);
+      batchX = backend.allocate(capacity * inputs);
       batchY = backend.allocate(capacity * widths[widths.length - 1]);
     }
   }
@@ -122,9 +148,9 @@ public class Inference<B, I> implements AutoCloseable {
   protected Resident resident(DataSet set) {
     Resident r = residents.get(set);
     if (r == null) {
-      if (set.inputs() != widths[0] || set.outputs() != widths[widths.length - 1]) {
+      if (set.inputs() != inputs || set.outputs() != widths[widths.length - 1]) {
         throw new IllegalArgumentException("data set " + set.name() + " has " + set.inputs() + " inputs and "
-            + set.outputs() + " outputs; the network takes " + widths[0] + " and gives " + widths[widths.length - 1]);
+            + set.outputs() + " outputs; the network takes " + inputs + " and gives " + widths[widths.length - 1]);
       }
       r = new Resident(set);
       residents.put(set, r);
@@ -149,7 +175,20 @@ public class Inference<B, I> implements AutoCloseable {
    * @param rows how many rows to run, 1 to capacity
    */
   protected void forward(B x, int rows) {
-    B input = x;
+    forward(x, rows, -1);
+  }
+
+  /**
+   * Enqueues a forward pass, filling {@link #outputs}, with dropout (training) when {@code step} ≥ 0.
+   *
+   * @param x    the inputs, at least rows × inputs, row-major
+   * @param rows how many rows to run, 1 to capacity
+   * @param step the optimizer step whose dropout masks to use; negative: no dropout (inference)
+   */
+  protected void forward(B x, int rows, long step) {
+    B input = stages == null ? x : stages.forward(x, rows, step);
+    denseInput = input;
+    float[] rates = initial.features() == null ? null : initial.features().denseDropout();
     for (int l = 0; l < layerCount(); l++) {
       B a = outputs.get(l);
       Activation activation = initial.layers().get(l).activation();
@@ -161,6 +200,10 @@ public class Inference<B, I> implements AutoCloseable {
             biases.get(l), a);
       }
       input = a;
+      if (step >= 0 && dropped.get(l) != null) {
+        stages.dropout(rows * widths[l + 1], rates[l], step, denseStream(l), a, dropped.get(l));
+        input = dropped.get(l);
+      }
     }
   }
 
@@ -234,7 +277,7 @@ public class Inference<B, I> implements AutoCloseable {
           Arrays.setAll(identity, i -> i);
           r.identity = backend.uploadIndices(identity);
         }
-        backend.gatherRows(n, widths[0], offset, r.identity, r.x, batchX);
+        backend.gatherRows(n, inputs, offset, r.identity, r.x, batchX);
         backend.gatherRows(n, cols, offset, r.identity, r.y, batchY);
         x = batchX;
         y = batchY;
@@ -262,7 +305,13 @@ public class Inference<B, I> implements AutoCloseable {
       backend.download(biases.get(l), b);
       layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
     }
-    return initial.withLayers(layers);
+    Network network = initial.withLayers(layers);
+    return stages == null ? network : network.withFeatures(stages.current());
+  }
+
+  /** @return the dropout stream of dense layer {@code l}'s output: after the stages' streams */
+  protected int denseStream(int l) {
+    return (stages == null ? 0 : stages.streamCount) + l;
   }
 
   /** @return time per kernel since the last call, when the backend profiles; else empty */

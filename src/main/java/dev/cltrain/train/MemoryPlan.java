@@ -57,6 +57,8 @@ public final class MemoryPlan {
       long parameters = (long) layer.weightCount() + layer.outputs();
       floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
     }
+    floats += stageFloats(network, capacity, true) + network.convs().stream()
+        .mapToLong(c -> c.parameterCount() * (1 + settings.optimizer().stateBuffers())).sum();
     if (!full) {
       floats += capacity * (data.inputs() + data.outputs()) + rows;
     }
@@ -76,6 +78,7 @@ public final class MemoryPlan {
     for (Layer layer : network.layers()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
+    largest = Math.max(largest, largestStageBuffer(network, capacity));
     if (!fullBatch(rows, settings.batchSize())) {
       largest = Math.max(largest, capacity * Math.max(data.inputs(), data.outputs()));
     }
@@ -108,12 +111,71 @@ public final class MemoryPlan {
    */
   public static long inferenceBytes(Network network, int rows, int capacity) {
     int[] widths = network.widths();
-    int ends = widths[0] + widths[widths.length - 1];
+    int ends = network.inputs() + widths[widths.length - 1];
     long floats = ((long) rows + capacity) * ends + 2L * ((rows + (long) capacity - 1) / capacity);
     for (Layer layer : network.layers()) {
       floats += (long) layer.weightCount() + layer.outputs() + (long) capacity * layer.outputs();
     }
-    return 4 * floats;
+    return 4 * (floats + stageFloats(network, capacity, false));
+  }
+
+  /**
+   * Floats the stages before the dense layers take (train/Stages.java): each convolution's parameters, patches
+   * and output, each pooling's output, each dropout's output when training; and, when training, each stage's
+   * gradient and the convolutions' parameter gradients.
+   */
+  static long stageFloats(Network network, long capacity, boolean training) {
+    if (network.features() == null) {
+      return 0;
+    }
+    long floats = 0;
+    for (dev.cltrain.nn.Stage stage : network.features().stages()) {
+      long out = capacity * stage.output().size();
+      floats += out * (training ? 2 : 1);
+      if (stage instanceof dev.cltrain.nn.Conv c) {
+        floats += capacity * c.outHeight() * c.outWidth() * c.patch() + c.parameterCount() * (training ? 2 : 1);
+      }
+    }
+    if (training) {
+      float[] rates = network.features().denseDropout();
+      for (int l = 0; l < rates.length; l++) {
+        floats += rates[l] > 0 ? capacity * network.layers().get(l).outputs() : 0;
+      }
+    }
+    return floats;
+  }
+
+  /** Floats a convolution's patches or a stage's output may take in a forward pass over chunks: 2²⁴ (64 MiB). */
+  static final long CHUNK_STAGE_FLOATS = 1 << 24;
+
+  /**
+   * Rows per chunk of a forward pass over a data set: {@code wanted}, fewer for a network whose stages would
+   * otherwise take buffers over {@link #CHUNK_STAGE_FLOATS} (a convolution's patches grow with k²·C per pixel).
+   *
+   * @param network the network to run
+   * @param wanted  the chunk size for a dense network
+   * @return rows per chunk, at least 1
+   */
+  public static int chunkRows(Network network, int wanted) {
+    long perRow = largestStageBuffer(network, 1);
+    if (perRow == 0) {
+      return wanted;
+    }
+    return (int) Math.max(1, Math.min(wanted, CHUNK_STAGE_FLOATS / perRow));
+  }
+
+  /** The largest buffer of the stages: a convolution's patches or a stage's output, for capacity rows. */
+  static long largestStageBuffer(Network network, long capacity) {
+    long largest = 0;
+    if (network.features() != null) {
+      for (dev.cltrain.nn.Stage stage : network.features().stages()) {
+        largest = Math.max(largest, capacity * stage.output().size());
+        if (stage instanceof dev.cltrain.nn.Conv c) {
+          largest = Math.max(largest, capacity * c.outHeight() * c.outWidth() * c.patch());
+        }
+      }
+    }
+    return largest;
   }
 
   /**
@@ -124,11 +186,11 @@ public final class MemoryPlan {
    */
   public static long inferenceLargestBuffer(Network network, int rows, int capacity) {
     int[] widths = network.widths();
-    long largest = (long) rows * Math.max(widths[0], widths[widths.length - 1]);
+    long largest = (long) rows * Math.max(network.inputs(), widths[widths.length - 1]);
     for (Layer layer : network.layers()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), (long) capacity * layer.outputs()));
     }
-    return 4 * largest;
+    return 4 * Math.max(largest, largestStageBuffer(network, capacity));
   }
 
   /**

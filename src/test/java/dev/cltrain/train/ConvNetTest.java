@@ -1,0 +1,379 @@
+package dev.cltrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.Trainer;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Dropout;
+import dev.cltrain.nn.Features;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Shape;
+import dev.cltrain.nn.Stage;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.KernelSource;
+import dev.cltrain.reference.Philox;
+import dev.cltrain.testing.OpenClDevices;
+import dev.cltrain.testing.Tolerances;
+import dev.cltrain.testing.Trainers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
+ * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, dense) against central
+ * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
+ * to the reference bit for bit.
+ */
+class ConvNetTest {
+  /** Central differences' step, in double (the float64 forward is exact enough for it). */
+  private static final double EPSILON = 1e-6;
+  /**
+   * Agreement of analytic and numeric gradients: the analytic one comes from a float32 SGD step with η = 1,
+   * (w − w'), so it carries float32 rounding of about 1e-7 of |w|; absolute 2e-5 or relative 1e-3 covers that.
+   */
+  private static final double ABSOLUTE = 2e-5;
+  private static final double RELATIVE = 1e-3;
+
+  /** Net A: 6x5x2 → conv 3:3 same tanh → maxpool 2 → dropout 0.3 → conv 4:2 valid sigmoid → dense 3 (xent). */
+  static Network netA(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(6, 5, 2);
+    Conv c1 = conv(r, in, 3, 3, 1, true, Activation.TANH);
+    Pool p1 = new Pool(c1.output(), true, 2);
+    Dropout d1 = new Dropout(p1.output(), 0.3f);
+    Conv c2 = conv(r, d1.output(), 4, 2, 1, false, Activation.SIGMOID);
+    int flat = c2.output().size();
+    List<Layer> layers = List.of(dense(r, flat, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
+    Features f = new Features(in, List.of(c1, p1, d1, c2), new float[] {0f}, 12345L);
+    return new Network(loss, layers, 1f, null, null, f);
+  }
+
+  /** Net B: 7x7x1 → conv 2:3 stride 2 same relu → avgpool 2 → dense 5 tanh, dropout 0.25 → dense 3. */
+  static Network netB(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(7, 7, 1);
+    Conv c1 = conv(r, in, 2, 3, 2, true, Activation.RELU);
+    Pool p1 = new Pool(c1.output(), false, 2);
+    List<Layer> layers = List.of(dense(r, p1.output().size(), 5, Activation.TANH),
+        dense(r, 5, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
+    Features f = new Features(in, List.of(c1, p1), new float[] {0.25f, 0f}, 0xFEEDFACECAFEL);
+    return new Network(loss, layers, 1f, null, null, f);
+  }
+
+  private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
+    float[] w = new float[k * k * in.channels() * filters];
+    float[] b = new float[filters];
+    fill(r, w, 0.6);
+    fill(r, b, 0.2);
+    return new Conv(in, filters, k, stride, same, f, w, b);
+  }
+
+  private static Layer dense(Random r, int inputs, int outputs, Activation f) {
+    float[] w = new float[inputs * outputs];
+    float[] b = new float[outputs];
+    fill(r, w, 0.6);
+    fill(r, b, 0.2);
+    return new Layer(inputs, outputs, f, w, b);
+  }
+
+  private static void fill(Random r, float[] a, double scale) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) (r.nextGaussian() * scale);
+    }
+  }
+
+  static DataSet data(Network net, int rows, long seed) {
+    Random r = new Random(seed);
+    int in = net.inputs();
+    int out = net.outputs();
+    float[] x = new float[rows * in];
+    float[] y = new float[rows * out];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int s = 0; s < rows; s++) {
+      if (net.loss() == Loss.XENT) {
+        y[s * out + r.nextInt(out)] = 1;
+      } else {
+        for (int c = 0; c < out; c++) {
+          y[s * out + c] = r.nextFloat();
+        }
+      }
+    }
+    return new DataSet("random", rows, in, out, x, y);
+  }
+
+  static Stream<Arguments> nets() {
+    return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
+        Arguments.of("B", Loss.MSE));
+  }
+
+  private static Network net(String which, Loss loss) {
+    return which.equals("A") ? netA(loss, 7) : netB(loss, 8);
+  }
+
+  @ParameterizedTest(name = "net {0}, {1}")
+  @MethodSource("nets")
+  void analyticGradientsOfEveryLayerTypeMatchFloat64CentralDifferences(String which, Loss loss) {
+    Network start = net(which, loss);
+    DataSet data = data(start, 4, 3);
+    Network stepped;
+    try (Trainer t = Trainers.reference(start, data, Settings.fullBatchSgd(1.0f))) {
+      t.epoch(false);
+      stepped = t.network();
+    }
+    List<float[]> before = parameters(start);
+    List<float[]> after = parameters(stepped);
+    int checked = 0;
+    for (int p = 0; p < before.size(); p++) {
+      for (int i = 0; i < before.get(p).length; i++) {
+        double analytic = (double) before.get(p)[i] - after.get(p)[i];
+        double numeric = (objective(start, data, p, i, EPSILON) - objective(start, data, p, i, -EPSILON))
+            / (2 * EPSILON);
+        double diff = Math.abs(analytic - numeric);
+        double relative = diff / (Math.abs(analytic) + Math.abs(numeric));
+        assertTrue(diff <= ABSOLUTE || relative <= RELATIVE, "net " + which + " " + loss.id + ": parameter array "
+            + p + " index " + i + ": analytic " + analytic + " numeric " + numeric + " relative " + relative);
+        checked++;
+      }
+    }
+    assertEquals(start.parameterCount(), checked, "every parameter checked");
+  }
+
+  /** Every parameter array in the trainer's order: each convolution's weights and biases, then each dense layer's. */
+  private static List<float[]> parameters(Network net) {
+    List<float[]> arrays = new ArrayList<>();
+    for (Conv c : net.convs()) {
+      arrays.add(c.weights());
+      arrays.add(c.bias());
+    }
+    for (Layer l : net.layers()) {
+      arrays.add(l.weights());
+      arrays.add(l.bias());
+    }
+    return arrays;
+  }
+
+  /**
+   * The training objective in float64 with parameter (array, index) moved by {@code by}, dropout masks of step 0
+   * (the first step's): mse Σ½(a − y)² / samples, xent the mean over samples of −Σ y·log p.
+   */
+  private static double objective(Network net, DataSet data, int array, int index, double by) {
+    List<double[]> params = new ArrayList<>();
+    for (float[] a : parameters(net)) {
+      double[] d = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        d[i] = a[i];
+      }
+      params.add(d);
+    }
+    params.get(array)[index] += by;
+    Features f = net.features();
+    double sum = 0;
+    for (int s = 0; s < data.rows(); s++) {
+      double[] v = new double[net.inputs()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = data.x()[s * v.length + i];
+      }
+      int p = 0;
+      int stream = 0;
+      for (Stage stage : f.stages()) {
+        if (stage instanceof Conv c) {
+          v = conv(c, v, params.get(p), params.get(p + 1));
+          p += 2;
+        } else if (stage instanceof Pool pool) {
+          v = pool(pool, v);
+        } else if (stage instanceof Dropout d) {
+          v = drop(v, d.rate(), f.seed(), s, stream++);
+        }
+      }
+      float[] rates = f.denseDropout();
+      for (int l = 0; l < net.layers().size(); l++) {
+        Layer layer = net.layers().get(l);
+        double[] w = params.get(p);
+        double[] b = params.get(p + 1);
+        p += 2;
+        double[] z = new double[layer.outputs()];
+        for (int j = 0; j < z.length; j++) {
+          double acc = b[j];
+          for (int i = 0; i < layer.inputs(); i++) {
+            acc += v[i] * w[i * layer.outputs() + j];
+          }
+          z[j] = acc;
+        }
+        v = activate(layer.activation(), z);
+        if (rates[l] > 0) {
+          v = drop(v, rates[l], f.seed(), s, stream + l);
+        }
+      }
+      for (int c = 0; c < v.length; c++) {
+        double y = data.y()[s * v.length + c];
+        if (net.loss() == Loss.XENT) {
+          sum -= y == 0 ? 0 : y * Math.log(v[c]);
+        } else {
+          sum += 0.5 * (v[c] - y) * (v[c] - y);
+        }
+      }
+    }
+    return sum / data.rows();
+  }
+
+  /** Dropout of sample s's values: value i of the sample is element s·n + i of the batch, step 0. */
+  private static double[] drop(double[] v, float rate, long seed, int sample, int stream) {
+    double[] out = new double[v.length];
+    int threshold = Dropout.threshold(rate);
+    double scale = Dropout.scale(rate);
+    for (int i = 0; i < v.length; i++) {
+      boolean keep = Philox.keep(sample * v.length + i, threshold, (int) seed, (int) (seed >>> 32), 0, 0, stream);
+      out[i] = keep ? v[i] * scale : 0;
+    }
+    return out;
+  }
+
+  private static double[] conv(Conv c, double[] x, double[] w, double[] b) {
+    Shape in = c.input();
+    double[] out = new double[c.output().size()];
+    for (int oy = 0; oy < c.outHeight(); oy++) {
+      for (int ox = 0; ox < c.outWidth(); ox++) {
+        for (int f = 0; f < c.filters(); f++) {
+          double acc = b[f];
+          for (int ky = 0; ky < c.kernel(); ky++) {
+            for (int kx = 0; kx < c.kernel(); kx++) {
+              int iy = oy * c.stride() + ky - c.padTop();
+              int ix = ox * c.stride() + kx - c.padLeft();
+              if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
+                continue;
+              }
+              for (int ch = 0; ch < in.channels(); ch++) {
+                acc += x[(iy * in.width() + ix) * in.channels() + ch]
+                    * w[((ky * c.kernel() + kx) * in.channels() + ch) * c.filters() + f];
+              }
+            }
+          }
+          out[(oy * c.outWidth() + ox) * c.filters() + f] = acc;
+        }
+      }
+    }
+    return activate(c.activation(), out);
+  }
+
+  private static double[] pool(Pool p, double[] x) {
+    Shape in = p.input();
+    Shape o = p.output();
+    double[] out = new double[o.size()];
+    for (int oy = 0; oy < o.height(); oy++) {
+      for (int ox = 0; ox < o.width(); ox++) {
+        for (int c = 0; c < o.channels(); c++) {
+          double best = Double.NEGATIVE_INFINITY;
+          double sum = 0;
+          for (int ky = 0; ky < p.size(); ky++) {
+            for (int kx = 0; kx < p.size(); kx++) {
+              double v = x[((oy * p.size() + ky) * in.width() + ox * p.size() + kx) * in.channels() + c];
+              best = Math.max(best, v);
+              sum += v;
+            }
+          }
+          out[(oy * o.width() + ox) * o.channels() + c] = p.max() ? best : sum / (p.size() * p.size());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double[] activate(Activation f, double[] z) {
+    double[] a = new double[z.length];
+    if (f == Activation.SOFTMAX) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (double v : z) {
+        max = Math.max(max, v);
+      }
+      double sum = 0;
+      for (int i = 0; i < z.length; i++) {
+        a[i] = Math.exp(z[i] - max);
+        sum += a[i];
+      }
+      for (int i = 0; i < z.length; i++) {
+        a[i] /= sum;
+      }
+      return a;
+    }
+    for (int i = 0; i < z.length; i++) {
+      a[i] = switch (f) {
+        case SIGMOID -> 1 / (1 + Math.exp(-z[i]));
+        case TANH -> Math.tanh(z[i]);
+        case RELU -> Math.max(0, z[i]);
+        default -> z[i];
+      };
+    }
+    return a;
+  }
+
+  /**
+   * Mini-batch Adam over three epochs on every OpenCL device equals the reference bit for bit (weights: tolerance
+   * 0; the loss, a reduction summed in another order, relative 1e-5).
+   */
+  @ParameterizedTest(name = "net {0}, {1}")
+  @MethodSource("nets")
+  void trainingOnEveryOpenClDeviceEqualsTheReferenceBitForBit(String which, Loss loss) {
+    Network start = net(which, loss);
+    DataSet data = data(start, 23, 5);
+    Settings settings = new Settings(Optimizer.adam(0.01f), 5, new NumpyRandom(9));
+    Network expected;
+    float[] expectedLoss = new float[3];
+    try (Trainer t = Trainers.reference(start, data, settings)) {
+      for (int e = 0; e < 3; e++) {
+        expectedLoss[e] = t.epoch(true).loss();
+      }
+      expected = t.network();
+    }
+    assertTrue(Network.maxAbsDifference(start, expected) > 0, "training moved the weights");
+    for (ClDevice device : OpenClDevices.all()) {
+      try (Trainer t = Trainers.openCl(device, KernelSource.classpath(), start, data, settings)) {
+        for (int e = 0; e < 3; e++) {
+          // the loss is a sum the device reduces as a tree and the reference in order: equal within 1e-5
+          assertEquals(expectedLoss[e], t.epoch(true).loss(), Tolerances.LOSS_RTOL * Math.abs(expectedLoss[e]),
+              device + ": epoch " + (e + 1) + " loss");
+        }
+        assertEquals(0f, Network.maxAbsDifference(expected, t.network()), device + ": weights after 3 epochs");
+        assertEquals(expected, t.network(), device + ": the whole network, bit for bit");
+      }
+    }
+  }
+
+  /** A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone. */
+  @Test
+  void restoredStateContinuesExactly() {
+    Network start = netB(Loss.XENT, 8);
+    DataSet data = data(start, 17, 6);
+    Settings settings = new Settings(Optimizer.adam(0.01f), 4, new NumpyRandom(2));
+    Network straight;
+    dev.cltrain.TrainerState middle;
+    try (Trainer t = Trainers.reference(start, data, settings)) {
+      t.epoch(false);
+      middle = t.state();
+      t.epoch(false);
+      t.epoch(false);
+      straight = t.network();
+    }
+    try (Trainer t = Trainers.reference(start, data, settings)) {
+      t.restore(middle);
+      t.epoch(false);
+      t.epoch(false);
+      assertEquals(straight, t.network(), "two epochs after a restore equal two epochs straight on");
+    }
+  }
+}
