@@ -9,170 +9,228 @@
 //   avg_pool           y = (Σ window, row-major) · 1/(p·p)                                  .avgPool
 //   avg_pool_backward  dx = dy · 1/(p·p) inside a window, else 0                            .avgPoolBackward
 //   dropout            y = x · scale where Philox-4x32-10 keeps i, else 0                   .dropout, Philox
-// One work-item per element written; none reads what another writes.
+// Each work-item writes its own elements (a pixel's channels, or a window's); none reads what another writes.
 
-// col: dimension 0 = the column in the patch, (ky·k + kx)·channels + c; dimension 1 = the output pixel,
-// (n·out_height + oy)·out_width + ox.
+// One work-item per output pixel p = (n·out_height + oy)·out_width + ox, writing its row of col: column
+// (ky·k + kx)·channels + c.
 __kernel void im2col(const int rows, const int height, const int width, const int channels, const int kernel_size,
                      const int stride, const int pad_top, const int pad_left, const int out_height,
                      const int out_width, __global const float* x, __global float* col) {
-  const int j = get_global_id(0);
-  const int p = get_global_id(1);
-  const int patch = kernel_size * kernel_size * channels;
-  if (j >= patch || p >= rows * out_height * out_width) {
+  const int p = get_global_id(0);
+  if (p >= rows * out_height * out_width) {
     return;
   }
-  const int c = j % channels;
-  const int kx = (j / channels) % kernel_size;
-  const int ky = j / channels / kernel_size;
+  const int patch = kernel_size * kernel_size * channels;
   const int ox = p % out_width;
   const int oy = (p / out_width) % out_height;
   const int n = p / out_width / out_height;
-  const int iy = oy * stride + ky - pad_top;
-  const int ix = ox * stride + kx - pad_left;
-  float v = 0.0f;
-  if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
-    v = x[((n * height + iy) * width + ix) * channels + c];
-  }
-  col[(size_t) p * patch + j] = v;
-}
-
-// dx: one work-item per input element (n, iy, ix, c), summing the patch values read from it.
-__kernel void col2im(const int rows, const int height, const int width, const int channels, const int kernel_size,
-                     const int stride, const int pad_top, const int pad_left, const int out_height,
-                     const int out_width, __global const float* col, __global float* dx) {
-  const int i = get_global_id(0);
-  if (i >= rows * height * width * channels) {
-    return;
-  }
-  const int patch = kernel_size * kernel_size * channels;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
-  float sum = 0.0f;
+  __global float* out = col + (size_t) p * patch;
   for (int ky = 0; ky < kernel_size; ky++) {
-    const int ty = iy + pad_top - ky;
-    if (ty < 0 || ty % stride != 0 || ty / stride >= out_height) {
-      continue;
-    }
-    const int oy = ty / stride;
+    const int iy = oy * stride + ky - pad_top;
     for (int kx = 0; kx < kernel_size; kx++) {
-      const int tx = ix + pad_left - kx;
-      if (tx < 0 || tx % stride != 0 || tx / stride >= out_width) {
-        continue;
-      }
-      const int ox = tx / stride;
-      sum += col[(size_t) ((n * out_height + oy) * out_width + ox) * patch + (ky * kernel_size + kx) * channels + c];
-    }
-  }
-  dx[i] = sum;
-}
-
-// y: one work-item per output element (n, oy, ox, c); output (height/pool) × (width/pool), rounded down.
-__kernel void max_pool(const int rows, const int height, const int width, const int channels, const int pool,
-                       __global const float* x, __global float* y) {
-  const int i = get_global_id(0);
-  const int out_height = height / pool;
-  const int out_width = width / pool;
-  if (i >= rows * out_height * out_width * channels) {
-    return;
-  }
-  const int c = i % channels;
-  const int ox = (i / channels) % out_width;
-  const int oy = (i / channels / out_width) % out_height;
-  const int n = i / channels / out_width / out_height;
-  const int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
-  float best = x[first];
-  for (int ky = 0; ky < pool; ky++) {
-    for (int kx = 0; kx < pool; kx++) {
-      const float v = x[first + (ky * width + kx) * channels];
-      if (v > best) {
-        best = v;
-      }
-    }
-  }
-  y[i] = best;
-}
-
-// dx: one work-item per input element; the window's maximum is found again, as max_pool found it.
-__kernel void max_pool_backward(const int rows, const int height, const int width, const int channels,
-                                const int pool, __global const float* x, __global const float* dy,
-                                __global float* dx) {
-  const int i = get_global_id(0);
-  if (i >= rows * height * width * channels) {
-    return;
-  }
-  const int out_height = height / pool;
-  const int out_width = width / pool;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
-  const int oy = iy / pool;
-  const int ox = ix / pool;
-  float g = 0.0f;
-  if (oy < out_height && ox < out_width) {
-    const int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
-    float best = x[first];
-    int at = 0;
-    for (int ky = 0; ky < pool; ky++) {
-      for (int kx = 0; kx < pool; kx++) {
-        const float v = x[first + (ky * width + kx) * channels];
-        if (v > best) {
-          best = v;
-          at = ky * pool + kx;
+      const int ix = ox * stride + kx - pad_left;
+      __global float* to = out + (ky * kernel_size + kx) * channels;
+      if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+        __global const float* from = x + ((n * height + iy) * width + ix) * channels;
+        for (int c = 0; c < channels; c++) {
+          to[c] = from[c];
+        }
+      } else {
+        for (int c = 0; c < channels; c++) {
+          to[c] = 0.0f;
         }
       }
     }
-    if (at == (iy - oy * pool) * pool + (ix - ox * pool)) {
-      g = dy[((n * out_height + oy) * out_width + ox) * channels + c];
-    }
   }
-  dx[i] = g;
 }
 
+// The first kernel offset, at or above 0, that reads input position t + pad (= at) from some output position
+// o = (at − k) / stride with 0 ≤ o < out: k ≡ at (mod stride) and k ≥ at − (out − 1)·stride. The caller walks
+// k from there in steps of stride while k < kernel_size and k ≤ at.
+int first_offset(const int at, const int stride, const int out) {
+  int k = at % stride;
+  const int lowest = at - (out - 1) * stride;
+  if (lowest > k) {
+    k += (lowest - k + stride - 1) / stride * stride;
+  }
+  return k;
+}
+
+#define COL2IM_CHUNK 8
+
+// One work-item per input pixel (n, iy, ix); for each channel the sum over the patches that read it, ky
+// ascending, then kx ascending (the offsets first_offset finds, in steps of stride).
+__kernel void col2im(const int rows, const int height, const int width, const int channels, const int kernel_size,
+                     const int stride, const int pad_top, const int pad_left, const int out_height,
+                     const int out_width, __global const float* col, __global float* dx) {
+  const int q = get_global_id(0);
+  if (q >= rows * height * width) {
+    return;
+  }
+  const int patch = kernel_size * kernel_size * channels;
+  const int ix = q % width;
+  const int iy = (q / width) % height;
+  const int n = q / width / height;
+  const int ty = iy + pad_top;
+  const int tx = ix + pad_left;
+  const int ky_first = first_offset(ty, stride, out_height);
+  const int kx_first = first_offset(tx, stride, out_width);
+  const int ky_last = min(kernel_size - 1, ty);
+  const int kx_last = min(kernel_size - 1, tx);
+  // channels in chunks of COL2IM_CHUNK, each with its own sum, so that a chunk's reads are contiguous
+  for (int c0 = 0; c0 < channels; c0 += COL2IM_CHUNK) {
+    const int count = min(COL2IM_CHUNK, channels - c0);
+    float sum[COL2IM_CHUNK];
+    for (int j = 0; j < COL2IM_CHUNK; j++) {
+      sum[j] = 0.0f;
+    }
+    for (int ky = ky_first; ky <= ky_last; ky += stride) {
+      const int oy = (ty - ky) / stride;
+      for (int kx = kx_first; kx <= kx_last; kx += stride) {
+        const int ox = (tx - kx) / stride;
+        __global const float* from = col + (size_t) ((n * out_height + oy) * out_width + ox) * patch
+            + (ky * kernel_size + kx) * channels + c0;
+        for (int j = 0; j < count; j++) {
+          sum[j] += from[j];
+        }
+      }
+    }
+    for (int j = 0; j < count; j++) {
+      dx[(size_t) q * channels + c0 + j] = sum[j];
+    }
+  }
+}
+
+// One work-item per output pixel (n, oy, ox), every channel; output (height/pool) × (width/pool), rounded down.
+__kernel void max_pool(const int rows, const int height, const int width, const int channels, const int pool,
+                       __global const float* x, __global float* y) {
+  const int p = get_global_id(0);
+  const int out_height = height / pool;
+  const int out_width = width / pool;
+  if (p >= rows * out_height * out_width) {
+    return;
+  }
+  const int ox = p % out_width;
+  const int oy = (p / out_width) % out_height;
+  const int n = p / out_width / out_height;
+  __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
+  for (int c = 0; c < channels; c++) {
+    float best = window[c];
+    for (int ky = 0; ky < pool; ky++) {
+      for (int kx = 0; kx < pool; kx++) {
+        const float v = window[(ky * width + kx) * channels + c];
+        if (v > best) {
+          best = v;
+        }
+      }
+    }
+    y[p * channels + c] = best;
+  }
+}
+
+// One work-item per window of ⌈height/pool⌉ × ⌈width/pool⌉ (n, wy, wx), every channel: a whole window finds its
+// first maximum again, as max_pool did, and writes dy there and 0 at its other elements; a partial window (the
+// rows and columns beyond the last whole one) writes 0 at its elements. Every dx element is written once.
+__kernel void max_pool_backward(const int rows, const int height, const int width, const int channels,
+                                const int pool, __global const float* x, __global const float* dy,
+                                __global float* dx) {
+  const int w = get_global_id(0);
+  const int windows_y = (height + pool - 1) / pool;
+  const int windows_x = (width + pool - 1) / pool;
+  if (w >= rows * windows_y * windows_x) {
+    return;
+  }
+  const int out_height = height / pool;
+  const int out_width = width / pool;
+  const int wx = w % windows_x;
+  const int wy = (w / windows_x) % windows_y;
+  const int n = w / windows_x / windows_y;
+  const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
+  if (wy < out_height && wx < out_width) {
+    for (int c = 0; c < channels; c++) {
+      float best = x[first + c];
+      int at = 0;
+      for (int ky = 0; ky < pool; ky++) {
+        for (int kx = 0; kx < pool; kx++) {
+          const float v = x[first + (ky * width + kx) * channels + c];
+          if (v > best) {
+            best = v;
+            at = ky * pool + kx;
+          }
+        }
+      }
+      const float g = dy[((n * out_height + wy) * out_width + wx) * channels + c];
+      for (int ky = 0; ky < pool; ky++) {
+        for (int kx = 0; kx < pool; kx++) {
+          dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
+        }
+      }
+    }
+  } else {
+    const int ky_end = min(pool, height - wy * pool);
+    const int kx_end = min(pool, width - wx * pool);
+    for (int ky = 0; ky < ky_end; ky++) {
+      for (int kx = 0; kx < kx_end; kx++) {
+        for (int c = 0; c < channels; c++) {
+          dx[first + (ky * width + kx) * channels + c] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// One work-item per output pixel, every channel.
 __kernel void avg_pool(const int rows, const int height, const int width, const int channels, const int pool,
                        __global const float* x, __global float* y) {
-  const int i = get_global_id(0);
+  const int p = get_global_id(0);
   const int out_height = height / pool;
   const int out_width = width / pool;
-  if (i >= rows * out_height * out_width * channels) {
+  if (p >= rows * out_height * out_width) {
     return;
   }
-  const int c = i % channels;
-  const int ox = (i / channels) % out_width;
-  const int oy = (i / channels / out_width) % out_height;
-  const int n = i / channels / out_width / out_height;
-  const int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
-  float sum = 0.0f;
-  for (int ky = 0; ky < pool; ky++) {
-    for (int kx = 0; kx < pool; kx++) {
-      sum += x[first + (ky * width + kx) * channels];
+  const int ox = p % out_width;
+  const int oy = (p / out_width) % out_height;
+  const int n = p / out_width / out_height;
+  const float inverse = 1.0f / (float) (pool * pool);
+  __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
+  for (int c = 0; c < channels; c++) {
+    float sum = 0.0f;
+    for (int ky = 0; ky < pool; ky++) {
+      for (int kx = 0; kx < pool; kx++) {
+        sum += window[(ky * width + kx) * channels + c];
+      }
     }
+    y[p * channels + c] = sum * inverse;
   }
-  y[i] = sum * (1.0f / (float) (pool * pool));
 }
 
+// One work-item per window, as max_pool_backward: dy · 1/(p·p) at each element of a whole window, 0 in a partial one.
 __kernel void avg_pool_backward(const int rows, const int height, const int width, const int channels,
                                 const int pool, __global const float* dy, __global float* dx) {
-  const int i = get_global_id(0);
-  if (i >= rows * height * width * channels) {
+  const int w = get_global_id(0);
+  const int windows_y = (height + pool - 1) / pool;
+  const int windows_x = (width + pool - 1) / pool;
+  if (w >= rows * windows_y * windows_x) {
     return;
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
-  const int oy = iy / pool;
-  const int ox = ix / pool;
-  float g = 0.0f;
-  if (oy < out_height && ox < out_width) {
-    g = dy[((n * out_height + oy) * out_width + ox) * channels + c] * (1.0f / (float) (pool * pool));
+  const int wx = w % windows_x;
+  const int wy = (w / windows_x) % windows_y;
+  const int n = w / windows_x / windows_y;
+  const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
+  const bool whole = wy < out_height && wx < out_width;
+  const float inverse = 1.0f / (float) (pool * pool);
+  const int ky_end = min(pool, height - wy * pool);
+  const int kx_end = min(pool, width - wx * pool);
+  for (int c = 0; c < channels; c++) {
+    const float g = whole ? dy[((n * out_height + wy) * out_width + wx) * channels + c] * inverse : 0.0f;
+    for (int ky = 0; ky < ky_end; ky++) {
+      for (int kx = 0; kx < kx_end; kx++) {
+        dx[first + (ky * width + kx) * channels + c] = g;
+      }
+    }
   }
-  dx[i] = g;
 }
 
 // Philox-4x32-10 (Random123): ten rounds on the counter (c0..c3) with the key (k0, k1) bumped between rounds;

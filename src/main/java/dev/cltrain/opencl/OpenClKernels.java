@@ -508,7 +508,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int padLeft,
       int outHeight, int outWidth, ClBuffer x, ClBuffer col) {
     im2col.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col)
-        .launch2d(kernelSize * kernelSize * channels, rows * outHeight * outWidth);
+        .launch(rows * outHeight * outWidth);
   }
 
   @Override
@@ -516,28 +516,35 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int padLeft,
       int outHeight, int outWidth, ClBuffer col, ClBuffer dx) {
     col2im.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, col, dx)
-        .launch(rows * height * width * channels);
+        .launch(rows * height * width);
   }
 
   @Override
   public void maxPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    maxPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool) * channels);
+    maxPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool));
   }
 
   @Override
   public void maxPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer dy,
       ClBuffer dx) {
-    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launch(rows * height * width * channels);
+    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launch(rows * windows(height, pool)
+        * windows(width, pool));
   }
 
   @Override
   public void avgPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    avgPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool) * channels);
+    avgPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool));
   }
 
   @Override
   public void avgPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer dy, ClBuffer dx) {
-    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launch(rows * height * width * channels);
+    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launch(rows * windows(height, pool)
+        * windows(width, pool));
+  }
+
+  /** Pool windows along a side of {@code size}, the partial one included: ⌈size / pool⌉. */
+  private static int windows(int size, int pool) {
+    return (size + pool - 1) / pool;
   }
 
   @Override

@@ -345,8 +345,7 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   @Override
   public void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
-      int outHeight, int outWidth, float[] x, float[] col) {
+      int padLeft, int outHeight, int outWidth, float[] x, float[] col) {
     int patch = kernelSize * kernelSize * channels;
     overSamples(rows, (long) outHeight * outWidth * patch, n -> {
       for (int oy = 0; oy < outHeight; oy++) {
@@ -356,11 +355,11 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
             int iy = oy * stride + ky - padTop;
             for (int kx = 0; kx < kernelSize; kx++) {
               int ix = ox * stride + kx - padLeft;
-              boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
               int to = row + (ky * kernelSize + kx) * channels;
-              int from = ((n * height + iy) * width + ix) * channels;
-              for (int c = 0; c < channels; c++) {
-                col[to + c] = inside ? x[from + c] : 0.0f;
+              if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                System.arraycopy(x, ((n * height + iy) * width + ix) * channels, col, to, channels);
+              } else {
+                java.util.Arrays.fill(col, to, to + channels, 0.0f);
               }
             }
           }
@@ -369,32 +368,41 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     });
   }
 
+  /** conv.cl's first_offset: the first kernel offset that reads position {@code at} (= input + pad). */
+  static int firstOffset(int at, int stride, int out) {
+    int k = at % stride;
+    int lowest = at - (out - 1) * stride;
+    if (lowest > k) {
+      k += (lowest - k + stride - 1) / stride * stride;
+    }
+    return k;
+  }
+
   @Override
   public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
-      int outHeight, int outWidth, float[] col, float[] dx) {
+      int padLeft, int outHeight, int outWidth, float[] col, float[] dx) {
     int patch = kernelSize * kernelSize * channels;
     overSamples(rows, (long) height * width * channels * kernelSize * kernelSize, n -> {
       for (int iy = 0; iy < height; iy++) {
+        int ty = iy + padTop;
+        int kyFirst = firstOffset(ty, stride, outHeight);
+        int kyLast = Math.min(kernelSize - 1, ty);
         for (int ix = 0; ix < width; ix++) {
-          for (int c = 0; c < channels; c++) {
-            float sum = 0.0f;
-            for (int ky = 0; ky < kernelSize; ky++) {
-              int ty = iy + padTop - ky;
-              if (ty < 0 || ty % stride != 0 || ty / stride >= outHeight) {
-                continue;
-              }
-              int oy = ty / stride;
-              for (int kx = 0; kx < kernelSize; kx++) {
-                int tx = ix + padLeft - kx;
-                if (tx < 0 || tx % stride != 0 || tx / stride >= outWidth) {
-                  continue;
-                }
-                int ox = tx / stride;
-                sum += col[((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * channels + c];
+          int tx = ix + padLeft;
+          int kxFirst = firstOffset(tx, stride, outWidth);
+          int kxLast = Math.min(kernelSize - 1, tx);
+          int q = (n * height + iy) * width + ix;
+          // each channel's sum in ky, then kx, order; channels side by side (contiguous reads)
+          java.util.Arrays.fill(dx, q * channels, q * channels + channels, 0.0f);
+          for (int ky = kyFirst; ky <= kyLast; ky += stride) {
+            int oy = (ty - ky) / stride;
+            for (int kx = kxFirst; kx <= kxLast; kx += stride) {
+              int ox = (tx - kx) / stride;
+              int from = ((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * channels;
+              for (int c = 0; c < channels; c++) {
+                dx[q * channels + c] += col[from + c];
               }
             }
-            dx[((n * height + iy) * width + ix) * channels + c] = sum;
           }
         }
       }
@@ -431,31 +439,39 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       float[] dx) {
     int outHeight = height / pool;
     int outWidth = width / pool;
+    int windowsY = (height + pool - 1) / pool;
+    int windowsX = (width + pool - 1) / pool;
     overSamples(rows, (long) height * width * channels, n -> {
-      for (int iy = 0; iy < height; iy++) {
-        for (int ix = 0; ix < width; ix++) {
-          for (int c = 0; c < channels; c++) {
-            int oy = iy / pool;
-            int ox = ix / pool;
-            float g = 0.0f;
-            if (oy < outHeight && ox < outWidth) {
-              int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
-              float best = x[first];
+      for (int wy = 0; wy < windowsY; wy++) {
+        for (int wx = 0; wx < windowsX; wx++) {
+          int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+          if (wy < outHeight && wx < outWidth) {
+            for (int c = 0; c < channels; c++) {
+              float best = x[first + c];
               int at = 0;
               for (int ky = 0; ky < pool; ky++) {
                 for (int kx = 0; kx < pool; kx++) {
-                  float v = x[first + (ky * width + kx) * channels];
+                  float v = x[first + (ky * width + kx) * channels + c];
                   if (v > best) {
                     best = v;
                     at = ky * pool + kx;
                   }
                 }
               }
-              if (at == (iy - oy * pool) * pool + (ix - ox * pool)) {
-                g = dy[((n * outHeight + oy) * outWidth + ox) * channels + c];
+              float g = dy[((n * outHeight + wy) * outWidth + wx) * channels + c];
+              for (int ky = 0; ky < pool; ky++) {
+                for (int kx = 0; kx < pool; kx++) {
+                  dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
+                }
               }
             }
-            dx[((n * height + iy) * width + ix) * channels + c] = g;
+          } else {
+            for (int ky = 0; ky < Math.min(pool, height - wy * pool); ky++) {
+              for (int kx = 0; kx < Math.min(pool, width - wx * pool); kx++) {
+                int at = first + (ky * width + kx) * channels;
+                java.util.Arrays.fill(dx, at, at + channels, 0.0f);
+              }
+            }
           }
         }
       }
@@ -489,16 +505,21 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   public void avgPoolBackward(int rows, int height, int width, int channels, int pool, float[] dy, float[] dx) {
     int outHeight = height / pool;
     int outWidth = width / pool;
+    int windowsY = (height + pool - 1) / pool;
+    int windowsX = (width + pool - 1) / pool;
     float inverse = 1.0f / (float) (pool * pool);
     overSamples(rows, (long) height * width * channels, n -> {
-      for (int iy = 0; iy < height; iy++) {
-        for (int ix = 0; ix < width; ix++) {
-          int oy = iy / pool;
-          int ox = ix / pool;
-          boolean inside = oy < outHeight && ox < outWidth;
+      for (int wy = 0; wy < windowsY; wy++) {
+        for (int wx = 0; wx < windowsX; wx++) {
+          int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+          boolean whole = wy < outHeight && wx < outWidth;
           for (int c = 0; c < channels; c++) {
-            dx[((n * height + iy) * width + ix) * channels + c] =
-                inside ? dy[((n * outHeight + oy) * outWidth + ox) * channels + c] * inverse : 0.0f;
+            float g = whole ? dy[((n * outHeight + wy) * outWidth + wx) * channels + c] * inverse : 0.0f;
+            for (int ky = 0; ky < Math.min(pool, height - wy * pool); ky++) {
+              for (int kx = 0; kx < Math.min(pool, width - wx * pool); kx++) {
+                dx[first + (ky * width + kx) * channels + c] = g;
+              }
+            }
           }
         }
       }
