@@ -416,18 +416,20 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     overSamples(rows, (long) height * width * channels, n -> {
       for (int oy = 0; oy < outHeight; oy++) {
         for (int ox = 0; ox < outWidth; ox++) {
-          for (int c = 0; c < channels; c++) {
-            int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
-            float best = x[first];
-            for (int ky = 0; ky < pool; ky++) {
-              for (int kx = 0; kx < pool; kx++) {
-                float v = x[first + (ky * width + kx) * channels];
-                if (v > best) {
-                  best = v;
+          int first = ((n * height + oy * pool) * width + ox * pool) * channels;
+          int out = ((n * outHeight + oy) * outWidth + ox) * channels;
+          // each channel's comparisons in (ky, kx) order, as max_pool's loop; channels side by side
+          System.arraycopy(x, first, y, out, channels);
+          for (int ky = 0; ky < pool; ky++) {
+            for (int kx = 0; kx < pool; kx++) {
+              int at = first + (ky * width + kx) * channels;
+              for (int c = 0; c < channels; c++) {
+                float v = x[at + c];
+                if (v > y[out + c]) {
+                  y[out + c] = v;
                 }
               }
             }
-            y[((n * outHeight + oy) * outWidth + ox) * channels + c] = best;
           }
         }
       }
@@ -442,32 +444,41 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     int windowsY = (height + pool - 1) / pool;
     int windowsX = (width + pool - 1) / pool;
     overSamples(rows, (long) height * width * channels, n -> {
+      float[] best = new float[channels];
+      int[] where = new int[channels];
       for (int wy = 0; wy < windowsY; wy++) {
         for (int wx = 0; wx < windowsX; wx++) {
           int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+          int rowsIn = Math.min(pool, height - wy * pool);
+          int colsIn = Math.min(pool, width - wx * pool);
           if (wy < outHeight && wx < outWidth) {
-            for (int c = 0; c < channels; c++) {
-              float best = x[first + c];
-              int at = 0;
-              for (int ky = 0; ky < pool; ky++) {
-                for (int kx = 0; kx < pool; kx++) {
-                  float v = x[first + (ky * width + kx) * channels + c];
-                  if (v > best) {
-                    best = v;
-                    at = ky * pool + kx;
+            // max_pool_backward's search per channel, (ky, kx) order, channels side by side
+            System.arraycopy(x, first, best, 0, channels);
+            java.util.Arrays.fill(where, 0);
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                int at = first + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                  float v = x[at + c];
+                  if (v > best[c]) {
+                    best[c] = v;
+                    where[c] = ky * pool + kx;
                   }
                 }
               }
-              float g = dy[((n * outHeight + wy) * outWidth + wx) * channels + c];
-              for (int ky = 0; ky < pool; ky++) {
-                for (int kx = 0; kx < pool; kx++) {
-                  dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
+            }
+            int g = ((n * outHeight + wy) * outWidth + wx) * channels;
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                int at = first + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                  dx[at + c] = ky * pool + kx == where[c] ? dy[g + c] : 0.0f;
                 }
               }
             }
           } else {
-            for (int ky = 0; ky < Math.min(pool, height - wy * pool); ky++) {
-              for (int kx = 0; kx < Math.min(pool, width - wx * pool); kx++) {
+            for (int ky = 0; ky < rowsIn; ky++) {
+              for (int kx = 0; kx < colsIn; kx++) {
                 int at = first + (ky * width + kx) * channels;
                 java.util.Arrays.fill(dx, at, at + channels, 0.0f);
               }

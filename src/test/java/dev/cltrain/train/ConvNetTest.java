@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
- * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, dense) against central
+ * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
+ * dense) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -71,6 +72,15 @@ class ConvNetTest {
     List<Layer> layers = List.of(dense(r, p1.output().size(), 5, Activation.TANH),
         dense(r, 5, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
     Features f = new Features(in, List.of(c1, p1), new float[] {0.25f, 0f}, 0xFEEDFACECAFEL);
+    return new Network(loss, layers, 1f, null, null, f);
+  }
+
+  /** Net C: a dense net with dropout only: 6 inputs → dense 7 relu, dropout 0.4 → dense 3. */
+  static Network netC(Loss loss, long seed) {
+    Random r = new Random(seed);
+    List<Layer> layers = List.of(dense(r, 6, 7, Activation.RELU),
+        dense(r, 7, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
+    Features f = new Features(new Shape(1, 1, 6), List.of(), new float[] {0.4f, 0f}, 77L);
     return new Network(loss, layers, 1f, null, null, f);
   }
 
@@ -119,11 +129,15 @@ class ConvNetTest {
 
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
-        Arguments.of("B", Loss.MSE));
+        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
-    return which.equals("A") ? netA(loss, 7) : netB(loss, 8);
+    return switch (which) {
+      case "A" -> netA(loss, 7);
+      case "B" -> netB(loss, 8);
+      default -> netC(loss, 9);
+    };
   }
 
   @ParameterizedTest(name = "net {0}, {1}")
