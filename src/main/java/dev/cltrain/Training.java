@@ -86,8 +86,9 @@ public final class Training {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(data, "data");
     int[] widths = initial.widths();
-    if (widths[0] != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
-      throw new InputException("a network with " + widths[0] + " inputs and " + widths[widths.length - 1]
+    // inputs(): a network with stages (--net) takes its features' input, not the first dense layer's width
+    if (initial.inputs() != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
+      throw new InputException("a network with " + initial.inputs() + " inputs and " + widths[widths.length - 1]
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }
