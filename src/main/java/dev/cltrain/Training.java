@@ -86,6 +86,7 @@ public final class Training {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(data, "data");
     int[] widths = initial.widths();
+    // inputs(): a network with stages (--net) takes its features' input, not the first dense layer's width
     if (initial.inputs() != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
       throw new InputException("a network with " + initial.inputs() + " inputs and " + widths[widths.length - 1]
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "

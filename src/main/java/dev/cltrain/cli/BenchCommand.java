@@ -321,6 +321,9 @@ final class BenchCommand implements Callable<Integer> {
         base.batchSize = saved;
       }
     }
+    if (base.net != null) {
+      throw new InputException("--sweep width sets the widths of --layers; it does not apply to --net " + base.net);
+    }
     int[] widths = base.layers != null ? WorkloadOptions.parseWidths(base.layers)
         : new int[] {loaded.train().inputs(), 0, 0, loaded.train().outputs()};
     if (widths.length < 3) {

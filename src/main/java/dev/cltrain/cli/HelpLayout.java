@@ -20,8 +20,9 @@ final class HelpLayout {
   static final Map<String, List<String>> TRAIN_SECTIONS = new LinkedHashMap<>();
 
   static {
-    TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--test", "--validation-split", "--standardize"));
-    TRAIN_SECTIONS.put("Network", List.of("--layers", "--activation", "--loss", "--output", "--init", "--init-model",
+    TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--test", "--validation-split", "--standardize",
+        "--input-shape"));
+    TRAIN_SECTIONS.put("Network", List.of("--net", "--layers", "--activation", "--loss", "--output", "--init", "--init-model",
         "--seed"));
     TRAIN_SECTIONS.put("Optimisation", List.of("--epochs", "--batch-size", "--optimizer", "--lr", "--momentum",
         "--beta1", "--beta2", "--eps", "--weight-decay", "--lr-schedule", "--warmup-epochs", "--early-stop",

@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
  * which device was taken, warnings and the progress bar go to stderr.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Train a dense network by backpropagation on an OpenCL device or the Java reference.")
+    description = {"Train a network by backpropagation on an OpenCL device or the Java reference: dense layers "
+        + "(--layers), or convolutions, pooling, dropout and dense layers (--net, e.g. "
+        + "conv:32:3,relu,maxpool:2,dense:128,relu,dense:10; the items are listed under --net below).",
+        "IDX images are HxWx1; a CSV row of image pixels needs --input-shape HxWxC (HWC order, channels fastest)."})
 final class TrainCommand implements Callable<Integer> {
   @Mixin
   WorkloadOptions workload;

@@ -13,7 +13,9 @@ import dev.cltrain.Data;
 import dev.cltrain.Model;
 import dev.cltrain.Training;
 import dev.cltrain.bench.Workload;
+import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
+import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import java.nio.file.Files;
@@ -41,7 +43,18 @@ final class WorkloadOptions {
   @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
   Double validationSplit;
 
-  @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output, e.g. 2,4,1 (default: inputs,outputs of the data).")
+  @Option(names = "--net", paramLabel = "SPEC", description = "The network as items from input to output, e.g. "
+      + "conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10. Items: conv:FILTERS:K[:sS][:valid] "
+      + "(same padding, stride 1 unless given), maxpool:P, avgpool:P, dropout:RATE, flatten, dense:N; relu, sigmoid, "
+      + "tanh or identity after a conv or dense item is its activation (default identity). The last dense item is "
+      + "the output layer (one unit per target or class; its activation follows --loss and --output). Not with --layers.")
+  String net;
+
+  @Option(names = "--input-shape", paramLabel = "HxWxC", description = "The image shape of a CSV row for --net's conv "
+      + "and pool items, height x width x channels, stored HWC (channels fastest); IDX images give theirs (HxWx1).")
+  String inputShape;
+
+  @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output, e.g. 2,4,1 (default: inputs,outputs of the data); shorthand for a --net of dense items.")
   String layers;
 
   @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation (default: sigmoid); the output layer's follows --loss.")
@@ -86,7 +99,7 @@ final class WorkloadOptions {
   @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
   Integer batchSize;
 
-  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling (default: 0).")
+  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling, and the seed of --net's dropout masks (default: 0).")
   Long seed;
 
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model instead of --seed's.")
@@ -100,7 +113,7 @@ final class WorkloadOptions {
 
   /** Whether any option of this group was given. */
   boolean anyGiven() {
-    return Arrays.stream(new Object[] {data, targets, test, validationSplit, layers, activation, loss, output, standardize, init, optimizer,
+    return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel}).anyMatch(v -> v != null);
   }
 
@@ -117,6 +130,12 @@ final class WorkloadOptions {
     o.put("targets", targets);
     o.put("test", test == null ? null : Path.of(test).toAbsolutePath().toString());
     o.put("validationSplit", validationSplit);
+    if (net != null) { // only when given: the options of a dense run are recorded as before
+      o.put("net", net);
+    }
+    if (inputShape != null) {
+      o.put("inputShape", inputShape);
+    }
     o.put("layers", layers);
     o.put("activation", activation);
     o.put("loss", loss);
@@ -142,6 +161,8 @@ final class WorkloadOptions {
     w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
     w.test = text(o, "test");
     w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
+    w.net = text(o, "net");
+    w.inputShape = text(o, "inputShape");
     w.layers = text(o, "layers");
     w.activation = text(o, "activation");
     w.loss = text(o, "loss");
@@ -276,10 +297,11 @@ final class WorkloadOptions {
       distinct |= v != y[0];
       max = Math.max(max, v);
     }
-    int lastWidth = layers == null ? 0 : lastWidth(layers);
+    int lastWidth = net != null ? netSpec().outputs() : layers == null ? 0 : lastWidth(layers);
     if (distinct && lastWidth != 0 && lastWidth != Math.max(2, (int) max + 1)) {
       notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
-          + ", but --layers ends in " + lastWidth + ": training --loss mse on them as numbers (--loss xent for a classifier)");
+          + ", but " + (net != null ? "--net's output layer is dense:" : "--layers ends in ") + lastWidth
+          + ": training --loss mse on them as numbers (--loss xent for a classifier)");
       return;
     }
     if (distinct) {
@@ -301,6 +323,11 @@ final class WorkloadOptions {
    * the loss's own. A sigmoid output asked for with targets it cannot reach gets a warning.
    */
   private Activation outputActivation(Loss lossKind, DataSet train) {
+    return outputActivation(lossKind, train, output);
+  }
+
+  /** {@link #outputActivation(Loss, DataSet)} with {@code output} in place of --output (an item of --net). */
+  private Activation outputActivation(Loss lossKind, DataSet train, String output) {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.y()) {
@@ -360,7 +387,7 @@ final class WorkloadOptions {
   /** The data with every set's inputs standardized (new arrays; the loaded sets are left alone). */
   private static TrainingData standardized(TrainingData d, dev.cltrain.nn.Standardization st) {
     return new TrainingData(standardized(d.train(), st), standardized(d.test(), st), standardized(d.validation(), st),
-        d.inputScale(), d.classes(), d.classNames());
+        d.inputScale(), d.classes(), d.classNames(), d.imageShape());
   }
 
   private static DataSet standardized(DataSet set, dev.cltrain.nn.Standardization st) {
@@ -384,7 +411,32 @@ final class WorkloadOptions {
     return value == null ? otherwise : value;
   }
 
+  /** The parsed --net (validate() has parsed it once, so a bad one is reported before the data is read). */
+  private NetSpec netSpec() {
+    return NetSpec.parse(net);
+  }
+
   private void validate() {
+    if (net != null) {
+      if (layers != null) {
+        throw new InputException("--net and --layers exclude each other (--layers 2,8,1 --activation tanh is "
+            + "--net dense:8,tanh,dense:1)");
+      }
+      netSpec();
+      if (activation != null) {
+        throw new InputException("--activation does not apply to --net: give each conv or dense item its "
+            + "activation as the next item, e.g. dense:128,relu");
+      }
+      if (initModel != null) {
+        throw new InputException("--net and --init-model exclude each other (the model gives the network)");
+      }
+    } else if (inputShape != null) {
+      throw new InputException("--input-shape " + inputShape + " applies to --net only (the image shape its conv "
+          + "and pool items take)");
+    }
+    if (inputShape != null) {
+      NetSpec.parseShape(inputShape, "--input-shape");
+    }
     Optimizer o = optimizer();
     float rate = o.learningRate();
     if (!(rate > 0) || Float.isInfinite(rate)) {
@@ -410,6 +462,12 @@ final class WorkloadOptions {
 
   private Network initialNetwork(TrainingData loaded, String layerSpec, Loss lossKind, Activation hidden, NumpyRandom random) {
     DataSet train = loaded.train();
+    if (net != null) {
+      if (layerSpec != null) {
+        throw new InputException("--net and --layers exclude each other");
+      }
+      return fromNet(loaded, lossKind, random);
+    }
     int[] widths = layerSpec == null ? null : parseWidths(layerSpec);
     if (initModel != null) {
       if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
@@ -439,6 +497,34 @@ final class WorkloadOptions {
     return Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
         .init(init != null ? Init.parse(init) : null)
         .inputScale(loaded.inputScale()).build(random);
+  }
+
+  /**
+   * The network --net describes, on the data's image shape: --input-shape (whose size must be the data's
+   * inputs per row), else the data's own (IDX: rows x cols x 1), else 1x1xN, which takes no conv or pool item.
+   */
+  private Network fromNet(TrainingData loaded, Loss lossKind, NumpyRandom random) {
+    DataSet train = loaded.train();
+    NetSpec spec = netSpec();
+    Shape image = loaded.imageShape();
+    if (inputShape != null) {
+      image = NetSpec.parseShape(inputShape, "--input-shape");
+      if (image.size() != train.inputs()) {
+        throw new InputException("--input-shape " + inputShape + " is " + image.size() + " values per row but the data ("
+            + train.name() + ") has " + train.inputs() + " input" + (train.inputs() == 1 ? "" : "s"));
+      }
+    }
+    Shape input = spec.inputShape(image, train.inputs());
+    Activation item = spec.outputActivation();
+    String given = output;
+    if (item != null) {
+      spec.check(input, train.outputs(), lossKind, null); // an item the loss does not allow, named as the item
+      given = output != null ? output : item.id;
+    }
+    Activation out = outputActivation(lossKind, train, given);
+    spec.check(input, train.outputs(), lossKind, out);
+    return spec.build(input, train.outputs(), lossKind, out, init != null ? Init.parse(init) : null, random, seed())
+        .withInputScale(loaded.inputScale());
   }
 
   private static void checkFits(int[] widths, DataSet dataSet, String origin) {

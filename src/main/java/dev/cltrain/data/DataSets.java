@@ -122,7 +122,7 @@ public final class DataSets {
     }
     loaded.scaleInputs(test.x());
     return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes(),
-        loaded.classNames());
+        loaded.classNames(), loaded.imageShape());
   }
 
   /**
@@ -154,6 +154,6 @@ public final class DataSets {
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
     return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes(),
-        loaded.classNames());
+        loaded.classNames(), loaded.imageShape());
   }
 }

@@ -114,7 +114,8 @@ public final class MnistDir {
     }
     DataSet train = toDataSet(trainImages, trainX, trainY, k);
     DataSet test = testX == null ? null : toDataSet(testImages, testX, testY, k);
-    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k));
+    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k),
+        new dev.cltrain.nn.Shape(trainX.rows(), trainX.cols(), 1));
   }
 
   /** {@code dir/name} if it is a file, else {@code dir/name.gz} if that is, else null. */

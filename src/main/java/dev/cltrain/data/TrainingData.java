@@ -9,9 +9,26 @@ package dev.cltrain.data;
  * @param inputScale what the raw inputs were multiplied by: 1/255f for IDX images, 1 for CSV and built-ins
  * @param classes K for classification data (targets are one-hot rows of K), 0 for plain targets
  * @param classNames the K classes' names (a CSV's string labels, Fashion-MNIST's), or null for 0..K−1
+ * @param imageShape the shape of one input row as an image (IDX: rows × cols × 1, from the header), or null when
+ *     the data has none (CSV, built-ins, generated); what a {@code --net} of convolutions takes
  */
 public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
-    java.util.List<String> classNames) {
+    java.util.List<String> classNames, dev.cltrain.nn.Shape imageShape) {
+  /**
+   * Data with no image shape.
+   *
+   * @param train      the rows to train on
+   * @param test       a separate test set, or null
+   * @param validation rows held out for validation, or null
+   * @param inputScale what the raw inputs were multiplied by
+   * @param classes    K for classification data, 0 for plain targets
+   * @param classNames the K classes' names, or null for 0..K−1
+   */
+  public TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
+      java.util.List<String> classNames) {
+    this(train, test, validation, inputScale, classes, classNames, null);
+  }
+
   /**
    * Data whose classes, if any, have no names.
    *
@@ -30,7 +47,7 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @return this data with those class names
    */
   public TrainingData withClassNames(java.util.List<String> names) {
-    return new TrainingData(train, test, validation, inputScale, classes, names);
+    return new TrainingData(train, test, validation, inputScale, classes, names, imageShape);
   }
 
   /**
@@ -42,11 +59,15 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @param inputScale what the raw inputs were multiplied by
    * @param classes    K for classification data, 0 for plain targets
    * @param classNames the K classes' names, or null for 0..K−1
-   * @throws IllegalArgumentException if {@code train} is null
+   * @param imageShape the shape of one input row as an image, or null
+   * @throws IllegalArgumentException if {@code train} is null, or the image shape's size is not the inputs per row
    */
   public TrainingData {
     if (train == null) {
       throw new IllegalArgumentException("no training data");
+    }
+    if (imageShape != null && imageShape.size() != train.inputs()) {
+      throw new IllegalArgumentException("image shape " + imageShape + " for " + train.inputs() + " inputs per row");
     }
   }
 

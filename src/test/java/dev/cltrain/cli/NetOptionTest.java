@@ -1,0 +1,168 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.data.IdxReader;
+import dev.cltrain.data.MnistDir;
+import dev.cltrain.nn.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --net} and {@code --input-shape} on the command line: bad input is exit 2 with one line naming the
+ * item and its position (no stack trace, nothing on stdout); IDX images give their HxWx1 shape; a dense-only
+ * --net trains exactly as the same --layers. Every run uses {@code --device reference}.
+ */
+class NetOptionTest {
+  @TempDir
+  Path tmp;
+
+  /** Runs {@code train ARGS --device reference}: exit 2, one stderr line with every phrase, no stack trace. */
+  private static Cli bad(List<String> args, String... phrases) {
+    List<String> full = new ArrayList<>();
+    full.add("train");
+    full.addAll(args);
+    full.add("--device");
+    full.add("reference");
+    Cli run = Cli.run(full.toArray(String[]::new));
+    assertEquals(2, run.exit(), "exit code 2 for bad input: " + run);
+    List<String> lines = run.err().lines().toList();
+    assertEquals(1, lines.size(), "exactly one line on stderr: " + run);
+    assertFalse(lines.get(0).contains("Exception") || lines.get(0).contains("\tat "), "no stack trace: " + run);
+    for (String phrase : phrases) {
+      assertTrue(lines.get(0).contains(phrase), "expected '" + phrase + "' in stderr: " + run);
+    }
+    assertEquals("", run.out(), "nothing on stdout: " + run);
+    return run;
+  }
+
+  private Path csv(String name, String text) throws IOException {
+    return Files.writeString(tmp.resolve(name), text, StandardCharsets.UTF_8);
+  }
+
+  /** An MNIST-layout folder of {@code count} rows×cols images, labels 0, 1, 0, 1, ... */
+  private Path idx(String name, int count, int rows, int cols) throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve(name));
+    ByteBuffer images = ByteBuffer.allocate(16 + count * rows * cols);
+    images.putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows).putInt(cols);
+    for (int i = 0; i < count * rows * cols; i++) {
+      images.put((byte) (i * 37));
+    }
+    ByteBuffer labels = ByteBuffer.allocate(8 + count);
+    labels.putInt(IdxReader.LABELS_MAGIC).putInt(count);
+    for (int i = 0; i < count; i++) {
+      labels.put((byte) (i % 2));
+    }
+    Files.write(dir.resolve(MnistDir.TRAIN_IMAGES), images.array());
+    Files.write(dir.resolve(MnistDir.TRAIN_LABELS), labels.array());
+    return dir;
+  }
+
+  @Test
+  void anUnknownItemIsNamedWithItsPosition() {
+    bad(List.of("--net", "conv:32:3,relu,pool:2,dense:1"), "--net: item 3 'pool:2': unknown item");
+  }
+
+  @Test
+  void aBadArgumentIsNamedWithItsPosition() {
+    bad(List.of("--net", "dense:4,dropout:1.5,dense:1"), "--net: item 2 'dropout:1.5'", "[0, 1)");
+    bad(List.of("--net", "dense:four,dense:1"), "--net: item 1 'dense:four'", "not a positive integer");
+    bad(List.of("--net", "relu,dense:1"), "--net: item 1 'relu'", "applies to the conv or dense item");
+    bad(List.of("--net", "dense:4,conv:2:3,dense:1"), "--net: item 2 'conv:2:3'", "cannot follow a dense item");
+  }
+
+  @Test
+  void netAndLayersExcludeEachOther() {
+    bad(List.of("--net", "dense:4,dense:1", "--layers", "2,4,1"), "--net and --layers exclude each other");
+  }
+
+  @Test
+  void activationAndInitModelDoNotGoWithNet() {
+    bad(List.of("--net", "dense:4,dense:1", "--activation", "relu"), "--activation does not apply to --net");
+    bad(List.of("--net", "dense:4,dense:1", "--init-model", tmp.resolve("m.json").toString()),
+        "--net and --init-model exclude each other");
+  }
+
+  @Test
+  void theOutputWidthMustMatchTheData() {
+    bad(List.of("--net", "dense:4,relu,dense:3"), "--net: item 3 'dense:3'", "the output layer has 3 units",
+        "1 target");
+  }
+
+  @Test
+  void theOutputActivationFollowsTheLoss() {
+    bad(List.of("--net", "dense:4,relu,dense:1,relu"), "--net: item 4 'relu'", "follows --loss mse");
+    bad(List.of("--net", "dense:4,relu,dense:1,identity", "--output", "sigmoid"), "--net: item 4 'identity'",
+        "is sigmoid here");
+  }
+
+  @Test
+  void convOnCsvNeedsAnInputShape() throws IOException {
+    Path data = csv("four.csv", "0,0,0,0,0\n0,1,1,0,1\n1,0,0,1,1\n1,1,1,1,0\n");
+    bad(List.of("--data", data.toString(), "--net", "conv:2:1,relu,dense:1"), "--net: item 1 'conv:2:1'",
+        "needs the input's image shape", "--input-shape");
+    bad(List.of("--data", data.toString(), "--net", "dense:2,dense:1", "--input-shape", "2x2x2"),
+        "--input-shape 2x2x2 is 8 values per row", "4 inputs");
+    bad(List.of("--data", data.toString(), "--net", "conv:2:1,dense:1", "--input-shape", "2by2"),
+        "--input-shape 2by2: expected HEIGHTxWIDTHxCHANNELS");
+    bad(List.of("--data", data.toString(), "--net", "conv:2:3:valid,dense:1", "--input-shape", "2x2x1"),
+        "--net: item 1 'conv:2:3:valid'", "a 3x3 kernel does not fit the 2x2 input without padding");
+    bad(List.of("--data", data.toString(), "--layers", "4,1", "--input-shape", "2x2x1"),
+        "--input-shape 2x2x1 applies to --net only");
+  }
+
+  @Test
+  void idxImagesGiveTheirShapeFromTheHeader() throws IOException {
+    Path square = idx("square", 4, 14, 14);
+    bad(List.of("--data", square.toString(), "--net", "conv:32:3,relu,maxpool:40,dense:2"),
+        "--net: item 3 'maxpool:40': a 40x40 pool does not fit the 14x14 input");
+    Path wide = idx("wide", 4, 7, 28);
+    assertEquals(new Shape(7, 28, 1), MnistDir.load(wide).imageShape());
+    assertEquals(new Shape(7, 28, 1), MnistDir.load(wide).withValidation(0.5, 0).imageShape(), "kept by the split");
+    bad(List.of("--data", wide.toString(), "--net", "conv:2:3:s2,maxpool:8,dense:2"),
+        "--net: item 2 'maxpool:8': a 8x8 pool does not fit the 4x14 input");
+    bad(List.of("--data", wide.toString(), "--net", "maxpool:2,dense:3"), "--net: item 2 'dense:3'",
+        "the output layer has 3 units but the data has 2 targets");
+    bad(List.of("--data", wide.toString(), "--net", "maxpool:2,dense:2", "--input-shape", "28x28x1"),
+        "--input-shape 28x28x1 is 784 values per row", "196 inputs");
+  }
+
+  @Test
+  void aDenseOnlyNetTrainsExactlyAsTheSameLayers() throws IOException {
+    Path viaNet = tmp.resolve("net.json");
+    Path viaLayers = tmp.resolve("layers.json");
+    Cli net = Cli.run("train", "--net", "dense:8,tanh,dense:1", "--epochs", "300", "--device", "reference",
+        "--save", viaNet.toString());
+    Cli layers = Cli.run("train", "--layers", "2,8,1", "--activation", "tanh", "--epochs", "300", "--device",
+        "reference", "--save", viaLayers.toString());
+    assertEquals(0, net.exit(), net.toString());
+    assertEquals(0, layers.exit(), layers.toString());
+    List<String> a = net.outLines().stream().filter(l -> l.startsWith("Epoch") || l.contains("loss:") || l.contains("->"))
+        .toList();
+    List<String> b = layers.outLines().stream()
+        .filter(l -> l.startsWith("Epoch") || l.contains("loss:") || l.contains("->")).toList();
+    assertFalse(a.isEmpty(), net.toString());
+    assertEquals(b, a);
+    assertArrayEquals(Files.readAllBytes(viaLayers), Files.readAllBytes(viaNet), "the same model file");
+  }
+
+  @Test
+  void theHelpListsNetAndInputShape() {
+    String help = Cli.run("train", "--help").out();
+    int network = help.indexOf("Network:");
+    assertTrue(help.indexOf("\n      --net=SPEC") > network && help.indexOf("\n      --net=SPEC") < help.indexOf("Optimisation:"), help);
+    assertTrue(help.indexOf("\n      --input-shape=HxWxC") > help.indexOf("Data:")
+        && help.indexOf("\n      --input-shape=HxWxC") < network, help);
+    assertTrue(help.contains("conv:FILTERS:K[:sS]") && help.contains("maxpool:P"), help);
+  }
+}
