@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.io.AtomicFiles;
+import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -24,7 +26,9 @@ import java.util.List;
  * A training checkpoint file: the command's options (so {@code train --resume FILE} needs nothing else) and a
  * {@link TrainerState}. JSON, with the model as in a saved model and the large arrays (optimizer buffers, the
  * generator's words, an unfinished epoch's row order) as base64 of little-endian float32/int32, exact to the
- * bit. Written atomically: a crash while writing leaves the previous checkpoint whole.
+ * bit. A network with convolutions, pooling or dropout is held as a version 2 model (see {@link ModelJson}) in a
+ * checkpoint of the same version; its optimizer state has the convolutions' entries first, then the dense
+ * layers'. Written atomically: a crash while writing leaves the previous checkpoint whole.
  *
  * <p>Thread-safe to share; {@link #write} and {@link #read} touch only the file given.
  *
@@ -123,6 +127,7 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
         }
         optimizer.add(list);
       }
+      checkOptimizerState(network, optimizer);
       JsonNode s = required(root, "shuffler");
       NumpyRandom.State shuffler = new NumpyRandom.State(ints(required(s, "shuffler.key", "key"), "shuffler.key"),
           integer(required(s, "shuffler.pos", "pos"), "shuffler.pos"),
@@ -173,6 +178,45 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
         .maxStringLength(Math.max(limit, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
         .build();
     return new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints).build());
+  }
+
+  /**
+   * Checks that the optimizer's buffers fit the network: one entry per parameterised layer, the convolutions
+   * first in order and then the dense layers, each holding as many buffers for the weights (k·k·C·filters or
+   * inputs·outputs values each) as for the biases (filters or outputs values each), weights' first, and every
+   * entry the same number of buffers (0 for sgd, 2 for momentum, 4 for Adam).
+   *
+   * @throws IllegalArgumentException naming the entry and buffer that does not fit
+   */
+  static void checkOptimizerState(Network network, List<List<float[]>> state) {
+    List<Conv> convs = network.convs();
+    List<Layer> dense = network.layers();
+    int layers = convs.size() + dense.size();
+    if (state.size() != layers) {
+      throw new IllegalArgumentException("\"optimizerState\" holds " + state.size() + " layers, but the model has "
+          + (convs.isEmpty() ? "" : convs.size() + " conv and ") + dense.size() + " dense layers");
+    }
+    for (int l = 0; l < layers; l++) {
+      boolean conv = l < convs.size();
+      String name = conv ? "conv layer " + (l + 1) : "dense layer " + (l - convs.size() + 1);
+      long weights = conv ? convs.get(l).weightCount() : dense.get(l - convs.size()).weightCount();
+      long biases = conv ? convs.get(l).filters() : dense.get(l - convs.size()).outputs();
+      List<float[]> buffers = state.get(l);
+      if (buffers.size() % 2 != 0 || buffers.size() != state.get(0).size()) {
+        throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " (" + name + ") holds "
+            + buffers.size() + " buffers, not " + (state.get(0).size() % 2 == 0 ? state.get(0).size() : "an even number")
+            + " (as many for the weights as for the biases)");
+      }
+      for (int b = 0; b < buffers.size(); b++) {
+        boolean ofWeights = b < buffers.size() / 2;
+        long expected = ofWeights ? weights : biases;
+        if (buffers.get(b).length != expected) {
+          throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " buffer " + (b + 1) + " holds "
+              + buffers.get(b).length + " values, not " + expected + " (the " + (ofWeights ? "weights" : "biases")
+              + " of " + name + ")");
+        }
+      }
+    }
   }
 
   /**

@@ -263,6 +263,7 @@ public final class Model {
 
   @Override
   public String toString() {
-    return "Model(" + network.loss().id + " " + java.util.Arrays.toString(network.widths()) + ")";
+    return "Model(" + network.loss().id + " " + (network.features() == null ? java.util.Arrays.toString(network.widths())
+        : dev.cltrain.nn.Architecture.describe(network)) + ")";
   }
 }

@@ -15,7 +15,9 @@ import java.util.List;
  * @param step           optimizer steps taken (Adam's bias correction counts them)
  * @param network        the weights and biases now
  * @param optimizerState per layer, the optimizer's buffers: the weights' (velocity, or m then v), then the
- *                       biases' in the same order; empty lists for sgd
+ *                       biases' in the same order; empty lists for sgd. With features, the convolutions'
+ *                       entries come first (in stage order, weights k·k·C·filters and biases filters values
+ *                       each), then the dense layers'; pooling and dropout have none
  * @param shuffler       the generator that draws each epoch's row order
  * @param order          the unfinished epoch's row order when {@code batch > 0}, else null
  * @param lossSlots      the unfinished epoch's per-batch losses so far, else null

@@ -85,10 +85,9 @@ public final class Training {
   public static Training of(Network initial, TrainingData data) {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(data, "data");
-    int[] widths = initial.widths();
     // inputs(): a network with stages (--net) takes its features' input, not the first dense layer's width
-    if (initial.inputs() != data.train().inputs() || widths[widths.length - 1] != data.train().outputs()) {
-      throw new InputException("a network with " + initial.inputs() + " inputs and " + widths[widths.length - 1]
+    if (initial.inputs() != data.train().inputs() || initial.outputs() != data.train().outputs()) {
+      throw new InputException("a network with " + initial.inputs() + " inputs and " + initial.outputs()
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }

@@ -312,7 +312,9 @@ public final class TrainingRun implements AutoCloseable {
         float[] values = buffers.get(b);
         for (int i = 0; i < values.length; i++) {
           if (!Float.isFinite(values[i])) {
-            return "value " + i + " of optimizer buffer " + (b + 1) + " of layer " + (l + 1) + " became " + values[i];
+            int convs = state.network().convs().size(); // with features, the conv layers' entries come first
+            String layer = l < convs ? "conv layer " + (l + 1) : "layer " + (l - convs + 1);
+            return "value " + i + " of optimizer buffer " + (b + 1) + " of " + layer + " became " + values[i];
           }
         }
       }

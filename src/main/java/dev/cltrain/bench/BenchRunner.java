@@ -8,6 +8,7 @@ import dev.cltrain.DeviceChoice;
 import dev.cltrain.Devices;
 import dev.cltrain.KernelTime;
 import dev.cltrain.Trainer;
+import dev.cltrain.nn.Architecture;
 import dev.cltrain.train.MemoryPlan;
 import dev.cltrain.train.Opening;
 import dev.cltrain.train.Settings;
@@ -64,7 +65,7 @@ public final class BenchRunner {
       try {
         MemoryPlan.checkFits(d, workload.initial(), workload.train(), settings(workload));
       } catch (DeviceException e) {
-        throw new InputException(workload.name() + " (" + Workload.joined(workload.initial().widths()) + "): "
+        throw new InputException(workload.name() + " (" + Architecture.summary(workload.initial()) + "): "
             + e.getMessage());
       }
     }
@@ -81,7 +82,7 @@ public final class BenchRunner {
    * @return a row per device, the reference first
    */
   public static WorkloadResult run(Workload workload, List<Device> devices, Plan plan, Consumer<String> status) {
-    long flops = FlopCount.flops(workload.initial().widths(), workload.train().rows());
+    long flops = FlopCount.flops(workload.initial(), workload.train().rows());
     List<DeviceRow> rows = new ArrayList<>();
     Device referenceDevice = Devices.reference();
     status.accept("bench " + workload.name() + " on " + referenceDevice.id() + " ...");

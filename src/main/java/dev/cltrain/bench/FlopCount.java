@@ -27,6 +27,47 @@ public final class FlopCount {
   }
 
   /**
+   * Multiply-adds of one epoch of {@code network} over {@code rows} samples: {@link #multiplyAdds(int[], long)}
+   * for a dense network; with features, each convolution counts as the matmul of its im2col patches,
+   * (out height · out width) rows of k·k·C by filters per sample, forward, for its weight gradient and, but
+   * for the first layer with weights, for the delta passed back; the dense layers then count three matmuls
+   * each, the first too (its delta goes back to the stages). Pooling and dropout are O(values) and left out.
+   *
+   * @param network the network
+   * @param rows    training samples per epoch
+   * @return the multiply-adds of the epoch's matmuls, forward and backward
+   */
+  public static long multiplyAdds(dev.cltrain.nn.Network network, long rows) {
+    if (network.features() == null) {
+      return multiplyAdds(network.widths(), rows);
+    }
+    long total = 0;
+    boolean first = true;
+    for (dev.cltrain.nn.Conv c : network.convs()) {
+      long product = rows * c.outHeight() * c.outWidth() * c.patch() * c.filters();
+      total += product * (first ? 2 : 3);
+      first = false;
+    }
+    for (dev.cltrain.nn.Layer layer : network.layers()) {
+      long product = rows * layer.inputs() * layer.outputs();
+      total += product * (first ? 2 : 3);
+      first = false;
+    }
+    return total;
+  }
+
+  /**
+   * FLOPs of one epoch of {@code network}: twice {@link #multiplyAdds(dev.cltrain.nn.Network, long)}.
+   *
+   * @param network the network
+   * @param rows    training samples per epoch
+   * @return the FLOPs
+   */
+  public static long flops(dev.cltrain.nn.Network network, long rows) {
+    return 2 * multiplyAdds(network, rows);
+  }
+
+  /**
    * FLOPs of one epoch: twice the multiply-adds.
    *
    * @param widths the network's widths, from input to output

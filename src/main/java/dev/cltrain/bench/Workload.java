@@ -3,6 +3,7 @@ package dev.cltrain.bench;
 import dev.cltrain.Training;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.Architecture;
 import dev.cltrain.nn.Network;
 
 /**
@@ -35,11 +36,13 @@ public record Workload(String name, Training training) {
 
   /**
    * @return the workload in one line: widths, the first layer's activation, loss, optimizer and rate, the batch size
-   *     unless full-batch, rows; e.g. "784,512,512,10 relu, xent, adam η 0.001, batch 128, 4096 rows"
+   *     unless full-batch, rows; e.g. "784,512,512,10 relu, xent, adam η 0.001, batch 128, 4096 rows" (for a
+   *     network with features, its {@link Architecture#describe} line in place of the widths and activation)
    */
   public String describe() {
-    StringBuilder s = new StringBuilder(joined(initial().widths()));
-    s.append(' ').append(initial().layers().get(0).activation().id).append(", ").append(initial().loss().id)
+    StringBuilder s = new StringBuilder(initial().features() != null ? Architecture.describe(initial())
+        : joined(initial().widths()) + " " + initial().layers().get(0).activation().id);
+    s.append(", ").append(initial().loss().id)
         .append(", ").append(training.optimizer().kind().id).append(" η ").append(training.optimizer().learningRate());
     if (batchesPerEpoch() > 1) {
       s.append(", batch ").append(training.batchSize());

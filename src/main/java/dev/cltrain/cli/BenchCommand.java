@@ -213,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private BenchRunner.Plan plan(Workload w) {
-    double flops = dev.cltrain.bench.FlopCount.flops(w.initial().widths(), w.train().rows());
+    double flops = dev.cltrain.bench.FlopCount.flops(w.initial(), w.train().rows());
     int n = epochs != null ? epochs : (int) Math.max(1, Math.min(1000, Math.round(FLOPS_PER_REPEAT / flops)));
     int warm = warmup != null ? warmup : Math.max(1, n / 10);
     return new BenchRunner.Plan(warm, n, repeat);

@@ -3,8 +3,8 @@ package dev.cltrain.cli;
 import dev.cltrain.Data;
 import dev.cltrain.Device;
 import dev.cltrain.Model;
-import dev.cltrain.bench.Workload;
 import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Architecture;
 import dev.cltrain.nn.Network;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,7 +53,8 @@ final class EvalCommand implements Callable<Integer> {
       out.println(toJson(model, network, set, deviceName(result.device()), result.evaluation(), confusion, names));
       return 0;
     }
-    out.println("model:       " + model + " (" + Workload.joined(network.widths()) + ", " + network.loss().id + ")");
+    out.println("model:       " + model + " (" + Architecture.summary(network) + ", " + network.loss().id
+        + ")");
     out.println("data:        " + set.name() + " (" + set.rows() + " rows)");
     out.println("device:      " + deviceName(result.device()));
     out.println("loss:        " + Format.fixed(result.evaluation().loss(), 4));

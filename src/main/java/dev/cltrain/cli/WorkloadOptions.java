@@ -486,7 +486,8 @@ final class WorkloadOptions {
         throw new InputException(origin + " expects inputs scaled by " + network.inputScale() + " but the data ("
             + train.name() + ") is scaled by " + loaded.inputScale());
       }
-      checkFits(network.widths(), train, origin);
+      // inputs(), not widths()[0]: with convolutions the first dense width is the stages' output
+      checkFits(new int[] {network.inputs(), network.outputs()}, train, origin);
       return network;
     }
     if (widths == null) {

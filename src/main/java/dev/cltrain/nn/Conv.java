@@ -65,14 +65,17 @@ public record Conv(Shape input, int filters, int kernel, int stride, boolean sam
     return kernel * kernel * input.channels();
   }
 
-  /** @return output rows: ⌈H/s⌉ with same padding, ⌊(H−k)/s⌋ + 1 with valid */
+  /**
+   * @return output rows: ⌈H/s⌉ with same padding (summed in long: a stride near 2³¹ must not wrap), ⌊(H−k)/s⌋ + 1
+   *     with valid
+   */
   public int outHeight() {
-    return same ? (input.height() + stride - 1) / stride : (input.height() - kernel) / stride + 1;
+    return same ? (int) (((long) input.height() + stride - 1) / stride) : (input.height() - kernel) / stride + 1;
   }
 
   /** @return output columns, as {@link #outHeight()} */
   public int outWidth() {
-    return same ? (input.width() + stride - 1) / stride : (input.width() - kernel) / stride + 1;
+    return same ? (int) (((long) input.width() + stride - 1) / stride) : (input.width() - kernel) / stride + 1;
   }
 
   /** @return zero rows added above the input: half the padding, rounded down (0 with valid) */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.InputException;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model file, written by {@code --save} and read by {@code --init-model}:
+ * The model file, written by {@code --save} and read by {@code --init-model}. Version 1, a stack of dense
+ * layers:
  * <pre>
  * {"format":"cltrain-model","version":1,"loss":"mse","inputScale":1.0,
  *  "layers":[{"inputs":2,"outputs":1,"activation":"sigmoid","weights":[[w00],[w10]],"bias":[b0]}]}
@@ -27,12 +29,35 @@ import java.util.List;
  * what raw inputs are multiplied by (1/255 for IDX pixels). The output layer's activation must be the
  * loss's (sigmoid for mse, softmax for xent), and softmax appears nowhere else. Floats are written in their shortest exact form,
  * so a saved model reads back bit for bit. Every defect is an {@link InputException} naming the file and field.
+ *
+ * <p>Version 2, written for a network with {@link Features} (convolutions, pooling, dropout, an input shape)
+ * and only for those, so that a dense network's file stays byte for byte what version 1 wrote: the input's
+ * {@code "inputShape"} [height, width, channels] (samples are HWC rows), the {@code "dropoutSeed"} (an integer
+ * 0 to 2⁶⁴−1) and a {@code "type"} per layer, in order:
+ * <pre>
+ * {"format":"cltrain-model","version":2,"loss":"xent","inputScale":0.003921569,
+ *  "inputShape":[28,28,1],"dropoutSeed":0,
+ *  "layers":[{"type":"conv","inputShape":[28,28,1],"filters":32,"kernel":3,"stride":1,"padding":"same",
+ *             "activation":"relu","weights":[[...32 numbers], ...9 rows],"bias":[...32]},
+ *            {"type":"maxpool","size":2}, {"type":"dropout","rate":0.25}, {"type":"flatten"},
+ *            {"type":"dense","inputs":6272,"outputs":128,"activation":"relu","weights":...,"bias":...},
+ *            {"type":"dropout","rate":0.5},
+ *            {"type":"dense","inputs":128,"outputs":10,"activation":"softmax","weights":...,"bias":...}]}
+ * </pre>
+ * A conv's weights are k·k·C rows of {@code filters} numbers, row (ky·k + kx)·C + c (HWIO); {@code padding}
+ * is {@code same} or {@code valid}; its {@code inputShape} must be what the layers before it give. Pooling
+ * ({@code maxpool}, {@code avgpool}) has a {@code size}; {@code dropout} a {@code rate} in [0, 1), applied to
+ * the output of the layer before it (a dense layer's, or the stages' before the first dense layer).
+ * {@code flatten} is optional (written before the first dense layer); convolutions and pooling come before
+ * it, and dense layers after. Every dense layer but the output layer may be followed by one dropout.
  */
 public final class ModelJson {
   /** The {@code "format"} field every model file carries. */
   public static final String FORMAT = "cltrain-model";
-  /** The {@code "version"} this code writes and the only one it reads. */
+  /** The {@code "version"} of a dense network's file (no {@link Features}): what it writes for those. */
   public static final int VERSION = 1;
+  /** The {@code "version"} of a file with a {@code "type"} per layer: written for networks with {@link Features}. */
+  public static final int FEATURES_VERSION = 2;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ModelJson() {}
@@ -59,9 +84,10 @@ public final class ModelJson {
    * @return a new tree in the format above
    */
   public static ObjectNode toNode(Network network) {
+    Features features = network.features();
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
-    root.put("version", VERSION);
+    root.put("version", features == null ? VERSION : FEATURES_VERSION);
     root.put("loss", network.loss().id);
     root.put("inputScale", network.inputScale());
     if (network.classNames() != null) { // optional fields, absent from version 1 files written before them
@@ -79,25 +105,76 @@ public final class ModelJson {
         std.add(v);
       }
     }
-    ArrayNode layers = root.putArray("layers");
-    for (Layer layer : network.layers()) {
-      ObjectNode node = layers.addObject();
-      node.put("inputs", layer.inputs());
-      node.put("outputs", layer.outputs());
-      node.put("activation", layer.activation().id);
-      ArrayNode weights = node.putArray("weights");
-      for (int i = 0; i < layer.inputs(); i++) {
-        ArrayNode row = weights.addArray();
-        for (int j = 0; j < layer.outputs(); j++) {
-          row.add(layer.weight(i, j));
-        }
+    if (features == null) {
+      ArrayNode layers = root.putArray("layers");
+      for (Layer layer : network.layers()) {
+        putDense(layers.addObject(), layer);
       }
-      ArrayNode bias = node.putArray("bias");
-      for (float b : layer.bias()) {
-        bias.add(b);
+      return root;
+    }
+    putShape(root.putArray("inputShape"), features.input());
+    root.put("dropoutSeed", new BigInteger(Long.toUnsignedString(features.seed())));
+    ArrayNode layers = root.putArray("layers");
+    for (Stage stage : features.stages()) {
+      ObjectNode node = layers.addObject();
+      if (stage instanceof Conv c) {
+        node.put("type", "conv");
+        putShape(node.putArray("inputShape"), c.input());
+        node.put("filters", c.filters());
+        node.put("kernel", c.kernel());
+        node.put("stride", c.stride());
+        node.put("padding", c.same() ? "same" : "valid");
+        node.put("activation", c.activation().id);
+        putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
+        putFloats(node.putArray("bias"), c.bias());
+      } else if (stage instanceof Pool p) {
+        node.put("type", p.max() ? "maxpool" : "avgpool");
+        node.put("size", p.size());
+      } else if (stage instanceof Dropout d) {
+        node.put("type", "dropout");
+        node.put("rate", d.rate());
+      }
+    }
+    layers.addObject().put("type", "flatten");
+    float[] denseDropout = features.denseDropout();
+    for (int l = 0; l < network.layers().size(); l++) {
+      ObjectNode node = layers.addObject();
+      node.put("type", "dense");
+      putDense(node, network.layers().get(l));
+      if (Float.floatToRawIntBits(denseDropout[l]) != 0) { // a rate of +0 is no dropout, and not written
+        ObjectNode dropout = layers.addObject();
+        dropout.put("type", "dropout");
+        dropout.put("rate", denseDropout[l]);
       }
     }
     return root;
+  }
+
+  private static void putDense(ObjectNode node, Layer layer) {
+    node.put("inputs", layer.inputs());
+    node.put("outputs", layer.outputs());
+    node.put("activation", layer.activation().id);
+    putMatrix(node.putArray("weights"), layer.weights(), layer.inputs(), layer.outputs());
+    putFloats(node.putArray("bias"), layer.bias());
+  }
+
+  private static void putMatrix(ArrayNode rows, float[] values, int height, int width) {
+    for (int i = 0; i < height; i++) {
+      ArrayNode row = rows.addArray();
+      for (int j = 0; j < width; j++) {
+        row.add(values[i * width + j]);
+      }
+    }
+  }
+
+  private static void putFloats(ArrayNode array, float[] values) {
+    for (float v : values) {
+      array.add(v);
+    }
+  }
+
+  private static void putShape(ArrayNode array, Shape shape) {
+    array.add(shape.height()).add(shape.width()).add(shape.channels());
   }
 
   /**
@@ -172,10 +249,12 @@ public final class ModelJson {
     if (!FORMAT.equals(root.path("format").asText(null))) {
       throw new InputException(name + ": \"format\" must be \"" + FORMAT + "\"");
     }
-    if (!root.path("version").isInt() || root.get("version").intValue() != VERSION) {
-      throw new InputException(name + ": unsupported \"version\" " + root.path("version")
-          + " (this cltrain reads version " + VERSION + ")");
+    JsonNode versionNode = root.path("version");
+    if (!versionNode.isInt() || (versionNode.intValue() != VERSION && versionNode.intValue() != FEATURES_VERSION)) {
+      throw new InputException(name + ": unsupported \"version\" " + versionNode
+          + " (this cltrain reads versions " + VERSION + " and " + FEATURES_VERSION + ")");
     }
+    boolean typed = versionNode.intValue() == FEATURES_VERSION;
     Loss loss = Loss.parse(text(root, "loss", name), name + ": \"loss\"");
     JsonNode layersNode = root.path("layers");
     if (!layersNode.isArray() || layersNode.isEmpty()) {
@@ -189,23 +268,30 @@ public final class ModelJson {
       }
     }
     List<Layer> layers = new ArrayList<>();
-    for (int l = 0; l < layersNode.size(); l++) {
-      String where = name + ": layers[" + l + "]";
-      Layer layer = parseLayer(layersNode.get(l), where);
-      boolean last = l == layersNode.size() - 1;
-      if (last && !loss.allowsOutput(layer.activation())) {
-        throw new InputException(where + ".activation: the output layer under loss '" + loss.id + "' must be '"
-            + loss.output.id + "'" + (loss == Loss.MSE ? " or 'identity'" : "") + ", found '"
-            + layer.activation().id + "'");
+    List<String> layerWhere = new ArrayList<>();
+    Features features = null;
+    if (typed) {
+      features = parseTyped(root, layersNode, name, layers, layerWhere);
+      for (int l = 0; l < layers.size(); l++) {
+        checkActivation(loss, layers.get(l), l == layers.size() - 1, layerWhere.get(l));
       }
-      if (!last && layer.activation() == Activation.SOFTMAX) {
-        throw new InputException(where + ".activation: softmax is only for the output layer");
+    } else {
+      for (int l = 0; l < layersNode.size(); l++) {
+        String where = name + ": layers[" + l + "]";
+        JsonNode node = layersNode.get(l);
+        if (node.isObject() && node.has("type") && !"dense".equals(node.get("type").asText(null))) {
+          throw new InputException(where + ".type: " + node.get("type") + " layers need a version "
+              + FEATURES_VERSION + " model file; version " + VERSION + " has dense layers only");
+        }
+        Layer layer = parseLayer(node, where);
+        checkActivation(loss, layer, l == layersNode.size() - 1, where);
+        if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
+          throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but layers[" + (l - 1)
+              + "] has " + layers.get(l - 1).outputs() + " outputs");
+        }
+        layers.add(layer);
+        layerWhere.add(where);
       }
-      if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
-        throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but layers[" + (l - 1)
-            + "] has " + layers.get(l - 1).outputs() + " outputs");
-      }
-      layers.add(layer);
     }
     List<String> classNames = null;
     if (root.has("classNames")) {
@@ -224,7 +310,7 @@ public final class ModelJson {
     Standardization standardization = null;
     if (root.has("standardize")) {
       JsonNode st = root.get("standardize");
-      int inputs = layers.get(0).inputs();
+      int inputs = features != null ? features.input().size() : layers.get(0).inputs();
       float[] mean = floats(st.path("mean"), inputs, name + ": \"standardize\".mean");
       float[] std = floats(st.path("std"), inputs, name + ": \"standardize\".std");
       for (int i = 0; i < inputs; i++) {
@@ -234,7 +320,194 @@ public final class ModelJson {
       }
       standardization = new Standardization(mean, std);
     }
-    return new Network(loss, layers, inputScale, classNames, standardization);
+    try {
+      return new Network(loss, layers, inputScale, classNames, standardization, features);
+    } catch (IllegalArgumentException e) { // every rule is checked above; this keeps a missed one to one line
+      throw new InputException(name + ": " + e.getMessage());
+    }
+  }
+
+  /** Fails unless the output layer has an activation the loss allows, and no other layer has softmax. */
+  private static void checkActivation(Loss loss, Layer layer, boolean last, String where) {
+    if (last && !loss.allowsOutput(layer.activation())) {
+      throw new InputException(where + ".activation: the output layer under loss '" + loss.id + "' must be '"
+          + loss.output.id + "'" + (loss == Loss.MSE ? " or 'identity'" : "") + ", found '"
+          + layer.activation().id + "'");
+    }
+    if (!last && layer.activation() == Activation.SOFTMAX) {
+      throw new InputException(where + ".activation: softmax is only for the output layer");
+    }
+  }
+
+  /** The layer types of a version 2 file, for messages. */
+  private static final String TYPES = "conv, maxpool, avgpool, dropout, flatten, dense";
+
+  /**
+   * Reads a version 2 file's input shape, dropout seed and typed layers: the stages into the features it
+   * returns, the dense layers into {@code layers} (and where each was into {@code layerWhere}).
+   */
+  private static Features parseTyped(JsonNode root, JsonNode layersNode, String name, List<Layer> layers,
+      List<String> layerWhere) {
+    Shape input = shape(root.get("inputShape"), name + ": \"inputShape\"");
+    long seed = unsigned64(root.get("dropoutSeed"), name + ": \"dropoutSeed\"");
+    List<Stage> stages = new ArrayList<>();
+    List<Float> denseDropout = new ArrayList<>();
+    List<String> dropoutWhere = new ArrayList<>();
+    Shape at = input;
+    boolean flat = false;
+    boolean dropoutAfterDense = false;
+    for (int l = 0; l < layersNode.size(); l++) {
+      String where = name + ": layers[" + l + "]";
+      JsonNode node = layersNode.get(l);
+      if (!node.isObject()) {
+        throw new InputException(where + ": expected an object");
+      }
+      JsonNode typeNode = node.get("type");
+      if (typeNode == null || !typeNode.isTextual()) {
+        throw new InputException(where + ": \"type\" must be a string (" + TYPES + ")");
+      }
+      String type = typeNode.asText();
+      switch (type) {
+        case "conv", "maxpool", "avgpool" -> {
+          if (flat) {
+            throw new InputException(where + ".type: a " + type + " layer must come before flatten and the dense "
+                + "layers");
+          }
+          try {
+            Stage stage = type.equals("conv") ? parseConv(node, at, where) : parsePool(node, at, type, where);
+            stages.add(stage);
+            at = stage.output();
+          } catch (IllegalArgumentException e) { // every rule is checked; this keeps a missed one to one line
+            throw new InputException(where + ": " + e.getMessage());
+          }
+        }
+        case "dropout" -> {
+          float rate = finite(node.get("rate"), where + ".rate");
+          if (!(rate >= 0f && rate < 1f)) {
+            throw new InputException(where + ".rate: " + rate + " is outside [0, 1)");
+          }
+          if (layers.isEmpty()) {
+            stages.add(new Dropout(at, rate));
+          } else {
+            if (dropoutAfterDense) {
+              throw new InputException(where + ": a second dropout after " + layerWhere.get(layers.size() - 1)
+                  .substring(name.length() + 2));
+            }
+            dropoutAfterDense = true;
+            denseDropout.set(layers.size() - 1, rate);
+            dropoutWhere.set(layers.size() - 1, where);
+          }
+        }
+        case "flatten" -> {
+          if (flat) {
+            throw new InputException(where + ": flatten must come once, before the first dense layer");
+          }
+          flat = true;
+        }
+        case "dense" -> {
+          flat = true;
+          dropoutAfterDense = false;
+          Layer layer = parseLayer(node, where);
+          int expected = layers.isEmpty() ? at.size() : layers.get(layers.size() - 1).outputs();
+          if (layer.inputs() != expected) {
+            throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but "
+                + (layers.isEmpty() ? "the layers before it give " + at + " = " + at.size() + " values"
+                    : layerWhere.get(layers.size() - 1).substring(name.length() + 2) + " has " + expected + " outputs"));
+          }
+          layers.add(layer);
+          layerWhere.add(where);
+          denseDropout.add(0f);
+          dropoutWhere.add(null);
+        }
+        default -> throw new InputException(where + ".type: unknown layer type '" + type + "' (" + TYPES + ")");
+      }
+    }
+    if (layers.isEmpty()) {
+      throw new InputException(name + ": \"layers\" must end with dense layers (the output layer is dense)");
+    }
+    if (dropoutWhere.get(layers.size() - 1) != null) {
+      throw new InputException(dropoutWhere.get(layers.size() - 1) + ": the output layer cannot have dropout");
+    }
+    float[] rates = new float[denseDropout.size()];
+    for (int l = 0; l < rates.length; l++) {
+      rates[l] = denseDropout.get(l);
+    }
+    try {
+      return new Features(input, stages, rates, seed);
+    } catch (IllegalArgumentException e) { // checked above; kept to one line should a rule be missed
+      throw new InputException(name + ": " + e.getMessage());
+    }
+  }
+
+  private static Conv parseConv(JsonNode node, Shape at, String where) {
+    Shape input = shape(node.get("inputShape"), where + ".inputShape");
+    if (!input.equals(at)) {
+      throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+    }
+    int filters = positiveInt(node, "filters", where);
+    int kernel = positiveInt(node, "kernel", where);
+    int stride = positiveInt(node, "stride", where);
+    String padding = text(node, "padding", where);
+    if (!padding.equals("same") && !padding.equals("valid")) {
+      throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
+    }
+    boolean same = padding.equals("same");
+    if (!same && (kernel > at.height() || kernel > at.width())) {
+      throw new InputException(where + ".kernel: " + kernel + " does not fit a " + at.height() + "x" + at.width()
+          + " input with valid padding");
+    }
+    Activation activation = Activation.parse(text(node, "activation", where), where + ".activation");
+    if (activation == Activation.SOFTMAX) {
+      throw new InputException(where + ".activation: softmax is only for the output layer");
+    }
+    long patch = (long) kernel * kernel; // each step at most 2^30 · 2^31: no long overflows
+    if (patch <= Network.MAX_LAYER_WEIGHTS) {
+      patch *= at.channels();
+    }
+    if (patch > Network.MAX_LAYER_WEIGHTS || patch * filters > Network.MAX_LAYER_WEIGHTS) {
+      throw new InputException(where + ": a " + kernel + "x" + kernel + "x" + at.channels() + " kernel of "
+          + filters + " filters is too large");
+    }
+    float[] weights = matrix(node.path("weights"), (int) patch, filters, where + ".weights",
+        "one per kernel position and input channel");
+    float[] bias = vector(node.path("bias"), filters, where + ".bias");
+    return new Conv(at, filters, kernel, stride, same, activation, weights, bias);
+  }
+
+  private static Pool parsePool(JsonNode node, Shape at, String type, String where) {
+    int size = positiveInt(node, "size", where);
+    if (size > at.height() || size > at.width()) {
+      throw new InputException(where + ".size: a " + size + "x" + size + " pool does not fit a " + at.height() + "x"
+          + at.width() + " input");
+    }
+    return new Pool(at, type.equals("maxpool"), size);
+  }
+
+  /** A shape [height, width, channels] of positive integers whose product fits an int. */
+  private static Shape shape(JsonNode node, String where) {
+    if (node == null || !node.isArray() || node.size() != 3) {
+      throw new InputException(where + " must be [height, width, channels], found " + node);
+    }
+    int[] dims = new int[3];
+    for (int i = 0; i < 3; i++) {
+      JsonNode d = node.get(i);
+      if (!d.isInt() || d.intValue() < 1) {
+        throw new InputException(where + "[" + i + "] must be a positive integer, found " + d);
+      }
+      dims[i] = d.intValue();
+    }
+    if ((long) dims[0] * dims[1] * dims[2] > Integer.MAX_VALUE) {
+      throw new InputException(where + ": " + dims[0] + "x" + dims[1] + "x" + dims[2] + " is more than 2^31-1 values");
+    }
+    return new Shape(dims[0], dims[1], dims[2]);
+  }
+
+  private static long unsigned64(JsonNode node, String where) {
+    if (node == null || !node.isIntegralNumber() || node.bigIntegerValue().signum() < 0
+        || node.bigIntegerValue().bitLength() > 64) {
+      throw new InputException(where + " must be an integer from 0 to 18446744073709551615, found " + node);
+    }
+    return node.bigIntegerValue().longValue();
   }
 
   private static float[] floats(JsonNode node, int count, String where) {
@@ -254,36 +527,51 @@ public final class ModelJson {
     }
     int inputs = positiveInt(node, "inputs", where);
     int outputs = positiveInt(node, "outputs", where);
-    if ((long) inputs * outputs > Integer.MAX_VALUE / 2) {
+    if ((long) inputs * outputs > Network.MAX_LAYER_WEIGHTS) {
       throw new InputException(where + ": " + inputs + " x " + outputs + " weights is too large");
     }
     Activation activation = Activation.parse(text(node, "activation", where), where + ".activation");
-    JsonNode weightsNode = node.path("weights");
-    if (!weightsNode.isArray() || weightsNode.size() != inputs) {
-      throw new InputException(where + ".weights: expected " + inputs + " rows (one per input), found "
-          + (weightsNode.isArray() ? weightsNode.size() + " rows" : "no array"));
+    float[] weights = matrix(node.path("weights"), inputs, outputs, where + ".weights", "one per input");
+    float[] bias = vector(node.path("bias"), outputs, where + ".bias");
+    return new Layer(inputs, outputs, activation, weights, bias);
+  }
+
+  /**
+   * {@code rows} arrays of {@code cols} numbers, row-major. Every row's length is checked before the array is
+   * made, so a file that claims a large matrix must hold it: no allocation larger than the text.
+   */
+  private static float[] matrix(JsonNode node, int rows, int cols, String where, String perRow) {
+    if (!node.isArray() || node.size() != rows) {
+      throw new InputException(where + ": expected " + rows + " rows (" + perRow + "), found "
+          + (node.isArray() ? node.size() + " rows" : "no array"));
     }
-    float[] weights = new float[inputs * outputs];
-    for (int i = 0; i < inputs; i++) {
-      JsonNode row = weightsNode.get(i);
-      if (!row.isArray() || row.size() != outputs) {
-        throw new InputException(where + ".weights[" + i + "]: expected " + outputs + " numbers, found "
+    for (int i = 0; i < rows; i++) {
+      JsonNode row = node.get(i);
+      if (!row.isArray() || row.size() != cols) {
+        throw new InputException(where + "[" + i + "]: expected " + cols + " numbers, found "
             + (row.isArray() ? row.size() : "no array"));
       }
-      for (int j = 0; j < outputs; j++) {
-        weights[i * outputs + j] = finite(row.get(j), where + ".weights[" + i + "][" + j + "]");
+    }
+    float[] values = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      JsonNode row = node.get(i);
+      for (int j = 0; j < cols; j++) {
+        values[i * cols + j] = finite(row.get(j), where + "[" + i + "][" + j + "]");
       }
     }
-    JsonNode biasNode = node.path("bias");
-    if (!biasNode.isArray() || biasNode.size() != outputs) {
-      throw new InputException(where + ".bias: expected " + outputs + " numbers, found "
-          + (biasNode.isArray() ? biasNode.size() : "no array"));
+    return values;
+  }
+
+  private static float[] vector(JsonNode node, int count, String where) {
+    if (!node.isArray() || node.size() != count) {
+      throw new InputException(where + ": expected " + count + " numbers, found "
+          + (node.isArray() ? node.size() : "no array"));
     }
-    float[] bias = new float[outputs];
-    for (int j = 0; j < outputs; j++) {
-      bias[j] = finite(biasNode.get(j), where + ".bias[" + j + "]");
+    float[] values = new float[count];
+    for (int j = 0; j < count; j++) {
+      values[j] = finite(node.get(j), where + "[" + j + "]");
     }
-    return new Layer(inputs, outputs, activation, weights, bias);
+    return values;
   }
 
   private static String text(JsonNode node, String field, String where) {

@@ -334,6 +334,58 @@ class ParserPropertiesTest {
     checkModel(mutated.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A version 2 model: 5x5x2 -> conv:2:3 relu -> maxpool:2 -> dropout:0.5 -> dense 8x3 tanh -> dropout:0.25 -> dense 3x1. */
+  static final byte[] VALID_CONV_MODEL = ModelJson.toJson(convNetwork()).getBytes(StandardCharsets.UTF_8);
+
+  private static Network convNetwork() {
+    var input = new dev.cltrain.nn.Shape(5, 5, 2);
+    float[] w = new float[3 * 3 * 2 * 2];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (i - 17) / 7f;
+    }
+    var conv = new dev.cltrain.nn.Conv(input, 2, 3, 1, true, dev.cltrain.nn.Activation.RELU, w, new float[] {0.5f, -1});
+    var pool = new dev.cltrain.nn.Pool(conv.output(), true, 2);
+    var dropout = new dev.cltrain.nn.Dropout(pool.output(), 0.5f);
+    Network dense = Network.initNormal(new int[] {8, 3, 1}, 2);
+    var hidden = dense.layers().get(0);
+    var layers = List.of(new dev.cltrain.nn.Layer(8, 3, dev.cltrain.nn.Activation.TANH, hidden.weights(), hidden.bias()),
+        dense.layers().get(1));
+    return new Network(dev.cltrain.nn.Loss.MSE, layers, 1f, null, null,
+        new dev.cltrain.nn.Features(input, List.of(conv, pool, dropout), new float[] {0.25f, 0f}, 12345));
+  }
+
+  private static void checkConvModel(byte[] bytes) {
+    checkModel(bytes);
+    Path file = write("model.json", bytes);
+    Network network = parsesOrFailsCleanly(file, () -> ModelJson.read(file));
+    if (network != null && network.features() != null) {
+      assertEquals(network.features().output().size(), network.layers().get(0).inputs());
+      for (var conv : network.convs()) {
+        assertEquals(conv.patch() * conv.filters(), conv.weights().length);
+      }
+    }
+  }
+
+  @Property(tries = 5000)
+  void convModelJsonFromMutatedFilesParsesOrFailsCleanly(@ForAll("edits") List<Edit> edits) {
+    checkConvModel(mutate(VALID_CONV_MODEL, edits));
+  }
+
+  @Property(tries = 5000)
+  void convModelJsonWithWrongValuesInValidJsonFailsCleanly(@ForAll("jsonValues") String value,
+      @ForAll("convModelFields") String field) {
+    String text = new String(VALID_CONV_MODEL, StandardCharsets.UTF_8);
+    String mutated = text.replaceFirst("\"" + field + "\" : [^,\\n]+",
+        java.util.regex.Matcher.quoteReplacement("\"" + field + "\" : " + value));
+    checkConvModel(mutated.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Provide
+  Arbitrary<String> convModelFields() {
+    return Arbitraries.of("version", "inputShape", "dropoutSeed", "type", "filters", "kernel", "stride", "padding",
+        "activation", "size", "rate", "inputs", "outputs");
+  }
+
   @Provide
   Arbitrary<String> modelFields() {
     return Arbitraries.of("format", "version", "loss", "inputScale", "inputs", "outputs", "activation");

@@ -184,9 +184,246 @@ class ModelJsonTest {
   }
 
   @Test
-  void versionTwoNamesTheVersionField() {
-    String message = rejected(GOOD.replace("\"version\":1", "\"version\":2"));
-    assertContains(message, "\"version\" 2", "reads version 1");
+  void anUnknownVersionNamesTheVersionField() {
+    String message = rejected(GOOD.replace("\"version\":1", "\"version\":3"));
+    assertContains(message, "\"version\" 3", "reads versions 1 and 2");
+    assertContains(rejected(GOOD.replace("\"version\":1", "\"version\":\"2\"")), "\"version\"");
+  }
+
+  // ---- version 2: networks with features ----
+
+  private static float[] draws(java.util.Random random, int n) {
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) random.nextGaussian() / 3;
+    }
+    return values;
+  }
+
+  /**
+   * 8x6x2 -> conv:3:3 relu (same) -> maxpool:2 -> dropout:0.25 -> conv:4:2:s2 valid tanh -> avgpool:1
+   * -> dense 8x5 relu -> dropout:0.5 -> dense 5x3 softmax, an awkward seed, and awkward floats in the weights.
+   */
+  static Network convNet() {
+    java.util.Random random = new java.util.Random(11);
+    Shape input = new Shape(8, 6, 2);
+    float[] w1 = draws(random, 3 * 3 * 2 * 3);
+    w1[0] = Float.MIN_VALUE;
+    w1[1] = -0.0f;
+    w1[2] = 1f / 3;
+    w1[3] = 16777217f;
+    Conv c1 = new Conv(input, 3, 3, 1, true, Activation.RELU, w1, draws(random, 3));
+    Pool p1 = new Pool(c1.output(), true, 2);
+    Dropout d1 = new Dropout(p1.output(), 0.25f);
+    Conv c2 = new Conv(d1.output(), 4, 2, 2, false, Activation.TANH, draws(random, 2 * 2 * 3 * 4),
+        new float[] {Float.MIN_NORMAL, -1e-38f, 0.1f, (float) Math.PI});
+    Pool p2 = new Pool(c2.output(), false, 1);
+    int flat = p2.output().size();
+    Layer l1 = new Layer(flat, 5, Activation.RELU, draws(random, flat * 5), draws(random, 5));
+    Layer l2 = new Layer(5, 3, Activation.SOFTMAX, draws(random, 15), draws(random, 3));
+    Features features = new Features(input, List.of(c1, p1, d1, c2, p2), new float[] {0.5f, 0f}, 0xFEDCBA9876543210L);
+    return new Network(Loss.XENT, List.of(l1, l2), 1f / 255, null, null, features);
+  }
+
+  private static void assertConvBitIdentical(Network expected, Network actual) {
+    assertBitIdentical(expected, actual);
+    assertEquals(expected.features().input(), actual.features().input());
+    assertEquals(expected.features().seed(), actual.features().seed());
+    assertArrayEquals(bits(expected.features().denseDropout()), bits(actual.features().denseDropout()));
+    List<Stage> a = expected.features().stages();
+    List<Stage> b = actual.features().stages();
+    assertEquals(a.size(), b.size());
+    for (int s = 0; s < a.size(); s++) {
+      if (a.get(s) instanceof Conv ca) {
+        Conv cb = (Conv) b.get(s);
+        assertArrayEquals(bits(ca.weights()), bits(cb.weights()), "stage " + s + " weights, bit for bit");
+        assertArrayEquals(bits(ca.bias()), bits(cb.bias()), "stage " + s + " bias, bit for bit");
+      }
+      assertEquals(a.get(s), b.get(s), "stage " + s);
+    }
+    assertEquals(expected, actual);
+  }
+
+  @Test
+  void aNetworkWithFeaturesIsVersionTwoAndRoundTripsBitForBit() {
+    Network net = convNet();
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, NAME);
+    assertConvBitIdentical(net, back);
+    assertEquals(json, ModelJson.toJson(back), "written again, the same text");
+    Network named = net.withClassNames(List.of("a", "b", "c"))
+        .withStandardization(new Standardization(draws(new java.util.Random(2), 96), fill(96, 0.5f)));
+    assertConvBitIdentical(named, ModelJson.parse(ModelJson.toJson(named), NAME));
+  }
+
+  private static float[] fill(int n, float v) {
+    float[] values = new float[n];
+    java.util.Arrays.fill(values, v);
+    return values;
+  }
+
+  @Test
+  void versionTwoHasTheDocumentedShape() throws IOException {
+    Network net = convNet();
+    JsonNode root = new ObjectMapper().readTree(ModelJson.toJson(net));
+    assertEquals(List.of("format", "version", "loss", "inputScale", "inputShape", "dropoutSeed", "layers"),
+        fieldNames(root));
+    assertEquals(2, root.get("version").intValue());
+    assertEquals("[8,6,2]", root.get("inputShape").toString());
+    assertEquals(Long.toUnsignedString(0xFEDCBA9876543210L), root.get("dropoutSeed").bigIntegerValue().toString());
+    List<String> types = new ArrayList<>();
+    root.get("layers").forEach(l -> types.add(l.get("type").textValue()));
+    assertEquals(List.of("conv", "maxpool", "dropout", "conv", "avgpool", "flatten", "dense", "dropout", "dense"),
+        types);
+    JsonNode conv = root.get("layers").get(0);
+    assertEquals(List.of("type", "inputShape", "filters", "kernel", "stride", "padding", "activation", "weights",
+        "bias"), fieldNames(conv));
+    assertEquals("same", conv.get("padding").textValue());
+    assertEquals("valid", root.get("layers").get(3).get("padding").textValue());
+    assertEquals(18, conv.get("weights").size(), "k*k*C rows");
+    assertEquals(3, conv.get("weights").get(0).size(), "one number per filter");
+    Conv c1 = (Conv) net.features().stages().get(0);
+    // row (ky*k + kx)*C + c, column f: weights[((ky*k + kx)*C + c)*filters + f]
+    int ky = 2;
+    int kx = 1;
+    int c = 1;
+    int f = 2;
+    assertEquals(c1.weights()[((ky * 3 + kx) * 2 + c) * 3 + f], conv.get("weights").get((ky * 3 + kx) * 2 + c).get(f)
+        .floatValue());
+    assertEquals(List.of("type", "size"), fieldNames(root.get("layers").get(1)));
+    assertEquals(List.of("type", "rate"), fieldNames(root.get("layers").get(2)));
+    assertEquals(List.of("type", "inputs", "outputs", "activation", "weights", "bias"),
+        fieldNames(root.get("layers").get(6)));
+  }
+
+  @Test
+  void denseNetworksStillWriteVersionOneByteForByte() {
+    Network dense = Network.initNormal(new int[] {2, 1}, 0);
+    String json = ModelJson.toJson(dense);
+    assertTrue(json.contains("\"version\" : 1"), json);
+    assertFalse(json.contains("type"), json);
+    assertFalse(json.contains("inputShape"), json);
+  }
+
+  @Test
+  void versionOneFilesStillLoadAndVersionOneRefusesConvLayers() {
+    assertEquals(null, ModelJson.parse(GOOD, NAME).features());
+    String typedDense = GOOD.replace("{\"inputs\":2,\"outputs\":1", "{\"type\":\"dense\",\"inputs\":2,\"outputs\":1");
+    assertArrayEquals(new int[] {2, 2, 1}, ModelJson.parse(typedDense, NAME).widths());
+    String conv = GOOD.replace("{\"inputs\":2,\"outputs\":1", "{\"type\":\"conv\",\"inputs\":2,\"outputs\":1");
+    assertContains(rejected(conv), "layers[1].type", "version 2");
+  }
+
+  /** A small valid version 2 file; the malformed cases each change one thing in it. */
+  private static final String GOOD2 = """
+      {"format":"cltrain-model","version":2,"loss":"mse","inputShape":[3,3,1],"dropoutSeed":7,"layers":[
+       {"type":"conv","inputShape":[3,3,1],"filters":1,"kernel":2,"stride":1,"padding":"valid","activation":"relu",
+        "weights":[[0.5],[0.25],[-1.0],[2.0]],"bias":[0.125]},
+       {"type":"maxpool","size":2},
+       {"type":"dropout","rate":0.5},
+       {"type":"flatten"},
+       {"type":"dense","inputs":1,"outputs":2,"activation":"tanh","weights":[[0.5,-0.5]],"bias":[0.0,0.1]},
+       {"type":"dropout","rate":0.25},
+       {"type":"dense","inputs":2,"outputs":1,"activation":"sigmoid","weights":[[0.75],[-1.5]],"bias":[0.3]}]}
+      """;
+
+  @Test
+  void goodVersionTwoTemplateParsesAndFlattenIsOptional() {
+    Network net = ModelJson.parse(GOOD2, NAME);
+    assertEquals(new Shape(3, 3, 1), net.features().input());
+    assertEquals(7L, net.features().seed());
+    assertEquals(3, net.features().stages().size());
+    Conv conv = net.convs().get(0);
+    assertEquals(new Shape(2, 2, 1), conv.output());
+    assertEquals(-1.0f, conv.weights()[2]);
+    assertEquals(new Dropout(new Shape(1, 1, 1), 0.5f), net.features().stages().get(2));
+    assertArrayEquals(new float[] {0.25f, 0f}, net.features().denseDropout());
+    assertEquals(9, net.inputs());
+    assertEquals(net, ModelJson.parse(GOOD2.replace("{\"type\":\"flatten\"},", ""), NAME));
+    Network dropoutAfterFlatten = ModelJson.parse(GOOD2.replace("{\"type\":\"dropout\",\"rate\":0.5},\n", "")
+        .replace("{\"type\":\"flatten\"},", "{\"type\":\"flatten\"},{\"type\":\"dropout\",\"rate\":0.5},"), NAME);
+    assertEquals(net, dropoutAfterFlatten, "a dropout after flatten is the stages' last");
+    String valid = ModelJson.toJson(net);
+    assertEquals(net, ModelJson.parse(valid, NAME));
+  }
+
+  @Test
+  void badVersionTwoFilesNameTheFieldInOneLine() {
+    String[][] cases = {
+        {"\"inputShape\":[3,3,1],\"dropoutSeed\"", "\"dropoutSeed\"", "\"inputShape\""},
+        {"\"inputShape\":[3,3,1],\"dropoutSeed\"", "\"inputShape\":[3,3],\"dropoutSeed\"", "\"inputShape\""},
+        {"\"inputShape\":[3,3,1],\"dropoutSeed\"", "\"inputShape\":[3,0,1],\"dropoutSeed\"", "\"inputShape\"[1]"},
+        {"\"inputShape\":[3,3,1],\"dropoutSeed\"", "\"inputShape\":[65536,65536,1],\"dropoutSeed\"", "\"inputShape\""},
+        {"\"dropoutSeed\":7", "\"dropoutSeed\":-1", "\"dropoutSeed\""},
+        {"\"dropoutSeed\":7", "\"dropoutSeed\":18446744073709551616", "\"dropoutSeed\""},
+        {"\"dropoutSeed\":7", "\"dropoutSeed\":7.5", "\"dropoutSeed\""},
+        {"\"dropoutSeed\":7,", "", "\"dropoutSeed\""},
+        {"{\"type\":\"conv\",", "{", "layers[0]", "\"type\""},
+        {"\"type\":\"conv\"", "\"type\":\"conv3d\"", "layers[0].type", "'conv3d'"},
+        {"\"type\":\"conv\",\"inputShape\":[3,3,1]", "\"type\":\"conv\",\"inputShape\":[3,3,2]", "layers[0].inputShape", "3x3x1"},
+        {"\"filters\":1", "\"filters\":0", "layers[0]", "\"filters\""},
+        {"\"kernel\":2", "\"kernel\":\"2\"", "layers[0]", "\"kernel\""},
+        {"\"kernel\":2", "\"kernel\":4", "layers[0].kernel", "valid"},
+        {"\"kernel\":2", "\"kernel\":2147483647", "layers[0].kernel"},
+        {"\"stride\":1,", "", "layers[0]", "\"stride\""},
+        {"\"padding\":\"valid\"", "\"padding\":\"full\"", "layers[0].padding", "'full'"},
+        {"\"activation\":\"relu\"", "\"activation\":\"softmax\"", "layers[0].activation", "softmax"},
+        {"[[0.5],[0.25],[-1.0],[2.0]]", "[[0.5],[0.25],[-1.0]]", "layers[0].weights", "expected 4 rows"},
+        {"[[0.5],[0.25],[-1.0],[2.0]]", "[[0.5],[0.25],[-1.0],[2.0,1.0]]", "layers[0].weights[3]", "expected 1 numbers"},
+        {"[[0.5],[0.25],[-1.0],[2.0]]", "[[0.5],[0.25],[1e39],[2.0]]", "layers[0].weights[2][0]", "finite"},
+        {"\"bias\":[0.125]", "\"bias\":[]", "layers[0].bias"},
+        {"{\"type\":\"maxpool\",\"size\":2}", "{\"type\":\"maxpool\",\"size\":3}", "layers[1].size", "does not fit"},
+        {"{\"type\":\"maxpool\",\"size\":2}", "{\"type\":\"avgpool\"}", "layers[1]", "\"size\""},
+        {"\"rate\":0.5", "\"rate\":1.0", "layers[2].rate", "[0, 1)"},
+        {"\"rate\":0.5", "\"rate\":\"half\"", "layers[2].rate", "expected a number"},
+        {"\"rate\":0.25}", "\"rate\":0.25},{\"type\":\"dropout\",\"rate\":0.1}", "layers[6]", "second dropout"},
+        {"\"bias\":[0.3]}", "\"bias\":[0.3]},{\"type\":\"dropout\",\"rate\":0.1}", "layers[7]", "output layer"},
+        {"{\"type\":\"flatten\"},", "{\"type\":\"flatten\"},{\"type\":\"flatten\"},", "layers[4]", "flatten"},
+        {"{\"type\":\"flatten\"},", "{\"type\":\"flatten\"},{\"type\":\"maxpool\",\"size\":1},", "layers[4].type",
+            "before flatten"},
+        {"\"inputs\":1,\"outputs\":2,\"activation\":\"tanh\",\"weights\":[[0.5,-0.5]]",
+            "\"inputs\":2,\"outputs\":2,\"activation\":\"tanh\",\"weights\":[[0.5,-0.5],[1,1]]", "layers[4]",
+            "\"inputs\" is 2", "1x1x1 = 1"},
+        {"\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.75],[-1.5]]",
+            "\"inputs\":3,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.75],[-1.5],[1]]",
+            "layers[6]", "\"inputs\" is 3", "layers[4] has 2 outputs"},
+        {"\"activation\":\"sigmoid\"", "\"activation\":\"relu\"", "layers[6].activation", "'mse'"},
+        {"\"activation\":\"tanh\"", "\"activation\":\"softmax\"", "layers[4].activation", "softmax"},
+        {",\n {\"type\":\"dense\",\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.75],[-1.5]],\"bias\":[0.3]}",
+            "", "layers[5]", "output layer"},
+        {"\"layers\":[", "\"layers\":[{\"type\":\"dropout\",\"rate\":0}],\"x\":[", "\"layers\"", "dense"},
+        {"\"layers\":[", "\"layers\":[7,", "layers[0]", "expected an object"},
+        {"\"loss\":\"mse\",", "\"loss\":\"mse\",\"standardize\":{\"mean\":[0],\"std\":[1]},", "\"standardize\".mean",
+            "9 numbers"},
+    };
+    for (String[] c : cases) {
+      assertTrue(GOOD2.contains(c[0]), "the template holds " + c[0]);
+      String message = rejected(GOOD2.replace(c[0], c[1]));
+      for (int i = 2; i < c.length; i++) {
+        assertContains(message, c[i]);
+      }
+    }
+  }
+
+  @Test
+  void theArchitectureLineNamesEveryStageAndDenseLayer() {
+    assertEquals("8x6x2 -> conv:3:3 relu -> maxpool:2 -> dropout:0.25 -> conv:4:2:s2:valid tanh -> avgpool:1"
+        + " -> dense 8x5 relu -> dropout:0.5 -> dense 5x3 softmax", Architecture.describe(convNet()));
+    assertEquals(Architecture.describe(convNet()), Architecture.summary(convNet()));
+    Network dense = Network.initNormal(new int[] {2, 4, 1}, 0);
+    assertEquals("2,4,1", Architecture.summary(dense), "dense networks are summarised as before");
+    assertEquals("dense 2x4 sigmoid -> dense 4x1 sigmoid", Architecture.describe(dense));
+  }
+
+  @Test
+  void aClaimedHugeKernelOrLayerFailsBeforeAllocating() {
+    String conv = GOOD2.replace("\"filters\":1", "\"filters\":1000000").replace("\"padding\":\"valid\"", "\"padding\":\"same\"")
+        .replace("\"kernel\":2", "\"kernel\":30000");
+    assertContains(rejected(conv), "layers[0]", "too large");
+    String rows = GOOD2.replace("\"filters\":1", "\"filters\":250000000");
+    assertContains(rejected(rows), "layers[0].weights[0]", "expected 250000000 numbers");
+    String dense = GOOD.replace("{\"inputs\":2,\"outputs\":2", "{\"inputs\":2,\"outputs\":500000000");
+    assertContains(rejected(dense), "layers[0].weights[0]", "expected 500000000 numbers");
   }
 
   @Test
