@@ -246,6 +246,22 @@ public final class GemmBench {
     B b = backend.upload(uniform(random, shape.k() * shape.n()));
     B c = backend.allocate(shape.m() * shape.n());
     float[] one = new float[1];
+    double[] ms = timeCalls(() -> product.run(a, b, c), () -> backend.download(c, one), repeat);
+    float[] result = new float[shape.m() * shape.n()];
+    backend.download(c, result);
+    return new Timed(ms, result, shape.flops());
+  }
+
+  /**
+   * The timing rule of every {@code bench} kernel figure: untimed warm-up calls (see the constants), then
+   * {@code repeat} timed calls, each followed by {@code wait} (a one-float read, so that the call has finished).
+   *
+   * @param call   enqueues one call
+   * @param wait   waits for it
+   * @param repeat timed calls
+   * @return each timed call's milliseconds, in order
+   */
+  static double[] timeCalls(Runnable call, Runnable wait, int repeat) {
     long warmStart = System.nanoTime();
     long fastest = Long.MAX_VALUE;
     long last = Long.MAX_VALUE;
@@ -256,21 +272,19 @@ public final class GemmBench {
         break;
       }
       long start = System.nanoTime();
-      product.run(a, b, c);
-      backend.download(c, one);
+      call.run();
+      wait.run();
       last = System.nanoTime() - start;
       fastest = Math.min(fastest, last);
     }
     double[] ms = new double[repeat];
     for (int r = 0; r < repeat; r++) {
       long start = System.nanoTime();
-      product.run(a, b, c);
-      backend.download(c, one);
+      call.run();
+      wait.run();
       ms[r] = (System.nanoTime() - start) / 1e6;
     }
-    float[] result = new float[shape.m() * shape.n()];
-    backend.download(c, result);
-    return new Timed(ms, result, shape.flops());
+    return ms;
   }
 
   private static <B, I> void call(Backend<B, I> backend, GemmShape shape, B a, B b, B c) {
@@ -289,7 +303,7 @@ public final class GemmBench {
     return values;
   }
 
-  private static double difference(float[] actual, float[] expected) {
+  static double difference(float[] actual, float[] expected) {
     double largest = 0;
     double scale = 0;
     for (int i = 0; i < expected.length; i++) {

@@ -150,6 +150,40 @@ final class BenchCharts {
     return chart;
   }
 
+  /**
+   * {@code --conv}: two panels, forward and backward, each with a group of bars per shape and a bar per
+   * device: GFLOP/s (median), beside a bar per device of its matmul at size³ in the same run, the yardstick.
+   */
+  static void convBars(Path png, List<dev.cltrain.bench.ConvBench.Row> rows, List<dev.cltrain.bench.ConvBench.Matmul> matmuls) {
+    List<String> shapes = rows.stream().map(dev.cltrain.bench.ConvBench.Row::shape).distinct().toList();
+    List<CategoryChart> panels = new ArrayList<>();
+    for (boolean forward : new boolean[] {true, false}) {
+      CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+          .title("conv " + (forward ? "forward" : "backward (dW and dX products)") + ", GFLOP/s (higher is faster)")
+          .xAxisTitle("shape N:HxWxC:F:K").yAxisTitle("GFLOP/s (median)").build();
+      style(chart.getStyler());
+      chart.getStyler().setYAxisMin(0.0);
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+      Map<String, List<Double>> series = new java.util.LinkedHashMap<>();
+      for (dev.cltrain.bench.ConvBench.Matmul m : matmuls) {
+        String device = m.id().equals("reference") ? "Java reference" : m.id() + " " + shortName(m.name());
+        List<Double> conv = new ArrayList<>();
+        List<Double> yardstick = new ArrayList<>();
+        for (String shape : shapes) {
+          Double value = rows.stream().filter(r -> r.id().equals(m.id()) && r.shape().equals(shape)).findFirst()
+              .map(r -> forward ? r.forwardGflops() : r.backwardGflops()).orElse(null);
+          conv.add(value == null ? 0.0 : value);
+          yardstick.add(m.gflops() == null ? 0.0 : m.gflops());
+        }
+        series.put(device, conv);
+        series.put(device + ": matmul " + m.size() + "^3", yardstick);
+      }
+      series.forEach((name, ys) -> chart.addSeries(name, shapes, ys));
+      panels.add(chart);
+    }
+    write(png, machineTitle("cltrain bench --conv", java.time.LocalDate.now()), panels);
+  }
+
   static double log2(double x) {
     return Math.log(x) / Math.log(2);
   }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.InputException;
 import dev.cltrain.bench.BenchRunner;
+import dev.cltrain.bench.ConvBench;
+import dev.cltrain.bench.ConvShape;
 import dev.cltrain.bench.DeviceRow;
 import dev.cltrain.bench.GemmBench;
 import dev.cltrain.bench.GemmShape;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Option;
  * in this process; a table of ms per epoch, GFLOP/s, bytes moved, speedup and the weight difference against the
  * reference, and a per-kernel breakdown for each OpenCL device. {@code --sweep} repeats it across sizes;
  * {@code --gemm} times the matmul kernel alone, beside CLBlast's SGEMM and NumPy's {@code a @ b}, and with
- * {@code --peak} as a share of each device's (given or measured) fused multiply-add peak.
+ * {@code --peak} as a share of each device's (given or measured) fused multiply-add peak; {@code --conv} times
+ * convolution layers alone (forward and backward) beside the device's matmul at 1024³.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Time the same training workload (or the matmul alone) on every device and compare.")
@@ -85,6 +88,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--gemm", description = "Time the matmul kernel alone: GFLOP/s against size on each device.")
   boolean gemm;
 
+  @Option(names = "--conv", description = "Time convolution layers alone, forward and backward, on each device,"
+      + " beside its matmul at --conv-matmul size.")
+  boolean conv;
+
+  @Option(names = "--conv-shapes", paramLabel = "N:HxWxC:F:K[:sS][:valid],...",
+      description = "--conv: these layers (batch N, input HxWxC, F filters of KxK, stride S, same padding unless valid;"
+          + " default: ${DEFAULT-VALUE}).")
+  String convShapes = ConvShape.DEFAULTS;
+
+  @Option(names = "--conv-matmul", paramLabel = "N", description = "--conv: the yardstick matmul's size, NxNxN"
+      + " (default: ${DEFAULT-VALUE}).")
+  int convMatmul = 1024;
+
   @Option(names = "--sizes", paramLabel = "A:B", description = "--gemm: square sizes A, 2A, ... B (default: ${DEFAULT-VALUE}).")
   String sizes = "64:1024";
 
@@ -114,7 +130,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per device (and size) as CSV.")
   Path csv;
 
-  @Option(names = "--plot", paramLabel = "FILE.png", description = "Bar chart of ms/epoch per device; with --sweep, ms/epoch against size; with --gemm, GFLOP/s against size.")
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Bar chart of ms/epoch per device; with --sweep, ms/epoch against size; with --gemm, GFLOP/s against size;"
+      + " with --conv, GFLOP/s per shape.")
   Path plot;
 
   @CommandLine.Spec
@@ -134,6 +151,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (gemm) {
       return runGemm(targets);
+    }
+    if (conv) {
+      return runConv(targets);
     }
     if (sweep != null) {
       return runSweep(targets);
@@ -191,6 +211,18 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (gemm && sweep != null) {
       throw new InputException("--gemm and --sweep exclude each other");
+    }
+    if (conv && (gemm || sweep != null)) {
+      throw new InputException("--conv excludes --gemm and --sweep");
+    }
+    if (conv && workload.anyGiven()) {
+      throw new InputException("--conv times convolution layers alone; it takes --conv-shapes, not training options");
+    }
+    if (conv) {
+      ConvShape.parseList(convShapes);
+      if (convMatmul < 1 || convMatmul > 8192) {
+        throw new InputException("--conv-matmul must be 1 to 8192, got " + convMatmul);
+      }
     }
     if (gemm && workload.anyGiven()) {
       throw new InputException("--gemm times the matmul alone; it takes --sizes or --shapes, not training options");
@@ -546,6 +578,94 @@ final class BenchCommand implements Callable<Integer> {
           "size (cube root of m.n.k)", "GFLOP/s", xs, series, false);
     });
     return 0;
+  }
+
+  // ---- --conv ----
+
+  private int runConv(List<Device> targets) {
+    List<ConvShape> list = ConvShape.parseList(convShapes);
+    noticeReferenceOnly(targets);
+    ConvBench.Result result = ConvBench.run(list, targets, new ConvBench.Options(repeat, convMatmul), err::println);
+    List<ConvBench.Row> rows = result.rows();
+    out.println();
+    out.println("convolution layers alone (relu, as training runs them), median of " + repeat
+        + " passes each waited for; FLOPs: forward 2.N.outH.outW.k.k.C.F (the patch matmul), backward twice that"
+        + " (the dW and dX products; im2col, col2im, activation_delta and column_sum count none)");
+    out.println("forward = im2col + matmul_bias_activation; backward = activation_delta + matmul_transpose_a (dW)"
+        + " + column_sum (db) + matmul_transpose_b + col2im (dX)");
+    out.println("matmul " + convMatmul + "^3 = the device's matmul kernel in this run (as --gemm); vs mm = conv GFLOP/s"
+        + " over it (target: forward >= 0.6x); max rel diff = against the reference (forward output; backward dW, db, dX)");
+    List<String[]> table = new ArrayList<>();
+    table.add(new String[] {"shape", "out", "device", "fwd ms", "fwd GFLOP/s", "bwd ms", "bwd GFLOP/s",
+        "matmul " + convMatmul + "^3", "fwd vs mm", "bwd vs mm", "fwd max rel diff", "bwd max rel diff"});
+    for (ConvBench.Row r : rows) {
+      String outShape = r.outHeight() + "x" + r.outWidth() + "x" + r.filters();
+      if (!r.ok()) {
+        table.add(new String[] {r.shape(), outShape, r.id(), "FAILED: " + r.error(), "", "", "", "", "", "", "", ""});
+        continue;
+      }
+      table.add(new String[] {r.shape(), outShape, r.id(), sig(r.forwardMs()), sig(r.forwardGflops()),
+          sig(r.backwardMs()), sig(r.backwardGflops()), r.matmulGflops() == null ? "" : sig(r.matmulGflops()),
+          ratio(r.forwardVsMatmul()), ratio(r.backwardVsMatmul()), String.format(Locale.ROOT, "%.1e", r.maxRelativeDifference()),
+          String.format(Locale.ROOT, "%.1e", r.backwardMaxRelativeDifference())});
+    }
+    DevicesCommand.printTable(out, table);
+    printShares(rows, true);
+    printShares(rows, false);
+    ObjectNode root = facts("conv");
+    root.put("matmulSize", convMatmul);
+    root.put("flops", "forward 2*N*outH*outW*k*k*C*F; backward twice that (dW and dX products)");
+    root.set("matmuls", mapper().valueToTree(result.matmuls()));
+    root.set("conv", mapper().valueToTree(rows));
+    List<String[]> csvRows = new ArrayList<>();
+    List<String> header = new ArrayList<>(List.of("shape", "device", "name", "status", "error", "forward_flops",
+        "backward_flops", "forward_ms_median", "forward_ms_min", "forward_ms_max", "forward_gflops", "backward_ms_median",
+        "backward_ms_min", "backward_ms_max", "backward_gflops", "matmul_gflops", "forward_vs_matmul",
+        "backward_vs_matmul", "max_relative_difference", "backward_max_relative_difference"));
+    ConvBench.FORWARD.forEach(k -> header.add("forward_share_" + k));
+    ConvBench.BACKWARD.forEach(k -> header.add("backward_share_" + k));
+    csvRows.add(header.toArray(String[]::new));
+    for (ConvBench.Row r : rows) {
+      List<String> line = new ArrayList<>(List.of(r.shape(), r.id(), r.name(), r.status(), r.error() == null ? "" : r.error(),
+          "" + r.forwardFlops(), "" + r.backwardFlops(), num(r.forwardMs()), num(r.forwardMsMin()), num(r.forwardMsMax()),
+          num(r.forwardGflops()), num(r.backwardMs()), num(r.backwardMsMin()), num(r.backwardMsMax()),
+          num(r.backwardGflops()), num(r.matmulGflops()), num(r.forwardVsMatmul()), num(r.backwardVsMatmul()),
+          num(r.maxRelativeDifference()), num(r.backwardMaxRelativeDifference())));
+      ConvBench.FORWARD.forEach(k -> line.add(num(r.forwardShares() == null ? null : r.forwardShares().get(k))));
+      ConvBench.BACKWARD.forEach(k -> line.add(num(r.backwardShares() == null ? null : r.backwardShares().get(k))));
+      csvRows.add(line.toArray(String[]::new));
+    }
+    writeOutputs(root, csvRows, () -> BenchCharts.convBars(plot, rows, result.matmuls()));
+    return 0;
+  }
+
+  /** Where each pass's time goes: a row per shape and device, a column per kernel, its share in percent. */
+  private void printShares(List<ConvBench.Row> rows, boolean forward) {
+    List<String> kernels = forward ? ConvBench.FORWARD : ConvBench.BACKWARD;
+    out.println();
+    out.println((forward ? "forward" : "backward") + ": share of the pass's time per kernel (reference: "
+        + ConvBench.SHARES_WALL + "; OpenCL: " + ConvBench.SHARES_EVENTS + ", a separate profiled pass)");
+    List<String[]> table = new ArrayList<>();
+    List<String> header = new ArrayList<>(List.of("shape", "device"));
+    header.addAll(kernels);
+    table.add(header.toArray(String[]::new));
+    for (ConvBench.Row r : rows) {
+      Map<String, Double> shares = forward ? r.forwardShares() : r.backwardShares();
+      if (!r.ok() || shares == null) {
+        continue;
+      }
+      List<String> line = new ArrayList<>(List.of(r.shape(), r.id()));
+      for (String k : kernels) {
+        Double share = shares.get(k);
+        line.add(share == null ? "-" : Format.fixed(100 * share, 1) + " %");
+      }
+      table.add(line.toArray(String[]::new));
+    }
+    DevicesCommand.printTable(out, table);
+  }
+
+  private static String ratio(Double v) {
+    return v == null ? "" : Format.fixed(v, 2) + "x";
   }
 
   /**
