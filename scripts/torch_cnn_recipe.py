@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Fashion-MNIST CNN recipe search in PyTorch: trains one --net (cltrain's grammar) and prints the test accuracy per epoch.
+
+What it measures: whether a candidate convolutional recipe reaches a given test accuracy within N epochs, and
+what an epoch costs in PyTorch on the CPU (torch.set_num_threads, default 2). It mirrors cltrain's recipe:
+conv = same padding, stride 1; relu; maxpool:K = K x K window, stride K; dense; inverted dropout; softmax with
+cross-entropy; pixels scaled by 1/255, no standardisation; He-normal weights (fan-in, gain sqrt 2), biases 0;
+Adam (b1 0.9, b2 0.999, eps 1e-8, bias-corrected) or SGD with momentum 0.9; mini-batches over a reshuffled
+training set, the last partial batch kept. PyTorch holds images as NCHW where cltrain holds HWC; the network
+is the same function up to the order of the flattened features.
+
+  /usr/bin/python3 scripts/torch_cnn_recipe.py \
+      --net conv:16:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10 \
+      [--epochs 15] [--batch 64] [--lr 0.001] [--optimizer adam|sgd] [--seed 0] [--threads 2] [--data DIR]
+
+--filters A,B is a shorthand for the net above with A and B filters (and --dense, --dropout for the rest).
+Prints, per epoch: the training loss, the training time of the epoch (evaluation excluded), the test accuracy.
+"""
+import argparse
+import gzip
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+p.add_argument("--net", default=None)
+p.add_argument("--filters", default="16,32", help="shorthand: conv:A:3,relu,maxpool:2,conv:B:3,relu,maxpool:2,...")
+p.add_argument("--dense", type=int, default=128)
+p.add_argument("--dropout", type=float, default=0.5)
+p.add_argument("--epochs", type=int, default=15)
+p.add_argument("--batch", type=int, default=64)
+p.add_argument("--lr", type=float, default=0.001)
+p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+p.add_argument("--momentum", type=float, default=0.9)
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+args = p.parse_args()
+
+if args.net is None:
+    a, b = (int(f) for f in args.filters.split(","))
+    args.net = f"conv:{a}:3,relu,maxpool:2,conv:{b}:3,relu,maxpool:2,flatten,dense:{args.dense},relu"
+    if args.dropout > 0:
+        args.net += f",dropout:{args.dropout}"
+    args.net += ",dense:10"
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(args.seed)
+rng = np.random.default_rng(args.seed)
+
+
+def idx(name):
+    for cand in (name, name + ".gz"):
+        path = os.path.join(args.data, cand)
+        if os.path.exists(path):
+            with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+                data = f.read()
+            dims = data[3]
+            shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    sys.exit(f"torch_cnn_recipe.py: {name} not found in {args.data}")
+
+
+xtr = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
+ytr = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
+xte = torch.from_numpy(idx("t10k-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
+yte = torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
+
+
+def build(spec, shape=(1, 28, 28)):
+    layers, macs = [], 0
+    c, h, w = shape
+    flat = None
+    for tok in spec.split(","):
+        parts = tok.split(":")
+        kind = parts[0]
+        if kind == "conv":
+            f, k = int(parts[1]), int(parts[2])
+            layers.append(nn.Conv2d(c, f, k, padding=k // 2))
+            macs += h * w * f * c * k * k
+            c = f
+        elif kind == "relu":
+            layers.append(nn.ReLU())
+        elif kind == "maxpool":
+            k = int(parts[1])
+            layers.append(nn.MaxPool2d(k))
+            h, w = h // k, w // k
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+            flat = c * h * w
+        elif kind == "dense":
+            n = int(parts[1])
+            inp = flat if flat is not None else c * h * w
+            layers.append(nn.Linear(inp, n))
+            macs += inp * n
+            flat = n
+        elif kind == "dropout":
+            layers.append(nn.Dropout(float(parts[1])))
+        else:
+            sys.exit(f"torch_cnn_recipe.py: unknown layer {tok}")
+    net = nn.Sequential(*layers)
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+    return net, macs
+
+
+net, macs = build(args.net)
+params = sum(t.numel() for t in net.parameters())
+if args.optimizer == "adam":
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+else:
+    opt = torch.optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
+lossf = nn.CrossEntropyLoss()
+print(f"net {args.net}")
+print(f"optimizer {args.optimizer} lr {args.lr} batch {args.batch} epochs {args.epochs} seed {args.seed} "
+      f"threads {args.threads}; {params} parameters, {macs / 1e6:.3f} M multiply-adds forward per image", flush=True)
+
+
+def test_accuracy():
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        for s in range(0, len(xte), 1000):
+            correct += int((net(xte[s:s + 1000]).argmax(1) == yte[s:s + 1000]).sum())
+    net.train()
+    return correct / len(xte)
+
+
+accs = []
+for epoch in range(1, args.epochs + 1):
+    start = time.perf_counter()
+    order = torch.from_numpy(rng.permutation(len(xtr)))
+    loss_sum, batches = 0.0, 0
+    for s in range(0, len(xtr), args.batch):
+        i = order[s:s + args.batch]
+        opt.zero_grad()
+        loss = lossf(net(xtr[i]), ytr[i])
+        loss.backward()
+        opt.step()
+        loss_sum += float(loss)
+        batches += 1
+    seconds = time.perf_counter() - start
+    acc = test_accuracy()
+    accs.append(acc)
+    print(f"epoch {epoch:2d}: {seconds:6.2f} s, loss {loss_sum / batches:.4f}, test accuracy {acc:.4f}", flush=True)
+print("test accuracies " + " ".join(f"{a:.4f}" for a in accs))
+print(f"best {max(accs):.4f} at epoch {accs.index(max(accs)) + 1}, final {accs[-1]:.4f}")
