@@ -13,18 +13,18 @@
 
 // col: dimension 0 = the column in the patch, (ky·k + kx)·channels + c; dimension 1 = the output pixel,
 // (n·out_height + oy)·out_width + ox.
-__kernel void im2col(const int rows, const int height, const int width, const int channels, const int kernel,
+__kernel void im2col(const int rows, const int height, const int width, const int channels, const int kernel_size,
                      const int stride, const int pad_top, const int pad_left, const int out_height,
                      const int out_width, __global const float* x, __global float* col) {
   const int j = get_global_id(0);
   const int p = get_global_id(1);
-  const int patch = kernel * kernel * channels;
+  const int patch = kernel_size * kernel_size * channels;
   if (j >= patch || p >= rows * out_height * out_width) {
     return;
   }
   const int c = j % channels;
-  const int kx = (j / channels) % kernel;
-  const int ky = j / channels / kernel;
+  const int kx = (j / channels) % kernel_size;
+  const int ky = j / channels / kernel_size;
   const int ox = p % out_width;
   const int oy = (p / out_width) % out_height;
   const int n = p / out_width / out_height;
@@ -38,32 +38,32 @@ __kernel void im2col(const int rows, const int height, const int width, const in
 }
 
 // dx: one work-item per input element (n, iy, ix, c), summing the patch values read from it.
-__kernel void col2im(const int rows, const int height, const int width, const int channels, const int kernel,
+__kernel void col2im(const int rows, const int height, const int width, const int channels, const int kernel_size,
                      const int stride, const int pad_top, const int pad_left, const int out_height,
                      const int out_width, __global const float* col, __global float* dx) {
   const int i = get_global_id(0);
   if (i >= rows * height * width * channels) {
     return;
   }
-  const int patch = kernel * kernel * channels;
+  const int patch = kernel_size * kernel_size * channels;
   const int c = i % channels;
   const int ix = (i / channels) % width;
   const int iy = (i / channels / width) % height;
   const int n = i / channels / width / height;
   float sum = 0.0f;
-  for (int ky = 0; ky < kernel; ky++) {
+  for (int ky = 0; ky < kernel_size; ky++) {
     const int ty = iy + pad_top - ky;
     if (ty < 0 || ty % stride != 0 || ty / stride >= out_height) {
       continue;
     }
     const int oy = ty / stride;
-    for (int kx = 0; kx < kernel; kx++) {
+    for (int kx = 0; kx < kernel_size; kx++) {
       const int tx = ix + pad_left - kx;
       if (tx < 0 || tx % stride != 0 || tx / stride >= out_width) {
         continue;
       }
       const int ox = tx / stride;
-      sum += col[(size_t) ((n * out_height + oy) * out_width + ox) * patch + (ky * kernel + kx) * channels + c];
+      sum += col[(size_t) ((n * out_height + oy) * out_width + ox) * patch + (ky * kernel_size + kx) * channels + c];
     }
   }
   dx[i] = sum;

@@ -504,16 +504,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void im2col(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+  public void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, ClBuffer x, ClBuffer col) {
-    im2col.args(rows, height, width, channels, kernel, stride, padTop, padLeft, outHeight, outWidth, x, col)
-        .launch2d(kernel * kernel * channels, rows * outHeight * outWidth);
+    im2col.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col)
+        .launch2d(kernelSize * kernelSize * channels, rows * outHeight * outWidth);
   }
 
   @Override
-  public void col2im(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+  public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, ClBuffer col, ClBuffer dx) {
-    col2im.args(rows, height, width, channels, kernel, stride, padTop, padLeft, outHeight, outWidth, col, dx)
+    col2im.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, col, dx)
         .launch(rows * height * width * channels);
   }
 

@@ -344,19 +344,19 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   @Override
-  public void im2col(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+  public void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, float[] x, float[] col) {
-    int patch = kernel * kernel * channels;
+    int patch = kernelSize * kernelSize * channels;
     overSamples(rows, (long) outHeight * outWidth * patch, n -> {
       for (int oy = 0; oy < outHeight; oy++) {
         for (int ox = 0; ox < outWidth; ox++) {
           int row = ((n * outHeight + oy) * outWidth + ox) * patch;
-          for (int ky = 0; ky < kernel; ky++) {
+          for (int ky = 0; ky < kernelSize; ky++) {
             int iy = oy * stride + ky - padTop;
-            for (int kx = 0; kx < kernel; kx++) {
+            for (int kx = 0; kx < kernelSize; kx++) {
               int ix = ox * stride + kx - padLeft;
               boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-              int to = row + (ky * kernel + kx) * channels;
+              int to = row + (ky * kernelSize + kx) * channels;
               int from = ((n * height + iy) * width + ix) * channels;
               for (int c = 0; c < channels; c++) {
                 col[to + c] = inside ? x[from + c] : 0.0f;
@@ -369,27 +369,27 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   @Override
-  public void col2im(int rows, int height, int width, int channels, int kernel, int stride, int padTop, int padLeft,
+  public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, float[] col, float[] dx) {
-    int patch = kernel * kernel * channels;
-    overSamples(rows, (long) height * width * channels * kernel * kernel, n -> {
+    int patch = kernelSize * kernelSize * channels;
+    overSamples(rows, (long) height * width * channels * kernelSize * kernelSize, n -> {
       for (int iy = 0; iy < height; iy++) {
         for (int ix = 0; ix < width; ix++) {
           for (int c = 0; c < channels; c++) {
             float sum = 0.0f;
-            for (int ky = 0; ky < kernel; ky++) {
+            for (int ky = 0; ky < kernelSize; ky++) {
               int ty = iy + padTop - ky;
               if (ty < 0 || ty % stride != 0 || ty / stride >= outHeight) {
                 continue;
               }
               int oy = ty / stride;
-              for (int kx = 0; kx < kernel; kx++) {
+              for (int kx = 0; kx < kernelSize; kx++) {
                 int tx = ix + padLeft - kx;
                 if (tx < 0 || tx % stride != 0 || tx / stride >= outWidth) {
                   continue;
                 }
                 int ox = tx / stride;
-                sum += col[((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernel + kx) * channels + c];
+                sum += col[((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * channels + c];
               }
             }
             dx[((n * height + iy) * width + ix) * channels + c] = sum;
