@@ -9,7 +9,9 @@
 //   avg_pool           y = (Σ window, row-major) · 1/(p·p)                                  .avgPool
 //   avg_pool_backward  dx = dy · 1/(p·p) inside a window, else 0                            .avgPoolBackward
 //   dropout            y = x · scale where Philox-4x32-10 keeps i, else 0                   .dropout, Philox
-// One work-item per element written; none reads what another writes.
+// One work-item per element written; none reads what another writes. Indices are split as q = i / d,
+// r = i − q·d, never with %: clang turns a % beside the same / into a freeze instruction, which Oclgrind's
+// uninitialised-value check cannot simulate (scripts/oclgrind-check).
 
 // col: dimension 0 = the column in the patch, (ky·k + kx)·channels + c; dimension 1 = the output pixel,
 // (n·out_height + oy)·out_width + ox.
@@ -22,12 +24,14 @@ __kernel void im2col(const int rows, const int height, const int width, const in
   if (j >= patch || p >= rows * out_height * out_width) {
     return;
   }
-  const int c = j % channels;
-  const int kx = (j / channels) % kernel_size;
-  const int ky = j / channels / kernel_size;
-  const int ox = p % out_width;
-  const int oy = (p / out_width) % out_height;
-  const int n = p / out_width / out_height;
+  const int jc = j / channels;
+  const int c = j - jc * channels;
+  const int ky = jc / kernel_size;
+  const int kx = jc - ky * kernel_size;
+  const int pw = p / out_width;
+  const int ox = p - pw * out_width;
+  const int n = pw / out_height;
+  const int oy = pw - n * out_height;
   const int iy = oy * stride + ky - pad_top;
   const int ix = ox * stride + kx - pad_left;
   float v = 0.0f;
@@ -46,23 +50,31 @@ __kernel void col2im(const int rows, const int height, const int width, const in
     return;
   }
   const int patch = kernel_size * kernel_size * channels;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
+  const int ic = i / channels;
+  const int c = i - ic * channels;
+  const int iw = ic / width;
+  const int ix = ic - iw * width;
+  const int n = iw / height;
+  const int iy = iw - n * height;
   float sum = 0.0f;
   for (int ky = 0; ky < kernel_size; ky++) {
     const int ty = iy + pad_top - ky;
-    if (ty < 0 || ty % stride != 0 || ty / stride >= out_height) {
+    if (ty < 0) {
       continue;
     }
     const int oy = ty / stride;
+    if (oy * stride != ty || oy >= out_height) {
+      continue;
+    }
     for (int kx = 0; kx < kernel_size; kx++) {
       const int tx = ix + pad_left - kx;
-      if (tx < 0 || tx % stride != 0 || tx / stride >= out_width) {
+      if (tx < 0) {
         continue;
       }
       const int ox = tx / stride;
+      if (ox * stride != tx || ox >= out_width) {
+        continue;
+      }
       sum += col[(size_t) ((n * out_height + oy) * out_width + ox) * patch + (ky * kernel_size + kx) * channels + c];
     }
   }
@@ -78,10 +90,12 @@ __kernel void max_pool(const int rows, const int height, const int width, const 
   if (i >= rows * out_height * out_width * channels) {
     return;
   }
-  const int c = i % channels;
-  const int ox = (i / channels) % out_width;
-  const int oy = (i / channels / out_width) % out_height;
-  const int n = i / channels / out_width / out_height;
+  const int ic = i / channels;
+  const int c = i - ic * channels;
+  const int iw = ic / out_width;
+  const int ox = ic - iw * out_width;
+  const int n = iw / out_height;
+  const int oy = iw - n * out_height;
   const int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
   float best = x[first];
   for (int ky = 0; ky < pool; ky++) {
@@ -105,10 +119,12 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
+  const int ic = i / channels;
+  const int c = i - ic * channels;
+  const int iw = ic / width;
+  const int ix = ic - iw * width;
+  const int n = iw / height;
+  const int iy = iw - n * height;
   const int oy = iy / pool;
   const int ox = ix / pool;
   float g = 0.0f;
@@ -140,10 +156,12 @@ __kernel void avg_pool(const int rows, const int height, const int width, const 
   if (i >= rows * out_height * out_width * channels) {
     return;
   }
-  const int c = i % channels;
-  const int ox = (i / channels) % out_width;
-  const int oy = (i / channels / out_width) % out_height;
-  const int n = i / channels / out_width / out_height;
+  const int ic = i / channels;
+  const int c = i - ic * channels;
+  const int iw = ic / out_width;
+  const int ox = ic - iw * out_width;
+  const int n = iw / out_height;
+  const int oy = iw - n * out_height;
   const int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
   float sum = 0.0f;
   for (int ky = 0; ky < pool; ky++) {
@@ -162,10 +180,12 @@ __kernel void avg_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int c = i % channels;
-  const int ix = (i / channels) % width;
-  const int iy = (i / channels / width) % height;
-  const int n = i / channels / width / height;
+  const int ic = i / channels;
+  const int c = i - ic * channels;
+  const int iw = ic / width;
+  const int ix = ic - iw * width;
+  const int n = iw / height;
+  const int iy = iw - n * height;
   const int oy = iy / pool;
   const int ox = ix / pool;
   float g = 0.0f;

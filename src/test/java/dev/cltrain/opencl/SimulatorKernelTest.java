@@ -84,7 +84,9 @@ class SimulatorKernelTest {
     int[][] shapes = {{1, 1, 1, 1, 1, 1, 0}, {1, 5, 7, 1, 3, 1, 0}, {1, 5, 7, 4, 3, 2, 1}, {2, 5, 5, 3, 5, 1, 0},
         {2, 7, 5, 3, 3, 3, 1}, {3, 6, 5, 1, 4, 2, 1}, {3, 5, 7, 2, 2, 2, 0}};
     ReferenceKernels reference = new ReferenceKernels();
-    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath())) {
+    // a fixed plan: the tuner's timing runs would take minutes on the simulator (conv.cl uses no matmul)
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false,
+        MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
       int checked = 0;
       for (String kernel : DeviceCheckAccess.kernels()) {
         if (!DeviceCheckAccess.conv(kernel)) {
