@@ -21,9 +21,10 @@ __kernel void im2col(const int rows, const int height, const int width, const in
     return;
   }
   const int patch = kernel_size * kernel_size * channels;
-  const int ox = p % out_width;
-  const int oy = (p / out_width) % out_height;
-  const int n = p / out_width / out_height;
+  const int t = p / out_width;
+  const int ox = p - t * out_width;
+  const int n = t / out_height;
+  const int oy = t - n * out_height;
   __global float* out = col + (size_t) p * patch;
   for (int ky = 0; ky < kernel_size; ky++) {
     const int iy = oy * stride + ky - pad_top;
@@ -48,7 +49,7 @@ __kernel void im2col(const int rows, const int height, const int width, const in
 // o = (at − k) / stride with 0 ≤ o < out: k ≡ at (mod stride) and k ≥ at − (out − 1)·stride. The caller walks
 // k from there in steps of stride while k < kernel_size and k ≤ at.
 int first_offset(const int at, const int stride, const int out) {
-  int k = at % stride;
+  int k = at - at / stride * stride;
   const int lowest = at - (out - 1) * stride;
   if (lowest > k) {
     k += (lowest - k + stride - 1) / stride * stride;
@@ -57,6 +58,9 @@ int first_offset(const int at, const int stride, const int out) {
 }
 
 #define COL2IM_CHUNK 8
+
+// (Indices are split as q = i / d, r = i − q·d rather than with % beside /: clang then emits no freeze
+// instruction, which Oclgrind cannot simulate.)
 
 // One work-item per input pixel (n, iy, ix); for each channel the sum over the patches that read it, ky
 // ascending, then kx ascending (the offsets first_offset finds, in steps of stride).
@@ -68,9 +72,10 @@ __kernel void col2im(const int rows, const int height, const int width, const in
     return;
   }
   const int patch = kernel_size * kernel_size * channels;
-  const int ix = q % width;
-  const int iy = (q / width) % height;
-  const int n = q / width / height;
+  const int t = q / width;
+  const int ix = q - t * width;
+  const int n = t / height;
+  const int iy = t - n * height;
   const int ty = iy + pad_top;
   const int tx = ix + pad_left;
   const int ky_first = first_offset(ty, stride, out_height);
@@ -110,9 +115,10 @@ __kernel void max_pool(const int rows, const int height, const int width, const 
   if (p >= rows * out_height * out_width) {
     return;
   }
-  const int ox = p % out_width;
-  const int oy = (p / out_width) % out_height;
-  const int n = p / out_width / out_height;
+  const int t = p / out_width;
+  const int ox = p - t * out_width;
+  const int n = t / out_height;
+  const int oy = t - n * out_height;
   __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
   for (int c = 0; c < channels; c++) {
     float best = window[c];
@@ -142,9 +148,10 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int wx = w % windows_x;
-  const int wy = (w / windows_x) % windows_y;
-  const int n = w / windows_x / windows_y;
+  const int t = w / windows_x;
+  const int wx = w - t * windows_x;
+  const int n = t / windows_y;
+  const int wy = t - n * windows_y;
   const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
   if (wy < out_height && wx < out_width) {
     for (int c = 0; c < channels; c++) {
@@ -188,9 +195,10 @@ __kernel void avg_pool(const int rows, const int height, const int width, const 
   if (p >= rows * out_height * out_width) {
     return;
   }
-  const int ox = p % out_width;
-  const int oy = (p / out_width) % out_height;
-  const int n = p / out_width / out_height;
+  const int t = p / out_width;
+  const int ox = p - t * out_width;
+  const int n = t / out_height;
+  const int oy = t - n * out_height;
   const float inverse = 1.0f / (float) (pool * pool);
   __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
   for (int c = 0; c < channels; c++) {
@@ -215,9 +223,10 @@ __kernel void avg_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int wx = w % windows_x;
-  const int wy = (w / windows_x) % windows_y;
-  const int n = w / windows_x / windows_y;
+  const int t = w / windows_x;
+  const int wx = w - t * windows_x;
+  const int n = t / windows_y;
+  const int wy = t - n * windows_y;
   const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
   const bool whole = wy < out_height && wx < out_width;
   const float inverse = 1.0f / (float) (pool * pool);

@@ -348,7 +348,7 @@ public interface Kernels<B, I> {
    * @param height the input's rows of pixels
    * @param width the input's columns of pixels
    * @param channels the input's channels
-   * @param kernelSize k, the patch's side
+   * @param kernelSize k, the patch's side (OpenCL C reserves the word kernel)
    * @param stride s
    * @param padTop zero rows above the input
    * @param padLeft zero columns left of the input
@@ -357,8 +357,7 @@ public interface Kernels<B, I> {
    * @param x the input, rows × height·width·channels
    * @param col receives the patches, rows·outHeight·outWidth × kernel·kernel·channels
    */
-  void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
+  void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, B x, B col);
 
   /**
@@ -370,7 +369,7 @@ public interface Kernels<B, I> {
    * @param height the input's rows of pixels
    * @param width the input's columns of pixels
    * @param channels the input's channels
-   * @param kernelSize k, the patch's side
+   * @param kernelSize k, the patch's side (OpenCL C reserves the word kernel)
    * @param stride s
    * @param padTop zero rows above the input
    * @param padLeft zero columns left of the input
@@ -379,8 +378,7 @@ public interface Kernels<B, I> {
    * @param col the patches' gradient, rows·outHeight·outWidth × kernel·kernel·channels
    * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
    */
-  void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
+  void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
       int outHeight, int outWidth, B col, B dx);
 
   /**

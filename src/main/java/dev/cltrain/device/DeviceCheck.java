@@ -54,6 +54,48 @@ public final class DeviceCheck {
   static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}, {130, 100, 67},
       {128, 784, 37}, {257, 10, 784}, {300, 1, 3}};
 
+  /**
+   * The convolution kernels' cases (im2col, col2im, the pools, dropout): (rows, height, width, channels, kernel,
+   * stride, same), HWC samples. The pools take kernel as their window (and stride), dropout all rows·height·
+   * width·channels values. Ones; odd sizes and 1 channel; more channels than rows; a kernel as large as the
+   * input with valid padding (one output pixel); same padding with strides 2 and 3 and an even kernel (uneven
+   * padding); pools that leave rows and columns over; a prime number of rows; and MNIST's first layer (32
+   * samples of 28x28, k = 5).
+   */
+  static final int[][] CONV_SHAPES = {{1, 1, 1, 1, 1, 1, 0}, {3, 5, 7, 1, 3, 1, 0}, {1, 7, 5, 4, 3, 2, 1},
+      {2, 5, 5, 3, 5, 1, 0}, {2, 7, 11, 5, 3, 3, 1}, {3, 8, 6, 1, 4, 2, 1}, {13, 6, 6, 2, 2, 2, 0},
+      {32, 28, 28, 1, 5, 1, 1}, {16, 13, 13, 17, 3, 2, 1}};
+
+  /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
+  static boolean conv(String kernel) {
+    return switch (kernel) {
+      case "im2col", "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout" -> true;
+      default -> false;
+    };
+  }
+
+  /** {@return the shapes {@code kernel} is checked at: {@link #CONV_SHAPES} for conv.cl's, else {@link #SHAPES}} */
+  static int[][] shapesFor(String kernel) {
+    return conv(kernel) ? CONV_SHAPES : SHAPES;
+  }
+
+  /** {@return a case as verify names it: "17x13x29" (rows x cols x depth), "2x7x11x5 k3 s3 same" for conv.cl's} */
+  static String describe(String kernel, int[] s) {
+    if (conv(kernel)) {
+      return s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " k" + s[4] + " s" + s[5] + (s[6] != 0 ? " same" : " valid");
+    }
+    return s[0] + "x" + s[1] + "x" + s[2];
+  }
+
+  /** {@return the conv kernels' cases as verify prints them, e.g. "1x1x1x1 k1 s1 valid, ..." (rows x H x W x C)} */
+  public static String convShapes() {
+    StringBuilder b = new StringBuilder();
+    for (int[] s : CONV_SHAPES) {
+      b.append(b.length() == 0 ? "" : ", ").append(describe("im2col", s));
+    }
+    return b.toString();
+  }
+
   /** {@return the shapes as verify prints them, e.g. "1x1x1, 3x5x7, ..." (rows x cols x depth)} */
   public static String shapes() {
     StringBuilder b = new StringBuilder();
@@ -72,7 +114,8 @@ public final class DeviceCheck {
   static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
       "matmul_transpose_b_delta", "bias_activation", "activation_delta", "bias_softmax", "mse_delta", "xent_delta",
       "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
-      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows", "train_small"};
+      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows", "train_small", "im2col",
+      "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout"};
 
   /**
    * One kernel's worst case over the shapes (and activations).
@@ -195,7 +238,7 @@ public final class DeviceCheck {
         String worstCase = "";
         double largest = 0;
         long differing = 0;
-        for (int[] s : SHAPES) {
+        for (int[] s : shapesFor(kernel)) {
           for (int activation : takesActivation(kernel) ? new int[] {0, 1, 2, 3} : new int[] {-1}) {
             long seed = 31L * cases + kernel.hashCode();
             float[] expected = exec(kernel, reference, s, activation, seed);
@@ -206,7 +249,7 @@ public final class DeviceCheck {
             if (excess > worst) {
               worst = excess;
               differing = differingBits(expected, actual);
-              worstCase = s[0] + "x" + s[1] + "x" + s[2] + (activation >= 0 ? " activation " + activation : "");
+              worstCase = describe(kernel, s) + (activation >= 0 ? " activation " + activation : "");
             }
           }
         }
@@ -467,6 +510,9 @@ public final class DeviceCheck {
       case "train_small" -> {
         return trainSmall(k, s, activation, random);
       }
+      case "im2col", "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout" -> {
+        return convolution(kernel, k, s, random);
+      }
       default -> throw new IllegalArgumentException("no check for kernel " + kernel);
     }
   }
@@ -509,6 +555,83 @@ public final class DeviceCheck {
     System.arraycopy(read(k, stateBuffer, state.length), 0, out, parameters, state.length);
     out[out.length - 1] = read(k, correct, 1)[0];
     return out;
+  }
+
+  /**
+   * One of conv.cl's kernels at case s = (rows, height, width, channels, kernel, stride, same) of
+   * {@link #CONV_SHAPES}, padding as a Conv stage pads (same: ⌈H/s⌉ outputs, the extra zero row at the bottom).
+   * max_pool's inputs come from five levels for odd rows (ties in most windows, the gradient to the first
+   * maximum). Dropout runs at rate 0, 0.5 or 0.9 by (rows + height) mod 3, with a step whose high word is the
+   * height (not 0), in place (x = y) for odd rows.
+   */
+  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int rows = s[0];
+    int height = s[1];
+    int width = s[2];
+    int channels = s[3];
+    int size = s[4];
+    int stride = s[5];
+    boolean same = s[6] != 0;
+    int inputs = rows * height * width * channels;
+    int outHeight = same ? (height + stride - 1) / stride : (height - size) / stride + 1;
+    int outWidth = same ? (width + stride - 1) / stride : (width - size) / stride + 1;
+    int padTop = same ? Math.max((outHeight - 1) * stride + size - height, 0) / 2 : 0;
+    int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
+    int columns = rows * outHeight * outWidth * size * size * channels;
+    int pooled = rows * (height / size) * (width / size) * channels;
+    switch (kernel) {
+      case "im2col" -> {
+        B x = k.upload(uniform(random, inputs));
+        B col = poisoned(k, columns);
+        k.im2col(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, x, col);
+        return read(k, col, columns);
+      }
+      case "col2im" -> {
+        B col = k.upload(uniform(random, columns));
+        B dx = poisoned(k, inputs);
+        k.col2im(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, col, dx);
+        return read(k, dx, inputs);
+      }
+      case "max_pool", "max_pool_backward" -> {
+        float[] values = uniform(random, inputs);
+        if (rows % 2 == 1) {
+          for (int i = 0; i < inputs; i++) {
+            values[i] = (random.nextInt(5) - 2) * 0.5f;
+          }
+        }
+        B x = k.upload(values);
+        if (kernel.equals("max_pool")) {
+          B y = poisoned(k, pooled);
+          k.maxPool(rows, height, width, channels, size, x, y);
+          return read(k, y, pooled);
+        }
+        B dy = k.upload(uniform(random, pooled));
+        B dx = poisoned(k, inputs);
+        k.maxPoolBackward(rows, height, width, channels, size, x, dy, dx);
+        return read(k, dx, inputs);
+      }
+      case "avg_pool" -> {
+        B x = k.upload(uniform(random, inputs));
+        B y = poisoned(k, pooled);
+        k.avgPool(rows, height, width, channels, size, x, y);
+        return read(k, y, pooled);
+      }
+      case "avg_pool_backward" -> {
+        B dy = k.upload(uniform(random, pooled));
+        B dx = poisoned(k, inputs);
+        k.avgPoolBackward(rows, height, width, channels, size, dy, dx);
+        return read(k, dx, inputs);
+      }
+      default -> {
+        float rate = new float[] {0f, 0.5f, 0.9f}[(rows + height) % 3];
+        int threshold = (int) Math.round(rate * (double) (1 << 24));
+        float scale = 1.0f / (1.0f - rate);
+        B x = k.upload(uniform(random, inputs));
+        B y = rows % 2 == 1 ? x : poisoned(k, inputs);
+        k.dropout(inputs, threshold, scale, random.nextInt(), random.nextInt(), width * 7919, height, channels, x, y);
+        return read(k, y, inputs);
+      }
+    }
   }
 
   /**

@@ -12,6 +12,19 @@ public final class DeviceCheckAccess {
     return List.of(DeviceCheck.KERNELS);
   }
 
+  /** {@return whether the kernel is one of conv.cl's, whose cases are (rows, height, width, channels, k, stride, same)} */
+  public static boolean conv(String kernel) {
+    return DeviceCheck.conv(kernel);
+  }
+
+  public static int[][] shapesFor(String kernel) {
+    return DeviceCheck.shapesFor(kernel);
+  }
+
+  public static String describe(String kernel, int[] shape) {
+    return DeviceCheck.describe(kernel, shape);
+  }
+
   public static <B, I> float[] exec(String kernel, Backend<B, I> k, int[] shape, int activation, long seed) {
     return DeviceCheck.exec(kernel, k, shape, activation, seed);
   }

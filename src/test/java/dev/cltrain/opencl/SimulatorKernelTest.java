@@ -56,6 +56,9 @@ class SimulatorKernelTest {
           if (!kernel.startsWith("matmul") && plan != null && !plan.equals(MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
             continue; // the other kernels do not depend on the matmul plan: once is enough
           }
+          if (DeviceCheckAccess.conv(kernel)) {
+            continue; // conv.cl's kernels take images: convKernelsMatchTheReferenceUnderTheSimulator
+          }
           for (int[] s : shapes) {
             for (int activation : new int[] {0, 1, 2, 3}) {
               float[] expected = DeviceCheckAccess.exec(kernel, reference, s, activation, 5);
@@ -66,6 +69,38 @@ class SimulatorKernelTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * conv.cl's seven kernels at small awkward images, (rows, height, width, channels, kernel, stride, same):
+   * ones; 5x7 with 1 channel; more channels than rows at stride 2, same padding; a kernel as large as the input
+   * (valid); stride 3, same; an even kernel (uneven padding); pools that leave rows and columns over; dropout in
+   * place (odd rows) and not, at rates 0, 0.5 and 0.9.
+   */
+  @Test
+  void convKernelsMatchTheReferenceUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    int[][] shapes = {{1, 1, 1, 1, 1, 1, 0}, {1, 5, 7, 1, 3, 1, 0}, {1, 5, 7, 4, 3, 2, 1}, {2, 5, 5, 3, 5, 1, 0},
+        {2, 7, 5, 3, 3, 3, 1}, {3, 6, 5, 1, 4, 2, 1}, {3, 5, 7, 2, 2, 2, 0}};
+    ReferenceKernels reference = new ReferenceKernels();
+    // a fixed plan: the tuner's timing runs would take minutes on the simulator (conv.cl uses no matmul)
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false,
+        MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
+      int checked = 0;
+      for (String kernel : DeviceCheckAccess.kernels()) {
+        if (!DeviceCheckAccess.conv(kernel)) {
+          continue;
+        }
+        checked++;
+        for (int[] s : shapes) {
+          float[] expected = DeviceCheckAccess.exec(kernel, reference, s, -1, 7);
+          float[] actual = DeviceCheckAccess.exec(kernel, kernels, s, -1, 7);
+          assertTrue(DeviceCheckAccess.excess(kernel, expected, actual) <= 0,
+              kernel + " at " + DeviceCheckAccess.describe(kernel, s));
+        }
+      }
+      assertTrue(checked == 7, "conv.cl's seven kernels, found " + checked);
     }
   }
 
