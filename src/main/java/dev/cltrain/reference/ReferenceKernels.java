@@ -178,8 +178,18 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   @Override
   public void biasActivation(int rows, int cols, int activation, float[] z, float[] bias, float[] a) {
     inParts(rows * cols, (from, to) -> {
+      int c = from % cols; // the column of element i, carried along instead of i % cols per element
+      if (activation == 3) {
+        for (int i = from; i < to; i++) {
+          float x = z[i] + bias[c];
+          a[i] = x > 0.0f ? x : 0.0f; // activate(3, x)
+          c = c + 1 == cols ? 0 : c + 1;
+        }
+        return;
+      }
       for (int i = from; i < to; i++) {
-        a[i] = activate(activation, z[i] + bias[i % cols]);
+        a[i] = activate(activation, z[i] + bias[c]);
+        c = c + 1 == cols ? 0 : c + 1;
       }
     });
   }
@@ -276,12 +286,16 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   @Override
   public void columnSum(int rows, int cols, float scale, float[] x, float[] sums) {
-    for (int col = 0; col < cols; col++) {
-      float sum = 0.0f;
-      for (int r = 0; r < rows; r++) {
-        sum += x[r * cols + col];
+    // each column's sum in ascending rows, as the kernel's; the columns side by side, so x is read once in order
+    float[] sum = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      int row = r * cols;
+      for (int col = 0; col < cols; col++) {
+        sum[col] += x[row + col];
       }
-      sums[col] = scale * sum;
+    }
+    for (int col = 0; col < cols; col++) {
+      sums[col] = scale * sum[col];
     }
   }
 
