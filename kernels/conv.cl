@@ -11,6 +11,16 @@
 //   dropout            y = x · scale where Philox-4x32-10 keeps i, else 0                   .dropout, Philox
 // Each work-item writes its own elements (a pixel's channels, or a window's); none reads what another writes.
 
+// Splits i = (n·height + y)·width + x into n (returned), *y and *x, as q = i / d, r = i − q·d rather than with %
+// beside / (clang then emits no freeze instruction, which Oclgrind cannot simulate).
+int split_pixel(const int i, const int height, const int width, int* y, int* x) {
+  const int t = i / width;
+  *x = i - t * width;
+  const int n = t / height;
+  *y = t - n * height;
+  return n;
+}
+
 // One work-item per output pixel p = (n·out_height + oy)·out_width + ox, writing its row of col: column
 // (ky·k + kx)·channels + c.
 __kernel void im2col(const int rows, const int height, const int width, const int channels, const int kernel_size,
@@ -21,10 +31,9 @@ __kernel void im2col(const int rows, const int height, const int width, const in
     return;
   }
   const int patch = kernel_size * kernel_size * channels;
-  const int t = p / out_width;
-  const int ox = p - t * out_width;
-  const int n = t / out_height;
-  const int oy = t - n * out_height;
+  int oy;
+  int ox;
+  const int n = split_pixel(p, out_height, out_width, &oy, &ox);
   __global float* out = col + (size_t) p * patch;
   for (int ky = 0; ky < kernel_size; ky++) {
     const int iy = oy * stride + ky - pad_top;
@@ -59,9 +68,6 @@ int first_offset(const int at, const int stride, const int out) {
 
 #define COL2IM_CHUNK 8
 
-// (Indices are split as q = i / d, r = i − q·d rather than with % beside /: clang then emits no freeze
-// instruction, which Oclgrind cannot simulate.)
-
 // One work-item per input pixel (n, iy, ix); for each channel the sum over the patches that read it, ky
 // ascending, then kx ascending (the offsets first_offset finds, in steps of stride).
 __kernel void col2im(const int rows, const int height, const int width, const int channels, const int kernel_size,
@@ -72,10 +78,9 @@ __kernel void col2im(const int rows, const int height, const int width, const in
     return;
   }
   const int patch = kernel_size * kernel_size * channels;
-  const int t = q / width;
-  const int ix = q - t * width;
-  const int n = t / height;
-  const int iy = t - n * height;
+  int iy;
+  int ix;
+  const int n = split_pixel(q, height, width, &iy, &ix);
   const int ty = iy + pad_top;
   const int tx = ix + pad_left;
   const int ky_first = first_offset(ty, stride, out_height);
@@ -115,10 +120,9 @@ __kernel void max_pool(const int rows, const int height, const int width, const 
   if (p >= rows * out_height * out_width) {
     return;
   }
-  const int t = p / out_width;
-  const int ox = p - t * out_width;
-  const int n = t / out_height;
-  const int oy = t - n * out_height;
+  int oy;
+  int ox;
+  const int n = split_pixel(p, out_height, out_width, &oy, &ox);
   __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
   for (int c = 0; c < channels; c++) {
     float best = window[c];
@@ -148,10 +152,9 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int t = w / windows_x;
-  const int wx = w - t * windows_x;
-  const int n = t / windows_y;
-  const int wy = t - n * windows_y;
+  int wy;
+  int wx;
+  const int n = split_pixel(w, windows_y, windows_x, &wy, &wx);
   const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
   if (wy < out_height && wx < out_width) {
     for (int c = 0; c < channels; c++) {
@@ -195,10 +198,9 @@ __kernel void avg_pool(const int rows, const int height, const int width, const 
   if (p >= rows * out_height * out_width) {
     return;
   }
-  const int t = p / out_width;
-  const int ox = p - t * out_width;
-  const int n = t / out_height;
-  const int oy = t - n * out_height;
+  int oy;
+  int ox;
+  const int n = split_pixel(p, out_height, out_width, &oy, &ox);
   const float inverse = 1.0f / (float) (pool * pool);
   __global const float* window = x + ((n * height + oy * pool) * width + ox * pool) * channels;
   for (int c = 0; c < channels; c++) {
@@ -223,10 +225,9 @@ __kernel void avg_pool_backward(const int rows, const int height, const int widt
   }
   const int out_height = height / pool;
   const int out_width = width / pool;
-  const int t = w / windows_x;
-  const int wx = w - t * windows_x;
-  const int n = t / windows_y;
-  const int wy = t - n * windows_y;
+  int wy;
+  int wx;
+  const int n = split_pixel(w, windows_y, windows_x, &wy, &wx);
   const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
   const bool whole = wy < out_height && wx < out_width;
   const float inverse = 1.0f / (float) (pool * pool);
