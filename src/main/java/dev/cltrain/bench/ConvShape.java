@@ -29,7 +29,7 @@ public record ConvShape(int rows, Shape input, int filters, int kernel, int stri
   private static final long MAX_ELEMENTS = 1L << 28;
 
   /** The default shapes: the Fashion-MNIST CNN recipe's two convolutions at batch 128, and a larger one. */
-  public static final String DEFAULTS = "128:28x28x1:16:3,128:14x14x16:32:3,128:14x14x32:64:3";
+  public static final String DEFAULTS = "128:28x28x1:32:3,128:14x14x32:64:3,128:7x7x64:128:3";
 
   /** @return "N:HxWxC:F:K[:sS][:valid]", as parsed */
   public String label() {
