@@ -18,10 +18,13 @@ evaluation are not timed; each epoch is timed on its own, and the per-batch loss
 it. Nothing is skipped or approximated for speed on either side.
 
   /usr/bin/python3 scripts/numpy_cnn_epoch.py [--epochs N] [--batch B] [--data DIR] [--torch] [--threads T]
-      [--net conv:16:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10]
-      [--lr 0.001] [--seed 0]
+      [--net conv:32:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10]
+      [--lr 0.001] [--seed 0] [--torch-threads T] [--no-numpy]
 
---threads (default 2) sets OpenBLAS's threads before NumPy loads, and torch.set_num_threads for --torch.
+--threads (default 2) sets OpenBLAS's threads before NumPy loads, and torch.set_num_threads for --torch unless
+--torch-threads says otherwise; --no-numpy times PyTorch alone. On a loaded machine PyTorch's OpenMP threads
+spin: its 2-thread epoch can then take several times its 1-thread epoch, so say the load (uptime) with the times.
+The default --net is the recipe that scripts/torch_cnn_recipe.py chose (scripts/torch_cnn_recipe.txt).
 --data defaults to /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist; IDX, gzipped or not).
 """
 import argparse
@@ -30,7 +33,7 @@ import os
 import sys
 import time
 
-DEFAULT_NET = "conv:16:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10"
+DEFAULT_NET = "conv:32:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10"
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=1)
@@ -41,6 +44,8 @@ parser.add_argument("--lr", type=float, default=0.001)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--torch", action="store_true", help="also time the same net in PyTorch")
+parser.add_argument("--torch-threads", type=int, default=0, help="PyTorch's threads (default: --threads)")
+parser.add_argument("--no-numpy", action="store_true", help="time PyTorch alone (with --torch)")
 args = parser.parse_args()
 if args.threads > 0:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -295,7 +300,7 @@ def numpy_epochs():
 def torch_epochs():
     import torch
     import torch.nn as nn
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.torch_threads or args.threads)
     torch.manual_seed(args.seed)
     mods, c = [], 1
     for tok in args.net.split(","):
@@ -353,12 +358,14 @@ def torch_epochs():
 
 print(f"net {args.net}; batch {args.batch}, Adam lr {args.lr}, {args.epochs} epoch(s), {args.threads} thread(s), "
       f"NumPy {np.__version__}", flush=True)
-np_times, np_acc = numpy_epochs()
-print(f"numpy: {sum(np_times) / len(np_times):.2f} s per epoch (min {min(np_times):.2f}), "
-      f"test accuracy after {args.epochs} epoch(s) {np_acc:.4f}", flush=True)
+if not args.no_numpy:
+    np_times, np_acc = numpy_epochs()
+    print(f"numpy: {sum(np_times) / len(np_times):.2f} s per epoch (min {min(np_times):.2f}), "
+          f"test accuracy after {args.epochs} epoch(s) {np_acc:.4f}", flush=True)
 if args.torch:
     import torch
     t_times, t_acc = torch_epochs()
-    print(f"torch {torch.__version__}: {sum(t_times) / len(t_times):.2f} s per epoch (min {min(t_times):.2f}), "
+    print(f"torch {torch.__version__} ({torch.get_num_threads()} thread(s)): {sum(t_times) / len(t_times):.2f} s per epoch (min {min(t_times):.2f}), "
           f"test accuracy after {args.epochs} epoch(s) {t_acc:.4f}", flush=True)
-    print(f"numpy / torch: {sum(np_times) / sum(t_times):.2f}x the time")
+    if not args.no_numpy:
+        print(f"numpy / torch: {sum(np_times) / sum(t_times):.2f}x the time")
