@@ -69,9 +69,14 @@ final class CurvePlot {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width, height);
       g.setColor(Color.BLACK);
-      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-      FontMetrics metrics = g.getFontMetrics();
       String heading = title == null ? "" : title;
+      // a long heading (a convolutional network's architecture) gets a smaller font, down to 10 points, to fit
+      int size = 18;
+      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
+      while (size > 10 && g.getFontMetrics().stringWidth(heading) > width - 8) {
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, --size));
+      }
+      FontMetrics metrics = g.getFontMetrics();
       int x = Math.max(4, (width - metrics.stringWidth(heading)) / 2);
       int y = (TITLE_HEIGHT - metrics.getHeight()) / 2 + metrics.getAscent();
       g.drawString(heading, x, y);
