@@ -404,7 +404,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void columnSum(int rows, int cols, float scale, ClBuffer x, ClBuffer sums) {
-    columnSum.args(rows, cols, scale, x, sums).launch(cols);
+    columnSum.args(rows, cols, scale, x, sums).launch((cols + updateChunk - 1) / updateChunk);
   }
 
   @Override
