@@ -26,6 +26,10 @@
 // scalar on PoCL 3.1 and ran 4x slower than the six single-array launches it replaces); 1 elsewhere, so
 // that neighbouring work-items of a GPU read neighbouring elements.
 
+#ifndef UPDATE_CHUNK
+#define UPDATE_CHUNK 16  // elements per work-item of column_sum and the *_layers kernels; the host passes its choice
+#endif
+
 // sums(cols) = scale · Σ over rows of x(rows, cols)
 // One work-item per UPDATE_CHUNK neighbouring columns, walking the rows in order with a sum per column: on a
 // CPU (chunk 16) x is read once, row by row, instead of once per column down its stride; on a GPU (chunk 1)
@@ -111,10 +115,6 @@ __kernel void adam_update(const int count, const float learning_rate, const floa
     adam_step(i, learning_rate, beta1, beta2, epsilon, weight_decay, correction1, correction2, dw, m, v, w);
   }
 }
-
-#ifndef UPDATE_CHUNK
-#define UPDATE_CHUNK 16  // elements per work-item of the *_layers kernels; the host passes its choice
-#endif
 
 // Work-items of slot s in a *_layers launch: count_s / UPDATE_CHUNK, rounded up
 #define ITEMS(s) ((count##s + UPDATE_CHUNK - 1) / UPDATE_CHUNK)
