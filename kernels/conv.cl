@@ -138,25 +138,54 @@ __kernel void max_pool(const int rows, const int height, const int width, const 
   }
 }
 
+// The window of work-item get_global_id(0) in a pool's backward pass: one work-item per window of ⌈height/pool⌉
+// × ⌈width/pool⌉ per sample (n, wy, wx). first: the index of its first element in x and dx (−1 past the last
+// window); out: the index of its output pixel's first channel in y and dy, −1 for a partial window (the rows and
+// columns beyond the last whole one); rows_in, cols_in: the rows and columns of x it holds (pool, or fewer at
+// the bottom and right edges).
+typedef struct {
+  long first;
+  int out;
+  int rows_in;
+  int cols_in;
+} pool_window_t;
+
+pool_window_t pool_window(const int rows, const int height, const int width, const int channels, const int pool) {
+  pool_window_t window;
+  const int w = get_global_id(0);
+  const int windows_y = (height + pool - 1) / pool;
+  const int windows_x = (width + pool - 1) / pool;
+  window.first = -1;
+  window.out = -1;
+  window.rows_in = 0;
+  window.cols_in = 0;
+  if (w >= rows * windows_y * windows_x) {
+    return window;
+  }
+  int wy;
+  int wx;
+  const int n = split_pixel(w, windows_y, windows_x, &wy, &wx);
+  const int out_height = height / pool;
+  const int out_width = width / pool;
+  window.first = ((long) (n * height + wy * pool) * width + wx * pool) * channels;
+  window.out = wy < out_height && wx < out_width ? ((n * out_height + wy) * out_width + wx) * channels : -1;
+  window.rows_in = min(pool, height - wy * pool);
+  window.cols_in = min(pool, width - wx * pool);
+  return window;
+}
+
 // One work-item per window of ⌈height/pool⌉ × ⌈width/pool⌉ (n, wy, wx), every channel: a whole window finds its
 // first maximum again, as max_pool did, and writes dy there and 0 at its other elements; a partial window (the
 // rows and columns beyond the last whole one) writes 0 at its elements. Every dx element is written once.
 __kernel void max_pool_backward(const int rows, const int height, const int width, const int channels,
                                 const int pool, __global const float* x, __global const float* dy,
                                 __global float* dx) {
-  const int w = get_global_id(0);
-  const int windows_y = (height + pool - 1) / pool;
-  const int windows_x = (width + pool - 1) / pool;
-  if (w >= rows * windows_y * windows_x) {
+  const pool_window_t window = pool_window(rows, height, width, channels, pool);
+  const long first = window.first;
+  if (first < 0) {
     return;
   }
-  const int out_height = height / pool;
-  const int out_width = width / pool;
-  int wy;
-  int wx;
-  const int n = split_pixel(w, windows_y, windows_x, &wy, &wx);
-  const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
-  if (wy < out_height && wx < out_width) {
+  if (window.out >= 0) {
     for (int c = 0; c < channels; c++) {
       float best = x[first + c];
       int at = 0;
@@ -169,7 +198,7 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
           }
         }
       }
-      const float g = dy[((n * out_height + wy) * out_width + wx) * channels + c];
+      const float g = dy[window.out + c];
       for (int ky = 0; ky < pool; ky++) {
         for (int kx = 0; kx < pool; kx++) {
           dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
@@ -177,10 +206,8 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
       }
     }
   } else {
-    const int ky_end = min(pool, height - wy * pool);
-    const int kx_end = min(pool, width - wx * pool);
-    for (int ky = 0; ky < ky_end; ky++) {
-      for (int kx = 0; kx < kx_end; kx++) {
+    for (int ky = 0; ky < window.rows_in; ky++) {
+      for (int kx = 0; kx < window.cols_in; kx++) {
         for (int c = 0; c < channels; c++) {
           dx[first + (ky * width + kx) * channels + c] = 0.0f;
         }
@@ -217,26 +244,16 @@ __kernel void avg_pool(const int rows, const int height, const int width, const 
 // One work-item per window, as max_pool_backward: dy · 1/(p·p) at each element of a whole window, 0 in a partial one.
 __kernel void avg_pool_backward(const int rows, const int height, const int width, const int channels,
                                 const int pool, __global const float* dy, __global float* dx) {
-  const int w = get_global_id(0);
-  const int windows_y = (height + pool - 1) / pool;
-  const int windows_x = (width + pool - 1) / pool;
-  if (w >= rows * windows_y * windows_x) {
+  const pool_window_t window = pool_window(rows, height, width, channels, pool);
+  const long first = window.first;
+  if (first < 0) {
     return;
   }
-  const int out_height = height / pool;
-  const int out_width = width / pool;
-  int wy;
-  int wx;
-  const int n = split_pixel(w, windows_y, windows_x, &wy, &wx);
-  const size_t first = ((size_t) (n * height + wy * pool) * width + wx * pool) * channels;
-  const bool whole = wy < out_height && wx < out_width;
   const float inverse = 1.0f / (float) (pool * pool);
-  const int ky_end = min(pool, height - wy * pool);
-  const int kx_end = min(pool, width - wx * pool);
   for (int c = 0; c < channels; c++) {
-    const float g = whole ? dy[((n * out_height + wy) * out_width + wx) * channels + c] * inverse : 0.0f;
-    for (int ky = 0; ky < ky_end; ky++) {
-      for (int kx = 0; kx < kx_end; kx++) {
+    const float g = window.out >= 0 ? dy[window.out + c] * inverse : 0.0f;
+    for (int ky = 0; ky < window.rows_in; ky++) {
+      for (int kx = 0; kx < window.cols_in; kx++) {
         dx[first + (ky * width + kx) * channels + c] = g;
       }
     }
