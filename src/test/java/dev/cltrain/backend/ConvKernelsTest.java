@@ -147,12 +147,7 @@ class ConvKernelsTest {
   }
 
   private static float[] random(long seed, int length, float low, float high) {
-    Random r = new Random(seed * 7919 + length);
-    float[] v = new float[length];
-    for (int i = 0; i < length; i++) {
-      v[i] = low + (high - low) * r.nextFloat();
-    }
-    return v;
+    return KernelsVsReferenceTest.random(seed, length, low, high);
   }
 
   /** Values from {-1, -0.5, 0, 0.5, 1}: max pool windows full of ties. */

@@ -65,7 +65,8 @@ class KernelsVsReferenceTest {
     CHUNKED.clear();
   }
 
-  private static float[] random(long seed, int length, float low, float high) {
+  /** Seeded uniform values in [low, high); ConvKernelsTest draws its inputs with it too. */
+  static float[] random(long seed, int length, float low, float high) {
     Random r = new Random(seed * 7919 + length);
     float[] v = new float[length];
     for (int i = 0; i < length; i++) {
