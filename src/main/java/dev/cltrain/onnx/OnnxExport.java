@@ -1,0 +1,170 @@
+package dev.cltrain.onnx;
+
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Dropout;
+import dev.cltrain.nn.Features;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Shape;
+import dev.cltrain.nn.Stage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Network} as an ONNX graph (opset {@link Onnx#OPSET}), node by node, in the order cltrain computes:
+ * <pre>
+ * input [batch, inputs]  raw values, as cltrain predict takes them
+ *   Div by input_divisor (or Mul by input_scale)      the model's input scale, e.g. ÷255 for IDX pixels
+ *   Sub input_mean, Div input_std                     --standardize
+ *   Reshape [-1, H, W, C], Transpose 0,3,1,2          HWC rows to NCHW images          (convolutional nets)
+ *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; Dropout
+ *   Transpose 0,2,3,1, Flatten                        back to HWC order, as the dense weights expect
+ *   Gemm (weights inputs × outputs, transB 0), activation, Dropout     per dense layer
+ *   Softmax (xent) or Sigmoid (mse)
+ * output [batch, outputs]
+ * </pre>
+ * Dropout nodes carry their ratio and compute nothing at inference (ONNX Dropout without training_mode), so the
+ * model imports back with its dropout for further training. The division by the input divisor is the one the
+ * data loader does, so the graph sees the very floats cltrain's first layer sees.
+ */
+final class OnnxExport {
+  private final List<OnnxProto.Node> nodes = new ArrayList<>();
+  private final List<OnnxProto.Tensor> initializers = new ArrayList<>();
+  private final Map<String, Integer> counts = new LinkedHashMap<>();
+  private String last = Onnx.INPUT;
+
+  private OnnxExport() {}
+
+  static OnnxProto.Model model(Network network, Map<String, String> metadata) {
+    OnnxExport e = new OnnxExport();
+    e.graph(network);
+    List<OnnxProto.Dim> in = List.of(OnnxProto.Dim.named(Onnx.BATCH), OnnxProto.Dim.of(network.inputs()));
+    List<OnnxProto.Dim> out = List.of(OnnxProto.Dim.named(Onnx.BATCH), OnnxProto.Dim.of(network.outputs()));
+    // the last node writes the graph's output
+    OnnxProto.Node tail = e.nodes.remove(e.nodes.size() - 1);
+    List<String> outputs = new ArrayList<>(tail.outputs());
+    outputs.set(0, Onnx.OUTPUT);
+    e.nodes.add(new OnnxProto.Node(tail.name(), tail.opType(), tail.domain(), tail.inputs(), outputs, tail.attributes()));
+    OnnxProto.Graph graph = new OnnxProto.Graph("cltrain", e.nodes, e.initializers,
+        List.of(new OnnxProto.ValueInfo(Onnx.INPUT, OnnxProto.FLOAT, in, true)),
+        List.of(new OnnxProto.ValueInfo(Onnx.OUTPUT, OnnxProto.FLOAT, out, true)));
+    return new OnnxProto.Model(Onnx.IR_VERSION, Map.of("", (long) Onnx.OPSET), Onnx.PRODUCER, Onnx.producerVersion(),
+        graph, metadata);
+  }
+
+  private void graph(Network network) {
+    float scale = network.inputScale();
+    if (scale != 1f) {
+      float divisor = Math.round(1 / scale);
+      if (divisor > 0 && 1 / divisor == scale) { // as TrainingData.scaleInputs: raw ÷ 255, not raw × (1/255)
+        node("Div", "scale", List.of(last, constant("input_divisor", new float[] {divisor})));
+      } else {
+        node("Mul", "scale", List.of(last, constant("input_scale", new float[] {scale})));
+      }
+    }
+    if (network.standardization() != null) {
+      int n = network.inputs();
+      node("Sub", "standardize", List.of(last, constant("input_mean", network.standardization().mean(), n)));
+      node("Div", "standardize", List.of(last, constant("input_std", network.standardization().std(), n)));
+    }
+    Features features = network.features();
+    float[] denseDropout = new float[network.layers().size()];
+    if (features != null) {
+      Shape in = features.input();
+      node("Reshape", "to_image", List.of(last, longs("image_shape", new long[] {-1, in.height(), in.width(),
+          in.channels()})));
+      node("Transpose", "to_nchw", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 3, 1, 2));
+      for (Stage s : features.stages()) {
+        stage(s);
+      }
+      node("Transpose", "to_nhwc", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 2, 3, 1));
+      node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
+      denseDropout = features.denseDropout();
+    }
+    for (int l = 0; l < network.layers().size(); l++) {
+      Layer layer = network.layers().get(l);
+      String w = constant("dense" + l + "_weight", layer.weights(), layer.inputs(), layer.outputs());
+      String b = constant("dense" + l + "_bias", layer.bias(), layer.outputs());
+      node("Gemm", "dense" + l, List.of(last, w, b));
+      activation(layer.activation(), "dense" + l);
+      if (denseDropout[l] > 0) {
+        dropout(denseDropout[l], "dense" + l);
+      }
+    }
+  }
+
+  private void stage(Stage s) {
+    String name = s instanceof Conv ? "conv" : s instanceof Pool p ? (p.max() ? "maxpool" : "avgpool") : "dropout";
+    int index = counts.merge(name, 1, Integer::sum) - 1;
+    String id = name + index;
+    if (s instanceof Conv c) {
+        int k = c.kernel();
+        int channels = c.input().channels();
+        int f = c.filters();
+        float[] hwio = c.weights();
+        float[] oihw = new float[hwio.length];
+        for (int o = 0; o < f; o++) {
+          for (int ch = 0; ch < channels; ch++) {
+            for (int ky = 0; ky < k; ky++) {
+              for (int kx = 0; kx < k; kx++) {
+                oihw[((o * channels + ch) * k + ky) * k + kx] = hwio[((ky * k + kx) * channels + ch) * f + o];
+              }
+            }
+          }
+        }
+        int padBottom = Math.max((c.outHeight() - 1) * c.stride() + k - c.input().height(), 0) - c.padTop();
+        int padRight = Math.max((c.outWidth() - 1) * c.stride() + k - c.input().width(), 0) - c.padLeft();
+        if (!c.same()) {
+          padBottom = 0;
+          padRight = 0;
+        }
+        node("Conv", id, List.of(last, constant(id + "_weight", oihw, f, channels, k, k),
+                constant(id + "_bias", c.bias(), f)),
+            OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
+            OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), padBottom, padRight));
+        activation(c.activation(), id);
+    } else if (s instanceof Pool p) {
+      node(p.max() ? "MaxPool" : "AveragePool", id, List.of(last),
+          OnnxProto.Attribute.ofInts("kernel_shape", p.size(), p.size()),
+          OnnxProto.Attribute.ofInts("strides", p.size(), p.size()));
+    } else if (s instanceof Dropout d) {
+      dropout(d.rate(), id);
+    }
+  }
+
+  private void dropout(float rate, String after) {
+    node("Dropout", after + "_dropout", List.of(last, constant(after + "_dropout_ratio", new float[] {rate})));
+  }
+
+  private void activation(Activation a, String after) {
+    switch (a) {
+      case IDENTITY -> { }
+      case SIGMOID -> node("Sigmoid", after + "_sigmoid", List.of(last));
+      case TANH -> node("Tanh", after + "_tanh", List.of(last));
+      case RELU -> node("Relu", after + "_relu", List.of(last));
+      case SOFTMAX -> node("Softmax", after + "_softmax", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
+    }
+  }
+
+  private void node(String op, String name, List<String> inputs, OnnxProto.Attribute... attributes) {
+    String unique = nodes.stream().anyMatch(n -> n.name().equals(name)) ? name + "_" + nodes.size() : name;
+    String output = unique + "_out";
+    nodes.add(new OnnxProto.Node(unique, op, "", inputs, List.of(output), List.of(attributes)));
+    last = output;
+  }
+
+  /** An initializer of floats; no dims makes a scalar. {@return its name} */
+  private String constant(String name, float[] values, long... dims) {
+    initializers.add(OnnxProto.Tensor.ofFloats(name, values, dims));
+    return name;
+  }
+
+  private String longs(String name, long[] values) {
+    initializers.add(OnnxProto.Tensor.ofLongs(name, values, values.length));
+    return name;
+  }
+}
