@@ -3,7 +3,9 @@ package dev.cltrain;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.ModelJson;
+import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Network;
+import dev.cltrain.onnx.Onnx;
 import dev.cltrain.train.Inference;
 import dev.cltrain.train.Opening;
 import java.nio.file.Path;
@@ -29,10 +31,12 @@ public final class Model {
 
   private final Network network;
   private final String origin;
+  private final TrainingFacts facts;
 
-  private Model(Network network, String origin) {
+  private Model(Network network, String origin, TrainingFacts facts) {
     this.network = Objects.requireNonNull(network, "network");
     this.origin = origin;
+    this.facts = Objects.requireNonNull(facts, "facts");
   }
 
   /**
@@ -40,33 +44,82 @@ public final class Model {
    * @return the model of that network
    */
   public static Model of(Network network) {
-    return new Model(network, "the model");
+    return new Model(network, "the model", TrainingFacts.UNKNOWN);
   }
 
   /**
-   * Reads model JSON written by {@link #save} or {@code cltrain train --save}.
+   * @param trainingFacts what training said of this model (kept in its JSON and ONNX files)
+   * @return this model with those facts
+   */
+  public Model withFacts(TrainingFacts trainingFacts) {
+    return new Model(network, origin, trainingFacts);
+  }
+
+  /** {@return what training said of this model: data, epochs, final loss (each possibly unknown)} */
+  public TrainingFacts facts() {
+    return facts;
+  }
+
+  /**
+   * Reads a model: model JSON written by {@link #save} or {@code cltrain train --save}, or an ONNX file (a name
+   * ending in .onnx, or ONNX content) of the operators and arrangement {@link Onnx} reads, e.g. one cltrain
+   * exported or a plain MLP or small CNN exported from PyTorch or Keras.
    *
    * @param file the model file
    * @return the model
-   * @throws InputException naming the file and what is wrong with it
+   * @throws InputException naming the file and what is wrong with it (for ONNX, the first unsupported operator or
+   *     attribute and its node)
    */
   public static Model load(Path file) {
-    return new Model(ModelJson.read(file), "the model " + file);
+    if (Onnx.isOnnx(file)) {
+      Network network = Onnx.read(file);
+      return new Model(network, "the model " + file, TrainingFacts.fromMetadata(Onnx.metadata(file)));
+    }
+    com.fasterxml.jackson.databind.JsonNode root = ModelJson.readTree(file);
+    Network network = ModelJson.parse(root, file.toString());
+    return new Model(network, "the model " + file, TrainingFacts.fromNode(root.get("training")));
   }
 
   /**
-   * Writes this model as JSON, atomically: a crash while writing leaves any previous file whole.
+   * Writes this model atomically (a crash while writing leaves any previous file whole): as ONNX when the name
+   * ends in .onnx ({@link #saveOnnx}), else as model JSON with its training facts.
    *
    * @param file where to write it
    * @throws InputException when the file cannot be written
    */
   public void save(Path file) {
-    ModelJson.save(network, file);
+    if (Onnx.hasOnnxName(file)) {
+      saveOnnx(file);
+    } else {
+      AtomicFiles.writeString(file, toJson());
+    }
   }
 
-  /** {@return this model as the JSON text {@link #save} writes} */
+  /**
+   * Writes this model as a standard ONNX file (opset {@value Onnx#OPSET}) that ONNX Runtime runs: input
+   * {@code "input"} [batch, inputs] of raw values (the input scale and standardization are nodes of the graph),
+   * output {@code "output"} [batch, outputs]; the training facts go in its metadata. Atomic, as {@link #save}.
+   *
+   * @param file where to write it
+   * @throws InputException when the file cannot be written
+   */
+  public void saveOnnx(Path file) {
+    Onnx.save(network, file, facts.toMetadata());
+  }
+
+  /** {@return this model as an ONNX file's bytes, as {@link #saveOnnx} writes them} */
+  public byte[] toOnnx() {
+    return Onnx.toBytes(network, facts.toMetadata());
+  }
+
+  /** {@return this model as the JSON text {@link #save} writes: the network and its "training" facts} */
   public String toJson() {
-    return ModelJson.toJson(network);
+    com.fasterxml.jackson.databind.node.ObjectNode root = ModelJson.toNode(network);
+    com.fasterxml.jackson.databind.node.ObjectNode training = facts.toNode();
+    if (training != null) {
+      root.set("training", training);
+    }
+    return ModelJson.toJson(root);
   }
 
   /** {@return the network: layers, weights, loss and input scale} */

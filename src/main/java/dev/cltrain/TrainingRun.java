@@ -192,7 +192,7 @@ public final class TrainingRun implements AutoCloseable {
           best = value;
           bestEpoch = epoch;
           if (stopping.bestFile() != null) {
-            Model.of(trainer.network()).save(stopping.bestFile());
+            Model.of(trainer.network()).withFacts(facts(epoch + 1, Float.NaN)).save(stopping.bestFile());
           }
         }
         earlyOutcome = new EarlyStopping.Outcome(bestEpoch, best, false, epoch);
@@ -224,8 +224,9 @@ public final class TrainingRun implements AutoCloseable {
     }
     Map<String, Trainer.Evaluation> finals = new LinkedHashMap<>();
     held.forEach((name, set) -> finals.put(name, trainer.evaluate(set, false)));
-    return new TrainingResult(Model.of(trained), device, trainer.deviceName(), firstEpoch,
-        Math.max(0, (stoppedEarly ? lastEpoch + 1 : t.epochs) - firstEpoch), seconds, result,
+    int epochsRun = Math.max(0, (stoppedEarly ? lastEpoch + 1 : t.epochs) - firstEpoch);
+    return new TrainingResult(Model.of(trained).withFacts(facts(firstEpoch + epochsRun, result.loss())), device,
+        trainer.deviceName(), firstEpoch, epochsRun, seconds, result,
         finals, profile, judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         null);
   }
@@ -272,10 +273,23 @@ public final class TrainingRun implements AutoCloseable {
       written = true;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new TrainingResult(Model.of(state.network()), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
+    return new TrainingResult(Model.of(state.network()).withFacts(facts(state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
         null, Map.of(), t.profile ? trainer.takeProfile() : List.of(),
         judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         new TrainingResult.Stop(epoch, state.batch(), written));
+  }
+
+  /**
+   * What the model will carry of this run: the data, its shape, the epochs trained in all and the final loss. The
+   * loss is rounded to 4 significant digits: devices sum it in different orders, and a model trained to the same
+   * weights on any device must be the same file, byte for byte.
+   */
+  private TrainingFacts facts(int epochs, float finalLoss) {
+    DataSet train = t.data.train();
+    String row = t.data.imageShape() != null ? t.data.imageShape().toString() : Integer.toString(train.inputs());
+    float rounded = Float.isFinite(finalLoss) ? Float.parseFloat(String.format(java.util.Locale.ROOT, "%.4g", finalLoss))
+        : Float.NaN;
+    return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded);
   }
 
   /** Writes a checkpoint of a state already checked to be finite, and remembers its epoch. */

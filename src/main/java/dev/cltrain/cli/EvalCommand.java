@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Evaluate a saved model on a data set: loss, accuracy and a confusion matrix.")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save'.")
+  @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save' (JSON), or an ONNX file (an MLP or small CNN).")
   Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv|DIR",

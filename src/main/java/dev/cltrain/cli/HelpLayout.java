@@ -65,6 +65,10 @@ final class HelpLayout {
             "1", "an internal error",
             "2", USAGE_ERRORS,
             "3", "the device asked for cannot be used"));
+        case "export" -> exitCodes(sub, ordered(
+            "0", "done",
+            "1", "an internal error",
+            "2", USAGE_ERRORS + "; an ONNX model with an operator or attribute cltrain does not read"));
         default -> { }
       }
     }

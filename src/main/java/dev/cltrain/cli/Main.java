@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     COMMANDS.put("devices", DevicesCommand::new);
     COMMANDS.put("eval", EvalCommand::new);
     COMMANDS.put("predict", PredictCommand::new);
+    COMMANDS.put("export", ExportCommand::new);
     COMMANDS.put("bench", BenchCommand::new);
     COMMANDS.put("verify", VerifyCommand::new);
   }
@@ -51,7 +52,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, bench, verify, eval, predict, help, completion)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (train, devices, bench, verify, eval, predict, export, help, completion)");
   }
 
   /**

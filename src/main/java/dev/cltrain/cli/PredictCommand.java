@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run a saved model forward: on --input values, or on every row of a CSV file.")
 final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save'.")
+  @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save' (JSON), or an ONNX file (an MLP or small CNN).")
   Path model;
 
   @ArgGroup(exclusive = true, multiplicity = "1")

@@ -54,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--verify", description = "Run the Java reference in lockstep and compare weights and loss (exit 1 if over the tolerance).")
   boolean verify;
 
-  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON (atomically).")
+  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON, or as ONNX when FILE ends in .onnx (atomically).")
   Path save;
 
   @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds.")
@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--monitor", paramLabel = "FIGURE", description = "What --early-stop and --save-best watch: val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy (default: val_loss with a validation split, else test_loss with a test set, else loss).")
   String monitor;
 
-  @Option(names = "--save-best", paramLabel = "FILE", description = "Write the model of the best epoch (by --monitor) as JSON, atomically, whenever it improves.")
+  @Option(names = "--save-best", paramLabel = "FILE", description = "Write the model of the best epoch (by --monitor) as JSON (ONNX for a .onnx name), atomically, whenever it improves.")
   Path saveBest;
 
   @Option(names = "--quiet", description = "No progress bar and no per-epoch lines; the device line, warnings, errors and the summary (final loss, accuracy, saved files) still print.")

@@ -102,7 +102,7 @@ final class WorkloadOptions {
   @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling, and the seed of --net's dropout masks (default: 0).")
   Long seed;
 
-  @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model instead of --seed's.")
+  @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")
   Path initModel;
 
   /** Notes on what was inferred from the data (one line each, for stderr), filled in by {@link #load()}. */

@@ -69,8 +69,19 @@ public final class ModelJson {
    * @return the JSON text, which {@link #parse} reads back to an equal network
    */
   public static String toJson(Network network) {
+    return toJson(toNode(network));
+  }
+
+  /**
+   * A model file's text from its tree ({@link #toNode}, perhaps with fields beside the network such as
+   * {@code "training"}), pretty-printed as {@link #toJson(Network)} prints.
+   *
+   * @param root the tree
+   * @return the JSON text, ending in a newline
+   */
+  public static String toJson(ObjectNode root) {
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toNode(network)) + "\n";
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise model", e);
     }
@@ -197,6 +208,17 @@ public final class ModelJson {
    *     names the file and, for a defect, the field
    */
   public static Network read(Path file) {
+    return parse(readTree(file), file.toString());
+  }
+
+  /**
+   * Reads a model file's JSON tree, unchecked (e.g. for fields beside the network, such as {@code "training"}).
+   *
+   * @param file the model JSON file
+   * @return its tree
+   * @throws InputException if the file is missing, a folder, unreadable or not JSON
+   */
+  public static JsonNode readTree(Path file) {
     String name = file.toString();
     String text;
     try {
@@ -208,10 +230,12 @@ public final class ModelJson {
       throw new InputException(name + ": file not found");
     } catch (AccessDeniedException e) {
       throw new InputException(name + ": permission denied");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new InputException(name + ": not UTF-8 text, so not model JSON (an ONNX model's name ends in .onnx)");
     } catch (IOException e) {
       throw new InputException(name + ": cannot read (" + e.getMessage() + ")");
     }
-    return parse(text, name);
+    return tree(text, name);
   }
 
   /**
@@ -223,15 +247,17 @@ public final class ModelJson {
    * @throws InputException if the text is not valid JSON or not a valid model, naming the field at fault
    */
   public static Network parse(String text, String name) {
-    JsonNode root;
+    return parse(tree(text, name), name);
+  }
+
+  private static JsonNode tree(String text, String name) {
     try {
-      root = MAPPER.readTree(text);
+      return MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       throw new InputException(name + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
           + ": not valid JSON (" + e.getOriginalMessage() + ")");
     }
-    return parse(root, name);
   }
 
   /**

@@ -118,7 +118,7 @@ public final class Onnx {
    * @return true for ONNX
    */
   public static boolean isOnnx(Path file) {
-    if (file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+    if (hasOnnxName(file)) {
       return true;
     }
     try (InputStream in = Files.newInputStream(file)) {
@@ -126,6 +126,15 @@ public final class Onnx {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * @param file a file name
+   * @return whether it ends in .onnx, in any case: the name that asks for ONNX when writing
+   */
+  public static boolean hasOnnxName(Path file) {
+    return file.getFileName() != null
+        && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
   }
 
   private static byte[] readBytes(Path file) {

@@ -1,0 +1,106 @@
+package dev.cltrain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.onnx.OnnxMetadata;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What training said of a model, kept with it: the model JSON's {@code "training"} object and an exported ONNX
+ * file's metadata ({@link OnnxMetadata}). An immutable value; any field may be unknown.
+ *
+ * @param data      the training data's name (a file, folder or built-in table), or null
+ * @param dataShape the training data's shape, rows x one input row's shape (e.g. 60000x28x28x1), or null
+ * @param epochs    epochs trained in all (across resumes), or −1 when unknown
+ * @param finalLoss the final weights' loss on the training set (training rounds it to 4 significant digits, as devices
+ *     sum it in different orders), or NaN when unknown (e.g. a run stopped early)
+ */
+public record TrainingFacts(String data, String dataShape, int epochs, float finalLoss) {
+  /** Nothing known. */
+  public static final TrainingFacts UNKNOWN = new TrainingFacts(null, null, -1, Float.NaN);
+
+  /** {@return the facts as the model JSON's "training" object; null when nothing is known} */
+  public ObjectNode toNode() {
+    if (equals(UNKNOWN)) {
+      return null;
+    }
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    if (data != null) {
+      node.put("data", data);
+    }
+    if (dataShape != null) {
+      node.put("dataShape", dataShape);
+    }
+    if (epochs >= 0) {
+      node.put("epochs", epochs);
+    }
+    if (!Float.isNaN(finalLoss)) {
+      node.put("finalLoss", finalLoss);
+    }
+    return node;
+  }
+
+  /**
+   * Reads the model JSON's "training" object leniently: a missing or malformed field is unknown, since these are
+   * notes about the model, not the model.
+   *
+   * @param node the object, or null
+   * @return the facts
+   */
+  public static TrainingFacts fromNode(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return UNKNOWN;
+    }
+    JsonNode loss = node.get("finalLoss");
+    JsonNode epochs = node.get("epochs");
+    return new TrainingFacts(text(node.get("data")), text(node.get("dataShape")),
+        epochs != null && epochs.canConvertToInt() && epochs.isIntegralNumber() ? Math.max(-1, epochs.asInt()) : -1,
+        loss != null && loss.isNumber() ? (float) loss.asDouble() : Float.NaN);
+  }
+
+  /** {@return the facts as ONNX metadata entries (only those known)} */
+  public Map<String, String> toMetadata() {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (data != null) {
+      m.put(OnnxMetadata.DATA, data);
+    }
+    if (dataShape != null) {
+      m.put(OnnxMetadata.DATA_SHAPE, dataShape);
+    }
+    if (epochs >= 0) {
+      m.put(OnnxMetadata.EPOCHS, Integer.toString(epochs));
+    }
+    if (!Float.isNaN(finalLoss)) {
+      m.put(OnnxMetadata.FINAL_LOSS, Float.toString(finalLoss));
+    }
+    return m;
+  }
+
+  /**
+   * The facts in an ONNX file's metadata, leniently as {@link #fromNode}.
+   *
+   * @param metadata the file's metadata_props
+   * @return the facts
+   */
+  public static TrainingFacts fromMetadata(Map<String, String> metadata) {
+    int epochs = -1;
+    float loss = Float.NaN;
+    try {
+      epochs = Math.max(-1, Integer.parseInt(metadata.getOrDefault(OnnxMetadata.EPOCHS, "-1")));
+    } catch (NumberFormatException e) {
+      // unknown
+    }
+    try {
+      loss = Float.parseFloat(metadata.getOrDefault(OnnxMetadata.FINAL_LOSS, "NaN"));
+    } catch (NumberFormatException e) {
+      // unknown
+    }
+    return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss);
+  }
+
+  private static String text(JsonNode n) {
+    return n != null && n.isTextual() ? n.asText() : null;
+  }
+}
