@@ -25,8 +25,9 @@ def mlp_softmax():
 
 
 def cnn():
-    # [N,1,8,8] -> conv same -> [N,4,8,8] -> pool -> [N,4,4,4] -> conv valid -> [N,6,2,2] -> avgpool -> [N,6,1,1]?
-    # keep 4+ channels and a spatial size > 1 at the flatten so the CHW-to-HWC reordering matters: no AvgPool.
+    # [N,1,8,8] -> conv same -> [N,4,8,8] -> maxpool -> [N,4,4,4] -> conv valid -> [N,6,2,2] -> flatten 24 -> 5.
+    # 6 channels of 2x2 at the flatten, so the importer's CHW-to-HWC reordering of the dense rows matters; no
+    # AvgPool here (it would leave 1x1), cnn_avg has one. Dropout vanishes from an eval-mode export.
     return nn.Sequential(
         nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(4, 6, 3), nn.Tanh(),
