@@ -29,7 +29,8 @@ import java.util.Set;
  *       per input (standardization); Reshape of rows to [-1, H, W, C] (then Transpose 0,3,1,2) or to
  *       [-1, 1, H, W];</li>
  *   <li>Conv (square kernel, equal strides, no dilation, one group, no padding or "same" padding as cltrain pads),
- *       MaxPool and AveragePool (square, stride = size, no padding), Dropout, Relu, Tanh, Sigmoid;</li>
+ *       MaxPool and AveragePool (square, stride = size, no padding), Pad of zeros (PyTorch writes one before
+ *       AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>
  *   <li>Gemm (transA 0, alpha 1, beta 1, transB 0 or 1) or MatMul then Add, with weights and bias as
@@ -52,7 +53,8 @@ final class OnnxImport {
       "Dropout", List.of("ratio", "seed"),
       "Flatten", List.of("axis"),
       "Gemm", List.of("alpha", "beta", "transA", "transB"),
-      "Softmax", List.of("axis"));
+      "Softmax", List.of("axis"),
+      "Pad", List.of("mode"));
 
   private final String name;
   private final Map<String, OnnxProto.Tensor> constants = new HashMap<>();
@@ -221,10 +223,11 @@ final class OnnxImport {
       case "Gemm" -> gemm(node);
       case "MatMul" -> matmul(node);
       case "Identity" -> advance(node);
+      case "Pad" -> pad(node);
       case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw fail(node, "an activation with no Conv, Gemm or MatMul "
           + "before it; cltrain applies activations only to layers");
       default -> throw fail(node, "operator " + op + " is not supported (cltrain reads Gemm, MatMul+Add, Conv, "
-          + "MaxPool, AveragePool, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
+          + "MaxPool, AveragePool, Pad of zeros, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
           + "Sub on the input)");
     }
   }
@@ -346,6 +349,10 @@ final class OnnxImport {
 
   private void conv(OnnxProto.Node node) {
     needNchw(node);
+    long group = intAttr(node, "group", 1);
+    if (group != 1) {
+      throw fail(node, "attribute group=" + group + " is not supported (only 1)");
+    }
     OnnxProto.Tensor w = tensor(node, input(node, 1));
     float[] oihw = floats(node, w);
     long[] d = w.dims();
@@ -361,10 +368,6 @@ final class OnnxImport {
         ? floats(node, tensor(node, node.inputs().get(2))) : new float[f];
     if (bias.length != f) {
       throw fail(node, "bias of " + bias.length + " values for " + f + " filters");
-    }
-    long group = intAttr(node, "group", 1);
-    if (group != 1) {
-      throw fail(node, "attribute group=" + group + " is not supported (only 1)");
     }
     long[] kernelShape = ints(node, "kernel_shape", null);
     if (kernelShape != null && !Arrays.equals(kernelShape, new long[] {k, k})) {
@@ -470,6 +473,24 @@ final class OnnxImport {
       throw fail(node, e.getMessage());
     }
     image = stages.get(stages.size() - 1).output();
+    advance(node);
+  }
+
+  /**
+   * A Pad that pads nothing, as PyTorch 1.13 writes before every AveragePool (AvgPool2d exports as Pad with
+   * zero pads, then AveragePool): read as no operation. Any nonzero pad fails.
+   */
+  private void pad(OnnxProto.Node node) {
+    if (!input(node, 0).equals(current)) {
+      throw fail(node, "takes the current value as its first input; this one does not");
+    }
+    long[] pads = longs(node, tensor(node, input(node, 1)));
+    for (long p : pads) {
+      if (p != 0) {
+        throw fail(node, "pads " + OnnxProto.shape(pads) + " are not supported (only a Pad of zeros, which PyTorch "
+            + "writes before AveragePool; pad in the Conv instead)");
+      }
+    }
     advance(node);
   }
 
