@@ -306,7 +306,7 @@ class OnnxRuntimeTest {
             .withInputScale(1f / 255),
         Network.builder(784, 256, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0).inputScale(1f / 255)
             .build());
-    List<String> args = new ArrayList<>(List.of("python3", "-c",
+    List<String> args = new ArrayList<>(List.of(PYTHON, "-c",
         "import sys, onnx\nfor f in sys.argv[1:]:\n  onnx.checker.check_model(onnx.load(f), full_check=True)\n"
             + "  print('ok', f)"));
     for (int i = 0; i < nets.size(); i++) {
@@ -468,9 +468,13 @@ class OnnxRuntimeTest {
     return right / (double) rows;
   }
 
+  /** Debian's python3 (where apt's python3-onnx lives) when present, ahead of any other on the PATH (e.g. pyenv's). */
+  static final String PYTHON = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3"))
+      ? "/usr/bin/python3" : "python3";
+
   static int python(String code) {
     try {
-      Process p = new ProcessBuilder("python3", "-c", code).redirectErrorStream(true)
+      Process p = new ProcessBuilder(PYTHON, "-c", code).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
     } catch (IOException e) {
