@@ -429,7 +429,11 @@ final class OnnxImport {
       }
       stages.add(valid);
     }
-    image = stages.get(stages.size() - 1).output();
+    try {
+      image = stages.get(stages.size() - 1).output();
+    } catch (IllegalArgumentException e) { // more output values (rows x columns x filters) than an int counts
+      throw fail(node, e.getMessage());
+    }
     seenLayer = true;
     skipActivation(activation);
   }

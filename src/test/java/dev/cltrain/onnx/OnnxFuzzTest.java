@@ -28,6 +28,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.Size;
 
@@ -86,11 +87,16 @@ class OnnxFuzzTest {
     return assertThrows(InputException.class, () -> Onnx.fromBytes(bytes, NAME)).getMessage();
   }
 
+  /** Counts, in jqwik's statistics report, how many tries read into a network and how many failed cleanly. */
+  static void outcome(Network network) {
+    Statistics.collect(network != null ? "network" : "InputException");
+  }
+
   // ---- (a) random bytes ----
 
   @Property(tries = 10000)
   void randomBytesReadOrFailWithOneLineNamingTheFile(@ForAll @Size(max = 2000) byte[] bytes) {
-    readsOrFailsCleanly(bytes);
+    outcome(readsOrFailsCleanly(bytes));
   }
 
   /** Random bytes after a valid start (field 1 ir_version, then field 7 graph), so the reader goes further in. */
@@ -102,7 +108,7 @@ class OnnxFuzzTest {
     out.write(7 << 3 | 2);
     varint(out, bytes.length);
     out.writeBytes(bytes);
-    readsOrFailsCleanly(out.toByteArray());
+    outcome(readsOrFailsCleanly(out.toByteArray()));
   }
 
   // ---- (b) mutations of valid exported models ----
@@ -178,7 +184,7 @@ class OnnxFuzzTest {
   @Property(tries = 10000)
   void mutatedExportedModelsReadOrFailWithOneLineNamingTheFile(@ForAll("edits") List<Edit> edits,
       @ForAll("seeds") byte[] seed) {
-    readsOrFailsCleanly(mutate(seed, edits));
+    outcome(readsOrFailsCleanly(mutate(seed, edits)));
   }
 
   @Provide
@@ -314,7 +320,7 @@ class OnnxFuzzTest {
   @Property(tries = 10000)
   void handCraftedHostileMessagesReadOrFailWithOneLineNamingTheFile(@ForAll long seed) {
     Random r = new Random(seed);
-    readsOrFailsCleanly(hostile(r, "Model", 3 + r.nextInt(6)));
+    outcome(readsOrFailsCleanly(hostile(r, "Model", 3 + r.nextInt(6))));
   }
 
   /** A valid model with one hostile message spliced in at the end of its graph. */
@@ -353,7 +359,7 @@ class OnnxFuzzTest {
     varint(out, 2);
     varint(out, 2 << 3);
     varint(out, 17);
-    readsOrFailsCleanly(out.toByteArray());
+    outcome(readsOrFailsCleanly(out.toByteArray()));
   }
 
   // ---- named hostile cases ----
@@ -528,6 +534,89 @@ class OnnxFuzzTest {
     // claims of more values than the file holds
     failsCleanly(withInitializer(cnn, w, OnnxProto.Tensor.ofFloats(w, new float[36], 1L << 40, 1, 3, 3)));
     failsCleanly(withInitializer(cnn, w, OnnxProto.Tensor.ofFloats(w, new float[36], 4, 1, 1L << 31, 1L << 31)));
+  }
+
+  /** A model with its graph input's dims replaced. */
+  static byte[] withInputDims(byte[] bytes, OnnxProto.Dim... dims) {
+    OnnxProto.Model m = OnnxProto.decode(bytes);
+    OnnxProto.Graph g = m.graph();
+    OnnxProto.ValueInfo in = g.inputs().get(0);
+    List<OnnxProto.ValueInfo> inputs = new ArrayList<>(g.inputs());
+    inputs.set(0, new OnnxProto.ValueInfo(in.name(), in.elemType(), List.of(dims), true));
+    return new OnnxProto.Model(m.irVersion(), m.opsets(), m.producerName(), m.producerVersion(),
+        new OnnxProto.Graph(g.name(), g.nodes(), g.initializers(), inputs, g.outputs()), m.metadata()).encode();
+  }
+
+  @Example
+  void hugeInputsAndImagesFailWithoutAllocatingForThem() {
+    OnnxProto.Dim batch = OnnxProto.Dim.named("batch");
+    for (long n : new long[] {1L << 30, Integer.MAX_VALUE, 1L << 31, 1L << 40, Long.MAX_VALUE, 0, -5}) {
+      failsCleanly(withInputDims(SEEDS.get(0), batch, OnnxProto.Dim.of(n)));
+    }
+    byte[] cnn = SEEDS.get(1);
+    String shape = initializerName(cnn, "image_shape");
+    long[][] images = {{1L << 30, -1, 32768, 32768, 1}, {Integer.MAX_VALUE, -1, Integer.MAX_VALUE, 1, 1},
+        {1L << 30, -1, 1, 1, 1L << 30}, {1L << 30, -1, 1 << 15, 1 << 15, 1}, {1L << 28, -1, 1 << 14, 1 << 14, 1}};
+    for (long[] s : images) {
+      byte[] b = withInputDims(cnn, batch, OnnxProto.Dim.of(s[0]));
+      failsCleanly(withInitializer(b, shape, OnnxProto.Tensor.ofLongs(shape, Arrays.copyOfRange(s, 1, 5), 4)));
+    }
+    // NCHW image inputs straight from the graph input: [batch, 1, H, W]
+    long[][] nchw = {{1, 1 << 15, 1 << 15}, {1, Integer.MAX_VALUE, 1}, {1, 1L << 31, 1}, {1, 1 << 16, 1 << 16}};
+    for (long[] d : nchw) {
+      failsCleanly(withInputDims(cnn, batch, OnnxProto.Dim.of(d[0]), OnnxProto.Dim.of(d[1]), OnnxProto.Dim.of(d[2])));
+      failsCleanly(withInputDims(cnn, batch, OnnxProto.Dim.of(d[0]), OnnxProto.Dim.of(d[1]), OnnxProto.Dim.of(d[2]),
+          OnnxProto.Dim.of(1)));
+    }
+  }
+
+  /**
+   * A tiny network on huge images: [batch, 2^30] rows reshaped to 32768x32768x1, a 1x1 convolution of one filter,
+   * a 32768x32768 max pool, a dense layer of 3: every weight fits in a few bytes, and reading it must not allocate
+   * for the image.
+   */
+  @Example
+  void aTinyNetworkOnHugeImagesReadsWithoutAllocatingForThem() {
+    byte[] cnn = withInputDims(SEEDS.get(1), OnnxProto.Dim.named("batch"), OnnxProto.Dim.of(1L << 30));
+    cnn = withInitializer(cnn, initializerName(cnn, "image_shape"),
+        OnnxProto.Tensor.ofLongs(initializerName(cnn, "image_shape"), new long[] {-1, 32768, 32768, 1}, 4));
+    String w = initializerName(cnn, "weight");
+    cnn = withInitializer(cnn, w, OnnxProto.Tensor.ofFloats(w, new float[] {0.5f}, 1, 1, 1, 1));
+    OnnxProto.Model m = OnnxProto.decode(cnn);
+    List<OnnxProto.Node> nodes = new ArrayList<>();
+    List<OnnxProto.Tensor> tensors = new ArrayList<>();
+    for (OnnxProto.Tensor t : m.graph().initializers()) {
+      if (t.name().contains("bias") && t.values().length == 4) {
+        t = OnnxProto.Tensor.ofFloats(t.name(), new float[] {0.1f}, 1);
+      } else if (t.dims().length == 2 && t.dataType() == OnnxProto.FLOAT) {
+        t = OnnxProto.Tensor.ofFloats(t.name(), new float[] {1, 2, 3}, 1, 3);
+      }
+      tensors.add(t);
+    }
+    for (OnnxProto.Node n : m.graph().nodes()) {
+      if (n.opType().equals("MaxPool")) {
+        List<OnnxProto.Attribute> attributes = new ArrayList<>();
+        for (OnnxProto.Attribute a : n.attributes()) {
+          attributes.add(a.name().equals("kernel_shape") || a.name().equals("strides")
+              ? OnnxProto.Attribute.ofInts(a.name(), 32768, 32768) : a);
+        }
+        n = new OnnxProto.Node(n.name(), n.opType(), n.domain(), n.inputs(), n.outputs(), attributes);
+      } else if (n.opType().equals("Conv")) {
+        List<OnnxProto.Attribute> attributes = new ArrayList<>();
+        for (OnnxProto.Attribute a : n.attributes()) {
+          attributes.add(a.name().equals("kernel_shape") ? OnnxProto.Attribute.ofInts(a.name(), 1, 1)
+              : a.name().equals("pads") ? OnnxProto.Attribute.ofInts(a.name(), 0, 0, 0, 0) : a);
+        }
+        n = new OnnxProto.Node(n.name(), n.opType(), n.domain(), n.inputs(), n.outputs(), attributes);
+      }
+      nodes.add(n);
+    }
+    byte[] bytes = new OnnxProto.Model(m.irVersion(), m.opsets(), m.producerName(), m.producerVersion(),
+        new OnnxProto.Graph(m.graph().name(), nodes, tensors, m.graph().inputs(), m.graph().outputs()),
+        m.metadata()).encode();
+    Network n = readsOrFailsCleanly(bytes);
+    assertNotNull(n, () -> assertThrows(InputException.class, () -> Onnx.fromBytes(bytes, NAME)).getMessage());
+    assertTrue(n.inputs() == 1 << 30, "inputs " + n.inputs());
   }
 
   // ---- a tiny protobuf writer of the test's own (it may write what Wire.Writer never would) ----
