@@ -61,22 +61,36 @@ class OnnxFuzzTest {
    * that allocates more than 64 times the file's size plus {@link #ALLOCATION_SLACK}.
    */
   static Network readsOrFailsCleanly(byte[] bytes) {
+    return read(bytes).network();
+  }
+
+  /** What a read came to: a network, or the message of its InputException. */
+  record Outcome(Network network, String message) {
+    /** {@return "network", "malformed" (the protobuf does not decode) or "unsupported" (the graph does not import)} */
+    String kind() {
+      return network != null ? "network" : message.startsWith(NAME + ": not a readable ONNX model: ") ? "malformed"
+          : "unsupported";
+    }
+  }
+
+  /** As {@link #readsOrFailsCleanly}, with the failure's message. */
+  static Outcome read(byte[] bytes) {
     return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
       long before = THREADS.getCurrentThreadAllocatedBytes();
-      Network network;
+      Network network = null;
+      String message = null;
       try {
         network = Onnx.fromBytes(bytes, NAME);
         assertNotNull(network);
       } catch (InputException e) {
-        String message = e.getMessage();
+        message = e.getMessage();
         assertTrue(message.startsWith(NAME + ": "), "names the file first: " + message);
         assertFalse(message.contains("\n") || message.contains("\r"), "one line: " + message);
-        network = null;
       }
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
       assertTrue(allocated <= 64L * bytes.length + ALLOCATION_SLACK,
           "allocated " + allocated + " bytes reading " + bytes.length);
-      return network;
+      return new Outcome(network, message);
     });
   }
 
@@ -87,16 +101,16 @@ class OnnxFuzzTest {
     return assertThrows(InputException.class, () -> Onnx.fromBytes(bytes, NAME)).getMessage();
   }
 
-  /** Counts, in jqwik's statistics report, how many tries read into a network and how many failed cleanly. */
-  static void outcome(Network network) {
-    Statistics.collect(network != null ? "network" : "InputException");
+  /** Counts, in jqwik's statistics report, how many tries read into a network, failed to decode, or to import. */
+  static void outcome(Outcome outcome) {
+    Statistics.collect(outcome.kind());
   }
 
   // ---- (a) random bytes ----
 
   @Property(tries = 10000)
   void randomBytesReadOrFailWithOneLineNamingTheFile(@ForAll @Size(max = 2000) byte[] bytes) {
-    outcome(readsOrFailsCleanly(bytes));
+    outcome(read(bytes));
   }
 
   /** Random bytes after a valid start (field 1 ir_version, then field 7 graph), so the reader goes further in. */
@@ -108,7 +122,7 @@ class OnnxFuzzTest {
     out.write(7 << 3 | 2);
     varint(out, bytes.length);
     out.writeBytes(bytes);
-    outcome(readsOrFailsCleanly(out.toByteArray()));
+    outcome(read(out.toByteArray()));
   }
 
   // ---- (b) mutations of valid exported models ----
@@ -184,7 +198,7 @@ class OnnxFuzzTest {
   @Property(tries = 10000)
   void mutatedExportedModelsReadOrFailWithOneLineNamingTheFile(@ForAll("edits") List<Edit> edits,
       @ForAll("seeds") byte[] seed) {
-    outcome(readsOrFailsCleanly(mutate(seed, edits)));
+    outcome(read(mutate(seed, edits)));
   }
 
   @Provide
@@ -320,7 +334,7 @@ class OnnxFuzzTest {
   @Property(tries = 10000)
   void handCraftedHostileMessagesReadOrFailWithOneLineNamingTheFile(@ForAll long seed) {
     Random r = new Random(seed);
-    outcome(readsOrFailsCleanly(hostile(r, "Model", 3 + r.nextInt(6))));
+    outcome(read(hostile(r, "Model", 3 + r.nextInt(6))));
   }
 
   /** A valid model with one hostile message spliced in at the end of its graph. */
@@ -359,7 +373,7 @@ class OnnxFuzzTest {
     varint(out, 2);
     varint(out, 2 << 3);
     varint(out, 17);
-    outcome(readsOrFailsCleanly(out.toByteArray()));
+    outcome(read(out.toByteArray()));
   }
 
   // ---- named hostile cases ----
@@ -617,6 +631,24 @@ class OnnxFuzzTest {
     Network n = readsOrFailsCleanly(bytes);
     assertNotNull(n, () -> assertThrows(InputException.class, () -> Onnx.fromBytes(bytes, NAME)).getMessage());
     assertTrue(n.inputs() == 1 << 30, "inputs " + n.inputs());
+  }
+
+  @Example
+  void hostileMetadataReadsOrFailsCleanly() {
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    List<String> classNames = List.of(deep, "[" + deep + "]", "[\"a\",\"b\",\"c\"]", "[\"a\",\"a\",\"a\"]",
+        "[\"\",\"\",\"\"]", "[\"a\\nb\",\"c\\u0000\",\"d\"]", "[1,2,3]", "[null,null,null]", "{}", "[", "\"x\"",
+        "[\"" + "x".repeat(1 << 20) + "\",\"b\",\"c\"]", "[\"\\ud800\",\"b\",\"c\"]", "");
+    for (String names : classNames) {
+      readsOrFailsCleanly(Onnx.toBytes(DENSE, Map.of(OnnxMetadata.CLASS_NAMES, names)));
+      readsOrFailsCleanly(Onnx.toBytes(CNN, Map.of(OnnxMetadata.CLASS_NAMES, names)));
+    }
+    for (String loss : List.of("mse", "xent\n", "", "\u2028", deep)) {
+      failsCleanly(Onnx.toBytes(DENSE, Map.of(OnnxMetadata.LOSS, loss)));
+    }
+    for (String seed : List.of("-1", "18446744073709551616", "", "\n", "0x10", deep)) {
+      failsCleanly(Onnx.toBytes(CNN, Map.of(OnnxMetadata.DROPOUT_SEED, seed)));
+    }
   }
 
   // ---- a tiny protobuf writer of the test's own (it may write what Wire.Writer never would) ----

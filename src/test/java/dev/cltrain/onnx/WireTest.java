@@ -254,6 +254,7 @@ class WireTest {
     assertTrue(tensorFailure(concat(key(2, 0), new byte[] {(byte) 0x81})).endsWith("TensorProto: truncated varint in field 2"));
     assertTrue(tensorFailure(concat(key(9, 2), varint(10), new byte[3]))
         .endsWith("TensorProto: field 9 claims 10 bytes, but only 3 are left"));
+    assertTrue(tensorFailure(lengthDelimited(1, new byte[] {3, (byte) 0x80})).endsWith("TensorProto: truncated varint in field 1"));
     assertTrue(tensorFailure(concat(key(4, 5), new byte[2])).endsWith("TensorProto: truncated in field 4"));
     assertTrue(tensorFailure(concat(key(10, 1), new byte[5])).endsWith("TensorProto: truncated in field 10"));
     // truncated at the top level: the model's field 7 claims more than is left
