@@ -90,11 +90,11 @@ final class OnnxImport {
   }
 
   private InputException fail(String message) {
-    return new InputException(name + ": " + message);
+    return new InputException(name + ": " + OnnxProto.oneLine(message));
   }
 
   private InputException fail(OnnxProto.Node node, String message) {
-    return new InputException(name + ": " + node.describe() + ": " + message);
+    return new InputException(name + ": " + OnnxProto.oneLine(node.describe() + ": " + message));
   }
 
   private Network read(OnnxProto.Model model) {
@@ -285,7 +285,8 @@ final class OnnxImport {
       long a = shape[1];
       long b = shape[2];
       long c = shape[3];
-      if (a <= 0 || b <= 0 || c <= 0 || a * b * c != width || !(shape[0] == -1 || shape[0] == 0)) {
+      if (a <= 0 || b <= 0 || c <= 0 || a > width || b > width || a * b > width || a * b * c != width
+          || !(shape[0] == -1 || shape[0] == 0)) { // a, b and a * b at most width: a * b * c cannot overflow
         throw fail(node, "shape " + OnnxProto.shape(shape) + " for rows of " + width + " values");
       }
       if (seenLayer || seenImage) {
@@ -431,7 +432,11 @@ final class OnnxImport {
       }
       stages.add(valid);
     }
-    image = stages.get(stages.size() - 1).output();
+    try {
+      image = stages.get(stages.size() - 1).output();
+    } catch (IllegalArgumentException e) { // more output values (rows x columns x filters) than an int counts
+      throw fail(node, e.getMessage());
+    }
     seenLayer = true;
     skipActivation(activation);
   }

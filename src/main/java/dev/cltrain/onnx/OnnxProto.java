@@ -391,7 +391,7 @@ final class OnnxProto {
     if (raw != null) {
       int width = dataType == FLOAT ? 4 : dataType == DOUBLE || dataType == INT64 ? 8 : 1;
       if (raw.length % width != 0) {
-        throw new Wire.Malformed("TensorProto '" + name + "': raw_data of " + raw.length + " bytes for elements of "
+        throw new Wire.Malformed("TensorProto '" + oneLine(name) + "': raw_data of " + raw.length + " bytes for elements of "
             + width + " bytes");
       }
       if (dataType == FLOAT) {
@@ -473,6 +473,35 @@ final class OnnxProto {
       }
     }
     return new ValueInfo(name, elemType, dims, hasShape);
+  }
+
+  /**
+   * Text from a file made fit for a one-line message: line breaks and other control characters (and the Unicode
+   * line and paragraph separators) are written as escapes: backslash-n, backslash-u and four hex digits.
+   */
+  static String oneLine(String text) {
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean escape = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+      if (escape && b == null) {
+        b = new StringBuilder(text.length() + 8).append(text, 0, i);
+      }
+      if (b != null) {
+        if (c == '\n') {
+          b.append("\\n");
+        } else if (c == '\r') {
+          b.append("\\r");
+        } else if (c == '\t') {
+          b.append("\\t");
+        } else if (escape) {
+          b.append(String.format("\\u%04x", (int) c));
+        } else {
+          b.append(c);
+        }
+      }
+    }
+    return b == null ? text : b.toString();
   }
 
   /** {@return the dims as "[N,784]"} */

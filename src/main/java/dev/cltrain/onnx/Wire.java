@@ -145,6 +145,7 @@ final class Wire {
       int length = length();
       int stop = pos + length;
       Reader run = new Reader(bytes, pos, stop, message);
+      run.field = field; // a truncated varint in the run names this field
       while (run.pos < stop) {
         out.add(run.varint());
       }
