@@ -294,8 +294,13 @@ final class OnnxImport {
       }
       boolean channelsLast = !(a == 1);
       List<OnnxProto.Node> next = consumers.getOrDefault(node.outputs().isEmpty() ? "" : node.outputs().get(0), List.of());
-      if (a == 1 && next.size() == 1 && next.get(0).opType().equals("Transpose")) {
+      boolean transposed = next.size() == 1 && next.get(0).opType().equals("Transpose");
+      if (a == 1 && transposed) {
         channelsLast = true; // [-1, 1, W, C]... read as HWC and transposed: only the Transpose decides
+      }
+      if (channelsLast && !transposed) {
+        throw fail(node, "shape " + OnnxProto.shape(shape) + " with no Transpose 0,3,1,2 after it: cltrain reads "
+            + "rows as [-1, H, W, C] images transposed to NCHW, or as [-1, 1, H, W] (one channel, channels first)");
       }
       try {
         image = channelsLast ? new Shape((int) a, (int) b, (int) c) : new Shape((int) b, (int) c, 1);
