@@ -18,8 +18,69 @@ package dev.cltrain;
  *                refused: a {@link DeviceException} naming the kernel when chosen explicitly, a fallback to the
  *                reference with a warning for {@code auto}. {@link #withCheck withCheck(false)} skips the check
  *                ({@code --no-check})
+ * @param devices every device of a data-parallel run ({@code --device cl:0:0,cl:0:1}), the first being
+ *                {@code device}; just {@code device} otherwise
+ * @param shares  with several devices, each one's share of a batch's rows ({@code --shards 3,1}), or null to
+ *                measure them before training (a short calibration)
  */
-public record DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check) {
+public record DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check,
+    java.util.List<Device> devices, int[] shares) {
+  /**
+   * Checks the list: at least {@code device}, which comes first, and shares (when given) one per device.
+   */
+  public DeviceChoice {
+    devices = devices == null ? java.util.List.of(device) : java.util.List.copyOf(devices);
+    if (devices.isEmpty() || !devices.get(0).equals(device)) {
+      throw new IllegalArgumentException("the device list must start with the device");
+    }
+    if (shares != null && shares.length != devices.size()) {
+      throw new IllegalArgumentException(shares.length + " shares for " + devices.size() + " devices");
+    }
+    shares = shares == null ? null : shares.clone();
+  }
+
+  /**
+   * A choice of one device.
+   *
+   * @param device  the device chosen
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   * @param check   whether an OpenCL device is checked on first use
+   */
+  public DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check) {
+    this(device, auto, reason, warning, check, null, null);
+  }
+
+  /**
+   * Several devices training one network, data-parallel: every batch split into one shard per device.
+   *
+   * @param devices two or more devices, the reference allowed
+   * @param shares  each device's share of a batch's rows, or null to measure them
+   * @param reason  why these devices
+   * @return the choice
+   */
+  public static DeviceChoice parallel(java.util.List<Device> devices, int[] shares, String reason) {
+    return new DeviceChoice(devices.get(0), false, reason, null, true, devices, shares);
+  }
+
+  /** {@return whether several devices train together (data parallel)} */
+  public boolean parallel() {
+    return devices.size() > 1;
+  }
+
+  /**
+   * @param s each device's share of a batch's rows, or null to measure them
+   * @return this choice with those shares
+   */
+  public DeviceChoice withShares(int[] s) {
+    return new DeviceChoice(device, auto, reason, warning, check, devices, s);
+  }
+
+  @Override
+  public int[] shares() {
+    return shares == null ? null : shares.clone();
+  }
   /**
    * A choice checked on first use.
    *
@@ -61,6 +122,6 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @return a new choice; this one is unchanged
    */
   public DeviceChoice withCheck(boolean on) {
-    return new DeviceChoice(device, auto, reason, warning, on);
+    return new DeviceChoice(device, auto, reason, warning, on, devices, shares);
   }
 }

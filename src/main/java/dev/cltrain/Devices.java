@@ -98,6 +98,9 @@ public final class Devices {
    */
   public static DeviceChoice choose(String spec, Path kernelsDir) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
+    if (s.contains(",") || s.equals("all")) {
+      return chooseList(s, kernelsDir);
+    }
     KernelSource source = kernelSource(kernelsDir); // checked whatever the device: a bad folder is bad input
     if (s.equals(ReferenceDevice.ID) || s.equals("0")) {
       return new DeviceChoice(reference(), false, "--device " + s); // no OpenCL touched
@@ -113,6 +116,42 @@ public final class Devices {
       return new DeviceChoice(d.withSource(source), choice.auto(), choice.reason(), choice.warning());
     }
     return choice;
+  }
+
+  /**
+   * A data-parallel list: {@code all} (every OpenCL device; just one is a one-device choice) or devices separated
+   * by commas, each as a single {@code --device} value but {@code auto}, none twice.
+   */
+  private static DeviceChoice chooseList(String s, Path kernelsDir) {
+    List<Device> devices = new ArrayList<>();
+    if (s.equals("all")) {
+      for (Device d : openCl()) {
+        devices.add(d instanceof OpenClDevice o ? o.withSource(kernelSource(kernelsDir)) : d);
+      }
+      if (devices.isEmpty()) {
+        throw new DeviceException("--device all: no OpenCL device (" + ClRuntime.discover().problem() + ")");
+      }
+      if (devices.size() == 1) {
+        return new DeviceChoice(devices.get(0), false, "--device all: the only OpenCL device");
+      }
+      return DeviceChoice.parallel(devices, null, "--device all: every OpenCL device");
+    }
+    for (String item : s.split(",", -1)) {
+      String one = item.trim();
+      if (one.isEmpty() || one.equals("auto") || one.equals("all")) {
+        throw new InputException("--device " + s + ": '" + one + "' cannot be in a device list (give cl:P:D, an index, "
+            + "gpu, cpu or reference, separated by commas)");
+      }
+      Device d = choose(one, kernelsDir).device();
+      if (devices.stream().anyMatch(e -> e.id().equals(d.id()))) {
+        throw new InputException("--device " + s + ": " + d.id() + " is in the list twice");
+      }
+      devices.add(d);
+    }
+    if (devices.size() == 1) {
+      return new DeviceChoice(devices.get(0), false, "--device " + devices.get(0).id());
+    }
+    return DeviceChoice.parallel(devices, null, "--device " + s);
   }
 
   private static DeviceChoice chooseOpenCl(String s) {

@@ -3,6 +3,7 @@ package dev.cltrain;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import dev.cltrain.train.Backprop;
+import dev.cltrain.train.ShardedTrainer;
 import dev.cltrain.train.Opening;
 import dev.cltrain.train.Settings;
 import java.util.LinkedHashMap;
@@ -26,6 +27,8 @@ public final class TrainingRun implements AutoCloseable {
   private final String warning;
   private final String reason;
   private final int firstEpoch;
+  /** Seconds per batch of each device measured before data-parallel training, or null. */
+  private final double[] calibration;
   private volatile boolean stopRequested;
   private int lastCheckpointEpoch = -1;
   private EarlyStopping.Outcome earlyOutcome;
@@ -35,14 +38,29 @@ public final class TrainingRun implements AutoCloseable {
     DeviceChoice choice = training.device != null ? training.device : Devices.choose("auto");
     Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler);
     DataSet train = t.data.train();
-    Opening<Trainer> opening = Opening.trainer(choice, t.initial, train, settings, t.profile);
-    this.trainer = opening.opened();
-    this.device = opening.device();
-    this.warning = opening.warning();
-    this.reason = choice.reason();
     Trainer reference = null;
+    if (choice.parallel()) {
+      ShardedTrainer sharded = Opening.sharded(choice, t.initial, train, settings, t.profile);
+      this.trainer = sharded;
+      this.device = choice.device();
+      this.warning = null;
+      this.calibration = choice.shares() == null ? sharded.calibrate() : null;
+    } else {
+      Opening<Trainer> opening = Opening.trainer(choice, t.initial, train, settings, t.profile);
+      this.trainer = opening.opened();
+      this.device = opening.device();
+      this.warning = opening.warning();
+      this.calibration = null;
+    }
+    this.reason = choice.reason();
     try {
-      reference = t.verify ? new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings) : null;
+      if (t.verify && trainer instanceof ShardedTrainer sharded) {
+        // the judge: the same shards on the Java reference, added in the same order
+        reference = ShardedTrainer.open(java.util.Collections.nCopies(choice.devices().size(), Devices.reference()),
+            sharded.shares(), t.initial, train, settings, false);
+      } else if (t.verify) {
+        reference = new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings);
+      }
       if (t.resume != null) {
         restore(trainer, t.resume);
         if (reference != null) {
@@ -91,6 +109,24 @@ public final class TrainingRun implements AutoCloseable {
   /** {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for --profile} */
   public String launchPlan() {
     return trainer.launchPlan();
+  }
+
+  /**
+   * {@return for data-parallel training, each device's share of a batch's rows (in device order); else null}
+   */
+  public int[] shares() {
+    return trainer instanceof ShardedTrainer sharded ? sharded.shares() : null;
+  }
+
+  /** {@return the ids of the devices training, in device order (one for a one-device run)} */
+  public List<String> deviceIds() {
+    return trainer instanceof ShardedTrainer ? t.device.devices().stream().map(Device::id).toList()
+        : List.of(device.id());
+  }
+
+  /** {@return seconds per batch of each device measured to set the shares, or null (given shares, one device)} */
+  public double[] calibration() {
+    return calibration == null ? null : calibration.clone();
   }
 
   /** {@return the epoch training starts at: 0, or the resumed checkpoint's} */

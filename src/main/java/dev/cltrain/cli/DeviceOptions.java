@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** {@code --device}, {@code --kernels}, {@code --retune} and {@code --no-check}, shared by every command that runs kernels. */
 final class DeviceOptions {
   @Option(names = "--device", paramLabel = "auto|gpu|cpu|reference|cl:P:D|INDEX",
-      description = "Where to run (default: ${DEFAULT-VALUE}); see 'cltrain devices'.")
+      description = "Where to run (default: ${DEFAULT-VALUE}); see 'cltrain devices'. train also takes a list, "
+          + "e.g. cl:0:0,cl:0:1, or all (every OpenCL device): data-parallel training on them together.")
   String device = "auto";
 
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")

@@ -113,6 +113,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @throws IllegalArgumentException if the training set's widths are not the network's
    */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
+    this(backend, initial, train, settings, -1);
+  }
+
+  /**
+   * A trainer, or with {@code shard} ≥ 0 one replica of data-parallel training ({@link ShardedTrainer}): it
+   * trains on rows the caller picks ({@link #shardStep}) with batch buffers even for the full batch, layer by
+   * layer, and draws its dropout masks from streams offset by {@code shard << 16}.
+   */
+  Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
       this.optimizer = settings.optimizer();
@@ -124,7 +133,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             + " does not fit data with "
             + train.inputs() + " inputs and " + train.outputs() + " outputs");
       }
-      this.fullBatch = MemoryPlan.fullBatch(train.rows(), settings.batchSize());
+      this.fullBatch = shard < 0 && MemoryPlan.fullBatch(train.rows(), settings.batchSize());
+      this.forceLayers = shard >= 0;
+      if (stages != null && shard >= 0) {
+        stages.streamOffset = shard << 16;
+      }
       this.train = resident(train);
       for (Layer layer : initial.layers()) {
         weightGradients.add(backend.allocate(layer.weightCount()));
@@ -409,9 +422,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return super.evaluate(set, wantOutputs);
   }
 
-  private void backward(B y, int rows) {
+  /** The backward pass of {@code rows} rows, gradients scaled by {@code perSample} (1/rows, or 1/batch for a shard). */
+  private void backward(B y, int rows, float perSample) {
     int last = layerCount() - 1;
-    float perSample = 1.0f / rows;
     int count = rows * widths[last + 1];
     if (loss == Loss.XENT) {
       backend.xentDelta(count, networkOutput(), y, deltas.get(last));
@@ -432,7 +445,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       } else if (stages != null && stages.needsGradient()) {
         backend.matmulTransposeB(rows, widths[0], widths[1], 1.0f, deltas.get(0), weights.get(0),
             stages.outputGradient());
-        stages.backward(rows, step);
+        stages.backward(rows, step, perSample);
       }
     }
   }
@@ -539,7 +552,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     if (wantStats) {
       stats(y, rows, slot, train.lossSlots, train.correctSlots);
     }
-    backward(y, rows);
+    backward(y, rows, 1.0f / rows);
     update();
   }
 
@@ -597,6 +610,88 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   @Override
   public void stopAfterBatch() {
     stopRequested = true;
+  }
+
+  // ---- a replica of data-parallel training (ShardedTrainer) ------------------------------------------------------
+
+  /** Starts an epoch of shards in {@code rowOrder} (a permutation of the training rows). */
+  void shardEpoch(int[] rowOrder) {
+    toLayers();
+    packedCurrent = false;
+    backend.writeIndices(order, rowOrder);
+  }
+
+  /**
+   * Enqueues one shard of a mini-batch: rows {@code order[offset .. offset+rows)}, forward, their loss and hits
+   * into {@code slot}, backward with gradients scaled by 1/{@code batchRows}, so that the shards' gradients add
+   * up to the batch's. No update: the caller adds the shards' gradients ({@link #downloadGradients}), gives the
+   * sum back ({@link #uploadGradients}) and then updates ({@link #shardUpdate}).
+   */
+  void shardStep(int offset, int rows, int batchRows, int slot) {
+    backend.gatherRows(rows, inputs, offset, order, train.x, batchX);
+    backend.gatherRows(rows, widths[layerCount()], offset, order, train.y, batchY);
+    forward(batchX, rows, step);
+    stats(batchY, rows, slot, train.lossSlots, train.correctSlots);
+    backward(batchY, rows, 1.0f / batchRows);
+  }
+
+  /** {@return floats of all gradients: the update's arrays in slot order (convolutions first, weights before biases)} */
+  int gradientFloats() {
+    int n = 0;
+    for (SlotGroup<B> g : slotGroups) {
+      for (int c : g.count()) {
+        n += c;
+      }
+    }
+    return n;
+  }
+
+  /** Copies every gradient, in slot order, into {@code into} (waits for the work enqueued before). */
+  void downloadGradients(float[] into) {
+    int at = 0;
+    for (SlotGroup<B> g : slotGroups) {
+      for (int s = 0; s < g.count().length; s++) {
+        float[] part = new float[g.count()[s]];
+        backend.download(g.dw().get(s), part);
+        System.arraycopy(part, 0, into, at, part.length);
+        at += part.length;
+      }
+    }
+  }
+
+  /** Replaces every gradient, in slot order, with {@code from}'s values. */
+  void uploadGradients(float[] from) {
+    int at = 0;
+    for (SlotGroup<B> g : slotGroups) {
+      for (int s = 0; s < g.count().length; s++) {
+        backend.write(g.dw().get(s), Arrays.copyOfRange(from, at, at + g.count()[s]));
+        at += g.count()[s];
+      }
+    }
+  }
+
+  /** The optimizer step with the gradients in place (all replicas hold the same sum). */
+  void shardUpdate() {
+    update();
+  }
+
+  /** Ends an epoch of shards (counted for checkpoints). */
+  void shardEpochDone() {
+    epochsDone++;
+  }
+
+  /** {@return this replica's loss (mean over its rows) and hits per batch slot, the first {@code batches}} */
+  float[][] shardSlots(int batches) {
+    float[] losses = new float[train.chunks];
+    float[] correct = new float[train.chunks];
+    backend.download(train.lossSlots, losses);
+    backend.download(train.correctSlots, correct);
+    return new float[][] {Arrays.copyOf(losses, batches), Arrays.copyOf(correct, batches)};
+  }
+
+  /** {@return batch slots of this replica's training set} */
+  int batchSlots() {
+    return train.chunks;
   }
 
   @Override

@@ -58,6 +58,53 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
    * @throws DeviceException if an explicitly chosen device cannot be used, or the forward pass does not fit the
    *     device it ends up on
    */
+  /**
+   * Opens data-parallel training on every device of {@code choice}, each checked on first use (unless the choice
+   * says not to) after its replica is built; an explicit list does not fall back to the reference.
+   *
+   * @param choice    several devices and their shares (null shares: equal until calibrated)
+   * @param network   the network to start from
+   * @param data      the training set
+   * @param settings  optimizer, batch size, shuffling
+   * @param profiling whether kernel times are recorded
+   * @return the trainer
+   * @throws DeviceException naming the device that cannot be used
+   */
+  public static ShardedTrainer sharded(DeviceChoice choice, Network network, DataSet data, Settings settings,
+      boolean profiling) {
+    int[] shares = choice.shares();
+    if (shares == null) {
+      shares = new int[choice.devices().size()];
+      java.util.Arrays.fill(shares, 1);
+    }
+    ShardedTrainer trainer;
+    try {
+      trainer = ShardedTrainer.open(choice.devices(), shares, network, data, settings, profiling);
+    } catch (DeviceException e) {
+      throw new DeviceException("data-parallel training on " + choice.devices().size() + " devices cannot start: "
+          + e.getMessage() + "\nusable devices: " + Devices.usable(), e);
+    }
+    try {
+      trainer.evaluate(data, false);
+      trainer.takeProfile();
+      if (choice.check()) {
+        for (Device d : choice.devices()) {
+          if (!d.isReference()) {
+            FirstUseCheck.require(d);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      trainer.close();
+      if (e instanceof FirstUseCheck.Refused) {
+        throw new DeviceException("a device of the list was refused: " + e.getMessage() + " ('cltrain verify' shows "
+            + "every kernel; --no-check uses the devices unchecked)", e);
+      }
+      throw e;
+    }
+    return trainer;
+  }
+
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
     return open(choice, device -> {

@@ -157,11 +157,17 @@ final class Stages<B, I> {
     return in;
   }
 
+  /**
+   * Added to every dropout stream: 0, or a shard's {@code shard << 16} in data-parallel training
+   * ({@link ShardedTrainer}), so that the shards of one batch draw independent masks.
+   */
+  int streamOffset;
+
   /** Enqueues dropout of {@code count} values with the network's seed. */
   void dropout(int count, float rate, long step, int stream, B x, B y) {
     long seed = features.seed();
     backend.dropout(count, Dropout.threshold(rate), Dropout.scale(rate), (int) seed, (int) (seed >>> 32), (int) step,
-        (int) (step >>> 32), stream, x, y);
+        (int) (step >>> 32), stream + streamOffset, x, y);
   }
 
   /**
@@ -171,9 +177,8 @@ final class Stages<B, I> {
    * @param rows the rows of the last forward pass
    * @param step the step the forward pass used (the same dropout masks)
    */
-  void backward(int rows, long step) {
+  void backward(int rows, long step, float perSample) {
     List<Stage> stages = features.stages();
-    float perSample = 1.0f / rows;
     int conv = convCount() - 1;
     for (int s = stages.size() - 1; s >= firstConv; s--) {
       Stage stage = stages.get(s);
