@@ -118,6 +118,25 @@ public final class TrainingRun implements AutoCloseable {
     return trainer instanceof ShardedTrainer sharded ? sharded.shares() : null;
   }
 
+  /**
+   * For data-parallel training: what the gradient exchange cost so far, else null.
+   *
+   * @return bytes moved per step, steps taken, and wall seconds spent adding and moving gradients
+   */
+  public Exchange exchange() {
+    return trainer instanceof ShardedTrainer sharded
+        ? new Exchange(sharded.bytesPerStep(), sharded.steps(), sharded.exchangeSeconds()) : null;
+  }
+
+  /**
+   * The gradient exchange of data-parallel training.
+   *
+   * @param bytesPerStep gradient bytes moved per step (down from every device, the sum up to every device)
+   * @param steps        optimizer steps taken
+   * @param seconds      wall time spent downloading, adding and uploading gradients
+   */
+  public record Exchange(long bytesPerStep, long steps, double seconds) {}
+
   /** {@return the ids of the devices training, in device order (one for a one-device run)} */
   public List<String> deviceIds() {
     return trainer instanceof ShardedTrainer ? t.device.devices().stream().map(Device::id).toList()

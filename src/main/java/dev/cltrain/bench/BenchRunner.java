@@ -11,6 +11,7 @@ import dev.cltrain.Trainer;
 import dev.cltrain.nn.Architecture;
 import dev.cltrain.train.MemoryPlan;
 import dev.cltrain.train.Opening;
+import dev.cltrain.train.ShardedTrainer;
 import dev.cltrain.train.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,6 +83,22 @@ public final class BenchRunner {
    * @return a row per device, the reference first
    */
   public static WorkloadResult run(Workload workload, List<Device> devices, Plan plan, Consumer<String> status) {
+    return run(workload, devices, List.of(), plan, status);
+  }
+
+  /**
+   * {@link #run(Workload, List, Plan, Consumer)} with rows for data-parallel groups too: each group of devices
+   * trains together ({@link ShardedTrainer}, equal shares), its row named by the ids joined with "+".
+   *
+   * @param workload the workload
+   * @param devices  the devices to bench one by one (the reference is always first)
+   * @param groups   groups of two or more devices, each benched as one data-parallel row after the devices
+   * @param plan     warm-up, timed epochs and repeats
+   * @param status   hears a line before each device starts
+   * @return the rows
+   */
+  public static WorkloadResult run(Workload workload, List<Device> devices, List<List<Device>> groups, Plan plan,
+      Consumer<String> status) {
     long flops = FlopCount.flops(workload.initial(), workload.train().rows());
     List<DeviceRow> rows = new ArrayList<>();
     Device referenceDevice = Devices.reference();
@@ -97,6 +114,18 @@ public final class BenchRunner {
         m = new Measured(firstLine(e.getMessage()), 0, null, null, null, 0, 0);
       }
       rows.add(row(device, m, flops, reference));
+    }
+    for (List<Device> group : groups) {
+      String id = String.join("+", group.stream().map(Device::id).toList());
+      status.accept("bench " + workload.name() + " on " + id + " (data-parallel) ...");
+      Measured m;
+      try {
+        m = measure(group, workload, plan);
+      } catch (DeviceException e) {
+        m = new Measured(firstLine(e.getMessage()), 0, null, null, null, 0, 0);
+      }
+      DeviceRow first = row(group.get(0), m, flops, reference);
+      rows.add(first.renamed(id, "data-parallel: " + String.join(" + ", group.stream().map(Device::name).toList())));
     }
     return new WorkloadResult(workload.name(), workload.describe(), workload.initial().widths(),
         workload.train().rows(), workload.training().batchSize(), workload.batchesPerEpoch(), flops, plan.warmup(),
@@ -115,31 +144,46 @@ public final class BenchRunner {
     // no first-use check here: the bench's weight difference against the reference is its own check
     try (Trainer trainer = Opening.trainer(DeviceChoice.of(device).withCheck(false), workload.initial(), workload.train(),
         settings(workload), !device.isReference()).opened()) {
-      for (int e = 0; e < plan.warmup(); e++) {
+      return measure(trainer, plan);
+    }
+  }
+
+  /** A data-parallel group with equal shares (its weight difference from the reference: rounding only). */
+  private static Measured measure(List<Device> group, Workload workload, Plan plan) {
+    int[] shares = new int[group.size()];
+    Arrays.fill(shares, 1);
+    DeviceChoice choice = DeviceChoice.parallel(group, shares, "bench").withCheck(false);
+    try (Trainer trainer = Opening.sharded(choice, workload.initial(), workload.train(), settings(workload),
+        group.stream().anyMatch(d -> !d.isReference()))) {
+      return measure(trainer, plan);
+    }
+  }
+
+  private static Measured measure(Trainer trainer, Plan plan) {
+    for (int e = 0; e < plan.warmup(); e++) {
+      trainer.epoch(false);
+    }
+    trainer.takeProfile(); // waits for the warm-up, whose kernels are not counted
+    long[] before = trainer.transferredBytes();
+    double[] ms = new double[plan.repeat()];
+    Map<String, long[]> kernels = new LinkedHashMap<>();
+    for (int r = 0; r < plan.repeat(); r++) {
+      long start = System.nanoTime();
+      for (int e = 0; e < plan.epochs(); e++) {
         trainer.epoch(false);
       }
-      trainer.takeProfile(); // waits for the warm-up, whose kernels are not counted
-      long[] before = trainer.transferredBytes();
-      double[] ms = new double[plan.repeat()];
-      Map<String, long[]> kernels = new LinkedHashMap<>();
-      for (int r = 0; r < plan.repeat(); r++) {
-        long start = System.nanoTime();
-        for (int e = 0; e < plan.epochs(); e++) {
-          trainer.epoch(false);
-        }
-        List<KernelTime> times = trainer.takeProfile(); // clFinish: the repeat ends when the device is done
-        ms[r] = (System.nanoTime() - start) / 1e6 / plan.epochs();
-        for (KernelTime t : times) {
-          long[] total = kernels.computeIfAbsent(t.kernel(), k -> new long[2]);
-          total[0] += t.launches();
-          total[1] += t.nanos();
-        }
+      List<KernelTime> times = trainer.takeProfile(); // clFinish: the repeat ends when the device is done
+      ms[r] = (System.nanoTime() - start) / 1e6 / plan.epochs();
+      for (KernelTime t : times) {
+        long[] total = kernels.computeIfAbsent(t.kernel(), k -> new long[2]);
+        total[0] += t.launches();
+        total[1] += t.nanos();
       }
-      long[] after = trainer.transferredBytes();
-      List<KernelTime> merged = new ArrayList<>();
-      kernels.forEach((k, t) -> merged.add(new KernelTime(k, (int) Math.min(Integer.MAX_VALUE, t[0]), t[1])));
-      return new Measured(null, plan.epochs(), ms, merged, trainer.network(), after[0] - before[0], after[1] - before[1]);
     }
+    long[] after = trainer.transferredBytes();
+    List<KernelTime> merged = new ArrayList<>();
+    kernels.forEach((k, t) -> merged.add(new KernelTime(k, (int) Math.min(Integer.MAX_VALUE, t[0]), t[1])));
+    return new Measured(null, plan.epochs(), ms, merged, trainer.network(), after[0] - before[0], after[1] - before[1]);
   }
 
   private static DeviceRow row(Device device, Measured m, long flops, Measured reference) {

@@ -74,4 +74,16 @@ public record DeviceRow(
    * @param share      of the wall time, in [0, 1]
    */
   public record KernelShare(String kernel, long launches, double msPerEpoch, double share) {}
+
+  /**
+   * @param newId   the row's id, e.g. "cl:0:0+cl:0:1" for a data-parallel group
+   * @param newName the row's name
+   * @return this row under that id and name
+   */
+  public DeviceRow renamed(String newId, String newName) {
+    return new DeviceRow(newId, newName, type, platform, vendor, driverVersion, openclVersion, computeUnits,
+        globalMemBytes, status, error, msPerEpochMedian, msPerEpochMin, msPerEpochMax, epochsPerSecond, gflops,
+        bytesToDevicePerEpoch, bytesFromDevicePerEpoch, speedup, maxWeightDifference, kernels, kernelMsPerEpoch,
+        hostOverheadMsPerEpoch);
+  }
 }

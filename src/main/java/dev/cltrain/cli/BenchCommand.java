@@ -63,7 +63,8 @@ final class BenchCommand implements Callable<Integer> {
   WorkloadOptions workload;
 
   @Option(names = "--device", paramLabel = "LIST", split = ",",
-      description = "Devices to bench besides the reference, e.g. cpu or cl:0:0,gpu (default: every OpenCL device).")
+      description = "Devices to bench besides the reference, e.g. cpu or cl:0:0,gpu (default: every OpenCL device); "
+          + "A+B benches A and B training together, data-parallel, as one more row (e.g. cl:0:0,cl:0:1,cl:0:0+cl:0:1).")
   List<String> devices;
 
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
@@ -145,7 +146,13 @@ final class BenchCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
     validate();
-    List<Device> targets = Devices.openCl(devices, kernels);
+    List<Device> targets = Devices.openCl(devices == null ? null
+        : devices.stream().filter(d -> !d.contains("+")).toList(), kernels);
+    List<List<Device>> groups = groups();
+    if (!groups.isEmpty() && (gemm || conv || sweep != null)) {
+      throw new InputException("--device " + String.join(",", devices) + ": data-parallel groups (A+B) are benched "
+          + "on training workloads only, not with --gemm, --conv or --sweep");
+    }
     if (retune) {
       Devices.retune();
     }
@@ -175,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
     noticeReferenceOnly(targets);
     List<WorkloadResult> results = new ArrayList<>();
     for (Workload w : workloads) {
-      WorkloadResult result = BenchRunner.run(w, targets, plan(w), err::println);
+      WorkloadResult result = BenchRunner.run(w, targets, groups, plan(w), err::println);
       results.add(result);
       printWorkload(result);
       out.println();
@@ -237,6 +244,37 @@ final class BenchCommand implements Callable<Integer> {
    * With no OpenCL device to bench (and none asked for by name), one line saying so, once every option has been
    * checked: bad input is still the one line it should be.
    */
+  /** The --device entries that join devices with "+": each a data-parallel group of two or more. */
+  private List<List<Device>> groups() {
+    List<List<Device>> groups = new ArrayList<>();
+    if (devices == null) {
+      return groups;
+    }
+    for (String spec : devices) {
+      if (!spec.contains("+")) {
+        continue;
+      }
+      List<Device> group = new ArrayList<>();
+      for (String part : spec.split("\\+", -1)) {
+        if (part.isBlank()) {
+          throw new InputException("--device " + spec + ": an empty device in the group");
+        }
+        Device d;
+        try {
+          d = Devices.choose(part.strip(), kernels).device();
+        } catch (dev.cltrain.DeviceException e) {
+          throw new InputException("--device " + spec + ": " + e.getMessage());
+        }
+        if (group.stream().anyMatch(g -> g.id().equals(d.id()))) {
+          throw new InputException("--device " + spec + ": " + d.id() + " is in the group twice");
+        }
+        group.add(d);
+      }
+      groups.add(group);
+    }
+    return groups;
+  }
+
   private void noticeReferenceOnly(List<Device> targets) {
     String problem = Devices.openClProblem();
     if (targets.isEmpty() && devices == null && problem != null) {

@@ -107,6 +107,7 @@ final class TrainCommand implements Callable<Integer> {
   private TrainingRun current;
   /** How the run launched its epochs (for --profile). */
   private String launchPlan;
+  private dev.cltrain.TrainingRun.Exchange exchange;
   /** Installed while training, for {@link TestHooks#termInLastBatch}. */
   private volatile StopSignals signalsInstalled;
   /** Why --metrics could not be written, once a write failed (training goes on without it). */
@@ -273,6 +274,7 @@ final class TrainCommand implements Callable<Integer> {
           signalsInstalled = signals;
           result = run.run();
           launchPlan = run.launchPlan();
+          exchange = run.exchange();
           earlyOutcome = run.earlyStopping();
           signalsInstalled = null;
           if (signals.received() != null && result.stop() != null) {
@@ -311,6 +313,11 @@ final class TrainCommand implements Callable<Integer> {
         out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
             ? "wall time per call" : "device time from profiling events") + "):");
         out.println("launches:    " + launchPlan);
+        if (exchange != null && exchange.steps() > 0) {
+          out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: %.3f s "
+              + "of the %.3f s (%.1f%%) waiting for shards, adding and moving gradients", exchange.bytesPerStep(),
+              exchange.steps(), exchange.seconds(), result.seconds(), 100 * exchange.seconds() / result.seconds()));
+        }
         ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
       }
       Verification v = result.verification();

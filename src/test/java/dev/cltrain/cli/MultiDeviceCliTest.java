@@ -1,0 +1,104 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cltrain.testing.OpenClDevices;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data-parallel training from the command line on two OpenCL devices: PoCL shows two when started with
+ * {@code POCL_DEVICES="pthread pthread"}, so each run is a child JVM with that environment. With CI=true (CI has
+ * PoCL) a child that does not see two devices is a failure; elsewhere the tests are skipped.
+ */
+@Tag("slow")
+class MultiDeviceCliTest {
+  static final Map<String, String> TWO_POCL = Map.of("POCL_DEVICES", "pthread pthread");
+  static final String[] WORK = {"--data", "random:300x12x4", "--layers", "12,16,4", "--activation", "relu", "--loss",
+      "xent", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "64"};
+
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void twoDevices() throws Exception {
+    Cli devices = Cli.runInChild(TWO_POCL, dir, "devices");
+    boolean two = devices.out().contains("cl:0:1");
+    if (!two && OpenClDevices.ci()) {
+      fail("POCL_DEVICES=\"pthread pthread\" shows no second OpenCL device (CI=true expects PoCL):\n" + devices.out()
+          + devices.err());
+    }
+    assumeTrue(two, "no second OpenCL device with POCL_DEVICES=\"pthread pthread\"");
+  }
+
+  private static String[] args(String... more) {
+    String[] all = new String[1 + WORK.length + more.length];
+    all[0] = "train";
+    System.arraycopy(WORK, 0, all, 1, WORK.length);
+    System.arraycopy(more, 0, all, 1 + WORK.length, more.length);
+    return all;
+  }
+
+  @Test
+  void twoPoclDevicesTrainWithVerifyDifferenceZeroAgainstTheShardedReference() throws Exception {
+    Cli r = Cli.runInChild(TWO_POCL, dir, args("--epochs", "5", "--device", "cl:0:0,cl:0:1", "--shards", "3,1",
+        "--verify", "--profile", "--no-check"));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.err().contains("device: cl:0:0 + cl:0:1 (--device cl:0:0,cl:0:1)"), r.err());
+    assertTrue(r.err().contains("shards:      cl:0:0 48 rows, cl:0:1 16 rows of each 64-row batch (--shards 3,1)"),
+        r.err());
+    assertTrue(r.out().contains("largest weight difference 0.0e+00"), r.out());
+    assertTrue(r.out().contains(": PASS"), r.out());
+    // 12·16 + 16 + 16·4 + 4 = 276 gradients, 4 bytes, down from 2 devices and up to 2: 4416 bytes a step
+    assertTrue(r.out().contains("exchange:    4416 bytes of gradients per step, 25 steps"), r.out());
+  }
+
+  @Test
+  void withoutSharesTheSplitIsMeasuredAndPrinted() throws Exception {
+    Cli r = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "all", "--no-check"));
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.err().contains("(measured alone: "), r.err());
+    assertTrue(r.err().contains("repeats this split)"), r.err());
+  }
+
+  @Test
+  void aCheckpointOfTwoDevicesResumesOnTheDeviceLeft() throws Exception {
+    Path checkpoint = dir.resolve("two.ckpt.json");
+    Cli first = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "cl:0:0,cl:0:1", "--shards", "1,1",
+        "--checkpoint", checkpoint.toString(), "--checkpoint-every", "1", "--no-check"));
+    assertEquals(0, first.exit(), first.err());
+    Cli resumed = Cli.runInChild(TWO_POCL, dir, "train", "--epochs", "4", "--device", "cl:0:0", "--resume",
+        checkpoint.toString(), "--no-check");
+    assertEquals(0, resumed.exit(), resumed.err());
+    assertTrue(resumed.err().contains("resumed:     " + checkpoint + " at epoch 2"), resumed.err());
+    assertTrue(resumed.out().contains("Epoch 3, Loss: "), resumed.out());
+  }
+
+  @Test
+  void benchGivesADataParallelRowForAGroup() throws Exception {
+    Cli r = Cli.runInChild(TWO_POCL, dir, "bench", "--data", "random:200x9x3", "--layers", "9,11,3", "--batch-size",
+        "50", "--epochs", "2", "--warmup", "1", "--repeat", "1", "--device", "cl:0:0,cl:0:0+cl:0:1");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cl:0:0+cl:0:1")), r.out());
+  }
+
+  @Test
+  void badDeviceListsAndSharesExitTwoWithOneLine() {
+    Cli twice = Cli.run(args("--epochs", "1", "--device", "reference,reference"));
+    assertEquals(2, twice.exit(), twice.err());
+    assertTrue(twice.err().contains("reference is in the list twice"), twice.err());
+    Cli noList = Cli.run(args("--epochs", "1", "--shards", "1,1", "--device", "reference"));
+    assertEquals(2, noList.exit());
+    assertTrue(noList.err().contains("--shards 1,1 needs a --device list"), noList.err());
+    Cli auto = Cli.run(args("--epochs", "1", "--device", "auto,reference"));
+    assertEquals(2, auto.exit());
+    assertTrue(auto.err().contains("'auto' cannot be in a device list"), auto.err());
+  }
+}
