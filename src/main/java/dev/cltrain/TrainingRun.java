@@ -125,7 +125,7 @@ public final class TrainingRun implements AutoCloseable {
    */
   public Exchange exchange() {
     return trainer instanceof ShardedTrainer sharded
-        ? new Exchange(sharded.bytesPerStep(), sharded.steps(), sharded.exchangeSeconds()) : null;
+        ? new Exchange(sharded.bytesPerStep(), sharded.steps(), sharded.waitSeconds(), sharded.exchangeSeconds()) : null;
   }
 
   /**
@@ -133,9 +133,11 @@ public final class TrainingRun implements AutoCloseable {
    *
    * @param bytesPerStep gradient bytes moved per step (down from every device, the sum up to every device)
    * @param steps        optimizer steps taken
+   * @param waitSeconds  wall time spent waiting for the devices to finish their shards (the forward and backward
+   *                     passes, all devices at once)
    * @param seconds      wall time spent downloading, adding and uploading gradients
    */
-  public record Exchange(long bytesPerStep, long steps, double seconds) {}
+  public record Exchange(long bytesPerStep, long steps, double waitSeconds, double seconds) {}
 
   /** {@return the ids of the devices training, in device order (one for a one-device run)} */
   public List<String> deviceIds() {

@@ -633,6 +633,12 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     forward(batchX, rows, step);
     stats(batchY, rows, slot, train.lossSlots, train.correctSlots);
     backward(batchY, rows, 1.0f / batchRows);
+    backend.flush(); // every device starts on its shard before the host waits for any
+  }
+
+  /** Waits until this replica's shard is computed (a blocking read of one batch slot). */
+  void awaitShard() {
+    backend.download(train.correctSlots, shardScratch);
   }
 
   /** {@return floats of all gradients: the update's arrays in slot order (convolutions first, weights before biases)} */
@@ -649,9 +655,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   /** Copies every gradient, in slot order, into {@code into} (waits for the work enqueued before). */
   void downloadGradients(float[] into) {
     int at = 0;
+    int slot = 0;
     for (SlotGroup<B> g : slotGroups) {
       for (int s = 0; s < g.count().length; s++) {
-        float[] part = new float[g.count()[s]];
+        float[] part = gradientScratch(slot++, g.count()[s]);
         backend.download(g.dw().get(s), part);
         System.arraycopy(part, 0, into, at, part.length);
         at += part.length;
@@ -659,13 +666,26 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     }
   }
 
+  /** One host array per gradient slot, made on first use and kept: no allocation per step. */
+  private float[] gradientScratch(int slot, int count) {
+    if (gradientScratch.size() <= slot) {
+      gradientScratch.add(new float[count]);
+    }
+    return gradientScratch.get(slot);
+  }
+
+  private final List<float[]> gradientScratch = new ArrayList<>();
+
   /** Replaces every gradient, in slot order, with {@code from}'s values. */
   void uploadGradients(float[] from) {
     int at = 0;
+    int slot = 0;
     for (SlotGroup<B> g : slotGroups) {
       for (int s = 0; s < g.count().length; s++) {
-        backend.write(g.dw().get(s), Arrays.copyOfRange(from, at, at + g.count()[s]));
-        at += g.count()[s];
+        float[] part = gradientScratch(slot++, g.count()[s]);
+        System.arraycopy(from, at, part, 0, part.length);
+        backend.write(g.dw().get(s), part);
+        at += part.length;
       }
     }
   }
@@ -674,6 +694,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   void shardUpdate() {
     update();
   }
+
+  private final float[] shardScratch = new float[1];
 
   /** Ends an epoch of shards (counted for checkpoints). */
   void shardEpochDone() {

@@ -54,6 +54,7 @@ public final class ShardedTrainer implements Trainer {
   private float[] restoredLoss;
   private float[] restoredCorrect;
   private long exchangeNanos;
+  private long waitNanos;
   private long steps;
 
   /**
@@ -191,6 +192,11 @@ public final class ShardedTrainer implements Trainer {
     return 2L * replicas.size() * sum.length * Float.BYTES;
   }
 
+  /** {@return wall time spent waiting for the devices to finish their shards since the start, in seconds} */
+  public double waitSeconds() {
+    return waitNanos / 1e9;
+  }
+
   /** {@return wall time spent adding and moving gradients since the start, in seconds} */
   public double exchangeSeconds() {
     return exchangeNanos / 1e9;
@@ -267,7 +273,14 @@ public final class ShardedTrainer implements Trainer {
         }
         start += n[device];
       }
+      long waiting = System.nanoTime();
+      for (device = 0; device < replicas.size(); device++) {
+        if (n[device] > 0) {
+          replicas.get(device).awaitShard();
+        }
+      }
       long t0 = System.nanoTime();
+      waitNanos += t0 - waiting;
       boolean firstShard = true;
       for (device = 0; device < replicas.size(); device++) {
         if (n[device] == 0) {

@@ -57,7 +57,7 @@ class MultiDeviceCliTest {
     assertTrue(r.out().contains("largest weight difference 0.0e+00"), r.out());
     assertTrue(r.out().contains(": PASS"), r.out());
     // 12·16 + 16 + 16·4 + 4 = 276 gradients, 4 bytes, down from 2 devices and up to 2: 4416 bytes a step
-    assertTrue(r.out().contains("exchange:    4416 bytes of gradients per step, 25 steps"), r.out());
+    assertTrue(r.out().contains("exchange:    4416 bytes of gradients per step, 25 steps: "), r.out());
   }
 
   @Test
