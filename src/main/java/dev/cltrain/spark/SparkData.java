@@ -1,0 +1,461 @@
+package dev.cltrain.spark;
+
+import dev.cltrain.InputException;
+import dev.cltrain.data.DataSet;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Training rows read by Spark and cut into partitions with a fixed row order, so that a rerun, a retried task
+ * and the one-process run ({@code PartitionedTraining.runLocal}) all see the same shards.
+ *
+ * <p>Formats, by the path's ending (a folder: by its files' endings): {@code .csv} (numeric cells, an optional
+ * header line with no numeric cell, blank lines ignored, the last column the target or, for {@code xent}, the
+ * integer class label 0..K−1; no quoted cells spanning lines, no class names), {@code .parquet} (columns
+ * {@code features} (an array of numbers) and {@code label}, else every column numeric with the label last),
+ * anything else LIBSVM text ({@code label idx:val ...}, indices from 1; {@code features} gives the width, else
+ * the largest index). For {@code xent} the targets are one-hot rows of K = the largest label + 1 (at least 2).
+ *
+ * <p>The row order: text files in the order of their paths (sorted), lines in file order; Parquet files sorted
+ * by path, rows in file order ({@code _metadata.row_index}). Partition p of P holds the rows
+ * [⌊pN/P⌋, ⌊(p+1)N/P⌋) of that order, in that order.
+ */
+public final class SparkData {
+  private SparkData() {}
+
+  /** What the rows are read as. */
+  public enum Format {
+    CSV, PARQUET, LIBSVM;
+
+    /**
+     * @param path a file or folder
+     * @param fs   its file system
+     * @return the format its name (or, for a folder, its first data file's name) says
+     */
+    static Format of(String path, List<String> files) {
+      String name = (files.isEmpty() ? path : files.get(0)).toLowerCase(Locale.ROOT);
+      if (name.endsWith(".csv")) {
+        return CSV;
+      }
+      if (name.endsWith(".parquet")) {
+        return PARQUET;
+      }
+      return LIBSVM;
+    }
+  }
+
+  /**
+   * One partition's rows, the one element of its partition in {@link Loaded#shards()}.
+   *
+   * @param index its partition index
+   * @param first the global index of its first row
+   * @param rows  its rows
+   * @param x     inputs, rows × inputs
+   * @param y     targets, rows × outputs
+   */
+  public record Shard(int index, long first, int rows, float[] x, float[] y) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name    the data set's name
+     * @param inputs  inputs per row
+     * @param outputs targets per row
+     * @return the rows as a data set (the arrays are not copied)
+     */
+    public DataSet dataSet(String name, int inputs, int outputs) {
+      return new DataSet(name + "#" + index, rows, inputs, outputs, x, y);
+    }
+  }
+
+  /**
+   * The rows, partitioned and cached.
+   *
+   * @param name          the path, for messages
+   * @param shards        one {@link Shard} per partition, in partition order, persisted in memory
+   * @param partitionRows each partition's rows
+   * @param inputs        inputs per row
+   * @param outputs       targets per row (K for xent)
+   */
+  public record Loaded(String name, JavaRDD<Shard> shards, int[] partitionRows, int inputs, int outputs) {
+    /** @return the total rows */
+    public long rows() {
+      long n = 0;
+      for (int r : partitionRows) {
+        n += r;
+      }
+      return n;
+    }
+
+    /**
+     * Brings every partition to the driver (for tests and the one-process comparison).
+     *
+     * @return the partitions' rows, in partition order
+     */
+    public List<DataSet> collect() {
+      List<DataSet> sets = new ArrayList<>();
+      for (Shard s : shards.collect()) {
+        sets.add(s.dataSet(name, inputs, outputs));
+      }
+      return sets;
+    }
+  }
+
+  /** Per-column facts gathered in one pass: combined in any order (counts, minimum and maximum only). */
+  private static final class Stats implements Serializable {
+    private static final long serialVersionUID = 1L;
+    long rows;
+    int minColumns = Integer.MAX_VALUE;
+    int maxColumns = -1;
+    double maxLabel = Double.NEGATIVE_INFINITY;
+    boolean nonIntegerLabel;
+    double minLabel = Double.POSITIVE_INFINITY;
+
+    Stats add(float[] row) {
+      rows++;
+      minColumns = Math.min(minColumns, row.length);
+      maxColumns = Math.max(maxColumns, row.length);
+      float label = row[row.length - 1];
+      maxLabel = Math.max(maxLabel, label);
+      minLabel = Math.min(minLabel, label);
+      nonIntegerLabel |= label != Math.rint(label);
+      return this;
+    }
+
+    Stats merge(Stats o) {
+      rows += o.rows;
+      minColumns = Math.min(minColumns, o.minColumns);
+      maxColumns = Math.max(maxColumns, o.maxColumns);
+      maxLabel = Math.max(maxLabel, o.maxLabel);
+      minLabel = Math.min(minLabel, o.minLabel);
+      nonIntegerLabel |= o.nonIntegerLabel;
+      return this;
+    }
+  }
+
+  /**
+   * Reads {@code path} and partitions its rows.
+   *
+   * @param spark          the session
+   * @param path           a file or folder any executor can read (local, HDFS, S3, ...)
+   * @param partitions     how many partitions, at least 1
+   * @param classification whether the last column is a class label (xent): targets become one-hot rows
+   * @param features       LIBSVM's input width, or 0 to take the largest index
+   * @return the partitioned rows, cached
+   * @throws InputException when the path cannot be read or holds a bad row
+   */
+  public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features) {
+    if (partitions < 1) {
+      throw new InputException("--partitions must be at least 1, got " + partitions);
+    }
+    List<String> files = files(spark, path);
+    Format format = Format.of(path, files);
+    // every row as all its columns (the label or target last), with its global index
+    JavaPairRDD<Long, float[]> indexed = switch (format) {
+      case PARQUET -> parquet(spark, files);
+      case CSV -> text(spark, files).filter(l -> !l.isBlank()).map(SparkData::csvRow).filter(r -> r != null)
+          .zipWithIndex().mapToPair(Tuple2::swap);
+      case LIBSVM -> {
+        JavaRDD<float[]> rows = text(spark, files).filter(l -> !l.isBlank() && !l.startsWith("#"))
+            .map(SparkData::libsvmRow);
+        int width = features > 0 ? features
+            : rows.map(r -> r.length == 0 ? 0 : (int) r[r.length - 2]).fold(0, Math::max);
+        yield rows.map(r -> dense(r, width)).zipWithIndex().mapToPair(Tuple2::swap);
+      }
+    };
+    indexed = indexed.persist(StorageLevel.MEMORY_AND_DISK());
+    Stats stats = indexed.values().aggregate(new Stats(), Stats::add, Stats::merge);
+    if (stats.rows == 0) {
+      indexed.unpersist(false);
+      throw new InputException(path + ": no data rows");
+    }
+    if (stats.minColumns != stats.maxColumns) {
+      indexed.unpersist(false);
+      throw new InputException(path + ": rows have from " + stats.minColumns + " to " + stats.maxColumns + " columns");
+    }
+    if (stats.maxColumns < 2) {
+      indexed.unpersist(false);
+      throw new InputException(path + ": " + stats.maxColumns + " column, but a label and at least one input are needed");
+    }
+    int inputs = stats.maxColumns - 1;
+    int outputs = 1;
+    if (classification) {
+      if (stats.nonIntegerLabel || stats.minLabel < 0 || stats.maxLabel >= dev.cltrain.data.CsvReader.MAX_CLASSES) {
+        indexed.unpersist(false);
+        throw new InputException(path + ": class labels must be integers from 0 to "
+            + (dev.cltrain.data.CsvReader.MAX_CLASSES - 1) + " (got " + stats.minLabel + " to " + stats.maxLabel + ")");
+      }
+      outputs = Math.max(2, (int) stats.maxLabel + 1);
+    }
+    long n = stats.rows;
+    if (n < partitions) {
+      indexed.unpersist(false);
+      throw new InputException(path + ": " + n + " rows cannot fill " + partitions + " partitions");
+    }
+    int in = inputs;
+    int out = outputs;
+    JavaRDD<Shard> shards = indexed.partitionBy(new RangeOfIndex(partitions, n))
+        .mapPartitionsWithIndex((p, it) -> List.of(shard(p, it, in, out, classification)).iterator(), true)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    int[] partitionRows = new int[partitions];
+    for (int p = 0; p < partitions; p++) {
+      partitionRows[p] = (int) (RangeOfIndex.start(p + 1, partitions, n) - RangeOfIndex.start(p, partitions, n));
+    }
+    shards.count(); // materialise the cache now, then drop the unpartitioned copy
+    indexed.unpersist(false);
+    return new Loaded(path, shards, partitionRows, inputs, outputs);
+  }
+
+  /** Rows by index ranges: partition p holds [⌊pN/P⌋, ⌊(p+1)N/P⌋). */
+  static final class RangeOfIndex extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+    private final long rows;
+
+    RangeOfIndex(int partitions, long rows) {
+      this.partitions = partitions;
+      this.rows = rows;
+    }
+
+    static long start(int p, int partitions, long rows) {
+      return Math.multiplyHigh(p, rows) == 0 ? p * rows / partitions
+          : java.math.BigInteger.valueOf(p).multiply(java.math.BigInteger.valueOf(rows))
+              .divide(java.math.BigInteger.valueOf(partitions)).longValueExact();
+    }
+
+    @Override
+    public int numPartitions() {
+      return partitions;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      long i = (Long) key;
+      int p = (int) Math.min(partitions - 1, i * partitions / rows);
+      while (p > 0 && i < start(p, partitions, rows)) {
+        p--;
+      }
+      while (p < partitions - 1 && i >= start(p + 1, partitions, rows)) {
+        p++;
+      }
+      return p;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RangeOfIndex r && r.partitions == partitions && r.rows == rows;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(rows) * 31 + partitions;
+    }
+  }
+
+  private static Shard shard(int p, Iterator<Tuple2<Long, float[]>> it, int inputs, int outputs, boolean classification) {
+    List<Tuple2<Long, float[]>> rows = new ArrayList<>();
+    it.forEachRemaining(rows::add);
+    rows.sort((a, b) -> Long.compare(a._1(), b._1()));
+    int n = rows.size();
+    float[] x = new float[n * inputs];
+    float[] y = new float[n * outputs];
+    for (int r = 0; r < n; r++) {
+      float[] row = rows.get(r)._2();
+      System.arraycopy(row, 0, x, r * inputs, inputs);
+      float label = row[inputs];
+      if (classification) {
+        y[r * outputs + (int) label] = 1f;
+      } else {
+        y[r] = label;
+      }
+    }
+    return new Shard(p, n == 0 ? -1 : rows.get(0)._1(), n, x, y);
+  }
+
+  /** The data files under {@code path} (itself when a file), sorted by path; hidden files (_, .) left out. */
+  static List<String> files(SparkSession spark, String path) {
+    try {
+      Configuration conf = spark.sparkContext().hadoopConfiguration();
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new InputException(path + ": file not found");
+      }
+      FileStatus status = fs.getFileStatus(p);
+      List<String> files = new ArrayList<>();
+      if (status.isDirectory()) {
+        for (FileStatus f : fs.listStatus(p)) {
+          String name = f.getPath().getName();
+          if (f.isFile() && !name.startsWith("_") && !name.startsWith(".") && f.getLen() > 0) {
+            files.add(f.getPath().toString());
+          }
+        }
+        if (files.isEmpty()) {
+          throw new InputException(path + ": a folder with no data files");
+        }
+      } else {
+        files.add(status.getPath().toString());
+      }
+      files.sort(null);
+      return files;
+    } catch (java.io.IOException e) {
+      throw new InputException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static JavaRDD<String> text(SparkSession spark, List<String> files) {
+    // several paths in the order given: their partitions (and so zipWithIndex) follow it
+    return JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(String.join(",", files));
+  }
+
+  /** A CSV line's cells as numbers; null for a header (no numeric cell). */
+  static float[] csvRow(String line) {
+    if (line.startsWith("\uFEFF")) {
+      line = line.substring(1);
+    }
+    String[] cells = line.split(",", -1);
+    float[] row = new float[cells.length];
+    int numeric = 0;
+    String bad = null;
+    for (int c = 0; c < cells.length; c++) {
+      String cell = cells[c].strip();
+      if (cell.length() > 1 && cell.startsWith("\"") && cell.endsWith("\"")) {
+        cell = cell.substring(1, cell.length() - 1).strip();
+      }
+      try {
+        row[c] = Float.parseFloat(cell);
+        if (!Float.isFinite(row[c])) {
+          throw new InputException("column " + (c + 1) + ": " + cell + " is not a finite number in line: " + abbreviated(line));
+        }
+        numeric++;
+      } catch (NumberFormatException e) {
+        if (bad == null) {
+          bad = "column " + (c + 1) + ": \"" + cell + "\" is not a number in line: " + abbreviated(line);
+        }
+      }
+    }
+    if (numeric == 0) {
+      return null; // a header line
+    }
+    if (bad != null) {
+      throw new InputException(bad);
+    }
+    return row;
+  }
+
+  /** A LIBSVM line as label, then (index, value) pairs: [idx1, val1, idx2, val2, ..., label] kept sparse. */
+  static float[] libsvmRow(String line) {
+    String[] parts = line.strip().split("\\s+");
+    int pairs = parts.length - 1;
+    float[] sparse = new float[2 * pairs + 1];
+    try {
+      sparse[2 * pairs] = Float.parseFloat(parts[0]);
+      int last = 0;
+      for (int k = 0; k < pairs; k++) {
+        int colon = parts[k + 1].indexOf(':');
+        if (colon < 0) {
+          throw new InputException("\"" + parts[k + 1] + "\" is not idx:value in line: " + abbreviated(line));
+        }
+        int idx = Integer.parseInt(parts[k + 1].substring(0, colon));
+        if (idx <= last) {
+          throw new InputException("indices must be increasing from 1 in line: " + abbreviated(line));
+        }
+        last = idx;
+        sparse[2 * k] = idx;
+        sparse[2 * k + 1] = Float.parseFloat(parts[k + 1].substring(colon + 1));
+      }
+    } catch (NumberFormatException e) {
+      throw new InputException("not a LIBSVM line (" + e.getMessage() + "): " + abbreviated(line));
+    }
+    // the largest index sits at length - 3 (its value at length - 2): keep that reachable for the width
+    float[] out = Arrays.copyOf(sparse, sparse.length + 1);
+    out[out.length - 1] = sparse[2 * pairs];
+    out[out.length - 2] = pairs == 0 ? 0 : sparse[2 * pairs - 2];
+    return out;
+  }
+
+  /** A LIBSVM row made dense: width inputs then the label. */
+  private static float[] dense(float[] sparse, int width) {
+    int pairs = (sparse.length - 2) / 2;
+    float[] row = new float[width + 1];
+    for (int k = 0; k < pairs; k++) {
+      int idx = (int) sparse[2 * k];
+      if (idx > width) {
+        throw new InputException("index " + idx + " is beyond --features " + width);
+      }
+      row[idx - 1] = sparse[2 * k + 1];
+    }
+    row[width] = sparse[sparse.length - 1];
+    return row;
+  }
+
+  private static JavaPairRDD<Long, float[]> parquet(SparkSession spark, List<String> files) {
+    Dataset<Row> df = spark.read().parquet(files.toArray(String[]::new));
+    List<String> names = Arrays.asList(df.columns());
+    Dataset<Row> ordered = df.select(org.apache.spark.sql.functions.col("*"),
+            org.apache.spark.sql.functions.col("_metadata.file_path").as("__file"),
+            org.apache.spark.sql.functions.col("_metadata.row_index").as("__row"))
+        .orderBy("__file", "__row");
+    boolean featuresLabel = names.contains("features") && names.contains("label");
+    StructField[] fields = df.schema().fields();
+    if (!featuresLabel) {
+      for (StructField f : fields) {
+        DataType t = f.dataType();
+        if (!(t instanceof org.apache.spark.sql.types.NumericType) && t != DataTypes.BooleanType) {
+          throw new InputException(files.get(0) + ": column " + f.name() + " is " + t.simpleString()
+              + ", not numeric (give numeric columns with the label last, or columns features and label)");
+        }
+      }
+    }
+    int columns = fields.length;
+    int featuresAt = names.indexOf("features");
+    int labelAt = names.indexOf("label");
+    return ordered.toJavaRDD().map(r -> {
+      if (featuresLabel) {
+        List<Object> list = r.getList(featuresAt);
+        double[] v = new double[list.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = ((Number) list.get(i)).doubleValue();
+        }
+        float[] row = new float[v.length + 1];
+        for (int i = 0; i < v.length; i++) {
+          row[i] = (float) v[i];
+        }
+        row[v.length] = ((Number) r.get(labelAt)).floatValue();
+        return row;
+      }
+      float[] row = new float[columns];
+      for (int c = 0; c < columns; c++) {
+        Object o = r.get(c);
+        if (o == null) {
+          throw new InputException("a null cell in column " + (c + 1));
+        }
+        row[c] = o instanceof Boolean b ? (b ? 1f : 0f) : ((Number) o).floatValue();
+      }
+      return row;
+    }).zipWithIndex().mapToPair(Tuple2::swap);
+  }
+
+  private static String abbreviated(String line) {
+    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+  }
+}
