@@ -697,6 +697,28 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   private final float[] shardScratch = new float[1];
 
+  /**
+   * Replaces the parameters with {@code from}'s (same shapes) and the step count with {@code stepsTaken}: a
+   * partition's replica takes the driver's weights before every step ({@link PartitionWorker}).
+   */
+  void loadParameters(Network from, long stepsTaken) {
+    toLayers();
+    packedCurrent = false;
+    List<dev.cltrain.nn.Conv> convs = from.convs();
+    if (convs.size() != initial.convs().size() || from.layers().size() != layerCount()) {
+      throw new IllegalArgumentException("weights of another network");
+    }
+    for (int c = 0; c < convs.size(); c++) {
+      backend.write(stages.weights.get(c), convs.get(c).weights());
+      backend.write(stages.biases.get(c), convs.get(c).bias());
+    }
+    for (int l = 0; l < layerCount(); l++) {
+      backend.write(weights.get(l), from.layers().get(l).weights());
+      backend.write(biases.get(l), from.layers().get(l).bias());
+    }
+    step = stepsTaken;
+  }
+
   /** Ends an epoch of shards (counted for checkpoints). */
   void shardEpochDone() {
     epochsDone++;

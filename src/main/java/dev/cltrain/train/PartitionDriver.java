@@ -1,0 +1,114 @@
+package dev.cltrain.train;
+
+import dev.cltrain.Devices;
+import dev.cltrain.TrainerState;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+import java.util.List;
+
+/**
+ * The driver's part of data-parallel training over fixed partitions: the network and the optimizer state, on
+ * the Java reference. Each step it takes the partitions' gradients ({@link PartitionWorker.StepResult}), adds
+ * them in partition order ({@link #add}) and applies the optimizer ({@link #apply}), exactly as every replica of
+ * a {@link ShardedTrainer} does. Not thread-safe.
+ */
+public final class PartitionDriver implements AutoCloseable {
+  private final Backprop<?, ?> replica;
+
+  private PartitionDriver(Backprop<?, ?> replica) {
+    this.replica = replica;
+  }
+
+  /**
+   * @param network  the network to start from
+   * @param settings the optimizer (and the batch size, unused here)
+   * @return the driver
+   */
+  public static PartitionDriver open(Network network, Settings settings) {
+    int outputs = network.outputs();
+    DataSet shape = new DataSet("driver", 1, network.inputs(), outputs, new float[network.inputs()], new float[outputs]);
+    return new PartitionDriver(new Backprop<>(Devices.reference().openBackend(false), network, shape,
+        new Settings(settings.optimizer(), 1, settings.shuffler()), 0));
+  }
+
+  /**
+   * The step's gradient: the partitions' added in partition order, starting from the first that gave rows;
+   * partitions that gave none are left out (adding their zeros could turn a −0 into +0).
+   *
+   * @param results each partition's result, in partition order
+   * @return the sum
+   * @throws IllegalArgumentException when no partition gave rows
+   */
+  public static float[] add(List<PartitionWorker.StepResult> results) {
+    float[] sum = null;
+    for (PartitionWorker.StepResult r : results) {
+      if (r.rows() == 0) {
+        continue;
+      }
+      if (sum == null) {
+        sum = r.gradients().clone();
+      } else {
+        float[] g = r.gradients();
+        for (int k = 0; k < sum.length; k++) {
+          sum[k] += g[k];
+        }
+      }
+    }
+    if (sum == null) {
+      throw new IllegalArgumentException("no partition gave rows to this step");
+    }
+    return sum;
+  }
+
+  /** {@return floats of the gradient a step takes} */
+  public int gradientFloats() {
+    return replica.gradientFloats();
+  }
+
+  /**
+   * One optimizer step with the summed gradient.
+   *
+   * @param summedGradients from {@link #add}
+   */
+  public void apply(float[] summedGradients) {
+    if (summedGradients.length != replica.gradientFloats()) {
+      throw new IllegalArgumentException(summedGradients.length + " gradients for a network of "
+          + replica.gradientFloats());
+    }
+    replica.uploadGradients(summedGradients);
+    replica.shardUpdate();
+  }
+
+  /** Counts a finished epoch (for {@link #state}). */
+  public void epochDone() {
+    replica.shardEpochDone();
+  }
+
+  /** {@return optimizer steps taken} */
+  public long step() {
+    return replica.state().step();
+  }
+
+  /** {@return the current network} */
+  public Network network() {
+    return replica.network();
+  }
+
+  /** {@return the weights, optimizer state and counts, as a checkpoint holds them} */
+  public TrainerState state() {
+    return replica.state();
+  }
+
+  /**
+   * @param state a state from {@link #state} (or any checkpoint of the same network, at an epoch's end)
+   */
+  public void restore(TrainerState state) {
+    replica.restore(new TrainerState(state.epoch(), 0, state.step(), state.network(), state.optimizerState(),
+        state.shuffler(), null, null, null));
+  }
+
+  @Override
+  public void close() {
+    replica.close();
+  }
+}

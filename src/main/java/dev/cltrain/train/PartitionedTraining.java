@@ -1,0 +1,59 @@
+package dev.cltrain.train;
+
+import dev.cltrain.Devices;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Data-parallel training over fixed partitions in one process, on the Java reference: what a cluster run with
+ * the same partitions computes (dev.cltrain.spark.SparkTrain), step for step and bit for bit, without a
+ * cluster. The comparison its tests make.
+ */
+public final class PartitionedTraining {
+  private PartitionedTraining() {}
+
+  /**
+   * Trains {@code epochs} epochs: every step, each partition's gradient at the driver's weights, added in
+   * partition order, one optimizer step.
+   *
+   * @param initial    the network to start from
+   * @param partitions the partitions' rows, in partition order
+   * @param settings   optimizer and batch size (all partitions together)
+   * @param seed       the seed of the partitions' row orders
+   * @param epochs     epochs to train
+   * @return the trained network
+   */
+  public static Network runLocal(Network initial, List<DataSet> partitions, Settings settings, long seed, int epochs) {
+    int[] rows = new int[partitions.size()];
+    for (int p = 0; p < rows.length; p++) {
+      rows[p] = partitions.get(p).rows();
+    }
+    PartitionPlan plan = new PartitionPlan(rows, settings.batchSize());
+    List<PartitionWorker> workers = new ArrayList<>();
+    try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
+      for (int p = 0; p < rows.length; p++) {
+        workers.add(PartitionWorker.open(Devices.reference(), initial, partitions.get(p), p, settings));
+      }
+      long step = 0;
+      for (int e = 0; e < epochs; e++) {
+        for (int s = 0; s < plan.stepsPerEpoch(); s++) {
+          Network weights = driver.network();
+          List<PartitionWorker.StepResult> results = new ArrayList<>();
+          for (PartitionWorker w : workers) {
+            results.add(w.step(weights, step, e, s, plan, seed));
+          }
+          driver.apply(PartitionDriver.add(results));
+          step++;
+        }
+        driver.epochDone();
+      }
+      return driver.network();
+    } finally {
+      for (PartitionWorker w : workers) {
+        w.close();
+      }
+    }
+  }
+}
