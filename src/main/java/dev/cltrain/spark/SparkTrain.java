@@ -1,0 +1,445 @@
+package dev.cltrain.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.Checkpoint;
+import dev.cltrain.CltrainException;
+import dev.cltrain.InputException;
+import dev.cltrain.Model;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.nn.Optimizer;
+import dev.cltrain.train.PartitionDriver;
+import dev.cltrain.train.PartitionPlan;
+import dev.cltrain.train.PartitionWorker;
+import dev.cltrain.train.Settings;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Training on a Spark cluster: {@code spark-submit --class dev.cltrain.spark.SparkTrain cltrain.jar --data PATH
+ * --layers 784,128,10 --loss xent --epochs N}. Spark reads the rows and partitions them across the executors
+ * ({@link SparkData}); each executor opens its own device ({@code --device}, default auto: a GPU where it has one,
+ * else the Java reference) and keeps its partitions there. The driver holds the network and the optimizer state
+ * on the Java reference. Every step is one Spark job: the driver broadcasts the weights, each partition's task
+ * returns its rows' gradient sum ({@link PartitionWorker#step}), the driver collects the results in partition
+ * order, adds them in that order ({@link PartitionDriver#add}) and takes one optimizer step.
+ *
+ * <p>What is guaranteed: the model equals {@code PartitionedTraining.runLocal} on the same partitions, bit for
+ * bit, whatever executors ran the tasks, however often a task was retried, and whether executors were lost
+ * (Spark reruns their tasks and rebuilds their cached partitions from the data): a task's result is a pure
+ * function of the broadcast weights, the step and the partition's rows, and the sum's order is fixed by the
+ * partition indices, not by when results arrive. The same holds when executors run on different devices only if
+ * those devices compute the gradients bit for bit alike (the reference does on every machine). A lost driver ends
+ * the run; {@code --checkpoint} lets a new one go on from the last finished epoch.
+ */
+@Command(name = "cltrain-spark", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Trains a dense network on a Spark cluster (data-parallel, synchronous, bit-exact with the one-process run on the same partitions).")
+public final class SparkTrain implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "PATH", description = "Rows Spark reads: .csv, .parquet, or LIBSVM text; a file or folder on any file system the cluster reaches.")
+  String data;
+  @Option(names = "--features", paramLabel = "N", description = "LIBSVM's input width (default: the largest index).")
+  int features;
+  @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output (default: inputs,outputs of the data).")
+  String layers;
+  @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation (default: sigmoid).")
+  String activation = "sigmoid";
+  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the last column is the target) or xent (the last column is an integer class label). Default: mse.")
+  String loss = "mse";
+  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  String optimizer = "sgd";
+  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam).")
+  Float lr;
+  @Option(names = "--batch-size", paramLabel = "N", description = "Rows per step over all partitions (default: all rows).")
+  int batchSize;
+  @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 1).")
+  int epochs = 1;
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the initial weights and the partitions' row orders (default: 0).")
+  long seed;
+  @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the rows (default: the cluster's default parallelism).")
+  Integer partitions;
+  @Option(names = "--device", paramLabel = "SPEC", description = "The device each executor opens (default: auto, a GPU where the executor has one, else the Java reference).")
+  String device = "auto";
+  @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
+  Path save;
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it.")
+  Path checkpoint;
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master when not started by spark-submit (default: spark.master, else local[*]).")
+  String master;
+  @Option(names = "--quiet", description = "No epoch lines.")
+  boolean quiet;
+
+  private PrintStream out = System.out;
+  private SparkSession session;
+
+  /**
+   * The entry point for spark-submit.
+   *
+   * @param args the options
+   */
+  public static void main(String[] args) {
+    System.exit(run(args, null, System.out, System.err));
+  }
+
+  /**
+   * Runs the command.
+   *
+   * @param args    the options
+   * @param session a session to use (tests), or null to get or create one
+   * @param out     where epoch lines go
+   * @param err     where errors go (one line)
+   * @return the exit status: 0, 2 for bad input, 1 for anything else
+   */
+  public static int run(String[] args, SparkSession session, PrintStream out, PrintStream err) {
+    SparkTrain command = new SparkTrain();
+    command.out = out;
+    command.session = session;
+    CommandLine cl = new CommandLine(command);
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(err, true));
+    cl.setParameterExceptionHandler((e, a) -> {
+      err.println("error: " + e.getMessage());
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((e, c, p) -> {
+      Throwable input = inputCause(e);
+      if (input != null) {
+        err.println("error: " + input.getMessage());
+        return 2;
+      }
+      err.println("error: " + e);
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  /** The InputException (or other cltrain error) a Spark failure was caused by, on an executor or here. */
+  private static Throwable inputCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InputException) {
+        return t;
+      }
+    }
+    // an executor's exception reaches the driver as text in the SparkException's message
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      int at = m.indexOf(InputException.class.getName() + ": ");
+      if (at >= 0) {
+        String rest = m.substring(at + InputException.class.getName().length() + 2);
+        int end = rest.indexOf('\n');
+        return new InputException(end < 0 ? rest : rest.substring(0, end));
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public Integer call() {
+    SparkSession spark = session;
+    boolean own = spark == null;
+    if (own) {
+      SparkConf conf = new SparkConf().setAppName("cltrain");
+      if (master != null) {
+        conf.setMaster(master);
+      } else if (!conf.contains("spark.master")) {
+        conf.setMaster("local[*]");
+      }
+      spark = SparkSession.builder().config(conf).getOrCreate();
+    }
+    try {
+      Job job = prepare(spark);
+      Run result = job.train(out, quiet);
+      if (save != null) {
+        Model.of(result.network()).save(save);
+      }
+      if (!quiet) {
+        out.println(result.summary());
+      }
+      return 0;
+    } finally {
+      if (own) {
+        spark.stop();
+      }
+    }
+  }
+
+  /**
+   * Parses the options and reads the data (for tests, which then compare with the one-process run).
+   *
+   * @param args  the options
+   * @param spark the session
+   * @return the prepared job
+   */
+  public static Job prepare(String[] args, SparkSession spark) {
+    SparkTrain command = new SparkTrain();
+    new CommandLine(command).parseArgs(args);
+    return command.prepare(spark);
+  }
+
+  private Job prepare(SparkSession spark) {
+    Loss lossKind = Loss.parse(loss, "--loss");
+    Activation hidden = Activation.parseHidden(activation, "--activation");
+    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
+    float rate = lr != null ? lr : switch (kind) {
+      case SGD -> 0.1f;
+      case MOMENTUM -> 0.01f;
+      case ADAM -> 0.001f;
+    };
+    if (!(rate > 0) || Float.isInfinite(rate)) {
+      throw new InputException("--lr must be a positive finite number, got " + rate);
+    }
+    if (epochs < 1) {
+      throw new InputException("--epochs must be at least 1, got " + epochs);
+    }
+    if (batchSize < 0) {
+      throw new InputException("--batch-size must be positive, got " + batchSize);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
+    }
+    int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
+    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features);
+    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : widths(layers);
+    if (widths[0] != loaded.inputs() || widths[widths.length - 1] != loaded.outputs()) {
+      loaded.shards().unpersist(false);
+      throw new InputException("--layers " + layers + " does not fit the data (" + data + "): " + loaded.inputs()
+          + " inputs and " + loaded.outputs() + " outputs");
+    }
+    NumpyRandom random = new NumpyRandom(seed);
+    Network initial = Network.builder(widths).hidden(hidden).loss(lossKind).build(random);
+    Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
+    ObjectNode options = new ObjectMapper().createObjectNode().put("data", data).put("layers", joined(widths))
+        .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
+        .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p);
+    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options);
+  }
+
+  private static int[] widths(String spec) {
+    String[] parts = spec.split(",", -1);
+    if (parts.length < 2) {
+      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
+    }
+    int[] widths = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String w = parts[i].strip();
+      if (!w.matches("\\d{1,7}") || Integer.parseInt(w) == 0) {
+        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + w + "' is not a positive integer");
+      }
+      widths[i] = Integer.parseInt(w);
+    }
+    return widths;
+  }
+
+  private static String joined(int[] widths) {
+    StringBuilder b = new StringBuilder();
+    for (int w : widths) {
+      b.append(b.length() == 0 ? "" : ",").append(w);
+    }
+    return b.toString();
+  }
+
+  /** One task's answer: the partition's step result, how long the step took there, and where it ran. */
+  record TaskResult(PartitionWorker.StepResult result, long nanos, String executor) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * A trained run's outcome.
+   *
+   * @param network         the trained network
+   * @param steps           steps taken in this run
+   * @param msPerStep       wall time per step on the driver (broadcast, job, collect, sum, update)
+   * @param computeMsPerStep per step, the slowest partition's gradient time on its executor
+   * @param applyMsPerStep  per step, the driver's sum and update
+   * @param executors       the executors that ran tasks
+   */
+  public record Run(Network network, long steps, double msPerStep, double computeMsPerStep, double applyMsPerStep,
+      List<String> executors) {
+    /** {@return one line: steps and the time per step, split into the executors' compute and the rest} */
+    public String summary() {
+      return String.format(Locale.ROOT, "%d steps: %.2f ms/step (slowest partition's gradient %.2f ms, driver update "
+          + "%.2f ms, Spark job overhead %.2f ms); executors: %s", steps, msPerStep, computeMsPerStep, applyMsPerStep,
+          msPerStep - computeMsPerStep - applyMsPerStep, executors);
+    }
+  }
+
+  /** A run ready to train: the data read and partitioned, the initial network and settings. */
+  public static final class Job {
+    private final SparkSession spark;
+    private final SparkData.Loaded loaded;
+    private final Network initial;
+    private final Settings settings;
+    private final long seed;
+    private final int epochs;
+    private final String device;
+    private final Path checkpoint;
+    private final ObjectNode options;
+    private volatile Runnable afterEpoch = () -> {};
+
+    Job(SparkSession spark, SparkData.Loaded loaded, Network initial, Settings settings, long seed, int epochs,
+        String device, Path checkpoint, ObjectNode options) {
+      this.spark = spark;
+      this.loaded = loaded;
+      this.initial = initial;
+      this.settings = settings;
+      this.seed = seed;
+      this.epochs = epochs;
+      this.device = device;
+      this.checkpoint = checkpoint;
+      this.options = options;
+    }
+
+    /** {@return the partitioned rows} */
+    public SparkData.Loaded data() {
+      return loaded;
+    }
+
+    /** {@return the initial network} */
+    public Network initial() {
+      return initial;
+    }
+
+    /** {@return the settings} */
+    public Settings settings() {
+      return settings;
+    }
+
+    /** {@return the seed of the row orders} */
+    public long seed() {
+      return seed;
+    }
+
+    /** {@return the epochs} */
+    public int epochs() {
+      return epochs;
+    }
+
+    /**
+     * @param hook run on the driver after each epoch (tests: kill a worker)
+     * @return this job
+     */
+    public Job afterEpoch(Runnable hook) {
+      this.afterEpoch = hook;
+      return this;
+    }
+
+    /**
+     * Trains: one Spark job per step.
+     *
+     * @param out   where the epoch lines go
+     * @param quiet no epoch lines
+     * @return the trained network and the times
+     */
+    public Run train(PrintStream out, boolean quiet) {
+      String runId = UUID.randomUUID().toString();
+      RunSpec spec = RunSpec.of(runId, loaded.name(), loaded.inputs(), loaded.outputs(), loaded.partitionRows(),
+          settings, seed, device);
+      PartitionPlan plan = new PartitionPlan(loaded.partitionRows(), settings.batchSize());
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      JavaRDD<SparkData.Shard> shards = loaded.shards();
+      java.util.TreeSet<String> executors = new java.util.TreeSet<>();
+      long wall = 0;
+      long compute = 0;
+      long applying = 0;
+      long steps = 0;
+      try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
+        int firstEpoch = 0;
+        if (checkpoint != null && Files.isRegularFile(checkpoint)) {
+          Checkpoint saved = Checkpoint.read(checkpoint);
+          if (!java.util.Arrays.equals(saved.state().network().widths(), initial.widths())) {
+            throw new InputException(checkpoint + ": a checkpoint of another network");
+          }
+          driver.restore(saved.state());
+          firstEpoch = saved.state().epoch();
+        }
+        for (int e = firstEpoch; e < epochs; e++) {
+          double lossSum = 0;
+          double hits = 0;
+          long rows = 0;
+          for (int s = 0; s < plan.stepsPerEpoch(); s++) {
+            long t0 = System.nanoTime();
+            long step = driver.step();
+            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+            int epoch = e;
+            int inEpoch = s;
+            List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
+              long start = System.nanoTime();
+              PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
+              return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
+            }, true).collect();
+            long t1 = System.nanoTime();
+            List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
+            long slowest = 0;
+            for (TaskResult r : results) {
+              inOrder.add(r.result());
+              slowest = Math.max(slowest, r.nanos());
+              executors.add(r.executor());
+              lossSum += r.result().lossSum();
+              hits += r.result().hits();
+              rows += r.result().rows();
+            }
+            driver.apply(PartitionDriver.add(inOrder));
+            long t2 = System.nanoTime();
+            weights.destroy();
+            wall += t2 - t0;
+            compute += slowest;
+            applying += t2 - t1;
+            steps++;
+          }
+          driver.epochDone();
+          String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
+          if (first != null) {
+            throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
+          }
+          if (!quiet) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Epoch %d, Loss: %.4f", e, lossSum / rows));
+            if (initial.loss() == Loss.XENT) {
+              line.append(String.format(Locale.ROOT, ", Accuracy: %.4f", hits / rows));
+            }
+            out.println(line);
+          }
+          if (checkpoint != null) {
+            new Checkpoint(options, driver.state()).write(checkpoint);
+          }
+          afterEpoch.run();
+        }
+        double n = Math.max(1, steps);
+        return new Run(driver.network(), steps, wall / 1e6 / n, compute / 1e6 / n, applying / 1e6 / n,
+            List.copyOf(executors));
+      } finally {
+        if (spark.sparkContext().isLocal()) {
+          ExecutorWorkers.closeRun(runId);
+        }
+      }
+    }
+
+    /** Drops the cached partitions. */
+    public void release() {
+      loaded.shards().unpersist(false);
+    }
+  }
+
+  private static String executor() {
+    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+    String id = env == null ? "?" : env.executorId();
+    return id + "@" + ExecutorWorkers.devices();
+  }
+}
