@@ -1,0 +1,210 @@
+package dev.cltrain.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.Model;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.Network;
+import dev.cltrain.train.PartitionedTraining;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SparkTrain in Spark's local[2] mode: the model equals the one-process run on the same partitions byte for
+ * byte; CSV, Parquet and LIBSVM give the same rows; bad input exits 2 with one line.
+ */
+class SparkLocalTest {
+  static final int ROWS = 600;
+  static final int INPUTS = 12;
+  static final int CLASSES = 4;
+
+  @TempDir
+  static Path dir;
+  static SparkSession spark;
+  static Path csv;
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = session("local[2]");
+    csv = writeData(dir);
+  }
+
+  static SparkSession session(String master) {
+    return SparkSession.builder().master(master).appName("cltrain-test").config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  /** 600 rows of 12 inputs and a class label 0..3 (it depends on the inputs, so there is something to learn). */
+  static Path writeData(Path dir) throws Exception {
+    Random random = new Random(16);
+    StringBuilder b = new StringBuilder();
+    for (int c = 0; c < INPUTS; c++) {
+      b.append("x").append(c).append(',');
+    }
+    b.append("label\n");
+    for (int r = 0; r < ROWS; r++) {
+      float[] x = new float[INPUTS];
+      for (int c = 0; c < INPUTS; c++) {
+        x[c] = (float) random.nextGaussian();
+        b.append(x[c]).append(',');
+      }
+      int label = (x[0] + x[1] > 0 ? 1 : 0) + (x[2] - x[3] > 0 ? 2 : 0);
+      b.append(label).append('\n');
+    }
+    Path file = dir.resolve("rows.csv");
+    Files.writeString(file, b.toString());
+    return file;
+  }
+
+  static String[] args(Path data, String... more) {
+    List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--layers", "12,16,4", "--activation", "relu",
+        "--loss", "xent", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "64", "--epochs", "3", "--seed", "7",
+        "--partitions", "3", "--device", "reference", "--quiet"));
+    a.addAll(List.of(more));
+    return a.toArray(String[]::new);
+  }
+
+  @Test
+  void theModelSparkTrainsEqualsTheOneProcessRunOnTheSamePartitionsByteForByte() {
+    SparkTrain.Job job = SparkTrain.prepare(args(csv), spark);
+    try {
+      List<DataSet> parts = job.data().collect();
+      assertEquals(3, parts.size());
+      assertEquals(List.of(200, 200, 200), parts.stream().map(DataSet::rows).toList());
+      long t0 = System.nanoTime();
+      Network expected = PartitionedTraining.runLocal(job.initial(), parts, job.settings(), job.seed(), job.epochs());
+      double localMs = (System.nanoTime() - t0) / 1e6;
+      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
+      assertEquals(3 * 10, run.steps()); // 600 rows, batch 64: 10 steps an epoch
+      System.out.printf("local[2]: %s; one process (runLocal): %.2f ms/step%n", run.summary(), localMs / run.steps());
+      // not the initial network: it trained
+      assertTrue(!ModelJson.toJson(job.initial()).equals(ModelJson.toJson(run.network())));
+    } finally {
+      job.release();
+    }
+  }
+
+  @Test
+  void theCommandSavesTheSameModelAndLogsAnEpochLineEach() throws Exception {
+    Path model = dir.resolve("model.json");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> a = new ArrayList<>(List.of(args(csv, "--save", model.toString())));
+    a.remove("--quiet");
+    int status = SparkTrain.run(a.toArray(String[]::new), spark, new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+    String log = out.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("Epoch 0, Loss: ") && log.contains("Epoch 2, Loss: "), log);
+    SparkTrain.Job job = SparkTrain.prepare(args(csv), spark);
+    try {
+      Network expected = PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(), job.seed(),
+          job.epochs());
+      assertEquals(ModelJson.toJson(expected), ModelJson.toJson(Model.load(model).network()));
+    } finally {
+      job.release();
+    }
+  }
+
+  @Test
+  void parquetAndLibsvmReadToTheSameRowsAsTheCsv() throws Exception {
+    List<DataSet> fromCsv = SparkData.read(spark, csv.toString(), 3, true, 0).collect();
+    // the same rows as Parquet (numeric columns, the label last) and as LIBSVM (zeros left out)
+    List<Row> rows = new ArrayList<>();
+    StringBuilder libsvm = new StringBuilder();
+    List<StructField> fields = new ArrayList<>();
+    for (int c = 0; c < INPUTS; c++) {
+      fields.add(DataTypes.createStructField("x" + c, DataTypes.FloatType, false));
+    }
+    fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
+    for (DataSet part : fromCsv) {
+      for (int r = 0; r < part.rows(); r++) {
+        Object[] cells = new Object[INPUTS + 1];
+        float[] x = part.inputRow(r);
+        int label = Model.classOf(part.targetRow(r));
+        libsvm.append(label);
+        for (int c = 0; c < INPUTS; c++) {
+          cells[c] = x[c];
+          if (x[c] != 0) {
+            libsvm.append(' ').append(c + 1).append(':').append(x[c]);
+          }
+        }
+        cells[INPUTS] = label;
+        rows.add(RowFactory.create(cells));
+        libsvm.append('\n');
+      }
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType(fields.toArray(StructField[]::new)));
+    Path parquet = dir.resolve("rows.parquet");
+    df.repartition(3).sortWithinPartitions("label").write().parquet(parquet.toString()); // several files, shuffled
+    Path sorted = dir.resolve("rows-in-order.parquet");
+    df.coalesce(1).write().parquet(sorted.toString());
+    Path svm = dir.resolve("rows.libsvm");
+    Files.writeString(svm, libsvm.toString());
+
+    assertSameRows(fromCsv, SparkData.read(spark, sorted.toString(), 3, true, 0).collect());
+    assertSameRows(fromCsv, SparkData.read(spark, svm.toString(), 3, true, INPUTS).collect());
+    // several Parquet files: the same rows in the order of their files' paths, read the same way twice
+    List<DataSet> a = SparkData.read(spark, parquet.toString(), 3, true, 0).collect();
+    assertSameRows(a, SparkData.read(spark, parquet.toString(), 3, true, 0).collect());
+    assertEquals(ROWS, a.stream().mapToInt(DataSet::rows).sum());
+  }
+
+  static void assertSameRows(List<DataSet> expected, List<DataSet> actual) {
+    assertEquals(expected.size(), actual.size());
+    for (int p = 0; p < expected.size(); p++) {
+      assertEquals(expected.get(p).rows(), actual.get(p).rows(), "partition " + p);
+      assertEquals(expected.get(p).inputs(), actual.get(p).inputs(), "partition " + p);
+      assertArrayEquals(expected.get(p).x(), actual.get(p).x(), "partition " + p);
+      assertArrayEquals(expected.get(p).y(), actual.get(p).y(), "partition " + p);
+    }
+  }
+
+  @Test
+  void badInputExitsTwoWithOneLine() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = SparkTrain.run(args(dir.resolve("missing.csv")), spark, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertEquals(2, status, message);
+    assertEquals(1, message.strip().lines().count(), message);
+    assertTrue(message.contains("missing.csv: file not found"), message);
+
+    err.reset();
+    String[] wrongWidths = args(csv);
+    wrongWidths[3] = "12,8,3";
+    status = SparkTrain.run(wrongWidths, spark, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true));
+    message = err.toString(StandardCharsets.UTF_8);
+    assertEquals(2, status, message);
+    assertTrue(message.contains("does not fit the data"), message);
+  }
+}
