@@ -135,6 +135,29 @@ class SparkLocalTest {
   }
 
   @Test
+  void aRunResumedFromItsCheckpointEndsWithTheSameModel() throws Exception {
+    Path checkpoint = dir.resolve("run.checkpoint");
+    Path model = dir.resolve("resumed.json");
+    String[] first = args(csv, "--checkpoint", checkpoint.toString());
+    first[java.util.Arrays.asList(first).indexOf("--epochs") + 1] = "1";
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(0, SparkTrain.run(first, spark, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)),
+        err.toString(StandardCharsets.UTF_8));
+    assertTrue(Files.isRegularFile(checkpoint));
+    // a new driver goes on from epoch 1 to epoch 3
+    assertEquals(0, SparkTrain.run(args(csv, "--checkpoint", checkpoint.toString(), "--save", model.toString()), spark,
+        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)), err.toString(StandardCharsets.UTF_8));
+    SparkTrain.Job job = SparkTrain.prepare(args(csv), spark);
+    try {
+      Network expected = PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(), job.seed(),
+          job.epochs());
+      assertEquals(ModelJson.toJson(expected), ModelJson.toJson(Model.load(model).network()));
+    } finally {
+      job.release();
+    }
+  }
+
+  @Test
   void parquetAndLibsvmReadToTheSameRowsAsTheCsv() throws Exception {
     List<DataSet> fromCsv = SparkData.read(spark, csv.toString(), 3, true, 0).collect();
     // the same rows as Parquet (numeric columns, the label last) and as LIBSVM (zeros left out)
