@@ -45,11 +45,16 @@ public final class SparkData {
 
   /** What the rows are read as. */
   public enum Format {
-    CSV, PARQUET, LIBSVM;
+    /** Numeric CSV text, the label or target last. */
+    CSV,
+    /** Parquet: columns features and label, or numeric columns with the label last. */
+    PARQUET,
+    /** LIBSVM text: {@code label idx:val ...}. */
+    LIBSVM;
 
     /**
-     * @param path a file or folder
-     * @param fs   its file system
+     * @param path  a file or folder
+     * @param files its data files, sorted
      * @return the format its name (or, for a folder, its first data file's name) says
      */
     static Format of(String path, List<String> files) {
@@ -72,6 +77,7 @@ public final class SparkData {
    * @param rows  its rows
    * @param x     inputs, rows × inputs
    * @param y     targets, rows × outputs
+   * @serial exclude
    */
   public record Shard(int index, long first, int rows, float[] x, float[] y) implements Serializable {
     private static final long serialVersionUID = 1L;
