@@ -145,6 +145,14 @@ public final class TrainingRun implements AutoCloseable {
         : List.of(device.id());
   }
 
+  /**
+   * @param batchRows a batch's rows
+   * @return for data-parallel training, each device's rows of such a batch (in device order); else null
+   */
+  public int[] shardRows(int batchRows) {
+    return trainer instanceof ShardedTrainer sharded ? ShardedTrainer.split(batchRows, sharded.shares()) : null;
+  }
+
   /** {@return seconds per batch of each device measured to set the shares, or null (given shares, one device)} */
   public double[] calibration() {
     return calibration == null ? null : calibration.clone();

@@ -618,7 +618,7 @@ final class TrainCommand implements Callable<Integer> {
   /** "cl:0:0 64 rows, cl:0:1 64 rows of each 128-row batch (measured alone: 12.1 ms, 12.4 ms a batch; ...)". */
   private static String shardsLine(TrainingRun run, int rows, int batchSize) {
     int batch = batchSize <= 0 || batchSize >= rows ? rows : batchSize;
-    int[] n = dev.cltrain.train.ShardedTrainer.split(batch, run.shares());
+    int[] n = run.shardRows(batch);
     List<String> ids = run.deviceIds();
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n.length; i++) {

@@ -106,6 +106,11 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
   }
 
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
+    if (choice.parallel()) {
+      throw new dev.cltrain.InputException("--device " + choice.devices().stream().map(Device::id)
+          .collect(java.util.stream.Collectors.joining(",")) + ": a device list is for training (data parallel); "
+          + "a forward pass runs on one device");
+    }
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
     return open(choice, device -> {
       MemoryPlan.checkFits(device, network, data.rows(), capacity);

@@ -310,44 +310,39 @@ public final class ShardedTrainer implements Trainer {
     steps++;
   }
 
-  /** Loss and accuracy over the first {@code batches} batches of this epoch: each shard's weighted by its rows. */
+  /** Loss and accuracy over the first {@code batches} batches of this epoch: each batch's weighted by its rows. */
   private EpochStats combined(int batches) {
-    float[][][] slots = new float[replicas.size()][][];
-    for (int i = 0; i < replicas.size(); i++) {
-      slots[i] = replicas.get(i).shardSlots(batches);
-    }
+    float[][] perBatch = perBatch(batches);
     double loss = 0;
     double hits = 0;
     int rows = 0;
     for (int b = 0; b < batches; b++) {
       int n = Math.min(capacity, trainSet.rows() - b * capacity);
-      if (restoredLoss != null && b < restoredLoss.length) {
-        loss += (double) restoredLoss[b] * n;
-        hits += restoredCorrect[b];
-      } else {
-        int[] shard = split(n, shares);
-        double batchLoss = 0;
-        for (int i = 0; i < replicas.size(); i++) {
-          if (shard[i] > 0) {
-            batchLoss += (double) slots[i][0][b] * shard[i];
-            hits += slots[i][1][b];
-          }
-        }
-        loss += batchLoss;
-      }
+      loss += (double) perBatch[0][b] * n;
+      hits += perBatch[1][b];
       rows += n;
     }
     return new EpochStats((float) (loss / rows), (float) (hits / rows));
   }
 
-  /** Keeps the combined loss (a mean over the batch's rows) and hits of the first {@code batches} batches. */
+  /** Keeps the loss and hits of the first {@code batches} batches (a checkpoint's, mid-epoch). */
   private void keepSlots(int batches) {
-    float[] loss = new float[batches];
-    float[] correct = new float[batches];
+    float[][] perBatch = perBatch(batches);
+    restoredLoss = perBatch[0];
+    restoredCorrect = perBatch[1];
+  }
+
+  /**
+   * Each of the first {@code batches} batches' loss (the mean over its rows: each shard's mean weighted by its
+   * rows) and hits, as a one-device run's slots hold them; batches restored from a checkpoint as they were.
+   */
+  private float[][] perBatch(int batches) {
     float[][][] slots = new float[replicas.size()][][];
     for (int i = 0; i < replicas.size(); i++) {
       slots[i] = replicas.get(i).shardSlots(batches);
     }
+    float[] loss = new float[batches];
+    float[] correct = new float[batches];
     for (int b = 0; b < batches; b++) {
       if (restoredLoss != null && b < restoredLoss.length) {
         loss[b] = restoredLoss[b];
@@ -367,8 +362,7 @@ public final class ShardedTrainer implements Trainer {
       loss[b] = (float) (l / n);
       correct[b] = (float) c;
     }
-    restoredLoss = loss;
-    restoredCorrect = correct;
+    return new float[][] {loss, correct};
   }
 
   @Override

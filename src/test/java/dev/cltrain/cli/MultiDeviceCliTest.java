@@ -82,6 +82,24 @@ class MultiDeviceCliTest {
   }
 
   @Test
+  void aRunOnTwoDevicesResumedOnTwoDevicesSavesTheModelOfTheRunThatWentStraightOn() throws Exception {
+    Path checkpoint = dir.resolve("straight.ckpt.json");
+    Path straight = dir.resolve("straight.json");
+    Path resumedModel = dir.resolve("resumed.json");
+    Cli a = Cli.runInChild(TWO_POCL, dir, args("--epochs", "4", "--device", "cl:0:0,cl:0:1", "--shards", "2,1",
+        "--save", straight.toString(), "--no-check"));
+    assertEquals(0, a.exit(), a.err());
+    Cli first = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "cl:0:0,cl:0:1", "--shards", "2,1",
+        "--checkpoint", checkpoint.toString(), "--checkpoint-every", "1", "--no-check"));
+    assertEquals(0, first.exit(), first.err());
+    Cli second = Cli.runInChild(TWO_POCL, dir, "train", "--epochs", "4", "--device", "cl:0:0,cl:0:1", "--shards",
+        "2,1", "--resume", checkpoint.toString(), "--save", resumedModel.toString(), "--no-check");
+    assertEquals(0, second.exit(), second.err());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(straight),
+        java.nio.file.Files.readAllBytes(resumedModel), "the same model file, byte for byte");
+  }
+
+  @Test
   void benchGivesADataParallelRowForAGroup() throws Exception {
     Cli r = Cli.runInChild(TWO_POCL, dir, "bench", "--data", "random:200x9x3", "--layers", "9,11,3", "--batch-size",
         "50", "--epochs", "2", "--warmup", "1", "--repeat", "1", "--device", "cl:0:0,cl:0:0+cl:0:1");

@@ -8,22 +8,16 @@ import dev.cltrain.Device;
 import dev.cltrain.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
-import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Loss;
-import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.nn.Shape;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.reference.ReferenceDevice;
-import dev.cltrain.testing.OpenClDevices;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,13 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PartitionedTrainingTest {
   private static final DataSet DATA = Generated.load("random:61x7x3", 5);
-
-  static Stream<Network> networks() {
-    Network dense = Network.builder(7, 11, 5, 3).hidden(Activation.TANH).loss(Loss.XENT).seed(3).build();
-    Network conv = NetSpec.parse("conv:3:3,relu,dropout:0.25,flatten,dense:6,relu,dropout:0.5,dense:3")
-        .build(new Shape(7, 1, 1), 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(4), 9L);
-    return Stream.of(dense, conv);
-  }
 
   private static Settings settings(long seed) {
     return new Settings(Optimizer.adam(0.01f), 16, new NumpyRandom(seed));
@@ -77,7 +64,7 @@ class PartitionedTrainingTest {
   }
 
   @ParameterizedTest
-  @MethodSource("networks")
+  @MethodSource("dev.cltrain.train.ShardedTrainerTest#networks")
   void onePartitionIsOneDeviceTrainingBitForBit(Network net) {
     Network partitioned = PartitionedTraining.runLocal(net, List.of(DATA), settings(7), 7, 3);
     try (Trainer one = new Backprop<>(ReferenceDevice.INSTANCE.openBackend(false), net, DATA, settings(7))) {
@@ -88,16 +75,8 @@ class PartitionedTrainingTest {
     }
   }
 
-  static Stream<Object[]> devicesAndNetworks() {
-    List<Object[]> cases = new ArrayList<>();
-    for (ClDevice d : OpenClDevices.all()) {
-      networks().forEach(n -> cases.add(new Object[] {d, n}));
-    }
-    return cases.stream();
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("devicesAndNetworks")
+  @MethodSource("dev.cltrain.train.ShardedTrainerTest#devicesAndNetworks")
   void partitionsOnAnOpenClDeviceGiveTheReferencesBits(ClDevice cl, Network net) {
     Device device = new OpenClDevice(cl, KernelSource.classpath());
     List<DataSet> parts = List.of(rows(0, 20), rows(20, 29), rows(29, 61));
