@@ -38,6 +38,17 @@ final class ExecutorWorkers {
     }
   }
 
+  /** A round of parameter averaging for partition p: its worker's local steps from the averaged weights. */
+  static PartitionWorker.LocalResult localSteps(RunSpec run, int p, Iterator<SparkData.Shard> rows, String weightsJson,
+      String round, int epoch, int from, int count) {
+    Network at = weights(round, weightsJson);
+    PartitionWorker worker = worker(run, p, rows, at);
+    PartitionPlan plan = new PartitionPlan(run.partitionRows(), run.batchSize());
+    synchronized (worker) {
+      return worker.localSteps(at, epoch, from, count, plan, run.seed());
+    }
+  }
+
   private static synchronized Network weights(String key, String json) {
     if (!key.equals(weightsKey)) {
       weights = ModelJson.parse(json, "the driver's weights");

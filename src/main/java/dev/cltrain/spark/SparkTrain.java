@@ -84,6 +84,11 @@ public final class SparkTrain implements Callable<Integer> {
   Path checkpoint;
   @Option(names = "--master", paramLabel = "URL", description = "Spark master when not started by spark-submit (default: spark.master, else local[*]).")
   String master;
+  @Option(names = "--average-every", paramLabel = "K", description = "Parameter averaging (Deeplearning4j's scheme, for "
+      + "slow networks): each partition takes K local optimizer steps on its own rows, then the driver averages the "
+      + "weights; one Spark job per K steps. NOT bit-equal to the default synchronous training (default: 0, "
+      + "synchronous: one job per step, the same bits as one process).")
+  int averageEvery;
   @Option(names = "--quiet", description = "No epoch lines.")
   boolean quiet;
 
@@ -215,6 +220,9 @@ public final class SparkTrain implements Callable<Integer> {
     if (seed < 0 || seed > 0xFFFFFFFFL) {
       throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
     }
+    if (averageEvery < 0) {
+      throw new InputException("--average-every must be 0 (synchronous) or a number of local steps, got " + averageEvery);
+    }
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
     SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features);
     int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : widths(layers);
@@ -228,8 +236,9 @@ public final class SparkTrain implements Callable<Integer> {
     Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
     ObjectNode options = new ObjectMapper().createObjectNode().put("data", data).put("layers", joined(widths))
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
-        .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p);
-    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options);
+        .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
+        .put("averageEvery", averageEvery);
+    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery);
   }
 
   private static int[] widths(String spec) {
@@ -293,6 +302,7 @@ public final class SparkTrain implements Callable<Integer> {
     private final Path checkpoint;
     private final ObjectNode options;
     private volatile Runnable afterEpoch = () -> {};
+    private int averageEvery;
 
     Job(SparkSession spark, SparkData.Loaded loaded, Network initial, Settings settings, long seed, int epochs,
         String device, Path checkpoint, ObjectNode options) {
@@ -330,6 +340,15 @@ public final class SparkTrain implements Callable<Integer> {
     /** {@return the epochs} */
     public int epochs() {
       return epochs;
+    }
+
+    /**
+     * @param k local steps between parameter averages; 0 for synchronous training (the default)
+     * @return this job
+     */
+    public Job averageEvery(int k) {
+      this.averageEvery = k;
+      return this;
     }
 
     /**
@@ -374,7 +393,27 @@ public final class SparkTrain implements Callable<Integer> {
           double lossSum = 0;
           double hits = 0;
           long rows = 0;
-          for (int s = 0; s < plan.stepsPerEpoch(); s++) {
+          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
+            long t0 = System.nanoTime();
+            int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+            String round = runId + ":" + e + ":" + s;
+            int epoch = e;
+            int from = s;
+            List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
+                ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
+                .collect();
+            for (PartitionWorker.LocalResult r : results) {
+              lossSum += r.lossSum();
+              hits += r.hits();
+              rows += r.rows();
+            }
+            driver.load(PartitionDriver.average(results, "a partition's weights"));
+            weights.destroy();
+            wall += System.nanoTime() - t0;
+            steps += count;
+          }
+          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
             long t0 = System.nanoTime();
             long step = driver.step();
             Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));

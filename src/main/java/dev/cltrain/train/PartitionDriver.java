@@ -60,6 +60,92 @@ public final class PartitionDriver implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * Parameter averaging: the mean of the partitions' networks, every weight and bias added in partition order
+   * and divided by their count (partitions that trained on no rows in the round are left out).
+   *
+   * @param results each partition's round, in partition order
+   * @param name    what to call the networks in messages
+   * @return the averaged network
+   */
+  public static Network average(List<PartitionWorker.LocalResult> results, String name) {
+    List<Network> nets = new java.util.ArrayList<>();
+    for (PartitionWorker.LocalResult r : results) {
+      if (r.rows() > 0) {
+        nets.add(dev.cltrain.nn.ModelJson.parse(r.weights(), name));
+      }
+    }
+    if (nets.isEmpty()) {
+      throw new IllegalArgumentException("no partition trained in this round");
+    }
+    Network first = nets.get(0);
+    float count = nets.size();
+    List<dev.cltrain.nn.Layer> layers = new java.util.ArrayList<>();
+    for (int l = 0; l < first.layers().size(); l++) {
+      dev.cltrain.nn.Layer layer = first.layers().get(l);
+      float[] w = new float[layer.weightCount()];
+      float[] b = new float[layer.outputs()];
+      for (Network n : nets) {
+        addInto(w, n.layers().get(l).weights());
+        addInto(b, n.layers().get(l).bias());
+      }
+      divide(w, count);
+      divide(b, count);
+      layers.add(new dev.cltrain.nn.Layer(layer.inputs(), layer.outputs(), layer.activation(), w, b));
+    }
+    Network averaged = first.withLayers(layers);
+    if (first.features() == null) {
+      return averaged;
+    }
+    List<dev.cltrain.nn.Conv> convs = first.convs();
+    List<float[][]> params = new java.util.ArrayList<>();
+    for (int c = 0; c < convs.size(); c++) {
+      float[] w = new float[convs.get(c).weightCount()];
+      float[] b = new float[convs.get(c).filters()];
+      for (Network n : nets) {
+        addInto(w, n.convs().get(c).weights());
+        addInto(b, n.convs().get(c).bias());
+      }
+      divide(w, count);
+      divide(b, count);
+      params.add(new float[][] {w, b});
+    }
+    List<dev.cltrain.nn.Stage> stages = new java.util.ArrayList<>();
+    int c = 0;
+    for (dev.cltrain.nn.Stage stage : first.features().stages()) {
+      if (stage instanceof dev.cltrain.nn.Conv conv) {
+        stages.add(conv.withParameters(params.get(c)[0], params.get(c)[1]));
+        c++;
+      } else {
+        stages.add(stage);
+      }
+    }
+    dev.cltrain.nn.Features f = first.features();
+    return averaged.withFeatures(new dev.cltrain.nn.Features(f.input(), stages, f.denseDropout(), f.seed()));
+  }
+
+  private static void addInto(float[] sum, float[] values) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += values[i];
+    }
+  }
+
+  private static void divide(float[] values, float by) {
+    for (int i = 0; i < values.length; i++) {
+      values[i] /= by;
+    }
+  }
+
+  /**
+   * Replaces the driver's weights (parameter averaging: the averaged network); the optimizer state and step
+   * count stay.
+   *
+   * @param network a network of the same shapes
+   */
+  public void load(Network network) {
+    replica.loadParameters(network, replica.state().step());
+  }
+
   /** {@return floats of the gradient a step takes} */
   public int gradientFloats() {
     return replica.gradientFloats();

@@ -88,6 +88,59 @@ public final class PartitionWorker implements AutoCloseable {
     return new StepResult(gradients, (double) slots[0][0] * n, slots[1][0], n);
   }
 
+  /**
+   * What one partition gives a round of parameter averaging.
+   *
+   * @param weights its network after the round's local steps, as model JSON
+   * @param lossSum the loss summed over the rows it trained on (each at the weights before that local step)
+   * @param hits    those rows predicted right
+   * @param rows    rows it trained on in the round
+   */
+  public record LocalResult(String weights, double lossSum, double hits, int rows) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Parameter averaging (Deeplearning4j's scheme, for slow networks; not bit-equal to synchronous training):
+   * from {@code weights}, {@code count} local optimizer steps on this partition's rows of steps
+   * {@code from .. from+count−1} of epoch e, each gradient the mean over its own rows, with this worker's own
+   * optimizer state (kept from round to round on this worker; a worker opened afresh starts it at zero).
+   *
+   * @param weights the averaged weights the round starts from
+   * @param epoch   e, from 0
+   * @param from    the round's first step in the epoch
+   * @param count   its steps
+   * @param plan    the run's partitions and batch size
+   * @param seed    the run's seed (for the partition's row order)
+   * @return its weights after the round, loss and hits
+   */
+  public LocalResult localSteps(Network weights, int epoch, int from, int count, PartitionPlan plan, long seed) {
+    if (epoch != this.epoch) {
+      replica.shardEpoch(orderOf(epoch, seed));
+      this.epoch = epoch;
+    }
+    replica.loadParameters(weights, localSteps);
+    double lossSum = 0;
+    double hits = 0;
+    int trained = 0;
+    for (int s = from; s < from + count; s++) {
+      int n = plan.rows(partition, s);
+      if (n == 0) {
+        continue;
+      }
+      replica.shardStep(plan.offset(partition, s), n, n, 0);
+      float[][] slots = replica.shardSlots(1);
+      lossSum += (double) slots[0][0] * n;
+      hits += slots[1][0];
+      trained += n;
+      replica.shardUpdate();
+      localSteps++;
+    }
+    return new LocalResult(dev.cltrain.nn.ModelJson.toJson(replica.network()), lossSum, hits, trained);
+  }
+
+  private long localSteps;
+
   /** The partition's order in {@code e}: drawn on from the last epoch's generator when it moves forward. */
   private int[] orderOf(int e, long seed) {
     if (shuffler == null || e <= this.epoch) {

@@ -56,4 +56,50 @@ public final class PartitionedTraining {
       }
     }
   }
+
+  /**
+   * Parameter averaging in one process, on the Java reference: what SparkTrain's {@code --average-every K}
+   * computes when no worker is lost (a new worker starts its optimizer state afresh). Every K steps of an epoch
+   * (fewer at its end), each partition trains K local steps from the averaged weights; the driver averages the
+   * partitions' weights in partition order. Not bit-equal to {@link #runLocal}.
+   *
+   * @param initial      the network to start from
+   * @param partitions   the partitions' rows, in partition order
+   * @param settings     optimizer and batch size (all partitions together)
+   * @param seed         the seed of the partitions' row orders
+   * @param epochs       epochs to train
+   * @param averageEvery K, local steps between averages (at least 1)
+   * @return the trained network
+   */
+  public static Network runLocalAveraging(Network initial, List<DataSet> partitions, Settings settings, long seed,
+      int epochs, int averageEvery) {
+    int[] rows = new int[partitions.size()];
+    for (int p = 0; p < rows.length; p++) {
+      rows[p] = partitions.get(p).rows();
+    }
+    PartitionPlan plan = new PartitionPlan(rows, settings.batchSize());
+    List<PartitionWorker> workers = new ArrayList<>();
+    try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
+      for (int p = 0; p < rows.length; p++) {
+        workers.add(PartitionWorker.open(Devices.reference(), initial, partitions.get(p), p, settings));
+      }
+      for (int e = 0; e < epochs; e++) {
+        for (int s = 0; s < plan.stepsPerEpoch(); s += averageEvery) {
+          int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+          Network weights = driver.network();
+          List<PartitionWorker.LocalResult> results = new ArrayList<>();
+          for (PartitionWorker w : workers) {
+            results.add(w.localSteps(weights, e, s, count, plan, seed));
+          }
+          driver.load(PartitionDriver.average(results, "a partition's weights"));
+        }
+        driver.epochDone();
+      }
+      return driver.network();
+    } finally {
+      for (PartitionWorker w : workers) {
+        w.close();
+      }
+    }
+  }
 }

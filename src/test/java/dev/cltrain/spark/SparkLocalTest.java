@@ -113,6 +113,27 @@ class SparkLocalTest {
     }
   }
 
+  /**
+   * Parameter averaging (--average-every 4): equal to the one-process averaging run when no worker is lost,
+   * and, as documented, another model than synchronous training's.
+   */
+  @Test
+  void parameterAveragingEqualsTheOneProcessAveragingRunAndIsNotTheSynchronousModel() {
+    SparkTrain.Job job = SparkTrain.prepare(args(csv, "--average-every", "4"), spark);
+    try {
+      List<DataSet> parts = job.data().collect();
+      Network expected = PartitionedTraining.runLocalAveraging(job.initial(), parts, job.settings(), job.seed(),
+          job.epochs(), 4);
+      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
+      assertEquals(3 * 10, run.steps(), "10 steps an epoch, in rounds of 4, 4 and 2");
+      Network synchronous = PartitionedTraining.runLocal(job.initial(), parts, job.settings(), job.seed(), job.epochs());
+      assertTrue(!ModelJson.toJson(synchronous).equals(ModelJson.toJson(run.network())), "another model");
+    } finally {
+      job.release();
+    }
+  }
+
   @Test
   void theCommandSavesTheSameModelAndLogsAnEpochLineEach() throws Exception {
     Path model = dir.resolve("model.json");
