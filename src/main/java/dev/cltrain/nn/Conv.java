@@ -88,6 +88,16 @@ public record Conv(Shape input, int filters, int kernel, int stride, boolean sam
     return same ? Math.max((outWidth() - 1) * stride + kernel - input.width(), 0) / 2 : 0;
   }
 
+  /** {@return zero rows added below the input: the rest of "same" padding after {@link #padTop} (0 for valid)} */
+  public int padBottom() {
+    return same ? Math.max((outHeight() - 1) * stride + kernel - input.height(), 0) - padTop() : 0;
+  }
+
+  /** {@return zero columns added right of the input: the rest of "same" padding after {@link #padLeft}} */
+  public int padRight() {
+    return same ? Math.max((outWidth() - 1) * stride + kernel - input.width(), 0) - padLeft() : 0;
+  }
+
   @Override
   public Shape output() {
     return new Shape(outHeight(), outWidth(), filters);

@@ -102,31 +102,14 @@ final class OnnxExport {
     int index = counts.merge(name, 1, Integer::sum) - 1;
     String id = name + index;
     if (s instanceof Conv c) {
-        int k = c.kernel();
-        int channels = c.input().channels();
-        int f = c.filters();
-        float[] hwio = c.weights();
-        float[] oihw = new float[hwio.length];
-        for (int o = 0; o < f; o++) {
-          for (int ch = 0; ch < channels; ch++) {
-            for (int ky = 0; ky < k; ky++) {
-              for (int kx = 0; kx < k; kx++) {
-                oihw[((o * channels + ch) * k + ky) * k + kx] = hwio[((ky * k + kx) * channels + ch) * f + o];
-              }
-            }
-          }
-        }
-        int padBottom = Math.max((c.outHeight() - 1) * c.stride() + k - c.input().height(), 0) - c.padTop();
-        int padRight = Math.max((c.outWidth() - 1) * c.stride() + k - c.input().width(), 0) - c.padLeft();
-        if (!c.same()) {
-          padBottom = 0;
-          padRight = 0;
-        }
-        node("Conv", id, List.of(last, constant(id + "_weight", oihw, f, channels, k, k),
-                constant(id + "_bias", c.bias(), f)),
-            OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
-            OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), padBottom, padRight));
-        activation(c.activation(), id);
+      int k = c.kernel();
+      int channels = c.input().channels();
+      int f = c.filters();
+      node("Conv", id, List.of(last, constant(id + "_weight", KernelLayout.oihw(c.weights(), k, channels, f), f, channels,
+              k, k), constant(id + "_bias", c.bias(), f)),
+          OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
+          OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
+      activation(c.activation(), id);
     } else if (s instanceof Pool p) {
       node(p.max() ? "MaxPool" : "AveragePool", id, List.of(last),
           OnnxProto.Attribute.ofInts("kernel_shape", p.size(), p.size()),

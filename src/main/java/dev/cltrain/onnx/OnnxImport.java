@@ -390,16 +390,7 @@ final class OnnxImport {
     int stride = (int) strides[0];
     String autoPad = stringAttr(node, "auto_pad", "NOTSET");
     long[] pads = ints(node, "pads", new long[] {0, 0, 0, 0});
-    float[] hwio = new float[oihw.length];
-    for (int o = 0; o < f; o++) {
-      for (int ch = 0; ch < channels; ch++) {
-        for (int ky = 0; ky < k; ky++) {
-          for (int kx = 0; kx < k; kx++) {
-            hwio[((ky * k + kx) * channels + ch) * f + o] = oihw[((o * channels + ch) * k + ky) * k + kx];
-          }
-        }
-      }
-    }
+    float[] hwio = KernelLayout.hwio(oihw, k, channels, f);
     advance(node);
     Activation activation = activationAfter(node);
     Conv same;
@@ -409,9 +400,7 @@ final class OnnxImport {
     } catch (IllegalArgumentException e) {
       throw fail(node, e.getMessage());
     }
-    long[] samePads = {same.padTop(), same.padLeft(),
-        Math.max((same.outHeight() - 1) * stride + k - image.height(), 0) - same.padTop(),
-        Math.max((same.outWidth() - 1) * stride + k - image.width(), 0) - same.padLeft()};
+    long[] samePads = {same.padTop(), same.padLeft(), same.padBottom(), same.padRight()};
     boolean isSame = switch (autoPad) {
       case "SAME_UPPER" -> true;
       case "SAME_LOWER" -> samePads[0] == samePads[2] && samePads[1] == samePads[3];
