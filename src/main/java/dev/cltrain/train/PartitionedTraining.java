@@ -26,35 +26,7 @@ public final class PartitionedTraining {
    * @return the trained network
    */
   public static Network runLocal(Network initial, List<DataSet> partitions, Settings settings, long seed, int epochs) {
-    int[] rows = new int[partitions.size()];
-    for (int p = 0; p < rows.length; p++) {
-      rows[p] = partitions.get(p).rows();
-    }
-    PartitionPlan plan = new PartitionPlan(rows, settings.batchSize());
-    List<PartitionWorker> workers = new ArrayList<>();
-    try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
-      for (int p = 0; p < rows.length; p++) {
-        workers.add(PartitionWorker.open(Devices.reference(), initial, partitions.get(p), p, settings));
-      }
-      long step = 0;
-      for (int e = 0; e < epochs; e++) {
-        for (int s = 0; s < plan.stepsPerEpoch(); s++) {
-          Network weights = driver.network();
-          List<PartitionWorker.StepResult> results = new ArrayList<>();
-          for (PartitionWorker w : workers) {
-            results.add(w.step(weights, step, e, s, plan, seed));
-          }
-          driver.apply(PartitionDriver.add(results));
-          step++;
-        }
-        driver.epochDone();
-      }
-      return driver.network();
-    } finally {
-      for (PartitionWorker w : workers) {
-        w.close();
-      }
-    }
+    return run(initial, partitions, settings, seed, epochs, 0);
   }
 
   /**
@@ -73,6 +45,15 @@ public final class PartitionedTraining {
    */
   public static Network runLocalAveraging(Network initial, List<DataSet> partitions, Settings settings, long seed,
       int epochs, int averageEvery) {
+    if (averageEvery < 1) {
+      throw new IllegalArgumentException("average every " + averageEvery + " steps");
+    }
+    return run(initial, partitions, settings, seed, epochs, averageEvery);
+  }
+
+  /** Synchronous steps ({@code averageEvery} 0) or rounds of parameter averaging. */
+  private static Network run(Network initial, List<DataSet> partitions, Settings settings, long seed, int epochs,
+      int averageEvery) {
     int[] rows = new int[partitions.size()];
     for (int p = 0; p < rows.length; p++) {
       rows[p] = partitions.get(p).rows();
@@ -83,15 +64,26 @@ public final class PartitionedTraining {
       for (int p = 0; p < rows.length; p++) {
         workers.add(PartitionWorker.open(Devices.reference(), initial, partitions.get(p), p, settings));
       }
+      long step = 0;
       for (int e = 0; e < epochs; e++) {
-        for (int s = 0; s < plan.stepsPerEpoch(); s += averageEvery) {
-          int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+        int stride = averageEvery > 0 ? averageEvery : 1;
+        for (int s = 0; s < plan.stepsPerEpoch(); s += stride) {
           Network weights = driver.network();
-          List<PartitionWorker.LocalResult> results = new ArrayList<>();
-          for (PartitionWorker w : workers) {
-            results.add(w.localSteps(weights, e, s, count, plan, seed));
+          if (averageEvery > 0) {
+            int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+            List<PartitionWorker.LocalResult> results = new ArrayList<>();
+            for (PartitionWorker w : workers) {
+              results.add(w.localSteps(weights, e, s, count, plan, seed));
+            }
+            driver.load(PartitionDriver.average(results, "a partition's weights"));
+          } else {
+            List<PartitionWorker.StepResult> results = new ArrayList<>();
+            for (PartitionWorker w : workers) {
+              results.add(w.step(weights, step, e, s, plan, seed));
+            }
+            driver.apply(PartitionDriver.add(results));
+            step++;
           }
-          driver.load(PartitionDriver.average(results, "a partition's weights"));
         }
         driver.epochDone();
       }
