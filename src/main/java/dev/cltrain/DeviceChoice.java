@@ -27,6 +27,14 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
     java.util.List<Device> devices, int[] shares) {
   /**
    * Checks the list: at least {@code device}, which comes first, and shares (when given) one per device.
+   *
+   * @param device  the device chosen (the first of a list)
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   * @param check   whether an OpenCL device is checked on first use
+   * @param devices every device of a data-parallel run, or null for just {@code device}
+   * @param shares  each device's share of a batch's rows, or null to measure them
    */
   public DeviceChoice {
     devices = devices == null ? java.util.List.of(device) : java.util.List.copyOf(devices);
@@ -77,6 +85,7 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
     return new DeviceChoice(device, auto, reason, warning, check, devices, s);
   }
 
+  /** {@return each device's share of a batch's rows (a copy), or null when they are to be measured} */
   @Override
   public int[] shares() {
     return shares == null ? null : shares.clone();

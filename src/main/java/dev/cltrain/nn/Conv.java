@@ -24,6 +24,14 @@ public record Conv(Shape input, int filters, int kernel, int stride, boolean sam
   /**
    * Checks the shapes; copies the arrays.
    *
+   * @param input      the input's shape
+   * @param filters    output channels
+   * @param kernel     the kernel's side k
+   * @param stride     the step between windows
+   * @param same       "same" padding (else valid)
+   * @param activation the activation after the convolution (not softmax)
+   * @param weights    (k·k·C) × filters, HWIO
+   * @param bias       one per filter
    * @throws IllegalArgumentException if a size is below 1, the kernel does not fit a valid convolution, the
    *     activation is softmax, or an array's length is wrong
    */

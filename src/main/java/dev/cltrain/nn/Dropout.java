@@ -11,6 +11,8 @@ package dev.cltrain.nn;
  */
 public record Dropout(Shape input, float rate) implements Stage {
   /**
+   * @param input the shape it is applied to
+   * @param rate  the probability of dropping a value, 0 ≤ rate &lt; 1
    * @throws IllegalArgumentException if the rate is outside [0, 1)
    */
   public Dropout {
@@ -37,12 +39,18 @@ public record Dropout(Shape input, float rate) implements Stage {
     return "dropout:" + rate;
   }
 
-  /** @return the integer a 24-bit uniform draw must reach to keep a value: round(rate · 2²⁴) */
+  /**
+   * @param rate the dropout rate
+   * @return the integer a 24-bit uniform draw must reach to keep a value: round(rate · 2²⁴)
+   */
   public static int threshold(float rate) {
     return (int) Math.round(rate * (double) (1 << 24));
   }
 
-  /** @return what a kept value is multiplied by: 1 / (1 − rate), as a float */
+  /**
+   * @param rate the dropout rate
+   * @return what a kept value is multiplied by: 1 / (1 − rate), as a float
+   */
   public static float scale(float rate) {
     return 1.0f / (1.0f - rate);
   }

@@ -22,6 +22,10 @@ public record Features(Shape input, List<Stage> stages, float[] denseDropout, lo
   /**
    * Checks that the stages chain from the input and copies the lists.
    *
+   * @param input        the input's image shape
+   * @param stages       the convolutions, pooling and dropout, in order
+   * @param denseDropout the dropout rate after each dense layer (0 for none; the output layer's is 0)
+   * @param seed         the dropout masks' seed
    * @throws IllegalArgumentException if a stage does not take the previous one's output, or a rate is out of
    *     range, or the output layer has dropout
    */
@@ -49,6 +53,7 @@ public record Features(Shape input, List<Stage> stages, float[] denseDropout, lo
     return stages.isEmpty() ? input : stages.get(stages.size() - 1).output();
   }
 
+  /** {@return the dropout rate after each dense layer (a copy)} */
   @Override
   public float[] denseDropout() {
     return denseDropout.clone();

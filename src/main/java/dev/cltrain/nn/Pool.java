@@ -12,6 +12,9 @@ package dev.cltrain.nn;
  */
 public record Pool(Shape input, boolean max, int size) implements Stage {
   /**
+   * @param input the input's shape
+   * @param max   max pooling (else average)
+   * @param size  the window's side, also its stride
    * @throws IllegalArgumentException if the window is below 1 or larger than the input
    */
   public Pool {

@@ -11,6 +11,9 @@ package dev.cltrain.nn;
  */
 public record Shape(int height, int width, int channels) {
   /**
+   * @param height   rows of pixels, at least 1
+   * @param width    columns of pixels, at least 1
+   * @param channels values per pixel, at least 1
    * @throws IllegalArgumentException if a dimension is below 1 or the size exceeds an int
    */
   public Shape {

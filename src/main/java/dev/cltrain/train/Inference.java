@@ -309,7 +309,10 @@ public class Inference<B, I> implements AutoCloseable {
     return stages == null ? network : network.withFeatures(stages.current());
   }
 
-  /** @return the dropout stream of dense layer {@code l}'s output: after the stages' streams */
+  /**
+   * @param l a dense layer
+   * @return the dropout stream of dense layer {@code l}'s output: after the stages' streams
+   */
   protected int denseStream(int l) {
     return (stages == null ? 0 : stages.streamCount) + l;
   }

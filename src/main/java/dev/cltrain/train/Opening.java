@@ -105,6 +105,15 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
     return trainer;
   }
 
+  /**
+   * Opens forward passes on one device (a list is refused: it is for training), falling back as {@link #trainer}.
+   *
+   * @param choice    the device
+   * @param network   the network
+   * @param data      the rows to come (for the memory check)
+   * @param chunkRows rows per forward pass at most
+   * @return the inference and where it runs
+   */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     if (choice.parallel()) {
       throw new dev.cltrain.InputException("--device " + choice.devices().stream().map(Device::id)

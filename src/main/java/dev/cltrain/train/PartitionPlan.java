@@ -15,7 +15,12 @@ import java.util.Arrays;
  * @param batchSize     rows per step in all; 0 or at least the total for the full batch (one step an epoch)
  */
 public record PartitionPlan(int[] partitionRows, int batchSize) {
-  /** Checks the sizes; copies the array. */
+  /**
+   * Checks the sizes; copies the array.
+   *
+   * @param partitionRows rows of each partition, in partition order (each at least 1)
+   * @param batchSize     rows per step in all; 0 or at least the total for the full batch
+   */
   public PartitionPlan {
     if (partitionRows.length == 0) {
       throw new IllegalArgumentException("no partitions");
@@ -28,6 +33,7 @@ public record PartitionPlan(int[] partitionRows, int batchSize) {
     partitionRows = partitionRows.clone();
   }
 
+  /** {@return rows of each partition (a copy)} */
   @Override
   public int[] partitionRows() {
     return partitionRows.clone();
@@ -47,7 +53,10 @@ public record PartitionPlan(int[] partitionRows, int batchSize) {
     return batchSize <= 0 || batchSize >= total ? 1 : (total + batchSize - 1) / batchSize;
   }
 
-  /** {@return rows partition {@code p} gives a step until its rows run out} */
+  /**
+   * @param p a partition
+   * @return rows partition {@code p} gives a step until its rows run out
+   */
   public int perStep(int p) {
     return (int) ((partitionRows[p] + nominalSteps() - 1) / nominalSteps());
   }
@@ -61,17 +70,28 @@ public record PartitionPlan(int[] partitionRows, int batchSize) {
     return steps;
   }
 
-  /** {@return where partition p's rows of step s start in its epoch order} */
+  /**
+   * @param p a partition
+   * @param s a step of the epoch
+   * @return where partition p's rows of step s start in its epoch order
+   */
   public int offset(int p, int s) {
     return (int) Math.min((long) s * perStep(p), partitionRows[p]);
   }
 
-  /** {@return rows partition p gives at step s (0 once its rows have run out)} */
+  /**
+   * @param p a partition
+   * @param s a step of the epoch
+   * @return rows partition p gives at step s (0 once its rows have run out)
+   */
   public int rows(int p, int s) {
     return Math.min(perStep(p), partitionRows[p] - offset(p, s));
   }
 
-  /** {@return the rows of step s in all: what every partition's gradient is divided by} */
+  /**
+   * @param s a step of the epoch
+   * @return the rows of step s in all: what every partition's gradient is divided by
+   */
   public int batchRows(int s) {
     int n = 0;
     for (int p = 0; p < partitionRows.length; p++) {

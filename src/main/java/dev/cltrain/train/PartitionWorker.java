@@ -55,8 +55,10 @@ public final class PartitionWorker implements AutoCloseable {
    * @param lossSum   the loss summed over its rows
    * @param hits      its rows predicted right
    * @param rows      its rows in this step
+   * @serial exclude
    */
   public record StepResult(float[] gradients, double lossSum, double hits, int rows) implements java.io.Serializable {
+    /** The serial form's version. */
     private static final long serialVersionUID = 1L;
   }
 
@@ -95,8 +97,10 @@ public final class PartitionWorker implements AutoCloseable {
    * @param lossSum the loss summed over the rows it trained on (each at the weights before that local step)
    * @param hits    those rows predicted right
    * @param rows    rows it trained on in the round
+   * @serial exclude
    */
   public record LocalResult(String weights, double lossSum, double hits, int rows) implements java.io.Serializable {
+    /** The serial form's version. */
     private static final long serialVersionUID = 1L;
   }
 
