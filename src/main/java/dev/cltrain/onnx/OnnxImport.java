@@ -621,7 +621,7 @@ final class OnnxImport {
       throw fail(node, "weights " + OnnxProto.shape(d) + (transposed ? " (transB=1)" : "") + " take " + in
           + " inputs, but the value before it has " + width);
     }
-    if ((long) in * out > Network.MAX_LAYER_WEIGHTS) {
+    if (in * out > Network.MAX_LAYER_WEIGHTS) { // no overflow: the weights tensor holds in·out values
       throw fail(node, "weights " + OnnxProto.shape(d) + " exceed cltrain's largest layer");
     }
     int inputs = (int) in;
