@@ -9,7 +9,9 @@ import dev.cltrain.Model;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
+import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.train.PartitionDriver;
@@ -60,7 +62,13 @@ public final class SparkTrain implements Callable<Integer> {
   int features;
   @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output (default: inputs,outputs of the data).")
   String layers;
-  @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation (default: sigmoid).")
+  @Option(names = "--net", paramLabel = "SPEC", description = "A network of convolutions, pooling, dropout and dense "
+      + "layers, as 'cltrain train --net' takes it, e.g. conv:8:3,relu,maxpool:2,flatten,dense:10 (instead of --layers).")
+  String net;
+  @Option(names = "--input-shape", paramLabel = "HxWxC", description = "With --net: the image shape of a row (HWC "
+      + "order), e.g. 28x28x1 (default: one row of the inputs, 1x1xN).")
+  String inputShape;
+  @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation with --layers (default: sigmoid); --net names each layer's.")
   String activation = "sigmoid";
   @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the last column is the target) or xent (the last column is an integer class label). Default: mse.")
   String loss = "mse";
@@ -225,20 +233,55 @@ public final class SparkTrain implements Callable<Integer> {
     }
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
     SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features);
-    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : widths(layers);
-    if (widths[0] != loaded.inputs() || widths[widths.length - 1] != loaded.outputs()) {
-      loaded.shards().unpersist(false);
-      throw new InputException("--layers " + layers + " does not fit the data (" + data + "): " + loaded.inputs()
-          + " inputs and " + loaded.outputs() + " outputs");
-    }
     NumpyRandom random = new NumpyRandom(seed);
-    Network initial = Network.builder(widths).hidden(hidden).loss(lossKind).build(random);
+    Network initial;
+    try {
+      initial = net != null ? fromNet(loaded, lossKind, random) : fromLayers(loaded, hidden, lossKind, random);
+    } catch (RuntimeException e) {
+      loaded.shards().unpersist(false);
+      throw e;
+    }
+    int[] widths = initial.widths();
     Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
-    ObjectNode options = new ObjectMapper().createObjectNode().put("data", data).put("layers", joined(widths))
+    ObjectNode options = new ObjectMapper().createObjectNode().put("data", data)
+        .put(net != null ? "net" : "layers", net != null ? net : joined(widths))
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
     return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery);
+  }
+
+  /** A dense network of --layers' widths (default: the data's inputs and outputs). */
+  private Network fromLayers(SparkData.Loaded loaded, Activation hidden, Loss lossKind, NumpyRandom random) {
+    if (inputShape != null) {
+      throw new InputException("--input-shape " + inputShape + " applies to --net only");
+    }
+    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : widths(layers);
+    if (widths[0] != loaded.inputs() || widths[widths.length - 1] != loaded.outputs()) {
+      throw new InputException("--layers " + layers + " does not fit the data (" + data + "): " + loaded.inputs()
+          + " inputs and " + loaded.outputs() + " outputs");
+    }
+    return Network.builder(widths).hidden(hidden).loss(lossKind).build(random);
+  }
+
+  /** The --net network on rows of the data's inputs (as 'cltrain train --net' builds it; dropout seed = --seed). */
+  private Network fromNet(SparkData.Loaded loaded, Loss lossKind, NumpyRandom random) {
+    if (layers != null) {
+      throw new InputException("--net and --layers exclude each other");
+    }
+    NetSpec spec = NetSpec.parse(net);
+    Shape image = null;
+    if (inputShape != null) {
+      image = NetSpec.parseShape(inputShape, "--input-shape");
+      if (image.size() != loaded.inputs()) {
+        throw new InputException("--input-shape " + inputShape + " is " + image.size() + " values per row but the data ("
+            + data + ") has " + loaded.inputs() + " inputs");
+      }
+    }
+    Shape input = spec.inputShape(image, loaded.inputs());
+    Activation out = spec.outputActivation() != null ? spec.outputActivation() : lossKind.output;
+    spec.check(input, loaded.outputs(), lossKind, out);
+    return spec.build(input, loaded.outputs(), lossKind, out, null, random, seed);
   }
 
   private static int[] widths(String spec) {

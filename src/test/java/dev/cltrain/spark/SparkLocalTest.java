@@ -113,6 +113,29 @@ class SparkLocalTest {
     }
   }
 
+  /** A convolutional network (--net, --input-shape): the same bytes as the one-process run, dropout included. */
+  @Test
+  void aConvolutionalNetworkTrainsToTheOneProcessRunsBytes() {
+    List<String> a = new ArrayList<>(List.of(args(csv)));
+    int at = a.indexOf("--layers");
+    a.remove(at + 1);
+    a.remove(at);
+    a.remove(a.indexOf("--activation") + 1);
+    a.remove(a.indexOf("--activation"));
+    a.addAll(List.of("--net", "conv:4:3,relu,dropout:0.25,maxpool:2,flatten,dense:8,tanh,dropout:0.5,dense:4",
+        "--input-shape", "4x3x1"));
+    SparkTrain.Job job = SparkTrain.prepare(a.toArray(String[]::new), spark);
+    try {
+      assertTrue(job.initial().hasFeatures(), "a network with stages");
+      Network expected = PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(), job.seed(),
+          job.epochs());
+      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
+    } finally {
+      job.release();
+    }
+  }
+
   /**
    * Parameter averaging (--average-every 4): equal to the one-process averaging run when no worker is lost,
    * and, as documented, another model than synchronous training's.
