@@ -542,31 +542,10 @@ final class WorkloadOptions {
   }
 
   static int[] parseWidths(String spec) {
-    String[] parts = spec.split(",", -1);
-    if (parts.length < 2) {
-      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
-    }
-    int[] widths = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      String p = parts[i].strip();
-      if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
-        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + p
-            + "' is not a positive integer (at most 7 digits)");
-      }
-      widths[i] = Integer.parseInt(p);
-    }
-    checkLayerSizes(widths, "--layers " + spec);
-    return widths;
+    return dev.cltrain.nn.NetSpec.parseLayers(spec);
   }
 
-  /** Refuses (exit 2) a layer of more weights than one buffer may hold, counting in long, before anything is drawn. */
   private static void checkLayerSizes(int[] widths, String origin) {
-    for (int i = 1; i < widths.length; i++) {
-      long weights = (long) widths[i - 1] * widths[i];
-      if (weights > Network.MAX_LAYER_WEIGHTS) {
-        throw new InputException(origin + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
-            + weights + " weights in one layer (" + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS);
-      }
-    }
+    dev.cltrain.nn.NetSpec.checkLayerSizes(widths, origin);
   }
 }

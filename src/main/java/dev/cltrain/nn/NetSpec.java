@@ -492,4 +492,47 @@ public final class NetSpec {
     Features features = built.isEmpty() && !dropout ? null : new Features(input, built, denseDropout, dropoutSeed);
     return new Network(loss, layers, 1f, null, null, features);
   }
+
+  /**
+   * The widths of {@code --layers} (e.g. {@code 784,128,10}): two or more positive integers of at most 7 digits,
+   * no layer over {@link Network#MAX_LAYER_WEIGHTS} weights.
+   *
+   * @param spec the option's value
+   * @return the widths, input to output
+   * @throws InputException naming the option and the width at fault
+   */
+  public static int[] parseLayers(String spec) {
+    String[] parts = spec.split(",", -1);
+    if (parts.length < 2) {
+      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
+    }
+    int[] widths = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i].strip();
+      if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
+        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + p
+            + "' is not a positive integer (at most 7 digits)");
+      }
+      widths[i] = Integer.parseInt(p);
+    }
+    checkLayerSizes(widths, "--layers " + spec);
+    return widths;
+  }
+
+  /**
+   * Refuses a layer of more weights than one buffer may hold, counting in long, before anything is drawn.
+   *
+   * @param widths the widths, input to output
+   * @param origin where they came from, for the message
+   * @throws InputException naming the two widths and the weights they make
+   */
+  public static void checkLayerSizes(int[] widths, String origin) {
+    for (int i = 1; i < widths.length; i++) {
+      long weights = (long) widths[i - 1] * widths[i];
+      if (weights > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(origin + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
+            + weights + " weights in one layer (" + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS);
+      }
+    }
+  }
 }

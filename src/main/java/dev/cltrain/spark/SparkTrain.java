@@ -256,7 +256,7 @@ public final class SparkTrain implements Callable<Integer> {
     if (inputShape != null) {
       throw new InputException("--input-shape " + inputShape + " applies to --net only");
     }
-    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : widths(layers);
+    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : NetSpec.parseLayers(layers);
     if (widths[0] != loaded.inputs() || widths[widths.length - 1] != loaded.outputs()) {
       throw new InputException("--layers " + layers + " does not fit the data (" + data + "): " + loaded.inputs()
           + " inputs and " + loaded.outputs() + " outputs");
@@ -282,22 +282,6 @@ public final class SparkTrain implements Callable<Integer> {
     Activation out = spec.outputActivation() != null ? spec.outputActivation() : lossKind.output;
     spec.check(input, loaded.outputs(), lossKind, out);
     return spec.build(input, loaded.outputs(), lossKind, out, null, random, seed);
-  }
-
-  private static int[] widths(String spec) {
-    String[] parts = spec.split(",", -1);
-    if (parts.length < 2) {
-      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
-    }
-    int[] widths = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      String w = parts[i].strip();
-      if (!w.matches("\\d{1,7}") || Integer.parseInt(w) == 0) {
-        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + w + "' is not a positive integer");
-      }
-      widths[i] = Integer.parseInt(w);
-    }
-    return widths;
   }
 
   private static String joined(int[] widths) {
