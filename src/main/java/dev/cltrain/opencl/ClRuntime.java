@@ -41,6 +41,13 @@ public final class ClRuntime {
     }
   }
 
+  /**
+   * CL_DEVICE_TYPE_ALL as the 64-bit bitfield the specification defines (0xFFFFFFFF). JOCL's constant is the int
+   * literal 0xFFFFFFFF, which widens to a long with every bit set; Mesa's Rusticl rightly refuses that with
+   * CL_INVALID_DEVICE_TYPE.
+   */
+  static final long DEVICE_TYPE_ALL = 0xFFFFFFFFL;
+
   private static Discovery cached;
 
   private ClRuntime() {}
@@ -149,7 +156,7 @@ public final class ClRuntime {
   private static cl_device_id[] devicesOf(cl_platform_id platform) {
     int[] count = new int[1];
     try {
-      clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, null, count);
+      clGetDeviceIDs(platform, DEVICE_TYPE_ALL, 0, null, count);
     } catch (CLException e) {
       if (e.getStatus() == CL_DEVICE_NOT_FOUND) {
         return new cl_device_id[0];
@@ -157,7 +164,7 @@ public final class ClRuntime {
       throw e;
     }
     cl_device_id[] ids = new cl_device_id[count[0]];
-    clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids.length, ids, null);
+    clGetDeviceIDs(platform, DEVICE_TYPE_ALL, ids.length, ids, null);
     return ids;
   }
 
