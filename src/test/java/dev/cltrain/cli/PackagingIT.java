@@ -1,0 +1,64 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two jars as Java libraries are packaged: a stable module name, reproducible entries (every entry stamped with
+ * {@code project.build.outputTimestamp}, the condition for two builds giving the same bytes, which
+ * scripts/check-reproducible proves by building twice), and a CycloneDX bill of materials of the runnable jar that
+ * names each library it carries.
+ */
+class PackagingIT {
+  private static Path file(String property) {
+    Path path = Path.of(System.getProperty(property, "")).toAbsolutePath();
+    assertTrue(Files.isRegularFile(path), property + ": " + path + " is missing: this test runs after mvn package (mvn verify)");
+    return path;
+  }
+
+  @Test
+  void bothJarsNameTheirModuleAndStampEveryEntryWithTheBuildTimestamp() throws Exception {
+    FileTime stamp = FileTime.from(Instant.parse(System.getProperty("cltrain.outputTimestamp")));
+    for (Path jar : List.of(file("cltrain.jar"), file("cltrain.library.jar"))) {
+      try (JarFile j = new JarFile(jar.toFile())) {
+        assertEquals("dev.cltrain", j.getManifest().getMainAttributes().getValue("Automatic-Module-Name"), jar + " manifest");
+        List<String> offStamp = j.stream().filter(e -> !stamp.equals(e.getLastModifiedTime())).map(JarEntry::getName)
+            .limit(5).toList();
+        assertEquals(List.of(), offStamp, jar + ": entries not stamped " + stamp + " (a build-time clock makes each build differ)");
+      }
+    }
+  }
+
+  @Test
+  void theBillOfMaterialsListsTheLibrariesTheRunnableJarCarriesAndNoProvidedOrTestOnes() throws Exception {
+    JsonNode bom = new ObjectMapper().readTree(file("cltrain.sbom").toFile());
+    assertEquals("CycloneDX", bom.get("bomFormat").asText());
+    Set<String> components = new TreeSet<>();
+    bom.get("components").forEach(c -> components.add(c.get("group").asText() + ":" + c.get("name").asText()
+        + ":" + c.get("version").asText()));
+    assertTrue(components.contains("org.jocl:jocl:" + System.getProperty("cltrain.jocl.version")), components.toString());
+    for (String carried : List.of("info.picocli:picocli:", "com.fasterxml.jackson.core:jackson-databind:", "org.slf4j:slf4j-api:")) {
+      assertTrue(components.stream().anyMatch(c -> c.startsWith(carried)), carried + " in " + components);
+    }
+    for (String absent : List.of("org.apache.spark:", "org.junit.", "com.microsoft.onnxruntime:", "net.jqwik:")) {
+      assertTrue(components.stream().noneMatch(c -> c.startsWith(absent)), "no " + absent + " in " + components);
+    }
+    // each carried library's classes are in the jar: the bill names what ships (spot check: JOCL, picocli)
+    try (JarFile j = new JarFile(file("cltrain.jar").toFile())) {
+      assertTrue(j.getEntry("org/jocl/CL.class") != null && j.getEntry("picocli/CommandLine.class") != null);
+    }
+  }
+}
