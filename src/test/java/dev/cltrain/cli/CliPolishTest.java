@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 12 item 8: suggestions, the help command, help sections, exit codes in help, completion, --quiet. */
 class CliPolishTest {
@@ -72,6 +75,38 @@ class CliPolishTest {
     assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out());
     assertTrue(r.out().contains("complete -F") && r.out().contains("cltrain"), r.out());
     assertTrue(r.out().contains("train") && r.out().contains("--checkpoint-every"), "train and its options");
+  }
+
+  @Test
+  void completionOffersEachLabelsWordsAndFileNamesWhereTheLabelNamesAFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("cltrain.bash"), Cli.run("completion").out());
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Files.writeString(work.resolve("iris.csv"), "a,b\n1,2\n");
+    assertEquals(List.of("xor", "and", "or", "random:", "iris.csv"), complete(work, "train", "--data", ""));
+    assertEquals(List.of("iris.csv"), complete(work, "train", "--data", "i"), "a prefix narrows to the file");
+    assertEquals(List.of("iris.csv"), complete(work, "eval", "--data", ""), "eval's --data: a file or folder only");
+    assertEquals(List.of("sigmoid", "tanh", "relu", "identity"), complete(work, "train", "--activation", ""));
+  }
+
+  /** What the completion script offers for the last word of {@code cltrain WORDS...}, in bash, run in {@code dir}. */
+  private static List<String> complete(Path dir, String... words) throws Exception {
+    String line = "cltrain " + String.join(" ", words);
+    String quoted = java.util.Arrays.stream(words).map(w -> "'" + w + "'").collect(java.util.stream.Collectors.joining(" "));
+    String bash = "source ../cltrain.bash; COMP_WORDS=(cltrain " + quoted + "); COMP_CWORD=" + words.length + "; COMP_LINE='"
+        + line + "'; COMP_POINT=${#COMP_LINE}; _complete_cltrain 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"";
+    Process p = new ProcessBuilder("bash", "-c", bash).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "bash finished");
+    return out.lines().filter(l -> !l.isEmpty()).toList();
+  }
+
+  @Test
+  void completionsHelpNamesItselfAndAnUnknownOptionNamesTheCommandAsEveryOtherErrorDoes() {
+    Cli help = Cli.run("help", "completion");
+    assertTrue(help.out().startsWith("Usage: cltrain completion"), help.toString());
+    Cli bad = Cli.run("train", "--bogus");
+    assertEquals(Main.EXIT_BAD_INPUT, bad.exit(), bad.toString());
+    assertTrue(bad.err().startsWith("cltrain train: Unknown option: '--bogus'"), bad.toString());
   }
 
   @Test
