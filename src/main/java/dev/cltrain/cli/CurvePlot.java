@@ -69,17 +69,14 @@ final class CurvePlot {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width, height);
       g.setColor(Color.BLACK);
-      String heading = title == null ? "" : title;
-      // a long heading (a convolutional network's architecture) gets a smaller font, down to 10 points, to fit
-      int size = 18;
-      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
-      while (size > 10 && g.getFontMetrics().stringWidth(heading) > width - 8) {
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, --size));
-      }
+      List<String> lines = headingLines(g, title == null ? "" : title, width - 16);
       FontMetrics metrics = g.getFontMetrics();
-      int x = Math.max(4, (width - metrics.stringWidth(heading)) / 2);
-      int y = (TITLE_HEIGHT - metrics.getHeight()) / 2 + metrics.getAscent();
-      g.drawString(heading, x, y);
+      int lineHeight = metrics.getHeight();
+      int y = (TITLE_HEIGHT - lineHeight * lines.size()) / 2 + metrics.getAscent();
+      for (String line : lines) {
+        g.drawString(line, Math.max(8, (width - metrics.stringWidth(line)) / 2), y);
+        y += lineHeight;
+      }
       for (int i = 0; i < charts.size(); i++) {
         Graphics2D cell = (Graphics2D) g.create(i * CHART_WIDTH, TITLE_HEIGHT, CHART_WIDTH, CHART_HEIGHT);
         try {
@@ -102,12 +99,59 @@ final class CurvePlot {
     return png.toByteArray();
   }
 
+  /**
+   * The heading as it is drawn within {@code room} pixels, setting {@code g}'s font: one line in the largest bold
+   * font from 18 down to 12 points that fits; else two lines, broken at the ", " that balances them best, from 14
+   * down to 9 points; else two lines at 9 points, the second cut short with "...". Never wider than {@code room}, so
+   * a deep network's long description is not clipped at the image's edges.
+   */
+  static List<String> headingLines(Graphics2D g, String heading, int room) {
+    for (int size = 18; size >= 12; size--) {
+      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
+      if (g.getFontMetrics().stringWidth(heading) <= room) {
+        return List.of(heading);
+      }
+    }
+    List<String> best = List.of(heading, "");
+    for (int size = 14; size >= 9; size--) {
+      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
+      FontMetrics m = g.getFontMetrics();
+      best = null;
+      for (int at = heading.indexOf(", "); at >= 0; at = heading.indexOf(", ", at + 1)) {
+        List<String> two = List.of(heading.substring(0, at + 1), heading.substring(at + 2));
+        int wider = Math.max(m.stringWidth(two.get(0)), m.stringWidth(two.get(1)));
+        if (best == null || wider < Math.max(m.stringWidth(best.get(0)), m.stringWidth(best.get(1)))) {
+          best = two;
+        }
+      }
+      if (best == null) {
+        int half = heading.length() / 2;
+        best = List.of(heading.substring(0, half), heading.substring(half));
+      }
+      if (m.stringWidth(best.get(0)) <= room && m.stringWidth(best.get(1)) <= room) {
+        return best;
+      }
+    }
+    FontMetrics m = g.getFontMetrics(); // 9 points
+    String first = best.get(0);
+    String second = best.get(1);
+    while (first.length() > 1 && m.stringWidth(first) > room) {
+      second = first.substring(first.length() - 1) + second;
+      first = first.substring(0, first.length() - 1);
+    }
+    while (second.length() > 0 && m.stringWidth(second + "...") > room) {
+      second = second.substring(0, second.length() - 1);
+    }
+    return List.of(first, second + "...");
+  }
+
   /** The loss chart: train loss, and validation and test loss where measured; axes scaled and labelled by {@link #scaleAxes}. */
   static XYChart lossChart(List<EpochRecord> records) {
     XYChart loss = chart("loss", Styler.LegendPosition.InsideNE);
     addSeries(loss, "train loss", records, EpochRecord::loss);
     addSeries(loss, "validation loss", records, EpochRecord::valLoss);
     addSeries(loss, "test loss", records, EpochRecord::testLoss);
+    markBest(loss, records);
     scaleAxes(loss, records, List.of(EpochRecord::loss, EpochRecord::valLoss, EpochRecord::testLoss), false);
     return loss;
   }
@@ -221,6 +265,30 @@ final class CurvePlot {
     XYSeries series = chart.addSeries(name, xs, ys);
     series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
     return true;
+  }
+
+  /**
+   * Marks the best epoch on the loss chart: the lowest validation loss where a validation split was measured (the
+   * epoch early stopping and {@code --save-best} keep by default), else the lowest training loss; the first such
+   * epoch on ties. One diamond, named "best: epoch N" in the legend.
+   */
+  static void markBest(XYChart chart, List<EpochRecord> records) {
+    boolean validation = records.stream().anyMatch(r -> Double.isFinite(r.valLoss()));
+    EpochRecord best = null;
+    for (EpochRecord r : records) {
+      double v = validation ? r.valLoss() : r.loss();
+      if (Double.isFinite(v) && (best == null || v < (validation ? best.valLoss() : best.loss()))) {
+        best = r;
+      }
+    }
+    if (best == null || records.size() < 2) {
+      return;
+    }
+    XYSeries series = chart.addSeries("best: epoch " + best.epoch(), new double[] {best.epoch()},
+        new double[] {validation ? best.valLoss() : best.loss()});
+    series.setMarker(SeriesMarkers.DIAMOND);
+    series.setMarkerColor(new Color(214, 39, 40));
+    series.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.NONE);
   }
 
   /** Java2D must not look for a display: a training box over ssh has none. */

@@ -220,4 +220,42 @@ class CurvePlotTest {
     assertEquals("#,##0", CurvePlot.yPattern(500));
     assertEquals("#,##0.000", CurvePlot.yPattern(0.05));
   }
+
+  /** A long heading, as a deep convolutional network's description with its settings makes. */
+  static final String DEEP_TITLE = "fashion: conv:32:3 relu, conv:32:3 relu, maxpool:2, dropout:0.25, conv:64:3 relu, "
+      + "conv:64:3 relu, maxpool:2, dropout:0.25, conv:128:3 relu, maxpool:2, dense:256 relu, dropout:0.5, dense:10, "
+      + "xent, adam η 0.0005, batch 64";
+
+  @Test
+  void aLongHeadingIsDrawnWhollyInsideTheImageNeverAgainstItsEdges() throws IOException {
+    for (List<EpochRecord> records : List.of(lossOnly(5000), classification(4))) {
+      BufferedImage png = ImageIO.read(new java.io.ByteArrayInputStream(CurvePlot.render(DEEP_TITLE, records)));
+      int inked = 0;
+      for (int y = 0; y < CurvePlot.TITLE_HEIGHT; y++) {
+        for (int x = 0; x < png.getWidth(); x++) {
+          boolean ink = (png.getRGB(x, y) & 0xFF) < 160; // the heading is black on white
+          if (ink) {
+            inked++;
+            assertTrue(x >= 4 && x < png.getWidth() - 4, "heading ink at x=" + x + " of " + png.getWidth()
+                + ": clipped at the edge");
+          }
+        }
+      }
+      assertTrue(inked > 500, "the heading is drawn (" + inked + " dark pixels)");
+    }
+  }
+
+  @Test
+  void theLossChartMarksTheEpochOfLowestValidationLossElseOfLowestTrainingLoss() {
+    List<EpochRecord> withValidation = new ArrayList<>();
+    double[] val = {0.9, 0.5, 0.4, 0.45, 0.6};
+    for (int e = 0; e < val.length; e++) {
+      withValidation.add(new EpochRecord(e, 1.0 / (e + 1), NaN, val[e], NaN, NaN, NaN, e));
+    }
+    var marked = CurvePlot.lossChart(withValidation).getSeriesMap().get("best: epoch 2");
+    assertNotNull(marked, "a 'best: epoch 2' series, the lowest validation loss 0.4");
+    assertEquals(0.4, marked.getYData()[0], 0.0);
+    assertNotNull(CurvePlot.lossChart(lossOnly(5000)).getSeriesMap().get("best: epoch 4000"),
+        "no validation split: the lowest training loss, the last epoch of a falling curve");
+  }
 }
