@@ -38,6 +38,8 @@ final class Progress implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final long start;
   private long done;
+  /** When the first batch was done: the rate is measured from there (the first batch carries the warm-up). */
+  private long firstDoneAt;
   private int epoch;
   private int batch;
   private long lastLossRead;
@@ -131,6 +133,9 @@ final class Progress implements AutoCloseable {
       lossText = loss == null ? "" : String.format(Locale.ROOT, " loss %.4f", loss);
     }
     done++;
+    if (done == 1) {
+      firstDoneAt = now;
+    }
     this.epoch = epoch;
     this.batch = batch;
     if (!everDrawn || now - lastDraw >= UPDATE_MILLIS * 1_000_000L) {
@@ -165,7 +170,9 @@ final class Progress implements AutoCloseable {
   String render(long now) {
     double seconds = Math.max(1e-9, (now - start) / 1e9);
     double rate = done / seconds;
-    String eta = done == 0 ? "?" : duration((total - done) / rate);
+    // The ETA from the batches after the first: the first one carries kernel builds, tuning and the JIT's warm-up
+    // (a first ETA of hours for a run of minutes); until a second batch is done it is unknown
+    String eta = done < 2 || now <= firstDoneAt ? "?" : duration((total - done) / ((done - 1) / ((now - firstDoneAt) / 1e9)));
     String percent = String.format(Locale.ROOT, "%3d%%", done * 100 / total);
     String where = " epoch " + epoch + "/" + epochs + " batch " + batch + "/" + batchesPerEpoch + lossText;
     String head;
