@@ -43,7 +43,7 @@ public record Workload(String name, Training training) {
     StringBuilder s = new StringBuilder(initial().features() != null ? Architecture.describe(initial())
         : joined(initial().widths()) + " " + initial().layers().get(0).activation().id);
     s.append(", ").append(initial().loss().id)
-        .append(", ").append(training.optimizer().kind().id).append(" η ").append(training.optimizer().learningRate());
+        .append(", ").append(training.optimizer().kind().id).append(" η ").append(dev.cltrain.nn.Optimizer.decimal(training.optimizer().learningRate()));
     if (batchesPerEpoch() > 1) {
       s.append(", batch ").append(training.batchSize());
     }

@@ -18,6 +18,14 @@ final class Format {
     return new BigDecimal(value).setScale(digits, RoundingMode.HALF_EVEN).toPlainString();
   }
 
+  /**
+   * A rate as people read one: whole numbers from 10 up ("27201 epochs/s"), one decimal below ("1.4 epochs/s",
+   * never "1 epochs/s" for 1.4).
+   */
+  static String rate(double value, String unit) {
+    return fixed(value, value >= 10 ? 0 : 1) + " " + unit;
+  }
+
   /** Bytes in binary units: "21.5 GiB". */
   static String bytes(long bytes) {
     String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};

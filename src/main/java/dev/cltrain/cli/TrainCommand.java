@@ -344,7 +344,7 @@ final class TrainCommand implements Callable<Integer> {
       if (plot != null) {
         CurvePlot.write(plot, work.name() + ": " + (initial.hasFeatures() ? dev.cltrain.nn.Architecture.describe(initial)
             : Workload.joined(initial.widths()) + " " + initial.layers().get(0).activation().id) + ", " + initial.loss().id + ", "
-            + work.training().optimizer().kind().id + " η " + rate
+            + work.training().optimizer().kind().id + " η " + dev.cltrain.nn.Optimizer.decimal(rate)
             + (batches > 1 ? ", batch " + work.training().batchSize() : ""), records);
         out.println("plot:        " + plot);
       }
@@ -520,7 +520,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void printEpochs(int first, int epochsRun, double seconds) {
-    String rate = epochsRun / seconds >= 1 ? Format.fixed(epochsRun / seconds, 0) + " epochs/s"
+    String rate = epochsRun / seconds >= 1 ? Format.rate(epochsRun / seconds, "epochs/s")
         : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
     out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
         : epochsRun + " (epochs " + first + " to " + (first + epochsRun - 1)

@@ -104,11 +104,36 @@ public record Optimizer(Kind kind, float learningRate, float momentum, float bet
 
   /** @return one line for summaries, e.g. "adam (η 0.001, β1 0.9, β2 0.999, ε 1e-08)"; weight decay if any */
   public String describe() {
-    String decay = weightDecay == 0 ? "" : ", weight decay " + weightDecay;
+    String decay = weightDecay == 0 ? "" : ", weight decay " + decimal(weightDecay);
     return switch (kind) {
-      case SGD -> "sgd (η " + learningRate + decay + ")";
-      case MOMENTUM -> "momentum (η " + learningRate + ", μ " + momentum + decay + ")";
-      case ADAM -> "adam (η " + learningRate + ", β1 " + beta1 + ", β2 " + beta2 + ", ε " + epsilon + decay + ")";
+      case SGD -> "sgd (η " + decimal(learningRate) + decay + ")";
+      case MOMENTUM -> "momentum (η " + decimal(learningRate) + ", μ " + decimal(momentum) + decay + ")";
+      case ADAM -> "adam (η " + decimal(learningRate) + ", β1 " + decimal(beta1) + ", β2 " + decimal(beta2) + ", ε "
+          + decimal(epsilon) + decay + ")";
     };
+  }
+
+  /**
+   * A float as Python's {@code repr} writes it, the way people write rates: the shortest digits that read back as
+   * this float, plainly from 1e-4 to below 1e16 ("0.0005", "2.0"), else in exponent form ("1e-08"); never Java's
+   * "5.0E-4".
+   *
+   * @param value a finite float
+   * @return its decimal text
+   */
+  public static String decimal(float value) {
+    if (value == 0 || !Float.isFinite(value)) {
+      return value == 0 ? (1 / value < 0 ? "-0.0" : "0.0") : Float.toString(value);
+    }
+    java.math.BigDecimal exact = new java.math.BigDecimal(Float.toString(value)).stripTrailingZeros();
+    int exponent = exact.precision() - exact.scale() - 1;
+    if (exponent >= -4 && exponent < 16) {
+      String plain = exact.toPlainString();
+      return plain.contains(".") ? plain : plain + ".0";
+    }
+    String digits = exact.unscaledValue().abs().toString();
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    return (value < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(java.util.Locale.ROOT, "%02d",
+        Math.abs(exponent));
   }
 }
