@@ -57,20 +57,61 @@ public final class Devices {
     return ClRuntime.discover().problem();
   }
 
-  /** {@return what {@code auto} picks: the first GPU, else the first other accelerator, else the Java reference} */
+  /**
+   * The OpenCL platforms left out because listing or describing their devices failed, while others' devices are
+   * listed; it is also logged once, as a warning, when OpenCL is first loaded.
+   *
+   * @return e.g. "left out OpenCL platform 2 (Clover): clGetDeviceIDs failed: CL_INVALID_DEVICE_TYPE; ...", or null
+   */
+  public static String openClWarning() {
+    return ClRuntime.discover().warning();
+  }
+
+  /**
+   * {@return what {@code auto} picks: the first GPU, else the first other accelerator, else the Java reference;
+   * never a simulator (Oclgrind), which reports itself as a GPU}
+   */
   public static Device autoPick() {
-    List<Device> devices = openCl();
-    for (Device d : devices) {
-      if (d.type() == Device.Type.GPU) {
-        return d;
+    return autoChoice(openCl(), openClProblem()).device();
+  }
+
+  /**
+   * What {@code auto} picks among {@code devices} and why: the first GPU, else the first accelerator or other
+   * device, else the Java reference. A simulator is never picked (Oclgrind is a GPU-type device that runs
+   * thousands of times slower than the reference): the reason names it and how to choose it explicitly.
+   *
+   * @param devices the OpenCL devices, in platform order
+   * @param problem why there are none, or null
+   * @return the choice, {@code auto} set
+   */
+  static DeviceChoice autoChoice(List<Device> devices, String problem) {
+    for (boolean gpu : new boolean[] {true, false}) {
+      for (Device d : devices) {
+        boolean wanted = gpu ? d.type() == Device.Type.GPU
+            : d.type() == Device.Type.ACCELERATOR || d.type() == Device.Type.OTHER;
+        if (wanted && !simulator(d)) {
+          return new DeviceChoice(d, true, "auto: first " + (gpu ? "GPU" : "accelerator"));
+        }
       }
     }
+    if (devices.isEmpty()) {
+      return new DeviceChoice(reference(), true, "auto: no OpenCL device",
+          "warning: " + problem + "; falling back to the Java reference");
+    }
+    StringBuilder reason = new StringBuilder("auto: no OpenCL GPU or accelerator");
     for (Device d : devices) {
-      if (d.type() == Device.Type.ACCELERATOR || d.type() == Device.Type.OTHER) {
-        return d;
+      if (simulator(d)) {
+        reason.append("; ").append(d.id()).append(" (").append(d.name())
+            .append(") is a simulator, far slower than the Java reference: --device ").append(d.id()).append(" takes it");
       }
     }
-    return reference();
+    devices.stream().filter(d -> !simulator(d)).findFirst().ifPresent(d -> reason.append("; ").append(d.id())
+        .append(" (").append(d.type()).append(") is available with --device ").append(d.id()));
+    return new DeviceChoice(reference(), true, reason.toString());
+  }
+
+  private static boolean simulator(Device d) {
+    return d instanceof OpenClDevice o && o.info().simulator();
   }
 
   /**
@@ -159,25 +200,17 @@ public final class Devices {
     List<ClDevice> devices = discovery.devices();
     switch (s) {
       case "auto" -> {
-        Device pick = autoPick();
-        if (!pick.isReference()) {
-          return new DeviceChoice(pick, true, "auto: first " + (pick.type() == Device.Type.GPU ? "GPU" : "accelerator"));
-        }
-        if (!discovery.available()) {
-          return new DeviceChoice(pick, true, "auto: no OpenCL device",
-              "warning: " + discovery.problem() + "; falling back to the Java reference");
-        }
-        return new DeviceChoice(pick, true, "auto: no OpenCL GPU or accelerator; " + devices.get(0).ref() + " ("
-            + devices.get(0).type() + ") is available with --device " + devices.get(0).ref());
+        return autoChoice(openCl(), discovery.problem());
       }
       case "gpu", "cpu" -> {
         ClDevice.Type type = s.equals("gpu") ? ClDevice.Type.GPU : ClDevice.Type.CPU;
         for (ClDevice d : devices) {
-          if (d.type() == type) {
+          if (d.type() == type && !d.simulator()) {
             return new DeviceChoice(new OpenClDevice(d), false, "--device " + s + ": first OpenCL " + type + " device");
           }
         }
-        throw unavailable("no OpenCL " + type + " device found", discovery);
+        throw unavailable("no OpenCL " + type + " device found" + (devices.stream().anyMatch(ClDevice::simulator)
+            ? " (a simulator is taken only by its cl:P:D)" : ""), discovery);
       }
       default -> { }
     }

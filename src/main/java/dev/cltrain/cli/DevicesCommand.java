@@ -79,6 +79,7 @@ final class DevicesCommand implements Callable<Integer> {
     root.put("auto", auto.id());
     root.put("openclAvailable", problem == null);
     root.put("openclProblem", problem);
+    root.put("openclWarning", Devices.openClWarning());
     ArrayNode list = root.putArray("devices");
     for (int i = 0; i < devices.size(); i++) {
       Device d = devices.get(i);

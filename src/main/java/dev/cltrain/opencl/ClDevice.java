@@ -69,6 +69,17 @@ public record ClDevice(
   }
 
   /**
+   * Whether this is a simulator rather than hardware: Oclgrind (platform "Oclgrind", device "Oclgrind Simulator")
+   * calls itself a GPU but interprets every work-item, thousands of times slower than a device, so {@code auto}
+   * and {@code gpu} never take it; its {@code cl:P:D} still does.
+   *
+   * @return true when the platform or device name says Oclgrind
+   */
+  public boolean simulator() {
+    return (platformName + " " + name).toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
+  }
+
+  /**
    * The OpenCL version without the vendor's detail.
    *
    * @return "3.0" out of "OpenCL 3.0 PoCL HSTR: ..." (the second word; the whole string when it has one word)

@@ -17,6 +17,7 @@ import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
+import org.slf4j.LoggerFactory;
 
 /**
  * Discovery: every OpenCL platform and device, or the reason there are none. The only class that loads
@@ -29,8 +30,20 @@ public final class ClRuntime {
    *
    * @param devices every device of every platform, in platform then device order; empty when none
    * @param problem why there are no devices (e.g. "no OpenCL platform is installed"), or null when there are
+   * @param warning the platforms left out because listing or describing their devices failed, each named with
+   *                the call and the CL error constant, while other platforms' devices are listed; else null
    */
-  public record Discovery(List<ClDevice> devices, String problem) {
+  public record Discovery(List<ClDevice> devices, String problem, String warning) {
+    /**
+     * A discovery with no platform left out.
+     *
+     * @param devices every device, in platform then device order
+     * @param problem why there are none, or null
+     */
+    public Discovery(List<ClDevice> devices, String problem) {
+      this(devices, problem, null);
+    }
+
     /**
      * Whether OpenCL has any device here.
      *
@@ -66,11 +79,16 @@ public final class ClRuntime {
 
   private static Discovery discoverNow() {
     JvmSignals.save(); // before the driver first loads: the handlers in force now are the JVM's
+    Discovery discovery;
     try {
-      return discoverDevices();
+      discovery = discoverDevices();
     } finally {
       JvmSignals.restore("OpenCL platform discovery");
     }
+    if (discovery.warning() != null) {
+      LoggerFactory.getLogger(ClRuntime.class).warn(discovery.warning()); // once: discovery runs once per process
+    }
+    return discovery;
   }
 
   private static Discovery discoverDevices() {
@@ -83,22 +101,33 @@ public final class ClRuntime {
     try {
       int[] count = new int[1];
       clGetPlatformIDs(0, null, count);
-      if (count[0] == 0) {
-        return new Discovery(List.of(), "no OpenCL platform is installed");
-      }
       cl_platform_id[] platforms = new cl_platform_id[count[0]];
-      clGetPlatformIDs(platforms.length, platforms, null);
-      List<ClDevice> devices = new ArrayList<>();
-      for (int p = 0; p < platforms.length; p++) {
-        String platformName = platformString(platforms[p], CL_PLATFORM_NAME);
-        cl_device_id[] ids = devicesOf(platforms[p]);
-        for (int d = 0; d < ids.length; d++) {
-          devices.add(describe(p, d, platformName, platforms[p], ids[d]));
-        }
+      if (platforms.length > 0) {
+        clGetPlatformIDs(platforms.length, platforms, null);
       }
-      return devices.isEmpty()
-          ? new Discovery(List.of(), "the OpenCL platforms have no devices")
-          : new Discovery(List.copyOf(devices), null);
+      return collect(new Platforms() {
+        @Override
+        public int count() {
+          return platforms.length;
+        }
+
+        @Override
+        public String name(int p) {
+          return ClException.check("clGetPlatformInfo", () -> platformString(platforms[p], CL_PLATFORM_NAME));
+        }
+
+        @Override
+        public List<ClDevice> devices(int p, String name) {
+          cl_device_id[] ids = ClException.check("clGetDeviceIDs", () -> devicesOf(platforms[p]));
+          List<ClDevice> devices = new ArrayList<>();
+          for (int d = 0; d < ids.length; d++) {
+            cl_device_id id = ids[d];
+            int index = d;
+            devices.add(ClException.check("clGetDeviceInfo", () -> describe(p, index, name, platforms[p], id)));
+          }
+          return devices;
+        }
+      });
     } catch (CLException e) {
       if (e.getStatus() == CL_PLATFORM_NOT_FOUND_KHR) {
         return new Discovery(List.of(), "no OpenCL platform is installed (CL_PLATFORM_NOT_FOUND_KHR)");
@@ -107,6 +136,59 @@ public final class ClRuntime {
     } catch (LinkageError e) {
       return new Discovery(List.of(), "the OpenCL library could not be loaded (" + firstLine(e.getMessage()) + ")");
     }
+  }
+
+  /**
+   * The installed platforms as discovery reads them: a seam, so that a test can make one platform fail as no
+   * real driver does on demand. Each method throws {@link ClException} naming the OpenCL call that failed.
+   */
+  interface Platforms {
+    /** {@return how many platforms the ICD loader lists} */
+    int count();
+
+    /**
+     * @param p the platform's index
+     * @return its CL_PLATFORM_NAME
+     */
+    String name(int p);
+
+    /**
+     * @param p    the platform's index
+     * @param name its name
+     * @return its devices, in order; empty when it has none (CL_DEVICE_NOT_FOUND)
+     */
+    List<ClDevice> devices(int p, String name);
+  }
+
+  /**
+   * Every platform's devices. A platform whose name or devices cannot be read (Mesa's Clover or Rusticl
+   * refusing a call, a broken vendor driver) is left out and named in {@link Discovery#warning()}; the other
+   * platforms' devices keep their {@code cl:P:D}. Only when no platform has a device is that a problem.
+   */
+  static Discovery collect(Platforms platforms) {
+    int count = platforms.count();
+    if (count == 0) {
+      return new Discovery(List.of(), "no OpenCL platform is installed");
+    }
+    List<ClDevice> devices = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (int p = 0; p < count; p++) {
+      String label = "platform " + p;
+      try {
+        String name = platforms.name(p);
+        label += " (" + name + ")";
+        devices.addAll(platforms.devices(p, name));
+      } catch (ClException e) {
+        failed.add(label + ": " + firstLine(e.getMessage()));
+      }
+    }
+    String failures = failed.isEmpty() ? null : String.join("; ", failed);
+    if (devices.isEmpty()) {
+      return new Discovery(List.of(), failures == null ? "the OpenCL platforms have no devices"
+          : "OpenCL discovery failed: " + failures);
+    }
+    return new Discovery(List.copyOf(devices), null,
+        failures == null ? null : "left out OpenCL " + failures + "; the other platforms' devices are listed");
   }
 
   /**

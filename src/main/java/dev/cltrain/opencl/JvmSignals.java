@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,9 +121,12 @@ public final class JvmSignals {
   }
 
   /**
-   * The library as a file to load: {@code libcltrain-jvmsignals-<crc32>.so} in cltrain's cache folder (the
-   * user's own), written once (under a temporary name, then moved into place) and reused by later runs.
-   * The cache spares each run a temporary folder, whose random name starts Java's SecureRandom (up to 17 ms).
+   * The library as a file to load: {@code libcltrain-jvmsignals-<crc32>-<size>.so} in cltrain's cache folder
+   * (the user's own), written once (under a temporary name, then moved into place) and reused by later runs
+   * while its bytes are the jar's: each run reads the copy and compares it whole before loading it, and
+   * rewrites it when it differs, because a damaged copy of the right size would crash every run (SIGILL) or
+   * fail to load and leave the JVM unprotected. The cache spares each run a temporary folder, whose random
+   * name starts Java's SecureRandom (up to 17 ms).
    *
    * @return the file, or null where the cache folder cannot be written (the caller then uses a temporary copy)
    */
@@ -133,7 +137,8 @@ public final class JvmSignals {
     try {
       Path folder = MatmulTuner.cacheFolder();
       Path file = folder.resolve(name);
-      if (!Files.isRegularFile(file) || Files.size(file) != library.length) {
+      if (!Files.isRegularFile(file) || Files.size(file) != library.length
+          || !Arrays.equals(Files.readAllBytes(file), library)) {
         Files.createDirectories(folder);
         Path part = folder.resolve(name + "." + ProcessHandle.current().pid() + ".part");
         Files.write(part, library);

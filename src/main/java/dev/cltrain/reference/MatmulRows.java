@@ -27,6 +27,37 @@ interface MatmulRows {
     return Best.INSTANCE;
   }
 
+  /** {@return whether this JVM has the Vector API: started with {@code --add-modules jdk.incubator.vector}} */
+  static boolean vectorApi() {
+    return ModuleLayer.boot().findModule(VectorNotice.MODULE).isPresent();
+  }
+
+  /**
+   * The warning that the reference runs its plain loops because the JVM lacks the Vector API, several times
+   * slower (issue 22 timed a Fashion-MNIST epoch at 49.9 s against 10.0 s); said once per JVM, through SLF4J.
+   */
+  final class VectorNotice {
+    static final String MODULE = "jdk.incubator.vector";
+    private static final java.util.concurrent.atomic.AtomicBoolean SAID = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private VectorNotice() {}
+
+    /**
+     * Logs the warning the first time it is called in a JVM without the module, unless the plain loops were chosen
+     * ({@code -Dcltrain.plainMatmul=true}, which {@code CLTRAIN_PLAIN_JAVA=1} passes).
+     *
+     * @return whether it logged now
+     */
+    static boolean sayOnce() {
+      if (vectorApi() || Boolean.getBoolean("cltrain.plainMatmul") || !SAID.compareAndSet(false, true)) {
+        return false;
+      }
+      org.slf4j.LoggerFactory.getLogger(ReferenceKernels.class).warn("the Java reference runs plain loops, several "
+          + "times slower than with the Vector API: start java with --add-modules " + MODULE + " (scripts/cltrain does)");
+      return true;
+    }
+  }
+
   /** Holder: decides once, on first use, whether the Vector API is there. */
   final class Best {
     static final MatmulRows INSTANCE = load();
@@ -34,7 +65,7 @@ interface MatmulRows {
     private Best() {}
 
     private static MatmulRows load() {
-      if (Boolean.getBoolean("cltrain.plainMatmul") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      if (Boolean.getBoolean("cltrain.plainMatmul") || !vectorApi()) {
         return plain();
       }
       try {

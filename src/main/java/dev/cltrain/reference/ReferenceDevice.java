@@ -79,7 +79,7 @@ public final class ReferenceDevice implements Device {
 
   @Override
   public Backend<float[], int[]> openBackend(boolean profiling) {
-    ReferenceKernels kernels = new ReferenceKernels();
+    ReferenceKernels kernels = ReferenceKernels.opened();
     return profiling ? Profiled.wrap(kernels) : kernels;
   }
 

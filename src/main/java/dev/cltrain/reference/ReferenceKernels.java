@@ -24,6 +24,8 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   private final MatmulRows loops;
   private final UpdateLoops updates;
+  /** Whether the first product big enough for the Vector API loops is still to say that they are missing. */
+  private boolean noticeDue;
 
   /** The reference with the fastest matrix-product and optimizer loops this JVM offers (same bits either way). */
   public ReferenceKernels() {
@@ -37,6 +39,16 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   ReferenceKernels(MatmulRows loops, UpdateLoops updates) {
     this.loops = loops;
     this.updates = updates;
+  }
+
+  /**
+   * The reference a {@link ReferenceDevice} opens to train or predict on: its first matrix product large
+   * enough for the Vector API loops logs, once per JVM, that the JVM lacks them ({@link MatmulRows.VectorNotice}).
+   */
+  static ReferenceKernels opened() {
+    ReferenceKernels kernels = new ReferenceKernels();
+    kernels.noticeDue = true;
+    return kernels;
   }
 
   @Override
@@ -93,6 +105,10 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     float[] packed = rowsOfB;
     int stride = rowStride;
     MatmulRows rows = (long) m * n * k < SMALL_WORK ? MatmulRows.plain() : loops;
+    if (noticeDue && (long) m * n * k >= SMALL_WORK) {
+      noticeDue = false;
+      MatmulRows.VectorNotice.sayOnce();
+    }
     int rowBlocks = (m + PANEL_ROWS - 1) / PANEL_ROWS;
     int colBlocks = (n + PANEL_COLUMNS - 1) / PANEL_COLUMNS;
     IntStream range = IntStream.range(0, rowBlocks * colBlocks);

@@ -63,7 +63,7 @@ interface UpdateLoops {
     private Best() {}
 
     private static UpdateLoops load() {
-      if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      if (!MatmulRows.vectorApi()) {
         return plain();
       }
       try {

@@ -3,6 +3,8 @@ package dev.cltrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,11 +12,79 @@ import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.testing.OpenClDevices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code cltrain devices}: whether each device has a hardware fused multiply-add (issue 13). */
+/**
+ * {@code cltrain devices}: whether each device has a hardware fused multiply-add (issue 13); discovery with
+ * Mesa's OpenCL installed beside PoCL, and Oclgrind registered as an ICD (issue 22), in child JVMs whose ICD
+ * loader reads the vendor files given (OCL_ICD_VENDORS).
+ */
 class DevicesCommandTest {
+  static final Path VENDORS = Path.of("/etc/OpenCL/vendors");
+  static final Path OCLGRIND = Path.of("/usr/lib/oclgrind/liboclgrind-rt-icd.so");
+
+  @TempDir
+  Path dir;
+
+  /** Skips, or fails under CI=true (.ci/run installs them), unless every one of {@code files} is there. */
+  private static void need(String why, Path... files) {
+    List<Path> missing = new ArrayList<>();
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        missing.add(f);
+      }
+    }
+    if (!missing.isEmpty() && OpenClDevices.ci()) {
+      fail(missing + " missing (CI=true: .ci/run installs " + why + ")");
+    }
+    assumeTrue(missing.isEmpty(), missing + " missing: install " + why);
+  }
+
+  private static List<String> field(JsonNode devices, String name) {
+    List<String> values = new ArrayList<>();
+    devices.forEach(d -> values.add(d.path(name).asText()));
+    return values;
+  }
+
+  @Test
+  void poclMesasCloverWithoutDevicesAndRusticlRegisteredTogetherListPoclAndLlvmpipe() throws Exception {
+    need("pocl-opencl-icd and mesa-opencl-icd", VENDORS.resolve("pocl.icd"), VENDORS.resolve("mesa.icd"),
+        VENDORS.resolve("rusticl.icd"));
+    Cli run = Cli.runInChild(Map.of("OCL_ICD_VENDORS", VENDORS.toString(), "RUSTICL_ENABLE", "llvmpipe"), dir,
+        "devices", "--json");
+    assertEquals(0, run.exit(), run.toString());
+    JsonNode root = new ObjectMapper().readTree(run.out());
+    assertTrue(root.get("openclProblem").isNull(), run.toString());
+    assertTrue(root.get("openclWarning").isNull(), "no platform left out: " + run);
+    List<String> platforms = field(root.get("devices"), "platform");
+    List<String> names = field(root.get("devices"), "name");
+    assertTrue(platforms.contains("Portable Computing Language"), "PoCL's device: " + run);
+    assertTrue(platforms.contains("rusticl") && names.stream().anyMatch(n -> n.startsWith("llvmpipe")),
+        "Rusticl's llvmpipe: " + run);
+    assertFalse(run.err().contains("left out"), "no warning: " + run);
+  }
+
+  @Test
+  void autoNeverPicksOclgrindRegisteredAsAnIcdThoughItIsAGpuTypeDevice() throws Exception {
+    need("oclgrind", OCLGRIND);
+    Path vendors = Files.createDirectories(dir.resolve("vendors"));
+    Files.writeString(vendors.resolve("oclgrind.icd"), OCLGRIND + "\n");
+    Map<String, String> env = Map.of("OCL_ICD_VENDORS", vendors.toString());
+    JsonNode root = new ObjectMapper().readTree(Cli.runInChild(env, dir, "devices", "--json").out());
+    JsonNode simulator = root.get("devices").get(1);
+    assertEquals("GPU", simulator.get("type").asText(), "Oclgrind calls itself a GPU: " + root);
+    assertEquals("Oclgrind", simulator.get("platform").asText(), root.toString());
+    assertEquals("reference", root.get("auto").asText(), "auto takes the reference, not the simulator: " + root);
+    Cli gpu = Cli.runInChild(env, dir, "train", "--epochs", "1", "--device", "gpu");
+    assertEquals(Main.EXIT_DEVICE, gpu.exit(), gpu.toString());
+    assertTrue(gpu.err().contains("no OpenCL GPU device found (a simulator is taken only by its cl:P:D)"), gpu.toString());
+  }
   @Test
   void theTableSaysWhetherEachDeviceHasAFastFusedMultiplyAdd() throws Exception {
     Cli run = Cli.run("devices");
