@@ -34,8 +34,51 @@ import java.util.List;
  *
  * @param options the training command's options, as the command wrote them (may be null)
  * @param state   where training stands
+ * @param devices for data-parallel training, the devices' ids in device order ({@code "devices"}); else null
+ * @param shares  for data-parallel training, each device's share of a batch's rows ({@code "shards"}), the split
+ *                the run used (measured or given); else null
  */
-public record Checkpoint(ObjectNode options, TrainerState state) {
+public record Checkpoint(ObjectNode options, TrainerState state, List<String> devices, int[] shares) {
+  /**
+   * Checks that devices and shares come together, two or more, one share per device, each positive.
+   *
+   * @throws IllegalArgumentException when they do not
+   */
+  public Checkpoint {
+    if ((devices == null) != (shares == null)) {
+      throw new IllegalArgumentException("devices and shards come together");
+    }
+    if (devices != null) {
+      devices = List.copyOf(devices);
+      shares = shares.clone();
+      if (devices.size() < 2 || shares.length != devices.size()) {
+        throw new IllegalArgumentException(devices.size() + " devices and " + shares.length + " shards: "
+            + "data-parallel training takes two or more devices, one share each");
+      }
+      for (int share : shares) {
+        if (share < 1) {
+          throw new IllegalArgumentException("shards must be positive: " + java.util.Arrays.toString(shares));
+        }
+      }
+    }
+  }
+
+  /**
+   * A checkpoint of training on one device.
+   *
+   * @param options the training command's options (may be null)
+   * @param state   where training stands
+   */
+  public Checkpoint(ObjectNode options, TrainerState state) {
+    this(options, state, null, null);
+  }
+
+  /** {@return each device's share (a copy), or null for training on one device} */
+  @Override
+  public int[] shares() {
+    return shares == null ? null : shares.clone();
+  }
+
   /** The file's {@code "format"} field. */
   public static final String FORMAT = "cltrain-checkpoint";
   /** The file's {@code "version"} field: the one layout this cltrain reads and writes. */
@@ -66,6 +109,14 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
     shuffler.put("pos", state.shuffler().pos());
     shuffler.put("hasGauss", state.shuffler().hasGauss());
     shuffler.put("gauss", state.shuffler().gauss());
+    if (devices != null) {
+      ArrayNode ids = root.putArray("devices");
+      devices.forEach(ids::add);
+      ArrayNode split = root.putArray("shards");
+      for (int share : shares) {
+        split.add(share);
+      }
+    }
     if (state.batch() > 0) {
       root.put("order", ints(state.order()));
       root.put("lossSlots", floats(state.lossSlots()));
@@ -158,8 +209,24 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
               + correct.length + " values, not one per batch done (" + batch + ")");
         }
       }
+      List<String> devices = null;
+      int[] shares = null;
+      if (root.has("devices") || root.has("shards")) {
+        devices = new ArrayList<>();
+        for (JsonNode id : array(root, "devices")) {
+          if (!id.isTextual()) {
+            throw new IllegalArgumentException("\"devices\" holds " + id + ", not a device id");
+          }
+          devices.add(id.asText());
+        }
+        List<Integer> split = new ArrayList<>();
+        for (JsonNode share : array(root, "shards")) {
+          split.add(integer(share, "shards"));
+        }
+        shares = split.stream().mapToInt(Integer::intValue).toArray();
+      }
       return new Checkpoint((ObjectNode) options,
-          new TrainerState(epoch, batch, step, network, optimizer, shuffler, order, losses, correct));
+          new TrainerState(epoch, batch, step, network, optimizer, shuffler, order, losses, correct), devices, shares);
     } catch (InputException e) {
       throw new InputException(where + ": " + e.getMessage());
     } catch (RuntimeException e) {

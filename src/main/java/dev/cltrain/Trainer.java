@@ -117,7 +117,9 @@ public interface Trainer extends AutoCloseable {
 
   /**
    * Asks the epoch under way (from any thread, e.g. a signal handler) to stop after its current batch; the
-   * epoch then returns with {@code complete} false and {@link #state()} holds where it stopped.
+   * epoch then returns with {@code complete} false and {@link #state()} holds where it stopped. On an OpenCL
+   * device the host enqueues at most one batch (or one quiet full-batch epoch, or one short train_small launch)
+   * ahead of the device, so the stop is heard within a batch or two of the device's progress.
    */
   default void stopAfterBatch() {}
 

@@ -357,9 +357,13 @@ public final class TrainingRun implements AutoCloseable {
     return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded);
   }
 
-  /** Writes a checkpoint of a state already checked to be finite, and remembers its epoch. */
+  /**
+   * Writes a checkpoint of a state already checked to be finite (with data-parallel training, its devices and
+   * the split it used, so that a resume goes on with them), and remembers its epoch.
+   */
   private void writeCheckpoint(TrainerState state) {
-    new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+    int[] shares = shares();
+    new Checkpoint(t.checkpointOptions, state, shares == null ? null : deviceIds(), shares).write(t.checkpoint);
     lastCheckpointEpoch = state.epoch();
   }
 

@@ -105,6 +105,18 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   /** Hands enqueued work to the device without waiting for it. */
   void flush();
 
+  /**
+   * Hands the work enqueued so far to the device and marks it, so that a caller can keep the device busy with
+   * the next work while it waits for this: running the returned wait blocks until the marked work has finished,
+   * not the work enqueued after the mark (run it once; it releases the mark).
+   *
+   * @return the wait; on a backend that finishes each kernel as it is called, one that returns at once
+   */
+  default Runnable mark() {
+    flush();
+    return () -> {};
+  }
+
   @Override
   void close();
 }

@@ -122,6 +122,12 @@ public final class GemmBench {
    * @return the rows, and the peaks when measured
    */
   public static Result run(List<GemmShape> shapes, List<Device> devices, Options options, Consumer<String> status) {
+    GemmShape largest = shapes.stream().max(java.util.Comparator.comparingLong(GemmBench::shapeFloats)).orElse(null);
+    if (largest != null) {
+      dev.cltrain.train.MemoryPlan.checkHeap(heapBytes(shapes),
+          "bench --gemm: the operands at " + largest.label() + " and every shape's reference product");
+    }
+    shapes.forEach(s -> GemmShape.checked(s, "bench --gemm: " + s.label()));
     int repeat = options.repeat();
     boolean clblast = options.clblast();
     String blastProblem = clblast ? dev.cltrain.opencl.ClBlast.problem() : null;
@@ -231,6 +237,25 @@ public final class GemmBench {
       out.add(compare ? r.withVsNumpy(r.gflops() / theirs) : r);
     }
     return out;
+  }
+
+  /** Floats of one shape's arrays on the reference: a and b drawn and uploaded (two copies each), c and its copy. */
+  static long shapeFloats(GemmShape s) {
+    return 2 * ((long) s.m() * s.k() + (long) s.k() * s.n() + (long) s.m() * s.n());
+  }
+
+  /**
+   * Bytes of Java heap {@link #run} needs: the largest shape's arrays, and every shape's reference product,
+   * kept to check the devices' against.
+   */
+  static long heapBytes(List<GemmShape> shapes) {
+    long largest = 0;
+    long products = 0;
+    for (GemmShape s : shapes) {
+      largest = Math.max(largest, shapeFloats(s));
+      products += (long) s.m() * s.n();
+    }
+    return 4 * (largest + products);
   }
 
   private record Timed(double[] ms, float[] product, long flops) {}

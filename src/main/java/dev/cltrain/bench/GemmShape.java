@@ -66,10 +66,8 @@ public record GemmShape(int m, int n, int k, String variant) {
       if (m == 0 || n == 0 || k == 0) {
         throw new InputException("--shapes " + spec + ": '" + part + "' has a zero size");
       }
-      if (Math.max((long) m * k, Math.max((long) k * n, (long) m * n)) > MAX_ELEMENTS) {
-        throw new InputException("--shapes " + spec + ": '" + part + "' has an operand of more than " + MAX_ELEMENTS + " floats");
-      }
-      shapes.add(new GemmShape(m, n, k, match.group(4) == null ? "nn" : match.group(4)));
+      shapes.add(checked(new GemmShape(m, n, k, match.group(4) == null ? "nn" : match.group(4)),
+          "--shapes " + spec + ": '" + part + "'"));
     }
     return shapes;
   }
@@ -82,5 +80,16 @@ public record GemmShape(int m, int n, int k, String variant) {
    */
   public static List<GemmShape> squares(List<Integer> sizes) {
     return sizes.stream().map(s -> new GemmShape(s, s, s, "nn")).toList();
+  }
+
+  /** {@code shape}, refused when an operand holds more than {@link #MAX_ELEMENTS} floats. */
+  static GemmShape checked(GemmShape shape, String where) {
+    long m = shape.m();
+    long n = shape.n();
+    long k = shape.k();
+    if (Math.max(m * k, Math.max(k * n, m * n)) > MAX_ELEMENTS) {
+      throw new InputException(where + " has an operand of more than " + MAX_ELEMENTS + " floats");
+    }
+    return shape;
   }
 }

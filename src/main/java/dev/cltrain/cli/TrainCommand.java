@@ -55,9 +55,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--verify", description = "Run the Java reference in lockstep and compare weights and loss (exit 1 if over the tolerance).")
   boolean verify;
 
-  @Option(names = "--shards", paramLabel = "S1,S2,...", description = "With a --device list: each device's share of a "
-      + "batch's rows, e.g. 3,1 (default: measured before training, printed).")
+  @Option(names = "--shards", paramLabel = "S1,S2,...|auto", description = "With a --device list: each device's share "
+      + "of a batch's rows, e.g. 3,1 (default: an even split, the same on every run; auto: each device's speed "
+      + "measured before training, printed with the --shards that repeats it). --resume keeps the checkpoint's "
+      + "devices and split.")
   String shards;
+
+  /** {@return the default split of {@code devices} devices: the same share each} */
+  private static int[] even(int devices) {
+    int[] shares = new int[devices];
+    Arrays.fill(shares, 1);
+    return shares;
+  }
+
+  /** {@code --shards auto}: measure each device before training. */
+  static final String AUTO_SHARDS = "auto";
 
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON, or as ONNX when FILE ends in .onnx (atomically).")
   Path save;
@@ -182,7 +194,7 @@ final class TrainCommand implements Callable<Integer> {
     float rate = work.training().optimizer().learningRate();
 
     Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
-        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(withShards(deviceOptions.choice()))
+        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(withShards(devicesFor(resumed)))
         .schedule(schedule).earlyStopping(stopping);
     if (checkpoint != null) {
       training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),
@@ -422,7 +434,10 @@ final class TrainCommand implements Callable<Integer> {
     if (epochsGiven()) {
       words.addAll(List.of("--epochs", String.valueOf(epochs)));
     }
-    if (spec.commandLine().getParseResult().hasMatchedOption("--device")) {
+    int[] split = current == null ? null : current.shares();
+    if (split != null) { // data-parallel: the devices and the split this run used, measured or not
+      words.addAll(List.of("--device", String.join(",", current.deviceIds()), "--shards", joinedShares(split)));
+    } else if (spec.commandLine().getParseResult().hasMatchedOption("--device")) {
       words.addAll(List.of("--device", deviceOptions.device));
     }
     if (deviceOptions.kernels != null) {
@@ -587,13 +602,60 @@ final class TrainCommand implements Callable<Integer> {
     return s.append(']').toString();
   }
 
-  /** The --device choice with --shards' shares; --shards without a device list is bad input. */
+  /**
+   * The --device choice. A checkpoint of data-parallel training goes on on its devices with its split unless
+   * --device (or --shards) says otherwise; then one line says what changed.
+   */
+  private DeviceChoice devicesFor(Checkpoint resumed) {
+    if (resumed == null || resumed.devices() == null) {
+      return deviceOptions.choice();
+    }
+    String devices = String.join(",", resumed.devices());
+    String split = joinedShares(resumed.shares());
+    boolean deviceGiven = spec.commandLine().getParseResult().hasMatchedOption("--device");
+    DeviceChoice choice;
+    if (deviceGiven) {
+      choice = deviceOptions.choice();
+    } else {
+      deviceOptions.device = devices;
+      try {
+        choice = deviceOptions.choice();
+      } catch (dev.cltrain.CltrainException e) {
+        String why = "--resume " + resume + " goes on on the devices it was trained on (" + devices + "; --device "
+            + "chooses others): " + e.getMessage();
+        throw e instanceof dev.cltrain.DeviceException ? new dev.cltrain.DeviceException(why, e)
+            : new InputException(why, e);
+      }
+    }
+    boolean same = choice.devices().stream().map(dev.cltrain.Device::id).toList().equals(resumed.devices());
+    if (same && shards == null) {
+      shards = split;
+    }
+    if (!same || !shards.equals(split)) {
+      err.println("note: " + resume + " was trained on " + devices + " with --shards " + split + "; going on on "
+          + choice.devices().stream().map(dev.cltrain.Device::id).collect(java.util.stream.Collectors.joining(","))
+          + (choice.parallel() ? " with --shards " + (shards == null ? joinedShares(even(choice.devices().size())) : shards) : "")
+          + " as asked (the weights then differ from an uninterrupted run's by rounding)");
+    }
+    return choice;
+  }
+
+  /**
+   * The --device choice with --shards' shares; --shards without a device list is bad input. A device list
+   * without --shards is split evenly, the same on every run; {@code --shards auto} measures the devices.
+   */
   private DeviceChoice withShards(DeviceChoice choice) {
+    if (shards == null && choice.parallel()) {
+      return choice.withShares(even(choice.devices().size()));
+    }
     if (shards == null) {
       return choice;
     }
     if (!choice.parallel()) {
       throw new InputException("--shards " + shards + " needs a --device list (e.g. --device cl:0:0,cl:0:1)");
+    }
+    if (shards.equals(AUTO_SHARDS)) {
+      return choice.withShares(null); // measured when the run opens
     }
     String[] parts = shards.split(",", -1);
     if (parts.length != choice.devices().size()) {

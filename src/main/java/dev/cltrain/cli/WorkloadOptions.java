@@ -494,7 +494,11 @@ final class WorkloadOptions {
       widths = new int[] {train.inputs(), train.outputs()};
       checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
     }
-    checkFits(widths, train, "--layers " + Workload.joined(widths));
+    String origin = "--layers " + Workload.joined(widths);
+    checkFits(widths, train, origin);
+    long parameters = dev.cltrain.train.MemoryPlan.parameters(widths);
+    dev.cltrain.train.MemoryPlan.checkHeap(dev.cltrain.train.MemoryPlan.heapBytes(parameters, loaded),
+        origin + ": the data and the network (" + parameters + " parameters, drawn and trained)");
     return Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
         .init(init != null ? Init.parse(init) : null)
         .inputScale(loaded.inputScale()).build(random);

@@ -256,6 +256,43 @@ public final class ClContext implements AutoCloseable {
     ClException.checkVoid("clFlush(" + device.ref() + ")", () -> clFlush(queue));
   }
 
+  /**
+   * Marks the commands enqueued so far (clEnqueueMarkerWithWaitList) and hands them to the device (clFlush):
+   * {@link Marker#await} then waits for them alone, not for what is enqueued after the mark.
+   *
+   * @return the mark; its event is released by {@link Marker#await}, or when this context closes
+   */
+  public synchronized Marker marker() {
+    cl_event event = new cl_event();
+    ClException.checkVoid("clEnqueueMarkerWithWaitList(" + device.ref() + ")",
+        () -> clEnqueueMarkerWithWaitList(queue, 0, null, event));
+    markers.add(event);
+    flush();
+    return () -> {
+      synchronized (this) {
+        if (!markers.remove(event)) {
+          return; // awaited before, or released by close()
+        }
+      }
+      try {
+        ClException.checkVoid("clWaitForEvents(" + device.ref() + ")",
+            () -> clWaitForEvents(1, new cl_event[] {event}));
+      } finally {
+        clReleaseEvent(event);
+      }
+    };
+  }
+
+  /** A point in a queue's commands: {@link #await} waits until every command enqueued before it has finished. */
+  @FunctionalInterface
+  public interface Marker {
+    /** Waits for the commands before the mark (at once after the first call) and releases the mark. */
+    void await();
+  }
+
+  /** Markers not yet awaited, released when this context closes. */
+  private final java.util.Set<cl_event> markers = new java.util.HashSet<>();
+
   /** Waits until every enqueued command has finished (clFinish). */
   public void finish() {
     ClException.checkVoid("clFinish(" + device.ref() + ")", () -> clFinish(queue));
@@ -296,6 +333,14 @@ public final class ClContext implements AutoCloseable {
       }
     }
     launches.clear();
+    for (cl_event marker : markers) {
+      try {
+        clReleaseEvent(marker);
+      } catch (RuntimeException e) {
+        log.warn("releasing a marker failed (ignoring): {}", e.getMessage());
+      }
+    }
+    markers.clear();
     while (!owned.isEmpty()) {
       Releasable r = owned.pop();
       try {

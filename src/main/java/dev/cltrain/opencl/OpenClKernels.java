@@ -615,6 +615,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
+  public Runnable mark() {
+    return context.marker()::await;
+  }
+
+  @Override
   public java.util.List<KernelTime> takeProfile() {
     return context.takeProfile().stream().map(t -> new KernelTime(t.kernel(), t.launches(), t.nanos())).toList();
   }

@@ -81,6 +81,14 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private int[] currentOrder;
   /** Estimated multiply-adds one train_small launch may take, so that a stop is heard within a few tens of ms. */
   static final long LAUNCH_WORK = 1 << 22;
+  /**
+   * The wall time a train_small launch should stay under (0.1 s): one that took longer halves the epochs of the
+   * next ({@link #timedEpochs}), so a stop is heard within a second on any device whatever the estimate says.
+   * Splitting the epochs over more launches changes no bits.
+   */
+  static final long LAUNCH_NANOS = 100_000_000L;
+  /** Epochs per train_small launch at most, as launch times have shown; halved after a launch too long. */
+  private int timedEpochs = Integer.MAX_VALUE;
   /** Each barrier-separated phase counted as this many multiply-adds in that estimate. */
   static final long PHASE_WORK = 256;
   /** Why train_small is used, or why not (for --profile); null when it is used. */
@@ -390,12 +398,17 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     layersCurrent = false;
     int done = 0;
     while (done < count) {
-      int n = Math.min(launchCap > 0 ? Math.min(launchCap, smallNetEpochs) : smallNetEpochs, count - done);
+      int most = Math.min(smallNetEpochs, timedEpochs);
+      int n = Math.min(launchCap > 0 ? Math.min(launchCap, most) : most, count - done);
       boolean stats = statsOnLast && done + n == count;
+      long started = System.nanoTime();
       smallNetLaunch(n, stats);
       done += n;
       if (done < count) {
         backend.download(train.lossSlots, new float[1]); // waits for the launch
+        if (System.nanoTime() - started > LAUNCH_NANOS && n > 1) {
+          timedEpochs = n / 2; // the estimate was wrong for this device: a stop must not wait for long launches
+        }
         if (stopRequested) {
           stopRequested = false;
           return new EpochStats(Float.NaN, Float.NaN, false);
@@ -568,7 +581,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       iteration(train.x, train.y, rows, 0, wantStats);
       epochsDone++;
       if (!wantStats) {
-        backend.flush();
+        keepPace();
         return new EpochStats(Float.NaN, Float.NaN);
       }
       return readStats(train, train.chunks);
@@ -589,7 +602,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       backend.gatherRows(n, inputs, offset, order, train.x, batchX);
       backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
       iteration(batchX, batchY, n, b, true);
-      backend.flush();
+      keepPace();
       if (listener != null) {
         int done = b + 1;
         listener.batchDone(b, train.chunks, () -> runningLoss(done));
@@ -611,6 +624,23 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   public void stopAfterBatch() {
     stopRequested = true;
   }
+
+  /**
+   * Hands the step just enqueued to the device and waits for the one before it: the host stays one step (a
+   * batch, or a full-batch epoch) ahead of the device, which is never idle for it, and a stop asked for is
+   * heard within two steps. Without the wait, the host enqueued a whole epoch's batches (or every quiet epoch)
+   * in moments and heard the stop only after the device had run them all.
+   */
+  private void keepPace() {
+    Runnable marked = backend.mark();
+    if (previousStep != null) {
+      previousStep.run();
+    }
+    previousStep = marked;
+  }
+
+  /** The wait for the step before the last, for {@link #keepPace}; null before the first. */
+  private Runnable previousStep;
 
   // ---- a replica of data-parallel training (ShardedTrainer) ------------------------------------------------------
 

@@ -208,6 +208,55 @@ public final class MemoryPlan {
     checkIndexable(largest);
   }
 
+  /**
+   * @param widths a dense network's widths, inputs first
+   * @return its parameters: every layer's weights and biases
+   */
+  public static long parameters(int[] widths) {
+    long count = 0;
+    for (int l = 0; l + 1 < widths.length; l++) {
+      count += (long) widths[l] * widths[l + 1] + widths[l + 1];
+    }
+    return count;
+  }
+
+  /**
+   * Bytes of Java heap a training run holds whatever its device: the data (every set's inputs and targets) and
+   * the network twice, as drawn and as trained (copied back at the end). The Java reference's training buffers
+   * come on top, checked when the run opens ({@link #checkFits}).
+   *
+   * @param parameters the network's parameters
+   * @param data       the training data, already loaded
+   * @return the bytes
+   */
+  public static long heapBytes(long parameters, dev.cltrain.data.TrainingData data) {
+    long floats = 2 * parameters;
+    for (DataSet set : new DataSet[] {data.train(), data.test(), data.validation()}) {
+      if (set != null) {
+        floats += (long) set.rows() * (set.inputs() + set.outputs());
+      }
+    }
+    return 4 * floats;
+  }
+
+  /**
+   * The rule for Java arrays, on any device: refuses, before anything is allocated, work whose arrays need more
+   * bytes than the heap's limit ({@code Runtime.maxMemory()}, set with {@code -Xmx}). Without it the JVM
+   * allocated gigabytes for half a minute and then ended in a generic out-of-memory line.
+   *
+   * @param bytes what the arrays need
+   * @param what  the work and what its arrays are, e.g. "--layers 2,30000,30000,1: the data and the network (drawn
+   *              and trained)"
+   * @throws dev.cltrain.InputException (exit 2) naming the bytes needed and the heap's limit
+   */
+  public static void checkHeap(long bytes, String what) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes > heap) {
+      throw new dev.cltrain.InputException(what + " need " + bytes + " bytes of Java heap but it holds at most "
+          + heap + " (give java a larger -Xmx, or make the work smaller)");
+    }
+  }
+
   /** Every buffer is indexed with int, on every device: one of more than 2³¹−1 floats cannot be (exit 2). */
   private static void checkIndexable(long largestBytes) {
     if (largestBytes / 4 > Integer.MAX_VALUE) {

@@ -1,6 +1,7 @@
 package dev.cltrain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,11 +62,27 @@ class MultiDeviceCliTest {
   }
 
   @Test
-  void withoutSharesTheSplitIsMeasuredAndPrinted() throws Exception {
-    Cli r = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "all", "--no-check"));
+  void shardsAutoMeasuresTheSplitAndPrintsTheShardsThatRepeatIt() throws Exception {
+    Cli r = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "all", "--shards", "auto", "--no-check"));
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.err().contains("(measured alone: "), r.err());
     assertTrue(r.err().contains("repeats this split)"), r.err());
+  }
+
+  /** Issue 22, item 8: the split came from timing each device, so two identical commands wrote different models. */
+  @Test
+  void withoutShardsTheSplitIsEvenAndTwoIdenticalRunsWriteTheSameBytes() throws Exception {
+    Path first = dir.resolve("even-1.json");
+    Path second = dir.resolve("even-2.json");
+    for (Path model : new Path[] {first, second}) {
+      Cli r = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "cl:0:0,cl:0:1", "--save",
+          model.toString(), "--no-check"));
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.err().contains("shards:      cl:0:0 32 rows, cl:0:1 32 rows of each 64-row batch (--shards 1,1)"),
+          r.err());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(first),
+        java.nio.file.Files.readAllBytes(second), "the same command, the same model file, byte for byte");
   }
 
   @Test
@@ -77,10 +94,17 @@ class MultiDeviceCliTest {
     Cli resumed = Cli.runInChild(TWO_POCL, dir, "train", "--epochs", "4", "--device", "cl:0:0", "--resume",
         checkpoint.toString(), "--no-check");
     assertEquals(0, resumed.exit(), resumed.err());
+    // the checkpoint keeps its devices and split (issue 23, item 11): going on elsewhere says so in one line
+    assertTrue(resumed.err().contains("note: " + checkpoint + " was trained on cl:0:0,cl:0:1 with --shards 1,1; "
+        + "going on on cl:0:0 as asked"), resumed.err());
     assertTrue(resumed.err().contains("resumed:     " + checkpoint + " at epoch 2"), resumed.err());
     assertTrue(resumed.out().contains("Epoch 3, Loss: "), resumed.out());
   }
 
+  /**
+   * Issue 23, item 11: a plain {@code --resume} of a two-device checkpoint went on on the default device; now the
+   * checkpoint keeps the devices and the split, and the resumed run saves the uninterrupted run's bytes.
+   */
   @Test
   void aRunOnTwoDevicesResumedOnTwoDevicesSavesTheModelOfTheRunThatWentStraightOn() throws Exception {
     Path checkpoint = dir.resolve("straight.ckpt.json");
@@ -92,9 +116,12 @@ class MultiDeviceCliTest {
     Cli first = Cli.runInChild(TWO_POCL, dir, args("--epochs", "2", "--device", "cl:0:0,cl:0:1", "--shards", "2,1",
         "--checkpoint", checkpoint.toString(), "--checkpoint-every", "1", "--no-check"));
     assertEquals(0, first.exit(), first.err());
-    Cli second = Cli.runInChild(TWO_POCL, dir, "train", "--epochs", "4", "--device", "cl:0:0,cl:0:1", "--shards",
-        "2,1", "--resume", checkpoint.toString(), "--save", resumedModel.toString(), "--no-check");
+    Cli second = Cli.runInChild(TWO_POCL, dir, "train", "--epochs", "4", "--resume", checkpoint.toString(), "--save",
+        resumedModel.toString(), "--no-check");
     assertEquals(0, second.exit(), second.err());
+    assertTrue(second.err().contains("device: cl:0:0 + cl:0:1"), second.err());
+    assertTrue(second.err().contains("of each 64-row batch (--shards 2,1)"), second.err());
+    assertFalse(second.err().contains("note: "), second.err());
     org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(straight),
         java.nio.file.Files.readAllBytes(resumedModel), "the same model file, byte for byte");
   }

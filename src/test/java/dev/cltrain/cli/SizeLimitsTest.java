@@ -72,6 +72,34 @@ class SizeLimitsTest {
     assertTrue(e.getMessage().contains(" bytes") && !e.getMessage().contains("\n"), e.getMessage());
   }
 
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path dir;
+
+  /**
+   * Issue 23, item 12: a network within the per-layer limit but past the heap ({@code --layers 2,30000,30000,1}
+   * in a 6 GB heap) was drawn (gigabytes, half a minute) before a generic out-of-memory line. Here a 64 MB heap
+   * and 9 million parameters: refused before the network is drawn, exit 2, one line with the bytes.
+   */
+  @Test
+  void aNetworkPastTheHeapIsRefusedBeforeItIsDrawnWithTheBytesNeededAndAvailable() throws Exception {
+    Cli run = Cli.runInChild(java.util.List.of("-Xmx64m"), dir, "train", "--data", "random:100x2x2", "--layers",
+        "2,3000,3000,2", "--epochs", "1", "--device", "reference");
+    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertOneLineRefusal(run, "--layers 2,3000,3000,2: the data and the network (9018002 parameters, drawn and "
+        + "trained) need 72145616 bytes of Java heap but it holds at most ");
+  }
+
+  /** Issue 23, item 12: {@code bench --gemm --sizes 100000:100000} allocated gigabytes before running out. */
+  @Test
+  void aGemmSizePastTheHeapIsRefusedBeforeAnythingIsAllocated() throws Exception {
+    Cli run = Cli.runInChild(java.util.List.of("-Xmx64m"), dir, "bench", "--gemm", "--sizes", "100000:100000",
+        "--no-numpy", "--no-clblast");
+    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    // a and b drawn and uploaded, c and its copy: 6·10¹⁰ floats; the reference's product kept: 10¹⁰ more
+    assertOneLineRefusal(run, "bench --gemm: the operands at 100000x100000x100000 and every shape's reference "
+        + "product need 280000000000 bytes of Java heap but it holds at most ");
+  }
+
   @Test
   void theApiRefusesALayerOfMoreWeightsThanABufferHolds() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
