@@ -103,7 +103,8 @@ public final class SparkTrain implements Callable<Integer> {
   String device = "auto";
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it.")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it "
+      + "(only with the options and data rows of the run that wrote it; --epochs, the total, may grow).")
   Path checkpoint;
   @Option(names = "--master", paramLabel = "URL", description = "Spark master when not started by spark-submit (default: spark.master, else local[*]).")
   String master;
