@@ -215,8 +215,9 @@ class SparkStandaloneTest {
   }
 
   /**
-   * A "java" that starts daemons which write the script's log lines as Spark's do: the Master's at once, each
-   * Worker's after {@code workerDelay} seconds (never, when negative). No JVM runs: it costs no CPU.
+   * A "java" that starts daemons which write the script's log lines as Spark's do: the Master's at once; each
+   * Worker's after {@code workerDelay} seconds, its log file missing until then (as when the daemon's shell has
+   * not yet opened it on a busy machine), or never, when negative. No JVM runs: it costs no CPU.
    */
   static Path fakeJavaHome(String name, int workerDelay) throws IOException {
     Path bin = Files.createDirectories(dir.resolve(name).resolve("bin"));
@@ -225,7 +226,8 @@ class SparkStandaloneTest {
         + "case \"$*\" in\n"
         + "  *deploy.master.Master*) echo 'I have been elected leader'; exec sleep 3600 ;;\n"
         + "  *deploy.worker.Worker*) " + (workerDelay < 0 ? "exec sleep 3600"
-            : "sleep " + workerDelay + "; echo 'Successfully registered with master'; exec sleep 3600") + " ;;\n"
+            : "log=$(readlink /proc/$$/fd/1); rm -f \"$log\"; sleep " + workerDelay
+                + "; echo 'Successfully registered with master' > \"$log\"; exec sleep 3600") + " ;;\n"
         + "esac\n");
     java.toFile().setExecutable(true);
     return bin.getParent();
@@ -239,11 +241,12 @@ class SparkStandaloneTest {
   }
 
   /**
-   * A worker that takes 35 s to come up (a JVM's start on a busy machine): start waits for it, rather than
-   * giving up at a fixed 30 s, and prints the URL alone.
+   * A worker that takes 35 s to come up, its log file missing meanwhile (a JVM's start on a busy machine):
+   * start waits for it, rather than for a fixed 30 s, prints the URL alone and nothing on stderr (the old
+   * script's grep wrote "No such file or directory" there, which this test's helper once read as the URL).
    */
   @Test
-  void startWaitsForAWorkerSlowerThanThirtySeconds() throws Exception {
+  void startWaitsForALateWorkerAndPrintsOnlyTheUrl() throws Exception {
     Path folder = fakeCluster("slow-worker");
     java.util.Map<String, String> env = java.util.Map.of("JAVA_HOME", fakeJavaHome("slow-java", 35).toString(),
         "SPARK_WORKERS", "1");
@@ -251,6 +254,7 @@ class SparkStandaloneTest {
       Script r = script(env, List.of("start", folder.toString()));
       assertEquals(0, r.status(), "start failed: " + r.err());
       startedUrl(r.out());
+      assertEquals("", r.err(), "nothing on stderr when the cluster starts");
     } finally {
       script(env, List.of("stop", folder.toString()));
     }
