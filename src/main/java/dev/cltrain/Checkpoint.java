@@ -137,7 +137,19 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
    * @throws InputException naming the file and what is wrong with it
    */
   public static Checkpoint read(Path file) {
-    String where = "--resume " + file;
+    return read(file, "--resume");
+  }
+
+  /**
+   * Reads a checkpoint that an option other than {@code --resume} names (SparkTrain's {@code --checkpoint}).
+   *
+   * @param file   the checkpoint file
+   * @param option the option that named it, for messages
+   * @return the options and state it holds
+   * @throws InputException naming the option, the file and what is wrong with it
+   */
+  public static Checkpoint read(Path file, String option) {
+    String where = option + " " + file;
     JsonNode root;
     if (Files.isDirectory(file)) {
       throw new InputException(where + ": is a directory, not a checkpoint file");

@@ -16,9 +16,9 @@ import java.util.List;
  * input or as another output, and every output must be writable ({@link AtomicFiles#checkWritable}, which also
  * removes stale temporaries of it). Files are compared by their real paths (symbolic links resolved, {@code ./x}
  * and {@code x} alike; a file that does not exist yet by its folder's real path and its name), and two existing
- * files also by identity (hard links).
+ * files also by identity (hard links). Public for SparkTrain, which checks its outputs the same way.
  */
-final class OutputFiles {
+public final class OutputFiles {
   private record Named(String option, Path path) {}
 
   private final List<Named> inputs = new ArrayList<>();
@@ -26,7 +26,7 @@ final class OutputFiles {
   private final List<String> allowed = new ArrayList<>();
 
   /** Adds an input file; null is ignored. */
-  OutputFiles input(String option, Path path) {
+  public OutputFiles input(String option, Path path) {
     if (path != null) {
       inputs.add(new Named(option, path));
     }
@@ -57,7 +57,7 @@ final class OutputFiles {
   }
 
   /** Adds an output file; null is ignored. */
-  OutputFiles output(String option, Path path) {
+  public OutputFiles output(String option, Path path) {
     if (path != null) {
       outputs.add(new Named(option, path));
     }
@@ -76,7 +76,7 @@ final class OutputFiles {
    *
    * @throws InputException on the first problem found
    */
-  void check() {
+  public void check() {
     for (int i = 0; i < outputs.size(); i++) {
       Named out = outputs.get(i);
       for (Named in : inputs) {

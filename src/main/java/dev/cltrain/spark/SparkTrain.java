@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
 import dev.cltrain.CltrainException;
+import dev.cltrain.DeviceException;
+import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
 import dev.cltrain.Model;
+import dev.cltrain.cli.Main;
+import dev.cltrain.cli.OutputFiles;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
@@ -18,8 +22,19 @@ import dev.cltrain.train.PartitionDriver;
 import dev.cltrain.train.PartitionPlan;
 import dev.cltrain.train.PartitionWorker;
 import dev.cltrain.train.Settings;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,7 +103,8 @@ public final class SparkTrain implements Callable<Integer> {
   String device = "auto";
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it.")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it "
+      + "(only with the options and data rows of the run that wrote it; --epochs, the total, may grow).")
   Path checkpoint;
   @Option(names = "--master", paramLabel = "URL", description = "Spark master when not started by spark-submit (default: spark.master, else local[*]).")
   String master;
@@ -97,6 +113,9 @@ public final class SparkTrain implements Callable<Integer> {
       + "weights; one Spark job per K steps. NOT bit-equal to the default synchronous training (default: 0, "
       + "synchronous: one job per step, the same bits as one process).")
   int averageEvery;
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "How long to wait for a spark:// master "
+      + "to accept a connection before giving up with exit 3 (default: 10; Spark alone would retry for a minute).")
+  int connectTimeout = 10;
   @Option(names = "--quiet", description = "No epoch lines.")
   boolean quiet;
 
@@ -119,7 +138,8 @@ public final class SparkTrain implements Callable<Integer> {
    * @param session a session to use (tests), or null to get or create one
    * @param out     where epoch lines go
    * @param err     where errors go (one line)
-   * @return the exit status: 0, 2 for bad input, 1 for anything else
+   * @return the exit status, as {@code cltrain train}'s: 0, 2 bad input, 3 a cluster (or device) that cannot be
+   *     used, 4 diverged, 1 anything else
    */
   public static int run(String[] args, SparkSession session, PrintStream out, PrintStream err) {
     SparkTrain command = new SparkTrain();
@@ -130,42 +150,59 @@ public final class SparkTrain implements Callable<Integer> {
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, a) -> {
       err.println("error: " + e.getMessage());
-      return 2;
+      return Main.EXIT_BAD_INPUT;
     });
     cl.setExecutionExceptionHandler((e, c, p) -> {
-      Throwable input = inputCause(e);
+      String input = causeMessage(e, InputException.class);
       if (input != null) {
-        err.println("error: " + input.getMessage());
-        return 2;
+        err.println("error: " + input);
+        return Main.EXIT_BAD_INPUT;
       }
-      err.println("error: " + e);
-      return 1;
+      String device = causeMessage(e, DeviceException.class);
+      if (device != null) {
+        err.println("error: " + device);
+        return Main.EXIT_DEVICE;
+      }
+      String diverged = causeMessage(e, DivergedException.class);
+      if (diverged != null) {
+        err.println("error: " + diverged);
+        return Main.EXIT_DIVERGED;
+      }
+      err.println("error: internal error: " + firstLine(e.toString()));
+      return Main.EXIT_CHECK_FAILED;
     });
     return cl.execute(args);
   }
 
-  /** The InputException (or other cltrain error) a Spark failure was caused by, on an executor or here. */
-  private static Throwable inputCause(Throwable e) {
+  /**
+   * The first line of the message of the {@code kind} a failure was caused by, here or on an executor (whose
+   * exception reaches the driver as text in the SparkException's message); null when none.
+   */
+  private static String causeMessage(Throwable e, Class<? extends CltrainException> kind) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InputException) {
-        return t;
+      if (kind.isInstance(t)) {
+        return firstLine(t.getMessage());
       }
     }
-    // an executor's exception reaches the driver as text in the SparkException's message
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
-      int at = m.indexOf(InputException.class.getName() + ": ");
+      int at = m.indexOf(kind.getName() + ": ");
       if (at >= 0) {
-        String rest = m.substring(at + InputException.class.getName().length() + 2);
-        int end = rest.indexOf('\n');
-        return new InputException(end < 0 ? rest : rest.substring(0, end));
+        return firstLine(m.substring(at + kind.getName().length() + 2));
       }
     }
     return null;
   }
 
+  private static String firstLine(String s) {
+    String m = String.valueOf(s);
+    int end = m.indexOf('\n');
+    return end < 0 ? m : m.substring(0, end);
+  }
+
   @Override
   public Integer call() {
+    checkOutputs();
     SparkSession spark = session;
     boolean own = spark == null;
     if (own) {
@@ -175,16 +212,23 @@ public final class SparkTrain implements Callable<Integer> {
       } else if (!conf.contains("spark.master")) {
         conf.setMaster("local[*]");
       }
-      spark = SparkSession.builder().config(conf).getOrCreate();
+      String where = (master != null ? "--master " : "spark.master ") + conf.get("spark.master");
+      checkReachable(where, conf.get("spark.master"), connectTimeout);
+      try {
+        spark = SparkSession.builder().config(conf).getOrCreate();
+      } catch (RuntimeException e) {
+        throw new DeviceException(where + ": no Spark session (" + firstLine(String.valueOf(e.getMessage())) + ")", e);
+      }
     }
     try {
       Job job = prepare(spark);
       Run result = job.train(out, quiet);
-      if (save != null) {
-        Model.of(result.network()).save(save);
-      }
       if (!quiet) {
         out.println(result.summary());
+      }
+      if (save != null) {
+        Model.of(result.network()).save(save);
+        out.println("saved:       " + save);
       }
       return 0;
     } finally {
@@ -192,6 +236,75 @@ public final class SparkTrain implements Callable<Integer> {
         spark.stop();
       }
     }
+  }
+
+  /**
+   * Before any work, as {@code cltrain train} does: no output is a data file or the other output, and each can be
+   * written. Data on another file system (hdfs://, s3a://...) has no local file to compare.
+   */
+  private void checkOutputs() {
+    OutputFiles files = new OutputFiles();
+    for (Path p : localFiles(data)) {
+      files.input("--data", p);
+    }
+    files.output("--save", save).output("--checkpoint", checkpoint).check();
+  }
+
+  /** The local files a --data value names: itself, or a folder's files; none for another file system. */
+  private static List<Path> localFiles(String data) {
+    Path path;
+    try {
+      URI uri = new URI(data);
+      String scheme = uri.getScheme();
+      if (scheme != null && !scheme.equals("file")) {
+        return List.of();
+      }
+      path = scheme == null ? Path.of(data) : Path.of(uri);
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      path = Path.of(data);
+    }
+    if (!Files.isDirectory(path)) {
+      return List.of(path);
+    }
+    try (Stream<Path> files = Files.list(path)) {
+      return files.filter(Files::isRegularFile).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Fails within {@code seconds} when no master of a {@code spark://} URL accepts a connection (Spark alone
+   * retries its registration for about a minute, then ends with a stack trace).
+   *
+   * @throws DeviceException naming the URL, the timeout and the last connection's failure
+   */
+  static void checkReachable(String where, String url, int seconds) {
+    if (seconds < 1) {
+      throw new InputException("--connect-timeout must be at least 1 second, got " + seconds);
+    }
+    if (url == null || !url.startsWith("spark://")) {
+      return;
+    }
+    String failure = "no host";
+    for (String hostPort : url.substring("spark://".length()).split(",")) {
+      int colon = hostPort.lastIndexOf(':');
+      int port;
+      try {
+        port = Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException | IndexOutOfBoundsException e) {
+        throw new InputException(where + ": not spark://HOST:PORT (the port of '" + hostPort + "')");
+      }
+      String host = hostPort.substring(0, Math.max(0, colon)).replace("[", "").replace("]", "");
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), seconds * 1000);
+        return;
+      } catch (IOException | IllegalArgumentException e) {
+        failure = hostPort + ": " + e.getMessage();
+      }
+    }
+    throw new DeviceException(where + ": no Spark master accepted a connection within --connect-timeout " + seconds
+        + " s (" + failure + ")");
   }
 
   /**
@@ -243,8 +356,9 @@ public final class SparkTrain implements Callable<Integer> {
     }
     int[] widths = initial.widths();
     Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
-    ObjectNode options = new ObjectMapper().createObjectNode().put("data", data)
-        .put(net != null ? "net" : "layers", net != null ? net : joined(widths))
+    ObjectNode options = new ObjectMapper().createObjectNode().put("command", COMMAND).put("data", data)
+        .put(net != null ? "net" : "layers", net != null ? net : joined(widths)).put("inputShape", inputShape)
+        .put("features", features)
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
@@ -408,12 +522,25 @@ public final class SparkTrain implements Callable<Integer> {
       long steps = 0;
       try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
         int firstEpoch = 0;
-        if (checkpoint != null && Files.isRegularFile(checkpoint)) {
-          Checkpoint saved = Checkpoint.read(checkpoint);
-          if (!java.util.Arrays.equals(saved.state().network().widths(), initial.widths())) {
-            throw new InputException(checkpoint + ": a checkpoint of another network");
+        if (checkpoint != null) {
+          options.put("dataFingerprint", fingerprint(loaded));
+        }
+        if (checkpoint != null && Files.exists(checkpoint)) {
+          Checkpoint saved = Checkpoint.read(checkpoint, "--checkpoint");
+          String where = "--checkpoint " + checkpoint;
+          String other = otherRun(saved.options(), options);
+          if (other != null) {
+            throw new InputException(where + " is the checkpoint of another run: " + other
+                + " (give the same options and data to go on, or another --checkpoint file)");
           }
-          driver.restore(saved.state());
+          if (!java.util.Arrays.equals(saved.state().network().widths(), initial.widths())) {
+            throw new InputException(where + ": a checkpoint of another network");
+          }
+          try {
+            driver.restore(saved.state());
+          } catch (RuntimeException e) {
+            throw new InputException(where + ": does not fit this run (" + firstLine(e.getMessage()) + ")", e);
+          }
           firstEpoch = saved.state().epoch();
         }
         for (int e = firstEpoch; e < epochs; e++) {
@@ -500,6 +627,89 @@ public final class SparkTrain implements Callable<Integer> {
     /** Drops the cached partitions. */
     public void release() {
       loaded.shards().unpersist(false);
+    }
+  }
+
+  /** The options' value of the checkpoints SparkTrain writes (cltrain train's have none). */
+  static final String COMMAND = "cltrain-spark";
+
+  /** The options a checkpoint must share with the run that goes on from it, with the words that name them. */
+  private static final String[][] SAME_RUN = {{"dataFingerprint", "the data's rows"}, {"layers", "--layers"},
+      {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
+      {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
+      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"}};
+
+  /**
+   * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the
+   * data's rows are compared by their fingerprint), --epochs (the total, which may grow) and --device.
+   */
+  static String otherRun(ObjectNode saved, ObjectNode current) {
+    if (!COMMAND.equals(saved.path("command").asText())) {
+      return "it holds no SparkTrain options (a checkpoint of cltrain train, or of an older SparkTrain)";
+    }
+    JsonNode now = roundTrip(current);
+    JsonNode then = roundTrip(saved);
+    for (String[] option : SAME_RUN) {
+      JsonNode a = then.get(option[0]);
+      JsonNode b = now.get(option[0]);
+      if (!java.util.Objects.equals(a == null || a.isNull() ? null : a, b == null || b.isNull() ? null : b)) {
+        return option[1] + " " + shown(a) + " there, " + shown(b) + " here";
+      }
+    }
+    return null;
+  }
+
+  /** The options as a checkpoint file holds them (numbers as they read back), so that both sides compare alike. */
+  private static JsonNode roundTrip(ObjectNode options) {
+    ObjectMapper json = new ObjectMapper();
+    try {
+      return json.readTree(json.writeValueAsString(options));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("options are JSON", e);
+    }
+  }
+
+  private static String shown(JsonNode value) {
+    return value == null || value.isNull() ? "(none)" : value.isTextual() ? value.asText() : value.toString();
+  }
+
+  /**
+   * The rows' fingerprint: SHA-256 over the partitions in order, each over its rows' inputs and targets as
+   * little-endian float bits (one pass over the cached partitions); 32 hex digits.
+   */
+  static String fingerprint(SparkData.Loaded loaded) {
+    MessageDigest all = sha256();
+    for (byte[] part : loaded.shards().map(SparkTrain::fingerprint).collect()) {
+      all.update(part);
+    }
+    return HexFormat.of().formatHex(all.digest(), 0, 16);
+  }
+
+  private static byte[] fingerprint(SparkData.Shard shard) {
+    MessageDigest sha = sha256();
+    ByteBuffer bytes = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.putInt(shard.rows());
+    for (float[] values : new float[][] {shard.x(), shard.y()}) {
+      bytes.putInt(values.length);
+      for (float v : values) {
+        if (bytes.remaining() < Float.BYTES) {
+          sha.update(bytes.flip());
+          bytes.clear();
+        }
+        bytes.putFloat(v);
+      }
+      sha.update(bytes.flip());
+      bytes.clear();
+    }
+    sha.update(bytes.flip());
+    return sha.digest();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
 

@@ -168,7 +168,115 @@ class SparkLocalTest {
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
     String log = out.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("Epoch 0, Loss: ") && log.contains("Epoch 2, Loss: "), log);
+    assertTrue(log.lines().anyMatch(("saved:       " + model)::equals), "train's saved: line\n" + log);
     assertSavedModelIsTheOneProcessRun(model);
+  }
+
+  /** Exit status, the error text, and the standard output of one SparkTrain run on the local[2] session. */
+  record Result(int status, String err, String out) {
+    /** Asserts exit {@code status} with one error line holding {@code words}. */
+    void refused(int expected, String words) {
+      assertEquals(expected, status, err);
+      assertEquals(1, err.strip().lines().count(), "one line:\n" + err);
+      assertTrue(err.contains(words), "'" + words + "' in: " + err);
+    }
+  }
+
+  static Result run(SparkSession session, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = SparkTrain.run(args, session, new PrintStream(out, true), new PrintStream(err, true));
+    return new Result(status, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
+  }
+
+  /** args(data, more) with --epochs set to {@code epochs}, then each option/value pair of {@code set} set. */
+  static String[] epochs(int epochs, Path data, String... set) {
+    List<String> a = new ArrayList<>(List.of(args(data)));
+    a.set(a.indexOf("--epochs") + 1, String.valueOf(epochs));
+    for (int i = 0; i < set.length; i += 2) {
+      int at = a.indexOf(set[i]);
+      if (at < 0) {
+        a.addAll(List.of(set[i], set[i + 1]));
+      } else {
+        a.set(at + 1, set[i + 1]);
+      }
+    }
+    return a.toArray(String[]::new);
+  }
+
+  /**
+   * A checkpoint goes on only with the run that wrote it: another --lr, --optimizer, seed or data (the same path,
+   * one value changed) is refused in one line with exit 2, before any step, and --save is not written.
+   */
+  @Test
+  void aCheckpointOfAnotherRunIsRefusedInOneLine() throws Exception {
+    Path data = dir.resolve("own.csv");
+    Files.copy(csv, data);
+    Path checkpoint = dir.resolve("other-run.checkpoint");
+    Path model = dir.resolve("other-run.json");
+    Result first = run(spark, epochs(1, data, "--checkpoint", checkpoint.toString()));
+    assertEquals(0, first.status(), first.err());
+    byte[] written = Files.readAllBytes(checkpoint);
+
+    run(spark, epochs(3, data, "--checkpoint", checkpoint.toString(), "--save", model.toString(), "--lr", "0.02"))
+        .refused(2, "--checkpoint " + checkpoint + " is the checkpoint of another run: --lr 0.01 there, 0.02 here");
+    run(spark, epochs(3, data, "--checkpoint", checkpoint.toString(), "--save", model.toString(), "--optimizer", "sgd"))
+        .refused(2, "--optimizer adam there, sgd here");
+    run(spark, epochs(3, data, "--checkpoint", checkpoint.toString(), "--save", model.toString(), "--seed", "8"))
+        .refused(2, "--seed 7 there, 8 here");
+    List<String> lines = new ArrayList<>(Files.readAllLines(data));
+    lines.set(5, lines.get(5).replaceFirst("^-?[0-9.E-]+,", "0.5,"));
+    Files.write(data, lines);
+    run(spark, epochs(3, data, "--checkpoint", checkpoint.toString(), "--save", model.toString()))
+        .refused(2, "the data's rows ");
+    assertTrue(!Files.exists(model), "--save not written");
+    assertArrayEquals(written, Files.readAllBytes(checkpoint), "the checkpoint left as it was");
+
+    // cltrain train's checkpoint (its options are not SparkTrain's): refused too, not an internal error
+    Path trainCheckpoint = dir.resolve("train.checkpoint");
+    Files.writeString(trainCheckpoint, Files.readString(checkpoint).replace("\"command\":\"cltrain-spark\",", ""));
+    run(spark, epochs(3, data, "--checkpoint", trainCheckpoint.toString()))
+        .refused(2, "it holds no SparkTrain options");
+  }
+
+  /**
+   * The outputs are checked before any work, as cltrain train checks them: --save or --checkpoint the same file
+   * as --data, or --save in a folder that does not exist, exit 2 in one line; the data file is left as it was
+   * and the checkpoint is never written (no epoch ran).
+   */
+  @Test
+  void outputsAreCheckedBeforeAnyWork() throws Exception {
+    byte[] rows = Files.readAllBytes(csv);
+    Path checkpoint = dir.resolve("never.checkpoint");
+    run(spark, args(csv, "--save", csv.toString(), "--checkpoint", checkpoint.toString()))
+        .refused(2, "--save " + csv + " is the same file as --data " + csv);
+    run(spark, args(csv, "--checkpoint", dir.resolve(".").resolve(csv.getFileName()).toString()))
+        .refused(2, "is the same file as --data");
+    // --data a folder: each of its files is an input
+    Path folder = Files.createDirectories(dir.resolve("rows-folder"));
+    Files.copy(csv, folder.resolve("part-0.csv"));
+    run(spark, args(folder, "--save", folder.resolve("part-0.csv").toString()))
+        .refused(2, "is the same file as --data");
+    Path missing = dir.resolve("no-such-folder").resolve("model.json");
+    run(spark, args(csv, "--save", missing.toString(), "--checkpoint", checkpoint.toString()))
+        .refused(2, "--save " + missing);
+    assertArrayEquals(rows, Files.readAllBytes(csv), "the data file is unchanged");
+    assertTrue(!Files.exists(checkpoint), "no epoch ran: the checkpoint was never written");
+  }
+
+  /**
+   * A spark:// master that accepts no connection: exit 3 (a cluster that cannot be used, as train's device) in
+   * one line naming the URL and the timeout, without Spark's minute of retries. The port is one just closed.
+   */
+  @Test
+  void anUnreachableMasterFailsInOneLineWithExitThree() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    String url = "spark://127.0.0.1:" + port;
+    run(null, args(csv, "--master", url, "--connect-timeout", "5"))
+        .refused(3, "--master " + url + ": no Spark master accepted a connection within --connect-timeout 5 s");
   }
 
   @Test
