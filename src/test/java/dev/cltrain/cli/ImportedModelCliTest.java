@@ -184,9 +184,13 @@ class ImportedModelCliTest {
   void javaApiStatesTheScaleAndTheLoss() {
     DeviceChoice reference = DeviceChoice.of(Devices.reference());
     Model imported = Model.load(cnn);
-    InputException e = assertThrows(InputException.class, () -> imported.evaluate(Data.idx(idx5), reference));
+    InputException e = assertThrows(InputException.class, () -> Data.labelledFor(imported, idx5.toString()));
     assertTrue(e.getMessage().contains("withInputScale"), e.getMessage());
-    assertEquals(1f, imported.withInputScale(1 / 255f).evaluate(Data.idx(idx5), reference).evaluation().accuracy());
+    Model stated = imported.withInputScale(1 / 255f);
+    assertEquals(1f, stated.evaluate(Data.labelledFor(stated, idx5.toString()), reference).evaluation().accuracy());
+    InputException viaTrainingData = assertThrows(InputException.class,
+        () -> Model.load(cnnLogits).evaluate(Data.idx(idx3), reference));
+    assertTrue(viaTrainingData.getMessage().contains("withInputScale"), viaTrainingData.getMessage());
     Model logits = Model.load(mlp);
     assertTrue(logits.note() != null && logits.note().startsWith("note: "), logits.note());
     float[] z = logits.predict(1, 2, 3, 4);
