@@ -76,11 +76,16 @@ public final class Model {
    *
    * @param scale the input scale, positive and finite ({@link dev.cltrain.nn.InputScale#parse} reads "1/255")
    * @return this model with that input scale, stated: data at another scale is brought to it
-   * @throws InputException when the scale is not positive and finite
+   * @throws InputException when the scale is not positive and finite, or the file states another (to change a
+   *     network's scale on purpose, take {@code Model.of(network().withInputScale(scale))})
    */
   public Model withInputScale(float scale) {
     if (!(scale > 0) || Float.isInfinite(scale)) {
       throw new InputException("input scale " + scale + " is not positive and finite");
+    }
+    if (scaleStated && scale != network.inputScale()) {
+      throw new InputException("input scale " + dev.cltrain.nn.InputScale.describe(scale) + " given, but " + origin
+          + " states its own, " + dev.cltrain.nn.InputScale.describe(network.inputScale()));
     }
     return new Model(network.withInputScale(scale), origin, facts, true, logits, note);
   }

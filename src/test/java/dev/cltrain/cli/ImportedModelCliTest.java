@@ -111,6 +111,10 @@ class ImportedModelCliTest {
       assertEquals(0, eval.exit(), eval.toString());
       assertEquals(stated.out().substring(stated.out().indexOf('\n')), eval.out().substring(eval.out().indexOf('\n')),
           kind + ": the same figures as with --input-scale 1/255");
+      Cli contradicted = Cli.run("eval", "--model", saved.toString(), "--data", idx5.toString(), "--input-scale", "1");
+      assertEquals(2, contradicted.exit(), contradicted.toString());
+      assertTrue(contradicted.err().contains("input scale 1 given, but the model " + saved + " states its own, 1/255"),
+          contradicted.err());
     }
   }
 
