@@ -148,8 +148,8 @@ public final class Model {
       String have = dev.cltrain.nn.InputScale.describe(dataScale);
       throw new InputException(data + " holds inputs at scale " + have + " but " + origin + " states no input "
           + "scale (no Div or Mul on its input); say what its training inputs were: --input-scale " + have
-          + " (Model.withInputScale), or --input-scale " + dev.cltrain.nn.InputScale.describe(network.inputScale())
-          + " for raw values");
+          + " if at that scale, --input-scale " + dev.cltrain.nn.InputScale.describe(network.inputScale())
+          + " if raw values (Model.withInputScale)");
     }
   }
 
