@@ -106,7 +106,7 @@ final class WorkloadOptions {
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")
   Path initModel;
 
-  @Option(names = "--input-scale", paramLabel = "S|1/N", description = "With --init-model: "
+  @Option(names = "--input-scale", paramLabel = "S|1/N", description = "With --init-model only. "
       + ModelFileOptions.INPUT_SCALE_HELP)
   String inputScale;
 
