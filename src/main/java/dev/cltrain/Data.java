@@ -175,6 +175,9 @@ public final class Data {
   public static DataSet labelledFor(Model model, String spec) {
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
+    if (!isNamed(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
+      checkColumns(model, Path.of(spec), classification);
+    }
     java.util.List<String> names = model.network().classNames();
     if (classification && names != null && !isNamed(spec) && !java.nio.file.Files.isDirectory(Path.of(spec))) {
       DataSet set = CsvReader.readClassified(Path.of(spec), outputs, names).set(); // labels by the model's names
@@ -186,6 +189,34 @@ public final class Data {
     DataSet set = loaded.test() != null ? loaded.test() : loaded.train();
     model.checkFits(set);
     return model.rescale(set, loaded.inputScale());
+  }
+
+  /**
+   * The model {@link #labelledFor} reads {@code spec} with: an ONNX model ending in logits that declares no loss
+   * (read as mse, see {@link Model#note}) becomes a classifier, softmax on its outputs, when the data holds class
+   * labels: an IDX folder, or a CSV of the model's inputs and one more column. Any other model is returned as it is.
+   *
+   * @param model the model
+   * @param spec  a CSV file or an IDX folder
+   * @return the model to evaluate on that data, its {@link Model#note} saying what was inferred
+   */
+  public static Model readingLabels(Model model, String spec) {
+    Path path = Path.of(spec);
+    boolean labels = !isNamed(spec) && (java.nio.file.Files.isDirectory(path)
+        || (model.outputs() > 1 && CsvReader.columns(path) == model.inputs() + 1));
+    return labels ? model.classifierFor(spec) : model;
+  }
+
+  /** Fails with one line naming both widths when a CSV's columns are not the model's inputs and targets. */
+  private static void checkColumns(Model model, Path file, boolean classification) {
+    int columns = CsvReader.columns(file);
+    int expected = model.inputs() + (classification ? 1 : model.outputs());
+    if (columns >= 0 && columns != expected) {
+      throw new InputException(file + ": " + columns + " column" + (columns == 1 ? "" : "s") + ", but "
+          + model.origin() + " takes " + model.inputs() + " input" + (model.inputs() == 1 ? "" : "s") + " and "
+          + (classification ? "a class label" : "gives " + model.outputs() + " output" + (model.outputs() == 1 ? ""
+          : "s") + " (one target column each)") + ": " + expected + " columns");
+    }
   }
 
   /**

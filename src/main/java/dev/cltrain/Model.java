@@ -32,11 +32,25 @@ public final class Model {
   private final Network network;
   private final String origin;
   private final TrainingFacts facts;
+  /** Whether the file said its input scale (an ONNX graph with no Div or Mul on its input does not: 1 assumed). */
+  private final boolean scaleStated;
+  /** Whether the output is logits that an ONNX file left to be read as mse (no Softmax, no declared loss). */
+  private final boolean logits;
+  /** A line saying what was inferred of the file and how to say otherwise, or null. */
+  private final String note;
 
   private Model(Network network, String origin, TrainingFacts facts) {
+    this(network, origin, facts, true, false, null);
+  }
+
+  private Model(Network network, String origin, TrainingFacts facts, boolean scaleStated, boolean logits,
+      String note) {
     this.network = Objects.requireNonNull(network, "network");
     this.origin = origin;
     this.facts = Objects.requireNonNull(facts, "facts");
+    this.scaleStated = scaleStated;
+    this.logits = logits;
+    this.note = note;
   }
 
   /**
@@ -52,7 +66,91 @@ public final class Model {
    * @return this model with those facts
    */
   public Model withFacts(TrainingFacts trainingFacts) {
-    return new Model(network, origin, trainingFacts);
+    return new Model(network, origin, trainingFacts, scaleStated, logits, note);
+  }
+
+  /**
+   * States what raw inputs are multiplied by before the first layer, for a model whose file does not say it: an
+   * ONNX graph with no Div or Mul on its input, e.g. a PyTorch model trained on pixels / 255
+   * ({@code withInputScale(1 / 255f)}). The scale is kept when the model is saved.
+   *
+   * @param scale the input scale, positive and finite ({@link dev.cltrain.nn.InputScale#parse} reads "1/255")
+   * @return this model with that input scale, stated: data at another scale is brought to it
+   * @throws InputException when the scale is not positive and finite, or the file states another (to change a
+   *     network's scale on purpose, take {@code Model.of(network().withInputScale(scale))})
+   */
+  public Model withInputScale(float scale) {
+    if (!(scale > 0) || Float.isInfinite(scale)) {
+      throw new InputException("input scale " + scale + " is not positive and finite");
+    }
+    if (scaleStated && scale != network.inputScale()) {
+      throw new InputException("input scale " + dev.cltrain.nn.InputScale.describe(scale) + " given, but " + origin
+          + " states its own, " + dev.cltrain.nn.InputScale.describe(network.inputScale()));
+    }
+    return new Model(network.withInputScale(scale), origin, facts, true, logits, note);
+  }
+
+  /**
+   * This model read with {@code loss}: {@code xent} puts softmax on an output layer that has no activation
+   * (logits, as PyTorch exports a classifier trained with CrossEntropyLoss); the model's own loss gives it back.
+   *
+   * @param loss the loss to read it with
+   * @return the model with that loss
+   * @throws InputException for another change (a sigmoid or softmax output read as the other loss), naming both
+   */
+  public Model withLoss(dev.cltrain.nn.Loss loss) {
+    if (loss == network.loss()) {
+      return logits ? new Model(network, origin, facts, scaleStated, false, null) : this;
+    }
+    java.util.List<dev.cltrain.nn.Layer> layers = new java.util.ArrayList<>(network.layers());
+    dev.cltrain.nn.Layer out = layers.get(layers.size() - 1);
+    if (loss != dev.cltrain.nn.Loss.XENT || out.activation() != dev.cltrain.nn.Activation.IDENTITY
+        || out.outputs() < 2) {
+      throw new InputException(origin + " has loss " + network.loss().id + " (" + out.outputs() + " "
+          + out.activation().id + " output" + (out.outputs() == 1 ? "" : "s") + "); it reads as " + loss.id
+          + " only from " + (loss == dev.cltrain.nn.Loss.XENT ? "two or more outputs with no activation (logits)"
+          : "its own loss"));
+    }
+    layers.set(layers.size() - 1, new dev.cltrain.nn.Layer(out.inputs(), out.outputs(),
+        dev.cltrain.nn.Activation.SOFTMAX, out.weights(), out.bias()));
+    return new Model(new Network(loss, layers, network.inputScale(), network.classNames(),
+        network.standardization(), network.features()), origin, facts, scaleStated, false, null);
+  }
+
+  /**
+   * {@return a "note:" line saying what was inferred of the file where it did not say (an ONNX graph ending in
+   * logits, read as an mse regression), and how to say otherwise; null when there is nothing to say}
+   */
+  public String note() {
+    return note;
+  }
+
+  /** This logits model as a classifier (softmax outputs) for {@code data}, which holds class labels; else this. */
+  Model classifierFor(String data) {
+    if (!logits) {
+      return this;
+    }
+    return new Model(withLoss(dev.cltrain.nn.Loss.XENT).network, origin, facts, scaleStated, false, "note: " + origin
+        + " ends in logits (no Softmax or Sigmoid): read as a classifier of " + outputs() + " classes (softmax on "
+        + "its outputs) for the class labels of " + data + "; --loss mse reads it as a regression");
+  }
+
+  /**
+   * Fails when data at {@code dataScale} meets a model whose file states no input scale (1 assumed) and the two
+   * differ: which scale the model wants cannot be known, so it must be stated ({@link #withInputScale}).
+   *
+   * @param dataScale what the data's raw values were multiplied by (1/255 for IDX pixels, 1 for CSV)
+   * @param data      the data's name, for the message
+   * @throws InputException one line saying what to add
+   */
+  public void checkInputScale(float dataScale, String data) {
+    if (!scaleStated && dataScale != network.inputScale()) {
+      String have = dev.cltrain.nn.InputScale.describe(dataScale);
+      throw new InputException(data + " holds inputs at scale " + have + " but " + origin + " states no input "
+          + "scale (no Div or Mul on its input); say what its training inputs were: --input-scale " + have
+          + " if at that scale, --input-scale " + dev.cltrain.nn.InputScale.describe(network.inputScale())
+          + " if raw values (Model.withInputScale)");
+    }
   }
 
   /** {@return what training said of this model: data, epochs, final loss (each possibly unknown)} */
@@ -72,8 +170,13 @@ public final class Model {
    */
   public static Model load(Path file) {
     if (Onnx.isOnnx(file)) {
-      Network network = Onnx.read(file);
-      return new Model(network, "the model " + file, TrainingFacts.fromMetadata(Onnx.metadata(file)));
+      Onnx.Imported read = Onnx.readImported(file);
+      String origin = "the model " + file;
+      String note = read.logits() ? "note: " + origin + " ends in logits (no Softmax or Sigmoid): read as an mse "
+          + "regression of " + read.network().outputs() + " identity outputs; --loss xent makes it a classifier "
+          + "(softmax on the outputs, what PyTorch's CrossEntropyLoss means)" : null;
+      return new Model(read.network(), origin, TrainingFacts.fromMetadata(read.metadata()), read.inputScaleStated(),
+          read.logits(), note);
     }
     com.fasterxml.jackson.databind.JsonNode root = ModelJson.readTree(file);
     Network network = ModelJson.parse(root, file.toString());
@@ -120,6 +223,11 @@ public final class Model {
       root.set("training", training);
     }
     return ModelJson.toJson(root);
+  }
+
+  /** {@return how messages name this model: "the model FILE"} */
+  String origin() {
+    return origin;
   }
 
   /** {@return the network: layers, weights, loss and input scale} */
@@ -280,6 +388,7 @@ public final class Model {
   }
 
   private DataSet scaled(DataSet set, float have) {
+    checkInputScale(have, set.name());
     float want = network.inputScale();
     if (have == want) {
       return set;

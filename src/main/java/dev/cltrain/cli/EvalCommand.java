@@ -31,6 +31,9 @@ final class EvalCommand implements Callable<Integer> {
   boolean json;
 
   @Mixin
+  ModelFileOptions modelFileOptions;
+
+  @Mixin
   DeviceOptions deviceOptions;
 
   @CommandLine.Spec
@@ -40,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Model loaded = Model.load(model);
+    Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
     DataSet set = Data.labelledFor(loaded, data);
     Model.Scored result = loaded.evaluate(set, deviceOptions.choice());

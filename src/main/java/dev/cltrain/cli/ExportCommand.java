@@ -37,6 +37,9 @@ final class ExportCommand implements Callable<Integer> {
     Path json;
   }
 
+  @CommandLine.Mixin
+  ModelFileOptions modelFileOptions;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
     if (target.json != null && Onnx.hasOnnxName(target.json)) {
       throw new InputException("--json " + target.json + ": the name ends in .onnx; use --onnx to write ONNX");
     }
-    Model loaded = Model.load(model);
+    Model loaded = modelFileOptions.load(model, null, spec.commandLine().getErr());
     if (target.onnx != null) {
       loaded.saveOnnx(target.onnx);
     } else {

@@ -46,6 +46,9 @@ final class PredictCommand implements Callable<Integer> {
   Path out;
 
   @Mixin
+  ModelFileOptions modelFileOptions;
+
+  @Mixin
   DeviceOptions deviceOptions;
 
   @CommandLine.Spec
@@ -59,7 +62,7 @@ final class PredictCommand implements Callable<Integer> {
       throw new InputException("--out needs --data (with --input the prediction is printed)");
     }
     new OutputFiles().input("--model", model).input("--data", source.data).output("--out", out).check();
-    Model loaded = Model.load(model);
+    Model loaded = modelFileOptions.load(model, null, err);
     Network network = loaded.network();
     if (ignoreExtra && source.data == null) {
       throw new InputException("--ignore-extra needs --data (--input must have exactly the model's inputs)");

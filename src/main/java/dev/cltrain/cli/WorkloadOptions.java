@@ -8,6 +8,7 @@ import dev.cltrain.data.Generated;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
+import dev.cltrain.nn.InputScale;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.Data;
 import dev.cltrain.Model;
@@ -105,6 +106,10 @@ final class WorkloadOptions {
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")
   Path initModel;
 
+  @Option(names = "--input-scale", paramLabel = "S|1/N", description = "With --init-model only. "
+      + ModelFileOptions.INPUT_SCALE_HELP)
+  String inputScale;
+
   /** Notes on what was inferred from the data (one line each, for stderr), filled in by {@link #load()}. */
   final java.util.List<String> notes = new java.util.ArrayList<>();
 
@@ -114,7 +119,7 @@ final class WorkloadOptions {
   /** Whether any option of this group was given. */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
-        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel}).anyMatch(v -> v != null);
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel, inputScale}).anyMatch(v -> v != null);
   }
 
   /**
@@ -437,6 +442,10 @@ final class WorkloadOptions {
     if (inputShape != null) {
       NetSpec.parseShape(inputShape, "--input-shape");
     }
+    if (inputScale != null && initModel == null) {
+      throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
+          + "own scale)");
+    }
     Optimizer o = optimizer();
     float rate = o.learningRate();
     if (!(rate > 0) || Float.isInfinite(rate)) {
@@ -473,18 +482,28 @@ final class WorkloadOptions {
       if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
         throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
       }
-      Network network = Model.load(initModel).network();
+      Model model = Model.load(initModel);
+      if (inputScale != null) {
+        model = model.withInputScale(InputScale.parse(inputScale, "--input-scale"));
+      }
+      if (loss != null) {
+        model = model.withLoss(lossKind);
+      } else if (loaded.classes() > 0) {
+        model = Data.readingLabels(model, data()); // logits read as a classifier of the data's labels
+      }
+      if (model.note() != null) {
+        notes.add(model.note());
+      }
+      Network network = model.network();
       String origin = "--init-model " + initModel;
       if (widths != null && !Arrays.equals(widths, network.widths())) {
         throw new InputException("--layers " + layerSpec + " does not match " + origin + ", whose layers are "
             + Workload.joined(network.widths()));
       }
-      if (loss != null && network.loss() != lossKind) {
-        throw new InputException("--loss " + loss + " does not match " + origin + ", trained with " + network.loss().id);
-      }
+      model.checkInputScale(loaded.inputScale(), train.name());
       if (network.inputScale() != loaded.inputScale()) {
-        throw new InputException(origin + " expects inputs scaled by " + network.inputScale() + " but the data ("
-            + train.name() + ") is scaled by " + loaded.inputScale());
+        throw new InputException(origin + " expects inputs scaled by " + InputScale.describe(network.inputScale())
+            + " but the data (" + train.name() + ") is scaled by " + InputScale.describe(loaded.inputScale()));
       }
       // inputs(), not widths()[0]: with convolutions the first dense width is the stages' output
       checkFits(new int[] {network.inputs(), network.outputs()}, train, origin);

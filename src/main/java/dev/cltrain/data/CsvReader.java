@@ -99,6 +99,41 @@ public final class CsvReader {
   }
 
   /**
+   * The number of cells in the file's first data row (after a header, if any), read before the rest so that a
+   * file of the wrong width is reported as such rather than by the first cell that does not fit.
+   *
+   * @param file the CSV file
+   * @return its columns, or -1 when it has no data row or cannot be read (reading it then says why)
+   */
+  public static int columns(Path file) {
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      boolean first = true;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        String record = first && line.startsWith("\uFEFF") ? line.substring(1) : line;
+        if (record.isBlank()) {
+          continue;
+        }
+        String[] cells = split(record);
+        for (String more = cells == null ? reader.readLine() : null; more != null && cells == null; ) {
+          record = record + "\n" + more;
+          cells = split(record);
+          more = cells == null ? reader.readLine() : null;
+        }
+        if (cells == null) {
+          return -1;
+        }
+        if (!first || !isHeader(cells)) {
+          return cells.length;
+        }
+        first = false;
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
    * A classification CSV's rows and, when its labels are names, the classes' names.
    *
    * @param set   the rows, with one-hot targets

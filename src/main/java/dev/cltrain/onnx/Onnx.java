@@ -78,6 +78,29 @@ public final class Onnx {
   }
 
   /**
+   * An ONNX model read, with what its file leaves unsaid.
+   *
+   * @param network          the network, as {@link #read} gives it
+   * @param metadata         the file's metadata_props, in order
+   * @param inputScaleStated whether the file says what raw inputs are multiplied by: a Div or Mul by a scalar on
+   *     the input, or cltrain's input_scale metadata; else {@code network.inputScale()} is 1 by assumption
+   * @param logits           whether the output layer has no activation and nothing declares the loss: logits (as
+   *     PyTorch classifiers are usually exported) read as an mse regression
+   */
+  public record Imported(Network network, Map<String, String> metadata, boolean inputScaleStated, boolean logits) {}
+
+  /**
+   * Reads an ONNX model, and what its file leaves unsaid.
+   *
+   * @param file an ONNX file
+   * @return the network, the metadata and what was assumed
+   * @throws InputException as {@link #read}
+   */
+  public static Imported readImported(Path file) {
+    return OnnxImport.imported(decode(readBytes(file), file.toString()), file.toString());
+  }
+
+  /**
    * The metadata an ONNX file holds (its metadata_props), in order.
    *
    * @param file an ONNX file
@@ -85,11 +108,7 @@ public final class Onnx {
    * @throws InputException when the file cannot be read or is not an ONNX model
    */
   public static Map<String, String> metadata(Path file) {
-    try {
-      return OnnxProto.decode(readBytes(file)).metadata();
-    } catch (Wire.Malformed e) {
-      throw new InputException(file + ": not a readable ONNX model: " + e.getMessage());
-    }
+    return decode(readBytes(file), file.toString()).metadata();
   }
 
   /**
@@ -101,13 +120,15 @@ public final class Onnx {
    * @throws InputException one line naming {@code name} and what is wrong
    */
   public static Network fromBytes(byte[] bytes, String name) {
-    OnnxProto.Model model;
+    return OnnxImport.network(decode(bytes, name), name);
+  }
+
+  private static OnnxProto.Model decode(byte[] bytes, String name) {
     try {
-      model = OnnxProto.decode(bytes);
+      return OnnxProto.decode(bytes);
     } catch (Wire.Malformed e) {
       throw new InputException(name + ": not a readable ONNX model: " + e.getMessage());
     }
-    return OnnxImport.network(model, name);
   }
 
   /**

@@ -73,6 +73,7 @@ final class OnnxImport {
   private Shape inputShape;
   private int inputWidth;
   private float inputScale = 1f;
+  private boolean sawScale;       // a Div or Mul by a scalar on the input: the graph states its input scale
   private float[] mean;
   private float[] std;
   private final List<Stage> stages = new ArrayList<>();
@@ -86,7 +87,17 @@ final class OnnxImport {
   }
 
   static Network network(OnnxProto.Model model, String name) {
-    return new OnnxImport(name, model.metadata()).read(model);
+    return imported(model, name).network();
+  }
+
+  /** The network, and what the file left unsaid: its input scale, and whether its output is logits. */
+  static Onnx.Imported imported(OnnxProto.Model model, String name) {
+    OnnxImport walk = new OnnxImport(name, model.metadata());
+    Network network = walk.read(model);
+    boolean scaleStated = walk.sawScale || model.metadata().containsKey(OnnxMetadata.INPUT_SCALE);
+    boolean logits = network.loss() == Loss.MSE && !model.metadata().containsKey(OnnxMetadata.LOSS)
+        && walk.layers.get(walk.layers.size() - 1).activation() == Activation.IDENTITY;
+    return new Onnx.Imported(network, model.metadata(), scaleStated, logits);
   }
 
   private InputException fail(String message) {
@@ -256,6 +267,7 @@ final class OnnxImport {
         throw fail(node, "input scale " + scale + " is not positive and finite");
       }
       inputScale = scale;
+      sawScale = true;
     } else if (op.equals("Sub") && mean == null && std == null) {
       mean = perInput;
     } else if (op.equals("Div") && std == null) {

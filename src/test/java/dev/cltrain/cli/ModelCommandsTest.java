@@ -112,6 +112,7 @@ class ModelCommandsTest {
     Files.writeString(wide, "1,2,3,0\n4,5,6,1\n");
     Cli run = Cli.run("eval", "--model", model.toString(), "--data", wide.toString(), "--device", "reference");
     assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
-    assertTrue(run.err().contains("3 input columns") && run.err().contains("takes 2"), run.toString());
+    assertTrue(run.err().contains("wide.csv: 4 columns, but the model ")
+        && run.err().contains(" takes 2 inputs and a class label: 3 columns"), run.toString());
   }
 }

@@ -9,16 +9,16 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /** Builds IDX files byte by byte for the tests: headers as given (possibly lying), raw or gzipped. */
-final class IdxFiles {
+public final class IdxFiles {
   private IdxFiles() {}
 
   /** An images file: magic 0x803, the given header counts, then {@code pixels} as they are. */
-  static byte[] images(int count, int rows, int cols, byte[] pixels) {
+  public static byte[] images(int count, int rows, int cols, byte[] pixels) {
     return withHeader(IdxReader.IMAGES_MAGIC, new int[] {count, rows, cols}, pixels);
   }
 
   /** A labels file: magic 0x801, the given count, then {@code labels} as bytes. */
-  static byte[] labels(int count, int... labels) {
+  public static byte[] labels(int count, int... labels) {
     byte[] body = new byte[labels.length];
     for (int i = 0; i < labels.length; i++) {
       body[i] = (byte) labels[i];
@@ -57,7 +57,7 @@ final class IdxFiles {
     }
   }
 
-  static Path write(Path file, byte[] data) {
+  public static Path write(Path file, byte[] data) {
     try {
       Files.write(file, data);
       return file;

@@ -111,6 +111,29 @@ class OnnxImportTest {
   }
 
   @Test
+  void whatAFileLeavesUnsaidIsKnown(@TempDir Path dir) throws Exception {
+    Onnx.Imported logits = imported("torch_mlp", dir);
+    assertTrue(logits.logits(), "Gemm with no activation and no declared loss: logits");
+    assertFalse(logits.inputScaleStated(), "no Div or Mul on the input: the scale 1 is assumed");
+    assertFalse(imported("torch_mlp_softmax", dir).logits(), "Softmax: a classifier, as the graph says");
+    assertFalse(imported("torch_tanh_mlp", dir).logits(), "Sigmoid: mse, as the graph says");
+    Network regression = new Network(Loss.MSE, List.of(new Layer(2, 3, Activation.IDENTITY, new float[6],
+        new float[3])), 0.5f);
+    Path mine = dir.resolve("mine.onnx");
+    Onnx.save(regression, mine, java.util.Map.of());
+    assertFalse(Onnx.readImported(mine).logits(), "cltrain's metadata declares mse");
+    assertTrue(Onnx.readImported(mine).inputScaleStated(), "a Mul on the input and the input_scale metadata");
+    Onnx.save(regression.withInputScale(1f), mine, java.util.Map.of());
+    assertTrue(Onnx.readImported(mine).inputScaleStated(), "input_scale 1 in cltrain's metadata, with no Mul");
+  }
+
+  private static Onnx.Imported imported(String name, Path dir) throws Exception {
+    Path file = dir.resolve(name + ".onnx");
+    Files.write(file, fixture(name).bytes());
+    return Onnx.readImported(file);
+  }
+
+  @Test
   void torchMlpSoftmax(@TempDir Path dir) throws Exception {
     Network net = importAndCompare("torch_mlp_softmax", dir);
     assertEquals(Loss.XENT, net.loss());
