@@ -48,4 +48,13 @@ public interface EpochListener {
    * @param runningLoss the mean loss of the epoch's batches so far; asking waits for the device
    */
   default void onBatch(int epoch, int batch, int batches, Supplier<Float> runningLoss) {}
+
+  /**
+   * When a checkpoint could not be written (a full disk, say): the file keeps the last good checkpoint and
+   * training goes on.
+   *
+   * @param epochs epochs done in the state that was not written
+   * @param reason why, in one line
+   */
+  default void onCheckpointFailed(int epochs, String reason) {}
 }

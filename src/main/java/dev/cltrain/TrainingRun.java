@@ -31,6 +31,9 @@ public final class TrainingRun implements AutoCloseable {
   private final double[] calibration;
   private volatile boolean stopRequested;
   private int lastCheckpointEpoch = -1;
+  /** Why the last checkpoint that could not be written failed, or null; and how many failed. */
+  private String checkpointFailure;
+  private int checkpointsFailed;
   private EarlyStopping.Outcome earlyOutcome;
 
   TrainingRun(Training training) {
@@ -62,6 +65,7 @@ public final class TrainingRun implements AutoCloseable {
         reference = new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings);
       }
       if (t.resume != null) {
+        checkCounts(t.resume);
         restore(trainer, t.resume);
         if (reference != null) {
           restore(reference, t.resume);
@@ -76,6 +80,29 @@ public final class TrainingRun implements AutoCloseable {
     }
     this.judge = reference;
     this.firstEpoch = t.resume == null ? 0 : t.resume.epoch();
+  }
+
+  /**
+   * Checks a resumed state's counts against this training's batches: the optimizer takes one step a batch, so
+   * {@code step} is epoch × batches per epoch + batch; an unfinished epoch's correct counts fit in a batch.
+   */
+  private void checkCounts(TrainerState state) {
+    int batches = t.batchesPerEpoch();
+    long steps = (long) state.epoch() * batches + state.batch();
+    if (state.step() != steps) {
+      throw new InputException("\"step\" is " + state.step() + ", but epoch " + state.epoch() + " and batch "
+          + state.batch() + " (" + batches + " batches an epoch) make " + steps);
+    }
+    if (state.correctSlots() != null) {
+      int rows = t.data.train().rows();
+      int batchRows = t.batchSize <= 0 || t.batchSize >= rows ? rows : t.batchSize;
+      for (int i = 0; i < state.correctSlots().length; i++) {
+        if (state.correctSlots()[i] > batchRows) {
+          throw new InputException("\"correctSlots\" value " + i + " is " + state.correctSlots()[i]
+              + ", more than the " + batchRows + " rows of a batch");
+        }
+      }
+    }
   }
 
   private static void restore(Trainer trainer, TrainerState state) {
@@ -334,8 +361,7 @@ public final class TrainingRun implements AutoCloseable {
         throw diverged(bad + " in epoch " + epoch + " (found before writing the checkpoint, which was not"
             + " overwritten)", epoch);
       }
-      writeCheckpoint(state);
-      written = true;
+      written = writeCheckpoint(state);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new TrainingResult(Model.of(state.network()).withFacts(facts(state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
@@ -357,10 +383,39 @@ public final class TrainingRun implements AutoCloseable {
     return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded);
   }
 
-  /** Writes a checkpoint of a state already checked to be finite, and remembers its epoch. */
-  private void writeCheckpoint(TrainerState state) {
-    new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+  /**
+   * Writes a checkpoint of a state already checked to be finite, and remembers its epoch. One that cannot be
+   * written (a full disk) leaves the file as it was, the last good checkpoint: training goes on, the listener
+   * hears of it ({@link EpochListener#onCheckpointFailed}) and {@link #checkpointFailure()} says why.
+   *
+   * @return whether it was written
+   */
+  private boolean writeCheckpoint(TrainerState state) {
+    try {
+      new Checkpoint(t.checkpointOptions, state).write(t.checkpoint);
+    } catch (InputException e) {
+      checkpointFailure = e.getMessage();
+      checkpointsFailed++;
+      if (t.listener != null) {
+        t.listener.onCheckpointFailed(state.epoch(), e.getMessage());
+      }
+      return false;
+    }
     lastCheckpointEpoch = state.epoch();
+    return true;
+  }
+
+  /**
+   * {@return why the last checkpoint that could not be written failed (the file keeps the one before, see
+   * {@link #lastCheckpointEpoch()}), or null when every checkpoint was written}
+   */
+  public String checkpointFailure() {
+    return checkpointFailure;
+  }
+
+  /** {@return how many checkpoints could not be written} */
+  public int checkpointsFailed() {
+    return checkpointsFailed;
   }
 
   /**

@@ -125,10 +125,9 @@ final class WorkloadOptions {
   com.fasterxml.jackson.databind.node.ObjectNode toJson() {
     // the node factory, not an ObjectMapper: every train builds these options, and a mapper costs a tenth of a second to start
     com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    String d = data();
-    o.put("data", Builtins.has(d) || Generated.matches(d) ? d : Path.of(d).toAbsolutePath().toString());
+    o.put("data", dataId(data()));
     o.put("targets", targets);
-    o.put("test", test == null ? null : Path.of(test).toAbsolutePath().toString());
+    o.put("test", dataId(test));
     o.put("validationSplit", validationSplit);
     if (net != null) { // only when given: the options of a dense run are recorded as before
       o.put("net", net);
@@ -212,6 +211,23 @@ final class WorkloadOptions {
     return o.get(field).asDouble();
   }
 
+  /**
+   * A --data or --test value as a checkpoint and a trained model record it: a built-in table or {@code random:}
+   * as given, a file or folder by its normalised real path (so that a run resumed from any folder names the data
+   * as the run that was never stopped did); null for null.
+   */
+  static String dataId(String value) {
+    if (value == null || Builtins.has(value) || Generated.matches(value)) {
+      return value;
+    }
+    Path path = Path.of(value);
+    try {
+      return path.toRealPath().toString();
+    } catch (java.io.IOException e) {
+      return path.toAbsolutePath().normalize().toString();
+    }
+  }
+
   String data() {
     return data == null ? "xor" : data;
   }
@@ -249,8 +265,19 @@ final class WorkloadOptions {
   TrainingData load() {
     validate();
     inferLoss();
-    return Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
+    TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
         test, validationSplit == null ? 0 : validationSplit, seed()));
+    // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
+    DataSet train = loaded.train();
+    String given = Path.of(data()).toString();
+    String id = dataId(data());
+    if (!id.equals(data()) && train.name().startsWith(given)) {
+      train = new DataSet(id + train.name().substring(given.length()), train.rows(), train.inputs(), train.outputs(),
+          train.x(), train.y());
+      loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
+          loaded.classNames(), loaded.imageShape());
+    }
+    return loaded;
   }
 
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
