@@ -109,7 +109,6 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
       if (options == null || !options.isObject()) {
         throw new IllegalArgumentException("no \"options\" object");
       }
-      checkOptions(options);
       JsonNode model = required(root, "model");
       if (!model.isObject()) {
         throw new IllegalArgumentException("\"model\" is not a model object");
@@ -187,25 +186,6 @@ public record Checkpoint(ObjectNode options, TrainerState state) {
   static final long MAX_STEP = 1L << 53;
   /** The largest whole number a float holds exactly: the most rows a batch's correct count may reach. */
   static final float MAX_EXACT_COUNT = 1 << 24;
-
-  /**
-   * Checks the recorded options that {@code train --resume} cannot do without: {@code "data"} (a missing one
-   * would train on the default table instead) and, when present, {@code "epochs"}.
-   */
-  private static void checkOptions(JsonNode options) {
-    JsonNode data = options.get("data");
-    if (data == null || data.isNull()) {
-      throw new IllegalArgumentException("the field \"options.data\" is missing");
-    }
-    if (!data.isTextual() || data.asText().isBlank()) {
-      throw new IllegalArgumentException("\"options.data\" is not a data name: " + data);
-    }
-    JsonNode epochs = options.get("epochs");
-    if (epochs != null && !epochs.isNull()
-        && (!epochs.isIntegralNumber() || !epochs.canConvertToInt() || epochs.asInt() < 1)) {
-      throw new IllegalArgumentException("\"options.epochs\" is not a positive count: " + epochs);
-    }
-  }
 
   /** {@code values} when every one is finite (and, with {@code nonNegative}, at least 0); else names the first. */
   private static float[] finite(float[] values, String name, boolean nonNegative) {

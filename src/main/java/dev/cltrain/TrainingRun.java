@@ -236,7 +236,16 @@ public final class TrainingRun implements AutoCloseable {
           : trainer.epoch(measured, miniBatches && t.listener != null
               ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
       if (stopRequested) {
-        return stopped(epoch > from ? -1 : epoch, start, worstWeight, worstLoss);
+        TrainerState state = trainer.state();
+        if (epoch == from && state.batch() == 0 && state.epoch() == epoch + 1 && measured && t.listener != null
+            && Float.isFinite(stats.loss())) {
+          // the stop came in the epoch's last batch: the epoch is whole, and its figures are heard like any other's
+          Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
+          held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
+          t.listener.onEpoch(new EpochReport(epoch, true, stats.loss(), stats.accuracy(),
+              java.util.Collections.unmodifiableMap(evaluations), (System.nanoTime() - start) / 1e9));
+        }
+        return stopped(epoch > from ? -1 : epoch, state, start, worstWeight, worstLoss);
       }
       if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
         TrainerState state = trainer.state();
@@ -271,7 +280,7 @@ public final class TrainingRun implements AutoCloseable {
             java.util.Collections.unmodifiableMap(evaluations), // in order: Test, then Validation
             (System.nanoTime() - start) / 1e9);
         if (!t.listener.onEpoch(report) && epoch + 1 < t.epochs) {
-          return stopped(epoch, start, worstWeight, worstLoss);
+          return stopped(epoch, trainer.state(), start, worstWeight, worstLoss);
         }
       }
       if (stopping != null) {
@@ -349,8 +358,7 @@ public final class TrainingRun implements AutoCloseable {
    * Stopped early: writes the checkpoint if one was asked for; the result holds the weights as they are, with
    * no final evaluation (a stop should be quick). {@code epoch} −1: the last epoch the trainer finished.
    */
-  private TrainingResult stopped(int epoch, long start, float worstWeight, float worstLoss) {
-    TrainerState state = trainer.state();
+  private TrainingResult stopped(int epoch, TrainerState state, long start, float worstWeight, float worstLoss) {
     if (epoch < 0) {
       epoch = state.epoch() - 1;
     }

@@ -140,7 +140,13 @@ final class TrainCommand implements Callable<Integer> {
       if (newRate != null) {
         options.put("lr", newRate);
       }
-      workload = WorkloadOptions.fromJson(options);
+      int recordedEpochs;
+      try {
+        workload = WorkloadOptions.fromJson(options);
+        recordedEpochs = WorkloadOptions.epochsFromJson(options, epochs);
+      } catch (InputException e) {
+        throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
+      }
       if (lrSchedule != null || warmupEpochs != null) {
         throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
             + "leave out --lr-schedule and --warmup-epochs");
@@ -148,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
       lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
       warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
       if (!epochsGiven()) {
-        epochs = resumed.options().path("epochs").asInt(epochs);
+        epochs = recordedEpochs;
       }
       finished = resumed.state().epoch() >= epochs;
     }

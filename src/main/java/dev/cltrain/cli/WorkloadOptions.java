@@ -157,6 +157,9 @@ final class WorkloadOptions {
   static WorkloadOptions fromJson(com.fasterxml.jackson.databind.JsonNode o) {
     WorkloadOptions w = new WorkloadOptions();
     w.data = text(o, "data");
+    if (w.data == null || w.data.isBlank()) { // not the default table: the data the checkpoint was trained on
+      throw new InputException("the field \"options.data\" is " + (w.data == null ? "missing" : "empty"));
+    }
     w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
     w.test = text(o, "test");
     w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
@@ -178,6 +181,22 @@ final class WorkloadOptions {
     w.batchSize = o.hasNonNull("batchSize") ? integer(o, "batchSize") : null;
     w.seed = o.hasNonNull("seed") ? o.get("seed").asLong() : null;
     return w;
+  }
+
+  /**
+   * The {@code "epochs"} a checkpoint's options recorded, or {@code fallback} when they record none.
+   *
+   * @throws InputException naming the field when it is not a positive count
+   */
+  static int epochsFromJson(com.fasterxml.jackson.databind.JsonNode o, int fallback) {
+    com.fasterxml.jackson.databind.JsonNode epochs = o.get("epochs");
+    if (epochs == null || epochs.isNull()) {
+      return fallback;
+    }
+    if (!epochs.isIntegralNumber() || !epochs.canConvertToInt() || epochs.asInt() < 1) {
+      throw new InputException("\"options.epochs\" is not a positive count: " + epochs);
+    }
+    return epochs.asInt();
   }
 
   private static String text(com.fasterxml.jackson.databind.JsonNode o, String field) {
