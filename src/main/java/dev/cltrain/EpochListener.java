@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 @FunctionalInterface
 public interface EpochListener {
   /**
-   * After each epoch (and its checkpoint, if one was due).
+   * After each epoch, before its checkpoint (if one is due): what the listener records of the epoch is done
+   * before a checkpoint counts the epoch as trained.
    *
    * @param report what the epoch did
    * @return true to go on, false to stop training after this epoch

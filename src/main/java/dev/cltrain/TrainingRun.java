@@ -247,16 +247,6 @@ public final class TrainingRun implements AutoCloseable {
         }
         return stopped(epoch > from ? -1 : epoch, state, start, worstWeight, worstLoss);
       }
-      if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
-        TrainerState state = trainer.state();
-        String bad = (measured || miniBatches) && !Float.isFinite(stats.loss())
-            ? "the loss became " + stats.loss() : firstNonFinite(state);
-        if (bad != null) {
-          throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
-              + " overwritten)", epoch);
-        }
-        writeCheckpoint(state);
-      }
       if (judge != null) {
         Trainer.EpochStats expected = judge.epochs(epoch - from + 1, measured);
         if (measured) {
@@ -282,6 +272,17 @@ public final class TrainingRun implements AutoCloseable {
         if (!t.listener.onEpoch(report) && epoch + 1 < t.epochs) {
           return stopped(epoch, trainer.state(), start, worstWeight, worstLoss);
         }
+      }
+      // after the listener: what it records of the epoch (a --metrics row) is written before a checkpoint counts
+      // the epoch as done, so a run killed just after the checkpoint has the row a resumed run goes on from
+      if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
+        TrainerState state = trainer.state();
+        String bad = firstNonFinite(state);
+        if (bad != null) {
+          throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
+              + " overwritten)", epoch);
+        }
+        writeCheckpoint(state);
       }
       if (stopping != null) {
         EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(),

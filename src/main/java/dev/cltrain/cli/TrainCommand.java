@@ -62,13 +62,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON, or as ONNX when FILE ends in .onnx (atomically).")
   Path save;
 
-  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds.")
+  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds; each row is written as its epoch ends, so a stopped run keeps them, and --resume appends to them.")
   Path metrics;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves.")
   Path plot;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (weights, optimizer and generator state, epoch) every --checkpoint-every epochs and when stopped by SIGINT/SIGTERM, atomically.")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (weights, optimizer and generator state, epoch) every --checkpoint-every epochs and when stopped by SIGINT/SIGTERM, atomically; one that cannot be written (a full disk) is a warning, the file keeps the last good one and training goes on.")
   Path checkpoint;
 
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: epochs/10, at least 1).")
