@@ -177,6 +177,10 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
         throw new IllegalArgumentException("\"model\" is not a model object");
       }
       Network network = ModelJson.parse(model, file + " (model)");
+      String badWeight = Network.firstNonFinite(network);
+      if (badWeight != null) {
+        throw new IllegalArgumentException("\"model\": " + badWeight.replace("became", "is"));
+      }
       List<List<float[]>> optimizer = new ArrayList<>();
       int layer = 0;
       for (JsonNode buffers : array(root, "optimizerState")) {
@@ -186,7 +190,8 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
         }
         List<float[]> list = new ArrayList<>();
         for (JsonNode buffer : buffers) {
-          list.add(floats(buffer, "optimizerState layer " + layer));
+          String name = "optimizerState layer " + layer + " buffer " + (list.size() + 1);
+          list.add(finite(floats(buffer, name), name, false));
         }
         optimizer.add(list);
       }
@@ -195,7 +200,7 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
       NumpyRandom.State shuffler = new NumpyRandom.State(ints(required(s, "shuffler.key", "key"), "shuffler.key"),
           integer(required(s, "shuffler.pos", "pos"), "shuffler.pos"),
           required(s, "shuffler.hasGauss", "hasGauss").asBoolean(),
-          required(s, "shuffler.gauss", "gauss").asDouble());
+          finite(required(s, "shuffler.gauss", "gauss"), "shuffler.gauss"));
       try {
         NumpyRandom.fromState(shuffler); // validates
       } catch (IllegalArgumentException e) {
@@ -204,7 +209,8 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
       int epoch = nonNegative(root, "epoch");
       int batch = nonNegative(root, "batch");
       JsonNode stepNode = required(root, "step");
-      if (!stepNode.canConvertToLong() || !stepNode.isIntegralNumber() || stepNode.asLong() < 0) {
+      if (!stepNode.canConvertToLong() || !stepNode.isIntegralNumber() || stepNode.asLong() < 0
+          || stepNode.asLong() > MAX_STEP) {
         throw new IllegalArgumentException("\"step\" is not a count: " + stepNode);
       }
       long step = stepNode.asLong();
@@ -214,8 +220,14 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
       if (batch > 0) {
         order = ints(required(root, "order"), "order");
         checkPermutation(order);
-        losses = floats(required(root, "lossSlots"), "lossSlots");
-        correct = floats(required(root, "correctSlots"), "correctSlots");
+        losses = finite(floats(required(root, "lossSlots"), "lossSlots"), "lossSlots", true);
+        correct = finite(floats(required(root, "correctSlots"), "correctSlots"), "correctSlots", true);
+        for (int i = 0; i < correct.length; i++) {
+          if (correct[i] != Math.rint(correct[i]) || correct[i] > MAX_EXACT_COUNT) {
+            throw new IllegalArgumentException("\"correctSlots\" value " + i + " is " + correct[i]
+                + ", not a count of rows");
+          }
+        }
         if (losses.length != batch || correct.length != batch) {
           throw new IllegalArgumentException("\"lossSlots\" and \"correctSlots\" hold " + losses.length + " and "
               + correct.length + " values, not one per batch done (" + batch + ")");
@@ -244,6 +256,32 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
     } catch (RuntimeException e) {
       throw new InputException(where + ": damaged checkpoint (" + firstLine(String.valueOf(e.getMessage())) + ")");
     }
+  }
+
+  /**
+   * The most optimizer steps a checkpoint may count: 2^53, the largest count a double (Adam's bias correction
+   * raises β to it) holds exactly; a run of one step a microsecond would take 285 years to reach it.
+   */
+  static final long MAX_STEP = 1L << 53;
+  /** The largest whole number a float holds exactly: the most rows a batch's correct count may reach. */
+  static final float MAX_EXACT_COUNT = 1 << 24;
+
+  /** {@code values} when every one is finite (and, with {@code nonNegative}, at least 0); else names the first. */
+  private static float[] finite(float[] values, String name, boolean nonNegative) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i]) || nonNegative && values[i] < 0) {
+        throw new IllegalArgumentException("\"" + name + "\" value " + i + " is " + values[i]
+            + (nonNegative ? ", not a finite value of 0 or more" : ", not a finite number"));
+      }
+    }
+    return values;
+  }
+
+  private static double finite(JsonNode node, String name) {
+    if (!node.isNumber() || !Double.isFinite(node.asDouble())) {
+      throw new IllegalArgumentException("\"" + name + "\" is not a finite number: " + node);
+    }
+    return node.asDouble();
   }
 
   /**

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 @FunctionalInterface
 public interface EpochListener {
   /**
-   * After each epoch (and its checkpoint, if one was due).
+   * After each epoch, before its checkpoint (if one is due): what the listener records of the epoch is done
+   * before a checkpoint counts the epoch as trained.
    *
    * @param report what the epoch did
    * @return true to go on, false to stop training after this epoch
@@ -48,4 +49,13 @@ public interface EpochListener {
    * @param runningLoss the mean loss of the epoch's batches so far; asking waits for the device
    */
   default void onBatch(int epoch, int batch, int batches, Supplier<Float> runningLoss) {}
+
+  /**
+   * When a checkpoint could not be written (a full disk, say): the file keeps the last good checkpoint and
+   * training goes on.
+   *
+   * @param epochs epochs done in the state that was not written
+   * @param reason why, in one line
+   */
+  default void onCheckpointFailed(int epochs, String reason) {}
 }

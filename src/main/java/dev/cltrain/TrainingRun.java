@@ -31,6 +31,9 @@ public final class TrainingRun implements AutoCloseable {
   private final double[] calibration;
   private volatile boolean stopRequested;
   private int lastCheckpointEpoch = -1;
+  /** Why the last checkpoint that could not be written failed, or null; and how many failed. */
+  private String checkpointFailure;
+  private int checkpointsFailed;
   private EarlyStopping.Outcome earlyOutcome;
 
   TrainingRun(Training training) {
@@ -62,6 +65,7 @@ public final class TrainingRun implements AutoCloseable {
         reference = new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings);
       }
       if (t.resume != null) {
+        checkCounts(t.resume);
         restore(trainer, t.resume);
         if (reference != null) {
           restore(reference, t.resume);
@@ -76,6 +80,29 @@ public final class TrainingRun implements AutoCloseable {
     }
     this.judge = reference;
     this.firstEpoch = t.resume == null ? 0 : t.resume.epoch();
+  }
+
+  /**
+   * Checks a resumed state's counts against this training's batches: the optimizer takes one step a batch, so
+   * {@code step} is epoch × batches per epoch + batch; an unfinished epoch's correct counts fit in a batch.
+   */
+  private void checkCounts(TrainerState state) {
+    int batches = t.batchesPerEpoch();
+    long steps = (long) state.epoch() * batches + state.batch();
+    if (state.step() != steps) {
+      throw new InputException("\"step\" is " + state.step() + ", but epoch " + state.epoch() + " and batch "
+          + state.batch() + " (" + batches + " batches an epoch) make " + steps);
+    }
+    if (state.correctSlots() != null) {
+      int rows = t.data.train().rows();
+      int batchRows = t.batchSize <= 0 || t.batchSize >= rows ? rows : t.batchSize;
+      for (int i = 0; i < state.correctSlots().length; i++) {
+        if (state.correctSlots()[i] > batchRows) {
+          throw new InputException("\"correctSlots\" value " + i + " is " + state.correctSlots()[i]
+              + ", more than the " + batchRows + " rows of a batch");
+        }
+      }
+    }
   }
 
   private static void restore(Trainer trainer, TrainerState state) {
@@ -209,17 +236,16 @@ public final class TrainingRun implements AutoCloseable {
           : trainer.epoch(measured, miniBatches && t.listener != null
               ? (b, n, running) -> t.listener.onBatch(current, b, n, running) : null);
       if (stopRequested) {
-        return stopped(epoch > from ? -1 : epoch, start, worstWeight, worstLoss);
-      }
-      if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
         TrainerState state = trainer.state();
-        String bad = (measured || miniBatches) && !Float.isFinite(stats.loss())
-            ? "the loss became " + stats.loss() : firstNonFinite(state);
-        if (bad != null) {
-          throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
-              + " overwritten)", epoch);
+        if (epoch == from && state.batch() == 0 && state.epoch() == epoch + 1 && measured && t.listener != null
+            && Float.isFinite(stats.loss())) {
+          // the stop came in the epoch's last batch: the epoch is whole, and its figures are heard like any other's
+          Map<String, Trainer.Evaluation> evaluations = new LinkedHashMap<>();
+          held.forEach((name, set) -> evaluations.put(name, trainer.evaluate(set, false)));
+          t.listener.onEpoch(new EpochReport(epoch, true, stats.loss(), stats.accuracy(),
+              java.util.Collections.unmodifiableMap(evaluations), (System.nanoTime() - start) / 1e9));
         }
-        writeCheckpoint(state);
+        return stopped(epoch > from ? -1 : epoch, state, start, worstWeight, worstLoss);
       }
       if (judge != null) {
         Trainer.EpochStats expected = judge.epochs(epoch - from + 1, measured);
@@ -244,8 +270,19 @@ public final class TrainingRun implements AutoCloseable {
             java.util.Collections.unmodifiableMap(evaluations), // in order: Test, then Validation
             (System.nanoTime() - start) / 1e9);
         if (!t.listener.onEpoch(report) && epoch + 1 < t.epochs) {
-          return stopped(epoch, start, worstWeight, worstLoss);
+          return stopped(epoch, trainer.state(), start, worstWeight, worstLoss);
         }
+      }
+      // after the listener: what it records of the epoch (a --metrics row) is written before a checkpoint counts
+      // the epoch as done, so a run killed just after the checkpoint has the row a resumed run goes on from
+      if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
+        TrainerState state = trainer.state();
+        String bad = firstNonFinite(state);
+        if (bad != null) {
+          throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
+              + " overwritten)", epoch);
+        }
+        writeCheckpoint(state);
       }
       if (stopping != null) {
         EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(),
@@ -322,8 +359,7 @@ public final class TrainingRun implements AutoCloseable {
    * Stopped early: writes the checkpoint if one was asked for; the result holds the weights as they are, with
    * no final evaluation (a stop should be quick). {@code epoch} −1: the last epoch the trainer finished.
    */
-  private TrainingResult stopped(int epoch, long start, float worstWeight, float worstLoss) {
-    TrainerState state = trainer.state();
+  private TrainingResult stopped(int epoch, TrainerState state, long start, float worstWeight, float worstLoss) {
     if (epoch < 0) {
       epoch = state.epoch() - 1;
     }
@@ -334,8 +370,7 @@ public final class TrainingRun implements AutoCloseable {
         throw diverged(bad + " in epoch " + epoch + " (found before writing the checkpoint, which was not"
             + " overwritten)", epoch);
       }
-      writeCheckpoint(state);
-      written = true;
+      written = writeCheckpoint(state);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new TrainingResult(Model.of(state.network()).withFacts(facts(state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
@@ -359,12 +394,39 @@ public final class TrainingRun implements AutoCloseable {
 
   /**
    * Writes a checkpoint of a state already checked to be finite (with data-parallel training, its devices and
-   * the split it used, so that a resume goes on with them), and remembers its epoch.
+   * the split it used, so that a resume goes on with them), and remembers its epoch. One that cannot be
+   * written (a full disk) leaves the file as it was, the last good checkpoint: training goes on, the listener
+   * hears of it ({@link EpochListener#onCheckpointFailed}) and {@link #checkpointFailure()} says why.
+   *
+   * @return whether it was written
    */
-  private void writeCheckpoint(TrainerState state) {
-    int[] shares = shares();
-    new Checkpoint(t.checkpointOptions, state, shares == null ? null : deviceIds(), shares).write(t.checkpoint);
+  private boolean writeCheckpoint(TrainerState state) {
+    try {
+      int[] shares = shares();
+      new Checkpoint(t.checkpointOptions, state, shares == null ? null : deviceIds(), shares).write(t.checkpoint);
+    } catch (InputException e) {
+      checkpointFailure = e.getMessage();
+      checkpointsFailed++;
+      if (t.listener != null) {
+        t.listener.onCheckpointFailed(state.epoch(), e.getMessage());
+      }
+      return false;
+    }
     lastCheckpointEpoch = state.epoch();
+    return true;
+  }
+
+  /**
+   * {@return why the last checkpoint that could not be written failed (the file keeps the one before, see
+   * {@link #lastCheckpointEpoch()}), or null when every checkpoint was written}
+   */
+  public String checkpointFailure() {
+    return checkpointFailure;
+  }
+
+  /** {@return how many checkpoints could not be written} */
+  public int checkpointsFailed() {
+    return checkpointsFailed;
   }
 
   /**

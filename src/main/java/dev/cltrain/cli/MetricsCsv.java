@@ -6,14 +6,23 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code --metrics FILE}: one CSV row per measured epoch, written as training goes to a temporary file next to
- * the target (so a long run can be watched with {@code tail -f} on the temporary file), and renamed over the
- * target only by {@link #commit()}. Closing without committing deletes the temporary file: a failed or
- * interrupted run leaves the target as it was.
+ * {@code --metrics FILE}: one CSV row per measured epoch, written as training goes. The rows go to a temporary
+ * file beside the target, which replaces the target (by a rename) as soon as the first row is written; each later
+ * row is appended to the same file and flushed at once, so the rows survive a stop by a signal or a kill -9 and a
+ * long run can be watched with {@code tail -f}. A run that writes no row (refused, failed before its first epoch)
+ * leaves the target as it was.
+ *
+ * <p>A resumed run ({@link #open(Path, int)} with the checkpoint's epoch E) keeps the target's rows of the
+ * epochs before E, as they are, and appends its own: a run stopped and resumed ends with the rows of a run never
+ * stopped (the seconds go on from the last row kept). A row for epoch E or later, written after the checkpoint
+ * by the stopped run, is dropped: the resumed run writes that epoch again.
  *
  * <pre>
  * epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds
@@ -31,51 +40,162 @@ final class MetricsCsv implements AutoCloseable {
   private final Path target;
   private final AtomicFiles.Temp temp;
   private final BufferedWriter writer;
-  private boolean headerWritten;
+  /** Seconds of the last row kept from the file a resumed run goes on with, added to this run's seconds. */
+  private final double secondsBefore;
+  /** What a resumed run found in the file, for a warning; null when nothing is amiss. */
+  private final String note;
   private int rows;
+  /** Whether the temporary file has replaced the target (at the first row, or at commit). */
+  private boolean published;
+  /** Bytes of whole rows written: a row that fails half-way is cut off here. */
+  private long wholeRows;
   private boolean done;
 
-  private MetricsCsv(Path target, AtomicFiles.Temp temp) {
+  private MetricsCsv(Path target, AtomicFiles.Temp temp, double secondsBefore, String note) {
     this.target = target;
     this.temp = temp;
     this.writer = new BufferedWriter(Channels.newWriter(temp.channel(), StandardCharsets.UTF_8));
+    this.secondsBefore = secondsBefore;
+    this.note = note;
+  }
+
+  /** {@link #open(Path, int)} for a run that starts at epoch 0. */
+  static MetricsCsv open(Path target) {
+    return open(target, 0);
   }
 
   /**
    * Checks that {@code target} can be written (see {@link AtomicFiles#checkWritable}), then creates the
-   * temporary file beside it, locked while it is written. Throws {@link InputException} "--metrics FILE: ..."
+   * temporary file beside it, locked while it is written, holding the header and, for a resumed run, the
+   * target's rows of the epochs before {@code firstEpoch}. Throws {@link InputException} "--metrics FILE: ..."
    * when it cannot.
+   *
+   * @param target     the metrics file
+   * @param firstEpoch the epoch the run starts at: 0, or a resumed checkpoint's
    */
-  static MetricsCsv open(Path target) {
+  static MetricsCsv open(Path target, int firstEpoch) {
     AtomicFiles.checkWritable(target, "--metrics");
+    List<String> kept = new ArrayList<>();
+    String note = firstEpoch > 0 ? keptRows(target, firstEpoch, kept) : null;
+    double secondsBefore = 0;
+    if (!kept.isEmpty()) {
+      String last = kept.get(kept.size() - 1);
+      String seconds = last.substring(last.lastIndexOf(',') + 1);
+      secondsBefore = seconds.isEmpty() ? 0 : Double.parseDouble(seconds);
+    }
+    AtomicFiles.Temp temp = null;
     try {
-      return new MetricsCsv(target, AtomicFiles.Temp.create(target.toAbsolutePath()));
+      temp = AtomicFiles.Temp.create(target);
+      MetricsCsv csv = new MetricsCsv(target, temp, secondsBefore, note);
+      csv.writer.write(HEADER);
+      csv.writer.write('\n');
+      for (String row : kept) {
+        csv.writer.write(row);
+        csv.writer.write('\n');
+      }
+      csv.writer.flush();
+      csv.wholeRows = temp.channel().position();
+      return csv;
     } catch (IOException e) {
+      if (temp != null) {
+        temp.close();
+      }
       throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
     }
   }
 
-  /** Writes one row (the header first, before the first row) and flushes it. */
+  /**
+   * Adds to {@code kept} the rows of {@code target} for the epochs before {@code firstEpoch}: the leading rows
+   * after the header whose first cell is an epoch below it, rising, with all eight cells.
+   *
+   * @return a warning when fewer rows than {@code firstEpoch} were found, else null
+   */
+  private static String keptRows(Path target, int firstEpoch, List<String> kept) {
+    List<String> lines = List.of();
+    try {
+      if (Files.isRegularFile(target)) {
+        lines = Files.readAllLines(target, StandardCharsets.UTF_8);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      lines = List.of();
+    }
+    boolean ours = !lines.isEmpty() && lines.get(0).equals(HEADER);
+    int previous = -1;
+    for (int i = 1; ours && i < lines.size(); i++) {
+      String line = lines.get(i);
+      String[] cells = line.split(",", -1);
+      int epoch;
+      try {
+        epoch = Integer.parseInt(cells[0]);
+        if (!cells[7].isEmpty()) {
+          Double.parseDouble(cells[7]);
+        }
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        break;
+      }
+      if (cells.length != 8 || epoch <= previous || epoch >= firstEpoch) {
+        break;
+      }
+      kept.add(line);
+      previous = epoch;
+    }
+    if (previous == firstEpoch - 1) {
+      return null;
+    }
+    return "warning: --metrics " + target + (!Files.exists(target) ? " does not exist yet"
+        : !ours ? " is not a metrics file (its first line is not the header)"
+        : kept.isEmpty() ? " holds no rows before epoch " + firstEpoch
+        : " holds rows up to epoch " + previous + " only") + ": the rows of the epochs before the checkpoint's "
+        + firstEpoch + " are missing (a checkpoint keeps no per-epoch figures); it is written from epoch "
+        + firstEpoch + " on";
+  }
+
+  /** {@return a warning about the rows a resumed run found in the file, or null} */
+  String note() {
+    return note;
+  }
+
+  /**
+   * Writes one row and flushes it; the first row's file replaces the target. A row that cannot be written whole
+   * is cut off, so the file ends with the last whole row.
+   */
   void append(EpochRecord r) {
     if (done) {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }
     try {
       if (TestHooks.metricsFailAfterRows >= 0 && rows >= TestHooks.metricsFailAfterRows) {
+        writer.write("0,0.5"); // half a row, as a full disk leaves it
+        writer.flush();
         throw new IOException("No space left on device (test hook)");
       }
-      if (!headerWritten) {
-        writer.write(HEADER);
-        writer.write('\n');
-        headerWritten = true;
-      }
       rows++;
-      writer.write(row(r));
+      writer.write(row(secondsBefore == 0 ? r : new EpochRecord(r.epoch(), r.loss(), r.trainAccuracy(), r.valLoss(),
+          r.valAccuracy(), r.testLoss(), r.testAccuracy(), secondsBefore + r.seconds())));
       writer.write('\n');
       writer.flush();
+      wholeRows = temp.channel().position();
+      if (!published) {
+        temp.commit();
+        published = true;
+      }
     } catch (IOException e) {
+      cutToWholeRows();
       throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  private void cutToWholeRows() {
+    try {
+      temp.channel().truncate(wholeRows);
+    } catch (IOException | RuntimeException ignored) {
+      // the file keeps what the failed write left; the run reports the failure
+    }
+  }
+
+  /** {@return whether the target holds this run's file (a row was written, or it was committed)} */
+  boolean published() {
+    return published;
   }
 
   /** The CSV row for one record, without the line end. */
@@ -111,8 +231,8 @@ final class MetricsCsv implements AutoCloseable {
   }
 
   /**
-   * Writes the header even if no row was appended, forces the file to disk and renames it over the target (the
-   * temporary file stays locked until it has its new name).
+   * Forces the file to disk and, if no row replaced the target yet, renames it over the target (the file then
+   * holds the header, and a resumed run's rows kept); the temporary file stays locked until it has its new name.
    */
   void commit() {
     if (done) {
@@ -120,13 +240,13 @@ final class MetricsCsv implements AutoCloseable {
     }
     done = true;
     try {
-      if (!headerWritten) {
-        writer.write(HEADER);
-        writer.write('\n');
-        headerWritten = true;
-      }
       writer.flush();
-      temp.commit();
+      if (published) {
+        temp.channel().force(true);
+      } else {
+        temp.commit();
+        published = true;
+      }
     } catch (IOException e) {
       throw new InputException("cannot write " + target + ": " + e.getMessage(), e);
     } finally {
@@ -134,17 +254,25 @@ final class MetricsCsv implements AutoCloseable {
     }
   }
 
-  /** Without a {@link #commit()}: deletes the temporary file and leaves the target untouched. */
+  /**
+   * Without a {@link #commit()}: once a row was written the target keeps the rows written so far (a stopped
+   * run's, for a resumed run to go on with); before, the temporary file is deleted and the target is untouched.
+   */
   @Override
   public void close() {
     if (done) {
       return;
     }
     done = true;
+    try {
+      writer.flush();
+    } catch (IOException e) {
+      cutToWholeRows();
+    }
     temp.close();
   }
 
-  /** The temporary file rows are written to until {@link #commit()} (for tests and for watching a run). */
+  /** The file rows are written to: the temporary file until the first row, then the target (for tests). */
   Path tempFile() {
     return temp.path();
   }

@@ -14,9 +14,11 @@ import java.util.List;
 /**
  * A command's input and output files, checked together before any work: no output may be the same file as an
  * input or as another output, and every output must be writable ({@link AtomicFiles#checkWritable}, which also
- * removes stale temporaries of it). Files are compared by their real paths (symbolic links resolved, {@code ./x}
- * and {@code x} alike; a file that does not exist yet by its folder's real path and its name), and two existing
- * files also by identity (hard links). Public for SparkTrain, which checks its outputs the same way.
+ * removes stale temporaries of it). Files are compared by the paths a write lands on ({@link AtomicFiles#resolve}:
+ * symbolic links followed, a link to a file not created yet included; {@code ./x} and {@code x} alike), two
+ * existing files also by identity (hard links), and two files not created yet also by their folders' identity
+ * and their names (one folder reached through a bind mount, say, at two paths). Public for SparkTrain, which
+ * checks its outputs the same way.
  */
 public final class OutputFiles {
   private record Named(String option, Path path) {}
@@ -100,35 +102,32 @@ public final class OutputFiles {
 
   /** Whether {@code a} and {@code b} name the same file (see the class comment). */
   static boolean same(Path a, Path b) {
-    if (real(a).equals(real(b))) {
+    Path ra = real(a);
+    Path rb = real(b);
+    if (ra.equals(rb)) {
       return true;
     }
     try {
-      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+      boolean aExists = Files.exists(ra);
+      if (aExists != Files.exists(rb)) {
+        return false;
+      }
+      if (aExists) {
+        return Files.isSameFile(ra, rb);
+      }
+      return ra.getFileName() != null && ra.getFileName().equals(rb.getFileName()) && ra.getParent() != null
+          && rb.getParent() != null && Files.isDirectory(ra.getParent()) && Files.isDirectory(rb.getParent())
+          && Files.isSameFile(ra.getParent(), rb.getParent());
     } catch (IOException e) {
       return false;
     }
   }
 
   /**
-   * The real path of {@code p}: symbolic links resolved; for a file that does not exist (or a dangling link),
-   * its folder's real path and its name; for a missing folder, the absolute normalised path.
+   * The path a write to {@code p} lands on ({@link AtomicFiles#resolve}): symbolic links followed, in its folder's
+   * real path; for a missing folder, the absolute normalised path.
    */
   static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      // not there yet: fall through
-    }
-    Path absolute = p.toAbsolutePath().normalize();
-    Path folder = absolute.getParent();
-    if (folder == null || absolute.getFileName() == null) {
-      return absolute;
-    }
-    try {
-      return folder.toRealPath().resolve(absolute.getFileName());
-    } catch (IOException e) {
-      return absolute;
-    }
+    return AtomicFiles.resolve(p).normalize();
   }
 }

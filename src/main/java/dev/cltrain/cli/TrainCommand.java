@@ -74,13 +74,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON, or as ONNX when FILE ends in .onnx (atomically).")
   Path save;
 
-  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds.")
+  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Write one row per epoch (numbered from 0, as in the log): epoch, loss, train accuracy, validation loss and accuracy (val_), test loss and accuracy (test_), seconds; each row is written as its epoch ends, so a stopped run keeps them, and --resume appends to them.")
   Path metrics;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves.")
   Path plot;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (weights, optimizer and generator state, epoch) every --checkpoint-every epochs and when stopped by SIGINT/SIGTERM, atomically.")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint (weights, optimizer and generator state, epoch) every --checkpoint-every epochs and when stopped by SIGINT/SIGTERM, atomically; one that cannot be written (a full disk) is a warning, the file keeps the last good one and training goes on.")
   Path checkpoint;
 
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "Epochs between checkpoints (default: epochs/10, at least 1).")
@@ -152,7 +152,13 @@ final class TrainCommand implements Callable<Integer> {
       if (newRate != null) {
         options.put("lr", newRate);
       }
-      workload = WorkloadOptions.fromJson(options);
+      int recordedEpochs;
+      try {
+        workload = WorkloadOptions.fromJson(options);
+        recordedEpochs = WorkloadOptions.epochsFromJson(options, epochs);
+      } catch (InputException e) {
+        throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
+      }
       if (lrSchedule != null || warmupEpochs != null) {
         throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
             + "leave out --lr-schedule and --warmup-epochs");
@@ -160,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
       lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
       warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
       if (!epochsGiven()) {
-        epochs = resumed.options().path("epochs").asInt(epochs);
+        epochs = recordedEpochs;
       }
       finished = resumed.state().epoch() >= epochs;
     }
@@ -216,8 +222,12 @@ final class TrainCommand implements Callable<Integer> {
       record = false;
     }
     boolean recording = record;
-    try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics);
+    try (MetricsCsv metricsFile = metrics == null ? null
+            : MetricsCsv.open(metrics, resumed == null ? 0 : resumed.state().epoch());
          Progress progress = Progress.create(!quiet && batches > 1 && Progress.onTerminal(), epochs, batches)) {
+      if (metricsFile != null && metricsFile.note() != null) {
+        err.println(metricsFile.note());
+      }
       training = training.listener(new EpochListener() {
         @Override
         public boolean onEpoch(EpochReport report) {
@@ -242,7 +252,8 @@ final class TrainCommand implements Callable<Integer> {
               } catch (InputException e) {
                 metricsFailure = e.getMessage();
                 err.println("warning: --metrics " + metrics + ": " + e.getMessage()
-                    + "; training goes on, --save and the other outputs will be written, the metrics file will not");
+                    + "; training goes on, --save and the other outputs will be written, the metrics file keeps the "
+                    + "rows before epoch " + report.epoch() + " only");
               }
             }
           }
@@ -255,6 +266,16 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public boolean measuredOnly() {
           return true; // onEpoch ignores the unmeasured epochs
+        }
+
+        @Override
+        public void onCheckpointFailed(int epochsDone, String reason) {
+          if (current != null && current.checkpointsFailed() == 1) {
+            progress.clear();
+            err.println("warning: --checkpoint " + checkpoint + " not written at the end of epoch " + (epochsDone - 1)
+                + " (" + reason + "); it keeps the last good checkpoint, training goes on and --save will be written"
+                + " (later failures are summed up at the end)");
+          }
         }
 
         @Override
@@ -361,8 +382,14 @@ final class TrainCommand implements Callable<Integer> {
         out.println("plot:        " + plot);
       }
       if (metricsFailure != null) {
-        err.println("cltrain train: --metrics " + metrics + " was not written (" + metricsFailure + ")"
+        err.println("cltrain train: --metrics " + metrics + " was not written whole (" + metricsFailure + ")"
             + (save != null ? "; the model was saved to " + save : ""));
+      }
+      String checkpointFailure = current == null ? null : checkpointFailure(current);
+      if (checkpointFailure != null) {
+        err.println("cltrain train: " + checkpointFailure + (save != null ? "; the model was saved to " + save : ""));
+      }
+      if (metricsFailure != null || checkpointFailure != null) {
         return Main.EXIT_BAD_INPUT;
       }
       if (v != null && !v.pass()) {
@@ -399,10 +426,27 @@ final class TrainCommand implements Callable<Integer> {
     if (stop.checkpointWritten()) {
       err.println("cltrain train: stopped by SIG" + signal + " " + where + "; checkpoint written to " + checkpoint
           + " (go on with: " + goOnCommand(null) + ")");
+    } else if (checkpoint != null) {
+      err.println("cltrain train: stopped by SIG" + signal + " " + where + "; " + checkpointFailure(current));
     } else {
       err.println("cltrain train: stopped by SIG" + signal + " " + where + "; no --checkpoint was asked for, so nothing was saved");
     }
     return StopSignals.exitCode(signal);
+  }
+
+  /**
+   * "--checkpoint FILE: 2 checkpoints could not be written (why); it keeps the end of epoch 5", or null when every
+   * checkpoint of {@code run} was written.
+   */
+  private String checkpointFailure(TrainingRun run) {
+    if (run.checkpointFailure() == null) {
+      return null;
+    }
+    int epoch = run.lastCheckpointEpoch();
+    return "--checkpoint " + checkpoint + ": " + run.checkpointsFailed() + " checkpoint"
+        + (run.checkpointsFailed() == 1 ? "" : "s") + " could not be written (the last: " + run.checkpointFailure()
+        + "); " + (epoch >= 0 ? "it keeps the last one written (" + epoch + (epoch == 1 ? " epoch" : " epochs") + " done)"
+        : java.nio.file.Files.exists(checkpoint) ? "it is as it was before this run" : "none was written");
   }
 
   /**

@@ -130,10 +130,9 @@ final class WorkloadOptions {
   com.fasterxml.jackson.databind.node.ObjectNode toJson() {
     // the node factory, not an ObjectMapper: every train builds these options, and a mapper costs a tenth of a second to start
     com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    String d = data();
-    o.put("data", Builtins.has(d) || Generated.matches(d) ? d : Path.of(d).toAbsolutePath().toString());
+    o.put("data", dataId(data()));
     o.put("targets", targets);
-    o.put("test", test == null ? null : Path.of(test).toAbsolutePath().toString());
+    o.put("test", dataId(test));
     o.put("validationSplit", validationSplit);
     if (net != null) { // only when given: the options of a dense run are recorded as before
       o.put("net", net);
@@ -163,6 +162,9 @@ final class WorkloadOptions {
   static WorkloadOptions fromJson(com.fasterxml.jackson.databind.JsonNode o) {
     WorkloadOptions w = new WorkloadOptions();
     w.data = text(o, "data");
+    if (w.data == null || w.data.isBlank()) { // not the default table: the data the checkpoint was trained on
+      throw new InputException("the field \"options.data\" is " + (w.data == null ? "missing" : "empty"));
+    }
     w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
     w.test = text(o, "test");
     w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
@@ -184,6 +186,22 @@ final class WorkloadOptions {
     w.batchSize = o.hasNonNull("batchSize") ? integer(o, "batchSize") : null;
     w.seed = o.hasNonNull("seed") ? o.get("seed").asLong() : null;
     return w;
+  }
+
+  /**
+   * The {@code "epochs"} a checkpoint's options recorded, or {@code fallback} when they record none.
+   *
+   * @throws InputException naming the field when it is not a positive count
+   */
+  static int epochsFromJson(com.fasterxml.jackson.databind.JsonNode o, int fallback) {
+    com.fasterxml.jackson.databind.JsonNode epochs = o.get("epochs");
+    if (epochs == null || epochs.isNull()) {
+      return fallback;
+    }
+    if (!epochs.isIntegralNumber() || !epochs.canConvertToInt() || epochs.asInt() < 1) {
+      throw new InputException("\"options.epochs\" is not a positive count: " + epochs);
+    }
+    return epochs.asInt();
   }
 
   private static String text(com.fasterxml.jackson.databind.JsonNode o, String field) {
@@ -215,6 +233,23 @@ final class WorkloadOptions {
       throw new InputException("checkpoint option " + field + " is not a number: " + o.get(field));
     }
     return o.get(field).asDouble();
+  }
+
+  /**
+   * A --data or --test value as a checkpoint and a trained model record it: a built-in table or {@code random:}
+   * as given, a file or folder by its normalised real path (so that a run resumed from any folder names the data
+   * as the run that was never stopped did); null for null.
+   */
+  static String dataId(String value) {
+    if (value == null || Builtins.has(value) || Generated.matches(value)) {
+      return value;
+    }
+    Path path = Path.of(value);
+    try {
+      return path.toRealPath().toString();
+    } catch (java.io.IOException e) {
+      return path.toAbsolutePath().normalize().toString();
+    }
   }
 
   String data() {
@@ -254,8 +289,19 @@ final class WorkloadOptions {
   TrainingData load() {
     validate();
     inferLoss();
-    return Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
+    TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
         test, validationSplit == null ? 0 : validationSplit, seed()));
+    // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
+    DataSet train = loaded.train();
+    String given = Path.of(data()).toString();
+    String id = dataId(data());
+    if (!id.equals(data()) && train.name().startsWith(given)) {
+      train = new DataSet(id + train.name().substring(given.length()), train.rows(), train.inputs(), train.outputs(),
+          train.x(), train.y());
+      loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
+          loaded.classNames(), loaded.imageShape());
+    }
+    return loaded;
   }
 
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */

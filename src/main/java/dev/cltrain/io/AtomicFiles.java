@@ -33,6 +33,10 @@ import java.util.zip.CRC32;
  * <li>Only regular files are replaced. A target that exists and is not a regular file (a character or block
  *     device such as {@code /dev/null}, a FIFO, a socket; also through a symbolic link) is refused with an
  *     {@link InputException}: a rename would put a regular file in its place.</li>
+ * <li>A symbolic link is written through, never replaced: the write lands on the file its chain of links ends
+ *     at ({@link #resolve}), whose folder holds the temporary file and sees the rename; the links stay links. A
+ *     chain that passes through {@code /proc} (such as {@code /dev/stdout}, a link to {@code /proc/self/fd/1})
+ *     names a process's open file descriptor, which a rename cannot reach: it is refused.</li>
  * <li>The temporary file is {@code .NAME.RANDOM.tmp} beside the target, RANDOM being 13 characters of
  *     {@code [0-9a-z]}. When NAME is longer than {@value #MAX_STEM_BYTES} bytes in UTF-8 it is shortened to
  *     its first bytes, {@code ~} and 8 hexadecimal digits of its CRC-32, so the temporary name always fits in
@@ -77,7 +81,11 @@ public final class AtomicFiles {
    * @throws InputException if {@code file} cannot be written as an output, saying why in one line
    */
   public static void checkWritable(Path file, String option) {
-    Path absolute = file.toAbsolutePath();
+    Resolved resolved = walk(file);
+    if (resolved.procLink() != null) {
+      throw new InputException(option + " " + file + ": " + procLinkReason(resolved.procLink()));
+    }
+    Path absolute = resolved.target();
     Path folder = absolute.getParent();
     if (Files.isDirectory(absolute)) {
       throw new InputException(option + " " + file + ": is a directory");
@@ -133,7 +141,7 @@ public final class AtomicFiles {
    *     FIFO, a socket, which is never replaced); the old file, if any, is left as it was
    */
   public static void writeBytes(Path file, byte[] content) {
-    Path absolute = file.toAbsolutePath();
+    Path absolute = resolve(file);
     String special = specialKind(absolute);
     if (special != null) {
       throw new InputException("cannot write " + file + ": it is " + special + ", not a regular file, and would be "
@@ -171,7 +179,8 @@ public final class AtomicFiles {
     }
 
     /**
-     * Creates {@code .NAME.RANDOM.tmp} beside {@code target} and locks it. Unlike
+     * Creates {@code .NAME.RANDOM.tmp} beside {@code target} (beside the file it links to, when it is a
+     * symbolic link: see {@link #resolve}) and locks it. Unlike
      * {@link Files#createTempFile}, which makes it readable by its owner only, it gets the permissions of any
      * new file (the umask's), so the target ends up as readable as one written in place.
      *
@@ -180,7 +189,11 @@ public final class AtomicFiles {
      * @throws IOException if it cannot be created or locked, e.g. the folder is missing or not writable
      */
     public static Temp create(Path target) throws IOException {
-      Path absolute = target.toAbsolutePath();
+      Resolved resolved = walk(target);
+      if (resolved.procLink() != null) {
+        throw new FileSystemException(target.toString(), null, procLinkReason(resolved.procLink()));
+      }
+      Path absolute = resolved.target();
       Path folder = absolute.getParent();
       String prefix = "." + stem(absolute.getFileName().toString()) + ".";
       for (int attempt = 0; ; attempt++) {
@@ -260,6 +273,65 @@ public final class AtomicFiles {
     }
   }
 
+  /** The most symbolic links followed in one chain, as Linux's MAXSYMLINKS. */
+  private static final int MAX_LINKS = 40;
+  private static final Path PROC = Path.of("/proc");
+
+  /** Where a chain of links ends, and the first link in {@code /proc} it passed through (null when none). */
+  private record Resolved(Path target, Path procLink) {}
+
+  /**
+   * The file a write to {@code file} replaces: {@code file} made absolute, its symbolic links followed one by one
+   * (so that a link to a file not created yet resolves too), in its folder's real path; the path as it stands when
+   * a folder is missing, a link cannot be read or the chain is longer than 40 links (the write then fails, naming
+   * it). Two paths that resolve alike name one file; see also {@code OutputFiles}.
+   *
+   * @param file an output file's path, as given
+   * @return the absolute path the write renames its temporary file to
+   */
+  public static Path resolve(Path file) {
+    return walk(file).target();
+  }
+
+  private static Resolved walk(Path file) {
+    Path p = file.toAbsolutePath();
+    Path procLink = null;
+    for (int hops = 0; hops < MAX_LINKS && p.getFileName() != null && Files.isSymbolicLink(p); hops++) {
+      Path folder = realFolder(p);
+      if (procLink == null && folder.startsWith(PROC)) {
+        procLink = folder.resolve(p.getFileName());
+      }
+      try {
+        p = folder.resolve(Files.readSymbolicLink(p));
+      } catch (IOException | UnsupportedOperationException e) {
+        break;
+      }
+    }
+    return new Resolved(p.getFileName() == null ? p : realFolder(p).resolve(p.getFileName()), procLink);
+  }
+
+  /** The real path of {@code p}'s folder, or its normalised path when that cannot be had (a missing folder). */
+  private static Path realFolder(Path p) {
+    Path folder = p.getParent();
+    try {
+      return folder.toRealPath();
+    } catch (IOException e) {
+      return folder.normalize();
+    }
+  }
+
+  private static String procLinkReason(Path procLink) {
+    String names;
+    try {
+      names = Files.readSymbolicLink(procLink).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      names = "?";
+    }
+    return "leads to " + procLink + " (" + names + "), a process's open file descriptor, not a file: outputs are "
+        + "written to a temporary file renamed over the target, which the descriptor would never see (give a file's "
+        + "name, or a link to one)";
+  }
+
   /**
    * Deletes the stale temporaries of {@code target} (see the class comment): its own pattern only, unlocked,
    * last modified at least {@link #STALE_AFTER} ago, not written by this JVM. Never fails: a file it cannot
@@ -269,7 +341,7 @@ public final class AtomicFiles {
    * @return how many were deleted
    */
   public static int removeStaleTemporaries(Path target) {
-    Path absolute = target.toAbsolutePath();
+    Path absolute = resolve(target);
     Path folder = absolute.getParent();
     if (folder == null || absolute.getFileName() == null) {
       return 0;

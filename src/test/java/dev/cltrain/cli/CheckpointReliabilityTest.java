@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -186,8 +187,12 @@ class CheckpointReliabilityTest {
     assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().filter(l -> l.startsWith("warning: --metrics")).count(), "warns once: " + run);
     assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(save), "trained to the end and saved: " + run);
-    assertEquals("the previous metrics\n", Files.readString(metrics), "the target is left as it was");
-    assertTrue(run.err().lines().anyMatch(l -> l.startsWith("cltrain train: --metrics " + metrics + " was not written")
+    List<String> rows = Files.readAllLines(metrics);
+    assertEquals(3, rows.size(), "the header and the two rows written before the disk filled: " + rows);
+    assertEquals(MetricsCsv.HEADER, rows.get(0));
+    assertTrue(rows.get(1).startsWith("0,") && rows.get(2).startsWith("1,") && rows.get(2).split(",", -1).length == 8,
+        "whole rows, the half-written third cut off: " + rows);
+    assertTrue(run.err().lines().anyMatch(l -> l.startsWith("cltrain train: --metrics " + metrics + " was not written whole")
         && l.contains("No space left on device")), run.toString());
     try (Stream<Path> files = Files.list(dir)) {
       assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
@@ -209,6 +214,7 @@ class CheckpointReliabilityTest {
       order[i] = order.length - 1 - i;
     }
     root.put("batch", 1);
+    root.put("step", root.get("step").asLong() + 1); // one step a batch
     root.put("order", base64(order));
     root.put("lossSlots", base64(new float[] {0.5f}));
     root.put("correctSlots", base64(new float[] {7}));
@@ -298,6 +304,143 @@ class CheckpointReliabilityTest {
     for (String field : List.of("key", "pos", "hasGauss", "gauss")) {
       Path damaged = midEpochCheckpoint(root -> ((ObjectNode) root.get("shuffler")).remove(field));
       assertRefused(Cli.run("train", "--resume", damaged.toString(), "--epochs", "3"), "shuffler." + field);
+    }
+  }
+
+  // Reliability III
+
+  /** Mounts a tmpfs of {@code bytes} at {@code folder}, or skips the test (not root, no mount). */
+  private static void mountTmpfs(Path folder, long bytes) throws Exception {
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", folder.toString())
+        .redirectErrorStream(true).start();
+    boolean mounted = mount.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && mount.exitValue() == 0;
+    org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "mount -t tmpfs works here (root): "
+        + new String(mount.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip());
+  }
+
+  private static void unmount(Path folder) throws Exception {
+    Process umount = new ProcessBuilder("umount", folder.toString()).inheritIO().start();
+    assertTrue(umount.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && umount.exitValue() == 0, "unmounted " + folder);
+  }
+
+  @Test
+  void aCheckpointThatCannotBeWrittenWarnsKeepsTheLastGoodOneTrainingGoesOnAndSaveIsWritten() throws Exception {
+    List<String> work = List.of("--data", "random:300x20x3", "--layers", "20,256,3", "--optimizer", "adam",
+        "--batch-size", "50", "--device", "reference", "--log-every", "1000");
+    Path probe = dir.resolve("probe.ckpt");
+    assertEquals(0, Cli.run(train(work, "--epochs", "1", "--checkpoint", probe.toString())).exit());
+    long size = Files.size(probe);
+    Path straight = dir.resolve("straight.json");
+    assertEquals(0, Cli.run(train(work, "--epochs", "4", "--save", straight.toString())).exit());
+    // room for one checkpoint, not for the temporary file of a second beside it: a disk full at the second
+    Path small = Files.createDirectory(dir.resolve("small"));
+    mountTmpfs(small, size * 3 / 2);
+    try {
+      Path checkpoint = small.resolve("c.ckpt");
+      Path save = dir.resolve("m.json"); // on another file system
+      Cli run = Cli.run(train(work, "--epochs", "4", "--checkpoint", checkpoint.toString(), "--checkpoint-every", "1",
+          "--save", save.toString()));
+      assertEquals(Main.EXIT_BAD_INPUT, run.exit(), "a requested output not written: exit 2, as for --metrics: " + run);
+      assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(save), "trained to the end and saved: " + run);
+      assertEquals(1, run.err().lines().filter(l -> l.startsWith("warning: --checkpoint " + checkpoint + " not written")
+          && l.contains("No space left on device")).count(), "warns once: " + run);
+      assertTrue(run.err().lines().anyMatch(l -> l.startsWith("cltrain train: --checkpoint " + checkpoint + ": 3 checkpoints"
+          + " could not be written") && l.contains("1 epoch done")), run.toString());
+      assertEquals(1, Checkpoint.read(checkpoint).state().epoch(), "the last good checkpoint, whole");
+      try (Stream<Path> files = Files.list(small)) {
+        assertEquals(List.of(checkpoint), files.toList(), "no temporary file left");
+      }
+      Path resumed = dir.resolve("resumed.json");
+      Cli resume = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "4", "--save", resumed.toString());
+      assertEquals(0, resume.exit(), resume.toString());
+      assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed), "it resumes to the straight run's model");
+    } finally {
+      unmount(small);
+    }
+  }
+
+  /** The rows of a metrics file without the seconds column (wall time differs from run to run). */
+  static List<String> rowsWithoutSeconds(Path metrics) throws IOException {
+    return Files.readAllLines(metrics).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+  }
+
+  @Test
+  void metricsSurviveASignalAndAResumedRunAppendsToThem() throws Exception {
+    Path straight = dir.resolve("straight.csv");
+    assertEquals(0, Cli.run(train(WORK, "--epochs", "5", "--metrics", straight.toString())).exit());
+    Path checkpoint = dir.resolve("c.ckpt");
+    Path metrics = dir.resolve("m.csv");
+    Cli stopped;
+    TestHooks.termInLastBatch = true;
+    try {
+      stopped = Cli.run(train(WORK, "--epochs", "3", "--checkpoint", checkpoint.toString(), "--metrics",
+          metrics.toString()));
+    } finally {
+      TestHooks.termInLastBatch = false;
+    }
+    assertEquals(143, stopped.exit(), stopped.toString());
+    // the stop came in the last batch of epoch 2, which is whole: its row is written too
+    assertEquals(rowsWithoutSeconds(straight).subList(0, 4), rowsWithoutSeconds(metrics),
+        "the header and the rows of epochs 0 to 2 survive the stop");
+    String line = stopped.err().lines().filter(l -> l.contains("go on with: ")).findFirst().orElseThrow();
+    String command = line.substring(line.indexOf("go on with: ") + "go on with: ".length(), line.lastIndexOf(')'));
+    List<String> words = Arrays.asList(command.split(" "));
+    Cli goOn = Cli.run(words.subList(1, words.size()).toArray(String[]::new));
+    assertEquals(0, goOn.exit(), command + ": " + goOn);
+    assertEquals(rowsWithoutSeconds(straight).subList(0, 4), rowsWithoutSeconds(metrics), "no epoch left: kept as it was");
+
+    Cli resumed = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "5", "--metrics", metrics.toString());
+    assertEquals(0, resumed.exit(), resumed.toString());
+    assertEquals(rowsWithoutSeconds(straight), rowsWithoutSeconds(metrics), "the straight run's rows, once each");
+    double previous = -1;
+    for (String row : Files.readAllLines(metrics).subList(1, 6)) {
+      double seconds = Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+      assertTrue(seconds >= previous, "the seconds go on across the resume: " + Files.readAllLines(metrics));
+      previous = seconds;
+    }
+  }
+
+  @Test
+  void aRelativeDataPathResumesToTheStraightRunsModelByteForByte() throws Exception {
+    Files.createDirectory(dir.resolve("d1"));
+    Files.writeString(dir.resolve("blobs.csv"), "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0.5,0.5,1\n");
+    List<String> work = List.of("--data", "d1/../blobs.csv", "--device", "reference");
+    assertEquals(0, Cli.runInChild(java.util.Map.of(), dir, train(work, "--epochs", "4", "--save", "s.json")).exit());
+    Cli half = Cli.runInChild(java.util.Map.of(), dir, train(work, "--epochs", "2", "--checkpoint", "c.ckpt"));
+    assertEquals(0, half.exit(), half.toString());
+    assertEquals(dir.toRealPath().resolve("blobs.csv").toString(),
+        JSON.readTree(dir.resolve("c.ckpt").toFile()).get("options").get("data").asText(), "the normalised real path");
+    Path other = Files.createDirectory(dir.resolve("elsewhere"));
+    Cli resumed = Cli.runInChild(java.util.Map.of(), other, "train", "--resume", "../c.ckpt", "--epochs", "4",
+        "--save", "r.json");
+    assertEquals(0, resumed.exit(), resumed.toString());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("s.json")), Files.readAllBytes(other.resolve("r.json")),
+        "resumed from another folder, the straight run's model");
+  }
+
+  @Test
+  void damagedValuesAreRefusedNamingTheField() throws Exception {
+    Map<String, Consumer<ObjectNode>> damages = new java.util.LinkedHashMap<>();
+    damages.put("correctSlots", r -> r.put("correctSlots", base64(new float[] {-9.7e28f})));
+    damages.put("correctSlots ", r -> r.put("correctSlots", base64(new float[] {17}))); // a batch holds 16 rows
+    damages.put("correctSlots  ", r -> r.put("correctSlots", base64(new float[] {2.5f})));
+    damages.put("lossSlots", r -> r.put("lossSlots", base64(new float[] {Float.NaN})));
+    damages.put("step", r -> r.put("step", Long.MAX_VALUE));
+    damages.put("step ", r -> r.put("step", r.get("step").asLong() + 5)); // a count, but not this run's
+    damages.put("optimizerState layer 2 buffer 3", r -> {
+      com.fasterxml.jackson.databind.node.ArrayNode layer = (com.fasterxml.jackson.databind.node.ArrayNode)
+          r.get("optimizerState").get(1);
+      float[] values = new float[3];
+      values[1] = Float.POSITIVE_INFINITY;
+      layer.set(2, new com.fasterxml.jackson.databind.node.TextNode(base64(values)));
+    });
+    damages.put("shuffler.gauss", r -> ((ObjectNode) r.get("shuffler")).put("gauss", "NaN"));
+    damages.put("options.data", r -> ((ObjectNode) r.get("options")).remove("data"));
+    damages.put("options.epochs", r -> ((ObjectNode) r.get("options")).put("epochs", -4));
+    for (Map.Entry<String, Consumer<ObjectNode>> damage : damages.entrySet()) {
+      Path damaged = midEpochCheckpoint(damage.getValue());
+      Cli run = Cli.run("train", "--resume", damaged.toString(), "--epochs", "3");
+      assertRefused(run, damage.getKey().strip());
     }
   }
 

@@ -39,16 +39,61 @@ class MetricsCsvTest {
   }
 
   @Test
-  void rowsAreOnDiskInTheTemporaryFileAsSoonAsTheyAreAppended() throws IOException {
+  void eachRowIsInTheTargetAsSoonAsItIsAppendedAndStaysWithoutACommit() throws IOException {
     Path target = dir.resolve("metrics.csv");
+    Files.writeString(target, "an earlier run's rows\n");
     try (MetricsCsv csv = MetricsCsv.open(target)) {
-      csv.append(new EpochRecord(1, 0.5, NaN, NaN, NaN, 0.1));
-      assertEquals(List.of(MetricsCsv.HEADER, "1,0.500000,,,,,,0.100"), Files.readAllLines(csv.tempFile()));
       assertEquals(csv.tempFile().toAbsolutePath().getParent(), target.toAbsolutePath().getParent(),
-          "the temporary file sits beside the target, so the final rename is atomic");
-      assertFalse(Files.exists(target), "the target appears only on commit");
+          "the temporary file sits beside the target, so the rename is atomic");
+      assertEquals("an earlier run's rows\n", Files.readString(target), "no row yet: the target is as it was");
+      csv.append(new EpochRecord(0, 0.5, NaN, NaN, NaN, 0.1));
+      assertEquals(List.of(MetricsCsv.HEADER, "0,0.500000,,,,,,0.100"), Files.readAllLines(target));
+      csv.append(new EpochRecord(1, 0.25, NaN, NaN, NaN, 0.2));
+      assertEquals(3, Files.readAllLines(target).size(), "the second row too, before any commit");
+      // stopped here (a signal, a kill): no commit
+    }
+    assertEquals(List.of(MetricsCsv.HEADER, "0,0.500000,,,,,,0.100", "1,0.250000,,,,,,0.200"),
+        Files.readAllLines(target), "the rows survive a stop");
+    assertEquals(List.of(target), listing(), "no temporary file is left behind");
+  }
+
+  @Test
+  void aResumedRunKeepsTheRowsBeforeItsEpochAndAppendsItsOwnWithTheSecondsGoingOn() throws IOException {
+    Path target = dir.resolve("metrics.csv");
+    // a run stopped after epoch 4 whose last checkpoint was at 3 epochs done: rows 3 and 4 are written again
+    Files.writeString(target, MetricsCsv.HEADER + "\n0,0.9,,,,,,1.000\n1,0.8,,,,,,2.000\n2,0.7,,,,,,3.000\n"
+        + "3,0.6,,,,,,4.000\n4,0.5,,,,,,5.000\n");
+    try (MetricsCsv csv = MetricsCsv.open(target, 3)) {
+      assertEquals(null, csv.note(), "every row before epoch 3 is there");
+      csv.append(new EpochRecord(3, 0.625, NaN, NaN, NaN, 0.5));
       csv.commit();
     }
+    assertEquals(List.of(MetricsCsv.HEADER, "0,0.9,,,,,,1.000", "1,0.8,,,,,,2.000", "2,0.7,,,,,,3.000",
+        "3,0.625000,,,,,,3.500"), Files.readAllLines(target));
+
+    Files.writeString(target, MetricsCsv.HEADER + "\n0,0.9,,,,,,1.000\n");
+    try (MetricsCsv csv = MetricsCsv.open(target, 3)) {
+      assertTrue(csv.note() != null && csv.note().contains("up to epoch 0 only"), csv.note());
+    }
+    Path other = Files.writeString(dir.resolve("other.csv"), "a,b\n1,2\n");
+    try (MetricsCsv csv = MetricsCsv.open(other, 3)) {
+      assertTrue(csv.note() != null && csv.note().contains("not a metrics file"), csv.note());
+    }
+    assertEquals("a,b\n1,2\n", Files.readString(other), "untouched until a row is written");
+  }
+
+  @Test
+  void aRowThatFailsHalfWayIsCutOffSoTheFileEndsWithAWholeRow() throws IOException {
+    Path target = dir.resolve("metrics.csv");
+    TestHooks.metricsFailAfterRows = 1;
+    try (MetricsCsv csv = MetricsCsv.open(target)) {
+      csv.append(new EpochRecord(0, 0.5, NaN, NaN, NaN, 0.1));
+      InputException e = assertThrows(InputException.class, () -> csv.append(new EpochRecord(1, 0.4, NaN, NaN, NaN, 1)));
+      assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+    } finally {
+      TestHooks.metricsFailAfterRows = -1;
+    }
+    assertEquals(MetricsCsv.HEADER + "\n0,0.500000,,,,,,0.100\n", Files.readString(target));
   }
 
   @Test
@@ -91,16 +136,14 @@ class MetricsCsvTest {
   }
 
   @Test
-  void closingWithoutCommitLeavesTheExistingTargetByteForByteAndRemovesTheTemporaryFile() throws IOException {
+  void closingWithoutARowLeavesTheExistingTargetByteForByteAndRemovesTheTemporaryFile() throws IOException {
     Path target = dir.resolve("metrics.csv");
     byte[] before = "epoch,loss\n1,0.9\n\u00e9 not even CSV \r\n".getBytes(StandardCharsets.UTF_8);
     Files.write(target, before);
     Path temp;
     try (MetricsCsv csv = MetricsCsv.open(target)) {
       temp = csv.tempFile();
-      csv.append(new EpochRecord(1, 0.5, 0.5, NaN, NaN, 1));
-      csv.append(new EpochRecord(2, 0.4, 0.6, NaN, NaN, 2));
-      // training fails here: no commit
+      // training fails here, before its first epoch: no row, no commit
     }
     assertArrayEquals(before, Files.readAllBytes(target));
     assertFalse(Files.exists(temp));
@@ -108,10 +151,10 @@ class MetricsCsvTest {
   }
 
   @Test
-  void closingWithoutCommitCreatesNoTargetWhenThereWasNone() throws IOException {
+  void closingWithoutARowCreatesNoTargetWhenThereWasNone() throws IOException {
     Path target = dir.resolve("metrics.csv");
     try (MetricsCsv csv = MetricsCsv.open(target)) {
-      csv.append(new EpochRecord(1, 0.5, NaN, NaN, NaN, 1));
+      assertTrue(Files.exists(csv.tempFile()));
     }
     assertEquals(List.of(), listing());
   }

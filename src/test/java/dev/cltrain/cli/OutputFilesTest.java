@@ -184,6 +184,83 @@ class OutputFilesTest {
     assertEquals("20000", type(fakeNull));
   }
 
+  // ---- symbolic links (Reliability III, item 1) ----
+
+  @Test
+  void anOutputThatIsALinkIsWrittenThroughToItsTargetAndStaysALink() throws Exception {
+    Path runs = Files.createDirectory(dir.resolve("runs"));
+    Path real = Files.writeString(runs.resolve("real.json"), "an older model");
+    Files.createSymbolicLink(dir.resolve("latest.json"), Path.of("runs/real.json"));
+    // links to files not created yet: the write creates the file the link names
+    for (String name : List.of("c.ckpt", "m.csv", "p.png", "pred.csv")) {
+      Files.createSymbolicLink(dir.resolve("link-" + name), runs.resolve(name));
+    }
+    Cli straight = runIn("train --data d.csv --save straight.json");
+    assertEquals(0, straight.exit(), straight.toString());
+
+    Cli run = runIn("train --data d.csv --save latest.json --checkpoint link-c.ckpt --metrics link-m.csv --plot link-p.png");
+    assertEquals(0, run.exit(), run.toString());
+    Cli predict = runIn("predict --model latest.json --data x.csv --out link-pred.csv");
+    assertEquals(0, predict.exit(), predict.toString());
+
+    assertTrue(Files.isSymbolicLink(dir.resolve("latest.json")), "the link is still a link");
+    assertArrayEquals(Files.readAllBytes(dir.resolve("straight.json")), Files.readAllBytes(real),
+        "the file it links to holds the new model");
+    for (String name : List.of("c.ckpt", "m.csv", "p.png", "pred.csv")) {
+      assertTrue(Files.isSymbolicLink(dir.resolve("link-" + name)), "link-" + name + " is still a link");
+      assertTrue(Files.isRegularFile(runs.resolve(name), LinkOption.NOFOLLOW_LINKS), name + " written through");
+    }
+    assertTrue(Files.readString(runs.resolve("m.csv")).startsWith(MetricsCsv.HEADER));
+
+    AtomicFiles.writeString(dir.resolve("latest.json"), "the library writes through too");
+    assertTrue(Files.isSymbolicLink(dir.resolve("latest.json")));
+    assertEquals("the library writes through too", Files.readString(real));
+    try (Stream<Path> files = Stream.concat(Files.list(dir), Files.list(runs))) {
+      assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no temporary left");
+    }
+  }
+
+  @Test
+  void aLinkToAProcessesFileDescriptorIsRefusedInOneLineAndStaysALink() throws Exception {
+    // what /dev/stdout is: a link to /proc/self/fd/1; a rename would replace the link and never reach the descriptor
+    Path link = Files.createSymbolicLink(dir.resolve("mystdout"), Path.of("/proc/self/fd/1"));
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc");
+    for (List<String> args : List.of(
+        List.of("train", "--device", "reference", "--epochs", "3", "--metrics", "mystdout"),
+        List.of("train", "--device", "reference", "--epochs", "3", "--save", "mystdout"),
+        List.of("predict", "--device", "reference", "--model", model.toString(), "--data", "x.csv", "--out", "mystdout"))) {
+      Cli run = Cli.runInChild(java.util.Map.of(), dir, args.toArray(String[]::new)); // its stdout: child.out
+      String option = args.get(args.size() - 2);
+      assertEquals(2, run.exit(), args + ": " + run);
+      assertEquals(1, run.err().lines().count(), "one line: " + run);
+      assertTrue(run.err().startsWith("cltrain " + args.get(0) + ": " + option + " mystdout: ")
+          && run.err().contains("file descriptor"), run.toString());
+      assertEquals("", run.out(), "refused before any work: " + run);
+      assertTrue(Files.isSymbolicLink(link), args + ": the link is still a link");
+      assertEquals(Path.of("/proc/self/fd/1"), Files.readSymbolicLink(link));
+    }
+  }
+
+  @Test
+  void twoOutputsNamingOneNewFileThroughABindMountAreRefused() throws Exception {
+    Path a = Files.createDirectory(dir.resolve("a"));
+    Path b = Files.createDirectory(dir.resolve("b"));
+    Process mount = new ProcessBuilder("mount", "--bind", a.toString(), b.toString()).redirectErrorStream(true).start();
+    boolean mounted = mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0;
+    Assumptions.assumeTrue(mounted, "mount --bind works here (root): " + new String(mount.getInputStream().readAllBytes(),
+        StandardCharsets.UTF_8).strip());
+    try {
+      Cli run = runIn("train --data d.csv --save a/new.json --metrics b/new.json");
+      assertRefused(run, "--save", "--metrics", "same file");
+      assertFalse(Files.exists(a.resolve("new.json")), run.toString());
+      Cli distinct = runIn("train --data d.csv --save a/new.json --metrics b/other.csv");
+      assertEquals(0, distinct.exit(), "two names in one folder are two files: " + distinct);
+    } finally {
+      Process umount = new ProcessBuilder("umount", b.toString()).inheritIO().start();
+      assertTrue(umount.waitFor(30, TimeUnit.SECONDS) && umount.exitValue() == 0, "unmounted " + b);
+    }
+  }
+
   // ---- long names ----
 
   @Test

@@ -52,24 +52,34 @@ class ResumeTest {
   @MethodSource("devices")
   void aRunKilledMidwayAndResumedEndsBitForBitAsAnUninterruptedRun(String device, int epochs) throws Exception {
     Path full = dir.resolve("full.json");
-    Cli uninterrupted = Cli.runInChild(java.util.Map.of(), dir, args(workload(device, epochs), "--save", full.toString()));
+    Path fullMetrics = dir.resolve("full.csv");
+    Cli uninterrupted = Cli.runInChild(java.util.Map.of(), dir, args(workload(device, epochs), "--save", full.toString(),
+        "--metrics", fullMetrics.toString()));
     assertEquals(0, uninterrupted.exit(), uninterrupted.toString());
 
     Path checkpoint = dir.resolve("run.ckpt");
-    Process run = start(args(workload(device, epochs), "--checkpoint", checkpoint.toString(), "--checkpoint-every", "3"));
+    Path metrics = dir.resolve("run.csv");
+    Process run = start(args(workload(device, epochs), "--checkpoint", checkpoint.toString(), "--checkpoint-every", "3",
+        "--metrics", metrics.toString()));
     waitFor(() -> Files.exists(checkpoint), run, "a first checkpoint");
     int first = checkpointEpoch(checkpoint);
     waitFor(() -> checkpointEpoch(checkpoint) > first, run, "a checkpoint after the one at epoch " + first);
     run.destroyForcibly(); // SIGKILL: no chance to write anything more
     assertTrue(run.waitFor(30, TimeUnit.SECONDS));
     assertEquals(137, run.exitValue(), "killed by SIGKILL");
+    int at = checkpointEpoch(checkpoint);
+    List<String> survived = CheckpointReliabilityTest.rowsWithoutSeconds(metrics);
+    assertTrue(survived.size() >= 1 + at, "the header and the rows of the " + at + " epochs checkpointed survive a kill -9: "
+        + survived);
 
     Path resumed = dir.resolve("resumed.json");
     Cli resume = Cli.runInChild(java.util.Map.of(), dir, "train", "--resume", checkpoint.toString(), "--device", device,
-        "--save", resumed.toString());
+        "--save", resumed.toString(), "--metrics", metrics.toString());
     assertEquals(0, resume.exit(), resume.toString());
     assertTrue(resume.err().contains("resumed:     " + checkpoint + " at epoch "), resume.toString());
     assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(resumed), "the same model, byte for byte");
+    assertEquals(CheckpointReliabilityTest.rowsWithoutSeconds(fullMetrics),
+        CheckpointReliabilityTest.rowsWithoutSeconds(metrics), "the uninterrupted run's rows, each once");
   }
 
   @ParameterizedTest(name = "{0}: SIGTERM mid-epoch, then --resume")
