@@ -24,7 +24,7 @@ public final class OpenClDevices {
     if (discovery.devices().isEmpty()) {
       String why = "no OpenCL device: " + discovery.problem();
       if (ci()) {
-        fail(why + " (CI=true: install pocl-opencl-icd and ocl-icd-opencl-dev)");
+        fail(why + " (CI=true: install pocl-opencl-icd and ocl-icd-libopencl1)");
       }
       assumeTrue(false, why);
     }
