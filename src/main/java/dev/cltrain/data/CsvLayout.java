@@ -211,9 +211,8 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
       }
     }
     if (found < 0) {
-      String names = String.join(", ", header);
       throw new InputException(option + " " + c + ": " + file + " has no column of that name (its header: "
-          + (names.length() <= 60 ? names : names.substring(0, 57) + "...") + ")");
+          + CsvReader.abbreviate(String.join(", ", header)) + ")");
     }
     if (found >= columns) {
       throw new InputException(option + " " + c + ": column " + (found + 1) + " of the header, but the rows of "
@@ -275,10 +274,11 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
 
     /**
      * @param n how many of the input columns to keep
-     * @return these columns with only the first {@code n} inputs read (the others are ignored)
+     * @return these columns with only the first {@code n} inputs read, for prediction (the other inputs and the
+     *     labels are not read)
      */
     Columns firstInputs(int n) {
-      return new Columns(columns, firstLine, Arrays.copyOf(inputs, n), labels, dropMissing);
+      return new Columns(columns, firstLine, Arrays.copyOf(inputs, n), new int[0], dropMissing);
     }
 
     /** Told of an input cell that is a word, not a number, instead of failing at once (the CLI's id check). */

@@ -293,7 +293,7 @@ public final class CsvReader {
       String message = where(name, line, column) + ": '" + abbreviate(cell) + "' is not a number";
       if (rows >= 2 && words == rows && distinct.size() == rows) {
         String named = header != null && column <= header.size() && !header.get(column - 1).isBlank()
-            ? header.get(column - 1).strip() : String.valueOf(column);
+            ? abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
         message += "; column " + column + (named.equals(String.valueOf(column)) ? "" : " (" + named + ")")
             + " holds a different word on each of the " + rows + " rows: probably an id (--ignore " + named
             + " leaves it out)";
@@ -414,7 +414,7 @@ public final class CsvReader {
     if (have < inputs) {
       throw new InputException(name + ": " + what + ", but " + inputs + " inputs are needed");
     }
-    return have == inputs ? columns : columns.firstInputs(inputs);
+    return columns.firstInputs(inputs);
   }
 
   /**
@@ -706,7 +706,7 @@ public final class CsvReader {
   }
 
   /** At most 40 characters, line breaks written \\n, so that a message stays one line. */
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     s = s.replace("\r", "\\r").replace("\n", "\\n");
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }

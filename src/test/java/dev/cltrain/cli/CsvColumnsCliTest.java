@@ -107,7 +107,10 @@ class CsvColumnsCliTest {
     assertEquals(0, predict.exit(), predict.toString());
     assertEquals(31, predict.outLines().size(), "a header and 30 rows: " + predict);
     Cli byLabel = Cli.run("predict", "--model", model.toString(), "--data", "docs/examples/flowers-test.csv",
-        "--label", "species", "--device", "reference");
-    assertEquals(predict.out(), byLabel.out(), "--label species leaves the same inputs");
+        "--label", "3", "--device", "reference");
+    assertEquals(0, byLabel.exit(), byLabel.toString());
+    assertEquals(predict.out(), byLabel.out(), "--label 3 leaves the same inputs");
+    assertOneLineError(Cli.run("predict", "--model", model.toString(), "--data", "docs/examples/flowers-test.csv",
+        "--label", "species", "--device", "reference"), "--label species", "no header line", "1 to 3");
   }
 }
