@@ -51,7 +51,7 @@ class CsvColumnsCliTest {
     Cli run = Cli.run("train", "--data", data.toString(), "--label", "label", "--loss", "xent", "--epochs", "1",
         "--device", "reference", "--save", model.toString());
     assertEquals(0, run.exit(), run.toString());
-    assertTrue(Files.readString(model).contains("\"layers\"") || Files.size(model) > 0, "model saved");
+    assertTrue(Files.size(model) > 0, "model saved");
     Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString(), "--label", "1", "--json",
         "--device", "reference");
     assertEquals(0, eval.exit(), eval.toString());
