@@ -1,6 +1,7 @@
 package dev.cltrain;
 
 import dev.cltrain.data.Builtins;
+import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
  * TrainingData xor = Data.of(new float[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, new float[][] {{0}, {1}, {1}, {0}});
  * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));   // pixels scaled by 1/255
  * TrainingData iris = Data.csvClasses(Path.of("iris.csv")).withValidation(0.2, 0);
+ * TrainingData digits = Data.csvClasses(Path.of("train.csv"), CsvLayout.DEFAULT.withLabel("label").withIgnore("id"));
  * }</pre>
  *
  * <p>Thread-safe: static methods without shared state; each call reads its own files.
@@ -112,6 +114,19 @@ public final class Data {
   }
 
   /**
+   * A CSV file laid out as {@code layout} says: its label columns (by number from 1 or header name; by default
+   * the last) are the targets, its ignored columns are not read, the rest are the inputs.
+   *
+   * @param file   the CSV file
+   * @param layout the label and ignored columns and the missing-cell rule
+   * @return the data
+   * @throws InputException naming the file, line and column of bad input, or a column not in the file
+   */
+  public static TrainingData csv(Path file, CsvLayout layout) {
+    return new TrainingData(CsvReader.read(file, 1, layout), null, null, 1f, 0);
+  }
+
+  /**
    * A CSV file whose last column is an integer class label 0..K−1 (K inferred as the largest label + 1).
    *
    * @param file the CSV file
@@ -119,8 +134,22 @@ public final class Data {
    * @throws InputException naming the file, line and column of bad input
    */
   public static TrainingData csvClasses(Path file) {
-    DataSet set = CsvReader.readClassification(file, 0);
-    return new TrainingData(set, null, null, 1f, set.outputs());
+    return csvClasses(file, CsvLayout.DEFAULT);
+  }
+
+  /**
+   * A CSV file whose label column ({@code layout}'s one label column, by default the last) is a class: an
+   * integer 0..K−1 or a class name (the classes are then the names sorted).
+   *
+   * @param file   the CSV file
+   * @param layout the label column, the ignored columns and the missing-cell rule
+   * @return the data, one-hot targets, with the class names when the labels are names
+   * @throws InputException naming the file, line and column of bad input, or a column not in the file
+   */
+  public static TrainingData csvClasses(Path file, CsvLayout layout) {
+    CsvReader.Classified read = CsvReader.readClassified(file, 0, null, layout);
+    DataSet set = read.set();
+    return new TrainingData(set, null, null, 1f, set.outputs(), read.names());
   }
 
   /**
@@ -173,6 +202,19 @@ public final class Data {
    * @throws InputException when the data does not fit the model
    */
   public static DataSet labelledFor(Model model, String spec) {
+    return labelledFor(model, spec, CsvLayout.DEFAULT);
+  }
+
+  /**
+   * {@link #labelledFor(Model, String)} with a CSV laid out as {@code layout} says.
+   *
+   * @param model  the model to evaluate
+   * @param spec   a CSV file or an IDX folder
+   * @param layout the CSV's label and ignored columns and its missing-cell rule
+   * @return the data set to evaluate on
+   * @throws InputException when the data does not fit the model
+   */
+  public static DataSet labelledFor(Model model, String spec, CsvLayout layout) {
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
     if (!isNamed(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
@@ -180,12 +222,12 @@ public final class Data {
     }
     java.util.List<String> names = model.network().classNames();
     if (classification && names != null && !isNamed(spec) && !java.nio.file.Files.isDirectory(Path.of(spec))) {
-      DataSet set = CsvReader.readClassified(Path.of(spec), outputs, names).set(); // labels by the model's names
+      DataSet set = CsvReader.readClassified(Path.of(spec), outputs, names, layout).set(); // labels by the model's names
       model.checkFits(set);
       return model.rescale(set, 1f);
     }
     TrainingData loaded = DataSets.load(new DataOptions(spec, outputs, classification,
-        classification ? outputs : 0, null, 0, 0));
+        classification ? outputs : 0, null, 0, 0, layout));
     DataSet set = loaded.test() != null ? loaded.test() : loaded.train();
     model.checkFits(set);
     return model.rescale(set, loaded.inputScale());
@@ -229,6 +271,20 @@ public final class Data {
    */
   public static DataSet inputsCsv(Path file, int inputs) {
     return CsvReader.readInputs(file, inputs);
+  }
+
+  /**
+   * The input columns of a CSV file, raw: those that are neither labels nor ignored by {@code layout}, which
+   * must be {@code inputs} columns (what {@code cltrain predict --data --label/--ignore} reads).
+   *
+   * @param file   the CSV file
+   * @param inputs the model's inputs
+   * @param layout columns to leave out (labels and ignored) and the missing-cell rule
+   * @return the rows, with no targets
+   * @throws InputException naming the file, line and column of bad input, or a column count that does not fit
+   */
+  public static DataSet inputsCsv(Path file, int inputs, CsvLayout layout) {
+    return CsvReader.readInputs(file, inputs, false, layout);
   }
 
   /** Whether {@code spec} names a built-in table or generated data rather than a file. */

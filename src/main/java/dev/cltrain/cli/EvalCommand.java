@@ -24,8 +24,11 @@ final class EvalCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv|DIR",
-      description = "A CSV file (targets, or class labels for an xent model, in the last columns) or an MNIST IDX folder (its t10k test set if present).")
+      description = "A CSV file (targets, or class labels for an xent model, in the last columns or those --label names) or an MNIST IDX folder (its t10k test set if present).")
   String data;
+
+  @Mixin
+  CsvOptions csv;
 
   @Option(names = "--json", description = "Print the figures as one JSON object on stdout instead of the table.")
   boolean json;
@@ -45,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
-    DataSet set = Data.labelledFor(loaded, data);
+    DataSet set = Data.labelledFor(loaded, data, csv.layout());
     Model.Scored result = loaded.evaluate(set, deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());

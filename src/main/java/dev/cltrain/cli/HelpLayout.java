@@ -20,8 +20,8 @@ final class HelpLayout {
   static final Map<String, List<String>> TRAIN_SECTIONS = new LinkedHashMap<>();
 
   static {
-    TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--test", "--validation-split", "--standardize",
-        "--input-shape"));
+    TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--label", "--ignore", "--missing", "--test",
+        "--validation-split", "--standardize", "--input-shape"));
     TRAIN_SECTIONS.put("Network", List.of("--net", "--layers", "--activation", "--loss", "--output", "--init", "--init-model",
         "--input-scale", "--seed"));
     TRAIN_SECTIONS.put("Optimisation", List.of("--epochs", "--batch-size", "--optimizer", "--lr", "--momentum",

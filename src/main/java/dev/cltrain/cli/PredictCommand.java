@@ -34,13 +34,17 @@ final class PredictCommand implements Callable<Integer> {
     String input;
 
     @Option(names = "--data", paramLabel = "FILE.csv",
-        description = "A CSV with exactly the model's inputs in each row (with --ignore-extra: its first columns).")
+        description = "A CSV with exactly the model's inputs in each row, after the --label and --ignore columns are "
+            + "left out (with --ignore-extra: its first columns).")
     Path data;
   }
 
   @Option(names = "--ignore-extra", description = "With --data: use each row's first columns as the inputs and ignore "
       + "further columns (e.g. targets); without it a row wider than the model's inputs is refused.")
   boolean ignoreExtra;
+
+  @Mixin
+  CsvOptions csv;
 
   @Option(names = "--out", paramLabel = "FILE.csv", description = "With --data: write one row of predictions per input row (default: stdout).")
   Path out;
@@ -67,8 +71,12 @@ final class PredictCommand implements Callable<Integer> {
     if (ignoreExtra && source.data == null) {
       throw new InputException("--ignore-extra needs --data (--input must have exactly the model's inputs)");
     }
+    dev.cltrain.data.CsvLayout layout = csv.layout();
+    if (!layout.isDefault() && source.data == null) {
+      throw new InputException("--label, --ignore and --missing need --data (they say which CSV columns to read)");
+    }
     DataSet inputs = source.input != null ? parseInput(source.input, network)
-        : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra);
+        : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra, layout);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());

@@ -22,6 +22,7 @@ import dev.cltrain.nn.Optimizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,6 +38,9 @@ final class WorkloadOptions {
 
   @Option(names = "--targets", paramLabel = "K", description = "CSV with --loss mse: the last K columns are targets (default: 1).")
   Integer targets;
+
+  @Mixin
+  CsvOptions csv = new CsvOptions();
 
   @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set, evaluated at each log line and at the end.")
   String test;
@@ -119,7 +123,8 @@ final class WorkloadOptions {
   /** Whether any option of this group was given. */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
-        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel, inputScale}).anyMatch(v -> v != null);
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel, inputScale, csv.label,
+        csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
   /**
@@ -134,6 +139,15 @@ final class WorkloadOptions {
     o.put("targets", targets);
     o.put("test", dataId(test));
     o.put("validationSplit", validationSplit);
+    if (csv.label != null) { // only when given, as --net
+      csv.label.forEach(o.putArray("label")::add);
+    }
+    if (csv.ignore != null) {
+      csv.ignore.forEach(o.putArray("ignore")::add);
+    }
+    if (csv.missing != null) {
+      o.put("missing", csv.missing);
+    }
     if (net != null) { // only when given: the options of a dense run are recorded as before
       o.put("net", net);
     }
@@ -168,6 +182,9 @@ final class WorkloadOptions {
     w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
     w.test = text(o, "test");
     w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
+    w.csv.label = texts(o, "label");
+    w.csv.ignore = texts(o, "ignore");
+    w.csv.missing = text(o, "missing");
     w.net = text(o, "net");
     w.inputShape = text(o, "inputShape");
     w.layers = text(o, "layers");
@@ -213,6 +230,24 @@ final class WorkloadOptions {
       throw new InputException("checkpoint option " + field + " is not text: " + v);
     }
     return v.asText();
+  }
+
+  private static java.util.List<String> texts(com.fasterxml.jackson.databind.JsonNode o, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    java.util.List<String> list = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode e : v) {
+      if (!e.isTextual()) {
+        throw new InputException("checkpoint option " + field + " is not a list of text: " + v);
+      }
+      list.add(e.asText());
+    }
+    if (!v.isArray()) {
+      throw new InputException("checkpoint option " + field + " is not a list of text: " + v);
+    }
+    return list;
   }
 
   private static int integer(com.fasterxml.jackson.databind.JsonNode o, String field) {
@@ -288,9 +323,13 @@ final class WorkloadOptions {
   /** Checks the options and loads the data they name, with any test set and validation split. */
   TrainingData load() {
     validate();
-    inferLoss();
+    dev.cltrain.data.CsvLayout layout = csv.layout();
+    if (targets != null && csv.hasLabel()) {
+      throw new InputException("--targets and --label exclude each other (--label names every target column)");
+    }
+    inferLoss(layout);
     TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
-        test, validationSplit == null ? 0 : validationSplit, seed()));
+        test, validationSplit == null ? 0 : validationSplit, seed(), layout));
     // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
     DataSet train = loaded.train();
     String given = Path.of(data()).toString();
@@ -307,38 +346,52 @@ final class WorkloadOptions {
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
   static final int MAX_INFERRED_CLASSES = 256;
 
+  /** Header names that say "this column is the label" (Kaggle's MNIST CSV has it first). */
+  private static final java.util.List<String> LABEL_NAMES = java.util.List.of("label", "target", "class", "y");
+
   /**
-   * With no --loss (nor --targets), a CSV whose single target column holds only integers 0..255, at least two
-   * of them distinct, is taken as class labels: xent, with a note. A CSV that cannot be read is left to
-   * {@link #load()} to report.
+   * With no --loss (nor --targets), a CSV whose single label column holds only integers 0..255, at least two
+   * of them distinct, or at least two class names, is taken as class labels: xent, with a note. A header naming
+   * another column "label" (or target, class, y) while the label is the default last column gets a note. A CSV
+   * with a bad input cell is reported here, as it would be by {@link #load()}.
    */
-  private void inferLoss() {
+  private void inferLoss(dev.cltrain.data.CsvLayout layout) {
     String d = data();
     if (loss != null || targets != null || initModel != null || inferredLoss != null || Builtins.has(d)
-        || Generated.matches(d)) {
+        || Generated.matches(d) || layout.label().size() > 1) {
       return; // an explicit choice, or --init-model's loss, is kept
     }
     Path path = Path.of(d);
     if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
       return;
     }
-    DataSet peek;
-    try {
-      peek = dev.cltrain.data.CsvReader.read(path, 1);
-    } catch (InputException e) {
-      try { // the last column may hold class names
-        dev.cltrain.data.CsvReader.Classified named = dev.cltrain.data.CsvReader.readClassified(path, 0, null);
-        if (named.names() != null && named.names().size() >= 2) { // one name is more likely a stray word
-          inferredLoss = Loss.XENT;
-          notes.add("note: the last column of " + path.getFileName() + " holds " + named.names().size()
-              + " class names: training a classifier (--loss xent)");
+    dev.cltrain.data.CsvReader.Labels peek = dev.cltrain.data.CsvReader.readLabels(path, layout);
+    java.util.List<String> header = peek.header();
+    if (header != null && layout.label().isEmpty()) {
+      for (int c = 0; c < header.size() - 1; c++) {
+        if (LABEL_NAMES.contains(header.get(c).toLowerCase(java.util.Locale.ROOT))) {
+          notes.add("note: column " + (c + 1) + " of " + path.getFileName() + " is named '" + header.get(c)
+              + "', but the label is the last column ('" + header.get(header.size() - 1) + "'); give --label "
+              + header.get(c) + " to learn it");
+          break;
         }
-      } catch (InputException ignored) {
-        // load() reads it again and reports the defect
+      }
+    }
+    java.util.List<String> cells = peek.labels();
+    String column = layout.label().isEmpty() ? "the last column" : "column " + layout.label().get(0);
+    if (!cells.stream().allMatch(dev.cltrain.data.CsvReader::isNumber)) { // class names
+      long names = cells.stream().distinct().count();
+      if (names >= 2) { // one name is more likely a stray word
+        inferredLoss = Loss.XENT;
+        notes.add("note: " + column + " of " + path.getFileName() + " holds " + names
+            + " class names: training a classifier (--loss xent)");
       }
       return;
     }
-    float[] y = peek.y();
+    float[] y = new float[cells.size()];
+    for (int r = 0; r < y.length; r++) {
+      y[r] = (float) Double.parseDouble(cells.get(r));
+    }
     float max = -1;
     boolean distinct = false;
     for (float v : y) {
@@ -350,14 +403,14 @@ final class WorkloadOptions {
     }
     int lastWidth = net != null ? netSpec().outputs() : layers == null ? 0 : lastWidth(layers);
     if (distinct && lastWidth != 0 && lastWidth != Math.max(2, (int) max + 1)) {
-      notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
+      notes.add("note: " + column + " of " + path.getFileName() + " holds integer labels 0.." + (int) max
           + ", but " + (net != null ? "--net's output layer is dense:" : "--layers ends in ") + lastWidth
           + ": training --loss mse on them as numbers (--loss xent for a classifier)");
       return;
     }
     if (distinct) {
       inferredLoss = Loss.XENT;
-      notes.add("note: the last column of " + path.getFileName() + " holds integer labels 0.." + (int) max
+      notes.add("note: " + column + " of " + path.getFileName() + " holds integer labels 0.." + (int) max
           + ": training a classifier (--loss xent, " + ((int) max + 1) + " classes); give --loss mse for regression");
     }
   }

@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * Reads a numeric CSV: cells separated by commas, an optional header line (a first line with no numeric
- * cell), blank lines ignored. The last {@code targets} columns are the targets, the rest the inputs; or, with
- * {@link #readClassification}, the last column is an integer class label that becomes a one-hot row. Every
- * problem is an {@link InputException} naming the file, line and column.
+ * Reads a numeric CSV: cells separated by commas (quoted per RFC 4180), an optional header line (a first line
+ * with no numeric cell), blank lines ignored. Which columns are labels and which are left out is a
+ * {@link CsvLayout} (by default the last {@code targets} columns are the targets, the rest the inputs); with
+ * {@link #readClassification} the label is an integer class label or a class name that becomes a one-hot row.
+ * One pass over the file, in time linear in its length. Every problem is an {@link InputException} naming the
+ * file, line and column.
  */
 public final class CsvReader {
   private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
@@ -31,16 +33,31 @@ public final class CsvReader {
    * @throws InputException if {@code targets} is below 1, or the file cannot be read or has a bad cell or row
    */
   public static DataSet read(Path file, int targets) {
+    return read(file, targets, CsvLayout.DEFAULT);
+  }
+
+  /**
+   * Reads a regression (or any numeric) CSV laid out as {@code layout} says: its label columns are the targets
+   * (by default the last {@code targets} columns), its ignored columns are not read, the rest are the inputs.
+   *
+   * @param file    the CSV file
+   * @param targets how many trailing columns are targets when the layout names no label, at least 1
+   * @param layout  the label and ignored columns and the missing-cell rule
+   * @return the rows, named by the file's path
+   * @throws InputException if {@code targets} is below 1, a column is not in the file, or the file cannot be read
+   *     or has a bad cell or row
+   */
+  public static DataSet read(Path file, int targets, CsvLayout layout) {
     if (targets < 1) {
       throw new InputException("--targets must be at least 1, got " + targets);
     }
-    Parsed p = parse(file, targets, -1);
-    return split(p.name, p.rows, p.columns, targets, p.values);
+    Scan s = scan(file, layout, targets, false, -1, false);
+    return new DataSet(s.name, s.rows, s.inputs, s.labels, s.x, s.y);
   }
 
   /**
    * Reads the first {@code inputs} columns of every row as inputs (outputs = 0), for prediction: further
-   * columns, such as targets or labels, are read (they must be numbers) and ignored.
+   * columns, such as targets or labels, are ignored (not read).
    *
    * @param file   the CSV file
    * @param inputs how many leading columns are inputs: the model's input width
@@ -63,20 +80,24 @@ public final class CsvReader {
    *     {@code inputs}, or more without {@code ignoreExtra}
    */
   public static DataSet readInputs(Path file, int inputs, boolean ignoreExtra) {
-    Parsed p = parse(file, 0, -1);
-    if (p.columns > inputs && !ignoreExtra) {
-      throw new InputException(p.name + ": " + p.columns + " columns, but the model takes " + inputs + " input"
-          + (inputs == 1 ? "" : "s") + " (give --ignore-extra to use the first " + inputs + " and ignore the rest)");
-    }
-    if (p.columns < inputs) {
-      throw new InputException(p.name + ": " + p.columns + " column" + (p.columns == 1 ? "" : "s") + ", but "
-          + inputs + " inputs are needed");
-    }
-    float[] x = new float[p.rows * inputs];
-    for (int r = 0; r < p.rows; r++) {
-      System.arraycopy(p.values, r * p.columns, x, r * inputs, inputs);
-    }
-    return new DataSet(p.name, p.rows, inputs, 0, x, new float[0]);
+    return readInputs(file, inputs, ignoreExtra, CsvLayout.DEFAULT);
+  }
+
+  /**
+   * The inputs of every row for prediction: the columns that are neither labels nor ignored by {@code layout}
+   * (by default every column), which must be {@code inputs} columns, or more with {@code ignoreExtra} (the
+   * first {@code inputs} of them are read, the rest ignored).
+   *
+   * @param file        the CSV file
+   * @param inputs      the model's input width
+   * @param ignoreExtra whether input columns after the first {@code inputs} are ignored (else refused)
+   * @param layout      label columns and ignored columns (neither is read), and the missing-cell rule
+   * @return the rows' inputs, with no targets, named by the file's path
+   * @throws InputException if the file cannot be read, has a bad cell or row, or the wrong number of columns
+   */
+  public static DataSet readInputs(Path file, int inputs, boolean ignoreExtra, CsvLayout layout) {
+    Scan s = scan(file, layout, 0, false, inputs, ignoreExtra);
+    return new DataSet(s.name, s.rows, s.inputs, 0, s.x, new float[0]);
   }
 
   /** The most classes a classification CSV may have (labels 0..65535), so a stray label cannot blow up the one-hot targets. */
@@ -142,6 +163,19 @@ public final class CsvReader {
   public record Classified(DataSet set, java.util.List<String> names) {}
 
   /**
+   * {@link #readClassified(Path, int, java.util.List, CsvLayout)} with the last column as the label.
+   *
+   * @param file    the CSV file
+   * @param classes K, or 0 to infer it
+   * @param names   the classes' names to map string labels to, or null
+   * @return the rows and the names (null when the labels are integers)
+   * @throws InputException on a bad cell, row or label
+   */
+  public static Classified readClassified(Path file, int classes, java.util.List<String> names) {
+    return readClassified(file, classes, names, CsvLayout.DEFAULT);
+  }
+
+  /**
    * {@link #readClassification}, also taking string labels: when any label cell is not a number, every label is
    * a class name; the classes are the distinct names sorted (or {@code names}, as a model or training set has
    * them, in which case a name not among them is reported with its line). Quoted cells per RFC 4180.
@@ -149,19 +183,27 @@ public final class CsvReader {
    * @param file    the CSV file
    * @param classes K, or 0 to infer it
    * @param names   the classes' names to map string labels to (a test set read for a training set), or null
+   * @param layout  the label column (one; by default the last), ignored columns and the missing-cell rule
    * @return the rows and the names (null when the labels are integers)
    * @throws InputException on a bad cell, row or label
    */
-  public static Classified readClassified(Path file, int classes, java.util.List<String> names) {
+  public static Classified readClassified(Path file, int classes, java.util.List<String> names, CsvLayout layout) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
     if (classes > MAX_CLASSES) {
       throw new InputException("--classes must be at most " + MAX_CLASSES + ", got " + classes);
     }
-    Parsed p = parse(file, 1, classes);
+    Scan p = scan(file, layout, 1, true, -1, false);
+    int[] lines = p.labelLines.toArray();
+    int column = p.labelColumn;
+    boolean allNumeric = true;
+    for (String label : p.labelCells) {
+      allNumeric &= isNumber(label) || NON_FINITE.matcher(label).matches();
+    }
     java.util.List<String> classNames = null;
-    if (p.labels == null) { // string labels
+    int[] labels = new int[p.rows];
+    if (!allNumeric) { // string labels
       classNames = names != null ? names : new java.util.ArrayList<>(new java.util.TreeSet<>(p.labelCells));
       if (classes > 0 && names == null && classNames.size() > classes) {
         throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but --classes is "
@@ -171,122 +213,207 @@ public final class CsvReader {
       for (int c = 0; c < classNames.size(); c++) {
         index.put(classNames.get(c), c);
       }
-      int[] labels = new int[p.rows];
       for (int r = 0; r < p.rows; r++) {
         Integer c = index.get(p.labelCells.get(r));
         if (c == null) {
-          throw new InputException(p.name + ":" + p.labelLines[r] + ", column " + p.columns + ": class label '"
+          throw new InputException(where(p.name, lines[r], column) + ": class label '"
               + abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
               + abbreviate(String.join(", ", classNames)) + ")");
         }
         labels[r] = c;
       }
-      p = new Parsed(p.name, p.rows, p.columns, p.values, labels, null, null);
       if (classes == 0) {
         classes = Math.max(2, classNames.size());
       }
-    } else if (names != null) {
-      throw new InputException(p.name + ": integer class labels, but the classes have names ("
-          + abbreviate(String.join(", ", names)) + ")");
+    } else {
+      if (names != null) {
+        throw new InputException(p.name + ": integer class labels, but the classes have names ("
+            + abbreviate(String.join(", ", names)) + ")");
+      }
+      for (int r = 0; r < p.rows; r++) {
+        labels[r] = classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
+      }
     }
     int k = classes;
     if (k == 0) {
       int max = 0;
-      for (int label : p.labels) {
+      for (int label : labels) {
         max = Math.max(max, label);
       }
       k = Math.max(2, max + 1);
     }
-    int inputs = p.columns - 1;
     if ((long) p.rows * k > Integer.MAX_VALUE - 8) {
       throw new InputException(p.name + ": too large: " + p.rows + " rows × " + k
           + " classes of one-hot targets do not fit in one array");
     }
     float[] y = new float[p.rows * k];
     for (int r = 0; r < p.rows; r++) {
-      y[r * k + p.labels[r]] = 1f;
+      y[r * k + labels[r]] = 1f;
     }
-    return new Classified(new DataSet(p.name, p.rows, inputs, k, p.values, y), classNames);
+    return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
   }
 
   /**
-   * What {@link #parse} read: with {@code labels} null, every cell row by row in {@code values}; with labels,
-   * the input cells in {@code values} and the last column's integer labels in {@code labels}.
+   * A CSV's header and the text of its one label column, as read for a classifier (the inputs must be
+   * numbers): what {@code train} looks at to tell class labels from regression targets.
+   *
+   * @param header the header line's cells, or null when the file has none
+   * @param labels the label cells, one per row, stripped
    */
-  private record Parsed(String name, int rows, int columns, float[] values, int[] labels,
-      java.util.List<String> labelCells, int[] labelLines) {}
+  public record Labels(java.util.List<String> header, java.util.List<String> labels) {}
 
   /**
-   * Reads the file's rows. {@code classes} < 0: plain numbers, the last {@code targets} columns being targets;
-   * {@code classes} ≥ 0: the last column is a class label (0 = any label below {@link #MAX_CLASSES}).
+   * Reads {@code file}'s inputs as numbers and its label column as text.
+   *
+   * @param file   the CSV file
+   * @param layout the label column (one; by default the last), ignored columns and the missing-cell rule
+   * @return the header and the label cells
+   * @throws InputException on a bad cell or row, or a layout naming several label columns
    */
-  private static Parsed parse(Path file, int targets, int classes) {
-    boolean classification = classes >= 0;
+  public static Labels readLabels(Path file, CsvLayout layout) {
+    Scan s = scan(file, layout, 1, true, -1, false);
+    return new Labels(s.header, s.labelCells);
+  }
+
+  /** What {@link #scan} read: inputs row by row in {@code x}, and the labels as numbers in {@code y} or as text. */
+  private static final class Scan {
+    String name;
+    java.util.List<String> header;
+    int rows;
+    int inputs;
+    int labels;
+    float[] x;
+    float[] y;
+    /** classification: the label cells, their lines and the label's column (from 1) */
+    java.util.List<String> labelCells;
+    IntList labelLines;
+    int labelColumn;
+  }
+
+  /**
+   * The first input cell that is a word rather than a number, held back while the rest of the file is read,
+   * so that a column of distinct words (an id) can be named as such; any later defect reports this one.
+   */
+  private static final class FirstWord implements CsvLayout.Columns.Words {
+    private final String name;
+    private long line;
+    private long currentLine;
+    private int column;
+    private String cell;
+    private int words;
+    private final java.util.Set<String> distinct = new java.util.HashSet<>();
+
+    FirstWord(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void word(int column, String cell) {
+      if (this.cell == null) {
+        this.line = currentLine;
+        this.column = column;
+        this.cell = cell;
+      }
+      if (column == this.column) {
+        words++;
+        distinct.add(cell);
+      }
+    }
+
+    boolean found() {
+      return cell != null;
+    }
+
+    InputException error(int rows, java.util.List<String> header) {
+      String message = where(name, line, column) + ": '" + abbreviate(cell) + "' is not a number";
+      if (rows >= 2 && words == rows && distinct.size() == rows) {
+        String named = header != null && column <= header.size() && !header.get(column - 1).isBlank()
+            ? abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
+        message += "; column " + column + (named.equals(String.valueOf(column)) ? "" : " (" + named + ")")
+            + " holds a different word on each of the " + rows + " rows: probably an id (--ignore " + named
+            + " leaves it out)";
+      }
+      return new InputException(message);
+    }
+  }
+
+  /**
+   * Reads the file's rows in one pass. The columns are resolved on the first data row: {@code defaultLabels}
+   * trailing label columns unless the layout names them; {@code classifier}: one label column, kept as text;
+   * {@code wantInputs} ≥ 0 (prediction): no default label, and that many input columns (the first of them with
+   * {@code ignoreExtra}).
+   */
+  private static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
+      boolean ignoreExtra) {
     String name = file.toString();
     if (Files.isDirectory(file)) {
       throw new InputException(name + ": is a directory, expected a CSV file");
     }
-    FloatList values = new FloatList();
-    java.util.List<String> labelCells = classification ? new java.util.ArrayList<>() : null;
-    IntList labelLines = classification ? new IntList() : null;
-    boolean allNumeric = true;
-    int columns = -1;
-    int firstDataLine = 0;
-    int rows = 0;
+    Scan s = new Scan();
+    s.name = name;
+    FloatList x = new FloatList();
+    FloatList y = new FloatList();
+    if (classifier) {
+      s.labelCells = new java.util.ArrayList<>();
+      s.labelLines = new IntList();
+    }
+    String[] labelText = classifier ? new String[1] : null;
+    CsvLayout.Columns columns = null;
+    FirstWord firstWord = new FirstWord(name);
+    boolean sawContent = false;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int lineNo = 0;
-      boolean sawContent = false;
-      while ((line = reader.readLine()) != null) {
-        lineNo++;
-        int startLine = lineNo;
-        if (lineNo == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1); // a UTF-8 byte order mark, as spreadsheet programs write it
-        }
-        if (line.isBlank()) {
+      Records records = new Records(reader);
+      String[] cells;
+      while ((cells = records.next()) != null) {
+        if (records.blank()) {
           continue;
         }
-        String[] cells = split(line);
-        while (cells == null) { // a quoted cell runs on to the next line (RFC 4180)
-          String more = reader.readLine();
-          if (more == null) {
-            throw new InputException(name + ":" + startLine + ": a quoted cell is not closed before the end of the file");
-          }
-          lineNo++;
-          line = line + "\n" + more;
-          cells = split(line);
-        }
+        long line = records.line();
         if (!sawContent) {
           sawContent = true;
           if (isHeader(cells)) {
+            s.header = java.util.Arrays.stream(cells).map(String::strip).toList();
             continue;
           }
         }
-        if (columns < 0) {
-          columns = cells.length;
-          firstDataLine = lineNo;
-          if (columns <= targets) {
-            String needed = classification
-                ? "a class label column and at least one input are needed"
-                : targets + " target column" + (targets == 1 ? "" : "s") + " and at least one input are needed";
-            throw new InputException(name + ":" + lineNo + ": " + columns + " column" + (columns == 1 ? "" : "s")
-                + ", but " + needed);
+        if (columns == null) {
+          columns = layout.resolve(name, s.header, cells.length, (int) line, wantInputs >= 0 ? 0 : defaultLabels,
+              classifier);
+          if (wantInputs >= 0) {
+            columns = fitInputs(columns, name, wantInputs, ignoreExtra, layout);
           }
-        } else if (cells.length != columns) {
-          throw new InputException(name + ":" + lineNo + ": " + cells.length + " columns, expected " + columns
-              + " (as on line " + firstDataLine + ")");
+          s.inputs = columns.inputs().length;
+          s.labels = classifier ? 0 : columns.labels().length;
+          s.labelColumn = classifier ? columns.labels()[0] + 1 : 0;
         }
-        int numeric = classification ? cells.length - 1 : cells.length;
-        for (int c = 0; c < numeric; c++) {
-          values.add(parseCell(cells[c].strip(), name, lineNo, c + 1));
+        firstWord.currentLine = line;
+        float[] row;
+        try {
+          row = columns.row(cells, name, line, labelText, firstWord);
+        } catch (InputException e) {
+          throw firstWord.found() ? firstWord.error(s.rows + 1, s.header) : e;
         }
-        if (classification) {
-          String label = cells[numeric].strip();
-          labelCells.add(label);
-          labelLines.add(startLine);
-          allNumeric &= isNumber(label) || NON_FINITE.matcher(label).matches() || label.isEmpty();
+        if (row == null) {
+          continue; // a missing cell, and --missing drop
         }
-        rows++;
+        for (int c = 0; c < s.inputs; c++) {
+          x.add(row[c]);
+        }
+        for (int c = s.inputs; c < row.length; c++) {
+          y.add(row[c]);
+        }
+        if (classifier) {
+          s.labelCells.add(labelText[0]);
+          s.labelLines.add((int) line);
+        }
+        s.rows++;
+      }
+      if (records.unclosed() > 0) {
+        if (firstWord.found()) {
+          throw firstWord.error(s.rows, s.header);
+        }
+        throw new InputException(name + ":" + records.unclosed() + ": a quoted cell opened on this line is not closed "
+            + "before the end of the file (a stray '\"'?)");
       }
     } catch (NoSuchFileException e) {
       throw new InputException(name + ": file not found");
@@ -297,103 +424,215 @@ public final class CsvReader {
     } catch (IOException e) {
       throw new InputException(name + ": cannot read (" + e.getMessage() + ")");
     }
-    if (rows == 0) {
-      throw new InputException(name + ": no data rows (the file is empty or holds only a header)");
+    if (firstWord.found()) {
+      throw firstWord.error(s.rows, s.header);
     }
-    if (!classification) {
-      return new Parsed(name, rows, columns, values.toArray(), null, null, null);
+    if (s.rows == 0) {
+      throw new InputException(name + ": no data rows (the file is empty or holds only a header"
+          + (layout.dropMissing() && columns != null ? ", or every row has a missing cell" : "") + ")");
     }
-    int[] lines = labelLines.toArray();
-    if (!allNumeric) { // class names: readClassified maps them
-      for (int r = 0; r < rows; r++) {
-        if (labelCells.get(r).isEmpty()) {
-          throw new InputException(name + ":" + lines[r] + ", column " + columns + ": empty class label");
-        }
-      }
-      return new Parsed(name, rows, columns, values.toArray(), null, labelCells, lines);
+    s.x = x.toArray();
+    s.y = y.toArray();
+    return s;
+  }
+
+  /** Prediction's input columns: exactly {@code inputs} of them, or the first {@code inputs} with {@code ignoreExtra}. */
+  private static CsvLayout.Columns fitInputs(CsvLayout.Columns columns, String name, int inputs, boolean ignoreExtra,
+      CsvLayout layout) {
+    int have = columns.inputs().length;
+    String what = have + (layout.isDefault() ? " column" + (have == 1 ? "" : "s")
+        : " input column" + (have == 1 ? "" : "s") + " (after --label and --ignore)");
+    if (have > inputs && !ignoreExtra) {
+      throw new InputException(name + ": " + what + ", but the model takes " + inputs + " input"
+          + (inputs == 1 ? "" : "s") + " (give --ignore-extra to use the first " + inputs + " and ignore the rest)");
     }
-    int[] labels = new int[rows];
-    for (int r = 0; r < rows; r++) {
-      labels[r] = parseLabel(labelCells.get(r), name, lines[r], columns, classes);
+    if (have < inputs) {
+      throw new InputException(name + ": " + what + ", but " + inputs + " inputs are needed");
     }
-    return new Parsed(name, rows, columns, values.toArray(), labels, null, null);
+    return columns.firstInputs(inputs);
   }
 
   /**
-   * Splits one record into cells per RFC 4180: a cell in double quotes may hold commas, line breaks and
-   * doubled quotes ({@code ""} for {@code "}); spaces around a quoted cell are allowed. One pass, linear time.
-   *
-   * @param line the record's text so far
-   * @return the cells, unquoted; or null when a quoted cell is still open at the end (the record goes on)
-   * @throws InputException never; a stray quote inside an unquoted cell is kept as text (and fails as a number)
+   * Reads CSV records from a stream in one pass, in time linear in its length: cells separated by commas,
+   * a cell in double quotes may hold commas, line breaks and doubled quotes ({@code ""} for {@code "}), spaces
+   * around a quoted cell are allowed, text after the closing quote is kept (so it fails as a number), a quote
+   * inside an unquoted cell is text. Lines end with \n, \r\n or \r; a leading byte order mark is skipped.
    */
-  static String[] split(String line) {
-    if (line.indexOf('"') < 0) {
-      return line.split(",", -1);
+  static final class Records {
+    private final java.io.Reader in;
+    private final char[] buffer = new char[1 << 16];
+    private int position;
+    private int length;
+    private long line = 1;
+    private long start;
+    private long unclosed;
+    private boolean blank;
+    private boolean atStart = true;
+    private final StringBuilder cell = new StringBuilder();
+
+    Records(java.io.Reader in) {
+      this.in = in;
     }
-    java.util.List<String> cells = new java.util.ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    int n = line.length();
-    int i = 0;
-    while (true) {
-      // one cell from i
-      int j = i;
-      while (j < n && line.charAt(j) == ' ') {
-        j++;
+
+    private int read() throws IOException {
+      if (position == length && !fill()) {
+        return -1;
       }
-      if (j < n && line.charAt(j) == '"') {
+      return buffer[position++];
+    }
+
+    private int peek() throws IOException {
+      if (position == length && !fill()) {
+        return -1;
+      }
+      return buffer[position];
+    }
+
+    private boolean fill() throws IOException {
+      int n = in.read(buffer, 0, buffer.length);
+      position = 0;
+      length = Math.max(n, 0);
+      return n > 0;
+    }
+
+    /** @return the line the last record began on */
+    long line() {
+      return start;
+    }
+
+    /** @return whether the last record was a blank line */
+    boolean blank() {
+      return blank;
+    }
+
+    /** @return the line of a quote still open at the end of the input, or 0 */
+    long unclosed() {
+      return unclosed;
+    }
+
+    /** @return the next record's cells (not stripped), or null at the end (or a quote still open: {@link #unclosed}) */
+    String[] next() throws IOException {
+      int c = read();
+      if (atStart) {
+        atStart = false;
+        if (c == '\uFEFF') {
+          c = read();
+        }
+      }
+      if (c < 0) {
+        return null;
+      }
+      start = line;
+      java.util.List<String> cells = new java.util.ArrayList<>();
+      boolean quoted = false;
+      while (true) {
         cell.setLength(0);
-        j++;
-        boolean closed = false;
-        while (j < n) {
-          char c = line.charAt(j);
-          if (c == '"') {
-            if (j + 1 < n && line.charAt(j + 1) == '"') {
-              cell.append('"');
-              j += 2;
-              continue;
+        while (c == ' ') {
+          cell.append(' ');
+          c = read();
+        }
+        if (c == '"') {
+          quoted = true;
+          cell.setLength(0);
+          long opened = line;
+          while (true) {
+            c = read();
+            if (c < 0) {
+              unclosed = opened;
+              return null;
             }
-            closed = true;
-            j++;
-            break;
+            if (c == '"') {
+              if (peek() != '"') {
+                break;
+              }
+              read();
+            } else if (c == '\r' || c == '\n') {
+              if (c == '\r' && peek() == '\n') {
+                read();
+              }
+              line++;
+              c = '\n';
+            }
+            cell.append((char) c);
           }
-          cell.append(c);
-          j++;
+          int closed = cell.length();
+          boolean after = false;
+          for (c = read(); c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
+            cell.append((char) c);
+            after |= !Character.isWhitespace(c);
+          }
+          if (!after) {
+            cell.setLength(closed);
+          }
+        } else {
+          for (; c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
+            cell.append((char) c);
+          }
         }
-        if (!closed) {
-          return null;
+        cells.add(cell.toString());
+        if (c != ',') {
+          break;
         }
-        int k = j;
-        while (k < n && line.charAt(k) != ',') {
-          k++;
-        }
-        String after = line.substring(j, k);
-        cells.add(after.isBlank() ? cell.toString() : cell + after); // text after the closing quote: kept, so it fails as a number
-        i = k;
-      } else {
-        int k = line.indexOf(',', i);
-        if (k < 0) {
-          k = n;
-        }
-        cells.add(line.substring(i, k));
-        i = k;
+        c = read();
       }
-      if (i >= n) {
-        break;
+      if (c == '\r' && peek() == '\n') {
+        read();
       }
-      i++; // the comma
-      if (i == n) {
-        cells.add("");
-        break;
+      if (c >= 0) {
+        line++;
       }
+      blank = !quoted && cells.size() == 1 && cells.get(0).isBlank();
+      return cells.toArray(new String[0]);
     }
-    return cells.toArray(new String[0]);
   }
 
-  /** A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when classes is 0). */
-  private static int parseLabel(String cell, String name, int line, int column, int classes) {
-    String where = name + ":" + line + ", column " + column;
-    float value = parseCell(cell, name, line, column);
+  /**
+   * Splits one record into cells per RFC 4180, as {@link Records} reads them.
+   *
+   * @param line the record's text
+   * @return the cells, unquoted; or null when a quoted cell is still open at the end (the record goes on)
+   */
+  public static String[] split(String line) {
+    Records records = new Records(new java.io.StringReader(line));
+    try {
+      String[] cells = records.next();
+      return cells == null && records.unclosed() == 0 ? new String[] {""} : cells;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // a StringReader does not fail
+    }
+  }
+
+  /**
+   * "FILE:LINE, column C", the place every cell message starts with.
+   *
+   * @param name   the file
+   * @param line   the line, from 1
+   * @param column the column, from 1
+   * @return the place
+   */
+  public static String where(String name, long line, int column) {
+    return name + ":" + line + ", column " + column;
+  }
+
+  /**
+   * A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when
+   * classes is 0).
+   *
+   * @param cell    the stripped cell
+   * @param name    the file, for messages
+   * @param line    its line
+   * @param column  its column, from 1
+   * @param classes K, or 0 for any label below {@link #MAX_CLASSES}
+   * @return the label
+   * @throws InputException naming the place when the cell is not such a label
+   */
+  public static int classLabel(String cell, String name, long line, int column, int classes) {
+    String where = where(name, line, column);
+    String problem = problem(cell);
+    if (problem != null) {
+      throw new InputException(where + ": " + problem);
+    }
+    float value = (float) Double.parseDouble(cell);
     if (value != Math.rint(value)) {
       throw new InputException(where + ": class label '" + abbreviate(cell) + "' is not an integer");
     }
@@ -411,7 +650,11 @@ public final class CsvReader {
     return (int) value;
   }
 
-  private static boolean isHeader(String[] cells) {
+  /**
+   * @param cells a record's cells
+   * @return whether it is a header line: no cell is a number (nor NaN or Inf)
+   */
+  public static boolean isHeader(String[] cells) {
     for (String cell : cells) {
       String s = cell.strip();
       if (isNumber(s) || NON_FINITE.matcher(s).matches()) {
@@ -421,22 +664,31 @@ public final class CsvReader {
     return true;
   }
 
-  private static float parseCell(String cell, String name, int line, int column) {
-    String where = name + ":" + line + ", column " + column;
+  /**
+   * What is wrong with a cell as a float32 input or target.
+   *
+   * @param cell a stripped cell that is not missing
+   * @return null for a finite float32 number; else what is wrong, to follow "FILE:LINE, column C: "
+   */
+  static String problem(String cell) {
     if (cell.isEmpty()) {
-      throw new InputException(where + ": empty cell");
+      return "empty cell";
     }
     if (NON_FINITE.matcher(cell).matches()) {
-      throw new InputException(where + ": '" + cell + "' is not a finite number (NaN and Inf are not allowed)");
+      return "'" + cell + "' is not a finite number (NaN and Inf are not allowed)";
     }
     if (!isNumber(cell)) {
-      throw new InputException(where + ": '" + abbreviate(cell) + "' is not a number");
+      return "'" + abbreviate(cell) + "' is not a number";
     }
-    float value = (float) Double.parseDouble(cell);
-    if (Float.isInfinite(value)) {
-      throw new InputException(where + ": '" + abbreviate(cell) + "' is out of float32 range");
+    if (Float.isInfinite((float) Double.parseDouble(cell))) {
+      return "'" + abbreviate(cell) + "' is out of float32 range";
     }
-    return value;
+    return null;
+  }
+
+  /** Whether a stripped cell is a word: neither a number, NaN, Inf nor missing. */
+  static boolean isWord(String cell) {
+    return !isNumber(cell) && !NON_FINITE.matcher(cell).matches() && !CsvLayout.isMissing(cell);
   }
 
   /**
@@ -448,7 +700,7 @@ public final class CsvReader {
    * @param s a stripped cell
    * @return true if it is a number that {@link Double#parseDouble} reads as written
    */
-  static boolean isNumber(String s) {
+  public static boolean isNumber(String s) {
     int n = s.length();
     int i = 0;
     if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
@@ -488,19 +740,10 @@ public final class CsvReader {
     return i - from;
   }
 
-  private static String abbreviate(String s) {
+  /** At most 40 characters, line breaks written \\n, so that a message stays one line. */
+  static String abbreviate(String s) {
+    s = s.replace("\r", "\\r").replace("\n", "\\n");
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
-  }
-
-  private static DataSet split(String name, int rows, int columns, int targets, float[] all) {
-    int inputs = columns - targets;
-    float[] x = new float[rows * inputs];
-    float[] y = new float[rows * targets];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(all, r * columns, x, r * inputs, inputs);
-      System.arraycopy(all, r * columns + inputs, y, r * targets, targets);
-    }
-    return new DataSet(name, rows, inputs, targets, x, y);
   }
 
   /** A growable int array for class labels. */

@@ -12,6 +12,29 @@ package dev.cltrain.data;
  * @param validationSplit fraction of the training rows to hold out for validation, in [0, 1); 0 = none
  * @param seed {@code np.random.seed} for the permutation that chooses the validation rows, and for a
  *     generated set's draws
+ * @param csv which CSV columns are labels and which are left out, and what a missing cell does (the training
+ *     CSV's and the test CSV's)
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
-    double validationSplit, long seed) {}
+    double validationSplit, long seed, CsvLayout csv) {
+  /** Checks nothing; a null layout is {@link CsvLayout#DEFAULT}. */
+  public DataOptions {
+    csv = csv == null ? CsvLayout.DEFAULT : csv;
+  }
+
+  /**
+   * Options with the default CSV layout: the last column (or last {@code targets}) is the label.
+   *
+   * @param data            the data
+   * @param targets         plain CSV: how many last columns are targets
+   * @param classification  whether the label is a class label
+   * @param classes         K, or 0 to infer it
+   * @param test            a test CSV, or null
+   * @param validationSplit the share held out for validation
+   * @param seed            the validation permutation's seed
+   */
+  public DataOptions(String data, int targets, boolean classification, int classes, String test,
+      double validationSplit, long seed) {
+    this(data, targets, classification, classes, test, validationSplit, seed, CsvLayout.DEFAULT);
+  }
+}

@@ -66,6 +66,10 @@ public final class DataSets {
     }
 
     TrainingData loaded;
+    boolean csv = !Builtins.has(spec) && !Generated.matches(spec) && !Files.isDirectory(Path.of(spec));
+    if (!csv && o.test() == null && !o.csv().isDefault()) {
+      throw new InputException("--label, --ignore and --missing apply to CSV data, not to " + spec);
+    }
     if (Builtins.has(spec)) {
       DataSet table = Builtins.get(spec);
       loaded = o.classification() ? builtinClasses(table, o.classes()) : new TrainingData(table, null, null, 1f, 0);
@@ -77,16 +81,16 @@ public final class DataSets {
       if (Files.isDirectory(path)) {
         loaded = MnistDir.load(path, o.classes());
       } else if (o.classification()) {
-        CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null);
+        CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null, o.csv());
         DataSet train = read.set();
         loaded = new TrainingData(train, null, null, 1f, train.outputs(), read.names());
       } else {
-        loaded = new TrainingData(CsvReader.read(path, o.targets()), null, null, 1f, 0);
+        loaded = new TrainingData(CsvReader.read(path, o.targets(), o.csv()), null, null, 1f, 0);
       }
     }
 
     if (o.test() != null) {
-      loaded = withTest(loaded, Path.of(o.test()), o.targets());
+      loaded = withTest(loaded, Path.of(o.test()), o.targets(), o.csv());
     }
     if (split > 0) {
       loaded = withValidation(loaded, split, o.seed());
@@ -107,11 +111,11 @@ public final class DataSets {
     return new TrainingData(train, null, null, 1f, k);
   }
 
-  private static TrainingData withTest(TrainingData loaded, Path file, int targets) {
+  private static TrainingData withTest(TrainingData loaded, Path file, int targets, CsvLayout layout) {
     DataSet train = loaded.train();
     DataSet test = loaded.classes() > 0
-        ? CsvReader.readClassified(file, loaded.classes(), loaded.classNames()).set()
-        : CsvReader.read(file, targets);
+        ? CsvReader.readClassified(file, loaded.classes(), loaded.classNames(), layout).set()
+        : CsvReader.read(file, targets, layout);
     if (test.inputs() != train.inputs()) {
       throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
           + " per row, but the training data " + train.name() + " has " + train.inputs());

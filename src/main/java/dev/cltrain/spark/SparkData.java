@@ -1,6 +1,8 @@
 package dev.cltrain.spark;
 
 import dev.cltrain.InputException;
+import dev.cltrain.data.CsvLayout;
+import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataSet;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -29,8 +31,9 @@ import scala.Tuple2;
  * Training rows read by Spark and cut into partitions with a fixed row order, so that a rerun, a retried task
  * and the one-process run ({@code PartitionedTraining.runLocal}) all see the same shards.
  *
- * <p>Formats, by the path's ending (a folder: by its files' endings): {@code .csv} (numeric cells, an optional
- * header line with no numeric cell, blank lines ignored, the last column the target or, for {@code xent}, the
+ * <p>Formats, by the path's ending (a folder: by its files' endings): {@code .csv}, read by the CLI's grammar
+ * ({@link CsvReader}, {@link CsvLayout}: the same cells are refused with the same messages, naming file, line
+ * and column; each file's first line may be a header; the label column the target or, for {@code xent}, the
  * integer class label 0..K−1; no quoted cells spanning lines, no class names), {@code .parquet} (columns
  * {@code features} (an array of numbers) and {@code label}, else every column numeric with the label last),
  * anything else LIBSVM text ({@code label idx:val ...}, indices from 1; {@code features} gives the width, else
@@ -170,16 +173,41 @@ public final class SparkData {
    * @throws InputException when the path cannot be read or holds a bad row
    */
   public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features) {
+    return read(spark, path, partitions, classification, features, CsvLayout.DEFAULT);
+  }
+
+  /**
+   * Reads {@code path} and partitions its rows, a CSV laid out as {@code layout} says.
+   *
+   * @param spark          the session
+   * @param path           a file or folder any executor can read (local, HDFS, S3, ...)
+   * @param partitions     how many partitions, at least 1
+   * @param classification whether the label is a class label (xent): targets become one-hot rows
+   * @param features       LIBSVM's input width, or 0 to take the largest index
+   * @param layout         a CSV's label and ignored columns and missing-cell rule ({@link CsvLayout#DEFAULT}
+   *     for other formats)
+   * @return the partitioned rows, cached
+   * @throws InputException when the path cannot be read or holds a bad row
+   */
+  public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features,
+      CsvLayout layout) {
     if (partitions < 1) {
       throw new InputException("--partitions must be at least 1, got " + partitions);
     }
     List<String> files = files(spark, path);
     Format format = Format.of(path, files);
-    // every row as all its columns (the label or target last), with its global index
+    if (format != Format.CSV && !layout.isDefault()) {
+      throw new InputException("--label, --ignore and --missing apply to CSV data, not to " + path);
+    }
+    int labels = 1;
+    // every row as its inputs then its label or targets, with its global index
     JavaPairRDD<Long, float[]> indexed = switch (format) {
       case PARQUET -> parquet(spark, files);
-      case CSV -> text(spark, files).filter(l -> !l.isBlank()).map(SparkData::csvRow).filter(r -> r != null)
-          .zipWithIndex().mapToPair(Tuple2::swap);
+      case CSV -> {
+        CsvLayout.Columns columns = csvColumns(spark, files.get(0), layout, classification);
+        labels = columns.labels().length;
+        yield csv(spark, files, columns, classification).zipWithIndex().mapToPair(Tuple2::swap);
+      }
       case LIBSVM -> {
         JavaRDD<float[]> rows = text(spark, files).filter(l -> !l.isBlank() && !l.startsWith("#"))
             .map(SparkData::libsvmRow);
@@ -198,12 +226,12 @@ public final class SparkData {
       indexed.unpersist(false);
       throw new InputException(path + ": rows have from " + stats.minColumns + " to " + stats.maxColumns + " columns");
     }
-    if (stats.maxColumns < 2) {
+    if (stats.maxColumns < labels + 1) {
       indexed.unpersist(false);
       throw new InputException(path + ": " + stats.maxColumns + " column, but a label and at least one input are needed");
     }
-    int inputs = stats.maxColumns - 1;
-    int outputs = 1;
+    int inputs = stats.maxColumns - labels;
+    int outputs = labels;
     if (classification) {
       if (stats.nonIntegerLabel || stats.minLabel < 0 || stats.maxLabel >= dev.cltrain.data.CsvReader.MAX_CLASSES) {
         indexed.unpersist(false);
@@ -287,11 +315,10 @@ public final class SparkData {
     for (int r = 0; r < n; r++) {
       float[] row = rows.get(r)._2();
       System.arraycopy(row, 0, x, r * inputs, inputs);
-      float label = row[inputs];
       if (classification) {
-        y[r * outputs + (int) label] = 1f;
+        y[r * outputs + (int) row[inputs]] = 1f;
       } else {
-        y[r] = label;
+        System.arraycopy(row, inputs, y, r * outputs, outputs);
       }
     }
     return new Shard(p, n == 0 ? -1 : rows.get(0)._1(), n, x, y);
@@ -333,39 +360,88 @@ public final class SparkData {
     return JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(String.join(",", files));
   }
 
-  /** A CSV line's cells as numbers; null for a header (no numeric cell). */
-  static float[] csvRow(String line) {
-    if (line.startsWith("\uFEFF")) {
-      line = line.substring(1);
-    }
-    String[] cells = line.split(",", -1);
-    float[] row = new float[cells.length];
-    int numeric = 0;
-    String bad = null;
-    for (int c = 0; c < cells.length; c++) {
-      String cell = cells[c].strip();
-      if (cell.length() > 1 && cell.startsWith("\"") && cell.endsWith("\"")) {
-        cell = cell.substring(1, cell.length() - 1).strip();
-      }
-      try {
-        row[c] = Float.parseFloat(cell);
-        if (!Float.isFinite(row[c])) {
-          throw new InputException("column " + (c + 1) + ": " + cell + " is not a finite number in line: " + abbreviated(line));
+  /**
+   * The columns of a CSV, resolved on the driver from its first file's header and first data row.
+   *
+   * @param file           the first data file
+   * @param layout         the label and ignored columns
+   * @param classification whether the label is a class label (one column)
+   */
+  private static CsvLayout.Columns csvColumns(SparkSession spark, String file, CsvLayout layout,
+      boolean classification) {
+    Path p = new Path(file);
+    try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+        p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p), java.nio.charset.StandardCharsets.UTF_8))) {
+      List<String> header = null;
+      long line = 0;
+      String text;
+      while ((text = reader.readLine()) != null) {
+        line++;
+        if (text.isBlank()) {
+          continue;
         }
-        numeric++;
-      } catch (NumberFormatException e) {
-        if (bad == null) {
-          bad = "column " + (c + 1) + ": \"" + cell + "\" is not a number in line: " + abbreviated(line);
+        String[] cells = cells(text, file, line);
+        if (header == null && CsvReader.isHeader(cells)) {
+          header = Arrays.stream(cells).map(String::strip).toList();
+          continue;
         }
+        return layout.resolve(file, header, cells.length, (int) line, 1, classification);
       }
+      throw new InputException(file + ": no data rows (the file is empty or holds only a header)");
+    } catch (java.io.IOException e) {
+      throw new InputException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
-    if (numeric == 0) {
-      return null; // a header line
+  }
+
+  /** One CSV line's cells, as the CLI splits them; a quoted cell must close on its line. */
+  private static String[] cells(String text, String file, long line) {
+    String[] cells = CsvReader.split(text);
+    if (cells == null) {
+      throw new InputException(file + ":" + line + ": a quoted cell is not closed on its line (Spark reads a CSV "
+          + "line by line: no line breaks inside quotes)");
     }
-    if (bad != null) {
-      throw new InputException(bad);
+    return cells;
+  }
+
+  /**
+   * Every data row of the files, in order, as its inputs then its labels, read by {@link CsvLayout.Columns#row}
+   * with each file's line numbers; each file's first non-blank line is skipped when it is a header.
+   */
+  private static JavaRDD<float[]> csv(SparkSession spark, List<String> files, CsvLayout.Columns columns,
+      boolean classification) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<JavaRDD<float[]>> parts = new ArrayList<>();
+    int labelColumn = columns.labels()[0];
+    for (String file : files) {
+      parts.add(jsc.textFile(file).zipWithIndex().mapPartitionsWithIndex((p, it) -> {
+        List<float[]> rows = new ArrayList<>();
+        boolean first = p == 0; // a file's first partition holds its first line
+        while (it.hasNext()) {
+          Tuple2<String, Long> next = it.next();
+          String text = next._1();
+          long line = next._2() + 1;
+          if (text.isBlank()) {
+            continue;
+          }
+          String[] cells = cells(text, file, line);
+          if (first) {
+            first = false;
+            if (CsvReader.isHeader(cells)) {
+              continue;
+            }
+          }
+          float[] row = columns.row(cells, file, line, null, null);
+          if (row != null) {
+            if (classification) { // the CLI's check of each label, with its message
+              CsvReader.classLabel(cells[labelColumn].strip(), file, line, labelColumn + 1, 0);
+            }
+            rows.add(row);
+          }
+        }
+        return rows.iterator();
+      }, true));
     }
-    return row;
+    return parts.size() == 1 ? parts.get(0) : jsc.union(parts.toArray(JavaRDD[]::new));
   }
 
   /** A LIBSVM line as label, then (index, value) pairs: [idx1, val1, idx2, val2, ..., label] kept sparse. */

@@ -85,7 +85,7 @@ public final class SparkTrain implements Callable<Integer> {
   String inputShape;
   @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation with --layers (default: sigmoid); --net names each layer's.")
   String activation = "sigmoid";
-  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the last column is the target) or xent (the last column is an integer class label). Default: mse.")
+  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the label column, by default the last, is the target) or xent (it is an integer class label). Default: mse.")
   String loss = "mse";
   @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
   String optimizer = "sgd";
@@ -116,6 +116,9 @@ public final class SparkTrain implements Callable<Integer> {
   @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "How long to wait for a spark:// master "
       + "to accept a connection before giving up with exit 3 (default: 10; Spark alone would retry for a minute).")
   int connectTimeout = 10;
+  @picocli.CommandLine.Mixin
+  dev.cltrain.cli.CsvOptions csv = new dev.cltrain.cli.CsvOptions();
+
   @Option(names = "--quiet", description = "No epoch lines.")
   boolean quiet;
 
@@ -345,7 +348,8 @@ public final class SparkTrain implements Callable<Integer> {
       throw new InputException("--average-every must be 0 (synchronous) or a number of local steps, got " + averageEvery);
     }
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features);
+    dev.cltrain.data.CsvLayout layout = csv.layout();
+    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout);
     NumpyRandom random = new NumpyRandom(seed);
     Network initial;
     try {
@@ -362,6 +366,9 @@ public final class SparkTrain implements Callable<Integer> {
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
+    if (!layout.isDefault()) {
+      options.put("csvLayout", layout.toString());
+    }
     return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery);
   }
 

@@ -380,4 +380,62 @@ class SparkLocalTest {
     assertEquals(2, status, message);
     assertTrue(message.contains("does not fit the data"), message);
   }
+
+  /** The CLI's reader's message for a bad CSV, from the place on ("FILE:LINE, column C: ..." without FILE). */
+  private static String cliMessage(Path file) {
+    String m = org.junit.jupiter.api.Assertions.assertThrows(dev.cltrain.InputException.class,
+        () -> dev.cltrain.data.CsvReader.readClassified(file, 0, null)).getMessage();
+    return m.substring(file.toString().length());
+  }
+
+  /**
+   * Issue 23 item 9: the cluster accepted {@code 1.86f} and dropped a row of words without a word; it now reads
+   * with the CLI's grammar and refuses both with the CLI's message (exit 2, one line).
+   */
+  @Test
+  void theClusterRefusesWhatTrainRefusesWithTheSameMessage() throws Exception {
+    Path suffix = Files.writeString(dir.resolve("suffix.csv"), "x0,x1,label\n1,2,0\n1.86f,2,1\n3,4,1\n");
+    Path words = Files.writeString(dir.resolve("words.csv"), "x0,x1,label\n1,2,0\n3,4,1\nsome,words,here\n");
+    assertEquals(":3, column 1: '1.86f' is not a number", cliMessage(suffix));
+    assertEquals(":4, column 1: 'some' is not a number", cliMessage(words));
+    for (Path file : new Path[] {suffix, words}) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int status = SparkTrain.run(new String[] {"--data", file.toString(), "--loss", "xent", "--partitions", "1",
+          "--device", "reference", "--quiet"}, spark, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
+      String message = err.toString(StandardCharsets.UTF_8).strip();
+      assertEquals(2, status, message);
+      assertEquals(1, message.lines().count(), message);
+      assertTrue(message.startsWith("error: ") && message.endsWith(file.getFileName() + cliMessage(file)), message);
+    }
+  }
+
+  /** --label and --ignore on the cluster: the rows the CLI reads, from a folder of files each with a header. */
+  @Test
+  void labelAndIgnoreReadTheRowsTheCliReads() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("labelled"));
+    StringBuilder all = new StringBuilder("id,label,a,b\n");
+    for (int f = 0; f < 2; f++) {
+      StringBuilder b = new StringBuilder("id,label,a,b\n");
+      for (int r = 0; r < 5; r++) {
+        String row = "row-" + f + r + "," + (r % 3) + "," + (f * 10 + r) + "," + (r == 2 ? "NA" : String.valueOf(r * 0.5)) + "\n";
+        b.append(row);
+        all.append(row);
+      }
+      Files.writeString(folder.resolve("part-" + f + ".csv"), b);
+    }
+    Path one = Files.writeString(dir.resolve("labelled-all.csv"), all);
+    dev.cltrain.data.CsvLayout layout = dev.cltrain.data.CsvLayout.DEFAULT.withLabel("label").withIgnore("1")
+        .withDropMissing(true);
+    DataSet cli = dev.cltrain.data.CsvReader.readClassified(one, 0, null, layout).set();
+    assertEquals(8, cli.rows(), "two rows with NA left out");
+    List<DataSet> parts = SparkData.read(spark, folder.toString(), 2, true, 0, layout).collect();
+    assertEquals(cli.rows(), parts.stream().mapToInt(DataSet::rows).sum());
+    int row = 0;
+    for (DataSet part : parts) {
+      for (int r = 0; r < part.rows(); r++, row++) {
+        assertArrayEquals(cli.inputRow(row), part.inputRow(r), "row " + row);
+        assertArrayEquals(cli.targetRow(row), part.targetRow(r), "row " + row);
+      }
+    }
+  }
 }
