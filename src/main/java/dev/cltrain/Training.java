@@ -342,4 +342,20 @@ public final class Training {
       return run.run();
     }
   }
+
+  /**
+   * Refuses, before any weight is drawn, a dense network of these widths whose weights (drawn, and trained: two
+   * copies) together with the data's arrays need more bytes than the Java heap's limit ({@code -Xmx}); without the
+   * check the JVM allocates for half a minute and then runs out of memory.
+   *
+   * @param widths the layer widths, input first
+   * @param data   the training data, already loaded
+   * @param origin what names the network in the message, e.g. "--layers 2,30000,30000,1"
+   * @throws InputException naming the bytes needed and the heap's limit
+   */
+  public static void checkHeap(int[] widths, TrainingData data, String origin) {
+    long parameters = dev.cltrain.train.MemoryPlan.parameters(widths);
+    dev.cltrain.train.MemoryPlan.checkHeap(dev.cltrain.train.MemoryPlan.heapBytes(parameters, data),
+        origin + ": the data and the network (" + parameters + " parameters, drawn and trained)");
+  }
 }

@@ -614,9 +614,7 @@ final class WorkloadOptions {
     }
     String origin = "--layers " + Workload.joined(widths);
     checkFits(widths, train, origin);
-    long parameters = dev.cltrain.train.MemoryPlan.parameters(widths);
-    dev.cltrain.train.MemoryPlan.checkHeap(dev.cltrain.train.MemoryPlan.heapBytes(parameters, loaded),
-        origin + ": the data and the network (" + parameters + " parameters, drawn and trained)");
+    dev.cltrain.Training.checkHeap(widths, loaded, origin);
     return Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
         .init(init != null ? Init.parse(init) : null)
         .inputScale(loaded.inputScale()).build(random);
