@@ -169,7 +169,8 @@ public final class Model {
    * @throws DeviceException when an explicitly chosen device cannot be used
    */
   public Predictions predict(float[][] rawRows, DeviceChoice choice) {
-    if (rawRows.length == 0) {
+    InputException.require(choice, "the device choice");
+    if (InputException.require(rawRows, "the rows").length == 0) {
       return new Predictions(new float[0][], choice.device(), null);
     }
     DataSet inputs = Data.of(rawRows, new float[rawRows.length][outputs()]).train();
@@ -272,11 +273,7 @@ public final class Model {
 
   /** Scaled inputs standardized as the model's training rows were ({@code --standardize}); else as they are. */
   private DataSet standardize(DataSet set) {
-    if (network.standardization() == null) {
-      return set;
-    }
-    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), network.standardization().apply(set.x()),
-        set.y());
+    return network.standardization() == null ? set : set.standardized(network.standardization());
   }
 
   private DataSet scaled(DataSet set, float have) {

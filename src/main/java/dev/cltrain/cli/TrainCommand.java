@@ -174,9 +174,6 @@ final class TrainCommand implements Callable<Integer> {
     dev.cltrain.EarlyStopping stopping = earlyStop == null && saveBest == null ? null
         : new dev.cltrain.EarlyStopping(earlyStop == null ? 0 : earlyStop,
             monitor != null ? monitor : dev.cltrain.EarlyStopping.defaultMonitor(hasValidation, hasTest), saveBest);
-    if (stopping != null && stopping.missing(hasValidation, hasTest) != null) {
-      throw new InputException(stopping.missing(hasValidation, hasTest));
-    }
     boolean classification = loaded.classes() > 0;
     int batches = work.batchesPerEpoch();
     float rate = work.training().optimizer().learningRate();

@@ -77,9 +77,7 @@ public final class DataSets {
       if (Files.isDirectory(path)) {
         loaded = MnistDir.load(path, o.classes());
       } else if (o.classification()) {
-        CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null);
-        DataSet train = read.set();
-        loaded = new TrainingData(train, null, null, 1f, train.outputs(), read.names());
+        loaded = classesCsv(path, o.classes());
       } else {
         loaded = new TrainingData(CsvReader.read(path, o.targets()), null, null, 1f, 0);
       }
@@ -92,6 +90,20 @@ public final class DataSets {
       loaded = withValidation(loaded, split, o.seed());
     }
     return loaded;
+  }
+
+  /**
+   * A classification CSV as training data: its last column a class label, an integer or a name.
+   *
+   * @param path    the CSV file
+   * @param classes K, or 0 to infer it from the labels
+   * @return the data, one-hot targets, with the classes' names when the labels are names
+   * @throws InputException on a bad cell, row or label
+   */
+  public static TrainingData classesCsv(Path path, int classes) {
+    CsvReader.Classified read = CsvReader.readClassified(path, classes, null);
+    DataSet train = read.set();
+    return new TrainingData(train, null, null, 1f, train.outputs(), read.names());
   }
 
   private static TrainingData builtinClasses(DataSet table, int classes) {
@@ -134,11 +146,15 @@ public final class DataSets {
    * @param split  the share of training rows to hold out, in (0, 1)
    * @param seed   {@code np.random.seed} of the permutation, 0 to 2³²−1
    * @return the data with the held-out rows as its validation set (replacing any it had)
-   * @throws InputException if {@code split} is not in (0, 1) or leaves no row to train on
+   * @throws InputException if {@code split} is not in (0, 1) or leaves no row to train on, or the seed is out of
+   *     range
    */
   public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
     if (!(split > 0 && split < 1)) {
       throw new InputException("the validation split must be in (0, 1), got " + split);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
     }
     DataSet all = loaded.train();
     int rows = all.rows();
