@@ -25,6 +25,19 @@ import java.nio.file.Path;
  * float[] out = result.model().predict(1, 0);
  * }</pre>
  *
+ * <p>Given the builder rather than the network, the run draws the weights and shuffles with one generator, as
+ * {@code cltrain train} does; this saves the model that
+ * {@code cltrain train --data DIR --layers 784,128,10 --activation relu --loss xent --optimizer adam
+ * --batch-size 128 --epochs 5 --seed 0 --save FILE} saves, byte for byte (input scale 1/255 and class names
+ * included):
+ *
+ * <pre>{@code
+ * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));
+ * Network.Builder net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0);
+ * Model model = Training.of(net, fashion).optimizer(Optimizer.adam(0.001f)).batchSize(128).epochs(5).run().model();
+ * model.save(Path.of("fashion.json"));
+ * }</pre>
+ *
  * <p>Defaults: plain gradient descent at 0.1 (the seed's), the whole set as one batch, 1 epoch, statistics
  * every epoch, shuffling seeded with 0 (or, for {@link #of(Network.Builder, TrainingData)}, by the generator
  * that drew the weights, as {@code cltrain train --seed} does), {@code --device auto}, no verification,

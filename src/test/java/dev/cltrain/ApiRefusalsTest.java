@@ -72,6 +72,15 @@ class ApiRefusalsTest {
   }
 
   @Test
+  void badDeviceSharesAndMissingMonitorsAreRefusedWhenGiven() {
+    java.util.List<Device> two = java.util.List.of(Devices.reference(), Devices.reference());
+    refused("share 2 of a batch's rows is 0, not a whole number from 1 to 1000000",
+        () -> DeviceChoice.parallel(two, new int[] {1, 0}, "test"));
+    refused("the device list is empty", () -> DeviceChoice.parallel(java.util.List.of(), null, "test"));
+    refused("the monitored figure is null", () -> new EarlyStopping(1, null, null));
+  }
+
+  @Test
   void aRunTrainsOnceAndASecondRunIsRefused() {
     Training t = Training.of(Network.builder(2, 4, 1).seed(0).build(), XOR).epochs(20).device(Devices.reference());
     try (TrainingRun run = t.open()) {

@@ -604,9 +604,9 @@ final class TrainCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         shares[i] = 0;
       }
-      if (shares[i] < 1 || shares[i] > 1_000_000) {
+      if (shares[i] < 1 || shares[i] > DeviceChoice.MAX_SHARE) {
         throw new InputException("--shards " + shards + ": share " + (i + 1) + " '" + parts[i].strip()
-            + "' is not a whole number from 1 to 1000000");
+            + "' is not a whole number from 1 to " + DeviceChoice.MAX_SHARE);
       }
     }
     return choice.withShares(shares);

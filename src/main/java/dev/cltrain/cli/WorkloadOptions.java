@@ -99,7 +99,8 @@ final class WorkloadOptions {
   @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
   Integer batchSize;
 
-  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling, and the seed of --net's dropout masks (default: 0).")
+  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed of one generator that draws the initial weights, then shuffles the mini-batches "
+      + "(as Training.of(Network.builder(...).seed(S), data) in Java), and the seed of --net's dropout masks (default: 0).")
   Long seed;
 
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")

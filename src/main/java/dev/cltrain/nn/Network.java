@@ -340,7 +340,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    *     ({@link Init#defaultFor}), seed 0, input scale 1
    */
   public static Builder builder(int... widths) {
-    return new Builder(widths.clone());
+    return new Builder(dev.cltrain.InputException.require(widths, "the widths").clone());
   }
 
   /**
