@@ -112,7 +112,7 @@ public final class Data {
    * @throws InputException naming the file, line and column of bad input
    */
   public static TrainingData csv(Path file, int targets) {
-    return new TrainingData(CsvReader.read(file, targets), null, null, 1f, 0);
+    return new TrainingData(CsvReader.read(InputException.require(file, "the CSV file"), targets), null, null, 1f, 0);
   }
 
   /**
@@ -204,7 +204,7 @@ public final class Data {
    * @throws InputException naming the file, line and column of bad input
    */
   public static DataSet inputsCsv(Path file, int inputs) {
-    return CsvReader.readInputs(file, inputs);
+    return CsvReader.readInputs(InputException.require(file, "the CSV file"), inputs);
   }
 
   /** Whether {@code spec} names a built-in table or generated data rather than a file. */

@@ -9,7 +9,6 @@ import dev.cltrain.onnx.Onnx;
 import dev.cltrain.train.Inference;
 import dev.cltrain.train.Opening;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A trained network, ready to use: save and load it as model JSON, predict from raw inputs (on the Java
@@ -34,9 +33,9 @@ public final class Model {
   private final TrainingFacts facts;
 
   private Model(Network network, String origin, TrainingFacts facts) {
-    this.network = Objects.requireNonNull(network, "network");
+    this.network = InputException.require(network, "the network");
     this.origin = origin;
-    this.facts = Objects.requireNonNull(facts, "facts");
+    this.facts = InputException.require(facts, "the training facts");
   }
 
   /**
@@ -71,7 +70,7 @@ public final class Model {
    *     attribute and its node)
    */
   public static Model load(Path file) {
-    if (Onnx.isOnnx(file)) {
+    if (Onnx.isOnnx(InputException.require(file, "the model file"))) {
       Network network = Onnx.read(file);
       return new Model(network, "the model " + file, TrainingFacts.fromMetadata(Onnx.metadata(file)));
     }

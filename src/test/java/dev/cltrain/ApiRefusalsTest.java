@@ -59,6 +59,9 @@ class ApiRefusalsTest {
         () -> Data.classes(x, new int[] {0, 1}, Integer.MAX_VALUE));
     refused("inputs row 1 is null", () -> Data.of(new float[][] {{1}, null}, new float[][] {{0}, {1}}));
     refused("the targets is null", () -> Data.of(x, (float[][]) null));
+    refused("the CSV file is null", () -> Data.csv(null, 1));
+    refused("the model file is null", () -> Model.load(null));
+    refused("the network is null", () -> Model.of(null));
     refused("the validation split's seed must be between 0 and 4294967295, got -1", () -> XOR.withValidation(0.5, -1));
   }
 
