@@ -95,7 +95,7 @@ public final class Training {
   /**
    * A run that trains {@code initial} on {@code data}'s training set (its test set and validation split are
    * evaluated alongside). What the data says of its inputs goes into the network, and so into the trained
-   * model, exactly as {@code cltrain train} records it ({@link #recorded}): the input scale (1/255 for IDX
+   * model, exactly as {@code cltrain train} records it (the same code): the input scale (1/255 for IDX
    * pixels, so that {@link Model#predict} takes raw pixels), the class names, and the network's own
    * standardization applied to every set (a network loaded from a model trained with {@code --standardize}).
    *
