@@ -38,7 +38,7 @@ public final class Data {
    * @throws InputException when the rows are ragged, empty, not finite or the counts differ
    */
   public static TrainingData of(float[][] inputs, float[][] targets) {
-    if (inputs.length != targets.length) {
+    if (InputException.require(inputs, "the inputs").length != InputException.require(targets, "the targets").length) {
       throw new InputException(inputs.length + " input rows but " + targets.length + " target rows");
     }
     return new TrainingData(new DataSet("arrays", inputs.length, width(inputs, "inputs"), width(targets, "targets"),
@@ -54,7 +54,7 @@ public final class Data {
    * @throws InputException when the rows are ragged, empty, not finite or the counts differ
    */
   public static TrainingData of(float[][] inputs, float[] targets) {
-    float[][] rows = new float[targets.length][];
+    float[][] rows = new float[InputException.require(targets, "the targets").length][];
     for (int r = 0; r < rows.length; r++) {
       rows[r] = new float[] {targets[r]};
     }
@@ -66,16 +66,20 @@ public final class Data {
    *
    * @param inputs  one row of inputs per sample
    * @param labels  the class of each sample, 0 to classes − 1
-   * @param classes how many classes, at least 2
+   * @param classes how many classes, 2 to {@link CsvReader#MAX_CLASSES}
    * @return the data, with no test set
-   * @throws InputException when a label is out of range or the counts differ
+   * @throws InputException when a label or the class count is out of range, or the counts differ
    */
   public static TrainingData classes(float[][] inputs, int[] labels, int classes) {
-    if (inputs.length != labels.length) {
+    if (InputException.require(inputs, "the inputs").length != InputException.require(labels, "the labels").length) {
       throw new InputException(inputs.length + " input rows but " + labels.length + " labels");
     }
-    if (classes < 2) {
-      throw new InputException("classification needs at least 2 classes, got " + classes);
+    if (classes < 2 || classes > CsvReader.MAX_CLASSES) {
+      throw new InputException("classification needs 2 to " + CsvReader.MAX_CLASSES + " classes, got " + classes);
+    }
+    if ((long) labels.length * classes > Integer.MAX_VALUE) {
+      throw new InputException(labels.length + " rows of " + classes + " classes make more one-hot targets than a"
+          + " Java array holds (" + Integer.MAX_VALUE + ")");
     }
     for (int r = 0; r < labels.length; r++) {
       if (labels[r] < 0 || labels[r] >= classes) {
@@ -95,7 +99,7 @@ public final class Data {
    * @throws InputException for another name
    */
   public static TrainingData builtin(String name) {
-    if (!Builtins.has(name)) {
+    if (!Builtins.has(InputException.require(name, "the built-in data set's name"))) {
       throw new InputException("no built-in data set '" + name + "' (xor, and, or)");
     }
     return new TrainingData(Builtins.get(name), null, null, 1f, 0);
@@ -110,7 +114,7 @@ public final class Data {
    * @throws InputException naming the file, line and column of bad input
    */
   public static TrainingData csv(Path file, int targets) {
-    return new TrainingData(CsvReader.read(file, targets), null, null, 1f, 0);
+    return new TrainingData(CsvReader.read(InputException.require(file, "the CSV file"), targets), null, null, 1f, 0);
   }
 
   /**
@@ -127,14 +131,16 @@ public final class Data {
   }
 
   /**
-   * A CSV file whose last column is an integer class label 0..K−1 (K inferred as the largest label + 1).
+   * A CSV file whose last column is a class label: an integer 0..K−1 (K inferred as the largest label + 1), or a
+   * class name (the classes are the distinct names, sorted), as {@code cltrain train --loss xent} reads it.
    *
    * @param file the CSV file
-   * @return the data, one-hot targets
+   * @return the data, one-hot targets, with the classes' names when the labels are names (a model trained on
+   *     it keeps them)
    * @throws InputException naming the file, line and column of bad input
    */
   public static TrainingData csvClasses(Path file) {
-    return csvClasses(file, CsvLayout.DEFAULT);
+    return csvClasses(InputException.require(file, "the CSV file"), CsvLayout.DEFAULT);
   }
 
   /**
@@ -161,7 +167,7 @@ public final class Data {
    * @throws InputException naming the file and what is wrong
    */
   public static TrainingData idx(Path dir) {
-    return MnistDir.load(dir);
+    return MnistDir.load(InputException.require(dir, "the IDX folder"));
   }
 
   /**
@@ -170,12 +176,14 @@ public final class Data {
    * @param rows    samples
    * @param inputs  input width
    * @param classes classes, at least 2
-   * @param seed    the generator's seed
+   * @param seed    the generator's seed, 0 to 2³²−1
    * @return the data
+   * @throws InputException when there is not at least 1 row, 1 input and 2 classes, the seed is out of range or
+   *     the set would hold more than 2²⁸ floats
    */
   public static TrainingData generated(int rows, int inputs, int classes, long seed) {
-    DataSet set = Generated.classification(rows, inputs, classes, seed,
-        "random:" + rows + "x" + inputs + "x" + classes);
+    DataSet set = Generated.checked(rows, inputs, classes, seed, "random:" + rows + "x" + inputs + "x" + classes,
+        "Data.generated(" + rows + ", " + inputs + ", " + classes + ", " + seed + ")");
     return new TrainingData(set, null, null, 1f, set.outputs());
   }
 
@@ -270,7 +278,7 @@ public final class Data {
    * @throws InputException naming the file, line and column of bad input
    */
   public static DataSet inputsCsv(Path file, int inputs) {
-    return CsvReader.readInputs(file, inputs);
+    return CsvReader.readInputs(InputException.require(file, "the CSV file"), inputs);
   }
 
   /**
@@ -293,8 +301,11 @@ public final class Data {
   }
 
   private static int width(float[][] rows, String what) {
-    if (rows.length == 0) {
+    if (InputException.require(rows, "the " + what).length == 0) {
       throw new InputException("no " + what + ": at least one row is needed");
+    }
+    for (int r = 0; r < rows.length; r++) {
+      InputException.require(rows[r], what + " row " + r);
     }
     int width = rows[0].length;
     if (width == 0) {

@@ -37,15 +37,27 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @param shares  each device's share of a batch's rows, or null to measure them
    */
   public DeviceChoice {
+    InputException.require(device, "the device");
     devices = devices == null ? java.util.List.of(device) : java.util.List.copyOf(devices);
     if (devices.isEmpty() || !devices.get(0).equals(device)) {
-      throw new IllegalArgumentException("the device list must start with the device");
+      throw new InputException("the device list must start with the device");
     }
     if (shares != null && shares.length != devices.size()) {
-      throw new IllegalArgumentException(shares.length + " shares for " + devices.size() + " devices");
+      throw new InputException(shares.length + " shares for " + devices.size() + " devices");
+    }
+    if (shares != null) {
+      for (int i = 0; i < shares.length; i++) {
+        if (shares[i] < 1 || shares[i] > MAX_SHARE) {
+          throw new InputException("share " + (i + 1) + " of a batch's rows is " + shares[i] + ", not a whole number from 1 to "
+              + MAX_SHARE);
+        }
+      }
     }
     shares = shares == null ? null : shares.clone();
   }
+
+  /** The largest share of a batch's rows one device may be given (shares are ratios: 3,1 is 3/4 and 1/4). */
+  public static final int MAX_SHARE = 1_000_000;
 
   /**
    * A choice of one device.
@@ -69,6 +81,9 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @return the choice
    */
   public static DeviceChoice parallel(java.util.List<Device> devices, int[] shares, String reason) {
+    if (InputException.require(devices, "the device list").isEmpty()) {
+      throw new InputException("the device list is empty");
+    }
     return new DeviceChoice(devices.get(0), false, reason, null, true, devices, shares);
   }
 

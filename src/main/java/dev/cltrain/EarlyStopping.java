@@ -33,7 +33,8 @@ public record EarlyStopping(int patience, String monitor, Path bestFile) {
     if (patience < 0) {
       throw new InputException("--early-stop must be 0 or more, got " + patience);
     }
-    if (!java.util.List.of("val_loss", "val_accuracy", "test_loss", "test_accuracy", "loss", "accuracy").contains(monitor)) {
+    if (!java.util.List.of("val_loss", "val_accuracy", "test_loss", "test_accuracy", "loss", "accuracy")
+        .contains(InputException.require(monitor, "the monitored figure"))) {
       throw new InputException("--monitor: unknown figure '" + monitor
           + "' (supported: val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy)");
     }

@@ -19,4 +19,20 @@ public class InputException extends CltrainException {
   public InputException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * A value an API call needs: null is bad input, refused where it is given.
+   *
+   * @param value the value given
+   * @param what  what it is, e.g. "the optimizer"
+   * @param <T>   its type
+   * @return the value, not null
+   * @throws InputException when it is null
+   */
+  public static <T> T require(T value, String what) {
+    if (value == null) {
+      throw new InputException(what + " is null");
+    }
+    return value;
+  }
 }

@@ -9,7 +9,6 @@ import dev.cltrain.onnx.Onnx;
 import dev.cltrain.train.Inference;
 import dev.cltrain.train.Opening;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A trained network, ready to use: save and load it as model JSON, predict from raw inputs (on the Java
@@ -45,9 +44,9 @@ public final class Model {
 
   private Model(Network network, String origin, TrainingFacts facts, boolean scaleStated, boolean logits,
       String note) {
-    this.network = Objects.requireNonNull(network, "network");
+    this.network = InputException.require(network, "the network");
     this.origin = origin;
-    this.facts = Objects.requireNonNull(facts, "facts");
+    this.facts = InputException.require(facts, "the training facts");
     this.scaleStated = scaleStated;
     this.logits = logits;
     this.note = note;
@@ -169,7 +168,7 @@ public final class Model {
    *     attribute and its node)
    */
   public static Model load(Path file) {
-    if (Onnx.isOnnx(file)) {
+    if (Onnx.isOnnx(InputException.require(file, "the model file"))) {
       Onnx.Imported read = Onnx.readImported(file);
       String origin = "the model " + file;
       String note = read.logits() ? "note: " + origin + " ends in logits (no Softmax or Sigmoid): read as an mse "
@@ -277,7 +276,8 @@ public final class Model {
    * @throws DeviceException when an explicitly chosen device cannot be used
    */
   public Predictions predict(float[][] rawRows, DeviceChoice choice) {
-    if (rawRows.length == 0) {
+    InputException.require(choice, "the device choice");
+    if (InputException.require(rawRows, "the rows").length == 0) {
       return new Predictions(new float[0][], choice.device(), null);
     }
     DataSet inputs = Data.of(rawRows, new float[rawRows.length][outputs()]).train();
@@ -380,11 +380,7 @@ public final class Model {
 
   /** Scaled inputs standardized as the model's training rows were ({@code --standardize}); else as they are. */
   private DataSet standardize(DataSet set) {
-    if (network.standardization() == null) {
-      return set;
-    }
-    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), network.standardization().apply(set.x()),
-        set.y());
+    return network.standardization() == null ? set : set.standardized(network.standardization());
   }
 
   private DataSet scaled(DataSet set, float have) {

@@ -1,12 +1,13 @@
 package dev.cltrain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Standardization;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A training run to make: the starting network, the data and how to train. Each setter returns a new,
@@ -24,8 +25,26 @@ import java.util.Objects;
  * float[] out = result.model().predict(1, 0);
  * }</pre>
  *
+ * <p>Given the builder rather than the network, the run draws the weights and shuffles with one generator, as
+ * {@code cltrain train} does; this saves the model that
+ * {@code cltrain train --data DIR --layers 784,128,10 --activation relu --loss xent --optimizer adam
+ * --batch-size 128 --epochs 5 --seed 0 --save FILE} saves, byte for byte (input scale 1/255 and class names
+ * included):
+ *
+ * <pre>{@code
+ * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));
+ * Network.Builder net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0);
+ * Model model = Training.of(net, fashion).optimizer(Optimizer.adam(0.001f)).batchSize(128).epochs(5).run().model();
+ * model.save(Path.of("fashion.json"));
+ * }</pre>
+ *
  * <p>Defaults: plain gradient descent at 0.1 (the seed's), the whole set as one batch, 1 epoch, statistics
- * every epoch, shuffling seeded with 0, {@code --device auto}, no verification, profiling or checkpoints.
+ * every epoch, shuffling seeded with 0 (or, for {@link #of(Network.Builder, TrainingData)}, by the generator
+ * that drew the weights, as {@code cltrain train --seed} does), {@code --device auto}, no verification,
+ * profiling or checkpoints. The trained model records the data's input scale and class names (and any
+ * {@link #standardize standardization}), as a model saved by {@code cltrain train} does.
+ *
+ * <p>Every bad value is refused, with an {@link InputException}, by the method it is given to.
  *
  * <p>Thread-safe: immutable.
  */
@@ -75,24 +94,98 @@ public final class Training {
 
   /**
    * A run that trains {@code initial} on {@code data}'s training set (its test set and validation split are
-   * evaluated alongside).
+   * evaluated alongside). What the data says of its inputs goes into the network, and so into the trained
+   * model, exactly as {@code cltrain train} records it (the same code): the input scale (1/255 for IDX
+   * pixels, so that {@link Model#predict} takes raw pixels), the class names, and the network's own
+   * standardization applied to every set (a network loaded from a model trained with {@code --standardize}).
    *
-   * @param initial the network before the first epoch; its widths must fit the data's inputs and outputs
+   * <p>Shuffling uses a generator of its own, {@link #seed} (default 0), as {@code cltrain train --init-model}
+   * does; {@link #of(Network.Builder, TrainingData)} draws the weights and shuffles with one generator, as
+   * {@code cltrain train --seed} does.
+   *
+   * @param initial the network before the first epoch; its widths must fit the data's inputs and outputs, and
+   *                its input scale be 1 (taken from the data) or the data's
    * @param data    the data, e.g. from {@link Data}
    * @return a run with the defaults above
    * @throws InputException when the network does not fit the data
    */
   public static Training of(Network initial, TrainingData data) {
-    Objects.requireNonNull(initial, "initial");
-    Objects.requireNonNull(data, "data");
+    InputException.require(initial, "the initial network");
+    InputException.require(data, "the training data");
     // inputs(): a network with stages (--net) takes its features' input, not the first dense layer's width
     if (initial.inputs() != data.train().inputs() || initial.outputs() != data.train().outputs()) {
       throw new InputException("a network with " + initial.inputs() + " inputs and " + initial.outputs()
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }
-    return new Training(initial, data, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
+    Network network = recorded(initial, data);
+    TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
+    return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
         false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null);
+  }
+
+  /**
+   * A run whose initial weights are drawn by {@code builder} from {@code np.random.seed(builder's seed)}, and
+   * whose mini-batches are then shuffled by the same generator, going on where the draws ended, as NumPy's one
+   * global generator would: what {@code cltrain train --seed S} does, so that the same seed, layers and options
+   * give the same model, bit for bit, from either entry point. {@link #seed} or {@link #shuffleWith} afterwards
+   * replace the shuffling generator.
+   *
+   * @param builder the network to draw, e.g. {@code Network.builder(784, 128, 10).hidden(Activation.RELU)
+   *                .loss(Loss.XENT).seed(0)}
+   * @param data    the data
+   * @return a run with the defaults of {@link #of(Network, TrainingData)}, shuffling with the generator that drew
+   *     the weights
+   * @throws InputException when the network does not fit the data
+   */
+  public static Training of(Network.Builder builder, TrainingData data) {
+    InputException.require(builder, "the network builder");
+    NumpyRandom random = builder.generator();
+    return of(builder.build(random), data).shuffleWith(random);
+  }
+
+  /**
+   * What a trained model records of its training data, for the library and {@code cltrain train} alike: the
+   * data's input scale (refused when the network was already scaled otherwise) and its class names when there
+   * is one per output.
+   *
+   * @param initial the network to train
+   * @param data    the data it trains on
+   * @return the network carrying them
+   * @throws InputException when the network expects inputs scaled otherwise than the data's
+   */
+  static Network recorded(Network initial, TrainingData data) {
+    Network network = initial;
+    if (initial.inputScale() != data.inputScale()) {
+      if (initial.inputScale() != 1f) {
+        throw new InputException("the network expects inputs scaled by " + initial.inputScale() + " but the data ("
+            + data.train().name() + ") is scaled by " + data.inputScale());
+      }
+      network = network.withInputScale(data.inputScale());
+    }
+    if (data.classNames() != null && data.classNames().size() == network.outputs()) {
+      network = network.withClassNames(data.classNames());
+    }
+    return network;
+  }
+
+  /**
+   * Standardizes each input column with the training rows' mean and standard deviation, as
+   * {@code cltrain train --standardize}: every set is standardized for training, and the model keeps the
+   * standardization and applies it to raw inputs in {@link Model#predict}, eval and predict. A network that has
+   * one already (a model trained so) keeps its own, which {@link #of} applied.
+   *
+   * @return this run on standardized inputs
+   */
+  public Training standardize() {
+    if (initial.standardization() != null) {
+      return this;
+    }
+    DataSet train = data.train();
+    Standardization st = Standardization.of(train.x(), train.rows(), train.inputs());
+    return new Training(initial.withStandardization(st), data.standardized(st), optimizer, batchSize, shuffler,
+        epochs, statsEvery, device, verify, profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions,
+        resume, listener, schedule, earlyStopping);
   }
 
   private Training copy(Optimizer optimizer, int batchSize, NumpyRandom shuffler, int epochs, int statsEvery,
@@ -107,7 +200,7 @@ public final class Training {
    * @return this run with that optimizer
    */
   public Training optimizer(Optimizer optimizer) {
-    return copy(Objects.requireNonNull(optimizer), batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+    return copy(InputException.require(optimizer, "the optimizer"), batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
   }
 
@@ -126,7 +219,9 @@ public final class Training {
   }
 
   /**
-   * @param seed {@code np.random.seed} of the generator that reshuffles the training rows every epoch
+   * @param seed {@code np.random.seed} of a generator of its own that reshuffles the training rows every epoch
+   *             (for a run {@link #of(Network.Builder, TrainingData) of a builder} this replaces the generator
+   *             that drew the weights, so the run no longer matches {@code cltrain train --seed})
    * @return this run shuffling with a generator seeded so
    * @throws InputException when the seed is outside 0..2³²−1
    */
@@ -143,7 +238,7 @@ public final class Training {
    * @return this run shuffling with that generator
    */
   public Training shuffleWith(NumpyRandom generator) {
-    return copy(optimizer, batchSize, generator.copy(), epochs, statsEvery, device, verify, profile, finalOutputs,
+    return copy(optimizer, batchSize, InputException.require(generator, "the generator").copy(), epochs, statsEvery, device, verify, profile, finalOutputs,
         checkpoint, checkpointEvery, checkpointOptions, resume, listener);
   }
 
@@ -180,7 +275,7 @@ public final class Training {
    * @return this run on that device
    */
   public Training device(DeviceChoice choice) {
-    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, Objects.requireNonNull(choice), verify,
+    return copy(optimizer, batchSize, shuffler, epochs, statsEvery, InputException.require(choice, "the device choice"), verify,
         profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
   }
 
@@ -189,7 +284,7 @@ public final class Training {
    * @return this run on that device
    */
   public Training device(Device device) {
-    return device(DeviceChoice.of(device));
+    return device(DeviceChoice.of(InputException.require(device, "the device")));
   }
 
   /**
@@ -236,7 +331,7 @@ public final class Training {
       throw new InputException("checkpoints must be written every 1 or more epochs, got " + every);
     }
     return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
-        Objects.requireNonNull(file), every, options, resume, listener);
+        InputException.require(file, "the checkpoint file"), every, options, resume, listener);
   }
 
   /**
@@ -246,7 +341,7 @@ public final class Training {
    */
   public Training resume(TrainerState state) {
     return copy(optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile, finalOutputs,
-        checkpoint, checkpointEvery, checkpointOptions, Objects.requireNonNull(state), listener);
+        checkpoint, checkpointEvery, checkpointOptions, InputException.require(state, "the state to resume"), listener);
   }
 
   /**
@@ -259,7 +354,7 @@ public final class Training {
    */
   public Training schedule(LearningRateSchedule schedule) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, Objects.requireNonNull(schedule),
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, InputException.require(schedule, "the schedule"),
         earlyStopping);
   }
 
@@ -269,8 +364,13 @@ public final class Training {
    *
    * @param stopping patience, monitored figure and best-model file; null for none
    * @return this run with early stopping
+   * @throws InputException when the monitored figure needs a set the data lacks (e.g. val_loss, no validation)
    */
   public Training earlyStopping(EarlyStopping stopping) {
+    String missing = stopping == null ? null : stopping.missing(data.validation() != null, data.test() != null);
+    if (missing != null) {
+      throw new InputException(missing);
+    }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping);
   }

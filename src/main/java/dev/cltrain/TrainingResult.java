@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * <p>Thread-safe: an immutable value (the outputs array of {@code train} is the caller's to keep).
  *
- * @param model        the trained model (the weights when training ended or stopped)
+ * @param model        the trained model (the weights when training ended or stopped), recording the data's input
+ *                     scale and class names, any standardization and the training facts, as {@code cltrain train
+ *                     --save} writes it
  * @param device       where it ran (the Java reference after a fallback)
  * @param deviceName   the device as the trainer names it, e.g. "cl:0:0 pthread-skylake (Portable Computing Language)"
  * @param firstEpoch   the epoch it started at: 0, or the checkpoint's epoch when resumed

@@ -35,6 +35,9 @@ public final class TrainingRun implements AutoCloseable {
   private String checkpointFailure;
   private int checkpointsFailed;
   private EarlyStopping.Outcome earlyOutcome;
+  /** Whether {@link #run()} was called: a run trains once. */
+  private boolean ran;
+  private boolean closed;
 
   TrainingRun(Training training) {
     this.t = training;
@@ -197,25 +200,27 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   /**
-   * Trains from {@link #firstEpoch()} to the training's epoch count, or until stopped.
+   * Trains from {@link #firstEpoch()} to the training's epoch count, or until stopped. A run trains once: to
+   * train further, open a new {@link Training} (e.g. {@link Training#resume} from a checkpoint, or
+   * {@code Training.of(result.model().network(), data)}).
    *
    * @return the trained model and the run's figures
    * @throws DivergedException when the loss or a weight becomes NaN or infinite
+   * @throws InputException    when this run has already run (or was closed)
    */
   public TrainingResult run() {
+    if (ran || closed) {
+      throw new InputException("this TrainingRun has " + (closed ? "been closed" : "already run (it trains once)")
+          + ": open a new one from a Training to train again (Training.resume goes on from a checkpoint)");
+    }
+    ran = true;
     DataSet train = t.data.train();
     Map<String, DataSet> held = heldOut();
     boolean miniBatches = t.batchesPerEpoch() > 1;
     float worstLoss = 0;
     float worstWeight = 0;
     long start = System.nanoTime();
-    EarlyStopping stopping = t.earlyStopping;
-    if (stopping != null) {
-      String missing = stopping.missing(t.data.validation() != null, t.data.test() != null);
-      if (missing != null) {
-        throw new InputException(missing);
-      }
-    }
+    EarlyStopping stopping = t.earlyStopping; // its monitor was checked against the data by Training
     int bestEpoch = -1;
     double best = Double.NaN;
     int lastEpoch = t.epochs - 1;
@@ -496,6 +501,10 @@ public final class TrainingRun implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       trainer.close();
     } finally {

@@ -192,9 +192,6 @@ final class TrainCommand implements Callable<Integer> {
     dev.cltrain.EarlyStopping stopping = earlyStop == null && saveBest == null ? null
         : new dev.cltrain.EarlyStopping(earlyStop == null ? 0 : earlyStop,
             monitor != null ? monitor : dev.cltrain.EarlyStopping.defaultMonitor(hasValidation, hasTest), saveBest);
-    if (stopping != null && stopping.missing(hasValidation, hasTest) != null) {
-      throw new InputException(stopping.missing(hasValidation, hasTest));
-    }
     boolean classification = loaded.classes() > 0;
     int batches = work.batchesPerEpoch();
     float rate = work.training().optimizer().learningRate();
@@ -713,9 +710,9 @@ final class TrainCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         shares[i] = 0;
       }
-      if (shares[i] < 1 || shares[i] > 1_000_000) {
+      if (shares[i] < 1 || shares[i] > DeviceChoice.MAX_SHARE) {
         throw new InputException("--shards " + shards + ": share " + (i + 1) + " '" + parts[i].strip()
-            + "' is not a whole number from 1 to 1000000");
+            + "' is not a whole number from 1 to " + DeviceChoice.MAX_SHARE);
       }
     }
     return choice.withShares(shares);

@@ -104,7 +104,8 @@ final class WorkloadOptions {
   @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
   Integer batchSize;
 
-  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed for initial weights and shuffling, and the seed of --net's dropout masks (default: 0).")
+  @Option(names = "--seed", paramLabel = "S", description = "np.random.seed of one generator that draws the initial weights, then shuffles the mini-batches "
+      + "(as Training.of(Network.builder(...).seed(S), data) in Java), and the seed of --net's dropout masks (default: 0).")
   Long seed;
 
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")
@@ -465,38 +466,17 @@ final class WorkloadOptions {
     validate();
     Loss lossKind = lossKind();
     Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
-    NumpyRandom random = new NumpyRandom(seed());
-    Network initial = initialNetwork(loaded, layerSpec, lossKind, hidden, random);
-    if (loaded.classNames() != null && loaded.classNames().size() == initial.outputs()) {
-      initial = initial.withClassNames(loaded.classNames());
-    }
-    dev.cltrain.nn.Standardization st = initial.standardization();
-    if (st == null && Boolean.TRUE.equals(standardize)) {
-      DataSet t = loaded.train();
-      st = dev.cltrain.nn.Standardization.of(t.x(), t.rows(), t.inputs());
-      initial = initial.withStandardization(st);
-    }
-    if (st != null) {
-      loaded = standardized(loaded, st);
+    // the library records the data's scale and class names in the network, and standardizes, for train and the API alike
+    Training training = initialTraining(loaded, layerSpec, lossKind, hidden);
+    if (Boolean.TRUE.equals(standardize)) {
+      training = training.standardize();
     }
     if (batchSize != null && batchSize <= 0) {
       throw new InputException("--batch-size must be positive, got " + batchSize);
     }
-    Training training = Training.of(initial, loaded).optimizer(optimizer())
-        .batchSize(batchSize == null ? 0 : batchSize).shuffleWith(random);
+    training = training.optimizer(optimizer()).batchSize(batchSize == null ? 0 : batchSize);
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
     return new Workload(name, training);
-  }
-
-  /** The data with every set's inputs standardized (new arrays; the loaded sets are left alone). */
-  private static TrainingData standardized(TrainingData d, dev.cltrain.nn.Standardization st) {
-    return new TrainingData(standardized(d.train(), st), standardized(d.test(), st), standardized(d.validation(), st),
-        d.inputScale(), d.classes(), d.classNames(), d.imageShape());
-  }
-
-  private static DataSet standardized(DataSet set, dev.cltrain.nn.Standardization st) {
-    return set == null ? null
-        : new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), st.apply(set.x()), set.y());
   }
 
   /** The optimizer with its hyper-parameters, defaults filled in. */
@@ -545,36 +525,26 @@ final class WorkloadOptions {
       throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
           + "own scale)");
     }
-    Optimizer o = optimizer();
-    float rate = o.learningRate();
-    if (!(rate > 0) || Float.isInfinite(rate)) {
-      throw new InputException("--lr must be a positive finite number, got " + rate);
-    }
+    optimizer(); // refuses a bad --lr, --momentum, --beta1, --beta2, --eps or --weight-decay
     long s = seed();
     if (s < 0 || s > 0xFFFFFFFFL) {
       throw new InputException("--seed must be between 0 and 4294967295, got " + s);
     }
-    if (!(o.momentum() >= 0 && o.momentum() < 1)) {
-      throw new InputException("--momentum must be in [0, 1), got " + o.momentum());
-    }
-    if (!(o.beta1() >= 0 && o.beta1() < 1) || !(o.beta2() >= 0 && o.beta2() < 1)) {
-      throw new InputException("--beta1 and --beta2 must be in [0, 1), got " + o.beta1() + " and " + o.beta2());
-    }
-    if (!(o.epsilon() > 0) || Float.isInfinite(o.epsilon())) {
-      throw new InputException("--eps must be a positive finite number, got " + o.epsilon());
-    }
-    if (!(o.weightDecay() >= 0) || Float.isInfinite(o.weightDecay())) {
-      throw new InputException("--weight-decay must be a finite number at least 0, got " + o.weightDecay());
-    }
   }
 
-  private Network initialNetwork(TrainingData loaded, String layerSpec, Loss lossKind, Activation hidden, NumpyRandom random) {
+  /**
+   * The run before its optimizer and batch size: the network --net or --layers describe, drawn from
+   * np.random.seed(--seed) and shuffled by the same generator after the draws (for --layers the library's
+   * {@link Training#of(Network.Builder, TrainingData)}); or --init-model's weights, shuffled from --seed.
+   */
+  private Training initialTraining(TrainingData loaded, String layerSpec, Loss lossKind, Activation hidden) {
     DataSet train = loaded.train();
     if (net != null) {
       if (layerSpec != null) {
         throw new InputException("--net and --layers exclude each other");
       }
-      return fromNet(loaded, lossKind, random);
+      NumpyRandom random = new NumpyRandom(seed());
+      return Training.of(fromNet(loaded, lossKind, random), loaded).shuffleWith(random);
     }
     int[] widths = layerSpec == null ? null : parseWidths(layerSpec);
     if (initModel != null) {
@@ -606,7 +576,7 @@ final class WorkloadOptions {
       }
       // inputs(), not widths()[0]: with convolutions the first dense width is the stages' output
       checkFits(new int[] {network.inputs(), network.outputs()}, train, origin);
-      return network;
+      return Training.of(network, loaded).seed(seed());
     }
     if (widths == null) {
       widths = new int[] {train.inputs(), train.outputs()};
@@ -614,10 +584,9 @@ final class WorkloadOptions {
     }
     String origin = "--layers " + Workload.joined(widths);
     checkFits(widths, train, origin);
-    dev.cltrain.Training.checkHeap(widths, loaded, origin);
-    return Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
-        .init(init != null ? Init.parse(init) : null)
-        .inputScale(loaded.inputScale()).build(random);
+    Training.checkHeap(widths, loaded, origin);
+    return Training.of(Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
+        .init(init != null ? Init.parse(init) : null).seed(seed()), loaded);
   }
 
   /**
@@ -644,8 +613,7 @@ final class WorkloadOptions {
     }
     Activation out = outputActivation(lossKind, train, given);
     spec.check(input, train.outputs(), lossKind, out);
-    return spec.build(input, train.outputs(), lossKind, out, init != null ? Init.parse(init) : null, random, seed())
-        .withInputScale(loaded.inputScale());
+    return spec.build(input, train.outputs(), lossKind, out, init != null ? Init.parse(init) : null, random, seed());
   }
 
   private static void checkFits(int[] widths, DataSet dataSet, String origin) {

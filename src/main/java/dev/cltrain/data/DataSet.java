@@ -46,6 +46,14 @@ public record DataSet(String name, int rows, int inputs, int outputs, float[] x,
   }
 
   /**
+   * @param st the per-input standardization
+   * @return these rows with their inputs standardized (a new array), targets shared
+   */
+  public DataSet standardized(dev.cltrain.nn.Standardization st) {
+    return new DataSet(name, rows, inputs, outputs, st.apply(x), y);
+  }
+
+  /**
    * A new data set of the rows at {@code indices}, in that order (copies; repeats allowed).
    *
    * @param indices the rows to take, each 0 to rows − 1

@@ -138,11 +138,15 @@ public final class DataSets {
    * @param split  the share of training rows to hold out, in (0, 1)
    * @param seed   {@code np.random.seed} of the permutation, 0 to 2³²−1
    * @return the data with the held-out rows as its validation set (replacing any it had)
-   * @throws InputException if {@code split} is not in (0, 1) or leaves no row to train on
+   * @throws InputException if {@code split} is not in (0, 1) or leaves no row to train on, or the seed is out of
+   *     range
    */
   public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
     if (!(split > 0 && split < 1)) {
       throw new InputException("the validation split must be in (0, 1), got " + split);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
     }
     DataSet all = loaded.train();
     int rows = all.rows();

@@ -39,21 +39,38 @@ public final class Generated {
     if (!m.matches()) {
       throw new InputException("--data " + spec + ": expected random:ROWSxINPUTSxCLASSES, e.g. random:4096x784x10");
     }
-    int rows = Integer.parseInt(m.group(1));
-    int inputs = Integer.parseInt(m.group(2));
-    int classes = Integer.parseInt(m.group(3));
+    return checked(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), seed,
+        spec, "--data " + spec);
+  }
+
+  /**
+   * {@link #classification} after checking every value, as {@link #load} does for its spec.
+   *
+   * @param rows    the number of rows, at least 1
+   * @param inputs  values per row, at least 1
+   * @param classes K, at least 2
+   * @param seed    {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @param name    the data set's name
+   * @param origin  where the values were given, for the message (e.g. "--data random:0x4x3")
+   * @return the set
+   * @throws InputException if a value is out of range, or the set would hold more than 2²⁸ floats
+   */
+  public static DataSet checked(int rows, int inputs, int classes, long seed, String name, String origin) {
     if (rows < 1 || inputs < 1 || classes < 2) {
-      throw new InputException("--data " + spec + ": needs at least 1 row, 1 input and 2 classes");
+      throw new InputException(origin + ": needs at least 1 row, 1 input and 2 classes");
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException(origin + ": the seed must be between 0 and 4294967295, got " + seed);
     }
     long floats = (long) rows * (inputs + classes); // every size in long: an int product wraps round
     long centres = (long) classes * inputs;
     if (floats > MAX_FLOATS || centres > MAX_FLOATS) {
       long needed = 4 * Math.max(floats, centres);
-      throw new InputException("--data " + spec + ": " + (floats >= centres ? rows + " rows of " + inputs
+      throw new InputException(origin + ": " + (floats >= centres ? rows + " rows of " + inputs
           + " inputs and " + classes + " classes" : classes + " class centres of " + inputs + " inputs") + " need "
           + needed + " bytes; a generated set holds at most " + 4 * MAX_FLOATS + " (" + MAX_FLOATS + " floats)");
     }
-    return classification(rows, inputs, classes, seed, spec);
+    return classification(rows, inputs, classes, seed, name);
   }
 
   /**

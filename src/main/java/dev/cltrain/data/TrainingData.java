@@ -51,6 +51,15 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
   }
 
   /**
+   * @param st the per-input standardization to apply
+   * @return this data with every set's inputs standardized (new arrays; these sets are left alone)
+   */
+  public TrainingData standardized(dev.cltrain.nn.Standardization st) {
+    return new TrainingData(train.standardized(st), test == null ? null : test.standardized(st),
+        validation == null ? null : validation.standardized(st), inputScale, classes, classNames, imageShape);
+  }
+
+  /**
    * Checks that there are training rows.
    *
    * @param train      the rows to train on

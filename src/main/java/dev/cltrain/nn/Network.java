@@ -68,8 +68,8 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param standardization per-input mean and standard deviation, or null
    * @param features   the stages before the dense layers, or null
    * @throws IllegalArgumentException if there are no layers, two neighbours do not chain (the features' output
-   *     and the first layer too), the dense dropouts are not one per layer, or the scale is not positive and
-   *     finite
+   *     and the first layer too), or the dense dropouts are not one per layer
+   * @throws dev.cltrain.InputException if the scale is not positive and finite
    */
   public Network {
     if (layers.isEmpty()) {
@@ -81,9 +81,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
             + " inputs but layer " + (l - 1) + " gives " + layers.get(l - 1).outputs());
       }
     }
-    if (!(inputScale > 0) || Float.isInfinite(inputScale)) {
-      throw new IllegalArgumentException("input scale must be positive and finite: " + inputScale);
-    }
+    checkInputScale(inputScale);
     layers = List.copyOf(layers);
     classNames = classNames == null ? null : List.copyOf(classNames);
     if (features != null) {
@@ -98,14 +96,23 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
     }
     int inputs = features != null ? features.input().size() : layers.get(0).inputs();
     if (standardization != null && standardization.mean().length != inputs) {
-      throw new IllegalArgumentException("standardization of " + standardization.mean().length
+      throw new dev.cltrain.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + inputs);
     }
+  }
+
+  /** The input scale, refused unless positive and finite. */
+  private static float checkInputScale(float scale) {
+    if (!(scale > 0) || Float.isInfinite(scale)) {
+      throw new dev.cltrain.InputException("the input scale must be positive and finite, got " + scale);
+    }
+    return scale;
   }
 
   /**
    * @param scale what raw inputs are multiplied by before the first layer
    * @return the same network with that input scale
+   * @throws dev.cltrain.InputException when the scale is not positive and finite
    */
   public Network withInputScale(float scale) {
     return new Network(loss, layers, scale, classNames, standardization, features);
@@ -179,7 +186,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param init   how the weights are drawn
    * @param random the generator to draw from
    * @return the new network, input scale 1
-   * @throws IllegalArgumentException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
+   * @throws dev.cltrain.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
     return init(widths, hidden, loss, loss.output, init, random);
@@ -196,20 +203,15 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param init   how the weights are drawn
    * @param random the generator to draw from
    * @return the new network, input scale 1
-   * @throws IllegalArgumentException if the loss does not allow that output, or a layer is too large
+   * @throws IllegalArgumentException if the loss does not allow that output
+   * @throws dev.cltrain.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Activation output, Init init,
       NumpyRandom random) {
     if (!loss.allowsOutput(output)) {
       throw new IllegalArgumentException("loss " + loss.id + " cannot have a " + output.id + " output layer");
     }
-    for (int l = 1; l < widths.length; l++) {
-      long weights = (long) widths[l - 1] * widths[l]; // in long: an int product wraps round to a negative size
-      if (weights > MAX_LAYER_WEIGHTS) {
-        throw new IllegalArgumentException("widths " + widths[l - 1] + " and " + widths[l] + " make " + weights
-            + " weights in one layer (" + 4 * weights + " bytes), more than " + MAX_LAYER_WEIGHTS);
-      }
-    }
+    NetSpec.checkLayerSizes(widths, "Network.init" + java.util.Arrays.toString(widths));
     List<Layer> layers = new ArrayList<>();
     for (int l = 1; l < widths.length; l++) {
       float[][] drawn = init.draw(random, widths[l - 1], widths[l]);
@@ -338,7 +340,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    *     ({@link Init#defaultFor}), seed 0, input scale 1
    */
   public static Builder builder(int... widths) {
-    return new Builder(widths.clone());
+    return new Builder(dev.cltrain.InputException.require(widths, "the widths").clone());
   }
 
   /**
@@ -364,6 +366,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
           throw new dev.cltrain.InputException("widths must be positive, got " + java.util.Arrays.toString(widths));
         }
       }
+      NetSpec.checkLayerSizes(widths, "Network.builder" + java.util.Arrays.toString(widths));
       this.widths = widths;
     }
 
@@ -372,7 +375,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
      * @return this builder
      */
     public Builder hidden(Activation activation) {
-      if (activation == Activation.SOFTMAX) {
+      if (dev.cltrain.InputException.require(activation, "the hidden activation") == Activation.SOFTMAX) {
         throw new dev.cltrain.InputException("softmax is only an output activation (use Loss.XENT)");
       }
       this.hidden = activation;
@@ -384,7 +387,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
      * @return this builder
      */
     public Builder loss(Loss loss) {
-      this.loss = loss;
+      this.loss = dev.cltrain.InputException.require(loss, "the loss");
       return this;
     }
 
@@ -424,13 +427,18 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
      * @return this builder
      */
     public Builder inputScale(float scale) {
-      this.inputScale = scale;
+      this.inputScale = checkInputScale(scale);
       return this;
     }
 
     /** @return the network, weights drawn from a new generator seeded with the {@link #seed} given */
     public Network build() {
-      return build(new NumpyRandom(seed));
+      return build(generator());
+    }
+
+    /** {@return a new generator seeded with the {@link #seed} given, as {@link #build()} draws from} */
+    public NumpyRandom generator() {
+      return new NumpyRandom(seed);
     }
 
     /**

@@ -21,6 +21,39 @@ import dev.cltrain.InputException;
 public record Optimizer(Kind kind, float learningRate, float momentum, float beta1, float beta2, float epsilon,
     float weightDecay) {
 
+  /**
+   * Checks every hyper-parameter, so that a bad one is refused where it is given (the CLI's options too).
+   *
+   * @param kind         the update rule
+   * @param learningRate η, positive and finite
+   * @param momentum     μ, in [0, 1)
+   * @param beta1        β1, in [0, 1)
+   * @param beta2        β2, in [0, 1)
+   * @param epsilon      ε, positive and finite
+   * @param weightDecay  λ, finite and at least 0
+   * @throws InputException naming the bad value and its command-line option
+   */
+  public Optimizer {
+    InputException.require(kind, "the optimizer kind");
+    if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+      throw new InputException("the learning rate (--lr) must be a positive finite number, got " + learningRate);
+    }
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new InputException("the momentum (--momentum) must be in [0, 1), got " + momentum);
+    }
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new InputException("Adam's beta1 and beta2 (--beta1, --beta2) must be in [0, 1), got " + beta1 + " and "
+          + beta2);
+    }
+    if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
+      throw new InputException("Adam's epsilon (--eps) must be a positive finite number, got " + epsilon);
+    }
+    if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+      throw new InputException("the weight decay (--weight-decay) must be a finite number at least 0, got "
+          + weightDecay);
+    }
+  }
+
   /** sgd: w −= η·g. momentum: v = μv + g, w −= η·v. adam: bias-corrected Adam (Kingma and Ba). */
   public enum Kind {
     /** Plain gradient descent: w −= η·g. */

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cltrain.testing.OpenClDevices;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,9 +31,7 @@ class IdxModelRoundTripTest {
 
   @BeforeAll
   static void writeImages() throws IOException {
-    data = Files.createDirectories(dir.resolve("idx"));
-    writeSet(data, "train", 240, 1);
-    writeSet(data, "t10k", 90, 2);
+    data = dev.cltrain.testing.IdxFolders.write(dir.resolve("idx"));
   }
 
   static List<String> devices() {
@@ -86,7 +81,7 @@ class IdxModelRoundTripTest {
   }
 
   /** The value after "NAME:" on eval's output. */
-  private static String field(Cli run, String name) {
+  static String field(Cli run, String name) {
     Matcher m = Pattern.compile("(?m)^" + name + ":\\s+(.*)$").matcher(run.out());
     assertTrue(m.find(), name + " in:\n" + run);
     return m.group(1).strip();
@@ -96,32 +91,5 @@ class IdxModelRoundTripTest {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
-  }
-
-  /** {@code prefix}-images-idx3-ubyte and -labels-idx1-ubyte: class c has bright rows 2c and 2c+1, noise elsewhere. */
-  private static void writeSet(Path folder, String prefix, int count, long seed) throws IOException {
-    Random r = new Random(seed);
-    ByteArrayOutputStream images = new ByteArrayOutputStream();
-    ByteArrayOutputStream labels = new ByteArrayOutputStream();
-    DataOutputStream img = new DataOutputStream(images);
-    DataOutputStream lab = new DataOutputStream(labels);
-    img.writeInt(0x803);
-    img.writeInt(count);
-    img.writeInt(6);
-    img.writeInt(6);
-    lab.writeInt(0x801);
-    lab.writeInt(count);
-    for (int i = 0; i < count; i++) {
-      int c = i % 3;
-      for (int row = 0; row < 6; row++) {
-        for (int col = 0; col < 6; col++) {
-          boolean bright = row / 2 == c;
-          img.writeByte(bright ? 150 + r.nextInt(106) : r.nextInt(120));
-        }
-      }
-      lab.writeByte(c);
-    }
-    Files.write(folder.resolve(prefix + "-images-idx3-ubyte"), images.toByteArray());
-    Files.write(folder.resolve(prefix + "-labels-idx1-ubyte"), labels.toByteArray());
   }
 }

@@ -102,7 +102,7 @@ class SizeLimitsTest {
 
   @Test
   void theApiRefusesALayerOfMoreWeightsThanABufferHolds() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    dev.cltrain.InputException e = assertThrows(dev.cltrain.InputException.class,
         () -> Network.initNormal(new int[] {65536, 32768}, 1));
     assertTrue(e.getMessage().contains("2147483648 weights in one layer (8589934592 bytes)"), e.getMessage());
   }

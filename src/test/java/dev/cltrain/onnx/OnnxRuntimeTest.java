@@ -125,9 +125,10 @@ class OnnxRuntimeTest {
     float[] scaled = t.x().clone();
     new TrainingData(t, null, null, scale, 2).scaleInputs(scaled); // as the loader scales raw inputs
     Standardization st = Standardization.of(scaled, t.rows(), t.inputs());
-    DataSet ready = new DataSet("standardized", t.rows(), t.inputs(), t.outputs(), st.apply(scaled), t.y());
+    DataSet ready = new DataSet("scaled", t.rows(), t.inputs(), t.outputs(), scaled, t.y());
     Network initial = Network.builder(inputs, 8, 2).hidden(Activation.RELU).loss(Loss.XENT).seed(3)
         .inputScale(scale).build().withStandardization(st);
+    // Training.of standardizes the scaled rows with the network's standardization, as the CLI does
     Network net = Training.of(initial, new TrainingData(ready, null, null, scale, 2))
         .optimizer(Optimizer.adam(0.01f)).batchSize(16).epochs(20).device(Devices.reference()).run().model()
         .network();
@@ -139,11 +140,11 @@ class OnnxRuntimeTest {
   /** Conv stride 2 same, a valid conv, avgpool over a partial window, dropout, at 11x13x3. */
   static Network awkwardCnn(String spec, Loss loss, Activation output, int classes) {
     Shape in = new Shape(11, 13, 3);
-    Network initial = NetSpec.parse(spec).build(in, classes, loss, output, null, new NumpyRandom(4), 17L)
-        .withInputScale(1f / 255);
+    Network initial = NetSpec.parse(spec).build(in, classes, loss, output, null, new NumpyRandom(4), 17L);
     TrainingData data = Data.generated(64, in.size(), classes, 6);
+    // trained on the generated rows (scale 1), then given the pixel scale: the export must carry it
     Network net = Training.of(initial, data).optimizer(Optimizer.adam(0.01f)).batchSize(16).epochs(2)
-        .device(Devices.reference()).run().model().network();
+        .device(Devices.reference()).run().model().network().withInputScale(1f / 255);
     assertTrue(net.hasFeatures());
     return net;
   }
