@@ -160,7 +160,7 @@ class BadInputTest {
     Run run = new Run(p.exitValue(), Files.readString(childOut), Files.readString(childErr));
     assertEquals(2, run.exit(), run.toString());
     assertEquals(1, run.err().lines().count(), "one line on stderr: " + run);
-    assertTrue(run.err().contains("out of memory") && run.err().contains("--layers"), run.toString());
+    assertTrue(run.err().contains("bytes of Java heap") && run.err().contains("--layers"), run.toString()); // refused before drawing (issue 23 item 12)
     assertFalse(run.err().contains("\tat "), "no stack trace: " + run);
     assertArrayEquals(KNOWN, Files.readAllBytes(save), "the existing --save file is unchanged");
   }
