@@ -58,4 +58,12 @@ public interface EpochListener {
    * @param reason why, in one line
    */
   default void onCheckpointFailed(int epochs, String reason) {}
+
+  /**
+   * When training is over and the final figures are computed: a forward pass over every row of the training set
+   * and of the held-out sets, which for a large network takes a while with nothing else to show.
+   *
+   * @param rows the rows evaluated, training and held-out sets together
+   */
+  default void onFinalEvaluation(long rows) {}
 }

@@ -316,6 +316,9 @@ public final class TrainingRun implements AutoCloseable {
     }
     List<KernelTime> profile = t.profile ? trainer.takeProfile() : List.of();
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (t.listener != null) {
+      t.listener.onFinalEvaluation(train.rows() + held.values().stream().mapToLong(DataSet::rows).sum());
+    }
     Trainer.Evaluation result = trainer.evaluate(train, t.finalOutputs);
     Network trained = trainer.network();
     if (judge != null) {

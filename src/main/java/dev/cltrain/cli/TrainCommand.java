@@ -276,6 +276,14 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onFinalEvaluation(long rows) {
+          if (progress.enabled()) { // a finished bar, then minutes of a large network's forward passes: say so
+            progress.close();
+            err.println("evaluating the trained network on " + rows + " rows (the final loss and accuracy) ...");
+          }
+        }
+
+        @Override
         public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
           progress.batch(epoch, batch + 1, runningLoss); // epochs from 0, as in the log and the metrics
           if (TestHooks.termInLastBatch && epoch + 1 == epochs && batch + 1 == count && signalsInstalled != null) {

@@ -250,4 +250,18 @@ class ProgressTest {
       }
     }
   }
+
+  @Test
+  void afterTheLastBatchTheBarSaysTheFinalEvaluationIsUnderWay(@TempDir Path dir) throws Exception {
+    // on a terminal (the launcher's property), a finished bar is followed by a line saying what comes next, not
+    // by silence while a large network's forward passes run over every row
+    Cli run = Cli.runInChild(java.util.List.of("-Dcltrain.stderr.tty=true"), dir, "train", "--data", "random:300x6x3",
+        "--layers", "6,8,3", "--batch-size", "32", "--epochs", "2", "--device", "reference");
+    assertEquals(0, run.exit(), run.toString());
+    assertTrue(run.err().contains("evaluating the trained network on 300 rows (the final loss and accuracy) ..."),
+        run.toString());
+    Cli plain = Cli.runInChild(java.util.List.of("-Dcltrain.stderr.tty=false"), dir, "train", "--data", "random:300x6x3",
+        "--layers", "6,8,3", "--batch-size", "32", "--epochs", "2", "--device", "reference");
+    assertFalse(plain.err().contains("evaluating"), "no bar, no line: " + plain);
+  }
 }
