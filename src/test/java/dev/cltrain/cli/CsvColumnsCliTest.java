@@ -16,9 +16,7 @@ class CsvColumnsCliTest {
   Path dir;
 
   private Path write(String name, String text) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, text, StandardCharsets.UTF_8);
-    return file;
+    return dev.cltrain.testing.TestFiles.write(dir, name, text);
   }
 
   /** Kaggle's MNIST layout in small: the class label first, two "pixels" that decide it. */

@@ -25,9 +25,7 @@ class CsvColumnsTest {
   Path dir;
 
   private Path write(String name, String text) throws IOException {
-    Path file = dir.resolve(name);
-    Files.writeString(file, text, StandardCharsets.UTF_8);
-    return file;
+    return dev.cltrain.testing.TestFiles.write(dir, name, text);
   }
 
   private static String message(Runnable read) {
@@ -35,9 +33,7 @@ class CsvColumnsTest {
   }
 
   private static void assertMentions(String message, String... parts) {
-    for (String part : parts) {
-      assertTrue(message.contains(part), "'" + part + "' not in: " + message);
-    }
+    CsvReaderTest.assertContains(message, parts);
   }
 
   /** Kaggle's MNIST layout: the label first. */

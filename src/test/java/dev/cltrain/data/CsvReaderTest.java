@@ -33,7 +33,7 @@ class CsvReaderTest {
     return message;
   }
 
-  private static void assertContains(String message, String... phrases) {
+  static void assertContains(String message, String... phrases) {
     for (String phrase : phrases) {
       assertTrue(message.contains(phrase), "expected '" + phrase + "' in: " + message);
     }
