@@ -197,7 +197,7 @@ public final class MatmulTuner {
         + (large ? "matmul strategies for large products" : "matmul strategies") + " (" + order.size()
         + " candidates, at most " + String.format(java.util.Locale.ROOT, "%.0f", budgetNanos() / 1e9)
         + " s; later runs try the rest, 'cltrain devices' shows the choice)");
-    Tuning tuning = fastest(device, source, large, order, budgetNanos());
+    Tuning tuning = fastest(device, source, large, order, budgetNanos(), cached == null ? 1 : 2);
     if (tuning.best() == null) {
       return order.get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
     }
@@ -259,9 +259,12 @@ public final class MatmulTuner {
   /**
    * Times the candidates in order (the sum of the three variants' best of three at 256³; for large products
    * matmul's second run at 1024×1024×512) until {@code budget} nanoseconds have passed and one candidate proved
-   * correct: each candidate's products are compared with the exact ones first, and a wrong one is skipped.
+   * correct, and at least the first {@code first} were timed (the cached plan and one untried, so that every
+   * run makes progress): each candidate's products are compared with the exact ones first, and a wrong one is
+   * skipped.
    */
-  static Tuning fastest(ClDevice device, KernelSource source, boolean large, List<MatmulPlan> order, long budget) {
+  static Tuning fastest(ClDevice device, KernelSource source, boolean large, List<MatmulPlan> order, long budget,
+      int first) {
     long start = System.nanoTime();
     MatmulPlan best = null;
     double bestNanos = Double.MAX_VALUE;
@@ -278,7 +281,7 @@ public final class MatmulTuner {
          ClBuffer db = context.upload(b);
          ClBuffer dc = context.buffer(m * m)) {
       for (MatmulPlan plan : order) {
-        if (best != null && System.nanoTime() - start >= budget) {
+        if (best != null && tried >= first && System.nanoTime() - start >= budget) {
           break;
         }
         tried++;
@@ -394,6 +397,11 @@ public final class MatmulTuner {
       // unreadable cache: start afresh
     }
     return JSON.createObjectNode();
+  }
+
+  /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
+  static synchronized void forgetThisRun() {
+    TUNED.clear();
   }
 
   /** Every plan the cache holds, for {@code cltrain devices} and tests. */
