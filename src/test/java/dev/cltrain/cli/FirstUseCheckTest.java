@@ -106,6 +106,31 @@ class FirstUseCheckTest {
     }
   }
 
+  /**
+   * Issue 22 item 11: a cold first use was silent for minutes. Now one line before the tuning and one before the
+   * check say what happens (the compiler's own output is captured and never printed without --verbose).
+   */
+  @Test
+  void aFirstUseSaysInOneLineEachThatItTimesTheMatmulAndChecksTheKernels() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    Cli run;
+    try (CacheFolder use = CacheFolder.use(Files.createTempDirectory(dir, "cache"))) {
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
+    } finally {
+      System.setErr(before);
+    }
+    assertEquals(0, run.exit(), run.toString());
+    java.util.List<String> lines = err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("cltrain: " + cpu.ref() + ": first use: timing matmul")), lines
+        .toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("cltrain: " + cpu.ref() + ": first use: checking every kernel")),
+        lines.toString());
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("cltrain: ")), "nothing else: " + lines);
+  }
+
   @Test
   void theShippedKernelsPassTheirFirstUseCheck() {
     ClDevice cpu = OpenClDevices.firstCpu();
