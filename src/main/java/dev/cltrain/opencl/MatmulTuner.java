@@ -40,7 +40,10 @@ public final class MatmulTuner {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static boolean retune;
   private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
-  /** The plans this process tuned, by cache key: one tuning per device and run, even unfinished or uncached. */
+  /**
+   * The plans this process tuned, by cache file and key ({@link #memo}): one tuning per device and run, even
+   * unfinished or uncached.
+   */
   private static final java.util.Map<String, MatmulPlan> TUNED = new java.util.HashMap<>();
 
   private MatmulTuner() {}
@@ -149,8 +152,8 @@ public final class MatmulTuner {
    * @return the plan, or null when there is none yet (or it is unfinished, or the device cannot run it)
    */
   public static synchronized MatmulPlan cachedLargePlan(ClDevice device) {
-    if (TUNED.containsKey(key(device) + LARGE_SUFFIX)) {
-      return TUNED.get(key(device) + LARGE_SUFFIX);
+    if (TUNED.containsKey(memo(key(device) + LARGE_SUFFIX))) {
+      return TUNED.get(memo(key(device) + LARGE_SUFFIX));
     }
     JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device) + LARGE_SUFFIX);
     if (entry == null || !untried(entry).isEmpty() || (retune && !RETUNED.contains(key(device) + LARGE_SUFFIX))) {
@@ -164,8 +167,8 @@ public final class MatmulTuner {
 
   private static MatmulPlan planFor(ClDevice device, KernelSource source, boolean large) {
     String key = key(device) + (large ? LARGE_SUFFIX : "");
-    if (TUNED.containsKey(key)) {
-      return TUNED.get(key);
+    if (TUNED.containsKey(memo(key))) {
+      return TUNED.get(memo(key));
     }
     Path file = cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
@@ -196,12 +199,12 @@ public final class MatmulTuner {
     dev.cltrain.device.Notices.say(device.ref() + ": " + (cached == null ? "first use: " : "") + "timing "
         + (large ? "matmul strategies for large products" : "matmul strategies") + " (" + order.size()
         + " candidates, at most " + String.format(java.util.Locale.ROOT, "%.0f", budgetNanos() / 1e9)
-        + " s; later runs try the rest, 'cltrain devices' shows the choice)");
+        + " s; later runs time the rest)");
     Tuning tuning = fastest(device, source, large, order, budgetNanos(), cached == null ? 1 : 2);
     if (tuning.best() == null) {
       return order.get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
     }
-    TUNED.put(key, tuning.best());
+    TUNED.put(memo(key), tuning.best());
     if (tuning.untried().isEmpty()) {
       cache.put(key, tuning.best().spec());
     } else {
@@ -216,6 +219,11 @@ public final class MatmulTuner {
       // a read-only home only costs a tuning run next time
     }
     return tuning.best();
+  }
+
+  /** {@return what {@link #TUNED} keeps {@code key}'s plan under: the cache file too, which tests change} */
+  private static String memo(String key) {
+    return cacheFolder().resolve(FILE) + "\0" + key;
   }
 
   /** A cache entry's plan: a spec ("blocked:4x16x4/128x128"), or {"plan": spec, "untried": [...]}; null if unreadable. */
