@@ -4,6 +4,7 @@ import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.opencl.JvmSignals;
 import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Backprop;
@@ -264,6 +265,8 @@ public final class DeviceCheck {
           forcings.add(true);
         }
       }
+      // a driver may compile as the kernels first run, printing to fd 2 (Rusticl): shown only with --verbose
+      Notices.driverOutput("the kernels' first runs on " + device.id(), JvmSignals.captureStderr(() -> {
       for (String kernel : KERNELS) {
         boolean bits = exact && !reduction(kernel);
         int cases = 0;
@@ -297,12 +300,16 @@ public final class DeviceCheck {
         }
         kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0, bits, differing));
       }
+      }));
     } catch (DeviceException e) {
       return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact, plans);
     }
     double[] training;
     try {
-      training = lockstep(device);
+      double[][] result = new double[1][];
+      Notices.driverOutput("the lockstep training on " + device.id(),
+          JvmSignals.captureStderr(() -> result[0] = lockstep(device)));
+      training = result[0];
     } catch (DeviceException e) {
       return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact, plans);
     }
