@@ -19,6 +19,8 @@
  */
 #include <jni.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -70,4 +72,66 @@ JNIEXPORT jint JNICALL Java_dev_cltrain_opencl_JvmSignals_restore0(JNIEnv *env, 
     }
   }
   return restored;
+}
+
+/*
+ * Driver output capture (dev.cltrain.opencl.JvmSignals.captureStderr): OpenCL compilers write diagnostics
+ * ("12 warnings generated.", "MESA: warning: ...") straight to file descriptor 2 during clBuildProgram. While
+ * a capture is open, descriptor 2 points at an unnamed temporary file; ending it points 2 back and returns
+ * what was written, so the caller decides whether the user sees it (cltrain shows it with --verbose).
+ */
+static int capture_saved = -1;
+static FILE *capture_file = NULL;
+
+/* Starts a capture; returns 0, or -1 when one is open already or a descriptor could not be made. */
+JNIEXPORT jint JNICALL Java_dev_cltrain_opencl_JvmSignals_captureStart0(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  if (capture_saved >= 0) {
+    return -1;
+  }
+  FILE *file = tmpfile();
+  if (file == NULL) {
+    return -1;
+  }
+  fflush(stderr);
+  int saved = dup(2);
+  if (saved < 0 || dup2(fileno(file), 2) < 0) {
+    if (saved >= 0) {
+      close(saved);
+    }
+    fclose(file);
+    return -1;
+  }
+  capture_saved = saved;
+  capture_file = file;
+  return 0;
+}
+
+/* Ends the capture: descriptor 2 as before, and the bytes written meanwhile (null when none was open). */
+JNIEXPORT jbyteArray JNICALL Java_dev_cltrain_opencl_JvmSignals_captureEnd0(JNIEnv *env, jclass cls) {
+  (void) cls;
+  if (capture_saved < 0) {
+    return NULL;
+  }
+  fflush(stderr);
+  dup2(capture_saved, 2);
+  close(capture_saved);
+  capture_saved = -1;
+  long size = lseek(fileno(capture_file), 0, SEEK_END);
+  if (size < 0) {
+    size = 0;
+  }
+  jbyteArray out = (*env)->NewByteArray(env, (jsize) size);
+  if (out != NULL && size > 0) {
+    char *bytes = malloc((size_t) size);
+    if (bytes != NULL) {
+      ssize_t got = pread(fileno(capture_file), bytes, (size_t) size, 0);
+      (*env)->SetByteArrayRegion(env, out, 0, (jsize) (got > 0 ? got : 0), (const jbyte *) bytes);
+      free(bytes);
+    }
+  }
+  fclose(capture_file);
+  capture_file = NULL;
+  return out;
 }

@@ -3,9 +3,10 @@ package dev.cltrain.cli;
 import dev.cltrain.DeviceChoice;
 import dev.cltrain.Devices;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code --device}, {@code --kernels}, {@code --retune} and {@code --no-check}, shared by every command that runs kernels. */
+/** {@code --device}, {@code --kernels}, {@code --retune}, {@code --no-check} and {@code --verbose}, shared by every command that runs kernels. */
 final class DeviceOptions {
   @Option(names = "--device", paramLabel = "auto|gpu|cpu|reference|cl:P:D|INDEX",
       description = "Where to run (default: ${DEFAULT-VALUE}); see 'cltrain devices'. train also takes a list, "
@@ -21,6 +22,9 @@ final class DeviceOptions {
   @Option(names = "--no-check", description = "Trust the device without the check on first use (every kernel "
       + "against the Java reference, once per device, driver and kernel sources; the verdict is cached).")
   boolean noCheck;
+
+  @Mixin
+  VerboseOption verbose;
 
   /** The device --device names (OpenCL is not touched for the reference), checked on first use unless --no-check. */
   DeviceChoice choice() {

@@ -28,6 +28,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
   Path kernels;
 
+  @CommandLine.Mixin
+  VerboseOption verbose;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 

@@ -4,6 +4,8 @@ import dev.cltrain.Trainer;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.opencl.JvmSignals;
+import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Backprop;
 import dev.cltrain.train.Settings;
@@ -49,10 +51,11 @@ public final class DeviceCheck {
    * of the tiled matmul (whose local-memory blocks then end part-way) and past the 32-column, 8-row blocks of
    * the blocked one (full blocks and edge blocks, every vector width); past the 256 work-items of the loss
    * reductions' group, in elements and in rows, with one column too (count_correct's threshold path); and
-   * real layer shapes: batches of 128 rows, 784 inputs (gather_rows reaches column 783), 10 classes.
+   * real layer shapes: batches of 128 rows, 784 inputs (gather_rows reaches column 783), 10 classes; and a
+   * layer wider than 1,024 (the work-group limit of many devices, so a 2-D range that wraps its columns).
    */
   static final int[][] SHAPES = {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {33, 31, 16}, {65, 47, 9}, {130, 100, 67},
-      {128, 784, 37}, {257, 10, 784}, {300, 1, 3}};
+      {128, 784, 37}, {257, 10, 784}, {300, 1, 3}, {5, 1031, 3}};
 
   /**
    * The convolution kernels' cases (im2col, col2im, the pools, dropout): (rows, height, width, channels, kernel,
@@ -149,9 +152,10 @@ public final class DeviceCheck {
    *     NaN when {@code error} is set or either loss was NaN
    * @param error the first line of the device's failure, or null when every check ran
    * @param exact whether the device rounds division and sqrt correctly and is judged by bit equality
+   * @param plans the matmul plans checked (specs, e.g. "blocked:4x16x4/128x128"); empty for the reference
    */
   public record Report(String id, String name, List<KernelResult> kernels, double trainingWeightDifference,
-      double trainingLossDifference, String error, boolean exact) {
+      double trainingLossDifference, String error, boolean exact, List<String> plans) {
     /**
      * Whether the device passed.
      *
@@ -221,16 +225,48 @@ public final class DeviceCheck {
   private DeviceCheck() {}
 
   /**
-   * Checks {@code device}; never throws for what the device does wrong: that is in the report.
+   * Checks {@code device} with every matmul plan it will use, the large products' plan included (tuned now if
+   * it has not been): what {@code cltrain verify} runs. Never throws for what the device does wrong: that is
+   * in the report.
    *
    * @param device the device to check (checking the reference against itself passes trivially)
    * @return every kernel's worst case and the lockstep training's differences
    */
   public static Report check(Device device) {
+    return check(device, true);
+  }
+
+  /**
+   * Checks {@code device}; never throws for what the device does wrong: that is in the report. The matmul
+   * kernels run at every shape with each plan of the device's backend (a second plan for large products; see
+   * {@link OpenClKernels#plans()}).
+   *
+   * @param device the device to check (checking the reference against itself passes trivially)
+   * @param tuneLarge whether a large-product plan not yet tuned is tuned now and checked (verify); else only the
+   *     plans known are (the first-use check: a plan tuned later is checked against them before its first use)
+   * @return every kernel's worst case, the plans checked and the lockstep training's differences
+   */
+  public static Report check(Device device, boolean tuneLarge) {
     boolean exact = roundsCorrectly(device);
     List<KernelResult> kernels = new ArrayList<>();
+    List<String> plans = new ArrayList<>();
     ReferenceKernels reference = new ReferenceKernels();
     try (Backend<?, ?> cl = device.openBackend(false)) {
+      // each plan the products take, forced for every product (null: the device has one way to multiply)
+      List<Boolean> forcings = new ArrayList<>();
+      forcings.add(null);
+      if (cl instanceof OpenClKernels k) {
+        if (tuneLarge) {
+          k.largePlan();
+        }
+        k.plans().forEach(p -> plans.add(p.spec()));
+        if (k.plans().size() > 1) {
+          forcings.set(0, false);
+          forcings.add(true);
+        }
+      }
+      // a driver may compile as the kernels first run, printing to fd 2 (Rusticl): shown only with --verbose
+      Notices.driverOutput("the kernels' first runs on " + device.id(), JvmSignals.captureStderr(() -> {
       for (String kernel : KERNELS) {
         boolean bits = exact && !reduction(kernel);
         int cases = 0;
@@ -238,33 +274,46 @@ public final class DeviceCheck {
         String worstCase = "";
         double largest = 0;
         long differing = 0;
-        for (int[] s : shapesFor(kernel)) {
-          for (int activation : takesActivation(kernel) ? new int[] {0, 1, 2, 3} : new int[] {-1}) {
-            long seed = 31L * cases + kernel.hashCode();
-            float[] expected = exec(kernel, reference, s, activation, seed);
-            float[] actual = exec(kernel, cl, s, activation, seed);
-            double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual);
-            largest = Math.max(largest, largestDifference(expected, actual));
-            cases++;
-            if (excess > worst) {
-              worst = excess;
-              differing = differingBits(expected, actual);
-              worstCase = describe(kernel, s) + (activation >= 0 ? " activation " + activation : "");
+        for (Boolean forcing : kernel.startsWith("matmul") ? forcings : java.util.Collections.<Boolean>singletonList(null)) {
+          if (cl instanceof OpenClKernels k) {
+            k.forcePlan(forcing);
+          }
+          String plan = forcing == null ? "" : ", plan " + plans.get(forcing ? 1 : 0);
+          for (int[] s : shapesFor(kernel)) {
+            for (int activation : takesActivation(kernel) ? new int[] {0, 1, 2, 3} : new int[] {-1}) {
+              long seed = 31L * cases + kernel.hashCode();
+              float[] expected = exec(kernel, reference, s, activation, seed);
+              float[] actual = exec(kernel, cl, s, activation, seed);
+              double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual);
+              largest = Math.max(largest, largestDifference(expected, actual));
+              cases++;
+              if (excess > worst) {
+                worst = excess;
+                differing = differingBits(expected, actual);
+                worstCase = describe(kernel, s) + (activation >= 0 ? " activation " + activation : "") + plan;
+              }
             }
           }
         }
+        if (cl instanceof OpenClKernels k) {
+          k.forcePlan(null);
+        }
         kernels.add(new KernelResult(kernel, cases, worst, worstCase, largest, worst <= 0, bits, differing));
       }
+      }));
     } catch (DeviceException e) {
-      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact);
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact, plans);
     }
     double[] training;
     try {
-      training = lockstep(device);
+      double[][] result = new double[1][];
+      Notices.driverOutput("the lockstep training on " + device.id(),
+          JvmSignals.captureStderr(() -> result[0] = lockstep(device)));
+      training = result[0];
     } catch (DeviceException e) {
-      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact);
+      return new Report(device.id(), device.name(), kernels, Double.NaN, Double.NaN, firstLine(e.getMessage()), exact, plans);
     }
-    return new Report(device.id(), device.name(), kernels, training[0], training[1], null, exact);
+    return new Report(device.id(), device.name(), kernels, training[0], training[1], null, exact, plans);
   }
 
   /**

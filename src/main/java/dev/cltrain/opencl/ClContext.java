@@ -130,13 +130,20 @@ public final class ClContext implements AutoCloseable {
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
     own("program " + file, () -> clReleaseProgram(program));
-    try {
-      clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
-    } catch (CLException e) {
-      JvmSignals.restore("clBuildProgram");
-      throw new ClException("clBuildProgram(" + where + ")", e.getStatus(), "Build log:\n" + buildLog(program));
-    }
+    CLException[] failed = new CLException[1];
+    // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
+    String printed = JvmSignals.captureStderr(() -> {
+      try {
+        clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
+      } catch (CLException e) {
+        failed[0] = e;
+      }
+    });
     JvmSignals.restore("clBuildProgram");
+    dev.cltrain.device.Notices.driverOutput("clBuildProgram(" + where + ")", printed);
+    if (failed[0] != null) {
+      throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
+    }
     ClProgram built = new ClProgram(this, file, program);
     programs.put(key, built);
     return built;

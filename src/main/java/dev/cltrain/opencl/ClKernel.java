@@ -172,8 +172,13 @@ public final class ClKernel {
 
   private void enqueue(long[] global, long[] local) {
     cl_event event = context.profiling() ? new cl_event() : null;
-    ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
+    Runnable call = () -> ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
         () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event));
+    if (launched) {
+      call.run();
+    } else { // a driver may compile here (Rusticl) and print to fd 2: kept from the terminal, shown with --verbose
+      dev.cltrain.device.Notices.driverOutput("the first launch of " + name, JvmSignals.captureStderr(call));
+    }
     if (event != null) {
       context.recordLaunch(name, event);
     }

@@ -150,6 +150,37 @@ public final class JvmSignals {
     }
   }
 
+  /**
+   * Runs {@code call} with file descriptor 2 pointed at a temporary file and returns what was written there:
+   * OpenCL compilers print diagnostics ("12 warnings generated.", "MESA: warning: ...") to descriptor 2 during a
+   * build, which must not reach the user's terminal. Where the native library is absent the call runs as is.
+   *
+   * @param call the driver call, e.g. a clBuildProgram
+   * @return the captured text (anything Java wrote to System.err meanwhile included), empty when nothing was
+   *     written or nothing could be captured
+   */
+  public static synchronized String captureStderr(Runnable call) {
+    if (!load()) {
+      call.run();
+      return "";
+    }
+    System.err.flush();
+    boolean capturing = captureStart0() == 0;
+    byte[] captured = null;
+    try {
+      call.run();
+    } finally {
+      if (capturing) {
+        captured = captureEnd0();
+      }
+    }
+    return captured == null ? "" : new String(captured, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static native int captureStart0();
+
+  private static native byte[] captureEnd0();
+
   private static native int save0();
 
   private static native int restore0();

@@ -159,7 +159,7 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   /**
    * The plan for large products on {@code device} (see {@link OpenClKernels#LARGE_ROWS}): {@code CLTRAIN_MATMUL}
    * when set (one plan for every product), else the one {@link MatmulTuner} found fastest at a large shape on a
-   * CPU device, else {@link #forDevice}'s.
+   * CPU device (tuning it now if need be), else {@link #forDevice}'s.
    *
    * @param device the device the kernels will run on
    * @param source where the tuner reads matmul.cl from
@@ -167,11 +167,41 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static MatmulPlan largeForDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
+    return tunesLarge(device) ? MatmulTuner.largePlanFor(device, source) : forDevice(device, source);
+  }
+
+  /**
+   * As {@link #largeForDevice}, without tuning: null when the large plan still has to be tuned (a CPU device
+   * whose cache has no finished large-product tuning), which then waits for the first large product.
+   *
+   * @param device the device the kernels will run on
+   * @param source where the tuner reads matmul.cl from
+   * @return the plan, or null
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   */
+  public static MatmulPlan cachedLargeForDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
+    return tunesLarge(device) ? MatmulTuner.cachedLargePlan(device) : forDevice(device, source);
+  }
+
+  /**
+   * The plans a backend opened now on {@code device} would multiply with: {@link #forDevice}'s, then the large
+   * products' when it is known and differs ({@link #cachedLargeForDevice}).
+   *
+   * @param device the device
+   * @param source where the tuner reads matmul.cl from
+   * @return one or two plans
+   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   */
+  public static java.util.List<MatmulPlan> inUse(ClDevice device, dev.cltrain.opencl.KernelSource source) {
+    MatmulPlan plan = forDevice(device, source);
+    MatmulPlan large = cachedLargeForDevice(device, source);
+    return large == null || large.equals(plan) ? java.util.List.of(plan) : java.util.List.of(plan, large);
+  }
+
+  /** Whether large products get a plan of their own, tuned at a large shape: on CPU devices, unless forced. */
+  private static boolean tunesLarge(ClDevice device) {
     String spec = System.getenv(ENVIRONMENT);
-    if ((spec != null && !spec.isBlank()) || device.type() != ClDevice.Type.CPU) {
-      return forDevice(device, source);
-    }
-    return MatmulTuner.largePlanFor(device, source);
+    return (spec == null || spec.isBlank()) && device.type() == ClDevice.Type.CPU;
   }
 
   /**

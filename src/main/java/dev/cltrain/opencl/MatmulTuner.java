@@ -1,5 +1,6 @@
 package dev.cltrain.opencl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.io.AtomicFiles;
@@ -7,17 +8,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Picks the fastest {@link MatmulPlan} for a device by timing each candidate once, at first use, and caches
- * the choice per device and driver in {@code matmul-plans.json} under the user's cache folder
+ * Picks the fastest {@link MatmulPlan} for a device by timing the candidates, at first use, and caches the
+ * choice per device and driver in {@code matmul-plans.json} under the user's cache folder
  * ({@code $XDG_CACHE_HOME/cltrain}, else {@code ~/.cache/cltrain}; the system property {@code cltrain.cache}
- * overrides it). Tuning builds matmul.cl once per candidate and times the three variants at 256×256×256, and
- * on CPU devices matmul at 1024×1024×512 for the plan of large products ({@link OpenClKernels#LARGE_ROWS});
- * it takes a few seconds. {@code --retune} forgets the cached choices of this run's devices. Every candidate
- * computes the same bits (MatmulPlansTest), so tuning changes speed only.
+ * overrides it). Tuning builds matmul.cl once per candidate and times the three variants at 256×256×256 (for
+ * the plan of large products, on CPU devices, matmul at 1024×1024×512: see {@link OpenClKernels#LARGE_ROWS},
+ * tuned only when a run first multiplies a large product). A candidate counts only when its products are the
+ * exact ones (integer-valued operands, whose sums are exact in float): a plan a driver miscompiles is never
+ * chosen. Each tuning stops after {@link #budgetNanos()} (a few seconds) with the best correct plan so far,
+ * caches it with the candidates not yet timed, and a later run times those (again within the budget) until
+ * every candidate has been tried. A cached plan the device cannot run (more local memory than it has, a tile
+ * larger than its work-groups) is dropped with one warning and tuned again. {@code --retune} forgets the
+ * cached choices of this run's devices. Every candidate computes the same bits (MatmulPlansTest), so tuning
+ * changes speed only.
  */
 public final class MatmulTuner {
   /** The shape each candidate is timed at (m = n = k): large enough to show blocking, small enough to be quick. */
@@ -26,20 +32,32 @@ public final class MatmulTuner {
   static final int LARGE = 1024;
   /** Its depth k. */
   static final int LARGE_DEPTH = 512;
+  /** Seconds of timing one tuning may take before it settles for the best plan so far: 3. */
+  static final double BUDGET_SECONDS = 3;
+  /** The system property that sets another budget in seconds (0: one candidate per run), e.g. for tests. */
+  static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
   private static final String FILE = "matmul-plans.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static boolean retune;
   private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
+  /**
+   * The plans this process tuned, by cache file and key ({@link #memo}): one tuning per device and run, even
+   * unfinished or uncached.
+   */
+  private static final java.util.Map<String, MatmulPlan> TUNED = new java.util.HashMap<>();
 
   private MatmulTuner() {}
 
   /** Makes the next {@link #planFor} of each device time its candidates again instead of reading the cache. */
   public static synchronized void retune() {
     retune = true;
+    TUNED.clear();
   }
 
   /**
-   * The candidates tried on {@code device}: SIMD-shaped blocks on CPUs, work-group tiles first elsewhere.
+   * The candidates tried on {@code device}, the tiled plan (which every device runs) first so that even a run
+   * whose budget ends after one candidate has a correct plan; then SIMD-shaped blocks on CPUs, other tiles and
+   * blocks elsewhere.
    *
    * @param device the device, for its type and work-group limit
    * @return the plans in the order tried; the first is the fallback when none builds
@@ -47,24 +65,25 @@ public final class MatmulTuner {
   public static List<MatmulPlan> candidates(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
     if (device.type() == ClDevice.Type.CPU) {
-      return fitting(device, List.of(MatmulPlan.blocked(tile, 6, 16, 4, 192, 256), MatmulPlan.blocked(tile, 6, 16, 4, 192, 512),
+      return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.blocked(tile, 6, 16, 4, 192, 256),
+          MatmulPlan.blocked(tile, 6, 16, 4, 192, 512), MatmulPlan.blocked(tile, 4, 16, 4, 128, 128),
           MatmulPlan.blocked(tile, 6, 16, 4, 288, 512), MatmulPlan.blocked(tile, 6, 16, 4, 192, 1024),
-          MatmulPlan.blocked(tile, 4, 16, 4, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 128, 256),
-          MatmulPlan.blocked(tile, 8, 16, 2, 128, 128), MatmulPlan.blocked(tile, 6, 16, 2, 96, 128),
-          MatmulPlan.blocked(tile, 8, 8, 2, 128, 128), MatmulPlan.blocked(tile, 4, 16, 4, 32, 128), MatmulPlan.tiled(tile)));
+          MatmulPlan.blocked(tile, 4, 16, 4, 128, 256), MatmulPlan.blocked(tile, 8, 16, 2, 128, 128),
+          MatmulPlan.blocked(tile, 6, 16, 2, 96, 128), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128),
+          MatmulPlan.blocked(tile, 4, 16, 4, 32, 128)));
     }
     return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 4, 1, 16, 64), MatmulPlan.blocked(tile, 8, 4, 1, 32, 64)));
   }
 
   /**
-   * The plans whose local memory the device has, in order; when none does, the tiled plan with the largest tile
-   * edge whose 2 · TILE² floats fit, as the fallback.
+   * The plans the device can run, in order; when none can, the tiled plan with the largest tile edge whose
+   * 2 · TILE² floats fit, as the fallback.
    */
   private static List<MatmulPlan> fitting(ClDevice device, List<MatmulPlan> plans) {
     List<MatmulPlan> fit = new ArrayList<>();
     for (MatmulPlan plan : plans) {
-      if (plan.localBytes() <= device.localMemBytes()) {
+      if (unfit(device, plan) == null) {
         fit.add(plan);
       }
     }
@@ -79,12 +98,35 @@ public final class MatmulTuner {
   }
 
   /**
-   * The cached plan for {@code device}, or (first use, or after {@link #retune}) the fastest candidate, then cached.
-   * A cache that cannot be read or written costs a tuning run, never an error.
+   * Why {@code device} cannot run {@code plan}, or null when it can: its staged blocks need more local memory
+   * than CL_DEVICE_LOCAL_MEM_SIZE less a margin for the runtime's own use (Rusticl's llvmpipe computed wrong
+   * products with a plan staging all of its 32 KiB), or its tile more work-items than a work-group may have.
+   *
+   * @param device the device
+   * @param plan a plan, e.g. one read from the cache
+   * @return e.g. "needs 1048576 bytes of local memory and cl:0:0 has 32768 (CL_DEVICE_LOCAL_MEM_SIZE)", or null
+   */
+  public static String unfit(ClDevice device, MatmulPlan plan) {
+    if (plan.localBytes() + OpenClKernels.LOCAL_MARGIN > device.localMemBytes()) {
+      return "needs " + plan.localBytes() + " bytes of local memory and " + device.ref() + " has "
+          + device.localMemBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE), " + OpenClKernels.LOCAL_MARGIN
+          + " of which the runtime keeps";
+    }
+    if (!plan.blocked() && (long) plan.tile() * plan.tile() > device.maxWorkGroup()) {
+      return "needs work-groups of " + plan.tile() * plan.tile() + " and " + device.ref() + " allows "
+          + device.maxWorkGroup() + " (CL_DEVICE_MAX_WORK_GROUP_SIZE)";
+    }
+    return null;
+  }
+
+  /**
+   * The cached plan for {@code device}, or (first use, an unfinished tuning, or after {@link #retune}) the
+   * fastest correct candidate within the budget, then cached. A cache that cannot be read or written costs a
+   * tuning run, never an error.
    *
    * @param device the device to tune for; the cache key is its platform, name, driver and OpenCL version
    * @param source where matmul.cl is read from for the timing builds
-   * @return the plan to build with; the first candidate when none could be built or timed
+   * @return the plan to build with; the first candidate when none could be built, timed or found correct
    */
   public static synchronized MatmulPlan planFor(ClDevice device, KernelSource source) {
     return planFor(device, source, false);
@@ -92,75 +134,185 @@ public final class MatmulTuner {
 
   /**
    * As {@link #planFor}, for large products ({@link OpenClKernels#LARGE_ROWS}): the candidates are timed at
-   * {@value #LARGE}×{@value #LARGE}×{@value #LARGE_DEPTH} (matmul only) and the choice is cached under the
-   * device's key followed by " | large".
+   * {@value #LARGE}×{@value #LARGE}×{@value #LARGE_DEPTH} (matmul only), {@link #planFor}'s plan first, and
+   * the choice is cached under the device's key followed by " | large".
    *
    * @param device the device to tune for
    * @param source where matmul.cl is read from for the timing builds
-   * @return the plan for large products; the first candidate when none could be built or timed
+   * @return the plan for large products
    */
   public static synchronized MatmulPlan largePlanFor(ClDevice device, KernelSource source) {
     return planFor(device, source, true);
   }
 
+  /**
+   * The cached plan for large products when its tuning has finished, without tuning.
+   *
+   * @param device the device
+   * @return the plan, or null when there is none yet (or it is unfinished, or the device cannot run it)
+   */
+  public static synchronized MatmulPlan cachedLargePlan(ClDevice device) {
+    if (TUNED.containsKey(memo(key(device) + LARGE_SUFFIX))) {
+      return TUNED.get(memo(key(device) + LARGE_SUFFIX));
+    }
+    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device) + LARGE_SUFFIX);
+    if (entry == null || !untried(entry).isEmpty() || (retune && !RETUNED.contains(key(device) + LARGE_SUFFIX))) {
+      return null;
+    }
+    MatmulPlan plan = parsed(device, entry);
+    return plan == null || unfit(device, plan) != null ? null : plan;
+  }
+
+  private static final String LARGE_SUFFIX = " | large";
+
   private static MatmulPlan planFor(ClDevice device, KernelSource source, boolean large) {
-    String key = key(device) + (large ? " | large" : "");
+    String key = key(device) + (large ? LARGE_SUFFIX : "");
+    if (TUNED.containsKey(memo(key))) {
+      return TUNED.get(memo(key));
+    }
     Path file = cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     boolean again = retune && RETUNED.add(key); // --retune: once per device and run
-    // a blocked plan cached before panels and depth existed (no "/MBxKC") was timed on another kernel: tune again
-    if (!again && cache.hasNonNull(key) && !(cache.get(key).asText().startsWith("blocked") && !cache.get(key).asText().contains("/"))) {
-      try {
-        return MatmulPlan.parse(cache.get(key).asText(), MatmulPlan.tileFor(device));
-      } catch (RuntimeException e) {
-        // a stale or hand-edited entry: tune again
+    JsonNode entry = again ? null : cache.get(key);
+    MatmulPlan cached = entry == null ? null : parsed(device, entry);
+    String unfit = cached == null ? null : unfit(device, cached);
+    if (unfit != null) {
+      dev.cltrain.device.Notices.say("warning: the cached matmul plan " + cached.spec() + " for " + device.ref() + " "
+          + unfit + "; dropped, tuning again");
+      cached = null;
+    }
+    List<MatmulPlan> untried = cached == null ? null : untried(entry).stream().map(s -> parsed(device, JSON.getNodeFactory()
+        .textNode(s))).filter(p -> p != null && unfit(device, p) == null).toList();
+    if (cached != null && untried.isEmpty()) {
+      return cached;
+    }
+    List<MatmulPlan> order = new ArrayList<>();
+    if (cached != null) {
+      order.add(cached); // timed again first, so that the rest are compared with it on this run's machine
+      order.addAll(untried);
+    } else {
+      if (large) {
+        order.add(planFor(device, source, false));
       }
+      candidates(device).stream().filter(p -> !order.contains(p)).forEach(order::add);
     }
-    MatmulPlan best = fastest(device, source, large);
-    if (best == null) {
-      return candidates(device).get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
+    dev.cltrain.device.Notices.say(device.ref() + ": " + (cached == null ? "first use: " : "") + "timing "
+        + (large ? "matmul strategies for large products" : "matmul strategies") + " (" + order.size()
+        + " candidates, at most " + String.format(java.util.Locale.ROOT, "%.0f", budgetNanos() / 1e9)
+        + " s; later runs time the rest)");
+    Tuning tuning = fastest(device, source, large, order, budgetNanos(), cached == null ? 1 : 2);
+    if (tuning.best() == null) {
+      return order.get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
     }
-    cache.put(key, best.spec());
+    TUNED.put(memo(key), tuning.best());
+    if (tuning.untried().isEmpty()) {
+      cache.put(key, tuning.best().spec());
+    } else {
+      ObjectNode unfinished = cache.putObject(key);
+      unfinished.put("plan", tuning.best().spec());
+      tuning.untried().forEach(p -> unfinished.withArray("untried").add(p.spec()));
+    }
     try {
       Files.createDirectories(file.getParent());
       AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(cache) + "\n");
     } catch (IOException | RuntimeException e) {
       // a read-only home only costs a tuning run next time
     }
-    return best;
+    return tuning.best();
+  }
+
+  /** {@return what {@link #TUNED} keeps {@code key}'s plan under: the cache file too, which tests change} */
+  private static String memo(String key) {
+    return cacheFolder().resolve(FILE) + "\0" + key;
+  }
+
+  /** A cache entry's plan: a spec ("blocked:4x16x4/128x128"), or {"plan": spec, "untried": [...]}; null if unreadable. */
+  private static MatmulPlan parsed(ClDevice device, JsonNode entry) {
+    String spec = entry.isObject() ? entry.path("plan").asText("") : entry.asText("");
+    // a blocked plan cached before panels and depth existed (no "/MBxKC") was timed on another kernel: tune again
+    if (spec.startsWith("blocked") && !spec.contains("/")) {
+      return null;
+    }
+    try {
+      return MatmulPlan.parse(spec, MatmulPlan.tileFor(device));
+    } catch (RuntimeException e) {
+      return null; // a stale or hand-edited entry: tune again
+    }
+  }
+
+  private static List<String> untried(JsonNode entry) {
+    List<String> specs = new ArrayList<>();
+    entry.path("untried").forEach(n -> specs.add(n.asText()));
+    return specs;
+  }
+
+  /** {@return the nanoseconds one tuning may spend: {@value #BUDGET_PROPERTY} seconds when set, else 3 s} */
+  static long budgetNanos() {
+    String property = System.getProperty(BUDGET_PROPERTY);
+    try {
+      return (long) ((property == null ? BUDGET_SECONDS : Double.parseDouble(property)) * 1e9);
+    } catch (NumberFormatException e) {
+      return (long) (BUDGET_SECONDS * 1e9);
+    }
   }
 
   /**
-   * Times each candidate (the sum of the three variants' best of three at 256³; for large products matmul's
-   * best of three at 1024×1024×512); the fastest that works, or null.
+   * A tuning's outcome.
+   *
+   * @param best the fastest candidate whose products were exact, or null when none was
+   * @param untried the candidates not timed when the budget ran out, in order
    */
-  static MatmulPlan fastest(ClDevice device, KernelSource source, boolean large) {
+  record Tuning(MatmulPlan best, List<MatmulPlan> untried) {}
+
+  /**
+   * Times the candidates in order (the sum of the three variants' best of three at 256³; for large products
+   * matmul's second run at 1024×1024×512) until {@code budget} nanoseconds have passed and one candidate proved
+   * correct, and at least the first {@code first} were timed (the cached plan and one untried, so that every
+   * run makes progress): each candidate's products are compared with the exact ones first, and a wrong one is
+   * skipped.
+   */
+  static Tuning fastest(ClDevice device, KernelSource source, boolean large, List<MatmulPlan> order, long budget,
+      int first) {
+    long start = System.nanoTime();
     MatmulPlan best = null;
     double bestNanos = Double.MAX_VALUE;
     int m = large ? LARGE : SIZE;
     int k = large ? LARGE_DEPTH : SIZE;
-    float[] a = new float[m * k];
-    Arrays.fill(a, 0.5f);
+    float[] a = exactOperand(m * k, 1);
+    float[] b = exactOperand(m * k, 2);
+    List<String> variants = large ? List.of("matmul") : List.of("matmul", "matmul_transpose_a", "matmul_transpose_b");
+    int reps = large ? 2 : 4;
+    float[] c = new float[m * m];
+    int tried = 0;
     try (ClContext context = new ClContext(device, source, false);
          ClBuffer da = context.upload(a);
-         ClBuffer db = context.upload(a);
+         ClBuffer db = context.upload(b);
          ClBuffer dc = context.buffer(m * m)) {
-      for (MatmulPlan plan : candidates(device)) {
+      for (MatmulPlan plan : order) {
+        if (best != null && tried >= first && System.nanoTime() - start >= budget) {
+          break;
+        }
+        tried++;
         try {
           ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64));
           double nanos = 0;
-          for (String name : large ? List.of("matmul") : List.of("matmul", "matmul_transpose_a", "matmul_transpose_b")) {
+          boolean exact = true;
+          for (String name : variants) {
             ClKernel kernel = program.kernel(name);
             long fastest = Long.MAX_VALUE;
-            for (int rep = 0; rep < 4; rep++) {
-              long start = System.nanoTime();
+            for (int rep = 0; rep < reps && exact; rep++) {
+              long t0 = System.nanoTime();
               OpenClKernels.launchMatmul(plan, kernel.args(m, m, k, 1f, da, db, dc), m, m, device.computeUnits());
               context.finish();
-              fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - start); // the first call warms up
+              fastest = rep == 0 ? fastest : Math.min(fastest, System.nanoTime() - t0); // the first call warms up
+              if (rep == 0) {
+                dc.read(c);
+                exact = exactProduct(name, m, k, a, b, c, large);
+              }
             }
             nanos += fastest;
           }
-          if (nanos < bestNanos) {
+          if (exact && nanos < bestNanos) {
             bestNanos = nanos;
             best = plan;
           }
@@ -171,7 +323,47 @@ public final class MatmulTuner {
     } catch (ClException e) {
       // cannot even set up the timing: fall through to the default
     }
-    return best;
+    return new Tuning(best, best == null ? List.of() : List.copyOf(order.subList(tried, order.size())));
+  }
+
+  /** Small integers from -3 to 3, scattered by a multiplicative hash: every sum of products is exact in float. */
+  static float[] exactOperand(int length, int salt) {
+    float[] v = new float[length];
+    for (int i = 0; i < length; i++) {
+      v[i] = (float) (((i * 2654435761L + salt * 40503L) >>> 11) % 7 - 3);
+    }
+    return v;
+  }
+
+  /**
+   * Whether c holds the exact product of the variant over (m × m × k) operands: every row at 256³, every 61st
+   * row and the last for large products (their sums are integers under 2²⁴, so every correct plan gets them
+   * exactly).
+   */
+  static boolean exactProduct(String variant, int m, int k, float[] a, float[] b, float[] c, boolean sampled) {
+    for (int i = 0; i < m; i += sampled ? 61 : 1) {
+      if (!exactRow(variant, m, k, a, b, c, i)) {
+        return false;
+      }
+    }
+    return exactRow(variant, m, k, a, b, c, m - 1);
+  }
+
+  private static boolean exactRow(String variant, int m, int k, float[] a, float[] b, float[] c, int i) {
+    for (int j = 0; j < m; j++) {
+      double sum = 0;
+      for (int p = 0; p < k; p++) {
+        sum += switch (variant) {
+          case "matmul" -> a[i * k + p] * b[p * m + j];
+          case "matmul_transpose_a" -> a[p * m + i] * b[p * m + j];
+          default -> a[i * k + p] * b[j * k + p];
+        };
+      }
+      if (c[i * m + j] != sum) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -213,6 +405,11 @@ public final class MatmulTuner {
       // unreadable cache: start afresh
     }
     return JSON.createObjectNode();
+  }
+
+  /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
+  static synchronized void forgetThisRun() {
+    TUNED.clear();
   }
 
   /** Every plan the cache holds, for {@code cltrain devices} and tests. */

@@ -19,17 +19,25 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       "small_net.cl", "conv.cl"};
   /** The most local memory small_net.cl's network may take, whatever the device offers: 64 KiB. */
   static final long SMALL_NET_LOCAL_CAP = 64 * 1024;
-  /** Local memory left aside on top of the reduction lanes (a runtime's own use). */
-  static final long SMALL_NET_LOCAL_MARGIN = 1024;
+  /** Local memory left aside for the runtime's own use: on top of small_net.cl's reduction lanes, and of a matmul plan's stage. */
+  static final long LOCAL_MARGIN = 1024;
 
   private final ClContext context;
   private final MatmulPlan plan;
   private final int reduceGroup;
   /** Elements per work-item of the *_layers kernels (update.cl's UPDATE_CHUNK): see {@link #updateChunk(ClDevice)}. */
   private final int updateChunk;
-  /** The matmul kernels built for {@link #plan}, and for large products those built for the large plan. */
+  /**
+   * The matmul kernels built for {@link #plan}, and for large products those built for the large plan: null
+   * until the first large product when that plan is still to be tuned ({@link #resolveLargePlan()}).
+   */
   private final Matmuls matmuls;
-  private final Matmuls largeMatmuls;
+  private Matmuls largeMatmuls;
+  private final KernelSource source;
+  /** The divide-sqrt option the programs were built with ("" where the device lacks it). */
+  private final String divideSqrt;
+  /** Which kernels every product takes: null by size (the normal case), else the large plan's (true) or the other's. */
+  private Boolean forced;
   /** Multiply-adds from which a product with at least {@link #LARGE_ROWS} rows takes {@link #largeMatmuls}. */
   private final long largeWork;
   private final ClKernel biasActivation;
@@ -83,7 +91,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
     this(device, source, profiling, MatmulPlan.forDevice(device, source), updateChunk(device),
-        MatmulPlan.largeForDevice(device, source), LARGE_WORK);
+        MatmulPlan.cachedLargeForDevice(device, source), LARGE_WORK);
   }
 
   /**
@@ -127,7 +135,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
    * @param plan how matmul.cl is built and launched
    * @param updateChunk update.cl's UPDATE_CHUNK, at least 1
-   * @param largePlan how matmul.cl is built and launched for large products
+   * @param largePlan how matmul.cl is built and launched for large products; null: tuned (and checked against
+   *     {@code plan}, bit for bit) at the first large product
    * @param largeWork the multiply-adds m·n·k from which a product of at least {@link #LARGE_ROWS} rows is large
    * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
@@ -141,11 +150,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.plan = plan;
       this.updateChunk = updateChunk;
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
-      String divideSqrt = device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "";
+      this.source = source;
+      this.divideSqrt = device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "";
       String options = buildOptions(plan, reduceGroup) + divideSqrt;
       this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
-      this.largeMatmuls = largePlan.equals(plan) ? matmuls : new Matmuls(largePlan, context.program("matmul.cl",
-          buildOptions(largePlan, reduceGroup) + divideSqrt));
+      this.largeMatmuls = largePlan == null ? null : build(largePlan);
       this.largeWork = largeWork;
       ClProgram activation = context.program("activation.cl", options);
       ClProgram loss = context.program("loss.cl", options);
@@ -224,7 +233,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @return floats, or 0
    */
   public static int smallNetFloats(ClDevice device, int reduceGroup) {
-    long bytes = Math.min(device.localMemBytes(), SMALL_NET_LOCAL_CAP) - SMALL_NET_LOCAL_MARGIN - 4L * reduceGroup;
+    long bytes = Math.min(device.localMemBytes(), SMALL_NET_LOCAL_CAP) - LOCAL_MARGIN - 4L * reduceGroup;
     return bytes < 1024 ? 0 : (int) (bytes / 4);
   }
 
@@ -282,7 +291,105 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /** The kernels for a product of m × n × k: the large plan's when it has the rows and the work. */
   private Matmuls matmuls(int m, int n, int k) {
-    return takesLargePlan(m, n, k) ? largeMatmuls : matmuls;
+    if (forced != null) {
+      return forced ? resolveLargePlan() : matmuls;
+    }
+    return takesLargePlan(m, n, k) ? resolveLargePlan() : matmuls;
+  }
+
+  /** The matmul kernels of {@code p}: {@link #matmuls} when it is that plan, else built now. */
+  private Matmuls build(MatmulPlan p) {
+    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", buildOptions(p, reduceGroup)
+        + divideSqrt));
+  }
+
+  /**
+   * The large products' kernels, tuned and built now if this is the first large product: a plan not yet
+   * checked, so before its first use it must compute, bit for bit, what this backend's other plan computes
+   * (every plan sums in the same order) at shapes past the large-product threshold, every variant and
+   * activation.
+   *
+   * @throws dev.cltrain.DeviceException when the new plan's products differ from the checked plan's
+   */
+  private synchronized Matmuls resolveLargePlan() {
+    if (largeMatmuls != null) {
+      return largeMatmuls;
+    }
+    Matmuls tuned = build(MatmulPlan.largeForDevice(context.device(), source));
+    if (tuned != matmuls) {
+      String differs = sameProducts(tuned);
+      if (differs != null) {
+        throw new dev.cltrain.DeviceException("the matmul plan for large products, " + tuned.plan().spec() + ", "
+            + differs + " on " + context.device().ref() + " ('cltrain verify' shows every kernel)");
+      }
+    }
+    largeMatmuls = tuned;
+    return tuned;
+  }
+
+  /** Where {@code other}'s five variants differ from {@link #matmuls}'s bits, or null when they never do. */
+  private String sameProducts(Matmuls other) {
+    java.util.Random random = new java.util.Random(11);
+    for (int[] s : new int[][] {{LARGE_ROWS + 3, 70, 1100}, {130, 100, 67}}) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      try (ClBuffer a = upload(uniform(random, m * k)); ClBuffer b = upload(uniform(random, k * n));
+           ClBuffer bias = upload(uniform(random, m * n)); ClBuffer out = allocate(m * n)) {
+        for (int variant = 0; variant < 5 + 3; variant++) {
+          float[][] results = new float[2][m * n];
+          for (int side = 0; side < 2; side++) {
+            Matmuls kernels = side == 0 ? matmuls : other;
+            int activation = Math.max(0, variant - 4);
+            ClKernel kernel = switch (Math.min(variant, 4)) {
+              case 0 -> kernels.matmul().args(m, n, k, 0.5f, a, b, out);
+              case 1 -> kernels.transposeA().args(m, n, k, 0.5f, a, b, out);
+              case 2 -> kernels.transposeB().args(m, n, k, 0.5f, a, b, out);
+              case 3 -> kernels.biasActivation().args(m, n, k, activation, a, b, bias, out);
+              default -> kernels.transposeBDelta().args(m, n, k, activation, a, b, bias, out);
+            };
+            launch(kernels, kernel, m, n);
+            out.read(results[side]);
+          }
+          for (int i = 0; i < m * n; i++) {
+            if (Float.floatToRawIntBits(results[0][i]) != Float.floatToRawIntBits(results[1][i])) {
+              return "computes " + results[1][i] + " where " + plan.spec() + " computes " + results[0][i] + " (variant "
+                  + variant + ", " + m + "x" + n + "x" + k + ", element " + i + ")";
+            }
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static float[] uniform(java.util.Random random, int length) {
+    float[] v = new float[length];
+    for (int i = 0; i < length; i++) {
+      v[i] = random.nextFloat() * 2 - 1;
+    }
+    return v;
+  }
+
+  /**
+   * Makes every product take one plan's kernels whatever its size, so that a check reaches each plan at every
+   * shape (DeviceCheck, verify); null restores the choice by size.
+   *
+   * @param large true: the large products' plan (tuned now if need be); false: the
+   *     other; null: by size
+   */
+  public synchronized void forcePlan(Boolean large) {
+    forced = large;
+  }
+
+  /**
+   * The plans this backend's products take, the large products' only once known (cached, or tuned at the first
+   * large product).
+   *
+   * @return one plan, or two when large products have a plan of their own
+   */
+  public synchronized List<MatmulPlan> plans() {
+    return largeMatmuls == null || largeMatmuls == matmuls ? List.of(plan) : List.of(plan, largeMatmuls.plan());
   }
 
   /** Whether a product of m × n × k has the rows and the work for the large plan's kernels (for tests). */
@@ -294,10 +401,12 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * How large products (at least {@link #LARGE_ROWS} rows and {@link #LARGE_WORK} multiply-adds) are built
    * and launched.
    *
-   * @return the large plan given or chosen at construction; {@link #plan()} when there is none of its own
+   * @return the large plan given or chosen at construction, else tuned now (see {@link #plans()}); {@link #plan()}
+   *     when there is none of its own
+   * @throws dev.cltrain.DeviceException when a plan tuned now differs from {@link #plan()}'s products
    */
   public MatmulPlan largePlan() {
-    return largeMatmuls.plan();
+    return resolveLargePlan().plan();
   }
 
   @Override

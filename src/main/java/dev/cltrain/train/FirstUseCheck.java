@@ -7,6 +7,7 @@ import dev.cltrain.Device;
 import dev.cltrain.DeviceException;
 import dev.cltrain.device.DeviceCheck;
 import dev.cltrain.io.AtomicFiles;
+import dev.cltrain.opencl.MatmulPlan;
 import dev.cltrain.opencl.MatmulTuner;
 import dev.cltrain.opencl.OpenClDevice;
 import java.io.IOException;
@@ -21,9 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A device checked before it is trusted: the first time an OpenCL device, its driver version and a set of kernel
  * sources come together ({@link OpenClDevice#checkKey()}), {@link DeviceCheck#check} runs (every kernel at
- * verify's shapes and a short lockstep training against the Java reference, a second or two) and its verdict is
- * cached in {@code device-checks.json} next to the matmul plans ({@link MatmulTuner#cacheFolder()}). Later uses
- * read the verdict. A check that could not run (the device failed on the way) refuses the device but is not
+ * verify's shapes, with every matmul plan the device's products take, and a short lockstep training against the
+ * Java reference, a few seconds; one line says so) and its verdict is cached in {@code device-checks.json} next
+ * to the matmul plans ({@link MatmulTuner#cacheFolder()}) with the plans it checked. Later uses read the verdict,
+ * unless a plan is in use that it did not check (tuning went on, or large products got their own plan): then the
+ * check runs again. A check that could not run (the device failed on the way) refuses the device but is not
  * cached, so it runs again next time. {@link Opening} calls this for every trainer and forward pass it opens on
  * an OpenCL device unless the choice says otherwise ({@code DeviceChoice.withCheck(false)}, {@code --no-check}).
  *
@@ -62,8 +65,13 @@ public final class FirstUseCheck {
     Path file = MatmulTuner.cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     JsonNode entry = cache.get(key);
+    java.util.Set<String> checked = new java.util.HashSet<>();
+    if (entry != null) {
+      entry.path("plans").forEach(p -> checked.add(p.asText()));
+    }
+    boolean plansChecked = MatmulPlan.inUse(cl.info(), cl.source()).stream().allMatch(p -> checked.contains(p.spec()));
     String failure;
-    if (entry != null && entry.path("verdict").asText().equals("pass")) {
+    if (entry != null && entry.path("verdict").asText().equals("pass") && plansChecked) {
       failure = null;
     } else if (entry != null && entry.path("verdict").asText().equals("fail") && entry.hasNonNull("failure")) {
       failure = entry.get("failure").asText();
@@ -71,8 +79,10 @@ public final class FirstUseCheck {
       failure = UNSAVED.get(key);
     } else {
       RUNS.incrementAndGet();
+      dev.cltrain.device.Notices.say(device.id() + ": first use: checking every kernel against the Java reference "
+          + "(once per device, driver, kernel sources and matmul plan; --no-check skips it)");
       long start = System.nanoTime();
-      DeviceCheck.Report report = DeviceCheck.check(device);
+      DeviceCheck.Report report = DeviceCheck.check(device, false);
       double seconds = (System.nanoTime() - start) / 1e9;
       failure = report.firstFailure();
       if (report.error() != null) {
@@ -84,6 +94,7 @@ public final class FirstUseCheck {
         verdict.put("failure", failure);
       }
       verdict.put("judgedBy", report.judgement());
+      report.plans().forEach(p -> verdict.withArray("plans").add(p));
       verdict.put("seconds", Double.parseDouble(String.format(Locale.ROOT, "%.2f", seconds)));
       verdict.put("checked", Instant.now().toString());
       cache.set(key, verdict);

@@ -14,6 +14,7 @@ import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.MatmulTuner;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.opencl.OpenClKernelFiles;
+import dev.cltrain.testing.CacheFolder;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.train.FirstUseCheck;
 import dev.cltrain.train.Opening;
@@ -84,6 +85,50 @@ class FirstUseCheckTest {
       assertFalse(trusted.device().isReference(), "unchecked: " + trusted.device());
     }
     assertEquals(before + 1, FirstUseCheck.checksRun(), "one check in all");
+  }
+
+  /**
+   * Issue 23 item 5: the first-use check ran only the plan of small products; a matmul wrong only on the large
+   * products' plan (planted in a cache of the test's own, see VerifyCommandTest) trained unchecked.
+   */
+  @Test
+  void aMatmulWrongOnlyOnTheLargePlanIsRefusedOnFirstUse() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClKernelFiles.copyWithChange(dir, "matmul.cl", VerifyCommandTest.LARGE_PLAN_LINE,
+        VerifyCommandTest.LARGE_PLAN_SABOTAGE + "\n// first use " + System.nanoTime());
+    Path cache = Files.createTempDirectory(dir, "cache");
+    try (CacheFolder use = CacheFolder.use(cache)) {
+      VerifyCommandTest.plantPlans(cache, cpu);
+      Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
+      assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+      assertTrue(run.err().contains("refused: the first-use check failed: matmul") && run.err().contains("192x512"),
+          run.toString());
+    }
+  }
+
+  /**
+   * Issue 22 item 11: a cold first use was silent for minutes. Now one line before the tuning and one before the
+   * check say what happens (the compiler's own output is captured and never printed without --verbose).
+   */
+  @Test
+  void aFirstUseSaysInOneLineEachThatItTimesTheMatmulAndChecksTheKernels() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    Cli run;
+    try (CacheFolder use = CacheFolder.use(Files.createTempDirectory(dir, "cache"))) {
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
+    } finally {
+      System.setErr(before);
+    }
+    assertEquals(0, run.exit(), run.toString());
+    java.util.List<String> lines = err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("cltrain: " + cpu.ref() + ": first use: timing matmul")), lines
+        .toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("cltrain: " + cpu.ref() + ": first use: checking every kernel")),
+        lines.toString());
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("cltrain: ")), "nothing else: " + lines);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.OpenClKernelFiles;
+import dev.cltrain.testing.CacheFolder;
 import dev.cltrain.testing.OpenClDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,35 @@ class VerifyCommandTest {
         "gather_rows");
     assertSabotageFails(cpu, "update.cl", "(sqrt(v1 / correction2) + epsilon)",
         "(sqrt(v1 / correction2) + 2.0f * epsilon)", "adam_update");
+  }
+
+  /**
+   * Issue 23 item 5: verify ran only the plan of small products and widths up to 784, so a matmul wrong only on
+   * the large products' plan, and a gather_rows wrong past 1,000 columns, passed 29/29. The plans are planted in
+   * a cache of the test's own (the large one stages KC = 512 values, the other 128); the sabotage scales only what
+   * the KC = 512 build stores.
+   */
+  @Test
+  void aMatmulWrongOnlyOnTheLargePlanAndAGatherWrongPast1000ColumnsFailNamingTheKernel() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    assertSabotageFails(cpu, "batch.cl", "if (r < rows && c < cols) {", "if (r < rows && c < cols && c < 1000) {",
+        "gather_rows");
+    Path cache = Files.createTempDirectory(dir, "cache");
+    try (CacheFolder use = CacheFolder.use(cache)) {
+      plantPlans(cache, cpu);
+      assertSabotageFails(cpu, "matmul.cl", LARGE_PLAN_LINE, LARGE_PLAN_SABOTAGE, "matmul");
+    }
+  }
+
+  /** A line of matmul.cl's blocked kernel, and the same line wrong only in a build with KC = 512. */
+  static final String LARGE_PLAN_LINE = "store_lanes(c, at, cols - v * VN, alpha * acc[r][v]);";
+  static final String LARGE_PLAN_SABOTAGE = "store_lanes(c, at, cols - v * VN, alpha * acc[r][v] * (KC == 512 ? 1.001f : 1.0f));";
+
+  /** Caches blocked:4x16x4/128x128 for {@code cpu}'s products and blocked:6x16x4/192x512 for its large ones. */
+  static void plantPlans(Path cache, ClDevice cpu) throws java.io.IOException {
+    String key = dev.cltrain.opencl.MatmulTuner.key(cpu);
+    Files.writeString(cache.resolve("matmul-plans.json"), "{\"" + key + "\": \"blocked:4x16x4/128x128\", \"" + key
+        + " | large\": \"blocked:6x16x4/192x512\"}\n");
   }
 
   private void assertSabotageFails(ClDevice cpu, String file, String from, String to, String kernel) throws Exception {
