@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ class MatmulTunerTest {
   }
 
   @Test
+  @Tag("slow") // times every candidate over several runs: a minute or more on two cores
   void aTuningStopsAtItsBudgetWithACorrectPlanAndLaterRunsGoOnUntilEveryCandidateWasTimed() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     int candidates = MatmulTuner.candidates(cpu).size();
