@@ -18,6 +18,7 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Standardization;
 import dev.cltrain.train.PartitionDriver;
 import dev.cltrain.train.PartitionPlan;
 import dev.cltrain.train.PartitionWorker;
@@ -85,8 +86,14 @@ public final class SparkTrain implements Callable<Integer> {
   String inputShape;
   @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation with --layers (default: sigmoid); --net names each layer's.")
   String activation = "sigmoid";
-  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the label column, by default the last, is the target) or xent (it is an integer class label). Default: mse.")
+  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the label column, by default the last, is the "
+      + "target) or xent (it is a class label: integers 0..K-1, or in a CSV class names, kept in the saved model). "
+      + "Default: mse.")
   String loss = "mse";
+  @Option(names = "--standardize", description = "Standardize each input column with the training rows' mean and "
+      + "standard deviation (as 'cltrain train --standardize'); kept in the model, which applies them in eval, "
+      + "predict and Model.predict.")
+  boolean standardize;
   @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
   String optimizer = "sgd";
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam).")
@@ -350,10 +357,21 @@ public final class SparkTrain implements Callable<Integer> {
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
     dev.cltrain.data.CsvLayout layout = csv.layout();
     SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout);
+    Standardization st = standardize ? loaded.standardization() : null;
+    if (st != null) {
+      loaded = loaded.standardized(st);
+    }
     NumpyRandom random = new NumpyRandom(seed);
     Network initial;
     try {
       initial = net != null ? fromNet(loaded, lossKind, random) : fromLayers(loaded, hidden, lossKind, random);
+      // what the trained model records of its data, as train's: the class names and the standardization
+      if (loaded.classNames() != null && loaded.classNames().size() == initial.outputs()) {
+        initial = initial.withClassNames(loaded.classNames());
+      }
+      if (st != null) {
+        initial = initial.withStandardization(st);
+      }
     } catch (RuntimeException e) {
       loaded.shards().unpersist(false);
       throw e;
@@ -366,6 +384,9 @@ public final class SparkTrain implements Callable<Integer> {
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
+    if (standardize) { // only when given: the checkpoints of earlier runs, which have no such key, still fit
+      options.put("standardize", true);
+    }
     if (!layout.isDefault()) {
       options.put("csvLayout", layout.toString());
     }
@@ -644,7 +665,8 @@ public final class SparkTrain implements Callable<Integer> {
   private static final String[][] SAME_RUN = {{"dataFingerprint", "the data's rows"}, {"layers", "--layers"},
       {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
       {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
-      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"}};
+      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"},
+      {"standardize", "--standardize"}};
 
   /**
    * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the

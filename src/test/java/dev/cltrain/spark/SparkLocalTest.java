@@ -438,4 +438,64 @@ class SparkLocalTest {
       }
     }
   }
+
+  /**
+   * Class names in the label column and --standardize, as train reads and saves them: the classes are
+   * CsvReader.readClassified's (the distinct names sorted, kept in the saved model), the standardization is
+   * Standardization.of over the CLI's rows (bit for bit with one partition; with three, whose column sums are
+   * added per partition, within one float ulp), stored in the model, and the rows trained on are the CLI's rows
+   * standardized.
+   */
+  @Test
+  void classNamesAndStandardizeAreReadAndSavedAsTrainDoes() throws Exception {
+    String[] names = {"zebra", "ant", "moth", "bee"}; // label k is names[k]: sorting renumbers them
+    StringBuilder b = new StringBuilder();
+    List<String> lines = Files.readAllLines(csv);
+    b.append(lines.get(0)).append('\n');
+    for (String line : lines.subList(1, lines.size())) {
+      int comma = line.lastIndexOf(',');
+      String[] cells = line.substring(0, comma).split(",");
+      cells[0] = String.valueOf(Float.parseFloat(cells[0]) * 100 + 50); // a column far from mean 0, std 1
+      b.append(String.join(",", cells)).append(',').append(names[Integer.parseInt(line.substring(comma + 1))])
+          .append('\n');
+    }
+    Path named = Files.writeString(dir.resolve("named.csv"), b);
+    dev.cltrain.data.CsvReader.Classified cli = dev.cltrain.data.CsvReader.readClassified(named, 0, null);
+    assertEquals(List.of("ant", "bee", "moth", "zebra"), cli.names());
+    DataSet rows = cli.set();
+    dev.cltrain.nn.Standardization expected = dev.cltrain.nn.Standardization.of(rows.x(), rows.rows(), rows.inputs());
+
+    Path model = dir.resolve("named-model.json");
+    List<String> a = new ArrayList<>(List.of(epochs(1, named, "--partitions", "1", "--save", model.toString())));
+    a.add("--standardize");
+    Result result = run(spark, a.toArray(String[]::new));
+    assertEquals(0, result.status(), result.err());
+    assertTrue(result.out().lines().anyMatch(("saved:       " + model)::equals), result.out());
+    Network saved = Model.load(model).network();
+    assertEquals(cli.names(), saved.classNames(), "the class names in the saved model");
+    assertEquals(expected, saved.standardization(), "one partition: Standardization.of's bits");
+
+    a.set(a.indexOf("--partitions") + 1, "3");
+    SparkTrain.Job job = SparkTrain.prepare(a.toArray(String[]::new), spark);
+    try {
+      assertEquals(cli.names(), job.initial().classNames());
+      dev.cltrain.nn.Standardization st = job.initial().standardization();
+      for (int c = 0; c < rows.inputs(); c++) {
+        // partition sums added in another order than one running sum: the float results within 1 ulp
+        assertEquals(expected.mean()[c], st.mean()[c], Math.ulp(expected.mean()[c]), "mean of column " + c);
+        assertEquals(expected.std()[c], st.std()[c], Math.ulp(expected.std()[c]), "std of column " + c);
+      }
+      DataSet scaled = rows.standardized(st);
+      int row = 0;
+      for (DataSet part : job.data().collect()) {
+        for (int r = 0; r < part.rows(); r++, row++) {
+          assertArrayEquals(scaled.inputRow(row), part.inputRow(r), "row " + row + ": the CLI's row standardized");
+          assertArrayEquals(rows.targetRow(row), part.targetRow(r), "row " + row + ": its class as the CLI numbers it");
+        }
+      }
+      assertEquals(rows.rows(), row);
+    } finally {
+      job.release();
+    }
+  }
 }
