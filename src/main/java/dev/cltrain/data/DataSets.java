@@ -98,6 +98,37 @@ public final class DataSets {
     return loaded;
   }
 
+  /**
+   * A test set (--test) for training data of the given widths, read as {@code train --test} reads it: a
+   * classifier's labels by the training set's classes (its names when it has them), else {@code targets} target
+   * columns; inputs as in the file (unscaled).
+   *
+   * @param file      the CSV file
+   * @param targets   target columns for mse (with the default layout)
+   * @param layout    the label and ignored columns, the missing-cell rule
+   * @param trainName the training data's name, for messages
+   * @param inputs    its inputs per row
+   * @param outputs   its targets per row (K for a classifier)
+   * @param classes   K for a classifier, else 0
+   * @param names     the class names, or null
+   * @return the test rows
+   * @throws InputException on a bad cell or label, or widths other than the training data's
+   */
+  public static DataSet readTest(Path file, int targets, CsvLayout layout, String trainName, int inputs, int outputs,
+      int classes, java.util.List<String> names) {
+    DataSet test = classes > 0 ? CsvReader.readClassified(file, classes, names, layout).set()
+        : CsvReader.read(file, targets, layout);
+    if (test.inputs() != inputs) {
+      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
+          + " per row, but the training data " + trainName + " has " + inputs);
+    }
+    if (test.outputs() != outputs) { // cannot happen: same targets, or same K
+      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
+          + trainName + " has " + outputs);
+    }
+    return test;
+  }
+
   private static TrainingData builtinClasses(DataSet table, int classes) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
@@ -113,17 +144,8 @@ public final class DataSets {
 
   private static TrainingData withTest(TrainingData loaded, Path file, int targets, CsvLayout layout) {
     DataSet train = loaded.train();
-    DataSet test = loaded.classes() > 0
-        ? CsvReader.readClassified(file, loaded.classes(), loaded.classNames(), layout).set()
-        : CsvReader.read(file, targets, layout);
-    if (test.inputs() != train.inputs()) {
-      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
-          + " per row, but the training data " + train.name() + " has " + train.inputs());
-    }
-    if (test.outputs() != train.outputs()) { // cannot happen: same targets, or same K
-      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
-          + train.name() + " has " + train.outputs());
-    }
+    DataSet test = readTest(file, targets, layout, train.name(), train.inputs(), train.outputs(), loaded.classes(),
+        loaded.classNames());
     loaded.scaleInputs(test.x());
     return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes(),
         loaded.classNames(), loaded.imageShape());

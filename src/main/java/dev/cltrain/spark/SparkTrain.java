@@ -8,7 +8,15 @@ import dev.cltrain.DeviceException;
 import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
 import dev.cltrain.Model;
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.Devices;
+import dev.cltrain.Trainer;
+import dev.cltrain.cli.EpochLines;
+import dev.cltrain.cli.EpochRecord;
 import dev.cltrain.cli.Main;
+import dev.cltrain.cli.MetricsCsv;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
 import dev.cltrain.cli.OutputFiles;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
@@ -108,8 +116,17 @@ public final class SparkTrain implements Callable<Integer> {
   Integer partitions;
   @Option(names = "--device", paramLabel = "SPEC", description = "The device each executor opens (default: auto, a GPU where the executor has one, else the Java reference).")
   String device = "auto";
+  @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set: a CSV file on the driver, read as "
+      + "'cltrain train --test' reads it (the training data's classes, --label, --ignore and --missing, "
+      + "standardized with the training rows' statistics), evaluated on the driver after every epoch (on the epoch "
+      + "lines) and with the end weights (the test: line).")
+  Path test;
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
+  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Writes one row per epoch on the driver, with "
+      + "'cltrain train --metrics' columns (val_ columns empty: no validation split here); each row as its epoch "
+      + "ends, and a run going on from --checkpoint appends to them.")
+  Path metrics;
   @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it "
       + "(only with the options and data rows of the run that wrote it; --epochs, the total, may grow).")
   Path checkpoint;
@@ -231,14 +248,20 @@ public final class SparkTrain implements Callable<Integer> {
       }
     }
     try {
-      Job job = prepare(spark);
+      Job job = prepare(spark).metrics(metrics);
       Run result = job.train(out, quiet);
       if (!quiet) {
         out.println(result.summary());
       }
+      if (result.test() != null) { // train's summary line, quiet or not
+        out.println(EpochLines.heldOut("Test", result.test(), result.network().loss() == Loss.XENT, job.test.rows()));
+      }
       if (save != null) {
         Model.of(result.network()).save(save);
         out.println("saved:       " + save);
+      }
+      if (metrics != null) {
+        out.println("metrics:     " + metrics);
       }
       return 0;
     } finally {
@@ -257,7 +280,10 @@ public final class SparkTrain implements Callable<Integer> {
     for (Path p : localFiles(data)) {
       files.input("--data", p);
     }
-    files.output("--save", save).output("--checkpoint", checkpoint).check();
+    if (test != null) {
+      files.input("--test", test);
+    }
+    files.output("--save", save).output("--checkpoint", checkpoint).output("--metrics", metrics).check();
   }
 
   /** The local files a --data value names: itself, or a folder's files; none for another file system. */
@@ -363,6 +389,7 @@ public final class SparkTrain implements Callable<Integer> {
     }
     NumpyRandom random = new NumpyRandom(seed);
     Network initial;
+    DataSet testSet = null;
     try {
       initial = net != null ? fromNet(loaded, lossKind, random) : fromLayers(loaded, hidden, lossKind, random);
       // what the trained model records of its data, as train's: the class names and the standardization
@@ -371,6 +398,11 @@ public final class SparkTrain implements Callable<Integer> {
       }
       if (st != null) {
         initial = initial.withStandardization(st);
+      }
+      if (test != null) { // one target column for mse, as train without --targets; K classes for xent
+        testSet = DataSets.readTest(test, 1, layout, data, loaded.inputs(), loaded.outputs(),
+            lossKind == Loss.XENT ? loaded.outputs() : 0, loaded.classNames());
+        testSet = st == null ? testSet : testSet.standardized(st);
       }
     } catch (RuntimeException e) {
       loaded.shards().unpersist(false);
@@ -390,7 +422,8 @@ public final class SparkTrain implements Callable<Integer> {
     if (!layout.isDefault()) {
       options.put("csvLayout", layout.toString());
     }
-    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery);
+    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery)
+        .test(testSet);
   }
 
   /** A dense network of --layers' widths (default: the data's inputs and outputs). */
@@ -448,9 +481,10 @@ public final class SparkTrain implements Callable<Integer> {
    * @param computeMsPerStep per step, the slowest partition's gradient time on its executor
    * @param applyMsPerStep  per step, the driver's sum and update
    * @param executors       the executors that ran tasks
+   * @param test            the test set's figures with the end weights, or null without --test
    */
   public record Run(Network network, long steps, double msPerStep, double computeMsPerStep, double applyMsPerStep,
-      List<String> executors) {
+      List<String> executors, Trainer.Evaluation test) {
     /** {@return one line: steps and the time per step, split into the executors' compute and the rest} */
     public String summary() {
       return String.format(Locale.ROOT, "%d steps: %.2f ms/step (slowest partition's gradient %.2f ms, driver update "
@@ -472,6 +506,8 @@ public final class SparkTrain implements Callable<Integer> {
     private final ObjectNode options;
     private volatile Runnable afterEpoch = () -> {};
     private int averageEvery;
+    private DataSet test;
+    private Path metrics;
 
     Job(SparkSession spark, SparkData.Loaded loaded, Network initial, Settings settings, long seed, int epochs,
         String device, Path checkpoint, ObjectNode options) {
@@ -518,6 +554,29 @@ public final class SparkTrain implements Callable<Integer> {
     public Job averageEvery(int k) {
       this.averageEvery = k;
       return this;
+    }
+
+    /**
+     * @param rows the test set (--test), its inputs as the network takes them; null for none
+     * @return this job
+     */
+    public Job test(DataSet rows) {
+      this.test = rows;
+      return this;
+    }
+
+    /**
+     * @param file where the per-epoch rows go (--metrics, train's columns), or null
+     * @return this job
+     */
+    public Job metrics(Path file) {
+      this.metrics = file;
+      return this;
+    }
+
+    /** {@return the test set's figures for the network on the driver (the Java reference)} */
+    private Trainer.Evaluation evaluate(Network network) {
+      return Model.of(network).evaluate(test, DeviceChoice.of(Devices.reference())).evaluation();
     }
 
     /**
@@ -571,80 +630,100 @@ public final class SparkTrain implements Callable<Integer> {
           }
           firstEpoch = saved.state().epoch();
         }
-        for (int e = firstEpoch; e < epochs; e++) {
-          double lossSum = 0;
-          double hits = 0;
-          long rows = 0;
-          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
-            long t0 = System.nanoTime();
-            int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
-            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-            String round = runId + ":" + e + ":" + s;
-            int epoch = e;
-            int from = s;
-            List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
-                ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
-                .collect();
-            for (PartitionWorker.LocalResult r : results) {
-              lossSum += r.lossSum();
-              hits += r.hits();
-              rows += r.rows();
+        boolean classification = initial.loss() == Loss.XENT;
+        long started = System.nanoTime();
+        Trainer.Evaluation lastTest = null;
+        try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics, firstEpoch)) {
+          if (metricsFile != null && metricsFile.note() != null) {
+            System.err.println(metricsFile.note());
+          }
+          for (int e = firstEpoch; e < epochs; e++) {
+            double lossSum = 0;
+            double hits = 0;
+            long rows = 0;
+            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
+              long t0 = System.nanoTime();
+              int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+              String round = runId + ":" + e + ":" + s;
+              int epoch = e;
+              int from = s;
+              List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
+                  ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
+                  .collect();
+              for (PartitionWorker.LocalResult r : results) {
+                lossSum += r.lossSum();
+                hits += r.hits();
+                rows += r.rows();
+              }
+              driver.load(PartitionDriver.average(results, "a partition's weights"));
+              weights.destroy();
+              wall += System.nanoTime() - t0;
+              steps += count;
             }
-            driver.load(PartitionDriver.average(results, "a partition's weights"));
-            weights.destroy();
-            wall += System.nanoTime() - t0;
-            steps += count;
-          }
-          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
-            long t0 = System.nanoTime();
-            long step = driver.step();
-            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-            int epoch = e;
-            int inEpoch = s;
-            List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
-              long start = System.nanoTime();
-              PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
-              return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
-            }, true).collect();
-            long t1 = System.nanoTime();
-            List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
-            long slowest = 0;
-            for (TaskResult r : results) {
-              inOrder.add(r.result());
-              slowest = Math.max(slowest, r.nanos());
-              executors.add(r.executor());
-              lossSum += r.result().lossSum();
-              hits += r.result().hits();
-              rows += r.result().rows();
+            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
+              long t0 = System.nanoTime();
+              long step = driver.step();
+              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+              int epoch = e;
+              int inEpoch = s;
+              List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
+                long start = System.nanoTime();
+                PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
+                return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
+              }, true).collect();
+              long t1 = System.nanoTime();
+              List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
+              long slowest = 0;
+              for (TaskResult r : results) {
+                inOrder.add(r.result());
+                slowest = Math.max(slowest, r.nanos());
+                executors.add(r.executor());
+                lossSum += r.result().lossSum();
+                hits += r.result().hits();
+                rows += r.result().rows();
+              }
+              driver.apply(PartitionDriver.add(inOrder));
+              long t2 = System.nanoTime();
+              weights.destroy();
+              wall += t2 - t0;
+              compute += slowest;
+              applying += t2 - t1;
+              steps++;
             }
-            driver.apply(PartitionDriver.add(inOrder));
-            long t2 = System.nanoTime();
-            weights.destroy();
-            wall += t2 - t0;
-            compute += slowest;
-            applying += t2 - t1;
-            steps++;
-          }
-          driver.epochDone();
-          String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
-          if (first != null) {
-            throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
-          }
-          if (!quiet) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Epoch %d, Loss: %.4f", e, lossSum / rows));
-            if (initial.loss() == Loss.XENT) {
-              line.append(String.format(Locale.ROOT, ", Accuracy: %.4f", hits / rows));
+            driver.epochDone();
+            String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
+            if (first != null) {
+              throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
             }
-            out.println(line);
+            float epochLoss = (float) (lossSum / rows);
+            float accuracy = (float) (hits / rows);
+            lastTest = test == null ? null : evaluate(driver.network());
+            if (!quiet) {
+              out.println(EpochLines.epoch(e, epochLoss, accuracy, classification,
+                  lastTest == null ? java.util.Map.of() : java.util.Map.of("Test", lastTest)));
+            }
+            if (metricsFile != null) { // train's row: NaN (an empty cell) where nothing was measured
+              metricsFile.append(new EpochRecord(e, epochLoss, classification ? accuracy : Double.NaN,
+                  lastTest == null ? Double.NaN : lastTest.loss(),
+                  lastTest == null || !classification ? Double.NaN : lastTest.accuracy(),
+                  (System.nanoTime() - started) / 1e9));
+            }
+            if (checkpoint != null) {
+              new Checkpoint(options, driver.state()).write(checkpoint);
+            }
+            afterEpoch.run();
           }
-          if (checkpoint != null) {
-            new Checkpoint(options, driver.state()).write(checkpoint);
+          if (metricsFile != null) {
+            metricsFile.commit();
           }
-          afterEpoch.run();
+        }
+        if (test != null && lastTest == null) { // no epoch left to train: the checkpoint's model
+          lastTest = evaluate(driver.network());
         }
         double n = Math.max(1, steps);
         return new Run(driver.network(), steps, wall / 1e6 / n, compute / 1e6 / n, applying / 1e6 / n,
-            List.copyOf(executors));
+            List.copyOf(executors), lastTest);
       } finally {
         if (spark.sparkContext().isLocal()) {
           ExecutorWorkers.closeRun(runId);

@@ -448,18 +448,7 @@ class SparkLocalTest {
    */
   @Test
   void classNamesAndStandardizeAreReadAndSavedAsTrainDoes() throws Exception {
-    String[] names = {"zebra", "ant", "moth", "bee"}; // label k is names[k]: sorting renumbers them
-    StringBuilder b = new StringBuilder();
-    List<String> lines = Files.readAllLines(csv);
-    b.append(lines.get(0)).append('\n');
-    for (String line : lines.subList(1, lines.size())) {
-      int comma = line.lastIndexOf(',');
-      String[] cells = line.substring(0, comma).split(",");
-      cells[0] = String.valueOf(Float.parseFloat(cells[0]) * 100 + 50); // a column far from mean 0, std 1
-      b.append(String.join(",", cells)).append(',').append(names[Integer.parseInt(line.substring(comma + 1))])
-          .append('\n');
-    }
-    Path named = Files.writeString(dir.resolve("named.csv"), b);
+    Path named = writeNamed("named.csv", 1, ROWS + 1);
     dev.cltrain.data.CsvReader.Classified cli = dev.cltrain.data.CsvReader.readClassified(named, 0, null);
     assertEquals(List.of("ant", "bee", "moth", "zebra"), cli.names());
     DataSet rows = cli.set();
@@ -497,5 +486,78 @@ class SparkLocalTest {
     } finally {
       job.release();
     }
+  }
+
+  /**
+   * Lines [from, to) of the data rows of {@link #csv} (from 1: the first after the header) with the header, the first
+   * input column scaled far from mean 0 and std 1, and label k written as a class name (zebra, ant, moth, bee:
+   * sorting renumbers them).
+   */
+  static Path writeNamed(String name, int from, int to) throws Exception {
+    String[] names = {"zebra", "ant", "moth", "bee"};
+    StringBuilder b = new StringBuilder();
+    List<String> lines = Files.readAllLines(csv);
+    b.append(lines.get(0)).append('\n');
+    for (String line : lines.subList(from, to)) {
+      int comma = line.lastIndexOf(',');
+      String[] cells = line.substring(0, comma).split(",");
+      cells[0] = String.valueOf(Float.parseFloat(cells[0]) * 100 + 50);
+      b.append(String.join(",", cells)).append(',').append(names[Integer.parseInt(line.substring(comma + 1))])
+          .append('\n');
+    }
+    return Files.writeString(dir.resolve(name), b);
+  }
+
+  /**
+   * --test and --metrics as train has them: the epoch lines carry the test set's loss and accuracy, the test:
+   * line gives the end weights' figures, which equal what 'cltrain eval' computes from the saved model on the same
+   * file (its class names and standardization applied); the metrics file has train's header and one row per epoch
+   * (val_ cells empty). A test label that is none of the training classes exits 2 with train's one line.
+   */
+  @Test
+  void testSetAndMetricsAreReportedAsTrainReportsThem() throws Exception {
+    Path train = writeNamed("named-train.csv", 1, 501);
+    Path test = writeNamed("named-test.csv", 501, ROWS + 1);
+    Path model = dir.resolve("tested-model.json");
+    Path metrics = dir.resolve("metrics.csv");
+    List<String> a = new ArrayList<>(List.of(epochs(2, train, "--partitions", "2", "--save", model.toString(),
+        "--test", test.toString(), "--metrics", metrics.toString())));
+    a.remove("--quiet");
+    a.add("--standardize");
+    Result result = run(spark, a.toArray(String[]::new));
+    assertEquals(0, result.status(), result.err());
+    List<String> epochLines = result.out().lines().filter(l -> l.startsWith("Epoch ")).toList();
+    assertEquals(2, epochLines.size(), result.out());
+    for (String line : epochLines) {
+      assertTrue(line.matches("Epoch \\d, Loss: [0-9.]+, Accuracy: [0-9.]+, Test loss: [0-9.]+, Test accuracy: [0-9.]+"),
+          line);
+    }
+    Model saved = Model.load(model);
+    dev.cltrain.Trainer.Evaluation eval = saved.evaluate(dev.cltrain.Data.labelledFor(saved, test.toString()),
+        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    String expected = String.format(java.util.Locale.ROOT, "test:        loss %.4f, accuracy %.4f (100 rows)",
+        eval.loss(), eval.accuracy());
+    assertTrue(result.out().lines().anyMatch(expected::equals), expected + " in:\n" + result.out());
+    assertTrue(epochLines.get(1).endsWith(String.format(java.util.Locale.ROOT, "Test loss: %.4f, Test accuracy: %.4f",
+        eval.loss(), eval.accuracy())), "the last epoch line has the end weights' test figures: " + epochLines.get(1));
+    List<String> rows = Files.readAllLines(metrics);
+    assertEquals(3, rows.size(), String.join("\n", rows));
+    assertEquals(dev.cltrain.cli.MetricsCsv.HEADER, rows.get(0));
+    String[] last = rows.get(2).split(",", -1);
+    assertEquals("1", last[0]);
+    assertEquals("", last[3], "no validation split: val_loss empty");
+    // the CSV keeps 6 significant digits: relative 1e-5 covers its rounding
+    assertEquals(eval.loss(), Double.parseDouble(last[5]), 1e-5 * eval.loss(), "test_loss");
+    assertEquals(eval.accuracy(), Double.parseDouble(last[6]), 1e-5, "test_accuracy");
+    assertTrue(result.out().lines().anyMatch(("metrics:     " + metrics)::equals), result.out());
+
+    Path stranger = Files.writeString(dir.resolve("stranger.csv"), Files.readString(test).replaceFirst(",ant\n", ",yak\n"));
+    String line = Files.readAllLines(stranger).indexOf(Files.readAllLines(stranger).stream()
+        .filter(l -> l.endsWith(",yak")).findFirst().orElseThrow()) + 1 + "";
+    a.set(a.indexOf("--test") + 1, stranger.toString());
+    a.set(a.indexOf("--save") + 1, dir.resolve("not-written.json").toString());
+    run(spark, a.toArray(String[]::new)).refused(2, "stranger.csv:" + line + ", column 13: class label 'yak' is not one"
+        + " of the 4 classes");
+    assertTrue(!Files.exists(dir.resolve("not-written.json")));
   }
 }
