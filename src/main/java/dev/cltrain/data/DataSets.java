@@ -54,9 +54,7 @@ public final class DataSets {
    */
   public static TrainingData load(DataOptions o) {
     double split = o.validationSplit();
-    if (!(split >= 0 && split < 1)) {
-      throw new InputException("--validation-split must be in [0, 1), got " + split);
-    }
+    checkValidationSplit(split);
     if (split > 0 && (o.seed() < 0 || o.seed() > 0xFFFFFFFFL)) {
       throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed());
     }
@@ -164,26 +162,60 @@ public final class DataSets {
    *     range
    */
   public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
-    if (!(split > 0 && split < 1)) {
-      throw new InputException("the validation split must be in (0, 1), got " + split);
-    }
-    if (seed < 0 || seed > 0xFFFFFFFFL) {
-      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
-    }
     DataSet all = loaded.train();
     int rows = all.rows();
-    long held = Math.max(1, Math.round(split * rows));
-    if (held >= rows) {
-      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
-          + " training row" + (rows == 1 ? "" : "s") + " of " + all.name() + ", leaving none to train on");
-    }
-    int[] permutation = new NumpyRandom(seed).permutation(rows);
-    int keep = rows - (int) held;
+    Split order = splitOrder(split, seed, rows, all.name());
+    int[] permutation = order.permutation();
+    int keep = order.keep();
     int[] trainRows = java.util.Arrays.copyOfRange(permutation, 0, keep);
     int[] validationRows = java.util.Arrays.copyOfRange(permutation, keep, rows);
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
     return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes(),
         loaded.classNames(), loaded.imageShape());
+  }
+
+  /**
+   * @param split a --validation-split value
+   * @throws InputException unless it is in [0, 1) (0: none)
+   */
+  public static void checkValidationSplit(double split) {
+    if (!(split >= 0 && split < 1)) {
+      throw new InputException("--validation-split must be in [0, 1), got " + split);
+    }
+  }
+
+  /**
+   * The order of a validation split: the training rows are {@code permutation[0..keep)}, in that order, the
+   * validation rows the rest.
+   *
+   * @param permutation the rows' new order
+   * @param keep        how many stay for training
+   */
+  public record Split(int[] permutation, int keep) {}
+
+  /**
+   * The rows a validation split of {@code rows} rows keeps and holds out, as {@link #withValidation} splits them.
+   *
+   * @param split the fraction held out, in (0, 1)
+   * @param seed  the permutation's seed
+   * @param rows  the training rows
+   * @param name  the data's name, for messages
+   * @return the permutation and how many rows train
+   * @throws InputException when the split or seed is out of range, or it leaves no row to train on
+   */
+  public static Split splitOrder(double split, long seed, int rows, String name) {
+    if (!(split > 0 && split < 1)) {
+      throw new InputException("the validation split must be in (0, 1), got " + split);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
+    }
+    long held = Math.max(1, Math.round(split * rows));
+    if (held >= rows) {
+      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
+          + " training row" + (rows == 1 ? "" : "s") + " of " + name + ", leaving none to train on");
+    }
+    return new Split(new NumpyRandom(seed).permutation(rows), rows - (int) held);
   }
 }

@@ -4,6 +4,7 @@ import dev.cltrain.InputException;
 import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
 import dev.cltrain.nn.Standardization;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -108,9 +109,10 @@ public final class SparkData {
    * @param inputs        inputs per row
    * @param outputs       targets per row (K for xent)
    * @param classNames    a CSV's class names in class order (xent with string labels), else null
+   * @param validation    the rows a validation split held out, on the driver, or null
    */
   public record Loaded(String name, JavaRDD<Shard> shards, int[] partitionRows, int inputs, int outputs,
-      List<String> classNames) {
+      List<String> classNames, DataSet validation) {
     /** @return the total rows */
     public long rows() {
       long n = 0;
@@ -161,7 +163,8 @@ public final class SparkData {
           new Standardization(mean, std).apply(s.x()), s.y())).persist(StorageLevel.MEMORY_AND_DISK());
       scaled.count();
       shards.unpersist(false);
-      return new Loaded(name, scaled, partitionRows, inputs, outputs, classNames);
+      return new Loaded(name, scaled, partitionRows, inputs, outputs, classNames,
+          validation == null ? null : validation.standardized(st));
     }
 
     /**
@@ -240,6 +243,28 @@ public final class SparkData {
    */
   public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features,
       CsvLayout layout) {
+    return read(spark, path, partitions, classification, features, layout, 0, 0);
+  }
+
+  /**
+   * {@link #read(SparkSession, String, int, boolean, int, CsvLayout)} with a validation split taken as
+   * {@code train --validation-split} takes it ({@link DataSets#splitOrder}): the rows in the split's order, the
+   * held-out ones brought to the driver ({@link Loaded#validation()}), the rest partitioned in that order.
+   *
+   * @param spark          the session
+   * @param path           a file or folder any executor can read
+   * @param partitions     how many partitions, at least 1
+   * @param classification whether the label is a class label (xent)
+   * @param features       LIBSVM's input width, or 0 to take the largest index
+   * @param layout         a CSV's layout ({@link CsvLayout#DEFAULT} for other formats)
+   * @param split          the fraction held out, 0 for none
+   * @param seed           the split's seed (--seed)
+   * @return the partitioned rows, cached
+   * @throws InputException when the path cannot be read, holds a bad row, or the split is out of range
+   */
+  public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features,
+      CsvLayout layout, double split, long seed) {
+    DataSets.checkValidationSplit(split);
     if (partitions < 1) {
       throw new InputException("--partitions must be at least 1, got " + partitions);
     }
@@ -273,6 +298,7 @@ public final class SparkData {
       }
     };
     indexed = indexed.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<Long, float[]> cached = indexed; // a validation split's filter reads from it
     Stats stats = indexed.values().aggregate(new Stats(), Stats::add, Stats::merge);
     if (stats.rows == 0) {
       indexed.unpersist(false);
@@ -297,8 +323,37 @@ public final class SparkData {
       outputs = Math.max(2, (int) stats.maxLabel + 1);
     }
     long n = stats.rows;
+    DataSet validation = null;
+    if (split > 0) {
+      if (n > Integer.MAX_VALUE - 8) {
+        indexed.unpersist(false);
+        throw new InputException(path + ": " + n + " rows are too many for --validation-split (at most "
+            + (Integer.MAX_VALUE - 8) + ")");
+      }
+      DataSets.Split order;
+      try {
+        order = DataSets.splitOrder(split, seed, (int) n, path);
+      } catch (InputException e) {
+        indexed.unpersist(false);
+        throw e;
+      }
+      int[] position = new int[(int) n]; // row i goes to place position[i] of the split's order
+      for (int k = 0; k < n; k++) {
+        position[order.permutation()[k]] = k;
+      }
+      org.apache.spark.broadcast.Broadcast<int[]> at = JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .broadcast(position);
+      long keep = order.keep();
+      JavaPairRDD<Long, float[]> moved = indexed.mapToPair(t -> new Tuple2<>((long) at.value()[(int) (long) t._1()],
+          t._2()));
+      List<Tuple2<Long, float[]>> held = moved.filter(t -> t._1() >= keep).collect();
+      validation = shard(0, held.iterator(), inputs, outputs, classification)
+          .dataSet(path + " (validation split)", inputs, outputs);
+      indexed = moved.filter(t -> t._1() < keep);
+      n = keep;
+    }
     if (n < partitions) {
-      indexed.unpersist(false);
+      cached.unpersist(false);
       throw new InputException(path + ": " + n + " rows cannot fill " + partitions + " partitions");
     }
     int in = inputs;
@@ -311,8 +366,8 @@ public final class SparkData {
       partitionRows[p] = (int) (RangeOfIndex.start(p + 1, partitions, n) - RangeOfIndex.start(p, partitions, n));
     }
     shards.count(); // materialise the cache now, then drop the unpartitioned copy
-    indexed.unpersist(false);
-    return new Loaded(path, shards, partitionRows, inputs, outputs, names);
+    cached.unpersist(false);
+    return new Loaded(path, shards, partitionRows, inputs, outputs, names, validation);
   }
 
   /** Rows by index ranges: partition p holds [⌊pN/P⌋, ⌊(p+1)N/P⌋). */

@@ -121,6 +121,10 @@ public final class SparkTrain implements Callable<Integer> {
       + "standardized with the training rows' statistics), evaluated on the driver after every epoch (on the epoch "
       + "lines) and with the end weights (the test: line).")
   Path test;
+  @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training rows "
+      + "(chosen by --seed, the rows train's --validation-split holds out), brought to the driver and evaluated there "
+      + "after every epoch and at the end, as the test set is.")
+  Double validationSplit;
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
   @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Writes one row per epoch on the driver, with "
@@ -253,9 +257,9 @@ public final class SparkTrain implements Callable<Integer> {
       if (!quiet) {
         out.println(result.summary());
       }
-      if (result.test() != null) { // train's summary line, quiet or not
-        out.println(EpochLines.heldOut("Test", result.test(), result.network().loss() == Loss.XENT, job.test.rows()));
-      }
+      boolean classification = result.network().loss() == Loss.XENT;
+      job.heldOut().forEach((name, rows) -> // train's summary lines, quiet or not
+          out.println(EpochLines.heldOut(name, result.heldOut().get(name), classification, rows.rows())));
       if (save != null) {
         Model.of(result.network()).save(save);
         out.println("saved:       " + save);
@@ -382,7 +386,8 @@ public final class SparkTrain implements Callable<Integer> {
     }
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
     dev.cltrain.data.CsvLayout layout = csv.layout();
-    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout);
+    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout,
+        validationSplit == null ? 0 : validationSplit, seed);
     Standardization st = standardize ? loaded.standardization() : null;
     if (st != null) {
       loaded = loaded.standardized(st);
@@ -416,6 +421,9 @@ public final class SparkTrain implements Callable<Integer> {
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
+    if (validationSplit != null) {
+      options.put("validationSplit", validationSplit);
+    }
     if (standardize) { // only when given: the checkpoints of earlier runs, which have no such key, still fit
       options.put("standardize", true);
     }
@@ -481,10 +489,11 @@ public final class SparkTrain implements Callable<Integer> {
    * @param computeMsPerStep per step, the slowest partition's gradient time on its executor
    * @param applyMsPerStep  per step, the driver's sum and update
    * @param executors       the executors that ran tasks
-   * @param test            the test set's figures with the end weights, or null without --test
+   * @param heldOut         the test set's ("Test") and validation split's ("Validation") figures with the end
+   *     weights, where there are such sets
    */
   public record Run(Network network, long steps, double msPerStep, double computeMsPerStep, double applyMsPerStep,
-      List<String> executors, Trainer.Evaluation test) {
+      List<String> executors, java.util.Map<String, Trainer.Evaluation> heldOut) {
     /** {@return one line: steps and the time per step, split into the executors' compute and the rest} */
     public String summary() {
       return String.format(Locale.ROOT, "%d steps: %.2f ms/step (slowest partition's gradient %.2f ms, driver update "
@@ -574,9 +583,24 @@ public final class SparkTrain implements Callable<Integer> {
       return this;
     }
 
-    /** {@return the test set's figures for the network on the driver (the Java reference)} */
-    private Trainer.Evaluation evaluate(Network network) {
-      return Model.of(network).evaluate(test, DeviceChoice.of(Devices.reference())).evaluation();
+    /** {@return the held-out sets by name, as train orders them: "Test", then "Validation"} */
+    java.util.Map<String, DataSet> heldOut() {
+      java.util.Map<String, DataSet> sets = new java.util.LinkedHashMap<>();
+      if (test != null) {
+        sets.put("Test", test);
+      }
+      if (loaded.validation() != null) {
+        sets.put("Validation", loaded.validation());
+      }
+      return sets;
+    }
+
+    /** {@return the held-out sets' figures for the network on the driver (the Java reference)} */
+    private java.util.Map<String, Trainer.Evaluation> evaluate(Network network) {
+      java.util.Map<String, Trainer.Evaluation> figures = new java.util.LinkedHashMap<>();
+      heldOut().forEach((name, rows) -> figures.put(name,
+          Model.of(network).evaluate(rows, DeviceChoice.of(Devices.reference())).evaluation()));
+      return figures;
     }
 
     /**
@@ -632,7 +656,7 @@ public final class SparkTrain implements Callable<Integer> {
         }
         boolean classification = initial.loss() == Loss.XENT;
         long started = System.nanoTime();
-        Trainer.Evaluation lastTest = null;
+        java.util.Map<String, Trainer.Evaluation> held = null;
         try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics, firstEpoch)) {
           if (metricsFile != null && metricsFile.note() != null) {
             System.err.println(metricsFile.note());
@@ -698,15 +722,16 @@ public final class SparkTrain implements Callable<Integer> {
             }
             float epochLoss = (float) (lossSum / rows);
             float accuracy = (float) (hits / rows);
-            lastTest = test == null ? null : evaluate(driver.network());
+            held = evaluate(driver.network());
             if (!quiet) {
-              out.println(EpochLines.epoch(e, epochLoss, accuracy, classification,
-                  lastTest == null ? java.util.Map.of() : java.util.Map.of("Test", lastTest)));
+              out.println(EpochLines.epoch(e, epochLoss, accuracy, classification, held));
             }
             if (metricsFile != null) { // train's row: NaN (an empty cell) where nothing was measured
+              Trainer.Evaluation v = held.get("Validation");
+              Trainer.Evaluation t = held.get("Test");
               metricsFile.append(new EpochRecord(e, epochLoss, classification ? accuracy : Double.NaN,
-                  lastTest == null ? Double.NaN : lastTest.loss(),
-                  lastTest == null || !classification ? Double.NaN : lastTest.accuracy(),
+                  v == null ? Double.NaN : v.loss(), v == null || !classification ? Double.NaN : v.accuracy(),
+                  t == null ? Double.NaN : t.loss(), t == null || !classification ? Double.NaN : t.accuracy(),
                   (System.nanoTime() - started) / 1e9));
             }
             if (checkpoint != null) {
@@ -718,12 +743,12 @@ public final class SparkTrain implements Callable<Integer> {
             metricsFile.commit();
           }
         }
-        if (test != null && lastTest == null) { // no epoch left to train: the checkpoint's model
-          lastTest = evaluate(driver.network());
+        if (held == null) { // no epoch left to train: the checkpoint's model
+          held = evaluate(driver.network());
         }
         double n = Math.max(1, steps);
         return new Run(driver.network(), steps, wall / 1e6 / n, compute / 1e6 / n, applying / 1e6 / n,
-            List.copyOf(executors), lastTest);
+            List.copyOf(executors), held);
       } finally {
         if (spark.sparkContext().isLocal()) {
           ExecutorWorkers.closeRun(runId);
@@ -745,7 +770,7 @@ public final class SparkTrain implements Callable<Integer> {
       {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
       {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
       {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"},
-      {"standardize", "--standardize"}};
+      {"standardize", "--standardize"}, {"validationSplit", "--validation-split"}};
 
   /**
    * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the

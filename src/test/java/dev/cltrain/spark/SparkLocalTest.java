@@ -509,19 +509,20 @@ class SparkLocalTest {
   }
 
   /**
-   * --test and --metrics as train has them: the epoch lines carry the test set's loss and accuracy, the test:
-   * line gives the end weights' figures, which equal what 'cltrain eval' computes from the saved model on the same
-   * file (its class names and standardization applied); the metrics file has train's header and one row per epoch
-   * (val_ cells empty). A test label that is none of the training classes exits 2 with train's one line.
+   * --test, --validation-split and --metrics as train has them: the split holds out the rows train's does and
+   * trains on the others in train's order; the epoch lines carry the test set's and the split's loss and accuracy,
+   * the test: and validation: lines give the end weights' figures, which equal what 'cltrain eval' computes from
+   * the saved model on those rows (its class names and standardization applied); the metrics file has train's
+   * header and one row per epoch. A test label that is none of the training classes exits 2 with train's one line.
    */
   @Test
-  void testSetAndMetricsAreReportedAsTrainReportsThem() throws Exception {
+  void testSetValidationSplitAndMetricsAreReportedAsTrainReportsThem() throws Exception {
     Path train = writeNamed("named-train.csv", 1, 501);
     Path test = writeNamed("named-test.csv", 501, ROWS + 1);
     Path model = dir.resolve("tested-model.json");
     Path metrics = dir.resolve("metrics.csv");
     List<String> a = new ArrayList<>(List.of(epochs(2, train, "--partitions", "2", "--save", model.toString(),
-        "--test", test.toString(), "--metrics", metrics.toString())));
+        "--test", test.toString(), "--metrics", metrics.toString(), "--validation-split", "0.2")));
     a.remove("--quiet");
     a.add("--standardize");
     Result result = run(spark, a.toArray(String[]::new));
@@ -529,8 +530,8 @@ class SparkLocalTest {
     List<String> epochLines = result.out().lines().filter(l -> l.startsWith("Epoch ")).toList();
     assertEquals(2, epochLines.size(), result.out());
     for (String line : epochLines) {
-      assertTrue(line.matches("Epoch \\d, Loss: [0-9.]+, Accuracy: [0-9.]+, Test loss: [0-9.]+, Test accuracy: [0-9.]+"),
-          line);
+      assertTrue(line.matches("Epoch \\d, Loss: [0-9.]+, Accuracy: [0-9.]+, Test loss: [0-9.]+, Test accuracy: [0-9.]+"
+          + ", Validation loss: [0-9.]+, Validation accuracy: [0-9.]+"), line);
     }
     Model saved = Model.load(model);
     dev.cltrain.Trainer.Evaluation eval = saved.evaluate(dev.cltrain.Data.labelledFor(saved, test.toString()),
@@ -538,14 +539,34 @@ class SparkLocalTest {
     String expected = String.format(java.util.Locale.ROOT, "test:        loss %.4f, accuracy %.4f (100 rows)",
         eval.loss(), eval.accuracy());
     assertTrue(result.out().lines().anyMatch(expected::equals), expected + " in:\n" + result.out());
-    assertTrue(epochLines.get(1).endsWith(String.format(java.util.Locale.ROOT, "Test loss: %.4f, Test accuracy: %.4f",
+    assertTrue(epochLines.get(1).contains(String.format(java.util.Locale.ROOT, "Test loss: %.4f, Test accuracy: %.4f",
         eval.loss(), eval.accuracy())), "the last epoch line has the end weights' test figures: " + epochLines.get(1));
+
+    // the split: train's rows (DataSets.withValidation with --seed 7) of the CLI's reading of the file
+    dev.cltrain.data.CsvReader.Classified cli = dev.cltrain.data.CsvReader.readClassified(train, 0, null);
+    dev.cltrain.data.TrainingData split = dev.cltrain.data.DataSets.withValidation(new dev.cltrain.data.TrainingData(
+        cli.set(), null, null, 1f, CLASSES), 0.2, 7);
+    assertEquals(100, split.validation().rows());
+    dev.cltrain.Trainer.Evaluation val = saved.evaluate(split.validation().standardized(saved.network().standardization()),
+        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    String validation = String.format(java.util.Locale.ROOT, "validation:  loss %.4f, accuracy %.4f (100 rows)",
+        val.loss(), val.accuracy());
+    assertTrue(result.out().lines().anyMatch(validation::equals), validation + " in:\n" + result.out());
+    int row = 0;
+    for (DataSet part : SparkData.read(spark, train.toString(), 2, true, 0, dev.cltrain.data.CsvLayout.DEFAULT, 0.2, 7)
+        .collect()) {
+      for (int r = 0; r < part.rows(); r++, row++) {
+        assertArrayEquals(split.train().inputRow(row), part.inputRow(r), "training row " + row + " in train's order");
+        assertArrayEquals(split.train().targetRow(row), part.targetRow(r), "training row " + row);
+      }
+    }
+    assertEquals(split.train().rows(), row);
     List<String> rows = Files.readAllLines(metrics);
     assertEquals(3, rows.size(), String.join("\n", rows));
     assertEquals(dev.cltrain.cli.MetricsCsv.HEADER, rows.get(0));
     String[] last = rows.get(2).split(",", -1);
     assertEquals("1", last[0]);
-    assertEquals("", last[3], "no validation split: val_loss empty");
+    assertEquals(val.loss(), Double.parseDouble(last[3]), 1e-5 * val.loss(), "val_loss");
     // the CSV keeps 6 significant digits: relative 1e-5 covers its rounding
     assertEquals(eval.loss(), Double.parseDouble(last[5]), 1e-5 * eval.loss(), "test_loss");
     assertEquals(eval.accuracy(), Double.parseDouble(last[6]), 1e-5, "test_accuracy");
@@ -559,5 +580,6 @@ class SparkLocalTest {
     run(spark, a.toArray(String[]::new)).refused(2, "stranger.csv:" + line + ", column 13: class label 'yak' is not one"
         + " of the 4 classes");
     assertTrue(!Files.exists(dir.resolve("not-written.json")));
+    run(spark, epochs(1, train, "--validation-split", "1.5")).refused(2, "--validation-split must be in [0, 1), got 1.5");
   }
 }
