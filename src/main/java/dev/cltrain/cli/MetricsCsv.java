@@ -34,8 +34,8 @@ import java.util.Locale;
  *
  * A value that was not measured ({@code NaN}) is an empty cell.
  */
-final class MetricsCsv implements AutoCloseable {
-  static final String HEADER = "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds";
+public final class MetricsCsv implements AutoCloseable {
+  public static final String HEADER = "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds";
 
   private final Path target;
   private final AtomicFiles.Temp temp;
@@ -73,7 +73,7 @@ final class MetricsCsv implements AutoCloseable {
    * @param target     the metrics file
    * @param firstEpoch the epoch the run starts at: 0, or a resumed checkpoint's
    */
-  static MetricsCsv open(Path target, int firstEpoch) {
+  public static MetricsCsv open(Path target, int firstEpoch) {
     AtomicFiles.checkWritable(target, "--metrics");
     List<String> kept = new ArrayList<>();
     String note = firstEpoch > 0 ? keptRows(target, firstEpoch, kept) : null;
@@ -151,7 +151,7 @@ final class MetricsCsv implements AutoCloseable {
   }
 
   /** {@return a warning about the rows a resumed run found in the file, or null} */
-  String note() {
+  public String note() {
     return note;
   }
 
@@ -159,7 +159,7 @@ final class MetricsCsv implements AutoCloseable {
    * Writes one row and flushes it; the first row's file replaces the target. A row that cannot be written whole
    * is cut off, so the file ends with the last whole row.
    */
-  void append(EpochRecord r) {
+  public void append(EpochRecord r) {
     if (done) {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }
@@ -234,7 +234,7 @@ final class MetricsCsv implements AutoCloseable {
    * Forces the file to disk and, if no row replaced the target yet, renames it over the target (the file then
    * holds the header, and a resumed run's rows kept); the temporary file stays locked until it has its new name.
    */
-  void commit() {
+  public void commit() {
     if (done) {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }

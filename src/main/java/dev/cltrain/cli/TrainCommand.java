@@ -255,7 +255,7 @@ final class TrainCommand implements Callable<Integer> {
             }
           }
           if (!quiet && report.epoch() % every == 0) {
-            out.println(logLine(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
+            out.println(EpochLines.epoch(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
           }
           return true;
         }
@@ -402,22 +402,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       return 0;
     }
-  }
-
-  /** "Epoch 0, Loss: 0.1864" as the seed prints it, then accuracy and held-out sets when there are any. */
-  private static String logLine(int epoch, float loss, float accuracy, boolean classification,
-      Map<String, Trainer.Evaluation> evaluations) {
-    StringBuilder line = new StringBuilder("Epoch " + epoch + ", Loss: " + Format.fixed(loss, 4));
-    if (classification) {
-      line.append(", Accuracy: ").append(Format.fixed(accuracy, 4));
-    }
-    evaluations.forEach((name, e) -> {
-      line.append(", ").append(name).append(" loss: ").append(Format.fixed(e.loss(), 4));
-      if (classification) {
-        line.append(", ").append(name).append(" accuracy: ").append(Format.fixed(e.accuracy(), 4));
-      }
-    });
-    return line.toString();
   }
 
   private static String scientific(float v) {
@@ -614,9 +598,7 @@ final class TrainCommand implements Callable<Integer> {
     if (work.data().validation() != null) {
       sets.put("Validation", work.data().validation());
     }
-    r.heldOut().forEach((name, e) -> out.println(String.format("%-13s", name.toLowerCase(java.util.Locale.ROOT) + ":")
-        + "loss " + Format.fixed(e.loss(), 4) + (classification ? ", accuracy " + Format.fixed(e.accuracy(), 4) : "")
-        + " (" + sets.get(name).rows() + " rows)"));
+    r.heldOut().forEach((name, e) -> out.println(EpochLines.heldOut(name, e, classification, sets.get(name).rows())));
     if (result.outputs() == null) {
       return;
     }

@@ -197,14 +197,11 @@ public final class CsvReader {
     Scan p = scan(file, layout, 1, true, -1, false);
     int[] lines = p.labelLines.toArray();
     int column = p.labelColumn;
-    boolean allNumeric = true;
-    for (String label : p.labelCells) {
-      allNumeric &= isNumber(label) || NON_FINITE.matcher(label).matches();
-    }
+    java.util.List<String> found = classNames(p.labelCells);
     java.util.List<String> classNames = null;
     int[] labels = new int[p.rows];
-    if (!allNumeric) { // string labels
-      classNames = names != null ? names : new java.util.ArrayList<>(new java.util.TreeSet<>(p.labelCells));
+    if (found != null) { // string labels
+      classNames = names != null ? names : found;
       if (classes > 0 && names == null && classNames.size() > classes) {
         throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but --classes is "
             + classes);
@@ -251,6 +248,23 @@ public final class CsvReader {
       y[r * k + labels[r]] = 1f;
     }
     return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
+  }
+
+  /**
+   * The classes that label cells name, as {@link #readClassified} takes them: when any cell is not a number (nor
+   * NaN or Inf), every cell is a class name and the classes are the distinct names sorted; else null (integer
+   * labels).
+   *
+   * @param labelCells the stripped label cells (of all rows, or their distinct values)
+   * @return the class names in class order, or null when every label is a number
+   */
+  public static java.util.List<String> classNames(java.util.Collection<String> labelCells) {
+    for (String label : labelCells) {
+      if (!isNumber(label) && !NON_FINITE.matcher(label).matches()) {
+        return new java.util.ArrayList<>(new java.util.TreeSet<>(labelCells));
+      }
+    }
+    return null;
   }
 
   /**

@@ -54,9 +54,7 @@ public final class DataSets {
    */
   public static TrainingData load(DataOptions o) {
     double split = o.validationSplit();
-    if (!(split >= 0 && split < 1)) {
-      throw new InputException("--validation-split must be in [0, 1), got " + split);
-    }
+    checkValidationSplit(split);
     if (split > 0 && (o.seed() < 0 || o.seed() > 0xFFFFFFFFL)) {
       throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed());
     }
@@ -98,6 +96,37 @@ public final class DataSets {
     return loaded;
   }
 
+  /**
+   * A test set (--test) for training data of the given widths, read as {@code train --test} reads it: a
+   * classifier's labels by the training set's classes (its names when it has them), else {@code targets} target
+   * columns; inputs as in the file (unscaled).
+   *
+   * @param file      the CSV file
+   * @param targets   target columns for mse (with the default layout)
+   * @param layout    the label and ignored columns, the missing-cell rule
+   * @param trainName the training data's name, for messages
+   * @param inputs    its inputs per row
+   * @param outputs   its targets per row (K for a classifier)
+   * @param classes   K for a classifier, else 0
+   * @param names     the class names, or null
+   * @return the test rows
+   * @throws InputException on a bad cell or label, or widths other than the training data's
+   */
+  public static DataSet readTest(Path file, int targets, CsvLayout layout, String trainName, int inputs, int outputs,
+      int classes, java.util.List<String> names) {
+    DataSet test = classes > 0 ? CsvReader.readClassified(file, classes, names, layout).set()
+        : CsvReader.read(file, targets, layout);
+    if (test.inputs() != inputs) {
+      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
+          + " per row, but the training data " + trainName + " has " + inputs);
+    }
+    if (test.outputs() != outputs) { // cannot happen: same targets, or same K
+      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
+          + trainName + " has " + outputs);
+    }
+    return test;
+  }
+
   private static TrainingData builtinClasses(DataSet table, int classes) {
     if (classes < 0 || classes == 1) {
       throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
@@ -113,17 +142,8 @@ public final class DataSets {
 
   private static TrainingData withTest(TrainingData loaded, Path file, int targets, CsvLayout layout) {
     DataSet train = loaded.train();
-    DataSet test = loaded.classes() > 0
-        ? CsvReader.readClassified(file, loaded.classes(), loaded.classNames(), layout).set()
-        : CsvReader.read(file, targets, layout);
-    if (test.inputs() != train.inputs()) {
-      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
-          + " per row, but the training data " + train.name() + " has " + train.inputs());
-    }
-    if (test.outputs() != train.outputs()) { // cannot happen: same targets, or same K
-      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
-          + train.name() + " has " + train.outputs());
-    }
+    DataSet test = readTest(file, targets, layout, train.name(), train.inputs(), train.outputs(), loaded.classes(),
+        loaded.classNames());
     loaded.scaleInputs(test.x());
     return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes(),
         loaded.classNames(), loaded.imageShape());
@@ -142,26 +162,60 @@ public final class DataSets {
    *     range
    */
   public static TrainingData withValidation(TrainingData loaded, double split, long seed) {
-    if (!(split > 0 && split < 1)) {
-      throw new InputException("the validation split must be in (0, 1), got " + split);
-    }
-    if (seed < 0 || seed > 0xFFFFFFFFL) {
-      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
-    }
     DataSet all = loaded.train();
     int rows = all.rows();
-    long held = Math.max(1, Math.round(split * rows));
-    if (held >= rows) {
-      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
-          + " training row" + (rows == 1 ? "" : "s") + " of " + all.name() + ", leaving none to train on");
-    }
-    int[] permutation = new NumpyRandom(seed).permutation(rows);
-    int keep = rows - (int) held;
+    Split order = splitOrder(split, seed, rows, all.name());
+    int[] permutation = order.permutation();
+    int keep = order.keep();
     int[] trainRows = java.util.Arrays.copyOfRange(permutation, 0, keep);
     int[] validationRows = java.util.Arrays.copyOfRange(permutation, keep, rows);
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
     return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes(),
         loaded.classNames(), loaded.imageShape());
+  }
+
+  /**
+   * @param split a --validation-split value
+   * @throws InputException unless it is in [0, 1) (0: none)
+   */
+  public static void checkValidationSplit(double split) {
+    if (!(split >= 0 && split < 1)) {
+      throw new InputException("--validation-split must be in [0, 1), got " + split);
+    }
+  }
+
+  /**
+   * The order of a validation split: the training rows are {@code permutation[0..keep)}, in that order, the
+   * validation rows the rest.
+   *
+   * @param permutation the rows' new order
+   * @param keep        how many stay for training
+   */
+  public record Split(int[] permutation, int keep) {}
+
+  /**
+   * The rows a validation split of {@code rows} rows keeps and holds out, as {@link #withValidation} splits them.
+   *
+   * @param split the fraction held out, in (0, 1)
+   * @param seed  the permutation's seed
+   * @param rows  the training rows
+   * @param name  the data's name, for messages
+   * @return the permutation and how many rows train
+   * @throws InputException when the split or seed is out of range, or it leaves no row to train on
+   */
+  public static Split splitOrder(double split, long seed, int rows, String name) {
+    if (!(split > 0 && split < 1)) {
+      throw new InputException("the validation split must be in (0, 1), got " + split);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw new InputException("the validation split's seed must be between 0 and 4294967295, got " + seed);
+    }
+    long held = Math.max(1, Math.round(split * rows));
+    if (held >= rows) {
+      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
+          + " training row" + (rows == 1 ? "" : "s") + " of " + name + ", leaving none to train on");
+    }
+    return new Split(new NumpyRandom(seed).permutation(rows), rows - (int) held);
   }
 }

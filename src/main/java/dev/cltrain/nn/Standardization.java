@@ -40,24 +40,70 @@ public record Standardization(float[] mean, float[] std) {
    * @return the standardization of those rows
    */
   public static Standardization of(float[] x, int rows, int cols) {
-    float[] mean = new float[cols];
-    float[] std = new float[cols];
+    double[] mean = sums(x, rows, cols);
     for (int c = 0; c < cols; c++) {
-      double sum = 0;
+      mean[c] /= rows;
+    }
+    return of(mean, squaredDeviations(x, rows, cols, mean), rows);
+  }
+
+  /**
+   * The first of the two passes of {@link #of(float[], int, int)}, for rows held in parts (Spark's partitions):
+   * each column's sum, in double, over the rows in order. Parts' sums added in order, divided by the rows, give
+   * the mean.
+   *
+   * @param x    rows × cols values
+   * @param rows rows
+   * @param cols columns
+   * @return per column, the sum of its values
+   */
+  public static double[] sums(float[] x, int rows, int cols) {
+    double[] sum = new double[cols];
+    for (int c = 0; c < cols; c++) {
       for (int r = 0; r < rows; r++) {
-        sum += x[r * cols + c];
+        sum[c] += x[r * cols + c];
       }
-      double m = sum / rows;
-      double sq = 0;
+    }
+    return sum;
+  }
+
+  /**
+   * The second pass: each column's sum of squared deviations from {@code mean}, in double.
+   *
+   * @param x    rows × cols values
+   * @param rows rows
+   * @param cols columns
+   * @param mean per column, the mean of all rows
+   * @return per column, the sum of (x − mean)²
+   */
+  public static double[] squaredDeviations(float[] x, int rows, int cols, double[] mean) {
+    double[] sq = new double[cols];
+    for (int c = 0; c < cols; c++) {
       for (int r = 0; r < rows; r++) {
-        double d = x[r * cols + c] - m;
-        sq += d * d;
+        double d = x[r * cols + c] - mean[c];
+        sq[c] += d * d;
       }
-      float sd = (float) Math.sqrt(sq / rows);
-      mean[c] = (float) m;
+    }
+    return sq;
+  }
+
+  /**
+   * The standardization from the two passes' totals; a column whose deviation is 0 gets std 1.
+   *
+   * @param mean    per column, the mean
+   * @param squares per column, the sum of squared deviations
+   * @param rows    the rows, at least 1
+   * @return the standardization
+   */
+  public static Standardization of(double[] mean, double[] squares, long rows) {
+    float[] m = new float[mean.length];
+    float[] std = new float[mean.length];
+    for (int c = 0; c < mean.length; c++) {
+      float sd = (float) Math.sqrt(squares[c] / rows);
+      m[c] = (float) mean[c];
       std[c] = sd > 0 && Float.isFinite(sd) ? sd : 1f;
     }
-    return new Standardization(mean, std);
+    return new Standardization(m, std);
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.cltrain.InputException;
 import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
+import dev.cltrain.nn.Standardization;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +36,9 @@ import scala.Tuple2;
  * <p>Formats, by the path's ending (a folder: by its files' endings): {@code .csv}, read by the CLI's grammar
  * ({@link CsvReader}, {@link CsvLayout}: the same cells are refused with the same messages, naming file, line
  * and column; each file's first line may be a header; the label column the target or, for {@code xent}, the
- * integer class label 0..K−1; no quoted cells spanning lines, no class names), {@code .parquet} (columns
+ * class label: integers 0..K−1, or class names as {@link CsvReader#readClassified} takes them (the classes the
+ * distinct names sorted, kept in {@link Loaded#classNames()}; one more pass over the files finds them); no quoted
+ * cells spanning lines), {@code .parquet} (columns
  * {@code features} (an array of numbers) and {@code label}, else every column numeric with the label last),
  * anything else LIBSVM text ({@code label idx:val ...}, indices from 1; {@code features} gives the width, else
  * the largest index). For {@code xent} the targets are one-hot rows of K = the largest label + 1 (at least 2).
@@ -104,8 +108,11 @@ public final class SparkData {
    * @param partitionRows each partition's rows
    * @param inputs        inputs per row
    * @param outputs       targets per row (K for xent)
+   * @param classNames    a CSV's class names in class order (xent with string labels), else null
+   * @param validation    the rows a validation split held out, on the driver, or null
    */
-  public record Loaded(String name, JavaRDD<Shard> shards, int[] partitionRows, int inputs, int outputs) {
+  public record Loaded(String name, JavaRDD<Shard> shards, int[] partitionRows, int inputs, int outputs,
+      List<String> classNames, DataSet validation) {
     /** @return the total rows */
     public long rows() {
       long n = 0;
@@ -113,6 +120,51 @@ public final class SparkData {
         n += r;
       }
       return n;
+    }
+
+    /**
+     * The statistics of {@code cltrain train --standardize} over these rows: {@link Standardization}'s two passes,
+     * each partition's column sums added in partition order (with one partition, bit for bit
+     * {@link Standardization#of(float[], int, int)} of the rows).
+     *
+     * @return the standardization of the rows
+     */
+    public Standardization standardization() {
+      int cols = inputs;
+      double[] mean = new double[cols];
+      for (double[] part : shards.map(s -> Standardization.sums(s.x(), s.rows(), cols)).collect()) {
+        for (int c = 0; c < cols; c++) {
+          mean[c] += part[c];
+        }
+      }
+      long n = rows();
+      for (int c = 0; c < cols; c++) {
+        mean[c] /= n;
+      }
+      double[] squares = new double[cols];
+      for (double[] part : shards.map(s -> Standardization.squaredDeviations(s.x(), s.rows(), cols, mean)).collect()) {
+        for (int c = 0; c < cols; c++) {
+          squares[c] += part[c];
+        }
+      }
+      return Standardization.of(mean, squares, n);
+    }
+
+    /**
+     * The rows with standardized inputs, cached (this one's cache is dropped).
+     *
+     * @param st the standardization
+     * @return the same rows, inputs (x − mean) / std
+     */
+    public Loaded standardized(Standardization st) {
+      float[] mean = st.mean(); // the arrays travel to the executors (a Standardization is not Serializable)
+      float[] std = st.std();
+      JavaRDD<Shard> scaled = shards.map(s -> new Shard(s.index(), s.first(), s.rows(),
+          new Standardization(mean, std).apply(s.x()), s.y())).persist(StorageLevel.MEMORY_AND_DISK());
+      scaled.count();
+      shards.unpersist(false);
+      return new Loaded(name, scaled, partitionRows, inputs, outputs, classNames,
+          validation == null ? null : validation.standardized(st));
     }
 
     /**
@@ -191,6 +243,28 @@ public final class SparkData {
    */
   public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features,
       CsvLayout layout) {
+    return read(spark, path, partitions, classification, features, layout, 0, 0);
+  }
+
+  /**
+   * {@link #read(SparkSession, String, int, boolean, int, CsvLayout)} with a validation split taken as
+   * {@code train --validation-split} takes it ({@link DataSets#splitOrder}): the rows in the split's order, the
+   * held-out ones brought to the driver ({@link Loaded#validation()}), the rest partitioned in that order.
+   *
+   * @param spark          the session
+   * @param path           a file or folder any executor can read
+   * @param partitions     how many partitions, at least 1
+   * @param classification whether the label is a class label (xent)
+   * @param features       LIBSVM's input width, or 0 to take the largest index
+   * @param layout         a CSV's layout ({@link CsvLayout#DEFAULT} for other formats)
+   * @param split          the fraction held out, 0 for none
+   * @param seed           the split's seed (--seed)
+   * @return the partitioned rows, cached
+   * @throws InputException when the path cannot be read, holds a bad row, or the split is out of range
+   */
+  public static Loaded read(SparkSession spark, String path, int partitions, boolean classification, int features,
+      CsvLayout layout, double split, long seed) {
+    DataSets.checkValidationSplit(split);
     if (partitions < 1) {
       throw new InputException("--partitions must be at least 1, got " + partitions);
     }
@@ -200,13 +274,20 @@ public final class SparkData {
       throw new InputException("--label, --ignore and --missing apply to CSV data, not to " + path);
     }
     int labels = 1;
+    List<String> names = null;
     // every row as its inputs then its label or targets, with its global index
     JavaPairRDD<Long, float[]> indexed = switch (format) {
       case PARQUET -> parquet(spark, files);
       case CSV -> {
         CsvLayout.Columns columns = csvColumns(spark, files.get(0), layout, classification);
         labels = columns.labels().length;
-        yield csv(spark, files, columns, classification).zipWithIndex().mapToPair(Tuple2::swap);
+        if (classification) {
+          int at = columns.labels()[0];
+          names = CsvReader.classNames(csv(spark, files, columns, true, (cells, file, line, row) -> cells[at].strip())
+              .distinct().collect());
+        }
+        yield csv(spark, files, columns, classification, labelled(columns, classification, names)).zipWithIndex()
+            .mapToPair(Tuple2::swap);
       }
       case LIBSVM -> {
         JavaRDD<float[]> rows = text(spark, files).filter(l -> !l.isBlank() && !l.startsWith("#"))
@@ -217,6 +298,7 @@ public final class SparkData {
       }
     };
     indexed = indexed.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<Long, float[]> cached = indexed; // a validation split's filter reads from it
     Stats stats = indexed.values().aggregate(new Stats(), Stats::add, Stats::merge);
     if (stats.rows == 0) {
       indexed.unpersist(false);
@@ -241,8 +323,37 @@ public final class SparkData {
       outputs = Math.max(2, (int) stats.maxLabel + 1);
     }
     long n = stats.rows;
+    DataSet validation = null;
+    if (split > 0) {
+      if (n > Integer.MAX_VALUE - 8) {
+        indexed.unpersist(false);
+        throw new InputException(path + ": " + n + " rows are too many for --validation-split (at most "
+            + (Integer.MAX_VALUE - 8) + ")");
+      }
+      DataSets.Split order;
+      try {
+        order = DataSets.splitOrder(split, seed, (int) n, path);
+      } catch (InputException e) {
+        indexed.unpersist(false);
+        throw e;
+      }
+      int[] position = new int[(int) n]; // row i goes to place position[i] of the split's order
+      for (int k = 0; k < n; k++) {
+        position[order.permutation()[k]] = k;
+      }
+      org.apache.spark.broadcast.Broadcast<int[]> at = JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .broadcast(position);
+      long keep = order.keep();
+      JavaPairRDD<Long, float[]> moved = indexed.mapToPair(t -> new Tuple2<>((long) at.value()[(int) (long) t._1()],
+          t._2()));
+      List<Tuple2<Long, float[]>> held = moved.filter(t -> t._1() >= keep).collect();
+      validation = shard(0, held.iterator(), inputs, outputs, classification)
+          .dataSet(path + " (validation split)", inputs, outputs);
+      indexed = moved.filter(t -> t._1() < keep);
+      n = keep;
+    }
     if (n < partitions) {
-      indexed.unpersist(false);
+      cached.unpersist(false);
       throw new InputException(path + ": " + n + " rows cannot fill " + partitions + " partitions");
     }
     int in = inputs;
@@ -255,8 +366,8 @@ public final class SparkData {
       partitionRows[p] = (int) (RangeOfIndex.start(p + 1, partitions, n) - RangeOfIndex.start(p, partitions, n));
     }
     shards.count(); // materialise the cache now, then drop the unpartitioned copy
-    indexed.unpersist(false);
-    return new Loaded(path, shards, partitionRows, inputs, outputs);
+    cached.unpersist(false);
+    return new Loaded(path, shards, partitionRows, inputs, outputs, names, validation);
   }
 
   /** Rows by index ranges: partition p holds [⌊pN/P⌋, ⌊(p+1)N/P⌋). */
@@ -403,18 +514,43 @@ public final class SparkData {
     return cells;
   }
 
+  /** What {@link #csv} makes of a data row: its cells (as split), file, line and values read by the layout. */
+  interface CsvRow<T> extends Serializable {
+    T of(String[] cells, String file, long line, float[] row);
+  }
+
   /**
-   * Every data row of the files, in order, as its inputs then its labels, read by {@link CsvLayout.Columns#row}
-   * with each file's line numbers; each file's first non-blank line is skipped when it is a header.
+   * A row as its inputs then its labels: for a classifier, the label checked as {@code train} checks it (with
+   * its message) when the labels are integers, else the index of its class name in {@code names}.
    */
-  private static JavaRDD<float[]> csv(SparkSession spark, List<String> files, CsvLayout.Columns columns,
-      boolean classification) {
+  private static CsvRow<float[]> labelled(CsvLayout.Columns columns, boolean classification, List<String> names) {
+    int at = columns.labels()[0];
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int c = 0; names != null && c < names.size(); c++) {
+      index.put(names.get(c), c);
+    }
+    return (cells, file, line, row) -> {
+      if (classification && names == null) { // the CLI's check of each label, with its message
+        row[row.length - 1] = CsvReader.classLabel(cells[at].strip(), file, line, at + 1, 0);
+      } else if (classification) {
+        row[row.length - 1] = index.get(cells[at].strip()); // every name is there: names are all the cells'
+      }
+      return row;
+    };
+  }
+
+  /**
+   * Every data row of the files, in order, read by {@link CsvLayout.Columns#row} with each file's line numbers
+   * (a classifier's label, one column, is read as text and left 0 here: {@code make} puts its class), then given to
+   * {@code make}; each file's first non-blank line is skipped when it is a header.
+   */
+  private static <T> JavaRDD<T> csv(SparkSession spark, List<String> files, CsvLayout.Columns columns,
+      boolean classification, CsvRow<T> make) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<JavaRDD<float[]>> parts = new ArrayList<>();
-    int labelColumn = columns.labels()[0];
+    List<JavaRDD<T>> parts = new ArrayList<>();
     for (String file : files) {
       parts.add(jsc.textFile(file).zipWithIndex().mapPartitionsWithIndex((p, it) -> {
-        List<float[]> rows = new ArrayList<>();
+        List<T> rows = new ArrayList<>();
         boolean first = p == 0; // a file's first partition holds its first line
         while (it.hasNext()) {
           Tuple2<String, Long> next = it.next();
@@ -430,12 +566,10 @@ public final class SparkData {
               continue;
             }
           }
-          float[] row = columns.row(cells, file, line, null, null);
+          // a class label as text first: a class name is not a number
+          float[] row = columns.row(cells, file, line, classification ? new String[1] : null, null);
           if (row != null) {
-            if (classification) { // the CLI's check of each label, with its message
-              CsvReader.classLabel(cells[labelColumn].strip(), file, line, labelColumn + 1, 0);
-            }
-            rows.add(row);
+            rows.add(make.of(cells, file, line, classification ? java.util.Arrays.copyOf(row, row.length + 1) : row));
           }
         }
         return rows.iterator();

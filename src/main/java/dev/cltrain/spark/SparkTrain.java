@@ -8,7 +8,15 @@ import dev.cltrain.DeviceException;
 import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
 import dev.cltrain.Model;
+import dev.cltrain.DeviceChoice;
+import dev.cltrain.Devices;
+import dev.cltrain.Trainer;
+import dev.cltrain.cli.EpochLines;
+import dev.cltrain.cli.EpochRecord;
 import dev.cltrain.cli.Main;
+import dev.cltrain.cli.MetricsCsv;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.DataSets;
 import dev.cltrain.cli.OutputFiles;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
@@ -18,6 +26,7 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Standardization;
 import dev.cltrain.train.PartitionDriver;
 import dev.cltrain.train.PartitionPlan;
 import dev.cltrain.train.PartitionWorker;
@@ -85,8 +94,14 @@ public final class SparkTrain implements Callable<Integer> {
   String inputShape;
   @Option(names = "--activation", paramLabel = "sigmoid|tanh|relu|identity", description = "Hidden layers' activation with --layers (default: sigmoid); --net names each layer's.")
   String activation = "sigmoid";
-  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the label column, by default the last, is the target) or xent (it is an integer class label). Default: mse.")
+  @Option(names = "--loss", paramLabel = "mse|xent", description = "mse (the label column, by default the last, is the "
+      + "target) or xent (it is a class label: integers 0..K-1, or in a CSV class names, kept in the saved model). "
+      + "Default: mse.")
   String loss = "mse";
+  @Option(names = "--standardize", description = "Standardize each input column with the training rows' mean and "
+      + "standard deviation (as 'cltrain train --standardize'); kept in the model, which applies them in eval, "
+      + "predict and Model.predict.")
+  boolean standardize;
   @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
   String optimizer = "sgd";
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam).")
@@ -101,8 +116,21 @@ public final class SparkTrain implements Callable<Integer> {
   Integer partitions;
   @Option(names = "--device", paramLabel = "SPEC", description = "The device each executor opens (default: auto, a GPU where the executor has one, else the Java reference).")
   String device = "auto";
+  @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set: a CSV file on the driver, read as "
+      + "'cltrain train --test' reads it (the training data's classes, --label, --ignore and --missing, "
+      + "standardized with the training rows' statistics), evaluated on the driver after every epoch (on the epoch "
+      + "lines) and with the end weights (the test: line).")
+  Path test;
+  @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training rows "
+      + "(chosen by --seed, the rows train's --validation-split holds out), brought to the driver and evaluated there "
+      + "after every epoch and at the end, as the test set is.")
+  Double validationSplit;
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
+  @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Writes one row per epoch on the driver, with "
+      + "'cltrain train --metrics' columns (val_ columns empty: no validation split here); each row as its epoch "
+      + "ends, and a run going on from --checkpoint appends to them.")
+  Path metrics;
   @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it "
       + "(only with the options and data rows of the run that wrote it; --epochs, the total, may grow).")
   Path checkpoint;
@@ -224,14 +252,20 @@ public final class SparkTrain implements Callable<Integer> {
       }
     }
     try {
-      Job job = prepare(spark);
+      Job job = prepare(spark).metrics(metrics);
       Run result = job.train(out, quiet);
       if (!quiet) {
         out.println(result.summary());
       }
+      boolean classification = result.network().loss() == Loss.XENT;
+      job.heldOut().forEach((name, rows) -> // train's summary lines, quiet or not
+          out.println(EpochLines.heldOut(name, result.heldOut().get(name), classification, rows.rows())));
       if (save != null) {
         Model.of(result.network()).save(save);
         out.println("saved:       " + save);
+      }
+      if (metrics != null) {
+        out.println("metrics:     " + metrics);
       }
       return 0;
     } finally {
@@ -250,7 +284,10 @@ public final class SparkTrain implements Callable<Integer> {
     for (Path p : localFiles(data)) {
       files.input("--data", p);
     }
-    files.output("--save", save).output("--checkpoint", checkpoint).check();
+    if (test != null) {
+      files.input("--test", test);
+    }
+    files.output("--save", save).output("--checkpoint", checkpoint).output("--metrics", metrics).check();
   }
 
   /** The local files a --data value names: itself, or a folder's files; none for another file system. */
@@ -349,11 +386,29 @@ public final class SparkTrain implements Callable<Integer> {
     }
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
     dev.cltrain.data.CsvLayout layout = csv.layout();
-    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout);
+    SparkData.Loaded loaded = SparkData.read(spark, data, p, lossKind == Loss.XENT, features, layout,
+        validationSplit == null ? 0 : validationSplit, seed);
+    Standardization st = standardize ? loaded.standardization() : null;
+    if (st != null) {
+      loaded = loaded.standardized(st);
+    }
     NumpyRandom random = new NumpyRandom(seed);
     Network initial;
+    DataSet testSet = null;
     try {
       initial = net != null ? fromNet(loaded, lossKind, random) : fromLayers(loaded, hidden, lossKind, random);
+      // what the trained model records of its data, as train's: the class names and the standardization
+      if (loaded.classNames() != null && loaded.classNames().size() == initial.outputs()) {
+        initial = initial.withClassNames(loaded.classNames());
+      }
+      if (st != null) {
+        initial = initial.withStandardization(st);
+      }
+      if (test != null) { // one target column for mse, as train without --targets; K classes for xent
+        testSet = DataSets.readTest(test, 1, layout, data, loaded.inputs(), loaded.outputs(),
+            lossKind == Loss.XENT ? loaded.outputs() : 0, loaded.classNames());
+        testSet = st == null ? testSet : testSet.standardized(st);
+      }
     } catch (RuntimeException e) {
       loaded.shards().unpersist(false);
       throw e;
@@ -366,10 +421,17 @@ public final class SparkTrain implements Callable<Integer> {
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
         .put("averageEvery", averageEvery);
+    if (validationSplit != null) {
+      options.put("validationSplit", validationSplit);
+    }
+    if (standardize) { // only when given: the checkpoints of earlier runs, which have no such key, still fit
+      options.put("standardize", true);
+    }
     if (!layout.isDefault()) {
       options.put("csvLayout", layout.toString());
     }
-    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery);
+    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery)
+        .test(testSet);
   }
 
   /** A dense network of --layers' widths (default: the data's inputs and outputs). */
@@ -427,9 +489,11 @@ public final class SparkTrain implements Callable<Integer> {
    * @param computeMsPerStep per step, the slowest partition's gradient time on its executor
    * @param applyMsPerStep  per step, the driver's sum and update
    * @param executors       the executors that ran tasks
+   * @param heldOut         the test set's ("Test") and validation split's ("Validation") figures with the end
+   *     weights, where there are such sets
    */
   public record Run(Network network, long steps, double msPerStep, double computeMsPerStep, double applyMsPerStep,
-      List<String> executors) {
+      List<String> executors, java.util.Map<String, Trainer.Evaluation> heldOut) {
     /** {@return one line: steps and the time per step, split into the executors' compute and the rest} */
     public String summary() {
       return String.format(Locale.ROOT, "%d steps: %.2f ms/step (slowest partition's gradient %.2f ms, driver update "
@@ -451,6 +515,8 @@ public final class SparkTrain implements Callable<Integer> {
     private final ObjectNode options;
     private volatile Runnable afterEpoch = () -> {};
     private int averageEvery;
+    private DataSet test;
+    private Path metrics;
 
     Job(SparkSession spark, SparkData.Loaded loaded, Network initial, Settings settings, long seed, int epochs,
         String device, Path checkpoint, ObjectNode options) {
@@ -497,6 +563,44 @@ public final class SparkTrain implements Callable<Integer> {
     public Job averageEvery(int k) {
       this.averageEvery = k;
       return this;
+    }
+
+    /**
+     * @param rows the test set (--test), its inputs as the network takes them; null for none
+     * @return this job
+     */
+    public Job test(DataSet rows) {
+      this.test = rows;
+      return this;
+    }
+
+    /**
+     * @param file where the per-epoch rows go (--metrics, train's columns), or null
+     * @return this job
+     */
+    public Job metrics(Path file) {
+      this.metrics = file;
+      return this;
+    }
+
+    /** {@return the held-out sets by name, as train orders them: "Test", then "Validation"} */
+    java.util.Map<String, DataSet> heldOut() {
+      java.util.Map<String, DataSet> sets = new java.util.LinkedHashMap<>();
+      if (test != null) {
+        sets.put("Test", test);
+      }
+      if (loaded.validation() != null) {
+        sets.put("Validation", loaded.validation());
+      }
+      return sets;
+    }
+
+    /** {@return the held-out sets' figures for the network on the driver (the Java reference)} */
+    private java.util.Map<String, Trainer.Evaluation> evaluate(Network network) {
+      java.util.Map<String, Trainer.Evaluation> figures = new java.util.LinkedHashMap<>();
+      heldOut().forEach((name, rows) -> figures.put(name,
+          Model.of(network).evaluate(rows, DeviceChoice.of(Devices.reference())).evaluation()));
+      return figures;
     }
 
     /**
@@ -550,80 +654,101 @@ public final class SparkTrain implements Callable<Integer> {
           }
           firstEpoch = saved.state().epoch();
         }
-        for (int e = firstEpoch; e < epochs; e++) {
-          double lossSum = 0;
-          double hits = 0;
-          long rows = 0;
-          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
-            long t0 = System.nanoTime();
-            int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
-            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-            String round = runId + ":" + e + ":" + s;
-            int epoch = e;
-            int from = s;
-            List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
-                ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
-                .collect();
-            for (PartitionWorker.LocalResult r : results) {
-              lossSum += r.lossSum();
-              hits += r.hits();
-              rows += r.rows();
+        boolean classification = initial.loss() == Loss.XENT;
+        long started = System.nanoTime();
+        java.util.Map<String, Trainer.Evaluation> held = null;
+        try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics, firstEpoch)) {
+          if (metricsFile != null && metricsFile.note() != null) {
+            System.err.println(metricsFile.note());
+          }
+          for (int e = firstEpoch; e < epochs; e++) {
+            double lossSum = 0;
+            double hits = 0;
+            long rows = 0;
+            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
+              long t0 = System.nanoTime();
+              int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
+              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+              String round = runId + ":" + e + ":" + s;
+              int epoch = e;
+              int from = s;
+              List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
+                  ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
+                  .collect();
+              for (PartitionWorker.LocalResult r : results) {
+                lossSum += r.lossSum();
+                hits += r.hits();
+                rows += r.rows();
+              }
+              driver.load(PartitionDriver.average(results, "a partition's weights"));
+              weights.destroy();
+              wall += System.nanoTime() - t0;
+              steps += count;
             }
-            driver.load(PartitionDriver.average(results, "a partition's weights"));
-            weights.destroy();
-            wall += System.nanoTime() - t0;
-            steps += count;
-          }
-          for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
-            long t0 = System.nanoTime();
-            long step = driver.step();
-            Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-            int epoch = e;
-            int inEpoch = s;
-            List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
-              long start = System.nanoTime();
-              PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
-              return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
-            }, true).collect();
-            long t1 = System.nanoTime();
-            List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
-            long slowest = 0;
-            for (TaskResult r : results) {
-              inOrder.add(r.result());
-              slowest = Math.max(slowest, r.nanos());
-              executors.add(r.executor());
-              lossSum += r.result().lossSum();
-              hits += r.result().hits();
-              rows += r.result().rows();
+            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
+              long t0 = System.nanoTime();
+              long step = driver.step();
+              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
+              int epoch = e;
+              int inEpoch = s;
+              List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
+                long start = System.nanoTime();
+                PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
+                return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
+              }, true).collect();
+              long t1 = System.nanoTime();
+              List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
+              long slowest = 0;
+              for (TaskResult r : results) {
+                inOrder.add(r.result());
+                slowest = Math.max(slowest, r.nanos());
+                executors.add(r.executor());
+                lossSum += r.result().lossSum();
+                hits += r.result().hits();
+                rows += r.result().rows();
+              }
+              driver.apply(PartitionDriver.add(inOrder));
+              long t2 = System.nanoTime();
+              weights.destroy();
+              wall += t2 - t0;
+              compute += slowest;
+              applying += t2 - t1;
+              steps++;
             }
-            driver.apply(PartitionDriver.add(inOrder));
-            long t2 = System.nanoTime();
-            weights.destroy();
-            wall += t2 - t0;
-            compute += slowest;
-            applying += t2 - t1;
-            steps++;
-          }
-          driver.epochDone();
-          String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
-          if (first != null) {
-            throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
-          }
-          if (!quiet) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Epoch %d, Loss: %.4f", e, lossSum / rows));
-            if (initial.loss() == Loss.XENT) {
-              line.append(String.format(Locale.ROOT, ", Accuracy: %.4f", hits / rows));
+            driver.epochDone();
+            String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
+            if (first != null) {
+              throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
             }
-            out.println(line);
+            float epochLoss = (float) (lossSum / rows);
+            float accuracy = (float) (hits / rows);
+            held = evaluate(driver.network());
+            if (!quiet) {
+              out.println(EpochLines.epoch(e, epochLoss, accuracy, classification, held));
+            }
+            if (metricsFile != null) { // train's row: NaN (an empty cell) where nothing was measured
+              Trainer.Evaluation v = held.get("Validation");
+              Trainer.Evaluation t = held.get("Test");
+              metricsFile.append(new EpochRecord(e, epochLoss, classification ? accuracy : Double.NaN,
+                  v == null ? Double.NaN : v.loss(), v == null || !classification ? Double.NaN : v.accuracy(),
+                  t == null ? Double.NaN : t.loss(), t == null || !classification ? Double.NaN : t.accuracy(),
+                  (System.nanoTime() - started) / 1e9));
+            }
+            if (checkpoint != null) {
+              new Checkpoint(options, driver.state()).write(checkpoint);
+            }
+            afterEpoch.run();
           }
-          if (checkpoint != null) {
-            new Checkpoint(options, driver.state()).write(checkpoint);
+          if (metricsFile != null) {
+            metricsFile.commit();
           }
-          afterEpoch.run();
+        }
+        if (held == null) { // no epoch left to train: the checkpoint's model
+          held = evaluate(driver.network());
         }
         double n = Math.max(1, steps);
         return new Run(driver.network(), steps, wall / 1e6 / n, compute / 1e6 / n, applying / 1e6 / n,
-            List.copyOf(executors));
+            List.copyOf(executors), held);
       } finally {
         if (spark.sparkContext().isLocal()) {
           ExecutorWorkers.closeRun(runId);
@@ -644,7 +769,8 @@ public final class SparkTrain implements Callable<Integer> {
   private static final String[][] SAME_RUN = {{"dataFingerprint", "the data's rows"}, {"layers", "--layers"},
       {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
       {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
-      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"}};
+      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"},
+      {"standardize", "--standardize"}, {"validationSplit", "--validation-split"}};
 
   /**
    * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the

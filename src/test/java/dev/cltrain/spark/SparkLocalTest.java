@@ -438,4 +438,148 @@ class SparkLocalTest {
       }
     }
   }
+
+  /**
+   * Class names in the label column and --standardize, as train reads and saves them: the classes are
+   * CsvReader.readClassified's (the distinct names sorted, kept in the saved model), the standardization is
+   * Standardization.of over the CLI's rows (bit for bit with one partition; with three, whose column sums are
+   * added per partition, within one float ulp), stored in the model, and the rows trained on are the CLI's rows
+   * standardized.
+   */
+  @Test
+  void classNamesAndStandardizeAreReadAndSavedAsTrainDoes() throws Exception {
+    Path named = writeNamed("named.csv", 1, ROWS + 1);
+    dev.cltrain.data.CsvReader.Classified cli = dev.cltrain.data.CsvReader.readClassified(named, 0, null);
+    assertEquals(List.of("ant", "bee", "moth", "zebra"), cli.names());
+    DataSet rows = cli.set();
+    dev.cltrain.nn.Standardization expected = dev.cltrain.nn.Standardization.of(rows.x(), rows.rows(), rows.inputs());
+
+    Path model = dir.resolve("named-model.json");
+    List<String> a = new ArrayList<>(List.of(epochs(1, named, "--partitions", "1", "--save", model.toString())));
+    a.add("--standardize");
+    Result result = run(spark, a.toArray(String[]::new));
+    assertEquals(0, result.status(), result.err());
+    assertTrue(result.out().lines().anyMatch(("saved:       " + model)::equals), result.out());
+    Network saved = Model.load(model).network();
+    assertEquals(cli.names(), saved.classNames(), "the class names in the saved model");
+    assertEquals(expected, saved.standardization(), "one partition: Standardization.of's bits");
+
+    a.set(a.indexOf("--partitions") + 1, "3");
+    SparkTrain.Job job = SparkTrain.prepare(a.toArray(String[]::new), spark);
+    try {
+      assertEquals(cli.names(), job.initial().classNames());
+      dev.cltrain.nn.Standardization st = job.initial().standardization();
+      for (int c = 0; c < rows.inputs(); c++) {
+        // partition sums added in another order than one running sum: the float results within 1 ulp
+        assertEquals(expected.mean()[c], st.mean()[c], Math.ulp(expected.mean()[c]), "mean of column " + c);
+        assertEquals(expected.std()[c], st.std()[c], Math.ulp(expected.std()[c]), "std of column " + c);
+      }
+      DataSet scaled = rows.standardized(st);
+      int row = 0;
+      for (DataSet part : job.data().collect()) {
+        for (int r = 0; r < part.rows(); r++, row++) {
+          assertArrayEquals(scaled.inputRow(row), part.inputRow(r), "row " + row + ": the CLI's row standardized");
+          assertArrayEquals(rows.targetRow(row), part.targetRow(r), "row " + row + ": its class as the CLI numbers it");
+        }
+      }
+      assertEquals(rows.rows(), row);
+    } finally {
+      job.release();
+    }
+  }
+
+  /**
+   * Lines [from, to) of the data rows of {@link #csv} (from 1: the first after the header) with the header, the first
+   * input column scaled far from mean 0 and std 1, and label k written as a class name (zebra, ant, moth, bee:
+   * sorting renumbers them).
+   */
+  static Path writeNamed(String name, int from, int to) throws Exception {
+    String[] names = {"zebra", "ant", "moth", "bee"};
+    StringBuilder b = new StringBuilder();
+    List<String> lines = Files.readAllLines(csv);
+    b.append(lines.get(0)).append('\n');
+    for (String line : lines.subList(from, to)) {
+      int comma = line.lastIndexOf(',');
+      String[] cells = line.substring(0, comma).split(",");
+      cells[0] = String.valueOf(Float.parseFloat(cells[0]) * 100 + 50);
+      b.append(String.join(",", cells)).append(',').append(names[Integer.parseInt(line.substring(comma + 1))])
+          .append('\n');
+    }
+    return Files.writeString(dir.resolve(name), b);
+  }
+
+  /**
+   * --test, --validation-split and --metrics as train has them: the split holds out the rows train's does and
+   * trains on the others in train's order; the epoch lines carry the test set's and the split's loss and accuracy,
+   * the test: and validation: lines give the end weights' figures, which equal what 'cltrain eval' computes from
+   * the saved model on those rows (its class names and standardization applied); the metrics file has train's
+   * header and one row per epoch. A test label that is none of the training classes exits 2 with train's one line.
+   */
+  @Test
+  void testSetValidationSplitAndMetricsAreReportedAsTrainReportsThem() throws Exception {
+    Path train = writeNamed("named-train.csv", 1, 501);
+    Path test = writeNamed("named-test.csv", 501, ROWS + 1);
+    Path model = dir.resolve("tested-model.json");
+    Path metrics = dir.resolve("metrics.csv");
+    List<String> a = new ArrayList<>(List.of(epochs(2, train, "--partitions", "2", "--save", model.toString(),
+        "--test", test.toString(), "--metrics", metrics.toString(), "--validation-split", "0.2")));
+    a.remove("--quiet");
+    a.add("--standardize");
+    Result result = run(spark, a.toArray(String[]::new));
+    assertEquals(0, result.status(), result.err());
+    List<String> epochLines = result.out().lines().filter(l -> l.startsWith("Epoch ")).toList();
+    assertEquals(2, epochLines.size(), result.out());
+    for (String line : epochLines) {
+      assertTrue(line.matches("Epoch \\d, Loss: [0-9.]+, Accuracy: [0-9.]+, Test loss: [0-9.]+, Test accuracy: [0-9.]+"
+          + ", Validation loss: [0-9.]+, Validation accuracy: [0-9.]+"), line);
+    }
+    Model saved = Model.load(model);
+    dev.cltrain.Trainer.Evaluation eval = saved.evaluate(dev.cltrain.Data.labelledFor(saved, test.toString()),
+        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    String expected = String.format(java.util.Locale.ROOT, "test:        loss %.4f, accuracy %.4f (100 rows)",
+        eval.loss(), eval.accuracy());
+    assertTrue(result.out().lines().anyMatch(expected::equals), expected + " in:\n" + result.out());
+    assertTrue(epochLines.get(1).contains(String.format(java.util.Locale.ROOT, "Test loss: %.4f, Test accuracy: %.4f",
+        eval.loss(), eval.accuracy())), "the last epoch line has the end weights' test figures: " + epochLines.get(1));
+
+    // the split: train's rows (DataSets.withValidation with --seed 7) of the CLI's reading of the file
+    dev.cltrain.data.CsvReader.Classified cli = dev.cltrain.data.CsvReader.readClassified(train, 0, null);
+    dev.cltrain.data.TrainingData split = dev.cltrain.data.DataSets.withValidation(new dev.cltrain.data.TrainingData(
+        cli.set(), null, null, 1f, CLASSES), 0.2, 7);
+    assertEquals(100, split.validation().rows());
+    dev.cltrain.Trainer.Evaluation val = saved.evaluate(split.validation().standardized(saved.network().standardization()),
+        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    String validation = String.format(java.util.Locale.ROOT, "validation:  loss %.4f, accuracy %.4f (100 rows)",
+        val.loss(), val.accuracy());
+    assertTrue(result.out().lines().anyMatch(validation::equals), validation + " in:\n" + result.out());
+    int row = 0;
+    for (DataSet part : SparkData.read(spark, train.toString(), 2, true, 0, dev.cltrain.data.CsvLayout.DEFAULT, 0.2, 7)
+        .collect()) {
+      for (int r = 0; r < part.rows(); r++, row++) {
+        assertArrayEquals(split.train().inputRow(row), part.inputRow(r), "training row " + row + " in train's order");
+        assertArrayEquals(split.train().targetRow(row), part.targetRow(r), "training row " + row);
+      }
+    }
+    assertEquals(split.train().rows(), row);
+    List<String> rows = Files.readAllLines(metrics);
+    assertEquals(3, rows.size(), String.join("\n", rows));
+    assertEquals(dev.cltrain.cli.MetricsCsv.HEADER, rows.get(0));
+    String[] last = rows.get(2).split(",", -1);
+    assertEquals("1", last[0]);
+    assertEquals(val.loss(), Double.parseDouble(last[3]), 1e-5 * val.loss(), "val_loss");
+    // the CSV keeps 6 significant digits: relative 1e-5 covers its rounding
+    assertEquals(eval.loss(), Double.parseDouble(last[5]), 1e-5 * eval.loss(), "test_loss");
+    assertEquals(eval.accuracy(), Double.parseDouble(last[6]), 1e-5, "test_accuracy");
+    assertTrue(result.out().lines().anyMatch(("metrics:     " + metrics)::equals), result.out());
+
+    Path stranger = Files.writeString(dir.resolve("stranger.csv"), Files.readString(test).replaceFirst(",ant\n", ",yak\n"));
+    String line = Files.readAllLines(stranger).indexOf(Files.readAllLines(stranger).stream()
+        .filter(l -> l.endsWith(",yak")).findFirst().orElseThrow()) + 1 + "";
+    a.set(a.indexOf("--test") + 1, stranger.toString());
+    a.set(a.indexOf("--save") + 1, dir.resolve("not-written.json").toString());
+    run(spark, a.toArray(String[]::new)).refused(2, "stranger.csv:" + line + ", column 13: class label 'yak' is not one"
+        + " of the 4 classes");
+    assertTrue(!Files.exists(dir.resolve("not-written.json")));
+    run(spark, epochs(1, train, "--validation-split", "1.5")).refused(2, "--validation-split must be in [0, 1), got 1.5");
+  }
 }
