@@ -101,7 +101,7 @@ final class CurvePlot {
 
   /**
    * The heading as it is drawn within {@code room} pixels, setting {@code g}'s font: one line in the largest bold
-   * font from 18 down to 12 points that fits; else two lines, broken at the ", " that balances them best, from 14
+   * font from 18 down to 12 points that fits; else two lines, broken at the ", " or " -> " that balances them best, from 14
    * down to 9 points; else two lines at 9 points, the second cut short with "...". Never wider than {@code room}, so
    * a deep network's long description is not clipped at the image's edges.
    */
@@ -117,8 +117,13 @@ final class CurvePlot {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
       FontMetrics m = g.getFontMetrics();
       best = null;
-      for (int at = heading.indexOf(", "); at >= 0; at = heading.indexOf(", ", at + 1)) {
-        List<String> two = List.of(heading.substring(0, at + 1), heading.substring(at + 2));
+      for (int at = 1; at < heading.length() - 1; at++) {
+        // a break after ", " (the settings) or before " -> " (a convolutional network's stages)
+        List<String> two = heading.startsWith(", ", at) ? List.of(heading.substring(0, at + 1), heading.substring(at + 2))
+            : heading.startsWith(" -> ", at) ? List.of(heading.substring(0, at), heading.substring(at + 1)) : null;
+        if (two == null) {
+          continue;
+        }
         int wider = Math.max(m.stringWidth(two.get(0)), m.stringWidth(two.get(1)));
         if (best == null || wider < Math.max(m.stringWidth(best.get(0)), m.stringWidth(best.get(1)))) {
           best = two;
