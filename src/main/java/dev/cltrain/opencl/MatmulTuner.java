@@ -18,9 +18,9 @@ import java.util.List;
  * the plan of large products, on CPU devices, matmul at 1024×1024×512: see {@link OpenClKernels#LARGE_ROWS},
  * tuned only when a run first multiplies a large product). A candidate counts only when its products are the
  * exact ones (integer-valued operands, whose sums are exact in float): a plan a driver miscompiles is never
- * chosen. Each tuning stops after {@link #budgetNanos()} (a few seconds) with the best correct plan so far,
- * caches it with the candidates not yet timed, and a later run times those (again within the budget) until
- * every candidate has been tried. A cached plan the device cannot run (more local memory than it has, a tile
+ * chosen. Each tuning stops after {@link #budgetNanos()} (a few seconds) with the best correct plan so far and
+ * caches it with the candidates not yet timed; later runs use that plan, and {@code --retune} times those
+ * candidates (again within the budget) until every one has been tried, then all of them again. A cached plan the device cannot run (more local memory than it has, a tile
  * larger than its work-groups) is dropped with one warning and tuned again. {@code --retune} forgets the
  * cached choices of this run's devices. Every candidate computes the same bits (MatmulPlansTest), so tuning
  * changes speed only.
@@ -156,7 +156,7 @@ public final class MatmulTuner {
       return TUNED.get(memo(key(device) + LARGE_SUFFIX));
     }
     JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device) + LARGE_SUFFIX);
-    if (entry == null || !untried(entry).isEmpty() || (retune && !RETUNED.contains(key(device) + LARGE_SUFFIX))) {
+    if (entry == null || (retune && !RETUNED.contains(key(device) + LARGE_SUFFIX))) {
       return null;
     }
     MatmulPlan plan = parsed(device, entry);
@@ -173,7 +173,7 @@ public final class MatmulTuner {
     Path file = cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     boolean again = retune && RETUNED.add(key); // --retune: once per device and run
-    JsonNode entry = again ? null : cache.get(key);
+    JsonNode entry = cache.get(key);
     MatmulPlan cached = entry == null ? null : parsed(device, entry);
     String unfit = cached == null ? null : unfit(device, cached);
     if (unfit != null) {
@@ -183,8 +183,14 @@ public final class MatmulTuner {
     }
     List<MatmulPlan> untried = cached == null ? null : untried(entry).stream().map(s -> parsed(device, JSON.getNodeFactory()
         .textNode(s))).filter(p -> p != null && unfit(device, p) == null).toList();
-    if (cached != null && untried.isEmpty()) {
+    // A cached plan is used as it is, unfinished or not: going on timing on every later run would switch plans
+    // now and then, and each new plan costs the device its first-use check again. --retune goes on with the
+    // candidates not yet timed, or (a finished tuning) times them all again.
+    if (cached != null && !again) {
       return cached;
+    }
+    if (cached != null && untried.isEmpty()) {
+      cached = null;
     }
     List<MatmulPlan> order = new ArrayList<>();
     if (cached != null) {
@@ -410,6 +416,8 @@ public final class MatmulTuner {
   /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
   static synchronized void forgetThisRun() {
     TUNED.clear();
+    RETUNED.clear();
+    retune = false;
   }
 
   /** Every plan the cache holds, for {@code cltrain devices} and tests. */

@@ -58,17 +58,26 @@ class MatmulTunerTest {
 
   @Test
   @Tag("slow") // times every candidate over several runs: a minute or more on two cores
-  void aTuningStopsAtItsBudgetWithACorrectPlanAndLaterRunsGoOnUntilEveryCandidateWasTimed() throws Exception {
+  void aTuningStopsAtItsBudgetWithACorrectPlanLaterRunsKeepItAndRetuneGoesOnUntilEveryCandidateWasTimed()
+      throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     int candidates = MatmulTuner.candidates(cpu).size();
     try (CacheFolder cache = CacheFolder.use(dir); Budget budget = new Budget("0")) {
-      for (int run = 1; run < candidates; run++) {
-        MatmulTuner.forgetThisRun(); // a new process
+      MatmulTuner.forgetThisRun();
+      MatmulPlan first = MatmulTuner.planFor(cpu, KernelSource.classpath());
+      MatmulTuner.forgetThisRun(); // a new process without --retune: the cached plan as it is, nothing timed
+      assertEquals(first, MatmulTuner.planFor(cpu, KernelSource.classpath()));
+      assertEquals(candidates - 1, JSON.readTree(dir.resolve("matmul-plans.json").toFile()).get(MatmulTuner.key(cpu))
+          .get("untried").size(), "a run without --retune timed nothing more");
+      for (int run = 2; run < candidates; run++) {
+        MatmulTuner.forgetThisRun(); // a new process, with --retune
+        MatmulTuner.retune();
         MatmulTuner.planFor(cpu, KernelSource.classpath());
         JsonNode entry = JSON.readTree(dir.resolve("matmul-plans.json").toFile()).get(MatmulTuner.key(cpu));
         assertEquals(candidates - run, entry.get("untried").size(), "run " + run + " timed one more: " + entry);
       }
       MatmulTuner.forgetThisRun();
+      MatmulTuner.retune();
       MatmulPlan last = MatmulTuner.planFor(cpu, KernelSource.classpath());
       JsonNode entry = JSON.readTree(dir.resolve("matmul-plans.json").toFile()).get(MatmulTuner.key(cpu));
       assertEquals(last.spec(), entry.asText(), "every candidate timed: the plain spec, final");
