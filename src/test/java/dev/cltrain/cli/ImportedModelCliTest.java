@@ -238,12 +238,13 @@ class ImportedModelCliTest {
 
   @Test
   void predictAndExportOfALogitsModelNoteItAndTakeLossXent() throws Exception {
-    Cli plain = Cli.run("predict", "--model", mlp.toString(), "--input", "1,2,3,4");
+    Cli plain = Cli.run("predict", "--model", mlp.toString(), "--input", "1,2,3,4", "--device", "reference");
     assertEquals(0, plain.exit(), plain.toString());
     assertEquals(1, plain.err().lines().count(), plain.err());
     assertTrue(plain.err().startsWith("note: ") && plain.err().contains("mse regression of 3 identity outputs")
         && plain.err().contains("--loss xent makes it a classifier"), plain.err());
-    Cli xent = Cli.run("predict", "--model", mlp.toString(), "--input", "1,2,3,4", "--loss", "xent");
+    Cli xent = Cli.run("predict", "--model", mlp.toString(), "--input", "1,2,3,4", "--loss", "xent",
+        "--device", "reference");
     assertEquals(0, xent.exit(), xent.toString());
     assertTrue(xent.err().isEmpty(), xent.err());
     assertTrue(xent.out().contains("class:  "), "a classifier's class line: " + xent.out());
@@ -251,7 +252,8 @@ class ImportedModelCliTest {
     Cli export = Cli.run("export", "--model", mlp.toString(), "--loss", "xent", "--json", json.toString());
     assertEquals(0, export.exit(), export.toString());
     assertEquals("xent", new ObjectMapper().readTree(json.toFile()).get("loss").asText());
-    Cli softmaxMse = Cli.run("eval", "--model", mlpSoftmax.toString(), "--data", iris.toString(), "--loss", "mse");
+    Cli softmaxMse = Cli.run("eval", "--model", mlpSoftmax.toString(), "--data", iris.toString(), "--loss", "mse",
+        "--device", "reference");
     assertEquals(2, softmaxMse.exit(), softmaxMse.toString());
     assertEquals(1, softmaxMse.err().strip().lines().count(), softmaxMse.err());
   }
