@@ -128,7 +128,7 @@ public final class SparkTrain implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "FILE", description = "Writes the trained model (JSON) on the driver.")
   Path save;
   @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Writes one row per epoch on the driver, with "
-      + "'cltrain train --metrics' columns (val_ columns empty: no validation split here); each row as its epoch "
+      + "'cltrain train --metrics' columns (val_ columns filled with --validation-split); each row as its epoch "
       + "ends, and a run going on from --checkpoint appends to them.")
   Path metrics;
   @Option(names = "--checkpoint", paramLabel = "FILE", description = "Writes the driver's state after every epoch; when the file exists, training goes on from it "
