@@ -237,6 +237,7 @@ final class BenchCommand implements Callable<Integer> {
   private int runConv() {
     List<ConvShape> list = ConvShape.parseList(convShapes);
     ConvBench.Options options = new ConvBench.Options(repeat, convMatmul);
+    ConvBench.check(list, options);
     List<Device> targets = targets();
     noticeReferenceOnly(targets);
     ConvBench.Result result = ConvBench.run(list, targets, options, err::println);
