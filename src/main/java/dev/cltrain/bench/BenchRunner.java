@@ -50,6 +50,26 @@ public final class BenchRunner {
         throw new IllegalArgumentException("plan " + warmup + "/" + epochs + "/" + repeat);
       }
     }
+
+    /** With no epoch count given, a workload runs about this many FLOPs per repeat (at least 1, at most 1000 epochs). */
+    public static final double FLOPS_PER_REPEAT = 2e9;
+
+    /**
+     * The plan for {@code workload}: the given counts, and where one is not given, enough epochs for about
+     * {@link #FLOPS_PER_REPEAT} FLOPs per repeat (1 to 1000) and a tenth of them (at least 1) to warm up.
+     *
+     * @param workload what will run, for its FLOPs per epoch
+     * @param epochs   timed epochs per repeat, or null for the default
+     * @param warmup   untimed epochs first, or null for the default
+     * @param repeat   timed repeats
+     * @return the plan
+     */
+    public static Plan of(Workload workload, Integer epochs, Integer warmup, int repeat) {
+      double flops = FlopCount.flops(workload.initial(), workload.train().rows());
+      int n = epochs != null ? epochs : (int) Math.max(1, Math.min(1000, Math.round(FLOPS_PER_REPEAT / flops)));
+      int warm = warmup != null ? warmup : Math.max(1, n / 10);
+      return new Plan(warm, n, repeat);
+    }
   }
 
   private BenchRunner() {}

@@ -130,6 +130,7 @@ public final class ConvBench {
    * @return the rows and the yardsticks
    */
   public static Result run(List<ConvShape> shapes, List<Device> devices, Options options, Consumer<String> status) {
+    check(shapes, options);
     List<Row> rows = new ArrayList<>();
     List<Matmul> matmuls = new ArrayList<>();
     List<Outputs> expected = new ArrayList<>();
@@ -204,6 +205,33 @@ public final class ConvBench {
       }
     }
     return new Result(List.copyOf(rows), List.copyOf(matmuls));
+  }
+
+  /**
+   * Checks, before anything is allocated or any device opened, that the work fits the Java heap: the larger of
+   * the yardstick matmul's arrays and one layer's (on the reference, each drawn array and its uploaded copy),
+   * beside every shape's outputs, kept twice (the reference's, to check a device's against, and the device's).
+   *
+   * @param shapes  the layers to time
+   * @param options the yardstick's size
+   * @throws dev.cltrain.InputException naming the bytes needed and the heap's limit
+   */
+  public static void check(List<ConvShape> shapes, Options options) {
+    long size = options.matmulSize();
+    long largest = 5 * size * size; // a and b drawn and uploaded, c
+    long kept = 0;
+    for (ConvShape shape : shapes) {
+      long inputs = (long) shape.rows() * shape.input().size();
+      long outputs = shape.pixels() * shape.filters();
+      long weights = (long) shape.patch() * shape.filters();
+      // x, w, bias and the gradient g drawn and uploaded; col and dcol; a, dw, db, dx and their downloads
+      long layer = 2 * (inputs + weights + shape.filters() + outputs) + 2 * shape.pixels() * shape.patch()
+          + 2 * (outputs + weights + shape.filters() + inputs);
+      largest = Math.max(largest, layer);
+      kept += 2 * (outputs + weights + shape.filters() + inputs);
+    }
+    dev.cltrain.train.MemoryPlan.checkHeap(4 * (largest + kept),
+        "bench --conv: the arrays of its largest layer (or of the matmul at " + size + "^3) and every shape's outputs");
   }
 
   // ---- one layer's buffers and passes ----

@@ -122,12 +122,7 @@ public final class GemmBench {
    * @return the rows, and the peaks when measured
    */
   public static Result run(List<GemmShape> shapes, List<Device> devices, Options options, Consumer<String> status) {
-    GemmShape largest = shapes.stream().max(java.util.Comparator.comparingLong(GemmBench::shapeFloats)).orElse(null);
-    if (largest != null) {
-      dev.cltrain.train.MemoryPlan.checkHeap(heapBytes(shapes),
-          "bench --gemm: the operands at " + largest.label() + " and every shape's reference product");
-    }
-    shapes.forEach(s -> GemmShape.checked(s, "bench --gemm: " + s.label()));
+    check(shapes);
     int repeat = options.repeat();
     boolean clblast = options.clblast();
     String blastProblem = clblast ? dev.cltrain.opencl.ClBlast.problem() : null;
@@ -220,6 +215,22 @@ public final class GemmBench {
       }
     }
     return new Result(vsNumpy(rows), List.copyOf(peaks), numpy);
+  }
+
+  /**
+   * Checks, before anything is allocated or any device opened, that the shapes fit the Java heap ({@link #run}
+   * keeps the largest shape's arrays and every shape's reference product) and the buffers' limits.
+   *
+   * @param shapes the products to time
+   * @throws dev.cltrain.InputException naming the bytes needed and the heap's limit, or the shape
+   */
+  public static void check(List<GemmShape> shapes) {
+    GemmShape largest = shapes.stream().max(java.util.Comparator.comparingLong(GemmBench::shapeFloats)).orElse(null);
+    if (largest != null) {
+      dev.cltrain.train.MemoryPlan.checkHeap(heapBytes(shapes),
+          "bench --gemm: the operands at " + largest.label() + " and every shape's reference product");
+    }
+    shapes.forEach(s -> GemmShape.checked(s, "bench --gemm: " + s.label()));
   }
 
   /** Every row that is not NumPy's, with its GFLOP/s over NumPy's at the same shape where both ran. */

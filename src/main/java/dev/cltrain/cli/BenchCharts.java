@@ -65,7 +65,7 @@ final class BenchCharts {
       List<Double> halfRanges = new ArrayList<>();
       double top = 0;
       for (DeviceRow row : r.devices()) {
-        names.add(row.ok() ? label(row) + ": " + BenchCommand.sig(row.msPerEpochMedian()) + " ms" : label(row) + " (failed)");
+        names.add(row.ok() ? label(row) + ": " + BenchText.sig(row.msPerEpochMedian()) + " ms" : label(row) + " (failed)");
         double median = row.ok() ? row.msPerEpochMedian() : 0.0;
         double min = row.ok() && row.msPerEpochMin() != null ? row.msPerEpochMin() : median;
         double max = row.ok() && row.msPerEpochMax() != null ? row.msPerEpochMax() : median;

@@ -81,9 +81,9 @@ public final class AtomicFiles {
    * @throws InputException if {@code file} cannot be written as an output, saying why in one line
    */
   public static void checkWritable(Path file, String option) {
-    Resolved resolved = walk(file);
+    OutputPath.Resolved resolved = OutputPath.walk(file);
     if (resolved.procLink() != null) {
-      throw new InputException(option + " " + file + ": " + procLinkReason(resolved.procLink()));
+      throw new InputException(option + " " + file + ": " + OutputPath.procLinkReason(resolved.procLink()));
     }
     Path absolute = resolved.target();
     Path folder = absolute.getParent();
@@ -96,7 +96,7 @@ public final class AtomicFiles {
     if (!Files.isWritable(folder)) {
       throw new InputException(option + " " + file + ": folder " + folder + " is not writable");
     }
-    String special = specialKind(absolute);
+    String special = OutputPath.specialKind(absolute);
     if (special != null) {
       throw new InputException(option + " " + file + ": is " + special + ", not a regular file; outputs are written "
           + "to a temporary file renamed over the target, which would replace it (give a regular file's name)");
@@ -142,7 +142,7 @@ public final class AtomicFiles {
    */
   public static void writeBytes(Path file, byte[] content) {
     Path absolute = resolve(file);
-    String special = specialKind(absolute);
+    String special = OutputPath.specialKind(absolute);
     if (special != null) {
       throw new InputException("cannot write " + file + ": it is " + special + ", not a regular file, and would be "
           + "replaced by one");
@@ -189,9 +189,9 @@ public final class AtomicFiles {
      * @throws IOException if it cannot be created or locked, e.g. the folder is missing or not writable
      */
     public static Temp create(Path target) throws IOException {
-      Resolved resolved = walk(target);
+      OutputPath.Resolved resolved = OutputPath.walk(target);
       if (resolved.procLink() != null) {
-        throw new FileSystemException(target.toString(), null, procLinkReason(resolved.procLink()));
+        throw new FileSystemException(target.toString(), null, OutputPath.procLinkReason(resolved.procLink()));
       }
       Path absolute = resolved.target();
       Path folder = absolute.getParent();
@@ -273,13 +273,6 @@ public final class AtomicFiles {
     }
   }
 
-  /** The most symbolic links followed in one chain, as Linux's MAXSYMLINKS. */
-  private static final int MAX_LINKS = 40;
-  private static final Path PROC = Path.of("/proc");
-
-  /** Where a chain of links ends, and the first link in {@code /proc} it passed through (null when none). */
-  private record Resolved(Path target, Path procLink) {}
-
   /**
    * The file a write to {@code file} replaces: {@code file} made absolute, its symbolic links followed one by one
    * (so that a link to a file not created yet resolves too), in its folder's real path; the path as it stands when
@@ -290,46 +283,7 @@ public final class AtomicFiles {
    * @return the absolute path the write renames its temporary file to
    */
   public static Path resolve(Path file) {
-    return walk(file).target();
-  }
-
-  private static Resolved walk(Path file) {
-    Path p = file.toAbsolutePath();
-    Path procLink = null;
-    for (int hops = 0; hops < MAX_LINKS && p.getFileName() != null && Files.isSymbolicLink(p); hops++) {
-      Path folder = realFolder(p);
-      if (procLink == null && folder.startsWith(PROC)) {
-        procLink = folder.resolve(p.getFileName());
-      }
-      try {
-        p = folder.resolve(Files.readSymbolicLink(p));
-      } catch (IOException | UnsupportedOperationException e) {
-        break;
-      }
-    }
-    return new Resolved(p.getFileName() == null ? p : realFolder(p).resolve(p.getFileName()), procLink);
-  }
-
-  /** The real path of {@code p}'s folder, or its normalised path when that cannot be had (a missing folder). */
-  private static Path realFolder(Path p) {
-    Path folder = p.getParent();
-    try {
-      return folder.toRealPath();
-    } catch (IOException e) {
-      return folder.normalize();
-    }
-  }
-
-  private static String procLinkReason(Path procLink) {
-    String names;
-    try {
-      names = Files.readSymbolicLink(procLink).toString();
-    } catch (IOException | UnsupportedOperationException e) {
-      names = "?";
-    }
-    return "leads to " + procLink + " (" + names + "), a process's open file descriptor, not a file: outputs are "
-        + "written to a temporary file renamed over the target, which the descriptor would never see (give a file's "
-        + "name, or a link to one)";
+    return OutputPath.walk(file).target();
   }
 
   /**
@@ -454,40 +408,6 @@ public final class AtomicFiles {
   private static String random() {
     String r = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     return "0".repeat(RANDOM_CHARS - r.length()) + r;
-  }
-
-  /**
-   * What kind of special file {@code absolute} is ("a character device", "a FIFO", ...), following symbolic
-   * links; null when it is a regular file, a folder, or does not exist.
-   */
-  static String specialKind(Path absolute) {
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(absolute, BasicFileAttributes.class);
-    } catch (IOException e) {
-      return null;
-    }
-    if (a.isRegularFile() || a.isDirectory()) {
-      return null;
-    }
-    try {
-      int mode = (Integer) Files.getAttribute(absolute, "unix:mode");
-      switch (mode & 0170000) {
-        case 0020000:
-          return "a character device";
-        case 0060000:
-          return "a block device";
-        case 0010000:
-          return "a FIFO (named pipe)";
-        case 0140000:
-          return "a socket";
-        default:
-          break;
-      }
-    } catch (IOException | RuntimeException e) {
-      // no unix view: say it in general terms
-    }
-    return "a special file";
   }
 
   private static String reason(FileSystemException e) {

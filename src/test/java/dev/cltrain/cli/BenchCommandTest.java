@@ -377,26 +377,26 @@ class BenchCommandTest {
   @Test
   void theSweepVerdictNeverSaysADeviceOvertakesWhereItFallsBehind() {
     // faster at the small width, slower after: the old line said "it first overtakes it at 4"
-    String line = BenchCommand.crossover("width", List.of(4, 8, 16), sweep(5, 20, 40), 1);
+    String line = SweepReport.crossover("width", List.of(4, 8, 16), sweep(5, 20, 40), 1);
     assertFalse(line.contains("it first overtakes it at 4"), line);
     assertEquals("cl:0:0 is faster than the reference up to width 4 and slower from 8 on: the reference overtakes it"
         + " between 4 and 8 (best 2.00x the reference's speed, at width 4)", line);
     assertEquals("cl:0:0 is slower than the reference up to width 8 and faster from 16 on: it overtakes the reference"
         + " between 8 and 16 (best 4.00x the reference's speed, at width 16)",
-        BenchCommand.crossover("width", List.of(4, 8, 16), sweep(20, 12.5, 2.5), 1));
-    String mixed = BenchCommand.crossover("width", List.of(4, 8, 16, 32), sweep(5, 20, 5, 20), 1);
+        SweepReport.crossover("width", List.of(4, 8, 16), sweep(20, 12.5, 2.5), 1));
+    String mixed = SweepReport.crossover("width", List.of(4, 8, 16, 32), sweep(5, 20, 5, 20), 1);
     assertFalse(mixed.contains("overtakes"), mixed);
     assertTrue(mixed.contains("faster than the reference at width 4, 16 and slower at 8, 32: no single crossover"), mixed);
     assertEquals("cl:0:0 is faster than the reference at every width measured (best 2.00x the reference's speed,"
-        + " at width 4)", BenchCommand.crossover("width", List.of(4, 8), sweep(5, 8), 1));
+        + " at width 4)", SweepReport.crossover("width", List.of(4, 8), sweep(5, 8), 1));
   }
 
   @Test
   void theVerdictNamesTheDeviceToUseAndByHowMuchInOneLine() {
-    String clear = BenchCommand.verdict(result(row("reference", 30, 28, 33, 1), row("cl:0:0", 10, 9, 12, 3)));
+    String clear = WorkloadReport.verdict(result(row("reference", 30, 28, 33, 1), row("cl:0:0", 10, 9, 12, 3)));
     assertEquals("verdict for w: use cl:0:0 pthread-cpu, 3.00x faster than Java reference (10.0 against 30.0 ms per"
         + " epoch, median of 3)", clear);
-    String close = BenchCommand.verdict(result(row("reference", 10, 8, 20, 1), row("cl:0:0", 11, 9, 22, 0.91)));
+    String close = WorkloadReport.verdict(result(row("reference", 10, 8, 20, 1), row("cl:0:0", 11, 9, 22, 0.91)));
     assertTrue(close.startsWith("verdict for w: no clear winner: Java reference leads cl:0:0 pthread-cpu by only 1.10x"),
         close);
     assertFalse(close.contains("\n"), close);

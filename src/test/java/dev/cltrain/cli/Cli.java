@@ -37,7 +37,13 @@ record Cli(int exit, String out, String err) {
 
   /** {@link #runInChild} with options for the child JVM, e.g. {@code -Dcltrain.test...} hooks. */
   static Cli runInChild(List<String> jvmOptions, Path workDir, String... args) throws IOException, InterruptedException {
-    Process p = startChild(jvmOptions, Map.of(), workDir, args);
+    return runInChild(jvmOptions, Map.of(), workDir, args);
+  }
+
+  /** {@link #runInChild} with options for the child JVM and extra environment variables. */
+  static Cli runInChild(List<String> jvmOptions, Map<String, String> env, Path workDir, String... args)
+      throws IOException, InterruptedException {
+    Process p = startChild(jvmOptions, env, workDir, args);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("child JVM did not finish in 120 s: " + List.of(args));

@@ -52,4 +52,20 @@ class NoOpenClTest {
     assertEquals(1, gemm.err().lines().filter(l -> l.contains("benching the Java reference only")).count(), gemm.toString());
     assertTrue(gemm.out().lines().anyMatch(l -> l.startsWith("4x4x4 ") && l.contains("reference")), gemm.toString());
   }
+
+  /**
+   * Work past the Java heap is bad input too, refused before any device is opened: one line, not the notice
+   * that only the reference will be benched followed by the refusal (before: 2 lines for --gemm, and --conv
+   * ran out of memory after the notice and a status line, 3 lines).
+   */
+  @Test
+  void benchRefusesWorkPastTheHeapInOneLineBeforeTheNoticeOfNoOpenCl() throws Exception {
+    for (String[] args : List.of(new String[] {"bench", "--gemm", "--sizes", "8192:8192", "--no-numpy"},
+        new String[] {"bench", "--conv", "--conv-matmul", "8192"})) {
+      Cli bad = Cli.runInChild(List.of("-Xmx64m"), noOpenCl(), dir, args);
+      assertEquals(Main.EXIT_BAD_INPUT, bad.exit(), bad.toString());
+      assertEquals(1, bad.err().lines().count(), String.join(" ", args) + " prints one line: " + bad);
+      assertTrue(bad.err().contains("bytes of Java heap but it holds at most"), bad.toString());
+    }
+  }
 }

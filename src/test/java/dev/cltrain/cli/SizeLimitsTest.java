@@ -93,7 +93,7 @@ class SizeLimitsTest {
   @Test
   void aGemmSizePastTheHeapIsRefusedBeforeAnythingIsAllocated() throws Exception {
     Cli run = Cli.runInChild(java.util.List.of("-Xmx64m"), dir, "bench", "--gemm", "--sizes", "100000:100000",
-        "--no-numpy", "--no-clblast", "--device", "reference"); // no OpenCL warning line where there is no OpenCL
+        "--no-numpy", "--no-clblast"); // refused before any device is opened: one line with OpenCL or without
     assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
     // a and b drawn and uploaded, c and its copy: 6·10¹⁰ floats; the reference's product kept: 10¹⁰ more
     assertOneLineRefusal(run, "bench --gemm: the operands at 100000x100000x100000 and every shape's reference "
