@@ -132,6 +132,50 @@ public class Inference<B, I> implements AutoCloseable {
     }
   }
 
+  /**
+   * Floats of device memory the constructor allocates: each dense layer's weights, biases and outputs, with
+   * {@code training} the outputs after dropout of the layers that have one, and the stages' buffers
+   * ({@link Stages#bufferFloats}).
+   *
+   * @param network  the network
+   * @param capacity rows the per-layer buffers hold
+   * @param training whether the buffers training needs are allocated too
+   * @return the floats
+   */
+  static long bufferFloats(Network network, long capacity, boolean training) {
+    float[] rates = network.features() == null ? new float[network.layers().size()]
+        : network.features().denseDropout();
+    long floats = network.features() == null ? 0 : Stages.bufferFloats(network.features(), capacity, training);
+    for (int l = 0; l < network.layers().size(); l++) {
+      Layer layer = network.layers().get(l);
+      floats += (long) layer.weightCount() + layer.outputs() + capacity * layer.outputs();
+      floats += training && rates[l] > 0 ? capacity * layer.outputs() : 0;
+    }
+    return floats;
+  }
+
+  /**
+   * Floats of device memory a resident data set takes ({@link #resident}): its inputs and targets and two slots
+   * per chunk.
+   *
+   * @param network  the network (the set has its input and output widths)
+   * @param rows     the set's rows
+   * @param capacity rows per chunk
+   * @return the floats
+   */
+  static long residentFloats(Network network, long rows, long capacity) {
+    return rows * (network.inputs() + network.outputs()) + 2 * ((rows + capacity - 1) / capacity);
+  }
+
+  /**
+   * @param network  the network
+   * @param capacity rows per batch or chunk
+   * @return floats of the batch buffers ({@link #allocateBatchBuffers()}): a batch's inputs and targets
+   */
+  static long batchFloats(Network network, long capacity) {
+    return capacity * (network.inputs() + network.outputs());
+  }
+
   /** Allocates {@link #batchX} and {@link #batchY} on the first call; later calls do nothing. */
   protected void allocateBatchBuffers() {
     if (batchX == null) {

@@ -5,9 +5,11 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Network;
 
 /**
- * The one place that knows how large a training run's buffers are: the batch rule (how many rows each
- * iteration takes, how many iterations an epoch has) and the bytes of device memory, in {@code long}, that a
- * device checks against its limits before anything is allocated.
+ * How large a training run's buffers are: the batch rule (how many rows each iteration takes, how many iterations
+ * an epoch has) and the bytes of device memory, in {@code long}, that a device checks against its limits before
+ * anything is allocated: the sum of what each part says it allocates, next to the code that allocates it
+ * ({@link Inference#bufferFloats}, {@link Stages#bufferFloats}, {@link Backprop#bufferFloats},
+ * {@link ParameterTable#stateFloats}, {@link SmallNet#bufferFloats}); MemoryPlanTest counts the real allocations.
  */
 public final class MemoryPlan {
   private MemoryPlan() {}
@@ -40,8 +42,10 @@ public final class MemoryPlan {
   }
 
   /**
-   * Bytes of device memory a network, training set and batch size need: every buffer above, optimizer
-   * state included (evaluation sets come on top, uploaded when first evaluated).
+   * Bytes of device memory a network, training set and batch size need: the sum of what the parts of a
+   * {@link Backprop} say they allocate (evaluation sets come on top, uploaded when first evaluated, and so do
+   * train_small's packed buffers, {@link SmallNet#bufferFloats}, allocated at its first launch and smaller than a
+   * work-group's local memory).
    *
    * @param network  the network to train
    * @param data     the training set
@@ -49,20 +53,27 @@ public final class MemoryPlan {
    * @return the bytes of float32 buffers a {@link Backprop} allocates
    */
   public static long bytesNeeded(Network network, DataSet data, Settings settings) {
+    return 4 * trainingFloats(network, data, settings, false);
+  }
+
+  /**
+   * Floats of device memory a {@link Backprop}, or a data-parallel {@link Replica}, allocates when it is made:
+   * the forward pass's buffers with training's ({@link Inference#bufferFloats}), the training set
+   * ({@link Inference#residentFloats}), the gradients, deltas and batch buffers ({@link Backprop#bufferFloats}) and
+   * the optimizer state ({@link ParameterTable#stateFloats}).
+   *
+   * @param network  the network to train
+   * @param data     the training set
+   * @param settings the optimizer and the batch size
+   * @param replica  whether for a replica, which has batch buffers even for the full batch
+   * @return the floats (ints counted as floats: both take 4 bytes)
+   */
+  static long trainingFloats(Network network, DataSet data, Settings settings, boolean replica) {
     int rows = data.rows();
-    boolean full = fullBatch(rows, settings.batchSize());
     long capacity = capacity(rows, settings.batchSize());
-    long floats = (long) rows * (data.inputs() + data.outputs()) + 2L * ((rows + capacity - 1) / capacity);
-    for (Layer layer : network.layers()) {
-      long parameters = (long) layer.weightCount() + layer.outputs();
-      floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
-    }
-    floats += stageFloats(network, capacity, true) + network.convs().stream()
-        .mapToLong(c -> c.parameterCount() * (1 + settings.optimizer().stateBuffers())).sum();
-    if (!full) {
-      floats += capacity * (data.inputs() + data.outputs()) + rows;
-    }
-    return 4 * floats;
+    return Inference.bufferFloats(network, capacity, true) + Inference.residentFloats(network, rows, capacity)
+        + Backprop.bufferFloats(network, rows, capacity, !replica && fullBatch(rows, settings.batchSize()))
+        + ParameterTable.stateFloats(network, settings.optimizer());
   }
 
   /**
@@ -95,14 +106,24 @@ public final class MemoryPlan {
    * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
    */
   public static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings) {
+    checkFits(device, network, data, settings, false);
+  }
+
+  /**
+   * As {@link #checkFits(dev.cltrain.Device, Network, DataSet, Settings)}, for a {@link Replica} when
+   * {@code replica}.
+   */
+  static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings,
+      boolean replica) {
     long largest = largestBuffer(network, data, settings);
-    device.checkFits(bytesNeeded(network, data, settings), largest);
+    device.checkFits(4 * trainingFloats(network, data, settings, replica), largest);
     checkIndexable(largest);
   }
 
   /**
-   * Bytes of device memory a forward pass needs: the weights, outputs for {@code capacity} rows per layer, and one
-   * data set of {@code rows} rows with its gathered chunk.
+   * Bytes of device memory a forward pass needs, the sum of what the parts of an {@link Inference} say they
+   * allocate: the weights, outputs for {@code capacity} rows per layer, and one data set of {@code rows} rows with,
+   * when it takes more than one chunk, the gathered chunk and the identity row order.
    *
    * @param network  the network to run
    * @param rows     the rows of the data set it runs over
@@ -110,39 +131,9 @@ public final class MemoryPlan {
    * @return the bytes of float32 buffers an {@link Inference} allocates for one data set
    */
   public static long inferenceBytes(Network network, int rows, int capacity) {
-    int[] widths = network.widths();
-    int ends = network.inputs() + widths[widths.length - 1];
-    long floats = ((long) rows + capacity) * ends + 2L * ((rows + (long) capacity - 1) / capacity);
-    for (Layer layer : network.layers()) {
-      floats += (long) layer.weightCount() + layer.outputs() + (long) capacity * layer.outputs();
-    }
-    return 4 * (floats + stageFloats(network, capacity, false));
-  }
-
-  /**
-   * Floats the stages before the dense layers take (train/Stages.java): each convolution's parameters, patches
-   * and output, each pooling's output, each dropout's output when training; and, when training, each stage's
-   * gradient and the convolutions' parameter gradients.
-   */
-  static long stageFloats(Network network, long capacity, boolean training) {
-    if (network.features() == null) {
-      return 0;
-    }
-    long floats = 0;
-    for (dev.cltrain.nn.Stage stage : network.features().stages()) {
-      long out = capacity * stage.output().size();
-      floats += out * (training ? 2 : 1);
-      if (stage instanceof dev.cltrain.nn.Conv c) {
-        floats += capacity * c.outHeight() * c.outWidth() * c.patch() + c.parameterCount() * (training ? 2 : 1);
-      }
-    }
-    if (training) {
-      float[] rates = network.features().denseDropout();
-      for (int l = 0; l < rates.length; l++) {
-        floats += rates[l] > 0 ? capacity * network.layers().get(l).outputs() : 0;
-      }
-    }
-    return floats;
+    boolean chunked = rows > capacity;
+    return 4 * (Inference.bufferFloats(network, capacity, false) + Inference.residentFloats(network, rows, capacity)
+        + (chunked ? Inference.batchFloats(network, capacity) + rows : 0));
   }
 
   /** Floats a convolution's patches or a stage's output may take in a forward pass over chunks: 2²⁴ (64 MiB). */

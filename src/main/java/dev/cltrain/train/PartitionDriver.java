@@ -13,9 +13,9 @@ import java.util.List;
  * a {@link ShardedTrainer} does. Not thread-safe.
  */
 public final class PartitionDriver implements AutoCloseable {
-  private final Backprop<?, ?> replica;
+  private final Replica<?, ?> replica;
 
-  private PartitionDriver(Backprop<?, ?> replica) {
+  private PartitionDriver(Replica<?, ?> replica) {
     this.replica = replica;
   }
 
@@ -27,7 +27,7 @@ public final class PartitionDriver implements AutoCloseable {
   public static PartitionDriver open(Network network, Settings settings) {
     int outputs = network.outputs();
     DataSet shape = new DataSet("driver", 1, network.inputs(), outputs, new float[network.inputs()], new float[outputs]);
-    return new PartitionDriver(new Backprop<>(Devices.reference().openBackend(false), network, shape,
+    return new PartitionDriver(new Replica<>(Devices.reference().openBackend(false), network, shape,
         new Settings(settings.optimizer(), 1, settings.shuffler()), 0));
   }
 

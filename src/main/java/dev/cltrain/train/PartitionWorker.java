@@ -13,13 +13,13 @@ import dev.cltrain.nn.NumpyRandom;
  * Not thread-safe.
  */
 public final class PartitionWorker implements AutoCloseable {
-  private final Backprop<?, ?> replica;
+  private final Replica<?, ?> replica;
   private final int partition;
   private final int rows;
   private NumpyRandom shuffler;
   private int epoch = -1;
 
-  private PartitionWorker(Backprop<?, ?> replica, int partition, int rows) {
+  private PartitionWorker(Replica<?, ?> replica, int partition, int rows) {
     this.replica = replica;
     this.partition = partition;
     this.rows = rows;
@@ -37,14 +37,14 @@ public final class PartitionWorker implements AutoCloseable {
    */
   public static PartitionWorker open(Device device, Network network, DataSet partitionRows, int partitionIndex,
       Settings settings) {
-    MemoryPlan.checkFits(device, network, partitionRows, settings);
+    MemoryPlan.checkFits(device, network, partitionRows, settings, true);
     return new PartitionWorker(replica(device.openBackend(false), network, partitionRows, settings, partitionIndex),
         partitionIndex, partitionRows.rows());
   }
 
-  private static <B, I> Backprop<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
+  private static <B, I> Replica<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
       DataSet rows, Settings settings, int shard) {
-    return new Backprop<>(backend, network, rows, settings, shard);
+    return new Replica<>(backend, network, rows, settings, shard);
   }
 
   /**
@@ -86,7 +86,7 @@ public final class PartitionWorker implements AutoCloseable {
     replica.shardStep(plan.offset(partition, s), n, plan.batchRows(s), 0);
     float[] gradients = new float[replica.gradientFloats()];
     replica.downloadGradients(gradients);
-    float[][] slots = replica.shardSlots(1);
+    float[][] slots = replica.slots(1);
     return new StepResult(gradients, (double) slots[0][0] * n, slots[1][0], n);
   }
 
@@ -133,7 +133,7 @@ public final class PartitionWorker implements AutoCloseable {
         continue;
       }
       replica.shardStep(plan.offset(partition, s), n, n, 0);
-      float[][] slots = replica.shardSlots(1);
+      float[][] slots = replica.slots(1);
       lossSum += (double) slots[0][0] * n;
       hits += slots[1][0];
       trained += n;

@@ -37,7 +37,7 @@ import java.util.List;
  * Not thread-safe, except {@link #stopAfterBatch()}.
  */
 public final class ShardedTrainer implements Trainer {
-  private final List<Backprop<?, ?>> replicas;
+  private final List<Replica<?, ?>> replicas;
   private final List<String> names;
   private int[] shares;
   private final DataSet trainSet;
@@ -66,7 +66,7 @@ public final class ShardedTrainer implements Trainer {
    * @param train    the training set
    * @param settings the settings the replicas were built with
    */
-  ShardedTrainer(List<Backprop<?, ?>> replicas, List<String> names, int[] shares, DataSet train, Settings settings) {
+  ShardedTrainer(List<Replica<?, ?>> replicas, List<String> names, int[] shares, DataSet train, Settings settings) {
     if (replicas.size() < 2 || replicas.size() != shares.length || names.size() != shares.length) {
       throw new IllegalArgumentException(replicas.size() + " replicas, " + shares.length + " shares");
     }
@@ -99,27 +99,27 @@ public final class ShardedTrainer implements Trainer {
    */
   public static ShardedTrainer open(List<Device> devices, int[] shares, Network network, DataSet train,
       Settings settings, boolean profiling) {
-    List<Backprop<?, ?>> replicas = new ArrayList<>();
+    List<Replica<?, ?>> replicas = new ArrayList<>();
     List<String> names = new ArrayList<>();
     try {
       for (int i = 0; i < devices.size(); i++) {
         Device d = devices.get(i);
-        MemoryPlan.checkFits(d, network, train, settings);
+        MemoryPlan.checkFits(d, network, train, settings, true);
         replicas.add(replica(d.openBackend(profiling), network, train, settings, i));
         names.add(d.id());
       }
       return new ShardedTrainer(replicas, names, shares, train, settings);
     } catch (RuntimeException e) {
-      for (Backprop<?, ?> r : replicas) {
+      for (Replica<?, ?> r : replicas) {
         r.close();
       }
       throw e;
     }
   }
 
-  private static <B, I> Backprop<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
+  private static <B, I> Replica<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
       DataSet train, Settings settings, int shard) {
-    return new Backprop<>(backend, network, train, settings, shard);
+    return new Replica<>(backend, network, train, settings, shard);
   }
 
   /**
@@ -160,7 +160,7 @@ public final class ShardedTrainer implements Trainer {
     }
     double[] seconds = new double[replicas.size()];
     for (int i = 0; i < replicas.size(); i++) {
-      Backprop<?, ?> r = replicas.get(i);
+      Replica<?, ?> r = replicas.get(i);
       r.shardEpoch(identity);
       double best = Double.MAX_VALUE;
       for (int k = 0; k < 4; k++) {
@@ -231,7 +231,7 @@ public final class ShardedTrainer implements Trainer {
       restoredLoss = null;
       restoredCorrect = null;
     }
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       r.shardEpoch(currentOrder);
     }
     for (int b = first; b < chunks; b++) {
@@ -250,7 +250,7 @@ public final class ShardedTrainer implements Trainer {
       }
     }
     stopRequested = false;
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       r.shardEpochDone();
     }
     EpochStats stats = combined(chunks);
@@ -339,7 +339,7 @@ public final class ShardedTrainer implements Trainer {
   private float[][] perBatch(int batches) {
     float[][][] slots = new float[replicas.size()][][];
     for (int i = 0; i < replicas.size(); i++) {
-      slots[i] = replicas.get(i).shardSlots(batches);
+      slots[i] = replicas.get(i).slots(batches);
     }
     float[] loss = new float[batches];
     float[] correct = new float[batches];
@@ -367,7 +367,7 @@ public final class ShardedTrainer implements Trainer {
 
   @Override
   public void learningRate(float rate) {
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       r.learningRate(rate);
     }
   }
@@ -380,7 +380,7 @@ public final class ShardedTrainer implements Trainer {
   /** {@return every replica's network (all equal, bit for bit, after every step)} */
   public List<Network> replicaNetworks() {
     List<Network> all = new ArrayList<>();
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       all.add(r.network());
     }
     return all;
@@ -394,7 +394,7 @@ public final class ShardedTrainer implements Trainer {
   @Override
   public List<KernelTime> takeProfile() {
     List<KernelTime> all = new ArrayList<>();
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       all.addAll(r.takeProfile());
     }
     return all;
@@ -403,7 +403,7 @@ public final class ShardedTrainer implements Trainer {
   @Override
   public long[] transferredBytes() {
     long[] total = new long[2];
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       long[] t = r.transferredBytes();
       total[0] += t[0];
       total[1] += t[1];
@@ -429,7 +429,7 @@ public final class ShardedTrainer implements Trainer {
   public void restore(TrainerState state) {
     TrainerState whole = new TrainerState(state.epoch(), 0, state.step(), state.network(), state.optimizerState(),
         state.shuffler(), null, null, null);
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       r.restore(whole);
     }
     shuffler.setState(NumpyRandom.fromState(state.shuffler()));
@@ -437,14 +437,7 @@ public final class ShardedTrainer implements Trainer {
     pendingBatch = 0;
     restoredLoss = null;
     restoredCorrect = null;
-    if (state.batch() > 0) {
-      if (state.order() == null || state.batch() >= chunks || state.lossSlots() == null
-          || state.lossSlots().length != state.batch() || state.correctSlots() == null
-          || state.correctSlots().length != state.batch()) {
-        throw new IllegalArgumentException("an unfinished epoch at batch " + state.batch() + " does not fit "
-            + chunks + " batches of " + trainSet.rows() + " rows");
-      }
-      Backprop.checkRowOrder(state.order(), trainSet.rows());
+    if (UnfinishedEpoch.check(state, false, chunks, trainSet.rows())) {
       pendingOrder = state.order().clone();
       pendingBatch = state.batch();
       restoredLoss = state.lossSlots().clone();
@@ -454,7 +447,7 @@ public final class ShardedTrainer implements Trainer {
 
   @Override
   public void close() {
-    for (Backprop<?, ?> r : replicas) {
+    for (Replica<?, ?> r : replicas) {
       r.close();
     }
   }

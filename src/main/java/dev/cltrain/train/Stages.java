@@ -100,6 +100,37 @@ final class Stages<B, I> {
     }
   }
 
+  /**
+   * Floats of device memory the constructor allocates: each convolution's parameters, patches and output, each
+   * other stage's output (none for a dropout that passes its input through) and, when training, the
+   * convolutions' parameter gradients and the gradient of every stage from the first convolution on.
+   *
+   * @param features the stages
+   * @param capacity the most rows one pass takes
+   * @param training whether the backward pass's buffers are allocated
+   * @return the floats
+   */
+  static long bufferFloats(Features features, long capacity, boolean training) {
+    List<Stage> stages = features.stages();
+    long floats = 0;
+    int first = -1;
+    for (int s = 0; s < stages.size(); s++) {
+      Stage stage = stages.get(s);
+      long out = capacity * stage.output().size();
+      if (stage instanceof Conv c) {
+        first = first < 0 ? s : first;
+        floats += c.parameterCount() * (training ? 2 : 1) + capacity * c.outHeight() * c.outWidth() * c.patch() + out;
+      } else {
+        boolean passes = stage instanceof Dropout d && (d.rate() == 0f || !training);
+        floats += passes ? 0 : out;
+      }
+    }
+    for (int s = 0; s < stages.size(); s++) {
+      floats += training && first >= 0 && s >= first ? capacity * stages.get(s).output().size() : 0;
+    }
+    return floats;
+  }
+
   /** @return the convolutions' count */
   int convCount() {
     return weights.size();

@@ -154,9 +154,9 @@ class ShardedTrainerTest {
   @Test
   void aDeviceFailingMidRunIsNamedAndItsLastStateResumesOnTheDeviceLeft() {
     Network net = networks().findFirst().orElseThrow();
-    List<Backprop<?, ?>> replicas = new ArrayList<>();
-    replicas.add(new Backprop<>(REFERENCE.openBackend(false), net, DATA, settings(), 0));
-    replicas.add(new Backprop<>(failingAfter(REFERENCE.openBackend(false), 6), net, DATA, settings(), 1));
+    List<Replica<?, ?>> replicas = new ArrayList<>();
+    replicas.add(new Replica<>(REFERENCE.openBackend(false), net, DATA, settings(), 0));
+    replicas.add(new Replica<>(failingAfter(REFERENCE.openBackend(false), 6), net, DATA, settings(), 1));
     TrainerState checkpoint;
     try (ShardedTrainer t = new ShardedTrainer(replicas, List.of("reference", "flaky"), new int[] {1, 1}, DATA,
         settings())) {

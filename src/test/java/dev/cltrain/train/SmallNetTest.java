@@ -183,10 +183,10 @@ class SmallNetTest {
     try (Trainer layered = open(backend, start, data, settings);
          Trainer fused = open(backend, start, data, settings);
          Trainer single = open(backend, start, data, settings)) {
-      ((Backprop<?, ?>) fused).trainSmallWhereItFits(); // on the reference, some of these are past its work limit
-      ((Backprop<?, ?>) single).trainSmallWhereItFits();
-      ((Backprop<?, ?>) layered).layerByLayer();
-      ((Backprop<?, ?>) fused).maxEpochsPerLaunch(2);
+      ((Backprop<?, ?>) fused).small.trainSmallWhereItFits(); // on the reference, some of these are past its work limit
+      ((Backprop<?, ?>) single).small.trainSmallWhereItFits();
+      ((Backprop<?, ?>) layered).small.layerByLayer();
+      ((Backprop<?, ?>) fused).small.maxEpochsPerLaunch(2);
       // 10 epochs as 3 + 3 + 4 (each a call; the last two calls split into launches of 2), statistics at epochs 2
       // and 9; the same 10 as single epochs through train_small; and layer by layer
       int[] calls = {3, 3, 4};
@@ -244,10 +244,10 @@ class SmallNetTest {
     Settings settings = new Settings(c.optimizer(), 0, new NumpyRandom(1));
     try (Trainer layered = open(backend, start, data, settings);
          Trainer mixed = open(backend, start, data, settings)) {
-      ((Backprop<?, ?>) mixed).trainSmallWhereItFits();
-      ((Backprop<?, ?>) layered).layerByLayer();
+      ((Backprop<?, ?>) mixed).small.trainSmallWhereItFits();
+      ((Backprop<?, ?>) layered).small.layerByLayer();
       mixed.epochs(4, false);
-      ((Backprop<?, ?>) mixed).layerByLayer();
+      ((Backprop<?, ?>) mixed).small.layerByLayer();
       mixed.epochs(3, true);
       layered.epochs(7, true);
       assertSameBits(everything(layered), everything(mixed), "4 fused then 3 layer by layer");

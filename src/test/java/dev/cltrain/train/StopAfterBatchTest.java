@@ -147,7 +147,7 @@ class StopAfterBatchTest {
     Backend<float[], int[]> device = LazyDevice.open(() -> trainer.get().stopAfterBatch());
     try (Backprop<float[], int[]> t = new Backprop<>(device, Network.initNormal(new int[] {3, 5, 2}, 1),
         data(16, 3, 2), Settings.fullBatchSgd(0.1f))) {
-      t.layerByLayer(); // as a network too large for train_small
+      t.small.layerByLayer(); // as a network too large for train_small
       trainer.set(t);
       Trainer.EpochStats stats = t.epochs(50, false);
       assertFalse(stats.complete(), "all 50 epochs ran: the stop was heard only after the device had run every epoch"

@@ -1,0 +1,277 @@
+package dev.cltrain.train;
+
+import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every trainable array of a training run, in checkpoint order: each convolution's weights then biases, then each
+ * dense layer's. For each array it holds the parameters and the gradient (both allocated by the part that computes
+ * them) and allocates the optimizer state; it runs the update, reads and writes the optimizer state
+ * ({@link #state()}, {@link #restoreState}), loads parameters ({@link #load}) and exchanges gradients in the same
+ * order ({@link #downloadGradients}, {@link #uploadGradients}: data parallelism's wire format).
+ *
+ * <p>The update is one launch a step for every array (up to {@link Kernels#SEGMENTS} arrays a launch, so ⌈2L/8⌉
+ * launches for L parameterised layers), in table order; each array keeps its own buffers, and its optimizer
+ * state its own, so a checkpoint's state is per layer: a layer's weights' state buffers, then its biases'.
+ *
+ * @param <B> the backend's float buffer type
+ */
+final class ParameterTable<B> {
+  /**
+   * One trainable array.
+   *
+   * @param count    its floats
+   * @param decays   whether weight decay applies (weights: yes; biases: no)
+   * @param values   the parameters
+   * @param gradient the gradient the backward pass leaves
+   * @param state    the optimizer state: velocity, or m then v; empty for sgd
+   */
+  record Entry<B>(int count, boolean decays, B values, B gradient, List<B> state) {}
+
+  /**
+   * One update launch's slots: each slot's element count, weight decay, gradient, parameters and optimizer
+   * state (velocity or m in {@code first}, v in {@code second}; empty lists for sgd).
+   */
+  private record SlotGroup<B>(int[] count, float[] weightDecay, List<B> dw, List<B> w, List<B> first,
+      List<B> second) {}
+
+  private final Backend<B, ?> backend;
+  private final Optimizer optimizer;
+  private final List<Entry<B>> entries = new ArrayList<>();
+  /** The update's launches, made on first use from {@link #entries}. */
+  private List<SlotGroup<B>> slotGroups;
+  /** One host array per entry for the gradient exchange, made on first use and kept: no allocation per step. */
+  private final List<float[]> gradientScratch = new ArrayList<>();
+
+  ParameterTable(Backend<B, ?> backend, Optimizer optimizer) {
+    this.backend = backend;
+    this.optimizer = optimizer;
+  }
+
+  /**
+   * Adds the next array in checkpoint order and allocates its optimizer state (zeros).
+   *
+   * @param count    its floats
+   * @param decays   whether weight decay applies
+   * @param values   its parameters
+   * @param gradient its gradient
+   */
+  void add(int count, boolean decays, B values, B gradient) {
+    List<B> state = new ArrayList<>();
+    for (int s = 0; s < optimizer.stateBuffers(); s++) {
+      state.add(backend.upload(new float[count]));
+    }
+    entries.add(new Entry<>(count, decays, values, gradient, List.copyOf(state)));
+    slotGroups = null;
+  }
+
+  /** {@return the arrays in checkpoint order} */
+  List<Entry<B>> entries() {
+    return entries;
+  }
+
+  /**
+   * Floats of optimizer state a table allocates for a network: every trainable array's, times the optimizer's
+   * state buffers per array.
+   *
+   * @param network   the network to train
+   * @param optimizer the optimizer
+   * @return the floats
+   */
+  static long stateFloats(Network network, Optimizer optimizer) {
+    long parameters = 0;
+    for (dev.cltrain.nn.Conv c : network.convs()) {
+      parameters += c.parameterCount();
+    }
+    for (Layer layer : network.layers()) {
+      parameters += (long) layer.weightCount() + layer.outputs();
+    }
+    return parameters * optimizer.stateBuffers();
+  }
+
+  /**
+   * {@return every trainable array's values of {@code network}, in checkpoint order}
+   *
+   * @param network a network of the table's shapes
+   */
+  static List<float[]> arrays(Network network) {
+    List<float[]> arrays = new ArrayList<>();
+    for (dev.cltrain.nn.Conv c : network.convs()) {
+      arrays.add(c.weights());
+      arrays.add(c.bias());
+    }
+    for (Layer layer : network.layers()) {
+      arrays.add(layer.weights());
+      arrays.add(layer.bias());
+    }
+    return arrays;
+  }
+
+  /**
+   * Replaces every array's parameters.
+   *
+   * @param values one array per entry, in checkpoint order, each of the entry's length
+   */
+  void load(List<float[]> values) {
+    for (int e = 0; e < entries.size(); e++) {
+      backend.write(entries.get(e).values(), values.get(e));
+    }
+  }
+
+  /**
+   * Enqueues the optimizer step with the gradients in place.
+   *
+   * @param step the step's number, from 1 (Adam's bias corrections)
+   * @param rate η
+   */
+  void update(long step, float rate) {
+    float correction1 = (float) (1.0 - Math.pow(optimizer.beta1(), step));
+    float correction2 = (float) (1.0 - Math.pow(optimizer.beta2(), step));
+    Optimizer o = optimizer;
+    for (SlotGroup<B> g : slotGroups()) {
+      switch (o.kind()) {
+        case SGD -> backend.sgdUpdateLayers(g.count(), rate, g.weightDecay(), g.dw(), g.w());
+        case MOMENTUM -> backend.momentumUpdateLayers(g.count(), rate, o.momentum(), g.weightDecay(), g.dw(),
+            g.first(), g.w());
+        case ADAM -> backend.adamUpdateLayers(g.count(), rate, o.beta1(), o.beta2(), o.epsilon(), g.weightDecay(),
+            correction1, correction2, g.dw(), g.first(), g.second(), g.w());
+      }
+    }
+  }
+
+  /** The update's launches: the entries in order, {@link Kernels#SEGMENTS} (or fewer, last) a launch. */
+  private List<SlotGroup<B>> slotGroups() {
+    if (slotGroups != null) {
+      return slotGroups;
+    }
+    slotGroups = new ArrayList<>();
+    int perArray = optimizer.stateBuffers();
+    for (int from = 0; from < entries.size(); from += Kernels.SEGMENTS) {
+      int to = Math.min(entries.size(), from + Kernels.SEGMENTS);
+      int[] count = new int[to - from];
+      float[] decay = new float[to - from];
+      List<B> dw = new ArrayList<>();
+      List<B> w = new ArrayList<>();
+      List<B> first = new ArrayList<>();
+      List<B> second = new ArrayList<>();
+      for (int s = from; s < to; s++) {
+        Entry<B> e = entries.get(s);
+        count[s - from] = e.count();
+        decay[s - from] = e.decays() ? optimizer.weightDecay() : 0.0f;
+        dw.add(e.gradient());
+        w.add(e.values());
+        if (perArray > 0) {
+          first.add(e.state().get(0));
+        }
+        if (perArray > 1) {
+          second.add(e.state().get(1));
+        }
+      }
+      slotGroups.add(new SlotGroup<>(count, decay, List.copyOf(dw), List.copyOf(w), List.copyOf(first),
+          List.copyOf(second)));
+    }
+    return slotGroups;
+  }
+
+  /** {@return floats of all gradients: every entry's, in table order} */
+  int gradientFloats() {
+    int n = 0;
+    for (Entry<B> e : entries) {
+      n += e.count();
+    }
+    return n;
+  }
+
+  /** Copies every gradient, in table order, into {@code into} (waits for the work enqueued before). */
+  void downloadGradients(float[] into) {
+    int at = 0;
+    for (int e = 0; e < entries.size(); e++) {
+      float[] part = gradientScratch(e);
+      backend.download(entries.get(e).gradient(), part);
+      System.arraycopy(part, 0, into, at, part.length);
+      at += part.length;
+    }
+  }
+
+  /** Replaces every gradient, in table order, with {@code from}'s values. */
+  void uploadGradients(float[] from) {
+    int at = 0;
+    for (int e = 0; e < entries.size(); e++) {
+      float[] part = gradientScratch(e);
+      System.arraycopy(from, at, part, 0, part.length);
+      backend.write(entries.get(e).gradient(), part);
+      at += part.length;
+    }
+  }
+
+  private float[] gradientScratch(int entry) {
+    while (gradientScratch.size() <= entry) {
+      gradientScratch.add(new float[entries.get(gradientScratch.size()).count()]);
+    }
+    return gradientScratch.get(entry);
+  }
+
+  /**
+   * {@return the optimizer state per parameterised layer (a checkpoint's): its weights' buffers, then its
+   * biases'} Waits for the work enqueued before.
+   */
+  List<List<float[]>> state() {
+    List<List<float[]>> layers = new ArrayList<>();
+    for (int e = 0; e < entries.size(); e += 2) {
+      List<float[]> copies = new ArrayList<>();
+      for (Entry<B> part : List.of(entries.get(e), entries.get(e + 1))) {
+        for (B buffer : part.state()) {
+          float[] values = new float[part.count()];
+          backend.download(buffer, values);
+          copies.add(values);
+        }
+      }
+      layers.add(copies);
+    }
+    return layers;
+  }
+
+  /**
+   * Checks that {@code saved} is optimizer state for as many layers as this table holds.
+   *
+   * @param saved a checkpoint's optimizer state, as {@link #state()} gives it
+   * @throws IllegalArgumentException if it is for another number of layers
+   */
+  void checkLayers(List<List<float[]>> saved) {
+    if (saved.size() != entries.size() / 2) {
+      throw new IllegalArgumentException("optimizer state for " + saved.size() + " layers, not "
+          + entries.size() / 2);
+    }
+  }
+
+  /**
+   * Replaces the optimizer state.
+   *
+   * @param saved optimizer state as {@link #state()} gives it
+   * @throws IllegalArgumentException if a layer's buffers or their lengths are not this table's
+   */
+  void restoreState(List<List<float[]>> saved) {
+    checkLayers(saved);
+    for (int l = 0; l < saved.size(); l++) {
+      List<float[]> layer = saved.get(l);
+      int perArray = optimizer.stateBuffers();
+      if (layer.size() != 2 * perArray) {
+        throw new IllegalArgumentException("layer " + (l + 1) + " has " + layer.size() + " optimizer buffers, not "
+            + 2 * perArray);
+      }
+      for (int s = 0; s < layer.size(); s++) {
+        Entry<B> part = entries.get(2 * l + s / Math.max(1, perArray));
+        if (layer.get(s).length != part.count()) {
+          throw new IllegalArgumentException("layer " + (l + 1) + " optimizer buffer " + (s + 1) + " holds "
+              + layer.get(s).length + " values, not " + part.count());
+        }
+        backend.write(part.state().get(s % perArray), layer.get(s));
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.cltrain.train;
+
+import dev.cltrain.backend.Backend;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Network;
+
+/**
+ * One replica of data-parallel training ({@link ShardedTrainer}, {@link PartitionWorker}, {@link PartitionDriver}):
+ * a {@link Backprop} that trains on rows the caller picks, with batch buffers even for the full batch, layer by
+ * layer, its dropout masks drawn from streams offset by {@code shard << 16}; the caller adds the replicas'
+ * gradients, in the {@link ParameterTable}'s order, between the backward pass and the update.
+ *
+ * @param <B> the backend's float buffer type
+ * @param <I> the backend's int (row index) buffer type
+ */
+final class Replica<B, I> extends Backprop<B, I> {
+  private final float[] shardScratch = new float[1];
+
+  /**
+   * Uploads the network and the training set and allocates every buffer. Takes ownership of {@code backend}.
+   *
+   * @param backend  where the buffers live and the kernels run
+   * @param initial  the network to start from
+   * @param train    the rows this replica's shards are drawn from
+   * @param settings the optimizer, the batch size and the shuffling generator
+   * @param shard    this replica's index (≥ 0), which offsets its dropout streams
+   */
+  Replica(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
+    super(backend, initial, train, settings, shard);
+  }
+
+  /** Starts an epoch of shards in {@code rowOrder} (a permutation of the training rows). */
+  void shardEpoch(int[] rowOrder) {
+    small.useLayers();
+    backend.writeIndices(order, rowOrder);
+  }
+
+  /**
+   * Enqueues one shard of a mini-batch: rows {@code order[offset .. offset+rows)}, forward, their loss and hits
+   * into {@code slot}, backward with gradients scaled by 1/{@code batchRows}, so that the shards' gradients add
+   * up to the batch's. No update: the caller adds the shards' gradients ({@link #downloadGradients}), gives the
+   * sum back ({@link #uploadGradients}) and then updates ({@link #shardUpdate}).
+   */
+  void shardStep(int offset, int rows, int batchRows, int slot) {
+    backend.gatherRows(rows, inputs, offset, order, train.x, batchX);
+    backend.gatherRows(rows, widths[layerCount()], offset, order, train.y, batchY);
+    forward(batchX, rows, step);
+    stats(batchY, rows, slot, train.lossSlots, train.correctSlots);
+    backward(batchY, rows, 1.0f / batchRows);
+    backend.flush(); // every device starts on its shard before the host waits for any
+  }
+
+  /** Waits until this replica's shard is computed (a blocking read of one batch slot). */
+  void awaitShard() {
+    backend.download(train.correctSlots, shardScratch);
+  }
+
+  /** {@return floats of all gradients, the parameter table's order (convolutions first, weights before biases)} */
+  int gradientFloats() {
+    return table.gradientFloats();
+  }
+
+  /** Copies every gradient, in table order, into {@code into} (waits for the work enqueued before). */
+  void downloadGradients(float[] into) {
+    table.downloadGradients(into);
+  }
+
+  /** Replaces every gradient, in table order, with {@code from}'s values. */
+  void uploadGradients(float[] from) {
+    table.uploadGradients(from);
+  }
+
+  /** The optimizer step with the gradients in place (all replicas hold the same sum). */
+  void shardUpdate() {
+    update();
+  }
+
+  /**
+   * Replaces the parameters with {@code from}'s (same shapes) and the step count with {@code stepsTaken}: a
+   * partition's replica takes the driver's weights before every step ({@link PartitionWorker}).
+   */
+  void loadParameters(Network from, long stepsTaken) {
+    small.useLayers();
+    if (from.convs().size() != initial.convs().size() || from.layers().size() != layerCount()) {
+      throw new IllegalArgumentException("weights of another network");
+    }
+    table.load(ParameterTable.arrays(from));
+    step = stepsTaken;
+  }
+
+  /** Ends an epoch of shards (counted for checkpoints). */
+  void shardEpochDone() {
+    epochsDone++;
+  }
+
+  /** {@return batch slots of this replica's training set} */
+  int batchSlots() {
+    return train.chunks;
+  }
+}
