@@ -1,5 +1,6 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,8 +113,7 @@ class CnnCliTest {
 
   @Test
   void aRunResumedFromItsCheckpointEndsAsAStraightRun() throws Exception {
-    List<String> devices = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> devices.add(d.ref()));
+    List<String> devices = Backends.all().stream().map(d -> d.id()).toList();
     for (String device : devices) {
       Path straight = dir.resolve("straight.json");
       assertEquals(0, run(args(device, 6, "--save", straight.toString())).exit());

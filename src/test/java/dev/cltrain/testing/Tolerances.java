@@ -87,8 +87,18 @@ public final class Tolerances {
    */
   public static void assertMatchesReference(dev.cltrain.Device device, String what, float[] expected,
       float[] actual) {
-    boolean exact = device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
-    assertMatchesReference(exact, what + " on " + device.id(), expected, actual);
+    assertMatchesReference(exactOn(device), what + " on " + device.id(), expected, actual);
+  }
+
+  /**
+   * Whether the device must have the reference's exact bits: the reference itself, and a device whose
+   * {@link dev.cltrain.Device#properties()} say {@code correctlyRoundedDivideSqrt} true.
+   *
+   * @param device the device under test
+   * @return true for bit-for-bit checks, false where the kernel tolerance applies
+   */
+  public static boolean exactOn(dev.cltrain.Device device) {
+    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
   }
 
   private static void assertMatchesReference(boolean exact, String what, float[] expected, float[] actual) {
