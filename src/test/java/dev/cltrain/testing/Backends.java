@@ -1,5 +1,7 @@
 package dev.cltrain.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.cltrain.Device;
 import dev.cltrain.Devices;
 import dev.cltrain.backend.Backend;
@@ -31,12 +33,15 @@ public final class Backends {
 
   /**
    * Every backend of {@link #all()} but the reference, for tests that judge a backend by the reference's bits
-   * (the reference judged by itself would check nothing). Empty without OpenCL outside CI.
+   * (the reference judged by itself would check nothing). Without any, the test is skipped with the reason (a
+   * failure under CI=true, from {@link #all()}).
    *
-   * @return the devices to compare with the reference
+   * @return the devices to compare with the reference, at least one
    */
   public static List<Device> others() {
-    return all().stream().filter(d -> !d.isReference()).toList();
+    List<Device> others = all().stream().filter(d -> !d.isReference()).toList();
+    assumeTrue(!others.isEmpty(), "no backend but the reference: " + Devices.openClProblem());
+    return others;
   }
 
   /** One kernel call on buffers of a backend, whatever its buffer type. */
