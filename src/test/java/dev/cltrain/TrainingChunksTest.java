@@ -1,5 +1,6 @@
 package dev.cltrain;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.testing.OpenClDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,11 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TrainingChunksTest {
   static Stream<String> devices() {
-    List<String> all = new ArrayList<>(List.of("reference"));
-    if (OpenClDevices.ci() || !dev.cltrain.opencl.ClRuntime.discover().devices().isEmpty()) {
-      OpenClDevices.all().forEach(d -> all.add(d.ref())); // under CI=true, no device fails
-    }
-    return all.stream();
+    return Backends.all().stream().map(d -> d.id());
   }
 
   record Run(List<String> reports, Model model, byte[] checkpoint, Verification verification) {}

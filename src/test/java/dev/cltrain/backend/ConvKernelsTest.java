@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.Device;
 import dev.cltrain.reference.ReferenceKernels;
-import dev.cltrain.testing.OpenClDevices;
+import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.Tolerances;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * conv.cl's seven kernels (im2col, col2im, max_pool, max_pool_backward, avg_pool, avg_pool_backward, dropout).
  *
- * <p>Against the reference: on every OpenCL device present (none: a failure under CI=true, else skipped, as
- * {@link OpenClDevices}), each kernel's output must have its ReferenceKernels twin's exact bits, tolerance 0
+ * <p>Typed on the kernel contract and run on {@link Backends}. Against the reference: on every backend but the
+ * reference (every OpenCL device present; none: a failure under CI=true), each kernel's output must have its ReferenceKernels twin's exact bits, tolerance 0
  * ({@link Tolerances#assertSameBits}), at awkward shapes: 1 and prime rows, odd sizes, 1 channel, more channels
  * than rows, a kernel as large as the input (valid padding), same padding with strides 2 and 3 and even kernels,
  * pools that do not divide the input, ties in max pool, dropout at rates 0, 0.5 and 0.9, in place, with step
@@ -41,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 100,000 values and its kept values exactly x·scale.
  */
 class ConvKernelsTest {
-  private static final Map<ClDevice, OpenClKernels> OPEN = new HashMap<>();
+  private static final Backends.Opened OPEN = new Backends.Opened();
   private static final ReferenceKernels REFERENCE = new ReferenceKernels();
   /** float32's unit roundoff, 2⁻²⁴. */
   private static final double U = 0x1p-24;
@@ -119,31 +115,21 @@ class ConvKernelsTest {
   }
 
   static Stream<Arguments> devices() {
-    return OpenClDevices.all().stream().map(Arguments::of);
+    return Backends.others().stream().map(Arguments::of);
   }
 
-  /** The reference and every device, for the semantic checks. */
+  /** The reference and every other backend, for the semantic checks. */
   static Stream<Arguments> backends() {
-    List<Arguments> all = new ArrayList<>();
-    all.add(Arguments.of("reference", null));
-    for (ClDevice d : OpenClDevices.all()) {
-      all.add(Arguments.of(d.ref(), d));
-    }
-    return all.stream();
+    return Backends.all().stream().map(d -> Arguments.of(d.id(), d));
   }
 
-  private static synchronized OpenClKernels kernelsOn(ClDevice device) {
-    return OPEN.computeIfAbsent(device, d -> new OpenClKernels(d, KernelSource.classpath()));
-  }
-
-  private static Backend<?, ?> backend(ClDevice device) {
-    return device == null ? REFERENCE : kernelsOn(device);
+  private static Backend<?, ?> backend(Device device) {
+    return OPEN.on(device);
   }
 
   @AfterAll
-  static synchronized void release() {
-    OPEN.values().forEach(OpenClKernels::close);
-    OPEN.clear();
+  static void release() {
+    OPEN.close();
   }
 
   private static float[] random(long seed, int length, float low, float high) {
@@ -166,69 +152,40 @@ class ConvKernelsTest {
     return v;
   }
 
-  /** One kernel call on a backend with its buffers uploaded. */
-  private interface Op<B> {
-    void run(Backend<B, ?> k, List<B> buffers);
-  }
-
   /** Uploads {@code inputs}, runs {@code op}, downloads buffer {@code out}, and frees what it allocated. */
-  private static <B> float[] run(Backend<B, ?> k, Op<B> op, int out, float[]... inputs) {
-    List<B> buffers = new ArrayList<>();
-    try {
-      for (float[] in : inputs) {
-        buffers.add(k.upload(in));
-      }
-      op.run(k, buffers);
-      float[] result = new float[inputs[out].length];
-      k.download(buffers.get(out), result);
-      return result;
-    } finally {
-      for (B b : buffers) {
-        if (b instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }
-      }
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static float[] on(Backend<?, ?> k, Op<?> op, int out, float[]... inputs) {
-    return run((Backend<Object, ?>) k, (Op<Object>) op, out, inputs);
+  private static float[] on(Backend<?, ?> k, Backends.Op op, int out, float[]... inputs) {
+    return Backends.run(k, op, out, inputs[out].length, inputs);
   }
 
   private static float[] im2col(Backend<?, ?> k, Geometry g, float[] x) {
-    Op<Object> op = (b, buf) -> b.im2col(g.rows, g.height, g.width, g.channels, g.kernel, g.stride, g.padTop,
+    Backends.Op op = (b, buf) -> b.im2col(g.rows, g.height, g.width, g.channels, g.kernel, g.stride, g.padTop,
         g.padLeft, g.outHeight, g.outWidth, buf.get(0), buf.get(1));
     return on(k, op, 1, x, nan(g.columns()));
   }
 
   private static float[] col2im(Backend<?, ?> k, Geometry g, float[] col) {
-    Op<Object> op = (b, buf) -> b.col2im(g.rows, g.height, g.width, g.channels, g.kernel, g.stride, g.padTop,
+    Backends.Op op = (b, buf) -> b.col2im(g.rows, g.height, g.width, g.channels, g.kernel, g.stride, g.padTop,
         g.padLeft, g.outHeight, g.outWidth, buf.get(0), buf.get(1));
     return on(k, op, 1, col, nan(g.inputs()));
   }
 
   private static float[] maxPool(Backend<?, ?> k, int[] p, float[] x) {
-    Op<Object> op = (b, buf) -> b.maxPool(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
+    Backends.Op op = (b, buf) -> b.maxPool(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
     return on(k, op, 1, x, nan(pooled(p)));
   }
 
   private static float[] maxPoolBackward(Backend<?, ?> k, int[] p, float[] x, float[] dy) {
-    Op<Object> op = (b, buf) -> b.maxPoolBackward(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1), buf.get(2));
+    Backends.Op op = (b, buf) -> b.maxPoolBackward(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1), buf.get(2));
     return on(k, op, 2, x, dy, nan(x.length));
   }
 
   private static float[] avgPool(Backend<?, ?> k, int[] p, float[] x) {
-    Op<Object> op = (b, buf) -> b.avgPool(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
+    Backends.Op op = (b, buf) -> b.avgPool(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
     return on(k, op, 1, x, nan(pooled(p)));
   }
 
   private static float[] avgPoolBackward(Backend<?, ?> k, int[] p, float[] dy) {
-    Op<Object> op = (b, buf) -> b.avgPoolBackward(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
+    Backends.Op op = (b, buf) -> b.avgPoolBackward(p[0], p[1], p[2], p[3], p[4], buf.get(0), buf.get(1));
     return on(k, op, 1, dy, nan(p[0] * p[1] * p[2] * p[3]));
   }
 
@@ -244,11 +201,11 @@ class ConvKernelsTest {
     float rate = d[1] / 10.0f;
     int count = d[0];
     if (inPlace) {
-      Op<Object> op = (b, buf) -> b.dropout(count, threshold(rate), scale(rate), seedLo, seedHi, d[2], d[3], d[4],
+      Backends.Op op = (b, buf) -> b.dropout(count, threshold(rate), scale(rate), seedLo, seedHi, d[2], d[3], d[4],
           buf.get(0), buf.get(0));
       return on(k, op, 0, x);
     }
-    Op<Object> op = (b, buf) -> b.dropout(count, threshold(rate), scale(rate), seedLo, seedHi, d[2], d[3], d[4],
+    Backends.Op op = (b, buf) -> b.dropout(count, threshold(rate), scale(rate), seedLo, seedHi, d[2], d[3], d[4],
         buf.get(0), buf.get(1));
     return on(k, op, 1, x, nan(count));
   }
@@ -261,24 +218,24 @@ class ConvKernelsTest {
 
   @ParameterizedTest(name = "{0} im2col and col2im")
   @MethodSource("devices")
-  void im2colAndCol2imHaveTheReferencesBits(ClDevice device) {
-    OpenClKernels k = kernelsOn(device);
+  void im2colAndCol2imHaveTheReferencesBits(Device device) {
+    Backend<?, ?> k = backend(device);
     int seed = 0;
     for (Geometry g : geometries()) {
       float[] x = random(++seed, g.inputs(), -1, 1);
-      Tolerances.assertSameBits("im2col " + g + " on " + device.ref(), im2col(REFERENCE, g, x), im2col(k, g, x));
+      Tolerances.assertSameBits("im2col " + g + " on " + device.id(), im2col(REFERENCE, g, x), im2col(k, g, x));
       float[] col = random(++seed, g.columns(), -1, 1);
-      Tolerances.assertSameBits("col2im " + g + " on " + device.ref(), col2im(REFERENCE, g, col), col2im(k, g, col));
+      Tolerances.assertSameBits("col2im " + g + " on " + device.id(), col2im(REFERENCE, g, col), col2im(k, g, col));
     }
   }
 
   @ParameterizedTest(name = "{0} max_pool and max_pool_backward")
   @MethodSource("devices")
-  void maxPoolForwardAndBackwardHaveTheReferencesBits(ClDevice device) {
-    OpenClKernels k = kernelsOn(device);
+  void maxPoolForwardAndBackwardHaveTheReferencesBits(Device device) {
+    Backend<?, ?> k = backend(device);
     int seed = 100;
     for (int[] p : pools()) {
-      String what = Arrays.toString(p) + " on " + device.ref();
+      String what = Arrays.toString(p) + " on " + device.id();
       // distinct values, then values from five levels (ties in most windows), then one value everywhere
       int count = p[0] * p[1] * p[2] * p[3];
       for (float[] x : List.of(random(++seed, count, -1, 1), coarse(++seed, count), filled(count, 0.25f))) {
@@ -299,8 +256,8 @@ class ConvKernelsTest {
   /** Bits, tolerance 0, where the device divides correctly (1/(p·p) is a division); else the kernel tolerance. */
   @ParameterizedTest(name = "{0} avg_pool and avg_pool_backward")
   @MethodSource("devices")
-  void avgPoolForwardAndBackwardHaveTheReferencesBits(ClDevice device) {
-    OpenClKernels k = kernelsOn(device);
+  void avgPoolForwardAndBackwardHaveTheReferencesBits(Device device) {
+    Backend<?, ?> k = backend(device);
     int seed = 200;
     for (int[] p : pools()) {
       String what = Arrays.toString(p);
@@ -314,12 +271,12 @@ class ConvKernelsTest {
 
   @ParameterizedTest(name = "{0} dropout")
   @MethodSource("devices")
-  void dropoutHasTheReferencesBitsAlsoInPlaceAndWithLargeSteps(ClDevice device) {
-    OpenClKernels k = kernelsOn(device);
+  void dropoutHasTheReferencesBitsAlsoInPlaceAndWithLargeSteps(Device device) {
+    Backend<?, ?> k = backend(device);
     int seed = 300;
     for (int[] d : dropouts()) {
       String what = "dropout count " + d[0] + " rate " + d[1] / 10.0 + " step " + Integer.toHexString(d[3]) + ":"
-          + Integer.toHexString(d[2]) + " stream " + d[4] + " on " + device.ref();
+          + Integer.toHexString(d[2]) + " stream " + d[4] + " on " + device.id();
       float[] x = random(++seed, d[0], -1, 1);
       int seedLo = 0x9E3779B9 + seed;
       int seedHi = seed % 2 == 0 ? 0 : 0xDEADBEEF;
@@ -340,7 +297,7 @@ class ConvKernelsTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void im2colThenMatmulIsTheDirectConvolution(String name, ClDevice device) {
+  void im2colThenMatmulIsTheDirectConvolution(String name, Device device) {
     Backend<?, ?> k = backend(device);
     int filters = 3;
     int seed = 400;
@@ -349,7 +306,7 @@ class ConvKernelsTest {
       float[] w = random(++seed, g.patch() * filters, -1, 1);
       int pixels = g.rows * g.outHeight * g.outWidth;
       float[] col = im2col(k, g, x);
-      Op<Object> op = (b, buf) -> b.matmul(pixels, filters, g.patch(), 1.0f, buf.get(0), buf.get(1), buf.get(2));
+      Backends.Op op = (b, buf) -> b.matmul(pixels, filters, g.patch(), 1.0f, buf.get(0), buf.get(1), buf.get(2));
       float[] y = on(k, op, 2, col, w, nan(pixels * filters));
       for (int n = 0; n < g.rows; n++) {
         for (int oy = 0; oy < g.outHeight; oy++) {
@@ -392,7 +349,7 @@ class ConvKernelsTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void col2imIsTheAdjointOfIm2col(String name, ClDevice device) {
+  void col2imIsTheAdjointOfIm2col(String name, Device device) {
     Backend<?, ?> k = backend(device);
     int seed = 500;
     for (Geometry g : geometries()) {
@@ -420,7 +377,7 @@ class ConvKernelsTest {
   /** The reference's and each device's outputs on hand-computed cases, exactly (each is exact in float). */
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void im2colOfAHandComputedCase(String name, ClDevice device) {
+  void im2colOfAHandComputedCase(String name, Device device) {
     Backend<?, ?> k = backend(device);
     // one 2x3 sample, 1 channel, k = 2, stride 1, same padding: 2x3 out, pad 0 above, 0 left (the extra at the
     // bottom and right)
@@ -442,7 +399,7 @@ class ConvKernelsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void poolsOnHandComputedCases(String name, ClDevice device) {
+  void poolsOnHandComputedCases(String name, Device device) {
     Backend<?, ?> k = backend(device);
     // one sample, 3x5, 1 channel, pool 2: a 1x2 output; row 2 and column 4 are left over
     int[] p = {1, 3, 5, 1, 2};
@@ -500,7 +457,7 @@ class ConvKernelsTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void dropoutKeepsAboutOneMinusRateAndScalesExactly(String name, ClDevice device) {
+  void dropoutKeepsAboutOneMinusRateAndScalesExactly(String name, Device device) {
     Backend<?, ?> k = backend(device);
     int n = 100_000;
     float[] x = random(600, n, 0.5f, 1.5f); // never 0: a 0 out is a dropped value
@@ -545,11 +502,11 @@ class ConvKernelsTest {
   /** Value 0 of the zero key and counter: Random123's first word 0x6627e8d5, top 24 bits 0x6627e8. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void dropoutDecidesOnPhiloxsKnownAnswer(String name, ClDevice device) {
+  void dropoutDecidesOnPhiloxsKnownAnswer(String name, Device device) {
     Backend<?, ?> k = backend(device);
     float[] one = {2};
-    Op<Object> keepAt = (b, buf) -> b.dropout(1, 0x6627e8, 1.0f, 0, 0, 0, 0, 0, buf.get(0), buf.get(1));
-    Op<Object> dropAt = (b, buf) -> b.dropout(1, 0x6627e9, 1.0f, 0, 0, 0, 0, 0, buf.get(0), buf.get(1));
+    Backends.Op keepAt = (b, buf) -> b.dropout(1, 0x6627e8, 1.0f, 0, 0, 0, 0, 0, buf.get(0), buf.get(1));
+    Backends.Op dropAt = (b, buf) -> b.dropout(1, 0x6627e9, 1.0f, 0, 0, 0, 0, 0, buf.get(0), buf.get(1));
     assertEquals(2.0f, on(k, keepAt, 1, one, nan(1))[0], name);
     assertEquals(0.0f, on(k, dropAt, 1, one, nan(1))[0], name);
   }

@@ -1,15 +1,17 @@
 package dev.cltrain.backend;
 
+import dev.cltrain.Device;
+import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cltrain.opencl.ClBuffer;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.MatmulPlan;
+import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.testing.Tolerances;
 import java.util.ArrayList;
@@ -26,11 +28,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every kernel on every OpenCL device against its ReferenceKernels method, on seeded inputs, at awkward
- * shapes: 1, primes, and one less / equal / one more than each tile edge the devices use (and twice it).
+ * Every kernel on every backend but the reference ({@link Backends#others()}: every OpenCL device) against its
+ * ReferenceKernels method, on seeded inputs, at awkward shapes: 1, primes, and one less / equal / one more than
+ * each tile edge the devices use (and twice it). Typed on the kernel contract ({@link Device}, {@link Kernels}),
+ * but for one OpenCL-only check: the *_layers kernels built with update chunks other than the device's own.
  */
 class KernelsVsReferenceTest {
-  private static final Map<ClDevice, OpenClKernels> OPEN = new HashMap<>();
+  private static final Backends.Opened OPEN = new Backends.Opened();
   /** Kernels built with an update chunk other than the device's own, by device and chunk. */
   private static final Map<String, OpenClKernels> CHUNKED = new HashMap<>();
   private static final ReferenceKernels REFERENCE = new ReferenceKernels();
@@ -50,17 +54,12 @@ class KernelsVsReferenceTest {
   }
 
   static Stream<Arguments> cases() {
-    return OpenClDevices.all().stream().flatMap(d -> shapes().stream().map(s -> Arguments.of(d, s[0], s[1], s[2])));
-  }
-
-  private static synchronized OpenClKernels kernelsOn(ClDevice device) {
-    return OPEN.computeIfAbsent(device, d -> new OpenClKernels(d, KernelSource.classpath()));
+    return Backends.others().stream().flatMap(d -> shapes().stream().map(s -> Arguments.of(d, s[0], s[1], s[2])));
   }
 
   @AfterAll
   static synchronized void release() {
-    OPEN.values().forEach(OpenClKernels::close);
-    OPEN.clear();
+    OPEN.close();
     CHUNKED.values().forEach(OpenClKernels::close);
     CHUNKED.clear();
   }
@@ -76,74 +75,54 @@ class KernelsVsReferenceTest {
   }
 
   /** Runs {@code op} on the device with {@code inputs} uploaded and returns output buffer {@code outIndex}. */
-  private interface DeviceOp {
-    void run(OpenClKernels k, ClBuffer[] buffers);
-  }
-
-  private static float[] onDevice(ClDevice device, DeviceOp op, int outIndex, int outLength, float[]... inputs) {
-    OpenClKernels k = kernelsOn(device);
-    ClBuffer[] buffers = new ClBuffer[inputs.length];
-    try {
-      for (int i = 0; i < inputs.length; i++) {
-        buffers[i] = k.upload(inputs[i]);
-      }
-      op.run(k, buffers);
-      float[] out = new float[outLength];
-      k.download(buffers[outIndex], out);
-      return out;
-    } finally {
-      for (ClBuffer b : buffers) {
-        if (b != null) {
-          b.close();
-        }
-      }
-    }
+  private static float[] onDevice(Device device, Backends.Op op, int outIndex, int outLength, float[]... inputs) {
+    return Backends.run(OPEN.on(device), op, outIndex, outLength, inputs);
   }
 
   @ParameterizedTest(name = "{0} matmul {1}x{2}x{3}")
   @MethodSource("cases")
-  void matmulMatchesReference(ClDevice device, int m, int n, int k) {
+  void matmulMatchesReference(Device device, int m, int n, int k) {
     float[] a = random(1, m * k, -1, 1);
     float[] b = random(2, k * n, -1, 1);
     float[] expected = new float[m * n];
     REFERENCE.matmul(m, n, k, 0.5f, a, b, expected);
-    float[] actual = onDevice(device, (kk, buf) -> kk.matmul(m, n, k, 0.5f, buf[0], buf[1], buf[2]), 2, m * n,
+    float[] actual = onDevice(device, (kk, buf) -> kk.matmul(m, n, k, 0.5f, buf.get(0), buf.get(1), buf.get(2)), 2, m * n,
         a, b, new float[m * n]);
     Tolerances.assertMatchesReference(device, "matmul", expected, actual);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_a {1}x{2}x{3}")
   @MethodSource("cases")
-  void matmulTransposeAMatchesReference(ClDevice device, int m, int n, int k) {
+  void matmulTransposeAMatchesReference(Device device, int m, int n, int k) {
     float[] a = random(3, k * m, -1, 1);
     float[] b = random(4, k * n, -1, 1);
     float[] expected = new float[m * n];
     REFERENCE.matmulTransposeA(m, n, k, 0.25f, a, b, expected);
-    float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeA(m, n, k, 0.25f, buf[0], buf[1], buf[2]), 2,
+    float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeA(m, n, k, 0.25f, buf.get(0), buf.get(1), buf.get(2)), 2,
         m * n, a, b, new float[m * n]);
     Tolerances.assertMatchesReference(device, "matmul_transpose_a", expected, actual);
   }
 
   @ParameterizedTest(name = "{0} matmul_transpose_b {1}x{2}x{3}")
   @MethodSource("cases")
-  void matmulTransposeBMatchesReference(ClDevice device, int m, int n, int k) {
+  void matmulTransposeBMatchesReference(Device device, int m, int n, int k) {
     float[] a = random(5, m * k, -1, 1);
     float[] b = random(6, n * k, -1, 1);
     float[] expected = new float[m * n];
     REFERENCE.matmulTransposeB(m, n, k, 1.0f, a, b, expected);
-    float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeB(m, n, k, 1.0f, buf[0], buf[1], buf[2]), 2,
+    float[] actual = onDevice(device, (kk, buf) -> kk.matmulTransposeB(m, n, k, 1.0f, buf.get(0), buf.get(1), buf.get(2)), 2,
         m * n, a, b, new float[m * n]);
     Tolerances.assertMatchesReference(device, "matmul_transpose_b", expected, actual);
   }
 
-  private static void check(ClDevice device, String what, float[] expected, DeviceOp op, int outIndex,
+  private static void check(Device device, String what, float[] expected, Backends.Op op, int outIndex,
       float[]... inputs) {
     Tolerances.assertMatchesReference(device, what, expected, onDevice(device, op, outIndex, expected.length, inputs));
   }
 
   @ParameterizedTest(name = "{0} activations {1}x{2}")
   @MethodSource("cases")
-  void activationKernelsMatchReferenceForEveryActivation(ClDevice device, int rows, int cols, int seed) {
+  void activationKernelsMatchReferenceForEveryActivation(Device device, int rows, int cols, int seed) {
     int count = rows * cols;
     float[] z = random(seed, count, -6, 6);
     float[] bias = random(seed + 1, cols, -2, 2);
@@ -153,24 +132,24 @@ class KernelsVsReferenceTest {
       float[] a = new float[count];
       REFERENCE.biasActivation(rows, cols, activation, z, bias, a);
       check(device, "bias_activation " + code, a,
-          (k, b) -> k.biasActivation(rows, cols, activation, b[0], b[1], b[2]), 2, z, bias, new float[count]);
+          (k, b) -> k.biasActivation(rows, cols, activation, b.get(0), b.get(1), b.get(2)), 2, z, bias, new float[count]);
       float[] expected = dz.clone();
       REFERENCE.activationDelta(count, activation, a, expected);
-      check(device, "activation_delta " + code, expected, (k, b) -> k.activationDelta(count, activation, b[0], b[1]),
+      check(device, "activation_delta " + code, expected, (k, b) -> k.activationDelta(count, activation, b.get(0), b.get(1)),
           1, a, dz);
       expected = new float[count];
       float[] y = random(seed + 3, count, 0, 1);
       REFERENCE.mseDelta(count, activation, a, y, expected);
-      check(device, "mse_delta " + code, expected, (k, b) -> k.mseDelta(count, activation, b[0], b[1], b[2]), 2,
+      check(device, "mse_delta " + code, expected, (k, b) -> k.mseDelta(count, activation, b.get(0), b.get(1), b.get(2)), 2,
           a, y, new float[count]);
     }
     float[] p = new float[count];
     REFERENCE.biasSoftmax(rows, cols, z, bias, p);
-    check(device, "bias_softmax", p, (k, b) -> k.biasSoftmax(rows, cols, b[0], b[1], b[2]), 2, z, bias,
+    check(device, "bias_softmax", p, (k, b) -> k.biasSoftmax(rows, cols, b.get(0), b.get(1), b.get(2)), 2, z, bias,
         new float[count]);
     float[] big = random(seed + 9, count, 80, 100); // exp(100) overflows float: only a max-subtracted softmax survives
     REFERENCE.biasSoftmax(rows, cols, big, bias, p);
-    check(device, "bias_softmax of large inputs", p, (k, b) -> k.biasSoftmax(rows, cols, b[0], b[1], b[2]), 2, big,
+    check(device, "bias_softmax of large inputs", p, (k, b) -> k.biasSoftmax(rows, cols, b.get(0), b.get(1), b.get(2)), 2, big,
         bias, new float[count]);
   }
 
@@ -185,32 +164,32 @@ class KernelsVsReferenceTest {
 
   @ParameterizedTest(name = "{0} losses {1}x{2}")
   @MethodSource("cases")
-  void lossKernelsMatchReference(ClDevice device, int rows, int cols, int seed) {
+  void lossKernelsMatchReference(Device device, int rows, int cols, int seed) {
     int count = rows * cols;
     float[] a = random(seed + 2, count, 0.01f, 0.99f);
     float[] y = random(seed + 3, count, 0, 1);
     float[] hot = oneHot(rows, cols);
     float[] expected = new float[3];
     REFERENCE.mseLoss(count, 2, a, y, expected);
-    Tolerances.assertClose("mse_loss", expected, onDevice(device, (k, b) -> k.mseLoss(count, 2, b[0], b[1], b[2]), 2, 3, a, y,
+    Tolerances.assertClose("mse_loss", expected, onDevice(device, (k, b) -> k.mseLoss(count, 2, b.get(0), b.get(1), b.get(2)), 2, 3, a, y,
         new float[3]), 0, Tolerances.LOSS_RTOL);
     expected = new float[3];
     REFERENCE.xentLoss(rows, cols, 1, a, hot, expected);
-    Tolerances.assertClose("xent_loss", expected, onDevice(device, (k, b) -> k.xentLoss(rows, cols, 1, b[0], b[1], b[2]), 2, 3,
+    Tolerances.assertClose("xent_loss", expected, onDevice(device, (k, b) -> k.xentLoss(rows, cols, 1, b.get(0), b.get(1), b.get(2)), 2, 3,
         a, hot, new float[3]), 0, Tolerances.LOSS_RTOL);
     expected = new float[count];
     REFERENCE.xentDelta(count, a, hot, expected);
-    check(device, "xent_delta", expected, (k, b) -> k.xentDelta(count, b[0], b[1], b[2]), 2, a, hot,
+    check(device, "xent_delta", expected, (k, b) -> k.xentDelta(count, b.get(0), b.get(1), b.get(2)), 2, a, hot,
         new float[count]);
     float[] correct = new float[2];
     REFERENCE.countCorrect(rows, cols, 1, a, hot, correct);
-    Tolerances.assertClose("count_correct", correct, onDevice(device, (k, b) -> k.countCorrect(rows, cols, 1, b[0], b[1], b[2]),
+    Tolerances.assertClose("count_correct", correct, onDevice(device, (k, b) -> k.countCorrect(rows, cols, 1, b.get(0), b.get(1), b.get(2)),
         2, 2, a, hot, new float[2]), 0, 0);
   }
 
   @ParameterizedTest(name = "{0} updates {1}x{2}")
   @MethodSource("cases")
-  void gradientAndOptimizerKernelsMatchReference(ClDevice device, int rows, int cols, int seed) {
+  void gradientAndOptimizerKernelsMatchReference(Device device, int rows, int cols, int seed) {
     int count = rows * cols;
     float[] w = random(seed, count, -3, 3);
     float[] dz = random(seed + 4, count, -1, 1);
@@ -219,20 +198,20 @@ class KernelsVsReferenceTest {
 
     float[] expected = new float[cols];
     REFERENCE.columnSum(rows, cols, 1.0f / rows, dz, expected);
-    check(device, "column_sum", expected, (k, b) -> k.columnSum(rows, cols, 1.0f / rows, b[0], b[1]), 1, dz,
+    check(device, "column_sum", expected, (k, b) -> k.columnSum(rows, cols, 1.0f / rows, b.get(0), b.get(1)), 1, dz,
         new float[cols]);
 
     expected = w.clone();
     REFERENCE.sgdUpdate(count, 0.3f, 0.01f, dz, expected);
-    check(device, "sgd_update", expected, (k, b) -> k.sgdUpdate(count, 0.3f, 0.01f, b[0], b[1]), 1, dz, w);
+    check(device, "sgd_update", expected, (k, b) -> k.sgdUpdate(count, 0.3f, 0.01f, b.get(0), b.get(1)), 1, dz, w);
 
     expected = w.clone();
     float[] velocity = state1.clone();
     REFERENCE.momentumUpdate(count, 0.1f, 0.9f, 0.001f, dz, velocity, expected);
     check(device, "momentum_update weights", expected,
-        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b[0], b[1], b[2]), 2, dz, state1, w);
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b.get(0), b.get(1), b.get(2)), 2, dz, state1, w);
     check(device, "momentum_update velocity", velocity,
-        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b[0], b[1], b[2]), 1, dz, state1, w);
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0.001f, b.get(0), b.get(1), b.get(2)), 1, dz, state1, w);
 
     expected = w.clone();
     float[] m = state1.clone();
@@ -240,14 +219,14 @@ class KernelsVsReferenceTest {
     float c1 = (float) (1 - Math.pow(0.9, 3));
     float c2 = (float) (1 - Math.pow(0.999, 3));
     REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, dz, m, v, expected);
-    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, b[0], b[1], b[2], b[3]);
+    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
     check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
     check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
     check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
   }
 
   static Stream<Arguments> devices() {
-    return OpenClDevices.all().stream().map(Arguments::of);
+    return Backends.others().stream().map(Arguments::of);
   }
 
   /**
@@ -256,7 +235,7 @@ class KernelsVsReferenceTest {
    */
   @ParameterizedTest(name = "{0} subnormal moments flushed")
   @MethodSource("devices")
-  void momentsThatWouldTurnSubnormalBecomePlusZeroOnBothSides(ClDevice device) {
+  void momentsThatWouldTurnSubnormalBecomePlusZeroOnBothSides(Device device) {
     float min = Float.MIN_NORMAL;
     float[] moment = {1e-38f, -1e-38f, min, -min, 1e-37f, -1e-37f, 0.5f, 0f, -0f, 1.2e-38f / 0.9f, 2e-38f};
     int count = moment.length;
@@ -289,32 +268,25 @@ class KernelsVsReferenceTest {
     assertEquals(0, Float.floatToIntBits(m[8]), "−0 becomes +0");
     assertEquals(0.9f * 1e-37f, m[4], 0f, "a normal moment keeps β1·m");
 
-    Tolerances.assertSameBits("momentum_update velocity on " + device.ref(), velocity,
-        onDevice(device, (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 1, count, dw, moment, w));
+    Tolerances.assertSameBits("momentum_update velocity on " + device.id(), velocity,
+        onDevice(device, (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b.get(0), b.get(1), b.get(2)), 1, count, dw, moment, w));
     check(device, "momentum_update weights", expectedW,
-        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 2, dw, moment, w);
-    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, b[0], b[1], b[2], b[3]);
-    Tolerances.assertSameBits("adam_update m on " + device.ref(), m, onDevice(device, adam, 1, count, dw, moment, v0, w));
-    Tolerances.assertSameBits("adam_update v on " + device.ref(), v, onDevice(device, adam, 2, count, dw, moment, v0, w));
+        (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b.get(0), b.get(1), b.get(2)), 2, dw, moment, w);
+    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
+    Tolerances.assertSameBits("adam_update m on " + device.id(), m, onDevice(device, adam, 1, count, dw, moment, v0, w));
+    Tolerances.assertSameBits("adam_update v on " + device.id(), v, onDevice(device, adam, 2, count, dw, moment, v0, w));
     check(device, "adam_update weights", adamW, adam, 3, dw, moment, v0, w);
   }
 
   /** Slot counts of the *_layers checks: one slot of one, primes, empty slots, all eight, and tile-edged sizes. */
-  static Stream<Arguments> slotCases() {
-    List<int[]> counts = List.of(new int[] {1}, new int[] {7, 0, 13}, new int[] {0, 0, 1}, new int[] {0},
+  static List<int[]> slotCounts() {
+    return List.of(new int[] {1}, new int[] {7, 0, 13}, new int[] {0, 0, 1}, new int[] {0},
         new int[] {1, 2, 3, 5, 7, 11, 13, 17}, new int[] {127 * 129, 129, 65, 0, 1, 31, 16, 4099},
         new int[] {784 * 3, 3, 0, 0, 0, 0, 0, 0}, new int[] {15, 17});
-    return OpenClDevices.all().stream().flatMap(d -> counts.stream().flatMap(c -> IntStream.of(
-        OpenClKernels.updateChunk(d), 1, 3).distinct().mapToObj(chunk -> Arguments.of(d, c, chunk))));
   }
 
-  /** The kernels with the *_layers kernels built for {@code chunk} elements per work-item (matmuls tiled). */
-  private static synchronized OpenClKernels kernelsOn(ClDevice device, int chunk) {
-    if (chunk == OpenClKernels.updateChunk(device)) {
-      return kernelsOn(device);
-    }
-    return CHUNKED.computeIfAbsent(device.ref() + " chunk " + chunk,
-        key -> new OpenClKernels(device, KernelSource.classpath(), false, MatmulPlan.tiled(16), chunk));
+  static Stream<Arguments> slotCases() {
+    return Backends.others().stream().flatMap(d -> slotCounts().stream().map(c -> Arguments.of(d, c)));
   }
 
   /**
@@ -322,9 +294,36 @@ class KernelsVsReferenceTest {
    * correctly, and the reference's *_layers against its single-array methods slot by slot, bit for bit always.
    * Slots alternate weight decay 0.01 and 0; moments near FLT_MIN (flushed) are mixed in.
    */
-  @ParameterizedTest(name = "{0} update_layers {1}, {2} per work-item")
+  @ParameterizedTest(name = "{0} update_layers {1}")
   @MethodSource("slotCases")
-  void layeredUpdatesMatchReferenceAndTheSingleArrayKernels(ClDevice device, int[] count, int chunk) {
+  void layeredUpdatesMatchReferenceAndTheSingleArrayKernels(Device device, int[] count) {
+    checkLayeredUpdates(device, OPEN.on(device), count, "");
+  }
+
+  // ---- OpenCL only: the *_layers kernels built with other update chunks than the device's own ----
+
+  /** OpenCL devices, slot counts, and update chunks (elements per work-item) other than the device's own. */
+  static Stream<Arguments> chunkCases() {
+    return OpenClDevices.all().stream().flatMap(d -> slotCounts().stream().flatMap(c -> IntStream.of(1, 3)
+        .filter(chunk -> chunk != OpenClKernels.updateChunk(d)).mapToObj(chunk -> Arguments.of(d, c, chunk))));
+  }
+
+  /** The kernels with the *_layers kernels built for {@code chunk} elements per work-item (matmuls tiled). */
+  private static synchronized OpenClKernels kernelsOn(ClDevice device, int chunk) {
+    return CHUNKED.computeIfAbsent(device.ref() + " chunk " + chunk,
+        key -> new OpenClKernels(device, KernelSource.classpath(), false, MatmulPlan.tiled(16), chunk));
+  }
+
+  /** {@link #layeredUpdatesMatchReferenceAndTheSingleArrayKernels} with the *_layers kernels built for a chunk. */
+  @ParameterizedTest(name = "{0} update_layers {1}, {2} per work-item")
+  @MethodSource("chunkCases")
+  void layeredUpdatesWithOtherUpdateChunksMatchReference(ClDevice device, int[] count, int chunk) {
+    checkLayeredUpdates(new OpenClDevice(device), kernelsOn(device, chunk), count, ", chunk " + chunk);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void checkLayeredUpdates(Device device, Backend<?, ?> backend, int[] count, String label) {
+    Backend<Object, Object> k = (Backend<Object, Object>) backend;
     int slots = count.length;
     float[] decay = new float[slots];
     float[][] dw = new float[slots][];
@@ -345,7 +344,6 @@ class KernelsVsReferenceTest {
     }
     float c1 = (float) (1 - Math.pow(0.9, 4));
     float c2 = (float) (1 - Math.pow(0.999, 4));
-    OpenClKernels k = kernelsOn(device, chunk);
     for (String kernel : List.of("sgd_update_layers", "momentum_update_layers", "adam_update_layers")) {
       float[][] singleW = copy(w);
       float[][] singleM = copy(m);
@@ -364,15 +362,15 @@ class KernelsVsReferenceTest {
       List<float[]> refV = Arrays.asList(copy(v));
       List<float[]> refDw = Arrays.asList(dw);
       runLayers(REFERENCE, kernel, count, decay, c1, c2, refDw, refM, refV, refW);
-      List<ClBuffer> all = new ArrayList<>();
+      List<Object> all = new ArrayList<>();
       try {
-        List<ClBuffer> dDw = uploadAll(k, dw, all);
-        List<ClBuffer> dW = uploadAll(k, w, all);
-        List<ClBuffer> dM = uploadAll(k, m, all);
-        List<ClBuffer> dV = uploadAll(k, v, all);
+        List<Object> dDw = uploadAll(k, dw, all);
+        List<Object> dW = uploadAll(k, w, all);
+        List<Object> dM = uploadAll(k, m, all);
+        List<Object> dV = uploadAll(k, v, all);
         runLayers(k, kernel, count, decay, c1, c2, dDw, dM, dV, dW);
         for (int s = 0; s < slots; s++) {
-          String what = kernel + " slot " + s + " of " + Arrays.toString(count) + ", chunk " + chunk;
+          String what = kernel + " slot " + s + " of " + Arrays.toString(count) + label;
           Tolerances.assertSameBits(what + " w: reference against single-array", singleW[s], refW.get(s));
           Tolerances.assertSameBits(what + " m: reference against single-array", singleM[s], refM.get(s));
           Tolerances.assertSameBits(what + " v: reference against single-array", singleV[s], refV.get(s));
@@ -381,7 +379,7 @@ class KernelsVsReferenceTest {
           Tolerances.assertMatchesReference(device, what + " v", refV.get(s), download(k, dV.get(s), count[s]));
         }
       } finally {
-        all.forEach(ClBuffer::close);
+        all.forEach(Backends::free);
       }
     }
   }
@@ -404,17 +402,17 @@ class KernelsVsReferenceTest {
   }
 
   /** Each array uploaded (an empty one as a one-element buffer: OpenCL has no empty buffers), kept in all. */
-  private static List<ClBuffer> uploadAll(OpenClKernels k, float[][] arrays, List<ClBuffer> all) {
-    List<ClBuffer> buffers = new ArrayList<>();
+  private static List<Object> uploadAll(Backend<Object, Object> k, float[][] arrays, List<Object> all) {
+    List<Object> buffers = new ArrayList<>();
     for (float[] a : arrays) {
-      ClBuffer b = k.upload(a.length == 0 ? new float[1] : a);
+      Object b = k.upload(a.length == 0 ? new float[1] : a);
       all.add(b);
       buffers.add(b);
     }
     return buffers;
   }
 
-  private static float[] download(OpenClKernels k, ClBuffer buffer, int length) {
+  private static float[] download(Backend<Object, Object> k, Object buffer, int length) {
     float[] out = new float[length];
     if (length > 0) {
       k.download(buffer, out);
@@ -424,20 +422,29 @@ class KernelsVsReferenceTest {
 
   @ParameterizedTest(name = "{0} gather_rows {1}x{2}")
   @MethodSource("cases")
-  void gatherRowsPicksTheIndexedRows(ClDevice device, int rows, int cols, int seed) {
+  void gatherRowsPicksTheIndexedRows(Device device, int rows, int cols, int seed) {
     float[] source = random(seed, rows * cols, -1, 1);
     int[] order = new dev.cltrain.nn.NumpyRandom(seed).permutation(rows);
     int offset = rows / 3;
     int n = rows - offset;
     float[] expected = new float[n * cols];
     REFERENCE.gatherRows(n, cols, offset, order, source, expected);
-    OpenClKernels k = kernelsOn(device);
-    try (ClBuffer indices = k.uploadIndices(order); ClBuffer src = k.upload(source);
-         ClBuffer target = k.allocate(n * cols)) {
+    @SuppressWarnings("unchecked")
+    Backend<Object, Object> k = (Backend<Object, Object>) OPEN.on(device);
+    List<Object> buffers = new ArrayList<>();
+    try {
+      Object indices = k.uploadIndices(order);
+      buffers.add(indices);
+      Object src = k.upload(source);
+      buffers.add(src);
+      Object target = k.allocate(n * cols);
+      buffers.add(target);
       k.gatherRows(n, cols, offset, indices, src, target);
       float[] actual = new float[n * cols];
       k.download(target, actual);
       Tolerances.assertClose("gather_rows", expected, actual, 0, 0);
+    } finally {
+      buffers.forEach(Backends::free);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -261,8 +262,7 @@ class CheckpointReliabilityTest {
 
   @Test
   void rowIndicesOutsideTheDataOrRepeatedAreRefusedBeforeReachingAnyDevice() throws Exception {
-    List<String> devices = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> devices.add(d.ref()));
+    List<String> devices = Backends.all().stream().map(d -> d.id()).toList();
     // positions past the first batch (done before the checkpoint), so that the old code gathered them: PoCL died
     // with SIGSEGV (exit 134), the reference with an internal error
     int[][] orders = {reversed(300, 100, 100_000_000), reversed(300, 200, -1), reversed(300, 50, 3), new int[299]};

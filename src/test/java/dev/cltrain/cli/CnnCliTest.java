@@ -1,11 +1,11 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.Device;
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.testing.OpenClDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,9 +84,9 @@ class CnnCliTest {
     Cli judge = run(args("reference", 4, "--save", reference.toString()));
     assertEquals(0, judge.exit(), judge.toString());
     assertEquals(4, epochLines(judge).size(), judge.toString());
-    for (ClDevice d : OpenClDevices.all()) {
+    for (Device d : Backends.others()) {
       Path model = dir.resolve("device.json");
-      Cli c = run(args(d.ref(), 4, "--save", model.toString(), "--verify"));
+      Cli c = run(args(d.id(), 4, "--save", model.toString(), "--verify"));
       assertEquals(0, c.exit(), c.toString());
       assertEquals(epochLines(judge), epochLines(c), d + ": the same log lines");
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d + ": the same model, byte for byte");
@@ -112,8 +112,7 @@ class CnnCliTest {
 
   @Test
   void aRunResumedFromItsCheckpointEndsAsAStraightRun() throws Exception {
-    List<String> devices = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> devices.add(d.ref()));
+    List<String> devices = Backends.all().stream().map(d -> d.id()).toList();
     for (String device : devices) {
       Path straight = dir.resolve("straight.json");
       assertEquals(0, run(args(device, 6, "--save", straight.toString())).exit());

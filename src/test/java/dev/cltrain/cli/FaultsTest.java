@@ -1,5 +1,6 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -97,8 +98,6 @@ class FaultsTest {
   }
 
   private static List<String> devicesAndReference() {
-    List<String> all = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> all.add(d.ref()));
-    return all;
+    return Backends.all().stream().map(d -> d.id()).toList();
   }
 }

@@ -1,15 +1,14 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cltrain.testing.OpenClDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,9 +34,7 @@ class IdxModelRoundTripTest {
   }
 
   static List<String> devices() {
-    List<String> all = new ArrayList<>(List.of("reference"));
-    OpenClDevices.all().forEach(d -> all.add(d.ref()));
-    return all;
+    return Backends.all().stream().map(d -> d.id()).toList();
   }
 
   @ParameterizedTest(name = "{0}")

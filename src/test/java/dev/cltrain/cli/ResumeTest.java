@@ -1,13 +1,12 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.testing.OpenClDevices;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,12 +34,7 @@ class ResumeTest {
 
   /** The device and how many epochs make a run long enough (a few seconds) to be stopped in the middle. */
   static Stream<Arguments> devices() {
-    List<Arguments> list = new ArrayList<>();
-    list.add(Arguments.of("reference", 600));
-    for (ClDevice d : OpenClDevices.all()) {
-      list.add(Arguments.of(d.ref(), 40));
-    }
-    return list.stream();
+    return Backends.all().stream().map(d -> Arguments.of(d.id(), d.isReference() ? 600 : 40));
   }
 
   private static List<String> workload(String device, int epochs) {

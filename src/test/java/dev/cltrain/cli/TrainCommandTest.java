@@ -1,5 +1,6 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class TrainCommandTest {
       "Epoch 9000, Loss: 0.1250");
 
   static Stream<String> everyDevice() {
-    return Stream.concat(Stream.of("reference"), OpenClDevices.all().stream().map(ClDevice::ref));
+    return Backends.all().stream().map(d -> d.id());
   }
 
   @ParameterizedTest(name = "--device {0}")

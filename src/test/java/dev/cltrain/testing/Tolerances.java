@@ -77,11 +77,36 @@ public final class Tolerances {
    */
   public static void assertMatchesReference(dev.cltrain.opencl.ClDevice device, String what, float[] expected,
       float[] actual) {
-    if (!device.correctlyRoundedDivideSqrt()) {
+    assertMatchesReference(device.correctlyRoundedDivideSqrt(), what + " on " + device.ref(), expected, actual);
+  }
+
+  /**
+   * {@link #assertMatchesReference(dev.cltrain.opencl.ClDevice, String, float[], float[])} for any backend: exact
+   * bits on the reference and on a device whose {@link dev.cltrain.Device#properties()} say
+   * {@code correctlyRoundedDivideSqrt} true; the kernel tolerance on any other.
+   */
+  public static void assertMatchesReference(dev.cltrain.Device device, String what, float[] expected,
+      float[] actual) {
+    assertMatchesReference(exactOn(device), what + " on " + device.id(), expected, actual);
+  }
+
+  /**
+   * Whether the device must have the reference's exact bits: the reference itself, and a device whose
+   * {@link dev.cltrain.Device#properties()} say {@code correctlyRoundedDivideSqrt} true.
+   *
+   * @param device the device under test
+   * @return true for bit-for-bit checks, false where the kernel tolerance applies
+   */
+  public static boolean exactOn(dev.cltrain.Device device) {
+    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
+  }
+
+  private static void assertMatchesReference(boolean exact, String what, float[] expected, float[] actual) {
+    if (!exact) {
       assertClose(what, expected, actual, KERNEL_ATOL, KERNEL_RTOL);
       return;
     }
-    assertSameBits(what + " on " + device.ref(), expected, actual);
+    assertSameBits(what, expected, actual);
   }
 
   /** Fails naming the first index whose bits differ, with both values and how many differ. */

@@ -1,5 +1,6 @@
 package dev.cltrain.testing;
 
+import dev.cltrain.Device;
 import dev.cltrain.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
@@ -10,18 +11,23 @@ import dev.cltrain.reference.ReferenceDevice;
 import dev.cltrain.train.Backprop;
 import dev.cltrain.train.Settings;
 
-/** Trainers for tests: backprop on the Java reference or on one OpenCL device, as the devices open them. */
+/** Trainers for tests: backprop on any device (the Java reference, one OpenCL device), as the devices open them. */
 public final class Trainers {
   private Trainers() {}
 
   /** Backprop on the Java reference. */
   public static Trainer reference(Network initial, DataSet train, Settings settings) {
-    return new Backprop<>(ReferenceDevice.INSTANCE.openBackend(false), initial, train, settings);
+    return on(ReferenceDevice.INSTANCE, initial, train, settings);
+  }
+
+  /** Backprop on the device's kernels ({@link Device#openBackend}). */
+  public static Trainer on(Device device, Network initial, DataSet train, Settings settings) {
+    return new Backprop<>(device.openBackend(false), initial, train, settings);
   }
 
   /** Backprop on an OpenCL device, kernels built from {@code source}. */
   public static Trainer openCl(ClDevice device, KernelSource source, Network initial, DataSet train,
       Settings settings) {
-    return new Backprop<>(new OpenClDevice(device, source).openBackend(false), initial, train, settings);
+    return on(new OpenClDevice(device, source), initial, train, settings);
   }
 }

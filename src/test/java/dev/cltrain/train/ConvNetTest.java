@@ -1,5 +1,7 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Backends;
+import dev.cltrain.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,10 +19,7 @@ import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Stage;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.reference.Philox;
-import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.testing.Tolerances;
 import dev.cltrain.testing.Trainers;
 import java.util.ArrayList;
@@ -355,8 +354,8 @@ class ConvNetTest {
       expected = t.network();
     }
     assertTrue(Network.maxAbsDifference(start, expected) > 0, "training moved the weights");
-    for (ClDevice device : OpenClDevices.all()) {
-      try (Trainer t = Trainers.openCl(device, KernelSource.classpath(), start, data, settings)) {
+    for (Device device : Backends.others()) {
+      try (Trainer t = Trainers.on(device, start, data, settings)) {
         for (int e = 0; e < 3; e++) {
           // the loss is a sum the device reduces as a tree and the reference in order: equal within 1e-5
           assertEquals(expectedLoss[e], t.epoch(true).loss(), Tolerances.LOSS_RTOL * Math.abs(expectedLoss[e]),

@@ -1,5 +1,8 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Tolerances;
+import dev.cltrain.testing.Backends;
+import dev.cltrain.Device;
 import dev.cltrain.testing.Trainers;
 
 import dev.cltrain.Trainer;
@@ -14,9 +17,6 @@ import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.testing.OpenClDevices;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +58,7 @@ class LockstepTest {
             1e-3f), 8, new int[] {17, 6, 7, 8, 9, 4}),
         new Setup(Activation.SIGMOID, Loss.XENT, Optimizer.sgd(0.3f), 10, new int[] {17, 5, 6, 7, 8, 4}),
     };
-    return OpenClDevices.all().stream().flatMap(d -> Stream.of(setups).map(s -> Arguments.of(d, s)));
+    return Backends.others().stream().flatMap(d -> Stream.of(setups).map(s -> Arguments.of(d, s)));
   }
 
   private static DataSet data() {
@@ -77,12 +77,12 @@ class LockstepTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("cases")
-  void deviceTrainingFollowsTheReference(ClDevice device, Setup setup) {
+  void deviceTrainingFollowsTheReference(Device device, Setup setup) {
     DataSet data = data();
     NumpyRandom random = new NumpyRandom(4);
     Network start = Network.init(setup.widths(), setup.hidden(), setup.loss(), Init.defaultFor(setup.hidden(), setup.loss()), random);
     Settings settings = new Settings(setup.optimizer(), setup.batch(), random);
-    try (Trainer onDevice = Trainers.openCl(device, KernelSource.classpath(), start, data, settings);
+    try (Trainer onDevice = Trainers.on(device, start, data, settings);
          Trainer reference = Trainers.reference(start, data, settings)) {
       for (int epoch = 0; epoch < 5; epoch++) {
         Trainer.EpochStats a = onDevice.epoch(true);
@@ -91,7 +91,7 @@ class LockstepTest {
         assertEquals(b.accuracy(), a.accuracy(), 0f, "epoch " + epoch + " accuracy");
       }
       float difference = Network.maxAbsDifference(onDevice.network(), reference.network());
-      if (device.correctlyRoundedDivideSqrt()) {
+      if (Tolerances.exactOn(device)) {
         assertEquals(0f, difference, 0f, "bit for bit on a device with correctly rounded division and sqrt");
       } else {
         assertTrue(difference <= VERIFY_TOLERANCE, "largest weight difference " + difference);

@@ -11,9 +11,6 @@ import dev.cltrain.data.Generated;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.reference.ReferenceDevice;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,8 +74,7 @@ class PartitionedTrainingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.cltrain.train.ShardedTrainerTest#devicesAndNetworks")
-  void partitionsOnAnOpenClDeviceGiveTheReferencesBits(ClDevice cl, Network net) {
-    Device device = new OpenClDevice(cl, KernelSource.classpath());
+  void partitionsOnAnOpenClDeviceGiveTheReferencesBits(Device device, Network net) {
     List<DataSet> parts = List.of(rows(0, 20), rows(20, 29), rows(29, 61));
     Settings settings = settings(11);
     Network expected = PartitionedTraining.runLocal(net, parts, settings, 11, 2);

@@ -1,5 +1,6 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,11 +20,7 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.reference.ReferenceDevice;
-import dev.cltrain.testing.OpenClDevices;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -62,7 +59,7 @@ class ShardedTrainerTest {
 
   static Stream<Object[]> devicesAndNetworks() {
     List<Object[]> cases = new ArrayList<>();
-    for (ClDevice d : OpenClDevices.all()) {
+    for (Device d : Backends.others()) {
       networks().forEach(n -> cases.add(new Object[] {d, n}));
     }
     return cases.stream();
@@ -70,8 +67,7 @@ class ShardedTrainerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("devicesAndNetworks")
-  void anOpenClDeviceAndTheReferenceSharingBatchesEqualTheShardedReferenceBitForBit(ClDevice cl, Network net) {
-    Device device = new OpenClDevice(cl, KernelSource.classpath());
+  void anOpenClDeviceAndTheReferenceSharingBatchesEqualTheShardedReferenceBitForBit(Device device, Network net) {
     int[] shares = {3, 1};
     try (ShardedTrainer mixed = on(List.of(device, REFERENCE), shares, net);
          ShardedTrainer judge = on(List.of(REFERENCE, REFERENCE), shares, net)) {

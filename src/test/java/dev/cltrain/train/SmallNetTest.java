@@ -1,5 +1,8 @@
 package dev.cltrain.train;
 
+import dev.cltrain.testing.Tolerances;
+import dev.cltrain.testing.Backends;
+import dev.cltrain.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,9 +18,6 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.opencl.ClDevice;
-import dev.cltrain.opencl.ClRuntime;
-import dev.cltrain.opencl.KernelSource;
-import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.testing.OpenClDevices;
@@ -68,27 +68,19 @@ class SmallNetTest {
     return cases;
   }
 
-  /** Backends: the reference, then each OpenCL device. */
+  /** Backends: the reference, then each OpenCL device ({@link Backends#all()}). */
   static Stream<Arguments> backends() {
     List<Arguments> all = new ArrayList<>();
-    for (Case c : cases()) {
-      all.add(Arguments.of("reference", c));
-    }
-    for (ClDevice d : openClOrNone()) {
+    for (Device d : Backends.all()) {
       for (Case c : cases()) {
-        all.add(Arguments.of(d.ref(), c));
+        all.add(Arguments.of(d.id(), c));
       }
     }
     return all.stream();
   }
 
-  /** Every OpenCL device; none (the reference cases still run) where there is none, except under CI=true. */
-  static List<ClDevice> openClOrNone() {
-    return OpenClDevices.ci() || !ClRuntime.discover().devices().isEmpty() ? OpenClDevices.all() : List.of();
-  }
-
-  static ClDevice device(String ref) {
-    return OpenClDevices.all().stream().filter(d -> d.ref().equals(ref)).findFirst().orElseThrow();
+  static Device device(String id) {
+    return Backends.all().stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
   }
 
   static DataSet data(Case c, long seed) {
@@ -131,8 +123,7 @@ class SmallNetTest {
   }
 
   static Trainer open(String backend, Network start, DataSet data, Settings settings) {
-    return backend.equals("reference") ? Trainers.reference(start, data, settings)
-        : Trainers.openCl(device(backend), KernelSource.classpath(), start, data, settings);
+    return Trainers.on(device(backend), start, data, settings);
   }
 
   /** The weights and every optimizer buffer, as one array of floats in a fixed order. */
@@ -257,10 +248,10 @@ class SmallNetTest {
   /** The kernel against its reference method on raw buffers (as verify checks it). */
   @ParameterizedTest(name = "{0}")
   @MethodSource("devices")
-  void trainSmallMatchesItsReferenceMethod(ClDevice device) {
+  void trainSmallMatchesItsReferenceMethod(Device device) {
     ReferenceKernels reference = new ReferenceKernels();
-    try (Backend<?, ?> cl = new OpenClDevice(device, KernelSource.classpath()).openBackend(false)) {
-      boolean exact = device.correctlyRoundedDivideSqrt();
+    try (Backend<?, ?> cl = device.openBackend(false)) {
+      boolean exact = Tolerances.exactOn(device);
       for (int[] s : new int[][] {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {5, 5, 2}, {40, 2, 3}}) {
         for (int activation : new int[] {0, 1, 2, 3}) {
           float[] expected = dev.cltrain.device.DeviceCheckAccess.exec("train_small", reference, s, activation, 11);
@@ -276,8 +267,8 @@ class SmallNetTest {
     }
   }
 
-  static List<ClDevice> devices() {
-    return OpenClDevices.all();
+  static List<Device> devices() {
+    return Backends.others();
   }
 
   @Test
@@ -308,9 +299,9 @@ class SmallNetTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("devices")
-  void theSeedsXorTrainsInTrainSmallOnEveryDevice(ClDevice device) {
+  void theSeedsXorTrainsInTrainSmallOnEveryDevice(Device device) {
     Case xor = cases().get(0);
-    try (Trainer t = open(device.ref(), network(xor, 1), data(xor, 1), Settings.fullBatchSgd(0.5f))) {
+    try (Trainer t = open(device.id(), network(xor, 1), data(xor, 1), Settings.fullBatchSgd(0.5f))) {
       assertTrue(t.launchPlan().startsWith("one launch per up to "), t.launchPlan());
     }
   }
