@@ -192,7 +192,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         smallShape = backend.uploadIndices(shape);
         packedParams = backend.upload(new float[parameterCount()]);
         packedState = backend.upload(new float[Math.max(1, optimizer.stateBuffers() * parameterCount())]);
-        corrections = backend.upload(new float[optimizer.kind() == Optimizer.Kind.ADAM ? 2 * smallNetEpochs : 2]);
+        corrections = backend.upload(new float[Math.max(2, optimizer.corrections(1, smallNetEpochs).length)]);
       }
     } catch (RuntimeException e) {
       backend.close();
@@ -355,19 +355,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   /** One train_small launch of {@code count} epochs (count ≤ smallNetEpochs); packed buffers current. */
   private void smallNetLaunch(int count, boolean stats) {
-    Optimizer o = optimizer;
-    if (o.kind() == Optimizer.Kind.ADAM) {
-      float[] c = new float[2 * count];
-      for (int e = 0; e < count; e++) {
-        c[2 * e] = (float) (1.0 - Math.pow(o.beta1(), step + 1 + e));
-        c[2 * e + 1] = (float) (1.0 - Math.pow(o.beta2(), step + 1 + e));
-      }
+    float[] c = optimizer.corrections(step + 1, count);
+    if (c.length > 0) {
       backend.write(corrections, c);
     }
     int rows = trainSet.rows();
-    backend.trainSmall(layerCount(), rows, count, loss == Loss.XENT ? 1 : 0, o.kind().ordinal(), stats ? 1 : 0,
-        1.0f / rows, rate, o.momentum(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(), smallShape, corrections,
-        train.x, train.y, packedParams, packedState, train.lossSlots, train.correctSlots);
+    Optimizer.Fused o = optimizer.fused();
+    backend.trainSmall(layerCount(), rows, count, loss == Loss.XENT ? 1 : 0, o.code(), stats ? 1 : 0, 1.0f / rows,
+        rate, o.momentum(), o.adam(), optimizer.weightDecay(), smallShape, corrections, train.x, train.y,
+        packedParams, packedState, train.lossSlots, train.correctSlots);
     step += count;
     epochsDone += count;
   }
@@ -540,18 +536,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
 
   private void update() {
     step++;
-    float correction1 = (float) (1.0 - Math.pow(optimizer.beta1(), step));
-    float correction2 = (float) (1.0 - Math.pow(optimizer.beta2(), step));
-    Optimizer o = optimizer;
+    List<Optimizer.Slots<B>> groups = new ArrayList<>(slotGroups.size());
     for (SlotGroup<B> g : slotGroups) {
-      switch (o.kind()) {
-        case SGD -> backend.sgdUpdateLayers(g.count(), rate, g.weightDecay(), g.dw(), g.w());
-        case MOMENTUM -> backend.momentumUpdateLayers(g.count(), rate, o.momentum(), g.weightDecay(), g.dw(),
-            g.first(), g.w());
-        case ADAM -> backend.adamUpdateLayers(g.count(), rate, o.beta1(), o.beta2(), o.epsilon(), g.weightDecay(),
-            correction1, correction2, g.dw(), g.first(), g.second(), g.w());
-      }
+      groups.add(new Optimizer.Slots<>(g.count(), g.weightDecay(), g.dw(), g.w(), List.of(g.first(), g.second())));
     }
+    optimizer.update(backend, groups, rate, step);
   }
 
   @Override

@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Java's from compiling with -parameters), and every method has its kernel. No method of Kernels does
  * more than one kernel, so there is no exception list. One rule of expansion: a Java parameter that is an
  * array or a list ({@code int[] count}, {@code List<B> dw} of the {@code *UpdateLayers} methods) stands for
- * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}.
+ * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}; and one
+ * of naming: a record parameter ({@link AdamConstants} {@code adam}) stands for its components in order
+ * ({@code beta1, beta2, epsilon}).
  */
 class KernelSignatureTest {
   static List<ClDevice> devices() {
@@ -49,8 +51,14 @@ class KernelSignatureTest {
     return s.toString();
   }
 
-  /** A parameter's kernel argument names: its own, or name0 … name7 for an array or list (one per slot). */
+  /**
+   * A parameter's kernel argument names: its own, name0 … name7 for an array or list (one per slot), or its
+   * components' for a record.
+   */
   static Stream<String> slotNames(Parameter p) {
+    if (p.getType().isRecord()) {
+      return Arrays.stream(p.getType().getRecordComponents()).map(java.lang.reflect.RecordComponent::getName);
+    }
     if (p.getType().isArray() || List.class.isAssignableFrom(p.getType())) {
       return IntStream.range(0, Kernels.SEGMENTS).mapToObj(s -> p.getName() + s);
     }

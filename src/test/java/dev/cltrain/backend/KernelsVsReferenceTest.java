@@ -239,8 +239,8 @@ class KernelsVsReferenceTest {
     float[] v = state2.clone();
     float c1 = (float) (1 - Math.pow(0.9, 3));
     float c2 = (float) (1 - Math.pow(0.999, 3));
-    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, dz, m, v, expected);
-    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, b[0], b[1], b[2], b[3]);
+    REFERENCE.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.0f, c1, c2, dz, m, v, expected);
+    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.0f, c1, c2, b[0], b[1], b[2], b[3]);
     check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
     check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
     check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
@@ -274,7 +274,7 @@ class KernelsVsReferenceTest {
     float[] adamW = w.clone();
     float c1 = (float) (1 - Math.pow(0.9, 5));
     float c2 = (float) (1 - Math.pow(0.999, 5));
-    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, dw, m, v, adamW);
+    REFERENCE.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0f, c1, c2, dw, m, v, adamW);
     for (int i = 0; i < count; i++) {
       float decayed = 0.9f * moment[i];
       float expected = Math.abs(decayed) < Float.MIN_NORMAL ? 0f : decayed;
@@ -293,7 +293,7 @@ class KernelsVsReferenceTest {
         onDevice(device, (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 1, count, dw, moment, w));
     check(device, "momentum_update weights", expectedW,
         (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b[0], b[1], b[2]), 2, dw, moment, w);
-    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, b[0], b[1], b[2], b[3]);
+    DeviceOp adam = (k, b) -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0f, c1, c2, b[0], b[1], b[2], b[3]);
     Tolerances.assertSameBits("adam_update m on " + device.ref(), m, onDevice(device, adam, 1, count, dw, moment, v0, w));
     Tolerances.assertSameBits("adam_update v on " + device.ref(), v, onDevice(device, adam, 2, count, dw, moment, v0, w));
     check(device, "adam_update weights", adamW, adam, 3, dw, moment, v0, w);
@@ -355,7 +355,7 @@ class KernelsVsReferenceTest {
           case "sgd_update_layers" -> REFERENCE.sgdUpdate(count[s], 0.3f, decay[s], dw[s], singleW[s]);
           case "momentum_update_layers" -> REFERENCE.momentumUpdate(count[s], 0.1f, 0.9f, decay[s], dw[s],
               singleM[s], singleW[s]);
-          default -> REFERENCE.adamUpdate(count[s], 0.01f, 0.9f, 0.999f, 1e-8f, decay[s], c1, c2, dw[s], singleM[s],
+          default -> REFERENCE.adamUpdate(count[s], 0.01f, AdamConstants.DEFAULT, decay[s], c1, c2, dw[s], singleM[s],
               singleV[s], singleW[s]);
         }
       }
@@ -391,7 +391,7 @@ class KernelsVsReferenceTest {
     switch (kernel) {
       case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.3f, decay, dw, w);
       case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
-      default -> k.adamUpdateLayers(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, c1, c2, dw, m, v, w);
+      default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, c1, c2, dw, m, v, w);
     }
   }
 
