@@ -17,6 +17,15 @@ import java.util.stream.Collectors;
  * gradient) applies to weights, not biases. Moments never go subnormal: a new velocity, m or v of magnitude
  * below {@link Float#MIN_NORMAL} is stored as +0, on every device and in the reference alike (subnormals cost
  * CPUs a microcode assist per operation, and some devices flush them on their own).
+ *
+ * <p>A new rule takes 8 main files: its record in nn/ (name, code, defaults, checks, launches); this file's
+ * {@code permits} and {@link #kinds()}; its {@code NAME_update} and {@code NAME_update_layers} kernels in
+ * update.cl with their methods in backend/Kernels, opencl/OpenClKernels and reference/ReferenceKernels; its
+ * {@code OPT_} code and update_one branch in small_net.cl (and ReferenceKernels.trainSmall's updateOne); its
+ * checks in device/DeviceCheck. KernelSignatureTest, DeviceCheckCoverageTest and KernelCodesTest fail until
+ * each is there. A hyper-parameter the others lack adds its command-line option ({@link Options},
+ * cli/WorkloadOptions) and, when train_small reads it, a component of {@link Fused} and an argument of
+ * train_small (Backprop's call passes it on).
  */
 public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Adam {
 
