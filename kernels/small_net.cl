@@ -96,9 +96,9 @@ inline void update_one(const int optimizer, const float learning_rate, const flo
 // `epochs` full-batch iterations of a `layers`-layer network on rows × widths[0] inputs; scale = 1/rows as
 // the host computes it (the gradients' alpha); stats: loss and correct count of the last epoch's forward pass
 __kernel void train_small(const int layers, const int rows, const int epochs, const int cross_entropy,
-                          const int optimizer, const int stats, const float scale, const float learning_rate,
-                          const float momentum, const float beta1, const float beta2, const float epsilon,
-                          const float weight_decay, __global const int* shape,
+                          const int stats, const float scale, const float learning_rate, const float weight_decay,
+                          const int optimizer, const float momentum, const float beta1, const float beta2,
+                          const float epsilon, __global const int* shape,
                           __global const float* corrections, __global const float* x, __global const float* y,
                           __global float* params, __global float* state, __global float* loss,
                           __global float* correct) {

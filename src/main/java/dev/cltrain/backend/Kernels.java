@@ -15,7 +15,9 @@ import java.util.List;
  * takes each such group as one array or list named without the digit ({@code count}, {@code dw}), holding one
  * entry per slot used (1 to {@link #SEGMENTS}, every group the same length). KernelSignatureTest expands an
  * array or list parameter {@code x} to {@code x0 … x7} when it compares names. A record parameter stands for
- * its components, in order: {@link AdamConstants} {@code adam} for the kernel's {@code beta1, beta2, epsilon}.
+ * its components, in order, a record within one for its own: {@link AdamConstants} {@code adam} for the
+ * kernel's {@code beta1, beta2, epsilon}, {@link SmallNetOptimizer} {@code optimizer} for {@code optimizer,
+ * momentum, beta1, beta2, epsilon}.
  *
  * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
@@ -312,14 +314,12 @@ public interface Kernels<B, I> {
    * @param rows the training set's rows: the whole batch
    * @param epochs epochs (backprop iterations) to run
    * @param crossEntropy 1: softmax output and cross-entropy (xent_delta, xent_loss); 0: mean squared error
-   * @param optimizer the rule's code: small_net.cl's OPT_SGD, OPT_MOMENTUM, OPT_ADAM (Optimizer.Kind.code)
    * @param stats 1: the last epoch's loss into loss[0] and correct count into correct[0] (as mse_loss or
    *     xent_loss and count_correct at slot 0), 0: neither is written
    * @param scale 1/rows as the host computes it: the gradients' alpha and column_sum's scale
    * @param learningRate the step size η
-   * @param momentum μ (momentum only)
-   * @param adam Adam's β1, β2, ε (adam only)
    * @param weightDecay the L2 factor λ for weights (biases take 0)
+   * @param optimizer the rule (its code) and its constants: the kernel's optimizer, momentum, beta1, beta2, epsilon
    * @param shape widths[0..L] (inputs first), then the activation codes of layers 1..L (−1 softmax)
    * @param corrections Adam's (1 − β1ᵗ, 1 − β2ᵗ) for each epoch's step t, two floats per epoch (read for adam only)
    * @param x the inputs, rows × widths[0]
@@ -329,9 +329,9 @@ public interface Kernels<B, I> {
    * @param loss receives the last epoch's mean loss at index 0 when stats is 1
    * @param correct receives the last epoch's correct count at index 0 when stats is 1
    */
-  void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, AdamConstants adam, float weightDecay, I shape,
-      B corrections, B x, B y, B params, B state, B loss, B correct);
+  void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale, float learningRate,
+      float weightDecay, SmallNetOptimizer optimizer, I shape, B corrections, B x, B y, B params, B state, B loss,
+      B correct);
 
   /**
    * conv.cl: col(rows·outHeight·outWidth, kernel·kernel·channels) = the input's patches, one row per output

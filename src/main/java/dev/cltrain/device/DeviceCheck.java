@@ -577,8 +577,8 @@ public final class DeviceCheck {
     int[] widths = {Math.min(s[2], 9), Math.min(s[1], 7), 3};
     boolean xent = rows % 2 == 1;
     Optimizer.Kind rule = Optimizer.kinds().get((s[0] + s[1]) % Optimizer.kinds().size());
-    int optimizer = rule.code;
-    int states = rule.build(Optimizer.Options.NONE).stateBuffers();
+    Optimizer defaults = rule.build(Optimizer.Options.NONE);
+    int states = defaults.stateBuffers();
     int parameters = widths[0] * widths[1] + widths[1] + widths[1] * widths[2] + widths[2];
     int[] shape = {widths[0], widths[1], widths[2], activation, xent ? Activation.SOFTMAX.code : activation};
     float[] state = new float[states * parameters];
@@ -597,8 +597,9 @@ public final class DeviceCheck {
     B stateBuffer = k.upload(state.length == 0 ? new float[1] : state);
     B loss = k.upload(new float[1]);
     B correct = poisoned(k, 1);
-    k.trainSmall(2, rows, 3, xent ? 1 : 0, optimizer, 1, 1.0f / rows, 0.05f, 0.9f, AdamConstants.DEFAULT, 0.01f,
-        k.uploadIndices(shape), k.upload(corrections), x, y, params, stateBuffer, loss, correct);
+    // the rule with its defaults: μ 0.9 and Adam's usual constants
+    k.trainSmall(2, rows, 3, xent ? 1 : 0, 1, 1.0f / rows, 0.05f, 0.01f, defaults.smallNet(), k.uploadIndices(shape),
+        k.upload(corrections), x, y, params, stateBuffer, loss, correct);
     float[] out = new float[parameters + state.length + 1];
     System.arraycopy(read(k, params, parameters), 0, out, 0, parameters);
     System.arraycopy(read(k, stateBuffer, state.length), 0, out, parameters, state.length);

@@ -3,6 +3,7 @@ package dev.cltrain.nn;
 import dev.cltrain.InputException;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.SmallNetOptimizer;
 import java.util.List;
 
 /**
@@ -69,8 +70,8 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
   }
 
   @Override
-  public Fused fused() {
-    return new Fused(CODE, 0, constants);
+  public SmallNetOptimizer smallNet() {
+    return new SmallNetOptimizer(CODE, 0, constants);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cltrain.nn;
 
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.SmallNetOptimizer;
 import java.util.List;
 
 /**
@@ -65,7 +66,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
   }
 
   @Override
-  public Fused fused() {
-    return new Fused(CODE, momentum, AdamConstants.DEFAULT);
+  public SmallNetOptimizer smallNet() {
+    return new SmallNetOptimizer(CODE, momentum, AdamConstants.DEFAULT);
   }
 }

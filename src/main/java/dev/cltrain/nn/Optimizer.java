@@ -3,6 +3,7 @@ package dev.cltrain.nn;
 import dev.cltrain.InputException;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.SmallNetOptimizer;
 import java.io.Serializable;
 import java.util.List;
 import java.util.function.Function;
@@ -24,8 +25,8 @@ import java.util.stream.Collectors;
  * {@code OPT_} code and update_one branch in small_net.cl (and ReferenceKernels.trainSmall's updateOne); its
  * checks in device/DeviceCheck. KernelSignatureTest, DeviceCheckCoverageTest and KernelCodesTest fail until
  * each is there. A hyper-parameter the others lack adds its command-line option ({@link Options},
- * cli/WorkloadOptions) and, when train_small reads it, a component of {@link Fused} and an argument of
- * train_small (Backprop's call passes it on).
+ * cli/WorkloadOptions) and, when train_small reads it, a component of {@link SmallNetOptimizer} and an argument
+ * of train_small.
  */
 public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Adam {
 
@@ -67,7 +68,7 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
    *
    * @return the fused kernel's arguments for this rule
    */
-  Fused fused();
+  SmallNetOptimizer smallNet();
 
   /**
    * What train_small reads per epoch from its {@code corrections} buffer: Adam's bias corrections (1 − β1ᵗ,
@@ -94,15 +95,6 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
    * @param state       per state buffer of the rule, each slot's buffer ({@link #stateBuffers()} lists)
    */
   record Slots<B>(int[] count, float[] weightDecay, List<B> dw, List<B> w, List<List<B>> state) {}
-
-  /**
-   * small_net.cl's view of a rule.
-   *
-   * @param code     the rule's {@link Kind#code}, what train_small switches on
-   * @param momentum μ (momentum only)
-   * @param adam     Adam's β1, β2, ε (adam only)
-   */
-  record Fused(int code, float momentum, AdamConstants adam) {}
 
   /**
    * One update rule as the command line names it.

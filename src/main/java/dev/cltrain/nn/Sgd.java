@@ -2,6 +2,7 @@ package dev.cltrain.nn;
 
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.SmallNetOptimizer;
 import java.util.List;
 
 /**
@@ -57,7 +58,7 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
   }
 
   @Override
-  public Fused fused() {
-    return new Fused(CODE, 0, AdamConstants.DEFAULT);
+  public SmallNetOptimizer smallNet() {
+    return new SmallNetOptimizer(CODE, 0, AdamConstants.DEFAULT);
   }
 }

@@ -4,6 +4,7 @@ import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.Segments;
+import dev.cltrain.backend.SmallNetOptimizer;
 import dev.cltrain.KernelTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -693,15 +694,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, AdamConstants adam, float weightDecay, ClBuffer shape,
+  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale,
+      float learningRate, float weightDecay, SmallNetOptimizer optimizer, ClBuffer shape,
       ClBuffer corrections, ClBuffer x, ClBuffer y, ClBuffer params, ClBuffer state, ClBuffer loss,
       ClBuffer correct) {
     if (trainSmall == null) {
       throw new UnsupportedOperationException(context.device().ref() + " has too little local memory for train_small");
     }
-    trainSmall.args(layers, rows, epochs, crossEntropy, optimizer, stats, scale, learningRate, momentum, adam.beta1(),
-        adam.beta2(), adam.epsilon(), weightDecay, shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
+    AdamConstants adam = optimizer.adam();
+    trainSmall.args(layers, rows, epochs, crossEntropy, stats, scale, learningRate, weightDecay, optimizer.optimizer(),
+        optimizer.momentum(), adam.beta1(), adam.beta2(), adam.epsilon(), shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.cltrain.reference;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Segments;
+import dev.cltrain.backend.SmallNetOptimizer;
 
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Adam;
@@ -624,8 +625,8 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
    * correct count come from {@link #mseLoss}, {@link #xentLoss} and {@link #countCorrect} themselves.
    */
   @Override
-  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, AdamConstants adam, float weightDecay, int[] shape,
+  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale,
+      float learningRate, float weightDecay, SmallNetOptimizer rule, int[] shape,
       float[] corrections, float[] x, float[] y, float[] params, float[] state, float[] loss, float[] correct) {
     int outputs = shape[layers];
     int parameters = 0;
@@ -642,6 +643,9 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     float[] deltaOther = new float[rows * widest];
     float[] output = a[layers - 1];
     int outputActivation = shape[2 * layers];
+    int optimizer = rule.optimizer();
+    float momentum = rule.momentum();
+    AdamConstants adam = rule.adam();
     final int softmax = Activation.SOFTMAX.code;
     for (int e = 0; e < epochs; e++) {
       float[] in = x;

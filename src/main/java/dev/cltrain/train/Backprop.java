@@ -360,10 +360,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       backend.write(corrections, c);
     }
     int rows = trainSet.rows();
-    Optimizer.Fused o = optimizer.fused();
-    backend.trainSmall(layerCount(), rows, count, loss == Loss.XENT ? 1 : 0, o.code(), stats ? 1 : 0, 1.0f / rows,
-        rate, o.momentum(), o.adam(), optimizer.weightDecay(), smallShape, corrections, train.x, train.y,
-        packedParams, packedState, train.lossSlots, train.correctSlots);
+    backend.trainSmall(layerCount(), rows, count, loss == Loss.XENT ? 1 : 0, stats ? 1 : 0, 1.0f / rows, rate,
+        optimizer.weightDecay(), optimizer.smallNet(), smallShape, corrections, train.x, train.y, packedParams,
+        packedState, train.lossSlots, train.correctSlots);
     step += count;
     epochsDone += count;
   }
