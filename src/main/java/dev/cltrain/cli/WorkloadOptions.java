@@ -84,7 +84,7 @@ final class WorkloadOptions {
   @Option(names = "--init", paramLabel = "normal|xavier|he", description = "Initial weights (default: normal for sigmoid with mse, the seed's; he for relu; else xavier).")
   String init;
 
-  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  @Option(names = "--optimizer", paramLabel = Optimizer.NAMES, description = "Update rule (default: sgd).")
   String optimizer;
 
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: " + Sgd.DEFAULT_LEARNING_RATE + " for sgd, "

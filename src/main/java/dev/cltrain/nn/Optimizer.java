@@ -129,6 +129,9 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
     }
   }
 
+  /** The rules' names as help texts list them, a constant for option annotations (OptimizerTest: {@link #kinds()}'). */
+  String NAMES = "sgd|momentum|adam";
+
   /** @return every rule, in the order help texts list them */
   static List<Kind> kinds() {
     return List.of(Sgd.KIND, Momentum.KIND, Adam.KIND);

@@ -102,7 +102,7 @@ public final class SparkTrain implements Callable<Integer> {
       + "standard deviation (as 'cltrain train --standardize'); kept in the model, which applies them in eval, "
       + "predict and Model.predict.")
   boolean standardize;
-  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  @Option(names = "--optimizer", paramLabel = Optimizer.NAMES, description = "Update rule (default: sgd).")
   String optimizer = "sgd";
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: "
       + dev.cltrain.nn.Sgd.DEFAULT_LEARNING_RATE + " sgd, " + dev.cltrain.nn.Momentum.DEFAULT_LEARNING_RATE
