@@ -7,7 +7,7 @@
 // walking its columns in ascending order (as the Java reference does).
 // Derivatives are taken from the activation's output, as in the seed: σ' = a(1 − a), tanh' = 1 − a²,
 // relu' = [a > 0], identity' = 1.
-// activate() and slope() come from prelude.cl; activation codes: 0 identity, 1 sigmoid, 2 tanh, 3 relu.
+// activate() and slope() come from prelude.cl, and the activation codes (ACT_IDENTITY, ACT_SIGMOID, ...).
 
 // a(rows, cols) = f(z + bias)
 __kernel void bias_activation(const int rows, const int cols, const int activation,

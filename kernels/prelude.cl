@@ -1,5 +1,5 @@
 // Prepended by the host to every other kernel file (kernels use no #include): the helpers two or more
-// files share. Activation codes (Activation.code in Java): 0 identity, 1 sigmoid, 2 tanh, 3 relu.
+// files share, and the activation codes.
 //
 // exp_cl and tanh_cl are written out in float multiply-adds (Cephes expf and tanhf) instead of calling
 // exp() and tanh(), whose last bits differ between OpenCL implementations (the spec allows 3 ulp for exp)
@@ -44,12 +44,21 @@ inline float tanh_cl(const float x) {
   return x > 0.0f ? t : -t;
 }
 
+// Activation codes: Activation.code in Java, one ACT_ name per constant (KernelCodesTest keeps the two in step,
+// and checks that activate() and slope() have a case for each but softmax, which has its own kernel).
+#define ACT_IDENTITY 0
+#define ACT_SIGMOID 1
+#define ACT_TANH 2
+#define ACT_RELU 3
+#define ACT_SOFTMAX (-1)
+
 // f(x) for activation code `activation`
 inline float activate(const int activation, const float x) {
   switch (activation) {
-    case 1: return 1.0f / (1.0f + exp_cl(-x));
-    case 2: return tanh_cl(x);
-    case 3: return x > 0.0f ? x : 0.0f;
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp_cl(-x));
+    case ACT_TANH: return tanh_cl(x);
+    case ACT_RELU: return x > 0.0f ? x : 0.0f;
+    case ACT_IDENTITY:
     default: return x;
   }
 }
@@ -57,9 +66,10 @@ inline float activate(const int activation, const float x) {
 // f'(z) written in terms of the output a = f(z): σ' = a(1 − a), tanh' = 1 − a², relu' = [a > 0], identity' = 1
 inline float slope(const int activation, const float a) {
   switch (activation) {
-    case 1: return a * (1.0f - a);
-    case 2: return 1.0f - a * a;
-    case 3: return a > 0.0f ? 1.0f : 0.0f;
+    case ACT_SIGMOID: return a * (1.0f - a);
+    case ACT_TANH: return 1.0f - a * a;
+    case ACT_RELU: return a > 0.0f ? 1.0f : 0.0f;
+    case ACT_IDENTITY:
     default: return 1.0f;
   }
 }

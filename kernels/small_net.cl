@@ -38,10 +38,11 @@
 #define REDUCE_GROUP 256
 #endif
 
+// Optimizer codes: Optimizer.Kind.code in Java (Sgd.CODE, Momentum.CODE, Adam.CODE), one OPT_ name per rule;
+// KernelCodesTest keeps the two in step and checks that update_one names each rule.
 #define OPT_SGD 0
 #define OPT_MOMENTUM 1
 #define OPT_ADAM 2
-#define SOFTMAX -1
 
 // Copies n floats between global and local memory, the group's work-items sharing them.
 inline void load_local(__local float* to, __global const float* from, const int n) {
@@ -87,7 +88,7 @@ inline void update_one(const int optimizer, const float learning_rate, const flo
     s[stride] = v1;
     const float step = (m1 / correction1) / (sqrt(v1 / correction2) + epsilon);
     p[0] = p[0] - learning_rate * step;
-  } else {
+  } else { // OPT_SGD
     p[0] = p[0] - learning_rate * g;
   }
 }
@@ -95,9 +96,9 @@ inline void update_one(const int optimizer, const float learning_rate, const flo
 // `epochs` full-batch iterations of a `layers`-layer network on rows × widths[0] inputs; scale = 1/rows as
 // the host computes it (the gradients' alpha); stats: loss and correct count of the last epoch's forward pass
 __kernel void train_small(const int layers, const int rows, const int epochs, const int cross_entropy,
-                          const int optimizer, const int stats, const float scale, const float learning_rate,
-                          const float momentum, const float beta1, const float beta2, const float epsilon,
-                          const float weight_decay, __global const int* shape,
+                          const int stats, const float scale, const float learning_rate, const float weight_decay,
+                          const int optimizer, const float momentum, const float beta1, const float beta2,
+                          const float epsilon, __global const int* shape,
                           __global const float* corrections, __global const float* x, __global const float* y,
                           __global float* params, __global float* state, __global float* loss,
                           __global float* correct) {
@@ -153,10 +154,10 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
         for (int p = 0; p < k; p++) {
           sum = fma(in[r * k + p], w[p * n + j], sum);
         }
-        a[i] = act == SOFTMAX ? 1.0f * sum : activate(act, 1.0f * sum + b[j]);
+        a[i] = act == ACT_SOFTMAX ? 1.0f * sum : activate(act, 1.0f * sum + b[j]);
       }
       barrier(CLK_LOCAL_MEM_FENCE);
-      if (act == SOFTMAX) {
+      if (act == ACT_SOFTMAX) {
         for (int r = lid; r < rows; r += size) {
           __local float* pr = a + r * n;
           float top = -INFINITY;

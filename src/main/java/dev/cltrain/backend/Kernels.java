@@ -8,13 +8,16 @@ import java.util.List;
  * step). Sizes first, then scalars, then inputs, then outputs. All matrices are row-major float32.
  * {@link dev.cltrain.reference.ReferenceKernels} runs each as a plain Java loop;
  * {@link dev.cltrain.opencl.OpenClKernels} enqueues the kernel.
- * Activation codes are {@code Activation.code}: 0 identity, 1 sigmoid, 2 tanh, 3 relu.
+ * Activation codes are {@code Activation.code}: 0 identity, 1 sigmoid, 2 tanh, 3 relu (prelude.cl's ACT_ names).
  *
  * <p>The {@code *UpdateLayers} kernels update up to {@link #SEGMENTS} parameter arrays in one launch. Their
  * kernels declare one argument per slot, {@code count0 … count7}, {@code dw0 … dw7} and so on; the Java method
  * takes each such group as one array or list named without the digit ({@code count}, {@code dw}), holding one
  * entry per slot used (1 to {@link #SEGMENTS}, every group the same length). KernelSignatureTest expands an
- * array or list parameter {@code x} to {@code x0 … x7} when it compares names.
+ * array or list parameter {@code x} to {@code x0 … x7} when it compares names. A record parameter stands for
+ * its components, in order, a record within one for its own: {@link AdamConstants} {@code adam} for the
+ * kernel's {@code beta1, beta2, epsilon}, {@link SmallNetOptimizer} {@code optimizer} for {@code optimizer,
+ * momentum, beta1, beta2, epsilon}.
  *
  * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
@@ -222,9 +225,8 @@ public interface Kernels<B, I> {
    *
    * @param count elements of dw, m, v and w
    * @param learningRate the step size η
-   * @param beta1 decay of the first-moment average
-   * @param beta2 decay of the second-moment average
-   * @param epsilon added to the square root of the corrected second moment
+   * @param adam β1 (decay of the first-moment average), β2 (of the second) and ε (added to the square root of
+   *     the corrected second moment): the kernel's beta1, beta2, epsilon
    * @param weightDecay the L2 factor λ added to the gradient (0 for biases)
    * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
    * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
@@ -233,8 +235,8 @@ public interface Kernels<B, I> {
    * @param v the second-moment average, updated in place
    * @param w the parameters, updated in place
    */
-  void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-      float correction1, float correction2, B dw, B m, B v, B w);
+  void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, B dw, B m, B v, B w);
 
   /**
    * update.cl: {@link #sgdUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
@@ -271,14 +273,12 @@ public interface Kernels<B, I> {
 
   /**
    * update.cl: {@link #adamUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
-   * {@code adamUpdate(count[s], learningRate, beta1, beta2, epsilon, weightDecay[s], correction1, correction2,
+   * {@code adamUpdate(count[s], learningRate, adam, weightDecay[s], correction1, correction2,
    * dw.get(s), m.get(s), v.get(s), w.get(s))}, to the bit (moments flushed the same way).
    *
    * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
    * @param learningRate the step size η
-   * @param beta1 decay of the first-moment average
-   * @param beta2 decay of the second-moment average
-   * @param epsilon added to the square root of the corrected second moment
+   * @param adam β1, β2 and ε, as {@link #adamUpdate}'s
    * @param weightDecay each slot's L2 factor λ (0 for biases); as many entries as count
    * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
    * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
@@ -289,9 +289,8 @@ public interface Kernels<B, I> {
    * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
    *     is negative
    */
-  void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
-      float[] weightDecay, float correction1, float correction2, List<B> dw, List<B> m,
-      List<B> v, List<B> w);
+  void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<B> dw, List<B> m, List<B> v, List<B> w);
 
   /**
    * batch.cl: target(rows,cols) = source rows indices[offset .. offset + rows).
@@ -315,16 +314,12 @@ public interface Kernels<B, I> {
    * @param rows the training set's rows: the whole batch
    * @param epochs epochs (backprop iterations) to run
    * @param crossEntropy 1: softmax output and cross-entropy (xent_delta, xent_loss); 0: mean squared error
-   * @param optimizer 0 sgd, 1 momentum, 2 adam
    * @param stats 1: the last epoch's loss into loss[0] and correct count into correct[0] (as mse_loss or
    *     xent_loss and count_correct at slot 0), 0: neither is written
    * @param scale 1/rows as the host computes it: the gradients' alpha and column_sum's scale
    * @param learningRate the step size η
-   * @param momentum μ (momentum only)
-   * @param beta1 Adam's first-moment decay
-   * @param beta2 Adam's second-moment decay
-   * @param epsilon Adam's ε
    * @param weightDecay the L2 factor λ for weights (biases take 0)
+   * @param optimizer the rule (its code) and its constants: the kernel's optimizer, momentum, beta1, beta2, epsilon
    * @param shape widths[0..L] (inputs first), then the activation codes of layers 1..L (−1 softmax)
    * @param corrections Adam's (1 − β1ᵗ, 1 − β2ᵗ) for each epoch's step t, two floats per epoch (read for adam only)
    * @param x the inputs, rows × widths[0]
@@ -334,9 +329,9 @@ public interface Kernels<B, I> {
    * @param loss receives the last epoch's mean loss at index 0 when stats is 1
    * @param correct receives the last epoch's correct count at index 0 when stats is 1
    */
-  void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, float beta1, float beta2, float epsilon, float weightDecay, I shape,
-      B corrections, B x, B y, B params, B state, B loss, B correct);
+  void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale, float learningRate,
+      float weightDecay, SmallNetOptimizer optimizer, I shape, B corrections, B x, B y, B params, B state, B loss,
+      B correct);
 
   /**
    * conv.cl: col(rows·outHeight·outWidth, kernel·kernel·channels) = the input's patches, one row per output

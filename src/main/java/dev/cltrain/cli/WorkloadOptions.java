@@ -13,12 +13,16 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.Data;
 import dev.cltrain.Model;
 import dev.cltrain.Training;
+import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.nn.Adam;
+import dev.cltrain.nn.Momentum;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Sgd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -80,22 +84,23 @@ final class WorkloadOptions {
   @Option(names = "--init", paramLabel = "normal|xavier|he", description = "Initial weights (default: normal for sigmoid with mse, the seed's; he for relu; else xavier).")
   String init;
 
-  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  @Option(names = "--optimizer", paramLabel = Optimizer.NAMES, description = "Update rule (default: sgd).")
   String optimizer;
 
-  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
+  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: " + Sgd.DEFAULT_LEARNING_RATE + " for sgd, "
+      + Momentum.DEFAULT_LEARNING_RATE + " for momentum, " + Adam.DEFAULT_LEARNING_RATE + " for adam).")
   Float learningRate;
 
-  @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: 0.9).")
+  @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: " + Momentum.DEFAULT_MOMENTUM + ").")
   Float momentum;
 
-  @Option(names = "--beta1", paramLabel = "B1", description = "Adam β1 (default: 0.9).")
+  @Option(names = "--beta1", paramLabel = "B1", description = "Adam β1 (default: " + AdamConstants.DEFAULT_BETA1 + ").")
   Float beta1;
 
-  @Option(names = "--beta2", paramLabel = "B2", description = "Adam β2 (default: 0.999).")
+  @Option(names = "--beta2", paramLabel = "B2", description = "Adam β2 (default: " + AdamConstants.DEFAULT_BETA2 + ").")
   Float beta2;
 
-  @Option(names = "--eps", paramLabel = "EPS", description = "Adam ε (default: 1e-8).")
+  @Option(names = "--eps", paramLabel = "EPS", description = "Adam ε (default: " + AdamConstants.DEFAULT_EPSILON + ").")
   Float epsilon;
 
   @Option(names = "--weight-decay", paramLabel = "L2", description = "L2 weight decay added to weight gradients (default: 0).")
@@ -481,18 +486,8 @@ final class WorkloadOptions {
 
   /** The optimizer with its hyper-parameters, defaults filled in. */
   Optimizer optimizer() {
-    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer == null ? "sgd" : optimizer);
-    float rate = learningRate != null ? learningRate : switch (kind) {
-      case SGD -> 0.1f;
-      case MOMENTUM -> 0.01f;
-      case ADAM -> 0.001f;
-    };
-    return new Optimizer(kind, rate, or(momentum, 0.9f), or(beta1, 0.9f), or(beta2, 0.999f), or(epsilon, 1e-8f),
-        or(weightDecay, 0f));
-  }
-
-  private static float or(Float value, float otherwise) {
-    return value == null ? otherwise : value;
+    return Optimizer.of(optimizer == null ? "sgd" : optimizer,
+        new Optimizer.Options(learningRate, momentum, beta1, beta2, epsilon, weightDecay));
   }
 
   /** The parsed --net (validate() has parsed it once, so a bad one is reported before the data is read). */

@@ -1,6 +1,7 @@
 package dev.cltrain.device;
 
 import dev.cltrain.Trainer;
+import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Optimizer;
@@ -69,12 +70,12 @@ public final class DeviceCheck {
       {2, 5, 5, 3, 5, 1, 0}, {2, 7, 11, 5, 3, 3, 1}, {3, 8, 6, 1, 4, 2, 1}, {13, 6, 6, 2, 2, 2, 0},
       {32, 28, 28, 1, 5, 1, 1}, {16, 13, 13, 17, 3, 2, 1}};
 
+  /** conv.cl's kernels, as the file has them. */
+  private static final List<String> CONV_KERNELS = OpenClKernels.kernelNames("conv.cl");
+
   /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
   static boolean conv(String kernel) {
-    return switch (kernel) {
-      case "im2col", "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout" -> true;
-      default -> false;
-    };
+    return CONV_KERNELS.contains(kernel);
   }
 
   /** {@return the shapes {@code kernel} is checked at: {@link #CONV_SHAPES} for conv.cl's, else {@link #SHAPES}} */
@@ -113,12 +114,11 @@ public final class DeviceCheck {
     return kernel.equals("mse_loss") || kernel.equals("xent_loss");
   }
 
-  /** Every kernel checked, with the activation code where the kernel takes one (-1: none). */
-  static final String[] KERNELS = {"matmul", "matmul_transpose_a", "matmul_transpose_b", "matmul_bias_activation",
-      "matmul_transpose_b_delta", "bias_activation", "activation_delta", "bias_softmax", "mse_delta", "xent_delta",
-      "mse_loss", "xent_loss", "count_correct", "column_sum", "sgd_update", "momentum_update", "adam_update",
-      "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "gather_rows", "train_small", "im2col",
-      "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout"};
+  /**
+   * Every kernel checked: every kernel of the kernel files, in their order ({@link OpenClKernels#kernelNames()});
+   * DeviceCheckCoverageTest ties the list to {@link Kernels}' methods.
+   */
+  static final String[] KERNELS = OpenClKernels.kernelNames().toArray(String[]::new);
 
   /**
    * One kernel's worst case over the shapes (and activations).
@@ -331,8 +331,7 @@ public final class DeviceCheck {
   static double[] lockstep(Device device) {
     DataSet data = Generated.load("random:200x13x3", 7);
     Network initial = Network.init(new int[] {13, 16, 3}, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(7));
-    Settings settings = new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-4f), 32,
-        new NumpyRandom(7));
+    Settings settings = new Settings(Optimizer.adam(0.01f).withWeightDecay(1e-4f), 32, new NumpyRandom(7));
     double lossDifference = 0;
     try (Trainer onDevice = new Backprop<>(device.openBackend(false), initial, data, settings);
          Trainer judge = new Backprop<>(new ReferenceKernels(), initial, data, settings)) {
@@ -412,6 +411,9 @@ public final class DeviceCheck {
     int cols = s[1];
     int depth = s[2];
     Random random = new Random(seed);
+    if (conv(kernel)) {
+      return convolution(kernel, k, s, random);
+    }
     switch (kernel) {
       case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
         B a = k.upload(uniform(random, rows * depth));
@@ -500,7 +502,7 @@ public final class DeviceCheck {
         switch (kernel) {
           case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
           case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, decay, dw, m, w);
-          default -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, dw, m, v, w);
+          default -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * count];
         System.arraycopy(read(k, w, count), 0, out, 0, count);
@@ -532,7 +534,7 @@ public final class DeviceCheck {
         switch (kernel) {
           case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.1f, decay, dw, w);
           case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
-          default -> k.adamUpdateLayers(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, dw, m, v, w);
+          default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * total];
         int at = 0;
@@ -559,9 +561,6 @@ public final class DeviceCheck {
       case "train_small" -> {
         return trainSmall(k, s, activation, random);
       }
-      case "im2col", "col2im", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "dropout" -> {
-        return convolution(kernel, k, s, random);
-      }
       default -> throw new IllegalArgumentException("no check for kernel " + kernel);
     }
   }
@@ -577,10 +576,11 @@ public final class DeviceCheck {
     int rows = Math.min(s[0], 40);
     int[] widths = {Math.min(s[2], 9), Math.min(s[1], 7), 3};
     boolean xent = rows % 2 == 1;
-    int optimizer = (s[0] + s[1]) % 3;
-    int states = optimizer;
+    Optimizer.Kind rule = Optimizer.kinds().get((s[0] + s[1]) % Optimizer.kinds().size());
+    Optimizer defaults = rule.build(Optimizer.Options.NONE);
+    int states = defaults.stateBuffers();
     int parameters = widths[0] * widths[1] + widths[1] + widths[1] * widths[2] + widths[2];
-    int[] shape = {widths[0], widths[1], widths[2], activation, xent ? -1 : activation};
+    int[] shape = {widths[0], widths[1], widths[2], activation, xent ? Activation.SOFTMAX.code : activation};
     float[] state = new float[states * parameters];
     System.arraycopy(spread(random, parameters, 6, true), 0, state, 0, Math.min(state.length, parameters));
     if (states == 2) {
@@ -588,8 +588,8 @@ public final class DeviceCheck {
     }
     float[] corrections = new float[6];
     for (int e = 0; e < 3; e++) {
-      corrections[2 * e] = (float) (1.0 - Math.pow(0.9f, e + 4));
-      corrections[2 * e + 1] = (float) (1.0 - Math.pow(0.999f, e + 4));
+      corrections[2 * e] = AdamConstants.DEFAULT.correction1(e + 4);
+      corrections[2 * e + 1] = AdamConstants.DEFAULT.correction2(e + 4);
     }
     B x = k.upload(uniform(random, rows * widths[0]));
     B y = k.upload(xent ? oneHot(random, rows, 3) : scaled(random, rows * 3, 0.5f));
@@ -597,8 +597,9 @@ public final class DeviceCheck {
     B stateBuffer = k.upload(state.length == 0 ? new float[1] : state);
     B loss = k.upload(new float[1]);
     B correct = poisoned(k, 1);
-    k.trainSmall(2, rows, 3, xent ? 1 : 0, optimizer, 1, 1.0f / rows, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f,
-        k.uploadIndices(shape), k.upload(corrections), x, y, params, stateBuffer, loss, correct);
+    // the rule with its defaults: μ 0.9 and Adam's usual constants
+    k.trainSmall(2, rows, 3, xent ? 1 : 0, 1, 1.0f / rows, 0.05f, 0.01f, defaults.smallNet(), k.uploadIndices(shape),
+        k.upload(corrections), x, y, params, stateBuffer, loss, correct);
     float[] out = new float[parameters + state.length + 1];
     System.arraycopy(read(k, params, parameters), 0, out, 0, parameters);
     System.arraycopy(read(k, stateBuffer, state.length), 0, out, parameters, state.length);

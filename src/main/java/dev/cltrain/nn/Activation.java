@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * A layer's activation function, by the name the model JSON and the CLI use. {@code code} is what the
- * kernels switch on (prelude.cl); softmax has its own kernel and is only an output layer's (cross-entropy).
+ * kernels switch on: prelude.cl defines it as {@code ACT_NAME} (KernelCodesTest keeps the two in step); softmax
+ * has its own kernel and is only an output layer's (cross-entropy).
  */
 public enum Activation {
   /** f(x) = x. */

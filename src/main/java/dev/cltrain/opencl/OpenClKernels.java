@@ -1,11 +1,15 @@
 package dev.cltrain.opencl;
 
+import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.Segments;
+import dev.cltrain.backend.SmallNetOptimizer;
 import dev.cltrain.KernelTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 
 /**
@@ -17,6 +21,33 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
       "small_net.cl", "conv.cl"};
+  /** A kernel's first line in a kernel file. */
+  private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
+
+  /**
+   * The kernels of {@code file} in the packaged sources, in the file's order: THE list of kernels is the files
+   * themselves (verify checks each, KernelSignatureTest ties each to its {@link Kernels} method).
+   *
+   * @param file one of {@link #FILES}
+   * @return the names of its {@code __kernel void name(} lines, e.g. "im2col", "col2im", … for conv.cl
+   */
+  public static List<String> kernelNames(String file) {
+    List<String> names = new ArrayList<>();
+    Matcher m = KERNEL.matcher(KernelSource.classpath().load(file));
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return List.copyOf(names);
+  }
+
+  /** {@return every kernel of {@link #FILES}, file after file, each file's in its order} */
+  public static List<String> kernelNames() {
+    List<String> names = new ArrayList<>();
+    for (String file : FILES) {
+      names.addAll(kernelNames(file));
+    }
+    return List.copyOf(names);
+  }
   /** The most local memory small_net.cl's network may take, whatever the device offers: 64 KiB. */
   static final long SMALL_NET_LOCAL_CAP = 64 * 1024;
   /** Local memory left aside for the runtime's own use: on top of small_net.cl's reduction lanes, and of a matmul plan's stage. */
@@ -528,10 +559,10 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-      float correction1, float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
-    adamUpdate.args(count, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w)
-        .launch(count);
+  public void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
+    adamUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
+        correction2, dw, m, v, w).launch(count);
   }
 
   @Override
@@ -560,13 +591,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
-      float[] weightDecay, float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
+  public void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
     Segments.total(count, weightDecay, dw, m, v, w);
     List<Object> args = new ArrayList<>();
     slots(args, count);
-    args.addAll(List.of(learningRate, beta1, beta2, epsilon));
+    args.addAll(List.of(learningRate, adam.beta1(), adam.beta2(), adam.epsilon()));
     slots(args, weightDecay);
     args.add(correction1);
     args.add(correction2);
@@ -663,15 +694,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, float beta1, float beta2, float epsilon, float weightDecay, ClBuffer shape,
+  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale,
+      float learningRate, float weightDecay, SmallNetOptimizer optimizer, ClBuffer shape,
       ClBuffer corrections, ClBuffer x, ClBuffer y, ClBuffer params, ClBuffer state, ClBuffer loss,
       ClBuffer correct) {
     if (trainSmall == null) {
       throw new UnsupportedOperationException(context.device().ref() + " has too little local memory for train_small");
     }
-    trainSmall.args(layers, rows, epochs, crossEntropy, optimizer, stats, scale, learningRate, momentum, beta1, beta2,
-        epsilon, weightDecay, shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
+    AdamConstants adam = optimizer.adam();
+    trainSmall.args(layers, rows, epochs, crossEntropy, stats, scale, learningRate, weightDecay, optimizer.optimizer(),
+        optimizer.momentum(), adam.beta1(), adam.beta2(), adam.epsilon(), shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
   }
 
   @Override

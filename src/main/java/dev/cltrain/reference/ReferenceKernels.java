@@ -1,8 +1,13 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Segments;
+import dev.cltrain.backend.SmallNetOptimizer;
 
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Adam;
+import dev.cltrain.nn.Momentum;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -335,10 +340,10 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   @Override
-  public void adamUpdate(int count, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
+  public void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay,
       float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
-    inParts(count, (from, to) -> updates.adam(from, to, learningRate, beta1, beta2, epsilon, weightDecay, correction1,
-        correction2, dw, m, v, w));
+    inParts(count, (from, to) -> updates.adam(from, to, learningRate, adam, weightDecay, correction1, correction2, dw,
+        m, v, w));
   }
 
   /** Elements below which an optimizer step runs on one thread. */
@@ -597,13 +602,13 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   }
 
   @Override
-  public void adamUpdateLayers(int[] count, float learningRate, float beta1, float beta2, float epsilon,
-      float[] weightDecay, float correction1, float correction2, List<float[]> dw, List<float[]> m,
+  public void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<float[]> dw, List<float[]> m,
       List<float[]> v, List<float[]> w) {
     Segments.total(count, weightDecay, dw, m, v, w);
     for (int s = 0; s < count.length; s++) {
-      adamUpdate(count[s], learningRate, beta1, beta2, epsilon, weightDecay[s], correction1, correction2, dw.get(s),
-          m.get(s), v.get(s), w.get(s));
+      adamUpdate(count[s], learningRate, adam, weightDecay[s], correction1, correction2, dw.get(s), m.get(s),
+          v.get(s), w.get(s));
     }
   }
 
@@ -620,8 +625,8 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
    * correct count come from {@link #mseLoss}, {@link #xentLoss} and {@link #countCorrect} themselves.
    */
   @Override
-  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int optimizer, int stats, float scale,
-      float learningRate, float momentum, float beta1, float beta2, float epsilon, float weightDecay, int[] shape,
+  public void trainSmall(int layers, int rows, int epochs, int crossEntropy, int stats, float scale,
+      float learningRate, float weightDecay, SmallNetOptimizer rule, int[] shape,
       float[] corrections, float[] x, float[] y, float[] params, float[] state, float[] loss, float[] correct) {
     int outputs = shape[layers];
     int parameters = 0;
@@ -638,6 +643,10 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
     float[] deltaOther = new float[rows * widest];
     float[] output = a[layers - 1];
     int outputActivation = shape[2 * layers];
+    int optimizer = rule.optimizer();
+    float momentum = rule.momentum();
+    AdamConstants adam = rule.adam();
+    final int softmax = Activation.SOFTMAX.code;
     for (int e = 0; e < epochs; e++) {
       float[] in = x;
       int at = 0;
@@ -653,9 +662,9 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
           for (int p = 0; p < k; p++) {
             sum = Math.fma(in[r * k + p], params[at + p * n + j], sum);
           }
-          out[i] = act == -1 ? 1.0f * sum : activate(act, 1.0f * sum + params[at + k * n + j]);
+          out[i] = act == softmax ? 1.0f * sum : activate(act, 1.0f * sum + params[at + k * n + j]);
         }
-        if (act == -1) {
+        if (act == softmax) {
           float[] bias = java.util.Arrays.copyOfRange(params, at + k * n, at + k * n + n);
           biasSoftmax(rows, n, out, bias, out);
         }
@@ -673,8 +682,8 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       for (int i = 0; i < rows * outputs; i++) {
         delta[i] = crossEntropy != 0 ? output[i] - y[i] : (output[i] - y[i]) * slope(outputActivation, output[i]);
       }
-      float correction1 = optimizer == 2 ? corrections[2 * e] : 1.0f;
-      float correction2 = optimizer == 2 ? corrections[2 * e + 1] : 1.0f;
+      float correction1 = optimizer == Adam.CODE ? corrections[2 * e] : 1.0f;
+      float correction2 = optimizer == Adam.CODE ? corrections[2 * e + 1] : 1.0f;
       for (int l = layers - 1; l >= 0; l--) {
         int k = shape[l];
         int n = shape[l + 1];
@@ -713,8 +722,8 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
             dw = scale * sum;
             decay = 0.0f;
           }
-          updateOne(optimizer, learningRate, momentum, beta1, beta2, epsilon, decay, correction1, correction2, dw,
-              params, state, at + i, parameters);
+          updateOne(optimizer, learningRate, momentum, adam, decay, correction1, correction2, dw, params, state,
+              at + i, parameters);
         }
         float[] swap = delta;
         delta = deltaOther;
@@ -727,15 +736,18 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
    * small_net.cl's update_one: update.cl's step for params[i], its state at state[i] (and state[i + stride]
    * for Adam's v); a moment below the smallest normal float becomes +0.
    */
-  private static void updateOne(int optimizer, float learningRate, float momentum, float beta1, float beta2,
-      float epsilon, float weightDecay, float correction1, float correction2, float dw, float[] params,
-      float[] state, int i, int stride) {
+  private static void updateOne(int optimizer, float learningRate, float momentum, AdamConstants adam,
+      float weightDecay, float correction1, float correction2, float dw, float[] params, float[] state, int i,
+      int stride) {
     float g = dw + weightDecay * params[i];
-    if (optimizer == 1) {
+    if (optimizer == Momentum.CODE) {
       float v = UpdateLoops.flushMoment(momentum * state[i] + g);
       state[i] = v;
       params[i] = params[i] - learningRate * v;
-    } else if (optimizer == 2) {
+    } else if (optimizer == Adam.CODE) {
+      float beta1 = adam.beta1();
+      float beta2 = adam.beta2();
+      float epsilon = adam.epsilon();
       float m1 = UpdateLoops.flushMoment(beta1 * state[i] + (1.0f - beta1) * g);
       float v1 = UpdateLoops.flushMoment(beta2 * state[i + stride] + (1.0f - beta2) * (g * g));
       state[i] = m1;

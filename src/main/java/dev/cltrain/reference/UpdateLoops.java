@@ -1,5 +1,7 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.AdamConstants;
+
 /**
  * The reference's momentum and Adam loops over elements [0, count): update.cl's momentum_step and adam_step
  * for each element, moments flushed (|x| &lt; FLT_MIN becomes +0). {@link #plain()} is the loop itself, one
@@ -14,8 +16,8 @@ interface UpdateLoops {
       float[] w);
 
   /** Elements [from, to) of adam_update. */
-  void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-      float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w);
+  void adam(int from, int to, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, float[] dw, float[] m, float[] v, float[] w);
 
   /** "plain Java" or "Vector API, 16 lanes". */
   String describe();
@@ -45,8 +47,11 @@ interface UpdateLoops {
   }
 
   /** update.cl's adam_step(): element i of adam_update. */
-  static void adamStep(int i, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-      float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
+  static void adamStep(int i, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, float[] dw, float[] m, float[] v, float[] w) {
+    float beta1 = adam.beta1();
+    float beta2 = adam.beta2();
+    float epsilon = adam.epsilon();
     float g = dw[i] + weightDecay * w[i];
     float m1 = flushMoment(beta1 * m[i] + (1.0f - beta1) * g);
     float v1 = flushMoment(beta2 * v[i] + (1.0f - beta2) * (g * g));
@@ -89,10 +94,10 @@ interface UpdateLoops {
     }
 
     @Override
-    public void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-        float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
+    public void adam(int from, int to, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+        float correction2, float[] dw, float[] m, float[] v, float[] w) {
       for (int i = from; i < to; i++) {
-        adamStep(i, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
+        adamStep(i, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
       }
     }
 

@@ -16,22 +16,19 @@ import java.io.Serializable;
  * @param batchSize     rows per step, all partitions together (0: the whole set)
  * @param seed          the seed of the partitions' row orders
  * @param device        the device spec each executor opens (auto: a GPU where it has one, else the reference)
- * @param kind          the optimizer
- * @param hyper         its learning rate, momentum, beta1, beta2, epsilon, weight decay
+ * @param optimizer     the optimizer with its hyper-parameters
  */
 record RunSpec(String runId, String dataName, int inputs, int outputs, int[] partitionRows, int batchSize, long seed,
-    String device, Optimizer.Kind kind, float[] hyper) implements Serializable {
+    String device, Optimizer optimizer) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   static RunSpec of(String runId, String dataName, int inputs, int outputs, int[] partitionRows, Settings settings,
       long seed, String device) {
-    Optimizer o = settings.optimizer();
-    return new RunSpec(runId, dataName, inputs, outputs, partitionRows, settings.batchSize(), seed, device, o.kind(),
-        new float[] {o.learningRate(), o.momentum(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay()});
+    return new RunSpec(runId, dataName, inputs, outputs, partitionRows, settings.batchSize(), seed, device,
+        settings.optimizer());
   }
 
   Settings settings() {
-    return new Settings(new Optimizer(kind, hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]), batchSize,
-        new NumpyRandom(seed));
+    return new Settings(optimizer, batchSize, new NumpyRandom(seed));
   }
 }

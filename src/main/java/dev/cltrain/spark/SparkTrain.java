@@ -102,9 +102,11 @@ public final class SparkTrain implements Callable<Integer> {
       + "standard deviation (as 'cltrain train --standardize'); kept in the model, which applies them in eval, "
       + "predict and Model.predict.")
   boolean standardize;
-  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", description = "Update rule (default: sgd).")
+  @Option(names = "--optimizer", paramLabel = Optimizer.NAMES, description = "Update rule (default: sgd).")
   String optimizer = "sgd";
-  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam).")
+  @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: "
+      + dev.cltrain.nn.Sgd.DEFAULT_LEARNING_RATE + " sgd, " + dev.cltrain.nn.Momentum.DEFAULT_LEARNING_RATE
+      + " momentum, " + dev.cltrain.nn.Adam.DEFAULT_LEARNING_RATE + " adam).")
   Float lr;
   @Option(names = "--batch-size", paramLabel = "N", description = "Rows per step over all partitions (default: all rows).")
   int batchSize;
@@ -363,12 +365,8 @@ public final class SparkTrain implements Callable<Integer> {
   private Job prepare(SparkSession spark) {
     Loss lossKind = Loss.parse(loss, "--loss");
     Activation hidden = Activation.parseHidden(activation, "--activation");
-    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
-    float rate = lr != null ? lr : switch (kind) {
-      case SGD -> 0.1f;
-      case MOMENTUM -> 0.01f;
-      case ADAM -> 0.001f;
-    };
+    Optimizer.Kind kind = Optimizer.parse(optimizer);
+    float rate = lr != null ? lr : kind.defaultLearningRate;
     if (!(rate > 0) || Float.isInfinite(rate)) {
       throw new InputException("--lr must be a positive finite number, got " + rate);
     }
@@ -414,7 +412,8 @@ public final class SparkTrain implements Callable<Integer> {
       throw e;
     }
     int[] widths = initial.widths();
-    Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
+    Settings settings = new Settings(kind.build(new Optimizer.Options(rate, null, null, null, null, null)), batchSize,
+        random);
     ObjectNode options = new ObjectMapper().createObjectNode().put("command", COMMAND).put("data", data)
         .put(net != null ? "net" : "layers", net != null ? net : joined(widths)).put("inputShape", inputShape)
         .put("features", features)

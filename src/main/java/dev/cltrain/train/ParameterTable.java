@@ -33,18 +33,11 @@ final class ParameterTable<B> {
    */
   record Entry<B>(int count, boolean decays, B values, B gradient, List<B> state) {}
 
-  /**
-   * One update launch's slots: each slot's element count, weight decay, gradient, parameters and optimizer
-   * state (velocity or m in {@code first}, v in {@code second}; empty lists for sgd).
-   */
-  private record SlotGroup<B>(int[] count, float[] weightDecay, List<B> dw, List<B> w, List<B> first,
-      List<B> second) {}
-
   private final Backend<B, ?> backend;
   private final Optimizer optimizer;
   private final List<Entry<B>> entries = new ArrayList<>();
   /** The update's launches, made on first use from {@link #entries}. */
-  private List<SlotGroup<B>> slotGroups;
+  private List<Optimizer.Slots<B>> slotGroups;
   /** One host array per entry for the gradient exchange, made on first use and kept: no allocation per step. */
   private final List<float[]> gradientScratch = new ArrayList<>();
 
@@ -130,22 +123,11 @@ final class ParameterTable<B> {
    * @param rate η
    */
   void update(long step, float rate) {
-    float correction1 = (float) (1.0 - Math.pow(optimizer.beta1(), step));
-    float correction2 = (float) (1.0 - Math.pow(optimizer.beta2(), step));
-    Optimizer o = optimizer;
-    for (SlotGroup<B> g : slotGroups()) {
-      switch (o.kind()) {
-        case SGD -> backend.sgdUpdateLayers(g.count(), rate, g.weightDecay(), g.dw(), g.w());
-        case MOMENTUM -> backend.momentumUpdateLayers(g.count(), rate, o.momentum(), g.weightDecay(), g.dw(),
-            g.first(), g.w());
-        case ADAM -> backend.adamUpdateLayers(g.count(), rate, o.beta1(), o.beta2(), o.epsilon(), g.weightDecay(),
-            correction1, correction2, g.dw(), g.first(), g.second(), g.w());
-      }
-    }
+    optimizer.update(backend, slotGroups(), rate, step);
   }
 
   /** The update's launches: the entries in order, {@link Kernels#SEGMENTS} (or fewer, last) a launch. */
-  private List<SlotGroup<B>> slotGroups() {
+  private List<Optimizer.Slots<B>> slotGroups() {
     if (slotGroups != null) {
       return slotGroups;
     }
@@ -172,8 +154,8 @@ final class ParameterTable<B> {
           second.add(e.state().get(1));
         }
       }
-      slotGroups.add(new SlotGroup<>(count, decay, List.copyOf(dw), List.copyOf(w), List.copyOf(first),
-          List.copyOf(second)));
+      slotGroups.add(new Optimizer.Slots<>(count, decay, List.copyOf(dw), List.copyOf(w),
+          List.of(List.copyOf(first), List.copyOf(second))));
     }
     return slotGroups;
   }

@@ -132,7 +132,7 @@ final class SmallNet<B, I> {
     int parameters = parameterCount(widths);
     int epochs = epochsPerLaunch(true, widths, rows);
     return 2L * (widths.length - 1) + 1 + parameters + Math.max(1, optimizer.stateBuffers() * parameters)
-        + (optimizer.kind() == Optimizer.Kind.ADAM ? 2 * epochs : 2);
+        + Math.max(2, optimizer.corrections(1, epochs).length);
   }
 
   /** {@return whether train_small can train this on this device, faster or not} */
@@ -217,7 +217,7 @@ final class SmallNet<B, I> {
       shape = backend.uploadIndices(codes);
       packedParams = backend.upload(new float[parameters]);
       packedState = backend.upload(new float[Math.max(1, optimizer.stateBuffers() * parameters)]);
-      corrections = backend.upload(new float[optimizer.kind() == Optimizer.Kind.ADAM ? 2 * epochsPerLaunch : 2]);
+      corrections = backend.upload(new float[Math.max(2, optimizer.corrections(1, epochsPerLaunch).length)]);
     }
     float[] params = new float[parameters];
     float[] state = new float[optimizer.stateBuffers() * parameters];
@@ -317,17 +317,12 @@ final class SmallNet<B, I> {
 
   /** One train_small launch of {@code count} epochs (count ≤ epochsPerLaunch); packed buffers current. */
   private void launch(int count, boolean stats, long step, float rate, B x, B y, B lossSlots, B correctSlots) {
-    Optimizer o = optimizer;
-    if (o.kind() == Optimizer.Kind.ADAM) {
-      float[] c = new float[2 * count];
-      for (int e = 0; e < count; e++) {
-        c[2 * e] = (float) (1.0 - Math.pow(o.beta1(), step + 1 + e));
-        c[2 * e + 1] = (float) (1.0 - Math.pow(o.beta2(), step + 1 + e));
-      }
+    float[] c = optimizer.corrections(step + 1, count);
+    if (c.length > 0) {
       backend.write(corrections, c);
     }
-    backend.trainSmall(widths.length - 1, rows, count, network.loss() == Loss.XENT ? 1 : 0, o.kind().ordinal(),
-        stats ? 1 : 0, 1.0f / rows, rate, o.momentum(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(), shape,
-        corrections, x, y, packedParams, packedState, lossSlots, correctSlots);
+    backend.trainSmall(widths.length - 1, rows, count, network.loss() == Loss.XENT ? 1 : 0, stats ? 1 : 0,
+        1.0f / rows, rate, optimizer.weightDecay(), optimizer.smallNet(), shape, corrections, x, y, packedParams,
+        packedState, lossSlots, correctSlots);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.AdamConstants;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -39,8 +40,11 @@ final class VectorUpdate implements UpdateLoops {
   }
 
   @Override
-  public void adam(int from, int to, float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
-      float correction1, float correction2, float[] dw, float[] m, float[] v, float[] w) {
+  public void adam(int from, int to, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, float[] dw, float[] m, float[] v, float[] w) {
+    float beta1 = adam.beta1();
+    float beta2 = adam.beta2();
+    float epsilon = adam.epsilon();
     float keep1 = 1.0f - beta1;
     float keep2 = 1.0f - beta2;
     int i = from;
@@ -55,7 +59,7 @@ final class VectorUpdate implements UpdateLoops {
       wi.sub(step.mul(learningRate)).intoArray(w, i);
     }
     for (; i < to; i++) {
-      UpdateLoops.adamStep(i, learningRate, beta1, beta2, epsilon, weightDecay, correction1, correction2, dw, m, v, w);
+      UpdateLoops.adamStep(i, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
     }
   }
 

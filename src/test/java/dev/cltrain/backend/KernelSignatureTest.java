@@ -28,7 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Java's from compiling with -parameters), and every method has its kernel. No method of Kernels does
  * more than one kernel, so there is no exception list. One rule of expansion: a Java parameter that is an
  * array or a list ({@code int[] count}, {@code List<B> dw} of the {@code *UpdateLayers} methods) stands for
- * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}.
+ * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}; and one
+ * of naming: a record parameter stands for its components in order, a record component for its own
+ * ({@link AdamConstants} {@code adam} for {@code beta1, beta2, epsilon}; {@link SmallNetOptimizer} for
+ * {@code optimizer, momentum, beta1, beta2, epsilon}).
  */
 class KernelSignatureTest {
   static List<ClDevice> devices() {
@@ -49,8 +52,20 @@ class KernelSignatureTest {
     return s.toString();
   }
 
-  /** A parameter's kernel argument names: its own, or name0 … name7 for an array or list (one per slot). */
+  /** A record's kernel argument names: each component's name, or a record component's own components. */
+  static Stream<String> components(Class<?> record) {
+    return Arrays.stream(record.getRecordComponents())
+        .flatMap(c -> c.getType().isRecord() ? components(c.getType()) : Stream.of(c.getName()));
+  }
+
+  /**
+   * A parameter's kernel argument names: its own, name0 … name7 for an array or list (one per slot), or its
+   * components' for a record.
+   */
   static Stream<String> slotNames(Parameter p) {
+    if (p.getType().isRecord()) {
+      return components(p.getType());
+    }
     if (p.getType().isArray() || List.class.isAssignableFrom(p.getType())) {
       return IntStream.range(0, Kernels.SEGMENTS).mapToObj(s -> p.getName() + s);
     }

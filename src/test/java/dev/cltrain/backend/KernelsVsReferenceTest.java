@@ -218,8 +218,8 @@ class KernelsVsReferenceTest {
     float[] v = state2.clone();
     float c1 = (float) (1 - Math.pow(0.9, 3));
     float c2 = (float) (1 - Math.pow(0.999, 3));
-    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, dz, m, v, expected);
-    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
+    REFERENCE.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.0f, c1, c2, dz, m, v, expected);
+    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
     check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
     check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
     check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
@@ -253,7 +253,7 @@ class KernelsVsReferenceTest {
     float[] adamW = w.clone();
     float c1 = (float) (1 - Math.pow(0.9, 5));
     float c2 = (float) (1 - Math.pow(0.999, 5));
-    REFERENCE.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, dw, m, v, adamW);
+    REFERENCE.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0f, c1, c2, dw, m, v, adamW);
     for (int i = 0; i < count; i++) {
       float decayed = 0.9f * moment[i];
       float expected = Math.abs(decayed) < Float.MIN_NORMAL ? 0f : decayed;
@@ -272,7 +272,7 @@ class KernelsVsReferenceTest {
         onDevice(device, (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b.get(0), b.get(1), b.get(2)), 1, count, dw, moment, w));
     check(device, "momentum_update weights", expectedW,
         (k, b) -> k.momentumUpdate(count, 0.1f, 0.9f, 0f, b.get(0), b.get(1), b.get(2)), 2, dw, moment, w);
-    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
+    Backends.Op adam = (k, b) -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0f, c1, c2, b.get(0), b.get(1), b.get(2), b.get(3));
     Tolerances.assertSameBits("adam_update m on " + device.id(), m, onDevice(device, adam, 1, count, dw, moment, v0, w));
     Tolerances.assertSameBits("adam_update v on " + device.id(), v, onDevice(device, adam, 2, count, dw, moment, v0, w));
     check(device, "adam_update weights", adamW, adam, 3, dw, moment, v0, w);
@@ -353,7 +353,7 @@ class KernelsVsReferenceTest {
           case "sgd_update_layers" -> REFERENCE.sgdUpdate(count[s], 0.3f, decay[s], dw[s], singleW[s]);
           case "momentum_update_layers" -> REFERENCE.momentumUpdate(count[s], 0.1f, 0.9f, decay[s], dw[s],
               singleM[s], singleW[s]);
-          default -> REFERENCE.adamUpdate(count[s], 0.01f, 0.9f, 0.999f, 1e-8f, decay[s], c1, c2, dw[s], singleM[s],
+          default -> REFERENCE.adamUpdate(count[s], 0.01f, AdamConstants.DEFAULT, decay[s], c1, c2, dw[s], singleM[s],
               singleV[s], singleW[s]);
         }
       }
@@ -389,7 +389,7 @@ class KernelsVsReferenceTest {
     switch (kernel) {
       case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.3f, decay, dw, w);
       case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
-      default -> k.adamUpdateLayers(count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, c1, c2, dw, m, v, w);
+      default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, c1, c2, dw, m, v, w);
     }
   }
 

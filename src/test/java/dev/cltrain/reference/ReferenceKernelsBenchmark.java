@@ -1,5 +1,6 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.AdamConstants;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -70,7 +71,7 @@ public class ReferenceKernelsBenchmark {
 
   @Benchmark
   public float[] adamUpdate784x256() {
-    kernels.adamUpdate(200704, 0.001f, 0.9f, 0.999f, 1e-8f, 0f, 0.1f, 0.001f, dw, m, v, w);
+    kernels.adamUpdate(200704, 0.001f, AdamConstants.DEFAULT, 0f, 0.1f, 0.001f, dw, m, v, w);
     return w;
   }
 

@@ -1,5 +1,6 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.AdamConstants;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,8 +34,8 @@ class UpdateLoopsTest {
         }
         float[][] a = copies(dw, m, v, w);
         float[][] b = copies(dw, m, v, w);
-        plain.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
-        best.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, decay, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
+        plain.adam(0, count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
+        best.adam(0, count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
         sameBits("adam " + count + " λ " + decay, a, b);
         a = copies(dw, m, v, w);
         b = copies(dw, m, v, w);
@@ -57,8 +58,8 @@ class UpdateLoopsTest {
     float[] v = values(count, 8, false);
     float[][] a = copies(dw, m, v, w);
     float[][] b = copies(dw, m, v, w);
-    plain.adam(0, count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
-    reference.adamUpdate(count, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
+    plain.adam(0, count, 0.01f, AdamConstants.DEFAULT, 0.01f, 0.271f, 0.00299f, a[0], a[1], a[2], a[3]);
+    reference.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.01f, 0.271f, 0.00299f, b[0], b[1], b[2], b[3]);
     sameBits("adam over threads", a, b);
     a = copies(dw, m, v, w);
     b = copies(dw, m, v, w);

@@ -62,7 +62,7 @@ class FashionMnistEndToEndTest {
   void aSmallReluNetLearnsFashionMnistFarBetterThanChance(String device) {
     NumpyRandom random = new NumpyRandom(0);
     Network start = Network.init(new int[] {784, 64, 10}, Activation.RELU, Loss.XENT, Init.HE, random);
-    Settings settings = new Settings(new Optimizer(Optimizer.Kind.ADAM, 1e-3f, 0, 0.9f, 0.999f, 1e-8f, 0), 64, random);
+    Settings settings = new Settings(Optimizer.adam(1e-3f), 64, random);
     try (Trainer trainer = device.equals("reference") ? Trainers.reference(start, train, settings)
         : Trainers.openCl(OpenClDevices.all().stream().filter(d -> d.ref().equals(device)).findFirst().orElseThrow(),
             KernelSource.classpath(), start, train, settings)) {

@@ -48,14 +48,14 @@ class LockstepTest {
 
   static Stream<Arguments> cases() {
     Setup[] setups = {
-        new Setup(Activation.RELU, Loss.XENT, new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0, 0.9f, 0.999f, 1e-8f, 1e-4f), 7),
-        new Setup(Activation.TANH, Loss.XENT, new Optimizer(Optimizer.Kind.MOMENTUM, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f, 0), 13),
+        new Setup(Activation.RELU, Loss.XENT, Optimizer.adam(0.01f).withWeightDecay(1e-4f), 7),
+        new Setup(Activation.TANH, Loss.XENT, Optimizer.momentum(0.05f, 0.9f), 13),
         new Setup(Activation.SIGMOID, Loss.MSE, Optimizer.sgd(0.5f), 16),
-        new Setup(Activation.IDENTITY, Loss.MSE, new Optimizer(Optimizer.Kind.ADAM, 0.001f, 0, 0.9f, 0.999f, 1e-8f, 0), 0),
-        new Setup(Activation.RELU, Loss.XENT, new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0, 0.9f, 0.999f, 1e-8f, 1e-4f), 9,
+        new Setup(Activation.IDENTITY, Loss.MSE, Optimizer.adam(0.001f), 0),
+        new Setup(Activation.RELU, Loss.XENT, Optimizer.adam(0.01f).withWeightDecay(1e-4f), 9,
             new int[] {17, 23, 9, 13, 5, 4}),
-        new Setup(Activation.TANH, Loss.MSE, new Optimizer(Optimizer.Kind.MOMENTUM, 0.05f, 0.9f, 0.9f, 0.999f, 1e-8f,
-            1e-3f), 8, new int[] {17, 6, 7, 8, 9, 4}),
+        new Setup(Activation.TANH, Loss.MSE, Optimizer.momentum(0.05f, 0.9f).withWeightDecay(1e-3f), 8,
+            new int[] {17, 6, 7, 8, 9, 4}),
         new Setup(Activation.SIGMOID, Loss.XENT, Optimizer.sgd(0.3f), 10, new int[] {17, 5, 6, 7, 8, 4}),
     };
     return Backends.others().stream().flatMap(d -> Stream.of(setups).map(s -> Arguments.of(d, s)));

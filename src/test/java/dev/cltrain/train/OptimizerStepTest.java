@@ -1,5 +1,6 @@
 package dev.cltrain.train;
 
+import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.reference.ReferenceKernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +34,7 @@ class OptimizerStepTest {
     float[] w = {1f};
     float[] m = {0f};
     float[] v = {0f};
-    k.adamUpdate(1, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, 1 - 0.9f, 1 - 0.999f, new float[] {0.5f}, m, v, w);
+    k.adamUpdate(1, 0.01f, AdamConstants.DEFAULT, 0f, 1 - 0.9f, 1 - 0.999f, new float[] {0.5f}, m, v, w);
     assertEquals(0.05f, m[0], STEP_TOLERANCE);
     // (1 − 0.999f) is 0.00099998713 in float32, 1.3e-5 relative below 0.001: v is 0.00024999678
     assertEquals(0.00025f, v[0], 1e-8f);
@@ -50,7 +51,7 @@ class OptimizerStepTest {
     float[] v = {0.00025f};
     float c1 = (float) (1 - Math.pow(0.9, 2));
     float c2 = (float) (1 - Math.pow(0.999, 2));
-    k.adamUpdate(1, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, c1, c2, new float[] {-0.25f}, m, v, w);
+    k.adamUpdate(1, 0.01f, AdamConstants.DEFAULT, 0f, c1, c2, new float[] {-0.25f}, m, v, w);
     assertEquals(0.02f, m[0], STEP_TOLERANCE);
     assertEquals(0.00031225f, v[0], 1e-8f);
     assertEquals(0.98733663f, w[0], STEP_TOLERANCE);
@@ -78,7 +79,7 @@ class OptimizerStepTest {
     float[] m = {1e-38f, -1e-38f};
     float[] v = {0f, 0f};
     float[] ws = {0.75f, -0.5f};
-    k.adamUpdate(2, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, 0.5f, 0.01f, new float[2], m, v, ws);
+    k.adamUpdate(2, 0.01f, AdamConstants.DEFAULT, 0f, 0.5f, 0.01f, new float[2], m, v, ws);
     assertEquals(0, Float.floatToIntBits(m[0]), "+0, not the subnormal 9e-39");
     assertEquals(0, Float.floatToIntBits(m[1]), "+0, not −9e-39 nor −0");
     assertEquals(0, Float.floatToIntBits(v[0]));
@@ -92,7 +93,7 @@ class OptimizerStepTest {
     float[] m = {1e-30f};
     float[] v = {1e-38f};
     float[] w = {1f};
-    k.adamUpdate(1, 0.01f, 0.9f, 0.999f, 1e-8f, 0f, 0.5f, 0.01f, new float[1], m, v, w);
+    k.adamUpdate(1, 0.01f, AdamConstants.DEFAULT, 0f, 0.5f, 0.01f, new float[1], m, v, w);
     assertEquals(0, Float.floatToIntBits(v[0]));
     assertEquals(0.9f * 1e-30f, m[0], 0f);
     // step = (m / 0.5) / (√(0 / 0.01) + ε) = 1.8e-30 / 1e-8
@@ -123,7 +124,7 @@ class OptimizerStepTest {
     float[] m = m0.clone();
     float[] v = v0.clone();
     float[] w = {1f, 1f, 1f, 1f};
-    k.adamUpdate(4, 0.01f, beta1, beta2, 1e-8f, 0f, 0.5f, 0.01f, g, m, v, w);
+    k.adamUpdate(4, 0.01f, new AdamConstants(beta1, beta2, 1e-8f), 0f, 0.5f, 0.01f, g, m, v, w);
     for (int i = 0; i < 4; i++) {
       float m1 = beta1 * m0[i] + (1.0f - beta1) * g[i];
       float v1 = beta2 * v0[i] + (1.0f - beta2) * (g[i] * g[i]);

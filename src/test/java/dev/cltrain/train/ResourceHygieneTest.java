@@ -42,7 +42,7 @@ class ResourceHygieneTest {
   }
 
   private static Settings settings() {
-    return new Settings(new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), 16, new NumpyRandom(3));
+    return new Settings(Optimizer.adam(0.01f), 16, new NumpyRandom(3));
   }
 
   /**

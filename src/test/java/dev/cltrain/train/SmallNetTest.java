@@ -50,8 +50,8 @@ class SmallNetTest {
   }
 
   static final Optimizer SGD = Optimizer.sgd(0.5f);
-  static final Optimizer MOMENTUM = new Optimizer(Optimizer.Kind.MOMENTUM, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-3f);
-  static final Optimizer ADAM = new Optimizer(Optimizer.Kind.ADAM, 0.01f, 0, 0.9f, 0.999f, 1e-8f, 1e-4f);
+  static final Optimizer MOMENTUM = Optimizer.momentum(0.1f, 0.9f).withWeightDecay(1e-3f);
+  static final Optimizer ADAM = Optimizer.adam(0.01f).withWeightDecay(1e-4f);
 
   static List<Case> cases() {
     List<Case> cases = new ArrayList<>();

@@ -44,7 +44,7 @@ class UpdateLaunchesTest {
     }
     DataSet data = new DataSet("random", rows, widths[0], 3, x, y);
     Network start = Network.init(widths, Activation.RELU, Loss.XENT, Init.HE, new NumpyRandom(2));
-    Optimizer o = new Optimizer(Optimizer.Kind.parse(optimizer), 0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-4f);
+    Optimizer o = Optimizer.of(optimizer, new Optimizer.Options(0.01f, 0.9f, 0.9f, 0.999f, 1e-8f, 1e-4f));
     Backend<float[], int[]> profiled = Profiled.wrap(new ReferenceKernels());
     try (Trainer trainer = new Backprop<>(profiled, start, data, new Settings(o, 5, new NumpyRandom(3)))) {
       profiled.takeProfile();
