@@ -30,10 +30,11 @@ import java.util.Random;
  * every code path (ones, primes, edges of every tile, vector block and reduction group, real layer widths),
  * then a short mini-batch training in lockstep with the reference. The kernels do the reference's float
  * operations in its order, so on a device with correctly rounded division and sqrt
- * ({@code CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT}) they agree exactly, and there the judgement is bit equality:
+ * ({@code CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT}) and a hardware fused multiply-add ({@code CL_FP_FMA}) they agree
+ * exactly, and there the judgement is bit equality:
  * every kernel but the two loss reductions (which sum in a tree) must give the reference's bits, and the
  * lockstep training's weights must be identical. On any other device the tolerances apply (2.5 ulp per
- * division is OpenCL's limit) and nothing more.
+ * division is OpenCL's limit; without an FMA the products round each multiply and add) and nothing more.
  */
 public final class DeviceCheck {
   /** Kernel against reference: |device − reference| ≤ ATOL + RTOL·|reference|, element by element. */
@@ -318,13 +319,16 @@ public final class DeviceCheck {
 
   /**
    * Whether {@code device} is judged by bit equality: it reports correctly rounded division and sqrt
-   * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly.
+   * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly,
+   * and has a hardware fused multiply-add ({@code fma}; without one the products multiply and add separately,
+   * see OpenClKernels#multiplyAdd): {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference} by properties.
    *
    * @param device an OpenCL device (or the reference, which is its own judge and always exact)
    * @return true for bit equality, false for the tolerances
    */
   public static boolean roundsCorrectly(Device device) {
-    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
+    return device.isReference() || (Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"))
+        && Boolean.TRUE.equals(device.properties().get("fma")));
   }
 
   /** Five epochs of a small relu/softmax net with Adam in batches of 32 on the device and on the reference. */

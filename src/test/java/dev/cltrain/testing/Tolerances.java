@@ -77,7 +77,7 @@ public final class Tolerances {
    */
   public static void assertMatchesReference(dev.cltrain.opencl.ClDevice device, String what, float[] expected,
       float[] actual) {
-    if (!device.correctlyRoundedDivideSqrt()) {
+    if (!device.roundsAsTheReference()) {
       assertClose(what, expected, actual, KERNEL_ATOL, KERNEL_RTOL);
       return;
     }

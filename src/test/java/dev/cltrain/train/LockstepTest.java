@@ -91,7 +91,7 @@ class LockstepTest {
         assertEquals(b.accuracy(), a.accuracy(), 0f, "epoch " + epoch + " accuracy");
       }
       float difference = Network.maxAbsDifference(onDevice.network(), reference.network());
-      if (device.correctlyRoundedDivideSqrt()) {
+      if (device.roundsAsTheReference()) {
         assertEquals(0f, difference, 0f, "bit for bit on a device with correctly rounded division and sqrt");
       } else {
         assertTrue(difference <= VERIFY_TOLERANCE, "largest weight difference " + difference);
