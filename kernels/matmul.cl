@@ -30,8 +30,8 @@
 //
 // Either way the global range is rounded up and edge work-items write nothing, so any m, n, k >= 0 is
 // correct, and each element of c accumulates its k products in ascending order with one fused multiply-add
-// each, sum = fma(a, b, sum) from 0 (multiply_add in prelude.cl: a separate multiply and add on a device
-// without a hardware FMA), exactly as the Java reference does (Math.fma, FloatVector.fma): OpenCL's
+// each, sum = fma(a, b, sum) from 0 (multiply_add below: a separate multiply and add on a device without
+// a hardware FMA), exactly as the Java reference does (Math.fma, FloatVector.fma): OpenCL's
 // fma() is correctly rounded (native on GPUs and on CPUs with FMA units, emulated elsewhere), so results
 // agree to the last bit whatever the strategy or its tunables, at twice the peak of a separate multiply
 // and add. Nothing else is fused: the host prepends FP_CONTRACT OFF.
@@ -42,6 +42,17 @@
 
 #ifndef TILE
 #define TILE 16
+#endif
+
+// x·y + acc as the products accumulate: fma() (one rounding, as the reference's Math.fma) where the device has a
+// hardware fused multiply-add; with -DSEPARATE_MULTIPLY_ADD (the host's choice on a device without CL_FP_FMA,
+// e.g. Rusticl's llvmpipe, whose fma() is an exact software emulation about ten times slower than the rest of a
+// product) a product then a sum, each rounded: within the tolerance such a device is judged by (DeviceCheck's
+// PRODUCT_RTOL). small_net.cl keeps fma(): its tiny products cost little, and its check compares trained weights.
+#ifdef SEPARATE_MULTIPLY_ADD
+#define multiply_add(x, y, acc) ((x) * (y) + (acc))
+#else
+#define multiply_add(x, y, acc) fma(x, y, acc)
 #endif
 
 // What a product element becomes when stored: EPILOGUE_NONE alpha·sum; EPILOGUE_BIAS_ACTIVATION

@@ -71,13 +71,3 @@ inline float slope(const int activation, const float a) {
 inline float flush_moment(const float x) {
   return (x > -FLT_MIN && x < FLT_MIN) ? 0.0f : x;
 }
-
-// x·y + acc as the products accumulate: fma() (one rounding, as the reference's Math.fma) where the device has a
-// hardware fused multiply-add; with -DSEPARATE_MULTIPLY_ADD (the host's choice on a device without CL_FP_FMA,
-// e.g. Rusticl's llvmpipe, whose fma() is an exact software emulation about ten times slower than the rest of a
-// product) a product then a sum, each rounded: within the tolerance such a device is judged by.
-#ifdef SEPARATE_MULTIPLY_ADD
-#define multiply_add(x, y, acc) ((x) * (y) + (acc))
-#else
-#define multiply_add(x, y, acc) fma(x, y, acc)
-#endif

@@ -151,7 +151,7 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
         const int j = i - r * n;
         float sum = 0.0f;
         for (int p = 0; p < k; p++) {
-          sum = multiply_add(in[r * k + p], w[p * n + j], sum);
+          sum = fma(in[r * k + p], w[p * n + j], sum);
         }
         a[i] = act == SOFTMAX ? 1.0f * sum : activate(act, 1.0f * sum + b[j]);
       }
@@ -252,7 +252,7 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
           const int j = i - r * k;
           float sum = 0.0f;
           for (int p = 0; p < n; p++) {
-            sum = multiply_add(delta[r * n + p], w[j * n + p], sum);
+            sum = fma(delta[r * n + p], w[j * n + p], sum);
           }
           delta_other[i] = (1.0f * sum) * slope(act, below[i]);
         }
@@ -268,7 +268,7 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
           const int col = i - row * n;
           float sum = 0.0f;
           for (int r = 0; r < rows; r++) {
-            sum = multiply_add(below[r * k + row], delta[r * n + col], sum);
+            sum = fma(below[r * k + row], delta[r * n + col], sum);
           }
           dw = scale * sum;
           decay = weight_decay;
