@@ -229,7 +229,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /**
    * The options every program is built with: the tunables, and argument names for KernelSignatureTest.
    *
-   * @param plan the matmul plan, which supplies TILE and, when blocked, MATMUL_BLOCKED, RM, VN and VC
+   * @param plan the matmul plan, which supplies TILE and, when blocked, MATMUL_BLOCKED, RM, VN and VC (registers:
+   *     MATMUL_REGISTERS, RM and RC)
    * @param reduceGroup REDUCE_GROUP, the work-items of the single-group loss reductions: a power of two no
    *     larger than the device's work-group limit
    * @return the -D options and {@code -cl-kernel-arg-info}, without the divide-sqrt flag
