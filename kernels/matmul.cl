@@ -15,6 +15,12 @@
 //     Work-groups are TILE × TILE and stage TILE × TILE blocks of a and b in local memory. Suits GPUs,
 //     where neighbouring work-items read neighbouring addresses.
 //
+//   matmul_registers (-DMATMUL_REGISTERS): each work-item computes RM rows × RC columns of c in scalar
+//     registers, reading a and b straight from global memory: no local memory, no barrier, any work-group
+//     size. Suits devices that run neighbouring work-items as the lanes of one SIMD instruction and emulate
+//     local memory and barriers (Rusticl's llvmpipe); dimension 0 = block of RC columns, dimension 1 = block
+//     of RM rows; the runtime picks the work-groups.
+//
 //   matmul_blocked (-DMATMUL_BLOCKED): each work-item computes RM rows × VC·VN columns of c, holding them
 //     in RM·VC vectors of VN floats; dimension 0 = block of VC·VN columns, dimension 1 = block of RM rows.
 //     For each p it loads VC VN-wide pieces of b's row and multiplies them by RM scalars of a. Suits CPUs
@@ -24,16 +30,29 @@
 //
 // Either way the global range is rounded up and edge work-items write nothing, so any m, n, k >= 0 is
 // correct, and each element of c accumulates its k products in ascending order with one fused multiply-add
-// each, sum = fma(a, b, sum) from 0, exactly as the Java reference does (Math.fma, FloatVector.fma): OpenCL's
+// each, sum = fma(a, b, sum) from 0 (multiply_add below: a separate multiply and add on a device without
+// a hardware FMA), exactly as the Java reference does (Math.fma, FloatVector.fma): OpenCL's
 // fma() is correctly rounded (native on GPUs and on CPUs with FMA units, emulated elsewhere), so results
 // agree to the last bit whatever the strategy or its tunables, at twice the peak of a separate multiply
 // and add. Nothing else is fused: the host prepends FP_CONTRACT OFF.
 //
 // Tunables: TILE, tile edge (TILE² must not exceed the work-group limit); RM rows, VN (4, 8 or 16) lanes
-// and VC (1 or 2) vectors per row of each work-item's block for matmul_blocked.
+// and VC (1 or 2) vectors per row of each work-item's block for matmul_blocked; RM rows and RC columns per
+// work-item for matmul_registers.
 
 #ifndef TILE
 #define TILE 16
+#endif
+
+// x·y + acc as the products accumulate: fma() (one rounding, as the reference's Math.fma) where the device has a
+// hardware fused multiply-add; with -DSEPARATE_MULTIPLY_ADD (the host's choice on a device without CL_FP_FMA,
+// e.g. Rusticl's llvmpipe, whose fma() is an exact software emulation about ten times slower than the rest of a
+// product) a product then a sum, each rounded: within the tolerance such a device is judged by (DeviceCheck's
+// PRODUCT_RTOL). small_net.cl keeps fma(): its tiny products cost little, and its check compares trained weights.
+#ifdef SEPARATE_MULTIPLY_ADD
+#define multiply_add(x, y, acc) ((x) * (y) + (acc))
+#else
+#define multiply_add(x, y, acc) fma(x, y, acc)
 #endif
 
 // What a product element becomes when stored: EPILOGUE_NONE alpha·sum; EPILOGUE_BIAS_ACTIVATION
@@ -73,7 +92,7 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
     barrier(CLK_LOCAL_MEM_FENCE);
     const int last = min(TILE, k - t);
     for (int p = 0; p < last; p++) {
-      sum = fma(a_tile[local_row][p], b_tile[p][local_col], sum);
+      sum = multiply_add(a_tile[local_row][p], b_tile[p][local_col], sum);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
@@ -81,6 +100,72 @@ inline void matmul_tiled(const int m, const int n, const int k, const float alph
     c[row * n + col] = epilogue(kind, activation, alpha * sum, row, col, n, bias, other);
   }
 }
+
+#ifdef MATMUL_REGISTERS
+#ifndef RM
+#define RM 4
+#endif
+#ifndef RC
+#define RC 4
+#endif
+
+// One work-item computes RM rows × RC columns of c, rows and columns past the edge clamped to the last
+// (computed, not stored). Each p loads RM values of a and RC of b and does RM·RC multiply-adds.
+inline void matmul_registers(const int m, const int n, const int k, const float alpha,
+                             __global const float* a, const int a_row_stride, const int a_col_stride,
+                             __global const float* b, const int b_row_stride, const int b_col_stride,
+                             __global float* c, const int kind, const int activation,
+                             __global const float* bias, __global const float* other) {
+  const int col0 = get_global_id(0) * RC;
+  const int row0 = get_global_id(1) * RM;
+  if (row0 >= m || col0 >= n) {
+    return;
+  }
+  float sum[RM][RC];
+  __global const float* a_row[RM];
+  __global const float* b_col[RC];
+#pragma unroll
+  for (int r = 0; r < RM; r++) {
+    a_row[r] = a + (size_t) min(row0 + r, m - 1) * a_row_stride;
+#pragma unroll
+    for (int j = 0; j < RC; j++) {
+      sum[r][j] = 0.0f;
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < RC; j++) {
+    b_col[j] = b + (size_t) min(col0 + j, n - 1) * b_col_stride;
+  }
+  for (int p = 0; p < k; p++) {
+    float x[RM];
+    float y[RC];
+#pragma unroll
+    for (int r = 0; r < RM; r++) {
+      x[r] = a_row[r][p * a_col_stride];
+    }
+#pragma unroll
+    for (int j = 0; j < RC; j++) {
+      y[j] = b_col[j][p * b_row_stride];
+    }
+#pragma unroll
+    for (int r = 0; r < RM; r++) {
+#pragma unroll
+      for (int j = 0; j < RC; j++) {
+        sum[r][j] = multiply_add(x[r], y[j], sum[r][j]);
+      }
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < RM; r++) {
+#pragma unroll
+    for (int j = 0; j < RC; j++) {
+      if (row0 + r < m && col0 + j < n) {
+        c[(row0 + r) * n + col0 + j] = epilogue(kind, activation, alpha * sum[r][j], row0 + r, col0 + j, n, bias, other);
+      }
+    }
+  }
+}
+#endif
 
 #ifdef MATMUL_BLOCKED
 #ifndef RM
@@ -192,7 +277,7 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
           a_row[r] += a_col_stride;
 #pragma unroll
           for (int v = 0; v < VC; v++) {
-            acc[r][v] = fma(x, bv[v], acc[r][v]);
+            acc[r][v] = multiply_add(x, bv[v], acc[r][v]);
           }
         }
       }
@@ -226,6 +311,9 @@ inline void matmul_blocked(const int m, const int n, const int k, const float al
 #define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
   __local float panel[KC * BW]; \
   matmul_blocked(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other, panel)
+#elif defined(MATMUL_REGISTERS)
+#define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
+  matmul_registers(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other)
 #else
 #define MATMUL(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, kind, act, bias, other) \
   __local float a_tile[TILE][TILE]; \

@@ -31,16 +31,24 @@ import java.util.Random;
  * every code path (ones, primes, edges of every tile, vector block and reduction group, real layer widths),
  * then a short mini-batch training in lockstep with the reference. The kernels do the reference's float
  * operations in its order, so on a device with correctly rounded division and sqrt
- * ({@code CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT}) they agree exactly, and there the judgement is bit equality:
+ * ({@code CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT}) and a hardware fused multiply-add ({@code CL_FP_FMA}) they agree
+ * exactly, and there the judgement is bit equality:
  * every kernel but the two loss reductions (which sum in a tree) must give the reference's bits, and the
  * lockstep training's weights must be identical. On any other device the tolerances apply (2.5 ulp per
- * division is OpenCL's limit) and nothing more.
+ * division is OpenCL's limit; without an FMA the products round each multiply and add) and nothing more.
  */
 public final class DeviceCheck {
   /** Kernel against reference: |device − reference| ≤ ATOL + RTOL·|reference|, element by element. */
   public static final float ATOL = 1e-6f;
   /** The relative part of the kernel tolerance (see {@link #ATOL}); the loss kernels use REDUCTION_RTOL. */
   public static final float RTOL = 1e-5f;
+  /**
+   * On a device without a hardware FMA the products multiply and add separately (OpenClKernels#multiplyAdd),
+   * each product rounded before its sum: an element of a matmul kernel may then also differ by PRODUCT_RTOL ×
+   * Σ_p |a_ip·b_pj| (with alpha), the usual gemm error measure |A|·|B|, at four float roundings (2^-22); at
+   * 784-deep sums whose partial sums cancel, ATOL + RTOL·|c| alone is too tight for this.
+   */
+  public static final float PRODUCT_RTOL = 0x1p-22f;
   /** Reductions (the loss kernels) sum in a tree on the device, in sequence on the reference. */
   public static final float REDUCTION_RTOL = 1e-5f;
   /** Largest |w_device − w_reference| (and loss difference) after the lockstep training: --verify's tolerance. */
@@ -251,6 +259,7 @@ public final class DeviceCheck {
     List<KernelResult> kernels = new ArrayList<>();
     List<String> plans = new ArrayList<>();
     ReferenceKernels reference = new ReferenceKernels();
+    boolean separate = !Boolean.TRUE.equals(device.properties().get("fma")); // OpenClKernels#multiplyAdd
     try (Backend<?, ?> cl = device.openBackend(false)) {
       // each plan the products take, forced for every product (null: the device has one way to multiply)
       List<Boolean> forcings = new ArrayList<>();
@@ -284,7 +293,8 @@ public final class DeviceCheck {
               long seed = 31L * cases + kernel.hashCode();
               float[] expected = exec(kernel, reference, s, activation, seed);
               float[] actual = exec(kernel, cl, s, activation, seed);
-              double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual);
+              float[] magnitudes = separate && kernel.startsWith("matmul") ? productMagnitudes(kernel, s, seed) : null;
+              double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual, magnitudes);
               largest = Math.max(largest, largestDifference(expected, actual));
               cases++;
               if (excess > worst) {
@@ -318,13 +328,16 @@ public final class DeviceCheck {
 
   /**
    * Whether {@code device} is judged by bit equality: it reports correctly rounded division and sqrt
-   * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly.
+   * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly,
+   * and has a hardware fused multiply-add ({@code fma}; without one the products multiply and add separately,
+   * see OpenClKernels#multiplyAdd): {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference} by properties.
    *
    * @param device an OpenCL device (or the reference, which is its own judge and always exact)
    * @return true for bit equality, false for the tolerances
    */
   public static boolean roundsCorrectly(Device device) {
-    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
+    return device.isReference() || (Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"))
+        && Boolean.TRUE.equals(device.properties().get("fma")));
   }
 
   /** Five epochs of a small relu/softmax net with Adam in batches of 32 on the device and on the reference. */
@@ -388,19 +401,60 @@ public final class DeviceCheck {
     return worst;
   }
 
-  /** max over elements of |actual − expected| − (ATOL + RTOL·|expected|): ≤ 0 passes; NaN against a number fails. */
+  /**
+   * Σ_p |a_ip·b_pj| (times alpha) for each element of a matmul kernel's case in {@link #exec}: the same seeded
+   * operands, their magnitudes multiplied on the reference.
+   */
+  static float[] productMagnitudes(String kernel, int[] s, long seed) {
+    int rows = s[0];
+    int cols = s[1];
+    int depth = s[2];
+    Random random = new Random(seed);
+    float[] a = magnitudes(uniform(random, rows * depth));
+    float[] b = magnitudes(uniform(random, depth * cols));
+    float[] c = new float[rows * cols];
+    ReferenceKernels reference = new ReferenceKernels();
+    switch (kernel) {
+      case "matmul" -> reference.matmul(rows, cols, depth, 0.5f, a, b, c);
+      case "matmul_transpose_a" -> reference.matmulTransposeA(rows, cols, depth, 0.5f, a, b, c);
+      case "matmul_transpose_b" -> reference.matmulTransposeB(rows, cols, depth, 0.5f, a, b, c);
+      case "matmul_transpose_b_delta" -> reference.matmulTransposeB(rows, cols, depth, 1f, a, b, c);
+      default -> reference.matmul(rows, cols, depth, 1f, a, b, c); // matmul_bias_activation
+    }
+    return c;
+  }
+
+  private static float[] magnitudes(float[] v) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.abs(v[i]);
+    }
+    return v;
+  }
+
+  /** As {@link #excess(String, float[], float[], float[])} with no product magnitudes. */
   static double excess(String kernel, float[] expected, float[] actual) {
+    return excess(kernel, expected, actual, null);
+  }
+
+  /**
+   * max over elements of |actual − expected| − (ATOL + RTOL·|expected| + PRODUCT_RTOL·magnitudes): ≤ 0 passes;
+   * NaN against a number fails.
+   *
+   * @param magnitudes Σ_p |a_ip·b_pj| per element on a device that multiplies and adds separately, else null
+   */
+  static double excess(String kernel, float[] expected, float[] actual, float[] magnitudes) {
     float rtol = kernel.endsWith("_loss") ? REDUCTION_RTOL : RTOL;
     double worst = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < expected.length; i++) {
       if (Float.isNaN(expected[i]) != Float.isNaN(actual[i])) {
         return Double.POSITIVE_INFINITY;
       }
+      double tolerance = ATOL + rtol * Math.abs(expected[i]) + (magnitudes == null ? 0 : PRODUCT_RTOL * magnitudes[i]);
       if (Float.isNaN(expected[i]) || expected[i] == actual[i]) {
-        worst = Math.max(worst, -(ATOL + rtol * Math.abs(expected[i])));
+        worst = Math.max(worst, -tolerance);
         continue;
       }
-      worst = Math.max(worst, Math.abs(actual[i] - expected[i]) - (ATOL + rtol * Math.abs(expected[i])));
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]) - tolerance);
     }
     return worst;
   }

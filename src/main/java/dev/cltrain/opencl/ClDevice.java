@@ -80,6 +80,18 @@ public record ClDevice(
   }
 
   /**
+   * Whether cltrain's kernels compute the Java reference's bits here: the device rounds division and sqrt
+   * correctly (built with -cl-fp32-correctly-rounded-divide-sqrt) and has a hardware fused multiply-add (the
+   * products' fma(); without one they multiply and add separately, see OpenClKernels#multiplyAdd). Elsewhere
+   * the kernels are judged by tolerance.
+   *
+   * @return true when bit equality with the reference is the judgement
+   */
+  public boolean roundsAsTheReference() {
+    return correctlyRoundedDivideSqrt && fma;
+  }
+
+  /**
    * The OpenCL version without the vendor's detail.
    *
    * @return "3.0" out of "OpenCL 3.0 PoCL HSTR: ..." (the second word; the whole string when it has one word)

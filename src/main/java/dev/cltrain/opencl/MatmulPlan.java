@@ -7,49 +7,86 @@ import java.util.regex.Pattern;
 
 /**
  * How matmul.cl is built and launched on one device (see the strategies in its header): {@code tiled} with
- * TILE × TILE work-groups staging blocks in local memory, or {@code blocked}, where each work-item (a
+ * TILE × TILE work-groups staging blocks in local memory; {@code registers}, where each work-item computes RM
+ * rows × RC columns of c in registers straight from global memory (no local memory, no barrier); or
+ * {@code blocked}, where each work-item (a
  * work-group of its own) computes a panel of MB rows × VC·VN columns of c, RM rows at a time in vector
  * registers, over blocks of KC values of the sum whose piece of b it first copies to local memory. Every
  * plan computes bit for bit the same products; only speed differs. The environment variable
  * {@code CLTRAIN_MATMUL} (e.g. {@code tiled:16}, {@code blocked:4x16x4/128x128}) overrides the default, for
  * tuning and for testing every strategy on every device.
  *
- * @param blocked   the blocked strategy, else tiled
+ * @param strategy  tiled, registers or blocked
  * @param tile      TILE, the tiled strategy's work-group edge (also passed to blocked builds, unused there)
- * @param rows      RM, rows of c in registers at a time (blocked)
- * @param vector    VN, the vector width: 4, 8 or 16 (blocked)
+ * @param rows      RM, rows of c in registers at a time (blocked, registers)
+ * @param vector    VN, the vector width: 4, 8 or 16 (blocked); RC, columns of c per work-item, 1 to 8 (registers)
  * @param vectors   VC, vectors per row of the register block, 1 to 4: a panel's columns are VC·VN (blocked)
  * @param panel     MB, rows of c per work-item, at least RM (blocked)
  * @param depth     KC, values of the sum per block, whose KC × VC·VN piece of b is staged in local memory (blocked)
  */
-public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int vectors, int panel, int depth) {
+public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int vectors, int panel, int depth) {
+  /** The kernels' strategies, as in matmul.cl's header. */
+  public enum Strategy {
+    /** TILE × TILE work-groups, blocks staged in local memory. */
+    TILED,
+    /** RM × RC elements of c per work-item, in registers, no local memory. */
+    REGISTERS,
+    /** A panel of c per work-item (a work-group of its own), vectors in registers, b staged in local memory. */
+    BLOCKED
+  }
+
   /** The variable that overrides the default plan. */
   public static final String ENVIRONMENT = "CLTRAIN_MATMUL";
   /** MB and KC when a spec leaves them out. */
   static final int DEFAULT_PANEL = 128;
   static final int DEFAULT_DEPTH = 128;
   private static final Pattern TILED = Pattern.compile("tiled(?::(\\d{1,2}))?");
+  private static final Pattern REGISTERS = Pattern.compile("registers(?::(\\d{1,2})x(\\d{1,2}))?");
   private static final Pattern BLOCKED =
       Pattern.compile("blocked(?::(\\d{1,2})x(\\d{1,2})(?:x([1-4]))?(?:/(\\d{1,4})x(\\d{1,4}))?)?");
 
   /**
    * Checks the tunables matmul.cl accepts.
    *
-   * @param blocked the blocked strategy, else tiled
+   * @param strategy tiled, registers or blocked
    * @param tile TILE, at least 1
-   * @param rows RM, 1 to 16 (checked when blocked)
-   * @param vector VN, 4, 8 or 16 (checked when blocked)
+   * @param rows RM, 1 to 16 (checked when blocked), 1 to 8 (registers)
+   * @param vector VN, 4, 8 or 16 (checked when blocked); RC, 1 to 8 (registers)
    * @param vectors VC, 1 to 4 (checked when blocked)
    * @param panel MB, RM to 4096 (checked when blocked)
    * @param depth KC, 1 to 4096 (checked when blocked)
    * @throws IllegalArgumentException when a value is out of range
    */
   public MatmulPlan {
+    boolean blocked = strategy == Strategy.BLOCKED;
     if (tile < 1 || (blocked && (rows < 1 || rows > 16 || (vector != 4 && vector != 8 && vector != 16)
-        || vectors < 1 || vectors > 4 || panel < rows || panel > 4096 || depth < 1 || depth > 4096))) {
-      throw new IllegalArgumentException("matmul plan " + blocked + " " + tile + " " + rows + "x" + vector + "x" + vectors
+        || vectors < 1 || vectors > 4 || panel < rows || panel > 4096 || depth < 1 || depth > 4096))
+        || (strategy == Strategy.REGISTERS && (rows < 1 || rows > MAX_REGISTER_EDGE || vector < 1
+        || vector > MAX_REGISTER_EDGE || vectors != 1))) {
+      throw new IllegalArgumentException("matmul plan " + strategy + " " + tile + " " + rows + "x" + vector + "x" + vectors
           + "/" + panel + "x" + depth);
     }
+  }
+
+  /** The most rows, and columns, of c one work-item of the registers strategy computes. */
+  static final int MAX_REGISTER_EDGE = 8;
+
+  /**
+   * Whether this is the blocked strategy.
+   *
+   * @return true for blocked
+   */
+  public boolean blocked() {
+    return strategy == Strategy.BLOCKED;
+  }
+
+  /**
+   * Whether this is the tiled strategy, the only one whose work-groups the host sets (TILE × TILE).
+   *
+   * @return true for tiled
+   */
+  public boolean tiled() {
+    return strategy == Strategy.TILED;
   }
 
   /**
@@ -59,7 +96,19 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @return the plan
    */
   public static MatmulPlan tiled(int tile) {
-    return new MatmulPlan(false, tile, 1, 4, 1, 1, 1);
+    return new MatmulPlan(Strategy.TILED, tile, 1, 4, 1, 1, 1);
+  }
+
+  /**
+   * The registers strategy.
+   *
+   * @param tile TILE, passed to the build though the registers kernels do not use it
+   * @param rows RM, rows of c per work-item, 1 to {@value #MAX_REGISTER_EDGE}
+   * @param columns RC, columns of c per work-item, 1 to {@value #MAX_REGISTER_EDGE}
+   * @return the plan
+   */
+  public static MatmulPlan registers(int tile, int rows, int columns) {
+    return new MatmulPlan(Strategy.REGISTERS, tile, rows, columns, 1, rows, 1);
   }
 
   /**
@@ -99,22 +148,26 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
    * @return the plan
    */
   public static MatmulPlan blocked(int tile, int rows, int vector, int vectors, int panel, int depth) {
-    return new MatmulPlan(true, tile, rows, vector, vectors, panel, depth);
+    return new MatmulPlan(Strategy.BLOCKED, tile, rows, vector, vectors, panel, depth);
   }
 
   /**
    * Bytes of local memory a work-group of this plan declares.
    *
-   * @return KC · VC·VN floats when blocked, 2 · TILE² floats when tiled
+   * @return KC · VC·VN floats when blocked, 2 · TILE² floats when tiled, none for registers
    */
   public long localBytes() {
-    return 4L * (blocked ? (long) depth * columns() : 2L * tile * tile);
+    return switch (strategy) {
+      case BLOCKED -> 4L * depth * columns();
+      case TILED -> 4L * 2L * tile * tile;
+      case REGISTERS -> 0;
+    };
   }
 
   /**
-   * Columns of c per work-item when blocked (the panel's width).
+   * Columns of c per work-item when blocked (the panel's width) or registers.
    *
-   * @return VC·VN (meaningless for a tiled plan, whose work-items compute one element)
+   * @return VC·VN, or RC (meaningless for a tiled plan, whose work-items compute one element)
    */
   public int columns() {
     return vector * vectors;
@@ -207,14 +260,19 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
   /**
    * This plan as a spec, the form {@code CLTRAIN_MATMUL} and the tuner's cache use.
    *
-   * @return the spec {@link #parse} reads back: "tiled:16" or "blocked:4x16x4/128x128"
+   * @return the spec {@link #parse} reads back: "tiled:16", "registers:4x4" or "blocked:4x16x4/128x128"
    */
   public String spec() {
-    return blocked ? "blocked:" + rows + "x" + vector + "x" + vectors + "/" + panel + "x" + depth : "tiled:" + tile;
+    return switch (strategy) {
+      case BLOCKED -> "blocked:" + rows + "x" + vector + "x" + vectors + "/" + panel + "x" + depth;
+      case REGISTERS -> "registers:" + rows + "x" + vector;
+      case TILED -> "tiled:" + tile;
+    };
   }
 
   /**
-   * Reads a spec: "tiled", "tiled:8", "blocked", "blocked:4x16", "blocked:8x16x2" or
+   * Reads a spec: "tiled", "tiled:8", "registers", "registers:4x8" (RMxRC; plain "registers" means 4x4),
+   * "blocked", "blocked:4x16", "blocked:8x16x2" or
    * "blocked:4x16x4/128x128" (RMxVNxVC/MBxKC; case and surrounding blanks ignored); {@code tile} and the
    * defaults fill in what the spec leaves out.
    *
@@ -234,6 +292,15 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
       }
       return tiled(edge);
     }
+    Matcher r = REGISTERS.matcher(s);
+    if (r.matches()) {
+      int rows = r.group(1) == null ? 4 : Integer.parseInt(r.group(1));
+      int columns = r.group(2) == null ? 4 : Integer.parseInt(r.group(2));
+      if (rows < 1 || rows > MAX_REGISTER_EDGE || columns < 1 || columns > MAX_REGISTER_EDGE) {
+        throw new InputException(ENVIRONMENT + "=" + spec + ": registers:RMxRC needs RM and RC in 1.." + MAX_REGISTER_EDGE);
+      }
+      return registers(tile, rows, columns);
+    }
     Matcher b = BLOCKED.matcher(s);
     if (b.matches()) {
       int rows = b.group(1) == null ? 4 : Integer.parseInt(b.group(1));
@@ -250,7 +317,7 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
       return blocked(tile, rows, vector, vectors, panel, depth);
     }
     throw new InputException(ENVIRONMENT + "=" + spec
-        + ": expected tiled[:TILE] or blocked[:RMxVN[xVC][/MBxKC]], e.g. blocked:4x16x4/128x128");
+        + ": expected tiled[:TILE], registers[:RMxRC] or blocked[:RMxVN[xVC][/MBxKC]], e.g. blocked:4x16x4/128x128");
   }
 
   /**
@@ -269,18 +336,26 @@ public record MatmulPlan(boolean blocked, int tile, int rows, int vector, int ve
 
   /** The -D options matmul.cl is built with. */
   String defines() {
-    return "-DTILE=" + tile + (blocked ? " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors
-        + " -DMB=" + panel + " -DKC=" + depth : "");
+    return "-DTILE=" + tile + switch (strategy) {
+      case BLOCKED -> " -DMATMUL_BLOCKED -DRM=" + rows + " -DVN=" + vector + " -DVC=" + vectors + " -DMB=" + panel
+          + " -DKC=" + depth;
+      case REGISTERS -> " -DMATMUL_REGISTERS -DRM=" + rows + " -DRC=" + vector;
+      case TILED -> "";
+    };
   }
 
   /**
    * The plan for humans, e.g. in {@code cltrain devices} and bench output.
    *
-   * @return e.g. "tiled 16x16" or "blocked 128x64 per work-item, 4x64 in registers (4 x float16), k in blocks of 128"
+   * @return e.g. "tiled 16x16", "registers 4x4 per work-item" or "blocked 128x64 per work-item, 4x64 in registers
+   *     (4 x float16), k in blocks of 128"
    */
   public String describe() {
-    return blocked ? "blocked " + panel + "x" + columns() + " per work-item, " + rows + "x" + columns() + " in registers ("
-        + vectors + " x float" + vector + "), k in blocks of " + depth
-        : "tiled " + tile + "x" + tile;
+    return switch (strategy) {
+      case BLOCKED -> "blocked " + panel + "x" + columns() + " per work-item, " + rows + "x" + columns()
+          + " in registers (" + vectors + " x float" + vector + "), k in blocks of " + depth;
+      case REGISTERS -> "registers " + rows + "x" + vector + " per work-item";
+      case TILED -> "tiled " + tile + "x" + tile;
+    };
   }
 }

@@ -57,13 +57,19 @@ public final class MatmulTuner {
   /**
    * The candidates tried on {@code device}, the tiled plan (which every device runs) first so that even a run
    * whose budget ends after one candidate has a correct plan; then SIMD-shaped blocks on CPUs, other tiles and
-   * blocks elsewhere.
+   * blocks elsewhere. A device without a hardware FMA (Rusticl's llvmpipe: it runs neighbouring work-items as
+   * SIMD lanes and emulates local memory and barriers, where tiled:16 reached 0.04 GFLOP/s) tries the
+   * registers strategy first, which also runs on every device.
    *
    * @param device the device, for its type and work-group limit
    * @return the plans in the order tried; the first is the fallback when none builds
    */
   public static List<MatmulPlan> candidates(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
+    if (!device.fma()) {
+      return fitting(device, List.of(MatmulPlan.registers(tile, 4, 4), MatmulPlan.registers(tile, 8, 4),
+          MatmulPlan.registers(tile, 4, 8), MatmulPlan.tiled(tile), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128)));
+    }
     if (device.type() == ClDevice.Type.CPU) {
       return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.blocked(tile, 6, 16, 4, 192, 256),
           MatmulPlan.blocked(tile, 6, 16, 4, 192, 512), MatmulPlan.blocked(tile, 4, 16, 4, 128, 128),
@@ -112,7 +118,7 @@ public final class MatmulTuner {
           + device.localMemBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE), " + OpenClKernels.LOCAL_MARGIN
           + " of which the runtime keeps";
     }
-    if (!plan.blocked() && (long) plan.tile() * plan.tile() > device.maxWorkGroup()) {
+    if (plan.tiled() && (long) plan.tile() * plan.tile() > device.maxWorkGroup()) {
       return "needs work-groups of " + plan.tile() * plan.tile() + " and " + device.ref() + " allows "
           + device.maxWorkGroup() + " (CL_DEVICE_MAX_WORK_GROUP_SIZE)";
     }
@@ -300,7 +306,8 @@ public final class MatmulTuner {
         }
         tried++;
         try {
-          ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64));
+          ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64)
+              + OpenClKernels.multiplyAdd(device));
           double nanos = 0;
           boolean exact = true;
           for (String name : variants) {
@@ -373,13 +380,16 @@ public final class MatmulTuner {
   }
 
   /**
-   * Platform, device, driver and OpenCL version: a new driver tunes again.
+   * Platform, device, driver and OpenCL version: a new driver tunes again. A device without a hardware FMA
+   * has " | separate multiply-add" added (OpenClKernels#multiplyAdd): its plans cached before the products
+   * multiplied and added separately there were timed on fma() emulated in software, so it tunes again.
    *
    * @param device the device
    * @return e.g. "Portable Computing Language | pthread-skylake-... | 3.1+debian | OpenCL 3.0 PoCL ..."
    */
   public static String key(ClDevice device) {
-    return device.platformName() + " | " + device.name() + " | " + device.driverVersion() + " | " + device.openclVersion();
+    return device.platformName() + " | " + device.name() + " | " + device.driverVersion() + " | " + device.openclVersion()
+        + (device.fma() ? "" : " | separate multiply-add");
   }
 
   /**

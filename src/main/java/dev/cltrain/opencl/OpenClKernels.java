@@ -65,8 +65,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final Matmuls matmuls;
   private Matmuls largeMatmuls;
   private final KernelSource source;
-  /** The divide-sqrt option the programs were built with ("" where the device lacks it). */
-  private final String divideSqrt;
+  /** The device-dependent options every program is built with: divide-sqrt where the device has it, multiplyAdd. */
+  private final String deviceOptions;
   /** Which kernels every product takes: null by size (the normal case), else the large plan's (true) or the other's. */
   private Boolean forced;
   /** Multiply-adds from which a product with at least {@link #LARGE_ROWS} rows takes {@link #largeMatmuls}. */
@@ -182,8 +182,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.updateChunk = updateChunk;
       this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
       this.source = source;
-      this.divideSqrt = device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "";
-      String options = buildOptions(plan, reduceGroup) + divideSqrt;
+      this.deviceOptions = (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")
+          + multiplyAdd(device);
+      String options = buildOptions(plan, reduceGroup) + deviceOptions;
       this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
       this.largeMatmuls = largePlan == null ? null : build(largePlan);
       this.largeWork = largeWork;
@@ -243,9 +244,24 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   /**
+   * How the products multiply and add on {@code device} (prelude.cl's multiply_add): fma() where the device
+   * has a hardware fused multiply-add (CL_FP_FMA), the reference's bits; else a separate multiply and add
+   * ({@code -DSEPARATE_MULTIPLY_ADD}), since there fma() is emulated exactly in software, about ten times
+   * slower than the rest of a product on Rusticl's llvmpipe, and such a device is judged by tolerance
+   * ({@link dev.cltrain.device.DeviceCheck#roundsCorrectly}).
+   *
+   * @param device the device
+   * @return "" or " -DSEPARATE_MULTIPLY_ADD"
+   */
+  public static String multiplyAdd(ClDevice device) {
+    return device.fma() ? "" : " -DSEPARATE_MULTIPLY_ADD";
+  }
+
+  /**
    * The options every program is built with: the tunables, and argument names for KernelSignatureTest.
    *
-   * @param plan the matmul plan, which supplies TILE and, when blocked, MATMUL_BLOCKED, RM, VN and VC
+   * @param plan the matmul plan, which supplies TILE and, when blocked, MATMUL_BLOCKED, RM, VN and VC (registers:
+   *     MATMUL_REGISTERS, RM and RC)
    * @param reduceGroup REDUCE_GROUP, the work-items of the single-group loss reductions: a power of two no
    *     larger than the device's work-group limit
    * @return the -D options and {@code -cl-kernel-arg-info}, without the divide-sqrt flag
@@ -331,7 +347,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The matmul kernels of {@code p}: {@link #matmuls} when it is that plan, else built now. */
   private Matmuls build(MatmulPlan p) {
     return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", buildOptions(p, reduceGroup)
-        + divideSqrt));
+        + deviceOptions));
   }
 
   /**
@@ -477,7 +493,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   /**
-   * Enqueues a matmul kernel built for {@code plan} over c(m, n): tiled, in TILE × TILE work-groups; blocked,
+   * Enqueues a matmul kernel built for {@code plan} over c(m, n): tiled, in TILE × TILE work-groups; registers,
+   * one work-item per RM × RC block of c, the runtime's work-groups; blocked,
    * one work-item per panel of c, each its own work-group (the panel's staged piece of b is the group's local
    * memory, and PoCL then hands groups to its cores freely). Panels are MB rows high, or lower (a multiple of
    * RM) when that leaves fewer than two per compute unit; the kernel derives their height from the range.
@@ -497,6 +514,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
         rows = Math.min((m + plan.rows() - 1) / plan.rows(), (wanted + columns - 1) / columns);
       }
       kernel.launch2dSingleItems(columns, rows);
+    } else if (!plan.tiled()) {
+      kernel.launch2d((n + plan.columns() - 1) / plan.columns(), (m + plan.rows() - 1) / plan.rows());
     } else {
       kernel.launch2d(n, m, plan.tile());
     }

@@ -93,10 +93,10 @@ class VerifyCommandTest {
     Cli run = Cli.run("verify");
     assertEquals(0, run.exit(), run.toString());
     for (ClDevice d : OpenClDevices.all()) {
-      String judgement = d.correctlyRoundedDivideSqrt() ? " bits " : " tolerance ";
+      String judgement = d.roundsAsTheReference() ? " bits " : " tolerance ";
       assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains(judgement)),
           d.ref() + " judged by" + judgement + ": " + run.out());
-      if (d.correctlyRoundedDivideSqrt()) {
+      if (d.roundsAsTheReference()) {
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains(" 0.0e+00 ")),
             "the lockstep weights are identical: " + run.out());
       }

@@ -23,6 +23,29 @@ class MatmulPlanSpecTest {
     assertEquals(MatmulPlan.blocked(16, 4, 16, 4, 128, 128), MatmulPlan.parse("blocked", 16), "plain blocked: 4x16x4/128x128");
     assertEquals(MatmulPlan.blocked(16, 8, 16, 2, 128, 128), MatmulPlan.parse("blocked:8x16x2", 16), "an old spec: MB, KC default");
     assertEquals(4L * 512 * 64, full.localBytes(), "KC x VC·VN floats staged");
+    MatmulPlan registers = MatmulPlan.parse("registers:8x4", 16);
+    assertEquals(MatmulPlan.registers(16, 8, 4), registers);
+    assertEquals(registers, MatmulPlan.parse(registers.spec(), 16));
+    assertEquals(MatmulPlan.registers(16, 4, 4), MatmulPlan.parse("registers", 16), "plain registers: 4x4");
+    assertEquals(0, registers.localBytes(), "no local memory");
+    assertThrows(InputException.class, () -> MatmulPlan.parse("registers:9x4", 16), "RM past 8");
+  }
+
+  /**
+   * A device without a hardware fused multiply-add, like Rusticl's llvmpipe (fma() emulated in software, local
+   * memory and barriers emulated): its programs multiply and add separately, it is judged by tolerance, and
+   * the tuner tries the registers strategy first (tiled:16 reached 0.04 GFLOP/s there); a device with an FMA
+   * keeps fma() and its candidates as before.
+   */
+  @Test
+  void aDeviceWithoutHardwareFmaMultipliesAndAddsSeparatelyAndTriesRegistersFirst() {
+    ClDevice noFma = new ClDevice(0, 0, "rusticl", "llvmpipe-like", "none", ClDevice.Type.CPU, 8, 1L << 30, 1L << 28,
+        1024, 32768, "OpenCL 3.0", "1", false, false, false, null, null);
+    assertEquals(" -DSEPARATE_MULTIPLY_ADD", OpenClKernels.multiplyAdd(noFma));
+    assertEquals("", OpenClKernels.multiplyAdd(device(32768)));
+    assertEquals(MatmulPlan.registers(16, 4, 4), MatmulTuner.candidates(noFma).get(0));
+    assertEquals(MatmulPlan.tiled(16), MatmulTuner.candidates(device(32768)).get(0), "with an FMA: tiled first");
+    assertTrue(!noFma.roundsAsTheReference() && device(32768).roundsAsTheReference());
   }
 
   @Test

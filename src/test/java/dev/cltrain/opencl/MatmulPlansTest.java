@@ -28,7 +28,9 @@ class MatmulPlansTest {
     List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 3, 8),
         MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4), MatmulPlan.blocked(tile, 3, 8, 2),
-        MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.blocked(tile, 3, 4, 3, 7, 5), MatmulPlan.blocked(tile, 2, 8, 4, 5, 1)));
+        MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.blocked(tile, 3, 4, 3, 7, 5), MatmulPlan.blocked(tile, 2, 8, 4, 5, 1),
+        MatmulPlan.registers(tile, 4, 4), MatmulPlan.registers(tile, 1, 1), MatmulPlan.registers(tile, 3, 8),
+        MatmulPlan.registers(tile, 8, 5)));
     plans.addAll(MatmulTuner.candidates(device));
     return plans.stream().distinct().toList();
   }
@@ -40,8 +42,8 @@ class MatmulPlansTest {
   private static List<int[]> shapes(MatmulPlan plan) {
     List<int[]> shapes = new ArrayList<>(List.of(new int[] {1, 1, 1}, new int[] {3, 5, 7}, new int[] {127, 129, 65},
         new int[] {1, 37, 2}, new int[] {61, 1, 17}));
-    int rows = plan.blocked() ? plan.rows() : plan.tile();
-    int cols = plan.blocked() ? plan.columns() : plan.tile();
+    int rows = plan.tiled() ? plan.tile() : plan.rows();
+    int cols = plan.tiled() ? plan.tile() : plan.columns();
     for (int d = -1; d <= 1; d++) {
       shapes.add(new int[] {Math.max(1, rows + d), Math.max(1, cols - d), 13});
       shapes.add(new int[] {2 * rows + d, 3 * cols + d, 31});

@@ -77,13 +77,13 @@ public final class Tolerances {
    */
   public static void assertMatchesReference(dev.cltrain.opencl.ClDevice device, String what, float[] expected,
       float[] actual) {
-    assertMatchesReference(device.correctlyRoundedDivideSqrt(), what + " on " + device.ref(), expected, actual);
+    assertMatchesReference(device.roundsAsTheReference(), what + " on " + device.ref(), expected, actual);
   }
 
   /**
    * {@link #assertMatchesReference(dev.cltrain.opencl.ClDevice, String, float[], float[])} for any backend: exact
    * bits on the reference and on a device whose {@link dev.cltrain.Device#properties()} say
-   * {@code correctlyRoundedDivideSqrt} true; the kernel tolerance on any other.
+   * {@code correctlyRoundedDivideSqrt} and {@code fma} true; the kernel tolerance on any other.
    */
   public static void assertMatchesReference(dev.cltrain.Device device, String what, float[] expected,
       float[] actual) {
@@ -92,13 +92,15 @@ public final class Tolerances {
 
   /**
    * Whether the device must have the reference's exact bits: the reference itself, and a device whose
-   * {@link dev.cltrain.Device#properties()} say {@code correctlyRoundedDivideSqrt} true.
+   * {@link dev.cltrain.Device#properties()} say {@code correctlyRoundedDivideSqrt} and {@code fma} true (as
+   * {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference()}).
    *
    * @param device the device under test
    * @return true for bit-for-bit checks, false where the kernel tolerance applies
    */
   public static boolean exactOn(dev.cltrain.Device device) {
-    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"));
+    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"))
+        && Boolean.TRUE.equals(device.properties().get("fma"));
   }
 
   private static void assertMatchesReference(boolean exact, String what, float[] expected, float[] actual) {
