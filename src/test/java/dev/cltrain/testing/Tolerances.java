@@ -99,8 +99,7 @@ public final class Tolerances {
    * @return true for bit-for-bit checks, false where the kernel tolerance applies
    */
   public static boolean exactOn(dev.cltrain.Device device) {
-    return device.isReference() || Boolean.TRUE.equals(device.properties().get("correctlyRoundedDivideSqrt"))
-        && Boolean.TRUE.equals(device.properties().get("fma"));
+    return dev.cltrain.device.DeviceCheck.roundsCorrectly(device);
   }
 
   private static void assertMatchesReference(boolean exact, String what, float[] expected, float[] actual) {
