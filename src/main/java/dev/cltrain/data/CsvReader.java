@@ -9,7 +9,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /**
  * Reads a numeric CSV: cells separated by commas (quoted per RFC 4180), an optional header line (a first line
@@ -20,8 +19,6 @@ import java.util.regex.Pattern;
  * file, line and column.
  */
 public final class CsvReader {
-  private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-
   private CsvReader() {}
 
   /**
@@ -49,7 +46,7 @@ public final class CsvReader {
    */
   public static DataSet read(Path file, int targets, CsvLayout layout) {
     if (targets < 1) {
-      throw new InputException("--targets must be at least 1, got " + targets);
+      throw InputException.parameter("targets", "must be at least 1, got " + targets);
     }
     Scan s = scan(file, layout, targets, false, -1, false);
     return new DataSet(s.name, s.rows, s.inputs, s.labels, s.x, s.y);
@@ -214,8 +211,8 @@ public final class CsvReader {
         Integer c = index.get(p.labelCells.get(r));
         if (c == null) {
           throw new InputException(where(p.name, lines[r], column) + ": class label '"
-              + abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
-              + abbreviate(String.join(", ", classNames)) + ")");
+              + CsvNumbers.abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
+              + CsvNumbers.abbreviate(String.join(", ", classNames)) + ")");
         }
         labels[r] = c;
       }
@@ -225,7 +222,7 @@ public final class CsvReader {
     } else {
       if (names != null) {
         throw new InputException(p.name + ": integer class labels, but the classes have names ("
-            + abbreviate(String.join(", ", names)) + ")");
+            + CsvNumbers.abbreviate(String.join(", ", names)) + ")");
       }
       for (int r = 0; r < p.rows; r++) {
         labels[r] = classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
@@ -260,7 +257,7 @@ public final class CsvReader {
    */
   public static java.util.List<String> classNames(java.util.Collection<String> labelCells) {
     for (String label : labelCells) {
-      if (!isNumber(label) && !NON_FINITE.matcher(label).matches()) {
+      if (!CsvNumbers.isNumber(label) && !CsvNumbers.isNonFinite(label)) {
         return new java.util.ArrayList<>(new java.util.TreeSet<>(labelCells));
       }
     }
@@ -339,10 +336,10 @@ public final class CsvReader {
     }
 
     InputException error(int rows, java.util.List<String> header) {
-      String message = where(name, line, column) + ": '" + abbreviate(cell) + "' is not a number";
+      String message = where(name, line, column) + ": '" + CsvNumbers.abbreviate(cell) + "' is not a number";
       if (rows >= 2 && words == rows && distinct.size() == rows) {
         String named = header != null && column <= header.size() && !header.get(column - 1).isBlank()
-            ? abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
+            ? CsvNumbers.abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
         message += "; column " + column + (named.equals(String.valueOf(column)) ? "" : " (" + named + ")")
             + " holds a different word on each of the " + rows + " rows: probably an id (--ignore " + named
             + " leaves it out)";
@@ -642,23 +639,24 @@ public final class CsvReader {
    */
   public static int classLabel(String cell, String name, long line, int column, int classes) {
     String where = where(name, line, column);
-    String problem = problem(cell);
-    if (problem != null) {
-      throw new InputException(where + ": " + problem);
+    float value;
+    try {
+      value = CsvNumbers.value(cell);
+    } catch (NumberFormatException e) {
+      throw new InputException(where + ": " + e.getMessage());
     }
-    float value = (float) Double.parseDouble(cell);
     if (value != Math.rint(value)) {
-      throw new InputException(where + ": class label '" + abbreviate(cell) + "' is not an integer");
+      throw new InputException(where + ": class label '" + CsvNumbers.abbreviate(cell) + "' is not an integer");
     }
     if (value < 0) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is negative; labels are 0..K-1");
+      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is negative; labels are 0..K-1");
     }
     if (classes > 0 && value >= classes) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is out of range for " + classes
+      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is out of range for " + classes
           + " classes (0.." + (classes - 1) + ")");
     }
     if (value >= MAX_CLASSES) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is too large (at most "
+      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is too large (at most "
           + (MAX_CLASSES - 1) + ")");
     }
     return (int) value;
@@ -671,93 +669,16 @@ public final class CsvReader {
   public static boolean isHeader(String[] cells) {
     for (String cell : cells) {
       String s = cell.strip();
-      if (isNumber(s) || NON_FINITE.matcher(s).matches()) {
+      if (CsvNumbers.isNumber(s) || CsvNumbers.isNonFinite(s)) {
         return false;
       }
     }
     return true;
   }
 
-  /**
-   * What is wrong with a cell as a float32 input or target.
-   *
-   * @param cell a stripped cell that is not missing
-   * @return null for a finite float32 number; else what is wrong, to follow "FILE:LINE, column C: "
-   */
-  static String problem(String cell) {
-    if (cell.isEmpty()) {
-      return "empty cell";
-    }
-    if (NON_FINITE.matcher(cell).matches()) {
-      return "'" + cell + "' is not a finite number (NaN and Inf are not allowed)";
-    }
-    if (!isNumber(cell)) {
-      return "'" + abbreviate(cell) + "' is not a number";
-    }
-    if (Float.isInfinite((float) Double.parseDouble(cell))) {
-      return "'" + abbreviate(cell) + "' is out of float32 range";
-    }
-    return null;
-  }
-
   /** Whether a stripped cell is a word: neither a number, NaN, Inf nor missing. */
   static boolean isWord(String cell) {
-    return !isNumber(cell) && !NON_FINITE.matcher(cell).matches() && !CsvLayout.isMissing(cell);
-  }
-
-  /**
-   * Whether {@code s} is a decimal number as the grammar {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?} says
-   * (ASCII digits only), judged in one pass, in time linear in its length. A regex with that grammar backtracks:
-   * on a cell of 100,000 digits and an 'x' it tried every split of the digits between {@code \d+} and
-   * {@code \d*}, and took minutes.
-   *
-   * @param s a stripped cell
-   * @return true if it is a number that {@link Double#parseDouble} reads as written
-   */
-  public static boolean isNumber(String s) {
-    int n = s.length();
-    int i = 0;
-    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-      i++;
-    }
-    int integerDigits = digits(s, i);
-    i += integerDigits;
-    int fractionDigits = 0;
-    if (i < n && s.charAt(i) == '.') {
-      i++;
-      fractionDigits = digits(s, i);
-      i += fractionDigits;
-    }
-    if (integerDigits == 0 && fractionDigits == 0) {
-      return false;
-    }
-    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-      i++;
-      if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-        i++;
-      }
-      int exponentDigits = digits(s, i);
-      if (exponentDigits == 0) {
-        return false;
-      }
-      i += exponentDigits;
-    }
-    return i == n;
-  }
-
-  /** How many ASCII digits {@code s} has in a row from {@code from}. */
-  private static int digits(String s, int from) {
-    int i = from;
-    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-      i++;
-    }
-    return i - from;
-  }
-
-  /** At most 40 characters, line breaks written \\n, so that a message stays one line. */
-  static String abbreviate(String s) {
-    s = s.replace("\r", "\\r").replace("\n", "\\n");
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    return !CsvNumbers.isNumber(cell) && !CsvNumbers.isNonFinite(cell) && !CsvLayout.isMissing(cell);
   }
 
   /** A growable int array for class labels. */

@@ -2,6 +2,7 @@ package dev.cltrain.spark;
 
 import dev.cltrain.InputException;
 import dev.cltrain.data.CsvLayout;
+import dev.cltrain.data.CsvNumbers;
 import dev.cltrain.data.CsvReader;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
@@ -584,7 +585,7 @@ public final class SparkData {
     int pairs = parts.length - 1;
     float[] sparse = new float[2 * pairs + 1];
     try {
-      sparse[2 * pairs] = Float.parseFloat(parts[0]);
+      sparse[2 * pairs] = CsvNumbers.value(parts[0]); // train's grammar and rounding: no 1f, 0x1p3, NaN
       int last = 0;
       for (int k = 0; k < pairs; k++) {
         int colon = parts[k + 1].indexOf(':');
@@ -597,7 +598,7 @@ public final class SparkData {
         }
         last = idx;
         sparse[2 * k] = idx;
-        sparse[2 * k + 1] = Float.parseFloat(parts[k + 1].substring(colon + 1));
+        sparse[2 * k + 1] = CsvNumbers.value(parts[k + 1].substring(colon + 1));
       }
     } catch (NumberFormatException e) {
       throw new InputException("not a LIBSVM line (" + e.getMessage() + "): " + abbreviated(line));

@@ -11,6 +11,7 @@ import dev.cltrain.Model;
 import dev.cltrain.DeviceChoice;
 import dev.cltrain.Devices;
 import dev.cltrain.Trainer;
+import dev.cltrain.TrainingRecipe;
 import dev.cltrain.cli.EpochLines;
 import dev.cltrain.cli.EpochRecord;
 import dev.cltrain.cli.Main;
@@ -212,7 +213,7 @@ public final class SparkTrain implements Callable<Integer> {
   private static String causeMessage(Throwable e, Class<? extends CltrainException> kind) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (kind.isInstance(t)) {
-        return firstLine(t.getMessage());
+        return firstLine(t instanceof InputException input ? dev.cltrain.cli.OptionNames.message(input) : t.getMessage());
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -363,24 +364,15 @@ public final class SparkTrain implements Callable<Integer> {
   private Job prepare(SparkSession spark) {
     Loss lossKind = Loss.parse(loss, "--loss");
     Activation hidden = Activation.parseHidden(activation, "--activation");
-    Optimizer.Kind kind = Optimizer.Kind.parse(optimizer);
-    float rate = lr != null ? lr : switch (kind) {
-      case SGD -> 0.1f;
-      case MOMENTUM -> 0.01f;
-      case ADAM -> 0.001f;
-    };
-    if (!(rate > 0) || Float.isInfinite(rate)) {
-      throw new InputException("--lr must be a positive finite number, got " + rate);
-    }
+    // train's recipe: its defaults and checks (--batch-size 0, this command's default, is all rows)
+    TrainingRecipe recipe = new TrainingRecipe(optimizer, lr, null, null, null, null, null,
+        batchSize == 0 ? null : batchSize, seed).check();
+    Optimizer optimizerWithDefaults = recipe.toOptimizer();
+    float rate = optimizerWithDefaults.learningRate();
     if (epochs < 1) {
       throw new InputException("--epochs must be at least 1, got " + epochs);
     }
-    if (batchSize < 0) {
-      throw new InputException("--batch-size must be positive, got " + batchSize);
-    }
-    if (seed < 0 || seed > 0xFFFFFFFFL) {
-      throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
-    }
+    recipe.rowsPerBatch();
     if (averageEvery < 0) {
       throw new InputException("--average-every must be 0 (synchronous) or a number of local steps, got " + averageEvery);
     }
@@ -414,7 +406,7 @@ public final class SparkTrain implements Callable<Integer> {
       throw e;
     }
     int[] widths = initial.widths();
-    Settings settings = new Settings(new Optimizer(kind, rate, 0.9f, 0.9f, 0.999f, 1e-8f, 0f), batchSize, random);
+    Settings settings = new Settings(optimizerWithDefaults, recipe.rowsPerBatch(), random);
     ObjectNode options = new ObjectMapper().createObjectNode().put("command", COMMAND).put("data", data)
         .put(net != null ? "net" : "layers", net != null ? net : joined(widths)).put("inputShape", inputShape)
         .put("features", features)
