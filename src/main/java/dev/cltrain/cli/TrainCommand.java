@@ -113,41 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     err = spec.commandLine().getErr();
     validateOptions();
     Checkpoint resumed = resume == null ? null : Checkpoint.read(resume);
-    boolean finished = false;
-    if (resumed != null) {
-      Float newRate = workload.learningRate; // the one option a resumed run may change, e.g. after a divergence
-      workload.learningRate = null;
-      boolean others = workload.anyGiven();
-      workload.learningRate = newRate;
-      if (others) {
-        throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
-            + "leave out the options that set them (--data, --layers, --optimizer, ...; only --lr may be given)");
-      }
-      if (resumed.options() == null) {
-        throw new InputException("--resume " + resume + ": the checkpoint records no training options");
-      }
-      ObjectNode options = resumed.options().deepCopy();
-      if (newRate != null) {
-        options.put("lr", newRate);
-      }
-      int recordedEpochs;
-      try {
-        workload = WorkloadJson.fromJson(options);
-        recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
-      } catch (InputException e) {
-        throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
-      }
-      if (lrSchedule != null || warmupEpochs != null) {
-        throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
-            + "leave out --lr-schedule and --warmup-epochs");
-      }
-      lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
-      warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
-      if (!epochsGiven()) {
-        epochs = recordedEpochs;
-      }
-      finished = resumed.state().epoch() >= epochs;
-    }
+    boolean finished = resumed != null && takeOptionsOf(resumed);
     checkOutputs();
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
@@ -249,40 +215,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       progress.close();
       new TrainSummary(out, epochs, log.lastMeasured()).print(result, train, classification, work);
-      if (stopping != null && earlyOutcome != null) {
-        String best = earlyOutcome.bestEpoch() < 0 ? "no epoch measured " + stopping.monitor()
-            : earlyOutcome.describe(stopping.monitor());
-        if (stopping.patience() > 0) {
-          out.println("early stop:  " + (earlyOutcome.stopped() ? "stopped after epoch " + earlyOutcome.lastEpoch()
-              + ", " + stopping.monitor() + " not improved for " + stopping.patience() + " epochs"
-              : "not triggered (patience " + stopping.patience() + ")") + "; " + best);
-        }
-        if (saveBest != null && earlyOutcome.bestEpoch() >= 0) {
-          out.println("best model:  " + saveBest + " (epoch " + earlyOutcome.bestEpoch() + ", " + stopping.monitor()
-              + " " + Format.fixed((float) earlyOutcome.bestValue(), 4) + ")");
-        }
-      }
-      if (profile) {
-        out.println();
-        out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
-            ? "wall time per call" : "device time from profiling events") + "):");
-        out.println("launches:    " + launchPlan);
-        if (exchange != null && exchange.steps() > 0) {
-          out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
-              + "%.3f s (%.1f%%) moving and adding gradients, %.3f s (%.1f%%) waiting for the shards, of %.3f s",
-              exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
-              exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
-        }
-        ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
-      }
-      Verification v = result.verification();
-      if (v != null) {
-        // before the outputs: a failed check keeps the model (it may still be useful) but says so first
-        out.println("verify:      largest weight difference " + scientific(v.weightDifference())
-            + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
-            + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"
-            + (save != null ? " (the model is saved all the same; exit 1)" : " (exit 1)")));
-      }
+      Verification v = printChecks(result, stopping);
       if (save != null) {
         result.model().save(save);
         out.println("saved:       " + save);
@@ -319,6 +252,86 @@ final class TrainCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /**
+   * --resume: the checkpoint's options in place of this command's (only --lr may be given), its learning-rate
+   * schedule and, unless --epochs is given, its epochs.
+   *
+   * @return whether the checkpoint is at or past the end of --epochs (nothing left to train)
+   */
+  private boolean takeOptionsOf(Checkpoint resumed) {
+    Float newRate = workload.learningRate; // the one option a resumed run may change, e.g. after a divergence
+    workload.learningRate = null;
+    boolean others = workload.anyGiven();
+    workload.learningRate = newRate;
+    if (others) {
+      throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
+          + "leave out the options that set them (--data, --layers, --optimizer, ...; only --lr may be given)");
+    }
+    if (resumed.options() == null) {
+      throw new InputException("--resume " + resume + ": the checkpoint records no training options");
+    }
+    ObjectNode options = resumed.options().deepCopy();
+    if (newRate != null) {
+      options.put("lr", newRate);
+    }
+    int recordedEpochs;
+    try {
+      workload = WorkloadJson.fromJson(options);
+      recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
+    } catch (InputException e) {
+      throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
+    }
+    if (lrSchedule != null || warmupEpochs != null) {
+      throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
+          + "leave out --lr-schedule and --warmup-epochs");
+    }
+    lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
+    warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
+    if (!epochsGiven()) {
+      epochs = recordedEpochs;
+    }
+    return resumed.state().epoch() >= epochs;
+  }
+
+  /** The summary's lines of early stopping, --profile and --verify; returns the check's figures, or null. */
+  private Verification printChecks(TrainingResult result, dev.cltrain.EarlyStopping stopping) {
+    if (stopping != null && earlyOutcome != null) {
+      String best = earlyOutcome.bestEpoch() < 0 ? "no epoch measured " + stopping.monitor()
+          : earlyOutcome.describe(stopping.monitor());
+      if (stopping.patience() > 0) {
+        out.println("early stop:  " + (earlyOutcome.stopped() ? "stopped after epoch " + earlyOutcome.lastEpoch()
+            + ", " + stopping.monitor() + " not improved for " + stopping.patience() + " epochs"
+            : "not triggered (patience " + stopping.patience() + ")") + "; " + best);
+      }
+      if (saveBest != null && earlyOutcome.bestEpoch() >= 0) {
+        out.println("best model:  " + saveBest + " (epoch " + earlyOutcome.bestEpoch() + ", " + stopping.monitor()
+            + " " + Format.fixed((float) earlyOutcome.bestValue(), 4) + ")");
+      }
+    }
+    if (profile) {
+      out.println();
+      out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
+          ? "wall time per call" : "device time from profiling events") + "):");
+      out.println("launches:    " + launchPlan);
+      if (exchange != null && exchange.steps() > 0) {
+        out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
+            + "%.3f s (%.1f%%) moving and adding gradients, %.3f s (%.1f%%) waiting for the shards, of %.3f s",
+            exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
+            exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
+      }
+      ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
+    }
+    Verification v = result.verification();
+    if (v != null) {
+      // before the outputs: a failed check keeps the model (it may still be useful) but says so first
+      out.println("verify:      largest weight difference " + scientific(v.weightDifference())
+          + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
+          + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"
+          + (save != null ? " (the model is saved all the same; exit 1)" : " (exit 1)")));
+    }
+    return v;
   }
 
   private static String scientific(float v) {

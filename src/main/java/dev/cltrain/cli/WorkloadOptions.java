@@ -229,7 +229,7 @@ final class WorkloadOptions {
     if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
       return;
     }
-    dev.cltrain.data.CsvReader.Labels peek = dev.cltrain.data.CsvReader.readLabels(path, layout);
+    dev.cltrain.data.CsvLabels.Labels peek = dev.cltrain.data.CsvLabels.readLabels(path, layout);
     java.util.List<String> header = peek.header();
     if (header != null && layout.label().isEmpty()) {
       for (int c = 0; c < header.size() - 1; c++) {

@@ -124,31 +124,7 @@ public final class CsvReader {
    * @return its columns, or -1 when it has no data row or cannot be read (reading it then says why)
    */
   public static int columns(Path file) {
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      boolean first = true;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        String record = first && line.startsWith("\uFEFF") ? line.substring(1) : line;
-        if (record.isBlank()) {
-          continue;
-        }
-        String[] cells = split(record);
-        for (String more = cells == null ? reader.readLine() : null; more != null && cells == null; ) {
-          record = record + "\n" + more;
-          cells = split(record);
-          more = cells == null ? reader.readLine() : null;
-        }
-        if (cells == null) {
-          return -1;
-        }
-        if (!first || !isHeader(cells)) {
-          return cells.length;
-        }
-        first = false;
-      }
-    } catch (IOException e) {
-      return -1;
-    }
-    return -1;
+    return CsvRecords.columns(file);
   }
 
   /**
@@ -194,7 +170,7 @@ public final class CsvReader {
     Scan p = scan(file, layout, 1, true, -1, false);
     int[] lines = p.labelLines.toArray();
     int column = p.labelColumn;
-    java.util.List<String> found = classNames(p.labelCells);
+    java.util.List<String> found = CsvLabels.classNames(p.labelCells);
     java.util.List<String> classNames = null;
     int[] labels = new int[p.rows];
     if (found != null) { // string labels
@@ -225,7 +201,7 @@ public final class CsvReader {
             + CsvNumbers.abbreviate(String.join(", ", names)) + ")");
       }
       for (int r = 0; r < p.rows; r++) {
-        labels[r] = classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
+        labels[r] = CsvLabels.classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
       }
     }
     int k = classes;
@@ -247,47 +223,8 @@ public final class CsvReader {
     return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
   }
 
-  /**
-   * The classes that label cells name, as {@link #readClassified} takes them: when any cell is not a number (nor
-   * NaN or Inf), every cell is a class name and the classes are the distinct names sorted; else null (integer
-   * labels).
-   *
-   * @param labelCells the stripped label cells (of all rows, or their distinct values)
-   * @return the class names in class order, or null when every label is a number
-   */
-  public static java.util.List<String> classNames(java.util.Collection<String> labelCells) {
-    for (String label : labelCells) {
-      if (!CsvNumbers.isNumber(label) && !CsvNumbers.isNonFinite(label)) {
-        return new java.util.ArrayList<>(new java.util.TreeSet<>(labelCells));
-      }
-    }
-    return null;
-  }
-
-  /**
-   * A CSV's header and the text of its one label column, as read for a classifier (the inputs must be
-   * numbers): what {@code train} looks at to tell class labels from regression targets.
-   *
-   * @param header the header line's cells, or null when the file has none
-   * @param labels the label cells, one per row, stripped
-   */
-  public record Labels(java.util.List<String> header, java.util.List<String> labels) {}
-
-  /**
-   * Reads {@code file}'s inputs as numbers and its label column as text.
-   *
-   * @param file   the CSV file
-   * @param layout the label column (one; by default the last), ignored columns and the missing-cell rule
-   * @return the header and the label cells
-   * @throws InputException on a bad cell or row, or a layout naming several label columns
-   */
-  public static Labels readLabels(Path file, CsvLayout layout) {
-    Scan s = scan(file, layout, 1, true, -1, false);
-    return new Labels(s.header, s.labelCells);
-  }
-
   /** What {@link #scan} read: inputs row by row in {@code x}, and the labels as numbers in {@code y} or as text. */
-  private static final class Scan {
+  static final class Scan {
     String name;
     java.util.List<String> header;
     int rows;
@@ -354,7 +291,7 @@ public final class CsvReader {
    * {@code wantInputs} ≥ 0 (prediction): no default label, and that many input columns (the first of them with
    * {@code ignoreExtra}).
    */
-  private static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
+  static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
       boolean ignoreExtra) {
     String name = file.toString();
     if (Files.isDirectory(file)) {
@@ -373,7 +310,7 @@ public final class CsvReader {
     FirstWord firstWord = new FirstWord(name);
     boolean sawContent = false;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Records records = new Records(reader);
+      CsvRecords records = new CsvRecords(reader);
       String[] cells;
       while ((cells = records.next()) != null) {
         if (records.blank()) {
@@ -464,147 +401,13 @@ public final class CsvReader {
   }
 
   /**
-   * Reads CSV records from a stream in one pass, in time linear in its length: cells separated by commas,
-   * a cell in double quotes may hold commas, line breaks and doubled quotes ({@code ""} for {@code "}), spaces
-   * around a quoted cell are allowed, text after the closing quote is kept (so it fails as a number), a quote
-   * inside an unquoted cell is text. Lines end with \n, \r\n or \r; a leading byte order mark is skipped.
-   */
-  static final class Records {
-    private final java.io.Reader in;
-    private final char[] buffer = new char[1 << 16];
-    private int position;
-    private int length;
-    private long line = 1;
-    private long start;
-    private long unclosed;
-    private boolean blank;
-    private boolean atStart = true;
-    private final StringBuilder cell = new StringBuilder();
-
-    Records(java.io.Reader in) {
-      this.in = in;
-    }
-
-    private int read() throws IOException {
-      if (position == length && !fill()) {
-        return -1;
-      }
-      return buffer[position++];
-    }
-
-    private int peek() throws IOException {
-      if (position == length && !fill()) {
-        return -1;
-      }
-      return buffer[position];
-    }
-
-    private boolean fill() throws IOException {
-      int n = in.read(buffer, 0, buffer.length);
-      position = 0;
-      length = Math.max(n, 0);
-      return n > 0;
-    }
-
-    /** @return the line the last record began on */
-    long line() {
-      return start;
-    }
-
-    /** @return whether the last record was a blank line */
-    boolean blank() {
-      return blank;
-    }
-
-    /** @return the line of a quote still open at the end of the input, or 0 */
-    long unclosed() {
-      return unclosed;
-    }
-
-    /** @return the next record's cells (not stripped), or null at the end (or a quote still open: {@link #unclosed}) */
-    String[] next() throws IOException {
-      int c = read();
-      if (atStart) {
-        atStart = false;
-        if (c == '\uFEFF') {
-          c = read();
-        }
-      }
-      if (c < 0) {
-        return null;
-      }
-      start = line;
-      java.util.List<String> cells = new java.util.ArrayList<>();
-      boolean quoted = false;
-      while (true) {
-        cell.setLength(0);
-        while (c == ' ') {
-          cell.append(' ');
-          c = read();
-        }
-        if (c == '"') {
-          quoted = true;
-          cell.setLength(0);
-          long opened = line;
-          while (true) {
-            c = read();
-            if (c < 0) {
-              unclosed = opened;
-              return null;
-            }
-            if (c == '"') {
-              if (peek() != '"') {
-                break;
-              }
-              read();
-            } else if (c == '\r' || c == '\n') {
-              if (c == '\r' && peek() == '\n') {
-                read();
-              }
-              line++;
-              c = '\n';
-            }
-            cell.append((char) c);
-          }
-          int closed = cell.length();
-          boolean after = false;
-          for (c = read(); c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
-            cell.append((char) c);
-            after |= !Character.isWhitespace(c);
-          }
-          if (!after) {
-            cell.setLength(closed);
-          }
-        } else {
-          for (; c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
-            cell.append((char) c);
-          }
-        }
-        cells.add(cell.toString());
-        if (c != ',') {
-          break;
-        }
-        c = read();
-      }
-      if (c == '\r' && peek() == '\n') {
-        read();
-      }
-      if (c >= 0) {
-        line++;
-      }
-      blank = !quoted && cells.size() == 1 && cells.get(0).isBlank();
-      return cells.toArray(new String[0]);
-    }
-  }
-
-  /**
-   * Splits one record into cells per RFC 4180, as {@link Records} reads them.
+   * Splits one record into cells per RFC 4180, as {@link CsvRecords} reads them.
    *
    * @param line the record's text
    * @return the cells, unquoted; or null when a quoted cell is still open at the end (the record goes on)
    */
   public static String[] split(String line) {
-    Records records = new Records(new java.io.StringReader(line));
+    CsvRecords records = new CsvRecords(new java.io.StringReader(line));
     try {
       String[] cells = records.next();
       return cells == null && records.unclosed() == 0 ? new String[] {""} : cells;
@@ -623,43 +426,6 @@ public final class CsvReader {
    */
   public static String where(String name, long line, int column) {
     return name + ":" + line + ", column " + column;
-  }
-
-  /**
-   * A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when
-   * classes is 0).
-   *
-   * @param cell    the stripped cell
-   * @param name    the file, for messages
-   * @param line    its line
-   * @param column  its column, from 1
-   * @param classes K, or 0 for any label below {@link #MAX_CLASSES}
-   * @return the label
-   * @throws InputException naming the place when the cell is not such a label
-   */
-  public static int classLabel(String cell, String name, long line, int column, int classes) {
-    String where = where(name, line, column);
-    float value;
-    try {
-      value = CsvNumbers.value(cell);
-    } catch (NumberFormatException e) {
-      throw new InputException(where + ": " + e.getMessage());
-    }
-    if (value != Math.rint(value)) {
-      throw new InputException(where + ": class label '" + CsvNumbers.abbreviate(cell) + "' is not an integer");
-    }
-    if (value < 0) {
-      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is negative; labels are 0..K-1");
-    }
-    if (classes > 0 && value >= classes) {
-      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is out of range for " + classes
-          + " classes (0.." + (classes - 1) + ")");
-    }
-    if (value >= MAX_CLASSES) {
-      throw new InputException(where + ": class label " + CsvNumbers.abbreviate(cell) + " is too large (at most "
-          + (MAX_CLASSES - 1) + ")");
-    }
-    return (int) value;
   }
 
   /**

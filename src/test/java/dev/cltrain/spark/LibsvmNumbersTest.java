@@ -24,7 +24,7 @@ class LibsvmNumbersTest {
   void aLibsvmRowHoldsTheBitsTrainReadsFromTheSameDecimal() throws Exception {
     String s = dev.cltrain.data.CsvNumbersTest.trap(); // a decimal where a double in between would change the bits
     DataSet train = CsvReader.read(Files.writeString(dir.resolve("trap.csv"), s + "," + s + "\n"), 1);
-    float[] row = SparkData.libsvmRow(s + " 1:" + s); // [idx, value, ..., label]
+    float[] row = SparkRows.libsvmRow(s + " 1:" + s); // [idx, value, ..., label]
     assertEquals(Float.floatToIntBits(train.x()[0]), Float.floatToIntBits(row[1]), "the input, bit for bit");
     assertEquals(Float.floatToIntBits(train.y()[0]), Float.floatToIntBits(row[row.length - 1]), "the label, bit for bit");
   }
@@ -32,11 +32,11 @@ class LibsvmNumbersTest {
   @Test
   void javaSuffixesAndHexAreRefusedOnTheClusterAsInTrain() {
     for (String line : new String[] {"1f 1:2", "1 1:0x1p3", "1 1:2f", "NaN 1:1"}) {
-      InputException e = assertThrows(InputException.class, () -> SparkData.libsvmRow(line), line);
+      InputException e = assertThrows(InputException.class, () -> SparkRows.libsvmRow(line), line);
       assertTrue(e.getMessage().startsWith("not a LIBSVM line ('") && e.getMessage().contains("' is not a"),
           e.getMessage());
     }
     assertEquals("not a LIBSVM line ('0x1p3' is not a number): 1 1:0x1p3",
-        assertThrows(InputException.class, () -> SparkData.libsvmRow("1 1:0x1p3")).getMessage());
+        assertThrows(InputException.class, () -> SparkRows.libsvmRow("1 1:0x1p3")).getMessage());
   }
 }
