@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
 import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
-import dev.cltrain.Trainer;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingResult;
 import dev.cltrain.TrainingRun;

@@ -5,20 +5,11 @@ import dev.cltrain.data.CsvLabels;
 import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvNumbers;
 import dev.cltrain.data.CsvReader;
-import dev.cltrain.data.DataSet;
-import dev.cltrain.data.DataSets;
-import dev.cltrain.nn.Standardization;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,7 +19,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
