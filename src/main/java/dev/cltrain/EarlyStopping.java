@@ -1,7 +1,6 @@
 package dev.cltrain;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Early stopping and the best model ({@code --early-stop N}, {@code --monitor}, {@code --save-best FILE}):
@@ -100,7 +99,7 @@ public record EarlyStopping(int patience, String monitor, Path bestFile) {
      * @return e.g. "best val_loss 0.1234 at epoch 17"
      */
     public String describe(String monitor) {
-      return "best " + monitor + " " + String.format(Locale.ROOT, "%.4f", bestValue) + " at epoch " + bestEpoch;
+      return "best " + monitor + " " + dev.cltrain.io.Decimals.fixed(bestValue, 4) + " at epoch " + bestEpoch;
     }
   }
 }

@@ -7,9 +7,13 @@ package dev.cltrain;
 public class InputException extends CltrainException {
   private static final long serialVersionUID = 1L;
 
+  /** The Java name of the bad value (e.g. "batchSize"), which a command maps to its option; or null. */
+  private final String parameter;
+
   /** @param message what is wrong and where, one line */
   public InputException(String message) {
     super(message);
+    this.parameter = null;
   }
 
   /**
@@ -18,6 +22,34 @@ public class InputException extends CltrainException {
    */
   public InputException(String message, Throwable cause) {
     super(message, cause);
+    this.parameter = null;
+  }
+
+  private InputException(String parameter, String problem) {
+    super(parameter + " " + problem);
+    this.parameter = parameter;
+  }
+
+  /**
+   * A bad value of a library parameter, named as Java names it: "batchSize must be positive, got 0". A command
+   * line names it by its option instead ({@link #parameter()}, {@link #problem()}): "--batch-size must be ...".
+   *
+   * @param parameter the parameter's Java name, e.g. "batchSize"
+   * @param problem   what is wrong, e.g. "must be positive, got 0"
+   * @return the exception
+   */
+  public static InputException parameter(String parameter, String problem) {
+    return new InputException(parameter, problem);
+  }
+
+  /** {@return the Java name of the bad parameter, or null when the message names no single parameter} */
+  public String parameter() {
+    return parameter;
+  }
+
+  /** {@return what is wrong with {@link #parameter()}, the message after its name; null without a parameter} */
+  public String problem() {
+    return parameter == null ? null : getMessage().substring(parameter.length() + 1);
   }
 
   /**

@@ -1,21 +1,14 @@
 package dev.cltrain.cli;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import dev.cltrain.io.Decimals;
 
 /** Number formatting that matches Python's f-strings, so our lines equal the seed's character for character. */
 final class Format {
   private Format() {}
 
-  /**
-   * {@code f"{value:.{digits}f}"}: rounds the exact binary value half-to-even, as Python does. (Java's
-   * {@code %.4f} rounds a shortest decimal form half-up, which differs on rare ties.)
-   */
+  /** {@return {@link Decimals#fixed}: the exact binary value rounded half-to-even, as Python's f-strings} */
   static String fixed(double value, int digits) {
-    if (!Double.isFinite(value)) {
-      return Double.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
-    }
-    return new BigDecimal(value).setScale(digits, RoundingMode.HALF_EVEN).toPlainString();
+    return Decimals.fixed(value, digits);
   }
 
   /**

@@ -98,8 +98,8 @@ public final class Main implements Runnable {
     });
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       String command = qualified(commandLine);
-      if (ex instanceof InputException) {
-        err.println(command + ": " + ex.getMessage());
+      if (ex instanceof InputException input) {
+        err.println(command + ": " + OptionNames.message(input));
         return EXIT_BAD_INPUT;
       }
       if (ex instanceof DeviceException) {

@@ -86,7 +86,7 @@ final class PredictCommand implements Callable<Integer> {
     boolean classification = network.loss() == Loss.XENT;
     if (source.input != null) {
       float[] row = Arrays.copyOf(outputs, network.outputs());
-      stdout.println("output: " + TrainCommand.fixed(row));
+      stdout.println("output: " + TrainSummary.fixed(row));
       if (classification) {
         int c = EvalCommand.classOf(outputs, 0, network.outputs());
         List<String> names = network.classNames();
@@ -114,13 +114,12 @@ final class PredictCommand implements Callable<Integer> {
     }
     float[] x = new float[cells.length];
     for (int i = 0; i < cells.length; i++) {
-      try {
-        x[i] = Float.parseFloat(cells[i].strip());
-      } catch (NumberFormatException e) {
-        throw new InputException("--input value " + (i + 1) + " '" + cells[i].strip() + "' is not a number");
-      }
-      if (!Float.isFinite(x[i])) {
-        throw new InputException("--input value " + (i + 1) + " '" + cells[i].strip() + "' is not a finite number");
+      String cell = cells[i].strip();
+      x[i] = dev.cltrain.data.CsvNumbers.parse(cell); // a CSV cell's grammar and rounding
+      if (Float.isNaN(x[i])) {
+        throw new InputException("--input value " + (i + 1) + " '" + cell + "' is not a "
+            + (dev.cltrain.data.CsvNumbers.isNumber(cell) || dev.cltrain.data.CsvNumbers.isNonFinite(cell)
+                ? "finite number" : "number"));
       }
     }
     return new DataSet("--input", 1, x.length, 0, x, new float[0]);

@@ -130,7 +130,7 @@ final class Progress implements AutoCloseable {
       Float loss = runningLoss.get();
       lossRead = true;
       lastLossRead = now;
-      lossText = loss == null ? "" : String.format(Locale.ROOT, " loss %.4f", loss);
+      lossText = loss == null ? "" : " loss " + Format.fixed(loss, 4);
     }
     done++;
     if (done == 1) {

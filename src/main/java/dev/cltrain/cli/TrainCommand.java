@@ -3,11 +3,7 @@ package dev.cltrain.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
 import dev.cltrain.DivergedException;
-import dev.cltrain.EpochListener;
-import dev.cltrain.EpochReport;
-import dev.cltrain.DeviceChoice;
 import dev.cltrain.InputException;
-import dev.cltrain.Trainer;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingResult;
 import dev.cltrain.TrainingRun;
@@ -19,10 +15,7 @@ import dev.cltrain.nn.Network;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,16 +53,6 @@ final class TrainCommand implements Callable<Integer> {
       + "measured before training, printed with the --shards that repeats it). --resume keeps the checkpoint's "
       + "devices and split.")
   String shards;
-
-  /** {@return the default split of {@code devices} devices: the same share each} */
-  private static int[] even(int devices) {
-    int[] shares = new int[devices];
-    Arrays.fill(shares, 1);
-    return shares;
-  }
-
-  /** {@code --shards auto}: measure each device before training. */
-  static final String AUTO_SHARDS = "auto";
 
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained model as JSON, or as ONNX when FILE ends in .onnx (atomically).")
   Path save;
@@ -120,12 +103,6 @@ final class TrainCommand implements Callable<Integer> {
   /** How the run launched its epochs (for --profile). */
   private String launchPlan;
   private dev.cltrain.TrainingRun.Exchange exchange;
-  /** Installed while training, for {@link TestHooks#termInLastBatch}. */
-  private volatile StopSignals signalsInstalled;
-  /** Why --metrics could not be written, once a write failed (training goes on without it). */
-  private String metricsFailure;
-  /** The last epoch's report with statistics (its loss is the mean over the epoch's batches). */
-  private EpochReport lastMeasured;
   /** What early stopping did, when asked for. */
   private dev.cltrain.EarlyStopping.Outcome earlyOutcome;
 
@@ -135,41 +112,7 @@ final class TrainCommand implements Callable<Integer> {
     err = spec.commandLine().getErr();
     validateOptions();
     Checkpoint resumed = resume == null ? null : Checkpoint.read(resume);
-    boolean finished = false;
-    if (resumed != null) {
-      Float newRate = workload.learningRate; // the one option a resumed run may change, e.g. after a divergence
-      workload.learningRate = null;
-      boolean others = workload.anyGiven();
-      workload.learningRate = newRate;
-      if (others) {
-        throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
-            + "leave out the options that set them (--data, --layers, --optimizer, ...; only --lr may be given)");
-      }
-      if (resumed.options() == null) {
-        throw new InputException("--resume " + resume + ": the checkpoint records no training options");
-      }
-      ObjectNode options = resumed.options().deepCopy();
-      if (newRate != null) {
-        options.put("lr", newRate);
-      }
-      int recordedEpochs;
-      try {
-        workload = WorkloadOptions.fromJson(options);
-        recordedEpochs = WorkloadOptions.epochsFromJson(options, epochs);
-      } catch (InputException e) {
-        throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
-      }
-      if (lrSchedule != null || warmupEpochs != null) {
-        throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
-            + "leave out --lr-schedule and --warmup-epochs");
-      }
-      lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
-      warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
-      if (!epochsGiven()) {
-        epochs = recordedEpochs;
-      }
-      finished = resumed.state().epoch() >= epochs;
-    }
+    boolean finished = resumed != null && takeOptionsOf(resumed);
     checkOutputs();
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
@@ -178,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     Network initial = work.initial();
     int every = logEvery != null ? logEvery : Math.max(1, epochs / 10);
     boolean record = metrics != null || plot != null;
-    ObjectNode savedOptions = workload.toJson();
+    ObjectNode savedOptions = WorkloadJson.toJson(workload);
     savedOptions.put("epochs", epochs);
     dev.cltrain.LearningRateSchedule schedule = dev.cltrain.LearningRateSchedule.parse(lrSchedule,
         warmupEpochs == null ? 0 : warmupEpochs);
@@ -197,7 +140,8 @@ final class TrainCommand implements Callable<Integer> {
     float rate = work.training().optimizer().learningRate();
 
     Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
-        .finalOutputs(train.rows() <= PREDICTIONS_SHOWN * 2).device(withShards(devicesFor(resumed)))
+        .finalOutputs(train.rows() <= TrainSummary.PREDICTIONS_SHOWN * 2).device(new DeviceSplit(deviceOptions, shards, spec.commandLine().getParseResult().hasMatchedOption("--device"),
+            resume, err).choice(resumed))
         .schedule(schedule).earlyStopping(stopping);
     if (checkpoint != null) {
       training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),
@@ -206,7 +150,6 @@ final class TrainCommand implements Callable<Integer> {
     if (resumed != null) {
       training = training.resume(resumed.state());
     }
-    List<EpochRecord> records = new ArrayList<>();
     if (finished) {
       // nothing left to train (e.g. killed after the last checkpoint, before --save): write what the model gives
       if (metrics != null || plot != null) {
@@ -225,81 +168,19 @@ final class TrainCommand implements Callable<Integer> {
       if (metricsFile != null && metricsFile.note() != null) {
         err.println(metricsFile.note());
       }
-      training = training.listener(new EpochListener() {
-        @Override
-        public boolean onEpoch(EpochReport report) {
-          if (!report.measured()) {
-            return true;
-          }
-          progress.clear(); // a log line or warning below starts on a clean line; the next batch redraws the bar
-          lastMeasured = report;
-          Trainer.Evaluation testEval = report.heldOut().get("Test");
-          Trainer.Evaluation valEval = report.heldOut().get("Validation");
-          EpochRecord row = new EpochRecord(report.epoch(), report.loss(),
-              classification ? report.accuracy() : Double.NaN,
-              valEval == null ? Double.NaN : valEval.loss(),
-              valEval == null || !classification ? Double.NaN : valEval.accuracy(),
-              testEval == null ? Double.NaN : testEval.loss(),
-              testEval == null || !classification ? Double.NaN : testEval.accuracy(), report.seconds());
-          if (recording) {
-            records.add(row);
-            if (metricsFile != null && metricsFailure == null) {
-              try {
-                metricsFile.append(row);
-              } catch (InputException e) {
-                metricsFailure = e.getMessage();
-                err.println("warning: --metrics " + metrics + ": " + e.getMessage()
-                    + "; training goes on, --save and the other outputs will be written, the metrics file keeps the "
-                    + "rows before epoch " + report.epoch() + " only");
-              }
-            }
-          }
-          if (!quiet && report.epoch() % every == 0) {
-            out.println(EpochLines.epoch(report.epoch(), report.loss(), report.accuracy(), classification, report.heldOut()));
-          }
-          return true;
-        }
-
-        @Override
-        public boolean measuredOnly() {
-          return true; // onEpoch ignores the unmeasured epochs
-        }
-
-        @Override
-        public void onCheckpointFailed(int epochsDone, String reason) {
-          if (current != null && current.checkpointsFailed() == 1) {
-            progress.clear();
-            err.println("warning: --checkpoint " + checkpoint + " not written at the end of epoch " + (epochsDone - 1)
-                + " (" + reason + "); it keeps the last good checkpoint, training goes on and --save will be written"
-                + " (later failures are summed up at the end)");
-          }
-        }
-
-        @Override
-        public void onFinalEvaluation(long rows) {
-          if (progress.enabled()) { // a finished bar, then minutes of a large network's forward passes: say so
-            progress.close();
-            err.println("evaluating the trained network on " + rows + " rows (the final loss and accuracy) ...");
-          }
-        }
-
-        @Override
-        public void onBatch(int epoch, int batch, int count, java.util.function.Supplier<Float> runningLoss) {
-          progress.batch(epoch, batch + 1, runningLoss); // epochs from 0, as in the log and the metrics
-          if (TestHooks.termInLastBatch && epoch + 1 == epochs && batch + 1 == count && signalsInstalled != null) {
-            signalsInstalled.simulate("TERM");
-          }
-        }
-      });
+      TrainLog log = new TrainLog(out, err, progress, metricsFile, metrics, checkpoint, recording, classification, quiet,
+          every, epochs);
+      training = training.listener(log);
       TrainingResult result;
       try (TrainingRun run = open(training, resumed != null)) {
         current = run;
+        log.run(run);
         if (run.fallbackWarning() != null) {
           err.println(run.fallbackWarning());
         }
         err.println("device: " + run.deviceName() + " (" + run.reason() + ")");
         if (run.shares() != null) {
-          err.println("shards:      " + shardsLine(run, train.rows(), work.training().batchSize()));
+          err.println("shards:      " + DeviceSplit.shardsLine(run, train.rows(), work.training().batchSize()));
         }
         if (resumed != null) {
           err.println("resumed:     " + resume + " at epoch " + run.firstEpoch()
@@ -309,12 +190,12 @@ final class TrainCommand implements Callable<Integer> {
                   + ": no epoch left to train; the outputs are written from its model" : ""));
         }
         try (StopSignals signals = StopSignals.install(run)) {
-          signalsInstalled = signals;
+          log.signals(signals);
           result = run.run();
           launchPlan = run.launchPlan();
           exchange = run.exchange();
           earlyOutcome = run.earlyStopping();
-          signalsInstalled = null;
+          log.signals(null);
           if (signals.received() != null && result.stop() != null) {
             progress.close();
             return stopped(signals.received(), result.stop());
@@ -332,58 +213,26 @@ final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_DIVERGED;
       }
       progress.close();
-      printSummary(result, train, classification, work);
-      if (stopping != null && earlyOutcome != null) {
-        String best = earlyOutcome.bestEpoch() < 0 ? "no epoch measured " + stopping.monitor()
-            : earlyOutcome.describe(stopping.monitor());
-        if (stopping.patience() > 0) {
-          out.println("early stop:  " + (earlyOutcome.stopped() ? "stopped after epoch " + earlyOutcome.lastEpoch()
-              + ", " + stopping.monitor() + " not improved for " + stopping.patience() + " epochs"
-              : "not triggered (patience " + stopping.patience() + ")") + "; " + best);
-        }
-        if (saveBest != null && earlyOutcome.bestEpoch() >= 0) {
-          out.println("best model:  " + saveBest + " (epoch " + earlyOutcome.bestEpoch() + ", " + stopping.monitor()
-              + " " + Format.fixed((float) earlyOutcome.bestValue(), 4) + ")");
-        }
-      }
-      if (profile) {
-        out.println();
-        out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
-            ? "wall time per call" : "device time from profiling events") + "):");
-        out.println("launches:    " + launchPlan);
-        if (exchange != null && exchange.steps() > 0) {
-          out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
-              + "%.3f s (%.1f%%) moving and adding gradients, %.3f s (%.1f%%) waiting for the shards, of %.3f s",
-              exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
-              exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
-        }
-        ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
-      }
-      Verification v = result.verification();
-      if (v != null) {
-        // before the outputs: a failed check keeps the model (it may still be useful) but says so first
-        out.println("verify:      largest weight difference " + scientific(v.weightDifference())
-            + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
-            + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"
-            + (save != null ? " (the model is saved all the same; exit 1)" : " (exit 1)")));
-      }
+      new TrainSummary(out, epochs, log.lastMeasured()).print(result, train, classification, work);
+      Verification v = printChecks(result, stopping);
       if (save != null) {
         result.model().save(save);
         out.println("saved:       " + save);
       }
-      if (metricsFile != null && metricsFailure == null) {
+      if (metricsFile != null && log.metricsFailure() == null) {
         try {
           metricsFile.commit();
           out.println("metrics:     " + metrics);
         } catch (InputException e) {
-          metricsFailure = e.getMessage();
+          log.metricsFailed(e.getMessage());
         }
       }
+      String metricsFailure = log.metricsFailure();
       if (plot != null) {
         CurvePlot.write(plot, work.name() + ": " + (initial.hasFeatures() ? dev.cltrain.nn.Architecture.describe(initial)
             : Workload.joined(initial.widths()) + " " + initial.layers().get(0).activation().id) + ", " + initial.loss().id + ", "
             + work.training().optimizer().kind().id + " η " + dev.cltrain.nn.Optimizer.decimal(rate)
-            + (batches > 1 ? ", batch " + work.training().batchSize() : ""), records);
+            + (batches > 1 ? ", batch " + work.training().batchSize() : ""), log.records());
         out.println("plot:        " + plot);
       }
       if (metricsFailure != null) {
@@ -402,6 +251,86 @@ final class TrainCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /**
+   * --resume: the checkpoint's options in place of this command's (only --lr may be given), its learning-rate
+   * schedule and, unless --epochs is given, its epochs.
+   *
+   * @return whether the checkpoint is at or past the end of --epochs (nothing left to train)
+   */
+  private boolean takeOptionsOf(Checkpoint resumed) {
+    Float newRate = workload.learningRate; // the one option a resumed run may change, e.g. after a divergence
+    workload.learningRate = null;
+    boolean others = workload.anyGiven();
+    workload.learningRate = newRate;
+    if (others) {
+      throw new InputException("--resume " + resume + " takes the data, network, optimizer and seed from the checkpoint; "
+          + "leave out the options that set them (--data, --layers, --optimizer, ...; only --lr may be given)");
+    }
+    if (resumed.options() == null) {
+      throw new InputException("--resume " + resume + ": the checkpoint records no training options");
+    }
+    ObjectNode options = resumed.options().deepCopy();
+    if (newRate != null) {
+      options.put("lr", newRate);
+    }
+    int recordedEpochs;
+    try {
+      workload = WorkloadJson.fromJson(options);
+      recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
+    } catch (InputException e) {
+      throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
+    }
+    if (lrSchedule != null || warmupEpochs != null) {
+      throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
+          + "leave out --lr-schedule and --warmup-epochs");
+    }
+    lrSchedule = options.hasNonNull("lrSchedule") ? options.get("lrSchedule").asText() : null;
+    warmupEpochs = options.hasNonNull("warmupEpochs") ? options.get("warmupEpochs").asInt() : null;
+    if (!epochsGiven()) {
+      epochs = recordedEpochs;
+    }
+    return resumed.state().epoch() >= epochs;
+  }
+
+  /** The summary's lines of early stopping, --profile and --verify; returns the check's figures, or null. */
+  private Verification printChecks(TrainingResult result, dev.cltrain.EarlyStopping stopping) {
+    if (stopping != null && earlyOutcome != null) {
+      String best = earlyOutcome.bestEpoch() < 0 ? "no epoch measured " + stopping.monitor()
+          : earlyOutcome.describe(stopping.monitor());
+      if (stopping.patience() > 0) {
+        out.println("early stop:  " + (earlyOutcome.stopped() ? "stopped after epoch " + earlyOutcome.lastEpoch()
+            + ", " + stopping.monitor() + " not improved for " + stopping.patience() + " epochs"
+            : "not triggered (patience " + stopping.patience() + ")") + "; " + best);
+      }
+      if (saveBest != null && earlyOutcome.bestEpoch() >= 0) {
+        out.println("best model:  " + saveBest + " (epoch " + earlyOutcome.bestEpoch() + ", " + stopping.monitor()
+            + " " + Format.fixed((float) earlyOutcome.bestValue(), 4) + ")");
+      }
+    }
+    if (profile) {
+      out.println();
+      out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
+          ? "wall time per call" : "device time from profiling events") + "):");
+      out.println("launches:    " + launchPlan);
+      if (exchange != null && exchange.steps() > 0) {
+        out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
+            + "%.3f s (%.1f%%) moving and adding gradients, %.3f s (%.1f%%) waiting for the shards, of %.3f s",
+            exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
+            exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
+      }
+      ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
+    }
+    Verification v = result.verification();
+    if (v != null) {
+      // before the outputs: a failed check keeps the model (it may still be useful) but says so first
+      out.println("verify:      largest weight difference " + scientific(v.weightDifference())
+          + ", largest loss difference " + scientific(v.lossDifference()) + " against the Java reference (tolerance "
+          + scientific(v.tolerance()) + "): " + (v.pass() ? "PASS" : "FAIL"
+          + (save != null ? " (the model is saved all the same; exit 1)" : " (exit 1)")));
+    }
+    return v;
   }
 
   private static String scientific(float v) {
@@ -469,7 +398,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     int[] split = current == null ? null : current.shares();
     if (split != null) { // data-parallel: the devices and the split this run used, measured or not
-      words.addAll(List.of("--device", String.join(",", current.deviceIds()), "--shards", joinedShares(split)));
+      words.addAll(List.of("--device", String.join(",", current.deviceIds()), "--shards", DeviceSplit.joinedShares(split)));
     } else if (spec.commandLine().getParseResult().hasMatchedOption("--device")) {
       words.addAll(List.of("--device", deviceOptions.device));
     }
@@ -549,193 +478,5 @@ final class TrainCommand implements Callable<Integer> {
         .input("--resume", resume).allow("--checkpoint", "--resume")
         .output("--save", save).output("--save-best", saveBest).output("--checkpoint", checkpoint).output("--metrics", metrics).output("--plot", plot)
         .check();
-  }
-
-  /** Rows of predictions the summary shows; larger data sets are summarised by loss and accuracy alone. */
-  private static final int PREDICTIONS_SHOWN = 8;
-
-  private void printSummary(TrainingResult r, DataSet train, boolean classification, Workload work) {
-    out.println();
-    out.println("device:      " + r.deviceName());
-    int epochsRun = r.epochsRun();
-    double seconds = r.seconds();
-    if (epochsRun == 0) {
-      out.println("epochs:      none left to train (resumed at epoch " + r.firstEpoch() + " of " + epochs + ")");
-    } else {
-      printEpochs(r.firstEpoch(), epochsRun, seconds);
-    }
-    printFigures(r, train, classification, work);
-  }
-
-  private void printEpochs(int first, int epochsRun, double seconds) {
-    String rate = epochsRun / seconds >= 1 ? Format.rate(epochsRun / seconds, "epochs/s")
-        : Format.fixed(seconds / epochsRun, 2) + " s/epoch";
-    out.println("epochs:      " + (epochsRun == epochs ? String.valueOf(epochs)
-        : epochsRun + " (epochs " + first + " to " + (first + epochsRun - 1)
-            + (first > 0 ? ", resumed" : "") + (first + epochsRun < epochs ? ", stopped early" : "") + ")")
-        + " in " + Format.fixed(seconds, 3) + " s (" + rate + ")");
-  }
-
-  private void printFigures(TrainingResult r, DataSet train, boolean classification, Workload work) {
-    if (work.batchesPerEpoch() > 1) {
-      out.println("training:    " + work.training().optimizer().describe() + ", batches of " + work.training().batchSize()
-          + " from " + train.rows() + " rows");
-    }
-    Trainer.Evaluation result = r.train();
-    // two different figures: say which is which (the log's "Loss" is an epoch's mean over its batches)
-    if (work.batchesPerEpoch() > 1 && lastMeasured != null && lastMeasured.epoch() == r.firstEpoch() + r.epochsRun() - 1) {
-      out.println("last epoch:  loss " + Format.fixed(lastMeasured.loss(), 4)
-          + (classification ? ", accuracy " + Format.fixed(lastMeasured.accuracy(), 4) : "")
-          + " (epoch " + lastMeasured.epoch() + ": the mean over its batches, as the weights moved)");
-    }
-    out.println("final loss:  " + Format.fixed(result.loss(), 4)
-        + (classification ? ", accuracy " + Format.fixed(result.accuracy(), 4) : "")
-        + " (the end weights on the " + train.rows() + " training rows)");
-    Map<String, DataSet> sets = new LinkedHashMap<>();
-    if (work.data().test() != null) {
-      sets.put("Test", work.data().test());
-    }
-    if (work.data().validation() != null) {
-      sets.put("Validation", work.data().validation());
-    }
-    r.heldOut().forEach((name, e) -> out.println(EpochLines.heldOut(name, e, classification, sets.get(name).rows())));
-    if (result.outputs() == null) {
-      return;
-    }
-    out.println("predictions:");
-    int shown = Math.min(train.rows(), PREDICTIONS_SHOWN);
-    int outputs = train.outputs();
-    for (int row = 0; row < shown; row++) {
-      float[] predicted = Arrays.copyOfRange(result.outputs(), row * outputs, (row + 1) * outputs);
-      out.println("  " + compact(train.inputRow(row)) + " -> " + fixed(predicted) + "  (target "
-          + compact(train.targetRow(row)) + ")");
-    }
-    if (train.rows() > shown) {
-      out.println("  ... " + (train.rows() - shown) + " more rows");
-    }
-  }
-
-  /** [0, 1] for whole numbers, the shortest float form otherwise. */
-  static String compact(float[] values) {
-    StringBuilder s = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      float v = values[i];
-      s.append(i == 0 ? "" : ", ").append(v == Math.rint(v) && Math.abs(v) < 1e7 ? String.valueOf((long) v) : Float.toString(v));
-    }
-    return s.append(']').toString();
-  }
-
-  static String fixed(float[] values) {
-    StringBuilder s = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      s.append(i == 0 ? "" : ", ").append(Format.fixed(values[i], 4));
-    }
-    return s.append(']').toString();
-  }
-
-  /**
-   * The --device choice. A checkpoint of data-parallel training goes on on its devices with its split unless
-   * --device (or --shards) says otherwise; then one line says what changed.
-   */
-  private DeviceChoice devicesFor(Checkpoint resumed) {
-    if (resumed == null || resumed.devices() == null) {
-      return deviceOptions.choice();
-    }
-    String devices = String.join(",", resumed.devices());
-    String split = joinedShares(resumed.shares());
-    boolean deviceGiven = spec.commandLine().getParseResult().hasMatchedOption("--device");
-    DeviceChoice choice;
-    if (deviceGiven) {
-      choice = deviceOptions.choice();
-    } else {
-      deviceOptions.device = devices;
-      try {
-        choice = deviceOptions.choice();
-      } catch (dev.cltrain.CltrainException e) {
-        String why = "--resume " + resume + " goes on on the devices it was trained on (" + devices + "; --device "
-            + "chooses others): " + e.getMessage();
-        throw e instanceof dev.cltrain.DeviceException ? new dev.cltrain.DeviceException(why, e)
-            : new InputException(why, e);
-      }
-    }
-    boolean same = choice.devices().stream().map(dev.cltrain.Device::id).toList().equals(resumed.devices());
-    if (same && shards == null) {
-      shards = split;
-    }
-    if (!same || !shards.equals(split)) {
-      err.println("note: " + resume + " was trained on " + devices + " with --shards " + split + "; going on on "
-          + choice.devices().stream().map(dev.cltrain.Device::id).collect(java.util.stream.Collectors.joining(","))
-          + (choice.parallel() ? " with --shards " + (shards == null ? joinedShares(even(choice.devices().size())) : shards) : "")
-          + " as asked (the weights then differ from an uninterrupted run's by rounding)");
-    }
-    return choice;
-  }
-
-  /**
-   * The --device choice with --shards' shares; --shards without a device list is bad input. A device list
-   * without --shards is split evenly, the same on every run; {@code --shards auto} measures the devices.
-   */
-  private DeviceChoice withShards(DeviceChoice choice) {
-    if (shards == null && choice.parallel()) {
-      return choice.withShares(even(choice.devices().size()));
-    }
-    if (shards == null) {
-      return choice;
-    }
-    if (!choice.parallel()) {
-      throw new InputException("--shards " + shards + " needs a --device list (e.g. --device cl:0:0,cl:0:1)");
-    }
-    if (shards.equals(AUTO_SHARDS)) {
-      return choice.withShares(null); // measured when the run opens
-    }
-    String[] parts = shards.split(",", -1);
-    if (parts.length != choice.devices().size()) {
-      throw new InputException("--shards " + shards + ": " + parts.length + " shares for " + choice.devices().size()
-          + " devices");
-    }
-    int[] shares = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      try {
-        shares[i] = Integer.parseInt(parts[i].strip());
-      } catch (NumberFormatException e) {
-        shares[i] = 0;
-      }
-      if (shares[i] < 1 || shares[i] > DeviceChoice.MAX_SHARE) {
-        throw new InputException("--shards " + shards + ": share " + (i + 1) + " '" + parts[i].strip()
-            + "' is not a whole number from 1 to " + DeviceChoice.MAX_SHARE);
-      }
-    }
-    return choice.withShares(shares);
-  }
-
-  /** "cl:0:0 64 rows, cl:0:1 64 rows of each 128-row batch (measured alone: 12.1 ms, 12.4 ms a batch; ...)". */
-  private static String shardsLine(TrainingRun run, int rows, int batchSize) {
-    int batch = batchSize <= 0 || batchSize >= rows ? rows : batchSize;
-    int[] n = run.shardRows(batch);
-    List<String> ids = run.deviceIds();
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < n.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(ids.get(i)).append(' ').append(n[i]).append(" rows");
-    }
-    b.append(" of each ").append(batch).append("-row batch");
-    double[] measured = run.calibration();
-    if (measured != null) {
-      b.append(" (measured alone: ");
-      for (int i = 0; i < measured.length; i++) {
-        b.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.1f ms", measured[i] * 1e3));
-      }
-      b.append(" a batch; --shards ").append(joinedShares(run.shares())).append(" repeats this split)");
-    } else {
-      b.append(" (--shards ").append(joinedShares(run.shares())).append(")");
-    }
-    return b.toString();
-  }
-
-  private static String joinedShares(int[] values) {
-    StringBuilder b = new StringBuilder();
-    for (int v : values) {
-      b.append(b.length() == 0 ? "" : ",").append(v);
-    }
-    return b.toString();
   }
 }

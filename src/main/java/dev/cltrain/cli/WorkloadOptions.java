@@ -13,6 +13,7 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.Data;
 import dev.cltrain.Model;
 import dev.cltrain.Training;
+import dev.cltrain.TrainingRecipe;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.nn.NetSpec;
@@ -134,149 +135,6 @@ final class WorkloadOptions {
   }
 
   /**
-   * These options as JSON, for a checkpoint: what was given (null for a default), file paths made absolute so
-   * that a resume from another folder finds the same data. --init-model is left out: the checkpoint holds the
-   * weights.
-   */
-  com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-    // the node factory, not an ObjectMapper: every train builds these options, and a mapper costs a tenth of a second to start
-    com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    o.put("data", dataId(data()));
-    o.put("targets", targets);
-    o.put("test", dataId(test));
-    o.put("validationSplit", validationSplit);
-    if (csv.label != null) { // only when given, as --net
-      csv.label.forEach(o.putArray("label")::add);
-    }
-    if (csv.ignore != null) {
-      csv.ignore.forEach(o.putArray("ignore")::add);
-    }
-    if (csv.missing != null) {
-      o.put("missing", csv.missing);
-    }
-    if (net != null) { // only when given: the options of a dense run are recorded as before
-      o.put("net", net);
-    }
-    if (inputShape != null) {
-      o.put("inputShape", inputShape);
-    }
-    o.put("layers", layers);
-    o.put("activation", activation);
-    o.put("loss", loss);
-    o.put("output", output);
-    o.put("standardize", standardize);
-    o.put("init", init);
-    o.put("optimizer", optimizer);
-    o.put("lr", learningRate);
-    o.put("momentum", momentum);
-    o.put("beta1", beta1);
-    o.put("beta2", beta2);
-    o.put("eps", epsilon);
-    o.put("weightDecay", weightDecay);
-    o.put("batchSize", batchSize);
-    o.put("seed", seed);
-    return o;
-  }
-
-  /** The options a checkpoint recorded with {@link #toJson()}; a wrong type is an {@link InputException}. */
-  static WorkloadOptions fromJson(com.fasterxml.jackson.databind.JsonNode o) {
-    WorkloadOptions w = new WorkloadOptions();
-    w.data = text(o, "data");
-    if (w.data == null || w.data.isBlank()) { // not the default table: the data the checkpoint was trained on
-      throw new InputException("the field \"options.data\" is " + (w.data == null ? "missing" : "empty"));
-    }
-    w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
-    w.test = text(o, "test");
-    w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;
-    w.csv.label = texts(o, "label");
-    w.csv.ignore = texts(o, "ignore");
-    w.csv.missing = text(o, "missing");
-    w.net = text(o, "net");
-    w.inputShape = text(o, "inputShape");
-    w.layers = text(o, "layers");
-    w.activation = text(o, "activation");
-    w.loss = text(o, "loss");
-    w.output = text(o, "output");
-    w.standardize = o.hasNonNull("standardize") ? o.get("standardize").asBoolean() : null;
-    w.init = text(o, "init");
-    w.optimizer = text(o, "optimizer");
-    w.learningRate = o.hasNonNull("lr") ? decimal(o, "lr") : null;
-    w.momentum = o.hasNonNull("momentum") ? decimal(o, "momentum") : null;
-    w.beta1 = o.hasNonNull("beta1") ? decimal(o, "beta1") : null;
-    w.beta2 = o.hasNonNull("beta2") ? decimal(o, "beta2") : null;
-    w.epsilon = o.hasNonNull("eps") ? decimal(o, "eps") : null;
-    w.weightDecay = o.hasNonNull("weightDecay") ? decimal(o, "weightDecay") : null;
-    w.batchSize = o.hasNonNull("batchSize") ? integer(o, "batchSize") : null;
-    w.seed = o.hasNonNull("seed") ? o.get("seed").asLong() : null;
-    return w;
-  }
-
-  /**
-   * The {@code "epochs"} a checkpoint's options recorded, or {@code fallback} when they record none.
-   *
-   * @throws InputException naming the field when it is not a positive count
-   */
-  static int epochsFromJson(com.fasterxml.jackson.databind.JsonNode o, int fallback) {
-    com.fasterxml.jackson.databind.JsonNode epochs = o.get("epochs");
-    if (epochs == null || epochs.isNull()) {
-      return fallback;
-    }
-    if (!epochs.isIntegralNumber() || !epochs.canConvertToInt() || epochs.asInt() < 1) {
-      throw new InputException("\"options.epochs\" is not a positive count: " + epochs);
-    }
-    return epochs.asInt();
-  }
-
-  private static String text(com.fasterxml.jackson.databind.JsonNode o, String field) {
-    com.fasterxml.jackson.databind.JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new InputException("checkpoint option " + field + " is not text: " + v);
-    }
-    return v.asText();
-  }
-
-  private static java.util.List<String> texts(com.fasterxml.jackson.databind.JsonNode o, String field) {
-    com.fasterxml.jackson.databind.JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    java.util.List<String> list = new java.util.ArrayList<>();
-    for (com.fasterxml.jackson.databind.JsonNode e : v) {
-      if (!e.isTextual()) {
-        throw new InputException("checkpoint option " + field + " is not a list of text: " + v);
-      }
-      list.add(e.asText());
-    }
-    if (!v.isArray()) {
-      throw new InputException("checkpoint option " + field + " is not a list of text: " + v);
-    }
-    return list;
-  }
-
-  private static int integer(com.fasterxml.jackson.databind.JsonNode o, String field) {
-    if (!o.get(field).canConvertToInt()) {
-      throw new InputException("checkpoint option " + field + " is not an integer: " + o.get(field));
-    }
-    return o.get(field).asInt();
-  }
-
-  /** A float option, read from its decimal text so it comes back as the same float. */
-  private static float decimal(com.fasterxml.jackson.databind.JsonNode o, String field) {
-    number(o, field);
-    return Float.parseFloat(o.get(field).asText());
-  }
-
-  private static double number(com.fasterxml.jackson.databind.JsonNode o, String field) {
-    if (!o.get(field).isNumber()) {
-      throw new InputException("checkpoint option " + field + " is not a number: " + o.get(field));
-    }
-    return o.get(field).asDouble();
-  }
-
-  /**
    * A --data or --test value as a checkpoint and a trained model record it: a built-in table or {@code random:}
    * as given, a file or folder by its normalised real path (so that a run resumed from any folder names the data
    * as the run that was never stopped did); null for null.
@@ -298,7 +156,12 @@ final class WorkloadOptions {
   }
 
   long seed() {
-    return seed == null ? 0 : seed;
+    return seed == null ? TrainingRecipe.DEFAULT_SEED : seed;
+  }
+
+  /** {@return how to train as these options say: optimizer, hyper-parameters, batch size and seed} */
+  TrainingRecipe recipe() {
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed);
   }
 
   /** The loss --loss names, else the default for the data. */
@@ -371,7 +234,7 @@ final class WorkloadOptions {
     if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
       return;
     }
-    dev.cltrain.data.CsvReader.Labels peek = dev.cltrain.data.CsvReader.readLabels(path, layout);
+    dev.cltrain.data.CsvLabels.Labels peek = dev.cltrain.data.CsvLabels.readLabels(path, layout);
     java.util.List<String> header = peek.header();
     if (header != null && layout.label().isEmpty()) {
       for (int c = 0; c < header.size() - 1; c++) {
@@ -385,7 +248,7 @@ final class WorkloadOptions {
     }
     java.util.List<String> cells = peek.labels();
     String column = layout.label().isEmpty() ? "the last column" : "column " + layout.label().get(0);
-    if (!cells.stream().allMatch(dev.cltrain.data.CsvReader::isNumber)) { // class names
+    if (!cells.stream().allMatch(dev.cltrain.data.CsvNumbers::isNumber)) { // class names
       long names = cells.stream().distinct().count();
       if (names >= 2) { // one name is more likely a stray word
         inferredLoss = Loss.XENT;
@@ -396,7 +259,7 @@ final class WorkloadOptions {
     }
     float[] y = new float[cells.size()];
     for (int r = 0; r < y.length; r++) {
-      y[r] = (float) Double.parseDouble(cells.get(r));
+      y[r] = dev.cltrain.data.CsvNumbers.parse(cells.get(r));
     }
     float max = -1;
     boolean distinct = false;
@@ -476,18 +339,14 @@ final class WorkloadOptions {
     if (Boolean.TRUE.equals(standardize)) {
       training = training.standardize();
     }
-    if (batchSize != null && batchSize <= 0) {
-      throw new InputException("--batch-size must be positive, got " + batchSize);
-    }
-    training = training.optimizer(optimizer()).batchSize(batchSize == null ? 0 : batchSize);
+    training = recipe().applyTo(training);
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
     return new Workload(name, training);
   }
 
   /** The optimizer with its hyper-parameters, defaults filled in. */
   Optimizer optimizer() {
-    return Optimizer.of(optimizer == null ? "sgd" : optimizer,
-        new Optimizer.Options(learningRate, momentum, beta1, beta2, epsilon, weightDecay));
+    return recipe().toOptimizer();
   }
 
   /** The parsed --net (validate() has parsed it once, so a bad one is reported before the data is read). */
@@ -520,11 +379,7 @@ final class WorkloadOptions {
       throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
           + "own scale)");
     }
-    optimizer(); // refuses a bad --lr, --momentum, --beta1, --beta2, --eps or --weight-decay
-    long s = seed();
-    if (s < 0 || s > 0xFFFFFFFFL) {
-      throw new InputException("--seed must be between 0 and 4294967295, got " + s);
-    }
+    recipe().check(); // refuses a bad --optimizer, --lr, --momentum, --beta1, --beta2, --eps, --weight-decay or --seed
   }
 
   /**

@@ -212,7 +212,7 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
     }
     if (found < 0) {
       throw new InputException(option + " " + c + ": " + file + " has no column of that name (its header: "
-          + CsvReader.abbreviate(String.join(", ", header)) + ")");
+          + CsvNumbers.abbreviate(String.join(", ", header)) + ")");
     }
     if (found >= columns) {
       throw new InputException(option + " " + c + ": column " + (found + 1) + " of the header, but the rows of "
@@ -327,15 +327,15 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
           labelCells[slot - inputs.length] = cell;
           continue;
         }
-        String problem = CsvReader.problem(cell);
-        if (problem != null) {
+        float value = CsvNumbers.parse(cell);
+        if (Float.isNaN(value)) {
           if (!isLabel && words != null && CsvReader.isWord(cell)) {
             words.word(column + 1, cell);
             continue;
           }
-          throw new InputException(CsvReader.where(file, line, column + 1) + ": " + problem);
+          throw new InputException(CsvReader.where(file, line, column + 1) + ": " + CsvNumbers.problem(cell));
         }
-        out[slot] = (float) Double.parseDouble(cell);
+        out[slot] = value;
       }
       return out;
     }

@@ -9,7 +9,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /**
  * Reads a numeric CSV: cells separated by commas (quoted per RFC 4180), an optional header line (a first line
@@ -20,8 +19,6 @@ import java.util.regex.Pattern;
  * file, line and column.
  */
 public final class CsvReader {
-  private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-
   private CsvReader() {}
 
   /**
@@ -49,7 +46,7 @@ public final class CsvReader {
    */
   public static DataSet read(Path file, int targets, CsvLayout layout) {
     if (targets < 1) {
-      throw new InputException("--targets must be at least 1, got " + targets);
+      throw InputException.parameter("targets", "must be at least 1, got " + targets);
     }
     Scan s = scan(file, layout, targets, false, -1, false);
     return new DataSet(s.name, s.rows, s.inputs, s.labels, s.x, s.y);
@@ -127,31 +124,7 @@ public final class CsvReader {
    * @return its columns, or -1 when it has no data row or cannot be read (reading it then says why)
    */
   public static int columns(Path file) {
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      boolean first = true;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        String record = first && line.startsWith("\uFEFF") ? line.substring(1) : line;
-        if (record.isBlank()) {
-          continue;
-        }
-        String[] cells = split(record);
-        for (String more = cells == null ? reader.readLine() : null; more != null && cells == null; ) {
-          record = record + "\n" + more;
-          cells = split(record);
-          more = cells == null ? reader.readLine() : null;
-        }
-        if (cells == null) {
-          return -1;
-        }
-        if (!first || !isHeader(cells)) {
-          return cells.length;
-        }
-        first = false;
-      }
-    } catch (IOException e) {
-      return -1;
-    }
-    return -1;
+    return CsvRecords.columns(file);
   }
 
   /**
@@ -197,7 +170,7 @@ public final class CsvReader {
     Scan p = scan(file, layout, 1, true, -1, false);
     int[] lines = p.labelLines.toArray();
     int column = p.labelColumn;
-    java.util.List<String> found = classNames(p.labelCells);
+    java.util.List<String> found = CsvLabels.classNames(p.labelCells);
     java.util.List<String> classNames = null;
     int[] labels = new int[p.rows];
     if (found != null) { // string labels
@@ -214,8 +187,8 @@ public final class CsvReader {
         Integer c = index.get(p.labelCells.get(r));
         if (c == null) {
           throw new InputException(where(p.name, lines[r], column) + ": class label '"
-              + abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
-              + abbreviate(String.join(", ", classNames)) + ")");
+              + CsvNumbers.abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
+              + CsvNumbers.abbreviate(String.join(", ", classNames)) + ")");
         }
         labels[r] = c;
       }
@@ -225,10 +198,10 @@ public final class CsvReader {
     } else {
       if (names != null) {
         throw new InputException(p.name + ": integer class labels, but the classes have names ("
-            + abbreviate(String.join(", ", names)) + ")");
+            + CsvNumbers.abbreviate(String.join(", ", names)) + ")");
       }
       for (int r = 0; r < p.rows; r++) {
-        labels[r] = classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
+        labels[r] = CsvLabels.classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
       }
     }
     int k = classes;
@@ -250,47 +223,8 @@ public final class CsvReader {
     return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
   }
 
-  /**
-   * The classes that label cells name, as {@link #readClassified} takes them: when any cell is not a number (nor
-   * NaN or Inf), every cell is a class name and the classes are the distinct names sorted; else null (integer
-   * labels).
-   *
-   * @param labelCells the stripped label cells (of all rows, or their distinct values)
-   * @return the class names in class order, or null when every label is a number
-   */
-  public static java.util.List<String> classNames(java.util.Collection<String> labelCells) {
-    for (String label : labelCells) {
-      if (!isNumber(label) && !NON_FINITE.matcher(label).matches()) {
-        return new java.util.ArrayList<>(new java.util.TreeSet<>(labelCells));
-      }
-    }
-    return null;
-  }
-
-  /**
-   * A CSV's header and the text of its one label column, as read for a classifier (the inputs must be
-   * numbers): what {@code train} looks at to tell class labels from regression targets.
-   *
-   * @param header the header line's cells, or null when the file has none
-   * @param labels the label cells, one per row, stripped
-   */
-  public record Labels(java.util.List<String> header, java.util.List<String> labels) {}
-
-  /**
-   * Reads {@code file}'s inputs as numbers and its label column as text.
-   *
-   * @param file   the CSV file
-   * @param layout the label column (one; by default the last), ignored columns and the missing-cell rule
-   * @return the header and the label cells
-   * @throws InputException on a bad cell or row, or a layout naming several label columns
-   */
-  public static Labels readLabels(Path file, CsvLayout layout) {
-    Scan s = scan(file, layout, 1, true, -1, false);
-    return new Labels(s.header, s.labelCells);
-  }
-
   /** What {@link #scan} read: inputs row by row in {@code x}, and the labels as numbers in {@code y} or as text. */
-  private static final class Scan {
+  static final class Scan {
     String name;
     java.util.List<String> header;
     int rows;
@@ -339,10 +273,10 @@ public final class CsvReader {
     }
 
     InputException error(int rows, java.util.List<String> header) {
-      String message = where(name, line, column) + ": '" + abbreviate(cell) + "' is not a number";
+      String message = where(name, line, column) + ": '" + CsvNumbers.abbreviate(cell) + "' is not a number";
       if (rows >= 2 && words == rows && distinct.size() == rows) {
         String named = header != null && column <= header.size() && !header.get(column - 1).isBlank()
-            ? abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
+            ? CsvNumbers.abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
         message += "; column " + column + (named.equals(String.valueOf(column)) ? "" : " (" + named + ")")
             + " holds a different word on each of the " + rows + " rows: probably an id (--ignore " + named
             + " leaves it out)";
@@ -357,7 +291,7 @@ public final class CsvReader {
    * {@code wantInputs} ≥ 0 (prediction): no default label, and that many input columns (the first of them with
    * {@code ignoreExtra}).
    */
-  private static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
+  static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
       boolean ignoreExtra) {
     String name = file.toString();
     if (Files.isDirectory(file)) {
@@ -376,7 +310,7 @@ public final class CsvReader {
     FirstWord firstWord = new FirstWord(name);
     boolean sawContent = false;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Records records = new Records(reader);
+      CsvRecords records = new CsvRecords(reader);
       String[] cells;
       while ((cells = records.next()) != null) {
         if (records.blank()) {
@@ -467,147 +401,13 @@ public final class CsvReader {
   }
 
   /**
-   * Reads CSV records from a stream in one pass, in time linear in its length: cells separated by commas,
-   * a cell in double quotes may hold commas, line breaks and doubled quotes ({@code ""} for {@code "}), spaces
-   * around a quoted cell are allowed, text after the closing quote is kept (so it fails as a number), a quote
-   * inside an unquoted cell is text. Lines end with \n, \r\n or \r; a leading byte order mark is skipped.
-   */
-  static final class Records {
-    private final java.io.Reader in;
-    private final char[] buffer = new char[1 << 16];
-    private int position;
-    private int length;
-    private long line = 1;
-    private long start;
-    private long unclosed;
-    private boolean blank;
-    private boolean atStart = true;
-    private final StringBuilder cell = new StringBuilder();
-
-    Records(java.io.Reader in) {
-      this.in = in;
-    }
-
-    private int read() throws IOException {
-      if (position == length && !fill()) {
-        return -1;
-      }
-      return buffer[position++];
-    }
-
-    private int peek() throws IOException {
-      if (position == length && !fill()) {
-        return -1;
-      }
-      return buffer[position];
-    }
-
-    private boolean fill() throws IOException {
-      int n = in.read(buffer, 0, buffer.length);
-      position = 0;
-      length = Math.max(n, 0);
-      return n > 0;
-    }
-
-    /** @return the line the last record began on */
-    long line() {
-      return start;
-    }
-
-    /** @return whether the last record was a blank line */
-    boolean blank() {
-      return blank;
-    }
-
-    /** @return the line of a quote still open at the end of the input, or 0 */
-    long unclosed() {
-      return unclosed;
-    }
-
-    /** @return the next record's cells (not stripped), or null at the end (or a quote still open: {@link #unclosed}) */
-    String[] next() throws IOException {
-      int c = read();
-      if (atStart) {
-        atStart = false;
-        if (c == '\uFEFF') {
-          c = read();
-        }
-      }
-      if (c < 0) {
-        return null;
-      }
-      start = line;
-      java.util.List<String> cells = new java.util.ArrayList<>();
-      boolean quoted = false;
-      while (true) {
-        cell.setLength(0);
-        while (c == ' ') {
-          cell.append(' ');
-          c = read();
-        }
-        if (c == '"') {
-          quoted = true;
-          cell.setLength(0);
-          long opened = line;
-          while (true) {
-            c = read();
-            if (c < 0) {
-              unclosed = opened;
-              return null;
-            }
-            if (c == '"') {
-              if (peek() != '"') {
-                break;
-              }
-              read();
-            } else if (c == '\r' || c == '\n') {
-              if (c == '\r' && peek() == '\n') {
-                read();
-              }
-              line++;
-              c = '\n';
-            }
-            cell.append((char) c);
-          }
-          int closed = cell.length();
-          boolean after = false;
-          for (c = read(); c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
-            cell.append((char) c);
-            after |= !Character.isWhitespace(c);
-          }
-          if (!after) {
-            cell.setLength(closed);
-          }
-        } else {
-          for (; c >= 0 && c != ',' && c != '\n' && c != '\r'; c = read()) {
-            cell.append((char) c);
-          }
-        }
-        cells.add(cell.toString());
-        if (c != ',') {
-          break;
-        }
-        c = read();
-      }
-      if (c == '\r' && peek() == '\n') {
-        read();
-      }
-      if (c >= 0) {
-        line++;
-      }
-      blank = !quoted && cells.size() == 1 && cells.get(0).isBlank();
-      return cells.toArray(new String[0]);
-    }
-  }
-
-  /**
-   * Splits one record into cells per RFC 4180, as {@link Records} reads them.
+   * Splits one record into cells per RFC 4180, as {@link CsvRecords} reads them.
    *
    * @param line the record's text
    * @return the cells, unquoted; or null when a quoted cell is still open at the end (the record goes on)
    */
   public static String[] split(String line) {
-    Records records = new Records(new java.io.StringReader(line));
+    CsvRecords records = new CsvRecords(new java.io.StringReader(line));
     try {
       String[] cells = records.next();
       return cells == null && records.unclosed() == 0 ? new String[] {""} : cells;
@@ -629,135 +429,22 @@ public final class CsvReader {
   }
 
   /**
-   * A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < MAX_CLASSES when
-   * classes is 0).
-   *
-   * @param cell    the stripped cell
-   * @param name    the file, for messages
-   * @param line    its line
-   * @param column  its column, from 1
-   * @param classes K, or 0 for any label below {@link #MAX_CLASSES}
-   * @return the label
-   * @throws InputException naming the place when the cell is not such a label
-   */
-  public static int classLabel(String cell, String name, long line, int column, int classes) {
-    String where = where(name, line, column);
-    String problem = problem(cell);
-    if (problem != null) {
-      throw new InputException(where + ": " + problem);
-    }
-    float value = (float) Double.parseDouble(cell);
-    if (value != Math.rint(value)) {
-      throw new InputException(where + ": class label '" + abbreviate(cell) + "' is not an integer");
-    }
-    if (value < 0) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is negative; labels are 0..K-1");
-    }
-    if (classes > 0 && value >= classes) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is out of range for " + classes
-          + " classes (0.." + (classes - 1) + ")");
-    }
-    if (value >= MAX_CLASSES) {
-      throw new InputException(where + ": class label " + abbreviate(cell) + " is too large (at most "
-          + (MAX_CLASSES - 1) + ")");
-    }
-    return (int) value;
-  }
-
-  /**
    * @param cells a record's cells
    * @return whether it is a header line: no cell is a number (nor NaN or Inf)
    */
   public static boolean isHeader(String[] cells) {
     for (String cell : cells) {
       String s = cell.strip();
-      if (isNumber(s) || NON_FINITE.matcher(s).matches()) {
+      if (CsvNumbers.isNumber(s) || CsvNumbers.isNonFinite(s)) {
         return false;
       }
     }
     return true;
   }
 
-  /**
-   * What is wrong with a cell as a float32 input or target.
-   *
-   * @param cell a stripped cell that is not missing
-   * @return null for a finite float32 number; else what is wrong, to follow "FILE:LINE, column C: "
-   */
-  static String problem(String cell) {
-    if (cell.isEmpty()) {
-      return "empty cell";
-    }
-    if (NON_FINITE.matcher(cell).matches()) {
-      return "'" + cell + "' is not a finite number (NaN and Inf are not allowed)";
-    }
-    if (!isNumber(cell)) {
-      return "'" + abbreviate(cell) + "' is not a number";
-    }
-    if (Float.isInfinite((float) Double.parseDouble(cell))) {
-      return "'" + abbreviate(cell) + "' is out of float32 range";
-    }
-    return null;
-  }
-
   /** Whether a stripped cell is a word: neither a number, NaN, Inf nor missing. */
   static boolean isWord(String cell) {
-    return !isNumber(cell) && !NON_FINITE.matcher(cell).matches() && !CsvLayout.isMissing(cell);
-  }
-
-  /**
-   * Whether {@code s} is a decimal number as the grammar {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?} says
-   * (ASCII digits only), judged in one pass, in time linear in its length. A regex with that grammar backtracks:
-   * on a cell of 100,000 digits and an 'x' it tried every split of the digits between {@code \d+} and
-   * {@code \d*}, and took minutes.
-   *
-   * @param s a stripped cell
-   * @return true if it is a number that {@link Double#parseDouble} reads as written
-   */
-  public static boolean isNumber(String s) {
-    int n = s.length();
-    int i = 0;
-    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-      i++;
-    }
-    int integerDigits = digits(s, i);
-    i += integerDigits;
-    int fractionDigits = 0;
-    if (i < n && s.charAt(i) == '.') {
-      i++;
-      fractionDigits = digits(s, i);
-      i += fractionDigits;
-    }
-    if (integerDigits == 0 && fractionDigits == 0) {
-      return false;
-    }
-    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-      i++;
-      if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-        i++;
-      }
-      int exponentDigits = digits(s, i);
-      if (exponentDigits == 0) {
-        return false;
-      }
-      i += exponentDigits;
-    }
-    return i == n;
-  }
-
-  /** How many ASCII digits {@code s} has in a row from {@code from}. */
-  private static int digits(String s, int from) {
-    int i = from;
-    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-      i++;
-    }
-    return i - from;
-  }
-
-  /** At most 40 characters, line breaks written \\n, so that a message stays one line. */
-  static String abbreviate(String s) {
-    s = s.replace("\r", "\\r").replace("\n", "\\n");
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    return !CsvNumbers.isNumber(cell) && !CsvNumbers.isNonFinite(cell) && !CsvLayout.isMissing(cell);
   }
 
   /** A growable int array for class labels. */

@@ -181,7 +181,7 @@ public final class DataSets {
    */
   public static void checkValidationSplit(double split) {
     if (!(split >= 0 && split < 1)) {
-      throw new InputException("--validation-split must be in [0, 1), got " + split);
+      throw InputException.parameter("validationSplit", "must be in [0, 1), got " + split);
     }
   }
 

@@ -20,7 +20,7 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
   /** η when --lr is not given. */
   public static final float DEFAULT_LEARNING_RATE = 0.001f;
   /** --optimizer adam. */
-  static final Kind KIND = new Kind("adam", CODE, DEFAULT_LEARNING_RATE, given -> new Adam(given.rate(Adam.KIND),
+  public static final Kind KIND = new Kind("adam", CODE, DEFAULT_LEARNING_RATE, given -> new Adam(given.rate(Adam.KIND),
       new AdamConstants(given.beta1() != null ? given.beta1() : AdamConstants.DEFAULT.beta1(),
           given.beta2() != null ? given.beta2() : AdamConstants.DEFAULT.beta2(),
           given.epsilon() != null ? given.epsilon() : AdamConstants.DEFAULT.epsilon()), given.decay()));

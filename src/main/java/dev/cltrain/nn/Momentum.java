@@ -21,7 +21,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
   /** μ when --momentum is not given. */
   public static final float DEFAULT_MOMENTUM = 0.9f;
   /** --optimizer momentum. */
-  static final Kind KIND = new Kind("momentum", CODE, DEFAULT_LEARNING_RATE,
+  public static final Kind KIND = new Kind("momentum", CODE, DEFAULT_LEARNING_RATE,
       given -> new Momentum(given.rate(Momentum.KIND),
           given.momentum() != null ? given.momentum() : DEFAULT_MOMENTUM, given.decay()));
 

@@ -17,7 +17,7 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
   /** η when --lr is not given. */
   public static final float DEFAULT_LEARNING_RATE = 0.1f;
   /** --optimizer sgd. */
-  static final Kind KIND = new Kind("sgd", CODE, DEFAULT_LEARNING_RATE,
+  public static final Kind KIND = new Kind("sgd", CODE, DEFAULT_LEARNING_RATE,
       given -> new Sgd(given.rate(Sgd.KIND), given.decay()));
 
   /**

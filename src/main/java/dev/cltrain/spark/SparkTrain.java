@@ -2,25 +2,19 @@ package dev.cltrain.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.Checkpoint;
 import dev.cltrain.CltrainException;
 import dev.cltrain.DeviceException;
 import dev.cltrain.DivergedException;
 import dev.cltrain.InputException;
 import dev.cltrain.Model;
-import dev.cltrain.DeviceChoice;
-import dev.cltrain.Devices;
-import dev.cltrain.Trainer;
+import dev.cltrain.TrainingRecipe;
 import dev.cltrain.cli.EpochLines;
-import dev.cltrain.cli.EpochRecord;
 import dev.cltrain.cli.Main;
-import dev.cltrain.cli.MetricsCsv;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
 import dev.cltrain.cli.OutputFiles;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
-import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Shape;
@@ -28,33 +22,19 @@ import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Standardization;
 import dev.cltrain.train.PartitionDriver;
-import dev.cltrain.train.PartitionPlan;
 import dev.cltrain.train.PartitionWorker;
 import dev.cltrain.train.Settings;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -214,7 +194,7 @@ public final class SparkTrain implements Callable<Integer> {
   private static String causeMessage(Throwable e, Class<? extends CltrainException> kind) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (kind.isInstance(t)) {
-        return firstLine(t.getMessage());
+        return firstLine(t instanceof InputException input ? dev.cltrain.cli.OptionNames.message(input) : t.getMessage());
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -227,7 +207,7 @@ public final class SparkTrain implements Callable<Integer> {
     return null;
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     String m = String.valueOf(s);
     int end = m.indexOf('\n');
     return end < 0 ? m : m.substring(0, end);
@@ -254,8 +234,8 @@ public final class SparkTrain implements Callable<Integer> {
       }
     }
     try {
-      Job job = prepare(spark).metrics(metrics);
-      Run result = job.train(out, quiet);
+      SparkJob job = prepare(spark).metrics(metrics);
+      SparkJob.Run result = job.train(out, quiet);
       if (!quiet) {
         out.println(result.summary());
       }
@@ -356,29 +336,24 @@ public final class SparkTrain implements Callable<Integer> {
    * @param spark the session
    * @return the prepared job
    */
-  public static Job prepare(String[] args, SparkSession spark) {
+  public static SparkJob prepare(String[] args, SparkSession spark) {
     SparkTrain command = new SparkTrain();
     new CommandLine(command).parseArgs(args);
     return command.prepare(spark);
   }
 
-  private Job prepare(SparkSession spark) {
+  private SparkJob prepare(SparkSession spark) {
     Loss lossKind = Loss.parse(loss, "--loss");
     Activation hidden = Activation.parseHidden(activation, "--activation");
-    Optimizer.Kind kind = Optimizer.parse(optimizer);
-    float rate = lr != null ? lr : kind.defaultLearningRate;
-    if (!(rate > 0) || Float.isInfinite(rate)) {
-      throw new InputException("--lr must be a positive finite number, got " + rate);
-    }
+    // train's recipe: its defaults and checks (--batch-size 0, this command's default, is all rows)
+    TrainingRecipe recipe = new TrainingRecipe(optimizer, lr, null, null, null, null, null,
+        batchSize == 0 ? null : batchSize, seed).check();
+    Optimizer optimizerWithDefaults = recipe.toOptimizer();
+    float rate = optimizerWithDefaults.learningRate();
     if (epochs < 1) {
       throw new InputException("--epochs must be at least 1, got " + epochs);
     }
-    if (batchSize < 0) {
-      throw new InputException("--batch-size must be positive, got " + batchSize);
-    }
-    if (seed < 0 || seed > 0xFFFFFFFFL) {
-      throw new InputException("--seed must be between 0 and 4294967295, got " + seed);
-    }
+    recipe.rowsPerBatch();
     if (averageEvery < 0) {
       throw new InputException("--average-every must be 0 (synchronous) or a number of local steps, got " + averageEvery);
     }
@@ -412,9 +387,8 @@ public final class SparkTrain implements Callable<Integer> {
       throw e;
     }
     int[] widths = initial.widths();
-    Settings settings = new Settings(kind.build(new Optimizer.Options(rate, null, null, null, null, null)), batchSize,
-        random);
-    ObjectNode options = new ObjectMapper().createObjectNode().put("command", COMMAND).put("data", data)
+    Settings settings = new Settings(optimizerWithDefaults, recipe.rowsPerBatch(), random);
+    ObjectNode options = new ObjectMapper().createObjectNode().put("command", SparkCheckpoints.COMMAND).put("data", data)
         .put(net != null ? "net" : "layers", net != null ? net : joined(widths)).put("inputShape", inputShape)
         .put("features", features)
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
@@ -429,7 +403,7 @@ public final class SparkTrain implements Callable<Integer> {
     if (!layout.isDefault()) {
       options.put("csvLayout", layout.toString());
     }
-    return new Job(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery)
+    return new SparkJob(spark, loaded, initial, settings, seed, epochs, device, checkpoint, options).averageEvery(averageEvery)
         .test(testSet);
   }
 
@@ -472,382 +446,5 @@ public final class SparkTrain implements Callable<Integer> {
       b.append(b.length() == 0 ? "" : ",").append(w);
     }
     return b.toString();
-  }
-
-  /** One task's answer: the partition's step result, how long the step took there, and where it ran. */
-  record TaskResult(PartitionWorker.StepResult result, long nanos, String executor) implements Serializable {
-    private static final long serialVersionUID = 1L;
-  }
-
-  /**
-   * A trained run's outcome.
-   *
-   * @param network         the trained network
-   * @param steps           steps taken in this run
-   * @param msPerStep       wall time per step on the driver (broadcast, job, collect, sum, update)
-   * @param computeMsPerStep per step, the slowest partition's gradient time on its executor
-   * @param applyMsPerStep  per step, the driver's sum and update
-   * @param executors       the executors that ran tasks
-   * @param heldOut         the test set's ("Test") and validation split's ("Validation") figures with the end
-   *     weights, where there are such sets
-   */
-  public record Run(Network network, long steps, double msPerStep, double computeMsPerStep, double applyMsPerStep,
-      List<String> executors, java.util.Map<String, Trainer.Evaluation> heldOut) {
-    /** {@return one line: steps and the time per step, split into the executors' compute and the rest} */
-    public String summary() {
-      return String.format(Locale.ROOT, "%d steps: %.2f ms/step (slowest partition's gradient %.2f ms, driver update "
-          + "%.2f ms, Spark job overhead %.2f ms); executors: %s", steps, msPerStep, computeMsPerStep, applyMsPerStep,
-          msPerStep - computeMsPerStep - applyMsPerStep, executors);
-    }
-  }
-
-  /** A run ready to train: the data read and partitioned, the initial network and settings. */
-  public static final class Job {
-    private final SparkSession spark;
-    private final SparkData.Loaded loaded;
-    private final Network initial;
-    private final Settings settings;
-    private final long seed;
-    private final int epochs;
-    private final String device;
-    private final Path checkpoint;
-    private final ObjectNode options;
-    private volatile Runnable afterEpoch = () -> {};
-    private int averageEvery;
-    private DataSet test;
-    private Path metrics;
-
-    Job(SparkSession spark, SparkData.Loaded loaded, Network initial, Settings settings, long seed, int epochs,
-        String device, Path checkpoint, ObjectNode options) {
-      this.spark = spark;
-      this.loaded = loaded;
-      this.initial = initial;
-      this.settings = settings;
-      this.seed = seed;
-      this.epochs = epochs;
-      this.device = device;
-      this.checkpoint = checkpoint;
-      this.options = options;
-    }
-
-    /** {@return the partitioned rows} */
-    public SparkData.Loaded data() {
-      return loaded;
-    }
-
-    /** {@return the initial network} */
-    public Network initial() {
-      return initial;
-    }
-
-    /** {@return the settings} */
-    public Settings settings() {
-      return settings;
-    }
-
-    /** {@return the seed of the row orders} */
-    public long seed() {
-      return seed;
-    }
-
-    /** {@return the epochs} */
-    public int epochs() {
-      return epochs;
-    }
-
-    /**
-     * @param k local steps between parameter averages; 0 for synchronous training (the default)
-     * @return this job
-     */
-    public Job averageEvery(int k) {
-      this.averageEvery = k;
-      return this;
-    }
-
-    /**
-     * @param rows the test set (--test), its inputs as the network takes them; null for none
-     * @return this job
-     */
-    public Job test(DataSet rows) {
-      this.test = rows;
-      return this;
-    }
-
-    /**
-     * @param file where the per-epoch rows go (--metrics, train's columns), or null
-     * @return this job
-     */
-    public Job metrics(Path file) {
-      this.metrics = file;
-      return this;
-    }
-
-    /** {@return the held-out sets by name, as train orders them: "Test", then "Validation"} */
-    java.util.Map<String, DataSet> heldOut() {
-      java.util.Map<String, DataSet> sets = new java.util.LinkedHashMap<>();
-      if (test != null) {
-        sets.put("Test", test);
-      }
-      if (loaded.validation() != null) {
-        sets.put("Validation", loaded.validation());
-      }
-      return sets;
-    }
-
-    /** {@return the held-out sets' figures for the network on the driver (the Java reference)} */
-    private java.util.Map<String, Trainer.Evaluation> evaluate(Network network) {
-      java.util.Map<String, Trainer.Evaluation> figures = new java.util.LinkedHashMap<>();
-      heldOut().forEach((name, rows) -> figures.put(name,
-          Model.of(network).evaluate(rows, DeviceChoice.of(Devices.reference())).evaluation()));
-      return figures;
-    }
-
-    /**
-     * @param hook run on the driver after each epoch (tests: kill a worker)
-     * @return this job
-     */
-    public Job afterEpoch(Runnable hook) {
-      this.afterEpoch = hook;
-      return this;
-    }
-
-    /**
-     * Trains: one Spark job per step.
-     *
-     * @param out   where the epoch lines go
-     * @param quiet no epoch lines
-     * @return the trained network and the times
-     */
-    public Run train(PrintStream out, boolean quiet) {
-      String runId = UUID.randomUUID().toString();
-      RunSpec spec = RunSpec.of(runId, loaded.name(), loaded.inputs(), loaded.outputs(), loaded.partitionRows(),
-          settings, seed, device);
-      PartitionPlan plan = new PartitionPlan(loaded.partitionRows(), settings.batchSize());
-      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      JavaRDD<SparkData.Shard> shards = loaded.shards();
-      java.util.TreeSet<String> executors = new java.util.TreeSet<>();
-      long wall = 0;
-      long compute = 0;
-      long applying = 0;
-      long steps = 0;
-      try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
-        int firstEpoch = 0;
-        if (checkpoint != null) {
-          options.put("dataFingerprint", fingerprint(loaded));
-        }
-        if (checkpoint != null && Files.exists(checkpoint)) {
-          Checkpoint saved = Checkpoint.read(checkpoint, "--checkpoint");
-          String where = "--checkpoint " + checkpoint;
-          String other = otherRun(saved.options(), options);
-          if (other != null) {
-            throw new InputException(where + " is the checkpoint of another run: " + other
-                + " (give the same options and data to go on, or another --checkpoint file)");
-          }
-          if (!java.util.Arrays.equals(saved.state().network().widths(), initial.widths())) {
-            throw new InputException(where + ": a checkpoint of another network");
-          }
-          try {
-            driver.restore(saved.state());
-          } catch (RuntimeException e) {
-            throw new InputException(where + ": does not fit this run (" + firstLine(e.getMessage()) + ")", e);
-          }
-          firstEpoch = saved.state().epoch();
-        }
-        boolean classification = initial.loss() == Loss.XENT;
-        long started = System.nanoTime();
-        java.util.Map<String, Trainer.Evaluation> held = null;
-        try (MetricsCsv metricsFile = metrics == null ? null : MetricsCsv.open(metrics, firstEpoch)) {
-          if (metricsFile != null && metricsFile.note() != null) {
-            System.err.println(metricsFile.note());
-          }
-          for (int e = firstEpoch; e < epochs; e++) {
-            double lossSum = 0;
-            double hits = 0;
-            long rows = 0;
-            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery > 0; s += averageEvery) {
-              long t0 = System.nanoTime();
-              int count = Math.min(averageEvery, plan.stepsPerEpoch() - s);
-              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-              String round = runId + ":" + e + ":" + s;
-              int epoch = e;
-              int from = s;
-              List<PartitionWorker.LocalResult> results = shards.mapPartitionsWithIndex((p, it) -> List.of(
-                  ExecutorWorkers.localSteps(spec, p, it, weights.value(), round, epoch, from, count)).iterator(), true)
-                  .collect();
-              for (PartitionWorker.LocalResult r : results) {
-                lossSum += r.lossSum();
-                hits += r.hits();
-                rows += r.rows();
-              }
-              driver.load(PartitionDriver.average(results, "a partition's weights"));
-              weights.destroy();
-              wall += System.nanoTime() - t0;
-              steps += count;
-            }
-            for (int s = 0; s < plan.stepsPerEpoch() && averageEvery == 0; s++) {
-              long t0 = System.nanoTime();
-              long step = driver.step();
-              Broadcast<String> weights = sc.broadcast(ModelJson.toJson(driver.network()));
-              int epoch = e;
-              int inEpoch = s;
-              List<TaskResult> results = shards.mapPartitionsWithIndex((p, it) -> {
-                long start = System.nanoTime();
-                PartitionWorker.StepResult r = ExecutorWorkers.step(spec, p, it, weights.value(), step, epoch, inEpoch);
-                return List.of(new TaskResult(r, System.nanoTime() - start, executor())).iterator();
-              }, true).collect();
-              long t1 = System.nanoTime();
-              List<PartitionWorker.StepResult> inOrder = new ArrayList<>();
-              long slowest = 0;
-              for (TaskResult r : results) {
-                inOrder.add(r.result());
-                slowest = Math.max(slowest, r.nanos());
-                executors.add(r.executor());
-                lossSum += r.result().lossSum();
-                hits += r.result().hits();
-                rows += r.result().rows();
-              }
-              driver.apply(PartitionDriver.add(inOrder));
-              long t2 = System.nanoTime();
-              weights.destroy();
-              wall += t2 - t0;
-              compute += slowest;
-              applying += t2 - t1;
-              steps++;
-            }
-            driver.epochDone();
-            String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
-            if (first != null) {
-              throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
-            }
-            float epochLoss = (float) (lossSum / rows);
-            float accuracy = (float) (hits / rows);
-            held = evaluate(driver.network());
-            if (!quiet) {
-              out.println(EpochLines.epoch(e, epochLoss, accuracy, classification, held));
-            }
-            if (metricsFile != null) { // train's row: NaN (an empty cell) where nothing was measured
-              Trainer.Evaluation v = held.get("Validation");
-              Trainer.Evaluation t = held.get("Test");
-              metricsFile.append(new EpochRecord(e, epochLoss, classification ? accuracy : Double.NaN,
-                  v == null ? Double.NaN : v.loss(), v == null || !classification ? Double.NaN : v.accuracy(),
-                  t == null ? Double.NaN : t.loss(), t == null || !classification ? Double.NaN : t.accuracy(),
-                  (System.nanoTime() - started) / 1e9));
-            }
-            if (checkpoint != null) {
-              new Checkpoint(options, driver.state()).write(checkpoint);
-            }
-            afterEpoch.run();
-          }
-          if (metricsFile != null) {
-            metricsFile.commit();
-          }
-        }
-        if (held == null) { // no epoch left to train: the checkpoint's model
-          held = evaluate(driver.network());
-        }
-        double n = Math.max(1, steps);
-        return new Run(driver.network(), steps, wall / 1e6 / n, compute / 1e6 / n, applying / 1e6 / n,
-            List.copyOf(executors), held);
-      } finally {
-        if (spark.sparkContext().isLocal()) {
-          ExecutorWorkers.closeRun(runId);
-        }
-      }
-    }
-
-    /** Drops the cached partitions. */
-    public void release() {
-      loaded.shards().unpersist(false);
-    }
-  }
-
-  /** The options' value of the checkpoints SparkTrain writes (cltrain train's have none). */
-  static final String COMMAND = "cltrain-spark";
-
-  /** The options a checkpoint must share with the run that goes on from it, with the words that name them. */
-  private static final String[][] SAME_RUN = {{"dataFingerprint", "the data's rows"}, {"layers", "--layers"},
-      {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
-      {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
-      {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"},
-      {"standardize", "--standardize"}, {"validationSplit", "--validation-split"}};
-
-  /**
-   * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the
-   * data's rows are compared by their fingerprint), --epochs (the total, which may grow) and --device.
-   */
-  static String otherRun(ObjectNode saved, ObjectNode current) {
-    if (!COMMAND.equals(saved.path("command").asText())) {
-      return "it holds no SparkTrain options (a checkpoint of cltrain train, or of an older SparkTrain)";
-    }
-    JsonNode now = roundTrip(current);
-    JsonNode then = roundTrip(saved);
-    for (String[] option : SAME_RUN) {
-      JsonNode a = then.get(option[0]);
-      JsonNode b = now.get(option[0]);
-      if (!java.util.Objects.equals(a == null || a.isNull() ? null : a, b == null || b.isNull() ? null : b)) {
-        return option[1] + " " + shown(a) + " there, " + shown(b) + " here";
-      }
-    }
-    return null;
-  }
-
-  /** The options as a checkpoint file holds them (numbers as they read back), so that both sides compare alike. */
-  private static JsonNode roundTrip(ObjectNode options) {
-    ObjectMapper json = new ObjectMapper();
-    try {
-      return json.readTree(json.writeValueAsString(options));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("options are JSON", e);
-    }
-  }
-
-  private static String shown(JsonNode value) {
-    return value == null || value.isNull() ? "(none)" : value.isTextual() ? value.asText() : value.toString();
-  }
-
-  /**
-   * The rows' fingerprint: SHA-256 over the partitions in order, each over its rows' inputs and targets as
-   * little-endian float bits (one pass over the cached partitions); 32 hex digits.
-   */
-  static String fingerprint(SparkData.Loaded loaded) {
-    MessageDigest all = sha256();
-    for (byte[] part : loaded.shards().map(SparkTrain::fingerprint).collect()) {
-      all.update(part);
-    }
-    return HexFormat.of().formatHex(all.digest(), 0, 16);
-  }
-
-  private static byte[] fingerprint(SparkData.Shard shard) {
-    MessageDigest sha = sha256();
-    ByteBuffer bytes = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.putInt(shard.rows());
-    for (float[] values : new float[][] {shard.x(), shard.y()}) {
-      bytes.putInt(values.length);
-      for (float v : values) {
-        if (bytes.remaining() < Float.BYTES) {
-          sha.update(bytes.flip());
-          bytes.clear();
-        }
-        bytes.putFloat(v);
-      }
-      sha.update(bytes.flip());
-      bytes.clear();
-    }
-    sha.update(bytes.flip());
-    return sha.digest();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
-  }
-
-  private static String executor() {
-    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-    String id = env == null ? "?" : env.executorId();
-    return id + "@" + ExecutorWorkers.devices();
   }
 }

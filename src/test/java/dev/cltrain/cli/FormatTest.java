@@ -23,4 +23,17 @@ class FormatTest {
     assertEquals("1e+20", Optimizer.decimal(1e20f));
     assertEquals("-0.25", Optimizer.decimal(-0.25f));
   }
+
+  /**
+   * Issue 24 item 4: one formatter for every log line. 0.03125 is a tie at four digits: half-even (Python's
+   * f-string, the seed's) gives 0.0312, Java's %.4f gave 0.0313 in early stopping's line.
+   */
+  @Test
+  void theEpochLineAndEarlyStoppingsBestValueRoundATieAlike() {
+    assertEquals("0.0313", String.format(java.util.Locale.ROOT, "%.4f", 0.03125), "the tie %.4f rounds up");
+    assertEquals("0.0312", dev.cltrain.io.Decimals.fixed(0.03125, 4));
+    assertEquals("Epoch 3, Loss: 0.0312", EpochLines.epoch(3, 0.03125f, 0, false, java.util.Map.of()));
+    assertEquals("best loss 0.0312 at epoch 3",
+        new dev.cltrain.EarlyStopping.Outcome(3, 0.03125f, false, 5).describe("loss"));
+  }
 }

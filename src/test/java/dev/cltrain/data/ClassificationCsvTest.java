@@ -272,7 +272,7 @@ class ClassificationCsvTest {
   void validationSplitOutsideZeroToOneIsRejected() {
     for (double bad : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
       assertMentions(fails(() -> DataSets.load(split(numbered(10, 2), bad, 0))),
-          "--validation-split must be in [0, 1)");
+          "validationSplit must be in [0, 1)"); // the library names it as Java does; the CLI says --validation-split
     }
   }
 

@@ -113,7 +113,7 @@ class CsvColumnsTest {
     Path file = write("missing.csv", b.toString());
     assertMentions(message(() -> CsvReader.readClassified(file, 0, null)), file + ":8, column 3: empty cell",
         "--missing drop");
-    assertMentions(message(() -> CsvReader.readLabels(file, CsvLayout.DEFAULT)), file + ":8, column 3: empty cell");
+    assertMentions(message(() -> CsvLabels.readLabels(file, CsvLayout.DEFAULT)), file + ":8, column 3: empty cell");
     Path na = write("na.csv", b.toString().replace(",16,,", ",16,NA,"));
     assertMentions(message(() -> CsvReader.readClassified(na, 0, null)), na + ":8, column 3: 'NA' marks a missing value");
     CsvReader.Classified dropped = CsvReader.readClassified(na, 0, null, CsvLayout.DEFAULT.withDropMissing(true));

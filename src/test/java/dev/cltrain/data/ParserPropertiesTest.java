@@ -192,7 +192,7 @@ class ParserPropertiesTest {
 
   @Property(tries = 10000)
   void numbersAreJudgedExactlyAsTheGrammarsRegexJudgesThem(@ForAll("shortCells") String cell) {
-    assertEquals(NUMBER_REGEX.matcher(cell).matches(), CsvReader.isNumber(cell), "'" + cell + "'");
+    assertEquals(NUMBER_REGEX.matcher(cell).matches(), CsvNumbers.isNumber(cell), "'" + cell + "'");
   }
 
   @Provide

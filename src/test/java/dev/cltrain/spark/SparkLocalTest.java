@@ -94,7 +94,7 @@ class SparkLocalTest {
 
   @Test
   void theModelSparkTrainsEqualsTheOneProcessRunOnTheSamePartitionsByteForByte() {
-    SparkTrain.Job job = SparkTrain.prepare(args(csv), spark);
+    SparkJob job = SparkTrain.prepare(args(csv), spark);
     try {
       List<DataSet> parts = job.data().collect();
       assertEquals(3, parts.size());
@@ -102,7 +102,7 @@ class SparkLocalTest {
       long t0 = System.nanoTime();
       Network expected = PartitionedTraining.runLocal(job.initial(), parts, job.settings(), job.seed(), job.epochs());
       double localMs = (System.nanoTime() - t0) / 1e6;
-      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      SparkJob.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
       assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
       assertEquals(3 * 10, run.steps()); // 600 rows, batch 64: 10 steps an epoch
       System.out.printf("local[2]: %s; one process (runLocal): %.2f ms/step%n", run.summary(), localMs / run.steps());
@@ -124,12 +124,12 @@ class SparkLocalTest {
     a.remove(a.indexOf("--activation"));
     a.addAll(List.of("--net", "conv:4:3,relu,dropout:0.25,maxpool:2,flatten,dense:8,tanh,dropout:0.5,dense:4",
         "--input-shape", "4x3x1"));
-    SparkTrain.Job job = SparkTrain.prepare(a.toArray(String[]::new), spark);
+    SparkJob job = SparkTrain.prepare(a.toArray(String[]::new), spark);
     try {
       assertTrue(job.initial().hasFeatures(), "a network with stages");
       Network expected = PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(), job.seed(),
           job.epochs());
-      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      SparkJob.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
       assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
     } finally {
       job.release();
@@ -142,12 +142,12 @@ class SparkLocalTest {
    */
   @Test
   void parameterAveragingEqualsTheOneProcessAveragingRunAndIsNotTheSynchronousModel() {
-    SparkTrain.Job job = SparkTrain.prepare(args(csv, "--average-every", "4"), spark);
+    SparkJob job = SparkTrain.prepare(args(csv, "--average-every", "4"), spark);
     try {
       List<DataSet> parts = job.data().collect();
       Network expected = PartitionedTraining.runLocalAveraging(job.initial(), parts, job.settings(), job.seed(),
           job.epochs(), 4);
-      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      SparkJob.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
       assertEquals(ModelJson.toJson(expected), ModelJson.toJson(run.network()));
       assertEquals(3 * 10, run.steps(), "10 steps an epoch, in rounds of 4, 4 and 2");
       Network synchronous = PartitionedTraining.runLocal(job.initial(), parts, job.settings(), job.seed(), job.epochs());
@@ -297,7 +297,7 @@ class SparkLocalTest {
 
   /** The model file equals, byte for byte in JSON, the one-process run of the default arguments. */
   private static void assertSavedModelIsTheOneProcessRun(Path model) {
-    SparkTrain.Job job = SparkTrain.prepare(args(csv), spark);
+    SparkJob job = SparkTrain.prepare(args(csv), spark);
     try {
       Network expected = PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(), job.seed(),
           job.epochs());
@@ -349,6 +349,24 @@ class SparkLocalTest {
     List<DataSet> a = SparkData.read(spark, parquet.toString(), 3, true, 0).collect();
     assertSameRows(a, SparkData.read(spark, parquet.toString(), 3, true, 0).collect());
     assertEquals(ROWS, a.stream().mapToInt(DataSet::rows).sum());
+  }
+
+  /**
+   * Issue 24 item 4: a decimal where reading through a double would give another float reaches the cluster with
+   * the bits train reads, from a CSV and from LIBSVM text alike.
+   */
+  @Test
+  void aDecimalNearAFloatMidpointHasTrainsBitsOnTheCluster() throws Exception {
+    String s = dev.cltrain.data.CsvNumbersTest.trap();
+    Path trapCsv = Files.writeString(dir.resolve("trap.csv"), "x,y\n" + s + "," + s + "\n0.5,0.25\n");
+    Path trapSvm = Files.writeString(dir.resolve("trap.libsvm"), s + " 1:" + s + "\n0.25 1:0.5\n");
+    DataSet train = dev.cltrain.data.CsvReader.read(trapCsv, 1);
+    for (Path file : new Path[] {trapCsv, trapSvm}) {
+      List<DataSet> parts = SparkData.read(spark, file.toString(), 1, false, 1).collect();
+      assertEquals(1, parts.size(), file.toString());
+      assertArrayEquals(train.x(), parts.get(0).x(), file + ": the inputs, bit for bit");
+      assertArrayEquals(train.y(), parts.get(0).y(), file + ": the targets, bit for bit");
+    }
   }
 
   static void assertSameRows(List<DataSet> expected, List<DataSet> actual) {
@@ -465,7 +483,7 @@ class SparkLocalTest {
     assertEquals(expected, saved.standardization(), "one partition: Standardization.of's bits");
 
     a.set(a.indexOf("--partitions") + 1, "3");
-    SparkTrain.Job job = SparkTrain.prepare(a.toArray(String[]::new), spark);
+    SparkJob job = SparkTrain.prepare(a.toArray(String[]::new), spark);
     try {
       assertEquals(cli.names(), job.initial().classNames());
       dev.cltrain.nn.Standardization st = job.initial().standardization();

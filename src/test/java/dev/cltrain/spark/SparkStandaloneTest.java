@@ -143,7 +143,7 @@ class SparkStandaloneTest {
   void theClusterTrainsTheOneProcessModelByteForByteAndAKilledWorkerChangesNothing() throws Exception {
     SparkSession spark = session();
     try {
-      SparkTrain.Job job = SparkTrain.prepare(SparkLocalTest.args(csv), spark);
+      SparkJob job = SparkTrain.prepare(SparkLocalTest.args(csv), spark);
       List<DataSet> parts = job.data().collect();
       long t0 = System.nanoTime();
       Network expected = PartitionedTraining.runLocal(job.initial(), parts, job.settings(), job.seed(), job.epochs());
@@ -151,7 +151,7 @@ class SparkStandaloneTest {
       String want = ModelJson.toJson(expected);
       SparkStandaloneTest.expected = want;
 
-      SparkTrain.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      SparkJob.Run run = job.train(new PrintStream(new ByteArrayOutputStream()), true);
       assertEquals(want, ModelJson.toJson(run.network()), "the cluster's model");
       assertEquals(2, run.executors().size(), "both executors ran tasks: " + run.executors());
       System.out.printf("standalone: %s; one process (runLocal): %.2f ms/step%n", run.summary(),
@@ -171,7 +171,7 @@ class SparkStandaloneTest {
           killer[0].start();
         }
       });
-      SparkTrain.Run afterKill = job.train(new PrintStream(new ByteArrayOutputStream()), true);
+      SparkJob.Run afterKill = job.train(new PrintStream(new ByteArrayOutputStream()), true);
       killer[0].join();
       assertEquals(want, ModelJson.toJson(afterKill.network()), "the model after a worker was killed");
       System.out.printf("standalone, worker 2 killed after epoch 0: %s%n", afterKill.summary());
@@ -194,7 +194,7 @@ class SparkStandaloneTest {
     if (expected == null) {
       SparkSession spark = session();
       try {
-        SparkTrain.Job job = SparkTrain.prepare(SparkLocalTest.args(csv), spark);
+        SparkJob job = SparkTrain.prepare(SparkLocalTest.args(csv), spark);
         expected = ModelJson.toJson(PartitionedTraining.runLocal(job.initial(), job.data().collect(), job.settings(),
             job.seed(), job.epochs()));
         job.release();
