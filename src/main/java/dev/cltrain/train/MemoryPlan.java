@@ -1,7 +1,7 @@
 package dev.cltrain.train;
 
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
 
 /**
@@ -53,7 +53,7 @@ public final class MemoryPlan {
     boolean full = fullBatch(rows, settings.batchSize());
     long capacity = capacity(rows, settings.batchSize());
     long floats = (long) rows * (data.inputs() + data.outputs()) + 2L * ((rows + capacity - 1) / capacity);
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       long parameters = (long) layer.weightCount() + layer.outputs();
       floats += parameters * (2 + settings.optimizer().stateBuffers()) + 2L * capacity * layer.outputs();
     }
@@ -75,7 +75,7 @@ public final class MemoryPlan {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
     long largest = (long) rows * Math.max(data.inputs(), data.outputs());
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
     largest = Math.max(largest, largestStageBuffer(network, capacity));
@@ -113,7 +113,7 @@ public final class MemoryPlan {
     int[] widths = network.widths();
     int ends = network.inputs() + widths[widths.length - 1];
     long floats = ((long) rows + capacity) * ends + 2L * ((rows + (long) capacity - 1) / capacity);
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       floats += (long) layer.weightCount() + layer.outputs() + (long) capacity * layer.outputs();
     }
     return 4 * (floats + stageFloats(network, capacity, false));
@@ -125,11 +125,11 @@ public final class MemoryPlan {
    * gradient and the convolutions' parameter gradients.
    */
   static long stageFloats(Network network, long capacity, boolean training) {
-    if (network.features() == null) {
+    if (!network.hasFeatures()) {
       return 0;
     }
     long floats = 0;
-    for (dev.cltrain.nn.Stage stage : network.features().stages()) {
+    for (dev.cltrain.nn.Layer stage : network.stages()) {
       long out = capacity * stage.output().size();
       floats += out * (training ? 2 : 1);
       if (stage instanceof dev.cltrain.nn.Conv c) {
@@ -137,9 +137,9 @@ public final class MemoryPlan {
       }
     }
     if (training) {
-      float[] rates = network.features().denseDropout();
+      float[] rates = network.denseDropout();
       for (int l = 0; l < rates.length; l++) {
-        floats += rates[l] > 0 ? capacity * network.layers().get(l).outputs() : 0;
+        floats += rates[l] > 0 ? capacity * network.dense().get(l).outputs() : 0;
       }
     }
     return floats;
@@ -167,8 +167,8 @@ public final class MemoryPlan {
   /** The largest buffer of the stages: a convolution's patches or a stage's output, for capacity rows. */
   static long largestStageBuffer(Network network, long capacity) {
     long largest = 0;
-    if (network.features() != null) {
-      for (dev.cltrain.nn.Stage stage : network.features().stages()) {
+    if (network.hasFeatures()) {
+      for (dev.cltrain.nn.Layer stage : network.stages()) {
         largest = Math.max(largest, capacity * stage.output().size());
         if (stage instanceof dev.cltrain.nn.Conv c) {
           largest = Math.max(largest, capacity * c.outHeight() * c.outWidth() * c.patch());
@@ -187,7 +187,7 @@ public final class MemoryPlan {
   public static long inferenceLargestBuffer(Network network, int rows, int capacity) {
     int[] widths = network.widths();
     long largest = (long) rows * Math.max(network.inputs(), widths[widths.length - 1]);
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), (long) capacity * layer.outputs()));
     }
     return 4 * Math.max(largest, largestStageBuffer(network, capacity));
