@@ -141,6 +141,11 @@ public record Conv(Shape input, int filters, int kernel, int stride, boolean sam
   }
 
   @Override
+  public String netItems() {
+    return spec() + (activation == Activation.IDENTITY ? "" : "," + activation.id);
+  }
+
+  @Override
   public LayerKind kind() {
     return LayerKind.CONV;
   }

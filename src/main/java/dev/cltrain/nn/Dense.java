@@ -101,6 +101,11 @@ public record Dense(int inputs, int outputs, Activation activation, float[] weig
   }
 
   @Override
+  public String netItems() {
+    return spec() + (activation == Activation.IDENTITY ? "" : "," + activation.id);
+  }
+
+  @Override
   public LayerKind kind() {
     return LayerKind.DENSE;
   }

@@ -44,6 +44,14 @@ public sealed interface Layer permits Dense, Conv, Pool, Dropout {
   String spec();
 
   /**
+   * @return its {@code --net} items: {@link #spec()}, then its activation item when it has one other than
+   *     identity, e.g. "conv:32:3,relu" ({@link NetSpec#of} joins them)
+   */
+  default String netItems() {
+    return spec();
+  }
+
+  /**
    * @return the layer as summaries print it ({@link Architecture#describe}): its {@code --net} item, and the
    *     activation of a layer that has one, e.g. "conv:32:3 relu", "dense 784x128 relu", "maxpool:2"
    */

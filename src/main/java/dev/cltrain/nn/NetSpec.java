@@ -493,6 +493,21 @@ public final class NetSpec {
   }
 
   /**
+   * The {@code --net} of a network's layers, each layer's {@link Layer#netItems()}: what {@link #parse} reads
+   * and {@link #build} builds again, with the same shapes and activations (the weights are drawn anew).
+   *
+   * @param network the network
+   * @return e.g. {@code "conv:32:3,relu,maxpool:2,dense:10,softmax"}
+   */
+  public static String of(Network network) {
+    java.util.StringJoiner items = new java.util.StringJoiner(",");
+    for (Layer layer : network.layers()) {
+      items.add(layer.netItems());
+    }
+    return items.toString();
+  }
+
+  /**
    * The widths of {@code --layers} (e.g. {@code 784,128,10}): two or more positive integers of at most 7 digits,
    * no layer over {@link Network#MAX_LAYER_WEIGHTS} weights.
    *

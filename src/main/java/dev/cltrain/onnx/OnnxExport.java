@@ -87,7 +87,11 @@ final class OnnxExport {
         node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
         image = false;
       }
-      MAPPINGS.get(layer.kind()).export(this, layer);
+      Mapping mapping = MAPPINGS.get(layer.kind());
+      if (mapping == null) {
+        throw new IllegalStateException("no ONNX mapping for layer kind " + layer.kind() + " (OnnxExport.MAPPINGS)");
+      }
+      mapping.export(this, layer);
     }
   }
 
