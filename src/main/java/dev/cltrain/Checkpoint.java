@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -307,7 +307,7 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
    */
   static void checkOptimizerState(Network network, List<List<float[]>> state) {
     List<Conv> convs = network.convs();
-    List<Layer> dense = network.layers();
+    List<Dense> dense = network.dense();
     int layers = convs.size() + dense.size();
     if (state.size() != layers) {
       throw new IllegalArgumentException("\"optimizerState\" holds " + state.size() + " layers, but the model has "

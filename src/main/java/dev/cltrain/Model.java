@@ -101,8 +101,8 @@ public final class Model {
     if (loss == network.loss()) {
       return logits ? new Model(network, origin, facts, scaleStated, false, null) : this;
     }
-    java.util.List<dev.cltrain.nn.Layer> layers = new java.util.ArrayList<>(network.layers());
-    dev.cltrain.nn.Layer out = layers.get(layers.size() - 1);
+    java.util.List<dev.cltrain.nn.Dense> layers = new java.util.ArrayList<>(network.dense());
+    dev.cltrain.nn.Dense out = layers.get(layers.size() - 1);
     if (loss != dev.cltrain.nn.Loss.XENT || out.activation() != dev.cltrain.nn.Activation.IDENTITY
         || out.outputs() < 2) {
       throw new InputException(origin + " has loss " + network.loss().id + " (" + out.outputs() + " "
@@ -110,10 +110,10 @@ public final class Model {
           + " only from " + (loss == dev.cltrain.nn.Loss.XENT ? "two or more outputs with no activation (logits)"
           : "its own loss"));
     }
-    layers.set(layers.size() - 1, new dev.cltrain.nn.Layer(out.inputs(), out.outputs(),
+    layers.set(layers.size() - 1, new dev.cltrain.nn.Dense(out.inputs(), out.outputs(),
         dev.cltrain.nn.Activation.SOFTMAX, out.weights(), out.bias()));
-    return new Model(new Network(loss, layers, network.inputScale(), network.classNames(),
-        network.standardization(), network.features()), origin, facts, scaleStated, false, null);
+    return new Model(new Network(network.input(), network.withDense(layers).layers(), loss, network.inputScale(),
+        network.classNames(), network.standardization(), network.dropoutSeed()), origin, facts, scaleStated, false, null);
   }
 
   /**
@@ -421,7 +421,7 @@ public final class Model {
 
   @Override
   public String toString() {
-    return "Model(" + network.loss().id + " " + (network.features() == null ? java.util.Arrays.toString(network.widths())
+    return "Model(" + network.loss().id + " " + (!network.hasFeatures() ? java.util.Arrays.toString(network.widths())
         : dev.cltrain.nn.Architecture.describe(network)) + ")";
   }
 }

@@ -12,8 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Features;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -48,10 +47,10 @@ class CheckpointTest {
     Dropout d1 = new Dropout(p1.output(), 0.25f);
     Conv c2 = new Conv(d1.output(), 3, 1, 1, false, Activation.RELU, draws(random, 2 * 3), draws(random, 3));
     Pool p2 = new Pool(c2.output(), false, 3);
-    Layer l1 = new Layer(3, 4, Activation.RELU, draws(random, 12), draws(random, 4));
-    Layer l2 = new Layer(4, 2, Activation.SOFTMAX, draws(random, 8), draws(random, 2));
-    Features features = new Features(input, List.of(c1, p1, d1, c2, p2), new float[] {0.5f, 0f}, -3L);
-    return new Network(Loss.XENT, List.of(l1, l2), 1f / 255, List.of("no", "yes"), null, features);
+    Dense l1 = new Dense(3, 4, Activation.RELU, draws(random, 12), draws(random, 4));
+    Dense l2 = new Dense(4, 2, Activation.SOFTMAX, draws(random, 8), draws(random, 2));
+    return new Network(input, List.of(c1, p1, d1, c2, p2, l1, new Dropout(l1.output(), 0.5f), l2), Loss.XENT,
+        1f / 255, List.of("no", "yes"), null, -3L);
   }
 
   /** Adam's buffers: per conv then per dense layer, m and v of the weights, then m and v of the biases. */
@@ -61,7 +60,7 @@ class CheckpointTest {
       state.add(new ArrayList<>(List.of(draws(random, c.weightCount()), draws(random, c.weightCount()),
           draws(random, c.filters()), draws(random, c.filters()))));
     }
-    for (Layer l : network.layers()) {
+    for (Dense l : network.dense()) {
       state.add(new ArrayList<>(List.of(draws(random, l.weightCount()), draws(random, l.weightCount()),
           draws(random, l.outputs()), draws(random, l.outputs()))));
     }
@@ -95,7 +94,7 @@ class CheckpointTest {
     for (int c = 0; c < network.convs().size(); c++) {
       assertArrayEquals(bits(network.convs().get(c).weights()), bits(state.network().convs().get(c).weights()));
     }
-    assertEquals(-3L, state.network().features().seed());
+    assertEquals(-3L, state.network().dropoutSeed());
     assertEquals(optimizer.size(), state.optimizerState().size());
     for (int l = 0; l < optimizer.size(); l++) {
       assertEquals(optimizer.get(l).size(), state.optimizerState().get(l).size());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
@@ -65,8 +65,8 @@ class TrainingChunksTest {
       Run together = run(device, true, optimizer, dir);
       assertEquals(10, everyEpoch.reports().size());
       assertEquals(everyEpoch.reports(), together.reports(), "the measured epochs' reports");
-      List<Layer> a = everyEpoch.model().network().layers();
-      List<Layer> b = together.model().network().layers();
+      List<Dense> a = everyEpoch.model().network().dense();
+      List<Dense> b = together.model().network().dense();
       for (int l = 0; l < a.size(); l++) {
         assertArrayEquals(a.get(l).weights(), b.get(l).weights(), "layer " + l + " weights");
         assertArrayEquals(a.get(l).bias(), b.get(l).bias(), "layer " + l + " biases");

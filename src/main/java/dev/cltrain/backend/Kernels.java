@@ -446,7 +446,7 @@ public interface Kernels<B, I> {
    * @param seedHi the seed's high 32 bits
    * @param stepLo the optimizer step's low 32 bits
    * @param stepHi the optimizer step's high 32 bits
-   * @param stream which dropout of the network (see {@code Features})
+   * @param stream which dropout of the network (see {@code nn.Network}: dropout layers numbered in order)
    * @param x the values
    * @param y receives the kept and scaled values
    */

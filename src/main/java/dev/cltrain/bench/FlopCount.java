@@ -38,7 +38,7 @@ public final class FlopCount {
    * @return the multiply-adds of the epoch's matmuls, forward and backward
    */
   public static long multiplyAdds(dev.cltrain.nn.Network network, long rows) {
-    if (network.features() == null) {
+    if (!network.hasFeatures()) {
       return multiplyAdds(network.widths(), rows);
     }
     long total = 0;
@@ -48,7 +48,7 @@ public final class FlopCount {
       total += product * (first ? 2 : 3);
       first = false;
     }
-    for (dev.cltrain.nn.Layer layer : network.layers()) {
+    for (dev.cltrain.nn.Dense layer : network.dense()) {
       long product = rows * layer.inputs() * layer.outputs();
       total += product * (first ? 2 : 3);
       first = false;

@@ -40,8 +40,8 @@ public record Workload(String name, Training training) {
    *     network with features, its {@link Architecture#describe} line in place of the widths and activation)
    */
   public String describe() {
-    StringBuilder s = new StringBuilder(initial().features() != null ? Architecture.describe(initial())
-        : joined(initial().widths()) + " " + initial().layers().get(0).activation().id);
+    StringBuilder s = new StringBuilder(initial().hasFeatures() ? Architecture.describe(initial())
+        : joined(initial().widths()) + " " + initial().dense().get(0).activation().id);
     s.append(", ").append(initial().loss().id)
         .append(", ").append(training.optimizer().kind().id).append(" η ").append(dev.cltrain.nn.Optimizer.decimal(training.optimizer().learningRate()));
     if (batchesPerEpoch() > 1) {

@@ -230,7 +230,7 @@ final class TrainCommand implements Callable<Integer> {
       String metricsFailure = log.metricsFailure();
       if (plot != null) {
         CurvePlot.write(plot, work.name() + ": " + (initial.hasFeatures() ? dev.cltrain.nn.Architecture.describe(initial)
-            : Workload.joined(initial.widths()) + " " + initial.layers().get(0).activation().id) + ", " + initial.loss().id + ", "
+            : Workload.joined(initial.widths()) + " " + initial.dense().get(0).activation().id) + ", " + initial.loss().id + ", "
             + work.training().optimizer().kind().id + " η " + dev.cltrain.nn.Optimizer.decimal(rate)
             + (batches > 1 ? ", batch " + work.training().batchSize() : ""), log.records());
         out.println("plot:        " + plot);

@@ -349,9 +349,15 @@ final class WorkloadOptions {
     return recipe().toOptimizer();
   }
 
-  /** The parsed --net (validate() has parsed it once, so a bad one is reported before the data is read). */
+  /** The --net last parsed, kept so that one run parses it once (validate() first, before the data is read). */
+  private NetSpec parsedNet;
+
+  /** The parsed --net: parsed on the first call, and again only if --net has been given another value since. */
   private NetSpec netSpec() {
-    return NetSpec.parse(net);
+    if (parsedNet == null || !parsedNet.toString().equals(net)) {
+      parsedNet = NetSpec.parse(net);
+    }
+    return parsedNet;
   }
 
   private void validate() {

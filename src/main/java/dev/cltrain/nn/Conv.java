@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param bias       filters
  */
 public record Conv(Shape input, int filters, int kernel, int stride, boolean same, Activation activation,
-    float[] weights, float[] bias) implements Stage {
+    float[] weights, float[] bias) implements Layer {
   /**
    * Checks the shapes; copies the arrays.
    *
@@ -128,6 +128,32 @@ public record Conv(Shape input, int filters, int kernel, int stride, boolean sam
    */
   public Conv withParameters(float[] w, float[] b) {
     return new Conv(input, filters, kernel, stride, same, activation, w, b);
+  }
+
+  @Override
+  public java.util.List<float[]> parameters() {
+    return java.util.List.of(weights(), bias());
+  }
+
+  @Override
+  public Conv withParameters(java.util.List<float[]> values) {
+    return withParameters(values.get(0), values.get(1));
+  }
+
+  @Override
+  public String netItems() {
+    return spec() + (activation == Activation.IDENTITY ? "" : "," + activation.id);
+  }
+
+  @Override
+  public LayerKind kind() {
+    return LayerKind.CONV;
+  }
+
+  /** @return e.g. "conv:32:3 relu" */
+  @Override
+  public String describe() {
+    return spec() + " " + activation.id;
   }
 
   @Override

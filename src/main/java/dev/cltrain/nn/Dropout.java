@@ -9,7 +9,7 @@ package dev.cltrain.nn;
  * @param input the shape taken (and given)
  * @param rate  the probability of dropping a value, 0 ≤ rate &lt; 1
  */
-public record Dropout(Shape input, float rate) implements Stage {
+public record Dropout(Shape input, float rate) implements Layer {
   /**
    * @param input the shape it is applied to
    * @param rate  the probability of dropping a value, 0 ≤ rate &lt; 1
@@ -32,6 +32,11 @@ public record Dropout(Shape input, float rate) implements Stage {
   @Override
   public Shape output() {
     return input;
+  }
+
+  @Override
+  public LayerKind kind() {
+    return LayerKind.DROPOUT;
   }
 
   @Override

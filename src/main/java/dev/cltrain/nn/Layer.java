@@ -1,92 +1,61 @@
 package dev.cltrain.nn;
 
 /**
- * One dense layer: z = a_prev · weights + bias, a = activation(z). An immutable value: the arrays are copied
- * in and out.
+ * One layer of a {@link Network}, from a {@link Shape} to a {@link Shape}: a {@link Dense} layer, a {@link Conv}
+ * convolution, a {@link Pool} pooling or a {@link Dropout}. An immutable value. Each kind is registered once, in
+ * {@link LayerKind}: its id, its {@code --net} item and its model-JSON form; the ONNX mapping and the training
+ * op of a kind are each one row of a table keyed by {@link #kind()} (see {@code onnx.LayerMappings} and
+ * {@code train.LayerOps}).
  *
- * @param inputs     the width of the layer's input
- * @param outputs    the number of units
- * @param activation the units' activation function
- * @param weights    inputs × outputs, row-major (the seed's {@code weights} shape)
- * @param bias       outputs
+ * <pre>{@code
+ * Layer hidden = new Dense(2, 4, Activation.SIGMOID, new float[8], new float[4]);
+ * String item = hidden.spec(); // "dense:4"
+ * }</pre>
  */
-public record Layer(int inputs, int outputs, Activation activation, float[] weights, float[] bias) {
-  /**
-   * Checks the shapes and copies the arrays.
-   *
-   * @param inputs     the width of the layer's input, at least 1
-   * @param outputs    the number of units, at least 1
-   * @param activation the units' activation function
-   * @param weights    inputs × outputs, row-major; copied
-   * @param bias       outputs; copied
-   * @throws IllegalArgumentException if a width is below 1 or an array's length does not match them
-   */
-  public Layer {
-    if (inputs <= 0 || outputs <= 0 || (long) inputs * outputs != weights.length || bias.length != outputs) {
-      throw new IllegalArgumentException("layer " + inputs + "x" + outputs + " given " + weights.length
-          + " weights and " + bias.length + " biases");
-    }
-    weights = weights.clone();
-    bias = bias.clone();
+public sealed interface Layer permits Dense, Conv, Pool, Dropout {
+  /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
+  Shape input();
+
+  /** @return the shape this layer gives */
+  Shape output();
+
+  /** @return its row in the registry of layer kinds */
+  LayerKind kind();
+
+  /** @return weights and biases this layer has (0 for pooling and dropout) */
+  default long parameterCount() {
+    return 0;
   }
 
-  /** @return a copy of the weights, inputs × outputs, row-major */
-  @Override
-  public float[] weights() {
-    return weights.clone();
-  }
-
-  /** @return a copy of the biases, one per output */
-  @Override
-  public float[] bias() {
-    return bias.clone();
-  }
-
-  /** @return how many weights: inputs × outputs */
-  public int weightCount() {
-    return weights.length;
+  /** @return copies of its trainable arrays, weights then biases (none for pooling and dropout) */
+  default java.util.List<float[]> parameters() {
+    return java.util.List.of();
   }
 
   /**
-   * @param i an input, 0 to inputs − 1
-   * @param j an output, 0 to outputs − 1
-   * @return the weight from input {@code i} to output {@code j}
+   * @param values new trainable arrays, as many and as long as {@link #parameters()} gives
+   * @return this layer with those values
    */
-  public float weight(int i, int j) {
-    return weights[i * outputs + j];
-  }
-
-  /**
-   * @param j an output, 0 to outputs − 1
-   * @return the bias of output {@code j}
-   */
-  public float bias(int j) {
-    return bias[j];
-  }
-
-  /**
-   * Kept for callers that copied layers before; a layer is immutable, so there is nothing to copy.
-   *
-   * @return this layer
-   */
-  public Layer copy() {
+  default Layer withParameters(java.util.List<float[]> values) {
     return this;
   }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Layer l && inputs == l.inputs && outputs == l.outputs && activation == l.activation
-        && java.util.Arrays.equals(weights, l.weights) && java.util.Arrays.equals(bias, l.bias);
+  /** @return the item of {@code --net} that describes this layer, e.g. "conv:32:3", "maxpool:2", "dense:10" */
+  String spec();
+
+  /**
+   * @return its {@code --net} items: {@link #spec()}, then its activation item when it has one other than
+   *     identity, e.g. "conv:32:3,relu" ({@link NetSpec#of} joins them)
+   */
+  default String netItems() {
+    return spec();
   }
 
-  @Override
-  public int hashCode() {
-    return java.util.Objects.hash(inputs, outputs, activation, java.util.Arrays.hashCode(weights),
-        java.util.Arrays.hashCode(bias));
-  }
-
-  @Override
-  public String toString() {
-    return "Layer(" + inputs + "x" + outputs + " " + activation.id + ")";
+  /**
+   * @return the layer as summaries print it ({@link Architecture#describe}): its {@code --net} item, and the
+   *     activation of a layer that has one, e.g. "conv:32:3 relu", "dense 784x128 relu", "maxpool:2"
+   */
+  default String describe() {
+    return spec();
   }
 }

@@ -30,7 +30,7 @@ import java.util.List;
  * loss's (sigmoid for mse, softmax for xent), and softmax appears nowhere else. Floats are written in their shortest exact form,
  * so a saved model reads back bit for bit. Every defect is an {@link InputException} naming the file and field.
  *
- * <p>Version 2, written for a network with {@link Features} (convolutions, pooling, dropout, an input shape)
+ * <p>Version 2, written for a network with more than dense layers (convolutions, pooling, dropout)
  * and only for those, so that a dense network's file stays byte for byte what version 1 wrote: the input's
  * {@code "inputShape"} [height, width, channels] (samples are HWC rows), the {@code "dropoutSeed"} (an integer
  * 0 to 2⁶⁴−1) and a {@code "type"} per layer, in order:
@@ -54,9 +54,12 @@ import java.util.List;
 public final class ModelJson {
   /** The {@code "format"} field every model file carries. */
   public static final String FORMAT = "cltrain-model";
-  /** The {@code "version"} of a dense network's file (no {@link Features}): what it writes for those. */
+  /** The {@code "version"} of a dense network's file: what it writes for those. */
   public static final int VERSION = 1;
-  /** The {@code "version"} of a file with a {@code "type"} per layer: written for networks with {@link Features}. */
+  /**
+   * The {@code "version"} of a file with a {@code "type"} per layer: written for networks with more than dense
+   * layers ({@link Network#hasFeatures()}).
+   */
   public static final int FEATURES_VERSION = 2;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -95,10 +98,10 @@ public final class ModelJson {
    * @return a new tree in the format above
    */
   public static ObjectNode toNode(Network network) {
-    Features features = network.features();
+    boolean features = network.hasFeatures();
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
-    root.put("version", features == null ? VERSION : FEATURES_VERSION);
+    root.put("version", features ? FEATURES_VERSION : VERSION);
     root.put("loss", network.loss().id);
     root.put("inputScale", network.inputScale());
     if (network.classNames() != null) { // optional fields, absent from version 1 files written before them
@@ -116,60 +119,28 @@ public final class ModelJson {
         std.add(v);
       }
     }
-    if (features == null) {
+    if (!features) {
       ArrayNode layers = root.putArray("layers");
-      for (Layer layer : network.layers()) {
-        putDense(layers.addObject(), layer);
+      for (Dense layer : network.dense()) {
+        LayerKind.writeDense(layer, layers.addObject());
       }
       return root;
     }
-    putShape(root.putArray("inputShape"), features.input());
-    root.put("dropoutSeed", new BigInteger(Long.toUnsignedString(features.seed())));
+    putShape(root.putArray("inputShape"), network.input());
+    root.put("dropoutSeed", new BigInteger(Long.toUnsignedString(network.dropoutSeed())));
     ArrayNode layers = root.putArray("layers");
-    for (Stage stage : features.stages()) {
-      ObjectNode node = layers.addObject();
-      if (stage instanceof Conv c) {
-        node.put("type", "conv");
-        putShape(node.putArray("inputShape"), c.input());
-        node.put("filters", c.filters());
-        node.put("kernel", c.kernel());
-        node.put("stride", c.stride());
-        node.put("padding", c.same() ? "same" : "valid");
-        node.put("activation", c.activation().id);
-        putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
-        putFloats(node.putArray("bias"), c.bias());
-      } else if (stage instanceof Pool p) {
-        node.put("type", p.max() ? "maxpool" : "avgpool");
-        node.put("size", p.size());
-      } else if (stage instanceof Dropout d) {
-        node.put("type", "dropout");
-        node.put("rate", d.rate());
+    boolean flat = false;
+    for (Layer layer : network.layers()) {
+      if (!flat && layer.kind() == LayerKind.DENSE) {
+        layers.addObject().put("type", "flatten");
+        flat = true;
       }
-    }
-    layers.addObject().put("type", "flatten");
-    float[] denseDropout = features.denseDropout();
-    for (int l = 0; l < network.layers().size(); l++) {
-      ObjectNode node = layers.addObject();
-      node.put("type", "dense");
-      putDense(node, network.layers().get(l));
-      if (Float.floatToRawIntBits(denseDropout[l]) != 0) { // a rate of +0 is no dropout, and not written
-        ObjectNode dropout = layers.addObject();
-        dropout.put("type", "dropout");
-        dropout.put("rate", denseDropout[l]);
-      }
+      layer.kind().write(layer, layers.addObject());
     }
     return root;
   }
 
-  private static void putDense(ObjectNode node, Layer layer) {
-    node.put("inputs", layer.inputs());
-    node.put("outputs", layer.outputs());
-    node.put("activation", layer.activation().id);
-    putMatrix(node.putArray("weights"), layer.weights(), layer.inputs(), layer.outputs());
-    putFloats(node.putArray("bias"), layer.bias());
-  }
-
-  private static void putMatrix(ArrayNode rows, float[] values, int height, int width) {
+  static void putMatrix(ArrayNode rows, float[] values, int height, int width) {
     for (int i = 0; i < height; i++) {
       ArrayNode row = rows.addArray();
       for (int j = 0; j < width; j++) {
@@ -178,13 +149,13 @@ public final class ModelJson {
     }
   }
 
-  private static void putFloats(ArrayNode array, float[] values) {
+  static void putFloats(ArrayNode array, float[] values) {
     for (float v : values) {
       array.add(v);
     }
   }
 
-  private static void putShape(ArrayNode array, Shape shape) {
+  static void putShape(ArrayNode array, Shape shape) {
     array.add(shape.height()).add(shape.width()).add(shape.channels());
   }
 
@@ -294,12 +265,17 @@ public final class ModelJson {
       }
     }
     List<Layer> layers = new ArrayList<>();
-    List<String> layerWhere = new ArrayList<>();
-    Features features = null;
+    List<Dense> dense = new ArrayList<>();
+    List<String> denseWhere = new ArrayList<>();
+    Shape input;
+    long seed = 0;
     if (typed) {
-      features = parseTyped(root, layersNode, name, layers, layerWhere);
-      for (int l = 0; l < layers.size(); l++) {
-        checkActivation(loss, layers.get(l), l == layers.size() - 1, layerWhere.get(l));
+      input = shape(root.get("inputShape"), name + ": \"inputShape\"");
+      seed = unsigned64(root.get("dropoutSeed"), name + ": \"dropoutSeed\"");
+      parseTyped(input, layersNode, name, layers, denseWhere);
+      dense = layers.stream().filter(l -> l.kind() == LayerKind.DENSE).map(Dense.class::cast).toList();
+      for (int l = 0; l < dense.size(); l++) {
+        checkActivation(loss, dense.get(l), l == dense.size() - 1, denseWhere.get(l));
       }
     } else {
       for (int l = 0; l < layersNode.size(); l++) {
@@ -309,20 +285,21 @@ public final class ModelJson {
           throw new InputException(where + ".type: " + node.get("type") + " layers need a version "
               + FEATURES_VERSION + " model file; version " + VERSION + " has dense layers only");
         }
-        Layer layer = parseLayer(node, where);
+        Dense layer = LayerKind.readDense(node, where);
         checkActivation(loss, layer, l == layersNode.size() - 1, where);
-        if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
+        if (l > 0 && layer.inputs() != dense.get(l - 1).outputs()) {
           throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but layers[" + (l - 1)
-              + "] has " + layers.get(l - 1).outputs() + " outputs");
+              + "] has " + dense.get(l - 1).outputs() + " outputs");
         }
-        layers.add(layer);
-        layerWhere.add(where);
+        dense.add(layer);
       }
+      layers.addAll(dense);
+      input = dense.get(0).input();
     }
     List<String> classNames = null;
     if (root.has("classNames")) {
       JsonNode names = root.get("classNames");
-      if (!names.isArray() || names.size() != layers.get(layers.size() - 1).outputs()) {
+      if (!names.isArray() || names.size() != dense.get(dense.size() - 1).outputs()) {
         throw new InputException(name + ": \"classNames\" must be an array of one name per output");
       }
       classNames = new ArrayList<>();
@@ -336,7 +313,7 @@ public final class ModelJson {
     Standardization standardization = null;
     if (root.has("standardize")) {
       JsonNode st = root.get("standardize");
-      int inputs = features != null ? features.input().size() : layers.get(0).inputs();
+      int inputs = input.size();
       float[] mean = floats(st.path("mean"), inputs, name + ": \"standardize\".mean");
       float[] std = floats(st.path("std"), inputs, name + ": \"standardize\".std");
       for (int i = 0; i < inputs; i++) {
@@ -347,14 +324,14 @@ public final class ModelJson {
       standardization = new Standardization(mean, std);
     }
     try {
-      return new Network(loss, layers, inputScale, classNames, standardization, features);
+      return new Network(input, layers, loss, inputScale, classNames, standardization, seed);
     } catch (IllegalArgumentException e) { // every rule is checked above; this keeps a missed one to one line
       throw new InputException(name + ": " + e.getMessage());
     }
   }
 
   /** Fails unless the output layer has an activation the loss allows, and no other layer has softmax. */
-  private static void checkActivation(Loss loss, Layer layer, boolean last, String where) {
+  private static void checkActivation(Loss loss, Dense layer, boolean last, String where) {
     if (last && !loss.allowsOutput(layer.activation())) {
       throw new InputException(where + ".activation: the output layer under loss '" + loss.id + "' must be '"
           + loss.output.id + "'" + (loss == Loss.MSE ? " or 'identity'" : "") + ", found '"
@@ -369,19 +346,15 @@ public final class ModelJson {
   private static final String TYPES = "conv, maxpool, avgpool, dropout, flatten, dense";
 
   /**
-   * Reads a version 2 file's input shape, dropout seed and typed layers: the stages into the features it
-   * returns, the dense layers into {@code layers} (and where each was into {@code layerWhere}).
+   * Reads a version 2 file's typed layers into {@code layers} (and where each dense layer was into {@code
+   * denseWhere}), each kind by its {@link LayerKind} codec.
    */
-  private static Features parseTyped(JsonNode root, JsonNode layersNode, String name, List<Layer> layers,
-      List<String> layerWhere) {
-    Shape input = shape(root.get("inputShape"), name + ": \"inputShape\"");
-    long seed = unsigned64(root.get("dropoutSeed"), name + ": \"dropoutSeed\"");
-    List<Stage> stages = new ArrayList<>();
-    List<Float> denseDropout = new ArrayList<>();
-    List<String> dropoutWhere = new ArrayList<>();
+  private static void parseTyped(Shape input, JsonNode layersNode, String name, List<Layer> layers,
+      List<String> denseWhere) {
     Shape at = input;
     boolean flat = false;
     boolean dropoutAfterDense = false;
+    String dropoutWhere = null;
     for (int l = 0; l < layersNode.size(); l++) {
       String where = name + ": layers[" + l + "]";
       JsonNode node = layersNode.get(l);
@@ -393,124 +366,65 @@ public final class ModelJson {
         throw new InputException(where + ": \"type\" must be a string (" + TYPES + ")");
       }
       String type = typeNode.asText();
-      switch (type) {
-        case "conv", "maxpool", "avgpool" -> {
-          if (flat) {
-            throw new InputException(where + ".type: a " + type + " layer must come before flatten and the dense "
-                + "layers");
-          }
-          try {
-            Stage stage = type.equals("conv") ? parseConv(node, at, where) : parsePool(node, at, type, where);
-            stages.add(stage);
-            at = stage.output();
-          } catch (IllegalArgumentException e) { // every rule is checked; this keeps a missed one to one line
-            throw new InputException(where + ": " + e.getMessage());
-          }
+      if (type.equals("flatten")) {
+        if (flat) {
+          throw new InputException(where + ": flatten must come once, before the first dense layer");
         }
-        case "dropout" -> {
-          float rate = finite(node.get("rate"), where + ".rate");
-          if (!(rate >= 0f && rate < 1f)) {
-            throw new InputException(where + ".rate: " + rate + " is outside [0, 1)");
-          }
-          if (layers.isEmpty()) {
-            stages.add(new Dropout(at, rate));
-          } else {
-            if (dropoutAfterDense) {
-              throw new InputException(where + ": a second dropout after " + layerWhere.get(layers.size() - 1)
-                  .substring(name.length() + 2));
-            }
-            dropoutAfterDense = true;
-            denseDropout.set(layers.size() - 1, rate);
-            dropoutWhere.set(layers.size() - 1, where);
-          }
-        }
-        case "flatten" -> {
-          if (flat) {
-            throw new InputException(where + ": flatten must come once, before the first dense layer");
-          }
-          flat = true;
-        }
-        case "dense" -> {
-          flat = true;
-          dropoutAfterDense = false;
-          Layer layer = parseLayer(node, where);
-          int expected = layers.isEmpty() ? at.size() : layers.get(layers.size() - 1).outputs();
-          if (layer.inputs() != expected) {
-            throw new InputException(where + ": \"inputs\" is " + layer.inputs() + " but "
-                + (layers.isEmpty() ? "the layers before it give " + at + " = " + at.size() + " values"
-                    : layerWhere.get(layers.size() - 1).substring(name.length() + 2) + " has " + expected + " outputs"));
-          }
-          layers.add(layer);
-          layerWhere.add(where);
-          denseDropout.add(0f);
-          dropoutWhere.add(null);
-        }
-        default -> throw new InputException(where + ".type: unknown layer type '" + type + "' (" + TYPES + ")");
+        flat = true;
+        continue;
       }
+      LayerKind kind = LayerKind.forId(type);
+      if (kind == null) {
+        throw new InputException(where + ".type: unknown layer type '" + type + "' (" + TYPES + ")");
+      }
+      boolean afterDense = !denseWhere.isEmpty();
+      if (kind == LayerKind.DROPOUT && afterDense) {
+        if (dropoutAfterDense) {
+          throw new InputException(where + ": a second dropout after " + denseWhere.get(denseWhere.size() - 1)
+              .substring(name.length() + 2));
+        }
+        dropoutAfterDense = true;
+        dropoutWhere = where;
+      } else if (kind != LayerKind.DROPOUT && kind != LayerKind.DENSE && flat) {
+        throw new InputException(where + ".type: a " + type + " layer must come before flatten and the dense "
+            + "layers");
+      }
+      Layer layer;
+      try {
+        layer = kind.read(node, type, at, where);
+      } catch (IllegalArgumentException e) { // every rule is checked; this keeps a missed one to one line
+        throw new InputException(where + ": " + e.getMessage());
+      }
+      if (kind == LayerKind.DENSE) {
+        flat = true;
+        dropoutAfterDense = false;
+        dropoutWhere = null;
+        Dense d = (Dense) layer;
+        if (d.inputs() != at.size()) {
+          throw new InputException(where + ": \"inputs\" is " + d.inputs() + " but "
+              + (!afterDense ? "the layers before it give " + at + " = " + at.size() + " values"
+                  : denseWhere.get(denseWhere.size() - 1).substring(name.length() + 2) + " has " + at.size()
+                      + " outputs"));
+        }
+        denseWhere.add(where);
+      }
+      if (kind == LayerKind.DROPOUT && afterDense && Float.floatToRawIntBits(((Dropout) layer).rate()) == 0) {
+        at = layer.output(); // a rate of +0 after a dense layer is no dropout (and is not written back)
+        continue;
+      }
+      layers.add(layer);
+      at = layer.output();
     }
-    if (layers.isEmpty()) {
+    if (denseWhere.isEmpty()) {
       throw new InputException(name + ": \"layers\" must end with dense layers (the output layer is dense)");
     }
-    if (dropoutWhere.get(layers.size() - 1) != null) {
-      throw new InputException(dropoutWhere.get(layers.size() - 1) + ": the output layer cannot have dropout");
+    if (dropoutWhere != null) {
+      throw new InputException(dropoutWhere + ": the output layer cannot have dropout");
     }
-    float[] rates = new float[denseDropout.size()];
-    for (int l = 0; l < rates.length; l++) {
-      rates[l] = denseDropout.get(l);
-    }
-    try {
-      return new Features(input, stages, rates, seed);
-    } catch (IllegalArgumentException e) { // checked above; kept to one line should a rule be missed
-      throw new InputException(name + ": " + e.getMessage());
-    }
-  }
-
-  private static Conv parseConv(JsonNode node, Shape at, String where) {
-    Shape input = shape(node.get("inputShape"), where + ".inputShape");
-    if (!input.equals(at)) {
-      throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-    }
-    int filters = positiveInt(node, "filters", where);
-    int kernel = positiveInt(node, "kernel", where);
-    int stride = positiveInt(node, "stride", where);
-    String padding = text(node, "padding", where);
-    if (!padding.equals("same") && !padding.equals("valid")) {
-      throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
-    }
-    boolean same = padding.equals("same");
-    if (!same && (kernel > at.height() || kernel > at.width())) {
-      throw new InputException(where + ".kernel: " + kernel + " does not fit a " + at.height() + "x" + at.width()
-          + " input with valid padding");
-    }
-    Activation activation = Activation.parse(text(node, "activation", where), where + ".activation");
-    if (activation == Activation.SOFTMAX) {
-      throw new InputException(where + ".activation: softmax is only for the output layer");
-    }
-    long patch = (long) kernel * kernel; // each step at most 2^30 · 2^31: no long overflows
-    if (patch <= Network.MAX_LAYER_WEIGHTS) {
-      patch *= at.channels();
-    }
-    if (patch > Network.MAX_LAYER_WEIGHTS || patch * filters > Network.MAX_LAYER_WEIGHTS) {
-      throw new InputException(where + ": a " + kernel + "x" + kernel + "x" + at.channels() + " kernel of "
-          + filters + " filters is too large");
-    }
-    float[] weights = matrix(node.path("weights"), (int) patch, filters, where + ".weights",
-        "one per kernel position and input channel");
-    float[] bias = vector(node.path("bias"), filters, where + ".bias");
-    return new Conv(at, filters, kernel, stride, same, activation, weights, bias);
-  }
-
-  private static Pool parsePool(JsonNode node, Shape at, String type, String where) {
-    int size = positiveInt(node, "size", where);
-    if (size > at.height() || size > at.width()) {
-      throw new InputException(where + ".size: a " + size + "x" + size + " pool does not fit a " + at.height() + "x"
-          + at.width() + " input");
-    }
-    return new Pool(at, type.equals("maxpool"), size);
   }
 
   /** A shape [height, width, channels] of positive integers whose product fits an int. */
-  private static Shape shape(JsonNode node, String where) {
+  static Shape shape(JsonNode node, String where) {
     if (node == null || !node.isArray() || node.size() != 3) {
       throw new InputException(where + " must be [height, width, channels], found " + node);
     }
@@ -547,26 +461,11 @@ public final class ModelJson {
     return values;
   }
 
-  private static Layer parseLayer(JsonNode node, String where) {
-    if (!node.isObject()) {
-      throw new InputException(where + ": expected an object");
-    }
-    int inputs = positiveInt(node, "inputs", where);
-    int outputs = positiveInt(node, "outputs", where);
-    if ((long) inputs * outputs > Network.MAX_LAYER_WEIGHTS) {
-      throw new InputException(where + ": " + inputs + " x " + outputs + " weights is too large");
-    }
-    Activation activation = Activation.parse(text(node, "activation", where), where + ".activation");
-    float[] weights = matrix(node.path("weights"), inputs, outputs, where + ".weights", "one per input");
-    float[] bias = vector(node.path("bias"), outputs, where + ".bias");
-    return new Layer(inputs, outputs, activation, weights, bias);
-  }
-
   /**
    * {@code rows} arrays of {@code cols} numbers, row-major. Every row's length is checked before the array is
    * made, so a file that claims a large matrix must hold it: no allocation larger than the text.
    */
-  private static float[] matrix(JsonNode node, int rows, int cols, String where, String perRow) {
+  static float[] matrix(JsonNode node, int rows, int cols, String where, String perRow) {
     if (!node.isArray() || node.size() != rows) {
       throw new InputException(where + ": expected " + rows + " rows (" + perRow + "), found "
           + (node.isArray() ? node.size() + " rows" : "no array"));
@@ -588,7 +487,7 @@ public final class ModelJson {
     return values;
   }
 
-  private static float[] vector(JsonNode node, int count, String where) {
+  static float[] vector(JsonNode node, int count, String where) {
     if (!node.isArray() || node.size() != count) {
       throw new InputException(where + ": expected " + count + " numbers, found "
           + (node.isArray() ? node.size() : "no array"));
@@ -600,7 +499,7 @@ public final class ModelJson {
     return values;
   }
 
-  private static String text(JsonNode node, String field, String where) {
+  static String text(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     if (value == null || !value.isTextual()) {
       throw new InputException(where + ": \"" + field + "\" must be a string");
@@ -608,7 +507,7 @@ public final class ModelJson {
     return value.asText();
   }
 
-  private static int positiveInt(JsonNode node, String field, String where) {
+  static int positiveInt(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     if (value == null || !value.isInt() || value.intValue() < 1) {
       throw new InputException(where + ": \"" + field + "\" must be a positive integer");
@@ -616,7 +515,7 @@ public final class ModelJson {
     return value.intValue();
   }
 
-  private static float finite(JsonNode value, String where) {
+  static float finite(JsonNode value, String where) {
     if (value == null || !value.isNumber()) {
       throw new InputException(where + ": expected a number, found " + value);
     }

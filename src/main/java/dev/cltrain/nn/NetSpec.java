@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *       {@code --output}); an activation item after it must be one the loss allows.
  * </ul>
  *
- * <p>Items before the first dense item become {@link Features#stages()}; conv and pooling may not follow a
+ * <p>Items before the first dense item become the layers before the first dense layer; conv and pooling may not follow a
  * dense item, and the net ends with a dense item. For example {@code
  * conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10} on 28×28×1
  * images. Every error is an {@link InputException} of one line naming the item and its 1-based position, e.g.
@@ -330,7 +330,7 @@ public final class NetSpec {
    * Builds a new network: stages before the first dense item, then the dense layers; weights drawn from
    * {@code random} as {@code init} says ({@link Init}: a conv draws as a dense layer of k·k·C inputs and
    * {@code filters} outputs), the convolutions first in order (weights then bias), then the dense layers. A
-   * net of dense items without dropout is a plain dense network (no {@link Network#features()}), exactly the
+   * net of dense items without dropout is a plain dense network (no {@link Network#hasFeatures()}), exactly the
    * one {@link Network#init} draws for the same widths and activations.
    *
    * @param input       the shape of one input sample (its size is the data's inputs per row)
@@ -341,7 +341,7 @@ public final class NetSpec {
    *                    any hidden item is relu, else sigmoid if every hidden item is (or there are none), else
    *                    the first hidden activation
    * @param random      the generator to draw from, left where the draws end
-   * @param dropoutSeed {@link Features#seed()}, the dropout masks' seed (the CLI's --seed)
+   * @param dropoutSeed {@link Network#dropoutSeed()}, the dropout masks' seed (the CLI's --seed)
    * @return the network, input scale 1, no class names and no standardization
    * @throws InputException naming the item and its position when a shape does not fit (see {@link #check})
    * @throws IllegalArgumentException if the loss does not allow {@code output}
@@ -402,7 +402,7 @@ public final class NetSpec {
     Shape at = input;
     List<Item> convItems = new ArrayList<>();
     List<Shape> convInputs = new ArrayList<>();
-    List<Object> stages = new ArrayList<>(); // Item (a conv, drawn later) or a ready Stage
+    List<Object> stages = new ArrayList<>(); // Item (a conv, drawn later) or a ready Layer
     int i = 0;
     for (; i < items.size() && items.get(i).kind != Kind.DENSE; i++) {
       Item it = items.get(i);
@@ -462,35 +462,49 @@ public final class NetSpec {
     if (!draw) {
       return null;
     }
-    List<Conv> convs = new ArrayList<>();
-    for (int c = 0; c < convItems.size(); c++) {
-      Item it = convItems.get(c);
-      Shape in = convInputs.get(c);
-      float[][] drawn = init.draw(random, it.kernel * it.kernel * in.channels(), it.a);
-      convs.add(new Conv(in, it.a, it.kernel, it.stride, !it.valid, activationOf(items.indexOf(it)), drawn[0],
-          drawn[1]));
-    }
+    // draw in list order: the convolutions (all before the first dense layer), then the dense layers
     List<Layer> layers = new ArrayList<>();
+    for (Object s : stages) {
+      if (s instanceof Item it) { // a conv, drawn now
+        Shape in = convInputs.get(convItems.indexOf(it));
+        float[][] drawn = init.draw(random, it.kernel * it.kernel * in.channels(), it.a);
+        layers.add(new Conv(in, it.a, it.kernel, it.stride, !it.valid, activationOf(items.indexOf(it)), drawn[0],
+            drawn[1]));
+      } else {
+        layers.add((Layer) s);
+      }
+    }
     int d = 0;
+    boolean dropout = false;
     for (int j = 0; j < items.size(); j++) {
       if (items.get(j).kind == Kind.DENSE) {
         float[][] drawn = init.draw(random, widths[d], widths[d + 1]);
         Activation a = j == last ? output : activationOf(j);
-        layers.add(new Layer(widths[d], widths[d + 1], a, drawn[0], drawn[1]));
+        layers.add(new Dense(widths[d], widths[d + 1], a, drawn[0], drawn[1]));
+        if (denseDropout[d] != 0f) { // dropout:0 after a dense layer is no dropout
+          layers.add(new Dropout(layers.get(layers.size() - 1).output(), denseDropout[d]));
+          dropout = true;
+        }
         d++;
       }
     }
-    List<Stage> built = new ArrayList<>();
-    int c = 0;
-    for (Object s : stages) {
-      built.add(s instanceof Item ? convs.get(c++) : (Stage) s);
+    boolean dense = stages.isEmpty() && !dropout; // a plain dense network: input 1x1xN, no dropout seed
+    return new Network(input, layers, loss, 1f, null, null, dense ? 0 : dropoutSeed);
+  }
+
+  /**
+   * The {@code --net} of a network's layers, each layer's {@link Layer#netItems()}: what {@link #parse} reads
+   * and {@link #build} builds again, with the same shapes and activations (the weights are drawn anew).
+   *
+   * @param network the network
+   * @return e.g. {@code "conv:32:3,relu,maxpool:2,dense:10,softmax"}
+   */
+  public static String of(Network network) {
+    java.util.StringJoiner items = new java.util.StringJoiner(",");
+    for (Layer layer : network.layers()) {
+      items.add(layer.netItems());
     }
-    boolean dropout = false;
-    for (float r : denseDropout) {
-      dropout |= r != 0f;
-    }
-    Features features = built.isEmpty() && !dropout ? null : new Features(input, built, denseDropout, dropoutSeed);
-    return new Network(loss, layers, 1f, null, null, features);
+    return items.toString();
   }
 
   /**

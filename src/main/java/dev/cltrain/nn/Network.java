@@ -4,48 +4,55 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stack of dense layers and the loss it is trained with; layer l's outputs are layer l+1's inputs. An
- * immutable value. Build a new one with {@link #builder(int...)}:
+ * A network: the shape of its input, one list of {@link Layer}s from input to output (dense layers,
+ * convolutions, pooling, dropout; the last is the dense output layer), and the loss it is trained with. An
+ * immutable value. Build a new dense one with {@link #builder(int...)}, one from a {@code --net} with {@link
+ * NetSpec#build}:
  *
  * <pre>{@code
  * Network net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0).build();
  * }</pre>
  *
+ * <p>Convolutions and pooling come before the first dense layer; after it come dense layers, each followed by
+ * at most one dropout. Dropout streams: the dropout layers are numbered 0, 1, … in list order; stream s of step
+ * t drops value i as {@code kernels/conv.cl dropout} with counter (i, t, s).
+ *
+ * @param input      the shape of one input sample (its size is the data's input width; 1 × 1 × n for a row of
+ *     n values)
+ * @param layers     the layers from input to output, each taking what the one before gives
  * @param loss       the loss it is trained with, which fixes the output layer's activation
- * @param layers     the layers from input to output
  * @param inputScale what raw inputs are multiplied by before the first layer (1/255 for IDX pixels, 1 for CSV),
  *     kept with a saved model so that it predicts from raw inputs with no flags repeated
  * @param classNames the names of the output classes (string labels of a CSV, Fashion-MNIST's), or null
  * @param standardization per-input mean and standard deviation applied to scaled inputs before the first
  *     layer ({@code --standardize}), or null
- * @param features   the convolutions, pooling and dropout before the dense layers and the input's image shape
- *     ({@code --net}), or null for a plain stack of dense layers
+ * @param dropoutSeed the dropout masks' seed, 0 to 2⁶⁴−1 as a long (0 for a network without dropout)
  */
-public record Network(Loss loss, List<Layer> layers, float inputScale, List<String> classNames,
-    Standardization standardization, Features features) {
+public record Network(Shape input, List<Layer> layers, Loss loss, float inputScale, List<String> classNames,
+    Standardization standardization, long dropoutSeed) {
   /**
-   * A network that takes its inputs as they are (input scale 1).
+   * A network that takes its inputs as they are (input scale 1), its input shape the first layer's.
    *
    * @param loss   the loss
    * @param layers the layers from input to output
    */
-  public Network(Loss loss, List<Layer> layers) {
+  public Network(Loss loss, List<? extends Layer> layers) {
     this(loss, layers, 1.0f);
   }
 
   /**
-   * A network with no class names and no standardization.
+   * A network with no class names and no standardization, its input shape the first layer's.
    *
    * @param loss       the loss
    * @param layers     the layers from input to output
    * @param inputScale what raw inputs are multiplied by before the first layer
    */
-  public Network(Loss loss, List<Layer> layers, float inputScale) {
-    this(loss, layers, inputScale, null, null, null);
+  public Network(Loss loss, List<? extends Layer> layers, float inputScale) {
+    this(loss, layers, inputScale, null, null);
   }
 
   /**
-   * A plain stack of dense layers (no features).
+   * A network whose input shape is its first layer's, dropout seed 0.
    *
    * @param loss       the loss
    * @param layers     the layers from input to output
@@ -53,51 +60,67 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @param classNames the output classes' names, or null
    * @param standardization per-input mean and standard deviation, or null
    */
-  public Network(Loss loss, List<Layer> layers, float inputScale, List<String> classNames,
+  public Network(Loss loss, List<? extends Layer> layers, float inputScale, List<String> classNames,
       Standardization standardization) {
-    this(loss, layers, inputScale, classNames, standardization, null);
+    this(firstInput(layers), List.copyOf(layers), loss, inputScale, classNames, standardization, 0);
+  }
+
+  private static Shape firstInput(List<? extends Layer> layers) {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("a network needs at least one layer");
+    }
+    return layers.get(0).input();
   }
 
   /**
-   * Checks that the layers chain and the scale is positive; copies the list.
+   * Checks that the layers chain from the input and the scale is positive; copies the lists.
    *
+   * @param input      the shape of one input sample
+   * @param layers     the layers from input to output, at least one, ending in a dense layer
    * @param loss       the loss it is trained with
-   * @param layers     the layers from input to output, at least one, each taking the previous one's outputs
    * @param inputScale what raw inputs are multiplied by before the first layer; positive and finite
    * @param classNames the output classes' names, or null
    * @param standardization per-input mean and standard deviation, or null
-   * @param features   the stages before the dense layers, or null
-   * @throws IllegalArgumentException if there are no layers, two neighbours do not chain (the features' output
-   *     and the first layer too), or the dense dropouts are not one per layer
+   * @param dropoutSeed the dropout masks' seed
+   * @throws IllegalArgumentException if there are no layers, the last is not dense, two neighbours do not
+   *     chain, a convolution or pooling follows a dense layer, or a dense layer has two dropouts
    * @throws dev.cltrain.InputException if the scale is not positive and finite
    */
   public Network {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("a network needs at least one layer");
     }
-    for (int l = 1; l < layers.size(); l++) {
-      if (layers.get(l).inputs() != layers.get(l - 1).outputs()) {
-        throw new IllegalArgumentException("layer " + l + " takes " + layers.get(l).inputs()
-            + " inputs but layer " + (l - 1) + " gives " + layers.get(l - 1).outputs());
+    layers = List.copyOf(layers);
+    Shape at = input;
+    int denseSeen = -1;
+    for (int l = 0; l < layers.size(); l++) {
+      Layer layer = layers.get(l);
+      boolean dense = layer.kind() == LayerKind.DENSE;
+      if (dense ? layer.input().size() != at.size() : !layer.input().equals(at)) {
+        Layer before = l > 0 ? layers.get(l - 1) : null;
+        throw new IllegalArgumentException(dense && before != null && before.kind() == LayerKind.DENSE
+            ? "layer " + l + " takes " + layer.input().size() + " inputs but layer " + (l - 1) + " gives " + at.size()
+            : "layer " + l + " (" + layer.spec() + ") takes " + layer.input() + " but is given " + at
+                + (dense ? " = " + at.size() : ""));
       }
+      if (denseSeen >= 0 && !dense && layer.kind() != LayerKind.DROPOUT) {
+        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + ") cannot follow a dense layer");
+      }
+      if (denseSeen >= 0 && !dense && layers.get(l - 1).kind() != LayerKind.DENSE) {
+        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one dropout");
+      }
+      denseSeen = dense ? l : denseSeen;
+      at = layer.output();
+    }
+    if (denseSeen != layers.size() - 1) {
+      throw new IllegalArgumentException(denseSeen < 0 ? "a network ends with a dense layer, the output layer"
+          : "the output layer cannot have dropout");
     }
     checkInputScale(inputScale);
-    layers = List.copyOf(layers);
     classNames = classNames == null ? null : List.copyOf(classNames);
-    if (features != null) {
-      if (features.output().size() != layers.get(0).inputs()) {
-        throw new IllegalArgumentException("the first dense layer takes " + layers.get(0).inputs()
-            + " inputs but the stages before it give " + features.output() + " = " + features.output().size());
-      }
-      if (features.denseDropout().length != layers.size()) {
-        throw new IllegalArgumentException(features.denseDropout().length + " dense dropout rates for "
-            + layers.size() + " dense layers");
-      }
-    }
-    int inputs = features != null ? features.input().size() : layers.get(0).inputs();
-    if (standardization != null && standardization.mean().length != inputs) {
+    if (standardization != null && standardization.mean().length != input.size()) {
       throw new dev.cltrain.InputException("standardization of " + standardization.mean().length
-          + " inputs for a network of " + inputs);
+          + " inputs for a network of " + input.size());
     }
   }
 
@@ -115,7 +138,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @throws dev.cltrain.InputException when the scale is not positive and finite
    */
   public Network withInputScale(float scale) {
-    return new Network(loss, layers, scale, classNames, standardization, features);
+    return new Network(input, layers, loss, scale, classNames, standardization, dropoutSeed);
   }
 
   /**
@@ -123,7 +146,7 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return the same network with those class names
    */
   public Network withClassNames(List<String> names) {
-    return new Network(loss, layers, inputScale, names, standardization, features);
+    return new Network(input, layers, loss, inputScale, names, standardization, dropoutSeed);
   }
 
   /**
@@ -131,33 +154,119 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * @return the same network with it
    */
   public Network withStandardization(Standardization s) {
-    return new Network(loss, layers, inputScale, classNames, s, features);
+    return new Network(input, layers, loss, inputScale, classNames, s, dropoutSeed);
   }
 
   /**
-   * @param newLayers layers of the same shapes (e.g. trained weights)
-   * @return this network's loss, scale, class names and standardization with those layers
+   * @param newLayers every layer, from input to output, taking this network's input
+   * @return this network's input, loss, scale, class names, standardization and seed with those layers
    */
-  public Network withLayers(List<Layer> newLayers) {
-    return new Network(loss, newLayers, inputScale, classNames, standardization, features);
+  public Network withLayers(List<? extends Layer> newLayers) {
+    return new Network(input, List.copyOf(newLayers), loss, inputScale, classNames, standardization, dropoutSeed);
   }
 
   /**
-   * @param f the stages before the dense layers (same output size), or null
-   * @return this network with those features
+   * @param seed the dropout masks' seed
+   * @return the same network with that seed
    */
-  public Network withFeatures(Features f) {
-    return new Network(loss, layers, inputScale, classNames, standardization, f);
+  public Network withDropoutSeed(long seed) {
+    return new Network(input, layers, loss, inputScale, classNames, standardization, seed);
   }
 
-  /** @return the convolutions before the dense layers, in order (empty for a dense network) */
+  /**
+   * @param newDense dense layers of the same shapes, one per {@link #dense()} layer in order (e.g. trained)
+   * @return this network with those dense layers in place of its own
+   */
+  public Network withDense(List<Dense> newDense) {
+    List<Layer> all = new ArrayList<>(layers);
+    int d = 0;
+    for (int l = 0; l < all.size(); l++) {
+      if (all.get(l).kind() == LayerKind.DENSE) {
+        all.set(l, newDense.get(d++));
+      }
+    }
+    if (d != newDense.size()) {
+      throw new IllegalArgumentException(newDense.size() + " dense layers for a network of " + d);
+    }
+    return withLayers(all);
+  }
+
+  /**
+   * @param newStages layers of the same shapes as {@link #stages()} (e.g. trained convolutions)
+   * @return this network with those in place of the layers before its first dense layer
+   */
+  public Network withStages(List<? extends Layer> newStages) {
+    List<Layer> all = new ArrayList<>(newStages);
+    all.addAll(layers.subList(stages().size(), layers.size()));
+    return withLayers(all);
+  }
+
+  /** @return the dense layers, in order (the last is the output layer) */
+  public List<Dense> dense() {
+    List<Dense> dense = new ArrayList<>();
+    for (Layer l : layers) {
+      if (l.kind() == LayerKind.DENSE) {
+        dense.add((Dense) l);
+      }
+    }
+    return dense;
+  }
+
+  /** @return the layers before the first dense layer (convolutions, pooling, dropout), in order */
+  public List<Layer> stages() {
+    int first = 0;
+    while (layers.get(first).kind() != LayerKind.DENSE) {
+      first++;
+    }
+    return layers.subList(0, first);
+  }
+
+  /** @return per dense layer, the rate of the dropout after it (0 where none follows it) */
+  public float[] denseDropout() {
+    float[] rates = new float[dense().size()];
+    int d = -1;
+    for (Layer l : layers) {
+      if (l.kind() == LayerKind.DENSE) {
+        d++;
+      } else if (d >= 0) {
+        rates[d] = ((Dropout) l).rate();
+      }
+    }
+    return rates;
+  }
+
+  /** @return the convolutions, in order (empty for a dense network) */
   public List<Conv> convs() {
-    return features == null ? List.of() : features.convs();
+    List<Conv> convs = new ArrayList<>();
+    for (Layer l : layers) {
+      if (l.kind() == LayerKind.CONV) {
+        convs.add((Conv) l);
+      }
+    }
+    return convs;
   }
 
-  /** @return whether this network has stages before its dense layers or dropout ({@code --net} beyond dense) */
+  /**
+   * @return whether this network has layers besides dense ones (convolutions, pooling, dropout): what
+   *     {@code --net} adds to {@code --layers}; such a network is saved as a version 2 model file
+   */
   public boolean hasFeatures() {
-    return features != null;
+    for (Layer l : layers) {
+      if (l.kind() != LayerKind.DENSE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** @return whether any dropout layer drops values while training (a rate above 0) */
+  public boolean hasDropout() {
+    for (Layer l : layers) {
+      if (l.kind() == LayerKind.DROPOUT && ((Dropout) l).rate() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -212,43 +321,44 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
       throw new IllegalArgumentException("loss " + loss.id + " cannot have a " + output.id + " output layer");
     }
     NetSpec.checkLayerSizes(widths, "Network.init" + java.util.Arrays.toString(widths));
-    List<Layer> layers = new ArrayList<>();
+    List<Dense> layers = new ArrayList<>();
     for (int l = 1; l < widths.length; l++) {
       float[][] drawn = init.draw(random, widths[l - 1], widths[l]);
       Activation activation = l == widths.length - 1 ? output : hidden;
-      layers.add(new Layer(widths[l - 1], widths[l], activation, drawn[0], drawn[1]));
+      layers.add(new Dense(widths[l - 1], widths[l], activation, drawn[0], drawn[1]));
     }
     return new Network(loss, layers);
   }
 
   /**
-   * @return the dense widths from input to output, e.g. {2, 4, 1}: the first dense layer's inputs (the
-   *     features' output size when there are features), then each layer's outputs
+   * @return the dense widths from input to output, e.g. {2, 4, 1}: the first dense layer's inputs (the size of
+   *     what the layers before it give), then each dense layer's outputs
    */
   public int[] widths() {
-    int[] widths = new int[layers.size() + 1];
-    widths[0] = layers.get(0).inputs();
-    for (int l = 0; l < layers.size(); l++) {
-      widths[l + 1] = layers.get(l).outputs();
+    List<Dense> dense = dense();
+    int[] widths = new int[dense.size() + 1];
+    widths[0] = dense.get(0).inputs();
+    for (int l = 0; l < dense.size(); l++) {
+      widths[l + 1] = dense.get(l).outputs();
     }
     return widths;
   }
 
-  /** @return inputs per row: the features' input size, or the first layer's input width */
+  /** @return inputs per row: the input shape's size */
   public int inputs() {
-    return features != null ? features.input().size() : layers.get(0).inputs();
+    return input.size();
   }
 
-  /** @return outputs per row: the last layer's width */
+  /** @return outputs per row: the output layer's width */
   public int outputs() {
-    return layers.get(layers.size() - 1).outputs();
+    return layers.get(layers.size() - 1).output().size();
   }
 
   /** @return the number of weights and biases, over all layers */
   public long parameterCount() {
-    long count = features == null ? 0 : features.parameterCount();
+    long count = 0;
     for (Layer layer : layers) {
-      count += layer.weightCount() + layer.outputs();
+      count += layer.parameterCount();
     }
     return count;
   }
@@ -257,8 +367,8 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
    * Finds the first weight or bias, layer by layer, that is NaN or infinite.
    *
    * @param network the network to check
-   * @return e.g. "weight 3 of layer 2 became NaN" (layers counted from 1, weights row-major from 0), or
-   *     null if every parameter is finite
+   * @return e.g. "weight 3 of layer 2 became NaN" (dense layers counted from 1, convolutions as "conv layer
+   *     1", weights row-major from 0), or null if every parameter is finite
    */
   public static String firstNonFinite(Network network) {
     List<Conv> convs = network.convs();
@@ -268,19 +378,11 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
         return where;
       }
     }
-    for (int l = 0; l < network.layers.size(); l++) {
-      Layer layer = network.layers.get(l);
-      float[] weights = layer.weights();
-      for (int i = 0; i < weights.length; i++) {
-        if (!Float.isFinite(weights[i])) {
-          return "weight " + i + " of layer " + (l + 1) + " became " + weights[i];
-        }
-      }
-      float[] bias = layer.bias();
-      for (int i = 0; i < bias.length; i++) {
-        if (!Float.isFinite(bias[i])) {
-          return "bias " + i + " of layer " + (l + 1) + " became " + bias[i];
-        }
+    List<Dense> dense = network.dense();
+    for (int l = 0; l < dense.size(); l++) {
+      String where = firstNonFinite(dense.get(l).weights(), dense.get(l).bias(), "layer " + (l + 1));
+      if (where != null) {
+        return where;
       }
     }
     return null;
@@ -313,9 +415,11 @@ public record Network(Loss loss, List<Layer> layers, float inputScale, List<Stri
       max = Math.max(max, maxAbs(ac.get(c).weights(), bc.get(c).weights()));
       max = Math.max(max, maxAbs(ac.get(c).bias(), bc.get(c).bias()));
     }
-    for (int l = 0; l < a.layers.size(); l++) {
-      max = Math.max(max, maxAbs(a.layers.get(l).weights(), b.layers.get(l).weights()));
-      max = Math.max(max, maxAbs(a.layers.get(l).bias(), b.layers.get(l).bias()));
+    List<Dense> ad = a.dense();
+    List<Dense> bd = b.dense();
+    for (int l = 0; l < ad.size(); l++) {
+      max = Math.max(max, maxAbs(ad.get(l).weights(), bd.get(l).weights()));
+      max = Math.max(max, maxAbs(ad.get(l).bias(), bd.get(l).bias()));
     }
     return max;
   }

@@ -10,7 +10,7 @@ package dev.cltrain.nn;
  * @param max   true for max pooling, false for average pooling
  * @param size  p, the window's side and the stride, at least 1
  */
-public record Pool(Shape input, boolean max, int size) implements Stage {
+public record Pool(Shape input, boolean max, int size) implements Layer {
   /**
    * @param input the input's shape
    * @param max   max pooling (else average)
@@ -27,6 +27,11 @@ public record Pool(Shape input, boolean max, int size) implements Stage {
   @Override
   public Shape output() {
     return new Shape(input.height() / size, input.width() / size, input.channels());
+  }
+
+  @Override
+  public LayerKind kind() {
+    return LayerKind.POOL;
   }
 
   @Override

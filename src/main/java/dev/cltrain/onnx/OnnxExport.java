@@ -3,13 +3,14 @@ package dev.cltrain.onnx;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Features;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.Stage;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,8 @@ final class OnnxExport {
   private final List<OnnxProto.Tensor> initializers = new ArrayList<>();
   private final Map<String, Integer> counts = new LinkedHashMap<>();
   private String last = Onnx.INPUT;
+  /** The name of the last dense layer exported, null before the first. */
+  private String lastDense;
 
   private OnnxExport() {}
 
@@ -71,52 +74,82 @@ final class OnnxExport {
       node("Sub", "standardize", List.of(last, constant("input_mean", network.standardization().mean(), n)));
       node("Div", "standardize", List.of(last, constant("input_std", network.standardization().std(), n)));
     }
-    Features features = network.features();
-    float[] denseDropout = new float[network.layers().size()];
-    if (features != null) {
-      Shape in = features.input();
+    boolean image = network.hasFeatures();
+    if (image) {
+      Shape in = network.input();
       node("Reshape", "to_image", List.of(last, longs("image_shape", new long[] {-1, in.height(), in.width(),
           in.channels()})));
       node("Transpose", "to_nchw", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 3, 1, 2));
-      for (Stage s : features.stages()) {
-        stage(s);
-      }
-      node("Transpose", "to_nhwc", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 2, 3, 1));
-      node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
-      denseDropout = features.denseDropout();
     }
-    for (int l = 0; l < network.layers().size(); l++) {
-      Layer layer = network.layers().get(l);
-      String w = constant("dense" + l + "_weight", layer.weights(), layer.inputs(), layer.outputs());
-      String b = constant("dense" + l + "_bias", layer.bias(), layer.outputs());
-      node("Gemm", "dense" + l, List.of(last, w, b));
-      activation(layer.activation(), "dense" + l);
-      if (denseDropout[l] > 0) {
-        dropout(denseDropout[l], "dense" + l);
+    for (Layer layer : network.layers()) {
+      if (image && layer.kind() == LayerKind.DENSE) {
+        node("Transpose", "to_nhwc", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 2, 3, 1));
+        node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
+        image = false;
       }
+      Mapping mapping = MAPPINGS.get(layer.kind());
+      if (mapping == null) {
+        throw new IllegalStateException("no ONNX mapping for layer kind " + layer.kind() + " (OnnxExport.MAPPINGS)");
+      }
+      mapping.export(this, layer);
     }
   }
 
-  private void stage(Stage s) {
-    String name = s instanceof Conv ? "conv" : s instanceof Pool p ? (p.max() ? "maxpool" : "avgpool") : "dropout";
-    int index = counts.merge(name, 1, Integer::sum) - 1;
-    String id = name + index;
-    if (s instanceof Conv c) {
+  /** How one layer kind becomes ONNX nodes, appended after {@link #last}. */
+  interface Mapping {
+    void export(OnnxExport e, Layer layer);
+  }
+
+  /**
+   * THE ONNX side's table of layer kinds: how each is exported. (Import maps ONNX operators, one reader per
+   * operator, in {@link OnnxImport}.)
+   */
+  static final Map<LayerKind, Mapping> MAPPINGS = mappings();
+
+  private static Map<LayerKind, Mapping> mappings() {
+    Map<LayerKind, Mapping> m = new EnumMap<>(LayerKind.class);
+    m.put(LayerKind.DENSE, (e, layer) -> {
+      Dense d = (Dense) layer;
+      String id = e.next("dense");
+      String w = e.constant(id + "_weight", d.weights(), d.inputs(), d.outputs());
+      String b = e.constant(id + "_bias", d.bias(), d.outputs());
+      e.node("Gemm", id, List.of(e.last, w, b));
+      e.activation(d.activation(), id);
+      e.lastDense = id;
+    });
+    m.put(LayerKind.CONV, (e, layer) -> {
+      Conv c = (Conv) layer;
+      String id = e.next("conv");
       int k = c.kernel();
       int channels = c.input().channels();
       int f = c.filters();
-      node("Conv", id, List.of(last, constant(id + "_weight", KernelLayout.oihw(c.weights(), k, channels, f), f, channels,
-              k, k), constant(id + "_bias", c.bias(), f)),
+      e.node("Conv", id, List.of(e.last, e.constant(id + "_weight", KernelLayout.oihw(c.weights(), k, channels, f), f,
+              channels, k, k), e.constant(id + "_bias", c.bias(), f)),
           OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
           OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
-      activation(c.activation(), id);
-    } else if (s instanceof Pool p) {
-      node(p.max() ? "MaxPool" : "AveragePool", id, List.of(last),
+      e.activation(c.activation(), id);
+    });
+    m.put(LayerKind.POOL, (e, layer) -> {
+      Pool p = (Pool) layer;
+      String id = e.next(p.max() ? "maxpool" : "avgpool");
+      e.node(p.max() ? "MaxPool" : "AveragePool", id, List.of(e.last),
           OnnxProto.Attribute.ofInts("kernel_shape", p.size(), p.size()),
           OnnxProto.Attribute.ofInts("strides", p.size(), p.size()));
-    } else if (s instanceof Dropout d) {
-      dropout(d.rate(), id);
-    }
+    });
+    m.put(LayerKind.DROPOUT, (e, layer) -> {
+      Dropout d = (Dropout) layer;
+      if (e.lastDense == null) {
+        e.dropout(d.rate(), e.next("dropout"));
+      } else if (d.rate() > 0) { // after a dense layer: named after it; a rate of 0 is no node
+        e.dropout(d.rate(), e.lastDense);
+      }
+    });
+    return m;
+  }
+
+  /** {@return the next name for a layer of this kind: "conv0", "conv1", …} */
+  private String next(String name) {
+    return name + (counts.merge(name, 1, Integer::sum) - 1);
   }
 
   private void dropout(float rate, String after) {

@@ -4,13 +4,12 @@ import dev.cltrain.InputException;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Features;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.Stage;
 import dev.cltrain.nn.Standardization;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,8 +75,8 @@ final class OnnxImport {
   private boolean sawScale;       // a Div or Mul by a scalar on the input: the graph states its input scale
   private float[] mean;
   private float[] std;
-  private final List<Stage> stages = new ArrayList<>();
-  private final List<Layer> layers = new ArrayList<>();
+  private final List<Layer> stages = new ArrayList<>();
+  private final List<Dense> layers = new ArrayList<>();
   private final List<Float> denseDropout = new ArrayList<>();
   private Loss loss;
 
@@ -652,7 +651,7 @@ final class OnnxImport {
     if (bias.length != outputs) {
       throw fail(node, "bias of " + bias.length + " values for " + outputs + " outputs");
     }
-    layers.add(new Layer(inputs, outputs, Activation.IDENTITY, weights, bias));
+    layers.add(new Dense(inputs, outputs, Activation.IDENTITY, weights, bias));
     denseDropout.add(0f);
     width = outputs;
     seenLayer = true;
@@ -669,8 +668,8 @@ final class OnnxImport {
   /** Reads the activation after the dense layer just added, if any, into it. */
   private void finishDense(OnnxProto.Node layerNode) {
     Activation a = activationAfter(layerNode);
-    Layer l = layers.remove(layers.size() - 1);
-    layers.add(new Layer(l.inputs(), l.outputs(), a, l.weights(), l.bias()));
+    Dense l = layers.remove(layers.size() - 1);
+    layers.add(new Dense(l.inputs(), l.outputs(), a, l.weights(), l.bias()));
     skipActivation(a);
   }
 
@@ -742,13 +741,13 @@ final class OnnxImport {
     if (rates[rates.length - 1] != 0f) {
       throw fail("a Dropout after the output layer is not supported");
     }
-    for (Stage s : stages) {
-      anyDropout |= s instanceof Dropout;
-    }
-    Features features = null;
-    if (!stages.isEmpty() || anyDropout) {
-      Shape in = inputShape != null ? inputShape : new Shape(1, 1, inputWidth);
-      features = new Features(in, stages, rates, dropoutSeed());
+    boolean features = !stages.isEmpty() || anyDropout;
+    List<Layer> all = new ArrayList<>(stages);
+    for (int l = 0; l < layers.size(); l++) {
+      all.add(layers.get(l));
+      if (rates[l] > 0 || (features && Float.floatToRawIntBits(rates[l]) != 0)) { // a rate of +0 is no dropout
+        all.add(new Dropout(layers.get(l).output(), rates[l]));
+      }
     }
     Standardization standardization = null;
     if (mean != null || std != null) {
@@ -764,7 +763,8 @@ final class OnnxImport {
       names = null;
     }
     try {
-      return new Network(loss, layers, inputScale, names, standardization, features);
+      return features ? new Network(inputShape != null ? inputShape : new Shape(1, 1, inputWidth), all, loss, inputScale,
+          names, standardization, dropoutSeed()) : new Network(loss, layers, inputScale, names, standardization);
     } catch (IllegalArgumentException e) {
       throw fail(e.getMessage());
     }

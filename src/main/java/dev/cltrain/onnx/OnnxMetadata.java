@@ -47,7 +47,7 @@ public final class OnnxMetadata {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(LOSS, network.loss().id);
     m.put(ARCHITECTURE, Architecture.describe(network));
-    m.put(INPUT_SHAPE, network.features() != null ? network.features().input().toString()
+    m.put(INPUT_SHAPE, network.hasFeatures() ? network.input().toString()
         : Integer.toString(network.inputs()));
     m.put(INPUT_SCALE, Float.toString(network.inputScale()));
     if (network.classNames() != null) {
@@ -57,8 +57,8 @@ public final class OnnxMetadata {
         throw new IllegalStateException(e);
       }
     }
-    if (network.features() != null) {
-      m.put(DROPOUT_SEED, Long.toUnsignedString(network.features().seed()));
+    if (network.hasFeatures()) {
+      m.put(DROPOUT_SEED, Long.toUnsignedString(network.dropoutSeed()));
     }
     if (facts != null) {
       m.putAll(facts);

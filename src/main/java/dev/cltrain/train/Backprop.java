@@ -8,7 +8,7 @@ import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Optimizer;
 
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -104,12 +104,14 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
       this.fullBatch = shard < 0 && MemoryPlan.fullBatch(train.rows(), settings.batchSize());
       if (stages != null && shard >= 0) {
-        stages.streamOffset = shard << 16;
+        stages.masks.streamOffset = shard << 16;
       }
       this.train = resident(train);
-      for (Layer layer : initial.layers()) {
+      for (Dense layer : initial.dense()) {
         weightGradients.add(backend.allocate(layer.weightCount()));
         biasGradients.add(backend.allocate(layer.outputs()));
+        denseOps.get(weightGradients.size() - 1).gradients(weightGradients.get(weightGradients.size() - 1),
+            biasGradients.get(biasGradients.size() - 1));
         deltas.add(backend.allocate(capacity * layer.outputs()));
       }
       this.table = new ParameterTable<>(backend, optimizer);
@@ -149,7 +151,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    */
   static long bufferFloats(Network network, long rows, long capacity, boolean fullBatch) {
     long floats = 0;
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       floats += (long) layer.weightCount() + layer.outputs() + capacity * layer.outputs();
     }
     return floats + (fullBatch ? 0 : batchFloats(network, capacity) + rows);
@@ -221,23 +223,22 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     if (loss == Loss.XENT) {
       backend.xentDelta(count, networkOutput(), y, deltas.get(last));
     } else {
-      backend.mseDelta(count, initial.layers().get(last).activation().code, networkOutput(), y, deltas.get(last));
+      backend.mseDelta(count, initial.dense().get(last).activation().code, networkOutput(), y, deltas.get(last));
     }
     for (int l = last; l >= 0; l--) {
       B input = l == 0 ? denseInput : dropped.get(l - 1) != null ? dropped.get(l - 1) : outputs.get(l - 1);
-      backend.matmulTransposeA(widths[l], widths[l + 1], rows, perSample, input, deltas.get(l), weightGradients.get(l));
-      backend.columnSum(rows, widths[l + 1], perSample, deltas.get(l), biasGradients.get(l));
       if (l > 0) {
-        backend.matmulTransposeBDelta(rows, widths[l], widths[l + 1], initial.layers().get(l - 1).activation().code,
-            deltas.get(l), weights.get(l), outputs.get(l - 1), deltas.get(l - 1));
+        denseOps.get(l).backward(rows, perSample, input, deltas.get(l), deltas.get(l - 1), denseOps.get(l - 1),
+            initial.dense().get(l - 1).activation().code);
         if (dropped.get(l - 1) != null) {
-          stages.dropout(rows * widths[l], initial.features().denseDropout()[l - 1], step, denseStream(l - 1),
-              deltas.get(l - 1), deltas.get(l - 1));
+          dropouts.get(l - 1).backward(rows, step, perSample, null, deltas.get(l - 1), deltas.get(l - 1));
         }
-      } else if (stages != null && stages.needsGradient()) {
-        backend.matmulTransposeB(rows, widths[0], widths[1], 1.0f, deltas.get(0), weights.get(0),
-            stages.outputGradient());
-        stages.backward(rows, step, perSample);
+      } else {
+        boolean into = stages != null && stages.needsGradient();
+        denseOps.get(0).backward(rows, step, perSample, input, deltas.get(0), into ? stages.outputGradient() : null);
+        if (into) {
+          stages.backward(rows, step, perSample);
+        }
       }
     }
   }

@@ -6,7 +6,9 @@ import dev.cltrain.backend.Backend;
 import dev.cltrain.KernelTime;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import java.util.ArrayList;
@@ -47,6 +49,12 @@ public class Inference<B, I> implements AutoCloseable {
   protected final Stages<B, I> stages;
   /** Per dense layer, training only: its output after dropout; null where it has none. */
   protected final List<B> dropped = new ArrayList<>();
+  /** The op of each layer after the stages, in order: the dense layers and their dropouts. */
+  final List<LayerOp<B>> ops = new ArrayList<>();
+  /** Each dense layer's op. */
+  final List<DenseOp<B>> denseOps = new ArrayList<>();
+  /** Per dense layer: the op of the dropout after it; null where none follows it. */
+  final List<LayerOp<B>> dropouts = new ArrayList<>();
   /** What the first dense layer read in the last forward pass: the inputs or the stages' output. */
   protected B denseInput;
   /** The network's loss, which picks the output kernels and the loss kernel. */
@@ -116,15 +124,29 @@ public class Inference<B, I> implements AutoCloseable {
       this.inputs = network.inputs();
       this.loss = network.loss();
       this.capacity = capacity;
-      this.stages = network.features() == null ? null : new Stages<>(backend, network.features(), capacity, training);
-      float[] rates = network.features() == null ? new float[network.layers().size()]
-          : network.features().denseDropout();
-      for (int l = 0; l < network.layers().size(); l++) {
-        Layer layer = network.layers().get(l);
-        weights.add(backend.upload(layer.weights()));
-        biases.add(backend.upload(layer.bias()));
-        outputs.add(backend.allocate(capacity * layer.outputs()));
-        dropped.add(training && rates[l] > 0 ? backend.allocate(capacity * layer.outputs()) : null);
+      this.stages = network.hasFeatures() ? new Stages<>(backend, network, capacity, training) : null;
+      LayerOps.Context<B, I> context = new LayerOps.Context<>(backend, capacity, training,
+          stages == null ? null : stages.masks);
+      List<Layer> all = network.layers();
+      for (int l = stages == null ? 0 : stages.ops.size(); l < all.size(); l++) {
+        Layer layer = all.get(l);
+        // a dense layer's dropout draws stream (the stages' streams + the index of the dense layer it follows)
+        int stream = (stages == null ? 0 : stages.streamCount) + denseOps.size() - 1;
+        LayerOp<B> op = LayerOps.make(context, layer, stream);
+        ops.add(op);
+        if (layer.kind() == LayerKind.DENSE) {
+          DenseOp<B> dense = (DenseOp<B>) op;
+          denseOps.add(dense);
+          weights.add(dense.weights);
+          biases.add(dense.biases);
+          outputs.add(dense.out);
+          dropouts.add(null);
+          dropped.add(null);
+        } else {
+          int last = denseOps.size() - 1;
+          dropouts.set(last, op);
+          dropped.set(last, ((DropoutOp<B>) op).out);
+        }
       }
     } catch (RuntimeException e) {
       backend.close();
@@ -143,11 +165,10 @@ public class Inference<B, I> implements AutoCloseable {
    * @return the floats
    */
   static long bufferFloats(Network network, long capacity, boolean training) {
-    float[] rates = network.features() == null ? new float[network.layers().size()]
-        : network.features().denseDropout();
-    long floats = network.features() == null ? 0 : Stages.bufferFloats(network.features(), capacity, training);
-    for (int l = 0; l < network.layers().size(); l++) {
-      Layer layer = network.layers().get(l);
+    float[] rates = network.denseDropout();
+    long floats = Stages.bufferFloats(network.stages(), capacity, training);
+    for (int l = 0; l < network.dense().size(); l++) {
+      Dense layer = network.dense().get(l);
       floats += (long) layer.weightCount() + layer.outputs() + capacity * layer.outputs();
       floats += training && rates[l] > 0 ? capacity * layer.outputs() : 0;
     }
@@ -232,21 +253,10 @@ public class Inference<B, I> implements AutoCloseable {
   protected void forward(B x, int rows, long step) {
     B input = stages == null ? x : stages.forward(x, rows, step);
     denseInput = input;
-    float[] rates = initial.features() == null ? null : initial.features().denseDropout();
     for (int l = 0; l < layerCount(); l++) {
-      B a = outputs.get(l);
-      Activation activation = initial.layers().get(l).activation();
-      if (activation == Activation.SOFTMAX) {
-        backend.matmul(rows, widths[l + 1], widths[l], 1.0f, input, weights.get(l), a);
-        backend.biasSoftmax(rows, widths[l + 1], a, biases.get(l), a);
-      } else {
-        backend.matmulBiasActivation(rows, widths[l + 1], widths[l], activation.code, input, weights.get(l),
-            biases.get(l), a);
-      }
-      input = a;
-      if (step >= 0 && dropped.get(l) != null) {
-        stages.dropout(rows * widths[l + 1], rates[l], step, denseStream(l), a, dropped.get(l));
-        input = dropped.get(l);
+      input = denseOps.get(l).forward(input, rows, step);
+      if (dropouts.get(l) != null) {
+        input = dropouts.get(l).forward(input, rows, step);
       }
     }
   }
@@ -340,25 +350,11 @@ public class Inference<B, I> implements AutoCloseable {
 
   /** @return a copy of the network with its weights and biases as they are now (waits for the work enqueued) */
   public Network network() {
-    List<Layer> layers = new ArrayList<>();
-    for (int l = 0; l < layerCount(); l++) {
-      Layer shape = initial.layers().get(l);
-      float[] w = new float[shape.weightCount()];
-      float[] b = new float[shape.outputs()];
-      backend.download(weights.get(l), w);
-      backend.download(biases.get(l), b);
-      layers.add(new Layer(shape.inputs(), shape.outputs(), shape.activation(), w, b));
+    List<Layer> layers = stages == null ? new ArrayList<>() : stages.current();
+    for (LayerOp<B> op : ops) {
+      layers.add(op.current());
     }
-    Network network = initial.withLayers(layers);
-    return stages == null ? network : network.withFeatures(stages.current());
-  }
-
-  /**
-   * @param l a dense layer
-   * @return the dropout stream of dense layer {@code l}'s output: after the stages' streams
-   */
-  protected int denseStream(int l) {
-    return (stages == null ? 0 : stages.streamCount) + l;
+    return initial.withLayers(layers);
   }
 
   /** @return time per kernel since the last call, when the backend profiles; else empty */

@@ -1,7 +1,7 @@
 package dev.cltrain.train;
 
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
 
 /**
@@ -86,7 +86,7 @@ public final class MemoryPlan {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
     long largest = (long) rows * Math.max(data.inputs(), data.outputs());
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
     largest = Math.max(largest, largestStageBuffer(network, capacity));
@@ -158,8 +158,8 @@ public final class MemoryPlan {
   /** The largest buffer of the stages: a convolution's patches or a stage's output, for capacity rows. */
   static long largestStageBuffer(Network network, long capacity) {
     long largest = 0;
-    if (network.features() != null) {
-      for (dev.cltrain.nn.Stage stage : network.features().stages()) {
+    if (network.hasFeatures()) {
+      for (dev.cltrain.nn.Layer stage : network.stages()) {
         largest = Math.max(largest, capacity * stage.output().size());
         if (stage instanceof dev.cltrain.nn.Conv c) {
           largest = Math.max(largest, capacity * c.outHeight() * c.outWidth() * c.patch());
@@ -178,7 +178,7 @@ public final class MemoryPlan {
   public static long inferenceLargestBuffer(Network network, int rows, int capacity) {
     int[] widths = network.widths();
     long largest = (long) rows * Math.max(network.inputs(), widths[widths.length - 1]);
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), (long) capacity * layer.outputs()));
     }
     return 4 * Math.max(largest, largestStageBuffer(network, capacity));

@@ -2,6 +2,7 @@ package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
@@ -81,7 +82,7 @@ final class ParameterTable<B> {
     for (dev.cltrain.nn.Conv c : network.convs()) {
       parameters += c.parameterCount();
     }
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       parameters += (long) layer.weightCount() + layer.outputs();
     }
     return parameters * optimizer.stateBuffers();
@@ -98,7 +99,7 @@ final class ParameterTable<B> {
       arrays.add(c.weights());
       arrays.add(c.bias());
     }
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       arrays.add(layer.weights());
       arrays.add(layer.bias());
     }

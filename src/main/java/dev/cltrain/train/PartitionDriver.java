@@ -83,45 +83,22 @@ public final class PartitionDriver implements AutoCloseable {
     List<dev.cltrain.nn.Layer> layers = new java.util.ArrayList<>();
     for (int l = 0; l < first.layers().size(); l++) {
       dev.cltrain.nn.Layer layer = first.layers().get(l);
-      float[] w = new float[layer.weightCount()];
-      float[] b = new float[layer.outputs()];
+      List<float[]> sums = new java.util.ArrayList<>();
+      for (float[] p : layer.parameters()) {
+        sums.add(new float[p.length]);
+      }
       for (Network n : nets) {
-        addInto(w, n.layers().get(l).weights());
-        addInto(b, n.layers().get(l).bias());
+        List<float[]> mine = n.layers().get(l).parameters();
+        for (int p = 0; p < sums.size(); p++) {
+          addInto(sums.get(p), mine.get(p));
+        }
       }
-      divide(w, count);
-      divide(b, count);
-      layers.add(new dev.cltrain.nn.Layer(layer.inputs(), layer.outputs(), layer.activation(), w, b));
-    }
-    Network averaged = first.withLayers(layers);
-    if (first.features() == null) {
-      return averaged;
-    }
-    List<dev.cltrain.nn.Conv> convs = first.convs();
-    List<float[][]> params = new java.util.ArrayList<>();
-    for (int c = 0; c < convs.size(); c++) {
-      float[] w = new float[convs.get(c).weightCount()];
-      float[] b = new float[convs.get(c).filters()];
-      for (Network n : nets) {
-        addInto(w, n.convs().get(c).weights());
-        addInto(b, n.convs().get(c).bias());
+      for (float[] sum : sums) {
+        divide(sum, count);
       }
-      divide(w, count);
-      divide(b, count);
-      params.add(new float[][] {w, b});
+      layers.add(layer.withParameters(sums));
     }
-    List<dev.cltrain.nn.Stage> stages = new java.util.ArrayList<>();
-    int c = 0;
-    for (dev.cltrain.nn.Stage stage : first.features().stages()) {
-      if (stage instanceof dev.cltrain.nn.Conv conv) {
-        stages.add(conv.withParameters(params.get(c)[0], params.get(c)[1]));
-        c++;
-      } else {
-        stages.add(stage);
-      }
-    }
-    dev.cltrain.nn.Features f = first.features();
-    return averaged.withFeatures(new dev.cltrain.nn.Features(f.input(), stages, f.denseDropout(), f.seed()));
+    return first.withLayers(layers);
   }
 
   private static void addInto(float[] sum, float[] values) {

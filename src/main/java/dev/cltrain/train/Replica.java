@@ -81,7 +81,7 @@ final class Replica<B, I> extends Backprop<B, I> {
    */
   void loadParameters(Network from, long stepsTaken) {
     small.useLayers();
-    if (from.convs().size() != initial.convs().size() || from.layers().size() != layerCount()) {
+    if (from.convs().size() != initial.convs().size() || from.dense().size() != layerCount()) {
       throw new IllegalArgumentException("weights of another network");
     }
     table.load(ParameterTable.arrays(from));

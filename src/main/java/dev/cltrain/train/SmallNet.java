@@ -76,7 +76,7 @@ final class SmallNet<B, I> {
     this.table = table;
     this.rows = rows;
     this.forceLayers = forceLayers;
-    boolean stages = network.features() != null;
+    boolean stages = network.hasFeatures();
     this.layerByLayerReason = refusal(stages, fullBatch, backend.smallNetFloats(), backend.smallNetWork());
     this.fits = fullBatch && !stages && floatsNeeded(widths, optimizer, rows) <= backend.smallNetFloats();
     this.epochsPerLaunch = epochsPerLaunch(fits, widths, rows);
@@ -212,7 +212,7 @@ final class SmallNet<B, I> {
       int layers = widths.length - 1;
       int[] codes = Arrays.copyOf(widths, 2 * layers + 1);
       for (int l = 0; l < layers; l++) {
-        codes[layers + 1 + l] = network.layers().get(l).activation().code;
+        codes[layers + 1 + l] = network.dense().get(l).activation().code;
       }
       shape = backend.uploadIndices(codes);
       packedParams = backend.upload(new float[parameters]);

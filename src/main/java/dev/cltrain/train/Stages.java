@@ -3,97 +3,74 @@ package dev.cltrain.train;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Features;
-import dev.cltrain.nn.Pool;
-import dev.cltrain.nn.Stage;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
+import dev.cltrain.nn.Network;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The stages of a network before its dense layers (convolutions, pooling, dropout) on one backend, forward and,
- * when training, backward. Written once for every backend, like {@link Inference} and {@link Backprop}.
+ * The layers of a network before its first dense layer (convolutions, pooling, dropout) on one backend, forward
+ * and, when training, backward: the loop over their ops ({@link LayerOps}, one {@link LayerOp} per layer).
+ * Written once for every backend, like {@link Inference} and {@link Backprop}.
  *
- * <pre>
- * conv      col = patches of the input                                   im2col
- *           out = f(col·W + b)   (rows·oh·ow × filters = HWC per sample)   matmul_bias_activation
- * backward  g ⊙= f'(out);  dW = colᵀ·g / n;  db = Σ g / n                  activation_delta, matmul_transpose_a,
- *                                                                          column_sum
- *           g_in = col2im(g·Wᵀ)   (not for the first convolution)          matmul_transpose_b, col2im
- * maxpool   out = window maxima;  g_in = g at each window's first maximum  max_pool, max_pool_backward
- * avgpool   out = window means;   g_in = g / p²                            avg_pool, avg_pool_backward
- * dropout   out = x · mask · 1/(1−rate);  g_in = g · mask · 1/(1−rate)     dropout (the same mask both ways)
- * </pre>
- *
- * <p>The gradient is carried back only as far as the first convolution: nothing before it has parameters.
- * A dropout of rate 0, and every dropout outside training, passes its input through.
+ * <p>The gradient is carried back only as far as the first layer with parameters: nothing before it has any.
  *
  * @param <B> the backend's float buffer type
  * @param <I> the backend's int buffer type
  */
 final class Stages<B, I> {
-  private final Backend<B, I> backend;
-  private final Features features;
-  private final boolean training;
-  /** Per stage: its output for capacity rows; null for a dropout that passes its input through. */
-  private final List<B> outputs = new ArrayList<>();
-  /** Per stage: a convolution's patches (reused for their gradient going back); null for other stages. */
-  private final List<B> cols = new ArrayList<>();
-  /** Per stage, training only: the gradient with respect to its output; null where none is needed. */
+  /** The network's dropout masks, which the dense layers' dropouts share. */
+  final DropoutMasks<B> masks;
+  /** The op of each layer before the first dense layer, in order. */
+  final List<LayerOp<B>> ops = new ArrayList<>();
+  /** Per op, training only: the gradient with respect to its output; null where none is needed. */
   private final List<B> grads = new ArrayList<>();
-  /** Each convolution's weights, biases and (training) their gradients, in stage order. */
+  /** Each parameterised layer's weights, biases and (training) their gradients, in order. */
   final List<B> weights = new ArrayList<>();
   final List<B> biases = new ArrayList<>();
   final List<B> weightGradients = new ArrayList<>();
   final List<B> biasGradients = new ArrayList<>();
-  /** The index of the first convolution among the stages, −1 for none. */
-  private final int firstConv;
-  /** The dropout stream of each stage (dropout stages only), counted from 0 in stage order. */
-  private final int[] streams;
+  /** The index of the first op with parameters, −1 for none. */
+  private final int firstTrained;
+  private final boolean training;
   /** The dropout streams the stages use; the dense layers' dropouts continue the count from here. */
   final int streamCount;
-  /** What each stage read in the last forward pass (the input or an earlier stage's output). */
+  /** What each op read in the last forward pass (the input or an earlier op's output). */
   private final List<B> inputs = new ArrayList<>();
 
   /**
-   * Uploads the convolutions' parameters and allocates every stage's buffers for {@code capacity} rows.
+   * Makes the ops of the layers before the first dense layer, each allocating its buffers for {@code capacity}
+   * rows.
    *
    * @param backend  where the buffers live
-   * @param features the stages
+   * @param network  the network
    * @param capacity the most rows one pass takes
    * @param training whether to allocate the backward pass's buffers and apply dropout
    */
-  Stages(Backend<B, I> backend, Features features, int capacity, boolean training) {
-    this.backend = backend;
-    this.features = features;
+  Stages(Backend<B, I> backend, Network network, int capacity, boolean training) {
+    this.masks = new DropoutMasks<>(backend, network.dropoutSeed());
     this.training = training;
-    List<Stage> stages = features.stages();
+    LayerOps.Context<B, I> context = new LayerOps.Context<>(backend, capacity, training, masks);
+    List<Layer> stages = network.stages();
     int first = -1;
-    this.streams = new int[stages.size()];
     int stream = 0;
     for (int s = 0; s < stages.size(); s++) {
-      Stage stage = stages.get(s);
-      int out = stage.output().size();
-      if (stage instanceof Conv c) {
+      Layer layer = stages.get(s);
+      LayerOp<B> op = LayerOps.make(context, layer, layer.kind() == LayerKind.DROPOUT ? stream++ : -1);
+      ops.add(op);
+      if (!op.parameters().isEmpty()) {
         first = first < 0 ? s : first;
-        weights.add(backend.upload(c.weights()));
-        biases.add(backend.upload(c.bias()));
-        cols.add(backend.allocate(capacity * c.outHeight() * c.outWidth() * c.patch()));
-        outputs.add(backend.allocate(capacity * out));
+        weights.add(op.parameters().get(0));
+        biases.add(op.parameters().get(1));
         if (training) {
-          weightGradients.add(backend.allocate(c.weightCount()));
-          biasGradients.add(backend.allocate(c.filters()));
+          weightGradients.add(op.gradients().get(0));
+          biasGradients.add(op.gradients().get(1));
         }
-      } else {
-        cols.add(null);
-        boolean passes = stage instanceof Dropout d && (d.rate() == 0f || !training);
-        outputs.add(passes ? null : backend.allocate(capacity * out));
-      }
-      if (stage instanceof Dropout) {
-        streams[s] = stream++;
       }
     }
     this.streamCount = stream;
-    this.firstConv = first;
+    this.firstTrained = first;
     for (int s = 0; s < stages.size(); s++) {
       boolean needed = training && first >= 0 && s >= first;
       grads.add(needed ? backend.allocate(capacity * stages.get(s).output().size()) : null);
@@ -105,23 +82,23 @@ final class Stages<B, I> {
    * other stage's output (none for a dropout that passes its input through) and, when training, the
    * convolutions' parameter gradients and the gradient of every stage from the first convolution on.
    *
-   * @param features the stages
+   * @param stages   the layers before the first dense layer ({@link Network#stages()})
    * @param capacity the most rows one pass takes
    * @param training whether the backward pass's buffers are allocated
    * @return the floats
    */
-  static long bufferFloats(Features features, long capacity, boolean training) {
-    List<Stage> stages = features.stages();
+  static long bufferFloats(List<Layer> stages, long capacity, boolean training) {
     long floats = 0;
     int first = -1;
     for (int s = 0; s < stages.size(); s++) {
-      Stage stage = stages.get(s);
+      Layer stage = stages.get(s);
       long out = capacity * stage.output().size();
-      if (stage instanceof Conv c) {
+      if (stage.kind() == LayerKind.CONV) {
+        Conv c = (Conv) stage;
         first = first < 0 ? s : first;
         floats += c.parameterCount() * (training ? 2 : 1) + capacity * c.outHeight() * c.outWidth() * c.patch() + out;
       } else {
-        boolean passes = stage instanceof Dropout d && (d.rate() == 0f || !training);
+        boolean passes = stage.kind() == LayerKind.DROPOUT && (((Dropout) stage).rate() == 0f || !training);
         floats += passes ? 0 : out;
       }
     }
@@ -138,7 +115,7 @@ final class Stages<B, I> {
 
   /** @return whether the dense layers must pass a gradient back into the stages */
   boolean needsGradient() {
-    return training && firstConv >= 0;
+    return training && firstTrained >= 0;
   }
 
   /** @return where the first dense layer's backward pass puts the gradient of the stages' output */
@@ -157,118 +134,33 @@ final class Stages<B, I> {
   B forward(B x, int rows, long step) {
     B in = x;
     inputs.clear();
-    List<Stage> stages = features.stages();
-    int conv = 0;
-    for (int s = 0; s < stages.size(); s++) {
+    for (LayerOp<B> op : ops) {
       inputs.add(in);
-      Stage stage = stages.get(s);
-      B out = outputs.get(s);
-      if (stage instanceof Conv c) {
-        B col = cols.get(s);
-        backend.im2col(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
-            c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), in, col);
-        backend.matmulBiasActivation(rows * c.outHeight() * c.outWidth(), c.filters(), c.patch(),
-            c.activation().code, col, weights.get(conv), biases.get(conv), out);
-        conv++;
-      } else if (stage instanceof Pool p) {
-        if (p.max()) {
-          backend.maxPool(rows, p.input().height(), p.input().width(), p.input().channels(), p.size(), in, out);
-        } else {
-          backend.avgPool(rows, p.input().height(), p.input().width(), p.input().channels(), p.size(), in, out);
-        }
-      } else if (stage instanceof Dropout d) {
-        if (out == null || step < 0) {
-          out = in;
-        } else {
-          dropout(rows * d.input().size(), d.rate(), step, streams[s], in, out);
-        }
-      }
-      in = out;
+      in = op.forward(in, rows, step);
     }
     return in;
   }
 
   /**
-   * Added to every dropout stream: 0, or a shard's {@code shard << 16} in data-parallel training
-   * ({@link ShardedTrainer}), so that the shards of one batch draw independent masks.
-   */
-  int streamOffset;
-
-  /** Enqueues dropout of {@code count} values with the network's seed. */
-  void dropout(int count, float rate, long step, int stream, B x, B y) {
-    long seed = features.seed();
-    backend.dropout(count, Dropout.threshold(rate), Dropout.scale(rate), (int) seed, (int) (seed >>> 32), (int) step,
-        (int) (step >>> 32), stream + streamOffset, x, y);
-  }
-
-  /**
    * Enqueues the stages' backward pass from {@link #outputGradient()} (filled by the first dense layer), down to
-   * the first convolution, filling the convolutions' gradients. Uses the buffers of the last {@link #forward}.
+   * the first layer with parameters, filling their gradients. Uses the buffers of the last {@link #forward}.
    *
    * @param rows the rows of the last forward pass
    * @param step the step the forward pass used (the same dropout masks)
+   * @param perSample what the parameter gradients are scaled by
    */
   void backward(int rows, long step, float perSample) {
-    List<Stage> stages = features.stages();
-    int conv = convCount() - 1;
-    for (int s = stages.size() - 1; s >= firstConv; s--) {
-      Stage stage = stages.get(s);
-      B g = grads.get(s);
-      B gIn = s > firstConv ? grads.get(s - 1) : null;
-      if (stage instanceof Conv c) {
-        int pixels = rows * c.outHeight() * c.outWidth();
-        if (c.activation().code != 0) {
-          backend.activationDelta(pixels * c.filters(), c.activation().code, outputs.get(s), g);
-        }
-        B col = cols.get(s);
-        backend.matmulTransposeA(c.patch(), c.filters(), pixels, perSample, col, g, weightGradients.get(conv));
-        backend.columnSum(pixels, c.filters(), perSample, g, biasGradients.get(conv));
-        if (gIn != null) {
-          backend.matmulTransposeB(pixels, c.patch(), c.filters(), 1.0f, g, weights.get(conv), col);
-          backend.col2im(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
-              c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), col, gIn);
-        }
-        conv--;
-      } else if (stage instanceof Pool p) {
-        if (p.max()) {
-          backend.maxPoolBackward(rows, p.input().height(), p.input().width(), p.input().channels(), p.size(),
-              inputs.get(s), g, gIn);
-        } else {
-          backend.avgPoolBackward(rows, p.input().height(), p.input().width(), p.input().channels(), p.size(), g, gIn);
-        }
-      } else if (stage instanceof Dropout d) {
-        if (outputs.get(s) == null) {
-          copy(rows * d.input().size(), g, gIn);
-        } else {
-          dropout(rows * d.input().size(), d.rate(), step, streams[s], g, gIn);
-        }
-      }
+    for (int s = ops.size() - 1; s >= firstTrained; s--) {
+      ops.get(s).backward(rows, step, perSample, inputs.get(s), grads.get(s), s > firstTrained ? grads.get(s - 1) : null);
     }
   }
 
-  /** A dropout of rate 0 going back: the gradient passes as it is (dropout with rate 0 keeps every value, × 1). */
-  private void copy(int count, B from, B to) {
-    backend.dropout(count, 0, 1.0f, 0, 0, 0, 0, 0, from, to);
-  }
-
-  /**
-   * @return the stages with the convolutions' current parameters (waits for the work enqueued)
-   */
-  Features current() {
-    List<Stage> stages = new ArrayList<>();
-    int conv = 0;
-    for (Stage stage : features.stages()) {
-      if (stage instanceof Conv c) {
-        float[] w = new float[c.weightCount()];
-        float[] b = new float[c.filters()];
-        backend.download(weights.get(conv), w);
-        backend.download(biases.get(conv), b);
-        stages.add(c.withParameters(w, b));
-        conv++;
-      } else {
-        stages.add(stage);
-      }
+  /** @return the stages with their current parameters (waits for the work enqueued) */
+  List<Layer> current() {
+    List<Layer> layers = new ArrayList<>();
+    for (LayerOp<B> op : ops) {
+      layers.add(op.current());
     }
-    return features.withStages(stages);
+    return layers;
   }
 }

@@ -3,7 +3,7 @@ package dev.cltrain.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cltrain.Checkpoint;
 import dev.cltrain.TrainerState;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ public final class CheckpointBench {
     Random random = new Random(1);
     long parameters = 0;
     List<List<float[]>> adam = new ArrayList<>();
-    for (Layer layer : network.layers()) {
+    for (Dense layer : network.dense()) {
       parameters += layer.weightCount() + layer.outputs();
       List<float[]> buffers = new ArrayList<>();
       for (int count : new int[] {layer.weightCount(), layer.weightCount(), layer.outputs(), layer.outputs()}) {

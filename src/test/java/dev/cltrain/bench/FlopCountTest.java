@@ -32,9 +32,8 @@ class FlopCountTest {
     var input = new dev.cltrain.nn.Shape(4, 4, 1);
     var conv = new dev.cltrain.nn.Conv(input, 2, 3, 1, true, dev.cltrain.nn.Activation.RELU, new float[18], new float[2]);
     var pool = new dev.cltrain.nn.Pool(conv.output(), true, 2); // 2x2x2: 8 values
-    var dense = new dev.cltrain.nn.Layer(8, 3, dev.cltrain.nn.Activation.SOFTMAX, new float[24], new float[3]);
-    var net = new dev.cltrain.nn.Network(dev.cltrain.nn.Loss.XENT, java.util.List.of(dense), 1f, null, null,
-        new dev.cltrain.nn.Features(input, java.util.List.of(conv, pool), new float[1], 0));
+    var dense = new dev.cltrain.nn.Dense(8, 3, dev.cltrain.nn.Activation.SOFTMAX, new float[24], new float[3]);
+    var net = new dev.cltrain.nn.Network(dev.cltrain.nn.Loss.XENT, java.util.List.of(conv, pool, dense));
     // conv: 16 output pixels x 9 patch values x 2 filters = 288 per row, forward and weight gradient (first layer:
     // no delta back); dense 8x3 = 24 per row, three times (its delta goes back to the stages)
     assertEquals(5 * (288 * 2 + 24 * 3), FlopCount.multiplyAdds(net, 5));

@@ -309,8 +309,8 @@ class ParserPropertiesTest {
     Network network = parsesOrFailsCleanly(file, () -> ModelJson.read(file));
     if (network != null) {
       int[] widths = network.widths();
-      for (int l = 0; l < network.layers().size(); l++) {
-        assertEquals(widths[l] * widths[l + 1], network.layers().get(l).weights().length);
+      for (int l = 0; l < network.dense().size(); l++) {
+        assertEquals(widths[l] * widths[l + 1], network.dense().get(l).weights().length);
       }
     }
   }
@@ -347,19 +347,20 @@ class ParserPropertiesTest {
     var pool = new dev.cltrain.nn.Pool(conv.output(), true, 2);
     var dropout = new dev.cltrain.nn.Dropout(pool.output(), 0.5f);
     Network dense = Network.initNormal(new int[] {8, 3, 1}, 2);
-    var hidden = dense.layers().get(0);
-    var layers = List.of(new dev.cltrain.nn.Layer(8, 3, dev.cltrain.nn.Activation.TANH, hidden.weights(), hidden.bias()),
-        dense.layers().get(1));
-    return new Network(dev.cltrain.nn.Loss.MSE, layers, 1f, null, null,
-        new dev.cltrain.nn.Features(input, List.of(conv, pool, dropout), new float[] {0.25f, 0f}, 12345));
+    var hidden = dense.dense().get(0);
+    var first = new dev.cltrain.nn.Dense(8, 3, dev.cltrain.nn.Activation.TANH, hidden.weights(), hidden.bias());
+    return new Network(input, List.of(conv, pool, dropout, first, new dev.cltrain.nn.Dropout(first.output(), 0.25f),
+        dense.dense().get(1)), dev.cltrain.nn.Loss.MSE, 1f, null, null, 12345);
   }
 
   private static void checkConvModel(byte[] bytes) {
     checkModel(bytes);
     Path file = write("model.json", bytes);
     Network network = parsesOrFailsCleanly(file, () -> ModelJson.read(file));
-    if (network != null && network.features() != null) {
-      assertEquals(network.features().output().size(), network.layers().get(0).inputs());
+    if (network != null && network.hasFeatures()) {
+      List<dev.cltrain.nn.Layer> stages = network.stages();
+      assertEquals(stages.isEmpty() ? network.inputs() : stages.get(stages.size() - 1).output().size(),
+          network.dense().get(0).inputs());
       for (var conv : network.convs()) {
         assertEquals(conv.patch() * conv.filters(), conv.weights().length);
       }

@@ -52,9 +52,9 @@ class ModelJsonTest {
   private static void assertBitIdentical(Network expected, Network actual) {
     assertEquals(expected.loss(), actual.loss());
     assertArrayEquals(expected.widths(), actual.widths());
-    for (int l = 0; l < expected.layers().size(); l++) {
-      Layer a = expected.layers().get(l);
-      Layer b = actual.layers().get(l);
+    for (int l = 0; l < expected.dense().size(); l++) {
+      Dense a = expected.dense().get(l);
+      Dense b = actual.dense().get(l);
       assertEquals(a.activation(), b.activation(), "layer " + l + " activation");
       assertArrayEquals(bits(a.weights()), bits(b.weights()), "layer " + l + " weights, bit for bit");
       assertArrayEquals(bits(a.bias()), bits(b.bias()), "layer " + l + " bias, bit for bit");
@@ -79,9 +79,9 @@ class ModelJsonTest {
   void goodTemplateParses() {
     Network network = ModelJson.parse(GOOD, NAME);
     assertArrayEquals(new int[] {2, 2, 1}, network.widths());
-    assertEquals(-0.25f, network.layers().get(0).weight(0, 1));
-    assertEquals(1.0f, network.layers().get(0).weight(1, 0));
-    assertEquals(0.3f, network.layers().get(1).bias()[0]);
+    assertEquals(-0.25f, network.dense().get(0).weight(0, 1));
+    assertEquals(1.0f, network.dense().get(0).weight(1, 0));
+    assertEquals(0.3f, network.dense().get(1).bias()[0]);
   }
 
   @Test
@@ -102,7 +102,7 @@ class ModelJsonTest {
     assertEquals(named.standardization(), back.standardization());
     assertBitIdentical(named, back);
     Network regression = Network.builder(2, 1).output(Activation.IDENTITY).seed(1).build();
-    assertEquals(Activation.IDENTITY, ModelJson.parse(ModelJson.toJson(regression), NAME).layers().get(0).activation());
+    assertEquals(Activation.IDENTITY, ModelJson.parse(ModelJson.toJson(regression), NAME).dense().get(0).activation());
     String badNames = ModelJson.toJson(plain).replace("\"layers\"", "\"classNames\": [\"only one\"], \"layers\"");
     assertThrows(dev.cltrain.InputException.class, () -> ModelJson.parse(badNames, NAME));
   }
@@ -110,7 +110,7 @@ class ModelJsonTest {
   @Test
   void roundTripKeepsAwkwardFloatsBitForBit() {
     float[] awkward = {Float.MIN_VALUE, -Float.MAX_VALUE, 1e-38f, 0.1f, 1f / 3, -0.0f, 16777217f, (float) Math.PI};
-    Layer layer = new Layer(awkward.length, 1, Activation.SIGMOID, awkward, new float[] {Float.MIN_NORMAL});
+    Dense layer = new Dense(awkward.length, 1, Activation.SIGMOID, awkward, new float[] {Float.MIN_NORMAL});
     Network network = new Network(Loss.MSE, List.of(layer));
     assertBitIdentical(network, ModelJson.parse(ModelJson.toJson(network), NAME));
   }
@@ -126,7 +126,7 @@ class ModelJsonTest {
   @Test
   void twoToOneModelHasExactlyTheDocumentedJsonShape() throws IOException {
     Network network = Network.initNormal(new int[] {2, 1}, 0);
-    Layer layer = network.layers().get(0);
+    Dense layer = network.dense().get(0);
     JsonNode root = new ObjectMapper().readTree(ModelJson.toJson(network));
 
     List<String> names = fieldNames(root);
@@ -219,19 +219,20 @@ class ModelJsonTest {
         new float[] {Float.MIN_NORMAL, -1e-38f, 0.1f, (float) Math.PI});
     Pool p2 = new Pool(c2.output(), false, 1);
     int flat = p2.output().size();
-    Layer l1 = new Layer(flat, 5, Activation.RELU, draws(random, flat * 5), draws(random, 5));
-    Layer l2 = new Layer(5, 3, Activation.SOFTMAX, draws(random, 15), draws(random, 3));
-    Features features = new Features(input, List.of(c1, p1, d1, c2, p2), new float[] {0.5f, 0f}, 0xFEDCBA9876543210L);
-    return new Network(Loss.XENT, List.of(l1, l2), 1f / 255, null, null, features);
+    Dense l1 = new Dense(flat, 5, Activation.RELU, draws(random, flat * 5), draws(random, 5));
+    Dense l2 = new Dense(5, 3, Activation.SOFTMAX, draws(random, 15), draws(random, 3));
+    Dropout d2 = new Dropout(l1.output(), 0.5f);
+    return new Network(input, List.of(c1, p1, d1, c2, p2, l1, d2, l2), Loss.XENT, 1f / 255, null, null,
+        0xFEDCBA9876543210L);
   }
 
   private static void assertConvBitIdentical(Network expected, Network actual) {
     assertBitIdentical(expected, actual);
-    assertEquals(expected.features().input(), actual.features().input());
-    assertEquals(expected.features().seed(), actual.features().seed());
-    assertArrayEquals(bits(expected.features().denseDropout()), bits(actual.features().denseDropout()));
-    List<Stage> a = expected.features().stages();
-    List<Stage> b = actual.features().stages();
+    assertEquals(expected.input(), actual.input());
+    assertEquals(expected.dropoutSeed(), actual.dropoutSeed());
+    assertArrayEquals(bits(expected.denseDropout()), bits(actual.denseDropout()));
+    List<Layer> a = expected.layers();
+    List<Layer> b = actual.layers();
     assertEquals(a.size(), b.size());
     for (int s = 0; s < a.size(); s++) {
       if (a.get(s) instanceof Conv ca) {
@@ -282,7 +283,7 @@ class ModelJsonTest {
     assertEquals("valid", root.get("layers").get(3).get("padding").textValue());
     assertEquals(18, conv.get("weights").size(), "k*k*C rows");
     assertEquals(3, conv.get("weights").get(0).size(), "one number per filter");
-    Conv c1 = (Conv) net.features().stages().get(0);
+    Conv c1 = (Conv) net.layers().get(0);
     // row (ky*k + kx)*C + c, column f: weights[((ky*k + kx)*C + c)*filters + f]
     int ky = 2;
     int kx = 1;
@@ -307,7 +308,7 @@ class ModelJsonTest {
 
   @Test
   void versionOneFilesStillLoadAndVersionOneRefusesConvLayers() {
-    assertEquals(null, ModelJson.parse(GOOD, NAME).features());
+    assertFalse(ModelJson.parse(GOOD, NAME).hasFeatures());
     String typedDense = GOOD.replace("{\"inputs\":2,\"outputs\":1", "{\"type\":\"dense\",\"inputs\":2,\"outputs\":1");
     assertArrayEquals(new int[] {2, 2, 1}, ModelJson.parse(typedDense, NAME).widths());
     String conv = GOOD.replace("{\"inputs\":2,\"outputs\":1", "{\"type\":\"conv\",\"inputs\":2,\"outputs\":1");
@@ -330,14 +331,14 @@ class ModelJsonTest {
   @Test
   void goodVersionTwoTemplateParsesAndFlattenIsOptional() {
     Network net = ModelJson.parse(GOOD2, NAME);
-    assertEquals(new Shape(3, 3, 1), net.features().input());
-    assertEquals(7L, net.features().seed());
-    assertEquals(3, net.features().stages().size());
+    assertEquals(new Shape(3, 3, 1), net.input());
+    assertEquals(7L, net.dropoutSeed());
+    assertEquals(3, net.stages().size());
     Conv conv = net.convs().get(0);
     assertEquals(new Shape(2, 2, 1), conv.output());
     assertEquals(-1.0f, conv.weights()[2]);
-    assertEquals(new Dropout(new Shape(1, 1, 1), 0.5f), net.features().stages().get(2));
-    assertArrayEquals(new float[] {0.25f, 0f}, net.features().denseDropout());
+    assertEquals(new Dropout(new Shape(1, 1, 1), 0.5f), net.stages().get(2));
+    assertArrayEquals(new float[] {0.25f, 0f}, net.denseDropout());
     assertEquals(9, net.inputs());
     assertEquals(net, ModelJson.parse(GOOD2.replace("{\"type\":\"flatten\"},", ""), NAME));
     Network dropoutAfterFlatten = ModelJson.parse(GOOD2.replace("{\"type\":\"dropout\",\"rate\":0.5},\n", "")

@@ -28,9 +28,8 @@ class NetSpecTest {
   @Test
   void theExampleBuildsTheExpectedShapes() {
     Network net = xent(EXAMPLE, MNIST);
-    Features f = net.features();
-    assertEquals(MNIST, f.input());
-    List<Stage> stages = f.stages();
+    assertEquals(MNIST, net.input());
+    List<Layer> stages = net.stages();
     assertEquals(4, stages.size());
     Conv c1 = assertInstanceOf(Conv.class, stages.get(0));
     assertEquals(new Shape(28, 28, 32), c1.output());
@@ -45,10 +44,11 @@ class NetSpecTest {
     assertEquals(3 * 3 * 32 * 64, c2.weights().length);
     assertEquals(new Shape(7, 7, 64), stages.get(3).output());
     assertArrayEquals(new int[] {3136, 128, 10}, net.widths());
-    assertEquals(Activation.RELU, net.layers().get(0).activation());
-    assertEquals(Activation.SOFTMAX, net.layers().get(1).activation());
-    assertArrayEquals(new float[] {0.5f, 0f}, f.denseDropout());
-    assertEquals(7, f.seed());
+    assertEquals(Activation.RELU, net.dense().get(0).activation());
+    assertEquals(Activation.SOFTMAX, net.dense().get(1).activation());
+    assertArrayEquals(new float[] {0.5f, 0f}, net.denseDropout());
+    assertEquals(7, net.dropoutSeed());
+    assertEquals(new Dropout(new Shape(1, 1, 128), 0.5f), net.layers().get(5)); // one list: after dense:128
     assertEquals(784, net.inputs());
     assertEquals(10, net.outputs());
     assertEquals(EXAMPLE, NetSpec.parse(EXAMPLE).toString());
@@ -80,7 +80,7 @@ class NetSpecTest {
   @Test
   void averagePoolingAndStageDropout() {
     Network net = xent("dropout:0.2,avgpool:4,conv:3:1,sigmoid,dropout:0,dense:10", MNIST);
-    List<Stage> stages = net.features().stages();
+    List<Layer> stages = net.stages();
     assertEquals(new Dropout(MNIST, 0.2f), stages.get(0));
     Pool pool = assertInstanceOf(Pool.class, stages.get(1));
     assertFalse(pool.max());
@@ -93,7 +93,7 @@ class NetSpecTest {
   @Test
   void poolLeavesOutRowsBeyondTheLastWholeWindow() {
     Network net = xent("maxpool:3,dense:10", MNIST);
-    assertEquals(new Shape(9, 9, 1), net.features().output());
+    assertEquals(new Shape(9, 9, 1), net.stages().get(0).output());
   }
 
   @Test
@@ -102,7 +102,7 @@ class NetSpecTest {
       Network viaNet = NetSpec.parse("dense:8," + a.id + ",dense:1").build(new Shape(1, 1, 2), 1, Loss.MSE,
           Activation.SIGMOID, null, new NumpyRandom(3), 3);
       Network viaLayers = Network.builder(2, 8, 1).hidden(a).loss(Loss.MSE).seed(3).build();
-      assertNull(viaNet.features());
+      assertFalse(viaNet.hasFeatures());
       assertEquals(viaLayers, viaNet, a.id);
     }
     // no hidden layer: the seed's normal draws, as --layers 2,1
@@ -114,9 +114,10 @@ class NetSpecTest {
   @Test
   void denseDropoutMakesFeaturesWithNoStages() {
     Network net = build("dense:8,relu,dropout:0.25,dense:4,dense:1", new Shape(1, 1, 2), 1, Loss.MSE);
-    assertTrue(net.features().stages().isEmpty());
-    assertArrayEquals(new float[] {0.25f, 0f, 0f}, net.features().denseDropout());
-    assertEquals(Activation.IDENTITY, net.layers().get(1).activation());
+    assertTrue(net.hasFeatures());
+    assertTrue(net.stages().isEmpty());
+    assertArrayEquals(new float[] {0.25f, 0f, 0f}, net.denseDropout());
+    assertEquals(Activation.IDENTITY, net.dense().get(1).activation());
   }
 
   @Test
@@ -127,9 +128,9 @@ class NetSpecTest {
     Conv c = net.convs().get(0);
     assertArrayEquals(r.randnFloats(3 * 3 * 2 * 2), c.weights()); // (k·k·C) × filters
     assertArrayEquals(r.randnFloats(2), c.bias());
-    assertArrayEquals(r.randnFloats(32 * 3), net.layers().get(0).weights());
-    assertArrayEquals(r.randnFloats(3), net.layers().get(0).bias());
-    assertArrayEquals(r.randnFloats(30), net.layers().get(1).weights());
+    assertArrayEquals(r.randnFloats(32 * 3), net.dense().get(0).weights());
+    assertArrayEquals(r.randnFloats(3), net.dense().get(0).bias());
+    assertArrayEquals(r.randnFloats(30), net.dense().get(1).weights());
   }
 
   @Test
@@ -157,7 +158,7 @@ class NetSpecTest {
     build("dense:1,sigmoid", new Shape(1, 1, 2), 1, Loss.MSE);
     Network id = NetSpec.parse("dense:1,identity").build(new Shape(1, 1, 2), 1, Loss.MSE, Activation.IDENTITY, null,
         new NumpyRandom(0), 0);
-    assertEquals(Activation.IDENTITY, id.layers().get(0).activation());
+    assertEquals(Activation.IDENTITY, id.dense().get(0).activation());
     assertEquals(Activation.IDENTITY, NetSpec.parse("dense:1,identity").outputActivation());
     assertNull(NetSpec.parse("dense:1").outputActivation());
     assertBad(() -> build("dense:4,dense:10,relu", MNIST, 10, Loss.XENT), 3, "relu", "follows --loss xent");

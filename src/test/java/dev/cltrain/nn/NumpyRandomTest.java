@@ -36,7 +36,7 @@ class NumpyRandomTest {
   @Test
   void seedProgramStartsFromNumpysWeightsRoundedToFloat() {
     Network net = Network.initNormal(new int[] {2, 1}, 0);
-    Layer layer = net.layers().get(0);
+    Dense layer = net.dense().get(0);
     // np.random.seed(0); weights = np.random.randn(2, 1); bias = np.random.randn(1)
     assertEquals(1.764052345967664, layer.weights()[0], 1.764052345967664 * Tolerances.NUMPY_FLOAT_RTOL);
     assertEquals(0.4001572083672233, layer.weights()[1], 0.4001572083672233 * Tolerances.NUMPY_FLOAT_RTOL);
@@ -49,10 +49,10 @@ class NumpyRandomTest {
     NumpyRandom random = new NumpyRandom(0);
     float[] expected = random.randnFloats(4 + 2 + 2 + 1);
     float[] drawn = new float[9];
-    System.arraycopy(net.layers().get(0).weights(), 0, drawn, 0, 4);
-    System.arraycopy(net.layers().get(0).bias(), 0, drawn, 4, 2);
-    System.arraycopy(net.layers().get(1).weights(), 0, drawn, 6, 2);
-    System.arraycopy(net.layers().get(1).bias(), 0, drawn, 8, 1);
+    System.arraycopy(net.dense().get(0).weights(), 0, drawn, 0, 4);
+    System.arraycopy(net.dense().get(0).bias(), 0, drawn, 4, 2);
+    System.arraycopy(net.dense().get(1).weights(), 0, drawn, 6, 2);
+    System.arraycopy(net.dense().get(1).bias(), 0, drawn, 8, 1);
     assertArrayEquals(expected, drawn, 0f);
   }
 

@@ -17,12 +17,12 @@ import dev.cltrain.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.Stage;
+import dev.cltrain.nn.Layer;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -93,11 +93,11 @@ class OnnxImportTest {
   }
 
   private static List<Activation> activations(Network net) {
-    return net.layers().stream().map(Layer::activation).collect(Collectors.toList());
+    return net.dense().stream().map(Dense::activation).collect(Collectors.toList());
   }
 
   private static String stages(Network net) {
-    return net.features() == null ? "" : net.features().stages().stream().map(Stage::spec)
+    return net.stages().stream().map(Layer::spec)
         .collect(Collectors.joining(","));
   }
 
@@ -107,7 +107,7 @@ class OnnxImportTest {
     assertEquals(Loss.MSE, net.loss());
     assertArrayEquals(new int[] {4, 8, 3}, net.widths());
     assertEquals(List.of(Activation.RELU, Activation.IDENTITY), activations(net));
-    assertNull(net.features());
+    assertFalse(net.hasFeatures());
   }
 
   @Test
@@ -117,7 +117,7 @@ class OnnxImportTest {
     assertFalse(logits.inputScaleStated(), "no Div or Mul on the input: the scale 1 is assumed");
     assertFalse(imported("torch_mlp_softmax", dir).logits(), "Softmax: a classifier, as the graph says");
     assertFalse(imported("torch_tanh_mlp", dir).logits(), "Sigmoid: mse, as the graph says");
-    Network regression = new Network(Loss.MSE, List.of(new Layer(2, 3, Activation.IDENTITY, new float[6],
+    Network regression = new Network(Loss.MSE, List.of(new Dense(2, 3, Activation.IDENTITY, new float[6],
         new float[3])), 0.5f);
     Path mine = dir.resolve("mine.onnx");
     Onnx.save(regression, mine, java.util.Map.of());
@@ -154,12 +154,12 @@ class OnnxImportTest {
   void torchCnn(@TempDir Path dir) throws Exception {
     Network net = importAndCompare("torch_cnn", dir);
     assertEquals(Loss.XENT, net.loss());
-    assertEquals(new Shape(8, 8, 1), net.features().input());
+    assertEquals(new Shape(8, 8, 1), net.input());
     assertEquals("conv:4:3,maxpool:2,conv:6:3:valid", stages(net)); // eval-mode export drops the Dropout
     List<Conv> convs = net.convs();
     assertEquals(Activation.RELU, convs.get(0).activation());
     assertEquals(Activation.TANH, convs.get(1).activation());
-    assertEquals(new Shape(2, 2, 6), net.features().output());
+    assertEquals(new Shape(2, 2, 6), net.stages().get(net.stages().size() - 1).output());
     assertArrayEquals(new int[] {24, 5}, net.widths());
     assertEquals(List.of(Activation.SOFTMAX), activations(net));
   }
@@ -171,7 +171,7 @@ class OnnxImportTest {
     assertEquals(Loss.MSE, net.loss());
     assertEquals("conv:4:3:valid,avgpool:2", stages(net));
     assertEquals(Activation.SIGMOID, net.convs().get(0).activation());
-    assertTrue(net.features().stages().get(1) instanceof Pool p && !p.max());
+    assertTrue(net.stages().get(1) instanceof Pool p && !p.max());
     assertArrayEquals(new int[] {36, 3}, net.widths());
     assertEquals(List.of(Activation.IDENTITY), activations(net));
   }
@@ -308,8 +308,8 @@ class OnnxImportTest {
       assertArrayEquals(new int[] {4, 8, 3}, net.widths());
       assertEquals(List.of(Activation.RELU, Activation.IDENTITY), activations(net));
       // cltrain keeps weights [in, out]: weights[i * out + o] is PyTorch's weight[o][i]
-      Layer l0 = net.layers().get(0);
-      Layer l1 = net.layers().get(1);
+      Dense l0 = net.dense().get(0);
+      Dense l1 = net.dense().get(1);
       for (int o = 0; o < 8; o++) {
         assertEquals(b1(o), l0.bias()[o]);
         for (int i = 0; i < 4; i++) {
@@ -393,7 +393,7 @@ class OnnxImportTest {
       byte[] bytes = kerasGraph(pads);
       Network net = Onnx.fromBytes(bytes, "keras");
       assertEquals(Loss.XENT, net.loss());
-      assertEquals(new Shape(4, 3, 2), net.features().input());
+      assertEquals(new Shape(4, 3, 2), net.input());
       assertEquals(pads[0] > 0 ? "conv:3:3" : "conv:3:3:valid", stages(net));
       assertEquals(Activation.RELU, net.convs().get(0).activation());
       assertEquals(List.of(Activation.SOFTMAX), activations(net));

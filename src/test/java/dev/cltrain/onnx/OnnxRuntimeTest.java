@@ -20,14 +20,14 @@ import dev.cltrain.data.MnistDir;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.Stage;
+import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Standardization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +85,7 @@ class OnnxRuntimeTest {
     Network net = Training.of(Network.builder(2, 4, 1).seed(0).build(), xor).optimizer(Optimizer.sgd(2f))
         .epochs(3000).device(Devices.reference()).run().model().network();
     assertEquals(Loss.MSE, net.loss());
-    assertEquals(Activation.SIGMOID, net.layers().get(1).activation());
+    assertEquals(Activation.SIGMOID, net.dense().get(1).activation());
     return net;
   }
 
@@ -94,9 +94,9 @@ class OnnxRuntimeTest {
     Network initial = Network.builder(4, 16, 12, 3).hidden(Activation.TANH).loss(Loss.XENT).seed(1).build();
     Network net = Training.of(initial, data).optimizer(Optimizer.adam(0.01f)).batchSize(32).epochs(30)
         .device(Devices.reference()).run().model().network();
-    assertEquals(3, net.layers().size());
-    assertEquals(Activation.TANH, net.layers().get(0).activation());
-    assertEquals(Activation.TANH, net.layers().get(1).activation());
+    assertEquals(3, net.dense().size());
+    assertEquals(Activation.TANH, net.dense().get(0).activation());
+    assertEquals(Activation.TANH, net.dense().get(1).activation());
     return net;
   }
 
@@ -225,8 +225,8 @@ class OnnxRuntimeTest {
     Network a = awkwardCnn("conv:4:3:s2,relu,conv:5:3:valid,tanh,avgpool:2,dropout:0.25,flatten,dense:6,tanh,"
         + "dropout:0.3,dense:4", Loss.XENT, Activation.SOFTMAX, 4);
     // 11x13 -s2 same-> 6x7 -valid 3-> 4x5 -avgpool 2-> 2x2 (the last column is a partial window, left out)
-    List<Stage> stages = a.features().stages();
-    assertEquals(new Shape(2, 2, 5), a.features().output());
+    List<Layer> stages = a.stages();
+    assertEquals(new Shape(2, 2, 5), stages.get(stages.size() - 1).output());
     assertEquals(2, ((Conv) stages.get(0)).stride());
     checkAll("awkward cnn (s2 same, valid, avgpool, dropout)", a, x);
     // an even kernel with stride 3 (uneven same padding), maxpool over partial windows, sigmoid/mse output
@@ -267,26 +267,26 @@ class OnnxRuntimeTest {
   @Test
   void networkEqualsComparesWeightsBitForBit() {
     Network net = awkwardCnn("conv:2:3,relu,maxpool:2,dense:3", Loss.XENT, Activation.SOFTMAX, 3);
-    Layer l = net.layers().get(0);
+    Dense l = net.dense().get(0);
     float[] w = l.weights().clone();
     w[1] = Math.nextUp(w[1]);
-    List<Layer> layers = new ArrayList<>(net.layers());
-    layers.set(0, new Layer(l.inputs(), l.outputs(), l.activation(), w, l.bias().clone()));
-    assertNotEquals(net, net.withLayers(layers));
+    List<Dense> layers = new ArrayList<>(net.dense());
+    layers.set(0, new Dense(l.inputs(), l.outputs(), l.activation(), w, l.bias().clone()));
+    assertNotEquals(net, net.withDense(layers));
     Conv c = net.convs().get(0);
     float[] cb = c.bias().clone();
     cb[0] = Math.nextUp(cb[0]);
-    List<Stage> stages = new ArrayList<>(net.features().stages());
+    List<Layer> stages = new ArrayList<>(net.stages());
     stages.set(0, c.withParameters(c.weights(), cb));
-    assertNotEquals(net, net.withFeatures(net.features().withStages(stages)));
+    assertNotEquals(net, net.withStages(stages));
     assertNotEquals(net, net.withInputScale(Math.nextUp(net.inputScale())));
     // and +0 vs -0, which == would call equal
     float[] z = l.bias().clone();
     z[0] = 0f;
     float[] nz = z.clone();
     nz[0] = -0f;
-    assertNotEquals(new Layer(l.inputs(), l.outputs(), l.activation(), l.weights(), z),
-        new Layer(l.inputs(), l.outputs(), l.activation(), l.weights(), nz));
+    assertNotEquals(new Dense(l.inputs(), l.outputs(), l.activation(), l.weights(), z),
+        new Dense(l.inputs(), l.outputs(), l.activation(), l.weights(), nz));
   }
 
   /**
@@ -363,13 +363,13 @@ class OnnxRuntimeTest {
     Map<String, String> custom = meta.getCustomMetadata();
     assertEquals(net.loss().id, custom.get(OnnxMetadata.LOSS), name + ": " + custom);
     assertEquals(Float.toString(net.inputScale()), custom.get(OnnxMetadata.INPUT_SCALE), name);
-    assertEquals(net.features() != null ? net.features().input().toString() : Integer.toString(net.inputs()),
+    assertEquals(net.hasFeatures() ? net.input().toString() : Integer.toString(net.inputs()),
         custom.get(OnnxMetadata.INPUT_SHAPE), name);
     assertTrue(custom.containsKey(OnnxMetadata.ARCHITECTURE), name + ": " + custom);
     assertEquals("3", custom.get(OnnxMetadata.EPOCHS), name);
     assertEquals(name, custom.get(OnnxMetadata.DATA), name);
-    if (net.features() != null) {
-      assertEquals(Long.toUnsignedString(net.features().seed()), custom.get(OnnxMetadata.DROPOUT_SEED), name);
+    if (net.hasFeatures()) {
+      assertEquals(Long.toUnsignedString(net.dropoutSeed()), custom.get(OnnxMetadata.DROPOUT_SEED), name);
     }
   }
 
@@ -392,11 +392,11 @@ class OnnxRuntimeTest {
   /** Every float of the two networks, raw bits (belt and braces beside Network.equals). */
   static void assertSameBits(Network a, Network b, String name) {
     assertEquals(Float.floatToRawIntBits(a.inputScale()), Float.floatToRawIntBits(b.inputScale()), name);
-    assertEquals(a.layers().size(), b.layers().size(), name);
-    for (int l = 0; l < a.layers().size(); l++) {
-      sameBits(a.layers().get(l).weights(), b.layers().get(l).weights(), name + " dense" + l + " weights");
-      sameBits(a.layers().get(l).bias(), b.layers().get(l).bias(), name + " dense" + l + " bias");
-      assertEquals(a.layers().get(l).activation(), b.layers().get(l).activation(), name);
+    assertEquals(a.dense().size(), b.dense().size(), name);
+    for (int l = 0; l < a.dense().size(); l++) {
+      sameBits(a.dense().get(l).weights(), b.dense().get(l).weights(), name + " dense" + l + " weights");
+      sameBits(a.dense().get(l).bias(), b.dense().get(l).bias(), name + " dense" + l + " bias");
+      assertEquals(a.dense().get(l).activation(), b.dense().get(l).activation(), name);
     }
     assertEquals(a.convs().size(), b.convs().size(), name);
     for (int c = 0; c < a.convs().size(); c++) {

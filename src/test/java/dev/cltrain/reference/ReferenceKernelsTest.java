@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataSet;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
 import dev.cltrain.testing.Tolerances;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class ReferenceKernelsTest {
         Settings.fullBatchSgd(0.1f))) {
       float loss = trainer.epoch(true).loss();
       assertEquals(0.18642864748153173, loss, Tolerances.SEED_EPOCH_ATOL);
-      Layer layer = trainer.network().layers().get(0);
+      Dense layer = trainer.network().dense().get(0);
       assertEquals(1.7631878550305482, layer.weights()[0], Tolerances.SEED_EPOCH_ATOL);
       assertEquals(0.40001508023585686, layer.weights()[1], Tolerances.SEED_EPOCH_ATOL);
       assertEquals(0.9750741348320954, layer.bias()[0], Tolerances.SEED_EPOCH_ATOL);

@@ -10,15 +10,14 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Features;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.Stage;
+import dev.cltrain.nn.Layer;
 import dev.cltrain.reference.Philox;
 import dev.cltrain.testing.Tolerances;
 import dev.cltrain.testing.Trainers;
@@ -57,9 +56,8 @@ class ConvNetTest {
     Dropout d1 = new Dropout(p1.output(), 0.3f);
     Conv c2 = conv(r, d1.output(), 4, 2, 1, false, Activation.SIGMOID);
     int flat = c2.output().size();
-    List<Layer> layers = List.of(dense(r, flat, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
-    Features f = new Features(in, List.of(c1, p1, d1, c2), new float[] {0f}, 12345L);
-    return new Network(loss, layers, 1f, null, null, f);
+    Dense out = dense(r, flat, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, p1, d1, c2, out), loss, 1f, null, null, 12345L);
   }
 
   /** Net B: 7x7x1 → conv 2:3 stride 2 same relu → avgpool 2 → dense 5 tanh, dropout 0.25 → dense 3. */
@@ -68,19 +66,19 @@ class ConvNetTest {
     Shape in = new Shape(7, 7, 1);
     Conv c1 = conv(r, in, 2, 3, 2, true, Activation.RELU);
     Pool p1 = new Pool(c1.output(), false, 2);
-    List<Layer> layers = List.of(dense(r, p1.output().size(), 5, Activation.TANH),
-        dense(r, 5, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
-    Features f = new Features(in, List.of(c1, p1), new float[] {0.25f, 0f}, 0xFEEDFACECAFEL);
-    return new Network(loss, layers, 1f, null, null, f);
+    Dense hidden = dense(r, p1.output().size(), 5, Activation.TANH);
+    Dense out = dense(r, 5, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, p1, hidden, new Dropout(hidden.output(), 0.25f), out), loss, 1f, null, null,
+        0xFEEDFACECAFEL);
   }
 
   /** Net C: a dense net with dropout only: 6 inputs → dense 7 relu, dropout 0.4 → dense 3. */
   static Network netC(Loss loss, long seed) {
     Random r = new Random(seed);
-    List<Layer> layers = List.of(dense(r, 6, 7, Activation.RELU),
-        dense(r, 7, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID));
-    Features f = new Features(new Shape(1, 1, 6), List.of(), new float[] {0.4f, 0f}, 77L);
-    return new Network(loss, layers, 1f, null, null, f);
+    Dense hidden = dense(r, 6, 7, Activation.RELU);
+    Dense out = dense(r, 7, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(new Shape(1, 1, 6), List.of(hidden, new Dropout(hidden.output(), 0.4f), out), loss, 1f, null,
+        null, 77L);
   }
 
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
@@ -91,12 +89,12 @@ class ConvNetTest {
     return new Conv(in, filters, k, stride, same, f, w, b);
   }
 
-  private static Layer dense(Random r, int inputs, int outputs, Activation f) {
+  private static Dense dense(Random r, int inputs, int outputs, Activation f) {
     float[] w = new float[inputs * outputs];
     float[] b = new float[outputs];
     fill(r, w, 0.6);
     fill(r, b, 0.2);
-    return new Layer(inputs, outputs, f, w, b);
+    return new Dense(inputs, outputs, f, w, b);
   }
 
   private static void fill(Random r, float[] a, double scale) {
@@ -174,7 +172,7 @@ class ConvNetTest {
       arrays.add(c.weights());
       arrays.add(c.bias());
     }
-    for (Layer l : net.layers()) {
+    for (Dense l : net.dense()) {
       arrays.add(l.weights());
       arrays.add(l.bias());
     }
@@ -195,7 +193,6 @@ class ConvNetTest {
       params.add(d);
     }
     params.get(array)[index] += by;
-    Features f = net.features();
     double sum = 0;
     for (int s = 0; s < data.rows(); s++) {
       double[] v = new double[net.inputs()];
@@ -204,19 +201,19 @@ class ConvNetTest {
       }
       int p = 0;
       int stream = 0;
-      for (Stage stage : f.stages()) {
+      for (Layer stage : net.stages()) {
         if (stage instanceof Conv c) {
           v = conv(c, v, params.get(p), params.get(p + 1));
           p += 2;
         } else if (stage instanceof Pool pool) {
           v = pool(pool, v);
         } else if (stage instanceof Dropout d) {
-          v = drop(v, d.rate(), f.seed(), s, stream++);
+          v = drop(v, d.rate(), net.dropoutSeed(), s, stream++);
         }
       }
-      float[] rates = f.denseDropout();
-      for (int l = 0; l < net.layers().size(); l++) {
-        Layer layer = net.layers().get(l);
+      float[] rates = net.denseDropout();
+      for (int l = 0; l < net.dense().size(); l++) {
+        Dense layer = net.dense().get(l);
         double[] w = params.get(p);
         double[] b = params.get(p + 1);
         p += 2;
@@ -230,7 +227,7 @@ class ConvNetTest {
         }
         v = activate(layer.activation(), z);
         if (rates[l] > 0) {
-          v = drop(v, rates[l], f.seed(), s, stream + l);
+          v = drop(v, rates[l], net.dropoutSeed(), s, stream + l);
         }
       }
       for (int c = 0; c < v.length; c++) {

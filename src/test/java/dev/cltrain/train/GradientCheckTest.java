@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -77,7 +77,7 @@ class GradientCheckTest {
 
   private static List<float[]> parameterArrays(Network net) {
     List<float[]> arrays = new ArrayList<>();
-    for (Layer layer : net.layers()) {
+    for (Dense layer : net.dense()) {
       arrays.add(layer.weights());
       arrays.add(layer.bias());
     }
@@ -119,10 +119,10 @@ class GradientCheckTest {
     List<float[]> arrays = parameterArrays(start); // copies: a network is an immutable value
     float[] target = arrays.get(array);
     target[index] = (float) (target[index] + by);
-    List<Layer> layers = new ArrayList<>();
-    for (int l = 0; l < start.layers().size(); l++) {
-      Layer layer = start.layers().get(l);
-      layers.add(new Layer(layer.inputs(), layer.outputs(), layer.activation(), arrays.get(2 * l), arrays.get(2 * l + 1)));
+    List<Dense> layers = new ArrayList<>();
+    for (int l = 0; l < start.dense().size(); l++) {
+      Dense layer = start.dense().get(l);
+      layers.add(new Dense(layer.inputs(), layer.outputs(), layer.activation(), arrays.get(2 * l), arrays.get(2 * l + 1)));
     }
     Network copy = new Network(start.loss(), layers);
     return new double[] {objective(copy, data), target[index]};

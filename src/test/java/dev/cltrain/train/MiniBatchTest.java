@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Init;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -68,8 +68,8 @@ class MiniBatchTest {
       assertEquals((float) (lossSum / 10), epochLoss[epoch], 1e-7f, "epoch " + epoch + " loss = batches' losses weighted by rows");
     }
     for (int l = 0; l < 2; l++) {
-      Layer a = batched.layers().get(l);
-      Layer b = stepwise.layers().get(l);
+      Dense a = batched.dense().get(l);
+      Dense b = stepwise.dense().get(l);
       assertArrayEquals(b.weights(), a.weights(), 0f, "layer " + l + " weights");
       assertArrayEquals(b.bias(), a.bias(), 0f, "layer " + l + " bias");
     }

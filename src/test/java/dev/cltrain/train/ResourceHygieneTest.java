@@ -119,9 +119,9 @@ class ResourceHygieneTest {
       }
       for (Future<Network> run : runs) {
         Network together = run.get();
-        for (int l = 0; l < alone.layers().size(); l++) {
-          assertArrayEquals(alone.layers().get(l).weights(), together.layers().get(l).weights(), 0f, "layer " + l);
-          assertArrayEquals(alone.layers().get(l).bias(), together.layers().get(l).bias(), 0f, "layer " + l);
+        for (int l = 0; l < alone.dense().size(); l++) {
+          assertArrayEquals(alone.dense().get(l).weights(), together.dense().get(l).weights(), 0f, "layer " + l);
+          assertArrayEquals(alone.dense().get(l).bias(), together.dense().get(l).bias(), 0f, "layer " + l);
         }
       }
     } finally {

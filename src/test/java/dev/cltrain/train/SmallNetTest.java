@@ -12,7 +12,7 @@ import dev.cltrain.TrainerState;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
@@ -106,7 +106,7 @@ class SmallNetTest {
 
   static Network network(Case c, long seed) {
     Random r = new Random(seed);
-    List<Layer> layers = new ArrayList<>();
+    List<Dense> layers = new ArrayList<>();
     int[] w = c.widths();
     for (int l = 0; l + 1 < w.length; l++) {
       float[] weights = new float[w[l] * w[l + 1]];
@@ -117,7 +117,7 @@ class SmallNetTest {
       for (int i = 0; i < bias.length; i++) {
         bias[i] = (float) r.nextGaussian() * 0.1f;
       }
-      layers.add(new Layer(w[l], w[l + 1], l + 2 == w.length ? c.output() : c.hidden(), weights, bias));
+      layers.add(new Dense(w[l], w[l + 1], l + 2 == w.length ? c.output() : c.hidden(), weights, bias));
     }
     return new Network(c.loss(), layers);
   }
@@ -130,7 +130,7 @@ class SmallNetTest {
   static float[] everything(Trainer t) {
     TrainerState s = t.state();
     List<Float> all = new ArrayList<>();
-    for (Layer layer : s.network().layers()) {
+    for (Dense layer : s.network().dense()) {
       for (float v : layer.weights()) {
         all.add(v);
       }

@@ -1,0 +1,83 @@
+package dev.cltrain.train;
+
+import dev.cltrain.backend.Backend;
+import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Dropout;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
+import dev.cltrain.nn.Pool;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * THE training side's table of layer kinds: one op factory per {@link LayerKind}, which {@link Inference}
+ * and {@link Backprop} make every layer's op with.
+ */
+final class LayerOps {
+  private LayerOps() {}
+
+  /** What every op of one network is made with. */
+  record Context<B, I>(Backend<B, I> backend, int capacity, boolean training, DropoutMasks<B> masks) {}
+
+  /** Makes a layer's op; {@code stream} is its dropout stream (dropout only). */
+  interface Factory {
+    <B, I> LayerOp<B> make(Context<B, I> context, Layer layer, int stream);
+  }
+
+  /** The table: one row per kind. */
+  static final Map<LayerKind, Factory> TABLE = table();
+
+  private static Map<LayerKind, Factory> table() {
+    Map<LayerKind, Factory> t = new EnumMap<>(LayerKind.class);
+    t.put(LayerKind.CONV, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new ConvOp<>(c.backend(), (Conv) layer, c.capacity(), c.training());
+      }
+    });
+    t.put(LayerKind.POOL, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new PoolOp<>(c.backend(), (Pool) layer, c.capacity());
+      }
+    });
+    t.put(LayerKind.DROPOUT, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        Dropout d = (Dropout) layer;
+        B out = c.training() && d.rate() > 0 ? c.backend().allocate(c.capacity() * d.input().size()) : null;
+        return new DropoutOp<>(c.masks(), d, c.capacity(), c.training(), stream, out);
+      }
+    });
+    t.put(LayerKind.DENSE, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        dev.cltrain.nn.Dense d = (dev.cltrain.nn.Dense) layer;
+        return new DenseOp<>(c.backend(), d, c.backend().upload(d.weights()), c.backend().upload(d.bias()),
+            c.backend().allocate(c.capacity() * d.outputs()), c.capacity());
+      }
+    });
+    return t;
+  }
+
+  /**
+   * @param context what the op is made with
+   * @param layer   the layer
+   * @param stream  its dropout stream (dropout only)
+   * @return the layer's op, from its kind's row
+   * @throws IllegalStateException if its kind has no row
+   */
+  static <B, I> LayerOp<B> make(Context<B, I> context, Layer layer, int stream) {
+    Factory f = TABLE.get(layer.kind());
+    if (f == null) {
+      throw new IllegalStateException("no training op for layer kind " + layer.kind());
+    }
+    return f.make(context, layer, stream);
+  }
+
+  /** @return the kinds that have a row */
+  static List<LayerKind> kinds() {
+    return List.copyOf(TABLE.keySet());
+  }
+}

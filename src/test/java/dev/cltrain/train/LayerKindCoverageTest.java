@@ -1,0 +1,150 @@
+package dev.cltrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.Trainer;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.ModelJson;
+import dev.cltrain.nn.NetSpec;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.nn.Shape;
+import dev.cltrain.onnx.Onnx;
+import dev.cltrain.testing.Trainers;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every permitted {@link Layer} class is one {@link LayerKind}, and every kind has each of its sites: a registry
+ * row, a {@code --net} round trip, a model-JSON round trip, an ONNX mapping (export and import back to the same
+ * network), a training op ({@link LayerOps}) and a gradient check (a net of {@link ConvNetTest}, whose float64
+ * central differences check every parameter's analytic gradient). A new kind fails here, naming the site it
+ * lacks, until each is added.
+ */
+class LayerKindCoverageTest {
+  /** Per kind, a small network holding it (built from {@code --net} on the shape given), classes = 3, xent. */
+  private static final Map<LayerKind, Sample> SAMPLES = Map.of(
+      LayerKind.DENSE, new Sample("dense:4,tanh,dense:3", new Shape(1, 1, 5)),
+      LayerKind.CONV, new Sample("conv:2:3,relu,conv:3:2:s2:valid,dense:3", new Shape(4, 5, 2)),
+      LayerKind.POOL, new Sample("conv:2:2,maxpool:2,avgpool:1,dense:3", new Shape(4, 5, 2)),
+      LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)));
+
+  private record Sample(String spec, Shape input) {
+    Network build(long seed) {
+      return build(spec, seed);
+    }
+
+    Network build(String net, long seed) {
+      return NetSpec.parse(net).build(input, 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(seed), 11L);
+    }
+  }
+
+  @Test
+  void everyPermittedLayerClassIsExactlyOneRegisteredKind() {
+    Set<Class<?>> permitted = Set.of(Layer.class.getPermittedSubclasses());
+    for (Class<?> c : permitted) {
+      List<LayerKind> rows = Arrays.stream(LayerKind.values()).filter(k -> k.type == c).toList();
+      assertEquals(1, rows.size(), c.getSimpleName() + " is a permitted Layer: it needs exactly one LayerKind row");
+    }
+    for (LayerKind k : LayerKind.values()) {
+      assertTrue(permitted.contains(k.type), k + "'s class " + k.type.getSimpleName() + " is not a permitted Layer");
+      for (String id : k.ids) {
+        assertEquals(k, LayerKind.forId(id), "id '" + id + "' names one kind");
+      }
+    }
+  }
+
+  private static Sample sample(LayerKind kind) {
+    Sample s = SAMPLES.get(kind);
+    assertNotNull(s, "no sample network for layer kind " + kind + ": add one to LayerKindCoverageTest.SAMPLES");
+    Network net = s.build(1);
+    assertTrue(net.layers().stream().anyMatch(l -> l.kind() == kind), s.spec + " holds no " + kind + " layer");
+    return s;
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void netItemsRoundTrip(LayerKind kind) {
+    Sample s = sample(kind);
+    Network net = s.build(1);
+    String printed = NetSpec.of(net);
+    assertEquals(s.spec + ",softmax", printed, kind + ": each layer's --net items, the output's activation added");
+    assertEquals(net, s.build(printed, 1), kind + ": the printed --net builds the same network");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void modelJsonRoundTripsBitForBit(LayerKind kind) {
+    Network net = sample(kind).build(2);
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, kind + ".json");
+    assertEquals(net, back, kind + ": read back from model JSON");
+    assertEquals(json, ModelJson.toJson(back), kind + ": written again, the same text");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void onnxExportImportsBackToTheSameNetwork(LayerKind kind) {
+    Network net = sample(kind).build(3);
+    byte[] bytes = Onnx.toBytes(net, Map.of());
+    Network back = Onnx.fromBytes(bytes, kind + ".onnx");
+    assertEquals(net, back, kind + ": exported to ONNX and imported back");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void aTrainingOpTrainsIt(LayerKind kind) {
+    assertTrue(LayerOps.TABLE.containsKey(kind), "no training op for layer kind " + kind + " in LayerOps.TABLE");
+    Sample s = sample(kind);
+    Network net = s.build(4);
+    DataSet data = data(net.inputs(), 3, 12);
+    Network trained;
+    try (Trainer t = Trainers.reference(net, data, Settings.fullBatchSgd(0.5f))) {
+      Trainer.EpochStats stats = t.epoch(true);
+      assertTrue(Float.isFinite(stats.loss()), kind + ": epoch loss " + stats.loss());
+      trained = t.network();
+    }
+    assertNull(Network.firstNonFinite(trained), kind + ": parameters stay finite");
+    assertEquals(net.layers().stream().map(Layer::spec).toList(), trained.layers().stream().map(Layer::spec).toList(),
+        kind + ": the ops give back layers of the same kinds and shapes");
+    assertNotEquals(net, trained, kind + ": one step moved the parameters");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void aGradientCheckCoversIt(LayerKind kind) {
+    Set<LayerKind> checked = List.of(ConvNetTest.netA(Loss.XENT, 1), ConvNetTest.netB(Loss.XENT, 1),
+        ConvNetTest.netC(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
+        .collect(Collectors.toSet());
+    assertTrue(checked.contains(kind), "no gradient check covers layer kind " + kind
+        + ": add a layer of it to a net of ConvNetTest (netA, netB or netC) and to its float64 objective");
+  }
+
+  private static DataSet data(int inputs, int classes, int rows) {
+    Random r = new Random(7);
+    float[] x = new float[rows * inputs];
+    float[] y = new float[rows * classes];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int s = 0; s < rows; s++) {
+      y[s * classes + s % classes] = 1;
+    }
+    return new DataSet("random", rows, inputs, classes, x, y);
+  }
+}
