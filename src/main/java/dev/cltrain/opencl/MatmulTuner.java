@@ -300,7 +300,7 @@ public final class MatmulTuner {
         }
         tried++;
         try {
-          ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64));
+          ClProgram program = context.program("matmul.cl", OpenClKernels.programOptions(device, plan));
           double nanos = 0;
           boolean exact = true;
           for (String name : variants) {
