@@ -23,10 +23,32 @@ public final class ClKernel {
   /** Work-items per group of a guarded launch: {@value}, or the kernel's limit on its device when lower. */
   public static final int GROUP = 256;
 
-  ClKernel(ClContext context, String name, cl_kernel kernel) {
+  /** The program's file and build options, for {@link #groupSizes()}. */
+  private final String program;
+  /** The work-group shape of the last launch (null: the implementation's choice), for {@link #groupSizes()}. */
+  private long[] lastLocal = {-1};
+  /** Each kernel's launch shapes as they change: "file options | kernel | local" (for tests). */
+  private static final java.util.List<String> GROUP_SIZES =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  ClKernel(ClContext context, String name, cl_kernel kernel, String program) {
     this.context = context;
     this.name = name;
     this.kernel = kernel;
+    this.program = program;
+  }
+
+  /**
+   * The work-group sizes kernels of this process were launched with, one entry each time a kernel's size differs
+   * from its previous launch's (PoCL compiles a kernel once per size), for tests.
+   *
+   * @return "file options | kernel | size", e.g. "loss.cl -DTILE=16 ... | xent_delta | [256]"; the size "null"
+   *     where the implementation chose it
+   */
+  public static java.util.List<String> groupSizes() {
+    synchronized (GROUP_SIZES) {
+      return java.util.List.copyOf(GROUP_SIZES);
+    }
   }
 
   /**
@@ -205,6 +227,10 @@ public final class ClKernel {
   }
 
   private void enqueue(long[] global, long[] local) {
+    if (!java.util.Arrays.equals(local, lastLocal)) {
+      lastLocal = local;
+      GROUP_SIZES.add(program + " | " + name + " | " + java.util.Arrays.toString(local));
+    }
     cl_event event = context.profiling() ? new cl_event() : null;
     Runnable call = () -> ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
         () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event));
