@@ -705,7 +705,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /**
    * 2¹⁷: on PoCL (2 cores, AVX-512) train_small's one work-group took 0.064 ms per epoch of 105,000
-   * multiply-adds (61 rows, 17-19-11-4) against 0.17 layer by layer, and 0.25 against 0.23 at 180,000.
+   * multiply-adds (61 rows, 17-19-11-4) against 0.17 layer by layer, and 0.25 against 0.23 at 180,000, with 8
+   * work-items; with 1 ({@link #smallNetGroup}) about a fifth more CPU per epoch, still well ahead at 105,000.
    */
   @Override
   public long smallNetWork() {
