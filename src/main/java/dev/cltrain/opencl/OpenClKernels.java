@@ -19,6 +19,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       "small_net.cl", "conv.cl"};
   /** The most local memory small_net.cl's network may take, whatever the device offers: 64 KiB. */
   static final long SMALL_NET_LOCAL_CAP = 64 * 1024;
+  /** PoCL's CL_PLATFORM_NAME. */
+  static final String POCL = "Portable Computing Language";
   /** Local memory left aside for the runtime's own use: on top of small_net.cl's reduction lanes, and of a matmul plan's stage. */
   static final long LOCAL_MARGIN = 1024;
 
@@ -260,15 +262,19 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /**
    * The work-items of train_small's one group: on a GPU up to 256 (each phase has at most a few thousand
-   * elements); on a CPU, where a group runs on one core anyway, 1. PoCL compiles a kernel's work-group function
-   * for the group size it is launched with, and for more than one work-item it must carry every value live
-   * across each of small_net.cl's barriers from work-item to work-item: with 8 that compile took 12 s of CPU,
-   * the largest part of a cold first use, with 1 it takes under 2 s. Per epoch, 1 work-item took 0.064-0.074 ms
-   * of CPU where 8 took 0.056-0.058 (61 rows, 17-19-11-4, the case of {@link #smallNetWork}), and the seed's
-   * XOR a quarter of 8's time (PoCL 3.1, 2 cores, a loaded machine). The bits do not depend on it.
+   * elements); on a CPU, where a group runs on one core, 8 (PoCL runs the work-items of each phase as one loop,
+   * and fewer of them means less work between barriers), and on PoCL 1. PoCL compiles a kernel's work-group
+   * function for the group size it is launched with, and for more than one work-item it must carry every value
+   * live across each of small_net.cl's barriers from work-item to work-item: with 8 that compile took 12 s of
+   * CPU, the largest part of a cold first use, with 1 under 2 s. Per epoch, 1 work-item took 0.064-0.074 ms of
+   * CPU where 8 took 0.056-0.058 (61 rows, 17-19-11-4, the case of {@link #smallNetWork}), and the seed's XOR a
+   * quarter of 8's time (PoCL 3.1, 2 cores, a loaded machine); the bits do not depend on it. Rusticl's
+   * llvmpipe (a CPU device too) keeps 8: with 1 work-item it computed other weights (Mesa 22.3.6 warns
+   * "Treating load_kernel_arg in control flow as uniform, results may be incorrect"), and the seed ended at
+   * 0.73-0.80 instead of 0.5000.
    */
   static int smallNetGroup(ClDevice device, long kernelLimit) {
-    long wanted = device.type() == ClDevice.Type.CPU ? 1 : 256;
+    long wanted = device.type() != ClDevice.Type.CPU ? 256 : device.platformName().equals(POCL) ? 1 : 8;
     return (int) Math.max(1, Math.min(wanted, Math.min(kernelLimit, device.maxWorkGroup())));
   }
 
