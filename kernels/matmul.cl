@@ -19,7 +19,7 @@
 //     registers, reading a and b straight from global memory: no local memory, no barrier, any work-group
 //     size. Suits devices that run neighbouring work-items as the lanes of one SIMD instruction and emulate
 //     local memory and barriers (Rusticl's llvmpipe); dimension 0 = block of RC columns, dimension 1 = block
-//     of RM rows; the runtime picks the work-groups.
+//     of RM rows; fixed work-groups, whose items past the edges return at once.
 //
 //   matmul_blocked (-DMATMUL_BLOCKED): each work-item computes RM rows × VC·VN columns of c, holding them
 //     in RM·VC vectors of VN floats; dimension 0 = block of VC·VN columns, dimension 1 = block of RM rows.

@@ -132,6 +132,7 @@ public final class ClContext implements AutoCloseable {
     own("program " + file, () -> clReleaseProgram(program));
     CLException[] failed = new CLException[1];
     // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
+    BUILDS.add(file + " " + options);
     String printed = JvmSignals.captureStderr(() -> {
       try {
         clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
@@ -144,9 +145,23 @@ public final class ClContext implements AutoCloseable {
     if (failed[0] != null) {
       throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
     }
-    ClProgram built = new ClProgram(this, file, program);
+    ClProgram built = new ClProgram(this, file, options, program);
     programs.put(key, built);
     return built;
+  }
+
+  /** Every clBuildProgram of this process, as "file options", in order (for tests). */
+  private static final java.util.List<String> BUILDS = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  /**
+   * The programs every context of this process has built, for tests that count builds.
+   *
+   * @return "file options" per clBuildProgram call, oldest first, e.g. "loss.cl -DTILE=16 ..."
+   */
+  public static java.util.List<String> builds() {
+    synchronized (BUILDS) {
+      return java.util.List.copyOf(BUILDS);
+    }
   }
 
   private String buildLog(cl_program program) {

@@ -17,11 +17,38 @@ public final class ClKernel {
   private final cl_kernel kernel;
   /** Set after the first launch: PoCL compiles the work-group function then (see JvmSignals). */
   private boolean launched;
+  /** The work-group size of {@link #launchGuarded} and {@link #launch2dGuarded}; 0 until the first such launch. */
+  private int group;
 
-  ClKernel(ClContext context, String name, cl_kernel kernel) {
+  /** Work-items per group of a guarded launch: {@value}, or the kernel's limit on its device when lower. */
+  public static final int GROUP = 256;
+
+  /** The program's file and build options, for {@link #groupSizes()}. */
+  private final String program;
+  /** The work-group shape of the last launch (null: the implementation's choice), for {@link #groupSizes()}. */
+  private long[] lastLocal = {-1};
+  /** Each kernel's launch shapes as they change: "file options | kernel | local" (for tests). */
+  private static final java.util.List<String> GROUP_SIZES =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  ClKernel(ClContext context, String name, cl_kernel kernel, String program) {
     this.context = context;
     this.name = name;
     this.kernel = kernel;
+    this.program = program;
+  }
+
+  /**
+   * The work-group sizes kernels of this process were launched with, one entry each time a kernel's size differs
+   * from its previous launch's (PoCL compiles a kernel once per size), for tests.
+   *
+   * @return "file options | kernel | size", e.g. "loss.cl -DTILE=16 ... | xent_delta | [256]"; the size "null"
+   *     where the implementation chose it
+   */
+  public static java.util.List<String> groupSizes() {
+    synchronized (GROUP_SIZES) {
+      return java.util.List.copyOf(GROUP_SIZES);
+    }
   }
 
   /**
@@ -116,6 +143,49 @@ public final class ClKernel {
   }
 
   /**
+   * Enqueues at least {@code items} work-items of a 1-D range in groups of a fixed size ({@link #GROUP}, or the
+   * largest power of two the kernel's CL_KERNEL_WORK_GROUP_SIZE allows), the range rounded up to whole groups:
+   * the kernel must ignore the work-items past its elements. Where the implementation picks the groups, PoCL
+   * picks them by the range's size and compiles the kernel's work-group function once per group size it meets
+   * (most kernels met ten at the first-use check's shapes); a fixed size compiles it once.
+   *
+   * @param items work-items wanted; 0 enqueues nothing
+   * @throws ClException when the launch is rejected
+   */
+  public void launchGuarded(long items) {
+    if (items == 0) {
+      return;
+    }
+    int local = group();
+    enqueue(new long[] {roundUp(items, local)}, new long[] {local});
+  }
+
+  /**
+   * As {@link #launchGuarded}, in two dimensions: at least {@code columns × rows} work-items in square groups
+   * of E × E, the largest power of two E whose square is within the group size; the kernel must ignore the
+   * work-items past its edges.
+   *
+   * @param columns work-items wanted in dimension 0; 0 enqueues nothing
+   * @param rows work-items wanted in dimension 1; 0 enqueues nothing
+   * @throws ClException when the launch is rejected
+   */
+  public void launch2dGuarded(long columns, long rows) {
+    int edge = 1;
+    while (4L * edge * edge <= group()) {
+      edge *= 2;
+    }
+    launch2d(columns, rows, edge);
+  }
+
+  private int group() {
+    if (group == 0) {
+      group = Integer.highestOneBit((int) Math.max(1, Math.min(GROUP, Math.min(workGroupLimit(),
+          context.device().maxWorkGroup()))));
+    }
+    return group;
+  }
+
+  /**
    * Enqueues a 2-D range of at least {@code columns × rows} work-items in groups of {@code local × local};
    * the range is rounded up to whole groups and the kernel guards the edges.
    *
@@ -129,20 +199,6 @@ public final class ClKernel {
       return;
     }
     enqueue(new long[] {roundUp(columns, local), roundUp(rows, local)}, new long[] {local, local});
-  }
-
-  /**
-   * Enqueues a 2-D range of exactly {@code columns × rows} work-items; the implementation picks the groups.
-   *
-   * @param columns work-items in dimension 0; 0 enqueues nothing
-   * @param rows work-items in dimension 1; 0 enqueues nothing
-   * @throws ClException when the launch is rejected
-   */
-  public void launch2d(long columns, long rows) {
-    if (columns == 0 || rows == 0) {
-      return;
-    }
-    enqueue(new long[] {columns, rows}, null);
   }
 
   /**
@@ -171,6 +227,10 @@ public final class ClKernel {
   }
 
   private void enqueue(long[] global, long[] local) {
+    if (!java.util.Arrays.equals(local, lastLocal)) {
+      lastLocal = local;
+      GROUP_SIZES.add(program + " | " + name + " | " + java.util.Arrays.toString(local));
+    }
     cl_event event = context.profiling() ? new cl_event() : null;
     Runnable call = () -> ClException.checkVoid("clEnqueueNDRangeKernel(" + name + ")",
         () -> clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event));

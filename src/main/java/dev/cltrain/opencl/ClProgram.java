@@ -26,12 +26,14 @@ public final class ClProgram {
 
   private final ClContext context;
   private final String file;
+  private final String options;
   private final cl_program program;
   private final Map<String, ClKernel> kernels = new HashMap<>();
 
-  ClProgram(ClContext context, String file, cl_program program) {
+  ClProgram(ClContext context, String file, String options, cl_program program) {
     this.context = context;
     this.file = file;
+    this.options = options;
     this.program = program;
   }
 
@@ -80,7 +82,7 @@ public final class ClProgram {
       dev.cltrain.device.Notices.driverOutput("clCreateKernel(" + file + ":" + n + ")", printed);
       cl_kernel kernel = made[0];
       context.own("kernel " + n, () -> clReleaseKernel(kernel));
-      return new ClKernel(context, n, kernel);
+      return new ClKernel(context, n, kernel, file + " " + options);
     });
   }
 }

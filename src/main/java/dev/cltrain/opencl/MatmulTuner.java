@@ -35,7 +35,7 @@ public final class MatmulTuner {
   /** Seconds of timing one tuning may take before it settles for the best plan so far: 3. */
   static final double BUDGET_SECONDS = 3;
   /** The system property that sets another budget in seconds (0: one candidate per run), e.g. for tests. */
-  static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
+  public static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
   private static final String FILE = "matmul-plans.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static boolean retune;
@@ -306,8 +306,7 @@ public final class MatmulTuner {
         }
         tried++;
         try {
-          ClProgram program = context.program("matmul.cl", OpenClKernels.buildOptions(plan, 64)
-              + OpenClKernels.multiplyAdd(device));
+          ClProgram program = context.program("matmul.cl", OpenClKernels.programOptions(device, plan));
           double nanos = 0;
           boolean exact = true;
           for (String name : variants) {

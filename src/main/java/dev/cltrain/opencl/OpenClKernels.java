@@ -50,6 +50,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
   /** The most local memory small_net.cl's network may take, whatever the device offers: 64 KiB. */
   static final long SMALL_NET_LOCAL_CAP = 64 * 1024;
+  /** PoCL's CL_PLATFORM_NAME. */
+  static final String POCL = "Portable Computing Language";
   /** Local memory left aside for the runtime's own use: on top of small_net.cl's reduction lanes, and of a matmul plan's stage. */
   static final long LOCAL_MARGIN = 1024;
 
@@ -65,8 +67,6 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final Matmuls matmuls;
   private Matmuls largeMatmuls;
   private final KernelSource source;
-  /** The device-dependent options every program is built with: divide-sqrt where the device has it, multiplyAdd. */
-  private final String deviceOptions;
   /** Which kernels every product takes: null by size (the normal case), else the large plan's (true) or the other's. */
   private Boolean forced;
   /** Multiply-adds from which a product with at least {@link #LARGE_ROWS} rows takes {@link #largeMatmuls}. */
@@ -180,11 +180,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     try {
       this.plan = plan;
       this.updateChunk = updateChunk;
-      this.reduceGroup = largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
+      this.reduceGroup = reduceGroup(device);
       this.source = source;
-      this.deviceOptions = (device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")
-          + multiplyAdd(device);
-      String options = buildOptions(plan, reduceGroup) + deviceOptions;
+      String options = programOptions(device, plan);
       this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
       this.largeMatmuls = largePlan == null ? null : build(largePlan);
       this.largeWork = largeWork;
@@ -271,6 +269,30 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   /**
+   * The options every program is built with on {@code device} for {@code plan}: {@link #buildOptions} at the
+   * device's REDUCE_GROUP, and {@code -cl-fp32-correctly-rounded-divide-sqrt} where the device supports it. The
+   * tuner builds its candidates with them too, so that the plan it picks is built once: the driver's cache
+   * (PoCL's) then holds the program, and the work-group functions it timed, when the kernels are built.
+   *
+   * @param device the device
+   * @param plan the matmul plan
+   * @return the options, e.g. "-DTILE=16 -DREDUCE_GROUP=256 -cl-kernel-arg-info -cl-fp32-correctly-rounded-divide-sqrt"
+   */
+  static String programOptions(ClDevice device, MatmulPlan plan) {
+    return buildOptions(plan, reduceGroup(device)) + divideSqrt(device) + multiplyAdd(device);
+  }
+
+  /** REDUCE_GROUP on {@code device}: the largest power of two up to 256 and its work-group limit. */
+  private static int reduceGroup(ClDevice device) {
+    return largestPowerOfTwo(Math.min(256, device.maxWorkGroup()));
+  }
+
+  /** The divide-sqrt option on {@code device}, "" where it lacks correctly rounded division and sqrt. */
+  private static String divideSqrt(ClDevice device) {
+    return device.correctlyRoundedDivideSqrt() ? " -cl-fp32-correctly-rounded-divide-sqrt" : "";
+  }
+
+  /**
    * The floats of local memory small_net.cl holds a network in on {@code device} (its SMALL_NET_FLOATS): the
    * device's local memory up to {@link #SMALL_NET_LOCAL_CAP}, less the reduction lanes and a margin; 0 when
    * that leaves less than 1 KiB (the kernel is then not built and no network is small enough).
@@ -286,11 +308,19 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /**
    * The work-items of train_small's one group: on a GPU up to 256 (each phase has at most a few thousand
-   * elements); on a CPU, where a group runs on one core, PoCL runs the work-items of each phase as one
-   * loop, and fewer of them means less work between barriers: 8.
+   * elements); on a CPU, where a group runs on one core, 8 (PoCL runs the work-items of each phase as one loop,
+   * and fewer of them means less work between barriers), and on PoCL 1. PoCL compiles a kernel's work-group
+   * function for the group size it is launched with, and for more than one work-item it must carry every value
+   * live across each of small_net.cl's barriers from work-item to work-item: with 8 that compile took 12 s of
+   * CPU, the largest part of a cold first use, with 1 under 2 s. Per epoch, 1 work-item took 0.064-0.074 ms of
+   * CPU where 8 took 0.056-0.058 (61 rows, 17-19-11-4, the case of {@link #smallNetWork}), and the seed's XOR a
+   * quarter of 8's time (PoCL 3.1, 2 cores, a loaded machine); the bits do not depend on it. Rusticl's
+   * llvmpipe (a CPU device too) keeps 8: with 1 work-item it computed other weights (Mesa 22.3.6 warns
+   * "Treating load_kernel_arg in control flow as uniform, results may be incorrect"), and the seed ended at
+   * 0.73-0.80 instead of 0.5000.
    */
   static int smallNetGroup(ClDevice device, long kernelLimit) {
-    long wanted = device.type() == ClDevice.Type.CPU ? 8 : 256;
+    long wanted = device.type() != ClDevice.Type.CPU ? 256 : device.platformName().equals(POCL) ? 1 : 8;
     return (int) Math.max(1, Math.min(wanted, Math.min(kernelLimit, device.maxWorkGroup())));
   }
 
@@ -346,8 +376,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /** The matmul kernels of {@code p}: {@link #matmuls} when it is that plan, else built now. */
   private Matmuls build(MatmulPlan p) {
-    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", buildOptions(p, reduceGroup)
-        + deviceOptions));
+    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", programOptions(context.device(), p)));
   }
 
   /**
@@ -515,7 +544,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       }
       kernel.launch2dSingleItems(columns, rows);
     } else if (!plan.tiled()) {
-      kernel.launch2d((n + plan.columns() - 1) / plan.columns(), (m + plan.rows() - 1) / plan.rows());
+      kernel.launch2dGuarded((n + plan.columns() - 1) / plan.columns(), (m + plan.rows() - 1) / plan.rows());
     } else {
       kernel.launch2d(n, m, plan.tile());
     }
@@ -523,27 +552,27 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void biasActivation(int rows, int cols, int activation, ClBuffer z, ClBuffer bias, ClBuffer a) {
-    biasActivation.args(rows, cols, activation, z, bias, a).launch((long) rows * cols);
+    biasActivation.args(rows, cols, activation, z, bias, a).launchGuarded((long) rows * cols);
   }
 
   @Override
   public void activationDelta(int count, int activation, ClBuffer a, ClBuffer dz) {
-    activationDelta.args(count, activation, a, dz).launch(count);
+    activationDelta.args(count, activation, a, dz).launchGuarded(count);
   }
 
   @Override
   public void biasSoftmax(int rows, int cols, ClBuffer z, ClBuffer bias, ClBuffer p) {
-    biasSoftmax.args(rows, cols, z, bias, p).launch(rows);
+    biasSoftmax.args(rows, cols, z, bias, p).launchGuarded(rows);
   }
 
   @Override
   public void mseDelta(int count, int activation, ClBuffer a, ClBuffer y, ClBuffer dz) {
-    mseDelta.args(count, activation, a, y, dz).launch(count);
+    mseDelta.args(count, activation, a, y, dz).launchGuarded(count);
   }
 
   @Override
   public void xentDelta(int count, ClBuffer p, ClBuffer y, ClBuffer dz) {
-    xentDelta.args(count, p, y, dz).launch(count);
+    xentDelta.args(count, p, y, dz).launchGuarded(count);
   }
 
   @Override
@@ -563,25 +592,25 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void columnSum(int rows, int cols, float scale, ClBuffer x, ClBuffer sums) {
-    columnSum.args(rows, cols, scale, x, sums).launch((cols + updateChunk - 1) / updateChunk);
+    columnSum.args(rows, cols, scale, x, sums).launchGuarded((cols + updateChunk - 1) / updateChunk);
   }
 
   @Override
   public void sgdUpdate(int count, float learningRate, float weightDecay, ClBuffer dw, ClBuffer w) {
-    sgdUpdate.args(count, learningRate, weightDecay, dw, w).launch(count);
+    sgdUpdate.args(count, learningRate, weightDecay, dw, w).launchGuarded(count);
   }
 
   @Override
   public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, ClBuffer dw,
       ClBuffer velocity, ClBuffer w) {
-    momentumUpdate.args(count, learningRate, momentum, weightDecay, dw, velocity, w).launch(count);
+    momentumUpdate.args(count, learningRate, momentum, weightDecay, dw, velocity, w).launchGuarded(count);
   }
 
   @Override
   public void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
       float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
     adamUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
-        correction2, dw, m, v, w).launch(count);
+        correction2, dw, m, v, w).launchGuarded(count);
   }
 
   @Override
@@ -593,7 +622,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(learningRate);
     slots(args, weightDecay);
     slots(args, dw, w);
-    sgdUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+    sgdUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 
   @Override
@@ -606,7 +635,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(momentum);
     slots(args, weightDecay);
     slots(args, dw, velocity, w);
-    momentumUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+    momentumUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 
   @Override
@@ -621,7 +650,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(correction1);
     args.add(correction2);
     slots(args, dw, m, v, w);
-    adamUpdateLayers.args(args.toArray()).launch(chunkItems(count));
+    adamUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 
   /** The range of a *_layers launch: update.cl's Σ ITEMS(s), each slot's count over {@link #updateChunk}, rounded up. */
@@ -659,7 +688,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   @Override
   public void gatherRows(int rows, int cols, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
-    gatherRows.args(rows, cols, offset, indices, source, target).launch2d(cols, rows);
+    gatherRows.args(rows, cols, offset, indices, source, target).launch2dGuarded(cols, rows);
   }
 
   @Override
@@ -667,7 +696,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int padLeft,
       int outHeight, int outWidth, ClBuffer x, ClBuffer col) {
     im2col.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col)
-        .launch(rows * outHeight * outWidth);
+        .launchGuarded(rows * outHeight * outWidth);
   }
 
   @Override
@@ -675,29 +704,29 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int padLeft,
       int outHeight, int outWidth, ClBuffer col, ClBuffer dx) {
     col2im.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, col, dx)
-        .launch(rows * height * width);
+        .launchGuarded(rows * height * width);
   }
 
   @Override
   public void maxPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    maxPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool));
+    maxPool.args(rows, height, width, channels, pool, x, y).launchGuarded(rows * (height / pool) * (width / pool));
   }
 
   @Override
   public void maxPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer dy,
       ClBuffer dx) {
-    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launch(rows * windows(height, pool)
+    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launchGuarded(rows * windows(height, pool)
         * windows(width, pool));
   }
 
   @Override
   public void avgPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    avgPool.args(rows, height, width, channels, pool, x, y).launch(rows * (height / pool) * (width / pool));
+    avgPool.args(rows, height, width, channels, pool, x, y).launchGuarded(rows * (height / pool) * (width / pool));
   }
 
   @Override
   public void avgPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer dy, ClBuffer dx) {
-    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launch(rows * windows(height, pool)
+    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launchGuarded(rows * windows(height, pool)
         * windows(width, pool));
   }
 
@@ -709,7 +738,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi,
       int stream, ClBuffer x, ClBuffer y) {
-    dropout.args(count, threshold, scale, seedLo, seedHi, stepLo, stepHi, stream, x, y).launch(count);
+    dropout.args(count, threshold, scale, seedLo, seedHi, stepLo, stepHi, stream, x, y).launchGuarded(count);
   }
 
   @Override
@@ -732,7 +761,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
 
   /**
    * 2¹⁷: on PoCL (2 cores, AVX-512) train_small's one work-group took 0.064 ms per epoch of 105,000
-   * multiply-adds (61 rows, 17-19-11-4) against 0.17 layer by layer, and 0.25 against 0.23 at 180,000.
+   * multiply-adds (61 rows, 17-19-11-4) against 0.17 layer by layer, and 0.25 against 0.23 at 180,000, with 8
+   * work-items; with 1 ({@link #smallNetGroup}) about a fifth more CPU per epoch, still well ahead at 105,000.
    */
   @Override
   public long smallNetWork() {

@@ -9,10 +9,13 @@ import dev.cltrain.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
 import dev.cltrain.nn.Network;
+import dev.cltrain.opencl.ClContext;
 import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClKernel;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.opencl.MatmulTuner;
 import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.opencl.OpenClKernelFiles;
 import dev.cltrain.testing.CacheFolder;
 import dev.cltrain.testing.OpenClDevices;
@@ -129,6 +132,49 @@ class FirstUseCheckTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("cltrain: " + cpu.ref() + ": first use: checking every kernel")),
         lines.toString());
     assertTrue(lines.stream().allMatch(l -> l.startsWith("cltrain: ")), "nothing else: " + lines);
+  }
+
+  /**
+   * Issue 22 item 11: a cold first use of the seed took 54 s on PoCL, most of it PoCL compiling. It compiles a
+   * kernel's work-group function once per work-group size, and where the host left the size to it, it picked
+   * one per range size: ten or more compiles of most kernels at the check's shapes. And the tuner built matmul.cl
+   * with options of its own, so the plan it picked was built again. Now, in a cold first use (one tuning
+   * candidate, so the same on any machine), each file is built with one set of options and each kernel of a build
+   * is launched in one work-group size, which the host names.
+   */
+  @Test
+  void aColdFirstUseBuildsEachFileWithOneSetOfOptionsAndLaunchesEachKernelInOneGroupSize() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    int buildsBefore = ClContext.builds().size();
+    int sizesBefore = ClKernel.groupSizes().size();
+    String budget = System.getProperty(MatmulTuner.BUDGET_PROPERTY);
+    try (CacheFolder use = CacheFolder.use(Files.createTempDirectory(dir, "cache"))) {
+      System.setProperty(MatmulTuner.BUDGET_PROPERTY, "0"); // one candidate timed
+      Cli run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
+      assertEquals(0, run.exit(), run.toString());
+    } finally {
+      if (budget == null) {
+        System.clearProperty(MatmulTuner.BUDGET_PROPERTY);
+      } else {
+        System.setProperty(MatmulTuner.BUDGET_PROPERTY, budget);
+      }
+    }
+    java.util.Map<String, java.util.Set<String>> options = new java.util.TreeMap<>();
+    for (String build : ClContext.builds().subList(buildsBefore, ClContext.builds().size())) {
+      int space = build.indexOf(' ');
+      options.computeIfAbsent(build.substring(0, space), f -> new java.util.TreeSet<>()).add(build.substring(space + 1));
+    }
+    assertEquals(new java.util.TreeSet<>(java.util.List.of(OpenClKernels.FILES)), options.keySet(),
+        "the check builds every file");
+    options.forEach((file, each) -> assertEquals(1, each.size(), file + " was built with " + each));
+    java.util.Map<String, java.util.Set<String>> sizes = new java.util.TreeMap<>();
+    for (String launch : ClKernel.groupSizes().subList(sizesBefore, ClKernel.groupSizes().size())) {
+      int bar = launch.lastIndexOf(" | ");
+      sizes.computeIfAbsent(launch.substring(0, bar), k -> new java.util.TreeSet<>()).add(launch.substring(bar + 3));
+    }
+    assertFalse(sizes.isEmpty(), "kernels were launched");
+    sizes.forEach((kernel, each) -> assertTrue(each.size() == 1 && !each.contains("null"),
+        kernel + " was launched in work-group sizes " + each + " (null: the driver's choice)"));
   }
 
   @Test
