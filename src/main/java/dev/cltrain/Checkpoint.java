@@ -1,5 +1,8 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.TrainerState;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

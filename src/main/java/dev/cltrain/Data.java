@@ -1,5 +1,7 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvReader;

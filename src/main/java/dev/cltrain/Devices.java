@@ -1,5 +1,12 @@
 package dev.cltrain;
 
+import dev.cltrain.train.Opening;
+
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.ClRuntime;
 import dev.cltrain.opencl.KernelSource;
@@ -289,13 +296,6 @@ public final class Devices {
 
   /** {@return "0 reference (Java reference), 1 cl:0:0 pthread-... (CPU)": every device with its index, for messages} */
   public static String usable() {
-    StringBuilder s = new StringBuilder("0 " + ReferenceDevice.ID + " (Java reference)");
-    List<Device> devices = openCl();
-    for (int i = 0; i < devices.size(); i++) {
-      Device d = devices.get(i);
-      s.append(", ").append(i + 1).append(' ').append(d.id()).append(" (").append(d.name()).append(", ")
-          .append(d.type()).append(')');
-    }
-    return s.toString();
+    return Opening.usableDevices();
   }
 }

@@ -1,5 +1,8 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Trainer;
+
 import java.nio.file.Path;
 
 /**

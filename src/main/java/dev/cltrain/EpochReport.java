@@ -1,5 +1,7 @@
 package dev.cltrain;
 
+import dev.cltrain.device.Trainer;
+
 import java.util.Map;
 
 /**

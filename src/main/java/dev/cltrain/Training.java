@@ -1,5 +1,10 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+import dev.cltrain.device.TrainerState;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;

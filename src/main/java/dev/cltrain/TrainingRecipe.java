@@ -1,5 +1,7 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Sgd;
 

@@ -1,5 +1,10 @@
 package dev.cltrain;
 
+import dev.cltrain.core.KernelTime;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.Verification;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,14 @@
 package dev.cltrain;
 
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
+import dev.cltrain.core.KernelTime;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.TrainerState;
+import dev.cltrain.device.Verification;
+
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import dev.cltrain.train.Backprop;

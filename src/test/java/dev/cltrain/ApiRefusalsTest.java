@@ -1,5 +1,9 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,56 +1,58 @@
 package dev.cltrain;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
- * The layering the README states, checked on the sources: the CLI is built on the public API only (dev.cltrain
- * and its value packages nn, data, io, device, bench), never on the internals (backend, reference, opencl,
- * train); only dev.cltrain.opencl (and the CLBlast row of the gemm bench) touches JOCL.
+ * The package structure README's "Design" section draws, checked with ArchUnit on the compiled main classes: no
+ * two packages depend on each other in a cycle (the root package, the public API's facades, is a package of its
+ * own); nothing outside the CLI imports it; the CLI is built on the public API (dev.cltrain and its value
+ * packages) and reaches no internal package, but for the report of {@code cltrain verify}; only dev.cltrain.opencl
+ * touches JOCL.
  */
+@AnalyzeClasses(packages = "dev.cltrain", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-  private static final Path MAIN = Path.of("src/main/java/dev/cltrain");
-  private static final List<String> INTERNAL = List.of("backend", "reference", "opencl", "train");
-  private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.cltrain\\.([a-z]+)\\.[A-Za-z]");
-
-  @Test
-  void theCliUsesThePublicApiOnly() throws IOException {
-    List<String> offences = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(MAIN.resolve("cli"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        Matcher m = REFERENCE.matcher(Files.readString(file));
-        while (m.find()) {
-          if (INTERNAL.contains(m.group(1))) {
-            offences.add(file.getFileName() + " uses dev.cltrain." + m.group(1));
-          }
-        }
-      }
+  /** Every package of cltrain is a slice of its own, {@code dev.cltrain} included; other classes are ignored. */
+  static final SliceAssignment EACH_PACKAGE = new SliceAssignment() {
+    @Override
+    public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+      String p = javaClass.getPackageName();
+      return p.equals("dev.cltrain") || p.startsWith("dev.cltrain.") ? SliceIdentifier.of(p) : SliceIdentifier.ignore();
     }
-    assertTrue(offences.isEmpty(), "the CLI reaches past the public API: " + offences);
-  }
 
-  @Test
-  void onlyTheOpenClPackageImportsJocl() throws IOException {
-    List<String> offences = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(MAIN)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        if (file.startsWith(MAIN.resolve("opencl"))) {
-          continue;
-        }
-        if (Files.readString(file).contains("org.jocl")) {
-          offences.add(MAIN.relativize(file).toString());
-        }
-      }
+    @Override
+    public String getDescription() {
+      return "each package of dev.cltrain";
     }
-    assertTrue(offences.isEmpty(), "JOCL outside dev.cltrain.opencl: " + offences);
-  }
+  };
+
+  @ArchTest
+  static final ArchRule noPackageCycles = slices().assignedFrom(EACH_PACKAGE).should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule nothingOutsideTheCliImportsIt = noClasses().that().resideOutsideOfPackage("dev.cltrain.cli")
+      .should().dependOnClassesThat().resideInAPackage("dev.cltrain.cli");
+
+  /** The internals: the kernel contract's implementations and the training engine. */
+  static final DescribedPredicate<JavaClass> INTERNAL = JavaClass.Predicates.resideInAnyPackage(
+      "dev.cltrain.backend", "dev.cltrain.reference", "dev.cltrain.opencl", "dev.cltrain.train")
+      .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(dev.cltrain.train.DeviceCheck.class)))
+      .as("an internal package (backend, reference, opencl, train; verify's DeviceCheck excepted)");
+
+  @ArchTest
+  static final ArchRule theCliUsesThePublicApiOnly = noClasses().that().resideInAPackage("dev.cltrain.cli")
+      .should().dependOnClassesThat(INTERNAL);
+
+  @ArchTest
+  static final ArchRule onlyTheOpenClPackageUsesJocl = noClasses().that().resideOutsideOfPackage("dev.cltrain.opencl")
+      .should().dependOnClassesThat().resideInAPackage("org.jocl..");
 }

@@ -1,5 +1,8 @@
 package dev.cltrain;
 
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.TrainerState;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
 package dev.cltrain;
 
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,11 @@
 package dev.cltrain;
 
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

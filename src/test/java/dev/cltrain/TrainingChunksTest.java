@@ -1,5 +1,7 @@
 package dev.cltrain;
 
+import dev.cltrain.device.Verification;
+
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package dev.cltrain.backend;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.Serializable;
 
 /**

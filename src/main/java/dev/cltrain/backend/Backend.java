@@ -1,6 +1,6 @@
 package dev.cltrain.backend;
 
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 
 /**
  * The kernels plus the memory they work on: where buffers live and how numbers cross to the host.

@@ -1,6 +1,6 @@
 package dev.cltrain.backend;
 
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

@@ -1,13 +1,13 @@
 package dev.cltrain.bench;
 
-import dev.cltrain.DeviceException;
-import dev.cltrain.InputException;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.nn.Network;
-import dev.cltrain.Device;
-import dev.cltrain.DeviceChoice;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.Devices;
-import dev.cltrain.KernelTime;
-import dev.cltrain.Trainer;
+import dev.cltrain.core.KernelTime;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.nn.Architecture;
 import dev.cltrain.train.MemoryPlan;
 import dev.cltrain.train.Opening;

@@ -1,8 +1,8 @@
 package dev.cltrain.bench;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
-import dev.cltrain.KernelTime;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.KernelTime;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
@@ -214,7 +214,7 @@ public final class ConvBench {
    *
    * @param shapes  the layers to time
    * @param options the yardstick's size
-   * @throws dev.cltrain.InputException naming the bytes needed and the heap's limit
+   * @throws dev.cltrain.core.InputException naming the bytes needed and the heap's limit
    */
   public static void check(List<ConvShape> shapes, Options options) {
     long size = options.matmulSize();

@@ -1,8 +1,8 @@
 package dev.cltrain.bench;
 
-import dev.cltrain.DeviceException;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.ClPeak;
 import dev.cltrain.reference.ReferencePeak;
@@ -222,7 +222,7 @@ public final class GemmBench {
    * keeps the largest shape's arrays and every shape's reference product) and the buffers' limits.
    *
    * @param shapes the products to time
-   * @throws dev.cltrain.InputException naming the bytes needed and the heap's limit, or the shape
+   * @throws dev.cltrain.core.InputException naming the bytes needed and the heap's limit, or the shape
    */
   public static void check(List<GemmShape> shapes) {
     GemmShape largest = shapes.stream().max(java.util.Comparator.comparingLong(GemmBench::shapeFloats)).orElse(null);

@@ -1,7 +1,7 @@
 package dev.cltrain.bench;
 
-import dev.cltrain.Device;
-import dev.cltrain.InputException;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,9 +1,11 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
+import dev.cltrain.cmd.OutputFiles;
+
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.Devices;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.bench.BenchRunner;
 import dev.cltrain.bench.ConvBench;
 import dev.cltrain.bench.ConvShape;

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.bench.Sweep;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.data.TrainingData;

@@ -1,6 +1,8 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
+import dev.cltrain.cmd.EpochRecord;
+
+import dev.cltrain.core.InputException;
 import dev.cltrain.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;

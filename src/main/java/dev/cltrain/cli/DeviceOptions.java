@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.DeviceChoice;
+import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.Devices;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;

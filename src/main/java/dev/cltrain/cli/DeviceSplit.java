@@ -1,8 +1,8 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.Checkpoint;
-import dev.cltrain.DeviceChoice;
-import dev.cltrain.InputException;
+import dev.cltrain.device.DeviceChoice;
+import dev.cltrain.core.InputException;
 import dev.cltrain.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -67,20 +67,20 @@ final class DeviceSplit {
       deviceOptions.device = devices;
       try {
         choice = deviceOptions.choice();
-      } catch (dev.cltrain.CltrainException e) {
+      } catch (dev.cltrain.core.CltrainException e) {
         String why = "--resume " + resume + " goes on on the devices it was trained on (" + devices + "; --device "
             + "chooses others): " + e.getMessage();
-        throw e instanceof dev.cltrain.DeviceException ? new dev.cltrain.DeviceException(why, e)
+        throw e instanceof dev.cltrain.core.DeviceException ? new dev.cltrain.core.DeviceException(why, e)
             : new InputException(why, e);
       }
     }
-    boolean same = choice.devices().stream().map(dev.cltrain.Device::id).toList().equals(resumed.devices());
+    boolean same = choice.devices().stream().map(dev.cltrain.device.Device::id).toList().equals(resumed.devices());
     if (same && shards == null) {
       shards = split;
     }
     if (!same || !shards.equals(split)) {
       err.println("note: " + resume + " was trained on " + devices + " with --shards " + split + "; going on on "
-          + choice.devices().stream().map(dev.cltrain.Device::id).collect(java.util.stream.Collectors.joining(","))
+          + choice.devices().stream().map(dev.cltrain.device.Device::id).collect(java.util.stream.Collectors.joining(","))
           + (choice.parallel() ? " with --shards " + (shards == null ? joinedShares(even(choice.devices().size())) : shards) : "")
           + " as asked (the weights then differ from an uninterrupted run's by rounding)");
     }

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Devices;
 import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;

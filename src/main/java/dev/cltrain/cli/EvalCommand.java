@@ -1,7 +1,9 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.CsvOptions;
+
 import dev.cltrain.Data;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Model;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Architecture;
@@ -135,7 +137,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private static String toJson(Path model, Network network, DataSet set, String device,
-      dev.cltrain.Trainer.Evaluation evaluation, int[][] confusion, List<String> names) {
+      dev.cltrain.device.Trainer.Evaluation evaluation, int[][] confusion, List<String> names) {
     com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
     com.fasterxml.jackson.databind.node.ObjectNode o = mapper.createObjectNode();
     o.put("model", model.toString());

@@ -1,6 +1,8 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
+import dev.cltrain.cmd.OutputFiles;
+
+import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.TrainingFacts;
 import dev.cltrain.nn.Architecture;

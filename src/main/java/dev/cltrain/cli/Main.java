@@ -1,8 +1,12 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.DeviceException;
-import dev.cltrain.DivergedException;
-import dev.cltrain.InputException;
+import dev.cltrain.cmd.ExitCodes;
+
+import dev.cltrain.cmd.OptionNames;
+
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,13 +42,13 @@ public final class Main implements Runnable {
   }
 
   /** Exit code 1: a check failed ({@code --verify}), or an internal error. */
-  public static final int EXIT_CHECK_FAILED = 1;
+  public static final int EXIT_CHECK_FAILED = ExitCodes.CHECK_FAILED;
   /** Exit code 2: bad input ({@link InputException}, an unknown or malformed option, or out of memory). */
-  public static final int EXIT_BAD_INPUT = 2;
+  public static final int EXIT_BAD_INPUT = ExitCodes.BAD_INPUT;
   /** Exit code 3: a device that was asked for cannot be used ({@link DeviceException}). */
-  public static final int EXIT_DEVICE = 3;
+  public static final int EXIT_DEVICE = ExitCodes.DEVICE;
   /** Exit code 4: training diverged ({@link DivergedException}). */
-  public static final int EXIT_DIVERGED = 4;
+  public static final int EXIT_DIVERGED = ExitCodes.DIVERGED;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,11 +1,14 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.CsvOptions;
+import dev.cltrain.cmd.OutputFiles;
+
 import dev.cltrain.Data;
 import dev.cltrain.Model;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;

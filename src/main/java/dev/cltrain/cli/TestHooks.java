@@ -14,8 +14,6 @@ final class TestHooks {
   /** {@code train} acts as if SIGTERM arrived during the last batch of the last epoch (in-process tests). */
   static volatile boolean termInLastBatch;
 
-  /** When ≥ 0, {@code --metrics} fails like a full disk on the row after this many rows. */
-  static volatile int metricsFailAfterRows = -1;
 
   private TestHooks() {}
 

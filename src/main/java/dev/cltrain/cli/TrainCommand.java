@@ -1,13 +1,16 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.MetricsCsv;
+import dev.cltrain.cmd.OutputFiles;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
-import dev.cltrain.DivergedException;
-import dev.cltrain.InputException;
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingResult;
 import dev.cltrain.TrainingRun;
-import dev.cltrain.Verification;
+import dev.cltrain.device.Verification;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;

@@ -1,9 +1,13 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.EpochLines;
+import dev.cltrain.cmd.EpochRecord;
+import dev.cltrain.cmd.MetricsCsv;
+
 import dev.cltrain.EpochListener;
 import dev.cltrain.EpochReport;
-import dev.cltrain.InputException;
-import dev.cltrain.Trainer;
+import dev.cltrain.core.InputException;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,7 +1,9 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.EpochLines;
+
 import dev.cltrain.EpochReport;
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.TrainingResult;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.data.DataSet;

@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.device.Notices;
+import dev.cltrain.core.Notices;
 import picocli.CommandLine.Option;
 
 /** {@code --verbose}, for every command that builds kernels: the OpenCL compiler's own output is shown. */

@@ -1,8 +1,8 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Devices;
-import dev.cltrain.device.DeviceCheck;
+import dev.cltrain.train.DeviceCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.cltrain.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 
 /** {@link WorkloadOptions} as a checkpoint records them ({@code "options"}), and read back for {@code --resume}. */
 final class WorkloadJson {

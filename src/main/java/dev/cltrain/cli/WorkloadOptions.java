@@ -1,6 +1,8 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.InputException;
+import dev.cltrain.cmd.CsvOptions;
+
+import dev.cltrain.core.InputException;
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;

@@ -4,7 +4,7 @@ import static dev.cltrain.cli.BenchText.num;
 import static dev.cltrain.cli.BenchText.sig;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 import dev.cltrain.bench.DeviceRow;
 import dev.cltrain.bench.WorkloadResult;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.cltrain.data;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;

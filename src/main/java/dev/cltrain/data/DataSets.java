@@ -1,6 +1,6 @@
 package dev.cltrain.data;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.nn.NumpyRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.cltrain.data;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

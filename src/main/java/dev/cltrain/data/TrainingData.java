@@ -110,7 +110,7 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @param fraction the share of training rows to hold out, in (0, 1)
    * @param seed     {@code np.random.seed} of the permutation that picks them
    * @return the data with its validation set
-   * @throws dev.cltrain.InputException when the fraction leaves no row on either side
+   * @throws dev.cltrain.core.InputException when the fraction leaves no row on either side
    */
   public TrainingData withValidation(double fraction, long seed) {
     return DataSets.withValidation(this, fraction, seed);

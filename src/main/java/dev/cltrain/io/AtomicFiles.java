@@ -1,6 +1,6 @@
 package dev.cltrain.io;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package dev.cltrain.nn;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 
 /**
  * How initial weights are drawn, all from the NumPy-compatible generator, layer by layer in order.

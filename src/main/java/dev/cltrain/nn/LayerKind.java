@@ -2,7 +2,7 @@ package dev.cltrain.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.util.List;
 
 /**

@@ -29,7 +29,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
    * @param learningRate η, positive and finite
    * @param momentum     μ, in [0, 1)
    * @param weightDecay  λ, finite and at least 0
-   * @throws dev.cltrain.InputException naming the bad value and its command-line option
+   * @throws dev.cltrain.core.InputException naming the bad value and its command-line option
    */
   public Momentum {
     Optimizer.requireRate(learningRate);

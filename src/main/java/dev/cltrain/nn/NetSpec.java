@@ -1,6 +1,6 @@
 package dev.cltrain.nn;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -84,7 +84,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @param dropoutSeed the dropout masks' seed
    * @throws IllegalArgumentException if there are no layers, the last is not dense, two neighbours do not
    *     chain, a convolution or pooling follows a dense layer, or a dense layer has two dropouts
-   * @throws dev.cltrain.InputException if the scale is not positive and finite
+   * @throws dev.cltrain.core.InputException if the scale is not positive and finite
    */
   public Network {
     if (layers.isEmpty()) {
@@ -119,7 +119,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     checkInputScale(inputScale);
     classNames = classNames == null ? null : List.copyOf(classNames);
     if (standardization != null && standardization.mean().length != input.size()) {
-      throw new dev.cltrain.InputException("standardization of " + standardization.mean().length
+      throw new dev.cltrain.core.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + input.size());
     }
   }
@@ -127,7 +127,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   /** The input scale, refused unless positive and finite. */
   private static float checkInputScale(float scale) {
     if (!(scale > 0) || Float.isInfinite(scale)) {
-      throw new dev.cltrain.InputException("the input scale must be positive and finite, got " + scale);
+      throw new dev.cltrain.core.InputException("the input scale must be positive and finite, got " + scale);
     }
     return scale;
   }
@@ -135,7 +135,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   /**
    * @param scale what raw inputs are multiplied by before the first layer
    * @return the same network with that input scale
-   * @throws dev.cltrain.InputException when the scale is not positive and finite
+   * @throws dev.cltrain.core.InputException when the scale is not positive and finite
    */
   public Network withInputScale(float scale) {
     return new Network(input, layers, loss, scale, classNames, standardization, dropoutSeed);
@@ -295,7 +295,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @param init   how the weights are drawn
    * @param random the generator to draw from
    * @return the new network, input scale 1
-   * @throws dev.cltrain.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
+   * @throws dev.cltrain.core.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Init init, NumpyRandom random) {
     return init(widths, hidden, loss, loss.output, init, random);
@@ -313,7 +313,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @param random the generator to draw from
    * @return the new network, input scale 1
    * @throws IllegalArgumentException if the loss does not allow that output
-   * @throws dev.cltrain.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
+   * @throws dev.cltrain.core.InputException if a layer would have more than {@link #MAX_LAYER_WEIGHTS} weights
    */
   public static Network init(int[] widths, Activation hidden, Loss loss, Activation output, Init init,
       NumpyRandom random) {
@@ -444,7 +444,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    *     ({@link Init#defaultFor}), seed 0, input scale 1
    */
   public static Builder builder(int... widths) {
-    return new Builder(dev.cltrain.InputException.require(widths, "the widths").clone());
+    return new Builder(dev.cltrain.core.InputException.require(widths, "the widths").clone());
   }
 
   /**
@@ -462,12 +462,12 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
 
     private Builder(int[] widths) {
       if (widths.length < 2) {
-        throw new dev.cltrain.InputException("a network needs at least two widths, input and output, got "
+        throw new dev.cltrain.core.InputException("a network needs at least two widths, input and output, got "
             + java.util.Arrays.toString(widths));
       }
       for (int w : widths) {
         if (w <= 0) {
-          throw new dev.cltrain.InputException("widths must be positive, got " + java.util.Arrays.toString(widths));
+          throw new dev.cltrain.core.InputException("widths must be positive, got " + java.util.Arrays.toString(widths));
         }
       }
       NetSpec.checkLayerSizes(widths, "Network.builder" + java.util.Arrays.toString(widths));
@@ -479,8 +479,8 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
      * @return this builder
      */
     public Builder hidden(Activation activation) {
-      if (dev.cltrain.InputException.require(activation, "the hidden activation") == Activation.SOFTMAX) {
-        throw new dev.cltrain.InputException("softmax is only an output activation (use Loss.XENT)");
+      if (dev.cltrain.core.InputException.require(activation, "the hidden activation") == Activation.SOFTMAX) {
+        throw new dev.cltrain.core.InputException("softmax is only an output activation (use Loss.XENT)");
       }
       this.hidden = activation;
       return this;
@@ -491,7 +491,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
      * @return this builder
      */
     public Builder loss(Loss loss) {
-      this.loss = dev.cltrain.InputException.require(loss, "the loss");
+      this.loss = dev.cltrain.core.InputException.require(loss, "the loss");
       return this;
     }
 
@@ -520,7 +520,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
      */
     public Builder seed(long seed) {
       if (seed < 0 || seed > 0xFFFFFFFFL) {
-        throw new dev.cltrain.InputException("the seed must be between 0 and 4294967295, got " + seed);
+        throw new dev.cltrain.core.InputException("the seed must be between 0 and 4294967295, got " + seed);
       }
       this.seed = seed;
       return this;
@@ -554,7 +554,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       Init how = init != null ? init : Init.defaultFor(hidden, loss);
       Activation out = output != null ? output : loss.output;
       if (!loss.allowsOutput(out)) {
-        throw new dev.cltrain.InputException("loss " + loss.id + " cannot have a " + out.id + " output layer"
+        throw new dev.cltrain.core.InputException("loss " + loss.id + " cannot have a " + out.id + " output layer"
             + (loss == Loss.MSE ? " (sigmoid or identity)" : " (softmax only)"));
       }
       return Network.init(widths, hidden, loss, out, how, random).withInputScale(inputScale);

@@ -1,6 +1,6 @@
 package dev.cltrain.nn;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.SmallNetOptimizer;

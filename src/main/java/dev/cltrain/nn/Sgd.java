@@ -23,7 +23,7 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
   /**
    * @param learningRate η, positive and finite
    * @param weightDecay  λ, finite and at least 0
-   * @throws dev.cltrain.InputException naming the bad value and its command-line option
+   * @throws dev.cltrain.core.InputException naming the bad value and its command-line option
    */
   public Sgd {
     Optimizer.requireRate(learningRate);

@@ -1,6 +1,6 @@
 package dev.cltrain.onnx;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Network;
 import java.io.IOException;

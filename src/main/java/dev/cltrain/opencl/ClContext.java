@@ -1,6 +1,6 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 
 import static org.jocl.CL.*;
 
@@ -141,7 +141,7 @@ public final class ClContext implements AutoCloseable {
       }
     });
     JvmSignals.restore("clBuildProgram");
-    dev.cltrain.device.Notices.driverOutput("clBuildProgram(" + where + ")", printed);
+    dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + where + ")", printed);
     if (failed[0] != null) {
       throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
     }

@@ -7,7 +7,7 @@ import org.jocl.CLException;
  * An OpenCL call that failed: names the call, the object it was made on and the CL error constant
  * (e.g. {@code clEnqueueNDRangeKernel(matmul) failed: CL_OUT_OF_RESOURCES}). Build failures carry the build log.
  */
-public final class ClException extends dev.cltrain.DeviceException {
+public final class ClException extends dev.cltrain.core.DeviceException {
   private static final long serialVersionUID = 1L;
   /** The OpenCL status code, e.g. {@link CL#CL_OUT_OF_RESOURCES}. */
   public final int status;

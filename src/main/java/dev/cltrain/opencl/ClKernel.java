@@ -237,7 +237,7 @@ public final class ClKernel {
     if (launched) {
       call.run();
     } else { // a driver may compile here (Rusticl) and print to fd 2: kept from the terminal, shown with --verbose
-      dev.cltrain.device.Notices.driverOutput("the first launch of " + name, JvmSignals.captureStderr(call));
+      dev.cltrain.core.Notices.driverOutput("the first launch of " + name, JvmSignals.captureStderr(call));
     }
     if (event != null) {
       context.recordLaunch(name, event);

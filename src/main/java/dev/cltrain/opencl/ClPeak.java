@@ -1,6 +1,6 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -79,7 +79,7 @@ public final class ClProgram {
       // some drivers (Rusticl) compile here and print to fd 2: kept from the terminal, shown with --verbose
       String printed = JvmSignals.captureStderr(() -> made[0] = ClException.check("clCreateKernel(" + file + ":" + n
           + ")", () -> clCreateKernel(program, n, null)));
-      dev.cltrain.device.Notices.driverOutput("clCreateKernel(" + file + ":" + n + ")", printed);
+      dev.cltrain.core.Notices.driverOutput("clCreateKernel(" + file + ":" + n + ")", printed);
       cl_kernel kernel = made[0];
       context.own("kernel " + n, () -> clReleaseKernel(kernel));
       return new ClKernel(context, n, kernel, file + " " + options);

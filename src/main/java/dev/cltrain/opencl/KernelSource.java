@@ -1,6 +1,6 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +54,7 @@ public final class KernelSource {
    *
    * @param file a kernel file name
    * @return the file's text, decoded as UTF-8
-   * @throws dev.cltrain.InputException when a {@code --kernels} folder lacks the file or it cannot be read
+   * @throws dev.cltrain.core.InputException when a {@code --kernels} folder lacks the file or it cannot be read
    * @throws IllegalStateException when the jar lacks the file (a broken build)
    * @throws java.io.UncheckedIOException when the jar's copy cannot be read
    */

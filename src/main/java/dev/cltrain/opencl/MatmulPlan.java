@@ -1,6 +1,6 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -180,7 +180,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param device the device the kernels will run on
    * @param source where the tuner reads matmul.cl from, so candidates are timed on the kernels in use
    * @return the plan to build with
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static MatmulPlan forDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     String spec = System.getenv(ENVIRONMENT);
@@ -196,7 +196,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param spec the variable's value
    * @param device the device the plan is for
    * @return the plan
-   * @throws dev.cltrain.InputException when the spec is malformed, or its staged b does not fit the device's
+   * @throws dev.cltrain.core.InputException when the spec is malformed, or its staged b does not fit the device's
    *     local memory (one line naming CL_DEVICE_LOCAL_MEM_SIZE)
    */
   static MatmulPlan forced(String spec, ClDevice device) {
@@ -217,7 +217,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param device the device the kernels will run on
    * @param source where the tuner reads matmul.cl from
    * @return the plan to build the large products' kernels with
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static MatmulPlan largeForDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     return tunesLarge(device) ? MatmulTuner.largePlanFor(device, source) : forDevice(device, source);
@@ -230,7 +230,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param device the device the kernels will run on
    * @param source where the tuner reads matmul.cl from
    * @return the plan, or null
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static MatmulPlan cachedLargeForDevice(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     return tunesLarge(device) ? MatmulTuner.cachedLargePlan(device) : forDevice(device, source);
@@ -243,7 +243,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param device the device
    * @param source where the tuner reads matmul.cl from
    * @return one or two plans
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed or out of range
    */
   public static java.util.List<MatmulPlan> inUse(ClDevice device, dev.cltrain.opencl.KernelSource source) {
     MatmulPlan plan = forDevice(device, source);
@@ -280,7 +280,7 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
    * @param tile the device's largest tile edge ({@link #tileFor}): the default TILE and the limit of
    *     "tiled:N"; plain "blocked" means 4x16x4, and MB/KC default to 128x128
    * @return the plan
-   * @throws dev.cltrain.InputException naming {@code CLTRAIN_MATMUL} when the spec is malformed or out of range
+   * @throws dev.cltrain.core.InputException naming {@code CLTRAIN_MATMUL} when the spec is malformed or out of range
    */
   public static MatmulPlan parse(String spec, int tile) {
     String s = spec.strip().toLowerCase(Locale.ROOT);

@@ -183,7 +183,7 @@ public final class MatmulTuner {
     MatmulPlan cached = entry == null ? null : parsed(device, entry);
     String unfit = cached == null ? null : unfit(device, cached);
     if (unfit != null) {
-      dev.cltrain.device.Notices.say("warning: the cached matmul plan " + cached.spec() + " for " + device.ref() + " "
+      dev.cltrain.core.Notices.say("warning: the cached matmul plan " + cached.spec() + " for " + device.ref() + " "
           + unfit + "; dropped, tuning again");
       cached = null;
     }
@@ -208,7 +208,7 @@ public final class MatmulTuner {
       }
       candidates(device).stream().filter(p -> !order.contains(p)).forEach(order::add);
     }
-    dev.cltrain.device.Notices.say(device.ref() + ": " + (cached == null ? "first use: " : "") + "timing "
+    dev.cltrain.core.Notices.say(device.ref() + ": " + (cached == null ? "first use: " : "") + "timing "
         + (large ? "matmul strategies for large products" : "matmul strategies") + " (" + order.size()
         + " candidates, at most " + String.format(java.util.Locale.ROOT, "%.0f", budgetNanos() / 1e9)
         + " s; later runs time the rest)");

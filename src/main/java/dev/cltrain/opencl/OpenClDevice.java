@@ -1,7 +1,7 @@
 package dev.cltrain.opencl;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.backend.Backend;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,7 +111,7 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
    * a SHA-256 of the kernel sources as built (prelude and pragmas included), and {@code CLTRAIN_MATMUL} when set.
    *
    * @return e.g. "Portable Computing Language | pthread-... | 3.1+debian | OpenCL 3.0 ... | kernels 3f2a..."
-   * @throws dev.cltrain.InputException when a {@code --kernels} folder lacks a file
+   * @throws dev.cltrain.core.InputException when a {@code --kernels} folder lacks a file
    */
   public String checkKey() {
     java.security.MessageDigest sha;

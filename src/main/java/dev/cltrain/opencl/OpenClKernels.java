@@ -5,7 +5,7 @@ import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.Segments;
 import dev.cltrain.backend.SmallNetOptimizer;
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -105,7 +105,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param device the device, as discovery found it
    * @param source where the .cl files are read from
    * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed
    */
   public OpenClKernels(ClDevice device, KernelSource source) {
     this(device, source, false);
@@ -118,7 +118,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param source where the .cl files are read from
    * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
    * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
-   * @throws dev.cltrain.InputException when {@code CLTRAIN_MATMUL} is set but malformed
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
     this(device, source, profiling, MatmulPlan.forDevice(device, source), updateChunk(device),
@@ -246,7 +246,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * has a hardware fused multiply-add (CL_FP_FMA), the reference's bits; else a separate multiply and add
    * ({@code -DSEPARATE_MULTIPLY_ADD}), since there fma() is emulated exactly in software, about ten times
    * slower than the rest of a product on Rusticl's llvmpipe, and such a device is judged by tolerance
-   * ({@link dev.cltrain.device.DeviceCheck#roundsCorrectly}).
+   * ({@link dev.cltrain.train.DeviceCheck#roundsCorrectly}).
    *
    * @param device the device
    * @return "" or " -DSEPARATE_MULTIPLY_ADD"
@@ -385,7 +385,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * (every plan sums in the same order) at shapes past the large-product threshold, every variant and
    * activation.
    *
-   * @throws dev.cltrain.DeviceException when the new plan's products differ from the checked plan's
+   * @throws dev.cltrain.core.DeviceException when the new plan's products differ from the checked plan's
    */
   private synchronized Matmuls resolveLargePlan() {
     if (largeMatmuls != null) {
@@ -395,7 +395,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     if (tuned != matmuls) {
       String differs = sameProducts(tuned);
       if (differs != null) {
-        throw new dev.cltrain.DeviceException("the matmul plan for large products, " + tuned.plan().spec() + ", "
+        throw new dev.cltrain.core.DeviceException("the matmul plan for large products, " + tuned.plan().spec() + ", "
             + differs + " on " + context.device().ref() + " ('cltrain verify' shows every kernel)");
       }
     }
@@ -479,7 +479,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    *
    * @return the large plan given or chosen at construction, else tuned now (see {@link #plans()}); {@link #plan()}
    *     when there is none of its own
-   * @throws dev.cltrain.DeviceException when a plan tuned now differs from {@link #plan()}'s products
+   * @throws dev.cltrain.core.DeviceException when a plan tuned now differs from {@link #plan()}'s products
    */
   public MatmulPlan largePlan() {
     return resolveLargePlan().plan();

@@ -1,7 +1,7 @@
 package dev.cltrain.reference;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Profiled;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.cltrain.spark;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Devices;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;

@@ -2,15 +2,15 @@ package dev.cltrain.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
-import dev.cltrain.DivergedException;
-import dev.cltrain.InputException;
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
-import dev.cltrain.DeviceChoice;
+import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.Devices;
-import dev.cltrain.Trainer;
-import dev.cltrain.cli.EpochLines;
-import dev.cltrain.cli.EpochRecord;
-import dev.cltrain.cli.MetricsCsv;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.cmd.EpochLines;
+import dev.cltrain.cmd.EpochRecord;
+import dev.cltrain.cmd.MetricsCsv;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.ModelJson;
@@ -248,7 +248,7 @@ public final class SparkJob {
           driver.epochDone();
           String first = dev.cltrain.nn.Network.firstNonFinite(driver.network());
           if (first != null) {
-            throw new dev.cltrain.DivergedException(first, e, settings.optimizer().learningRate());
+            throw new dev.cltrain.core.DivergedException(first, e, settings.optimizer().learningRate());
           }
           float epochLoss = (float) (lossSum / rows);
           float accuracy = (float) (hits / rows);

@@ -1,6 +1,6 @@
 package dev.cltrain.spark;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.data.CsvLabels;
 import dev.cltrain.data.CsvLayout;
 import dev.cltrain.data.CsvNumbers;

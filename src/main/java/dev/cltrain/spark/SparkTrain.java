@@ -2,17 +2,17 @@ package dev.cltrain.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.CltrainException;
-import dev.cltrain.DeviceException;
-import dev.cltrain.DivergedException;
-import dev.cltrain.InputException;
+import dev.cltrain.core.CltrainException;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.DivergedException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.TrainingRecipe;
-import dev.cltrain.cli.EpochLines;
-import dev.cltrain.cli.Main;
+import dev.cltrain.cmd.EpochLines;
+import dev.cltrain.cmd.ExitCodes;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
-import dev.cltrain.cli.OutputFiles;
+import dev.cltrain.cmd.OutputFiles;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.NetSpec;
@@ -127,7 +127,7 @@ public final class SparkTrain implements Callable<Integer> {
       + "to accept a connection before giving up with exit 3 (default: 10; Spark alone would retry for a minute).")
   int connectTimeout = 10;
   @picocli.CommandLine.Mixin
-  dev.cltrain.cli.CsvOptions csv = new dev.cltrain.cli.CsvOptions();
+  dev.cltrain.cmd.CsvOptions csv = new dev.cltrain.cmd.CsvOptions();
 
   @Option(names = "--quiet", description = "No epoch lines.")
   boolean quiet;
@@ -163,26 +163,26 @@ public final class SparkTrain implements Callable<Integer> {
     cl.setErr(new java.io.PrintWriter(err, true));
     cl.setParameterExceptionHandler((e, a) -> {
       err.println("error: " + e.getMessage());
-      return Main.EXIT_BAD_INPUT;
+      return ExitCodes.BAD_INPUT;
     });
     cl.setExecutionExceptionHandler((e, c, p) -> {
       String input = causeMessage(e, InputException.class);
       if (input != null) {
         err.println("error: " + input);
-        return Main.EXIT_BAD_INPUT;
+        return ExitCodes.BAD_INPUT;
       }
       String device = causeMessage(e, DeviceException.class);
       if (device != null) {
         err.println("error: " + device);
-        return Main.EXIT_DEVICE;
+        return ExitCodes.DEVICE;
       }
       String diverged = causeMessage(e, DivergedException.class);
       if (diverged != null) {
         err.println("error: " + diverged);
-        return Main.EXIT_DIVERGED;
+        return ExitCodes.DIVERGED;
       }
       err.println("error: internal error: " + firstLine(e.toString()));
-      return Main.EXIT_CHECK_FAILED;
+      return ExitCodes.CHECK_FAILED;
     });
     return cl.execute(args);
   }
@@ -194,7 +194,7 @@ public final class SparkTrain implements Callable<Integer> {
   private static String causeMessage(Throwable e, Class<? extends CltrainException> kind) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (kind.isInstance(t)) {
-        return firstLine(t instanceof InputException input ? dev.cltrain.cli.OptionNames.message(input) : t.getMessage());
+        return firstLine(t instanceof InputException input ? dev.cltrain.cmd.OptionNames.message(input) : t.getMessage());
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {

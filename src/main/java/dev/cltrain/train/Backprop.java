@@ -1,9 +1,9 @@
 package dev.cltrain.train;
 
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.TrainerState;
 
-import dev.cltrain.Trainer;
-import dev.cltrain.Trainer.Evaluation;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.Trainer.Evaluation;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Optimizer;
 

@@ -3,9 +3,8 @@ package dev.cltrain.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
-import dev.cltrain.device.DeviceCheck;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.opencl.MatmulPlan;
 import dev.cltrain.opencl.MatmulTuner;
@@ -79,7 +78,7 @@ public final class FirstUseCheck {
       failure = UNSAVED.get(key);
     } else {
       RUNS.incrementAndGet();
-      dev.cltrain.device.Notices.say(device.id() + ": first use: checking every kernel against the Java reference "
+      dev.cltrain.core.Notices.say(device.id() + ": first use: checking every kernel against the Java reference "
           + "(once per device, driver, kernel sources and matmul plan; --no-check skips it)");
       long start = System.nanoTime();
       DeviceCheck.Report report = DeviceCheck.check(device, false);

@@ -1,9 +1,9 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Trainer.EpochStats;
-import dev.cltrain.Trainer.Evaluation;
+import dev.cltrain.device.Trainer.EpochStats;
+import dev.cltrain.device.Trainer.Evaluation;
 import dev.cltrain.backend.Backend;
-import dev.cltrain.KernelTime;
+import dev.cltrain.core.KernelTime;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Dense;

@@ -103,17 +103,17 @@ public final class MemoryPlan {
    * @param network  the network to train
    * @param data     the training set
    * @param settings the optimizer and the batch size
-   * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
+   * @throws dev.cltrain.core.DeviceException naming the bytes needed and the device's limit
    */
-  public static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings) {
+  public static void checkFits(dev.cltrain.device.Device device, Network network, DataSet data, Settings settings) {
     checkFits(device, network, data, settings, false);
   }
 
   /**
-   * As {@link #checkFits(dev.cltrain.Device, Network, DataSet, Settings)}, for a {@link Replica} when
+   * As {@link #checkFits(dev.cltrain.device.Device, Network, DataSet, Settings)}, for a {@link Replica} when
    * {@code replica}.
    */
-  static void checkFits(dev.cltrain.Device device, Network network, DataSet data, Settings settings,
+  static void checkFits(dev.cltrain.device.Device device, Network network, DataSet data, Settings settings,
       boolean replica) {
     long largest = largestBuffer(network, data, settings);
     device.checkFits(4 * trainingFloats(network, data, settings, replica), largest);
@@ -191,9 +191,9 @@ public final class MemoryPlan {
    * @param network  the network to run
    * @param rows     the rows of the data set it runs over
    * @param capacity the most rows one forward pass takes
-   * @throws dev.cltrain.DeviceException naming the bytes needed and the device's limit
+   * @throws dev.cltrain.core.DeviceException naming the bytes needed and the device's limit
    */
-  public static void checkFits(dev.cltrain.Device device, Network network, int rows, int capacity) {
+  public static void checkFits(dev.cltrain.device.Device device, Network network, int rows, int capacity) {
     long largest = inferenceLargestBuffer(network, rows, capacity);
     device.checkFits(inferenceBytes(network, rows, capacity), largest);
     checkIndexable(largest);
@@ -238,12 +238,12 @@ public final class MemoryPlan {
    * @param bytes what the arrays need
    * @param what  the work and what its arrays are, e.g. "--layers 2,30000,30000,1: the data and the network (drawn
    *              and trained)"
-   * @throws dev.cltrain.InputException (exit 2) naming the bytes needed and the heap's limit
+   * @throws dev.cltrain.core.InputException (exit 2) naming the bytes needed and the heap's limit
    */
   public static void checkHeap(long bytes, String what) {
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes > heap) {
-      throw new dev.cltrain.InputException(what + " need " + bytes + " bytes of Java heap but it holds at most "
+      throw new dev.cltrain.core.InputException(what + " need " + bytes + " bytes of Java heap but it holds at most "
           + heap + " (give java a larger -Xmx, or make the work smaller)");
     }
   }
@@ -251,7 +251,7 @@ public final class MemoryPlan {
   /** Every buffer is indexed with int, on every device: one of more than 2³¹−1 floats cannot be (exit 2). */
   private static void checkIndexable(long largestBytes) {
     if (largestBytes / 4 > Integer.MAX_VALUE) {
-      throw new dev.cltrain.InputException("the largest buffer would hold " + largestBytes / 4 + " floats ("
+      throw new dev.cltrain.core.InputException("the largest buffer would hold " + largestBytes / 4 + " floats ("
           + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE + " (try a smaller "
           + "--batch-size)");
     }

@@ -1,10 +1,13 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceChoice;
-import dev.cltrain.DeviceException;
-import dev.cltrain.Devices;
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.DeviceChoice;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.opencl.ClDevice;
+import dev.cltrain.opencl.ClRuntime;
+import dev.cltrain.opencl.OpenClDevice;
+import dev.cltrain.reference.ReferenceDevice;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
@@ -82,7 +85,7 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
       trainer = ShardedTrainer.open(choice.devices(), shares, network, data, settings, profiling);
     } catch (DeviceException e) {
       throw new DeviceException("data-parallel training on " + choice.devices().size() + " devices cannot start: "
-          + e.getMessage() + "\nusable devices: " + Devices.usable(), e);
+          + e.getMessage() + "\nusable devices: " + usableDevices(), e);
     }
     try {
       trainer.evaluate(data, false);
@@ -116,7 +119,7 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
    */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     if (choice.parallel()) {
-      throw new dev.cltrain.InputException("--device " + choice.devices().stream().map(Device::id)
+      throw new dev.cltrain.core.InputException("--device " + choice.devices().stream().map(Device::id)
           .collect(java.util.stream.Collectors.joining(",")) + ": a device list is for training (data parallel); "
           + "a forward pass runs on one device");
     }
@@ -162,9 +165,9 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
       }
       if (!choice.auto()) {
         throw new DeviceException(device.describe() + " cannot be used: " + e.getMessage()
-            + "\nusable devices: " + Devices.usable(), e);
+            + "\nusable devices: " + usableDevices(), e);
       }
-      Device reference = Devices.reference();
+      Device reference = ReferenceDevice.INSTANCE;
       return new Opening<>(open.apply(reference), reference, "warning: " + device.describe() + " failed: "
           + firstLine(e.getMessage()) + "; falling back to the Java reference");
     }
@@ -181,5 +184,17 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** {@return "0 reference (Java reference), 1 cl:0:0 pthread-... (CPU)": every device with its index, for messages} */
+  public static String usableDevices() {
+    StringBuilder s = new StringBuilder("0 " + ReferenceDevice.ID + " (Java reference)");
+    int i = 0;
+    for (ClDevice d : ClRuntime.discover().devices()) {
+      Device device = new OpenClDevice(d);
+      s.append(", ").append(++i).append(' ').append(device.id()).append(" (").append(device.name()).append(", ")
+          .append(device.type()).append(')');
+    }
+    return s.toString();
   }
 }

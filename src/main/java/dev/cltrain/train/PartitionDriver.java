@@ -1,7 +1,7 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Devices;
-import dev.cltrain.TrainerState;
+import dev.cltrain.reference.ReferenceDevice;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class PartitionDriver implements AutoCloseable {
   public static PartitionDriver open(Network network, Settings settings) {
     int outputs = network.outputs();
     DataSet shape = new DataSet("driver", 1, network.inputs(), outputs, new float[network.inputs()], new float[outputs]);
-    return new PartitionDriver(new Replica<>(Devices.reference().openBackend(false), network, shape,
+    return new PartitionDriver(new Replica<>(ReferenceDevice.INSTANCE.openBackend(false), network, shape,
         new Settings(settings.optimizer(), 1, settings.shuffler()), 0));
   }
 

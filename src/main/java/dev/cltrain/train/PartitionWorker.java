@@ -1,6 +1,6 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

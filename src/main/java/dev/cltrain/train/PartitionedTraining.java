@@ -1,6 +1,6 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Devices;
+import dev.cltrain.reference.ReferenceDevice;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class PartitionedTraining {
     List<PartitionWorker> workers = new ArrayList<>();
     try (PartitionDriver driver = PartitionDriver.open(initial, settings)) {
       for (int p = 0; p < rows.length; p++) {
-        workers.add(PartitionWorker.open(Devices.reference(), initial, partitions.get(p), p, settings));
+        workers.add(PartitionWorker.open(ReferenceDevice.INSTANCE, initial, partitions.get(p), p, settings));
       }
       long step = 0;
       for (int e = 0; e < epochs; e++) {

@@ -1,10 +1,10 @@
 package dev.cltrain.train;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
-import dev.cltrain.KernelTime;
-import dev.cltrain.Trainer;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.core.KernelTime;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

@@ -1,6 +1,6 @@
 package dev.cltrain.train;
 
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.TrainerState;
 
 /**
  * The rule for an epoch of mini-batches that a checkpoint took part-way ({@link TrainerState#batch()} &gt; 0): what

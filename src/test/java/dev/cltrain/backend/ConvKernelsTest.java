@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.Tolerances;

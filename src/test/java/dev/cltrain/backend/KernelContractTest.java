@@ -3,7 +3,7 @@ package dev.cltrain.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.testing.Backends;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.cltrain.backend;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.opencl.OpenClKernels;
 import dev.cltrain.reference.ReferenceKernels;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.data.Generated;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
@@ -18,7 +18,7 @@ import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.KernelSource;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.nn.Optimizer;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Training;
 import dev.cltrain.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ class BenchRunnerTest {
     for (DeviceRow d : r.devices().subList(1, r.devices().size())) {
       assertTrue(d.ok(), d.toString());
       // the kernels are bit for bit the reference's on correctly rounding devices; 1e-4 is --verify's tolerance
-      assertTrue(d.maxWeightDifference() <= dev.cltrain.Verification.TOLERANCE, d.id() + " weights differ by " + d.maxWeightDifference());
+      assertTrue(d.maxWeightDifference() <= dev.cltrain.device.Verification.TOLERANCE, d.id() + " weights differ by " + d.maxWeightDifference());
       assertTrue(d.msPerEpochMin() <= d.msPerEpochMedian() && d.msPerEpochMedian() <= d.msPerEpochMax(), d.toString());
       assertFalse(d.kernels().isEmpty(), "profiling events on " + d.id());
       double shares = d.kernels().stream().mapToDouble(DeviceRow.KernelShare::share).sum();

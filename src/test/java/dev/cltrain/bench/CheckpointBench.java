@@ -2,7 +2,7 @@ package dev.cltrain.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cltrain.Checkpoint;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

@@ -52,7 +52,7 @@ class BenchCommandTest {
       boolean opencl = !row.get("id").asText().equals("reference");
       assertEquals(opencl, row.get("kernels").size() > 0, "per-kernel breakdown on OpenCL only: " + row);
       assertEquals(opencl, row.hasNonNull("hostOverheadMsPerEpoch"), row.toString());
-      assertTrue(row.get("maxWeightDifference").asDouble() <= dev.cltrain.Verification.TOLERANCE, row.toString());
+      assertTrue(row.get("maxWeightDifference").asDouble() <= dev.cltrain.device.Verification.TOLERANCE, row.toString());
     }
     for (ClDevice d : devices) {
       assertTrue(rows.toString().contains(d.driverVersion()), "driver version of " + d.ref());
@@ -107,7 +107,7 @@ class BenchCommandTest {
         "--repeat", "1", "--json", json.toString());
     assertEquals(0, run.exit(), run.toString());
     JsonNode row = new ObjectMapper().readTree(json.toFile()).get("workloads").get(0).get("devices").get(1);
-    assertTrue(row.get("maxWeightDifference").asDouble() > dev.cltrain.Verification.TOLERANCE, "1 % too large a step shows: " + row);
+    assertTrue(row.get("maxWeightDifference").asDouble() > dev.cltrain.device.Verification.TOLERANCE, "1 % too large a step shows: " + row);
   }
 
   @Test

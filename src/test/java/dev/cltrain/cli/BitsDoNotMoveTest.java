@@ -3,7 +3,7 @@ package dev.cltrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.testing.Backends;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.MetricsCsv;
+
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
 import dev.cltrain.Model;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.nn.Network;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.OpenClKernelFiles;
@@ -179,11 +181,11 @@ class CheckpointReliabilityTest {
     Path save = dir.resolve("m.json");
     Path straight = straightModel(6);
     Cli run;
-    TestHooks.metricsFailAfterRows = 2; // the third row fails, as on a full disk
+    MetricsCsv.failAfterRows = 2; // the third row fails, as on a full disk
     try {
       run = Cli.run(train(WORK, "--epochs", "6", "--metrics", metrics.toString(), "--save", save.toString()));
     } finally {
-      TestHooks.metricsFailAfterRows = -1;
+      MetricsCsv.failAfterRows = -1;
     }
     assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().filter(l -> l.startsWith("warning: --metrics")).count(), "warns once: " + run);

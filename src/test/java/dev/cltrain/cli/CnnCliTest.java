@@ -1,6 +1,6 @@
 package dev.cltrain.cli;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.DeviceChoice;
-import dev.cltrain.Trainer;
+import dev.cltrain.device.DeviceChoice;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
 import dev.cltrain.nn.Network;

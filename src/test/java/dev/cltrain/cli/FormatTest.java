@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.EpochLines;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cltrain.nn.Optimizer;

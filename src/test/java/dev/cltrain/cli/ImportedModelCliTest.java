@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cltrain.Data;
-import dev.cltrain.DeviceChoice;
+import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.Devices;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.data.IdxFiles;
 import dev.cltrain.nn.Loss;

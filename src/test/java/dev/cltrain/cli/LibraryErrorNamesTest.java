@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cltrain.Data;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.TrainingRecipe;
 import java.nio.file.Files;
 import java.nio.file.Path;

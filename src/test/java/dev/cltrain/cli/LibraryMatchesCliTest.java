@@ -3,10 +3,10 @@ package dev.cltrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cltrain.Data;
-import dev.cltrain.DeviceChoice;
+import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.Devices;
 import dev.cltrain.Model;
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingResult;
 import dev.cltrain.data.TrainingData;

@@ -1,12 +1,15 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.EpochRecord;
+import dev.cltrain.cmd.MetricsCsv;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,13 +88,13 @@ class MetricsCsvTest {
   @Test
   void aRowThatFailsHalfWayIsCutOffSoTheFileEndsWithAWholeRow() throws IOException {
     Path target = dir.resolve("metrics.csv");
-    TestHooks.metricsFailAfterRows = 1;
+    MetricsCsv.failAfterRows = 1;
     try (MetricsCsv csv = MetricsCsv.open(target)) {
       csv.append(new EpochRecord(0, 0.5, NaN, NaN, NaN, 0.1));
       InputException e = assertThrows(InputException.class, () -> csv.append(new EpochRecord(1, 0.4, NaN, NaN, NaN, 1)));
       assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
     } finally {
-      TestHooks.metricsFailAfterRows = -1;
+      MetricsCsv.failAfterRows = -1;
     }
     assertEquals(MetricsCsv.HEADER + "\n0,0.500000,,,,,,0.100\n", Files.readString(target));
   }

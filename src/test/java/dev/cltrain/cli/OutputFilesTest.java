@@ -1,12 +1,14 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.MetricsCsv;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.io.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;

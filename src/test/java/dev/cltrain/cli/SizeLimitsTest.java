@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.DeviceException;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.Devices;
 import dev.cltrain.nn.Network;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,7 @@ class SizeLimitsTest {
     // chunks of 4,096 rows × 600,000 outputs = 2.46·10⁹ floats: wrapped round to a negative size before
     dev.cltrain.Model model = dev.cltrain.Model.of(Network.initNormal(new int[] {2, 600000, 1}, 1));
     DeviceException e = assertThrows(DeviceException.class,
-        () -> model.predict(new float[4096][2], dev.cltrain.DeviceChoice.of(Devices.reference())));
+        () -> model.predict(new float[4096][2], dev.cltrain.device.DeviceChoice.of(Devices.reference())));
     assertTrue(e.getMessage().contains("heap holds at most") || e.getMessage().contains("Java array holds at most"),
         e.getMessage());
     assertTrue(e.getMessage().contains(" bytes") && !e.getMessage().contains("\n"), e.getMessage());
@@ -102,7 +102,7 @@ class SizeLimitsTest {
 
   @Test
   void theApiRefusesALayerOfMoreWeightsThanABufferHolds() {
-    dev.cltrain.InputException e = assertThrows(dev.cltrain.InputException.class,
+    dev.cltrain.core.InputException e = assertThrows(dev.cltrain.core.InputException.class,
         () -> Network.initNormal(new int[] {65536, 32768}, 1));
     assertTrue(e.getMessage().contains("2147483648 weights in one layer (8589934592 bytes)"), e.getMessage());
   }

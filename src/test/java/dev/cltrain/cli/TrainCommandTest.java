@@ -65,8 +65,8 @@ class TrainCommandTest {
     assertEquals(0, run.exit(), run.toString());
     Matcher m = VERIFY.matcher(run.out());
     assertTrue(m.find(), run.toString());
-    assertTrue(Double.parseDouble(m.group(1)) < dev.cltrain.Verification.TOLERANCE, "weight difference " + m.group(1));
-    assertTrue(Double.parseDouble(m.group(2)) < dev.cltrain.Verification.TOLERANCE, "loss difference " + m.group(2));
+    assertTrue(Double.parseDouble(m.group(1)) < dev.cltrain.device.Verification.TOLERANCE, "weight difference " + m.group(1));
+    assertTrue(Double.parseDouble(m.group(2)) < dev.cltrain.device.Verification.TOLERANCE, "loss difference " + m.group(2));
     assertTrue(run.out().contains("PASS"), run.toString());
   }
 

@@ -22,7 +22,7 @@ class VerifyCommandTest {
     List<ClDevice> devices = OpenClDevices.all();
     Cli run = Cli.run("verify");
     assertEquals(0, run.exit(), run.toString());
-    int checked = dev.cltrain.device.DeviceCheckAccess.kernels().size();
+    int checked = dev.cltrain.train.DeviceCheckAccess.kernels().size();
     for (ClDevice d : devices) {
       assertTrue(run.out().lines().anyMatch(l -> l.startsWith(d.ref() + " ") && l.contains(checked + "/" + checked + " pass")
           && l.endsWith("PASS")), d.ref() + ": " + run.out());

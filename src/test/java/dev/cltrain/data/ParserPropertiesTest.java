@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import java.io.ByteArrayOutputStream;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import org.junit.jupiter.api.Test;
 
 /** --input-scale's grammar: a positive number or fraction, read exactly as the IDX loader's 1/255f; written back. */

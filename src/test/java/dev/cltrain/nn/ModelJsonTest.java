@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,7 +104,7 @@ class ModelJsonTest {
     Network regression = Network.builder(2, 1).output(Activation.IDENTITY).seed(1).build();
     assertEquals(Activation.IDENTITY, ModelJson.parse(ModelJson.toJson(regression), NAME).dense().get(0).activation());
     String badNames = ModelJson.toJson(plain).replace("\"layers\"", "\"classNames\": [\"only one\"], \"layers\"");
-    assertThrows(dev.cltrain.InputException.class, () -> ModelJson.parse(badNames, NAME));
+    assertThrows(dev.cltrain.core.InputException.class, () -> ModelJson.parse(badNames, NAME));
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.cltrain.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.backend.AdamConstants;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import org.junit.jupiter.api.Test;
 
 /** CLTRAIN_MATMUL's spec: RMxVNxVC/MBxKC read back as written, defaults filled in, and checked against the device. */

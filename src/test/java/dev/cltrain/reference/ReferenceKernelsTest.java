@@ -2,7 +2,7 @@ package dev.cltrain.reference;
 
 import dev.cltrain.testing.Trainers;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.train.Settings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

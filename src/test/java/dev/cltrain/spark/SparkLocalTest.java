@@ -401,7 +401,7 @@ class SparkLocalTest {
 
   /** The CLI's reader's message for a bad CSV, from the place on ("FILE:LINE, column C: ..." without FILE). */
   private static String cliMessage(Path file) {
-    String m = org.junit.jupiter.api.Assertions.assertThrows(dev.cltrain.InputException.class,
+    String m = org.junit.jupiter.api.Assertions.assertThrows(dev.cltrain.core.InputException.class,
         () -> dev.cltrain.data.CsvReader.readClassified(file, 0, null)).getMessage();
     return m.substring(file.toString().length());
   }
@@ -552,8 +552,8 @@ class SparkLocalTest {
           + ", Validation loss: [0-9.]+, Validation accuracy: [0-9.]+"), line);
     }
     Model saved = Model.load(model);
-    dev.cltrain.Trainer.Evaluation eval = saved.evaluate(dev.cltrain.Data.labelledFor(saved, test.toString()),
-        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    dev.cltrain.device.Trainer.Evaluation eval = saved.evaluate(dev.cltrain.Data.labelledFor(saved, test.toString()),
+        dev.cltrain.device.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
     String expected = String.format(java.util.Locale.ROOT, "test:        loss %.4f, accuracy %.4f (100 rows)",
         eval.loss(), eval.accuracy());
     assertTrue(result.out().lines().anyMatch(expected::equals), expected + " in:\n" + result.out());
@@ -565,8 +565,8 @@ class SparkLocalTest {
     dev.cltrain.data.TrainingData split = dev.cltrain.data.DataSets.withValidation(new dev.cltrain.data.TrainingData(
         cli.set(), null, null, 1f, CLASSES), 0.2, 7);
     assertEquals(100, split.validation().rows());
-    dev.cltrain.Trainer.Evaluation val = saved.evaluate(split.validation().standardized(saved.network().standardization()),
-        dev.cltrain.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
+    dev.cltrain.device.Trainer.Evaluation val = saved.evaluate(split.validation().standardized(saved.network().standardization()),
+        dev.cltrain.device.DeviceChoice.of(dev.cltrain.Devices.reference())).evaluation();
     String validation = String.format(java.util.Locale.ROOT, "validation:  loss %.4f, accuracy %.4f (100 rows)",
         val.loss(), val.accuracy());
     assertTrue(result.out().lines().anyMatch(validation::equals), validation + " in:\n" + result.out());
@@ -581,7 +581,7 @@ class SparkLocalTest {
     assertEquals(split.train().rows(), row);
     List<String> rows = Files.readAllLines(metrics);
     assertEquals(3, rows.size(), String.join("\n", rows));
-    assertEquals(dev.cltrain.cli.MetricsCsv.HEADER, rows.get(0));
+    assertEquals(dev.cltrain.cmd.MetricsCsv.HEADER, rows.get(0));
     String[] last = rows.get(2).split(",", -1);
     assertEquals("1", last[0]);
     assertEquals(val.loss(), Double.parseDouble(last[3]), 1e-5 * val.loss(), "val_loss");

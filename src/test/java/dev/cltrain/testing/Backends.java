@@ -2,7 +2,7 @@ package dev.cltrain.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.Devices;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;

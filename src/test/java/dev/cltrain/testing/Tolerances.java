@@ -82,24 +82,24 @@ public final class Tolerances {
 
   /**
    * {@link #assertMatchesReference(dev.cltrain.opencl.ClDevice, String, float[], float[])} for any backend: exact
-   * bits on the reference and on a device whose {@link dev.cltrain.Device#properties()} say
+   * bits on the reference and on a device whose {@link dev.cltrain.device.Device#properties()} say
    * {@code correctlyRoundedDivideSqrt} and {@code fma} true; the kernel tolerance on any other.
    */
-  public static void assertMatchesReference(dev.cltrain.Device device, String what, float[] expected,
+  public static void assertMatchesReference(dev.cltrain.device.Device device, String what, float[] expected,
       float[] actual) {
     assertMatchesReference(exactOn(device), what + " on " + device.id(), expected, actual);
   }
 
   /**
    * Whether the device must have the reference's exact bits: the reference itself, and a device whose
-   * {@link dev.cltrain.Device#properties()} say {@code correctlyRoundedDivideSqrt} and {@code fma} true (as
+   * {@link dev.cltrain.device.Device#properties()} say {@code correctlyRoundedDivideSqrt} and {@code fma} true (as
    * {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference()}).
    *
    * @param device the device under test
    * @return true for bit-for-bit checks, false where the kernel tolerance applies
    */
-  public static boolean exactOn(dev.cltrain.Device device) {
-    return dev.cltrain.device.DeviceCheck.roundsCorrectly(device);
+  public static boolean exactOn(dev.cltrain.device.Device device) {
+    return dev.cltrain.train.DeviceCheck.roundsCorrectly(device);
   }
 
   private static void assertMatchesReference(boolean exact, String what, float[] expected, float[] actual) {

@@ -1,7 +1,7 @@
 package dev.cltrain.testing;
 
-import dev.cltrain.Device;
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import dev.cltrain.opencl.ClDevice;

@@ -1,11 +1,11 @@
 package dev.cltrain.train;
 
 import dev.cltrain.testing.Backends;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
@@ -371,7 +371,7 @@ class ConvNetTest {
     DataSet data = data(start, 17, 6);
     Settings settings = new Settings(Optimizer.adam(0.01f), 4, new NumpyRandom(2));
     Network straight;
-    dev.cltrain.TrainerState middle;
+    dev.cltrain.device.TrainerState middle;
     try (Trainer t = Trainers.reference(start, data, settings)) {
       t.epoch(false);
       middle = t.state();

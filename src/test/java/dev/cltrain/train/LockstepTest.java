@@ -2,10 +2,10 @@ package dev.cltrain.train;
 
 import dev.cltrain.testing.Tolerances;
 import dev.cltrain.testing.Backends;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import dev.cltrain.testing.Trainers;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.nn.Optimizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * --verify's tolerance (1e-4) on any other.
  */
 class LockstepTest {
-  private static final float VERIFY_TOLERANCE = dev.cltrain.Verification.TOLERANCE;
+  private static final float VERIFY_TOLERANCE = dev.cltrain.device.Verification.TOLERANCE;
 
   /** The default widths 17,19,11,4 (6 parameter arrays: one update launch); 5 layers have 10 (two launches). */
   record Setup(Activation hidden, Loss loss, Optimizer optimizer, int batch, int[] widths) {

@@ -2,7 +2,7 @@ package dev.cltrain.train;
 
 import dev.cltrain.testing.Trainers;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.nn.Optimizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

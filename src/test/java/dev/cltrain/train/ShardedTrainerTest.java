@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.Device;
-import dev.cltrain.DeviceException;
-import dev.cltrain.Trainer;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.Device;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;

@@ -2,13 +2,13 @@ package dev.cltrain.train;
 
 import dev.cltrain.testing.Tolerances;
 import dev.cltrain.testing.Backends;
-import dev.cltrain.Device;
+import dev.cltrain.device.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.Trainer;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
@@ -254,13 +254,13 @@ class SmallNetTest {
       boolean exact = Tolerances.exactOn(device);
       for (int[] s : new int[][] {{1, 1, 1}, {3, 5, 7}, {17, 13, 29}, {5, 5, 2}, {40, 2, 3}}) {
         for (int activation : new int[] {0, 1, 2, 3}) {
-          float[] expected = dev.cltrain.device.DeviceCheckAccess.exec("train_small", reference, s, activation, 11);
-          float[] actual = dev.cltrain.device.DeviceCheckAccess.exec("train_small", cl, s, activation, 11);
+          float[] expected = dev.cltrain.train.DeviceCheckAccess.exec("train_small", reference, s, activation, 11);
+          float[] actual = dev.cltrain.train.DeviceCheckAccess.exec("train_small", cl, s, activation, 11);
           String at = s[0] + "x" + s[1] + "x" + s[2] + " activation " + activation;
           if (exact) {
             assertSameBits(expected, actual, "train_small at " + at);
           } else {
-            assertTrue(dev.cltrain.device.DeviceCheckAccess.excess("train_small", expected, actual) <= 0, at);
+            assertTrue(dev.cltrain.train.DeviceCheckAccess.excess("train_small", expected, actual) <= 0, at);
           }
         }
       }

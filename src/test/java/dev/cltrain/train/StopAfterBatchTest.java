@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cltrain.Trainer;
-import dev.cltrain.TrainerState;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.device.TrainerState;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.data.DataSet;

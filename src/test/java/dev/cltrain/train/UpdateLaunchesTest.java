@@ -2,8 +2,8 @@ package dev.cltrain.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cltrain.KernelTime;
-import dev.cltrain.Trainer;
+import dev.cltrain.core.KernelTime;
+import dev.cltrain.device.Trainer;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Profiled;
 import dev.cltrain.data.DataSet;

@@ -1,4 +1,4 @@
-package dev.cltrain.device;
+package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
 

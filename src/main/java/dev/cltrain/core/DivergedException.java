@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.core;
 
 /**
  * Training diverged: the loss, a weight or a bias became NaN or infinite. Nothing is saved from such a run.

@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.core;
 
 /**
  * A device cannot be used: it is absent, too small for the network and data, or failed to build or run the

@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.core;
 
 /**
  * Time spent in one kernel over a run: device time from profiling events on OpenCL, wall time per call on the

@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.core;
 
 /**
  * The root of every exception cltrain throws on purpose: {@link InputException} (bad input),

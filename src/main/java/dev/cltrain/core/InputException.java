@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.core;
 
 /**
  * Bad input: a file, a cell, an option or a model that cannot be used. The message says what is wrong and

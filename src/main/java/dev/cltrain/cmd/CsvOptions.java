@@ -1,4 +1,4 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
 import dev.cltrain.data.CsvLayout;
 import java.util.List;
@@ -12,17 +12,17 @@ public final class CsvOptions {
   @Option(names = "--label", split = ",", paramLabel = "COLUMN",
       description = "CSV: the label column, by number (1 for the first) or by its name in the header; several "
           + "(--label a,b) for several targets. Default: the last column (the last K with --targets K).")
-  List<String> label;
+  public List<String> label;
 
   @Option(names = "--ignore", split = ",", paramLabel = "COLUMN",
       description = "CSV: columns not to read (an id, a date, free text), by number or header name; the other "
           + "columns but the label are the inputs.")
-  List<String> ignore;
+  public List<String> ignore;
 
   @Option(names = "--missing", paramLabel = "error|drop",
       description = "CSV: a missing cell (empty, NA, N/A, #N/A, null, None) is an error naming its line and column "
           + "(default: error), or drop leaves its row out.")
-  String missing;
+  public String missing;
 
   /** @return the layout these options give (validated) */
   public CsvLayout layout() {
@@ -30,7 +30,7 @@ public final class CsvOptions {
   }
 
   /** @return whether --label names columns */
-  boolean hasLabel() {
+  public boolean hasLabel() {
     return label != null && !label.isEmpty();
   }
 }

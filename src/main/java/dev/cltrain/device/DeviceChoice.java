@@ -1,4 +1,6 @@
-package dev.cltrain;
+package dev.cltrain.device;
+
+import dev.cltrain.core.InputException;
 
 /**
  * The device a {@code --device} spec chose, and why.

@@ -1,6 +1,8 @@
-package dev.cltrain.device;
+package dev.cltrain.train;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.core.Notices;
+
+import dev.cltrain.device.Trainer;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
@@ -11,7 +13,7 @@ import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.train.Backprop;
 import dev.cltrain.train.Settings;
 
-import dev.cltrain.DeviceException;
+import dev.cltrain.core.DeviceException;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
 import dev.cltrain.nn.Activation;
@@ -19,8 +21,8 @@ import dev.cltrain.nn.Init;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
-import dev.cltrain.Device;
-import dev.cltrain.Verification;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.Verification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

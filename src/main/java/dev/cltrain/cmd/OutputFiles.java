@@ -1,6 +1,6 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.Generated;
 import dev.cltrain.data.MnistDir;
@@ -39,7 +39,7 @@ public final class OutputFiles {
    * Adds the file or files that a {@code --data}/{@code --test} value reads: nothing for a built-in table or
    * {@code random:}, the MNIST files present for a folder, else the file itself.
    */
-  OutputFiles data(String option, String value) {
+  public OutputFiles data(String option, String value) {
     if (value == null || Builtins.has(value) || Generated.matches(value)) {
       return this;
     }
@@ -67,7 +67,7 @@ public final class OutputFiles {
   }
 
   /** Lets the output {@code output} be the same file as the input {@code input} (--checkpoint and --resume). */
-  OutputFiles allow(String output, String input) {
+  public OutputFiles allow(String output, String input) {
     allowed.add(output + " " + input);
     return this;
   }
@@ -101,7 +101,7 @@ public final class OutputFiles {
   }
 
   /** Whether {@code a} and {@code b} name the same file (see the class comment). */
-  static boolean same(Path a, Path b) {
+  public static boolean same(Path a, Path b) {
     Path ra = real(a);
     Path rb = real(b);
     if (ra.equals(rb)) {
@@ -127,7 +127,7 @@ public final class OutputFiles {
    * The path a write to {@code p} lands on ({@link AtomicFiles#resolve}): symbolic links followed, in its folder's
    * real path; for a missing folder, the absolute normalised path.
    */
-  static Path real(Path p) {
+  public static Path real(Path p) {
     return AtomicFiles.resolve(p).normalize();
   }
 }

@@ -1,6 +1,8 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
-import dev.cltrain.Trainer;
+import dev.cltrain.io.Decimals;
+
+import dev.cltrain.device.Trainer;
 import java.util.Map;
 
 /** The lines {@code cltrain train} prints of an epoch and of a held-out set, also printed by SparkTrain. */
@@ -19,14 +21,14 @@ public final class EpochLines {
    */
   public static String epoch(int epoch, float loss, float accuracy, boolean classification,
       Map<String, Trainer.Evaluation> evaluations) {
-    StringBuilder line = new StringBuilder("Epoch " + epoch + ", Loss: " + Format.fixed(loss, 4));
+    StringBuilder line = new StringBuilder("Epoch " + epoch + ", Loss: " + Decimals.fixed(loss, 4));
     if (classification) {
-      line.append(", Accuracy: ").append(Format.fixed(accuracy, 4));
+      line.append(", Accuracy: ").append(Decimals.fixed(accuracy, 4));
     }
     evaluations.forEach((name, e) -> {
-      line.append(", ").append(name).append(" loss: ").append(Format.fixed(e.loss(), 4));
+      line.append(", ").append(name).append(" loss: ").append(Decimals.fixed(e.loss(), 4));
       if (classification) {
-        line.append(", ").append(name).append(" accuracy: ").append(Format.fixed(e.accuracy(), 4));
+        line.append(", ").append(name).append(" accuracy: ").append(Decimals.fixed(e.accuracy(), 4));
       }
     });
     return line.toString();
@@ -42,7 +44,7 @@ public final class EpochLines {
    * @return the line
    */
   public static String heldOut(String name, Trainer.Evaluation e, boolean classification, int rows) {
-    return String.format("%-13s", name.toLowerCase(java.util.Locale.ROOT) + ":") + "loss " + Format.fixed(e.loss(), 4)
-        + (classification ? ", accuracy " + Format.fixed(e.accuracy(), 4) : "") + " (" + rows + " rows)";
+    return String.format("%-13s", name.toLowerCase(java.util.Locale.ROOT) + ":") + "loss " + Decimals.fixed(e.loss(), 4)
+        + (classification ? ", accuracy " + Decimals.fixed(e.accuracy(), 4) : "") + " (" + rows + " rows)";
   }
 }

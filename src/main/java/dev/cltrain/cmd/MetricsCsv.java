@@ -1,6 +1,6 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import dev.cltrain.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -35,6 +35,9 @@ import java.util.Locale;
  * A value that was not measured ({@code NaN}) is an empty cell.
  */
 public final class MetricsCsv implements AutoCloseable {
+  /** Test hook: rows after which a write fails as on a full disk; −1 (the default) for never. */
+  public static volatile int failAfterRows = -1;
+
   public static final String HEADER = "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds";
 
   private final Path target;
@@ -60,7 +63,7 @@ public final class MetricsCsv implements AutoCloseable {
   }
 
   /** {@link #open(Path, int)} for a run that starts at epoch 0. */
-  static MetricsCsv open(Path target) {
+  public static MetricsCsv open(Path target) {
     return open(target, 0);
   }
 
@@ -164,7 +167,7 @@ public final class MetricsCsv implements AutoCloseable {
       throw new IllegalStateException("metrics file " + target + " already committed or closed");
     }
     try {
-      if (TestHooks.metricsFailAfterRows >= 0 && rows >= TestHooks.metricsFailAfterRows) {
+      if (failAfterRows >= 0 && rows >= failAfterRows) {
         writer.write("0,0.5"); // half a row, as a full disk leaves it
         writer.flush();
         throw new IOException("No space left on device (test hook)");
@@ -194,12 +197,12 @@ public final class MetricsCsv implements AutoCloseable {
   }
 
   /** {@return whether the target holds this run's file (a row was written, or it was committed)} */
-  boolean published() {
+  public boolean published() {
     return published;
   }
 
   /** The CSV row for one record, without the line end. */
-  static String row(EpochRecord r) {
+  public static String row(EpochRecord r) {
     return r.epoch()
         + "," + significant(r.loss())
         + "," + significant(r.trainAccuracy())
@@ -273,7 +276,7 @@ public final class MetricsCsv implements AutoCloseable {
   }
 
   /** The file rows are written to: the temporary file until the first row, then the target (for tests). */
-  Path tempFile() {
+  public Path tempFile() {
     return temp.path();
   }
 }

@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.device;
 
 /**
  * How a run on a device compared with the Java reference run in lockstep ({@link Training#verify}).

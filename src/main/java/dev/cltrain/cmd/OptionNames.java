@@ -1,6 +1,6 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
-import dev.cltrain.InputException;
+import dev.cltrain.core.InputException;
 import java.util.Map;
 
 /**

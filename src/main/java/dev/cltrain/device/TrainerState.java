@@ -1,4 +1,4 @@
-package dev.cltrain;
+package dev.cltrain.device;
 
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;

@@ -1,4 +1,5 @@
-package dev.cltrain.device;
+package dev.cltrain.train;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.cltrain.device;
+package dev.cltrain.core;
 
 import java.io.PrintStream;
 

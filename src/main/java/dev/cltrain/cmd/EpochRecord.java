@@ -1,4 +1,4 @@
-package dev.cltrain.cli;
+package dev.cltrain.cmd;
 
 /**
  * What was measured at the end of one epoch, for {@code --metrics} and {@code --plot}. {@code NaN} in any

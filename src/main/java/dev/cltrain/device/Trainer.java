@@ -1,4 +1,6 @@
-package dev.cltrain;
+package dev.cltrain.device;
+
+import dev.cltrain.core.KernelTime;
 
 
 import dev.cltrain.data.DataSet;
