@@ -36,7 +36,13 @@ final class ConvOp<B> implements LayerOp<B> {
     this.out = backend.allocate(capacity * c.output().size());
     this.weightGradient = training ? backend.allocate(c.weightCount()) : null;
     this.biasGradient = training ? backend.allocate(c.filters()) : null;
-    this.floats = c.parameterCount() * (training ? 2 : 1) + patches + (long) capacity * c.output().size();
+    this.floats = floats(c, capacity, training);
+  }
+
+  /** {@return floats the op of {@code c} allocates: parameters (and their gradients), patches, output} */
+  static long floats(Conv c, long capacity, boolean training) {
+    return c.parameterCount() * (training ? 2 : 1) + capacity * c.outHeight() * c.outWidth() * c.patch()
+        + capacity * c.output().size();
   }
 
   @Override

@@ -23,6 +23,9 @@ final class LayerOps {
   /** Makes a layer's op; {@code stream} is its dropout stream (dropout only). */
   interface Factory {
     <B, I> LayerOp<B> make(Context<B, I> context, Layer layer, int stream);
+
+    /** {@return the floats the op of {@code layer} allocates for {@code capacity} rows: {@link LayerOp#floats()}} */
+    long floats(Layer layer, long capacity, boolean training);
   }
 
   /** The table: one row per kind. */
@@ -35,11 +38,21 @@ final class LayerOps {
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
         return new ConvOp<>(c.backend(), (Conv) layer, c.capacity(), c.training());
       }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return ConvOp.floats((Conv) layer, capacity, training);
+      }
     });
     t.put(LayerKind.POOL, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
         return new PoolOp<>(c.backend(), (Pool) layer, c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return capacity * layer.output().size();
       }
     });
     t.put(LayerKind.DROPOUT, new Factory() {
@@ -49,6 +62,11 @@ final class LayerOps {
         B out = c.training() && d.rate() > 0 ? c.backend().allocate(c.capacity() * d.input().size()) : null;
         return new DropoutOp<>(c.masks(), d, c.capacity(), c.training(), stream, out);
       }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return training && ((Dropout) layer).rate() > 0 ? capacity * layer.input().size() : 0;
+      }
     });
     t.put(LayerKind.DENSE, new Factory() {
       @Override
@@ -56,6 +74,11 @@ final class LayerOps {
         dev.cltrain.nn.Dense d = (dev.cltrain.nn.Dense) layer;
         return new DenseOp<>(c.backend(), d, c.backend().upload(d.weights()), c.backend().upload(d.bias()),
             c.backend().allocate(c.capacity() * d.outputs()), c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return layer.parameterCount() + capacity * layer.output().size();
       }
     });
     return t;
@@ -74,6 +97,20 @@ final class LayerOps {
       throw new IllegalStateException("no training op for layer kind " + layer.kind());
     }
     return f.make(context, layer, stream);
+  }
+
+  /**
+   * @param layer    the layer
+   * @param capacity the most rows one pass takes
+   * @param training whether for training
+   * @return the floats its op allocates, from its kind's row (what {@link MemoryPlan} sums)
+   */
+  static long floats(Layer layer, long capacity, boolean training) {
+    Factory f = TABLE.get(layer.kind());
+    if (f == null) {
+      throw new IllegalStateException("no training op for layer kind " + layer.kind());
+    }
+    return f.floats(layer, capacity, training);
   }
 
   /** @return the kinds that have a row */

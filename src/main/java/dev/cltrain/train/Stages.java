@@ -1,8 +1,6 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
-import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
@@ -78,9 +76,8 @@ final class Stages<B, I> {
   }
 
   /**
-   * Floats of device memory the constructor allocates: each convolution's parameters, patches and output, each
-   * other stage's output (none for a dropout that passes its input through) and, when training, the
-   * convolutions' parameter gradients and the gradient of every stage from the first convolution on.
+   * Floats of device memory the constructor allocates: what each layer's op allocates ({@link LayerOps#floats},
+   * its kind's row) and, when training, the gradient of every stage from the first with parameters on.
    *
    * @param stages   the layers before the first dense layer ({@link Network#stages()})
    * @param capacity the most rows one pass takes
@@ -91,16 +88,8 @@ final class Stages<B, I> {
     long floats = 0;
     int first = -1;
     for (int s = 0; s < stages.size(); s++) {
-      Layer stage = stages.get(s);
-      long out = capacity * stage.output().size();
-      if (stage.kind() == LayerKind.CONV) {
-        Conv c = (Conv) stage;
-        first = first < 0 ? s : first;
-        floats += c.parameterCount() * (training ? 2 : 1) + capacity * c.outHeight() * c.outWidth() * c.patch() + out;
-      } else {
-        boolean passes = stage.kind() == LayerKind.DROPOUT && (((Dropout) stage).rate() == 0f || !training);
-        floats += passes ? 0 : out;
-      }
+      floats += LayerOps.floats(stages.get(s), capacity, training);
+      first = first < 0 && stages.get(s).parameterCount() > 0 ? s : first;
     }
     for (int s = 0; s < stages.size(); s++) {
       floats += training && first >= 0 && s >= first ? capacity * stages.get(s).output().size() : 0;
