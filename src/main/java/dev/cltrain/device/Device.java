@@ -6,10 +6,12 @@ import java.util.Map;
 /**
  * Where kernels run: the Java reference, or one OpenCL device. A device is an immutable value that holds no
  * resources; what runs on it ({@link Trainer}, a training run, a model's forward pass) opens its own buffers
- * and is {@link AutoCloseable}. Get devices from {@link Devices}.
+ * and is {@link AutoCloseable}. Get devices from {@link dev.cltrain.Devices}.
  *
- * <p>A new kind of backend is one implementation of this interface (see {@code dev.cltrain.reference.ReferenceDevice}
- * and {@code dev.cltrain.opencl.OpenClDevice}) plus one line in {@link Devices#list()}.
+ * <p>A new kind of backend is an implementation of this interface (see {@code dev.cltrain.reference.ReferenceDevice}
+ * and {@code dev.cltrain.opencl.OpenClDevice}) whose {@link #openBackend} gives its implementation of the kernel
+ * contract, its devices in {@code dev.cltrain.Devices}, and its devices in the tests' one list of backends:
+ * docs/CONTRIBUTING.md has the files and the tests that then run on it.
  *
  * <p>Thread-safe: implementations are immutable.
  */
@@ -83,7 +85,7 @@ public interface Device {
 
   /**
    * Opens the kernels on this device with fresh buffers: the service provider interface that trainers and
-   * forward passes are built on. Programs use {@link Training} and {@link Model} instead. The caller owns the
+   * forward passes are built on. Programs use {@link dev.cltrain.Training} and {@link dev.cltrain.Model} instead. The caller owns the
    * backend and must close it.
    *
    * @param profiling time every kernel (profiling events on OpenCL, wall time per call on the reference)

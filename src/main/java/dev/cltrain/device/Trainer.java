@@ -8,7 +8,7 @@ import dev.cltrain.nn.Network;
 
 /**
  * Trains one network on one data set on one device: one pass over the training data per {@link #epoch}. A
- * trainer holds the device's buffers (weights, optimizer state, the data): close it. {@link Training} runs the
+ * trainer holds the device's buffers (weights, optimizer state, the data): close it. {@link dev.cltrain.Training} runs the
  * usual loop on top of one; use a trainer directly to write your own.
  *
  * <p>Not thread-safe: one thread at a time, except {@link #stopAfterBatch()}. Several trainers may run at once

@@ -1,7 +1,7 @@
 package dev.cltrain.device;
 
 /**
- * How a run on a device compared with the Java reference run in lockstep ({@link Training#verify}).
+ * How a run on a device compared with the Java reference run in lockstep ({@link dev.cltrain.Training#verify}).
  *
  * <p>Thread-safe: an immutable value.
  *

@@ -16,6 +16,13 @@ import java.util.Map;
  * {@link Device#openBackend} gives the {@link Kernels}): the Java reference, then every OpenCL device present
  * (with CI=true, finding none is a failure, as {@link OpenClDevices}). A new backend inherits every test that takes
  * its devices from here by adding itself to {@link #all()}, the one list.
+ *
+ * <p>What stays typed on OpenCL, because it tests OpenCL itself: KernelSignatureTest (the .cl sources' argument
+ * names), the update-chunk build option in KernelsVsReferenceTest, the opencl package's tests (program builds,
+ * matmul plans and tuner, Oclgrind, discovery, JVM signals), ResourceHygieneTest (OpenCL object counts),
+ * StopAfterBatchTest (enqueue timing), SmallNetTest's local-memory sizing, and the CLI tests about OpenCL devices
+ * (FirstUseCheckTest, VerifyCommandTest, DevicesCommandTest, DevicesAutoTest, the bench tests,
+ * MultiDeviceCliTest, OpenClLoaderTest, JvmSignalsCacheTest, PlainJavaJarIT).
  */
 public final class Backends {
   private Backends() {}
