@@ -278,8 +278,9 @@ public final class MatmulTuner {
 
   /**
    * Times the candidates in order (the sum of the three variants' best of three at 256³; for large products
-   * matmul's second run at 1024×1024×512) until {@code budget} nanoseconds have passed and one candidate proved
-   * correct, and at least the first {@code first} were timed (the cached plan and one untried, so that every
+   * matmul's second run at 1024×1024×512) while the next would end within {@code budget} nanoseconds, going by
+   * the slowest candidate so far (a cold driver compiles each one: seconds on PoCL), once one candidate proved
+   * correct and at least the first {@code first} were timed (the cached plan and one untried, so that every
    * run makes progress): each candidate's products are compared with the exact ones first, and a wrong one is
    * skipped.
    */
@@ -300,8 +301,11 @@ public final class MatmulTuner {
          ClBuffer da = context.upload(a);
          ClBuffer db = context.upload(b);
          ClBuffer dc = context.buffer(m * m)) {
+      long longest = 0;
       for (MatmulPlan plan : order) {
-        if (best != null && tried >= first && System.nanoTime() - start >= budget) {
+        long now = System.nanoTime();
+        // a candidate that would end past the budget, going by the slowest so far (its build and compiles), waits
+        if (best != null && tried >= first && now - start + longest > budget) {
           break;
         }
         tried++;
@@ -331,6 +335,7 @@ public final class MatmulTuner {
         } catch (ClException e) {
           // this candidate does not build or run here (e.g. too little local memory): try the next
         }
+        longest = Math.max(longest, System.nanoTime() - now);
       }
     } catch (ClException e) {
       // cannot even set up the timing: fall through to the default
