@@ -45,6 +45,10 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
   /**
    * Checks that devices and shares come together, two or more, one share per device, each positive.
    *
+   * @param options the training command's options (may be null)
+   * @param state   where training stands
+   * @param devices the devices' ids for data-parallel training, else null
+   * @param shares  each device's share of a batch's rows for data-parallel training, else null
    * @throws IllegalArgumentException when they do not
    */
   public Checkpoint {

@@ -278,7 +278,7 @@ public final class Model {
    * @param choice  where to run, e.g. {@code Devices.choose("auto")}
    * @return the outputs and where they were computed
    * @throws InputException  when a row has the wrong width or a value that is not finite
-   * @throws DeviceException when an explicitly chosen device cannot be used
+   * @throws dev.cltrain.core.DeviceException when an explicitly chosen device cannot be used
    */
   public Predictions predict(float[][] rawRows, DeviceChoice choice) {
     InputException.require(choice, "the device choice");
@@ -337,7 +337,7 @@ public final class Model {
    * @param choice where to run
    * @return the figures and where they were computed
    * @throws InputException  when the data does not fit the model
-   * @throws DeviceException when an explicitly chosen device cannot be used
+   * @throws dev.cltrain.core.DeviceException when an explicitly chosen device cannot be used
    */
   public Scored evaluate(DataSet data, DeviceChoice choice) {
     checkFits(data);

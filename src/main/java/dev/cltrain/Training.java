@@ -285,7 +285,7 @@ public final class Training {
   }
 
   /**
-   * @param device where to train; failing there is a {@link DeviceException}, not a fallback
+   * @param device where to train; failing there is a {@link dev.cltrain.core.DeviceException}, not a fallback
    * @return this run on that device
    */
   public Training device(Device device) {
@@ -428,7 +428,7 @@ public final class Training {
    * Opens the trainer (and the reference judge, when verifying) on the device; the caller closes the run.
    *
    * @return the open run, ready to {@link TrainingRun#run()}
-   * @throws DeviceException when an explicitly chosen device cannot be used
+   * @throws dev.cltrain.core.DeviceException when an explicitly chosen device cannot be used
    * @throws InputException  when a resumed state does not fit this network
    */
   public TrainingRun open() {
@@ -439,8 +439,8 @@ public final class Training {
    * Opens, runs and closes: trains every epoch.
    *
    * @return the trained model and the run's figures
-   * @throws DivergedException when the loss or a weight becomes NaN or infinite
-   * @throws DeviceException   when an explicitly chosen device cannot be used
+   * @throws dev.cltrain.core.DivergedException when the loss or a weight becomes NaN or infinite
+   * @throws dev.cltrain.core.DeviceException when an explicitly chosen device cannot be used
    */
   public TrainingResult run() {
     try (TrainingRun run = open()) {

@@ -10,6 +10,7 @@ import java.io.Serializable;
  * @param beta1   β1, the first moment's decay, in [0, 1)
  * @param beta2   β2, the second moment's decay, in [0, 1)
  * @param epsilon ε, added to the denominator, positive and finite
+ * @serial exclude
  */
 public record AdamConstants(float beta1, float beta2, float epsilon) implements Serializable {
   /** β1 when --beta1 is not given. */
@@ -24,6 +25,9 @@ public record AdamConstants(float beta1, float beta2, float epsilon) implements 
   /**
    * Checks the constants.
    *
+   * @param beta1   β1, in [0, 1)
+   * @param beta2   β2, in [0, 1)
+   * @param epsilon ε, positive and finite
    * @throws InputException naming the bad value and its command-line option
    */
   public AdamConstants {

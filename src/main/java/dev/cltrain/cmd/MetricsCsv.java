@@ -38,6 +38,7 @@ public final class MetricsCsv implements AutoCloseable {
   /** Test hook: rows after which a write fails as on a full disk; −1 (the default) for never. */
   public static volatile int failAfterRows = -1;
 
+  /** The header line, without the line end: the columns of every row. */
   public static final String HEADER = "epoch,loss,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,seconds";
 
   private final Path target;
@@ -62,7 +63,12 @@ public final class MetricsCsv implements AutoCloseable {
     this.note = note;
   }
 
-  /** {@link #open(Path, int)} for a run that starts at epoch 0. */
+  /**
+   * {@link #open(Path, int)} for a run that starts at epoch 0.
+   *
+   * @param target the metrics file
+   * @return the open file, holding the header
+   */
   public static MetricsCsv open(Path target) {
     return open(target, 0);
   }
@@ -75,6 +81,7 @@ public final class MetricsCsv implements AutoCloseable {
    *
    * @param target     the metrics file
    * @param firstEpoch the epoch the run starts at: 0, or a resumed checkpoint's
+   * @return the open file, holding the header and any kept rows
    */
   public static MetricsCsv open(Path target, int firstEpoch) {
     AtomicFiles.checkWritable(target, "--metrics");
@@ -161,6 +168,10 @@ public final class MetricsCsv implements AutoCloseable {
   /**
    * Writes one row and flushes it; the first row's file replaces the target. A row that cannot be written whole
    * is cut off, so the file ends with the last whole row.
+   *
+   * @param r the epoch's figures
+   * @throws InputException when the row cannot be written
+   * @throws IllegalStateException when the file is already committed or closed
    */
   public void append(EpochRecord r) {
     if (done) {
@@ -201,7 +212,12 @@ public final class MetricsCsv implements AutoCloseable {
     return published;
   }
 
-  /** The CSV row for one record, without the line end. */
+  /**
+   * The CSV row for one record, without the line end.
+   *
+   * @param r the epoch's figures
+   * @return the row, a value not measured as an empty cell
+   */
   public static String row(EpochRecord r) {
     return r.epoch()
         + "," + significant(r.loss())
@@ -275,7 +291,11 @@ public final class MetricsCsv implements AutoCloseable {
     temp.close();
   }
 
-  /** The file rows are written to: the temporary file until the first row, then the target (for tests). */
+  /**
+   * The file rows are written to: the temporary file until the first row, then the target (for tests).
+   *
+   * @return that file's path
+   */
   public Path tempFile() {
     return temp.path();
   }

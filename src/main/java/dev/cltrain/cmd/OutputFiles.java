@@ -27,7 +27,13 @@ public final class OutputFiles {
   private final List<Named> outputs = new ArrayList<>();
   private final List<String> allowed = new ArrayList<>();
 
-  /** Adds an input file; null is ignored. */
+  /**
+   * Adds an input file; null is ignored.
+   *
+   * @param option the option that names it, for messages
+   * @param path   the file, or null
+   * @return this
+   */
   public OutputFiles input(String option, Path path) {
     if (path != null) {
       inputs.add(new Named(option, path));
@@ -38,6 +44,10 @@ public final class OutputFiles {
   /**
    * Adds the file or files that a {@code --data}/{@code --test} value reads: nothing for a built-in table or
    * {@code random:}, the MNIST files present for a folder, else the file itself.
+   *
+   * @param option the option, for messages
+   * @param value  the option's value, or null
+   * @return this
    */
   public OutputFiles data(String option, String value) {
     if (value == null || Builtins.has(value) || Generated.matches(value)) {
@@ -58,7 +68,13 @@ public final class OutputFiles {
     return input(option, path);
   }
 
-  /** Adds an output file; null is ignored. */
+  /**
+   * Adds an output file; null is ignored.
+   *
+   * @param option the option that names it, for messages
+   * @param path   the file, or null
+   * @return this
+   */
   public OutputFiles output(String option, Path path) {
     if (path != null) {
       outputs.add(new Named(option, path));
@@ -66,7 +82,13 @@ public final class OutputFiles {
     return this;
   }
 
-  /** Lets the output {@code output} be the same file as the input {@code input} (--checkpoint and --resume). */
+  /**
+   * Lets the output {@code output} be the same file as the input {@code input} (--checkpoint and --resume).
+   *
+   * @param output the output's option
+   * @param input  the input's option
+   * @return this
+   */
   public OutputFiles allow(String output, String input) {
     allowed.add(output + " " + input);
     return this;
@@ -100,7 +122,13 @@ public final class OutputFiles {
     }
   }
 
-  /** Whether {@code a} and {@code b} name the same file (see the class comment). */
+  /**
+   * Whether {@code a} and {@code b} name the same file (see the class comment).
+   *
+   * @param a a path
+   * @param b another path
+   * @return whether they name the same file; false when that cannot be told
+   */
   public static boolean same(Path a, Path b) {
     Path ra = real(a);
     Path rb = real(b);
@@ -126,6 +154,9 @@ public final class OutputFiles {
   /**
    * The path a write to {@code p} lands on ({@link AtomicFiles#resolve}): symbolic links followed, in its folder's
    * real path; for a missing folder, the absolute normalised path.
+   *
+   * @param p a path
+   * @return the path a write to it lands on
    */
   public static Path real(Path p) {
     return AtomicFiles.resolve(p).normalize();

@@ -50,14 +50,14 @@ public final class CsvLabels {
   }
 
   /**
-   * A class label: a number with an integer value (2 or 2.0), 0 ≤ label < classes (or < CsvReader.MAX_CLASSES when
-   * classes is 0).
+   * A class label: a number with an integer value (2 or 2.0), {@code 0 ≤ label < classes} (or
+   * {@code < CsvReader.MAX_CLASSES} when classes is 0).
    *
    * @param cell    the stripped cell
    * @param name    the file, for messages
    * @param line    its line
    * @param column  its column, from 1
-   * @param classes K, or 0 for any label below {@link #CsvReader.MAX_CLASSES}
+   * @param classes K, or 0 for any label below {@link CsvReader#MAX_CLASSES}
    * @return the label
    * @throws InputException naming the place when the cell is not such a label
    */

@@ -18,6 +18,7 @@ import java.util.List;
  * @param label       the label columns, in target order; empty for the default (the last column or columns)
  * @param ignore      the columns not read
  * @param dropMissing whether a row with a missing cell is left out (else refused)
+ * @serial exclude
  */
 public record CsvLayout(List<String> label, List<String> ignore, boolean dropMissing) implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -227,10 +228,15 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
    */
   public static final class Columns implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Cells per row. */
     private final int columns;
+    /** The first data row's line, for messages about other rows' widths. */
     private final int firstLine;
+    /** The input columns (0-based), in order. */
     private final int[] inputs;
+    /** The label columns (0-based), in target order. */
     private final int[] labels;
+    /** Whether a row with a missing cell is left out. */
     private final boolean dropMissing;
     /** The slots (inputs 0.., then labels) in the file order of their columns. */
     private final int[] order;

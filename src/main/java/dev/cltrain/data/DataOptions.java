@@ -17,7 +17,18 @@ package dev.cltrain.data;
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
     double validationSplit, long seed, CsvLayout csv) {
-  /** Checks nothing; a null layout is {@link CsvLayout#DEFAULT}. */
+  /**
+   * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}.
+   *
+   * @param data            the data
+   * @param targets         plain CSV: how many last columns are targets
+   * @param classification  whether the label is a class label
+   * @param classes         K, or 0 to infer it
+   * @param test            a test CSV, or null
+   * @param validationSplit the share held out for validation
+   * @param seed            the validation permutation's seed
+   * @param csv             the CSV layout, or null for the default
+   */
   public DataOptions {
     csv = csv == null ? CsvLayout.DEFAULT : csv;
   }

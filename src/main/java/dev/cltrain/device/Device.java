@@ -79,7 +79,7 @@ public interface Device {
    *
    * @param bytes   device memory the buffers need together
    * @param largest the largest single buffer in bytes
-   * @throws DeviceException naming the bytes needed and the device's limit
+   * @throws dev.cltrain.core.DeviceException naming the bytes needed and the device's limit
    */
   void checkFits(long bytes, long largest);
 
@@ -90,7 +90,7 @@ public interface Device {
    *
    * @param profiling time every kernel (profiling events on OpenCL, wall time per call on the reference)
    * @return the kernels and the memory they work on
-   * @throws DeviceException when the kernels cannot be built or the device cannot be used
+   * @throws dev.cltrain.core.DeviceException when the kernels cannot be built or the device cannot be used
    */
   Backend<?, ?> openBackend(boolean profiling);
 }

@@ -17,9 +17,9 @@ import dev.cltrain.core.InputException;
  *                lockstep training are compared with the Java reference (what {@code cltrain verify} does, a
  *                second or two) and the verdict is cached next to the matmul plans ({@code device-checks.json}
  *                in ~/.cache/cltrain, or the {@code cltrain.cache} property's folder). A device that fails is
- *                refused: a {@link DeviceException} naming the kernel when chosen explicitly, a fallback to the
- *                reference with a warning for {@code auto}. {@link #withCheck withCheck(false)} skips the check
- *                ({@code --no-check})
+ *                refused: a {@link dev.cltrain.core.DeviceException} naming the kernel when chosen explicitly, a
+ *                fallback to the reference with a warning for {@code auto}. {@link #withCheck withCheck(false)}
+ *                skips the check ({@code --no-check})
  * @param devices every device of a data-parallel run ({@code --device cl:0:0,cl:0:1}), the first being
  *                {@code device}; just {@code device} otherwise
  * @param shares  with several devices, each one's share of a batch's rows ({@code --shards 3,1}), or null to

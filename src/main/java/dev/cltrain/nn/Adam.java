@@ -13,6 +13,7 @@ import java.util.List;
  * @param learningRate η, the step size
  * @param constants    β1, β2 and ε
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @serial exclude
  */
 public record Adam(float learningRate, AdamConstants constants, float weightDecay) implements Optimizer {
   /** small_net.cl's OPT_ADAM. */

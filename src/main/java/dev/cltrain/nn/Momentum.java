@@ -12,6 +12,7 @@ import java.util.List;
  * @param learningRate η, the step size
  * @param momentum     μ, the velocity's decay, in [0, 1)
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @serial exclude
  */
 public record Momentum(float learningRate, float momentum, float weightDecay) implements Optimizer {
   /** small_net.cl's OPT_MOMENTUM. */

@@ -169,7 +169,17 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
     /** Nothing given: every default. */
     public static final Options NONE = new Options(null, null, null, null, null, null);
 
-    /** Checks every value given. */
+    /**
+     * Checks every value given.
+     *
+     * @param learningRate η, or null
+     * @param momentum     μ, or null
+     * @param beta1        β1, or null
+     * @param beta2        β2, or null
+     * @param epsilon      ε, or null
+     * @param weightDecay  λ, or null
+     * @throws InputException naming the bad value and its command-line option
+     */
     public Options {
       if (learningRate != null) {
         requireRate(learningRate);

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param learningRate η, the step size
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @serial exclude
  */
 public record Sgd(float learningRate, float weightDecay) implements Optimizer {
   /** small_net.cl's OPT_SGD. */
