@@ -41,14 +41,6 @@ public final class Main implements Runnable {
     COMMANDS.put("verify", VerifyCommand::new);
   }
 
-  /** Exit code 1: a check failed ({@code --verify}), or an internal error. */
-  public static final int EXIT_CHECK_FAILED = ExitCodes.CHECK_FAILED;
-  /** Exit code 2: bad input ({@link InputException}, an unknown or malformed option, or out of memory). */
-  public static final int EXIT_BAD_INPUT = ExitCodes.BAD_INPUT;
-  /** Exit code 3: a device that was asked for cannot be used ({@link DeviceException}). */
-  public static final int EXIT_DEVICE = ExitCodes.DEVICE;
-  /** Exit code 4: training diverged ({@link DivergedException}). */
-  public static final int EXIT_DIVERGED = ExitCodes.DIVERGED;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -73,7 +65,7 @@ public final class Main implements Runnable {
    * @param args the command and its options
    * @param out  where the command's output goes
    * @param err  where errors go, one line each
-   * @return the exit code: 0 done, or one of the {@code EXIT_} codes
+   * @return the exit code: 0 done, or one of the {@link ExitCodes}
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
@@ -98,21 +90,21 @@ public final class Main implements Runnable {
       }
       err.println(qualified(ex.getCommandLine()) + ": " + ex.getMessage() + suggestion + " (see '"
           + qualified(ex.getCommandLine()) + " --help')");
-      return EXIT_BAD_INPUT;
+      return ExitCodes.BAD_INPUT;
     });
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       String command = qualified(commandLine);
       if (ex instanceof InputException input) {
         err.println(command + ": " + OptionNames.message(input));
-        return EXIT_BAD_INPUT;
+        return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof DeviceException) {
         err.println(command + ": " + ex.getMessage());
-        return EXIT_DEVICE;
+        return ExitCodes.DEVICE;
       }
       if (ex instanceof DivergedException d) {
         err.println(command + ": " + d.getMessage());
-        return EXIT_DIVERGED;
+        return ExitCodes.DIVERGED;
       }
       err.println(command + ": internal error: " + ex);
       if (System.getenv("CLTRAIN_DEBUG") != null) {
@@ -120,7 +112,7 @@ public final class Main implements Runnable {
       } else {
         err.println("(set CLTRAIN_DEBUG=1 for the stack trace)");
       }
-      return EXIT_CHECK_FAILED;
+      return ExitCodes.CHECK_FAILED;
     });
     int code;
     try {
@@ -129,7 +121,7 @@ public final class Main implements Runnable {
       // picocli passes Errors through; a network or data set too large for the heap is bad input, not a crash
       err.println("cltrain: out of memory (the Java heap holds at most " + (Runtime.getRuntime().maxMemory() >> 20)
           + " MiB): use smaller --layers or less data, or give java a larger -Xmx");
-      code = EXIT_BAD_INPUT;
+      code = ExitCodes.BAD_INPUT;
     }
     out.flush();
     err.flush();

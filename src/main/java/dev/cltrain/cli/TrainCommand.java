@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.cmd.MetricsCsv;
 import dev.cltrain.cmd.OutputFiles;
 
@@ -213,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
         progress.close();
         err.println("cltrain train: " + e.what() + "; training diverged: try a smaller --lr (now " + rate + ")"
             + (save != null ? "; " + save + " was not written" : "") + lastGoodCheckpoint(rate));
-        return Main.EXIT_DIVERGED;
+        return ExitCodes.DIVERGED;
       }
       progress.close();
       new TrainSummary(out, epochs, log.lastMeasured()).print(result, train, classification, work);
@@ -247,10 +249,10 @@ final class TrainCommand implements Callable<Integer> {
         err.println("cltrain train: " + checkpointFailure + (save != null ? "; the model was saved to " + save : ""));
       }
       if (metricsFailure != null || checkpointFailure != null) {
-        return Main.EXIT_BAD_INPUT;
+        return ExitCodes.BAD_INPUT;
       }
       if (v != null && !v.pass()) {
-        return Main.EXIT_CHECK_FAILED;
+        return ExitCodes.CHECK_FAILED;
       }
       return 0;
     }

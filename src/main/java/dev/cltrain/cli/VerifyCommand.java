@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.device.Device;
 import dev.cltrain.Devices;
 import dev.cltrain.train.DeviceCheck;
@@ -92,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
       }
     }
     out.println(allPass ? "all devices compute what the reference computes" : "a device FAILED: do not trust its results");
-    return allPass ? 0 : Main.EXIT_CHECK_FAILED;
+    return allPass ? 0 : ExitCodes.CHECK_FAILED;
   }
 
   private static String sci(double v) {

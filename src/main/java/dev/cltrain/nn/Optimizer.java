@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * {@code permits} and {@link #kinds()}; its {@code NAME_update} and {@code NAME_update_layers} kernels in
  * update.cl with their methods in backend/Kernels, opencl/OpenClKernels and reference/ReferenceKernels; its
  * {@code OPT_} code and update_one branch in small_net.cl (and ReferenceKernels.trainSmall's updateOne); its
- * checks in device/DeviceCheck. KernelSignatureTest, DeviceCheckCoverageTest and KernelCodesTest fail until
+ * cases in train/KernelCases (verify's). KernelSignatureTest, DeviceCheckCoverageTest and KernelCodesTest fail until
  * each is there. A hyper-parameter the others lack adds its command-line option ({@link Options},
  * cli/WorkloadOptions) and, when train_small reads it, a component of {@link SmallNetOptimizer} and an argument
  * of train_small.

@@ -86,10 +86,6 @@ final class ConvOp<B> implements LayerOp<B> {
 
   @Override
   public Layer current() {
-    float[] w = new float[c.weightCount()];
-    float[] b = new float[c.filters()];
-    backend.download(weights, w);
-    backend.download(biases, b);
-    return c.withParameters(w, b);
+    return LayerOps.current(backend, c, parameters());
   }
 }

@@ -92,10 +92,6 @@ final class DenseOp<B> implements LayerOp<B> {
 
   @Override
   public Layer current() {
-    float[] w = new float[d.weightCount()];
-    float[] b = new float[d.outputs()];
-    backend.download(weights, w);
-    backend.download(biases, b);
-    return d.withParameters(w, b);
+    return LayerOps.current(backend, d, parameters());
   }
 }

@@ -113,6 +113,25 @@ final class LayerOps {
     return f.floats(layer, capacity, training);
   }
 
+  /**
+   * The layer with the values its op's parameter buffers hold now (waits for the work enqueued before).
+   *
+   * @param backend where the buffers live
+   * @param layer   the layer the op was made from (its shapes)
+   * @param buffers the op's {@link LayerOp#parameters()}, in {@link Layer#parameters()}'s order
+   * @return the layer with those values
+   */
+  static <B> Layer current(Backend<B, ?> backend, Layer layer, List<B> buffers) {
+    List<float[]> shapes = layer.parameters();
+    List<float[]> values = new java.util.ArrayList<>(buffers.size());
+    for (int i = 0; i < buffers.size(); i++) {
+      float[] v = new float[shapes.get(i).length];
+      backend.download(buffers.get(i), v);
+      values.add(v);
+    }
+    return layer.withParameters(values);
+  }
+
   /** @return the kinds that have a row */
   static List<LayerKind> kinds() {
     return List.copyOf(TABLE.keySet());

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -284,7 +286,7 @@ class BadInputTest {
   @Test
   void explicitDeviceThatDoesNotExistExitsThreeListingUsableDevices() throws IOException {
     Run run = cli("train", "--device", "cl:9:9", "--epochs", "1", "--save", save.toString());
-    assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+    assertEquals(ExitCodes.DEVICE, run.exit(), run.toString());
     assertTrue(run.err().contains("usable devices"), run.toString());
     assertTrue(run.err().contains("cl:9:9"), run.toString());
     assertFalse(run.err().contains("\tat "), "no stack trace: " + run);

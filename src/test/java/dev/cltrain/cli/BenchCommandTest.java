@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,7 +204,7 @@ class BenchCommandTest {
         new String[] {"bench", "--repeat", "0"},
         new String[] {"bench", "--json", "/nonexistent/folder/b.json"})) {
       Cli run = Cli.run(args);
-      assertEquals(Main.EXIT_BAD_INPUT, run.exit(), String.join(" ", args) + ": " + run);
+      assertEquals(ExitCodes.BAD_INPUT, run.exit(), String.join(" ", args) + ": " + run);
       assertEquals(1, run.err().lines().count(),
           String.join(" ", args) + " prints one line: " + run.err());
       assertFalse(run.err().contains("\tat "), run.toString());

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.cmd.MetricsCsv;
 
 import dev.cltrain.testing.Backends;
@@ -126,7 +128,7 @@ class CheckpointReliabilityTest {
     Cli diverged = Cli.run("train", "--data", "random:2000x20x3", "--layers", "20,64,3", "--activation", "relu",
         "--optimizer", "momentum", "--lr", "2", "--batch-size", "50", "--epochs", "30", "--checkpoint",
         checkpoint.toString(), "--checkpoint-every", "1", "--device", "reference");
-    assertEquals(Main.EXIT_DIVERGED, diverged.exit(), diverged.toString());
+    assertEquals(ExitCodes.DIVERGED, diverged.exit(), diverged.toString());
     assertTrue(Files.exists(checkpoint), "a good epoch was checkpointed before the divergence: " + diverged);
     TrainerState state = Checkpoint.read(checkpoint).state();
     assertNull(Network.firstNonFinite(state.network()), "finite weights in " + checkpoint);
@@ -156,7 +158,7 @@ class CheckpointReliabilityTest {
     // --no-check: the first-use check would refuse this kernel before --verify could report it
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", kernels.toString(), "--no-check", "--verify",
         "--epochs", "2000", "--save", save.toString());
-    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, run.exit(), run.toString());
     assertTrue(Files.exists(save), "the model is kept: " + run);
     List<String> lines = run.outLines();
     int fail = indexOf(lines, "verify:", "FAIL");
@@ -187,7 +189,7 @@ class CheckpointReliabilityTest {
     } finally {
       MetricsCsv.failAfterRows = -1;
     }
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().filter(l -> l.startsWith("warning: --metrics")).count(), "warns once: " + run);
     assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(save), "trained to the end and saved: " + run);
     List<String> rows = Files.readAllLines(metrics);
@@ -249,7 +251,7 @@ class CheckpointReliabilityTest {
   }
 
   private static void assertRefused(Cli run, String field) {
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().count(), "one line: " + run);
     assertTrue(run.err().contains("\"" + field + "\""), "names " + field + ": " + run);
     assertFalse(run.err().contains("Exception") || run.err().contains("internal error"), run.toString());
@@ -292,7 +294,7 @@ class CheckpointReliabilityTest {
         .toString(), "--epochs", "3"), "shuffler");
     Cli batches = Cli.run("train", "--resume", midEpochCheckpoint(r -> r.put("batch", 19)
         .put("lossSlots", base64(new float[19])).put("correctSlots", base64(new float[19]))).toString(), "--epochs", "3");
-    assertEquals(Main.EXIT_BAD_INPUT, batches.exit(), "batch 19 of 19 batches: " + batches);
+    assertEquals(ExitCodes.BAD_INPUT, batches.exit(), "batch 19 of 19 batches: " + batches);
     assertEquals(1, batches.err().lines().count(), batches.toString());
   }
 
@@ -342,7 +344,7 @@ class CheckpointReliabilityTest {
       Path save = dir.resolve("m.json"); // on another file system
       Cli run = Cli.run(train(work, "--epochs", "4", "--checkpoint", checkpoint.toString(), "--checkpoint-every", "1",
           "--save", save.toString()));
-      assertEquals(Main.EXIT_BAD_INPUT, run.exit(), "a requested output not written: exit 2, as for --metrics: " + run);
+      assertEquals(ExitCodes.BAD_INPUT, run.exit(), "a requested output not written: exit 2, as for --metrics: " + run);
       assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(save), "trained to the end and saved: " + run);
       assertEquals(1, run.err().lines().filter(l -> l.startsWith("warning: --checkpoint " + checkpoint + " not written")
           && l.contains("No space left on device")).count(), "warns once: " + run);

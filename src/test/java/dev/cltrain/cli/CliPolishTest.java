@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,7 @@ class CliPolishTest {
   @Test
   void aMisspelledCommandSuggestsTheRightOneInOneLine() {
     Cli r = Cli.run("trian");
-    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.toString());
+    assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.toString());
     assertEquals(1, r.err().lines().count(), r.toString());
     assertTrue(r.err().contains("'trian'") && r.err().contains("did you mean train"), r.toString());
   }
@@ -23,7 +25,7 @@ class CliPolishTest {
   @Test
   void aMisspelledOptionSuggestsTheRightOne() {
     Cli r = Cli.run("train", "--epoch", "3");
-    assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.toString());
+    assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.toString());
     assertEquals(1, r.err().lines().count(), r.toString());
     assertTrue(r.err().contains("--epochs?"), r.toString());
   }
@@ -105,7 +107,7 @@ class CliPolishTest {
     Cli help = Cli.run("help", "completion");
     assertTrue(help.out().startsWith("Usage: cltrain completion"), help.toString());
     Cli bad = Cli.run("train", "--bogus");
-    assertEquals(Main.EXIT_BAD_INPUT, bad.exit(), bad.toString());
+    assertEquals(ExitCodes.BAD_INPUT, bad.exit(), bad.toString());
     assertTrue(bad.err().startsWith("cltrain train: Unknown option: '--bogus'"), bad.toString());
   }
 

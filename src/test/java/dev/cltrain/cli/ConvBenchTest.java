@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,7 +128,7 @@ class ConvBenchTest {
         new String[] {"bench", "--conv", "--gemm"},
         new String[] {"bench", "--conv", "--data", "xor"})) {
       Cli run = Cli.run(args);
-      assertEquals(Main.EXIT_BAD_INPUT, run.exit(), String.join(" ", args) + ": " + run);
+      assertEquals(ExitCodes.BAD_INPUT, run.exit(), String.join(" ", args) + ": " + run);
       assertEquals(1, run.err().lines().count(), String.join(" ", args) + " prints one line: " + run.err());
       assertFalse(run.err().contains("\tat "), run.toString());
     }

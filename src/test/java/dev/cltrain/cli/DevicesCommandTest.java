@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +84,7 @@ class DevicesCommandTest {
     assertEquals("Oclgrind", simulator.get("platform").asText(), root.toString());
     assertEquals("reference", root.get("auto").asText(), "auto takes the reference, not the simulator: " + root);
     Cli gpu = Cli.runInChild(env, dir, "train", "--epochs", "1", "--device", "gpu");
-    assertEquals(Main.EXIT_DEVICE, gpu.exit(), gpu.toString());
+    assertEquals(ExitCodes.DEVICE, gpu.exit(), gpu.toString());
     assertTrue(gpu.err().contains("no OpenCL GPU device found (a simulator is taken only by its cl:P:D)"), gpu.toString());
   }
   @Test

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -45,7 +47,7 @@ class FaultsTest {
         args.addAll(List.of("--batch-size", String.valueOf(batch)));
       }
       Cli run = Cli.run(args.toArray(String[]::new));
-      assertEquals(Main.EXIT_DIVERGED, run.exit(), device + ": " + run);
+      assertEquals(ExitCodes.DIVERGED, run.exit(), device + ": " + run);
       String line = run.err().lines().filter(l -> l.startsWith("cltrain train: ")).findFirst().orElseThrow();
       assertTrue(line.matches(".*(at|by|after) (epoch \\d+|the last epoch).*"), "names the epoch: " + line);
       assertTrue(line.contains("try a smaller --lr") && line.contains(model + " was not written"), line);

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +51,7 @@ class FirstUseCheckTest {
 
     int before = FirstUseCheck.checksRun();
     Cli first = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
-    assertEquals(Main.EXIT_DEVICE, first.exit(), first.toString());
+    assertEquals(ExitCodes.DEVICE, first.exit(), first.toString());
     assertEquals(1, first.err().lines().count(), "one line: " + first);
     assertTrue(first.err().contains("refused: the first-use check failed: gather_rows differs from the reference"),
         first.toString());
@@ -62,7 +64,7 @@ class FirstUseCheckTest {
         "the verdict is cached next to the matmul plans: " + cache);
 
     Cli again = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
-    assertEquals(Main.EXIT_DEVICE, again.exit(), again.toString());
+    assertEquals(ExitCodes.DEVICE, again.exit(), again.toString());
     assertTrue(again.err().contains("gather_rows"), again.toString());
     assertEquals(before + 1, FirstUseCheck.checksRun(), "the second use read the cached verdict");
 
@@ -103,7 +105,7 @@ class FirstUseCheckTest {
     try (CacheFolder use = CacheFolder.use(cache)) {
       VerifyCommandTest.plantPlans(cache, cpu);
       Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "2");
-      assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+      assertEquals(ExitCodes.DEVICE, run.exit(), run.toString());
       assertTrue(run.err().contains("refused: the first-use check failed: matmul") && run.err().contains("192x512"),
           run.toString());
     }

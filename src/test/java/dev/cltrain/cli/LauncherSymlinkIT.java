@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +33,7 @@ class LauncherSymlinkIT {
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the launcher finished within 300 s");
     String printed = Files.readString(out, StandardCharsets.UTF_8);
     // the jar ran: cltrain's own one-line complaint about the missing model, exit 2 (bad input)
-    assertEquals(Main.EXIT_BAD_INPUT, p.exitValue(), printed);
+    assertEquals(ExitCodes.BAD_INPUT, p.exitValue(), printed);
     assertTrue(printed.contains("missing.json"), "cltrain itself named the missing model: " + printed);
     assertFalse(Files.exists(dir.resolve("home").resolve("target")), "no target/ beside the link's folder");
     assertFalse(Files.exists(bin.resolve("target")), "no target/ in the link's folder");

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,7 +103,7 @@ class ModelCommandsTest {
   @Test
   void predictWithTheWrongNumberOfInputsIsBadInput() {
     Cli run = Cli.run("predict", "--model", model.toString(), "--input", "1,2,3", "--device", "reference");
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().count(), run.toString());
     assertTrue(run.err().contains("--input has 3 values but the model takes 2 inputs"), run.toString());
   }
@@ -111,7 +113,7 @@ class ModelCommandsTest {
     Path wide = dir.resolve("wide.csv");
     Files.writeString(wide, "1,2,3,0\n4,5,6,1\n");
     Cli run = Cli.run("eval", "--model", model.toString(), "--data", wide.toString(), "--device", "reference");
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertTrue(run.err().contains("wide.csv: 4 columns, but the model ")
         && run.err().contains(" takes 2 inputs and a class label: 3 columns"), run.toString());
   }

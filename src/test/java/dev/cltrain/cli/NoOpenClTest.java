@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +46,7 @@ class NoOpenClTest {
     for (String[] args : List.of(new String[] {"bench", "--device", "cl:9:9"},
         new String[] {"bench", "--gemm", "--sizes", "0:8"})) {
       Cli bad = Cli.runInChild(noOpenCl(), dir, args);
-      assertEquals(Main.EXIT_BAD_INPUT, bad.exit(), bad.toString());
+      assertEquals(ExitCodes.BAD_INPUT, bad.exit(), bad.toString());
       assertEquals(1, bad.err().lines().count(), String.join(" ", args) + " prints one line: " + bad);
     }
     Cli gemm = Cli.runInChild(noOpenCl(), dir, "bench", "--gemm", "--sizes", "4:4", "--repeat", "1");
@@ -63,7 +65,7 @@ class NoOpenClTest {
     for (String[] args : List.of(new String[] {"bench", "--gemm", "--sizes", "8192:8192", "--no-numpy"},
         new String[] {"bench", "--conv", "--conv-matmul", "8192"})) {
       Cli bad = Cli.runInChild(List.of("-Xmx64m"), noOpenCl(), dir, args);
-      assertEquals(Main.EXIT_BAD_INPUT, bad.exit(), bad.toString());
+      assertEquals(ExitCodes.BAD_INPUT, bad.exit(), bad.toString());
       assertEquals(1, bad.err().lines().count(), String.join(" ", args) + " prints one line: " + bad);
       assertTrue(bad.err().contains("bytes of Java heap but it holds at most"), bad.toString());
     }

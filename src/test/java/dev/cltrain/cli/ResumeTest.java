@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,7 +120,7 @@ class ResumeTest {
     Cli first = Cli.run(args(workload("reference", 2), "--checkpoint", checkpoint.toString()));
     assertEquals(0, first.exit(), first.toString());
     Cli clash = Cli.run("train", "--resume", checkpoint.toString(), "--layers", "20,8,3");
-    assertEquals(Main.EXIT_BAD_INPUT, clash.exit(), clash.toString());
+    assertEquals(ExitCodes.BAD_INPUT, clash.exit(), clash.toString());
     assertTrue(clash.err().contains("--resume") && clash.err().contains("leave out"), clash.toString());
     Cli done = Cli.run("train", "--resume", checkpoint.toString());
     assertEquals(0, done.exit(), "already at --epochs: nothing to train, the outputs are written: " + done);
@@ -127,10 +129,10 @@ class ResumeTest {
     String text = Files.readString(checkpoint);
     Files.writeString(checkpoint, text.substring(0, text.length() / 2));
     Cli damaged = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "5");
-    assertEquals(Main.EXIT_BAD_INPUT, damaged.exit(), damaged.toString());
+    assertEquals(ExitCodes.BAD_INPUT, damaged.exit(), damaged.toString());
     assertEquals(1, damaged.err().lines().count(), damaged.toString());
     Cli missing = Cli.run("train", "--resume", dir.resolve("nope.ckpt").toString());
-    assertEquals(Main.EXIT_BAD_INPUT, missing.exit(), missing.toString());
+    assertEquals(ExitCodes.BAD_INPUT, missing.exit(), missing.toString());
   }
 
   private static String[] args(List<String> workload, String... more) {

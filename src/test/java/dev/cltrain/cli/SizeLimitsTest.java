@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +30,7 @@ class SizeLimitsTest {
     // 20,000 rows × 200,000 hidden units = 4·10⁹ floats in one buffer: 4·10⁹ wraps round to −294,967,296 in int
     Cli run = Cli.run("train", "--data", "random:20000x2x10", "--layers", "2,200000,10", "--epochs", "1",
         "--device", "reference");
-    assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+    assertEquals(ExitCodes.DEVICE, run.exit(), run.toString());
     // a heap under 32 GB is the first limit met; in a larger heap, Java's largest array
     assertOneLineRefusal(run, "bytes");
     assertTrue(run.err().contains("need 32023360088 bytes of memory but the Java reference's heap holds at most "
@@ -40,7 +42,7 @@ class SizeLimitsTest {
     Cli run = Cli.run("train", "--data", "random:20000x2x10", "--layers", "2,200000,10", "--epochs", "1");
     // the reference (or a device too small) says 3; a device with room for 32 GB but not for 4·10⁹ floats in one
     // int-indexed buffer says 2
-    assertTrue(run.exit() == Main.EXIT_DEVICE || run.exit() == Main.EXIT_BAD_INPUT, run.toString());
+    assertTrue(run.exit() == ExitCodes.DEVICE || run.exit() == ExitCodes.BAD_INPUT, run.toString());
     assertTrue(run.err().lines().filter(l -> !l.startsWith("warning:") && !l.startsWith("usable devices:")).count() == 1,
         run.toString());
     assertFalse(run.err().contains("internal error"), run.toString());
@@ -50,7 +52,7 @@ class SizeLimitsTest {
   @Test
   void generatedClassCentresBeyondTheLimitAreBadInputNamingTheBytes() {
     Cli run = Cli.run("train", "--data", "random:1x65536x32768", "--epochs", "1", "--device", "reference");
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertOneLineRefusal(run, "random:1x65536x32768", "8589934592 bytes", "at most 1073741824");
   }
 
@@ -84,7 +86,7 @@ class SizeLimitsTest {
   void aNetworkPastTheHeapIsRefusedBeforeItIsDrawnWithTheBytesNeededAndAvailable() throws Exception {
     Cli run = Cli.runInChild(java.util.List.of("-Xmx64m"), dir, "train", "--data", "random:100x2x2", "--layers",
         "2,3000,3000,2", "--epochs", "1", "--device", "reference");
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertOneLineRefusal(run, "--layers 2,3000,3000,2: the data and the network (9018002 parameters, drawn and "
         + "trained) need 72145616 bytes of Java heap but it holds at most ");
   }
@@ -94,7 +96,7 @@ class SizeLimitsTest {
   void aGemmSizePastTheHeapIsRefusedBeforeAnythingIsAllocated() throws Exception {
     Cli run = Cli.runInChild(java.util.List.of("-Xmx64m"), dir, "bench", "--gemm", "--sizes", "100000:100000",
         "--no-numpy", "--no-clblast"); // refused before any device is opened: one line with OpenCL or without
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     // a and b drawn and uploaded, c and its copy: 6·10¹⁰ floats; the reference's product kept: 10¹⁰ more
     assertOneLineRefusal(run, "bench --gemm: the operands at 100000x100000x100000 and every shape's reference "
         + "product need 280000000000 bytes of Java heap but it holds at most ");

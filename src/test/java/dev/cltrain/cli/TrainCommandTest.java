@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import dev.cltrain.testing.Backends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,7 +81,7 @@ class TrainCommandTest {
     // --no-check: the first-use check would refuse the device before --verify could see the difference
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--verify", "--epochs", "2000",
         "--no-check");
-    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, run.exit(), run.toString());
     assertTrue(run.out().contains("FAIL"), run.toString());
   }
 
@@ -89,7 +91,7 @@ class TrainCommandTest {
     OpenClKernelFiles.copyTo(dir);
     Files.writeString(dir.resolve("loss.cl"), "__kernel void output_delta(const int count) { this is not C }\n");
     Cli run = Cli.run("train", "--device", cpu.ref(), "--kernels", dir.toString(), "--epochs", "5");
-    assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+    assertEquals(ExitCodes.DEVICE, run.exit(), run.toString());
     assertTrue(run.err().contains("CL_BUILD_PROGRAM_FAILURE"), run.toString());
     assertTrue(run.err().contains("loss.cl"), run.toString());
     assertTrue(run.err().contains("Build log"), run.toString());
@@ -100,10 +102,10 @@ class TrainCommandTest {
   @Test
   void anAbsentDeviceExitsThreeListingTheUsableOnes() {
     Cli run = Cli.run("train", "--device", "cl:7:3", "--epochs", "1");
-    assertEquals(Main.EXIT_DEVICE, run.exit(), run.toString());
+    assertEquals(ExitCodes.DEVICE, run.exit(), run.toString());
     assertTrue(run.err().contains("no OpenCL device cl:7:3") && run.err().contains("0 reference"), run.toString());
     Cli index = Cli.run("train", "--device", "99", "--epochs", "1");
-    assertEquals(Main.EXIT_DEVICE, index.exit(), index.toString());
+    assertEquals(ExitCodes.DEVICE, index.exit(), index.toString());
   }
 
   @Test

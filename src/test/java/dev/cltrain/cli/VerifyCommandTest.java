@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.cmd.ExitCodes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +37,7 @@ class VerifyCommandTest {
     OpenClKernelFiles.copyWithChange(dir, "update.cl", "w[i] = w[i] - learning_rate * g;",
         "w[i] = w[i] - 1.0001f * learning_rate * g;");
     Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", dir.toString());
-    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, run.exit(), run.toString());
     assertTrue(run.out().contains("sgd_update differs from the reference"), run.toString());
     assertTrue(run.out().lines().anyMatch(l -> l.startsWith(cpu.ref()) && l.endsWith("FAIL")), run.toString());
   }
@@ -83,7 +85,7 @@ class VerifyCommandTest {
     Path copy = Files.createTempDirectory(dir, kernel);
     OpenClKernelFiles.copyWithChange(copy, file, from, to);
     Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", copy.toString());
-    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), kernel + " sabotaged: " + run);
+    assertEquals(ExitCodes.CHECK_FAILED, run.exit(), kernel + " sabotaged: " + run);
     assertTrue(run.out().contains(cpu.ref() + ": " + kernel + " differs from the reference"), run.toString());
     assertTrue(run.out().lines().anyMatch(l -> l.startsWith(cpu.ref()) && l.endsWith("FAIL")), run.toString());
   }
@@ -109,14 +111,14 @@ class VerifyCommandTest {
     OpenClKernelFiles.copyTo(dir);
     Files.writeString(dir.resolve("loss.cl"), "__kernel void mse_loss(const int count) { not C }\n");
     Cli run = Cli.run("verify", "--device", cpu.ref(), "--kernels", dir.toString());
-    assertEquals(Main.EXIT_CHECK_FAILED, run.exit(), run.toString());
+    assertEquals(ExitCodes.CHECK_FAILED, run.exit(), run.toString());
     assertTrue(run.out().contains("FAIL: ") && run.out().contains("CL_BUILD_PROGRAM_FAILURE"), run.toString());
   }
 
   @Test
   void anUnknownDeviceIsBadInput() {
     Cli run = Cli.run("verify", "--device", "cl:9:9");
-    assertEquals(Main.EXIT_BAD_INPUT, run.exit(), run.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertEquals(1, run.err().lines().count(), run.toString());
   }
 }

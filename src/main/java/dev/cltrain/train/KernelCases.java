@@ -1,0 +1,400 @@
+package dev.cltrain.train;
+
+import dev.cltrain.core.Notices;
+import dev.cltrain.device.Trainer;
+import dev.cltrain.backend.AdamConstants;
+import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
+import dev.cltrain.nn.Optimizer;
+import dev.cltrain.opencl.JvmSignals;
+import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.reference.ReferenceKernels;
+import dev.cltrain.core.DeviceException;
+import dev.cltrain.data.DataSet;
+import dev.cltrain.data.Generated;
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Init;
+import dev.cltrain.nn.Loss;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.NumpyRandom;
+import dev.cltrain.device.Device;
+import dev.cltrain.device.Verification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The cases of {@link DeviceCheck}: each kernel run on a backend with seeded inputs at one shape, its output
+ * read back, so that the device's and the reference's outputs can be compared. The judging, the tolerances and
+ * the report are DeviceCheck's.
+ */
+final class KernelCases {
+  private KernelCases() {}
+
+  /** Runs one kernel on {@code k} with seeded inputs for shape s = (rows, cols, depth) and returns its output. */
+  static <B, I> float[] exec(String kernel, Backend<B, I> k, int[] s, int activation, long seed) {
+    int rows = s[0];
+    int cols = s[1];
+    int depth = s[2];
+    Random random = new Random(seed);
+    if (DeviceCheck.conv(kernel)) {
+      return convolution(kernel, k, s, random);
+    }
+    switch (kernel) {
+      case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
+        B a = k.upload(uniform(random, rows * depth));
+        B b = k.upload(uniform(random, depth * cols));
+        B c = poisoned(k, rows * cols);
+        switch (kernel) {
+          case "matmul" -> k.matmul(rows, cols, depth, 0.5f, a, b, c);
+          case "matmul_transpose_a" -> k.matmulTransposeA(rows, cols, depth, 0.5f, a, b, c);
+          default -> k.matmulTransposeB(rows, cols, depth, 0.5f, a, b, c);
+        }
+        return read(k, c, rows * cols);
+      }
+      case "matmul_bias_activation" -> {
+        B x = k.upload(uniform(random, rows * depth));
+        B w = k.upload(uniform(random, depth * cols));
+        B bias = k.upload(uniform(random, cols));
+        B a = poisoned(k, rows * cols);
+        k.matmulBiasActivation(rows, cols, depth, activation, x, w, bias, a);
+        return read(k, a, rows * cols);
+      }
+      case "matmul_transpose_b_delta" -> {
+        B d = k.upload(uniform(random, rows * depth));
+        B w = k.upload(uniform(random, cols * depth));
+        B a = k.upload(uniform(random, rows * cols));
+        B dz = poisoned(k, rows * cols);
+        k.matmulTransposeBDelta(rows, cols, depth, activation, d, w, a, dz);
+        return read(k, dz, rows * cols);
+      }
+      case "bias_activation" -> {
+        B z = k.upload(scaled(random, rows * cols, 6));
+        B bias = k.upload(uniform(random, cols));
+        B a = poisoned(k, rows * cols);
+        k.biasActivation(rows, cols, activation, z, bias, a);
+        return read(k, a, rows * cols);
+      }
+      case "activation_delta" -> {
+        B a = k.upload(uniform(random, rows * cols));
+        B dz = k.upload(uniform(random, rows * cols));
+        k.activationDelta(rows * cols, activation, a, dz);
+        return read(k, dz, rows * cols);
+      }
+      case "bias_softmax" -> {
+        B z = k.upload(scaled(random, rows * cols, 20));
+        B bias = k.upload(uniform(random, cols));
+        B p = poisoned(k, rows * cols);
+        k.biasSoftmax(rows, cols, z, bias, p);
+        return read(k, p, rows * cols);
+      }
+      case "mse_delta", "xent_delta" -> {
+        B a = k.upload(uniform(random, rows * cols));
+        B y = k.upload(uniform(random, rows * cols));
+        B dz = poisoned(k, rows * cols);
+        if (kernel.equals("mse_delta")) {
+          k.mseDelta(rows * cols, activation, a, y, dz);
+        } else {
+          k.xentDelta(rows * cols, a, y, dz);
+        }
+        return read(k, dz, rows * cols);
+      }
+      case "mse_loss", "xent_loss", "count_correct" -> {
+        B a = k.upload(kernel.equals("mse_loss") ? uniform(random, rows * cols) : probabilities(random, rows, cols));
+        B y = k.upload(oneHot(random, rows, cols));
+        B out = k.upload(new float[3]);
+        switch (kernel) {
+          case "mse_loss" -> k.mseLoss(rows * cols, 1, a, y, out);
+          case "xent_loss" -> k.xentLoss(rows, cols, 2, a, y, out);
+          default -> k.countCorrect(rows, cols, 0, a, y, out);
+        }
+        return read(k, out, 3);
+      }
+      case "column_sum" -> {
+        B x = k.upload(uniform(random, rows * cols));
+        B sums = poisoned(k, cols);
+        k.columnSum(rows, cols, 0.25f, x, sums);
+        return read(k, sums, cols);
+      }
+      case "sgd_update", "momentum_update", "adam_update" -> {
+        int count = rows * cols;
+        float[][] in = optimizerInputs(random, count);
+        B dw = k.upload(in[0]);
+        B w = k.upload(in[1]);
+        B m = k.upload(in[2]);
+        B v = k.upload(in[3]);
+        // half the shapes without weight decay, so a tiny gradient stays tiny and a moment near FLT_MIN flushes
+        float decay = rows % 2 == 0 ? 0.01f : 0f;
+        switch (kernel) {
+          case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
+          case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, decay, dw, m, w);
+          default -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
+        }
+        float[] out = new float[3 * count];
+        System.arraycopy(read(k, w, count), 0, out, 0, count);
+        System.arraycopy(read(k, m, count), 0, out, count, count);
+        System.arraycopy(read(k, v, count), 0, out, 2 * count, count);
+        return out;
+      }
+      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers" -> {
+        // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3): slot 0 the shape's rows x cols, slot 2
+        // empty, the others cols + s or depth + s elements
+        int slots = 1 + (rows + cols + depth) % Kernels.SEGMENTS;
+        int[] count = new int[slots];
+        float[] decay = new float[slots];
+        List<B> dw = new ArrayList<>();
+        List<B> w = new ArrayList<>();
+        List<B> m = new ArrayList<>();
+        List<B> v = new ArrayList<>();
+        int total = 0;
+        for (int j = 0; j < slots; j++) {
+          count[j] = j == 0 ? rows * cols : j == 2 ? 0 : (j % 2 == 1 ? cols : depth) + j;
+          decay[j] = rows % 2 == 0 && j % 2 == 0 ? 0.01f : 0f;
+          float[][] in = optimizerInputs(random, count[j]);
+          dw.add(k.upload(in[0]));
+          w.add(k.upload(in[1]));
+          m.add(k.upload(in[2]));
+          v.add(k.upload(in[3]));
+          total += count[j];
+        }
+        switch (kernel) {
+          case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.1f, decay, dw, w);
+          case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+          default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
+        }
+        float[] out = new float[3 * total];
+        int at = 0;
+        for (List<B> group : List.of(w, m, v)) {
+          for (int j = 0; j < slots; j++) {
+            System.arraycopy(read(k, group.get(j), count[j]), 0, out, at, count[j]);
+            at += count[j];
+          }
+        }
+        return out;
+      }
+      case "gather_rows" -> {
+        int sourceRows = rows + depth;
+        B source = k.upload(uniform(random, sourceRows * cols));
+        int[] order = new int[sourceRows];
+        for (int i = 0; i < sourceRows; i++) {
+          order[i] = random.nextInt(sourceRows);
+        }
+        I indices = k.uploadIndices(order);
+        B target = poisoned(k, rows * cols);
+        k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
+        return read(k, target, rows * cols);
+      }
+      case "train_small" -> {
+        return trainSmall(k, s, activation, random);
+      }
+      default -> throw new IllegalArgumentException("no check for kernel " + kernel);
+    }
+  }
+
+  /**
+   * Three epochs of train_small with statistics, on a net derived from shape s = (rows, cols, depth): up to 40
+   * rows, depth (up to 9) inputs, a hidden layer of cols (up to 7) with the activation, 3 outputs; softmax and
+   * cross-entropy for odd rows, else MSE with the activation at the output too; the optimizer by (rows + cols)
+   * mod 3 (sgd, momentum, adam), with weight decay. Returns the parameters, the optimizer state and the correct
+   * count, not the loss: a reduction (checked as mse_loss and xent_loss are), the rest the reference's bits.
+   */
+  private static <B, I> float[] trainSmall(Backend<B, I> k, int[] s, int activation, Random random) {
+    int rows = Math.min(s[0], 40);
+    int[] widths = {Math.min(s[2], 9), Math.min(s[1], 7), 3};
+    boolean xent = rows % 2 == 1;
+    Optimizer.Kind rule = Optimizer.kinds().get((s[0] + s[1]) % Optimizer.kinds().size());
+    Optimizer defaults = rule.build(Optimizer.Options.NONE);
+    int states = defaults.stateBuffers();
+    int parameters = widths[0] * widths[1] + widths[1] + widths[1] * widths[2] + widths[2];
+    int[] shape = {widths[0], widths[1], widths[2], activation, xent ? Activation.SOFTMAX.code : activation};
+    float[] state = new float[states * parameters];
+    System.arraycopy(spread(random, parameters, 6, true), 0, state, 0, Math.min(state.length, parameters));
+    if (states == 2) {
+      System.arraycopy(spread(random, parameters, 12, false), 0, state, parameters, parameters);
+    }
+    float[] corrections = new float[6];
+    for (int e = 0; e < 3; e++) {
+      corrections[2 * e] = AdamConstants.DEFAULT.correction1(e + 4);
+      corrections[2 * e + 1] = AdamConstants.DEFAULT.correction2(e + 4);
+    }
+    B x = k.upload(uniform(random, rows * widths[0]));
+    B y = k.upload(xent ? oneHot(random, rows, 3) : scaled(random, rows * 3, 0.5f));
+    B params = k.upload(scaled(random, parameters, 0.7f));
+    B stateBuffer = k.upload(state.length == 0 ? new float[1] : state);
+    B loss = k.upload(new float[1]);
+    B correct = poisoned(k, 1);
+    // the rule with its defaults: μ 0.9 and Adam's usual constants
+    k.trainSmall(2, rows, 3, xent ? 1 : 0, 1, 1.0f / rows, 0.05f, 0.01f, defaults.smallNet(), k.uploadIndices(shape),
+        k.upload(corrections), x, y, params, stateBuffer, loss, correct);
+    float[] out = new float[parameters + state.length + 1];
+    System.arraycopy(read(k, params, parameters), 0, out, 0, parameters);
+    System.arraycopy(read(k, stateBuffer, state.length), 0, out, parameters, state.length);
+    out[out.length - 1] = read(k, correct, 1)[0];
+    return out;
+  }
+
+  /**
+   * One of conv.cl's kernels at case s = (rows, height, width, channels, kernel, stride, same) of
+   * {@link DeviceCheck#CONV_SHAPES}, padding as a Conv stage pads (same: ⌈H/s⌉ outputs, the extra zero row at the bottom).
+   * max_pool's inputs come from five levels for odd rows (ties in most windows, the gradient to the first
+   * maximum). Dropout runs at rate 0, 0.5 or 0.9 by (rows + height) mod 3, with a step whose high word is the
+   * height (not 0), in place (x = y) for odd rows.
+   */
+  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int rows = s[0];
+    int height = s[1];
+    int width = s[2];
+    int channels = s[3];
+    int size = s[4];
+    int stride = s[5];
+    boolean same = s[6] != 0;
+    int inputs = rows * height * width * channels;
+    int outHeight = same ? (height + stride - 1) / stride : (height - size) / stride + 1;
+    int outWidth = same ? (width + stride - 1) / stride : (width - size) / stride + 1;
+    int padTop = same ? Math.max((outHeight - 1) * stride + size - height, 0) / 2 : 0;
+    int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
+    int columns = rows * outHeight * outWidth * size * size * channels;
+    int pooled = rows * (height / size) * (width / size) * channels;
+    switch (kernel) {
+      case "im2col" -> {
+        B x = k.upload(uniform(random, inputs));
+        B col = poisoned(k, columns);
+        k.im2col(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, x, col);
+        return read(k, col, columns);
+      }
+      case "col2im" -> {
+        B col = k.upload(uniform(random, columns));
+        B dx = poisoned(k, inputs);
+        k.col2im(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, col, dx);
+        return read(k, dx, inputs);
+      }
+      case "max_pool", "max_pool_backward" -> {
+        float[] values = uniform(random, inputs);
+        if (rows % 2 == 1) {
+          for (int i = 0; i < inputs; i++) {
+            values[i] = (random.nextInt(5) - 2) * 0.5f;
+          }
+        }
+        B x = k.upload(values);
+        if (kernel.equals("max_pool")) {
+          B y = poisoned(k, pooled);
+          k.maxPool(rows, height, width, channels, size, x, y);
+          return read(k, y, pooled);
+        }
+        B dy = k.upload(uniform(random, pooled));
+        B dx = poisoned(k, inputs);
+        k.maxPoolBackward(rows, height, width, channels, size, x, dy, dx);
+        return read(k, dx, inputs);
+      }
+      case "avg_pool" -> {
+        B x = k.upload(uniform(random, inputs));
+        B y = poisoned(k, pooled);
+        k.avgPool(rows, height, width, channels, size, x, y);
+        return read(k, y, pooled);
+      }
+      case "avg_pool_backward" -> {
+        B dy = k.upload(uniform(random, pooled));
+        B dx = poisoned(k, inputs);
+        k.avgPoolBackward(rows, height, width, channels, size, dy, dx);
+        return read(k, dx, inputs);
+      }
+      default -> {
+        float rate = new float[] {0f, 0.5f, 0.9f}[(rows + height) % 3];
+        int threshold = (int) Math.round(rate * (double) (1 << 24));
+        float scale = 1.0f / (1.0f - rate);
+        B x = k.upload(uniform(random, inputs));
+        B y = rows % 2 == 1 ? x : poisoned(k, inputs);
+        k.dropout(inputs, threshold, scale, random.nextInt(), random.nextInt(), width * 7919, height, channels, x, y);
+        return read(k, y, inputs);
+      }
+    }
+  }
+
+  /**
+   * An output buffer filled with NaN before the kernel runs, so that an element the kernel fails to write shows
+   * as a difference instead of passing on whatever the memory held (a freed buffer of an earlier, correct run
+   * of the same case can hold exactly the expected values).
+   */
+  private static <B, I> B poisoned(Backend<B, I> k, int length) {
+    float[] nan = new float[length];
+    java.util.Arrays.fill(nan, Float.NaN);
+    return k.upload(nan);
+  }
+
+  private static <B, I> float[] read(Backend<B, I> k, B buffer, int length) {
+    float[] out = new float[length];
+    k.download(buffer, out);
+    return out;
+  }
+
+  /**
+   * dw, w, m and v of an optimizer check: gradients and moments from 1 down to 1e-12 (and exact zeros), so
+   * that ε and every term count, and one element in seven with a zero gradient and moments just above FLT_MIN,
+   * whose decayed values are subnormal and must be flushed to +0 on both sides.
+   */
+  private static float[][] optimizerInputs(Random random, int count) {
+    float[] dw = spread(random, count, 12, true);
+    float[] w = uniform(random, count);
+    float[] m = spread(random, count, 12, true);
+    float[] v = spread(random, count, 24, false);
+    for (int i = 3; i < count; i += 7) {
+      dw[i] = 0;
+      m[i] = (random.nextBoolean() ? -1.5f : 1.5f) * Float.MIN_NORMAL;
+      v[i] = Float.MIN_NORMAL;
+    }
+    return new float[][] {dw, w, m, v};
+  }
+
+  static float[] uniform(Random r, int n) {
+    return scaled(r, n, 1);
+  }
+
+  private static float[] scaled(Random r, int n, float scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = scale * (r.nextFloat() * 2 - 1);
+    }
+    return v;
+  }
+
+  /**
+   * Values of magnitude 10^−u·[0, 1) with u uniform in [0, decades], one in sixteen exactly 0; signed or not.
+   * Never subnormal (some devices flush those): the smallest nonzero magnitude is far above 1e-38.
+   */
+  private static float[] spread(Random r, int n, int decades, boolean signed) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      if (r.nextInt(16) == 0) {
+        v[i] = 0;
+        continue;
+      }
+      float magnitude = (float) ((0.5 + r.nextDouble() / 2) * Math.pow(10, -r.nextInt(decades + 1)));
+      v[i] = signed && r.nextBoolean() ? -magnitude : magnitude;
+    }
+    return v;
+  }
+
+  private static float[] probabilities(Random r, int rows, int cols) {
+    float[] p = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      float sum = 0;
+      for (int j = 0; j < cols; j++) {
+        p[i * cols + j] = r.nextFloat() + 0.01f;
+        sum += p[i * cols + j];
+      }
+      for (int j = 0; j < cols; j++) {
+        p[i * cols + j] /= sum;
+      }
+    }
+    return p;
+  }
+
+  private static float[] oneHot(Random r, int rows, int cols) {
+    float[] y = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      y[i * cols + r.nextInt(cols)] = 1;
+    }
+    return y;
+  }
+}
