@@ -1,16 +1,10 @@
 package dev.cltrain.onnx;
 
 import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Dropout;
-import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
-import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
-import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +22,19 @@ import java.util.Map;
  *   Softmax (xent) or Sigmoid (mse)
  * output [batch, outputs]
  * </pre>
- * Dropout nodes carry their ratio and compute nothing at inference (ONNX Dropout without training_mode), so the
- * model imports back with its dropout for further training. The division by the input divisor is the one the
- * data loader does, so the graph sees the very floats cltrain's first layer sees.
+ * Each layer's nodes are its kind's row of {@link LayerMappings}; the input handling and the layout changes around
+ * them are written here. Dropout nodes carry their ratio and compute nothing at inference (ONNX Dropout without
+ * training_mode), so the model imports back with its dropout for further training. The division by the input
+ * divisor is the one the data loader does, so the graph sees the very floats cltrain's first layer sees.
  */
 final class OnnxExport {
   private final List<OnnxProto.Node> nodes = new ArrayList<>();
   private final List<OnnxProto.Tensor> initializers = new ArrayList<>();
   private final Map<String, Integer> counts = new LinkedHashMap<>();
-  private String last = Onnx.INPUT;
+  /** The value the next node reads: the output of the last node written. */
+  String last = Onnx.INPUT;
   /** The name of the last dense layer exported, null before the first. */
-  private String lastDense;
+  String lastDense;
 
   private OnnxExport() {}
 
@@ -82,81 +78,25 @@ final class OnnxExport {
       node("Transpose", "to_nchw", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 3, 1, 2));
     }
     for (Layer layer : network.layers()) {
-      if (image && layer.kind() == LayerKind.DENSE) {
+      LayerMapping mapping = LayerMapping.of(layer.kind());
+      if (mapping == null) {
+        throw new IllegalStateException("no ONNX mapping for layer kind " + layer.kind() + " (onnx/LayerMappings)");
+      }
+      if (image && mapping.takesRows) {
         node("Transpose", "to_nhwc", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 2, 3, 1));
         node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
         image = false;
-      }
-      Mapping mapping = MAPPINGS.get(layer.kind());
-      if (mapping == null) {
-        throw new IllegalStateException("no ONNX mapping for layer kind " + layer.kind() + " (OnnxExport.MAPPINGS)");
       }
       mapping.export(this, layer);
     }
   }
 
-  /** How one layer kind becomes ONNX nodes, appended after {@link #last}. */
-  interface Mapping {
-    void export(OnnxExport e, Layer layer);
-  }
-
-  /**
-   * THE ONNX side's table of layer kinds: how each is exported. (Import maps ONNX operators, one reader per
-   * operator, in {@link OnnxImport}.)
-   */
-  static final Map<LayerKind, Mapping> MAPPINGS = mappings();
-
-  private static Map<LayerKind, Mapping> mappings() {
-    Map<LayerKind, Mapping> m = new EnumMap<>(LayerKind.class);
-    m.put(LayerKind.DENSE, (e, layer) -> {
-      Dense d = (Dense) layer;
-      String id = e.next("dense");
-      String w = e.constant(id + "_weight", d.weights(), d.inputs(), d.outputs());
-      String b = e.constant(id + "_bias", d.bias(), d.outputs());
-      e.node("Gemm", id, List.of(e.last, w, b));
-      e.activation(d.activation(), id);
-      e.lastDense = id;
-    });
-    m.put(LayerKind.CONV, (e, layer) -> {
-      Conv c = (Conv) layer;
-      String id = e.next("conv");
-      int k = c.kernel();
-      int channels = c.input().channels();
-      int f = c.filters();
-      e.node("Conv", id, List.of(e.last, e.constant(id + "_weight", KernelLayout.oihw(c.weights(), k, channels, f), f,
-              channels, k, k), e.constant(id + "_bias", c.bias(), f)),
-          OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
-          OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
-      e.activation(c.activation(), id);
-    });
-    m.put(LayerKind.POOL, (e, layer) -> {
-      Pool p = (Pool) layer;
-      String id = e.next(p.max() ? "maxpool" : "avgpool");
-      e.node(p.max() ? "MaxPool" : "AveragePool", id, List.of(e.last),
-          OnnxProto.Attribute.ofInts("kernel_shape", p.size(), p.size()),
-          OnnxProto.Attribute.ofInts("strides", p.size(), p.size()));
-    });
-    m.put(LayerKind.DROPOUT, (e, layer) -> {
-      Dropout d = (Dropout) layer;
-      if (e.lastDense == null) {
-        e.dropout(d.rate(), e.next("dropout"));
-      } else if (d.rate() > 0) { // after a dense layer: named after it; a rate of 0 is no node
-        e.dropout(d.rate(), e.lastDense);
-      }
-    });
-    return m;
-  }
-
   /** {@return the next name for a layer of this kind: "conv0", "conv1", …} */
-  private String next(String name) {
+  String next(String name) {
     return name + (counts.merge(name, 1, Integer::sum) - 1);
   }
 
-  private void dropout(float rate, String after) {
-    node("Dropout", after + "_dropout", List.of(last, constant(after + "_dropout_ratio", new float[] {rate})));
-  }
-
-  private void activation(Activation a, String after) {
+  void activation(Activation a, String after) {
     switch (a) {
       case IDENTITY -> { }
       case SIGMOID -> node("Sigmoid", after + "_sigmoid", List.of(last));
@@ -166,7 +106,7 @@ final class OnnxExport {
     }
   }
 
-  private void node(String op, String name, List<String> inputs, OnnxProto.Attribute... attributes) {
+  void node(String op, String name, List<String> inputs, OnnxProto.Attribute... attributes) {
     String unique = nodes.stream().anyMatch(n -> n.name().equals(name)) ? name + "_" + nodes.size() : name;
     String output = unique + "_out";
     nodes.add(new OnnxProto.Node(unique, op, "", inputs, List.of(output), List.of(attributes)));
@@ -174,7 +114,7 @@ final class OnnxExport {
   }
 
   /** An initializer of floats; no dims makes a scalar. {@return its name} */
-  private String constant(String name, float[] values, long... dims) {
+  String constant(String name, float[] values, long... dims) {
     initializers.add(OnnxProto.Tensor.ofFloats(name, values, dims));
     return name;
   }

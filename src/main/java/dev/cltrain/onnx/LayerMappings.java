@@ -1,0 +1,384 @@
+package dev.cltrain.onnx;
+
+import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Dense;
+import dev.cltrain.nn.Dropout;
+import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
+import dev.cltrain.nn.Network;
+import dev.cltrain.nn.Pool;
+import dev.cltrain.onnx.LayerMapping.Operator;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * THE ONNX side's table of layer kinds: one row per {@link LayerKind}, holding both directions of its mapping.
+ * Export: the nodes and initializers a layer of the kind becomes, appended after {@link OnnxExport#last}. Import:
+ * the ONNX operators that start a layer of the kind (with the attributes its reader reads; any other fails,
+ * naming the node) and the reader that builds the layer from the node at the {@link ImportWalk}'s current value.
+ * What is no layer (the graph walk, constants, the input's scale and standardization, Reshape/Transpose/Flatten
+ * between rows and images, activations, metadata) is generic ({@link OnnxExport}, {@link OnnxImport},
+ * {@link ImportSteps}, {@link ImportWalk}). A new kind adds one row here; {@code LayerKindCoverageTest} fails
+ * until it has one.
+ */
+final class LayerMappings {
+  private LayerMappings() {}
+
+  /** The table: one row per kind, in {@link LayerKind} order. */
+  static final Map<LayerKind, LayerMapping> TABLE = table(new LayerMapping(LayerKind.DENSE, true,
+      new Operator("Gemm", "alpha", "beta", "transA", "transB"), new Operator("MatMul", "MatMul+Add", List.of())) {
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Dense d = (Dense) layer;
+      String id = e.next("dense");
+      String w = e.constant(id + "_weight", d.weights(), d.inputs(), d.outputs());
+      String b = e.constant(id + "_bias", d.bias(), d.outputs());
+      e.node("Gemm", id, List.of(e.last, w, b));
+      e.activation(d.activation(), id);
+      e.lastDense = id;
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      if (node.opType().equals("Gemm")) {
+        gemm(w, node);
+      } else {
+        matmul(w, node);
+      }
+    }
+  }, new LayerMapping(LayerKind.CONV, false, new Operator("Conv", "auto_pad", "dilations", "group", "kernel_shape",
+      "pads", "strides")) {
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Conv c = (Conv) layer;
+      String id = e.next("conv");
+      int k = c.kernel();
+      int channels = c.input().channels();
+      int f = c.filters();
+      e.node("Conv", id, List.of(e.last, e.constant(id + "_weight", KernelLayout.oihw(c.weights(), k, channels, f), f,
+              channels, k, k), e.constant(id + "_bias", c.bias(), f)),
+          OnnxProto.Attribute.ofInts("kernel_shape", k, k), OnnxProto.Attribute.ofInts("strides", c.stride(), c.stride()),
+          OnnxProto.Attribute.ofInts("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
+      e.activation(c.activation(), id);
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      conv(w, node);
+    }
+  }, new LayerMapping(LayerKind.POOL, false,
+      new Operator("MaxPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"),
+      new Operator("AveragePool", "auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads",
+          "strides")) {
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Pool p = (Pool) layer;
+      String id = e.next(p.max() ? "maxpool" : "avgpool");
+      e.node(p.max() ? "MaxPool" : "AveragePool", id, List.of(e.last),
+          OnnxProto.Attribute.ofInts("kernel_shape", p.size(), p.size()),
+          OnnxProto.Attribute.ofInts("strides", p.size(), p.size()));
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      pool(w, node);
+    }
+  }, new LayerMapping(LayerKind.DROPOUT, false, new Operator("Dropout", "ratio", "seed")) {
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Dropout d = (Dropout) layer;
+      String after = e.lastDense == null ? e.next("dropout") : e.lastDense; // after a dense layer: named after it
+      if (e.lastDense == null || d.rate() > 0) { // after a dense layer, a rate of 0 is no node
+        e.node("Dropout", after + "_dropout", List.of(e.last, e.constant(after + "_dropout_ratio",
+            new float[] {d.rate()})));
+      }
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      dropout(w, node);
+    }
+  });
+
+  private static Map<LayerKind, LayerMapping> table(LayerMapping... rows) {
+    Map<LayerKind, LayerMapping> t = new EnumMap<>(LayerKind.class);
+    for (LayerMapping row : rows) {
+      t.put(row.kind, row);
+    }
+    return Collections.unmodifiableMap(t);
+  }
+
+  // ---- dense: Gemm, or MatMul then Add ---------------------------------------------------------------------------
+
+  private static void gemm(ImportWalk w, OnnxProto.Node node) {
+    w.needRows(node);
+    if (w.intAttr(node, "transA", 0) != 0) {
+      throw w.fail(node, "attribute transA=1 is not supported");
+    }
+    for (String a : new String[] {"alpha", "beta"}) {
+      if (node.attribute(a) != null && node.attribute(a).f() != 1f) {
+        throw w.fail(node, "attribute " + a + "=" + node.attribute(a).f() + " is not supported (only 1)");
+      }
+    }
+    boolean transB = w.intAttr(node, "transB", 0) != 0;
+    float[] bias = ImportWalk.hasInput(node, 2) ? w.floats(node, w.tensor(node, node.inputs().get(2))) : null;
+    Dense dense = dense(w, node, w.tensor(node, w.input(node, 1)), transB, bias);
+    w.advance(node);
+    addDense(w, dense);
+  }
+
+  private static void matmul(ImportWalk w, OnnxProto.Node node) {
+    w.needRows(node);
+    if (!node.inputs().get(0).equals(w.current)) {
+      throw w.fail(node, "takes the layer's input as its first operand and the weights as its second; this one does not");
+    }
+    OnnxProto.Tensor weights = w.tensor(node, w.input(node, 1));
+    w.advance(node);
+    List<OnnxProto.Node> next = w.next(w.current);
+    if (next.size() == 1 && next.get(0).opType().equals("Add")) {
+      OnnxProto.Node add = next.get(0);
+      if (add.inputs().size() != 2) {
+        throw w.fail(add, "takes " + add.inputs().size() + " inputs");
+      }
+      String other = add.inputs().get(0).equals(w.current) ? add.inputs().get(1) : add.inputs().get(0);
+      OnnxProto.Tensor b = w.constants.get(other);
+      if (b == null) {
+        throw w.fail(add, "adds '" + other + "', which is not a constant (cltrain reads Add as a dense layer's bias)");
+      }
+      Dense dense = dense(w, node, weights, false, w.floats(add, b));
+      w.advance(add);
+      addDense(w, dense);
+    } else {
+      addDense(w, dense(w, node, weights, false, null));
+    }
+  }
+
+  /**
+   * Checks a dense layer's weights and bias against the rows it takes; the walk moves on to its outputs.
+   *
+   * @return the layer, its weights in cltrain's layout (inputs × outputs, rows in HWC order), no activation yet
+   */
+  private static Dense dense(ImportWalk w, OnnxProto.Node node, OnnxProto.Tensor t, boolean transposed,
+      float[] bias) {
+    float[] values = w.floats(node, t);
+    long[] d = t.dims();
+    if (d.length != 2 || d[0] < 1 || d[1] < 1) {
+      throw w.fail(node, "weights " + OnnxProto.shape(d) + ": cltrain takes a matrix");
+    }
+    long in = transposed ? d[1] : d[0];
+    long out = transposed ? d[0] : d[1];
+    if (in != w.width) {
+      throw w.fail(node, "weights " + OnnxProto.shape(d) + (transposed ? " (transB=1)" : "") + " take " + in
+          + " inputs, but the value before it has " + w.width);
+    }
+    if (in * out > Network.MAX_LAYER_WEIGHTS) { // no overflow: the weights tensor holds in·out values
+      throw w.fail(node, "weights " + OnnxProto.shape(d) + " exceed cltrain's largest layer");
+    }
+    int inputs = (int) in;
+    int outputs = (int) out;
+    float[] weights = new float[inputs * outputs];
+    for (int i = 0; i < inputs; i++) {
+      int row = w.hwcRow(i);
+      for (int j = 0; j < outputs; j++) {
+        weights[row * outputs + j] = transposed ? values[j * inputs + i] : values[i * outputs + j];
+      }
+    }
+    w.chwFlat = null;
+    if (bias == null) {
+      bias = new float[outputs];
+    }
+    if (bias.length != outputs) {
+      throw w.fail(node, "bias of " + bias.length + " values for " + outputs + " outputs");
+    }
+    w.width = outputs;
+    w.seenLayer = true;
+    return new Dense(inputs, outputs, Activation.IDENTITY, weights, bias);
+  }
+
+  /** Adds the dense layer just read, with the activation node after it, if any (the walk is past the layer). */
+  private static void addDense(ImportWalk w, Dense l) {
+    Activation a = w.activationAfter(null);
+    w.addDense(new Dense(l.inputs(), l.outputs(), a, l.weights(), l.bias()));
+    w.skipActivation(a);
+  }
+
+  // ---- convolution ---------------------------------------------------------------------------------------------
+
+  private static void conv(ImportWalk w, OnnxProto.Node node) {
+    w.needNchw(node);
+    long group = w.intAttr(node, "group", 1);
+    if (group != 1) {
+      throw w.fail(node, "attribute group=" + group + " is not supported (only 1)");
+    }
+    OnnxProto.Tensor t = w.tensor(node, w.input(node, 1));
+    float[] oihw = w.floats(node, t);
+    long[] d = t.dims();
+    int channels = w.image.channels();
+    if (d.length != 4 || d[2] != d[3] || d[1] != channels || d[0] < 1 || d[2] < 1 || d[0] > Integer.MAX_VALUE
+        || d[2] > Integer.MAX_VALUE) {
+      throw w.fail(node, "weights " + OnnxProto.shape(d) + ": cltrain takes [filters, " + channels
+          + ", k, k] for " + w.image + " input");
+    }
+    int f = (int) d[0];
+    int k = (int) d[2];
+    float[] bias = ImportWalk.hasInput(node, 2) ? w.floats(node, w.tensor(node, node.inputs().get(2))) : new float[f];
+    if (bias.length != f) {
+      throw w.fail(node, "bias of " + bias.length + " values for " + f + " filters");
+    }
+    long[] kernelShape = w.ints(node, "kernel_shape", null);
+    if (kernelShape != null && !Arrays.equals(kernelShape, new long[] {k, k})) {
+      throw w.fail(node, "attribute kernel_shape " + OnnxProto.shape(kernelShape) + " does not match weights " + k
+          + "x" + k);
+    }
+    noDilation(w, node);
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (strides.length != 2 || strides[0] != strides[1] || strides[0] < 1 || strides[0] > Integer.MAX_VALUE) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported (equal strides only)");
+    }
+    int stride = (int) strides[0];
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    float[] hwio = KernelLayout.hwio(oihw, k, channels, f);
+    w.advance(node);
+    Activation activation = w.activationAfter("softmax after a convolution is not supported");
+    Conv same = conv(w, node, f, k, stride, true, activation, hwio, bias);
+    long[] samePads = {same.padTop(), same.padLeft(), same.padBottom(), same.padRight()};
+    boolean isSame = switch (autoPad) {
+      case "SAME_UPPER" -> true;
+      case "SAME_LOWER" -> samePads[0] == samePads[2] && samePads[1] == samePads[3];
+      case "VALID" -> false;
+      case "NOTSET" -> !Arrays.equals(pads, new long[] {0, 0, 0, 0});
+      default -> throw w.fail(node, "attribute auto_pad '" + autoPad + "' is not supported");
+    };
+    if (autoPad.equals("SAME_LOWER") && !isSame) {
+      throw w.fail(node, "auto_pad SAME_LOWER pads the top and left more than cltrain's 'same', which pads the "
+          + "bottom and right");
+    }
+    if (autoPad.equals("NOTSET") && isSame && !Arrays.equals(pads, samePads)) {
+      throw w.fail(node, "attribute pads " + OnnxProto.shape(pads) + " is not supported: cltrain pads none or 'same' ("
+          + OnnxProto.shape(samePads) + " here, the extra row and column at the bottom and right)");
+    }
+    Conv c = isSame ? same : conv(w, node, f, k, stride, false, activation, hwio, bias);
+    w.add(c);
+    try {
+      w.image = c.output();
+    } catch (IllegalArgumentException e) { // more output values (rows x columns x filters) than an int counts
+      throw w.fail(node, e.getMessage());
+    }
+    w.seenLayer = true;
+    w.skipActivation(activation);
+  }
+
+  private static Conv conv(ImportWalk w, OnnxProto.Node node, int f, int k, int stride, boolean same,
+      Activation activation, float[] hwio, float[] bias) {
+    try {
+      return new Conv(w.image, f, k, stride, same, activation, hwio, bias);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+  }
+
+  private static void noDilation(ImportWalk w, OnnxProto.Node node) {
+    long[] dilations = w.ints(node, "dilations", new long[] {1, 1});
+    if (!Arrays.equals(dilations, new long[] {1, 1})) {
+      throw w.fail(node, "attribute dilations " + OnnxProto.shape(dilations) + " is not supported (only 1,1)");
+    }
+  }
+
+  // ---- pooling -------------------------------------------------------------------------------------------------
+
+  private static void pool(ImportWalk w, OnnxProto.Node node) {
+    w.needNchw(node);
+    long[] kernel = w.ints(node, "kernel_shape", null);
+    if (kernel == null || kernel.length != 2 || kernel[0] != kernel[1] || kernel[0] < 1 || kernel[0] > Integer.MAX_VALUE) {
+      throw w.fail(node, "attribute kernel_shape " + (kernel == null ? "missing" : OnnxProto.shape(kernel))
+          + " is not supported (square only)");
+    }
+    int size = (int) kernel[0];
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (!Arrays.equals(strides, kernel)) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported (cltrain pools with "
+          + "stride = size, " + size + ")");
+    }
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    if (!Arrays.equals(pads, new long[] {0, 0, 0, 0}) || !(autoPad.equals("NOTSET") || autoPad.equals("VALID"))) {
+      throw w.fail(node, "padding (pads " + OnnxProto.shape(pads) + ", auto_pad " + autoPad + ") is not supported");
+    }
+    noDilation(w, node);
+    if (w.intAttr(node, "ceil_mode", 0) != 0 && (w.image.height() % size != 0 || w.image.width() % size != 0)) {
+      throw w.fail(node, "attribute ceil_mode=1 keeps partial windows of the " + w.image + " input; cltrain drops them");
+    }
+    if (w.intAttr(node, "storage_order", 0) != 0) {
+      throw w.fail(node, "attribute storage_order=1 is not supported");
+    }
+    if (node.outputs().size() > 1 && !node.outputs().get(1).isEmpty()) {
+      throw w.fail(node, "the Indices output is not supported");
+    }
+    Pool p;
+    try {
+      p = new Pool(w.image, node.opType().equals("MaxPool"), size);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+    w.add(p);
+    w.image = p.output();
+    w.advance(node);
+  }
+
+  // ---- dropout -------------------------------------------------------------------------------------------------
+
+  /**
+   * Dropout on images is a layer of its own; after a dense layer it is that layer's dropout (one at most), where a
+   * ratio of +0 is no layer and one of −0 is kept only in a network with layers besides dense ones.
+   */
+  private static void dropout(ImportWalk w, OnnxProto.Node node) {
+    float rate = 0.5f;
+    if (node.attribute("ratio") != null) {
+      rate = node.attribute("ratio").f();
+    }
+    if (ImportWalk.hasInput(node, 1)) {
+      float[] r = w.floats(node, w.tensor(node, node.inputs().get(1)));
+      if (r.length != 1) {
+        throw w.fail(node, "ratio of " + r.length + " values");
+      }
+      rate = r[0];
+    }
+    if (ImportWalk.hasInput(node, 2)) {
+      OnnxProto.Tensor mode = w.tensor(node, node.inputs().get(2));
+      throw w.fail(node, "input training_mode ('" + mode.name() + "') is not supported");
+    }
+    if (node.outputs().size() > 1 && !node.outputs().get(1).isEmpty()
+        && w.consumers.containsKey(node.outputs().get(1))) {
+      throw w.fail(node, "its mask output is used; cltrain reads Dropout as a layer only");
+    }
+    if (!(rate >= 0f && rate < 1f)) {
+      throw w.fail(node, "ratio " + rate + " is outside [0, 1)");
+    }
+    if (!w.dense().isEmpty()) {
+      if (w.last() instanceof Dropout before) { // the dense layer's dropout so far, of a rate of −0
+        if (before.rate() != 0f) {
+          throw w.fail(node, "a second Dropout after the same dense layer");
+        }
+        w.removeLast();
+      }
+      Dense dense = w.dense().get(w.dense().size() - 1);
+      if (rate > 0) {
+        w.add(new Dropout(dense.output(), rate));
+      } else if (Float.floatToRawIntBits(rate) != 0) {
+        w.addUnlessPlain(new Dropout(dense.output(), rate));
+      }
+    } else if (w.image != null) {
+      w.add(new Dropout(w.image, rate));
+    } else if (w.chwFlat == null && w.seenImage) {
+      throw w.fail(node, "Dropout between the flatten and the first dense layer is not supported");
+    } else {
+      throw w.fail(node, "Dropout before the first layer is not supported");
+    }
+    w.advance(node);
+  }
+}
