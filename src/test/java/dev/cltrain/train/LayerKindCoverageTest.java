@@ -1,6 +1,7 @@
 package dev.cltrain.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,6 +19,7 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.onnx.Onnx;
+import dev.cltrain.onnx.OnnxRows;
 import dev.cltrain.testing.Trainers;
 import java.util.Arrays;
 import java.util.List;
@@ -31,10 +33,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every permitted {@link Layer} class is one {@link LayerKind}, and every kind has each of its sites: a registry
- * row, a {@code --net} round trip, a model-JSON round trip, an ONNX mapping (export and import back to the same
- * network), a training op ({@link LayerOps}) and a gradient check (a net of {@link ConvNetTest}, whose float64
- * central differences check every parameter's analytic gradient). A new kind fails here, naming the site it
- * lacks, until each is added.
+ * row, a {@code --net} round trip, a model-JSON round trip, an ONNX mapping (a row of onnx's LayerMappings that
+ * exports each layer as a node of an operator it reads back, and imports back to the same network), a training op
+ * ({@link LayerOps}) and a gradient check (a net of {@link ConvNetTest}, whose float64 central differences check
+ * every parameter's analytic gradient). A new kind fails here, naming the site it lacks, until each is added.
  */
 class LayerKindCoverageTest {
   /** Per kind, a small network holding it (built from {@code --net} on the shape given), classes = 3, xent. */
@@ -95,6 +97,20 @@ class LayerKindCoverageTest {
     Network back = ModelJson.parse(json, kind + ".json");
     assertEquals(net, back, kind + ": read back from model JSON");
     assertEquals(json, ModelJson.toJson(back), kind + ": written again, the same text");
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void anOnnxRowExportsEachLayerAsAnOperatorItReadsBack(LayerKind kind) {
+    List<String> read = OnnxRows.readOperators(kind);
+    assertNotNull(read, "no ONNX mapping for layer kind " + kind
+        + ": add its row (export and import) to onnx/LayerMappings.TABLE");
+    assertFalse(read.isEmpty(), kind + "'s ONNX row reads no operator back");
+    Network net = sample(kind).build(3);
+    long layers = net.layers().stream().filter(l -> l.kind() == kind).count();
+    long nodes = OnnxRows.exportedOperators(net).stream().filter(read::contains).count();
+    assertEquals(layers, nodes, kind + ": each of its layers in " + sample(kind).spec + " is exported as one node of "
+        + "an operator its ONNX row reads back " + read);
   }
 
   @ParameterizedTest
