@@ -285,35 +285,26 @@ final class ImportWalk {
   }
 
   long[] ints(OnnxProto.Node node, String attribute, long[] absent) {
-    OnnxProto.Attribute a = node.attribute(attribute);
-    if (a == null) {
-      return absent;
-    }
-    if (a.type() != OnnxProto.ATTR_INTS) {
-      throw fail(node, "attribute " + attribute + " is not a list of integers");
-    }
-    return a.ints();
+    OnnxProto.Attribute a = attribute(node, attribute, OnnxProto.ATTR_INTS, "a list of integers");
+    return a == null ? absent : a.ints();
   }
 
   long intAttr(OnnxProto.Node node, String attribute, long absent) {
-    OnnxProto.Attribute a = node.attribute(attribute);
-    if (a == null) {
-      return absent;
-    }
-    if (a.type() != OnnxProto.ATTR_INT) {
-      throw fail(node, "attribute " + attribute + " is not an integer");
-    }
-    return a.i();
+    OnnxProto.Attribute a = attribute(node, attribute, OnnxProto.ATTR_INT, "an integer");
+    return a == null ? absent : a.i();
   }
 
   String stringAttr(OnnxProto.Node node, String attribute, String absent) {
-    OnnxProto.Attribute a = node.attribute(attribute);
-    if (a == null) {
-      return absent;
+    OnnxProto.Attribute a = attribute(node, attribute, OnnxProto.ATTR_STRING, "a string");
+    return a == null ? absent : a.s();
+  }
+
+  /** {@return the node's attribute of that name, or null; one of another type fails, saying it is not {@code what}} */
+  private OnnxProto.Attribute attribute(OnnxProto.Node node, String name, int type, String what) {
+    OnnxProto.Attribute a = node.attribute(name);
+    if (a != null && a.type() != type) {
+      throw fail(node, "attribute " + name + " is not " + what);
     }
-    if (a.type() != OnnxProto.ATTR_STRING) {
-      throw fail(node, "attribute " + attribute + " is not a string");
-    }
-    return a.s();
+    return a;
   }
 }
