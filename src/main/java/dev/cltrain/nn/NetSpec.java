@@ -9,7 +9,11 @@ import java.util.regex.Pattern;
 
 /**
  * A network described as {@code --net} does: comma-separated items read from the input towards the output,
- * each {@code name} or {@code name:arg:arg}:
+ * each {@code name} or {@code name:arg:arg} (a comma inside parentheses, {@code name(ITEMS)}, stays in its item,
+ * for a kind that holds its own items). This class holds the generic grammar: the items' split, {@code flatten},
+ * the activation items, where each kind may stand ({@link LayerKind.Place}) and the output layer. Each layer
+ * kind's item is read by its {@link LayerKind} row ({@link LayerKind#item}), which also checks its shape and
+ * builds its layer ({@link NetItem}). The items today:
  *
  * <ul>
  *   <li>{@code conv:FILTERS:K} — a K×K convolution to FILTERS channels, "same" padding and stride 1; add
