@@ -28,6 +28,11 @@ final class LayerOps {
     /** {@return the floats the op of {@code layer} allocates for {@code capacity} rows: {@link LayerOp#floats()}} */
     long floats(Layer layer, long capacity, boolean training);
 
+    /** {@return the op's largest buffer for {@code capacity} rows, in floats (its output's, unless it says more)} */
+    default long largestBuffer(Layer layer, long capacity) {
+      return capacity * layer.output().size();
+    }
+
     /** {@return whether the op draws dropout masks: it takes the next dropout stream of the stages} */
     default boolean drawsMasks() {
       return false;
@@ -48,6 +53,12 @@ final class LayerOps {
       @Override
       public long floats(Layer layer, long capacity, boolean training) {
         return ConvOp.floats((Conv) layer, capacity, training);
+      }
+
+      @Override
+      public long largestBuffer(Layer layer, long capacity) {
+        Conv c = (Conv) layer; // the patches, k·k·C per output pixel, or the output
+        return Math.max(capacity * c.outHeight() * c.outWidth() * c.patch(), capacity * c.output().size());
       }
     });
     t.put(LayerKind.POOL, new Factory() {
@@ -110,6 +121,15 @@ final class LayerOps {
    */
   static boolean drawsMasks(Layer layer) {
     return row(layer).drawsMasks();
+  }
+
+  /**
+   * @param layer    a layer
+   * @param capacity the most rows one pass takes
+   * @return the largest buffer its op allocates, in floats (what {@link MemoryPlan} checks a device's limit with)
+   */
+  static long largestBuffer(Layer layer, long capacity) {
+    return row(layer).largestBuffer(layer, capacity);
   }
 
   private static Factory row(Layer layer) {
