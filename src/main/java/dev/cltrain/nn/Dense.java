@@ -81,6 +81,11 @@ public record Dense(int inputs, int outputs, Activation activation, float[] weig
   }
 
   @Override
+  public boolean takes(Shape at) {
+    return at.size() == inputs;
+  }
+
+  @Override
   public Shape output() {
     return new Shape(1, 1, outputs);
   }

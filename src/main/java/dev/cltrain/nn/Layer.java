@@ -16,6 +16,14 @@ public sealed interface Layer permits Dense, Conv, Pool, Dropout {
   /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
   Shape input();
 
+  /**
+   * @param at the shape the layers before it give
+   * @return whether this layer takes it: its {@link #input()} (a dense layer: any shape of its input size)
+   */
+  default boolean takes(Shape at) {
+    return input().equals(at);
+  }
+
   /** @return the shape this layer gives */
   Shape output();
 

@@ -4,17 +4,43 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.core.InputException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * THE table of layer kinds: one row per permitted {@link Layer} class, with its ids (the model JSON's
- * {@code "type"} and the {@code --net} item's name), its class and its model-JSON codec. A layer's
- * {@code --net} item is {@link Layer#spec()}. The ONNX mapping ({@code onnx.LayerMappings}) and the training
+ * {@code "type"} and the {@code --net} item's name), its class, where its layers may stand ({@link Place}), its
+ * {@code --net} item parser ({@link #item}) and its model-JSON codec. A layer's {@code --net} item is
+ * {@link Layer#spec()}. The ONNX mapping ({@code onnx.LayerMappings}) and the training
  * op ({@code train.LayerOps}) are tables keyed by this enum, each with one row per kind; {@code
  * LayerKindCoverageTest} fails when a kind lacks a row in any of them.
  */
 public enum LayerKind {
   /** {@link Dense}: {@code dense:N}; JSON inputs, outputs, activation, weights (inputs rows), bias. */
-  DENSE(Dense.class, "dense") {
+  DENSE(Dense.class, Place.DENSE, "dense:N", "dense") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 1, "expected dense:N, e.g. dense:128");
+      int units = t.count(0, "N");
+      return new Item(t, this, "a dense layer", true, false) {
+        @Override
+        public Shape check(Shape at) {
+          long weights = (long) at.size() * units;
+          if (weights > Network.MAX_LAYER_WEIGHTS) {
+            throw t.error(at.size() + " inputs to " + units + " units make " + weights + " weights, more than "
+                + Network.MAX_LAYER_WEIGHTS);
+          }
+          return new Shape(1, 1, units);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          float[][] drawn = init.draw(random, at.size(), units);
+          return new Dense(at.size(), units, activation, drawn[0], drawn[1]);
+        }
+      };
+    }
+
     @Override
     void write(Layer layer, ObjectNode node) {
       node.put("type", "dense");
@@ -27,7 +53,57 @@ public enum LayerKind {
     }
   },
   /** {@link Conv}: {@code conv:F:K[:sS][:valid]}; JSON inputShape, filters, kernel, stride, padding, activation. */
-  CONV(Conv.class, "conv") {
+  CONV(Conv.class, Place.STAGE, "conv:FILTERS:K[:sS][:valid]", "conv") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(2, Integer.MAX_VALUE, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
+      int filters = t.count(0, "FILTERS");
+      int k = t.count(1, "K");
+      int stride = 0;
+      boolean valid = false;
+      for (String option : t.args().subList(2, t.args().size())) {
+        Matcher m = STRIDE.matcher(option);
+        if (option.equals("valid") && !valid) {
+          valid = true;
+        } else if (m.matches() && stride == 0) {
+          stride = Integer.parseInt(m.group(1));
+          if (stride == 0) {
+            throw t.error("the stride must be at least 1, got " + option);
+          }
+        } else {
+          throw t.error("'" + option + "' is not a conv option (sS once for a stride, valid once for no padding)");
+        }
+      }
+      int s = stride == 0 ? 1 : stride;
+      boolean same = !valid;
+      return new Item(t, this, "a convolution", true, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (!same && (k > at.height() || k > at.width())) {
+            throw t.error("a " + k + "x" + k + " kernel does not fit the " + at.height() + "x" + at.width()
+                + " input without padding (valid)");
+          }
+          long weights = (long) k * k * at.channels() * filters;
+          if (weights > Network.MAX_LAYER_WEIGHTS) {
+            throw t.error(k + "x" + k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
+                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
+          }
+          long h = same ? (at.height() + s - 1) / s : (at.height() - k) / s + 1;
+          long w = same ? (at.width() + s - 1) / s : (at.width() - k) / s + 1;
+          if (h * w * filters > Integer.MAX_VALUE) {
+            throw t.error("its output of " + h + "x" + w + "x" + filters + " is too large");
+          }
+          return new Shape((int) h, (int) w, filters);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          float[][] drawn = init.draw(random, k * k * at.channels(), filters); // as a dense layer of k·k·C inputs
+          return new Conv(at, filters, k, s, same, activation, drawn[0], drawn[1]);
+        }
+      };
+    }
+
     @Override
     void write(Layer layer, ObjectNode node) {
       Conv c = (Conv) layer;
@@ -79,7 +155,29 @@ public enum LayerKind {
     }
   },
   /** {@link Pool}: {@code maxpool:P}, {@code avgpool:P}; JSON size. */
-  POOL(Pool.class, "maxpool", "avgpool") {
+  POOL(Pool.class, Place.STAGE, "maxpool:P, avgpool:P", "maxpool", "avgpool") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 1, "expected " + t.name() + ":P, e.g. " + t.name() + ":2");
+      int size = t.count(0, "P");
+      boolean max = t.name().equals("maxpool");
+      return new Item(t, this, "pooling", false, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (size > at.height() || size > at.width()) {
+            throw t.error("a " + size + "x" + size + " pool does not fit the " + at.height() + "x" + at.width()
+                + " input");
+          }
+          return new Pool(at, max, size).output();
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return new Pool(at, max, size);
+        }
+      };
+    }
+
     @Override
     void write(Layer layer, ObjectNode node) {
       Pool p = (Pool) layer;
@@ -98,7 +196,28 @@ public enum LayerKind {
     }
   },
   /** {@link Dropout}: {@code dropout:RATE}; JSON rate. */
-  DROPOUT(Dropout.class, "dropout") {
+  DROPOUT(Dropout.class, Place.BETWEEN, "dropout:RATE", "dropout") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 1, "expected dropout:RATE, e.g. dropout:0.5");
+      String arg = t.args().get(0);
+      float rate = arg.matches("\\d*\\.?\\d+([eE][-+]?\\d{1,3})?") ? Float.parseFloat(arg) : Float.NaN;
+      if (!(rate >= 0f && rate < 1f)) {
+        throw t.error("the dropout rate must be a number in [0, 1), got '" + arg + "'");
+      }
+      return new Item(t, this, "dropout", false, false) {
+        @Override
+        public Shape check(Shape at) {
+          return at;
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return afterDense && rate == 0f ? null : new Dropout(at, rate); // dropout:0 after a dense layer is none
+        }
+      };
+    }
+
     @Override
     void write(Layer layer, ObjectNode node) {
       node.put("type", "dropout");
@@ -115,14 +234,84 @@ public enum LayerKind {
     }
   };
 
+  /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
+  public enum Place {
+    /** Before the first dense layer, on the image (convolution, pooling); not after {@code flatten}. */
+    STAGE,
+    /** A dense layer: takes any shape of its input size and gives 1 × 1 × units; a network ends with one. */
+    DENSE,
+    /** Before the first dense layer, or at most one right after each dense layer but the output layer. */
+    BETWEEN
+  }
+
+  private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
+
   /** The permitted class of this kind's layers. */
   public final Class<? extends Layer> type;
+  /** Where its layers may stand. */
+  public final Place place;
+  /** Its {@code --net} items' forms, for messages, e.g. "maxpool:P, avgpool:P". */
+  public final String usage;
   /** Its names: the model JSON's {@code "type"} values and the {@code --net} items' names (pooling has two). */
   public final List<String> ids;
 
-  LayerKind(Class<? extends Layer> type, String... ids) {
+  LayerKind(Class<? extends Layer> type, Place place, String usage, String... ids) {
     this.type = type;
+    this.place = place;
+    this.usage = usage;
     this.ids = List.of(ids);
+  }
+
+  /**
+   * Parses a {@code --net} item of this kind; its shape is checked later, when the items before it are known
+   * ({@link NetItem#check}).
+   *
+   * @param text the item as the grammar split it; its name is one of {@link #ids}
+   * @return the item
+   * @throws InputException naming the item ({@link NetItem.Text#error}): a missing or bad argument
+   */
+  abstract NetItem item(NetItem.Text text);
+
+  /** The part of an item every row's shares: its text, kind, name in messages and two properties. */
+  private abstract static class Item implements NetItem {
+    private final Text text;
+    private final LayerKind kind;
+    private final String what;
+    private final boolean takesActivation;
+    private final boolean needsImage;
+
+    Item(Text text, LayerKind kind, String what, boolean takesActivation, boolean needsImage) {
+      this.text = text;
+      this.kind = kind;
+      this.what = what;
+      this.takesActivation = takesActivation;
+      this.needsImage = needsImage;
+    }
+
+    @Override
+    public Text text() {
+      return text;
+    }
+
+    @Override
+    public LayerKind kind() {
+      return kind;
+    }
+
+    @Override
+    public String what() {
+      return what;
+    }
+
+    @Override
+    public boolean takesActivation() {
+      return takesActivation;
+    }
+
+    @Override
+    public boolean needsImage() {
+      return needsImage;
+    }
   }
 
   /**

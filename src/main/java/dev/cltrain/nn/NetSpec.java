@@ -3,12 +3,17 @@ package dev.cltrain.nn;
 import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A network described as {@code --net} does: comma-separated items read from the input towards the output,
- * each {@code name} or {@code name:arg:arg}:
+ * each {@code name} or {@code name:arg:arg} (a comma inside parentheses, {@code name(ITEMS)}, stays in its item,
+ * for a kind that holds its own items). This class holds the generic grammar: the items' split, {@code flatten},
+ * the activation items, where each kind may stand ({@link LayerKind.Place}) and the output layer. Each layer
+ * kind's item is read by its {@link LayerKind} row ({@link LayerKind#item}), which also checks its shape and
+ * builds its layer ({@link NetItem}). The items today:
  *
  * <ul>
  *   <li>{@code conv:FILTERS:K} — a K×K convolution to FILTERS channels, "same" padding and stride 1; add
@@ -37,23 +42,34 @@ import java.util.regex.Pattern;
  * <p>An immutable value.
  */
 public final class NetSpec {
-  private enum Kind { CONV, MAXPOOL, AVGPOOL, DENSE, DROPOUT, FLATTEN, ACTIVATION }
+  /**
+   * One item: a layer kind's ({@code layer}, parsed by its {@link LayerKind} row), an activation item
+   * ({@code activation}), or {@code flatten} (neither).
+   */
+  private record Entry(NetItem.Text text, NetItem layer, Activation activation) {
+    boolean dense() {
+      return layer != null && layer.kind().place == LayerKind.Place.DENSE;
+    }
+  }
 
-  /** One item as parsed: {@code a} is filters, P or N; {@code kernel} and {@code stride} are a conv's. */
-  private record Item(int position, String text, Kind kind, int a, int kernel, int stride, boolean valid,
-      float rate, Activation activation) {}
-
-  private static final String GRAMMAR = "conv:FILTERS:K[:sS][:valid], maxpool:P, avgpool:P, dropout:RATE, "
-      + "flatten, dense:N, relu, sigmoid, tanh, identity";
-  private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
+  private static final String ACTIVATIONS = "relu, sigmoid, tanh, identity";
   private static final Pattern SHAPE = Pattern.compile("(\\d{1,7})x(\\d{1,7})x(\\d{1,7})");
 
   private final String text;
-  private final List<Item> items;
+  private final List<Entry> items;
 
-  private NetSpec(String text, List<Item> items) {
+  private NetSpec(String text, List<Entry> items) {
     this.text = text;
     this.items = List.copyOf(items);
+  }
+
+  /** {@return every item's form, for messages: each kind's row's, then flatten and the activations} */
+  private static String grammar() {
+    StringJoiner forms = new StringJoiner(", ");
+    for (LayerKind k : LayerKind.values()) {
+      forms.add(k.usage);
+    }
+    return forms.add("flatten").add(ACTIVATIONS).toString();
   }
 
   /**
@@ -67,159 +83,156 @@ public final class NetSpec {
    */
   public static NetSpec parse(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new InputException("--net: no items; give e.g. conv:32:3,relu,maxpool:2,dense:10 (items: " + GRAMMAR + ")");
+      throw new InputException("--net: no items; give e.g. conv:32:3,relu,maxpool:2,dense:10 (items: " + grammar()
+          + ")");
     }
-    String[] parts = spec.split(",", -1);
-    List<Item> items = new ArrayList<>();
+    List<Entry> items = new ArrayList<>();
     boolean sawDense = false;
     boolean sawFlatten = false;
-    for (int i = 0; i < parts.length; i++) {
-      String text = parts[i].strip();
-      int pos = i + 1;
-      Item prev = items.isEmpty() ? null : items.get(items.size() - 1);
-      if (text.isEmpty()) {
-        throw error(pos, text, "an empty item (two commas in a row, or a comma at an end)");
+    for (NetItem.Text t : split(spec)) {
+      Entry prev = items.isEmpty() ? null : items.get(items.size() - 1);
+      if (t.text().isEmpty()) {
+        throw t.error("an empty item (two commas in a row, or a comma at an end)");
       }
-      String[] f = text.split(":", -1);
-      Item item;
-      switch (f[0]) {
-        case "conv" -> {
-          if (f.length < 3) {
-            throw error(pos, text, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
-          }
-          int filters = count(f[1], "FILTERS", pos, text);
-          int kernel = count(f[2], "K", pos, text);
-          int stride = 0;
-          boolean valid = false;
-          for (int j = 3; j < f.length; j++) {
-            Matcher m = STRIDE.matcher(f[j]);
-            if (f[j].equals("valid") && !valid) {
-              valid = true;
-            } else if (m.matches() && stride == 0) {
-              stride = Integer.parseInt(m.group(1));
-              if (stride == 0) {
-                throw error(pos, text, "the stride must be at least 1, got " + f[j]);
-              }
-            } else {
-              throw error(pos, text, "'" + f[j] + "' is not a conv option (sS once for a stride, valid once for no padding)");
+      Entry entry;
+      if (t.name().equals("flatten")) {
+        t.arity(0, 0, "flatten takes no arguments");
+        if (sawDense) {
+          throw t.error("flatten comes before the first dense item");
+        }
+        if (sawFlatten) {
+          throw t.error("flatten is given twice");
+        }
+        sawFlatten = true;
+        entry = new Entry(t, null, null);
+      } else if (isActivation(t.name())) {
+        t.arity(0, 0, "an activation takes no arguments");
+        Activation a = Activation.parse(t.name(), "--net");
+        if (prev == null || prev.layer == null || !prev.layer.takesActivation()) {
+          throw t.error("an activation applies to the conv or dense item just before it"
+              + (prev == null ? ", and there is none"
+                  : prev.activation != null ? " (item " + prev.text.position() + " already gives one)"
+                  : ", not to '" + prev.text.text() + "'"));
+        }
+        if (a == Activation.SOFTMAX && !prev.dense()) {
+          throw t.error("softmax is only the output layer's activation (--loss xent)");
+        }
+        entry = new Entry(t, null, a);
+      } else {
+        LayerKind kind = LayerKind.forId(t.name());
+        if (kind == null) {
+          throw t.error("unknown item (the items are " + grammar() + ")");
+        }
+        NetItem item = kind.item(t);
+        switch (kind.place) {
+          case STAGE -> placeStage(sawDense, sawFlatten, item);
+          case DENSE -> sawDense = true;
+          case BETWEEN -> {
+            Entry owner = prev != null && prev.activation != null ? items.get(items.size() - 2) : prev;
+            if (sawDense && !owner.dense()) {
+              throw t.error(prev.layer != null && prev.layer.kind() == kind
+                  ? "a dense layer takes one " + item.what() + " (item " + prev.text.position() + " is its "
+                      + item.what() + ")"
+                  : item.what() + " after a dense layer follows it (or its activation) directly");
             }
           }
-          placeStage(sawDense, sawFlatten, "a convolution", pos, text);
-          item = new Item(pos, text, Kind.CONV, filters, kernel, stride == 0 ? 1 : stride, valid, 0, null);
+          default -> throw new IllegalStateException("no placement rule for " + kind.place);
         }
-        case "maxpool", "avgpool" -> {
-          if (f.length != 2) {
-            throw error(pos, text, "expected " + f[0] + ":P, e.g. " + f[0] + ":2");
-          }
-          int size = count(f[1], "P", pos, text);
-          placeStage(sawDense, sawFlatten, "pooling", pos, text);
-          item = new Item(pos, text, f[0].equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, size, 0, 0, false, 0, null);
-        }
-        case "dense" -> {
-          if (f.length != 2) {
-            throw error(pos, text, "expected dense:N, e.g. dense:128");
-          }
-          item = new Item(pos, text, Kind.DENSE, count(f[1], "N", pos, text), 0, 0, false, 0, null);
-          sawDense = true;
-        }
-        case "dropout" -> {
-          if (f.length != 2) {
-            throw error(pos, text, "expected dropout:RATE, e.g. dropout:0.5");
-          }
-          float rate = f[1].matches("\\d*\\.?\\d+([eE][-+]?\\d{1,3})?") ? Float.parseFloat(f[1]) : Float.NaN;
-          if (!(rate >= 0f && rate < 1f)) {
-            throw error(pos, text, "the dropout rate must be a number in [0, 1), got '" + f[1] + "'");
-          }
-          if (sawDense) {
-            Item dense = prev.kind == Kind.ACTIVATION ? items.get(items.size() - 2) : prev;
-            if (dense.kind != Kind.DENSE) {
-              throw error(pos, text, prev.kind == Kind.DROPOUT
-                  ? "a dense layer takes one dropout (item " + prev.position + " is its dropout)"
-                  : "dropout after a dense layer follows it (or its activation) directly");
-            }
-          }
-          item = new Item(pos, text, Kind.DROPOUT, 0, 0, 0, false, rate, null);
-        }
-        case "flatten" -> {
-          if (f.length != 1) {
-            throw error(pos, text, "flatten takes no arguments");
-          }
-          if (sawDense) {
-            throw error(pos, text, "flatten comes before the first dense item");
-          }
-          if (sawFlatten) {
-            throw error(pos, text, "flatten is given twice");
-          }
-          sawFlatten = true;
-          item = new Item(pos, text, Kind.FLATTEN, 0, 0, 0, false, 0, null);
-        }
-        case "relu", "sigmoid", "tanh", "identity", "softmax" -> {
-          if (f.length != 1) {
-            throw error(pos, text, "an activation takes no arguments");
-          }
-          Activation a = Activation.parse(f[0], "--net");
-          if (prev == null || (prev.kind != Kind.CONV && prev.kind != Kind.DENSE)) {
-            throw error(pos, text, "an activation applies to the conv or dense item just before it"
-                + (prev == null ? ", and there is none"
-                    : prev.kind == Kind.ACTIVATION ? " (item " + prev.position + " already gives one)"
-                    : ", not to '" + prev.text + "'"));
-          }
-          if (a == Activation.SOFTMAX && prev.kind == Kind.CONV) {
-            throw error(pos, text, "softmax is only the output layer's activation (--loss xent)");
-          }
-          item = new Item(pos, text, Kind.ACTIVATION, 0, 0, 0, false, 0, a);
-        }
-        default -> throw error(pos, text, "unknown item (the items are " + GRAMMAR + ")");
+        entry = new Entry(t, item, null);
       }
-      items.add(item);
+      items.add(entry);
     }
     int last = lastDense(items);
     if (last < 0) {
-      Item end = items.get(items.size() - 1);
-      throw error(end.position, end.text, "a net ends with a dense item, the output layer (e.g. ...,dense:10)");
+      throw items.get(items.size() - 1).text.error("a net ends with a dense item, the output layer (e.g. ...,dense:10)");
     }
     for (int i = 0; i < last; i++) {
-      Item it = items.get(i);
-      if (it.kind == Kind.ACTIVATION && it.activation == Activation.SOFTMAX) {
-        throw error(it.position, it.text, "softmax is only the output layer's activation (--loss xent)");
+      if (items.get(i).activation == Activation.SOFTMAX) {
+        throw items.get(i).text.error("softmax is only the output layer's activation (--loss xent)");
       }
     }
     for (int i = last + 1; i < items.size(); i++) {
-      Item it = items.get(i);
-      if (it.kind == Kind.DROPOUT) {
-        throw error(it.position, it.text, "the output layer (the last dense item) cannot have dropout");
+      if (items.get(i).layer != null) {
+        throw items.get(i).text.error("the output layer (the last dense item) cannot have " + items.get(i).layer.what());
       }
     }
     return new NetSpec(spec, items);
   }
 
-  private static void placeStage(boolean sawDense, boolean sawFlatten, String what, int pos, String text) {
+  private static boolean isActivation(String name) {
+    for (Activation a : Activation.values()) {
+      if (a.id.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Splits a {@code --net} into its items at the commas outside parentheses, and each item into
+   * {@code name[(GROUP)][:arg]*} (a kind may hold its own items in the group).
+   */
+  static List<NetItem.Text> split(String spec) {
+    List<NetItem.Text> texts = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i <= spec.length(); i++) {
+      char c = i < spec.length() ? spec.charAt(i) : ',';
+      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+      if (c == ',' && (depth <= 0 || i == spec.length())) {
+        texts.add(text(texts.size() + 1, spec.substring(start, i).strip()));
+        start = i + 1;
+        depth = 0;
+      }
+    }
+    return texts;
+  }
+
+  private static NetItem.Text text(int position, String text) {
+    int colon = text.indexOf(':');
+    int paren = text.indexOf('(');
+    int end = paren >= 0 && (colon < 0 || paren < colon) ? paren : colon >= 0 ? colon : text.length();
+    String rest = text.substring(end);
+    String group = null;
+    if (rest.startsWith("(")) {
+      int depth = 0;
+      int close = -1;
+      for (int i = 0; i < rest.length() && close < 0; i++) {
+        depth += rest.charAt(i) == '(' ? 1 : rest.charAt(i) == ')' ? -1 : 0;
+        close = depth == 0 ? i : -1;
+      }
+      NetItem.Text plain = new NetItem.Text(position, text, text.substring(0, end), null, List.of());
+      if (close < 0) {
+        throw plain.error("a '(' without its ')'");
+      }
+      group = rest.substring(1, close);
+      rest = rest.substring(close + 1);
+      if (!rest.isEmpty() && !rest.startsWith(":")) {
+        throw plain.error("expected ':' or ',' after the ')', got '" + rest + "'");
+      }
+    }
+    List<String> args = rest.isEmpty() ? List.of() : List.of(rest.substring(1).split(":", -1));
+    return new NetItem.Text(position, text, text.substring(0, end), group, args);
+  }
+
+  private static void placeStage(boolean sawDense, boolean sawFlatten, NetItem item) {
     if (sawDense) {
-      throw error(pos, text, what + " cannot follow a dense item (convolutions and pooling come before the first dense)");
+      throw item.text().error(item.what() + " cannot follow a dense item (convolutions and pooling come before the "
+          + "first dense)");
     }
     if (sawFlatten) {
-      throw error(pos, text, what + " cannot follow flatten (flatten ends the convolution and pooling stages)");
+      throw item.text().error(item.what() + " cannot follow flatten (flatten ends the convolution and pooling "
+          + "stages)");
     }
   }
 
-  private static int lastDense(List<Item> items) {
+  private static int lastDense(List<Entry> items) {
     for (int i = items.size() - 1; i >= 0; i--) {
-      if (items.get(i).kind == Kind.DENSE) {
+      if (items.get(i).dense()) {
         return i;
       }
     }
     return -1;
-  }
-
-  private static int count(String arg, String name, int pos, String text) {
-    if (!arg.matches("\\d{1,7}") || Integer.parseInt(arg) == 0) {
-      throw error(pos, text, name + " '" + arg + "' is not a positive integer (at most 7 digits)");
-    }
-    return Integer.parseInt(arg);
-  }
-
-  private static InputException error(int position, String text, String message) {
-    return new InputException("--net: item " + position + " '" + text + "': " + message);
   }
 
   /**
@@ -252,7 +265,7 @@ public final class NetSpec {
 
   /** @return the items as given, stripped, in order (item n is at index n − 1) */
   public List<String> items() {
-    return items.stream().map(Item::text).toList();
+    return items.stream().map(e -> e.text.text()).toList();
   }
 
   /** @return whether an item needs the input's image shape: a conv or a pooling */
@@ -260,34 +273,29 @@ public final class NetSpec {
     return firstImageItem() != null;
   }
 
-  private Item firstImageItem() {
-    for (Item it : items) {
-      if (it.kind == Kind.CONV || it.kind == Kind.MAXPOOL || it.kind == Kind.AVGPOOL) {
-        return it;
+  private NetItem firstImageItem() {
+    for (Entry e : items) {
+      if (e.layer != null && e.layer.needsImage()) {
+        return e.layer;
       }
     }
     return null;
   }
 
-  /** @return the number of dense items (layers) */
-  public int denseCount() {
-    return (int) items.stream().filter(it -> it.kind == Kind.DENSE).count();
-  }
-
   /** @return the output layer's width: the last dense item's N */
   public int outputs() {
-    return items.get(lastDense(items)).a;
+    return items.get(lastDense(items)).layer.check(new Shape(1, 1, 1)).size(); // 1 × 1 × N from any input
   }
 
   /** @return the activation item after the last dense item, or null when there is none */
   public Activation outputActivation() {
-    Item it = outputActivationItem();
-    return it == null ? null : it.activation;
+    Entry e = outputActivationItem();
+    return e == null ? null : e.activation;
   }
 
-  private Item outputActivationItem() {
+  private Entry outputActivationItem() {
     int last = lastDense(items);
-    return last + 1 < items.size() && items.get(last + 1).kind == Kind.ACTIVATION ? items.get(last + 1) : null;
+    return last + 1 < items.size() && items.get(last + 1).activation != null ? items.get(last + 1) : null;
   }
 
   /**
@@ -303,16 +311,16 @@ public final class NetSpec {
     if (image != null) {
       return image;
     }
-    Item first = firstImageItem();
+    NetItem first = firstImageItem();
     if (first != null) {
-      throw error(first.position, first.text, (first.kind == Kind.CONV ? "a convolution" : "pooling")
-          + " needs the input's image shape: give --input-shape HxWxC for these " + inputs + " inputs per row");
+      throw first.text().error(first.what() + " needs the input's image shape: give --input-shape HxWxC for these "
+          + inputs + " inputs per row");
     }
     return new Shape(1, 1, inputs);
   }
 
   /**
-   * The checks {@link #build} makes, without drawing any weight: each stage fits its input, no layer is too
+   * The checks {@link #build} makes, without drawing any weight: each item fits its input, no layer is too
    * large, the output layer has {@code outputs} units and its activation item (if any) is one {@code loss}
    * allows and equals {@code output}.
    *
@@ -327,11 +335,11 @@ public final class NetSpec {
   }
 
   /**
-   * Builds a new network: stages before the first dense item, then the dense layers; weights drawn from
-   * {@code random} as {@code init} says ({@link Init}: a conv draws as a dense layer of k·k·C inputs and
-   * {@code filters} outputs), the convolutions first in order (weights then bias), then the dense layers. A
-   * net of dense items without dropout is a plain dense network (no {@link Network#hasFeatures()}), exactly the
-   * one {@link Network#init} draws for the same widths and activations.
+   * Builds a new network: each item's layer in order, weights drawn from {@code random} as {@code init} says
+   * ({@link Init}: a conv draws as a dense layer of k·k·C inputs and {@code filters} outputs), layer by layer
+   * (weights then bias). A net of dense items without dropout is a plain dense network (no
+   * {@link Network#hasFeatures()}, dropout seed 0), exactly the one {@link Network#init} draws for the same
+   * widths and activations.
    *
    * @param input       the shape of one input sample (its size is the data's inputs per row)
    * @param outputs     the data's targets per row (classes count one each): the last dense item's width
@@ -360,8 +368,7 @@ public final class NetSpec {
     List<Activation> hidden = new ArrayList<>();
     int last = lastDense(items);
     for (int i = 0; i < last; i++) {
-      Kind k = items.get(i).kind;
-      if (k == Kind.CONV || k == Kind.DENSE) {
+      if (items.get(i).layer != null && items.get(i).layer.takesActivation()) {
         hidden.add(activationOf(i));
       }
     }
@@ -372,124 +379,54 @@ public final class NetSpec {
 
   /** The activation item just after item index {@code i}, else identity. */
   private Activation activationOf(int i) {
-    return i + 1 < items.size() && items.get(i + 1).kind == Kind.ACTIVATION ? items.get(i + 1).activation
+    return i + 1 < items.size() && items.get(i + 1).activation != null ? items.get(i + 1).activation
         : Activation.IDENTITY;
   }
 
   /** Checks the shapes (init null) or builds the network (init given). */
   private Network walk(Shape input, int outputs, Loss loss, Activation output, Init init, NumpyRandom random,
       long dropoutSeed) {
-    boolean draw = init != null;
     int last = lastDense(items);
-    Item outAct = outputActivationItem();
+    Entry outAct = outputActivationItem();
     if (outAct != null) {
       if (!loss.allowsOutput(outAct.activation)) {
-        throw error(outAct.position, outAct.text, "the output layer's activation follows --loss " + loss.id + " ("
+        throw outAct.text.error("the output layer's activation follows --loss " + loss.id + " ("
             + (loss == Loss.MSE ? "sigmoid, or identity with --output identity" : "softmax") + ")");
       }
       if (output != null && outAct.activation != output) {
-        throw error(outAct.position, outAct.text, "the output layer's activation is " + output.id
-            + " here (--loss " + loss.id + ", --output); leave the item out or make it " + output.id);
+        throw outAct.text.error("the output layer's activation is " + output.id + " here (--loss " + loss.id
+            + ", --output); leave the item out or make it " + output.id);
       }
     }
-    Item outItem = items.get(last);
-    if (outItem.a != outputs) {
-      throw error(outItem.position, outItem.text, "the output layer has " + outItem.a + " unit"
-          + (outItem.a == 1 ? "" : "s") + " but the data has " + outputs + " target" + (outputs == 1 ? "" : "s")
+    int units = outputs();
+    if (units != outputs) {
+      throw items.get(last).text.error("the output layer has " + units + " unit" + (units == 1 ? "" : "s")
+          + " but the data has " + outputs + " target" + (outputs == 1 ? "" : "s")
           + " per row (classes count as one output each)");
     }
-    // the stages' shapes, then the dense widths
-    Shape at = input;
-    List<Item> convItems = new ArrayList<>();
-    List<Shape> convInputs = new ArrayList<>();
-    List<Object> stages = new ArrayList<>(); // Item (a conv, drawn later) or a ready Layer
-    int i = 0;
-    for (; i < items.size() && items.get(i).kind != Kind.DENSE; i++) {
-      Item it = items.get(i);
-      switch (it.kind) {
-        case CONV -> {
-          int k = it.kernel;
-          int s = it.stride;
-          if (it.valid && (k > at.height() || k > at.width())) {
-            throw error(it.position, it.text, "a " + k + "x" + k + " kernel does not fit the " + at.height() + "x"
-                + at.width() + " input without padding (valid)");
-          }
-          long weights = (long) k * k * at.channels() * it.a;
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw error(it.position, it.text, k + "x" + k + "x" + at.channels() + " kernels to " + it.a + " filters make "
-                + weights + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
-          long h = it.valid ? (at.height() - k) / s + 1 : (at.height() + s - 1) / s;
-          long w = it.valid ? (at.width() - k) / s + 1 : (at.width() + s - 1) / s;
-          if (h * w * it.a > Integer.MAX_VALUE) {
-            throw error(it.position, it.text, "its output of " + h + "x" + w + "x" + it.a + " is too large");
-          }
-          convItems.add(it);
-          convInputs.add(at);
-          stages.add(it);
-          at = new Shape((int) h, (int) w, it.a);
-        }
-        case MAXPOOL, AVGPOOL -> {
-          if (it.a > at.height() || it.a > at.width()) {
-            throw error(it.position, it.text, "a " + it.a + "x" + it.a + " pool does not fit the " + at.height() + "x"
-                + at.width() + " input");
-          }
-          Pool pool = new Pool(at, it.kind == Kind.MAXPOOL, it.a);
-          stages.add(pool);
-          at = pool.output();
-        }
-        case DROPOUT -> stages.add(new Dropout(at, it.rate));
-        default -> { } // flatten; an activation belongs to the conv before it
-      }
+    List<Shape> at = new ArrayList<>(); // what each item takes
+    Shape shape = input;
+    for (Entry e : items) {
+      at.add(shape);
+      shape = e.layer == null ? shape : e.layer.check(shape);
     }
-    int[] widths = new int[denseCount() + 1];
-    float[] denseDropout = new float[denseCount()];
-    widths[0] = at.size();
-    int l = 0;
-    for (; i < items.size(); i++) {
-      Item it = items.get(i);
-      if (it.kind == Kind.DENSE) {
-        long weights = (long) widths[l] * it.a;
-        if (weights > Network.MAX_LAYER_WEIGHTS) {
-          throw error(it.position, it.text, widths[l] + " inputs to " + it.a + " units make " + weights
-              + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-        }
-        widths[++l] = it.a;
-      } else if (it.kind == Kind.DROPOUT) {
-        denseDropout[l - 1] = it.rate;
-      }
-    }
-    if (!draw) {
+    if (init == null) {
       return null;
     }
-    // draw in list order: the convolutions (all before the first dense layer), then the dense layers
     List<Layer> layers = new ArrayList<>();
-    for (Object s : stages) {
-      if (s instanceof Item it) { // a conv, drawn now
-        Shape in = convInputs.get(convItems.indexOf(it));
-        float[][] drawn = init.draw(random, it.kernel * it.kernel * in.channels(), it.a);
-        layers.add(new Conv(in, it.a, it.kernel, it.stride, !it.valid, activationOf(items.indexOf(it)), drawn[0],
-            drawn[1]));
-      } else {
-        layers.add((Layer) s);
-      }
-    }
-    int d = 0;
-    boolean dropout = false;
-    for (int j = 0; j < items.size(); j++) {
-      if (items.get(j).kind == Kind.DENSE) {
-        float[][] drawn = init.draw(random, widths[d], widths[d + 1]);
-        Activation a = j == last ? output : activationOf(j);
-        layers.add(new Dense(widths[d], widths[d + 1], a, drawn[0], drawn[1]));
-        if (denseDropout[d] != 0f) { // dropout:0 after a dense layer is no dropout
-          layers.add(new Dropout(layers.get(layers.size() - 1).output(), denseDropout[d]));
-          dropout = true;
+    boolean afterDense = false;
+    for (int i = 0; i < items.size(); i++) {
+      NetItem item = items.get(i).layer;
+      if (item != null) {
+        Layer layer = item.build(at.get(i), afterDense, i == last ? output : activationOf(i), init, random);
+        if (layer != null) {
+          layers.add(layer);
         }
-        d++;
+        afterDense |= items.get(i).dense();
       }
     }
-    boolean dense = stages.isEmpty() && !dropout; // a plain dense network: input 1x1xN, no dropout seed
-    return new Network(input, layers, loss, 1f, null, null, dense ? 0 : dropoutSeed);
+    Network network = new Network(input, layers, loss, 1f, null, null, dropoutSeed);
+    return network.hasFeatures() ? network : network.withDropoutSeed(0); // a plain dense network: no seed
   }
 
   /**
@@ -500,7 +437,7 @@ public final class NetSpec {
    * @return e.g. {@code "conv:32:3,relu,maxpool:2,dense:10,softmax"}
    */
   public static String of(Network network) {
-    java.util.StringJoiner items = new java.util.StringJoiner(",");
+    StringJoiner items = new StringJoiner(",");
     for (Layer layer : network.layers()) {
       items.add(layer.netItems());
     }

@@ -95,18 +95,17 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     int denseSeen = -1;
     for (int l = 0; l < layers.size(); l++) {
       Layer layer = layers.get(l);
-      boolean dense = layer.kind() == LayerKind.DENSE;
-      if (dense ? layer.input().size() != at.size() : !layer.input().equals(at)) {
-        Layer before = l > 0 ? layers.get(l - 1) : null;
-        throw new IllegalArgumentException(dense && before != null && before.kind() == LayerKind.DENSE
+      boolean dense = isDense(layer);
+      if (!layer.takes(at)) {
+        throw new IllegalArgumentException(dense && l > 0 && isDense(layers.get(l - 1))
             ? "layer " + l + " takes " + layer.input().size() + " inputs but layer " + (l - 1) + " gives " + at.size()
             : "layer " + l + " (" + layer.spec() + ") takes " + layer.input() + " but is given " + at
                 + (dense ? " = " + at.size() : ""));
       }
-      if (denseSeen >= 0 && !dense && layer.kind() != LayerKind.DROPOUT) {
+      if (denseSeen >= 0 && !dense && layer.kind().place != LayerKind.Place.BETWEEN) {
         throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + ") cannot follow a dense layer");
       }
-      if (denseSeen >= 0 && !dense && layers.get(l - 1).kind() != LayerKind.DENSE) {
+      if (denseSeen >= 0 && !dense && !isDense(layers.get(l - 1))) {
         throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one dropout");
       }
       denseSeen = dense ? l : denseSeen;
@@ -122,6 +121,11 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       throw new dev.cltrain.core.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + input.size());
     }
+  }
+
+  /** Whether a layer is one of the dense layers, the part after the stages ({@link LayerKind.Place#DENSE}). */
+  private static boolean isDense(Layer layer) {
+    return layer.kind().place == LayerKind.Place.DENSE;
   }
 
   /** The input scale, refused unless positive and finite. */
@@ -181,7 +185,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     List<Layer> all = new ArrayList<>(layers);
     int d = 0;
     for (int l = 0; l < all.size(); l++) {
-      if (all.get(l).kind() == LayerKind.DENSE) {
+      if (isDense(all.get(l))) {
         all.set(l, newDense.get(d++));
       }
     }
@@ -205,8 +209,8 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   public List<Dense> dense() {
     List<Dense> dense = new ArrayList<>();
     for (Layer l : layers) {
-      if (l.kind() == LayerKind.DENSE) {
-        dense.add((Dense) l);
+      if (l instanceof Dense d) {
+        dense.add(d);
       }
     }
     return dense;
@@ -215,7 +219,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   /** @return the layers before the first dense layer (convolutions, pooling, dropout), in order */
   public List<Layer> stages() {
     int first = 0;
-    while (layers.get(first).kind() != LayerKind.DENSE) {
+    while (!isDense(layers.get(first))) {
       first++;
     }
     return layers.subList(0, first);
@@ -226,10 +230,10 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     float[] rates = new float[dense().size()];
     int d = -1;
     for (Layer l : layers) {
-      if (l.kind() == LayerKind.DENSE) {
+      if (isDense(l)) {
         d++;
-      } else if (d >= 0) {
-        rates[d] = ((Dropout) l).rate();
+      } else if (d >= 0 && l instanceof Dropout dropout) {
+        rates[d] = dropout.rate();
       }
     }
     return rates;
@@ -239,8 +243,8 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   public List<Conv> convs() {
     List<Conv> convs = new ArrayList<>();
     for (Layer l : layers) {
-      if (l.kind() == LayerKind.CONV) {
-        convs.add((Conv) l);
+      if (l instanceof Conv c) {
+        convs.add(c);
       }
     }
     return convs;
@@ -251,22 +255,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    *     {@code --net} adds to {@code --layers}; such a network is saved as a version 2 model file
    */
   public boolean hasFeatures() {
-    for (Layer l : layers) {
-      if (l.kind() != LayerKind.DENSE) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** @return whether any dropout layer drops values while training (a rate above 0) */
-  public boolean hasDropout() {
-    for (Layer l : layers) {
-      if (l.kind() == LayerKind.DROPOUT && ((Dropout) l).rate() > 0) {
-        return true;
-      }
-    }
-    return false;
+    return !layers.stream().allMatch(Network::isDense);
   }
 
   /**
@@ -364,76 +353,20 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   }
 
   /**
-   * Finds the first weight or bias, layer by layer, that is NaN or infinite.
-   *
    * @param network the network to check
-   * @return e.g. "weight 3 of layer 2 became NaN" (dense layers counted from 1, convolutions as "conv layer
-   *     1", weights row-major from 0), or null if every parameter is finite
+   * @return the first weight or bias that is NaN or infinite, named ({@link Parameters#firstNonFinite}), or null
    */
   public static String firstNonFinite(Network network) {
-    List<Conv> convs = network.convs();
-    for (int c = 0; c < convs.size(); c++) {
-      String where = firstNonFinite(convs.get(c).weights(), convs.get(c).bias(), "conv layer " + (c + 1));
-      if (where != null) {
-        return where;
-      }
-    }
-    List<Dense> dense = network.dense();
-    for (int l = 0; l < dense.size(); l++) {
-      String where = firstNonFinite(dense.get(l).weights(), dense.get(l).bias(), "layer " + (l + 1));
-      if (where != null) {
-        return where;
-      }
-    }
-    return null;
-  }
-
-  private static String firstNonFinite(float[] weights, float[] bias, String layer) {
-    for (int i = 0; i < weights.length; i++) {
-      if (!Float.isFinite(weights[i])) {
-        return "weight " + i + " of " + layer + " became " + weights[i];
-      }
-    }
-    for (int i = 0; i < bias.length; i++) {
-      if (!Float.isFinite(bias[i])) {
-        return "bias " + i + " of " + layer + " became " + bias[i];
-      }
-    }
-    return null;
+    return Parameters.firstNonFinite(network);
   }
 
   /**
    * @param a a network
    * @param b a network of the same shape
-   * @return the largest |a − b| over every weight and bias (NaN if either side has a NaN there)
+   * @return the largest |a − b| over every weight and bias ({@link Parameters#maxAbsDifference})
    */
   public static float maxAbsDifference(Network a, Network b) {
-    float max = 0;
-    List<Conv> ac = a.convs();
-    List<Conv> bc = b.convs();
-    for (int c = 0; c < ac.size(); c++) {
-      max = Math.max(max, maxAbs(ac.get(c).weights(), bc.get(c).weights()));
-      max = Math.max(max, maxAbs(ac.get(c).bias(), bc.get(c).bias()));
-    }
-    List<Dense> ad = a.dense();
-    List<Dense> bd = b.dense();
-    for (int l = 0; l < ad.size(); l++) {
-      max = Math.max(max, maxAbs(ad.get(l).weights(), bd.get(l).weights()));
-      max = Math.max(max, maxAbs(ad.get(l).bias(), bd.get(l).bias()));
-    }
-    return max;
-  }
-
-  private static float maxAbs(float[] a, float[] b) {
-    float max = 0;
-    for (int i = 0; i < a.length; i++) {
-      float d = Math.abs(a[i] - b[i]);
-      if (Float.isNaN(d)) {
-        return Float.NaN; // a NaN on either side is the largest difference there is
-      }
-      max = Math.max(max, d);
-    }
-    return max;
+    return Parameters.maxAbsDifference(a, b);
   }
 
   /**

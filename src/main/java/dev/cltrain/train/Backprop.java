@@ -52,8 +52,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final DataSet trainSet;
   private final boolean fullBatch;
   final Resident train;
-  private final List<B> weightGradients = new ArrayList<>();
-  private final List<B> biasGradients = new ArrayList<>();
+  /** Per dense layer: the gradient with respect to its z, capacity × outputs. */
   private final List<B> deltas = new ArrayList<>();
   /** Every trainable array, its gradient and optimizer state, in checkpoint order. */
   final ParameterTable<B> table;
@@ -108,23 +107,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
       this.train = resident(train);
       for (Dense layer : initial.dense()) {
-        weightGradients.add(backend.allocate(layer.weightCount()));
-        biasGradients.add(backend.allocate(layer.outputs()));
-        denseOps.get(weightGradients.size() - 1).gradients(weightGradients.get(weightGradients.size() - 1),
-            biasGradients.get(biasGradients.size() - 1));
         deltas.add(backend.allocate(capacity * layer.outputs()));
       }
       this.table = new ParameterTable<>(backend, optimizer);
-      if (stages != null) {
-        List<dev.cltrain.nn.Conv> convs = initial.convs();
-        for (int c = 0; c < convs.size(); c++) {
-          table.add(convs.get(c).weightCount(), true, stages.weights.get(c), stages.weightGradients.get(c));
-          table.add(convs.get(c).filters(), false, stages.biases.get(c), stages.biasGradients.get(c));
-        }
-      }
-      for (int l = 0; l < layerCount(); l++) {
-        table.add(widths[l] * widths[l + 1], true, weights.get(l), weightGradients.get(l));
-        table.add(widths[l + 1], false, biases.get(l), biasGradients.get(l));
+      for (LayerOp<B> op : allOps()) { // the ops own their arrays; the table holds them in checkpoint order
+        op.addParameters(table);
       }
       if (!fullBatch) {
         allocateBatchBuffers();
@@ -140,7 +127,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   /**
    * Floats (and ints) of device memory a trainer allocates on top of {@link Inference#bufferFloats} with
    * training, its training set ({@link Inference#residentFloats}) and the optimizer state
-   * ({@link ParameterTable#stateFloats}): each dense layer's gradients and deltas and, for mini-batches (and
+   * ({@link ParameterTable#stateFloats}): each dense layer's deltas and, for mini-batches (and
    * every data-parallel replica), the batch buffers and the row order.
    *
    * @param network   the network to train
@@ -152,7 +139,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   static long bufferFloats(Network network, long rows, long capacity, boolean fullBatch) {
     long floats = 0;
     for (Dense layer : network.dense()) {
-      floats += (long) layer.weightCount() + layer.outputs() + capacity * layer.outputs();
+      floats += capacity * layer.outputs();
     }
     return floats + (fullBatch ? 0 : batchFloats(network, capacity) + rows);
   }
@@ -226,11 +213,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       backend.mseDelta(count, initial.dense().get(last).activation().code, networkOutput(), y, deltas.get(last));
     }
     for (int l = last; l >= 0; l--) {
-      B input = l == 0 ? denseInput : dropped.get(l - 1) != null ? dropped.get(l - 1) : outputs.get(l - 1);
+      B input = denseInputs.get(l);
       if (l > 0) {
         denseOps.get(l).backward(rows, perSample, input, deltas.get(l), deltas.get(l - 1), denseOps.get(l - 1),
             initial.dense().get(l - 1).activation().code);
-        if (dropped.get(l - 1) != null) {
+        if (dropouts.get(l - 1) != null) {
           dropouts.get(l - 1).backward(rows, step, perSample, null, deltas.get(l - 1), deltas.get(l - 1));
         }
       } else {
@@ -374,7 +361,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             + mine.spec());
       }
     }
-    table.load(ParameterTable.arrays(network));
+    table.load(dev.cltrain.nn.Parameters.arrays(network));
     table.restoreState(state.optimizerState());
     small.layersOverwritten();
     if (state.step() < 0 || state.epoch() < 0 || state.batch() < 0) {

@@ -80,6 +80,12 @@ final class ConvOp<B> implements LayerOp<B> {
   }
 
   @Override
+  public void addParameters(ParameterTable<B> table) {
+    table.add(c.weightCount(), true, weights, weightGradient);
+    table.add(c.filters(), false, biases, biasGradient);
+  }
+
+  @Override
   public long floats() {
     return floats;
   }

@@ -23,23 +23,25 @@ final class DenseOp<B> implements LayerOp<B> {
   final B biases;
   /** The activations of the last forward pass, capacity × outputs. */
   final B out;
-  private B weightGradient;
-  private B biasGradient;
-  private final long capacity;
+  /** The gradients of the weights and biases; null outside training. */
+  private final B weightGradient;
+  private final B biasGradient;
+  private final long floats;
 
-  DenseOp(Backend<B, ?> backend, Dense d, B weights, B biases, B out, int capacity) {
+  DenseOp(Backend<B, ?> backend, Dense d, int capacity, boolean training) {
     this.backend = backend;
     this.d = d;
-    this.weights = weights;
-    this.biases = biases;
-    this.out = out;
-    this.capacity = capacity;
+    this.weights = backend.upload(d.weights());
+    this.biases = backend.upload(d.bias());
+    this.out = backend.allocate(capacity * d.outputs());
+    this.weightGradient = training ? backend.allocate(d.weightCount()) : null;
+    this.biasGradient = training ? backend.allocate(d.outputs()) : null;
+    this.floats = floats(d, capacity, training);
   }
 
-  /** Gives the op its parameters' gradient buffers (training: {@link Backprop} allocates them). */
-  void gradients(B weightGradient, B biasGradient) {
-    this.weightGradient = weightGradient;
-    this.biasGradient = biasGradient;
+  /** {@return floats the op of {@code d} allocates: parameters (and their gradients), outputs} */
+  static long floats(Dense d, long capacity, boolean training) {
+    return d.parameterCount() * (training ? 2 : 1) + capacity * d.outputs();
   }
 
   @Override
@@ -86,8 +88,14 @@ final class DenseOp<B> implements LayerOp<B> {
   }
 
   @Override
+  public void addParameters(ParameterTable<B> table) {
+    table.add(d.weightCount(), true, weights, weightGradient);
+    table.add(d.outputs(), false, biases, biasGradient);
+  }
+
+  @Override
   public long floats() {
-    return d.parameterCount() + capacity * d.outputs();
+    return floats;
   }
 
   @Override

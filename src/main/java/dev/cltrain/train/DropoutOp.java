@@ -35,7 +35,9 @@ final class DropoutOp<B> implements LayerOp<B> {
   @Override
   public void backward(int rows, long step, float perSample, B in, B g, B gIn) {
     if (out == null) {
-      masks.copy(rows * d.input().size(), g, gIn);
+      if (g != gIn) { // passed through in place: nothing to do
+        masks.copy(rows * d.input().size(), g, gIn);
+      }
     } else {
       masks.apply(rows * d.input().size(), d.rate(), step, stream, g, gIn);
     }

@@ -6,7 +6,6 @@ import dev.cltrain.backend.Backend;
 import dev.cltrain.core.KernelTime;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Loss;
@@ -38,7 +37,7 @@ public class Inference<B, I> implements AutoCloseable {
   protected final Backend<B, I> backend;
   /**
    * The network as given: its shapes, activations, loss and input scale. Its weights are the initial ones;
-   * the current ones are in {@link #weights} and {@link #biases} ({@link #network()} reads them back).
+   * the current ones are in its ops' buffers ({@link #network()} reads them back).
    */
   protected final Network initial;
   /** The network's dense widths, input to output: L + 1 numbers (widths[0] is the stages' output size). */
@@ -47,29 +46,18 @@ public class Inference<B, I> implements AutoCloseable {
   protected final int inputs;
   /** The stages before the dense layers (convolutions, pooling, dropout), or null for a dense network. */
   protected final Stages<B, I> stages;
-  /** Per dense layer, training only: its output after dropout; null where it has none. */
-  protected final List<B> dropped = new ArrayList<>();
   /** The op of each layer after the stages, in order: the dense layers and their dropouts. */
   final List<LayerOp<B>> ops = new ArrayList<>();
   /** Each dense layer's op. */
   final List<DenseOp<B>> denseOps = new ArrayList<>();
   /** Per dense layer: the op of the dropout after it; null where none follows it. */
   final List<LayerOp<B>> dropouts = new ArrayList<>();
-  /** What the first dense layer read in the last forward pass: the inputs or the stages' output. */
-  protected B denseInput;
+  /** What each dense layer read in the last forward pass (the first: the inputs or the stages' output). */
+  protected final List<B> denseInputs = new ArrayList<>();
   /** The network's loss, which picks the output kernels and the loss kernel. */
   protected final Loss loss;
   /** Rows the per-layer buffers hold: the batch size, the chunk size, or the whole training set. */
   protected final int capacity;
-  /** Each layer's weights, inputs × outputs, row-major. Index l = 0..L-1 (layer l+1 of the formulas). */
-  protected final List<B> weights = new ArrayList<>();
-  /** Each layer's biases, outputs; indexed as {@link #weights}. */
-  protected final List<B> biases = new ArrayList<>();
-  /**
-   * Each layer's activations from the last forward pass, capacity × outputs, row-major; indexed as
-   * {@link #weights}, so the last is the network's output.
-   */
-  protected final List<B> outputs = new ArrayList<>();
   private final Map<DataSet, Resident> residents = new IdentityHashMap<>();
   /** The gathered inputs of a batch or chunk, capacity × inputs; null until {@link #allocateBatchBuffers()}. */
   protected B batchX;
@@ -134,18 +122,11 @@ public class Inference<B, I> implements AutoCloseable {
         int stream = (stages == null ? 0 : stages.streamCount) + denseOps.size() - 1;
         LayerOp<B> op = LayerOps.make(context, layer, stream);
         ops.add(op);
-        if (layer.kind() == LayerKind.DENSE) {
-          DenseOp<B> dense = (DenseOp<B>) op;
-          denseOps.add(dense);
-          weights.add(dense.weights);
-          biases.add(dense.biases);
-          outputs.add(dense.out);
+        if (layer.kind().place == LayerKind.Place.DENSE) { // its op is a DenseOp (LayerOps' dense row)
+          denseOps.add((DenseOp<B>) op);
           dropouts.add(null);
-          dropped.add(null);
         } else {
-          int last = denseOps.size() - 1;
-          dropouts.set(last, op);
-          dropped.set(last, ((DropoutOp<B>) op).out);
+          dropouts.set(denseOps.size() - 1, op);
         }
       }
     } catch (RuntimeException e) {
@@ -155,9 +136,9 @@ public class Inference<B, I> implements AutoCloseable {
   }
 
   /**
-   * Floats of device memory the constructor allocates: each dense layer's weights, biases and outputs, with
-   * {@code training} the outputs after dropout of the layers that have one, and the stages' buffers
-   * ({@link Stages#bufferFloats}).
+   * Floats of device memory the constructor allocates: the stages' buffers ({@link Stages#bufferFloats}) and
+   * what the op of each layer after them allocates ({@link LayerOps#floats}: a dense layer's parameters, their
+   * gradients when training, and outputs; a dropout's output when training).
    *
    * @param network  the network
    * @param capacity rows the per-layer buffers hold
@@ -165,12 +146,10 @@ public class Inference<B, I> implements AutoCloseable {
    * @return the floats
    */
   static long bufferFloats(Network network, long capacity, boolean training) {
-    float[] rates = network.denseDropout();
-    long floats = Stages.bufferFloats(network.stages(), capacity, training);
-    for (int l = 0; l < network.dense().size(); l++) {
-      Dense layer = network.dense().get(l);
-      floats += (long) layer.weightCount() + layer.outputs() + capacity * layer.outputs();
-      floats += training && rates[l] > 0 ? capacity * layer.outputs() : 0;
+    List<Layer> stages = network.stages();
+    long floats = Stages.bufferFloats(stages, capacity, training);
+    for (Layer layer : network.layers().subList(stages.size(), network.layers().size())) {
+      floats += LayerOps.floats(layer, capacity, training);
     }
     return floats;
   }
@@ -230,11 +209,11 @@ public class Inference<B, I> implements AutoCloseable {
 
   /** @return the last layer's activations: the network's outputs for the rows of the last forward pass */
   protected B networkOutput() {
-    return outputs.get(layerCount() - 1);
+    return denseOps.get(layerCount() - 1).out;
   }
 
   /**
-   * Enqueues a forward pass, filling {@link #outputs}.
+   * Enqueues a forward pass (each op fills its own output buffer).
    *
    * @param x    the inputs, at least rows × inputs, row-major
    * @param rows how many rows to run, 1 to capacity
@@ -244,7 +223,7 @@ public class Inference<B, I> implements AutoCloseable {
   }
 
   /**
-   * Enqueues a forward pass, filling {@link #outputs}, with dropout (training) when {@code step} ≥ 0.
+   * Enqueues a forward pass, with dropout (training) when {@code step} ≥ 0.
    *
    * @param x    the inputs, at least rows × inputs, row-major
    * @param rows how many rows to run, 1 to capacity
@@ -252,8 +231,9 @@ public class Inference<B, I> implements AutoCloseable {
    */
   protected void forward(B x, int rows, long step) {
     B input = stages == null ? x : stages.forward(x, rows, step);
-    denseInput = input;
+    denseInputs.clear();
     for (int l = 0; l < layerCount(); l++) {
+      denseInputs.add(input);
       input = denseOps.get(l).forward(input, rows, step);
       if (dropouts.get(l) != null) {
         input = dropouts.get(l).forward(input, rows, step);
@@ -348,10 +328,17 @@ public class Inference<B, I> implements AutoCloseable {
     return new Evaluation(stats.loss(), stats.accuracy(), all);
   }
 
+  /** @return every layer's op, in the network's order (the stages', then the dense layers' and their dropouts') */
+  protected List<LayerOp<B>> allOps() {
+    List<LayerOp<B>> all = new ArrayList<>(stages == null ? List.of() : stages.ops);
+    all.addAll(ops);
+    return all;
+  }
+
   /** @return a copy of the network with its weights and biases as they are now (waits for the work enqueued) */
   public Network network() {
-    List<Layer> layers = stages == null ? new ArrayList<>() : stages.current();
-    for (LayerOp<B> op : ops) {
+    List<Layer> layers = new ArrayList<>();
+    for (LayerOp<B> op : allOps()) {
       layers.add(op.current());
     }
     return initial.withLayers(layers);

@@ -43,6 +43,14 @@ interface LayerOp<B> {
     return List.of();
   }
 
+  /**
+   * Adds this op's trainable arrays to the run's table, in {@link #parameters()}'s order: weights (decayed), then
+   * biases, each with its gradient. The op owns the buffers; the table runs the update on them.
+   *
+   * @param table the training run's parameter table
+   */
+  default void addParameters(ParameterTable<B> table) {}
+
   /** @return floats this op allocated, for the memory count */
   long floats();
 

@@ -2,6 +2,7 @@ package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
@@ -26,6 +27,16 @@ final class LayerOps {
 
     /** {@return the floats the op of {@code layer} allocates for {@code capacity} rows: {@link LayerOp#floats()}} */
     long floats(Layer layer, long capacity, boolean training);
+
+    /** {@return the op's largest buffer for {@code capacity} rows, in floats (its output's, unless it says more)} */
+    default long largestBuffer(Layer layer, long capacity) {
+      return capacity * layer.output().size();
+    }
+
+    /** {@return whether the op draws dropout masks: it takes the next dropout stream of the stages} */
+    default boolean drawsMasks() {
+      return false;
+    }
   }
 
   /** The table: one row per kind. */
@@ -42,6 +53,12 @@ final class LayerOps {
       @Override
       public long floats(Layer layer, long capacity, boolean training) {
         return ConvOp.floats((Conv) layer, capacity, training);
+      }
+
+      @Override
+      public long largestBuffer(Layer layer, long capacity) {
+        Conv c = (Conv) layer; // the patches, k·k·C per output pixel, or the output
+        return Math.max(capacity * c.outHeight() * c.outWidth() * c.patch(), capacity * c.output().size());
       }
     });
     t.put(LayerKind.POOL, new Factory() {
@@ -67,18 +84,21 @@ final class LayerOps {
       public long floats(Layer layer, long capacity, boolean training) {
         return training && ((Dropout) layer).rate() > 0 ? capacity * layer.input().size() : 0;
       }
+
+      @Override
+      public boolean drawsMasks() {
+        return true;
+      }
     });
     t.put(LayerKind.DENSE, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
-        dev.cltrain.nn.Dense d = (dev.cltrain.nn.Dense) layer;
-        return new DenseOp<>(c.backend(), d, c.backend().upload(d.weights()), c.backend().upload(d.bias()),
-            c.backend().allocate(c.capacity() * d.outputs()), c.capacity());
+        return new DenseOp<>(c.backend(), (Dense) layer, c.capacity(), c.training());
       }
 
       @Override
       public long floats(Layer layer, long capacity, boolean training) {
-        return layer.parameterCount() + capacity * layer.output().size();
+        return DenseOp.floats((Dense) layer, capacity, training);
       }
     });
     return t;
@@ -92,11 +112,32 @@ final class LayerOps {
    * @throws IllegalStateException if its kind has no row
    */
   static <B, I> LayerOp<B> make(Context<B, I> context, Layer layer, int stream) {
+    return row(layer).make(context, layer, stream);
+  }
+
+  /**
+   * @param layer a layer
+   * @return whether its op draws dropout masks (one stream each, numbered in list order)
+   */
+  static boolean drawsMasks(Layer layer) {
+    return row(layer).drawsMasks();
+  }
+
+  /**
+   * @param layer    a layer
+   * @param capacity the most rows one pass takes
+   * @return the largest buffer its op allocates, in floats (what {@link MemoryPlan} checks a device's limit with)
+   */
+  static long largestBuffer(Layer layer, long capacity) {
+    return row(layer).largestBuffer(layer, capacity);
+  }
+
+  private static Factory row(Layer layer) {
     Factory f = TABLE.get(layer.kind());
     if (f == null) {
       throw new IllegalStateException("no training op for layer kind " + layer.kind());
     }
-    return f.make(context, layer, stream);
+    return f;
   }
 
   /**
@@ -106,11 +147,7 @@ final class LayerOps {
    * @return the floats its op allocates, from its kind's row (what {@link MemoryPlan} sums)
    */
   static long floats(Layer layer, long capacity, boolean training) {
-    Factory f = TABLE.get(layer.kind());
-    if (f == null) {
-      throw new IllegalStateException("no training op for layer kind " + layer.kind());
-    }
-    return f.floats(layer, capacity, training);
+    return row(layer).floats(layer, capacity, training);
   }
 
   /**

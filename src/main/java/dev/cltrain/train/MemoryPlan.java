@@ -160,10 +160,7 @@ public final class MemoryPlan {
     long largest = 0;
     if (network.hasFeatures()) {
       for (dev.cltrain.nn.Layer stage : network.stages()) {
-        largest = Math.max(largest, capacity * stage.output().size());
-        if (stage instanceof dev.cltrain.nn.Conv c) {
-          largest = Math.max(largest, capacity * c.outHeight() * c.outWidth() * c.patch());
-        }
+        largest = Math.max(largest, LayerOps.largestBuffer(stage, capacity));
       }
     }
     return largest;

@@ -2,8 +2,6 @@ package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
-import dev.cltrain.nn.Dense;
-import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Optimizer;
 import java.util.ArrayList;
@@ -78,38 +76,14 @@ final class ParameterTable<B> {
    * @return the floats
    */
   static long stateFloats(Network network, Optimizer optimizer) {
-    long parameters = 0;
-    for (dev.cltrain.nn.Conv c : network.convs()) {
-      parameters += c.parameterCount();
-    }
-    for (Dense layer : network.dense()) {
-      parameters += (long) layer.weightCount() + layer.outputs();
-    }
-    return parameters * optimizer.stateBuffers();
-  }
-
-  /**
-   * {@return every trainable array's values of {@code network}, in checkpoint order}
-   *
-   * @param network a network of the table's shapes
-   */
-  static List<float[]> arrays(Network network) {
-    List<float[]> arrays = new ArrayList<>();
-    for (dev.cltrain.nn.Conv c : network.convs()) {
-      arrays.add(c.weights());
-      arrays.add(c.bias());
-    }
-    for (Dense layer : network.dense()) {
-      arrays.add(layer.weights());
-      arrays.add(layer.bias());
-    }
-    return arrays;
+    return network.parameterCount() * optimizer.stateBuffers();
   }
 
   /**
    * Replaces every array's parameters.
    *
-   * @param values one array per entry, in checkpoint order, each of the entry's length
+   * @param values one array per entry, in checkpoint order ({@link dev.cltrain.nn.Parameters#arrays}), each of
+   *     the entry's length
    */
   void load(List<float[]> values) {
     for (int e = 0; e < entries.size(); e++) {

@@ -84,7 +84,7 @@ final class Replica<B, I> extends Backprop<B, I> {
     if (from.convs().size() != initial.convs().size() || from.dense().size() != layerCount()) {
       throw new IllegalArgumentException("weights of another network");
     }
-    table.load(ParameterTable.arrays(from));
+    table.load(dev.cltrain.nn.Parameters.arrays(from));
     step = stepsTaken;
   }
 

@@ -2,7 +2,6 @@ package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Layer;
-import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,6 @@ final class Stages<B, I> {
   final List<LayerOp<B>> ops = new ArrayList<>();
   /** Per op, training only: the gradient with respect to its output; null where none is needed. */
   private final List<B> grads = new ArrayList<>();
-  /** Each parameterised layer's weights, biases and (training) their gradients, in order. */
-  final List<B> weights = new ArrayList<>();
-  final List<B> biases = new ArrayList<>();
-  final List<B> weightGradients = new ArrayList<>();
-  final List<B> biasGradients = new ArrayList<>();
   /** The index of the first op with parameters, −1 for none. */
   private final int firstTrained;
   private final boolean training;
@@ -55,17 +49,9 @@ final class Stages<B, I> {
     int stream = 0;
     for (int s = 0; s < stages.size(); s++) {
       Layer layer = stages.get(s);
-      LayerOp<B> op = LayerOps.make(context, layer, layer.kind() == LayerKind.DROPOUT ? stream++ : -1);
+      LayerOp<B> op = LayerOps.make(context, layer, LayerOps.drawsMasks(layer) ? stream++ : -1);
       ops.add(op);
-      if (!op.parameters().isEmpty()) {
-        first = first < 0 ? s : first;
-        weights.add(op.parameters().get(0));
-        biases.add(op.parameters().get(1));
-        if (training) {
-          weightGradients.add(op.gradients().get(0));
-          biasGradients.add(op.gradients().get(1));
-        }
-      }
+      first = first < 0 && !op.parameters().isEmpty() ? s : first;
     }
     this.streamCount = stream;
     this.firstTrained = first;
@@ -95,11 +81,6 @@ final class Stages<B, I> {
       floats += training && first >= 0 && s >= first ? capacity * stages.get(s).output().size() : 0;
     }
     return floats;
-  }
-
-  /** @return the convolutions' count */
-  int convCount() {
-    return weights.size();
   }
 
   /** @return whether the dense layers must pass a gradient back into the stages */
@@ -142,14 +123,5 @@ final class Stages<B, I> {
     for (int s = ops.size() - 1; s >= firstTrained; s--) {
       ops.get(s).backward(rows, step, perSample, inputs.get(s), grads.get(s), s > firstTrained ? grads.get(s - 1) : null);
     }
-  }
-
-  /** @return the stages with their current parameters (waits for the work enqueued) */
-  List<Layer> current() {
-    List<Layer> layers = new ArrayList<>();
-    for (LayerOp<B> op : ops) {
-      layers.add(op.current());
-    }
-    return layers;
   }
 }

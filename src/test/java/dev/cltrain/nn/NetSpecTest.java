@@ -240,6 +240,24 @@ class NetSpecTest {
     assertTrue(empty.getMessage().startsWith("--net: no items"), empty.getMessage());
   }
 
+  /** A kind may hold its own items in parentheses (issue 25's residual(ITEMS)): the grammar keeps them one item. */
+  @Test
+  void commasInsideParenthesesStayInOneItem() {
+    List<NetItem.Text> texts = NetSpec.split("conv:8:3,residual(conv:8:3,relu,conv:8:3):x,dense:2");
+    assertEquals(3, texts.size());
+    NetItem.Text group = texts.get(1);
+    assertEquals(2, group.position());
+    assertEquals("residual", group.name());
+    assertEquals("conv:8:3,relu,conv:8:3", group.group());
+    assertEquals(List.of("x"), group.args());
+    assertNull(texts.get(0).group());
+    assertEquals(List.of("8", "3"), texts.get(0).args());
+    assertBadSpec("dense:4,residual(dense:4,relu),dense:1", 2, "residual(dense:4,relu)", "unknown item");
+    assertBadSpec("dense:4,dense(4),dense:1", 2, "dense(4)", "expected dense:N");
+    assertBadSpec("dense:4,residual(dense:4,dense:1", 2, "residual(dense:4,dense:1", "'(' without its ')'");
+    assertBadSpec("dense:4,residual(dense:4)x,dense:1", 2, "residual(dense:4)x", "after the ')'");
+  }
+
   @Test
   void shapeErrorsNameTheItemAndItsPosition() {
     assertBad(() -> xent("conv:32:3,relu,maxpool:40,dense:10", new Shape(14, 14, 1)), 3, "maxpool:40",

@@ -33,10 +33,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every permitted {@link Layer} class is one {@link LayerKind}, and every kind has each of its sites: a registry
- * row, a {@code --net} round trip, a model-JSON round trip, an ONNX mapping (a row of onnx's LayerMappings that
- * exports each layer as a node of an operator it reads back, and imports back to the same network), a training op
- * ({@link LayerOps}) and a gradient check (a net of {@link ConvNetTest}, whose float64 central differences check
- * every parameter's analytic gradient). A new kind fails here, naming the site it lacks, until each is added.
+ * row, a {@code --net} item parser in that row (an abstract method of the row: the compiler names a row without
+ * one) that reads every id of the kind, a {@code --net} round trip, a model-JSON round trip, an ONNX mapping (a row
+ * of onnx's LayerMappings that exports each layer as a node of an operator it reads back, and imports back to the
+ * same network), a training op ({@link LayerOps}) and a gradient check (a net of {@link ConvNetTest}, whose float64
+ * central differences check every parameter's analytic gradient). A new kind fails here, naming the site it lacks,
+ * until each is added.
  */
 class LayerKindCoverageTest {
   /** Per kind, a small network holding it (built from {@code --net} on the shape given), classes = 3, xent. */
@@ -77,6 +79,21 @@ class LayerKindCoverageTest {
     Network net = s.build(1);
     assertTrue(net.layers().stream().anyMatch(l -> l.kind() == kind), s.spec + " holds no " + kind + " layer");
     return s;
+  }
+
+  @ParameterizedTest
+  @EnumSource(LayerKind.class)
+  void itsRowParsesEachOfItsIds(LayerKind kind) {
+    Sample s = sample(kind);
+    Network net = s.build(1);
+    for (String id : kind.ids) {
+      List<String> items = NetSpec.parse(s.spec).items().stream().filter(i -> i.startsWith(id + ":")).toList();
+      assertTrue(!items.isEmpty(), kind + ": the sample " + s.spec + " has no '" + id + "' item");
+      for (String item : items) {
+        assertTrue(net.layers().stream().anyMatch(l -> l.kind() == kind && l.spec().equals(item)),
+            kind + ": '" + item + "' builds no " + kind + " layer of that item in " + net.layers());
+      }
+    }
   }
 
   @ParameterizedTest
