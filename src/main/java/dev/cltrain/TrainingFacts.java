@@ -92,6 +92,9 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     if (!Float.isNaN(finalLoss)) {
       m.put(OnnxMetadata.FINAL_LOSS, Float.toString(finalLoss));
     }
+    if (augment != null) {
+      m.put(OnnxMetadata.AUGMENT, augment);
+    }
     return m;
   }
 
@@ -114,7 +117,8 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     } catch (NumberFormatException e) {
       // unknown
     }
-    return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss);
+    return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss,
+        metadata.get(OnnxMetadata.AUGMENT));
   }
 
   private static String text(JsonNode n) {
