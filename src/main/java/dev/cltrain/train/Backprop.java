@@ -175,6 +175,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    */
   @Override
   public String launchPlan() {
+    if (augment != null && fullBatch) {
+      return "layer by layer (augmentation: the rows are gathered anew every epoch)";
+    }
     return small.launchPlan();
   }
 
