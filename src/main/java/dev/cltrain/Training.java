@@ -412,6 +412,7 @@ public final class Training {
    *
    * <pre>{@code
    * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));
+   * Network.Builder net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0);
    * Training t = Training.of(net, fashion).batchSize(128).augment(Augment.parse("flip,crop:2", 0));
    * }</pre>
    *
