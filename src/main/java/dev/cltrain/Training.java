@@ -439,7 +439,7 @@ public final class Training {
    * {@return the image shape of a training row: the network's input when it is an image (a network with
    * convolutions or pooling), else the data's (IDX images), else null}
    */
-  dev.cltrain.nn.Shape imageShape() {
+  public dev.cltrain.nn.Shape imageShape() {
     dev.cltrain.nn.Shape in = initial.input();
     return in.height() * (long) in.width() > 1 ? in : data.imageShape();
   }
