@@ -260,26 +260,6 @@ __kernel void avg_pool_backward(const int rows, const int height, const int widt
   }
 }
 
-// Philox-4x32-10 (Random123): ten rounds on the counter (c0..c3) with the key (k0, k1) bumped between rounds;
-// the first output word. Java twin: dev.cltrain.reference.Philox.philox4x32.
-uint philox_first(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
-  for (int round = 0; round < 10; round++) {
-    if (round > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const uint hi0 = mul_hi(0xD2511F53u, c0);
-    const uint lo0 = 0xD2511F53u * c0;
-    const uint hi1 = mul_hi(0xCD9E8D57u, c2);
-    const uint lo1 = 0xCD9E8D57u * c2;
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
-  return c0;
-}
-
 // y may be x: each work-item reads and writes only element i.
 __kernel void dropout(const int count, const int threshold, const float scale, const int seed_lo,
                       const int seed_hi, const int step_lo, const int step_hi, const int stream,

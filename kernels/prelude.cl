@@ -81,3 +81,23 @@ inline float slope(const int activation, const float a) {
 inline float flush_moment(const float x) {
   return (x > -FLT_MIN && x < FLT_MIN) ? 0.0f : x;
 }
+
+// Philox-4x32-10 (Random123): ten rounds on the counter (c0..c3) with the key (k0, k1) bumped between rounds;
+// the first output word (conv.cl's dropout, augment.cl's draws). Java twin: dev.cltrain.reference.Philox.philox4x32.
+uint philox_first(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
+  for (int round = 0; round < 10; round++) {
+    if (round > 0) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    const uint hi0 = mul_hi(0xD2511F53u, c0);
+    const uint lo0 = 0xD2511F53u * c0;
+    const uint hi1 = mul_hi(0xCD9E8D57u, c2);
+    const uint lo1 = 0xCD9E8D57u * c2;
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+  }
+  return c0;
+}

@@ -8,6 +8,7 @@ import dev.cltrain.device.TrainerState;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.TrainingData;
+import dev.cltrain.nn.Augment;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
@@ -72,11 +73,14 @@ public final class Training {
   final EpochListener listener;
   final LearningRateSchedule schedule;
   final EarlyStopping earlyStopping;
+  /** The training rows' augmentation, or null for none. */
+  final Augment augment;
 
   private Training(Network initial, TrainingData data, Optimizer optimizer, int batchSize, NumpyRandom shuffler,
       int epochs, int statsEvery, DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs,
       Path checkpoint, int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume,
-      EpochListener listener, LearningRateSchedule schedule, EarlyStopping earlyStopping) {
+      EpochListener listener, LearningRateSchedule schedule, EarlyStopping earlyStopping, Augment augment) {
+    this.augment = augment;
     this.schedule = schedule;
     this.earlyStopping = earlyStopping;
     this.initial = initial;
@@ -126,7 +130,7 @@ public final class Training {
     Network network = recorded(initial, data);
     TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
     return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
-        false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null);
+        false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null, null);
   }
 
   /**
@@ -190,14 +194,15 @@ public final class Training {
     Standardization st = Standardization.of(train.x(), train.rows(), train.inputs());
     return new Training(initial.withStandardization(st), data.standardized(st), optimizer, batchSize, shuffler,
         epochs, statsEvery, device, verify, profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions,
-        resume, listener, schedule, earlyStopping);
+        resume, listener, schedule, earlyStopping, augment);
   }
 
   private Training copy(Optimizer optimizer, int batchSize, NumpyRandom shuffler, int epochs, int statsEvery,
       DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs, Path checkpoint,
       int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume, EpochListener listener) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping);
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
+        augment);
   }
 
   /**
@@ -360,7 +365,7 @@ public final class Training {
   public Training schedule(LearningRateSchedule schedule) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, InputException.require(schedule, "the schedule"),
-        earlyStopping);
+        earlyStopping, augment);
   }
 
   /**
@@ -377,7 +382,7 @@ public final class Training {
       throw new InputException(missing);
     }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping);
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment);
   }
 
   /**
@@ -397,6 +402,46 @@ public final class Training {
   /** {@return the data} */
   public TrainingData data() {
     return data;
+  }
+
+  /**
+   * Augments the training rows on the device as each batch is gathered: a random horizontal flip and a random
+   * translation (see {@link Augment}), drawn per epoch and per sample from {@code augment}'s seed, so that every
+   * device and the reference train on the same images. Validation, test and evaluation rows are never augmented.
+   * The trained model's facts record it ({@link TrainingFacts#augment()}).
+   *
+   * <pre>{@code
+   * TrainingData fashion = Data.idx(Path.of("/usr/share/datasets/fashion-mnist"));
+   * Network.Builder net = Network.builder(784, 128, 10).hidden(Activation.RELU).loss(Loss.XENT).seed(0);
+   * Training t = Training.of(net, fashion).batchSize(128).augment(Augment.parse("flip,crop:2", 0));
+   * }</pre>
+   *
+   * @param augment the augmentation, or null for none
+   * @return this run with that augmentation
+   * @throws InputException when the rows are not images: the data has no image shape (IDX images) and the
+   *     network's input is not one (a network with convolutions, e.g. from --input-shape)
+   */
+  public Training augment(Augment augment) {
+    if (augment != null) {
+      augment.check(imageShape());
+    }
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
+        augment);
+  }
+
+  /** {@return the training rows' augmentation, or null} */
+  public Augment augment() {
+    return augment;
+  }
+
+  /**
+   * {@return the image shape of a training row: the network's input when it is an image (a network with
+   * convolutions or pooling), else the data's (IDX images), else null}
+   */
+  public dev.cltrain.nn.Shape imageShape() {
+    dev.cltrain.nn.Shape in = initial.input();
+    return in.height() * (long) in.width() > 1 ? in : data.imageShape();
   }
 
   /** {@return the optimizer} */

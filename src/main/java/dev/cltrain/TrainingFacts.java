@@ -16,10 +16,24 @@ import java.util.Map;
  * @param epochs    epochs trained in all (across resumes), or −1 when unknown
  * @param finalLoss the final weights' loss on the training set (training rounds it to 4 significant digits, as devices
  *     sum it in different orders), or NaN when unknown (e.g. a run stopped early)
+ * @param augment   the training rows' augmentation ({@link dev.cltrain.nn.Augment#spec()}, e.g. "flip,crop:2"),
+ *     or null for none (or unknown)
  */
-public record TrainingFacts(String data, String dataShape, int epochs, float finalLoss) {
+public record TrainingFacts(String data, String dataShape, int epochs, float finalLoss, String augment) {
   /** Nothing known. */
   public static final TrainingFacts UNKNOWN = new TrainingFacts(null, null, -1, Float.NaN);
+
+  /**
+   * Facts of a run without augmentation.
+   *
+   * @param data      the training data's name, or null
+   * @param dataShape rows x one input row's shape, or null
+   * @param epochs    epochs trained in all, or −1
+   * @param finalLoss the final loss, or NaN
+   */
+  public TrainingFacts(String data, String dataShape, int epochs, float finalLoss) {
+    this(data, dataShape, epochs, finalLoss, null);
+  }
 
   /** {@return the facts as the model JSON's "training" object; null when nothing is known} */
   public ObjectNode toNode() {
@@ -39,6 +53,9 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     if (!Float.isNaN(finalLoss)) {
       node.put("finalLoss", finalLoss);
     }
+    if (augment != null) { // only when used: the facts of every other run are written as before
+      node.put("augment", augment);
+    }
     return node;
   }
 
@@ -57,7 +74,7 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     JsonNode epochs = node.get("epochs");
     return new TrainingFacts(text(node.get("data")), text(node.get("dataShape")),
         epochs != null && epochs.canConvertToInt() && epochs.isIntegralNumber() ? Math.max(-1, epochs.asInt()) : -1,
-        loss != null && loss.isNumber() ? (float) loss.asDouble() : Float.NaN);
+        loss != null && loss.isNumber() ? (float) loss.asDouble() : Float.NaN, text(node.get("augment")));
   }
 
   /** {@return the facts as ONNX metadata entries (only those known)} */
@@ -74,6 +91,9 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     }
     if (!Float.isNaN(finalLoss)) {
       m.put(OnnxMetadata.FINAL_LOSS, Float.toString(finalLoss));
+    }
+    if (augment != null) {
+      m.put(OnnxMetadata.AUGMENT, augment);
     }
     return m;
   }
@@ -97,7 +117,8 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     } catch (NumberFormatException e) {
       // unknown
     }
-    return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss);
+    return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss,
+        metadata.get(OnnxMetadata.AUGMENT));
   }
 
   private static String text(JsonNode n) {

@@ -51,7 +51,8 @@ public final class TrainingRun implements AutoCloseable {
   TrainingRun(Training training) {
     this.t = training;
     DeviceChoice choice = training.device != null ? training.device : Devices.choose("auto");
-    Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler);
+    Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler)
+        .augmented(t.augment, t.augment == null ? null : t.imageShape());
     DataSet train = t.data.train();
     Trainer reference = null;
     if (choice.parallel()) {
@@ -406,7 +407,8 @@ public final class TrainingRun implements AutoCloseable {
     String row = t.data.imageShape() != null ? t.data.imageShape().toString() : Integer.toString(train.inputs());
     float rounded = Float.isFinite(finalLoss) ? Float.parseFloat(String.format(java.util.Locale.ROOT, "%.4g", finalLoss))
         : Float.NaN;
-    return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded);
+    return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded,
+        t.augment == null ? null : t.augment.spec());
   }
 
   /**

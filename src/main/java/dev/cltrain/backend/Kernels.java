@@ -452,4 +452,27 @@ public interface Kernels<B, I> {
    */
   void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi, int stream,
       B x, B y);
+
+  /**
+   * augment.cl: target(rows, height·width·channels) = the source rows s = indices[offset + r], each image (HWC)
+   * flipped left to right (when flip ≠ 0 and its draw says so) and shifted by (dy, dx) in −pad..pad, zeros
+   * shifted in: target(y, x, c) = source(y + dy, x' + dx, c), x' = width − 1 − x when flipped. The draws are
+   * {@code reference.Philox.augmentDraw} of (s, epoch): the same image on every device and in any batch.
+   *
+   * @param rows rows gathered: the batch
+   * @param height image rows
+   * @param width image columns
+   * @param channels values per pixel
+   * @param pad the largest shift in pixels (0: no shift)
+   * @param flip nonzero to flip half the images
+   * @param seedLo the seed's low 32 bits
+   * @param seedHi the seed's high 32 bits
+   * @param epoch the epoch, from 0 (counter word 1)
+   * @param offset the first element of indices used
+   * @param indices row numbers into source, e.g. an epoch's shuffled order
+   * @param source the whole data set, row-major, height·width·channels columns
+   * @param target receives the augmented rows
+   */
+  void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
+      int epoch, int offset, I indices, B source, B target);
 }

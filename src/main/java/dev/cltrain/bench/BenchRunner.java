@@ -153,7 +153,9 @@ public final class BenchRunner {
   }
 
   private static Settings settings(Workload w) {
-    return new Settings(w.training().optimizer(), w.training().batchSize(), w.training().shuffler());
+    dev.cltrain.Training t = w.training();
+    return new Settings(t.optimizer(), t.batchSize(), t.shuffler())
+        .augmented(t.augment(), t.augment() == null ? null : t.imageShape()); // bench --augment times it too
   }
 
   /** What one device did: per-repeat ms per epoch, the kernels' times, bytes moved, the final weights. */

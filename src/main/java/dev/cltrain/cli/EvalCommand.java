@@ -64,6 +64,9 @@ final class EvalCommand implements Callable<Integer> {
     out.println("model:       " + model + " (" + Architecture.summary(network) + ", " + network.loss().id
         + ")");
     out.println("data:        " + set.name() + " (" + set.rows() + " rows)");
+    if (loaded.facts().augment() != null) { // only for a model trained so: every other model's lines as before
+      out.println("augmented:   in training, --augment " + loaded.facts().augment() + " (evaluated as given)");
+    }
     out.println("device:      " + deviceName(result.device()));
     out.println("loss:        " + Format.fixed(result.evaluation().loss(), 4));
     out.println("accuracy:    " + Format.fixed(result.evaluation().accuracy(), 4)

@@ -86,6 +86,9 @@ final class ExportCommand implements Callable<Integer> {
     if (!Float.isNaN(f.finalLoss())) {
       b.append(b.length() > 0 ? ", " : "").append("final loss ").append(Format.fixed(f.finalLoss(), 4));
     }
+    if (f.augment() != null) {
+      b.append(b.length() > 0 ? ", " : "").append("--augment ").append(f.augment());
+    }
     return b.toString().strip();
   }
 }

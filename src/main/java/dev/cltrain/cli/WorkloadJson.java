@@ -51,6 +51,9 @@ final class WorkloadJson {
     o.put("weightDecay", w.weightDecay);
     o.put("batchSize", w.batchSize);
     o.put("seed", w.seed);
+    if (w.augment != null) { // only when given: the options of every other run are recorded as before
+      o.put("augment", w.augment);
+    }
     return o;
   }
 
@@ -69,6 +72,7 @@ final class WorkloadJson {
     w.csv.missing = text(o, "missing");
     w.net = text(o, "net");
     w.inputShape = text(o, "inputShape");
+    w.augment = text(o, "augment");
     w.layers = text(o, "layers");
     w.activation = text(o, "activation");
     w.loss = text(o, "loss");

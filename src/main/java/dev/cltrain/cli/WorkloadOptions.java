@@ -9,6 +9,7 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.Augment;
 import dev.cltrain.nn.Init;
 import dev.cltrain.nn.InputScale;
 import dev.cltrain.nn.Loss;
@@ -116,6 +117,12 @@ final class WorkloadOptions {
       + "(as Training.of(Network.builder(...).seed(S), data) in Java), and the seed of --net's dropout masks (default: 0).")
   Long seed;
 
+  @Option(names = "--augment", paramLabel = "LIST", description = "Augment the training images on the device: flip "
+      + "(random horizontal flip, p = 0.5), crop:P (zero-pad P pixels on each side, then a random crop: a shift by "
+      + "-P..P), e.g. flip,crop:2. Drawn per epoch and sample from --seed; needs image rows (IDX, or --net with "
+      + "--input-shape).")
+  String augment;
+
   @Option(names = "--init-model", paramLabel = "FILE", description = "Start from the weights of a saved model (JSON, or an ONNX MLP or small CNN) instead of --seed's.")
   Path initModel;
 
@@ -132,7 +139,7 @@ final class WorkloadOptions {
   /** Whether any option of this group was given. */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
-        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, initModel, inputScale, csv.label,
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, augment, initModel, inputScale, csv.label,
         csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
@@ -342,6 +349,9 @@ final class WorkloadOptions {
       training = training.standardize();
     }
     training = recipe().applyTo(training);
+    if (augment != null) {
+      training = training.augment(Augment.parse(augment, seed())); // refuses rows that are no images
+    }
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
     return new Workload(name, training);
   }
@@ -363,6 +373,9 @@ final class WorkloadOptions {
   }
 
   private void validate() {
+    if (augment != null) {
+      Augment.parse(augment, seed()); // a bad item, before the data is read
+    }
     if (net != null) {
       if (layers != null) {
         throw new InputException("--net and --layers exclude each other (--layers 2,8,1 --activation tanh is "

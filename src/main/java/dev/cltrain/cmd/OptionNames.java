@@ -12,6 +12,7 @@ public final class OptionNames {
   private OptionNames() {}
 
   private static final Map<String, String> OPTIONS = Map.of(
+      "augment", "--augment",
       "batchSize", "--batch-size",
       "seed", "--seed",
       "targets", "--targets",

@@ -38,6 +38,8 @@ public final class OnnxMetadata {
   public static final String DATA = "data";
   /** The training data's shape: rows x the input row's shape. */
   public static final String DATA_SHAPE = "data_shape";
+  /** The training rows' augmentation, e.g. "flip,crop:2" (only when augmented). */
+  public static final String AUGMENT = "augment";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private OnnxMetadata() {}

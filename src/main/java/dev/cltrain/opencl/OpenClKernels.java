@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl", "conv.cl"};
+      "small_net.cl", "conv.cl", "augment.cl"};
   /** A kernel's first line in a kernel file. */
   private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
 
@@ -94,6 +94,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel avgPool;
   private final ClKernel avgPoolBackward;
   private final ClKernel dropout;
+  private final ClKernel gatherAugment;
   private final int smallNetFloats;
   private final ClKernel trainSmall;
   private final int smallNetGroup;
@@ -214,6 +215,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.avgPool = conv.kernel("avg_pool");
       this.avgPoolBackward = conv.kernel("avg_pool_backward");
       this.dropout = conv.kernel("dropout");
+      this.gatherAugment = context.program("augment.cl", options).kernel("gather_augment");
       this.smallNetFloats = smallNetFloats(device, reduceGroup);
       if (smallNetFloats > 0) {
         this.trainSmall = context.program("small_net.cl", options + " -DSMALL_NET_FLOATS=" + smallNetFloats)
@@ -822,5 +824,12 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void close() {
     context.close();
+  }
+
+  @Override
+  public void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo,
+      int seedHi, int epoch, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
+    gatherAugment.args(rows, height, width, channels, pad, flip, seedLo, seedHi, epoch, offset, indices, source,
+        target).launch2dGuarded(height * width * channels, rows);
   }
 }

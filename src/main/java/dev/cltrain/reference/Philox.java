@@ -64,4 +64,22 @@ public final class Philox {
     int first = philox4x32(new int[] {index, stepLo, stepHi, stream}, seedLo, seedHi)[0];
     return (first >>> 8) >= threshold;
   }
+
+  /**
+   * A draw of the data augmentation (kernels/augment.cl {@code augment_draw}): the high word of r·n, r the first
+   * output word for the key (seedLo, seedHi) and the counter (sample, epoch, which, 0x80000000), so uniform in
+   * 0 .. n − 1. The counter's top bit keeps these apart from every dropout stream.
+   *
+   * @param sample the sample's row in the data set
+   * @param epoch the epoch, from 0
+   * @param which 0 for the flip, 1 for the vertical shift, 2 for the horizontal one
+   * @param n how many values (2 for the flip, 2·pad + 1 for a shift)
+   * @param seedLo the key's first word
+   * @param seedHi the key's second word
+   * @return the draw, 0 .. n − 1
+   */
+  public static int augmentDraw(int sample, int epoch, int which, int n, int seedLo, int seedHi) {
+    int first = philox4x32(new int[] {sample, epoch, which, 0x80000000}, seedLo, seedHi)[0];
+    return (int) (((first & 0xFFFFFFFFL) * n) >>> 32);
+  }
 }

@@ -810,4 +810,26 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
 
   @Override
   public void close() {}
+
+  @Override
+  public void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo,
+      int seedHi, int epoch, int offset, int[] indices, float[] source, float[] target) {
+    int cols = height * width * channels;
+    for (int r = 0; r < rows; r++) {
+      int sample = indices[offset + r];
+      boolean flipped = flip != 0 && Philox.augmentDraw(sample, epoch, 0, 2, seedLo, seedHi) == 1;
+      int dy = pad > 0 ? Philox.augmentDraw(sample, epoch, 1, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+      int dx = pad > 0 ? Philox.augmentDraw(sample, epoch, 2, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+      for (int col = 0; col < cols; col++) {
+        int pixel = col / channels;
+        int c = col - pixel * channels;
+        int y = pixel / width;
+        int x = pixel - y * width;
+        int sy = y + dy;
+        int sx = (flipped ? width - 1 - x : x) + dx;
+        target[r * cols + col] = sy >= 0 && sy < height && sx >= 0 && sx < width
+            ? source[sample * cols + (sy * width + sx) * channels + c] : 0.0f;
+      }
+    }
+  }
 }

@@ -24,6 +24,7 @@ import java.util.List;
  *
  * <pre>
  * batch     X_b, y_b = rows order[off .. off+n) of X, y                gather_rows (mini-batches only)
+ *           (with augmentation, X_b's rows flipped and shifted)        gather_augment (every batch)
  * forward   a₀ = X_b;  aₗ = f(aₗ₋₁·Wₗ + bₗ)                                   matmul_bias_activation
  *           (softmax at the output with xent)                          matmul, bias_softmax
  * loss      mse: mean of ½(a_L − y)²;  xent: mean over rows of −Σ y·log p        mse_loss|xent_loss, count_correct
@@ -51,6 +52,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   private final NumpyRandom shuffler;
   private final DataSet trainSet;
   private final boolean fullBatch;
+  /** The training rows' augmentation, or null; with it even the full batch is gathered (identity order). */
+  private final dev.cltrain.nn.Augment augment;
+  private final dev.cltrain.nn.Shape image;
   final Resident train;
   /** Per dense layer: the gradient with respect to its z, capacity × outputs. */
   private final List<B> deltas = new ArrayList<>();
@@ -102,6 +106,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             + train.inputs() + " inputs and " + train.outputs() + " outputs");
       }
       this.fullBatch = shard < 0 && MemoryPlan.fullBatch(train.rows(), settings.batchSize());
+      this.augment = settings.augment();
+      this.image = settings.image();
       if (stages != null && shard >= 0) {
         stages.masks.streamOffset = shard << 16;
       }
@@ -113,11 +119,16 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       for (LayerOp<B> op : allOps()) { // the ops own their arrays; the table holds them in checkpoint order
         op.addParameters(table);
       }
-      if (!fullBatch) {
+      if (!fullBatch || augment != null) {
         allocateBatchBuffers();
-        this.order = backend.uploadIndices(new int[train.rows()]);
+        int[] rowOrder = new int[train.rows()];
+        if (fullBatch) { // augmented: the full batch is gathered in the data's order, never shuffled
+          Arrays.setAll(rowOrder, i -> i);
+        }
+        this.order = backend.uploadIndices(rowOrder);
       }
-      this.small = new SmallNet<>(backend, initial, optimizer, table, train.rows(), fullBatch, shard >= 0);
+      this.small = new SmallNet<>(backend, initial, optimizer, table, train.rows(), fullBatch,
+          shard >= 0 || augment != null);
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -151,6 +162,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    */
   @Override
   public String launchPlan() {
+    if (augment != null && fullBatch) {
+      return "layer by layer (augmentation: the rows are gathered anew every epoch)";
+    }
     return small.launchPlan();
   }
 
@@ -259,7 +273,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     small.useLayers();
     int rows = trainSet.rows();
     if (fullBatch) {
-      iteration(train.x, train.y, rows, 0, wantStats);
+      if (augment != null) {
+        gatherInputs(rows, 0);
+      }
+      iteration(augment != null ? batchX : train.x, train.y, rows, 0, wantStats);
       epochsDone++;
       if (!wantStats) {
         keepPace();
@@ -280,7 +297,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     for (int b = first; b < train.chunks; b++) {
       int offset = b * capacity;
       int n = Math.min(capacity, rows - offset);
-      backend.gatherRows(n, inputs, offset, order, train.x, batchX);
+      gatherInputs(n, offset);
       backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
       iteration(batchX, batchY, n, b, true);
       keepPace();
@@ -299,6 +316,20 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     stopRequested = false;
     epochsDone++;
     return readStats(train, train.chunks);
+  }
+
+  /**
+   * Gathers the inputs of rows order[offset .. offset + rows) into the batch buffer: as they are, or augmented
+   * with the draws of this epoch ({@link #epochsDone}, from 0) and each row's index in the training set.
+   */
+  void gatherInputs(int rows, int offset) {
+    if (augment == null) {
+      backend.gatherRows(rows, inputs, offset, order, train.x, batchX);
+      return;
+    }
+    long seed = augment.seed();
+    backend.gatherAugment(rows, image.height(), image.width(), image.channels(), augment.pad(),
+        augment.flip() ? 1 : 0, (int) seed, (int) (seed >>> 32), epochsDone, offset, order, train.x, batchX);
   }
 
   @Override

@@ -72,7 +72,8 @@ public final class MemoryPlan {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
     return Inference.bufferFloats(network, capacity, true) + Inference.residentFloats(network, rows, capacity)
-        + Backprop.bufferFloats(network, rows, capacity, !replica && fullBatch(rows, settings.batchSize()))
+        + Backprop.bufferFloats(network, rows, capacity, !replica && settings.augment() == null
+            && fullBatch(rows, settings.batchSize())) // augmented rows are gathered even for the full batch
         + ParameterTable.stateFloats(network, settings.optimizer());
   }
 
@@ -90,7 +91,7 @@ public final class MemoryPlan {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
     largest = Math.max(largest, largestStageBuffer(network, capacity));
-    if (!fullBatch(rows, settings.batchSize())) {
+    if (!fullBatch(rows, settings.batchSize()) || settings.augment() != null) {
       largest = Math.max(largest, capacity * Math.max(data.inputs(), data.outputs()));
     }
     return 4 * largest;

@@ -42,7 +42,7 @@ final class Replica<B, I> extends Backprop<B, I> {
    * sum back ({@link #uploadGradients}) and then updates ({@link #shardUpdate}).
    */
   void shardStep(int offset, int rows, int batchRows, int slot) {
-    backend.gatherRows(rows, inputs, offset, order, train.x, batchX);
+    gatherInputs(rows, offset);
     backend.gatherRows(rows, widths[layerCount()], offset, order, train.y, batchY);
     forward(batchX, rows, step);
     stats(batchY, rows, slot, train.lossSlots, train.correctSlots);

@@ -1,6 +1,8 @@
 package dev.cltrain.train;
 
+import dev.cltrain.nn.Augment;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Shape;
 
 import dev.cltrain.nn.NumpyRandom;
 
@@ -12,8 +14,43 @@ import dev.cltrain.nn.NumpyRandom;
  *     set in one batch (the seed's full batch, never shuffled)
  * @param shuffler  the seeded generator that reshuffles the training set every epoch (mini-batches only);
  *     each trainer takes its own copy, so a device and the reference draw the same orders
+ * @param augment   the training rows' augmentation ({@code kernels/augment.cl}), or null for none
+ * @param image     the training rows' image shape, which augment flips and shifts (null without augment)
  */
-public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler) {
+public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler, Augment augment, Shape image) {
+  /**
+   * Settings without augmentation.
+   *
+   * @param optimizer how gradients become weight updates
+   * @param batchSize rows per backprop iteration (0: the whole set)
+   * @param shuffler  the seeded generator of the epochs' row orders
+   */
+  public Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler) {
+    this(optimizer, batchSize, shuffler, null, null);
+  }
+
+  /**
+   * @param optimizer how gradients become weight updates
+   * @param batchSize rows per backprop iteration (0: the whole set)
+   * @param shuffler  the seeded generator of the epochs' row orders
+   * @param augment   the augmentation, or null
+   * @param image     the rows' image shape (checked by {@link Augment#check} when augment is given)
+   */
+  public Settings {
+    if (augment != null) {
+      augment.check(image);
+    }
+  }
+
+  /**
+   * @param with the augmentation, or null
+   * @param shape the rows' image shape
+   * @return these settings with that augmentation
+   */
+  public Settings augmented(Augment with, Shape shape) {
+    return new Settings(optimizer, batchSize, shuffler, with, shape);
+  }
+
   /**
    * The seed's settings: plain gradient descent at rate η on the full batch.
    *
