@@ -37,8 +37,8 @@ class AugmentTrainingTest {
   }
 
   private static void assertSameWeights(String what, Network expected, Network actual) {
-    List<float[]> e = ParameterTable.arrays(expected);
-    List<float[]> a = ParameterTable.arrays(actual);
+    List<float[]> e = dev.cltrain.nn.Parameters.arrays(expected);
+    List<float[]> a = dev.cltrain.nn.Parameters.arrays(actual);
     assertEquals(e.size(), a.size(), what);
     for (int i = 0; i < e.size(); i++) {
       assertArrayEquals(e.get(i), a.get(i), 0f, what + ": array " + i + " bit for bit");
@@ -46,8 +46,8 @@ class AugmentTrainingTest {
   }
 
   private static boolean sameWeights(Network x, Network y) {
-    List<float[]> a = ParameterTable.arrays(x);
-    List<float[]> b = ParameterTable.arrays(y);
+    List<float[]> a = dev.cltrain.nn.Parameters.arrays(x);
+    List<float[]> b = dev.cltrain.nn.Parameters.arrays(y);
     for (int i = 0; i < a.size(); i++) {
       if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
         return false;
