@@ -452,4 +452,44 @@ public interface Kernels<B, I> {
    */
   void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi, int stream,
       B x, B y);
+
+  /**
+   * update.cl: one AdamW step (decoupled weight decay, as torch.optim.AdamW orders it): first
+   * w = w · (1 − learningRate · weightDecay), then {@link #adamUpdate}'s step on the decayed w with no L2 term
+   * (weightDecay 0 there), to the bit. Moments flushed as Adam's.
+   *
+   * @param count elements of dw, m, v and w
+   * @param learningRate the step size η
+   * @param adam β1, β2 and ε, as {@link #adamUpdate}'s
+   * @param weightDecay the decoupled factor λ (0 for biases unless every parameter decays)
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw the gradient
+   * @param m the first-moment average, updated in place
+   * @param v the second-moment average, updated in place
+   * @param w the parameters, updated in place
+   */
+  void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, B dw, B m, B v, B w);
+
+  /**
+   * update.cl: {@link #adamwUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
+   * {@code adamwUpdate(count[s], learningRate, adam, weightDecay[s], correction1, correction2,
+   * dw.get(s), m.get(s), v.get(s), w.get(s))}, to the bit.
+   *
+   * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
+   * @param learningRate the step size η
+   * @param adam β1, β2 and ε, as {@link #adamUpdate}'s
+   * @param weightDecay each slot's decoupled factor λ; as many entries as count
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw each slot's gradient; as many entries as count
+   * @param m each slot's first-moment average, updated in place; as many entries as count
+   * @param v each slot's second-moment average, updated in place; as many entries as count
+   * @param w each slot's parameters, updated in place; as many entries as count
+   * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
+   *     is negative
+   */
+  void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<B> dw, List<B> m, List<B> v, List<B> w);
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * @param learningRate η, the step size
  * @param constants    β1, β2 and ε
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @param regularization decay-all, clipping and label smoothing ({@link Regularization#NONE} for none)
  * @serial exclude
  */
-public record Adam(float learningRate, AdamConstants constants, float weightDecay) implements Optimizer {
+public record Adam(float learningRate, AdamConstants constants, float weightDecay, Regularization regularization)
+    implements Optimizer {
   /** small_net.cl's OPT_ADAM. */
   public static final int CODE = 2;
   /** η when --lr is not given. */
@@ -36,6 +38,16 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
     Optimizer.requireRate(learningRate);
     InputException.require(constants, "Adam's constants");
     Optimizer.requireDecay(weightDecay);
+    InputException.require(regularization, "the regularization");
+  }
+
+  /**
+   * @param learningRate η, positive and finite
+   * @param constants    β1, β2, ε
+   * @param weightDecay  λ, finite and at least 0
+   */
+  public Adam(float learningRate, AdamConstants constants, float weightDecay) {
+    this(learningRate, constants, weightDecay, Regularization.NONE);
   }
 
   @Override
@@ -45,7 +57,12 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
 
   @Override
   public Adam withWeightDecay(float decay) {
-    return new Adam(learningRate, constants, decay);
+    return new Adam(learningRate, constants, decay, regularization);
+  }
+
+  @Override
+  public Adam withRegularization(Regularization applied) {
+    return new Adam(learningRate, constants, weightDecay, applied);
   }
 
   @Override
@@ -57,7 +74,7 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
   public String describe() {
     return "adam (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
         + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon())
-        + Optimizer.decaySuffix(weightDecay) + ")";
+        + Optimizer.decaySuffix(weightDecay) + regularization.suffix() + ")";
   }
 
   @Override

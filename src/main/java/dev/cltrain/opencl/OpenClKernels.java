@@ -86,6 +86,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel sgdUpdateLayers;
   private final ClKernel momentumUpdateLayers;
   private final ClKernel adamUpdateLayers;
+  private final ClKernel adamwUpdate;
+  private final ClKernel adamwUpdateLayers;
   private final ClKernel gatherRows;
   private final ClKernel im2col;
   private final ClKernel col2im;
@@ -205,6 +207,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.sgdUpdateLayers = update.kernel("sgd_update_layers");
       this.momentumUpdateLayers = update.kernel("momentum_update_layers");
       this.adamUpdateLayers = update.kernel("adam_update_layers");
+      this.adamwUpdate = update.kernel("adamw_update");
+      this.adamwUpdateLayers = update.kernel("adamw_update_layers");
       this.gatherRows = batch.kernel("gather_rows");
       ClProgram conv = context.program("conv.cl", options);
       this.im2col = conv.kernel("im2col");
@@ -822,5 +826,27 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void close() {
     context.close();
+  }
+
+  @Override
+  public void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
+    adamwUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
+        correction2, dw, m, v, w).launchGuarded(count);
+  }
+
+  @Override
+  public void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
+      List<ClBuffer> v, List<ClBuffer> w) {
+    Segments.total(count, weightDecay, dw, m, v, w);
+    List<Object> args = new ArrayList<>();
+    slots(args, count);
+    args.addAll(List.of(learningRate, adam.beta1(), adam.beta2(), adam.epsilon()));
+    slots(args, weightDecay);
+    args.add(correction1);
+    args.add(correction2);
+    slots(args, dw, m, v, w);
+    adamwUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 }

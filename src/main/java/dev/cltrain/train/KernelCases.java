@@ -117,7 +117,7 @@ final class KernelCases {
         k.columnSum(rows, cols, 0.25f, x, sums);
         return read(k, sums, cols);
       }
-      case "sgd_update", "momentum_update", "adam_update" -> {
+      case "sgd_update", "momentum_update", "adam_update", "adamw_update" -> {
         int count = rows * cols;
         float[][] in = optimizerInputs(random, count);
         B dw = k.upload(in[0]);
@@ -129,6 +129,7 @@ final class KernelCases {
         switch (kernel) {
           case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
           case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, decay, dw, m, w);
+          case "adamw_update" -> k.adamwUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
           default -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * count];
@@ -137,7 +138,7 @@ final class KernelCases {
         System.arraycopy(read(k, v, count), 0, out, 2 * count, count);
         return out;
       }
-      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers" -> {
+      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "adamw_update_layers" -> {
         // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3): slot 0 the shape's rows x cols, slot 2
         // empty, the others cols + s or depth + s elements
         int slots = 1 + (rows + cols + depth) % Kernels.SEGMENTS;
@@ -161,6 +162,8 @@ final class KernelCases {
         switch (kernel) {
           case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.1f, decay, dw, w);
           case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+          case "adamw_update_layers" -> k.adamwUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw,
+              m, v, w);
           default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * total];

@@ -145,7 +145,7 @@ final class ParameterTable<B> {
       for (int s = from; s < to; s++) {
         Entry<B> e = entries.get(s);
         count[s - from] = e.count();
-        decay[s - from] = e.decays() ? optimizer.weightDecay() : 0.0f;
+        decay[s - from] = e.decays() || optimizer.regularization().decayAll() ? optimizer.weightDecay() : 0.0f;
         dw.add(e.gradient());
         w.add(e.values());
         if (perArray > 0) {

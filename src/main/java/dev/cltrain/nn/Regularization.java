@@ -1,0 +1,49 @@
+package dev.cltrain.nn;
+
+import dev.cltrain.core.InputException;
+import java.io.Serializable;
+
+/**
+ * What an {@link Optimizer} applies around its step besides its own rule: whether weight decay reaches every
+ * parameter ({@code --decay-all}), global gradient-norm clipping ({@code --clip-norm}) and label smoothing of
+ * cross-entropy targets ({@code --label-smoothing}). {@link #NONE}, the default, changes no bit of any run.
+ *
+ * <pre>
+ * decayAll        λ for biases too (without it, weight decay and AdamW's decay skip biases)
+ * clipNorm C      every gradient of the batch scaled by min(1, C/‖g‖), ‖g‖ the L2 norm of all of them
+ *                 (torch.nn.utils.clip_grad_norm_; after the data-parallel sum); 0 for none
+ * labelSmoothing  E: targets (1 − E)·y + E/K for K classes (torch.nn.CrossEntropyLoss(label_smoothing=E)), xent only
+ * </pre>
+ *
+ * @param decayAll       whether weight decay applies to biases as well as weights
+ * @param clipNorm       C, positive, or 0 for no clipping
+ * @param labelSmoothing E in [0, 1); 0 for none
+ * @serial exclude
+ */
+public record Regularization(boolean decayAll, float clipNorm, float labelSmoothing) implements Serializable {
+  /** Nothing applied: every existing run's bits. */
+  public static final Regularization NONE = new Regularization(false, 0, 0);
+
+  /**
+   * @param decayAll       whether biases decay too
+   * @param clipNorm       C, positive and finite, or 0 for none
+   * @param labelSmoothing E in [0, 1)
+   * @throws InputException naming the bad value (the library's parameter names)
+   */
+  public Regularization {
+    clipNorm = clipNorm + 0.0f; // −0 as 0, so that equals() sees no clipping either way
+    labelSmoothing = labelSmoothing + 0.0f;
+    if (!(clipNorm >= 0) || Float.isInfinite(clipNorm)) {
+      throw InputException.parameter("clipNorm", "must be a positive finite number (0 for none), got " + clipNorm);
+    }
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+      throw InputException.parameter("labelSmoothing", "must be in [0, 1), got " + labelSmoothing);
+    }
+  }
+
+  /** {@return ", decay all, clip-norm C, label smoothing E" for the parts applied, for {@link Optimizer#describe()}} */
+  String suffix() {
+    return (decayAll ? ", decay all" : "") + (clipNorm > 0 ? ", clip-norm " + Optimizer.decimal(clipNorm) : "")
+        + (labelSmoothing > 0 ? ", label smoothing " + Optimizer.decimal(labelSmoothing) : "");
+  }
+}
