@@ -275,3 +275,48 @@ __kernel void adamw_update_layers(const int count0, const int count1, const int 
   __global float* w = PICK(w);
   EACH_ELEMENT(adamw_step(i, learning_rate, beta1, beta2, epsilon, weight_decay, correction1, correction2, dw, m, v, w))
 }
+
+// Gradient clipping (--clip-norm C, torch.nn.utils.clip_grad_norm_): every gradient of the step scaled by
+// min(1, C / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all of them together, in three kernels whose order of
+// operations does not depend on the device or its work-group size (so every device has the reference's bits):
+//   square_sums  partials[first + b] = Σ x[i]² over block b of NORM_BLOCK elements, i ascending (one work-item
+//                per block); the host launches it per gradient array, the blocks of each following the last's
+//   clip_factor  factor[0] = min(1, max_norm / (sqrt(Σ partials[0 .. blocks), ascending) + 1e-6))  (one item)
+//   scale_by     x(count) = x · factor[0]
+// NORM_BLOCK is fixed (Kernels.NORM_BLOCK in Java), not a tunable: it decides the rounding.
+#define NORM_BLOCK 256
+
+// partials[first + b] = Σ x[i]² for i in [b·NORM_BLOCK, min((b + 1)·NORM_BLOCK, count)), ascending
+__kernel void square_sums(const int count, const int first, __global const float* x, __global float* partials) {
+  const int b = get_global_id(0);
+  const int from = b * NORM_BLOCK;
+  if (from < count) {
+    const int to = min(from + NORM_BLOCK, count);
+    float sum = 0.0f;
+    for (int i = from; i < to; i++) {
+      sum += x[i] * x[i];
+    }
+    partials[first + b] = sum;
+  }
+}
+
+// factor[0] = min(1, max_norm / (sqrt(Σ partials(blocks)) + 1e-6)), the partials summed in ascending order
+__kernel void clip_factor(const int blocks, const float max_norm, __global const float* partials,
+                          __global float* factor) {
+  if (get_global_id(0) == 0) {
+    float total = 0.0f;
+    for (int b = 0; b < blocks; b++) {
+      total += partials[b];
+    }
+    const float clip = max_norm / (sqrt(total) + 1e-6f);
+    factor[0] = clip < 1.0f ? clip : 1.0f; // not fmin: a NaN norm gives 1 here and in Java alike
+  }
+}
+
+// x(count) = x · factor[0]
+__kernel void scale_by(const int count, __global const float* factor, __global float* x) {
+  const int i = get_global_id(0);
+  if (i < count) {
+    x[i] = x[i] * factor[0];
+  }
+}

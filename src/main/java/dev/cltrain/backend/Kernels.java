@@ -26,6 +26,9 @@ public interface Kernels<B, I> {
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
 
+  /** Elements per partial sum of update.cl's square_sums (its NORM_BLOCK): fixed, it decides the rounding. */
+  int NORM_BLOCK = 256;
+
   /**
    * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).
    *
@@ -492,4 +495,35 @@ public interface Kernels<B, I> {
    */
   void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<B> dw, List<B> m, List<B> v, List<B> w);
+
+  /**
+   * update.cl: partials[first + b] = Σ x[i]² over block b of {@link #NORM_BLOCK} elements of x, i ascending, for
+   * b = 0 … ⌈count / NORM_BLOCK⌉ − 1: the first step of gradient clipping, one launch per gradient array.
+   *
+   * @param count elements of x
+   * @param first where this array's blocks start in partials
+   * @param x the gradient array
+   * @param partials receives the blocks' sums of squares
+   */
+  void squareSums(int count, int first, B x, B partials);
+
+  /**
+   * update.cl: factor[0] = min(1, maxNorm / (√(Σ partials[0 … blocks)) + 1e-6)), the partials summed in
+   * ascending order in float (torch.nn.utils.clip_grad_norm_'s coefficient; a NaN norm gives 1).
+   *
+   * @param blocks partial sums to add
+   * @param maxNorm C, the largest global gradient norm kept
+   * @param partials the sums of squares from {@link #squareSums}
+   * @param factor receives the scale in its element 0
+   */
+  void clipFactor(int blocks, float maxNorm, B partials, B factor);
+
+  /**
+   * update.cl: x(count) = x · factor[0].
+   *
+   * @param count elements of x
+   * @param factor the scale, element 0 ({@link #clipFactor}'s)
+   * @param x the array scaled in place
+   */
+  void scaleBy(int count, B factor, B x);
 }

@@ -39,6 +39,7 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
     InputException.require(constants, "Adam's constants");
     Optimizer.requireDecay(weightDecay);
     InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
   }
 
   /**

@@ -41,6 +41,7 @@ public record AdamW(float learningRate, AdamConstants constants, float weightDec
     InputException.require(constants, "Adam's constants");
     Optimizer.requireDecay(weightDecay);
     InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
   }
 
   /**

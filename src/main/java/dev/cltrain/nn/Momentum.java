@@ -39,6 +39,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay, Re
     Optimizer.requireFraction("the momentum (--momentum)", momentum);
     Optimizer.requireDecay(weightDecay);
     dev.cltrain.core.InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
   }
 
   /**

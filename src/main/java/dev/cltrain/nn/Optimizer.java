@@ -306,6 +306,18 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
   }
 
   /**
+   * @param regularization what is applied around the step
+   * @param weightDecay    λ
+   * @throws InputException when every parameter is to decay ({@code decayAll}) and λ is 0
+   */
+  static void requireDecayToApply(Regularization regularization, float weightDecay) {
+    if (regularization.decayAll() && weightDecay == 0) {
+      throw InputException.parameter("decayAll", "needs weight decay above 0 (adamw has " + AdamW.DEFAULT_WEIGHT_DECAY
+          + " by default)");
+    }
+  }
+
+  /**
    * @param weightDecay λ
    * @return ", weight decay λ" for {@link #describe()}, or nothing for 0
    */

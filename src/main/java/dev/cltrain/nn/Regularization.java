@@ -41,6 +41,25 @@ public record Regularization(boolean decayAll, float clipNorm, float labelSmooth
     }
   }
 
+  /**
+   * The targets cross-entropy trains on with label smoothing E: (1 − E)·y + E/K per element, in float.
+   *
+   * @param y       one-hot (or soft) targets, rows × classes
+   * @param classes K, the targets per row
+   * @return the smoothed targets; {@code y} itself when E is 0
+   */
+  public float[] smoothedTargets(float[] y, int classes) {
+    if (labelSmoothing == 0) {
+      return y;
+    }
+    float[] t = new float[y.length];
+    float spread = labelSmoothing / classes;
+    for (int i = 0; i < y.length; i++) {
+      t[i] = (1.0f - labelSmoothing) * y[i] + spread;
+    }
+    return t;
+  }
+
   /** {@return ", decay all, clip-norm C, label smoothing E" for the parts applied, for {@link Optimizer#describe()}} */
   String suffix() {
     return (decayAll ? ", decay all" : "") + (clipNorm > 0 ? ", clip-norm " + Optimizer.decimal(clipNorm) : "")

@@ -32,6 +32,7 @@ public record Sgd(float learningRate, float weightDecay, Regularization regulari
     Optimizer.requireRate(learningRate);
     Optimizer.requireDecay(weightDecay);
     InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
   }
 
   /**

@@ -88,6 +88,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel adamUpdateLayers;
   private final ClKernel adamwUpdate;
   private final ClKernel adamwUpdateLayers;
+  private final ClKernel squareSums;
+  private final ClKernel clipFactor;
+  private final ClKernel scaleBy;
   private final ClKernel gatherRows;
   private final ClKernel im2col;
   private final ClKernel col2im;
@@ -209,6 +212,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.adamUpdateLayers = update.kernel("adam_update_layers");
       this.adamwUpdate = update.kernel("adamw_update");
       this.adamwUpdateLayers = update.kernel("adamw_update_layers");
+      this.squareSums = update.kernel("square_sums");
+      this.clipFactor = update.kernel("clip_factor");
+      this.scaleBy = update.kernel("scale_by");
       this.gatherRows = batch.kernel("gather_rows");
       ClProgram conv = context.program("conv.cl", options);
       this.im2col = conv.kernel("im2col");
@@ -848,5 +854,20 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(correction2);
     slots(args, dw, m, v, w);
     adamwUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+  }
+
+  @Override
+  public void squareSums(int count, int first, ClBuffer x, ClBuffer partials) {
+    squareSums.args(count, first, x, partials).launchGuarded((count + NORM_BLOCK - 1) / NORM_BLOCK);
+  }
+
+  @Override
+  public void clipFactor(int blocks, float maxNorm, ClBuffer partials, ClBuffer factor) {
+    clipFactor.args(blocks, maxNorm, partials, factor).launchGuarded(1);
+  }
+
+  @Override
+  public void scaleBy(int count, ClBuffer factor, ClBuffer x) {
+    scaleBy.args(count, factor, x).launchGuarded(count);
   }
 }

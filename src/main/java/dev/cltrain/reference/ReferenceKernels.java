@@ -835,4 +835,32 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
           v.get(s), w.get(s));
     }
   }
+
+  @Override
+  public void squareSums(int count, int first, float[] x, float[] partials) {
+    for (int b = 0; b * NORM_BLOCK < count; b++) {
+      float sum = 0.0f;
+      for (int i = b * NORM_BLOCK; i < Math.min((b + 1) * NORM_BLOCK, count); i++) {
+        sum += x[i] * x[i];
+      }
+      partials[first + b] = sum;
+    }
+  }
+
+  @Override
+  public void clipFactor(int blocks, float maxNorm, float[] partials, float[] factor) {
+    float total = 0.0f;
+    for (int b = 0; b < blocks; b++) {
+      total += partials[b];
+    }
+    float clip = maxNorm / ((float) Math.sqrt(total) + 1e-6f);
+    factor[0] = clip < 1.0f ? clip : 1.0f;
+  }
+
+  @Override
+  public void scaleBy(int count, float[] factor, float[] x) {
+    for (int i = 0; i < count; i++) {
+      x[i] = x[i] * factor[0];
+    }
+  }
 }

@@ -188,6 +188,9 @@ final class KernelCases {
         k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
         return read(k, target, rows * cols);
       }
+      case "square_sums", "clip_factor", "scale_by" -> {
+        return clipping(kernel, k, s, random);
+      }
       case "train_small" -> {
         return trainSmall(k, s, activation, random);
       }
@@ -399,5 +402,37 @@ final class KernelCases {
       y[i * cols + r.nextInt(cols)] = 1;
     }
     return y;
+  }
+
+  /**
+   * update.cl's clipping kernels at shape s = (rows, cols, depth): square_sums over rows × cols values into
+   * partials from depth mod 3 on (the slots before left 0); clip_factor over rows partial sums with a bound
+   * that clips for even rows and keeps 1 for odd; scale_by of rows × cols values by a factor drawn.
+   */
+  private static <B, I> float[] clipping(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int count = s[0] * s[1];
+    switch (kernel) {
+      case "square_sums" -> {
+        int first = s[2] % 3;
+        int blocks = first + (count + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+        B partials = k.upload(new float[blocks]);
+        k.squareSums(count, first, k.upload(uniform(random, count)), partials);
+        return read(k, partials, blocks);
+      }
+      case "clip_factor" -> {
+        B factor = poisoned(k, 1);
+        float[] partials = uniform(random, s[0]);
+        for (int b = 0; b < partials.length; b++) {
+          partials[b] = 3 * Math.abs(partials[b]);
+        }
+        k.clipFactor(s[0], s[0] % 2 == 0 ? 0.1f : 1e6f, k.upload(partials), factor);
+        return read(k, factor, 1);
+      }
+      default -> {
+        B x = k.upload(uniform(random, count));
+        k.scaleBy(count, k.upload(new float[] {random.nextFloat()}), x);
+        return read(k, x, count);
+      }
+    }
   }
 }
