@@ -233,6 +233,21 @@ class KernelsVsReferenceTest {
     check(device, "adamw_update weights", expected, adamw, 3, dz, state1, state2, w);
     check(device, "adamw_update m", m, adamw, 1, dz, state1, state2, w);
     check(device, "adamw_update v", v, adamw, 2, dz, state1, state2, w);
+
+    int blocks = 1 + (count + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+    float[] partials = new float[blocks];
+    REFERENCE.squareSums(count, 1, dz, partials);
+    check(device, "square_sums", partials, (k, b) -> k.squareSums(count, 1, b.get(0), b.get(1)), 1, dz,
+        new float[blocks]);
+    for (float bound : new float[] {0.01f, 1e9f}) { // clips; keeps 1
+      float[] factor = new float[1];
+      REFERENCE.clipFactor(blocks, bound, partials, factor);
+      check(device, "clip_factor " + bound, factor, (k, b) -> k.clipFactor(blocks, bound, b.get(0), b.get(1)), 1,
+          partials, new float[1]);
+      expected = dz.clone();
+      REFERENCE.scaleBy(count, factor, expected);
+      check(device, "scale_by", expected, (k, b) -> k.scaleBy(count, b.get(0), b.get(1)), 1, factor, dz);
+    }
   }
 
   static Stream<Arguments> devices() {
