@@ -178,13 +178,8 @@ final class WorkloadOptions {
 
   /** {@return how to train as these options say: optimizer, hyper-parameters, batch size and seed} */
   TrainingRecipe recipe() {
-    TrainingRecipe recipe = new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay,
-        batchSize, seed);
-    if (decayAll == null && clipNorm == null && labelSmoothing == null) {
-      return recipe;
-    }
-    return recipe.withRegularization(new Regularization(Boolean.TRUE.equals(decayAll), clipNorm == null ? 0 : clipNorm,
-        labelSmoothing == null ? 0 : labelSmoothing));
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed,
+        Regularization.given(decayAll, clipNorm, labelSmoothing));
   }
 
   /** The loss --loss names, else the default for the data. */
@@ -410,9 +405,6 @@ final class WorkloadOptions {
     if (inputScale != null && initModel == null) {
       throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
           + "own scale)");
-    }
-    if (clipNorm != null && !(clipNorm > 0)) {
-      throw InputException.parameter("clipNorm", "must be a positive finite number, got " + clipNorm);
     }
     // refuses a bad --optimizer, --lr, --momentum, --beta1, --beta2, --eps, --weight-decay, --decay-all,
     // --clip-norm, --label-smoothing or --seed

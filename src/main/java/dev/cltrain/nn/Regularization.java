@@ -42,6 +42,27 @@ public record Regularization(boolean decayAll, float clipNorm, float labelSmooth
   }
 
   /**
+   * The regularization a command line gives ({@code --decay-all}, {@code --clip-norm}, {@code --label-smoothing}),
+   * each null where not given; a clipping norm given must be above 0.
+   *
+   * @param decayAll       whether biases decay too, or null
+   * @param clipNorm       C, or null
+   * @param labelSmoothing E, or null
+   * @return the regularization, or null when none of the three is given (every earlier run's path)
+   * @throws InputException naming the bad value
+   */
+  public static Regularization given(Boolean decayAll, Float clipNorm, Float labelSmoothing) {
+    if (decayAll == null && clipNorm == null && labelSmoothing == null) {
+      return null;
+    }
+    if (clipNorm != null && !(clipNorm > 0)) {
+      throw InputException.parameter("clipNorm", "must be a positive finite number, got " + clipNorm);
+    }
+    return new Regularization(Boolean.TRUE.equals(decayAll), clipNorm == null ? 0 : clipNorm,
+        labelSmoothing == null ? 0 : labelSmoothing);
+  }
+
+  /**
    * The targets cross-entropy trains on with label smoothing E: (1 − E)·y + E/K per element, in float.
    *
    * @param y       one-hot (or soft) targets, rows × classes
