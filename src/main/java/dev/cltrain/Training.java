@@ -215,7 +215,8 @@ public final class Training {
    * ({@code --weight-decay}), the decoupled factor w·(1 − ηλ) for adamw. Biases do not decay unless
    * {@link #decayAll}. It changes the optimizer already set, so call it after {@link #optimizer}:
    * <pre>{@code
-   * Training.of(net, data).optimizer(Optimizer.adam(0.001f)).weightDecay(1e-4f)
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adam(0.001f)).weightDecay(1e-4f);
    * }</pre>
    *
    * @param lambda λ, finite and at least 0
@@ -230,7 +231,8 @@ public final class Training {
    * Whether weight decay reaches biases too ({@code --decay-all}); by default only weights decay. Call it after
    * {@link #optimizer} and {@link #weightDecay}:
    * <pre>{@code
-   * Training.of(net, data).optimizer(Optimizer.adamw(0.001f, 0.01f)).decayAll(true)
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adamw(0.001f, 0.01f)).decayAll(true);
    * }</pre>
    *
    * @param on true to decay every parameter
@@ -247,7 +249,8 @@ public final class Training {
    * gradients, after the data-parallel sum, scaled by min(1, C / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all of them
    * (a sum in a fixed order, the same bits on every device). Call it after {@link #optimizer}:
    * <pre>{@code
-   * Training.of(net, data).optimizer(Optimizer.adam(0.001f)).clipNorm(1.0f)
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adam(0.001f)).clipNorm(1.0f);
    * }</pre>
    *
    * @param maxNorm C, positive and finite; 0 for no clipping
@@ -265,7 +268,9 @@ public final class Training {
    * smoothed one; held-out sets are evaluated on their own labels. Refused for an MSE network when the run
    * opens. Call it after {@link #optimizer}:
    * <pre>{@code
-   * Training.of(net, data).optimizer(Optimizer.adam(0.001f)).labelSmoothing(0.1f)
+   * TrainingData two = Data.classes(new float[][] {{0, 1}, {1, 0}}, new int[] {0, 1}, 2);
+   * Training run = Training.of(Network.builder(2, 4, 2).loss(Loss.XENT).build(), two)
+   *     .optimizer(Optimizer.adam(0.001f)).labelSmoothing(0.1f);
    * }</pre>
    *
    * @param epsilon E in [0, 1); 0 for none

@@ -253,7 +253,7 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
 
   /**
    * AdamW (decoupled weight decay, as torch.optim.AdamW) with the usual β1 0.9, β2 0.999, ε 1e-8, e.g.
-   * {@code Training.of(net, data).optimizer(Optimizer.adamw(0.001f, 0.01f))}.
+   * {@code .optimizer(Optimizer.adamw(0.001f, 0.01f))} on a {@code Training}.
    *
    * @param learningRate η, e.g. 0.001
    * @param weightDecay  λ, the decoupled factor (PyTorch's default: {@link AdamW#DEFAULT_WEIGHT_DECAY})
