@@ -35,6 +35,11 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
    * @throws InputException naming the bad value and its command-line option
    */
   public Adam {
+    check(learningRate, constants, weightDecay, regularization);
+  }
+
+  /** The checks of Adam's and {@link AdamW}'s values, naming the bad one. */
+  static void check(float learningRate, AdamConstants constants, float weightDecay, Regularization regularization) {
     Optimizer.requireRate(learningRate);
     InputException.require(constants, "Adam's constants");
     Optimizer.requireDecay(weightDecay);
@@ -73,9 +78,13 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
 
   @Override
   public String describe() {
-    return "adam (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
-        + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon())
-        + Optimizer.decaySuffix(weightDecay) + regularization.suffix() + ")";
+    return describe("adam", learningRate, constants, Optimizer.decaySuffix(weightDecay) + regularization.suffix());
+  }
+
+  /** "NAME (η …, β1 …, β2 …, ε …TAIL)", for {@link #describe()} here and in {@link AdamW}. */
+  static String describe(String name, float learningRate, AdamConstants constants, String tail) {
+    return name + " (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
+        + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon()) + tail + ")";
   }
 
   @Override

@@ -37,11 +37,7 @@ public record AdamW(float learningRate, AdamConstants constants, float weightDec
    * @throws InputException naming the bad value and its command-line option
    */
   public AdamW {
-    Optimizer.requireRate(learningRate);
-    InputException.require(constants, "Adam's constants");
-    Optimizer.requireDecay(weightDecay);
-    InputException.require(regularization, "the regularization");
-    Optimizer.requireDecayToApply(regularization, weightDecay);
+    Adam.check(learningRate, constants, weightDecay, regularization);
   }
 
   /**
@@ -75,9 +71,8 @@ public record AdamW(float learningRate, AdamConstants constants, float weightDec
 
   @Override
   public String describe() {
-    return "adamw (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
-        + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon())
-        + ", decoupled weight decay " + Optimizer.decimal(weightDecay) + regularization.suffix() + ")";
+    return Adam.describe("adamw", learningRate, constants, ", decoupled weight decay " + Optimizer.decimal(weightDecay)
+        + regularization.suffix());
   }
 
   @Override

@@ -652,6 +652,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   public void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
+    adamLayers(adamUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
+  }
+
+  /** adam_update_layers or adamw_update_layers, which take the same arguments. */
+  private void adamLayers(ClKernel kernel, int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m, List<ClBuffer> v,
+      List<ClBuffer> w) {
     Segments.total(count, weightDecay, dw, m, v, w);
     List<Object> args = new ArrayList<>();
     slots(args, count);
@@ -660,7 +667,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(correction1);
     args.add(correction2);
     slots(args, dw, m, v, w);
-    adamUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+    kernel.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 
   /** The range of a *_layers launch: update.cl's Σ ITEMS(s), each slot's count over {@link #updateChunk}, rounded up. */
@@ -845,15 +852,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   public void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
-    Segments.total(count, weightDecay, dw, m, v, w);
-    List<Object> args = new ArrayList<>();
-    slots(args, count);
-    args.addAll(List.of(learningRate, adam.beta1(), adam.beta2(), adam.epsilon()));
-    slots(args, weightDecay);
-    args.add(correction1);
-    args.add(correction2);
-    slots(args, dw, m, v, w);
-    adamwUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+    adamLayers(adamwUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
   }
 
   @Override
