@@ -93,7 +93,7 @@ final class WorkloadOptions {
   String optimizer;
 
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: " + Sgd.DEFAULT_LEARNING_RATE + " for sgd, "
-      + Momentum.DEFAULT_LEARNING_RATE + " for momentum, " + Adam.DEFAULT_LEARNING_RATE + " for adam).")
+      + Momentum.DEFAULT_LEARNING_RATE + " for momentum, " + Adam.DEFAULT_LEARNING_RATE + " for adam and adamw).")
   Float learningRate;
 
   @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: " + Momentum.DEFAULT_MOMENTUM + ").")

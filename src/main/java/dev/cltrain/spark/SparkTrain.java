@@ -87,7 +87,7 @@ public final class SparkTrain implements Callable<Integer> {
   String optimizer = "sgd";
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: "
       + dev.cltrain.nn.Sgd.DEFAULT_LEARNING_RATE + " sgd, " + dev.cltrain.nn.Momentum.DEFAULT_LEARNING_RATE
-      + " momentum, " + dev.cltrain.nn.Adam.DEFAULT_LEARNING_RATE + " adam).")
+      + " momentum, " + dev.cltrain.nn.Adam.DEFAULT_LEARNING_RATE + " adam and adamw).")
   Float lr;
   @Option(names = "--weight-decay", paramLabel = "L2", description = "As cltrain train's --weight-decay.")
   Float weightDecay;
