@@ -38,11 +38,12 @@
 #define REDUCE_GROUP 256
 #endif
 
-// Optimizer codes: Optimizer.Kind.code in Java (Sgd.CODE, Momentum.CODE, Adam.CODE), one OPT_ name per rule;
+// Optimizer codes: Optimizer.Kind.code in Java (Sgd.CODE, Momentum.CODE, Adam.CODE, AdamW.CODE), one OPT_ name per rule;
 // KernelCodesTest keeps the two in step and checks that update_one names each rule.
 #define OPT_SGD 0
 #define OPT_MOMENTUM 1
 #define OPT_ADAM 2
+#define OPT_ADAMW 3
 
 // Copies n floats between global and local memory, the group's work-items sharing them.
 inline void load_local(__local float* to, __global const float* from, const int n) {
@@ -76,12 +77,15 @@ inline void update_one(const int optimizer, const float learning_rate, const flo
                        const float beta2, const float epsilon, const float weight_decay, const float correction1,
                        const float correction2, const float dw, __local float* p, __local float* s,
                        const int stride) {
-  const float g = dw + weight_decay * p[0];
+  if (optimizer == OPT_ADAMW) { // decoupled: the weight decayed first, the Adam step from it without L2
+    p[0] = p[0] * (1.0f - learning_rate * weight_decay);
+  }
+  const float g = optimizer == OPT_ADAMW ? dw : dw + weight_decay * p[0];
   if (optimizer == OPT_MOMENTUM) {
     const float v = flush_moment(momentum * s[0] + g);
     s[0] = v;
     p[0] = p[0] - learning_rate * v;
-  } else if (optimizer == OPT_ADAM) {
+  } else if (optimizer == OPT_ADAM || optimizer == OPT_ADAMW) {
     const float m1 = flush_moment(beta1 * s[0] + (1.0f - beta1) * g);
     const float v1 = flush_moment(beta2 * s[stride] + (1.0f - beta2) * (g * g));
     s[0] = m1;
@@ -118,7 +122,7 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
     activation_floats += rows * widths[l + 1];
     widest = max(widest, widths[l + 1]);
   }
-  const int states = optimizer == OPT_ADAM ? 2 : optimizer == OPT_MOMENTUM ? 1 : 0;
+  const int states = optimizer == OPT_ADAM || optimizer == OPT_ADAMW ? 2 : optimizer == OPT_MOMENTUM ? 1 : 0;
   if (rows * (inputs + outputs) + parameters * (1 + states) + activation_floats + 2 * rows * widest
       > SMALL_NET_FLOATS) {
     return; // the host never launches a network that does not fit (OpenClKernels.smallNetFloats)
@@ -235,8 +239,8 @@ __kernel void train_small(const int layers, const int rows, const int epochs, co
       }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const float correction1 = optimizer == OPT_ADAM ? corrections[2 * e] : 1.0f;
-    const float correction2 = optimizer == OPT_ADAM ? corrections[2 * e + 1] : 1.0f;
+    const float correction1 = optimizer == OPT_ADAM || optimizer == OPT_ADAMW ? corrections[2 * e] : 1.0f;
+    const float correction2 = optimizer == OPT_ADAM || optimizer == OPT_ADAMW ? corrections[2 * e + 1] : 1.0f;
     a = la + activation_floats;
     for (int l = layers - 1; l >= 0; l--) {
       const int k = widths[l];

@@ -5,7 +5,11 @@
 //   momentum_update g = dw + λw;  v = μ·v + g;  w −= η·v          (PyTorch's convention)
 //   adam_update     g = dw + λw;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
 //                   w −= η · (m / c1) / (sqrt(v / c2) + ε)        c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ (from the host)
-// λ is the weight decay (L2, added to the gradient); the trainer passes 0 for biases. With λ = 0 the
+//   adamw_update    w = w · (1 − η·λ);  then adam_update with g = dw  (decoupled weight decay, Loshchilov and
+//                   Hutter, in torch.optim.AdamW's order: the weight is decayed first, and the Adam step taken
+//                   from the decayed weight; the step's operations are adam_step's with λ = 0, to the bit)
+// λ is the weight decay (L2, added to the gradient; adamw's decoupled factor); the trainer passes 0 for biases
+// (unless --decay-all). With λ = 0 the
 // extra term adds exactly zero, so sgd_update is the seed's w −= η·dw to the last bit.
 //
 // No subnormal moments: a moment (momentum's velocity, Adam's m and v) whose new value has magnitude below
@@ -84,6 +88,15 @@ inline void adam_step(const int i, const float learning_rate, const float beta1,
   v[i] = v1;
   const float step = (m1 / correction1) / (sqrt(v1 / correction2) + epsilon);
   w[i] = w[i] - learning_rate * step;
+}
+
+// Element i of adamw_update: w = w · (1 − learning_rate · weight_decay), then adam_step with no L2 term
+inline void adamw_step(const int i, const float learning_rate, const float beta1, const float beta2,
+                       const float epsilon, const float weight_decay, const float correction1,
+                       const float correction2, __global const float* dw, __global float* m,
+                       __global float* v, __global float* w) {
+  w[i] = w[i] * (1.0f - learning_rate * weight_decay);
+  adam_step(i, learning_rate, beta1, beta2, epsilon, 0.0f, correction1, correction2, dw, m, v, w);
 }
 
 // w(count) −= learning_rate · (dw + weight_decay · w)
@@ -223,4 +236,87 @@ __kernel void adam_update_layers(const int count0, const int count1, const int c
   __global float* v = PICK(v);
   __global float* w = PICK(w);
   EACH_ELEMENT(adam_step(i, learning_rate, beta1, beta2, epsilon, weight_decay, correction1, correction2, dw, m, v, w))
+}
+
+// AdamW: w(count) = w · (1 − learning_rate · weight_decay), then adam_update's step with g = dw (m, v flushed)
+__kernel void adamw_update(const int count, const float learning_rate, const float beta1, const float beta2,
+                           const float epsilon, const float weight_decay, const float correction1,
+                           const float correction2, __global const float* dw, __global float* m,
+                           __global float* v, __global float* w) {
+  const int i = get_global_id(0);
+  if (i < count) {
+    adamw_step(i, learning_rate, beta1, beta2, epsilon, weight_decay, correction1, correction2, dw, m, v, w);
+  }
+}
+
+// adamw_update on slots 0..7 in one launch of Σ ITEMS(s) work-items
+__kernel void adamw_update_layers(const int count0, const int count1, const int count2, const int count3,
+                                  const int count4, const int count5, const int count6, const int count7,
+                                  const float learning_rate, const float beta1, const float beta2,
+                                  const float epsilon,
+                                  const float weight_decay0, const float weight_decay1, const float weight_decay2,
+                                  const float weight_decay3, const float weight_decay4, const float weight_decay5,
+                                  const float weight_decay6, const float weight_decay7,
+                                  const float correction1, const float correction2,
+                                  __global const float* dw0, __global const float* dw1, __global const float* dw2,
+                                  __global const float* dw3, __global const float* dw4, __global const float* dw5,
+                                  __global const float* dw6, __global const float* dw7,
+                                  __global float* m0, __global float* m1, __global float* m2, __global float* m3,
+                                  __global float* m4, __global float* m5, __global float* m6, __global float* m7,
+                                  __global float* v0, __global float* v1, __global float* v2, __global float* v3,
+                                  __global float* v4, __global float* v5, __global float* v6, __global float* v7,
+                                  __global float* w0, __global float* w1, __global float* w2, __global float* w3,
+                                  __global float* w4, __global float* w5, __global float* w6, __global float* w7) {
+  FIND_SLOT
+  const float weight_decay = PICK(weight_decay);
+  __global const float* dw = PICK(dw);
+  __global float* m = PICK(m);
+  __global float* v = PICK(v);
+  __global float* w = PICK(w);
+  EACH_ELEMENT(adamw_step(i, learning_rate, beta1, beta2, epsilon, weight_decay, correction1, correction2, dw, m, v, w))
+}
+
+// Gradient clipping (--clip-norm C, torch.nn.utils.clip_grad_norm_): every gradient of the step scaled by
+// min(1, C / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all of them together, in three kernels whose order of
+// operations does not depend on the device or its work-group size (so every device has the reference's bits):
+//   square_sums  partials[first + b] = Σ x[i]² over block b of NORM_BLOCK elements, i ascending (one work-item
+//                per block); the host launches it per gradient array, the blocks of each following the last's
+//   clip_factor  factor[0] = min(1, max_norm / (sqrt(Σ partials[0 .. blocks), ascending) + 1e-6))  (one item)
+//   scale_by     x(count) = x · factor[0]
+// NORM_BLOCK is fixed (Kernels.NORM_BLOCK in Java), not a tunable: it decides the rounding.
+#define NORM_BLOCK 256
+
+// partials[first + b] = Σ x[i]² for i in [b·NORM_BLOCK, min((b + 1)·NORM_BLOCK, count)), ascending
+__kernel void square_sums(const int count, const int first, __global const float* x, __global float* partials) {
+  const int b = get_global_id(0);
+  const int from = b * NORM_BLOCK;
+  if (from < count) {
+    const int to = min(from + NORM_BLOCK, count);
+    float sum = 0.0f;
+    for (int i = from; i < to; i++) {
+      sum += x[i] * x[i];
+    }
+    partials[first + b] = sum;
+  }
+}
+
+// factor[0] = min(1, max_norm / (sqrt(Σ partials(blocks)) + 1e-6)), the partials summed in ascending order
+__kernel void clip_factor(const int blocks, const float max_norm, __global const float* partials,
+                          __global float* factor) {
+  if (get_global_id(0) == 0) {
+    float total = 0.0f;
+    for (int b = 0; b < blocks; b++) {
+      total += partials[b];
+    }
+    const float clip = max_norm / (sqrt(total) + 1e-6f);
+    factor[0] = clip < 1.0f ? clip : 1.0f; // not fmin: a NaN norm gives 1 here and in Java alike
+  }
+}
+
+// x(count) = x · factor[0]
+__kernel void scale_by(const int count, __global const float* factor, __global float* x) {
+  const int i = get_global_id(0);
+  if (i < count) {
+    x[i] = x[i] * factor[0];
+  }
 }

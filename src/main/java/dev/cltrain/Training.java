@@ -12,6 +12,7 @@ import dev.cltrain.nn.Augment;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Regularization;
 import dev.cltrain.nn.Standardization;
 import java.nio.file.Path;
 
@@ -212,6 +213,78 @@ public final class Training {
   public Training optimizer(Optimizer optimizer) {
     return copy(InputException.require(optimizer, "the optimizer"), batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener);
+  }
+
+  /**
+   * The optimizer's weight decay λ: L2 added to the weights' gradients for sgd, momentum and adam
+   * ({@code --weight-decay}), the decoupled factor w·(1 − ηλ) for adamw. Biases do not decay unless
+   * {@link #decayAll}. It changes the optimizer already set, so call it after {@link #optimizer}:
+   * <pre>{@code
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adam(0.001f)).weightDecay(1e-4f);
+   * }</pre>
+   *
+   * @param lambda λ, finite and at least 0
+   * @return this run with that weight decay
+   * @throws InputException when λ is negative or not finite
+   */
+  public Training weightDecay(float lambda) {
+    return optimizer(optimizer.withWeightDecay(lambda));
+  }
+
+  /**
+   * Whether weight decay reaches biases too ({@code --decay-all}); by default only weights decay. Call it after
+   * {@link #optimizer} and {@link #weightDecay}:
+   * <pre>{@code
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adamw(0.001f, 0.01f)).decayAll(true);
+   * }</pre>
+   *
+   * @param on true to decay every parameter
+   * @return this run with that choice
+   * @throws InputException when {@code on} and the optimizer has no weight decay
+   */
+  public Training decayAll(boolean on) {
+    Regularization r = optimizer.regularization();
+    return optimizer(optimizer.withRegularization(new Regularization(on, r.clipNorm(), r.labelSmoothing())));
+  }
+
+  /**
+   * Gradient clipping by global norm ({@code --clip-norm}, torch.nn.utils.clip_grad_norm_): each step's
+   * gradients, after the data-parallel sum, scaled by min(1, C / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all of them
+   * (a sum in a fixed order, the same bits on every device). Call it after {@link #optimizer}:
+   * <pre>{@code
+   * Training run = Training.of(Network.builder(2, 4, 1).build(), Data.builtin("xor"))
+   *     .optimizer(Optimizer.adam(0.001f)).clipNorm(1.0f);
+   * }</pre>
+   *
+   * @param maxNorm C, positive and finite; 0 for no clipping
+   * @return this run with that clipping
+   * @throws InputException when C is negative or not finite
+   */
+  public Training clipNorm(float maxNorm) {
+    Regularization r = optimizer.regularization();
+    return optimizer(optimizer.withRegularization(new Regularization(r.decayAll(), maxNorm, r.labelSmoothing())));
+  }
+
+  /**
+   * Label smoothing for cross-entropy ({@code --label-smoothing}, torch.nn.CrossEntropyLoss's): the training
+   * targets become (1 − E)·y + E/K for K classes, so the gradient is p − that and the training loss is the
+   * smoothed one; held-out sets are evaluated on their own labels. Refused for an MSE network when the run
+   * opens. Call it after {@link #optimizer}:
+   * <pre>{@code
+   * TrainingData two = Data.classes(new float[][] {{0, 1}, {1, 0}}, new int[] {0, 1}, 2);
+   * Training run = Training.of(Network.builder(2, 4, 2).loss(Loss.XENT).build(), two)
+   *     .optimizer(Optimizer.adam(0.001f)).labelSmoothing(0.1f);
+   * }</pre>
+   *
+   * @param epsilon E in [0, 1); 0 for none
+   * @return this run with that smoothing
+   * @throws InputException when E is outside [0, 1)
+   */
+  public Training labelSmoothing(float epsilon) {
+    Regularization r = optimizer.regularization();
+    return optimizer(optimizer.withRegularization(new Regularization(r.decayAll(), r.clipNorm(), epsilon)));
   }
 
   /**

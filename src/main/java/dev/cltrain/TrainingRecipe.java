@@ -3,6 +3,7 @@ package dev.cltrain;
 import dev.cltrain.core.InputException;
 
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.Regularization;
 import dev.cltrain.nn.Sgd;
 
 /**
@@ -11,7 +12,7 @@ import dev.cltrain.nn.Sgd;
  * named default; a bad value is an {@link InputException} naming the parameter as Java does
  * ({@link InputException#parameter()}, e.g. "batchSize"), which a command maps to its option.
  *
- * @param optimizer    the update rule's name (sgd, momentum, adam); null for {@link #DEFAULT_OPTIMIZER}
+ * @param optimizer    the update rule's name (sgd, momentum, adam, adamw); null for {@link #DEFAULT_OPTIMIZER}
  * @param learningRate η; null for {@link #defaultLearningRate}
  * @param momentum     μ of momentum; null for the optimizer's usual one
  * @param beta1        Adam's β1; null for the usual one
@@ -20,9 +21,28 @@ import dev.cltrain.nn.Sgd;
  * @param weightDecay  L2 weight decay; null for none
  * @param batchSize    rows per step, positive; null for the whole training set (the seed's full batch)
  * @param seed         np.random.seed of the initial weights and the shuffling, 0 to 2³²−1; null for {@link #DEFAULT_SEED}
+ * @param regularization decay-all, gradient clipping and label smoothing; null for {@link Regularization#NONE}
  */
 public record TrainingRecipe(String optimizer, Float learningRate, Float momentum, Float beta1, Float beta2,
-    Float epsilon, Float weightDecay, Integer batchSize, Long seed) {
+    Float epsilon, Float weightDecay, Integer batchSize, Long seed, Regularization regularization) {
+  /**
+   * A recipe without regularization ({@link Regularization#NONE}).
+   *
+   * @param optimizer    the update rule's name; null for the default
+   * @param learningRate η; null for the rule's default
+   * @param momentum     μ; null for the default
+   * @param beta1        β1; null for the default
+   * @param beta2        β2; null for the default
+   * @param epsilon      ε; null for the default
+   * @param weightDecay  weight decay; null for the rule's default (adamw 0.01, else none)
+   * @param batchSize    rows per step; null for the full batch
+   * @param seed         the seed; null for the default
+   */
+  public TrainingRecipe(String optimizer, Float learningRate, Float momentum, Float beta1, Float beta2,
+      Float epsilon, Float weightDecay, Integer batchSize, Long seed) {
+    this(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, null);
+  }
+
   /** The update rule when none is named: plain gradient descent, the seed's. */
   public static final Optimizer.Kind DEFAULT_OPTIMIZER = Sgd.KIND;
   /** The seed when none is given: the seed program's np.random.seed(0). */
@@ -50,13 +70,16 @@ public record TrainingRecipe(String optimizer, Float learningRate, Float momentu
 
   /**
    * The optimizer with its hyper-parameters, defaults filled in by the rule ({@link Optimizer.Kind#build}: the
-   * learning rate by kind, μ, β1, β2 and ε the rule's own), no weight decay.
+   * learning rate by kind, μ, β1, β2 and ε the rule's own; weight decay none but for adamw's 0.01), with the
+   * recipe's regularization.
    *
    * @return the optimizer
    * @throws InputException for an unknown optimizer or a hyper-parameter out of range
    */
   public Optimizer toOptimizer() {
-    return optimizerKind().build(new Optimizer.Options(learningRate, momentum, beta1, beta2, epsilon, weightDecay));
+    Optimizer rule = optimizerKind().build(new Optimizer.Options(learningRate, momentum, beta1, beta2, epsilon,
+        weightDecay));
+    return regularization == null ? rule : rule.withRegularization(regularization);
   }
 
   /** {@return the batch size, 0 for the whole training set} @throws InputException when given and not positive */
@@ -102,7 +125,8 @@ public record TrainingRecipe(String optimizer, Float learningRate, Float momentu
    * @return this recipe with that optimizer
    */
   public TrainingRecipe withOptimizer(String kind) {
-    return new TrainingRecipe(kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed);
+    return new TrainingRecipe(kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed,
+        regularization);
   }
 
   /**
@@ -110,7 +134,8 @@ public record TrainingRecipe(String optimizer, Float learningRate, Float momentu
    * @return this recipe with that learning rate
    */
   public TrainingRecipe withLearningRate(Float rate) {
-    return new TrainingRecipe(optimizer, rate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed);
+    return new TrainingRecipe(optimizer, rate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed,
+        regularization);
   }
 
   /**
@@ -118,7 +143,8 @@ public record TrainingRecipe(String optimizer, Float learningRate, Float momentu
    * @return this recipe with that batch size
    */
   public TrainingRecipe withBatchSize(Integer rows) {
-    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, rows, seed);
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, rows, seed,
+        regularization);
   }
 
   /**
@@ -126,7 +152,18 @@ public record TrainingRecipe(String optimizer, Float learningRate, Float momentu
    * @return this recipe with that seed
    */
   public TrainingRecipe withSeed(Long s) {
-    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, s);
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, s,
+        regularization);
+  }
+
+  /**
+   * @param applied decay-all, clipping and label smoothing, e.g. {@code new Regularization(false, 1.0f, 0.1f)};
+   *                null for none
+   * @return this recipe with them
+   */
+  public TrainingRecipe withRegularization(Regularization applied) {
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed,
+        applied);
   }
 
   private static float or(Float value, float otherwise) {

@@ -26,6 +26,9 @@ public interface Kernels<B, I> {
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
 
+  /** Elements per partial sum of update.cl's square_sums (its NORM_BLOCK): fixed, it decides the rounding. */
+  int NORM_BLOCK = 256;
+
   /**
    * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).
    *
@@ -475,4 +478,75 @@ public interface Kernels<B, I> {
    */
   void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
       int epoch, int offset, I indices, B source, B target);
+
+  /**
+   * update.cl: one AdamW step (decoupled weight decay, as torch.optim.AdamW orders it): first
+   * w = w · (1 − learningRate · weightDecay), then {@link #adamUpdate}'s step on the decayed w with no L2 term
+   * (weightDecay 0 there), to the bit. Moments flushed as Adam's.
+   *
+   * @param count elements of dw, m, v and w
+   * @param learningRate the step size η
+   * @param adam β1, β2 and ε, as {@link #adamUpdate}'s
+   * @param weightDecay the decoupled factor λ (0 for biases unless every parameter decays)
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw the gradient
+   * @param m the first-moment average, updated in place
+   * @param v the second-moment average, updated in place
+   * @param w the parameters, updated in place
+   */
+  void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, B dw, B m, B v, B w);
+
+  /**
+   * update.cl: {@link #adamwUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
+   * {@code adamwUpdate(count[s], learningRate, adam, weightDecay[s], correction1, correction2,
+   * dw.get(s), m.get(s), v.get(s), w.get(s))}, to the bit.
+   *
+   * @param count elements of each slot's arrays (0 allowed); 1 to SEGMENTS entries
+   * @param learningRate the step size η
+   * @param adam β1, β2 and ε, as {@link #adamUpdate}'s
+   * @param weightDecay each slot's decoupled factor λ; as many entries as count
+   * @param correction1 1 − beta1ᵗ for step t ≥ 1, computed by the host
+   * @param correction2 1 − beta2ᵗ for step t ≥ 1, computed by the host
+   * @param dw each slot's gradient; as many entries as count
+   * @param m each slot's first-moment average, updated in place; as many entries as count
+   * @param v each slot's second-moment average, updated in place; as many entries as count
+   * @param w each slot's parameters, updated in place; as many entries as count
+   * @throws IllegalArgumentException when the groups' lengths differ or lie outside 1..SEGMENTS, or a count
+   *     is negative
+   */
+  void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<B> dw, List<B> m, List<B> v, List<B> w);
+
+  /**
+   * update.cl: partials[first + b] = Σ x[i]² over block b of {@link #NORM_BLOCK} elements of x, i ascending, for
+   * b = 0 … ⌈count / NORM_BLOCK⌉ − 1: the first step of gradient clipping, one launch per gradient array.
+   *
+   * @param count elements of x
+   * @param first where this array's blocks start in partials
+   * @param x the gradient array
+   * @param partials receives the blocks' sums of squares
+   */
+  void squareSums(int count, int first, B x, B partials);
+
+  /**
+   * update.cl: factor[0] = min(1, maxNorm / (√(Σ partials[0 … blocks)) + 1e-6)), the partials summed in
+   * ascending order in float (torch.nn.utils.clip_grad_norm_'s coefficient; a NaN norm gives 1).
+   *
+   * @param blocks partial sums to add
+   * @param maxNorm C, the largest global gradient norm kept
+   * @param partials the sums of squares from {@link #squareSums}
+   * @param factor receives the scale in its element 0
+   */
+  void clipFactor(int blocks, float maxNorm, B partials, B factor);
+
+  /**
+   * update.cl: x(count) = x · factor[0].
+   *
+   * @param count elements of x
+   * @param factor the scale, element 0 ({@link #clipFactor}'s)
+   * @param x the array scaled in place
+   */
+  void scaleBy(int count, B factor, B x);
 }

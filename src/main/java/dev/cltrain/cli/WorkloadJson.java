@@ -49,6 +49,15 @@ final class WorkloadJson {
     o.put("beta2", w.beta2);
     o.put("eps", w.epsilon);
     o.put("weightDecay", w.weightDecay);
+    if (w.decayAll != null) { // these three only when given: earlier runs' checkpoints keep their bytes
+      o.put("decayAll", w.decayAll);
+    }
+    if (w.clipNorm != null) {
+      o.put("clipNorm", w.clipNorm);
+    }
+    if (w.labelSmoothing != null) {
+      o.put("labelSmoothing", w.labelSmoothing);
+    }
     o.put("batchSize", w.batchSize);
     o.put("seed", w.seed);
     if (w.augment != null) { // only when given: the options of every other run are recorded as before
@@ -86,6 +95,9 @@ final class WorkloadJson {
     w.beta2 = o.hasNonNull("beta2") ? decimal(o, "beta2") : null;
     w.epsilon = o.hasNonNull("eps") ? decimal(o, "eps") : null;
     w.weightDecay = o.hasNonNull("weightDecay") ? decimal(o, "weightDecay") : null;
+    w.decayAll = o.hasNonNull("decayAll") ? o.get("decayAll").asBoolean() : null;
+    w.clipNorm = o.hasNonNull("clipNorm") ? decimal(o, "clipNorm") : null;
+    w.labelSmoothing = o.hasNonNull("labelSmoothing") ? decimal(o, "labelSmoothing") : null;
     w.batchSize = o.hasNonNull("batchSize") ? integer(o, "batchSize") : null;
     w.seed = o.hasNonNull("seed") ? o.get("seed").asLong() : null;
     return w;

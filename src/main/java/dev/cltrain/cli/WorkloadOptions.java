@@ -17,6 +17,8 @@ import dev.cltrain.Data;
 import dev.cltrain.Model;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingRecipe;
+import dev.cltrain.nn.AdamW;
+import dev.cltrain.nn.Regularization;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.nn.NetSpec;
@@ -92,7 +94,7 @@ final class WorkloadOptions {
   String optimizer;
 
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate η (default: " + Sgd.DEFAULT_LEARNING_RATE + " for sgd, "
-      + Momentum.DEFAULT_LEARNING_RATE + " for momentum, " + Adam.DEFAULT_LEARNING_RATE + " for adam).")
+      + Momentum.DEFAULT_LEARNING_RATE + " for momentum, " + Adam.DEFAULT_LEARNING_RATE + " for adam and adamw).")
   Float learningRate;
 
   @Option(names = "--momentum", paramLabel = "MU", description = "Momentum μ (default: " + Momentum.DEFAULT_MOMENTUM + ").")
@@ -107,8 +109,21 @@ final class WorkloadOptions {
   @Option(names = "--eps", paramLabel = "EPS", description = "Adam ε (default: " + AdamConstants.DEFAULT_EPSILON + ").")
   Float epsilon;
 
-  @Option(names = "--weight-decay", paramLabel = "L2", description = "L2 weight decay added to weight gradients (default: 0).")
+  @Option(names = "--weight-decay", paramLabel = "L2", description = "L2 weight decay added to weight gradients; with adamw, "
+      + "its decoupled decay w·(1 − lr·L2) (default: 0; adamw " + AdamW.DEFAULT_WEIGHT_DECAY + ").")
   Float weightDecay;
+
+  @Option(names = "--decay-all", arity = "0", description = "Weight decay for biases too (default: weights only); needs "
+      + "--weight-decay or adamw.")
+  Boolean decayAll;
+
+  @Option(names = "--clip-norm", paramLabel = "C", description = "Scale all gradients of a step by min(1, C/‖g‖), ‖g‖ their "
+      + "global L2 norm (default: no clipping).")
+  Float clipNorm;
+
+  @Option(names = "--label-smoothing", paramLabel = "E", description = "With --loss xent: train on targets (1 − E)·onehot "
+      + "+ E/classes, E in [0, 1) (default: 0).")
+  Float labelSmoothing;
 
   @Option(names = "--batch-size", paramLabel = "B", description = "Rows per backprop iteration (default: the whole training set, the seed's full batch).")
   Integer batchSize;
@@ -139,7 +154,7 @@ final class WorkloadOptions {
   /** Whether any option of this group was given. */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
-        learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed, augment, initModel, inputScale, csv.label,
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, csv.label,
         csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
@@ -170,7 +185,8 @@ final class WorkloadOptions {
 
   /** {@return how to train as these options say: optimizer, hyper-parameters, batch size and seed} */
   TrainingRecipe recipe() {
-    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed);
+    return new TrainingRecipe(optimizer, learningRate, momentum, beta1, beta2, epsilon, weightDecay, batchSize, seed,
+        Regularization.given(decayAll, clipNorm, labelSmoothing));
   }
 
   /** The loss --loss names, else the default for the data. */
@@ -342,6 +358,9 @@ final class WorkloadOptions {
   Workload resolve(TrainingData loaded, String layerSpec) {
     validate();
     Loss lossKind = lossKind();
+    if (labelSmoothing != null && labelSmoothing != 0 && lossKind != Loss.XENT) {
+      throw InputException.parameter("labelSmoothing", "applies to --loss xent only, not " + lossKind.id);
+    }
     Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
     // the library records the data's scale and class names in the network, and standardizes, for train and the API alike
     Training training = initialTraining(loaded, layerSpec, lossKind, hidden);
@@ -400,7 +419,9 @@ final class WorkloadOptions {
       throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
           + "own scale)");
     }
-    recipe().check(); // refuses a bad --optimizer, --lr, --momentum, --beta1, --beta2, --eps, --weight-decay or --seed
+    // refuses a bad --optimizer, --lr, --momentum, --beta1, --beta2, --eps, --weight-decay, --decay-all,
+    // --clip-norm, --label-smoothing or --seed
+    recipe().check();
   }
 
   /**

@@ -16,7 +16,10 @@ public final class OptionNames {
       "batchSize", "--batch-size",
       "seed", "--seed",
       "targets", "--targets",
-      "validationSplit", "--validation-split");
+      "validationSplit", "--validation-split",
+      "clipNorm", "--clip-norm",
+      "labelSmoothing", "--label-smoothing",
+      "decayAll", "--decay-all");
 
   /**
    * @param e bad input from the library or the command

@@ -13,9 +13,11 @@ import java.util.List;
  * @param learningRate η, the step size
  * @param constants    β1, β2 and ε
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @param regularization decay-all, clipping and label smoothing ({@link Regularization#NONE} for none)
  * @serial exclude
  */
-public record Adam(float learningRate, AdamConstants constants, float weightDecay) implements Optimizer {
+public record Adam(float learningRate, AdamConstants constants, float weightDecay, Regularization regularization)
+    implements Optimizer {
   /** small_net.cl's OPT_ADAM. */
   public static final int CODE = 2;
   /** η when --lr is not given. */
@@ -33,9 +35,25 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
    * @throws InputException naming the bad value and its command-line option
    */
   public Adam {
+    check(learningRate, constants, weightDecay, regularization);
+  }
+
+  /** The checks of Adam's and {@link AdamW}'s values, naming the bad one. */
+  static void check(float learningRate, AdamConstants constants, float weightDecay, Regularization regularization) {
     Optimizer.requireRate(learningRate);
     InputException.require(constants, "Adam's constants");
     Optimizer.requireDecay(weightDecay);
+    InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
+  }
+
+  /**
+   * @param learningRate η, positive and finite
+   * @param constants    β1, β2, ε
+   * @param weightDecay  λ, finite and at least 0
+   */
+  public Adam(float learningRate, AdamConstants constants, float weightDecay) {
+    this(learningRate, constants, weightDecay, Regularization.NONE);
   }
 
   @Override
@@ -45,7 +63,12 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
 
   @Override
   public Adam withWeightDecay(float decay) {
-    return new Adam(learningRate, constants, decay);
+    return new Adam(learningRate, constants, decay, regularization);
+  }
+
+  @Override
+  public Adam withRegularization(Regularization applied) {
+    return new Adam(learningRate, constants, weightDecay, applied);
   }
 
   @Override
@@ -55,9 +78,13 @@ public record Adam(float learningRate, AdamConstants constants, float weightDeca
 
   @Override
   public String describe() {
-    return "adam (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
-        + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon())
-        + Optimizer.decaySuffix(weightDecay) + ")";
+    return describe("adam", learningRate, constants, Optimizer.decaySuffix(weightDecay) + regularization.suffix());
+  }
+
+  /** "NAME (η …, β1 …, β2 …, ε …TAIL)", for {@link #describe()} here and in {@link AdamW}. */
+  static String describe(String name, float learningRate, AdamConstants constants, String tail) {
+    return name + " (η " + Optimizer.decimal(learningRate) + ", β1 " + Optimizer.decimal(constants.beta1()) + ", β2 "
+        + Optimizer.decimal(constants.beta2()) + ", ε " + Optimizer.decimal(constants.epsilon()) + tail + ")";
   }
 
   @Override

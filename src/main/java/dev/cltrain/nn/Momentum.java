@@ -12,9 +12,11 @@ import java.util.List;
  * @param learningRate η, the step size
  * @param momentum     μ, the velocity's decay, in [0, 1)
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @param regularization decay-all, clipping and label smoothing ({@link Regularization#NONE} for none)
  * @serial exclude
  */
-public record Momentum(float learningRate, float momentum, float weightDecay) implements Optimizer {
+public record Momentum(float learningRate, float momentum, float weightDecay, Regularization regularization)
+    implements Optimizer {
   /** small_net.cl's OPT_MOMENTUM. */
   public static final int CODE = 1;
   /** η when --lr is not given. */
@@ -36,6 +38,17 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
     Optimizer.requireRate(learningRate);
     Optimizer.requireFraction("the momentum (--momentum)", momentum);
     Optimizer.requireDecay(weightDecay);
+    dev.cltrain.core.InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
+  }
+
+  /**
+   * @param learningRate η, positive and finite
+   * @param momentum     μ, in [0, 1)
+   * @param weightDecay  λ, finite and at least 0
+   */
+  public Momentum(float learningRate, float momentum, float weightDecay) {
+    this(learningRate, momentum, weightDecay, Regularization.NONE);
   }
 
   @Override
@@ -45,7 +58,12 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
 
   @Override
   public Momentum withWeightDecay(float decay) {
-    return new Momentum(learningRate, momentum, decay);
+    return new Momentum(learningRate, momentum, decay, regularization);
+  }
+
+  @Override
+  public Momentum withRegularization(Regularization applied) {
+    return new Momentum(learningRate, momentum, weightDecay, applied);
   }
 
   @Override
@@ -56,7 +74,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay) im
   @Override
   public String describe() {
     return "momentum (η " + Optimizer.decimal(learningRate) + ", μ " + Optimizer.decimal(momentum)
-        + Optimizer.decaySuffix(weightDecay) + ")";
+        + Optimizer.decaySuffix(weightDecay) + regularization.suffix() + ")";
   }
 
   @Override

@@ -11,11 +11,12 @@ import java.util.stream.Collectors;
 
 /**
  * How gradients become weight updates ({@code --optimizer}), with its hyper-parameters: one record per rule,
- * each in its own file ({@link Sgd}, {@link Momentum}, {@link Adam}) with its name, its defaults and its
+ * each in its own file ({@link Sgd}, {@link Momentum}, {@link Adam}, {@link AdamW}) with its name, its defaults and its
  * launches; {@link #kinds()} lists them. Each rule is one kernel in update.cl with its mirror in
  * ReferenceKernels (and a {@code _layers} variant that updates every layer in one launch, to the same bits),
  * and one branch of small_net.cl's update_one, chosen by {@link Kind#code}. Weight decay (L2, added to the
- * gradient) applies to weights, not biases. Moments never go subnormal: a new velocity, m or v of magnitude
+ * gradient; AdamW's decoupled factor) applies to weights, not biases, unless every parameter decays
+ * ({@code --decay-all}). Moments never go subnormal: a new velocity, m or v of magnitude
  * below {@link Float#MIN_NORMAL} is stored as +0, on every device and in the reference alike (subnormals cost
  * CPUs a microcode assist per operation, and some devices flush them on their own).
  *
@@ -28,7 +29,7 @@ import java.util.stream.Collectors;
  * cli/WorkloadOptions) and, when train_small reads it, a component of {@link SmallNetOptimizer} and an argument
  * of train_small.
  */
-public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Adam {
+public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Adam, AdamW {
 
   /** @return η, the step size */
   float learningRate();
@@ -44,6 +45,15 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
    * @return this optimizer with that weight decay
    */
   Optimizer withWeightDecay(float decay);
+
+  /** @return whether biases decay too, the gradients' clipping norm and cross-entropy's label smoothing */
+  Regularization regularization();
+
+  /**
+   * @param applied decay-all, clipping and label smoothing, e.g. {@code new Regularization(false, 1.0f, 0.1f)}
+   * @return this optimizer with them
+   */
+  Optimizer withRegularization(Regularization applied);
 
   /** @return the buffers of state this optimizer keeps per parameter buffer (velocity; m, v) */
   int stateBuffers();
@@ -130,11 +140,11 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
   }
 
   /** The rules' names as help texts list them, a constant for option annotations (OptimizerTest: {@link #kinds()}'). */
-  String NAMES = "sgd|momentum|adam";
+  String NAMES = "sgd|momentum|adam|adamw";
 
   /** @return every rule, in the order help texts list them */
   static List<Kind> kinds() {
-    return List.of(Sgd.KIND, Momentum.KIND, Adam.KIND);
+    return List.of(Sgd.KIND, Momentum.KIND, Adam.KIND, AdamW.KIND);
   }
 
   /**
@@ -242,6 +252,18 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
   }
 
   /**
+   * AdamW (decoupled weight decay, as torch.optim.AdamW) with the usual β1 0.9, β2 0.999, ε 1e-8, e.g.
+   * {@code .optimizer(Optimizer.adamw(0.001f, 0.01f))} on a {@code Training}.
+   *
+   * @param learningRate η, e.g. 0.001
+   * @param weightDecay  λ, the decoupled factor (PyTorch's default: {@link AdamW#DEFAULT_WEIGHT_DECAY})
+   * @return adamw at rate η with decay λ
+   */
+  static Optimizer adamw(float learningRate, float weightDecay) {
+    return new AdamW(learningRate, AdamConstants.DEFAULT, weightDecay);
+  }
+
+  /**
    * Adam with the usual β1 0.9, β2 0.999, ε 1e-8 ({@link AdamConstants#DEFAULT}).
    *
    * @param learningRate η, e.g. 0.001
@@ -280,6 +302,18 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
       throw new InputException("the weight decay (--weight-decay) must be a finite number at least 0, got "
           + weightDecay);
+    }
+  }
+
+  /**
+   * @param regularization what is applied around the step
+   * @param weightDecay    λ
+   * @throws InputException when every parameter is to decay ({@code decayAll}) and λ is 0
+   */
+  static void requireDecayToApply(Regularization regularization, float weightDecay) {
+    if (regularization.decayAll() && weightDecay == 0) {
+      throw InputException.parameter("decayAll", "needs weight decay above 0 (adamw has " + AdamW.DEFAULT_WEIGHT_DECAY
+          + " by default)");
     }
   }
 

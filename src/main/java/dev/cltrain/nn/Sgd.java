@@ -3,6 +3,7 @@ package dev.cltrain.nn;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.SmallNetOptimizer;
+import dev.cltrain.core.InputException;
 import java.util.List;
 
 /**
@@ -10,9 +11,10 @@ import java.util.List;
  *
  * @param learningRate η, the step size
  * @param weightDecay  λ, L2 weight decay added to the weights' gradients; 0 for none
+ * @param regularization decay-all, clipping and label smoothing ({@link Regularization#NONE} for none)
  * @serial exclude
  */
-public record Sgd(float learningRate, float weightDecay) implements Optimizer {
+public record Sgd(float learningRate, float weightDecay, Regularization regularization) implements Optimizer {
   /** small_net.cl's OPT_SGD. */
   public static final int CODE = 0;
   /** η when --lr is not given. */
@@ -29,6 +31,16 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
   public Sgd {
     Optimizer.requireRate(learningRate);
     Optimizer.requireDecay(weightDecay);
+    InputException.require(regularization, "the regularization");
+    Optimizer.requireDecayToApply(regularization, weightDecay);
+  }
+
+  /**
+   * @param learningRate η, positive and finite
+   * @param weightDecay  λ, finite and at least 0
+   */
+  public Sgd(float learningRate, float weightDecay) {
+    this(learningRate, weightDecay, Regularization.NONE);
   }
 
   @Override
@@ -38,7 +50,12 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
 
   @Override
   public Sgd withWeightDecay(float decay) {
-    return new Sgd(learningRate, decay);
+    return new Sgd(learningRate, decay, regularization);
+  }
+
+  @Override
+  public Sgd withRegularization(Regularization applied) {
+    return new Sgd(learningRate, weightDecay, applied);
   }
 
   @Override
@@ -48,7 +65,7 @@ public record Sgd(float learningRate, float weightDecay) implements Optimizer {
 
   @Override
   public String describe() {
-    return "sgd (η " + Optimizer.decimal(learningRate) + Optimizer.decaySuffix(weightDecay) + ")";
+    return "sgd (η " + Optimizer.decimal(learningRate) + Optimizer.decaySuffix(weightDecay) + regularization.suffix() + ")";
   }
 
   @Override

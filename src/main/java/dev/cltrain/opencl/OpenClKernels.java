@@ -86,6 +86,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel sgdUpdateLayers;
   private final ClKernel momentumUpdateLayers;
   private final ClKernel adamUpdateLayers;
+  private final ClKernel adamwUpdate;
+  private final ClKernel adamwUpdateLayers;
+  private final ClKernel squareSums;
+  private final ClKernel clipFactor;
+  private final ClKernel scaleBy;
   private final ClKernel gatherRows;
   private final ClKernel im2col;
   private final ClKernel col2im;
@@ -206,6 +211,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.sgdUpdateLayers = update.kernel("sgd_update_layers");
       this.momentumUpdateLayers = update.kernel("momentum_update_layers");
       this.adamUpdateLayers = update.kernel("adam_update_layers");
+      this.adamwUpdate = update.kernel("adamw_update");
+      this.adamwUpdateLayers = update.kernel("adamw_update_layers");
+      this.squareSums = update.kernel("square_sums");
+      this.clipFactor = update.kernel("clip_factor");
+      this.scaleBy = update.kernel("scale_by");
       this.gatherRows = batch.kernel("gather_rows");
       ClProgram conv = context.program("conv.cl", options);
       this.im2col = conv.kernel("im2col");
@@ -644,6 +654,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   public void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
+    adamLayers(adamUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
+  }
+
+  /** adam_update_layers or adamw_update_layers, which take the same arguments. */
+  private void adamLayers(ClKernel kernel, int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m, List<ClBuffer> v,
+      List<ClBuffer> w) {
     Segments.total(count, weightDecay, dw, m, v, w);
     List<Object> args = new ArrayList<>();
     slots(args, count);
@@ -652,7 +669,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     args.add(correction1);
     args.add(correction2);
     slots(args, dw, m, v, w);
-    adamUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+    kernel.args(args.toArray()).launchGuarded(chunkItems(count));
   }
 
   /** The range of a *_layers launch: update.cl's Σ ITEMS(s), each slot's count over {@link #updateChunk}, rounded up. */
@@ -831,5 +848,34 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int seedHi, int epoch, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
     gatherAugment.args(rows, height, width, channels, pad, flip, seedLo, seedHi, epoch, offset, indices, source,
         target).launch2dGuarded(height * width * channels, rows);
+  }
+
+  @Override
+  public void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
+    adamwUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
+        correction2, dw, m, v, w).launchGuarded(count);
+  }
+
+  @Override
+  public void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
+      List<ClBuffer> v, List<ClBuffer> w) {
+    adamLayers(adamwUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
+  }
+
+  @Override
+  public void squareSums(int count, int first, ClBuffer x, ClBuffer partials) {
+    squareSums.args(count, first, x, partials).launchGuarded((count + NORM_BLOCK - 1) / NORM_BLOCK);
+  }
+
+  @Override
+  public void clipFactor(int blocks, float maxNorm, ClBuffer partials, ClBuffer factor) {
+    clipFactor.args(blocks, maxNorm, partials, factor).launchGuarded(1);
+  }
+
+  @Override
+  public void scaleBy(int count, ClBuffer factor, ClBuffer x) {
+    scaleBy.args(count, factor, x).launchGuarded(count);
   }
 }

@@ -7,6 +7,7 @@ import dev.cltrain.backend.SmallNetOptimizer;
 
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Adam;
+import dev.cltrain.nn.AdamW;
 import dev.cltrain.nn.Momentum;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -682,8 +683,9 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       for (int i = 0; i < rows * outputs; i++) {
         delta[i] = crossEntropy != 0 ? output[i] - y[i] : (output[i] - y[i]) * slope(outputActivation, output[i]);
       }
-      float correction1 = optimizer == Adam.CODE ? corrections[2 * e] : 1.0f;
-      float correction2 = optimizer == Adam.CODE ? corrections[2 * e + 1] : 1.0f;
+      boolean adamLike = optimizer == Adam.CODE || optimizer == AdamW.CODE;
+      float correction1 = adamLike ? corrections[2 * e] : 1.0f;
+      float correction2 = adamLike ? corrections[2 * e + 1] : 1.0f;
       for (int l = layers - 1; l >= 0; l--) {
         int k = shape[l];
         int n = shape[l + 1];
@@ -739,12 +741,15 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   private static void updateOne(int optimizer, float learningRate, float momentum, AdamConstants adam,
       float weightDecay, float correction1, float correction2, float dw, float[] params, float[] state, int i,
       int stride) {
-    float g = dw + weightDecay * params[i];
+    if (optimizer == AdamW.CODE) {
+      params[i] = params[i] * (1.0f - learningRate * weightDecay);
+    }
+    float g = optimizer == AdamW.CODE ? dw : dw + weightDecay * params[i];
     if (optimizer == Momentum.CODE) {
       float v = UpdateLoops.flushMoment(momentum * state[i] + g);
       state[i] = v;
       params[i] = params[i] - learningRate * v;
-    } else if (optimizer == Adam.CODE) {
+    } else if (optimizer == Adam.CODE || optimizer == AdamW.CODE) {
       float beta1 = adam.beta1();
       float beta2 = adam.beta2();
       float epsilon = adam.epsilon();
@@ -830,6 +835,54 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
         target[r * cols + col] = sy >= 0 && sy < height && sx >= 0 && sx < width
             ? source[sample * cols + (sy * width + sx) * channels + c] : 0.0f;
       }
+    }
+  }
+
+  @Override
+  public void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, float[] dw, float[] m, float[] v, float[] w) {
+    for (int i = 0; i < count; i++) {
+      w[i] = w[i] * (1.0f - learningRate * weightDecay);
+      UpdateLoops.adamStep(i, learningRate, adam, 0.0f, correction1, correction2, dw, m, v, w);
+    }
+  }
+
+  @Override
+  public void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
+      float correction1, float correction2, List<float[]> dw, List<float[]> m, List<float[]> v,
+      List<float[]> w) {
+    Segments.total(count, weightDecay, dw, m, v, w);
+    for (int s = 0; s < count.length; s++) {
+      adamwUpdate(count[s], learningRate, adam, weightDecay[s], correction1, correction2, dw.get(s), m.get(s),
+          v.get(s), w.get(s));
+    }
+  }
+
+  @Override
+  public void squareSums(int count, int first, float[] x, float[] partials) {
+    for (int b = 0; b * NORM_BLOCK < count; b++) {
+      float sum = 0.0f;
+      for (int i = b * NORM_BLOCK; i < Math.min((b + 1) * NORM_BLOCK, count); i++) {
+        sum += x[i] * x[i];
+      }
+      partials[first + b] = sum;
+    }
+  }
+
+  @Override
+  public void clipFactor(int blocks, float maxNorm, float[] partials, float[] factor) {
+    float total = 0.0f;
+    for (int b = 0; b < blocks; b++) {
+      total += partials[b];
+    }
+    float clip = maxNorm / ((float) Math.sqrt(total) + 1e-6f);
+    factor[0] = clip < 1.0f ? clip : 1.0f;
+  }
+
+  @Override
+  public void scaleBy(int count, float[] factor, float[] x) {
+    for (int i = 0; i < count; i++) {
+      x[i] = x[i] * factor[0];
     }
   }
 }

@@ -21,7 +21,8 @@ final class SparkCheckpoints {
       {"net", "--net"}, {"inputShape", "--input-shape"}, {"features", "--features"}, {"activation", "--activation"},
       {"loss", "--loss"}, {"optimizer", "--optimizer"}, {"lr", "--lr"}, {"batchSize", "--batch-size"},
       {"seed", "--seed"}, {"partitions", "--partitions"}, {"averageEvery", "--average-every"},
-      {"standardize", "--standardize"}, {"validationSplit", "--validation-split"}};
+      {"standardize", "--standardize"}, {"validationSplit", "--validation-split"}, {"weightDecay", "--weight-decay"},
+      {"decayAll", "--decay-all"}, {"clipNorm", "--clip-norm"}, {"labelSmoothing", "--label-smoothing"}};
 
   /**
    * What makes a checkpoint's run another than this one (null when none): every option but --data's path (the

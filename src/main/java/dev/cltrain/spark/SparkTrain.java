@@ -8,6 +8,7 @@ import dev.cltrain.core.DivergedException;
 import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
 import dev.cltrain.TrainingRecipe;
+import dev.cltrain.nn.Regularization;
 import dev.cltrain.cmd.EpochLines;
 import dev.cltrain.cmd.ExitCodes;
 import dev.cltrain.data.DataSet;
@@ -86,8 +87,16 @@ public final class SparkTrain implements Callable<Integer> {
   String optimizer = "sgd";
   @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: "
       + dev.cltrain.nn.Sgd.DEFAULT_LEARNING_RATE + " sgd, " + dev.cltrain.nn.Momentum.DEFAULT_LEARNING_RATE
-      + " momentum, " + dev.cltrain.nn.Adam.DEFAULT_LEARNING_RATE + " adam).")
+      + " momentum, " + dev.cltrain.nn.Adam.DEFAULT_LEARNING_RATE + " adam and adamw).")
   Float lr;
+  @Option(names = "--weight-decay", paramLabel = "L2", description = "As cltrain train's --weight-decay.")
+  Float weightDecay;
+  @Option(names = "--decay-all", arity = "0", description = "As cltrain train's --decay-all.")
+  Boolean decayAll;
+  @Option(names = "--clip-norm", paramLabel = "C", description = "As cltrain train's --clip-norm (after the sum over partitions).")
+  Float clipNorm;
+  @Option(names = "--label-smoothing", paramLabel = "E", description = "As cltrain train's --label-smoothing.")
+  Float labelSmoothing;
   @Option(names = "--batch-size", paramLabel = "N", description = "Rows per step over all partitions (default: all rows).")
   int batchSize;
   @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 1).")
@@ -346,8 +355,8 @@ public final class SparkTrain implements Callable<Integer> {
     Loss lossKind = Loss.parse(loss, "--loss");
     Activation hidden = Activation.parseHidden(activation, "--activation");
     // train's recipe: its defaults and checks (--batch-size 0, this command's default, is all rows)
-    TrainingRecipe recipe = new TrainingRecipe(optimizer, lr, null, null, null, null, null,
-        batchSize == 0 ? null : batchSize, seed).check();
+    TrainingRecipe recipe = new TrainingRecipe(optimizer, lr, null, null, null, null, weightDecay,
+        batchSize == 0 ? null : batchSize, seed, Regularization.given(decayAll, clipNorm, labelSmoothing)).check();
     Optimizer optimizerWithDefaults = recipe.toOptimizer();
     float rate = optimizerWithDefaults.learningRate();
     if (epochs < 1) {
@@ -399,6 +408,18 @@ public final class SparkTrain implements Callable<Integer> {
     }
     if (standardize) { // only when given: the checkpoints of earlier runs, which have no such key, still fit
       options.put("standardize", true);
+    }
+    if (weightDecay != null) { // these too only when given
+      options.put("weightDecay", weightDecay);
+    }
+    if (decayAll != null) {
+      options.put("decayAll", decayAll);
+    }
+    if (clipNorm != null) {
+      options.put("clipNorm", clipNorm);
+    }
+    if (labelSmoothing != null) {
+      options.put("labelSmoothing", labelSmoothing);
     }
     if (!layout.isDefault()) {
       options.put("csvLayout", layout.toString());

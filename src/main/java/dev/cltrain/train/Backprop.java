@@ -112,6 +112,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         stages.masks.streamOffset = shard << 16;
       }
       this.train = resident(train);
+      float smoothing = optimizer.regularization().labelSmoothing();
+      if (smoothing > 0) {
+        if (loss != Loss.XENT) {
+          throw dev.cltrain.core.InputException.parameter("labelSmoothing",
+              "applies to cross-entropy (loss xent) only, not " + loss.id);
+        }
+        // the training targets on the device smoothed once: the gradient p − t and the training loss follow them
+        backend.write(this.train.y, optimizer.regularization().smoothedTargets(train.y(), train.outputs()));
+      }
       for (Dense layer : initial.dense()) {
         deltas.add(backend.allocate(capacity * layer.outputs()));
       }

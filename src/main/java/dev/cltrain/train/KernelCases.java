@@ -117,7 +117,7 @@ final class KernelCases {
         k.columnSum(rows, cols, 0.25f, x, sums);
         return read(k, sums, cols);
       }
-      case "sgd_update", "momentum_update", "adam_update" -> {
+      case "sgd_update", "momentum_update", "adam_update", "adamw_update" -> {
         int count = rows * cols;
         float[][] in = optimizerInputs(random, count);
         B dw = k.upload(in[0]);
@@ -129,6 +129,7 @@ final class KernelCases {
         switch (kernel) {
           case "sgd_update" -> k.sgdUpdate(count, 0.1f, decay, dw, w);
           case "momentum_update" -> k.momentumUpdate(count, 0.1f, 0.9f, decay, dw, m, w);
+          case "adamw_update" -> k.adamwUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
           default -> k.adamUpdate(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * count];
@@ -137,7 +138,7 @@ final class KernelCases {
         System.arraycopy(read(k, v, count), 0, out, 2 * count, count);
         return out;
       }
-      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers" -> {
+      case "sgd_update_layers", "momentum_update_layers", "adam_update_layers", "adamw_update_layers" -> {
         // 1 to 8 slots by shape (8 at 3x5x7, 1 at 33x31x16 and 300x1x3): slot 0 the shape's rows x cols, slot 2
         // empty, the others cols + s or depth + s elements
         int slots = 1 + (rows + cols + depth) % Kernels.SEGMENTS;
@@ -161,6 +162,8 @@ final class KernelCases {
         switch (kernel) {
           case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.1f, decay, dw, w);
           case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+          case "adamw_update_layers" -> k.adamwUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw,
+              m, v, w);
           default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, 0.271f, 0.00299f, dw, m, v, w);
         }
         float[] out = new float[3 * total];
@@ -184,6 +187,9 @@ final class KernelCases {
         B target = poisoned(k, rows * cols);
         k.gatherRows(rows, cols, depth % sourceRows == 0 ? 0 : Math.min(depth, sourceRows - rows), indices, source, target);
         return read(k, target, rows * cols);
+      }
+      case "square_sums", "clip_factor", "scale_by" -> {
+        return clipping(kernel, k, s, random);
       }
       case "train_small" -> {
         return trainSmall(k, s, activation, random);
@@ -420,5 +426,37 @@ final class KernelCases {
     k.gatherAugment(rows, s[1], s[2], s[3], s[4], s[5] % 2, random.nextInt(), random.nextInt(), random.nextInt(1000),
         1, indices, source, target);
     return read(k, target, rows * cols);
+  }
+
+  /**
+   * update.cl's clipping kernels at shape s = (rows, cols, depth): square_sums over rows × cols values into
+   * partials from depth mod 3 on (the slots before left 0); clip_factor over rows partial sums with a bound
+   * that clips for even rows and keeps 1 for odd; scale_by of rows × cols values by a factor drawn.
+   */
+  private static <B, I> float[] clipping(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int count = s[0] * s[1];
+    switch (kernel) {
+      case "square_sums" -> {
+        int first = s[2] % 3;
+        int blocks = first + (count + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+        B partials = k.upload(new float[blocks]);
+        k.squareSums(count, first, k.upload(uniform(random, count)), partials);
+        return read(k, partials, blocks);
+      }
+      case "clip_factor" -> {
+        B factor = poisoned(k, 1);
+        float[] partials = uniform(random, s[0]);
+        for (int b = 0; b < partials.length; b++) {
+          partials[b] = 3 * Math.abs(partials[b]);
+        }
+        k.clipFactor(s[0], s[0] % 2 == 0 ? 0.1f : 1e6f, k.upload(partials), factor);
+        return read(k, factor, 1);
+      }
+      default -> {
+        B x = k.upload(uniform(random, count));
+        k.scaleBy(count, k.upload(new float[] {random.nextFloat()}), x);
+        return read(k, x, count);
+      }
+    }
   }
 }

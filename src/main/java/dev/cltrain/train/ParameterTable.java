@@ -98,7 +98,39 @@ final class ParameterTable<B> {
    * @param rate η
    */
   void update(long step, float rate) {
+    float clipNorm = optimizer.regularization().clipNorm();
+    if (clipNorm > 0) {
+      clip(clipNorm);
+    }
     optimizer.update(backend, slotGroups(), rate, step);
+  }
+
+  /** The clipping's partial sums (one per {@link Kernels#NORM_BLOCK} block of every gradient) and its factor. */
+  private B clipPartials;
+  private B clipFactor;
+
+  /**
+   * Scales every gradient by min(1, C / (‖g‖ + 1e-6)), ‖g‖ the L2 norm of all gradients in table order
+   * (update.cl's square_sums per entry, clip_factor, scale_by per entry).
+   */
+  private void clip(float maxNorm) {
+    int blocks = 0;
+    for (Entry<B> e : entries) {
+      blocks += (e.count() + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+    }
+    if (clipPartials == null) {
+      clipPartials = backend.allocate(Math.max(1, blocks));
+      clipFactor = backend.allocate(1);
+    }
+    int first = 0;
+    for (Entry<B> e : entries) {
+      backend.squareSums(e.count(), first, e.gradient(), clipPartials);
+      first += (e.count() + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+    }
+    backend.clipFactor(blocks, maxNorm, clipPartials, clipFactor);
+    for (Entry<B> e : entries) {
+      backend.scaleBy(e.count(), clipFactor, e.gradient());
+    }
   }
 
   /** The update's launches: the entries in order, {@link Kernels#SEGMENTS} (or fewer, last) a launch. */
@@ -119,7 +151,7 @@ final class ParameterTable<B> {
       for (int s = from; s < to; s++) {
         Entry<B> e = entries.get(s);
         count[s - from] = e.count();
-        decay[s - from] = e.decays() ? optimizer.weightDecay() : 0.0f;
+        decay[s - from] = e.decays() || optimizer.regularization().decayAll() ? optimizer.weightDecay() : 0.0f;
         dw.add(e.gradient());
         w.add(e.values());
         if (perArray > 0) {

@@ -78,7 +78,7 @@ final class SmallNet<B, I> {
     this.forceLayers = forceLayers;
     boolean stages = network.hasFeatures();
     this.layerByLayerReason = refusal(stages, fullBatch, backend.smallNetFloats(), backend.smallNetWork());
-    this.fits = fullBatch && !stages && floatsNeeded(widths, optimizer, rows) <= backend.smallNetFloats();
+    this.fits = fullBatch && !stages && !regularized(optimizer) && floatsNeeded(widths, optimizer, rows) <= backend.smallNetFloats();
     this.epochsPerLaunch = epochsPerLaunch(fits, widths, rows);
   }
 
@@ -140,6 +140,11 @@ final class SmallNet<B, I> {
     return fits;
   }
 
+  /** Whether --decay-all, --clip-norm or --label-smoothing is applied: train_small does none of them. */
+  private static boolean regularized(Optimizer optimizer) {
+    return !optimizer.regularization().equals(dev.cltrain.nn.Regularization.NONE);
+  }
+
   /** Why this training cannot use train_small, or null when it does. */
   private String refusal(boolean stages, boolean fullBatch, int localFloats, long mostWork) {
     if (stages) {
@@ -147,6 +152,9 @@ final class SmallNet<B, I> {
     }
     if (!fullBatch) {
       return "mini-batches";
+    }
+    if (regularized(optimizer)) {
+      return "--decay-all, --clip-norm or --label-smoothing";
     }
     if (localFloats <= 0) {
       return "train_small cannot run on this device";

@@ -223,6 +223,31 @@ class KernelsVsReferenceTest {
     check(device, "adam_update weights", expected, adam, 3, dz, state1, state2, w);
     check(device, "adam_update m", m, adam, 1, dz, state1, state2, w);
     check(device, "adam_update v", v, adam, 2, dz, state1, state2, w);
+
+    expected = w.clone();
+    m = state1.clone();
+    v = state2.clone();
+    REFERENCE.adamwUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.05f, c1, c2, dz, m, v, expected);
+    Backends.Op adamw = (k, b) -> k.adamwUpdate(count, 0.01f, AdamConstants.DEFAULT, 0.05f, c1, c2, b.get(0), b.get(1),
+        b.get(2), b.get(3));
+    check(device, "adamw_update weights", expected, adamw, 3, dz, state1, state2, w);
+    check(device, "adamw_update m", m, adamw, 1, dz, state1, state2, w);
+    check(device, "adamw_update v", v, adamw, 2, dz, state1, state2, w);
+
+    int blocks = 1 + (count + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
+    float[] partials = new float[blocks];
+    REFERENCE.squareSums(count, 1, dz, partials);
+    check(device, "square_sums", partials, (k, b) -> k.squareSums(count, 1, b.get(0), b.get(1)), 1, dz,
+        new float[blocks]);
+    for (float bound : new float[] {0.01f, 1e9f}) { // clips; keeps 1
+      float[] factor = new float[1];
+      REFERENCE.clipFactor(blocks, bound, partials, factor);
+      check(device, "clip_factor " + bound, factor, (k, b) -> k.clipFactor(blocks, bound, b.get(0), b.get(1)), 1,
+          partials, new float[1]);
+      expected = dz.clone();
+      REFERENCE.scaleBy(count, factor, expected);
+      check(device, "scale_by", expected, (k, b) -> k.scaleBy(count, b.get(0), b.get(1)), 1, factor, dz);
+    }
   }
 
   static Stream<Arguments> devices() {
@@ -344,7 +369,8 @@ class KernelsVsReferenceTest {
     }
     float c1 = (float) (1 - Math.pow(0.9, 4));
     float c2 = (float) (1 - Math.pow(0.999, 4));
-    for (String kernel : List.of("sgd_update_layers", "momentum_update_layers", "adam_update_layers")) {
+    for (String kernel : List.of("sgd_update_layers", "momentum_update_layers", "adam_update_layers",
+        "adamw_update_layers")) {
       float[][] singleW = copy(w);
       float[][] singleM = copy(m);
       float[][] singleV = copy(v);
@@ -353,6 +379,8 @@ class KernelsVsReferenceTest {
           case "sgd_update_layers" -> REFERENCE.sgdUpdate(count[s], 0.3f, decay[s], dw[s], singleW[s]);
           case "momentum_update_layers" -> REFERENCE.momentumUpdate(count[s], 0.1f, 0.9f, decay[s], dw[s],
               singleM[s], singleW[s]);
+          case "adamw_update_layers" -> REFERENCE.adamwUpdate(count[s], 0.01f, AdamConstants.DEFAULT, decay[s], c1, c2,
+              dw[s], singleM[s], singleV[s], singleW[s]);
           default -> REFERENCE.adamUpdate(count[s], 0.01f, AdamConstants.DEFAULT, decay[s], c1, c2, dw[s], singleM[s],
               singleV[s], singleW[s]);
         }
@@ -389,6 +417,7 @@ class KernelsVsReferenceTest {
     switch (kernel) {
       case "sgd_update_layers" -> k.sgdUpdateLayers(count, 0.3f, decay, dw, w);
       case "momentum_update_layers" -> k.momentumUpdateLayers(count, 0.1f, 0.9f, decay, dw, m, w);
+      case "adamw_update_layers" -> k.adamwUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, c1, c2, dw, m, v, w);
       default -> k.adamUpdateLayers(count, 0.01f, AdamConstants.DEFAULT, decay, c1, c2, dw, m, v, w);
     }
   }

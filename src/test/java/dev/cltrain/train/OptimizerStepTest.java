@@ -149,4 +149,30 @@ class OptimizerStepTest {
     assertThrows(IllegalArgumentException.class,
         () -> k.sgdUpdateLayers(new int[] {-1}, 0.1f, new float[] {0f}, List.of(a), List.of(a)));
   }
+
+  @Test
+  void adamwDecaysTheWeightFirstThenTakesAdamsStepFromIt() {
+    // torch.optim.AdamW's order, t = 1, η 0.01, λ 0.1, w 2, g 0.5: w = 2·(1 − 0.01·0.1) = 1.998; then Adam's
+    // step with g = dw (no L2 term): m = 0.05, v = 0.00025, m̂ = 0.5, v̂ = 0.25, step = 0.99999998;
+    // w = 1.998 − 0.01·0.99999998 = 1.988. Adam with L2 λ = 0.1 would see g = 0.7 and another w.
+    float[] w = {2f};
+    float[] m = {0f};
+    float[] v = {0f};
+    k.adamwUpdate(1, 0.01f, AdamConstants.DEFAULT, 0.1f, 1 - 0.9f, 1 - 0.999f, new float[] {0.5f}, m, v, w);
+    assertEquals(0.05f, m[0], STEP_TOLERANCE);
+    assertEquals(0.00025f, v[0], 1e-8f);
+    assertEquals(1.988f, w[0], STEP_TOLERANCE);
+  }
+
+  @Test
+  void adamwWithoutDecayIsAdamToTheBit() {
+    float[] g = {0.5f, -1e-3f, 3f};
+    float[][] adam = {{1f, -2f, 0.25f}, {0.01f, 0f, -0.2f}, {0.001f, 0f, 0.04f}};
+    float[][] adamw = {adam[0].clone(), adam[1].clone(), adam[2].clone()};
+    k.adamUpdate(3, 0.01f, AdamConstants.DEFAULT, 0f, 0.19f, 0.002f, g, adam[1], adam[2], adam[0]);
+    k.adamwUpdate(3, 0.01f, AdamConstants.DEFAULT, 0f, 0.19f, 0.002f, g, adamw[1], adamw[2], adamw[0]);
+    for (int b = 0; b < 3; b++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(adam[b], adamw[b], 0f, "buffer " + b);
+    }
+  }
 }
