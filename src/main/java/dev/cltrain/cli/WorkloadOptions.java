@@ -391,7 +391,7 @@ final class WorkloadOptions {
     return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : parseWidths(layerSpec),
         inputShape == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
         Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation"),
-        init != null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
+        init != null && initModel == null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
   }
 
   /**
