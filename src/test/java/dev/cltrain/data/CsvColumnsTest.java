@@ -91,7 +91,7 @@ class CsvColumnsTest {
         "no column of that name", "a, b, c");
     assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("4"))), "label 4", "3 columns");
     assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("a").withIgnore("1"))),
-        "both --label and --ignore");
+        "both label and ignore");
     assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withIgnore("a", "b"))), file + ":2:",
         "at least one input");
     assertMentions(message(() -> CsvReader.readClassified(file, 0, null, CsvLayout.DEFAULT.withLabel("a", "b"))),
