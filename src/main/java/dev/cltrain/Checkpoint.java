@@ -144,14 +144,14 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
    * @throws InputException naming the file and what is wrong with it
    */
   public static Checkpoint read(Path file) {
-    return read(file, "--resume");
+    return read(file, "checkpoint");
   }
 
   /**
-   * Reads a checkpoint that an option other than {@code --resume} names (SparkTrain's {@code --checkpoint}).
+   * Reads a checkpoint that an option names (train's {@code --resume}, SparkTrain's {@code --checkpoint}).
    *
    * @param file   the checkpoint file
-   * @param option the option that named it, for messages
+   * @param option the option that named it, for messages (Java's {@link #read(Path)}: "checkpoint")
    * @return the options and state it holds
    * @throws InputException naming the option, the file and what is wrong with it
    */

@@ -156,7 +156,7 @@ public final class Devices {
     boolean known = s.equals("auto") || s.equals("gpu") || s.equals("cpu") || CL_REF.matcher(s).matches()
         || INDEX.matcher(s).matches();
     if (!known) {
-      throw new InputException("--device: unknown device '" + spec
+      throw InputException.parameter("device", ": unknown device '" + spec
           + "' (use auto, gpu, cpu, reference, cl:P:D or an index from 'cltrain devices')");
     }
     DeviceChoice choice = chooseOpenCl(s);
@@ -187,12 +187,12 @@ public final class Devices {
     for (String item : s.split(",", -1)) {
       String one = item.trim();
       if (one.isEmpty() || one.equals("auto") || one.equals("all")) {
-        throw new InputException("--device " + s + ": '" + one + "' cannot be in a device list (give cl:P:D, an index, "
+        throw InputException.parameter("device", s + ": '" + one + "' cannot be in a device list (give cl:P:D, an index, "
             + "gpu, cpu or reference, separated by commas)");
       }
       Device d = choose(one, kernelsDir).device();
       if (devices.stream().anyMatch(e -> e.id().equals(d.id()))) {
-        throw new InputException("--device " + s + ": " + d.id() + " is in the list twice");
+        throw InputException.parameter("device", s + ": " + d.id() + " is in the list twice");
       }
       devices.add(d);
     }
@@ -269,7 +269,7 @@ public final class Devices {
       try {
         choice = choose(spec, kernelsDir);
       } catch (DeviceException e) {
-        throw new InputException("--device " + spec + ": " + e.getMessage());
+        throw InputException.parameter("device", spec + ": " + e.getMessage());
       }
       String id = choice.device().id();
       if (!choice.device().isReference() && chosen.stream().noneMatch(d -> d.id().equals(id))) {
@@ -284,7 +284,7 @@ public final class Devices {
       return KernelSource.classpath();
     }
     if (!Files.isDirectory(kernelsDir)) {
-      throw new InputException("--kernels " + kernelsDir + ": not a directory");
+      throw InputException.parameter("kernels", kernelsDir + ": not a directory");
     }
     return KernelSource.folder(kernelsDir);
   }

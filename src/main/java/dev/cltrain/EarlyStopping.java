@@ -33,11 +33,11 @@ public record EarlyStopping(int patience, String monitor, Path bestFile) {
    */
   public EarlyStopping {
     if (patience < 0) {
-      throw new InputException("--early-stop must be 0 or more, got " + patience);
+      throw InputException.parameter("patience", "must be 0 or more, got " + patience);
     }
     if (!java.util.List.of("val_loss", "val_accuracy", "test_loss", "test_accuracy", "loss", "accuracy")
         .contains(InputException.require(monitor, "the monitored figure"))) {
-      throw new InputException("--monitor: unknown figure '" + monitor
+      throw InputException.parameter("monitor", ": unknown figure '" + monitor
           + "' (supported: val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy)");
     }
   }
@@ -76,14 +76,15 @@ public record EarlyStopping(int patience, String monitor, Path bestFile) {
   /**
    * @param validation whether the data has a validation split
    * @param test       whether it has a test set
-   * @return a line for the user when the monitor needs a set the data lacks, else null
+   * @return what is wrong with the monitored figure when it needs a set the data lacks (after its parameter's
+   *     name, "monitor"), else null
    */
   public String missing(boolean validation, boolean test) {
     if (monitor.startsWith("val_") && !validation) {
-      return "--monitor " + monitor + " needs a validation split (--validation-split F)";
+      return monitor + " needs a validation split";
     }
     if (monitor.startsWith("test_") && !test) {
-      return "--monitor " + monitor + " needs a test set";
+      return monitor + " needs a test set";
     }
     return null;
   }

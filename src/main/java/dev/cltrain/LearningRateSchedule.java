@@ -52,13 +52,13 @@ public record LearningRateSchedule(Kind kind, int every, double gamma, int warmu
    */
   public LearningRateSchedule {
     if (every <= 0) {
-      throw new InputException("--lr-schedule step: EVERY must be positive, got " + every);
+      throw InputException.parameter("lrSchedule", "step: EVERY must be positive, got " + every);
     }
     if (!(gamma > 0) || !Double.isFinite(gamma)) {
-      throw new InputException("--lr-schedule: GAMMA must be positive, got " + gamma);
+      throw InputException.parameter("lrSchedule", ": GAMMA must be positive, got " + gamma);
     }
     if (warmup < 0) {
-      throw new InputException("--warmup-epochs must be 0 or more, got " + warmup);
+      throw InputException.parameter("warmupEpochs", "must be 0 or more, got " + warmup);
     }
   }
 
@@ -71,7 +71,7 @@ public record LearningRateSchedule(Kind kind, int every, double gamma, int warmu
    * @throws InputException naming the forms accepted
    */
   public static LearningRateSchedule parse(String text, int warmup) {
-    String usage = "--lr-schedule: expected step:EVERY:GAMMA, cosine, exponential:GAMMA or constant, got '" + text + "'";
+    String usage = ": expected step:EVERY:GAMMA, cosine, exponential:GAMMA or constant, got '" + text + "'";
     if (text == null) {
       return new LearningRateSchedule(Kind.CONSTANT, 1, 1, warmup);
     }
@@ -88,12 +88,12 @@ public record LearningRateSchedule(Kind kind, int every, double gamma, int warmu
         default -> fail(usage);
       };
     } catch (NumberFormatException e) {
-      throw new InputException(usage);
+      throw InputException.parameter("lrSchedule", usage);
     }
   }
 
-  private static LearningRateSchedule fail(String message) {
-    throw new InputException(message);
+  private static LearningRateSchedule fail(String usage) {
+    throw InputException.parameter("lrSchedule", usage);
   }
 
   /** {@return the option's form, e.g. "step:10:0.5" (parse gives this schedule back)} */

@@ -452,7 +452,7 @@ public final class Training {
   public Training earlyStopping(EarlyStopping stopping) {
     String missing = stopping == null ? null : stopping.missing(data.validation() != null, data.test() != null);
     if (missing != null) {
-      throw new InputException(missing);
+      throw InputException.parameter("monitor", missing);
     }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment);

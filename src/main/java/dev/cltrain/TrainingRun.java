@@ -39,10 +39,8 @@ public final class TrainingRun implements AutoCloseable {
   /** Seconds per batch of each device measured before data-parallel training, or null. */
   private final double[] calibration;
   private volatile boolean stopRequested;
-  private int lastCheckpointEpoch = -1;
-  /** Why the last checkpoint that could not be written failed, or null; and how many failed. */
-  private String checkpointFailure;
-  private int checkpointsFailed;
+  /** The checkpoints written, and those that could not be. */
+  private final RunCheckpoints checkpoints;
   private EarlyStopping.Outcome earlyOutcome;
   /** Whether {@link #run()} was called: a run trains once. */
   private boolean ran;
@@ -50,6 +48,7 @@ public final class TrainingRun implements AutoCloseable {
 
   TrainingRun(Training training) {
     this.t = training;
+    this.checkpoints = new RunCheckpoints(t.checkpoint, t.checkpointOptions, t.listener);
     DeviceChoice choice = training.device != null ? training.device : Devices.choose("auto");
     Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler)
         .augmented(t.augment, t.augment == null ? null : t.imageShape());
@@ -78,10 +77,10 @@ public final class TrainingRun implements AutoCloseable {
         reference = new Backprop<>(Devices.reference().openBackend(false), t.initial, train, settings);
       }
       if (t.resume != null) {
-        checkCounts(t.resume);
-        restore(trainer, t.resume);
+        CheckpointFit.checkCounts(t.resume, t.batchesPerEpoch(), t.data.train().rows(), t.batchSize);
+        CheckpointFit.restore(t.resume, t.initial, trainer::restore);
         if (reference != null) {
-          restore(reference, t.resume);
+          CheckpointFit.restore(t.resume, t.initial, reference::restore);
         }
       }
     } catch (RuntimeException e) {
@@ -93,37 +92,6 @@ public final class TrainingRun implements AutoCloseable {
     }
     this.judge = reference;
     this.firstEpoch = t.resume == null ? 0 : t.resume.epoch();
-  }
-
-  /**
-   * Checks a resumed state's counts against this training's batches: the optimizer takes one step a batch, so
-   * {@code step} is epoch × batches per epoch + batch; an unfinished epoch's correct counts fit in a batch.
-   */
-  private void checkCounts(TrainerState state) {
-    int batches = t.batchesPerEpoch();
-    long steps = (long) state.epoch() * batches + state.batch();
-    if (state.step() != steps) {
-      throw new InputException("\"step\" is " + state.step() + ", but epoch " + state.epoch() + " and batch "
-          + state.batch() + " (" + batches + " batches an epoch) make " + steps);
-    }
-    if (state.correctSlots() != null) {
-      int rows = t.data.train().rows();
-      int batchRows = t.batchSize <= 0 || t.batchSize >= rows ? rows : t.batchSize;
-      for (int i = 0; i < state.correctSlots().length; i++) {
-        if (state.correctSlots()[i] > batchRows) {
-          throw new InputException("\"correctSlots\" value " + i + " is " + state.correctSlots()[i]
-              + ", more than the " + batchRows + " rows of a batch");
-        }
-      }
-    }
-  }
-
-  private static void restore(Trainer trainer, TrainerState state) {
-    try {
-      trainer.restore(state);
-    } catch (IllegalArgumentException e) {
-      throw new InputException("the checkpoint does not fit this training: " + e.getMessage());
-    }
   }
 
   /** {@return the device the run trains on (the Java reference after a fallback)} */
@@ -292,12 +260,12 @@ public final class TrainingRun implements AutoCloseable {
       // the epoch as done, so a run killed just after the checkpoint has the row a resumed run goes on from
       if (t.checkpoint != null && ((epoch + 1) % t.checkpointEvery == 0 || epoch + 1 == t.epochs)) {
         TrainerState state = trainer.state();
-        String bad = firstNonFinite(state);
+        String bad = RunCheckpoints.firstNonFinite(state);
         if (bad != null) {
           throw diverged(bad + " at epoch " + epoch + " (found before writing the checkpoint, which was not"
               + " overwritten)", epoch);
         }
-        writeCheckpoint(state);
+        checkpoints.write(state, deviceIds(), shares());
       }
       if (stopping != null) {
         EpochReport report = new EpochReport(epoch, true, stats.loss(), stats.accuracy(),
@@ -318,7 +286,7 @@ public final class TrainingRun implements AutoCloseable {
           lastEpoch = epoch;
           stoppedEarly = true;
           if (t.checkpoint != null && (epoch + 1) % t.checkpointEvery != 0) {
-            writeCheckpoint(trainer.state());
+            checkpoints.write(trainer.state(), deviceIds(), shares());
           }
           break;
         }
@@ -383,12 +351,12 @@ public final class TrainingRun implements AutoCloseable {
     }
     boolean written = false;
     if (t.checkpoint != null) {
-      String bad = firstNonFinite(state);
+      String bad = RunCheckpoints.firstNonFinite(state);
       if (bad != null) {
         throw diverged(bad + " in epoch " + epoch + " (found before writing the checkpoint, which was not"
             + " overwritten)", epoch);
       }
-      written = writeCheckpoint(state);
+      written = checkpoints.write(state, deviceIds(), shares());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new TrainingResult(Model.of(state.network()).withFacts(facts(state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
@@ -412,40 +380,16 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   /**
-   * Writes a checkpoint of a state already checked to be finite (with data-parallel training, its devices and
-   * the split it used, so that a resume goes on with them), and remembers its epoch. One that cannot be
-   * written (a full disk) leaves the file as it was, the last good checkpoint: training goes on, the listener
-   * hears of it ({@link EpochListener#onCheckpointFailed}) and {@link #checkpointFailure()} says why.
-   *
-   * @return whether it was written
-   */
-  private boolean writeCheckpoint(TrainerState state) {
-    try {
-      int[] shares = shares();
-      new Checkpoint(t.checkpointOptions, state, shares == null ? null : deviceIds(), shares).write(t.checkpoint);
-    } catch (InputException e) {
-      checkpointFailure = e.getMessage();
-      checkpointsFailed++;
-      if (t.listener != null) {
-        t.listener.onCheckpointFailed(state.epoch(), e.getMessage());
-      }
-      return false;
-    }
-    lastCheckpointEpoch = state.epoch();
-    return true;
-  }
-
-  /**
    * {@return why the last checkpoint that could not be written failed (the file keeps the one before, see
    * {@link #lastCheckpointEpoch()}), or null when every checkpoint was written}
    */
   public String checkpointFailure() {
-    return checkpointFailure;
+    return checkpoints.failure();
   }
 
   /** {@return how many checkpoints could not be written} */
   public int checkpointsFailed() {
-    return checkpointsFailed;
+    return checkpoints.failed();
   }
 
   /**
@@ -453,7 +397,7 @@ public final class TrainingRun implements AutoCloseable {
    * only of a finite state: after a {@link DivergedException} the file holds the last good one.
    */
   public int lastCheckpointEpoch() {
-    return lastCheckpointEpoch;
+    return checkpoints.lastEpoch();
   }
 
   /**
@@ -462,35 +406,6 @@ public final class TrainingRun implements AutoCloseable {
    */
   public EarlyStopping.Outcome earlyStopping() {
     return earlyOutcome;
-  }
-
-  /** The first NaN or infinity in the weights, the optimizer's buffers or the unfinished epoch's losses, or null. */
-  static String firstNonFinite(TrainerState state) {
-    String bad = Network.firstNonFinite(state.network());
-    if (bad != null) {
-      return bad;
-    }
-    for (int l = 0; l < state.optimizerState().size(); l++) {
-      List<float[]> buffers = state.optimizerState().get(l);
-      for (int b = 0; b < buffers.size(); b++) {
-        float[] values = buffers.get(b);
-        for (int i = 0; i < values.length; i++) {
-          if (!Float.isFinite(values[i])) {
-            int convs = state.network().convs().size(); // with features, the conv layers' entries come first
-            String layer = l < convs ? "conv layer " + (l + 1) : "layer " + (l - convs + 1);
-            return "value " + i + " of optimizer buffer " + (b + 1) + " of " + layer + " became " + values[i];
-          }
-        }
-      }
-    }
-    if (state.lossSlots() != null) {
-      for (float loss : state.lossSlots()) {
-        if (!Float.isFinite(loss)) {
-          return "the loss became " + loss;
-        }
-      }
-    }
-    return null;
   }
 
   private Map<String, DataSet> heldOut() {

@@ -73,7 +73,7 @@ class ApiRefusalsTest {
   void aTrainingRefusesItsBadSettingsAtTheSetter() {
     Training t = Training.of(Network.builder(2, 4, 1).build(), XOR);
     refused("the optimizer is null", () -> t.optimizer(null));
-    refused("--monitor val_loss needs a validation split", () -> t.earlyStopping(new EarlyStopping(2, "val_loss", null)));
+    refused("monitor val_loss needs a validation split", () -> t.earlyStopping(new EarlyStopping(2, "val_loss", null)));
     refused("the network expects inputs scaled by 0.5 but the data (xor) is scaled by 1.0",
         () -> Training.of(Network.builder(2, 4, 1).inputScale(0.5f).build(), XOR));
   }

@@ -123,7 +123,7 @@ class CheckpointTest {
     Path file = write(network, optimizer);
     InputException e = assertThrows(InputException.class, () -> Checkpoint.read(file));
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
-    assertTrue(e.getMessage().startsWith("--resume " + file), e.getMessage());
+    assertTrue(e.getMessage().startsWith("checkpoint " + file), e.getMessage());
     return e.getMessage();
   }
 

@@ -55,7 +55,6 @@ public record Workload(String name, Training training) {
    * @return "2,4,1"
    */
   public static String joined(int[] widths) {
-    return java.util.Arrays.stream(widths).mapToObj(String::valueOf)
-        .collect(java.util.stream.Collectors.joining(","));
+    return dev.cltrain.NetworkRecipe.joined(widths);
   }
 }

@@ -7,6 +7,7 @@ import dev.cltrain.cmd.OutputFiles;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.Checkpoint;
+import dev.cltrain.cmd.OptionNames;
 import dev.cltrain.core.DivergedException;
 import dev.cltrain.core.InputException;
 import dev.cltrain.Training;
@@ -116,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
     validateOptions();
-    Checkpoint resumed = resume == null ? null : Checkpoint.read(resume);
+    Checkpoint resumed = resume == null ? null : Checkpoint.read(resume, "--resume");
     boolean finished = resumed != null && takeOptionsOf(resumed);
     checkOutputs();
     Workload work = workload.resolve();
@@ -285,7 +286,7 @@ final class TrainCommand implements Callable<Integer> {
       workload = WorkloadJson.fromJson(options);
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {
-      throw new InputException("--resume " + resume + ": " + e.getMessage(), e);
+      throw new InputException("--resume " + resume + ": " + OptionNames.message(e), e);
     }
     if (lrSchedule != null || warmupEpochs != null) {
       throw new InputException("--resume " + resume + " continues the checkpoint's learning-rate schedule; "
@@ -447,7 +448,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return training.open();
     } catch (InputException e) {
-      throw resuming ? new InputException("--resume: " + e.getMessage(), e) : e;
+      throw resuming ? new InputException("--resume: " + OptionNames.message(e), e) : e;
     }
   }
 

@@ -15,6 +15,7 @@ import dev.cltrain.nn.InputScale;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.Data;
 import dev.cltrain.Model;
+import dev.cltrain.NetworkRecipe;
 import dev.cltrain.Training;
 import dev.cltrain.TrainingRecipe;
 import dev.cltrain.nn.AdamW;
@@ -23,8 +24,6 @@ import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.bench.Workload;
 import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
-import dev.cltrain.nn.Shape;
-import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Adam;
 import dev.cltrain.nn.Momentum;
 import dev.cltrain.nn.Optimizer;
@@ -361,13 +360,8 @@ final class WorkloadOptions {
     if (labelSmoothing != null && labelSmoothing != 0 && lossKind != Loss.XENT) {
       throw InputException.parameter("labelSmoothing", "applies to --loss xent only, not " + lossKind.id);
     }
-    Activation hidden = Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation");
-    // the library records the data's scale and class names in the network, and standardizes, for train and the API alike
-    Training training = initialTraining(loaded, layerSpec, lossKind, hidden);
-    if (Boolean.TRUE.equals(standardize)) {
-      training = training.standardize();
-    }
-    training = recipe().applyTo(training);
+    // the library draws the network, records the data's scale and class names and standardizes, as for SparkTrain
+    Training training = recipe().applyTo(initialTraining(loaded, layerSpec, lossKind));
     if (augment != null) {
       training = training.augment(Augment.parse(augment, seed())); // refuses rows that are no images
     }
@@ -425,100 +419,77 @@ final class WorkloadOptions {
   }
 
   /**
-   * The run before its optimizer and batch size: the network --net or --layers describe, drawn from
-   * np.random.seed(--seed) and shuffled by the same generator after the draws (for --layers the library's
-   * {@link Training#of(Network.Builder, TrainingData)}); or --init-model's weights, shuffled from --seed.
+   * The network these options describe (--net or --layers, --input-shape, --activation, --init, --standardize),
+   * as the library draws it; {@code layerSpec} in place of --layers.
    */
-  private Training initialTraining(TrainingData loaded, String layerSpec, Loss lossKind, Activation hidden) {
+  NetworkRecipe networkRecipe(String layerSpec) {
+    return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : parseWidths(layerSpec),
+        inputShape == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
+        Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation"),
+        init != null && initModel == null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
+  }
+
+  /**
+   * The run before its optimizer and batch size: the network --net or --layers describe, drawn from
+   * np.random.seed(--seed) and shuffled by the same generator after the draws ({@link NetworkRecipe#start}); or
+   * --init-model's weights, shuffled from --seed.
+   */
+  private Training initialTraining(TrainingData loaded, String layerSpec, Loss lossKind) {
     DataSet train = loaded.train();
-    if (net != null) {
-      if (layerSpec != null) {
-        throw new InputException("--net and --layers exclude each other");
-      }
-      NumpyRandom random = new NumpyRandom(seed());
-      return Training.of(fromNet(loaded, lossKind, random), loaded).shuffleWith(random);
+    if (net != null && layerSpec != null) {
+      throw new InputException("--net and --layers exclude each other");
     }
-    int[] widths = layerSpec == null ? null : parseWidths(layerSpec);
+    NetworkRecipe recipe = networkRecipe(layerSpec);
     if (initModel != null) {
-      if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
-        throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
-      }
-      Model model = Model.load(initModel);
-      if (inputScale != null) {
-        model = model.withInputScale(InputScale.parse(inputScale, "--input-scale"));
-      }
-      if (loss != null) {
-        model = model.withLoss(lossKind);
-      } else if (loaded.classes() > 0) {
-        model = Data.readingLabels(model, data()); // logits read as a classifier of the data's labels
-      }
-      if (model.note() != null) {
-        notes.add(model.note());
-      }
-      Network network = model.network();
-      String origin = "--init-model " + initModel;
-      if (widths != null && !Arrays.equals(widths, network.widths())) {
-        throw new InputException("--layers " + layerSpec + " does not match " + origin + ", whose layers are "
-            + Workload.joined(network.widths()));
-      }
-      model.checkInputScale(loaded.inputScale(), train.name());
-      if (network.inputScale() != loaded.inputScale()) {
-        throw new InputException(origin + " expects inputs scaled by " + InputScale.describe(network.inputScale())
-            + " but the data (" + train.name() + ") is scaled by " + InputScale.describe(loaded.inputScale()));
-      }
-      // inputs(), not widths()[0]: with convolutions the first dense width is the stages' output
-      checkFits(new int[] {network.inputs(), network.outputs()}, train, origin);
-      return Training.of(network, loaded).seed(seed());
+      Training training = fromModel(loaded, recipe.layers(), layerSpec, lossKind);
+      return recipe.standardize() ? training.standardize() : training;
     }
+    if (net != null) { // the output layer: --output, else the item after the last dense one, else inferred
+      return recipe.start(loaded, lossKind,
+          item -> outputActivation(lossKind, train, output != null || item == null ? output : item.id), seed());
+    }
+    int[] widths = recipe.layers();
     if (widths == null) {
       widths = new int[] {train.inputs(), train.outputs()};
       checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
     }
-    String origin = "--layers " + Workload.joined(widths);
-    checkFits(widths, train, origin);
-    Training.checkHeap(widths, loaded, origin);
-    return Training.of(Network.builder(widths).hidden(hidden).loss(lossKind).output(outputActivation(lossKind, train))
-        .init(init != null ? Init.parse(init) : null).seed(seed()), loaded);
+    Training.checkHeap(widths, loaded, "--layers " + Workload.joined(widths));
+    return recipe.start(loaded, lossKind, item -> outputActivation(lossKind, train), seed());
   }
 
-  /**
-   * The network --net describes, on the data's image shape: --input-shape (whose size must be the data's
-   * inputs per row), else the data's own (IDX: rows x cols x 1), else 1x1xN, which takes no conv or pool item.
-   */
-  private Network fromNet(TrainingData loaded, Loss lossKind, NumpyRandom random) {
+  /** --init-model's weights, shuffled from --seed. */
+  private Training fromModel(TrainingData loaded, int[] widths, String layerSpec, Loss lossKind) {
     DataSet train = loaded.train();
-    NetSpec spec = netSpec();
-    Shape image = loaded.imageShape();
-    if (inputShape != null) {
-      image = NetSpec.parseShape(inputShape, "--input-shape");
-      if (image.size() != train.inputs()) {
-        throw new InputException("--input-shape " + inputShape + " is " + image.size() + " values per row but the data ("
-            + train.name() + ") has " + train.inputs() + " input" + (train.inputs() == 1 ? "" : "s"));
-      }
+    if (init != null) { // --seed still seeds the shuffling, so only --init conflicts
+      throw new InputException("--init and --init-model exclude each other (the model gives the initial weights)");
     }
-    Shape input = spec.inputShape(image, train.inputs());
-    Activation item = spec.outputActivation();
-    String given = output;
-    if (item != null) {
-      spec.check(input, train.outputs(), lossKind, null); // an item the loss does not allow, named as the item
-      given = output != null ? output : item.id;
+    Model model = Model.load(initModel);
+    if (inputScale != null) {
+      model = model.withInputScale(InputScale.parse(inputScale, "--input-scale"));
     }
-    Activation out = outputActivation(lossKind, train, given);
-    spec.check(input, train.outputs(), lossKind, out);
-    return spec.build(input, train.outputs(), lossKind, out, init != null ? Init.parse(init) : null, random, seed());
-  }
-
-  private static void checkFits(int[] widths, DataSet dataSet, String origin) {
-    if (widths[0] != dataSet.inputs()) {
-      throw new InputException(origin + ": the first width is " + widths[0] + " but the data (" + dataSet.name()
-          + ") has " + dataSet.inputs() + " input column" + (dataSet.inputs() == 1 ? "" : "s"));
+    if (loss != null) {
+      model = model.withLoss(lossKind);
+    } else if (loaded.classes() > 0) {
+      model = Data.readingLabels(model, data()); // logits read as a classifier of the data's labels
     }
-    int last = widths[widths.length - 1];
-    if (last != dataSet.outputs()) {
-      throw new InputException(origin + ": the last width is " + last + " but the data (" + dataSet.name()
-          + ") has " + dataSet.outputs() + " target" + (dataSet.outputs() == 1 ? "" : "s")
-          + " (classes count as one output each)");
+    if (model.note() != null) {
+      notes.add(model.note());
     }
+    Network network = model.network();
+    String origin = "--init-model " + initModel;
+    if (widths != null && !Arrays.equals(widths, network.widths())) {
+      throw new InputException("--layers " + layerSpec + " does not match " + origin + ", whose layers are "
+          + Workload.joined(network.widths()));
+    }
+    model.checkInputScale(loaded.inputScale(), train.name());
+    if (network.inputScale() != loaded.inputScale()) {
+      throw new InputException(origin + " expects inputs scaled by " + InputScale.describe(network.inputScale())
+          + " but the data (" + train.name() + ") is scaled by " + InputScale.describe(loaded.inputScale()));
+    }
+    // inputs(), not widths()[0]: with convolutions the first dense width is the stages' output
+    NetworkRecipe.checkFits(new int[] {network.inputs(), network.outputs()}, train.inputs(), train.outputs(),
+        train.name(), "initModel", initModel.toString());
+    return Training.of(network, loaded).seed(seed());
   }
 
   static int[] parseWidths(String spec) {

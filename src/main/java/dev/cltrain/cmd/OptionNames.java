@@ -11,15 +11,31 @@ import java.util.Map;
 public final class OptionNames {
   private OptionNames() {}
 
-  private static final Map<String, String> OPTIONS = Map.of(
-      "augment", "--augment",
-      "batchSize", "--batch-size",
-      "seed", "--seed",
-      "targets", "--targets",
-      "validationSplit", "--validation-split",
-      "clipNorm", "--clip-norm",
-      "labelSmoothing", "--label-smoothing",
-      "decayAll", "--decay-all");
+  private static final Map<String, String> OPTIONS = Map.ofEntries(
+      Map.entry("augment", "--augment"),
+      Map.entry("clipNorm", "--clip-norm"),
+      Map.entry("decayAll", "--decay-all"),
+      Map.entry("labelSmoothing", "--label-smoothing"),
+      Map.entry("batchSize", "--batch-size"),
+      Map.entry("classes", "--classes"),
+      Map.entry("data", "--data"),
+      Map.entry("device", "--device"),
+      Map.entry("ignore", "--ignore"),
+      Map.entry("initModel", "--init-model"),
+      Map.entry("inputShape", "--input-shape"),
+      Map.entry("kernels", "--kernels"),
+      Map.entry("label", "--label"),
+      Map.entry("layers", "--layers"),
+      Map.entry("lrSchedule", "--lr-schedule"),
+      Map.entry("missing", "--missing"),
+      Map.entry("monitor", "--monitor"),
+      Map.entry("net", "--net"),
+      Map.entry("partitions", "--partitions"),
+      Map.entry("patience", "--early-stop"),
+      Map.entry("seed", "--seed"),
+      Map.entry("targets", "--targets"),
+      Map.entry("validationSplit", "--validation-split"),
+      Map.entry("warmupEpochs", "--warmup-epochs"));
 
   /**
    * @param e bad input from the library or the command
@@ -27,6 +43,6 @@ public final class OptionNames {
    */
   public static String message(InputException e) {
     String option = e.parameter() == null ? null : OPTIONS.get(e.parameter());
-    return option == null ? e.getMessage() : option + " " + e.problem();
+    return option == null ? e.getMessage() : e.named(option);
   }
 }

@@ -26,16 +26,16 @@ public class InputException extends CltrainException {
   }
 
   private InputException(String parameter, String problem) {
-    super(parameter + " " + problem);
+    super(parameter + (problem.startsWith(":") ? "" : " ") + problem);
     this.parameter = parameter;
   }
 
   /**
    * A bad value of a library parameter, named as Java names it: "batchSize must be positive, got 0". A command
-   * line names it by its option instead ({@link #parameter()}, {@link #problem()}): "--batch-size must be ...".
+   * line names it by its option instead ({@link #parameter()}, {@link #named}): "--batch-size must be ...".
    *
    * @param parameter the parameter's Java name, e.g. "batchSize"
-   * @param problem   what is wrong, e.g. "must be positive, got 0"
+   * @param problem   what is wrong, e.g. "must be positive, got 0" (after a space), or ": unknown value 'x'"
    * @return the exception
    */
   public static InputException parameter(String parameter, String problem) {
@@ -49,7 +49,16 @@ public class InputException extends CltrainException {
 
   /** {@return what is wrong with {@link #parameter()}, the message after its name; null without a parameter} */
   public String problem() {
-    return parameter == null ? null : getMessage().substring(parameter.length() + 1);
+    return parameter == null ? null : getMessage().substring(parameter.length()).stripLeading();
+  }
+
+  /**
+   * @param name what to call the parameter, e.g. its command-line option "--batch-size"
+   * @return the message with the parameter called so: "--batch-size must be positive, got 0"; the message
+   *     itself without a parameter
+   */
+  public String named(String name) {
+    return parameter == null ? getMessage() : name + getMessage().substring(parameter.length());
   }
 
   /**

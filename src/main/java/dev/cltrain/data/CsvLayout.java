@@ -38,10 +38,10 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
     label = List.copyOf(label == null ? List.of() : label);
     ignore = List.copyOf(ignore == null ? List.of() : ignore);
     for (String c : label) {
-      checkName(c, "--label");
+      checkName(c, "label");
     }
     for (String c : ignore) {
-      checkName(c, "--ignore");
+      checkName(c, "ignore");
     }
   }
 
@@ -61,7 +61,7 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
     } else if (missing.equals("drop")) {
       drop = true;
     } else {
-      throw new InputException("--missing must be error or drop, got '" + missing + "'");
+      throw InputException.parameter("missing", "must be error or drop, got '" + missing + "'");
     }
     return new CsvLayout(label, ignore, drop);
   }
@@ -95,9 +95,17 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
     return label.isEmpty() && ignore.isEmpty() && !dropMissing;
   }
 
+  /**
+   * @param data data that is not a CSV file
+   * @return the refusal of a layout other than the default for it
+   */
+  public static InputException notCsv(String data) {
+    return new InputException("label, ignore and missing (the CSV layout) apply to CSV data, not to " + data);
+  }
+
   private static void checkName(String column, String option) {
     if (column == null || column.isBlank()) {
-      throw new InputException(option + " needs a column: its number (1 for the first) or its name in the header");
+      throw InputException.parameter(option, "needs a column: its number (1 for the first) or its name in the header");
     }
   }
 
@@ -136,9 +144,9 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
       boolean classifier) {
     boolean[] ignored = new boolean[columns];
     for (String c : ignore) {
-      int i = index(c, "--ignore", file, header, columns);
+      int i = index(c, "ignore", file, header, columns);
       if (ignored[i]) {
-        throw new InputException("--ignore names column " + (i + 1) + " twice");
+        throw InputException.parameter("ignore", "names column " + (i + 1) + " twice");
       }
       ignored[i] = true;
     }
@@ -151,17 +159,17 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
       }
     } else {
       for (String c : label) {
-        int i = index(c, "--label", file, header, columns);
+        int i = index(c, "label", file, header, columns);
         if (ignored[i]) {
-          throw new InputException("column " + (i + 1) + " (" + c + ") is given to both --label and --ignore");
+          throw new InputException("column " + (i + 1) + " (" + c + ") is given to both label and ignore");
         }
         if (labels.contains(i)) {
-          throw new InputException("--label names column " + (i + 1) + " twice");
+          throw InputException.parameter("label", "names column " + (i + 1) + " twice");
         }
         labels.add(i);
       }
       if (classifier && labels.size() != 1) {
-        throw new InputException("--label names " + labels.size() + " columns, but a classifier (--loss xent) takes "
+        throw InputException.parameter("label", "names " + labels.size() + " columns, but a classifier (loss xent) takes "
             + "one class-label column");
       }
     }
@@ -172,7 +180,7 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
       }
     }
     if (inputs.isEmpty() || labels.size() < defaultLabels && label.isEmpty()) {
-      String needed = !label.isEmpty() ? "the --label column" + (labels.size() == 1 ? "" : "s")
+      String needed = !label.isEmpty() ? "the label column" + (labels.size() == 1 ? "" : "s")
           : classifier ? "a class label column"
           : defaultLabels + " target column" + (defaultLabels == 1 ? "" : "s");
       throw new InputException(file + ":" + firstLine + ": " + columns + " column" + (columns == 1 ? "" : "s")
@@ -192,27 +200,27 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
     if (c.chars().allMatch(Character::isDigit) && c.length() < 10) {
       int n = Integer.parseInt(c);
       if (n < 1 || n > columns) {
-        throw new InputException(option + " " + c + ": " + file + " has " + columns + " column"
+        throw InputException.parameter(option, c + ": " + file + " has " + columns + " column"
             + (columns == 1 ? "" : "s") + " (numbered from 1)");
       }
       return n - 1;
     }
     if (header == null) {
-      throw new InputException(option + " " + c + ": " + file + " has no header line to name columns by; give the "
+      throw InputException.parameter(option, c + ": " + file + " has no header line to name columns by; give the "
           + "column's number (1 to " + columns + ")");
     }
     int found = -1;
     for (int i = 0; i < header.size(); i++) {
       if (header.get(i).strip().equals(c)) {
         if (found >= 0) {
-          throw new InputException(option + " " + c + ": " + file + " has two columns of that name (" + (found + 1)
+          throw InputException.parameter(option, c + ": " + file + " has two columns of that name (" + (found + 1)
               + " and " + (i + 1) + "); give the column's number");
         }
         found = i;
       }
     }
     if (found < 0) {
-      throw new InputException(option + " " + c + ": " + file + " has no column of that name (its header: "
+      throw InputException.parameter(option, c + ": " + file + " has no column of that name (its header: "
           + CsvNumbers.abbreviate(String.join(", ", header)) + ")");
     }
     if (found >= columns) {

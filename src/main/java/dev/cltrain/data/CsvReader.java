@@ -162,10 +162,10 @@ public final class CsvReader {
    */
   public static Classified readClassified(Path file, int classes, java.util.List<String> names, CsvLayout layout) {
     if (classes < 0 || classes == 1) {
-      throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
+      throw InputException.parameter("classes", "must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
     if (classes > MAX_CLASSES) {
-      throw new InputException("--classes must be at most " + MAX_CLASSES + ", got " + classes);
+      throw InputException.parameter("classes", "must be at most " + MAX_CLASSES + ", got " + classes);
     }
     Scan p = scan(file, layout, 1, true, -1, false);
     int[] lines = p.labelLines.toArray();
@@ -176,7 +176,7 @@ public final class CsvReader {
     if (found != null) { // string labels
       classNames = names != null ? names : found;
       if (classes > 0 && names == null && classNames.size() > classes) {
-        throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but --classes is "
+        throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but classes is "
             + classes);
       }
       java.util.Map<String, Integer> index = new java.util.HashMap<>();

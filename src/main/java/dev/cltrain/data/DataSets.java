@@ -56,17 +56,17 @@ public final class DataSets {
     double split = o.validationSplit();
     checkValidationSplit(split);
     if (split > 0 && (o.seed() < 0 || o.seed() > 0xFFFFFFFFL)) {
-      throw new InputException("--seed must be between 0 and 4294967295, got " + o.seed());
+      throw InputException.parameter("seed", "must be between 0 and 4294967295, got " + o.seed());
     }
     String spec = o.data();
     if (spec == null || spec.isBlank()) {
-      throw new InputException("--data must name a built-in data set (xor, and, or), a folder of MNIST IDX files or a CSV file");
+      throw InputException.parameter("data", "must name a built-in data set (xor, and, or), a folder of MNIST IDX files or a CSV file");
     }
 
     TrainingData loaded;
     boolean csv = !Builtins.has(spec) && !Generated.matches(spec) && !Files.isDirectory(Path.of(spec));
     if (!csv && o.test() == null && !o.csv().isDefault()) {
-      throw new InputException("--label, --ignore and --missing apply to CSV data, not to " + spec);
+      throw CsvLayout.notCsv(spec);
     }
     if (Builtins.has(spec)) {
       DataSet table = Builtins.get(spec);
@@ -129,7 +129,7 @@ public final class DataSets {
 
   private static TrainingData builtinClasses(DataSet table, int classes) {
     if (classes < 0 || classes == 1) {
-      throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
+      throw InputException.parameter("classes", "must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
     int k = classes == 0 ? 2 : classes;
     int[] labels = new int[table.rows()];
@@ -213,7 +213,7 @@ public final class DataSets {
     }
     long held = Math.max(1, Math.round(split * rows));
     if (held >= rows) {
-      throw new InputException("--validation-split " + split + " holds out " + held + " of the " + rows
+      throw InputException.parameter("validationSplit", split + " holds out " + held + " of the " + rows
           + " training row" + (rows == 1 ? "" : "s") + " of " + name + ", leaving none to train on");
     }
     return new Split(new NumpyRandom(seed).permutation(rows), rows - (int) held);

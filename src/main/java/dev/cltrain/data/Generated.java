@@ -37,10 +37,14 @@ public final class Generated {
   public static DataSet load(String spec, long seed) {
     Matcher m = SPEC.matcher(spec);
     if (!m.matches()) {
-      throw new InputException("--data " + spec + ": expected random:ROWSxINPUTSxCLASSES, e.g. random:4096x784x10");
+      throw InputException.parameter("data", spec + ": expected random:ROWSxINPUTSxCLASSES, e.g. random:4096x784x10");
     }
-    return checked(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), seed,
-        spec, "--data " + spec);
+    try {
+      return checked(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), seed,
+          spec, spec);
+    } catch (InputException e) { // the value, named by its parameter
+      throw InputException.parameter("data", e.getMessage());
+    }
   }
 
   /**
@@ -51,7 +55,7 @@ public final class Generated {
    * @param classes K, at least 2
    * @param seed    {@code np.random.seed} of the draws, 0 to 2³²−1
    * @param name    the data set's name
-   * @param origin  where the values were given, for the message (e.g. "--data random:0x4x3")
+   * @param origin  where the values were given, for the message (e.g. "random:0x4x3")
    * @return the set
    * @throws InputException if a value is out of range, or the set would hold more than 2²⁸ floats
    */

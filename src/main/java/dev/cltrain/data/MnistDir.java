@@ -57,7 +57,7 @@ public final class MnistDir {
    */
   public static TrainingData load(Path dir, int classes) {
     if (classes < 0 || classes == 1) {
-      throw new InputException("--classes must be at least 2 (or 0 to infer it from the labels), got " + classes);
+      throw InputException.parameter("classes", "must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
     if (!Files.isDirectory(dir)) {
       throw new InputException(dir + ": " + (Files.exists(dir) ? "not a directory" : "not found")

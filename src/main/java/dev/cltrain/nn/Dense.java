@@ -115,6 +115,11 @@ public record Dense(int inputs, int outputs, Activation activation, float[] weig
     return LayerKind.DENSE;
   }
 
+  @Override
+  public boolean takesFlatInput() {
+    return true;
+  }
+
   /** @return its {@code --net} item, e.g. "dense:128" */
   @Override
   public String spec() {

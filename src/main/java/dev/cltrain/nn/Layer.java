@@ -30,6 +30,14 @@ public sealed interface Layer permits Dense, Conv, Pool, Dropout {
   /** @return its row in the registry of layer kinds */
   LayerKind kind();
 
+  /**
+   * @return whether it takes its input as one flat vector (a dense layer): a version 2 model file has "flatten"
+   *     before the first such layer, and the layers from there on are the network's dense head
+   */
+  default boolean takesFlatInput() {
+    return false;
+  }
+
   /** @return weights and biases this layer has (0 for pooling and dropout) */
   default long parameterCount() {
     return 0;

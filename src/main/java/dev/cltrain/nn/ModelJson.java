@@ -102,23 +102,7 @@ public final class ModelJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
     root.put("version", features ? FEATURES_VERSION : VERSION);
-    root.put("loss", network.loss().id);
-    root.put("inputScale", network.inputScale());
-    if (network.classNames() != null) { // optional fields, absent from version 1 files written before them
-      ArrayNode names = root.putArray("classNames");
-      network.classNames().forEach(names::add);
-    }
-    if (network.standardization() != null) {
-      ObjectNode st = root.putObject("standardize");
-      ArrayNode mean = st.putArray("mean");
-      for (float v : network.standardization().mean()) {
-        mean.add(v);
-      }
-      ArrayNode std = st.putArray("std");
-      for (float v : network.standardization().std()) {
-        std.add(v);
-      }
-    }
+    ModelFacts.write(network, root);
     if (!features) {
       ArrayNode layers = root.putArray("layers");
       for (Dense layer : network.dense()) {
@@ -131,7 +115,7 @@ public final class ModelJson {
     ArrayNode layers = root.putArray("layers");
     boolean flat = false;
     for (Layer layer : network.layers()) {
-      if (!flat && layer.kind() == LayerKind.DENSE) {
+      if (!flat && layer.takesFlatInput()) {
         layers.addObject().put("type", "flatten");
         flat = true;
       }
@@ -252,18 +236,12 @@ public final class ModelJson {
           + " (this cltrain reads versions " + VERSION + " and " + FEATURES_VERSION + ")");
     }
     boolean typed = versionNode.intValue() == FEATURES_VERSION;
-    Loss loss = Loss.parse(text(root, "loss", name), name + ": \"loss\"");
+    Loss loss = ModelFacts.loss(root, name);
     JsonNode layersNode = root.path("layers");
     if (!layersNode.isArray() || layersNode.isEmpty()) {
       throw new InputException(name + ": \"layers\" must be a non-empty array");
     }
-    float inputScale = 1.0f;
-    if (root.has("inputScale")) {
-      inputScale = finite(root.get("inputScale"), name + ": \"inputScale\"");
-      if (!(inputScale > 0)) {
-        throw new InputException(name + ": \"inputScale\" must be positive, found " + inputScale);
-      }
-    }
+    float inputScale = ModelFacts.inputScale(root, name);
     List<Layer> layers = new ArrayList<>();
     List<Dense> dense = new ArrayList<>();
     List<String> denseWhere = new ArrayList<>();
@@ -272,8 +250,7 @@ public final class ModelJson {
     if (typed) {
       input = shape(root.get("inputShape"), name + ": \"inputShape\"");
       seed = unsigned64(root.get("dropoutSeed"), name + ": \"dropoutSeed\"");
-      parseTyped(input, layersNode, name, layers, denseWhere);
-      dense = layers.stream().filter(l -> l.kind() == LayerKind.DENSE).map(Dense.class::cast).toList();
+      dense = parseTyped(input, layersNode, name, layers, denseWhere);
       for (int l = 0; l < dense.size(); l++) {
         checkActivation(loss, dense.get(l), l == dense.size() - 1, denseWhere.get(l));
       }
@@ -296,33 +273,8 @@ public final class ModelJson {
       layers.addAll(dense);
       input = dense.get(0).input();
     }
-    List<String> classNames = null;
-    if (root.has("classNames")) {
-      JsonNode names = root.get("classNames");
-      if (!names.isArray() || names.size() != dense.get(dense.size() - 1).outputs()) {
-        throw new InputException(name + ": \"classNames\" must be an array of one name per output");
-      }
-      classNames = new ArrayList<>();
-      for (JsonNode n : names) {
-        if (!n.isTextual()) {
-          throw new InputException(name + ": \"classNames\" holds a value that is not text: " + n);
-        }
-        classNames.add(n.asText());
-      }
-    }
-    Standardization standardization = null;
-    if (root.has("standardize")) {
-      JsonNode st = root.get("standardize");
-      int inputs = input.size();
-      float[] mean = floats(st.path("mean"), inputs, name + ": \"standardize\".mean");
-      float[] std = floats(st.path("std"), inputs, name + ": \"standardize\".std");
-      for (int i = 0; i < inputs; i++) {
-        if (!(std[i] > 0)) {
-          throw new InputException(name + ": \"standardize\".std[" + i + "] must be positive, found " + std[i]);
-        }
-      }
-      standardization = new Standardization(mean, std);
-    }
+    List<String> classNames = ModelFacts.classNames(root, dense.get(dense.size() - 1).outputs(), name);
+    Standardization standardization = ModelFacts.standardization(root, input.size(), name);
     try {
       return new Network(input, layers, loss, inputScale, classNames, standardization, seed);
     } catch (IllegalArgumentException e) { // every rule is checked above; this keeps a missed one to one line
@@ -348,13 +300,16 @@ public final class ModelJson {
   /**
    * Reads a version 2 file's typed layers into {@code layers} (and where each dense layer was into {@code
    * denseWhere}), each kind by its {@link LayerKind} codec.
+   *
+   * @return the dense head: the layers that {@link Layer#takesFlatInput() take a flat input}
    */
-  private static void parseTyped(Shape input, JsonNode layersNode, String name, List<Layer> layers,
+  private static List<Dense> parseTyped(Shape input, JsonNode layersNode, String name, List<Layer> layers,
       List<String> denseWhere) {
     Shape at = input;
     boolean flat = false;
     boolean dropoutAfterDense = false;
     String dropoutWhere = null;
+    List<Dense> dense = new ArrayList<>();
     for (int l = 0; l < layersNode.size(); l++) {
       String where = name + ": layers[" + l + "]";
       JsonNode node = layersNode.get(l);
@@ -395,11 +350,12 @@ public final class ModelJson {
       } catch (IllegalArgumentException e) { // every rule is checked; this keeps a missed one to one line
         throw new InputException(where + ": " + e.getMessage());
       }
-      if (kind == LayerKind.DENSE) {
+      if (layer.takesFlatInput()) {
         flat = true;
         dropoutAfterDense = false;
         dropoutWhere = null;
         Dense d = (Dense) layer;
+        dense.add(d);
         if (d.inputs() != at.size()) {
           throw new InputException(where + ": \"inputs\" is " + d.inputs() + " but "
               + (!afterDense ? "the layers before it give " + at + " = " + at.size() + " values"
@@ -421,6 +377,7 @@ public final class ModelJson {
     if (dropoutWhere != null) {
       throw new InputException(dropoutWhere + ": the output layer cannot have dropout");
     }
+    return dense;
   }
 
   /** A shape [height, width, channels] of positive integers whose product fits an int. */
@@ -450,7 +407,7 @@ public final class ModelJson {
     return node.bigIntegerValue().longValue();
   }
 
-  private static float[] floats(JsonNode node, int count, String where) {
+  static float[] floats(JsonNode node, int count, String where) {
     if (!node.isArray() || node.size() != count) {
       throw new InputException(where + " must be an array of " + count + " numbers");
     }

@@ -72,9 +72,9 @@ public final class KernelSource {
     try {
       return Files.readString(folder.resolve(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new InputException("--kernels " + folder + ": kernel source " + file + " not found");
+      throw InputException.parameter("kernels", folder + ": kernel source " + file + " not found");
     } catch (IOException e) {
-      throw new InputException("--kernels " + folder + ": cannot read " + file + " (" + e.getMessage() + ")");
+      throw InputException.parameter("kernels", folder + ": cannot read " + file + " (" + e.getMessage() + ")");
     }
   }
 

@@ -261,12 +261,12 @@ public final class SparkData {
       CsvLayout layout, double split, long seed) {
     DataSets.checkValidationSplit(split);
     if (partitions < 1) {
-      throw new InputException("--partitions must be at least 1, got " + partitions);
+      throw InputException.parameter("partitions", "must be at least 1, got " + partitions);
     }
     List<String> files = files(spark, path);
     Format format = Format.of(path, files);
     if (format != Format.CSV && !layout.isDefault()) {
-      throw new InputException("--label, --ignore and --missing apply to CSV data, not to " + path);
+      throw dev.cltrain.data.CsvLayout.notCsv(path);
     }
     int labels = 1;
     List<String> names = null;

@@ -174,13 +174,10 @@ public final class SparkJob {
           throw new InputException(where + " is the checkpoint of another run: " + other
               + " (give the same options and data to go on, or another --checkpoint file)");
         }
-        if (!java.util.Arrays.equals(saved.state().network().widths(), initial.widths())) {
-          throw new InputException(where + ": a checkpoint of another network");
-        }
         try {
-          driver.restore(saved.state());
-        } catch (RuntimeException e) {
-          throw new InputException(where + ": does not fit this run (" + SparkTrain.firstLine(e.getMessage()) + ")", e);
+          dev.cltrain.CheckpointFit.restore(saved.state(), initial, driver::restore);
+        } catch (InputException e) {
+          throw new InputException(where + ": " + e.getMessage(), e);
         }
         firstEpoch = saved.state().epoch();
       }

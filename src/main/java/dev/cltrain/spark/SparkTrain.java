@@ -7,6 +7,7 @@ import dev.cltrain.core.DeviceException;
 import dev.cltrain.core.DivergedException;
 import dev.cltrain.core.InputException;
 import dev.cltrain.Model;
+import dev.cltrain.NetworkRecipe;
 import dev.cltrain.TrainingRecipe;
 import dev.cltrain.nn.Regularization;
 import dev.cltrain.cmd.EpochLines;
@@ -18,7 +19,6 @@ import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.NetSpec;
 import dev.cltrain.nn.Network;
-import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Standardization;
@@ -378,7 +378,9 @@ public final class SparkTrain implements Callable<Integer> {
     Network initial;
     DataSet testSet = null;
     try {
-      initial = net != null ? fromNet(loaded, lossKind, random) : fromLayers(loaded, hidden, lossKind, random);
+      // train's network from the same options, drawn by the library as train draws it (dropout seed = --seed)
+      initial = network(hidden).draw(loaded.inputs(), loaded.outputs(), null, data, lossKind,
+          NetworkRecipe.outputOf(lossKind), random, seed);
       // what the trained model records of its data, as train's: the class names and the standardization
       if (loaded.classNames() != null && loaded.classNames().size() == initial.outputs()) {
         initial = initial.withClassNames(loaded.classNames());
@@ -398,7 +400,7 @@ public final class SparkTrain implements Callable<Integer> {
     int[] widths = initial.widths();
     Settings settings = new Settings(optimizerWithDefaults, recipe.rowsPerBatch(), random);
     ObjectNode options = new ObjectMapper().createObjectNode().put("command", SparkCheckpoints.COMMAND).put("data", data)
-        .put(net != null ? "net" : "layers", net != null ? net : joined(widths)).put("inputShape", inputShape)
+        .put(net != null ? "net" : "layers", net != null ? net : NetworkRecipe.joined(widths)).put("inputShape", inputShape)
         .put("features", features)
         .put("activation", activation).put("loss", loss).put("optimizer", optimizer).put("lr", rate)
         .put("batchSize", batchSize).put("epochs", epochs).put("seed", seed).put("partitions", p)
@@ -428,44 +430,12 @@ public final class SparkTrain implements Callable<Integer> {
         .test(testSet);
   }
 
-  /** A dense network of --layers' widths (default: the data's inputs and outputs). */
-  private Network fromLayers(SparkData.Loaded loaded, Activation hidden, Loss lossKind, NumpyRandom random) {
-    if (inputShape != null) {
-      throw new InputException("--input-shape " + inputShape + " applies to --net only");
-    }
-    int[] widths = layers == null ? new int[] {loaded.inputs(), loaded.outputs()} : NetSpec.parseLayers(layers);
-    if (widths[0] != loaded.inputs() || widths[widths.length - 1] != loaded.outputs()) {
-      throw new InputException("--layers " + layers + " does not fit the data (" + data + "): " + loaded.inputs()
-          + " inputs and " + loaded.outputs() + " outputs");
-    }
-    return Network.builder(widths).hidden(hidden).loss(lossKind).build(random);
-  }
-
-  /** The --net network on rows of the data's inputs (as 'cltrain train --net' builds it; dropout seed = --seed). */
-  private Network fromNet(SparkData.Loaded loaded, Loss lossKind, NumpyRandom random) {
-    if (layers != null) {
+  /** The network --net or --layers describe, with --input-shape and --activation: train's recipe. */
+  private NetworkRecipe network(Activation hidden) {
+    if (net != null && layers != null) {
       throw new InputException("--net and --layers exclude each other");
     }
-    NetSpec spec = NetSpec.parse(net);
-    Shape image = null;
-    if (inputShape != null) {
-      image = NetSpec.parseShape(inputShape, "--input-shape");
-      if (image.size() != loaded.inputs()) {
-        throw new InputException("--input-shape " + inputShape + " is " + image.size() + " values per row but the data ("
-            + data + ") has " + loaded.inputs() + " inputs");
-      }
-    }
-    Shape input = spec.inputShape(image, loaded.inputs());
-    Activation out = spec.outputActivation() != null ? spec.outputActivation() : lossKind.output;
-    spec.check(input, loaded.outputs(), lossKind, out);
-    return spec.build(input, loaded.outputs(), lossKind, out, null, random, seed);
-  }
-
-  private static String joined(int[] widths) {
-    StringBuilder b = new StringBuilder();
-    for (int w : widths) {
-      b.append(b.length() == 0 ? "" : ",").append(w);
-    }
-    return b.toString();
+    return new NetworkRecipe(net == null ? null : NetSpec.parse(net), layers == null ? null : NetSpec.parseLayers(layers),
+        inputShape == null ? null : NetSpec.parseShape(inputShape, "--input-shape"), hidden, null, standardize);
   }
 }

@@ -113,8 +113,8 @@ class ClassificationCsvTest {
   @Test
   void classesOfOneOrNegativeAreRejected() {
     Path file = csv("ok.csv", "1,0\n");
-    assertMentions(fails(() -> CsvReader.readClassification(file, 1)), "--classes must be at least 2");
-    assertMentions(fails(() -> CsvReader.readClassification(file, -3)), "--classes must be at least 2");
+    assertMentions(fails(() -> CsvReader.readClassification(file, 1)), "classes must be at least 2");
+    assertMentions(fails(() -> CsvReader.readClassification(file, -3)), "classes must be at least 2");
   }
 
   @Test

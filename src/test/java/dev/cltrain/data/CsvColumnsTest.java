@@ -87,19 +87,19 @@ class CsvColumnsTest {
   @Test
   void columnsNotInTheFileAreRefusedNamingTheOption() throws IOException {
     Path file = write("h.csv", "a,b,c\n1,2,3\n");
-    assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("z"))), "--label z",
+    assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("z"))), "label z",
         "no column of that name", "a, b, c");
-    assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("4"))), "--label 4", "3 columns");
+    assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("4"))), "label 4", "3 columns");
     assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withLabel("a").withIgnore("1"))),
-        "both --label and --ignore");
+        "both label and ignore");
     assertMentions(message(() -> CsvReader.read(file, 1, CsvLayout.DEFAULT.withIgnore("a", "b"))), file + ":2:",
         "at least one input");
     assertMentions(message(() -> CsvReader.readClassified(file, 0, null, CsvLayout.DEFAULT.withLabel("a", "b"))),
         "one class-label column");
     Path bare = write("bare.csv", "1,2,3\n");
-    assertMentions(message(() -> CsvReader.read(bare, 1, CsvLayout.DEFAULT.withLabel("c"))), "--label c",
+    assertMentions(message(() -> CsvReader.read(bare, 1, CsvLayout.DEFAULT.withLabel("c"))), "label c",
         "no header line", "1 to 3");
-    assertMentions(message(() -> CsvLayout.of(List.of("a"), null, "skip")), "--missing must be error or drop");
+    assertMentions(message(() -> CsvLayout.of(List.of("a"), null, "skip")), "missing must be error or drop");
   }
 
   /** Issue 22 item 4: the place the empty cell is, not a later word in the label column. */

@@ -396,7 +396,7 @@ class SparkLocalTest {
         new PrintStream(err, true));
     message = err.toString(StandardCharsets.UTF_8);
     assertEquals(2, status, message);
-    assertTrue(message.contains("does not fit the data"), message);
+    assertTrue(message.contains("--layers 12,8,3: the last width is 3 but the data ("), message);
   }
 
   /** The CLI's reader's message for a bad CSV, from the place on ("FILE:LINE, column C: ..." without FILE). */
