@@ -55,4 +55,19 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule onlyTheOpenClPackageUsesJocl = noClasses().that().resideOutsideOfPackage("dev.cltrain.opencl")
       .should().dependOnClassesThat().resideInAPackage("org.jocl..");
+
+  /**
+   * A run parses --net once: the CLI through WorkloadOptions.netSpec() (which keeps what it parsed), the cluster's
+   * driver through SparkTrain.network(), called once per run; nothing else outside nn parses a spec.
+   */
+  @ArchTest
+  static final ArchRule netSpecIsParsedInOnePlacePerCommand = noClasses()
+      .that().resideOutsideOfPackage("dev.cltrain.nn")
+      .should().callMethodWhere(DescribedPredicate.describe("NetSpec.parse called outside WorkloadOptions.netSpec "
+          + "and SparkTrain.network", call -> call.getTarget().getOwner().isEquivalentTo(dev.cltrain.nn.NetSpec.class)
+          && call.getTarget().getName().equals("parse")
+          && !(call.getOrigin().getOwner().getSimpleName().equals("WorkloadOptions")
+              && call.getOrigin().getName().equals("netSpec"))
+          && !(call.getOrigin().getOwner().getSimpleName().equals("SparkTrain")
+              && call.getOrigin().getName().equals("network"))));
 }

@@ -377,10 +377,14 @@ final class WorkloadOptions {
   /** The --net last parsed, kept so that one run parses it once (validate() first, before the data is read). */
   private NetSpec parsedNet;
 
+  /** The --net text parsedNet was parsed from (its own spec() may spell the items otherwise: bn, flatten). */
+  private String parsedFrom;
+
   /** The parsed --net: parsed on the first call, and again only if --net has been given another value since. */
   private NetSpec netSpec() {
-    if (parsedNet == null || !parsedNet.toString().equals(net)) {
+    if (parsedNet == null || !net.equals(parsedFrom)) {
       parsedNet = NetSpec.parse(net);
+      parsedFrom = net;
     }
     return parsedNet;
   }
