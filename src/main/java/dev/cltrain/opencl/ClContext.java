@@ -138,7 +138,7 @@ public final class ClContext implements AutoCloseable {
     String where = source.describe(file);
     String text = ClProgram.assemble(source, file);
     BUILDS.add(file + " " + options);
-    String key = device.ref() + " " + device.name() + "\0" + options + "\0" + sha256(text);
+    String key = device.ref() + " " + device.name() + "\0" + options + "\0" + text;
     java.lang.ref.SoftReference<byte[]> held = BINARIES.get(key);
     byte[] binary = held == null ? null : held.get();
     if (binary != null) {
@@ -164,33 +164,17 @@ public final class ClContext implements AutoCloseable {
     if (failed[0] != null) {
       throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
     }
-    // the second build from source of the same program (another context wants it): PoCL compiles every kernel to
-    // hand out a binary, seconds with its cache cold, so a program built once (a tuning candidate, a CLI run's) is not
-    if (!BUILT_ONCE.add(key)) {
-      byte[] built = binary(program);
-      if (built != null) {
-        BINARIES.put(key, new java.lang.ref.SoftReference<>(built));
-      }
+    byte[] built = binary(program);
+    if (built != null) {
+      BINARIES.put(key, new java.lang.ref.SoftReference<>(built));
     }
     return program;
   }
 
-  /** The programs (as {@link #BINARIES} keys) this process has built from source. */
-  private static final java.util.Set<String> BUILT_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  private static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
-  }
-
   /**
-   * The programs this process built from source twice, as the device's binary (CL_PROGRAM_BINARIES), by device,
-   * options and source text (its SHA-256): a later context of the same device builds the same program from it,
-   * skipping the compiler (PoCL: about 10 ms instead of 150 or more with its kernel cache warm). Softly held: the
+   * Each program this process built from source, as the device's binary (CL_PROGRAM_BINARIES), by device, options
+   * and source text: a later context of the same device builds the same program from it, skipping the compiler
+   * (PoCL: about 10 ms instead of 150 or more with its kernel cache warm, seconds with it cold). Softly held: the
    * garbage collector may drop them, and the program is then built from source again.
    */
   private static final Map<String, java.lang.ref.SoftReference<byte[]>> BINARIES =
