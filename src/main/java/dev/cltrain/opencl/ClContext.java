@@ -112,46 +112,27 @@ public final class ClContext implements AutoCloseable {
   }
 
   /**
-   * The program of {@code file} with {@code options}, made once per context and cached. It is built (clBuildProgram)
-   * when first needed, i.e. when one of its kernels is first used, not here: a trainer builds only the files it
-   * launches (500 trainers of a small net built seven programs each, most of them never launched).
+   * The program built from {@code file} with {@code options}, built once per context and cached.
    *
    * @param file a kernel file name, e.g. "matmul.cl"; prelude.cl is prepended to it
    * @param options the OpenCL build options, e.g. {@link OpenClKernels#buildOptions}'s; part of the cache key
-   * @return the program, owned by this context; its build errors come from its first use
+   * @return the built program, owned by this context
+   * @throws ClException when the build fails, carrying the file and the build log
    */
   public synchronized ClProgram program(String file, String options) {
-    return programs.computeIfAbsent(file + "\0" + options, k -> new ClProgram(this, file, options));
-  }
-
-  /**
-   * Builds {@code file} with {@code options} on this context's device ({@link ClProgram}'s first use).
-   *
-   * @return the built program, released when this context closes
-   * @throws ClException when the build fails, carrying the file and the build log
-   * @throws IllegalStateException when this context is closed
-   */
-  synchronized cl_program build(String file, String options) {
-    if (closed) {
-      throw new IllegalStateException("building " + file + " on a closed context of " + device.ref());
+    String key = file + "\0" + options;
+    ClProgram cached = programs.get(key);
+    if (cached != null) {
+      return cached;
     }
     String where = source.describe(file);
     String text = ClProgram.assemble(source, file);
-    BUILDS.add(file + " " + options);
-    String key = device.ref() + " " + device.name() + "\0" + options + "\0" + text;
-    java.lang.ref.SoftReference<byte[]> held = BINARIES.get(key);
-    byte[] binary = held == null ? null : held.get();
-    if (binary != null) {
-      cl_program fromBinary = fromBinary(file, options, binary);
-      if (fromBinary != null) {
-        return fromBinary;
-      }
-    }
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
     own("program " + file, () -> clReleaseProgram(program));
     CLException[] failed = new CLException[1];
     // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
+    BUILDS.add(file + " " + options);
     String printed = JvmSignals.captureStderr(() -> {
       try {
         clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
@@ -164,63 +145,9 @@ public final class ClContext implements AutoCloseable {
     if (failed[0] != null) {
       throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
     }
-    byte[] built = binary(program);
-    if (built != null) {
-      BINARIES.put(key, new java.lang.ref.SoftReference<>(built));
-    }
-    return program;
-  }
-
-  /**
-   * Each program this process built from source, as the device's binary (CL_PROGRAM_BINARIES), by device, options
-   * and source text: a later context of the same device builds the same program from it, skipping the compiler
-   * (PoCL: about 10 ms instead of 150 or more with its kernel cache warm, seconds with it cold). Softly held: the
-   * garbage collector may drop them, and the program is then built from source again.
-   */
-  private static final Map<String, java.lang.ref.SoftReference<byte[]>> BINARIES =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** {@code program}'s binary for this context's device; null where the device offers none. */
-  private byte[] binary(cl_program program) {
-    try {
-      long[] size = new long[1];
-      clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, org.jocl.Sizeof.size_t, Pointer.to(size), null);
-      if (size[0] <= 0 || size[0] > Integer.MAX_VALUE) {
-        return null;
-      }
-      byte[] bytes = new byte[(int) size[0]];
-      Pointer to = Pointer.to(bytes);
-      clGetProgramInfo(program, CL_PROGRAM_BINARIES, org.jocl.Sizeof.POINTER, Pointer.to(to), null);
-      return bytes;
-    } catch (CLException e) {
-      return null;
-    }
-  }
-
-  /**
-   * {@code file} built from a binary an earlier build of the same source and options gave; null (nothing left
-   * behind) where the device refuses it, and the caller builds from source.
-   */
-  private cl_program fromBinary(String file, String options, byte[] binary) {
-    cl_program program;
-    try {
-      program = clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.id()}, new long[] {binary.length},
-          new byte[][] {binary}, null, null);
-    } catch (CLException e) {
-      return null;
-    }
-    try {
-      String printed = JvmSignals.captureStderr(
-          () -> clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null));
-      JvmSignals.restore("clBuildProgram");
-      dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + source.describe(file) + ", from its binary)", printed);
-    } catch (CLException e) {
-      JvmSignals.restore("clBuildProgram");
-      clReleaseProgram(program);
-      return null;
-    }
-    own("program " + file, () -> clReleaseProgram(program));
-    return program;
+    ClProgram built = new ClProgram(this, file, options, program);
+    programs.put(key, built);
+    return built;
   }
 
   /** Every clBuildProgram of this process, as "file options", in order (for tests). */

@@ -14,10 +14,7 @@ import org.jocl.cl_kernel;
 public final class ClKernel {
   private final ClContext context;
   private final String name;
-  /** Where the kernel is made at its first use. */
-  private final ClProgram source;
-  /** The kernel on the device: null until {@link #handle()} first makes it. */
-  private cl_kernel kernel;
+  private final cl_kernel kernel;
   /** Set after the first launch: PoCL compiles the work-group function then (see JvmSignals). */
   private boolean launched;
   /** The work-group size of {@link #launchGuarded} and {@link #launch2dGuarded}; 0 until the first such launch. */
@@ -34,10 +31,10 @@ public final class ClKernel {
   private static final java.util.List<String> GROUP_SIZES =
       java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
-  ClKernel(ClContext context, String name, ClProgram source, String program) {
+  ClKernel(ClContext context, String name, cl_kernel kernel, String program) {
     this.context = context;
     this.name = name;
-    this.source = source;
+    this.kernel = kernel;
     this.program = program;
   }
 
@@ -63,11 +60,7 @@ public final class ClKernel {
     return name;
   }
 
-  /** The kernel on the device, made now (and its program built) if this is its first use. */
-  synchronized cl_kernel handle() {
-    if (kernel == null) {
-      kernel = source.create(name);
-    }
+  cl_kernel handle() {
     return kernel;
   }
 
@@ -79,7 +72,6 @@ public final class ClKernel {
    * @throws ClException when the device cannot report them
    */
   public java.util.List<String> argumentNames() {
-    cl_kernel kernel = handle();
     int[] count = new int[1];
     ClException.checkVoid("clGetKernelInfo(" + name + ", CL_KERNEL_NUM_ARGS)",
         () -> clGetKernelInfo(kernel, CL_KERNEL_NUM_ARGS, Sizeof.cl_uint, Pointer.to(count), null));
@@ -104,7 +96,6 @@ public final class ClKernel {
    * @throws ClException when the device cannot say
    */
   public long workGroupLimit() {
-    cl_kernel kernel = handle();
     long[] size = new long[1];
     ClException.checkVoid("clGetKernelWorkGroupInfo(" + name + ", CL_KERNEL_WORK_GROUP_SIZE)",
         () -> clGetKernelWorkGroupInfo(kernel, context.device().id(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
@@ -121,7 +112,6 @@ public final class ClKernel {
    * @throws ClException when OpenCL rejects an argument (wrong size for its index, or no such index)
    */
   public ClKernel args(Object... values) {
-    cl_kernel kernel = handle();
     for (int i = 0; i < values.length; i++) {
       int index = i;
       Object v = values[i];
@@ -237,7 +227,6 @@ public final class ClKernel {
   }
 
   private void enqueue(long[] global, long[] local) {
-    cl_kernel kernel = handle();
     if (!java.util.Arrays.equals(local, lastLocal)) {
       lastLocal = local;
       GROUP_SIZES.add(program + " | " + name + " | " + java.util.Arrays.toString(local));

@@ -7,11 +7,7 @@ import java.util.Map;
 import org.jocl.cl_kernel;
 import org.jocl.cl_program;
 
-/**
- * A program (one kernels/*.cl file with its build options); hands out its kernels by name, each made once. It is
- * built at its first use (a kernel's first argument, launch or query, or {@link #kernelNames()}), and each kernel
- * is created then too, so that a context builds only what it runs.
- */
+/** A built program (one kernels/*.cl file); hands out its kernels by name, each created once. */
 public final class ClProgram {
   /**
    * Starts every program, before prelude.cl: FP_CONTRACT OFF keeps the compiler from fusing a*b+c into one
@@ -31,14 +27,14 @@ public final class ClProgram {
   private final ClContext context;
   private final String file;
   private final String options;
-  /** The built program: null until {@link #handle()} first builds it. */
-  private cl_program program;
+  private final cl_program program;
   private final Map<String, ClKernel> kernels = new HashMap<>();
 
-  ClProgram(ClContext context, String file, String options) {
+  ClProgram(ClContext context, String file, String options, cl_program program) {
     this.context = context;
     this.file = file;
     this.options = options;
+    this.program = program;
   }
 
   /**
@@ -50,11 +46,7 @@ public final class ClProgram {
     return file;
   }
 
-  /** The built program, built now if this is its first use ({@link ClContext#build}). */
-  synchronized cl_program handle() {
-    if (program == null) {
-      program = context.build(file, options);
-    }
+  cl_program handle() {
     return program;
   }
 
@@ -64,7 +56,6 @@ public final class ClProgram {
    * @return the kernel names; empty when the program has none
    */
   public java.util.List<String> kernelNames() {
-    cl_program program = handle();
     long[] size = new long[1];
     ClException.checkVoid("clGetProgramInfo(" + file + ", CL_PROGRAM_KERNEL_NAMES)",
         () -> clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, null, size));
@@ -79,28 +70,19 @@ public final class ClProgram {
    * The kernel {@code name} of this program, e.g. {@code kernel("matmul")}.
    *
    * @param name the kernel's name in the .cl file
-   * @return the kernel, the same object on every call; made on the device (and the program built) at its first use
+   * @return the kernel, created on first request and the same object after; owned by the context
+   * @throws ClException when the program has no such kernel (CL_INVALID_KERNEL_NAME)
    */
   public synchronized ClKernel kernel(String name) {
-    return kernels.computeIfAbsent(name, n -> new ClKernel(context, n, this, file + " " + options));
-  }
-
-  /**
-   * Creates the kernel {@code name} on the device, building this program first if need be ({@link ClKernel}'s
-   * first use).
-   *
-   * @return the kernel, released when the context closes
-   * @throws ClException when the build fails, or the program has no such kernel (CL_INVALID_KERNEL_NAME)
-   */
-  cl_kernel create(String name) {
-    cl_program built = handle();
-    cl_kernel[] made = new cl_kernel[1];
-    // some drivers (Rusticl) compile here and print to fd 2: kept from the terminal, shown with --verbose
-    String printed = JvmSignals.captureStderr(() -> made[0] = ClException.check("clCreateKernel(" + file + ":" + name
-        + ")", () -> clCreateKernel(built, name, null)));
-    dev.cltrain.core.Notices.driverOutput("clCreateKernel(" + file + ":" + name + ")", printed);
-    cl_kernel kernel = made[0];
-    context.own("kernel " + name, () -> clReleaseKernel(kernel));
-    return kernel;
+    return kernels.computeIfAbsent(name, n -> {
+      cl_kernel[] made = new cl_kernel[1];
+      // some drivers (Rusticl) compile here and print to fd 2: kept from the terminal, shown with --verbose
+      String printed = JvmSignals.captureStderr(() -> made[0] = ClException.check("clCreateKernel(" + file + ":" + n
+          + ")", () -> clCreateKernel(program, n, null)));
+      dev.cltrain.core.Notices.driverOutput("clCreateKernel(" + file + ":" + n + ")", printed);
+      cl_kernel kernel = made[0];
+      context.own("kernel " + n, () -> clReleaseKernel(kernel));
+      return new ClKernel(context, n, kernel, file + " " + options);
+    });
   }
 }

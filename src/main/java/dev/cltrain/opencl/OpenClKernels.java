@@ -14,9 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * The kernels on one OpenCL device: each method sets the kernel's arguments in declaration order and
- * enqueues it, without waiting. Each program is built at the first use of one of its kernels (ClContext#program),
- * so a backend builds only the files it runs; a kernel that does not compile fails at its first use, naming its
- * file and carrying the build log (the first-use check, DeviceCheck, runs every kernel before a device trains).
+ * enqueues it, without waiting. Every program is built when this is created, so a kernel that does not
+ * compile fails here, naming its file and carrying the build log.
  */
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
@@ -97,8 +96,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel dropout;
   private final int smallNetFloats;
   private final ClKernel trainSmall;
-  /** train_small's work-items ({@link #smallNetGroup(ClDevice, long)}): 0 until its first launch builds it. */
-  private int smallNetGroup;
+  private final int smallNetGroup;
 
   /**
    * The kernels on {@code device}, without profiling, with the matmul plan for the device
@@ -106,7 +104,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    *
    * @param device the device, as discovery found it
    * @param source where the .cl files are read from
-   * @throws ClException when the context cannot be made (a build or a kernel fails at its first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed
    */
   public OpenClKernels(ClDevice device, KernelSource source) {
@@ -119,7 +117,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param device the device, as discovery found it
    * @param source where the .cl files are read from
    * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
-   * @throws ClException when the context cannot be made (a build or a kernel fails at its first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    * @throws dev.cltrain.core.InputException when {@code CLTRAIN_MATMUL} is set but malformed
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
@@ -136,7 +134,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param source where the .cl files are read from
    * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
    * @param plan how matmul.cl is built and launched, e.g. from tests that run every strategy
-   * @throws ClException when the context cannot be made (a build or a kernel fails at its first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan) {
     this(device, source, profiling, plan, updateChunk(device));
@@ -152,7 +150,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
    * @param plan how matmul.cl is built and launched
    * @param updateChunk update.cl's UPDATE_CHUNK, at least 1
-   * @throws ClException when the context cannot be made (a build or a kernel fails at its first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk) {
     this(device, source, profiling, plan, updateChunk, plan, LARGE_WORK);
@@ -171,7 +169,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @param largePlan how matmul.cl is built and launched for large products; null: tuned (and checked against
    *     {@code plan}, bit for bit) at the first large product
    * @param largeWork the multiply-adds m·n·k from which a product of at least {@link #LARGE_ROWS} rows is large
-   * @throws ClException when the context cannot be made (a build or a kernel fails at its first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk,
       MatmulPlan largePlan, long largeWork) {
@@ -220,8 +218,10 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       if (smallNetFloats > 0) {
         this.trainSmall = context.program("small_net.cl", options + " -DSMALL_NET_FLOATS=" + smallNetFloats)
             .kernel("train_small");
+        this.smallNetGroup = smallNetGroup(device, trainSmall.workGroupLimit());
       } else {
         this.trainSmall = null;
+        this.smallNetGroup = 0;
       }
     } catch (RuntimeException e) {
       context.close();
@@ -751,11 +751,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     }
     AdamConstants adam = optimizer.adam();
     trainSmall.args(layers, rows, epochs, crossEntropy, stats, scale, learningRate, weightDecay, optimizer.optimizer(),
-        optimizer.momentum(), adam.beta1(), adam.beta2(), adam.epsilon(), shape, corrections, x, y, params, state, loss, correct);
-    if (smallNetGroup == 0) {
-      smallNetGroup = smallNetGroup(context.device(), trainSmall.workGroupLimit());
-    }
-    trainSmall.launchGroup(smallNetGroup);
+        optimizer.momentum(), adam.beta1(), adam.beta2(), adam.epsilon(), shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
   }
 
   @Override
