@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -52,17 +55,64 @@ class SparkStandaloneTest {
   /** The model of SparkLocalTest.args(csv), once the first test has trained it. */
   static String expected;
 
+  /**
+   * The two cases of scripted daemons (a late worker, a stuck one): no JVM, no CPU, but the late one waits 35 s.
+   * They start once the real cluster's SPARK_HOME exists (they share it) and run beside the cluster's tests, on a
+   * thread of their own; their tests wait for them and check what they returned.
+   */
+  static final ExecutorService SCRIPTED = Executors.newFixedThreadPool(2);
+  static Path lateFolder;
+  static Future<Started> lateStart;
+  static Path stuckFolder;
+  static Future<Started> stuckStart;
+
   @BeforeAll
   static void startCluster() throws Exception {
     cluster("stop");
     url = startedUrl(cluster("start"));
+    lateFolder = fakeCluster("slow-worker");
+    java.util.Map<String, String> late = java.util.Map.of("JAVA_HOME", fakeJavaHome("slow-java", 35).toString(),
+        "SPARK_WORKERS", "1");
+    lateStart = SCRIPTED.submit(() -> startThenStop(late, lateFolder));
+    stuckFolder = fakeCluster("stuck-worker");
+    java.util.Map<String, String> stuck = java.util.Map.of("JAVA_HOME", fakeJavaHome("stuck-java", -1).toString(),
+        "SPARK_WORKERS", "1", "SPARK_CLUSTER_TIMEOUT", "3");
+    stuckStart = SCRIPTED.submit(() -> startThenStop(stuck, stuckFolder));
     appJar = jar(ROOT.resolve("target/classes"), dir.resolve("cltrain-app.jar"));
     csv = SparkLocalTest.writeData(dir);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    cluster("stop");
+    try {
+      cluster("stop");
+    } finally {
+      SCRIPTED.shutdown();
+      SCRIPTED.awaitTermination(BOUND_MINUTES * 3, TimeUnit.MINUTES);
+    }
+  }
+
+  /**
+   * What start printed, and whether the pid files of its master and first worker were there once it had returned
+   * (before the stop that follows it).
+   */
+  record Started(Script script, boolean pidFilesLeft) {}
+
+  /** {@code scripts/spark-cluster start FOLDER} with {@code env}, then stop (whatever start did). */
+  static Started startThenStop(java.util.Map<String, String> env, Path folder)
+      throws IOException, InterruptedException {
+    try {
+      Script start = script(env, List.of("start", folder.toString()));
+      boolean left = Files.exists(folder.resolve("master.pid")) || Files.exists(folder.resolve("worker-1.pid"));
+      return new Started(start, left);
+    } finally {
+      script(env, List.of("stop", folder.toString()));
+    }
+  }
+
+  /** What a scripted start returned, once it has (at most the bound of both scripts it runs). */
+  static Started awaited(Future<Started> start) throws Exception {
+    return start.get(2 * BOUND_MINUTES, TimeUnit.MINUTES);
   }
 
   /** What scripts/spark-cluster printed: its exit status, stdout and stderr, kept apart. */
@@ -247,17 +297,10 @@ class SparkStandaloneTest {
    */
   @Test
   void startWaitsForALateWorkerAndPrintsOnlyTheUrl() throws Exception {
-    Path folder = fakeCluster("slow-worker");
-    java.util.Map<String, String> env = java.util.Map.of("JAVA_HOME", fakeJavaHome("slow-java", 35).toString(),
-        "SPARK_WORKERS", "1");
-    try {
-      Script r = script(env, List.of("start", folder.toString()));
-      assertEquals(0, r.status(), "start failed: " + r.err());
-      startedUrl(r.out());
-      assertEquals("", r.err(), "nothing on stderr when the cluster starts");
-    } finally {
-      script(env, List.of("stop", folder.toString()));
-    }
+    Script r = awaited(lateStart).script();
+    assertEquals(0, r.status(), "start failed: " + r.err());
+    startedUrl(r.out());
+    assertEquals("", r.err(), "nothing on stderr when the cluster starts");
   }
 
   /**
@@ -266,19 +309,12 @@ class SparkStandaloneTest {
    */
   @Test
   void startGivesUpAfterItsBoundWithItsOwnMessage() throws Exception {
-    Path folder = fakeCluster("stuck-worker");
-    java.util.Map<String, String> env = java.util.Map.of("JAVA_HOME", fakeJavaHome("stuck-java", -1).toString(),
-        "SPARK_WORKERS", "1", "SPARK_CLUSTER_TIMEOUT", "3");
-    try {
-      Script r = script(env, List.of("start", folder.toString()));
-      assertEquals(1, r.status(), r.err());
-      assertEquals("", r.out(), "nothing on stdout, where the URL would be");
-      assertEquals("scripts/spark-cluster: worker 1 was not up after 3 s (SPARK_CLUSTER_TIMEOUT; see " + folder
-          + "/worker-1.log)\n", r.err());
-      assertTrue(!Files.exists(folder.resolve("master.pid")) && !Files.exists(folder.resolve("worker-1.pid")),
-          "the daemons it started are stopped");
-    } finally {
-      script(env, List.of("stop", folder.toString()));
-    }
+    Started started = awaited(stuckStart);
+    Script r = started.script();
+    assertEquals(1, r.status(), r.err());
+    assertEquals("", r.out(), "nothing on stdout, where the URL would be");
+    assertEquals("scripts/spark-cluster: worker 1 was not up after 3 s (SPARK_CLUSTER_TIMEOUT; see " + stuckFolder
+        + "/worker-1.log)\n", r.err());
+    assertTrue(!started.pidFilesLeft(), "the daemons it started are stopped");
   }
 }
