@@ -21,12 +21,12 @@ final class HelpLayout {
 
   static {
     TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--label", "--ignore", "--missing", "--test",
-        "--validation-split", "--standardize", "--input-shape"));
+        "--validation-split", "--standardize", "--input-shape", "--augment"));
     TRAIN_SECTIONS.put("Network", List.of("--net", "--layers", "--activation", "--loss", "--output", "--init", "--init-model",
         "--input-scale", "--seed"));
     TRAIN_SECTIONS.put("Optimisation", List.of("--epochs", "--batch-size", "--optimizer", "--lr", "--momentum",
-        "--beta1", "--beta2", "--eps", "--weight-decay", "--decay-all", "--clip-norm", "--label-smoothing", "--lr-schedule", "--warmup-epochs", "--early-stop",
-        "--monitor"));
+        "--beta1", "--beta2", "--eps", "--weight-decay", "--decay-all", "--clip-norm", "--label-smoothing",
+        "--lr-schedule", "--warmup-epochs", "--early-stop", "--monitor"));
     TRAIN_SECTIONS.put("Devices", List.of("--device", "--shards", "--kernels", "--retune", "--no-check", "--verify", "--profile", "--verbose"));
     TRAIN_SECTIONS.put("Output", List.of("--log-every", "--quiet", "--save", "--save-best", "--metrics", "--plot"));
     TRAIN_SECTIONS.put("Checkpoints", List.of("--checkpoint", "--checkpoint-every", "--resume"));
