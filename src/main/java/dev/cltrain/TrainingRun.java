@@ -114,8 +114,11 @@ public final class TrainingRun implements AutoCloseable {
     return warning;
   }
 
-  /** {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for --profile} */
-  public String launchPlan() {
+  /**
+   * {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for a profile; its
+   *     parameters marked}
+   */
+  public dev.cltrain.core.Wording launchPlan() {
     return trainer.launchPlan();
   }
 

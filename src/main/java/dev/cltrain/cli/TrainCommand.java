@@ -198,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
         try (StopSignals signals = StopSignals.install(run)) {
           log.signals(signals);
           result = run.run();
-          launchPlan = run.launchPlan();
+          launchPlan = OptionNames.text(run.launchPlan());
           exchange = run.exchange();
           earlyOutcome = run.earlyStopping();
           log.signals(null);

@@ -35,6 +35,7 @@ public final class OptionNames {
       Map.entry("device", "--device"),
       Map.entry("ignore", "--ignore"),
       Map.entry("initModel", "--init-model"),
+      Map.entry("inputScale", "--input-scale"),
       Map.entry("inputShape", "--input-shape"),
       Map.entry("kernels", "--kernels"),
       Map.entry("label", "--label"),

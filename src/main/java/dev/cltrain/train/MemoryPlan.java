@@ -249,9 +249,9 @@ public final class MemoryPlan {
   /** Every buffer is indexed with int, on every device: one of more than 2³¹−1 floats cannot be (exit 2). */
   private static void checkIndexable(long largestBytes) {
     if (largestBytes / 4 > Integer.MAX_VALUE) {
-      throw new dev.cltrain.core.InputException("the largest buffer would hold " + largestBytes / 4 + " floats ("
-          + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE + " (try a smaller "
-          + "--batch-size)");
+      throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("the largest buffer would hold " + largestBytes / 4
+          + " floats (" + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE
+          + " (try a smaller ", dev.cltrain.core.Wording.param("batchSize"), ")"));
     }
   }
 }
