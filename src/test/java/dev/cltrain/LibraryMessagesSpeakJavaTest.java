@@ -39,18 +39,11 @@ class LibraryMessagesSpeakJavaTest {
       // a command to run, named in a device's refusal ('cltrain verify --device ID' shows every kernel): a tool of
       // this jar, not a parameter of the call that failed
       Map.entry("train/Opening.java", 1),
-      // hints that name the option a user can change, in messages shown on the command line
-      Map.entry("data/CsvReader.java", 3), Map.entry("data/CsvLayout.java", 1),
-      // the device choice's reason line ("--device cpu: first OpenCL CPU device"), printed by train and bench;
-      // and a DeviceException for --device all
-      Map.entry("Devices.java", 11), Map.entry("device/DeviceChoice.java", 1),
       // the bench command's engine (bench/): its shapes and sweeps are the command's options
       Map.entry("bench/GemmShape.java", 3), Map.entry("bench/GemmBench.java", 2), Map.entry("bench/ConvShape.java", 1),
       Map.entry("bench/ConvBench.java", 1), Map.entry("bench/Sweep.java", 3), Map.entry("bench/NumpyGemm.java", 1),
       // not ours: java's own option (--add-modules), which the JVM names so
-      Map.entry("reference/MatmulRows.java", 1),
-      // SparkData's reader (library) still names --validation-split and --features in two range messages
-      Map.entry("spark/SparkData.java", 1), Map.entry("spark/SparkRows.java", 1)));
+      Map.entry("reference/MatmulRows.java", 1)));
 
   /** A string literal (escapes allowed) naming an option: two dashes then a lower-case letter, not after a word. */
   private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"");

@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
         if (run.fallbackWarning() != null) {
           err.println(run.fallbackWarning());
         }
-        err.println("device: " + run.deviceName() + " (" + run.reason() + ")");
+        err.println("device: " + run.deviceName() + " (" + OptionNames.text(run.reason()) + ")");
         if (run.shares() != null) {
           err.println("shards:      " + DeviceSplit.shardsLine(run, train.rows(), work.training().batchSize()));
         }

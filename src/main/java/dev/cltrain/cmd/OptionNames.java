@@ -15,6 +15,9 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry("features", "--features"),
+      Map.entry("ignoreExtra", "--ignore-extra"),
+      Map.entry("dropMissing", "--missing drop"),
       Map.entry(dev.cltrain.train.FirstUseCheck.NO_CHECK, "--no-check"),
       Map.entry("weightDecay", "--weight-decay"),
       Map.entry("output", "--output"),

@@ -73,7 +73,7 @@ class CsvColumnsTest {
   void aColumnOfDistinctWordsIsNamedAsProbablyAnId() throws IOException {
     Path file = write("ids.csv", "id,x,y\nrow-a,1,0.5\nrow-b,2,0.25\nrow-c,3,0.75\n");
     assertMentions(message(() -> CsvReader.read(file, 1)), file + ":2, column 1: 'row-a' is not a number",
-        "column 1 (id)", "probably an id", "--ignore id");
+        "column 1 (id)", "probably an id", "(ignore id leaves it out)");
     // a word in a column of numbers is only a bad cell
     Path typo = write("typo.csv", "id,x,y\n1,1,0.5\nrow-b,2,0.25\n3,3,0.75\n");
     String m = message(() -> CsvReader.read(typo, 1));
