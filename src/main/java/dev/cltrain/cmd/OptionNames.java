@@ -15,6 +15,13 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry(dev.cltrain.bench.NumpyGemm.NO_NUMPY, "--no-numpy"),
+      Map.entry("sizes", "--sizes"),
+      Map.entry("conv", "--conv"),
+      Map.entry("gemm", "--gemm"),
+      Map.entry("sweep", "--sweep"),
+      Map.entry("convShapes", "--conv-shapes"),
+      Map.entry("shapes", "--shapes"),
       Map.entry("features", "--features"),
       Map.entry("ignoreExtra", "--ignore-extra"),
       Map.entry("dropMissing", "--missing drop"),
