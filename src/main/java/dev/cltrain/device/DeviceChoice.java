@@ -77,6 +77,19 @@ public record DeviceChoice(Device device, boolean auto, Wording reason, String w
   }
 
   /**
+   * A choice of one device, its reason naming no parameter.
+   *
+   * @param device  the device chosen
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   * @param check   whether an OpenCL device is checked on first use
+   */
+  public DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check) {
+    this(device, auto, Wording.of(reason), warning, check);
+  }
+
+  /**
    * Several devices training one network, data-parallel: every batch split into one shard per device.
    *
    * @param devices two or more devices, the reference allowed
@@ -131,6 +144,18 @@ public record DeviceChoice(Device device, boolean auto, Wording reason, String w
    */
   public DeviceChoice(Device device, boolean auto, Wording reason, String warning) {
     this(device, auto, reason, warning, true);
+  }
+
+  /**
+   * A choice checked on first use, its reason naming no parameter.
+   *
+   * @param device  the device chosen
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   */
+  public DeviceChoice(Device device, boolean auto, String reason, String warning) {
+    this(device, auto, Wording.of(reason), warning);
   }
 
   /**
