@@ -277,7 +277,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
           d = Devices.choose(part.strip(), kernels).device();
         } catch (DeviceException e) {
-          throw new InputException("--device " + spec + ": " + e.getMessage());
+          throw new InputException("--device " + spec + ": " + dev.cltrain.cmd.OptionNames.message(e));
         }
         if (group.stream().anyMatch(g -> g.id().equals(d.id()))) {
           throw new InputException("--device " + spec + ": " + d.id() + " is in the group twice");
