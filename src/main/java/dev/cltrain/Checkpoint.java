@@ -259,7 +259,7 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
       return new Checkpoint((ObjectNode) options,
           new TrainerState(epoch, batch, step, network, optimizer, shuffler, order, losses, correct), devices, shares);
     } catch (InputException e) {
-      throw new InputException(where + ": " + e.getMessage());
+      throw new InputException(dev.cltrain.core.Wording.of(where, ": ", e.wording()));
     } catch (RuntimeException e) {
       throw new InputException(where + ": damaged checkpoint (" + firstLine(String.valueOf(e.getMessage())) + ")");
     }

@@ -1,5 +1,6 @@
 package dev.cltrain;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.train.Opening;
 
 import dev.cltrain.core.DeviceException;
@@ -102,19 +103,22 @@ public final class Devices {
       }
     }
     if (devices.isEmpty()) {
-      return new DeviceChoice(reference(), true, "auto: no OpenCL device",
+      return new DeviceChoice(reference(), true, Wording.of("auto: no OpenCL device"),
           "warning: " + problem + "; falling back to the Java reference");
     }
-    StringBuilder reason = new StringBuilder("auto: no OpenCL GPU or accelerator");
+    Wording reason = Wording.of("auto: no OpenCL GPU or accelerator");
     for (Device d : devices) {
       if (simulator(d)) {
-        reason.append("; ").append(d.id()).append(" (").append(d.name())
-            .append(") is a simulator, far slower than the Java reference: --device ").append(d.id()).append(" takes it");
+        reason = Wording.of(reason, "; " + d.id() + " (" + d.name() + ") is a simulator, far slower than the Java "
+            + "reference: ", DeviceChoice.given(d.id(), null), " takes it");
       }
     }
-    devices.stream().filter(d -> !simulator(d)).findFirst().ifPresent(d -> reason.append("; ").append(d.id())
-        .append(" (").append(d.type()).append(") is available with --device ").append(d.id()));
-    return new DeviceChoice(reference(), true, reason.toString());
+    Device available = devices.stream().filter(d -> !simulator(d)).findFirst().orElse(null);
+    if (available != null) {
+      reason = Wording.of(reason, "; " + available.id() + " (" + available.type() + ") is available with ",
+          DeviceChoice.given(available.id(), null));
+    }
+    return new DeviceChoice(reference(), true, reason);
   }
 
   private static boolean simulator(Device d) {
@@ -151,7 +155,7 @@ public final class Devices {
     }
     KernelSource source = kernelSource(kernelsDir); // checked whatever the device: a bad folder is bad input
     if (s.equals(ReferenceDevice.ID) || s.equals("0")) {
-      return new DeviceChoice(reference(), false, "--device " + s); // no OpenCL touched
+      return new DeviceChoice(reference(), false, DeviceChoice.given(s, null)); // no OpenCL touched
     }
     boolean known = s.equals("auto") || s.equals("gpu") || s.equals("cpu") || CL_REF.matcher(s).matches()
         || INDEX.matcher(s).matches();
@@ -177,12 +181,12 @@ public final class Devices {
         devices.add(d instanceof OpenClDevice o ? o.withSource(kernelSource(kernelsDir)) : d);
       }
       if (devices.isEmpty()) {
-        throw new DeviceException("--device all: no OpenCL device (" + ClRuntime.discover().problem() + ")");
+        throw new DeviceException(DeviceChoice.given("all", "no OpenCL device (" + ClRuntime.discover().problem() + ")"));
       }
       if (devices.size() == 1) {
-        return new DeviceChoice(devices.get(0), false, "--device all: the only OpenCL device");
+        return new DeviceChoice(devices.get(0), false, DeviceChoice.given("all", "the only OpenCL device"));
       }
-      return DeviceChoice.parallel(devices, null, "--device all: every OpenCL device");
+      return DeviceChoice.parallel(devices, null, DeviceChoice.given("all", "every OpenCL device"));
     }
     for (String item : s.split(",", -1)) {
       String one = item.trim();
@@ -197,9 +201,9 @@ public final class Devices {
       devices.add(d);
     }
     if (devices.size() == 1) {
-      return new DeviceChoice(devices.get(0), false, "--device " + devices.get(0).id());
+      return new DeviceChoice(devices.get(0), false, DeviceChoice.given(devices.get(0).id(), null));
     }
-    return DeviceChoice.parallel(devices, null, "--device " + s);
+    return DeviceChoice.parallel(devices, null, DeviceChoice.given(s, null));
   }
 
   private static DeviceChoice chooseOpenCl(String s) {
@@ -213,7 +217,7 @@ public final class Devices {
         ClDevice.Type type = s.equals("gpu") ? ClDevice.Type.GPU : ClDevice.Type.CPU;
         for (ClDevice d : devices) {
           if (d.type() == type && !d.simulator()) {
-            return new DeviceChoice(new OpenClDevice(d), false, "--device " + s + ": first OpenCL " + type + " device");
+            return new DeviceChoice(new OpenClDevice(d), false, DeviceChoice.given(s, "first OpenCL " + type + " device"));
           }
         }
         throw unavailable("no OpenCL " + type + " device found" + (devices.stream().anyMatch(ClDevice::simulator)
@@ -224,14 +228,15 @@ public final class Devices {
     if (CL_REF.matcher(s).matches()) {
       for (ClDevice d : devices) {
         if (d.ref().equals(s)) {
-          return new DeviceChoice(new OpenClDevice(d), false, "--device " + s);
+          return new DeviceChoice(new OpenClDevice(d), false, DeviceChoice.given(s, null));
         }
       }
       throw unavailable("no OpenCL device " + s, discovery);
     }
     long index = Long.parseLong(s.length() > 9 ? "999999999" : s);
     if (index <= devices.size()) {
-      return new DeviceChoice(new OpenClDevice(devices.get((int) index - 1)), false, "--device " + index);
+      return new DeviceChoice(new OpenClDevice(devices.get((int) index - 1)), false,
+          DeviceChoice.given(String.valueOf(index), null));
     }
     throw unavailable("no device with index " + s, discovery);
   }

@@ -1,5 +1,6 @@
 package dev.cltrain;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import dev.cltrain.device.Device;
 import dev.cltrain.device.DeviceChoice;
@@ -41,14 +42,14 @@ public final class Model {
   /** Whether the output is logits that an ONNX file left to be read as mse (no Softmax, no declared loss). */
   private final boolean logits;
   /** A line saying what was inferred of the file and how to say otherwise, or null. */
-  private final String note;
+  private final Wording note;
 
   private Model(Network network, String origin, TrainingFacts facts) {
     this(network, origin, facts, true, false, null);
   }
 
   private Model(Network network, String origin, TrainingFacts facts, boolean scaleStated, boolean logits,
-      String note) {
+      Wording note) {
     this.network = InputException.require(network, "the network");
     this.origin = origin;
     this.facts = InputException.require(facts, "the training facts");
@@ -125,7 +126,7 @@ public final class Model {
    * {@return a "note:" line saying what was inferred of the file where it did not say (an ONNX graph ending in
    * logits, read as an mse regression), and how to say otherwise; null when there is nothing to say}
    */
-  public String note() {
+  public Wording note() {
     return note;
   }
 
@@ -134,9 +135,10 @@ public final class Model {
     if (!logits) {
       return this;
     }
-    return new Model(withLoss(dev.cltrain.nn.Loss.XENT).network, origin, facts, scaleStated, false, "note: " + origin
-        + " ends in logits (no Softmax or Sigmoid): read as a classifier of " + outputs() + " classes (softmax on "
-        + "its outputs) for the class labels of " + data + "; --loss mse reads it as a regression");
+    return new Model(withLoss(dev.cltrain.nn.Loss.XENT).network, origin, facts, scaleStated, false, Wording.of("note: "
+        + origin + " ends in logits (no Softmax or Sigmoid): read as a classifier of " + outputs() + " classes "
+        + "(softmax on its outputs) for the class labels of " + data + "; ", Wording.param("loss"),
+        " mse reads it as a regression"));
   }
 
   /**
@@ -150,10 +152,10 @@ public final class Model {
   public void checkInputScale(float dataScale, String data) {
     if (!scaleStated && dataScale != network.inputScale()) {
       String have = dev.cltrain.nn.InputScale.describe(dataScale);
-      throw new InputException(data + " holds inputs at scale " + have + " but " + origin + " states no input "
-          + "scale (no Div or Mul on its input); say what its training inputs were: --input-scale " + have
-          + " if at that scale, --input-scale " + dev.cltrain.nn.InputScale.describe(network.inputScale())
-          + " if raw values (Model.withInputScale)");
+      throw new InputException(Wording.of(data + " holds inputs at scale " + have + " but " + origin + " states no "
+          + "input scale (no Div or Mul on its input); say what its training inputs were: ",
+          Wording.param("inputScale"), " " + have + " if at that scale, ", Wording.param("inputScale"),
+          " " + dev.cltrain.nn.InputScale.describe(network.inputScale()) + " if raw values (Model.withInputScale)"));
     }
   }
 
@@ -176,9 +178,9 @@ public final class Model {
     if (Onnx.isOnnx(InputException.require(file, "the model file"))) {
       Onnx.Imported read = Onnx.readImported(file);
       String origin = "the model " + file;
-      String note = read.logits() ? "note: " + origin + " ends in logits (no Softmax or Sigmoid): read as an mse "
-          + "regression of " + read.network().outputs() + " identity outputs; --loss xent makes it a classifier "
-          + "(softmax on the outputs, what PyTorch's CrossEntropyLoss means)" : null;
+      Wording note = read.logits() ? Wording.of("note: " + origin + " ends in logits (no Softmax or Sigmoid): read "
+          + "as an mse regression of " + read.network().outputs() + " identity outputs; ", Wording.param("loss"),
+          " xent makes it a classifier (softmax on the outputs, what PyTorch's CrossEntropyLoss means)") : null;
       return new Model(read.network(), origin, TrainingFacts.fromMetadata(read.metadata()), read.inputScaleStated(),
           read.logits(), note);
     }

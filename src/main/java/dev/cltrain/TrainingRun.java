@@ -34,7 +34,7 @@ public final class TrainingRun implements AutoCloseable {
   private final Trainer judge;
   private final Device device;
   private final String warning;
-  private final String reason;
+  private final dev.cltrain.core.Wording reason;
   private final int firstEpoch;
   /** Seconds per batch of each device measured before data-parallel training, or null. */
   private final double[] calibration;
@@ -100,7 +100,7 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   /** {@return why the device was chosen, e.g. "auto: first GPU" or "--device cpu: first OpenCL CPU device"} */
-  public String reason() {
+  public dev.cltrain.core.Wording reason() {
     return reason;
   }
 
@@ -114,8 +114,11 @@ public final class TrainingRun implements AutoCloseable {
     return warning;
   }
 
-  /** {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for --profile} */
-  public String launchPlan() {
+  /**
+   * {@return how the trainer launches its epochs, e.g. "layer by layer (mini-batches)", for a profile; its
+   *     parameters marked}
+   */
+  public dev.cltrain.core.Wording launchPlan() {
     return trainer.launchPlan();
   }
 

@@ -49,10 +49,10 @@ class ApiRefusalsTest {
 
   @Test
   void badOptimizerHyperParametersAreRefusedWhenTheOptimizerIsMade() {
-    refused("the learning rate (--lr) must be a positive finite number, got -1.0", () -> Optimizer.sgd(-1f));
+    refused("the learning rate (learningRate) must be a positive finite number, got -1.0", () -> Optimizer.sgd(-1f));
     refused("got NaN", () -> Optimizer.adam(Float.NaN));
-    refused("the momentum (--momentum) must be in [0, 1), got 1.0", () -> Optimizer.momentum(0.1f, 1f));
-    refused("the weight decay (--weight-decay) must be a finite number at least 0, got -0.5",
+    refused("the momentum (momentum) must be in [0, 1), got 1.0", () -> Optimizer.momentum(0.1f, 1f));
+    refused("the weight decay (weightDecay) must be a finite number at least 0, got -0.5",
         () -> Optimizer.sgd(0.1f).withWeightDecay(-0.5f));
   }
 

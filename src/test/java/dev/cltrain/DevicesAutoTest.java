@@ -1,5 +1,6 @@
 package dev.cltrain;
 
+import dev.cltrain.cmd.OptionNames;
 import dev.cltrain.device.Device;
 import dev.cltrain.device.DeviceChoice;
 
@@ -31,7 +32,11 @@ class DevicesAutoTest {
     assertTrue(choice.device().isReference(), choice.toString());
     assertTrue(choice.auto());
     assertEquals("auto: no OpenCL GPU or accelerator; cl:0:0 (Oclgrind Simulator) is a simulator, far slower than the "
-        + "Java reference: --device cl:0:0 takes it; cl:1:0 (CPU) is available with --device cl:1:0", choice.reason());
+        + "Java reference: device cl:0:0 takes it; cl:1:0 (CPU) is available with device cl:1:0",
+        choice.reason().toString(), "in Java terms");
+    assertEquals("auto: no OpenCL GPU or accelerator; cl:0:0 (Oclgrind Simulator) is a simulator, far slower than the "
+        + "Java reference: --device cl:0:0 takes it; cl:1:0 (CPU) is available with --device cl:1:0",
+        OptionNames.text(choice.reason()), "on the command line");
     assertNull(choice.warning(), "not a fallback: " + choice);
   }
 
@@ -40,7 +45,7 @@ class DevicesAutoTest {
     Device gpu = device(2, "NVIDIA CUDA", "NVIDIA H100", ClDevice.Type.GPU);
     DeviceChoice choice = Devices.autoChoice(List.of(OCLGRIND, POCL, gpu), null);
     assertEquals("cl:2:0", choice.device().id(), choice.toString());
-    assertEquals("auto: first GPU", choice.reason());
+    assertEquals("auto: first GPU", choice.reason().toString());
     Device accelerator = device(3, "Accel", "fpga", ClDevice.Type.ACCELERATOR);
     assertEquals("cl:3:0", Devices.autoChoice(List.of(OCLGRIND, accelerator), null).device().id());
   }

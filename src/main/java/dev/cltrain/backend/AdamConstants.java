@@ -1,6 +1,7 @@
 package dev.cltrain.backend;
 
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import java.io.Serializable;
 
 /**
@@ -42,8 +43,8 @@ public record AdamConstants(float beta1, float beta2, float epsilon) implements 
    */
   public static void requireBetas(float beta1, float beta2) {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-      throw new InputException("Adam's beta1 and beta2 (--beta1, --beta2) must be in [0, 1), got " + beta1
-          + " and " + beta2);
+      throw new InputException(Wording.of("Adam's beta1 and beta2 (", Wording.param("beta1"), ", ",
+          Wording.param("beta2"), ") must be in [0, 1), got ", beta1, " and ", beta2));
     }
   }
 
@@ -53,7 +54,8 @@ public record AdamConstants(float beta1, float beta2, float epsilon) implements 
    */
   public static void requireEpsilon(float epsilon) {
     if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
-      throw new InputException("Adam's epsilon (--eps) must be a positive finite number, got " + epsilon);
+      throw new InputException(Wording.of("Adam's epsilon (", Wording.param("epsilon"),
+          ") must be a positive finite number, got ", epsilon));
     }
   }
 

@@ -86,8 +86,8 @@ public final class BenchRunner {
       try {
         MemoryPlan.checkFits(d, workload.initial(), workload.train(), settings(workload));
       } catch (DeviceException e) {
-        throw new InputException(workload.name() + " (" + Architecture.summary(workload.initial()) + "): "
-            + e.getMessage());
+        throw new InputException(dev.cltrain.core.Wording.of(workload.name() + " ("
+            + Architecture.summary(workload.initial()) + "): ", e.wording()));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.device.Device;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.core.KernelTime;
@@ -231,7 +232,8 @@ public final class ConvBench {
       kept += 2 * (outputs + weights + shape.filters() + inputs);
     }
     dev.cltrain.train.MemoryPlan.checkHeap(4 * (largest + kept),
-        "bench --conv: the arrays of its largest layer (or of the matmul at " + size + "^3) and every shape's outputs");
+        Wording.of("bench ", Wording.param("conv"), ": the arrays of its largest layer (or of the matmul at " + size
+            + "^3) and every shape's outputs"));
   }
 
   // ---- one layer's buffers and passes ----

@@ -81,32 +81,32 @@ public record ConvShape(int rows, Shape input, int filters, int kernel, int stri
     List<ConvShape> shapes = new ArrayList<>();
     for (String part : spec.split(",", -1)) {
       Matcher m = SPEC.matcher(part.strip().toLowerCase(Locale.ROOT));
-      String where = "--conv-shapes " + spec + ": '" + part + "'";
+      String where = spec + ": '" + part + "'"; // after the parameter's name, convShapes
       if (!m.matches()) {
-        throw new InputException(where + " is not N:HxWxC:F:K[:sS][:valid], e.g. 128:28x28x1:16:3");
+        throw InputException.parameter("convShapes", where + " is not N:HxWxC:F:K[:sS][:valid], e.g. 128:28x28x1:16:3");
       }
       int[] v = new int[6];
       for (int i = 0; i < 6; i++) {
         v[i] = Integer.parseInt(m.group(i + 1));
         if (v[i] == 0) {
-          throw new InputException(where + " has a zero size");
+          throw InputException.parameter("convShapes", where + " has a zero size");
         }
       }
       int stride = m.group(7) == null ? 1 : Integer.parseInt(m.group(7));
       if (stride == 0) {
-        throw new InputException(where + " has stride 0");
+        throw InputException.parameter("convShapes", where + " has stride 0");
       }
       boolean same = m.group(8) == null;
       if (!same && (v[5] > v[1] || v[5] > v[2])) {
-        throw new InputException(where + ": a " + v[5] + "x" + v[5] + " kernel does not fit the input without padding");
+        throw InputException.parameter("convShapes", where + ": a " + v[5] + "x" + v[5] + " kernel does not fit the input without padding");
       }
       long patch = (long) v[5] * v[5] * v[3];
       if ((long) v[0] * v[1] * v[2] * v[3] > MAX_ELEMENTS || patch > MAX_ELEMENTS || patch * v[4] > MAX_ELEMENTS) {
-        throw new InputException(where + " has a buffer of more than " + MAX_ELEMENTS + " floats");
+        throw InputException.parameter("convShapes", where + " has a buffer of more than " + MAX_ELEMENTS + " floats");
       }
       ConvShape shape = new ConvShape(v[0], new Shape(v[1], v[2], v[3]), v[4], v[5], stride, same);
       if (Math.max(shape.pixels() * patch, shape.pixels() * v[4]) > MAX_ELEMENTS) {
-        throw new InputException(where + " has a buffer of more than " + MAX_ELEMENTS + " floats");
+        throw InputException.parameter("convShapes", where + " has a buffer of more than " + MAX_ELEMENTS + " floats");
       }
       shapes.add(shape);
     }

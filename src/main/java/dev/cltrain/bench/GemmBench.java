@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.device.Device;
@@ -121,7 +122,7 @@ public final class GemmBench {
    * @param status  hears a line as each device starts, and why NumPy gives no row
    * @return the rows, and the peaks when measured
    */
-  public static Result run(List<GemmShape> shapes, List<Device> devices, Options options, Consumer<String> status) {
+  public static Result run(List<GemmShape> shapes, List<Device> devices, Options options, Consumer<Wording> status) {
     check(shapes);
     int repeat = options.repeat();
     boolean clblast = options.clblast();
@@ -132,13 +133,13 @@ public final class GemmBench {
     Double hostPeak = null;
     Double numpyPeak = null;
     if (options.measurePeak()) {
-      status.accept("peak on " + ReferenceDevice.ID + " ...");
+      status.accept(Wording.of("peak on " + ReferenceDevice.ID + " ..."));
       ReferencePeak.Measured measured = ReferencePeak.measure();
       hostPeak = measured.gflops();
       numpyPeak = measured.simd() ? measured.gflops() : null; // NumPy's BLAS uses SIMD whatever the JVM has
       peaks.add(new Peak(ReferenceDevice.ID, measured.gflops(), measured.method()));
     }
-    status.accept("gemm on " + ReferenceDevice.ID + " ...");
+    status.accept(Wording.of("gemm on " + ReferenceDevice.ID + " ..."));
     try (ReferenceKernels reference = new ReferenceKernels()) {
       for (GemmShape shape : shapes) {
         Timed t = time(reference, shape, repeat, (a, b, c) -> call(reference, shape, a, b, c));
@@ -148,10 +149,10 @@ public final class GemmBench {
     }
     NumpyGemm.Result numpy = null;
     if (options.numpy()) {
-      status.accept("gemm on " + NumpyGemm.ID + " (" + NumpyGemm.python() + ") ...");
+      status.accept(Wording.of("gemm on " + NumpyGemm.ID + " (" + NumpyGemm.python() + ") ..."));
       NumpyGemm.Result result = NumpyGemm.run(shapes, repeat);
       if (result.problem() != null) {
-        status.accept("bench: no NumPy row: " + result.problem());
+        status.accept(Wording.of("bench: no NumPy row: ", result.problem()));
       } else {
         numpy = result;
         for (int s = 0; s < shapes.size(); s++) {
@@ -168,7 +169,7 @@ public final class GemmBench {
       ClDevice device = open.info();
       Double peak = options.peak();
       if (options.measurePeak()) {
-        status.accept("peak on " + device.ref() + " " + device.name() + " ...");
+        status.accept(Wording.of("peak on " + device.ref() + " " + device.name() + " ..."));
         try {
           ClPeak.Measured measured = ClPeak.measure(device, open.source());
           peak = measured.gflops();
@@ -178,7 +179,7 @@ public final class GemmBench {
           peaks.add(new Peak(device.ref(), null, "failed: " + firstLine(String.valueOf(e.getMessage()))));
         }
       }
-      status.accept("gemm on " + device.ref() + " " + device.name() + " ...");
+      status.accept(Wording.of("gemm on " + device.ref() + " " + device.name() + " ..."));
       try (OpenClKernels kernels = new OpenClKernels(device, open.source())) {
         for (int s = 0; s < shapes.size(); s++) {
           GemmShape shape = shapes.get(s);
@@ -228,9 +229,10 @@ public final class GemmBench {
     GemmShape largest = shapes.stream().max(java.util.Comparator.comparingLong(GemmBench::shapeFloats)).orElse(null);
     if (largest != null) {
       dev.cltrain.train.MemoryPlan.checkHeap(heapBytes(shapes),
-          "bench --gemm: the operands at " + largest.label() + " and every shape's reference product");
+          Wording.of("bench ", Wording.param("gemm"), ": the operands at " + largest.label()
+              + " and every shape's reference product"));
     }
-    shapes.forEach(s -> GemmShape.checked(s, "bench --gemm: " + s.label()));
+    shapes.forEach(s -> GemmShape.checked(s, Wording.of("bench ", Wording.param("gemm"), ": " + s.label())));
   }
 
   /** Every row that is not NumPy's, with its GFLOP/s over NumPy's at the same shape where both ran. */

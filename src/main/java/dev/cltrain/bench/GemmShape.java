@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 public record GemmShape(int m, int n, int k, String variant) {
   private static final Pattern SPEC = Pattern.compile("(\\d{1,5})x(\\d{1,5})x(\\d{1,5})(?::(nn|tn|nt))?");
   /** Elements of the largest operand a shape may have (1 GiB of float32). */
-  private static final long MAX_ELEMENTS = 1L << 28;
+  static final long MAX_ELEMENTS = 1L << 28;
 
   /**
    * Checks the variant.
@@ -58,16 +59,16 @@ public record GemmShape(int m, int n, int k, String variant) {
     for (String part : spec.split(",", -1)) {
       Matcher match = SPEC.matcher(part.strip().toLowerCase(Locale.ROOT));
       if (!match.matches()) {
-        throw new InputException("--shapes " + spec + ": '" + part + "' is not MxNxK[:nn|tn|nt], e.g. 128x784x256:tn");
+        throw InputException.parameter("shapes", spec + ": '" + part + "' is not MxNxK[:nn|tn|nt], e.g. 128x784x256:tn");
       }
       int m = Integer.parseInt(match.group(1));
       int n = Integer.parseInt(match.group(2));
       int k = Integer.parseInt(match.group(3));
       if (m == 0 || n == 0 || k == 0) {
-        throw new InputException("--shapes " + spec + ": '" + part + "' has a zero size");
+        throw InputException.parameter("shapes", spec + ": '" + part + "' has a zero size");
       }
       shapes.add(checked(new GemmShape(m, n, k, match.group(4) == null ? "nn" : match.group(4)),
-          "--shapes " + spec + ": '" + part + "'"));
+          Wording.of(Wording.param("shapes"), " " + spec + ": '" + part + "'")));
     }
     return shapes;
   }
@@ -83,12 +84,12 @@ public record GemmShape(int m, int n, int k, String variant) {
   }
 
   /** {@code shape}, refused when an operand holds more than {@link #MAX_ELEMENTS} floats. */
-  static GemmShape checked(GemmShape shape, String where) {
+  static GemmShape checked(GemmShape shape, Wording where) {
     long m = shape.m();
     long n = shape.n();
     long k = shape.k();
     if (Math.max(m * k, Math.max(k * n, m * n)) > MAX_ELEMENTS) {
-      throw new InputException(where + " has an operand of more than " + MAX_ELEMENTS + " floats");
+      throw new InputException(Wording.of(where, " has an operand of more than " + MAX_ELEMENTS + " floats"));
     }
     return shape;
   }

@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -34,6 +35,9 @@ public final class NumpyGemm {
   /** The longest the Python process may run, whatever the shapes. */
   static final long MAX_TIMEOUT_MILLIS = 600_000;
 
+  /** What turns the NumPy row off, named in hints ({@code --no-numpy} on the command line). */
+  public static final String NO_NUMPY = "Options.numpy=false";
+
   /**
    * What NumPy measured, or why it could not.
    *
@@ -43,7 +47,7 @@ public final class NumpyGemm {
    * @param ms        per shape (in the order given), each timed call in milliseconds; empty when unavailable
    * @param problem   why there is no NumPy row, one line; null when measured
    */
-  public record Result(String version, String blas, String python, List<double[]> ms, String problem) {
+  public record Result(String version, String blas, String python, List<double[]> ms, Wording problem) {
     /** @return e.g. "numpy 2.4.6 (scipy-openblas)": the version and the BLAS's name without its version */
     public String label() {
       String lib = blas == null || blas.isBlank() ? "" : " (" + blas.strip().split("\\s+")[0] + ")";
@@ -57,6 +61,10 @@ public final class NumpyGemm {
     }
 
     static Result unavailable(String problem) {
+      return unavailable(Wording.of(problem));
+    }
+
+    static Result unavailable(Wording problem) {
       return new Result(null, null, null, List.of(), problem);
     }
   }
@@ -104,8 +112,8 @@ public final class NumpyGemm {
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
       int at = why.indexOf("error=");
-      return Result.unavailable("cannot run " + python + " (" + (at < 0 ? why : why.substring(at)) + "); set "
-          + ENVIRONMENT + " to a Python with NumPy, or give --no-numpy");
+      return Result.unavailable(Wording.of("cannot run " + python + " (" + (at < 0 ? why : why.substring(at))
+          + "); set " + ENVIRONMENT + " to a Python with NumPy, or give ", Wording.param(NO_NUMPY)));
     }
     Thread hook = new Thread(() -> kill(process), "cltrain-numpy-stop");
     boolean hooked = addHook(hook);

@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,24 +14,24 @@ public final class SizeRange {
   private SizeRange() {}
 
   /**
-   * The sizes "A:B" names; {@code option} names the flag for messages ("--sizes", or "--sweep width="). Empty
+   * The sizes "A:B" names; {@code option} names the parameter for messages ("sizes", or "sweep width="). Empty
    * or backwards ranges are bad input.
    *
    * @param spec   "A:B", 1 ≤ A ≤ B, each up to 7 digits
-   * @param option the flag the range came from; one ending in "=" is followed directly by the value
+   * @param option the parameter the range came from; one ending in "=" is followed directly by the value
    * @return A, 2A, 4A, ... up to B, then B itself if the doubling stepped over it
    * @throws InputException if {@code spec} is not A:B or the range is empty
    */
-  public static List<Integer> parse(String spec, String option) {
-    String where = option.endsWith("=") ? option + spec : option + " " + spec;
+  public static List<Integer> parse(String spec, Wording option) {
+    Wording where = Wording.of(option, option.toString().endsWith("=") ? spec : " " + spec);
     Matcher m = RANGE.matcher(spec.strip());
     if (!m.matches()) {
-      throw new InputException(where + ": expected A:B, two positive integers, e.g. 64:4096");
+      throw new InputException(Wording.of(where, ": expected A:B, two positive integers, e.g. 64:4096"));
     }
     int from = Integer.parseInt(m.group(1));
     int to = Integer.parseInt(m.group(2));
     if (from < 1 || to < from) {
-      throw new InputException(where + ": empty range (need 1 <= A <= B)");
+      throw new InputException(Wording.of(where, ": empty range (need 1 <= A <= B)"));
     }
     List<Integer> sizes = new ArrayList<>();
     for (long s = from; s <= to; s *= 2) {

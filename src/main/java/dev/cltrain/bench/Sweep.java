@@ -1,5 +1,6 @@
 package dev.cltrain.bench;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.device.Device;
 import dev.cltrain.core.InputException;
 import java.util.ArrayList;
@@ -34,10 +35,10 @@ public record Sweep(String parameter, List<Integer> steps) {
   public static Sweep parse(String spec) {
     Matcher m = SPEC.matcher(spec.strip());
     if (!m.matches()) {
-      throw new InputException("--sweep " + spec + ": expected width=A:B or batch=A:B");
+      throw InputException.parameter("sweep", spec + ": expected width=A:B or batch=A:B");
     }
     String parameter = m.group(1);
-    return new Sweep(parameter, SizeRange.parse(m.group(2), "--sweep " + parameter + "="));
+    return new Sweep(parameter, SizeRange.parse(m.group(2), Wording.of(Wording.param("sweep"), " " + parameter + "=")));
   }
 
   /**
@@ -51,7 +52,7 @@ public record Sweep(String parameter, List<Integer> steps) {
    */
   public static int[] hiddenWidths(int[] widths, int size, String origin) {
     if (widths.length < 3) {
-      throw new InputException("--sweep width needs hidden layers: " + origin + " has none");
+      throw new InputException(Wording.of(Wording.param("sweep"), " width needs hidden layers: " + origin + " has none"));
     }
     int[] stepped = widths.clone();
     for (int i = 1; i < stepped.length - 1; i++) {

@@ -225,13 +225,14 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int runGemm() {
-    List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, "--sizes"));
+    List<GemmShape> list = shapes != null ? GemmShape.parseList(shapes) : GemmShape.squares(SizeRange.parse(sizes, dev.cltrain.core.Wording.of(dev.cltrain.core.Wording.param("sizes"))));
     GemmBench.check(list);
     List<Device> targets = targets();
     noticeReferenceOnly(targets);
     boolean measurePeak = PEAK_MEASURED.equals(peak);
     GemmBench.Result result = GemmBench.run(list, targets,
-        new GemmBench.Options(repeat, peakGiven, measurePeak, !noClblast, !noNumpy), err::println);
+        new GemmBench.Options(repeat, peakGiven, measurePeak, !noClblast, !noNumpy),
+        line -> err.println(dev.cltrain.cmd.OptionNames.text(line)));
     new GemmReport(repeat, peakGiven, measurePeak, !noClblast).report(out, files(), list, result);
     return 0;
   }
@@ -276,7 +277,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
           d = Devices.choose(part.strip(), kernels).device();
         } catch (DeviceException e) {
-          throw new InputException("--device " + spec + ": " + e.getMessage());
+          throw new InputException("--device " + spec + ": " + dev.cltrain.cmd.OptionNames.message(e));
         }
         if (group.stream().anyMatch(g -> g.id().equals(d.id()))) {
           throw new InputException("--device " + spec + ": " + d.id() + " is in the group twice");

@@ -69,8 +69,7 @@ final class DeviceSplit {
         choice = deviceOptions.choice();
       } catch (dev.cltrain.core.CltrainException e) {
         String why = "--resume " + resume + " goes on on the devices it was trained on (" + devices + "; --device "
-            + "chooses others): " + (e instanceof InputException input ? dev.cltrain.cmd.OptionNames.message(input)
-            : e.getMessage());
+            + "chooses others): " + dev.cltrain.cmd.OptionNames.message(e);
         throw e instanceof dev.cltrain.core.DeviceException ? new dev.cltrain.core.DeviceException(why, e)
             : new InputException(why, e);
       }

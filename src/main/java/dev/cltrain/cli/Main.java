@@ -68,6 +68,7 @@ public final class Main implements Runnable {
    * @return the exit code: 0 done, or one of the {@link ExitCodes}
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    dev.cltrain.core.Notices.nameParameters(OptionNames::option); // the library's notices name options here
     CommandLine cli = new CommandLine(new Main());
     // the command named first, alone (its help, errors and suggestions need no other command); else all of them
     Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
@@ -98,8 +99,8 @@ public final class Main implements Runnable {
         err.println(command + ": " + OptionNames.message(input));
         return ExitCodes.BAD_INPUT;
       }
-      if (ex instanceof DeviceException) {
-        err.println(command + ": " + ex.getMessage());
+      if (ex instanceof DeviceException device) {
+        err.println(command + ": " + OptionNames.message(device));
         return ExitCodes.DEVICE;
       }
       if (ex instanceof DivergedException d) {

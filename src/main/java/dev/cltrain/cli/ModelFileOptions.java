@@ -49,7 +49,7 @@ final class ModelFileOptions {
       model = Data.readingLabels(model, data);
     }
     if (model.note() != null) {
-      err.println(model.note());
+      err.println(dev.cltrain.cmd.OptionNames.text(model.note()));
     }
     return model;
   }

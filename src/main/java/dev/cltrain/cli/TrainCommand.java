@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
         if (run.fallbackWarning() != null) {
           err.println(run.fallbackWarning());
         }
-        err.println("device: " + run.deviceName() + " (" + run.reason() + ")");
+        err.println("device: " + run.deviceName() + " (" + OptionNames.text(run.reason()) + ")");
         if (run.shares() != null) {
           err.println("shards:      " + DeviceSplit.shardsLine(run, train.rows(), work.training().batchSize()));
         }
@@ -198,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
         try (StopSignals signals = StopSignals.install(run)) {
           log.signals(signals);
           result = run.run();
-          launchPlan = run.launchPlan();
+          launchPlan = OptionNames.text(run.launchPlan());
           exchange = run.exchange();
           earlyOutcome = run.earlyStopping();
           log.signals(null);

@@ -477,7 +477,7 @@ final class WorkloadOptions {
       model = Data.readingLabels(model, data()); // logits read as a classifier of the data's labels
     }
     if (model.note() != null) {
-      notes.add(model.note());
+      notes.add(dev.cltrain.cmd.OptionNames.text(model.note()));
     }
     Network network = model.network();
     String origin = "--init-model " + initModel;

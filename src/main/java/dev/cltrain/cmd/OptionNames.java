@@ -1,6 +1,8 @@
 package dev.cltrain.cmd;
 
+import dev.cltrain.core.CltrainException;
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import java.util.Map;
 
 /**
@@ -13,6 +15,27 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry(dev.cltrain.bench.NumpyGemm.NO_NUMPY, "--no-numpy"),
+      Map.entry("sizes", "--sizes"),
+      Map.entry("conv", "--conv"),
+      Map.entry("gemm", "--gemm"),
+      Map.entry("sweep", "--sweep"),
+      Map.entry("convShapes", "--conv-shapes"),
+      Map.entry("shapes", "--shapes"),
+      Map.entry("features", "--features"),
+      Map.entry("ignoreExtra", "--ignore-extra"),
+      Map.entry("dropMissing", "--missing drop"),
+      Map.entry(dev.cltrain.train.FirstUseCheck.NO_CHECK, "--no-check"),
+      Map.entry("weightDecay", "--weight-decay"),
+      Map.entry("output", "--output"),
+      Map.entry("optimizer", "--optimizer"),
+      Map.entry("momentum", "--momentum"),
+      Map.entry("loss", "--loss"),
+      Map.entry("learningRate", "--lr"),
+      Map.entry("init", "--init"),
+      Map.entry("epsilon", "--eps"),
+      Map.entry("beta2", "--beta2"),
+      Map.entry("beta1", "--beta1"),
       Map.entry("clipNorm", "--clip-norm"),
       Map.entry("decayAll", "--decay-all"),
       Map.entry("labelSmoothing", "--label-smoothing"),
@@ -22,6 +45,7 @@ public final class OptionNames {
       Map.entry("device", "--device"),
       Map.entry("ignore", "--ignore"),
       Map.entry("initModel", "--init-model"),
+      Map.entry("inputScale", "--input-scale"),
       Map.entry("inputShape", "--input-shape"),
       Map.entry("kernels", "--kernels"),
       Map.entry("label", "--label"),
@@ -41,8 +65,23 @@ public final class OptionNames {
    * @param e bad input from the library or the command
    * @return its message, the parameter named by its option where it has one
    */
-  public static String message(InputException e) {
-    String option = e.parameter() == null ? null : OPTIONS.get(e.parameter());
-    return option == null ? e.getMessage() : e.named(option);
+  public static String message(CltrainException e) {
+    return e.wording().named(OPTIONS::get);
+  }
+
+  /**
+   * @param text a library's text naming its parameters (a reason line, a hint)
+   * @return the text, each parameter named by its option where it has one
+   */
+  public static String text(Wording text) {
+    return text.named(OPTIONS::get);
+  }
+
+  /**
+   * @param parameter a library parameter's Java name, e.g. "batchSize"
+   * @return its option, e.g. "--batch-size"; the Java name where no option maps it
+   */
+  public static String option(String parameter) {
+    return OPTIONS.getOrDefault(parameter, parameter);
   }
 }

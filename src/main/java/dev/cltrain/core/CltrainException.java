@@ -9,9 +9,19 @@ package dev.cltrain.core;
 public class CltrainException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The message, its library parameters marked (e.g. "try a smaller batchSize"). */
+  private final Wording wording;
+
   /** @param message what went wrong and where, one line */
   public CltrainException(String message) {
     super(message);
+    this.wording = Wording.of(message);
+  }
+
+  /** @param message what went wrong and where, one line, naming library parameters by their Java names */
+  public CltrainException(Wording message) {
+    super(message.toString());
+    this.wording = message;
   }
 
   /**
@@ -20,5 +30,20 @@ public class CltrainException extends RuntimeException {
    */
   public CltrainException(String message, Throwable cause) {
     super(message, cause);
+    this.wording = Wording.of(message);
+  }
+
+  /**
+   * @param message what went wrong and where, one line, naming library parameters by their Java names
+   * @param cause   the underlying failure
+   */
+  public CltrainException(Wording message, Throwable cause) {
+    super(message.toString(), cause);
+    this.wording = message;
+  }
+
+  /** {@return the message with its library parameters marked; its text is {@link #getMessage()}} */
+  public Wording wording() {
+    return wording;
   }
 }

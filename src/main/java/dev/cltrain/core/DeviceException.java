@@ -21,4 +21,17 @@ public class DeviceException extends CltrainException {
   public DeviceException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** @param message what failed, on which device, naming library parameters by their Java names */
+  public DeviceException(Wording message) {
+    super(message);
+  }
+
+  /**
+   * @param message what failed, on which device, naming library parameters by their Java names
+   * @param cause   the underlying failure
+   */
+  public DeviceException(Wording message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -25,8 +25,23 @@ public class InputException extends CltrainException {
     this.parameter = null;
   }
 
-  private InputException(String parameter, String problem) {
-    super(parameter + (problem.startsWith(":") ? "" : " ") + problem);
+  /** @param message what is wrong and where, one line, naming library parameters by their Java names */
+  public InputException(Wording message) {
+    super(message);
+    this.parameter = null;
+  }
+
+  /**
+   * @param message what is wrong and where, one line, naming library parameters by their Java names
+   * @param cause   the underlying failure
+   */
+  public InputException(Wording message, Throwable cause) {
+    super(message, cause);
+    this.parameter = null;
+  }
+
+  private InputException(String parameter, Wording problem) {
+    super(Wording.of(Wording.param(parameter), problem.toString().startsWith(":") ? "" : " ", problem));
     this.parameter = parameter;
   }
 
@@ -39,6 +54,18 @@ public class InputException extends CltrainException {
    * @return the exception
    */
   public static InputException parameter(String parameter, String problem) {
+    return new InputException(parameter, Wording.of(problem));
+  }
+
+  /**
+   * A bad value of a library parameter whose problem names other parameters too: "net: item 3 'softmax': the
+   * output layer's activation follows loss mse".
+   *
+   * @param parameter the parameter's Java name, e.g. "net"
+   * @param problem   what is wrong (after a space), or ": ..." (after the name), its parameters marked
+   * @return the exception
+   */
+  public static InputException parameter(String parameter, Wording problem) {
     return new InputException(parameter, problem);
   }
 

@@ -12,6 +12,7 @@ import java.io.PrintStream;
  */
 public final class Notices {
   private static volatile boolean verbose;
+  private static volatile java.util.function.Function<String, String> parameterNames = name -> null;
 
   private Notices() {}
 
@@ -34,6 +35,24 @@ public final class Notices {
    *
    * @param line e.g. "cl:0:0: first use: checking every kernel against the Java reference (once per device)"
    */
+  /**
+   * What notices call the library's parameters from now on, e.g. a command's options; Java names by default.
+   *
+   * @param call a parameter's name given its Java name, or null to keep the Java name
+   */
+  public static void nameParameters(java.util.function.Function<String, String> call) {
+    parameterNames = call;
+  }
+
+  /**
+   * Says {@code line}, its parameters named as {@link #nameParameters} says.
+   *
+   * @param line the notice, without the "cltrain: " prefix
+   */
+  public static void say(Wording line) {
+    say(line.named(parameterNames));
+  }
+
   public static void say(String line) {
     PrintStream err = System.err;
     err.println("cltrain: " + line);

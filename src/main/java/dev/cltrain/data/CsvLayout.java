@@ -1,5 +1,6 @@
 package dev.cltrain.data;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -332,10 +333,10 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
           if (dropMissing) {
             return null;
           }
-          throw new InputException(CsvReader.where(file, line, column + 1) + ": "
+          throw new InputException(Wording.of(CsvReader.where(file, line, column + 1) + ": "
               + (cell.isEmpty() ? "empty " + (isLabel && labelCells != null ? "class label" : "cell")
                   : "'" + cell + "' marks a missing value")
-              + " (--missing drop leaves out rows with missing values)");
+              + " (", Wording.param("dropMissing"), " leaves out rows with missing values)"));
         }
         if (isLabel && labelCells != null) {
           labelCells[slot - inputs.length] = cell;

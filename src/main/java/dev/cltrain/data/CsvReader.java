@@ -1,5 +1,6 @@
 package dev.cltrain.data;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -273,13 +274,13 @@ public final class CsvReader {
     }
 
     InputException error(int rows, java.util.List<String> header) {
-      String message = where(name, line, column) + ": '" + CsvNumbers.abbreviate(cell) + "' is not a number";
+      Wording message = Wording.of(where(name, line, column), ": '", CsvNumbers.abbreviate(cell), "' is not a number");
       if (rows >= 2 && words == rows && distinct.size() == rows) {
         String named = header != null && column <= header.size() && !header.get(column - 1).isBlank()
             ? CsvNumbers.abbreviate(header.get(column - 1).strip()) : String.valueOf(column);
-        message += "; column " + column + (named.equals(String.valueOf(column)) ? "" : " (" + named + ")")
-            + " holds a different word on each of the " + rows + " rows: probably an id (--ignore " + named
-            + " leaves it out)";
+        message = Wording.of(message, "; column " + column + (named.equals(String.valueOf(column)) ? ""
+            : " (" + named + ")") + " holds a different word on each of the " + rows + " rows: probably an id (",
+            Wording.param("ignore"), " " + named + " leaves it out)");
       }
       return new InputException(message);
     }
@@ -388,14 +389,16 @@ public final class CsvReader {
   private static CsvLayout.Columns fitInputs(CsvLayout.Columns columns, String name, int inputs, boolean ignoreExtra,
       CsvLayout layout) {
     int have = columns.inputs().length;
-    String what = have + (layout.isDefault() ? " column" + (have == 1 ? "" : "s")
-        : " input column" + (have == 1 ? "" : "s") + " (after --label and --ignore)");
+    Wording what = layout.isDefault() ? Wording.of(have + " column" + (have == 1 ? "" : "s"))
+        : Wording.of(have + " input column" + (have == 1 ? "" : "s") + " (after ", Wording.param("label"), " and ",
+            Wording.param("ignore"), ")");
     if (have > inputs && !ignoreExtra) {
-      throw new InputException(name + ": " + what + ", but the model takes " + inputs + " input"
-          + (inputs == 1 ? "" : "s") + " (give --ignore-extra to use the first " + inputs + " and ignore the rest)");
+      throw new InputException(Wording.of(name + ": ", what, ", but the model takes " + inputs + " input"
+          + (inputs == 1 ? "" : "s") + " (give ", Wording.param("ignoreExtra"), " to use the first " + inputs
+          + " and ignore the rest)"));
     }
     if (have < inputs) {
-      throw new InputException(name + ": " + what + ", but " + inputs + " inputs are needed");
+      throw new InputException(Wording.of(name + ": ", what, ", but " + inputs + " inputs are needed"));
     }
     return columns.firstInputs(inputs);
   }

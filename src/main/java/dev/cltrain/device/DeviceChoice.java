@@ -1,5 +1,6 @@
 package dev.cltrain.device;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 
 /**
@@ -10,7 +11,8 @@ import dev.cltrain.core.InputException;
  * @param device  the device chosen (never null)
  * @param auto    whether cltrain picked it ({@code auto}): an OpenCL device picked this way falls back to the
  *                Java reference if it cannot build or run the kernels; an explicit choice fails instead
- * @param reason  why this device, e.g. "auto: first GPU" or "--device cpu: first OpenCL CPU device"
+ * @param reason  why this device, e.g. "auto: first GPU" or "device cpu: first OpenCL CPU device" (a command
+ *                line names the parameter by its option: "--device cpu: ...")
  * @param warning a line to show the user because the choice is already a fallback (no OpenCL at all), else null
  * @param check   whether an OpenCL device is checked on first use before it is trusted (the default): the first
  *                time a device, driver version and set of kernel sources come together, every kernel and a short
@@ -25,7 +27,7 @@ import dev.cltrain.core.InputException;
  * @param shares  with several devices, each one's share of a batch's rows ({@code --shards 3,1}), or null to
  *                measure them before training (a short calibration)
  */
-public record DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check,
+public record DeviceChoice(Device device, boolean auto, Wording reason, String warning, boolean check,
     java.util.List<Device> devices, int[] shares) {
   /**
    * Checks the list: at least {@code device}, which comes first, and shares (when given) one per device.
@@ -70,8 +72,21 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @param warning a line to show the user, or null
    * @param check   whether an OpenCL device is checked on first use
    */
-  public DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check) {
+  public DeviceChoice(Device device, boolean auto, Wording reason, String warning, boolean check) {
     this(device, auto, reason, warning, check, null, null);
+  }
+
+  /**
+   * A choice of one device, its reason naming no parameter.
+   *
+   * @param device  the device chosen
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   * @param check   whether an OpenCL device is checked on first use
+   */
+  public DeviceChoice(Device device, boolean auto, String reason, String warning, boolean check) {
+    this(device, auto, Wording.of(reason), warning, check);
   }
 
   /**
@@ -83,6 +98,18 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @return the choice
    */
   public static DeviceChoice parallel(java.util.List<Device> devices, int[] shares, String reason) {
+    return parallel(devices, shares, Wording.of(reason));
+  }
+
+  /**
+   * {@link #parallel(java.util.List, int[], String)} with a reason that names parameters.
+   *
+   * @param devices two or more devices, the reference allowed
+   * @param shares  each device's share of a batch's rows, or null to measure them
+   * @param reason  why these devices, e.g. "device all: every OpenCL device"
+   * @return the choice
+   */
+  public static DeviceChoice parallel(java.util.List<Device> devices, int[] shares, Wording reason) {
     if (InputException.require(devices, "the device list").isEmpty()) {
       throw new InputException("the device list is empty");
     }
@@ -115,8 +142,20 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @param reason  why this device
    * @param warning a line to show the user, or null
    */
-  public DeviceChoice(Device device, boolean auto, String reason, String warning) {
+  public DeviceChoice(Device device, boolean auto, Wording reason, String warning) {
     this(device, auto, reason, warning, true);
+  }
+
+  /**
+   * A choice checked on first use, its reason naming no parameter.
+   *
+   * @param device  the device chosen
+   * @param auto    whether cltrain picked it
+   * @param reason  why this device
+   * @param warning a line to show the user, or null
+   */
+  public DeviceChoice(Device device, boolean auto, String reason, String warning) {
+    this(device, auto, Wording.of(reason), warning);
   }
 
   /**
@@ -127,17 +166,37 @@ public record DeviceChoice(Device device, boolean auto, String reason, String wa
    * @param reason why this device
    */
   public DeviceChoice(Device device, boolean auto, String reason) {
+    this(device, auto, Wording.of(reason));
+  }
+
+  /**
+   * A choice that needs no warning, its reason naming parameters.
+   *
+   * @param device the device chosen
+   * @param auto   whether cltrain picked it
+   * @param reason why this device, e.g. "device cpu: first OpenCL CPU device"
+   */
+  public DeviceChoice(Device device, boolean auto, Wording reason) {
     this(device, auto, reason, null);
+  }
+
+  /**
+   * @param spec what the device parameter was given, e.g. "cpu" or "all"
+   * @param why  what it chose, e.g. "first OpenCL CPU device", or null
+   * @return the reason "device SPEC: WHY" (on a command line "--device SPEC: WHY")
+   */
+  public static Wording given(String spec, String why) {
+    return Wording.of(Wording.param("device"), " " + spec + (why == null ? "" : ": " + why));
   }
 
   /**
    * The explicit choice of one device: failing there is an error, not a fallback.
    *
    * @param device the device
-   * @return the choice, with the reason "--device ID"
+   * @return the choice, with the reason "device ID"
    */
   public static DeviceChoice of(Device device) {
-    return new DeviceChoice(device, false, "--device " + device.id());
+    return new DeviceChoice(device, false, given(device.id(), null));
   }
 
   /**

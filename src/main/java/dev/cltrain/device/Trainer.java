@@ -66,8 +66,8 @@ public interface Trainer extends AutoCloseable {
    *
    * @return e.g. "layer by layer (mini-batches)" or "one launch per up to 4000 epochs (train_small: ...)"
    */
-  default String launchPlan() {
-    return "layer by layer";
+  default dev.cltrain.core.Wording launchPlan() {
+    return dev.cltrain.core.Wording.of("layer by layer");
   }
 
   /** Hears of each mini-batch of an epoch, e.g. to move a progress bar. */

@@ -1,6 +1,7 @@
 package dev.cltrain.nn;
 
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -60,7 +61,8 @@ public enum Activation {
   public static Activation parseHidden(String id, String where) {
     Activation a = parse(id, where);
     if (a == SOFTMAX) {
-      throw new InputException(where + ": softmax is only an output activation (use --loss xent)");
+      throw new InputException(Wording.of(where, ": softmax is only an output activation (use ", Wording.param("loss"),
+          " xent)"));
     }
     return a;
   }

@@ -36,7 +36,7 @@ public enum Init {
         return i;
       }
     }
-    throw new InputException("--init: unknown initialisation '" + id + "' (supported: normal, xavier, he)");
+    throw InputException.parameter("init", ": unknown initialisation '" + id + "' (supported: normal, xavier, he)");
   }
 
   /**

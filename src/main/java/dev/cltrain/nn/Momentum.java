@@ -36,7 +36,7 @@ public record Momentum(float learningRate, float momentum, float weightDecay, Re
    */
   public Momentum {
     Optimizer.requireRate(learningRate);
-    Optimizer.requireFraction("the momentum (--momentum)", momentum);
+    Optimizer.requireFraction("momentum", momentum);
     Optimizer.requireDecay(weightDecay);
     dev.cltrain.core.InputException.require(regularization, "the regularization");
     Optimizer.requireDecayToApply(regularization, weightDecay);

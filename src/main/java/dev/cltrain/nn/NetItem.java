@@ -1,6 +1,7 @@
 package dev.cltrain.nn;
 
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import java.util.List;
 
 /**
@@ -20,9 +21,14 @@ interface NetItem {
    * @param args     the {@code :}-separated arguments after the name (and group)
    */
   record Text(int position, String text, String name, String group, List<String> args) {
-    /** @return an error of one line naming this item and its position, e.g. "--net: item 3 'maxpool:40': ..." */
+    /** @return an error of one line naming this item and its position, e.g. "net: item 3 'maxpool:40': ..." */
     InputException error(String message) {
-      return new InputException("--net: item " + position + " '" + text + "': " + message);
+      return error(Wording.of(message));
+    }
+
+    /** @return an error of one line naming this item and its position, its message naming other parameters */
+    InputException error(Wording message) {
+      return InputException.parameter("net", Wording.of(": item ", position, " '", text, "': ", message));
     }
 
     /**

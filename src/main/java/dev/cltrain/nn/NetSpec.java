@@ -1,6 +1,7 @@
 package dev.cltrain.nn;
 
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -83,8 +84,8 @@ public final class NetSpec {
    */
   public static NetSpec parse(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new InputException("--net: no items; give e.g. conv:32:3,relu,maxpool:2,dense:10 (items: " + grammar()
-          + ")");
+      throw InputException.parameter("net", ": no items; give e.g. conv:32:3,relu,maxpool:2,dense:10 (items: "
+          + grammar() + ")");
     }
     List<Entry> items = new ArrayList<>();
     boolean sawDense = false;
@@ -107,7 +108,7 @@ public final class NetSpec {
         entry = new Entry(t, null, null);
       } else if (isActivation(t.name())) {
         t.arity(0, 0, "an activation takes no arguments");
-        Activation a = Activation.parse(t.name(), "--net");
+        Activation a = Activation.parse(t.name(), "net");
         if (prev == null || prev.layer == null || !prev.layer.takesActivation()) {
           throw t.error("an activation applies to the conv or dense item just before it"
               + (prev == null ? ", and there is none"
@@ -115,7 +116,7 @@ public final class NetSpec {
                   : ", not to '" + prev.text.text() + "'"));
         }
         if (a == Activation.SOFTMAX && !prev.dense()) {
-          throw t.error("softmax is only the output layer's activation (--loss xent)");
+          throw t.error(softmaxOnlyOutput());
         }
         entry = new Entry(t, null, a);
       } else {
@@ -148,7 +149,7 @@ public final class NetSpec {
     }
     for (int i = 0; i < last; i++) {
       if (items.get(i).activation == Activation.SOFTMAX) {
-        throw items.get(i).text.error("softmax is only the output layer's activation (--loss xent)");
+        throw items.get(i).text.error(softmaxOnlyOutput());
       }
     }
     for (int i = last + 1; i < items.size(); i++) {
@@ -313,8 +314,8 @@ public final class NetSpec {
     }
     NetItem first = firstImageItem();
     if (first != null) {
-      throw first.text().error(first.what() + " needs the input's image shape: give --input-shape HxWxC for these "
-          + inputs + " inputs per row");
+      throw first.text().error(Wording.of(first.what(), " needs the input's image shape: give ",
+          Wording.param("inputShape"), " HxWxC for these ", inputs, " inputs per row"));
     }
     return new Shape(1, 1, inputs);
   }
@@ -390,12 +391,14 @@ public final class NetSpec {
     Entry outAct = outputActivationItem();
     if (outAct != null) {
       if (!loss.allowsOutput(outAct.activation)) {
-        throw outAct.text.error("the output layer's activation follows --loss " + loss.id + " ("
-            + (loss == Loss.MSE ? "sigmoid, or identity with --output identity" : "softmax") + ")");
+        throw outAct.text.error(Wording.of("the output layer's activation follows ", Wording.param("loss"), " ",
+            loss.id, " (", loss == Loss.MSE ? Wording.of("sigmoid, or identity with ", Wording.param("output"),
+                " identity") : "softmax", ")"));
       }
       if (output != null && outAct.activation != output) {
-        throw outAct.text.error("the output layer's activation is " + output.id + " here (--loss " + loss.id
-            + ", --output); leave the item out or make it " + output.id);
+        throw outAct.text.error(Wording.of("the output layer's activation is ", output.id, " here (",
+            Wording.param("loss"), " ", loss.id, ", ", Wording.param("output"), "); leave the item out or make it ",
+            output.id));
       }
     }
     int units = outputs();
@@ -455,18 +458,21 @@ public final class NetSpec {
   public static int[] parseLayers(String spec) {
     String[] parts = spec.split(",", -1);
     if (parts.length < 2) {
-      throw new InputException("--layers " + spec + ": give at least two widths, input and output (e.g. 2,4,1)");
+      throw InputException.parameter("layers", spec + ": give at least two widths, input and output (e.g. 2,4,1)");
     }
     int[] widths = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {
       String p = parts[i].strip();
       if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
-        throw new InputException("--layers " + spec + ": width " + (i + 1) + " '" + p
+        throw InputException.parameter("layers", spec + ": width " + (i + 1) + " '" + p
             + "' is not a positive integer (at most 7 digits)");
       }
       widths[i] = Integer.parseInt(p);
     }
-    checkLayerSizes(widths, "--layers " + spec);
+    String tooLarge = layerSizeProblem(widths);
+    if (tooLarge != null) {
+      throw InputException.parameter("layers", spec + ": " + tooLarge);
+    }
     return widths;
   }
 
@@ -478,12 +484,26 @@ public final class NetSpec {
    * @throws InputException naming the two widths and the weights they make
    */
   public static void checkLayerSizes(int[] widths, String origin) {
+    String tooLarge = layerSizeProblem(widths);
+    if (tooLarge != null) {
+      throw new InputException(origin + ": " + tooLarge);
+    }
+  }
+
+  /** {@return the first pair of widths making a layer too large for one buffer, said in words; null if none} */
+  private static String layerSizeProblem(int[] widths) {
     for (int i = 1; i < widths.length; i++) {
       long weights = (long) widths[i - 1] * widths[i];
       if (weights > Network.MAX_LAYER_WEIGHTS) {
-        throw new InputException(origin + ": widths " + widths[i - 1] + " and " + widths[i] + " make "
-            + weights + " weights in one layer (" + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS);
+        return "widths " + widths[i - 1] + " and " + widths[i] + " make " + weights + " weights in one layer ("
+            + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS;
       }
     }
+    return null;
+  }
+
+  /** {@return why softmax stands only after the output layer, naming the loss that asks for it} */
+  private static Wording softmaxOnlyOutput() {
+    return Wording.of("softmax is only the output layer's activation (", Wording.param("loss"), " xent)");
   }
 }

@@ -1,6 +1,7 @@
 package dev.cltrain.nn;
 
 import dev.cltrain.core.InputException;
+import dev.cltrain.core.Wording;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Kernels;
 import dev.cltrain.backend.SmallNetOptimizer;
@@ -160,7 +161,7 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
         return k;
       }
     }
-    throw new InputException("--optimizer: unknown optimizer '" + id + "' (supported: "
+    throw InputException.parameter("optimizer", ": unknown optimizer '" + id + "' (supported: "
         + kinds().stream().map(k -> k.id).collect(Collectors.joining(", ")) + ")");
   }
 
@@ -195,7 +196,7 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
         requireRate(learningRate);
       }
       if (momentum != null) {
-        requireFraction("the momentum (--momentum)", momentum);
+        requireFraction("momentum", momentum);
       }
       if (beta1 != null || beta2 != null) {
         AdamConstants.requireBetas(beta1 == null ? AdamConstants.DEFAULT.beta1() : beta1,
@@ -279,18 +280,20 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
    */
   static void requireRate(float learningRate) {
     if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-      throw new InputException("the learning rate (--lr) must be a positive finite number, got " + learningRate);
+      throw new InputException(Wording.of("the learning rate (", Wording.param("learningRate"),
+          ") must be a positive finite number, got ", learningRate));
     }
   }
 
   /**
-   * @param what  the value's name and option, e.g. "the momentum (--momentum)"
-   * @param value the value
+   * @param parameter the value's Java name, e.g. "momentum" (the message says "the momentum (momentum)")
+   * @param value     the value
    * @throws InputException unless in [0, 1)
    */
-  static void requireFraction(String what, float value) {
+  static void requireFraction(String parameter, float value) {
     if (!(value >= 0 && value < 1)) {
-      throw new InputException(what + " must be in [0, 1), got " + value);
+      throw new InputException(Wording.of("the ", parameter, " (", Wording.param(parameter), ") must be in [0, 1), got ",
+          value));
     }
   }
 
@@ -300,8 +303,8 @@ public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Ad
    */
   static void requireDecay(float weightDecay) {
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-      throw new InputException("the weight decay (--weight-decay) must be a finite number at least 0, got "
-          + weightDecay);
+      throw new InputException(Wording.of("the weight decay (", Wording.param("weightDecay"),
+          ") must be a finite number at least 0, got ", weightDecay));
     }
   }
 

@@ -96,8 +96,9 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
           + info.ref() + " has " + info.globalMemBytes());
     }
     if (largest > info.maxAllocBytes()) {
-      throw new DeviceException("the largest buffer needs " + largest + " bytes but " + info.ref()
-          + " allocates at most " + info.maxAllocBytes() + " bytes at once (try a smaller --batch-size)");
+      throw new DeviceException(dev.cltrain.core.Wording.of("the largest buffer needs " + largest + " bytes but "
+          + info.ref() + " allocates at most " + info.maxAllocBytes() + " bytes at once (try a smaller ",
+          dev.cltrain.core.Wording.param("batchSize"), ")"));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.device.Device;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.backend.Backend;
@@ -68,12 +69,14 @@ public final class ReferenceDevice implements Device {
   public void checkFits(long bytes, long largest) {
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes > heap) {
-      throw new DeviceException("the network and data need " + bytes + " bytes of memory but the Java reference's "
-          + "heap holds at most " + heap + " (give java a larger -Xmx, or use a smaller --batch-size, --layers or data)");
+      throw new DeviceException(Wording.of("the network and data need " + bytes + " bytes of memory but the Java "
+          + "reference's heap holds at most " + heap + " (give java a larger -Xmx, or use a smaller ",
+          Wording.param("batchSize"), ", ", Wording.param("layers"), " or data)"));
     }
     if (largest / 4 > MAX_ARRAY_ELEMENTS) {
-      throw new DeviceException("the largest buffer needs " + largest + " bytes (" + largest / 4 + " floats) but a "
-          + "Java array holds at most " + MAX_ARRAY_ELEMENTS + " elements (try a smaller --batch-size)");
+      throw new DeviceException(Wording.of("the largest buffer needs " + largest + " bytes (" + largest / 4
+          + " floats) but a Java array holds at most " + MAX_ARRAY_ELEMENTS + " elements (try a smaller ",
+          Wording.param("batchSize"), ")"));
     }
   }
 

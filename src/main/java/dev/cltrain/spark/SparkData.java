@@ -1,5 +1,6 @@
 package dev.cltrain.spark;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import dev.cltrain.data.CsvLabels;
 import dev.cltrain.data.CsvLayout;
@@ -322,8 +323,8 @@ public final class SparkData {
     if (split > 0) {
       if (n > Integer.MAX_VALUE - 8) {
         indexed.unpersist(false);
-        throw new InputException(path + ": " + n + " rows are too many for --validation-split (at most "
-            + (Integer.MAX_VALUE - 8) + ")");
+        throw new InputException(Wording.of(path + ": " + n + " rows are too many for ",
+            Wording.param("validationSplit"), " (at most " + (Integer.MAX_VALUE - 8) + ")"));
       }
       DataSets.Split order;
       try {

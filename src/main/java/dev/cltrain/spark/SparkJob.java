@@ -177,7 +177,7 @@ public final class SparkJob {
         try {
           dev.cltrain.CheckpointFit.restore(saved.state(), initial, driver::restore);
         } catch (InputException e) {
-          throw new InputException(where + ": " + e.getMessage(), e);
+          throw new InputException(dev.cltrain.core.Wording.of(where, ": ", e.wording()), e);
         }
         firstEpoch = saved.state().epoch();
       }

@@ -1,5 +1,6 @@
 package dev.cltrain.spark;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.core.InputException;
 import dev.cltrain.data.CsvLabels;
 import dev.cltrain.data.CsvLayout;
@@ -173,7 +174,7 @@ final class SparkRows {
     for (int k = 0; k < pairs; k++) {
       int idx = (int) sparse[2 * k];
       if (idx > width) {
-        throw new InputException("index " + idx + " is beyond --features " + width);
+        throw new InputException(Wording.of("index " + idx + " is beyond ", Wording.param("features"), " " + width));
       }
       row[idx - 1] = sparse[2 * k + 1];
     }

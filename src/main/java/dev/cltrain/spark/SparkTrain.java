@@ -164,6 +164,7 @@ public final class SparkTrain implements Callable<Integer> {
    *     used, 4 diverged, 1 anything else
    */
   public static int run(String[] args, SparkSession session, PrintStream out, PrintStream err) {
+    dev.cltrain.core.Notices.nameParameters(dev.cltrain.cmd.OptionNames::option);
     SparkTrain command = new SparkTrain();
     command.out = out;
     command.session = session;
@@ -203,7 +204,7 @@ public final class SparkTrain implements Callable<Integer> {
   private static String causeMessage(Throwable e, Class<? extends CltrainException> kind) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (kind.isInstance(t)) {
-        return firstLine(t instanceof InputException input ? dev.cltrain.cmd.OptionNames.message(input) : t.getMessage());
+        return firstLine(dev.cltrain.cmd.OptionNames.message((CltrainException) t));
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -170,9 +170,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @return e.g. "one launch per up to 4000 epochs (train_small: ...)" or "layer by layer (mini-batches)"
    */
   @Override
-  public String launchPlan() {
+  public dev.cltrain.core.Wording launchPlan() {
     if (augment != null && fullBatch) {
-      return "layer by layer (augmentation: the rows are gathered anew every epoch)";
+      return dev.cltrain.core.Wording.of("layer by layer (augmentation: the rows are gathered anew every epoch)");
     }
     return small.launchPlan();
   }

@@ -1,5 +1,6 @@
 package dev.cltrain.train;
 
+import dev.cltrain.core.Wording;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,6 +42,9 @@ public final class FirstUseCheck {
 
   private FirstUseCheck() {}
 
+  /** The Java call that trusts a device unchecked, named in hints ({@code --no-check} on the command line). */
+  public static final String NO_CHECK = "withCheck(false)";
+
   /** A device the first-use check found wrong (or could not check): the message is the first failure, one line. */
   public static final class Refused extends DeviceException {
     private static final long serialVersionUID = 1L;
@@ -78,8 +82,9 @@ public final class FirstUseCheck {
       failure = UNSAVED.get(key);
     } else {
       RUNS.incrementAndGet();
-      dev.cltrain.core.Notices.say(device.id() + ": first use: checking every kernel against the Java reference "
-          + "(once per device, driver, kernel sources and matmul plan; --no-check skips it)");
+      dev.cltrain.core.Notices.say(Wording.of(device.id(), ": first use: checking every kernel against the Java "
+          + "reference (once per device, driver, kernel sources and matmul plan; ", Wording.param(NO_CHECK),
+          " skips it)"));
       long start = System.nanoTime();
       DeviceCheck.Report report = DeviceCheck.check(device, false);
       double seconds = (System.nanoTime() - start) / 1e9;

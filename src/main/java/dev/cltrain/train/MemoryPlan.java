@@ -239,19 +239,30 @@ public final class MemoryPlan {
    * @throws dev.cltrain.core.InputException (exit 2) naming the bytes needed and the heap's limit
    */
   public static void checkHeap(long bytes, String what) {
+    checkHeap(bytes, dev.cltrain.core.Wording.of(what));
+  }
+
+  /**
+   * {@link #checkHeap(long, String)} for work whose description names parameters.
+   *
+   * @param bytes the bytes the work holds on the heap
+   * @param what  the work and what its arrays are, e.g. "bench gemm: the operands at ..."
+   * @throws dev.cltrain.core.InputException when the heap cannot hold them
+   */
+  public static void checkHeap(long bytes, dev.cltrain.core.Wording what) {
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes > heap) {
-      throw new dev.cltrain.core.InputException(what + " need " + bytes + " bytes of Java heap but it holds at most "
-          + heap + " (give java a larger -Xmx, or make the work smaller)");
+      throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of(what, " need " + bytes
+          + " bytes of Java heap but it holds at most " + heap + " (give java a larger -Xmx, or make the work smaller)"));
     }
   }
 
   /** Every buffer is indexed with int, on every device: one of more than 2³¹−1 floats cannot be (exit 2). */
   private static void checkIndexable(long largestBytes) {
     if (largestBytes / 4 > Integer.MAX_VALUE) {
-      throw new dev.cltrain.core.InputException("the largest buffer would hold " + largestBytes / 4 + " floats ("
-          + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE + " (try a smaller "
-          + "--batch-size)");
+      throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("the largest buffer would hold " + largestBytes / 4
+          + " floats (" + largestBytes + " bytes) but cltrain's buffers hold at most " + Integer.MAX_VALUE
+          + " (try a smaller ", dev.cltrain.core.Wording.param("batchSize"), ")"));
     }
   }
 }

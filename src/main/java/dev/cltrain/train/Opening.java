@@ -1,5 +1,6 @@
 package dev.cltrain.train;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.device.Device;
 import dev.cltrain.device.DeviceChoice;
 import dev.cltrain.core.DeviceException;
@@ -100,8 +101,9 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
     } catch (RuntimeException e) {
       trainer.close();
       if (e instanceof FirstUseCheck.Refused) {
-        throw new DeviceException("a device of the list was refused: " + e.getMessage() + " ('cltrain verify' shows "
-            + "every kernel; --no-check uses the devices unchecked)", e);
+        throw new DeviceException(Wording.of("a device of the list was refused: ", ((DeviceException) e).wording(),
+            " ('cltrain verify' shows every kernel; ", Wording.param(FirstUseCheck.NO_CHECK),
+            " uses the devices unchecked)"), e);
       }
       throw e;
     }
@@ -119,7 +121,7 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
    */
   public static Opening<Inference<?, ?>> inference(DeviceChoice choice, Network network, DataSet data, int chunkRows) {
     if (choice.parallel()) {
-      throw new dev.cltrain.core.InputException("--device " + choice.devices().stream().map(Device::id)
+      throw dev.cltrain.core.InputException.parameter("device", choice.devices().stream().map(Device::id)
           .collect(java.util.stream.Collectors.joining(",")) + ": a device list is for training (data parallel); "
           + "a forward pass runs on one device");
     }
@@ -160,12 +162,13 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
       return new Opening<>(opened, device, warning);
     } catch (DeviceException e) {
       if (!choice.auto() && e instanceof FirstUseCheck.Refused) {
-        throw new DeviceException(device.describe() + " refused: " + e.getMessage() + " ('cltrain verify --device "
-            + device.id() + "' shows every kernel; --no-check uses the device unchecked)", e);
+        throw new DeviceException(Wording.of(device.describe(), " refused: ", e.wording(), " ('cltrain verify --device "
+            + device.id() + "' shows every kernel; ", Wording.param(FirstUseCheck.NO_CHECK),
+            " uses the device unchecked)"), e);
       }
       if (!choice.auto()) {
-        throw new DeviceException(device.describe() + " cannot be used: " + e.getMessage()
-            + "\nusable devices: " + usableDevices(), e);
+        throw new DeviceException(Wording.of(device.describe(), " cannot be used: ", e.wording(),
+            "\nusable devices: ", usableDevices()), e);
       }
       Device reference = ReferenceDevice.INSTANCE;
       return new Opening<>(open.apply(reference), reference, "warning: " + device.describe() + " failed: "

@@ -213,9 +213,9 @@ public final class ShardedTrainer implements Trainer {
   }
 
   @Override
-  public String launchPlan() {
-    return "data-parallel over " + replicas.size() + " devices, layer by layer; " + bytesPerStep()
-        + " bytes of gradients moved per step";
+  public dev.cltrain.core.Wording launchPlan() {
+    return dev.cltrain.core.Wording.of("data-parallel over " + replicas.size() + " devices, layer by layer; " + bytesPerStep()
+        + " bytes of gradients moved per step");
   }
 
   @Override

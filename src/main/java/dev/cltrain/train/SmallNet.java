@@ -1,5 +1,6 @@
 package dev.cltrain.train;
 
+import dev.cltrain.core.Wording;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
@@ -40,7 +41,7 @@ final class SmallNet<B, I> {
   /** Epochs per train_small launch at most, as launch times have shown; halved after a launch too long. */
   private int timedEpochs = Integer.MAX_VALUE;
   /** Why train_small is used, or why not (for --profile); null when it is used. */
-  private final String layerByLayerReason;
+  private final Wording layerByLayerReason;
   /** Whether train_small can train this (full batch, fits local memory), whether or not it is the faster way. */
   private final boolean fits;
   /** Epochs per train_small launch at most; 0 when it cannot train this. */
@@ -146,28 +147,29 @@ final class SmallNet<B, I> {
   }
 
   /** Why this training cannot use train_small, or null when it does. */
-  private String refusal(boolean stages, boolean fullBatch, int localFloats, long mostWork) {
+  private Wording refusal(boolean stages, boolean fullBatch, int localFloats, long mostWork) {
     if (stages) {
-      return "convolution, pooling or dropout";
+      return Wording.of("convolution, pooling or dropout");
     }
     if (!fullBatch) {
-      return "mini-batches";
+      return Wording.of("mini-batches");
     }
     if (regularized(optimizer)) {
-      return "--decay-all, --clip-norm or --label-smoothing";
+      return Wording.of(Wording.param("decayAll"), ", ", Wording.param("clipNorm"), " or ",
+          Wording.param("labelSmoothing"));
     }
     if (localFloats <= 0) {
-      return "train_small cannot run on this device";
+      return Wording.of("train_small cannot run on this device");
     }
     long needed = floatsNeeded(widths, optimizer, rows);
     if (needed > localFloats) {
-      return "the network and data take " + needed + " floats, over the " + localFloats
-          + " of one work-group's local memory";
+      return Wording.of("the network and data take " + needed + " floats, over the " + localFloats
+          + " of one work-group's local memory");
     }
     long work = work(widths, rows) - PHASE_WORK * (3L * (widths.length - 1) + 2);
     if (work > mostWork) {
-      return "an epoch's " + work + " multiply-adds run faster layer by layer here (train_small up to " + mostWork
-          + ")";
+      return Wording.of("an epoch's " + work + " multiply-adds run faster layer by layer here (train_small up to "
+          + mostWork + ")");
     }
     return null;
   }
@@ -177,13 +179,13 @@ final class SmallNet<B, I> {
    *
    * @return e.g. "one launch per up to 4000 epochs (train_small: ...)" or "layer by layer (mini-batches)"
    */
-  String launchPlan() {
+  Wording launchPlan() {
     if (layerByLayerReason == null) {
-      return "one launch per up to " + epochsPerLaunch + " epochs (train_small: the network, its data and its"
+      return Wording.of("one launch per up to " + epochsPerLaunch + " epochs (train_small: the network, its data and its"
           + " optimizer state fit one work-group's local memory, " + floatsNeeded(widths, optimizer, rows) + " of "
-          + backend.smallNetFloats() + " floats)";
+          + backend.smallNetFloats() + " floats)");
     }
-    return "layer by layer (" + layerByLayerReason + ")";
+    return Wording.of("layer by layer (", layerByLayerReason, ")");
   }
 
   /** Test hook: trains layer by layer from now on, as a network too large for train_small would. */

@@ -23,12 +23,12 @@ class NumpyGemmTest {
   void aMissingNumpyOrAShortAnswerIsAProblemNotARow() {
     assertEquals("py: cannot import numpy (ModuleNotFoundError: No module named 'numpy')", NumpyGemm.parse("py",
         List.of("{\"error\": \"cannot import numpy (ModuleNotFoundError: No module named 'numpy')\"}"), List.of(), 1, 1, 3)
-        .problem());
+        .problem().toString());
     String short_ = NumpyGemm.parse("py", List.of("{\"numpy\": \"2\", \"blas\": \"\"}", "{\"shape\": 0, \"ms\": [1.0]}"),
-        List.of("MemoryError"), 2, 1, 1).problem();
+        List.of("MemoryError"), 2, 1, 1).problem().toString();
     assertEquals("py stopped after 1 of 2 shapes (exit status 1): MemoryError", short_);
     assertTrue(NumpyGemm.parse("py", List.of("{\"numpy\": \"2\"}", "{\"shape\": 0, \"ms\": [-1.0]}"), List.of(), 1, 1, 0)
-        .problem().contains("not a positive number"));
+        .problem().toString().contains("not a positive number"));
   }
 
   @Test

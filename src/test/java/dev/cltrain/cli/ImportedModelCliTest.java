@@ -196,7 +196,7 @@ class ImportedModelCliTest {
         () -> Model.load(cnnLogits).evaluate(Data.idx(idx3), reference));
     assertTrue(viaTrainingData.getMessage().contains("withInputScale"), viaTrainingData.getMessage());
     Model logits = Model.load(mlp);
-    assertTrue(logits.note() != null && logits.note().startsWith("note: "), logits.note());
+    assertTrue(logits.note() != null && logits.note().toString().startsWith("note: "), String.valueOf(logits.note()));
     float[] z = logits.predict(1, 2, 3, 4);
     float[] p = logits.withLoss(Loss.XENT).predict(1, 2, 3, 4);
     double sum = 0;

@@ -28,8 +28,11 @@ class CsvColumnsTest {
     return dev.cltrain.testing.TestFiles.write(dir, name, text);
   }
 
+  /** The message in Java terms, checked to name no command-line option (the CLI's tests check those). */
   private static String message(Runnable read) {
-    return assertThrows(InputException.class, read::run).getMessage();
+    String m = assertThrows(InputException.class, read::run).getMessage();
+    assertTrue(!m.matches("(?s).*(?<![\\w-])--[a-z].*"), "no option in a library message: " + m);
+    return m;
   }
 
   private static void assertMentions(String message, String... parts) {
@@ -73,7 +76,7 @@ class CsvColumnsTest {
   void aColumnOfDistinctWordsIsNamedAsProbablyAnId() throws IOException {
     Path file = write("ids.csv", "id,x,y\nrow-a,1,0.5\nrow-b,2,0.25\nrow-c,3,0.75\n");
     assertMentions(message(() -> CsvReader.read(file, 1)), file + ":2, column 1: 'row-a' is not a number",
-        "column 1 (id)", "probably an id", "--ignore id");
+        "column 1 (id)", "probably an id", "(ignore id leaves it out)");
     // a word in a column of numbers is only a bad cell
     Path typo = write("typo.csv", "id,x,y\n1,1,0.5\nrow-b,2,0.25\n3,3,0.75\n");
     String m = message(() -> CsvReader.read(typo, 1));
@@ -112,7 +115,10 @@ class CsvColumnsTest {
     }
     Path file = write("missing.csv", b.toString());
     assertMentions(message(() -> CsvReader.readClassified(file, 0, null)), file + ":8, column 3: empty cell",
-        "--missing drop");
+        "(dropMissing leaves out rows");
+    assertTrue(dev.cltrain.cmd.OptionNames.message(assertThrows(InputException.class,
+        () -> CsvReader.readClassified(file, 0, null))).contains("(--missing drop leaves out rows with missing values)"),
+        "the command line names the option");
     assertMentions(message(() -> CsvLabels.readLabels(file, CsvLayout.DEFAULT)), file + ":8, column 3: empty cell");
     Path na = write("na.csv", b.toString().replace(",16,,", ",16,NA,"));
     assertMentions(message(() -> CsvReader.readClassified(na, 0, null)), na + ":8, column 3: 'NA' marks a missing value");
@@ -133,7 +139,7 @@ class CsvColumnsTest {
     assertArrayEquals(new float[] {1.5f, 2, 3, 4}, CsvReader.readInputs(file, 2, true).x());
     assertArrayEquals(new float[] {1.5f, 2, 3, 4},
         CsvReader.readInputs(file, 2, false, CsvLayout.DEFAULT.withLabel("species")).x());
-    assertMentions(message(() -> CsvReader.readInputs(file, 2, false)), "3 columns", "--ignore-extra");
+    assertMentions(message(() -> CsvReader.readInputs(file, 2, false)), "3 columns", "(give ignoreExtra to use the first 2");
   }
 
   /**

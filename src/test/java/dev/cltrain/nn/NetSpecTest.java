@@ -187,11 +187,16 @@ class NetSpecTest {
     }
   }
 
-  /** Checks the one-line message: "--net: item N 'TEXT': ..." with every phrase. */
+  /**
+   * Checks the one-line message: "net: item N 'TEXT': ..." in Java terms (no option named), which the command
+   * line calls "--net: item N 'TEXT': ..." with every phrase (options named as the command line names them).
+   */
   private static void assertBad(org.junit.jupiter.api.function.Executable run, int position, String item,
       String... phrases) {
     InputException e = assertThrows(InputException.class, run);
-    String m = e.getMessage();
+    assertTrue(e.getMessage().startsWith("net: item " + position + " '" + item + "': "), e.getMessage());
+    assertFalse(e.getMessage().matches("(?s).*(?<![\\w-])--[a-z].*"), "no option in Java terms: " + e.getMessage());
+    String m = dev.cltrain.cmd.OptionNames.message(e);
     assertTrue(m.startsWith("--net: item " + position + " '" + item + "': "), m);
     assertFalse(m.contains("\n"), m);
     for (String p : phrases) {
@@ -237,7 +242,8 @@ class NetSpecTest {
     assertBadSpec("dense:4,,dense:1", 2, "", "empty item");
     assertBadSpec("dense:4,Dense:1", 2, "Dense:1", "unknown item");
     InputException empty = assertThrows(InputException.class, () -> NetSpec.parse(" "));
-    assertTrue(empty.getMessage().startsWith("--net: no items"), empty.getMessage());
+    assertTrue(empty.getMessage().startsWith("net: no items"), empty.getMessage());
+    assertTrue(dev.cltrain.cmd.OptionNames.message(empty).startsWith("--net: no items"), empty.getMessage());
   }
 
   /** A kind may hold its own items in parentheses (issue 25's residual(ITEMS)): the grammar keeps them one item. */

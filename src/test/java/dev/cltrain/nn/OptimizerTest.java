@@ -34,8 +34,8 @@ class OptimizerTest {
     assertEquals(new Momentum(0.5f, 0.8f, 0.01f), Optimizer.of("momentum", given));
     InputException e = assertThrows(InputException.class,
         () -> Optimizer.of("sgd", new Optimizer.Options(null, null, 1.5f, null, null, null)));
-    assertEquals("Adam's beta1 and beta2 (--beta1, --beta2) must be in [0, 1), got 1.5 and 0.999", e.getMessage());
-    assertEquals("--optimizer: unknown optimizer 'rmsprop' (supported: sgd, momentum, adam, adamw)",
+    assertEquals("Adam's beta1 and beta2 (beta1, beta2) must be in [0, 1), got 1.5 and 0.999", e.getMessage());
+    assertEquals("optimizer: unknown optimizer 'rmsprop' (supported: sgd, momentum, adam, adamw)",
         assertThrows(InputException.class, () -> Optimizer.parse("rmsprop")).getMessage());
   }
 

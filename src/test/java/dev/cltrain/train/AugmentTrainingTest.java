@@ -112,7 +112,7 @@ class AugmentTrainingTest {
       again.epoch(false, null);
       assertFalse(sameWeights(plain.network(), augmented.network()), "the full batch was augmented");
       assertSameWeights("epochs(2) and two epoch() calls", augmented.network(), again.network());
-      assertTrue(augmented.launchPlan().startsWith("layer by layer (augmentation"), augmented.launchPlan());
+      assertTrue(augmented.launchPlan().toString().startsWith("layer by layer (augmentation"), augmented.launchPlan().toString());
     }
   }
 }
