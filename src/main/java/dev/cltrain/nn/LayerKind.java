@@ -113,6 +113,18 @@ public enum LayerKind {
       }
       return new Dropout(at, rate);
     }
+  },
+  /** {@link GlobalPool}: {@code gap}; JSON no fields but its type. */
+  GAP(GlobalPool.class, "gap") {
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      node.put("type", "gap");
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      return new GlobalPool(at);
+    }
   };
 
   /** The permitted class of this kind's layers. */

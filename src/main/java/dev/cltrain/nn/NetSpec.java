@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  *   <li>{@code conv:FILTERS:K} — a K×K convolution to FILTERS channels, "same" padding and stride 1; add
  *       {@code :sS} for stride S and {@code :valid} for no padding, e.g. {@code conv:64:3:s2:valid};
  *   <li>{@code maxpool:P}, {@code avgpool:P} — P×P pooling with stride P;
+ *   <li>{@code gap} — global average pooling, H×W×C → C (a dense item may follow it directly);
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
@@ -37,13 +38,13 @@ import java.util.regex.Pattern;
  * <p>An immutable value.
  */
 public final class NetSpec {
-  private enum Kind { CONV, MAXPOOL, AVGPOOL, DENSE, DROPOUT, FLATTEN, ACTIVATION }
+  private enum Kind { CONV, MAXPOOL, AVGPOOL, DENSE, DROPOUT, FLATTEN, ACTIVATION, GAP }
 
   /** One item as parsed: {@code a} is filters, P or N; {@code kernel} and {@code stride} are a conv's. */
   private record Item(int position, String text, Kind kind, int a, int kernel, int stride, boolean valid,
       float rate, Activation activation) {}
 
-  private static final String GRAMMAR = "conv:FILTERS:K[:sS][:valid], maxpool:P, avgpool:P, dropout:RATE, "
+  private static final String GRAMMAR = "conv:FILTERS:K[:sS][:valid], maxpool:P, avgpool:P, gap, dropout:RATE, "
       + "flatten, dense:N, relu, sigmoid, tanh, identity";
   private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
   private static final Pattern SHAPE = Pattern.compile("(\\d{1,7})x(\\d{1,7})x(\\d{1,7})");
@@ -115,6 +116,7 @@ public final class NetSpec {
           placeStage(sawDense, sawFlatten, "pooling", pos, text);
           item = new Item(pos, text, f[0].equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, size, 0, 0, false, 0, null);
         }
+        case "gap" -> item = gapItem(f, sawDense, sawFlatten, pos, text);
         case "dense" -> {
           if (f.length != 2) {
             throw error(pos, text, "expected dense:N, e.g. dense:128");
@@ -193,6 +195,15 @@ public final class NetSpec {
     return new NetSpec(spec, items);
   }
 
+  /** A {@code gap} item: global average pooling, a stage. */
+  private static Item gapItem(String[] f, boolean sawDense, boolean sawFlatten, int pos, String text) {
+    if (f.length != 1) {
+      throw error(pos, text, "gap takes no arguments");
+    }
+    placeStage(sawDense, sawFlatten, "global pooling", pos, text);
+    return new Item(pos, text, Kind.GAP, 0, 0, 0, false, 0, null);
+  }
+
   private static void placeStage(boolean sawDense, boolean sawFlatten, String what, int pos, String text) {
     if (sawDense) {
       throw error(pos, text, what + " cannot follow a dense item (convolutions and pooling come before the first dense)");
@@ -262,7 +273,7 @@ public final class NetSpec {
 
   private Item firstImageItem() {
     for (Item it : items) {
-      if (it.kind == Kind.CONV || it.kind == Kind.MAXPOOL || it.kind == Kind.AVGPOOL) {
+      if (it.kind == Kind.CONV || it.kind == Kind.MAXPOOL || it.kind == Kind.AVGPOOL || it.kind == Kind.GAP) {
         return it;
       }
     }
@@ -439,6 +450,11 @@ public final class NetSpec {
           at = pool.output();
         }
         case DROPOUT -> stages.add(new Dropout(at, it.rate));
+        case GAP -> {
+          GlobalPool gap = new GlobalPool(at);
+          stages.add(gap);
+          at = gap.output();
+        }
         default -> { } // flatten; an activation belongs to the conv before it
       }
     }

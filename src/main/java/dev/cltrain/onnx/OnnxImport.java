@@ -6,6 +6,7 @@ import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
@@ -28,7 +29,7 @@ import java.util.Set;
  *       per input (standardization); Reshape of rows to [-1, H, W, C] (then Transpose 0,3,1,2) or to
  *       [-1, 1, H, W];</li>
  *   <li>Conv (square kernel, equal strides, no dilation, one group, no padding or "same" padding as cltrain pads),
- *       MaxPool and AveragePool (square, stride = size, no padding), Pad of zeros (PyTorch writes one before
+ *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, Pad of zeros (PyTorch writes one before
  *       AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>
@@ -228,6 +229,7 @@ final class OnnxImport {
       case "Transpose" -> transpose(node);
       case "Conv" -> conv(node);
       case "MaxPool", "AveragePool" -> pool(node);
+      case "GlobalAveragePool" -> globalPool(node);
       case "Dropout" -> dropout(node);
       case "Flatten" -> flatten(node);
       case "Gemm" -> gemm(node);
@@ -237,7 +239,7 @@ final class OnnxImport {
       case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw fail(node, "an activation with no Conv, Gemm or MatMul "
           + "before it; cltrain applies activations only to layers");
       default -> throw fail(node, "operator " + op + " is not supported (cltrain reads Gemm, MatMul+Add, Conv, "
-          + "MaxPool, AveragePool, Pad of zeros, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
+          + "MaxPool, AveragePool, GlobalAveragePool, Pad of zeros, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
           + "Sub on the input)");
     }
   }
@@ -482,6 +484,14 @@ final class OnnxImport {
     } catch (IllegalArgumentException e) {
       throw fail(node, e.getMessage());
     }
+    image = stages.get(stages.size() - 1).output();
+    advance(node);
+  }
+
+  /** GlobalAveragePool: a {@link GlobalPool} stage, N×C×H×W → N×C×1×1. */
+  private void globalPool(OnnxProto.Node node) {
+    needNchw(node);
+    stages.add(new GlobalPool(image));
     image = stages.get(stages.size() - 1).output();
     advance(node);
   }

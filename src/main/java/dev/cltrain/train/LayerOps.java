@@ -55,6 +55,17 @@ final class LayerOps {
         return capacity * layer.output().size();
       }
     });
+    t.put(LayerKind.GAP, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new GlobalPoolOp<>(c.backend(), (dev.cltrain.nn.GlobalPool) layer, c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return capacity * layer.output().size();
+      }
+    });
     t.put(LayerKind.DROPOUT, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {

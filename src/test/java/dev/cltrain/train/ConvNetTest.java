@@ -15,6 +15,7 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Layer;
@@ -81,6 +82,17 @@ class ConvNetTest {
         null, 77L);
   }
 
+  /** Net D: 5x4x2 → conv 3:3 same tanh → gap → dense 4 relu → dense 3. */
+  static Network netD(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(5, 4, 2);
+    Conv c1 = conv(r, in, 3, 3, 1, true, Activation.TANH);
+    GlobalPool g = new GlobalPool(c1.output());
+    Dense hidden = dense(r, g.output().size(), 4, Activation.RELU);
+    Dense out = dense(r, 4, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, g, hidden, out), loss, 1f, null, null, 3L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -126,13 +138,15 @@ class ConvNetTest {
 
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
-        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE));
+        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
+        Arguments.of("D", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
     return switch (which) {
       case "A" -> netA(loss, 7);
       case "B" -> netB(loss, 8);
+      case "D" -> netD(loss, 10);
       default -> netC(loss, 9);
     };
   }
@@ -165,16 +179,11 @@ class ConvNetTest {
     assertEquals(start.parameterCount(), checked, "every parameter checked");
   }
 
-  /** Every parameter array in the trainer's order: each convolution's weights and biases, then each dense layer's. */
+  /** Every parameter array in the trainer's order: each layer's, in order (the stages come before the dense layers). */
   private static List<float[]> parameters(Network net) {
     List<float[]> arrays = new ArrayList<>();
-    for (Conv c : net.convs()) {
-      arrays.add(c.weights());
-      arrays.add(c.bias());
-    }
-    for (Dense l : net.dense()) {
-      arrays.add(l.weights());
-      arrays.add(l.bias());
+    for (Layer l : net.layers()) {
+      arrays.addAll(l.parameters());
     }
     return arrays;
   }
@@ -193,24 +202,35 @@ class ConvNetTest {
       params.add(d);
     }
     params.get(array)[index] += by;
-    double sum = 0;
-    for (int s = 0; s < data.rows(); s++) {
-      double[] v = new double[net.inputs()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = data.x()[s * v.length + i];
+    int rows = data.rows();
+    double[][] batch = new double[rows][net.inputs()];
+    for (int s = 0; s < rows; s++) {
+      for (int i = 0; i < net.inputs(); i++) {
+        batch[s][i] = data.x()[s * net.inputs() + i];
       }
-      int p = 0;
-      int stream = 0;
-      for (Layer stage : net.stages()) {
+    }
+    int p = 0;
+    int stream = 0;
+    for (Layer stage : net.stages()) { // each stage over the whole batch (batch normalization needs all rows)
+      for (int s = 0; s < rows; s++) {
         if (stage instanceof Conv c) {
-          v = conv(c, v, params.get(p), params.get(p + 1));
-          p += 2;
+          batch[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
         } else if (stage instanceof Pool pool) {
-          v = pool(pool, v);
+          batch[s] = pool(pool, batch[s]);
+        } else if (stage instanceof GlobalPool g) {
+          batch[s] = globalPool(g, batch[s]);
         } else if (stage instanceof Dropout d) {
-          v = drop(v, d.rate(), net.dropoutSeed(), s, stream++);
+          batch[s] = drop(batch[s], d.rate(), net.dropoutSeed(), s, stream);
         }
       }
+      p += stage.parameters().size();
+      stream += stage instanceof Dropout ? 1 : 0;
+    }
+    int stageParameters = p;
+    double sum = 0;
+    for (int s = 0; s < rows; s++) {
+      double[] v = batch[s];
+      p = stageParameters;
       float[] rates = net.denseDropout();
       for (int l = 0; l < net.dense().size(); l++) {
         Dense layer = net.dense().get(l);
@@ -279,6 +299,15 @@ class ConvNetTest {
       }
     }
     return activate(c.activation(), out);
+  }
+
+  private static double[] globalPool(GlobalPool g, double[] x) {
+    Shape in = g.input();
+    double[] out = new double[in.channels()];
+    for (int i = 0; i < x.length; i++) {
+      out[i % in.channels()] += x[i] / (in.height() * in.width());
+    }
+    return out;
   }
 
   private static double[] pool(Pool p, double[] x) {
