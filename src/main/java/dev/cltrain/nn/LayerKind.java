@@ -125,6 +125,43 @@ public enum LayerKind {
     Layer read(JsonNode node, String type, Shape at, String where) {
       return new GlobalPool(at);
     }
+  },
+  /**
+   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}; JSON momentum, epsilon, activation,
+   * gamma, beta, runningMean, runningVariance (one per channel each).
+   */
+  BATCHNORM(BatchNorm.class, "batchnorm", "bn") {
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      BatchNorm b = (BatchNorm) layer;
+      node.put("type", "batchnorm");
+      node.put("momentum", b.momentum());
+      node.put("epsilon", b.epsilon());
+      node.put("activation", b.activation().id);
+      ModelJson.putFloats(node.putArray("gamma"), b.gamma());
+      ModelJson.putFloats(node.putArray("beta"), b.beta());
+      ModelJson.putFloats(node.putArray("runningMean"), b.runningMean());
+      ModelJson.putFloats(node.putArray("runningVariance"), b.runningVariance());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      float momentum = ModelJson.finite(node.get("momentum"), where + ".momentum");
+      float epsilon = ModelJson.finite(node.get("epsilon"), where + ".epsilon");
+      String bad = BatchNorm.check(momentum, epsilon);
+      if (bad != null) {
+        throw new InputException(where + ": " + bad);
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      if (activation == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
+      int c = at.channels();
+      return new BatchNorm(at, momentum, epsilon, activation, ModelJson.vector(node.path("gamma"), c, where + ".gamma"),
+          ModelJson.vector(node.path("beta"), c, where + ".beta"),
+          ModelJson.vector(node.path("runningMean"), c, where + ".runningMean"),
+          ModelJson.vector(node.path("runningVariance"), c, where + ".runningVariance"));
+    }
   };
 
   /** The permitted class of this kind's layers. */

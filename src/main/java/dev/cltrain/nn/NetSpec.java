@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  *       {@code :sS} for stride S and {@code :valid} for no padding, e.g. {@code conv:64:3:s2:valid};
  *   <li>{@code maxpool:P}, {@code avgpool:P} — P×P pooling with stride P;
  *   <li>{@code gap} — global average pooling, H×W×C → C (a dense item may follow it directly);
+ *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization per channel (defaults
+ *       0.1 and 1e-5, PyTorch's) after a conv, pooling or gap item; an activation item after it is its own;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
@@ -38,13 +40,13 @@ import java.util.regex.Pattern;
  * <p>An immutable value.
  */
 public final class NetSpec {
-  private enum Kind { CONV, MAXPOOL, AVGPOOL, DENSE, DROPOUT, FLATTEN, ACTIVATION, GAP }
+  private enum Kind { CONV, MAXPOOL, AVGPOOL, DENSE, DROPOUT, FLATTEN, ACTIVATION, GAP, BN }
 
   /** One item as parsed: {@code a} is filters, P or N; {@code kernel} and {@code stride} are a conv's. */
   private record Item(int position, String text, Kind kind, int a, int kernel, int stride, boolean valid,
       float rate, Activation activation) {}
 
-  private static final String GRAMMAR = "conv:FILTERS:K[:sS][:valid], maxpool:P, avgpool:P, gap, dropout:RATE, "
+  private static final String GRAMMAR = "conv:FILTERS:K[:sS][:valid], maxpool:P, avgpool:P, gap, bn[:MOMENTUM:EPSILON], dropout:RATE, "
       + "flatten, dense:N, relu, sigmoid, tanh, identity";
   private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
   private static final Pattern SHAPE = Pattern.compile("(\\d{1,7})x(\\d{1,7})x(\\d{1,7})");
@@ -117,6 +119,7 @@ public final class NetSpec {
           item = new Item(pos, text, f[0].equals("maxpool") ? Kind.MAXPOOL : Kind.AVGPOOL, size, 0, 0, false, 0, null);
         }
         case "gap" -> item = gapItem(f, sawDense, sawFlatten, pos, text);
+        case "bn", "batchnorm" -> item = bnItem(f, sawDense, sawFlatten, pos, text);
         case "dense" -> {
           if (f.length != 2) {
             throw error(pos, text, "expected dense:N, e.g. dense:128");
@@ -160,13 +163,13 @@ public final class NetSpec {
             throw error(pos, text, "an activation takes no arguments");
           }
           Activation a = Activation.parse(f[0], "--net");
-          if (prev == null || (prev.kind != Kind.CONV && prev.kind != Kind.DENSE)) {
-            throw error(pos, text, "an activation applies to the conv or dense item just before it"
+          if (prev == null || (prev.kind != Kind.CONV && prev.kind != Kind.DENSE && prev.kind != Kind.BN)) {
+            throw error(pos, text, "an activation applies to the conv, bn or dense item just before it"
                 + (prev == null ? ", and there is none"
                     : prev.kind == Kind.ACTIVATION ? " (item " + prev.position + " already gives one)"
                     : ", not to '" + prev.text + "'"));
           }
-          if (a == Activation.SOFTMAX && prev.kind == Kind.CONV) {
+          if (a == Activation.SOFTMAX && prev.kind != Kind.DENSE) {
             throw error(pos, text, "softmax is only the output layer's activation (--loss xent)");
           }
           item = new Item(pos, text, Kind.ACTIVATION, 0, 0, 0, false, 0, a);
@@ -202,6 +205,30 @@ public final class NetSpec {
     }
     placeStage(sawDense, sawFlatten, "global pooling", pos, text);
     return new Item(pos, text, Kind.GAP, 0, 0, 0, false, 0, null);
+  }
+
+  /** A {@code bn[:MOMENTUM:EPSILON]} item: batch normalization, a stage (rate holds the momentum, a the ε bits). */
+  private static Item bnItem(String[] f, boolean sawDense, boolean sawFlatten, int pos, String text) {
+    if (f.length != 1 && f.length != 3) {
+      throw error(pos, text, "expected " + f[0] + " or " + f[0] + ":MOMENTUM:EPSILON, e.g. " + f[0] + ":0.1:1e-5");
+    }
+    float momentum = f.length == 1 ? BatchNorm.MOMENTUM : number(f[1]);
+    float epsilon = f.length == 1 ? BatchNorm.EPSILON : number(f[2]);
+    String bad = BatchNorm.check(momentum, epsilon);
+    if (bad != null) {
+      throw error(pos, text, bad.replace("NaN", "'" + (Float.isNaN(momentum) ? f[1] : f[2]) + "'"));
+    }
+    if (sawDense) {
+      throw error(pos, text, "batch normalization after a dense item is not supported (put it after a conv, "
+          + "pooling or gap item)");
+    }
+    placeStage(false, sawFlatten, "batch normalization", pos, text);
+    return new Item(pos, text, Kind.BN, Float.floatToIntBits(epsilon), 0, 0, false, momentum, null);
+  }
+
+  /** A non-negative decimal number as --net writes them (e.g. 0.1, 1e-5), else NaN. */
+  private static float number(String text) {
+    return text.matches("\\d*\\.?\\d+([eE][-+]?\\d{1,3})?") ? Float.parseFloat(text) : Float.NaN;
   }
 
   private static void placeStage(boolean sawDense, boolean sawFlatten, String what, int pos, String text) {
@@ -372,7 +399,7 @@ public final class NetSpec {
     int last = lastDense(items);
     for (int i = 0; i < last; i++) {
       Kind k = items.get(i).kind;
-      if (k == Kind.CONV || k == Kind.DENSE) {
+      if (k == Kind.CONV || k == Kind.DENSE || k == Kind.BN) {
         hidden.add(activationOf(i));
       }
     }
@@ -450,6 +477,7 @@ public final class NetSpec {
           at = pool.output();
         }
         case DROPOUT -> stages.add(new Dropout(at, it.rate));
+        case BN -> stages.add(BatchNorm.fresh(at, it.rate, Float.intBitsToFloat(it.a), activationOf(i)));
         case GAP -> {
           GlobalPool gap = new GlobalPool(at);
           stages.add(gap);

@@ -1,6 +1,7 @@
 package dev.cltrain.onnx;
 
 import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Dense;
@@ -22,7 +23,7 @@ import java.util.Map;
  *   Div by input_divisor (or Mul by input_scale)      the model's input scale, e.g. ÷255 for IDX pixels
  *   Sub input_mean, Div input_std                     --standardize
  *   Reshape [-1, H, W, C], Transpose 0,3,1,2          HWC rows to NCHW images          (convolutional nets)
- *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; GlobalAveragePool; Dropout
+ *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; GlobalAveragePool; BatchNormalization (training_mode 0); Dropout
  *   Transpose 0,2,3,1, Flatten                        back to HWC order, as the dense weights expect
  *   Gemm (weights inputs × outputs, transB 0), activation, Dropout     per dense layer
  *   Softmax (xent) or Sigmoid (mse)
@@ -137,6 +138,7 @@ final class OnnxExport {
           OnnxProto.Attribute.ofInts("strides", p.size(), p.size()));
     });
     m.put(LayerKind.GAP, (e, layer) -> e.node("GlobalAveragePool", e.next("gap"), List.of(e.last)));
+    m.put(LayerKind.BATCHNORM, (e, layer) -> e.batchNorm((BatchNorm) layer));
     m.put(LayerKind.DROPOUT, (e, layer) -> {
       Dropout d = (Dropout) layer;
       if (e.lastDense == null) {
@@ -146,6 +148,22 @@ final class OnnxExport {
       }
     });
     return m;
+  }
+
+  /**
+   * A batch norm as BatchNormalization in inference mode (training_mode 0: the running statistics), ONNX's
+   * momentum being 1 − cltrain's (PyTorch's), then its activation.
+   */
+  private void batchNorm(BatchNorm b) {
+    String id = next("bn");
+    int c = b.input().channels();
+    node("BatchNormalization", id, List.of(last, constant(id + "_scale", b.gamma(), c),
+            constant(id + "_bias", b.beta(), c), constant(id + "_mean", b.runningMean(), c),
+            constant(id + "_var", b.runningVariance(), c)),
+        OnnxProto.Attribute.ofFloat("epsilon", b.epsilon()),
+        OnnxProto.Attribute.ofFloat("momentum", (float) (1.0 - b.momentum())),
+        OnnxProto.Attribute.ofInt("training_mode", 0));
+    activation(b.activation(), id);
   }
 
   /** {@return the next name for a layer of this kind: "conv0", "conv1", …} */

@@ -6,6 +6,7 @@ import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
@@ -55,6 +56,8 @@ final class OnnxImport {
       "Gemm", List.of("alpha", "beta", "transA", "transB"),
       "Softmax", List.of("axis"),
       "Pad", List.of("mode"));
+  /** BatchNormalization's attributes read ({@link #ATTRIBUTES} holds the ten Map.of takes). */
+  private static final List<String> BATCH_NORM_ATTRIBUTES = List.of("epsilon", "momentum", "training_mode", "spatial");
 
   private final String name;
   private final Map<String, OnnxProto.Tensor> constants = new HashMap<>();
@@ -230,6 +233,7 @@ final class OnnxImport {
       case "Conv" -> conv(node);
       case "MaxPool", "AveragePool" -> pool(node);
       case "GlobalAveragePool" -> globalPool(node);
+      case "BatchNormalization" -> batchNorm(node);
       case "Dropout" -> dropout(node);
       case "Flatten" -> flatten(node);
       case "Gemm" -> gemm(node);
@@ -239,7 +243,7 @@ final class OnnxImport {
       case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw fail(node, "an activation with no Conv, Gemm or MatMul "
           + "before it; cltrain applies activations only to layers");
       default -> throw fail(node, "operator " + op + " is not supported (cltrain reads Gemm, MatMul+Add, Conv, "
-          + "MaxPool, AveragePool, GlobalAveragePool, Pad of zeros, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
+          + "MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Pad of zeros, Flatten, Reshape, Transpose, Dropout, Relu, Tanh, Sigmoid, Softmax, and Div, Mul, "
           + "Sub on the input)");
     }
   }
@@ -494,6 +498,50 @@ final class OnnxImport {
     stages.add(new GlobalPool(image));
     image = stages.get(stages.size() - 1).output();
     advance(node);
+  }
+
+  /**
+   * BatchNormalization in inference mode (training_mode 0; its one output): a {@link BatchNorm} stage with the
+   * activation node after it. ONNX's momentum is 1 − cltrain's: read back as the decimal 1 − momentum where that
+   * gives the same float again (0.9 → 0.1), else as 1 − momentum in double.
+   */
+  private void batchNorm(OnnxProto.Node node) {
+    needNchw(node);
+    if (intAttr(node, "training_mode", 0) != 0 || node.outputs().size() > 1) {
+      throw fail(node, "training_mode=1 (batch statistics) is not supported: export the model in eval mode");
+    }
+    if (intAttr(node, "spatial", 1) != 1) {
+      throw fail(node, "attribute spatial=0 is not supported (per channel only)");
+    }
+    float epsilon = node.attribute("epsilon") != null ? node.attribute("epsilon").f() : BatchNorm.EPSILON;
+    float momentum = BatchNorm.MOMENTUM;
+    if (node.attribute("momentum") != null) {
+      float onnx = node.attribute("momentum").f();
+      momentum = (float) (1.0 - onnx);
+      try {
+        float decimal = new java.math.BigDecimal(1).subtract(new java.math.BigDecimal(Float.toString(onnx))).floatValue();
+        momentum = (float) (1.0 - decimal) == onnx ? decimal : momentum;
+      } catch (NumberFormatException e) { // NaN or infinite: BatchNorm.check refuses it below
+        momentum = Float.NaN;
+      }
+    }
+    String bad = BatchNorm.check(momentum, epsilon);
+    if (bad != null) {
+      throw fail(node, bad);
+    }
+    int c = image.channels();
+    float[][] arrays = new float[4][];
+    String[] names = {"scale", "B", "input_mean", "input_var"};
+    for (int a = 0; a < 4; a++) {
+      arrays[a] = floats(node, tensor(node, input(node, a + 1)));
+      if (arrays[a].length != c) {
+        throw fail(node, names[a] + " of " + arrays[a].length + " values for " + c + " channels");
+      }
+    }
+    advance(node);
+    Activation activation = activationAfter(node);
+    stages.add(new BatchNorm(image, momentum, epsilon, activation, arrays[0], arrays[1], arrays[2], arrays[3]));
+    skipActivation(activation);
   }
 
   /**
@@ -799,7 +847,8 @@ final class OnnxImport {
     if (!done.add(node)) {
       throw fail(node, "reached twice: the graph has a cycle");
     }
-    List<String> known = ATTRIBUTES.getOrDefault(node.opType(), List.of());
+    List<String> known = node.opType().equals("BatchNormalization") ? BATCH_NORM_ATTRIBUTES
+        : ATTRIBUTES.getOrDefault(node.opType(), List.of());
     for (OnnxProto.Attribute a : node.attributes()) {
       if (!known.contains(a.name())) {
         throw fail(node, "attribute " + a.name() + " is not supported" + (known.isEmpty() ? "" : " (only "

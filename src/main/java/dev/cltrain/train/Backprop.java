@@ -93,6 +93,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
+      if (shard >= 0 && initial.layers().stream().anyMatch(l -> l.kind() == dev.cltrain.nn.LayerKind.BATCHNORM)) {
+        throw new dev.cltrain.core.InputException("batch normalization trains on one device only: the batch statistics"
+            + " of each device's or executor's share of a batch would differ from the whole batch's");
+      }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
       this.shuffler = settings.shuffler().copy();
@@ -116,10 +120,13 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
       this.table = new ParameterTable<>(backend, optimizer);
       if (stages != null) {
-        List<dev.cltrain.nn.Conv> convs = initial.convs();
-        for (int c = 0; c < convs.size(); c++) {
-          table.add(convs.get(c).weightCount(), true, stages.weights.get(c), stages.weightGradients.get(c));
-          table.add(convs.get(c).filters(), false, stages.biases.get(c), stages.biasGradients.get(c));
+        // each parameterised stage's two arrays: a conv's weights (decayed) and biases, a batch norm's γ and β
+        List<dev.cltrain.nn.Layer> trained = initial.stages().stream().filter(l -> l.parameterCount() > 0).toList();
+        for (int c = 0; c < trained.size(); c++) {
+          List<float[]> arrays = trained.get(c).parameters();
+          boolean conv = trained.get(c).kind() == dev.cltrain.nn.LayerKind.CONV;
+          table.add(arrays.get(0).length, conv, stages.weights.get(c), stages.weightGradients.get(c));
+          table.add(arrays.get(1).length, false, stages.biases.get(c), stages.biasGradients.get(c));
         }
       }
       for (int l = 0; l < layerCount(); l++) {
@@ -375,6 +382,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
     }
     table.load(ParameterTable.arrays(network));
+    if (stages != null) {
+      stages.loadRunning(network.stages());
+    }
     table.restoreState(state.optimizerState());
     small.layersOverwritten();
     if (state.step() < 0 || state.epoch() < 0 || state.batch() < 0) {

@@ -66,6 +66,17 @@ final class LayerOps {
         return capacity * layer.output().size();
       }
     });
+    t.put(LayerKind.BATCHNORM, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new BatchNormOp<>(c.backend(), (dev.cltrain.nn.BatchNorm) layer, c.capacity(), c.training());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return BatchNormOp.floats((dev.cltrain.nn.BatchNorm) layer, capacity, training);
+      }
+    });
     t.put(LayerKind.DROPOUT, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every trainable array of a training run, in checkpoint order: each convolution's weights then biases, then each
- * dense layer's. For each array it holds the parameters and the gradient (both allocated by the part that computes
+ * Every trainable array of a training run, in checkpoint order: each parameterised stage's two arrays (a
+ * convolution's weights then biases, a batch norm's γ then β, in layer order), then each dense layer's. Weight
+ * decay applies to the weights only ({@link Entry#decays}): never to biases, γ or β. For each array it holds the parameters and the gradient (both allocated by the part that computes
  * them) and allocates the optimizer state; it runs the update, reads and writes the optimizer state
  * ({@link #state()}, {@link #restoreState}), loads parameters ({@link #load}) and exchanges gradients in the same
  * order ({@link #downloadGradients}, {@link #uploadGradients}: data parallelism's wire format).
@@ -78,14 +79,7 @@ final class ParameterTable<B> {
    * @return the floats
    */
   static long stateFloats(Network network, Optimizer optimizer) {
-    long parameters = 0;
-    for (dev.cltrain.nn.Conv c : network.convs()) {
-      parameters += c.parameterCount();
-    }
-    for (Dense layer : network.dense()) {
-      parameters += (long) layer.weightCount() + layer.outputs();
-    }
-    return parameters * optimizer.stateBuffers();
+    return network.parameterCount() * optimizer.stateBuffers();
   }
 
   /**
@@ -95,13 +89,8 @@ final class ParameterTable<B> {
    */
   static List<float[]> arrays(Network network) {
     List<float[]> arrays = new ArrayList<>();
-    for (dev.cltrain.nn.Conv c : network.convs()) {
-      arrays.add(c.weights());
-      arrays.add(c.bias());
-    }
-    for (Dense layer : network.dense()) {
-      arrays.add(layer.weights());
-      arrays.add(layer.bias());
+    for (Layer layer : network.layers()) { // the stages (conv weights and biases, batch norms' γ and β), then dense
+      arrays.addAll(layer.parameters());
     }
     return arrays;
   }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The layers of a network before its first dense layer (convolutions, pooling, dropout) on one backend, forward
+ * The layers of a network before its first dense layer (convolutions, pooling, batch norm, dropout) on one backend, forward
  * and, when training, backward: the loop over their ops ({@link LayerOps}, one {@link LayerOp} per layer).
  * Written once for every backend, like {@link Inference} and {@link Backprop}.
  *
@@ -141,6 +141,19 @@ final class Stages<B, I> {
   void backward(int rows, long step, float perSample) {
     for (int s = ops.size() - 1; s >= firstTrained; s--) {
       ops.get(s).backward(rows, step, perSample, inputs.get(s), grads.get(s), s > firstTrained ? grads.get(s - 1) : null);
+    }
+  }
+
+  /**
+   * Replaces every batch normalization's running statistics with those of the same stage of {@code from}.
+   *
+   * @param from layers of the same shapes as these stages
+   */
+  void loadRunning(List<Layer> from) {
+    for (int s = 0; s < ops.size(); s++) {
+      if (ops.get(s) instanceof BatchNormOp<B> bn) {
+        bn.loadRunning((dev.cltrain.nn.BatchNorm) from.get(s));
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
@@ -93,6 +94,29 @@ class ConvNetTest {
     return new Network(in, List.of(c1, g, hidden, out), loss, 1f, null, null, 3L);
   }
 
+  /** Net E: 4x3x2 → conv 3:2 same (identity) → bn tanh → avgpool 2 → bn:0.3:0.01 (1x1x3) → dense 3. */
+  static Network netE(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 3, 2);
+    Conv c1 = conv(r, in, 3, 2, 1, true, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, c1.output(), BatchNorm.MOMENTUM, BatchNorm.EPSILON, Activation.TANH);
+    Pool p1 = new Pool(b1.output(), false, 2);
+    BatchNorm b2 = batchNorm(r, p1.output(), 0.3f, 0.01f, Activation.IDENTITY);
+    Dense out = dense(r, b2.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, b1, p1, b2, out), loss, 1f, null, null, 5L);
+  }
+
+  private static BatchNorm batchNorm(Random r, Shape in, float momentum, float epsilon, Activation f) {
+    float[] gamma = new float[in.channels()];
+    float[] beta = new float[in.channels()];
+    fill(r, gamma, 0.5);
+    fill(r, beta, 0.3);
+    for (int c = 0; c < gamma.length; c++) {
+      gamma[c] += 1;
+    }
+    return BatchNorm.fresh(in, momentum, epsilon, f).withParameters(List.of(gamma, beta));
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -139,7 +163,7 @@ class ConvNetTest {
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
-        Arguments.of("D", Loss.MSE));
+        Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -147,6 +171,7 @@ class ConvNetTest {
       case "A" -> netA(loss, 7);
       case "B" -> netB(loss, 8);
       case "D" -> netD(loss, 10);
+      case "E" -> netE(loss, 11);
       default -> netC(loss, 9);
     };
   }
@@ -212,7 +237,10 @@ class ConvNetTest {
     int p = 0;
     int stream = 0;
     for (Layer stage : net.stages()) { // each stage over the whole batch (batch normalization needs all rows)
-      for (int s = 0; s < rows; s++) {
+      if (stage instanceof BatchNorm bn) {
+        batchNorm(bn, batch, params.get(p), params.get(p + 1));
+      }
+      for (int s = 0; s < rows && !(stage instanceof BatchNorm); s++) {
         if (stage instanceof Conv c) {
           batch[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
         } else if (stage instanceof Pool pool) {
@@ -299,6 +327,36 @@ class ConvNetTest {
       }
     }
     return activate(c.activation(), out);
+  }
+
+  /** Batch normalization in training mode, in place: each channel over every row and pixel, biased variance. */
+  private static void batchNorm(BatchNorm bn, double[][] batch, double[] gamma, double[] beta) {
+    int channels = bn.input().channels();
+    int pixels = bn.input().height() * bn.input().width();
+    int count = batch.length * pixels;
+    for (int c = 0; c < channels; c++) {
+      double mean = 0;
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          mean += v[p * channels + c] / count;
+        }
+      }
+      double variance = 0;
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          variance += (v[p * channels + c] - mean) * (v[p * channels + c] - mean) / count;
+        }
+      }
+      double inv = 1 / Math.sqrt(variance + bn.epsilon());
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          v[p * channels + c] = gamma[c] * (v[p * channels + c] - mean) * inv + beta[c];
+        }
+      }
+    }
+    for (int s = 0; s < batch.length; s++) {
+      batch[s] = activate(bn.activation(), batch[s]);
+    }
   }
 
   private static double[] globalPool(GlobalPool g, double[] x) {
