@@ -248,6 +248,16 @@ class OnnxRuntimeTest {
     checkAll("gap (7x5, GlobalAveragePool then a dense layer)", net, x);
   }
 
+  /** Trained two epochs, so the running statistics are no longer their initial 0 and 1. */
+  @Test
+  void cnnWithBatchNormalizationRunsInOnnxRuntime() throws Exception {
+    float[][] x = uniformRaw(60, 7 * 5 * 2, 255, 10);
+    Network net = awkwardCnn("conv:3:3,bn,relu,maxpool:2,conv:4:2,bn:0.3:0.001,tanh,gap,dense:3", Loss.XENT,
+        Activation.SOFTMAX, 3, 7, 5, 2);
+    assertTrue(net.layers().get(1).toString().startsWith("BatchNorm"), net.layers().toString());
+    checkAll("bn (BatchNormalization, training_mode 0, then Relu/Tanh)", net, x);
+  }
+
   /** About 5 s (most of it loading Fashion-MNIST), so not tagged slow; skipped when the data set is missing. */
   @Test
   void fashionMnistDenseRecipeRunsInOnnxRuntimeAsCltrainPredicts() throws Exception {

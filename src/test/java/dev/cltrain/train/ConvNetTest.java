@@ -451,10 +451,14 @@ class ConvNetTest {
     }
   }
 
-  /** A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone. */
-  @Test
-  void restoredStateContinuesExactly() {
-    Network start = netB(Loss.XENT, 8);
+  /**
+   * A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone,
+   * and a batch norm's running statistics come back with the network (net E).
+   */
+  @ParameterizedTest(name = "net {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E"})
+  void restoredStateContinuesExactly(String which) {
+    Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);
     Settings settings = new Settings(Optimizer.adam(0.01f), 4, new NumpyRandom(2));
     Network straight;
