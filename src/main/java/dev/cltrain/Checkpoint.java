@@ -315,16 +315,20 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
   static void checkOptimizerState(Network network, List<List<float[]>> state) {
     List<Conv> convs = network.convs();
     List<Dense> dense = network.dense();
-    int layers = convs.size() + dense.size();
+    List<dev.cltrain.nn.Layer> trained = network.layers().stream().filter(l -> l.parameterCount() > 0).toList();
+    int layers = trained.size();
+    long norms = layers - convs.size() - dense.size(); // batch norms: γ and β as "weights" and "biases"
     if (state.size() != layers) {
       throw new IllegalArgumentException("\"optimizerState\" holds " + state.size() + " layers, but the model has "
-          + (convs.isEmpty() ? "" : convs.size() + " conv and ") + dense.size() + " dense layers");
+          + (convs.isEmpty() ? "" : convs.size() + " conv and ") + (norms == 0 ? "" : norms + " batchnorm and ")
+          + dense.size() + " dense layers");
     }
+    java.util.Map<dev.cltrain.nn.LayerKind, Integer> seen = new java.util.EnumMap<>(dev.cltrain.nn.LayerKind.class);
     for (int l = 0; l < layers; l++) {
-      boolean conv = l < convs.size();
-      String name = conv ? "conv layer " + (l + 1) : "dense layer " + (l - convs.size() + 1);
-      long weights = conv ? convs.get(l).weightCount() : dense.get(l - convs.size()).weightCount();
-      long biases = conv ? convs.get(l).filters() : dense.get(l - convs.size()).outputs();
+      dev.cltrain.nn.Layer layer = trained.get(l);
+      String name = layer.kind().ids.get(0) + " layer " + seen.merge(layer.kind(), 1, Integer::sum);
+      long weights = layer.parameters().get(0).length;
+      long biases = layer.parameters().get(1).length;
       List<float[]> buffers = state.get(l);
       if (buffers.size() % 2 != 0 || buffers.size() != state.get(0).size()) {
         throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " (" + name + ") holds "

@@ -24,6 +24,19 @@ public final class Parameters {
   }
 
   /**
+   * @param network a network
+   * @return copies of every state array ({@link Layer#state()}: not trained, changed by training, e.g. a batch
+   *     norm's running statistics), layer by layer
+   */
+  public static List<float[]> state(Network network) {
+    List<float[]> arrays = new ArrayList<>();
+    for (Layer layer : network.layers()) {
+      arrays.addAll(layer.state());
+    }
+    return arrays;
+  }
+
+  /**
    * Finds the first weight or bias, layer by layer, that is NaN or infinite.
    *
    * @param network the network to check
