@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.io.AtomicFiles;
-import dev.cltrain.nn.Conv;
-import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.ModelJson;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
@@ -305,26 +303,29 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
   }
 
   /**
-   * Checks that the optimizer's buffers fit the network: one entry per parameterised layer, the convolutions
-   * first in order and then the dense layers, each holding as many buffers for the weights (k·k·C·filters or
-   * inputs·outputs values each) as for the biases (filters or outputs values each), weights' first, and every
+   * Checks that the optimizer's buffers fit the network: one entry per parameterised layer in layer order, each
+   * holding as many buffers for its first array (weights: k·k·C·filters or inputs·outputs values; a batch norm's
+   * γ) as for its second (biases: filters or outputs values; β), weights' first, and every
    * entry the same number of buffers (0 for sgd, 2 for momentum, 4 for Adam).
    *
    * @throws IllegalArgumentException naming the entry and buffer that does not fit
    */
   static void checkOptimizerState(Network network, List<List<float[]>> state) {
-    List<Conv> convs = network.convs();
-    List<Dense> dense = network.dense();
-    int layers = convs.size() + dense.size();
-    if (state.size() != layers) {
+    List<dev.cltrain.nn.Layer> trained = network.layers().stream().filter(l -> l.parameterCount() > 0).toList();
+    int layers = trained.size();
+    if (state.size() != layers) { // e.g. "2 conv and 3 dense layers": each kind with parameters, in layer order
+      java.util.Map<String, Long> kinds = trained.stream().collect(java.util.stream.Collectors.groupingBy(
+          l -> l.kind().ids.get(0), java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
       throw new IllegalArgumentException("\"optimizerState\" holds " + state.size() + " layers, but the model has "
-          + (convs.isEmpty() ? "" : convs.size() + " conv and ") + dense.size() + " dense layers");
+          + kinds.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+              .collect(java.util.stream.Collectors.joining(" and ")) + " layers");
     }
+    java.util.Map<dev.cltrain.nn.LayerKind, Integer> seen = new java.util.EnumMap<>(dev.cltrain.nn.LayerKind.class);
     for (int l = 0; l < layers; l++) {
-      boolean conv = l < convs.size();
-      String name = conv ? "conv layer " + (l + 1) : "dense layer " + (l - convs.size() + 1);
-      long weights = conv ? convs.get(l).weightCount() : dense.get(l - convs.size()).weightCount();
-      long biases = conv ? convs.get(l).filters() : dense.get(l - convs.size()).outputs();
+      dev.cltrain.nn.Layer layer = trained.get(l);
+      String name = layer.kind().ids.get(0) + " layer " + seen.merge(layer.kind(), 1, Integer::sum);
+      long weights = layer.parameters().get(0).length;
+      long biases = layer.parameters().get(1).length;
       List<float[]> buffers = state.get(l);
       if (buffers.size() % 2 != 0 || buffers.size() != state.get(0).size()) {
         throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " (" + name + ") holds "

@@ -549,4 +549,96 @@ public interface Kernels<B, I> {
    * @param x the array scaled in place
    */
   void scaleBy(int count, B factor, B x);
+
+  /**
+   * batchnorm.cl: y(n, c) = (Σ over the pixels of x(n, p, c), in pixel order) / pixels.
+   *
+   * @param rows samples
+   * @param pixels height·width of the input
+   * @param channels channels
+   * @param x the input, rows × pixels·channels (HWC)
+   * @param y receives the means, rows × channels
+   */
+  void globalAvgPool(int rows, int pixels, int channels, B x, B y);
+
+  /**
+   * batchnorm.cl: dx(n, p, c) = dy(n, c) / pixels.
+   *
+   * @param rows samples
+   * @param pixels height·width of the input
+   * @param channels channels
+   * @param dy the output's gradient, rows × channels
+   * @param dx receives the input's gradient, rows × pixels·channels (overwritten)
+   */
+  void globalAvgPoolBackward(int rows, int pixels, int channels, B dy, B dx);
+
+  /**
+   * batchnorm.cl: per channel c of x (count × channels), mean = Σx / count and the biased variance Σ(x − mean)² /
+   * count, summed in index order; the running statistics move by {@code momentum} towards the mean and the
+   * unbiased variance Σ(x − mean)² / (count − 1) (0 for count 1), as PyTorch's BatchNorm.
+   *
+   * @param count values per channel (rows · pixels)
+   * @param channels channels
+   * @param momentum m: running = (1 − m)·running + m·batch
+   * @param x the input, count × channels
+   * @param mean receives the batch means, channels
+   * @param variance receives the biased batch variances, channels
+   * @param runningMean the running means, updated in place
+   * @param runningVariance the running variances, updated in place
+   */
+  void batchNormStatistics(int count, int channels, float momentum, B x, B mean, B variance, B runningMean,
+      B runningVariance);
+
+  /**
+   * batchnorm.cl: y = f(γ·((x − mean)·inv) + β), inv = 1 / sqrt(variance + ε), per channel.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param activation f's code ({@code nn.Activation#code})
+   * @param epsilon ε
+   * @param x the input, count × channels
+   * @param mean per channel
+   * @param variance per channel
+   * @param gamma γ, per channel
+   * @param beta β, per channel
+   * @param y receives the output, count × channels
+   */
+  void batchNormForward(int count, int channels, int activation, float epsilon, B x, B mean, B variance, B gamma,
+      B beta, B y);
+
+  /**
+   * batchnorm.cl: per channel, sums = (Σ dy, Σ dy·x̂) in index order (x̂ = (x − mean)·inv), dgamma = scale·Σ dy·x̂,
+   * dbeta = scale·Σ dy.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param scale what the parameter gradients are scaled by (1 / batch rows)
+   * @param epsilon ε
+   * @param x the forward pass's input, count × channels
+   * @param mean the batch means
+   * @param variance the batch variances
+   * @param dy the gradient after the activation's slope, count × channels
+   * @param sums receives Σ dy (channels) then Σ dy·x̂ (channels)
+   * @param dgamma receives γ's gradient
+   * @param dbeta receives β's gradient
+   */
+  void batchNormBackward(int count, int channels, float scale, float epsilon, B x, B mean, B variance, B dy, B sums,
+      B dgamma, B dbeta);
+
+  /**
+   * batchnorm.cl: dx = γ·inv·((dy − Σdy / count) − x̂·(Σdy·x̂ / count)), the batch statistics' own gradient included.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param epsilon ε
+   * @param x the forward pass's input
+   * @param mean the batch means
+   * @param variance the batch variances
+   * @param gamma γ
+   * @param dy the gradient after the activation's slope
+   * @param sums {@link #batchNormBackward}'s sums
+   * @param dx receives the input's gradient, count × channels
+   */
+  void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
+      B dx);
 }

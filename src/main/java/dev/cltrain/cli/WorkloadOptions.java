@@ -112,8 +112,8 @@ final class WorkloadOptions {
       + "its decoupled decay w·(1 − lr·L2) (default: 0; adamw " + AdamW.DEFAULT_WEIGHT_DECAY + ").")
   Float weightDecay;
 
-  @Option(names = "--decay-all", arity = "0", description = "Weight decay for biases too (default: weights only); needs "
-      + "--weight-decay or adamw.")
+  @Option(names = "--decay-all", arity = "0", description = "Weight decay for biases and batch norms' gamma and beta too "
+      + "(default: weights only); needs --weight-decay or adamw.")
   Boolean decayAll;
 
   @Option(names = "--clip-norm", paramLabel = "C", description = "Scale all gradients of a step by min(1, C/‖g‖), ‖g‖ their "

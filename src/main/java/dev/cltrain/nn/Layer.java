@@ -2,7 +2,7 @@ package dev.cltrain.nn;
 
 /**
  * One layer of a {@link Network}, from a {@link Shape} to a {@link Shape}: a {@link Dense} layer, a {@link Conv}
- * convolution, a {@link Pool} pooling or a {@link Dropout}. An immutable value. Each kind is registered once, in
+ * convolution, a {@link Pool} pooling, a {@link Dropout}, a {@link GlobalPool} or a {@link BatchNorm}. An immutable value. Each kind is registered once, in
  * {@link LayerKind}: its id, its {@code --net} item and its model-JSON form; the ONNX mapping and the training
  * op of a kind are each one row of a table keyed by {@link #kind()} (see {@code onnx.LayerMappings} and
  * {@code train.LayerOps}).
@@ -12,7 +12,7 @@ package dev.cltrain.nn;
  * String item = hidden.spec(); // "dense:4"
  * }</pre>
  */
-public sealed interface Layer permits Dense, Conv, Pool, Dropout {
+public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm {
   /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
   Shape input();
 
@@ -53,6 +53,26 @@ public sealed interface Layer permits Dense, Conv, Pool, Dropout {
    * @return this layer with those values
    */
   default Layer withParameters(java.util.List<float[]> values) {
+    return this;
+  }
+
+  /**
+   * The layer's state: arrays it keeps that are not trained by the optimizer but change while training (a batch
+   * norm's running statistics). They are saved with the model and in checkpoints, loaded back when a run resumes
+   * and copied off the device with the parameters ({@link Parameters#state}); each op keeps their buffers in
+   * this order.
+   *
+   * @return copies of its state arrays (none for most kinds)
+   */
+  default java.util.List<float[]> state() {
+    return java.util.List.of();
+  }
+
+  /**
+   * @param values new state arrays, as many and as long as {@link #state()} gives
+   * @return this layer with that state
+   */
+  default Layer withState(java.util.List<float[]> values) {
     return this;
   }
 

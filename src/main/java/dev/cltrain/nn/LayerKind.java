@@ -201,7 +201,7 @@ public enum LayerKind {
     NetItem item(NetItem.Text t) {
       t.arity(1, 1, "expected dropout:RATE, e.g. dropout:0.5");
       String arg = t.args().get(0);
-      float rate = arg.matches("\\d*\\.?\\d+([eE][-+]?\\d{1,3})?") ? Float.parseFloat(arg) : Float.NaN;
+      float rate = number(arg);
       if (!(rate >= 0f && rate < 1f)) {
         throw t.error("the dropout rate must be a number in [0, 1), got '" + arg + "'");
       }
@@ -232,6 +232,97 @@ public enum LayerKind {
       }
       return new Dropout(at, rate);
     }
+  },
+  /** {@link GlobalPool}: {@code gap}; JSON no fields but its type. */
+  GAP(GlobalPool.class, Place.STAGE, "gap", "gap") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(0, 0, "gap takes no arguments");
+      return new Item(t, this, "global pooling", false, true) {
+        @Override
+        public Shape check(Shape at) {
+          return new GlobalPool(at).output();
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return new GlobalPool(at);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      node.put("type", "gap");
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      return new GlobalPool(at);
+    }
+  },
+  /**
+   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}; JSON momentum, epsilon, activation,
+   * gamma, beta, runningMean, runningVariance (one per channel each).
+   */
+  BATCHNORM(BatchNorm.class, Place.STAGE, "bn[:MOMENTUM:EPSILON], batchnorm[:MOMENTUM:EPSILON]", "batchnorm", "bn") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      String name = t.name();
+      t.arity(0, 2, "expected " + name + " or " + name + ":MOMENTUM:EPSILON, e.g. " + name + ":0.1:1e-5");
+      if (t.args().size() == 1) {
+        throw t.error("expected " + name + " or " + name + ":MOMENTUM:EPSILON, e.g. " + name + ":0.1:1e-5");
+      }
+      float momentum = t.args().isEmpty() ? BatchNorm.MOMENTUM : number(t.args().get(0));
+      float epsilon = t.args().isEmpty() ? BatchNorm.EPSILON : number(t.args().get(1));
+      String bad = BatchNorm.check(momentum, epsilon);
+      if (bad != null) {
+        throw t.error(bad.replace("NaN", "'" + t.args().get(Float.isNaN(momentum) ? 0 : 1) + "'"));
+      }
+      return new Item(t, this, "batch normalization", true, false) {
+        @Override
+        public Shape check(Shape at) {
+          return at;
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return BatchNorm.fresh(at, momentum, epsilon, activation);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      BatchNorm b = (BatchNorm) layer;
+      node.put("type", "batchnorm");
+      node.put("momentum", b.momentum());
+      node.put("epsilon", b.epsilon());
+      node.put("activation", b.activation().id);
+      ModelJson.putFloats(node.putArray("gamma"), b.gamma());
+      ModelJson.putFloats(node.putArray("beta"), b.beta());
+      ModelJson.putFloats(node.putArray("runningMean"), b.runningMean());
+      ModelJson.putFloats(node.putArray("runningVariance"), b.runningVariance());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      float momentum = ModelJson.finite(node.get("momentum"), where + ".momentum");
+      float epsilon = ModelJson.finite(node.get("epsilon"), where + ".epsilon");
+      String bad = BatchNorm.check(momentum, epsilon);
+      if (bad != null) {
+        throw new InputException(where + ": " + bad);
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      if (activation == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
+      int c = at.channels();
+      return new BatchNorm(at, momentum, epsilon, activation, ModelJson.vector(node.path("gamma"), c, where + ".gamma"),
+          ModelJson.vector(node.path("beta"), c, where + ".beta"),
+          ModelJson.vector(node.path("runningMean"), c, where + ".runningMean"),
+          ModelJson.vector(node.path("runningVariance"), c, where + ".runningVariance"));
+    }
   };
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
@@ -245,6 +336,11 @@ public enum LayerKind {
   }
 
   private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
+
+  /** A non-negative decimal number as {@code --net} writes them (e.g. 0.1, 1e-5), else NaN. */
+  private static float number(String text) {
+    return text.matches("\\d*\\.?\\d+([eE][-+]?\\d{1,3})?") ? Float.parseFloat(text) : Float.NaN;
+  }
 
   /** The permitted class of this kind's layers. */
   public final Class<? extends Layer> type;

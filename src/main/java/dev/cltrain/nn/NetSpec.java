@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  *   <li>{@code conv:FILTERS:K} — a K×K convolution to FILTERS channels, "same" padding and stride 1; add
  *       {@code :sS} for stride S and {@code :valid} for no padding, e.g. {@code conv:64:3:s2:valid};
  *   <li>{@code maxpool:P}, {@code avgpool:P} — P×P pooling with stride P;
+ *   <li>{@code gap} — global average pooling, H×W×C → C (a dense item may follow it directly);
+ *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization per channel (defaults
+ *       0.1 and 1e-5, PyTorch's) after a conv, pooling or gap item; an activation item after it is its own;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
@@ -110,7 +113,7 @@ public final class NetSpec {
         t.arity(0, 0, "an activation takes no arguments");
         Activation a = Activation.parse(t.name(), "net");
         if (prev == null || prev.layer == null || !prev.layer.takesActivation()) {
-          throw t.error("an activation applies to the conv or dense item just before it"
+          throw t.error("an activation applies to the conv, bn or dense item just before it"
               + (prev == null ? ", and there is none"
                   : prev.activation != null ? " (item " + prev.text.position() + " already gives one)"
                   : ", not to '" + prev.text.text() + "'"));

@@ -1,9 +1,11 @@
 package dev.cltrain.onnx;
 
 import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Dropout;
+import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
@@ -101,6 +103,44 @@ final class LayerMappings {
     @Override
     void read(ImportWalk w, OnnxProto.Node node) {
       dropout(w, node);
+    }
+  }, new LayerMapping(LayerKind.GAP, false, new Operator("GlobalAveragePool")) {
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      e.node("GlobalAveragePool", e.next("gap"), List.of(e.last));
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      w.needNchw(node);
+      GlobalPool gap = new GlobalPool(w.image);
+      w.add(gap);
+      w.image = gap.output();
+      w.advance(node);
+    }
+  }, new LayerMapping(LayerKind.BATCHNORM, false, new Operator("BatchNormalization", "epsilon", "momentum",
+      "training_mode", "spatial")) {
+    /**
+     * BatchNormalization in inference mode (training_mode 0: the running statistics), ONNX's momentum being
+     * 1 − cltrain's (PyTorch's), then its activation.
+     */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      BatchNorm b = (BatchNorm) layer;
+      String id = e.next("bn");
+      int c = b.input().channels();
+      e.node("BatchNormalization", id, List.of(e.last, e.constant(id + "_scale", b.gamma(), c),
+              e.constant(id + "_bias", b.beta(), c), e.constant(id + "_mean", b.runningMean(), c),
+              e.constant(id + "_var", b.runningVariance(), c)),
+          OnnxProto.Attribute.ofFloat("epsilon", b.epsilon()),
+          OnnxProto.Attribute.ofFloat("momentum", (float) (1.0 - b.momentum())),
+          OnnxProto.Attribute.ofInt("training_mode", 0));
+      e.activation(b.activation(), id);
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      batchNorm(w, node);
     }
   });
 
@@ -380,5 +420,51 @@ final class LayerMappings {
       throw w.fail(node, "Dropout before the first layer is not supported");
     }
     w.advance(node);
+  }
+
+  // ---- batch normalization -------------------------------------------------------------------------------------
+
+  /**
+   * BatchNormalization in inference mode (training_mode 0; its one output): a {@link BatchNorm} stage with the
+   * activation node after it. ONNX's momentum is 1 − cltrain's: read back as the decimal 1 − momentum where that
+   * gives the same float again (0.9 → 0.1), else as 1 − momentum in double.
+   */
+  private static void batchNorm(ImportWalk w, OnnxProto.Node node) {
+    w.needNchw(node);
+    if (w.intAttr(node, "training_mode", 0) != 0 || node.outputs().size() > 1) {
+      throw w.fail(node, "training_mode=1 (batch statistics) is not supported: export the model in eval mode");
+    }
+    if (w.intAttr(node, "spatial", 1) != 1) {
+      throw w.fail(node, "attribute spatial=0 is not supported (per channel only)");
+    }
+    float epsilon = node.attribute("epsilon") != null ? node.attribute("epsilon").f() : BatchNorm.EPSILON;
+    float momentum = BatchNorm.MOMENTUM;
+    if (node.attribute("momentum") != null) {
+      float onnx = node.attribute("momentum").f();
+      momentum = (float) (1.0 - onnx);
+      try {
+        float decimal = new java.math.BigDecimal(1).subtract(new java.math.BigDecimal(Float.toString(onnx))).floatValue();
+        momentum = (float) (1.0 - decimal) == onnx ? decimal : momentum;
+      } catch (NumberFormatException e) { // NaN or infinite: BatchNorm.check refuses it below
+        momentum = Float.NaN;
+      }
+    }
+    String bad = BatchNorm.check(momentum, epsilon);
+    if (bad != null) {
+      throw w.fail(node, bad);
+    }
+    int c = w.image.channels();
+    float[][] arrays = new float[4][];
+    String[] names = {"scale", "B", "input_mean", "input_var"};
+    for (int a = 0; a < 4; a++) {
+      arrays[a] = w.floats(node, w.tensor(node, w.input(node, a + 1)));
+      if (arrays[a].length != c) {
+        throw w.fail(node, names[a] + " of " + arrays[a].length + " values for " + c + " channels");
+      }
+    }
+    w.advance(node);
+    Activation activation = w.activationAfter("softmax after a batch normalization is not supported");
+    w.add(new BatchNorm(w.image, momentum, epsilon, activation, arrays[0], arrays[1], arrays[2], arrays[3]));
+    w.skipActivation(activation);
   }
 }

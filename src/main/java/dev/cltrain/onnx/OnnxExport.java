@@ -16,7 +16,8 @@ import java.util.Map;
  *   Div by input_divisor (or Mul by input_scale)      the model's input scale, e.g. ÷255 for IDX pixels
  *   Sub input_mean, Div input_std                     --standardize
  *   Reshape [-1, H, W, C], Transpose 0,3,1,2          HWC rows to NCHW images          (convolutional nets)
- *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; Dropout
+ *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; GlobalAveragePool;
+ *   BatchNormalization (training_mode 0: the running statistics); Dropout
  *   Transpose 0,2,3,1, Flatten                        back to HWC order, as the dense weights expect
  *   Gemm (weights inputs × outputs, transB 0), activation, Dropout     per dense layer
  *   Softmax (xent) or Sigmoid (mse)

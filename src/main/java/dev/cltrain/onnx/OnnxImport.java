@@ -22,7 +22,8 @@ import java.util.Map;
  *       per input (standardization); Reshape of rows to [-1, H, W, C] (then Transpose 0,3,1,2) or to
  *       [-1, 1, H, W];</li>
  *   <li>Conv (square kernel, equal strides, no dilation, one group, no padding or "same" padding as cltrain pads),
- *       MaxPool and AveragePool (square, stride = size, no padding), Pad of zeros (PyTorch writes one before
+ *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, BatchNormalization in
+ *       inference mode (training_mode 0), Pad of zeros (PyTorch writes one before
  *       AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>

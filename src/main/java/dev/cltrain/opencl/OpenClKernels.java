@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl", "conv.cl", "augment.cl"};
+      "small_net.cl", "conv.cl", "augment.cl", "batchnorm.cl"};
   /** A kernel's first line in a kernel file. */
   private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
 
@@ -877,5 +877,48 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   @Override
   public void scaleBy(int count, ClBuffer factor, ClBuffer x) {
     scaleBy.args(count, factor, x).launchGuarded(count);
+  }
+
+  /** batchnorm.cl's kernel {@code name}, the program built on first use (a network without gap or bn never builds it). */
+  private ClKernel norm(String name) {
+    return context.program("batchnorm.cl", programOptions(context.device(), plan)).kernel(name);
+  }
+
+  @Override
+  public void globalAvgPool(int rows, int pixels, int channels, ClBuffer x, ClBuffer y) {
+    norm("global_avg_pool").args(rows, pixels, channels, x, y).launchGuarded((long) rows * channels);
+  }
+
+  @Override
+  public void globalAvgPoolBackward(int rows, int pixels, int channels, ClBuffer dy, ClBuffer dx) {
+    norm("global_avg_pool_backward").args(rows, pixels, channels, dy, dx).launchGuarded((long) rows * pixels * channels);
+  }
+
+  @Override
+  public void batchNormStatistics(int count, int channels, float momentum, ClBuffer x, ClBuffer mean,
+      ClBuffer variance, ClBuffer runningMean, ClBuffer runningVariance) {
+    norm("batch_norm_statistics").args(count, channels, momentum, x, mean, variance, runningMean, runningVariance)
+        .launchGuarded(channels);
+  }
+
+  @Override
+  public void batchNormForward(int count, int channels, int activation, float epsilon, ClBuffer x, ClBuffer mean,
+      ClBuffer variance, ClBuffer gamma, ClBuffer beta, ClBuffer y) {
+    norm("batch_norm_forward").args(count, channels, activation, epsilon, x, mean, variance, gamma, beta, y)
+        .launchGuarded((long) count * channels);
+  }
+
+  @Override
+  public void batchNormBackward(int count, int channels, float scale, float epsilon, ClBuffer x, ClBuffer mean,
+      ClBuffer variance, ClBuffer dy, ClBuffer sums, ClBuffer dgamma, ClBuffer dbeta) {
+    norm("batch_norm_backward").args(count, channels, scale, epsilon, x, mean, variance, dy, sums, dgamma, dbeta)
+        .launchGuarded(channels);
+  }
+
+  @Override
+  public void batchNormBackwardInput(int count, int channels, float epsilon, ClBuffer x, ClBuffer mean,
+      ClBuffer variance, ClBuffer gamma, ClBuffer dy, ClBuffer sums, ClBuffer dx) {
+    norm("batch_norm_backward_input").args(count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx)
+        .launchGuarded((long) count * channels);
   }
 }

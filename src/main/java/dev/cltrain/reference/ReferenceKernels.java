@@ -885,4 +885,117 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       x[i] = x[i] * factor[0];
     }
   }
+
+  /** Runs {@code body} for each channel, in parallel when the work is large (each channel's order is fixed). */
+  private static void overChannels(int channels, long count, java.util.function.IntConsumer body) {
+    if (count * channels < PARALLEL_ELEMENTS || channels == 1) {
+      for (int c = 0; c < channels; c++) {
+        body.accept(c);
+      }
+      return;
+    }
+    IntStream.range(0, channels).parallel().forEach(body);
+  }
+
+  @Override
+  public void globalAvgPool(int rows, int pixels, int channels, float[] x, float[] y) {
+    overSamples(rows, (long) pixels * channels, n -> {
+      for (int c = 0; c < channels; c++) {
+        float sum = 0.0f;
+        for (int p = 0; p < pixels; p++) {
+          sum += x[(n * pixels + p) * channels + c];
+        }
+        y[n * channels + c] = sum / (float) pixels;
+      }
+    });
+  }
+
+  @Override
+  public void globalAvgPoolBackward(int rows, int pixels, int channels, float[] dy, float[] dx) {
+    overSamples(rows, (long) pixels * channels, n -> {
+      for (int p = 0; p < pixels; p++) {
+        for (int c = 0; c < channels; c++) {
+          dx[(n * pixels + p) * channels + c] = dy[n * channels + c] / (float) pixels;
+        }
+      }
+    });
+  }
+
+  @Override
+  public void batchNormStatistics(int count, int channels, float momentum, float[] x, float[] mean, float[] variance,
+      float[] runningMean, float[] runningVariance) {
+    overChannels(channels, count, c -> {
+      float sum = 0.0f;
+      for (int i = 0; i < count; i++) {
+        sum += x[i * channels + c];
+      }
+      float mu = sum / (float) count;
+      float squares = 0.0f;
+      for (int i = 0; i < count; i++) {
+        float d = x[i * channels + c] - mu;
+        squares += d * d;
+      }
+      mean[c] = mu;
+      variance[c] = squares / (float) count;
+      float unbiased = count > 1 ? squares / (float) (count - 1) : 0.0f;
+      float keep = 1.0f - momentum;
+      runningMean[c] = keep * runningMean[c] + momentum * mu;
+      runningVariance[c] = keep * runningVariance[c] + momentum * unbiased;
+    });
+  }
+
+  /** batchnorm.cl's inv: 1 / sqrt(variance + ε) in float (a double sqrt of a float rounds as a float sqrt). */
+  private static float inverseDeviation(float variance, float epsilon) {
+    return 1.0f / (float) Math.sqrt(variance + epsilon);
+  }
+
+  @Override
+  public void batchNormForward(int count, int channels, int activation, float epsilon, float[] x, float[] mean,
+      float[] variance, float[] gamma, float[] beta, float[] y) {
+    float[] inv = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      inv[c] = inverseDeviation(variance[c], epsilon);
+    }
+    overSamples(count, channels, i -> {
+      for (int c = 0; c < channels; c++) {
+        int at = i * channels + c;
+        y[at] = activate(activation, gamma[c] * ((x[at] - mean[c]) * inv[c]) + beta[c]);
+      }
+    });
+  }
+
+  @Override
+  public void batchNormBackward(int count, int channels, float scale, float epsilon, float[] x, float[] mean,
+      float[] variance, float[] dy, float[] sums, float[] dgamma, float[] dbeta) {
+    overChannels(channels, count, c -> {
+      float inv = inverseDeviation(variance[c], epsilon);
+      float sum = 0.0f;
+      float dot = 0.0f;
+      for (int i = 0; i < count; i++) {
+        int at = i * channels + c;
+        sum += dy[at];
+        dot += dy[at] * ((x[at] - mean[c]) * inv);
+      }
+      sums[c] = sum;
+      sums[channels + c] = dot;
+      dgamma[c] = scale * dot;
+      dbeta[c] = scale * sum;
+    });
+  }
+
+  @Override
+  public void batchNormBackwardInput(int count, int channels, float epsilon, float[] x, float[] mean, float[] variance,
+      float[] gamma, float[] dy, float[] sums, float[] dx) {
+    float[] inv = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      inv[c] = inverseDeviation(variance[c], epsilon);
+    }
+    overSamples(count, channels, i -> {
+      for (int c = 0; c < channels; c++) {
+        int at = i * channels + c;
+        float xhat = (x[at] - mean[c]) * inv[c];
+        dx[at] = gamma[c] * inv[c] * ((dy[at] - sums[c] / (float) count) - xhat * (sums[channels + c] / (float) count));
+      }
+    });
+  }
 }

@@ -96,6 +96,12 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
+      if (shard >= 0 && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
+        throw new dev.cltrain.core.InputException("layers that keep batch statistics (" + initial.layers().stream()
+            .filter(l -> !l.state().isEmpty()).map(l -> l.kind().ids.get(0)).distinct()
+            .collect(java.util.stream.Collectors.joining(", ")) + ") train on one device only: the statistics of each "
+            + "device's or executor's share of a batch would differ from the whole batch's");
+      }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
       this.shuffler = settings.shuffler().copy();
@@ -127,6 +133,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       this.table = new ParameterTable<>(backend, optimizer);
       for (LayerOp<B> op : allOps()) { // the ops own their arrays; the table holds them in checkpoint order
         op.addParameters(table);
+        table.addState(op.state());
       }
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();
@@ -402,6 +409,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
     }
     table.load(dev.cltrain.nn.Parameters.arrays(network));
+    table.loadState(dev.cltrain.nn.Parameters.state(network));
     table.restoreState(state.optimizerState());
     small.layersOverwritten();
     if (state.step() < 0 || state.epoch() < 0 || state.batch() < 0) {

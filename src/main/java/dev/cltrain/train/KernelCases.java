@@ -41,6 +41,9 @@ final class KernelCases {
     if (DeviceCheck.conv(kernel)) {
       return convolution(kernel, k, s, random);
     }
+    if (NORM_KERNELS.contains(kernel)) {
+      return normalization(kernel, k, s, activation, random);
+    }
     switch (kernel) {
       case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
         B a = k.upload(uniform(random, rows * depth));
@@ -458,5 +461,93 @@ final class KernelCases {
         return read(k, x, count);
       }
     }
+  }
+
+  /** batchnorm.cl's kernels, as the file has them. */
+  private static final List<String> NORM_KERNELS = OpenClKernels.kernelNames("batchnorm.cl");
+
+  /**
+   * One of batchnorm.cl's kernels at shape s = (rows, cols, depth): the global pool over rows samples of cols
+   * pixels and depth channels; batch normalization over count = rows·cols values of depth channels, with
+   * variances in [0.05, 1.05) (ε 1e-5), momentum 0.1, and the statistics kernel's outputs (mean, variance, then
+   * the running ones updated in place) read back as one array, the backward kernel's as sums, dgamma, dbeta.
+   */
+  private static <B, I> float[] normalization(String kernel, Backend<B, I> k, int[] s, int activation,
+      Random random) {
+    int rows = s[0];
+    int pixels = s[1];
+    int channels = s[2];
+    int count = rows * pixels;
+    float epsilon = 1e-5f;
+    switch (kernel) {
+      case "global_avg_pool" -> {
+        B x = k.upload(uniform(random, count * channels));
+        B y = poisoned(k, rows * channels);
+        k.globalAvgPool(rows, pixels, channels, x, y);
+        return read(k, y, rows * channels);
+      }
+      case "global_avg_pool_backward" -> {
+        B dy = k.upload(uniform(random, rows * channels));
+        B dx = poisoned(k, count * channels);
+        k.globalAvgPoolBackward(rows, pixels, channels, dy, dx);
+        return read(k, dx, count * channels);
+      }
+      case "batch_norm_statistics" -> {
+        B x = k.upload(scaled(random, count * channels, 3));
+        B mean = poisoned(k, channels);
+        B variance = poisoned(k, channels);
+        B runningMean = k.upload(uniform(random, channels));
+        B runningVariance = k.upload(positive(random, channels));
+        k.batchNormStatistics(count, channels, 0.1f, x, mean, variance, runningMean, runningVariance);
+        float[] out = new float[4 * channels];
+        int at = 0;
+        for (B b : List.of(mean, variance, runningMean, runningVariance)) {
+          System.arraycopy(read(k, b, channels), 0, out, at, channels);
+          at += channels;
+        }
+        return out;
+      }
+      default -> {
+        B x = k.upload(scaled(random, count * channels, 3));
+        B mean = k.upload(uniform(random, channels));
+        B variance = k.upload(positive(random, channels));
+        B gamma = k.upload(scaled(random, channels, 2));
+        B beta = k.upload(uniform(random, channels));
+        B dy = k.upload(uniform(random, count * channels));
+        B sums = k.upload(scaled(random, 2 * channels, count));
+        switch (kernel) {
+          case "batch_norm_forward" -> {
+            B y = poisoned(k, count * channels);
+            k.batchNormForward(count, channels, activation, epsilon, x, mean, variance, gamma, beta, y);
+            return read(k, y, count * channels);
+          }
+          case "batch_norm_backward" -> {
+            B out = poisoned(k, 2 * channels);
+            B dgamma = poisoned(k, channels);
+            B dbeta = poisoned(k, channels);
+            k.batchNormBackward(count, channels, 1.0f / rows, epsilon, x, mean, variance, dy, out, dgamma, dbeta);
+            float[] all = new float[4 * channels];
+            System.arraycopy(read(k, out, 2 * channels), 0, all, 0, 2 * channels);
+            System.arraycopy(read(k, dgamma, channels), 0, all, 2 * channels, channels);
+            System.arraycopy(read(k, dbeta, channels), 0, all, 3 * channels, channels);
+            return all;
+          }
+          default -> {
+            B dx = poisoned(k, count * channels);
+            k.batchNormBackwardInput(count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx);
+            return read(k, dx, count * channels);
+          }
+        }
+      }
+    }
+  }
+
+  /** n values in [0.05, 1.05): variances. */
+  private static float[] positive(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = 0.05f + r.nextFloat();
+    }
+    return v;
   }
 }

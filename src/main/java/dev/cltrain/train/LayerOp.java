@@ -44,6 +44,14 @@ interface LayerOp<B> {
   }
 
   /**
+   * @return the buffers of the layer's state ({@link Layer#state()}, e.g. running statistics), in that order:
+   *     not trained, but changed by the forward pass while training, saved and restored with the parameters
+   */
+  default List<B> state() {
+    return List.of();
+  }
+
+  /**
    * Adds this op's trainable arrays to the run's table, in {@link #parameters()}'s order: weights (decayed), then
    * biases, each with its gradient. The op owns the buffers; the table runs the update on them.
    *

@@ -72,6 +72,28 @@ final class LayerOps {
         return capacity * layer.output().size();
       }
     });
+    t.put(LayerKind.GAP, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new GlobalPoolOp<>(c.backend(), (dev.cltrain.nn.GlobalPool) layer, c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return capacity * layer.output().size();
+      }
+    });
+    t.put(LayerKind.BATCHNORM, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new BatchNormOp<>(c.backend(), (dev.cltrain.nn.BatchNorm) layer, c.capacity(), c.training());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return BatchNormOp.floats((dev.cltrain.nn.BatchNorm) layer, capacity, training);
+      }
+    });
     t.put(LayerKind.DROPOUT, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
@@ -159,14 +181,31 @@ final class LayerOps {
    * @return the layer with those values
    */
   static <B> Layer current(Backend<B, ?> backend, Layer layer, List<B> buffers) {
-    List<float[]> shapes = layer.parameters();
+    return layer.withParameters(download(backend, layer.parameters(), buffers));
+  }
+
+  /**
+   * The layer with the values its op's parameter and state buffers hold now (waits for the work enqueued before).
+   *
+   * @param backend where the buffers live
+   * @param layer   the layer the op was made from (its shapes)
+   * @param op      its op: {@link LayerOp#parameters()} in {@link Layer#parameters()}'s order, {@link LayerOp#state()}
+   *                in {@link Layer#state()}'s
+   * @return the layer with those values
+   */
+  static <B> Layer current(Backend<B, ?> backend, Layer layer, LayerOp<B> op) {
+    Layer now = current(backend, layer, op.parameters());
+    return op.state().isEmpty() ? now : now.withState(download(backend, layer.state(), op.state()));
+  }
+
+  private static <B> List<float[]> download(Backend<B, ?> backend, List<float[]> shapes, List<B> buffers) {
     List<float[]> values = new java.util.ArrayList<>(buffers.size());
     for (int i = 0; i < buffers.size(); i++) {
       float[] v = new float[shapes.get(i).length];
       backend.download(buffers.get(i), v);
       values.add(v);
     }
-    return layer.withParameters(values);
+    return values;
   }
 
   /** @return the kinds that have a row */

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every trainable array of a training run, in checkpoint order: each convolution's weights then biases, then each
- * dense layer's. For each array it holds the parameters and the gradient (both allocated by the part that computes
+ * Every trainable array of a training run, in checkpoint order: each parameterised layer's two arrays in layer
+ * order (a convolution's or dense layer's weights then biases, a batch norm's γ then β), and the layers' state
+ * buffers (not trained: {@link #addState}, {@link #loadState}). For each array it holds the parameters and the gradient (both allocated by the part that computes
  * them) and allocates the optimizer state; it runs the update, reads and writes the optimizer state
  * ({@link #state()}, {@link #restoreState}), loads parameters ({@link #load}) and exchanges gradients in the same
  * order ({@link #downloadGradients}, {@link #uploadGradients}: data parallelism's wire format).
@@ -60,6 +61,33 @@ final class ParameterTable<B> {
     }
     entries.add(new Entry<>(count, decays, values, gradient, List.copyOf(state)));
     slotGroups = null;
+  }
+
+  /** The layers' state buffers ({@link LayerOp#state()}), layer by layer: not trained, loaded with the parameters. */
+  private final List<B> stateBuffers = new ArrayList<>();
+
+  /**
+   * Adds an op's state buffers (e.g. a batch norm's running statistics), after those added before: what
+   * {@link #loadState} writes, in {@link dev.cltrain.nn.Parameters#state}'s order.
+   *
+   * @param buffers the op's {@link LayerOp#state()}
+   */
+  void addState(List<B> buffers) {
+    stateBuffers.addAll(buffers);
+  }
+
+  /**
+   * Replaces every layer's state (a restored checkpoint's network's).
+   *
+   * @param values one array per state buffer, in order ({@link dev.cltrain.nn.Parameters#state})
+   */
+  void loadState(List<float[]> values) {
+    if (values.size() != stateBuffers.size()) {
+      throw new IllegalArgumentException("state of " + values.size() + " arrays, not " + stateBuffers.size());
+    }
+    for (int i = 0; i < values.size(); i++) {
+      backend.write(stateBuffers.get(i), values.get(i));
+    }
   }
 
   /** {@return the arrays in checkpoint order} */

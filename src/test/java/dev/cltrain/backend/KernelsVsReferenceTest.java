@@ -476,4 +476,57 @@ class KernelsVsReferenceTest {
       buffers.forEach(Backends::free);
     }
   }
+
+  /**
+   * batchnorm.cl at (rows, pixels, channels) = the case's (m, n, k): batch 1, 1×1 images (one pixel) and prime
+   * channel counts among them. Each kernel's every output, the statistics' in-place running ones included.
+   */
+  @ParameterizedTest(name = "{0} gap and batch norm {1}x{2}x{3}")
+  @MethodSource("cases")
+  void globalPoolAndBatchNormKernelsMatchReference(Device device, int rows, int pixels, int channels) {
+    int count = rows * pixels;
+    int values = count * channels;
+    float[] x = random(rows + 11, values, -3, 3);
+    float[] pooled = new float[rows * channels];
+    REFERENCE.globalAvgPool(rows, pixels, channels, x, pooled);
+    check(device, "global_avg_pool", pooled, (k, b) -> k.globalAvgPool(rows, pixels, channels, b.get(0), b.get(1)), 1, x,
+        new float[rows * channels]);
+    float[] dx = new float[values];
+    REFERENCE.globalAvgPoolBackward(rows, pixels, channels, pooled, dx);
+    check(device, "global_avg_pool_backward", dx,
+        (k, b) -> k.globalAvgPoolBackward(rows, pixels, channels, b.get(0), b.get(1)), 1, pooled, new float[values]);
+    float[] runningMean = random(rows + 12, channels, -1, 1);
+    float[] runningVariance = random(rows + 13, channels, 0.1f, 2);
+    float[][] stats = {new float[channels], new float[channels], runningMean.clone(), runningVariance.clone()};
+    REFERENCE.batchNormStatistics(count, channels, 0.1f, x, stats[0], stats[1], stats[2], stats[3]);
+    for (int out = 0; out < 4; out++) {
+      check(device, "batch_norm_statistics output " + out, stats[out], (k, b) -> k.batchNormStatistics(count, channels,
+          0.1f, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4)), out + 1, x, new float[channels], new float[channels],
+          runningMean, runningVariance);
+    }
+    float[] gamma = random(rows + 14, channels, -2, 2);
+    float[] beta = random(rows + 15, channels, -1, 1);
+    float[] dy = random(rows + 16, values, -1, 1);
+    for (int code = 0; code <= 3; code++) {
+      int activation = code;
+      float[] y = new float[values];
+      REFERENCE.batchNormForward(count, channels, activation, 1e-5f, x, stats[0], stats[1], gamma, beta, y);
+      check(device, "batch_norm_forward " + code, y, (k, b) -> k.batchNormForward(count, channels, activation, 1e-5f,
+          b.get(0), b.get(1), b.get(2), b.get(3), b.get(4), b.get(5)), 5, x, stats[0], stats[1], gamma, beta,
+          new float[values]);
+    }
+    float[][] grads = {new float[2 * channels], new float[channels], new float[channels]};
+    REFERENCE.batchNormBackward(count, channels, 1.0f / rows, 1e-5f, x, stats[0], stats[1], dy, grads[0], grads[1],
+        grads[2]);
+    for (int out = 0; out < 3; out++) {
+      check(device, "batch_norm_backward output " + out, grads[out], (k, b) -> k.batchNormBackward(count, channels,
+          1.0f / rows, 1e-5f, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4), b.get(5), b.get(6)), out + 4, x,
+          stats[0], stats[1], dy, new float[2 * channels], new float[channels], new float[channels]);
+    }
+    float[] gIn = new float[values];
+    REFERENCE.batchNormBackwardInput(count, channels, 1e-5f, x, stats[0], stats[1], gamma, dy, grads[0], gIn);
+    check(device, "batch_norm_backward_input", gIn, (k, b) -> k.batchNormBackwardInput(count, channels, 1e-5f, b.get(0),
+        b.get(1), b.get(2), b.get(3), b.get(4), b.get(5), b.get(6)), 6, x, stats[0], stats[1], gamma, dy, grads[0],
+        new float[values]);
+  }
 }

@@ -209,6 +209,20 @@ class NetSpecTest {
   }
 
   @Test
+  void badBatchNormAndGlobalPoolItemsNameTheItem() {
+    assertBadSpec("conv:2:3,bn:1.5:1e-5,dense:2", 2, "bn:1.5:1e-5", "momentum 1.5 is outside [0, 1]");
+    assertBadSpec("conv:2:3,bn:-0.1:1e-5,dense:2", 2, "bn:-0.1:1e-5", "momentum '-0.1' is outside [0, 1]");
+    assertBadSpec("conv:2:3,batchnorm:0.1:0,dense:2", 2, "batchnorm:0.1:0", "epsilon 0.0 is not a positive number");
+    assertBadSpec("conv:2:3,bn:0.1,dense:2", 2, "bn:0.1", "expected bn or bn:MOMENTUM:EPSILON");
+    assertBadSpec("dense:4,bn,dense:2", 2, "bn", "batch normalization cannot follow a dense item");
+    assertBadSpec("conv:2:3,gap:2,dense:2", 2, "gap:2", "gap takes no arguments");
+    assertBadSpec("dense:4,gap,dense:2", 2, "gap", "cannot follow a dense item");
+    NetSpec ok = NetSpec.parse("conv:2:3,batchnorm,relu,gap,dense:2");
+    assertEquals("conv:2:3,bn,relu,gap,dense:2,softmax", NetSpec.of(ok.build(new Shape(5, 4, 1), 2, Loss.XENT,
+        Activation.SOFTMAX, null, new NumpyRandom(1), 0)), "batchnorm is printed as bn; relu is the bn's");
+  }
+
+  @Test
   void syntaxErrorsNameTheItemAndItsPosition() {
     assertBadSpec("conv:32:3,relu,pool:2,dense:10", 3, "pool:2", "unknown item", "maxpool:P");
     assertBadSpec("conv:32,dense:10", 1, "conv:32", "expected conv:FILTERS:K");
@@ -227,7 +241,7 @@ class NetSpecTest {
     assertBadSpec("dropout:NaN,dense:1", 1, "dropout:NaN", "[0, 1)");
     assertBadSpec("dense:4,dense:1,dropout:0.5", 3, "dropout:0.5", "output layer", "cannot have dropout");
     assertBadSpec("dense:4,relu,dropout:0.5,dropout:0.5,dense:1", 4, "dropout:0.5", "one dropout");
-    assertBadSpec("relu,dense:1", 1, "relu", "applies to the conv or dense item just before it");
+    assertBadSpec("relu,dense:1", 1, "relu", "applies to the conv, bn or dense item just before it");
     assertBadSpec("conv:2:3,maxpool:2,relu,dense:1", 3, "relu", "not to 'maxpool:2'");
     assertBadSpec("dense:4,relu,tanh,dense:1", 3, "tanh", "item 2 already gives one");
     assertBadSpec("dense:4,flatten,dense:1", 2, "flatten", "before the first dense");

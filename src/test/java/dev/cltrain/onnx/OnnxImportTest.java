@@ -478,10 +478,11 @@ class OnnxImportTest {
         List.of(floats("LW", new float[32], 1, 8, 4), floats("LR", new float[16], 1, 8, 2)),
         value("input", F, 4), value("output", F, 2)), "LSTM node 'lstm_0'", "operator LSTM");
     List<OnnxProto.Node> bn = new ArrayList<>(List.of(conv("input", "c"),
-        node("bn_0", "BatchNormalization", List.of("c", "S", "Bb", "M", "V"), List.of("n"))));
+        node("bn_0", "BatchNormalization", List.of("c", "S", "Bb", "M", "V"), List.of("n"),
+            OnnxProto.Attribute.ofInt("training_mode", 1))));
     bn.addAll(flattenDense("n"));
     fails(image(bn, 1, floats("S", new float[2], 2), floats("Bb", new float[2], 2), floats("M", new float[2], 2),
-        floats("V", new float[2], 2)), "BatchNormalization node 'bn_0'", "operator BatchNormalization");
+        floats("V", new float[2], 2)), "BatchNormalization node 'bn_0'", "training_mode=1");
     // a node of another domain, even with a known name
     OnnxProto.Node ms = new OnnxProto.Node("fused_0", "Gemm", "com.microsoft", List.of("input", "W", "B"),
         List.of("output"), List.of());

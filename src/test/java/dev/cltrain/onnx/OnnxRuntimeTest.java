@@ -139,7 +139,13 @@ class OnnxRuntimeTest {
 
   /** Conv stride 2 same, a valid conv, avgpool over a partial window, dropout, at 11x13x3. */
   static Network awkwardCnn(String spec, Loss loss, Activation output, int classes) {
-    Shape in = new Shape(11, 13, 3);
+    return awkwardCnn(spec, loss, output, classes, 11, 13, 3);
+  }
+
+  /** As {@link #awkwardCnn(String, Loss, Activation, int)} on height × width × channels inputs. */
+  static Network awkwardCnn(String spec, Loss loss, Activation output, int classes, int height, int width,
+      int channels) {
+    Shape in = new Shape(height, width, channels);
     Network initial = NetSpec.parse(spec).build(in, classes, loss, output, null, new NumpyRandom(4), 17L);
     TrainingData data = Data.generated(64, in.size(), classes, 6);
     // trained on the generated rows (scale 1), then given the pixel scale: the export must carry it
@@ -233,6 +239,23 @@ class OnnxRuntimeTest {
     Network b = awkwardCnn("conv:3:4:s3,sigmoid,maxpool:2,conv:4:2:s2:valid,relu,dense:5,relu,dense:3", Loss.MSE,
         Activation.SIGMOID, 3);
     checkAll("awkward cnn (k4 s3 same, maxpool, s2 valid, mse)", b, x);
+  }
+
+  @Test
+  void cnnWithGlobalAveragePoolingRunsInOnnxRuntime() throws Exception {
+    float[][] x = uniformRaw(60, 7 * 5 * 2, 255, 9);
+    Network net = awkwardCnn("conv:3:3:s2,relu,gap,dense:4,tanh,dense:3", Loss.XENT, Activation.SOFTMAX, 3, 7, 5, 2);
+    checkAll("gap (7x5, GlobalAveragePool then a dense layer)", net, x);
+  }
+
+  /** Trained two epochs, so the running statistics are no longer their initial 0 and 1. */
+  @Test
+  void cnnWithBatchNormalizationRunsInOnnxRuntime() throws Exception {
+    float[][] x = uniformRaw(60, 7 * 5 * 2, 255, 10);
+    Network net = awkwardCnn("conv:3:3,bn,relu,maxpool:2,conv:4:2,bn:0.3:0.001,tanh,gap,dense:3", Loss.XENT,
+        Activation.SOFTMAX, 3, 7, 5, 2);
+    assertTrue(net.layers().get(1).toString().startsWith("BatchNorm"), net.layers().toString());
+    checkAll("bn (BatchNormalization, training_mode 0, then Relu/Tanh)", net, x);
   }
 
   /** About 5 s (most of it loading Fashion-MNIST), so not tagged slow; skipped when the data set is missing. */

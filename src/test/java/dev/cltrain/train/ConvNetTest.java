@@ -15,6 +15,8 @@ import dev.cltrain.nn.Loss;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
+import dev.cltrain.nn.BatchNorm;
+import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Layer;
@@ -81,6 +83,40 @@ class ConvNetTest {
         null, 77L);
   }
 
+  /** Net D: 5x4x2 → conv 3:3 same tanh → gap → dense 4 relu → dense 3. */
+  static Network netD(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(5, 4, 2);
+    Conv c1 = conv(r, in, 3, 3, 1, true, Activation.TANH);
+    GlobalPool g = new GlobalPool(c1.output());
+    Dense hidden = dense(r, g.output().size(), 4, Activation.RELU);
+    Dense out = dense(r, 4, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, g, hidden, out), loss, 1f, null, null, 3L);
+  }
+
+  /** Net E: 4x3x2 → conv 3:2 same (identity) → bn tanh → avgpool 2 → bn:0.3:0.01 (1x1x3) → dense 3. */
+  static Network netE(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 3, 2);
+    Conv c1 = conv(r, in, 3, 2, 1, true, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, c1.output(), BatchNorm.MOMENTUM, BatchNorm.EPSILON, Activation.TANH);
+    Pool p1 = new Pool(b1.output(), false, 2);
+    BatchNorm b2 = batchNorm(r, p1.output(), 0.3f, 0.01f, Activation.IDENTITY);
+    Dense out = dense(r, b2.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, b1, p1, b2, out), loss, 1f, null, null, 5L);
+  }
+
+  private static BatchNorm batchNorm(Random r, Shape in, float momentum, float epsilon, Activation f) {
+    float[] gamma = new float[in.channels()];
+    float[] beta = new float[in.channels()];
+    fill(r, gamma, 0.5);
+    fill(r, beta, 0.3);
+    for (int c = 0; c < gamma.length; c++) {
+      gamma[c] += 1;
+    }
+    return BatchNorm.fresh(in, momentum, epsilon, f).withParameters(List.of(gamma, beta));
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -126,13 +162,16 @@ class ConvNetTest {
 
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
-        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE));
+        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
+        Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
     return switch (which) {
       case "A" -> netA(loss, 7);
       case "B" -> netB(loss, 8);
+      case "D" -> netD(loss, 10);
+      case "E" -> netE(loss, 11);
       default -> netC(loss, 9);
     };
   }
@@ -165,16 +204,11 @@ class ConvNetTest {
     assertEquals(start.parameterCount(), checked, "every parameter checked");
   }
 
-  /** Every parameter array in the trainer's order: each convolution's weights and biases, then each dense layer's. */
+  /** Every parameter array in the trainer's order: each layer's, in order (the stages come before the dense layers). */
   private static List<float[]> parameters(Network net) {
     List<float[]> arrays = new ArrayList<>();
-    for (Conv c : net.convs()) {
-      arrays.add(c.weights());
-      arrays.add(c.bias());
-    }
-    for (Dense l : net.dense()) {
-      arrays.add(l.weights());
-      arrays.add(l.bias());
+    for (Layer l : net.layers()) {
+      arrays.addAll(l.parameters());
     }
     return arrays;
   }
@@ -193,24 +227,38 @@ class ConvNetTest {
       params.add(d);
     }
     params.get(array)[index] += by;
-    double sum = 0;
-    for (int s = 0; s < data.rows(); s++) {
-      double[] v = new double[net.inputs()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = data.x()[s * v.length + i];
+    int rows = data.rows();
+    double[][] batch = new double[rows][net.inputs()];
+    for (int s = 0; s < rows; s++) {
+      for (int i = 0; i < net.inputs(); i++) {
+        batch[s][i] = data.x()[s * net.inputs() + i];
       }
-      int p = 0;
-      int stream = 0;
-      for (Layer stage : net.stages()) {
+    }
+    int p = 0;
+    int stream = 0;
+    for (Layer stage : net.stages()) { // each stage over the whole batch (batch normalization needs all rows)
+      if (stage instanceof BatchNorm bn) {
+        batchNorm(bn, batch, params.get(p), params.get(p + 1));
+      }
+      for (int s = 0; s < rows && !(stage instanceof BatchNorm); s++) {
         if (stage instanceof Conv c) {
-          v = conv(c, v, params.get(p), params.get(p + 1));
-          p += 2;
+          batch[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
         } else if (stage instanceof Pool pool) {
-          v = pool(pool, v);
+          batch[s] = pool(pool, batch[s]);
+        } else if (stage instanceof GlobalPool g) {
+          batch[s] = globalPool(g, batch[s]);
         } else if (stage instanceof Dropout d) {
-          v = drop(v, d.rate(), net.dropoutSeed(), s, stream++);
+          batch[s] = drop(batch[s], d.rate(), net.dropoutSeed(), s, stream);
         }
       }
+      p += stage.parameters().size();
+      stream += stage instanceof Dropout ? 1 : 0;
+    }
+    int stageParameters = p;
+    double sum = 0;
+    for (int s = 0; s < rows; s++) {
+      double[] v = batch[s];
+      p = stageParameters;
       float[] rates = net.denseDropout();
       for (int l = 0; l < net.dense().size(); l++) {
         Dense layer = net.dense().get(l);
@@ -279,6 +327,45 @@ class ConvNetTest {
       }
     }
     return activate(c.activation(), out);
+  }
+
+  /** Batch normalization in training mode, in place: each channel over every row and pixel, biased variance. */
+  private static void batchNorm(BatchNorm bn, double[][] batch, double[] gamma, double[] beta) {
+    int channels = bn.input().channels();
+    int pixels = bn.input().height() * bn.input().width();
+    int count = batch.length * pixels;
+    for (int c = 0; c < channels; c++) {
+      double mean = 0;
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          mean += v[p * channels + c] / count;
+        }
+      }
+      double variance = 0;
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          variance += (v[p * channels + c] - mean) * (v[p * channels + c] - mean) / count;
+        }
+      }
+      double inv = 1 / Math.sqrt(variance + bn.epsilon());
+      for (double[] v : batch) {
+        for (int p = 0; p < pixels; p++) {
+          v[p * channels + c] = gamma[c] * (v[p * channels + c] - mean) * inv + beta[c];
+        }
+      }
+    }
+    for (int s = 0; s < batch.length; s++) {
+      batch[s] = activate(bn.activation(), batch[s]);
+    }
+  }
+
+  private static double[] globalPool(GlobalPool g, double[] x) {
+    Shape in = g.input();
+    double[] out = new double[in.channels()];
+    for (int i = 0; i < x.length; i++) {
+      out[i % in.channels()] += x[i] / (in.height() * in.width());
+    }
+    return out;
   }
 
   private static double[] pool(Pool p, double[] x) {
@@ -364,10 +451,14 @@ class ConvNetTest {
     }
   }
 
-  /** A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone. */
-  @Test
-  void restoredStateContinuesExactly() {
-    Network start = netB(Loss.XENT, 8);
+  /**
+   * A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone,
+   * and a batch norm's running statistics come back with the network (net E).
+   */
+  @ParameterizedTest(name = "net {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E"})
+  void restoredStateContinuesExactly(String which) {
+    Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);
     Settings settings = new Settings(Optimizer.adam(0.01f), 4, new NumpyRandom(2));
     Network straight;

@@ -87,7 +87,11 @@ class MemoryPlanTest {
             Optimizer.adam(0.01f), 0),
         Arguments.of("cnn, mini-batches, adam", net(cnn, image, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("cnn, full batch, sgd", net(cnn2, image, 3), Optimizer.sgd(0.1f), 0),
-        Arguments.of("cnn, mini-batches, momentum", net(cnn2, image, 3), Optimizer.momentum(0.1f, 0.9f), 16));
+        Arguments.of("cnn, mini-batches, momentum", net(cnn2, image, 3), Optimizer.momentum(0.1f, 0.9f), 16),
+        Arguments.of("cnn with bn and gap, mini-batches, adam", net("conv:3:3,bn,relu,maxpool:2,conv:4:3,"
+            + "bn:0.2:1e-4,tanh,gap,dense:3", image, 3), Optimizer.adam(0.01f), 8),
+        Arguments.of("cnn with bn, full batch, sgd", net("bn,conv:3:3,bn,relu,dense:3", image, 3),
+            Optimizer.sgd(0.1f), 0));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -134,6 +138,8 @@ class MemoryPlanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("runs")
   void aReplicaAllocatesExactlyWhatThePlanCounts(String name, Network net, Optimizer optimizer, int batch) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.cltrain.nn.Parameters.state(net).isEmpty(),
+        "layers with state (batch norm) train on one device only: no replica (ShardedTrainerTest)");
     Count count = new Count();
     DataSet train = data(net, 37);
     Settings settings = new Settings(optimizer, batch, new NumpyRandom(5));

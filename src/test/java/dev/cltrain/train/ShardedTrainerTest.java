@@ -49,6 +49,17 @@ class ShardedTrainerTest {
     return Stream.of(dense, conv);
   }
 
+  @org.junit.jupiter.api.Test
+  void batchNormalizationIsRefusedWithSeveralDevicesInOneLine() {
+    Network bn = NetSpec.parse("conv:3:3,bn,relu,dense:3")
+        .build(new Shape(7, 1, 1), 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(4), 9L);
+    dev.cltrain.core.InputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.cltrain.core.InputException.class, () -> on(List.of(REFERENCE, REFERENCE), new int[] {1, 1}, bn).close());
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("layers that keep batch statistics (batchnorm) train on one device only"),
+        e.getMessage());
+    org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
   private static Settings settings() {
     return new Settings(Optimizer.adam(0.01f), 16, new NumpyRandom(7));
   }
