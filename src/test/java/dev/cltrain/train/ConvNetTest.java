@@ -16,6 +16,7 @@ import dev.cltrain.nn.Network;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Residual;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.reference.Philox;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
  * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
- * dense) against central
+ * residual blocks with the identity and the projection shortcut, dense) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -81,6 +82,26 @@ class ConvNetTest {
         null, 77L);
   }
 
+  /**
+   * Net D, residual blocks with both shortcuts: 4x4x2 → residual(conv 2:3 tanh, conv 2:3) relu (the identity
+   * shortcut; the first layer, so its backward pass computes no input gradient) → residual(conv 3:3 stride 2
+   * tanh, avgpool 1, conv 3:2) tanh (the projection shortcut, a 1x1 conv of stride 2 to 2x2x3; its input
+   * gradient flows into the first block) → dense 3.
+   */
+  static Network netD(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 4, 2);
+    Residual identity = new Residual(in, List.of(conv(r, in, 2, 3, 1, true, Activation.TANH),
+        conv(r, in, 2, 3, 1, true, Activation.IDENTITY)), null, Activation.RELU);
+    Conv down = conv(r, in, 3, 3, 2, true, Activation.TANH);
+    Pool keep = new Pool(down.output(), false, 1);
+    Conv second = conv(r, keep.output(), 3, 2, 1, true, Activation.IDENTITY);
+    Residual projected = new Residual(in, List.of(down, keep, second), conv(r, in, 3, 1, 2, true, Activation.IDENTITY),
+        Activation.TANH);
+    Dense out = dense(r, projected.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(identity, projected, out), loss, 1f, null, null, 5L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -126,13 +147,15 @@ class ConvNetTest {
 
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
-        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE));
+        Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
+        Arguments.of("D", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
     return switch (which) {
       case "A" -> netA(loss, 7);
       case "B" -> netB(loss, 8);
+      case "D" -> netD(loss, 10);
       default -> netC(loss, 9);
     };
   }
@@ -209,6 +232,26 @@ class ConvNetTest {
           v = pool(pool, v);
         } else if (stage instanceof Dropout d) {
           v = drop(v, d.rate(), net.dropoutSeed(), s, stream++);
+        } else if (stage instanceof Residual block) { // f(inner(v) + shortcut(v)), parameters inner first
+          double[] h = v;
+          for (Layer inner : block.layers()) {
+            if (inner instanceof Conv c) {
+              h = conv(c, h, params.get(p), params.get(p + 1));
+              p += 2;
+            } else {
+              h = pool((Pool) inner, h);
+            }
+          }
+          double[] shortcut = v;
+          if (block.projection() != null) {
+            shortcut = conv(block.projection(), v, params.get(p), params.get(p + 1));
+            p += 2;
+          }
+          double[] added = new double[h.length];
+          for (int i = 0; i < added.length; i++) {
+            added[i] = h[i] + shortcut[i];
+          }
+          v = activate(block.activation(), added);
         }
       }
       float[] rates = net.denseDropout();
