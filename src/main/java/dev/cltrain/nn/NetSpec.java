@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  *       {@code :sS} for stride S and {@code :valid} for no padding, e.g. {@code conv:64:3:s2:valid};
  *   <li>{@code maxpool:P}, {@code avgpool:P} — P×P pooling with stride P;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
+ *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv and pooling items and their
+ *       activations) plus the shortcut, x itself or a 1×1 convolution when the shape changes; the activation item
+ *       after it applies after the sum, e.g. {@code residual(conv:16:3,relu,conv:16:3),relu};
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
  *   <li>{@code dense:N} — a dense layer of N units; the last dense item is the output layer;
