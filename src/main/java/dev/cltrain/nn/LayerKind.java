@@ -295,7 +295,7 @@ public enum LayerKind {
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
       if (!type.equals("residual")) {
-        throw new InputException(where + ".type: '" + type + "' is a --net shorthand; a model file says residual");
+        throw new InputException(where + ".type: '" + type + "' is a shorthand, not a model file's type (residual)");
       }
       Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
       if (!input.equals(at)) {

@@ -199,7 +199,7 @@ public final class NetSpec {
           }
           if (isActivation(t.name())) {
             t.arity(0, 0, "an activation takes no arguments");
-            Activation a = Activation.parse(t.name(), "--net");
+            Activation a = activationNamed(t.name());
             if (prev == null || prev.layer == null || !prev.layer.takesActivation() || a == Activation.SOFTMAX) {
               throw t.error(a == Activation.SOFTMAX ? "softmax is only the output layer's activation (--loss xent)"
                   : "an activation applies to the conv item just before it");
@@ -223,10 +223,9 @@ public final class NetSpec {
     private static <T> T inside(NetItem.Text outer, java.util.function.Supplier<T> work) {
       try {
         return work.get();
-      } catch (InputException e) {
-        String prefix = "--net: ";
+      } catch (InputException e) { // the inner item's message less its option prefix (NetItem.Text#error)
         String m = e.getMessage();
-        throw outer.error("inside it, " + (m.startsWith(prefix) ? m.substring(prefix.length()) : m));
+        throw outer.error("inside it, " + m.substring(m.indexOf(": ") + 2));
       }
     }
 
@@ -267,12 +266,17 @@ public final class NetSpec {
   }
 
   private static boolean isActivation(String name) {
+    return activationNamed(name) != null;
+  }
+
+  /** {@return the activation of that id, or null for none} */
+  private static Activation activationNamed(String name) {
     for (Activation a : Activation.values()) {
       if (a.id.equals(name)) {
-        return true;
+        return a;
       }
     }
-    return false;
+    return null;
   }
 
   /**

@@ -16,7 +16,7 @@ import java.util.List;
  * Shape in = new Shape(8, 8, 4);
  * Conv a = new Conv(in, 4, 3, 1, true, Activation.RELU, new float[144], new float[4]);
  * Conv b = new Conv(in, 4, 3, 1, true, Activation.IDENTITY, new float[144], new float[4]);
- * Residual block = new Residual(in, List.of(a, b), null, Activation.RELU);
+ * Residual block = new Residual(in, java.util.List.of(a, b), null, Activation.RELU);
  * String items = block.netItems(); // "residual(conv:4:3,relu,conv:4:3),relu"
  * }</pre>
  *
