@@ -303,7 +303,8 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
   }
 
   /**
-   * Checks that the optimizer's buffers fit the network: one entry per parameterised layer in layer order, each
+   * Checks that the optimizer's buffers fit the network: one entry per parameterised layer in layer order (a block's
+   * {@link dev.cltrain.nn.Layer#trainedParts}), each
    * holding as many buffers for its first array (weights: k·k·C·filters or inputs·outputs values; a batch norm's
    * γ) as for its second (biases: filters or outputs values; β), weights' first, and every
    * entry the same number of buffers (0 for sgd, 2 for momentum, 4 for Adam).
@@ -311,7 +312,8 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
    * @throws IllegalArgumentException naming the entry and buffer that does not fit
    */
   static void checkOptimizerState(Network network, List<List<float[]>> state) {
-    List<dev.cltrain.nn.Layer> trained = network.layers().stream().filter(l -> l.parameterCount() > 0).toList();
+    List<dev.cltrain.nn.Layer> trained = network.layers().stream().flatMap(l -> l.trainedParts().stream())
+        .filter(l -> l.parameterCount() > 0).toList();
     int layers = trained.size();
     if (state.size() != layers) { // e.g. "2 conv and 3 dense layers": each kind with parameters, in layer order
       java.util.Map<String, Long> kinds = trained.stream().collect(java.util.stream.Collectors.groupingBy(

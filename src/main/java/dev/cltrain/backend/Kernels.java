@@ -641,4 +641,27 @@ public interface Kernels<B, I> {
    */
   void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
       B dx);
+
+  /**
+   * residual.cl: out(count) = f(x + y), f the activation code (identity: the plain sum). A residual block's
+   * output, and its input gradient: the inner branch's (x) plus the shortcut's (y).
+   *
+   * @param count elements
+   * @param activation f's code (Activation.code; not softmax)
+   * @param x the first addend (the inner branch)
+   * @param y the second addend (the shortcut)
+   * @param out the result
+   */
+  void residualAdd(int count, int activation, B x, B y, B out);
+
+  /**
+   * residual.cl: g(count) = g ⊙ f'(out) in place, and copy = the same values.
+   *
+   * @param count elements
+   * @param activation f's code (Activation.code; not softmax)
+   * @param out the block's output, f(sum)
+   * @param g the gradient with respect to the output on entry, with respect to the sum on return
+   * @param copy receives the gradient with respect to the sum
+   */
+  void residualDelta(int count, int activation, B out, B g, B copy);
 }

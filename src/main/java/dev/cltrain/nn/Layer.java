@@ -2,7 +2,7 @@ package dev.cltrain.nn;
 
 /**
  * One layer of a {@link Network}, from a {@link Shape} to a {@link Shape}: a {@link Dense} layer, a {@link Conv}
- * convolution, a {@link Pool} pooling, a {@link Dropout}, a {@link GlobalPool} or a {@link BatchNorm}. An immutable value. Each kind is registered once, in
+ * convolution, a {@link Pool} pooling, a {@link Dropout}, a {@link GlobalPool}, a {@link BatchNorm} or a {@link Residual} block. An immutable value. Each kind is registered once, in
  * {@link LayerKind}: its id, its {@code --net} item and its model-JSON form; the ONNX mapping and the training
  * op of a kind are each one row of a table keyed by {@link #kind()} (see {@code onnx.LayerMappings} and
  * {@code train.LayerOps}).
@@ -12,7 +12,7 @@ package dev.cltrain.nn;
  * String item = hidden.spec(); // "dense:4"
  * }</pre>
  */
-public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm {
+public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm, Residual {
   /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
   Shape input();
 
@@ -54,6 +54,14 @@ public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, Ba
    */
   default Layer withParameters(java.util.List<float[]> values) {
     return this;
+  }
+
+  /**
+   * @return the layers whose parameters the optimizer keeps as one entry each (its table's and a checkpoint's
+   *     optimizer state, in this order): this layer, or a block's inner layers then its shortcut's
+   */
+  default java.util.List<Layer> trainedParts() {
+    return java.util.List.of(this);
   }
 
   /**

@@ -323,6 +323,110 @@ public enum LayerKind {
           ModelJson.vector(node.path("runningMean"), c, where + ".runningMean"),
           ModelJson.vector(node.path("runningVariance"), c, where + ".runningVariance"));
     }
+  },
+  /**
+   * {@link Residual}: {@code residual(ITEMS)} (conv and pooling items with their activations; the item after
+   * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until bn may stand inside a block.
+   * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null).
+   */
+  RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS)", "residual", "resblock") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      if (t.name().equals("resblock")) {
+        throw t.error("resblock is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu and needs batch normalization "
+            + "(bn) inside a residual block, which is not supported yet; write residual(conv:F:3[:sS],relu,conv:F:3),"
+            + "relu");
+      }
+      if (!t.args().isEmpty()) {
+        throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
+      }
+      NetSpec.Group group = NetSpec.Group.parse(t, Residual::allowedInside, "a residual block");
+      return new Item(t, this, "a residual block", true, true) {
+        @Override
+        public Shape check(Shape at) {
+          Shape out = group.check(at);
+          if (!out.equals(at) && Residual.projectionStride(at, out) == 0) {
+            throw t.error("no 1x1 convolution with a stride takes the block's input " + at + " to its items' output "
+                + out + " (the projection shortcut)");
+          }
+          return out;
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          List<Layer> layers = group.build(at, init, random);
+          Shape out = layers.get(layers.size() - 1).output();
+          Conv projection = null;
+          if (!out.equals(at)) { // drawn after the inner layers, as a dense layer of C inputs and F outputs
+            float[][] drawn = init.draw(random, at.channels(), out.channels());
+            projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
+                Activation.IDENTITY, drawn[0], drawn[1]);
+          }
+          return new Residual(at, layers, projection, activation);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      Residual r = (Residual) layer;
+      node.put("type", "residual");
+      ModelJson.putShape(node.putArray("inputShape"), r.input());
+      node.put("activation", r.activation().id);
+      com.fasterxml.jackson.databind.node.ArrayNode inner = node.putArray("layers");
+      for (Layer l : r.layers()) {
+        l.kind().write(l, inner.addObject());
+      }
+      if (r.projection() == null) {
+        node.putNull("shortcut");
+      } else {
+        CONV.write(r.projection(), node.putObject("shortcut"));
+      }
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      if (!type.equals("residual")) {
+        throw new InputException(where + ".type: '" + type + "' is a shorthand, not a model file's type (residual)");
+      }
+      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+      if (!input.equals(at)) {
+        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      JsonNode inner = node.get("layers");
+      if (inner == null || !inner.isArray() || inner.isEmpty()) {
+        throw new InputException(where + ".layers: expected a non-empty array of conv and pooling layers");
+      }
+      List<Layer> layers = new java.util.ArrayList<>();
+      Shape shape = at;
+      for (int i = 0; i < inner.size(); i++) {
+        String w = where + ".layers[" + i + "]";
+        JsonNode entry = inner.get(i);
+        String innerType = entry.isObject() ? ModelJson.text(entry, "type", w) : "";
+        LayerKind kind = forId(innerType);
+        if (kind == null || !Residual.allowedInside(kind)) {
+          throw new InputException(w + ".type: '" + innerType + "' cannot stand inside a residual block (conv, "
+              + "maxpool, avgpool)");
+        }
+        Layer l = kind.read(entry, innerType, shape, w);
+        layers.add(l);
+        shape = l.output();
+      }
+      JsonNode shortcut = node.get("shortcut");
+      Conv projection = null;
+      if (shortcut != null && !shortcut.isNull()) {
+        if (!shortcut.isObject() || !"conv".equals(shortcut.path("type").asText())) {
+          throw new InputException(where + ".shortcut: expected null or a conv entry");
+        }
+        projection = (Conv) CONV.read(shortcut, "conv", at, where + ".shortcut");
+      }
+      try {
+        return new Residual(at, layers, projection, activation);
+      } catch (IllegalArgumentException e) {
+        throw new InputException(where + ": " + e.getMessage());
+      }
+    }
   };
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */

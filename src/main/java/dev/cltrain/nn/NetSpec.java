@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization per channel (defaults
  *       0.1 and 1e-5, PyTorch's) after a conv, pooling or gap item; an activation item after it is its own;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
+ *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv and pooling items and their
+ *       activations) plus the shortcut, x itself or a 1×1 convolution when the shape changes; the activation item
+ *       after it applies after the sum, e.g. {@code residual(conv:16:3,relu,conv:16:3),relu};
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
  *   <li>{@code dense:N} — a dense layer of N units; the last dense item is the output layer;
@@ -163,13 +166,121 @@ public final class NetSpec {
     return new NetSpec(spec, items);
   }
 
-  private static boolean isActivation(String name) {
-    for (Activation a : Activation.values()) {
-      if (a.id.equals(name)) {
-        return true;
+  /**
+   * The items a kind holds in its parentheses, {@code name(ITEMS)} (a residual block's): conv and pooling items
+   * and the activation items after conv items, as in a {@code --net}'s stages; no dense item, no flatten and
+   * no rule about the end. An error names the outer item and the inner one, e.g. {@code --net: item 2
+   * 'residual(conv:8:3,dense:4)': inside it, item 2 'dense:4': ...}.
+   */
+  static final class Group {
+    private final NetItem.Text outer;
+    private final List<Entry> items;
+
+    private Group(NetItem.Text outer, List<Entry> items) {
+      this.outer = outer;
+      this.items = List.copyOf(items);
+    }
+
+    /**
+     * @param outer   the item holding the group ({@link NetItem.Text#group()} not null)
+     * @param allowed the kinds that may stand inside
+     * @param what    what the outer item is called in messages, e.g. "a residual block"
+     * @return the parsed items
+     * @throws InputException naming the outer item (and the inner one): an empty group, an unknown item, a kind
+     *     not allowed inside, a misplaced activation
+     */
+    static Group parse(NetItem.Text outer, java.util.function.Predicate<LayerKind> allowed, String what) {
+      if (outer.group() == null || outer.group().isBlank()) {
+        throw outer.error(what + " needs items inside its parentheses, e.g. " + outer.name()
+            + "(conv:16:3,relu,conv:16:3)");
+      }
+      return inside(outer, () -> {
+        List<Entry> items = new ArrayList<>();
+        for (NetItem.Text t : split(outer.group())) {
+          Entry prev = items.isEmpty() ? null : items.get(items.size() - 1);
+          if (t.text().isEmpty()) {
+            throw t.error("an empty item (two commas in a row, or a comma at an end)");
+          }
+          if (isActivation(t.name())) {
+            t.arity(0, 0, "an activation takes no arguments");
+            Activation a = activationNamed(t.name());
+            if (prev == null || prev.layer == null || !prev.layer.takesActivation() || a == Activation.SOFTMAX) {
+              throw t.error(a == Activation.SOFTMAX ? "softmax is only the output layer's activation (--loss xent)"
+                  : "an activation applies to the conv item just before it");
+            }
+            items.add(new Entry(t, null, a));
+            continue;
+          }
+          LayerKind kind = LayerKind.forId(t.name());
+          if (kind == null || !allowed.test(kind)) {
+            throw t.error(kind == null && !t.name().equals("flatten") ? "unknown item (the items are " + grammar()
+                + ")" : "'" + t.name() + "' cannot stand inside " + what + " (conv and pooling items and the "
+                + "activations after conv items)");
+          }
+          items.add(new Entry(t, kind.item(t), null));
+        }
+        return new Group(outer, items);
+      });
+    }
+
+    /** Runs {@code work}; an error of an inner item becomes one naming the outer item too. */
+    private static <T> T inside(NetItem.Text outer, java.util.function.Supplier<T> work) {
+      try {
+        return work.get();
+      } catch (InputException e) { // the inner item's message less its option prefix (NetItem.Text#error)
+        String m = e.getMessage();
+        throw outer.error("inside it, " + m.substring(m.indexOf(": ") + 2));
       }
     }
-    return false;
+
+    /**
+     * @param at the shape the group's items take
+     * @return the shape its last item gives
+     * @throws InputException naming the outer and the inner item where one does not fit
+     */
+    Shape check(Shape at) {
+      return inside(outer, () -> {
+        Shape shape = at;
+        for (Entry e : items) {
+          shape = e.layer == null ? shape : e.layer.check(shape);
+        }
+        return shape;
+      });
+    }
+
+    /**
+     * @param at     the shape the group's items take (after {@link #check} passed there)
+     * @param init   how weights are drawn
+     * @param random the generator, drawn from item by item
+     * @return the items' layers, each with the activation item after it (identity when none)
+     */
+    List<Layer> build(Shape at, Init init, NumpyRandom random) {
+      List<Layer> layers = new ArrayList<>();
+      Shape shape = at;
+      for (int i = 0; i < items.size(); i++) {
+        NetItem item = items.get(i).layer;
+        if (item != null) {
+          Layer layer = item.build(shape, false, activationAfter(items, i), init, random);
+          layers.add(layer);
+          shape = layer.output();
+        }
+      }
+      return layers;
+    }
+  }
+
+  private static boolean isActivation(String name) {
+    return activationNamed(name) != null;
+  }
+
+  /** {@return the activation of that id, or null for none} */
+  private static Activation activationNamed(String name) {
+    for (Activation a : Activation.values()) {
+      if (a.id.equals(name)) {
+        return a;
+      }
+    }
+    return null;
   }
 
   /**
@@ -383,6 +494,11 @@ public final class NetSpec {
 
   /** The activation item just after item index {@code i}, else identity. */
   private Activation activationOf(int i) {
+    return activationAfter(items, i);
+  }
+
+  /** The activation item just after index {@code i} of {@code items}, else identity. */
+  private static Activation activationAfter(List<Entry> items, int i) {
     return i + 1 < items.size() && items.get(i + 1).activation != null ? items.get(i + 1).activation
         : Activation.IDENTITY;
   }

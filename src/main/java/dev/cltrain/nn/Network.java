@@ -239,12 +239,14 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     return rates;
   }
 
-  /** @return the convolutions, in order (empty for a dense network) */
+  /** @return the convolutions, in order, a residual block's as {@link Residual#convs()} (empty for a dense network) */
   public List<Conv> convs() {
     List<Conv> convs = new ArrayList<>();
     for (Layer l : layers) {
       if (l instanceof Conv c) {
         convs.add(c);
+      } else if (l instanceof Residual r) {
+        convs.addAll(r.convs());
       }
     }
     return convs;

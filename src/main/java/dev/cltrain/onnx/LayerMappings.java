@@ -10,6 +10,7 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Residual;
 import dev.cltrain.onnx.LayerMapping.Operator;
 import java.util.Arrays;
 import java.util.Collections;
@@ -141,6 +142,30 @@ final class LayerMappings {
     @Override
     void read(ImportWalk w, OnnxProto.Node node) {
       batchNorm(w, node);
+    }
+  }, new LayerMapping(LayerKind.RESIDUAL, false) {
+    /** The inner layers' nodes (each by its kind's row), the shortcut's Conv (if any), Add, the activation. */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Residual r = (Residual) layer;
+      String x = e.last;
+      for (Layer inner : r.layers()) {
+        LayerMapping.of(inner.kind()).export(e, inner);
+      }
+      String h = e.last;
+      String id = e.next("residual");
+      if (r.projection() != null) {
+        e.last = x;
+        LayerMapping.of(LayerKind.CONV).export(e, r.projection());
+      }
+      e.node("Add", id, List.of(h, r.projection() == null ? x : e.last));
+      e.activation(r.activation(), id);
+    }
+
+    /** Not reached: the row reads no operator (importing residual graphs, Add of two values, is not done yet). */
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      throw w.fail(node, "residual blocks are not imported yet");
     }
   });
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
   public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl", "conv.cl", "augment.cl", "batchnorm.cl"};
+      "small_net.cl", "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl"};
   /** A kernel's first line in a kernel file. */
   private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
 
@@ -100,6 +100,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClKernel avgPoolBackward;
   private final ClKernel dropout;
   private final ClKernel gatherAugment;
+  private final ClKernel residualAdd;
+  private final ClKernel residualDelta;
   private final int smallNetFloats;
   private final ClKernel trainSmall;
   private final int smallNetGroup;
@@ -226,6 +228,9 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       this.avgPoolBackward = conv.kernel("avg_pool_backward");
       this.dropout = conv.kernel("dropout");
       this.gatherAugment = context.program("augment.cl", options).kernel("gather_augment");
+      ClProgram residual = context.program("residual.cl", options);
+      this.residualAdd = residual.kernel("residual_add");
+      this.residualDelta = residual.kernel("residual_delta");
       this.smallNetFloats = smallNetFloats(device, reduceGroup);
       if (smallNetFloats > 0) {
         this.trainSmall = context.program("small_net.cl", options + " -DSMALL_NET_FLOATS=" + smallNetFloats)
@@ -920,5 +925,15 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       ClBuffer variance, ClBuffer gamma, ClBuffer dy, ClBuffer sums, ClBuffer dx) {
     norm("batch_norm_backward_input").args(count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx)
         .launchGuarded((long) count * channels);
+  }
+
+  @Override
+  public void residualAdd(int count, int activation, ClBuffer x, ClBuffer y, ClBuffer out) {
+    residualAdd.args(count, activation, x, y, out).launchGuarded(count);
+  }
+
+  @Override
+  public void residualDelta(int count, int activation, ClBuffer out, ClBuffer g, ClBuffer copy) {
+    residualDelta.args(count, activation, out, g, copy).launchGuarded(count);
   }
 }

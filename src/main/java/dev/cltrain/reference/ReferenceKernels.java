@@ -998,4 +998,20 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
       }
     });
   }
+
+  @Override
+  public void residualAdd(int count, int activation, float[] x, float[] y, float[] out) {
+    for (int i = 0; i < count; i++) {
+      out[i] = activate(activation, x[i] + y[i]);
+    }
+  }
+
+  @Override
+  public void residualDelta(int count, int activation, float[] out, float[] g, float[] copy) {
+    for (int i = 0; i < count; i++) {
+      float d = g[i] * slope(activation, out[i]);
+      g[i] = d;
+      copy[i] = d;
+    }
+  }
 }

@@ -194,6 +194,9 @@ final class KernelCases {
       case "square_sums", "clip_factor", "scale_by" -> {
         return clipping(kernel, k, s, random);
       }
+      case "residual_add", "residual_delta" -> {
+        return residual(kernel, k, s, activation, random);
+      }
       case "train_small" -> {
         return trainSmall(k, s, activation, random);
       }
@@ -549,5 +552,26 @@ final class KernelCases {
       v[i] = 0.05f + r.nextFloat();
     }
     return v;
+  }
+
+  /**
+   * residual.cl's kernels at shape s = (rows, cols, depth) with the activation: residual_add of rows × cols
+   * sums (a wide range, so relu and tanh see both sides); residual_delta of rows × cols gradients, returning the
+   * gradient and its copy side by side.
+   */
+  private static <B, I> float[] residual(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
+    int count = s[0] * s[1];
+    if (kernel.equals("residual_add")) {
+      B out = poisoned(k, count);
+      k.residualAdd(count, activation, k.upload(scaled(random, count, 6)), k.upload(scaled(random, count, 6)), out);
+      return read(k, out, count);
+    }
+    B g = k.upload(uniform(random, count));
+    B copy = poisoned(k, count);
+    k.residualDelta(count, activation, k.upload(uniform(random, count)), g, copy);
+    float[] both = new float[2 * count];
+    System.arraycopy(read(k, g, count), 0, both, 0, count);
+    System.arraycopy(read(k, copy, count), 0, both, count, count);
+    return both;
   }
 }

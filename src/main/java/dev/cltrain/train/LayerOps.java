@@ -7,6 +7,7 @@ import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Residual;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,27 @@ final class LayerOps {
       @Override
       public long floats(Layer layer, long capacity, boolean training) {
         return DenseOp.floats((Dense) layer, capacity, training);
+      }
+    });
+    t.put(LayerKind.RESIDUAL, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new ResidualOp<>(c, (Residual) layer);
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return ResidualOp.floats((Residual) layer, capacity, training);
+      }
+
+      @Override
+      public long largestBuffer(Layer layer, long capacity) {
+        Residual r = (Residual) layer; // the inner ops' and the projection's largest, or the output
+        long largest = Math.max(capacity * r.output().size(), capacity * r.input().size());
+        for (Layer inner : r.layers()) {
+          largest = Math.max(largest, LayerOps.largestBuffer(inner, capacity));
+        }
+        return r.projection() == null ? largest : Math.max(largest, LayerOps.largestBuffer(r.projection(), capacity));
       }
     });
     return t;

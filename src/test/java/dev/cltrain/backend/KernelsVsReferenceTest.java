@@ -529,4 +529,27 @@ class KernelsVsReferenceTest {
         b.get(1), b.get(2), b.get(3), b.get(4), b.get(5), b.get(6)), 6, x, stats[0], stats[1], gamma, dy, grads[0],
         new float[values]);
   }
+
+  /** residual.cl on every device, every hidden activation: the block's sum and its gradient copy, bit for bit. */
+  @ParameterizedTest(name = "{0} residual {1}x{2}")
+  @MethodSource("cases")
+  void residualKernelsMatchReferenceForEveryActivation(Device device, int rows, int cols, int seed) {
+    int count = rows * cols;
+    float[] x = random(seed, count, -6, 6);
+    float[] y = random(seed + 1, count, -6, 6);
+    float[] g = random(seed + 2, count, -1, 1);
+    for (int code = 0; code <= 3; code++) {
+      int activation = code;
+      float[] out = new float[count];
+      REFERENCE.residualAdd(count, activation, x, y, out);
+      check(device, "residual_add " + code, out,
+          (k, b) -> k.residualAdd(count, activation, b.get(0), b.get(1), b.get(2)), 2, x, y, new float[count]);
+      float[] delta = g.clone();
+      float[] copy = new float[count];
+      REFERENCE.residualDelta(count, activation, out, delta, copy);
+      Backends.Op op = (k, b) -> k.residualDelta(count, activation, b.get(0), b.get(1), b.get(2));
+      check(device, "residual_delta g " + code, delta, op, 1, out, g, new float[count]);
+      check(device, "residual_delta copy " + code, copy, op, 2, out, g, new float[count]);
+    }
+  }
 }

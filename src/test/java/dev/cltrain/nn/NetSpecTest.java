@@ -272,7 +272,8 @@ class NetSpecTest {
     assertEquals(List.of("x"), group.args());
     assertNull(texts.get(0).group());
     assertEquals(List.of("8", "3"), texts.get(0).args());
-    assertBadSpec("dense:4,residual(dense:4,relu),dense:1", 2, "residual(dense:4,relu)", "unknown item");
+    assertBadSpec("dense:4,residual(dense:4,relu),dense:1", 2, "residual(dense:4,relu)",
+        "inside it, item 1 'dense:4': 'dense' cannot stand inside a residual block");
     assertBadSpec("dense:4,dense(4),dense:1", 2, "dense(4)", "expected dense:N");
     assertBadSpec("dense:4,residual(dense:4,dense:1", 2, "residual(dense:4,dense:1", "'(' without its ')'");
     assertBadSpec("dense:4,residual(dense:4)x,dense:1", 2, "residual(dense:4)x", "after the ')'");

@@ -18,6 +18,7 @@ import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Residual;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.reference.Philox;
@@ -35,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
  * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
- * dense) against central
+ * residual blocks with the identity and the projection shortcut, dense) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -117,6 +118,26 @@ class ConvNetTest {
     return BatchNorm.fresh(in, momentum, epsilon, f).withParameters(List.of(gamma, beta));
   }
 
+  /**
+   * Net F, residual blocks with both shortcuts: 4x4x2 → residual(conv 2:3 tanh, conv 2:3) relu (the identity
+   * shortcut; the first layer, so its backward pass computes no input gradient) → residual(conv 3:3 stride 2
+   * tanh, avgpool 1, conv 3:2) tanh (the projection shortcut, a 1x1 conv of stride 2 to 2x2x3; its input
+   * gradient flows into the first block) → dense 3.
+   */
+  static Network netF(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 4, 2);
+    Residual identity = new Residual(in, List.of(conv(r, in, 2, 3, 1, true, Activation.TANH),
+        conv(r, in, 2, 3, 1, true, Activation.IDENTITY)), null, Activation.RELU);
+    Conv down = conv(r, in, 3, 3, 2, true, Activation.TANH);
+    Pool keep = new Pool(down.output(), false, 1);
+    Conv second = conv(r, keep.output(), 3, 2, 1, true, Activation.IDENTITY);
+    Residual projected = new Residual(in, List.of(down, keep, second), conv(r, in, 3, 1, 2, true, Activation.IDENTITY),
+        Activation.TANH);
+    Dense out = dense(r, projected.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(identity, projected, out), loss, 1f, null, null, 5L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -163,7 +184,8 @@ class ConvNetTest {
   static Stream<Arguments> nets() {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
-        Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE));
+        Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
+        Arguments.of("F", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -172,6 +194,7 @@ class ConvNetTest {
       case "B" -> netB(loss, 8);
       case "D" -> netD(loss, 10);
       case "E" -> netE(loss, 11);
+      case "F" -> netF(loss, 10);
       default -> netC(loss, 9);
     };
   }
@@ -236,21 +259,8 @@ class ConvNetTest {
     }
     int p = 0;
     int stream = 0;
-    for (Layer stage : net.stages()) { // each stage over the whole batch (batch normalization needs all rows)
-      if (stage instanceof BatchNorm bn) {
-        batchNorm(bn, batch, params.get(p), params.get(p + 1));
-      }
-      for (int s = 0; s < rows && !(stage instanceof BatchNorm); s++) {
-        if (stage instanceof Conv c) {
-          batch[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
-        } else if (stage instanceof Pool pool) {
-          batch[s] = pool(pool, batch[s]);
-        } else if (stage instanceof GlobalPool g) {
-          batch[s] = globalPool(g, batch[s]);
-        } else if (stage instanceof Dropout d) {
-          batch[s] = drop(batch[s], d.rate(), net.dropoutSeed(), s, stream);
-        }
-      }
+    for (Layer stage : net.stages()) {
+      batch = stage(stage, batch, params, p, net.dropoutSeed(), stream);
       p += stage.parameters().size();
       stream += stage instanceof Dropout ? 1 : 0;
     }
@@ -288,6 +298,53 @@ class ConvNetTest {
       }
     }
     return sum / data.rows();
+  }
+
+  /**
+   * One stage over the whole batch (batch normalization needs all rows), its parameter arrays from params[p] on,
+   * dropout with the given stream; a residual block f(inner(v) + shortcut(v)), its parameters inner first.
+   */
+  private static double[][] stage(Layer stage, double[][] batch, List<double[]> params, int p, long seed, int stream) {
+    int rows = batch.length;
+    double[][] out = new double[rows][];
+    if (stage instanceof BatchNorm bn) {
+      for (int s = 0; s < rows; s++) {
+        out[s] = batch[s].clone();
+      }
+      batchNorm(bn, out, params.get(p), params.get(p + 1));
+      return out;
+    }
+    if (stage instanceof Residual block) {
+      double[][] h = batch;
+      int q = p;
+      for (Layer inner : block.layers()) {
+        h = stage(inner, h, params, q, seed, stream);
+        q += inner.parameters().size();
+      }
+      double[][] shortcut = block.projection() == null ? batch : stage(block.projection(), batch, params, q, seed, stream);
+      for (int s = 0; s < rows; s++) {
+        double[] added = new double[h[s].length];
+        for (int i = 0; i < added.length; i++) {
+          added[i] = h[s][i] + shortcut[s][i];
+        }
+        out[s] = activate(block.activation(), added);
+      }
+      return out;
+    }
+    for (int s = 0; s < rows; s++) {
+      if (stage instanceof Conv c) {
+        out[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
+      } else if (stage instanceof Pool pool) {
+        out[s] = pool(pool, batch[s]);
+      } else if (stage instanceof GlobalPool g) {
+        out[s] = globalPool(g, batch[s]);
+      } else if (stage instanceof Dropout d) {
+        out[s] = drop(batch[s], d.rate(), seed, s, stream);
+      } else {
+        throw new AssertionError("no float64 form of " + stage);
+      }
+    }
+    return out;
   }
 
   /** Dropout of sample s's values: value i of the sample is element s·n + i of the batch, step 0. */

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cltrain.core.InputException;
 import dev.cltrain.device.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
@@ -48,7 +50,9 @@ class LayerKindCoverageTest {
       LayerKind.POOL, new Sample("conv:2:2,maxpool:2,avgpool:1,dense:3", new Shape(4, 5, 2)),
       LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)),
       LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2)),
-      LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)));
+      LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)),
+      LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,relu,conv:2:3),relu,"
+          + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2)));
 
   private record Sample(String spec, Shape input) {
     Network build(long seed) {
@@ -90,7 +94,16 @@ class LayerKindCoverageTest {
     Network net = s.build(1);
     List<String> all = NetSpec.parse(s.spec).items();
     for (String id : kind.ids) {
-      List<String> items = all.stream().filter(i -> i.equals(id) || i.startsWith(id + ":")).toList();
+      if (kind == LayerKind.RESIDUAL && id.equals("resblock")) { // the shorthand holds bn, not allowed in a block yet
+        InputException e = assertThrows(InputException.class, () -> NetSpec.parse("resblock:4,dense:3"));
+        assertEquals("net: item 1 'resblock:4': resblock is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu and "
+            + "needs batch normalization (bn) inside a residual block, which is not supported yet; write "
+            + "residual(conv:F:3[:sS],relu,conv:F:3),relu", e.getMessage(),
+            "resblock is refused in one line until bn may stand inside a block");
+        continue;
+      }
+      List<String> items = all.stream().filter(i -> i.equals(id) || i.startsWith(id + ":") || i.startsWith(id + "("))
+          .toList();
       if (items.isEmpty()) { // an alias the layers never print (bn's batchnorm): the sample with it builds the same
         String first = all.stream().filter(i -> kind.ids.contains(i.split(":")[0])).findFirst().orElseThrow(
             () -> new AssertionError(kind + ": the sample " + s.spec + " has no item of the kind"));
@@ -130,6 +143,14 @@ class LayerKindCoverageTest {
   @EnumSource(LayerKind.class)
   void anOnnxRowExportsEachLayerAsAnOperatorItReadsBack(LayerKind kind) {
     List<String> read = OnnxRows.readOperators(kind);
+    if (kind == LayerKind.RESIDUAL) { // exported (inner nodes, shortcut Conv, Add, activation); import not done yet
+      assertEquals(List.of(), read, "RESIDUAL reads no operator yet: update this test when its import lands");
+      Network net = sample(kind).build(3);
+      long blocks = net.layers().stream().filter(l -> l.kind() == kind).count();
+      assertEquals(blocks, OnnxRows.exportedOperators(net).stream().filter("Add"::equals).count(),
+          "one Add per residual block");
+      return;
+    }
     assertNotNull(read, "no ONNX mapping for layer kind " + kind
         + ": add its row (export and import) to onnx/LayerMappings.TABLE");
     assertFalse(read.isEmpty(), kind + "'s ONNX row reads no operator back");
@@ -145,6 +166,12 @@ class LayerKindCoverageTest {
   void onnxExportImportsBackToTheSameNetwork(LayerKind kind) {
     Network net = sample(kind).build(3);
     byte[] bytes = Onnx.toBytes(net, Map.of());
+    if (kind == LayerKind.RESIDUAL) { // not imported yet: refused in one line naming the node, never a wrong network
+      InputException e = assertThrows(InputException.class, () -> Onnx.fromBytes(bytes, kind + ".onnx"));
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      assertTrue(e.getMessage().contains("residual"), "the message names the block's node: " + e.getMessage());
+      return;
+    }
     Network back = Onnx.fromBytes(bytes, kind + ".onnx");
     assertEquals(net, back, kind + ": exported to ONNX and imported back");
   }
@@ -172,10 +199,11 @@ class LayerKindCoverageTest {
   @EnumSource(LayerKind.class)
   void aGradientCheckCoversIt(LayerKind kind) {
     Set<LayerKind> checked = List.of(ConvNetTest.netA(Loss.XENT, 1), ConvNetTest.netB(Loss.XENT, 1),
-        ConvNetTest.netC(Loss.XENT, 1), ConvNetTest.netD(Loss.XENT, 1), ConvNetTest.netE(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
+        ConvNetTest.netC(Loss.XENT, 1), ConvNetTest.netD(Loss.XENT, 1), ConvNetTest.netE(Loss.XENT, 1),
+        ConvNetTest.netF(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
         .collect(Collectors.toSet());
     assertTrue(checked.contains(kind), "no gradient check covers layer kind " + kind
-        + ": add a layer of it to a net of ConvNetTest (netA to netE) and to its float64 objective");
+        + ": add a layer of it to a net of ConvNetTest (netA to netF) and to its float64 objective");
   }
 
   private static DataSet data(int inputs, int classes, int rows) {

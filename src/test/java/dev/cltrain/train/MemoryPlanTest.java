@@ -79,6 +79,8 @@ class MemoryPlanTest {
     Shape flat = new Shape(1, 1, 5);
     String cnn = "conv:3:3,relu,maxpool:2,dropout:0.25,flatten,dense:6,relu,dropout:0.5,dense:3";
     String cnn2 = "conv:2:3,tanh,dropout:0,conv:3:3:s2:valid,relu,avgpool:2,dense:4,dense:3";
+    String residual = "conv:3:3,relu,residual(conv:3:3,relu,conv:3:3),relu,residual(conv:4:3:s2,maxpool:1,conv:4:3),"
+        + "dense:3";
     return Stream.of(
         Arguments.of("dense, full batch, sgd", net("dense:7,tanh,dense:3", flat, 3), Optimizer.sgd(0.1f), 0),
         Arguments.of("dense, mini-batches, momentum", net("dense:7,relu,dense:4,dense:3", flat, 3),
@@ -91,6 +93,9 @@ class MemoryPlanTest {
         Arguments.of("cnn with bn and gap, mini-batches, adam", net("conv:3:3,bn,relu,maxpool:2,conv:4:3,"
             + "bn:0.2:1e-4,tanh,gap,dense:3", image, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("cnn with bn, full batch, sgd", net("bn,conv:3:3,bn,relu,dense:3", image, 3),
+            Optimizer.sgd(0.1f), 0),
+        Arguments.of("residual, mini-batches, adam", net(residual, image, 3), Optimizer.adam(0.01f), 8),
+        Arguments.of("residual first, full batch, sgd", net("residual(conv:2:3,relu,conv:2:3),relu,dense:3", image, 3),
             Optimizer.sgd(0.1f), 0));
   }
 

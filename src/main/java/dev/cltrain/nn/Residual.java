@@ -1,0 +1,182 @@
+package dev.cltrain.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A residual block, {@code residual(ITEMS)}: y = f(F(x) + S(x)), where F is the block's own layers (ITEMS, each
+ * taking what the one before gives), S the shortcut — x itself when F gives x's shape, else {@code projection},
+ * a 1×1 convolution with the block's stride and no activation (ResNet's projection shortcut) — and f the
+ * block's activation (the item after the block, e.g. {@code residual(...),relu}).
+ *
+ * <p>Its trainable arrays ({@link #parameters()}, the checkpoint's and the training run's order): each inner
+ * layer's in order (weights then biases), then the projection's.
+ *
+ * <pre>{@code
+ * Shape in = new Shape(8, 8, 4);
+ * Conv a = new Conv(in, 4, 3, 1, true, Activation.RELU, new float[144], new float[4]);
+ * Conv b = new Conv(in, 4, 3, 1, true, Activation.IDENTITY, new float[144], new float[4]);
+ * Residual block = new Residual(in, java.util.List.of(a, b), null, Activation.RELU);
+ * String items = block.netItems(); // "residual(conv:4:3,relu,conv:4:3),relu"
+ * }</pre>
+ *
+ * @param input      the shape taken
+ * @param layers     the inner layers, at least one, each a convolution or a pooling, chained from {@code input}
+ * @param projection the shortcut's 1×1 convolution (identity activation) from {@code input} to the inner
+ *                   layers' output shape; null when those shapes are equal (the identity shortcut)
+ * @param activation applied after the sum (not softmax)
+ */
+public record Residual(Shape input, List<Layer> layers, Conv projection, Activation activation) implements Layer {
+  /**
+   * Checks that the layers chain, the shortcut fits and the activation is a hidden one; copies the list.
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  public Residual {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("a residual block needs at least one layer");
+    }
+    layers = List.copyOf(layers);
+    Shape at = input;
+    for (Layer layer : layers) {
+      if (!allowedInside(layer.kind())) {
+        throw new IllegalArgumentException(layer.spec() + " cannot stand inside a residual block");
+      }
+      if (!layer.takes(at)) {
+        throw new IllegalArgumentException("inside the block, " + layer.spec() + " takes " + layer.input()
+            + " but is given " + at);
+      }
+      at = layer.output();
+    }
+    if (projection == null ? !at.equals(input)
+        : projection.kernel() != 1 || !projection.input().equals(input) || !projection.output().equals(at)
+            || projection.activation() != Activation.IDENTITY) {
+      throw new IllegalArgumentException("the shortcut of a block from " + input + " to " + at + " is "
+          + (projection == null ? "the identity" : projection.spec() + " " + projection.activation().id + " giving "
+              + projection.output()) + (at.equals(input) ? ", not the identity" : ", not a 1x1 identity conv to it"));
+    }
+    if (activation == Activation.SOFTMAX) {
+      throw new IllegalArgumentException("softmax is only an output activation");
+    }
+  }
+
+  /**
+   * @param kind a layer kind
+   * @return whether a residual block may hold layers of it: convolutions and pooling (no dense layer, no
+   *     dropout and no block inside a block)
+   */
+  static boolean allowedInside(LayerKind kind) {
+    return kind == LayerKind.CONV || kind == LayerKind.POOL;
+  }
+
+  /**
+   * The stride of a block's projection shortcut: the ratio of the input's height to the inner layers' output
+   * height, rounded up (their strides and pooling sizes multiplied, for sizes they divide).
+   *
+   * @param input  the block's input
+   * @param output the inner layers' output
+   * @return the stride S with ⌈H/S⌉ = the output's height, or 0 when there is none
+   */
+  static int projectionStride(Shape input, Shape output) {
+    for (int s = 1; s <= input.height(); s++) {
+      if ((input.height() + s - 1) / s == output.height() && (input.width() + s - 1) / s == output.width()) {
+        return s;
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  public Shape output() {
+    return layers.get(layers.size() - 1).output();
+  }
+
+  @Override
+  public LayerKind kind() {
+    return LayerKind.RESIDUAL;
+  }
+
+  @Override
+  public long parameterCount() {
+    long count = projection == null ? 0 : projection.parameterCount();
+    for (Layer layer : layers) {
+      count += layer.parameterCount();
+    }
+    return count;
+  }
+
+  /** @return the inner layers' arrays in order, then the projection's (weights then biases each) */
+  @Override
+  public List<float[]> parameters() {
+    List<float[]> all = new ArrayList<>();
+    for (Layer layer : layers) {
+      all.addAll(layer.parameters());
+    }
+    if (projection != null) {
+      all.addAll(projection.parameters());
+    }
+    return all;
+  }
+
+  @Override
+  public Residual withParameters(List<float[]> values) {
+    List<Layer> inner = new ArrayList<>();
+    int at = 0;
+    for (Layer layer : layers) {
+      int n = layer.parameters().size();
+      inner.add(n == 0 ? layer : layer.withParameters(values.subList(at, at + n)));
+      at += n;
+    }
+    Conv shortcut = projection == null ? null : projection.withParameters(values.subList(at, at + 2));
+    if (at + (projection == null ? 0 : 2) != values.size()) {
+      throw new IllegalArgumentException(values.size() + " arrays for a block of " + parameters().size());
+    }
+    return new Residual(input, inner, shortcut, activation);
+  }
+
+  /** @return the inner layers' parts in order, then the projection (each its own optimizer entry) */
+  @Override
+  public List<Layer> trainedParts() {
+    List<Layer> parts = new ArrayList<>();
+    layers.forEach(l -> parts.addAll(l.trainedParts()));
+    if (projection != null) {
+      parts.add(projection);
+    }
+    return parts;
+  }
+
+  /** @return the convolutions inside the block in order, then the projection (the checkpoint's order) */
+  public List<Conv> convs() {
+    List<Conv> convs = new ArrayList<>();
+    for (Layer layer : layers) {
+      if (layer instanceof Conv c) {
+        convs.add(c);
+      }
+    }
+    if (projection != null) {
+      convs.add(projection);
+    }
+    return convs;
+  }
+
+  /** @return e.g. "residual(conv:4:3,relu,conv:4:3)" (the shortcut follows from the shapes) */
+  @Override
+  public String spec() {
+    StringBuilder items = new StringBuilder("residual(");
+    for (int i = 0; i < layers.size(); i++) {
+      items.append(i == 0 ? "" : ",").append(layers.get(i).netItems());
+    }
+    return items.append(')').toString();
+  }
+
+  @Override
+  public String netItems() {
+    return spec() + (activation == Activation.IDENTITY ? "" : "," + activation.id);
+  }
+
+  /** @return e.g. "residual(conv:4:3,relu,conv:4:3) relu", "+ conv:8:1:s2" after it for a projection */
+  @Override
+  public String describe() {
+    return spec() + " " + activation.id + (projection == null ? "" : " + " + projection.spec());
+  }
+}

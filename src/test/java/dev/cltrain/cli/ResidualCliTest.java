@@ -1,0 +1,114 @@
+package dev.cltrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cltrain.device.Device;
+import dev.cltrain.testing.Backends;
+import dev.cltrain.testing.IdxFolders;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --net} with residual blocks (the identity and the projection shortcut) on tiny IDX images (240 of
+ * 6×6): every backend saves the reference's model byte for byte and {@code --verify} reports difference 0;
+ * data-parallel training over an OpenCL device and the reference verifies with weight difference 0; a run resumed
+ * from a checkpoint ends as the uninterrupted run, byte for byte; bad specs exit 2 with one line naming the item.
+ */
+class ResidualCliTest {
+  static final String NET = "conv:3:3,relu,residual(conv:3:3,relu,conv:3:3),relu,"
+      + "residual(conv:4:3:s2,relu,conv:4:3),relu,dense:3";
+  @TempDir
+  static Path dir;
+  static Path idx;
+
+  @BeforeAll
+  static void data() throws Exception {
+    idx = IdxFolders.write(dir.resolve("idx"));
+  }
+
+  private static String[] train(String device, int epochs, String... more) {
+    List<String> a = new ArrayList<>(List.of("train", "--data", idx.toString(), "--net", NET, "--loss", "xent",
+        "--optimizer", "adam", "--lr", "0.01", "--batch-size", "32", "--epochs", Integer.toString(epochs),
+        "--device", device, "--no-check"));
+    a.addAll(Arrays.asList(more));
+    return a.toArray(String[]::new);
+  }
+
+  private static Cli ok(String... args) {
+    Cli c = Cli.run(args);
+    assertEquals(0, c.exit(), c.toString());
+    return c;
+  }
+
+  @Test
+  void everyBackendSavesTheReferencesModelAndVerifiesWithDifferenceZero() throws Exception {
+    Path reference = dir.resolve("reference.json");
+    ok(train("reference", 2, "--save", reference.toString()));
+    assertTrue(Files.readString(reference).contains("\"type\" : \"residual\""), "the model file holds the blocks");
+    for (Device d : Backends.all()) {
+      if (d.isReference()) {
+        continue;
+      }
+      Path model = dir.resolve("model-" + d.id().replace(':', '_') + ".json");
+      Cli r = ok(train(d.id(), 2, "--save", model.toString(), "--verify"));
+      assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
+      assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+    }
+    Cli eval = ok("eval", "--model", reference.toString(), "--data", idx.toString(), "--device", "reference");
+    assertTrue(eval.out().contains("residual(conv:3:3,relu,conv:3:3)"), "eval reads the blocks back: " + eval);
+  }
+
+  @Test
+  void dataParallelOverAnOpenClDeviceAndTheReferenceVerifiesWithDifferenceZero() {
+    String device = Backends.others().get(0).id() + ",reference";
+    Cli r = ok(train(device, 1, "--shards", "3,1", "--verify"));
+    assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+  }
+
+  @Test
+  void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws Exception {
+    Path straight = dir.resolve("straight.json");
+    ok(train("reference", 3, "--save", straight.toString()));
+    Path checkpoint = dir.resolve("residual.ckpt");
+    ok(train("reference", 1, "--checkpoint", checkpoint.toString()));
+    Path resumed = dir.resolve("resumed.json");
+    ok("train", "--resume", checkpoint.toString(), "--epochs", "3", "--device", "reference", "--save",
+        resumed.toString());
+    assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
+        "1 epoch, then 2 more resumed, give the 3 epochs' model byte for byte");
+  }
+
+  @Test
+  void badSpecsExitTwoWithOneLineNamingTheItem() {
+    String[][] cases = {
+        {"residual(),dense:3", "item 1 'residual()': a residual block needs items inside its parentheses"},
+        {"residual(conv:2:3,dense:4),dense:3", "item 1 'residual(conv:2:3,dense:4)': inside it, item 2 'dense:4': "
+            + "'dense' cannot stand inside a residual block"},
+        {"residual(conv:2:3,dense:3", "item 1 'residual(conv:2:3,dense:3': a '(' without its ')'"},
+        {"residual(conv:2:3)),dense:3", "item 1 'residual(conv:2:3))': expected ':' or ',' after the ')'"},
+        {"residual(conv:2:3,dropout:0.5),dense:3", "item 1 'residual(conv:2:3,dropout:0.5)': inside it, item 2 "
+            + "'dropout:0.5': 'dropout' cannot stand inside a residual block"},
+        {"residual(conv:2:3,maxpool:9),dense:3", "item 1 'residual(conv:2:3,maxpool:9)': inside it, item 2 "
+            + "'maxpool:9': a 9x9 pool does not fit"},
+        {"dense:4,residual(conv:2:3),dense:3", "item 2 'residual(conv:2:3)': a residual block cannot follow a dense"},
+        {"resblock:4,dense:3", "item 1 'resblock:4': resblock is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu "
+            + "and needs batch normalization (bn)"}};
+    for (String[] c : cases) {
+      Cli run = Cli.run("train", "--data", idx.toString(), "--net", c[0], "--epochs", "1", "--device", "reference");
+      assertEquals(2, run.exit(), run.toString());
+      List<String> lines = run.err().lines().toList();
+      assertEquals(1, lines.size(), "one line: " + run);
+      assertTrue(lines.get(0).contains("--net: " + c[1]), "'" + c[1] + "' in " + run);
+      assertFalse(run.err().contains("Exception"), run.toString());
+    }
+  }
+}
