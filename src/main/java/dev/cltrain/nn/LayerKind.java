@@ -325,17 +325,16 @@ public enum LayerKind {
     }
   },
   /**
-   * {@link Residual}: {@code residual(ITEMS)} (conv and pooling items with their activations; the item after
-   * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until bn may stand inside a block.
+   * {@link Residual}: {@code residual(ITEMS)} (conv, pooling and bn items with their activations; the item after
+   * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until a projection shortcut may hold a bn.
    * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null).
    */
   RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS)", "residual", "resblock") {
     @Override
     NetItem item(NetItem.Text t) {
       if (t.name().equals("resblock")) {
-        throw t.error("resblock is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu and needs batch normalization "
-            + "(bn) inside a residual block, which is not supported yet; write residual(conv:F:3[:sS],relu,conv:F:3),"
-            + "relu");
+        throw t.error("resblock is not supported yet (a bn on its projection shortcut); write "
+            + "residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu, whose projection shortcut has no bn");
       }
       if (!t.args().isEmpty()) {
         throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
@@ -396,7 +395,7 @@ public enum LayerKind {
       Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
       JsonNode inner = node.get("layers");
       if (inner == null || !inner.isArray() || inner.isEmpty()) {
-        throw new InputException(where + ".layers: expected a non-empty array of conv and pooling layers");
+        throw new InputException(where + ".layers: expected a non-empty array of conv, pooling and batchnorm layers");
       }
       List<Layer> layers = new java.util.ArrayList<>();
       Shape shape = at;
@@ -407,7 +406,7 @@ public enum LayerKind {
         LayerKind kind = forId(innerType);
         if (kind == null || !Residual.allowedInside(kind)) {
           throw new InputException(w + ".type: '" + innerType + "' cannot stand inside a residual block (conv, "
-              + "maxpool, avgpool)");
+              + "maxpool, avgpool, batchnorm)");
         }
         Layer l = kind.read(entry, innerType, shape, w);
         layers.add(l);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization per channel (defaults
  *       0.1 and 1e-5, PyTorch's) after a conv, pooling or gap item; an activation item after it is its own;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
- *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv and pooling items and their
+ *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv, pooling and bn items and their
  *       activations) plus the shortcut, x itself or a 1×1 convolution when the shape changes; the activation item
  *       after it applies after the sum, e.g. {@code residual(conv:16:3,relu,conv:16:3),relu};
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
@@ -167,8 +167,8 @@ public final class NetSpec {
   }
 
   /**
-   * The items a kind holds in its parentheses, {@code name(ITEMS)} (a residual block's): conv and pooling items
-   * and the activation items after conv items, as in a {@code --net}'s stages; no dense item, no flatten and
+   * The items a kind holds in its parentheses, {@code name(ITEMS)} (a residual block's): conv, pooling and bn
+   * items and the activation items after conv and bn items, as in a {@code --net}'s stages; no dense item, no flatten and
    * no rule about the end. An error names the outer item and the inner one, e.g. {@code --net: item 2
    * 'residual(conv:8:3,dense:4)': inside it, item 2 'dense:4': ...}.
    */
@@ -214,8 +214,8 @@ public final class NetSpec {
           LayerKind kind = LayerKind.forId(t.name());
           if (kind == null || !allowed.test(kind)) {
             throw t.error(kind == null && !t.name().equals("flatten") ? "unknown item (the items are " + grammar()
-                + ")" : "'" + t.name() + "' cannot stand inside " + what + " (conv and pooling items and the "
-                + "activations after conv items)");
+                + ")" : "'" + t.name() + "' cannot stand inside " + what + " (conv, pooling and bn items and "
+                + "the activations after conv and bn items)");
           }
           items.add(new Entry(t, kind.item(t), null));
         }

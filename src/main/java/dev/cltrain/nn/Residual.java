@@ -21,7 +21,8 @@ import java.util.List;
  * }</pre>
  *
  * @param input      the shape taken
- * @param layers     the inner layers, at least one, each a convolution or a pooling, chained from {@code input}
+ * @param layers     the inner layers, at least one, each a convolution, a pooling or a batch normalization,
+ *                   chained from {@code input}
  * @param projection the shortcut's 1×1 convolution (identity activation) from {@code input} to the inner
  *                   layers' output shape; null when those shapes are equal (the identity shortcut)
  * @param activation applied after the sum (not softmax)
@@ -62,11 +63,11 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
 
   /**
    * @param kind a layer kind
-   * @return whether a residual block may hold layers of it: convolutions and pooling (no dense layer, no
-   *     dropout and no block inside a block)
+   * @return whether a residual block may hold layers of it: convolutions, pooling and batch normalization (no
+   *     dense layer, no dropout, no global pooling and no block inside a block)
    */
   static boolean allowedInside(LayerKind kind) {
-    return kind == LayerKind.CONV || kind == LayerKind.POOL;
+    return kind == LayerKind.CONV || kind == LayerKind.POOL || kind == LayerKind.BATCHNORM;
   }
 
   /**
@@ -143,6 +144,29 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
       parts.add(projection);
     }
     return parts;
+  }
+
+  /** @return the inner layers' state arrays in order (a batch normalization's running statistics) */
+  @Override
+  public List<float[]> state() {
+    List<float[]> all = new ArrayList<>();
+    layers.forEach(l -> all.addAll(l.state()));
+    return all;
+  }
+
+  @Override
+  public Residual withState(List<float[]> values) {
+    List<Layer> inner = new ArrayList<>();
+    int at = 0;
+    for (Layer layer : layers) {
+      int n = layer.state().size();
+      inner.add(n == 0 ? layer : layer.withState(values.subList(at, at + n)));
+      at += n;
+    }
+    if (at != values.size()) {
+      throw new IllegalArgumentException(values.size() + " state arrays for a block of " + at);
+    }
+    return new Residual(input, inner, projection, activation);
   }
 
   /** @return the convolutions inside the block in order, then the projection (the checkpoint's order) */

@@ -98,7 +98,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     try {
       if (shard >= 0 && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
         throw new dev.cltrain.core.InputException("layers that keep batch statistics (" + initial.layers().stream()
-            .filter(l -> !l.state().isEmpty()).map(l -> l.kind().ids.get(0)).distinct()
+            .flatMap(l -> l.trainedParts().stream()).filter(l -> !l.state().isEmpty())
+            .map(l -> l.kind().ids.get(0)).distinct()
             .collect(java.util.stream.Collectors.joining(", ")) + ") train on one device only: the statistics of each "
             + "device's or executor's share of a batch would differ from the whole batch's");
       }

@@ -151,13 +151,16 @@ final class ResidualOp<B> implements LayerOp<B> {
     return floats;
   }
 
+  /** @return the inner ops' state buffers in order ({@link Residual#state()}'s) */
+  @Override
+  public List<B> state() {
+    List<B> all = new ArrayList<>();
+    inner.forEach(op -> all.addAll(op.state()));
+    return all;
+  }
+
   @Override
   public Layer current() {
-    List<float[]> values = new ArrayList<>();
-    inner.forEach(op -> values.addAll(op.current().parameters()));
-    if (projection != null) {
-      values.addAll(projection.current().parameters());
-    }
-    return r.withParameters(values);
+    return LayerOps.current(backend, r, this);
   }
 }

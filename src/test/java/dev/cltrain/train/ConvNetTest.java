@@ -119,16 +119,17 @@ class ConvNetTest {
   }
 
   /**
-   * Net F, residual blocks with both shortcuts: 4x4x2 → residual(conv 2:3 tanh, conv 2:3) relu (the identity
-   * shortcut; the first layer, so its backward pass computes no input gradient) → residual(conv 3:3 stride 2
+   * Net F, residual blocks with both shortcuts: 4x4x2 → residual(conv 2:3, bn:0.2:0.01 tanh, conv 2:3) relu
+   * (the identity shortcut, a bn inside; the first layer, so its backward pass computes no input gradient) → residual(conv 3:3 stride 2
    * tanh, avgpool 1, conv 3:2) tanh (the projection shortcut, a 1x1 conv of stride 2 to 2x2x3; its input
    * gradient flows into the first block) → dense 3.
    */
   static Network netF(Loss loss, long seed) {
     Random r = new Random(seed);
     Shape in = new Shape(4, 4, 2);
-    Residual identity = new Residual(in, List.of(conv(r, in, 2, 3, 1, true, Activation.TANH),
-        conv(r, in, 2, 3, 1, true, Activation.IDENTITY)), null, Activation.RELU);
+    Residual identity = new Residual(in, List.of(conv(r, in, 2, 3, 1, true, Activation.IDENTITY),
+        batchNorm(r, in, 0.2f, 0.01f, Activation.TANH), conv(r, in, 2, 3, 1, true, Activation.IDENTITY)), null,
+        Activation.RELU);
     Conv down = conv(r, in, 3, 3, 2, true, Activation.TANH);
     Pool keep = new Pool(down.output(), false, 1);
     Conv second = conv(r, keep.output(), 3, 2, 1, true, Activation.IDENTITY);

@@ -51,7 +51,7 @@ class LayerKindCoverageTest {
       LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)),
       LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2)),
       LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)),
-      LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,relu,conv:2:3),relu,"
+      LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,bn,relu,conv:2:3),relu,"
           + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2)));
 
   private record Sample(String spec, Shape input) {
@@ -94,12 +94,11 @@ class LayerKindCoverageTest {
     Network net = s.build(1);
     List<String> all = NetSpec.parse(s.spec).items();
     for (String id : kind.ids) {
-      if (kind == LayerKind.RESIDUAL && id.equals("resblock")) { // the shorthand holds bn, not allowed in a block yet
+      if (kind == LayerKind.RESIDUAL && id.equals("resblock")) { // its projection shortcut's bn is not done yet
         InputException e = assertThrows(InputException.class, () -> NetSpec.parse("resblock:4,dense:3"));
-        assertEquals("net: item 1 'resblock:4': resblock is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu and "
-            + "needs batch normalization (bn) inside a residual block, which is not supported yet; write "
-            + "residual(conv:F:3[:sS],relu,conv:F:3),relu", e.getMessage(),
-            "resblock is refused in one line until bn may stand inside a block");
+        assertEquals("net: item 1 'resblock:4': resblock is not supported yet (a bn on its projection shortcut); "
+            + "write residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu, whose projection shortcut has no bn",
+            e.getMessage(), "resblock is refused in one line until a projection shortcut may hold a bn");
         continue;
       }
       List<String> items = all.stream().filter(i -> i.equals(id) || i.startsWith(id + ":") || i.startsWith(id + "("))
