@@ -129,6 +129,16 @@ class TransferTest {
     }
   }
 
+  @Test
+  void theFactsKeepFreezeAndNewHeadInTheModelJsonAndOnnxMetadata() {
+    TrainingFacts facts = new TrainingFacts("d", "10x4", 3, 0.5f, null, 2, 5);
+    assertEquals(facts, TrainingFacts.fromNode(facts.toNode()), "model JSON");
+    assertEquals(facts, TrainingFacts.fromMetadata(facts.toMetadata()), "ONNX metadata");
+    TrainingFacts plain = new TrainingFacts("d", "10x4", 3, 0.5f);
+    assertFalse(plain.toNode().has("freeze") || plain.toNode().has("newHead"), "written only when used");
+    assertEquals(0, TrainingFacts.fromNode(plain.toNode()).freeze());
+  }
+
   private static boolean sameParameters(Layer a, Layer b) {
     List<float[]> pa = a.parameters();
     List<float[]> pb = b.parameters();
