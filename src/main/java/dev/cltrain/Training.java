@@ -462,8 +462,8 @@ public final class Training {
       throw InputException.parameter("monitor", missing);
     }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment, frozen,
-        newHead);
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment,
+        frozen, newHead);
   }
 
   /**

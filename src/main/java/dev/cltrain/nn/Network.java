@@ -263,9 +263,9 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       list.append(list.length() == 0 ? "" : ", ").append(l.spec());
     }
     String what = frozen > layers.size() ? " is past the last layer" : " freezes every layer with parameters";
-    throw dev.cltrain.core.InputException.parameter("freeze", frozen + what + ": the network has " + layers.size() + " layers (" + list
-        + "; every item of its layer list counts, an activation belongs to its layer), so freeze at most "
-        + (layers.size() - 1));
+    throw dev.cltrain.core.InputException.parameter("freeze", frozen + what + ": the network has "
+        + layers.size() + " layers (" + list + "; every item of its layer list counts, an activation belongs to "
+        + "its layer), so freeze at most " + (layers.size() - 1));
   }
 
   /** @return the dense layers, in order (the last is the output layer) */
