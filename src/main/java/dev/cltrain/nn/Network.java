@@ -205,6 +205,75 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     return withLayers(all);
   }
 
+  /**
+   * This network with its output layer (the last dense layer) replaced by a fresh one of {@code outputs} units,
+   * for fine-tuning on new classes: the same inputs, the activation the old head had (the loss's: softmax under
+   * xent), Glorot-normal weights ({@link Init#XAVIER}: inputs × outputs row-major, standard normal ×
+   * sqrt(2 / (inputs + outputs))) drawn from {@code np.random.seed(seed)}, biases zero. The class names are
+   * dropped (a run takes its data's).
+   *
+   * <pre>{@code
+   * Network pretrained = Network.builder(4, 8, 3).hidden(Activation.RELU).loss(Loss.XENT).build();
+   * Network tuned = pretrained.withNewHead(5, 0); // 4, 8, 5: a fresh softmax head of five classes
+   * }</pre>
+   *
+   * @param outputs the new head's units (the new data's classes or targets), at least 1
+   * @param seed    {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @return the network with the new head
+   * @throws dev.cltrain.core.InputException naming "newHead" when {@code outputs} is not positive or the seed is
+   *     outside 0..2³²−1
+   */
+  public Network withNewHead(int outputs, long seed) {
+    if (outputs < 1) {
+      throw dev.cltrain.core.InputException.parameter("newHead", "must be at least 1, got " + outputs);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw dev.cltrain.core.InputException.parameter("seed", "must be between 0 and 4294967295, got " + seed);
+    }
+    Dense old = (Dense) layers.get(layers.size() - 1); // the constructor keeps a dense layer last
+    NetSpec.checkLayerSizes(new int[] {old.inputs(), outputs}, "newHead " + outputs);
+    float[][] drawn = Init.XAVIER.draw(new NumpyRandom(seed), old.inputs(), outputs);
+    List<Layer> all = new ArrayList<>(layers.subList(0, layers.size() - 1));
+    all.add(new Dense(old.inputs(), outputs, old.activation(), drawn[0], drawn[1]));
+    return new Network(input, all, loss, inputScale, null, standardization, dropoutSeed);
+  }
+
+  /**
+   * Where training starts when the first {@code frozen} layers are frozen ({@code --freeze}): layers are counted
+   * as the items of {@link #layers()}, from 0 at the input, every item once whether or not it has parameters
+   * (a convolution, a pooling, a dropout, a dense layer; an activation belongs to its convolution or dense
+   * layer). Backpropagation stops at the layer this returns.
+   *
+   * @param frozen the first layers not to train, at least 0
+   * @return the index in {@link #layers()} of the first layer with parameters at or after {@code frozen}
+   * @throws dev.cltrain.core.InputException naming "freeze" when {@code frozen} is negative, past the last layer,
+   *     or leaves no layer with parameters to train
+   */
+  public int firstTrainable(int frozen) {
+    if (frozen < 0) {
+      throw dev.cltrain.core.InputException.parameter("freeze", "must be at least 0, got " + frozen);
+    }
+    for (int l = 0; l < Math.min(frozen, layers.size()); l++) {
+      if (!layers.get(l).state().isEmpty()) { // a frozen batch norm would still train on its batch statistics
+        throw dev.cltrain.core.InputException.parameter("freeze", frozen + " would freeze layer " + l + " ("
+            + layers.get(l).spec() + "), whose running statistics training updates; freeze at most " + l);
+      }
+    }
+    for (int l = frozen; l < layers.size(); l++) {
+      if (layers.get(l).parameterCount() > 0) {
+        return l;
+      }
+    }
+    StringBuilder list = new StringBuilder();
+    for (Layer l : layers) {
+      list.append(list.length() == 0 ? "" : ", ").append(l.spec());
+    }
+    String what = frozen > layers.size() ? " is past the last layer" : " freezes every layer with parameters";
+    throw dev.cltrain.core.InputException.parameter("freeze", frozen + what + ": the network has "
+        + layers.size() + " layers (" + list + "; every item of its layer list counts, an activation belongs to "
+        + "its layer), so freeze at most " + (layers.size() - 1));
+  }
+
   /** @return the dense layers, in order (the last is the output layer) */
   public List<Dense> dense() {
     List<Dense> dense = new ArrayList<>();
