@@ -62,14 +62,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    */
   public Network(Loss loss, List<? extends Layer> layers, float inputScale, List<String> classNames,
       Standardization standardization) {
-    this(firstInput(layers), List.copyOf(layers), loss, inputScale, classNames, standardization, 0);
-  }
-
-  private static Shape firstInput(List<? extends Layer> layers) {
-    if (layers.isEmpty()) {
-      throw new IllegalArgumentException("a network needs at least one layer");
-    }
-    return layers.get(0).input();
+    this(NetworkChecks.firstInput(layers), List.copyOf(layers), loss, inputScale, classNames, standardization, 0);
   }
 
   /**
@@ -91,49 +84,13 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       throw new IllegalArgumentException("a network needs at least one layer");
     }
     layers = List.copyOf(layers);
-    Shape at = input;
-    int denseSeen = -1;
-    for (int l = 0; l < layers.size(); l++) {
-      Layer layer = layers.get(l);
-      boolean dense = isDense(layer);
-      if (!layer.takes(at)) {
-        throw new IllegalArgumentException(dense && l > 0 && isDense(layers.get(l - 1))
-            ? "layer " + l + " takes " + layer.input().size() + " inputs but layer " + (l - 1) + " gives " + at.size()
-            : "layer " + l + " (" + layer.spec() + ") takes " + layer.input() + " but is given " + at
-                + (dense ? " = " + at.size() : ""));
-      }
-      if (denseSeen >= 0 && !dense && layer.kind().place != LayerKind.Place.BETWEEN) {
-        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + ") cannot follow a dense layer");
-      }
-      if (denseSeen >= 0 && !dense && !isDense(layers.get(l - 1))) {
-        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one dropout");
-      }
-      denseSeen = dense ? l : denseSeen;
-      at = layer.output();
-    }
-    if (denseSeen != layers.size() - 1) {
-      throw new IllegalArgumentException(denseSeen < 0 ? "a network ends with a dense layer, the output layer"
-          : "the output layer cannot have dropout");
-    }
-    checkInputScale(inputScale);
+    NetworkChecks.chain(input, layers);
+    NetworkChecks.checkInputScale(inputScale);
     classNames = classNames == null ? null : List.copyOf(classNames);
     if (standardization != null && standardization.mean().length != input.size()) {
       throw new dev.cltrain.core.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + input.size());
     }
-  }
-
-  /** Whether a layer is one of the dense layers, the part after the stages ({@link LayerKind.Place#DENSE}). */
-  private static boolean isDense(Layer layer) {
-    return layer.kind().place == LayerKind.Place.DENSE;
-  }
-
-  /** The input scale, refused unless positive and finite. */
-  private static float checkInputScale(float scale) {
-    if (!(scale > 0) || Float.isInfinite(scale)) {
-      throw new dev.cltrain.core.InputException("the input scale must be positive and finite, got " + scale);
-    }
-    return scale;
   }
 
   /**
@@ -185,7 +142,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     List<Layer> all = new ArrayList<>(layers);
     int d = 0;
     for (int l = 0; l < all.size(); l++) {
-      if (isDense(all.get(l))) {
+      if (NetworkChecks.isDense(all.get(l))) {
         all.set(l, newDense.get(d++));
       }
     }
@@ -250,28 +207,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    *     or leaves no layer with parameters to train
    */
   public int firstTrainable(int frozen) {
-    if (frozen < 0) {
-      throw dev.cltrain.core.InputException.parameter("freeze", "must be at least 0, got " + frozen);
-    }
-    for (int l = 0; l < Math.min(frozen, layers.size()); l++) {
-      if (!layers.get(l).state().isEmpty()) { // a frozen batch norm would still train on its batch statistics
-        throw dev.cltrain.core.InputException.parameter("freeze", frozen + " would freeze layer " + l + " ("
-            + layers.get(l).spec() + "), whose running statistics training updates; freeze at most " + l);
-      }
-    }
-    for (int l = frozen; l < layers.size(); l++) {
-      if (layers.get(l).parameterCount() > 0) {
-        return l;
-      }
-    }
-    StringBuilder list = new StringBuilder();
-    for (Layer l : layers) {
-      list.append(list.length() == 0 ? "" : ", ").append(l.spec());
-    }
-    String what = frozen > layers.size() ? " is past the last layer" : " freezes every layer with parameters";
-    throw dev.cltrain.core.InputException.parameter("freeze", frozen + what + ": the network has "
-        + layers.size() + " layers (" + list + "; every item of its layer list counts, an activation belongs to "
-        + "its layer), so freeze at most " + (layers.size() - 1));
+    return NetworkChecks.firstTrainable(layers, frozen);
   }
 
   /** @return the dense layers, in order (the last is the output layer) */
@@ -288,7 +224,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   /** @return the layers before the first dense layer (convolutions, pooling, dropout), in order */
   public List<Layer> stages() {
     int first = 0;
-    while (!isDense(layers.get(first))) {
+    while (!NetworkChecks.isDense(layers.get(first))) {
       first++;
     }
     return layers.subList(0, first);
@@ -299,7 +235,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     float[] rates = new float[dense().size()];
     int d = -1;
     for (Layer l : layers) {
-      if (isDense(l)) {
+      if (NetworkChecks.isDense(l)) {
         d++;
       } else if (d >= 0 && l instanceof Dropout dropout) {
         rates[d] = dropout.rate();
@@ -324,7 +260,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    *     {@code --net} adds to {@code --layers}; such a network is saved as a version 2 model file
    */
   public boolean hasFeatures() {
-    return !layers.stream().allMatch(Network::isDense);
+    return !layers.stream().allMatch(NetworkChecks::isDense);
   }
 
   /**
@@ -533,7 +469,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
      * @return this builder
      */
     public Builder inputScale(float scale) {
-      this.inputScale = checkInputScale(scale);
+      this.inputScale = NetworkChecks.checkInputScale(scale);
       return this;
     }
 
