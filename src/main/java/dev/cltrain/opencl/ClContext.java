@@ -112,7 +112,10 @@ public final class ClContext implements AutoCloseable {
   }
 
   /**
-   * The program built from {@code file} with {@code options}, built once per context and cached.
+   * The program built from {@code file} with {@code options}, built once per context and cached. Where the same
+   * program (device, options and source text) was built from source often enough before in this process, it is
+   * built from the binary one of those builds gave ({@link ProgramBinaries}), from source where the device refuses
+   * it.
    *
    * @param file a kernel file name, e.g. "matmul.cl"; prelude.cl is prepended to it
    * @param options the OpenCL build options, e.g. {@link OpenClKernels#buildOptions}'s; part of the cache key
@@ -127,12 +130,37 @@ public final class ClContext implements AutoCloseable {
     }
     String where = source.describe(file);
     String text = ClProgram.assemble(source, file);
+    BUILDS.add(file + " " + options);
+    ProgramBinaries.Key same = ProgramBinaries.Key.of(device, options, text);
+    byte[] binary = ProgramBinaries.binary(same);
+    cl_program program = binary == null ? null : fromBinary(where, options, binary);
+    if (program != null) {
+      binaryBuilds++;
+    } else {
+      if (binary != null) {
+        ProgramBinaries.drop(same);
+      }
+      program = fromSource(where, options, text);
+      sourceBuilds++;
+      if (ProgramBinaries.builtFromSource(same)) {
+        byte[] built = ProgramBinaries.fetch(program);
+        if (built != null) {
+          ProgramBinaries.keep(same, built);
+        }
+      }
+    }
+    ClProgram built = new ClProgram(this, file, options, program);
+    programs.put(key, built);
+    return built;
+  }
+
+  /** Builds {@code text}; the program is owned by this context, released with it even where the build failed. */
+  private cl_program fromSource(String where, String options, String text) {
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
-    own("program " + file, () -> clReleaseProgram(program));
+    own("program " + where, () -> clReleaseProgram(program));
     CLException[] failed = new CLException[1];
     // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
-    BUILDS.add(file + " " + options);
     String printed = JvmSignals.captureStderr(() -> {
       try {
         clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
@@ -145,9 +173,55 @@ public final class ClContext implements AutoCloseable {
     if (failed[0] != null) {
       throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
     }
-    ClProgram built = new ClProgram(this, file, options, program);
-    programs.put(key, built);
-    return built;
+    return program;
+  }
+
+  /**
+   * The program built from {@code binary}, owned by this context; null, with nothing left behind, where the device
+   * refuses the binary or its build (the caller then builds from source).
+   */
+  private cl_program fromBinary(String where, String options, byte[] binary) {
+    cl_program program;
+    try {
+      program = clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.id()}, new long[] {binary.length},
+          new byte[][] {binary}, new int[1], null);
+    } catch (CLException e) {
+      log.debug("{}: the device refused the binary of an earlier build ({}); building from source", where,
+          e.getMessage());
+      return null;
+    }
+    CLException[] failed = new CLException[1];
+    String printed = JvmSignals.captureStderr(() -> {
+      try {
+        clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
+      } catch (CLException e) {
+        failed[0] = e;
+      }
+    });
+    JvmSignals.restore("clBuildProgram");
+    dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + where + ", from its binary)", printed);
+    if (failed[0] != null) {
+      log.debug("{}: building the binary of an earlier build failed ({}); building from source", where,
+          failed[0].getMessage());
+      clReleaseProgram(program);
+      return null;
+    }
+    own("program " + where, () -> clReleaseProgram(program));
+    return program;
+  }
+
+  /** Programs this context built from source, and from the binary of an earlier build (for tests). */
+  private int sourceBuilds;
+  private int binaryBuilds;
+
+  /** {@return how many of this context's programs were built from source} */
+  synchronized int sourceBuilds() {
+    return sourceBuilds;
+  }
+
+  /** {@return how many of this context's programs were built from the binary of an earlier build} */
+  synchronized int binaryBuilds() {
+    return binaryBuilds;
   }
 
   /** Every clBuildProgram of this process, as "file options", in order (for tests). */
