@@ -159,6 +159,15 @@ public final class ClContext implements AutoCloseable {
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
     own("program " + where, () -> clReleaseProgram(program));
+    CLException failed = build(program, options, "clBuildProgram(" + where + ")");
+    if (failed != null) {
+      throw new ClException("clBuildProgram(" + where + ")", failed.getStatus(), "Build log:\n" + buildLog(program));
+    }
+    return program;
+  }
+
+  /** clBuildProgram on this context's device; {@return its failure, or null} */
+  private CLException build(cl_program program, String options, String call) {
     CLException[] failed = new CLException[1];
     // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
     String printed = JvmSignals.captureStderr(() -> {
@@ -169,11 +178,8 @@ public final class ClContext implements AutoCloseable {
       }
     });
     JvmSignals.restore("clBuildProgram");
-    dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + where + ")", printed);
-    if (failed[0] != null) {
-      throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
-    }
-    return program;
+    dev.cltrain.core.Notices.driverOutput(call, printed);
+    return failed[0];
   }
 
   /**
@@ -190,19 +196,10 @@ public final class ClContext implements AutoCloseable {
           e.getMessage());
       return null;
     }
-    CLException[] failed = new CLException[1];
-    String printed = JvmSignals.captureStderr(() -> {
-      try {
-        clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
-      } catch (CLException e) {
-        failed[0] = e;
-      }
-    });
-    JvmSignals.restore("clBuildProgram");
-    dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + where + ", from its binary)", printed);
-    if (failed[0] != null) {
+    CLException failed = build(program, options, "clBuildProgram(" + where + ", from its binary)");
+    if (failed != null) {
       log.debug("{}: building the binary of an earlier build failed ({}); building from source", where,
-          failed[0].getMessage());
+          failed.getMessage());
       clReleaseProgram(program);
       return null;
     }
