@@ -142,7 +142,7 @@ public final class ClContext implements AutoCloseable {
       }
       program = fromSource(where, options, text);
       sourceBuilds++;
-      if (ProgramBinaries.builtFromSource(same)) {
+      if (ProgramBinaries.builtFromSource(same) && keepsBinaries) {
         byte[] built = ProgramBinaries.fetch(program);
         if (built != null) {
           ProgramBinaries.keep(same, built);
@@ -205,6 +205,18 @@ public final class ClContext implements AutoCloseable {
     }
     own("program " + where, () -> clReleaseProgram(program));
     return program;
+  }
+
+  /** Whether this context's builds from source may fetch and keep their binaries ({@link #keepNoBinaries}). */
+  private boolean keepsBinaries = true;
+
+  /**
+   * Keeps no binary of this context's builds (it still builds from those kept): the tuner's, whose candidates are
+   * each built once per tuning; fetching one makes PoCL compile every kernel of it, minutes for a tuning's
+   * candidates with its cache cold, where a process tunes three times (FirstUseCheckTest).
+   */
+  synchronized void keepNoBinaries() {
+    keepsBinaries = false;
   }
 
   /** Programs this context built from source, and from the binary of an earlier build (for tests). */
