@@ -2,6 +2,7 @@ package dev.cltrain.reference;
 
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Range;
 import dev.cltrain.backend.Segments;
 import dev.cltrain.backend.SmallNetOptimizer;
 
@@ -60,6 +61,13 @@ public final class ReferenceKernels implements Backend<float[], int[]> {
   @Override
   public String name() {
     return "Java reference";
+  }
+
+  /** The reference runs each kernel's twin and launches nothing by name. */
+  @Override
+  public void launch(String kernel, Range range, Object... args) {
+    throw new UnsupportedOperationException("the reference has no kernel " + kernel + " to launch: each Kernels"
+        + " method is overridden by its twin");
   }
 
   @Override
