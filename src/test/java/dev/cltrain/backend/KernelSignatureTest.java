@@ -96,7 +96,7 @@ class KernelSignatureTest {
       return 0.5f + index;
     }
     if (type == AdamConstants.class) {
-      return new AdamConstants(0.25f + index, 0.125f + index, 0.0625f + index);
+      return new AdamConstants(1f / (index + 3), 1f / (index + 7), 1f / (index + 11)); // each in (0, 1), unlike the others
     }
     return "buffer " + index; // B and I erase to Object
   }
