@@ -24,7 +24,7 @@ import java.util.List;
  * body states the kernel once: {@code launch("kernel_name", Range.items(count), count, …)} with the range and
  * every parameter in the kernel's order (a record parameter as its components). The OpenCL backend then needs no
  * edit: {@link #launch} finds the kernel by name in the built programs and sets the arguments by type; a new .cl
- * file only joins {@code OpenClKernels.FILES}. The reference overrides every method with its twin, the same loop
+ * file joins {@link #FILES}. The reference overrides every method with its twin, the same loop
  * in Java (the family's file in {@code reference/}: see {@code ReferenceKernels}), and never launches by name.
  * KernelSignatureTest checks each default method's name and argument order against the compiled kernel and
  * that the reference overrides it; KernelsVsReferenceTest compares the bits once train/KernelCases has a case.
@@ -35,6 +35,13 @@ import java.util.List;
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
  */
 public interface Kernels<B, I> {
+  /**
+   * The kernel files this contract's kernels live in, one per concern, in build order (prelude.cl is prepended to
+   * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
+   */
+  List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
+      "conv.cl", "augment.cl");
+
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
 
@@ -51,6 +58,9 @@ public interface Kernels<B, I> {
    * @throws UnsupportedOperationException on a backend that does not launch kernels by name (the reference)
    */
   void launch(String kernel, Range range, Object... args);
+
+  /** The name of {@link #launch}: the one method here that stands for no kernel (tests and Profiled skip it). */
+  String LAUNCH = "launch";
 
   /**
    * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).

@@ -21,9 +21,8 @@ import java.util.regex.Pattern;
  * train_small.
  */
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
-  /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
-  public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl", "conv.cl", "augment.cl"};
+  /** The kernel files, {@link Kernels#FILES}, as an array. */
+  public static final String[] FILES = Kernels.FILES.toArray(String[]::new);
   /** A kernel's first line in a kernel file. */
   private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
 

@@ -79,7 +79,7 @@ class KernelSignatureTest {
 
   /** {@return every method of Kernels that stands for a kernel: all but the launch primitive} */
   static Stream<Method> kernelMethods() {
-    return Arrays.stream(Kernels.class.getDeclaredMethods()).filter(m -> !m.getName().equals("launch"));
+    return Arrays.stream(Kernels.class.getDeclaredMethods()).filter(m -> !m.getName().equals(Kernels.LAUNCH));
   }
 
   /** snake_case of a camelCase method name: the kernel's name. */
@@ -121,7 +121,7 @@ class KernelSignatureTest {
             if (m.isDefault()) {
               return java.lang.reflect.InvocationHandler.invokeDefault(proxy, m, args);
             }
-            assertEquals("launch", m.getName(), method.getName() + " calls only the launch primitive");
+            assertEquals(Kernels.LAUNCH, m.getName(), method.getName() + " calls only the launch primitive");
             launched.add(args[0]);
             launched.add(args[1]);
             launched.addAll(Arrays.asList((Object[]) args[2]));
