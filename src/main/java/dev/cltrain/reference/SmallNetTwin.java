@@ -3,9 +3,6 @@ package dev.cltrain.reference;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.SmallNetOptimizer;
 import dev.cltrain.nn.Activation;
-import dev.cltrain.nn.Adam;
-import dev.cltrain.nn.AdamW;
-import dev.cltrain.nn.Momentum;
 
 /** The twin of small_net.cl's train_small: whole epochs of a small network, as Backprop runs them. */
 abstract class SmallNetTwin extends ConvTwins {
@@ -76,7 +73,7 @@ abstract class SmallNetTwin extends ConvTwins {
       for (int i = 0; i < rows * outputs; i++) {
         delta[i] = crossEntropy != 0 ? output[i] - y[i] : (output[i] - y[i]) * slope(outputActivation, output[i]);
       }
-      boolean adamLike = optimizer == Adam.CODE || optimizer == AdamW.CODE;
+      boolean adamLike = hasTwoMoments(optimizer);
       float correction1 = adamLike ? corrections[2 * e] : 1.0f;
       float correction2 = adamLike ? corrections[2 * e + 1] : 1.0f;
       for (int l = layers - 1; l >= 0; l--) {
@@ -124,36 +121,6 @@ abstract class SmallNetTwin extends ConvTwins {
         delta = deltaOther;
         deltaOther = swap;
       }
-    }
-  }
-
-  /**
-   * small_net.cl's update_one: update.cl's step for params[i], its state at state[i] (and state[i + stride]
-   * for Adam's v); a moment below the smallest normal float becomes +0.
-   */
-  static void updateOne(int optimizer, float learningRate, float momentum, AdamConstants adam,
-      float weightDecay, float correction1, float correction2, float dw, float[] params, float[] state, int i,
-      int stride) {
-    if (optimizer == AdamW.CODE) {
-      params[i] = params[i] * (1.0f - learningRate * weightDecay);
-    }
-    float g = optimizer == AdamW.CODE ? dw : dw + weightDecay * params[i];
-    if (optimizer == Momentum.CODE) {
-      float v = UpdateLoops.flushMoment(momentum * state[i] + g);
-      state[i] = v;
-      params[i] = params[i] - learningRate * v;
-    } else if (optimizer == Adam.CODE || optimizer == AdamW.CODE) {
-      float beta1 = adam.beta1();
-      float beta2 = adam.beta2();
-      float epsilon = adam.epsilon();
-      float m1 = UpdateLoops.flushMoment(beta1 * state[i] + (1.0f - beta1) * g);
-      float v1 = UpdateLoops.flushMoment(beta2 * state[i + stride] + (1.0f - beta2) * (g * g));
-      state[i] = m1;
-      state[i + stride] = v1;
-      float step = (m1 / correction1) / ((float) Math.sqrt(v1 / correction2) + epsilon);
-      params[i] = params[i] - learningRate * step;
-    } else {
-      params[i] = params[i] - learningRate * g;
     }
   }
 

@@ -135,4 +135,39 @@ abstract class UpdateTwins extends ActivationTwins {
       x[i] = x[i] * factor[0];
     }
   }
+
+  /** Whether small_net.cl's optimizer {@code code} keeps two moments (m, v) and bias corrections: Adam's kind. */
+  static boolean hasTwoMoments(int code) {
+    return code == dev.cltrain.nn.Adam.CODE || code == dev.cltrain.nn.AdamW.CODE;
+  }
+
+  /**
+   * small_net.cl's update_one: update.cl's step for params[i], its state at state[i] (and state[i + stride]
+   * for Adam's v); a moment below the smallest normal float becomes +0.
+   */
+  static void updateOne(int optimizer, float learningRate, float momentum, AdamConstants adam,
+      float weightDecay, float correction1, float correction2, float dw, float[] params, float[] state, int i,
+      int stride) {
+    if (optimizer == dev.cltrain.nn.AdamW.CODE) {
+      params[i] = params[i] * (1.0f - learningRate * weightDecay);
+    }
+    float g = optimizer == dev.cltrain.nn.AdamW.CODE ? dw : dw + weightDecay * params[i];
+    if (optimizer == dev.cltrain.nn.Momentum.CODE) {
+      float v = UpdateLoops.flushMoment(momentum * state[i] + g);
+      state[i] = v;
+      params[i] = params[i] - learningRate * v;
+    } else if (hasTwoMoments(optimizer)) {
+      float beta1 = adam.beta1();
+      float beta2 = adam.beta2();
+      float epsilon = adam.epsilon();
+      float m1 = UpdateLoops.flushMoment(beta1 * state[i] + (1.0f - beta1) * g);
+      float v1 = UpdateLoops.flushMoment(beta2 * state[i + stride] + (1.0f - beta2) * (g * g));
+      state[i] = m1;
+      state[i + stride] = v1;
+      float step = (m1 / correction1) / ((float) Math.sqrt(v1 / correction2) + epsilon);
+      params[i] = params[i] - learningRate * step;
+    } else {
+      params[i] = params[i] - learningRate * g;
+    }
+  }
 }
