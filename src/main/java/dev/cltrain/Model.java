@@ -96,6 +96,26 @@ public final class Model {
   }
 
   /**
+   * This model with its output layer replaced by a fresh one of {@code outputs} units ({@link
+   * dev.cltrain.nn.Network#withNewHead}: Glorot-normal weights from {@code np.random.seed(seed)}, biases zero,
+   * the old head's activation), for fine-tuning on new classes, as {@code cltrain train --init-model FILE
+   * --new-head K --seed S}. Its class names are dropped; a run takes its data's.
+   *
+   * <pre>{@code
+   * Model pretrained = Model.of(Network.builder(4, 8, 3).hidden(Activation.RELU).loss(Loss.XENT).build());
+   * Model fresh = pretrained.withNewHead(5, 0);
+   * }</pre>
+   *
+   * @param outputs the new head's units, at least 1
+   * @param seed    {@code np.random.seed} of its weights, 0 to 2³²−1
+   * @return this model with the new head
+   * @throws InputException naming "newHead" when {@code outputs} is not positive
+   */
+  public Model withNewHead(int outputs, long seed) {
+    return new Model(network.withNewHead(outputs, seed), origin, facts, scaleStated, logits, note);
+  }
+
+  /**
    * This model read with {@code loss}: {@code xent} puts softmax on an output layer that has no activation
    * (logits, as PyTorch exports a classifier trained with CrossEntropyLoss); the model's own loss gives it back.
    *

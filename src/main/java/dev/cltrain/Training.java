@@ -76,12 +76,19 @@ public final class Training {
   final EarlyStopping earlyStopping;
   /** The training rows' augmentation, or null for none. */
   final Augment augment;
+  /** The first layers not trained ({@link #freeze}), 0 for none. */
+  final int frozen;
+  /** The outputs of the new head the initial network has ({@link #newHead}), 0 for none. */
+  final int newHead;
 
   private Training(Network initial, TrainingData data, Optimizer optimizer, int batchSize, NumpyRandom shuffler,
       int epochs, int statsEvery, DeviceChoice device, boolean verify, boolean profile, boolean finalOutputs,
       Path checkpoint, int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume,
-      EpochListener listener, LearningRateSchedule schedule, EarlyStopping earlyStopping, Augment augment) {
+      EpochListener listener, LearningRateSchedule schedule, EarlyStopping earlyStopping, Augment augment, int frozen,
+      int newHead) {
     this.augment = augment;
+    this.frozen = frozen;
+    this.newHead = newHead;
     this.schedule = schedule;
     this.earlyStopping = earlyStopping;
     this.initial = initial;
@@ -131,7 +138,7 @@ public final class Training {
     Network network = recorded(initial, data);
     TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
     return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
-        false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null, null);
+        false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null, null, 0, 0);
   }
 
   /**
@@ -195,7 +202,7 @@ public final class Training {
     Standardization st = Standardization.of(train.x(), train.rows(), train.inputs());
     return new Training(initial.withStandardization(st), data.standardized(st), optimizer, batchSize, shuffler,
         epochs, statsEvery, device, verify, profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions,
-        resume, listener, schedule, earlyStopping, augment);
+        resume, listener, schedule, earlyStopping, augment, frozen, newHead);
   }
 
   private Training copy(Optimizer optimizer, int batchSize, NumpyRandom shuffler, int epochs, int statsEvery,
@@ -203,7 +210,7 @@ public final class Training {
       int checkpointEvery, ObjectNode checkpointOptions, TrainerState resume, EpochListener listener) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
-        augment);
+        augment, frozen, newHead);
   }
 
   /**
@@ -438,7 +445,7 @@ public final class Training {
   public Training schedule(LearningRateSchedule schedule) {
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, InputException.require(schedule, "the schedule"),
-        earlyStopping, augment);
+        earlyStopping, augment, frozen, newHead);
   }
 
   /**
@@ -455,7 +462,8 @@ public final class Training {
       throw InputException.parameter("monitor", missing);
     }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
-        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment);
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, stopping, augment,
+        frozen, newHead);
   }
 
   /**
@@ -500,7 +508,65 @@ public final class Training {
     }
     return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
         finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
-        augment);
+        augment, frozen, newHead);
+  }
+
+  /**
+   * Freezes the first {@code layers} layers of the network ({@code --freeze}), e.g. the features of a pretrained
+   * network under a {@link Network#withNewHead new head}. Layers are counted as the items of
+   * {@link Network#layers()}, from the input, each once whether or not it has parameters (a convolution, a
+   * pooling, a dropout, a dense layer; an activation belongs to its layer). A frozen layer takes no optimizer
+   * step, no weight decay and keeps its optimizer state; the backward pass stops at the lowest trained layer
+   * (no gradient is computed for the frozen ones), and the gradient clipping norm counts the trained layers'
+   * gradients only. Such a run trains layer by layer (not in one train_small launch). The trained model's facts
+   * record it ({@link TrainingFacts#freeze()}).
+   *
+   * <pre>{@code
+   * Network net = Network.builder(2, 4, 1).seed(0).build();   // layers 0 and 1: dense, dense
+   * Training t = Training.of(net, Data.builtin("xor")).freeze(1); // trains only the output layer
+   * }</pre>
+   *
+   * @param layers the first layers not to train; 0 (the default) trains every layer
+   * @return this run with those layers frozen
+   * @throws InputException naming "freeze" when {@code layers} is negative, past the last layer, or leaves no
+   *     layer with parameters to train ({@link Network#firstTrainable})
+   */
+  public Training freeze(int layers) {
+    if (layers != 0) {
+      initial.firstTrainable(layers);
+    }
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
+        augment, layers, newHead);
+  }
+
+  /** {@return the first layers not trained, 0 for none} */
+  public int frozen() {
+    return frozen;
+  }
+
+  /**
+   * Records in the trained model's facts ({@link TrainingFacts#newHead()}) that the initial network's output layer
+   * is a fresh one of {@code outputs} units ({@link Network#withNewHead}, {@link Model#withNewHead}), as
+   * {@code cltrain train --new-head K} does; training is the same either way.
+   *
+   * <pre>{@code
+   * Network net = Network.builder(2, 4, 3).loss(Loss.XENT).build().withNewHead(2, 0);
+   * TrainingData two = Data.classes(new float[][] {{0, 1}, {1, 0}}, new int[] {0, 1}, 2);
+   * Training t = Training.of(net, two).newHead(2).freeze(1);
+   * }</pre>
+   *
+   * @param outputs the new head's outputs; 0 for none
+   * @return this run, recording it
+   * @throws InputException naming "newHead" when the initial network does not have {@code outputs} outputs
+   */
+  public Training newHead(int outputs) {
+    if (outputs != 0 && outputs != initial.outputs()) {
+      throw InputException.parameter("newHead", outputs + " outputs, but the network has " + initial.outputs());
+    }
+    return new Training(initial, data, optimizer, batchSize, shuffler, epochs, statsEvery, device, verify, profile,
+        finalOutputs, checkpoint, checkpointEvery, checkpointOptions, resume, listener, schedule, earlyStopping,
+        augment, frozen, outputs);
   }
 
   /** {@return the training rows' augmentation, or null} */

@@ -18,8 +18,12 @@ import java.util.Map;
  *     sum it in different orders), or NaN when unknown (e.g. a run stopped early)
  * @param augment   the training rows' augmentation ({@link dev.cltrain.nn.Augment#spec()}, e.g. "flip,crop:2"),
  *     or null for none (or unknown)
+ * @param freeze    the first layers not trained ({@link Training#freeze}), 0 for none (or unknown)
+ * @param newHead   the outputs of the fresh output layer the run began with ({@link Training#newHead}), 0 for none
+ *     (or unknown)
  */
-public record TrainingFacts(String data, String dataShape, int epochs, float finalLoss, String augment) {
+public record TrainingFacts(String data, String dataShape, int epochs, float finalLoss, String augment, int freeze,
+    int newHead) {
   /** Nothing known. */
   public static final TrainingFacts UNKNOWN = new TrainingFacts(null, null, -1, Float.NaN);
 
@@ -33,6 +37,19 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
    */
   public TrainingFacts(String data, String dataShape, int epochs, float finalLoss) {
     this(data, dataShape, epochs, finalLoss, null);
+  }
+
+  /**
+   * Facts of a run that trained every layer of the network it began with.
+   *
+   * @param data      the training data's name, or null
+   * @param dataShape rows x one input row's shape, or null
+   * @param epochs    epochs trained in all, or −1
+   * @param finalLoss the final loss, or NaN
+   * @param augment   the augmentation's spec, or null
+   */
+  public TrainingFacts(String data, String dataShape, int epochs, float finalLoss, String augment) {
+    this(data, dataShape, epochs, finalLoss, augment, 0, 0);
   }
 
   /** {@return the facts as the model JSON's "training" object; null when nothing is known} */
@@ -56,6 +73,12 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     if (augment != null) { // only when used: the facts of every other run are written as before
       node.put("augment", augment);
     }
+    if (freeze > 0) { // these two only when used, as augment
+      node.put("freeze", freeze);
+    }
+    if (newHead > 0) {
+      node.put("newHead", newHead);
+    }
     return node;
   }
 
@@ -74,7 +97,8 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     JsonNode epochs = node.get("epochs");
     return new TrainingFacts(text(node.get("data")), text(node.get("dataShape")),
         epochs != null && epochs.canConvertToInt() && epochs.isIntegralNumber() ? Math.max(-1, epochs.asInt()) : -1,
-        loss != null && loss.isNumber() ? (float) loss.asDouble() : Float.NaN, text(node.get("augment")));
+        loss != null && loss.isNumber() ? (float) loss.asDouble() : Float.NaN, text(node.get("augment")),
+        count(node.get("freeze")), count(node.get("newHead")));
   }
 
   /** {@return the facts as ONNX metadata entries (only those known)} */
@@ -94,6 +118,12 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
     }
     if (augment != null) {
       m.put(OnnxMetadata.AUGMENT, augment);
+    }
+    if (freeze > 0) {
+      m.put(OnnxMetadata.FREEZE, Integer.toString(freeze));
+    }
+    if (newHead > 0) {
+      m.put(OnnxMetadata.NEW_HEAD, Integer.toString(newHead));
     }
     return m;
   }
@@ -118,7 +148,20 @@ public record TrainingFacts(String data, String dataShape, int epochs, float fin
       // unknown
     }
     return new TrainingFacts(metadata.get(OnnxMetadata.DATA), metadata.get(OnnxMetadata.DATA_SHAPE), epochs, loss,
-        metadata.get(OnnxMetadata.AUGMENT));
+        metadata.get(OnnxMetadata.AUGMENT), count(metadata.get(OnnxMetadata.FREEZE)),
+        count(metadata.get(OnnxMetadata.NEW_HEAD)));
+  }
+
+  /** A positive count as a JSON node or metadata text gives it; 0 (unknown) for anything else. */
+  private static int count(Object value) {
+    if (value instanceof JsonNode n) {
+      return n.isIntegralNumber() && n.canConvertToInt() ? Math.max(0, n.asInt()) : 0;
+    }
+    try {
+      return value == null ? 0 : Math.max(0, Integer.parseInt((String) value));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String text(JsonNode n) {

@@ -51,7 +51,7 @@ public final class TrainingRun implements AutoCloseable {
     this.checkpoints = new RunCheckpoints(t.checkpoint, t.checkpointOptions, t.listener);
     DeviceChoice choice = training.device != null ? training.device : Devices.choose("auto");
     Settings settings = new Settings(t.optimizer, t.batchSize, t.shuffler)
-        .augmented(t.augment, t.augment == null ? null : t.imageShape());
+        .augmented(t.augment, t.augment == null ? null : t.imageShape()).freezing(t.frozen);
     DataSet train = t.data.train();
     Trainer reference = null;
     if (choice.parallel()) {
@@ -379,7 +379,7 @@ public final class TrainingRun implements AutoCloseable {
     float rounded = Float.isFinite(finalLoss) ? Float.parseFloat(String.format(java.util.Locale.ROOT, "%.4g", finalLoss))
         : Float.NaN;
     return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded,
-        t.augment == null ? null : t.augment.spec());
+        t.augment == null ? null : t.augment.spec(), t.frozen, t.newHead);
   }
 
   /**

@@ -19,15 +19,48 @@ import java.util.List;
  * kernel's {@code beta1, beta2, epsilon}, {@link SmallNetOptimizer} {@code optimizer} for {@code optimizer,
  * momentum, beta1, beta2, epsilon}.
  *
+ * <p><b>Adding a plain kernel</b> (one launch over a {@link Range}, arguments as declared): write it in a
+ * {@code kernels/*.cl} file, then add ONE {@code default} method here, named as the kernel in camelCase, whose
+ * body states the kernel once: {@code launch("kernel_name", Range.items(count), count, …)} with the range and
+ * every parameter in the kernel's order (a record parameter as its components). The OpenCL backend then needs no
+ * edit: {@link #launch} finds the kernel by name in the built programs and sets the arguments by type; a new .cl
+ * file joins {@link #FILES}. The reference overrides every method with its twin, the same loop
+ * in Java (the family's file in {@code reference/}: see {@code ReferenceKernels}), and never launches by name.
+ * KernelSignatureTest checks each default method's name and argument order against the compiled kernel and
+ * that the reference overrides it; KernelsVsReferenceTest compares the bits once train/KernelCases has a case.
+ * Kernels with launches of their own (the matmul plans, train_small, the {@code *_layers} segments) stay
+ * abstract, each backend writing its launch.
+ *
  * @param <B> a float buffer: {@code float[]} on the reference, a device buffer on OpenCL
  * @param <I> an int buffer (row indices): {@code int[]} on the reference, a device buffer on OpenCL
  */
 public interface Kernels<B, I> {
+  /**
+   * The kernel files this contract's kernels live in, one per concern, in build order (prelude.cl is prepended to
+   * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
+   */
+  List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
+      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl");
+
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
 
   /** Elements per partial sum of update.cl's square_sums (its NORM_BLOCK): fixed, it decides the rounding. */
   int NORM_BLOCK = 256;
+
+  /**
+   * The launch primitive every plain kernel's default method calls: enqueue {@code kernel} over {@code range}
+   * with {@code args} set in order. The reference runs twins instead and throws here.
+   *
+   * @param kernel the kernel's name in its .cl file, e.g. "bias_activation"
+   * @param range the work-items
+   * @param args the kernel's arguments in its declared order: Integer for int, Float for float, a B or I buffer
+   * @throws UnsupportedOperationException on a backend that does not launch kernels by name (the reference)
+   */
+  void launch(String kernel, Range range, Object... args);
+
+  /** The name of {@link #launch}: the one method here that stands for no kernel (tests and Profiled skip it). */
+  String LAUNCH = "launch";
 
   /**
    * matmul.cl: c(m,n) = alpha · a(m,k) · b(k,n).
@@ -106,7 +139,9 @@ public interface Kernels<B, I> {
    * @param bias the biases, cols
    * @param a receives the activations, rows×cols
    */
-  void biasActivation(int rows, int cols, int activation, B z, B bias, B a);
+  default void biasActivation(int rows, int cols, int activation, B z, B bias, B a) {
+    launch("bias_activation", Range.items((long) rows * cols), rows, cols, activation, z, bias, a);
+  }
 
   /**
    * activation.cl: dz(count) = dz ⊙ f'(a), in place (dz holds dz_next · Wᵀ on entry).
@@ -116,7 +151,9 @@ public interface Kernels<B, I> {
    * @param a the layer's output, from which f' is taken
    * @param dz the incoming gradient on entry, the layer's delta on return
    */
-  void activationDelta(int count, int activation, B a, B dz);
+  default void activationDelta(int count, int activation, B a, B dz) {
+    launch("activation_delta", Range.items(count), count, activation, a, dz);
+  }
 
   /**
    * activation.cl: p(rows,cols) = softmax(z + bias) along each row, max subtracted first.
@@ -127,7 +164,9 @@ public interface Kernels<B, I> {
    * @param bias the biases, cols
    * @param p receives the probabilities, rows×cols, each row summing to 1
    */
-  void biasSoftmax(int rows, int cols, B z, B bias, B p);
+  default void biasSoftmax(int rows, int cols, B z, B bias, B p) {
+    launch("bias_softmax", Range.items(rows), rows, cols, z, bias, p);
+  }
 
   /**
    * loss.cl: dz(count) = (a − y) · f'(a).
@@ -138,7 +177,9 @@ public interface Kernels<B, I> {
    * @param y the targets
    * @param dz receives the output layer's delta
    */
-  void mseDelta(int count, int activation, B a, B y, B dz);
+  default void mseDelta(int count, int activation, B a, B y, B dz) {
+    launch("mse_delta", Range.items(count), count, activation, a, y, dz);
+  }
 
   /**
    * loss.cl: dz(count) = p − y.
@@ -148,7 +189,9 @@ public interface Kernels<B, I> {
    * @param y the targets (one-hot)
    * @param dz receives the output layer's delta
    */
-  void xentDelta(int count, B p, B y, B dz);
+  default void xentDelta(int count, B p, B y, B dz) {
+    launch("xent_delta", Range.items(count), count, p, y, dz);
+  }
 
   /**
    * loss.cl: loss[slot] = mean over count of ½(a − y)².
@@ -159,7 +202,9 @@ public interface Kernels<B, I> {
    * @param y the targets
    * @param loss receives the mean at index slot; other elements are left alone
    */
-  void mseLoss(int count, int slot, B a, B y, B loss);
+  default void mseLoss(int count, int slot, B a, B y, B loss) {
+    launch("mse_loss", Range.reduceGroup(), count, slot, a, y, loss);
+  }
 
   /**
    * loss.cl: loss[slot] = mean over rows of −Σ y·log(max(p, FLT_MIN)).
@@ -171,7 +216,9 @@ public interface Kernels<B, I> {
    * @param y the targets, rows×cols
    * @param loss receives the mean at index slot; other elements are left alone
    */
-  void xentLoss(int rows, int cols, int slot, B p, B y, B loss);
+  default void xentLoss(int rows, int cols, int slot, B p, B y, B loss) {
+    launch("xent_loss", Range.reduceGroup(), rows, cols, slot, p, y, loss);
+  }
 
   /**
    * loss.cl: correct[slot] = rows whose argmax (one column: side of 0.5) matches the target's.
@@ -183,7 +230,9 @@ public interface Kernels<B, I> {
    * @param y the targets, rows×cols
    * @param correct receives the count, as a float, at index slot; other elements are left alone
    */
-  void countCorrect(int rows, int cols, int slot, B a, B y, B correct);
+  default void countCorrect(int rows, int cols, int slot, B a, B y, B correct) {
+    launch("count_correct", Range.reduceGroup(), rows, cols, slot, a, y, correct);
+  }
 
   /**
    * update.cl: sums(cols) = scale · Σ over rows of x(rows, cols).
@@ -194,7 +243,9 @@ public interface Kernels<B, I> {
    * @param x the matrix summed, rows×cols
    * @param sums receives the scaled column sums, cols
    */
-  void columnSum(int rows, int cols, float scale, B x, B sums);
+  default void columnSum(int rows, int cols, float scale, B x, B sums) {
+    launch("column_sum", Range.chunks(cols), rows, cols, scale, x, sums);
+  }
 
   /**
    * update.cl: w(count) −= learningRate · (dw + weightDecay · w).
@@ -205,7 +256,9 @@ public interface Kernels<B, I> {
    * @param dw the gradient
    * @param w the parameters, updated in place
    */
-  void sgdUpdate(int count, float learningRate, float weightDecay, B dw, B w);
+  default void sgdUpdate(int count, float learningRate, float weightDecay, B dw, B w) {
+    launch("sgd_update", Range.items(count), count, learningRate, weightDecay, dw, w);
+  }
 
   /**
    * update.cl: velocity = momentum · velocity + g; w −= learningRate · velocity; g = dw + weightDecay · w. Flush: a new
@@ -219,7 +272,9 @@ public interface Kernels<B, I> {
    * @param velocity the optimizer's velocity, updated in place
    * @param w the parameters, updated in place
    */
-  void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, B dw, B velocity, B w);
+  default void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, B dw, B velocity, B w) {
+    launch("momentum_update", Range.items(count), count, learningRate, momentum, weightDecay, dw, velocity, w);
+  }
 
   /**
    * update.cl: one bias-corrected Adam step; correction1 = 1 − beta1ᵗ, correction2 = 1 − beta2ᵗ. Flush: a new
@@ -238,8 +293,11 @@ public interface Kernels<B, I> {
    * @param v the second-moment average, updated in place
    * @param w the parameters, updated in place
    */
-  void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
-      float correction2, B dw, B m, B v, B w);
+  default void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, B dw, B m, B v, B w) {
+    launch("adam_update", Range.items(count), count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(),
+        weightDecay, correction1, correction2, dw, m, v, w);
+  }
 
   /**
    * update.cl: {@link #sgdUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
@@ -305,7 +363,9 @@ public interface Kernels<B, I> {
    * @param source the whole data set, row-major with cols columns
    * @param target receives the gathered rows, rows×cols
    */
-  void gatherRows(int rows, int cols, int offset, I indices, B source, B target);
+  default void gatherRows(int rows, int cols, int offset, I indices, B source, B target) {
+    launch("gather_rows", Range.grid(cols, rows), rows, cols, offset, indices, source, target);
+  }
 
   /**
    * small_net.cl: {@code epochs} full-batch epochs of a small network in one launch, each what Backprop's
@@ -355,8 +415,11 @@ public interface Kernels<B, I> {
    * @param x the input, rows × height·width·channels
    * @param col receives the patches, rows·outHeight·outWidth × kernel·kernel·channels
    */
-  void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
-      int outHeight, int outWidth, B x, B col);
+  default void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, B x, B col) {
+    launch("im2col", Range.items(rows * outHeight * outWidth), rows, height, width, channels, kernelSize, stride,
+        padTop, padLeft, outHeight, outWidth, x, col);
+  }
 
   /**
    * conv.cl: dx = the sum of every patch value's gradient back at the input pixel it was read from (the
@@ -376,8 +439,11 @@ public interface Kernels<B, I> {
    * @param col the patches' gradient, rows·outHeight·outWidth × kernel·kernel·channels
    * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
    */
-  void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
-      int outHeight, int outWidth, B col, B dx);
+  default void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop, int padLeft,
+      int outHeight, int outWidth, B col, B dx) {
+    launch("col2im", Range.items(rows * height * width), rows, height, width, channels, kernelSize, stride, padTop,
+        padLeft, outHeight, outWidth, col, dx);
+  }
 
   /**
    * conv.cl: y = the maximum of each pool×pool window (stride pool) of each channel; output
@@ -392,7 +458,9 @@ public interface Kernels<B, I> {
    * @param x the input, rows × height·width·channels
    * @param y receives the maxima, rows × (height/p)·(width/p)·channels
    */
-  void maxPool(int rows, int height, int width, int channels, int pool, B x, B y);
+  default void maxPool(int rows, int height, int width, int channels, int pool, B x, B y) {
+    launch("max_pool", Range.items(rows * (height / pool) * (width / pool)), rows, height, width, channels, pool, x, y);
+  }
 
   /**
    * conv.cl: dx = dy routed to each window's first maximum in row-major order (ky, then kx; {@code v > best}
@@ -407,7 +475,10 @@ public interface Kernels<B, I> {
    * @param dy the output's gradient, rows × (height/p)·(width/p)·channels
    * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
    */
-  void maxPoolBackward(int rows, int height, int width, int channels, int pool, B x, B dy, B dx);
+  default void maxPoolBackward(int rows, int height, int width, int channels, int pool, B x, B dy, B dx) {
+    launch("max_pool_backward", Range.items(rows * Range.windows(height, pool) * Range.windows(width, pool)), rows,
+        height, width, channels, pool, x, dy, dx);
+  }
 
   /**
    * conv.cl: y = the mean of each pool×pool window (stride pool) of each channel: the window summed in
@@ -421,7 +492,9 @@ public interface Kernels<B, I> {
    * @param x the input, rows × height·width·channels
    * @param y receives the means, rows × (height/p)·(width/p)·channels
    */
-  void avgPool(int rows, int height, int width, int channels, int pool, B x, B y);
+  default void avgPool(int rows, int height, int width, int channels, int pool, B x, B y) {
+    launch("avg_pool", Range.items(rows * (height / pool) * (width / pool)), rows, height, width, channels, pool, x, y);
+  }
 
   /**
    * conv.cl: dx = dy · 1/(pool·pool) at every element of the window, 0 outside every window.
@@ -434,7 +507,10 @@ public interface Kernels<B, I> {
    * @param dy the output's gradient, rows × (height/p)·(width/p)·channels
    * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
    */
-  void avgPoolBackward(int rows, int height, int width, int channels, int pool, B dy, B dx);
+  default void avgPoolBackward(int rows, int height, int width, int channels, int pool, B dy, B dx) {
+    launch("avg_pool_backward", Range.items(rows * Range.windows(height, pool) * Range.windows(width, pool)), rows,
+        height, width, channels, pool, dy, dx);
+  }
 
   /**
    * conv.cl: inverted dropout, y[i] = x[i] · scale where kept, else 0; x and y may be the same buffer. Value i
@@ -453,8 +529,10 @@ public interface Kernels<B, I> {
    * @param x the values
    * @param y receives the kept and scaled values
    */
-  void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi, int stream,
-      B x, B y);
+  default void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi, int stream,
+      B x, B y) {
+    launch("dropout", Range.items(count), count, threshold, scale, seedLo, seedHi, stepLo, stepHi, stream, x, y);
+  }
 
   /**
    * augment.cl: target(rows, height·width·channels) = the source rows s = indices[offset + r], each image (HWC)
@@ -476,8 +554,11 @@ public interface Kernels<B, I> {
    * @param source the whole data set, row-major, height·width·channels columns
    * @param target receives the augmented rows
    */
-  void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
-      int epoch, int offset, I indices, B source, B target);
+  default void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
+      int epoch, int offset, I indices, B source, B target) {
+    launch("gather_augment", Range.grid(height * width * channels, rows), rows, height, width, channels, pad, flip,
+        seedLo, seedHi, epoch, offset, indices, source, target);
+  }
 
   /**
    * update.cl: one AdamW step (decoupled weight decay, as torch.optim.AdamW orders it): first
@@ -495,8 +576,11 @@ public interface Kernels<B, I> {
    * @param v the second-moment average, updated in place
    * @param w the parameters, updated in place
    */
-  void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
-      float correction2, B dw, B m, B v, B w);
+  default void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
+      float correction2, B dw, B m, B v, B w) {
+    launch("adamw_update", Range.items(count), count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(),
+        weightDecay, correction1, correction2, dw, m, v, w);
+  }
 
   /**
    * update.cl: {@link #adamwUpdate} on up to {@link #SEGMENTS} parameter arrays in one launch; slot s is
@@ -528,7 +612,9 @@ public interface Kernels<B, I> {
    * @param x the gradient array
    * @param partials receives the blocks' sums of squares
    */
-  void squareSums(int count, int first, B x, B partials);
+  default void squareSums(int count, int first, B x, B partials) {
+    launch("square_sums", Range.items((count + NORM_BLOCK - 1) / NORM_BLOCK), count, first, x, partials);
+  }
 
   /**
    * update.cl: factor[0] = min(1, maxNorm / (√(Σ partials[0 … blocks)) + 1e-6)), the partials summed in
@@ -539,7 +625,9 @@ public interface Kernels<B, I> {
    * @param partials the sums of squares from {@link #squareSums}
    * @param factor receives the scale in its element 0
    */
-  void clipFactor(int blocks, float maxNorm, B partials, B factor);
+  default void clipFactor(int blocks, float maxNorm, B partials, B factor) {
+    launch("clip_factor", Range.items(1), blocks, maxNorm, partials, factor);
+  }
 
   /**
    * update.cl: x(count) = x · factor[0].
@@ -548,7 +636,9 @@ public interface Kernels<B, I> {
    * @param factor the scale, element 0 ({@link #clipFactor}'s)
    * @param x the array scaled in place
    */
-  void scaleBy(int count, B factor, B x);
+  default void scaleBy(int count, B factor, B x) {
+    launch("scale_by", Range.items(count), count, factor, x);
+  }
 
   /**
    * batchnorm.cl: y(n, c) = (Σ over the pixels of x(n, p, c), in pixel order) / pixels.
@@ -559,7 +649,9 @@ public interface Kernels<B, I> {
    * @param x the input, rows × pixels·channels (HWC)
    * @param y receives the means, rows × channels
    */
-  void globalAvgPool(int rows, int pixels, int channels, B x, B y);
+  default void globalAvgPool(int rows, int pixels, int channels, B x, B y) {
+    launch("global_avg_pool", Range.items((long) rows * channels), rows, pixels, channels, x, y);
+  }
 
   /**
    * batchnorm.cl: dx(n, p, c) = dy(n, c) / pixels.
@@ -570,7 +662,9 @@ public interface Kernels<B, I> {
    * @param dy the output's gradient, rows × channels
    * @param dx receives the input's gradient, rows × pixels·channels (overwritten)
    */
-  void globalAvgPoolBackward(int rows, int pixels, int channels, B dy, B dx);
+  default void globalAvgPoolBackward(int rows, int pixels, int channels, B dy, B dx) {
+    launch("global_avg_pool_backward", Range.items((long) rows * pixels * channels), rows, pixels, channels, dy, dx);
+  }
 
   /**
    * batchnorm.cl: per channel c of x (count × channels), mean = Σx / count and the biased variance Σ(x − mean)² /
@@ -586,8 +680,10 @@ public interface Kernels<B, I> {
    * @param runningMean the running means, updated in place
    * @param runningVariance the running variances, updated in place
    */
-  void batchNormStatistics(int count, int channels, float momentum, B x, B mean, B variance, B runningMean,
-      B runningVariance);
+  default void batchNormStatistics(int count, int channels, float momentum, B x, B mean, B variance, B runningMean,
+      B runningVariance) {
+    launch("batch_norm_statistics", Range.items(channels), count, channels, momentum, x, mean, variance, runningMean, runningVariance);
+  }
 
   /**
    * batchnorm.cl: y = f(γ·((x − mean)·inv) + β), inv = 1 / sqrt(variance + ε), per channel.
@@ -603,8 +699,10 @@ public interface Kernels<B, I> {
    * @param beta β, per channel
    * @param y receives the output, count × channels
    */
-  void batchNormForward(int count, int channels, int activation, float epsilon, B x, B mean, B variance, B gamma,
-      B beta, B y);
+  default void batchNormForward(int count, int channels, int activation, float epsilon, B x, B mean, B variance, B gamma,
+      B beta, B y) {
+    launch("batch_norm_forward", Range.items((long) count * channels), count, channels, activation, epsilon, x, mean, variance, gamma, beta, y);
+  }
 
   /**
    * batchnorm.cl: per channel, sums = (Σ dy, Σ dy·x̂) in index order (x̂ = (x − mean)·inv), dgamma = scale·Σ dy·x̂,
@@ -622,8 +720,10 @@ public interface Kernels<B, I> {
    * @param dgamma receives γ's gradient
    * @param dbeta receives β's gradient
    */
-  void batchNormBackward(int count, int channels, float scale, float epsilon, B x, B mean, B variance, B dy, B sums,
-      B dgamma, B dbeta);
+  default void batchNormBackward(int count, int channels, float scale, float epsilon, B x, B mean, B variance, B dy, B sums,
+      B dgamma, B dbeta) {
+    launch("batch_norm_backward", Range.items(channels), count, channels, scale, epsilon, x, mean, variance, dy, sums, dgamma, dbeta);
+  }
 
   /**
    * batchnorm.cl: dx = γ·inv·((dy − Σdy / count) − x̂·(Σdy·x̂ / count)), the batch statistics' own gradient included.
@@ -639,8 +739,10 @@ public interface Kernels<B, I> {
    * @param sums {@link #batchNormBackward}'s sums
    * @param dx receives the input's gradient, count × channels
    */
-  void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
-      B dx);
+  default void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
+      B dx) {
+    launch("batch_norm_backward_input", Range.items((long) count * channels), count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx);
+  }
 
   /**
    * residual.cl: out(count) = f(x + y), f the activation code (identity: the plain sum). A residual block's
@@ -652,7 +754,9 @@ public interface Kernels<B, I> {
    * @param y the second addend (the shortcut)
    * @param out the result
    */
-  void residualAdd(int count, int activation, B x, B y, B out);
+  default void residualAdd(int count, int activation, B x, B y, B out) {
+    launch("residual_add", Range.items(count), count, activation, x, y, out);
+  }
 
   /**
    * residual.cl: g(count) = g ⊙ f'(out) in place, and copy = the same values.
@@ -663,5 +767,7 @@ public interface Kernels<B, I> {
    * @param g the gradient with respect to the output on entry, with respect to the sum on return
    * @param copy receives the gradient with respect to the sum
    */
-  void residualDelta(int count, int activation, B out, B g, B copy);
+  default void residualDelta(int count, int activation, B out, B g, B copy) {
+    launch("residual_delta", Range.items(count), count, activation, out, g, copy);
+  }
 }

@@ -155,7 +155,8 @@ public final class BenchRunner {
   private static Settings settings(Workload w) {
     dev.cltrain.Training t = w.training();
     return new Settings(t.optimizer(), t.batchSize(), t.shuffler())
-        .augmented(t.augment(), t.augment() == null ? null : t.imageShape()); // bench --augment times it too
+        .augmented(t.augment(), t.augment() == null ? null : t.imageShape()) // bench --augment times it too
+        .freezing(t.frozen()); // and --freeze
   }
 
   /** What one device did: per-repeat ms per epoch, the kernels' times, bytes moved, the final weights. */

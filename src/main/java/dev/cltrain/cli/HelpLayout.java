@@ -23,7 +23,7 @@ final class HelpLayout {
     TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--label", "--ignore", "--missing", "--test",
         "--validation-split", "--standardize", "--input-shape", "--augment"));
     TRAIN_SECTIONS.put("Network", List.of("--net", "--layers", "--activation", "--loss", "--output", "--init", "--init-model",
-        "--input-scale", "--seed"));
+        "--input-scale", "--new-head", "--freeze", "--seed"));
     TRAIN_SECTIONS.put("Optimisation", List.of("--epochs", "--batch-size", "--optimizer", "--lr", "--momentum",
         "--beta1", "--beta2", "--eps", "--weight-decay", "--decay-all", "--clip-norm", "--label-smoothing",
         "--lr-schedule", "--warmup-epochs", "--early-stop", "--monitor"));

@@ -284,6 +284,7 @@ final class TrainCommand implements Callable<Integer> {
     int recordedEpochs;
     try {
       workload = WorkloadJson.fromJson(options);
+      workload.checkpointNetwork = resumed.state().network();
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {
       throw new InputException("--resume " + resume + ": " + OptionNames.message(e), e);

@@ -63,6 +63,12 @@ final class WorkloadJson {
     if (w.augment != null) { // only when given: the options of every other run are recorded as before
       o.put("augment", w.augment);
     }
+    if (w.freeze != null) { // these two only when given, as augment
+      o.put("freeze", w.freeze);
+    }
+    if (w.newHead != null) { // recorded for the model's facts: the checkpoint's weights hold the head
+      o.put("newHead", w.newHead);
+    }
     return o;
   }
 
@@ -82,6 +88,9 @@ final class WorkloadJson {
     w.net = text(o, "net");
     w.inputShape = text(o, "inputShape");
     w.augment = text(o, "augment");
+    w.freeze = o.hasNonNull("freeze") ? integer(o, "freeze") : null;
+    w.newHead = o.hasNonNull("newHead") ? integer(o, "newHead") : null;
+    w.fromCheckpoint = true;
     w.layers = text(o, "layers");
     w.activation = text(o, "activation");
     w.loss = text(o, "loss");

@@ -146,6 +146,25 @@ final class WorkloadOptions {
       + ModelFileOptions.INPUT_SCALE_HELP)
   String inputScale;
 
+  @Option(names = "--freeze", paramLabel = "N", description = "Train all but the first N layers (default 0): every "
+      + "item of the network's layer list counts once (conv, maxpool, avgpool, dropout, dense; an activation belongs "
+      + "to its layer). Frozen layers take no step, no weight decay and no gradient.")
+  Integer freeze;
+
+  @Option(names = "--new-head", paramLabel = "K", description = "With --init-model: replace the output layer (the "
+      + "last dense layer) by a fresh one of K outputs (Glorot normal from --seed, biases zero) for data of K classes "
+      + "or targets.")
+  Integer newHead;
+
+  /** Set when these options come from a checkpoint: --new-head is then only recorded (the weights hold the head). */
+  boolean fromCheckpoint;
+
+  /**
+   * The network of the checkpoint these options come from, or null: an --init-model run records no --net or
+   * --layers, so its resumed run starts from this (the checkpoint's state is restored over it).
+   */
+  Network checkpointNetwork;
+
   /** Notes on what was inferred from the data (one line each, for stderr), filled in by {@link #load()}. */
   final java.util.List<String> notes = new java.util.ArrayList<>();
 
@@ -155,7 +174,7 @@ final class WorkloadOptions {
   /** Whether any option of this group was given. */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
-        learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, csv.label,
+        learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, freeze, newHead, csv.label,
         csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
@@ -367,6 +386,12 @@ final class WorkloadOptions {
     if (augment != null) {
       training = training.augment(Augment.parse(augment, seed())); // refuses rows that are no images
     }
+    if (freeze != null) {
+      training = training.freeze(freeze); // refuses a freeze past the layers
+    }
+    if (newHead != null && (initModel != null || training.initial().outputs() == newHead)) {
+      training = training.newHead(newHead); // recorded in the model's facts (a resumed run's too)
+    }
     String name = Builtins.has(data()) || Generated.matches(data()) ? data() : String.valueOf(Path.of(data()).getFileName());
     return new Workload(name, training);
   }
@@ -415,6 +440,16 @@ final class WorkloadOptions {
     if (inputShape != null) {
       NetSpec.parseShape(inputShape, "--input-shape");
     }
+    if (newHead != null && initModel == null && !fromCheckpoint) {
+      throw InputException.parameter("newHead", "applies to --init-model only (the output layer of a model to "
+          + "fine-tune)");
+    }
+    if (newHead != null && newHead < 1) {
+      throw InputException.parameter("newHead", "must be at least 1, got " + newHead);
+    }
+    if (freeze != null && freeze < 0) {
+      throw InputException.parameter("freeze", "must be at least 0, got " + freeze);
+    }
     if (inputScale != null && initModel == null) {
       throw new InputException("--input-scale applies to --init-model only (a network drawn here takes the data's "
           + "own scale)");
@@ -446,6 +481,12 @@ final class WorkloadOptions {
       throw new InputException("--net and --layers exclude each other");
     }
     NetworkRecipe recipe = networkRecipe(layerSpec);
+    if (checkpointNetwork != null && net == null && layerSpec == null
+        && (checkpointNetwork.hasFeatures() || checkpointNetwork.dense().size() > 1)) {
+      // a resumed --init-model run: the checkpoint's network, not the data's one-layer default
+      Training training = Training.of(checkpointNetwork, loaded).seed(seed());
+      return recipe.standardize() ? training.standardize() : training;
+    }
     if (initModel != null) {
       Training training = fromModel(loaded, recipe.layers(), layerSpec, lossKind);
       return recipe.standardize() ? training.standardize() : training;
@@ -475,8 +516,15 @@ final class WorkloadOptions {
     }
     if (loss != null) {
       model = model.withLoss(lossKind);
-    } else if (loaded.classes() > 0) {
+    } else if (loaded.classes() > 0 && (newHead == null || newHead == model.outputs())) {
       model = Data.readingLabels(model, data()); // logits read as a classifier of the data's labels
+    }
+    if (newHead != null) {
+      if (loaded.classes() > 0 && loaded.classes() != newHead) {
+        throw InputException.parameter("newHead", newHead + ": the data (" + train.name() + ") has "
+            + loaded.classes() + " classes");
+      }
+      model = model.withNewHead(newHead, seed()); // Glorot normal from np.random.seed(--seed)
     }
     if (model.note() != null) {
       notes.add(dev.cltrain.cmd.OptionNames.text(model.note()));

@@ -43,6 +43,8 @@ public final class OptionNames {
       Map.entry("classes", "--classes"),
       Map.entry("data", "--data"),
       Map.entry("device", "--device"),
+      Map.entry("freeze", "--freeze"),
+      Map.entry("newHead", "--new-head"),
       Map.entry("ignore", "--ignore"),
       Map.entry("initModel", "--init-model"),
       Map.entry("inputScale", "--input-scale"),

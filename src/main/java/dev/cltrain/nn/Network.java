@@ -62,14 +62,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    */
   public Network(Loss loss, List<? extends Layer> layers, float inputScale, List<String> classNames,
       Standardization standardization) {
-    this(firstInput(layers), List.copyOf(layers), loss, inputScale, classNames, standardization, 0);
-  }
-
-  private static Shape firstInput(List<? extends Layer> layers) {
-    if (layers.isEmpty()) {
-      throw new IllegalArgumentException("a network needs at least one layer");
-    }
-    return layers.get(0).input();
+    this(NetworkChecks.firstInput(layers), List.copyOf(layers), loss, inputScale, classNames, standardization, 0);
   }
 
   /**
@@ -91,49 +84,13 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       throw new IllegalArgumentException("a network needs at least one layer");
     }
     layers = List.copyOf(layers);
-    Shape at = input;
-    int denseSeen = -1;
-    for (int l = 0; l < layers.size(); l++) {
-      Layer layer = layers.get(l);
-      boolean dense = isDense(layer);
-      if (!layer.takes(at)) {
-        throw new IllegalArgumentException(dense && l > 0 && isDense(layers.get(l - 1))
-            ? "layer " + l + " takes " + layer.input().size() + " inputs but layer " + (l - 1) + " gives " + at.size()
-            : "layer " + l + " (" + layer.spec() + ") takes " + layer.input() + " but is given " + at
-                + (dense ? " = " + at.size() : ""));
-      }
-      if (denseSeen >= 0 && !dense && layer.kind().place != LayerKind.Place.BETWEEN) {
-        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + ") cannot follow a dense layer");
-      }
-      if (denseSeen >= 0 && !dense && !isDense(layers.get(l - 1))) {
-        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one dropout");
-      }
-      denseSeen = dense ? l : denseSeen;
-      at = layer.output();
-    }
-    if (denseSeen != layers.size() - 1) {
-      throw new IllegalArgumentException(denseSeen < 0 ? "a network ends with a dense layer, the output layer"
-          : "the output layer cannot have dropout");
-    }
-    checkInputScale(inputScale);
+    NetworkChecks.chain(input, layers);
+    NetworkChecks.checkInputScale(inputScale);
     classNames = classNames == null ? null : List.copyOf(classNames);
     if (standardization != null && standardization.mean().length != input.size()) {
       throw new dev.cltrain.core.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + input.size());
     }
-  }
-
-  /** Whether a layer is one of the dense layers, the part after the stages ({@link LayerKind.Place#DENSE}). */
-  private static boolean isDense(Layer layer) {
-    return layer.kind().place == LayerKind.Place.DENSE;
-  }
-
-  /** The input scale, refused unless positive and finite. */
-  private static float checkInputScale(float scale) {
-    if (!(scale > 0) || Float.isInfinite(scale)) {
-      throw new dev.cltrain.core.InputException("the input scale must be positive and finite, got " + scale);
-    }
-    return scale;
   }
 
   /**
@@ -185,7 +142,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     List<Layer> all = new ArrayList<>(layers);
     int d = 0;
     for (int l = 0; l < all.size(); l++) {
-      if (isDense(all.get(l))) {
+      if (NetworkChecks.isDense(all.get(l))) {
         all.set(l, newDense.get(d++));
       }
     }
@@ -205,6 +162,54 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     return withLayers(all);
   }
 
+  /**
+   * This network with its output layer (the last dense layer) replaced by a fresh one of {@code outputs} units,
+   * for fine-tuning on new classes: the same inputs, the activation the old head had (the loss's: softmax under
+   * xent), Glorot-normal weights ({@link Init#XAVIER}: inputs × outputs row-major, standard normal ×
+   * sqrt(2 / (inputs + outputs))) drawn from {@code np.random.seed(seed)}, biases zero. The class names are
+   * dropped (a run takes its data's).
+   *
+   * <pre>{@code
+   * Network pretrained = Network.builder(4, 8, 3).hidden(Activation.RELU).loss(Loss.XENT).build();
+   * Network tuned = pretrained.withNewHead(5, 0); // 4, 8, 5: a fresh softmax head of five classes
+   * }</pre>
+   *
+   * @param outputs the new head's units (the new data's classes or targets), at least 1
+   * @param seed    {@code np.random.seed} of the draws, 0 to 2³²−1
+   * @return the network with the new head
+   * @throws dev.cltrain.core.InputException naming "newHead" when {@code outputs} is not positive or the seed is
+   *     outside 0..2³²−1
+   */
+  public Network withNewHead(int outputs, long seed) {
+    if (outputs < 1) {
+      throw dev.cltrain.core.InputException.parameter("newHead", "must be at least 1, got " + outputs);
+    }
+    if (seed < 0 || seed > 0xFFFFFFFFL) {
+      throw dev.cltrain.core.InputException.parameter("seed", "must be between 0 and 4294967295, got " + seed);
+    }
+    Dense old = (Dense) layers.get(layers.size() - 1); // the constructor keeps a dense layer last
+    NetSpec.checkLayerSizes(new int[] {old.inputs(), outputs}, "newHead " + outputs);
+    float[][] drawn = Init.XAVIER.draw(new NumpyRandom(seed), old.inputs(), outputs);
+    List<Layer> all = new ArrayList<>(layers.subList(0, layers.size() - 1));
+    all.add(new Dense(old.inputs(), outputs, old.activation(), drawn[0], drawn[1]));
+    return new Network(input, all, loss, inputScale, null, standardization, dropoutSeed);
+  }
+
+  /**
+   * Where training starts when the first {@code frozen} layers are frozen ({@code --freeze}): layers are counted
+   * as the items of {@link #layers()}, from 0 at the input, every item once whether or not it has parameters
+   * (a convolution, a pooling, a dropout, a dense layer; an activation belongs to its convolution or dense
+   * layer). Backpropagation stops at the layer this returns.
+   *
+   * @param frozen the first layers not to train, at least 0
+   * @return the index in {@link #layers()} of the first layer with parameters at or after {@code frozen}
+   * @throws dev.cltrain.core.InputException naming "freeze" when {@code frozen} is negative, past the last layer,
+   *     or leaves no layer with parameters to train
+   */
+  public int firstTrainable(int frozen) {
+    return NetworkChecks.firstTrainable(layers, frozen);
+  }
+
   /** @return the dense layers, in order (the last is the output layer) */
   public List<Dense> dense() {
     List<Dense> dense = new ArrayList<>();
@@ -219,7 +224,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
   /** @return the layers before the first dense layer (convolutions, pooling, dropout), in order */
   public List<Layer> stages() {
     int first = 0;
-    while (!isDense(layers.get(first))) {
+    while (!NetworkChecks.isDense(layers.get(first))) {
       first++;
     }
     return layers.subList(0, first);
@@ -230,7 +235,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     float[] rates = new float[dense().size()];
     int d = -1;
     for (Layer l : layers) {
-      if (isDense(l)) {
+      if (NetworkChecks.isDense(l)) {
         d++;
       } else if (d >= 0 && l instanceof Dropout dropout) {
         rates[d] = dropout.rate();
@@ -257,7 +262,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    *     {@code --net} adds to {@code --layers}; such a network is saved as a version 2 model file
    */
   public boolean hasFeatures() {
-    return !layers.stream().allMatch(Network::isDense);
+    return !layers.stream().allMatch(NetworkChecks::isDense);
   }
 
   /**
@@ -466,7 +471,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
      * @return this builder
      */
     public Builder inputScale(float scale) {
-      this.inputScale = checkInputScale(scale);
+      this.inputScale = NetworkChecks.checkInputScale(scale);
       return this;
     }
 

@@ -40,6 +40,10 @@ public final class OnnxMetadata {
   public static final String DATA_SHAPE = "data_shape";
   /** The training rows' augmentation, e.g. "flip,crop:2" (only when augmented). */
   public static final String AUGMENT = "augment";
+  /** The first layers frozen while training ({@code --freeze}, only when some were). */
+  public static final String FREEZE = "freeze";
+  /** The outputs of the fresh output layer training began with ({@code --new-head}, only when it did). */
+  public static final String NEW_HEAD = "new_head";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private OnnxMetadata() {}

@@ -112,7 +112,10 @@ public final class ClContext implements AutoCloseable {
   }
 
   /**
-   * The program built from {@code file} with {@code options}, built once per context and cached.
+   * The program built from {@code file} with {@code options}, built once per context and cached. Where the same
+   * program (device, options and source text) was built from source often enough before in this process, it is
+   * built from the binary one of those builds gave ({@link ProgramBinaries}), from source where the device refuses
+   * it.
    *
    * @param file a kernel file name, e.g. "matmul.cl"; prelude.cl is prepended to it
    * @param options the OpenCL build options, e.g. {@link OpenClKernels#buildOptions}'s; part of the cache key
@@ -127,12 +130,46 @@ public final class ClContext implements AutoCloseable {
     }
     String where = source.describe(file);
     String text = ClProgram.assemble(source, file);
+    BUILDS.add(file + " " + options);
+    ProgramBinaries.Key same = ProgramBinaries.Key.of(device, options, text);
+    byte[] binary = ProgramBinaries.binary(same);
+    cl_program program = binary == null ? null : fromBinary(where, options, binary);
+    if (program != null) {
+      binaryBuilds++;
+    } else {
+      if (binary != null) {
+        ProgramBinaries.drop(same);
+      }
+      program = fromSource(where, options, text);
+      sourceBuilds++;
+      if (ProgramBinaries.builtFromSource(same) && keepsBinaries) {
+        byte[] built = ProgramBinaries.fetch(program);
+        if (built != null) {
+          ProgramBinaries.keep(same, built);
+        }
+      }
+    }
+    ClProgram built = new ClProgram(this, file, options, program);
+    programs.put(key, built);
+    return built;
+  }
+
+  /** Builds {@code text}; the program is owned by this context, released with it even where the build failed. */
+  private cl_program fromSource(String where, String options, String text) {
     cl_program program = ClException.check("clCreateProgramWithSource(" + where + ")",
         () -> clCreateProgramWithSource(context, 1, new String[] {text}, null, null));
-    own("program " + file, () -> clReleaseProgram(program));
+    own("program " + where, () -> clReleaseProgram(program));
+    CLException failed = build(program, options, "clBuildProgram(" + where + ")");
+    if (failed != null) {
+      throw new ClException("clBuildProgram(" + where + ")", failed.getStatus(), "Build log:\n" + buildLog(program));
+    }
+    return program;
+  }
+
+  /** clBuildProgram on this context's device; {@return its failure, or null} */
+  private CLException build(cl_program program, String options, String call) {
     CLException[] failed = new CLException[1];
     // the compiler's own output (warnings) goes to fd 2: kept from the terminal, shown with --verbose
-    BUILDS.add(file + " " + options);
     String printed = JvmSignals.captureStderr(() -> {
       try {
         clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
@@ -141,13 +178,59 @@ public final class ClContext implements AutoCloseable {
       }
     });
     JvmSignals.restore("clBuildProgram");
-    dev.cltrain.core.Notices.driverOutput("clBuildProgram(" + where + ")", printed);
-    if (failed[0] != null) {
-      throw new ClException("clBuildProgram(" + where + ")", failed[0].getStatus(), "Build log:\n" + buildLog(program));
+    dev.cltrain.core.Notices.driverOutput(call, printed);
+    return failed[0];
+  }
+
+  /**
+   * The program built from {@code binary}, owned by this context; null, with nothing left behind, where the device
+   * refuses the binary or its build (the caller then builds from source).
+   */
+  private cl_program fromBinary(String where, String options, byte[] binary) {
+    cl_program program;
+    try {
+      program = clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.id()}, new long[] {binary.length},
+          new byte[][] {binary}, new int[1], null);
+    } catch (CLException e) {
+      log.debug("{}: the device refused the binary of an earlier build ({}); building from source", where,
+          e.getMessage());
+      return null;
     }
-    ClProgram built = new ClProgram(this, file, options, program);
-    programs.put(key, built);
-    return built;
+    CLException failed = build(program, options, "clBuildProgram(" + where + ", from its binary)");
+    if (failed != null) {
+      log.debug("{}: building the binary of an earlier build failed ({}); building from source", where,
+          failed.getMessage());
+      clReleaseProgram(program);
+      return null;
+    }
+    own("program " + where, () -> clReleaseProgram(program));
+    return program;
+  }
+
+  /** Whether this context's builds from source may fetch and keep their binaries ({@link #keepNoBinaries}). */
+  private boolean keepsBinaries = true;
+
+  /**
+   * Keeps no binary of this context's builds (it still builds from those kept): the tuner's, whose candidates are
+   * each built once per tuning; fetching one makes PoCL compile every kernel of it, minutes for a tuning's
+   * candidates with its cache cold, where a process tunes three times (FirstUseCheckTest).
+   */
+  synchronized void keepNoBinaries() {
+    keepsBinaries = false;
+  }
+
+  /** Programs this context built from source, and from the binary of an earlier build (for tests). */
+  private int sourceBuilds;
+  private int binaryBuilds;
+
+  /** {@return how many of this context's programs were built from source} */
+  synchronized int sourceBuilds() {
+    return sourceBuilds;
+  }
+
+  /** {@return how many of this context's programs were built from the binary of an earlier build} */
+  synchronized int binaryBuilds() {
+    return binaryBuilds;
   }
 
   /** Every clBuildProgram of this process, as "file options", in order (for tests). */

@@ -3,7 +3,7 @@ package dev.cltrain.opencl;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
-import dev.cltrain.backend.Segments;
+import dev.cltrain.backend.Range;
 import dev.cltrain.backend.SmallNetOptimizer;
 import dev.cltrain.core.KernelTime;
 import java.util.ArrayList;
@@ -11,16 +11,18 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-
 /**
  * The kernels on one OpenCL device: each method sets the kernel's arguments in declaration order and
  * enqueues it, without waiting. Every program is built when this is created, so a kernel that does not
- * compile fails here, naming its file and carrying the build log.
+ * compile fails here, naming its file and carrying the build log. The plain kernels take {@link Kernels}'
+ * default methods, which call {@link #launch}: the kernel found by name in the built programs
+ * ({@code KernelTable}), so a kernel added to a .cl file needs no edit here. This class writes only the
+ * launches of their own: the matrix products ({@code MatmulKernels}), the {@code *_layers} segments and
+ * train_small.
  */
 public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
-  /** The kernel files, one per concern (prelude.cl is prepended to each, not built on its own). */
-  public static final String[] FILES = {"matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl",
-      "small_net.cl", "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl"};
+  /** The kernel files, {@link Kernels#FILES}, as an array. */
+  public static final String[] FILES = Kernels.FILES.toArray(String[]::new);
   /** A kernel's first line in a kernel file. */
   private static final Pattern KERNEL = Pattern.compile("(?m)^__kernel void (\\w+)\\(");
 
@@ -56,52 +58,12 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   static final long LOCAL_MARGIN = 1024;
 
   private final ClContext context;
-  private final MatmulPlan plan;
-  private final int reduceGroup;
-  /** Elements per work-item of the *_layers kernels (update.cl's UPDATE_CHUNK): see {@link #updateChunk(ClDevice)}. */
-  private final int updateChunk;
-  /**
-   * The matmul kernels built for {@link #plan}, and for large products those built for the large plan: null
-   * until the first large product when that plan is still to be tuned ({@link #resolveLargePlan()}).
-   */
-  private final Matmuls matmuls;
-  private Matmuls largeMatmuls;
-  private final KernelSource source;
-  /** Which kernels every product takes: null by size (the normal case), else the large plan's (true) or the other's. */
-  private Boolean forced;
-  /** Multiply-adds from which a product with at least {@link #LARGE_ROWS} rows takes {@link #largeMatmuls}. */
-  private final long largeWork;
-  private final ClKernel biasActivation;
-  private final ClKernel activationDelta;
-  private final ClKernel biasSoftmax;
-  private final ClKernel mseDelta;
-  private final ClKernel xentDelta;
-  private final ClKernel mseLoss;
-  private final ClKernel xentLoss;
-  private final ClKernel countCorrect;
-  private final ClKernel columnSum;
-  private final ClKernel sgdUpdate;
-  private final ClKernel momentumUpdate;
-  private final ClKernel adamUpdate;
-  private final ClKernel sgdUpdateLayers;
-  private final ClKernel momentumUpdateLayers;
-  private final ClKernel adamUpdateLayers;
-  private final ClKernel adamwUpdate;
-  private final ClKernel adamwUpdateLayers;
-  private final ClKernel squareSums;
-  private final ClKernel clipFactor;
-  private final ClKernel scaleBy;
-  private final ClKernel gatherRows;
-  private final ClKernel im2col;
-  private final ClKernel col2im;
-  private final ClKernel maxPool;
-  private final ClKernel maxPoolBackward;
-  private final ClKernel avgPool;
-  private final ClKernel avgPoolBackward;
-  private final ClKernel dropout;
-  private final ClKernel gatherAugment;
-  private final ClKernel residualAdd;
-  private final ClKernel residualDelta;
+  /** matmul.cl's products, built for the plan and for large products. */
+  private final MatmulKernels matmuls;
+  /** The plain kernels, launched by name ({@link #launch}). */
+  private final KernelTable table;
+  /** The *_layers kernels' launches. */
+  private final SegmentLaunches segments;
   private final int smallNetFloats;
   private final ClKernel trainSmall;
   private final int smallNetGroup;
@@ -186,51 +148,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     }
     this.context = new ClContext(device, source, profiling);
     try {
-      this.plan = plan;
-      this.updateChunk = updateChunk;
-      this.reduceGroup = reduceGroup(device);
-      this.source = source;
+      int reduceGroup = reduceGroup(device);
       String options = programOptions(device, plan);
-      this.matmuls = new Matmuls(plan, context.program("matmul.cl", options));
-      this.largeMatmuls = largePlan == null ? null : build(largePlan);
-      this.largeWork = largeWork;
-      ClProgram activation = context.program("activation.cl", options);
-      ClProgram loss = context.program("loss.cl", options);
-      ClProgram update = context.program("update.cl", options + " -DUPDATE_CHUNK=" + updateChunk);
-      ClProgram batch = context.program("batch.cl", options);
-      this.biasActivation = activation.kernel("bias_activation");
-      this.activationDelta = activation.kernel("activation_delta");
-      this.biasSoftmax = activation.kernel("bias_softmax");
-      this.mseDelta = loss.kernel("mse_delta");
-      this.xentDelta = loss.kernel("xent_delta");
-      this.mseLoss = loss.kernel("mse_loss");
-      this.xentLoss = loss.kernel("xent_loss");
-      this.countCorrect = loss.kernel("count_correct");
-      this.columnSum = update.kernel("column_sum");
-      this.sgdUpdate = update.kernel("sgd_update");
-      this.momentumUpdate = update.kernel("momentum_update");
-      this.adamUpdate = update.kernel("adam_update");
-      this.sgdUpdateLayers = update.kernel("sgd_update_layers");
-      this.momentumUpdateLayers = update.kernel("momentum_update_layers");
-      this.adamUpdateLayers = update.kernel("adam_update_layers");
-      this.adamwUpdate = update.kernel("adamw_update");
-      this.adamwUpdateLayers = update.kernel("adamw_update_layers");
-      this.squareSums = update.kernel("square_sums");
-      this.clipFactor = update.kernel("clip_factor");
-      this.scaleBy = update.kernel("scale_by");
-      this.gatherRows = batch.kernel("gather_rows");
-      ClProgram conv = context.program("conv.cl", options);
-      this.im2col = conv.kernel("im2col");
-      this.col2im = conv.kernel("col2im");
-      this.maxPool = conv.kernel("max_pool");
-      this.maxPoolBackward = conv.kernel("max_pool_backward");
-      this.avgPool = conv.kernel("avg_pool");
-      this.avgPoolBackward = conv.kernel("avg_pool_backward");
-      this.dropout = conv.kernel("dropout");
-      this.gatherAugment = context.program("augment.cl", options).kernel("gather_augment");
-      ClProgram residual = context.program("residual.cl", options);
-      this.residualAdd = residual.kernel("residual_add");
-      this.residualDelta = residual.kernel("residual_delta");
+      this.matmuls = new MatmulKernels(context, source, plan, largePlan, largeWork);
+      this.table = new KernelTable(context, options, reduceGroup, updateChunk);
+      this.segments = new SegmentLaunches(table, updateChunk);
       this.smallNetFloats = smallNetFloats(device, reduceGroup);
       if (smallNetFloats > 0) {
         this.trainSmall = context.program("small_net.cl", options + " -DSMALL_NET_FLOATS=" + smallNetFloats)
@@ -360,7 +282,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @return the plan given or chosen at construction
    */
   public MatmulPlan plan() {
-    return plan;
+    return matmuls.plan();
   }
 
   @Override
@@ -374,105 +296,14 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   /** Multiply-adds from which a product of at least {@link #LARGE_ROWS} rows takes them: 1024 × 1024 × 256. */
   public static final long LARGE_WORK = 1L << 28;
 
-  /** The five matmul kernels of one build of matmul.cl, with the plan it was built for. */
-  private record Matmuls(MatmulPlan plan, ClKernel matmul, ClKernel transposeA, ClKernel transposeB,
-      ClKernel biasActivation, ClKernel transposeBDelta) {
-    Matmuls(MatmulPlan plan, ClProgram program) {
-      this(plan, program.kernel("matmul"), program.kernel("matmul_transpose_a"), program.kernel("matmul_transpose_b"),
-          program.kernel("matmul_bias_activation"), program.kernel("matmul_transpose_b_delta"));
-    }
-  }
-
-  /** The kernels for a product of m × n × k: the large plan's when it has the rows and the work. */
-  private Matmuls matmuls(int m, int n, int k) {
-    if (forced != null) {
-      return forced ? resolveLargePlan() : matmuls;
-    }
-    return takesLargePlan(m, n, k) ? resolveLargePlan() : matmuls;
-  }
-
-  /** The matmul kernels of {@code p}: {@link #matmuls} when it is that plan, else built now. */
-  private Matmuls build(MatmulPlan p) {
-    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", programOptions(context.device(), p)));
-  }
-
-  /**
-   * The large products' kernels, tuned and built now if this is the first large product: a plan not yet
-   * checked, so before its first use it must compute, bit for bit, what this backend's other plan computes
-   * (every plan sums in the same order) at shapes past the large-product threshold, every variant and
-   * activation.
-   *
-   * @throws dev.cltrain.core.DeviceException when the new plan's products differ from the checked plan's
-   */
-  private synchronized Matmuls resolveLargePlan() {
-    if (largeMatmuls != null) {
-      return largeMatmuls;
-    }
-    Matmuls tuned = build(MatmulPlan.largeForDevice(context.device(), source));
-    if (tuned != matmuls) {
-      String differs = sameProducts(tuned);
-      if (differs != null) {
-        throw new dev.cltrain.core.DeviceException("the matmul plan for large products, " + tuned.plan().spec() + ", "
-            + differs + " on " + context.device().ref() + " ('cltrain verify' shows every kernel)");
-      }
-    }
-    largeMatmuls = tuned;
-    return tuned;
-  }
-
-  /** Where {@code other}'s five variants differ from {@link #matmuls}'s bits, or null when they never do. */
-  private String sameProducts(Matmuls other) {
-    java.util.Random random = new java.util.Random(11);
-    for (int[] s : new int[][] {{LARGE_ROWS + 3, 70, 1100}, {130, 100, 67}}) {
-      int m = s[0];
-      int n = s[1];
-      int k = s[2];
-      try (ClBuffer a = upload(uniform(random, m * k)); ClBuffer b = upload(uniform(random, k * n));
-           ClBuffer bias = upload(uniform(random, m * n)); ClBuffer out = allocate(m * n)) {
-        for (int variant = 0; variant < 5 + 3; variant++) {
-          float[][] results = new float[2][m * n];
-          for (int side = 0; side < 2; side++) {
-            Matmuls kernels = side == 0 ? matmuls : other;
-            int activation = Math.max(0, variant - 4);
-            ClKernel kernel = switch (Math.min(variant, 4)) {
-              case 0 -> kernels.matmul().args(m, n, k, 0.5f, a, b, out);
-              case 1 -> kernels.transposeA().args(m, n, k, 0.5f, a, b, out);
-              case 2 -> kernels.transposeB().args(m, n, k, 0.5f, a, b, out);
-              case 3 -> kernels.biasActivation().args(m, n, k, activation, a, b, bias, out);
-              default -> kernels.transposeBDelta().args(m, n, k, activation, a, b, bias, out);
-            };
-            launch(kernels, kernel, m, n);
-            out.read(results[side]);
-          }
-          for (int i = 0; i < m * n; i++) {
-            if (Float.floatToRawIntBits(results[0][i]) != Float.floatToRawIntBits(results[1][i])) {
-              return "computes " + results[1][i] + " where " + plan.spec() + " computes " + results[0][i] + " (variant "
-                  + variant + ", " + m + "x" + n + "x" + k + ", element " + i + ")";
-            }
-          }
-        }
-      }
-    }
-    return null;
-  }
-
-  private static float[] uniform(java.util.Random random, int length) {
-    float[] v = new float[length];
-    for (int i = 0; i < length; i++) {
-      v[i] = random.nextFloat() * 2 - 1;
-    }
-    return v;
-  }
-
   /**
    * Makes every product take one plan's kernels whatever its size, so that a check reaches each plan at every
    * shape (DeviceCheck, verify); null restores the choice by size.
    *
-   * @param large true: the large products' plan (tuned now if need be); false: the
-   *     other; null: by size
+   * @param large true: the large products' plan (tuned now if need be); false: the other; null: by size
    */
-  public synchronized void forcePlan(Boolean large) {
-    forced = large;
+  public void forcePlan(Boolean large) {
+    matmuls.forcePlan(large);
   }
 
   /**
@@ -481,13 +312,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    *
    * @return one plan, or two when large products have a plan of their own
    */
-  public synchronized List<MatmulPlan> plans() {
-    return largeMatmuls == null || largeMatmuls == matmuls ? List.of(plan) : List.of(plan, largeMatmuls.plan());
+  public List<MatmulPlan> plans() {
+    return matmuls.plans();
   }
 
   /** Whether a product of m × n × k has the rows and the work for the large plan's kernels (for tests). */
   boolean takesLargePlan(int m, int n, int k) {
-    return m >= LARGE_ROWS && (long) m * n * k >= largeWork;
+    return matmuls.takesLargePlan(m, n, k);
   }
 
   /**
@@ -499,270 +330,58 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    * @throws dev.cltrain.core.DeviceException when a plan tuned now differs from {@link #plan()}'s products
    */
   public MatmulPlan largePlan() {
-    return resolveLargePlan().plan();
+    return matmuls.largePlan();
   }
 
   @Override
   public void matmul(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    Matmuls kernels = matmuls(m, n, k);
-    launch(kernels, kernels.matmul().args(m, n, k, alpha, a, b, c), m, n);
+    MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+    matmuls.launch(kernels, kernels.matmul().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeA(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    Matmuls kernels = matmuls(m, n, k);
-    launch(kernels, kernels.transposeA().args(m, n, k, alpha, a, b, c), m, n);
+    MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+    matmuls.launch(kernels, kernels.transposeA().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulTransposeB(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    Matmuls kernels = matmuls(m, n, k);
-    launch(kernels, kernels.transposeB().args(m, n, k, alpha, a, b, c), m, n);
+    MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+    matmuls.launch(kernels, kernels.transposeB().args(m, n, k, alpha, a, b, c), m, n);
   }
 
   @Override
   public void matmulBiasActivation(int m, int n, int k, int activation, ClBuffer x, ClBuffer w, ClBuffer bias,
       ClBuffer a) {
-    Matmuls kernels = matmuls(m, n, k);
-    launch(kernels, kernels.biasActivation().args(m, n, k, activation, x, w, bias, a), m, n);
+    MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+    matmuls.launch(kernels, kernels.biasActivation().args(m, n, k, activation, x, w, bias, a), m, n);
   }
 
   @Override
   public void matmulTransposeBDelta(int m, int n, int k, int activation, ClBuffer d, ClBuffer w, ClBuffer a,
       ClBuffer dz) {
-    Matmuls kernels = matmuls(m, n, k);
-    launch(kernels, kernels.transposeBDelta().args(m, n, k, activation, d, w, a, dz), m, n);
-  }
-
-  private void launch(Matmuls kernels, ClKernel kernel, int m, int n) {
-    launchMatmul(kernels.plan(), kernel, m, n, context.device().computeUnits());
-  }
-
-  /**
-   * Enqueues a matmul kernel built for {@code plan} over c(m, n): tiled, in TILE × TILE work-groups; registers,
-   * one work-item per RM × RC block of c, the runtime's work-groups; blocked,
-   * one work-item per panel of c, each its own work-group (the panel's staged piece of b is the group's local
-   * memory, and PoCL then hands groups to its cores freely). Panels are MB rows high, or lower (a multiple of
-   * RM) when that leaves fewer than two per compute unit; the kernel derives their height from the range.
-   *
-   * @param plan the plan the kernel was built with
-   * @param kernel a matmul kernel with its arguments set
-   * @param m rows of c
-   * @param n columns of c
-   * @param computeUnits the device's compute units (cores, on a CPU)
-   */
-  static void launchMatmul(MatmulPlan plan, ClKernel kernel, int m, int n, int computeUnits) {
-    if (plan.blocked()) {
-      long columns = (n + plan.columns() - 1) / plan.columns();
-      long rows = (m + plan.panel() - 1) / plan.panel();
-      long wanted = 2L * Math.max(1, computeUnits);
-      if (columns * rows < wanted) {
-        rows = Math.min((m + plan.rows() - 1) / plan.rows(), (wanted + columns - 1) / columns);
-      }
-      kernel.launch2dSingleItems(columns, rows);
-    } else if (!plan.tiled()) {
-      kernel.launch2dGuarded((n + plan.columns() - 1) / plan.columns(), (m + plan.rows() - 1) / plan.rows());
-    } else {
-      kernel.launch2d(n, m, plan.tile());
-    }
-  }
-
-  @Override
-  public void biasActivation(int rows, int cols, int activation, ClBuffer z, ClBuffer bias, ClBuffer a) {
-    biasActivation.args(rows, cols, activation, z, bias, a).launchGuarded((long) rows * cols);
-  }
-
-  @Override
-  public void activationDelta(int count, int activation, ClBuffer a, ClBuffer dz) {
-    activationDelta.args(count, activation, a, dz).launchGuarded(count);
-  }
-
-  @Override
-  public void biasSoftmax(int rows, int cols, ClBuffer z, ClBuffer bias, ClBuffer p) {
-    biasSoftmax.args(rows, cols, z, bias, p).launchGuarded(rows);
-  }
-
-  @Override
-  public void mseDelta(int count, int activation, ClBuffer a, ClBuffer y, ClBuffer dz) {
-    mseDelta.args(count, activation, a, y, dz).launchGuarded(count);
-  }
-
-  @Override
-  public void xentDelta(int count, ClBuffer p, ClBuffer y, ClBuffer dz) {
-    xentDelta.args(count, p, y, dz).launchGuarded(count);
-  }
-
-  @Override
-  public void mseLoss(int count, int slot, ClBuffer a, ClBuffer y, ClBuffer loss) {
-    mseLoss.args(count, slot, a, y, loss).launchGroup(reduceGroup);
-  }
-
-  @Override
-  public void xentLoss(int rows, int cols, int slot, ClBuffer p, ClBuffer y, ClBuffer loss) {
-    xentLoss.args(rows, cols, slot, p, y, loss).launchGroup(reduceGroup);
-  }
-
-  @Override
-  public void countCorrect(int rows, int cols, int slot, ClBuffer a, ClBuffer y, ClBuffer correct) {
-    countCorrect.args(rows, cols, slot, a, y, correct).launchGroup(reduceGroup);
-  }
-
-  @Override
-  public void columnSum(int rows, int cols, float scale, ClBuffer x, ClBuffer sums) {
-    columnSum.args(rows, cols, scale, x, sums).launchGuarded((cols + updateChunk - 1) / updateChunk);
-  }
-
-  @Override
-  public void sgdUpdate(int count, float learningRate, float weightDecay, ClBuffer dw, ClBuffer w) {
-    sgdUpdate.args(count, learningRate, weightDecay, dw, w).launchGuarded(count);
-  }
-
-  @Override
-  public void momentumUpdate(int count, float learningRate, float momentum, float weightDecay, ClBuffer dw,
-      ClBuffer velocity, ClBuffer w) {
-    momentumUpdate.args(count, learningRate, momentum, weightDecay, dw, velocity, w).launchGuarded(count);
-  }
-
-  @Override
-  public void adamUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
-      float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
-    adamUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
-        correction2, dw, m, v, w).launchGuarded(count);
+    MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+    matmuls.launch(kernels, kernels.transposeBDelta().args(m, n, k, activation, d, w, a, dz), m, n);
   }
 
   @Override
   public void sgdUpdateLayers(int[] count, float learningRate, float[] weightDecay, List<ClBuffer> dw,
       List<ClBuffer> w) {
-    Segments.total(count, weightDecay, dw, w);
-    List<Object> args = new ArrayList<>();
-    slots(args, count);
-    args.add(learningRate);
-    slots(args, weightDecay);
-    slots(args, dw, w);
-    sgdUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+    segments.sgd(count, learningRate, weightDecay, dw, w);
   }
 
   @Override
   public void momentumUpdateLayers(int[] count, float learningRate, float momentum, float[] weightDecay,
       List<ClBuffer> dw, List<ClBuffer> velocity, List<ClBuffer> w) {
-    Segments.total(count, weightDecay, dw, velocity, w);
-    List<Object> args = new ArrayList<>();
-    slots(args, count);
-    args.add(learningRate);
-    args.add(momentum);
-    slots(args, weightDecay);
-    slots(args, dw, velocity, w);
-    momentumUpdateLayers.args(args.toArray()).launchGuarded(chunkItems(count));
+    segments.momentum(count, learningRate, momentum, weightDecay, dw, velocity, w);
   }
 
   @Override
   public void adamUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
-    adamLayers(adamUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
-  }
-
-  /** adam_update_layers or adamw_update_layers, which take the same arguments. */
-  private void adamLayers(ClKernel kernel, int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
-      float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m, List<ClBuffer> v,
-      List<ClBuffer> w) {
-    Segments.total(count, weightDecay, dw, m, v, w);
-    List<Object> args = new ArrayList<>();
-    slots(args, count);
-    args.addAll(List.of(learningRate, adam.beta1(), adam.beta2(), adam.epsilon()));
-    slots(args, weightDecay);
-    args.add(correction1);
-    args.add(correction2);
-    slots(args, dw, m, v, w);
-    kernel.args(args.toArray()).launchGuarded(chunkItems(count));
-  }
-
-  /** The range of a *_layers launch: update.cl's Σ ITEMS(s), each slot's count over {@link #updateChunk}, rounded up. */
-  private long chunkItems(int[] count) {
-    long items = 0;
-    for (int c : count) {
-      items += (c + (long) updateChunk - 1) / updateChunk;
-    }
-    return items;
-  }
-
-  /** count0 … count7: the counts given, then 0 for the unused slots. */
-  private static void slots(List<Object> args, int[] count) {
-    for (int s = 0; s < Kernels.SEGMENTS; s++) {
-      args.add(s < count.length ? count[s] : 0);
-    }
-  }
-
-  /** weight_decay0 … weight_decay7: the factors given, then 0 for the unused slots. */
-  private static void slots(List<Object> args, float[] weightDecay) {
-    for (int s = 0; s < Kernels.SEGMENTS; s++) {
-      args.add(s < weightDecay.length ? weightDecay[s] : 0.0f);
-    }
-  }
-
-  /** Each group's eight buffer arguments: the buffers given, then slot 0's for the unused (count 0) slots. */
-  @SafeVarargs
-  private static void slots(List<Object> args, List<ClBuffer>... groups) {
-    for (List<ClBuffer> group : groups) {
-      for (int s = 0; s < Kernels.SEGMENTS; s++) {
-        args.add(group.get(s < group.size() ? s : 0));
-      }
-    }
-  }
-
-  @Override
-  public void gatherRows(int rows, int cols, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
-    gatherRows.args(rows, cols, offset, indices, source, target).launch2dGuarded(cols, rows);
-  }
-
-  @Override
-  public void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
-      int outHeight, int outWidth, ClBuffer x, ClBuffer col) {
-    im2col.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col)
-        .launchGuarded(rows * outHeight * outWidth);
-  }
-
-  @Override
-  public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft,
-      int outHeight, int outWidth, ClBuffer col, ClBuffer dx) {
-    col2im.args(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, col, dx)
-        .launchGuarded(rows * height * width);
-  }
-
-  @Override
-  public void maxPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    maxPool.args(rows, height, width, channels, pool, x, y).launchGuarded(rows * (height / pool) * (width / pool));
-  }
-
-  @Override
-  public void maxPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer dy,
-      ClBuffer dx) {
-    maxPoolBackward.args(rows, height, width, channels, pool, x, dy, dx).launchGuarded(rows * windows(height, pool)
-        * windows(width, pool));
-  }
-
-  @Override
-  public void avgPool(int rows, int height, int width, int channels, int pool, ClBuffer x, ClBuffer y) {
-    avgPool.args(rows, height, width, channels, pool, x, y).launchGuarded(rows * (height / pool) * (width / pool));
-  }
-
-  @Override
-  public void avgPoolBackward(int rows, int height, int width, int channels, int pool, ClBuffer dy, ClBuffer dx) {
-    avgPoolBackward.args(rows, height, width, channels, pool, dy, dx).launchGuarded(rows * windows(height, pool)
-        * windows(width, pool));
-  }
-
-  /** Pool windows along a side of {@code size}, the partial one included: ⌈size / pool⌉. */
-  private static int windows(int size, int pool) {
-    return (size + pool - 1) / pool;
-  }
-
-  @Override
-  public void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi,
-      int stream, ClBuffer x, ClBuffer y) {
-    dropout.args(count, threshold, scale, seedLo, seedHi, stepLo, stepHi, stream, x, y).launchGuarded(count);
+    segments.adam("adam_update_layers", count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
   }
 
   @Override
@@ -776,6 +395,11 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     AdamConstants adam = optimizer.adam();
     trainSmall.args(layers, rows, epochs, crossEntropy, stats, scale, learningRate, weightDecay, optimizer.optimizer(),
         optimizer.momentum(), adam.beta1(), adam.beta2(), adam.epsilon(), shape, corrections, x, y, params, state, loss, correct).launchGroup(smallNetGroup);
+  }
+
+  @Override
+  public void launch(String kernel, Range range, Object... args) {
+    table.launch(kernel, range, args);
   }
 
   @Override
@@ -849,91 +473,10 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo,
-      int seedHi, int epoch, int offset, ClBuffer indices, ClBuffer source, ClBuffer target) {
-    gatherAugment.args(rows, height, width, channels, pad, flip, seedLo, seedHi, epoch, offset, indices, source,
-        target).launch2dGuarded(height * width * channels, rows);
-  }
-
-  @Override
-  public void adamwUpdate(int count, float learningRate, AdamConstants adam, float weightDecay, float correction1,
-      float correction2, ClBuffer dw, ClBuffer m, ClBuffer v, ClBuffer w) {
-    adamwUpdate.args(count, learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), weightDecay, correction1,
-        correction2, dw, m, v, w).launchGuarded(count);
-  }
-
-  @Override
   public void adamwUpdateLayers(int[] count, float learningRate, AdamConstants adam, float[] weightDecay,
       float correction1, float correction2, List<ClBuffer> dw, List<ClBuffer> m,
       List<ClBuffer> v, List<ClBuffer> w) {
-    adamLayers(adamwUpdateLayers, count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
+    segments.adam("adamw_update_layers", count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
   }
 
-  @Override
-  public void squareSums(int count, int first, ClBuffer x, ClBuffer partials) {
-    squareSums.args(count, first, x, partials).launchGuarded((count + NORM_BLOCK - 1) / NORM_BLOCK);
-  }
-
-  @Override
-  public void clipFactor(int blocks, float maxNorm, ClBuffer partials, ClBuffer factor) {
-    clipFactor.args(blocks, maxNorm, partials, factor).launchGuarded(1);
-  }
-
-  @Override
-  public void scaleBy(int count, ClBuffer factor, ClBuffer x) {
-    scaleBy.args(count, factor, x).launchGuarded(count);
-  }
-
-  /** batchnorm.cl's kernel {@code name}, the program built on first use (a network without gap or bn never builds it). */
-  private ClKernel norm(String name) {
-    return context.program("batchnorm.cl", programOptions(context.device(), plan)).kernel(name);
-  }
-
-  @Override
-  public void globalAvgPool(int rows, int pixels, int channels, ClBuffer x, ClBuffer y) {
-    norm("global_avg_pool").args(rows, pixels, channels, x, y).launchGuarded((long) rows * channels);
-  }
-
-  @Override
-  public void globalAvgPoolBackward(int rows, int pixels, int channels, ClBuffer dy, ClBuffer dx) {
-    norm("global_avg_pool_backward").args(rows, pixels, channels, dy, dx).launchGuarded((long) rows * pixels * channels);
-  }
-
-  @Override
-  public void batchNormStatistics(int count, int channels, float momentum, ClBuffer x, ClBuffer mean,
-      ClBuffer variance, ClBuffer runningMean, ClBuffer runningVariance) {
-    norm("batch_norm_statistics").args(count, channels, momentum, x, mean, variance, runningMean, runningVariance)
-        .launchGuarded(channels);
-  }
-
-  @Override
-  public void batchNormForward(int count, int channels, int activation, float epsilon, ClBuffer x, ClBuffer mean,
-      ClBuffer variance, ClBuffer gamma, ClBuffer beta, ClBuffer y) {
-    norm("batch_norm_forward").args(count, channels, activation, epsilon, x, mean, variance, gamma, beta, y)
-        .launchGuarded((long) count * channels);
-  }
-
-  @Override
-  public void batchNormBackward(int count, int channels, float scale, float epsilon, ClBuffer x, ClBuffer mean,
-      ClBuffer variance, ClBuffer dy, ClBuffer sums, ClBuffer dgamma, ClBuffer dbeta) {
-    norm("batch_norm_backward").args(count, channels, scale, epsilon, x, mean, variance, dy, sums, dgamma, dbeta)
-        .launchGuarded(channels);
-  }
-
-  @Override
-  public void batchNormBackwardInput(int count, int channels, float epsilon, ClBuffer x, ClBuffer mean,
-      ClBuffer variance, ClBuffer gamma, ClBuffer dy, ClBuffer sums, ClBuffer dx) {
-    norm("batch_norm_backward_input").args(count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx)
-        .launchGuarded((long) count * channels);
-  }
-
-  @Override
-  public void residualAdd(int count, int activation, ClBuffer x, ClBuffer y, ClBuffer out) {
-    residualAdd.args(count, activation, x, y, out).launchGuarded(count);
-  }
-
-  @Override
-  public void residualDelta(int count, int activation, ClBuffer out, ClBuffer g, ClBuffer copy) {
-    residualDelta.args(count, activation, out, g, copy).launchGuarded(count);
-  }
 }

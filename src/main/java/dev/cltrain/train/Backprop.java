@@ -62,6 +62,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   final ParameterTable<B> table;
   /** The one-launch path for a small network on the full batch. */
   final SmallNet<B, I> small;
+  /** The first layers not trained ({@link Settings#frozen()}); 0 for none. */
+  private final int frozen;
+  /** The index in the dense layers of the lowest one trained: the backward pass stops there (0 unless frozen). */
+  private final int lowestDense;
   I order;
   long step;
   /** Epochs completed, counted for checkpoints. */
@@ -132,9 +136,23 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         deltas.add(backend.allocate(capacity * layer.outputs()));
       }
       this.table = new ParameterTable<>(backend, optimizer);
-      for (LayerOp<B> op : allOps()) { // the ops own their arrays; the table holds them in checkpoint order
-        op.addParameters(table);
-        table.addState(op.state());
+      this.frozen = settings.frozen();
+      int firstTrained = frozen > 0 ? initial.firstTrainable(frozen) : 0; // refuses a freeze past the layers
+      int frozenEntries = 0;
+      List<LayerOp<B>> all = allOps(); // one op per layer of the network's list, in order
+      for (int l = 0; l < all.size(); l++) { // the ops own their arrays; the table holds them in checkpoint order
+        all.get(l).addParameters(table);
+        table.addState(all.get(l).state());
+        frozenEntries = l < frozen ? table.entries().size() : frozenEntries;
+      }
+      table.freezeFirst(frozenEntries);
+      int dense = 0;
+      for (int l = 0; l < firstTrained; l++) {
+        dense += initial.layers().get(l) instanceof Dense ? 1 : 0;
+      }
+      this.lowestDense = dense;
+      if (stages != null && frozen > 0) {
+        stages.trainFrom(firstTrained);
       }
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();
@@ -145,7 +163,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         this.order = backend.uploadIndices(rowOrder);
       }
       this.small = new SmallNet<>(backend, initial, optimizer, table, train.rows(), fullBatch,
-          shard >= 0 || augment != null);
+          shard >= 0 || augment != null || frozen > 0);
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -181,6 +199,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   public dev.cltrain.core.Wording launchPlan() {
     if (augment != null && fullBatch) {
       return dev.cltrain.core.Wording.of("layer by layer (augmentation: the rows are gathered anew every epoch)");
+    }
+    if (frozen > 0 && fullBatch) {
+      return dev.cltrain.core.Wording.of("layer by layer (frozen layers: train_small updates every layer)");
     }
     return small.launchPlan();
   }
@@ -243,9 +264,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     } else {
       backend.mseDelta(count, initial.dense().get(last).activation().code, networkOutput(), y, deltas.get(last));
     }
-    for (int l = last; l >= 0; l--) {
+    for (int l = last; l >= lowestDense; l--) { // below lowestDense every layer is frozen: no gradient
       B input = denseInputs.get(l);
-      if (l > 0) {
+      if (l == lowestDense && l > 0) { // the lowest trained layer: its parameters' gradient, nothing below
+        denseOps.get(l).backward(rows, step, perSample, input, deltas.get(l), null);
+      } else if (l > 0) {
         denseOps.get(l).backward(rows, perSample, input, deltas.get(l), deltas.get(l - 1), denseOps.get(l - 1),
             initial.dense().get(l - 1).activation().code);
         if (dropouts.get(l - 1) != null) {

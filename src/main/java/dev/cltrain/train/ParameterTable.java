@@ -36,6 +36,8 @@ final class ParameterTable<B> {
   private final Backend<B, ?> backend;
   private final Optimizer optimizer;
   private final List<Entry<B>> entries = new ArrayList<>();
+  /** The first entries, those of frozen layers: never updated, clipped or exchanged ({@link #freezeFirst}). */
+  private int frozen;
   /** The update's launches, made on first use from {@link #entries}. */
   private List<Optimizer.Slots<B>> slotGroups;
   /** One host array per entry for the gradient exchange, made on first use and kept: no allocation per step. */
@@ -88,6 +90,22 @@ final class ParameterTable<B> {
     for (int i = 0; i < values.size(); i++) {
       backend.write(stateBuffers.get(i), values.get(i));
     }
+  }
+
+  /**
+   * Leaves the first {@code count} entries (the frozen layers') out of the update, the clipping and the gradient
+   * exchange: their parameters and optimizer state keep their values; a checkpoint still holds them all.
+   *
+   * @param count entries from the first, at most all
+   */
+  void freezeFirst(int count) {
+    frozen = count;
+    slotGroups = null;
+  }
+
+  /** {@return the entries that are trained: all but the frozen first ones} */
+  private List<Entry<B>> trained() {
+    return entries.subList(frozen, entries.size());
   }
 
   /** {@return the arrays in checkpoint order} */
@@ -143,7 +161,7 @@ final class ParameterTable<B> {
    */
   private void clip(float maxNorm) {
     int blocks = 0;
-    for (Entry<B> e : entries) {
+    for (Entry<B> e : trained()) {
       blocks += (e.count() + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
     }
     if (clipPartials == null) {
@@ -151,12 +169,12 @@ final class ParameterTable<B> {
       clipFactor = backend.allocate(1);
     }
     int first = 0;
-    for (Entry<B> e : entries) {
+    for (Entry<B> e : trained()) {
       backend.squareSums(e.count(), first, e.gradient(), clipPartials);
       first += (e.count() + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
     }
     backend.clipFactor(blocks, maxNorm, clipPartials, clipFactor);
-    for (Entry<B> e : entries) {
+    for (Entry<B> e : trained()) {
       backend.scaleBy(e.count(), clipFactor, e.gradient());
     }
   }
@@ -168,6 +186,7 @@ final class ParameterTable<B> {
     }
     slotGroups = new ArrayList<>();
     int perArray = optimizer.stateBuffers();
+    List<Entry<B>> entries = trained();
     for (int from = 0; from < entries.size(); from += Kernels.SEGMENTS) {
       int to = Math.min(entries.size(), from + Kernels.SEGMENTS);
       int[] count = new int[to - from];
@@ -195,19 +214,19 @@ final class ParameterTable<B> {
     return slotGroups;
   }
 
-  /** {@return floats of all gradients: every entry's, in table order} */
+  /** {@return floats of all gradients: every trained entry's, in table order} */
   int gradientFloats() {
     int n = 0;
-    for (Entry<B> e : entries) {
+    for (Entry<B> e : trained()) {
       n += e.count();
     }
     return n;
   }
 
-  /** Copies every gradient, in table order, into {@code into} (waits for the work enqueued before). */
+  /** Copies every trained gradient, in table order, into {@code into} (waits for the work enqueued before). */
   void downloadGradients(float[] into) {
     int at = 0;
-    for (int e = 0; e < entries.size(); e++) {
+    for (int e = frozen; e < entries.size(); e++) {
       float[] part = gradientScratch(e);
       backend.download(entries.get(e).gradient(), part);
       System.arraycopy(part, 0, into, at, part.length);
@@ -215,10 +234,10 @@ final class ParameterTable<B> {
     }
   }
 
-  /** Replaces every gradient, in table order, with {@code from}'s values. */
+  /** Replaces every trained gradient, in table order, with {@code from}'s values. */
   void uploadGradients(float[] from) {
     int at = 0;
-    for (int e = 0; e < entries.size(); e++) {
+    for (int e = frozen; e < entries.size(); e++) {
       float[] part = gradientScratch(e);
       System.arraycopy(from, at, part, 0, part.length);
       backend.write(entries.get(e).gradient(), part);

@@ -16,8 +16,11 @@ import dev.cltrain.nn.NumpyRandom;
  *     each trainer takes its own copy, so a device and the reference draw the same orders
  * @param augment   the training rows' augmentation ({@code kernels/augment.cl}), or null for none
  * @param image     the training rows' image shape, which augment flips and shifts (null without augment)
+ * @param frozen    the first layers of the network's layer list that are not trained (0 for none): no gradient,
+ *     no optimizer step ({@link dev.cltrain.Training#freeze})
  */
-public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler, Augment augment, Shape image) {
+public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler, Augment augment, Shape image,
+    int frozen) {
   /**
    * Settings without augmentation.
    *
@@ -26,7 +29,20 @@ public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler,
    * @param shuffler  the seeded generator of the epochs' row orders
    */
   public Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler) {
-    this(optimizer, batchSize, shuffler, null, null);
+    this(optimizer, batchSize, shuffler, null, null, 0);
+  }
+
+  /**
+   * Settings that train every layer.
+   *
+   * @param optimizer how gradients become weight updates
+   * @param batchSize rows per backprop iteration (0: the whole set)
+   * @param shuffler  the seeded generator of the epochs' row orders
+   * @param augment   the augmentation, or null
+   * @param image     the rows' image shape
+   */
+  public Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler, Augment augment, Shape image) {
+    this(optimizer, batchSize, shuffler, augment, image, 0);
   }
 
   /**
@@ -35,8 +51,12 @@ public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler,
    * @param shuffler  the seeded generator of the epochs' row orders
    * @param augment   the augmentation, or null
    * @param image     the rows' image shape (checked by {@link Augment#check} when augment is given)
+   * @param frozen    the first layers not trained, at least 0 (the trainer checks it against the network)
    */
   public Settings {
+    if (frozen < 0) {
+      throw dev.cltrain.core.InputException.parameter("freeze", "must be at least 0, got " + frozen);
+    }
     if (augment != null) {
       augment.check(image);
     }
@@ -48,7 +68,15 @@ public record Settings(Optimizer optimizer, int batchSize, NumpyRandom shuffler,
    * @return these settings with that augmentation
    */
   public Settings augmented(Augment with, Shape shape) {
-    return new Settings(optimizer, batchSize, shuffler, with, shape);
+    return new Settings(optimizer, batchSize, shuffler, with, shape, frozen);
+  }
+
+  /**
+   * @param layers the first layers of the network's layer list not to train (0 for none)
+   * @return these settings with those layers frozen
+   */
+  public Settings freezing(int layers) {
+    return new Settings(optimizer, batchSize, shuffler, augment, image, layers);
   }
 
   /**

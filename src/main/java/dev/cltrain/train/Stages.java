@@ -23,8 +23,8 @@ final class Stages<B, I> {
   final List<LayerOp<B>> ops = new ArrayList<>();
   /** Per op, training only: the gradient with respect to its output; null where none is needed. */
   private final List<B> grads = new ArrayList<>();
-  /** The index of the first op with parameters, −1 for none. */
-  private final int firstTrained;
+  /** The index of the first op with parameters (that is trained: {@link #trainFrom}), −1 for none. */
+  private int firstTrained;
   private final boolean training;
   /** The dropout streams the stages use; the dense layers' dropouts continue the count from here. */
   final int streamCount;
@@ -81,6 +81,16 @@ final class Stages<B, I> {
       floats += training && first >= 0 && s >= first ? capacity * stages.get(s).output().size() : 0;
     }
     return floats;
+  }
+
+  /**
+   * Trains the stages from layer {@code first} on only (frozen layers below it: {@link Network#firstTrainable}):
+   * the backward pass stops there, and none reaches the stages when {@code first} is past them.
+   *
+   * @param first the index of the first trained layer with parameters in the network's layer list
+   */
+  void trainFrom(int first) {
+    firstTrained = first < ops.size() ? Math.max(firstTrained, first) : -1;
   }
 
   /** @return whether the dense layers must pass a gradient back into the stages */

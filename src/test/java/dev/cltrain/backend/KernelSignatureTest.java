@@ -31,7 +31,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the kernel's {@link Kernels#SEGMENTS} slot arguments {@code count0 … count7}, {@code dw0 … dw7}; and one
  * of naming: a record parameter stands for its components in order, a record component for its own
  * ({@link AdamConstants} {@code adam} for {@code beta1, beta2, epsilon}; {@link SmallNetOptimizer} for
- * {@code optimizer, momentum, beta1, beta2, epsilon}).
+ * {@code optimizer, momentum, beta1, beta2, epsilon}). The launch primitive {@link Kernels#launch} is no kernel.
+ *
+ * <p>A plain kernel's default method states its launch once: {@link #everyDefaultMethodLaunchesItsKernelWithItsParametersInOrder}
+ * calls each with distinct arguments and checks the kernel name and the argument order it hands to
+ * {@link Kernels#launch} (the parameters' order, which the test above ties to the .cl file's), on no device;
+ * {@link #theReferenceOverridesEveryKernelWithItsTwin} checks that no method reaches the reference's launch.
  */
 class KernelSignatureTest {
   static List<ClDevice> devices() {
@@ -72,6 +77,85 @@ class KernelSignatureTest {
     return Stream.of(p.getName());
   }
 
+  /** {@return every method of Kernels that stands for a kernel: all but the launch primitive} */
+  static Stream<Method> kernelMethods() {
+    return Arrays.stream(Kernels.class.getDeclaredMethods()).filter(m -> !m.getName().equals(Kernels.LAUNCH));
+  }
+
+  /** snake_case of a camelCase method name: the kernel's name. */
+  static String snake(String camel) {
+    return camel.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The value a test passes for parameter number {@code index} of type {@code type}: each one distinct. */
+  private static Object distinct(Class<?> type, int index) {
+    if (type == int.class) {
+      return 1000 + index;
+    }
+    if (type == float.class) {
+      return 0.5f + index;
+    }
+    if (type == AdamConstants.class) {
+      return new AdamConstants(1f / (index + 3), 1f / (index + 7), 1f / (index + 11)); // each in (0, 1), unlike the others
+    }
+    return "buffer " + index; // B and I erase to Object
+  }
+
+  /** The arguments a launch must receive for {@code values}: each value, a record as its components. */
+  private static Stream<Object> expanded(Object value) {
+    if (value instanceof AdamConstants adam) {
+      return Stream.of(adam.beta1(), adam.beta2(), adam.epsilon());
+    }
+    return Stream.of(value);
+  }
+
+  @org.junit.jupiter.api.Test
+  void everyDefaultMethodLaunchesItsKernelWithItsParametersInOrder() throws Throwable {
+    List<Method> plain = kernelMethods().filter(Method::isDefault).collect(Collectors.toList());
+    assertTrue(plain.size() >= 25, "the plain kernels are default methods: " + plain.size());
+    for (Method method : plain) {
+      List<Object> launched = new java.util.ArrayList<>();
+      @SuppressWarnings("unchecked")
+      Kernels<Object, Object> recorder = (Kernels<Object, Object>) java.lang.reflect.Proxy.newProxyInstance(
+          Kernels.class.getClassLoader(), new Class<?>[] {Kernels.class}, (proxy, m, args) -> {
+            if (m.isDefault()) {
+              return java.lang.reflect.InvocationHandler.invokeDefault(proxy, m, args);
+            }
+            assertEquals(Kernels.LAUNCH, m.getName(), method.getName() + " calls only the launch primitive");
+            launched.add(args[0]);
+            launched.add(args[1]);
+            launched.addAll(Arrays.asList((Object[]) args[2]));
+            return null;
+          });
+      Parameter[] parameters = method.getParameters();
+      Object[] values = new Object[parameters.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = distinct(parameters[i].getType(), i);
+      }
+      method.invoke(recorder, values);
+      assertTrue(launched.size() >= 2, method.getName() + " launches");
+      assertEquals(snake(method.getName()), launched.get(0), method.getName() + ": the kernel launched");
+      assertTrue(launched.get(1) instanceof Range, method.getName() + ": a range");
+      List<Object> expected = Arrays.stream(values).flatMap(KernelSignatureTest::expanded).collect(Collectors.toList());
+      assertEquals(expected, launched.subList(2, launched.size()), method.getName() + ": the arguments, in order");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theReferenceOverridesEveryKernelWithItsTwin() {
+    List<String> missing = kernelMethods()
+        .filter(m -> {
+          try {
+            return dev.cltrain.reference.ReferenceKernels.class.getMethod(m.getName(), m.getParameterTypes())
+                .getDeclaringClass().isInterface();
+          } catch (NoSuchMethodException e) {
+            return true;
+          }
+        })
+        .map(Method::getName).sorted().collect(Collectors.toList());
+    assertEquals(List.of(), missing, "Kernels methods the reference has no twin of (they would reach launch)");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("devices")
   void everyKernelMatchesItsKernelsMethodByNameAndParameters(ClDevice device) {
@@ -82,7 +166,7 @@ class KernelSignatureTest {
         List<String> names = program.kernelNames();
         assertTrue(!names.isEmpty(), file + " has kernels");
         for (String kernel : names) {
-          Method method = Arrays.stream(Kernels.class.getDeclaredMethods())
+          Method method = kernelMethods()
               .filter(m -> m.getName().equals(camel(kernel))).findFirst()
               .orElseThrow(() -> new AssertionError(file + ": kernel " + kernel + " has no Kernels." + camel(kernel)));
           List<String> javaNames = Arrays.stream(method.getParameters()).flatMap(KernelSignatureTest::slotNames)
@@ -94,7 +178,7 @@ class KernelSignatureTest {
         }
       }
     }
-    Set<String> declared = Arrays.stream(Kernels.class.getDeclaredMethods()).map(Method::getName)
+    Set<String> declared = kernelMethods().map(Method::getName)
         .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(declared, new TreeSet<>(methodsSeen), "every Kernels method has a kernel");
   }

@@ -1,0 +1,244 @@
+package dev.cltrain.reference;
+
+/**
+ * The twins of conv.cl (patches, pooling, dropout), batch.cl (gather_rows) and augment.cl (gather_augment):
+ * the kernels that move values rather than multiply them.
+ */
+abstract class ConvTwins extends UpdateTwins {
+  ConvTwins(MatmulRows loops, UpdateLoops updates) {
+    super(loops, updates);
+  }
+
+  @Override
+  public void im2col(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
+      int padLeft, int outHeight, int outWidth, float[] x, float[] col) {
+    int patch = kernelSize * kernelSize * channels;
+    overSamples(rows, (long) outHeight * outWidth * patch, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          int row = ((n * outHeight + oy) * outWidth + ox) * patch;
+          for (int ky = 0; ky < kernelSize; ky++) {
+            int iy = oy * stride + ky - padTop;
+            for (int kx = 0; kx < kernelSize; kx++) {
+              int ix = ox * stride + kx - padLeft;
+              int to = row + (ky * kernelSize + kx) * channels;
+              if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                System.arraycopy(x, ((n * height + iy) * width + ix) * channels, col, to, channels);
+              } else {
+                java.util.Arrays.fill(col, to, to + channels, 0.0f);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /** conv.cl's first_offset: the first kernel offset that reads position {@code at} (= input + pad). */
+  static int firstOffset(int at, int stride, int out) {
+    int k = at % stride;
+    int lowest = at - (out - 1) * stride;
+    if (lowest > k) {
+      k += (lowest - k + stride - 1) / stride * stride;
+    }
+    return k;
+  }
+
+  @Override
+  public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
+      int padLeft, int outHeight, int outWidth, float[] col, float[] dx) {
+    int patch = kernelSize * kernelSize * channels;
+    overSamples(rows, (long) height * width * channels * kernelSize * kernelSize, n -> {
+      for (int iy = 0; iy < height; iy++) {
+        int ty = iy + padTop;
+        int kyFirst = firstOffset(ty, stride, outHeight);
+        int kyLast = Math.min(kernelSize - 1, ty);
+        for (int ix = 0; ix < width; ix++) {
+          int tx = ix + padLeft;
+          int kxFirst = firstOffset(tx, stride, outWidth);
+          int kxLast = Math.min(kernelSize - 1, tx);
+          int q = (n * height + iy) * width + ix;
+          // each channel's sum in ky, then kx, order; channels side by side (contiguous reads)
+          java.util.Arrays.fill(dx, q * channels, q * channels + channels, 0.0f);
+          for (int ky = kyFirst; ky <= kyLast; ky += stride) {
+            int oy = (ty - ky) / stride;
+            for (int kx = kxFirst; kx <= kxLast; kx += stride) {
+              int ox = (tx - kx) / stride;
+              int from = ((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * channels;
+              for (int c = 0; c < channels; c++) {
+                dx[q * channels + c] += col[from + c];
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void maxPool(int rows, int height, int width, int channels, int pool, float[] x, float[] y) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          int first = ((n * height + oy * pool) * width + ox * pool) * channels;
+          int out = ((n * outHeight + oy) * outWidth + ox) * channels;
+          // each channel's comparisons in (ky, kx) order, as max_pool's loop; channels side by side
+          System.arraycopy(x, first, y, out, channels);
+          for (int ky = 0; ky < pool; ky++) {
+            for (int kx = 0; kx < pool; kx++) {
+              int at = first + (ky * width + kx) * channels;
+              for (int c = 0; c < channels; c++) {
+                float v = x[at + c];
+                if (v > y[out + c]) {
+                  y[out + c] = v;
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void maxPoolBackward(int rows, int height, int width, int channels, int pool, float[] x, float[] dy,
+      float[] dx) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    int windowsY = (height + pool - 1) / pool;
+    int windowsX = (width + pool - 1) / pool;
+    overSamples(rows, (long) height * width * channels, n -> {
+      float[] best = new float[channels];
+      int[] where = new int[channels];
+      for (int wy = 0; wy < windowsY; wy++) {
+        for (int wx = 0; wx < windowsX; wx++) {
+          int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+          int rowsIn = Math.min(pool, height - wy * pool);
+          int colsIn = Math.min(pool, width - wx * pool);
+          if (wy < outHeight && wx < outWidth) {
+            // max_pool_backward's search per channel, (ky, kx) order, channels side by side
+            System.arraycopy(x, first, best, 0, channels);
+            java.util.Arrays.fill(where, 0);
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                int at = first + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                  float v = x[at + c];
+                  if (v > best[c]) {
+                    best[c] = v;
+                    where[c] = ky * pool + kx;
+                  }
+                }
+              }
+            }
+            int g = ((n * outHeight + wy) * outWidth + wx) * channels;
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                int at = first + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                  dx[at + c] = ky * pool + kx == where[c] ? dy[g + c] : 0.0f;
+                }
+              }
+            }
+          } else {
+            for (int ky = 0; ky < rowsIn; ky++) {
+              for (int kx = 0; kx < colsIn; kx++) {
+                int at = first + (ky * width + kx) * channels;
+                java.util.Arrays.fill(dx, at, at + channels, 0.0f);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void avgPool(int rows, int height, int width, int channels, int pool, float[] x, float[] y) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    float inverse = 1.0f / (float) (pool * pool);
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int oy = 0; oy < outHeight; oy++) {
+        for (int ox = 0; ox < outWidth; ox++) {
+          for (int c = 0; c < channels; c++) {
+            int first = ((n * height + oy * pool) * width + ox * pool) * channels + c;
+            float sum = 0.0f;
+            for (int ky = 0; ky < pool; ky++) {
+              for (int kx = 0; kx < pool; kx++) {
+                sum += x[first + (ky * width + kx) * channels];
+              }
+            }
+            y[((n * outHeight + oy) * outWidth + ox) * channels + c] = sum * inverse;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void avgPoolBackward(int rows, int height, int width, int channels, int pool, float[] dy, float[] dx) {
+    int outHeight = height / pool;
+    int outWidth = width / pool;
+    int windowsY = (height + pool - 1) / pool;
+    int windowsX = (width + pool - 1) / pool;
+    float inverse = 1.0f / (float) (pool * pool);
+    overSamples(rows, (long) height * width * channels, n -> {
+      for (int wy = 0; wy < windowsY; wy++) {
+        for (int wx = 0; wx < windowsX; wx++) {
+          int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+          boolean whole = wy < outHeight && wx < outWidth;
+          for (int c = 0; c < channels; c++) {
+            float g = whole ? dy[((n * outHeight + wy) * outWidth + wx) * channels + c] * inverse : 0.0f;
+            for (int ky = 0; ky < Math.min(pool, height - wy * pool); ky++) {
+              for (int kx = 0; kx < Math.min(pool, width - wx * pool); kx++) {
+                dx[first + (ky * width + kx) * channels + c] = g;
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void dropout(int count, int threshold, float scale, int seedLo, int seedHi, int stepLo, int stepHi,
+      int stream, float[] x, float[] y) {
+    inParts(count, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        y[i] = Philox.keep(i, threshold, seedLo, seedHi, stepLo, stepHi, stream) ? x[i] * scale : 0.0f;
+      }
+    });
+  }
+
+  @Override
+  public void gatherRows(int rows, int cols, int offset, int[] indices, float[] source, float[] target) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(source, indices[offset + r] * cols, target, r * cols, cols);
+    }
+  }
+
+  @Override
+  public void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo,
+      int seedHi, int epoch, int offset, int[] indices, float[] source, float[] target) {
+    int cols = height * width * channels;
+    for (int r = 0; r < rows; r++) {
+      int sample = indices[offset + r];
+      boolean flipped = flip != 0 && Philox.augmentDraw(sample, epoch, 0, 2, seedLo, seedHi) == 1;
+      int dy = pad > 0 ? Philox.augmentDraw(sample, epoch, 1, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+      int dx = pad > 0 ? Philox.augmentDraw(sample, epoch, 2, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+      for (int col = 0; col < cols; col++) {
+        int pixel = col / channels;
+        int c = col - pixel * channels;
+        int y = pixel / width;
+        int x = pixel - y * width;
+        int sy = y + dy;
+        int sx = (flipped ? width - 1 - x : x) + dx;
+        target[r * cols + col] = sy >= 0 && sy < height && sx >= 0 && sx < width
+            ? source[sample * cols + (sy * width + sx) * channels + c] : 0.0f;
+      }
+    }
+  }
+}
