@@ -339,7 +339,7 @@ public enum LayerKind {
       if (!t.args().isEmpty()) {
         throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
       }
-      NetSpec.Group group = NetSpec.Group.parse(t, Residual::allowedInside, "a residual block");
+      NetGroup group = NetGroup.parse(t, Residual::allowedInside, "a residual block");
       return new Item(t, this, "a residual block", true, true) {
         @Override
         public Shape check(Shape at) {

@@ -53,7 +53,7 @@ public final class NetSpec {
    * One item: a layer kind's ({@code layer}, parsed by its {@link LayerKind} row), an activation item
    * ({@code activation}), or {@code flatten} (neither).
    */
-  private record Entry(NetItem.Text text, NetItem layer, Activation activation) {
+  record Entry(NetItem.Text text, NetItem layer, Activation activation) {
     boolean dense() {
       return layer != null && layer.kind().place == LayerKind.Place.DENSE;
     }
@@ -71,7 +71,7 @@ public final class NetSpec {
   }
 
   /** {@return every item's form, for messages: each kind's row's, then flatten and the activations} */
-  private static String grammar() {
+  static String grammar() {
     StringJoiner forms = new StringJoiner(", ");
     for (LayerKind k : LayerKind.values()) {
       forms.add(k.usage);
@@ -166,115 +166,12 @@ public final class NetSpec {
     return new NetSpec(spec, items);
   }
 
-  /**
-   * The items a kind holds in its parentheses, {@code name(ITEMS)} (a residual block's): conv, pooling and bn
-   * items and the activation items after conv and bn items, as in a {@code --net}'s stages; no dense item, no flatten and
-   * no rule about the end. An error names the outer item and the inner one, e.g. {@code --net: item 2
-   * 'residual(conv:8:3,dense:4)': inside it, item 2 'dense:4': ...}.
-   */
-  static final class Group {
-    private final NetItem.Text outer;
-    private final List<Entry> items;
-
-    private Group(NetItem.Text outer, List<Entry> items) {
-      this.outer = outer;
-      this.items = List.copyOf(items);
-    }
-
-    /**
-     * @param outer   the item holding the group ({@link NetItem.Text#group()} not null)
-     * @param allowed the kinds that may stand inside
-     * @param what    what the outer item is called in messages, e.g. "a residual block"
-     * @return the parsed items
-     * @throws InputException naming the outer item (and the inner one): an empty group, an unknown item, a kind
-     *     not allowed inside, a misplaced activation
-     */
-    static Group parse(NetItem.Text outer, java.util.function.Predicate<LayerKind> allowed, String what) {
-      if (outer.group() == null || outer.group().isBlank()) {
-        throw outer.error(what + " needs items inside its parentheses, e.g. " + outer.name()
-            + "(conv:16:3,relu,conv:16:3)");
-      }
-      return inside(outer, () -> {
-        List<Entry> items = new ArrayList<>();
-        for (NetItem.Text t : split(outer.group())) {
-          Entry prev = items.isEmpty() ? null : items.get(items.size() - 1);
-          if (t.text().isEmpty()) {
-            throw t.error("an empty item (two commas in a row, or a comma at an end)");
-          }
-          if (isActivation(t.name())) {
-            t.arity(0, 0, "an activation takes no arguments");
-            Activation a = activationNamed(t.name());
-            if (prev == null || prev.layer == null || !prev.layer.takesActivation() || a == Activation.SOFTMAX) {
-              throw t.error(a == Activation.SOFTMAX ? "softmax is only the output layer's activation (--loss xent)"
-                  : "an activation applies to the conv item just before it");
-            }
-            items.add(new Entry(t, null, a));
-            continue;
-          }
-          LayerKind kind = LayerKind.forId(t.name());
-          if (kind == null || !allowed.test(kind)) {
-            throw t.error(kind == null && !t.name().equals("flatten") ? "unknown item (the items are " + grammar()
-                + ")" : "'" + t.name() + "' cannot stand inside " + what + " (conv, pooling and bn items and "
-                + "the activations after conv and bn items)");
-          }
-          items.add(new Entry(t, kind.item(t), null));
-        }
-        return new Group(outer, items);
-      });
-    }
-
-    /** Runs {@code work}; an error of an inner item becomes one naming the outer item too. */
-    private static <T> T inside(NetItem.Text outer, java.util.function.Supplier<T> work) {
-      try {
-        return work.get();
-      } catch (InputException e) { // the inner item's message less its option prefix (NetItem.Text#error)
-        String m = e.getMessage();
-        throw outer.error("inside it, " + m.substring(m.indexOf(": ") + 2));
-      }
-    }
-
-    /**
-     * @param at the shape the group's items take
-     * @return the shape its last item gives
-     * @throws InputException naming the outer and the inner item where one does not fit
-     */
-    Shape check(Shape at) {
-      return inside(outer, () -> {
-        Shape shape = at;
-        for (Entry e : items) {
-          shape = e.layer == null ? shape : e.layer.check(shape);
-        }
-        return shape;
-      });
-    }
-
-    /**
-     * @param at     the shape the group's items take (after {@link #check} passed there)
-     * @param init   how weights are drawn
-     * @param random the generator, drawn from item by item
-     * @return the items' layers, each with the activation item after it (identity when none)
-     */
-    List<Layer> build(Shape at, Init init, NumpyRandom random) {
-      List<Layer> layers = new ArrayList<>();
-      Shape shape = at;
-      for (int i = 0; i < items.size(); i++) {
-        NetItem item = items.get(i).layer;
-        if (item != null) {
-          Layer layer = item.build(shape, false, activationAfter(items, i), init, random);
-          layers.add(layer);
-          shape = layer.output();
-        }
-      }
-      return layers;
-    }
-  }
-
-  private static boolean isActivation(String name) {
+  static boolean isActivation(String name) {
     return activationNamed(name) != null;
   }
 
   /** {@return the activation of that id, or null for none} */
-  private static Activation activationNamed(String name) {
+  static Activation activationNamed(String name) {
     for (Activation a : Activation.values()) {
       if (a.id.equals(name)) {
         return a;
@@ -498,7 +395,7 @@ public final class NetSpec {
   }
 
   /** The activation item just after index {@code i} of {@code items}, else identity. */
-  private static Activation activationAfter(List<Entry> items, int i) {
+  static Activation activationAfter(List<Entry> items, int i) {
     return i + 1 < items.size() && items.get(i + 1).activation != null ? items.get(i + 1).activation
         : Activation.IDENTITY;
   }
@@ -575,24 +472,7 @@ public final class NetSpec {
    * @throws InputException naming the option and the width at fault
    */
   public static int[] parseLayers(String spec) {
-    String[] parts = spec.split(",", -1);
-    if (parts.length < 2) {
-      throw InputException.parameter("layers", spec + ": give at least two widths, input and output (e.g. 2,4,1)");
-    }
-    int[] widths = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      String p = parts[i].strip();
-      if (!p.matches("\\d{1,7}") || Integer.parseInt(p) == 0) {
-        throw InputException.parameter("layers", spec + ": width " + (i + 1) + " '" + p
-            + "' is not a positive integer (at most 7 digits)");
-      }
-      widths[i] = Integer.parseInt(p);
-    }
-    String tooLarge = layerSizeProblem(widths);
-    if (tooLarge != null) {
-      throw InputException.parameter("layers", spec + ": " + tooLarge);
-    }
-    return widths;
+    return Widths.parse(spec);
   }
 
   /**
@@ -603,26 +483,13 @@ public final class NetSpec {
    * @throws InputException naming the two widths and the weights they make
    */
   public static void checkLayerSizes(int[] widths, String origin) {
-    String tooLarge = layerSizeProblem(widths);
-    if (tooLarge != null) {
-      throw new InputException(origin + ": " + tooLarge);
-    }
+    Widths.check(widths, origin);
   }
 
-  /** {@return the first pair of widths making a layer too large for one buffer, said in words; null if none} */
-  private static String layerSizeProblem(int[] widths) {
-    for (int i = 1; i < widths.length; i++) {
-      long weights = (long) widths[i - 1] * widths[i];
-      if (weights > Network.MAX_LAYER_WEIGHTS) {
-        return "widths " + widths[i - 1] + " and " + widths[i] + " make " + weights + " weights in one layer ("
-            + 4 * weights + " bytes), more than " + Network.MAX_LAYER_WEIGHTS;
-      }
-    }
-    return null;
-  }
+
 
   /** {@return why softmax stands only after the output layer, naming the loss that asks for it} */
-  private static Wording softmaxOnlyOutput() {
+  static Wording softmaxOnlyOutput() {
     return Wording.of("softmax is only the output layer's activation (", Wording.param("loss"), " xent)");
   }
 }

@@ -257,10 +257,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     return convs;
   }
 
-  /**
-   * @return whether this network has layers besides dense ones (convolutions, pooling, dropout): what
-   *     {@code --net} adds to {@code --layers}; such a network is saved as a version 2 model file
-   */
+  /** @return whether it has layers besides dense ones, what --net adds to --layers (saved as model JSON v2) */
   public boolean hasFeatures() {
     return !layers.stream().allMatch(NetworkChecks::isDense);
   }

@@ -77,7 +77,7 @@ class NetOptionTest {
   void aBadArgumentIsNamedWithItsPosition() {
     bad(List.of("--net", "dense:4,dropout:1.5,dense:1"), "--net: item 2 'dropout:1.5'", "[0, 1)");
     bad(List.of("--net", "dense:four,dense:1"), "--net: item 1 'dense:four'", "not a positive integer");
-    bad(List.of("--net", "relu,dense:1"), "--net: item 1 'relu'", "applies to the conv or dense item");
+    bad(List.of("--net", "relu,dense:1"), "--net: item 1 'relu'", "applies to the conv, bn or dense item");
     bad(List.of("--net", "dense:4,conv:2:3,dense:1"), "--net: item 2 'conv:2:3'", "cannot follow a dense item");
   }
 
