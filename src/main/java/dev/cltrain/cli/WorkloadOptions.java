@@ -59,9 +59,10 @@ final class WorkloadOptions {
 
   @Option(names = "--net", paramLabel = "SPEC", description = "The network as items from input to output, e.g. "
       + "conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10. Items: conv:FILTERS:K[:sS][:valid] "
-      + "(same padding, stride 1 unless given), maxpool:P, avgpool:P, dropout:RATE, residual(ITEMS) (conv, pool "
+      + "(same padding, stride 1 unless given), maxpool:P, avgpool:P, dropout:RATE, gap (global average pooling), "
+      + "bn[:MOMENTUM:EPSILON] (batch normalization), residual(ITEMS) (conv, pool "
       + "and bn items plus the shortcut: x, or a 1x1 conv when the shape changes; quote the parentheses), flatten, "
-      + "dense:N; relu, sigmoid, tanh or identity after a conv, residual or dense item is its activation (default identity). "
+      + "dense:N; relu, sigmoid, tanh or identity after a conv, bn, residual or dense item is its activation (default identity). "
       + "The last dense item is "
       + "the output layer (one unit per target or class; its activation follows --loss and --output). Not with --layers.")
   String net;

@@ -295,7 +295,7 @@ public final class ModelJson {
   }
 
   /** The layer types of a version 2 file, for messages. */
-  private static final String TYPES = "conv, maxpool, avgpool, dropout, residual, flatten, dense";
+  private static final String TYPES = "conv, maxpool, avgpool, dropout, gap, batchnorm, residual, flatten, dense";
 
   /**
    * Reads a version 2 file's typed layers into {@code layers} (and where each dense layer was into {@code
