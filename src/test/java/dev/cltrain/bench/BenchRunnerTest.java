@@ -76,7 +76,7 @@ class BenchRunnerTest {
     assertTrue(e.getMessage().contains("cl:3:1") && e.getMessage().contains("4096"), e.getMessage());
     BenchRunner.checkFits(w, List.of(device(1, 1L << 32, 1L << 30)));
     InputException alloc = assertThrows(InputException.class, () -> BenchRunner.checkFits(w, List.of(device(2, 1L << 32, 512))));
-    assertTrue(alloc.getMessage().contains("cl:3:2") && alloc.getMessage().contains("--batch-size"), alloc.getMessage());
+    assertTrue(alloc.getMessage().contains("cl:3:2") && alloc.getMessage().contains("smaller batchSize"), alloc.getMessage());
   }
 
   private static Device device(int index, long globalMem, long maxAlloc) {
