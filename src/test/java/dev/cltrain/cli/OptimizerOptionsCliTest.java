@@ -40,6 +40,7 @@ class OptimizerOptionsCliTest {
       "--optimizer adam --label-smoothing 0.1",
       "--optimizer sgd --weight-decay 0.01 --decay-all --clip-norm 0.5 --label-smoothing 0.2"})
   void verifyFindsTheDeviceEqualToTheReference(String options) {
+    dev.cltrain.testing.OpenClDevices.firstCpu(); // --device cpu: skipped without OpenCL, failed under CI
     List<String> work = new ArrayList<>(WORK);
     work.addAll(List.of(options.split(" ")));
     Cli run = Cli.run(train(work, "--epochs", "1", "--device", "cpu", "--no-check", "--verify"));
@@ -50,6 +51,7 @@ class OptimizerOptionsCliTest {
   @Test
   void adamwOnTheOneLaunchPathVerifiesBitForBit() {
     // xor on the full batch: train_small's OPT_ADAMW branch
+    dev.cltrain.testing.OpenClDevices.firstCpu(); // --device cpu: skipped without OpenCL, failed under CI
     Cli run = Cli.run("train", "--optimizer", "adamw", "--epochs", "50", "--device", "cpu", "--no-check", "--verify",
         "--profile");
     assertEquals(0, run.exit(), run.toString());
