@@ -72,7 +72,7 @@ final class BenchWorkloads {
     if (base.net != null) {
       throw new InputException("--sweep width sets the widths of --layers; it does not apply to --net " + base.net);
     }
-    int[] widths = base.layers != null ? WorkloadOptions.parseWidths(base.layers)
+    int[] widths = base.layers != null ? dev.cltrain.nn.NetSpec.parseLayers(base.layers)
         : new int[] {loaded.train().inputs(), 0, 0, loaded.train().outputs()};
     return base.resolve(loaded, Workload.joined(Sweep.hiddenWidths(widths, size, "--layers " + base.layers)));
   }

@@ -465,7 +465,7 @@ final class WorkloadOptions {
    * as the library draws it; {@code layerSpec} in place of --layers.
    */
   NetworkRecipe networkRecipe(String layerSpec) {
-    return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : parseWidths(layerSpec),
+    return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : NetSpec.parseLayers(layerSpec),
         inputShape == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
         Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation"),
         init != null && initModel == null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
@@ -499,7 +499,7 @@ final class WorkloadOptions {
     int[] widths = recipe.layers();
     if (widths == null) {
       widths = new int[] {train.inputs(), train.outputs()};
-      checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
+      NetSpec.checkLayerSizes(widths, "the data's " + train.inputs() + " inputs and " + train.outputs() + " outputs");
     }
     Training.checkHeap(widths, loaded, "--layers " + Workload.joined(widths));
     return recipe.start(loaded, lossKind, item -> outputActivation(lossKind, train), seed());
@@ -545,13 +545,5 @@ final class WorkloadOptions {
     NetworkRecipe.checkFits(new int[] {network.inputs(), network.outputs()}, train.inputs(), train.outputs(),
         train.name(), "initModel", initModel.toString());
     return Training.of(network, loaded).seed(seed());
-  }
-
-  static int[] parseWidths(String spec) {
-    return dev.cltrain.nn.NetSpec.parseLayers(spec);
-  }
-
-  private static void checkLayerSizes(int[] widths, String origin) {
-    dev.cltrain.nn.NetSpec.checkLayerSizes(widths, origin);
   }
 }
