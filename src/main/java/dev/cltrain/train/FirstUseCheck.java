@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A device checked before it is trusted: the first time an OpenCL device, its driver version and a set of kernel
- * sources come together ({@link OpenClDevice#checkKey()}), {@link DeviceCheck#check} runs (every kernel at
+ * sources come together with this version of the check itself ({@link #key}), {@link DeviceCheck#check} runs (every kernel at
  * verify's shapes, with every matmul plan the device's products take, and a short lockstep training against the
  * Java reference, a few seconds; one line says so) and its verdict is cached in {@code device-checks.json} next
  * to the matmul plans ({@link MatmulTuner#cacheFolder()}) with the plans it checked. Later uses read the verdict,
@@ -42,8 +42,47 @@ public final class FirstUseCheck {
 
   private FirstUseCheck() {}
 
+  /** The compiled check's fingerprint: its cases' and judge's class files, see {@link #key}. */
+  private static final String CHECK_FINGERPRINT = fingerprint();
+
   /** The Java call that trusts a device unchecked, named in hints ({@code --no-check} on the command line). */
   public static final String NO_CHECK = "withCheck(false)";
+
+  /**
+   * The verdict's key in the cache: the device, its driver and the kernel sources ({@link OpenClDevice#checkKey()}),
+   * then the check itself: a hash of the class files of {@link KernelCases} (the shapes and inputs), {@link
+   * DeviceCheck} (the judging) and the Java reference's twins (the judge), so a verdict reached by an older check
+   * (say, before a case's shape changed) is not trusted by a newer one.
+   *
+   * @param cl the device
+   * @return the key, one line
+   */
+  public static String key(OpenClDevice cl) {
+    return cl.checkKey() + " | check " + CHECK_FINGERPRINT;
+  }
+
+  private static String fingerprint() {
+    java.util.List<Class<?>> judged = new java.util.ArrayList<>(java.util.List.of(KernelCases.class,
+        DeviceCheck.class));
+    for (Class<?> c = dev.cltrain.reference.ReferenceKernels.class;
+        c != null && c.getPackageName().equals(dev.cltrain.reference.ReferenceKernels.class.getPackageName());
+        c = c.getSuperclass()) {
+      judged.add(c);
+    }
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (Class<?> c : judged) {
+        try (java.io.InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+          if (in != null) {
+            sha.update(in.readAllBytes());
+          }
+        }
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (java.security.NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException("the check's class files are readable and every Java has SHA-256", e);
+    }
+  }
 
   /** A device the first-use check found wrong (or could not check): the message is the first failure, one line. */
   public static final class Refused extends DeviceException {
@@ -64,7 +103,7 @@ public final class FirstUseCheck {
     if (device.isReference() || !(device instanceof OpenClDevice cl)) {
       return;
     }
-    String key = cl.checkKey();
+    String key = key(cl);
     Path file = MatmulTuner.cacheFolder().resolve(FILE);
     ObjectNode cache = read(file);
     JsonNode entry = cache.get(key);

@@ -26,6 +26,7 @@ import dev.cltrain.train.Opening;
 import dev.cltrain.train.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class FirstUseCheckTest {
     assertFalse(first.out().contains("Epoch "), "no training on a refused device: " + first);
     assertEquals(before + 1, FirstUseCheck.checksRun(), "the first use ran the check");
 
-    String key = new OpenClDevice(cpu, KernelSource.folder(dir)).checkKey();
+    String key = FirstUseCheck.key(new OpenClDevice(cpu, KernelSource.folder(dir)));
     String cache = Files.readString(MatmulTuner.cacheFolder().resolve(FirstUseCheck.FILE));
     assertTrue(cache.contains(key) && cache.contains("\"fail\"") && cache.contains("gather_rows"),
         "the verdict is cached next to the matmul plans: " + cache);
@@ -184,7 +185,7 @@ class FirstUseCheckTest {
     ClDevice cpu = OpenClDevices.firstCpu();
     Cli run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
     assertEquals(0, run.exit(), run.toString());
-    String key = new OpenClDevice(cpu, KernelSource.classpath()).checkKey();
+    String key = FirstUseCheck.key(new OpenClDevice(cpu, KernelSource.classpath()));
     String cache;
     try {
       cache = Files.readString(MatmulTuner.cacheFolder().resolve(FirstUseCheck.FILE));
@@ -194,5 +195,26 @@ class FirstUseCheckTest {
     int at = cache.indexOf(key);
     assertTrue(at >= 0, cache);
     assertTrue(cache.substring(at, Math.min(cache.length(), at + key.length() + 40)).contains("\"pass\""), cache);
+  }
+
+  @Test
+  void aVerdictReachedByAnotherVersionOfTheCheckIsNotTrusted() throws Exception {
+    ClDevice cpu = OpenClDevices.firstCpu();
+    OpenClDevice device = new OpenClDevice(cpu, KernelSource.classpath());
+    String key = FirstUseCheck.key(device);
+    assertTrue(key.startsWith(device.checkKey() + " | check "), "the key names the check's version: " + key);
+    Path cache = Files.createTempDirectory(dir, "cache");
+    try (CacheFolder use = CacheFolder.use(cache)) {
+      VerifyCommandTest.plantPlans(cache, cpu);
+      // verdicts as an older check left them: under the key without the check's version, and under another version
+      String planted = "{\"verdict\": \"fail\", \"failure\": \"planted by an older check\"}";
+      Files.writeString(cache.resolve(FirstUseCheck.FILE), "{\"" + device.checkKey() + "\": " + planted + ", \""
+          + device.checkKey() + " | check 0000000000000000\": " + planted + "}\n");
+      int before = FirstUseCheck.checksRun();
+      Cli run = Cli.run("train", "--device", cpu.ref(), "--epochs", "2");
+      assertEquals(0, run.exit(), "the older checks' verdicts are not this check's: " + run);
+      assertEquals(before + 1, FirstUseCheck.checksRun(), "this version of the check ran");
+      assertTrue(Files.readString(cache.resolve(FirstUseCheck.FILE)).contains(key), "its verdict is cached");
+    }
   }
 }

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""README's residual Fashion-MNIST recipe in PyTorch 1.13: the same network, data, optimizer and epochs.
+
+What it measures: the test accuracy per epoch and the seconds an epoch of training takes (evaluation excluded)
+for the network of README's "Recipe: a residual network", so that cltrain's figures stand beside PyTorch's in
+docs/BENCHMARKS.md. It mirrors cltrain's run of
+
+  --net 'conv:32:3,bn,relu,maxpool:2,residual(conv:32:3,bn,relu,conv:32:3,bn),relu,
+         residual(conv:64:3:s2,bn,relu,conv:64:3,bn),relu,gap,dense:10'
+  --optimizer adamw --lr 0.002 --weight-decay 0.05 --lr-schedule cosine --batch-size 128 --epochs 30
+  --augment flip,crop:2 --label-smoothing 0.1
+
+item by item: convolutions with biases and "same" zero padding (for the stride-2 one the odd pad row and column
+go bottom and right, as cltrain pads); BatchNorm2d (momentum 0.1, eps 1e-5, batch statistics in training, the
+running ones in evaluation); the residual block's output is relu(branch(x) + shortcut(x)), the shortcut x
+itself or, where the shape changes, a 1x1 convolution with the block's stride (with bias, no batch norm, as
+cltrain's longhand block); global average pooling; a dense layer of 10 with softmax cross-entropy and label
+smoothing 0.1. He-normal weights (fan-in), biases 0, gamma 1, beta 0. AdamW (0.9, 0.999, 1e-8) with decoupled
+decay 0.05 on the conv and dense weights only (cltrain decays no bias or batch-norm parameter without
+--decay-all). The rate per epoch e of E: 0.002 * (1 + cos(pi * e / E)) / 2. Augmentation per training image and
+epoch: a horizontal flip with probability 1/2 and a translation by -2..2 pixels in each direction, zero-filled
+(a crop of the image padded by 2). Mini-batches of 128 over a reshuffled training set, the last partial one kept;
+pixels / 255. The random draws differ from cltrain's (Philox, NumPy's generator), so accuracies agree within
+the spread of seeds, not digit for digit.
+
+  /usr/bin/python3 scripts/torch_resnet_recipe.py [--epochs 30] [--threads 2] [--seed 0] [--data DIR]
+
+Prints one line per epoch: the training loss, the epoch's training seconds, the test accuracy; then the mean
+seconds per epoch.
+"""
+import argparse
+import gzip
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+p.add_argument("--epochs", type=int, default=30)
+p.add_argument("--batch", type=int, default=128)
+p.add_argument("--lr", type=float, default=0.002)
+p.add_argument("--weight-decay", type=float, default=0.05)
+p.add_argument("--label-smoothing", type=float, default=0.1)
+p.add_argument("--pad", type=int, default=2, help="crop:P, the translation range in pixels (0: none)")
+p.add_argument("--no-flip", action="store_true")
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+p.add_argument("--limit", type=int, default=0, help="train on the first N images only (a smoke test)")
+args = p.parse_args()
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(args.seed)
+rng = np.random.default_rng(args.seed)
+
+
+def idx(name):
+    for cand in (name, name + ".gz"):
+        path = os.path.join(args.data, cand)
+        if os.path.exists(path):
+            with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+                data = f.read()
+            dims = data[3]
+            shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    sys.exit(f"torch_resnet_recipe.py: {name} not found in {args.data}")
+
+
+xtr = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
+ytr = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
+xte = torch.from_numpy(idx("t10k-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
+yte = torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
+if args.limit:
+    xtr, ytr = xtr[:args.limit], ytr[:args.limit]
+
+
+def same_conv(cin, cout, k, stride=1):
+    """cltrain's conv:F:K[:sS]: "same" padding, the odd pad row/column bottom and right."""
+    size = 28  # only the parity matters below; all inputs here are even-sized
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k - size, 0)
+    lo, hi = total // 2, total - total // 2
+    pad = nn.ZeroPad2d((lo, hi, lo, hi))
+    return nn.Sequential(pad, nn.Conv2d(cin, cout, k, stride))
+
+
+class Residual(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.branch = nn.Sequential(same_conv(cin, cout, 3, stride), nn.BatchNorm2d(cout), nn.ReLU(),
+                                    same_conv(cout, cout, 3), nn.BatchNorm2d(cout))
+        self.shortcut = nn.Identity() if cin == cout and stride == 1 else nn.Conv2d(cin, cout, 1, stride)
+
+    def forward(self, x):
+        return F.relu(self.branch(x) + self.shortcut(x))
+
+
+net = nn.Sequential(same_conv(1, 32, 3), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                    Residual(32, 32, 1), Residual(32, 64, 2),
+                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+decayed, plain = [], []
+for m in net.modules():
+    if isinstance(m, (nn.Conv2d, nn.Linear)):
+        nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+        nn.init.zeros_(m.bias)
+        decayed.append(m.weight)
+        plain.append(m.bias)
+    elif isinstance(m, nn.BatchNorm2d):
+        plain += [m.weight, m.bias]
+opt = torch.optim.AdamW([{"params": decayed, "weight_decay": args.weight_decay},
+                         {"params": plain, "weight_decay": 0.0}],
+                        lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+params = sum(t.numel() for t in net.parameters())
+print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {params} parameters, "
+      f"{args.epochs} epochs of batches of {args.batch}", flush=True)
+
+
+def augment(x):
+    n = x.shape[0]
+    if not args.no_flip:
+        flip = torch.from_numpy(rng.random(n) < 0.5)
+        x = torch.where(flip.view(n, 1, 1, 1), x.flip(3), x)
+    if args.pad > 0:
+        P = args.pad
+        padded = F.pad(x, (P, P, P, P))
+        dy = rng.integers(0, 2 * P + 1, n)
+        dx = rng.integers(0, 2 * P + 1, n)
+        x = torch.stack([padded[i, :, dy[i]:dy[i] + 28, dx[i]:dx[i] + 28] for i in range(n)])
+    return x
+
+
+def accuracy():
+    net.eval()
+    right = 0
+    with torch.no_grad():
+        for s in range(0, len(xte), 1000):
+            right += (net(xte[s:s + 1000]).argmax(1) == yte[s:s + 1000]).sum().item()
+    return right / len(xte)
+
+
+seconds = []
+for epoch in range(args.epochs):
+    for g in opt.param_groups:
+        g["lr"] = args.lr * (1 + math.cos(math.pi * epoch / args.epochs)) / 2
+    net.train()
+    order = torch.from_numpy(rng.permutation(len(xtr)))
+    total, t0 = 0.0, time.perf_counter()
+    for s in range(0, len(xtr), args.batch):
+        b = order[s:s + args.batch]
+        opt.zero_grad()
+        loss = loss_fn(net(augment(xtr[b])), ytr[b])
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(b)
+    seconds.append(time.perf_counter() - t0)
+    print(f"epoch {epoch}: loss {total / len(xtr):.4f}, {seconds[-1]:.1f} s, test accuracy {accuracy():.4f}",
+          flush=True)
+print(f"mean {sum(seconds) / len(seconds):.1f} s per epoch of training")
