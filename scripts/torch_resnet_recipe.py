@@ -24,6 +24,10 @@ pixels / 255. The random draws differ from cltrain's (Philox, NumPy's generator)
 the spread of seeds, not digit for digit.
 
   /usr/bin/python3 scripts/torch_resnet_recipe.py [--epochs 30] [--threads 2] [--seed 0] [--data DIR]
+      [--checkpoint FILE]
+
+--checkpoint FILE saves the run after every epoch (weights, optimizer, generators, the lines printed so far) and,
+when FILE exists at the start, goes on from it: a long run survives being stopped.
 
 Prints one line per epoch: the training loss, the epoch's training seconds, the test accuracy; then the mean
 seconds per epoch.
@@ -51,6 +55,7 @@ p.add_argument("--no-flip", action="store_true")
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+p.add_argument("--checkpoint", default=None, help="save after every epoch; resume from it when it exists")
 p.add_argument("--limit", type=int, default=0, help="train on the first N images only (a smoke test)")
 args = p.parse_args()
 
@@ -144,8 +149,18 @@ def accuracy():
     return right / len(xte)
 
 
-seconds = []
-for epoch in range(args.epochs):
+seconds, lines, first = [], [], 0
+if args.checkpoint and os.path.exists(args.checkpoint):
+    state = torch.load(args.checkpoint)
+    net.load_state_dict(state["net"])
+    opt.load_state_dict(state["opt"])
+    rng.bit_generator.state = state["rng"]
+    torch.set_rng_state(state["torch_rng"])
+    seconds, lines, first = state["seconds"], state["lines"], state["epoch"]
+    print(f"resumed from {args.checkpoint} after epoch {first - 1}; the lines so far:", flush=True)
+    for line in lines:
+        print(line, flush=True)
+for epoch in range(first, args.epochs):
     for g in opt.param_groups:
         g["lr"] = args.lr * (1 + math.cos(math.pi * epoch / args.epochs)) / 2
     net.train()
@@ -159,6 +174,11 @@ for epoch in range(args.epochs):
         opt.step()
         total += loss.item() * len(b)
     seconds.append(time.perf_counter() - t0)
-    print(f"epoch {epoch}: loss {total / len(xtr):.4f}, {seconds[-1]:.1f} s, test accuracy {accuracy():.4f}",
-          flush=True)
+    lines.append(f"epoch {epoch}: loss {total / len(xtr):.4f}, {seconds[-1]:.1f} s, test accuracy {accuracy():.4f}")
+    print(lines[-1], flush=True)
+    if args.checkpoint:
+        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(), "seconds": seconds, "lines": lines, "epoch": epoch + 1},
+                   args.checkpoint + ".tmp")
+        os.replace(args.checkpoint + ".tmp", args.checkpoint)
 print(f"mean {sum(seconds) / len(seconds):.1f} s per epoch of training")
