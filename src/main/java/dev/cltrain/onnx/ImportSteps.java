@@ -12,6 +12,30 @@ import java.util.List;
 final class ImportSteps {
   private ImportSteps() {}
 
+  /** Reads one node of the chain and moves the walk to its output. */
+  static void step(ImportWalk w, OnnxProto.Node node) {
+    String op = node.opType();
+    switch (op) {
+      case "Div", "Mul", "Sub" -> arithmetic(w, node);
+      case "Reshape" -> reshape(w, node);
+      case "Transpose" -> transpose(w, node);
+      case "Flatten" -> flatten(w, node);
+      case "Identity" -> w.advance(node);
+      case "Pad" -> pad(w, node);
+      case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
+          + "MatMul before it; cltrain applies activations only to layers");
+      default -> {
+        LayerMapping row = LayerMapping.reading(op);
+        if (row == null) {
+          throw w.fail(node, "operator " + op + " is not supported (cltrain reads "
+              + String.join(", ", LayerMapping.listed()) + ", Pad of zeros, Flatten, Reshape, Transpose, Relu, Tanh, "
+              + "Sigmoid, Softmax, and Div, Mul, Sub on the input)");
+        }
+        row.read(w, node);
+      }
+    }
+  }
+
   static void arithmetic(ImportWalk w, OnnxProto.Node node) {
     if (w.seenLayer) {
       throw w.fail(node, node.opType() + " after the first layer is not supported (only on the input, for its scale "

@@ -83,6 +83,11 @@ final class OnnxImport {
         constant(n);
         continue;
       }
+      if (n.opType().equals("Identity") && n.inputs().size() == 1 && n.outputs().size() == 1
+          && w.constants.containsKey(n.inputs().get(0))) { // PyTorch names one initializer twice so: a constant
+        w.constants.put(n.outputs().get(0), w.constants.get(n.inputs().get(0)));
+        continue;
+      }
       chain.add(n);
       for (String in : n.inputs()) {
         if (!in.isEmpty() && !w.constants.containsKey(in)) {
@@ -102,10 +107,10 @@ final class OnnxImport {
         throw w.fail("value '" + w.current + "' leads to no node, and is not the graph's output '" + output + "'");
       }
       if (next.size() > 1) {
-        throw w.fail("value '" + w.current + "' feeds " + next.size() + " nodes (" + next.get(0).describe() + ", "
-            + next.get(1).describe() + "); cltrain reads a chain of layers");
+        LayerMappings.residual(w, next);
+      } else {
+        ImportSteps.step(w, next.get(0));
       }
-      step(next.get(0));
     }
     for (OnnxProto.Node n : chain) {
       if (!w.done(n)) {
@@ -170,30 +175,6 @@ final class OnnxImport {
     }
     throw w.fail("input '" + in.name() + "' has shape " + OnnxProto.shape(dims)
         + "; cltrain reads [batch, n] rows or [batch, 1, H, W] / [batch, H, W, C] images");
-  }
-
-  /** Reads one node of the chain and moves the walk to its output. */
-  private void step(OnnxProto.Node node) {
-    String op = node.opType();
-    switch (op) {
-      case "Div", "Mul", "Sub" -> ImportSteps.arithmetic(w, node);
-      case "Reshape" -> ImportSteps.reshape(w, node);
-      case "Transpose" -> ImportSteps.transpose(w, node);
-      case "Flatten" -> ImportSteps.flatten(w, node);
-      case "Identity" -> w.advance(node);
-      case "Pad" -> ImportSteps.pad(w, node);
-      case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
-          + "MatMul before it; cltrain applies activations only to layers");
-      default -> {
-        LayerMapping row = LayerMapping.reading(op);
-        if (row == null) {
-          throw w.fail(node, "operator " + op + " is not supported (cltrain reads "
-              + String.join(", ", LayerMapping.listed()) + ", Pad of zeros, Flatten, Reshape, Transpose, Relu, Tanh, "
-              + "Sigmoid, Softmax, and Div, Mul, Sub on the input)");
-        }
-        row.read(w, node);
-      }
-    }
   }
 
   // ---- the network ------------------------------------------------------------------------------------------------
