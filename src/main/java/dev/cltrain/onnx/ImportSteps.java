@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The import steps of the operators that are no layer: the input's scale and standardization (Div, Mul, Sub
  * before the first layer), the layout between rows and images (Reshape, Transpose, Flatten) and a Pad of zeros.
- * Each reads one node at the {@link ImportWalk}'s current value and moves it on.
+ * Each reads one node at the {@link ImportWalk}'s current value and moves it on; {@link #step} reads any node of the
+ * chain, these or a layer's (by its kind's row of {@link LayerMappings}).
  */
 final class ImportSteps {
   private ImportSteps() {}

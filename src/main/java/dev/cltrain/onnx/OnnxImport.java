@@ -22,17 +22,22 @@ import java.util.Map;
  *       per input (standardization); Reshape of rows to [-1, H, W, C] (then Transpose 0,3,1,2) or to
  *       [-1, 1, H, W];</li>
  *   <li>Conv (square kernel, equal strides, no dilation, one group, no padding or "same" padding as cltrain pads),
- *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, BatchNormalization in
- *       inference mode (training_mode 0), Pad of zeros (PyTorch writes one before
- *       AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
+ *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, BatchNormalization (its
+ *       running statistics, also with training_mode 1 as PyTorch's training-mode export writes it), Pad of zeros
+ *       (PyTorch writes one before AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
+ *   <li>residual blocks: a value that feeds two branches meeting again in an Add, one of them the identity or a 1x1
+ *       Conv (with or without BatchNormalization, folded into it), the other the block's layers
+ *       ({@link LayerMappings#residual});</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>
  *   <li>Gemm (transA 0, alpha 1, beta 1, transB 0 or 1) or MatMul then Add, with weights and bias as
- *       initializers or Constant nodes; the output layer ends in Softmax (loss xent), Sigmoid or nothing (mse).</li>
+ *       initializers or Constant nodes (or an Identity of one); the output layer ends in Softmax (loss xent),
+ *       Sigmoid or nothing (mse).</li>
  * </ul>
  * Anything else fails with one line naming the first unsupported operator or attribute and its node. This class
  * reads the graph and walks its chain ({@link ImportWalk}): the operators that are no layer are
- * {@link ImportSteps}, each layer kind's are read by its row of {@link LayerMappings}; then it builds the network.
+ * {@link ImportSteps}, each layer kind's are read by its row of {@link LayerMappings} (a value feeding two nodes
+ * by the residual row's); then it builds the network.
  */
 final class OnnxImport {
   /** The ai.onnx operator sets read: those whose operators above mean what this class takes them to mean. */
