@@ -572,8 +572,12 @@ final class LayerMappings {
     int start = w.layerCount();
     String end = items.end(x);
     ImportSteps.step(w, items.nodes().get(0));
-    while (!w.current.equals(end)) {
-      ImportSteps.step(w, w.next(w.current).get(0)); // one node each: branch() walked this chain
+    while (!w.current.equals(end)) { // the chain branch() walked, unless a step read past its end
+      List<OnnxProto.Node> on = w.next(w.current);
+      if (on.size() != 1 || w.done(add)) {
+        throw w.fail(add, "the branch from '" + x + "' is not read as layers that end where it meets the shortcut");
+      }
+      ImportSteps.step(w, on.get(0));
     }
     List<Layer> inner = w.takeFrom(start);
     if (w.image == null) {
