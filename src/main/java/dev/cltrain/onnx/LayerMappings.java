@@ -595,6 +595,7 @@ final class LayerMappings {
       }
       List<Layer> read = w.takeFrom(start);
       Conv c = (Conv) read.get(0);
+      // Residual holds no bn on its shortcut: the batch norm is folded into the conv (exact in inference)
       projection = read.size() == 2 ? folded(w, shortcut.nodes().get(1), c, (BatchNorm) read.get(1)) : c;
       // "same" (as cltrain's projections are): a 1x1 kernel pads nothing and gives the same shape either way
       w.image = in;

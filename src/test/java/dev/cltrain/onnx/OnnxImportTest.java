@@ -476,6 +476,32 @@ class OnnxImportTest {
         node("dense", "Gemm", List.of("f", "W", "B"), List.of("output"), OnnxProto.Attribute.ofInt("transB", 1)));
   }
 
+  /**
+   * An identity block summed as Add(x, h) and as Add(h, x), its Relu after the Add: the same network, a conv then
+   * residual(conv:2:3),relu; the walk reads the branch whichever of the Add's operands it is.
+   */
+  @Test
+  void anIdentityBlockReadsTheSameWithTheAddsOperandsEitherWay() {
+    List<Network> nets = new ArrayList<>();
+    for (boolean shortcutFirst : new boolean[] {true, false}) {
+      float[] k2 = new float[2 * 2 * 9];
+      for (int i = 0; i < k2.length; i++) {
+        k2[i] = (i % 7 - 3) / 10f;
+      }
+      List<OnnxProto.Node> nodes = new ArrayList<>(List.of(conv("input", "c", OnnxProto.Attribute.ofInts("pads", 1, 1,
+              1, 1)),
+          new OnnxProto.Node("conv_1", "Conv", "", List.of("c", "K2"), List.of("h"),
+              List.of(OnnxProto.Attribute.ofInts("kernel_shape", 3, 3), OnnxProto.Attribute.ofInts("pads", 1, 1, 1, 1))),
+          node("sum", "Add", shortcutFirst ? List.of("c", "h") : List.of("h", "c"), List.of("s")),
+          node("relu", "Relu", List.of("s"), List.of("r"))));
+      nodes.addAll(flattenDense("r"));
+      nets.add(Onnx.fromBytes(image(nodes, 1, floats("K2", k2, 2, 2, 3, 3)), "block.onnx"));
+    }
+    assertEquals("conv:2:3,residual(conv:2:3),relu", nets.get(0).layers().subList(0, 2).stream()
+        .map(Layer::netItems).collect(Collectors.joining(",")));
+    assertEquals(nets.get(0), nets.get(1), "Add(x, h) and Add(h, x)");
+  }
+
   @Test
   void unsupportedOperators() {
     fails(afterGemm(List.of(node("leaky_0", "LeakyRelu", List.of("h"), List.of("output"))), List.of(), 3),
