@@ -1,5 +1,6 @@
 package dev.cltrain.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,7 @@ import dev.cltrain.Model;
 import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Network;
+import dev.cltrain.testing.Backends;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code train --init-model} of the PyTorch residual network of scripts/make_resnet_onnx_fixtures.py (7×7 inputs;
  * conv, bn, two residual blocks, gap, dense), exported by PyTorch in eval mode and in training mode, with
  * {@code --freeze} and {@code --new-head} on 12 rows of a CSV: the frozen layers keep their bits, the new head has
- * the data's classes. A graph whose branches meet in a Mul exits 2 with one line naming the node.
+ * the data's classes, and an OpenCL device saves the reference's model byte for byte (skipped without one). A graph
+ * whose branches meet in a Mul exits 2 with one line naming the node.
  */
 class ImportedResnetCliTest {
   @TempDir
@@ -51,10 +54,14 @@ class ImportedResnetCliTest {
 
   /** Fine-tunes the file with the first {@code freeze} layers frozen and a new head of 2; returns the model JSON. */
   private static Path tune(Path onnx, int freeze) {
-    Path saved = dir.resolve(onnx.getFileName() + ".tuned.json");
+    return tune(onnx, freeze, "reference");
+  }
+
+  private static Path tune(Path onnx, int freeze, String device) {
+    Path saved = dir.resolve(onnx.getFileName() + "." + device.replace(':', '-') + ".tuned.json");
     Cli c = Cli.run("train", "--init-model", onnx.toString(), "--data", rows.toString(), "--loss", "xent",
         "--freeze", Integer.toString(freeze), "--new-head", "2", "--epochs", "1", "--batch-size", "4", "--seed", "5",
-        "--device", "reference", "--save", saved.toString());
+        "--device", device, "--no-check", "--save", saved.toString());
     assertEquals(0, c.exit(), c.toString());
     return saved;
   }
@@ -88,6 +95,14 @@ class ImportedResnetCliTest {
     BatchNorm a = (BatchNorm) before.layers().get(1);
     BatchNorm b = (BatchNorm) after.layers().get(1);
     assertNotEquals(a, b, "the stem's bn trained: its running statistics moved from the file's");
+  }
+
+  @Test
+  void anOpenClDeviceFineTunesTheImportToTheReferencesBytes() throws Exception {
+    String device = Backends.others().get(0).id();
+    Path onnx = fixture("torch_resnet_train.onnx");
+    assertArrayEquals(Files.readAllBytes(tune(onnx, 1)), Files.readAllBytes(tune(onnx, 1, device)),
+        device + " saves the reference's model byte for byte");
   }
 
   @Test
