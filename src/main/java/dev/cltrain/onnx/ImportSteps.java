@@ -7,10 +7,35 @@ import java.util.List;
 /**
  * The import steps of the operators that are no layer: the input's scale and standardization (Div, Mul, Sub
  * before the first layer), the layout between rows and images (Reshape, Transpose, Flatten) and a Pad of zeros.
- * Each reads one node at the {@link ImportWalk}'s current value and moves it on.
+ * Each reads one node at the {@link ImportWalk}'s current value and moves it on; {@link #step} reads any node of the
+ * chain, these or a layer's (by its kind's row of {@link LayerMappings}).
  */
 final class ImportSteps {
   private ImportSteps() {}
+
+  /** Reads one node of the chain and moves the walk to its output. */
+  static void step(ImportWalk w, OnnxProto.Node node) {
+    String op = node.opType();
+    switch (op) {
+      case "Div", "Mul", "Sub" -> arithmetic(w, node);
+      case "Reshape" -> reshape(w, node);
+      case "Transpose" -> transpose(w, node);
+      case "Flatten" -> flatten(w, node);
+      case "Identity" -> w.advance(node);
+      case "Pad" -> pad(w, node);
+      case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
+          + "MatMul before it; cltrain applies activations only to layers");
+      default -> {
+        LayerMapping row = LayerMapping.reading(op);
+        if (row == null) {
+          throw w.fail(node, "operator " + op + " is not supported (cltrain reads "
+              + String.join(", ", LayerMapping.listed()) + ", Pad of zeros, Flatten, Reshape, Transpose, Relu, Tanh, "
+              + "Sigmoid, Softmax, and Div, Mul, Sub on the input)");
+        }
+        row.read(w, node);
+      }
+    }
+  }
 
   static void arithmetic(ImportWalk w, OnnxProto.Node node) {
     if (w.seenLayer) {

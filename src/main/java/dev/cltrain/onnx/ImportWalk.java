@@ -90,6 +90,20 @@ final class ImportWalk {
     unlessPlain.remove(layers.remove(layers.size() - 1));
   }
 
+  /** {@return how many layers have been read} */
+  int layerCount() {
+    return layers.size();
+  }
+
+  /** Takes back the layers read from index {@code start} on (a residual block's, read as the walk's own first). */
+  List<Layer> takeFrom(int start) {
+    List<Layer> taken = new ArrayList<>(layers.subList(start, layers.size()));
+    for (int i = layers.size() - 1; i >= start; i--) {
+      removeLast();
+    }
+    return taken;
+  }
+
   /** {@return every layer read, in order} */
   List<Layer> layers() {
     return Collections.unmodifiableList(layers);

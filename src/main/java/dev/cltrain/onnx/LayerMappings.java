@@ -10,8 +10,10 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Residual;
 import dev.cltrain.onnx.LayerMapping.Operator;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -143,7 +145,7 @@ final class LayerMappings {
     void read(ImportWalk w, OnnxProto.Node node) {
       batchNorm(w, node);
     }
-  }, new LayerMapping(LayerKind.RESIDUAL, false) {
+  }, new LayerMapping(LayerKind.RESIDUAL, false, new Operator("Add", "Add (residual)", List.of())) {
     /** The inner layers' nodes (each by its kind's row), the shortcut's Conv (if any), Add, the activation. */
     @Override
     void export(OnnxExport e, Layer layer) {
@@ -162,10 +164,14 @@ final class LayerMappings {
       e.activation(r.activation(), id);
     }
 
-    /** Not reached: the row reads no operator (importing residual graphs, Add of two values, is not done yet). */
+    /**
+     * An Add the walk meets on its chain: not where two branches from one value meet (those are read at the value,
+     * {@link #residual}), so no residual block's sum.
+     */
     @Override
     void read(ImportWalk w, OnnxProto.Node node) {
-      throw w.fail(node, "residual blocks are not imported yet");
+      throw w.fail(node, "adds " + node.inputs().stream().map(v -> "'" + v + "'").toList() + ", which are not two "
+          + "branches from one value; cltrain reads Add as a residual block's sum (and after MatMul as its bias)");
     }
   });
 
@@ -450,14 +456,21 @@ final class LayerMappings {
   // ---- batch normalization -------------------------------------------------------------------------------------
 
   /**
-   * BatchNormalization in inference mode (training_mode 0; its one output): a {@link BatchNorm} stage with the
-   * activation node after it. ONNX's momentum is 1 − cltrain's: read back as the decimal 1 − momentum where that
+   * BatchNormalization: a {@link BatchNorm} stage with its running statistics (inputs input_mean, input_var) and the
+   * activation node after it. training_mode 1, as PyTorch's training-mode export writes it (in ONNX, normalizing
+   * with the batch's statistics and giving the updated running statistics as two more outputs), is read the same:
+   * as the layer, which trains on batch statistics and predicts with the running ones; the extra outputs must feed
+   * nothing. ONNX's momentum is 1 − cltrain's: read back as the decimal 1 − momentum where that
    * gives the same float again (0.9 → 0.1), else as 1 − momentum in double.
    */
   private static void batchNorm(ImportWalk w, OnnxProto.Node node) {
     w.needNchw(node);
-    if (w.intAttr(node, "training_mode", 0) != 0 || node.outputs().size() > 1) {
-      throw w.fail(node, "training_mode=1 (batch statistics) is not supported: export the model in eval mode");
+    w.intAttr(node, "training_mode", 0); // 1 (PyTorch's training-mode export): read with its running statistics
+    for (String out : node.outputs().subList(1, node.outputs().size())) {
+      if (!out.isEmpty() && w.consumers.containsKey(out)) {
+        throw w.fail(node, "its output '" + out + "' (running statistics) is used; cltrain reads the normalized "
+            + "output only");
+      }
     }
     if (w.intAttr(node, "spatial", 1) != 1) {
       throw w.fail(node, "attribute spatial=0 is not supported (per channel only)");
@@ -491,5 +504,162 @@ final class LayerMappings {
     Activation activation = w.activationAfter("softmax after a batch normalization is not supported");
     w.add(new BatchNorm(w.image, momentum, epsilon, activation, arrays[0], arrays[1], arrays[2], arrays[3]));
     w.skipActivation(activation);
+  }
+
+  // ---- residual blocks -----------------------------------------------------------------------------------------
+
+  /**
+   * A branch from a value: its nodes in order up to the node where it meets another branch (none for the identity),
+   * and that node (a residual block's Add).
+   */
+  private record Branch(List<OnnxProto.Node> nodes, OnnxProto.Node add) {
+    /** {@return the value the branch gives the Add: its last node's output, or the value it starts from} */
+    String end(String from) {
+      return nodes.isEmpty() ? from : nodes.get(nodes.size() - 1).outputs().get(0);
+    }
+
+    /** {@return whether it is a projection shortcut: a 1x1 Conv, alone or followed by a BatchNormalization} */
+    boolean projection(ImportWalk w) {
+      if (nodes.isEmpty() || nodes.size() > 2 || !nodes.get(0).opType().equals("Conv")
+          || nodes.size() == 2 && !nodes.get(1).opType().equals("BatchNormalization")) {
+        return false;
+      }
+      OnnxProto.Node conv = nodes.get(0);
+      OnnxProto.Tensor weights = conv.inputs().size() > 1 ? w.constants.get(conv.inputs().get(1)) : null;
+      return weights != null && weights.dims().length == 4 && weights.dims()[2] == 1 && weights.dims()[3] == 1;
+    }
+  }
+
+  /**
+   * A residual block where the walk's current value x feeds two nodes: the two branches from x must meet again in
+   * one Add. The branch of layers is the block's items (read node by node as on the chain); the other is its
+   * shortcut: x itself (the Add reads x), or a 1x1 Conv with or without a BatchNormalization after it, the
+   * projection (the batch normalization folded into the conv's weights and bias with its running statistics, as it
+   * computes in inference). The Add's operands may come in either order (PyTorch writes them in the order of the
+   * code's {@code +}); the activation node after the Add is the block's.
+   *
+   * @param next the nodes that read x
+   */
+  static void residual(ImportWalk w, List<OnnxProto.Node> next) {
+    String x = w.current;
+    Branch a = next.size() == 2 ? branch(w, next.get(0)) : null;
+    Branch b = next.size() == 2 ? branch(w, next.get(1)) : null;
+    if (a == null || b == null || a.add() != b.add()) {
+      throw w.fail("value '" + x + "' feeds " + next.size() + " nodes (" + next.get(0).describe() + ", "
+          + next.get(1).describe() + "); cltrain reads a chain of layers, and residual blocks: two branches from "
+          + "one value that meet in an Add");
+    }
+    OnnxProto.Node add = a.add();
+    if (!add.opType().equals("Add")) {
+      throw w.fail(add, "the two branches from '" + x + "' meet in a " + add.opType() + "; cltrain reads residual "
+          + "blocks, whose branches meet in an Add");
+    }
+    if (add.inputs().size() != 2 || a.nodes().isEmpty() && b.nodes().isEmpty()) {
+      throw w.fail(add, (add.inputs().size() != 2 ? "adds " + add.inputs().size() + " values" : "adds '" + x
+          + "' to itself") + "; a residual block's sum adds its branch and its shortcut");
+    }
+    boolean aIsShortcut = a.nodes().isEmpty() || a.projection(w) && !(b.nodes().isEmpty()
+        || b.projection(w) && add.inputs().get(1).equals(b.end(x))); // both 1x1 Convs: the second operand
+    Branch items = aIsShortcut ? b : a;
+    Branch shortcut = aIsShortcut ? a : b;
+    if (!shortcut.nodes().isEmpty() && !shortcut.projection(w)) {
+      throw w.fail(add, "joins two branches from '" + x + "' (" + a.nodes().get(0).describe() + ", "
+          + b.nodes().get(0).describe() + ") of which neither is the identity or a 1x1 Conv (with or without a "
+          + "BatchNormalization after it); cltrain reads Add as a residual block's sum");
+    }
+    w.needNchw(items.nodes().get(0));
+    Shape in = w.image;
+    int start = w.layerCount();
+    String end = items.end(x);
+    ImportSteps.step(w, items.nodes().get(0));
+    while (!w.current.equals(end)) { // the chain branch() walked, unless a step read past its end
+      List<OnnxProto.Node> on = w.next(w.current);
+      if (on.size() != 1 || w.done(add)) {
+        throw w.fail(add, "the branch from '" + x + "' is not read as layers that end where it meets the shortcut");
+      }
+      ImportSteps.step(w, on.get(0));
+    }
+    List<Layer> inner = w.takeFrom(start);
+    if (w.image == null) {
+      throw w.fail(add, "the block's branch from '" + x + "' ends in rows; cltrain's residual blocks take and give "
+          + "images");
+    }
+    Conv projection = null;
+    if (!shortcut.nodes().isEmpty()) {
+      Shape out = w.image;
+      w.current = x;
+      w.image = in;
+      conv(w, shortcut.nodes().get(0));
+      if (shortcut.nodes().size() == 2) {
+        batchNorm(w, shortcut.nodes().get(1));
+      }
+      List<Layer> read = w.takeFrom(start);
+      Conv c = (Conv) read.get(0);
+      // Residual holds no bn on its shortcut: the batch norm is folded into the conv (exact in inference)
+      projection = read.size() == 2 ? folded(w, shortcut.nodes().get(1), c, (BatchNorm) read.get(1)) : c;
+      // "same" (as cltrain's projections are): a 1x1 kernel pads nothing and gives the same shape either way
+      w.image = in;
+      projection = conv(w, shortcut.nodes().get(0), projection.filters(), 1, projection.stride(), true,
+          projection.activation(), projection.weights(), projection.bias());
+      w.image = out;
+    }
+    w.advance(add);
+    Activation activation = w.activationAfter("softmax after a residual block is not supported");
+    Residual block;
+    try {
+      block = new Residual(in, inner, projection, activation);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(add, e.getMessage());
+    }
+    w.add(block);
+    w.image = block.output();
+    w.seenLayer = true;
+    w.skipActivation(activation);
+  }
+
+  /**
+   * {@return the branch from x that starts at {@code first}, up to the node where it meets another (the first that
+   * reads two values that are not constants, or an Add), or null when the chain forks or ends before one}
+   */
+  private static Branch branch(ImportWalk w, OnnxProto.Node first) {
+    List<OnnxProto.Node> nodes = new ArrayList<>();
+    OnnxProto.Node n = first;
+    while (!n.opType().equals("Add") && n.inputs().stream().filter(v -> !v.isEmpty() && !w.constants.containsKey(v))
+        .count() < 2) {
+      nodes.add(n);
+      List<OnnxProto.Node> next = n.outputs().isEmpty() ? List.of() : w.next(n.outputs().get(0));
+      if (next.size() != 1 || nodes.size() > w.consumers.size()) { // a fork, an end, or a cycle
+        return null;
+      }
+      n = next.get(0);
+    }
+    return new Branch(nodes, n);
+  }
+
+  /**
+   * A projection shortcut's 1x1 convolution followed by a batch normalization, as one convolution computing what
+   * both compute in inference: weights w·s and bias (b − mean)·s + β per filter, s = γ / √(var + ε) (in double,
+   * rounded once).
+   */
+  private static Conv folded(ImportWalk w, OnnxProto.Node node, Conv c, BatchNorm bn) {
+    if (bn.activation() != Activation.IDENTITY) {
+      throw w.fail(node, "an activation on a projection shortcut is not supported (the block's comes after the Add)");
+    }
+    int f = c.filters();
+    float[] gamma = bn.gamma();
+    float[] mean = bn.runningMean();
+    float[] variance = bn.runningVariance();
+    double[] scale = new double[f];
+    float[] beta = bn.beta();
+    float[] bias = c.bias();
+    for (int j = 0; j < f; j++) {
+      scale[j] = gamma[j] / Math.sqrt((double) variance[j] + bn.epsilon());
+      bias[j] = (float) ((bias[j] - (double) mean[j]) * scale[j] + beta[j]);
+    }
+    float[] weights = c.weights();
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (float) (weights[i] * scale[i % f]);
+    }
+    return new Conv(c.input(), f, c.kernel(), c.stride(), c.same(), c.activation(), weights, bias);
   }
 }

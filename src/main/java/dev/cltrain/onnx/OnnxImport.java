@@ -22,17 +22,22 @@ import java.util.Map;
  *       per input (standardization); Reshape of rows to [-1, H, W, C] (then Transpose 0,3,1,2) or to
  *       [-1, 1, H, W];</li>
  *   <li>Conv (square kernel, equal strides, no dilation, one group, no padding or "same" padding as cltrain pads),
- *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, BatchNormalization in
- *       inference mode (training_mode 0), Pad of zeros (PyTorch writes one before
- *       AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
+ *       MaxPool and AveragePool (square, stride = size, no padding), GlobalAveragePool, BatchNormalization (its
+ *       running statistics, also with training_mode 1 as PyTorch's training-mode export writes it), Pad of zeros
+ *       (PyTorch writes one before AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
+ *   <li>residual blocks: a value that feeds two branches meeting again in an Add, one of them the identity or a 1x1
+ *       Conv (with or without BatchNormalization, folded into it), the other the block's layers
+ *       ({@link LayerMappings#residual});</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>
  *   <li>Gemm (transA 0, alpha 1, beta 1, transB 0 or 1) or MatMul then Add, with weights and bias as
- *       initializers or Constant nodes; the output layer ends in Softmax (loss xent), Sigmoid or nothing (mse).</li>
+ *       initializers or Constant nodes (or an Identity of one); the output layer ends in Softmax (loss xent),
+ *       Sigmoid or nothing (mse).</li>
  * </ul>
  * Anything else fails with one line naming the first unsupported operator or attribute and its node. This class
  * reads the graph and walks its chain ({@link ImportWalk}): the operators that are no layer are
- * {@link ImportSteps}, each layer kind's are read by its row of {@link LayerMappings}; then it builds the network.
+ * {@link ImportSteps}, each layer kind's are read by its row of {@link LayerMappings} (a value feeding two nodes
+ * by the residual row's); then it builds the network.
  */
 final class OnnxImport {
   /** The ai.onnx operator sets read: those whose operators above mean what this class takes them to mean. */
@@ -83,6 +88,11 @@ final class OnnxImport {
         constant(n);
         continue;
       }
+      if (n.opType().equals("Identity") && n.inputs().size() == 1 && n.outputs().size() == 1
+          && w.constants.containsKey(n.inputs().get(0))) { // PyTorch names one initializer twice so: a constant
+        w.constants.put(n.outputs().get(0), w.constants.get(n.inputs().get(0)));
+        continue;
+      }
       chain.add(n);
       for (String in : n.inputs()) {
         if (!in.isEmpty() && !w.constants.containsKey(in)) {
@@ -102,10 +112,10 @@ final class OnnxImport {
         throw w.fail("value '" + w.current + "' leads to no node, and is not the graph's output '" + output + "'");
       }
       if (next.size() > 1) {
-        throw w.fail("value '" + w.current + "' feeds " + next.size() + " nodes (" + next.get(0).describe() + ", "
-            + next.get(1).describe() + "); cltrain reads a chain of layers");
+        LayerMappings.residual(w, next);
+      } else {
+        ImportSteps.step(w, next.get(0));
       }
-      step(next.get(0));
     }
     for (OnnxProto.Node n : chain) {
       if (!w.done(n)) {
@@ -170,30 +180,6 @@ final class OnnxImport {
     }
     throw w.fail("input '" + in.name() + "' has shape " + OnnxProto.shape(dims)
         + "; cltrain reads [batch, n] rows or [batch, 1, H, W] / [batch, H, W, C] images");
-  }
-
-  /** Reads one node of the chain and moves the walk to its output. */
-  private void step(OnnxProto.Node node) {
-    String op = node.opType();
-    switch (op) {
-      case "Div", "Mul", "Sub" -> ImportSteps.arithmetic(w, node);
-      case "Reshape" -> ImportSteps.reshape(w, node);
-      case "Transpose" -> ImportSteps.transpose(w, node);
-      case "Flatten" -> ImportSteps.flatten(w, node);
-      case "Identity" -> w.advance(node);
-      case "Pad" -> ImportSteps.pad(w, node);
-      case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
-          + "MatMul before it; cltrain applies activations only to layers");
-      default -> {
-        LayerMapping row = LayerMapping.reading(op);
-        if (row == null) {
-          throw w.fail(node, "operator " + op + " is not supported (cltrain reads "
-              + String.join(", ", LayerMapping.listed()) + ", Pad of zeros, Flatten, Reshape, Transpose, Relu, Tanh, "
-              + "Sigmoid, Softmax, and Div, Mul, Sub on the input)");
-        }
-        row.read(w, node);
-      }
-    }
   }
 
   // ---- the network ------------------------------------------------------------------------------------------------

@@ -52,8 +52,12 @@ class OnnxFuzzTest {
       .build(new Shape(8, 8, 1), 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(1), 0L);
   static final Network CNN_SCALED = NetSpec.parse("conv:2:3:valid,tanh,avgpool:2,flatten,dense:4,relu,dropout:0.5,dense:2")
       .build(new Shape(6, 6, 2), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(2), 0L).withInputScale(1f / 255);
+  /** Both shortcuts, a bn inside a block, gap. */
+  static final Network RESIDUAL = NetSpec.parse("conv:2:3,residual(conv:2:3,bn,relu,conv:2:3),relu,"
+          + "residual(conv:3:3:s2,relu,conv:3:3),relu,gap,dense:3")
+      .build(new Shape(5, 5, 1), 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(3), 0L);
   static final List<byte[]> SEEDS = List.of(Onnx.toBytes(DENSE, Map.of("epochs", "3")),
-      Onnx.toBytes(CNN, Map.of()), Onnx.toBytes(CNN_SCALED, Map.of("k", "v")));
+      Onnx.toBytes(CNN, Map.of()), Onnx.toBytes(CNN_SCALED, Map.of("k", "v")), Onnx.toBytes(RESIDUAL, Map.of()));
 
   /**
    * Reads the bytes: a network, or an InputException of one line starting with the file's name (then null). Any
@@ -204,6 +208,53 @@ class OnnxFuzzTest {
   @Provide
   Arbitrary<byte[]> seeds() {
     return Arbitraries.of(SEEDS);
+  }
+
+  /** cltrain's residual seed and PyTorch's training-mode ResNet, decoded. */
+  private static final List<OnnxProto.Model> RESIDUAL_GRAPHS = List.of(OnnxProto.decode(SEEDS.get(3)),
+      OnnxProto.decode(resource("/onnx/torch_resnet_train.onnx")));
+
+  private static byte[] resource(String name) {
+    try (java.io.InputStream in = OnnxFuzzTest.class.getResourceAsStream(name)) {
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Residual graphs (cltrain's export and PyTorch's training-mode ResNet) rewired: one to four nodes have an input
+   * replaced by another value of the graph, their op_type changed to another the importer reads, or are dropped;
+   * the walk over branches and Adds reads a network or fails in one line, never loops or throws anything else.
+   */
+  @Property(tries = 200)
+  void rewiredResidualGraphsReadOrFailWithOneLineNamingTheFile(@ForAll long seed, @ForAll boolean torch) {
+    OnnxProto.Model m = RESIDUAL_GRAPHS.get(torch ? 1 : 0);
+    OnnxProto.Graph g = m.graph();
+    List<OnnxProto.Node> nodes = new ArrayList<>(g.nodes());
+    List<String> values = new ArrayList<>(List.of(g.inputs().get(0).name()));
+    nodes.forEach(n -> values.addAll(n.outputs()));
+    String[] ops = {"Add", "Mul", "Conv", "Relu", "BatchNormalization", "Identity", "Flatten", "GlobalAveragePool"};
+    Random r = new Random(seed);
+    for (int e = 1 + r.nextInt(4); e > 0 && !nodes.isEmpty(); e--) {
+      int at = r.nextInt(nodes.size());
+      OnnxProto.Node n = nodes.get(at);
+      switch (r.nextInt(3)) {
+        case 0 -> {
+          List<String> inputs = new ArrayList<>(n.inputs());
+          if (!inputs.isEmpty()) {
+            inputs.set(r.nextInt(inputs.size()), values.get(r.nextInt(values.size())));
+          }
+          nodes.set(at, new OnnxProto.Node(n.name(), n.opType(), n.domain(), inputs, n.outputs(), n.attributes()));
+        }
+        case 1 -> nodes.set(at, new OnnxProto.Node(n.name(), ops[r.nextInt(ops.length)], n.domain(), n.inputs(),
+            n.outputs(), n.attributes()));
+        default -> nodes.remove(at);
+      }
+    }
+    OnnxProto.Model rewired = new OnnxProto.Model(m.irVersion(), m.opsets(), m.producerName(), m.producerVersion(),
+        new OnnxProto.Graph(g.name(), nodes, g.initializers(), g.inputs(), g.outputs()), m.metadata());
+    outcome(read(rewired.encode()));
   }
 
   /** Every prefix of each valid model: truncation at every byte. */

@@ -48,15 +48,20 @@ class OnnxImportTest {
 
   // ---- PyTorch fixtures -----------------------------------------------------------------------------------------
 
-  private record Fixture(byte[] bytes, long[] inputShape, float[][] inputs, float[][] outputs) {}
+  record Fixture(byte[] bytes, long[] inputShape, float[][] inputs, float[][] outputs) {}
 
-  private static Fixture fixture(String name) throws Exception {
+  static Fixture fixture(String name) throws Exception {
+    return fixture(name, name);
+  }
+
+  /** The fixture {@code name}.onnx with the inputs and PyTorch's outputs of {@code outputs}.expected.json. */
+  static Fixture fixture(String name, String outputs) throws Exception {
     byte[] bytes;
     JsonNode json;
     try (InputStream onnx = OnnxImportTest.class.getResourceAsStream("/onnx/" + name + ".onnx");
-         InputStream expected = OnnxImportTest.class.getResourceAsStream("/onnx/" + name + ".expected.json")) {
+         InputStream expected = OnnxImportTest.class.getResourceAsStream("/onnx/" + outputs + ".expected.json")) {
       assertNotNull(onnx, name + ".onnx");
-      assertNotNull(expected, name + ".expected.json");
+      assertNotNull(expected, outputs + ".expected.json");
       bytes = onnx.readAllBytes();
       json = new ObjectMapper().readTree(expected);
     }
@@ -79,8 +84,13 @@ class OnnxImportTest {
   }
 
   /** Imports a fixture from its file, checks cltrain, PyTorch and ONNX Runtime agree, and returns the network. */
-  private static Network importAndCompare(String name, @TempDir Path dir) throws Exception {
-    Fixture f = fixture(name);
+  static Network importAndCompare(String name, @TempDir Path dir) throws Exception {
+    return importAndCompare(name, name, dir);
+  }
+
+  /** {@link #importAndCompare(String, Path)} of {@code name}.onnx against {@code outputs}.expected.json. */
+  static Network importAndCompare(String name, String outputs, Path dir) throws Exception {
+    Fixture f = fixture(name, outputs);
     Path file = dir.resolve(name + ".onnx");
     Files.write(file, f.bytes());
     Network net = Onnx.read(file);
@@ -466,6 +476,32 @@ class OnnxImportTest {
         node("dense", "Gemm", List.of("f", "W", "B"), List.of("output"), OnnxProto.Attribute.ofInt("transB", 1)));
   }
 
+  /**
+   * An identity block summed as Add(x, h) and as Add(h, x), its Relu after the Add: the same network, a conv then
+   * residual(conv:2:3),relu; the walk reads the branch whichever of the Add's operands it is.
+   */
+  @Test
+  void anIdentityBlockReadsTheSameWithTheAddsOperandsEitherWay() {
+    List<Network> nets = new ArrayList<>();
+    for (boolean shortcutFirst : new boolean[] {true, false}) {
+      float[] k2 = new float[2 * 2 * 9];
+      for (int i = 0; i < k2.length; i++) {
+        k2[i] = (i % 7 - 3) / 10f;
+      }
+      List<OnnxProto.Node> nodes = new ArrayList<>(List.of(conv("input", "c", OnnxProto.Attribute.ofInts("pads", 1, 1,
+              1, 1)),
+          new OnnxProto.Node("conv_1", "Conv", "", List.of("c", "K2"), List.of("h"),
+              List.of(OnnxProto.Attribute.ofInts("kernel_shape", 3, 3), OnnxProto.Attribute.ofInts("pads", 1, 1, 1, 1))),
+          node("sum", "Add", shortcutFirst ? List.of("c", "h") : List.of("h", "c"), List.of("s")),
+          node("relu", "Relu", List.of("s"), List.of("r"))));
+      nodes.addAll(flattenDense("r"));
+      nets.add(Onnx.fromBytes(image(nodes, 1, floats("K2", k2, 2, 2, 3, 3)), "block.onnx"));
+    }
+    assertEquals("conv:2:3,residual(conv:2:3),relu", nets.get(0).layers().subList(0, 2).stream()
+        .map(Layer::netItems).collect(Collectors.joining(",")));
+    assertEquals(nets.get(0), nets.get(1), "Add(x, h) and Add(h, x)");
+  }
+
   @Test
   void unsupportedOperators() {
     fails(afterGemm(List.of(node("leaky_0", "LeakyRelu", List.of("h"), List.of("output"))), List.of(), 3),
@@ -477,12 +513,24 @@ class OnnxImportTest {
             OnnxProto.Attribute.ofInt("hidden_size", 2))),
         List.of(floats("LW", new float[32], 1, 8, 4), floats("LR", new float[16], 1, 8, 2)),
         value("input", F, 4), value("output", F, 2)), "LSTM node 'lstm_0'", "operator LSTM");
+    // training_mode=1 is read with its running statistics, but not when its running-statistics output is used
     List<OnnxProto.Node> bn = new ArrayList<>(List.of(conv("input", "c"),
-        node("bn_0", "BatchNormalization", List.of("c", "S", "Bb", "M", "V"), List.of("n"),
-            OnnxProto.Attribute.ofInt("training_mode", 1))));
+        node("bn_0", "BatchNormalization", List.of("c", "S", "Bb", "M", "V"), List.of("n", "running_mean"),
+            OnnxProto.Attribute.ofInt("training_mode", 1)),
+        node("use_0", "Relu", List.of("running_mean"), List.of("r"))));
     bn.addAll(flattenDense("n"));
     fails(image(bn, 1, floats("S", new float[2], 2), floats("Bb", new float[2], 2), floats("M", new float[2], 2),
-        floats("V", new float[2], 2)), "BatchNormalization node 'bn_0'", "training_mode=1");
+        floats("V", new float[2], 2)), "BatchNormalization node 'bn_0'", "output 'running_mean'", "is used");
+    // an Add on the chain that adds a constant after a convolution: no residual block's sum
+    List<OnnxProto.Node> add = new ArrayList<>(List.of(conv("input", "c"),
+        node("add_0", "Add", List.of("c", "A"), List.of("a"))));
+    add.addAll(flattenDense("a"));
+    fails(image(add, 1, floats("A", new float[] {1}, 1)), "Add node 'add_0'", "not two branches from one value");
+    // x + x
+    List<OnnxProto.Node> twice = new ArrayList<>(List.of(conv("input", "c"),
+        node("add_1", "Add", List.of("c", "c"), List.of("a"))));
+    twice.addAll(flattenDense("a"));
+    fails(image(twice, 1), "Add node 'add_1'", "a residual block's sum adds its branch and its shortcut");
     // a node of another domain, even with a known name
     OnnxProto.Node ms = new OnnxProto.Node("fused_0", "Gemm", "com.microsoft", List.of("input", "W", "B"),
         List.of("output"), List.of());
@@ -547,10 +595,13 @@ class OnnxImportTest {
             OnnxProto.Attribute.ofInt("transB", 1))),
         List.of(floats("W", new float[12], 3, 4), floats("B", new float[3], 3)),
         value("input", OnnxProto.INT64, 4), value("output", F, 3)), "input 'input'", "element type 7");
-    // a branch: h feeds two nodes
+    // two branches from h that meet in an Add, neither of them a shortcut
     fails(afterGemm(List.of(node("relu_a", "Relu", List.of("h"), List.of("a")), node("relu_b", "Relu", List.of("h"),
         List.of("b")), node("sum", "Add", List.of("a", "b"), List.of("output"))), List.of(), 3),
-        "feeds 2 nodes", "Relu node 'relu_a'", "Relu node 'relu_b'");
+        "Add node 'sum'", "Relu node 'relu_a'", "Relu node 'relu_b'", "neither is the identity or a 1x1 Conv");
+    // two branches from h that never meet
+    fails(afterGemm(List.of(node("relu_a", "Relu", List.of("h"), List.of("output")), node("relu_b", "Relu",
+        List.of("h"), List.of("b"))), List.of(), 3), "feeds 2 nodes", "Relu node 'relu_a'", "Relu node 'relu_b'");
     // channels first with 3 channels
     List<OnnxProto.Node> rgb = new ArrayList<>(List.of(conv("input", "c")));
     rgb.addAll(flattenDense("c"));
@@ -580,7 +631,7 @@ class OnnxImportTest {
 
   // ---- helpers ----------------------------------------------------------------------------------------------------
 
-  private static float[] flat(float[][] rows) {
+  static float[] flat(float[][] rows) {
     float[] f = new float[rows.length * rows[0].length];
     for (int r = 0; r < rows.length; r++) {
       System.arraycopy(rows[r], 0, f, r * rows[0].length, rows[0].length);
@@ -589,7 +640,7 @@ class OnnxImportTest {
   }
 
   /** ONNX Runtime's outputs for the bytes, on the input given flat with its shape. */
-  private static float[][] ort(byte[] bytes, String input, float[] values, long[] shape) throws Exception {
+  static float[][] ort(byte[] bytes, String input, float[] values, long[] shape) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(bytes);
          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
@@ -598,7 +649,7 @@ class OnnxImportTest {
     }
   }
 
-  private static void assertClose(float[][] expected, float[][] actual, String what) {
+  static void assertClose(float[][] expected, float[][] actual, String what) {
     assertEquals(expected.length, actual.length, what);
     for (int r = 0; r < expected.length; r++) {
       assertArrayEquals(expected[r], actual[r], TOLERANCE, what + ", row " + r);

@@ -258,15 +258,11 @@ class OnnxRuntimeTest {
     checkAll("bn (BatchNormalization, training_mode 0, then Relu/Tanh)", net, x);
   }
 
-  /** The residual blocks' export (inner nodes, the shortcut's Conv, Add, the activation); not imported yet. */
+  /** The residual blocks' export (inner nodes, the shortcut's Conv, Add, the activation), and back. */
   @Test
   void residualBlocksWithBothShortcutsRunInOnnxRuntimeAsCltrainPredicts() throws Exception {
     float[][] x = uniformRaw(40, 11 * 13 * 3, 255, 9);
-    Network net = awkwardCnn(RESIDUAL, Loss.XENT, Activation.SOFTMAX, 4);
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put(OnnxMetadata.EPOCHS, "3");
-    facts.put(OnnxMetadata.DATA, "residual");
-    checkRuntime("residual", net, Onnx.toBytes(net, facts), x);
+    checkAll("residual", awkwardCnn(RESIDUAL, Loss.XENT, Activation.SOFTMAX, 4), x);
   }
 
   /** Residual blocks: the identity shortcut (relu after), the projection (stride 2, pooling inside, tanh after). */
