@@ -57,8 +57,12 @@ final class NetworkChecks {
     if (frozen < 0) {
       throw dev.cltrain.core.InputException.parameter("freeze", "must be at least 0, got " + frozen);
     }
+    boolean dense = false;
     for (int l = 0; l < Math.min(frozen, layers.size()); l++) {
-      if (!layers.get(l).state().isEmpty()) { // a frozen batch norm would still train on its batch statistics
+      dense |= isDense(layers.get(l));
+      // a frozen stage's batch norm normalizes with its running statistics (train.Stages); past the first dense
+      // layer it would still train on its batch statistics
+      if (dense && !layers.get(l).state().isEmpty()) {
         throw dev.cltrain.core.InputException.parameter("freeze", frozen + " would freeze layer " + l + " ("
             + layers.get(l).spec() + "), whose running statistics training updates; freeze at most " + l);
       }

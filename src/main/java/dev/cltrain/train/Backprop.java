@@ -153,6 +153,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       this.lowestDense = dense;
       if (stages != null && frozen > 0) {
         stages.trainFrom(firstTrained);
+        stages.freezeStatistics(frozen);
       }
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();

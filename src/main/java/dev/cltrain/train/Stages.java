@@ -26,6 +26,8 @@ final class Stages<B, I> {
   /** The index of the first op with parameters (that is trained: {@link #trainFrom}), −1 for none. */
   private int firstTrained;
   private final boolean training;
+  /** The first ops whose running statistics are frozen ({@link #freezeStatistics}); 0 for none. */
+  private int frozenStatistics;
   /** The dropout streams the stages use; the dense layers' dropouts continue the count from here. */
   final int streamCount;
   /** What each op read in the last forward pass (the input or an earlier op's output). */
@@ -93,6 +95,17 @@ final class Stages<B, I> {
     firstTrained = first < ops.size() ? Math.max(firstTrained, first) : -1;
   }
 
+  /**
+   * Freezes the first {@code count} layers' statistics: a frozen op with running statistics (a bn, or a residual
+   * block holding one) normalizes with them in training too and leaves them as they are, as a frozen batch norm
+   * does in PyTorch's fine-tuning recipes ({@code module.eval()}).
+   *
+   * @param count the first layers of the network's list not trained ({@code Training.freeze})
+   */
+  void freezeStatistics(int count) {
+    frozenStatistics = Math.min(count, ops.size());
+  }
+
   /** @return whether the dense layers must pass a gradient back into the stages */
   boolean needsGradient() {
     return training && firstTrained >= 0;
@@ -114,9 +127,10 @@ final class Stages<B, I> {
   B forward(B x, int rows, long step) {
     B in = x;
     inputs.clear();
-    for (LayerOp<B> op : ops) {
+    for (int s = 0; s < ops.size(); s++) {
+      LayerOp<B> op = ops.get(s);
       inputs.add(in);
-      in = op.forward(in, rows, step);
+      in = op.forward(in, rows, s < frozenStatistics && !op.state().isEmpty() ? -1 : step);
     }
     return in;
   }

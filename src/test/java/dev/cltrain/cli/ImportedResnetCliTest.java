@@ -88,21 +88,27 @@ class ImportedResnetCliTest {
   @Test
   void trainingModeExportFineTunesItsBatchNormsFromTheFilesRunningStatistics() throws Exception {
     Path onnx = fixture("torch_resnet_train.onnx");
-    Path saved = tune(onnx, 1); // the stem conv (a bn cannot be frozen yet)
     Network before = Model.load(onnx).network();
-    Network after = Model.load(saved).network();
-    assertFrozenAndNewHead(before, after, 1);
-    BatchNorm a = (BatchNorm) before.layers().get(1);
-    BatchNorm b = (BatchNorm) after.layers().get(1);
-    assertNotEquals(a, b, "the stem's bn trained: its running statistics moved from the file's");
+    Network trained = Model.load(tune(onnx, 1)).network(); // the stem conv frozen, its bn trained
+    assertFrozenAndNewHead(before, trained, 1);
+    assertNotEquals(before.layers().get(1), trained.layers().get(1),
+        "the stem's bn trained: its running statistics moved from the file's");
+    // conv, bn, residual, residual frozen: the bns (the stem's and those inside the blocks) normalize with the
+    // file's running statistics and keep them, as a frozen batch norm does in PyTorch (module.eval())
+    Network frozen = Model.load(tune(onnx, 4)).network();
+    assertTrue(before.layers().get(1) instanceof BatchNorm && !before.layers().get(2).state().isEmpty(),
+        "the frozen layers hold running statistics: " + before.layers());
+    assertFrozenAndNewHead(before, frozen, 4);
   }
 
   @Test
   void anOpenClDeviceFineTunesTheImportToTheReferencesBytes() throws Exception {
     String device = Backends.others().get(0).id();
     Path onnx = fixture("torch_resnet_train.onnx");
-    assertArrayEquals(Files.readAllBytes(tune(onnx, 1)), Files.readAllBytes(tune(onnx, 1, device)),
-        device + " saves the reference's model byte for byte");
+    for (int freeze : new int[] {1, 4}) {
+      assertArrayEquals(Files.readAllBytes(tune(onnx, freeze)), Files.readAllBytes(tune(onnx, freeze, device)),
+          device + " saves the reference's model byte for byte, --freeze " + freeze);
+    }
   }
 
   @Test
