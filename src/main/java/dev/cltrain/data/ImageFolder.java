@@ -60,6 +60,8 @@ public final class ImageFolder {
   public static final String VAL = "val";
 
   private static final String KINDS = "PNG, JPEG, BMP or GIF";
+  /** From this many images on, loading says in one line how long decoding took (small sets stay quiet). */
+  private static final int NOTICE_IMAGES = 10_000;
 
   /**
    * How to read an image folder.
@@ -161,12 +163,18 @@ public final class ImageFolder {
       throw InputException.parameter("classes", "is " + classes + " but " + dir + " has " + k + " class folders");
     }
     Bad bad = new Bad();
+    long start = System.nanoTime();
     Shape shape = options.shape() != null ? options.shape() : folder.firstShape(options.skipBadFiles());
     DataSet train = folder.read(folder.train, shape, options, bad);
     DataSet test = folder.test == null ? null : folder.read(folder.test, shape, options, bad);
     DataSet validation = folder.validation == null ? null : folder.read(folder.validation, shape, options, bad);
     if (train.rows() == 0) {
       throw new InputException(dir + ": none of the " + folder.train.files().size() + " images could be decoded");
+    }
+    int images = train.rows() + (test == null ? 0 : test.rows()) + (validation == null ? 0 : validation.rows());
+    if (images >= NOTICE_IMAGES) {
+      Notices.say(String.format(Locale.ROOT, "decoded %d images of %s to %s in %.1f s", images, dir, shape,
+          (System.nanoTime() - start) / 1e9));
     }
     if (bad.count > 0) {
       Notices.say(Wording.of("skipped ", bad.count, " image file", bad.count == 1 ? "" : "s", " that could not be "
