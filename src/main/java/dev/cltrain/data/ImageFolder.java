@@ -41,7 +41,7 @@ import javax.imageio.stream.ImageInputStream;
  *       (a subset is fine): {@code test} is the test set (as an IDX folder's t10k pair), {@code val} the validation
  *       set.
  *   <li><b>Shape:</b> {@link Options#shape} H×W×C, or else the first image's size (in row order) with C = 1 for a
- *       grayscale image and 3 otherwise; without a shape every image must have the first's size.
+ *       grayscale image (or one whose palette holds only grays) and 3 otherwise; without a shape every image must have the first's size.
  *   <li><b>Pixels:</b> see {@link #decode}: 8-bit values, converted to C channels, resized bilinearly to H×W, then
  *       scaled as IDX pixels are ({@link IdxReader#pixel}), the input scale 1/255; so the PNG of an IDX image gives the
  *       same floats, bit for bit.
@@ -231,7 +231,7 @@ public final class ImageFolder {
     for (Path file : train.files()) {
       try {
         BufferedImage image = read(file);
-        return new Shape(image.getHeight(), image.getWidth(), isGray(image) ? 1 : 3);
+        return new Shape(image.getHeight(), image.getWidth(), isGray(image) || hasGrayPalette(image) ? 1 : 3);
       } catch (InputException e) {
         if (!skip || e.getCause() == null) {
           throw e;
@@ -348,6 +348,19 @@ public final class ImageFolder {
   private static boolean isGray(BufferedImage image) {
     return !(image.getColorModel() instanceof IndexColorModel)
         && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+  }
+
+  /** A palette of grays only (as ImageIO reads a 1-, 2- or 4-bit grayscale PNG). */
+  private static boolean hasGrayPalette(BufferedImage image) {
+    if (!(image.getColorModel() instanceof IndexColorModel palette)) {
+      return false;
+    }
+    for (int i = 0; i < palette.getMapSize(); i++) {
+      if (palette.getRed(i) != palette.getGreen(i) || palette.getGreen(i) != palette.getBlue(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The image's values in {@code shape}'s channels, then resized: see {@link #decode(Path, Shape)}. */

@@ -133,6 +133,20 @@ class ImageFolderTest {
   }
 
   @Test
+  void aOneBitImageIsGrayscaleByDefault() throws IOException {
+    Path dir = tmp.resolve("bits");
+    for (String c : List.of("a", "b")) {
+      BufferedImage image = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY); // a black and white palette
+      image.setRGB(1, 0, 0xffffff);
+      Files.createDirectories(dir.resolve(c));
+      assertTrue(ImageIO.write(image, "png", dir.resolve(c + "/1.png").toFile()));
+    }
+    TrainingData d = ImageFolder.load(dir, 0, ImageFolder.Options.DEFAULT);
+    assertEquals(new Shape(1, 2, 1), d.imageShape(), "a palette of grays is one channel");
+    assertArrayEquals(new float[] {0, 1, 0, 1}, d.train().x());
+  }
+
+  @Test
   void resizingIsBilinearWithHalfPixelCentresRoundedHalfUp() throws IOException {
     Path file = gray(tmp.resolve("r.png"), 2, 2, 0, 100, 200, 255);
     int[] out = ImageFolder.decode(file, new Shape(4, 4, 1));
