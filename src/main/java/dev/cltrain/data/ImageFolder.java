@@ -157,13 +157,13 @@ public final class ImageFolder {
    *     skipping), or an image's size differs from the first's without a shape
    */
   public static TrainingData load(Path dir, int classes, Options options) {
+    long start = System.nanoTime();
     ImageFolder folder = open(dir);
     int k = folder.classes.size();
     if (classes != 0 && classes != k) {
       throw InputException.parameter("classes", "is " + classes + " but " + dir + " has " + k + " class folders");
     }
     Bad bad = new Bad();
-    long start = System.nanoTime();
     Shape shape = options.shape() != null ? options.shape() : folder.firstShape(options.skipBadFiles());
     DataSet train = folder.read(folder.train, shape, options, bad);
     DataSet test = folder.test == null ? null : folder.read(folder.test, shape, options, bad);
@@ -173,7 +173,7 @@ public final class ImageFolder {
     }
     int images = train.rows() + (test == null ? 0 : test.rows()) + (validation == null ? 0 : validation.rows());
     if (images >= NOTICE_IMAGES) {
-      Notices.say(String.format(Locale.ROOT, "decoded %d images of %s to %s in %.1f s", images, dir, shape,
+      Notices.say(String.format(Locale.ROOT, "read %d images of %s as %s in %.1f s", images, dir, shape,
           (System.nanoTime() - start) / 1e9));
     }
     if (bad.count > 0) {
