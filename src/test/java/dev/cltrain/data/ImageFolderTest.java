@@ -64,6 +64,12 @@ class ImageFolderTest {
     assertEquals(3, fromPng.classes());
     assertNull(fromPng.classNames(), "folders 0..K-1 are labels, unnamed as IDX's");
     assertNull(fromPng.validation(), "no val/ folder");
+    ImageFolder folder = ImageFolder.open(tmp.resolve("png"));
+    int[] row = folder.decode(7, fromPng.imageShape()); // one image by row index, as a streamed source reads it
+    for (int j = 0; j < row.length; j++) {
+      assertEquals(fromIdx.train().x()[7 * row.length + j], IdxReader.pixel(row[j]), "row 7 value " + j);
+    }
+    assertEquals(240, folder.train().files().size());
     assertTrue(ImageFolder.looksLikeImageFolder(tmp.resolve("png")));
     assertFalse(ImageFolder.looksLikeImageFolder(idx), "an IDX folder is not an image folder");
   }
