@@ -26,7 +26,7 @@ final class EvalCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE.csv|DIR",
-      description = "A CSV file (targets, or class labels for an xent model, in the last columns or those --label names) or an MNIST IDX folder (its t10k test set if present).")
+      description = "A CSV file (targets, or class labels for an xent model, in the last columns or those --label names), an MNIST IDX folder (its t10k test set if present), or an image folder (its test/ set if present).")
   String data;
 
   @Mixin

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cltrain predict}: a saved model's outputs for one input or for every row of a CSV. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a saved model forward: on --input values, or on every row of a CSV file.")
+    description = "Run a saved model forward: on --input values, on every row of a CSV file, or on image files.")
 final class PredictCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'cltrain train --save' (JSON), or an ONNX file (an MLP or small CNN).")
   Path model;
@@ -40,7 +40,16 @@ final class PredictCommand implements Callable<Integer> {
         description = "A CSV with exactly the model's inputs in each row, after the --label and --ignore columns are "
             + "left out (with --ignore-extra: its first columns).")
     Path data;
+
+    @Option(names = "--image", arity = "1..*", paramLabel = "FILE", description = "PNG, JPEG, BMP or GIF files, "
+        + "read as an image folder's images are (resized to the model's input shape, grayscale for 1 channel); "
+        + "one CSV row per file: file, the outputs, the class.")
+    List<Path> images;
   }
+
+  @Option(names = "--input-shape", paramLabel = "HxWxC", description = "With --image, for a model whose input is "
+      + "not an image (e.g. trained with --layers): the shape to read the images in (default: the model's input).")
+  String inputShape;
 
   @Option(names = "--ignore-extra", description = "With --data: use each row's first columns as the inputs and ignore "
       + "further columns (e.g. targets); without it a row wider than the model's inputs is refused.")
@@ -65,10 +74,17 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (out != null && source.data == null) {
-      throw new InputException("--out needs --data (with --input the prediction is printed)");
+    if (out != null && source.input != null) {
+      throw new InputException("--out needs --data or --image (with --input the prediction is printed)");
     }
-    new OutputFiles().input("--model", model).input("--data", source.data).output("--out", out).check();
+    if (inputShape != null && source.images == null) {
+      throw new InputException("--input-shape needs --image (the shape to read the images in)");
+    }
+    OutputFiles files = new OutputFiles().input("--model", model).input("--data", source.data);
+    if (source.images != null) {
+      source.images.forEach(f -> files.input("--image", f));
+    }
+    files.output("--out", out).check();
     Model loaded = modelFileOptions.load(model, null, err);
     Network network = loaded.network();
     if (ignoreExtra && source.data == null) {
@@ -79,6 +95,7 @@ final class PredictCommand implements Callable<Integer> {
       throw new InputException("--label, --ignore and --missing need --data (they say which CSV columns to read)");
     }
     DataSet inputs = source.input != null ? parseInput(source.input, network)
+        : source.images != null ? readImages(source.images, network)
         : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra, layout);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
@@ -99,6 +116,9 @@ final class PredictCommand implements Callable<Integer> {
       return 0;
     }
     String csv = toCsv(outputs, set.rows(), network.outputs(), classification, network.classNames());
+    if (source.images != null) {
+      csv = withFiles(csv, source.images);
+    }
     if (out == null) {
       stdout.print(csv);
     } else {
@@ -126,6 +146,44 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     return new DataSet("--input", 1, x.length, 0, x, new float[0]);
+  }
+
+  /** The images' raw pixels 0..255 (the model scales them as its training rows were), in the model's input shape. */
+  private DataSet readImages(List<Path> files, Network network) {
+    dev.cltrain.nn.Shape shape = network.input();
+    if (inputShape != null) {
+      shape = dev.cltrain.nn.NetSpec.parseShape(inputShape, "--input-shape");
+      if (shape.size() != network.inputs()) {
+        throw new InputException("--input-shape " + shape + " is " + shape.size() + " values but the model takes "
+            + network.inputs() + " inputs");
+      }
+    } else if (shape.height() == 1 && shape.width() == 1) {
+      throw new InputException("the model's input is " + network.inputs() + " values, not an image; give "
+          + "--input-shape HxWxC to read the images in");
+    }
+    if (shape.channels() != 1 && shape.channels() != 3) {
+      throw new InputException("the model's input is " + shape + "; images are read with 1 channel (grayscale) or "
+          + "3 (RGB)");
+    }
+    int width = shape.size();
+    float[] x = new float[files.size() * width];
+    for (int i = 0; i < files.size(); i++) {
+      int[] pixels = dev.cltrain.data.ImageFolder.decode(files.get(i), shape);
+      for (int j = 0; j < width; j++) {
+        x[i * width + j] = pixels[j];
+      }
+    }
+    return new DataSet("--image", files.size(), width, 0, x, new float[0]);
+  }
+
+  /** {@code csv} with a first column naming each row's file. */
+  private static String withFiles(String csv, List<Path> files) {
+    String[] lines = csv.split("\n");
+    StringBuilder s = new StringBuilder("file,").append(lines[0]).append('\n');
+    for (int i = 1; i < lines.length; i++) {
+      s.append(quoted(files.get(i - 1).toString())).append(',').append(lines[i]).append('\n');
+    }
+    return s.toString();
   }
 
   private static float[][] rows(DataSet inputs) {

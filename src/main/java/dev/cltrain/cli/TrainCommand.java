@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
     description = {"Train a network by backpropagation on an OpenCL device or the Java reference: dense layers "
         + "(--layers), or convolutions, pooling, dropout and dense layers (--net, e.g. "
         + "conv:32:3,relu,maxpool:2,dense:128,relu,dense:10; the items are listed under --net below).",
-        "IDX images are HxWx1; a CSV row of image pixels needs --input-shape HxWxC (HWC order, channels fastest)."})
+        "IDX images are HxWx1; an image folder's are the first image's size, or --input-shape; a CSV row of image "
+            + "pixels needs --input-shape HxWxC (HWC order, channels fastest)."})
 final class TrainCommand implements Callable<Integer> {
   @Mixin
   WorkloadOptions workload;

@@ -18,6 +18,9 @@ final class WorkloadJson {
     // the node factory, not an ObjectMapper: every train builds these options, and a mapper costs a tenth of a second to start
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("data", WorkloadOptions.dataId(w.data()));
+    if (w.skipBadFiles != null) { // only when given, as --net
+      o.put("skipBadFiles", w.skipBadFiles);
+    }
     o.put("targets", w.targets);
     o.put("test", WorkloadOptions.dataId(w.test));
     o.put("validationSplit", w.validationSplit);
@@ -79,6 +82,7 @@ final class WorkloadJson {
     if (w.data == null || w.data.isBlank()) { // not the default table: the data the checkpoint was trained on
       throw new InputException("the field \"options.data\" is " + (w.data == null ? "missing" : "empty"));
     }
+    w.skipBadFiles = o.hasNonNull("skipBadFiles") ? o.get("skipBadFiles").asBoolean() : null;
     w.targets = o.hasNonNull("targets") ? integer(o, "targets") : null;
     w.test = text(o, "test");
     w.validationSplit = o.hasNonNull("validationSplit") ? number(o, "validationSplit") : null;

@@ -41,9 +41,14 @@ import picocli.CommandLine.Option;
  */
 final class WorkloadOptions {
   @Option(names = "--data", paramLabel = "xor|and|or|FILE.csv|DIR|random:RxIxC",
-      description = "Data: a built-in truth table, a CSV file, a folder of MNIST IDX files, or generated classes "
+      description = "Data: a built-in truth table, a CSV file, a folder of MNIST IDX files, a folder of class "
+          + "subfolders of PNG, JPEG, BMP or GIF images (with optional test/ and val/ folders), or generated classes "
           + "(random:ROWSxINPUTSxCLASSES). Default: xor.")
   String data;
+
+  @Option(names = "--skip-bad-files", arity = "0", description = "Image folder: leave out the image files that "
+      + "cannot be decoded (counted in one line) instead of refusing the first.")
+  Boolean skipBadFiles;
 
   @Option(names = "--targets", paramLabel = "K", description = "CSV with --loss mse: the last K columns are targets (default: 1).")
   Integer targets;
@@ -68,7 +73,9 @@ final class WorkloadOptions {
   String net;
 
   @Option(names = "--input-shape", paramLabel = "HxWxC", description = "The image shape of a CSV row for --net's conv "
-      + "and pool items, height x width x channels, stored HWC (channels fastest); IDX images give theirs (HxWx1).")
+      + "and pool items, height x width x channels, stored HWC (channels fastest); IDX images give theirs (HxWx1). "
+      + "An image folder's images are resized to it (bilinear; C 1: grayscale, 3: RGB); default: the first "
+      + "image's size, grayscale if it is.")
   String inputShape;
 
   @Option(names = "--layers", paramLabel = "W0,W1,...", description = "Widths from input to output, e.g. 2,4,1 (default: inputs,outputs of the data); shorthand for a --net of dense items.")
@@ -174,7 +181,7 @@ final class WorkloadOptions {
 
   /** Whether any option of this group was given. */
   boolean anyGiven() {
-    return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
+    return Arrays.stream(new Object[] {data, skipBadFiles, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, freeze, newHead, csv.label,
         csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
@@ -198,6 +205,11 @@ final class WorkloadOptions {
 
   String data() {
     return data == null ? "xor" : data;
+  }
+
+  /** {@return whether --data names a folder of class subfolders of images} */
+  boolean imageFolder() {
+    return dev.cltrain.data.DataSets.isImageFolder(data());
   }
 
   long seed() {
@@ -243,8 +255,11 @@ final class WorkloadOptions {
       throw new InputException("--targets and --label exclude each other (--label names every target column)");
     }
     inferLoss(layout);
+    dev.cltrain.data.ImageFolder.Options images = new dev.cltrain.data.ImageFolder.Options(
+        inputShape != null && imageFolder() ? NetSpec.parseShape(inputShape, "--input-shape") : null,
+        Boolean.TRUE.equals(skipBadFiles));
     TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
-        test, validationSplit == null ? 0 : validationSplit, seed(), layout));
+        test, validationSplit == null ? 0 : validationSplit, seed(), layout, images));
     // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
     DataSet train = loaded.train();
     String given = Path.of(data()).toString();
@@ -434,9 +449,9 @@ final class WorkloadOptions {
       if (initModel != null) {
         throw new InputException("--net and --init-model exclude each other (the model gives the network)");
       }
-    } else if (inputShape != null) {
-      throw new InputException("--input-shape " + inputShape + " applies to --net only (the image shape its conv "
-          + "and pool items take)");
+    } else if (inputShape != null && !imageFolder()) {
+      throw new InputException("--input-shape " + inputShape + " applies to --net or an image folder only (the "
+          + "image shape its conv and pool items take, or the images' size)");
     }
     if (inputShape != null) {
       NetSpec.parseShape(inputShape, "--input-shape");
@@ -466,7 +481,7 @@ final class WorkloadOptions {
    */
   NetworkRecipe networkRecipe(String layerSpec) {
     return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : NetSpec.parseLayers(layerSpec),
-        inputShape == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
+        inputShape == null || net == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
         Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation"),
         init != null && initModel == null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
   }

@@ -41,6 +41,7 @@ public final class OptionNames {
       Map.entry("labelSmoothing", "--label-smoothing"),
       Map.entry("batchSize", "--batch-size"),
       Map.entry("classes", "--classes"),
+      Map.entry("skipBadFiles", "--skip-bad-files"),
       Map.entry("data", "--data"),
       Map.entry("device", "--device"),
       Map.entry("freeze", "--freeze"),

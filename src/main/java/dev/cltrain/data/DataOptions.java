@@ -4,7 +4,7 @@ package dev.cltrain.data;
  * The data options of {@code cltrain train}, resolved by {@link DataSets#load(DataOptions)}.
  *
  * @param data a built-in name (xor, and, or), {@code random:ROWSxINPUTSxCLASSES} ({@link Generated}), a folder
- *     of MNIST IDX files, or a CSV file
+ *     of MNIST IDX files, an {@link ImageFolder} of class subfolders, or a CSV file
  * @param targets plain CSV: the last {@code targets} columns are the targets
  * @param classification CSV: the last column is an integer class label 0..K−1, turned into one-hot targets
  * @param classes K for classification, or 0 to infer it as max label + 1 (at least 2)
@@ -14,11 +14,30 @@ package dev.cltrain.data;
  *     generated set's draws
  * @param csv which CSV columns are labels and which are left out, and what a missing cell does (the training
  *     CSV's and the test CSV's)
+ * @param images an image folder's shape and bad-file rule ({@link ImageFolder.Options})
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
-    double validationSplit, long seed, CsvLayout csv) {
+    double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images) {
   /**
-   * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}.
+   * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}, null image options {@link ImageFolder.Options#DEFAULT}.
+   *
+   * @param data            the data
+   * @param targets         plain CSV: how many last columns are targets
+   * @param classification  whether the label is a class label
+   * @param classes         K, or 0 to infer it
+   * @param test            a test CSV, or null
+   * @param validationSplit the share held out for validation
+   * @param seed            the validation permutation's seed
+   * @param csv             the CSV layout, or null for the default
+   * @param images          the image folder options, or null for the default
+   */
+  public DataOptions {
+    csv = csv == null ? CsvLayout.DEFAULT : csv;
+    images = images == null ? ImageFolder.Options.DEFAULT : images;
+  }
+
+  /**
+   * Options with the default image folder options.
    *
    * @param data            the data
    * @param targets         plain CSV: how many last columns are targets
@@ -29,8 +48,9 @@ public record DataOptions(String data, int targets, boolean classification, int 
    * @param seed            the validation permutation's seed
    * @param csv             the CSV layout, or null for the default
    */
-  public DataOptions {
-    csv = csv == null ? CsvLayout.DEFAULT : csv;
+  public DataOptions(String data, int targets, boolean classification, int classes, String test,
+      double validationSplit, long seed, CsvLayout csv) {
+    this(data, targets, classification, classes, test, validationSplit, seed, csv, null);
   }
 
   /**
@@ -46,6 +66,6 @@ public record DataOptions(String data, int targets, boolean classification, int 
    */
   public DataOptions(String data, int targets, boolean classification, int classes, String test,
       double validationSplit, long seed) {
-    this(data, targets, classification, classes, test, validationSplit, seed, CsvLayout.DEFAULT);
+    this(data, targets, classification, classes, test, validationSplit, seed, CsvLayout.DEFAULT, null);
   }
 }

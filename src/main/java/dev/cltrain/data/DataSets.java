@@ -37,6 +37,9 @@ public final class DataSets {
    *       drawn with {@code seed}.
    *   <li>{@code data} a directory: MNIST IDX files ({@link MnistDir}); the t10k pair is the test set, pixels
    *       are scaled by 1/255 ({@code inputScale}); always classification.
+   *   <li>{@code data} a directory of class subfolders and no IDX files: an {@link ImageFolder} read with
+   *       {@code images}; its test/ folder is the test set, its val/ folder the validation set (then
+   *       {@code validationSplit} must be 0); pixels as IDX pixels; always classification.
    *   <li>otherwise a CSV file: {@link CsvReader#readClassification} with {@code classes} when
    *       {@code classification}, else {@link CsvReader#read} with {@code targets}.
    * </ul>
@@ -63,6 +66,10 @@ public final class DataSets {
       throw InputException.parameter("data", "must name a built-in data set (xor, and, or), a folder of MNIST IDX files or a CSV file");
     }
 
+    if (o.images().skipBadFiles() && !isImageFolder(spec)) {
+      throw InputException.parameter("skipBadFiles", "applies to an image folder only (class subfolders of images), "
+          + "not " + spec);
+    }
     TrainingData loaded;
     boolean csv = !Builtins.has(spec) && !Generated.matches(spec) && !Files.isDirectory(Path.of(spec));
     if (!csv && o.test() == null && !o.csv().isDefault()) {
@@ -76,7 +83,13 @@ public final class DataSets {
       loaded = new TrainingData(set, null, null, 1f, set.outputs());
     } else {
       Path path = Path.of(spec);
-      if (Files.isDirectory(path)) {
+      if (ImageFolder.looksLikeImageFolder(path)) {
+        loaded = ImageFolder.load(path, o.classes(), o.images());
+        if (loaded.validation() != null && split > 0) {
+          throw InputException.parameter("validationSplit", "does not apply to " + path + ": its "
+              + ImageFolder.VAL + "/ folder is the validation set");
+        }
+      } else if (Files.isDirectory(path)) {
         loaded = MnistDir.load(path, o.classes());
       } else if (o.classification()) {
         CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null, o.csv());
@@ -94,6 +107,15 @@ public final class DataSets {
       loaded = withValidation(loaded, split, o.seed());
     }
     return loaded;
+  }
+
+  /**
+   * @param spec a --data value
+   * @return true when it names an {@link ImageFolder} (a folder of class subfolders without IDX files)
+   */
+  public static boolean isImageFolder(String spec) {
+    return spec != null && !Builtins.has(spec) && !Generated.matches(spec)
+        && ImageFolder.looksLikeImageFolder(Path.of(spec));
   }
 
   /**

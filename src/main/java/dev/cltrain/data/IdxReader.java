@@ -54,6 +54,16 @@ public final class IdxReader {
   }
 
   /**
+   * An 8-bit pixel as the model takes it: value / 255f (the input scale 1/255); every image reader scales by this.
+   *
+   * @param value 0..255
+   * @return value / 255f, in [0, 1]
+   */
+  public static float pixel(int value) {
+    return value / 255f;
+  }
+
+  /**
    * Reads an IDX images file (magic 0x00000803), raw or gzipped; pixels become byte / 255f.
    *
    * @param file the images file
@@ -65,7 +75,7 @@ public final class IdxReader {
     Payload p = read(file, IMAGES_MAGIC, 3, "images");
     float[] pixels = new float[p.data.length];
     for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (p.data[i] & 0xff) / 255f;
+      pixels[i] = pixel(p.data[i] & 0xff);
     }
     return new Images(p.dims[0], p.dims[1], p.dims[2], pixels);
   }

@@ -118,7 +118,7 @@ class NetOptionTest {
     bad(List.of("--data", data.toString(), "--net", "conv:2:3:valid,dense:1", "--input-shape", "2x2x1"),
         "--net: item 1 'conv:2:3:valid'", "a 3x3 kernel does not fit the 2x2 input without padding");
     bad(List.of("--data", data.toString(), "--layers", "4,1", "--input-shape", "2x2x1"),
-        "--input-shape 2x2x1 applies to --net only");
+        "--input-shape 2x2x1 applies to --net or an image folder only");
   }
 
   @Test
