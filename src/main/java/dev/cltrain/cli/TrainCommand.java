@@ -120,6 +120,10 @@ final class TrainCommand implements Callable<Integer> {
     Checkpoint resumed = resume == null ? null : Checkpoint.read(resume, "--resume");
     boolean finished = resumed != null && takeOptionsOf(resumed);
     checkOutputs();
+    workload.progress = line -> { // the row cache's conversion: heard as it goes
+      err.println(line);
+      err.flush();
+    };
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
     TrainingData loaded = work.data();

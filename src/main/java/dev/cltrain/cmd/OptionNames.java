@@ -15,6 +15,7 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry("stream", "--stream"),
       Map.entry(dev.cltrain.bench.NumpyGemm.NO_NUMPY, "--no-numpy"),
       Map.entry("sizes", "--sizes"),
       Map.entry("conv", "--conv"),

@@ -14,9 +14,10 @@ package dev.cltrain.data;
  *     generated set's draws
  * @param csv which CSV columns are labels and which are left out, and what a missing cell does (the training
  *     CSV's and the test CSV's)
+ * @param streaming whether a CSV or IDX source is read whole or streamed from the row cache
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
-    double validationSplit, long seed, CsvLayout csv) {
+    double validationSplit, long seed, CsvLayout csv, Streaming streaming) {
   /**
    * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}.
    *
@@ -28,9 +29,36 @@ public record DataOptions(String data, int targets, boolean classification, int 
    * @param validationSplit the share held out for validation
    * @param seed            the validation permutation's seed
    * @param csv             the CSV layout, or null for the default
+   * @param streaming       streamed or not, or null for {@link Streaming#OFF}
    */
   public DataOptions {
     csv = csv == null ? CsvLayout.DEFAULT : csv;
+    streaming = streaming == null ? Streaming.OFF : streaming;
+  }
+
+  /**
+   * Options read whole into the heap.
+   *
+   * @param data            the data
+   * @param targets         plain CSV: how many last columns are targets
+   * @param classification  whether the label is a class label
+   * @param classes         K, or 0 to infer it
+   * @param test            a test CSV, or null
+   * @param validationSplit the share held out for validation
+   * @param seed            the validation permutation's seed
+   * @param csv             the CSV layout, or null for the default
+   */
+  public DataOptions(String data, int targets, boolean classification, int classes, String test,
+      double validationSplit, long seed, CsvLayout csv) {
+    this(data, targets, classification, classes, test, validationSplit, seed, csv, Streaming.OFF);
+  }
+
+  /**
+   * @param s streamed or not
+   * @return these options with that choice
+   */
+  public DataOptions withStreaming(Streaming s) {
+    return new DataOptions(data, targets, classification, classes, test, validationSplit, seed, csv, s);
   }
 
   /**
