@@ -119,4 +119,24 @@ class StreamingTest {
     assertEquals(a.epochs(), b.epochs());
     assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void aStreamedIdxFolderTrainsToTheSameModel(String device, @TempDir Path dir) throws Exception {
+    Path idx = dev.cltrain.testing.IdxFolders.write(dir.resolve("idx"));
+    Path cache = dir.resolve("cache");
+    List<byte[]> models = new ArrayList<>();
+    for (Streaming.Mode mode : List.of(Streaming.Mode.OFF, Streaming.Mode.ON)) {
+      TrainingData data = Data.load(new DataOptions(idx.toString(), 1, true, 0, null, 0, 0, CsvLayout.DEFAULT,
+          new Streaming(mode, new RowCache.Options(cache, null))));
+      assertEquals(mode == Streaming.Mode.ON, data.train().isStreamed() && data.test().isStreamed());
+      assertEquals(new dev.cltrain.nn.Shape(6, 6, 1), data.imageShape());
+      Path file = dir.resolve(mode + ".json");
+      Training.of(Network.builder(36, 5, 3).hidden(Activation.RELU).loss(Loss.XENT).seed(4), data)
+          .optimizer(Optimizer.sgd(0.2f)).batchSize(32).epochs(2).device(Devices.choose(device)).run().model()
+          .save(file);
+      models.add(Files.readAllBytes(file));
+    }
+    assertArrayEquals(models.get(0), models.get(1), "the model file, byte for byte");
+  }
 }

@@ -78,7 +78,7 @@ public final class DataSets {
       Path path = Path.of(spec);
       Streaming streaming = o.streaming();
       if (Files.isDirectory(path)) {
-        loaded = MnistDir.load(path, o.classes());
+        loaded = MnistDir.load(path, o.classes(), streaming);
       } else if (streaming.mode() != Streaming.Mode.OFF && streaming.streams(spec, sizeOf(path))) {
         loaded = streamedCsv(path, o, o.classification(), o.classes(), null, 1f);
       } else if (o.classification()) {

@@ -172,6 +172,11 @@ public final class RowFile implements RowSource {
    * @throws IOException when it cannot be read
    */
   static RowFile open(Path path, String key) throws Damaged, IOException {
+    return open(path, key, WINDOW);
+  }
+
+  /** {@link #open(Path, String)} mapping at most {@code window} bytes (whole rows) at once. */
+  static RowFile open(Path path, String key, long window) throws Damaged, IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < BODY + 12) {
@@ -221,7 +226,7 @@ public final class RowFile implements RowSource {
           || BODY + bodyLength + trailerLength + 12 != size) {
         throw new Damaged("its size does not match its trailer");
       }
-      int rowsPerWindow = (int) Math.max(1, WINDOW / stride);
+      int rowsPerWindow = (int) Math.max(1, window / stride);
       int count = (rows + rowsPerWindow - 1) / rowsPerWindow;
       FloatBuffer[] windows = new FloatBuffer[count];
       CRC32C check = new CRC32C();
