@@ -132,6 +132,9 @@ public record DataSet(String name, int rows, int inputs, int outputs, float[] x,
     return new DataSet(name, indices.length, inputs, outputs, sx, sy);
   }
 
+  /** Floats a streaming pass over the rows (the standardization, the targets' range) reads at a time: 256 KB. */
+  static final int CHUNK_FLOATS = 1 << 16;
+
   /** {@return whether the rows are streamed from a {@link #source()} rather than held in x and y} */
   public boolean isStreamed() {
     return source != null;
@@ -209,7 +212,7 @@ public record DataSet(String name, int rows, int inputs, int outputs, float[] x,
   public float[] targetRange() {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
-    int chunk = Math.max(1, Math.min(rows, (1 << 20) / Math.max(1, inputs + outputs)));
+    int chunk = Math.max(1, Math.min(rows, CHUNK_FLOATS / Math.max(1, inputs + outputs)));
     float[] bx = new float[chunk * inputs];
     float[] by = new float[chunk * outputs];
     for (int from = 0; from < rows; from += chunk) {
@@ -234,7 +237,7 @@ public record DataSet(String name, int rows, int inputs, int outputs, float[] x,
     if (source == null) {
       return dev.cltrain.nn.Standardization.of(x, rows, inputs);
     }
-    int chunk = Math.max(1, Math.min(rows, (1 << 20) / Math.max(1, inputs + outputs)));
+    int chunk = Math.max(1, Math.min(rows, CHUNK_FLOATS / Math.max(1, inputs + outputs)));
     float[] bx = new float[chunk * inputs];
     float[] by = new float[chunk * outputs];
     double[] mean = new double[inputs];

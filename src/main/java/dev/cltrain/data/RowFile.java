@@ -316,9 +316,8 @@ public final class RowFile implements RowSource {
         }
         bodyBytes += 4L * n;
       } else {
-        for (int i = 0; i < n; i++) {
-          buffer.putFloat(values[at + i]);
-        }
+        buffer.asFloatBuffer().put(values, at, n);
+        buffer.position(buffer.position() + 4 * n);
         bodyBytes += 4L * n;
       }
       rows++;
