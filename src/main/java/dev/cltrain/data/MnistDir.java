@@ -170,6 +170,7 @@ public final class MnistDir {
     RowFile rows = RowCache.open(List.of(images, labelFile), "idx v1 classes " + k, streaming.cache(),
         (out, progress) -> {
           out.widths(width, 1);
+          progress.total((long) labels.length * width); // the pixels, inflated: what the counts below count
           float[] row = new float[width + 1];
           int[] at = new int[2]; // the pixel in the row, the image
           IdxReader.streamImages(images, (bytes, count, read) -> {

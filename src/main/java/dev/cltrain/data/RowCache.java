@@ -83,7 +83,7 @@ public final class RowCache {
   static final class Progress {
     private final Options options;
     private final String name;
-    private final long total;
+    private long total;
     private final long start = System.nanoTime();
     private long said = start;
     private long bytes;
@@ -125,6 +125,11 @@ public final class RowCache {
               + mb(total) + " MB, " + rate(now) + " MB/s");
         }
       }
+    }
+
+    /** The bytes a conversion reads in all, when not the files' sizes (a gzip file's inflated bytes). */
+    void total(long bytes) {
+      this.total = bytes;
     }
 
     /** Bytes read so far, for a conversion that counts them itself. */
