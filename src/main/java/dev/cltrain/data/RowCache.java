@@ -212,8 +212,9 @@ public final class RowCache {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new InputException(e.getFile() + ": file not found");
     } catch (IOException e) {
-      throw new InputException("the row cache " + folder + " cannot be written or read (" + e.getMessage()
-          + "); give another folder (--cache DIR, or CLTRAIN_CACHE)");
+      throw new InputException(dev.cltrain.core.Wording.of("the row cache " + folder + " cannot be written or read ("
+          + e.getMessage() + "); give another folder (", dev.cltrain.core.Wording.param("cache"),
+          ", or CLTRAIN_CACHE)"));
     }
   }
 

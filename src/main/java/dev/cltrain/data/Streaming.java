@@ -66,7 +66,7 @@ public record Streaming(Mode mode, RowCache.Options cache) {
     }
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes > heap / PEAK_FACTOR) {
-      cache.note("note: streaming " + name + " from the row cache (--stream auto: its rows take about "
+      cache.note("note: streaming " + name + " from the row cache (streaming auto: its rows take about "
           + bytes / 1_000_000 + " MB, over a third of the " + heap / 1_000_000 + " MB Java heap)");
       return true;
     }

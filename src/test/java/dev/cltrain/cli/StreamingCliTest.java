@@ -55,7 +55,7 @@ class StreamingCliTest {
     assertEquals(0, streamed.exit(), streamed.toString());
     List<String> notes = streamed.err().lines().filter(l -> l.startsWith("note: streaming")).toList();
     assertEquals(1, notes.size(), streamed.toString());
-    assertTrue(notes.get(0).contains("--stream auto"), notes.get(0));
+    assertTrue(notes.get(0).contains("(streaming auto: its rows take about 100 MB"), notes.get(0));
     assertTrue(streamed.err().contains("converted " + idx.resolve("train-images-idx3-ubyte") + " into the row cache: "
         + IMAGES + " rows"), streamed.toString());
 
