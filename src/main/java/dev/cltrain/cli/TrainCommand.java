@@ -287,7 +287,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     int recordedEpochs;
     try {
+      WorkloadOptions given = workload;
       workload = WorkloadJson.fromJson(options);
+      workload.stream = given.stream; // how the rows are read, not what is trained: the resumed run's own choice
+      workload.cache = given.cache;
       workload.checkpointNetwork = resumed.state().network();
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {

@@ -185,11 +185,11 @@ final class WorkloadOptions {
   /** The loss inferred from a CSV's target column when --loss is not given, or null. */
   private Loss inferredLoss;
 
-  /** Whether any option of this group was given. */
+  /** Whether any option of this group that shapes the training was given (--stream and --cache do not: same bits). */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, freeze, newHead, csv.label,
-        csv.ignore, csv.missing, stream, cache}).anyMatch(v -> v != null);
+        csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
   /**

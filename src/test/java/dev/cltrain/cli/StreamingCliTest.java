@@ -73,4 +73,36 @@ class StreamingCliTest {
     assertEquals(1, run.err().lines().count(), run.toString());
     assertTrue(run.err().contains("--stream must be auto, on or off, got 'sometimes'"), run.toString());
   }
+
+  @Test
+  void aStreamedRunResumedFromItsCheckpointWritesTheModelOfTheRunInMemory(@TempDir Path dir) throws Exception {
+    StringBuilder csv = new StringBuilder();
+    java.util.Random random = new java.util.Random(11);
+    for (int r = 0; r < 90; r++) {
+      int a = random.nextInt(100);
+      int b = random.nextInt(100);
+      csv.append(a / 10f).append(',').append(b / 10f).append(',').append(a > b ? "hi" : "lo").append('\n');
+    }
+    Path data = Files.writeString(dir.resolve("d.csv"), csv);
+    String cache = dir.resolve("cache").toString();
+    String[] common = {"--data", data.toString(), "--layers", "2,5,2", "--loss", "xent", "--batch-size", "16",
+        "--optimizer", "adam", "--device", "reference"};
+    Cli whole = Cli.run(cat(common, "train", "--epochs", "4", "--stream", "off", "--save",
+        dir.resolve("whole.json").toString()));
+    assertEquals(0, whole.exit(), whole.toString());
+    Cli first = Cli.run(cat(common, "train", "--epochs", "2", "--stream", "on", "--cache", cache, "--checkpoint",
+        dir.resolve("ck.json").toString()));
+    assertEquals(0, first.exit(), first.toString());
+    Cli resumed = Cli.run("train", "--resume", dir.resolve("ck.json").toString(), "--epochs", "4", "--stream", "on",
+        "--cache", cache, "--device", "reference", "--save", dir.resolve("resumed.json").toString());
+    assertEquals(0, resumed.exit(), resumed.toString());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(dir.resolve("whole.json")),
+        Files.readAllBytes(dir.resolve("resumed.json")), "streamed, checkpointed and resumed: the same model file");
+  }
+
+  private static String[] cat(String[] common, String... more) {
+    String[] all = java.util.Arrays.copyOf(more, more.length + common.length);
+    System.arraycopy(common, 0, all, more.length, common.length);
+    return all;
+  }
 }
