@@ -240,7 +240,7 @@ public final class Data {
     boolean image = (input.height() > 1 || input.width() > 1) && (input.channels() == 1 || input.channels() == 3);
     TrainingData loaded = DataSets.load(new DataOptions(spec, outputs, classification,
         classification ? outputs : 0, null, 0, 0, layout,
-        new dev.cltrain.data.ImageFolder.Options(image ? input : null, false))); // an image folder in the model's shape
+        new dev.cltrain.data.ImageFolder.Options(image ? input : null, false), null)); // an image folder in the model's shape
     if (names != null && loaded.classNames() != null && !names.equals(loaded.classNames())) {
       throw new InputException(spec + ": classes " + loaded.classNames() + " but the model's are " + names);
     }

@@ -199,7 +199,7 @@ public final class Training {
       return this;
     }
     DataSet train = data.train();
-    Standardization st = Standardization.of(train.x(), train.rows(), train.inputs());
+    Standardization st = train.standardization();
     return new Training(initial.withStandardization(st), data.standardized(st), optimizer, batchSize, shuffler,
         epochs, statsEvery, device, verify, profile, finalOutputs, checkpoint, checkpointEvery, checkpointOptions,
         resume, listener, schedule, earlyStopping, augment, frozen, newHead);

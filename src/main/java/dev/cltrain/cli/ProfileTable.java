@@ -16,7 +16,12 @@ final class ProfileTable {
 
   /** Sum of the kernels' time in nanoseconds. */
   static long kernelNanos(List<KernelTime> times) {
-    return times.stream().mapToLong(KernelTime::nanos).sum();
+    return times.stream().filter(t -> !host(t)).mapToLong(KernelTime::nanos).sum();
+  }
+
+  /** Whether an entry is time the host spent (its name in parentheses, e.g. waiting for streamed rows), not a kernel. */
+  private static boolean host(KernelTime t) {
+    return t.kernel().startsWith("(");
   }
 
   static void print(PrintWriter out, List<KernelTime> times, double wallSeconds, int epochs) {
@@ -25,15 +30,23 @@ final class ProfileTable {
     double wallMs = wallSeconds * 1e3;
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"kernel", "launches", "total ms", "ms/epoch", "share"});
+    List<KernelTime> host = sorted.stream().filter(ProfileTable::host).toList();
+    sorted.removeAll(host);
     for (KernelTime t : sorted) {
       double ms = t.nanos() / 1e6;
       rows.add(new String[] {t.kernel(), String.valueOf(t.launches()), Format.fixed(ms, 3),
           Format.fixed(ms / epochs, 4), Format.fixed(100 * ms / wallMs, 1) + " %"});
     }
     double kernelsMs = kernelNanos(times) / 1e6;
-    double hostMs = Math.max(0, wallMs - kernelsMs);
+    double waitMs = host.stream().mapToLong(KernelTime::nanos).sum() / 1e6;
+    double hostMs = Math.max(0, wallMs - kernelsMs - waitMs);
     rows.add(new String[] {"(all kernels)", "", Format.fixed(kernelsMs, 3), Format.fixed(kernelsMs / epochs, 4),
         Format.fixed(100 * kernelsMs / wallMs, 1) + " %"});
+    for (KernelTime t : host) { // e.g. waiting for streamed rows: host time apart from compute
+      double ms = t.nanos() / 1e6;
+      rows.add(new String[] {t.kernel(), String.valueOf(t.launches()), Format.fixed(ms, 3),
+          Format.fixed(ms / epochs, 4), Format.fixed(100 * ms / wallMs, 1) + " %"});
+    }
     rows.add(new String[] {"(host overhead)", "", Format.fixed(hostMs, 3), Format.fixed(hostMs / epochs, 4),
         Format.fixed(100 * hostMs / wallMs, 1) + " %"});
     DevicesCommand.printTable(out, rows);

@@ -121,6 +121,10 @@ final class TrainCommand implements Callable<Integer> {
     Checkpoint resumed = resume == null ? null : Checkpoint.read(resume, "--resume");
     boolean finished = resumed != null && takeOptionsOf(resumed);
     checkOutputs();
+    workload.progress = line -> { // the row cache's conversion: heard as it goes
+      err.println(line);
+      err.flush();
+    };
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
     TrainingData loaded = work.data();
@@ -284,7 +288,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     int recordedEpochs;
     try {
+      WorkloadOptions given = workload;
       workload = WorkloadJson.fromJson(options);
+      workload.stream = given.stream; // how the rows are read, not what is trained: the resumed run's own choice
+      workload.cache = given.cache;
       workload.checkpointNetwork = resumed.state().network();
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {

@@ -62,6 +62,19 @@ final class WorkloadOptions {
   @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
   Double validationSplit;
 
+  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's rows from the row cache "
+      + "(converted once into a binary float32 file, memory-mapped) rather than read them whole into the heap: on, off, "
+      + "or auto (default), which streams when the rows would take over a third of the Java heap and says so. "
+      + "Streamed training writes the same model as in memory.")
+  String stream;
+
+  @Option(names = "--cache", paramLabel = "DIR", description = "The row cache's folder (default: $CLTRAIN_CACHE/rows, "
+      + "else $XDG_CACHE_HOME/cltrain/rows, else ~/.cache/cltrain/rows).")
+  Path cache;
+
+  /** Hears the row cache's conversions as they go (progress lines); by default they join {@link #notes}. */
+  java.util.function.Consumer<String> progress = line -> this.notes.add(line);
+
   @Option(names = "--net", paramLabel = "SPEC", description = "The network as items from input to output, e.g. "
       + "conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10. Items: conv:FILTERS:K[:sS][:valid] "
       + "(same padding, stride 1 unless given), maxpool:P, avgpool:P, dropout:RATE, gap (global average pooling), "
@@ -179,7 +192,7 @@ final class WorkloadOptions {
   /** The loss inferred from a CSV's target column when --loss is not given, or null. */
   private Loss inferredLoss;
 
-  /** Whether any option of this group was given. */
+  /** Whether any option of this group that shapes the training was given (--stream and --cache do not: same bits). */
   boolean anyGiven() {
     return Arrays.stream(new Object[] {data, skipBadFiles, targets, test, validationSplit, net, inputShape, layers, activation, loss, output, standardize, init, optimizer,
         learningRate, momentum, beta1, beta2, epsilon, weightDecay, decayAll, clipNorm, labelSmoothing, batchSize, seed, augment, initModel, inputScale, freeze, newHead, csv.label,
@@ -259,18 +272,23 @@ final class WorkloadOptions {
         inputShape != null && imageFolder() ? NetSpec.parseShape(inputShape, "--input-shape") : null,
         Boolean.TRUE.equals(skipBadFiles));
     TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
-        test, validationSplit == null ? 0 : validationSplit, seed(), layout, images));
+        test, validationSplit == null ? 0 : validationSplit, seed(), layout, images, streaming()));
     // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
     DataSet train = loaded.train();
     String given = Path.of(data()).toString();
     String id = dataId(data());
     if (!id.equals(data()) && train.name().startsWith(given)) {
-      train = new DataSet(id + train.name().substring(given.length()), train.rows(), train.inputs(), train.outputs(),
-          train.x(), train.y());
+      train = train.named(id + train.name().substring(given.length()));
       loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
           loaded.classNames(), loaded.imageShape());
     }
     return loaded;
+  }
+
+  /** {@return --stream and --cache: whether and where the data is streamed} */
+  dev.cltrain.data.Streaming streaming() {
+    return new dev.cltrain.data.Streaming(stream == null ? dev.cltrain.data.Streaming.Mode.AUTO
+        : dev.cltrain.data.Streaming.Mode.parse(stream), new dev.cltrain.data.RowCache.Options(cache, progress));
   }
 
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
@@ -362,13 +380,10 @@ final class WorkloadOptions {
 
   /** {@link #outputActivation(Loss, DataSet)} with {@code output} in place of --output (an item of --net). */
   private Activation outputActivation(Loss lossKind, DataSet train, String output) {
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : train.y()) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-    boolean outside = train.y().length > 0 && (min < 0 || max > 1);
+    float[] span = train.targetRange();
+    float min = span[0];
+    float max = span[1];
+    boolean outside = (long) train.rows() * train.outputs() > 0 && (min < 0 || max > 1);
     String range = "[" + Format.fixed(min, 4) + ", " + Format.fixed(max, 4) + "]";
     if (output != null) {
       Activation a = Activation.parse(output, "--output");

@@ -15,6 +15,8 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry("stream", "--stream"),
+      Map.entry("cache", "--cache"),
       Map.entry(dev.cltrain.bench.NumpyGemm.NO_NUMPY, "--no-numpy"),
       Map.entry("sizes", "--sizes"),
       Map.entry("conv", "--conv"),

@@ -162,33 +162,144 @@ public final class CsvReader {
    * @throws InputException on a bad cell, row or label
    */
   public static Classified readClassified(Path file, int classes, java.util.List<String> names, CsvLayout layout) {
+    checkClasses(classes);
+    Scan p = scan(file, layout, 1, true, -1, false);
+    ClassIndex index = classIndex(p.name, p.labelColumn, p.labelCells, p.labelLines.toArray(), classes, names);
+    int[] labels = index.classes();
+    java.util.List<String> classNames = index.names();
+    int k = index.k();
+    if ((long) p.rows * k > Integer.MAX_VALUE - 8) {
+      throw new InputException(p.name + ": too large: " + p.rows + " rows × " + k
+          + " classes of one-hot targets do not fit in one array");
+    }
+    float[] y = new float[p.rows * k];
+    for (int r = 0; r < p.rows; r++) {
+      y[r * k + labels[r]] = 1f;
+    }
+    return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
+  }
+
+  private static void checkClasses(int classes) {
     if (classes < 0 || classes == 1) {
       throw InputException.parameter("classes", "must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
     if (classes > MAX_CLASSES) {
       throw InputException.parameter("classes", "must be at most " + MAX_CLASSES + ", got " + classes);
     }
-    Scan p = scan(file, layout, 1, true, -1, false);
-    int[] lines = p.labelLines.toArray();
-    int column = p.labelColumn;
-    java.util.List<String> found = CsvLabels.classNames(p.labelCells);
+  }
+
+  /**
+   * Converts a CSV into a row file, one row at a time (the heap holds a row and, for a classifier, each distinct
+   * label once): the rows {@link #read} or {@link #readClassified} would give, the same floats.
+   *
+   * @param file       the CSV file
+   * @param layout     the label and ignored columns and the missing-cell rule
+   * @param targets    regression: trailing target columns when the layout names no label
+   * @param classifier whether the label is a class label (one-hot targets of K)
+   * @param classes    K, or 0 to infer it
+   * @param names      the classes' names to map string labels to, or null
+   * @param out        where the rows go
+   * @param progress   told of the bytes read and rows written
+   * @return the targets per row and, for a classifier, the class of each stored label index and the names
+   * @throws InputException on a bad cell, row or label, as the in-memory readers report it
+   */
+  static RowCache.Converted convert(Path file, CsvLayout layout, int targets, boolean classifier, int classes,
+      java.util.List<String> names, RowFile.Writer out, RowCache.Progress progress) {
+    if (classifier) {
+      checkClasses(classes);
+    } else if (targets < 1) {
+      throw InputException.parameter("targets", "must be at least 1, got " + targets);
+    }
+    java.util.Map<String, Integer> distinct = new java.util.LinkedHashMap<>();
+    IntList firstLines = new IntList();
+    Sink sink = new Sink() {
+      float[] buffer;
+
+      @Override
+      public void row(float[] row, int inputs, String label, long line) {
+        if (buffer == null) {
+          out.widths(inputs, classifier ? 1 : row.length - inputs);
+          buffer = new float[classifier ? inputs + 1 : row.length];
+        }
+        System.arraycopy(row, 0, buffer, 0, classifier ? inputs : row.length);
+        if (classifier) {
+          Integer id = distinct.get(label);
+          if (id == null) {
+            if (distinct.size() >= MAX_CLASSES) {
+              throw new InputException(file + ":" + line + ": more than " + MAX_CLASSES + " distinct class labels");
+            }
+            id = distinct.size();
+            distinct.put(label, id);
+            firstLines.add((int) line);
+          }
+          buffer[inputs] = id;
+        }
+        try {
+          out.row(buffer, 0);
+        } catch (IOException e) { // the cache's disk, not the CSV: not "cannot read"
+          throw new java.io.UncheckedIOException(e);
+        }
+        progress.rows(out.rows());
+      }
+
+      @Override
+      public java.io.InputStream wrap(java.io.InputStream in) {
+        return progress.counting(in);
+      }
+    };
+    Scan s = scan(file, layout, classifier ? 1 : targets, classifier, -1, false, sink);
+    if (!classifier) {
+      return new RowCache.Converted(s.labels, null, null);
+    }
+    ClassIndex index = classIndex(s.name, s.labelColumn, new java.util.ArrayList<>(distinct.keySet()),
+        firstLines.toArray(), classes, names);
+    return new RowCache.Converted(index.k(), index.classes(), index.names());
+  }
+
+  /**
+   * The classes of label cells, as {@link #readClassified} resolves them.
+   *
+   * @param classes the class of each cell
+   * @param names   the classes' names in class order, or null when the labels are integers
+   * @param k       K
+   */
+  record ClassIndex(int[] classes, java.util.List<String> names, int k) {}
+
+  /**
+   * Resolves label cells to classes: when any cell is not a number every cell is a class name (the distinct
+   * names sorted, or {@code names}), else each is an integer label; K is {@code classes}, or inferred. The
+   * cells may be every row's or each distinct cell once (with the line it first appears on): a defect is
+   * reported at the first line that has it either way.
+   *
+   * @param name    the file, for messages
+   * @param column  the label's column, from 1
+   * @param cells   the label cells, in the order of their lines
+   * @param lines   each cell's line
+   * @param classes K, or 0 to infer it
+   * @param names   the classes' names to map string labels to, or null
+   * @return each cell's class, the names and K
+   * @throws InputException on a label that is not a class
+   */
+  static ClassIndex classIndex(String name, int column, java.util.List<String> cells, int[] lines, int classes,
+      java.util.List<String> names) {
+    java.util.List<String> found = CsvLabels.classNames(cells);
     java.util.List<String> classNames = null;
-    int[] labels = new int[p.rows];
+    int[] labels = new int[cells.size()];
     if (found != null) { // string labels
       classNames = names != null ? names : found;
       if (classes > 0 && names == null && classNames.size() > classes) {
-        throw new InputException(p.name + ": " + classNames.size() + " distinct class names, but classes is "
+        throw new InputException(name + ": " + classNames.size() + " distinct class names, but classes is "
             + classes);
       }
       java.util.Map<String, Integer> index = new java.util.HashMap<>();
       for (int c = 0; c < classNames.size(); c++) {
         index.put(classNames.get(c), c);
       }
-      for (int r = 0; r < p.rows; r++) {
-        Integer c = index.get(p.labelCells.get(r));
+      for (int r = 0; r < labels.length; r++) {
+        Integer c = index.get(cells.get(r));
         if (c == null) {
-          throw new InputException(where(p.name, lines[r], column) + ": class label '"
-              + CsvNumbers.abbreviate(p.labelCells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
+          throw new InputException(where(name, lines[r], column) + ": class label '"
+              + CsvNumbers.abbreviate(cells.get(r)) + "' is not one of the " + classNames.size() + " classes ("
               + CsvNumbers.abbreviate(String.join(", ", classNames)) + ")");
         }
         labels[r] = c;
@@ -198,11 +309,11 @@ public final class CsvReader {
       }
     } else {
       if (names != null) {
-        throw new InputException(p.name + ": integer class labels, but the classes have names ("
+        throw new InputException(name + ": integer class labels, but the classes have names ("
             + CsvNumbers.abbreviate(String.join(", ", names)) + ")");
       }
-      for (int r = 0; r < p.rows; r++) {
-        labels[r] = CsvLabels.classLabel(p.labelCells.get(r), p.name, lines[r], column, classes);
+      for (int r = 0; r < labels.length; r++) {
+        labels[r] = CsvLabels.classLabel(cells.get(r), name, lines[r], column, classes);
       }
     }
     int k = classes;
@@ -213,15 +324,23 @@ public final class CsvReader {
       }
       k = Math.max(2, max + 1);
     }
-    if ((long) p.rows * k > Integer.MAX_VALUE - 8) {
-      throw new InputException(p.name + ": too large: " + p.rows + " rows × " + k
-          + " classes of one-hot targets do not fit in one array");
+    return new ClassIndex(labels, classNames, k);
+  }
+
+  /** Where {@link #scan} puts each row it reads. */
+  interface Sink {
+    /**
+     * @param row    the row's inputs, then its targets (not for a classifier)
+     * @param inputs how many of {@code row} are inputs
+     * @param label  a classifier's label cell, else null
+     * @param line   the line the row began on
+     */
+    void row(float[] row, int inputs, String label, long line) throws IOException;
+
+    /** {@return the file's bytes as read: {@code in} itself, or counting them} */
+    default java.io.InputStream wrap(java.io.InputStream in) {
+      return in;
     }
-    float[] y = new float[p.rows * k];
-    for (int r = 0; r < p.rows; r++) {
-      y[r * k + labels[r]] = 1f;
-    }
-    return new Classified(new DataSet(p.name, p.rows, p.inputs, k, p.x, y), classNames);
   }
 
   /** What {@link #scan} read: inputs row by row in {@code x}, and the labels as numbers in {@code y} or as text. */
@@ -294,6 +413,15 @@ public final class CsvReader {
    */
   static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
       boolean ignoreExtra) {
+    return scan(file, layout, defaultLabels, classifier, wantInputs, ignoreExtra, null);
+  }
+
+  /**
+   * {@link #scan(Path, CsvLayout, int, boolean, int, boolean)}, each row handed to {@code sink} rather than kept
+   * (the Scan's x, y and label cells then stay empty), or kept when {@code sink} is null.
+   */
+  static Scan scan(Path file, CsvLayout layout, int defaultLabels, boolean classifier, int wantInputs,
+      boolean ignoreExtra, Sink sink) {
     String name = file.toString();
     if (Files.isDirectory(file)) {
       throw new InputException(name + ": is a directory, expected a CSV file");
@@ -306,11 +434,24 @@ public final class CsvReader {
       s.labelCells = new java.util.ArrayList<>();
       s.labelLines = new IntList();
     }
+    Sink rows = sink != null ? sink : (row, inputs, label, line) -> {
+      for (int c = 0; c < inputs; c++) {
+        x.add(row[c]);
+      }
+      for (int c = inputs; c < row.length; c++) {
+        y.add(row[c]);
+      }
+      if (label != null) {
+        s.labelCells.add(label);
+        s.labelLines.add((int) line);
+      }
+    };
     String[] labelText = classifier ? new String[1] : null;
     CsvLayout.Columns columns = null;
     FirstWord firstWord = new FirstWord(name);
     boolean sawContent = false;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader reader = new BufferedReader(new java.io.InputStreamReader(rows.wrap(Files.newInputStream(file)),
+        StandardCharsets.UTF_8.newDecoder()))) {
       CsvRecords records = new CsvRecords(reader);
       String[] cells;
       while ((cells = records.next()) != null) {
@@ -345,16 +486,7 @@ public final class CsvReader {
         if (row == null) {
           continue; // a missing cell, and --missing drop
         }
-        for (int c = 0; c < s.inputs; c++) {
-          x.add(row[c]);
-        }
-        for (int c = s.inputs; c < row.length; c++) {
-          y.add(row[c]);
-        }
-        if (classifier) {
-          s.labelCells.add(labelText[0]);
-          s.labelLines.add((int) line);
-        }
+        rows.row(row, s.inputs, classifier ? labelText[0] : null, line);
         s.rows++;
       }
       if (records.unclosed() > 0) {

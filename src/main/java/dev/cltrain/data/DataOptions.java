@@ -15,11 +15,13 @@ package dev.cltrain.data;
  * @param csv which CSV columns are labels and which are left out, and what a missing cell does (the training
  *     CSV's and the test CSV's)
  * @param images an image folder's shape and bad-file rule ({@link ImageFolder.Options})
+ * @param streaming whether a CSV or IDX source is read whole or streamed from the row cache
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
-    double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images) {
+    double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images, Streaming streaming) {
   /**
-   * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}, null image options {@link ImageFolder.Options#DEFAULT}.
+   * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}, null image options {@link ImageFolder.Options#DEFAULT},
+   * a null streaming choice {@link Streaming#OFF}.
    *
    * @param data            the data
    * @param targets         plain CSV: how many last columns are targets
@@ -30,10 +32,20 @@ public record DataOptions(String data, int targets, boolean classification, int 
    * @param seed            the validation permutation's seed
    * @param csv             the CSV layout, or null for the default
    * @param images          the image folder options, or null for the default
+   * @param streaming       streamed or not, or null for {@link Streaming#OFF}
    */
   public DataOptions {
     csv = csv == null ? CsvLayout.DEFAULT : csv;
     images = images == null ? ImageFolder.Options.DEFAULT : images;
+    streaming = streaming == null ? Streaming.OFF : streaming;
+  }
+
+  /**
+   * @param s streamed or not
+   * @return these options with that choice
+   */
+  public DataOptions withStreaming(Streaming s) {
+    return new DataOptions(data, targets, classification, classes, test, validationSplit, seed, csv, images, s);
   }
 
   /**
@@ -50,7 +62,7 @@ public record DataOptions(String data, int targets, boolean classification, int 
    */
   public DataOptions(String data, int targets, boolean classification, int classes, String test,
       double validationSplit, long seed, CsvLayout csv) {
-    this(data, targets, classification, classes, test, validationSplit, seed, csv, null);
+    this(data, targets, classification, classes, test, validationSplit, seed, csv, null, null);
   }
 
   /**
@@ -66,6 +78,6 @@ public record DataOptions(String data, int targets, boolean classification, int 
    */
   public DataOptions(String data, int targets, boolean classification, int classes, String test,
       double validationSplit, long seed) {
-    this(data, targets, classification, classes, test, validationSplit, seed, CsvLayout.DEFAULT, null);
+    this(data, targets, classification, classes, test, validationSplit, seed, CsvLayout.DEFAULT, null, null);
   }
 }

@@ -83,14 +83,21 @@ public final class DataSets {
       loaded = new TrainingData(set, null, null, 1f, set.outputs());
     } else {
       Path path = Path.of(spec);
+      Streaming streaming = o.streaming();
       if (ImageFolder.looksLikeImageFolder(path)) {
+        if (streaming.mode() == Streaming.Mode.ON) {
+          throw InputException.parameter("stream", "on: an image folder is decoded into memory (its images are "
+              + "not streamed yet); leave it auto or off for " + path);
+        }
         loaded = ImageFolder.load(path, o.classes(), o.images());
         if (loaded.validation() != null && split > 0) {
           throw InputException.parameter("validationSplit", "does not apply to " + path + ": its "
               + ImageFolder.VAL + "/ folder is the validation set");
         }
       } else if (Files.isDirectory(path)) {
-        loaded = MnistDir.load(path, o.classes());
+        loaded = MnistDir.load(path, o.classes(), streaming);
+      } else if (streaming.mode() != Streaming.Mode.OFF && streaming.streams(spec, sizeOf(path))) {
+        loaded = streamedCsv(path, o, o.classification(), o.classes(), null, 1f);
       } else if (o.classification()) {
         CsvReader.Classified read = CsvReader.readClassified(path, o.classes(), null, o.csv());
         DataSet train = read.set();
@@ -100,7 +107,16 @@ public final class DataSets {
       }
     }
 
-    if (o.test() != null) {
+    if (o.test() != null && o.streaming().mode() != Streaming.Mode.OFF
+        && (loaded.train().isStreamed() || o.streaming().streams(o.test(), sizeOf(Path.of(o.test()))))) {
+      DataSet train = loaded.train();
+      TrainingData test = streamedCsv(Path.of(o.test()), o, loaded.classes() > 0, loaded.classes(),
+          loaded.classNames(), loaded.inputScale());
+      DataSet set = test.train();
+      checkTestWidths(Path.of(o.test()), set, train);
+      loaded = new TrainingData(train, set, loaded.validation(), loaded.inputScale(), loaded.classes(),
+          loaded.classNames(), loaded.imageShape());
+    } else if (o.test() != null) {
       loaded = withTest(loaded, Path.of(o.test()), o.targets(), o.csv());
     }
     if (split > 0) {
@@ -138,15 +154,57 @@ public final class DataSets {
       int classes, java.util.List<String> names) {
     DataSet test = classes > 0 ? CsvReader.readClassified(file, classes, names, layout).set()
         : CsvReader.read(file, targets, layout);
-    if (test.inputs() != inputs) {
-      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
-          + " per row, but the training data " + trainName + " has " + inputs);
-    }
-    if (test.outputs() != outputs) { // cannot happen: same targets, or same K
-      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
-          + trainName + " has " + outputs);
-    }
+    checkTestWidths(file, test, new DataSet(trainName, 0, inputs, outputs, new float[0], new float[0]));
     return test;
+  }
+
+  private static void checkTestWidths(Path file, DataSet test, DataSet train) {
+    if (test.inputs() != train.inputs()) {
+      throw new InputException(file + ": " + test.inputs() + " input" + (test.inputs() == 1 ? "" : "s")
+          + " per row, but the training data " + train.name() + " has " + train.inputs());
+    }
+    if (test.outputs() != train.outputs()) { // cannot happen: same targets, or same K
+      throw new InputException(file + ": " + test.outputs() + " targets per row, but the training data "
+          + train.name() + " has " + train.outputs());
+    }
+  }
+
+  /** A file's size in bytes, the estimate of its rows' bytes in memory; 0 when it cannot be read (reading says why). */
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * A CSV streamed from the row cache: the rows {@link CsvReader} would read, converted once and memory-mapped.
+   *
+   * @param file       the CSV
+   * @param o          the options: targets, layout, the cache
+   * @param classifier whether the label is a class label
+   * @param classes    K, or 0 to infer it
+   * @param names      the classes' names to map string labels to (a test set's), or null
+   * @param inputScale what its inputs are scaled by when read ({@link TrainingData#scaleInputs}), 1 for none
+   * @return the streamed rows as training data (classes K or 0, the class names)
+   */
+  static TrainingData streamedCsv(Path file, DataOptions o, boolean classifier, int classes,
+      java.util.List<String> names, float inputScale) {
+    String conversion = "csv v1 " + (classifier ? "classes " + classes + " names " + names : "targets " + o.targets())
+        + " layout " + o.csv();
+    RowFile rows = RowCache.open(java.util.List.of(file), conversion, o.streaming().cache(),
+        (out, progress) -> CsvReader.convert(file, o.csv(), o.targets(), classifier, classes, names, out, progress));
+    RowSource source = rows;
+    if (inputScale != 1f) {
+      TrainingData scale = new TrainingData(DataSet.streamed(file.toString(), rows), null, null, inputScale, 0);
+      source = rows.mapInputs(x -> {
+        scale.scaleInputs(x);
+        return x;
+      });
+    }
+    DataSet set = DataSet.streamed(file.toString(), source);
+    return new TrainingData(set, null, null, 1f, classifier ? set.outputs() : 0, rows.names());
   }
 
   private static TrainingData builtinClasses(DataSet table, int classes) {

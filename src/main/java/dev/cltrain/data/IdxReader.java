@@ -100,6 +100,46 @@ public final class IdxReader {
   private record Payload(int[] dims, byte[] data) {}
 
   private static Payload read(Path file, int magic, int ndims, String what) {
+    return read(file, magic, ndims, what, null);
+  }
+
+  /** Takes a file's data bytes piece by piece, in order, rather than keeping them (a streamed conversion). */
+  interface Sink {
+    /**
+     * @param bytes         the next data bytes, from index 0
+     * @param count         how many of them
+     * @param fileBytesRead bytes of the file read so far (inflated, for gzip), for progress
+     */
+    void accept(byte[] bytes, int count, long fileBytesRead) throws IOException;
+  }
+
+  /** A sink that reads no data: {@link #read} returns after the header's checks. */
+  private static final Sink HEADER_ONLY = (bytes, count, read) -> { };
+
+  /**
+   * The dimensions of an IDX images file's header (checked as {@link #readImages} checks them, the data not read).
+   *
+   * @param file the images file
+   * @return count, rows, cols
+   * @throws InputException as {@link #readImages} would for a bad header or size
+   */
+  static int[] imageDims(Path file) {
+    return read(file, IMAGES_MAGIC, 3, "images", HEADER_ONLY).dims;
+  }
+
+  /**
+   * Streams an IDX images file's pixels to {@code sink} in pieces, with every check {@link #readImages} makes.
+   *
+   * @param file the images file
+   * @param sink gets the pixel bytes in order
+   * @return count, rows, cols
+   * @throws InputException as {@link #readImages} would
+   */
+  static int[] streamImages(Path file, Sink sink) {
+    return read(file, IMAGES_MAGIC, 3, "images", sink).dims;
+  }
+
+  private static Payload read(Path file, int magic, int ndims, String what, Sink sink) {
     String name = file.toString();
     if (Files.isDirectory(file)) {
       throw new InputException(name + ": is a directory, expected an IDX " + what + " file");
@@ -116,7 +156,7 @@ public final class IdxReader {
         gzip = raw.read() == 0x1f && raw.read() == 0x8b;
         raw.reset();
         InputStream in = gzip ? new GZIPInputStream(raw, CHUNK) : raw;
-        return readPayload(name, in, gzip, size, magic, ndims, what, counter);
+        return readPayload(name, in, gzip, size, magic, ndims, what, counter, sink);
       }
     } catch (NoSuchFileException e) {
       throw new InputException(name + ": file not found");
@@ -153,7 +193,7 @@ public final class IdxReader {
   }
 
   private static Payload readPayload(String name, InputStream in, boolean gzip, long size, int magic, int ndims,
-      String what, Counter counter) throws IOException {
+      String what, Counter counter, Sink sink) throws IOException {
     String kind = gzip ? "gzip " : "";
     int headerBytes = 4 + 4 * ndims;
     byte[] header = new byte[headerBytes];
@@ -222,42 +262,64 @@ public final class IdxReader {
             + " bytes after the header), but a " + size + "-byte gzip file inflates to at most " + bound + " bytes");
       }
     }
-    if (expected > MAX_ARRAY) {
+    if (sink == HEADER_ONLY) {
+      return new Payload(dims, null);
+    }
+    if (sink == null && expected > MAX_ARRAY) {
       throw new InputException(name + ": too large: the header says " + described + " (" + expected
           + " bytes), over the " + MAX_ARRAY + " one array can hold");
     }
-    int total = (int) expected;
-    byte[] data;
-    if (!gzip) {
-      data = new byte[total];
-      int n = readUpTo(in, data, 0, total, counter);
-      if (n < total) { // the file shrank while being read
-        throw new InputException(name + ": truncated: expected " + total + " bytes after the header, found " + n);
+    Collect collect = sink == null ? new Collect(expected) : null;
+    Sink to = sink != null ? sink : collect;
+    byte[] piece = new byte[CHUNK];
+    long n = 0;
+    while (n < expected) {
+      int want = (int) Math.min(CHUNK, expected - n);
+      int r = readUpTo(in, piece, 0, want, counter);
+      if (r > 0) {
+        to.accept(piece, r, counter.read);
       }
-    } else {
-      // Grow with what actually inflates, so a lying header cannot make us allocate up front.
-      data = new byte[Math.min(total, 1 << 20)];
-      int n = 0;
-      while (n < total) {
-        if (n == data.length) {
-          data = Arrays.copyOf(data, (int) Math.min(total, 2L * data.length));
-        }
-        int r = readUpTo(in, data, n, data.length - n, counter);
-        n += r;
-        if (n < data.length) {
-          break; // end of stream
-        }
-      }
-      if (n < total) {
-        throw new InputException(name + ": truncated: the header says " + described + " (" + total
-            + " bytes after the header), but the gzip file inflates to only " + n + " bytes" + completeItems(n, dims, ndims, what));
-      }
-      if (in.read() != -1) {
-        throw new InputException(name + ": more data than the header describes: the header says " + described
-            + " (" + total + " bytes after the header), but the gzip file inflates to more");
+      n += r;
+      if (r < want) {
+        break; // end of stream
       }
     }
-    return new Payload(dims, data);
+    if (n < expected && !gzip) { // the file shrank while being read
+      throw new InputException(name + ": truncated: expected " + expected + " bytes after the header, found " + n);
+    }
+    if (n < expected) {
+      throw new InputException(name + ": truncated: the header says " + described + " (" + expected
+          + " bytes after the header), but the gzip file inflates to only " + n + " bytes"
+          + completeItems(n, dims, ndims, what));
+    }
+    if (gzip && in.read() != -1) {
+      throw new InputException(name + ": more data than the header describes: the header says " + described
+          + " (" + expected + " bytes after the header), but the gzip file inflates to more");
+    }
+    return new Payload(dims, collect == null ? null : collect.bytes());
+  }
+
+  /** Keeps the data bytes, in an array that grows with what actually comes (a lying gzip header allocates nothing). */
+  private static final class Collect implements Sink {
+    private byte[] data;
+    private int size;
+
+    Collect(long expected) {
+      data = new byte[(int) Math.min(expected, 1 << 20)];
+    }
+
+    @Override
+    public void accept(byte[] bytes, int count, long fileBytesRead) {
+      if (size + count > data.length) {
+        data = Arrays.copyOf(data, (int) Math.min(MAX_ARRAY, Math.max(size + (long) count, 2L * data.length)));
+      }
+      System.arraycopy(bytes, 0, data, size, count);
+      size += count;
+    }
+
+    byte[] bytes() {
+      return size == data.length ? data : Arrays.copyOf(data, size);
+    }
   }
 
   private static String completeItems(long bytes, int[] dims, int ndims, String what) {

@@ -56,6 +56,20 @@ public final class MnistDir {
    *     images'; or a label is not below {@code classes}
    */
   public static TrainingData load(Path dir, int classes) {
+    return load(dir, classes, Streaming.OFF);
+  }
+
+  /**
+   * {@link #load(Path, int)}, the images streamed from the row cache when {@code streaming} says so: the same
+   * pixels (byte / 255f) and one-hot rows, converted once and memory-mapped.
+   *
+   * @param dir       the folder
+   * @param classes   K, or 0 to infer it
+   * @param streaming whether to stream
+   * @return the training set, and the test set when the folder has one
+   * @throws InputException as {@link #load(Path, int)}
+   */
+  public static TrainingData load(Path dir, int classes, Streaming streaming) {
     if (classes < 0 || classes == 1) {
       throw InputException.parameter("classes", "must be at least 2 (or 0 to infer it from the labels), got " + classes);
     }
@@ -84,6 +98,12 @@ public final class MnistDir {
           + "[.gz] is missing; the test set needs both (or neither)");
     }
 
+    if (streaming.mode() != Streaming.Mode.OFF) {
+      int[] dims = IdxReader.imageDims(trainImages);
+      if (streaming.streams(dir.toString(), 4L * dims[0] * dims[1] * dims[2])) {
+        return streamed(dir, classes, streaming, trainImages, trainLabels, testImages, testLabels);
+      }
+    }
     IdxReader.Images trainX = IdxReader.readImages(trainImages);
     int[] trainY = IdxReader.readLabels(trainLabels);
     checkCounts(trainImages, trainX, trainLabels, trainY);
@@ -93,13 +113,20 @@ public final class MnistDir {
       testX = IdxReader.readImages(testImages);
       testY = IdxReader.readLabels(testLabels);
       checkCounts(testImages, testX, testLabels, testY);
-      if (testX.width() != trainX.width()) {
-        throw new InputException(testImages + ": images of " + testX.rows() + "×" + testX.cols() + " = "
-            + testX.width() + " inputs, but the training images " + trainImages + " are " + trainX.rows() + "×"
-            + trainX.cols() + " = " + trainX.width());
-      }
+      checkWidths(testImages, new int[] {testX.count(), testX.rows(), testX.cols()}, trainImages,
+          new int[] {trainX.count(), trainX.rows(), trainX.cols()});
     }
 
+    int k = classCount(classes, trainLabels, trainY, testLabels, testY);
+    DataSet train = toDataSet(trainImages, trainX, trainY, k);
+    DataSet test = testX == null ? null : toDataSet(testImages, testX, testY, k);
+    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k),
+        new dev.cltrain.nn.Shape(trainX.rows(), trainX.cols(), 1));
+  }
+
+  /** {@code dir/name} if it is a file, else {@code dir/name.gz} if that is, else null. */
+  /** K: {@code classes}, every label checked below it; or inferred from the labels (at least 2). */
+  private static int classCount(int classes, Path trainLabels, int[] trainY, Path testLabels, int[] testY) {
     int k = classes;
     if (k == 0) {
       k = Math.max(2, maxLabel(trainY) + 1);
@@ -112,13 +139,69 @@ public final class MnistDir {
         checkBelow(testLabels, testY, k);
       }
     }
-    DataSet train = toDataSet(trainImages, trainX, trainY, k);
-    DataSet test = testX == null ? null : toDataSet(testImages, testX, testY, k);
-    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k),
-        new dev.cltrain.nn.Shape(trainX.rows(), trainX.cols(), 1));
+    return k;
   }
 
-  /** {@code dir/name} if it is a file, else {@code dir/name.gz} if that is, else null. */
+  private static TrainingData streamed(Path dir, int classes, Streaming streaming, Path trainImages, Path trainLabels,
+      Path testImages, Path testLabels) {
+    int[] trainDims = IdxReader.imageDims(trainImages);
+    int[] trainY = IdxReader.readLabels(trainLabels);
+    checkCounts(trainImages, trainDims[0], trainLabels, trainY);
+    int[] testY = null;
+    if (testImages != null) {
+      int[] testDims = IdxReader.imageDims(testImages);
+      testY = IdxReader.readLabels(testLabels);
+      checkCounts(testImages, testDims[0], testLabels, testY);
+      checkWidths(testImages, testDims, trainImages, trainDims);
+    }
+    int k = classCount(classes, trainLabels, trainY, testLabels, testY);
+    DataSet train = streamedImages(trainImages, trainLabels, trainY, k, trainDims[1] * trainDims[2], streaming);
+    DataSet test = testY == null ? null
+        : streamedImages(testImages, testLabels, testY, k, trainDims[1] * trainDims[2], streaming);
+    return new TrainingData(train, test, null, 1 / 255f, k, classNames(dir, k),
+        new dev.cltrain.nn.Shape(trainDims[1], trainDims[2], 1));
+  }
+
+  /** An IDX pair converted into the row cache: each image's pixels as byte / 255f, its label's one-hot row of K. */
+  private static DataSet streamedImages(Path images, Path labelFile, int[] labels, int k, int width,
+      Streaming streaming) {
+    int[] classOf = new int[k];
+    java.util.Arrays.setAll(classOf, c -> c);
+    RowFile rows = RowCache.open(List.of(images, labelFile), "idx v1 classes " + k, streaming.cache(),
+        (out, progress) -> {
+          out.widths(width, 1);
+          progress.total((long) labels.length * width); // the pixels, inflated: what the counts below count
+          float[] row = new float[width + 1];
+          int[] at = new int[2]; // the pixel in the row, the image
+          IdxReader.streamImages(images, (bytes, count, read) -> {
+            for (int i = 0; i < count; i++) {
+              row[at[0]++] = (bytes[i] & 0xff) / 255f; // as IdxReader.readImages scales them
+              if (at[0] == width) {
+                row[width] = labels[at[1]++];
+                try {
+                  out.row(row, 0);
+                } catch (java.io.IOException e) { // the cache's disk, not the IDX file: not "cannot read"
+                  throw new java.io.UncheckedIOException(e);
+                }
+                at[0] = 0;
+                progress.bytes(read);
+                progress.rows(at[1]);
+              }
+            }
+          });
+          return new RowCache.Converted(k, classOf, null);
+        });
+    return DataSet.streamed(images.toString(), rows);
+  }
+
+  private static void checkWidths(Path testImages, int[] test, Path trainImages, int[] train) {
+    if (test[1] * test[2] != train[1] * train[2]) {
+      throw new InputException(testImages + ": images of " + test[1] + "×" + test[2] + " = "
+          + test[1] * test[2] + " inputs, but the training images " + trainImages + " are " + train[1] + "×"
+          + train[2] + " = " + train[1] * train[2]);
+    }
+  }
+
   static Path find(Path dir, String name) {
     Path raw = dir.resolve(name);
     if (Files.isRegularFile(raw)) {
@@ -129,8 +212,12 @@ public final class MnistDir {
   }
 
   private static void checkCounts(Path images, IdxReader.Images x, Path labels, int[] y) {
-    if (x.count() != y.length) {
-      throw new InputException(images + " has " + x.count() + " images but " + labels + " has " + y.length
+    checkCounts(images, x.count(), labels, y);
+  }
+
+  private static void checkCounts(Path images, int count, Path labels, int[] y) {
+    if (count != y.length) {
+      throw new InputException(images + " has " + count + " images but " + labels + " has " + y.length
           + " labels; the counts must match");
     }
   }

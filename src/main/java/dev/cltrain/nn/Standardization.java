@@ -59,12 +59,25 @@ public record Standardization(float[] mean, float[] std) {
    */
   public static double[] sums(float[] x, int rows, int cols) {
     double[] sum = new double[cols];
+    addSums(x, rows, cols, sum);
+    return sum;
+  }
+
+  /**
+   * Goes on with {@link #sums}' pass over further rows (streamed rows, chunk after chunk): the totals are those
+   * of one pass over all the rows, bit for bit.
+   *
+   * @param x    rows × cols values
+   * @param rows rows
+   * @param cols columns
+   * @param sum  per column, the sum so far; the rows' values are added to it
+   */
+  public static void addSums(float[] x, int rows, int cols, double[] sum) {
     for (int c = 0; c < cols; c++) {
       for (int r = 0; r < rows; r++) {
         sum[c] += x[r * cols + c];
       }
     }
-    return sum;
   }
 
   /**
@@ -78,13 +91,26 @@ public record Standardization(float[] mean, float[] std) {
    */
   public static double[] squaredDeviations(float[] x, int rows, int cols, double[] mean) {
     double[] sq = new double[cols];
+    addSquaredDeviations(x, rows, cols, mean, sq);
+    return sq;
+  }
+
+  /**
+   * Goes on with {@link #squaredDeviations}' pass over further rows, as {@link #addSums} does.
+   *
+   * @param x    rows × cols values
+   * @param rows rows
+   * @param cols columns
+   * @param mean per column, the mean of all rows
+   * @param sq   per column, the sum so far; the rows' squared deviations are added to it
+   */
+  public static void addSquaredDeviations(float[] x, int rows, int cols, double[] mean, double[] sq) {
     for (int c = 0; c < cols; c++) {
       for (int r = 0; r < rows; r++) {
         double d = x[r * cols + c] - mean[c];
         sq[c] += d * d;
       }
     }
-    return sq;
   }
 
   /**

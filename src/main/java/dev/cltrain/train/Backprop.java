@@ -89,7 +89,15 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @throws IllegalArgumentException if the training set's widths are not the network's
    */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
-    this(backend, initial, train, settings, -1);
+    this(backend, initial, held(train, settings), settings, -1);
+  }
+
+  /**
+   * The training rows as the trainer holds them: streamed rows of a full batch are read whole (the device holds
+   * the whole batch anyway, and the one-launch path takes the rows resident); streamed mini-batches stay streamed.
+   */
+  static DataSet held(DataSet train, Settings settings) {
+    return train.isStreamed() && MemoryPlan.fullBatch(train.rows(), settings.batchSize()) ? train.inMemory() : train;
   }
 
   /**
@@ -106,6 +114,12 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             .map(l -> l.kind().ids.get(0)).distinct()
             .collect(java.util.stream.Collectors.joining(", ")) + ") train on one device only: the statistics of each "
             + "device's or executor's share of a batch would differ from the whole batch's");
+      }
+      if (train.isStreamed() && (shard >= 0 || settings.augment() != null)) {
+        throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("streamed data (",
+            dev.cltrain.core.Wording.param("stream"), ") trains on one device without ",
+            dev.cltrain.core.Wording.param("augment"), " for now: give ", dev.cltrain.core.Wording.param("stream"),
+            " off, or " + (shard >= 0 ? "one device" : "no augmentation")));
       }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
@@ -129,6 +143,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
           throw dev.cltrain.core.InputException.parameter("labelSmoothing",
               "applies to cross-entropy (loss xent) only, not " + loss.id);
         }
+      }
+      if (smoothing > 0 && !train.isStreamed()) { // streamed: each batch's targets smoothed as they are read
         // the training targets on the device smoothed once: the gradient p − t and the training loss follow them
         backend.write(this.train.y, optimizer.regularization().smoothedTargets(train.y(), train.outputs()));
       }
@@ -157,7 +173,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();
-        int[] rowOrder = new int[train.rows()];
+        int[] rowOrder = new int[train.isStreamed() ? 0 : train.rows()]; // streamed: the host gathers the rows
         if (fullBatch) { // augmented: the full batch is gathered in the data's order, never shuffled
           Arrays.setAll(rowOrder, i -> i);
         }
@@ -334,12 +350,65 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     } else {
       currentOrder = shuffler.permutation(rows);
     }
-    backend.writeIndices(order, currentOrder);
+    if (trainSet.isStreamed()) {
+      trainSet.source().checkUnchanged();
+      float smoothing = optimizer.regularization().labelSmoothing();
+      int outputs = trainSet.outputs();
+      feed = new BatchFeed(trainSet, currentOrder, capacity, first,
+          smoothing > 0 ? y -> optimizer.regularization().smoothedTargets(y, outputs) : null);
+    } else {
+      backend.writeIndices(order, currentOrder);
+    }
+    try {
+      return batches(first, rows, listener);
+    } finally {
+      if (feed != null) {
+        dataWait += feed.waitedNanos();
+        feedBatches += feed.batchesTaken();
+        feed.close();
+        feed = null;
+      }
+    }
+  }
+
+  @Override
+  protected float[] streamedTargets(DataSet set, float[] y) {
+    // the resident training targets are smoothed once on the device (see the constructor): evaluated so too
+    return set == trainSet ? optimizer.regularization().smoothedTargets(y, set.outputs()) : y;
+  }
+
+  /** The batches of a streamed epoch being read ahead, or null. */
+  private BatchFeed feed;
+  /** Nanoseconds spent waiting for streamed rows, and the batches taken, since the last {@link #takeProfile()}. */
+  private long dataWait;
+  private int feedBatches;
+
+  /** Label of {@link #takeProfile()}'s entry for the time spent waiting for streamed rows (not a kernel). */
+  public static final String DATA_WAIT = "(waiting for streamed rows)";
+
+  @Override
+  public java.util.List<dev.cltrain.core.KernelTime> takeProfile() {
+    java.util.List<dev.cltrain.core.KernelTime> times = new ArrayList<>(super.takeProfile());
+    if (trainSet.isStreamed() && !times.isEmpty()) {
+      times.add(new dev.cltrain.core.KernelTime(DATA_WAIT, feedBatches, dataWait));
+    }
+    dataWait = 0;
+    feedBatches = 0;
+    return times;
+  }
+
+  private EpochStats batches(int first, int rows, BatchListener listener) {
     for (int b = first; b < train.chunks; b++) {
       int offset = b * capacity;
       int n = Math.min(capacity, rows - offset);
-      gatherInputs(n, offset);
-      backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
+      if (feed != null) {
+        BatchFeed.Batch batch = feed.next();
+        backend.write(batchX, batch.x());
+        backend.write(batchY, batch.y());
+      } else {
+        gatherInputs(n, offset);
+        backend.gatherRows(n, widths[layerCount()], offset, order, train.y, batchY);
+      }
       iteration(batchX, batchY, n, b, true);
       keepPace();
       if (listener != null) {

@@ -76,8 +76,8 @@ public class Inference<B, I> implements AutoCloseable {
 
     Resident(DataSet data) {
       this.data = data;
-      this.x = backend.upload(data.x());
-      this.y = backend.upload(data.y());
+      this.x = data.isStreamed() ? null : backend.upload(data.x()); // streamed: read chunk by chunk
+      this.y = data.isStreamed() ? null : backend.upload(data.y());
       this.chunks = (data.rows() + capacity - 1) / capacity;
       this.lossSlots = backend.allocate(chunks);
       this.correctSlots = backend.allocate(chunks);
@@ -164,7 +164,21 @@ public class Inference<B, I> implements AutoCloseable {
    * @return the floats
    */
   static long residentFloats(Network network, long rows, long capacity) {
-    return rows * (network.inputs() + network.outputs()) + 2 * ((rows + capacity - 1) / capacity);
+    return residentFloats(network, rows, capacity, false);
+  }
+
+  /**
+   * {@link #residentFloats(Network, long, long)}, for a streamed set only the slots (its rows pass through the
+   * batch buffers).
+   *
+   * @param network  the network
+   * @param rows     the set's rows
+   * @param capacity rows per chunk
+   * @param streamed whether the set is streamed
+   * @return the floats
+   */
+  static long residentFloats(Network network, long rows, long capacity, boolean streamed) {
+    return (streamed ? 0 : rows * (network.inputs() + network.outputs())) + 2 * ((rows + capacity - 1) / capacity);
   }
 
   /**
@@ -304,7 +318,19 @@ public class Inference<B, I> implements AutoCloseable {
       int n = Math.min(capacity, rows - offset);
       B x = r.x;
       B y = r.y;
-      if (r.chunks > 1) {
+      if (set.isStreamed()) { // the chunk's rows read from the source, in order: the floats the arrays hold
+        if (c == 0) {
+          set.source().checkUnchanged();
+        }
+        allocateBatchBuffers();
+        float[] hx = new float[n * inputs];
+        float[] hy = new float[n * cols];
+        set.read(offset, n, hx, hy);
+        backend.write(batchX, hx);
+        backend.write(batchY, streamedTargets(set, hy));
+        x = batchX;
+        y = batchY;
+      } else if (r.chunks > 1) {
         allocateBatchBuffers();
         if (r.identity == null) {
           int[] identity = new int[rows];
@@ -326,6 +352,18 @@ public class Inference<B, I> implements AutoCloseable {
     }
     EpochStats stats = readStats(r, r.chunks);
     return new Evaluation(stats.loss(), stats.accuracy(), all);
+  }
+
+  /**
+   * The targets a chunk of a streamed set is evaluated against: as read; a trainer's own training set's as its
+   * device copy holds them (label smoothing), so that a streamed set evaluates as the resident one does.
+   *
+   * @param set the streamed set
+   * @param y   a chunk of its targets, as read
+   * @return the targets to evaluate against
+   */
+  protected float[] streamedTargets(DataSet set, float[] y) {
+    return y;
   }
 
   /** @return every layer's op, in the network's order (the stages', then the dense layers' and their dropouts') */

@@ -71,8 +71,10 @@ public final class MemoryPlan {
   static long trainingFloats(Network network, DataSet data, Settings settings, boolean replica) {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
-    return Inference.bufferFloats(network, capacity, true) + Inference.residentFloats(network, rows, capacity)
-        + Backprop.bufferFloats(network, rows, capacity, !replica && settings.augment() == null
+    boolean streamed = data.isStreamed() && !fullBatch(rows, settings.batchSize()); // a full batch is read whole
+    return Inference.bufferFloats(network, capacity, true)
+        + Inference.residentFloats(network, rows, capacity, streamed)
+        + Backprop.bufferFloats(network, streamed ? 0 : rows, capacity, !replica && settings.augment() == null
             && fullBatch(rows, settings.batchSize())) // augmented rows are gathered even for the full batch
         + ParameterTable.stateFloats(network, settings.optimizer());
   }
@@ -86,7 +88,8 @@ public final class MemoryPlan {
   public static long largestBuffer(Network network, DataSet data, Settings settings) {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
-    long largest = (long) rows * Math.max(data.inputs(), data.outputs());
+    boolean streamed = data.isStreamed() && !fullBatch(rows, settings.batchSize());
+    long largest = (streamed ? capacity : rows) * Math.max(data.inputs(), data.outputs());
     for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), capacity * layer.outputs()));
     }
@@ -221,7 +224,7 @@ public final class MemoryPlan {
   public static long heapBytes(long parameters, dev.cltrain.data.TrainingData data) {
     long floats = 2 * parameters;
     for (DataSet set : new DataSet[] {data.train(), data.test(), data.validation()}) {
-      if (set != null) {
+      if (set != null && !set.isStreamed()) { // streamed: a window of batches, not the set
         floats += (long) set.rows() * (set.inputs() + set.outputs());
       }
     }

@@ -254,7 +254,7 @@ class ImageFolderTest {
     assertArrayEquals(new float[] {1, 0}, d.test().y(), "test/a is class a");
     assertEquals(List.of("a", "b"), d.classNames());
     InputException split = assertThrows(InputException.class, () -> DataSets.load(new DataOptions(dir.toString(), 1,
-        true, 0, null, 0.5, 0, null, null)));
+        true, 0, null, 0.5, 0, null, null, null)));
     assertEquals("validationSplit", split.parameter());
     InputException classes = assertThrows(InputException.class, () -> ImageFolder.load(dir, 3,
         ImageFolder.Options.DEFAULT));
