@@ -262,10 +262,11 @@ public enum LayerKind {
     }
   },
   /**
-   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}; JSON momentum, epsilon, activation,
-   * gamma, beta, runningMean, runningVariance (one per channel each).
+   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}, per channel on an image or per unit
+   * right after a dense layer; JSON momentum, epsilon, activation, gamma, beta, runningMean, runningVariance (one
+   * per channel or unit each).
    */
-  BATCHNORM(BatchNorm.class, Place.STAGE, "bn[:MOMENTUM:EPSILON], batchnorm[:MOMENTUM:EPSILON]", "batchnorm", "bn") {
+  BATCHNORM(BatchNorm.class, Place.STAGE_OR_BETWEEN, "bn[:MOMENTUM:EPSILON], batchnorm[:MOMENTUM:EPSILON]", "batchnorm", "bn") {
     @Override
     NetItem item(NetItem.Text t) {
       String name = t.name();
@@ -435,7 +436,12 @@ public enum LayerKind {
     /** A dense layer: takes any shape of its input size and gives 1 × 1 × units; a network ends with one. */
     DENSE,
     /** Before the first dense layer, or at most one right after each dense layer but the output layer. */
-    BETWEEN
+    BETWEEN,
+    /**
+     * As {@link #STAGE}, or at most one right after each dense layer but the output layer (or its activation),
+     * before that layer's {@link #BETWEEN} item (batch normalization per unit, then dropout).
+     */
+    STAGE_OR_BETWEEN
   }
 
   private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");

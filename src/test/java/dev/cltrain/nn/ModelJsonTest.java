@@ -263,6 +263,46 @@ class ModelJsonTest {
     return values;
   }
 
+  /**
+   * Batch norms per unit after dense layers (one before a dropout) round-trip bit for bit, running statistics
+   * included; a file with one after the output layer, or after a dropout, is refused in one line naming it.
+   */
+  @Test
+  void batchNormsAfterDenseLayersRoundTripAndOutOfPlaceOnesAreRefused() throws IOException {
+    Network built = NetSpec.parse("dense:4,bn,relu,dropout:0.5,dense:3,tanh,bn:0.2:0.001,dense:2").build(
+        new Shape(1, 1, 5), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(3), 9);
+    java.util.List<Layer> layers = new ArrayList<>(built.layers());
+    BatchNorm b = (BatchNorm) layers.get(1);
+    layers.set(1, b.withState(List.of(new float[] {0.1f, -2.5e-7f, 3f, 0.3f}, new float[] {1.5f, 1e-30f, 7f, 0.9f})));
+    Network net = built.withLayers(layers);
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, NAME);
+    assertEquals(net, back, "the network, running statistics included");
+    assertEquals(json, ModelJson.toJson(back), "written again, the same text");
+    ObjectMapper mapper = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        mapper.readTree(json);
+    com.fasterxml.jackson.databind.node.ArrayNode entries = (com.fasterxml.jackson.databind.node.ArrayNode)
+        root.get("layers");
+    assertEquals("batchnorm", entries.get(2).get("type").textValue(), json);
+    com.fasterxml.jackson.databind.node.ObjectNode afterOutput = root.deepCopy();
+    com.fasterxml.jackson.databind.node.ObjectNode last = ((com.fasterxml.jackson.databind.node.ArrayNode)
+        afterOutput.get("layers")).addObject();
+    last.setAll((com.fasterxml.jackson.databind.node.ObjectNode) entries.get(5).deepCopy());
+    last.putArray("gamma").add(1).add(1);
+    last.putArray("beta").add(0).add(0);
+    last.putArray("runningMean").add(0).add(0);
+    last.putArray("runningVariance").add(1).add(1);
+    assertContains(rejected(afterOutput.toString()), "layers[7]: the output layer cannot have a batch norm");
+    com.fasterxml.jackson.databind.node.ObjectNode swapped = root.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode order = (com.fasterxml.jackson.databind.node.ArrayNode)
+        swapped.get("layers");
+    com.fasterxml.jackson.databind.JsonNode norm = order.get(2);
+    order.set(2, order.get(3));
+    order.set(3, norm);
+    assertContains(rejected(swapped.toString()), "layers[3]: a batch norm after layers[1] comes once, before its dropout");
+  }
+
   @Test
   void versionTwoHasTheDocumentedShape() throws IOException {
     Network net = convNet();

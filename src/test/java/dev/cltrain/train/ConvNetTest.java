@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
  * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
- * residual blocks with the identity and the projection shortcut, dense) against central
+ * residual blocks with the identity and the projection shortcut, dense, batch norms per unit after dense layers) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -139,6 +139,24 @@ class ConvNetTest {
     return new Network(in, List.of(identity, projected, out), loss, 1f, null, null, 5L);
   }
 
+  /**
+   * Net G, batch norms per unit after dense layers: 3x2x2 → conv 2:2 tanh → dense 5 (identity) → bn:0.2:0.01 relu
+   * → dropout 0.3 → dense 4 tanh → bn (identity; its input gradient times tanh') → dense 3. The gradient flows
+   * through both norms and the dropout into the conv.
+   */
+  static Network netG(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(3, 2, 2);
+    Conv c1 = conv(r, in, 2, 2, 1, true, Activation.TANH);
+    Dense d1 = dense(r, c1.output().size(), 5, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, d1.output(), 0.2f, 0.01f, Activation.RELU);
+    Dense d2 = dense(r, 5, 4, Activation.TANH);
+    BatchNorm b2 = batchNorm(r, d2.output(), BatchNorm.MOMENTUM, BatchNorm.EPSILON, Activation.IDENTITY);
+    Dense out = dense(r, 4, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, d1, b1, new Dropout(b1.output(), 0.3f), d2, b2, out), loss, 1f, null, null,
+        21L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -186,7 +204,7 @@ class ConvNetTest {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
         Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
-        Arguments.of("F", Loss.MSE));
+        Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -196,6 +214,7 @@ class ConvNetTest {
       case "D" -> netD(loss, 10);
       case "E" -> netE(loss, 11);
       case "F" -> netF(loss, 10);
+      case "G" -> netG(loss, 12);
       default -> netC(loss, 9);
     };
   }
@@ -265,30 +284,27 @@ class ConvNetTest {
       p += stage.parameters().size();
       stream += stage instanceof Dropout ? 1 : 0;
     }
-    int stageParameters = p;
+    int dense = -1; // the dense layers' batch norms (per unit, over the batch) and dropouts, after the stages
+    for (Layer layer : net.layers().subList(net.stages().size(), net.layers().size())) {
+      if (layer instanceof Dense d) {
+        dense++;
+        double[][] next = new double[rows][];
+        for (int s = 0; s < rows; s++) {
+          next[s] = dense(d, batch[s], params.get(p), params.get(p + 1));
+        }
+        batch = next;
+      } else if (layer instanceof BatchNorm bn) {
+        batch = stage(bn, batch, params, p, net.dropoutSeed(), stream);
+      } else if (layer instanceof Dropout d && d.rate() > 0) {
+        for (int s = 0; s < rows; s++) {
+          batch[s] = drop(batch[s], d.rate(), net.dropoutSeed(), s, stream + dense);
+        }
+      }
+      p += layer.parameters().size();
+    }
     double sum = 0;
     for (int s = 0; s < rows; s++) {
       double[] v = batch[s];
-      p = stageParameters;
-      float[] rates = net.denseDropout();
-      for (int l = 0; l < net.dense().size(); l++) {
-        Dense layer = net.dense().get(l);
-        double[] w = params.get(p);
-        double[] b = params.get(p + 1);
-        p += 2;
-        double[] z = new double[layer.outputs()];
-        for (int j = 0; j < z.length; j++) {
-          double acc = b[j];
-          for (int i = 0; i < layer.inputs(); i++) {
-            acc += v[i] * w[i * layer.outputs() + j];
-          }
-          z[j] = acc;
-        }
-        v = activate(layer.activation(), z);
-        if (rates[l] > 0) {
-          v = drop(v, rates[l], net.dropoutSeed(), s, stream + l);
-        }
-      }
       for (int c = 0; c < v.length; c++) {
         double y = data.y()[s * v.length + c];
         if (net.loss() == Loss.XENT) {
@@ -346,6 +362,18 @@ class ConvNetTest {
       }
     }
     return out;
+  }
+
+  private static double[] dense(Dense layer, double[] v, double[] w, double[] b) {
+    double[] z = new double[layer.outputs()];
+    for (int j = 0; j < z.length; j++) {
+      double acc = b[j];
+      for (int i = 0; i < layer.inputs(); i++) {
+        acc += v[i] * w[i * layer.outputs() + j];
+      }
+      z[j] = acc;
+    }
+    return activate(layer.activation(), z);
   }
 
   /** Dropout of sample s's values: value i of the sample is element s·n + i of the batch, step 0. */
@@ -514,7 +542,7 @@ class ConvNetTest {
    * and a batch norm's running statistics come back with the network (net E).
    */
   @ParameterizedTest(name = "net {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G"})
   void restoredStateContinuesExactly(String which) {
     Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);
