@@ -328,7 +328,8 @@ public enum LayerKind {
   /**
    * {@link Residual}: {@code residual(ITEMS)} (conv, pooling and bn items with their activations; the item after
    * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until a projection shortcut may hold a bn.
-   * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null).
+   * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null),
+   * shortcutNorm (a batchnorm entry after the shortcut's conv; absent for none).
    */
   RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS)", "residual", "resblock") {
     @Override
@@ -362,7 +363,8 @@ public enum LayerKind {
             projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
                 Activation.IDENTITY, drawn[0], drawn[1]);
           }
-          return new Residual(at, layers, projection, activation);
+          return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
+              activation);
         }
       };
     }
@@ -381,6 +383,9 @@ public enum LayerKind {
         node.putNull("shortcut");
       } else {
         CONV.write(r.projection(), node.putObject("shortcut"));
+      }
+      if (r.projectionNorm() != null) { // absent when none: the files of blocks without one stay as they were
+        BATCHNORM.write(r.projectionNorm(), node.putObject("shortcutNorm"));
       }
     }
 
@@ -421,8 +426,16 @@ public enum LayerKind {
         }
         projection = (Conv) CONV.read(shortcut, "conv", at, where + ".shortcut");
       }
+      JsonNode norm = node.get("shortcutNorm");
+      BatchNorm projectionNorm = null;
+      if (norm != null && !norm.isNull()) {
+        if (projection == null || !norm.isObject() || !"batchnorm".equals(norm.path("type").asText())) {
+          throw new InputException(where + ".shortcutNorm: expected a batchnorm entry after a conv shortcut");
+        }
+        projectionNorm = (BatchNorm) BATCHNORM.read(norm, "batchnorm", projection.output(), where + ".shortcutNorm");
+      }
       try {
-        return new Residual(at, layers, projection, activation);
+        return new Residual(at, layers, projection, projectionNorm, activation);
       } catch (IllegalArgumentException e) {
         throw new InputException(where + ": " + e.getMessage());
       }

@@ -92,7 +92,10 @@ class ResidualCliTest {
         "1 epoch, then 2 more resumed, give the 3 epochs' model byte for byte");
   }
 
-  /** bn inside a block: its running statistics are the block's state, saved with it and checkpointed. */
+  /**
+   * bn inside a block, and so on the second block's projection shortcut (a 1x1 conv of stride 2, then a bn): their
+   * running statistics are the block's state, saved with it and checkpointed; --verify reports difference 0.
+   */
   @Test
   void aBlockWithBnSavesTheReferencesBytesOnEveryBackendAndResumesAsTheUninterruptedRun() throws Exception {
     String net = "conv:3:3,relu,residual(conv:3:3,bn,relu,conv:3:3,bn),relu,residual(conv:4:3:s2,bn,relu,conv:4:3),"
@@ -100,10 +103,13 @@ class ResidualCliTest {
     Path reference = dir.resolve("bn-reference.json");
     ok(train(net, "reference", 2, "--save", reference.toString()));
     assertTrue(Files.readString(reference).contains("\"runningVariance\""), "the model file holds the statistics");
+    assertEquals(1, Files.readString(reference).split("\"shortcutNorm\"", -1).length - 1,
+        "the projection shortcut's bn, once (the identity shortcut has none)");
     for (Device d : Backends.others()) {
       Path model = dir.resolve("bn-model-" + d.id().replace(':', '_') + ".json");
-      ok(train(net, d.id(), 2, "--save", model.toString()));
+      Cli r = ok(train(net, d.id(), 2, "--save", model.toString(), "--verify"));
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
+      assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
     }
     Path checkpoint = dir.resolve("bn.ckpt");
     ok(train(net, "reference", 1, "--checkpoint", checkpoint.toString()));

@@ -303,6 +303,43 @@ class ModelJsonTest {
     assertContains(rejected(swapped.toString()), "layers[3]: a batch norm after layers[1] comes once, before its dropout");
   }
 
+  /**
+   * A block whose items hold a bn gets a bn on its projection shortcut ("shortcutNorm", after "shortcut"), which
+   * round-trips bit for bit with its running statistics; an earlier file without it reads as a block without one;
+   * a shortcutNorm without a conv shortcut is refused in one line.
+   */
+  @Test
+  void aProjectionShortcutsBatchNormRoundTripsAndOlderFilesKeepTheirBlocks() throws IOException {
+    Network built = NetSpec.parse("residual(conv:3:3:s2,bn:0.2:0.001,relu,conv:3:3),relu,residual(conv:3:3,bn),"
+        + "dense:2").build(new Shape(5, 4, 2), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(3), 9);
+    Residual projected = (Residual) built.layers().get(0);
+    assertEquals(BatchNorm.fresh(new Shape(3, 2, 3), 0.2f, 0.001f, Activation.IDENTITY), projected.projectionNorm(),
+        "the shortcut's bn: the block's last bn's momentum and epsilon, no activation");
+    assertEquals(null, ((Residual) built.layers().get(1)).projectionNorm(), "the identity shortcut has none");
+    List<float[]> state = projected.state();
+    state.set(2, new float[] {0.5f, -1e-7f, 2f});
+    state.set(3, new float[] {3f, 1e-20f, 0.25f});
+    Network net = built.withLayers(List.of(projected.withState(state), built.layers().get(1), built.layers().get(2)));
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, NAME);
+    assertEquals(net, back, "the network, the shortcut's running statistics included");
+    assertEquals(json, ModelJson.toJson(back), "written again, the same text");
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode root = mapper.readTree(json);
+    com.fasterxml.jackson.databind.node.ObjectNode older = (com.fasterxml.jackson.databind.node.ObjectNode)
+        root.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) older.get("layers").get(0)).remove("shortcutNorm");
+    Residual old = (Residual) ModelJson.parse(older.toString(), NAME).layers().get(0);
+    assertEquals(null, old.projectionNorm(), "a file written before shortcutNorm: its block as it was");
+    assertEquals(projected.projection(), old.projection());
+    com.fasterxml.jackson.databind.node.ObjectNode misplaced = (com.fasterxml.jackson.databind.node.ObjectNode)
+        root.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) misplaced.get("layers").get(1)).set("shortcutNorm",
+        root.get("layers").get(0).get("shortcutNorm"));
+    assertContains(rejected(misplaced.toString()), "layers[1].shortcutNorm: expected a batchnorm entry after a conv "
+        + "shortcut");
+  }
+
   @Test
   void versionTwoHasTheDocumentedShape() throws IOException {
     Network net = convNet();

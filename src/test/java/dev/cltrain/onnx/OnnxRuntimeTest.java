@@ -289,6 +289,21 @@ class OnnxRuntimeTest {
     checkRuntime("residual", net, Onnx.toBytes(net, facts), x);
   }
 
+  /** Basic blocks with bn: the projection shortcut a Conv then a BatchNormalization; trained, so its statistics moved. */
+  @Test
+  void aProjectionShortcutsBatchNormRunsInOnnxRuntimeAsCltrainPredicts() throws Exception {
+    float[][] x = uniformRaw(40, 11 * 13 * 3, 255, 13);
+    Network net = awkwardCnn(RESIDUAL_BN, Loss.XENT, Activation.SOFTMAX, 4);
+    dev.cltrain.nn.Residual block = (dev.cltrain.nn.Residual) net.layers().get(2);
+    assertNotEquals(0f, block.projectionNorm().runningMean()[0], "trained: the shortcut's running mean moved");
+    String name = "residual with bn (Conv, BatchNormalization, Add)";
+    checkRuntime(name, net, Onnx.toBytes(net, Map.of(OnnxMetadata.EPOCHS, "3", OnnxMetadata.DATA, name)), x);
+  }
+
+  /** The identity shortcut with bn inside, then the projection with a bn on its shortcut. */
+  static final String RESIDUAL_BN = "conv:4:3,relu,residual(conv:4:3,bn,relu,conv:4:3,bn),relu,"
+      + "residual(conv:5:3:s2,bn,relu,conv:5:3,bn:0.2:0.001),relu,dense:4";
+
   /** Residual blocks: the identity shortcut (relu after), the projection (stride 2, pooling inside, tanh after). */
   static final String RESIDUAL = "conv:4:3,relu,residual(conv:4:3,relu,conv:4:3),relu,"
       + "residual(conv:5:3:s2,tanh,maxpool:1,conv:5:3),tanh,dense:4";
@@ -362,6 +377,7 @@ class OnnxRuntimeTest {
             Activation.SIGMOID, 3),
         awkwardCnn(RESIDUAL, Loss.XENT, Activation.SOFTMAX, 4),
         awkwardCnn(DENSE_BN, Loss.XENT, Activation.SOFTMAX, 3, 5, 4, 2),
+        awkwardCnn(RESIDUAL_BN, Loss.XENT, Activation.SOFTMAX, 4),
         NetSpec.parse("conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10")
             .build(new Shape(28, 28, 1), 10, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(0), 0L)
             .withInputScale(1f / 255),

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
  * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
- * residual blocks with the identity and the projection shortcut, dense, batch norms per unit after dense layers) against central
+ * residual blocks with the identity and the projection shortcut, dense, batch norms per unit after dense layers, a batch norm on a projection shortcut) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -157,6 +157,26 @@ class ConvNetTest {
         21L);
   }
 
+  /**
+   * Net H, the basic block with a batch norm on its projection shortcut (resblock:3:s2): 4x4x2 → conv 2:2 tanh →
+   * residual(conv 3:3 stride 2, bn:0.2:0.01 relu, conv 3:3, bn:0.2:0.01) relu, the shortcut a 1x1 conv of stride 2
+   * then bn:0.2:0.01 (γ, β drawn) → dense 3. The input gradient of both branches flows into the first conv.
+   */
+  static Network netH(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 4, 2);
+    Conv c1 = conv(r, in, 2, 2, 1, true, Activation.TANH);
+    Conv down = conv(r, in, 3, 3, 2, true, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, down.output(), 0.2f, 0.01f, Activation.RELU);
+    Conv second = conv(r, down.output(), 3, 3, 1, true, Activation.IDENTITY);
+    BatchNorm b2 = batchNorm(r, second.output(), 0.2f, 0.01f, Activation.IDENTITY);
+    Conv projection = conv(r, in, 3, 1, 2, true, Activation.IDENTITY);
+    BatchNorm shortcut = batchNorm(r, projection.output(), 0.2f, 0.01f, Activation.IDENTITY);
+    Residual block = new Residual(in, List.of(down, b1, second, b2), projection, shortcut, Activation.RELU);
+    Dense out = dense(r, block.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, block, out), loss, 1f, null, null, 6L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -204,7 +224,8 @@ class ConvNetTest {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
         Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
-        Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE));
+        Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE),
+        Arguments.of("H", Loss.XENT), Arguments.of("H", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -215,6 +236,7 @@ class ConvNetTest {
       case "E" -> netE(loss, 11);
       case "F" -> netF(loss, 10);
       case "G" -> netG(loss, 12);
+      case "H" -> netH(loss, 13);
       default -> netC(loss, 9);
     };
   }
@@ -339,6 +361,9 @@ class ConvNetTest {
         q += inner.parameters().size();
       }
       double[][] shortcut = block.projection() == null ? batch : stage(block.projection(), batch, params, q, seed, stream);
+      if (block.projectionNorm() != null) { // after the projection's weights and biases
+        shortcut = stage(block.projectionNorm(), shortcut, params, q + 2, seed, stream);
+      }
       for (int s = 0; s < rows; s++) {
         double[] added = new double[h[s].length];
         for (int i = 0; i < added.length; i++) {
@@ -542,7 +567,7 @@ class ConvNetTest {
    * and a batch norm's running statistics come back with the network (net E).
    */
   @ParameterizedTest(name = "net {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G", "H"})
   void restoredStateContinuesExactly(String which) {
     Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);

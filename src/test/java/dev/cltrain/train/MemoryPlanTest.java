@@ -97,6 +97,8 @@ class MemoryPlanTest {
         Arguments.of("dense with bn per unit, mini-batches, adam", net("dense:9,bn,relu,dropout:0.5,dense:5,tanh,bn,"
             + "dense:3", flat, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("residual, mini-batches, adam", net(residual, image, 3), Optimizer.adam(0.01f), 8),
+        Arguments.of("residual with bn on its shortcut, mini-batches, adam", net("residual(conv:4:3:s2,bn,relu,"
+            + "conv:4:3,bn),relu,dense:3", image, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("residual first, full batch, sgd", net("residual(conv:2:3,relu,conv:2:3),relu,dense:3", image, 3),
             Optimizer.sgd(0.1f), 0));
   }
