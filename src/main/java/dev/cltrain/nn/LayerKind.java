@@ -327,22 +327,57 @@ public enum LayerKind {
   },
   /**
    * {@link Residual}: {@code residual(ITEMS)} (conv, pooling and bn items with their activations; the item after
-   * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until a projection shortcut may hold a bn.
+   * it is the block's activation); {@code resblock:FILTERS[:sS]}, the basic block
+   * {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu} (relu its own).
    * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null),
    * shortcutNorm (a batchnorm entry after the shortcut's conv; absent for none).
    */
-  RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS)", "residual", "resblock") {
+  RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS), resblock:FILTERS[:sS]", "residual", "resblock") {
     @Override
     NetItem item(NetItem.Text t) {
       if (t.name().equals("resblock")) {
-        throw t.error("resblock is not supported yet (a bn on its projection shortcut); write "
-            + "residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu, whose projection shortcut has no bn");
+        return basicBlock(t);
       }
       if (!t.args().isEmpty()) {
         throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
       }
-      NetGroup group = NetGroup.parse(t, Residual::allowedInside, "a residual block");
-      return new Item(t, this, "a residual block", true, true) {
+      return block(t, NetGroup.parse(t, Residual::allowedInside, "a residual block"), null);
+    }
+
+    /**
+     * {@code resblock:F[:sS]}: the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}, relu its
+     * own (it takes no activation item).
+     */
+    private NetItem basicBlock(NetItem.Text t) {
+      String usage = "expected resblock:FILTERS[:sS], e.g. resblock:16 or resblock:32:s2";
+      if (t.group() != null) {
+        throw t.error(usage);
+      }
+      t.arity(1, 2, usage);
+      int filters = t.count(0, "FILTERS");
+      String stride = "";
+      if (t.args().size() == 2) {
+        String option = t.args().get(1);
+        Matcher m = STRIDE.matcher(option);
+        if (!m.matches() || Integer.parseInt(m.group(1)) == 0) {
+          throw t.error("'" + option + "' is not a stride (sS, S at least 1), e.g. resblock:32:s2");
+        }
+        stride = ":" + option;
+      }
+      String conv = "conv:" + filters + ":3";
+      NetItem.Text written = new NetItem.Text(t.position(), t.text(), t.name(),
+          conv + stride + ",bn,relu," + conv + ",bn", List.of());
+      return block(t, NetGroup.parse(written, Residual::allowedInside, "a residual block"), Activation.RELU);
+    }
+
+    /** The block's item; {@code own}: its activation when the item has one (resblock), else null (the next item's). */
+    private NetItem block(NetItem.Text t, NetGroup group, Activation own) {
+      return new Item(t, this, "a residual block", own == null, true) {
+        @Override
+        public Activation ownActivation() {
+          return own;
+        }
+
         @Override
         public Shape check(Shape at) {
           Shape out = group.check(at);
@@ -364,7 +399,7 @@ public enum LayerKind {
                 Activation.IDENTITY, drawn[0], drawn[1]);
           }
           return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
-              activation);
+              own != null ? own : activation);
         }
       };
     }

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv, pooling and bn items and their
  *       activations) plus the shortcut, x itself or a 1×1 convolution when the shape changes; the activation item
  *       after it applies after the sum, e.g. {@code residual(conv:16:3,relu,conv:16:3),relu};
+ *   <li>{@code resblock:FILTERS[:sS]} — the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}
+ *       (relu its own: no activation item follows it);
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
  *   <li>{@code dense:N} — a dense layer of N units; the last dense item is the output layer;
@@ -409,6 +411,8 @@ public final class NetSpec {
     for (int i = 0; i < last; i++) {
       if (items.get(i).layer != null && items.get(i).layer.takesActivation()) {
         hidden.add(activationOf(i));
+      } else if (items.get(i).layer != null && items.get(i).layer.ownActivation() != null) {
+        hidden.add(items.get(i).layer.ownActivation());
       }
     }
     Activation representative = hidden.contains(Activation.RELU) ? Activation.RELU
