@@ -93,23 +93,26 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @throws IllegalArgumentException if the training set's widths are not the network's
    */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
-    this(backend, initial, train, settings, -1);
+    this(backend, initial, train, settings, -1, false);
   }
 
   /**
    * A trainer, or with {@code shard} ≥ 0 one replica of data-parallel training ({@link Replica}): it
    * trains on rows the caller picks ({@link Replica#shardStep}) with batch buffers even for the full batch, layer by
-   * layer, and draws its dropout masks from streams offset by {@code shard << 16}.
+   * layer, and draws its dropout masks from streams offset by {@code shard << 16}. {@code shardStatistics}: a
+   * replica's batch norms may normalize with its shard's own statistics (as PyTorch's DistributedDataParallel
+   * without SyncBatchNorm); else a network with batch norms is refused.
    */
-  Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
+  Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard,
+      boolean shardStatistics) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
-      if (shard >= 0 && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
+      if (shard >= 0 && !shardStatistics && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
         throw new dev.cltrain.core.InputException("layers that keep batch statistics (" + initial.layers().stream()
             .flatMap(l -> l.trainedParts().stream()).filter(l -> !l.state().isEmpty())
             .map(l -> l.kind().ids.get(0)).distinct()
-            .collect(java.util.stream.Collectors.joining(", ")) + ") train on one device only: the statistics of each "
-            + "device's or executor's share of a batch would differ from the whole batch's");
+            .collect(java.util.stream.Collectors.joining(", ")) + ") train on one process only (one device, or "
+            + "several in one process): the statistics of each executor's share of a batch are not combined");
       }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();

@@ -56,6 +56,19 @@ class BatchNormCliTest {
     assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(mine), device + ": the reference's bytes");
   }
 
+  /**
+   * Several devices split each batch 3:1, each shard normalized with its own statistics (PyTorch's
+   * DistributedDataParallel without SyncBatchNorm), the running statistics the first device's: --verify, the
+   * reference doing the same split, reports weight difference 0.
+   */
+  @ParameterizedTest
+  @MethodSource("devices")
+  void aDeviceListSplittingBatchesVerifiesWithDifferenceZero(String device, String net) {
+    Cli run = Cli.run(train(net, device + ",reference", "2", "--shards", "3,1", "--verify"));
+    assertEquals(0, run.exit(), run.toString());
+    assertTrue(run.out().contains("largest weight difference 0.0e+00,") && run.out().contains("): PASS"), run.out());
+  }
+
   @ParameterizedTest
   @MethodSource("nets")
   void aCheckpointedRunResumesToTheStraightRunsBytes(String net, @TempDir Path dir) throws IOException {

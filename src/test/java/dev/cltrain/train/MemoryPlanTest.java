@@ -147,12 +147,10 @@ class MemoryPlanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("runs")
   void aReplicaAllocatesExactlyWhatThePlanCounts(String name, Network net, Optimizer optimizer, int batch) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(dev.cltrain.nn.Parameters.state(net).isEmpty(),
-        "layers with state (batch norm) train on one device only: no replica (ShardedTrainerTest)");
     Count count = new Count();
     DataSet train = data(net, 37);
     Settings settings = new Settings(optimizer, batch, new NumpyRandom(5));
-    try (Replica<?, ?> r = new Replica<>(reference(count), net, train, settings, 1)) {
+    try (Replica<?, ?> r = new Replica<>(reference(count), net, train, settings, 1, true)) {
       assertEquals(MemoryPlan.trainingFloats(net, train, settings, true), count.floats, name);
       long made = count.floats;
       int[] order = new int[train.rows()];
