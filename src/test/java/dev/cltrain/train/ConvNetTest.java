@@ -563,6 +563,42 @@ class ConvNetTest {
   }
 
   /**
+   * Frozen up to a dense layer whose batch norm is the first layer trained: the dense layer's weights stay to the
+   * bit, the norm's γ and β and everything after it move, and the γ, β gradients are the unfrozen run's (the
+   * backward pass goes through the norm and stops there): tolerance 0 against the same step without the freeze.
+   */
+  @Test
+  void freezingTheDenseLayerBeforeABatchNormTrainsTheNormAndStopsThere() {
+    Network start = netG(Loss.XENT, 12);
+    DataSet data = data(start, 6, 4);
+    int bn = 2; // conv, dense, bn, dropout, dense, bn, dense: freeze the conv and the first dense layer
+    Network frozen;
+    Network free;
+    try (Trainer t = Trainers.reference(start, data, new Settings(Optimizer.sgd(0.5f), 0, new NumpyRandom(0), null,
+        null, bn))) {
+      t.epoch(false);
+      frozen = t.network();
+    }
+    try (Trainer t = Trainers.reference(start, data, Settings.fullBatchSgd(0.5f))) {
+      t.epoch(false);
+      free = t.network();
+    }
+    for (int l = 0; l < start.layers().size(); l++) {
+      Layer before = start.layers().get(l);
+      if (before.parameterCount() == 0) {
+        continue;
+      }
+      if (l < bn) {
+        assertEquals(before, frozen.layers().get(l), "layer " + l + " is frozen");
+      } else {
+        assertEquals(free.layers().get(l).parameters().stream().map(java.util.Arrays::toString).toList(),
+            frozen.layers().get(l).parameters().stream().map(java.util.Arrays::toString).toList(),
+            "layer " + l + " (" + before.spec() + ") trained as without the freeze");
+      }
+    }
+  }
+
+  /**
    * A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone,
    * and a batch norm's running statistics come back with the network (net E).
    */
