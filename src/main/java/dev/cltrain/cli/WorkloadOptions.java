@@ -78,8 +78,10 @@ final class WorkloadOptions {
   @Option(names = "--net", paramLabel = "SPEC", description = "The network as items from input to output, e.g. "
       + "conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10. Items: conv:FILTERS:K[:sS][:valid] "
       + "(same padding, stride 1 unless given), maxpool:P, avgpool:P, dropout:RATE, gap (global average pooling), "
-      + "bn[:MOMENTUM:EPSILON] (batch normalization), residual(ITEMS) (conv, pool "
-      + "and bn items plus the shortcut: x, or a 1x1 conv when the shape changes; quote the parentheses), flatten, "
+      + "bn[:MOMENTUM:EPSILON] (batch normalization: per channel, or per unit after a dense item), residual(ITEMS) "
+      + "(conv, pool and bn items plus the shortcut: x, or a 1x1 conv, and a bn when the items hold one, when the "
+      + "shape changes; quote the parentheses), resblock:FILTERS[:sS] (residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),"
+      + "relu), flatten, "
       + "dense:N; relu, sigmoid, tanh or identity after a conv, bn, residual or dense item is its activation (default identity). "
       + "The last dense item is "
       + "the output layer (one unit per target or class; its activation follows --loss and --output). Not with --layers.")

@@ -262,10 +262,11 @@ public enum LayerKind {
     }
   },
   /**
-   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}; JSON momentum, epsilon, activation,
-   * gamma, beta, runningMean, runningVariance (one per channel each).
+   * {@link BatchNorm}: {@code bn[:MOMENTUM:EPSILON]}, {@code batchnorm[...]}, per channel on an image or per unit
+   * right after a dense layer; JSON momentum, epsilon, activation, gamma, beta, runningMean, runningVariance (one
+   * per channel or unit each).
    */
-  BATCHNORM(BatchNorm.class, Place.STAGE, "bn[:MOMENTUM:EPSILON], batchnorm[:MOMENTUM:EPSILON]", "batchnorm", "bn") {
+  BATCHNORM(BatchNorm.class, Place.STAGE_OR_BETWEEN, "bn[:MOMENTUM:EPSILON], batchnorm[:MOMENTUM:EPSILON]", "batchnorm", "bn") {
     @Override
     NetItem item(NetItem.Text t) {
       String name = t.name();
@@ -326,21 +327,57 @@ public enum LayerKind {
   },
   /**
    * {@link Residual}: {@code residual(ITEMS)} (conv, pooling and bn items with their activations; the item after
-   * it is the block's activation); {@code resblock:FILTERS[:sS]} is refused until a projection shortcut may hold a bn.
-   * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null).
+   * it is the block's activation); {@code resblock:FILTERS[:sS]}, the basic block
+   * {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu} (relu its own).
+   * JSON inputShape, activation, layers (each by its own kind's codec), shortcut (a conv entry, or null),
+   * shortcutNorm (a batchnorm entry after the shortcut's conv; absent for none).
    */
-  RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS)", "residual", "resblock") {
+  RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS), resblock:FILTERS[:sS]", "residual", "resblock") {
     @Override
     NetItem item(NetItem.Text t) {
       if (t.name().equals("resblock")) {
-        throw t.error("resblock is not supported yet (a bn on its projection shortcut); write "
-            + "residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu, whose projection shortcut has no bn");
+        return basicBlock(t);
       }
       if (!t.args().isEmpty()) {
         throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
       }
-      NetGroup group = NetGroup.parse(t, Residual::allowedInside, "a residual block");
-      return new Item(t, this, "a residual block", true, true) {
+      return block(t, NetGroup.parse(t, Residual::allowedInside, "a residual block"), null);
+    }
+
+    /**
+     * {@code resblock:F[:sS]}: the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}, relu its
+     * own (it takes no activation item).
+     */
+    private NetItem basicBlock(NetItem.Text t) {
+      String usage = "expected resblock:FILTERS[:sS], e.g. resblock:16 or resblock:32:s2";
+      if (t.group() != null) {
+        throw t.error(usage);
+      }
+      t.arity(1, 2, usage);
+      int filters = t.count(0, "FILTERS");
+      String stride = "";
+      if (t.args().size() == 2) {
+        String option = t.args().get(1);
+        Matcher m = STRIDE.matcher(option);
+        if (!m.matches() || Integer.parseInt(m.group(1)) == 0) {
+          throw t.error("'" + option + "' is not a stride (sS, S at least 1), e.g. resblock:32:s2");
+        }
+        stride = ":" + option;
+      }
+      String conv = "conv:" + filters + ":3";
+      NetItem.Text written = new NetItem.Text(t.position(), t.text(), t.name(),
+          conv + stride + ",bn,relu," + conv + ",bn", List.of());
+      return block(t, NetGroup.parse(written, Residual::allowedInside, "a residual block"), Activation.RELU);
+    }
+
+    /** The block's item; {@code own}: its activation when the item has one (resblock), else null (the next item's). */
+    private NetItem block(NetItem.Text t, NetGroup group, Activation own) {
+      return new Item(t, this, "a residual block", own == null, true) {
+        @Override
+        public Activation ownActivation() {
+          return own;
+        }
+
         @Override
         public Shape check(Shape at) {
           Shape out = group.check(at);
@@ -361,7 +398,8 @@ public enum LayerKind {
             projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
                 Activation.IDENTITY, drawn[0], drawn[1]);
           }
-          return new Residual(at, layers, projection, activation);
+          return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
+              own != null ? own : activation);
         }
       };
     }
@@ -380,6 +418,9 @@ public enum LayerKind {
         node.putNull("shortcut");
       } else {
         CONV.write(r.projection(), node.putObject("shortcut"));
+      }
+      if (r.projectionNorm() != null) { // absent when none: the files of blocks without one stay as they were
+        BATCHNORM.write(r.projectionNorm(), node.putObject("shortcutNorm"));
       }
     }
 
@@ -420,8 +461,16 @@ public enum LayerKind {
         }
         projection = (Conv) CONV.read(shortcut, "conv", at, where + ".shortcut");
       }
+      JsonNode norm = node.get("shortcutNorm");
+      BatchNorm projectionNorm = null;
+      if (norm != null && !norm.isNull()) {
+        if (projection == null || !norm.isObject() || !"batchnorm".equals(norm.path("type").asText())) {
+          throw new InputException(where + ".shortcutNorm: expected a batchnorm entry after a conv shortcut");
+        }
+        projectionNorm = (BatchNorm) BATCHNORM.read(norm, "batchnorm", projection.output(), where + ".shortcutNorm");
+      }
       try {
-        return new Residual(at, layers, projection, activation);
+        return new Residual(at, layers, projection, projectionNorm, activation);
       } catch (IllegalArgumentException e) {
         throw new InputException(where + ": " + e.getMessage());
       }
@@ -435,7 +484,12 @@ public enum LayerKind {
     /** A dense layer: takes any shape of its input size and gives 1 × 1 × units; a network ends with one. */
     DENSE,
     /** Before the first dense layer, or at most one right after each dense layer but the output layer. */
-    BETWEEN
+    BETWEEN,
+    /**
+     * As {@link #STAGE}, or at most one right after each dense layer but the output layer (or its activation),
+     * before that layer's {@link #BETWEEN} item (batch normalization per unit, then dropout).
+     */
+    STAGE_OR_BETWEEN
   }
 
   private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");

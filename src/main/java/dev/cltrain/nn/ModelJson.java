@@ -49,7 +49,8 @@ import java.util.List;
  * ({@code maxpool}, {@code avgpool}) has a {@code size}; {@code dropout} a {@code rate} in [0, 1), applied to
  * the output of the layer before it (a dense layer's, or the stages' before the first dense layer).
  * {@code flatten} is optional (written before the first dense layer); convolutions and pooling come before
- * it, and dense layers after. Every dense layer but the output layer may be followed by one dropout.
+ * it, and dense layers after. Every dense layer but the output layer may be followed by one {@code batchnorm}
+ * (per unit) and then one dropout.
  */
 public final class ModelJson {
   /** The {@code "format"} field every model file carries. */
@@ -309,6 +310,7 @@ public final class ModelJson {
     boolean flat = false;
     boolean dropoutAfterDense = false;
     String dropoutWhere = null;
+    String normWhere = null; // a batch norm after the last dense layer read
     List<Dense> dense = new ArrayList<>();
     for (int l = 0; l < layersNode.size(); l++) {
       String where = name + ": layers[" + l + "]";
@@ -333,7 +335,13 @@ public final class ModelJson {
         throw new InputException(where + ".type: unknown layer type '" + type + "' (" + TYPES + ")");
       }
       boolean afterDense = !denseWhere.isEmpty();
-      if (kind == LayerKind.DROPOUT && afterDense) {
+      if (kind == LayerKind.BATCHNORM && afterDense) {
+        if (dropoutAfterDense || normWhere != null) {
+          throw new InputException(where + ": a batch norm after " + denseWhere.get(denseWhere.size() - 1)
+              .substring(name.length() + 2) + " comes once, before its dropout");
+        }
+        normWhere = where;
+      } else if (kind == LayerKind.DROPOUT && afterDense) {
         if (dropoutAfterDense) {
           throw new InputException(where + ": a second dropout after " + denseWhere.get(denseWhere.size() - 1)
               .substring(name.length() + 2));
@@ -354,6 +362,7 @@ public final class ModelJson {
         flat = true;
         dropoutAfterDense = false;
         dropoutWhere = null;
+        normWhere = null;
         Dense d = (Dense) layer;
         dense.add(d);
         if (d.inputs() != at.size()) {
@@ -376,6 +385,9 @@ public final class ModelJson {
     }
     if (dropoutWhere != null) {
       throw new InputException(dropoutWhere + ": the output layer cannot have dropout");
+    }
+    if (normWhere != null) {
+      throw new InputException(normWhere + ": the output layer cannot have a batch norm");
     }
     return dense;
   }

@@ -71,6 +71,11 @@ interface NetItem {
     return false;
   }
 
+  /** @return the activation the item itself gives its layer (resblock's relu), or null: the next item's, if any */
+  default Activation ownActivation() {
+    return null;
+  }
+
   /** @return whether it needs the input's image shape (a 1 × 1 × n row does not do) */
   default boolean needsImage() {
     return false;

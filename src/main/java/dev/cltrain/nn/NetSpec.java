@@ -21,12 +21,15 @@ import java.util.regex.Pattern;
  *       {@code :sS} for stride S and {@code :valid} for no padding, e.g. {@code conv:64:3:s2:valid};
  *   <li>{@code maxpool:P}, {@code avgpool:P} — P×P pooling with stride P;
  *   <li>{@code gap} — global average pooling, H×W×C → C (a dense item may follow it directly);
- *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization per channel (defaults
- *       0.1 and 1e-5, PyTorch's) after a conv, pooling or gap item; an activation item after it is its own;
+ *   <li>{@code bn}, {@code batchnorm}, {@code bn:MOMENTUM:EPSILON} — batch normalization (defaults 0.1 and 1e-5,
+ *       PyTorch's): per channel after a conv, pooling or gap item; per unit right after a dense item but the output
+ *       layer (or its activation), before its dropout (PyTorch's BatchNorm1d); an activation item after it is its own;
  *   <li>{@code dropout:RATE} — inverted dropout, 0 ≤ RATE &lt; 1 (after a dense item: that layer's output);
  *   <li>{@code residual(ITEMS)} — a residual block ({@link Residual}): ITEMS (conv, pooling and bn items and their
  *       activations) plus the shortcut, x itself or a 1×1 convolution when the shape changes; the activation item
  *       after it applies after the sum, e.g. {@code residual(conv:16:3,relu,conv:16:3),relu};
+ *   <li>{@code resblock:FILTERS[:sS]} — the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}
+ *       (relu its own: no activation item follows it);
  *   <li>{@code flatten} — a marker allowed once between the stages and the first dense item (samples are HWC
  *       rows already, so it does nothing and may be left out);
  *   <li>{@code dense:N} — a dense layer of N units; the last dense item is the output layer;
@@ -134,13 +137,12 @@ public final class NetSpec {
         switch (kind.place) {
           case STAGE -> placeStage(sawDense, sawFlatten, item);
           case DENSE -> sawDense = true;
-          case BETWEEN -> {
-            Entry owner = prev != null && prev.activation != null ? items.get(items.size() - 2) : prev;
-            if (sawDense && !owner.dense()) {
-              throw t.error(prev.layer != null && prev.layer.kind() == kind
-                  ? "a dense layer takes one " + item.what() + " (item " + prev.text.position() + " is its "
-                      + item.what() + ")"
-                  : item.what() + " after a dense layer follows it (or its activation) directly");
+          case BETWEEN -> placeBetween(sawDense, items, item);
+          case STAGE_OR_BETWEEN -> {
+            if (sawDense) {
+              placeBetween(true, items, item);
+            } else {
+              placeStage(false, sawFlatten, item);
             }
           }
           default -> throw new IllegalStateException("no placement rule for " + kind.place);
@@ -236,6 +238,33 @@ public final class NetSpec {
       throw item.text().error(item.what() + " cannot follow flatten (flatten ends the convolution and pooling "
           + "stages)");
     }
+  }
+
+  /**
+   * An item that may stand right after a dense layer: after it (or its activation) directly, or, for a
+   * {@link LayerKind.Place#BETWEEN} item, after that layer's {@link LayerKind.Place#STAGE_OR_BETWEEN} item (bn, then
+   * dropout); each at most once per dense layer.
+   */
+  private static void placeBetween(boolean sawDense, List<Entry> items, NetItem item) {
+    if (!sawDense) {
+      return;
+    }
+    Entry prev = items.get(items.size() - 1);
+    Entry owner = prev.activation != null ? items.get(items.size() - 2) : prev;
+    LayerKind kind = item.kind();
+    if (owner.dense() || kind.place == LayerKind.Place.BETWEEN && owner.layer != null
+        && owner.layer.kind().place == LayerKind.Place.STAGE_OR_BETWEEN) {
+      return;
+    }
+    if (owner.layer != null && owner.layer.kind() == kind) {
+      throw item.text().error("a dense layer takes one " + item.what() + " (item " + owner.text.position() + " is its "
+          + item.what() + ")");
+    }
+    if (owner.layer != null && owner.layer.kind().place == LayerKind.Place.BETWEEN) {
+      throw item.text().error(item.what() + " after a dense layer comes before its " + owner.layer.what() + " (item "
+          + owner.text.position() + ")");
+    }
+    throw item.text().error(item.what() + " after a dense layer follows it (or its activation) directly");
   }
 
   private static int lastDense(List<Entry> items) {
@@ -382,6 +411,8 @@ public final class NetSpec {
     for (int i = 0; i < last; i++) {
       if (items.get(i).layer != null && items.get(i).layer.takesActivation()) {
         hidden.add(activationOf(i));
+      } else if (items.get(i).layer != null && items.get(i).layer.ownActivation() != null) {
+        hidden.add(items.get(i).layer.ownActivation());
       }
     }
     Activation representative = hidden.contains(Activation.RELU) ? Activation.RELU

@@ -7,8 +7,9 @@ final class NetworkChecks {
   private NetworkChecks() {}
 
   /**
-   * The layers chain from the input: each takes what the one before gives, nothing but a dropout follows a
-   * dense layer, a dense layer takes one dropout, and the last layer is dense.
+   * The layers chain from the input: each takes what the one before gives, nothing but a batch norm and a dropout
+   * follow a dense layer, a dense layer takes at most one of each (the batch norm first), and the last layer is
+   * dense.
    *
    * @param input  the shape of one input sample
    * @param layers the layers from input to output, at least one
@@ -26,18 +27,22 @@ final class NetworkChecks {
             : "layer " + l + " (" + layer.spec() + ") takes " + layer.input() + " but is given " + at
                 + (dense ? " = " + at.size() : ""));
       }
-      if (denseSeen >= 0 && !dense && layer.kind().place != LayerKind.Place.BETWEEN) {
+      LayerKind.Place place = layer.kind().place;
+      if (denseSeen >= 0 && !dense && place != LayerKind.Place.BETWEEN && place != LayerKind.Place.STAGE_OR_BETWEEN) {
         throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + ") cannot follow a dense layer");
       }
-      if (denseSeen >= 0 && !dense && !isDense(layers.get(l - 1))) {
-        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one dropout");
+      // after a dense layer: at most one batch norm, then at most one dropout
+      if (denseSeen >= 0 && !dense && !isDense(layers.get(l - 1)) && !(place == LayerKind.Place.BETWEEN
+          && l - 1 == denseSeen + 1 && layers.get(l - 1).kind().place == LayerKind.Place.STAGE_OR_BETWEEN)) {
+        throw new IllegalArgumentException("layer " + l + " (" + layer.spec() + "): a dense layer takes one batch "
+            + "norm, then one dropout");
       }
       denseSeen = dense ? l : denseSeen;
       at = layer.output();
     }
     if (denseSeen != layers.size() - 1) {
       throw new IllegalArgumentException(denseSeen < 0 ? "a network ends with a dense layer, the output layer"
-          : "the output layer cannot have dropout");
+          : "the output layer cannot have " + layers.get(denseSeen + 1).kind().ids.get(0));
     }
   }
 

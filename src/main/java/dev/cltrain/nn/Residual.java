@@ -6,11 +6,13 @@ import java.util.List;
 /**
  * A residual block, {@code residual(ITEMS)}: y = f(F(x) + S(x)), where F is the block's own layers (ITEMS, each
  * taking what the one before gives), S the shortcut — x itself when F gives x's shape, else {@code projection},
- * a 1×1 convolution with the block's stride and no activation (ResNet's projection shortcut) — and f the
- * block's activation (the item after the block, e.g. {@code residual(...),relu}).
+ * a 1×1 convolution with the block's stride and no activation, then {@code projectionNorm}, a batch norm without
+ * activation, when the block's layers hold one (ResNet's projection shortcut) — and f the block's activation
+ * (the item after the block, e.g. {@code residual(...),relu}).
  *
  * <p>Its trainable arrays ({@link #parameters()}, the checkpoint's and the training run's order): each inner
- * layer's in order (weights then biases), then the projection's.
+ * layer's in order (weights then biases), then the projection's, then its batch norm's; its state
+ * ({@link #state()}): the inner batch norms' running statistics in order, then the projection's batch norm's.
  *
  * <pre>{@code
  * Shape in = new Shape(8, 8, 4);
@@ -25,9 +27,24 @@ import java.util.List;
  *                   chained from {@code input}
  * @param projection the shortcut's 1×1 convolution (identity activation) from {@code input} to the inner
  *                   layers' output shape; null when those shapes are equal (the identity shortcut)
+ * @param projectionNorm the batch norm (identity activation) after the projection, or null for none ({@link
+ *                   NetSpec} adds one when the layers hold a batch norm; a model file without one keeps none)
  * @param activation applied after the sum (not softmax)
  */
-public record Residual(Shape input, List<Layer> layers, Conv projection, Activation activation) implements Layer {
+public record Residual(Shape input, List<Layer> layers, Conv projection, BatchNorm projectionNorm,
+    Activation activation) implements Layer {
+  /**
+   * A block whose projection shortcut (if any) has no batch norm.
+   *
+   * @param input      the shape taken
+   * @param layers     the inner layers
+   * @param projection the shortcut's 1×1 convolution, or null for the identity
+   * @param activation applied after the sum
+   */
+  public Residual(Shape input, List<Layer> layers, Conv projection, Activation activation) {
+    this(input, layers, projection, null, activation);
+  }
+
   /**
    * Checks that the layers chain, the shortcut fits and the activation is a hidden one; copies the list.
    *
@@ -56,9 +73,31 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
           + (projection == null ? "the identity" : projection.spec() + " " + projection.activation().id + " giving "
               + projection.output()) + (at.equals(input) ? ", not the identity" : ", not a 1x1 identity conv to it"));
     }
+    if (projectionNorm != null && (projection == null || !projectionNorm.input().equals(at)
+        || projectionNorm.activation() != Activation.IDENTITY)) {
+      throw new IllegalArgumentException("the shortcut's batch norm " + projectionNorm.spec() + " "
+          + projectionNorm.activation().id + " of " + projectionNorm.input() + " needs a projection to " + at
+          + " and no activation");
+    }
     if (activation == Activation.SOFTMAX) {
       throw new IllegalArgumentException("softmax is only an output activation");
     }
+  }
+
+  /**
+   * The batch norm a projection shortcut gets when the block's layers hold one (ResNet's projection shortcut):
+   * a fresh one with the momentum and ε of the block's last batch norm, no activation.
+   *
+   * @param layers the block's inner layers
+   * @param output the projection's output shape
+   * @return the batch norm, or null when no inner layer is one
+   */
+  public static BatchNorm shortcutNorm(List<Layer> layers, Shape output) {
+    BatchNorm last = null;
+    for (Layer layer : layers) {
+      last = layer instanceof BatchNorm b ? b : last;
+    }
+    return last == null ? null : BatchNorm.fresh(output, last.momentum(), last.epsilon(), Activation.IDENTITY);
   }
 
   /**
@@ -100,13 +139,17 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
   @Override
   public long parameterCount() {
     long count = projection == null ? 0 : projection.parameterCount();
+    count += projectionNorm == null ? 0 : projectionNorm.parameterCount();
     for (Layer layer : layers) {
       count += layer.parameterCount();
     }
     return count;
   }
 
-  /** @return the inner layers' arrays in order, then the projection's (weights then biases each) */
+  /**
+   * @return the inner layers' arrays in order, then the projection's (weights then biases each), then its batch
+   *     norm's (γ then β)
+   */
   @Override
   public List<float[]> parameters() {
     List<float[]> all = new ArrayList<>();
@@ -115,6 +158,9 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
     }
     if (projection != null) {
       all.addAll(projection.parameters());
+    }
+    if (projectionNorm != null) {
+      all.addAll(projectionNorm.parameters());
     }
     return all;
   }
@@ -129,13 +175,15 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
       at += n;
     }
     Conv shortcut = projection == null ? null : projection.withParameters(values.subList(at, at + 2));
-    if (at + (projection == null ? 0 : 2) != values.size()) {
+    at += projection == null ? 0 : 2;
+    BatchNorm norm = projectionNorm == null ? null : projectionNorm.withParameters(values.subList(at, at + 2));
+    if (at + (projectionNorm == null ? 0 : 2) != values.size()) {
       throw new IllegalArgumentException(values.size() + " arrays for a block of " + parameters().size());
     }
-    return new Residual(input, inner, shortcut, activation);
+    return new Residual(input, inner, shortcut, norm, activation);
   }
 
-  /** @return the inner layers' parts in order, then the projection (each its own optimizer entry) */
+  /** @return the inner layers' parts in order, then the projection and its batch norm (each its own optimizer entry) */
   @Override
   public List<Layer> trainedParts() {
     List<Layer> parts = new ArrayList<>();
@@ -143,14 +191,23 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
     if (projection != null) {
       parts.add(projection);
     }
+    if (projectionNorm != null) {
+      parts.add(projectionNorm);
+    }
     return parts;
   }
 
-  /** @return the inner layers' state arrays in order (a batch normalization's running statistics) */
+  /**
+   * @return the inner layers' state arrays in order (a batch normalization's running statistics), then the
+   *     projection's batch norm's
+   */
   @Override
   public List<float[]> state() {
     List<float[]> all = new ArrayList<>();
     layers.forEach(l -> all.addAll(l.state()));
+    if (projectionNorm != null) {
+      all.addAll(projectionNorm.state());
+    }
     return all;
   }
 
@@ -163,10 +220,12 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
       inner.add(n == 0 ? layer : layer.withState(values.subList(at, at + n)));
       at += n;
     }
+    BatchNorm norm = projectionNorm == null ? null : projectionNorm.withState(values.subList(at, at + 2));
+    at += projectionNorm == null ? 0 : 2;
     if (at != values.size()) {
       throw new IllegalArgumentException(values.size() + " state arrays for a block of " + at);
     }
-    return new Residual(input, inner, projection, activation);
+    return new Residual(input, inner, projection, norm, activation);
   }
 
   /** @return the convolutions inside the block in order, then the projection (the checkpoint's order) */
@@ -198,9 +257,13 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, Activat
     return spec() + (activation == Activation.IDENTITY ? "" : "," + activation.id);
   }
 
-  /** @return e.g. "residual(conv:4:3,relu,conv:4:3) relu", "+ conv:8:1:s2" after it for a projection */
+  /**
+   * @return e.g. "residual(conv:4:3,relu,conv:4:3) relu", "+ conv:8:1:s2" after it for a projection ("+
+   *     conv:8:1:s2,bn" with its batch norm)
+   */
   @Override
   public String describe() {
-    return spec() + " " + activation.id + (projection == null ? "" : " + " + projection.spec());
+    return spec() + " " + activation.id + (projection == null ? "" : " + " + projection.spec())
+        + (projectionNorm == null ? "" : "," + projectionNorm.spec());
   }
 }

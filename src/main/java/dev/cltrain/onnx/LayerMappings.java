@@ -146,7 +146,10 @@ final class LayerMappings {
       batchNorm(w, node);
     }
   }, new LayerMapping(LayerKind.RESIDUAL, false, new Operator("Add", "Add (residual)", List.of())) {
-    /** The inner layers' nodes (each by its kind's row), the shortcut's Conv (if any), Add, the activation. */
+    /**
+     * The inner layers' nodes (each by its kind's row), the shortcut's Conv and BatchNormalization (if any), Add,
+     * the activation.
+     */
     @Override
     void export(OnnxExport e, Layer layer) {
       Residual r = (Residual) layer;
@@ -159,6 +162,9 @@ final class LayerMappings {
       if (r.projection() != null) {
         e.last = x;
         LayerMapping.of(LayerKind.CONV).export(e, r.projection());
+        if (r.projectionNorm() != null) {
+          LayerMapping.of(LayerKind.BATCHNORM).export(e, r.projectionNorm());
+        }
       }
       e.node("Add", id, List.of(h, r.projection() == null ? x : e.last));
       e.activation(r.activation(), id);

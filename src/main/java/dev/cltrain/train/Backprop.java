@@ -31,6 +31,8 @@ import java.util.List;
  * backward  dz_L = (a_L − y)·f'(a_L)  or  p − y                          mse_delta|xent_delta
  *           dWₗ = aₗ₋₁ᵀ·dzₗ / n;  dbₗ = Σ dzₗ / n                         matmul_transpose_a, column_sum
  *           dzₗ₋₁ = (dzₗ·Wₗᵀ) ⊙ f'(aₗ₋₁)   (weights before the update)    matmul_transpose_b_delta
+ *           (a batch norm after layer l−1: g = dzₗ·Wₗᵀ, its dropout's    matmul_transpose_b,
+ *           mask, the norm's backward, then ⊙ f'(aₗ₋₁))                  batch_norm_*, activation_delta
  * update    every layer: Wₗ, bₗ by the optimizer (n = the batch's own rows)  sgd|momentum|adam_update_layers
  * </pre>
  *
@@ -58,6 +60,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   final Resident train;
   /** Per dense layer: the gradient with respect to its z, capacity × outputs. */
   private final List<B> deltas = new ArrayList<>();
+  /** Per dense layer followed by a batch norm: the gradient with respect to that norm's output; else null. */
+  private final List<B> normGradients = new ArrayList<>();
   /** Every trainable array, its gradient and optimizer state, in checkpoint order. */
   final ParameterTable<B> table;
   /** The one-launch path for a small network on the full batch. */
@@ -89,7 +93,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
    * @throws IllegalArgumentException if the training set's widths are not the network's
    */
   public Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings) {
-    this(backend, initial, held(train, settings), settings, -1);
+    this(backend, initial, held(train, settings), settings, -1, false);
   }
 
   /**
@@ -103,17 +107,20 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   /**
    * A trainer, or with {@code shard} ≥ 0 one replica of data-parallel training ({@link Replica}): it
    * trains on rows the caller picks ({@link Replica#shardStep}) with batch buffers even for the full batch, layer by
-   * layer, and draws its dropout masks from streams offset by {@code shard << 16}.
+   * layer, and draws its dropout masks from streams offset by {@code shard << 16}. {@code shardStatistics}: a
+   * replica's batch norms may normalize with its shard's own statistics (as PyTorch's DistributedDataParallel
+   * without SyncBatchNorm); else a network with batch norms is refused.
    */
-  Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
+  Backprop(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard,
+      boolean shardStatistics) {
     super(backend, initial, MemoryPlan.capacity(train.rows(), settings.batchSize()), true);
     try {
-      if (shard >= 0 && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
+      if (shard >= 0 && !shardStatistics && initial.layers().stream().anyMatch(l -> !l.state().isEmpty())) {
         throw new dev.cltrain.core.InputException("layers that keep batch statistics (" + initial.layers().stream()
             .flatMap(l -> l.trainedParts().stream()).filter(l -> !l.state().isEmpty())
             .map(l -> l.kind().ids.get(0)).distinct()
-            .collect(java.util.stream.Collectors.joining(", ")) + ") train on one device only: the statistics of each "
-            + "device's or executor's share of a batch would differ from the whole batch's");
+            .collect(java.util.stream.Collectors.joining(", ")) + ") train on one process only (one device, or "
+            + "several in one process): the statistics of each executor's share of a batch are not combined");
       }
       if (train.isStreamed() && (shard >= 0 || settings.augment() != null)) {
         throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("streamed data (",
@@ -148,8 +155,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         // the training targets on the device smoothed once: the gradient p − t and the training loss follow them
         backend.write(this.train.y, optimizer.regularization().smoothedTargets(train.y(), train.outputs()));
       }
-      for (Dense layer : initial.dense()) {
-        deltas.add(backend.allocate(capacity * layer.outputs()));
+      for (int l = 0; l < initial.dense().size(); l++) {
+        int units = initial.dense().get(l).outputs();
+        deltas.add(backend.allocate(capacity * units));
+        normGradients.add(norms.get(l) == null ? null : backend.allocate(capacity * units));
       }
       this.table = new ParameterTable<>(backend, optimizer);
       this.frozen = settings.frozen();
@@ -203,6 +212,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     long floats = 0;
     for (Dense layer : network.dense()) {
       floats += capacity * layer.outputs();
+    }
+    boolean afterDense = false;
+    for (dev.cltrain.nn.Layer layer : network.layers()) { // a batch norm after a dense layer: its output's gradient
+      floats += afterDense && layer.kind() == dev.cltrain.nn.LayerKind.BATCHNORM ? capacity * layer.output().size() : 0;
+      afterDense |= layer instanceof Dense;
     }
     return floats + (fullBatch ? 0 : batchFloats(network, capacity) + rows);
   }
@@ -283,7 +297,19 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     }
     for (int l = last; l >= lowestDense; l--) { // below lowestDense every layer is frozen: no gradient
       B input = denseInputs.get(l);
-      if (l == lowestDense && l > 0) { // the lowest trained layer: its parameters' gradient, nothing below
+      if (l > 0 && norms.get(l - 1) != null) { // dense l-1, its batch norm (always trained), its dropout, dense l
+        B g = normGradients.get(l - 1);
+        denseOps.get(l).backward(rows, perSample, input, deltas.get(l), g, null, 0);
+        if (dropouts.get(l - 1) != null) {
+          dropouts.get(l - 1).backward(rows, step, perSample, null, g, g);
+        }
+        boolean below = l > lowestDense; // the lowest trained layer is the norm: nothing below it
+        norms.get(l - 1).backward(rows, step, perSample, denseOps.get(l - 1).out, g, below ? deltas.get(l - 1) : null);
+        int code = initial.dense().get(l - 1).activation().code;
+        if (below && code != 0) {
+          backend.activationDelta(rows * widths[l], code, denseOps.get(l - 1).out, deltas.get(l - 1));
+        }
+      } else if (l == lowestDense && l > 0) { // the lowest trained layer: its parameters' gradient, nothing below
         denseOps.get(l).backward(rows, step, perSample, input, deltas.get(l), null);
       } else if (l > 0) {
         denseOps.get(l).backward(rows, perSample, input, deltas.get(l), deltas.get(l - 1), denseOps.get(l - 1),

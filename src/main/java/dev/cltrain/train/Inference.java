@@ -24,6 +24,7 @@ import java.util.Map;
  * <pre>
  * forward   a₀ = X;  aₗ = f(aₗ₋₁·Wₗ + bₗ)                                    matmul_bias_activation
  *           (softmax at the output with xent)                          matmul, bias_softmax
+ *           then a hidden layer's batch norm per unit and its dropout  (their ops)
  * loss      mse: mean of ½(a_L − y)²;  xent: mean over rows of −Σ y·log p        mse_loss|xent_loss, count_correct
  * </pre>
  *
@@ -46,12 +47,14 @@ public class Inference<B, I> implements AutoCloseable {
   protected final int inputs;
   /** The stages before the dense layers (convolutions, pooling, dropout), or null for a dense network. */
   protected final Stages<B, I> stages;
-  /** The op of each layer after the stages, in order: the dense layers and their dropouts. */
+  /** The op of each layer after the stages, in order: the dense layers, their batch norms and their dropouts. */
   final List<LayerOp<B>> ops = new ArrayList<>();
   /** Each dense layer's op. */
   final List<DenseOp<B>> denseOps = new ArrayList<>();
   /** Per dense layer: the op of the dropout after it; null where none follows it. */
   final List<LayerOp<B>> dropouts = new ArrayList<>();
+  /** Per dense layer: the op of the batch norm after it (per unit, before the dropout); null where none follows it. */
+  final List<LayerOp<B>> norms = new ArrayList<>();
   /** What each dense layer read in the last forward pass (the first: the inputs or the stages' output). */
   protected final List<B> denseInputs = new ArrayList<>();
   /** The network's loss, which picks the output kernels and the loss kernel. */
@@ -125,6 +128,9 @@ public class Inference<B, I> implements AutoCloseable {
         if (layer.kind().place == LayerKind.Place.DENSE) { // its op is a DenseOp (LayerOps' dense row)
           denseOps.add((DenseOp<B>) op);
           dropouts.add(null);
+          norms.add(null);
+        } else if (layer.kind() == LayerKind.BATCHNORM) {
+          norms.set(denseOps.size() - 1, op);
         } else {
           dropouts.set(denseOps.size() - 1, op);
         }
@@ -249,6 +255,9 @@ public class Inference<B, I> implements AutoCloseable {
     for (int l = 0; l < layerCount(); l++) {
       denseInputs.add(input);
       input = denseOps.get(l).forward(input, rows, step);
+      if (norms.get(l) != null) {
+        input = norms.get(l).forward(input, rows, step);
+      }
       if (dropouts.get(l) != null) {
         input = dropouts.get(l).forward(input, rows, step);
       }

@@ -28,7 +28,7 @@ public final class PartitionDriver implements AutoCloseable {
     int outputs = network.outputs();
     DataSet shape = new DataSet("driver", 1, network.inputs(), outputs, new float[network.inputs()], new float[outputs]);
     return new PartitionDriver(new Replica<>(ReferenceDevice.INSTANCE.openBackend(false), network, shape,
-        new Settings(settings.optimizer(), 1, settings.shuffler()), 0));
+        new Settings(settings.optimizer(), 1, settings.shuffler()), 0, false));
   }
 
   /**

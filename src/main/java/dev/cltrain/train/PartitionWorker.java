@@ -44,7 +44,7 @@ public final class PartitionWorker implements AutoCloseable {
 
   private static <B, I> Replica<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
       DataSet rows, Settings settings, int shard) {
-    return new Replica<>(backend, network, rows, settings, shard);
+    return new Replica<>(backend, network, rows, settings, shard, false);
   }
 
   /**

@@ -24,9 +24,12 @@ final class Replica<B, I> extends Backprop<B, I> {
    * @param train    the rows this replica's shards are drawn from
    * @param settings the optimizer, the batch size and the shuffling generator
    * @param shard    this replica's index (≥ 0), which offsets its dropout streams
+   * @param shardStatistics whether its batch norms may use its shard's own statistics ({@link ShardedTrainer});
+   *                 else a network with batch norms is refused (a cluster's executors)
    */
-  Replica(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard) {
-    super(backend, initial, train, settings, shard);
+  Replica(Backend<B, I> backend, Network initial, DataSet train, Settings settings, int shard,
+      boolean shardStatistics) {
+    super(backend, initial, train, settings, shard, shardStatistics);
   }
 
   /** Starts an epoch of shards in {@code rowOrder} (a permutation of the training rows). */

@@ -10,9 +10,10 @@ import java.util.List;
  * A residual block's op: the inner layers' ops and the projection's (a {@link ConvOp}), made by their kinds'
  * rows of {@link LayerOps}.
  * <pre>
- * forward   h = inner ops in turn on x;  s = x, or projection(x);  out = f(h + s)        residual_add
+ * forward   h = inner ops in turn on x;  s = x, or projection(x), or its norm's;  out = f(h + s)   residual_add
  * backward  g ⊙= f'(out), copied to g_h                                                 residual_delta
- *           projection backward from g (its input gradient to g_s; a conv without activation leaves g as it is)
+ *           the projection's norm backward from g (its input gradient to g_p, g left as it is: no activation)
+ *           projection backward from g or g_p (its input gradient to g_s; a conv without activation leaves it)
  *           inner ops backward from g_h, the first's input gradient to g_x
  *           g_in = g_x + g_s   (inner branch first, then shortcut; g_s = g for the identity)  residual_add
  * </pre>
@@ -20,13 +21,19 @@ import java.util.List;
  * far as the first one with parameters, and the projection computes only its own gradients.
  *
  * <p>Parameters, in the table and in {@link Residual#parameters()}'s order: the inner ops' in order, then the
- * projection's.
+ * projection's, then its norm's. State: the inner ops' in order, then the projection's norm's.
  */
 final class ResidualOp<B> implements LayerOp<B> {
   private final Backend<B, ?> backend;
   private final Residual r;
   private final List<LayerOp<B>> inner = new ArrayList<>();
   private final LayerOp<B> projection;
+  /** The projection's batch norm, or null. */
+  private final LayerOp<B> projectionNorm;
+  /** Training, with a projection's batch norm: the gradient with respect to the projection's output. */
+  private final B projectedGradient;
+  /** What the projection gave in the last forward pass (its norm's input). */
+  private B projected;
   /** Per inner op but the last, training only: the gradient with respect to its output. */
   private final List<B> grads = new ArrayList<>();
   /** What each inner op read in the last forward pass. */
@@ -52,6 +59,9 @@ final class ResidualOp<B> implements LayerOp<B> {
     }
     this.firstTrained = first < 0 ? inner.size() : first; // none: the inner branch needs no backward pass then
     this.projection = r.projection() == null ? null : LayerOps.make(context, r.projection(), -1);
+    this.projectionNorm = r.projectionNorm() == null ? null : LayerOps.make(context, r.projectionNorm(), -1);
+    this.projectedGradient = training && projectionNorm != null ? backend.allocate(capacity * r.output().size())
+        : null;
     for (int i = 0; i + 1 < r.layers().size(); i++) {
       grads.add(training ? backend.allocate(capacity * r.layers().get(i).output().size()) : null);
     }
@@ -76,6 +86,9 @@ final class ResidualOp<B> implements LayerOp<B> {
     if (r.projection() != null) {
       floats += LayerOps.floats(r.projection(), capacity, training);
     }
+    if (r.projectionNorm() != null) {
+      floats += LayerOps.floats(r.projectionNorm(), capacity, training) + (training ? capacity * r.output().size() : 0);
+    }
     if (training) {
       for (int i = 0; i + 1 < r.layers().size(); i++) {
         floats += capacity * r.layers().get(i).output().size();
@@ -95,6 +108,10 @@ final class ResidualOp<B> implements LayerOp<B> {
       h = op.forward(h, rows, step);
     }
     B shortcut = projection == null ? in : projection.forward(in, rows, step);
+    if (projectionNorm != null) {
+      projected = shortcut;
+      shortcut = projectionNorm.forward(projected, rows, step);
+    }
     backend.residualAdd(rows * r.output().size(), r.activation().code, h, shortcut, out);
     return out;
   }
@@ -102,8 +119,12 @@ final class ResidualOp<B> implements LayerOp<B> {
   @Override
   public void backward(int rows, long step, float perSample, B in, B g, B gIn) {
     backend.residualDelta(rows * r.output().size(), r.activation().code, out, g, innerGradient);
+    if (projectionNorm != null) { // the norm's input gradient, always: the projection's weights need it
+      projectionNorm.backward(rows, step, perSample, projected, g, projectedGradient);
+    }
     if (projection != null) {
-      projection.backward(rows, step, perSample, in, g, gIn == null ? null : shortcutInputGradient);
+      projection.backward(rows, step, perSample, in, projectionNorm == null ? g : projectedGradient,
+          gIn == null ? null : shortcutInputGradient);
     }
     int last = inner.size() - 1;
     int stop = gIn == null ? firstTrained : 0;
@@ -125,6 +146,9 @@ final class ResidualOp<B> implements LayerOp<B> {
     if (projection != null) {
       all.addAll(projection.parameters());
     }
+    if (projectionNorm != null) {
+      all.addAll(projectionNorm.parameters());
+    }
     return all;
   }
 
@@ -135,6 +159,9 @@ final class ResidualOp<B> implements LayerOp<B> {
     if (projection != null) {
       all.addAll(projection.gradients());
     }
+    if (projectionNorm != null) {
+      all.addAll(projectionNorm.gradients());
+    }
     return all;
   }
 
@@ -144,6 +171,9 @@ final class ResidualOp<B> implements LayerOp<B> {
     if (projection != null) {
       projection.addParameters(table);
     }
+    if (projectionNorm != null) {
+      projectionNorm.addParameters(table);
+    }
   }
 
   @Override
@@ -151,11 +181,14 @@ final class ResidualOp<B> implements LayerOp<B> {
     return floats;
   }
 
-  /** @return the inner ops' state buffers in order ({@link Residual#state()}'s) */
+  /** @return the inner ops' state buffers in order, then the projection's norm's ({@link Residual#state()}'s) */
   @Override
   public List<B> state() {
     List<B> all = new ArrayList<>();
     inner.forEach(op -> all.addAll(op.state()));
+    if (projectionNorm != null) {
+      all.addAll(projectionNorm.state());
+    }
     return all;
   }
 

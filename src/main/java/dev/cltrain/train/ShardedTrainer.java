@@ -31,7 +31,10 @@ import java.util.List;
  * ({@code ShardedTrainer} of reference replicas, as {@code --verify} runs it) give the same bits on any device
  * that computes each kernel as the reference does. Against a one-device run the loss and weights differ by
  * float rounding only (a batch's gradient summed in two parts). Dropout masks: shard i draws from streams
- * offset by i·2¹⁶ (independent masks per shard, the same on every run).
+ * offset by i·2¹⁶ (independent masks per shard, the same on every run). Batch norms: each replica normalizes its
+ * shard with the shard's own statistics (PyTorch's DistributedDataParallel without SyncBatchNorm) and keeps its
+ * own running statistics; the network's ({@link #network()}, {@link #evaluate}, {@link #state()}) are the first
+ * replica's, and a restore gives every replica those.
  *
  * <p>Only gradients move: {@link #bytesPerStep} bytes a step (down from each shard's device, up to each device).
  * Not thread-safe, except {@link #stopAfterBatch()}.
@@ -119,7 +122,7 @@ public final class ShardedTrainer implements Trainer {
 
   private static <B, I> Replica<B, I> replica(dev.cltrain.backend.Backend<B, I> backend, Network network,
       DataSet train, Settings settings, int shard) {
-    return new Replica<>(backend, network, train, settings, shard);
+    return new Replica<>(backend, network, train, settings, shard, true);
   }
 
   /**
@@ -377,7 +380,7 @@ public final class ShardedTrainer implements Trainer {
     return replicas.get(0).network();
   }
 
-  /** {@return every replica's network (all equal, bit for bit, after every step)} */
+  /** {@return every replica's network (parameters all equal, bit for bit, after every step; running statistics each its own)} */
   public List<Network> replicaNetworks() {
     List<Network> all = new ArrayList<>();
     for (Replica<?, ?> r : replicas) {

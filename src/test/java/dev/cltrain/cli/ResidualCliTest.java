@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train --net} with residual blocks (the identity and the projection shortcut) on tiny IDX images (240 of
  * 6×6): every backend saves the reference's model byte for byte and {@code --verify} reports difference 0;
- * data-parallel training over an OpenCL device and the reference verifies with weight difference 0; a run resumed
+ * data-parallel training over an OpenCL device and the reference verifies with weight difference 0 (resblock, the
+ * basic block, builds its written-out block: the same bytes); a run resumed
  * from a checkpoint ends as the uninterrupted run, byte for byte (with bn inside blocks too); bad specs exit 2
  * with one line naming the item.
  */
@@ -92,7 +93,10 @@ class ResidualCliTest {
         "1 epoch, then 2 more resumed, give the 3 epochs' model byte for byte");
   }
 
-  /** bn inside a block: its running statistics are the block's state, saved with it and checkpointed. */
+  /**
+   * bn inside a block, and so on the second block's projection shortcut (a 1x1 conv of stride 2, then a bn): their
+   * running statistics are the block's state, saved with it and checkpointed; --verify reports difference 0.
+   */
   @Test
   void aBlockWithBnSavesTheReferencesBytesOnEveryBackendAndResumesAsTheUninterruptedRun() throws Exception {
     String net = "conv:3:3,relu,residual(conv:3:3,bn,relu,conv:3:3,bn),relu,residual(conv:4:3:s2,bn,relu,conv:4:3),"
@@ -100,10 +104,15 @@ class ResidualCliTest {
     Path reference = dir.resolve("bn-reference.json");
     ok(train(net, "reference", 2, "--save", reference.toString()));
     assertTrue(Files.readString(reference).contains("\"runningVariance\""), "the model file holds the statistics");
+    assertEquals(1, Files.readString(reference).split("\"shortcutNorm\"", -1).length - 1,
+        "the projection shortcut's bn, once (the identity shortcut has none)");
     for (Device d : Backends.others()) {
       Path model = dir.resolve("bn-model-" + d.id().replace(':', '_') + ".json");
-      ok(train(net, d.id(), 2, "--save", model.toString()));
+      // the first block as the shorthand: the same network, so the same bytes
+      Cli r = ok(train(net.replace("residual(conv:3:3,bn,relu,conv:3:3,bn),relu", "resblock:3"), d.id(), 2, "--save",
+          model.toString(), "--verify"));
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
+      assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
     }
     Path checkpoint = dir.resolve("bn.ckpt");
     ok(train(net, "reference", 1, "--checkpoint", checkpoint.toString()));
@@ -127,8 +136,15 @@ class ResidualCliTest {
         {"residual(conv:2:3,maxpool:9),dense:3", "item 1 'residual(conv:2:3,maxpool:9)': inside it, item 2 "
             + "'maxpool:9': a 9x9 pool does not fit"},
         {"dense:4,residual(conv:2:3),dense:3", "item 2 'residual(conv:2:3)': a residual block cannot follow a dense"},
-        {"resblock:4,dense:3", "item 1 'resblock:4': resblock is not supported yet (a bn on its projection "
-            + "shortcut)"}};
+        {"resblock:0,dense:3", "item 1 'resblock:0': FILTERS '0' is not a positive integer"},
+        {"resblock:-4,dense:3", "item 1 'resblock:-4': FILTERS '-4' is not a positive integer"},
+        {"resblock:4:s0,dense:3", "item 1 'resblock:4:s0': 's0' is not a stride (sS, S at least 1)"},
+        {"resblock:4:2,dense:3", "item 1 'resblock:4:2': '2' is not a stride"},
+        {"resblock:4:s2:s2,dense:3", "item 1 'resblock:4:s2:s2': expected resblock:FILTERS[:sS]"},
+        {"resblock,dense:3", "item 1 'resblock': expected resblock:FILTERS[:sS]"},
+        {"resblock:4,relu,dense:3", "item 2 'relu': an activation applies to the conv, bn or dense item just before "
+            + "it, not to 'resblock:4'"},
+        {"conv:2:3,bn:1.5:1e-5,dense:3", "item 2 'bn:1.5:1e-5': the momentum 1.5 is outside [0, 1]"}};
     for (String[] c : cases) {
       Cli run = Cli.run("train", "--data", idx.toString(), "--net", c[0], "--epochs", "1", "--device", "reference");
       assertEquals(2, run.exit(), run.toString());

@@ -263,6 +263,83 @@ class ModelJsonTest {
     return values;
   }
 
+  /**
+   * Batch norms per unit after dense layers (one before a dropout) round-trip bit for bit, running statistics
+   * included; a file with one after the output layer, or after a dropout, is refused in one line naming it.
+   */
+  @Test
+  void batchNormsAfterDenseLayersRoundTripAndOutOfPlaceOnesAreRefused() throws IOException {
+    Network built = NetSpec.parse("dense:4,bn,relu,dropout:0.5,dense:3,tanh,bn:0.2:0.001,dense:2").build(
+        new Shape(1, 1, 5), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(3), 9);
+    java.util.List<Layer> layers = new ArrayList<>(built.layers());
+    BatchNorm b = (BatchNorm) layers.get(1);
+    layers.set(1, b.withState(List.of(new float[] {0.1f, -2.5e-7f, 3f, 0.3f}, new float[] {1.5f, 1e-30f, 7f, 0.9f})));
+    Network net = built.withLayers(layers);
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, NAME);
+    assertEquals(net, back, "the network, running statistics included");
+    assertEquals(json, ModelJson.toJson(back), "written again, the same text");
+    ObjectMapper mapper = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        mapper.readTree(json);
+    com.fasterxml.jackson.databind.node.ArrayNode entries = (com.fasterxml.jackson.databind.node.ArrayNode)
+        root.get("layers");
+    assertEquals("batchnorm", entries.get(2).get("type").textValue(), json);
+    com.fasterxml.jackson.databind.node.ObjectNode afterOutput = root.deepCopy();
+    com.fasterxml.jackson.databind.node.ObjectNode last = ((com.fasterxml.jackson.databind.node.ArrayNode)
+        afterOutput.get("layers")).addObject();
+    last.setAll((com.fasterxml.jackson.databind.node.ObjectNode) entries.get(5).deepCopy());
+    last.putArray("gamma").add(1).add(1);
+    last.putArray("beta").add(0).add(0);
+    last.putArray("runningMean").add(0).add(0);
+    last.putArray("runningVariance").add(1).add(1);
+    assertContains(rejected(afterOutput.toString()), "layers[7]: the output layer cannot have a batch norm");
+    com.fasterxml.jackson.databind.node.ObjectNode swapped = root.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode order = (com.fasterxml.jackson.databind.node.ArrayNode)
+        swapped.get("layers");
+    com.fasterxml.jackson.databind.JsonNode norm = order.get(2);
+    order.set(2, order.get(3));
+    order.set(3, norm);
+    assertContains(rejected(swapped.toString()), "layers[3]: a batch norm after layers[1] comes once, before its dropout");
+  }
+
+  /**
+   * A block whose items hold a bn gets a bn on its projection shortcut ("shortcutNorm", after "shortcut"), which
+   * round-trips bit for bit with its running statistics; an earlier file without it reads as a block without one;
+   * a shortcutNorm without a conv shortcut is refused in one line.
+   */
+  @Test
+  void aProjectionShortcutsBatchNormRoundTripsAndOlderFilesKeepTheirBlocks() throws IOException {
+    Network built = NetSpec.parse("residual(conv:3:3:s2,bn:0.2:0.001,relu,conv:3:3),relu,residual(conv:3:3,bn),"
+        + "dense:2").build(new Shape(5, 4, 2), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(3), 9);
+    Residual projected = (Residual) built.layers().get(0);
+    assertEquals(BatchNorm.fresh(new Shape(3, 2, 3), 0.2f, 0.001f, Activation.IDENTITY), projected.projectionNorm(),
+        "the shortcut's bn: the block's last bn's momentum and epsilon, no activation");
+    assertEquals(null, ((Residual) built.layers().get(1)).projectionNorm(), "the identity shortcut has none");
+    List<float[]> state = projected.state();
+    state.set(2, new float[] {0.5f, -1e-7f, 2f});
+    state.set(3, new float[] {3f, 1e-20f, 0.25f});
+    Network net = built.withLayers(List.of(projected.withState(state), built.layers().get(1), built.layers().get(2)));
+    String json = ModelJson.toJson(net);
+    Network back = ModelJson.parse(json, NAME);
+    assertEquals(net, back, "the network, the shortcut's running statistics included");
+    assertEquals(json, ModelJson.toJson(back), "written again, the same text");
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode root = mapper.readTree(json);
+    com.fasterxml.jackson.databind.node.ObjectNode older = (com.fasterxml.jackson.databind.node.ObjectNode)
+        root.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) older.get("layers").get(0)).remove("shortcutNorm");
+    Residual old = (Residual) ModelJson.parse(older.toString(), NAME).layers().get(0);
+    assertEquals(null, old.projectionNorm(), "a file written before shortcutNorm: its block as it was");
+    assertEquals(projected.projection(), old.projection());
+    com.fasterxml.jackson.databind.node.ObjectNode misplaced = (com.fasterxml.jackson.databind.node.ObjectNode)
+        root.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) misplaced.get("layers").get(1)).set("shortcutNorm",
+        root.get("layers").get(0).get("shortcutNorm"));
+    assertContains(rejected(misplaced.toString()), "layers[1].shortcutNorm: expected a batchnorm entry after a conv "
+        + "shortcut");
+  }
+
   @Test
   void versionTwoHasTheDocumentedShape() throws IOException {
     Network net = convNet();

@@ -214,9 +214,21 @@ class NetSpecTest {
     assertBadSpec("conv:2:3,bn:-0.1:1e-5,dense:2", 2, "bn:-0.1:1e-5", "momentum '-0.1' is outside [0, 1]");
     assertBadSpec("conv:2:3,batchnorm:0.1:0,dense:2", 2, "batchnorm:0.1:0", "epsilon 0.0 is not a positive number");
     assertBadSpec("conv:2:3,bn:0.1,dense:2", 2, "bn:0.1", "expected bn or bn:MOMENTUM:EPSILON");
-    assertBadSpec("dense:4,bn,dense:2", 2, "bn", "batch normalization cannot follow a dense item");
+    assertBadSpec("dense:4,bn:2:1e-5,dense:2", 2, "bn:2:1e-5", "momentum 2.0 is outside [0, 1]");
+    assertBadSpec("dense:4,bn,bn,dense:2", 3, "bn", "a dense layer takes one batch normalization (item 2");
+    assertBadSpec("dense:4,dropout:0.5,bn,dense:2", 3, "bn", "batch normalization after a dense layer comes before "
+        + "its dropout (item 2)");
+    assertBadSpec("dense:4,bn,dropout:0.5,dropout:0.1,dense:2", 4, "dropout:0.1", "a dense layer takes one dropout");
+    assertBadSpec("dense:4,dense:2,bn", 3, "bn", "the output layer (the last dense item) cannot have batch "
+        + "normalization");
     assertBadSpec("conv:2:3,gap:2,dense:2", 2, "gap:2", "gap takes no arguments");
     assertBadSpec("dense:4,gap,dense:2", 2, "gap", "cannot follow a dense item");
+    Network perUnit = NetSpec.parse("dense:4,bn,relu,dropout:0.5,dense:3,tanh,bn:0.2:0.001,dense:2").build(
+        new Shape(1, 1, 5), 2, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(1), 0);
+    assertEquals("dense:4,bn,relu,dropout:0.5,dense:3,tanh,bn:0.2:0.001,dense:2,softmax", NetSpec.of(perUnit),
+        "a bn after a dense item (its relu the bn's), before its dropout; after a tanh dense item");
+    assertEquals(new BatchNorm(new Shape(1, 1, 3), 0.2f, 0.001f, Activation.IDENTITY, new float[] {1, 1, 1},
+        new float[3], new float[3], new float[] {1, 1, 1}), perUnit.layers().get(4), "per unit: 3 channels of 1x1");
     NetSpec ok = NetSpec.parse("conv:2:3,batchnorm,relu,gap,dense:2");
     assertEquals("conv:2:3,bn,relu,gap,dense:2,softmax", NetSpec.of(ok.build(new Shape(5, 4, 1), 2, Loss.XENT,
         Activation.SOFTMAX, null, new NumpyRandom(1), 0)), "batchnorm is printed as bn; relu is the bn's");

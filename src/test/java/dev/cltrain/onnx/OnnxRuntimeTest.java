@@ -19,6 +19,7 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.data.MnistDir;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
+import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
@@ -258,12 +259,46 @@ class OnnxRuntimeTest {
     checkAll("bn (BatchNormalization, training_mode 0, then Relu/Tanh)", net, x);
   }
 
+  /**
+   * Batch norms per unit after dense layers (BatchNormalization on [batch, units], PyTorch's BatchNorm1d), one
+   * before a dropout; trained two epochs, so the running statistics have moved. Export only: importing a
+   * BatchNormalization on rows is not done.
+   */
+  @Test
+  void denseLayersWithBatchNormalizationPerUnitRunInOnnxRuntimeAsCltrainPredicts() throws Exception {
+    float[][] x = uniformRaw(40, 5 * 4 * 2, 255, 12);
+    Network net = awkwardCnn(DENSE_BN, Loss.XENT, Activation.SOFTMAX, 3, 5, 4, 2);
+    BatchNorm perUnit = (BatchNorm) net.layers().get(3);
+    assertEquals(new Shape(1, 1, 6), perUnit.input(), net.layers().toString());
+    assertNotEquals(0f, perUnit.runningMean()[0], "trained: the running mean moved");
+    String name = "bn after dense (BatchNormalization on rows)";
+    checkRuntime(name, net, Onnx.toBytes(net, Map.of(OnnxMetadata.EPOCHS, "3", OnnxMetadata.DATA, name)), x);
+  }
+
+  /** Batch norms per unit: after a dense layer (its relu after the norm), and after a tanh one (no activation). */
+  static final String DENSE_BN = "conv:3:2,relu,gap,dense:6,bn,relu,dropout:0.25,dense:5,tanh,bn:0.3:0.001,dense:3";
+
   /** The residual blocks' export (inner nodes, the shortcut's Conv, Add, the activation), and back. */
   @Test
   void residualBlocksWithBothShortcutsRunInOnnxRuntimeAsCltrainPredicts() throws Exception {
     float[][] x = uniformRaw(40, 11 * 13 * 3, 255, 9);
     checkAll("residual", awkwardCnn(RESIDUAL, Loss.XENT, Activation.SOFTMAX, 4), x);
   }
+
+  /** Basic blocks with bn: the projection shortcut a Conv then a BatchNormalization; trained, so its statistics moved. */
+  @Test
+  void aProjectionShortcutsBatchNormRunsInOnnxRuntimeAsCltrainPredicts() throws Exception {
+    float[][] x = uniformRaw(40, 11 * 13 * 3, 255, 13);
+    Network net = awkwardCnn(RESIDUAL_BN, Loss.XENT, Activation.SOFTMAX, 4);
+    dev.cltrain.nn.Residual block = (dev.cltrain.nn.Residual) net.layers().get(2);
+    assertNotEquals(0f, block.projectionNorm().runningMean()[0], "trained: the shortcut's running mean moved");
+    String name = "residual with bn (Conv, BatchNormalization, Add)";
+    checkRuntime(name, net, Onnx.toBytes(net, Map.of(OnnxMetadata.EPOCHS, "3", OnnxMetadata.DATA, name)), x);
+  }
+
+  /** The identity shortcut with bn inside, then the projection with a bn on its shortcut. */
+  static final String RESIDUAL_BN = "conv:4:3,relu,residual(conv:4:3,bn,relu,conv:4:3,bn),relu,"
+      + "residual(conv:5:3:s2,bn,relu,conv:5:3,bn:0.2:0.001),relu,dense:4";
 
   /** Residual blocks: the identity shortcut (relu after), the projection (stride 2, pooling inside, tanh after). */
   static final String RESIDUAL = "conv:4:3,relu,residual(conv:4:3,relu,conv:4:3),relu,"
@@ -337,6 +372,8 @@ class OnnxRuntimeTest {
         awkwardCnn("conv:3:4:s3,sigmoid,maxpool:2,conv:4:2:s2:valid,relu,dense:5,relu,dense:3", Loss.MSE,
             Activation.SIGMOID, 3),
         awkwardCnn(RESIDUAL, Loss.XENT, Activation.SOFTMAX, 4),
+        awkwardCnn(DENSE_BN, Loss.XENT, Activation.SOFTMAX, 3, 5, 4, 2),
+        awkwardCnn(RESIDUAL_BN, Loss.XENT, Activation.SOFTMAX, 4),
         NetSpec.parse("conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10")
             .build(new Shape(28, 28, 1), 10, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(0), 0L)
             .withInputScale(1f / 255),

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Convolutional networks end to end: the analytic gradients of every layer type (conv same and valid, stride
  * 1 and 2, max and average pooling, dropout in the stages and after a dense layer, in a dense-only net too,
- * residual blocks with the identity and the projection shortcut, dense) against central
+ * residual blocks with the identity and the projection shortcut, dense, batch norms per unit after dense layers, a batch norm on a projection shortcut) against central
  * differences of an independent float64 forward pass written here; and training on every OpenCL device equal
  * to the reference bit for bit.
  */
@@ -139,6 +139,44 @@ class ConvNetTest {
     return new Network(in, List.of(identity, projected, out), loss, 1f, null, null, 5L);
   }
 
+  /**
+   * Net G, batch norms per unit after dense layers: 3x2x2 → conv 2:2 tanh → dense 5 (identity) → bn:0.2:0.01 relu
+   * → dropout 0.3 → dense 4 tanh → bn (identity; its input gradient times tanh') → dense 3. The gradient flows
+   * through both norms and the dropout into the conv.
+   */
+  static Network netG(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(3, 2, 2);
+    Conv c1 = conv(r, in, 2, 2, 1, true, Activation.TANH);
+    Dense d1 = dense(r, c1.output().size(), 5, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, d1.output(), 0.2f, 0.01f, Activation.RELU);
+    Dense d2 = dense(r, 5, 4, Activation.TANH);
+    BatchNorm b2 = batchNorm(r, d2.output(), BatchNorm.MOMENTUM, BatchNorm.EPSILON, Activation.IDENTITY);
+    Dense out = dense(r, 4, 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, d1, b1, new Dropout(b1.output(), 0.3f), d2, b2, out), loss, 1f, null, null,
+        21L);
+  }
+
+  /**
+   * Net H, the basic block with a batch norm on its projection shortcut (resblock:3:s2): 4x4x2 → conv 2:2 tanh →
+   * residual(conv 3:3 stride 2, bn:0.2:0.01 relu, conv 3:3, bn:0.2:0.01) relu, the shortcut a 1x1 conv of stride 2
+   * then bn:0.2:0.01 (γ, β drawn) → dense 3. The input gradient of both branches flows into the first conv.
+   */
+  static Network netH(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(4, 4, 2);
+    Conv c1 = conv(r, in, 2, 2, 1, true, Activation.TANH);
+    Conv down = conv(r, in, 3, 3, 2, true, Activation.IDENTITY);
+    BatchNorm b1 = batchNorm(r, down.output(), 0.2f, 0.01f, Activation.RELU);
+    Conv second = conv(r, down.output(), 3, 3, 1, true, Activation.IDENTITY);
+    BatchNorm b2 = batchNorm(r, second.output(), 0.2f, 0.01f, Activation.IDENTITY);
+    Conv projection = conv(r, in, 3, 1, 2, true, Activation.IDENTITY);
+    BatchNorm shortcut = batchNorm(r, projection.output(), 0.2f, 0.01f, Activation.IDENTITY);
+    Residual block = new Residual(in, List.of(down, b1, second, b2), projection, shortcut, Activation.RELU);
+    Dense out = dense(r, block.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, block, out), loss, 1f, null, null, 6L);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -186,7 +224,8 @@ class ConvNetTest {
     return Stream.of(Arguments.of("A", Loss.XENT), Arguments.of("A", Loss.MSE), Arguments.of("B", Loss.XENT),
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
         Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
-        Arguments.of("F", Loss.MSE));
+        Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE),
+        Arguments.of("H", Loss.XENT), Arguments.of("H", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -196,6 +235,8 @@ class ConvNetTest {
       case "D" -> netD(loss, 10);
       case "E" -> netE(loss, 11);
       case "F" -> netF(loss, 10);
+      case "G" -> netG(loss, 12);
+      case "H" -> netH(loss, 13);
       default -> netC(loss, 9);
     };
   }
@@ -265,30 +306,27 @@ class ConvNetTest {
       p += stage.parameters().size();
       stream += stage instanceof Dropout ? 1 : 0;
     }
-    int stageParameters = p;
+    int dense = -1; // the dense layers' batch norms (per unit, over the batch) and dropouts, after the stages
+    for (Layer layer : net.layers().subList(net.stages().size(), net.layers().size())) {
+      if (layer instanceof Dense d) {
+        dense++;
+        double[][] next = new double[rows][];
+        for (int s = 0; s < rows; s++) {
+          next[s] = dense(d, batch[s], params.get(p), params.get(p + 1));
+        }
+        batch = next;
+      } else if (layer instanceof BatchNorm bn) {
+        batch = stage(bn, batch, params, p, net.dropoutSeed(), stream);
+      } else if (layer instanceof Dropout d && d.rate() > 0) {
+        for (int s = 0; s < rows; s++) {
+          batch[s] = drop(batch[s], d.rate(), net.dropoutSeed(), s, stream + dense);
+        }
+      }
+      p += layer.parameters().size();
+    }
     double sum = 0;
     for (int s = 0; s < rows; s++) {
       double[] v = batch[s];
-      p = stageParameters;
-      float[] rates = net.denseDropout();
-      for (int l = 0; l < net.dense().size(); l++) {
-        Dense layer = net.dense().get(l);
-        double[] w = params.get(p);
-        double[] b = params.get(p + 1);
-        p += 2;
-        double[] z = new double[layer.outputs()];
-        for (int j = 0; j < z.length; j++) {
-          double acc = b[j];
-          for (int i = 0; i < layer.inputs(); i++) {
-            acc += v[i] * w[i * layer.outputs() + j];
-          }
-          z[j] = acc;
-        }
-        v = activate(layer.activation(), z);
-        if (rates[l] > 0) {
-          v = drop(v, rates[l], net.dropoutSeed(), s, stream + l);
-        }
-      }
       for (int c = 0; c < v.length; c++) {
         double y = data.y()[s * v.length + c];
         if (net.loss() == Loss.XENT) {
@@ -323,6 +361,9 @@ class ConvNetTest {
         q += inner.parameters().size();
       }
       double[][] shortcut = block.projection() == null ? batch : stage(block.projection(), batch, params, q, seed, stream);
+      if (block.projectionNorm() != null) { // after the projection's weights and biases
+        shortcut = stage(block.projectionNorm(), shortcut, params, q + 2, seed, stream);
+      }
       for (int s = 0; s < rows; s++) {
         double[] added = new double[h[s].length];
         for (int i = 0; i < added.length; i++) {
@@ -346,6 +387,18 @@ class ConvNetTest {
       }
     }
     return out;
+  }
+
+  private static double[] dense(Dense layer, double[] v, double[] w, double[] b) {
+    double[] z = new double[layer.outputs()];
+    for (int j = 0; j < z.length; j++) {
+      double acc = b[j];
+      for (int i = 0; i < layer.inputs(); i++) {
+        acc += v[i] * w[i * layer.outputs() + j];
+      }
+      z[j] = acc;
+    }
+    return activate(layer.activation(), z);
   }
 
   /** Dropout of sample s's values: value i of the sample is element s·n + i of the batch, step 0. */
@@ -510,11 +563,47 @@ class ConvNetTest {
   }
 
   /**
+   * Frozen up to a dense layer whose batch norm is the first layer trained: the dense layer's weights stay to the
+   * bit, the norm's γ and β and everything after it move, and the γ, β gradients are the unfrozen run's (the
+   * backward pass goes through the norm and stops there): tolerance 0 against the same step without the freeze.
+   */
+  @Test
+  void freezingTheDenseLayerBeforeABatchNormTrainsTheNormAndStopsThere() {
+    Network start = netG(Loss.XENT, 12);
+    DataSet data = data(start, 6, 4);
+    int bn = 2; // conv, dense, bn, dropout, dense, bn, dense: freeze the conv and the first dense layer
+    Network frozen;
+    Network free;
+    try (Trainer t = Trainers.reference(start, data, new Settings(Optimizer.sgd(0.5f), 0, new NumpyRandom(0), null,
+        null, bn))) {
+      t.epoch(false);
+      frozen = t.network();
+    }
+    try (Trainer t = Trainers.reference(start, data, Settings.fullBatchSgd(0.5f))) {
+      t.epoch(false);
+      free = t.network();
+    }
+    for (int l = 0; l < start.layers().size(); l++) {
+      Layer before = start.layers().get(l);
+      if (before.parameterCount() == 0) {
+        continue;
+      }
+      if (l < bn) {
+        assertEquals(before, frozen.layers().get(l), "layer " + l + " is frozen");
+      } else {
+        assertEquals(free.layers().get(l).parameters().stream().map(java.util.Arrays::toString).toList(),
+            frozen.layers().get(l).parameters().stream().map(java.util.Arrays::toString).toList(),
+            "layer " + l + " (" + before.spec() + ") trained as without the freeze");
+      }
+    }
+  }
+
+  /**
    * A checkpointed state restored into a new trainer continues exactly: dropout masks depend on the step alone,
    * and a batch norm's running statistics come back with the network (net E).
    */
   @ParameterizedTest(name = "net {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G", "H"})
   void restoredStateContinuesExactly(String which) {
     Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);

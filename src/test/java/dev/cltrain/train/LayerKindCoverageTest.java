@@ -94,11 +94,14 @@ class LayerKindCoverageTest {
     Network net = s.build(1);
     List<String> all = NetSpec.parse(s.spec).items();
     for (String id : kind.ids) {
-      if (kind == LayerKind.RESIDUAL && id.equals("resblock")) { // its projection shortcut's bn is not done yet
-        InputException e = assertThrows(InputException.class, () -> NetSpec.parse("resblock:4,dense:3"));
-        assertEquals("net: item 1 'resblock:4': resblock is not supported yet (a bn on its projection shortcut); "
-            + "write residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu, whose projection shortcut has no bn",
-            e.getMessage(), "resblock is refused in one line until a projection shortcut may hold a bn");
+      if (kind == LayerKind.RESIDUAL && id.equals("resblock")) { // the shorthand: the same network as written out
+        for (String[] form : new String[][] {{"resblock:2", "residual(conv:2:3,bn,relu,conv:2:3,bn),relu"},
+            {"resblock:3:s2", "residual(conv:3:3:s2,bn,relu,conv:3:3,bn),relu"}}) {
+          Network shorthand = s.build("conv:2:2," + form[0] + ",dense:3", 1);
+          assertEquals(s.build("conv:2:2," + form[1] + ",dense:3", 1), shorthand, form[0] + " is " + form[1]);
+          assertEquals(form[0].contains(":s2"), ((dev.cltrain.nn.Residual) shorthand.layers().get(1)).projectionNorm()
+              != null, form[0] + ": a bn on the shortcut exactly when it projects");
+        }
         continue;
       }
       List<String> items = all.stream().filter(i -> i.equals(id) || i.startsWith(id + ":") || i.startsWith(id + "("))

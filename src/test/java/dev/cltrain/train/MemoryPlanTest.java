@@ -94,7 +94,11 @@ class MemoryPlanTest {
             + "bn:0.2:1e-4,tanh,gap,dense:3", image, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("cnn with bn, full batch, sgd", net("bn,conv:3:3,bn,relu,dense:3", image, 3),
             Optimizer.sgd(0.1f), 0),
+        Arguments.of("dense with bn per unit, mini-batches, adam", net("dense:9,bn,relu,dropout:0.5,dense:5,tanh,bn,"
+            + "dense:3", flat, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("residual, mini-batches, adam", net(residual, image, 3), Optimizer.adam(0.01f), 8),
+        Arguments.of("residual with bn on its shortcut, mini-batches, adam", net("residual(conv:4:3:s2,bn,relu,"
+            + "conv:4:3,bn),relu,dense:3", image, 3), Optimizer.adam(0.01f), 8),
         Arguments.of("residual first, full batch, sgd", net("residual(conv:2:3,relu,conv:2:3),relu,dense:3", image, 3),
             Optimizer.sgd(0.1f), 0));
   }
@@ -143,12 +147,10 @@ class MemoryPlanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("runs")
   void aReplicaAllocatesExactlyWhatThePlanCounts(String name, Network net, Optimizer optimizer, int batch) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(dev.cltrain.nn.Parameters.state(net).isEmpty(),
-        "layers with state (batch norm) train on one device only: no replica (ShardedTrainerTest)");
     Count count = new Count();
     DataSet train = data(net, 37);
     Settings settings = new Settings(optimizer, batch, new NumpyRandom(5));
-    try (Replica<?, ?> r = new Replica<>(reference(count), net, train, settings, 1)) {
+    try (Replica<?, ?> r = new Replica<>(reference(count), net, train, settings, 1, true)) {
       assertEquals(MemoryPlan.trainingFloats(net, train, settings, true), count.floats, name);
       long made = count.floats;
       int[] order = new int[train.rows()];

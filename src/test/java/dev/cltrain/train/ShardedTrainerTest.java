@@ -49,15 +49,56 @@ class ShardedTrainerTest {
     return Stream.of(dense, conv);
   }
 
-  @org.junit.jupiter.api.Test
-  void batchNormalizationIsRefusedWithSeveralDevicesInOneLine() {
-    Network bn = NetSpec.parse("conv:3:3,bn,relu,dense:3")
+  /** Batch norms per channel and per unit; 61 rows in batches of 16 split 3:1 (last batch 9 and 4 rows). */
+  private static Network batchNormNet() {
+    return NetSpec.parse("conv:3:3,bn,relu,dense:6,bn:0.2:1e-4,tanh,dense:3")
         .build(new Shape(7, 1, 1), 3, Loss.XENT, Activation.SOFTMAX, null, new NumpyRandom(4), 9L);
-    dev.cltrain.core.InputException e = org.junit.jupiter.api.Assertions.assertThrows(
-        dev.cltrain.core.InputException.class, () -> on(List.of(REFERENCE, REFERENCE), new int[] {1, 1}, bn).close());
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("layers that keep batch statistics (batchnorm) train on one device only"),
-        e.getMessage());
-    org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  /**
+   * Batch norms with several devices, as PyTorch's DistributedDataParallel without SyncBatchNorm: each replica
+   * normalizes with its own shard's statistics, the gradients are added as for any net, and the running
+   * statistics are the first device's (the second's differ). Every OpenCL device with the reference equals the
+   * sharded reference bit for bit (tolerance 0), running statistics included (the loss within LOSS_RTOL, a tree
+   * reduction on the device); a restored state goes on exactly.
+   */
+  @org.junit.jupiter.api.Test
+  void batchNormsTrainOnSeveralDevicesWithEachShardsStatisticsAndTheFirstDevicesRunningStatistics() {
+    Network net = batchNormNet();
+    int[] shares = {3, 1};
+    List<Device> devices = new ArrayList<>(Backends.others());
+    devices.add(REFERENCE); // the reference paired with itself too where no OpenCL device is
+    for (Device device : devices) {
+      try (ShardedTrainer mixed = on(List.of(device, REFERENCE), shares, net);
+           ShardedTrainer judge = on(List.of(REFERENCE, REFERENCE), shares, net)) {
+        for (int e = 0; e < 3; e++) {
+          float expected = judge.epoch(true).loss(); // a sum the device reduces as a tree: its last bit may differ
+          assertEquals(expected, mixed.epoch(true).loss(), dev.cltrain.testing.Tolerances.LOSS_RTOL * expected,
+              device + ": epoch " + e + " loss");
+          assertEquals(judge.network(), mixed.network(), device + ": epoch " + e + ", bit for bit");
+        }
+        List<Network> replicas = mixed.replicaNetworks();
+        assertEquals(dev.cltrain.nn.Parameters.arrays(replicas.get(0)).stream().map(java.util.Arrays::toString)
+            .toList(), dev.cltrain.nn.Parameters.arrays(replicas.get(1)).stream().map(java.util.Arrays::toString)
+            .toList(), device + ": the replicas' parameters stay identical");
+        List<float[]> first = dev.cltrain.nn.Parameters.state(replicas.get(0));
+        assertEquals(java.util.Arrays.toString(first.get(0)), java.util.Arrays.toString(
+            dev.cltrain.nn.Parameters.state(mixed.network()).get(0)), "the network's running statistics: the first's");
+        assertTrue(!java.util.Arrays.equals(first.get(0), dev.cltrain.nn.Parameters.state(replicas.get(1)).get(0)),
+            "the second device's shard has statistics of its own");
+      }
+    }
+    try (ShardedTrainer a = on(List.of(REFERENCE, REFERENCE), shares, net);
+         ShardedTrainer b = on(List.of(REFERENCE, REFERENCE), shares, net)) {
+      a.epoch(false);
+      dev.cltrain.device.TrainerState saved = a.state();
+      a.epoch(false);
+      a.epoch(false);
+      b.restore(saved);
+      b.epoch(false);
+      b.epoch(false);
+      assertEquals(a.network(), b.network(), "restored after one epoch, two more: the straight run's bits");
+    }
   }
 
   private static Settings settings() {
@@ -162,8 +203,8 @@ class ShardedTrainerTest {
   void aDeviceFailingMidRunIsNamedAndItsLastStateResumesOnTheDeviceLeft() {
     Network net = networks().findFirst().orElseThrow();
     List<Replica<?, ?>> replicas = new ArrayList<>();
-    replicas.add(new Replica<>(REFERENCE.openBackend(false), net, DATA, settings(), 0));
-    replicas.add(new Replica<>(failingAfter(REFERENCE.openBackend(false), 6), net, DATA, settings(), 1));
+    replicas.add(new Replica<>(REFERENCE.openBackend(false), net, DATA, settings(), 0, true));
+    replicas.add(new Replica<>(failingAfter(REFERENCE.openBackend(false), 6), net, DATA, settings(), 1, true));
     TrainerState checkpoint;
     try (ShardedTrainer t = new ShardedTrainer(replicas, List.of("reference", "flaky"), new int[] {1, 1}, DATA,
         settings())) {
