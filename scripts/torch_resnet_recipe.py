@@ -5,16 +5,16 @@ What it measures: the test accuracy per epoch and the seconds an epoch of traini
 for the network of README's "Recipe: a residual network", so that cltrain's figures stand beside PyTorch's in
 docs/BENCHMARKS.md. It mirrors cltrain's run of
 
-  --net 'conv:32:3,bn,relu,maxpool:2,residual(conv:32:3,bn,relu,conv:32:3,bn),relu,
-         residual(conv:64:3:s2,bn,relu,conv:64:3,bn),relu,gap,dense:10'
+  --net 'conv:32:3,bn,relu,maxpool:2,resblock:32,resblock:64:s2,gap,dense:10'
   --optimizer adamw --lr 0.002 --weight-decay 0.05 --lr-schedule cosine --batch-size 128 --epochs 30
   --augment flip,crop:2 --label-smoothing 0.1
 
 item by item: convolutions with biases and "same" zero padding (for the stride-2 one the odd pad row and column
 go bottom and right, as cltrain pads); BatchNorm2d (momentum 0.1, eps 1e-5, batch statistics in training, the
-running ones in evaluation); the residual block's output is relu(branch(x) + shortcut(x)), the shortcut x
-itself or, where the shape changes, a 1x1 convolution with the block's stride (with bias, no batch norm, as
-cltrain's longhand block); global average pooling; a dense layer of 10 with softmax cross-entropy and label
+running ones in evaluation); resblock:F[:sS] is residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu: the output
+is relu(branch(x) + shortcut(x)), the shortcut x itself or, where the shape changes, a 1x1 convolution with the
+block's stride (with bias) and a BatchNorm2d (--no-shortcut-bn leaves that out, as cltrain built the
+projection before issue 25 gave it one); global average pooling; a dense layer of 10 with softmax cross-entropy and label
 smoothing 0.1. He-normal weights (fan-in), biases 0, gamma 1, beta 0. AdamW (0.9, 0.999, 1e-8) with decoupled
 decay 0.05 on the conv and dense weights only (cltrain decays no bias or batch-norm parameter without
 --decay-all). The rate per epoch e of E: 0.002 * (1 + cos(pi * e / E)) / 2. Augmentation per training image and
@@ -52,6 +52,7 @@ p.add_argument("--weight-decay", type=float, default=0.05)
 p.add_argument("--label-smoothing", type=float, default=0.1)
 p.add_argument("--pad", type=int, default=2, help="crop:P, the translation range in pixels (0: none)")
 p.add_argument("--no-flip", action="store_true")
+p.add_argument("--no-shortcut-bn", action="store_true", help="a projection shortcut without its BatchNorm2d")
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -99,7 +100,12 @@ class Residual(nn.Module):
         super().__init__()
         self.branch = nn.Sequential(same_conv(cin, cout, 3, stride), nn.BatchNorm2d(cout), nn.ReLU(),
                                     same_conv(cout, cout, 3), nn.BatchNorm2d(cout))
-        self.shortcut = nn.Identity() if cin == cout and stride == 1 else nn.Conv2d(cin, cout, 1, stride)
+        if cin == cout and stride == 1:
+            self.shortcut = nn.Identity()
+        elif args.no_shortcut_bn:
+            self.shortcut = nn.Conv2d(cin, cout, 1, stride)
+        else:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride), nn.BatchNorm2d(cout))
 
     def forward(self, x):
         return F.relu(self.branch(x) + self.shortcut(x))
