@@ -164,6 +164,8 @@ class ImageFolderCliTest {
         "applies to an image folder only");
     assertBad(Cli.run("train", "--data", dir.toString(), "--input-shape", "1x1x2", "--device", "reference"),
         "--input-shape", "1 channel (grayscale) or 3 (RGB)");
+    assertBad(Cli.run("train", "--data", dir.toString(), "--stream", "on", "--device", "reference"), "--stream",
+        "image folder is decoded into memory");
     gray(dir.resolve("val/a/2.png"), 1, 1, 0);
     assertBad(Cli.run("train", "--data", dir.toString(), "--validation-split", "0.5", "--device", "reference"),
         "--validation-split", "val/ folder is the validation set");
