@@ -28,7 +28,6 @@ The default --net is the recipe that scripts/torch_cnn_recipe.py chose (scripts/
 --data defaults to /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist; IDX, gzipped or not).
 """
 import argparse
-import gzip
 import os
 import sys
 import time
@@ -53,27 +52,14 @@ if args.threads > 0:
 
 import numpy as np  # noqa: E402  (after the thread variables)
 
+import idx_files  # noqa: E402
+
 F32 = np.float32
 
 
-def idx(name):
-    for cand in (name, name + ".gz"):
-        path = os.path.join(args.data, cand)
-        if os.path.exists(path):
-            with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-                data = f.read()
-            dims = data[3]
-            shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    sys.exit(f"numpy_cnn_epoch.py: {name} not found in {args.data}")
-
-
 # N, H, W, C = 1 (HWC images)
-x_train = (idx("train-images-idx3-ubyte").astype(F32) / F32(255))[..., None]
-y_train = idx("train-labels-idx1-ubyte").astype(np.int64)
-x_test = (idx("t10k-images-idx3-ubyte").astype(F32) / F32(255))[..., None]
-y_test = idx("t10k-labels-idx1-ubyte").astype(np.int64)
-rng = np.random.default_rng(args.seed)
+x_train, y_train, x_test, y_test = idx_files.fashion(args.data, "numpy_cnn_epoch.py")
+x_train, x_test = x_train[..., None], x_test[..., None]
 
 
 def he(fan_in, shape):

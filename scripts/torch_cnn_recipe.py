@@ -21,7 +21,6 @@ in scripts/torch_cnn_recipe.txt. Prints, per epoch: the training loss, the train
 spin, and its 2-thread epochs then take several times longer (see the .txt).
 """
 import argparse
-import gzip
 import os
 import sys
 import time
@@ -29,6 +28,8 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
+
+import idx_files
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--net", default=None)
@@ -57,22 +58,8 @@ torch.manual_seed(args.seed)
 rng = np.random.default_rng(args.seed)
 
 
-def idx(name):
-    for cand in (name, name + ".gz"):
-        path = os.path.join(args.data, cand)
-        if os.path.exists(path):
-            with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-                data = f.read()
-            dims = data[3]
-            shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    sys.exit(f"torch_cnn_recipe.py: {name} not found in {args.data}")
-
-
-xtr = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
-ytr = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
-xte = torch.from_numpy(idx("t10k-images-idx3-ubyte").astype(np.float32) / np.float32(255)).unsqueeze(1)
-yte = torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
+xtr, ytr, xte, yte = (torch.from_numpy(a) for a in idx_files.fashion(args.data, "torch_cnn_recipe.py"))
+xtr, xte = xtr.unsqueeze(1), xte.unsqueeze(1)
 
 
 def build(spec, shape=(1, 28, 28)):
