@@ -60,6 +60,7 @@ F32 = np.float32
 # N, H, W, C = 1 (HWC images)
 x_train, y_train, x_test, y_test = idx_files.fashion(args.data, "numpy_cnn_epoch.py")
 x_train, x_test = x_train[..., None], x_test[..., None]
+rng = np.random.default_rng(args.seed)
 
 
 def he(fan_in, shape):
