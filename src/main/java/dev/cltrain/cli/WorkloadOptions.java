@@ -62,7 +62,7 @@ final class WorkloadOptions {
   @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
   Double validationSplit;
 
-  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's rows from the row cache "
+  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's or an IDX folder's rows from the row cache "
       + "(converted once into a binary float32 file, memory-mapped) rather than read them whole into the heap: on, off, "
       + "or auto (default), which streams when the rows would take over a third of the Java heap and says so. "
       + "Streamed training writes the same model as in memory.")
