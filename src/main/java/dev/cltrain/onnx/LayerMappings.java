@@ -540,8 +540,7 @@ final class LayerMappings {
    * A residual block where the walk's current value x feeds two nodes: the two branches from x must meet again in
    * one Add. The branch of layers is the block's items (read node by node as on the chain); the other is its
    * shortcut: x itself (the Add reads x), or a 1x1 Conv with or without a BatchNormalization after it, the
-   * projection (the batch normalization folded into the conv's weights and bias with its running statistics, as it
-   * computes in inference). The Add's operands may come in either order (PyTorch writes them in the order of the
+   * projection (and its batch norm, the block's {@code projectionNorm}). The Add's operands may come in either order (PyTorch writes them in the order of the
    * code's {@code +}); the activation node after the Add is the block's.
    *
    * @param next the nodes that read x
@@ -591,6 +590,7 @@ final class LayerMappings {
           + "images");
     }
     Conv projection = null;
+    BatchNorm projectionNorm = null;
     if (!shortcut.nodes().isEmpty()) {
       Shape out = w.image;
       w.current = x;
@@ -600,9 +600,12 @@ final class LayerMappings {
         batchNorm(w, shortcut.nodes().get(1));
       }
       List<Layer> read = w.takeFrom(start);
-      Conv c = (Conv) read.get(0);
-      // Residual holds no bn on its shortcut: the batch norm is folded into the conv (exact in inference)
-      projection = read.size() == 2 ? folded(w, shortcut.nodes().get(1), c, (BatchNorm) read.get(1)) : c;
+      projection = (Conv) read.get(0);
+      projectionNorm = read.size() == 2 ? (BatchNorm) read.get(1) : null; // the block's shortcut bn, as ResNet's
+      if (projectionNorm != null && projectionNorm.activation() != Activation.IDENTITY) {
+        throw w.fail(shortcut.nodes().get(1), "an activation on a projection shortcut is not supported (the block's "
+            + "comes after the Add)");
+      }
       // "same" (as cltrain's projections are): a 1x1 kernel pads nothing and gives the same shape either way
       w.image = in;
       projection = conv(w, shortcut.nodes().get(0), projection.filters(), 1, projection.stride(), true,
@@ -613,7 +616,7 @@ final class LayerMappings {
     Activation activation = w.activationAfter("softmax after a residual block is not supported");
     Residual block;
     try {
-      block = new Residual(in, inner, projection, activation);
+      block = new Residual(in, inner, projection, projectionNorm, activation);
     } catch (IllegalArgumentException e) {
       throw w.fail(add, e.getMessage());
     }
@@ -640,32 +643,5 @@ final class LayerMappings {
       n = next.get(0);
     }
     return new Branch(nodes, n);
-  }
-
-  /**
-   * A projection shortcut's 1x1 convolution followed by a batch normalization, as one convolution computing what
-   * both compute in inference: weights w·s and bias (b − mean)·s + β per filter, s = γ / √(var + ε) (in double,
-   * rounded once).
-   */
-  private static Conv folded(ImportWalk w, OnnxProto.Node node, Conv c, BatchNorm bn) {
-    if (bn.activation() != Activation.IDENTITY) {
-      throw w.fail(node, "an activation on a projection shortcut is not supported (the block's comes after the Add)");
-    }
-    int f = c.filters();
-    float[] gamma = bn.gamma();
-    float[] mean = bn.runningMean();
-    float[] variance = bn.runningVariance();
-    double[] scale = new double[f];
-    float[] beta = bn.beta();
-    float[] bias = c.bias();
-    for (int j = 0; j < f; j++) {
-      scale[j] = gamma[j] / Math.sqrt((double) variance[j] + bn.epsilon());
-      bias[j] = (float) ((bias[j] - (double) mean[j]) * scale[j] + beta[j]);
-    }
-    float[] weights = c.weights();
-    for (int i = 0; i < weights.length; i++) {
-      weights[i] = (float) (weights[i] * scale[i % f]);
-    }
-    return new Conv(c.input(), f, c.kernel(), c.stride(), c.same(), c.activation(), weights, bias);
   }
 }

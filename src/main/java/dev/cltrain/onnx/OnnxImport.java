@@ -26,7 +26,7 @@ import java.util.Map;
  *       running statistics, also with training_mode 1 as PyTorch's training-mode export writes it), Pad of zeros
  *       (PyTorch writes one before AveragePool), Dropout, Relu, Tanh, Sigmoid;</li>
  *   <li>residual blocks: a value that feeds two branches meeting again in an Add, one of them the identity or a 1x1
- *       Conv (with or without BatchNormalization, folded into it), the other the block's layers
+ *       Conv (with or without a BatchNormalization, the shortcut bn), the other the block's layers
  *       ({@link LayerMappings#residual});</li>
  *   <li>Flatten, or Reshape to [-1, n], after images in NCHW (the next dense layer's rows are then reordered from
  *       CHW to cltrain's HWC) or after Transpose 0,2,3,1 (as cltrain exports);</li>

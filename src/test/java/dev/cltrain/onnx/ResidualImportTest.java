@@ -63,10 +63,12 @@ class ResidualImportTest {
     Residual projected = (Residual) net.layers().get(3);
     assertEquals(List.of(LayerKind.CONV, LayerKind.BATCHNORM, LayerKind.CONV, LayerKind.BATCHNORM),
         kinds(projected.layers()));
-    assertNotNull(projected.projection(), "the shortcut's 1x1 conv with its batch norm folded in");
+    assertNotNull(projected.projection(), "the shortcut's 1x1 conv");
+    assertNotNull(projected.projectionNorm(), "the shortcut's BatchNormalization: the block's shortcut bn");
+    assertArrayEquals(initializers(f.bytes()).get("block2.shortcut.1.running_mean"),
+        projected.projectionNorm().runningMean(), 0f, "the shortcut bn's running mean, the file's");
     BatchNorm stem = (BatchNorm) net.layers().get(1);
-    Map<String, float[]> initializers = new java.util.HashMap<>();
-    OnnxProto.decode(f.bytes()).graph().initializers().forEach(t -> initializers.put(t.name(), t.values()));
+    Map<String, float[]> initializers = initializers(f.bytes());
     assertArrayEquals(initializers.get("stem.1.running_mean"), stem.runningMean(), 0f, "the file's running mean");
     assertArrayEquals(initializers.get("stem.1.running_var"), stem.runningVariance(), 0f, "the file's running var");
     assertEquals(0.1f, stem.momentum(), 0f, "ONNX momentum 0.9 is PyTorch's 0.1");
@@ -90,5 +92,11 @@ class ResidualImportTest {
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
     assertTrue(e.getMessage().startsWith("torch_branch_mul.onnx: Mul node '/block/Mul': the two branches from"),
         e.getMessage());
+  }
+
+  private static Map<String, float[]> initializers(byte[] onnx) {
+    Map<String, float[]> all = new java.util.HashMap<>();
+    OnnxProto.decode(onnx).graph().initializers().forEach(t -> all.put(t.name(), t.values()));
+    return all;
   }
 }
