@@ -143,13 +143,19 @@ public final class ReferenceKernels extends SmallNetTwin {
     return 1.0f / (float) Math.sqrt(variance + epsilon);
   }
 
-  @Override
-  public void batchNormForward(int count, int channels, int activation, float epsilon, float[] x, float[] mean,
-      float[] variance, float[] gamma, float[] beta, float[] y) {
+  /** {@link #inverseDeviation} of each channel's variance. */
+  private static float[] inverseDeviations(int channels, float[] variance, float epsilon) {
     float[] inv = new float[channels];
     for (int c = 0; c < channels; c++) {
       inv[c] = inverseDeviation(variance[c], epsilon);
     }
+    return inv;
+  }
+
+  @Override
+  public void batchNormForward(int count, int channels, int activation, float epsilon, float[] x, float[] mean,
+      float[] variance, float[] gamma, float[] beta, float[] y) {
+    float[] inv = inverseDeviations(channels, variance, epsilon);
     overSamples(count, channels, i -> {
       for (int c = 0; c < channels; c++) {
         int at = i * channels + c;
@@ -180,10 +186,7 @@ public final class ReferenceKernels extends SmallNetTwin {
   @Override
   public void batchNormBackwardInput(int count, int channels, float epsilon, float[] x, float[] mean, float[] variance,
       float[] gamma, float[] dy, float[] sums, float[] dx) {
-    float[] inv = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      inv[c] = inverseDeviation(variance[c], epsilon);
-    }
+    float[] inv = inverseDeviations(channels, variance, epsilon);
     overSamples(count, channels, i -> {
       for (int c = 0; c < channels; c++) {
         int at = i * channels + c;
