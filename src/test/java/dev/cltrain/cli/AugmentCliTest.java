@@ -12,7 +12,6 @@ import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.IdxFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,25 +36,17 @@ class AugmentCliTest {
   }
 
   private static String[] train(String device, int epochs, String... more) {
-    List<String> a = new ArrayList<>(List.of("train", "--data", idx.toString(), "--net", NET, "--loss", "xent",
-        "--optimizer", "adam", "--lr", "0.01", "--batch-size", "32", "--epochs", Integer.toString(epochs),
-        "--device", device, "--no-check"));
-    a.addAll(Arrays.asList(more));
-    return a.toArray(String[]::new);
-  }
-
-  private static Cli ok(String... args) {
-    Cli c = Cli.run(args);
-    assertEquals(0, c.exit(), c.toString());
-    return c;
+    return Cli.args(List.of("train", "--data", idx.toString(), "--net", NET, "--loss", "xent", "--optimizer", "adam",
+        "--lr", "0.01", "--batch-size", "32", "--epochs", Integer.toString(epochs), "--device", device, "--no-check"),
+        more);
   }
 
   @Test
   void everyBackendSavesTheReferencesModelAndTheFactsRecordTheAugmentation() throws Exception {
     Path reference = dir.resolve("reference.json");
-    ok(train("reference", 2, "--augment", "flip,crop:2", "--save", reference.toString()));
+    Cli.ok(train("reference", 2, "--augment", "flip,crop:2", "--save", reference.toString()));
     Path plain = dir.resolve("plain.json");
-    ok(train("reference", 2, "--save", plain.toString()));
+    Cli.ok(train("reference", 2, "--save", plain.toString()));
     assertFalse(Arrays.equals(Files.readAllBytes(reference), Files.readAllBytes(plain)),
         "--augment trained on other images than the plain run");
     JsonNode facts = new ObjectMapper().readTree(reference.toFile()).get("training");
@@ -66,34 +57,26 @@ class AugmentCliTest {
         continue;
       }
       Path model = dir.resolve("model-" + d.id().replace(':', '_') + ".json");
-      ok(train(d.id(), 2, "--augment", "flip,crop:2", "--save", model.toString()));
+      Cli.ok(train(d.id(), 2, "--augment", "flip,crop:2", "--save", model.toString()));
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
     }
-    Cli eval = ok("eval", "--model", reference.toString(), "--data", idx.toString(), "--device", "reference");
+    Cli eval = Cli.ok("eval", "--model", reference.toString(), "--data", idx.toString(), "--device", "reference");
     assertTrue(eval.out().contains("augmented:   in training, --augment flip,crop:2"), eval.toString());
-    Cli plainEval = ok("eval", "--model", plain.toString(), "--data", idx.toString(), "--device", "reference");
+    Cli plainEval = Cli.ok("eval", "--model", plain.toString(), "--data", idx.toString(), "--device", "reference");
     assertFalse(plainEval.out().contains("augmented"), plainEval.toString());
   }
 
   @Test
   void dataParallelOverAnOpenClDeviceAndTheReferenceVerifiesWithDifferenceZero() {
     String device = Backends.others().get(0).id() + ",reference";
-    Cli r = ok(train(device, 2, "--augment", "flip,crop:1", "--shards", "3,1", "--verify"));
     // the weights bit for bit; the loss is a tree reduction on the device, judged by verify's tolerance
-    assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+    Cli.ok(train(device, 2, "--augment", "flip,crop:1", "--shards", "3,1", "--verify")).assertVerifiedBitForBit();
   }
 
   @Test
   void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws Exception {
-    Path straight = dir.resolve("straight.json");
-    ok(train("reference", 4, "--augment", "crop:2,flip", "--save", straight.toString()));
-    Path checkpoint = dir.resolve("aug.ckpt");
-    ok(train("reference", 2, "--augment", "crop:2,flip", "--checkpoint", checkpoint.toString()));
-    Path resumed = dir.resolve("resumed.json");
-    ok("train", "--resume", checkpoint.toString(), "--epochs", "4", "--device", "reference", "--save",
-        resumed.toString());
-    assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
-        "2 epochs, then 2 more resumed, give the 4 epochs' model byte for byte");
+    Cli.assertResumeEndsAsTheStraightRun(dir, "aug", e -> train("reference", e, "--augment", "crop:2,flip"), 2, 4,
+        "reference");
   }
 
   @Test
@@ -101,19 +84,11 @@ class AugmentCliTest {
     String[][] cases = {{"crop:-1", "item 'crop:-1'"}, {"crop:x", "item 'crop:x'"}, {"flip:3", "item 'flip:3'"},
         {"blur", "item 'blur'"}, {"flip,flip", "item 'flip' is given twice"}, {"crop", "item 'crop'"}};
     for (String[] c : cases) {
-      assertBad(Cli.run(train("reference", 1, "--augment", c[0])), "--augment " + c[1]);
+      Cli.run(train("reference", 1, "--augment", c[0])).assertRefused("--augment " + c[1]);
     }
-    assertBad(Cli.run("train", "--augment", "crop:2", "--device", "reference"),
-        "--augment crop:2 needs image-shaped input");
-    assertBad(Cli.run("train", "--data", "random:40x12x3", "--augment", "flip", "--device", "reference"),
-        "--augment flip needs image-shaped input");
-  }
-
-  private static void assertBad(Cli run, String phrase) {
-    assertEquals(2, run.exit(), run.toString());
-    List<String> lines = run.err().lines().toList();
-    assertEquals(1, lines.size(), "one line: " + run);
-    assertTrue(lines.get(0).contains(phrase), "'" + phrase + "' in " + run);
-    assertFalse(run.err().contains("Exception"), run.toString());
+    Cli.run("train", "--augment", "crop:2", "--device", "reference")
+        .assertRefused("--augment crop:2 needs image-shaped input");
+    Cli.run("train", "--data", "random:40x12x3", "--augment", "flip", "--device", "reference")
+        .assertRefused("--augment flip needs image-shaped input");
   }
 }

@@ -68,6 +68,59 @@ record Cli(int exit, String out, String err) {
     return pb.start();
   }
 
+  /** Runs the command line in-process and asserts that it exited 0. */
+  static Cli ok(String... args) {
+    Cli c = run(args);
+    org.junit.jupiter.api.Assertions.assertEquals(0, c.exit(), c.toString());
+    return c;
+  }
+
+  /** {@code base} followed by {@code more}, as one argument array. */
+  static String[] args(List<String> base, String... more) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  /** Asserts exit 2 and one line on stderr, with no exception text, that holds every phrase. */
+  void assertRefused(String... phrases) {
+    org.junit.jupiter.api.Assertions.assertEquals(2, exit, "exit 2: " + this);
+    List<String> lines = err.lines().toList();
+    org.junit.jupiter.api.Assertions.assertEquals(1, lines.size(), "one line on stderr: " + this);
+    org.junit.jupiter.api.Assertions.assertFalse(err.contains("Exception"), "no exception text: " + this);
+    for (String phrase : phrases) {
+      org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).contains(phrase), "'" + phrase + "' in " + this);
+    }
+  }
+
+  /** Asserts that {@code --verify} found weight difference 0 (bit for bit) and passed. */
+  void assertVerifiedBitForBit() {
+    org.junit.jupiter.api.Assertions.assertTrue(out.contains("largest weight difference 0.0e+00") && out.contains(": PASS"),
+        "--verify: weight difference 0 and PASS: " + this);
+  }
+
+  /**
+   * Trains {@code total} epochs straight and {@code first} epochs with a checkpoint that is then resumed to
+   * {@code total} on {@code device}, in {@code dir} (files named from {@code tag}); asserts that both runs save the
+   * same model file, byte for byte. {@code train} gives a run's arguments for a number of epochs.
+   *
+   * @return the straight run's model file
+   */
+  static Path assertResumeEndsAsTheStraightRun(Path dir, String tag, java.util.function.IntFunction<String[]> train,
+      int first, int total, String device) throws IOException {
+    Path straight = dir.resolve(tag + "-straight.json");
+    ok(args(List.of(train.apply(total)), "--save", straight.toString()));
+    Path checkpoint = dir.resolve(tag + ".ckpt");
+    ok(args(List.of(train.apply(first)), "--checkpoint", checkpoint.toString()));
+    Path resumed = dir.resolve(tag + "-resumed.json");
+    ok("train", "--resume", checkpoint.toString(), "--epochs", Integer.toString(total), "--device", device, "--save",
+        resumed.toString());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(straight),
+        java.nio.file.Files.readAllBytes(resumed),
+        first + " epoch(s), then " + (total - first) + " more resumed, give the " + total + " epochs' model byte for byte");
+    return straight;
+  }
+
   List<String> outLines() {
     return out.lines().toList();
   }

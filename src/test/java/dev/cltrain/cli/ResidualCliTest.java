@@ -2,7 +2,6 @@ package dev.cltrain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cltrain.device.Device;
@@ -10,8 +9,6 @@ import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.IdxFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,55 +39,38 @@ class ResidualCliTest {
   }
 
   private static String[] train(String net, String device, int epochs, String... more) {
-    List<String> a = new ArrayList<>(List.of("train", "--data", idx.toString(), "--net", net, "--loss", "xent",
-        "--optimizer", "adam", "--lr", "0.01", "--batch-size", "32", "--epochs", Integer.toString(epochs),
-        "--device", device, "--no-check"));
-    a.addAll(Arrays.asList(more));
-    return a.toArray(String[]::new);
-  }
-
-  private static Cli ok(String... args) {
-    Cli c = Cli.run(args);
-    assertEquals(0, c.exit(), c.toString());
-    return c;
+    return Cli.args(List.of("train", "--data", idx.toString(), "--net", net, "--loss", "xent", "--optimizer", "adam",
+        "--lr", "0.01", "--batch-size", "32", "--epochs", Integer.toString(epochs), "--device", device, "--no-check"),
+        more);
   }
 
   @Test
   void everyBackendSavesTheReferencesModelAndVerifiesWithDifferenceZero() throws Exception {
     Path reference = dir.resolve("reference.json");
-    ok(train("reference", 2, "--save", reference.toString()));
+    Cli.ok(train("reference", 2, "--save", reference.toString()));
     assertTrue(Files.readString(reference).contains("\"type\" : \"residual\""), "the model file holds the blocks");
     for (Device d : Backends.all()) {
       if (d.isReference()) {
         continue;
       }
       Path model = dir.resolve("model-" + d.id().replace(':', '_') + ".json");
-      Cli r = ok(train(d.id(), 2, "--save", model.toString(), "--verify"));
+      Cli r = Cli.ok(train(d.id(), 2, "--save", model.toString(), "--verify"));
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
-      assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+      r.assertVerifiedBitForBit();
     }
-    Cli eval = ok("eval", "--model", reference.toString(), "--data", idx.toString(), "--device", "reference");
+    Cli eval = Cli.ok("eval", "--model", reference.toString(), "--data", idx.toString(), "--device", "reference");
     assertTrue(eval.out().contains("residual(conv:3:3,relu,conv:3:3)"), "eval reads the blocks back: " + eval);
   }
 
   @Test
   void dataParallelOverAnOpenClDeviceAndTheReferenceVerifiesWithDifferenceZero() {
     String device = Backends.others().get(0).id() + ",reference";
-    Cli r = ok(train(device, 1, "--shards", "3,1", "--verify"));
-    assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+    Cli.ok(train(device, 1, "--shards", "3,1", "--verify")).assertVerifiedBitForBit();
   }
 
   @Test
   void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws Exception {
-    Path straight = dir.resolve("straight.json");
-    ok(train("reference", 3, "--save", straight.toString()));
-    Path checkpoint = dir.resolve("residual.ckpt");
-    ok(train("reference", 1, "--checkpoint", checkpoint.toString()));
-    Path resumed = dir.resolve("resumed.json");
-    ok("train", "--resume", checkpoint.toString(), "--epochs", "3", "--device", "reference", "--save",
-        resumed.toString());
-    assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
-        "1 epoch, then 2 more resumed, give the 3 epochs' model byte for byte");
+    Cli.assertResumeEndsAsTheStraightRun(dir, "residual", e -> train("reference", e), 1, 3, "reference");
   }
 
   /**
@@ -101,26 +81,19 @@ class ResidualCliTest {
   void aBlockWithBnSavesTheReferencesBytesOnEveryBackendAndResumesAsTheUninterruptedRun() throws Exception {
     String net = "conv:3:3,relu,residual(conv:3:3,bn,relu,conv:3:3,bn),relu,residual(conv:4:3:s2,bn,relu,conv:4:3),"
         + "relu,dense:3";
-    Path reference = dir.resolve("bn-reference.json");
-    ok(train(net, "reference", 2, "--save", reference.toString()));
+    Path reference = Cli.assertResumeEndsAsTheStraightRun(dir, "bn", e -> train(net, "reference", e), 1, 2,
+        "reference");
     assertTrue(Files.readString(reference).contains("\"runningVariance\""), "the model file holds the statistics");
     assertEquals(1, Files.readString(reference).split("\"shortcutNorm\"", -1).length - 1,
         "the projection shortcut's bn, once (the identity shortcut has none)");
     for (Device d : Backends.others()) {
       Path model = dir.resolve("bn-model-" + d.id().replace(':', '_') + ".json");
       // the first block as the shorthand: the same network, so the same bytes
-      Cli r = ok(train(net.replace("residual(conv:3:3,bn,relu,conv:3:3,bn),relu", "resblock:3"), d.id(), 2, "--save",
+      Cli r = Cli.ok(train(net.replace("residual(conv:3:3,bn,relu,conv:3:3,bn),relu", "resblock:3"), d.id(), 2, "--save",
           model.toString(), "--verify"));
       assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(model), d.id() + ": the reference's bytes");
-      assertTrue(r.out().contains("largest weight difference 0.0e+00") && r.out().contains(": PASS"), r.toString());
+      r.assertVerifiedBitForBit();
     }
-    Path checkpoint = dir.resolve("bn.ckpt");
-    ok(train(net, "reference", 1, "--checkpoint", checkpoint.toString()));
-    Path resumed = dir.resolve("bn-resumed.json");
-    ok("train", "--resume", checkpoint.toString(), "--epochs", "2", "--device", "reference", "--save",
-        resumed.toString());
-    assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(resumed),
-        "1 epoch, then 1 more resumed, give the 2 epochs' model byte for byte");
   }
 
   @Test
@@ -146,12 +119,8 @@ class ResidualCliTest {
             + "it, not to 'resblock:4'"},
         {"conv:2:3,bn:1.5:1e-5,dense:3", "item 2 'bn:1.5:1e-5': the momentum 1.5 is outside [0, 1]"}};
     for (String[] c : cases) {
-      Cli run = Cli.run("train", "--data", idx.toString(), "--net", c[0], "--epochs", "1", "--device", "reference");
-      assertEquals(2, run.exit(), run.toString());
-      List<String> lines = run.err().lines().toList();
-      assertEquals(1, lines.size(), "one line: " + run);
-      assertTrue(lines.get(0).contains("--net: " + c[1]), "'" + c[1] + "' in " + run);
-      assertFalse(run.err().contains("Exception"), run.toString());
+      Cli.run("train", "--data", idx.toString(), "--net", c[0], "--epochs", "1", "--device", "reference")
+          .assertRefused("--net: " + c[1]);
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.cltrain.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import dev.cltrain.testing.Backends;
 import dev.cltrain.testing.IdxFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,28 +36,20 @@ class TransferCliTest {
   static void data() throws Exception {
     idx = IdxFolders.write(dir.resolve("idx"));
     pretrained = dir.resolve("pre.json");
-    ok("train", "--data", idx.toString(), "--net", NET, "--optimizer", "adam", "--lr", "0.01", "--batch-size", "48",
+    Cli.ok("train", "--data", idx.toString(), "--net", NET, "--optimizer", "adam", "--lr", "0.01", "--batch-size", "48",
         "--epochs", "1", "--device", "reference", "--save", pretrained.toString());
   }
 
   private static String[] tune(String device, int epochs, String... more) {
-    List<String> a = new ArrayList<>(List.of("train", "--data", idx.toString(), "--init-model", pretrained.toString(),
-        "--new-head", "3", "--freeze", "2", "--optimizer", "adamw", "--lr", "0.01", "--batch-size", "48",
-        "--epochs", Integer.toString(epochs), "--seed", "4", "--device", device, "--no-check"));
-    a.addAll(Arrays.asList(more));
-    return a.toArray(String[]::new);
-  }
-
-  private static Cli ok(String... args) {
-    Cli c = Cli.run(args);
-    assertEquals(0, c.exit(), c.toString());
-    return c;
+    return Cli.args(List.of("train", "--data", idx.toString(), "--init-model", pretrained.toString(), "--new-head", "3",
+        "--freeze", "2", "--optimizer", "adamw", "--lr", "0.01", "--batch-size", "48", "--epochs",
+        Integer.toString(epochs), "--seed", "4", "--device", device, "--no-check"), more);
   }
 
   @Test
   void theFrozenConvolutionKeepsItsBitsTheFactsRecordTheOptionsAndOpenClSavesTheReferencesBytes() throws Exception {
     Path reference = dir.resolve("tuned.json");
-    ok(tune("reference", 1, "--save", reference.toString()));
+    Cli.ok(tune("reference", 1, "--save", reference.toString()));
     Network before = Model.load(pretrained).network();
     Network after = Model.load(reference).network();
     assertArrayEquals(before.convs().get(0).weights(), after.convs().get(0).weights(), "frozen conv weights");
@@ -71,23 +61,14 @@ class TransferCliTest {
     assertFalse(new ObjectMapper().readTree(pretrained.toFile()).get("training").has("freeze"), "no fact unused");
     String device = Backends.others().get(0).id();
     Path onDevice = dir.resolve("tuned-device.json");
-    Cli verified = ok(tune(device, 1, "--verify", "--save", onDevice.toString()));
+    Cli verified = Cli.ok(tune(device, 1, "--verify", "--save", onDevice.toString()));
     assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(onDevice), device + ": the reference's bytes");
-    assertTrue(verified.out().contains("largest weight difference 0.0e+00") && verified.out().contains(": PASS"),
-        verified.toString());
+    verified.assertVerifiedBitForBit();
   }
 
   @Test
   void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws Exception {
-    Path straight = dir.resolve("straight.json");
-    ok(tune("reference", 3, "--save", straight.toString()));
-    Path checkpoint = dir.resolve("tune.ckpt");
-    ok(tune("reference", 1, "--checkpoint", checkpoint.toString()));
-    Path resumed = dir.resolve("resumed.json");
-    ok("train", "--resume", checkpoint.toString(), "--epochs", "3", "--device", "reference", "--save",
-        resumed.toString());
-    assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed),
-        "1 epoch, then 2 more resumed, give the 3 epochs' model byte for byte");
+    Cli.assertResumeEndsAsTheStraightRun(dir, "tune", e -> tune("reference", e), 1, 3, "reference");
   }
 
   @Test
@@ -99,19 +80,10 @@ class TransferCliTest {
         {"--new-head", "5", "--new-head 5: the data"},
         {"--new-head", "0", "--new-head must be at least 1"}};
     for (String[] c : cases) {
-      List<String> a = new ArrayList<>(List.of("train", "--data", idx.toString(), "--init-model",
-          pretrained.toString(), "--device", "reference", c[0], c[1]));
-      assertBad(Cli.run(a.toArray(String[]::new)), c[2]);
+      Cli.run("train", "--data", idx.toString(), "--init-model", pretrained.toString(), "--device", "reference", c[0],
+          c[1]).assertRefused(c[2]);
     }
-    assertBad(Cli.run("train", "--data", idx.toString(), "--net", NET, "--new-head", "3", "--device", "reference"),
-        "--new-head applies to --init-model only");
-  }
-
-  private static void assertBad(Cli run, String phrase) {
-    assertEquals(2, run.exit(), run.toString());
-    List<String> lines = run.err().lines().toList();
-    assertEquals(1, lines.size(), "one line: " + run);
-    assertTrue(lines.get(0).contains(phrase), "'" + phrase + "' in " + run);
-    assertFalse(run.err().contains("Exception"), run.toString());
+    Cli.run("train", "--data", idx.toString(), "--net", NET, "--new-head", "3", "--device", "reference")
+        .assertRefused("--new-head applies to --init-model only");
   }
 }
