@@ -57,10 +57,15 @@ class StreamingTest {
 
   static Run train(String device, TrainingData data, Optimizer optimizer, float smoothing, Path dir, String tag)
       throws Exception {
+    return train(Devices.choose(device), data, optimizer, smoothing, dir, tag);
+  }
+
+  static Run train(dev.cltrain.device.DeviceChoice device, TrainingData data, Optimizer optimizer, float smoothing,
+      Path dir, String tag) throws Exception {
     List<String> epochs = new ArrayList<>();
     Training training = Training.of(Network.builder(4, 6, data.train().outputs()).hidden(Activation.TANH)
             .loss(data.classes() > 0 ? Loss.XENT : Loss.MSE).seed(3), data)
-        .standardize().optimizer(optimizer).batchSize(16).epochs(3).device(Devices.choose(device))
+        .standardize().optimizer(optimizer).batchSize(16).epochs(3).device(device)
         .listener(report -> {
           epochs.add(report.epoch() + " " + Float.floatToIntBits(report.loss()) + " "
               + report.heldOut().entrySet().stream().map(e -> e.getKey() + "="
@@ -95,6 +100,27 @@ class StreamingTest {
     assertEquals(whole.classNames(), streamed.classNames());
     Run a = train(device, whole, Optimizer.adam(0.02f), 0.1f, dir, "whole");
     Run b = train(device, streamed, Optimizer.adam(0.02f), 0.1f, dir, "streamed");
+    assertEquals(3, a.epochs().size());
+    assertEquals(a.epochs(), b.epochs(), "every epoch's loss and the test and validation losses, bit for bit");
+    assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
+  }
+
+  /**
+   * Two devices (each device with the reference; the reference with itself), sharing every batch 2:1: streamed, the
+   * host reads each batch and gives each device its shard, and the run writes the resident two-device run's bytes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void aStreamedRunOnTwoDevicesWritesTheModelOfTheTwoDeviceRunInMemory(String device, @TempDir Path dir)
+      throws Exception {
+    Path csv = classesCsv(dir, "train.csv", 203, 1);
+    Path test = classesCsv(dir, "test.csv", 41, 2);
+    Path cache = dir.resolve("cache");
+    dev.cltrain.device.DeviceChoice two = dev.cltrain.device.DeviceChoice.parallel(
+        List.of(Devices.choose(device).device(), Devices.reference()), new int[] {2, 1}, "two devices")
+        .withCheck(false);
+    Run a = train(two, load(csv, test, true, Streaming.Mode.OFF, cache), Optimizer.adam(0.02f), 0.1f, dir, "whole");
+    Run b = train(two, load(csv, test, true, Streaming.Mode.ON, cache), Optimizer.adam(0.02f), 0.1f, dir, "streamed");
     assertEquals(3, a.epochs().size());
     assertEquals(a.epochs(), b.epochs(), "every epoch's loss and the test and validation losses, bit for bit");
     assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
