@@ -33,4 +33,17 @@ final class DeviceOptions {
     }
     return Devices.choose(device, kernels).withCheck(!noCheck);
   }
+
+  /**
+   * What each OpenCL device of {@code choice} holds, for {@code --stream auto} (the reference's memory is the
+   * Java heap, which auto weighs anyway).
+   *
+   * @param choice the devices the rows would be uploaded to
+   * @return their limits, in device order
+   */
+  static java.util.List<dev.cltrain.data.Streaming.DeviceLimit> limits(DeviceChoice choice) {
+    return choice.devices().stream().filter(d -> !d.isReference())
+        .map(d -> new dev.cltrain.data.Streaming.DeviceLimit(d.id(), d.memoryBytes(), d.largestBufferBytes()))
+        .toList();
+  }
 }

@@ -125,6 +125,16 @@ final class TrainCommand implements Callable<Integer> {
       err.println(line);
       err.flush();
     };
+    DeviceSplit split = new DeviceSplit(deviceOptions, shards,
+        spec.commandLine().getParseResult().hasMatchedOption("--device"), resume, err);
+    dev.cltrain.device.DeviceChoice[] chosen = new dev.cltrain.device.DeviceChoice[1];
+    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = () -> { // chosen once, when first asked
+      if (chosen[0] == null) {
+        chosen[0] = split.choice(resumed);
+      }
+      return chosen[0];
+    };
+    workload.deviceLimits = () -> DeviceOptions.limits(choice.get()); // --stream auto: do the rows fit the devices?
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
     TrainingData loaded = work.data();
@@ -151,8 +161,7 @@ final class TrainCommand implements Callable<Integer> {
     float rate = work.training().optimizer().learningRate();
 
     Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
-        .finalOutputs(train.rows() <= TrainSummary.PREDICTIONS_SHOWN * 2).device(new DeviceSplit(deviceOptions, shards, spec.commandLine().getParseResult().hasMatchedOption("--device"),
-            resume, err).choice(resumed))
+        .finalOutputs(train.rows() <= TrainSummary.PREDICTIONS_SHOWN * 2).device(choice.get())
         .schedule(schedule).earlyStopping(stopping);
     if (checkpoint != null) {
       training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),

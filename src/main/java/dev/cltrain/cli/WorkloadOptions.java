@@ -64,7 +64,8 @@ final class WorkloadOptions {
 
   @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's or an IDX folder's rows from the row cache "
       + "(converted once into a binary float32 file, memory-mapped) rather than read them whole into the heap: on, off, "
-      + "or auto (default), which streams when the rows would take over a third of the Java heap and says so. "
+      + "or auto (default), which streams when the rows would take over a third of the Java heap, or more than the "
+      + "device's memory or largest buffer, and says which. "
       + "Streamed training writes the same model as in memory.")
   String stream;
 
@@ -290,8 +291,12 @@ final class WorkloadOptions {
   /** {@return --stream and --cache: whether and where the data is streamed} */
   dev.cltrain.data.Streaming streaming() {
     return new dev.cltrain.data.Streaming(stream == null ? dev.cltrain.data.Streaming.Mode.AUTO
-        : dev.cltrain.data.Streaming.Mode.parse(stream), new dev.cltrain.data.RowCache.Options(cache, progress));
+        : dev.cltrain.data.Streaming.Mode.parse(stream), new dev.cltrain.data.RowCache.Options(cache, progress),
+        deviceLimits);
   }
+
+  /** The devices the data will be uploaded to, for {@code --stream auto} ({@link DeviceOptions#limits}); null: none. */
+  java.util.function.Supplier<java.util.List<dev.cltrain.data.Streaming.DeviceLimit>> deviceLimits;
 
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
   static final int MAX_INFERRED_CLASSES = 256;
