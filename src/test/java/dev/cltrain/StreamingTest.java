@@ -126,6 +126,61 @@ class StreamingTest {
     assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
   }
 
+  /**
+   * Issue 26, item 3: a model's evaluation and predictions of a CSV streamed from the row cache, heard chunk by
+   * chunk and none kept, are those of the CSV read whole: the loss and accuracy bit for bit, every output equal.
+   */
+  @org.junit.jupiter.api.Test
+  void evalAndPredictOfAStreamedCsvGiveTheFiguresOfTheCsvInMemory(@TempDir Path dir) throws Exception {
+    Path csv = classesCsv(dir, "train.csv", 203, 1);
+    Path cache = dir.resolve("cache");
+    Model model = Training.of(Network.builder(4, 6, 3).hidden(Activation.TANH).loss(Loss.XENT).seed(3),
+        load(csv, null, true, Streaming.Mode.OFF, cache)).standardize().batchSize(16).epochs(2)
+        .device(Devices.reference()).run().model();
+    Streaming on = new Streaming(Streaming.Mode.ON, new RowCache.Options(cache, null));
+    dev.cltrain.device.DeviceChoice reference = dev.cltrain.device.DeviceChoice.of(Devices.reference());
+    dev.cltrain.data.DataSet whole = Data.labelledFor(model, csv.toString(), CsvLayout.DEFAULT);
+    dev.cltrain.data.DataSet streamed = Data.labelledFor(model, csv.toString(), CsvLayout.DEFAULT, on);
+    assertTrue(streamed.isStreamed() && !whole.isStreamed());
+    Model.Scored a = model.evaluate(whole, reference);
+    List<Float> heard = new ArrayList<>();
+    int[] rows = {0};
+    Model.Scored b = model.evaluate(streamed, reference, (first, n, outputs, targets) -> {
+      assertEquals(rows[0], first, "chunks in row order");
+      rows[0] += n;
+      for (float v : outputs) {
+        heard.add(v);
+      }
+    });
+    assertEquals(Float.floatToIntBits(a.evaluation().loss()), Float.floatToIntBits(b.evaluation().loss()));
+    assertEquals(a.evaluation().accuracy(), b.evaluation().accuracy(), 0f);
+    assertNull(b.evaluation().outputs(), "heard, not kept");
+    assertEquals(203, rows[0]);
+    float[] expected = a.evaluation().outputs();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], heard.get(i), 0f, "output " + i);
+    }
+
+    dev.cltrain.data.DataSet inputs = Data.inputsFor(model, csv, true, CsvLayout.DEFAULT, on);
+    assertTrue(inputs.isStreamed());
+    float[][] raw = new float[203][];
+    dev.cltrain.data.DataSet inMemory = Data.inputsFor(model, csv, true, CsvLayout.DEFAULT, null);
+    for (int r = 0; r < raw.length; r++) {
+      raw[r] = inMemory.inputRow(r);
+    }
+    float[][] predicted = model.predict(raw, reference).outputs();
+    List<float[]> streamedRows = new ArrayList<>();
+    model.predict(inputs, reference, (first, n, outputs, targets) -> {
+      for (int r = 0; r < n; r++) {
+        streamedRows.add(java.util.Arrays.copyOfRange(outputs, r * 3, (r + 1) * 3));
+      }
+    });
+    assertEquals(203, streamedRows.size());
+    for (int r = 0; r < raw.length; r++) {
+      assertArrayEquals(predicted[r], streamedRows.get(r), 0f, "prediction " + r);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("devices")
   void aStreamedRegressionRunWritesTheSameModel(String device, @TempDir Path dir) throws Exception {

@@ -127,13 +127,7 @@ final class TrainCommand implements Callable<Integer> {
     };
     DeviceSplit split = new DeviceSplit(deviceOptions, shards,
         spec.commandLine().getParseResult().hasMatchedOption("--device"), resume, err);
-    dev.cltrain.device.DeviceChoice[] chosen = new dev.cltrain.device.DeviceChoice[1];
-    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = () -> { // chosen once, when first asked
-      if (chosen[0] == null) {
-        chosen[0] = split.choice(resumed);
-      }
-      return chosen[0];
-    };
+    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = DeviceOptions.once(() -> split.choice(resumed));
     workload.deviceLimits = () -> DeviceOptions.limits(choice.get()); // --stream auto: do the rows fit the devices?
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
@@ -299,8 +293,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       WorkloadOptions given = workload;
       workload = WorkloadJson.fromJson(options);
-      workload.stream = given.stream; // how the rows are read, not what is trained: the resumed run's own choice
-      workload.cache = given.cache;
+      workload.rows = given.rows; // how the rows are read, not what is trained: the resumed run's own choice
       workload.checkpointNetwork = resumed.state().network();
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {
