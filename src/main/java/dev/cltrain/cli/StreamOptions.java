@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --stream} and {@code --cache}: whether and where a data set's rows are streamed (train, bench, eval, predict). */
 final class StreamOptions {
-  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's or an IDX folder's rows from the row cache "
+  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's, an IDX folder's or an image folder's rows from the row cache "
       + "(converted once into a binary float32 file, memory-mapped) rather than read them whole into the heap: on, off, "
       + "or auto (default), which streams when the rows would take over a third of the Java heap, or more than the "
       + "device's memory or largest buffer, and says which. Streamed rows give the same numbers as in memory.")

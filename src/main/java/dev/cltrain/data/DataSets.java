@@ -85,11 +85,7 @@ public final class DataSets {
       Path path = Path.of(spec);
       Streaming streaming = o.streaming();
       if (ImageFolder.looksLikeImageFolder(path)) {
-        if (streaming.mode() == Streaming.Mode.ON) {
-          throw InputException.parameter("stream", "on: an image folder is decoded into memory (its images are "
-              + "not streamed yet); leave it auto or off for " + path);
-        }
-        loaded = ImageFolder.load(path, o.classes(), o.images());
+        loaded = ImageFolder.load(path, o.classes(), o.images(), streaming);
         if (loaded.validation() != null && split > 0) {
           throw InputException.parameter("validationSplit", "does not apply to " + path + ": its "
               + ImageFolder.VAL + "/ folder is the validation set");

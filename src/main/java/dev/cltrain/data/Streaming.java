@@ -38,7 +38,7 @@ public record Streaming(Mode mode, RowCache.Options cache,
   public enum Mode {
     /** Stream when the rows would not fit the heap (said in one line). */
     AUTO,
-    /** Always stream a CSV or IDX source. */
+    /** Always stream a CSV, IDX or image folder source. */
     ON,
     /** Never stream. */
     OFF;
