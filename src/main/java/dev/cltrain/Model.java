@@ -383,7 +383,7 @@ public final class Model {
   /**
    * Loss and accuracy over labelled data, each chunk's outputs handed to {@code each} as they are computed and
    * none kept (the evaluation's outputs are null): a streamed set ({@link Data#labelledFor(Model, String,
-   * CsvLayout, Streaming)}) passes through the heap a chunk at a time.
+   * dev.cltrain.data.CsvLayout, dev.cltrain.data.Streaming)}) passes through the heap a chunk at a time.
    *
    * @param data   labelled rows at the model's scale
    * @param choice where to run
@@ -403,10 +403,14 @@ public final class Model {
    * @param choice    where to run
    * @param each      gets each chunk's outputs
    * @return where they were computed
-   * @throws InputException when the rows' width is not the model's
+   * @throws InputException when the rows' width is not the model's, or they have targets
    */
   public Predictions predict(DataSet rawInputs, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
     InputException.require(choice, "the device choice");
+    if (InputException.require(rawInputs, "the rows").outputs() != 0) {
+      throw new InputException(rawInputs.name() + ": rows with targets; predict takes inputs only ("
+          + "Data.inputsFor reads them)");
+    }
     if (rawInputs.inputs() != inputs()) {
       throw new InputException("rows of " + rawInputs.inputs() + " values, but " + origin + " takes " + inputs()
           + " inputs");
