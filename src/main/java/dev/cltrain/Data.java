@@ -225,6 +225,23 @@ public final class Data {
    * @throws InputException when the data does not fit the model
    */
   public static DataSet labelledFor(Model model, String spec, CsvLayout layout) {
+    return labelledFor(model, spec, layout, null);
+  }
+
+  /**
+   * {@link #labelledFor(Model, String, CsvLayout)}, a CSV or IDX folder streamed from the row cache when
+   * {@code streaming} says so ({@code eval --stream}): evaluate it with {@link Model#evaluate(DataSet,
+   * dev.cltrain.device.DeviceChoice, dev.cltrain.device.OutputRows)} to hold a chunk of it at a time.
+   *
+   * @param model     the model to evaluate
+   * @param spec      a CSV file or an IDX folder
+   * @param layout    the CSV's label and ignored columns and its missing-cell rule
+   * @param streaming whether to stream it, or null for never
+   * @return the data set to evaluate on
+   * @throws InputException when the data does not fit the model
+   */
+  public static DataSet labelledFor(Model model, String spec, CsvLayout layout, dev.cltrain.data.Streaming streaming) {
+    dev.cltrain.data.Streaming rows = streaming == null ? dev.cltrain.data.Streaming.OFF : streaming;
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
     if (!isNamed(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
@@ -232,7 +249,7 @@ public final class Data {
     }
     java.util.List<String> names = model.network().classNames();
     if (classification && names != null && !isNamed(spec) && !java.nio.file.Files.isDirectory(Path.of(spec))) {
-      DataSet set = CsvReader.readClassified(Path.of(spec), outputs, names, layout).set(); // labels by the model's names
+      DataSet set = DataSets.classifiedCsv(Path.of(spec), outputs, names, layout, rows); // labels by the model's names
       model.checkFits(set);
       return model.rescale(set, 1f);
     }
@@ -240,7 +257,7 @@ public final class Data {
     boolean image = (input.height() > 1 || input.width() > 1) && (input.channels() == 1 || input.channels() == 3);
     TrainingData loaded = DataSets.load(new DataOptions(spec, outputs, classification,
         classification ? outputs : 0, null, 0, 0, layout,
-        new dev.cltrain.data.ImageFolder.Options(image ? input : null, false), null)); // an image folder in the model's shape
+        new dev.cltrain.data.ImageFolder.Options(image ? input : null, false), rows)); // an image folder in the model's shape
     if (names != null && loaded.classNames() != null && !names.equals(loaded.classNames())) {
       throw new InputException(spec + ": classes " + loaded.classNames() + " but the model's are " + names);
     }
@@ -275,6 +292,25 @@ public final class Data {
           + (classification ? "a class label" : "gives " + model.outputs() + " output" + (model.outputs() == 1 ? ""
           : "s") + " (one target column each)") + ": " + expected + " columns");
     }
+  }
+
+  /**
+   * The input columns of a CSV file for {@code model}, raw, as {@code cltrain predict --data} reads them: streamed
+   * from the row cache when {@code streaming} says so (predict them with {@link Model#predict(DataSet,
+   * dev.cltrain.device.DeviceChoice, dev.cltrain.device.OutputRows)} to hold a chunk at a time).
+   *
+   * @param model       the model whose inputs they are
+   * @param file        the CSV file
+   * @param ignoreExtra whether input columns after the model's first inputs are ignored (else refused)
+   * @param layout      columns to leave out (labels and ignored) and the missing-cell rule
+   * @param streaming   whether to stream it, or null for never
+   * @return the rows, with no targets
+   * @throws InputException naming the file, line and column of bad input, or a column count that does not fit
+   */
+  public static DataSet inputsFor(Model model, Path file, boolean ignoreExtra, CsvLayout layout,
+      dev.cltrain.data.Streaming streaming) {
+    return DataSets.inputsCsv(InputException.require(file, "the CSV file"), model.inputs(), ignoreExtra, layout,
+        streaming == null ? dev.cltrain.data.Streaming.OFF : streaming);
   }
 
   /**

@@ -380,11 +380,60 @@ public final class Model {
     return forward(rescale(set, data.inputScale()), choice);
   }
 
+  /**
+   * Loss and accuracy over labelled data, each chunk's outputs handed to {@code each} as they are computed and
+   * none kept (the evaluation's outputs are null): a streamed set ({@link Data#labelledFor(Model, String,
+   * dev.cltrain.data.CsvLayout, dev.cltrain.data.Streaming)}) passes through the heap a chunk at a time.
+   *
+   * @param data   labelled rows at the model's scale
+   * @param choice where to run
+   * @param each   gets each chunk's outputs and targets, in row order
+   * @return the figures and where they were computed
+   */
+  public Scored evaluate(DataSet data, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
+    checkFits(data);
+    return forward(data, choice, InputException.require(each, "the chunk listener"));
+  }
+
+  /**
+   * The outputs for rows of raw inputs (a {@link Data#inputsFor} set, streamed or not), handed to {@code each}
+   * chunk by chunk, in row order, and not kept (the predictions' outputs are null).
+   *
+   * @param rawInputs rows of raw inputs, no targets
+   * @param choice    where to run
+   * @param each      gets each chunk's outputs
+   * @return where they were computed
+   * @throws InputException when the rows' width is not the model's, or they have targets
+   */
+  public Predictions predict(DataSet rawInputs, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
+    InputException.require(choice, "the device choice");
+    if (InputException.require(rawInputs, "the rows").outputs() != 0) {
+      throw new InputException(rawInputs.name() + ": rows with targets; predict takes inputs only ("
+          + "Data.inputsFor reads them)");
+    }
+    if (rawInputs.inputs() != inputs()) {
+      throw new InputException("rows of " + rawInputs.inputs() + " values, but " + origin + " takes " + inputs()
+          + " inputs");
+    }
+    if (rawInputs.rows() == 0) {
+      return new Predictions(null, choice.device(), null);
+    }
+    DataSet withTargets = rawInputs.withZeroTargets(outputs()); // the forward pass scores against something
+    Scored scored = forward(rescale(withTargets, 1f), choice, InputException.require(each, "the chunk listener"));
+    return new Predictions(null, scored.device(), scored.warning());
+  }
+
   private Scored forward(DataSet set, DeviceChoice choice) {
+    return forward(set, choice, null);
+  }
+
+  /** The forward pass: every output kept when {@code each} is null, else each chunk's handed to it. */
+  private Scored forward(DataSet set, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
     Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set,
         dev.cltrain.train.MemoryPlan.chunkRows(network, CHUNK_ROWS));
     try (Inference<?, ?> inference = opening.opened()) {
-      return new Scored(inference.evaluate(set, true), opening.device(), opening.warning());
+      return new Scored(each == null ? inference.evaluate(set, true) : inference.evaluate(set, each),
+          opening.device(), opening.warning());
     }
   }
 
@@ -416,7 +465,18 @@ public final class Model {
     if (have == want) {
       return set;
     }
+    if (set.isStreamed()) { // each chunk's inputs as the whole array's would be
+      return DataSet.streamed(set.name(), set.source().mapInputs(x -> {
+        scale(x, set, have, want);
+        return x;
+      }));
+    }
     float[] x = set.x().clone();
+    scale(x, set, have, want);
+    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), x, set.y());
+  }
+
+  private static void scale(float[] x, DataSet set, float have, float want) {
     if (have == 1f) {
       new TrainingData(set, null, null, want, 0).scaleInputs(x); // ÷255 for IDX, bit for bit as the loader
     } else {
@@ -425,7 +485,6 @@ public final class Model {
         x[i] *= factor;
       }
     }
-    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), x, set.y());
   }
 
   /**

@@ -57,10 +57,15 @@ class StreamingTest {
 
   static Run train(String device, TrainingData data, Optimizer optimizer, float smoothing, Path dir, String tag)
       throws Exception {
+    return train(Devices.choose(device), data, optimizer, smoothing, dir, tag);
+  }
+
+  static Run train(dev.cltrain.device.DeviceChoice device, TrainingData data, Optimizer optimizer, float smoothing,
+      Path dir, String tag) throws Exception {
     List<String> epochs = new ArrayList<>();
     Training training = Training.of(Network.builder(4, 6, data.train().outputs()).hidden(Activation.TANH)
             .loss(data.classes() > 0 ? Loss.XENT : Loss.MSE).seed(3), data)
-        .standardize().optimizer(optimizer).batchSize(16).epochs(3).device(Devices.choose(device))
+        .standardize().optimizer(optimizer).batchSize(16).epochs(3).device(device)
         .listener(report -> {
           epochs.add(report.epoch() + " " + Float.floatToIntBits(report.loss()) + " "
               + report.heldOut().entrySet().stream().map(e -> e.getKey() + "="
@@ -98,6 +103,82 @@ class StreamingTest {
     assertEquals(3, a.epochs().size());
     assertEquals(a.epochs(), b.epochs(), "every epoch's loss and the test and validation losses, bit for bit");
     assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
+  }
+
+  /**
+   * Two devices (each device with the reference; the reference with itself), sharing every batch 2:1: streamed, the
+   * host reads each batch and gives each device its shard, and the run writes the resident two-device run's bytes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void aStreamedRunOnTwoDevicesWritesTheModelOfTheTwoDeviceRunInMemory(String device, @TempDir Path dir)
+      throws Exception {
+    Path csv = classesCsv(dir, "train.csv", 203, 1);
+    Path test = classesCsv(dir, "test.csv", 41, 2);
+    Path cache = dir.resolve("cache");
+    dev.cltrain.device.DeviceChoice two = dev.cltrain.device.DeviceChoice.parallel(
+        List.of(Devices.choose(device).device(), Devices.reference()), new int[] {2, 1}, "two devices")
+        .withCheck(false);
+    Run a = train(two, load(csv, test, true, Streaming.Mode.OFF, cache), Optimizer.adam(0.02f), 0.1f, dir, "whole");
+    Run b = train(two, load(csv, test, true, Streaming.Mode.ON, cache), Optimizer.adam(0.02f), 0.1f, dir, "streamed");
+    assertEquals(3, a.epochs().size());
+    assertEquals(a.epochs(), b.epochs(), "every epoch's loss and the test and validation losses, bit for bit");
+    assertArrayEquals(a.model(), b.model(), "the model file, byte for byte");
+  }
+
+  /**
+   * Issue 26, item 3: a model's evaluation and predictions of a CSV streamed from the row cache, heard chunk by
+   * chunk and none kept, are those of the CSV read whole: the loss and accuracy bit for bit, every output equal.
+   */
+  @org.junit.jupiter.api.Test
+  void evalAndPredictOfAStreamedCsvGiveTheFiguresOfTheCsvInMemory(@TempDir Path dir) throws Exception {
+    Path csv = classesCsv(dir, "train.csv", 203, 1);
+    Path cache = dir.resolve("cache");
+    Model model = Training.of(Network.builder(4, 6, 3).hidden(Activation.TANH).loss(Loss.XENT).seed(3),
+        load(csv, null, true, Streaming.Mode.OFF, cache)).standardize().batchSize(16).epochs(2)
+        .device(Devices.reference()).run().model();
+    Streaming on = new Streaming(Streaming.Mode.ON, new RowCache.Options(cache, null));
+    dev.cltrain.device.DeviceChoice reference = dev.cltrain.device.DeviceChoice.of(Devices.reference());
+    dev.cltrain.data.DataSet whole = Data.labelledFor(model, csv.toString(), CsvLayout.DEFAULT);
+    dev.cltrain.data.DataSet streamed = Data.labelledFor(model, csv.toString(), CsvLayout.DEFAULT, on);
+    assertTrue(streamed.isStreamed() && !whole.isStreamed());
+    Model.Scored a = model.evaluate(whole, reference);
+    List<Float> heard = new ArrayList<>();
+    int[] rows = {0};
+    Model.Scored b = model.evaluate(streamed, reference, (first, n, outputs, targets) -> {
+      assertEquals(rows[0], first, "chunks in row order");
+      rows[0] += n;
+      for (float v : outputs) {
+        heard.add(v);
+      }
+    });
+    assertEquals(Float.floatToIntBits(a.evaluation().loss()), Float.floatToIntBits(b.evaluation().loss()));
+    assertEquals(a.evaluation().accuracy(), b.evaluation().accuracy(), 0f);
+    assertNull(b.evaluation().outputs(), "heard, not kept");
+    assertEquals(203, rows[0]);
+    float[] expected = a.evaluation().outputs();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], heard.get(i), 0f, "output " + i);
+    }
+
+    dev.cltrain.data.DataSet inputs = Data.inputsFor(model, csv, true, CsvLayout.DEFAULT, on);
+    assertTrue(inputs.isStreamed());
+    float[][] raw = new float[203][];
+    dev.cltrain.data.DataSet inMemory = Data.inputsFor(model, csv, true, CsvLayout.DEFAULT, null);
+    for (int r = 0; r < raw.length; r++) {
+      raw[r] = inMemory.inputRow(r);
+    }
+    float[][] predicted = model.predict(raw, reference).outputs();
+    List<float[]> streamedRows = new ArrayList<>();
+    model.predict(inputs, reference, (first, n, outputs, targets) -> {
+      for (int r = 0; r < n; r++) {
+        streamedRows.add(java.util.Arrays.copyOfRange(outputs, r * 3, (r + 1) * 3));
+      }
+    });
+    assertEquals(203, streamedRows.size());
+    for (int r = 0; r < raw.length; r++) {
+      assertArrayEquals(predicted[r], streamedRows.get(r), 0f, "prediction " + r);
+    }
   }
 
   @ParameterizedTest(name = "{0}")

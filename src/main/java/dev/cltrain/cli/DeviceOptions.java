@@ -33,4 +33,32 @@ final class DeviceOptions {
     }
     return Devices.choose(device, kernels).withCheck(!noCheck);
   }
+
+  /**
+   * @param choose makes the choice
+   * @return {@code choose}'s choice, made once, when first asked ({@code --stream auto} may ask before the data
+   *     is read)
+   */
+  static java.util.function.Supplier<DeviceChoice> once(java.util.function.Supplier<DeviceChoice> choose) {
+    DeviceChoice[] made = new DeviceChoice[1];
+    return () -> {
+      if (made[0] == null) {
+        made[0] = choose.get();
+      }
+      return made[0];
+    };
+  }
+
+  /**
+   * What each OpenCL device of {@code choice} holds, for {@code --stream auto} (the reference's memory is the
+   * Java heap, which auto weighs anyway).
+   *
+   * @param choice the devices the rows would be uploaded to
+   * @return their limits, in device order
+   */
+  static java.util.List<dev.cltrain.data.Streaming.DeviceLimit> limits(DeviceChoice choice) {
+    return choice.devices().stream().filter(d -> !d.isReference())
+        .map(d -> new dev.cltrain.data.Streaming.DeviceLimit(d.id(), d.memoryBytes(), d.largestBufferBytes()))
+        .toList();
+  }
 }

@@ -41,6 +41,9 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin
   DeviceOptions deviceOptions;
 
+  @Mixin
+  StreamOptions rows;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -50,12 +53,18 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
-    DataSet set = Data.labelledFor(loaded, data, csv.layout());
-    Model.Scored result = loaded.evaluate(set, deviceOptions.choice());
+    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = DeviceOptions.once(deviceOptions::choice);
+    DataSet set = Data.labelledFor(loaded, data, csv.layout(), rows.streaming(line -> {
+      err.println(line); // the row cache's conversion, heard as it goes
+      err.flush();
+    }, () -> DeviceOptions.limits(choice.get())));
+    int cols = set.outputs();
+    int[][] confusion = new int[cols == 1 ? 2 : cols][cols == 1 ? 2 : cols];
+    Model.Scored result = loaded.evaluate(set, choice.get(), (first, n, outputs, targets) ->
+        count(confusion, outputs, targets, n, cols)); // chunk by chunk: a streamed set is never held whole
     if (result.warning() != null) {
       err.println(result.warning());
     }
-    int[][] confusion = confusion(result.evaluation().outputs(), set);
     List<String> names = classNames(loaded, confusion.length);
     if (json) {
       out.println(toJson(model, network, set, deviceName(result.device()), result.evaluation(), confusion, names));
@@ -177,17 +186,14 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /**
-   * Counts (true class, predicted class) pairs: classes are the argmax of the targets and of the outputs
-   * (first maximum, as the count_correct kernel takes it); with one output, the side of 0.5.
+   * Counts (true class, predicted class) pairs of {@code rows} rows into {@code counts}: classes are the argmax of
+   * the targets and of the outputs (first maximum, as the count_correct kernel takes it); with one output, the
+   * side of 0.5.
    */
-  static int[][] confusion(float[] outputs, DataSet set) {
-    int cols = set.outputs();
-    int classes = cols == 1 ? 2 : cols;
-    int[][] counts = new int[classes][classes];
-    for (int r = 0; r < set.rows(); r++) {
-      counts[classOf(set.y(), r, cols)][classOf(outputs, r, cols)]++;
+  static void count(int[][] counts, float[] outputs, float[] targets, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      counts[classOf(targets, r, cols)][classOf(outputs, r, cols)]++;
     }
-    return counts;
   }
 
   static int classOf(float[] values, int row, int cols) {

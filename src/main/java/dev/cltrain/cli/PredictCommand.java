@@ -67,6 +67,9 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin
   DeviceOptions deviceOptions;
 
+  @Mixin
+  StreamOptions rows;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -94,9 +97,13 @@ final class PredictCommand implements Callable<Integer> {
     if (!layout.isDefault() && source.data == null) {
       throw new InputException("--label, --ignore and --missing need --data (they say which CSV columns to read)");
     }
-    DataSet inputs = source.input != null ? parseInput(source.input, network)
-        : source.images != null ? readImages(source.images, network)
-        : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra, layout);
+    if (source.data != null) {
+      return predictData(loaded, layout, stdout, err);
+    }
+    if (rows.stream != null || rows.cache != null) {
+      throw new InputException("--stream and --cache need --data (they say how its rows are read)");
+    }
+    DataSet inputs = source.input != null ? parseInput(source.input, network) : readImages(source.images, network);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());
@@ -125,6 +132,59 @@ final class PredictCommand implements Callable<Integer> {
       AtomicFiles.writeString(out, csv);
       err.println("predict: wrote " + set.rows() + " rows to " + out + " (device: "
           + EvalCommand.deviceName(result.device()) + ")");
+    }
+    return 0;
+  }
+
+  /**
+   * {@code --data}: the CSV's rows (streamed from the row cache when {@code --stream} says so), their predictions
+   * written row by row as each chunk is computed, to stdout or (whole or not at all) to {@code --out}.
+   */
+  private int predictData(Model loaded, dev.cltrain.data.CsvLayout layout, PrintWriter stdout, PrintWriter err) {
+    Network network = loaded.network();
+    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = DeviceOptions.once(deviceOptions::choice);
+    DataSet inputs = Data.inputsFor(loaded, source.data, ignoreExtra, layout, rows.streaming(line -> {
+      err.println(line); // the row cache's conversion, heard as it goes
+      err.flush();
+    }, () -> DeviceOptions.limits(choice.get())));
+    int cols = network.outputs();
+    boolean classification = network.loss() == Loss.XENT;
+    List<String> names = network.classNames();
+    Model.Predictions[] result = new Model.Predictions[1];
+    AtomicFiles.Content text = w -> {
+      w.write(csvHeader(cols, classification, names));
+      java.io.IOException[] failed = new java.io.IOException[1];
+      result[0] = loaded.predict(inputs, choice.get(), (first, n, outputs, targets) -> {
+        StringBuilder s = new StringBuilder();
+        for (int r = 0; r < n; r++) {
+          csvRow(s, outputs, r, cols, classification, names);
+        }
+        try {
+          w.write(s.toString());
+        } catch (java.io.IOException e) {
+          failed[0] = failed[0] == null ? e : failed[0];
+        }
+      });
+      if (failed[0] != null) {
+        throw failed[0];
+      }
+    };
+    if (out == null) {
+      try {
+        text.write(stdout);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e); // a PrintWriter does not throw
+      }
+      stdout.flush();
+    } else {
+      AtomicFiles.writeText(out, text);
+    }
+    if (result[0].warning() != null) {
+      err.println(result[0].warning());
+    }
+    if (out != null) {
+      err.println("predict: wrote " + inputs.rows() + " rows to " + out + " (device: "
+          + EvalCommand.deviceName(result[0].device()) + ")");
     }
     return 0;
   }
@@ -217,25 +277,35 @@ final class PredictCommand implements Callable<Integer> {
 
   /** {@link #toCsv(float[], int, int, boolean)}, with a class_name column after class when the model names its classes. */
   static String toCsv(float[] outputs, int rows, int cols, boolean classification, List<String> names) {
-    boolean named = classification && names != null;
+    StringBuilder s = new StringBuilder(csvHeader(cols, classification, names));
+    for (int r = 0; r < rows; r++) {
+      csvRow(s, outputs, r, cols, classification, names);
+    }
+    return s.toString();
+  }
+
+  /** The header line: output_0..output_{K−1}, then class (and class_name when the model names its classes). */
+  private static String csvHeader(int cols, boolean classification, List<String> names) {
     StringBuilder s = new StringBuilder();
     for (int c = 0; c < cols; c++) {
       s.append(c == 0 ? "" : ",").append("output_").append(c);
     }
-    s.append(classification ? (named ? ",class,class_name\n" : ",class\n") : "\n");
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        s.append(c == 0 ? "" : ",").append(Float.toString(outputs[r * cols + c]).toLowerCase(Locale.ROOT));
-      }
-      if (classification) {
-        int c = EvalCommand.classOf(outputs, r, cols);
-        s.append(',').append(c);
-        if (named) {
-          s.append(',').append(quoted(names.get(c)));
-        }
-      }
-      s.append('\n');
+    return s.append(classification ? (names != null ? ",class,class_name\n" : ",class\n") : "\n").toString();
+  }
+
+  /** Row {@code r} of {@code outputs} as a CSV line under {@link #csvHeader}'s columns. */
+  private static void csvRow(StringBuilder s, float[] outputs, int r, int cols, boolean classification,
+      List<String> names) {
+    for (int c = 0; c < cols; c++) {
+      s.append(c == 0 ? "" : ",").append(Float.toString(outputs[r * cols + c]).toLowerCase(Locale.ROOT));
     }
-    return s.toString();
+    if (classification) {
+      int c = EvalCommand.classOf(outputs, r, cols);
+      s.append(',').append(c);
+      if (names != null) {
+        s.append(',').append(quoted(names.get(c)));
+      }
+    }
+    s.append('\n');
   }
 }

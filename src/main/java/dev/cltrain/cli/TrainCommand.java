@@ -125,6 +125,10 @@ final class TrainCommand implements Callable<Integer> {
       err.println(line);
       err.flush();
     };
+    DeviceSplit split = new DeviceSplit(deviceOptions, shards,
+        spec.commandLine().getParseResult().hasMatchedOption("--device"), resume, err);
+    java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = DeviceOptions.once(() -> split.choice(resumed));
+    workload.deviceLimits = () -> DeviceOptions.limits(choice.get()); // --stream auto: do the rows fit the devices?
     Workload work = workload.resolve();
     workload.notes.forEach(err::println); // what was inferred from the data: loss, output layer
     TrainingData loaded = work.data();
@@ -151,8 +155,7 @@ final class TrainCommand implements Callable<Integer> {
     float rate = work.training().optimizer().learningRate();
 
     Training training = work.training().epochs(epochs).statsEvery(record ? 1 : every).verify(verify).profile(profile)
-        .finalOutputs(train.rows() <= TrainSummary.PREDICTIONS_SHOWN * 2).device(new DeviceSplit(deviceOptions, shards, spec.commandLine().getParseResult().hasMatchedOption("--device"),
-            resume, err).choice(resumed))
+        .finalOutputs(train.rows() <= TrainSummary.PREDICTIONS_SHOWN * 2).device(choice.get())
         .schedule(schedule).earlyStopping(stopping);
     if (checkpoint != null) {
       training = training.checkpoint(checkpoint, checkpointEvery != null ? checkpointEvery : Math.max(1, epochs / 10),
@@ -290,8 +293,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       WorkloadOptions given = workload;
       workload = WorkloadJson.fromJson(options);
-      workload.stream = given.stream; // how the rows are read, not what is trained: the resumed run's own choice
-      workload.cache = given.cache;
+      workload.rows = given.rows; // how the rows are read, not what is trained: the resumed run's own choice
       workload.checkpointNetwork = resumed.state().network();
       recordedEpochs = WorkloadJson.epochsFromJson(options, epochs);
     } catch (InputException e) {

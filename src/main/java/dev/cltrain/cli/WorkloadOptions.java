@@ -62,15 +62,8 @@ final class WorkloadOptions {
   @Option(names = "--validation-split", paramLabel = "F", description = "Hold out this fraction of the training set (seeded) and evaluate on it.")
   Double validationSplit;
 
-  @Option(names = "--stream", paramLabel = "auto|on|off", description = "Stream a CSV's or an IDX folder's rows from the row cache "
-      + "(converted once into a binary float32 file, memory-mapped) rather than read them whole into the heap: on, off, "
-      + "or auto (default), which streams when the rows would take over a third of the Java heap and says so. "
-      + "Streamed training writes the same model as in memory.")
-  String stream;
-
-  @Option(names = "--cache", paramLabel = "DIR", description = "The row cache's folder (default: $CLTRAIN_CACHE/rows, "
-      + "else $XDG_CACHE_HOME/cltrain/rows, else ~/.cache/cltrain/rows).")
-  Path cache;
+  @Mixin
+  StreamOptions rows = new StreamOptions();
 
   /** Hears the row cache's conversions as they go (progress lines); by default they join {@link #notes}. */
   java.util.function.Consumer<String> progress = line -> this.notes.add(line);
@@ -289,9 +282,11 @@ final class WorkloadOptions {
 
   /** {@return --stream and --cache: whether and where the data is streamed} */
   dev.cltrain.data.Streaming streaming() {
-    return new dev.cltrain.data.Streaming(stream == null ? dev.cltrain.data.Streaming.Mode.AUTO
-        : dev.cltrain.data.Streaming.Mode.parse(stream), new dev.cltrain.data.RowCache.Options(cache, progress));
+    return rows.streaming(progress, deviceLimits);
   }
+
+  /** The devices the data will be uploaded to, for {@code --stream auto} ({@link DeviceOptions#limits}); null: none. */
+  java.util.function.Supplier<java.util.List<dev.cltrain.data.Streaming.DeviceLimit>> deviceLimits;
 
   /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
   static final int MAX_INFERRED_CLASSES = 256;

@@ -257,6 +257,40 @@ public final class CsvReader {
   }
 
   /**
+   * Converts the rows {@link #readInputs(Path, int, boolean, CsvLayout)} reads into {@code out}: inputs only,
+   * as the same floats.
+   *
+   * @param file        the CSV file
+   * @param layout      the label and ignored columns (not read) and the missing-cell rule
+   * @param inputs      the model's input width
+   * @param ignoreExtra whether input columns after the first {@code inputs} are ignored (else refused)
+   * @param out         where the rows go
+   * @param progress    told of the bytes read and rows written
+   * @return no targets
+   * @throws InputException on a bad cell or row, as the in-memory reader reports it
+   */
+  static RowCache.Converted convertInputs(Path file, CsvLayout layout, int inputs, boolean ignoreExtra,
+      RowFile.Writer out, RowCache.Progress progress) {
+    Sink sink = new Sink() {
+      @Override
+      public void row(float[] row, int width, String label, long line) throws IOException {
+        if (out.rows() == 0) {
+          out.widths(width, 0);
+        }
+        out.row(row, 0);
+        progress.rows(out.rows());
+      }
+
+      @Override
+      public java.io.InputStream wrap(java.io.InputStream in) {
+        return progress.counting(in);
+      }
+    };
+    scan(file, layout, 0, false, inputs, ignoreExtra, sink);
+    return new RowCache.Converted(0, null, null);
+  }
+
+  /**
    * The classes of label cells, as {@link #readClassified} resolves them.
    *
    * @param classes the class of each cell

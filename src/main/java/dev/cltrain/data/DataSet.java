@@ -188,6 +188,44 @@ public record DataSet(String name, int rows, int inputs, int outputs, float[] x,
   }
 
   /**
+   * @param targets targets per row
+   * @return these rows of inputs only (no targets) with {@code targets} zero targets each: what a forward pass
+   *     that computes outputs only scores against
+   * @throws IllegalArgumentException when the rows have targets
+   */
+  public DataSet withZeroTargets(int targets) {
+    if (outputs != 0) {
+      throw new IllegalArgumentException("data set " + name + " has targets already");
+    }
+    if (source == null) {
+      return new DataSet(name, rows, inputs, targets, x, new float[rows * targets]);
+    }
+    RowSource inputsOnly = source;
+    return streamed(name, new RowSource() {
+      @Override public int rows() {
+        return inputsOnly.rows();
+      }
+
+      @Override public int inputs() {
+        return inputsOnly.inputs();
+      }
+
+      @Override public int outputs() {
+        return targets;
+      }
+
+      @Override public void gather(int[] order, int from, int count, float[] bx, float[] by) {
+        inputsOnly.gather(order, from, count, bx, null);
+        java.util.Arrays.fill(by, 0, count * targets, 0f);
+      }
+
+      @Override public void checkUnchanged() {
+        inputsOnly.checkUnchanged();
+      }
+    });
+  }
+
+  /**
    * @return these rows in memory: this set itself when it is, else every row read from the source (the whole
    *     set in the heap: for a full batch, which the device holds whole anyway)
    */

@@ -85,11 +85,7 @@ public final class DataSets {
       Path path = Path.of(spec);
       Streaming streaming = o.streaming();
       if (ImageFolder.looksLikeImageFolder(path)) {
-        if (streaming.mode() == Streaming.Mode.ON) {
-          throw InputException.parameter("stream", "on: an image folder is decoded into memory (its images are "
-              + "not streamed yet); leave it auto or off for " + path);
-        }
-        loaded = ImageFolder.load(path, o.classes(), o.images());
+        loaded = ImageFolder.load(path, o.classes(), o.images(), streaming);
         if (loaded.validation() != null && split > 0) {
           throw InputException.parameter("validationSplit", "does not apply to " + path + ": its "
               + ImageFolder.VAL + "/ folder is the validation set");
@@ -156,6 +152,49 @@ public final class DataSets {
         : CsvReader.read(file, targets, layout);
     checkTestWidths(file, test, new DataSet(trainName, 0, inputs, outputs, new float[0], new float[0]));
     return test;
+  }
+
+  /**
+   * A CSV of class labels read by a model's class names (what {@code eval} reads for a model that has them):
+   * streamed from the row cache when {@code streaming} says so, else in memory; the same rows either way.
+   *
+   * @param file      the CSV file
+   * @param classes   K
+   * @param names     the classes' names
+   * @param layout    the label and ignored columns, the missing-cell rule
+   * @param streaming whether to stream it
+   * @return the rows
+   * @throws InputException on a bad cell, row or label
+   */
+  public static DataSet classifiedCsv(Path file, int classes, java.util.List<String> names, CsvLayout layout,
+      Streaming streaming) {
+    if (streaming.mode() != Streaming.Mode.OFF && streaming.streams(file.toString(), sizeOf(file))) {
+      DataOptions o = new DataOptions(file.toString(), 1, true, classes, null, 0, 0, layout, null, streaming);
+      return streamedCsv(file, o, true, classes, names, 1f).train();
+    }
+    return CsvReader.readClassified(file, classes, names, layout).set();
+  }
+
+  /**
+   * The input columns of a CSV file, raw, as {@link CsvReader#readInputs(Path, int, boolean, CsvLayout)} reads
+   * them (what {@code predict --data} reads): streamed from the row cache when {@code streaming} says so.
+   *
+   * @param file        the CSV file
+   * @param inputs      the model's input width
+   * @param ignoreExtra whether input columns after the first {@code inputs} are ignored (else refused)
+   * @param layout      label and ignored columns (not read), and the missing-cell rule
+   * @param streaming   whether to stream it
+   * @return the rows, with no targets
+   * @throws InputException on a bad cell or row, or the wrong number of columns
+   */
+  public static DataSet inputsCsv(Path file, int inputs, boolean ignoreExtra, CsvLayout layout, Streaming streaming) {
+    if (streaming.mode() != Streaming.Mode.OFF && streaming.streams(file.toString(), sizeOf(file))) {
+      RowFile rows = RowCache.open(java.util.List.of(file), "csv inputs v1 " + inputs + " ignoreExtra " + ignoreExtra
+          + " layout " + layout, streaming.cache(),
+          (out, progress) -> CsvReader.convertInputs(file, layout, inputs, ignoreExtra, out, progress));
+      return DataSet.streamed(file.toString(), rows);
+    }
+    return CsvReader.readInputs(file, inputs, ignoreExtra, layout);
   }
 
   private static void checkTestWidths(Path file, DataSet test, DataSet train) {

@@ -157,6 +157,21 @@ public final class ImageFolder {
    *     skipping), or an image's size differs from the first's without a shape
    */
   public static TrainingData load(Path dir, int classes, Options options) {
+    return load(dir, classes, options, Streaming.OFF);
+  }
+
+  /**
+   * {@link #load(Path, int, Options)}, or, when {@code streaming} says so (its estimate: 4 bytes per pixel of
+   * every split's images), each split decoded once into the row cache ({@link RowCache#openListing}: keyed by the
+   * folder's listing, each file's name, size and time) and streamed from it: the same rows either way.
+   *
+   * @param dir       the image folder
+   * @param classes   K, or 0 for the number of class folders
+   * @param options   the shape and the bad-file rule
+   * @param streaming whether to stream
+   * @return the data
+   */
+  public static TrainingData load(Path dir, int classes, Options options, Streaming streaming) {
     long start = System.nanoTime();
     ImageFolder folder = open(dir);
     int k = folder.classes.size();
@@ -165,6 +180,13 @@ public final class ImageFolder {
     }
     Bad bad = new Bad();
     Shape shape = options.shape() != null ? options.shape() : folder.firstShape(options.skipBadFiles());
+    long files = 0;
+    for (Listing l : new Listing[] {folder.train, folder.test, folder.validation}) {
+      files += l == null ? 0 : l.files().size();
+    }
+    if (streaming.mode() != Streaming.Mode.OFF && streaming.streams(dir.toString(), 4 * files * shape.size())) {
+      return folder.streamed(shape, options, streaming);
+    }
     DataSet train = folder.read(folder.train, shape, options, bad);
     DataSet test = folder.test == null ? null : folder.read(folder.test, shape, options, bad);
     DataSet validation = folder.validation == null ? null : folder.read(folder.validation, shape, options, bad);
@@ -176,11 +198,94 @@ public final class ImageFolder {
       Notices.say(String.format(Locale.ROOT, "read %d images of %s as %s in %.1f s", images, dir, shape,
           (System.nanoTime() - start) / 1e9));
     }
-    if (bad.count > 0) {
-      Notices.say(Wording.of("skipped ", bad.count, " image file", bad.count == 1 ? "" : "s", " that could not be "
-          + "decoded (", Wording.param("skipBadFiles"), "), the first: ", bad.first));
-    }
+    bad.say();
     return new TrainingData(train, test, validation, 1 / 255f, k, folder.classNames(), shape);
+  }
+
+  /** Each split converted into the row cache (once: later runs find it) and streamed. */
+  private TrainingData streamed(Shape shape, Options options, Streaming streaming) {
+    Bad bad = new Bad();
+    DataSet trainRows = streamedSplit(train, shape, options, streaming, bad);
+    DataSet testRows = test == null ? null : streamedSplit(test, shape, options, streaming, bad);
+    DataSet validationRows = validation == null ? null : streamedSplit(validation, shape, options, streaming, bad);
+    int skipped = train.files().size() - trainRows.rows() + (test == null ? 0 : test.files().size() - testRows.rows())
+        + (validation == null ? 0 : validation.files().size() - validationRows.rows());
+    bad.count = skipped; // counted from the cache's rows: a conversion of an earlier run skipped them too
+    bad.say();
+    return new TrainingData(trainRows, testRows, validationRows, 1 / 255f, classes.size(), classNames(), shape);
+  }
+
+  /** Decodes a split's images in blocks, on all cores, and writes them in row order (pixels and class). */
+  private DataSet streamedSplit(Listing listing, Shape shape, Options options, Streaming streaming, Bad bad) {
+    int k = classes.size();
+    int[] classOf = new int[k];
+    java.util.Arrays.setAll(classOf, c -> c);
+    int width = shape.size();
+    String conversion = "images v1 shape " + shape + " sized " + (options.shape() != null) + " skip "
+        + options.skipBadFiles() + " classes " + classes;
+    RowFile rows = RowCache.openListing(listing.dir(), listing.files(), conversion, streaming.cache(),
+        (out, progress) -> {
+          out.widths(width, 1);
+          List<Path> files = listing.files();
+          float[][] block = new float[STREAM_BLOCK][];
+          InputException[] errors = new InputException[STREAM_BLOCK];
+          long bytes = 0;
+          for (int from = 0; from < files.size(); from += STREAM_BLOCK) {
+            int base = from;
+            int m = Math.min(STREAM_BLOCK, files.size() - from);
+            IntStream.range(0, m).parallel().forEach(i -> {
+              block[i] = null;
+              errors[i] = null;
+              try {
+                block[i] = row(files.get(base + i), shape, options.shape() != null, 1);
+              } catch (InputException e) {
+                errors[i] = e;
+              }
+            });
+            for (int i = 0; i < m; i++) {
+              bytes += files.get(base + i).toFile().length();
+              if (errors[i] != null) {
+                if (!options.skipBadFiles() || errors[i].getCause() == null) { // a size is refused, as in memory
+                  throw errors[i];
+                }
+                bad.add(errors[i].getMessage());
+                continue;
+              }
+              block[i][width] = listing.labels()[base + i];
+              out.row(block[i], 0);
+              progress.bytes(bytes);
+              progress.rows(out.rows());
+            }
+          }
+          if (out.rows() == 0) {
+            throw new InputException(listing.dir() + ": none of the " + files.size() + " images could be decoded");
+          }
+          return new RowCache.Converted(k, classOf, null);
+        });
+    return DataSet.streamed(listing.dir().toString(), rows);
+  }
+
+  /** Images decoded at once while converting a split into the row cache (the heap holds this many rows). */
+  private static final int STREAM_BLOCK = 256;
+
+  /**
+   * One image file as a row: its pixels as IDX pixels ({@link IdxReader#pixel}), then {@code extra} zeros.
+   *
+   * @throws InputException when it cannot be decoded, or (without {@code sized}) its size is not {@code shape}'s
+   */
+  private static float[] row(Path file, Shape shape, boolean sized, int extra) {
+    BufferedImage image = read(file);
+    if (!sized && (image.getHeight() != shape.height() || image.getWidth() != shape.width())) {
+      throw new InputException(Wording.of(file + ": " + image.getHeight() + "x" + image.getWidth()
+          + " pixels, but the first image is " + shape.height() + "x" + shape.width() + "; give every image "
+          + "that size, or a shape to resize them to (", Wording.param("inputShape"), ")"));
+    }
+    int[] pixels = pixels(image, shape);
+    float[] row = new float[pixels.length + extra];
+    for (int j = 0; j < pixels.length; j++) {
+      row[j] = IdxReader.pixel(pixels[j]);
+    }
+    return row;
   }
 
   /** {@return the class folders' names, in class order} */
@@ -225,6 +330,14 @@ public final class ImageFolder {
         first = message;
       }
     }
+
+    /** The one notice of the files skipped, if any (the first's message when it was met in this run). */
+    void say() {
+      if (count > 0) {
+        Notices.say(Wording.of("skipped ", count, " image file", count == 1 ? "" : "s", " that could not be "
+            + "decoded (", Wording.param("skipBadFiles"), ")", first == null ? "" : ", the first: " + first));
+      }
+    }
   }
 
   private Shape firstShape(boolean skip) {
@@ -250,16 +363,7 @@ public final class ImageFolder {
     IntStream.range(0, n).parallel().forEach(i -> {
       Path file = listing.files().get(i);
       try {
-        BufferedImage image = read(file);
-        if (!sized && (image.getHeight() != shape.height() || image.getWidth() != shape.width())) {
-          throw new InputException(Wording.of(file + ": " + image.getHeight() + "x" + image.getWidth()
-              + " pixels, but the first image is " + shape.height() + "x" + shape.width() + "; give every image "
-              + "that size, or a shape to resize them to (", Wording.param("inputShape"), ")"));
-        }
-        int[] pixels = pixels(image, shape);
-        for (int j = 0; j < width; j++) {
-          x[i * width + j] = IdxReader.pixel(pixels[j]);
-        }
+        System.arraycopy(row(file, shape, sized, 0), 0, x, i * width, width);
       } catch (InputException e) {
         errors[i] = e;
       }

@@ -166,16 +166,38 @@ public final class RowCache {
    *     cache cannot be written
    */
   static RowFile open(List<Path> sources, String conversion, Options options, Conversion convert) {
-    String name = sources.get(0).toString();
+    return open(sources.get(0).toString(), sources, null, conversion, options, convert);
+  }
+
+  /**
+   * {@link #open(List, String, Options, Conversion)} for the files of a folder (an image folder's split): the cache
+   * file is named by the folder's real path and the conversion, and keyed by the listing, each file's name (its
+   * path under the folder), size and modification time (not a hash of its bytes: a folder may hold tens of
+   * thousands of files).
+   *
+   * @param dir        the folder
+   * @param files      its files the rows come from, in row order
+   * @param conversion what the conversion does, as text
+   * @param options    the cache folder and the notes
+   * @param convert    the conversion
+   * @return the rows, memory-mapped, watching the files for changes
+   */
+  static RowFile openListing(Path dir, List<Path> files, String conversion, Options options, Conversion convert) {
+    return open(dir.toString(), files, dir, conversion, options, convert);
+  }
+
+  private static RowFile open(String name, List<Path> sources, Path listed, String conversion, Options options,
+      Conversion convert) {
     Path folder = options.resolvedFolder();
     try {
       StringBuilder where = new StringBuilder(conversion);
-      for (Path source : sources) {
+      for (Path source : listed != null ? List.of(listed) : sources) {
         where.append('\n').append(source.toRealPath());
       }
       Path file = folder.resolve(hex(where.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), 24) + ".rows");
       long[] before = stamps(sources);
-      String key = key(where.toString(), sources, before);
+      String key = listed != null ? listingKey(where.toString(), listed, sources, before)
+          : key(where.toString(), sources, before);
       if (Files.isRegularFile(file)) {
         try {
           return RowFile.open(file, key).watching(sources);
@@ -241,6 +263,17 @@ public final class RowCache {
           .append(endsHash(sources.get(i), stamps[2 * i]));
     }
     return key.toString();
+  }
+
+  /** The conversion and the folder, then a hash of the listing: each file's name under the folder, size and time. */
+  private static String listingKey(String where, Path dir, List<Path> files, long[] stamps) {
+    StringBuilder listing = new StringBuilder();
+    for (int i = 0; i < files.size(); i++) {
+      listing.append(dir.relativize(files.get(i))).append('\t').append(stamps[2 * i]).append('\t')
+          .append(stamps[2 * i + 1]).append('\n');
+    }
+    return where + "\nlisting of " + files.size() + " files "
+        + hex(listing.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), 64);
   }
 
   private static String endsHash(Path file, long size) throws IOException {

@@ -50,6 +50,11 @@ public interface Device {
   /** {@return memory for buffers in bytes: OpenCL's CL_DEVICE_GLOBAL_MEM_SIZE, or the JVM's maximum heap} */
   long memoryBytes();
 
+  /** {@return the largest single buffer in bytes: OpenCL's CL_DEVICE_MAX_MEM_ALLOC_SIZE; {@link #memoryBytes} here} */
+  default long largestBufferBytes() {
+    return memoryBytes();
+  }
+
   /**
    * Whether the device has a hardware fused multiply-add for float: on OpenCL, {@code CL_FP_FMA} in
    * {@code CL_DEVICE_SINGLE_FP_CONFIG} (without it {@code fma()} runs in software, exact but slow); the Java

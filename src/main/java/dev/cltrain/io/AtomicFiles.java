@@ -141,6 +141,46 @@ public final class AtomicFiles {
    *     FIFO, a socket, which is never replaced); the old file, if any, is left as it was
    */
   public static void writeBytes(Path file, byte[] content) {
+    write(file, temp -> {
+      ByteBuffer bytes = ByteBuffer.wrap(content);
+      while (bytes.hasRemaining()) {
+        temp.channel().write(bytes);
+      }
+    });
+  }
+
+  /** Writes a file's content into its temporary file. */
+  @FunctionalInterface
+  public interface Content {
+    /**
+     * @param out the text's destination (buffered; flushed after)
+     * @throws IOException when it cannot be written
+     */
+    void write(java.io.Writer out) throws IOException;
+  }
+
+  /**
+   * Writes the UTF-8 text {@code content} gives, piece by piece (a prediction per row, never the whole text in
+   * memory), to {@code file}: whole, or (on any failure, a runtime exception from {@code content} too) not at all.
+   *
+   * @param file    the file to create or replace
+   * @param content writes the text
+   * @throws InputException as {@link #writeBytes}
+   */
+  public static void writeText(Path file, Content content) {
+    write(file, temp -> {
+      java.io.Writer out = new java.io.BufferedWriter(java.nio.channels.Channels.newWriter(temp.channel(),
+          StandardCharsets.UTF_8), 1 << 16); // not closed: the temporary file's channel is its to close
+      content.write(out);
+      out.flush();
+    });
+  }
+
+  private interface Body {
+    void fill(Temp temp) throws IOException;
+  }
+
+  private static void write(Path file, Body body) {
     Path absolute = resolve(file);
     String special = OutputPath.specialKind(absolute);
     if (special != null) {
@@ -148,10 +188,7 @@ public final class AtomicFiles {
           + "replaced by one");
     }
     try (Temp temp = Temp.create(absolute)) {
-      ByteBuffer bytes = ByteBuffer.wrap(content);
-      while (bytes.hasRemaining()) {
-        temp.channel().write(bytes);
-      }
+      body.fill(temp);
       temp.commit();
     } catch (IOException e) {
       throw new InputException("cannot write " + file + ": " + e.getMessage(), e);

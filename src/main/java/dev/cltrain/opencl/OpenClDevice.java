@@ -64,6 +64,11 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
   }
 
   @Override
+  public long largestBufferBytes() {
+    return info.maxAllocBytes();
+  }
+
+  @Override
   public Map<String, Object> properties() {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("openclVersion", info.openclVersion());

@@ -122,11 +122,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             .collect(java.util.stream.Collectors.joining(", ")) + ") train on one process only (one device, or "
             + "several in one process): the statistics of each executor's share of a batch are not combined");
       }
-      if (train.isStreamed() && (shard >= 0 || settings.augment() != null)) {
+      if (train.isStreamed() && settings.augment() != null) {
         throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("streamed data (",
-            dev.cltrain.core.Wording.param("stream"), ") trains on one device without ",
+            dev.cltrain.core.Wording.param("stream"), ") trains without ",
             dev.cltrain.core.Wording.param("augment"), " for now: give ", dev.cltrain.core.Wording.param("stream"),
-            " off, or " + (shard >= 0 ? "one device" : "no augmentation")));
+            " off, or no augmentation"));
       }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
@@ -286,6 +286,16 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return super.evaluate(set, wantOutputs);
   }
 
+  /** {@return whether the training rows are streamed: gathered on the host, batch by batch} */
+  final boolean streamed() {
+    return trainSet.isStreamed();
+  }
+
+  /** {@return the training rows} */
+  final DataSet trainingSet() {
+    return trainSet;
+  }
+
   /** The backward pass of {@code rows} rows, gradients scaled by {@code perSample} (1/rows, or 1/batch for a shard). */
   void backward(B y, int rows, float perSample) {
     int last = layerCount() - 1;
@@ -378,10 +388,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     }
     if (trainSet.isStreamed()) {
       trainSet.source().checkUnchanged();
-      float smoothing = optimizer.regularization().labelSmoothing();
-      int outputs = trainSet.outputs();
-      feed = new BatchFeed(trainSet, currentOrder, capacity, first,
-          smoothing > 0 ? y -> optimizer.regularization().smoothedTargets(y, outputs) : null);
+      feed = new BatchFeed(trainSet, currentOrder, capacity, first, streamedTargetChange());
     } else {
       backend.writeIndices(order, currentOrder);
     }
@@ -389,12 +396,29 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       return batches(first, rows, listener);
     } finally {
       if (feed != null) {
-        dataWait += feed.waitedNanos();
-        feedBatches += feed.batchesTaken();
+        addDataWait(feed);
         feed.close();
         feed = null;
       }
     }
+  }
+
+  /**
+   * What a streamed batch's targets go through as they are read, as the resident training targets are changed
+   * once on the device (label smoothing), so that streamed rows train as resident ones do.
+   *
+   * @return the change, or null for none
+   */
+  java.util.function.UnaryOperator<float[]> streamedTargetChange() {
+    float smoothing = optimizer.regularization().labelSmoothing();
+    int outputs = trainSet.outputs();
+    return smoothing > 0 ? y -> optimizer.regularization().smoothedTargets(y, outputs) : null;
+  }
+
+  /** Counts {@code done}'s wait for rows and its batches into this trainer's profile ({@link #DATA_WAIT}). */
+  void addDataWait(BatchFeed done) {
+    dataWait += done.waitedNanos();
+    feedBatches += done.batchesTaken();
   }
 
   @Override
@@ -415,7 +439,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   @Override
   public java.util.List<dev.cltrain.core.KernelTime> takeProfile() {
     java.util.List<dev.cltrain.core.KernelTime> times = new ArrayList<>(super.takeProfile());
-    if (trainSet.isStreamed() && !times.isEmpty()) {
+    if (trainSet.isStreamed() && !times.isEmpty() && feedBatches > 0) { // a data-parallel replica reads no rows
       times.add(new dev.cltrain.core.KernelTime(DATA_WAIT, feedBatches, dataWait));
     }
     dataWait = 0;

@@ -318,22 +318,37 @@ public class Inference<B, I> implements AutoCloseable {
    * @throws IllegalArgumentException if the data set's widths are not the network's
    */
   public Evaluation evaluate(DataSet set, boolean wantOutputs) {
+    float[] all = wantOutputs ? new float[set.rows() * widths[layerCount()]] : null;
+    Evaluation e = evaluate(set, all == null ? null
+        : (first, n, outputs, targets) -> System.arraycopy(outputs, 0, all, first * widths[layerCount()], outputs.length));
+    return new Evaluation(e.loss(), e.accuracy(), all);
+  }
+
+  /**
+   * {@link #evaluate(DataSet, boolean)} handing each chunk's outputs to {@code each} as they are computed, none
+   * kept: a streamed set's rows pass through the heap a chunk at a time.
+   *
+   * @param set  the data set, with the network's input and output widths
+   * @param each gets every chunk's outputs and targets, in row order; null for none
+   * @return the loss and the accuracy, no outputs
+   */
+  public Evaluation evaluate(DataSet set, dev.cltrain.device.OutputRows each) {
     Resident r = resident(set);
     int rows = set.rows();
     int cols = widths[layerCount()];
-    float[] all = wantOutputs ? new float[rows * cols] : null;
     for (int c = 0; c < r.chunks; c++) {
       int offset = c * capacity;
       int n = Math.min(capacity, rows - offset);
       B x = r.x;
       B y = r.y;
+      float[] hy = null; // a streamed chunk's targets as read
       if (set.isStreamed()) { // the chunk's rows read from the source, in order: the floats the arrays hold
         if (c == 0) {
           set.source().checkUnchanged();
         }
         allocateBatchBuffers();
         float[] hx = new float[n * inputs];
-        float[] hy = new float[n * cols];
+        hy = new float[n * cols];
         set.read(offset, n, hx, hy);
         backend.write(batchX, hx);
         backend.write(batchY, streamedTargets(set, hy));
@@ -353,14 +368,15 @@ public class Inference<B, I> implements AutoCloseable {
       }
       forward(x, n);
       stats(y, n, c, r.lossSlots, r.correctSlots);
-      if (wantOutputs) {
+      if (each != null) {
         float[] chunk = new float[n * cols];
         backend.download(networkOutput(), chunk);
-        System.arraycopy(chunk, 0, all, offset * cols, chunk.length);
+        each.rows(offset, n, chunk, hy != null ? hy
+            : Arrays.copyOfRange(set.y(), offset * set.outputs(), (offset + n) * set.outputs()));
       }
     }
     EpochStats stats = readStats(r, r.chunks);
-    return new Evaluation(stats.loss(), stats.accuracy(), all);
+    return new Evaluation(stats.loss(), stats.accuracy(), null);
   }
 
   /**

@@ -135,9 +135,19 @@ public final class MemoryPlan {
    * @return the bytes of float32 buffers an {@link Inference} allocates for one data set
    */
   public static long inferenceBytes(Network network, int rows, int capacity) {
+    return inferenceBytes(network, rows, capacity, false);
+  }
+
+  /**
+   * {@link #inferenceBytes(Network, int, int)}; a streamed set's rows are not resident, each chunk passes through
+   * the batch buffers.
+   */
+  static long inferenceBytes(Network network, int rows, int capacity, boolean streamed) {
     boolean chunked = rows > capacity;
-    return 4 * (Inference.bufferFloats(network, capacity, false) + Inference.residentFloats(network, rows, capacity)
-        + (chunked ? Inference.batchFloats(network, capacity) + rows : 0));
+    return 4 * (Inference.bufferFloats(network, capacity, false)
+        + Inference.residentFloats(network, rows, capacity, streamed)
+        + (streamed ? Inference.batchFloats(network, capacity) : chunked ? Inference.batchFloats(network, capacity)
+            + rows : 0));
   }
 
   /** Floats a convolution's patches or a stage's output may take in a forward pass over chunks: 2²⁴ (64 MiB). */
@@ -177,8 +187,14 @@ public final class MemoryPlan {
    * @return the largest single buffer, in bytes, that {@link #inferenceBytes} counts
    */
   public static long inferenceLargestBuffer(Network network, int rows, int capacity) {
+    return inferenceLargestBuffer(network, rows, capacity, false);
+  }
+
+  /** {@link #inferenceLargestBuffer(Network, int, int)}; a streamed set's chunk of rows in place of the set. */
+  static long inferenceLargestBuffer(Network network, int rows, int capacity, boolean streamed) {
     int[] widths = network.widths();
-    long largest = (long) rows * Math.max(network.inputs(), widths[widths.length - 1]);
+    long largest = (long) (streamed ? Math.min(rows, capacity) : rows) * Math.max(network.inputs(),
+        widths[widths.length - 1]);
     for (Dense layer : network.dense()) {
       largest = Math.max(largest, Math.max(layer.weightCount(), (long) capacity * layer.outputs()));
     }
@@ -195,8 +211,17 @@ public final class MemoryPlan {
    * @throws dev.cltrain.core.DeviceException naming the bytes needed and the device's limit
    */
   public static void checkFits(dev.cltrain.device.Device device, Network network, int rows, int capacity) {
-    long largest = inferenceLargestBuffer(network, rows, capacity);
-    device.checkFits(inferenceBytes(network, rows, capacity), largest);
+    checkFits(device, network, rows, capacity, false);
+  }
+
+  /**
+   * {@link #checkFits(dev.cltrain.device.Device, Network, int, int)} for a data set streamed ({@code streamed}) or
+   * resident.
+   */
+  static void checkFits(dev.cltrain.device.Device device, Network network, int rows, int capacity,
+      boolean streamed) {
+    long largest = inferenceLargestBuffer(network, rows, capacity, streamed);
+    device.checkFits(inferenceBytes(network, rows, capacity, streamed), largest);
     checkIndexable(largest);
   }
 

@@ -127,7 +127,7 @@ public record Opening<T extends AutoCloseable>(T opened, Device device, String w
     }
     int capacity = Math.max(1, Math.min(data.rows(), chunkRows));
     return open(choice, device -> {
-      MemoryPlan.checkFits(device, network, data.rows(), capacity);
+      MemoryPlan.checkFits(device, network, data.rows(), capacity, data.isStreamed());
       return inference(device.openBackend(false), network, capacity);
     }, forward -> { });
   }

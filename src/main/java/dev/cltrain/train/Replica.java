@@ -32,11 +32,21 @@ final class Replica<B, I> extends Backprop<B, I> {
     super(backend, initial, train, settings, shard, shardStatistics);
   }
 
-  /** Starts an epoch of shards in {@code rowOrder} (a permutation of the training rows). */
+  /**
+   * Starts an epoch of shards in {@code rowOrder} (a permutation of the training rows): uploaded, or for streamed
+   * rows kept on the host, which gathers each shard's rows.
+   */
   void shardEpoch(int[] rowOrder) {
     small.useLayers();
-    backend.writeIndices(order, rowOrder);
+    if (streamed()) {
+      hostOrder = rowOrder;
+    } else {
+      backend.writeIndices(order, rowOrder);
+    }
   }
+
+  /** Streamed rows: the epoch's order, from {@link #shardEpoch}. */
+  private int[] hostOrder;
 
   /**
    * Enqueues one shard of a mini-batch: rows {@code order[offset .. offset+rows)}, forward, their loss and hits
@@ -45,8 +55,31 @@ final class Replica<B, I> extends Backprop<B, I> {
    * sum back ({@link #uploadGradients}) and then updates ({@link #shardUpdate}).
    */
   void shardStep(int offset, int rows, int batchRows, int slot) {
+    if (streamed()) { // read here; a ShardedTrainer reads its batches ahead and gives them (the other shardStep)
+      DataSet set = trainingSet();
+      float[] x = new float[rows * set.inputs()];
+      float[] y = new float[rows * set.outputs()];
+      set.gather(hostOrder, offset, rows, x, y);
+      java.util.function.UnaryOperator<float[]> change = streamedTargetChange();
+      shardStep(x, change == null ? y : change.apply(y), rows, batchRows, slot);
+      return;
+    }
     gatherInputs(rows, offset);
     backend.gatherRows(rows, widths[layerCount()], offset, order, train.y, batchY);
+    shardCompute(rows, batchRows, slot);
+  }
+
+  /**
+   * {@link #shardStep(int, int, int, int)} on rows read on the host (streamed): {@code x} and {@code y} hold
+   * exactly the shard's {@code rows} rows, targets as {@link #streamedTargetChange()} leaves them.
+   */
+  void shardStep(float[] x, float[] y, int rows, int batchRows, int slot) {
+    backend.write(batchX, x);
+    backend.write(batchY, y);
+    shardCompute(rows, batchRows, slot);
+  }
+
+  private void shardCompute(int rows, int batchRows, int slot) {
     forward(batchX, rows, step);
     stats(batchY, rows, slot, train.lossSlots, train.correctSlots);
     backward(batchY, rows, 1.0f / batchRows);

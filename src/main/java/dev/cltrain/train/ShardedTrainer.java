@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Synchronous data-parallel training on several devices at once, one {@link Backprop} replica per device, each
- * holding the whole training set and its own copy of the network. Every mini-batch (the rows a one-device run
+ * holding the whole training set and its own copy of the network (streamed rows: none, the host reads each batch
+ * ahead in the same order, {@link BatchFeed}, and writes each device its shard's rows). Every mini-batch (the rows a one-device run
  * takes, in the same shuffled order) is split into consecutive shards, one per device, of sizes proportional
  * to {@link #shares} (the last shard takes the remainder); each device computes its shard's gradient sums,
  * scaled by 1/(the batch's rows); the host adds them <b>in device order</b>, starting from the first shard's,
@@ -104,6 +105,7 @@ public final class ShardedTrainer implements Trainer {
       Settings settings, boolean profiling) {
     List<Replica<?, ?>> replicas = new ArrayList<>();
     List<String> names = new ArrayList<>();
+    train = Backprop.held(train, settings);
     try {
       for (int i = 0; i < devices.size(); i++) {
         Device d = devices.get(i);
@@ -237,19 +239,31 @@ public final class ShardedTrainer implements Trainer {
     for (Replica<?, ?> r : replicas) {
       r.shardEpoch(currentOrder);
     }
-    for (int b = first; b < chunks; b++) {
-      batch(b);
-      if (listener != null) {
-        int done = b + 1;
-        listener.batchDone(b, chunks, () -> combined(done).loss());
+    if (trainSet.isStreamed()) { // the whole batches read ahead on the host, each device given its shard's rows
+      trainSet.source().checkUnchanged();
+      feed = new BatchFeed(trainSet, currentOrder, capacity, first, replicas.get(0).streamedTargetChange());
+    }
+    try {
+      for (int b = first; b < chunks; b++) {
+        batch(b);
+        if (listener != null) {
+          int done = b + 1;
+          listener.batchDone(b, chunks, () -> combined(done).loss());
+        }
+        if (stopRequested && b + 1 < chunks) {
+          stopRequested = false;
+          EpochStats partial = combined(b + 1);
+          pendingOrder = currentOrder;
+          pendingBatch = b + 1;
+          keepSlots(b + 1);
+          return new EpochStats(partial.loss(), partial.accuracy(), false);
+        }
       }
-      if (stopRequested && b + 1 < chunks) {
-        stopRequested = false;
-        EpochStats partial = combined(b + 1);
-        pendingOrder = currentOrder;
-        pendingBatch = b + 1;
-        keepSlots(b + 1);
-        return new EpochStats(partial.loss(), partial.accuracy(), false);
+    } finally {
+      if (feed != null) {
+        replicas.get(0).addDataWait(feed); // profiled as the first device's
+        feed.close();
+        feed = null;
       }
     }
     stopRequested = false;
@@ -262,6 +276,9 @@ public final class ShardedTrainer implements Trainer {
     return stats;
   }
 
+  /** Streamed rows: the epoch's batches being read ahead, or null. */
+  private BatchFeed feed;
+
   /** One synchronous step on batch {@code b}: shards enqueued on every device, gradients added in order, update. */
   private void batch(int b) {
     int offset = b * capacity;
@@ -269,9 +286,15 @@ public final class ShardedTrainer implements Trainer {
     int[] n = split(rows, shares);
     int device = 0;
     try {
+      BatchFeed.Batch read = feed == null ? null : feed.next();
       int start = 0;
       for (device = 0; device < replicas.size(); device++) { // enqueued on every device before any is waited for
-        if (n[device] > 0) {
+        if (n[device] > 0 && read != null) {
+          int in = trainSet.inputs();
+          int out = trainSet.outputs();
+          replicas.get(device).shardStep(Arrays.copyOfRange(read.x(), start * in, (start + n[device]) * in),
+              Arrays.copyOfRange(read.y(), start * out, (start + n[device]) * out), n[device], rows, b);
+        } else if (n[device] > 0) {
           replicas.get(device).shardStep(offset + start, n[device], rows, b);
         }
         start += n[device];

@@ -73,6 +73,15 @@ class ImageFolderCliTest {
     assertTrue(epochLines(a).get(0).contains("Test accuracy"), "the t10k pair and test/ are the test sets: " + a);
     assertEquals(epochLines(a), epochLines(b), "the same log lines, digit for digit");
     assertEquals(withoutDataPath(fromIdx), withoutDataPath(fromPng), "the same model file but the data's path");
+    // issue 26: the folder decoded once into the row cache and streamed trains to the in-memory run's bytes
+    Path streamed = tmp.resolve("png-streamed.json");
+    List<String> streaming = new java.util.ArrayList<>(common);
+    streaming.addAll(List.of("--stream", "on", "--cache", tmp.resolve("cache").toString()));
+    Cli c = Cli.run(args("train", "--data", png.toString(), "--save", streamed.toString(), streaming));
+    assertEquals(0, c.exit(), c.toString());
+    assertTrue(c.err().contains("converted " + png + " into the row cache: "), c.toString());
+    assertEquals(epochLines(b), epochLines(c), "streamed: the same log lines");
+    assertEquals(Files.readString(fromPng), Files.readString(streamed), "streamed: the same model file");
 
     // predict --image: the same outputs, as text, as predict --data of the IDX test rows' raw pixels
     IdxReader.Images t10k = IdxReader.readImages(idx.resolve(MnistDir.TEST_IMAGES));
@@ -153,6 +162,24 @@ class ImageFolderCliTest {
     assertEquals(List.of("cltrain: skipped 1 image file that could not be decoded (--skip-bad-files), the first: "
         + bad + ": not a PNG, JPEG, BMP or GIF image (no ImageIO reader recognises its contents)"), said);
     assertTrue(skipped.out().contains("on the 2 training rows"), "the two good images train: " + skipped);
+    String[] streamed = {"train", "--data", dir.toString(), "--skip-bad-files", "--epochs", "1", "--device",
+        "reference", "--stream", "on", "--cache", tmp.resolve("cache").toString()};
+    for (int run = 0; run < 2; run++) { // converting, then from the cache: the same count
+      notices.reset();
+      Cli s;
+      try {
+        System.setErr(new java.io.PrintStream(notices, true, java.nio.charset.StandardCharsets.UTF_8));
+        s = Cli.run(streamed);
+      } finally {
+        System.setErr(before);
+      }
+      assertEquals(0, s.exit(), s.toString());
+      assertTrue(s.out().contains("on the 2 training rows"), "streamed, the two good images train: " + s);
+      String line = notices.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+          .filter(l -> l.contains("skipped")).findFirst().orElse("");
+      assertTrue(line.startsWith("cltrain: skipped 1 image file that could not be decoded (--skip-bad-files)"),
+          "run " + run + ": " + line);
+    }
   }
 
   @Test
@@ -164,8 +191,6 @@ class ImageFolderCliTest {
         "applies to an image folder only");
     assertBad(Cli.run("train", "--data", dir.toString(), "--input-shape", "1x1x2", "--device", "reference"),
         "--input-shape", "1 channel (grayscale) or 3 (RGB)");
-    assertBad(Cli.run("train", "--data", dir.toString(), "--stream", "on", "--device", "reference"), "--stream",
-        "image folder is decoded into memory");
     gray(dir.resolve("val/a/2.png"), 1, 1, 0);
     assertBad(Cli.run("train", "--data", dir.toString(), "--validation-split", "0.5", "--device", "reference"),
         "--validation-split", "val/ folder is the validation set");

@@ -126,6 +126,43 @@ class MultiDeviceCliTest {
         java.nio.file.Files.readAllBytes(resumedModel), "the same model file, byte for byte");
   }
 
+  /**
+   * Issue 26, item 2: a CSV streamed from the row cache on two devices, checked by {@code --verify} against the
+   * sharded reference (also streamed), saves the model of the run that read it whole (a mid-epoch checkpoint of
+   * such a run resumes to the same bits: ShardedTrainerTest).
+   */
+  @Test
+  void aCsvStreamedOnTwoDevicesAndVerifiedSavesTheModelOfTheRunInMemory() throws Exception {
+    StringBuilder text = new StringBuilder();
+    java.util.Random random = new java.util.Random(4);
+    for (int r = 0; r < 150; r++) {
+      float a = random.nextInt(200) / 100f - 1;
+      float b = random.nextInt(200) / 100f - 1;
+      text.append(a).append(',').append(b).append(',').append(a + b > 0 ? "up" : "down").append('\n');
+    }
+    Path csv = java.nio.file.Files.writeString(dir.resolve("stream.csv"), text);
+    String[] common = {"--data", csv.toString(), "--layers", "2,6,2", "--loss", "xent", "--optimizer", "adam",
+        "--batch-size", "32", "--epochs", "3", "--device", "cl:0:0,cl:0:1", "--shards", "2,1", "--no-check",
+        "--cache", dir.resolve("stream-cache").toString()};
+    Path whole = dir.resolve("stream-whole.json");
+    Path streamed = dir.resolve("stream-streamed.json");
+    Cli a = Cli.runInChild(TWO_POCL, dir, cat(common, "train", "--stream", "off", "--save", whole.toString()));
+    assertEquals(0, a.exit(), a.err());
+    Cli b = Cli.runInChild(TWO_POCL, dir, cat(common, "train", "--stream", "on", "--verify", "--save",
+        streamed.toString()));
+    assertEquals(0, b.exit(), b.err());
+    assertTrue(b.err().contains("converted " + csv + " into the row cache"), b.err());
+    assertTrue(b.out().contains("largest weight difference 0.0e+00"), b.out());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(whole),
+        java.nio.file.Files.readAllBytes(streamed), "streamed on two devices: the same model file, byte for byte");
+  }
+
+  private static String[] cat(String[] common, String... more) {
+    String[] all = java.util.Arrays.copyOf(more, more.length + common.length);
+    System.arraycopy(common, 0, all, more.length, common.length);
+    return all;
+  }
+
   @Test
   void benchGivesADataParallelRowForAGroup() throws Exception {
     Cli r = Cli.runInChild(TWO_POCL, dir, "bench", "--data", "random:200x9x3", "--layers", "9,11,3", "--batch-size",

@@ -24,19 +24,24 @@ class StreamingCliTest {
 
   /** An MNIST-layout folder of {@link #IMAGES} 28×28 images of two classes (pixels from a seeded generator). */
   private static Path bigIdx(Path dir) throws Exception {
+    return bigIdx(dir, IMAGES, 28);
+  }
+
+  /** An MNIST-layout folder of {@code images} side × side images of two classes (pixels from a seeded generator). */
+  private static Path bigIdx(Path dir, int images, int side) throws Exception {
     Path folder = Files.createDirectories(dir.resolve("idx"));
     java.util.Random random = new java.util.Random(3);
     try (DataOutputStream img = new DataOutputStream(new java.io.BufferedOutputStream(
             Files.newOutputStream(folder.resolve("train-images-idx3-ubyte"))));
          DataOutputStream lab = new DataOutputStream(Files.newOutputStream(folder.resolve("train-labels-idx1-ubyte")))) {
       img.writeInt(0x803);
-      img.writeInt(IMAGES);
-      img.writeInt(28);
-      img.writeInt(28);
+      img.writeInt(images);
+      img.writeInt(side);
+      img.writeInt(side);
       lab.writeInt(0x801);
-      lab.writeInt(IMAGES);
-      byte[] pixels = new byte[28 * 28];
-      for (int i = 0; i < IMAGES; i++) {
+      lab.writeInt(images);
+      byte[] pixels = new byte[side * side];
+      for (int i = 0; i < images; i++) {
         random.nextBytes(pixels);
         pixels[0] = (byte) (i % 2 == 0 ? 0 : 255);
         img.write(pixels);
@@ -64,6 +69,52 @@ class StreamingCliTest {
     off[args.length + 1] = "off";
     Cli whole = Cli.runInChild(List.of("-Xmx24m"), Map.of(), dir, off);
     assertNotEquals(0, whole.exit(), "read whole, the set does not fit the heap: " + whole);
+  }
+
+  /**
+   * Issue 26, item 3: {@code eval} and {@code predict --data} of sets larger than a 32 MB heap stream them through
+   * the row cache a chunk at a time (the chunks of the in-memory pass, so the same figures), and predict writes
+   * its rows as they come: an IDX folder of 150,000 8×8 images (38 MB of floats) evaluated, a CSV of 100,000 rows
+   * × 64 inputs (26 MB of floats, and growing arrays while read) predicted. Read whole ({@code --stream off}),
+   * neither fits: both end in cltrain's out-of-memory line (seen when this test was written; not run here, to keep
+   * it short).
+   */
+  @Test
+  void evalAndPredictOfSetsLargerThanTheHeapStreamThem(@TempDir Path dir) throws Exception {
+    int images = 150_000;
+    Path idx = bigIdx(dir, images, 8);
+    Path model = dir.resolve("m.json");
+    dev.cltrain.Model.of(dev.cltrain.nn.Network.builder(64, 2).loss(dev.cltrain.nn.Loss.XENT).seed(1).build())
+        .save(model);
+    String cache = dir.resolve("cache").toString();
+    Cli eval = Cli.runInChild(List.of("-Xmx32m"), Map.of(), dir, "eval", "--model", model.toString(), "--data",
+        idx.toString(), "--device", "reference", "--cache", cache);
+    assertEquals(0, eval.exit(), eval.toString());
+    assertTrue(eval.err().contains("note: streaming " + idx + " from the row cache (streaming auto: its rows take "
+        + "about 38 MB, over a third of the"), eval.toString());
+    assertTrue(eval.out().contains("accuracy:    ") && eval.out().contains(" of " + images + ")"), eval.toString());
+
+    Path csv = dir.resolve("inputs.csv");
+    int rows = 100_000;
+    try (java.io.Writer w = Files.newBufferedWriter(csv)) {
+      String row = String.join(",", java.util.Collections.nCopies(64, "1")) + "\n";
+      for (int r = 0; r < rows; r++) {
+        w.write(row);
+      }
+    }
+    Path out = dir.resolve("predictions.csv");
+    Cli predict = Cli.runInChild(List.of("-Xmx32m"), Map.of(), dir, "predict", "--model", model.toString(), "--data",
+        csv.toString(), "--device", "reference", "--cache", cache, "--out", out.toString());
+    assertEquals(0, predict.exit(), predict.toString());
+    assertTrue(predict.err().contains("note: streaming " + csv + " from the row cache"), predict.toString());
+    try (java.util.stream.Stream<String> lines = Files.lines(out)) {
+      List<String> distinct = lines.distinct().toList();
+      assertEquals("output_0,output_1,class", distinct.get(0));
+      assertEquals(2, distinct.size(), "equal rows, equal predictions: " + distinct);
+    }
+    try (java.util.stream.Stream<String> lines = Files.lines(out)) {
+      assertEquals(rows + 1, lines.count(), "a header and a row per input row");
+    }
   }
 
   @Test

@@ -63,6 +63,36 @@ class RowCacheTest {
     assertEquals(1, notes.size(), "the second run reads the cache, converting nothing: " + notes);
   }
 
+  /**
+   * An image folder streamed: its split decoded once into a cache file keyed by the listing (each file's name,
+   * size and time), the rows the in-memory reader decodes; a file added to a class folder makes it stale, so it
+   * is converted anew.
+   */
+  @Test
+  void anImageFolderIsDecodedOnceAndAChangedListingConvertsItAnew(@TempDir Path dir) throws Exception {
+    Path folder = dir.resolve("imgs");
+    Files.createDirectories(folder.resolve("a"));
+    Files.createDirectories(folder.resolve("b"));
+    ImageFolderWriter.writeGray(folder.resolve("a/1.png"), 2, 2, new int[] {0, 50, 100, 150});
+    ImageFolderWriter.writeGray(folder.resolve("b/2.png"), 2, 2, new int[] {255, 200, 10, 1});
+    Path cache = dir.resolve("cache");
+    Streaming on = new Streaming(Streaming.Mode.ON, new RowCache.Options(cache, notes::add));
+    DataSet memory = ImageFolder.load(folder, 0, ImageFolder.Options.DEFAULT).train();
+    DataSet first = ImageFolder.load(folder, 0, ImageFolder.Options.DEFAULT, on).train();
+    assertTrue(first.isStreamed());
+    assertSameRows(memory, first);
+    assertEquals(1, notes.size(), notes.toString());
+    assertTrue(notes.get(0).startsWith("converted " + folder + " into the row cache: 2 rows"), notes.get(0));
+    assertSameRows(memory, ImageFolder.load(folder, 0, ImageFolder.Options.DEFAULT, on).train());
+    assertEquals(1, notes.size(), "the second run reads the cache: " + notes);
+    ImageFolderWriter.writeGray(folder.resolve("b/3.png"), 2, 2, new int[] {9, 9, 9, 9});
+    DataSet grown = ImageFolder.load(folder, 0, ImageFolder.Options.DEFAULT, on).train();
+    assertEquals(3, grown.rows());
+    assertSameRows(ImageFolder.load(folder, 0, ImageFolder.Options.DEFAULT).train(), grown);
+    assertTrue(notes.get(notes.size() - 1).startsWith("converted " + folder + " into the row cache: 3 rows"),
+        "a file added: converted anew " + notes);
+  }
+
   @Test
   void aDamagedCacheIsRebuiltNeverRead(@TempDir Path dir) throws Exception {
     Path csv = Files.writeString(dir.resolve("d.csv"), CSV);

@@ -199,6 +199,69 @@ class ShardedTrainerTest {
     }
   }
 
+  /** {@code set}'s rows as a streamed set reads them: through a {@link dev.cltrain.data.RowSource}, none resident. */
+  private static DataSet streamedView(DataSet set) {
+    return DataSet.streamed(set.name(), new dev.cltrain.data.RowSource() {
+      @Override public int rows() {
+        return set.rows();
+      }
+
+      @Override public int inputs() {
+        return set.inputs();
+      }
+
+      @Override public int outputs() {
+        return set.outputs();
+      }
+
+      @Override public void gather(int[] order, int from, int count, float[] x, float[] y) {
+        set.gather(order, from, count, x, y);
+      }
+    });
+  }
+
+  static Stream<Device> allDevices() {
+    return Backends.all().stream();
+  }
+
+  /**
+   * Issue 26, item 2: streamed rows on two devices (each shard's rows read on the host in the epoch's permutation
+   * and written to its device) train the bits of the same rows resident on both, with label smoothing, through a
+   * checkpoint taken mid-epoch and restored into a new trainer (tolerance 0: the same shards, the same order).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allDevices")
+  void streamedRowsOnTwoDevicesTrainTheBitsOfResidentRowsThroughAMidEpochCheckpoint(Device device) {
+    Network net = networks().findFirst().orElseThrow();
+    List<Device> pair = List.of(device, REFERENCE);
+    int[] shares = {2, 1};
+    Settings smoothed = new Settings(Optimizer.adam(0.01f).withRegularization(
+        new dev.cltrain.nn.Regularization(false, 0, 0.1f)), 16, new NumpyRandom(7));
+    DataSet streamed = streamedView(DATA);
+    Network straight;
+    float firstLoss;
+    try (ShardedTrainer resident = ShardedTrainer.open(pair, shares, net, DATA, smoothed, false)) {
+      firstLoss = resident.epoch(true).loss();
+      resident.epoch(false);
+      resident.epoch(false);
+      straight = resident.network();
+    }
+    TrainerState saved;
+    try (ShardedTrainer a = ShardedTrainer.open(pair, shares, net, streamed, smoothed, false)) {
+      assertEquals(firstLoss, a.epoch(true).loss(), 0f, "epoch 1's loss, tolerance 0");
+      a.stopAfterBatch(); // stops after the next epoch's first batch
+      assertTrue(!a.epoch(false).complete());
+      saved = a.state();
+      assertEquals(1, saved.batch());
+    }
+    try (ShardedTrainer b = ShardedTrainer.open(pair, shares, net, streamed, smoothed, false)) {
+      b.restore(saved);
+      b.epoch(false); // the rest of epoch 2
+      b.epoch(false);
+      assertEquals(straight, b.network(), device + ": streamed and resumed mid-epoch, the resident run's bits");
+    }
+  }
+
   @Test
   void aDeviceFailingMidRunIsNamedAndItsLastStateResumesOnTheDeviceLeft() {
     Network net = networks().findFirst().orElseThrow();
