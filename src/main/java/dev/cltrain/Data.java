@@ -10,6 +10,7 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
 import dev.cltrain.data.Generated;
 import dev.cltrain.data.MnistDir;
+import dev.cltrain.data.TextCsv;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Loss;
 import java.nio.file.Path;
@@ -225,6 +226,30 @@ public final class Data {
    * @throws InputException when the data does not fit the model
    */
   public static DataSet labelledFor(Model model, String spec, CsvLayout layout) {
+    return labelledFor(model, spec, layout, null);
+  }
+
+  /**
+   * {@link #labelledFor(Model, String, CsvLayout)}; a model trained on text ({@link dev.cltrain.nn.Network#vocabulary}) reads a
+   * CSV of texts and class labels ({@link TextCsv}) with its vocabulary.
+   *
+   * @param model      the model to evaluate
+   * @param spec       a CSV file or an IDX folder
+   * @param layout     the CSV's label column (and ignored columns) and its missing-cell rule
+   * @param textColumn a text model's text column, by number or header name; null for the header's "text"
+   * @return the data set to evaluate on
+   * @throws InputException when the data does not fit the model
+   */
+  public static DataSet labelledFor(Model model, String spec, CsvLayout layout, String textColumn) {
+    dev.cltrain.nn.Vocabulary vocabulary = model.network().vocabulary();
+    if (vocabulary != null) {
+      return TextCsv.labelled(Path.of(spec), textColumn, layout, vocabulary, model.outputs(),
+          model.network().classNames());
+    }
+    if (textColumn != null) {
+      throw InputException.parameter("textColumn", "applies to a model trained on text; " + model.origin()
+          + " takes numbers");
+    }
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
     if (!isNamed(spec) && java.nio.file.Files.isRegularFile(Path.of(spec))) {
@@ -275,6 +300,40 @@ public final class Data {
           + (classification ? "a class label" : "gives " + model.outputs() + " output" + (model.outputs() == 1 ? ""
           : "s") + " (one target column each)") + ": " + expected + " columns");
     }
+  }
+
+  /**
+   * The texts of a CSV as a text model's rows of token ids (what {@code cltrain predict --data} reads for it).
+   *
+   * @param model      a model trained on text
+   * @param file       the CSV file
+   * @param textColumn its text column, by number or header name; null for the header's "text"
+   * @return the rows, with no targets
+   * @throws InputException when the model takes numbers, or on a bad row or an empty text
+   */
+  public static DataSet textsFor(Model model, Path file, String textColumn) {
+    return TextCsv.inputs(InputException.require(file, "the CSV file"), textColumn, vocabularyOf(model));
+  }
+
+  /**
+   * One text as a text model's row of token ids (what {@code cltrain predict --text} reads).
+   *
+   * @param model a model trained on text
+   * @param text  the text
+   * @return one row, with no targets
+   * @throws InputException when the model takes numbers, or the text has no token
+   */
+  public static DataSet textFor(Model model, String text) {
+    float[] ids = vocabularyOf(model).encode(InputException.require(text, "the text"));
+    return new DataSet("--text", 1, ids.length, 0, ids, new float[0]);
+  }
+
+  private static dev.cltrain.nn.Vocabulary vocabularyOf(Model model) {
+    dev.cltrain.nn.Vocabulary v = model.network().vocabulary();
+    if (v == null) {
+      throw new InputException(model.origin() + " takes numbers, not text (it was not trained on a text column)");
+    }
+    return v;
   }
 
   /**

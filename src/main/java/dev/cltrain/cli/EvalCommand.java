@@ -39,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
   ModelFileOptions modelFileOptions;
 
   @Mixin
+  TextOptions.Column text = new TextOptions.Column();
+
+  @Mixin
   DeviceOptions deviceOptions;
 
   @CommandLine.Spec
@@ -50,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
-    DataSet set = Data.labelledFor(loaded, data, csv.layout());
+    DataSet set = Data.labelledFor(loaded, data, csv.layout(), text.column);
     Model.Scored result = loaded.evaluate(set, deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());

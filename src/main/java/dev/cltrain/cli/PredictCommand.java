@@ -41,6 +41,10 @@ final class PredictCommand implements Callable<Integer> {
             + "left out (with --ignore-extra: its first columns).")
     Path data;
 
+    @Option(names = "--text", paramLabel = "TEXT", description = "One text, for a model trained on text "
+        + "(--text-column): tokenized with the model's vocabulary.")
+    String text;
+
     @Option(names = "--image", arity = "1..*", paramLabel = "FILE", description = "PNG, JPEG, BMP or GIF files, "
         + "read as an image folder's images are (resized to the model's input shape, grayscale for 1 channel); "
         + "one CSV row per file: file, the outputs, the class.")
@@ -58,6 +62,9 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin
   CsvOptions csv;
 
+  @Mixin
+  TextOptions.Column text = new TextOptions.Column();
+
   @Option(names = "--out", paramLabel = "FILE.csv", description = "With --data: write one row of predictions per input row (default: stdout).")
   Path out;
 
@@ -74,8 +81,12 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (out != null && source.input != null) {
-      throw new InputException("--out needs --data or --image (with --input the prediction is printed)");
+    boolean one = source.input != null || source.text != null;
+    if (out != null && one) {
+      throw new InputException("--out needs --data or --image (with --input or --text the prediction is printed)");
+    }
+    if (text.column != null && source.data == null) {
+      throw new InputException("--text-column needs --data (the CSV column that holds the texts)");
     }
     if (inputShape != null && source.images == null) {
       throw new InputException("--input-shape needs --image (the shape to read the images in)");
@@ -95,7 +106,9 @@ final class PredictCommand implements Callable<Integer> {
       throw new InputException("--label, --ignore and --missing need --data (they say which CSV columns to read)");
     }
     DataSet inputs = source.input != null ? parseInput(source.input, network)
+        : source.text != null ? Data.textFor(loaded, source.text)
         : source.images != null ? readImages(source.images, network)
+        : network.vocabulary() != null || text.column != null ? Data.textsFor(loaded, source.data, text.column)
         : dev.cltrain.data.CsvReader.readInputs(source.data, network.inputs(), ignoreExtra, layout);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
@@ -104,7 +117,7 @@ final class PredictCommand implements Callable<Integer> {
     float[] outputs = flat(result.outputs(), network.outputs());
     DataSet set = inputs;
     boolean classification = network.loss() == Loss.XENT;
-    if (source.input != null) {
+    if (one) {
       float[] row = Arrays.copyOf(outputs, network.outputs());
       stdout.println("output: " + TrainSummary.fixed(row));
       if (classification) {
