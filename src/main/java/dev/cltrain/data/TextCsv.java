@@ -149,7 +149,8 @@ public final class TextCsv {
     float[] x = new float[rows * t];
     Vocabulary.Encoder encoder = vocabulary.encoder();
     for (int r = 0; r < rows; r++) {
-      if (encoder.encode(read.texts().get(r), x, r * t) == 0) {
+      String text = read.texts().get(r);
+      if (Vocabulary.isEmpty(text, encoder.encode(text, x, r * t))) {
         throw new InputException(vocabulary.noTokens(read.name() + ":" + read.lines()[r]));
       }
     }

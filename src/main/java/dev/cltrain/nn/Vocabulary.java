@@ -117,10 +117,19 @@ public record Vocabulary(Tokens tokens, int seqLen, List<String> words) {
    */
   public float[] encode(String text) {
     float[] row = new float[seqLen];
-    if (encode(text, row, 0) == 0) {
+    if (isEmpty(text, encode(text, row, 0))) {
       throw new InputException(noTokens("the text '" + text + "'"));
     }
     return row;
+  }
+
+  /**
+   * @param text   a text
+   * @param tokens its tokens
+   * @return whether it is empty: blank (only white space, even for {@link Tokens#CHARS}) or without a token
+   */
+  public static boolean isEmpty(String text, int tokens) {
+    return tokens == 0 || text.isBlank();
   }
 
   /**
@@ -128,7 +137,7 @@ public record Vocabulary(Tokens tokens, int seqLen, List<String> words) {
    * @return the message for a text without a token there
    */
   public String noTokens(String what) {
-    return what + ": an empty text (no " + (tokens == Tokens.WORDS ? "word" : "character") + ")";
+    return what + ": an empty text (" + (tokens == Tokens.WORDS ? "no word" : "no character but white space") + ")";
   }
 
   /** {@return an encoder of many texts, which looks tokens up in one index} */
