@@ -325,7 +325,7 @@ public final class Data {
    */
   public static DataSet textFor(Model model, String text) {
     float[] ids = vocabularyOf(model).encode(InputException.require(text, "the text"));
-    return new DataSet("--text", 1, ids.length, 0, ids, new float[0]);
+    return new DataSet("the text", 1, ids.length, 0, ids, new float[0]);
   }
 
   private static dev.cltrain.nn.Vocabulary vocabularyOf(Model model) {
