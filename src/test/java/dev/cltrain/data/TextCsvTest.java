@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cltrain.core.InputException;
 import dev.cltrain.nn.Tokens;
@@ -81,5 +82,39 @@ class TextCsvTest {
         () -> TextCsv.load(two, words("2", 10, 3), CsvLayout.DEFAULT, 0, 0, 0)).parameter(), "the label is the text");
     assertEquals("loss", assertThrows(InputException.class, () -> DataSets.load(
         new DataOptions(two.toString(), 1, false, 0, null, 0, 0).withText(words("1", 10, 3)))).parameter());
+  }
+
+  /**
+   * scripts/text_torch.py tokenizes by the same rules: its --ids (no torch import) gives the ids this reader
+   * gives, on texts with case, punctuation, digits, accents, ties, unknowns, padding and truncation. Skipped
+   * without python3.
+   */
+  @Test
+  void thePyTorchScriptGivesTheSameIds() throws IOException, InterruptedException {
+    Path f = csv("s.csv", "text,label\n\"Free MONEY!! now, 100% free\",spam\nCafé naïve x2 (money),ham\n"
+        + "a b c d e f g h,ham\n\"quoted \"\"free\"\" money, twice money\",spam\n");
+    for (String rule : List.of("words", "chars")) {
+      Process p;
+      try {
+        p = new ProcessBuilder("python3", "scripts/text_torch.py", "--ids", f.toString(), "--tokens", rule,
+            "--vocab-size", "9", "--seq-len", "6").redirectErrorStream(true).start();
+      } catch (IOException e) {
+        assumeTrue(false, "no python3");
+        return;
+      }
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), out);
+      TrainingData d = TextCsv.load(f, new TextCsv.Options(null, Tokens.parse(rule), 9, 6), CsvLayout.DEFAULT, 0, 0,
+          0);
+      StringBuilder java = new StringBuilder();
+      for (int r = 0; r < d.train().rows(); r++) {
+        float[] row = d.train().inputRow(r);
+        for (int i = 0; i < row.length; i++) {
+          java.append(i == 0 ? "" : ",").append((int) row[i]);
+        }
+        java.append('\n');
+      }
+      assertEquals(java.toString(), out, rule);
+    }
   }
 }
