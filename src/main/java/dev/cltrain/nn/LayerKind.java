@@ -233,11 +233,14 @@ public enum LayerKind {
       return new Dropout(at, rate);
     }
   },
-  /** {@link GlobalPool}: {@code gap}; JSON no fields but its type. */
-  GAP(GlobalPool.class, Place.STAGE, "gap", "gap") {
+  /**
+   * {@link GlobalPool}: {@code gap}; JSON no fields but its type. {@code gap1d} is the same layer read on a
+   * sequence T×1×F: each feature's mean over the T steps (it prints as gap).
+   */
+  GAP(GlobalPool.class, Place.STAGE, "gap, gap1d", "gap", "gap1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(0, 0, "gap takes no arguments");
+      t.arity(0, 0, t.name() + " takes no arguments");
       return new Item(t, this, "global pooling", false, true) {
         @Override
         public Shape check(Shape at) {
