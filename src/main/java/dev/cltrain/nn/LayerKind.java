@@ -59,23 +59,9 @@ public enum LayerKind {
       t.arity(2, Integer.MAX_VALUE, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
       int filters = t.count(0, "FILTERS");
       int k = t.count(1, "K");
-      int stride = 0;
-      boolean valid = false;
-      for (String option : t.args().subList(2, t.args().size())) {
-        Matcher m = STRIDE.matcher(option);
-        if (option.equals("valid") && !valid) {
-          valid = true;
-        } else if (m.matches() && stride == 0) {
-          stride = Integer.parseInt(m.group(1));
-          if (stride == 0) {
-            throw t.error("the stride must be at least 1, got " + option);
-          }
-        } else {
-          throw t.error("'" + option + "' is not a conv option (sS once for a stride, valid once for no padding)");
-        }
-      }
-      int s = stride == 0 ? 1 : stride;
-      boolean same = !valid;
+      ConvOptions options = ConvOptions.parse(t);
+      int s = options.stride();
+      boolean same = options.same();
       return new Item(t, this, "a convolution", true, true) {
         @Override
         public Shape check(Shape at) {
@@ -478,7 +464,117 @@ public enum LayerKind {
         throw new InputException(where + ": " + e.getMessage());
       }
     }
+  },
+  /**
+   * {@link Conv1d}: {@code conv1d:F:K[:sS][:valid]} on a sequence T×1×F; JSON inputShape, filters, kernel, stride,
+   * padding, activation, weights ((k·F) rows), bias.
+   */
+  CONV1D(Conv1d.class, Place.STAGE, "conv1d:FILTERS:K[:sS][:valid]", "conv1d") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(2, Integer.MAX_VALUE, "expected conv1d:FILTERS:K[:sS][:valid], e.g. conv1d:64:5");
+      int filters = t.count(0, "FILTERS");
+      int k = t.count(1, "K");
+      ConvOptions options = ConvOptions.parse(t);
+      return new Item(t, this, "a 1-D convolution", true, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (at.width() != 1) {
+            throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
+          }
+          if (!options.same() && k > at.height()) {
+            throw t.error("a kernel of " + k + " steps does not fit the " + at.height() + " steps without padding "
+                + "(valid)");
+          }
+          long weights = (long) k * at.channels() * filters;
+          if (weights > Network.MAX_LAYER_WEIGHTS) {
+            throw t.error(k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
+                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
+          }
+          int s = options.stride();
+          long steps = options.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
+          return new Shape((int) steps, 1, filters);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          float[][] drawn = init.draw(random, k * at.channels(), filters); // as a dense layer of k·F inputs
+          return new Conv1d(at, filters, k, options.stride(), options.same(), activation, drawn[0], drawn[1]);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      Conv1d c = (Conv1d) layer;
+      node.put("type", "conv1d");
+      ModelJson.putShape(node.putArray("inputShape"), c.input());
+      node.put("filters", c.filters());
+      node.put("kernel", c.kernel());
+      node.put("stride", c.stride());
+      node.put("padding", c.same() ? "same" : "valid");
+      node.put("activation", c.activation().id);
+      ModelJson.putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
+      ModelJson.putFloats(node.putArray("bias"), c.bias());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+      if (!input.equals(at) || at.width() != 1) {
+        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at
+            + " (conv1d takes steps x 1 x features)");
+      }
+      int filters = ModelJson.positiveInt(node, "filters", where);
+      int kernel = ModelJson.positiveInt(node, "kernel", where);
+      int stride = ModelJson.positiveInt(node, "stride", where);
+      String padding = ModelJson.text(node, "padding", where);
+      if (!padding.equals("same") && !padding.equals("valid")) {
+        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
+      }
+      boolean same = padding.equals("same");
+      if (!same && kernel > at.height()) {
+        throw new InputException(where + ".kernel: " + kernel + " does not fit " + at.height()
+            + " steps with valid padding");
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      if (activation == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
+      long patch = (long) kernel * at.channels();
+      if (patch > Network.MAX_LAYER_WEIGHTS || patch * filters > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(where + ": a " + kernel + "x" + at.channels() + " kernel of " + filters
+            + " filters is too large");
+      }
+      float[] weights = ModelJson.matrix(node.path("weights"), (int) patch, filters, where + ".weights",
+          "one per kernel step and input feature");
+      float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
+      return new Conv1d(at, filters, kernel, stride, same, activation, weights, bias);
+    }
   };
+
+  /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */
+  private record ConvOptions(int stride, boolean same) {
+    static ConvOptions parse(NetItem.Text t) {
+      int stride = 0;
+      boolean valid = false;
+      for (String option : t.args().subList(2, t.args().size())) {
+        Matcher m = STRIDE.matcher(option);
+        if (option.equals("valid") && !valid) {
+          valid = true;
+        } else if (m.matches() && stride == 0) {
+          stride = Integer.parseInt(m.group(1));
+          if (stride == 0) {
+            throw t.error("the stride must be at least 1, got " + option);
+          }
+        } else {
+          throw t.error("'" + option + "' is not a " + t.name() + " option (sS once for a stride, valid once for no "
+              + "padding)");
+        }
+      }
+      return new ConvOptions(stride == 0 ? 1 : stride, !valid);
+    }
+  }
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
   public enum Place {

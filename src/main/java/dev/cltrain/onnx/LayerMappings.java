@@ -3,6 +3,7 @@ package dev.cltrain.onnx;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Conv1d;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.GlobalPool;
@@ -179,7 +180,38 @@ final class LayerMappings {
       throw w.fail(node, "adds " + node.inputs().stream().map(v -> "'" + v + "'").toList() + ", which are not two "
           + "branches from one value; cltrain reads Add as a residual block's sum (and after MatMul as its bias)");
     }
+  }, new LayerMapping(LayerKind.CONV1D, false, new Operator("Conv", "Conv of kx1 kernels on a sequence",
+      List.of("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"))) {
+    /** A Conv of k×1 kernels on the sequence as an NCHW image (N, F, T, 1): weights [filters, F, k, 1]. */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Conv1d c = (Conv1d) layer;
+      String id = e.next("conv1d");
+      int k = c.kernel();
+      int features = c.input().channels();
+      int f = c.filters();
+      float[] w = c.weights();
+      float[] oihw = new float[w.length];
+      for (int o = 0; o < f; o++) {
+        for (int ch = 0; ch < features; ch++) {
+          for (int j = 0; j < k; j++) {
+            oihw[(o * features + ch) * k + j] = w[(j * features + ch) * f + o];
+          }
+        }
+      }
+      e.node("Conv", id, List.of(e.last, e.constant(id + "_weight", oihw, f, features, k, 1),
+              e.constant(id + "_bias", c.bias(), f)),
+          OnnxProto.Attribute.ofInts("kernel_shape", k, 1), OnnxProto.Attribute.ofInts("strides", c.stride(), 1),
+          OnnxProto.Attribute.ofInts("pads", c.padLeft(), 0, c.padRight(), 0));
+      e.activation(c.activation(), id);
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      conv(w, node); // the Conv row reads a Conv node: k×1 kernels on a sequence become a Conv1d there
+    }
   });
+
 
   private static Map<LayerKind, LayerMapping> table(LayerMapping... rows) {
     Map<LayerKind, LayerMapping> t = new EnumMap<>(LayerKind.class);
@@ -295,6 +327,11 @@ final class LayerMappings {
     float[] oihw = w.floats(node, t);
     long[] d = t.dims();
     int channels = w.image.channels();
+    if (d.length == 4 && d[2] > 1 && d[3] == 1 && w.image.width() == 1 && d[1] == channels && d[2] <= Integer.MAX_VALUE
+        && d[0] >= 1 && d[0] <= Integer.MAX_VALUE) {
+      conv1d(w, node, oihw, (int) d[0], (int) d[2]);
+      return;
+    }
     if (d.length != 4 || d[2] != d[3] || d[1] != channels || d[0] < 1 || d[2] < 1 || d[0] > Integer.MAX_VALUE
         || d[2] > Integer.MAX_VALUE) {
       throw w.fail(node, "weights " + OnnxProto.shape(d) + ": cltrain takes [filters, " + channels
@@ -346,6 +383,58 @@ final class LayerMappings {
     } catch (IllegalArgumentException e) { // more output values (rows x columns x filters) than an int counts
       throw w.fail(node, e.getMessage());
     }
+    w.seenLayer = true;
+    w.skipActivation(activation);
+  }
+
+  /**
+   * A Conv of k×1 kernels (weights [f, F, k, 1]) on a sequence T×1×F: a {@link Conv1d}, stride (s, 1), pads none
+   * or its 'same' ones (the extra step at the end), then its activation.
+   */
+  private static void conv1d(ImportWalk w, OnnxProto.Node node, float[] oihw, int f, int k) {
+    int features = w.image.channels();
+    float[] bias = ImportWalk.hasInput(node, 2) ? w.floats(node, w.tensor(node, node.inputs().get(2))) : new float[f];
+    if (bias.length != f) {
+      throw w.fail(node, "bias of " + bias.length + " values for " + f + " filters");
+    }
+    long[] kernelShape = w.ints(node, "kernel_shape", null);
+    if (kernelShape != null && !Arrays.equals(kernelShape, new long[] {k, 1})) {
+      throw w.fail(node, "attribute kernel_shape " + OnnxProto.shape(kernelShape) + " does not match weights " + k
+          + "x1");
+    }
+    noDilation(w, node);
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (strides.length != 2 || strides[1] != 1 || strides[0] < 1 || strides[0] > Integer.MAX_VALUE) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported on a sequence (s,1)");
+    }
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+      throw w.fail(node, "attribute auto_pad '" + autoPad + "' is not supported on a sequence (give pads)");
+    }
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    float[] weights = new float[oihw.length];
+    for (int o = 0; o < f; o++) {
+      for (int ch = 0; ch < features; ch++) {
+        for (int j = 0; j < k; j++) {
+          weights[(j * features + ch) * f + o] = oihw[(o * features + ch) * k + j];
+        }
+      }
+    }
+    w.advance(node);
+    Activation activation = w.activationAfter("softmax after a convolution is not supported");
+    boolean same = autoPad.equals("NOTSET") && !Arrays.equals(pads, new long[] {0, 0, 0, 0});
+    Conv1d c;
+    try {
+      c = new Conv1d(w.image, f, k, (int) strides[0], same, activation, weights, bias);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+    if (same && !Arrays.equals(pads, new long[] {c.padLeft(), 0, c.padRight(), 0})) {
+      throw w.fail(node, "attribute pads " + OnnxProto.shape(pads) + " is not supported: cltrain pads none or 'same' ("
+          + c.padLeft() + ",0," + c.padRight() + ",0 here, the extra step at the end)");
+    }
+    w.add(c);
+    w.image = c.output();
     w.seenLayer = true;
     w.skipActivation(activation);
   }

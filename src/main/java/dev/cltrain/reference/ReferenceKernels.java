@@ -211,4 +211,43 @@ public final class ReferenceKernels extends SmallNetTwin {
       copy[i] = d;
     }
   }
+
+  @Override
+  public void im2col1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      float[] x, float[] col) {
+    int patch = kernelSize * features;
+    for (int p = 0; p < rows * outSteps; p++) {
+      int n = p / outSteps;
+      int o = p - n * outSteps;
+      for (int k = 0; k < kernelSize; k++) {
+        int t = o * stride + k - padLeft;
+        int to = p * patch + k * features;
+        if (t >= 0 && t < steps) {
+          System.arraycopy(x, (n * steps + t) * features, col, to, features);
+        } else {
+          java.util.Arrays.fill(col, to, to + features, 0.0f);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void col2im1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      float[] col, float[] dx) {
+    int patch = kernelSize * features;
+    for (int q = 0; q < rows * steps; q++) {
+      int n = q / steps;
+      int at = q - n * steps + padLeft;
+      for (int c = 0; c < features; c++) {
+        float sum = 0.0f;
+        for (int k = 0; k < kernelSize && k <= at; k++) {
+          int o = (at - k) / stride;
+          if (o * stride == at - k && o < outSteps) {
+            sum += col[(n * outSteps + o) * patch + k * features + c];
+          }
+        }
+        dx[q * features + c] = sum;
+      }
+    }
+  }
 }
