@@ -810,4 +810,35 @@ public interface Kernels<B, I> {
     launch("col2im1d", Range.items((long) rows * steps), rows, steps, features, kernelSize, stride, padLeft,
         outSteps, col, dx);
   }
+
+  /**
+   * sequence1d.cl: y = the maximum of each window of pool steps (stride pool; the steps past the last whole
+   * window are left out), per feature, the first maximum kept.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, features per step
+   * @param pool P, the window's steps and the stride
+   * @param x the input, rows × steps·features
+   * @param y receives rows × (steps / pool)·features
+   */
+  default void maxPool1d(int rows, int steps, int features, int pool, B x, B y) {
+    launch("max_pool1d", Range.items((long) rows * (steps / pool)), rows, steps, features, pool, x, y);
+  }
+
+  /**
+   * sequence1d.cl: dx = dy at each window's first maximum (as {@link #maxPool1d} finds it), else 0; every dx
+   * element written.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, features per step
+   * @param pool P, the window's steps and the stride
+   * @param x the forward pass's input
+   * @param dy the output's gradient, rows × (steps / pool)·features
+   * @param dx receives the input's gradient, rows × steps·features (overwritten)
+   */
+  default void maxPool1dBackward(int rows, int steps, int features, int pool, B x, B dy, B dx) {
+    launch("max_pool1d_backward", Range.items((long) rows * steps), rows, steps, features, pool, x, dy, dx);
+  }
 }

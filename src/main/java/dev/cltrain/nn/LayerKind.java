@@ -551,6 +551,47 @@ public enum LayerKind {
       float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
       return new Conv1d(at, filters, kernel, stride, same, activation, weights, bias);
     }
+  },
+  /** {@link Pool1d}: {@code maxpool1d:P} on a sequence T×1×F; JSON size. */
+  MAXPOOL1D(Pool1d.class, Place.STAGE, "maxpool1d:P", "maxpool1d") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 1, "expected maxpool1d:P, e.g. maxpool1d:2");
+      int size = t.count(0, "P");
+      return new Item(t, this, "1-D pooling", false, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (at.width() != 1) {
+            throw t.error("maxpool1d takes a sequence of steps × 1 × features, not the " + at + " input");
+          }
+          if (size > at.height()) {
+            throw t.error("a pool of " + size + " steps does not fit the " + at.height() + " steps");
+          }
+          return new Pool1d(at, size).output();
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return new Pool1d(at, size);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      node.put("type", "maxpool1d");
+      node.put("size", ((Pool1d) layer).size());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      int size = ModelJson.positiveInt(node, "size", where);
+      if (at.width() != 1 || size > at.height()) {
+        throw new InputException(where + ".size: a pool of " + size + " steps does not fit a " + at + " input "
+            + "(maxpool1d takes steps x 1 x features)");
+      }
+      return new Pool1d(at, size);
+    }
   };
 
   /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */

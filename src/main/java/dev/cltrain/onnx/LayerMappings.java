@@ -11,6 +11,7 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Pool1d;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Residual;
 import dev.cltrain.onnx.LayerMapping.Operator;
@@ -210,7 +211,22 @@ final class LayerMappings {
     void read(ImportWalk w, OnnxProto.Node node) {
       conv(w, node); // the Conv row reads a Conv node: k×1 kernels on a sequence become a Conv1d there
     }
+  }, new LayerMapping(LayerKind.MAXPOOL1D, false, new Operator("MaxPool", "MaxPool of px1 windows on a sequence",
+      List.of("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"))) {
+    /** A MaxPool of P×1 windows, stride (P, 1), on the sequence as an NCHW image (N, F, T, 1). */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Pool1d p = (Pool1d) layer;
+      e.node("MaxPool", e.next("maxpool1d"), List.of(e.last), OnnxProto.Attribute.ofInts("kernel_shape", p.size(), 1),
+          OnnxProto.Attribute.ofInts("strides", p.size(), 1));
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      pool(w, node); // the Pool row reads a MaxPool node: P×1 windows on a sequence become a Pool1d there
+    }
   });
+
 
 
   private static Map<LayerKind, LayerMapping> table(LayerMapping... rows) {
@@ -460,6 +476,11 @@ final class LayerMappings {
   private static void pool(ImportWalk w, OnnxProto.Node node) {
     w.needNchw(node);
     long[] kernel = w.ints(node, "kernel_shape", null);
+    if (kernel != null && kernel.length == 2 && kernel[1] == 1 && kernel[0] > 1 && kernel[0] <= Integer.MAX_VALUE
+        && w.image.width() == 1 && node.opType().equals("MaxPool")) {
+      pool1d(w, node, (int) kernel[0]);
+      return;
+    }
     if (kernel == null || kernel.length != 2 || kernel[0] != kernel[1] || kernel[0] < 1 || kernel[0] > Integer.MAX_VALUE) {
       throw w.fail(node, "attribute kernel_shape " + (kernel == null ? "missing" : OnnxProto.shape(kernel))
           + " is not supported (square only)");
@@ -488,6 +509,36 @@ final class LayerMappings {
     Pool p;
     try {
       p = new Pool(w.image, node.opType().equals("MaxPool"), size);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+    w.add(p);
+    w.image = p.output();
+    w.advance(node);
+  }
+
+  /** A MaxPool of P×1 windows, stride (P, 1), no padding, on a sequence T×1×F: a {@link Pool1d}. */
+  private static void pool1d(ImportWalk w, OnnxProto.Node node, int size) {
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (!Arrays.equals(strides, new long[] {size, 1})) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported (cltrain pools a "
+          + "sequence with stride = size, " + size + ",1)");
+    }
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    if (!Arrays.equals(pads, new long[] {0, 0, 0, 0}) || !(autoPad.equals("NOTSET") || autoPad.equals("VALID"))) {
+      throw w.fail(node, "padding (pads " + OnnxProto.shape(pads) + ", auto_pad " + autoPad + ") is not supported");
+    }
+    noDilation(w, node);
+    if (w.intAttr(node, "ceil_mode", 0) != 0 && w.image.height() % size != 0) {
+      throw w.fail(node, "attribute ceil_mode=1 keeps a partial window of the " + w.image + " input; cltrain drops it");
+    }
+    if (w.intAttr(node, "storage_order", 0) != 0 || node.outputs().size() > 1 && !node.outputs().get(1).isEmpty()) {
+      throw w.fail(node, "storage_order=1 and the Indices output are not supported");
+    }
+    Pool1d p;
+    try {
+      p = new Pool1d(w.image, size);
     } catch (IllegalArgumentException e) {
       throw w.fail(node, e.getMessage());
     }

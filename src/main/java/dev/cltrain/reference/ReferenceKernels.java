@@ -250,4 +250,51 @@ public final class ReferenceKernels extends SmallNetTwin {
       }
     }
   }
+
+  @Override
+  public void maxPool1d(int rows, int steps, int features, int pool, float[] x, float[] y) {
+    int outSteps = steps / pool;
+    for (int p = 0; p < rows * outSteps; p++) {
+      int n = p / outSteps;
+      int o = p - n * outSteps;
+      int window = (n * steps + o * pool) * features;
+      for (int c = 0; c < features; c++) {
+        float best = x[window + c];
+        for (int j = 0; j < pool; j++) {
+          float v = x[window + j * features + c];
+          if (v > best) {
+            best = v;
+          }
+        }
+        y[p * features + c] = best;
+      }
+    }
+  }
+
+  @Override
+  public void maxPool1dBackward(int rows, int steps, int features, int pool, float[] x, float[] dy, float[] dx) {
+    int outSteps = steps / pool;
+    for (int q = 0; q < rows * steps; q++) {
+      int n = q / steps;
+      int t = q - n * steps;
+      int w = t / pool;
+      int window = (n * steps + w * pool) * features;
+      for (int c = 0; c < features; c++) {
+        float g = 0.0f;
+        if (w < outSteps) {
+          float best = x[window + c];
+          int at = 0;
+          for (int j = 0; j < pool; j++) {
+            float v = x[window + j * features + c];
+            if (v > best) {
+              best = v;
+              at = j;
+            }
+          }
+          g = t - w * pool == at ? dy[(n * outSteps + w) * features + c] : 0.0f;
+        }
+        dx[q * features + c] = g;
+      }
+    }
+  }
 }

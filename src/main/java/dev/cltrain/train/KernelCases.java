@@ -605,6 +605,24 @@ final class KernelCases {
     int padLeft = same ? Math.max((outSteps - 1) * stride + size - steps, 0) / 2 : 0;
     int inputs = rows * steps * features;
     int columns = rows * outSteps * size * features;
+    if (kernel.startsWith("max_pool1d")) { // five levels for odd rows: ties, the gradient to the first maximum
+      int pooled = rows * (steps / size) * features;
+      float[] values = uniform(random, inputs);
+      if (rows % 2 == 1) {
+        for (int i = 0; i < inputs; i++) {
+          values[i] = (random.nextInt(5) - 2) * 0.5f;
+        }
+      }
+      B x = k.upload(values);
+      if (kernel.equals("max_pool1d")) {
+        B y = poisoned(k, pooled);
+        k.maxPool1d(rows, steps, features, size, x, y);
+        return read(k, y, pooled);
+      }
+      B dx = poisoned(k, inputs);
+      k.maxPool1dBackward(rows, steps, features, size, x, k.upload(uniform(random, pooled)), dx);
+      return read(k, dx, inputs);
+    }
     if (kernel.equals("im2col1d")) {
       B col = poisoned(k, columns);
       k.im2col1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, inputs)), col);

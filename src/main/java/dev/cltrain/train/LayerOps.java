@@ -78,6 +78,17 @@ final class LayerOps {
         return Conv1dOp.largestBuffer((dev.cltrain.nn.Conv1d) layer, capacity); // the windows, or the output
       }
     });
+    t.put(LayerKind.MAXPOOL1D, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new Pool1dOp<>(c.backend(), (dev.cltrain.nn.Pool1d) layer, c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return capacity * layer.output().size();
+      }
+    });
     t.put(LayerKind.POOL, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {

@@ -258,7 +258,8 @@ class OnnxRuntimeTest {
     float[][] x = uniformRaw(60, 9 * 3, 255, 11);
     checkAll("conv1d (k4 same, k3 s2 valid, gap1d)", awkwardCnn("conv1d:4:4,relu,conv1d:3:3:s2:valid,tanh,gap1d,"
         + "dense:3", Loss.XENT, Activation.SOFTMAX, 3, 9, 1, 3), x);
-    checkAll("conv1d (k3 s2 same, flattened)", awkwardCnn("conv1d:2:3:s2,sigmoid,dense:4,relu,dense:3", Loss.XENT,
+    checkAll("conv1d (k3 s2 same, maxpool1d, flattened)", awkwardCnn("conv1d:2:3:s2,sigmoid,maxpool1d:2,dense:4,relu,"
+        + "dense:3", Loss.XENT,
         Activation.SOFTMAX, 3, 9, 1, 3), x);
   }
 

@@ -10,6 +10,7 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.Conv1d;
+import dev.cltrain.nn.Pool1d;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
@@ -179,17 +180,19 @@ class ConvNetTest {
   }
 
   /**
-   * Net K, 1-D convolutions on a sequence: 6x1x2 → conv1d 3:4 same tanh (an even kernel: one zero step before, two
-   * after) → conv1d 2:3 stride 2 valid sigmoid (its input gradient through col2im1d) → gap1d → dense 3.
+   * Net K, 1-D convolutions on a sequence: 9x1x2 → conv1d 3:4 same tanh (an even kernel: one zero step before, two
+   * after) → maxpool1d 2 (4 steps, the ninth left out) → conv1d 2:2 stride 2 valid sigmoid (its input gradient
+   * through col2im1d and max_pool1d_backward) → gap1d → dense 3.
    */
   static Network netK(Loss loss, long seed) {
     Random r = new Random(seed);
-    Shape in = new Shape(6, 1, 2);
+    Shape in = new Shape(9, 1, 2);
     Conv1d c1 = conv1d(r, in, 3, 4, 1, true, Activation.TANH);
-    Conv1d c2 = conv1d(r, c1.output(), 2, 3, 2, false, Activation.SIGMOID);
+    Pool1d p1 = new Pool1d(c1.output(), 2);
+    Conv1d c2 = conv1d(r, p1.output(), 2, 2, 2, false, Activation.SIGMOID);
     GlobalPool g = new GlobalPool(c2.output());
     Dense out = dense(r, g.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
-    return new Network(in, List.of(c1, c2, g, out), loss, 1f, null, null, 4L);
+    return new Network(in, List.of(c1, p1, c2, g, out), loss, 1f, null, null, 4L);
   }
 
   private static Conv1d conv1d(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
@@ -403,6 +406,8 @@ class ConvNetTest {
         out[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
       } else if (stage instanceof Conv1d c) {
         out[s] = conv1d(c, batch[s], params.get(p), params.get(p + 1));
+      } else if (stage instanceof Pool1d pool) {
+        out[s] = pool1d(pool, batch[s]);
       } else if (stage instanceof Pool pool) {
         out[s] = pool(pool, batch[s]);
       } else if (stage instanceof GlobalPool g) {
@@ -486,6 +491,21 @@ class ConvNetTest {
       }
     }
     return activate(c.activation(), out);
+  }
+
+  private static double[] pool1d(Pool1d p, double[] x) {
+    int features = p.input().channels();
+    double[] out = new double[p.output().size()];
+    for (int o = 0; o < p.output().height(); o++) {
+      for (int c = 0; c < features; c++) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < p.size(); j++) {
+          best = Math.max(best, x[(o * p.size() + j) * features + c]);
+        }
+        out[o * features + c] = best;
+      }
+    }
+    return out;
   }
 
   /** Batch normalization in training mode, in place: each channel over every row and pixel, biased variance. */

@@ -51,6 +51,7 @@ class LayerKindCoverageTest {
       LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)),
       LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2)),
       LayerKind.CONV1D, new Sample("conv1d:2:3,relu,conv1d:3:2:s2:valid,tanh,dense:3", new Shape(5, 1, 2)),
+      LayerKind.MAXPOOL1D, new Sample("conv1d:2:2,maxpool1d:2,dense:3", new Shape(5, 1, 2)),
       LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)),
       LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,bn,relu,conv:2:3),relu,"
           + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2)));
