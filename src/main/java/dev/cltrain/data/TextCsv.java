@@ -5,11 +5,8 @@ import dev.cltrain.nn.Tokens;
 import dev.cltrain.nn.Vocabulary;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,14 +209,8 @@ public final class TextCsv {
         throw new InputException(name + ":" + records.unclosed() + ": a quoted cell opened on this line is not closed "
             + "before the end of the file (a stray '\"'?)");
       }
-    } catch (NoSuchFileException e) {
-      throw new InputException(name + ": file not found");
-    } catch (AccessDeniedException e) {
-      throw new InputException(name + ": permission denied");
-    } catch (CharacterCodingException e) {
-      throw new InputException(name + ": not a UTF-8 text file");
     } catch (IOException e) {
-      throw new InputException(name + ": cannot read (" + e.getMessage() + ")");
+      throw CsvReader.cannotRead(name, e);
     }
     if (texts.isEmpty()) {
       throw new InputException(name + ": no data rows (the file is empty or holds only a header)");

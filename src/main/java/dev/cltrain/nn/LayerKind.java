@@ -93,38 +93,20 @@ public enum LayerKind {
     @Override
     void write(Layer layer, ObjectNode node) {
       Conv c = (Conv) layer;
-      node.put("type", "conv");
-      ModelJson.putShape(node.putArray("inputShape"), c.input());
-      node.put("filters", c.filters());
-      node.put("kernel", c.kernel());
-      node.put("stride", c.stride());
-      node.put("padding", c.same() ? "same" : "valid");
-      node.put("activation", c.activation().id);
-      ModelJson.putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
-      ModelJson.putFloats(node.putArray("bias"), c.bias());
+      ConvFields.write(node, "conv", c.input(), new ConvFields(c.filters(), c.kernel(), c.stride(), c.same(),
+          c.activation()), c.weights(), c.patch(), c.bias());
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      int filters = ModelJson.positiveInt(node, "filters", where);
-      int kernel = ModelJson.positiveInt(node, "kernel", where);
-      int stride = ModelJson.positiveInt(node, "stride", where);
-      String padding = ModelJson.text(node, "padding", where);
-      if (!padding.equals("same") && !padding.equals("valid")) {
-        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
-      }
-      boolean same = padding.equals("same");
+      ConvFields f = ConvFields.read(node, at, where);
+      int filters = f.filters();
+      int kernel = f.kernel();
+      boolean same = f.same();
+      Activation activation = f.activation();
       if (!same && (kernel > at.height() || kernel > at.width())) {
         throw new InputException(where + ".kernel: " + kernel + " does not fit a " + at.height() + "x" + at.width()
             + " input with valid padding");
-      }
-      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
-      if (activation == Activation.SOFTMAX) {
-        throw new InputException(where + ".activation: softmax is only for the output layer");
       }
       long patch = (long) kernel * kernel; // each step at most 2^30 · 2^31: no long overflows
       if (patch <= Network.MAX_LAYER_WEIGHTS) {
@@ -137,7 +119,7 @@ public enum LayerKind {
       float[] weights = ModelJson.matrix(node.path("weights"), (int) patch, filters, where + ".weights",
           "one per kernel position and input channel");
       float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
-      return new Conv(at, filters, kernel, stride, same, activation, weights, bias);
+      return new Conv(at, filters, kernel, f.stride(), same, activation, weights, bias);
     }
   },
   /** {@link Pool}: {@code maxpool:P}, {@code avgpool:P}; JSON size. */
@@ -507,39 +489,21 @@ public enum LayerKind {
     @Override
     void write(Layer layer, ObjectNode node) {
       Conv1d c = (Conv1d) layer;
-      node.put("type", "conv1d");
-      ModelJson.putShape(node.putArray("inputShape"), c.input());
-      node.put("filters", c.filters());
-      node.put("kernel", c.kernel());
-      node.put("stride", c.stride());
-      node.put("padding", c.same() ? "same" : "valid");
-      node.put("activation", c.activation().id);
-      ModelJson.putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
-      ModelJson.putFloats(node.putArray("bias"), c.bias());
+      ConvFields.write(node, "conv1d", c.input(), new ConvFields(c.filters(), c.kernel(), c.stride(), c.same(),
+          c.activation()), c.weights(), c.patch(), c.bias());
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at) || at.width() != 1) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at
-            + " (conv1d takes steps x 1 x features)");
+      if (at.width() != 1) {
+        throw new InputException(where + ": the layers before it give " + at + "; conv1d takes steps x 1 x features");
       }
-      int filters = ModelJson.positiveInt(node, "filters", where);
-      int kernel = ModelJson.positiveInt(node, "kernel", where);
-      int stride = ModelJson.positiveInt(node, "stride", where);
-      String padding = ModelJson.text(node, "padding", where);
-      if (!padding.equals("same") && !padding.equals("valid")) {
-        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
-      }
-      boolean same = padding.equals("same");
-      if (!same && kernel > at.height()) {
+      ConvFields f = ConvFields.read(node, at, where);
+      int filters = f.filters();
+      int kernel = f.kernel();
+      if (!f.same() && kernel > at.height()) {
         throw new InputException(where + ".kernel: " + kernel + " does not fit " + at.height()
             + " steps with valid padding");
-      }
-      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
-      if (activation == Activation.SOFTMAX) {
-        throw new InputException(where + ".activation: softmax is only for the output layer");
       }
       long patch = (long) kernel * at.channels();
       if (patch > Network.MAX_LAYER_WEIGHTS || patch * filters > Network.MAX_LAYER_WEIGHTS) {
@@ -549,7 +513,7 @@ public enum LayerKind {
       float[] weights = ModelJson.matrix(node.path("weights"), (int) patch, filters, where + ".weights",
           "one per kernel step and input feature");
       float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
-      return new Conv1d(at, filters, kernel, stride, same, activation, weights, bias);
+      return new Conv1d(at, filters, kernel, f.stride(), f.same(), f.activation(), weights, bias);
     }
   },
   /** {@link Pool1d}: {@code maxpool1d:P} on a sequence T×1×F; JSON size. */
@@ -593,6 +557,43 @@ public enum LayerKind {
       return new Pool1d(at, size);
     }
   };
+
+  /** A convolution's model-JSON fields beside its arrays: filters, kernel, stride, padding, activation. */
+  private record ConvFields(int filters, int kernel, int stride, boolean same, Activation activation) {
+    /** Writes type, inputShape, these fields, then the weights ({@code patch} rows) and the bias. */
+    static void write(ObjectNode node, String type, Shape input, ConvFields f, float[] weights, int patch,
+        float[] bias) {
+      node.put("type", type);
+      ModelJson.putShape(node.putArray("inputShape"), input);
+      node.put("filters", f.filters());
+      node.put("kernel", f.kernel());
+      node.put("stride", f.stride());
+      node.put("padding", f.same() ? "same" : "valid");
+      node.put("activation", f.activation().id);
+      ModelJson.putMatrix(node.putArray("weights"), weights, patch, f.filters());
+      ModelJson.putFloats(node.putArray("bias"), bias);
+    }
+
+    /** Reads them, checking that inputShape is {@code at} and the activation is not softmax. */
+    static ConvFields read(JsonNode node, Shape at, String where) {
+      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+      if (!input.equals(at)) {
+        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+      }
+      int filters = ModelJson.positiveInt(node, "filters", where);
+      int kernel = ModelJson.positiveInt(node, "kernel", where);
+      int stride = ModelJson.positiveInt(node, "stride", where);
+      String padding = ModelJson.text(node, "padding", where);
+      if (!padding.equals("same") && !padding.equals("valid")) {
+        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      if (activation == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
+      return new ConvFields(filters, kernel, stride, padding.equals("same"), activation);
+    }
+  }
 
   /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */
   private record ConvOptions(int stride, boolean same) {
