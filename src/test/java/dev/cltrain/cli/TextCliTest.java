@@ -75,6 +75,32 @@ class TextCliTest {
         + " right\n" + eval.out());
   }
 
+  /** A text run resumed from its checkpoint ends in the uninterrupted run's model, the vocabulary included. */
+  @Test
+  void aTextRunResumesToTheSameModel() throws IOException {
+    Path data = Files.writeString(tmp.resolve("emails.csv"), EMAILS);
+    List<String> run = List.of("--data", data.toString(), "--tokens", "words", "--vocab-size", "12", "--seq-len", "6",
+        "--net", "dense:8,relu,dense:2", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "4", "--device",
+        "reference");
+    Path full = tmp.resolve("full.json");
+    Path checkpoint = tmp.resolve("ck.json");
+    Path resumed = tmp.resolve("resumed.json");
+    List<String> args = new ArrayList<>(List.of("train", "--epochs", "6", "--save", full.toString()));
+    args.addAll(run);
+    assertEquals(0, Cli.run(args.toArray(String[]::new)).exit());
+    args = new ArrayList<>(List.of("train", "--epochs", "3", "--checkpoint", checkpoint.toString()));
+    args.addAll(run);
+    assertEquals(0, Cli.run(args.toArray(String[]::new)).exit());
+    Cli resume = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "6", "--device", "reference",
+        "--save", resumed.toString());
+    assertEquals(0, resume.exit(), resume.err());
+    ObjectMapper json = new ObjectMapper();
+    JsonNode a = json.readTree(full.toFile());
+    JsonNode b = json.readTree(resumed.toFile());
+    assertEquals(a.get("text"), b.get("text"));
+    assertEquals(a.get("layers"), b.get("layers"), "the same weights to the bit");
+  }
+
   private void assertOneLine(Cli run, String phrase) {
     assertEquals(2, run.exit(), run.err());
     assertEquals(1, run.err().lines().count(), run.err());
