@@ -65,17 +65,17 @@ final class LayerOps {
     t.put(LayerKind.CONV1D, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
-        return new Conv1dOp<>(c.backend(), (dev.cltrain.nn.Conv1d) layer, c.capacity(), c.training());
+        return new ConvOp<>(c.backend(), (dev.cltrain.nn.Conv1d) layer, c.capacity(), c.training());
       }
 
       @Override
       public long floats(Layer layer, long capacity, boolean training) {
-        return Conv1dOp.floats((dev.cltrain.nn.Conv1d) layer, capacity, training);
+        return ConvOp.floats((dev.cltrain.nn.Conv1d) layer, capacity, training);
       }
 
       @Override
       public long largestBuffer(Layer layer, long capacity) {
-        return Conv1dOp.largestBuffer((dev.cltrain.nn.Conv1d) layer, capacity); // the windows, or the output
+        return ConvOp.largestBuffer((dev.cltrain.nn.Conv1d) layer, capacity); // the windows, or the output
       }
     });
     t.put(LayerKind.MAXPOOL1D, new Factory() {
