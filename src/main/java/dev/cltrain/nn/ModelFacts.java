@@ -37,13 +37,8 @@ final class ModelFacts {
         std.add(v);
       }
     }
-    Vocabulary v = network.vocabulary();
-    if (v != null) { // only for text: every other model's bytes are as before
-      ObjectNode text = root.putObject("text");
-      text.put("tokens", v.tokens().id);
-      text.put("seqLen", v.seqLen());
-      ArrayNode words = text.putArray("vocabulary");
-      v.words().forEach(words::add);
+    if (network.vocabulary() != null) { // only for text: every other model's bytes are as before
+      root.set("text", network.vocabulary().toNode());
     }
   }
 
@@ -52,31 +47,7 @@ final class ModelFacts {
    * @throws InputException when malformed or T is not the network's inputs
    */
   static Vocabulary vocabulary(JsonNode root, int inputs, String name) {
-    if (!root.has("text")) {
-      return null;
-    }
-    JsonNode text = root.get("text");
-    String where = name + ": \"text\"";
-    JsonNode seqLen = text.path("seqLen");
-    if (!seqLen.isInt() || seqLen.intValue() != inputs) {
-      throw new InputException(where + ".seqLen must be the network's " + inputs + " inputs, found " + seqLen);
-    }
-    JsonNode words = text.path("vocabulary");
-    if (!words.isArray()) {
-      throw new InputException(where + ".vocabulary must be an array of tokens");
-    }
-    List<String> tokens = new ArrayList<>();
-    for (JsonNode n : words) {
-      if (!n.isTextual()) {
-        throw new InputException(where + ".vocabulary holds a value that is not text: " + n);
-      }
-      tokens.add(n.asText());
-    }
-    try {
-      return new Vocabulary(Tokens.parse(text.path("tokens").asText("")), seqLen.intValue(), tokens);
-    } catch (InputException e) {
-      throw new InputException(where + ": " + e.getMessage());
-    }
+    return root.has("text") ? Vocabulary.fromNode(root.get("text"), inputs, name + ": \"text\"") : null;
   }
 
   /** {@return the "loss"} @throws InputException when absent or unknown */

@@ -1,5 +1,9 @@
 package dev.cltrain.nn;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,6 +95,48 @@ public record Vocabulary(Tokens tokens, int seqLen, List<String> words) {
       words.add(byCount.get(i).getKey());
     }
     return new Vocabulary(tokens, seqLen, words);
+  }
+
+  /** {@return the model JSON's "text" object: tokens, seqLen, vocabulary (the tokens of ids 2..)} */
+  public ObjectNode toNode() {
+    ObjectNode text = JsonNodeFactory.instance.objectNode();
+    text.put("tokens", tokens.id);
+    text.put("seqLen", seqLen);
+    ArrayNode array = text.putArray("vocabulary");
+    words.forEach(array::add);
+    return text;
+  }
+
+  /**
+   * Reads {@link #toNode()}'s object.
+   *
+   * @param text   the object
+   * @param inputs the network's inputs, which T must equal
+   * @param where  where it is, to begin every message with
+   * @return the vocabulary
+   * @throws InputException when a field is malformed or T is not {@code inputs}
+   */
+  public static Vocabulary fromNode(JsonNode text, int inputs, String where) {
+    JsonNode seqLen = text.path("seqLen");
+    if (!seqLen.isInt() || seqLen.intValue() != inputs) {
+      throw new InputException(where + ".seqLen must be the network's " + inputs + " inputs, found " + seqLen);
+    }
+    JsonNode array = text.path("vocabulary");
+    if (!array.isArray()) {
+      throw new InputException(where + ".vocabulary must be an array of tokens");
+    }
+    List<String> tokens = new ArrayList<>();
+    for (JsonNode n : array) {
+      if (!n.isTextual()) {
+        throw new InputException(where + ".vocabulary holds a value that is not text: " + n);
+      }
+      tokens.add(n.asText());
+    }
+    try {
+      return new Vocabulary(Tokens.parse(text.path("tokens").asText("")), seqLen.intValue(), tokens);
+    } catch (InputException e) {
+      throw new InputException(where + ": " + e.getMessage());
+    }
   }
 
   /** {@return V: the ids, padding and unknown included} */
