@@ -217,7 +217,8 @@ public final class Data {
   }
 
   /**
-   * {@link #labelledFor(Model, String)} with a CSV laid out as {@code layout} says.
+   * {@link #labelledFor(Model, String)} with a CSV laid out as {@code layout} says; a text model's CSV is read
+   * by {@link #labelledTexts} (its texts in the column named "text").
    *
    * @param model  the model to evaluate
    * @param spec   a CSV file or an IDX folder
@@ -226,29 +227,8 @@ public final class Data {
    * @throws InputException when the data does not fit the model
    */
   public static DataSet labelledFor(Model model, String spec, CsvLayout layout) {
-    return labelledFor(model, spec, layout, null);
-  }
-
-  /**
-   * {@link #labelledFor(Model, String, CsvLayout)}; a model trained on text ({@link dev.cltrain.nn.Network#vocabulary}) reads a
-   * CSV of texts and class labels ({@link TextCsv}) with its vocabulary.
-   *
-   * @param model      the model to evaluate
-   * @param spec       a CSV file or an IDX folder
-   * @param layout     the CSV's label column (and ignored columns) and its missing-cell rule
-   * @param textColumn a text model's text column, by number or header name; null for the header's "text"
-   * @return the data set to evaluate on
-   * @throws InputException when the data does not fit the model
-   */
-  public static DataSet labelledFor(Model model, String spec, CsvLayout layout, String textColumn) {
-    dev.cltrain.nn.Vocabulary vocabulary = model.network().vocabulary();
-    if (vocabulary != null) {
-      return TextCsv.labelled(Path.of(spec), textColumn, layout, vocabulary, model.outputs(),
-          model.network().classNames());
-    }
-    if (textColumn != null) {
-      throw InputException.parameter("textColumn", "applies to a model trained on text; " + model.origin()
-          + " takes numbers");
+    if (model.network().vocabulary() != null) {
+      return labelledTexts(model, Path.of(spec), layout, null);
     }
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
@@ -300,6 +280,22 @@ public final class Data {
           + (classification ? "a class label" : "gives " + model.outputs() + " output" + (model.outputs() == 1 ? ""
           : "s") + " (one target column each)") + ": " + expected + " columns");
     }
+  }
+
+  /**
+   * A CSV of texts and class labels ({@link TextCsv}) read with a text model's vocabulary
+   * ({@link dev.cltrain.nn.Network#vocabulary}): what {@code cltrain eval} reads for it.
+   *
+   * @param model      a model trained on text
+   * @param file       the CSV file
+   * @param layout     its label column (by default the last) and its missing-cell rule
+   * @param textColumn its text column, by number or header name; null for the header's "text"
+   * @return the rows as ids, with one-hot labels of the model's classes
+   * @throws InputException when the model takes numbers, or on a bad row, label or an empty text
+   */
+  public static DataSet labelledTexts(Model model, Path file, CsvLayout layout, String textColumn) {
+    return TextCsv.labelled(InputException.require(file, "the CSV file"), textColumn, layout, vocabularyOf(model),
+        model.outputs(), model.network().classNames());
   }
 
   /**

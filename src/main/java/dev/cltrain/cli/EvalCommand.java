@@ -53,7 +53,9 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
-    DataSet set = Data.labelledFor(loaded, data, csv.layout(), text.column);
+    DataSet set = network.vocabulary() != null || text.column != null
+        ? Data.labelledTexts(loaded, java.nio.file.Path.of(data), csv.layout(), text.column)
+        : Data.labelledFor(loaded, data, csv.layout());
     Model.Scored result = loaded.evaluate(set, deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());
