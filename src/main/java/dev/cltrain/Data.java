@@ -10,6 +10,7 @@ import dev.cltrain.data.DataSet;
 import dev.cltrain.data.DataSets;
 import dev.cltrain.data.Generated;
 import dev.cltrain.data.MnistDir;
+import dev.cltrain.data.TextCsv;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Loss;
 import java.nio.file.Path;
@@ -216,7 +217,8 @@ public final class Data {
   }
 
   /**
-   * {@link #labelledFor(Model, String)} with a CSV laid out as {@code layout} says.
+   * {@link #labelledFor(Model, String)} with a CSV laid out as {@code layout} says; a text model's CSV is read
+   * by {@link #labelledTexts} (its texts in the column named "text").
    *
    * @param model  the model to evaluate
    * @param spec   a CSV file or an IDX folder
@@ -241,6 +243,9 @@ public final class Data {
    * @throws InputException when the data does not fit the model
    */
   public static DataSet labelledFor(Model model, String spec, CsvLayout layout, dev.cltrain.data.Streaming streaming) {
+    if (model.network().vocabulary() != null) {
+      return labelledTexts(model, Path.of(spec), layout, null);
+    }
     dev.cltrain.data.Streaming rows = streaming == null ? dev.cltrain.data.Streaming.OFF : streaming;
     boolean classification = model.network().loss() == Loss.XENT;
     int outputs = model.outputs();
@@ -311,6 +316,56 @@ public final class Data {
       dev.cltrain.data.Streaming streaming) {
     return DataSets.inputsCsv(InputException.require(file, "the CSV file"), model.inputs(), ignoreExtra, layout,
         streaming == null ? dev.cltrain.data.Streaming.OFF : streaming);
+  }
+
+  /**
+   * A CSV of texts and class labels ({@link TextCsv}) read with a text model's vocabulary
+   * ({@link dev.cltrain.nn.Network#vocabulary}): what {@code cltrain eval} reads for it.
+   *
+   * @param model      a model trained on text
+   * @param file       the CSV file
+   * @param layout     its label column (by default the last) and its missing-cell rule
+   * @param textColumn its text column, by number or header name; null for the header's "text"
+   * @return the rows as ids, with one-hot labels of the model's classes
+   * @throws InputException when the model takes numbers, or on a bad row, label or an empty text
+   */
+  public static DataSet labelledTexts(Model model, Path file, CsvLayout layout, String textColumn) {
+    return TextCsv.labelled(InputException.require(file, "the CSV file"), textColumn, layout, vocabularyOf(model),
+        model.outputs(), model.network().classNames());
+  }
+
+  /**
+   * The texts of a CSV as a text model's rows of token ids (what {@code cltrain predict --data} reads for it).
+   *
+   * @param model      a model trained on text
+   * @param file       the CSV file
+   * @param textColumn its text column, by number or header name; null for the header's "text"
+   * @return the rows, with no targets
+   * @throws InputException when the model takes numbers, or on a bad row or an empty text
+   */
+  public static DataSet textsFor(Model model, Path file, String textColumn) {
+    return TextCsv.inputs(InputException.require(file, "the CSV file"), textColumn, vocabularyOf(model));
+  }
+
+  /**
+   * One text as a text model's row of token ids (what {@code cltrain predict --text} reads).
+   *
+   * @param model a model trained on text
+   * @param text  the text
+   * @return one row, with no targets
+   * @throws InputException when the model takes numbers, or the text has no token
+   */
+  public static DataSet textFor(Model model, String text) {
+    float[] ids = vocabularyOf(model).encode(InputException.require(text, "the text"));
+    return new DataSet("the text", 1, ids.length, 0, ids, new float[0]);
+  }
+
+  private static dev.cltrain.nn.Vocabulary vocabularyOf(Model model) {
+    dev.cltrain.nn.Vocabulary v = model.network().vocabulary();
+    if (v == null) {
+      throw new InputException(model.origin() + " takes numbers, not text (it was not trained on a text column)");
+    }
+    return v;
   }
 
   /**

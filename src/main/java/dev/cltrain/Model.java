@@ -139,7 +139,7 @@ public final class Model {
     layers.set(layers.size() - 1, new dev.cltrain.nn.Dense(out.inputs(), out.outputs(),
         dev.cltrain.nn.Activation.SOFTMAX, out.weights(), out.bias()));
     return new Model(new Network(network.input(), network.withDense(layers).layers(), loss, network.inputScale(),
-        network.classNames(), network.standardization(), network.dropoutSeed()), origin, facts, scaleStated, false, null);
+        network.classNames(), network.standardization(), network.dropoutSeed(), network.vocabulary()), origin, facts, scaleStated, false, null);
   }
 
   /**

@@ -163,8 +163,8 @@ public final class Training {
 
   /**
    * What a trained model records of its training data, for the library and {@code cltrain train} alike: the
-   * data's input scale (refused when the network was already scaled otherwise) and its class names when there
-   * is one per output.
+   * data's input scale (refused when the network was already scaled otherwise), its class names when there
+   * is one per output, and a text's vocabulary.
    *
    * @param initial the network to train
    * @param data    the data it trains on
@@ -182,6 +182,9 @@ public final class Training {
     }
     if (data.classNames() != null && data.classNames().size() == network.outputs()) {
       network = network.withClassNames(data.classNames());
+    }
+    if (data.vocabulary() != null) {
+      network = network.withVocabulary(data.vocabulary());
     }
     return network;
   }

@@ -40,7 +40,7 @@ public interface Kernels<B, I> {
    * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
    */
   List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
-      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl");
+      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl");
 
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
@@ -769,5 +769,76 @@ public interface Kernels<B, I> {
    */
   default void residualDelta(int count, int activation, B out, B g, B copy) {
     launch("residual_delta", Range.items(count), count, activation, out, g, copy);
+  }
+
+  /**
+   * sequence1d.cl: col(rows·outSteps, kernelSize·features) = each output step's window of kernelSize input steps
+   * (zeros where the window reaches into the padding): the patches of a 1-D convolution over T×1×F samples.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, the input's features per step
+   * @param kernelSize k, the window's steps (OpenCL C reserves the word kernel)
+   * @param stride s
+   * @param padLeft zero steps before the input
+   * @param outSteps output steps
+   * @param x the input, rows × steps·features
+   * @param col receives the windows, rows·outSteps × kernelSize·features
+   */
+  default void im2col1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      B x, B col) {
+    launch("im2col1d", Range.items((long) rows * outSteps), rows, steps, features, kernelSize, stride, padLeft,
+        outSteps, x, col);
+  }
+
+  /**
+   * sequence1d.cl: dx = the sum of every window value's gradient back at the input step it was read from (the
+   * adjoint of {@link #im2col1d}), each element's contributions in ascending k; 0 where no window reads.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, the input's features per step
+   * @param kernelSize k, the window's steps
+   * @param stride s
+   * @param padLeft zero steps before the input
+   * @param outSteps output steps
+   * @param col the windows' gradient, rows·outSteps × kernelSize·features
+   * @param dx receives the input's gradient, rows × steps·features (overwritten)
+   */
+  default void col2im1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      B col, B dx) {
+    launch("col2im1d", Range.items((long) rows * steps), rows, steps, features, kernelSize, stride, padLeft,
+        outSteps, col, dx);
+  }
+
+  /**
+   * sequence1d.cl: y = the maximum of each window of pool steps (stride pool; the steps past the last whole
+   * window are left out), per feature, the first maximum kept.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, features per step
+   * @param pool P, the window's steps and the stride
+   * @param x the input, rows × steps·features
+   * @param y receives rows × (steps / pool)·features
+   */
+  default void maxPool1d(int rows, int steps, int features, int pool, B x, B y) {
+    launch("max_pool1d", Range.items((long) rows * (steps / pool)), rows, steps, features, pool, x, y);
+  }
+
+  /**
+   * sequence1d.cl: dx = dy at each window's first maximum (as {@link #maxPool1d} finds it), else 0; every dx
+   * element written.
+   *
+   * @param rows samples
+   * @param steps T, the input's steps
+   * @param features F, features per step
+   * @param pool P, the window's steps and the stride
+   * @param x the forward pass's input
+   * @param dy the output's gradient, rows × (steps / pool)·features
+   * @param dx receives the input's gradient, rows × steps·features (overwritten)
+   */
+  default void maxPool1dBackward(int rows, int steps, int features, int pool, B x, B dy, B dx) {
+    launch("max_pool1d_backward", Range.items((long) rows * steps), rows, steps, features, pool, x, dy, dx);
   }
 }

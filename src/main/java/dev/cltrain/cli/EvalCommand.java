@@ -39,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
   ModelFileOptions modelFileOptions;
 
   @Mixin
+  TextOptions.Column text = new TextOptions.Column();
+
+  @Mixin
   DeviceOptions deviceOptions;
 
   @Mixin
@@ -54,10 +57,12 @@ final class EvalCommand implements Callable<Integer> {
     Model loaded = modelFileOptions.load(model, data, err);
     Network network = loaded.network();
     java.util.function.Supplier<dev.cltrain.device.DeviceChoice> choice = DeviceOptions.once(deviceOptions::choice);
-    DataSet set = Data.labelledFor(loaded, data, csv.layout(), rows.streaming(line -> {
-      err.println(line); // the row cache's conversion, heard as it goes
-      err.flush();
-    }, () -> DeviceOptions.limits(choice.get())));
+    DataSet set = network.vocabulary() != null || text.column != null
+        ? Data.labelledTexts(loaded, java.nio.file.Path.of(data), csv.layout(), text.column)
+        : Data.labelledFor(loaded, data, csv.layout(), rows.streaming(line -> {
+          err.println(line); // the row cache's conversion, heard as it goes
+          err.flush();
+        }, () -> DeviceOptions.limits(choice.get())));
     int cols = set.outputs();
     int[][] confusion = new int[cols == 1 ? 2 : cols][cols == 1 ? 2 : cols];
     Model.Scored result = loaded.evaluate(set, choice.get(), (first, n, outputs, targets) ->

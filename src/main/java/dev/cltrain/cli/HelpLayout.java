@@ -22,6 +22,7 @@ final class HelpLayout {
   static {
     TRAIN_SECTIONS.put("Data", List.of("--data", "--targets", "--label", "--ignore", "--missing", "--test",
         "--validation-split", "--standardize", "--input-shape", "--skip-bad-files", "--augment", "--stream", "--cache"));
+    TRAIN_SECTIONS.put("Text", List.of("--text-column", "--tokens", "--vocab-size", "--seq-len"));
     TRAIN_SECTIONS.put("Network", List.of("--net", "--layers", "--activation", "--loss", "--output", "--init", "--init-model",
         "--input-scale", "--new-head", "--freeze", "--seed"));
     TRAIN_SECTIONS.put("Optimisation", List.of("--epochs", "--batch-size", "--optimizer", "--lr", "--momentum",

@@ -41,6 +41,10 @@ final class PredictCommand implements Callable<Integer> {
             + "left out (with --ignore-extra: its first columns).")
     Path data;
 
+    @Option(names = "--text", paramLabel = "TEXT", description = "One text, for a model trained on text "
+        + "(--text-column): tokenized with the model's vocabulary.")
+    String text;
+
     @Option(names = "--image", arity = "1..*", paramLabel = "FILE", description = "PNG, JPEG, BMP or GIF files, "
         + "read as an image folder's images are (resized to the model's input shape, grayscale for 1 channel); "
         + "one CSV row per file: file, the outputs, the class.")
@@ -57,6 +61,9 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin
   CsvOptions csv;
+
+  @Mixin
+  TextOptions.Column text = new TextOptions.Column();
 
   @Option(names = "--out", paramLabel = "FILE.csv", description = "With --data: write one row of predictions per input row (default: stdout).")
   Path out;
@@ -77,8 +84,12 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (out != null && source.input != null) {
-      throw new InputException("--out needs --data or --image (with --input the prediction is printed)");
+    boolean one = source.input != null || source.text != null;
+    if (out != null && one) {
+      throw new InputException("--out needs --data or --image (with --input or --text the prediction is printed)");
+    }
+    if (text.column != null && source.data == null) {
+      throw new InputException("--text-column needs --data (the CSV column that holds the texts)");
     }
     if (inputShape != null && source.images == null) {
       throw new InputException("--input-shape needs --image (the shape to read the images in)");
@@ -97,13 +108,18 @@ final class PredictCommand implements Callable<Integer> {
     if (!layout.isDefault() && source.data == null) {
       throw new InputException("--label, --ignore and --missing need --data (they say which CSV columns to read)");
     }
-    if (source.data != null) {
+    boolean texts = network.vocabulary() != null || text.column != null;
+    if (source.data != null && !texts) {
       return predictData(loaded, layout, stdout, err);
     }
     if (rows.stream != null || rows.cache != null) {
-      throw new InputException("--stream and --cache need --data (they say how its rows are read)");
+      throw new InputException(source.data == null ? "--stream and --cache need --data (they say how its rows are read)"
+          : "--stream and --cache apply to rows of numbers; a CSV of texts is read whole");
     }
-    DataSet inputs = source.input != null ? parseInput(source.input, network) : readImages(source.images, network);
+    DataSet inputs = source.input != null ? parseInput(source.input, network)
+        : source.text != null ? Data.textFor(loaded, source.text)
+        : source.images != null ? readImages(source.images, network)
+        : Data.textsFor(loaded, source.data, text.column);
     Model.Predictions result = loaded.predict(rows(inputs), deviceOptions.choice());
     if (result.warning() != null) {
       err.println(result.warning());
@@ -111,7 +127,7 @@ final class PredictCommand implements Callable<Integer> {
     float[] outputs = flat(result.outputs(), network.outputs());
     DataSet set = inputs;
     boolean classification = network.loss() == Loss.XENT;
-    if (source.input != null) {
+    if (one) {
       float[] row = Arrays.copyOf(outputs, network.outputs());
       stdout.println("output: " + TrainSummary.fixed(row));
       if (classification) {

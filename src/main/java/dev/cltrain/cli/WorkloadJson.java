@@ -33,6 +33,18 @@ final class WorkloadJson {
     if (w.csv.missing != null) {
       o.put("missing", w.csv.missing);
     }
+    if (w.text.column != null) { // the text options only when given, as --net
+      o.put("textColumn", w.text.column);
+    }
+    if (w.text.tokens != null) {
+      o.put("tokens", w.text.tokens);
+    }
+    if (w.text.vocabSize != null) {
+      o.put("vocabSize", w.text.vocabSize);
+    }
+    if (w.text.seqLen != null) {
+      o.put("seqLen", w.text.seqLen);
+    }
     if (w.net != null) { // only when given: the options of a dense run are recorded as before
       o.put("net", w.net);
     }
@@ -89,6 +101,10 @@ final class WorkloadJson {
     w.csv.label = texts(o, "label");
     w.csv.ignore = texts(o, "ignore");
     w.csv.missing = text(o, "missing");
+    w.text.column = text(o, "textColumn");
+    w.text.tokens = text(o, "tokens");
+    w.text.vocabSize = o.hasNonNull("vocabSize") ? integer(o, "vocabSize") : null;
+    w.text.seqLen = o.hasNonNull("seqLen") ? integer(o, "seqLen") : null;
     w.net = text(o, "net");
     w.inputShape = text(o, "inputShape");
     w.augment = text(o, "augment");

@@ -56,6 +56,9 @@ final class WorkloadOptions {
   @Mixin
   CsvOptions csv = new CsvOptions();
 
+  @Mixin
+  TextOptions text = new TextOptions();
+
   @Option(names = "--test", paramLabel = "FILE.csv", description = "A test set, evaluated at each log line and at the end.")
   String test;
 
@@ -238,6 +241,9 @@ final class WorkloadOptions {
     if (inferredLoss != null) {
       return inferredLoss;
     }
+    if (text.given()) {
+      return Loss.XENT; // a text's label is its class
+    }
     String d = data();
     return Generated.matches(d) || (!Builtins.has(d) && Files.isDirectory(Path.of(d))) ? Loss.XENT : Loss.MSE;
   }
@@ -267,7 +273,8 @@ final class WorkloadOptions {
         inputShape != null && imageFolder() ? NetSpec.parseShape(inputShape, "--input-shape") : null,
         Boolean.TRUE.equals(skipBadFiles));
     TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
-        test, validationSplit == null ? 0 : validationSplit, seed(), layout, images, streaming()));
+        test, validationSplit == null ? 0 : validationSplit, seed(), layout, images, streaming())
+        .withText(text.options()));
     // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
     DataSet train = loaded.train();
     String given = Path.of(data()).toString();
@@ -275,7 +282,7 @@ final class WorkloadOptions {
     if (!id.equals(data()) && train.name().startsWith(given)) {
       train = train.named(id + train.name().substring(given.length()));
       loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
-          loaded.classNames(), loaded.imageShape());
+          loaded.classNames(), loaded.imageShape(), loaded.vocabulary());
     }
     return loaded;
   }
@@ -302,7 +309,7 @@ final class WorkloadOptions {
    */
   private void inferLoss(dev.cltrain.data.CsvLayout layout) {
     String d = data();
-    if (loss != null || targets != null || initModel != null || inferredLoss != null || Builtins.has(d)
+    if (loss != null || targets != null || initModel != null || inferredLoss != null || text.given() || Builtins.has(d)
         || Generated.matches(d) || layout.label().size() > 1) {
       return; // an explicit choice, or --init-model's loss, is kept
     }

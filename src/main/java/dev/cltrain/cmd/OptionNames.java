@@ -15,6 +15,10 @@ public final class OptionNames {
 
   private static final Map<String, String> OPTIONS = Map.ofEntries(
       Map.entry("augment", "--augment"),
+      Map.entry("textColumn", "--text-column"),
+      Map.entry("tokens", "--tokens"),
+      Map.entry("vocabSize", "--vocab-size"),
+      Map.entry("seqLen", "--seq-len"),
       Map.entry("stream", "--stream"),
       Map.entry("cache", "--cache"),
       Map.entry(dev.cltrain.bench.NumpyGemm.NO_NUMPY, "--no-numpy"),

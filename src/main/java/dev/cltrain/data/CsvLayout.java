@@ -196,7 +196,7 @@ public record CsvLayout(List<String> label, List<String> ignore, boolean dropMis
   }
 
   /** A column by number (from 1) or header name, as a 0-based index. */
-  private static int index(String column, String option, String file, List<String> header, int columns) {
+  static int index(String column, String option, String file, List<String> header, int columns) {
     String c = column.strip();
     if (c.chars().allMatch(Character::isDigit) && c.length() < 10) {
       int n = Integer.parseInt(c);

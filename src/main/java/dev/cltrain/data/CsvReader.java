@@ -530,14 +530,8 @@ public final class CsvReader {
         throw new InputException(name + ":" + records.unclosed() + ": a quoted cell opened on this line is not closed "
             + "before the end of the file (a stray '\"'?)");
       }
-    } catch (NoSuchFileException e) {
-      throw new InputException(name + ": file not found");
-    } catch (AccessDeniedException e) {
-      throw new InputException(name + ": permission denied");
-    } catch (CharacterCodingException e) {
-      throw new InputException(name + ": not a UTF-8 text file");
     } catch (IOException e) {
-      throw new InputException(name + ": cannot read (" + e.getMessage() + ")");
+      throw cannotRead(name, e);
     }
     if (firstWord.found()) {
       throw firstWord.error(s.rows, s.header);
@@ -549,6 +543,24 @@ public final class CsvReader {
     s.x = x.toArray();
     s.y = y.toArray();
     return s;
+  }
+
+  /**
+   * @param name the file
+   * @param e    what reading it threw
+   * @return the one-line error: not found, permission denied, not UTF-8, or the reader's message
+   */
+  static InputException cannotRead(String name, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new InputException(name + ": file not found");
+    }
+    if (e instanceof AccessDeniedException) {
+      return new InputException(name + ": permission denied");
+    }
+    if (e instanceof CharacterCodingException) {
+      return new InputException(name + ": not a UTF-8 text file");
+    }
+    return new InputException(name + ": cannot read (" + e.getMessage() + ")");
   }
 
   /** Prediction's input columns: exactly {@code inputs} of them, or the first {@code inputs} with {@code ignoreExtra}. */

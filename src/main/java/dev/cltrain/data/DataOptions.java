@@ -16,9 +16,31 @@ package dev.cltrain.data;
  *     CSV's and the test CSV's)
  * @param images an image folder's shape and bad-file rule ({@link ImageFolder.Options})
  * @param streaming whether a CSV or IDX source is read whole or streamed from the row cache
+ * @param text a CSV of text and class labels: its text column and how texts become token ids
+ *     ({@link TextCsv}); null for a CSV of numbers
  */
 public record DataOptions(String data, int targets, boolean classification, int classes, String test,
-    double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images, Streaming streaming) {
+    double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images, Streaming streaming,
+    TextCsv.Options text) {
+  /**
+   * Options for data of numbers, not text.
+   *
+   * @param data            the data
+   * @param targets         plain CSV: how many last columns are targets
+   * @param classification  whether the label is a class label
+   * @param classes         K, or 0 to infer it
+   * @param test            a test CSV, or null
+   * @param validationSplit the share held out for validation
+   * @param seed            the validation permutation's seed
+   * @param csv             the CSV layout, or null for the default
+   * @param images          the image folder options, or null for the default
+   * @param streaming       streamed or not, or null for {@link Streaming#OFF}
+   */
+  public DataOptions(String data, int targets, boolean classification, int classes, String test,
+      double validationSplit, long seed, CsvLayout csv, ImageFolder.Options images, Streaming streaming) {
+    this(data, targets, classification, classes, test, validationSplit, seed, csv, images, streaming, null);
+  }
+
   /**
    * Checks nothing; a null layout is {@link CsvLayout#DEFAULT}, null image options {@link ImageFolder.Options#DEFAULT},
    * a null streaming choice {@link Streaming#OFF}.
@@ -33,6 +55,7 @@ public record DataOptions(String data, int targets, boolean classification, int 
    * @param csv             the CSV layout, or null for the default
    * @param images          the image folder options, or null for the default
    * @param streaming       streamed or not, or null for {@link Streaming#OFF}
+   * @param text            the text options, or null for numbers
    */
   public DataOptions {
     csv = csv == null ? CsvLayout.DEFAULT : csv;
@@ -45,7 +68,16 @@ public record DataOptions(String data, int targets, boolean classification, int 
    * @return these options with that choice
    */
   public DataOptions withStreaming(Streaming s) {
-    return new DataOptions(data, targets, classification, classes, test, validationSplit, seed, csv, images, s);
+    return new DataOptions(data, targets, classification, classes, test, validationSplit, seed, csv, images, s, text);
+  }
+
+  /**
+   * @param t the text options, or null for numbers
+   * @return these options with them
+   */
+  public DataOptions withText(TextCsv.Options t) {
+    return new DataOptions(data, targets, classification, classes, test, validationSplit, seed, csv, images,
+        streaming, t);
   }
 
   /**

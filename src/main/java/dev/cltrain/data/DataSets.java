@@ -40,6 +40,8 @@ public final class DataSets {
    *   <li>{@code data} a directory of class subfolders and no IDX files: an {@link ImageFolder} read with
    *       {@code images}; its test/ folder is the test set, its val/ folder the validation set (then
    *       {@code validationSplit} must be 0); pixels as IDX pixels; always classification.
+   *   <li>{@code text} given: a CSV of texts and class labels ({@link TextCsv}), the vocabulary built from the
+   *       training rows; the test CSV is read with it.
    *   <li>otherwise a CSV file: {@link CsvReader#readClassification} with {@code classes} when
    *       {@code classification}, else {@link CsvReader#read} with {@code targets}.
    * </ul>
@@ -69,6 +71,9 @@ public final class DataSets {
     if (o.images().skipBadFiles() && !isImageFolder(spec)) {
       throw InputException.parameter("skipBadFiles", "applies to an image folder only (class subfolders of images), "
           + "not " + spec);
+    }
+    if (o.text() != null) {
+      return text(o);
     }
     TrainingData loaded;
     boolean csv = !Builtins.has(spec) && !Generated.matches(spec) && !Files.isDirectory(Path.of(spec));
@@ -110,8 +115,7 @@ public final class DataSets {
           loaded.classNames(), loaded.inputScale());
       DataSet set = test.train();
       checkTestWidths(Path.of(o.test()), set, train);
-      loaded = new TrainingData(train, set, loaded.validation(), loaded.inputScale(), loaded.classes(),
-          loaded.classNames(), loaded.imageShape());
+      loaded = loaded.withSets(set, loaded.validation());
     } else if (o.test() != null) {
       loaded = withTest(loaded, Path.of(o.test()), o.targets(), o.csv());
     }
@@ -119,6 +123,26 @@ public final class DataSets {
       loaded = withValidation(loaded, split, o.seed());
     }
     return loaded;
+  }
+
+  /** {@link #load(DataOptions)} of a text CSV ({@link TextCsv}): its test set read with its vocabulary. */
+  private static TrainingData text(DataOptions o) {
+    String spec = o.data();
+    if (Builtins.has(spec) || Generated.matches(spec) || Files.isDirectory(Path.of(spec))) {
+      throw InputException.parameter("textColumn", "applies to a CSV file of texts, not " + spec);
+    }
+    if (!o.classification()) {
+      throw InputException.parameter("loss", "must be xent for text: a text's label is its class");
+    }
+    if (o.streaming().mode() == Streaming.Mode.ON) {
+      throw InputException.parameter("stream", "on: text is read into memory (its rows are not streamed)");
+    }
+    TrainingData loaded = TextCsv.load(Path.of(spec), o.text(), o.csv(), o.classes(), o.validationSplit(), o.seed());
+    if (o.test() != null) {
+      loaded = loaded.withSets(TextCsv.labelled(Path.of(o.test()), o.text().column(), o.csv(), loaded.vocabulary(),
+          loaded.classes(), loaded.classNames()), null);
+    }
+    return o.validationSplit() > 0 ? withValidation(loaded, o.validationSplit(), o.seed()) : loaded;
   }
 
   /**
@@ -264,8 +288,7 @@ public final class DataSets {
     DataSet test = readTest(file, targets, layout, train.name(), train.inputs(), train.outputs(), loaded.classes(),
         loaded.classNames());
     loaded.scaleInputs(test.x());
-    return new TrainingData(train, test, loaded.validation(), loaded.inputScale(), loaded.classes(),
-        loaded.classNames(), loaded.imageShape());
+    return loaded.withSets(test, loaded.validation());
   }
 
   /**
@@ -291,7 +314,7 @@ public final class DataSets {
     DataSet train = all.rows(trainRows, all.name());
     DataSet validation = all.rows(validationRows, all.name() + " (validation split)");
     return new TrainingData(train, loaded.test(), validation, loaded.inputScale(), loaded.classes(),
-        loaded.classNames(), loaded.imageShape());
+        loaded.classNames(), loaded.imageShape(), loaded.vocabulary());
   }
 
   /**

@@ -11,9 +11,27 @@ package dev.cltrain.data;
  * @param classNames the K classes' names (a CSV's string labels, Fashion-MNIST's), or null for 0..K−1
  * @param imageShape the shape of one input row as an image (IDX: rows × cols × 1, from the header), or null when
  *     the data has none (CSV, built-ins, generated); what a {@code --net} of convolutions takes
+ * @param vocabulary text data ({@link TextCsv}): how each text became its row of token ids, built from the
+ *     training rows; null for numbers
  */
 public record TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
-    java.util.List<String> classNames, dev.cltrain.nn.Shape imageShape) {
+    java.util.List<String> classNames, dev.cltrain.nn.Shape imageShape, dev.cltrain.nn.Vocabulary vocabulary) {
+  /**
+   * Data of numbers, not text.
+   *
+   * @param train      the rows to train on
+   * @param test       a separate test set, or null
+   * @param validation rows held out for validation, or null
+   * @param inputScale what the raw inputs were multiplied by
+   * @param classes    K for classification data, 0 for plain targets
+   * @param classNames the K classes' names, or null for 0..K−1
+   * @param imageShape the shape of one input row as an image, or null
+   */
+  public TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
+      java.util.List<String> classNames, dev.cltrain.nn.Shape imageShape) {
+    this(train, test, validation, inputScale, classes, classNames, imageShape, null);
+  }
+
   /**
    * Data with no image shape.
    *
@@ -26,7 +44,7 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    */
   public TrainingData(DataSet train, DataSet test, DataSet validation, float inputScale, int classes,
       java.util.List<String> classNames) {
-    this(train, test, validation, inputScale, classes, classNames, null);
+    this(train, test, validation, inputScale, classes, classNames, null, null);
   }
 
   /**
@@ -47,7 +65,16 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @return this data with those class names
    */
   public TrainingData withClassNames(java.util.List<String> names) {
-    return new TrainingData(train, test, validation, inputScale, classes, names, imageShape);
+    return new TrainingData(train, test, validation, inputScale, classes, names, imageShape, vocabulary);
+  }
+
+  /**
+   * @param test the test set, or null
+   * @param validation the validation set, or null
+   * @return this data with those sets (everything else kept)
+   */
+  public TrainingData withSets(DataSet test, DataSet validation) {
+    return new TrainingData(train, test, validation, inputScale, classes, classNames, imageShape, vocabulary);
   }
 
   /**
@@ -56,7 +83,8 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    */
   public TrainingData standardized(dev.cltrain.nn.Standardization st) {
     return new TrainingData(train.standardized(st), test == null ? null : test.standardized(st),
-        validation == null ? null : validation.standardized(st), inputScale, classes, classNames, imageShape);
+        validation == null ? null : validation.standardized(st), inputScale, classes, classNames, imageShape,
+        vocabulary);
   }
 
   /**
@@ -69,6 +97,7 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
    * @param classes    K for classification data, 0 for plain targets
    * @param classNames the K classes' names, or null for 0..K−1
    * @param imageShape the shape of one input row as an image, or null
+   * @param vocabulary how texts became the rows, or null
    * @throws IllegalArgumentException if {@code train} is null, or the image shape's size is not the inputs per row
    */
   public TrainingData {
@@ -77,6 +106,10 @@ public record TrainingData(DataSet train, DataSet test, DataSet validation, floa
     }
     if (imageShape != null && imageShape.size() != train.inputs()) {
       throw new IllegalArgumentException("image shape " + imageShape + " for " + train.inputs() + " inputs per row");
+    }
+    if (vocabulary != null && vocabulary.seqLen() != train.inputs()) {
+      throw new IllegalArgumentException("texts of " + vocabulary.seqLen() + " ids for " + train.inputs()
+          + " inputs per row");
     }
   }
 

@@ -12,7 +12,7 @@ package dev.cltrain.nn;
  * String item = hidden.spec(); // "dense:4"
  * }</pre>
  */
-public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm, Residual {
+public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm, Residual, Conv1d, Pool1d {
   /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
   Shape input();
 

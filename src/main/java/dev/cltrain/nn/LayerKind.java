@@ -59,23 +59,9 @@ public enum LayerKind {
       t.arity(2, Integer.MAX_VALUE, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
       int filters = t.count(0, "FILTERS");
       int k = t.count(1, "K");
-      int stride = 0;
-      boolean valid = false;
-      for (String option : t.args().subList(2, t.args().size())) {
-        Matcher m = STRIDE.matcher(option);
-        if (option.equals("valid") && !valid) {
-          valid = true;
-        } else if (m.matches() && stride == 0) {
-          stride = Integer.parseInt(m.group(1));
-          if (stride == 0) {
-            throw t.error("the stride must be at least 1, got " + option);
-          }
-        } else {
-          throw t.error("'" + option + "' is not a conv option (sS once for a stride, valid once for no padding)");
-        }
-      }
-      int s = stride == 0 ? 1 : stride;
-      boolean same = !valid;
+      ConvOptions options = ConvOptions.parse(t);
+      int s = options.stride();
+      boolean same = options.same();
       return new Item(t, this, "a convolution", true, true) {
         @Override
         public Shape check(Shape at) {
@@ -107,38 +93,20 @@ public enum LayerKind {
     @Override
     void write(Layer layer, ObjectNode node) {
       Conv c = (Conv) layer;
-      node.put("type", "conv");
-      ModelJson.putShape(node.putArray("inputShape"), c.input());
-      node.put("filters", c.filters());
-      node.put("kernel", c.kernel());
-      node.put("stride", c.stride());
-      node.put("padding", c.same() ? "same" : "valid");
-      node.put("activation", c.activation().id);
-      ModelJson.putMatrix(node.putArray("weights"), c.weights(), c.patch(), c.filters());
-      ModelJson.putFloats(node.putArray("bias"), c.bias());
+      ConvFields.write(node, "conv", c.input(), new ConvFields(c.filters(), c.kernel(), c.stride(), c.same(),
+          c.activation()), c.weights(), c.patch(), c.bias());
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      int filters = ModelJson.positiveInt(node, "filters", where);
-      int kernel = ModelJson.positiveInt(node, "kernel", where);
-      int stride = ModelJson.positiveInt(node, "stride", where);
-      String padding = ModelJson.text(node, "padding", where);
-      if (!padding.equals("same") && !padding.equals("valid")) {
-        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
-      }
-      boolean same = padding.equals("same");
+      ConvFields f = ConvFields.read(node, at, where);
+      int filters = f.filters();
+      int kernel = f.kernel();
+      boolean same = f.same();
+      Activation activation = f.activation();
       if (!same && (kernel > at.height() || kernel > at.width())) {
         throw new InputException(where + ".kernel: " + kernel + " does not fit a " + at.height() + "x" + at.width()
             + " input with valid padding");
-      }
-      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
-      if (activation == Activation.SOFTMAX) {
-        throw new InputException(where + ".activation: softmax is only for the output layer");
       }
       long patch = (long) kernel * kernel; // each step at most 2^30 · 2^31: no long overflows
       if (patch <= Network.MAX_LAYER_WEIGHTS) {
@@ -151,7 +119,7 @@ public enum LayerKind {
       float[] weights = ModelJson.matrix(node.path("weights"), (int) patch, filters, where + ".weights",
           "one per kernel position and input channel");
       float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
-      return new Conv(at, filters, kernel, stride, same, activation, weights, bias);
+      return new Conv(at, filters, kernel, f.stride(), same, activation, weights, bias);
     }
   },
   /** {@link Pool}: {@code maxpool:P}, {@code avgpool:P}; JSON size. */
@@ -233,11 +201,14 @@ public enum LayerKind {
       return new Dropout(at, rate);
     }
   },
-  /** {@link GlobalPool}: {@code gap}; JSON no fields but its type. */
-  GAP(GlobalPool.class, Place.STAGE, "gap", "gap") {
+  /**
+   * {@link GlobalPool}: {@code gap}; JSON no fields but its type. {@code gap1d} is the same layer read on a
+   * sequence T×1×F: each feature's mean over the T steps (it prints as gap).
+   */
+  GAP(GlobalPool.class, Place.STAGE, "gap, gap1d", "gap", "gap1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(0, 0, "gap takes no arguments");
+      t.arity(0, 0, t.name() + " takes no arguments");
       return new Item(t, this, "global pooling", false, true) {
         @Override
         public Shape check(Shape at) {
@@ -475,7 +446,177 @@ public enum LayerKind {
         throw new InputException(where + ": " + e.getMessage());
       }
     }
+  },
+  /**
+   * {@link Conv1d}: {@code conv1d:F:K[:sS][:valid]} on a sequence T×1×F; JSON inputShape, filters, kernel, stride,
+   * padding, activation, weights ((k·F) rows), bias.
+   */
+  CONV1D(Conv1d.class, Place.STAGE, "conv1d:FILTERS:K[:sS][:valid]", "conv1d") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(2, Integer.MAX_VALUE, "expected conv1d:FILTERS:K[:sS][:valid], e.g. conv1d:64:5");
+      int filters = t.count(0, "FILTERS");
+      int k = t.count(1, "K");
+      ConvOptions options = ConvOptions.parse(t);
+      return new Item(t, this, "a 1-D convolution", true, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (at.width() != 1) {
+            throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
+          }
+          if (!options.same() && k > at.height()) {
+            throw t.error("a kernel of " + k + " steps does not fit the " + at.height() + " steps without padding "
+                + "(valid)");
+          }
+          long weights = (long) k * at.channels() * filters;
+          if (weights > Network.MAX_LAYER_WEIGHTS) {
+            throw t.error(k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
+                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
+          }
+          int s = options.stride();
+          long steps = options.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
+          return new Shape((int) steps, 1, filters);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          float[][] drawn = init.draw(random, k * at.channels(), filters); // as a dense layer of k·F inputs
+          return new Conv1d(at, filters, k, options.stride(), options.same(), activation, drawn[0], drawn[1]);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      Conv1d c = (Conv1d) layer;
+      ConvFields.write(node, "conv1d", c.input(), new ConvFields(c.filters(), c.kernel(), c.stride(), c.same(),
+          c.activation()), c.weights(), c.patch(), c.bias());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      if (at.width() != 1) {
+        throw new InputException(where + ": the layers before it give " + at + "; conv1d takes steps x 1 x features");
+      }
+      ConvFields f = ConvFields.read(node, at, where);
+      int filters = f.filters();
+      int kernel = f.kernel();
+      if (!f.same() && kernel > at.height()) {
+        throw new InputException(where + ".kernel: " + kernel + " does not fit " + at.height()
+            + " steps with valid padding");
+      }
+      long patch = (long) kernel * at.channels();
+      if (patch > Network.MAX_LAYER_WEIGHTS || patch * filters > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(where + ": a " + kernel + "x" + at.channels() + " kernel of " + filters
+            + " filters is too large");
+      }
+      float[] weights = ModelJson.matrix(node.path("weights"), (int) patch, filters, where + ".weights",
+          "one per kernel step and input feature");
+      float[] bias = ModelJson.vector(node.path("bias"), filters, where + ".bias");
+      return new Conv1d(at, filters, kernel, f.stride(), f.same(), f.activation(), weights, bias);
+    }
+  },
+  /** {@link Pool1d}: {@code maxpool1d:P} on a sequence T×1×F; JSON size. */
+  MAXPOOL1D(Pool1d.class, Place.STAGE, "maxpool1d:P", "maxpool1d") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 1, "expected maxpool1d:P, e.g. maxpool1d:2");
+      int size = t.count(0, "P");
+      return new Item(t, this, "1-D pooling", false, true) {
+        @Override
+        public Shape check(Shape at) {
+          if (at.width() != 1) {
+            throw t.error("maxpool1d takes a sequence of steps × 1 × features, not the " + at + " input");
+          }
+          if (size > at.height()) {
+            throw t.error("a pool of " + size + " steps does not fit the " + at.height() + " steps");
+          }
+          return new Pool1d(at, size).output();
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return new Pool1d(at, size);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      node.put("type", "maxpool1d");
+      node.put("size", ((Pool1d) layer).size());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      int size = ModelJson.positiveInt(node, "size", where);
+      if (at.width() != 1 || size > at.height()) {
+        throw new InputException(where + ".size: a pool of " + size + " steps does not fit a " + at + " input "
+            + "(maxpool1d takes steps x 1 x features)");
+      }
+      return new Pool1d(at, size);
+    }
   };
+
+  /** A convolution's model-JSON fields beside its arrays: filters, kernel, stride, padding, activation. */
+  private record ConvFields(int filters, int kernel, int stride, boolean same, Activation activation) {
+    /** Writes type, inputShape, these fields, then the weights ({@code patch} rows) and the bias. */
+    static void write(ObjectNode node, String type, Shape input, ConvFields f, float[] weights, int patch,
+        float[] bias) {
+      node.put("type", type);
+      ModelJson.putShape(node.putArray("inputShape"), input);
+      node.put("filters", f.filters());
+      node.put("kernel", f.kernel());
+      node.put("stride", f.stride());
+      node.put("padding", f.same() ? "same" : "valid");
+      node.put("activation", f.activation().id);
+      ModelJson.putMatrix(node.putArray("weights"), weights, patch, f.filters());
+      ModelJson.putFloats(node.putArray("bias"), bias);
+    }
+
+    /** Reads them, checking that inputShape is {@code at} and the activation is not softmax. */
+    static ConvFields read(JsonNode node, Shape at, String where) {
+      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+      if (!input.equals(at)) {
+        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+      }
+      int filters = ModelJson.positiveInt(node, "filters", where);
+      int kernel = ModelJson.positiveInt(node, "kernel", where);
+      int stride = ModelJson.positiveInt(node, "stride", where);
+      String padding = ModelJson.text(node, "padding", where);
+      if (!padding.equals("same") && !padding.equals("valid")) {
+        throw new InputException(where + ".padding: '" + padding + "' is neither 'same' nor 'valid'");
+      }
+      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+      if (activation == Activation.SOFTMAX) {
+        throw new InputException(where + ".activation: softmax is only for the output layer");
+      }
+      return new ConvFields(filters, kernel, stride, padding.equals("same"), activation);
+    }
+  }
+
+  /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */
+  private record ConvOptions(int stride, boolean same) {
+    static ConvOptions parse(NetItem.Text t) {
+      int stride = 0;
+      boolean valid = false;
+      for (String option : t.args().subList(2, t.args().size())) {
+        Matcher m = STRIDE.matcher(option);
+        if (option.equals("valid") && !valid) {
+          valid = true;
+        } else if (m.matches() && stride == 0) {
+          stride = Integer.parseInt(m.group(1));
+          if (stride == 0) {
+            throw t.error("the stride must be at least 1, got " + option);
+          }
+        } else {
+          throw t.error("'" + option + "' is not a " + t.name() + " option (sS once for a stride, valid once for no "
+              + "padding)");
+        }
+      }
+      return new ConvOptions(stride == 0 ? 1 : stride, !valid);
+    }
+  }
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
   public enum Place {

@@ -37,6 +37,17 @@ final class ModelFacts {
         std.add(v);
       }
     }
+    if (network.vocabulary() != null) { // only for text: every other model's bytes are as before
+      root.set("text", network.vocabulary().toNode());
+    }
+  }
+
+  /**
+   * {@return the "text": the token rule, T and the vocabulary (ids 2..), or null when absent}
+   * @throws InputException when malformed or T is not the network's inputs
+   */
+  static Vocabulary vocabulary(JsonNode root, int inputs, String name) {
+    return root.has("text") ? Vocabulary.fromNode(root.get("text"), inputs, name + ": \"text\"") : null;
   }
 
   /** {@return the "loss"} @throws InputException when absent or unknown */

@@ -276,8 +276,9 @@ public final class ModelJson {
     }
     List<String> classNames = ModelFacts.classNames(root, dense.get(dense.size() - 1).outputs(), name);
     Standardization standardization = ModelFacts.standardization(root, input.size(), name);
+    Vocabulary vocabulary = ModelFacts.vocabulary(root, input.size(), name);
     try {
-      return new Network(input, layers, loss, inputScale, classNames, standardization, seed);
+      return new Network(input, layers, loss, inputScale, classNames, standardization, seed, vocabulary);
     } catch (IllegalArgumentException e) { // every rule is checked above; this keeps a missed one to one line
       throw new InputException(name + ": " + e.getMessage());
     }

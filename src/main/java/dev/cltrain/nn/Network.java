@@ -27,9 +27,27 @@ import java.util.List;
  * @param standardization per-input mean and standard deviation applied to scaled inputs before the first
  *     layer ({@code --standardize}), or null
  * @param dropoutSeed the dropout masks' seed, 0 to 2⁶⁴−1 as a long (0 for a network without dropout)
+ * @param vocabulary how raw text becomes its input row of token ids ({@code --text-column}), or null when it
+ *     takes numbers
  */
 public record Network(Shape input, List<Layer> layers, Loss loss, float inputScale, List<String> classNames,
-    Standardization standardization, long dropoutSeed) {
+    Standardization standardization, long dropoutSeed, Vocabulary vocabulary) {
+  /**
+   * A network that takes numbers, not text.
+   *
+   * @param input      the shape of one input sample
+   * @param layers     the layers from input to output
+   * @param loss       the loss it is trained with
+   * @param inputScale what raw inputs are multiplied by before the first layer
+   * @param classNames the output classes' names, or null
+   * @param standardization per-input mean and standard deviation, or null
+   * @param dropoutSeed the dropout masks' seed
+   */
+  public Network(Shape input, List<Layer> layers, Loss loss, float inputScale, List<String> classNames,
+      Standardization standardization, long dropoutSeed) {
+    this(input, layers, loss, inputScale, classNames, standardization, dropoutSeed, null);
+  }
+
   /**
    * A network that takes its inputs as they are (input scale 1), its input shape the first layer's.
    *
@@ -75,6 +93,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @param classNames the output classes' names, or null
    * @param standardization per-input mean and standard deviation, or null
    * @param dropoutSeed the dropout masks' seed
+   * @param vocabulary the text's vocabulary, or null
    * @throws IllegalArgumentException if there are no layers, the last is not dense, two neighbours do not
    *     chain, a convolution or pooling follows a dense layer, or a dense layer has two dropouts
    * @throws dev.cltrain.core.InputException if the scale is not positive and finite
@@ -91,6 +110,18 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
       throw new dev.cltrain.core.InputException("standardization of " + standardization.mean().length
           + " inputs for a network of " + input.size());
     }
+    if (vocabulary != null && vocabulary.seqLen() != input.size()) {
+      throw new dev.cltrain.core.InputException("a text of " + vocabulary.seqLen() + " token ids for a network of "
+          + input.size() + " inputs");
+    }
+  }
+
+  /**
+   * @param v how raw text becomes the input row, or null
+   * @return the same network with it
+   */
+  public Network withVocabulary(Vocabulary v) {
+    return new Network(input, layers, loss, inputScale, classNames, standardization, dropoutSeed, v);
   }
 
   /**
@@ -99,7 +130,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @throws dev.cltrain.core.InputException when the scale is not positive and finite
    */
   public Network withInputScale(float scale) {
-    return new Network(input, layers, loss, scale, classNames, standardization, dropoutSeed);
+    return new Network(input, layers, loss, scale, classNames, standardization, dropoutSeed, vocabulary);
   }
 
   /**
@@ -107,7 +138,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @return the same network with those class names
    */
   public Network withClassNames(List<String> names) {
-    return new Network(input, layers, loss, inputScale, names, standardization, dropoutSeed);
+    return new Network(input, layers, loss, inputScale, names, standardization, dropoutSeed, vocabulary);
   }
 
   /**
@@ -115,7 +146,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @return the same network with it
    */
   public Network withStandardization(Standardization s) {
-    return new Network(input, layers, loss, inputScale, classNames, s, dropoutSeed);
+    return new Network(input, layers, loss, inputScale, classNames, s, dropoutSeed, vocabulary);
   }
 
   /**
@@ -123,7 +154,8 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @return this network's input, loss, scale, class names, standardization and seed with those layers
    */
   public Network withLayers(List<? extends Layer> newLayers) {
-    return new Network(input, List.copyOf(newLayers), loss, inputScale, classNames, standardization, dropoutSeed);
+    return new Network(input, List.copyOf(newLayers), loss, inputScale, classNames, standardization, dropoutSeed,
+        vocabulary);
   }
 
   /**
@@ -131,7 +163,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
    * @return the same network with that seed
    */
   public Network withDropoutSeed(long seed) {
-    return new Network(input, layers, loss, inputScale, classNames, standardization, seed);
+    return new Network(input, layers, loss, inputScale, classNames, standardization, seed, vocabulary);
   }
 
   /**
@@ -192,7 +224,7 @@ public record Network(Shape input, List<Layer> layers, Loss loss, float inputSca
     float[][] drawn = Init.XAVIER.draw(new NumpyRandom(seed), old.inputs(), outputs);
     List<Layer> all = new ArrayList<>(layers.subList(0, layers.size() - 1));
     all.add(new Dense(old.inputs(), outputs, old.activation(), drawn[0], drawn[1]));
-    return new Network(input, all, loss, inputScale, null, standardization, dropoutSeed);
+    return new Network(input, all, loss, inputScale, null, standardization, dropoutSeed, vocabulary);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.cltrain.onnx;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Conv1d;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.GlobalPool;
@@ -10,6 +11,7 @@ import dev.cltrain.nn.Layer;
 import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Pool;
+import dev.cltrain.nn.Pool1d;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Residual;
 import dev.cltrain.onnx.LayerMapping.Operator;
@@ -179,7 +181,53 @@ final class LayerMappings {
       throw w.fail(node, "adds " + node.inputs().stream().map(v -> "'" + v + "'").toList() + ", which are not two "
           + "branches from one value; cltrain reads Add as a residual block's sum (and after MatMul as its bias)");
     }
+  }, new LayerMapping(LayerKind.CONV1D, false, new Operator("Conv", "Conv of kx1 kernels on a sequence",
+      List.of("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"))) {
+    /** A Conv of k×1 kernels on the sequence as an NCHW image (N, F, T, 1): weights [filters, F, k, 1]. */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Conv1d c = (Conv1d) layer;
+      String id = e.next("conv1d");
+      int k = c.kernel();
+      int features = c.input().channels();
+      int f = c.filters();
+      float[] w = c.weights();
+      float[] oihw = new float[w.length];
+      for (int o = 0; o < f; o++) {
+        for (int ch = 0; ch < features; ch++) {
+          for (int j = 0; j < k; j++) {
+            oihw[(o * features + ch) * k + j] = w[(j * features + ch) * f + o];
+          }
+        }
+      }
+      e.node("Conv", id, List.of(e.last, e.constant(id + "_weight", oihw, f, features, k, 1),
+              e.constant(id + "_bias", c.bias(), f)),
+          OnnxProto.Attribute.ofInts("kernel_shape", k, 1), OnnxProto.Attribute.ofInts("strides", c.stride(), 1),
+          OnnxProto.Attribute.ofInts("pads", c.padLeft(), 0, c.padRight(), 0));
+      e.activation(c.activation(), id);
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      conv(w, node); // the Conv row reads a Conv node: k×1 kernels on a sequence become a Conv1d there
+    }
+  }, new LayerMapping(LayerKind.MAXPOOL1D, false, new Operator("MaxPool", "MaxPool of px1 windows on a sequence",
+      List.of("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"))) {
+    /** A MaxPool of P×1 windows, stride (P, 1), on the sequence as an NCHW image (N, F, T, 1). */
+    @Override
+    void export(OnnxExport e, Layer layer) {
+      Pool1d p = (Pool1d) layer;
+      e.node("MaxPool", e.next("maxpool1d"), List.of(e.last), OnnxProto.Attribute.ofInts("kernel_shape", p.size(), 1),
+          OnnxProto.Attribute.ofInts("strides", p.size(), 1));
+    }
+
+    @Override
+    void read(ImportWalk w, OnnxProto.Node node) {
+      pool(w, node); // the Pool row reads a MaxPool node: P×1 windows on a sequence become a Pool1d there
+    }
   });
+
+
 
   private static Map<LayerKind, LayerMapping> table(LayerMapping... rows) {
     Map<LayerKind, LayerMapping> t = new EnumMap<>(LayerKind.class);
@@ -295,6 +343,11 @@ final class LayerMappings {
     float[] oihw = w.floats(node, t);
     long[] d = t.dims();
     int channels = w.image.channels();
+    if (d.length == 4 && d[2] > 1 && d[3] == 1 && w.image.width() == 1 && d[1] == channels && d[2] <= Integer.MAX_VALUE
+        && d[0] >= 1 && d[0] <= Integer.MAX_VALUE) {
+      conv1d(w, node, oihw, (int) d[0], (int) d[2]);
+      return;
+    }
     if (d.length != 4 || d[2] != d[3] || d[1] != channels || d[0] < 1 || d[2] < 1 || d[0] > Integer.MAX_VALUE
         || d[2] > Integer.MAX_VALUE) {
       throw w.fail(node, "weights " + OnnxProto.shape(d) + ": cltrain takes [filters, " + channels
@@ -350,6 +403,58 @@ final class LayerMappings {
     w.skipActivation(activation);
   }
 
+  /**
+   * A Conv of k×1 kernels (weights [f, F, k, 1]) on a sequence T×1×F: a {@link Conv1d}, stride (s, 1), pads none
+   * or its 'same' ones (the extra step at the end), then its activation.
+   */
+  private static void conv1d(ImportWalk w, OnnxProto.Node node, float[] oihw, int f, int k) {
+    int features = w.image.channels();
+    float[] bias = ImportWalk.hasInput(node, 2) ? w.floats(node, w.tensor(node, node.inputs().get(2))) : new float[f];
+    if (bias.length != f) {
+      throw w.fail(node, "bias of " + bias.length + " values for " + f + " filters");
+    }
+    long[] kernelShape = w.ints(node, "kernel_shape", null);
+    if (kernelShape != null && !Arrays.equals(kernelShape, new long[] {k, 1})) {
+      throw w.fail(node, "attribute kernel_shape " + OnnxProto.shape(kernelShape) + " does not match weights " + k
+          + "x1");
+    }
+    noDilation(w, node);
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (strides.length != 2 || strides[1] != 1 || strides[0] < 1 || strides[0] > Integer.MAX_VALUE) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported on a sequence (s,1)");
+    }
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+      throw w.fail(node, "attribute auto_pad '" + autoPad + "' is not supported on a sequence (give pads)");
+    }
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    float[] weights = new float[oihw.length];
+    for (int o = 0; o < f; o++) {
+      for (int ch = 0; ch < features; ch++) {
+        for (int j = 0; j < k; j++) {
+          weights[(j * features + ch) * f + o] = oihw[(o * features + ch) * k + j];
+        }
+      }
+    }
+    w.advance(node);
+    Activation activation = w.activationAfter("softmax after a convolution is not supported");
+    boolean same = autoPad.equals("NOTSET") && !Arrays.equals(pads, new long[] {0, 0, 0, 0});
+    Conv1d c;
+    try {
+      c = new Conv1d(w.image, f, k, (int) strides[0], same, activation, weights, bias);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+    if (same && !Arrays.equals(pads, new long[] {c.padLeft(), 0, c.padRight(), 0})) {
+      throw w.fail(node, "attribute pads " + OnnxProto.shape(pads) + " is not supported: cltrain pads none or 'same' ("
+          + c.padLeft() + ",0," + c.padRight() + ",0 here, the extra step at the end)");
+    }
+    w.add(c);
+    w.image = c.output();
+    w.seenLayer = true;
+    w.skipActivation(activation);
+  }
+
   private static Conv conv(ImportWalk w, OnnxProto.Node node, int f, int k, int stride, boolean same,
       Activation activation, float[] hwio, float[] bias) {
     try {
@@ -371,6 +476,11 @@ final class LayerMappings {
   private static void pool(ImportWalk w, OnnxProto.Node node) {
     w.needNchw(node);
     long[] kernel = w.ints(node, "kernel_shape", null);
+    if (kernel != null && kernel.length == 2 && kernel[1] == 1 && kernel[0] > 1 && kernel[0] <= Integer.MAX_VALUE
+        && w.image.width() == 1 && node.opType().equals("MaxPool")) {
+      pool1d(w, node, (int) kernel[0]);
+      return;
+    }
     if (kernel == null || kernel.length != 2 || kernel[0] != kernel[1] || kernel[0] < 1 || kernel[0] > Integer.MAX_VALUE) {
       throw w.fail(node, "attribute kernel_shape " + (kernel == null ? "missing" : OnnxProto.shape(kernel))
           + " is not supported (square only)");
@@ -399,6 +509,36 @@ final class LayerMappings {
     Pool p;
     try {
       p = new Pool(w.image, node.opType().equals("MaxPool"), size);
+    } catch (IllegalArgumentException e) {
+      throw w.fail(node, e.getMessage());
+    }
+    w.add(p);
+    w.image = p.output();
+    w.advance(node);
+  }
+
+  /** A MaxPool of P×1 windows, stride (P, 1), no padding, on a sequence T×1×F: a {@link Pool1d}. */
+  private static void pool1d(ImportWalk w, OnnxProto.Node node, int size) {
+    long[] strides = w.ints(node, "strides", new long[] {1, 1});
+    if (!Arrays.equals(strides, new long[] {size, 1})) {
+      throw w.fail(node, "attribute strides " + OnnxProto.shape(strides) + " is not supported (cltrain pools a "
+          + "sequence with stride = size, " + size + ",1)");
+    }
+    long[] pads = w.ints(node, "pads", new long[] {0, 0, 0, 0});
+    String autoPad = w.stringAttr(node, "auto_pad", "NOTSET");
+    if (!Arrays.equals(pads, new long[] {0, 0, 0, 0}) || !(autoPad.equals("NOTSET") || autoPad.equals("VALID"))) {
+      throw w.fail(node, "padding (pads " + OnnxProto.shape(pads) + ", auto_pad " + autoPad + ") is not supported");
+    }
+    noDilation(w, node);
+    if (w.intAttr(node, "ceil_mode", 0) != 0 && w.image.height() % size != 0) {
+      throw w.fail(node, "attribute ceil_mode=1 keeps a partial window of the " + w.image + " input; cltrain drops it");
+    }
+    if (w.intAttr(node, "storage_order", 0) != 0 || node.outputs().size() > 1 && !node.outputs().get(1).isEmpty()) {
+      throw w.fail(node, "storage_order=1 and the Indices output are not supported");
+    }
+    Pool1d p;
+    try {
+      p = new Pool1d(w.image, size);
     } catch (IllegalArgumentException e) {
       throw w.fail(node, e.getMessage());
     }

@@ -230,9 +230,10 @@ final class OnnxImport {
     }
     boolean plain = firm.size() == dense.size(); // dense layers only: the version 1 model of the dense layers
     try {
-      return plain ? new Network(inferred, dense, w.inputScale, names, standardization)
+      Network network = plain ? new Network(inferred, dense, w.inputScale, names, standardization)
           : new Network(w.inputShape != null ? w.inputShape : new Shape(1, 1, w.inputWidth), w.layers(), inferred,
               w.inputScale, names, standardization, dropoutSeed());
+      return network.withVocabulary(OnnxMetadata.vocabulary(w.metadata, network.inputs()));
     } catch (IllegalArgumentException e) {
       throw w.fail(e.getMessage());
     }

@@ -44,6 +44,8 @@ public final class OnnxMetadata {
   public static final String FREEZE = "freeze";
   /** The outputs of the fresh output layer training began with ({@code --new-head}, only when it did). */
   public static final String NEW_HEAD = "new_head";
+  /** A text model's token rule, T and vocabulary, as the model JSON's "text" object. */
+  public static final String TEXT = "text";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private OnnxMetadata() {}
@@ -63,6 +65,9 @@ public final class OnnxMetadata {
         throw new IllegalStateException(e);
       }
     }
+    if (network.vocabulary() != null) {
+      m.put(TEXT, network.vocabulary().toNode().toString());
+    }
     if (network.hasFeatures()) {
       m.put(DROPOUT_SEED, Long.toUnsignedString(network.dropoutSeed()));
     }
@@ -70,6 +75,22 @@ public final class OnnxMetadata {
       m.putAll(facts);
     }
     return m;
+  }
+
+  /**
+   * {@return the vocabulary in {@value #TEXT} for a network of {@code inputs} inputs, or null when absent or
+   * malformed (metadata are notes: read leniently, as the class names)}
+   */
+  static dev.cltrain.nn.Vocabulary vocabulary(Map<String, String> metadata, int inputs) {
+    String text = metadata.get(TEXT);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return dev.cltrain.nn.Vocabulary.fromNode(MAPPER.readTree(text), inputs, TEXT);
+    } catch (JsonProcessingException | dev.cltrain.core.InputException e) {
+      return null;
+    }
   }
 
   /** {@return the class names in {@value #CLASS_NAMES}, or null when absent or not an array of strings} */

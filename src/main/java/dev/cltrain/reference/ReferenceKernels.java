@@ -211,4 +211,90 @@ public final class ReferenceKernels extends SmallNetTwin {
       copy[i] = d;
     }
   }
+
+  @Override
+  public void im2col1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      float[] x, float[] col) {
+    int patch = kernelSize * features;
+    for (int p = 0; p < rows * outSteps; p++) {
+      int n = p / outSteps;
+      int o = p - n * outSteps;
+      for (int k = 0; k < kernelSize; k++) {
+        int t = o * stride + k - padLeft;
+        int to = p * patch + k * features;
+        if (t >= 0 && t < steps) {
+          System.arraycopy(x, (n * steps + t) * features, col, to, features);
+        } else {
+          java.util.Arrays.fill(col, to, to + features, 0.0f);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void col2im1d(int rows, int steps, int features, int kernelSize, int stride, int padLeft, int outSteps,
+      float[] col, float[] dx) {
+    int patch = kernelSize * features;
+    for (int q = 0; q < rows * steps; q++) {
+      int n = q / steps;
+      int at = q - n * steps + padLeft;
+      for (int c = 0; c < features; c++) {
+        float sum = 0.0f;
+        for (int k = 0; k < kernelSize && k <= at; k++) {
+          int o = (at - k) / stride;
+          if (o * stride == at - k && o < outSteps) {
+            sum += col[(n * outSteps + o) * patch + k * features + c];
+          }
+        }
+        dx[q * features + c] = sum;
+      }
+    }
+  }
+
+  @Override
+  public void maxPool1d(int rows, int steps, int features, int pool, float[] x, float[] y) {
+    int outSteps = steps / pool;
+    for (int p = 0; p < rows * outSteps; p++) {
+      int n = p / outSteps;
+      int o = p - n * outSteps;
+      int window = (n * steps + o * pool) * features;
+      for (int c = 0; c < features; c++) {
+        float best = x[window + c];
+        for (int j = 0; j < pool; j++) {
+          float v = x[window + j * features + c];
+          if (v > best) {
+            best = v;
+          }
+        }
+        y[p * features + c] = best;
+      }
+    }
+  }
+
+  @Override
+  public void maxPool1dBackward(int rows, int steps, int features, int pool, float[] x, float[] dy, float[] dx) {
+    int outSteps = steps / pool;
+    for (int q = 0; q < rows * steps; q++) {
+      int n = q / steps;
+      int t = q - n * steps;
+      int w = t / pool;
+      int window = (n * steps + w * pool) * features;
+      for (int c = 0; c < features; c++) {
+        float g = 0.0f;
+        if (w < outSteps) {
+          float best = x[window + c];
+          int at = 0;
+          for (int j = 0; j < pool; j++) {
+            float v = x[window + j * features + c];
+            if (v > best) {
+              best = v;
+              at = j;
+            }
+          }
+          g = t - w * pool == at ? dy[(n * outSteps + w) * features + c] : 0.0f;
+        }
+        dx[q * features + c] = g;
+      }
+    }
+  }
 }

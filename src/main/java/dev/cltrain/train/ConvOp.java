@@ -1,23 +1,37 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Conv1d;
 import dev.cltrain.nn.Layer;
 import java.util.List;
 
 /**
- * A convolution's op.
+ * A convolution's op, 2-D ({@link Conv}: conv.cl's patches) or 1-D ({@link Conv1d}: sequence1d.cl's windows).
  * <pre>
- * forward   col = patches of the input                                   im2col
+ * forward   col = patches of the input                                   im2col (im2col1d)
  *           out = f(col·W + b)   (rows·oh·ow × filters = HWC per sample)   matmul_bias_activation
  * backward  g ⊙= f'(out);  dW = colᵀ·g / n;  db = Σ g / n                  activation_delta, matmul_transpose_a,
  *                                                                          column_sum
- *           g_in = col2im(g·Wᵀ)   (not for the first layer)                matmul_transpose_b, col2im
+ *           g_in = col2im(g·Wᵀ)   (not for the first layer)                matmul_transpose_b, col2im (col2im1d)
  * </pre>
  */
 final class ConvOp<B> implements LayerOp<B> {
+  /** How the patches are gathered from the input and their gradient scattered back. */
+  private interface Patches<B> {
+    void gather(int rows, B in, B col);
+
+    void scatter(int rows, B col, B gIn);
+  }
+
   private final Backend<B, ?> backend;
-  private final Conv c;
+  private final Layer layer;
+  private final int windows;
+  private final int patch;
+  private final int filters;
+  private final Activation activation;
+  private final Patches<B> patches;
   private final B weights;
   private final B biases;
   private final B col;
@@ -27,45 +41,95 @@ final class ConvOp<B> implements LayerOp<B> {
   private final long floats;
 
   ConvOp(Backend<B, ?> backend, Conv c, int capacity, boolean training) {
+    this(backend, c, c.outHeight() * c.outWidth(), c.patch(), c.filters(), c.activation(), c.weights(), c.bias(),
+        capacity, training, new Patches<>() {
+          @Override
+          public void gather(int rows, B in, B col) {
+            backend.im2col(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
+                c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), in, col);
+          }
+
+          @Override
+          public void scatter(int rows, B col, B gIn) {
+            backend.col2im(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
+                c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), col, gIn);
+          }
+        });
+  }
+
+  ConvOp(Backend<B, ?> backend, Conv1d c, int capacity, boolean training) {
+    this(backend, c, c.outSteps(), c.patch(), c.filters(), c.activation(), c.weights(), c.bias(), capacity, training,
+        new Patches<>() {
+          @Override
+          public void gather(int rows, B in, B col) {
+            backend.im2col1d(rows, c.steps(), c.input().channels(), c.kernel(), c.stride(), c.padLeft(), c.outSteps(),
+                in, col);
+          }
+
+          @Override
+          public void scatter(int rows, B col, B gIn) {
+            backend.col2im1d(rows, c.steps(), c.input().channels(), c.kernel(), c.stride(), c.padLeft(), c.outSteps(),
+                col, gIn);
+          }
+        });
+  }
+
+  private ConvOp(Backend<B, ?> backend, Layer layer, int windows, int patch, int filters, Activation activation,
+      float[] w, float[] b, int capacity, boolean training, Patches<B> patches) {
     this.backend = backend;
-    this.c = c;
-    this.weights = backend.upload(c.weights());
-    this.biases = backend.upload(c.bias());
-    long patches = (long) capacity * c.outHeight() * c.outWidth() * c.patch();
-    this.col = backend.allocate((int) patches);
-    this.out = backend.allocate(capacity * c.output().size());
-    this.weightGradient = training ? backend.allocate(c.weightCount()) : null;
-    this.biasGradient = training ? backend.allocate(c.filters()) : null;
-    this.floats = floats(c, capacity, training);
+    this.layer = layer;
+    this.windows = windows;
+    this.patch = patch;
+    this.filters = filters;
+    this.activation = activation;
+    this.patches = patches;
+    this.weights = backend.upload(w);
+    this.biases = backend.upload(b);
+    this.col = backend.allocate((int) ((long) capacity * windows * patch));
+    this.out = backend.allocate(capacity * layer.output().size());
+    this.weightGradient = training ? backend.allocate(w.length) : null;
+    this.biasGradient = training ? backend.allocate(filters) : null;
+    this.floats = floats(layer, windows, patch, capacity, training);
   }
 
   /** {@return floats the op of {@code c} allocates: parameters (and their gradients), patches, output} */
   static long floats(Conv c, long capacity, boolean training) {
-    return c.parameterCount() * (training ? 2 : 1) + capacity * c.outHeight() * c.outWidth() * c.patch()
-        + capacity * c.output().size();
+    return floats(c, (long) c.outHeight() * c.outWidth(), c.patch(), capacity, training);
+  }
+
+  /** {@return floats the op of {@code c} allocates: parameters (and their gradients), windows, output} */
+  static long floats(Conv1d c, long capacity, boolean training) {
+    return floats(c, c.outSteps(), c.patch(), capacity, training);
+  }
+
+  private static long floats(Layer layer, long windows, int patch, long capacity, boolean training) {
+    return layer.parameterCount() * (training ? 2 : 1) + capacity * windows * patch
+        + capacity * layer.output().size();
+  }
+
+  /** {@return the larger of its windows and its output, in floats} */
+  static long largestBuffer(Conv1d c, long capacity) {
+    return Math.max(capacity * c.outSteps() * c.patch(), capacity * c.output().size());
   }
 
   @Override
   public B forward(B in, int rows, long step) {
-    backend.im2col(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
-        c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), in, col);
-    backend.matmulBiasActivation(rows * c.outHeight() * c.outWidth(), c.filters(), c.patch(), c.activation().code,
-        col, weights, biases, out);
+    patches.gather(rows, in, col);
+    backend.matmulBiasActivation(rows * windows, filters, patch, activation.code, col, weights, biases, out);
     return out;
   }
 
   @Override
   public void backward(int rows, long step, float perSample, B in, B g, B gIn) {
-    int pixels = rows * c.outHeight() * c.outWidth();
-    if (c.activation().code != 0) {
-      backend.activationDelta(pixels * c.filters(), c.activation().code, out, g);
+    int pixels = rows * windows;
+    if (activation.code != 0) {
+      backend.activationDelta(pixels * filters, activation.code, out, g);
     }
-    backend.matmulTransposeA(c.patch(), c.filters(), pixels, perSample, col, g, weightGradient);
-    backend.columnSum(pixels, c.filters(), perSample, g, biasGradient);
+    backend.matmulTransposeA(patch, filters, pixels, perSample, col, g, weightGradient);
+    backend.columnSum(pixels, filters, perSample, g, biasGradient);
     if (gIn != null) {
-      backend.matmulTransposeB(pixels, c.patch(), c.filters(), 1.0f, g, weights, col);
-      backend.col2im(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
-          c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), col, gIn);
+      backend.matmulTransposeB(pixels, patch, filters, 1.0f, g, weights, col);
+      patches.scatter(rows, col, gIn);
     }
   }
 
@@ -81,8 +145,8 @@ final class ConvOp<B> implements LayerOp<B> {
 
   @Override
   public void addParameters(ParameterTable<B> table) {
-    table.add(c.weightCount(), true, weights, weightGradient);
-    table.add(c.filters(), false, biases, biasGradient);
+    table.add(patch * filters, true, weights, weightGradient);
+    table.add(filters, false, biases, biasGradient);
   }
 
   @Override
@@ -92,6 +156,6 @@ final class ConvOp<B> implements LayerOp<B> {
 
   @Override
   public Layer current() {
-    return LayerOps.current(backend, c, parameters());
+    return LayerOps.current(backend, layer, parameters());
   }
 }

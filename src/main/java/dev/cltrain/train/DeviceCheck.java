@@ -78,9 +78,12 @@ public final class DeviceCheck {
       {2, 5, 5, 3, 5, 1, 0}, {2, 7, 11, 5, 3, 3, 1}, {3, 8, 6, 1, 4, 2, 1}, {13, 6, 6, 2, 2, 2, 0},
       {32, 28, 28, 1, 5, 1, 1}, {16, 13, 13, 17, 3, 2, 1}};
 
-  /** conv.cl's kernels, as the file has them, and augment.cl's (images too: pad = the case's kernel). */
-  private static final List<String> CONV_KERNELS = java.util.stream.Stream.concat(
-      OpenClKernels.kernelNames("conv.cl").stream(), OpenClKernels.kernelNames("augment.cl").stream()).toList();
+  /**
+   * conv.cl's kernels, as the file has them, augment.cl's (images too: pad = the case's kernel) and sequence1d.cl's
+   * (a case's height·width as the steps, its channels as the features).
+   */
+  private static final List<String> CONV_KERNELS = java.util.stream.Stream.of("conv.cl", "augment.cl",
+      "sequence1d.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
 
   /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
   static boolean conv(String kernel) {

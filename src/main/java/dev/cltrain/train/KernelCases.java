@@ -38,6 +38,9 @@ final class KernelCases {
     int cols = s[1];
     int depth = s[2];
     Random random = new Random(seed);
+    if (SEQUENCE_KERNELS.contains(kernel)) {
+      return sequence1d(kernel, k, s, random);
+    }
     if (DeviceCheck.conv(kernel)) {
       return convolution(kernel, k, s, random);
     }
@@ -581,5 +584,52 @@ final class KernelCases {
     System.arraycopy(read(k, g, count), 0, both, 0, count);
     System.arraycopy(read(k, copy, count), 0, both, count, count);
     return both;
+  }
+
+  /** sequence1d.cl's kernels. */
+  private static final List<String> SEQUENCE_KERNELS = OpenClKernels.kernelNames("sequence1d.cl");
+
+  /**
+   * One of sequence1d.cl's kernels at case s = (rows, height, width, channels, kernel, stride, same) of
+   * {@link DeviceCheck#CONV_SHAPES}, read as rows samples of height·width steps of channels features, padded as
+   * a Conv1d pads (same: ⌈T/s⌉ outputs, the extra zero step at the end).
+   */
+  private static <B, I> float[] sequence1d(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int rows = s[0];
+    int steps = s[1] * s[2];
+    int features = s[3];
+    int size = s[4];
+    int stride = s[5];
+    boolean same = s[6] != 0;
+    int outSteps = same ? (steps + stride - 1) / stride : (steps - size) / stride + 1;
+    int padLeft = same ? Math.max((outSteps - 1) * stride + size - steps, 0) / 2 : 0;
+    int inputs = rows * steps * features;
+    int columns = rows * outSteps * size * features;
+    if (kernel.startsWith("max_pool1d")) { // five levels for odd rows: ties, the gradient to the first maximum
+      int pooled = rows * (steps / size) * features;
+      float[] values = uniform(random, inputs);
+      if (rows % 2 == 1) {
+        for (int i = 0; i < inputs; i++) {
+          values[i] = (random.nextInt(5) - 2) * 0.5f;
+        }
+      }
+      B x = k.upload(values);
+      if (kernel.equals("max_pool1d")) {
+        B y = poisoned(k, pooled);
+        k.maxPool1d(rows, steps, features, size, x, y);
+        return read(k, y, pooled);
+      }
+      B dx = poisoned(k, inputs);
+      k.maxPool1dBackward(rows, steps, features, size, x, k.upload(uniform(random, pooled)), dx);
+      return read(k, dx, inputs);
+    }
+    if (kernel.equals("im2col1d")) {
+      B col = poisoned(k, columns);
+      k.im2col1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, inputs)), col);
+      return read(k, col, columns);
+    }
+    B dx = poisoned(k, inputs);
+    k.col2im1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, columns)), dx);
+    return read(k, dx, inputs);
   }
 }

@@ -62,6 +62,33 @@ final class LayerOps {
         return Math.max(capacity * c.outHeight() * c.outWidth() * c.patch(), capacity * c.output().size());
       }
     });
+    t.put(LayerKind.CONV1D, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new ConvOp<>(c.backend(), (dev.cltrain.nn.Conv1d) layer, c.capacity(), c.training());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return ConvOp.floats((dev.cltrain.nn.Conv1d) layer, capacity, training);
+      }
+
+      @Override
+      public long largestBuffer(Layer layer, long capacity) {
+        return ConvOp.largestBuffer((dev.cltrain.nn.Conv1d) layer, capacity); // the windows, or the output
+      }
+    });
+    t.put(LayerKind.MAXPOOL1D, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new Pool1dOp<>(c.backend(), (dev.cltrain.nn.Pool1d) layer, c.capacity());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return capacity * layer.output().size();
+      }
+    });
     t.put(LayerKind.POOL, new Factory() {
       @Override
       public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {

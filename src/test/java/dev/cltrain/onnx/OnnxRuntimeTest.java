@@ -249,6 +249,20 @@ class OnnxRuntimeTest {
     checkAll("gap (7x5, GlobalAveragePool then a dense layer)", net, x);
   }
 
+  /**
+   * conv1d as a Conv of k×1 kernels on the sequence (N, F, T, 1): an even kernel, stride 2 valid, then gap1d or
+   * flattened (a same convolution whose padding is 0 would read back as valid, as conv's does).
+   */
+  @Test
+  void conv1dRunsInOnnxRuntime() throws Exception {
+    float[][] x = uniformRaw(60, 9 * 3, 255, 11);
+    checkAll("conv1d (k4 same, k3 s2 valid, gap1d)", awkwardCnn("conv1d:4:4,relu,conv1d:3:3:s2:valid,tanh,gap1d,"
+        + "dense:3", Loss.XENT, Activation.SOFTMAX, 3, 9, 1, 3), x);
+    checkAll("conv1d (k3 s2 same, maxpool1d, flattened)", awkwardCnn("conv1d:2:3:s2,sigmoid,maxpool1d:2,dense:4,relu,"
+        + "dense:3", Loss.XENT,
+        Activation.SOFTMAX, 3, 9, 1, 3), x);
+  }
+
   /** Trained two epochs, so the running statistics are no longer their initial 0 and 1. */
   @Test
   void cnnWithBatchNormalizationRunsInOnnxRuntime() throws Exception {

@@ -77,7 +77,8 @@ class SimulatorKernelTest {
    * each of conv.cl's kernels at small awkward images, (rows, height, width, channels, kernel, stride, same):
    * ones; 5x7 with 1 channel; more channels than rows at stride 2, same padding; a kernel as large as the input
    * (valid); stride 3, same; an even kernel (uneven padding); pools that leave rows and columns over; dropout in
-   * place (odd rows) and not, at rates 0, 0.5 and 0.9; augment.cl's gather_augment with pad = kernel.
+   * place (odd rows) and not, at rates 0, 0.5 and 0.9; augment.cl's gather_augment with pad = kernel;
+   * sequence1d.cl's windows with height·width steps of channels features.
    */
   @Test
   void convKernelsMatchTheReferenceUnderTheSimulator() {
@@ -101,8 +102,9 @@ class SimulatorKernelTest {
               kernel + " at " + DeviceCheckAccess.describe(kernel, s));
         }
       }
-      assertEquals(OpenClKernels.kernelNames("conv.cl").size() + OpenClKernels.kernelNames("augment.cl").size(),
-          checked, "every kernel of conv.cl and augment.cl checked");
+      assertEquals(OpenClKernels.kernelNames("conv.cl").size() + OpenClKernels.kernelNames("augment.cl").size()
+          + OpenClKernels.kernelNames("sequence1d.cl").size(), checked,
+          "every kernel of conv.cl, augment.cl and sequence1d.cl checked");
     }
   }
 

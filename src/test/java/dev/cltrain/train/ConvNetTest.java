@@ -9,6 +9,8 @@ import dev.cltrain.device.Trainer;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
+import dev.cltrain.nn.Conv1d;
+import dev.cltrain.nn.Pool1d;
 import dev.cltrain.nn.Dropout;
 import dev.cltrain.nn.Dense;
 import dev.cltrain.nn.Loss;
@@ -177,6 +179,30 @@ class ConvNetTest {
     return new Network(in, List.of(c1, block, out), loss, 1f, null, null, 6L);
   }
 
+  /**
+   * Net K, 1-D convolutions on a sequence: 9x1x2 → conv1d 3:4 same tanh (an even kernel: one zero step before, two
+   * after) → maxpool1d 2 (4 steps, the ninth left out) → conv1d 2:2 stride 2 valid sigmoid (its input gradient
+   * through col2im1d and max_pool1d_backward) → gap1d → dense 3.
+   */
+  static Network netK(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(9, 1, 2);
+    Conv1d c1 = conv1d(r, in, 3, 4, 1, true, Activation.TANH);
+    Pool1d p1 = new Pool1d(c1.output(), 2);
+    Conv1d c2 = conv1d(r, p1.output(), 2, 2, 2, false, Activation.SIGMOID);
+    GlobalPool g = new GlobalPool(c2.output());
+    Dense out = dense(r, g.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(c1, p1, c2, g, out), loss, 1f, null, null, 4L);
+  }
+
+  private static Conv1d conv1d(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
+    float[] w = new float[k * in.channels() * filters];
+    float[] b = new float[filters];
+    fill(r, w, 0.6);
+    fill(r, b, 0.2);
+    return new Conv1d(in, filters, k, stride, same, f, w, b);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -225,7 +251,8 @@ class ConvNetTest {
         Arguments.of("B", Loss.MSE), Arguments.of("C", Loss.XENT), Arguments.of("C", Loss.MSE), Arguments.of("D", Loss.XENT),
         Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
         Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE),
-        Arguments.of("H", Loss.XENT), Arguments.of("H", Loss.MSE));
+        Arguments.of("H", Loss.XENT), Arguments.of("H", Loss.MSE), Arguments.of("K", Loss.XENT),
+        Arguments.of("K", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -237,6 +264,7 @@ class ConvNetTest {
       case "F" -> netF(loss, 10);
       case "G" -> netG(loss, 12);
       case "H" -> netH(loss, 13);
+      case "K" -> netK(loss, 14);
       default -> netC(loss, 9);
     };
   }
@@ -376,6 +404,10 @@ class ConvNetTest {
     for (int s = 0; s < rows; s++) {
       if (stage instanceof Conv c) {
         out[s] = conv(c, batch[s], params.get(p), params.get(p + 1));
+      } else if (stage instanceof Conv1d c) {
+        out[s] = conv1d(c, batch[s], params.get(p), params.get(p + 1));
+      } else if (stage instanceof Pool1d pool) {
+        out[s] = pool1d(pool, batch[s]);
       } else if (stage instanceof Pool pool) {
         out[s] = pool(pool, batch[s]);
       } else if (stage instanceof GlobalPool g) {
@@ -438,6 +470,42 @@ class ConvNetTest {
       }
     }
     return activate(c.activation(), out);
+  }
+
+  private static double[] conv1d(Conv1d c, double[] x, double[] w, double[] b) {
+    int features = c.input().channels();
+    double[] out = new double[c.output().size()];
+    for (int o = 0; o < c.outSteps(); o++) {
+      for (int f = 0; f < c.filters(); f++) {
+        double acc = b[f];
+        for (int k = 0; k < c.kernel(); k++) {
+          int t = o * c.stride() + k - c.padLeft();
+          if (t < 0 || t >= c.steps()) {
+            continue;
+          }
+          for (int ch = 0; ch < features; ch++) {
+            acc += x[t * features + ch] * w[(k * features + ch) * c.filters() + f];
+          }
+        }
+        out[o * c.filters() + f] = acc;
+      }
+    }
+    return activate(c.activation(), out);
+  }
+
+  private static double[] pool1d(Pool1d p, double[] x) {
+    int features = p.input().channels();
+    double[] out = new double[p.output().size()];
+    for (int o = 0; o < p.output().height(); o++) {
+      for (int c = 0; c < features; c++) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < p.size(); j++) {
+          best = Math.max(best, x[(o * p.size() + j) * features + c]);
+        }
+        out[o * features + c] = best;
+      }
+    }
+    return out;
   }
 
   /** Batch normalization in training mode, in place: each channel over every row and pixel, biased variance. */

@@ -50,6 +50,8 @@ class LayerKindCoverageTest {
       LayerKind.POOL, new Sample("conv:2:2,maxpool:2,avgpool:1,dense:3", new Shape(4, 5, 2)),
       LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)),
       LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2)),
+      LayerKind.CONV1D, new Sample("conv1d:2:3,relu,conv1d:3:2:s2:valid,tanh,dense:3", new Shape(5, 1, 2)),
+      LayerKind.MAXPOOL1D, new Sample("conv1d:2:2,maxpool1d:2,dense:3", new Shape(5, 1, 2)),
       LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)),
       LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,bn,relu,conv:2:3),relu,"
           + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2)));
@@ -188,10 +190,10 @@ class LayerKindCoverageTest {
   void aGradientCheckCoversIt(LayerKind kind) {
     Set<LayerKind> checked = List.of(ConvNetTest.netA(Loss.XENT, 1), ConvNetTest.netB(Loss.XENT, 1),
         ConvNetTest.netC(Loss.XENT, 1), ConvNetTest.netD(Loss.XENT, 1), ConvNetTest.netE(Loss.XENT, 1),
-        ConvNetTest.netF(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
+        ConvNetTest.netF(Loss.XENT, 1), ConvNetTest.netK(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
         .collect(Collectors.toSet());
     assertTrue(checked.contains(kind), "no gradient check covers layer kind " + kind
-        + ": add a layer of it to a net of ConvNetTest (netA to netF) and to its float64 objective");
+        + ": add a layer of it to a net of ConvNetTest (netA to netF, netK) and to its float64 objective");
   }
 
   private static DataSet data(int inputs, int classes, int rows) {
