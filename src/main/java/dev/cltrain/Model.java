@@ -381,6 +381,9 @@ public final class Model {
   }
 
   private Scored forward(DataSet set, DeviceChoice choice) {
+    if (network.layers().get(0) instanceof dev.cltrain.nn.Embedding e && !set.isStreamed()) {
+      e.checkIds(set.x(), set.rows(), set.name());
+    }
     Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set,
         dev.cltrain.train.MemoryPlan.chunkRows(network, CHUNK_ROWS));
     try (Inference<?, ?> inference = opening.opened()) {

@@ -135,6 +135,13 @@ public final class Training {
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }
+    if (initial.layers().get(0) instanceof dev.cltrain.nn.Embedding e) { // token ids: refused before any epoch
+      for (DataSet set : new DataSet[] {data.train(), data.test(), data.validation()}) {
+        if (set != null && !set.isStreamed()) {
+          e.checkIds(set.x(), set.rows(), set.name());
+        }
+      }
+    }
     Network network = recorded(initial, data);
     TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
     return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,

@@ -89,13 +89,17 @@ public final class DeviceCheck {
 
   /** {@return the shapes {@code kernel} is checked at: {@link #CONV_SHAPES} for conv.cl's, else {@link #SHAPES}} */
   static int[][] shapesFor(String kernel) {
-    return conv(kernel) ? CONV_SHAPES : SHAPES;
+    return conv(kernel) ? CONV_SHAPES : KernelCases.RECURRENT_KERNELS.contains(kernel) ? KernelCases.RECURRENT_SHAPES
+        : SHAPES;
   }
 
   /** {@return a case as verify names it: "17x13x29" (rows x cols x depth), "2x7x11x5 k3 s3 same" for conv.cl's} */
   static String describe(String kernel, int[] s) {
     if (conv(kernel)) {
       return s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " k" + s[4] + " s" + s[5] + (s[6] != 0 ? " same" : " valid");
+    }
+    if (KernelCases.RECURRENT_KERNELS.contains(kernel)) {
+      return "rows " + s[0] + " T " + s[1] + " H " + s[2] + " F " + s[3] + " V " + s[4] + (s[5] != 0 ? " seq" : "");
     }
     return s[0] + "x" + s[1] + "x" + s[2];
   }
