@@ -43,6 +43,41 @@ __kernel void sequence_lengths(const int rows, const int steps, __global const f
   lengths[n] = (float) length;
 }
 
+// The writes both cells' steps share: h_{t−1} of step 0 (0), h for step t + 1, and the output.
+inline void step_output(const int steps, const int hidden, const int t, const int sequence, const int n, const int j,
+                        const long at, const bool valid, const float h, __global float* states,
+                        __global float* out) {
+  if (t == 0) {
+    states[at * hidden + j] = 0.0f;
+  }
+  if (t + 1 < steps) {
+    states[(at + 1) * hidden + j] = h;
+  }
+  if (sequence) {
+    out[at * hidden + j] = valid ? h : 0.0f;
+  } else if (t == steps - 1) {
+    out[(long) n * hidden + j] = h;
+  }
+}
+
+// dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients (width = G·H of them), the carry, dy's part.
+inline float state_gradient(const int steps, const int hidden, const int t, const int sequence, const int width,
+                            __global const float* next, __global const float* recurrentWeights,
+                            __global const float* dy, __global const float* carry, const int n, const int j,
+                            const long at, const bool valid) {
+  const bool last = t == steps - 1;
+  float rec = 0.0f;
+  if (!last) {
+    __global const float* following = next + (at + 1) * width;
+    for (int m = 0; m < width; m++) {
+      rec += following[m] * recurrentWeights[(long) m * hidden + j];
+    }
+  }
+  const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
+                                     : (last ? dy[(long) n * hidden + j] : 0.0f);
+  return rec + (last ? 0.0f : carry[(long) n * hidden + j]) + outGradient;
+}
+
 // One work-item per (row, unit) of step t.
 __kernel void lstm_step(const int rows, const int steps, const int hidden, const int t, const int sequence,
                         __global const float* recurrentWeights, __global const float* inputBias,
@@ -93,17 +128,7 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
     gate[3 * hidden + j] = o;
   }
   cells[at * hidden + j] = c;
-  if (t == 0) {
-    states[at * hidden + j] = 0.0f;
-  }
-  if (t + 1 < steps) {
-    states[(at + 1) * hidden + j] = h;
-  }
-  if (sequence) {
-    out[at * hidden + j] = valid ? h : 0.0f;
-  } else if (t == steps - 1) {
-    out[(long) n * hidden + j] = h;
-  }
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
 }
 
 // One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
@@ -121,18 +146,9 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   const long at = (long) n * steps + t;
   const int width = 4 * hidden;
   const bool valid = t < (int) lengths[n];
-  const bool last = t == steps - 1;
-  float rec = 0.0f;
-  if (!last) {
-    __global const float* next = gates + (at + 1) * width;
-    for (int m = 0; m < width; m++) {
-      rec += next[m] * recurrentWeights[(long) m * hidden + j];
-    }
-  }
-  const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
-                                     : (last ? dy[(long) n * hidden + j] : 0.0f);
-  const float dh = rec + (last ? 0.0f : carry[id]) + outGradient;
-  const float dc = last ? 0.0f : dcell[id];
+  const float dh = state_gradient(steps, hidden, t, sequence, width, gates, recurrentWeights, dy, carry, n, j, at,
+                                  valid);
+  const float dc = t == steps - 1 ? 0.0f : dcell[id];
   __global float* gate = gates + at * width;
   if (!valid) {
     for (int g = 0; g < 4; g++) {
@@ -202,17 +218,7 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
     gate[2 * hidden + j] = nn;
     news[at * hidden + j] = rec[2];
   }
-  if (t == 0) {
-    states[at * hidden + j] = 0.0f;
-  }
-  if (t + 1 < steps) {
-    states[(at + 1) * hidden + j] = h;
-  }
-  if (sequence) {
-    out[at * hidden + j] = valid ? h : 0.0f;
-  } else if (t == steps - 1) {
-    out[(long) n * hidden + j] = h;
-  }
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
 }
 
 // One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
@@ -230,17 +236,8 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
   const long at = (long) n * steps + t;
   const int width = 3 * hidden;
   const bool valid = t < (int) lengths[n];
-  const bool last = t == steps - 1;
-  float rec = 0.0f;
-  if (!last) {
-    __global const float* next = hgates + (at + 1) * width;
-    for (int m = 0; m < width; m++) {
-      rec += next[m] * recurrentWeights[(long) m * hidden + j];
-    }
-  }
-  const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
-                                     : (last ? dy[(long) n * hidden + j] : 0.0f);
-  const float dh = rec + (last ? 0.0f : carry[id]) + outGradient;
+  const float dh = state_gradient(steps, hidden, t, sequence, width, hgates, recurrentWeights, dy, carry, n, j, at,
+                                  valid);
   __global float* gate = gates + at * width;
   __global float* hgate = hgates + at * width;
   if (!valid) {
