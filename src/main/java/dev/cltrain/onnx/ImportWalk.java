@@ -8,6 +8,7 @@ import dev.cltrain.nn.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,7 @@ final class ImportWalk {
   int steps;              // T when the value is a sequence (of width features per step), else 0
   boolean timeMajor;      // the sequence's layout: [T, batch, F] (else [batch, T, F])
   String lengths;         // the rows' lengths an embedding's side nodes compute, for sequence_lens
+  final Set<String> zeroStates = new HashSet<>(); // zeros of the batch's shape (PyTorch's initial states)
   int inputWidth;
   float inputScale = 1f;
   boolean sawScale;       // a Div or Mul by a scalar on the input: the graph states its input scale

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -319,7 +321,8 @@ final class LayerMappings {
           + "the steps past each row's first 0 id)");
     }
     for (int i = 5; i < node.inputs().size(); i++) {
-      if (ImportWalk.hasInput(node, i)) {
+      if (ImportWalk.hasInput(node, i) && !(i < 5 + (cell == Recurrent.Cell.LSTM ? 2 : 1)
+          && w.zeroStates.contains(node.inputs().get(i)))) {
         throw w.fail(node, "input " + i + " (an initial state or peepholes) is not supported");
       }
     }
@@ -334,11 +337,14 @@ final class LayerMappings {
       w.current = node.outputs().get(1);
     }
     List<OnnxProto.Node> next = w.next(w.current);
-    if (next.size() != 1 || !next.get(0).opType().equals("Squeeze")
-        || !Arrays.equals(w.longs(next.get(0), w.tensor(next.get(0), w.input(next.get(0), 1))),
-            new long[] {last ? 0 : 1})) {
+    boolean squeeze = next.size() == 1 && next.get(0).opType().equals("Squeeze")
+        && Arrays.equals(w.longs(next.get(0), w.tensor(next.get(0), w.input(next.get(0), 1))), new long[] {last ? 0 : 1});
+    boolean gather = last && next.size() == 1 && next.get(0).opType().equals("Gather") // PyTorch's h_n[-1]
+        && next.get(0).inputs().get(0).equals(w.current) && w.intAttr(next.get(0), "axis", 0) == 0
+        && Arrays.asList(0L, -1L).contains(w.longs(next.get(0), w.tensor(next.get(0), w.input(next.get(0), 1)))[0]);
+    if (!squeeze && !gather) {
       throw w.fail(node, "its output " + (last ? "Y_h" : "Y") + " is read by a Squeeze of axis " + (last ? 0 : 1)
-          + " in cltrain's graphs; here it is not");
+          + (last ? " (or a Gather of index 0 or -1)" : "") + " in cltrain's graphs; here it is not");
     }
     w.advance(next.get(0));
     w.width = h;
@@ -385,6 +391,52 @@ final class LayerMappings {
     w.width = (int) d[1];
     w.timeMajor = false;
     w.seenLayer = true;
+  }
+
+  /**
+   * PyTorch's initial states of a recurrent layer, zeros of the batch's shape: Shape of the layer's input, then
+   * Gather, Unsqueeze, Concat of constants and these, ConstantOfShape of 0. Passed (the walk stays); the zeros'
+   * values are {@link ImportWalk#zeroStates}, which a recurrent node may take as its initial states.
+   */
+  static void zeroStates(ImportWalk w, OnnxProto.Node shape) {
+    if (!shape.opType().equals("Shape")) { // a Transpose whose output only the Shape reads
+      w.pass(shape);
+      w.next(shape.outputs().get(0)).forEach(n -> zeroStates(w, n));
+      return;
+    }
+    Set<String> known = new HashSet<>();
+    java.util.Deque<OnnxProto.Node> todo = new java.util.ArrayDeque<>(List.of(shape));
+    while (!todo.isEmpty()) {
+      OnnxProto.Node n = todo.poll();
+      if (w.done(n)) {
+        continue;
+      }
+      boolean ready = n == shape || n.inputs().stream().allMatch(v -> v.isEmpty() || known.contains(v)
+          || w.constants.containsKey(v));
+      if (!List.of("Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape").contains(n.opType()) || !ready) {
+        throw w.fail(n, "reads the batch's shape; cltrain reads that only as a recurrent layer's zero initial state "
+            + "(Shape, Gather, Unsqueeze, Concat, ConstantOfShape of 0)");
+      }
+      if (n.opType().equals("ConstantOfShape")) {
+        OnnxProto.Attribute value = n.attribute("value");
+        if (value != null && value.t() != null && !(value.t().values().length == 1 && value.t().values()[0] == 0f
+            || value.t().longs().length == 1 && value.t().longs()[0] == 0)) {
+          throw w.fail(n, "an initial state other than zeros is not supported");
+        }
+        w.zeroStates.add(n.outputs().get(0));
+      } else {
+        known.add(n.outputs().get(0));
+        todo.addAll(w.next(n.outputs().get(0)));
+      }
+      w.pass(n);
+    }
+  }
+
+  /** {@return whether the node only reads the batch's shape: a Shape, or a Transpose read only by Shapes} */
+  static boolean shapeOnly(ImportWalk w, OnnxProto.Node n) {
+    return n.opType().equals("Shape") || n.opType().equals("Transpose") && !n.outputs().isEmpty()
+        && !w.next(n.outputs().get(0)).isEmpty()
+        && w.next(n.outputs().get(0)).stream().allMatch(c -> c.opType().equals("Shape"));
   }
 
   /** The side nodes an embedding's lengths take (Equal 0, Cast, Pad, ArgMax, Cast), passed; {@return their value} */

@@ -111,7 +111,9 @@ final class OnnxImport {
       if (next.isEmpty()) {
         throw w.fail("value '" + w.current + "' leads to no node, and is not the graph's output '" + output + "'");
       }
-      if (next.size() > 1) {
+      if (next.size() > 1 && next.stream().anyMatch(n -> LayerMappings.shapeOnly(w, n))) {
+        next.stream().filter(n -> LayerMappings.shapeOnly(w, n)).forEach(n -> LayerMappings.zeroStates(w, n));
+      } else if (next.size() > 1) {
         LayerMappings.residual(w, next);
       } else {
         ImportSteps.step(w, next.get(0));
