@@ -212,4 +212,36 @@ class NetOptionTest {
         "--device", "reference");
     assertEquals(0, ok.exit(), ok.toString());
   }
+
+  /**
+   * An embedding, a GRU and an LSTM trained by Adam (their optimizer state: one array's and four arrays' buffers),
+   * checkpointed after 1 epoch and resumed to 3: the uninterrupted run's model byte for byte; PoCL's --verify
+   * difference 0.
+   */
+  @Test
+  void aSequenceNetResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws IOException {
+    Path ids = csv("ids.csv", "3,1,5,0,0\n2,2,0,0,1\n4,1,1,3,0\n1,0,0,0,1\n5,5,4,0,0\n2,3,1,1,1\n");
+    List<String> run = List.of("train", "--data", ids.toString(), "--net", "embedding:6:3,gru:4:seq,lstm:3,dense:2",
+        "--optimizer", "adam", "--lr", "0.05", "--batch-size", "4", "--device", "reference");
+    Path straight = tmp.resolve("straight.json");
+    Path checkpoint = tmp.resolve("seq.ckpt");
+    Path resumed = tmp.resolve("resumed.json");
+    for (List<String> extra : List.of(List.of("--epochs", "3", "--save", straight.toString()),
+        List.of("--epochs", "1", "--checkpoint", checkpoint.toString()))) {
+      List<String> args = new ArrayList<>(run);
+      args.addAll(extra);
+      Cli c = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, c.exit(), c.toString());
+    }
+    Cli c = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "3", "--device", "reference", "--save",
+        resumed.toString());
+    assertEquals(0, c.exit(), c.toString());
+    assertEquals(Files.readString(straight), Files.readString(resumed), "1 epoch, then 2 resumed: the same bytes");
+    List<String> verify = new ArrayList<>(run.subList(0, run.size() - 2));
+    List<dev.cltrain.device.Device> devices = dev.cltrain.testing.Backends.all(); // an OpenCL device where there is one
+    verify.addAll(List.of("--epochs", "2", "--device", devices.get(devices.size() - 1).id(), "--verify"));
+    Cli v = Cli.run(verify.toArray(String[]::new));
+    assertEquals(0, v.exit(), v.toString());
+    assertTrue(v.out().contains("largest weight difference 0.0e+00") && v.out().contains(": PASS"), v.toString());
+  }
 }
