@@ -113,6 +113,15 @@ public final class DeviceCheck {
     return b.toString();
   }
 
+  /** {@return recurrent.cl's cases as verify prints them, e.g. "rows 1 T 1 H 1 F 1 V 1, ..."} */
+  public static String recurrentShapes() {
+    StringBuilder b = new StringBuilder();
+    for (int[] s : KernelCases.RECURRENT_SHAPES) {
+      b.append(b.length() == 0 ? "" : ", ").append(describe(KernelCases.RECURRENT_KERNELS.get(0), s));
+    }
+    return b.toString();
+  }
+
   /** {@return the shapes as verify prints them, e.g. "1x1x1, 3x5x7, ..." (rows x cols x depth)} */
   public static String shapes() {
     StringBuilder b = new StringBuilder();
