@@ -60,6 +60,20 @@ inline void step_output(const int steps, const int hidden, const int t, const in
   }
 }
 
+// h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state).
+inline float state_product(const int hidden, const int t, const long at, const int row, __global const float* states,
+                           __global const float* recurrentWeights) {
+  float sum = 0.0f;
+  if (t > 0) {
+    __global const float* hp = states + at * hidden;
+    __global const float* w = recurrentWeights + (long) row * hidden;
+    for (int k = 0; k < hidden; k++) {
+      sum += hp[k] * w[k];
+    }
+  }
+  return sum;
+}
+
 // dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients (width = G·H of them), the carry, dy's part.
 inline float state_gradient(const int steps, const int hidden, const int t, const int sequence, const int width,
                             __global const float* next, __global const float* recurrentWeights,
@@ -105,15 +119,8 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
     float a[4];
     for (int g = 0; g < 4; g++) {
       const int row = g * hidden + j;
-      float rec = 0.0f;
-      if (t > 0) {
-        __global const float* hp = states + at * hidden;
-        __global const float* w = recurrentWeights + (long) row * hidden;
-        for (int k = 0; k < hidden; k++) {
-          rec += hp[k] * w[k];
-        }
-      }
-      a[g] = gate[row] + inputBias[row] + rec + recurrentBias[row];
+      a[g] = gate[row] + inputBias[row] + state_product(hidden, t, at, row, states, recurrentWeights)
+          + recurrentBias[row];
     }
     const float i = activate(ACT_SIGMOID, a[0]);
     const float f = activate(ACT_SIGMOID, a[1]);
@@ -199,15 +206,7 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
     float rec[3];
     for (int g = 0; g < 3; g++) {
       const int row = g * hidden + j;
-      float sum = 0.0f;
-      if (t > 0) {
-        __global const float* hs = states + at * hidden;
-        __global const float* w = recurrentWeights + (long) row * hidden;
-        for (int k = 0; k < hidden; k++) {
-          sum += hs[k] * w[k];
-        }
-      }
-      rec[g] = sum + recurrentBias[row];
+      rec[g] = state_product(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
     }
     const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec[0]);
     const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec[1]);

@@ -14,14 +14,13 @@ The ids hold no padding (PyTorch's nn.GRU without packing does not skip padded s
 compute the same outputs. torch_rnn.expected.json and torch_embedding.expected.json hold the inputs and PyTorch's
 outputs.
 """
-import json
 import os
 
 import onnx
 import torch
 from torch import nn
 
-from make_onnx_fixtures import OUT, rounded
+from make_onnx_fixtures import OUT, write_expected
 
 
 class Recurrent(nn.Module):
@@ -57,16 +56,7 @@ def write(model, x, name, outputs):
     print(os.path.basename(path), os.path.getsize(path), "bytes")
     with torch.no_grad():
         y = model(x)
-    expected = {
-        "model": name,
-        "torch": torch.__version__,
-        "input_shape": list(x.shape),
-        "inputs": [rounded(r.reshape(-1).tolist()) for r in x],
-        "outputs": [rounded(r.reshape(-1).tolist()) for r in y],
-    }
-    with open(os.path.join(OUT, outputs + ".expected.json"), "w") as f:
-        json.dump(expected, f, indent=1)
-        f.write("\n")
+    write_expected(outputs, x, y)
 
 
 def main():

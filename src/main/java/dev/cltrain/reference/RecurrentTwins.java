@@ -48,13 +48,8 @@ abstract class RecurrentTwins extends SmallNetTwin {
         } else {
           for (int g = 0; g < 4; g++) {
             int row = g * hidden + j;
-            float rec = 0.0f;
-            if (t > 0) {
-              for (int k = 0; k < hidden; k++) {
-                rec += states[at * hidden + k] * recurrentWeights[row * hidden + k];
-              }
-            }
-            a[g] = gates[gate + row] + inputBias[row] + rec + recurrentBias[row];
+            a[g] = gates[gate + row] + inputBias[row] + stateProduct(hidden, t, at, row, states, recurrentWeights)
+                + recurrentBias[row];
           }
           float i = activate(SIGMOID, a[0]);
           float f = activate(SIGMOID, a[1]);
@@ -88,6 +83,17 @@ abstract class RecurrentTwins extends SmallNetTwin {
     } else if (t == steps - 1) {
       out[n * hidden + j] = h;
     }
+  }
+
+  /** h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state). */
+  private static float stateProduct(int hidden, int t, int at, int row, float[] states, float[] recurrentWeights) {
+    float sum = 0.0f;
+    if (t > 0) {
+      for (int k = 0; k < hidden; k++) {
+        sum += states[at * hidden + k] * recurrentWeights[row * hidden + k];
+      }
+    }
+    return sum;
   }
 
   /** dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients, the carry, the output's gradient. */
@@ -164,13 +170,7 @@ abstract class RecurrentTwins extends SmallNetTwin {
         } else {
           for (int g = 0; g < 3; g++) {
             int row = g * hidden + j;
-            float sum = 0.0f;
-            if (t > 0) {
-              for (int k = 0; k < hidden; k++) {
-                sum += states[at * hidden + k] * recurrentWeights[row * hidden + k];
-              }
-            }
-            rec[g] = sum + recurrentBias[row];
+            rec[g] = stateProduct(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
           }
           float r = activate(SIGMOID, gates[gate + j] + inputBias[j] + rec[0]);
           float z = activate(SIGMOID, gates[gate + hidden + j] + inputBias[hidden + j] + rec[1]);
