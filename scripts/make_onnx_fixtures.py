@@ -58,6 +58,20 @@ def rounded(values):
     return [float("%.9g" % v) for v in values]
 
 
+def write_expected(name, x, y):
+    # the inputs and PyTorch's outputs of a fixture, name.expected.json
+    expected = {
+        "model": name,
+        "torch": torch.__version__,
+        "input_shape": list(x.shape),
+        "inputs": [rounded(r.reshape(-1).tolist()) for r in x],
+        "outputs": [rounded(r.reshape(-1).tolist()) for r in y],
+    }
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+        f.write("\n")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for index, (name, make, shape) in enumerate(MODELS):
@@ -71,16 +85,7 @@ def main():
         torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
         # [N,1,H,W] rows in C,H,W order with one channel are the same as cltrain's H,W,C rows
-        expected = {
-            "model": name,
-            "torch": torch.__version__,
-            "input_shape": list(x.shape),
-            "inputs": [rounded(r.reshape(-1).tolist()) for r in x],
-            "outputs": [rounded(r.reshape(-1).tolist()) for r in y],
-        }
-        with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
-            json.dump(expected, f, indent=1)
-            f.write("\n")
+        write_expected(name, x, y)
         print(name, os.path.getsize(path), "bytes")
 
 

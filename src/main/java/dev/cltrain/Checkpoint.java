@@ -307,7 +307,8 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
    * {@link dev.cltrain.nn.Layer#trainedParts}), each
    * holding as many buffers for its first array (weights: k·k·C·filters or inputs·outputs values; a batch norm's
    * γ) as for its second (biases: filters or outputs values; β), weights' first, and every
-   * entry the same number of buffers (0 for sgd, 2 for momentum, 4 for Adam).
+   * entry the same number of buffers (0 for sgd, 2 for momentum, 4 for Adam); a layer of other than two arrays (a
+   * recurrent layer's four, an embedding's one) as many per array, array by array.
    *
    * @throws IllegalArgumentException naming the entry and buffer that does not fit
    */
@@ -323,15 +324,24 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
               .collect(java.util.stream.Collectors.joining(" and ")) + " layers");
     }
     java.util.Map<dev.cltrain.nn.LayerKind, Integer> seen = new java.util.EnumMap<>(dev.cltrain.nn.LayerKind.class);
+    // the buffers of a two-array layer: the first entry's, or twice its per-array count when it has other than two
+    int first = layers == 0 ? 2 : trained.get(0).parameters().size();
+    int pair = layers == 0 || first == 2 ? (layers == 0 ? 0 : state.get(0).size())
+        : state.get(0).size() % first == 0 ? 2 * (state.get(0).size() / first) : -1;
     for (int l = 0; l < layers; l++) {
       dev.cltrain.nn.Layer layer = trained.get(l);
       String name = layer.kind().ids.get(0) + " layer " + seen.merge(layer.kind(), 1, Integer::sum);
-      long weights = layer.parameters().get(0).length;
-      long biases = layer.parameters().get(1).length;
+      List<float[]> arrays = layer.parameters();
+      if (arrays.size() != 2) { // a recurrent layer's four arrays, an embedding's one: perArray buffers each
+        checkArrays(state.get(l), pair < 0 ? -1 : pair / 2, l, name, arrays);
+        continue;
+      }
+      long weights = arrays.get(0).length;
+      long biases = arrays.get(1).length;
       List<float[]> buffers = state.get(l);
-      if (buffers.size() % 2 != 0 || buffers.size() != state.get(0).size()) {
+      if (buffers.size() % 2 != 0 || buffers.size() != pair) {
         throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " (" + name + ") holds "
-            + buffers.size() + " buffers, not " + (state.get(0).size() % 2 == 0 ? state.get(0).size() : "an even number")
+            + buffers.size() + " buffers, not " + (pair % 2 == 0 ? pair : "an even number")
             + " (as many for the weights as for the biases)");
       }
       for (int b = 0; b < buffers.size(); b++) {
@@ -342,6 +352,23 @@ public record Checkpoint(ObjectNode options, TrainerState state, List<String> de
               + buffers.get(b).length + " values, not " + expected + " (the " + (ofWeights ? "weights" : "biases")
               + " of " + name + ")");
         }
+      }
+    }
+  }
+
+  /** The entry of a layer of other than two arrays: as many buffers for each array, array by array. */
+  private static void checkArrays(List<float[]> buffers, int perArray, int l, String name, List<float[]> arrays) {
+    if (perArray < 0 || buffers.size() != perArray * arrays.size()) {
+      throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " (" + name + ") holds "
+          + buffers.size() + " buffers, not " + (perArray < 0 ? "as many as the first layer's for each array"
+              : perArray * arrays.size() + " (" + perArray + " for each of its " + arrays.size() + " arrays)"));
+    }
+    for (int b = 0; b < buffers.size(); b++) {
+      int array = b / Math.max(1, perArray);
+      if (buffers.get(b).length != arrays.get(array).length) {
+        throw new IllegalArgumentException("\"optimizerState\" layer " + (l + 1) + " buffer " + (b + 1) + " holds "
+            + buffers.get(b).length + " values, not " + arrays.get(array).length + " (array " + (array + 1) + " of "
+            + name + ")");
       }
     }
   }

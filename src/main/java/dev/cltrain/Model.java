@@ -429,6 +429,9 @@ public final class Model {
 
   /** The forward pass: every output kept when {@code each} is null, else each chunk's handed to it. */
   private Scored forward(DataSet set, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
+    if (network.layers().get(0) instanceof dev.cltrain.nn.Embedding e && !set.isStreamed()) {
+      e.checkIds(set.x(), set.rows(), set.name());
+    }
     Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set,
         dev.cltrain.train.MemoryPlan.chunkRows(network, CHUNK_ROWS));
     try (Inference<?, ?> inference = opening.opened()) {

@@ -85,7 +85,8 @@ public record NetworkRecipe(NetSpec net, int[] layers, Shape inputShape, Activat
     if (inputShape != null) {
       shape = inputShape;
       if (shape.size() != inputs) {
-        throw InputException.parameter("inputShape", shape + " is " + shape.size() + " values per row but the data ("
+        String given = shape.width() == 1 && shape.height() > 1 ? shape.height() + "x" + shape.channels() : shape.toString();
+        throw InputException.parameter("inputShape", given + " is " + shape.size() + " values per row but the data ("
             + dataName + ") has " + inputs + " input" + (inputs == 1 ? "" : "s"));
       }
     }

@@ -135,7 +135,14 @@ public final class Training {
           + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
           + data.train().outputs() + " targets)");
     }
-    Network network = recorded(initial, data);
+    Network network = recorded(initial, data); // a text's vocabulary against the embedding first
+    if (initial.layers().get(0) instanceof dev.cltrain.nn.Embedding e) { // token ids: refused before any epoch
+      for (DataSet set : new DataSet[] {data.train(), data.test(), data.validation()}) {
+        if (set != null && !set.isStreamed()) {
+          e.checkIds(set.x(), set.rows(), set.name());
+        }
+      }
+    }
     TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
     return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
         false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null, null, 0, 0);
@@ -169,7 +176,8 @@ public final class Training {
    * @param initial the network to train
    * @param data    the data it trains on
    * @return the network carrying them
-   * @throws InputException when the network expects inputs scaled otherwise than the data's
+   * @throws InputException when the network expects inputs scaled otherwise than the data's, or the text's
+   *     vocabulary holds more ids than the network's first layer, an embedding, takes
    */
   static Network recorded(Network initial, TrainingData data) {
     Network network = initial;
@@ -184,6 +192,10 @@ public final class Training {
       network = network.withClassNames(data.classNames());
     }
     if (data.vocabulary() != null) {
+      if (network.layers().get(0) instanceof dev.cltrain.nn.Embedding e && data.vocabulary().size() > e.vocabulary()) {
+        throw InputException.parameter("vocabSize", "gives " + data.vocabulary().size() + " ids (padding and "
+            + "unknown counted), more than the network's embedding of " + e.vocabulary() + " ids takes");
+      }
       network = network.withVocabulary(data.vocabulary());
     }
     return network;

@@ -40,7 +40,7 @@ public interface Kernels<B, I> {
    * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
    */
   List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
-      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl");
+      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl", "recurrent.cl");
 
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
@@ -840,5 +840,143 @@ public interface Kernels<B, I> {
    */
   default void maxPool1dBackward(int rows, int steps, int features, int pool, B x, B dy, B dx) {
     launch("max_pool1d_backward", Range.items((long) rows * steps), rows, steps, features, pool, x, dy, dx);
+  }
+
+  /**
+   * recurrent.cl: lengths(n) = the index of the first 0 id of row n (padding), else steps.
+   *
+   * @param rows samples
+   * @param steps ids per row
+   * @param ids the rows' token ids, rows × steps
+   * @param lengths receives each row's length, as a float
+   */
+  default void sequenceLengths(int rows, int steps, B ids, B lengths) {
+    launch("sequence_lengths", Range.items(rows), rows, steps, ids, lengths);
+  }
+
+  /**
+   * recurrent.cl: one LSTM step t of every row: a = gates + b_ih + h_{t−1}·W_hhᵀ + b_hh per gate (i, f, g, o);
+   * c = σ(a_f)·c_{t−1} + σ(a_i)·tanh(a_g), h = σ(a_o)·tanh(c); a step at or past the row's length carries c and h.
+   *
+   * @param rows samples
+   * @param steps T
+   * @param hidden H
+   * @param t the step, 0 to T − 1 (the steps before it done)
+   * @param sequence 1: out holds every step's h (0 past the length), 0: the last step's
+   * @param recurrentWeights W_hh, 4H × H
+   * @param inputBias b_ih, 4H
+   * @param recurrentBias b_hh, 4H
+   * @param lengths each row's length (float)
+   * @param gates rows × T × 4H: x·W_ihᵀ in; step t's slice gets the activated gates (0 past the length)
+   * @param cells rows × T × H: receives c_t
+   * @param states rows × T × H: h_{t−1} per step; receives h_t at step t + 1 (and 0 at step 0)
+   * @param out receives h: rows × T × H with sequence, else rows × H at the last step
+   */
+  default void lstmStep(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights, B inputBias,
+      B recurrentBias, B lengths, B gates, B cells, B states, B out) {
+    launch("lstm_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, recurrentWeights,
+        inputBias, recurrentBias, lengths, gates, cells, states, out);
+  }
+
+  /**
+   * recurrent.cl: backpropagation through LSTM step t (run from T − 1 down to 0): dh = Σ_m dgates_{t+1}·W_hh +
+   * carry + dy_t; step t's gates become the gradients of their pre-activations; dcell and carry pass to step t − 1.
+   *
+   * @param rows samples
+   * @param steps T
+   * @param hidden H
+   * @param t the step
+   * @param sequence as the forward pass's
+   * @param recurrentWeights W_hh, 4H × H
+   * @param lengths each row's length
+   * @param cells the forward pass's c
+   * @param dy the output's gradient (rows × T × H with sequence, else rows × H)
+   * @param gates the forward pass's activated gates in, step t's gradients out (steps after t: gradients)
+   * @param dcell rows × H: c_t's gradient in (read past the last step only), c_{t−1}'s out
+   * @param carry rows × H: the state's gradient passed by a masked step, in and out
+   */
+  default void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights,
+      B lengths, B cells, B dy, B gates, B dcell, B carry) {
+    launch("lstm_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence,
+        recurrentWeights, lengths, cells, dy, gates, dcell, carry);
+  }
+
+  /**
+   * recurrent.cl: one GRU step t of every row: r, z = σ(gates + b_i + W_h·h_{t−1} + b_h), n = tanh(gates_n + b_in +
+   * r·(W_hn·h_{t−1} + b_hn)), h = (1 − z)·n + z·h_{t−1}; a step at or past the row's length carries h.
+   *
+   * @param rows samples
+   * @param steps T
+   * @param hidden H
+   * @param t the step
+   * @param sequence 1: out holds every step's h (0 past the length), 0: the last step's
+   * @param recurrentWeights W_hh, 3H × H
+   * @param inputBias b_ih, 3H
+   * @param recurrentBias b_hh, 3H
+   * @param lengths each row's length
+   * @param gates rows × T × 3H: x·W_ihᵀ in; step t's slice gets r, z, n
+   * @param news rows × T × H: receives W_hn·h_{t−1} + b_hn
+   * @param states rows × T × H: h_{t−1} per step; receives h_t at step t + 1 (and 0 at step 0)
+   * @param out receives h, as {@link #lstmStep}'s
+   */
+  default void gruStep(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights, B inputBias,
+      B recurrentBias, B lengths, B gates, B news, B states, B out) {
+    launch("gru_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, recurrentWeights,
+        inputBias, recurrentBias, lengths, gates, news, states, out);
+  }
+
+  /**
+   * recurrent.cl: backpropagation through GRU step t: dh = Σ_m hgates_{t+1}·W_hh + carry + dy_t; gates get the
+   * gradients of the input pre-activations, hgates those of the recurrent ones (n's times r); carry = dh·z.
+   *
+   * @param rows samples
+   * @param steps T
+   * @param hidden H
+   * @param t the step
+   * @param sequence as the forward pass's
+   * @param recurrentWeights W_hh, 3H × H
+   * @param lengths each row's length
+   * @param news the forward pass's W_hn·h + b_hn
+   * @param states the forward pass's h_{t−1}
+   * @param dy the output's gradient
+   * @param gates the forward pass's r, z, n in, step t's input-side gradients out
+   * @param hgates rows × T × 3H: receives step t's recurrent-side gradients (steps after t: read)
+   * @param carry rows × H: dh·z (a masked step: dh) for step t − 1, in and out
+   */
+  default void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights,
+      B lengths, B news, B states, B dy, B gates, B hgates, B carry) {
+    launch("gru_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence,
+        recurrentWeights, lengths, news, states, dy, gates, hgates, carry);
+  }
+
+  /**
+   * recurrent.cl: out(n, t, d) = weights(id, d) for id = ids(n, t); 0 for id 0 (padding).
+   *
+   * @param rows samples
+   * @param steps ids per row
+   * @param vocabulary V
+   * @param dims D
+   * @param ids rows × steps integer ids in [0, V), as floats
+   * @param weights V × D
+   * @param out receives rows × steps × D
+   */
+  default void embeddingForward(int rows, int steps, int vocabulary, int dims, B ids, B weights, B out) {
+    launch("embedding_forward", Range.items((long) rows * steps * dims), rows, steps, vocabulary, dims, ids, weights,
+        out);
+  }
+
+  /**
+   * recurrent.cl: dw(v, d) = scale · Σ dy(p, d) over the positions p with id v, in position order; row 0 is 0.
+   *
+   * @param positions rows · steps
+   * @param vocabulary V
+   * @param dims D
+   * @param scale what the sums are scaled by (1 / batch rows)
+   * @param ids the positions' ids
+   * @param dy the output's gradient, positions × D
+   * @param dw receives the weights' gradient, V × D (overwritten)
+   */
+  default void embeddingBackward(int positions, int vocabulary, int dims, float scale, B ids, B dy, B dw) {
+    launch("embedding_backward", Range.items(dims), positions, vocabulary, dims, scale, ids, dy, dw);
   }
 }

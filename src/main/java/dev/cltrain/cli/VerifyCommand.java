@@ -50,7 +50,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     out.println("each kernel against the Java reference at shapes " + DeviceCheck.shapes() + " (every activation "
         + "where one applies; the convolution kernels at " + DeviceCheck.convShapes() + ", rows x height x width x "
-        + "channels, kernel, stride, padding), then 5 epochs of a 13,16,3 relu/softmax net with Adam in batches of 32 in lockstep; "
+        + "channels, kernel, stride, padding; the recurrent kernels at " + DeviceCheck.recurrentShapes() + ", every "
+        + "step of the sequence in turn, rows of random lengths), then 5 epochs of a 13,16,3 relu/softmax net with Adam in batches of 32 in lockstep; "
         + "judged by bits on a device that rounds division and sqrt correctly and has a hardware FMA (every kernel's output and the "
         + "training's weights exactly the reference's; the loss reductions mse_loss and xent_loss, which sum in a "
         + "tree, within " + sci(DeviceCheck.ATOL) + " + " + sci(DeviceCheck.REDUCTION_RTOL) + "·|reference|), by "

@@ -77,14 +77,18 @@ final class WorkloadOptions {
       + "bn[:MOMENTUM:EPSILON] (batch normalization: per channel, or per unit after a dense item), residual(ITEMS) "
       + "(conv, pool and bn items plus the shortcut: x, or a 1x1 conv, and a bn when the items hold one, when the "
       + "shape changes; quote the parentheses), resblock:FILTERS[:sS] (residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),"
-      + "relu), flatten, "
+      + "relu), lstm:H[:seq], gru:H[:seq] (PyTorch's LSTM and GRU over the input's steps: the last step's state, or "
+      + "every step's with :seq), embedding:V:D (the first item: a row of token ids 0..V-1 to D-vectors, 0 padding), "
+      + "flatten, "
       + "dense:N; relu, sigmoid, tanh or identity after a conv, bn, residual or dense item is its activation (default identity). "
       + "The last dense item is "
       + "the output layer (one unit per target or class; its activation follows --loss and --output). Not with --layers.")
   String net;
 
-  @Option(names = "--input-shape", paramLabel = "HxWxC", description = "The image shape of a CSV row for --net's conv "
-      + "and pool items, height x width x channels, stored HWC (channels fastest); IDX images give theirs (HxWx1). "
+  @Option(names = "--input-shape", paramLabel = "HxWxC|TxF", description = "The image shape of a CSV row for --net's "
+      + "conv and pool items, height x width x channels, stored HWC (channels fastest); IDX images give theirs (HxWx1). "
+      + "TxF: a row (or an IDX image) read as a sequence of T steps of F features for lstm and gru items (Fashion-MNIST "
+      + "row by row: 28x28); they read an image's rows as their steps without it. "
       + "An image folder's images are resized to it (bilinear; C 1: grayscale, 3: RGB); default: the first "
       + "image's size, grayscale if it is.")
   String inputShape;
@@ -473,7 +477,7 @@ final class WorkloadOptions {
           + "image shape its conv and pool items take, or the images' size)");
     }
     if (inputShape != null) {
-      NetSpec.parseShape(inputShape, "--input-shape");
+      NetSpec.parseInputShape(inputShape, "--input-shape");
     }
     if (newHead != null && initModel == null && !fromCheckpoint) {
       throw InputException.parameter("newHead", "applies to --init-model only (the output layer of a model to "
@@ -500,7 +504,7 @@ final class WorkloadOptions {
    */
   NetworkRecipe networkRecipe(String layerSpec) {
     return new NetworkRecipe(net == null ? null : netSpec(), layerSpec == null ? null : NetSpec.parseLayers(layerSpec),
-        inputShape == null || net == null ? null : NetSpec.parseShape(inputShape, "--input-shape"),
+        inputShape == null || net == null ? null : NetSpec.parseInputShape(inputShape, "--input-shape"),
         Activation.parseHidden(activation == null ? "sigmoid" : activation, "--activation"),
         init != null && initModel == null ? Init.parse(init) : null, Boolean.TRUE.equals(standardize));
   }

@@ -2,7 +2,7 @@ package dev.cltrain.nn;
 
 /**
  * One layer of a {@link Network}, from a {@link Shape} to a {@link Shape}: a {@link Dense} layer, a {@link Conv}
- * convolution, a {@link Pool} pooling, a {@link Dropout}, a {@link GlobalPool}, a {@link BatchNorm} or a {@link Residual} block. An immutable value. Each kind is registered once, in
+ * convolution, a {@link Pool} pooling, a {@link Dropout}, a {@link GlobalPool}, a {@link BatchNorm}, a {@link Residual} block, a {@link Recurrent} layer (LSTM, GRU) or an {@link Embedding}. An immutable value. Each kind is registered once, in
  * {@link LayerKind}: its id, its {@code --net} item and its model-JSON form; the ONNX mapping and the training
  * op of a kind are each one row of a table keyed by {@link #kind()} (see {@code onnx.LayerMappings} and
  * {@code train.LayerOps}).
@@ -12,7 +12,8 @@ package dev.cltrain.nn;
  * String item = hidden.spec(); // "dense:4"
  * }</pre>
  */
-public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm, Residual, Conv1d, Pool1d {
+public sealed interface Layer permits Dense, Conv, Pool, Dropout, GlobalPool, BatchNorm, Residual, Conv1d, Pool1d,
+    Recurrent, Embedding {
   /** @return the shape this layer takes (a dense layer: 1 × 1 × inputs, read from any shape of that size) */
   Shape input();
 

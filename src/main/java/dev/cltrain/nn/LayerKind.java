@@ -211,6 +211,11 @@ public enum LayerKind {
       t.arity(0, 0, t.name() + " takes no arguments");
       return new Item(t, this, "global pooling", false, true) {
         @Override
+        public boolean takesSequence() {
+          return true; // over a sequence T×1×F: the mean over time
+        }
+
+        @Override
         public Shape check(Shape at) {
           return new GlobalPool(at).output();
         }
@@ -460,6 +465,16 @@ public enum LayerKind {
       ConvOptions options = ConvOptions.parse(t);
       return new Item(t, this, "a 1-D convolution", true, true) {
         @Override
+        public boolean givesSequence() {
+          return true;
+        }
+
+        @Override
+        public boolean takesSequence() {
+          return true;
+        }
+
+        @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
@@ -524,6 +539,16 @@ public enum LayerKind {
       int size = t.count(0, "P");
       return new Item(t, this, "1-D pooling", false, true) {
         @Override
+        public boolean givesSequence() {
+          return true;
+        }
+
+        @Override
+        public boolean takesSequence() {
+          return true;
+        }
+
+        @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("maxpool1d takes a sequence of steps × 1 × features, not the " + at + " input");
@@ -555,6 +580,156 @@ public enum LayerKind {
             + "(maxpool1d takes steps x 1 x features)");
       }
       return new Pool1d(at, size);
+    }
+  },
+  /**
+   * {@link Recurrent}: {@code lstm:H[:seq]}, {@code gru:H[:seq]}, on a sequence (T×1×F, or an image read as its
+   * rows: T = height, F = width·channels); JSON type (lstm, gru), inputShape, hidden, sequence, inputWeights,
+   * recurrentWeights (G·H rows each), inputBias, recurrentBias.
+   */
+  RECURRENT(Recurrent.class, Place.STAGE, "lstm:H[:seq], gru:H[:seq]", "lstm", "gru") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(1, 2, "expected " + t.name() + ":H[:seq], e.g. " + t.name() + ":128");
+      int hidden = t.count(0, "H");
+      if (t.args().size() == 2 && !t.args().get(1).equals("seq")) {
+        throw t.error("'" + t.args().get(1) + "' is not a " + t.name() + " option (seq: every step's state)");
+      }
+      boolean sequence = t.args().size() == 2;
+      Recurrent.Cell cell = Recurrent.Cell.forId(t.name());
+      return new Item(t, this, "a recurrent layer", false, true) {
+        @Override
+        public boolean givesSequence() {
+          return true;
+        }
+
+        @Override
+        public boolean takesSequence() {
+          return true;
+        }
+
+        @Override
+        public Shape check(Shape at) {
+          long weights = (long) cell.gates * hidden * Math.max(hidden, (long) at.width() * at.channels());
+          if (weights > Network.MAX_LAYER_WEIGHTS) {
+            throw t.error(at.width() * at.channels() + " features to " + hidden + " units make " + weights
+                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
+          }
+          return new Shape(sequence ? at.height() : 1, 1, hidden);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return Recurrent.draw(cell, at, hidden, sequence, random);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      Recurrent r = (Recurrent) layer;
+      node.put("type", r.cell().id);
+      ModelJson.putShape(node.putArray("inputShape"), r.input());
+      node.put("hidden", r.hidden());
+      node.put("sequence", r.sequence());
+      ModelJson.putMatrix(node.putArray("inputWeights"), r.inputWeights(), r.gateRows(), r.features());
+      ModelJson.putMatrix(node.putArray("recurrentWeights"), r.recurrentWeights(), r.gateRows(), r.hidden());
+      ModelJson.putFloats(node.putArray("inputBias"), r.inputBias());
+      ModelJson.putFloats(node.putArray("recurrentBias"), r.recurrentBias());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+      if (!input.equals(at)) {
+        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+      }
+      Recurrent.Cell cell = Recurrent.Cell.forId(type);
+      int hidden = ModelJson.positiveInt(node, "hidden", where);
+      JsonNode sequence = node.get("sequence");
+      if (sequence == null || !sequence.isBoolean()) {
+        throw new InputException(where + ": \"sequence\" must be true or false");
+      }
+      int features = input.width() * input.channels();
+      if ((long) cell.gates * hidden * Math.max(hidden, features) > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(where + ": " + type + " of " + hidden + " units on " + features + " features is too "
+            + "large");
+      }
+      int rows = cell.gates * hidden;
+      float[] wIh = ModelJson.matrix(node.path("inputWeights"), rows, features, where + ".inputWeights",
+          "one per gate and unit");
+      float[] wHh = ModelJson.matrix(node.path("recurrentWeights"), rows, hidden, where + ".recurrentWeights",
+          "one per gate and unit");
+      float[] bIh = ModelJson.vector(node.path("inputBias"), rows, where + ".inputBias");
+      float[] bHh = ModelJson.vector(node.path("recurrentBias"), rows, where + ".recurrentBias");
+      return new Recurrent(cell, input, hidden, sequence.booleanValue(), wIh, wHh, bIh, bHh);
+    }
+  },
+  /**
+   * {@link Embedding}: {@code embedding:V:D}, the first item only (it reads the row's token ids); JSON steps,
+   * vocabulary, dims, weights (V rows, row 0 zero).
+   */
+  EMBEDDING(Embedding.class, Place.STAGE, "embedding:V:D", "embedding") {
+    @Override
+    NetItem item(NetItem.Text t) {
+      t.arity(2, 2, "expected embedding:V:D, e.g. embedding:10000:64");
+      int vocabulary = t.count(0, "V");
+      int dims = t.count(1, "D");
+      if (t.position() != 1) {
+        throw t.error("an embedding is the first item (it reads the row's token ids)");
+      }
+      if ((long) vocabulary * dims > Network.MAX_LAYER_WEIGHTS) {
+        throw t.error(vocabulary + " ids of " + dims + " make " + (long) vocabulary * dims + " weights, more than "
+            + Network.MAX_LAYER_WEIGHTS);
+      }
+      return new Item(t, this, "an embedding", false, false) {
+        @Override
+        public boolean givesSequence() {
+          return true;
+        }
+
+        @Override
+        public Shape check(Shape at) {
+          if ((long) at.size() * dims > Integer.MAX_VALUE) {
+            throw t.error("its output of " + at.size() + "x" + dims + " is too large");
+          }
+          return new Shape(at.size(), 1, dims);
+        }
+
+        @Override
+        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+          return Embedding.draw(at.size(), vocabulary, dims, random);
+        }
+      };
+    }
+
+    @Override
+    void write(Layer layer, ObjectNode node) {
+      Embedding e = (Embedding) layer;
+      node.put("type", "embedding");
+      node.put("steps", e.steps());
+      node.put("vocabulary", e.vocabulary());
+      node.put("dims", e.dims());
+      ModelJson.putMatrix(node.putArray("weights"), e.weights(), e.vocabulary(), e.dims());
+    }
+
+    @Override
+    Layer read(JsonNode node, String type, Shape at, String where) {
+      int steps = ModelJson.positiveInt(node, "steps", where);
+      if (steps != at.size()) {
+        throw new InputException(where + ".steps: " + steps + " but the input gives " + at.size() + " values per row");
+      }
+      int vocabulary = ModelJson.positiveInt(node, "vocabulary", where);
+      int dims = ModelJson.positiveInt(node, "dims", where);
+      if ((long) vocabulary * dims > Network.MAX_LAYER_WEIGHTS) {
+        throw new InputException(where + ": " + vocabulary + " x " + dims + " weights is too large");
+      }
+      float[] weights = ModelJson.matrix(node.path("weights"), vocabulary, dims, where + ".weights", "one per id");
+      try {
+        return new Embedding(steps, vocabulary, dims, weights);
+      } catch (IllegalArgumentException e) {
+        throw new InputException(where + ".weights: " + e.getMessage());
+      }
     }
   };
 

@@ -81,6 +81,16 @@ interface NetItem {
     return false;
   }
 
+  /** @return whether it gives a sequence (T×1×F: a recurrent layer, an embedding), which no image item may follow */
+  default boolean givesSequence() {
+    return false;
+  }
+
+  /** @return whether it may follow an item that gives a sequence: any that needs no image, and recurrent layers, gap */
+  default boolean takesSequence() {
+    return !needsImage();
+  }
+
   /**
    * Checks that the item fits, without drawing anything.
    *

@@ -64,6 +64,7 @@ public final class NetSpec {
 
   private static final String ACTIVATIONS = "relu, sigmoid, tanh, identity";
   private static final Pattern SHAPE = Pattern.compile("(\\d{1,7})x(\\d{1,7})x(\\d{1,7})");
+  private static final Pattern SEQUENCE = Pattern.compile("(\\d{1,7})x(\\d{1,7})");
 
   private final String text;
   private final List<Entry> items;
@@ -99,6 +100,7 @@ public final class NetSpec {
     List<Entry> items = new ArrayList<>();
     boolean sawDense = false;
     boolean sawFlatten = false;
+    NetItem sequence = null; // the last item that gives a sequence
     for (NetItem.Text t : split(spec)) {
       Entry prev = items.isEmpty() ? null : items.get(items.size() - 1);
       if (t.text().isEmpty()) {
@@ -134,6 +136,11 @@ public final class NetSpec {
           throw t.error("unknown item (the items are " + grammar() + ")");
         }
         NetItem item = kind.item(t);
+        if (sequence != null && !item.takesSequence()) {
+          throw t.error(item.what() + " cannot follow '" + sequence.text().text() + "' (item "
+              + sequence.text().position() + "): it gives a sequence, not an image");
+        }
+        sequence = item.givesSequence() ? item : sequence;
         switch (kind.place) {
           case STAGE -> placeStage(sawDense, sawFlatten, item);
           case DENSE -> sawDense = true;
@@ -298,6 +305,33 @@ public final class NetSpec {
         + "e.g. 28x28x1");
   }
 
+  /**
+   * Reads the shape of a row as {@code --input-shape} gives it for a net: an image HxWxC ({@link #parseShape}) or
+   * a sequence TxF, T steps of F features, the shape T×1×F (a recurrent item reads an image's rows as its steps).
+   *
+   * @param text  e.g. {@code 28x28x1} or {@code 28x28}
+   * @param where the option it came from, for the message
+   * @return the shape
+   * @throws InputException if it is neither three nor two positive integers joined by x, or too large
+   */
+  public static Shape parseInputShape(String text, String where) {
+    Matcher m = SEQUENCE.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      Matcher image = SHAPE.matcher(text == null ? "" : text.strip());
+      if (image.matches()) {
+        return parseShape(text, where);
+      }
+    } else {
+      long t = Long.parseLong(m.group(1));
+      long f = Long.parseLong(m.group(2));
+      if (t > 0 && f > 0 && t * f <= Integer.MAX_VALUE) {
+        return new Shape((int) t, 1, (int) f);
+      }
+    }
+    throw new InputException(where + " " + text + ": expected HEIGHTxWIDTHxCHANNELS (an image, e.g. 28x28x1) or "
+        + "STEPSxFEATURES (a sequence, e.g. 28x28), positive integers");
+  }
+
   /** @return the description as given */
   @Override
   public String toString() {
@@ -316,6 +350,9 @@ public final class NetSpec {
 
   private NetItem firstImageItem() {
     for (Entry e : items) {
+      if (e.layer != null && e.layer.kind() == LayerKind.EMBEDDING) {
+        return null; // the items after it take its sequence
+      }
       if (e.layer != null && e.layer.needsImage()) {
         return e.layer;
       }
@@ -353,6 +390,10 @@ public final class NetSpec {
       return image;
     }
     NetItem first = firstImageItem();
+    if (first != null && first.givesSequence()) {
+      throw first.text().error(Wording.of(first.what(), " needs the input's sequence shape: give ",
+          Wording.param("inputShape"), " TxF (steps x features) for these ", inputs, " inputs per row"));
+    }
     if (first != null) {
       throw first.text().error(Wording.of(first.what(), " needs the input's image shape: give ",
           Wording.param("inputShape"), " HxWxC for these ", inputs, " inputs per row"));

@@ -23,6 +23,7 @@ final class ImportSteps {
       case "Flatten" -> flatten(w, node);
       case "Identity" -> w.advance(node);
       case "Pad" -> pad(w, node);
+      case "Cast" -> LayerMappings.ids(w, node);
       case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
           + "MatMul before it; cltrain applies activations only to layers");
       default -> {
@@ -124,6 +125,17 @@ final class ImportSteps {
       w.advance(node);
       return;
     }
+    if (w.image == null && w.steps == 0 && !w.seenLayer && !w.seenImage && shape.length == 3
+        && (shape[0] == -1 || shape[0] == 0) && shape[1] > 0 && shape[2] > 0 && shape[1] <= width
+        && shape[1] * shape[2] == width) { // rows to [batch, T, F] sequences
+      w.steps = (int) shape[1];
+      w.width = (int) shape[2];
+      w.timeMajor = false;
+      w.inputShape = new Shape(w.steps, 1, w.width);
+      w.seenImage = true;
+      w.advance(node);
+      return;
+    }
     if (w.image == null && shape.length == 2 && (shape[0] == -1 || shape[0] == 0) && (shape[1] == width || shape[1] == -1)) {
       w.advance(node); // rows to the same rows
       return;
@@ -134,7 +146,9 @@ final class ImportSteps {
 
   static void transpose(ImportWalk w, OnnxProto.Node node) {
     long[] perm = w.ints(node, "perm", null);
-    if (w.image != null && !w.nchw && Arrays.equals(perm, new long[] {0, 3, 1, 2})) {
+    if (w.steps > 0 && Arrays.equals(perm, new long[] {1, 0, 2})) {
+      w.timeMajor = !w.timeMajor;
+    } else if (w.image != null && !w.nchw && Arrays.equals(perm, new long[] {0, 3, 1, 2})) {
       w.nchw = true;
     } else if (w.image != null && w.nchw && Arrays.equals(perm, new long[] {0, 2, 3, 1})) {
       w.nchw = false;
@@ -153,6 +167,13 @@ final class ImportSteps {
     }
     if (w.image != null) {
       w.toRows();
+    }
+    if (w.steps > 0) {
+      if (w.timeMajor) {
+        throw w.fail(node, "a Flatten of a time-major sequence; cltrain reads Transpose 1,0,2 then Flatten");
+      }
+      w.width = w.steps * w.width;
+      w.steps = 0;
     }
     w.advance(node);
   }

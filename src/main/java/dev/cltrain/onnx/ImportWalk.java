@@ -8,6 +8,7 @@ import dev.cltrain.nn.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ final class ImportWalk {
       "Transpose", List.of("perm"),
       "Flatten", List.of("axis"),
       "Softmax", List.of("axis"),
-      "Pad", List.of("mode"));
+      "Pad", List.of("mode"),
+      "Cast", List.of("to"));
 
   private final String name;
   final Map<String, String> metadata;
@@ -45,6 +47,10 @@ final class ImportWalk {
   boolean seenLayer;      // a Conv or dense layer has been read (no more input handling)
   boolean seenImage;
   Shape inputShape;
+  int steps;              // T when the value is a sequence (of width features per step), else 0
+  boolean timeMajor;      // the sequence's layout: [T, batch, F] (else [batch, T, F])
+  String lengths;         // the rows' lengths an embedding's side nodes compute, for sequence_lens
+  final Set<String> zeroStates = new HashSet<>(); // zeros of the batch's shape (PyTorch's initial states)
   int inputWidth;
   float inputScale = 1f;
   boolean sawScale;       // a Div or Mul by a scalar on the input: the graph states its input scale
@@ -142,6 +148,13 @@ final class ImportWalk {
       throw fail(node, "has no output");
     }
     current = node.outputs().get(0);
+  }
+
+  /** Passes a node off the chain (the walk stays where it is): it counts as reached. */
+  void pass(OnnxProto.Node node) {
+    if (!done.add(node)) {
+      throw fail(node, "reached twice: the graph has a cycle");
+    }
   }
 
   /** {@return whether the walk has moved past a node} */

@@ -2,6 +2,7 @@ package dev.cltrain.onnx;
 
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Layer;
+import dev.cltrain.nn.LayerKind;
 import dev.cltrain.nn.Network;
 import dev.cltrain.nn.Shape;
 import java.util.ArrayList;
@@ -16,6 +17,11 @@ import java.util.Map;
  *   Div by input_divisor (or Mul by input_scale)      the model's input scale, e.g. ÷255 for IDX pixels
  *   Sub input_mean, Div input_std                     --standardize
  *   Reshape [-1, H, W, C], Transpose 0,3,1,2          HWC rows to NCHW images          (convolutional nets)
+ *   Reshape [-1, T, F], Transpose 1,0,2               rows to [T, batch, F] sequences  (a recurrent first layer)
+ *   Cast, Gather, Transpose 1,0,2                     an embedding's ids to [T, batch, D]; lengths: Equal 0, Cast,
+ *                                                     Pad 1, ArgMax, Cast (int32), the recurrent layers' sequence_lens
+ *   LSTM / GRU, Squeeze                                 Y ([T, batch, H], :seq) or Y_h ([batch, H])
+ *   Transpose 1,0,2, Flatten                          a sequence to rows of T·H, before a dense layer
  *   Conv (OIHW weights, explicit pads), Relu/Tanh/Sigmoid; MaxPool / AveragePool; GlobalAveragePool;
  *   BatchNormalization (training_mode 0: the running statistics); Dropout
  *   Transpose 0,2,3,1, Flatten                        back to HWC order, as the dense weights expect
@@ -36,6 +42,12 @@ final class OnnxExport {
   String last = Onnx.INPUT;
   /** The name of the last dense layer exported, null before the first. */
   String lastDense;
+  /** Whether the last value is NCHW images. */
+  boolean image;
+  /** Whether the last value is a sequence, time-major [T, batch, F] (a recurrent layer's input and :seq output). */
+  boolean timeMajor;
+  /** The rows' lengths (int32 [batch], from an embedding's ids) that mask the recurrent layers; null for none. */
+  String lengths;
 
   private OnnxExport() {}
 
@@ -71,7 +83,15 @@ final class OnnxExport {
       node("Sub", "standardize", List.of(last, constant("input_mean", network.standardization().mean(), n)));
       node("Div", "standardize", List.of(last, constant("input_std", network.standardization().std(), n)));
     }
-    boolean image = network.hasFeatures();
+    Layer first = network.layers().get(0);
+    image = network.hasFeatures() && first.kind() != LayerKind.RECURRENT && first.kind() != LayerKind.EMBEDDING;
+    if (first.kind() == LayerKind.RECURRENT) { // rows of T·F values to [T, batch, F]
+      Shape in = first.input();
+      node("Reshape", "to_sequence", List.of(last, longs("sequence_shape", new long[] {-1, in.height(),
+          in.width() * in.channels()})));
+      node("Transpose", "to_time_major", List.of(last), OnnxProto.Attribute.ofInts("perm", 1, 0, 2));
+      timeMajor = true;
+    }
     if (image) {
       Shape in = network.input();
       node("Reshape", "to_image", List.of(last, longs("image_shape", new long[] {-1, in.height(), in.width(),
@@ -82,6 +102,17 @@ final class OnnxExport {
       LayerMapping mapping = LayerMapping.of(layer.kind());
       if (mapping == null) {
         throw new IllegalStateException("no ONNX mapping for layer kind " + layer.kind() + " (onnx/LayerMappings)");
+      }
+      if (timeMajor && mapping.takesRows) { // [T, batch, F] to rows of T·F, step by step
+        node("Transpose", "to_batch_major", List.of(last), OnnxProto.Attribute.ofInts("perm", 1, 0, 2));
+        node("Flatten", "flatten", List.of(last), OnnxProto.Attribute.ofInt("axis", 1));
+        timeMajor = false;
+      }
+      if (timeMajor && layer.kind() != LayerKind.RECURRENT && layer.kind() != LayerKind.DROPOUT
+          || image && layer.kind() == LayerKind.RECURRENT) {
+        throw new dev.cltrain.core.InputException("ONNX export: " + layer.spec() + (timeMajor ? " after a recurrent "
+            + "layer" : " after convolutions or pooling") + " is not supported (a recurrent layer takes the input "
+            + "rows, an embedding's or a recurrent layer's output)");
       }
       if (image && mapping.takesRows) {
         node("Transpose", "to_nhwc", List.of(last), OnnxProto.Attribute.ofInts("perm", 0, 2, 3, 1));
@@ -107,6 +138,29 @@ final class OnnxExport {
     }
   }
 
+  /** A node of several outputs, named {@code name_out0}, …; {@link #last} becomes output {@code next}. */
+  List<String> nodeOutputs(String op, String name, List<String> inputs, int outputs, int next,
+      OnnxProto.Attribute... attributes) {
+    node(op, name, inputs, attributes);
+    OnnxProto.Node n = nodes.remove(nodes.size() - 1);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < outputs; i++) {
+      names.add(n.name() + "_out" + i);
+    }
+    nodes.add(new OnnxProto.Node(n.name(), op, "", inputs, names, List.of(attributes)));
+    last = names.get(next);
+    return names;
+  }
+
+  /** A node off the chain (it leaves {@link #last} as it was). {@return its output} */
+  String side(String op, String name, List<String> inputs, OnnxProto.Attribute... attributes) {
+    String chain = last;
+    node(op, name, inputs, attributes);
+    String out = last;
+    last = chain;
+    return out;
+  }
+
   void node(String op, String name, List<String> inputs, OnnxProto.Attribute... attributes) {
     String unique = nodes.stream().anyMatch(n -> n.name().equals(name)) ? name + "_" + nodes.size() : name;
     String output = unique + "_out";
@@ -120,7 +174,7 @@ final class OnnxExport {
     return name;
   }
 
-  private String longs(String name, long[] values) {
+  String longs(String name, long[] values) {
     initializers.add(OnnxProto.Tensor.ofLongs(name, values, values.length));
     return name;
   }

@@ -107,11 +107,13 @@ final class OnnxImport {
     String output = graph.outputs().get(0).name();
     w.current = input.name();
     while (!w.current.equals(output)) {
-      List<OnnxProto.Node> next = w.next(w.current);
+      List<OnnxProto.Node> next = w.next(w.current).stream().filter(n -> !w.done(n)).toList(); // not side nodes passed
       if (next.isEmpty()) {
         throw w.fail("value '" + w.current + "' leads to no node, and is not the graph's output '" + output + "'");
       }
-      if (next.size() > 1) {
+      if (next.size() > 1 && next.stream().anyMatch(n -> LayerMappings.shapeOnly(w, n))) {
+        next.stream().filter(n -> LayerMappings.shapeOnly(w, n)).forEach(n -> LayerMappings.zeroStates(w, n));
+      } else if (next.size() > 1) {
         LayerMappings.residual(w, next);
       } else {
         ImportSteps.step(w, next.get(0));

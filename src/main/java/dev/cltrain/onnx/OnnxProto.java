@@ -16,6 +16,8 @@ final class OnnxProto {
   static final int FLOAT = 1;
   /** TensorProto.DataType INT64. */
   static final int INT64 = 7;
+  /** TensorProto.DataType INT32 (sequence_lens). */
+  static final int INT32 = 6;
   /** TensorProto.DataType DOUBLE. */
   static final int DOUBLE = 11;
 

@@ -9,13 +9,13 @@ package dev.cltrain.reference;
  *
  * <p>The twins live by kernel file in a chain of package-private classes this one extends: {@code MatmulTwins}
  * (matmul.cl, prelude.cl's functions), {@code ActivationTwins} (activation.cl, loss.cl), {@code UpdateTwins}
- * (update.cl), {@code ConvTwins} (conv.cl, batch.cl, augment.cl), {@code SmallNetTwin} (small_net.cl).
+ * (update.cl), {@code ConvTwins} (conv.cl, batch.cl, augment.cl), {@code SmallNetTwin} (small_net.cl), {@code RecurrentTwins} (recurrent.cl).
  * <b>Adding a kernel</b> takes ONE file here: its twin, an {@code @Override} of its {@code Kernels} method, goes
  * in the class of its .cl file; the twins of a new .cl file go in this class, below (and move to a class of
  * their own, inserted into the chain, once this file nears 500 lines). KernelSignatureTest fails while a
  * {@code Kernels} method has no twin.
  */
-public final class ReferenceKernels extends SmallNetTwin {
+public final class ReferenceKernels extends RecurrentTwins {
   /** The reference with the fastest matrix-product and optimizer loops this JVM offers (same bits either way). */
   public ReferenceKernels() {
     this(MatmulRows.best(), UpdateLoops.best());

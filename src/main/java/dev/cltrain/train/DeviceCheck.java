@@ -92,13 +92,17 @@ public final class DeviceCheck {
 
   /** {@return the shapes {@code kernel} is checked at: {@link #CONV_SHAPES} for conv.cl's, else {@link #SHAPES}} */
   static int[][] shapesFor(String kernel) {
-    return conv(kernel) ? CONV_SHAPES : SHAPES;
+    return conv(kernel) ? CONV_SHAPES : KernelCases.RECURRENT_KERNELS.contains(kernel) ? KernelCases.RECURRENT_SHAPES
+        : SHAPES;
   }
 
   /** {@return a case as verify names it: "17x13x29" (rows x cols x depth), "2x7x11x5 k3 s3 same" for conv.cl's} */
   static String describe(String kernel, int[] s) {
     if (conv(kernel)) {
       return s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " k" + s[4] + " s" + s[5] + (s[6] != 0 ? " same" : " valid");
+    }
+    if (KernelCases.RECURRENT_KERNELS.contains(kernel)) {
+      return "rows " + s[0] + " T " + s[1] + " H " + s[2] + " F " + s[3] + " V " + s[4] + (s[5] != 0 ? " seq" : "");
     }
     return s[0] + "x" + s[1] + "x" + s[2];
   }
@@ -108,6 +112,15 @@ public final class DeviceCheck {
     StringBuilder b = new StringBuilder();
     for (int[] s : CONV_SHAPES) {
       b.append(b.length() == 0 ? "" : ", ").append(describe("im2col", s));
+    }
+    return b.toString();
+  }
+
+  /** {@return recurrent.cl's cases as verify prints them, e.g. "rows 1 T 1 H 1 F 1 V 1, ..."} */
+  public static String recurrentShapes() {
+    StringBuilder b = new StringBuilder();
+    for (int[] s : KernelCases.RECURRENT_SHAPES) {
+      b.append(b.length() == 0 ? "" : ", ").append(describe(KernelCases.RECURRENT_KERNELS.get(0), s));
     }
     return b.toString();
   }

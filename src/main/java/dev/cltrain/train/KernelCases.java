@@ -47,6 +47,9 @@ final class KernelCases {
     if (NORM_KERNELS.contains(kernel)) {
       return normalization(kernel, k, s, activation, random);
     }
+    if (RECURRENT_KERNELS.contains(kernel)) {
+      return recurrent(kernel, k, s, random);
+    }
     switch (kernel) {
       case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
         B a = k.upload(uniform(random, rows * depth));
@@ -631,5 +634,119 @@ final class KernelCases {
     B dx = poisoned(k, inputs);
     k.col2im1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, columns)), dx);
     return read(k, dx, inputs);
+  }
+
+  /** recurrent.cl's kernels, checked at {@link #RECURRENT_SHAPES}. */
+  static final List<String> RECURRENT_KERNELS = OpenClKernels.kernelNames("recurrent.cl");
+
+  /**
+   * recurrent.cl's cases: (rows, steps T, hidden H, features F, vocabulary V, sequence). Batch 1, T = 1 and H = 1;
+   * odd H and prime F; V = 1 (padding only); Fashion-MNIST's 28 steps of 28 features; H past 64; each with lengths
+   * drawn in [0, T] (0: a row all padding; T: none) and both outputs (the last step, every step).
+   */
+  static final int[][] RECURRENT_SHAPES = {{1, 1, 1, 1, 1, 0}, {1, 1, 3, 2, 5, 1}, {2, 3, 5, 7, 11, 0},
+      {3, 5, 1, 13, 2, 1}, {4, 7, 9, 3, 7, 0}, {5, 2, 16, 17, 31, 1}, {2, 28, 33, 28, 1, 0}, {7, 4, 65, 5, 3, 1}};
+
+  /**
+   * One of recurrent.cl's kernels at a {@link #RECURRENT_SHAPES} case: a step kernel runs every step of the
+   * sequence (forward from 0, backward from T − 1) as a layer does, and every buffer it writes is read back,
+   * one after the other.
+   */
+  private static <B, I> float[] recurrent(String kernel, Backend<B, I> k, int[] s, Random random) {
+    int rows = s[0];
+    int steps = s[1];
+    int hidden = s[2];
+    int vocabulary = s[4];
+    int sequence = s[5];
+    int positions = rows * steps;
+    float[] lengths = new float[rows];
+    for (int n = 0; n < rows; n++) {
+      lengths[n] = random.nextInt(steps + 1);
+    }
+    float[] ids = new float[positions];
+    for (int p = 0; p < positions; p++) {
+      ids[p] = random.nextInt(vocabulary + 1) % vocabulary; // zeros (padding) inside rows too
+    }
+    int gates = kernel.startsWith("lstm") ? 4 : 3;
+    int width = gates * hidden;
+    int outLength = sequence != 0 ? positions * hidden : rows * hidden;
+    B len = k.upload(lengths);
+    B w = k.upload(uniform(random, width * hidden));
+    switch (kernel) {
+      case "sequence_lengths" -> {
+        B out = poisoned(k, rows);
+        k.sequenceLengths(rows, steps, k.upload(ids), out);
+        return read(k, out, rows);
+      }
+      case "embedding_forward", "embedding_backward" -> {
+        int dims = s[3];
+        float[] weights = uniform(random, vocabulary * dims);
+        java.util.Arrays.fill(weights, 0, dims, 0f);
+        B out = poisoned(k, kernel.equals("embedding_forward") ? positions * dims : vocabulary * dims);
+        if (kernel.equals("embedding_forward")) {
+          k.embeddingForward(rows, steps, vocabulary, dims, k.upload(ids), k.upload(weights), out);
+          return read(k, out, positions * dims);
+        }
+        k.embeddingBackward(positions, vocabulary, dims, 0.25f, k.upload(ids), k.upload(uniform(random,
+            positions * dims)), out);
+        return read(k, out, vocabulary * dims);
+      }
+      case "lstm_step", "gru_step" -> {
+        B g = k.upload(scaled(random, positions * width, 2));
+        B inputBias = k.upload(uniform(random, width));
+        B recurrentBias = k.upload(uniform(random, width));
+        B second = poisoned(k, positions * hidden);
+        B states = poisoned(k, positions * hidden);
+        B out = poisoned(k, outLength);
+        for (int t = 0; t < steps; t++) {
+          if (gates == 4) {
+            k.lstmStep(rows, steps, hidden, t, sequence, w, inputBias, recurrentBias, len, g, second, states, out);
+          } else {
+            k.gruStep(rows, steps, hidden, t, sequence, w, inputBias, recurrentBias, len, g, second, states, out);
+          }
+        }
+        return concat(read(k, g, positions * width), read(k, second, positions * hidden),
+            read(k, states, positions * hidden), read(k, out, outLength));
+      }
+      default -> { // the backward steps: gates as activations in (0, 1), g and n in (−1, 1)
+        float[] activated = uniform(random, positions * width);
+        for (int i = 0; i < activated.length; i++) {
+          boolean tanh = (i % width) / hidden == 2; // LSTM g, GRU n
+          activated[i] = tanh ? activated[i] : 0.5f + 0.5f * activated[i];
+        }
+        B g = k.upload(activated);
+        B dy = k.upload(uniform(random, outLength));
+        B second = k.upload(scaled(random, positions * hidden, 2)); // cells, or GRU's news
+        B carry = poisoned(k, rows * hidden);
+        if (gates == 4) {
+          B dcell = poisoned(k, rows * hidden);
+          for (int t = steps - 1; t >= 0; t--) {
+            k.lstmStepBackward(rows, steps, hidden, t, sequence, w, len, second, dy, g, dcell, carry);
+          }
+          return concat(read(k, g, positions * width), read(k, dcell, rows * hidden), read(k, carry, rows * hidden));
+        }
+        B states = k.upload(uniform(random, positions * hidden));
+        B hgates = poisoned(k, positions * width);
+        for (int t = steps - 1; t >= 0; t--) {
+          k.gruStepBackward(rows, steps, hidden, t, sequence, w, len, second, states, dy, g, hgates, carry);
+        }
+        return concat(read(k, g, positions * width), read(k, hgates, positions * width),
+            read(k, carry, rows * hidden));
+      }
+    }
+  }
+
+  private static float[] concat(float[]... parts) {
+    int length = 0;
+    for (float[] p : parts) {
+      length += p.length;
+    }
+    float[] all = new float[length];
+    int at = 0;
+    for (float[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return all;
   }
 }

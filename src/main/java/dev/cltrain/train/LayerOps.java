@@ -172,6 +172,33 @@ final class LayerOps {
         return r.projection() == null ? largest : Math.max(largest, LayerOps.largestBuffer(r.projection(), capacity));
       }
     });
+    t.put(LayerKind.RECURRENT, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new RecurrentOp<>(c.backend(), (dev.cltrain.nn.Recurrent) layer, c.capacity(), c.training());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return RecurrentOp.floats((dev.cltrain.nn.Recurrent) layer, capacity, training);
+      }
+
+      @Override
+      public long largestBuffer(Layer layer, long capacity) {
+        return RecurrentOp.largestBuffer((dev.cltrain.nn.Recurrent) layer, capacity);
+      }
+    });
+    t.put(LayerKind.EMBEDDING, new Factory() {
+      @Override
+      public <B, I> LayerOp<B> make(Context<B, I> c, Layer layer, int stream) {
+        return new EmbeddingOp<>(c.backend(), (dev.cltrain.nn.Embedding) layer, c.capacity(), c.training());
+      }
+
+      @Override
+      public long floats(Layer layer, long capacity, boolean training) {
+        return EmbeddingOp.floats((dev.cltrain.nn.Embedding) layer, capacity, training);
+      }
+    });
     return t;
   }
 

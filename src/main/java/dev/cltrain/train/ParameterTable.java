@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every trainable array of a training run, in checkpoint order: each parameterised layer's two arrays in layer
- * order (a convolution's or dense layer's weights then biases, a batch norm's γ then β), and the layers' state
+ * Every trainable array of a training run, in checkpoint order: each parameterised layer's arrays in layer
+ * order (a convolution's or dense layer's weights then biases, a batch norm's γ then β; a recurrent layer's four,
+ * an embedding's one), and the layers' state
  * buffers (not trained: {@link #addState}, {@link #loadState}). For each array it holds the parameters and the gradient (both allocated by the part that computes
  * them) and allocates the optimizer state; it runs the update, reads and writes the optimizer state
  * ({@link #state()}, {@link #restoreState}), loads parameters ({@link #load}) and exchanges gradients in the same
@@ -36,6 +37,10 @@ final class ParameterTable<B> {
   private final Backend<B, ?> backend;
   private final Optimizer optimizer;
   private final List<Entry<B>> entries = new ArrayList<>();
+  /** The index of each parameterised layer's first entry: its arrays run to the next layer's. */
+  private final List<Integer> layerStarts = new ArrayList<>();
+  /** Whether the last entry is the first of a pair the two-array {@link #add} began (the next one ends it). */
+  private boolean pairOpen;
   /** The first entries, those of frozen layers: never updated, clipped or exchanged ({@link #freezeFirst}). */
   private int frozen;
   /** The update's launches, made on first use from {@link #entries}. */
@@ -57,6 +62,25 @@ final class ParameterTable<B> {
    * @param gradient its gradient
    */
   void add(int count, boolean decays, B values, B gradient) {
+    add(count, decays, values, gradient, !pairOpen);
+    pairOpen = !pairOpen && layerStarts.get(layerStarts.size() - 1) == entries.size() - 1;
+  }
+
+  /**
+   * Adds the next array of a layer whose arrays are not two (a recurrent layer's four, an embedding's one): as
+   * {@link #add(int, boolean, Object, Object)}, saying where a layer's arrays begin.
+   *
+   * @param count       its floats
+   * @param decays      whether weight decay applies
+   * @param values      its parameters
+   * @param gradient    its gradient
+   * @param startsLayer whether it is its layer's first array (the layer's entry of the optimizer state)
+   */
+  void add(int count, boolean decays, B values, B gradient, boolean startsLayer) {
+    pairOpen = false;
+    if (startsLayer) {
+      layerStarts.add(entries.size());
+    }
     List<B> state = new ArrayList<>();
     for (int s = 0; s < optimizer.stateBuffers(); s++) {
       state.add(backend.upload(new float[count]));
@@ -258,9 +282,9 @@ final class ParameterTable<B> {
    */
   List<List<float[]>> state() {
     List<List<float[]>> layers = new ArrayList<>();
-    for (int e = 0; e < entries.size(); e += 2) {
+    for (int l = 0; l < layerStarts.size(); l++) {
       List<float[]> copies = new ArrayList<>();
-      for (Entry<B> part : List.of(entries.get(e), entries.get(e + 1))) {
+      for (Entry<B> part : entries.subList(layerStarts.get(l), layerEnd(l))) {
         for (B buffer : part.state()) {
           float[] values = new float[part.count()];
           backend.download(buffer, values);
@@ -279,10 +303,15 @@ final class ParameterTable<B> {
    * @throws IllegalArgumentException if it is for another number of layers
    */
   void checkLayers(List<List<float[]>> saved) {
-    if (saved.size() != entries.size() / 2) {
+    if (saved.size() != layerStarts.size()) {
       throw new IllegalArgumentException("optimizer state for " + saved.size() + " layers, not "
-          + entries.size() / 2);
+          + layerStarts.size());
     }
+  }
+
+  /** {@return the index after layer {@code l}'s last entry} */
+  private int layerEnd(int l) {
+    return l + 1 < layerStarts.size() ? layerStarts.get(l + 1) : entries.size();
   }
 
   /**
@@ -296,12 +325,13 @@ final class ParameterTable<B> {
     for (int l = 0; l < saved.size(); l++) {
       List<float[]> layer = saved.get(l);
       int perArray = optimizer.stateBuffers();
-      if (layer.size() != 2 * perArray) {
+      int arrays = layerEnd(l) - layerStarts.get(l);
+      if (layer.size() != arrays * perArray) {
         throw new IllegalArgumentException("layer " + (l + 1) + " has " + layer.size() + " optimizer buffers, not "
-            + 2 * perArray);
+            + arrays * perArray);
       }
       for (int s = 0; s < layer.size(); s++) {
-        Entry<B> part = entries.get(2 * l + s / Math.max(1, perArray));
+        Entry<B> part = entries.get(layerStarts.get(l) + s / Math.max(1, perArray));
         if (layer.get(s).length != part.count()) {
           throw new IllegalArgumentException("layer " + (l + 1) + " optimizer buffer " + (s + 1) + " holds "
               + layer.get(s).length + " values, not " + part.count());

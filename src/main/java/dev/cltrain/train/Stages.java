@@ -57,6 +57,10 @@ final class Stages<B, I> {
     }
     this.streamCount = stream;
     this.firstTrained = first;
+    if (!ops.isEmpty() && ops.get(0) instanceof EmbeddingOp<B> embedding) { // masks by its rows' lengths
+      ops.stream().filter(op -> op instanceof RecurrentOp).forEach(op -> ((RecurrentOp<B>) op).maskWith(
+          embedding.lengths()));
+    }
     for (int s = 0; s < stages.size(); s++) {
       boolean needed = training && first >= 0 && s >= first;
       grads.add(needed ? backend.allocate(capacity * stages.get(s).output().size()) : null);

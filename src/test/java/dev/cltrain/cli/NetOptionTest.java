@@ -165,4 +165,83 @@ class NetOptionTest {
         && help.indexOf("\n      --input-shape=HxWxC") < network, help);
     assertTrue(help.contains("conv:FILTERS:K[:sS]") && help.contains("maxpool:P"), help);
   }
+
+  /**
+   * lstm, gru and embedding items: a CSV row read as T steps of F features (--input-shape TxF), IDX images read by
+   * rows with or without it; each bad item, shape and token id is exit 2 with one line.
+   */
+  @Test
+  void sequenceItemsTakeTxFRowsAndRefuseBadItemsInOneLine() throws IOException {
+    Path rows = csv("seq.csv", "0,1,2,3,4,5,0\n5,4,3,2,1,0,1\n1,1,2,2,3,3,0\n3,2,1,0,0,0,1\n");
+    for (String net : new String[] {"lstm:3,dense:2", "gru:2:seq,lstm:2,dense:2"}) {
+      Cli ok = Cli.run("train", "--data", rows.toString(), "--net", net, "--input-shape", "3x2", "--epochs", "2",
+          "--device", "reference");
+      assertEquals(0, ok.exit(), ok.toString());
+    }
+    Path images = idx("seq", 4, 7, 28);
+    for (String[] shape : new String[][] {{"--input-shape", "7x28"}, {}}) { // an image's rows are its steps either way
+      List<String> args = new ArrayList<>(List.of("train", "--data", images.toString(), "--net", "lstm:4,dense:2",
+          "--epochs", "1", "--device", "reference"));
+      args.addAll(List.of(shape));
+      Cli ok = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, ok.exit(), ok.toString());
+    }
+    bad(List.of("--data", rows.toString(), "--net", "lstm:3,dense:2", "--input-shape", "3x3"),
+        "--input-shape 3x3 is 9 values per row", "6 inputs");
+    for (String shape : new String[] {"3x", "0x6", "3x2x", "x6"}) {
+      bad(List.of("--data", rows.toString(), "--net", "lstm:3,dense:2", "--input-shape", shape),
+          "--input-shape " + shape + ": expected HEIGHTxWIDTHxCHANNELS (an image, e.g. 28x28x1) or STEPSxFEATURES");
+    }
+    bad(List.of("--data", rows.toString(), "--net", "lstm:3,dense:2"), "--net: item 1 'lstm:3'",
+        "needs the input's sequence shape", "--input-shape TxF");
+    bad(List.of("--data", rows.toString(), "--net", "lstm:0,dense:2", "--input-shape", "3x2"),
+        "--net: item 1 'lstm:0': H '0' is not a positive integer");
+    bad(List.of("--data", rows.toString(), "--net", "gru,dense:2", "--input-shape", "3x2"),
+        "--net: item 1 'gru': expected gru:H[:seq], e.g. gru:128");
+    bad(List.of("--data", rows.toString(), "--net", "lstm:3:all,dense:2", "--input-shape", "3x2"),
+        "--net: item 1 'lstm:3:all': 'all' is not a lstm option");
+    bad(List.of("--data", rows.toString(), "--net", "lstm:3:seq,conv:2:1,dense:2", "--input-shape", "3x2"),
+        "--net: item 2 'conv:2:1': a convolution cannot follow 'lstm:3:seq' (item 1): it gives a sequence");
+    bad(List.of("--data", rows.toString(), "--net", "dense:4,embedding:5:2,dense:2"),
+        "--net: item 2 'embedding:5:2': an embedding is the first item");
+    bad(List.of("--data", rows.toString(), "--net", "embedding:5,lstm:2,dense:2"),
+        "--net: item 1 'embedding:5': expected embedding:V:D");
+    bad(List.of("--data", rows.toString(), "--net", "embedding:5:2,lstm:2,dense:2"),
+        "seq.csv", "row 1: token id 5.0 at position 6 is not an integer in [0, 5)");
+    Cli ok = Cli.run("train", "--data", rows.toString(), "--net", "embedding:6:2,lstm:2,dense:2", "--epochs", "2",
+        "--device", "reference");
+    assertEquals(0, ok.exit(), ok.toString());
+  }
+
+  /**
+   * An embedding, a GRU and an LSTM trained by Adam (their optimizer state: one array's and four arrays' buffers),
+   * checkpointed after 1 epoch and resumed to 3: the uninterrupted run's model byte for byte; PoCL's --verify
+   * difference 0.
+   */
+  @Test
+  void aSequenceNetResumedFromItsCheckpointEndsAsTheUninterruptedRun() throws IOException {
+    Path ids = csv("ids.csv", "3,1,5,0,0\n2,2,0,0,1\n4,1,1,3,0\n1,0,0,0,1\n5,5,4,0,0\n2,3,1,1,1\n");
+    List<String> run = List.of("train", "--data", ids.toString(), "--net", "embedding:6:3,gru:4:seq,lstm:3,dense:2",
+        "--optimizer", "adam", "--lr", "0.05", "--batch-size", "4", "--device", "reference");
+    Path straight = tmp.resolve("straight.json");
+    Path checkpoint = tmp.resolve("seq.ckpt");
+    Path resumed = tmp.resolve("resumed.json");
+    for (List<String> extra : List.of(List.of("--epochs", "3", "--save", straight.toString()),
+        List.of("--epochs", "1", "--checkpoint", checkpoint.toString()))) {
+      List<String> args = new ArrayList<>(run);
+      args.addAll(extra);
+      Cli c = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, c.exit(), c.toString());
+    }
+    Cli c = Cli.run("train", "--resume", checkpoint.toString(), "--epochs", "3", "--device", "reference", "--save",
+        resumed.toString());
+    assertEquals(0, c.exit(), c.toString());
+    assertEquals(Files.readString(straight), Files.readString(resumed), "1 epoch, then 2 resumed: the same bytes");
+    List<String> verify = new ArrayList<>(run.subList(0, run.size() - 2));
+    List<dev.cltrain.device.Device> devices = dev.cltrain.testing.Backends.all(); // an OpenCL device where there is one
+    verify.addAll(List.of("--epochs", "2", "--device", devices.get(devices.size() - 1).id(), "--verify"));
+    Cli v = Cli.run(verify.toArray(String[]::new));
+    assertEquals(0, v.exit(), v.toString());
+    assertTrue(v.out().contains("largest weight difference 0.0e+00") && v.out().contains(": PASS"), v.toString());
+  }
 }

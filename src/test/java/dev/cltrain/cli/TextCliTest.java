@@ -34,16 +34,13 @@ class TextCliTest {
   @TempDir
   Path tmp;
 
-  /**
-   * Trains on the ids as plain numbers (a dense net) until the {@code embedding} kind is on main; at the merge
-   * this run becomes {@code --net embedding:12:4,...} (issue 27).
-   */
+  /** An embedding and a GRU over the ids; predict and eval read raw text with the vocabulary the model keeps. */
   @Test
   void aTextModelPredictsRawTextWithItsStoredVocabulary() throws IOException {
     Path data = Files.writeString(tmp.resolve("emails.csv"), EMAILS);
     Path model = tmp.resolve("m.json");
     Cli train = Cli.run("train", "--data", data.toString(), "--tokens", "words", "--vocab-size", "12",
-        "--seq-len", "6", "--net", "dense:8,relu,dense:2", "--optimizer", "adam", "--lr", "0.05", "--epochs", "40",
+        "--seq-len", "6", "--net", "embedding:12:4,gru:6,dense:2", "--optimizer", "adam", "--lr", "0.05", "--epochs", "40",
         "--device", "reference", "--save", model.toString());
     assertEquals(0, train.exit(), train.err());
     JsonNode text = new ObjectMapper().readTree(model.toFile()).get("text");
@@ -80,7 +77,7 @@ class TextCliTest {
   void aTextRunResumesToTheSameModel() throws IOException {
     Path data = Files.writeString(tmp.resolve("emails.csv"), EMAILS);
     List<String> run = List.of("--data", data.toString(), "--tokens", "words", "--vocab-size", "12", "--seq-len", "6",
-        "--net", "dense:8,relu,dense:2", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "4", "--device",
+        "--net", "embedding:12:3,lstm:4,dense:2", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "4", "--device",
         "reference");
     Path full = tmp.resolve("full.json");
     Path checkpoint = tmp.resolve("ck.json");
@@ -124,5 +121,8 @@ class TextCliTest {
     Path model = tmp.resolve("xor.json");
     assertEquals(0, Cli.run("train", "--epochs", "1", "--device", "reference", "--save", model.toString()).exit());
     assertOneLine(Cli.run("predict", "--model", model.toString(), "--text", "hello"), "takes numbers, not text");
+    assertOneLine(Cli.run("train", "--data", d, "--vocab-size", "12", "--seq-len", "6", "--net", "embedding:5:2,gru:2,dense:2",
+        "--device", "reference"), "--vocab-size gives 12 ids (padding and unknown counted), more than the "
+        + "network's embedding of 5 ids takes");
   }
 }

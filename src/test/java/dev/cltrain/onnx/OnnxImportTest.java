@@ -512,7 +512,7 @@ class OnnxImportTest {
     fails(bytes(List.of(node("lstm_0", "LSTM", List.of("input", "LW", "LR"), List.of("output"),
             OnnxProto.Attribute.ofInt("hidden_size", 2))),
         List.of(floats("LW", new float[32], 1, 8, 4), floats("LR", new float[16], 1, 8, 2)),
-        value("input", F, 4), value("output", F, 2)), "LSTM node 'lstm_0'", "operator LSTM");
+        value("input", F, 4), value("output", F, 2)), "LSTM node 'lstm_0'", "takes a sequence [T, batch, F]"); // on rows
     // training_mode=1 is read with its running statistics, but not when its running-statistics output is used
     List<OnnxProto.Node> bn = new ArrayList<>(List.of(conv("input", "c"),
         node("bn_0", "BatchNormalization", List.of("c", "S", "Bb", "M", "V"), List.of("n", "running_mean"),

@@ -310,6 +310,44 @@ class OnnxRuntimeTest {
   }
 
   /** The identity shortcut with bn inside, then the projection with a bn on its shortcut. */
+  /**
+   * Recurrent nets: ONNX LSTM and GRU (gates reordered, GRU linear_before_reset 1) on rows read as 6 steps of 3
+   * features, every step's state then the last; and after an embedding, masked by the rows' lengths
+   * (sequence_lens from the ids; ONNX Runtime refuses a length of 0, so every row holds an id first).
+   */
+  @Test
+  void recurrentNetsAndEmbeddingsRunInOnnxRuntimeAsCltrainPredicts() throws Exception {
+    Network rnn = NetSpec.parse("lstm:4:seq,dropout:0.25,gru:3,dense:2").build(new Shape(6, 1, 3), 2, Loss.XENT,
+        Activation.SOFTMAX, null, new NumpyRandom(3), 5L);
+    checkAll("lstm:4:seq, gru:3", rnn, gaussian(40, 18, 2));
+    Network mse = NetSpec.parse("gru:5:seq,lstm:2:seq,dense:3").build(new Shape(4, 1, 2), 3, Loss.MSE,
+        Activation.SIGMOID, null, new NumpyRandom(4), 0L);
+    checkAll("gru:5:seq, lstm:2:seq (mse)", mse, gaussian(20, 8, 5));
+    Network text = NetSpec.parse("embedding:9:4,gru:5:seq,lstm:3,dense:3").build(new Shape(1, 1, 7), 3, Loss.XENT,
+        Activation.SOFTMAX, null, new NumpyRandom(6), 0L);
+    Random r = new Random(8);
+    float[][] ids = new float[30][7];
+    for (float[] row : ids) {
+      int length = 1 + r.nextInt(7);
+      for (int t = 0; t < length; t++) {
+        row[t] = 1 + r.nextInt(8);
+      }
+    }
+    checkAll("embedding:9:4, gru:5:seq, lstm:3 (masked)", text, ids);
+  }
+
+  /** Rows of standard normal values. */
+  private static float[][] gaussian(int rows, int inputs, long seed) {
+    Random r = new Random(seed);
+    float[][] x = new float[rows][inputs];
+    for (float[] row : x) {
+      for (int c = 0; c < inputs; c++) {
+        row[c] = (float) r.nextGaussian();
+      }
+    }
+    return x;
+  }
+
   static final String RESIDUAL_BN = "conv:4:3,relu,residual(conv:4:3,bn,relu,conv:4:3,bn),relu,"
       + "residual(conv:5:3:s2,bn,relu,conv:5:3,bn:0.2:0.001),relu,dense:4";
 

@@ -21,6 +21,8 @@ import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.GlobalPool;
 import dev.cltrain.nn.Pool;
 import dev.cltrain.nn.Residual;
+import dev.cltrain.nn.Embedding;
+import dev.cltrain.nn.Recurrent;
 import dev.cltrain.nn.Shape;
 import dev.cltrain.nn.Layer;
 import dev.cltrain.reference.Philox;
@@ -203,6 +205,47 @@ class ConvNetTest {
     return new Conv1d(in, filters, k, stride, same, f, w, b);
   }
 
+  /**
+   * Net I, recurrent layers on a sequence: 3 steps of 4 features (a 3x2x2 input read by rows) → lstm:3:seq → gru:2
+   * (the last step) → dense 3.
+   */
+  static Network netI(Loss loss, long seed) {
+    Random r = new Random(seed);
+    Shape in = new Shape(3, 2, 2);
+    Recurrent lstm = recurrent(r, Recurrent.Cell.LSTM, in, 3, true);
+    Recurrent gru = recurrent(r, Recurrent.Cell.GRU, lstm.output(), 2, false);
+    Dense out = dense(r, gru.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(in, List.of(lstm, gru, out), loss, 1f, null, null, 4L);
+  }
+
+  /**
+   * Net J, masked: 5 token ids per row (V = 6, padding at the ends: {@link #data} gives rows of lengths 5, 3, 0, 2
+   * with ids after the first 0 too) → embedding:6:3 → gru:3:seq → dropout 0.2 → lstm:2 → dense 3. Both recurrent
+   * layers skip the steps at and past each row's length.
+   */
+  static Network netJ(Loss loss, long seed) {
+    Random r = new Random(seed);
+    float[] w = new float[6 * 3];
+    fill(r, w, 0.8);
+    java.util.Arrays.fill(w, 0, 3, 0f);
+    Embedding e = new Embedding(5, 6, 3, w);
+    Recurrent gru = recurrent(r, Recurrent.Cell.GRU, e.output(), 3, true);
+    Dropout d = new Dropout(gru.output(), 0.2f);
+    Recurrent lstm = recurrent(r, Recurrent.Cell.LSTM, d.output(), 2, false);
+    Dense out = dense(r, lstm.output().size(), 3, loss == Loss.XENT ? Activation.SOFTMAX : Activation.SIGMOID);
+    return new Network(e.input(), List.of(e, gru, d, lstm, out), loss, 1f, null, null, 9L);
+  }
+
+  private static Recurrent recurrent(Random r, Recurrent.Cell cell, Shape in, int hidden, boolean sequence) {
+    int rows = cell.gates * hidden;
+    float[][] a = {new float[rows * in.width() * in.channels()], new float[rows * hidden], new float[rows],
+        new float[rows]};
+    for (float[] v : a) {
+      fill(r, v, 0.6);
+    }
+    return new Recurrent(cell, in, hidden, sequence, a[0], a[1], a[2], a[3]);
+  }
+
   private static Conv conv(Random r, Shape in, int filters, int k, int stride, boolean same, Activation f) {
     float[] w = new float[k * k * in.channels() * filters];
     float[] b = new float[filters];
@@ -234,6 +277,13 @@ class ConvNetTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();
     }
+    if (net.layers().get(0) instanceof Embedding e) { // ids; lengths 5, 3, 0, 2, ... (ids after the first 0 too)
+      int[] lengths = {5, 3, 0, 2};
+      for (int i = 0; i < x.length; i++) {
+        int t = i % e.steps();
+        x[i] = t == lengths[i / e.steps() % 4] ? 0 : 1 + r.nextInt(e.vocabulary() - 1);
+      }
+    }
     for (int s = 0; s < rows; s++) {
       if (net.loss() == Loss.XENT) {
         y[s * out + r.nextInt(out)] = 1;
@@ -252,7 +302,8 @@ class ConvNetTest {
         Arguments.of("D", Loss.MSE), Arguments.of("E", Loss.XENT), Arguments.of("E", Loss.MSE), Arguments.of("F", Loss.XENT),
         Arguments.of("F", Loss.MSE), Arguments.of("G", Loss.XENT), Arguments.of("G", Loss.MSE),
         Arguments.of("H", Loss.XENT), Arguments.of("H", Loss.MSE), Arguments.of("K", Loss.XENT),
-        Arguments.of("K", Loss.MSE));
+        Arguments.of("K", Loss.MSE), Arguments.of("I", Loss.XENT), Arguments.of("I", Loss.MSE),
+        Arguments.of("J", Loss.XENT), Arguments.of("J", Loss.MSE));
   }
 
   private static Network net(String which, Loss loss) {
@@ -265,6 +316,8 @@ class ConvNetTest {
       case "G" -> netG(loss, 12);
       case "H" -> netH(loss, 13);
       case "K" -> netK(loss, 14);
+      case "I" -> netI(loss, 14);
+      case "J" -> netJ(loss, 15);
       default -> netC(loss, 9);
     };
   }
@@ -329,8 +382,19 @@ class ConvNetTest {
     }
     int p = 0;
     int stream = 0;
+    int[] lengths = null; // after an embedding: each row's first 0 id
+    if (net.layers().get(0) instanceof Embedding e) {
+      lengths = new int[rows];
+      for (int s = 0; s < rows; s++) {
+        lengths[s] = e.steps();
+        for (int t = e.steps() - 1; t >= 0; t--) {
+          lengths[s] = batch[s][t] == 0 ? t : lengths[s];
+        }
+      }
+    }
     for (Layer stage : net.stages()) {
-      batch = stage(stage, batch, params, p, net.dropoutSeed(), stream);
+      batch = stage instanceof Recurrent rec ? recurrent(rec, batch, params, p, lengths)
+          : stage(stage, batch, params, p, net.dropoutSeed(), stream);
       p += stage.parameters().size();
       stream += stage instanceof Dropout ? 1 : 0;
     }
@@ -414,11 +478,83 @@ class ConvNetTest {
         out[s] = globalPool(g, batch[s]);
       } else if (stage instanceof Dropout d) {
         out[s] = drop(batch[s], d.rate(), seed, s, stream);
+      } else if (stage instanceof Embedding e) {
+        out[s] = new double[e.output().size()];
+        for (int t = 0; t < e.steps(); t++) {
+          for (int d = 0; d < e.dims(); d++) {
+            out[s][t * e.dims() + d] = params.get(p)[(int) batch[s][t] * e.dims() + d];
+          }
+        }
       } else {
         throw new AssertionError("no float64 form of " + stage);
       }
     }
     return out;
+  }
+
+  /**
+   * An LSTM or GRU over each row, PyTorch's equations from a zero state, W_ih, W_hh, b_ih, b_hh from params[p] on;
+   * steps at or past lengths[s] (when given) carry the state and give 0 in a sequence output.
+   */
+  private static double[][] recurrent(Recurrent r, double[][] batch, List<double[]> params, int p, int[] lengths) {
+    double[] wIh = params.get(p);
+    double[] wHh = params.get(p + 1);
+    double[] bIh = params.get(p + 2);
+    double[] bHh = params.get(p + 3);
+    int hidden = r.hidden();
+    int features = r.features();
+    int gates = r.cell().gates;
+    double[][] out = new double[batch.length][];
+    for (int s = 0; s < batch.length; s++) {
+      double[] h = new double[hidden];
+      double[] c = new double[hidden];
+      out[s] = new double[r.output().size()];
+      for (int t = 0; t < r.steps(); t++) {
+        if (lengths != null && t >= lengths[s]) {
+          continue; // the state carried; a sequence output stays 0
+        }
+        double[] xi = new double[gates * hidden]; // W_ih·x + b_ih, and W_hh·h + b_hh, per gate row
+        double[] hh = new double[gates * hidden];
+        for (int m = 0; m < gates * hidden; m++) {
+          xi[m] = bIh[m];
+          hh[m] = bHh[m];
+          for (int f = 0; f < features; f++) {
+            xi[m] += wIh[m * features + f] * batch[s][t * features + f];
+          }
+          for (int k = 0; k < hidden; k++) {
+            hh[m] += wHh[m * hidden + k] * h[k];
+          }
+        }
+        double[] next = new double[hidden];
+        for (int j = 0; j < hidden; j++) {
+          if (r.cell() == Recurrent.Cell.LSTM) {
+            double i = sigmoid(xi[j] + hh[j]);
+            double f = sigmoid(xi[hidden + j] + hh[hidden + j]);
+            double g = Math.tanh(xi[2 * hidden + j] + hh[2 * hidden + j]);
+            double o = sigmoid(xi[3 * hidden + j] + hh[3 * hidden + j]);
+            c[j] = f * c[j] + i * g;
+            next[j] = o * Math.tanh(c[j]);
+          } else {
+            double rg = sigmoid(xi[j] + hh[j]);
+            double z = sigmoid(xi[hidden + j] + hh[hidden + j]);
+            double n = Math.tanh(xi[2 * hidden + j] + rg * hh[2 * hidden + j]);
+            next[j] = (1 - z) * n + z * h[j];
+          }
+        }
+        h = next;
+        if (r.sequence()) {
+          System.arraycopy(h, 0, out[s], t * hidden, hidden);
+        }
+      }
+      if (!r.sequence()) {
+        out[s] = h;
+      }
+    }
+    return out;
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
   }
 
   private static double[] dense(Dense layer, double[] v, double[] w, double[] b) {
@@ -671,7 +807,7 @@ class ConvNetTest {
    * and a batch norm's running statistics come back with the network (net E).
    */
   @ParameterizedTest(name = "net {0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G", "H"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"B", "E", "G", "H", "J"})
   void restoredStateContinuesExactly(String which) {
     Network start = net(which, Loss.XENT);
     DataSet data = data(start, 17, 6);

@@ -44,17 +44,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LayerKindCoverageTest {
   /** Per kind, a small network holding it (built from {@code --net} on the shape given), classes = 3, xent. */
-  private static final Map<LayerKind, Sample> SAMPLES = Map.of(
-      LayerKind.DENSE, new Sample("dense:4,tanh,dense:3", new Shape(1, 1, 5)),
-      LayerKind.CONV, new Sample("conv:2:3,relu,conv:3:2:s2:valid,dense:3", new Shape(4, 5, 2)),
-      LayerKind.POOL, new Sample("conv:2:2,maxpool:2,avgpool:1,dense:3", new Shape(4, 5, 2)),
-      LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2)),
-      LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2)),
-      LayerKind.CONV1D, new Sample("conv1d:2:3,relu,conv1d:3:2:s2:valid,tanh,dense:3", new Shape(5, 1, 2)),
-      LayerKind.MAXPOOL1D, new Sample("conv1d:2:2,maxpool1d:2,dense:3", new Shape(5, 1, 2)),
-      LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2)),
-      LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,bn,relu,conv:2:3),relu,"
-          + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2)));
+  private static final Map<LayerKind, Sample> SAMPLES = Map.ofEntries(
+      Map.entry(LayerKind.DENSE, new Sample("dense:4,tanh,dense:3", new Shape(1, 1, 5))),
+      Map.entry(LayerKind.CONV, new Sample("conv:2:3,relu,conv:3:2:s2:valid,dense:3", new Shape(4, 5, 2))),
+      Map.entry(LayerKind.POOL, new Sample("conv:2:2,maxpool:2,avgpool:1,dense:3", new Shape(4, 5, 2))),
+      Map.entry(LayerKind.DROPOUT, new Sample("conv:2:2,dropout:0.25,dense:4,relu,dropout:0.5,dense:3", new Shape(2, 2, 2))),
+      Map.entry(LayerKind.GAP, new Sample("conv:3:2,relu,gap,dense:3", new Shape(3, 4, 2))),
+      Map.entry(LayerKind.CONV1D, new Sample("conv1d:2:3,relu,conv1d:3:2:s2:valid,tanh,dense:3", new Shape(5, 1, 2))),
+      Map.entry(LayerKind.MAXPOOL1D, new Sample("conv1d:2:2,maxpool1d:2,dense:3", new Shape(5, 1, 2))),
+      Map.entry(LayerKind.BATCHNORM, new Sample("conv:3:2,bn,relu,maxpool:2,bn:0.25:0.001,gap,dense:3", new Shape(4, 5, 2))),
+      Map.entry(LayerKind.RESIDUAL, new Sample("conv:2:2,residual(conv:2:3,bn,relu,conv:2:3),relu,"
+          + "residual(conv:3:3:s2,tanh,maxpool:1,conv:3:3),dense:3", new Shape(5, 4, 2))),
+      Map.entry(LayerKind.RECURRENT, new Sample("lstm:3:seq,gru:2,dense:3", new Shape(4, 1, 2))),
+      Map.entry(LayerKind.EMBEDDING, new Sample("embedding:5:3,lstm:2,dense:3", new Shape(1, 1, 4))));
 
   private record Sample(String spec, Shape input) {
     Network build(long seed) {
@@ -173,6 +175,14 @@ class LayerKindCoverageTest {
     Sample s = sample(kind);
     Network net = s.build(4);
     DataSet data = data(net.inputs(), 3, 12);
+    if (net.layers().get(0) instanceof dev.cltrain.nn.Embedding e) { // token ids, padding at the ends of some rows
+      float[] x = data.x();
+      Random r = new Random(8);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i % e.steps() >= e.steps() - i / e.steps() % 3 ? 0 : 1 + r.nextInt(e.vocabulary() - 1);
+      }
+      data = new DataSet("ids", data.rows(), data.inputs(), data.outputs(), x, data.y());
+    }
     Network trained;
     try (Trainer t = Trainers.reference(net, data, Settings.fullBatchSgd(0.5f))) {
       Trainer.EpochStats stats = t.epoch(true);
@@ -190,10 +200,11 @@ class LayerKindCoverageTest {
   void aGradientCheckCoversIt(LayerKind kind) {
     Set<LayerKind> checked = List.of(ConvNetTest.netA(Loss.XENT, 1), ConvNetTest.netB(Loss.XENT, 1),
         ConvNetTest.netC(Loss.XENT, 1), ConvNetTest.netD(Loss.XENT, 1), ConvNetTest.netE(Loss.XENT, 1),
-        ConvNetTest.netF(Loss.XENT, 1), ConvNetTest.netK(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
+        ConvNetTest.netF(Loss.XENT, 1), ConvNetTest.netI(Loss.XENT, 1), ConvNetTest.netJ(Loss.XENT, 1),
+        ConvNetTest.netK(Loss.XENT, 1)).stream().flatMap(n -> n.layers().stream()).map(Layer::kind)
         .collect(Collectors.toSet());
     assertTrue(checked.contains(kind), "no gradient check covers layer kind " + kind
-        + ": add a layer of it to a net of ConvNetTest (netA to netF, netK) and to its float64 objective");
+        + ": add a layer of it to a net of ConvNetTest (netA to netF, netI to netK) and to its float64 objective");
   }
 
   private static DataSet data(int inputs, int classes, int rows) {

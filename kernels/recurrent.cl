@@ -1,0 +1,298 @@
+// Recurrent layers (LSTM, GRU: PyTorch's equations and gate order) and embeddings (train/RecurrentOp,
+// train/EmbeddingOp). A sequence row is T steps of F features, step-major: x(n, t, f) at (n·T + t)·F + f.
+// G gates per unit (LSTM 4: i, f, g, o; GRU 3: r, z, n), stacked as PyTorch stacks them: row g·H + j of
+// W_ih (G·H × F) and W_hh (G·H × H). The host runs the input projection of every step as one matmul
+// (x·W_ihᵀ into gates), then one *_step launch per step, t = 0 … T − 1, and backward t = T − 1 … 0;
+// every sum runs in ascending index order, as the Java twins in dev.cltrain.reference.RecurrentTwins do.
+// Buffers (per row n, step t, unit j):
+//   gates   (n, t, G·H)  in: x·W_ihᵀ; step t leaves the activated gates; backward leaves d(gates' pre-activation)
+//   cells   (n, t, H)    LSTM c_t
+//   news    (n, t, H)    GRU W_hn·h_{t−1} + b_hn
+//   states  (n, t, H)    h_{t−1}, the state step t reads (0 at t = 0): W_hh's gradient is statesᵀ·d(gates)
+//   lengths (n)          steps before the first padding id (float): steps t ≥ length carry the state unchanged
+//                        and give 0 in a :seq output (T for a sequence not after an embedding)
+//   out                  (n, t, H) with sequence, else (n, H): the last step's state
+// One work-item per (row, unit) in the step kernels: it reads the whole h_{t−1} (or the next step's gradients)
+// written by the launch before, and writes only its own unit's elements.
+//   sequence_lengths     lengths(n) = the index of the first 0 id of row n, else steps        .sequenceLengths
+//   lstm_step            a = gates + b_ih + h_{t−1}·W_hhᵀ + b_hh; i, f, o = σ(a); g = tanh(a)  .lstmStep
+//                        c = f·c_{t−1} + i·g; h = o·tanh(c)
+//   lstm_step_backward   BPTT of one step; carry: the state's gradient passed by masked steps   .lstmStepBackward
+//   gru_step             r, z = σ(a); n = tanh(gates_n + b_in + r·(W_hn·h + b_hn));            .gruStep
+//                        h = (1 − z)·n + z·h_{t−1}
+//   gru_step_backward    BPTT of one step: d(input pre-activations) in gates, d(recurrent       .gruStepBackward
+//                        pre-activations) in hgates; carry: dh·z (or all of dh on a masked step)
+//   embedding_forward    out(n, t, d) = w(id, d), 0 for id 0 (padding)                          .embeddingForward
+//   embedding_backward   dw(v, d) = scale·Σ dy(p, d) over the positions p (in order) with id v;  .embeddingBackward
+//                        row 0 stays 0. One work-item per d: the order is fixed.
+// activate(), slope(), tanh_cl() come from prelude.cl.
+
+// One work-item per row.
+__kernel void sequence_lengths(const int rows, const int steps, __global const float* ids,
+                               __global float* lengths) {
+  const int n = get_global_id(0);
+  if (n >= rows) {
+    return;
+  }
+  int length = steps;
+  for (int t = steps - 1; t >= 0; t--) {
+    if (ids[(long) n * steps + t] == 0.0f) {
+      length = t;
+    }
+  }
+  lengths[n] = (float) length;
+}
+
+// The writes both cells' steps share: h_{t−1} of step 0 (0), h for step t + 1, and the output.
+inline void step_output(const int steps, const int hidden, const int t, const int sequence, const int n, const int j,
+                        const long at, const bool valid, const float h, __global float* states,
+                        __global float* out) {
+  if (t == 0) {
+    states[at * hidden + j] = 0.0f;
+  }
+  if (t + 1 < steps) {
+    states[(at + 1) * hidden + j] = h;
+  }
+  if (sequence) {
+    out[at * hidden + j] = valid ? h : 0.0f;
+  } else if (t == steps - 1) {
+    out[(long) n * hidden + j] = h;
+  }
+}
+
+// h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state).
+inline float state_product(const int hidden, const int t, const long at, const int row, __global const float* states,
+                           __global const float* recurrentWeights) {
+  float sum = 0.0f;
+  if (t > 0) {
+    __global const float* hp = states + at * hidden;
+    __global const float* w = recurrentWeights + (long) row * hidden;
+    for (int k = 0; k < hidden; k++) {
+      sum += hp[k] * w[k];
+    }
+  }
+  return sum;
+}
+
+// dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients (width = G·H of them), the carry, dy's part.
+inline float state_gradient(const int steps, const int hidden, const int t, const int sequence, const int width,
+                            __global const float* next, __global const float* recurrentWeights,
+                            __global const float* dy, __global const float* carry, const int n, const int j,
+                            const long at, const bool valid) {
+  const bool last = t == steps - 1;
+  float rec = 0.0f;
+  if (!last) {
+    __global const float* following = next + (at + 1) * width;
+    for (int m = 0; m < width; m++) {
+      rec += following[m] * recurrentWeights[(long) m * hidden + j];
+    }
+  }
+  const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
+                                     : (last ? dy[(long) n * hidden + j] : 0.0f);
+  return rec + (last ? 0.0f : carry[(long) n * hidden + j]) + outGradient;
+}
+
+// One work-item per (row, unit) of step t.
+__kernel void lstm_step(const int rows, const int steps, const int hidden, const int t, const int sequence,
+                        __global const float* recurrentWeights, __global const float* inputBias,
+                        __global const float* recurrentBias, __global const float* lengths,
+                        __global float* gates, __global float* cells, __global float* states,
+                        __global float* out) {
+  const int id = get_global_id(0);
+  if (id >= rows * hidden) {
+    return;
+  }
+  const int n = id / hidden;
+  const int j = id - n * hidden;
+  const long at = (long) n * steps + t;
+  __global float* gate = gates + at * 4 * hidden;
+  const bool valid = t < (int) lengths[n];
+  float c;
+  float h;
+  if (!valid) {
+    c = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+    h = t > 0 ? states[at * hidden + j] : 0.0f;
+    for (int g = 0; g < 4; g++) {
+      gate[g * hidden + j] = 0.0f;
+    }
+  } else {
+    float a[4];
+    for (int g = 0; g < 4; g++) {
+      const int row = g * hidden + j;
+      a[g] = gate[row] + inputBias[row] + state_product(hidden, t, at, row, states, recurrentWeights)
+          + recurrentBias[row];
+    }
+    const float i = activate(ACT_SIGMOID, a[0]);
+    const float f = activate(ACT_SIGMOID, a[1]);
+    const float g = tanh_cl(a[2]);
+    const float o = activate(ACT_SIGMOID, a[3]);
+    const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+    c = f * cp + i * g;
+    h = o * tanh_cl(c);
+    gate[j] = i;
+    gate[hidden + j] = f;
+    gate[2 * hidden + j] = g;
+    gate[3 * hidden + j] = o;
+  }
+  cells[at * hidden + j] = c;
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+}
+
+// One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
+__kernel void lstm_step_backward(const int rows, const int steps, const int hidden, const int t,
+                                 const int sequence, __global const float* recurrentWeights,
+                                 __global const float* lengths, __global const float* cells,
+                                 __global const float* dy, __global float* gates, __global float* dcell,
+                                 __global float* carry) {
+  const int id = get_global_id(0);
+  if (id >= rows * hidden) {
+    return;
+  }
+  const int n = id / hidden;
+  const int j = id - n * hidden;
+  const long at = (long) n * steps + t;
+  const int width = 4 * hidden;
+  const bool valid = t < (int) lengths[n];
+  const float dh = state_gradient(steps, hidden, t, sequence, width, gates, recurrentWeights, dy, carry, n, j, at,
+                                  valid);
+  const float dc = t == steps - 1 ? 0.0f : dcell[id];
+  __global float* gate = gates + at * width;
+  if (!valid) {
+    for (int g = 0; g < 4; g++) {
+      gate[g * hidden + j] = 0.0f;
+    }
+    carry[id] = dh;
+    dcell[id] = dc;
+    return;
+  }
+  const float i = gate[j];
+  const float f = gate[hidden + j];
+  const float g = gate[2 * hidden + j];
+  const float o = gate[3 * hidden + j];
+  const float tc = tanh_cl(cells[at * hidden + j]);
+  const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+  const float dct = dc + dh * o * slope(ACT_TANH, tc);
+  gate[j] = dct * g * slope(ACT_SIGMOID, i);
+  gate[hidden + j] = dct * cp * slope(ACT_SIGMOID, f);
+  gate[2 * hidden + j] = dct * i * slope(ACT_TANH, g);
+  gate[3 * hidden + j] = dh * tc * slope(ACT_SIGMOID, o);
+  dcell[id] = dct * f;
+  carry[id] = 0.0f;
+}
+
+// One work-item per (row, unit) of step t.
+__kernel void gru_step(const int rows, const int steps, const int hidden, const int t, const int sequence,
+                       __global const float* recurrentWeights, __global const float* inputBias,
+                       __global const float* recurrentBias, __global const float* lengths, __global float* gates,
+                       __global float* news, __global float* states, __global float* out) {
+  const int id = get_global_id(0);
+  if (id >= rows * hidden) {
+    return;
+  }
+  const int n = id / hidden;
+  const int j = id - n * hidden;
+  const long at = (long) n * steps + t;
+  __global float* gate = gates + at * 3 * hidden;
+  const bool valid = t < (int) lengths[n];
+  const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
+  float h;
+  if (!valid) {
+    h = hp;
+    for (int g = 0; g < 3; g++) {
+      gate[g * hidden + j] = 0.0f;
+    }
+    news[at * hidden + j] = 0.0f;
+  } else {
+    float rec[3];
+    for (int g = 0; g < 3; g++) {
+      const int row = g * hidden + j;
+      rec[g] = state_product(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
+    }
+    const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec[0]);
+    const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec[1]);
+    const float nn = tanh_cl(gate[2 * hidden + j] + inputBias[2 * hidden + j] + r * rec[2]);
+    h = (1.0f - z) * nn + z * hp;
+    gate[j] = r;
+    gate[hidden + j] = z;
+    gate[2 * hidden + j] = nn;
+    news[at * hidden + j] = rec[2];
+  }
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+}
+
+// One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
+__kernel void gru_step_backward(const int rows, const int steps, const int hidden, const int t,
+                                const int sequence, __global const float* recurrentWeights,
+                                __global const float* lengths, __global const float* news,
+                                __global const float* states, __global const float* dy, __global float* gates,
+                                __global float* hgates, __global float* carry) {
+  const int id = get_global_id(0);
+  if (id >= rows * hidden) {
+    return;
+  }
+  const int n = id / hidden;
+  const int j = id - n * hidden;
+  const long at = (long) n * steps + t;
+  const int width = 3 * hidden;
+  const bool valid = t < (int) lengths[n];
+  const float dh = state_gradient(steps, hidden, t, sequence, width, hgates, recurrentWeights, dy, carry, n, j, at,
+                                  valid);
+  __global float* gate = gates + at * width;
+  __global float* hgate = hgates + at * width;
+  if (!valid) {
+    for (int g = 0; g < 3; g++) {
+      gate[g * hidden + j] = 0.0f;
+      hgate[g * hidden + j] = 0.0f;
+    }
+    carry[id] = dh;
+    return;
+  }
+  const float r = gate[j];
+  const float z = gate[hidden + j];
+  const float nn = gate[2 * hidden + j];
+  const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
+  const float dan = dh * (1.0f - z) * slope(ACT_TANH, nn);
+  const float dar = dan * news[at * hidden + j] * slope(ACT_SIGMOID, r);
+  const float daz = dh * (hp - nn) * slope(ACT_SIGMOID, z);
+  gate[j] = dar;
+  gate[hidden + j] = daz;
+  gate[2 * hidden + j] = dan;
+  hgate[j] = dar;
+  hgate[hidden + j] = daz;
+  hgate[2 * hidden + j] = dan * r;
+  carry[id] = dh * z;
+}
+
+// One work-item per element of out (rows·steps·dims).
+__kernel void embedding_forward(const int rows, const int steps, const int vocabulary, const int dims,
+                                __global const float* ids, __global const float* weights, __global float* out) {
+  const long i = get_global_id(0);
+  if (i >= (long) rows * steps * dims) {
+    return;
+  }
+  const long position = i / dims;
+  const int d = (int) (i - position * dims);
+  const int v = (int) ids[position];
+  out[i] = v > 0 && v < vocabulary ? weights[(long) v * dims + d] : 0.0f;
+}
+
+// One work-item per column d of dw: zero it, add the positions' gradients in order, scale; row 0 stays 0.
+__kernel void embedding_backward(const int positions, const int vocabulary, const int dims, const float scale,
+                                 __global const float* ids, __global const float* dy, __global float* dw) {
+  const int d = get_global_id(0);
+  if (d >= dims) {
+    return;
+  }
+  for (int v = 0; v < vocabulary; v++) {
+    dw[(long) v * dims + d] = 0.0f;
+  }
+  for (int p = 0; p < positions; p++) {
+    const int v = (int) ids[p];
+    if (v > 0 && v < vocabulary) {
+      dw[(long) v * dims + d] += dy[(long) p * dims + d];
+    }
+  }
+  for (int v = 1; v < vocabulary; v++) {
+    dw[(long) v * dims + d] = scale * dw[(long) v * dims + d];
+  }
+}

@@ -1,0 +1,254 @@
+package dev.cltrain.reference;
+
+/**
+ * The twins of kernels/recurrent.cl (recurrent layers and embeddings): each the loop the kernel's work-items run,
+ * in the same float operations in the same order, so the bits agree. Within one launch a work-item reads only
+ * what earlier launches wrote (the state before the step, the next step's gradients) and writes its own
+ * elements, so the loops' order changes no bits.
+ */
+abstract class RecurrentTwins extends SmallNetTwin {
+  private static final int SIGMOID = 1;
+  private static final int TANH = 2;
+
+  RecurrentTwins(MatmulRows loops, UpdateLoops updates) {
+    super(loops, updates);
+  }
+
+  @Override
+  public void sequenceLengths(int rows, int steps, float[] ids, float[] lengths) {
+    for (int n = 0; n < rows; n++) {
+      int length = steps;
+      for (int t = steps - 1; t >= 0; t--) {
+        if (ids[n * steps + t] == 0.0f) {
+          length = t;
+        }
+      }
+      lengths[n] = (float) length;
+    }
+  }
+
+  @Override
+  public void lstmStep(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
+      float[] inputBias, float[] recurrentBias, float[] lengths, float[] gates, float[] cells, float[] states,
+      float[] out) {
+    overSamples(rows, 4L * hidden * hidden, n -> {
+      int at = n * steps + t;
+      int gate = at * 4 * hidden;
+      boolean valid = t < (int) lengths[n];
+      float[] a = new float[4];
+      for (int j = 0; j < hidden; j++) {
+        float c;
+        float h;
+        if (!valid) {
+          c = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+          h = t > 0 ? states[at * hidden + j] : 0.0f;
+          for (int g = 0; g < 4; g++) {
+            gates[gate + g * hidden + j] = 0.0f;
+          }
+        } else {
+          for (int g = 0; g < 4; g++) {
+            int row = g * hidden + j;
+            a[g] = gates[gate + row] + inputBias[row] + stateProduct(hidden, t, at, row, states, recurrentWeights)
+                + recurrentBias[row];
+          }
+          float i = activate(SIGMOID, a[0]);
+          float f = activate(SIGMOID, a[1]);
+          float g = tanhCl(a[2]);
+          float o = activate(SIGMOID, a[3]);
+          float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+          c = f * cp + i * g;
+          h = o * tanhCl(c);
+          gates[gate + j] = i;
+          gates[gate + hidden + j] = f;
+          gates[gate + 2 * hidden + j] = g;
+          gates[gate + 3 * hidden + j] = o;
+        }
+        cells[at * hidden + j] = c;
+        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+      }
+    });
+  }
+
+  /** The step's writes both cells share: h_{t−1} of step 0 (0), h for step t + 1, and the output. */
+  private static void finish(int steps, int hidden, int t, int sequence, int n, int j, int at, boolean valid,
+      float h, float[] states, float[] out) {
+    if (t == 0) {
+      states[at * hidden + j] = 0.0f;
+    }
+    if (t + 1 < steps) {
+      states[(at + 1) * hidden + j] = h;
+    }
+    if (sequence != 0) {
+      out[at * hidden + j] = valid ? h : 0.0f;
+    } else if (t == steps - 1) {
+      out[n * hidden + j] = h;
+    }
+  }
+
+  /** h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state). */
+  private static float stateProduct(int hidden, int t, int at, int row, float[] states, float[] recurrentWeights) {
+    float sum = 0.0f;
+    if (t > 0) {
+      for (int k = 0; k < hidden; k++) {
+        sum += states[at * hidden + k] * recurrentWeights[row * hidden + k];
+      }
+    }
+    return sum;
+  }
+
+  /** dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients, the carry, the output's gradient. */
+  private static float stateGradient(int steps, int hidden, int t, int sequence, int width, float[] next,
+      float[] recurrentWeights, float[] dy, float[] carry, int n, int j, int at, boolean valid) {
+    boolean last = t == steps - 1;
+    float rec = 0.0f;
+    if (!last) {
+      int base = (at + 1) * width;
+      for (int m = 0; m < width; m++) {
+        rec += next[base + m] * recurrentWeights[m * hidden + j];
+      }
+    }
+    float outGradient = sequence != 0 ? (valid ? dy[at * hidden + j] : 0.0f) : (last ? dy[n * hidden + j] : 0.0f);
+    return rec + (last ? 0.0f : carry[n * hidden + j]) + outGradient;
+  }
+
+  @Override
+  public void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
+      float[] lengths, float[] cells, float[] dy, float[] gates, float[] dcell, float[] carry) {
+    int width = 4 * hidden;
+    overSamples(rows, 4L * hidden * hidden, n -> {
+      int at = n * steps + t;
+      int gate = at * width;
+      boolean valid = t < (int) lengths[n];
+      for (int j = 0; j < hidden; j++) {
+        int id = n * hidden + j;
+        float dh = stateGradient(steps, hidden, t, sequence, width, gates, recurrentWeights, dy, carry, n, j, at,
+            valid);
+        float dc = t == steps - 1 ? 0.0f : dcell[id];
+        if (!valid) {
+          for (int g = 0; g < 4; g++) {
+            gates[gate + g * hidden + j] = 0.0f;
+          }
+          carry[id] = dh;
+          dcell[id] = dc;
+          continue;
+        }
+        float i = gates[gate + j];
+        float f = gates[gate + hidden + j];
+        float g = gates[gate + 2 * hidden + j];
+        float o = gates[gate + 3 * hidden + j];
+        float tc = tanhCl(cells[at * hidden + j]);
+        float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+        float dct = dc + dh * o * slope(TANH, tc);
+        gates[gate + j] = dct * g * slope(SIGMOID, i);
+        gates[gate + hidden + j] = dct * cp * slope(SIGMOID, f);
+        gates[gate + 2 * hidden + j] = dct * i * slope(TANH, g);
+        gates[gate + 3 * hidden + j] = dh * tc * slope(SIGMOID, o);
+        dcell[id] = dct * f;
+        carry[id] = 0.0f;
+      }
+    });
+  }
+
+  @Override
+  public void gruStep(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
+      float[] inputBias, float[] recurrentBias, float[] lengths, float[] gates, float[] news, float[] states,
+      float[] out) {
+    overSamples(rows, 3L * hidden * hidden, n -> {
+      int at = n * steps + t;
+      int gate = at * 3 * hidden;
+      boolean valid = t < (int) lengths[n];
+      float[] rec = new float[3];
+      for (int j = 0; j < hidden; j++) {
+        float hp = t > 0 ? states[at * hidden + j] : 0.0f;
+        float h;
+        if (!valid) {
+          h = hp;
+          for (int g = 0; g < 3; g++) {
+            gates[gate + g * hidden + j] = 0.0f;
+          }
+          news[at * hidden + j] = 0.0f;
+        } else {
+          for (int g = 0; g < 3; g++) {
+            int row = g * hidden + j;
+            rec[g] = stateProduct(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
+          }
+          float r = activate(SIGMOID, gates[gate + j] + inputBias[j] + rec[0]);
+          float z = activate(SIGMOID, gates[gate + hidden + j] + inputBias[hidden + j] + rec[1]);
+          float nn = tanhCl(gates[gate + 2 * hidden + j] + inputBias[2 * hidden + j] + r * rec[2]);
+          h = (1.0f - z) * nn + z * hp;
+          gates[gate + j] = r;
+          gates[gate + hidden + j] = z;
+          gates[gate + 2 * hidden + j] = nn;
+          news[at * hidden + j] = rec[2];
+        }
+        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+      }
+    });
+  }
+
+  @Override
+  public void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
+      float[] lengths, float[] news, float[] states, float[] dy, float[] gates, float[] hgates, float[] carry) {
+    int width = 3 * hidden;
+    overSamples(rows, 3L * hidden * hidden, n -> {
+      int at = n * steps + t;
+      int gate = at * width;
+      boolean valid = t < (int) lengths[n];
+      for (int j = 0; j < hidden; j++) {
+        int id = n * hidden + j;
+        float dh = stateGradient(steps, hidden, t, sequence, width, hgates, recurrentWeights, dy, carry, n, j, at,
+            valid);
+        if (!valid) {
+          for (int g = 0; g < 3; g++) {
+            gates[gate + g * hidden + j] = 0.0f;
+            hgates[gate + g * hidden + j] = 0.0f;
+          }
+          carry[id] = dh;
+          continue;
+        }
+        float r = gates[gate + j];
+        float z = gates[gate + hidden + j];
+        float nn = gates[gate + 2 * hidden + j];
+        float hp = t > 0 ? states[at * hidden + j] : 0.0f;
+        float dan = dh * (1.0f - z) * slope(TANH, nn);
+        float dar = dan * news[at * hidden + j] * slope(SIGMOID, r);
+        float daz = dh * (hp - nn) * slope(SIGMOID, z);
+        gates[gate + j] = dar;
+        gates[gate + hidden + j] = daz;
+        gates[gate + 2 * hidden + j] = dan;
+        hgates[gate + j] = dar;
+        hgates[gate + hidden + j] = daz;
+        hgates[gate + 2 * hidden + j] = dan * r;
+        carry[id] = dh * z;
+      }
+    });
+  }
+
+  @Override
+  public void embeddingForward(int rows, int steps, int vocabulary, int dims, float[] ids, float[] weights,
+      float[] out) {
+    for (int p = 0; p < rows * steps; p++) {
+      int v = (int) ids[p];
+      for (int d = 0; d < dims; d++) {
+        out[p * dims + d] = v > 0 && v < vocabulary ? weights[v * dims + d] : 0.0f;
+      }
+    }
+  }
+
+  @Override
+  public void embeddingBackward(int positions, int vocabulary, int dims, float scale, float[] ids, float[] dy,
+      float[] dw) {
+    java.util.Arrays.fill(dw, 0, vocabulary * dims, 0.0f);
+    for (int p = 0; p < positions; p++) {
+      int v = (int) ids[p];
+      if (v > 0 && v < vocabulary) {
+        for (int d = 0; d < dims; d++) {
+          dw[v * dims + d] += dy[p * dims + d];
+        }
+      }
+    }
+    for (int i = dims; i < vocabulary * dims; i++) {
+      dw[i] = scale * dw[i];
+    }
+  }
+}
