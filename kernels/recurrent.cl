@@ -2,8 +2,11 @@
 // train/EmbeddingOp). A sequence row is T steps of F features, step-major: x(n, t, f) at (n·T + t)·F + f.
 // G gates per unit (LSTM 4: i, f, g, o; GRU 3: r, z, n), stacked as PyTorch stacks them: row g·H + j of
 // W_ih (G·H × F) and W_hh (G·H × H). The host runs the input projection of every step as one matmul
-// (x·W_ihᵀ into gates), then one *_step launch per step, t = 0 … T − 1, and backward t = T − 1 … 0;
-// every sum runs in ascending index order, as the Java twins in dev.cltrain.reference.RecurrentTwins do.
+// (x·W_ihᵀ into gates), then per step t = 0 … T − 1 the recurrent product h_{t−1}·W_hhᵀ as one matmul
+// (matmul.cl's matmul_transpose_b on the contiguous state, rows × H) and one *_step launch for the gate work;
+// backward, t = T − 1 … 0, one *_step_backward launch and then d(rec)_t·W_hh as one matmul (matmul.cl's
+// matmul) for step t − 1. The step kernels do only elementwise work, as the Java twins in
+// dev.cltrain.reference.RecurrentTwins do; both sides run the same matmul contract for the products.
 // Buffers (per row n, step t, unit j):
 //   gates   (n, t, G·H)  in: x·W_ihᵀ; step t leaves the activated gates; backward leaves d(gates' pre-activation)
 //   cells   (n, t, H)    LSTM c_t
@@ -12,13 +15,17 @@
 //   lengths (n)          steps before the first padding id (float): steps t ≥ length carry the state unchanged
 //                        and give 0 in a :seq output (T for a sequence not after an embedding)
 //   out                  (n, t, H) with sequence, else (n, H): the last step's state
-// One work-item per (row, unit) in the step kernels: it reads the whole h_{t−1} (or the next step's gradients)
-// written by the launch before, and writes only its own unit's elements.
+//   product (n, G·H)     forward: h_{t−1}·W_hhᵀ (read at t > 0 only)
+//   state   (n, H)       forward: receives h_t, the next step's matmul operand
+//   stateGradient (n, H) backward: d(rec)_{t+1}·W_hh (read at t < T − 1 only)
+//   stepGradients (n, G·H) backward: receives d(rec)_t (LSTM: d(gates); GRU: hgates), the next matmul's operand
+// One work-item per (row, unit) in the step kernels: it reads its own unit's elements of what earlier launches
+// wrote and writes only its own unit's elements.
 //   sequence_lengths     lengths(n) = the index of the first 0 id of row n, else steps        .sequenceLengths
-//   lstm_step            a = gates + b_ih + h_{t−1}·W_hhᵀ + b_hh; i, f, o = σ(a); g = tanh(a)  .lstmStep
+//   lstm_step            a = gates + b_ih + product + b_hh; i, f, o = σ(a); g = tanh(a)      .lstmStep
 //                        c = f·c_{t−1} + i·g; h = o·tanh(c)
 //   lstm_step_backward   BPTT of one step; carry: the state's gradient passed by masked steps   .lstmStepBackward
-//   gru_step             r, z = σ(a); n = tanh(gates_n + b_in + r·(W_hn·h + b_hn));            .gruStep
+//   gru_step             r, z = σ(a); n = tanh(gates_n + b_in + r·(product_n + b_hn));         .gruStep
 //                        h = (1 − z)·n + z·h_{t−1}
 //   gru_step_backward    BPTT of one step: d(input pre-activations) in gates, d(recurrent       .gruStepBackward
 //                        pre-activations) in hgates; carry: dh·z (or all of dh on a masked step)
@@ -46,7 +53,8 @@ __kernel void sequence_lengths(const int rows, const int steps, __global const f
 // The writes both cells' steps share: h_{t−1} of step 0 (0), h for step t + 1, and the output.
 inline void step_output(const int steps, const int hidden, const int t, const int sequence, const int n, const int j,
                         const long at, const bool valid, const float h, __global float* states,
-                        __global float* out) {
+                        __global float* state, __global float* out) {
+  state[(long) n * hidden + j] = h;
   if (t == 0) {
     states[at * hidden + j] = 0.0f;
   }
@@ -60,33 +68,12 @@ inline void step_output(const int steps, const int hidden, const int t, const in
   }
 }
 
-// h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state).
-inline float state_product(const int hidden, const int t, const long at, const int row, __global const float* states,
-                           __global const float* recurrentWeights) {
-  float sum = 0.0f;
-  if (t > 0) {
-    __global const float* hp = states + at * hidden;
-    __global const float* w = recurrentWeights + (long) row * hidden;
-    for (int k = 0; k < hidden; k++) {
-      sum += hp[k] * w[k];
-    }
-  }
-  return sum;
-}
-
-// dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients (width = G·H of them), the carry, dy's part.
-inline float state_gradient(const int steps, const int hidden, const int t, const int sequence, const int width,
-                            __global const float* next, __global const float* recurrentWeights,
-                            __global const float* dy, __global const float* carry, const int n, const int j,
-                            const long at, const bool valid) {
+// dh of step t: step t + 1's d(rec)·W_hh (the matmul's), the carry, dy's part.
+inline float state_gradient(const int steps, const int hidden, const int t, const int sequence,
+                            __global const float* stateGradient, __global const float* dy,
+                            __global const float* carry, const int n, const int j, const long at, const bool valid) {
   const bool last = t == steps - 1;
-  float rec = 0.0f;
-  if (!last) {
-    __global const float* following = next + (at + 1) * width;
-    for (int m = 0; m < width; m++) {
-      rec += following[m] * recurrentWeights[(long) m * hidden + j];
-    }
-  }
+  const float rec = last ? 0.0f : stateGradient[(long) n * hidden + j];
   const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
                                      : (last ? dy[(long) n * hidden + j] : 0.0f);
   return rec + (last ? 0.0f : carry[(long) n * hidden + j]) + outGradient;
@@ -94,9 +81,9 @@ inline float state_gradient(const int steps, const int hidden, const int t, cons
 
 // One work-item per (row, unit) of step t.
 __kernel void lstm_step(const int rows, const int steps, const int hidden, const int t, const int sequence,
-                        __global const float* recurrentWeights, __global const float* inputBias,
-                        __global const float* recurrentBias, __global const float* lengths,
-                        __global float* gates, __global float* cells, __global float* states,
+                        __global const float* inputBias, __global const float* recurrentBias,
+                        __global const float* lengths, __global const float* product, __global float* gates,
+                        __global float* cells, __global float* states, __global float* state,
                         __global float* out) {
   const int id = get_global_id(0);
   if (id >= rows * hidden) {
@@ -119,7 +106,7 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
     float a[4];
     for (int g = 0; g < 4; g++) {
       const int row = g * hidden + j;
-      a[g] = gate[row] + inputBias[row] + state_product(hidden, t, at, row, states, recurrentWeights)
+      a[g] = gate[row] + inputBias[row] + (t > 0 ? product[(long) n * 4 * hidden + row] : 0.0f)
           + recurrentBias[row];
     }
     const float i = activate(ACT_SIGMOID, a[0]);
@@ -135,15 +122,15 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
     gate[3 * hidden + j] = o;
   }
   cells[at * hidden + j] = c;
-  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
 }
 
 // One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
 __kernel void lstm_step_backward(const int rows, const int steps, const int hidden, const int t,
-                                 const int sequence, __global const float* recurrentWeights,
-                                 __global const float* lengths, __global const float* cells,
-                                 __global const float* dy, __global float* gates, __global float* dcell,
-                                 __global float* carry) {
+                                 const int sequence, __global const float* lengths, __global const float* cells,
+                                 __global const float* dy, __global const float* stateGradient,
+                                 __global float* gates, __global float* dcell, __global float* carry,
+                                 __global float* stepGradients) {
   const int id = get_global_id(0);
   if (id >= rows * hidden) {
     return;
@@ -153,13 +140,14 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   const long at = (long) n * steps + t;
   const int width = 4 * hidden;
   const bool valid = t < (int) lengths[n];
-  const float dh = state_gradient(steps, hidden, t, sequence, width, gates, recurrentWeights, dy, carry, n, j, at,
-                                  valid);
+  const float dh = state_gradient(steps, hidden, t, sequence, stateGradient, dy, carry, n, j, at, valid);
   const float dc = t == steps - 1 ? 0.0f : dcell[id];
   __global float* gate = gates + at * width;
+  __global float* next = stepGradients + (long) n * width;
   if (!valid) {
     for (int g = 0; g < 4; g++) {
       gate[g * hidden + j] = 0.0f;
+      next[g * hidden + j] = 0.0f;
     }
     carry[id] = dh;
     dcell[id] = dc;
@@ -172,19 +160,28 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   const float tc = tanh_cl(cells[at * hidden + j]);
   const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
   const float dct = dc + dh * o * slope(ACT_TANH, tc);
-  gate[j] = dct * g * slope(ACT_SIGMOID, i);
-  gate[hidden + j] = dct * cp * slope(ACT_SIGMOID, f);
-  gate[2 * hidden + j] = dct * i * slope(ACT_TANH, g);
-  gate[3 * hidden + j] = dh * tc * slope(ACT_SIGMOID, o);
+  const float di = dct * g * slope(ACT_SIGMOID, i);
+  const float df = dct * cp * slope(ACT_SIGMOID, f);
+  const float dg = dct * i * slope(ACT_TANH, g);
+  const float dout = dh * tc * slope(ACT_SIGMOID, o);
+  gate[j] = di;
+  gate[hidden + j] = df;
+  gate[2 * hidden + j] = dg;
+  gate[3 * hidden + j] = dout;
+  next[j] = di;
+  next[hidden + j] = df;
+  next[2 * hidden + j] = dg;
+  next[3 * hidden + j] = dout;
   dcell[id] = dct * f;
   carry[id] = 0.0f;
 }
 
 // One work-item per (row, unit) of step t.
 __kernel void gru_step(const int rows, const int steps, const int hidden, const int t, const int sequence,
-                       __global const float* recurrentWeights, __global const float* inputBias,
-                       __global const float* recurrentBias, __global const float* lengths, __global float* gates,
-                       __global float* news, __global float* states, __global float* out) {
+                       __global const float* inputBias, __global const float* recurrentBias,
+                       __global const float* lengths, __global const float* product, __global float* gates,
+                       __global float* news, __global float* states, __global float* state,
+                       __global float* out) {
   const int id = get_global_id(0);
   if (id >= rows * hidden) {
     return;
@@ -206,7 +203,7 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
     float rec[3];
     for (int g = 0; g < 3; g++) {
       const int row = g * hidden + j;
-      rec[g] = state_product(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
+      rec[g] = (t > 0 ? product[(long) n * 3 * hidden + row] : 0.0f) + recurrentBias[row];
     }
     const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec[0]);
     const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec[1]);
@@ -217,15 +214,15 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
     gate[2 * hidden + j] = nn;
     news[at * hidden + j] = rec[2];
   }
-  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+  step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
 }
 
 // One work-item per (row, unit) of step t, from t = steps − 1 down to 0.
 __kernel void gru_step_backward(const int rows, const int steps, const int hidden, const int t,
-                                const int sequence, __global const float* recurrentWeights,
-                                __global const float* lengths, __global const float* news,
-                                __global const float* states, __global const float* dy, __global float* gates,
-                                __global float* hgates, __global float* carry) {
+                                const int sequence, __global const float* lengths, __global const float* news,
+                                __global const float* states, __global const float* dy,
+                                __global const float* stateGradient, __global float* gates,
+                                __global float* hgates, __global float* carry, __global float* stepGradients) {
   const int id = get_global_id(0);
   if (id >= rows * hidden) {
     return;
@@ -235,14 +232,15 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
   const long at = (long) n * steps + t;
   const int width = 3 * hidden;
   const bool valid = t < (int) lengths[n];
-  const float dh = state_gradient(steps, hidden, t, sequence, width, hgates, recurrentWeights, dy, carry, n, j, at,
-                                  valid);
+  const float dh = state_gradient(steps, hidden, t, sequence, stateGradient, dy, carry, n, j, at, valid);
   __global float* gate = gates + at * width;
   __global float* hgate = hgates + at * width;
+  __global float* next = stepGradients + (long) n * width;
   if (!valid) {
     for (int g = 0; g < 3; g++) {
       gate[g * hidden + j] = 0.0f;
       hgate[g * hidden + j] = 0.0f;
+      next[g * hidden + j] = 0.0f;
     }
     carry[id] = dh;
     return;
@@ -260,6 +258,9 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
   hgate[j] = dar;
   hgate[hidden + j] = daz;
   hgate[2 * hidden + j] = dan * r;
+  next[j] = dar;
+  next[hidden + j] = daz;
+  next[2 * hidden + j] = dan * r;
   carry[id] = dh * z;
 }
 

@@ -855,98 +855,106 @@ public interface Kernels<B, I> {
   }
 
   /**
-   * recurrent.cl: one LSTM step t of every row: a = gates + b_ih + h_{t−1}·W_hhᵀ + b_hh per gate (i, f, g, o);
-   * c = σ(a_f)·c_{t−1} + σ(a_i)·tanh(a_g), h = σ(a_o)·tanh(c); a step at or past the row's length carries c and h.
+   * recurrent.cl: one LSTM step t of every row: a = gates + b_ih + product + b_hh per gate (i, f, g, o), product
+   * being h_{t−1}·W_hhᵀ (a matmul before the step); c = σ(a_f)·c_{t−1} + σ(a_i)·tanh(a_g), h = σ(a_o)·tanh(c); a
+   * step at or past the row's length carries c and h.
    *
    * @param rows samples
    * @param steps T
    * @param hidden H
    * @param t the step, 0 to T − 1 (the steps before it done)
    * @param sequence 1: out holds every step's h (0 past the length), 0: the last step's
-   * @param recurrentWeights W_hh, 4H × H
    * @param inputBias b_ih, 4H
    * @param recurrentBias b_hh, 4H
    * @param lengths each row's length (float)
+   * @param product rows × 4H: h_{t−1}·W_hhᵀ (read at t &gt; 0 only; the state is 0 before step 0)
    * @param gates rows × T × 4H: x·W_ihᵀ in; step t's slice gets the activated gates (0 past the length)
    * @param cells rows × T × H: receives c_t
    * @param states rows × T × H: h_{t−1} per step; receives h_t at step t + 1 (and 0 at step 0)
+   * @param state rows × H: receives h_t, the next step's product operand
    * @param out receives h: rows × T × H with sequence, else rows × H at the last step
    */
-  default void lstmStep(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights, B inputBias,
-      B recurrentBias, B lengths, B gates, B cells, B states, B out) {
-    launch("lstm_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, recurrentWeights,
-        inputBias, recurrentBias, lengths, gates, cells, states, out);
+  default void lstmStep(int rows, int steps, int hidden, int t, int sequence, B inputBias, B recurrentBias,
+      B lengths, B product, B gates, B cells, B states, B state, B out) {
+    launch("lstm_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, inputBias,
+        recurrentBias, lengths, product, gates, cells, states, state, out);
   }
 
   /**
-   * recurrent.cl: backpropagation through LSTM step t (run from T − 1 down to 0): dh = Σ_m dgates_{t+1}·W_hh +
-   * carry + dy_t; step t's gates become the gradients of their pre-activations; dcell and carry pass to step t − 1.
+   * recurrent.cl: backpropagation through LSTM step t (run from T − 1 down to 0): dh = stateGradient + carry +
+   * dy_t, stateGradient being dgates_{t+1}·W_hh (a matmul after step t + 1); step t's gates become the gradients of
+   * their pre-activations, copied to stepGradients; dcell and carry pass to step t − 1.
    *
    * @param rows samples
    * @param steps T
    * @param hidden H
    * @param t the step
    * @param sequence as the forward pass's
-   * @param recurrentWeights W_hh, 4H × H
    * @param lengths each row's length
    * @param cells the forward pass's c
    * @param dy the output's gradient (rows × T × H with sequence, else rows × H)
+   * @param stateGradient rows × H: dgates_{t+1}·W_hh (read before the last step only)
    * @param gates the forward pass's activated gates in, step t's gradients out (steps after t: gradients)
    * @param dcell rows × H: c_t's gradient in (read past the last step only), c_{t−1}'s out
    * @param carry rows × H: the state's gradient passed by a masked step, in and out
+   * @param stepGradients rows × 4H: receives step t's gate gradients, the next product's operand
    */
-  default void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights,
-      B lengths, B cells, B dy, B gates, B dcell, B carry) {
-    launch("lstm_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence,
-        recurrentWeights, lengths, cells, dy, gates, dcell, carry);
+  default void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, B lengths, B cells, B dy,
+      B stateGradient, B gates, B dcell, B carry, B stepGradients) {
+    launch("lstm_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, lengths,
+        cells, dy, stateGradient, gates, dcell, carry, stepGradients);
   }
 
   /**
-   * recurrent.cl: one GRU step t of every row: r, z = σ(gates + b_i + W_h·h_{t−1} + b_h), n = tanh(gates_n + b_in +
-   * r·(W_hn·h_{t−1} + b_hn)), h = (1 − z)·n + z·h_{t−1}; a step at or past the row's length carries h.
+   * recurrent.cl: one GRU step t of every row, product being h_{t−1}·W_hhᵀ (a matmul before the step): r, z =
+   * σ(gates + b_i + product + b_h), n = tanh(gates_n + b_in + r·(product_n + b_hn)), h = (1 − z)·n + z·h_{t−1}; a
+   * step at or past the row's length carries h.
    *
    * @param rows samples
    * @param steps T
    * @param hidden H
    * @param t the step
    * @param sequence 1: out holds every step's h (0 past the length), 0: the last step's
-   * @param recurrentWeights W_hh, 3H × H
    * @param inputBias b_ih, 3H
    * @param recurrentBias b_hh, 3H
    * @param lengths each row's length
+   * @param product rows × 3H: h_{t−1}·W_hhᵀ (read at t &gt; 0 only)
    * @param gates rows × T × 3H: x·W_ihᵀ in; step t's slice gets r, z, n
    * @param news rows × T × H: receives W_hn·h_{t−1} + b_hn
    * @param states rows × T × H: h_{t−1} per step; receives h_t at step t + 1 (and 0 at step 0)
+   * @param state rows × H: receives h_t, the next step's product operand
    * @param out receives h, as {@link #lstmStep}'s
    */
-  default void gruStep(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights, B inputBias,
-      B recurrentBias, B lengths, B gates, B news, B states, B out) {
-    launch("gru_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, recurrentWeights,
-        inputBias, recurrentBias, lengths, gates, news, states, out);
+  default void gruStep(int rows, int steps, int hidden, int t, int sequence, B inputBias, B recurrentBias,
+      B lengths, B product, B gates, B news, B states, B state, B out) {
+    launch("gru_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, inputBias,
+        recurrentBias, lengths, product, gates, news, states, state, out);
   }
 
   /**
-   * recurrent.cl: backpropagation through GRU step t: dh = Σ_m hgates_{t+1}·W_hh + carry + dy_t; gates get the
-   * gradients of the input pre-activations, hgates those of the recurrent ones (n's times r); carry = dh·z.
+   * recurrent.cl: backpropagation through GRU step t: dh = stateGradient + carry + dy_t, stateGradient being
+   * hgates_{t+1}·W_hh (a matmul after step t + 1); gates get the gradients of the input pre-activations, hgates
+   * (and stepGradients) those of the recurrent ones (n's times r); carry = dh·z.
    *
    * @param rows samples
    * @param steps T
    * @param hidden H
    * @param t the step
    * @param sequence as the forward pass's
-   * @param recurrentWeights W_hh, 3H × H
    * @param lengths each row's length
    * @param news the forward pass's W_hn·h + b_hn
    * @param states the forward pass's h_{t−1}
    * @param dy the output's gradient
+   * @param stateGradient rows × H: hgates_{t+1}·W_hh (read before the last step only)
    * @param gates the forward pass's r, z, n in, step t's input-side gradients out
-   * @param hgates rows × T × 3H: receives step t's recurrent-side gradients (steps after t: read)
+   * @param hgates rows × T × 3H: receives step t's recurrent-side gradients
    * @param carry rows × H: dh·z (a masked step: dh) for step t − 1, in and out
+   * @param stepGradients rows × 3H: receives step t's recurrent-side gradients, the next product's operand
    */
-  default void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, B recurrentWeights,
-      B lengths, B news, B states, B dy, B gates, B hgates, B carry) {
-    launch("gru_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence,
-        recurrentWeights, lengths, news, states, dy, gates, hgates, carry);
+  default void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, B lengths, B news, B states,
+      B dy, B stateGradient, B gates, B hgates, B carry, B stepGradients) {
+    launch("gru_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, lengths, news,
+        states, dy, stateGradient, gates, hgates, carry, stepGradients);
   }
 
   /**

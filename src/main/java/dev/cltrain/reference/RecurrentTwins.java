@@ -28,10 +28,10 @@ abstract class RecurrentTwins extends SmallNetTwin {
   }
 
   @Override
-  public void lstmStep(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
-      float[] inputBias, float[] recurrentBias, float[] lengths, float[] gates, float[] cells, float[] states,
-      float[] out) {
-    overSamples(rows, 4L * hidden * hidden, n -> {
+  public void lstmStep(int rows, int steps, int hidden, int t, int sequence, float[] inputBias,
+      float[] recurrentBias, float[] lengths, float[] product, float[] gates, float[] cells, float[] states,
+      float[] state, float[] out) {
+    overSamples(rows, 4L * hidden, n -> {
       int at = n * steps + t;
       int gate = at * 4 * hidden;
       boolean valid = t < (int) lengths[n];
@@ -48,7 +48,7 @@ abstract class RecurrentTwins extends SmallNetTwin {
         } else {
           for (int g = 0; g < 4; g++) {
             int row = g * hidden + j;
-            a[g] = gates[gate + row] + inputBias[row] + stateProduct(hidden, t, at, row, states, recurrentWeights)
+            a[g] = gates[gate + row] + inputBias[row] + (t > 0 ? product[n * 4 * hidden + row] : 0.0f)
                 + recurrentBias[row];
           }
           float i = activate(SIGMOID, a[0]);
@@ -64,14 +64,15 @@ abstract class RecurrentTwins extends SmallNetTwin {
           gates[gate + 3 * hidden + j] = o;
         }
         cells[at * hidden + j] = c;
-        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
       }
     });
   }
 
   /** The step's writes both cells share: h_{t−1} of step 0 (0), h for step t + 1, and the output. */
   private static void finish(int steps, int hidden, int t, int sequence, int n, int j, int at, boolean valid,
-      float h, float[] states, float[] out) {
+      float h, float[] states, float[] state, float[] out) {
+    state[n * hidden + j] = h;
     if (t == 0) {
       states[at * hidden + j] = 0.0f;
     }
@@ -85,48 +86,32 @@ abstract class RecurrentTwins extends SmallNetTwin {
     }
   }
 
-  /** h_{t−1}·W_hh(row)ᵀ of one row of a step, summed in index order; 0 at step 0 (the zero state). */
-  private static float stateProduct(int hidden, int t, int at, int row, float[] states, float[] recurrentWeights) {
-    float sum = 0.0f;
-    if (t > 0) {
-      for (int k = 0; k < hidden; k++) {
-        sum += states[at * hidden + k] * recurrentWeights[row * hidden + k];
-      }
-    }
-    return sum;
-  }
-
-  /** dh of step t: Σ_m next(m)·W_hh(m, j) over step t + 1's gradients, the carry, the output's gradient. */
-  private static float stateGradient(int steps, int hidden, int t, int sequence, int width, float[] next,
-      float[] recurrentWeights, float[] dy, float[] carry, int n, int j, int at, boolean valid) {
+  /** dh of step t: step t + 1's d(rec)·W_hh (the matmul's), the carry, the output's gradient. */
+  private static float stateGradient(int steps, int hidden, int t, int sequence, float[] stateGradient, float[] dy,
+      float[] carry, int n, int j, int at, boolean valid) {
     boolean last = t == steps - 1;
-    float rec = 0.0f;
-    if (!last) {
-      int base = (at + 1) * width;
-      for (int m = 0; m < width; m++) {
-        rec += next[base + m] * recurrentWeights[m * hidden + j];
-      }
-    }
+    float rec = last ? 0.0f : stateGradient[n * hidden + j];
     float outGradient = sequence != 0 ? (valid ? dy[at * hidden + j] : 0.0f) : (last ? dy[n * hidden + j] : 0.0f);
     return rec + (last ? 0.0f : carry[n * hidden + j]) + outGradient;
   }
 
   @Override
-  public void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
-      float[] lengths, float[] cells, float[] dy, float[] gates, float[] dcell, float[] carry) {
+  public void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] lengths,
+      float[] cells, float[] dy, float[] stateGradient, float[] gates, float[] dcell, float[] carry,
+      float[] stepGradients) {
     int width = 4 * hidden;
-    overSamples(rows, 4L * hidden * hidden, n -> {
+    overSamples(rows, 4L * hidden, n -> {
       int at = n * steps + t;
       int gate = at * width;
       boolean valid = t < (int) lengths[n];
       for (int j = 0; j < hidden; j++) {
         int id = n * hidden + j;
-        float dh = stateGradient(steps, hidden, t, sequence, width, gates, recurrentWeights, dy, carry, n, j, at,
-            valid);
+        float dh = stateGradient(steps, hidden, t, sequence, stateGradient, dy, carry, n, j, at, valid);
         float dc = t == steps - 1 ? 0.0f : dcell[id];
         if (!valid) {
           for (int g = 0; g < 4; g++) {
             gates[gate + g * hidden + j] = 0.0f;
+            stepGradients[n * width + g * hidden + j] = 0.0f;
           }
           carry[id] = dh;
           dcell[id] = dc;
@@ -139,10 +124,12 @@ abstract class RecurrentTwins extends SmallNetTwin {
         float tc = tanhCl(cells[at * hidden + j]);
         float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
         float dct = dc + dh * o * slope(TANH, tc);
-        gates[gate + j] = dct * g * slope(SIGMOID, i);
-        gates[gate + hidden + j] = dct * cp * slope(SIGMOID, f);
-        gates[gate + 2 * hidden + j] = dct * i * slope(TANH, g);
-        gates[gate + 3 * hidden + j] = dh * tc * slope(SIGMOID, o);
+        float[] d = {dct * g * slope(SIGMOID, i), dct * cp * slope(SIGMOID, f), dct * i * slope(TANH, g),
+            dh * tc * slope(SIGMOID, o)};
+        for (int q = 0; q < 4; q++) {
+          gates[gate + q * hidden + j] = d[q];
+          stepGradients[n * width + q * hidden + j] = d[q];
+        }
         dcell[id] = dct * f;
         carry[id] = 0.0f;
       }
@@ -150,10 +137,10 @@ abstract class RecurrentTwins extends SmallNetTwin {
   }
 
   @Override
-  public void gruStep(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
-      float[] inputBias, float[] recurrentBias, float[] lengths, float[] gates, float[] news, float[] states,
-      float[] out) {
-    overSamples(rows, 3L * hidden * hidden, n -> {
+  public void gruStep(int rows, int steps, int hidden, int t, int sequence, float[] inputBias,
+      float[] recurrentBias, float[] lengths, float[] product, float[] gates, float[] news, float[] states,
+      float[] state, float[] out) {
+    overSamples(rows, 3L * hidden, n -> {
       int at = n * steps + t;
       int gate = at * 3 * hidden;
       boolean valid = t < (int) lengths[n];
@@ -170,7 +157,7 @@ abstract class RecurrentTwins extends SmallNetTwin {
         } else {
           for (int g = 0; g < 3; g++) {
             int row = g * hidden + j;
-            rec[g] = stateProduct(hidden, t, at, row, states, recurrentWeights) + recurrentBias[row];
+            rec[g] = (t > 0 ? product[n * 3 * hidden + row] : 0.0f) + recurrentBias[row];
           }
           float r = activate(SIGMOID, gates[gate + j] + inputBias[j] + rec[0]);
           float z = activate(SIGMOID, gates[gate + hidden + j] + inputBias[hidden + j] + rec[1]);
@@ -181,27 +168,28 @@ abstract class RecurrentTwins extends SmallNetTwin {
           gates[gate + 2 * hidden + j] = nn;
           news[at * hidden + j] = rec[2];
         }
-        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, out);
+        finish(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
       }
     });
   }
 
   @Override
-  public void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] recurrentWeights,
-      float[] lengths, float[] news, float[] states, float[] dy, float[] gates, float[] hgates, float[] carry) {
+  public void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, float[] lengths,
+      float[] news, float[] states, float[] dy, float[] stateGradient, float[] gates, float[] hgates, float[] carry,
+      float[] stepGradients) {
     int width = 3 * hidden;
-    overSamples(rows, 3L * hidden * hidden, n -> {
+    overSamples(rows, 3L * hidden, n -> {
       int at = n * steps + t;
       int gate = at * width;
       boolean valid = t < (int) lengths[n];
       for (int j = 0; j < hidden; j++) {
         int id = n * hidden + j;
-        float dh = stateGradient(steps, hidden, t, sequence, width, hgates, recurrentWeights, dy, carry, n, j, at,
-            valid);
+        float dh = stateGradient(steps, hidden, t, sequence, stateGradient, dy, carry, n, j, at, valid);
         if (!valid) {
           for (int g = 0; g < 3; g++) {
             gates[gate + g * hidden + j] = 0.0f;
             hgates[gate + g * hidden + j] = 0.0f;
+            stepGradients[n * width + g * hidden + j] = 0.0f;
           }
           carry[id] = dh;
           continue;
@@ -219,6 +207,9 @@ abstract class RecurrentTwins extends SmallNetTwin {
         hgates[gate + j] = dar;
         hgates[gate + hidden + j] = daz;
         hgates[gate + 2 * hidden + j] = dan * r;
+        stepGradients[n * width + j] = dar;
+        stepGradients[n * width + hidden + j] = daz;
+        stepGradients[n * width + 2 * hidden + j] = dan * r;
         carry[id] = dh * z;
       }
     });

@@ -698,15 +698,22 @@ final class KernelCases {
         B second = poisoned(k, positions * hidden);
         B states = poisoned(k, positions * hidden);
         B out = poisoned(k, outLength);
-        for (int t = 0; t < steps; t++) {
+        B product = poisoned(k, rows * width); // read from step 1 on, after the product is written
+        B state = poisoned(k, rows * hidden);
+        for (int t = 0; t < steps; t++) { // as RecurrentOp.forward runs them
+          if (t > 0) {
+            k.matmulTransposeB(rows, width, hidden, 1.0f, state, w, product);
+          }
           if (gates == 4) {
-            k.lstmStep(rows, steps, hidden, t, sequence, w, inputBias, recurrentBias, len, g, second, states, out);
+            k.lstmStep(rows, steps, hidden, t, sequence, inputBias, recurrentBias, len, product, g, second, states,
+                state, out);
           } else {
-            k.gruStep(rows, steps, hidden, t, sequence, w, inputBias, recurrentBias, len, g, second, states, out);
+            k.gruStep(rows, steps, hidden, t, sequence, inputBias, recurrentBias, len, product, g, second, states,
+                state, out);
           }
         }
         return concat(read(k, g, positions * width), read(k, second, positions * hidden),
-            read(k, states, positions * hidden), read(k, out, outLength));
+            read(k, states, positions * hidden), read(k, out, outLength), read(k, state, rows * hidden));
       }
       default -> { // the backward steps: gates as activations in (0, 1), g and n in (−1, 1)
         float[] activated = uniform(random, positions * width);
@@ -718,20 +725,27 @@ final class KernelCases {
         B dy = k.upload(uniform(random, outLength));
         B second = k.upload(scaled(random, positions * hidden, 2)); // cells, or GRU's news
         B carry = poisoned(k, rows * hidden);
-        if (gates == 4) {
-          B dcell = poisoned(k, rows * hidden);
-          for (int t = steps - 1; t >= 0; t--) {
-            k.lstmStepBackward(rows, steps, hidden, t, sequence, w, len, second, dy, g, dcell, carry);
+        B stateGradient = poisoned(k, rows * hidden); // read below the last step, after the product is written
+        B stepGradients = poisoned(k, rows * width);
+        B dcell = gates == 4 ? poisoned(k, rows * hidden) : null;
+        B states = gates == 4 ? null : k.upload(uniform(random, positions * hidden));
+        B hgates = gates == 4 ? null : poisoned(k, positions * width);
+        for (int t = steps - 1; t >= 0; t--) { // as RecurrentOp.backward runs them
+          if (gates == 4) {
+            k.lstmStepBackward(rows, steps, hidden, t, sequence, len, second, dy, stateGradient, g, dcell, carry,
+                stepGradients);
+          } else {
+            k.gruStepBackward(rows, steps, hidden, t, sequence, len, second, states, dy, stateGradient, g, hgates,
+                carry, stepGradients);
           }
-          return concat(read(k, g, positions * width), read(k, dcell, rows * hidden), read(k, carry, rows * hidden));
+          if (t > 0) {
+            k.matmul(rows, hidden, width, 1.0f, stepGradients, w, stateGradient);
+          }
         }
-        B states = k.upload(uniform(random, positions * hidden));
-        B hgates = poisoned(k, positions * width);
-        for (int t = steps - 1; t >= 0; t--) {
-          k.gruStepBackward(rows, steps, hidden, t, sequence, w, len, second, states, dy, g, hgates, carry);
-        }
-        return concat(read(k, g, positions * width), read(k, hgates, positions * width),
-            read(k, carry, rows * hidden));
+        float[] common = concat(read(k, g, positions * width), read(k, carry, rows * hidden),
+            read(k, stepGradients, rows * width));
+        return gates == 4 ? concat(common, read(k, dcell, rows * hidden))
+            : concat(common, read(k, hgates, positions * width));
       }
     }
   }

@@ -10,14 +10,18 @@ import java.util.List;
  * A recurrent layer's op (LSTM or GRU, G gates per unit), kernels/recurrent.cl; n = rows · T positions.
  * <pre>
  * forward   gates = x·W_ihᵀ (n × G·H), every step at once                      matmul_transpose_b
- *           per step t = 0 … T − 1: the recurrent product and the cell        lstm_step | gru_step
+ *           per step t = 0 … T − 1: product = h_{t−1}·W_hhᵀ (t &gt; 0)         matmul_transpose_b
+ *                                   the gates and the cell, h_t                lstm_step | gru_step
  * backward  per step t = T − 1 … 0: d(gates) through time                     lstm_step_backward | gru_step_backward
+ *                                   d(rec)_t·W_hh for step t − 1 (t &gt; 0)    matmul
  *           dW_ih = d(gates)ᵀ·x / rows;  dW_hh = d(rec)ᵀ·h_prev / rows         matmul_transpose_a
  *           db_ih = Σ d(gates) / rows;   db_hh = Σ d(rec) / rows               column_sum
  *           g_in = d(gates)·W_ih  (not first)                                 matmul
  * </pre>
  * d(rec), the gradient of the recurrent pre-activations, is d(gates) for an LSTM and GRU's hgates (n's times r).
  * Its steps are masked by the row lengths {@link #maskWith} gives (an embedding's), else every step counts.
+ * The step kernels do only elementwise work: the recurrent products run as the tuned matmuls, on two rows-sized
+ * buffers, {@link #product} and {@link #state}, that hold one step's operand and product.
  */
 final class RecurrentOp<B> implements LayerOp<B> {
   private final Backend<B, ?> backend;
@@ -34,6 +38,10 @@ final class RecurrentOp<B> implements LayerOp<B> {
   /** rows · T · H: the state each step reads, h_{t−1}. */
   private final B states;
   private final B out;
+  /** rows · G·H: forward h_{t−1}·W_hhᵀ; backward step t's d(rec), the operand of d(rec)·W_hh. */
+  private final B product;
+  /** rows · H: forward h_t, the operand of the next step's product; backward d(rec)_{t+1}·W_hh. */
+  private final B state;
   /** The rows' lengths: T each, or an embedding's ({@link #maskWith}). */
   private B lengths;
   /** Training only: the parameters' gradients, LSTM's dcell, the carry (rows · H) and GRU's hgates. */
@@ -59,6 +67,8 @@ final class RecurrentOp<B> implements LayerOp<B> {
     this.second = backend.allocate(positions * r.hidden());
     this.states = backend.allocate(positions * r.hidden());
     this.out = backend.allocate(capacity * r.output().size());
+    this.product = backend.allocate(capacity * r.gateRows());
+    this.state = backend.allocate(capacity * r.hidden());
     float[] all = new float[capacity];
     Arrays.fill(all, r.steps());
     this.lengths = backend.upload(all);
@@ -74,12 +84,12 @@ final class RecurrentOp<B> implements LayerOp<B> {
 
   /**
    * {@return floats the op of {@code r} allocates: parameters, gates, the second and state buffers, output,
-   * lengths; training: the gradients, carry (and LSTM's dcell, GRU's hgates)}
+   * product and state, lengths; training: the gradients, carry (and LSTM's dcell, GRU's hgates)}
    */
   static long floats(Recurrent r, long capacity, boolean training) {
     long positions = capacity * r.steps();
     long forward = r.parameterCount() + positions * r.gateRows() + 2 * positions * r.hidden()
-        + capacity * r.output().size() + capacity;
+        + capacity * r.output().size() + capacity * (r.gateRows() + r.hidden()) + capacity;
     boolean lstm = r.cell() == Recurrent.Cell.LSTM;
     return forward + (training ? r.parameterCount() + capacity * r.hidden() * (lstm ? 2 : 1)
         + (lstm ? 0 : positions * r.gateRows()) : 0);
@@ -108,12 +118,15 @@ final class RecurrentOp<B> implements LayerOp<B> {
     int sequence = r.sequence() ? 1 : 0;
     backend.matmulTransposeB(rows * steps, r.gateRows(), r.features(), 1.0f, in, inputWeights, gates);
     for (int t = 0; t < steps; t++) {
+      if (t > 0) {
+        backend.matmulTransposeB(rows, r.gateRows(), hidden, 1.0f, state, recurrentWeights, product);
+      }
       if (lstm) {
-        backend.lstmStep(rows, steps, hidden, t, sequence, recurrentWeights, inputBias, recurrentBias, lengths, gates,
-            second, states, out);
+        backend.lstmStep(rows, steps, hidden, t, sequence, inputBias, recurrentBias, lengths, product, gates, second,
+            states, state, out);
       } else {
-        backend.gruStep(rows, steps, hidden, t, sequence, recurrentWeights, inputBias, recurrentBias, lengths, gates,
-            second, states, out);
+        backend.gruStep(rows, steps, hidden, t, sequence, inputBias, recurrentBias, lengths, product, gates, second,
+            states, state, out);
       }
     }
     return out;
@@ -126,11 +139,14 @@ final class RecurrentOp<B> implements LayerOp<B> {
     int sequence = r.sequence() ? 1 : 0;
     for (int t = steps - 1; t >= 0; t--) {
       if (lstm) {
-        backend.lstmStepBackward(rows, steps, hidden, t, sequence, recurrentWeights, lengths, second, g, gates, dcell,
-            carry);
+        backend.lstmStepBackward(rows, steps, hidden, t, sequence, lengths, second, g, state, gates, dcell, carry,
+            product);
       } else {
-        backend.gruStepBackward(rows, steps, hidden, t, sequence, recurrentWeights, lengths, second, states, g, gates,
-            hgates, carry);
+        backend.gruStepBackward(rows, steps, hidden, t, sequence, lengths, second, states, g, state, gates, hgates,
+            carry, product);
+      }
+      if (t > 0) {
+        backend.matmul(rows, hidden, r.gateRows(), 1.0f, product, recurrentWeights, state);
       }
     }
     int positions = rows * steps;

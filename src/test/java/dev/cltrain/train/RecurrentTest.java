@@ -77,15 +77,16 @@ class RecurrentTest {
     float[] cells = new float[1];
     float[] states = new float[1];
     float[] out = new float[1];
-    k.lstmStep(1, 1, 1, 0, 0, new float[4], new float[4], new float[4], new float[] {1}, gates, cells, states, out);
+    k.lstmStep(1, 1, 1, 0, 0, new float[4], new float[4], new float[] {1}, new float[4], gates, cells, states,
+        new float[1], out);
     double c = 0.5 * Math.tanh(0.5); // f·c_prev = 0
     assertEquals(c, cells[0], 1e-6, "c = σ(0)·tanh(0.5)");
     assertEquals(0.5 * Math.tanh(c), out[0], 1e-6, "h = σ(0)·tanh(c)");
     assertEquals(0f, states[0], "h_{−1} stored as 0");
     float[] masked = {0f, 5f, 0.5f, 0f};
     float[] none = new float[1];
-    k.lstmStep(1, 1, 1, 0, 1, new float[4], new float[4], new float[4], new float[] {0}, masked, new float[1],
-        new float[1], none);
+    k.lstmStep(1, 1, 1, 0, 1, new float[4], new float[4], new float[] {0}, new float[4], masked, new float[1],
+        new float[1], new float[1], none);
     assertEquals(0f, none[0], "a step past the length gives 0 in a sequence output");
   }
 
