@@ -57,8 +57,8 @@ class SimulatorKernelTest {
           if (!kernel.startsWith("matmul") && plan != null && !plan.equals(MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
             continue; // the other kernels do not depend on the matmul plan: once is enough
           }
-          if (DeviceCheckAccess.conv(kernel)) {
-            continue; // conv.cl's kernels take images: convKernelsMatchTheReferenceUnderTheSimulator
+          if (DeviceCheckAccess.conv(kernel) || DeviceCheckAccess.recurrent(kernel)) {
+            continue; // images and sequences: the two tests below
           }
           for (int[] s : shapes) {
             for (int activation : new int[] {0, 1, 2, 3}) {
@@ -70,6 +70,34 @@ class SimulatorKernelTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * each of recurrent.cl's kernels (the step kernels run every step, with the recurrent matmuls between them, as a
+   * layer does) at the small cases of verify's: batch 1 with T = 1 and H = 1, odd H and prime F, V = 1 (padding
+   * only), with lengths drawn in [0, T] and both outputs.
+   */
+  @Test
+  void recurrentKernelsMatchTheReferenceUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    ReferenceKernels reference = new ReferenceKernels();
+    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false,
+        MatmulPlan.tiled(MatmulPlan.tileFor(device)))) {
+      int checked = 0;
+      for (String kernel : DeviceCheckAccess.kernels()) {
+        if (!DeviceCheckAccess.recurrent(kernel)) {
+          continue;
+        }
+        checked++;
+        for (int[] s : java.util.Arrays.copyOf(DeviceCheckAccess.shapesFor(kernel), 5)) {
+          float[] expected = DeviceCheckAccess.exec(kernel, reference, s, -1, 7);
+          float[] actual = DeviceCheckAccess.exec(kernel, kernels, s, -1, 7);
+          assertTrue(DeviceCheckAccess.excess(kernel, expected, actual) <= 0,
+              kernel + " at " + DeviceCheckAccess.describe(kernel, s));
+        }
+      }
+      assertEquals(OpenClKernels.kernelNames("recurrent.cl").size(), checked, "every kernel of recurrent.cl checked");
     }
   }
 

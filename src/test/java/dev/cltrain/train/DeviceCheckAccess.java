@@ -17,6 +17,11 @@ public final class DeviceCheckAccess {
     return DeviceCheck.conv(kernel);
   }
 
+  /** {@return whether the kernel is one of recurrent.cl's, whose cases are {@link KernelCases#RECURRENT_SHAPES}'s} */
+  public static boolean recurrent(String kernel) {
+    return KernelCases.RECURRENT_KERNELS.contains(kernel);
+  }
+
   public static int[][] shapesFor(String kernel) {
     return DeviceCheck.shapesFor(kernel);
   }
