@@ -57,7 +57,7 @@ final class VerifyCommand implements Callable<Integer> {
         + "tree, within " + sci(DeviceCheck.ATOL) + " + " + sci(DeviceCheck.REDUCTION_RTOL) + "·|reference|), by "
         + "tolerance elsewhere (" + sci(DeviceCheck.ATOL) + " + " + sci(DeviceCheck.RTOL) + "·|reference| per "
         + "element, plus " + sci(DeviceCheck.PRODUCT_RTOL) + "·Σ|a·b| for the matmul kernels where products multiply and "
-        + "add separately); the training's loss, and its weights when judged by tolerance, within "
+        + "add separately; T times that for the recurrent kernels, whose cases chain T steps); the training's loss, and its weights when judged by tolerance, within "
         + sci(DeviceCheck.TRAINING_TOLERANCE));
     boolean allPass = true;
     List<String[]> table = new ArrayList<>();

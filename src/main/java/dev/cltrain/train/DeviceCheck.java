@@ -311,7 +311,9 @@ public final class DeviceCheck {
               float[] expected = KernelCases.exec(kernel, reference, s, activation, seed);
               float[] actual = KernelCases.exec(kernel, cl, s, activation, seed);
               float[] magnitudes = separate && kernel.startsWith("matmul") ? productMagnitudes(kernel, s, seed) : null;
-              double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual, magnitudes);
+              // recurrent.cl's cases chain T steps, each step's rounding fed to the next: T times the tolerance
+              int chain = KernelCases.RECURRENT_KERNELS.contains(kernel) ? s[1] : 1;
+              double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual, magnitudes, chain);
               largest = Math.max(largest, largestDifference(expected, actual));
               cases++;
               if (excess > worst) {
@@ -460,13 +462,22 @@ public final class DeviceCheck {
    * @param magnitudes Σ_p |a_ip·b_pj| per element on a device that multiplies and adds separately, else null
    */
   static double excess(String kernel, float[] expected, float[] actual, float[] magnitudes) {
+    return excess(kernel, expected, actual, magnitudes, 1);
+  }
+
+  /**
+   * {@link #excess(String, float[], float[], float[])} with the tolerance times {@code chain}: a case that chains
+   * that many dependent launches (recurrent.cl's T steps).
+   */
+  static double excess(String kernel, float[] expected, float[] actual, float[] magnitudes, int chain) {
     float rtol = kernel.endsWith("_loss") ? REDUCTION_RTOL : RTOL;
     double worst = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < expected.length; i++) {
       if (Float.isNaN(expected[i]) != Float.isNaN(actual[i])) {
         return Double.POSITIVE_INFINITY;
       }
-      double tolerance = ATOL + rtol * Math.abs(expected[i]) + (magnitudes == null ? 0 : PRODUCT_RTOL * magnitudes[i]);
+      double tolerance = chain * (ATOL + rtol * Math.abs(expected[i])
+          + (magnitudes == null ? 0 : PRODUCT_RTOL * magnitudes[i]));
       if (Float.isNaN(expected[i]) || expected[i] == actual[i]) {
         worst = Math.max(worst, -tolerance);
         continue;
