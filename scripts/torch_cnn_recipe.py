@@ -23,13 +23,13 @@ spin, and its 2-thread epochs then take several times longer (see the .txt).
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
 import idx_files
+import torch_epochs
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--net", default=None)
@@ -113,32 +113,4 @@ print(f"optimizer {args.optimizer} lr {args.lr} batch {args.batch} epochs {args.
       f"threads {args.threads}; {params} parameters, {macs / 1e6:.3f} M multiply-adds forward per image", flush=True)
 
 
-def test_accuracy():
-    net.eval()
-    correct = 0
-    with torch.no_grad():
-        for s in range(0, len(xte), 1000):
-            correct += int((net(xte[s:s + 1000]).argmax(1) == yte[s:s + 1000]).sum())
-    net.train()
-    return correct / len(xte)
-
-
-accs = []
-for epoch in range(1, args.epochs + 1):
-    start = time.perf_counter()
-    order = torch.from_numpy(rng.permutation(len(xtr)))
-    loss_sum, batches = 0.0, 0
-    for s in range(0, len(xtr), args.batch):
-        i = order[s:s + args.batch]
-        opt.zero_grad()
-        loss = lossf(net(xtr[i]), ytr[i])
-        loss.backward()
-        opt.step()
-        loss_sum += float(loss)
-        batches += 1
-    seconds = time.perf_counter() - start
-    acc = test_accuracy()
-    accs.append(acc)
-    print(f"epoch {epoch:2d}: {seconds:6.2f} s, loss {loss_sum / batches:.4f}, test accuracy {acc:.4f}", flush=True)
-print("test accuracies " + " ".join(f"{a:.4f}" for a in accs))
-print(f"best {max(accs):.4f} at epoch {accs.index(max(accs)) + 1}, final {accs[-1]:.4f}")
+torch_epochs.train(net, opt, lossf, xtr, ytr, xte, yte, args.epochs, args.batch, rng)
