@@ -220,4 +220,33 @@ class StreamingTest {
     }
     assertArrayEquals(models.get(0), models.get(1), "the model file, byte for byte");
   }
+
+  /**
+   * Augmentation of streamed images: each batch read on the host is flipped and shifted on the device with the
+   * draws of its rows' indices in the data set (augment_rows), so the streamed run writes the in-memory run's
+   * model, byte for byte, on one device and on two (the device with the reference, batches shared 2:1).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("devices")
+  void streamedImagesAreAugmentedAsTheImagesInMemory(String device, @TempDir Path dir) throws Exception {
+    Path idx = dev.cltrain.testing.IdxFolders.write(dir.resolve("idx"));
+    Path cache = dir.resolve("cache");
+    List<dev.cltrain.device.DeviceChoice> choices = List.of(Devices.choose(device),
+        dev.cltrain.device.DeviceChoice.parallel(List.of(Devices.choose(device).device(), Devices.reference()),
+            new int[] {2, 1}, "two devices").withCheck(false));
+    for (dev.cltrain.device.DeviceChoice choice : choices) {
+      List<byte[]> models = new ArrayList<>();
+      for (Streaming.Mode mode : List.of(Streaming.Mode.OFF, Streaming.Mode.ON)) {
+        TrainingData data = Data.load(new DataOptions(idx.toString(), 1, true, 0, null, 0, 0, CsvLayout.DEFAULT,
+            null, new Streaming(mode, new RowCache.Options(cache, null))));
+        assertEquals(mode == Streaming.Mode.ON, data.train().isStreamed());
+        Path file = dir.resolve(mode + ".json");
+        Training.of(Network.builder(36, 5, 3).hidden(Activation.RELU).loss(Loss.XENT).seed(4), data)
+            .optimizer(Optimizer.sgd(0.2f)).batchSize(32).epochs(2).device(choice)
+            .augment(dev.cltrain.nn.Augment.parse("flip,crop:2", 7)).run().model().save(file);
+        models.add(Files.readAllBytes(file));
+      }
+      assertArrayEquals(models.get(0), models.get(1), "the model file, byte for byte, on " + choice);
+    }
+  }
 }

@@ -561,6 +561,31 @@ public interface Kernels<B, I> {
   }
 
   /**
+   * augment.cl: {@link #gatherAugment}'s images from rows already gathered in order, as a streamed batch is read:
+   * target row r is source row r flipped and shifted with the draws of sample {@code indices[offset + r]}, so
+   * that streamed rows are augmented exactly as the same rows resident on the device.
+   *
+   * @param rows rows augmented: the batch
+   * @param height image rows
+   * @param width image columns
+   * @param channels values per pixel
+   * @param pad the largest shift in pixels (0: no shift)
+   * @param flip nonzero to flip half the images
+   * @param seedLo the seed's low 32 bits
+   * @param seedHi the seed's high 32 bits
+   * @param epoch the epoch, from 0 (counter word 1)
+   * @param offset the first element of indices used
+   * @param indices the rows' numbers in the data set (the draws' sample index), e.g. an epoch's shuffled order
+   * @param source the batch's rows in order, height·width·channels columns
+   * @param target receives the augmented rows
+   */
+  default void augmentRows(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
+      int epoch, int offset, I indices, B source, B target) {
+    launch("augment_rows", Range.grid(height * width * channels, rows), rows, height, width, channels, pad, flip,
+        seedLo, seedHi, epoch, offset, indices, source, target);
+  }
+
+  /**
    * update.cl: one AdamW step (decoupled weight decay, as torch.optim.AdamW orders it): first
    * w = w · (1 − learningRate · weightDecay), then {@link #adamUpdate}'s step on the decayed w with no L2 term
    * (weightDecay 0 there), to the bit. Moments flushed as Adam's.

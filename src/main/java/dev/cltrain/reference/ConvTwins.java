@@ -1,7 +1,8 @@
 package dev.cltrain.reference;
 
 /**
- * The twins of conv.cl (patches, pooling, dropout), batch.cl (gather_rows) and augment.cl (gather_augment):
+ * The twins of conv.cl (patches, pooling, dropout), batch.cl (gather_rows) and augment.cl (gather_augment,
+ * augment_rows):
  * the kernels that move values rather than multiply them.
  */
 abstract class ConvTwins extends UpdateTwins {
@@ -226,19 +227,38 @@ abstract class ConvTwins extends UpdateTwins {
     int cols = height * width * channels;
     for (int r = 0; r < rows; r++) {
       int sample = indices[offset + r];
-      boolean flipped = flip != 0 && Philox.augmentDraw(sample, epoch, 0, 2, seedLo, seedHi) == 1;
-      int dy = pad > 0 ? Philox.augmentDraw(sample, epoch, 1, 2 * pad + 1, seedLo, seedHi) - pad : 0;
-      int dx = pad > 0 ? Philox.augmentDraw(sample, epoch, 2, 2 * pad + 1, seedLo, seedHi) - pad : 0;
-      for (int col = 0; col < cols; col++) {
-        int pixel = col / channels;
-        int c = col - pixel * channels;
-        int y = pixel / width;
-        int x = pixel - y * width;
-        int sy = y + dy;
-        int sx = (flipped ? width - 1 - x : x) + dx;
-        target[r * cols + col] = sy >= 0 && sy < height && sx >= 0 && sx < width
-            ? source[sample * cols + (sy * width + sx) * channels + c] : 0.0f;
-      }
+      augment(sample, sample * cols, r * cols, height, width, channels, pad, flip, seedLo, seedHi, epoch, source,
+          target);
     }
   }
+
+  @Override
+  public void augmentRows(int rows, int height, int width, int channels, int pad, int flip, int seedLo,
+      int seedHi, int epoch, int offset, int[] indices, float[] source, float[] target) {
+    int cols = height * width * channels;
+    for (int r = 0; r < rows; r++) {
+      augment(indices[offset + r], r * cols, r * cols, height, width, channels, pad, flip, seedLo, seedHi, epoch,
+          source, target);
+    }
+  }
+
+  /** augment.cl's augmented: sample's image from source[from ..] into target[to ..], flipped and shifted. */
+  private static void augment(int sample, int from, int to, int height, int width, int channels, int pad, int flip,
+      int seedLo, int seedHi, int epoch, float[] source, float[] target) {
+    boolean flipped = flip != 0 && Philox.augmentDraw(sample, epoch, 0, 2, seedLo, seedHi) == 1;
+    int dy = pad > 0 ? Philox.augmentDraw(sample, epoch, 1, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+    int dx = pad > 0 ? Philox.augmentDraw(sample, epoch, 2, 2 * pad + 1, seedLo, seedHi) - pad : 0;
+    int cols = height * width * channels;
+    for (int col = 0; col < cols; col++) {
+      int pixel = col / channels;
+      int c = col - pixel * channels;
+      int y = pixel / width;
+      int x = pixel - y * width;
+      int sy = y + dy;
+      int sx = (flipped ? width - 1 - x : x) + dx;
+      target[to + col] = sy >= 0 && sy < height && sx >= 0 && sx < width
+          ? source[from + (sy * width + sx) * channels + c] : 0.0f;
+    }
+  }
+
 }

@@ -122,12 +122,6 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
             .collect(java.util.stream.Collectors.joining(", ")) + ") train on one process only (one device, or "
             + "several in one process): the statistics of each executor's share of a batch are not combined");
       }
-      if (train.isStreamed() && settings.augment() != null) {
-        throw new dev.cltrain.core.InputException(dev.cltrain.core.Wording.of("streamed data (",
-            dev.cltrain.core.Wording.param("stream"), ") trains without ",
-            dev.cltrain.core.Wording.param("augment"), " for now: give ", dev.cltrain.core.Wording.param("stream"),
-            " off, or no augmentation"));
-      }
       this.optimizer = settings.optimizer();
       this.rate = optimizer.learningRate();
       this.shuffler = settings.shuffler().copy();
@@ -182,7 +176,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       }
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();
-        int[] rowOrder = new int[train.isStreamed() ? 0 : train.rows()]; // streamed: the host gathers the rows
+        // streamed: the host gathers the rows; the epoch's order is uploaded only for augmentation's draws
+        int[] rowOrder = new int[train.isStreamed() && augment == null ? 0 : train.rows()];
+        if (train.isStreamed() && augment != null) {
+          readX = backend.allocate(capacity * inputs);
+        }
         if (fullBatch) { // augmented: the full batch is gathered in the data's order, never shuffled
           Arrays.setAll(rowOrder, i -> i);
         }
@@ -291,6 +289,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return trainSet.isStreamed();
   }
 
+  /** {@return whether the training rows are augmented} */
+  final boolean augmented() {
+    return augment != null;
+  }
+
   /** {@return the training rows} */
   final DataSet trainingSet() {
     return trainSet;
@@ -389,7 +392,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     if (trainSet.isStreamed()) {
       trainSet.source().checkUnchanged();
       feed = new BatchFeed(trainSet, currentOrder, capacity, first, streamedTargetChange());
-    } else {
+    }
+    if (!trainSet.isStreamed() || augment != null) {
       backend.writeIndices(order, currentOrder);
     }
     try {
@@ -453,7 +457,7 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
       int n = Math.min(capacity, rows - offset);
       if (feed != null) {
         BatchFeed.Batch batch = feed.next();
-        backend.write(batchX, batch.x());
+        writeInputs(batch.x(), n, offset);
         backend.write(batchY, batch.y());
       } else {
         gatherInputs(n, offset);
@@ -491,6 +495,25 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     backend.gatherAugment(rows, image.height(), image.width(), image.channels(), augment.pad(),
         augment.flip() ? 1 : 0, (int) seed, (int) (seed >>> 32), epochsDone, offset, order, train.x, batchX);
   }
+
+  /**
+   * Writes the inputs of streamed rows order[offset .. offset + rows), read on the host in that order, into the
+   * batch buffer: as they are, or augmented as {@link #gatherInputs} augments the same rows resident (the draws
+   * of each row's index in the training set, from the epoch's order on the device).
+   */
+  void writeInputs(float[] x, int rows, int offset) {
+    if (augment == null) {
+      backend.write(batchX, x);
+      return;
+    }
+    backend.write(readX, x);
+    long seed = augment.seed();
+    backend.augmentRows(rows, image.height(), image.width(), image.channels(), augment.pad(),
+        augment.flip() ? 1 : 0, (int) seed, (int) (seed >>> 32), epochsDone, offset, order, readX, batchX);
+  }
+
+  /** Streamed rows with augmentation: a batch's inputs as read, before {@link #writeInputs} augments them. */
+  private B readX;
 
   @Override
   public void stopAfterBatch() {

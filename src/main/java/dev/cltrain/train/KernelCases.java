@@ -317,8 +317,8 @@ final class KernelCases {
         k.avgPoolBackward(rows, height, width, channels, size, dy, dx);
         return read(k, dx, inputs);
       }
-      case "gather_augment" -> {
-        return gatherAugment(k, s, random);
+      case "gather_augment", "augment_rows" -> {
+        return gatherAugment(kernel, k, s, random);
       }
       default -> {
         float rate = new float[] {0f, 0.5f, 0.9f}[(rows + height) % 3];
@@ -422,21 +422,28 @@ final class KernelCases {
   /**
    * gather_augment at a conv case (rows, height, width, channels, kernel, stride, same): pad = kernel (as large
    * as the image in several cases), flip with an odd stride, rows drawn from a source of rows + 3 (each may
-   * repeat), from offset 1, in an epoch drawn from the seed.
+   * repeat), from offset 1, in an epoch drawn from the seed; augment_rows likewise on a source of the batch's
+   * rows, their sample numbers drawn as gather_augment's rows are.
    */
-  private static <B, I> float[] gatherAugment(Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] gatherAugment(String kernel, Backend<B, I> k, int[] s, Random random) {
     int rows = s[0];
     int cols = s[1] * s[2] * s[3];
+    boolean gather = kernel.equals("gather_augment");
     int sourceRows = rows + 3;
-    B source = k.upload(uniform(random, sourceRows * cols));
+    B source = k.upload(uniform(random, (gather ? sourceRows : rows) * cols));
     int[] order = new int[rows + 1];
     for (int i = 0; i < order.length; i++) {
       order[i] = random.nextInt(sourceRows);
     }
     I indices = k.uploadIndices(order);
     B target = poisoned(k, rows * cols);
-    k.gatherAugment(rows, s[1], s[2], s[3], s[4], s[5] % 2, random.nextInt(), random.nextInt(), random.nextInt(1000),
-        1, indices, source, target);
+    if (gather) {
+      k.gatherAugment(rows, s[1], s[2], s[3], s[4], s[5] % 2, random.nextInt(), random.nextInt(),
+          random.nextInt(1000), 1, indices, source, target);
+    } else {
+      k.augmentRows(rows, s[1], s[2], s[3], s[4], s[5] % 2, random.nextInt(), random.nextInt(),
+          random.nextInt(1000), 1, indices, source, target);
+    }
     return read(k, target, rows * cols);
   }
 

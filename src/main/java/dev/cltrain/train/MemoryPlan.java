@@ -72,10 +72,12 @@ public final class MemoryPlan {
     int rows = data.rows();
     long capacity = capacity(rows, settings.batchSize());
     boolean streamed = data.isStreamed() && !fullBatch(rows, settings.batchSize()); // a full batch is read whole
+    boolean augmented = settings.augment() != null;
     return Inference.bufferFloats(network, capacity, true)
         + Inference.residentFloats(network, rows, capacity, streamed)
-        + Backprop.bufferFloats(network, streamed ? 0 : rows, capacity, !replica && settings.augment() == null
+        + Backprop.bufferFloats(network, streamed && !augmented ? 0 : rows, capacity, !replica && !augmented
             && fullBatch(rows, settings.batchSize())) // augmented rows are gathered even for the full batch
+        + (streamed && augmented ? capacity * data.inputs() : 0) // streamed rows as read, before augmentation
         + ParameterTable.stateFloats(network, settings.optimizer());
   }
 

@@ -40,7 +40,8 @@ final class Replica<B, I> extends Backprop<B, I> {
     small.useLayers();
     if (streamed()) {
       hostOrder = rowOrder;
-    } else {
+    }
+    if (!streamed() || augmented()) { // streamed and augmented: the order gives each row's draws
       backend.writeIndices(order, rowOrder);
     }
   }
@@ -61,7 +62,7 @@ final class Replica<B, I> extends Backprop<B, I> {
       float[] y = new float[rows * set.outputs()];
       set.gather(hostOrder, offset, rows, x, y);
       java.util.function.UnaryOperator<float[]> change = streamedTargetChange();
-      shardStep(x, change == null ? y : change.apply(y), rows, batchRows, slot);
+      shardStep(offset, x, change == null ? y : change.apply(y), rows, batchRows, slot);
       return;
     }
     gatherInputs(rows, offset);
@@ -71,10 +72,10 @@ final class Replica<B, I> extends Backprop<B, I> {
 
   /**
    * {@link #shardStep(int, int, int, int)} on rows read on the host (streamed): {@code x} and {@code y} hold
-   * exactly the shard's {@code rows} rows, targets as {@link #streamedTargetChange()} leaves them.
+   * exactly the shard's {@code rows} rows, order[offset ..), targets as {@link #streamedTargetChange()} leaves them.
    */
-  void shardStep(float[] x, float[] y, int rows, int batchRows, int slot) {
-    backend.write(batchX, x);
+  void shardStep(int offset, float[] x, float[] y, int rows, int batchRows, int slot) {
+    writeInputs(x, rows, offset);
     backend.write(batchY, y);
     shardCompute(rows, batchRows, slot);
   }

@@ -292,7 +292,8 @@ public final class ShardedTrainer implements Trainer {
         if (n[device] > 0 && read != null) {
           int in = trainSet.inputs();
           int out = trainSet.outputs();
-          replicas.get(device).shardStep(Arrays.copyOfRange(read.x(), start * in, (start + n[device]) * in),
+          replicas.get(device).shardStep(offset + start,
+              Arrays.copyOfRange(read.x(), start * in, (start + n[device]) * in),
               Arrays.copyOfRange(read.y(), start * out, (start + n[device]) * out), n[device], rows, b);
         } else if (n[device] > 0) {
           replicas.get(device).shardStep(offset + start, n[device], rows, b);
