@@ -9,10 +9,10 @@
 // Accuracy: within 2 ulp of the true exp and tanh over the float range.
 
 // e^x; 0 below −87.3 (no subnormal results, which some devices flush), +inf above 88.7
-inline float exp_cl(const float x) {
+inline __attribute__((always_inline)) float exp_cl(const float x) {
   if (x > 88.72283905206835f) return INFINITY;
   if (x < -87.33654475f) return 0.0f;
-  const float k = rint(x * 1.44269504088896341f);
+  const float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; // rint: |x·log2 e| < 2^22
   float r = x - k * 0.693359375f;
   r = r - k * -2.12194440e-4f;
   const float z = r * r;
@@ -24,12 +24,13 @@ inline float exp_cl(const float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * z + r;
   p = p + 1.0f;
-  return ldexp(p, (int) k);
+  const int k1 = (int) k / 2; // p·2^k as two exact scalings (|k1|, |k − k1| ≤ 64): one rounding, as ldexp's
+  return p * as_float((k1 + 127) << 23) * as_float(((int) k - k1 + 127) << 23);
 }
 
 // tanh(x): an odd polynomial near 0, 1 − 2/(e^2|x| + 1) beyond
-inline float tanh_cl(const float x) {
-  const float ax = fabs(x);
+inline __attribute__((always_inline)) float tanh_cl(const float x) {
+  const float ax = as_float(as_uint(x) & 0x7fffffffu); // fabs(x), written out: a call stops the vectorizer
   if (ax < 0.625f) {
     const float z = x * x;
     float p = -5.70498872745e-3f;
@@ -53,7 +54,7 @@ inline float tanh_cl(const float x) {
 #define ACT_SOFTMAX (-1)
 
 // f(x) for activation code `activation`
-inline float activate(const int activation, const float x) {
+inline __attribute__((always_inline)) float activate(const int activation, const float x) {
   switch (activation) {
     case ACT_SIGMOID: return 1.0f / (1.0f + exp_cl(-x));
     case ACT_TANH: return tanh_cl(x);
@@ -64,7 +65,7 @@ inline float activate(const int activation, const float x) {
 }
 
 // f'(z) written in terms of the output a = f(z): σ' = a(1 − a), tanh' = 1 − a², relu' = [a > 0], identity' = 1
-inline float slope(const int activation, const float a) {
+inline __attribute__((always_inline)) float slope(const int activation, const float a) {
   switch (activation) {
     case ACT_SIGMOID: return a * (1.0f - a);
     case ACT_TANH: return 1.0f - a * a;

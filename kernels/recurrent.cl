@@ -19,7 +19,8 @@
 //   state   (n, H)       forward: receives h_t, the next step's matmul operand
 //   stateGradient (n, H) backward: d(rec)_{t+1}·W_hh (read at t < T − 1 only)
 //   stepGradients (n, G·H) backward: receives d(rec)_t (LSTM: d(gates); GRU: hgates), the next matmul's operand
-// One work-item per (row, unit) in the step kernels: it reads its own unit's elements of what earlier launches
+// One work-item per (row, unit) in the step kernels, dimension 0 the unit, 1 the row (neighbouring work-items
+// touch neighbouring floats, so the work-items vectorize on CPUs): it reads its own unit's elements of what earlier launches
 // wrote and writes only its own unit's elements.
 //   sequence_lengths     lengths(n) = the index of the first 0 id of row n, else steps        .sequenceLengths
 //   lstm_step            a = gates + b_ih + product + b_hh; i, f, o = σ(a); g = tanh(a)      .lstmStep
@@ -74,9 +75,17 @@ inline float state_gradient(const int steps, const int hidden, const int t, cons
                             __global const float* carry, const int n, const int j, const long at, const bool valid) {
   const bool last = t == steps - 1;
   const float rec = last ? 0.0f : stateGradient[(long) n * hidden + j];
-  const float outGradient = sequence ? (valid ? dy[at * hidden + j] : 0.0f)
-                                     : (last ? dy[(long) n * hidden + j] : 0.0f);
+  const float stepGradient = sequence ? dy[at * hidden + j] : 0.0f; // read on every row, then selected
+  const float outGradient = sequence ? (valid ? stepGradient : 0.0f) : (last ? dy[(long) n * hidden + j] : 0.0f);
   return rec + (last ? 0.0f : carry[(long) n * hidden + j]) + outGradient;
+}
+
+// Gate g's pre-activation of unit j: x·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ (from step 1 on) + b_hh, added in that order.
+inline float lstm_gate(const int g, const int hidden, const int j, const int t, const int n,
+                       __global const float* gate, __global const float* inputBias, __global const float* product,
+                       __global const float* recurrentBias) {
+  const int row = g * hidden + j;
+  return gate[row] + inputBias[row] + (t > 0 ? product[(long) n * 4 * hidden + row] : 0.0f) + recurrentBias[row];
 }
 
 // One work-item per (row, unit) of step t.
@@ -85,42 +94,29 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
                         __global const float* lengths, __global const float* product, __global float* gates,
                         __global float* cells, __global float* states, __global float* state,
                         __global float* out) {
-  const int id = get_global_id(0);
-  if (id >= rows * hidden) {
+  const int j = get_global_id(0);
+  const int n = get_global_id(1);
+  if (j >= hidden || n >= rows) {
     return;
   }
-  const int n = id / hidden;
-  const int j = id - n * hidden;
+  const int id = n * hidden + j;
   const long at = (long) n * steps + t;
   __global float* gate = gates + at * 4 * hidden;
   const bool valid = t < (int) lengths[n];
-  float c;
-  float h;
-  if (!valid) {
-    c = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
-    h = t > 0 ? states[at * hidden + j] : 0.0f;
-    for (int g = 0; g < 4; g++) {
-      gate[g * hidden + j] = 0.0f;
-    }
-  } else {
-    float a[4];
-    for (int g = 0; g < 4; g++) {
-      const int row = g * hidden + j;
-      a[g] = gate[row] + inputBias[row] + (t > 0 ? product[(long) n * 4 * hidden + row] : 0.0f)
-          + recurrentBias[row];
-    }
-    const float i = activate(ACT_SIGMOID, a[0]);
-    const float f = activate(ACT_SIGMOID, a[1]);
-    const float g = tanh_cl(a[2]);
-    const float o = activate(ACT_SIGMOID, a[3]);
-    const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
-    c = f * cp + i * g;
-    h = o * tanh_cl(c);
-    gate[j] = i;
-    gate[hidden + j] = f;
-    gate[2 * hidden + j] = g;
-    gate[3 * hidden + j] = o;
-  }
+  // computed for every step and selected (no branch on the row's length, no private array: the work-items vectorize)
+  const float i = activate(ACT_SIGMOID, lstm_gate(0, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float f = activate(ACT_SIGMOID, lstm_gate(1, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float g = tanh_cl(lstm_gate(2, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float o = activate(ACT_SIGMOID, lstm_gate(3, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
+  const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
+  const float cv = f * cp + i * g;
+  const float c = valid ? cv : cp;
+  const float h = valid ? o * tanh_cl(cv) : hp;
+  gate[j] = valid ? i : 0.0f;
+  gate[hidden + j] = valid ? f : 0.0f;
+  gate[2 * hidden + j] = valid ? g : 0.0f;
+  gate[3 * hidden + j] = valid ? o : 0.0f;
   cells[at * hidden + j] = c;
   step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
 }
@@ -131,12 +127,12 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
                                  __global const float* dy, __global const float* stateGradient,
                                  __global float* gates, __global float* dcell, __global float* carry,
                                  __global float* stepGradients) {
-  const int id = get_global_id(0);
-  if (id >= rows * hidden) {
+  const int j = get_global_id(0);
+  const int n = get_global_id(1);
+  if (j >= hidden || n >= rows) {
     return;
   }
-  const int n = id / hidden;
-  const int j = id - n * hidden;
+  const int id = n * hidden + j;
   const long at = (long) n * steps + t;
   const int width = 4 * hidden;
   const bool valid = t < (int) lengths[n];
@@ -144,15 +140,7 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   const float dc = t == steps - 1 ? 0.0f : dcell[id];
   __global float* gate = gates + at * width;
   __global float* next = stepGradients + (long) n * width;
-  if (!valid) {
-    for (int g = 0; g < 4; g++) {
-      gate[g * hidden + j] = 0.0f;
-      next[g * hidden + j] = 0.0f;
-    }
-    carry[id] = dh;
-    dcell[id] = dc;
-    return;
-  }
+  // computed on every row and selected (no branch on the row's length: the work-items vectorize)
   const float i = gate[j];
   const float f = gate[hidden + j];
   const float g = gate[2 * hidden + j];
@@ -160,10 +148,10 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   const float tc = tanh_cl(cells[at * hidden + j]);
   const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
   const float dct = dc + dh * o * slope(ACT_TANH, tc);
-  const float di = dct * g * slope(ACT_SIGMOID, i);
-  const float df = dct * cp * slope(ACT_SIGMOID, f);
-  const float dg = dct * i * slope(ACT_TANH, g);
-  const float dout = dh * tc * slope(ACT_SIGMOID, o);
+  const float di = valid ? dct * g * slope(ACT_SIGMOID, i) : 0.0f;
+  const float df = valid ? dct * cp * slope(ACT_SIGMOID, f) : 0.0f;
+  const float dg = valid ? dct * i * slope(ACT_TANH, g) : 0.0f;
+  const float dout = valid ? dh * tc * slope(ACT_SIGMOID, o) : 0.0f;
   gate[j] = di;
   gate[hidden + j] = df;
   gate[2 * hidden + j] = dg;
@@ -172,8 +160,8 @@ __kernel void lstm_step_backward(const int rows, const int steps, const int hidd
   next[hidden + j] = df;
   next[2 * hidden + j] = dg;
   next[3 * hidden + j] = dout;
-  dcell[id] = dct * f;
-  carry[id] = 0.0f;
+  dcell[id] = valid ? dct * f : dc;
+  carry[id] = valid ? 0.0f : dh;
 }
 
 // One work-item per (row, unit) of step t.
@@ -182,38 +170,29 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
                        __global const float* lengths, __global const float* product, __global float* gates,
                        __global float* news, __global float* states, __global float* state,
                        __global float* out) {
-  const int id = get_global_id(0);
-  if (id >= rows * hidden) {
+  const int j = get_global_id(0);
+  const int n = get_global_id(1);
+  if (j >= hidden || n >= rows) {
     return;
   }
-  const int n = id / hidden;
-  const int j = id - n * hidden;
+  const int id = n * hidden + j;
   const long at = (long) n * steps + t;
   __global float* gate = gates + at * 3 * hidden;
   const bool valid = t < (int) lengths[n];
   const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
-  float h;
-  if (!valid) {
-    h = hp;
-    for (int g = 0; g < 3; g++) {
-      gate[g * hidden + j] = 0.0f;
-    }
-    news[at * hidden + j] = 0.0f;
-  } else {
-    float rec[3];
-    for (int g = 0; g < 3; g++) {
-      const int row = g * hidden + j;
-      rec[g] = (t > 0 ? product[(long) n * 3 * hidden + row] : 0.0f) + recurrentBias[row];
-    }
-    const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec[0]);
-    const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec[1]);
-    const float nn = tanh_cl(gate[2 * hidden + j] + inputBias[2 * hidden + j] + r * rec[2]);
-    h = (1.0f - z) * nn + z * hp;
-    gate[j] = r;
-    gate[hidden + j] = z;
-    gate[2 * hidden + j] = nn;
-    news[at * hidden + j] = rec[2];
-  }
+  // computed on every row and selected (no branch on the row's length, no private array: the work-items vectorize)
+  __global const float* rec = product + (long) n * 3 * hidden;
+  const float rec0 = (t > 0 ? rec[j] : 0.0f) + recurrentBias[j];
+  const float rec1 = (t > 0 ? rec[hidden + j] : 0.0f) + recurrentBias[hidden + j];
+  const float rec2 = (t > 0 ? rec[2 * hidden + j] : 0.0f) + recurrentBias[2 * hidden + j];
+  const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec0);
+  const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec1);
+  const float nn = tanh_cl(gate[2 * hidden + j] + inputBias[2 * hidden + j] + r * rec2);
+  const float h = valid ? (1.0f - z) * nn + z * hp : hp;
+  gate[j] = valid ? r : 0.0f;
+  gate[hidden + j] = valid ? z : 0.0f;
+  gate[2 * hidden + j] = valid ? nn : 0.0f;
+  news[at * hidden + j] = valid ? rec2 : 0.0f;
   step_output(steps, hidden, t, sequence, n, j, at, valid, h, states, state, out);
 }
 
@@ -223,12 +202,12 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
                                 __global const float* states, __global const float* dy,
                                 __global const float* stateGradient, __global float* gates,
                                 __global float* hgates, __global float* carry, __global float* stepGradients) {
-  const int id = get_global_id(0);
-  if (id >= rows * hidden) {
+  const int j = get_global_id(0);
+  const int n = get_global_id(1);
+  if (j >= hidden || n >= rows) {
     return;
   }
-  const int n = id / hidden;
-  const int j = id - n * hidden;
+  const int id = n * hidden + j;
   const long at = (long) n * steps + t;
   const int width = 3 * hidden;
   const bool valid = t < (int) lengths[n];
@@ -236,22 +215,15 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
   __global float* gate = gates + at * width;
   __global float* hgate = hgates + at * width;
   __global float* next = stepGradients + (long) n * width;
-  if (!valid) {
-    for (int g = 0; g < 3; g++) {
-      gate[g * hidden + j] = 0.0f;
-      hgate[g * hidden + j] = 0.0f;
-      next[g * hidden + j] = 0.0f;
-    }
-    carry[id] = dh;
-    return;
-  }
+  // computed on every row and selected (no branch on the row's length: the work-items vectorize)
   const float r = gate[j];
   const float z = gate[hidden + j];
   const float nn = gate[2 * hidden + j];
   const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
-  const float dan = dh * (1.0f - z) * slope(ACT_TANH, nn);
-  const float dar = dan * news[at * hidden + j] * slope(ACT_SIGMOID, r);
-  const float daz = dh * (hp - nn) * slope(ACT_SIGMOID, z);
+  const float dan = valid ? dh * (1.0f - z) * slope(ACT_TANH, nn) : 0.0f;
+  const float nw = news[at * hidden + j];
+  const float dar = valid ? dan * nw * slope(ACT_SIGMOID, r) : 0.0f;
+  const float daz = valid ? dh * (hp - nn) * slope(ACT_SIGMOID, z) : 0.0f;
   gate[j] = dar;
   gate[hidden + j] = daz;
   gate[2 * hidden + j] = dan;
@@ -261,7 +233,7 @@ __kernel void gru_step_backward(const int rows, const int steps, const int hidde
   next[j] = dar;
   next[hidden + j] = daz;
   next[2 * hidden + j] = dan * r;
-  carry[id] = dh * z;
+  carry[id] = valid ? dh * z : dh;
 }
 
 // One work-item per element of out (rows·steps·dims).

@@ -901,7 +901,7 @@ public interface Kernels<B, I> {
    */
   default void lstmStep(int rows, int steps, int hidden, int t, int sequence, B inputBias, B recurrentBias,
       B lengths, B product, B gates, B cells, B states, B state, B out) {
-    launch("lstm_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, inputBias,
+    launch("lstm_step", Range.grid(hidden, rows), rows, steps, hidden, t, sequence, inputBias,
         recurrentBias, lengths, product, gates, cells, states, state, out);
   }
 
@@ -926,7 +926,7 @@ public interface Kernels<B, I> {
    */
   default void lstmStepBackward(int rows, int steps, int hidden, int t, int sequence, B lengths, B cells, B dy,
       B stateGradient, B gates, B dcell, B carry, B stepGradients) {
-    launch("lstm_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, lengths,
+    launch("lstm_step_backward", Range.grid(hidden, rows), rows, steps, hidden, t, sequence, lengths,
         cells, dy, stateGradient, gates, dcell, carry, stepGradients);
   }
 
@@ -952,7 +952,7 @@ public interface Kernels<B, I> {
    */
   default void gruStep(int rows, int steps, int hidden, int t, int sequence, B inputBias, B recurrentBias,
       B lengths, B product, B gates, B news, B states, B state, B out) {
-    launch("gru_step", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, inputBias,
+    launch("gru_step", Range.grid(hidden, rows), rows, steps, hidden, t, sequence, inputBias,
         recurrentBias, lengths, product, gates, news, states, state, out);
   }
 
@@ -978,7 +978,7 @@ public interface Kernels<B, I> {
    */
   default void gruStepBackward(int rows, int steps, int hidden, int t, int sequence, B lengths, B news, B states,
       B dy, B stateGradient, B gates, B hgates, B carry, B stepGradients) {
-    launch("gru_step_backward", Range.items((long) rows * hidden), rows, steps, hidden, t, sequence, lengths, news,
+    launch("gru_step_backward", Range.grid(hidden, rows), rows, steps, hidden, t, sequence, lengths, news,
         states, dy, stateGradient, gates, hgates, carry, stepGradients);
   }
 
