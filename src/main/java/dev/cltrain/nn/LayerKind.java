@@ -56,12 +56,11 @@ public enum LayerKind {
   CONV(Conv.class, Place.STAGE, "conv:FILTERS:K[:sS][:valid]", "conv") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(2, Integer.MAX_VALUE, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
-      int filters = t.count(0, "FILTERS");
-      int k = t.count(1, "K");
-      ConvOptions options = ConvOptions.parse(t);
-      int s = options.stride();
-      boolean same = options.same();
+      ConvArgs args = ConvArgs.parse(t, "conv:32:3");
+      int filters = args.filters();
+      int k = args.kernel();
+      int s = args.stride();
+      boolean same = args.same();
       return new Item(t, this, "a convolution", true, true) {
         @Override
         public Shape check(Shape at) {
@@ -69,11 +68,7 @@ public enum LayerKind {
             throw t.error("a " + k + "x" + k + " kernel does not fit the " + at.height() + "x" + at.width()
                 + " input without padding (valid)");
           }
-          long weights = (long) k * k * at.channels() * filters;
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(k + "x" + k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
+          args.checkWeights(t, k + "x" + k + "x" + at.channels(), (long) k * k * at.channels() * filters);
           long h = same ? (at.height() + s - 1) / s : (at.height() - k) / s + 1;
           long w = same ? (at.width() + s - 1) / s : (at.width() - k) / s + 1;
           if (h * w * filters > Integer.MAX_VALUE) {
@@ -126,8 +121,7 @@ public enum LayerKind {
   POOL(Pool.class, Place.STAGE, "maxpool:P, avgpool:P", "maxpool", "avgpool") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 1, "expected " + t.name() + ":P, e.g. " + t.name() + ":2");
-      int size = t.count(0, "P");
+      int size = poolSize(t);
       boolean max = t.name().equals("maxpool");
       return new Item(t, this, "pooling", false, true) {
         @Override
@@ -459,10 +453,9 @@ public enum LayerKind {
   CONV1D(Conv1d.class, Place.STAGE, "conv1d:FILTERS:K[:sS][:valid]", "conv1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(2, Integer.MAX_VALUE, "expected conv1d:FILTERS:K[:sS][:valid], e.g. conv1d:64:5");
-      int filters = t.count(0, "FILTERS");
-      int k = t.count(1, "K");
-      ConvOptions options = ConvOptions.parse(t);
+      ConvArgs args = ConvArgs.parse(t, "conv1d:64:5");
+      int filters = args.filters();
+      int k = args.kernel();
       return new Item(t, this, "a 1-D convolution", true, true) {
         @Override
         public boolean givesSequence() {
@@ -479,24 +472,20 @@ public enum LayerKind {
           if (at.width() != 1) {
             throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
           }
-          if (!options.same() && k > at.height()) {
+          if (!args.same() && k > at.height()) {
             throw t.error("a kernel of " + k + " steps does not fit the " + at.height() + " steps without padding "
                 + "(valid)");
           }
-          long weights = (long) k * at.channels() * filters;
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
-          int s = options.stride();
-          long steps = options.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
+          args.checkWeights(t, k + "x" + at.channels(), (long) k * at.channels() * filters);
+          int s = args.stride();
+          long steps = args.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
           return new Shape((int) steps, 1, filters);
         }
 
         @Override
         public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
           float[][] drawn = init.draw(random, k * at.channels(), filters); // as a dense layer of k·F inputs
-          return new Conv1d(at, filters, k, options.stride(), options.same(), activation, drawn[0], drawn[1]);
+          return new Conv1d(at, filters, k, args.stride(), args.same(), activation, drawn[0], drawn[1]);
         }
       };
     }
@@ -535,8 +524,7 @@ public enum LayerKind {
   MAXPOOL1D(Pool1d.class, Place.STAGE, "maxpool1d:P", "maxpool1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 1, "expected maxpool1d:P, e.g. maxpool1d:2");
-      int size = t.count(0, "P");
+      int size = poolSize(t);
       return new Item(t, this, "1-D pooling", false, true) {
         @Override
         public boolean givesSequence() {
@@ -770,9 +758,16 @@ public enum LayerKind {
     }
   }
 
-  /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */
-  private record ConvOptions(int stride, boolean same) {
-    static ConvOptions parse(NetItem.Text t) {
+  /**
+   * A convolution item's arguments (conv, conv1d): {@code FILTERS:K}, then its options, {@code sS} once for a
+   * stride and {@code valid} once for no padding.
+   */
+  private record ConvArgs(int filters, int kernel, int stride, boolean same) {
+    /** Reads them; {@code example} is the item's, for the message of a missing argument. */
+    static ConvArgs parse(NetItem.Text t, String example) {
+      t.arity(2, Integer.MAX_VALUE, "expected " + t.name() + ":FILTERS:K[:sS][:valid], e.g. " + example);
+      int filters = t.count(0, "FILTERS");
+      int kernel = t.count(1, "K");
       int stride = 0;
       boolean valid = false;
       for (String option : t.args().subList(2, t.args().size())) {
@@ -789,8 +784,22 @@ public enum LayerKind {
               + "padding)");
         }
       }
-      return new ConvOptions(stride == 0 ? 1 : stride, !valid);
+      return new ConvArgs(filters, kernel, stride == 0 ? 1 : stride, !valid);
     }
+
+    /** Refuses {@code weights} (kernels of {@code kernels} values, e.g. "3x3x16", to the filters) over the limit. */
+    void checkWeights(NetItem.Text t, String kernels, long weights) {
+      if (weights > Network.MAX_LAYER_WEIGHTS) {
+        throw t.error(kernels + " kernels to " + filters + " filters make " + weights + " weights, more than "
+            + Network.MAX_LAYER_WEIGHTS);
+      }
+    }
+  }
+
+  /** {@return a pooling item's size: {@code NAME:P} (maxpool, avgpool, maxpool1d)} */
+  private static int poolSize(NetItem.Text t) {
+    t.arity(1, 1, "expected " + t.name() + ":P, e.g. " + t.name() + ":2");
+    return t.count(0, "P");
   }
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
