@@ -305,145 +305,17 @@ public enum LayerKind {
   RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS), resblock:FILTERS[:sS]", "residual", "resblock") {
     @Override
     NetItem item(NetItem.Text t) {
-      if (t.name().equals("resblock")) {
-        return basicBlock(t);
-      }
-      if (!t.args().isEmpty()) {
-        throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
-      }
-      return block(t, NetGroup.parse(t, Residual::allowedInside, "a residual block"), null);
-    }
-
-    /**
-     * {@code resblock:F[:sS]}: the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}, relu its
-     * own (it takes no activation item).
-     */
-    private NetItem basicBlock(NetItem.Text t) {
-      String usage = "expected resblock:FILTERS[:sS], e.g. resblock:16 or resblock:32:s2";
-      if (t.group() != null) {
-        throw t.error(usage);
-      }
-      t.arity(1, 2, usage);
-      int filters = t.count(0, "FILTERS");
-      String stride = "";
-      if (t.args().size() == 2) {
-        String option = t.args().get(1);
-        Matcher m = STRIDE.matcher(option);
-        if (!m.matches() || Integer.parseInt(m.group(1)) == 0) {
-          throw t.error("'" + option + "' is not a stride (sS, S at least 1), e.g. resblock:32:s2");
-        }
-        stride = ":" + option;
-      }
-      String conv = "conv:" + filters + ":3";
-      NetItem.Text written = new NetItem.Text(t.position(), t.text(), t.name(),
-          conv + stride + ",bn,relu," + conv + ",bn", List.of());
-      return block(t, NetGroup.parse(written, Residual::allowedInside, "a residual block"), Activation.RELU);
-    }
-
-    /** The block's item; {@code own}: its activation when the item has one (resblock), else null (the next item's). */
-    private NetItem block(NetItem.Text t, NetGroup group, Activation own) {
-      return new Item(t, this, "a residual block", own == null, true) {
-        @Override
-        public Activation ownActivation() {
-          return own;
-        }
-
-        @Override
-        public Shape check(Shape at) {
-          Shape out = group.check(at);
-          if (!out.equals(at) && Residual.projectionStride(at, out) == 0) {
-            throw t.error("no 1x1 convolution with a stride takes the block's input " + at + " to its items' output "
-                + out + " (the projection shortcut)");
-          }
-          return out;
-        }
-
-        @Override
-        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
-          List<Layer> layers = group.build(at, init, random);
-          Shape out = layers.get(layers.size() - 1).output();
-          Conv projection = null;
-          if (!out.equals(at)) { // drawn after the inner layers, as a dense layer of C inputs and F outputs
-            float[][] drawn = init.draw(random, at.channels(), out.channels());
-            projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
-                Activation.IDENTITY, drawn[0], drawn[1]);
-          }
-          return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
-              own != null ? own : activation);
-        }
-      };
+      return Residual.item(t, this);
     }
 
     @Override
     void write(Layer layer, ObjectNode node) {
-      Residual r = (Residual) layer;
-      node.put("type", "residual");
-      ModelJson.putShape(node.putArray("inputShape"), r.input());
-      node.put("activation", r.activation().id);
-      com.fasterxml.jackson.databind.node.ArrayNode inner = node.putArray("layers");
-      for (Layer l : r.layers()) {
-        l.kind().write(l, inner.addObject());
-      }
-      if (r.projection() == null) {
-        node.putNull("shortcut");
-      } else {
-        CONV.write(r.projection(), node.putObject("shortcut"));
-      }
-      if (r.projectionNorm() != null) { // absent when none: the files of blocks without one stay as they were
-        BATCHNORM.write(r.projectionNorm(), node.putObject("shortcutNorm"));
-      }
+      Residual.write((Residual) layer, node);
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      if (!type.equals("residual")) {
-        throw new InputException(where + ".type: '" + type + "' is a shorthand, not a model file's type (residual)");
-      }
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
-      JsonNode inner = node.get("layers");
-      if (inner == null || !inner.isArray() || inner.isEmpty()) {
-        throw new InputException(where + ".layers: expected a non-empty array of conv, pooling and batchnorm layers");
-      }
-      List<Layer> layers = new java.util.ArrayList<>();
-      Shape shape = at;
-      for (int i = 0; i < inner.size(); i++) {
-        String w = where + ".layers[" + i + "]";
-        JsonNode entry = inner.get(i);
-        String innerType = entry.isObject() ? ModelJson.text(entry, "type", w) : "";
-        LayerKind kind = forId(innerType);
-        if (kind == null || !Residual.allowedInside(kind)) {
-          throw new InputException(w + ".type: '" + innerType + "' cannot stand inside a residual block (conv, "
-              + "maxpool, avgpool, batchnorm)");
-        }
-        Layer l = kind.read(entry, innerType, shape, w);
-        layers.add(l);
-        shape = l.output();
-      }
-      JsonNode shortcut = node.get("shortcut");
-      Conv projection = null;
-      if (shortcut != null && !shortcut.isNull()) {
-        if (!shortcut.isObject() || !"conv".equals(shortcut.path("type").asText())) {
-          throw new InputException(where + ".shortcut: expected null or a conv entry");
-        }
-        projection = (Conv) CONV.read(shortcut, "conv", at, where + ".shortcut");
-      }
-      JsonNode norm = node.get("shortcutNorm");
-      BatchNorm projectionNorm = null;
-      if (norm != null && !norm.isNull()) {
-        if (projection == null || !norm.isObject() || !"batchnorm".equals(norm.path("type").asText())) {
-          throw new InputException(where + ".shortcutNorm: expected a batchnorm entry after a conv shortcut");
-        }
-        projectionNorm = (BatchNorm) BATCHNORM.read(norm, "batchnorm", projection.output(), where + ".shortcutNorm");
-      }
-      try {
-        return new Residual(at, layers, projection, projectionNorm, activation);
-      } catch (IllegalArgumentException e) {
-        throw new InputException(where + ": " + e.getMessage());
-      }
+      return Residual.read(node, type, at, where);
     }
   },
   /**
@@ -817,7 +689,8 @@ public enum LayerKind {
     STAGE_OR_BETWEEN
   }
 
-  private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
+  /** A stride option of a --net item: {@code sS}. */
+  static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
 
   /** A non-negative decimal number as {@code --net} writes them (e.g. 0.1, 1e-5), else NaN. */
   private static float number(String text) {
@@ -851,7 +724,7 @@ public enum LayerKind {
   abstract NetItem item(NetItem.Text text);
 
   /** The part of an item every row's shares: its text, kind, name in messages and two properties. */
-  private abstract static class Item implements NetItem {
+  abstract static class Item implements NetItem {
     private final Text text;
     private final LayerKind kind;
     private final String what;
