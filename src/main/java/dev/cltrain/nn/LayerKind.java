@@ -450,79 +450,17 @@ public enum LayerKind {
   RECURRENT(Recurrent.class, Place.STAGE, "lstm:H[:seq], gru:H[:seq]", "lstm", "gru") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 2, "expected " + t.name() + ":H[:seq], e.g. " + t.name() + ":128");
-      int hidden = t.count(0, "H");
-      if (t.args().size() == 2 && !t.args().get(1).equals("seq")) {
-        throw t.error("'" + t.args().get(1) + "' is not a " + t.name() + " option (seq: every step's state)");
-      }
-      boolean sequence = t.args().size() == 2;
-      Recurrent.Cell cell = Recurrent.Cell.forId(t.name());
-      return new Item(t, this, "a recurrent layer", false, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
-        public Shape check(Shape at) {
-          long weights = (long) cell.gates * hidden * Math.max(hidden, (long) at.width() * at.channels());
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(at.width() * at.channels() + " features to " + hidden + " units make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
-          return new Shape(sequence ? at.height() : 1, 1, hidden);
-        }
-
-        @Override
-        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
-          return Recurrent.draw(cell, at, hidden, sequence, random);
-        }
-      };
+      return Recurrent.item(t, this);
     }
 
     @Override
     void write(Layer layer, ObjectNode node) {
-      Recurrent r = (Recurrent) layer;
-      node.put("type", r.cell().id);
-      ModelJson.putShape(node.putArray("inputShape"), r.input());
-      node.put("hidden", r.hidden());
-      node.put("sequence", r.sequence());
-      ModelJson.putMatrix(node.putArray("inputWeights"), r.inputWeights(), r.gateRows(), r.features());
-      ModelJson.putMatrix(node.putArray("recurrentWeights"), r.recurrentWeights(), r.gateRows(), r.hidden());
-      ModelJson.putFloats(node.putArray("inputBias"), r.inputBias());
-      ModelJson.putFloats(node.putArray("recurrentBias"), r.recurrentBias());
+      Recurrent.write((Recurrent) layer, node);
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      Recurrent.Cell cell = Recurrent.Cell.forId(type);
-      int hidden = ModelJson.positiveInt(node, "hidden", where);
-      JsonNode sequence = node.get("sequence");
-      if (sequence == null || !sequence.isBoolean()) {
-        throw new InputException(where + ": \"sequence\" must be true or false");
-      }
-      int features = input.width() * input.channels();
-      if ((long) cell.gates * hidden * Math.max(hidden, features) > Network.MAX_LAYER_WEIGHTS) {
-        throw new InputException(where + ": " + type + " of " + hidden + " units on " + features + " features is too "
-            + "large");
-      }
-      int rows = cell.gates * hidden;
-      float[] wIh = ModelJson.matrix(node.path("inputWeights"), rows, features, where + ".inputWeights",
-          "one per gate and unit");
-      float[] wHh = ModelJson.matrix(node.path("recurrentWeights"), rows, hidden, where + ".recurrentWeights",
-          "one per gate and unit");
-      float[] bIh = ModelJson.vector(node.path("inputBias"), rows, where + ".inputBias");
-      float[] bHh = ModelJson.vector(node.path("recurrentBias"), rows, where + ".recurrentBias");
-      return new Recurrent(cell, input, hidden, sequence.booleanValue(), wIh, wHh, bIh, bHh);
+      return Recurrent.read(node, type, at, where);
     }
   },
   /**
