@@ -328,18 +328,8 @@ public enum LayerKind {
       ConvArgs args = ConvArgs.parse(t, "conv1d:64:5");
       int filters = args.filters();
       int k = args.kernel();
-      return new Item(t, this, "a 1-D convolution", true, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
+      return new SequenceItem(t, this, "a 1-D convolution", true, true) {
+                @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
@@ -397,18 +387,8 @@ public enum LayerKind {
     @Override
     NetItem item(NetItem.Text t) {
       int size = poolSize(t);
-      return new Item(t, this, "1-D pooling", false, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
+      return new SequenceItem(t, this, "1-D pooling", false, true) {
+                @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("maxpool1d takes a sequence of steps × 1 × features, not the " + at + " input");
@@ -700,6 +680,23 @@ public enum LayerKind {
     @Override
     public boolean needsImage() {
       return needsImage;
+    }
+  }
+
+  /** An item that takes a sequence and gives one (conv1d, maxpool1d, lstm, gru). */
+  abstract static class SequenceItem extends Item {
+    SequenceItem(Text text, LayerKind kind, String what, boolean takesActivation, boolean needsImage) {
+      super(text, kind, what, takesActivation, needsImage);
+    }
+
+    @Override
+    public boolean givesSequence() {
+      return true;
+    }
+
+    @Override
+    public boolean takesSequence() {
+      return true;
     }
   }
 

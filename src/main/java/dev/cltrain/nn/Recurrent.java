@@ -207,18 +207,8 @@ public record Recurrent(Cell cell, Shape input, int hidden, boolean sequence, fl
     }
     boolean sequence = t.args().size() == 2;
     Recurrent.Cell cell = Recurrent.Cell.forId(t.name());
-    return new LayerKind.Item(t, kind, "a recurrent layer", false, true) {
-      @Override
-      public boolean givesSequence() {
-        return true;
-      }
-
-      @Override
-      public boolean takesSequence() {
-        return true;
-      }
-
-      @Override
+    return new LayerKind.SequenceItem(t, kind, "a recurrent layer", false, true) {
+            @Override
       public Shape check(Shape at) {
         long weights = (long) cell.gates * hidden * Math.max(hidden, (long) at.width() * at.channels());
         if (weights > Network.MAX_LAYER_WEIGHTS) {
