@@ -12,8 +12,7 @@ import dev.cltrain.nn.ModelJson;
 import dev.cltrain.io.AtomicFiles;
 import dev.cltrain.nn.Network;
 import dev.cltrain.onnx.Onnx;
-import dev.cltrain.train.Inference;
-import dev.cltrain.train.Opening;
+import dev.cltrain.train.ModelPass;
 import java.nio.file.Path;
 
 /**
@@ -31,9 +30,6 @@ import java.nio.file.Path;
  * <p>Thread-safe: an immutable value. Predictions on the reference need no OpenCL at all.
  */
 public final class Model {
-  /** Rows per forward pass on a device: bounds device memory for any number of rows. */
-  static final int CHUNK_ROWS = 4096;
-
   private final Network network;
   private final String origin;
   private final TrainingFacts facts;
@@ -429,15 +425,8 @@ public final class Model {
 
   /** The forward pass: every output kept when {@code each} is null, else each chunk's handed to it. */
   private Scored forward(DataSet set, DeviceChoice choice, dev.cltrain.device.OutputRows each) {
-    if (network.layers().get(0) instanceof dev.cltrain.nn.Embedding e && !set.isStreamed()) {
-      e.checkIds(set.x(), set.rows(), set.name());
-    }
-    Opening<Inference<?, ?>> opening = Opening.inference(choice, network, set,
-        dev.cltrain.train.MemoryPlan.chunkRows(network, CHUNK_ROWS));
-    try (Inference<?, ?> inference = opening.opened()) {
-      return new Scored(each == null ? inference.evaluate(set, true) : inference.evaluate(set, each),
-          opening.device(), opening.warning());
-    }
+    ModelPass.Result pass = ModelPass.run(choice, network, set, each);
+    return new Scored(pass.evaluation(), pass.device(), pass.warning());
   }
 
   /** Fails with one line when {@code set}'s widths differ from this model's. */
@@ -454,40 +443,8 @@ public final class Model {
 
   /** Inputs loaded at scale {@code have} brought to this model's scale, exactly as the loader scales them. */
   DataSet rescale(DataSet set, float have) {
-    return standardize(scaled(set, have));
-  }
-
-  /** Scaled inputs standardized as the model's training rows were ({@code --standardize}); else as they are. */
-  private DataSet standardize(DataSet set) {
-    return network.standardization() == null ? set : set.standardized(network.standardization());
-  }
-
-  private DataSet scaled(DataSet set, float have) {
     checkInputScale(have, set.name());
-    float want = network.inputScale();
-    if (have == want) {
-      return set;
-    }
-    if (set.isStreamed()) { // each chunk's inputs as the whole array's would be
-      return DataSet.streamed(set.name(), set.source().mapInputs(x -> {
-        scale(x, set, have, want);
-        return x;
-      }));
-    }
-    float[] x = set.x().clone();
-    scale(x, set, have, want);
-    return new DataSet(set.name(), set.rows(), set.inputs(), set.outputs(), x, set.y());
-  }
-
-  private static void scale(float[] x, DataSet set, float have, float want) {
-    if (have == 1f) {
-      new TrainingData(set, null, null, want, 0).scaleInputs(x); // ÷255 for IDX, bit for bit as the loader
-    } else {
-      float factor = want / have;
-      for (int i = 0; i < x.length; i++) {
-        x[i] *= factor;
-      }
-    }
+    return ModelPass.rescale(network, set, have);
   }
 
   /**

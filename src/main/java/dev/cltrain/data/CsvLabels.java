@@ -45,7 +45,7 @@ public final class CsvLabels {
    * @throws InputException on a bad cell or row, or a layout naming several label columns
    */
   public static Labels readLabels(Path file, CsvLayout layout) {
-    CsvReader.Scan s = CsvReader.scan(file, layout, 1, true, -1, false);
+    CsvScan s = CsvScan.scan(file, layout, 1, true, -1, false);
     return new Labels(s.header, s.labelCells);
   }
 

@@ -210,7 +210,7 @@ public final class TextCsv {
             + "before the end of the file (a stray '\"'?)");
       }
     } catch (IOException e) {
-      throw CsvReader.cannotRead(name, e);
+      throw CsvScan.cannotRead(name, e);
     }
     if (texts.isEmpty()) {
       throw new InputException(name + ": no data rows (the file is empty or holds only a header)");

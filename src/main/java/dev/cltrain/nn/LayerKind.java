@@ -56,12 +56,11 @@ public enum LayerKind {
   CONV(Conv.class, Place.STAGE, "conv:FILTERS:K[:sS][:valid]", "conv") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(2, Integer.MAX_VALUE, "expected conv:FILTERS:K[:sS][:valid], e.g. conv:32:3");
-      int filters = t.count(0, "FILTERS");
-      int k = t.count(1, "K");
-      ConvOptions options = ConvOptions.parse(t);
-      int s = options.stride();
-      boolean same = options.same();
+      ConvArgs args = ConvArgs.parse(t, "conv:32:3");
+      int filters = args.filters();
+      int k = args.kernel();
+      int s = args.stride();
+      boolean same = args.same();
       return new Item(t, this, "a convolution", true, true) {
         @Override
         public Shape check(Shape at) {
@@ -69,11 +68,7 @@ public enum LayerKind {
             throw t.error("a " + k + "x" + k + " kernel does not fit the " + at.height() + "x" + at.width()
                 + " input without padding (valid)");
           }
-          long weights = (long) k * k * at.channels() * filters;
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(k + "x" + k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
+          args.checkWeights(t, k + "x" + k + "x" + at.channels(), (long) k * k * at.channels() * filters);
           long h = same ? (at.height() + s - 1) / s : (at.height() - k) / s + 1;
           long w = same ? (at.width() + s - 1) / s : (at.width() - k) / s + 1;
           if (h * w * filters > Integer.MAX_VALUE) {
@@ -126,8 +121,7 @@ public enum LayerKind {
   POOL(Pool.class, Place.STAGE, "maxpool:P, avgpool:P", "maxpool", "avgpool") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 1, "expected " + t.name() + ":P, e.g. " + t.name() + ":2");
-      int size = t.count(0, "P");
+      int size = poolSize(t);
       boolean max = t.name().equals("maxpool");
       return new Item(t, this, "pooling", false, true) {
         @Override
@@ -311,145 +305,17 @@ public enum LayerKind {
   RESIDUAL(Residual.class, Place.STAGE, "residual(ITEMS), resblock:FILTERS[:sS]", "residual", "resblock") {
     @Override
     NetItem item(NetItem.Text t) {
-      if (t.name().equals("resblock")) {
-        return basicBlock(t);
-      }
-      if (!t.args().isEmpty()) {
-        throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
-      }
-      return block(t, NetGroup.parse(t, Residual::allowedInside, "a residual block"), null);
-    }
-
-    /**
-     * {@code resblock:F[:sS]}: the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}, relu its
-     * own (it takes no activation item).
-     */
-    private NetItem basicBlock(NetItem.Text t) {
-      String usage = "expected resblock:FILTERS[:sS], e.g. resblock:16 or resblock:32:s2";
-      if (t.group() != null) {
-        throw t.error(usage);
-      }
-      t.arity(1, 2, usage);
-      int filters = t.count(0, "FILTERS");
-      String stride = "";
-      if (t.args().size() == 2) {
-        String option = t.args().get(1);
-        Matcher m = STRIDE.matcher(option);
-        if (!m.matches() || Integer.parseInt(m.group(1)) == 0) {
-          throw t.error("'" + option + "' is not a stride (sS, S at least 1), e.g. resblock:32:s2");
-        }
-        stride = ":" + option;
-      }
-      String conv = "conv:" + filters + ":3";
-      NetItem.Text written = new NetItem.Text(t.position(), t.text(), t.name(),
-          conv + stride + ",bn,relu," + conv + ",bn", List.of());
-      return block(t, NetGroup.parse(written, Residual::allowedInside, "a residual block"), Activation.RELU);
-    }
-
-    /** The block's item; {@code own}: its activation when the item has one (resblock), else null (the next item's). */
-    private NetItem block(NetItem.Text t, NetGroup group, Activation own) {
-      return new Item(t, this, "a residual block", own == null, true) {
-        @Override
-        public Activation ownActivation() {
-          return own;
-        }
-
-        @Override
-        public Shape check(Shape at) {
-          Shape out = group.check(at);
-          if (!out.equals(at) && Residual.projectionStride(at, out) == 0) {
-            throw t.error("no 1x1 convolution with a stride takes the block's input " + at + " to its items' output "
-                + out + " (the projection shortcut)");
-          }
-          return out;
-        }
-
-        @Override
-        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
-          List<Layer> layers = group.build(at, init, random);
-          Shape out = layers.get(layers.size() - 1).output();
-          Conv projection = null;
-          if (!out.equals(at)) { // drawn after the inner layers, as a dense layer of C inputs and F outputs
-            float[][] drawn = init.draw(random, at.channels(), out.channels());
-            projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
-                Activation.IDENTITY, drawn[0], drawn[1]);
-          }
-          return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
-              own != null ? own : activation);
-        }
-      };
+      return Residual.item(t, this);
     }
 
     @Override
     void write(Layer layer, ObjectNode node) {
-      Residual r = (Residual) layer;
-      node.put("type", "residual");
-      ModelJson.putShape(node.putArray("inputShape"), r.input());
-      node.put("activation", r.activation().id);
-      com.fasterxml.jackson.databind.node.ArrayNode inner = node.putArray("layers");
-      for (Layer l : r.layers()) {
-        l.kind().write(l, inner.addObject());
-      }
-      if (r.projection() == null) {
-        node.putNull("shortcut");
-      } else {
-        CONV.write(r.projection(), node.putObject("shortcut"));
-      }
-      if (r.projectionNorm() != null) { // absent when none: the files of blocks without one stay as they were
-        BATCHNORM.write(r.projectionNorm(), node.putObject("shortcutNorm"));
-      }
+      Residual.write((Residual) layer, node);
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      if (!type.equals("residual")) {
-        throw new InputException(where + ".type: '" + type + "' is a shorthand, not a model file's type (residual)");
-      }
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
-      JsonNode inner = node.get("layers");
-      if (inner == null || !inner.isArray() || inner.isEmpty()) {
-        throw new InputException(where + ".layers: expected a non-empty array of conv, pooling and batchnorm layers");
-      }
-      List<Layer> layers = new java.util.ArrayList<>();
-      Shape shape = at;
-      for (int i = 0; i < inner.size(); i++) {
-        String w = where + ".layers[" + i + "]";
-        JsonNode entry = inner.get(i);
-        String innerType = entry.isObject() ? ModelJson.text(entry, "type", w) : "";
-        LayerKind kind = forId(innerType);
-        if (kind == null || !Residual.allowedInside(kind)) {
-          throw new InputException(w + ".type: '" + innerType + "' cannot stand inside a residual block (conv, "
-              + "maxpool, avgpool, batchnorm)");
-        }
-        Layer l = kind.read(entry, innerType, shape, w);
-        layers.add(l);
-        shape = l.output();
-      }
-      JsonNode shortcut = node.get("shortcut");
-      Conv projection = null;
-      if (shortcut != null && !shortcut.isNull()) {
-        if (!shortcut.isObject() || !"conv".equals(shortcut.path("type").asText())) {
-          throw new InputException(where + ".shortcut: expected null or a conv entry");
-        }
-        projection = (Conv) CONV.read(shortcut, "conv", at, where + ".shortcut");
-      }
-      JsonNode norm = node.get("shortcutNorm");
-      BatchNorm projectionNorm = null;
-      if (norm != null && !norm.isNull()) {
-        if (projection == null || !norm.isObject() || !"batchnorm".equals(norm.path("type").asText())) {
-          throw new InputException(where + ".shortcutNorm: expected a batchnorm entry after a conv shortcut");
-        }
-        projectionNorm = (BatchNorm) BATCHNORM.read(norm, "batchnorm", projection.output(), where + ".shortcutNorm");
-      }
-      try {
-        return new Residual(at, layers, projection, projectionNorm, activation);
-      } catch (IllegalArgumentException e) {
-        throw new InputException(where + ": " + e.getMessage());
-      }
+      return Residual.read(node, type, at, where);
     }
   },
   /**
@@ -459,44 +325,29 @@ public enum LayerKind {
   CONV1D(Conv1d.class, Place.STAGE, "conv1d:FILTERS:K[:sS][:valid]", "conv1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(2, Integer.MAX_VALUE, "expected conv1d:FILTERS:K[:sS][:valid], e.g. conv1d:64:5");
-      int filters = t.count(0, "FILTERS");
-      int k = t.count(1, "K");
-      ConvOptions options = ConvOptions.parse(t);
-      return new Item(t, this, "a 1-D convolution", true, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
+      ConvArgs args = ConvArgs.parse(t, "conv1d:64:5");
+      int filters = args.filters();
+      int k = args.kernel();
+      return new SequenceItem(t, this, "a 1-D convolution", true, true) {
+                @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("conv1d takes a sequence of steps × 1 × features, not the " + at + " input");
           }
-          if (!options.same() && k > at.height()) {
+          if (!args.same() && k > at.height()) {
             throw t.error("a kernel of " + k + " steps does not fit the " + at.height() + " steps without padding "
                 + "(valid)");
           }
-          long weights = (long) k * at.channels() * filters;
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(k + "x" + at.channels() + " kernels to " + filters + " filters make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
-          int s = options.stride();
-          long steps = options.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
+          args.checkWeights(t, k + "x" + at.channels(), (long) k * at.channels() * filters);
+          int s = args.stride();
+          long steps = args.same() ? (at.height() + (long) s - 1) / s : (at.height() - k) / s + 1;
           return new Shape((int) steps, 1, filters);
         }
 
         @Override
         public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
           float[][] drawn = init.draw(random, k * at.channels(), filters); // as a dense layer of k·F inputs
-          return new Conv1d(at, filters, k, options.stride(), options.same(), activation, drawn[0], drawn[1]);
+          return new Conv1d(at, filters, k, args.stride(), args.same(), activation, drawn[0], drawn[1]);
         }
       };
     }
@@ -535,20 +386,9 @@ public enum LayerKind {
   MAXPOOL1D(Pool1d.class, Place.STAGE, "maxpool1d:P", "maxpool1d") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 1, "expected maxpool1d:P, e.g. maxpool1d:2");
-      int size = t.count(0, "P");
-      return new Item(t, this, "1-D pooling", false, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
+      int size = poolSize(t);
+      return new SequenceItem(t, this, "1-D pooling", false, true) {
+                @Override
         public Shape check(Shape at) {
           if (at.width() != 1) {
             throw t.error("maxpool1d takes a sequence of steps × 1 × features, not the " + at + " input");
@@ -590,79 +430,17 @@ public enum LayerKind {
   RECURRENT(Recurrent.class, Place.STAGE, "lstm:H[:seq], gru:H[:seq]", "lstm", "gru") {
     @Override
     NetItem item(NetItem.Text t) {
-      t.arity(1, 2, "expected " + t.name() + ":H[:seq], e.g. " + t.name() + ":128");
-      int hidden = t.count(0, "H");
-      if (t.args().size() == 2 && !t.args().get(1).equals("seq")) {
-        throw t.error("'" + t.args().get(1) + "' is not a " + t.name() + " option (seq: every step's state)");
-      }
-      boolean sequence = t.args().size() == 2;
-      Recurrent.Cell cell = Recurrent.Cell.forId(t.name());
-      return new Item(t, this, "a recurrent layer", false, true) {
-        @Override
-        public boolean givesSequence() {
-          return true;
-        }
-
-        @Override
-        public boolean takesSequence() {
-          return true;
-        }
-
-        @Override
-        public Shape check(Shape at) {
-          long weights = (long) cell.gates * hidden * Math.max(hidden, (long) at.width() * at.channels());
-          if (weights > Network.MAX_LAYER_WEIGHTS) {
-            throw t.error(at.width() * at.channels() + " features to " + hidden + " units make " + weights
-                + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
-          }
-          return new Shape(sequence ? at.height() : 1, 1, hidden);
-        }
-
-        @Override
-        public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
-          return Recurrent.draw(cell, at, hidden, sequence, random);
-        }
-      };
+      return Recurrent.item(t, this);
     }
 
     @Override
     void write(Layer layer, ObjectNode node) {
-      Recurrent r = (Recurrent) layer;
-      node.put("type", r.cell().id);
-      ModelJson.putShape(node.putArray("inputShape"), r.input());
-      node.put("hidden", r.hidden());
-      node.put("sequence", r.sequence());
-      ModelJson.putMatrix(node.putArray("inputWeights"), r.inputWeights(), r.gateRows(), r.features());
-      ModelJson.putMatrix(node.putArray("recurrentWeights"), r.recurrentWeights(), r.gateRows(), r.hidden());
-      ModelJson.putFloats(node.putArray("inputBias"), r.inputBias());
-      ModelJson.putFloats(node.putArray("recurrentBias"), r.recurrentBias());
+      Recurrent.write((Recurrent) layer, node);
     }
 
     @Override
     Layer read(JsonNode node, String type, Shape at, String where) {
-      Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
-      if (!input.equals(at)) {
-        throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
-      }
-      Recurrent.Cell cell = Recurrent.Cell.forId(type);
-      int hidden = ModelJson.positiveInt(node, "hidden", where);
-      JsonNode sequence = node.get("sequence");
-      if (sequence == null || !sequence.isBoolean()) {
-        throw new InputException(where + ": \"sequence\" must be true or false");
-      }
-      int features = input.width() * input.channels();
-      if ((long) cell.gates * hidden * Math.max(hidden, features) > Network.MAX_LAYER_WEIGHTS) {
-        throw new InputException(where + ": " + type + " of " + hidden + " units on " + features + " features is too "
-            + "large");
-      }
-      int rows = cell.gates * hidden;
-      float[] wIh = ModelJson.matrix(node.path("inputWeights"), rows, features, where + ".inputWeights",
-          "one per gate and unit");
-      float[] wHh = ModelJson.matrix(node.path("recurrentWeights"), rows, hidden, where + ".recurrentWeights",
-          "one per gate and unit");
-      float[] bIh = ModelJson.vector(node.path("inputBias"), rows, where + ".inputBias");
-      float[] bHh = ModelJson.vector(node.path("recurrentBias"), rows, where + ".recurrentBias");
-      return new Recurrent(cell, input, hidden, sequence.booleanValue(), wIh, wHh, bIh, bHh);
+      return Recurrent.read(node, type, at, where);
     }
   },
   /**
@@ -770,9 +548,16 @@ public enum LayerKind {
     }
   }
 
-  /** A convolution item's options after FILTERS:K: {@code sS} once for a stride, {@code valid} once for no padding. */
-  private record ConvOptions(int stride, boolean same) {
-    static ConvOptions parse(NetItem.Text t) {
+  /**
+   * A convolution item's arguments (conv, conv1d): {@code FILTERS:K}, then its options, {@code sS} once for a
+   * stride and {@code valid} once for no padding.
+   */
+  private record ConvArgs(int filters, int kernel, int stride, boolean same) {
+    /** Reads them; {@code example} is the item's, for the message of a missing argument. */
+    static ConvArgs parse(NetItem.Text t, String example) {
+      t.arity(2, Integer.MAX_VALUE, "expected " + t.name() + ":FILTERS:K[:sS][:valid], e.g. " + example);
+      int filters = t.count(0, "FILTERS");
+      int kernel = t.count(1, "K");
       int stride = 0;
       boolean valid = false;
       for (String option : t.args().subList(2, t.args().size())) {
@@ -789,8 +574,22 @@ public enum LayerKind {
               + "padding)");
         }
       }
-      return new ConvOptions(stride == 0 ? 1 : stride, !valid);
+      return new ConvArgs(filters, kernel, stride == 0 ? 1 : stride, !valid);
     }
+
+    /** Refuses {@code weights} (kernels of {@code kernels} values, e.g. "3x3x16", to the filters) over the limit. */
+    void checkWeights(NetItem.Text t, String kernels, long weights) {
+      if (weights > Network.MAX_LAYER_WEIGHTS) {
+        throw t.error(kernels + " kernels to " + filters + " filters make " + weights + " weights, more than "
+            + Network.MAX_LAYER_WEIGHTS);
+      }
+    }
+  }
+
+  /** {@return a pooling item's size: {@code NAME:P} (maxpool, avgpool, maxpool1d)} */
+  private static int poolSize(NetItem.Text t) {
+    t.arity(1, 1, "expected " + t.name() + ":P, e.g. " + t.name() + ":2");
+    return t.count(0, "P");
   }
 
   /** Where a kind's layers may stand in a network (and its items in a {@code --net}). */
@@ -808,7 +607,8 @@ public enum LayerKind {
     STAGE_OR_BETWEEN
   }
 
-  private static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
+  /** A stride option of a --net item: {@code sS}. */
+  static final Pattern STRIDE = Pattern.compile("s(\\d{1,7})");
 
   /** A non-negative decimal number as {@code --net} writes them (e.g. 0.1, 1e-5), else NaN. */
   private static float number(String text) {
@@ -842,7 +642,7 @@ public enum LayerKind {
   abstract NetItem item(NetItem.Text text);
 
   /** The part of an item every row's shares: its text, kind, name in messages and two properties. */
-  private abstract static class Item implements NetItem {
+  abstract static class Item implements NetItem {
     private final Text text;
     private final LayerKind kind;
     private final String what;
@@ -880,6 +680,23 @@ public enum LayerKind {
     @Override
     public boolean needsImage() {
       return needsImage;
+    }
+  }
+
+  /** An item that takes a sequence and gives one (conv1d, maxpool1d, lstm, gru). */
+  abstract static class SequenceItem extends Item {
+    SequenceItem(Text text, LayerKind kind, String what, boolean takesActivation, boolean needsImage) {
+      super(text, kind, what, takesActivation, needsImage);
+    }
+
+    @Override
+    public boolean givesSequence() {
+      return true;
+    }
+
+    @Override
+    public boolean takesSequence() {
+      return true;
     }
   }
 

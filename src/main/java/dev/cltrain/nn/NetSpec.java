@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
  * A network described as {@code --net} does: comma-separated items read from the input towards the output,
  * each {@code name} or {@code name:arg:arg} (a comma inside parentheses, {@code name(ITEMS)}, stays in its item,
  * for a kind that holds its own items). This class holds the generic grammar: the items' split, {@code flatten},
- * the activation items, where each kind may stand ({@link LayerKind.Place}) and the output layer. Each layer
- * kind's item is read by its {@link LayerKind} row ({@link LayerKind#item}), which also checks its shape and
- * builds its layer ({@link NetItem}). The items today:
+ * the activation items and the output layer; where each item may stand ({@link LayerKind.Place}) is
+ * {@code NetPlacement}'s. Each layer kind's item is read by its {@link LayerKind} row ({@link LayerKind#item}),
+ * which also checks its shape and builds its layer ({@link NetItem}). The items today:
  *
  * <ul>
  *   <li>{@code conv:FILTERS:K} — a K×K convolution to FILTERS channels, "same" padding and stride 1; add
@@ -97,82 +97,26 @@ public final class NetSpec {
       throw InputException.parameter("net", ": no items; give e.g. conv:32:3,relu,maxpool:2,dense:10 (items: "
           + grammar() + ")");
     }
-    List<Entry> items = new ArrayList<>();
-    boolean sawDense = false;
-    boolean sawFlatten = false;
-    NetItem sequence = null; // the last item that gives a sequence
+    NetPlacement placement = new NetPlacement();
     for (NetItem.Text t : split(spec)) {
-      Entry prev = items.isEmpty() ? null : items.get(items.size() - 1);
       if (t.text().isEmpty()) {
         throw t.error("an empty item (two commas in a row, or a comma at an end)");
       }
-      Entry entry;
       if (t.name().equals("flatten")) {
         t.arity(0, 0, "flatten takes no arguments");
-        if (sawDense) {
-          throw t.error("flatten comes before the first dense item");
-        }
-        if (sawFlatten) {
-          throw t.error("flatten is given twice");
-        }
-        sawFlatten = true;
-        entry = new Entry(t, null, null);
+        placement.flatten(t);
       } else if (isActivation(t.name())) {
         t.arity(0, 0, "an activation takes no arguments");
-        Activation a = Activation.parse(t.name(), "net");
-        if (prev == null || prev.layer == null || !prev.layer.takesActivation()) {
-          throw t.error("an activation applies to the conv, bn or dense item just before it"
-              + (prev == null ? ", and there is none"
-                  : prev.activation != null ? " (item " + prev.text.position() + " already gives one)"
-                  : ", not to '" + prev.text.text() + "'"));
-        }
-        if (a == Activation.SOFTMAX && !prev.dense()) {
-          throw t.error(softmaxOnlyOutput());
-        }
-        entry = new Entry(t, null, a);
+        placement.activation(t, Activation.parse(t.name(), "net"));
       } else {
         LayerKind kind = LayerKind.forId(t.name());
         if (kind == null) {
           throw t.error("unknown item (the items are " + grammar() + ")");
         }
-        NetItem item = kind.item(t);
-        if (sequence != null && !item.takesSequence()) {
-          throw t.error(item.what() + " cannot follow '" + sequence.text().text() + "' (item "
-              + sequence.text().position() + "): it gives a sequence, not an image");
-        }
-        sequence = item.givesSequence() ? item : sequence;
-        switch (kind.place) {
-          case STAGE -> placeStage(sawDense, sawFlatten, item);
-          case DENSE -> sawDense = true;
-          case BETWEEN -> placeBetween(sawDense, items, item);
-          case STAGE_OR_BETWEEN -> {
-            if (sawDense) {
-              placeBetween(true, items, item);
-            } else {
-              placeStage(false, sawFlatten, item);
-            }
-          }
-          default -> throw new IllegalStateException("no placement rule for " + kind.place);
-        }
-        entry = new Entry(t, item, null);
-      }
-      items.add(entry);
-    }
-    int last = lastDense(items);
-    if (last < 0) {
-      throw items.get(items.size() - 1).text.error("a net ends with a dense item, the output layer (e.g. ...,dense:10)");
-    }
-    for (int i = 0; i < last; i++) {
-      if (items.get(i).activation == Activation.SOFTMAX) {
-        throw items.get(i).text.error(softmaxOnlyOutput());
+        placement.layer(t, kind, kind.item(t));
       }
     }
-    for (int i = last + 1; i < items.size(); i++) {
-      if (items.get(i).layer != null) {
-        throw items.get(i).text.error("the output layer (the last dense item) cannot have " + items.get(i).layer.what());
-      }
-    }
-    return new NetSpec(spec, items);
+    return new NetSpec(spec, placement.items());
   }
 
   static boolean isActivation(String name) {
@@ -236,45 +180,8 @@ public final class NetSpec {
     return new NetItem.Text(position, text, text.substring(0, end), group, args);
   }
 
-  private static void placeStage(boolean sawDense, boolean sawFlatten, NetItem item) {
-    if (sawDense) {
-      throw item.text().error(item.what() + " cannot follow a dense item (convolutions and pooling come before the "
-          + "first dense)");
-    }
-    if (sawFlatten) {
-      throw item.text().error(item.what() + " cannot follow flatten (flatten ends the convolution and pooling "
-          + "stages)");
-    }
-  }
-
-  /**
-   * An item that may stand right after a dense layer: after it (or its activation) directly, or, for a
-   * {@link LayerKind.Place#BETWEEN} item, after that layer's {@link LayerKind.Place#STAGE_OR_BETWEEN} item (bn, then
-   * dropout); each at most once per dense layer.
-   */
-  private static void placeBetween(boolean sawDense, List<Entry> items, NetItem item) {
-    if (!sawDense) {
-      return;
-    }
-    Entry prev = items.get(items.size() - 1);
-    Entry owner = prev.activation != null ? items.get(items.size() - 2) : prev;
-    LayerKind kind = item.kind();
-    if (owner.dense() || kind.place == LayerKind.Place.BETWEEN && owner.layer != null
-        && owner.layer.kind().place == LayerKind.Place.STAGE_OR_BETWEEN) {
-      return;
-    }
-    if (owner.layer != null && owner.layer.kind() == kind) {
-      throw item.text().error("a dense layer takes one " + item.what() + " (item " + owner.text.position() + " is its "
-          + item.what() + ")");
-    }
-    if (owner.layer != null && owner.layer.kind().place == LayerKind.Place.BETWEEN) {
-      throw item.text().error(item.what() + " after a dense layer comes before its " + owner.layer.what() + " (item "
-          + owner.text.position() + ")");
-    }
-    throw item.text().error(item.what() + " after a dense layer follows it (or its activation) directly");
-  }
-
-  private static int lastDense(List<Entry> items) {
+  /** {@return the index of the last dense item (the output layer), or -1 when there is none} */
+  static int lastDense(List<Entry> items) {
     for (int i = items.size() - 1; i >= 0; i--) {
       if (items.get(i).dense()) {
         return i;

@@ -1,5 +1,8 @@
 package dev.cltrain.nn;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.core.InputException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -193,5 +196,71 @@ public record Recurrent(Cell cell, Shape input, int hidden, boolean sequence, fl
   @Override
   public String toString() {
     return "Recurrent(" + describe() + ")";
+  }
+
+  /** {@link LayerKind#RECURRENT}'s {@code --net} item: {@code lstm:H[:seq]} or {@code gru:H[:seq]}. */
+  static NetItem item(NetItem.Text t, LayerKind kind) {
+    t.arity(1, 2, "expected " + t.name() + ":H[:seq], e.g. " + t.name() + ":128");
+    int hidden = t.count(0, "H");
+    if (t.args().size() == 2 && !t.args().get(1).equals("seq")) {
+      throw t.error("'" + t.args().get(1) + "' is not a " + t.name() + " option (seq: every step's state)");
+    }
+    boolean sequence = t.args().size() == 2;
+    Recurrent.Cell cell = Recurrent.Cell.forId(t.name());
+    return new LayerKind.SequenceItem(t, kind, "a recurrent layer", false, true) {
+            @Override
+      public Shape check(Shape at) {
+        long weights = (long) cell.gates * hidden * Math.max(hidden, (long) at.width() * at.channels());
+        if (weights > Network.MAX_LAYER_WEIGHTS) {
+          throw t.error(at.width() * at.channels() + " features to " + hidden + " units make " + weights
+              + " weights, more than " + Network.MAX_LAYER_WEIGHTS);
+        }
+        return new Shape(sequence ? at.height() : 1, 1, hidden);
+      }
+
+      @Override
+      public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+        return Recurrent.draw(cell, at, hidden, sequence, random);
+      }
+    };
+  }
+
+  /** Writes {@code r} as {@link LayerKind#RECURRENT}'s model-JSON entry. */
+  static void write(Recurrent r, ObjectNode node) {
+    node.put("type", r.cell().id);
+    ModelJson.putShape(node.putArray("inputShape"), r.input());
+    node.put("hidden", r.hidden());
+    node.put("sequence", r.sequence());
+    ModelJson.putMatrix(node.putArray("inputWeights"), r.inputWeights(), r.gateRows(), r.features());
+    ModelJson.putMatrix(node.putArray("recurrentWeights"), r.recurrentWeights(), r.gateRows(), r.hidden());
+    ModelJson.putFloats(node.putArray("inputBias"), r.inputBias());
+    ModelJson.putFloats(node.putArray("recurrentBias"), r.recurrentBias());
+  }
+
+  /** Reads {@link LayerKind#RECURRENT}'s model-JSON entry, as {@link #write} writes it. */
+  static Recurrent read(JsonNode node, String type, Shape at, String where) {
+    Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+    if (!input.equals(at)) {
+      throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+    }
+    Recurrent.Cell cell = Recurrent.Cell.forId(type);
+    int hidden = ModelJson.positiveInt(node, "hidden", where);
+    JsonNode sequence = node.get("sequence");
+    if (sequence == null || !sequence.isBoolean()) {
+      throw new InputException(where + ": \"sequence\" must be true or false");
+    }
+    int features = input.width() * input.channels();
+    if ((long) cell.gates * hidden * Math.max(hidden, features) > Network.MAX_LAYER_WEIGHTS) {
+      throw new InputException(where + ": " + type + " of " + hidden + " units on " + features + " features is too "
+          + "large");
+    }
+    int rows = cell.gates * hidden;
+    float[] wIh = ModelJson.matrix(node.path("inputWeights"), rows, features, where + ".inputWeights",
+        "one per gate and unit");
+    float[] wHh = ModelJson.matrix(node.path("recurrentWeights"), rows, hidden, where + ".recurrentWeights",
+        "one per gate and unit");
+    float[] bIh = ModelJson.vector(node.path("inputBias"), rows, where + ".inputBias");
+    float[] bHh = ModelJson.vector(node.path("recurrentBias"), rows, where + ".recurrentBias");
+    return new Recurrent(cell, input, hidden, sequence.booleanValue(), wIh, wHh, bIh, bHh);
   }
 }

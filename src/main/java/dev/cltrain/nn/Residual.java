@@ -1,7 +1,12 @@
 package dev.cltrain.nn;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.core.InputException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * A residual block, {@code residual(ITEMS)}: y = f(F(x) + S(x)), where F is the block's own layers (ITEMS, each
@@ -265,5 +270,148 @@ public record Residual(Shape input, List<Layer> layers, Conv projection, BatchNo
   public String describe() {
     return spec() + " " + activation.id + (projection == null ? "" : " + " + projection.spec())
         + (projectionNorm == null ? "" : "," + projectionNorm.spec());
+  }
+
+  /** {@link LayerKind#RESIDUAL}'s {@code --net} item: {@code residual(ITEMS)} or {@code resblock:F[:sS]}. */
+  static NetItem item(NetItem.Text t, LayerKind kind) {
+    if (t.name().equals("resblock")) {
+      return basicBlock(t, kind);
+    }
+    if (!t.args().isEmpty()) {
+      throw t.error("expected residual(ITEMS), e.g. residual(conv:16:3,relu,conv:16:3),relu");
+    }
+    return block(t, kind, NetGroup.parse(t, Residual::allowedInside, "a residual block"), null);
+  }
+
+  /**
+   * {@code resblock:F[:sS]}: the basic block {@code residual(conv:F:3[:sS],bn,relu,conv:F:3,bn),relu}, relu its
+   * own (it takes no activation item).
+   */
+  private static NetItem basicBlock(NetItem.Text t, LayerKind kind) {
+    String usage = "expected resblock:FILTERS[:sS], e.g. resblock:16 or resblock:32:s2";
+    if (t.group() != null) {
+      throw t.error(usage);
+    }
+    t.arity(1, 2, usage);
+    int filters = t.count(0, "FILTERS");
+    String stride = "";
+    if (t.args().size() == 2) {
+      String option = t.args().get(1);
+      Matcher m = LayerKind.STRIDE.matcher(option);
+      if (!m.matches() || Integer.parseInt(m.group(1)) == 0) {
+        throw t.error("'" + option + "' is not a stride (sS, S at least 1), e.g. resblock:32:s2");
+      }
+      stride = ":" + option;
+    }
+    String conv = "conv:" + filters + ":3";
+    NetItem.Text written = new NetItem.Text(t.position(), t.text(), t.name(),
+        conv + stride + ",bn,relu," + conv + ",bn", List.of());
+    return block(t, kind, NetGroup.parse(written, Residual::allowedInside, "a residual block"), Activation.RELU);
+  }
+
+  /** The block's item; {@code own}: its activation when the item has one (resblock), else null (the next item's). */
+  private static NetItem block(NetItem.Text t, LayerKind kind, NetGroup group, Activation own) {
+    return new LayerKind.Item(t, kind, "a residual block", own == null, true) {
+      @Override
+      public Activation ownActivation() {
+        return own;
+      }
+
+      @Override
+      public Shape check(Shape at) {
+        Shape out = group.check(at);
+        if (!out.equals(at) && Residual.projectionStride(at, out) == 0) {
+          throw t.error("no 1x1 convolution with a stride takes the block's input " + at + " to its items' output "
+              + out + " (the projection shortcut)");
+        }
+        return out;
+      }
+
+      @Override
+      public Layer build(Shape at, boolean afterDense, Activation activation, Init init, NumpyRandom random) {
+        List<Layer> layers = group.build(at, init, random);
+        Shape out = layers.get(layers.size() - 1).output();
+        Conv projection = null;
+        if (!out.equals(at)) { // drawn after the inner layers, as a dense layer of C inputs and F outputs
+          float[][] drawn = init.draw(random, at.channels(), out.channels());
+          projection = new Conv(at, out.channels(), 1, Residual.projectionStride(at, out), true,
+              Activation.IDENTITY, drawn[0], drawn[1]);
+        }
+        return new Residual(at, layers, projection, projection == null ? null : Residual.shortcutNorm(layers, out),
+            own != null ? own : activation);
+      }
+    };
+  }
+
+  /** Writes {@code r} as {@link LayerKind#RESIDUAL}'s model-JSON entry. */
+  static void write(Residual r, ObjectNode node) {
+    node.put("type", "residual");
+    ModelJson.putShape(node.putArray("inputShape"), r.input());
+    node.put("activation", r.activation().id);
+    ArrayNode inner = node.putArray("layers");
+    for (Layer l : r.layers()) {
+      l.kind().write(l, inner.addObject());
+    }
+    if (r.projection() == null) {
+      node.putNull("shortcut");
+    } else {
+      LayerKind.CONV.write(r.projection(), node.putObject("shortcut"));
+    }
+    if (r.projectionNorm() != null) { // absent when none: the files of blocks without one stay as they were
+      LayerKind.BATCHNORM.write(r.projectionNorm(), node.putObject("shortcutNorm"));
+    }
+  }
+
+  /** Reads {@link LayerKind#RESIDUAL}'s model-JSON entry, as {@link #write} writes it. */
+  static Residual read(JsonNode node, String type, Shape at, String where) {
+    if (!type.equals("residual")) {
+      throw new InputException(where + ".type: '" + type + "' is a shorthand, not a model file's type (residual)");
+    }
+    Shape input = ModelJson.shape(node.get("inputShape"), where + ".inputShape");
+    if (!input.equals(at)) {
+      throw new InputException(where + ".inputShape: " + input + " but the layers before it give " + at);
+    }
+    Activation activation = Activation.parse(ModelJson.text(node, "activation", where), where + ".activation");
+    JsonNode inner = node.get("layers");
+    if (inner == null || !inner.isArray() || inner.isEmpty()) {
+      throw new InputException(where + ".layers: expected a non-empty array of conv, pooling and batchnorm layers");
+    }
+    List<Layer> layers = new ArrayList<>();
+    Shape shape = at;
+    for (int i = 0; i < inner.size(); i++) {
+      String w = where + ".layers[" + i + "]";
+      JsonNode entry = inner.get(i);
+      String innerType = entry.isObject() ? ModelJson.text(entry, "type", w) : "";
+      LayerKind kind = LayerKind.forId(innerType);
+      if (kind == null || !Residual.allowedInside(kind)) {
+        throw new InputException(w + ".type: '" + innerType + "' cannot stand inside a residual block (conv, "
+            + "maxpool, avgpool, batchnorm)");
+      }
+      Layer l = kind.read(entry, innerType, shape, w);
+      layers.add(l);
+      shape = l.output();
+    }
+    JsonNode shortcut = node.get("shortcut");
+    Conv projection = null;
+    if (shortcut != null && !shortcut.isNull()) {
+      if (!shortcut.isObject() || !"conv".equals(shortcut.path("type").asText())) {
+        throw new InputException(where + ".shortcut: expected null or a conv entry");
+      }
+      projection = (Conv) LayerKind.CONV.read(shortcut, "conv", at, where + ".shortcut");
+    }
+    JsonNode norm = node.get("shortcutNorm");
+    BatchNorm projectionNorm = null;
+    if (norm != null && !norm.isNull()) {
+      if (projection == null || !norm.isObject() || !"batchnorm".equals(norm.path("type").asText())) {
+        throw new InputException(where + ".shortcutNorm: expected a batchnorm entry after a conv shortcut");
+      }
+      projectionNorm = (BatchNorm) LayerKind.BATCHNORM.read(norm, "batchnorm", projection.output(),
+          where + ".shortcutNorm");
+    }
+    try {
+      return new Residual(at, layers, projection, projectionNorm, activation);
+    } catch (IllegalArgumentException e) {
+      throw new InputException(where + ": " + e.getMessage());
+    }
   }
 }

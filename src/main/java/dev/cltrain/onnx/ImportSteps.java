@@ -23,7 +23,7 @@ final class ImportSteps {
       case "Flatten" -> flatten(w, node);
       case "Identity" -> w.advance(node);
       case "Pad" -> pad(w, node);
-      case "Cast" -> LayerMappings.ids(w, node);
+      case "Cast" -> SequenceImport.ids(w, node);
       case "Relu", "Tanh", "Sigmoid", "Softmax" -> throw w.fail(node, "an activation with no Conv, Gemm or "
           + "MatMul before it; cltrain applies activations only to layers");
       default -> {

@@ -111,8 +111,8 @@ final class OnnxImport {
       if (next.isEmpty()) {
         throw w.fail("value '" + w.current + "' leads to no node, and is not the graph's output '" + output + "'");
       }
-      if (next.size() > 1 && next.stream().anyMatch(n -> LayerMappings.shapeOnly(w, n))) {
-        next.stream().filter(n -> LayerMappings.shapeOnly(w, n)).forEach(n -> LayerMappings.zeroStates(w, n));
+      if (next.size() > 1 && next.stream().anyMatch(n -> SequenceImport.shapeOnly(w, n))) {
+        next.stream().filter(n -> SequenceImport.shapeOnly(w, n)).forEach(n -> SequenceImport.zeroStates(w, n));
       } else if (next.size() > 1) {
         LayerMappings.residual(w, next);
       } else {
