@@ -129,20 +129,7 @@ public final class Training {
   public static Training of(Network initial, TrainingData data) {
     InputException.require(initial, "the initial network");
     InputException.require(data, "the training data");
-    // inputs(): a network with stages (--net) takes its features' input, not the first dense layer's width
-    if (initial.inputs() != data.train().inputs() || initial.outputs() != data.train().outputs()) {
-      throw new InputException("a network with " + initial.inputs() + " inputs and " + initial.outputs()
-          + " outputs does not fit " + data.train().name() + " (" + data.train().inputs() + " inputs, "
-          + data.train().outputs() + " targets)");
-    }
-    Network network = recorded(initial, data); // a text's vocabulary against the embedding first
-    if (initial.layers().get(0) instanceof dev.cltrain.nn.Embedding e) { // token ids: refused before any epoch
-      for (DataSet set : new DataSet[] {data.train(), data.test(), data.validation()}) {
-        if (set != null && !set.isStreamed()) {
-          e.checkIds(set.x(), set.rows(), set.name());
-        }
-      }
-    }
+    Network network = ModelRecord.start(initial, data);
     TrainingData seen = network.standardization() == null ? data : data.standardized(network.standardization());
     return new Training(network, seen, Optimizer.sgd(0.1f), 0, new NumpyRandom(0), 1, 1, null, false, false,
         false, null, 0, null, null, null, LearningRateSchedule.CONSTANT, null, null, 0, 0);
@@ -166,39 +153,6 @@ public final class Training {
     InputException.require(builder, "the network builder");
     NumpyRandom random = builder.generator();
     return of(builder.build(random), data).shuffleWith(random);
-  }
-
-  /**
-   * What a trained model records of its training data, for the library and {@code cltrain train} alike: the
-   * data's input scale (refused when the network was already scaled otherwise), its class names when there
-   * is one per output, and a text's vocabulary.
-   *
-   * @param initial the network to train
-   * @param data    the data it trains on
-   * @return the network carrying them
-   * @throws InputException when the network expects inputs scaled otherwise than the data's, or the text's
-   *     vocabulary holds more ids than the network's first layer, an embedding, takes
-   */
-  static Network recorded(Network initial, TrainingData data) {
-    Network network = initial;
-    if (initial.inputScale() != data.inputScale()) {
-      if (initial.inputScale() != 1f) {
-        throw new InputException("the network expects inputs scaled by " + initial.inputScale() + " but the data ("
-            + data.train().name() + ") is scaled by " + data.inputScale());
-      }
-      network = network.withInputScale(data.inputScale());
-    }
-    if (data.classNames() != null && data.classNames().size() == network.outputs()) {
-      network = network.withClassNames(data.classNames());
-    }
-    if (data.vocabulary() != null) {
-      if (network.layers().get(0) instanceof dev.cltrain.nn.Embedding e && data.vocabulary().size() > e.vocabulary()) {
-        throw InputException.parameter("vocabSize", "gives " + data.vocabulary().size() + " ids (padding and "
-            + "unknown counted), more than the network's embedding of " + e.vocabulary() + " ids takes");
-      }
-      network = network.withVocabulary(data.vocabulary());
-    }
-    return network;
   }
 
   /**

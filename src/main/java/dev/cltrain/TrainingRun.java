@@ -280,7 +280,7 @@ public final class TrainingRun implements AutoCloseable {
           best = value;
           bestEpoch = epoch;
           if (stopping.bestFile() != null) {
-            Model.of(trainer.network()).withFacts(facts(epoch + 1, Float.NaN)).save(stopping.bestFile());
+            Model.of(trainer.network()).withFacts(ModelRecord.ofRun(t, epoch + 1, Float.NaN)).save(stopping.bestFile());
           }
         }
         earlyOutcome = new EarlyStopping.Outcome(bestEpoch, best, false, epoch);
@@ -316,7 +316,7 @@ public final class TrainingRun implements AutoCloseable {
     Map<String, Trainer.Evaluation> finals = new LinkedHashMap<>();
     held.forEach((name, set) -> finals.put(name, trainer.evaluate(set, false)));
     int epochsRun = Math.max(0, (stoppedEarly ? lastEpoch + 1 : t.epochs) - firstEpoch);
-    return new TrainingResult(Model.of(trained).withFacts(facts(firstEpoch + epochsRun, result.loss())), device,
+    return new TrainingResult(Model.of(trained).withFacts(ModelRecord.ofRun(t, firstEpoch + epochsRun, result.loss())), device,
         trainer.deviceName(), firstEpoch, epochsRun, seconds, result,
         finals, profile, judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         null);
@@ -362,24 +362,10 @@ public final class TrainingRun implements AutoCloseable {
       written = checkpoints.write(state, deviceIds(), shares());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new TrainingResult(Model.of(state.network()).withFacts(facts(state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
+    return new TrainingResult(Model.of(state.network()).withFacts(ModelRecord.ofRun(t, state.epoch(), Float.NaN)), device, trainer.deviceName(), firstEpoch, state.epoch() - firstEpoch, seconds,
         null, Map.of(), t.profile ? trainer.takeProfile() : List.of(),
         judge == null ? null : new Verification(worstWeight, worstLoss, Verification.TOLERANCE),
         new TrainingResult.Stop(epoch, state.batch(), written));
-  }
-
-  /**
-   * What the model will carry of this run: the data, its shape, the epochs trained in all and the final loss. The
-   * loss is rounded to 4 significant digits: devices sum it in different orders, and a model trained to the same
-   * weights on any device must be the same file, byte for byte.
-   */
-  private TrainingFacts facts(int epochs, float finalLoss) {
-    DataSet train = t.data.train();
-    String row = t.data.imageShape() != null ? t.data.imageShape().toString() : Integer.toString(train.inputs());
-    float rounded = Float.isFinite(finalLoss) ? Float.parseFloat(String.format(java.util.Locale.ROOT, "%.4g", finalLoss))
-        : Float.NaN;
-    return new TrainingFacts(train.name(), train.rows() + "x" + row, epochs, rounded,
-        t.augment == null ? null : t.augment.spec(), t.frozen, t.newHead);
   }
 
   /**
