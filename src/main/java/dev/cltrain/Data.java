@@ -203,6 +203,59 @@ public final class Data {
   }
 
   /**
+   * {@link #load(DataOptions)} as {@code cltrain train} loads it: the training set named by the data's
+   * {@link #id} (a file or folder by its normalised real path), as a checkpoint and the trained model's facts
+   * record it, so that a run resumed from any folder names the data as the run that was never stopped did.
+   *
+   * @param options the data options
+   * @return the data, its training set so named
+   * @throws InputException naming what is wrong
+   */
+  public static TrainingData loadForTraining(DataOptions options) {
+    TrainingData loaded = load(options);
+    DataSet train = loaded.train();
+    String given = Path.of(options.data()).toString();
+    String id = id(options.data());
+    if (!id.equals(options.data()) && train.name().startsWith(given)) {
+      train = train.named(id + train.name().substring(given.length()));
+      loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
+          loaded.classNames(), loaded.imageShape(), loaded.vocabulary());
+    }
+    return loaded;
+  }
+
+  /**
+   * A data spec as a checkpoint and a trained model record it: a built-in table or {@code random:} as given, a
+   * file or folder by its normalised real path (so that a run resumed from any folder names the data as the run
+   * that was never stopped did); null for null.
+   *
+   * @param spec a built-in name, {@code random:ROWSxINPUTSxCLASSES}, a file or a folder; or null
+   * @return its id
+   */
+  public static String id(String spec) {
+    if (spec == null || isNamed(spec)) {
+      return spec;
+    }
+    Path path = Path.of(spec);
+    try {
+      return path.toRealPath().toString();
+    } catch (java.io.IOException e) {
+      return path.toAbsolutePath().normalize().toString();
+    }
+  }
+
+  /**
+   * {@return the loss that suits data of {@code spec} when none is named: cross-entropy for generated classes
+   * ({@code random:}) and a folder (IDX images, class subfolders of images), else mse}
+   *
+   * @param spec a built-in name, {@code random:ROWSxINPUTSxCLASSES}, a file or a folder
+   */
+  public static Loss defaultLoss(String spec) {
+    return Generated.matches(spec) || (!Builtins.has(spec) && java.nio.file.Files.isDirectory(Path.of(spec)))
+        ? Loss.XENT : Loss.MSE;
+  }
+
+  /**
    * Labelled data shaped for {@code model}: a CSV whose last columns are the model's targets (or, for an xent
    * model, its class label), or an IDX folder (its test set when it has one), inputs brought to the model's
    * scale. What {@code cltrain eval} reads.

@@ -3,6 +3,7 @@ package dev.cltrain.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cltrain.Data;
 import dev.cltrain.core.InputException;
 
 /** {@link WorkloadOptions} as a checkpoint records them ({@code "options"}), and read back for {@code --resume}. */
@@ -17,12 +18,12 @@ final class WorkloadJson {
   static ObjectNode toJson(WorkloadOptions w) {
     // the node factory, not an ObjectMapper: every train builds these options, and a mapper costs a tenth of a second to start
     ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("data", WorkloadOptions.dataId(w.data()));
+    o.put("data", Data.id(w.data()));
     if (w.skipBadFiles != null) { // only when given, as --net
       o.put("skipBadFiles", w.skipBadFiles);
     }
     o.put("targets", w.targets);
-    o.put("test", WorkloadOptions.dataId(w.test));
+    o.put("test", Data.id(w.test));
     o.put("validationSplit", w.validationSplit);
     if (w.csv.label != null) { // only when given, as --net
       w.csv.label.forEach(o.putArray("label")::add);

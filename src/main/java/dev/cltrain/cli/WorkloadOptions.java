@@ -201,23 +201,6 @@ final class WorkloadOptions {
         csv.ignore, csv.missing}).anyMatch(v -> v != null);
   }
 
-  /**
-   * A --data or --test value as a checkpoint and a trained model record it: a built-in table or {@code random:}
-   * as given, a file or folder by its normalised real path (so that a run resumed from any folder names the data
-   * as the run that was never stopped did); null for null.
-   */
-  static String dataId(String value) {
-    if (value == null || Builtins.has(value) || Generated.matches(value)) {
-      return value;
-    }
-    Path path = Path.of(value);
-    try {
-      return path.toRealPath().toString();
-    } catch (java.io.IOException e) {
-      return path.toAbsolutePath().normalize().toString();
-    }
-  }
-
   String data() {
     return data == null ? "xor" : data;
   }
@@ -248,8 +231,7 @@ final class WorkloadOptions {
     if (text.given()) {
       return Loss.XENT; // a text's label is its class
     }
-    String d = data();
-    return Generated.matches(d) || (!Builtins.has(d) && Files.isDirectory(Path.of(d))) ? Loss.XENT : Loss.MSE;
+    return Data.defaultLoss(data());
   }
 
   /** Checks every option, loads the data and draws (or reads) the initial network: bad input is an {@link InputException}. */
@@ -276,19 +258,10 @@ final class WorkloadOptions {
     dev.cltrain.data.ImageFolder.Options images = new dev.cltrain.data.ImageFolder.Options(
         inputShape != null && imageFolder() ? NetSpec.parseShape(inputShape, "--input-shape") : null,
         Boolean.TRUE.equals(skipBadFiles));
-    TrainingData loaded = Data.load(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
+    // named (in the model's facts too) by the data's real path, as a checkpoint records it: see Data.id
+    return Data.loadForTraining(new DataOptions(data(), targets == null ? 1 : targets, lossKind() == Loss.XENT, 0,
         test, validationSplit == null ? 0 : validationSplit, seed(), layout, images, streaming())
         .withText(text.options()));
-    // named (in the model's facts too) by the data's real path, as a checkpoint records it: see dataId
-    DataSet train = loaded.train();
-    String given = Path.of(data()).toString();
-    String id = dataId(data());
-    if (!id.equals(data()) && train.name().startsWith(given)) {
-      train = train.named(id + train.name().substring(given.length()));
-      loaded = new TrainingData(train, loaded.test(), loaded.validation(), loaded.inputScale(), loaded.classes(),
-          loaded.classNames(), loaded.imageShape(), loaded.vocabulary());
-    }
-    return loaded;
   }
 
   /** {@return --stream and --cache: whether and where the data is streamed} */
