@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link MatmulRows} with the Vector API, blocked as matmul.cl's blocked strategy is: the columns go in panels
  * of four vectors; for each block of {@link #DEPTH} values of p the panel's piece of b is copied into a small
- * contiguous array (zero-padded past the last column, so narrow and ragged edges take the vector path too),
+ * contiguous array (zero-padded past the last column, so narrow and ragged edges take the vector path too; a b
+ * stored transposed is read there in its own order, so it is never copied whole), kept per thread between calls,
  * and the rows sweep it four at a time, 4 × 4 vector accumulators in registers. Between blocks each element's
  * partial sum waits in a scratch array, stored and reloaded unchanged. Lanes are independent columns, so every
  * element still accumulates its products in ascending p with one fused multiply-add each (lanewise fma, one
@@ -21,26 +22,33 @@ final class VectorMatmul implements MatmulRows {
   /** Values of p per staged block of b. */
   static final int DEPTH = 256;
 
+  /** Each thread's staged panel of b and partial sums, reused from call to call (grown when a call needs more). */
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
   @Override
   public void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a, int ars,
-      int acs, float[] b, int brs, float[] c) {
+      int acs, float[] b, int brs, int bcs, float[] c) {
     int rows = rowTo - rowFrom;
     if (rows <= 0 || colTo <= colFrom) {
       return;
     }
-    float[] panel = new float[Math.max(1, Math.min(DEPTH, k)) * W];
-    float[] sums = new float[(rows + 3) / 4 * 4 * W];
+    float[][] scratch = SCRATCH.get();
+    int panelLength = Math.max(1, Math.min(DEPTH, k)) * W;
+    int sumsLength = (rows + 3) / 4 * 4 * W;
+    if (scratch[0].length < panelLength) {
+      scratch[0] = new float[panelLength];
+    }
+    if (scratch[1].length < sumsLength) {
+      scratch[1] = new float[sumsLength];
+    }
+    float[] panel = scratch[0];
+    float[] sums = scratch[1];
     for (int j0 = colFrom; j0 < colTo; j0 += W) {
       int cols = Math.min(W, colTo - j0);
-      java.util.Arrays.fill(sums, 0.0f);
+      java.util.Arrays.fill(sums, 0, sumsLength, 0.0f);
       for (int kb = 0; kb < k; kb += DEPTH) {
         int depth = Math.min(DEPTH, k - kb);
-        for (int p = 0; p < depth; p++) {
-          System.arraycopy(b, (kb + p) * brs + j0, panel, p * W, cols);
-          if (cols < W) {
-            java.util.Arrays.fill(panel, p * W + cols, p * W + W, 0.0f);
-          }
-        }
+        stage(b, brs, bcs, kb, depth, j0, cols, panel);
         for (int r = 0; r < rows; r += 4) {
           if (cols <= L) {
             rows4x1(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
@@ -53,6 +61,44 @@ final class VectorMatmul implements MatmulRows {
         int out = (rowFrom + r) * n + j0;
         for (int q = 0; q < cols; q++) {
           c[out + q] = alpha * sums[r * W + q];
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies b(kb .. kb+depth−1, j0 .. j0+cols−1) into panel, row p at p·W, zeros past column cols: four vector
+   * copies a row when b's rows are contiguous and the panel is full, else element by element in b's own order
+   * (down the columns of a b stored transposed).
+   */
+  private static void stage(float[] b, int brs, int bcs, int kb, int depth, int j0, int cols, float[] panel) {
+    if (bcs == 1 && cols == W) {
+      for (int p = 0; p < depth; p++) {
+        int from = (kb + p) * brs + j0;
+        int to = p * W;
+        FloatVector.fromArray(S, b, from).intoArray(panel, to);
+        FloatVector.fromArray(S, b, from + L).intoArray(panel, to + L);
+        FloatVector.fromArray(S, b, from + 2 * L).intoArray(panel, to + 2 * L);
+        FloatVector.fromArray(S, b, from + 3 * L).intoArray(panel, to + 3 * L);
+      }
+      return;
+    }
+    if (bcs == 1) {
+      for (int p = 0; p < depth; p++) {
+        System.arraycopy(b, (kb + p) * brs + j0, panel, p * W, cols);
+        java.util.Arrays.fill(panel, p * W + cols, p * W + W, 0.0f);
+      }
+      return;
+    }
+    for (int q = 0; q < W; q++) {
+      if (q < cols) {
+        int column = (j0 + q) * bcs + kb * brs;
+        for (int p = 0; p < depth; p++) {
+          panel[p * W + q] = b[column + p * brs];
+        }
+      } else {
+        for (int p = 0; p < depth; p++) {
+          panel[p * W + q] = 0.0f;
         }
       }
     }

@@ -44,16 +44,53 @@ class MatmulRowsTest {
       // the loops themselves, also below the size at which ReferenceKernels hands small products to the plain loop
       float[] expected = new float[m * n];
       float[] actual = new float[m * n];
-      MatmulRows.plain().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, expected);
-      MatmulRows.best().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, actual);
+      MatmulRows.plain().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, 1, expected);
+      MatmulRows.best().block(0, m, 0, n, n, k, 0.75f, a, k, 1, b, n, 1, actual);
       assertArrayEquals(expected, actual, 0f, "block " + m + "x" + n + "x" + k);
       int rowFrom = m / 3;
       int colFrom = n / 2;
       java.util.Arrays.fill(expected, 0f);
       java.util.Arrays.fill(actual, 0f);
-      MatmulRows.plain().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, expected);
-      MatmulRows.best().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, actual);
+      MatmulRows.plain().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, 1, expected);
+      MatmulRows.best().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, n, 1, actual);
       assertArrayEquals(expected, actual, 0f, "sub-block from " + rowFrom + "," + colFrom + " of " + m + "x" + n + "x" + k);
+      // b stored transposed (n × k), staged in its own order: the plain loop over the same strides
+      java.util.Arrays.fill(expected, 0f);
+      java.util.Arrays.fill(actual, 0f);
+      MatmulRows.plain().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, 1, k, expected);
+      MatmulRows.best().block(rowFrom, m, colFrom, n, n, k, 0.75f, a, k, 1, b, 1, k, actual);
+      assertArrayEquals(expected, actual, 0f, "transposed b, sub-block of " + m + "x" + n + "x" + k);
+    }
+  }
+
+  /**
+   * The fused twins store what the product then the element-wise kernel store (tolerance 0), for every activation,
+   * at shapes that split into several blocks over threads and ragged ones.
+   */
+  @Test
+  void fusedTwinsEqualTheProductThenTheElementWiseKernel() {
+    ReferenceKernels r = new ReferenceKernels(MatmulRows.best());
+    for (int[] s : List.of(new int[] {3, 5, 7}, new int[] {130, 300, 40}, new int[] {65, 257, 129})) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] x = random(m * k, 3);
+      float[] w = random(k * n, 4);
+      float[] wt = random(n * k, 5);
+      float[] bias = random(n, 6);
+      float[] previous = random(m * n, 7);
+      for (int activation = 0; activation <= 3; activation++) {
+        float[] expected = new float[m * n];
+        float[] actual = new float[m * n];
+        r.matmul(m, n, k, 1f, x, w, expected);
+        r.biasActivation(m, n, activation, expected, bias, expected);
+        r.matmulBiasActivation(m, n, k, activation, x, w, bias, actual);
+        assertArrayEquals(expected, actual, 0f, "bias_activation " + activation + " " + m + "x" + n + "x" + k);
+        r.matmulTransposeB(m, n, k, 1f, x, wt, expected);
+        r.activationDelta(m * n, activation, previous, expected);
+        r.matmulTransposeBDelta(m, n, k, activation, x, wt, previous, actual);
+        assertArrayEquals(expected, actual, 0f, "delta " + activation + " " + m + "x" + n + "x" + k);
+      }
     }
   }
 
