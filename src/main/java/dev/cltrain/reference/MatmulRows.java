@@ -18,6 +18,11 @@ interface MatmulRows {
   /** "plain Java" or "Vector API, 16 lanes". */
   String describe();
 
+  /** {@return the floats of the vectors the loops compute with: 1 for the plain loop, the Vector API's preferred species' lanes} */
+  default int lanes() {
+    return 1;
+  }
+
   /** The i-k-j loop, nothing clever: each row of c accumulates b's rows scaled by a's entries. */
   static MatmulRows plain() {
     return Plain.INSTANCE;

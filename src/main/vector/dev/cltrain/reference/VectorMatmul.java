@@ -209,6 +209,11 @@ final class VectorMatmul implements MatmulRows {
   }
 
   @Override
+  public int lanes() {
+    return L;
+  }
+
+  @Override
   public String describe() {
     return "Vector API, " + L + " lanes";
   }

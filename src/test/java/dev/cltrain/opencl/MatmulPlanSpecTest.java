@@ -48,6 +48,25 @@ class MatmulPlanSpecTest {
     assertTrue(!noFma.roundsAsTheReference() && device(32768).roundsAsTheReference());
   }
 
+  /**
+   * Issue 28 item 5: a CPU device tries the best float16 block (AVX-512) and the best float8 block (AVX2's 16
+   * registers: 6 × 2 accumulators) right after the tiled fallback, its native width's first, so that a first
+   * tuning times both whatever the device reports; both widths offer the same candidates.
+   */
+  @Test
+  void aCpuTriesTheBestBlockOfEachVectorWidthFirstItsNativeWidthAhead() {
+    MatmulPlan wide = MatmulPlan.blocked(16, 6, 16, 4, 192, 256);
+    MatmulPlan narrow = MatmulPlan.blocked(16, 6, 8, 2, 192, 256);
+    java.util.List<MatmulPlan> avx512 = MatmulTuner.candidates(device(1 << 22), 16);
+    java.util.List<MatmulPlan> avx2 = MatmulTuner.candidates(device(1 << 22), 8);
+    assertEquals(java.util.List.of(MatmulPlan.tiled(16), wide, narrow), avx512.subList(0, 3), "AVX-512: " + avx512);
+    assertEquals(java.util.List.of(MatmulPlan.tiled(16), narrow, wide), avx2.subList(0, 3), "AVX2: " + avx2);
+    assertEquals(new java.util.HashSet<>(avx512), new java.util.HashSet<>(avx2), "the same candidates");
+    assertEquals(avx512, MatmulTuner.candidates(device(1 << 22)), "a device that does not say its width: as AVX-512");
+    assertEquals("float8", narrow.vectorType());
+    assertEquals("scalar", MatmulPlan.tiled(16).vectorType());
+  }
+
   @Test
   void aForcedPlanWhoseStageExceedsTheLocalMemoryIsRefusedInOneLine() {
     assertEquals(MatmulPlan.blocked(16, 4, 16, 4, 128, 128), MatmulPlan.forced("blocked:4x16x4/128x128", device(32768)));
