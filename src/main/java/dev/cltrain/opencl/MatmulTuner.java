@@ -55,11 +55,11 @@ public final class MatmulTuner {
   }
 
   /**
-   * The candidates tried on {@code device}, the tiled plan (which every device runs) first so that even a run
-   * whose budget ends after one candidate has a correct plan; then SIMD-shaped blocks on CPUs (the best float16
-   * and float8 blocks next, the one of the device's native float vector width first, so that the first tuning
-   * times both: PoCL compiling for an AVX2 CPU on an AVX-512 host still reports 16), other tiles and blocks
-   * elsewhere. A device without a hardware FMA (Rusticl's llvmpipe: it runs neighbouring work-items as
+   * The candidates tried on {@code device}. On a CPU, SIMD-shaped blocks: the best block of the float vector width
+   * its kernels are compiled for ({@link #targetWidth}) first, so that even a first tuning whose budget ends
+   * after one candidate has a fast plan, then the other width's best (float16 for AVX-512, float8 for AVX2), the
+   * rest, and the tiled plan last. Elsewhere the tiled plan (which every device runs) first, then other tiles
+   * and blocks. A device without a hardware FMA (Rusticl's llvmpipe: it runs neighbouring work-items as
    * SIMD lanes and emulates local memory and barriers, where tiled:16 reached 0.04 GFLOP/s) tries the
    * registers strategy first, which also runs on every device.
    *
@@ -67,7 +67,31 @@ public final class MatmulTuner {
    * @return the plans in the order tried; the first is the fallback when none builds
    */
   public static List<MatmulPlan> candidates(ClDevice device) {
-    return candidates(device, device.floatVectorWidths()[1]);
+    return candidates(device, targetWidth(device.floatVectorWidths()[1], device.openclVersion()));
+  }
+
+  /** LLVM's names of x86 CPUs with AVX-512 (PoCL names the CPU it compiles for after "HSTR: pthread-x86_64-..."). */
+  private static final java.util.regex.Pattern AVX512_CPUS = java.util.regex.Pattern.compile(
+      "avx512|knl|knm|cannonlake|icelake|tigerlake|rocketlake|cascadelake|cooperlake|sapphirerapids|graniterapids"
+      + "|emeraldrapids|znver4|znver5");
+
+  /**
+   * The float vector width the device's kernels are compiled for: the native width it reports, but at most 8 when
+   * PoCL says (in CL_DEVICE_VERSION's "HSTR: pthread-x86_64-...-CPU") that it compiles for an x86 CPU without
+   * AVX-512, such as haswell or znver2: PoCL takes the widths it reports from the host's features, so a PoCL made to
+   * compile for AVX2 (POCL_KERNELLIB_NAME=avx2) on an AVX-512 host still reports 16.
+   *
+   * @param nativeWidth CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, 0 when unknown
+   * @param openclVersion CL_DEVICE_VERSION
+   * @return the width, 0 when unknown
+   */
+  static int targetWidth(int nativeWidth, String openclVersion) {
+    int at = openclVersion.indexOf("HSTR: ");
+    String target = at < 0 ? "" : openclVersion.substring(at + 6).toLowerCase(java.util.Locale.ROOT);
+    if (target.contains("x86_64") && !AVX512_CPUS.matcher(target).find()) {
+      return nativeWidth == 0 ? 8 : Math.min(nativeWidth, 8);
+    }
+    return nativeWidth;
   }
 
   /** {@link #candidates(ClDevice)} for a device whose native float vector width is {@code nativeWidth} (0: unknown). */
@@ -79,8 +103,9 @@ public final class MatmulTuner {
     }
     if (device.type() == ClDevice.Type.CPU) {
       // float16 blocks for AVX-512's 32 registers of 16 floats (6 × 4 accumulators), float8 blocks for AVX2's 16
-      // of 8 (6 × 2 accumulators, the 6 × 16 micro-kernel of BLAS libraries for Haswell and Zen): the best of
-      // each family first, the device's native width ahead, so that a first tuning times both, then the rest
+      // of 8 (6 × 2 accumulators, the 6 × 16 micro-kernel of BLAS libraries for Haswell and Zen): the best block of
+      // the width the kernels are compiled for first (a first tuning on a busy machine may time only that one),
+      // the other width's best next, then the rest
       List<MatmulPlan> wide = List.of(MatmulPlan.blocked(tile, 6, 16, 4, 192, 256),
           MatmulPlan.blocked(tile, 6, 16, 4, 192, 512), MatmulPlan.blocked(tile, 4, 16, 4, 128, 128),
           MatmulPlan.blocked(tile, 6, 16, 4, 288, 512), MatmulPlan.blocked(tile, 6, 16, 4, 192, 1024),
@@ -92,9 +117,10 @@ public final class MatmulTuner {
       boolean avx512 = nativeWidth == 0 || nativeWidth >= 16;
       List<MatmulPlan> first = avx512 ? wide : narrow;
       List<MatmulPlan> second = avx512 ? narrow : wide;
-      List<MatmulPlan> order = new ArrayList<>(List.of(MatmulPlan.tiled(tile), first.get(0), second.get(0)));
+      List<MatmulPlan> order = new ArrayList<>(List.of(first.get(0), second.get(0)));
       order.addAll(first.subList(1, first.size()));
       order.addAll(second.subList(1, second.size()));
+      order.add(MatmulPlan.tiled(tile)); // every device runs it, at a few GFLOP/s on a CPU: the last resort
       return fitting(device, order);
     }
     return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
