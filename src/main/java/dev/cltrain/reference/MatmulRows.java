@@ -75,7 +75,7 @@ interface MatmulRows {
         return plain();
       }
       try {
-        return (MatmulRows) Class.forName("dev.cltrain.reference.VectorMatmul").getDeclaredConstructor().newInstance();
+        return (MatmulRows) Class.forName("dev.cltrain.reference.VectorBlocks").getDeclaredMethod("preferred").invoke(null);
       } catch (ReflectiveOperationException | LinkageError e) {
         return plain();
       }
