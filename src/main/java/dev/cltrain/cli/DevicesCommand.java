@@ -35,7 +35,8 @@ final class DevicesCommand implements Callable<Integer> {
       return 0;
     }
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "fma", "platform"});
+    rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "fma", "vector",
+        "platform"});
     for (int i = 0; i < devices.size(); i++) {
       Device d = devices.get(i);
       Map<String, Object> p = d.properties();
@@ -46,9 +47,13 @@ final class DevicesCommand implements Callable<Integer> {
           String.valueOf(d.computeUnits()), Format.bytes(d.memoryBytes()),
           ref ? "-" : shortVersion(String.valueOf(p.get("openclVersion"))),
           Boolean.TRUE.equals(p.get("fp64")) ? "yes" : "no", d.fastFma() ? "yes" : "no",
+          p.get("matmulVector") == null ? "untuned" : String.valueOf(p.get("matmulVector")),
           ref ? "-" : String.valueOf(p.get("platform"))});
     }
     printTable(out, rows);
+    for (Device d : devices) {
+      out.println(vectorNote(d));
+    }
     for (Device d : devices) {
       if (!d.fastFma()) {
         out.println(noFmaNote(d));
@@ -60,6 +65,31 @@ final class DevicesCommand implements Callable<Integer> {
     out.println("* = what --device auto picks"
         + (auto.isReference() ? " (no OpenCL GPU or accelerator, so the Java reference)" : ""));
     return 0;
+  }
+
+  /** The line under the table that says which float vectors a device's matrix products use: {@link #vectors}. */
+  static String vectorNote(Device d) {
+    return d.id() + ": " + vectors(d);
+  }
+
+  /**
+   * Which float vectors a device's matrix products use and why (for {@code devices} and {@code train --profile}):
+   * the widths an OpenCL device reports and the matmul plans tuned for it, or the reference's Vector API lanes.
+   *
+   * @param d the device
+   * @return e.g. "float vectors preferred 16, native 16 (...); matmul kernels float16 (blocked:6x16x4/192x256)"
+   */
+  static String vectors(Device d) {
+    Map<String, Object> p = d.properties();
+    if (d.isReference()) {
+      return "matmul loops " + p.get("matmul") + " (" + p.get("matmulVector") + ")";
+    }
+    String plans = p.get("matmulPlans") instanceof List<?> list
+        ? list.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) : "";
+    return "float vectors preferred " + p.get("preferredFloatVector") + ", native " + p.get("nativeFloatVector")
+        + " (CL_DEVICE_PREFERRED/NATIVE_VECTOR_WIDTH_FLOAT); matmul kernels "
+        + (p.get("matmulVector") == null ? "not tuned yet (the first run that multiplies tunes them)"
+        : p.get("matmulVector") + " (" + plans + ")");
   }
 
   /** The line under the table for a device without a hardware fused multiply-add. */

@@ -331,6 +331,7 @@ final class TrainCommand implements Callable<Integer> {
       out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
           ? "wall time per call" : "device time from profiling events") + "):");
       out.println("launches:    " + launchPlan);
+      out.println("vectors:     " + DevicesCommand.vectors(result.device()));
       if (exchange != null && exchange.steps() > 0) {
         out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
             + "%.3f s (%.1f%%) moving and adding gradients, %.3f s (%.1f%%) waiting for the shards, of %.3f s",

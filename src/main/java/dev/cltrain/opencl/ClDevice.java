@@ -101,6 +101,22 @@ public record ClDevice(
     return parts.length >= 2 ? parts[1] : openclVersion.trim();
   }
 
+  /**
+   * The float vector widths the device reports: CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT (what the vendor advises
+   * kernels to use) and CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT (the width of its SIMD registers in floats: 16 with
+   * AVX-512, 8 with AVX2). PoCL derives both from the host's CPU features, not from the CPU it compiles for, so a
+   * PoCL made to compile for another CPU (POCL_KERNELLIB_NAME=avx2 on an AVX-512 host) still says 16.
+   *
+   * @return {preferred, native}; {0, 0} for a device without a handle (made up in tests) or that does not say
+   */
+  public int[] floatVectorWidths() {
+    if (id == null) {
+      return new int[] {0, 0};
+    }
+    return new int[] {(int) ClRuntime.deviceLong(id, org.jocl.CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, org.jocl.Sizeof.cl_uint),
+        (int) ClRuntime.deviceLong(id, org.jocl.CL.CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, org.jocl.Sizeof.cl_uint)};
+  }
+
   @Override
   public String toString() {
     return ref() + " " + name + " (" + platformName + ")";

@@ -251,6 +251,46 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
     return large == null || large.equals(plan) ? java.util.List.of(plan) : java.util.List.of(plan, large);
   }
 
+  /**
+   * The plans a backend opened now on {@code device} would multiply with, as far as known without tuning:
+   * {@code CLTRAIN_MATMUL}'s, else the cached ones (for {@code cltrain devices}, which must not spend seconds
+   * timing candidates).
+   *
+   * @param device the device
+   * @return the forced plan, or the cached plan then the large products' when known and different; empty when the
+   *     device has not been tuned yet (or the variable is malformed: the run that uses it says so)
+   */
+  public static java.util.List<MatmulPlan> known(ClDevice device) {
+    String spec = System.getenv(ENVIRONMENT);
+    if (spec != null && !spec.isBlank()) {
+      try {
+        return java.util.List.of(forced(spec, device));
+      } catch (InputException e) {
+        return java.util.List.of();
+      }
+    }
+    MatmulPlan plan = MatmulTuner.cachedPlan(device);
+    MatmulPlan large = device.type() == ClDevice.Type.CPU ? MatmulTuner.cachedLargePlan(device) : null;
+    java.util.List<MatmulPlan> plans = new java.util.ArrayList<>();
+    if (plan != null) {
+      plans.add(plan);
+    }
+    if (large != null && !large.equals(plan)) {
+      plans.add(large);
+    }
+    return plans;
+  }
+
+  /**
+   * The vectors a work-item of this plan computes with.
+   *
+   * @return "float16" (VN = 16) for a blocked plan; "scalar" for tiled and registers, whose work-items each hold
+   *     scalars (a compiler may still run neighbouring work-items as the lanes of one vector)
+   */
+  public String vectorType() {
+    return blocked() ? "float" + vector : "scalar";
+  }
+
   /** Whether large products get a plan of their own, tuned at a large shape: on CPU devices, unless forced. */
   private static boolean tunesLarge(ClDevice device) {
     String spec = System.getenv(ENVIRONMENT);

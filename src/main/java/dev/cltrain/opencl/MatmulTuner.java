@@ -55,9 +55,11 @@ public final class MatmulTuner {
   }
 
   /**
-   * The candidates tried on {@code device}, the tiled plan (which every device runs) first so that even a run
-   * whose budget ends after one candidate has a correct plan; then SIMD-shaped blocks on CPUs, other tiles and
-   * blocks elsewhere. A device without a hardware FMA (Rusticl's llvmpipe: it runs neighbouring work-items as
+   * The candidates tried on {@code device}. On a CPU, SIMD-shaped blocks: the best block of the float vector width
+   * its kernels are compiled for ({@link #targetWidth}) first, so that even a first tuning whose budget ends
+   * after one candidate has a fast plan, then the other width's best (float16 for AVX-512, float8 for AVX2), the
+   * rest, and the tiled plan last. Elsewhere the tiled plan (which every device runs) first, then other tiles
+   * and blocks. A device without a hardware FMA (Rusticl's llvmpipe: it runs neighbouring work-items as
    * SIMD lanes and emulates local memory and barriers, where tiled:16 reached 0.04 GFLOP/s) tries the
    * registers strategy first, which also runs on every device.
    *
@@ -65,18 +67,61 @@ public final class MatmulTuner {
    * @return the plans in the order tried; the first is the fallback when none builds
    */
   public static List<MatmulPlan> candidates(ClDevice device) {
+    return candidates(device, targetWidth(device.floatVectorWidths()[1], device.openclVersion()));
+  }
+
+  /** LLVM's names of x86 CPUs with AVX-512 (PoCL names the CPU it compiles for after "HSTR: pthread-x86_64-..."). */
+  private static final java.util.regex.Pattern AVX512_CPUS = java.util.regex.Pattern.compile(
+      "avx512|knl|knm|cannonlake|icelake|tigerlake|rocketlake|cascadelake|cooperlake|sapphirerapids|graniterapids"
+      + "|emeraldrapids|znver4|znver5");
+
+  /**
+   * The float vector width the device's kernels are compiled for: the native width it reports, but at most 8 when
+   * PoCL says (in CL_DEVICE_VERSION's "HSTR: pthread-x86_64-...-CPU") that it compiles for an x86 CPU without
+   * AVX-512, such as haswell or znver2: PoCL takes the widths it reports from the host's features, so a PoCL made to
+   * compile for AVX2 (POCL_KERNELLIB_NAME=avx2) on an AVX-512 host still reports 16.
+   *
+   * @param nativeWidth CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, 0 when unknown
+   * @param openclVersion CL_DEVICE_VERSION
+   * @return the width, 0 when unknown
+   */
+  static int targetWidth(int nativeWidth, String openclVersion) {
+    int at = openclVersion.indexOf("HSTR: ");
+    String target = at < 0 ? "" : openclVersion.substring(at + 6).toLowerCase(java.util.Locale.ROOT);
+    if (target.contains("x86_64") && !AVX512_CPUS.matcher(target).find()) {
+      return nativeWidth == 0 ? 8 : Math.min(nativeWidth, 8);
+    }
+    return nativeWidth;
+  }
+
+  /** {@link #candidates(ClDevice)} for a device whose native float vector width is {@code nativeWidth} (0: unknown). */
+  static List<MatmulPlan> candidates(ClDevice device, int nativeWidth) {
     int tile = MatmulPlan.tileFor(device);
     if (!device.fma()) {
       return fitting(device, List.of(MatmulPlan.registers(tile, 4, 4), MatmulPlan.registers(tile, 8, 4),
           MatmulPlan.registers(tile, 4, 8), MatmulPlan.tiled(tile), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128)));
     }
     if (device.type() == ClDevice.Type.CPU) {
-      return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.blocked(tile, 6, 16, 4, 192, 256),
+      // float16 blocks for AVX-512's 32 registers of 16 floats (6 × 4 accumulators), float8 blocks for AVX2's 16
+      // of 8 (6 × 2 accumulators, the 6 × 16 micro-kernel of BLAS libraries for Haswell and Zen): the best block of
+      // the width the kernels are compiled for first (a first tuning on a busy machine may time only that one),
+      // the other width's best next, then the rest
+      List<MatmulPlan> wide = List.of(MatmulPlan.blocked(tile, 6, 16, 4, 192, 256),
           MatmulPlan.blocked(tile, 6, 16, 4, 192, 512), MatmulPlan.blocked(tile, 4, 16, 4, 128, 128),
           MatmulPlan.blocked(tile, 6, 16, 4, 288, 512), MatmulPlan.blocked(tile, 6, 16, 4, 192, 1024),
           MatmulPlan.blocked(tile, 4, 16, 4, 128, 256), MatmulPlan.blocked(tile, 8, 16, 2, 128, 128),
-          MatmulPlan.blocked(tile, 6, 16, 2, 96, 128), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128),
-          MatmulPlan.blocked(tile, 4, 16, 4, 32, 128)));
+          MatmulPlan.blocked(tile, 6, 16, 2, 96, 128), MatmulPlan.blocked(tile, 4, 16, 4, 32, 128));
+      List<MatmulPlan> narrow = List.of(MatmulPlan.blocked(tile, 6, 8, 2, 192, 256),
+          MatmulPlan.blocked(tile, 4, 8, 3, 128, 256), MatmulPlan.blocked(tile, 6, 8, 2, 192, 512),
+          MatmulPlan.blocked(tile, 6, 8, 2, 288, 512), MatmulPlan.blocked(tile, 8, 8, 2, 128, 128));
+      boolean avx512 = nativeWidth == 0 || nativeWidth >= 16;
+      List<MatmulPlan> first = avx512 ? wide : narrow;
+      List<MatmulPlan> second = avx512 ? narrow : wide;
+      List<MatmulPlan> order = new ArrayList<>(List.of(first.get(0), second.get(0)));
+      order.addAll(first.subList(1, first.size()));
+      order.addAll(second.subList(1, second.size()));
+      order.add(MatmulPlan.tiled(tile)); // every device runs it, at a few GFLOP/s on a CPU: the last resort
+      return fitting(device, order);
     }
     return fitting(device, List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
         MatmulPlan.blocked(tile, 4, 4, 1, 16, 64), MatmulPlan.blocked(tile, 8, 4, 1, 32, 64)));
@@ -158,11 +203,30 @@ public final class MatmulTuner {
    * @return the plan, or null when there is none yet (or it is unfinished, or the device cannot run it)
    */
   public static synchronized MatmulPlan cachedLargePlan(ClDevice device) {
-    if (TUNED.containsKey(memo(key(device) + LARGE_SUFFIX))) {
-      return TUNED.get(memo(key(device) + LARGE_SUFFIX));
+    return cached(device, key(device) + LARGE_SUFFIX);
+  }
+
+  /**
+   * The plan {@link #planFor} would return without tuning: this run's or the cache's, finished or not.
+   *
+   * @param device the device
+   * @return the plan, or null when the device has not been tuned yet (or its cached plan does not fit it)
+   */
+  public static synchronized MatmulPlan cachedPlan(ClDevice device) {
+    if (TUNED.containsKey(memo(key(device)))) {
+      return TUNED.get(memo(key(device)));
     }
-    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device) + LARGE_SUFFIX);
-    if (entry == null || (retune && !RETUNED.contains(key(device) + LARGE_SUFFIX))) {
+    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device));
+    MatmulPlan plan = entry == null ? null : parsed(device, entry);
+    return plan == null || unfit(device, plan) != null ? null : plan;
+  }
+
+  private static MatmulPlan cached(ClDevice device, String key) {
+    if (TUNED.containsKey(memo(key))) {
+      return TUNED.get(memo(key));
+    }
+    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key);
+    if (entry == null || (retune && !RETUNED.contains(key))) {
       return null;
     }
     MatmulPlan plan = parsed(device, entry);

@@ -4,6 +4,7 @@ import dev.cltrain.device.Device;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.backend.Backend;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,6 +82,13 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
     p.put("maxAllocBytes", info.maxAllocBytes());
     p.put("maxWorkGroupSize", info.maxWorkGroup());
     p.put("localMemBytes", info.localMemBytes());
+    int[] widths = info.floatVectorWidths();
+    p.put("preferredFloatVector", widths[0]);
+    p.put("nativeFloatVector", widths[1]);
+    List<MatmulPlan> plans = MatmulPlan.known(info);
+    p.put("matmulPlans", plans.stream().map(MatmulPlan::spec).toList());
+    p.put("matmulVector", plans.isEmpty() ? null : plans.stream().map(MatmulPlan::vectorType).distinct()
+        .collect(java.util.stream.Collectors.joining(", ")));
     return p;
   }
 

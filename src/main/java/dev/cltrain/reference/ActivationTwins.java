@@ -8,30 +8,12 @@ abstract class ActivationTwins extends MatmulTwins {
 
   @Override
   public void biasActivation(int rows, int cols, int activation, float[] z, float[] bias, float[] a) {
-    inParts(rows * cols, (from, to) -> {
-      int c = from % cols; // the column of element i, carried along instead of i % cols per element
-      if (activation == 3) {
-        for (int i = from; i < to; i++) {
-          float x = z[i] + bias[c];
-          a[i] = x > 0.0f ? x : 0.0f; // activate(3, x)
-          c = c + 1 == cols ? 0 : c + 1;
-        }
-        return;
-      }
-      for (int i = from; i < to; i++) {
-        a[i] = activate(activation, z[i] + bias[c]);
-        c = c + 1 == cols ? 0 : c + 1;
-      }
-    });
+    inParts(rows * cols, (from, to) -> biasActivationRange(cols, activation, z, bias, a, from, to));
   }
 
   @Override
   public void activationDelta(int count, int activation, float[] a, float[] dz) {
-    inParts(count, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        dz[i] = dz[i] * slope(activation, a[i]);
-      }
-    });
+    inParts(count, (from, to) -> activationDeltaRange(activation, a, dz, from, to));
   }
 
   @Override

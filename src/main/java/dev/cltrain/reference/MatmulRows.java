@@ -2,7 +2,8 @@ package dev.cltrain.reference;
 
 /**
  * The reference's matrix-product loop over a block of c: c(i, j) = alpha · Σ_p a(i, p) · b(p, j) for rows
- * i in [rowFrom, rowTo) and columns j in [colFrom, colTo) of c's n, with b's rows contiguous (b(p, j) = b[p·bRowStride + j]) and a(i, p) =
+ * i in [rowFrom, rowTo) and columns j in [colFrom, colTo) of c's n, with b(p, j) = b[p·bRowStride + j·bColStride]
+ * (bColStride 1: b's rows contiguous; bRowStride 1: b stored transposed, as matmul_transpose_b reads it) and a(i, p) =
  * a[i·aRowStride + p·aColStride]. Every implementation accumulates each element's products in ascending p
  * with one fused multiply-add each (sum = fma(a, b, sum), a single rounding), starting from 0, then
  * multiplies by alpha: the bits matmul.cl computes with OpenCL's fma(), which is correctly rounded too
@@ -12,10 +13,15 @@ package dev.cltrain.reference;
  */
 interface MatmulRows {
   void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a, int aRowStride,
-      int aColStride, float[] b, int bRowStride, float[] c);
+      int aColStride, float[] b, int bRowStride, int bColStride, float[] c);
 
   /** "plain Java" or "Vector API, 16 lanes". */
   String describe();
+
+  /** {@return the floats of the vectors the loops compute with: 1 for the plain loop, the Vector API's preferred species' lanes} */
+  default int lanes() {
+    return 1;
+  }
 
   /** The i-k-j loop, nothing clever: each row of c accumulates b's rows scaled by a's entries. */
   static MatmulRows plain() {
@@ -69,7 +75,7 @@ interface MatmulRows {
         return plain();
       }
       try {
-        return (MatmulRows) Class.forName("dev.cltrain.reference.VectorMatmul").getDeclaredConstructor().newInstance();
+        return (MatmulRows) Class.forName("dev.cltrain.reference.VectorBlocks").getDeclaredMethod("preferred").invoke(null);
       } catch (ReflectiveOperationException | LinkageError e) {
         return plain();
       }
@@ -84,15 +90,21 @@ interface MatmulRows {
 
     @Override
     public void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a,
-        int aRowStride, int aColStride, float[] b, int bRowStride, float[] c) {
+        int aRowStride, int aColStride, float[] b, int bRowStride, int bColStride, float[] c) {
       for (int row = rowFrom; row < rowTo; row++) {
         int out = row * n;
         java.util.Arrays.fill(c, out + colFrom, out + colTo, 0.0f);
         for (int p = 0; p < k; p++) {
           float av = a[row * aRowStride + p * aColStride];
           int bp = p * bRowStride;
-          for (int col = colFrom; col < colTo; col++) {
-            c[out + col] = Math.fma(av, b[bp + col], c[out + col]);
+          if (bColStride == 1) { // apart, so that the JIT vectorises the contiguous case
+            for (int col = colFrom; col < colTo; col++) {
+              c[out + col] = Math.fma(av, b[bp + col], c[out + col]);
+            }
+          } else {
+            for (int col = colFrom; col < colTo; col++) {
+              c[out + col] = Math.fma(av, b[bp + col * bColStride], c[out + col]);
+            }
           }
         }
         for (int col = colFrom; col < colTo; col++) {

@@ -36,52 +36,84 @@ abstract class MatmulTwins implements Backend<float[], int[]> {
 
   @Override
   public void matmul(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    matmulStrided(m, n, k, alpha, a, k, 1, b, n, 1, c);
+    matmulStrided(m, n, k, alpha, a, k, 1, b, n, 1, c, null);
   }
 
   @Override
   public void matmulTransposeA(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    matmulStrided(m, n, k, alpha, a, 1, m, b, n, 1, c);
+    matmulStrided(m, n, k, alpha, a, 1, m, b, n, 1, c, null);
   }
 
   @Override
   public void matmulTransposeB(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    matmulStrided(m, n, k, alpha, a, k, 1, b, 1, k, c);
+    matmulStrided(m, n, k, alpha, a, k, 1, b, 1, k, c, null);
   }
 
+  /**
+   * matmul then bias_activation, as matmul.cl's fused kernel stores it: each block of the product passes through
+   * bias_activation's loop as soon as it is computed (alpha 1, so the stored sum is the sum itself), on the thread
+   * that computed it, while it is in cache: the same float operations as the two kernels one after the other.
+   */
   @Override
   public void matmulBiasActivation(int m, int n, int k, int activation, float[] x, float[] w, float[] bias, float[] a) {
-    matmul(m, n, k, 1.0f, x, w, a);
-    biasActivation(m, n, activation, a, bias, a);
+    matmulStrided(m, n, k, 1.0f, x, k, 1, w, n, 1, a, (from, to) -> biasActivationRange(n, activation, a, bias, a, from, to));
   }
 
+  /** matmul_transpose_b then activation_delta, block by block as {@link #matmulBiasActivation} does. */
   @Override
   public void matmulTransposeBDelta(int m, int n, int k, int activation, float[] d, float[] w, float[] a, float[] dz) {
-    matmulTransposeB(m, n, k, 1.0f, d, w, dz);
-    activationDelta(m * n, activation, a, dz);
+    matmulStrided(m, n, k, 1.0f, d, k, 1, w, 1, k, dz, (from, to) -> activationDeltaRange(activation, a, dz, from, to));
+  }
+
+  /**
+   * bias_activation's loop over elements [from, to) of z (rows of {@code cols}): a = f(z + bias[column]); a may be z.
+   *
+   * @param cols columns of z, the length of bias
+   * @param activation prelude.cl's code of f
+   * @param z the sums
+   * @param bias one per column
+   * @param a where f(z + bias) goes
+   * @param from first element
+   * @param to element past the last
+   */
+  static void biasActivationRange(int cols, int activation, float[] z, float[] bias, float[] a, int from, int to) {
+    int c = from % cols; // the column of element i, carried along instead of i % cols per element
+    if (activation == 3) {
+      for (int i = from; i < to; i++) {
+        float x = z[i] + bias[c];
+        a[i] = x > 0.0f ? x : 0.0f; // activate(3, x)
+        c = c + 1 == cols ? 0 : c + 1;
+      }
+      return;
+    }
+    for (int i = from; i < to; i++) {
+      a[i] = activate(activation, z[i] + bias[c]);
+      c = c + 1 == cols ? 0 : c + 1;
+    }
+  }
+
+  /** activation_delta's loop over elements [from, to): dz = dz · f'(a). */
+  static void activationDeltaRange(int activation, float[] a, float[] dz, int from, int to) {
+    for (int i = from; i < to; i++) {
+      dz[i] = dz[i] * slope(activation, a[i]);
+    }
+  }
+
+  /** What a fused product does to elements [from, to) of c once they hold their products. */
+  @FunctionalInterface
+  interface Epilogue {
+    void apply(int from, int to);
   }
 
   /**
    * matmul.cl without the tiles: element (i, p) of an operand is x[i·rowStride + p·colStride]. Blocks of c
    * (64 rows × 256 columns) are computed by {@link MatmulRows}, across threads when the product is big
-   * enough. When b is read transposed its columns are first copied into rows (a copy changes no bits). Either
-   * way c[i][j] = alpha · fma(a_i(k−1), b_(k−1)j, … fma(a_i1, b_1j, fma(a_i0, b_0j, 0))), the kernel's sum.
+   * enough (outputs are independent, so the split changes no bits), each block then passed row by row through
+   * {@code epilogue} when there is one. A b read transposed is staged by the loops in its own order. Either way
+   * c[i][j] = alpha · fma(a_i(k−1), b_(k−1)j, … fma(a_i1, b_1j, fma(a_i0, b_0j, 0))), the kernel's sum.
    */
-  private void matmulStrided(int m, int n, int k, float alpha,
-      float[] a, int aRowStride, int aColStride, float[] b, int bRowStride, int bColStride, float[] c) {
-    float[] rowsOfB = b;
-    int rowStride = bRowStride;
-    if (bColStride != 1) {
-      rowsOfB = new float[k * n];
-      for (int p = 0; p < k; p++) {
-        for (int col = 0; col < n; col++) {
-          rowsOfB[p * n + col] = b[p * bRowStride + col * bColStride];
-        }
-      }
-      rowStride = n;
-    }
-    float[] packed = rowsOfB;
-    int stride = rowStride;
+  private void matmulStrided(int m, int n, int k, float alpha, float[] a, int aRowStride, int aColStride, float[] b,
+      int bRowStride, int bColStride, float[] c, Epilogue epilogue) {
     MatmulRows rows = (long) m * n * k < SMALL_WORK ? MatmulRows.plain() : loops;
     if (noticeDue && (long) m * n * k >= SMALL_WORK) {
       noticeDue = false;
@@ -93,8 +125,14 @@ abstract class MatmulTwins implements Backend<float[], int[]> {
     (((long) m * n * k >= PARALLEL_WORK && rowBlocks * colBlocks > 1) ? range.parallel() : range).forEach(task -> {
       int i = task / colBlocks * PANEL_ROWS;
       int j = task % colBlocks * PANEL_COLUMNS;
-      rows.block(i, Math.min(m, i + PANEL_ROWS), j, Math.min(n, j + PANEL_COLUMNS), n, k, alpha, a, aRowStride,
-          aColStride, packed, stride, c);
+      int rowTo = Math.min(m, i + PANEL_ROWS);
+      int colTo = Math.min(n, j + PANEL_COLUMNS);
+      rows.block(i, rowTo, j, colTo, n, k, alpha, a, aRowStride, aColStride, b, bRowStride, bColStride, c);
+      if (epilogue != null) {
+        for (int row = i; row < rowTo; row++) {
+          epilogue.apply(row * n + j, row * n + colTo);
+        }
+      }
     });
   }
 

@@ -51,6 +51,7 @@ public final class ReferenceDevice implements Device {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("java", System.getProperty("java.version"));
     p.put("matmul", MatmulRows.best().describe());
+    p.put("matmulVector", MatmulRows.best().lanes() > 1 ? "float" + MatmulRows.best().lanes() : "scalar");
     p.put("fp64", true);
     p.put("fma", true);
     return p;

@@ -4,56 +4,30 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MatmulRows} with the Vector API, blocked as matmul.cl's blocked strategy is: the columns go in panels
- * of four vectors; for each block of {@link #DEPTH} values of p the panel's piece of b is copied into a small
- * contiguous array (zero-padded past the last column, so narrow and ragged edges take the vector path too),
- * and the rows sweep it four at a time, 4 × 4 vector accumulators in registers. Between blocks each element's
- * partial sum waits in a scratch array, stored and reloaded unchanged. Lanes are independent columns, so every
- * element still accumulates its products in ascending p with one fused multiply-add each (lanewise fma, one
- * rounding) from 0, then is multiplied by alpha: the plain loop's bits. Loaded only when the JVM has
- * jdk.incubator.vector (see {@link MatmulRows#best()}).
+ * {@link MatmulRows} with the Vector API's preferred vectors (16 floats with AVX-512), blocked as matmul.cl's
+ * blocked strategy is ({@link VectorBlocks}): panels of four vectors, swept four rows at a time with 4 × 4 vector
+ * accumulators in registers (16 of AVX-512's 32). Loaded only when the JVM has jdk.incubator.vector (see
+ * {@link MatmulRows#best()}); where the preferred vectors hold 8 floats (AVX2, 16 registers) {@link VectorMatmul8}
+ * runs instead.
  */
-final class VectorMatmul implements MatmulRows {
+final class VectorMatmul extends VectorBlocks {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   /** Columns of a panel: four vectors. */
   private static final int W = 4 * L;
-  /** Values of p per staged block of b. */
-  static final int DEPTH = 256;
+
+  VectorMatmul() {
+    super(W);
+  }
 
   @Override
-  public void block(int rowFrom, int rowTo, int colFrom, int colTo, int n, int k, float alpha, float[] a, int ars,
-      int acs, float[] b, int brs, float[] c) {
-    int rows = rowTo - rowFrom;
-    if (rows <= 0 || colTo <= colFrom) {
-      return;
-    }
-    float[] panel = new float[Math.max(1, Math.min(DEPTH, k)) * W];
-    float[] sums = new float[(rows + 3) / 4 * 4 * W];
-    for (int j0 = colFrom; j0 < colTo; j0 += W) {
-      int cols = Math.min(W, colTo - j0);
-      java.util.Arrays.fill(sums, 0.0f);
-      for (int kb = 0; kb < k; kb += DEPTH) {
-        int depth = Math.min(DEPTH, k - kb);
-        for (int p = 0; p < depth; p++) {
-          System.arraycopy(b, (kb + p) * brs + j0, panel, p * W, cols);
-          if (cols < W) {
-            java.util.Arrays.fill(panel, p * W + cols, p * W + W, 0.0f);
-          }
-        }
-        for (int r = 0; r < rows; r += 4) {
-          if (cols <= L) {
-            rows4x1(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
-          } else {
-            rows4x4(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
-          }
-        }
-      }
-      for (int r = 0; r < rows; r++) {
-        int out = (rowFrom + r) * n + j0;
-        for (int q = 0; q < cols; q++) {
-          c[out + q] = alpha * sums[r * W + q];
-        }
+  void sweep(int rows, int cols, int rowFrom, int rowTo, int kb, int depth, float[] a, int ars, int acs, float[] panel,
+      float[] sums) {
+    for (int r = 0; r < rows; r += 4) {
+      if (cols <= L) {
+        rows4x1(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
+      } else {
+        rows4x4(r, rowFrom, rowTo, kb, depth, a, ars, acs, panel, sums);
       }
     }
   }
@@ -160,6 +134,11 @@ final class VectorMatmul implements MatmulRows {
     c1.intoArray(sums, s0 + W);
     c2.intoArray(sums, s0 + 2 * W);
     c3.intoArray(sums, s0 + 3 * W);
+  }
+
+  @Override
+  public int lanes() {
+    return L;
   }
 
   @Override

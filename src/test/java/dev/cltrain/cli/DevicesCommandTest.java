@@ -116,6 +116,29 @@ class DevicesCommandTest {
     }
   }
 
+  /**
+   * Issue 28 item 5: {@code devices} has a vector column and a line per device naming the float vectors its matrix
+   * products use (an OpenCL device's reported widths and tuned plans; the reference's Vector API lanes), and
+   * {@code train --profile} prints the same line for its device.
+   */
+  @Test
+  void theTableAndTheProfileSayWhichFloatVectorsEachDeviceUses() {
+    Cli run = Cli.run("devices");
+    assertEquals(0, run.exit(), run.toString());
+    assertTrue(List.of(run.outLines().get(0).strip().split("\\s+")).contains("vector"), run.out());
+    // surefire runs the tests with jdk.incubator.vector, as scripts/cltrain does
+    assertTrue(run.out().contains("reference: matmul loops Vector API, "), "the reference's loops: " + run.out());
+    for (ClDevice d : OpenClDevices.all()) {
+      int[] widths = d.floatVectorWidths();
+      assertTrue(widths[1] >= 1, d.ref() + " says its native float width: " + widths[1]);
+      assertTrue(run.out().contains(d.ref() + ": float vectors preferred " + widths[0] + ", native " + widths[1] + " "),
+          d.ref() + ": " + run.out());
+    }
+    Cli train = Cli.run("train", "--epochs", "1", "--device", "reference", "--profile");
+    assertEquals(0, train.exit(), train.toString());
+    assertTrue(train.out().contains("vectors:     matmul loops Vector API, "), train.toString());
+  }
+
   @Test
   void aDeviceWithoutFmaGetsANoteLine() {
     ClDevice slow = new ClDevice(3, 1, "Test platform", "test-gpu", "none", ClDevice.Type.GPU, 1, 1L << 30, 1L << 28,

@@ -35,7 +35,7 @@ class MatmulPlanSpecTest {
    * A device without a hardware fused multiply-add, like Rusticl's llvmpipe (fma() emulated in software, local
    * memory and barriers emulated): its programs multiply and add separately, it is judged by tolerance, and
    * the tuner tries the registers strategy first (tiled:16 reached 0.04 GFLOP/s there); a device with an FMA
-   * keeps fma() and its candidates as before.
+   * keeps fma() and its candidates (on a CPU, SIMD blocks first).
    */
   @Test
   void aDeviceWithoutHardwareFmaMultipliesAndAddsSeparatelyAndTriesRegistersFirst() {
@@ -44,8 +44,35 @@ class MatmulPlanSpecTest {
     assertEquals(" -DSEPARATE_MULTIPLY_ADD", OpenClKernels.multiplyAdd(noFma));
     assertEquals("", OpenClKernels.multiplyAdd(device(32768)));
     assertEquals(MatmulPlan.registers(16, 4, 4), MatmulTuner.candidates(noFma).get(0));
-    assertEquals(MatmulPlan.tiled(16), MatmulTuner.candidates(device(32768)).get(0), "with an FMA: tiled first");
+    assertTrue(MatmulTuner.candidates(device(32768)).get(0).blocked(), "a CPU with an FMA: a SIMD block first");
     assertTrue(!noFma.roundsAsTheReference() && device(32768).roundsAsTheReference());
+  }
+
+  /**
+   * Issue 28 item 5: a CPU device tries the best block of its kernels' vector width first and that of the other
+   * width next (float16 for AVX-512, float8 for AVX2's 16 registers: 6 × 2 accumulators), the tiled plan last;
+   * both widths offer the same candidates. PoCL compiling for haswell on an AVX-512 host reports 16 but is taken
+   * at its target's 8.
+   */
+  @Test
+  void aCpuTriesTheBestBlockOfEachVectorWidthFirstItsNativeWidthAhead() {
+    MatmulPlan wide = MatmulPlan.blocked(16, 6, 16, 4, 192, 256);
+    MatmulPlan narrow = MatmulPlan.blocked(16, 6, 8, 2, 192, 256);
+    java.util.List<MatmulPlan> avx512 = MatmulTuner.candidates(device(1 << 22), 16);
+    java.util.List<MatmulPlan> avx2 = MatmulTuner.candidates(device(1 << 22), 8);
+    assertEquals(java.util.List.of(wide, narrow), avx512.subList(0, 2), "AVX-512: " + avx512);
+    assertEquals(java.util.List.of(narrow, wide), avx2.subList(0, 2), "AVX2: " + avx2);
+    assertEquals(MatmulPlan.tiled(16), avx2.get(avx2.size() - 1), "tiled last: " + avx2);
+    assertEquals(new java.util.HashSet<>(avx512), new java.util.HashSet<>(avx2), "the same candidates");
+    assertEquals(avx512, MatmulTuner.candidates(device(1 << 22)), "a device that does not say its width: as AVX-512");
+    assertEquals(8, MatmulTuner.targetWidth(16, "OpenCL 3.0 PoCL HSTR: pthread-x86_64-pc-linux-gnu-haswell"));
+    assertEquals(8, MatmulTuner.targetWidth(8, "OpenCL 3.0 PoCL HSTR: pthread-x86_64-pc-linux-gnu-znver2"));
+    assertEquals(16, MatmulTuner.targetWidth(16, "OpenCL 3.0 PoCL HSTR: pthread-x86_64-pc-linux-gnu-skylake-avx512"));
+    assertEquals(16, MatmulTuner.targetWidth(16, "OpenCL 3.0 PoCL HSTR: pthread-x86_64-pc-linux-gnu-znver4"));
+    assertEquals(4, MatmulTuner.targetWidth(4, "OpenCL 3.0 PoCL HSTR: pthread-aarch64-unknown-linux-gnu-cortex-a72"));
+    assertEquals(16, MatmulTuner.targetWidth(16, "OpenCL 3.0"), "no target named: the reported width");
+    assertEquals("float8", narrow.vectorType());
+    assertEquals("scalar", MatmulPlan.tiled(16).vectorType());
   }
 
   @Test
