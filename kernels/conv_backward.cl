@@ -17,12 +17,15 @@
 //     rows contiguous) stays in the cache for every row block of its panel; between blocks the partial sums wait
 //     in c itself (stored and reloaded unchanged: each element's fma chain goes on as if unbroken).
 //   conv_filter_rows: one per element of wt.
-//   conv_input_gradient: one per input row (sample, iy); CB_RX pixels × CB_VC·CB_VN channels at a time in vector
+//   conv_input_gradient: one per input row (sample, iy); CB_RX pixels × CB_XC·CB_VN channels at a time in vector
 //     registers, the terms of each patch position summed over the filters before they join the pixel's sum.
 //     wt's rows are padded_channels long (a multiple of Kernels.CONV_CHANNEL_BLOCK, 16), so the vector loads of a
 //     channel block stay inside wt and the lanes past channels compute on zeros (not stored).
-// Tunables: CB_VN lanes (matmul.cl's VN when the matmul plan is blocked, else 4), CB_VC vectors, CB_RM rows of c,
-// CB_KC depth of a block of k, CB_RX pixels per block. The bits never depend on them.
+// Tunables: CB_VN lanes (matmul.cl's VN when the matmul plan is blocked, else 4); conv_weight_gradient's CB_VC
+// vectors and CB_RM rows of c per register block and CB_KC depth of a block of k (4, 4, 128: on PoCL with AVX-512,
+// 288x64x25088 in 7.2-7.8 ms where 8x2 blocks of depth 64 took 16-50 and matmul_transpose_a 9-16, a loaded
+// machine); conv_input_gradient's CB_RX pixels and CB_XC vectors of channels per block. The bits never depend on
+// them.
 
 #ifdef SEPARATE_MULTIPLY_ADD
 #define cb_multiply_add(x, y, acc) ((x) * (y) + (acc))
@@ -38,17 +41,21 @@
 #endif
 #endif
 #ifndef CB_VC
-#define CB_VC 2
+#define CB_VC 4
 #endif
 #ifndef CB_RM
-#define CB_RM 8
+#define CB_RM 4
 #endif
 #ifndef CB_KC
-#define CB_KC 64
+#define CB_KC 128
 #endif
 #ifndef CB_RX
 #define CB_RX 4
 #endif
+#ifndef CB_XC
+#define CB_XC 2
+#endif
+#define CB_XW (CB_VN * CB_XC)
 #define CB_BW (CB_VN * CB_VC)
 #define CB_CAT_(x, y) x##y
 #define CB_CAT(x, y) CB_CAT_(x, y)
@@ -194,12 +201,12 @@ __kernel void conv_input_gradient(const int rows, const int height, const int wi
   const int positions = kernel_size * kernel_size;
   const size_t filter_stride = (size_t) positions * padded_channels;
   for (int x0 = 0; x0 < width; x0 += CB_RX) {
-    for (int c0 = 0; c0 < channels; c0 += CB_BW) {
-      cb_floatv sum[CB_RX][CB_VC];
+    for (int c0 = 0; c0 < channels; c0 += CB_XW) {
+      cb_floatv sum[CB_RX][CB_XC];
 #pragma unroll
       for (int r = 0; r < CB_RX; r++) {
 #pragma unroll
-        for (int v = 0; v < CB_VC; v++) {
+        for (int v = 0; v < CB_XC; v++) {
           sum[r][v] = (cb_floatv)(0.0f);
         }
       }
@@ -225,18 +232,18 @@ __kernel void conv_input_gradient(const int rows, const int height, const int wi
             continue;
           }
           __global const float* w_at = wt + (size_t) (ky * kernel_size + kx) * padded_channels + c0;
-          cb_floatv term[CB_RX][CB_VC];
+          cb_floatv term[CB_RX][CB_XC];
 #pragma unroll
           for (int r = 0; r < CB_RX; r++) {
 #pragma unroll
-            for (int v = 0; v < CB_VC; v++) {
+            for (int v = 0; v < CB_XC; v++) {
               term[r][v] = (cb_floatv)(0.0f);
             }
           }
           for (int f = 0; f < filters; f++) {
-            cb_floatv y[CB_VC];
+            cb_floatv y[CB_XC];
 #pragma unroll
-            for (int v = 0; v < CB_VC; v++) {
+            for (int v = 0; v < CB_XC; v++) {
               // blocks past padded_channels hold no channel: zeros, not loaded
               y[v] = c0 + v * CB_VN < padded_channels ? cb_vload(0, w_at + f * filter_stride + v * CB_VN)
                   : (cb_floatv)(0.0f);
@@ -245,7 +252,7 @@ __kernel void conv_input_gradient(const int rows, const int height, const int wi
             for (int r = 0; r < CB_RX; r++) {
               const cb_floatv x = (cb_floatv)(g_row[r][f]);
 #pragma unroll
-              for (int v = 0; v < CB_VC; v++) {
+              for (int v = 0; v < CB_XC; v++) {
                 term[r][v] = cb_multiply_add(x, y[v], term[r][v]);
               }
             }
@@ -254,7 +261,7 @@ __kernel void conv_input_gradient(const int rows, const int height, const int wi
           for (int r = 0; r < CB_RX; r++) {
             if (valid[r]) {
 #pragma unroll
-              for (int v = 0; v < CB_VC; v++) {
+              for (int v = 0; v < CB_XC; v++) {
                 sum[r][v] += term[r][v];
               }
             }
@@ -266,7 +273,7 @@ __kernel void conv_input_gradient(const int rows, const int height, const int wi
         if (x0 + r < width) {
           __global float* to = dx + ((size_t) line * width + x0 + r) * channels + c0;
 #pragma unroll
-          for (int v = 0; v < CB_VC; v++) {
+          for (int v = 0; v < CB_XC; v++) {
             if (c0 + v * CB_VN < channels) {
               cb_store(to + v * CB_VN, channels - c0 - v * CB_VN, sum[r][v]);
             }

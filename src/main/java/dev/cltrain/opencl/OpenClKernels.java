@@ -480,8 +480,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   /** conv_backward.cl's CB_VC and CB_RM (its defaults): vectors per row and rows of c per register block. */
-  private static final int CONV_VECTORS = 2;
-  private static final int CONV_ROWS = 8;
+  private static final int CONV_VECTORS = 4;
+  private static final int CONV_ROWS = 4;
   /** Rows of dW per work-item of conv_weight_gradient, unless that leaves fewer than two items per compute unit. */
   private static final int CONV_PANEL = 96;
 
