@@ -14,9 +14,10 @@ import java.util.List;
  *           out = f(col·W + b)   (rows·oh·ow × filters = HWC per sample)   matmul_bias_activation
  * backward  g ⊙= f'(out);  dW = colᵀ·g / n;  db = Σ g / n                  activation_delta, conv_weight_gradient,
  *                                                                          column_sum
- *           g_in = col2im(g·Wᵀ)   (not for the first layer)                2-D: conv_filter_rows, conv_input_gradient
- *                                                                          (one pass, no patch gradient); 1-D:
- *                                                                          matmul_transpose_b, col2im1d
+ *           g_in = col2im(g·Wᵀ)   (not for the first layer)                2-D, 16 channels or more: conv_filter_rows,
+ *                                                                          conv_input_gradient (one pass, no patch
+ *                                                                          gradient); else matmul_transpose_b, col2im
+ *                                                                          (col2im1d)
  * </pre>
  */
 final class ConvOp<B> implements LayerOp<B> {
@@ -66,9 +67,20 @@ final class ConvOp<B> implements LayerOp<B> {
           /** The weights as conv_input_gradient reads them (filter rows), rewritten every backward pass. */
           private final B filterRows = training ? backend.allocate(filterRowFloats(c)) : null;
 
+          /**
+           * conv_input_gradient computes whole blocks of channels (16 padded, 32 or more per vector block): below
+           * {@link dev.cltrain.backend.Kernels#CONV_CHANNEL_BLOCK} channels most of its lanes would be padding (the
+           * bench's 1-channel layer ran 2-5x slower), so there the product and col2im run as before (same bits).
+           */
           @Override
           public void inputGradient(int rows, B g, B weights, B col, B gIn) {
             int channels = c.input().channels();
+            if (channels < dev.cltrain.backend.Kernels.CONV_CHANNEL_BLOCK) {
+              backend.matmulTransposeB(rows * c.outHeight() * c.outWidth(), c.patch(), c.filters(), 1.0f, g, weights,
+                  col);
+              scatter(rows, col, gIn);
+              return;
+            }
             int padded = dev.cltrain.backend.Range.paddedChannels(channels);
             backend.convFilterRows(c.filters(), c.kernel() * c.kernel(), channels, padded, weights, filterRows);
             backend.convInputGradient(rows, c.input().height(), c.input().width(), channels, c.kernel(), c.stride(),
