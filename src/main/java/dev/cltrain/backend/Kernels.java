@@ -40,7 +40,7 @@ public interface Kernels<B, I> {
    * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
    */
   List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
-      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl", "recurrent.cl");
+      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl", "recurrent.cl", "conv_backward.cl");
 
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
@@ -1012,4 +1012,65 @@ public interface Kernels<B, I> {
   default void embeddingBackward(int positions, int vocabulary, int dims, float scale, B ids, B dy, B dw) {
     launch("embedding_backward", Range.items(dims), positions, vocabulary, dims, scale, ids, dy, dw);
   }
+
+  /**
+   * The padding of {@link #convFilterRows}' rows: their length, padded channels, is the channels rounded up to a
+   * multiple of this, so that conv_backward.cl's vector loads (4, 8 or 16 lanes) of a channel block stay inside wt.
+   */
+  int CONV_CHANNEL_BLOCK = 16;
+
+  /**
+   * conv_backward.cl: c(m,n) = alpha · a(k,m)ᵀ · b(k,n), a convolution's weight gradient dW = colᵀ · g / batch:
+   * {@link #matmulTransposeA}'s bits (each element's k products in ascending order from 0, then alpha), tiled
+   * for a long k and few outputs.
+   *
+   * @param m columns of a (the patch, k·k·channels), rows of c
+   * @param n columns of b and c (the filters)
+   * @param k rows of a and b (the batch's output pixels): the length of each sum
+   * @param alpha scale applied to each finished sum
+   * @param a the patches, stored k×m and read transposed
+   * @param b the output's gradient, k×n
+   * @param c receives the m×n product (overwritten)
+   */
+  void convWeightGradient(int m, int n, int k, float alpha, B a, B b, B c);
+
+  /**
+   * conv_backward.cl: wt(filters, positions, paddedChannels) = w(positions·channels, filters) transposed, 0 in the
+   * lanes past channels: {@link #convInputGradient}'s view of the weights.
+   *
+   * @param filters the convolution's filters
+   * @param positions k·k, the patch's pixels
+   * @param channels the input's channels
+   * @param paddedChannels {@link Range#paddedChannels}(channels)
+   * @param w the weights, positions·channels × filters
+   * @param wt receives filters × positions × paddedChannels floats
+   */
+  default void convFilterRows(int filters, int positions, int channels, int paddedChannels, B w, B wt) {
+    launch("conv_filter_rows", Range.items((long) filters * positions * paddedChannels), filters, positions, channels,
+        paddedChannels, w, wt);
+  }
+
+  /**
+   * conv_backward.cl: dx = {@link #col2im}(g · Wᵀ) without the patches' gradient: the bits of
+   * {@link #matmulTransposeB}(pixels, k·k·channels, filters, 1, g, W) then col2im (each term Σ_f g·W in ascending
+   * f from 0, each dx element 0 + its terms in ascending ky, then kx).
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels the input's channels
+   * @param kernelSize k, the patch's side
+   * @param stride s
+   * @param padTop zero rows above the input
+   * @param padLeft zero columns left of the input
+   * @param outHeight output rows of pixels
+   * @param outWidth output columns of pixels
+   * @param filters the output's channels
+   * @param paddedChannels the length of wt's rows, {@link Range#paddedChannels}(channels)
+   * @param g the output's gradient, rows·outHeight·outWidth × filters
+   * @param wt the weights as {@link #convFilterRows} lays them out
+   * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
+   */
+  void convInputGradient(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
+      int padLeft, int outHeight, int outWidth, int filters, int paddedChannels, B g, B wt, B dx);
 }

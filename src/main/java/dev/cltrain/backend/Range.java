@@ -69,4 +69,15 @@ public record Range(Shape shape, long columns, long rows) {
   public static int windows(int size, int pool) {
     return (size + pool - 1) / pool;
   }
+
+  /**
+   * The length of {@link Kernels#convFilterRows}' rows for {@code channels}: channels rounded up to
+   * {@link Kernels#CONV_CHANNEL_BLOCK}.
+   *
+   * @param channels the convolution's input channels
+   * @return padded channels
+   */
+  public static int paddedChannels(int channels) {
+    return (channels + Kernels.CONV_CHANNEL_BLOCK - 1) / Kernels.CONV_CHANNEL_BLOCK * Kernels.CONV_CHANNEL_BLOCK;
+  }
 }

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code bench --conv}: convolution layers alone, run as training runs them ({@code train.Stages}): forward
- * im2col then matmul_bias_activation (relu); backward activation_delta, matmul_transpose_a (dW),
- * column_sum (db), matmul_transpose_b (the patches' gradient) and col2im (dX). For each shape and device the
+ * im2col then matmul_bias_activation (relu); backward activation_delta, conv_weight_gradient (dW),
+ * column_sum (db), conv_filter_rows (the weights as dX reads them) and conv_input_gradient (dX, in one pass). For each shape and device the
  * forward and the backward pass are timed apart, as {@code --gemm} times the matmul: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for with a one-float read; the medians give ms and GFLOP/s. Beside
  * them, on the same device in the same run, the matmul kernel's GFLOP/s at {@code matmulSize}³ and each pass's
@@ -36,8 +36,8 @@ public final class ConvBench {
   /** The forward pass's kernels, in order (the contract's names). */
   public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation");
   /** The backward pass's kernels, in order. */
-  public static final List<String> BACKWARD = List.of("activation_delta", "matmul_transpose_a", "column_sum",
-      "matmul_transpose_b", "col2im");
+  public static final List<String> BACKWARD = List.of("activation_delta", "conv_weight_gradient", "column_sum",
+      "conv_filter_rows", "conv_input_gradient");
 
   /** How the shares were measured on the reference: wall time of each (synchronous) call. */
   public static final String SHARES_WALL = "wall time per call";
@@ -275,7 +275,8 @@ public final class ConvBench {
       B bias = backend.upload(uniform(random, filters, 0.1f));
       B g = backend.upload(uniform(random, pixels * filters, 1));
       B col = backend.allocate(pixels * patch);
-      B dcol = backend.allocate(pixels * patch);
+      int padded = dev.cltrain.backend.Range.paddedChannels(channels);
+      B filterRows = backend.allocate(filters * shape.kernel() * shape.kernel() * padded);
       a = backend.allocate(pixels * filters);
       dw = backend.allocate(patch * filters);
       db = backend.allocate(filters);
@@ -286,15 +287,16 @@ public final class ConvBench {
           new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(), shape.stride(),
               c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col)),
           new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu, col, w, bias, a)));
-      // As train.Stages; the patches' gradient goes to its own buffer (Stages reuses col) so that every timed
-      // backward pass reads the same patches and computes the same thing.
+      // As train.ConvOp
       backward = List.of(
           new Step(BACKWARD.get(0), () -> backend.activationDelta(pixels * filters, relu, a, g)),
-          new Step(BACKWARD.get(1), () -> backend.matmulTransposeA(patch, filters, pixels, perSample, col, g, dw)),
+          new Step(BACKWARD.get(1), () -> backend.convWeightGradient(patch, filters, pixels, perSample, col, g, dw)),
           new Step(BACKWARD.get(2), () -> backend.columnSum(pixels, filters, perSample, g, db)),
-          new Step(BACKWARD.get(3), () -> backend.matmulTransposeB(pixels, patch, filters, 1.0f, g, w, dcol)),
-          new Step(BACKWARD.get(4), () -> backend.col2im(rows, height, width, channels, shape.kernel(), shape.stride(),
-              c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), dcol, dx)));
+          new Step(BACKWARD.get(3), () -> backend.convFilterRows(filters, shape.kernel() * shape.kernel(), channels,
+              padded, w, filterRows)),
+          new Step(BACKWARD.get(4), () -> backend.convInputGradient(rows, height, width, channels, shape.kernel(),
+              shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), filters, padded, g, filterRows,
+              dx)));
     }
 
     /** The forward pass (warm-up, then timed), then the backward pass after it. */

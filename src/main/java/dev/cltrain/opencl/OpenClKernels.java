@@ -479,4 +479,43 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     segments.adam("adamw_update_layers", count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
   }
 
+  /** conv_backward.cl's CB_VC and CB_RM (its defaults): vectors per row and rows of c per register block. */
+  private static final int CONV_VECTORS = 4;
+  private static final int CONV_ROWS = 4;
+  /** Rows of dW per work-item of conv_weight_gradient, unless that leaves fewer than two items per compute unit. */
+  private static final int CONV_PANEL = 96;
+
+  /**
+   * conv_backward.cl's CB_VN on this backend: the matmul plan's VN when blocked (the file is built with the plan's
+   * defines), else 4.
+   */
+  private int convLanes() {
+    return matmuls.plan().blocked() ? matmuls.plan().vector() : 4;
+  }
+
+  /**
+   * One work-item per strip of CB_VN·CB_VC columns and panel of rows of c, each a work-group of its own (as the
+   * blocked matmul): panels of {@link #CONV_PANEL} rows, or lower (a multiple of CB_RM) when that leaves fewer
+   * than two items per compute unit. The kernel derives strips and panels from the range, so the bits do not
+   * depend on it.
+   */
+  @Override
+  public void convWeightGradient(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
+    long strips = (n + (long) convLanes() * CONV_VECTORS - 1) / ((long) convLanes() * CONV_VECTORS);
+    long panels = (m + CONV_PANEL - 1) / CONV_PANEL;
+    long wanted = 2L * Math.max(1, context.device().computeUnits());
+    if (strips * panels < wanted) {
+      panels = Math.min((m + CONV_ROWS - 1) / CONV_ROWS, (wanted + strips - 1) / strips);
+    }
+    table.kernel("conv_weight_gradient").args(m, n, k, alpha, a, b, c).launch2dSingleItems(strips, panels);
+  }
+
+  /** One work-item per input row of a sample (rows · height), each a work-group of its own. */
+  @Override
+  public void convInputGradient(int rows, int height, int width, int channels, int kernelSize, int stride,
+      int padTop, int padLeft, int outHeight, int outWidth, int filters, int paddedChannels, ClBuffer g, ClBuffer wt,
+      ClBuffer dx) {
+    table.kernel("conv_input_gradient").args(rows, height, width, channels, kernelSize, stride, padTop, padLeft,
+        outHeight, outWidth, filters, paddedChannels, g, wt, dx).launch2dSingleItems((long) rows * height, 1);
+  }
 }

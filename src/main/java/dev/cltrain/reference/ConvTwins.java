@@ -48,7 +48,17 @@ abstract class ConvTwins extends UpdateTwins {
   @Override
   public void col2im(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
       int padLeft, int outHeight, int outWidth, float[] col, float[] dx) {
-    int patch = kernelSize * kernelSize * channels;
+    gatherPatches(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, channels,
+        col, dx);
+  }
+
+  /**
+   * col2im's loop over patch rows whose positions are {@code positionStride} ≥ channels floats apart (a row of
+   * k·k·positionStride floats; col2im's rows have positionStride = channels).
+   */
+  static void gatherPatches(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
+      int padLeft, int outHeight, int outWidth, int positionStride, float[] col, float[] dx) {
+    int patch = kernelSize * kernelSize * positionStride;
     overSamples(rows, (long) height * width * channels * kernelSize * kernelSize, n -> {
       for (int iy = 0; iy < height; iy++) {
         int ty = iy + padTop;
@@ -65,7 +75,7 @@ abstract class ConvTwins extends UpdateTwins {
             int oy = (ty - ky) / stride;
             for (int kx = kxFirst; kx <= kxLast; kx += stride) {
               int ox = (tx - kx) / stride;
-              int from = ((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * channels;
+              int from = ((n * outHeight + oy) * outWidth + ox) * patch + (ky * kernelSize + kx) * positionStride;
               for (int c = 0; c < channels; c++) {
                 dx[q * channels + c] += col[from + c];
               }

@@ -297,4 +297,44 @@ public final class ReferenceKernels extends RecurrentTwins {
       }
     }
   }
+
+  /** conv_backward.cl's conv_weight_gradient: matmul_transpose_a's sums, the same loop. */
+  @Override
+  public void convWeightGradient(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    matmulTransposeA(m, n, k, alpha, a, b, c);
+  }
+
+  @Override
+  public void convFilterRows(int filters, int positions, int channels, int paddedChannels, float[] w, float[] wt) {
+    for (int f = 0; f < filters; f++) {
+      for (int position = 0; position < positions; position++) {
+        int row = (f * positions + position) * paddedChannels;
+        for (int c = 0; c < paddedChannels; c++) {
+          wt[row + c] = c < channels ? w[(position * channels + c) * filters + f] : 0.0f;
+        }
+      }
+    }
+  }
+
+  /** The patches' gradient of {@link #convInputGradient}, pixels × k·k·paddedChannels, kept between calls. */
+  private float[] patchGradient = new float[0];
+
+  /**
+   * conv_backward.cl's conv_input_gradient as the kernel's two parts: g · wt, a plain product whose element
+   * (pixel, position·paddedChannels + c) is matmul_transpose_b's (pixel, position·channels + c), the same fma
+   * chain over the filters (the matmul loops, Vector API included), then col2im's gather over rows of that layout.
+   */
+  @Override
+  public synchronized void convInputGradient(int rows, int height, int width, int channels, int kernelSize,
+      int stride, int padTop, int padLeft, int outHeight, int outWidth, int filters, int paddedChannels, float[] g,
+      float[] wt, float[] dx) {
+    int pixels = rows * outHeight * outWidth;
+    int row = kernelSize * kernelSize * paddedChannels;
+    if (patchGradient.length < (long) pixels * row) {
+      patchGradient = new float[Math.multiplyExact(pixels, row)];
+    }
+    matmul(pixels, row, filters, 1.0f, g, wt, patchGradient);
+    gatherPatches(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth,
+        paddedChannels, patchGradient, dx);
+  }
 }

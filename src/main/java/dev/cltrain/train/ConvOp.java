@@ -12,9 +12,12 @@ import java.util.List;
  * <pre>
  * forward   col = patches of the input                                   im2col (im2col1d)
  *           out = f(col·W + b)   (rows·oh·ow × filters = HWC per sample)   matmul_bias_activation
- * backward  g ⊙= f'(out);  dW = colᵀ·g / n;  db = Σ g / n                  activation_delta, matmul_transpose_a,
+ * backward  g ⊙= f'(out);  dW = colᵀ·g / n;  db = Σ g / n                  activation_delta, conv_weight_gradient,
  *                                                                          column_sum
- *           g_in = col2im(g·Wᵀ)   (not for the first layer)                matmul_transpose_b, col2im (col2im1d)
+ *           g_in = col2im(g·Wᵀ)   (not for the first layer)                2-D, 16 channels or more: conv_filter_rows,
+ *                                                                          conv_input_gradient (one pass, no patch
+ *                                                                          gradient); else matmul_transpose_b, col2im
+ *                                                                          (col2im1d)
  * </pre>
  */
 final class ConvOp<B> implements LayerOp<B> {
@@ -23,6 +26,12 @@ final class ConvOp<B> implements LayerOp<B> {
     void gather(int rows, B in, B col);
 
     void scatter(int rows, B col, B gIn);
+
+    /**
+     * gIn = the patches' adjoint of g·Wᵀ: scatter of matmul_transpose_b's product (col as its buffer), or in
+     * one pass where the layout has a kernel for it (the same bits either way).
+     */
+    void inputGradient(int rows, B g, B weights, B col, B gIn);
   }
 
   private final Backend<B, ?> backend;
@@ -54,6 +63,29 @@ final class ConvOp<B> implements LayerOp<B> {
             backend.col2im(rows, c.input().height(), c.input().width(), c.input().channels(), c.kernel(), c.stride(),
                 c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), col, gIn);
           }
+
+          /** The weights as conv_input_gradient reads them (filter rows), rewritten every backward pass. */
+          private final B filterRows = training ? backend.allocate(filterRowFloats(c)) : null;
+
+          /**
+           * conv_input_gradient computes whole blocks of channels (16 padded, 32 or more per vector block): below
+           * {@link dev.cltrain.backend.Kernels#CONV_CHANNEL_BLOCK} channels most of its lanes would be padding (the
+           * bench's 1-channel layer ran 2-5x slower), so there the product and col2im run as before (same bits).
+           */
+          @Override
+          public void inputGradient(int rows, B g, B weights, B col, B gIn) {
+            int channels = c.input().channels();
+            if (channels < dev.cltrain.backend.Kernels.CONV_CHANNEL_BLOCK) {
+              backend.matmulTransposeB(rows * c.outHeight() * c.outWidth(), c.patch(), c.filters(), 1.0f, g, weights,
+                  col);
+              scatter(rows, col, gIn);
+              return;
+            }
+            int padded = dev.cltrain.backend.Range.paddedChannels(channels);
+            backend.convFilterRows(c.filters(), c.kernel() * c.kernel(), channels, padded, weights, filterRows);
+            backend.convInputGradient(rows, c.input().height(), c.input().width(), channels, c.kernel(), c.stride(),
+                c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), padded, g, filterRows, gIn);
+          }
         });
   }
 
@@ -70,6 +102,12 @@ final class ConvOp<B> implements LayerOp<B> {
           public void scatter(int rows, B col, B gIn) {
             backend.col2im1d(rows, c.steps(), c.input().channels(), c.kernel(), c.stride(), c.padLeft(), c.outSteps(),
                 col, gIn);
+          }
+
+          @Override
+          public void inputGradient(int rows, B g, B weights, B col, B gIn) {
+            backend.matmulTransposeB(rows * c.outSteps(), c.patch(), c.filters(), 1.0f, g, weights, col);
+            scatter(rows, col, gIn);
           }
         });
   }
@@ -94,7 +132,13 @@ final class ConvOp<B> implements LayerOp<B> {
 
   /** {@return floats the op of {@code c} allocates: parameters (and their gradients), patches, output} */
   static long floats(Conv c, long capacity, boolean training) {
-    return floats(c, (long) c.outHeight() * c.outWidth(), c.patch(), capacity, training);
+    return floats(c, (long) c.outHeight() * c.outWidth(), c.patch(), capacity, training)
+        + (training ? filterRowFloats(c) : 0);
+  }
+
+  /** {@return the floats of {@code c}'s weights as conv_filter_rows lays them out: filters × k·k × padded channels} */
+  private static int filterRowFloats(Conv c) {
+    return c.filters() * c.kernel() * c.kernel() * dev.cltrain.backend.Range.paddedChannels(c.input().channels());
   }
 
   /** {@return floats the op of {@code c} allocates: parameters (and their gradients), windows, output} */
@@ -125,11 +169,10 @@ final class ConvOp<B> implements LayerOp<B> {
     if (activation.code != 0) {
       backend.activationDelta(pixels * filters, activation.code, out, g);
     }
-    backend.matmulTransposeA(patch, filters, pixels, perSample, col, g, weightGradient);
+    backend.convWeightGradient(patch, filters, pixels, perSample, col, g, weightGradient);
     backend.columnSum(pixels, filters, perSample, g, biasGradient);
     if (gIn != null) {
-      backend.matmulTransposeB(pixels, patch, filters, 1.0f, g, weights, col);
-      patches.scatter(rows, col, gIn);
+      patches.inputGradient(rows, g, weights, col, gIn);
     }
   }
 

@@ -79,11 +79,12 @@ public final class DeviceCheck {
       {32, 28, 28, 1, 5, 1, 1}, {16, 13, 13, 17, 3, 2, 1}};
 
   /**
-   * conv.cl's kernels, as the file has them, augment.cl's (images too: pad = the case's kernel) and sequence1d.cl's
-   * (a case's height·width as the steps, its channels as the features).
+   * conv.cl's kernels, as the file has them, augment.cl's (images too: pad = the case's kernel), sequence1d.cl's
+   * (a case's height·width as the steps, its channels as the features) and conv_backward.cl's (a layer's backward
+   * products at the case, with 2·channels + 3 filters).
    */
   private static final List<String> CONV_KERNELS = java.util.stream.Stream.of("conv.cl", "augment.cl",
-      "sequence1d.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
+      "sequence1d.cl", "conv_backward.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
 
   /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
   static boolean conv(String kernel) {

@@ -5,6 +5,7 @@ import dev.cltrain.device.Trainer;
 import dev.cltrain.backend.AdamConstants;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.backend.Kernels;
+import dev.cltrain.backend.Range;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.opencl.JvmSignals;
 import dev.cltrain.opencl.OpenClKernels;
@@ -285,6 +286,38 @@ final class KernelCases {
         B col = k.upload(uniform(random, columns));
         B dx = poisoned(k, inputs);
         k.col2im(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, col, dx);
+        return read(k, dx, inputs);
+      }
+      case "conv_weight_gradient" -> {
+        // a layer's dW at the case: patches (pixels × k·k·channels) transposed times the gradient (pixels × filters)
+        int patch = size * size * channels;
+        int pixels = rows * outHeight * outWidth;
+        int filters = convFilters(channels);
+        B col = k.upload(uniform(random, pixels * patch));
+        B g = k.upload(uniform(random, pixels * filters));
+        B dw = poisoned(k, patch * filters);
+        k.convWeightGradient(patch, filters, pixels, 0.25f, col, g, dw);
+        return read(k, dw, patch * filters);
+      }
+      case "conv_filter_rows" -> {
+        int filters = convFilters(channels);
+        int padded = Range.paddedChannels(channels);
+        int count = filters * size * size * padded;
+        B w = k.upload(uniform(random, size * size * channels * filters));
+        B wt = poisoned(k, count);
+        k.convFilterRows(filters, size * size, channels, padded, w, wt);
+        return read(k, wt, count);
+      }
+      case "conv_input_gradient" -> {
+        int filters = convFilters(channels);
+        int padded = Range.paddedChannels(channels);
+        B g = k.upload(uniform(random, rows * outHeight * outWidth * filters));
+        B wt = k.allocate(filters * size * size * padded);
+        k.convFilterRows(filters, size * size, channels, padded, k.upload(uniform(random, size * size * channels
+            * filters)), wt);
+        B dx = poisoned(k, inputs);
+        k.convInputGradient(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
+            padded, g, wt, dx);
         return read(k, dx, inputs);
       }
       case "max_pool", "max_pool_backward" -> {
@@ -769,5 +802,13 @@ final class KernelCases {
       at += p.length;
     }
     return all;
+  }
+
+  /**
+   * The filters of conv_backward.cl's cases for {@code channels} input channels: 2·channels + 3 (5 for one channel,
+   * 37 for 17: one full and one partial strip of columns; none a multiple of a vector).
+   */
+  private static int convFilters(int channels) {
+    return 2 * channels + 3;
   }
 }

@@ -95,7 +95,7 @@ class ConvBenchTest {
     }
     List<String> lines = Files.readAllLines(csv);
     assertEquals(1 + 6, lines.size(), String.join("\n", lines));
-    assertTrue(lines.get(0).contains("forward_share_im2col") && lines.get(0).contains("backward_share_col2im"), lines.get(0));
+    assertTrue(lines.get(0).contains("forward_share_im2col") && lines.get(0).contains("backward_share_conv_input_gradient"), lines.get(0));
     byte[] bytes = Files.readAllBytes(png);
     assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png + " is a PNG");
   }

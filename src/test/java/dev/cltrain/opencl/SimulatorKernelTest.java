@@ -106,7 +106,8 @@ class SimulatorKernelTest {
    * ones; 5x7 with 1 channel; more channels than rows at stride 2, same padding; a kernel as large as the input
    * (valid); stride 3, same; an even kernel (uneven padding); pools that leave rows and columns over; dropout in
    * place (odd rows) and not, at rates 0, 0.5 and 0.9; augment.cl's gather_augment with pad = kernel;
-   * sequence1d.cl's windows with height·width steps of channels features.
+   * sequence1d.cl's windows with height·width steps of channels features; conv_backward.cl's products of a layer
+   * at each image (2·channels + 3 filters).
    */
   @Test
   void convKernelsMatchTheReferenceUnderTheSimulator() {
@@ -131,8 +132,8 @@ class SimulatorKernelTest {
         }
       }
       assertEquals(OpenClKernels.kernelNames("conv.cl").size() + OpenClKernels.kernelNames("augment.cl").size()
-          + OpenClKernels.kernelNames("sequence1d.cl").size(), checked,
-          "every kernel of conv.cl, augment.cl and sequence1d.cl checked");
+          + OpenClKernels.kernelNames("sequence1d.cl").size() + OpenClKernels.kernelNames("conv_backward.cl").size(),
+          checked, "every kernel of conv.cl, augment.cl, sequence1d.cl and conv_backward.cl checked");
     }
   }
 
