@@ -311,7 +311,8 @@ public final class DeviceCheck {
               long seed = 31L * cases + kernel.hashCode();
               float[] expected = KernelCases.exec(kernel, reference, s, activation, seed);
               float[] actual = KernelCases.exec(kernel, cl, s, activation, seed);
-              float[] magnitudes = separate && kernel.startsWith("matmul") ? productMagnitudes(kernel, s, seed) : null;
+              float[] magnitudes = !separate ? null : kernel.startsWith("matmul") ? productMagnitudes(kernel, s, seed)
+                  : KernelCases.PRODUCT_SUMS.contains(kernel) ? KernelCases.productMagnitudes(kernel, s, seed) : null;
               // recurrent.cl's cases chain T steps, each step's rounding fed to the next: T times the tolerance
               int chain = KernelCases.RECURRENT_KERNELS.contains(kernel) ? s[1] : 1;
               double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual, magnitudes, chain);

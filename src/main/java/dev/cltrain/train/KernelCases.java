@@ -406,10 +406,31 @@ final class KernelCases {
 
   private static float[] scaled(Random r, int n, float scale) {
     float[] v = new float[n];
+    boolean magnitudes = MAGNITUDES.get();
     for (int i = 0; i < n; i++) {
       v[i] = scale * (r.nextFloat() * 2 - 1);
+      v[i] = magnitudes ? Math.abs(v[i]) : v[i];
     }
     return v;
+  }
+
+  /** Whether {@link #scaled} draws magnitudes (|value|) on this thread: {@link #productMagnitudes}. */
+  private static final ThreadLocal<Boolean> MAGNITUDES = ThreadLocal.withInitial(() -> false);
+
+  /** The convolution kernels outside matmul.cl whose elements are sums of products (conv_backward.cl). */
+  static final java.util.Set<String> PRODUCT_SUMS = java.util.Set.of("conv_weight_gradient", "conv_input_gradient");
+
+  /**
+   * Σ |products| per element of a {@link #PRODUCT_SUMS} kernel's case: the case run on the reference with the
+   * magnitudes of the values it draws, the scale a device that multiplies and adds separately rounds at.
+   */
+  static float[] productMagnitudes(String kernel, int[] s, long seed) {
+    MAGNITUDES.set(true);
+    try {
+      return exec(kernel, new ReferenceKernels(), s, -1, seed);
+    } finally {
+      MAGNITUDES.set(false);
+    }
   }
 
   /**
