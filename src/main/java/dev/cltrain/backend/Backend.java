@@ -117,6 +117,39 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
     return () -> {};
   }
 
+  /**
+   * Starts copying the first {@code out.capacity()} floats of {@code buffer} into {@code out}, after all work
+   * enqueued before, and returns without waiting where the backend can (the copy is handed to the device by the
+   * next {@link #flush}); {@code out} must not be read before the returned wait has run (run it once). Here: a
+   * {@link #download} at once.
+   *
+   * @param buffer a buffer of this backend holding at least {@code out.capacity()} floats
+   * @param out a direct buffer in native byte order (a device copies into it while the host goes on)
+   * @return the wait: returns once {@code out} holds the floats
+   */
+  default Runnable downloadLater(B buffer, java.nio.FloatBuffer out) {
+    float[] floats = new float[out.capacity()];
+    download(buffer, floats);
+    out.put(0, floats);
+    return () -> {};
+  }
+
+  /**
+   * Starts overwriting the start of {@code buffer} with {@code data}'s {@code capacity()} floats, in order with
+   * the work enqueued before and after, and returns without waiting where the backend can; {@code data} must stay
+   * unchanged until the returned wait has run (run it once). Here: a {@link #write} at once.
+   *
+   * @param buffer a buffer of this backend holding at least {@code data.capacity()} floats
+   * @param data a direct buffer in native byte order
+   * @return the wait: returns once the copy is done
+   */
+  default Runnable writeLater(B buffer, java.nio.FloatBuffer data) {
+    float[] floats = new float[data.capacity()];
+    data.get(0, floats);
+    write(buffer, floats);
+    return () -> {};
+  }
+
   @Override
   void close();
 }

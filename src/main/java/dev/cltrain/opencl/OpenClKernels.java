@@ -453,6 +453,16 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
+  public Runnable downloadLater(ClBuffer buffer, java.nio.FloatBuffer out) {
+    return buffer.readLater(out)::await;
+  }
+
+  @Override
+  public Runnable writeLater(ClBuffer buffer, java.nio.FloatBuffer data) {
+    return buffer.writeLater(data)::await;
+  }
+
+  @Override
   public Runnable mark() {
     return context.marker()::await;
   }

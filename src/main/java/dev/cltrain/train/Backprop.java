@@ -169,6 +169,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         all.get(l).addParameters(table);
         table.addState(all.get(l).state());
         frozenEntries = l < frozen ? table.entries().size() : frozenEntries;
+        int d = denseEntryEnds.size();
+        if (d < denseOps.size() && all.get(l) == denseOps.get(d)) {
+          denseEntryEnds.add(table.entries().size());
+        }
       }
       table.freezeFirst(frozenEntries);
       int dense = 0;
@@ -296,6 +300,18 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return trainSet;
   }
 
+  /** Per dense layer: the number of table entries up to and including its own (its arrays end there). */
+  private final List<Integer> denseEntryEnds = new ArrayList<>();
+
+  /**
+   * Called by {@link #backward} as soon as the gradients of table entries {@code firstEntry ..} (to the end) are
+   * enqueued in full, from the last layer's down to 0 (every entry): nothing enqueued later writes them. Here:
+   * nothing; a data-parallel replica starts reading them back ({@link Replica}).
+   *
+   * @param firstEntry the first table entry whose gradient is final
+   */
+  void gradientsEnqueued(int firstEntry) {}
+
   /** The backward pass of {@code rows} rows, gradients scaled by {@code perSample} (1/rows, or 1/batch for a shard). */
   void backward(B y, int rows, float perSample) {
     int last = layerCount() - 1;
@@ -334,6 +350,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
           stages.backward(rows, step, perSample);
         }
       }
+      // dense l's arrays and those above it are final (l−1's batch norm too: it lies above dense l−1's arrays)
+      gradientsEnqueued(l > lowestDense && denseEntryEnds.size() == layerCount() ? denseEntryEnds.get(l - 1) : 0);
     }
   }
 

@@ -3,6 +3,9 @@ package dev.cltrain.train;
 import dev.cltrain.backend.Backend;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * One replica of data-parallel training ({@link ShardedTrainer}, {@link PartitionWorker}, {@link PartitionDriver}):
@@ -80,15 +83,142 @@ final class Replica<B, I> extends Backprop<B, I> {
   }
 
   private void shardCompute(int rows, int batchRows, int slot) {
+    if (exchange != null) {
+      exchange.startStep();
+    }
     forward(batchX, rows, step);
     stats(batchY, rows, slot, train.lossSlots, train.correctSlots);
     backward(batchY, rows, 1.0f / batchRows);
     backend.flush(); // every device starts on its shard before the host waits for any
   }
 
+  /**
+   * From now on every shard's backward pass reads its gradients back in buckets as it goes ({@link Exchange}), for
+   * a {@link ShardedTrainer} that adds them while the devices still compute.
+   */
+  void exchangeInBuckets() {
+    if (exchange == null) {
+      exchange = new Exchange();
+    }
+  }
+
+  /** The bucketed exchange's reads, when {@link #exchangeInBuckets} was called; else null. */
+  private Exchange exchange;
+
+  /** {@return the last shard's gradient buckets, as {@link #exchangeInBuckets} reads them back} */
+  Exchange exchange() {
+    return exchange;
+  }
+
+  @Override
+  void gradientsEnqueued(int firstEntry) {
+    if (exchange != null) {
+      exchange.enqueued(firstEntry);
+    }
+  }
+
+  /**
+   * A shard's gradients read back in buckets while its backward pass goes on, as PyTorch's DistributedDataParallel
+   * does: each time the backward pass has enqueued the last kernel writing some table entries (a dense layer's
+   * arrays and its batch norm's, from the last layer down), their non-blocking reads follow at once in the
+   * device's queue, into direct host buffers kept for the run (one per entry), so that the host can add one
+   * bucket while the device computes the layers below. Before the last bucket's reads it marks the queue: the
+   * point where the backward pass is done ({@link #awaitCompute}).
+   */
+  final class Exchange {
+    /** One direct host buffer per trained table entry (null for frozen ones). */
+    private final java.nio.FloatBuffer[] parts = new java.nio.FloatBuffer[table.entries().size()];
+    /** This step's buckets, from the last entries down: {first, end} each. */
+    private final List<int[]> buckets = new java.util.ArrayList<>();
+    /** This step's reads, one wait per bucket, and the mark before the last bucket's reads. */
+    private final List<Runnable> reads = new java.util.ArrayList<>();
+    private Runnable computed;
+    /** The first entry read back this step (the entries from it to the end are). */
+    private int readFrom;
+
+    private Exchange() {
+      for (int e = table.firstTrained(); e < parts.length; e++) {
+        parts[e] = ByteBuffer.allocateDirect(table.entries().get(e).count() * Float.BYTES)
+            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+      }
+    }
+
+    /** Forgets the last step's buckets, running any wait of them not yet run (which releases it). */
+    private void startStep() {
+      for (Runnable r : reads) {
+        r.run();
+      }
+      if (computed != null) {
+        computed.run();
+      }
+      reads.clear();
+      buckets.clear();
+      computed = null;
+      readFrom = parts.length;
+    }
+
+    private void enqueued(int firstEntry) {
+      int first = Math.max(firstEntry, table.firstTrained());
+      if (first >= readFrom) {
+        return;
+      }
+      if (first == table.firstTrained()) {
+        computed = backend.mark();
+      }
+      List<Runnable> waits = new java.util.ArrayList<>();
+      for (int e = readFrom - 1; e >= first; e--) {
+        waits.add(backend.downloadLater(table.entries().get(e).gradient(), parts[e]));
+      }
+      reads.add(() -> waits.forEach(Runnable::run));
+      buckets.add(new int[] {first, readFrom});
+      readFrom = first;
+      backend.flush();
+    }
+
+    /** {@return this step's buckets, in the order read: {first entry, end entry} each} */
+    List<int[]> buckets() {
+      return buckets;
+    }
+
+    /** Waits until bucket {@code b}'s gradients are in {@link #part}s. */
+    void awaitBucket(int b) {
+      Runnable r = reads.set(b, () -> {});
+      r.run();
+    }
+
+    /** Waits until this step's backward pass has finished on the device (not the last bucket's reads). */
+    void awaitCompute() {
+      if (computed != null) {
+        Runnable r = computed;
+        computed = null;
+        r.run();
+      }
+    }
+
+    /** {@return entry {@code e}'s gradient as read back (valid once its bucket is awaited)} */
+    java.nio.FloatBuffer part(int e) {
+      return parts[e];
+    }
+
+    /**
+     * Starts writing {@code sums[first .. end)} over those entries' gradients, in order with the work enqueued
+     * (non-blocking: each of {@code sums} must stay unchanged until the waits added to {@code waits} have run).
+     */
+    void writeLater(int first, int end, java.nio.FloatBuffer[] sums, List<Runnable> waits) {
+      for (int e = first; e < end; e++) {
+        waits.add(backend.writeLater(table.entries().get(e).gradient(), sums[e]));
+      }
+    }
+  }
+
   /** Waits until this replica's shard is computed (a blocking read of one batch slot). */
   void awaitShard() {
     backend.download(train.correctSlots, shardScratch);
+  }
+
+  /** {@return the parameter table's entries, frozen ones included} */
+  int tableEntries() {
+    return table.entries().size();
   }
 
   /** {@return floats of all gradients, the parameter table's order (convolutions first, weights before biases)} */
@@ -109,6 +239,7 @@ final class Replica<B, I> extends Backprop<B, I> {
   /** The optimizer step with the gradients in place (all replicas hold the same sum). */
   void shardUpdate() {
     update();
+    backend.flush();
   }
 
   /**

@@ -48,8 +48,11 @@ public final class ShardedTrainer implements Trainer {
   private final int capacity;
   private final int chunks;
   private final NumpyRandom shuffler;
-  private final float[] sum;
+  private final int gradientFloats;
+  /** calibrate's scratch */
   private final float[] part;
+  /** The sum of every shard's gradient, per table entry (direct host buffers, made on first use and kept). */
+  private final java.nio.FloatBuffer[] sums;
   private volatile boolean stopRequested;
   private int[] pendingOrder;
   private int pendingBatch;
@@ -86,8 +89,12 @@ public final class ShardedTrainer implements Trainer {
     this.capacity = MemoryPlan.capacity(train.rows(), settings.batchSize());
     this.chunks = (train.rows() + capacity - 1) / capacity;
     this.shuffler = settings.shuffler().copy();
-    this.sum = new float[replicas.get(0).gradientFloats()];
-    this.part = new float[sum.length];
+    this.gradientFloats = replicas.get(0).gradientFloats();
+    this.part = new float[gradientFloats];
+    for (Replica<?, ?> r : replicas) {
+      r.exchangeInBuckets();
+    }
+    this.sums = new java.nio.FloatBuffer[replicas.get(0).tableEntries()];
   }
 
   /**
@@ -194,7 +201,7 @@ public final class ShardedTrainer implements Trainer {
 
   /** {@return bytes moved per step: each shard's gradients down, their sum up to every device} */
   public long bytesPerStep() {
-    return 2L * replicas.size() * sum.length * Float.BYTES;
+    return 2L * replicas.size() * gradientFloats * Float.BYTES;
   }
 
   /** {@return wall time spent waiting for the devices to finish their shards since the start, in seconds} */
@@ -300,40 +307,71 @@ public final class ShardedTrainer implements Trainer {
         start += n[device];
       }
       long waiting = System.nanoTime();
-      for (device = 0; device < replicas.size(); device++) {
-        if (n[device] > 0) {
-          replicas.get(device).awaitShard();
-        }
+      List<int[]> buckets = null;
+      for (device = 0; device < replicas.size() && buckets == null; device++) {
+        buckets = n[device] > 0 ? replicas.get(device).exchange().buckets() : null;
       }
-      long t0 = System.nanoTime();
-      waitNanos += t0 - waiting;
-      boolean firstShard = true;
-      for (device = 0; device < replicas.size(); device++) {
-        if (n[device] == 0) {
-          continue;
-        }
-        if (firstShard) {
-          replicas.get(device).downloadGradients(sum);
-          firstShard = false;
-        } else {
-          replicas.get(device).downloadGradients(part);
-          for (int k = 0; k < sum.length; k++) {
-            sum[k] += part[k];
+      List<Runnable> writes = new ArrayList<>();
+      long t0 = waiting;
+      for (int k = 0; k < buckets.size(); k++) { // the last layers' first, while the devices compute the layers below
+        int[] bucket = buckets.get(k);
+        if (k == buckets.size() - 1) { // from here on the devices wait for the exchange
+          for (device = 0; device < replicas.size(); device++) {
+            if (n[device] > 0) {
+              replicas.get(device).exchange().awaitCompute();
+            }
           }
+          t0 = System.nanoTime();
+          waitNanos += t0 - waiting;
+        }
+        addBucket(bucket[0], bucket[1], n, k);
+        for (device = 0; device < replicas.size(); device++) {
+          replicas.get(device).exchange().writeLater(bucket[0], bucket[1], sums, writes);
         }
       }
-      for (device = 0; device < replicas.size(); device++) {
-        replicas.get(device).uploadGradients(sum);
-      }
-      exchangeNanos += System.nanoTime() - t0;
       for (device = 0; device < replicas.size(); device++) {
         replicas.get(device).shardUpdate();
       }
+      for (Runnable w : writes) { // the sums must stay until written; the updates wait for them on the devices
+        w.run();
+      }
+      exchangeNanos += System.nanoTime() - t0;
     } catch (DeviceException e) {
       throw new DeviceException(names.get(device) + " failed in data-parallel training at step " + (steps + 1)
           + " (epoch batch " + b + "): " + e.getMessage(), e);
     }
     steps++;
+  }
+
+  /**
+   * Waits for every shard's gradients of table entries {@code first .. end)} (bucket {@code bucket} of this step)
+   * and adds them into {@link #sums} in device order: the first shard's, plus the second's, and so on.
+   */
+  private void addBucket(int first, int end, int[] n, int bucket) {
+    boolean firstShard = true;
+    for (int device = 0; device < replicas.size(); device++) {
+      if (n[device] == 0) {
+        continue;
+      }
+      Replica<?, ?>.Exchange exchange = replicas.get(device).exchange();
+      exchange.awaitBucket(bucket);
+      for (int e = first; e < end; e++) {
+        java.nio.FloatBuffer part = exchange.part(e);
+        if (sums[e] == null) {
+          sums[e] = java.nio.ByteBuffer.allocateDirect(part.capacity() * Float.BYTES)
+              .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        java.nio.FloatBuffer sum = sums[e];
+        if (firstShard) {
+          sum.put(0, part, 0, part.capacity());
+        } else {
+          for (int i = 0; i < sum.capacity(); i++) {
+            sum.put(i, sum.get(i) + part.get(i));
+          }
+        }
+      }
+      firstShard = false;
+    }
   }
 
   /** Loss and accuracy over the first {@code batches} batches of this epoch: each batch's weighted by its rows. */
