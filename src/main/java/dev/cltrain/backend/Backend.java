@@ -118,36 +118,47 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
   }
 
   /**
-   * Starts copying the first {@code out.capacity()} floats of {@code buffer} into {@code out}, after all work
-   * enqueued before, and returns without waiting where the backend can (the copy is handed to the device by the
-   * next {@link #flush}); {@code out} must not be read before the returned wait has run (run it once). Here: a
-   * {@link #download} at once.
+   * Maps the first {@code count} floats of {@code buffer} into host memory for the host to read and overwrite,
+   * after all work enqueued before, returning without waiting where the backend can (handed to the device by the
+   * next {@link #flush}). No work enqueued after this may use the buffer before {@link Mapped#release}. Here: a
+   * {@link #download} at once into a host array, written back by the release.
    *
-   * @param buffer a buffer of this backend holding at least {@code out.capacity()} floats
-   * @param out a direct buffer in native byte order (a device copies into it while the host goes on)
-   * @return the wait: returns once {@code out} holds the floats
+   * @param buffer a buffer of this backend holding at least {@code count} floats
+   * @param count the floats mapped
+   * @return the mapping
    */
-  default Runnable downloadLater(B buffer, java.nio.FloatBuffer out) {
-    float[] floats = new float[out.capacity()];
+  default Mapped map(B buffer, int count) {
+    float[] floats = new float[count];
     download(buffer, floats);
-    out.put(0, floats);
-    return () -> {};
+    java.nio.FloatBuffer view = java.nio.FloatBuffer.wrap(floats);
+    return new Mapped() {
+      @Override
+      public java.nio.FloatBuffer await() {
+        return view;
+      }
+
+      @Override
+      public void release() {
+        write(buffer, floats);
+      }
+    };
   }
 
-  /**
-   * Starts overwriting the start of {@code buffer} with {@code data}'s {@code capacity()} floats, in order with
-   * the work enqueued before and after, and returns without waiting where the backend can; {@code data} must stay
-   * unchanged until the returned wait has run (run it once). Here: a {@link #write} at once.
-   *
-   * @param buffer a buffer of this backend holding at least {@code data.capacity()} floats
-   * @param data a direct buffer in native byte order
-   * @return the wait: returns once the copy is done
-   */
-  default Runnable writeLater(B buffer, java.nio.FloatBuffer data) {
-    float[] floats = new float[data.capacity()];
-    data.get(0, floats);
-    write(buffer, floats);
-    return () -> {};
+  /** A buffer's floats mapped into host memory ({@link #map}). */
+  interface Mapped {
+    /**
+     * Waits until the floats are in host memory (at once after the first call).
+     *
+     * @return the floats, to read and overwrite, until {@link #release}
+     */
+    java.nio.FloatBuffer await();
+
+    /**
+     * Gives the floats back to the device (unmapped, in order with the work enqueued before and after; without
+     * waiting where the backend can); the view of {@link #await} must not be used after this. Call it once, after
+     * {@link #await}.
+     */
+    void release();
   }
 
   @Override

@@ -6,9 +6,8 @@ import org.jocl.Pointer;
 import org.jocl.cl_mem;
 
 /**
- * A buffer of 4-byte elements (floats, or ints for row indices) in device memory. Reads and writes of Java arrays
- * block, because JOCL allows non-blocking transfers only on direct buffers; {@link #readLater} and
- * {@link #writeLater} take direct buffers and return at once. Released by {@link #close()} or, at the latest, by its {@link ClContext}.
+ * A buffer of 4-byte elements (floats, or ints for row indices) in device memory. Reads and writes block, because JOCL allows non-blocking transfers only
+ * on direct buffers; {@link #mapLater} does not wait. Released by {@link #close()} or, at the latest, by its {@link ClContext}.
  */
 public final class ClBuffer implements AutoCloseable {
   private final ClContext context;
@@ -87,54 +86,64 @@ public final class ClBuffer implements AutoCloseable {
   }
 
   /**
-   * Starts copying the buffer's first {@code out.capacity()} floats into {@code out}, after every command enqueued
-   * before, without waiting (clEnqueueReadBuffer, non-blocking: JOCL allows it for a direct buffer, which stays
-   * reachable, and must not be read, until the returned mark is awaited). Handed to the device by the next flush.
+   * Maps the buffer's first {@code count} floats for reading and writing, after every command enqueued before,
+   * without waiting (non-blocking clEnqueueMapBuffer; handed to the device by the next flush). On a CPU device the
+   * host then works on the device's own memory, no copy made. No command enqueued before {@link Mapping#unmap}
+   * may use the buffer.
    *
-   * @param out a direct buffer in native byte order, at most {@link #length()} floats
-   * @return the mark of the copy: {@link ClContext.Marker#await} returns once {@code out} holds the floats
-   * @throws IllegalArgumentException when {@code out} is not direct or longer than the buffer
-   * @throws ClException when the transfer cannot be enqueued
+   * @param count floats to map, at most {@link #length()}
+   * @return the mapping
+   * @throws ClException when the map cannot be enqueued
    */
-  public ClContext.Marker readLater(java.nio.FloatBuffer out) {
-    return later(out, false);
-  }
-
-  /**
-   * Starts copying {@code data}'s {@code capacity()} floats to the start of the buffer, in order with the
-   * commands enqueued before and after, without waiting (non-blocking clEnqueueWriteBuffer of a direct buffer:
-   * {@code data} must stay unchanged until the returned mark is awaited). Handed to the device by the next flush.
-   *
-   * @param data a direct buffer in native byte order, at most {@link #length()} floats
-   * @return the mark of the copy: {@link ClContext.Marker#await} returns once the device has the floats
-   * @throws IllegalArgumentException when {@code data} is not direct or longer than the buffer
-   * @throws ClException when the transfer cannot be enqueued
-   */
-  public ClContext.Marker writeLater(java.nio.FloatBuffer data) {
-    return later(data, true);
-  }
-
-  private ClContext.Marker later(java.nio.FloatBuffer host, boolean toDevice) {
-    if (!host.isDirect()) {
-      throw new IllegalArgumentException("a non-blocking transfer needs a direct buffer");
-    }
-    int count = host.capacity();
+  public Mapping mapLater(int count) {
     check(count);
+    long bytes = Math.max(1, count) * 4L;
     org.jocl.cl_event event = new org.jocl.cl_event();
-    if (count == 0) {
-      ClException.checkVoid("clEnqueueMarkerWithWaitList", () -> clEnqueueMarkerWithWaitList(context.queue(), 0, null, event));
-      return context.awaiting(event);
+    java.nio.ByteBuffer mapped = ClException.check("clEnqueueMapBuffer(" + count + " floats)",
+        () -> clEnqueueMapBuffer(context.queue(), mem, CL_FALSE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0, null,
+            event, null));
+    ClContext.Marker ready = context.awaiting(event);
+    return new Mapping(mapped, count, ready);
+  }
+
+  /** A region of the buffer mapped into host memory ({@link #mapLater}). */
+  public final class Mapping {
+    private final java.nio.ByteBuffer mapped;
+    private final int count;
+    private final ClContext.Marker ready;
+    private boolean unmapped;
+
+    private Mapping(java.nio.ByteBuffer mapped, int count, ClContext.Marker ready) {
+      this.mapped = mapped;
+      this.count = count;
+      this.ready = ready;
     }
-    context.countTransfer(count * 4L, toDevice);
-    String call = (toDevice ? "clEnqueueWriteBuffer(" : "clEnqueueReadBuffer(") + count + " floats, non-blocking)";
-    ClException.checkVoid(call, () -> {
-      if (toDevice) {
-        clEnqueueWriteBuffer(context.queue(), mem, CL_FALSE, 0, count * 4L, Pointer.to(host), 0, null, event);
-      } else {
-        clEnqueueReadBuffer(context.queue(), mem, CL_FALSE, 0, count * 4L, Pointer.to(host), 0, null, event);
+
+    /**
+     * Waits until the map has happened.
+     *
+     * @return the {@code count} floats, to read and overwrite until {@link #unmap}
+     */
+    public java.nio.FloatBuffer await() {
+      ready.await();
+      if (floats == null) {
+        floats = mapped.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().limit(count);
       }
-    });
-    return context.awaiting(event);
+      return floats;
+    }
+
+    private java.nio.FloatBuffer floats;
+
+    /** Enqueues the unmap, without waiting (once; the floats of {@link #await} must not be used after it). */
+    public void unmap() {
+      if (unmapped) {
+        return;
+      }
+      unmapped = true;
+      ready.await();
+      ClException.checkVoid("clEnqueueUnmapMemObject", () -> clEnqueueUnmapMemObject(context.queue(), mem,
+          mapped, 0, null, null));
+    }
   }
 
   private void check(int count) {

@@ -453,13 +453,19 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
-  public Runnable downloadLater(ClBuffer buffer, java.nio.FloatBuffer out) {
-    return buffer.readLater(out)::await;
-  }
+  public Mapped map(ClBuffer buffer, int count) {
+    ClBuffer.Mapping mapping = buffer.mapLater(count);
+    return new Mapped() {
+      @Override
+      public java.nio.FloatBuffer await() {
+        return mapping.await();
+      }
 
-  @Override
-  public Runnable writeLater(ClBuffer buffer, java.nio.FloatBuffer data) {
-    return buffer.writeLater(data)::await;
+      @Override
+      public void release() {
+        mapping.unmap();
+      }
+    };
   }
 
   @Override

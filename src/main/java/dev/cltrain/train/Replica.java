@@ -1,10 +1,9 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Backend.Mapped;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -118,75 +117,61 @@ final class Replica<B, I> extends Backprop<B, I> {
   }
 
   /**
-   * A shard's gradients read back in buckets while its backward pass goes on, as PyTorch's DistributedDataParallel
-   * does: each time the backward pass has enqueued the last kernel writing some table entries (a dense layer's
-   * arrays and its batch norm's, from the last layer down), their non-blocking reads follow at once in the
-   * device's queue, into direct host buffers kept for the run (one per entry), so that the host can add one
-   * bucket while the device computes the layers below. Before the last bucket's reads it marks the queue: the
-   * point where the backward pass is done ({@link #awaitCompute}).
+   * A shard's gradients handed to the host in buckets while its backward pass goes on, as PyTorch's
+   * DistributedDataParallel does: each time the backward pass has enqueued the last kernel writing some table
+   * entries (a dense layer's arrays and its batch norm's, from the last layer down), the maps of their gradients
+   * follow at once in the device's queue (non-blocking; on a CPU device the host then reads and writes the device's
+   * own memory, no copy), so that the host can add one bucket while the device computes the layers below, write the
+   * sum in place and unmap. Before the last bucket's maps it marks the queue: the point where the backward pass is
+   * done ({@link #awaitCompute}).
    */
   final class Exchange {
-    /** One direct host buffer per trained table entry (null for frozen ones). */
-    private final java.nio.FloatBuffer[] parts = new java.nio.FloatBuffer[table.entries().size()];
+    /** This step's mapping of each table entry's gradient, until released (null: not mapped). */
+    private final Mapped[] maps = new Mapped[table.entries().size()];
     /** This step's buckets, from the last entries down: {first, end} each. */
     private final List<int[]> buckets = new java.util.ArrayList<>();
-    /** This step's reads, one wait per bucket, and the mark before the last bucket's reads. */
-    private final List<Runnable> reads = new java.util.ArrayList<>();
     private Runnable computed;
-    /** The first entry read back this step (the entries from it to the end are). */
-    private int readFrom;
+    /** The first entry mapped this step (the entries from it to the end are). */
+    private int mappedFrom;
+    /** Whether shards map their gradients ({@link #pause}). */
+    private boolean on = true;
 
-    private Exchange() {
-      for (int e = table.firstTrained(); e < parts.length; e++) {
-        parts[e] = ByteBuffer.allocateDirect(table.entries().get(e).count() * Float.BYTES)
-            .order(ByteOrder.nativeOrder()).asFloatBuffer();
-      }
-    }
-
-    /** Forgets the last step's buckets, running any wait of them not yet run (which releases it). */
+    /** Releases what the last step left mapped and forgets its buckets. */
     private void startStep() {
-      for (Runnable r : reads) {
-        r.run();
-      }
-      if (computed != null) {
-        computed.run();
-      }
-      reads.clear();
+      release(0, maps.length);
+      awaitCompute();
       buckets.clear();
-      computed = null;
-      readFrom = parts.length;
+      mappedFrom = maps.length;
     }
 
     private void enqueued(int firstEntry) {
       int first = Math.max(firstEntry, table.firstTrained());
-      if (first >= readFrom) {
+      if (!on || first >= mappedFrom) {
         return;
       }
       if (first == table.firstTrained()) {
         computed = backend.mark();
       }
-      List<Runnable> waits = new java.util.ArrayList<>();
-      for (int e = readFrom - 1; e >= first; e--) {
-        waits.add(backend.downloadLater(table.entries().get(e).gradient(), parts[e]));
-      }
-      reads.add(() -> waits.forEach(Runnable::run));
-      buckets.add(new int[] {first, readFrom});
-      readFrom = first;
-      backend.flush();
+      map(first, mappedFrom);
+      buckets.add(new int[] {first, mappedFrom});
+      mappedFrom = first;
     }
 
-    /** {@return this step's buckets, in the order read: {first entry, end entry} each} */
+    /**
+     * Whether the shards' backward passes map their gradients (on from the start): off for work that reads the
+     * gradients otherwise ({@link ShardedTrainer#calibrate}).
+     */
+    void pause(boolean off) {
+      release(0, maps.length);
+      on = !off;
+    }
+
+    /** {@return this step's buckets, in the order mapped: {first entry, end entry} each} */
     List<int[]> buckets() {
       return buckets;
     }
 
-    /** Waits until bucket {@code b}'s gradients are in {@link #part}s. */
-    void awaitBucket(int b) {
-      Runnable r = reads.set(b, () -> {});
-      r.run();
-    }
-
-    /** Waits until this step's backward pass has finished on the device (not the last bucket's reads). */
+    /** Waits until this step's backward pass has finished on the device (not the last bucket's maps). */
     void awaitCompute() {
       if (computed != null) {
         Runnable r = computed;
@@ -195,18 +180,33 @@ final class Replica<B, I> extends Backprop<B, I> {
       }
     }
 
-    /** {@return entry {@code e}'s gradient as read back (valid once its bucket is awaited)} */
-    java.nio.FloatBuffer part(int e) {
-      return parts[e];
+    /**
+     * Entry {@code e}'s gradient in host memory, to read and overwrite until {@link #release}: waits for its map,
+     * mapping it first where this step's backward pass did not (a device without rows this step).
+     */
+    java.nio.FloatBuffer gradient(int e) {
+      map(e, e + 1);
+      return maps[e].await();
     }
 
-    /**
-     * Starts writing {@code sums[first .. end)} over those entries' gradients, in order with the work enqueued
-     * (non-blocking: each of {@code sums} must stay unchanged until the waits added to {@code waits} have run).
-     */
-    void writeLater(int first, int end, java.nio.FloatBuffer[] sums, List<Runnable> waits) {
+    /** Maps the gradients of entries {@code first .. end)} not mapped yet (later entries first). */
+    private void map(int first, int end) {
+      for (int e = end - 1; e >= first; e--) {
+        if (maps[e] == null) {
+          maps[e] = backend.map(table.entries().get(e).gradient(), table.entries().get(e).count());
+        }
+      }
+      backend.flush();
+    }
+
+    /** Gives the gradients of entries {@code first .. end)} back to the device (unmapped, in order with the queue). */
+    void release(int first, int end) {
       for (int e = first; e < end; e++) {
-        waits.add(backend.writeLater(table.entries().get(e).gradient(), sums[e]));
+        if (maps[e] != null) {
+          maps[e].await();
+          maps[e].release();
+          maps[e] = null;
+        }
       }
     }
   }
@@ -214,11 +214,6 @@ final class Replica<B, I> extends Backprop<B, I> {
   /** Waits until this replica's shard is computed (a blocking read of one batch slot). */
   void awaitShard() {
     backend.download(train.correctSlots, shardScratch);
-  }
-
-  /** {@return the parameter table's entries, frozen ones included} */
-  int tableEntries() {
-    return table.entries().size();
   }
 
   /** {@return floats of all gradients, the parameter table's order (convolutions first, weights before biases)} */

@@ -51,8 +51,6 @@ public final class ShardedTrainer implements Trainer {
   private final int gradientFloats;
   /** calibrate's scratch */
   private final float[] part;
-  /** The sum of every shard's gradient, per table entry (direct host buffers, made on first use and kept). */
-  private final java.nio.FloatBuffer[] sums;
   private volatile boolean stopRequested;
   private int[] pendingOrder;
   private int pendingBatch;
@@ -94,7 +92,6 @@ public final class ShardedTrainer implements Trainer {
     for (Replica<?, ?> r : replicas) {
       r.exchangeInBuckets();
     }
-    this.sums = new java.nio.FloatBuffer[replicas.get(0).tableEntries()];
   }
 
   /**
@@ -173,6 +170,7 @@ public final class ShardedTrainer implements Trainer {
     double[] seconds = new double[replicas.size()];
     for (int i = 0; i < replicas.size(); i++) {
       Replica<?, ?> r = replicas.get(i);
+      r.exchange().pause(true); // downloadGradients reads the gradients, which must not be mapped
       r.shardEpoch(identity);
       double best = Double.MAX_VALUE;
       for (int k = 0; k < 4; k++) {
@@ -184,6 +182,7 @@ public final class ShardedTrainer implements Trainer {
         }
       }
       seconds[i] = best;
+      r.exchange().pause(false);
     }
     double fastest = Arrays.stream(seconds).min().orElse(1);
     int[] measured = new int[seconds.length];
@@ -311,7 +310,6 @@ public final class ShardedTrainer implements Trainer {
       for (device = 0; device < replicas.size() && buckets == null; device++) {
         buckets = n[device] > 0 ? replicas.get(device).exchange().buckets() : null;
       }
-      List<Runnable> writes = new ArrayList<>();
       long t0 = waiting;
       for (int k = 0; k < buckets.size(); k++) { // the last layers' first, while the devices compute the layers below
         int[] bucket = buckets.get(k);
@@ -324,18 +322,17 @@ public final class ShardedTrainer implements Trainer {
           t0 = System.nanoTime();
           waitNanos += t0 - waiting;
         }
-        addBucket(bucket[0], bucket[1], n, k);
+        for (int e = bucket[0]; e < bucket[1]; e++) {
+          addInPlace(e, n);
+        }
         for (device = 0; device < replicas.size(); device++) {
-          replicas.get(device).exchange().writeLater(bucket[0], bucket[1], sums, writes);
+          replicas.get(device).exchange().release(bucket[0], bucket[1]);
         }
       }
+      exchangeNanos += System.nanoTime() - t0;
       for (device = 0; device < replicas.size(); device++) {
         replicas.get(device).shardUpdate();
       }
-      for (Runnable w : writes) { // the sums must stay until written; the updates wait for them on the devices
-        w.run();
-      }
-      exchangeNanos += System.nanoTime() - t0;
     } catch (DeviceException e) {
       throw new DeviceException(names.get(device) + " failed in data-parallel training at step " + (steps + 1)
           + " (epoch batch " + b + "): " + e.getMessage(), e);
@@ -344,33 +341,29 @@ public final class ShardedTrainer implements Trainer {
   }
 
   /**
-   * Waits for every shard's gradients of table entries {@code first .. end)} (bucket {@code bucket} of this step)
-   * and adds them into {@link #sums} in device order: the first shard's, plus the second's, and so on.
+   * Adds every shard's gradient of table entry {@code e}, mapped, in device order (the first shard's, plus the
+   * second's, and so on: the first shard's floats take the sum), and writes the sum over every device's.
    */
-  private void addBucket(int first, int end, int[] n, int bucket) {
-    boolean firstShard = true;
+  private void addInPlace(int e, int[] n) {
+    java.nio.FloatBuffer sum = null;
     for (int device = 0; device < replicas.size(); device++) {
       if (n[device] == 0) {
         continue;
       }
-      Replica<?, ?>.Exchange exchange = replicas.get(device).exchange();
-      exchange.awaitBucket(bucket);
-      for (int e = first; e < end; e++) {
-        java.nio.FloatBuffer part = exchange.part(e);
-        if (sums[e] == null) {
-          sums[e] = java.nio.ByteBuffer.allocateDirect(part.capacity() * Float.BYTES)
-              .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        }
-        java.nio.FloatBuffer sum = sums[e];
-        if (firstShard) {
-          sum.put(0, part, 0, part.capacity());
-        } else {
-          for (int i = 0; i < sum.capacity(); i++) {
-            sum.put(i, sum.get(i) + part.get(i));
-          }
+      java.nio.FloatBuffer part = replicas.get(device).exchange().gradient(e);
+      if (sum == null) {
+        sum = part;
+      } else {
+        for (int i = 0; i < sum.limit(); i++) {
+          sum.put(i, sum.get(i) + part.get(i));
         }
       }
-      firstShard = false;
+    }
+    for (int device = 0; device < replicas.size(); device++) {
+      java.nio.FloatBuffer g = replicas.get(device).exchange().gradient(e);
+      if (g != sum) {
+        g.put(0, sum, 0, sum.limit());
+      }
     }
   }
 
