@@ -350,8 +350,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
           stages.backward(rows, step, perSample);
         }
       }
-      // dense l's arrays and those above it are final (l−1's batch norm too: it lies above dense l−1's arrays)
-      gradientsEnqueued(l > lowestDense && denseEntryEnds.size() == layerCount() ? denseEntryEnds.get(l - 1) : 0);
+      if (l == lowestDense) { // every array is final
+        gradientsEnqueued(0);
+      } else if (denseEntryEnds.size() == layerCount()) { // dense l's and above (l−1's batch norm lies above l−1's)
+        gradientsEnqueued(denseEntryEnds.get(l - 1));
+      }
     }
   }
 
