@@ -23,9 +23,12 @@ import java.util.List;
  * the replicas stay identical, bit for bit.
  *
  * <pre>
- * per batch   replica i: gather rows order[off + start_i .. + n_i), forward, loss, backward (÷ n)   enqueued
- *             host:      g = g_0; g += g_1; …; g += g_(N−1)   (downloads, in device order)
- *             replica i: upload g, optimizer update                                               enqueued
+ * per batch   replica i: gather rows order[off + start_i .. + n_i), forward, loss, backward (÷ n),   enqueued
+ *                        each layer's gradients mapped as soon as the backward pass has written them
+ *             host:      per layer, last first: g = g_0; g += g_1; …; g += g_(N−1)   (in device order, in
+ *                        place in the mapped memory, while the devices compute the layers below), g over every
+ *                        replica's, unmapped
+ *             replica i: optimizer update                                                        enqueued
  * </pre>
  *
  * The result depends on the shards only through the order of the sums, so the same shards on the Java reference
@@ -49,7 +52,7 @@ public final class ShardedTrainer implements Trainer {
   private final int chunks;
   private final NumpyRandom shuffler;
   private final int gradientFloats;
-  /** calibrate's scratch */
+  /** {@link #calibrate}'s gradients, read back (each device's alone). */
   private final float[] part;
   private volatile boolean stopRequested;
   private int[] pendingOrder;
@@ -203,12 +206,18 @@ public final class ShardedTrainer implements Trainer {
     return 2L * replicas.size() * gradientFloats * Float.BYTES;
   }
 
-  /** {@return wall time spent waiting for the devices to finish their shards since the start, in seconds} */
+  /**
+   * {@return wall time spent waiting for the devices to finish their shards since the start (the adds of the
+   * buckets before the last included: they overlap the devices' work), in seconds}
+   */
   public double waitSeconds() {
     return waitNanos / 1e9;
   }
 
-  /** {@return wall time spent adding and moving gradients since the start, in seconds} */
+  /**
+   * {@return wall time spent adding and moving gradients after the devices' backward passes had finished (the
+   * exchange's exposed part: the last bucket's add and unmaps) since the start, in seconds}
+   */
   public double exchangeSeconds() {
     return exchangeNanos / 1e9;
   }
