@@ -146,7 +146,8 @@ public final class TrainingRun implements AutoCloseable {
    * @param steps        optimizer steps taken
    * @param waitSeconds  wall time spent waiting for the devices to finish their shards (the forward and backward
    *                     passes, all devices at once)
-   * @param seconds      wall time spent downloading, adding and uploading gradients
+   * @param seconds      wall time spent adding and moving gradients after the devices' backward passes had
+   *                     finished: the exchange's exposed part (the rest overlaps the backward passes)
    */
   public record Exchange(long bytesPerStep, long steps, double waitSeconds, double seconds) {}
 

@@ -117,6 +117,50 @@ public interface Backend<B, I> extends Kernels<B, I>, AutoCloseable {
     return () -> {};
   }
 
+  /**
+   * Maps the first {@code count} floats of {@code buffer} into host memory for the host to read and overwrite,
+   * after all work enqueued before, returning without waiting where the backend can (handed to the device by the
+   * next {@link #flush}). No work enqueued after this may use the buffer before {@link Mapped#release}. Here: a
+   * {@link #download} at once into a host array, written back by the release.
+   *
+   * @param buffer a buffer of this backend holding at least {@code count} floats
+   * @param count the floats mapped
+   * @return the mapping
+   */
+  default Mapped map(B buffer, int count) {
+    float[] floats = new float[count];
+    download(buffer, floats);
+    java.nio.FloatBuffer view = java.nio.FloatBuffer.wrap(floats);
+    return new Mapped() {
+      @Override
+      public java.nio.FloatBuffer await() {
+        return view;
+      }
+
+      @Override
+      public void release() {
+        write(buffer, floats);
+      }
+    };
+  }
+
+  /** A buffer's floats mapped into host memory ({@link #map}). */
+  interface Mapped {
+    /**
+     * Waits until the floats are in host memory (at once after the first call).
+     *
+     * @return the floats, to read and overwrite, until {@link #release}
+     */
+    java.nio.FloatBuffer await();
+
+    /**
+     * Gives the floats back to the device (unmapped, in order with the work enqueued before and after; without
+     * waiting where the backend can); the view of {@link #await} must not be used after this. Call it once, after
+     * {@link #await}.
+     */
+    void release();
+  }
+
   @Override
   void close();
 }

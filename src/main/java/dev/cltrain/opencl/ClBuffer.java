@@ -7,7 +7,7 @@ import org.jocl.cl_mem;
 
 /**
  * A buffer of 4-byte elements (floats, or ints for row indices) in device memory. Reads and writes block, because JOCL allows non-blocking transfers only
- * on direct buffers. Released by {@link #close()} or, at the latest, by its {@link ClContext}.
+ * on direct buffers; {@link #mapLater} does not wait. Released by {@link #close()} or, at the latest, by its {@link ClContext}.
  */
 public final class ClBuffer implements AutoCloseable {
   private final ClContext context;
@@ -83,6 +83,67 @@ public final class ClBuffer implements AutoCloseable {
     context.countTransfer(out.length * 4L, false);
     ClException.checkVoid("clEnqueueReadBuffer(" + out.length + " floats)",
         () -> clEnqueueReadBuffer(context.queue(), mem, CL_TRUE, 0, out.length * 4L, Pointer.to(out), 0, null, null));
+  }
+
+  /**
+   * Maps the buffer's first {@code count} floats for reading and writing, after every command enqueued before,
+   * without waiting (non-blocking clEnqueueMapBuffer; handed to the device by the next flush). On a CPU device the
+   * host then works on the device's own memory, no copy made. No command enqueued before {@link Mapping#unmap}
+   * may use the buffer.
+   *
+   * @param count floats to map, at most {@link #length()}
+   * @return the mapping
+   * @throws ClException when the map cannot be enqueued
+   */
+  public Mapping mapLater(int count) {
+    check(count);
+    long bytes = Math.max(1, count) * 4L;
+    org.jocl.cl_event event = new org.jocl.cl_event();
+    java.nio.ByteBuffer mapped = ClException.check("clEnqueueMapBuffer(" + count + " floats)",
+        () -> clEnqueueMapBuffer(context.queue(), mem, CL_FALSE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0, null,
+            event, null));
+    ClContext.Marker ready = context.awaiting(event);
+    return new Mapping(mapped, count, ready);
+  }
+
+  /** A region of the buffer mapped into host memory ({@link #mapLater}). */
+  public final class Mapping {
+    private final java.nio.ByteBuffer mapped;
+    private final int count;
+    private final ClContext.Marker ready;
+    private boolean unmapped;
+
+    private Mapping(java.nio.ByteBuffer mapped, int count, ClContext.Marker ready) {
+      this.mapped = mapped;
+      this.count = count;
+      this.ready = ready;
+    }
+
+    /**
+     * Waits until the map has happened.
+     *
+     * @return the {@code count} floats, to read and overwrite until {@link #unmap}
+     */
+    public java.nio.FloatBuffer await() {
+      ready.await();
+      if (floats == null) {
+        floats = mapped.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().limit(count);
+      }
+      return floats;
+    }
+
+    private java.nio.FloatBuffer floats;
+
+    /** Enqueues the unmap, without waiting (once; the floats of {@link #await} must not be used after it). */
+    public void unmap() {
+      if (unmapped) {
+        return;
+      }
+      unmapped = true;
+      ready.await();
+      ClException.checkVoid("clEnqueueUnmapMemObject", () -> clEnqueueUnmapMemObject(context.queue(), mem,
+          mapped, 0, null, null));
+    }
   }
 
   private void check(int count) {

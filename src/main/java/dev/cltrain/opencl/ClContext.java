@@ -373,6 +373,15 @@ public final class ClContext implements AutoCloseable {
         () -> clEnqueueMarkerWithWaitList(queue, 0, null, event));
     markers.add(event);
     flush();
+    return awaiting(event);
+  }
+
+  /**
+   * The wait for {@code event} (a command of this context's queue): {@link Marker#await} blocks until it has
+   * finished and releases it; {@link #close()} releases it where it was never awaited.
+   */
+  synchronized Marker awaiting(cl_event event) {
+    markers.add(event);
     return () -> {
       synchronized (this) {
         if (!markers.remove(event)) {

@@ -37,7 +37,13 @@ public final class MatmulTuner {
   /** The system property that sets another budget in seconds (0: one candidate per run), e.g. for tests. */
   public static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
   private static final String FILE = "matmul-plans.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The plans file's mapper, made on first use (a holder class): {@link #cacheFolder()} is on every run's start
+   * ({@link JvmSignals}), and a mapper costs a tenth of a second to start.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
   private static boolean retune;
   private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
   /**
@@ -251,7 +257,7 @@ public final class MatmulTuner {
           + unfit + "; dropped, tuning again");
       cached = null;
     }
-    List<MatmulPlan> untried = cached == null ? null : untried(entry).stream().map(s -> parsed(device, JSON.getNodeFactory()
+    List<MatmulPlan> untried = cached == null ? null : untried(entry).stream().map(s -> parsed(device, Json.MAPPER.getNodeFactory()
         .textNode(s))).filter(p -> p != null && unfit(device, p) == null).toList();
     // A cached plan is used as it is, unfinished or not: going on timing on every later run would switch plans
     // now and then, and each new plan costs the device its first-use check again. --retune goes on with the
@@ -290,7 +296,7 @@ public final class MatmulTuner {
     }
     try {
       Files.createDirectories(file.getParent());
-      AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(cache) + "\n");
+      AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cache) + "\n");
     } catch (IOException | RuntimeException e) {
       // a read-only home only costs a tuning run next time
     }
@@ -482,14 +488,14 @@ public final class MatmulTuner {
   private static ObjectNode read(Path file) {
     try {
       if (Files.isRegularFile(file)) {
-        if (JSON.readTree(file.toFile()) instanceof ObjectNode node) {
+        if (Json.MAPPER.readTree(file.toFile()) instanceof ObjectNode node) {
           return node;
         }
       }
     } catch (IOException | RuntimeException e) {
       // unreadable cache: start afresh
     }
-    return JSON.createObjectNode();
+    return Json.MAPPER.createObjectNode();
   }
 
   /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */

@@ -453,6 +453,22 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   }
 
   @Override
+  public Mapped map(ClBuffer buffer, int count) {
+    ClBuffer.Mapping mapping = buffer.mapLater(count);
+    return new Mapped() {
+      @Override
+      public java.nio.FloatBuffer await() {
+        return mapping.await();
+      }
+
+      @Override
+      public void release() {
+        mapping.unmap();
+      }
+    };
+  }
+
+  @Override
   public Runnable mark() {
     return context.marker()::await;
   }

@@ -78,6 +78,20 @@ public final class ReferenceKernels extends RecurrentTwins {
   public void flush() {}
 
   @Override
+  public Mapped map(float[] buffer, int count) {
+    java.nio.FloatBuffer view = java.nio.FloatBuffer.wrap(buffer, 0, count).slice();
+    return new Mapped() {
+      @Override
+      public java.nio.FloatBuffer await() {
+        return view;
+      }
+
+      @Override
+      public void release() {}
+    };
+  }
+
+  @Override
   public void close() {}
 
   /** Runs {@code body} for each channel, in parallel when the work is large (each channel's order is fixed). */

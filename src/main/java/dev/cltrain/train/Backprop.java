@@ -163,6 +163,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         all.get(l).addParameters(table);
         table.addState(all.get(l).state());
         frozenEntries = l < frozen ? table.entries().size() : frozenEntries;
+        int d = denseEntryEnds.size();
+        if (d < denseOps.size() && all.get(l) == denseOps.get(d)) {
+          denseEntryEnds.add(table.entries().size());
+        }
       }
       table.freezeFirst(frozenEntries);
       int dense = 0;
@@ -299,6 +303,18 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return trainSet;
   }
 
+  /** Per dense layer: the number of table entries up to and including its own (its arrays end there). */
+  private final List<Integer> denseEntryEnds = new ArrayList<>();
+
+  /**
+   * Called by {@link #backward} as soon as the gradients of table entries {@code firstEntry ..} (to the end) are
+   * enqueued in full, from the last layer's down to 0 (every entry): nothing enqueued later writes them. Here:
+   * nothing; a data-parallel replica starts reading them back ({@link Replica}).
+   *
+   * @param firstEntry the first table entry whose gradient is final
+   */
+  void gradientsEnqueued(int firstEntry) {}
+
   /** The backward pass of {@code rows} rows, gradients scaled by {@code perSample} (1/rows, or 1/batch for a shard). */
   void backward(B y, int rows, float perSample) {
     int last = layerCount() - 1;
@@ -336,6 +352,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         if (into) {
           stages.backward(rows, step, perSample);
         }
+      }
+      if (l == lowestDense) { // every array is final
+        gradientsEnqueued(0);
+      } else if (denseEntryEnds.size() == layerCount()) { // dense l's and above (l−1's batch norm lies above l−1's)
+        gradientsEnqueued(denseEntryEnds.get(l - 1));
       }
     }
   }

@@ -132,6 +132,11 @@ final class ParameterTable<B> {
     return entries.subList(frozen, entries.size());
   }
 
+  /** {@return the index of the first trained entry: those before it are frozen ({@link #freezeFirst})} */
+  int firstTrained() {
+    return frozen;
+  }
+
   /** {@return the arrays in checkpoint order} */
   List<Entry<B>> entries() {
     return entries;

@@ -23,9 +23,12 @@ import java.util.List;
  * the replicas stay identical, bit for bit.
  *
  * <pre>
- * per batch   replica i: gather rows order[off + start_i .. + n_i), forward, loss, backward (÷ n)   enqueued
- *             host:      g = g_0; g += g_1; …; g += g_(N−1)   (downloads, in device order)
- *             replica i: upload g, optimizer update                                               enqueued
+ * per batch   replica i: gather rows order[off + start_i .. + n_i), forward, loss, backward (÷ n),   enqueued
+ *                        each layer's gradients mapped as soon as the backward pass has written them
+ *             host:      per layer, last first: g = g_0; g += g_1; …; g += g_(N−1)   (in device order, in
+ *                        place in the mapped memory, while the devices compute the layers below), g over every
+ *                        replica's, unmapped
+ *             replica i: optimizer update                                                        enqueued
  * </pre>
  *
  * The result depends on the shards only through the order of the sums, so the same shards on the Java reference
@@ -48,7 +51,8 @@ public final class ShardedTrainer implements Trainer {
   private final int capacity;
   private final int chunks;
   private final NumpyRandom shuffler;
-  private final float[] sum;
+  private final int gradientFloats;
+  /** {@link #calibrate}'s gradients, read back (each device's alone). */
   private final float[] part;
   private volatile boolean stopRequested;
   private int[] pendingOrder;
@@ -86,8 +90,11 @@ public final class ShardedTrainer implements Trainer {
     this.capacity = MemoryPlan.capacity(train.rows(), settings.batchSize());
     this.chunks = (train.rows() + capacity - 1) / capacity;
     this.shuffler = settings.shuffler().copy();
-    this.sum = new float[replicas.get(0).gradientFloats()];
-    this.part = new float[sum.length];
+    this.gradientFloats = replicas.get(0).gradientFloats();
+    this.part = new float[gradientFloats];
+    for (Replica<?, ?> r : replicas) {
+      r.exchangeInBuckets();
+    }
   }
 
   /**
@@ -166,6 +173,7 @@ public final class ShardedTrainer implements Trainer {
     double[] seconds = new double[replicas.size()];
     for (int i = 0; i < replicas.size(); i++) {
       Replica<?, ?> r = replicas.get(i);
+      r.exchange().pause(true); // downloadGradients reads the gradients, which must not be mapped
       r.shardEpoch(identity);
       double best = Double.MAX_VALUE;
       for (int k = 0; k < 4; k++) {
@@ -177,6 +185,7 @@ public final class ShardedTrainer implements Trainer {
         }
       }
       seconds[i] = best;
+      r.exchange().pause(false);
     }
     double fastest = Arrays.stream(seconds).min().orElse(1);
     int[] measured = new int[seconds.length];
@@ -194,15 +203,21 @@ public final class ShardedTrainer implements Trainer {
 
   /** {@return bytes moved per step: each shard's gradients down, their sum up to every device} */
   public long bytesPerStep() {
-    return 2L * replicas.size() * sum.length * Float.BYTES;
+    return 2L * replicas.size() * gradientFloats * Float.BYTES;
   }
 
-  /** {@return wall time spent waiting for the devices to finish their shards since the start, in seconds} */
+  /**
+   * {@return wall time spent waiting for the devices to finish their shards since the start (the adds of the
+   * buckets before the last included: they overlap the devices' work), in seconds}
+   */
   public double waitSeconds() {
     return waitNanos / 1e9;
   }
 
-  /** {@return wall time spent adding and moving gradients since the start, in seconds} */
+  /**
+   * {@return wall time spent adding and moving gradients after the devices' backward passes had finished (the
+   * exchange's exposed part: the last bucket's add and unmaps) since the start, in seconds}
+   */
   public double exchangeSeconds() {
     return exchangeNanos / 1e9;
   }
@@ -301,30 +316,28 @@ public final class ShardedTrainer implements Trainer {
         start += n[device];
       }
       long waiting = System.nanoTime();
-      for (device = 0; device < replicas.size(); device++) {
-        if (n[device] > 0) {
-          replicas.get(device).awaitShard();
-        }
+      List<int[]> buckets = null;
+      for (device = 0; device < replicas.size() && buckets == null; device++) {
+        buckets = n[device] > 0 ? replicas.get(device).exchange().buckets() : null;
       }
-      long t0 = System.nanoTime();
-      waitNanos += t0 - waiting;
-      boolean firstShard = true;
-      for (device = 0; device < replicas.size(); device++) {
-        if (n[device] == 0) {
-          continue;
-        }
-        if (firstShard) {
-          replicas.get(device).downloadGradients(sum);
-          firstShard = false;
-        } else {
-          replicas.get(device).downloadGradients(part);
-          for (int k = 0; k < sum.length; k++) {
-            sum[k] += part[k];
+      long t0 = waiting;
+      for (int k = 0; k < buckets.size(); k++) { // the last layers' first, while the devices compute the layers below
+        int[] bucket = buckets.get(k);
+        if (k == buckets.size() - 1) { // from here on the devices wait for the exchange
+          for (device = 0; device < replicas.size(); device++) {
+            if (n[device] > 0) {
+              replicas.get(device).exchange().awaitCompute();
+            }
           }
+          t0 = System.nanoTime();
+          waitNanos += t0 - waiting;
         }
-      }
-      for (device = 0; device < replicas.size(); device++) {
-        replicas.get(device).uploadGradients(sum);
+        for (int e = bucket[0]; e < bucket[1]; e++) {
+          addInPlace(e, n);
+        }
+        for (device = 0; device < replicas.size(); device++) {
+          replicas.get(device).exchange().release(bucket[0], bucket[1]);
+        }
       }
       exchangeNanos += System.nanoTime() - t0;
       for (device = 0; device < replicas.size(); device++) {
@@ -335,6 +348,33 @@ public final class ShardedTrainer implements Trainer {
           + " (epoch batch " + b + "): " + e.getMessage(), e);
     }
     steps++;
+  }
+
+  /**
+   * Adds every shard's gradient of table entry {@code e}, mapped, in device order (the first shard's, plus the
+   * second's, and so on: the first shard's floats take the sum), and writes the sum over every device's.
+   */
+  private void addInPlace(int e, int[] n) {
+    java.nio.FloatBuffer sum = null;
+    for (int device = 0; device < replicas.size(); device++) {
+      if (n[device] == 0) {
+        continue;
+      }
+      java.nio.FloatBuffer part = replicas.get(device).exchange().gradient(e);
+      if (sum == null) {
+        sum = part;
+      } else {
+        for (int i = 0; i < sum.limit(); i++) {
+          sum.put(i, sum.get(i) + part.get(i));
+        }
+      }
+    }
+    for (int device = 0; device < replicas.size(); device++) {
+      java.nio.FloatBuffer g = replicas.get(device).exchange().gradient(e);
+      if (g != sum) {
+        g.put(0, sum, 0, sum.limit());
+      }
+    }
   }
 
   /** Loss and accuracy over the first {@code batches} batches of this epoch: each batch's weighted by its rows. */
