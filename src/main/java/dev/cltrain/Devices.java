@@ -60,20 +60,6 @@ public final class Devices {
     return List.copyOf(devices);
   }
 
-  /**
-   * Starts looking for OpenCL devices on a background thread, for a command that will need them once its command
-   * line is parsed and its data read ({@code train} with {@code --device auto}): {@link #openCl()} then waits
-   * for that search instead of starting one. Pair it with {@link #awaitDiscoveryAhead()} before the process exits.
-   */
-  public static void discoverAhead() {
-    ClRuntime.discoverAhead();
-  }
-
-  /** Waits until a search {@link #discoverAhead} started has finished (at once where none was). */
-  public static void awaitDiscoveryAhead() {
-    ClRuntime.awaitDiscoveryAhead();
-  }
-
   /** {@return why there is no OpenCL device ("no OpenCL platform is installed", ...), or null when there is one} */
   public static String openClProblem() {
     return ClRuntime.discover().problem();

@@ -68,34 +68,6 @@ public final class Main implements Runnable {
    * @return the exit code: 0 done, or one of the {@link ExitCodes}
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    if (searchesDevices(args)) { // the OpenCL search of --device auto, while picocli parses and the data loads
-      dev.cltrain.Devices.discoverAhead();
-    }
-    try {
-      return runCommand(args, out, err);
-    } finally {
-      dev.cltrain.Devices.awaitDiscoveryAhead(); // never exit while a driver loads
-    }
-  }
-
-  /**
-   * Whether the command line is a {@code train} that will look for OpenCL devices ({@code --device auto}, the
-   * default: no {@code --device} given, nothing resumed, no help or version asked for).
-   */
-  static boolean searchesDevices(String[] args) {
-    if (args.length == 0 || !args[0].equals("train")) {
-      return false;
-    }
-    for (String a : args) {
-      if (a.startsWith("--device") || a.startsWith("--resume") || a.equals("--help") || a.equals("-h")
-          || a.equals("--version") || a.equals("-V")) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int runCommand(String[] args, PrintWriter out, PrintWriter err) {
     dev.cltrain.core.Notices.nameParameters(OptionNames::option); // the library's notices name options here
     CommandLine cli = new CommandLine(new Main());
     // the command named first, alone (its help, errors and suggestions need no other command); else all of them

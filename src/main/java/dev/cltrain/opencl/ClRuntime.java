@@ -72,85 +72,23 @@ public final class ClRuntime {
    */
   public static synchronized Discovery discover() {
     if (cached == null) {
-      Discovery discovery = ahead != null ? awaitAhead() : discoverNow();
-      if (discovery.warning() != null) {
-        LoggerFactory.getLogger(ClRuntime.class).warn(discovery.warning()); // once: discovery runs once per process
-      }
-      cached = discovery;
+      cached = discoverNow();
     }
     return cached;
   }
 
-  /** The discovery {@link #discoverAhead} started, or null. */
-  private static java.util.concurrent.FutureTask<Discovery> ahead;
-
-  /**
-   * Starts the discovery on a daemon thread, for a caller that will need it after work of its own (a command line
-   * to parse, data to read): {@link #discover} then waits for that one (and says its warning then, in the order it
-   * always has). Nothing where the discovery has started already.
-   */
-  public static synchronized void discoverAhead() {
-    if (cached != null || ahead != null) {
-      return;
-    }
-    ahead = new java.util.concurrent.FutureTask<>(ClRuntime::discoverNow);
-    Thread thread = new Thread(ahead, "cltrain-opencl-discovery");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  /**
-   * Waits until a discovery {@link #discoverAhead} started has finished (a process must not exit while a driver
-   * loads); at once where none was started.
-   */
-  public static void awaitDiscoveryAhead() {
-    java.util.concurrent.FutureTask<Discovery> started;
-    synchronized (ClRuntime.class) {
-      started = ahead;
-    }
-    if (started != null) {
-      try {
-        started.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException e) {
-        // discover() rethrows it to the caller that needs the devices
-      }
-    }
-  }
-
-  private static Discovery awaitAhead() {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return ahead.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          if (e.getCause() instanceof Error error) {
-            throw error;
-          }
-          throw new IllegalStateException(e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
   private static Discovery discoverNow() {
     JvmSignals.save(); // before the driver first loads: the handlers in force now are the JVM's
+    Discovery discovery;
     try {
-      return discoverDevices();
+      discovery = discoverDevices();
     } finally {
       JvmSignals.restore("OpenCL platform discovery");
     }
+    if (discovery.warning() != null) {
+      LoggerFactory.getLogger(ClRuntime.class).warn(discovery.warning()); // once: discovery runs once per process
+    }
+    return discovery;
   }
 
   private static Discovery discoverDevices() {
