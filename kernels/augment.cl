@@ -40,11 +40,11 @@ float augmented(const int col, const uint sample, const int height, const int wi
   return sy >= 0 && sy < height && sx >= 0 && sx < width ? row[(sy * width + sx) * channels + c] : 0.0f;
 }
 
-// target(rows, height·width·channels) = source rows indices[offset .. offset + rows), each flipped and shifted
-__kernel void gather_augment(const int rows, const int height, const int width, const int channels,
-                             const int pad, const int flip, const int seed_lo, const int seed_hi,
-                             const int epoch, const int offset, __global const int* indices,
-                             __global const float* source, __global float* target) {
+// Element (r, col) of both kernels: sample indices[offset + r]'s image read from source row sample (gathered) or r.
+inline void augment_element(const int rows, const int height, const int width, const int channels, const int pad,
+                            const int flip, const int seed_lo, const int seed_hi, const int epoch, const int offset,
+                            __global const int* indices, __global const float* source, __global float* target,
+                            const bool gathered) {
   const int col = get_global_id(0);
   const int r = get_global_id(1);
   const int cols = height * width * channels;
@@ -53,7 +53,16 @@ __kernel void gather_augment(const int rows, const int height, const int width, 
   }
   const int sample = indices[offset + r];
   target[r * cols + col] = augmented(col, (uint) sample, height, width, channels, pad, flip, seed_lo, seed_hi, epoch,
-                                     source + sample * cols);
+                                     source + (gathered ? sample : r) * cols);
+}
+
+// target(rows, height·width·channels) = source rows indices[offset .. offset + rows), each flipped and shifted
+__kernel void gather_augment(const int rows, const int height, const int width, const int channels,
+                             const int pad, const int flip, const int seed_lo, const int seed_hi,
+                             const int epoch, const int offset, __global const int* indices,
+                             __global const float* source, __global float* target) {
+  augment_element(rows, height, width, channels, pad, flip, seed_lo, seed_hi, epoch, offset, indices, source, target,
+                  true);
 }
 
 // target(rows, height·width·channels) = source's rows in order, row r flipped and shifted as sample
@@ -62,12 +71,6 @@ __kernel void augment_rows(const int rows, const int height, const int width, co
                            const int pad, const int flip, const int seed_lo, const int seed_hi,
                            const int epoch, const int offset, __global const int* indices,
                            __global const float* source, __global float* target) {
-  const int col = get_global_id(0);
-  const int r = get_global_id(1);
-  const int cols = height * width * channels;
-  if (r >= rows || col >= cols) {
-    return;
-  }
-  target[r * cols + col] = augmented(col, (uint) indices[offset + r], height, width, channels, pad, flip, seed_lo,
-                                     seed_hi, epoch, source + r * cols);
+  augment_element(rows, height, width, channels, pad, flip, seed_lo, seed_hi, epoch, offset, indices, source, target,
+                  false);
 }
