@@ -83,7 +83,7 @@ public final class DeviceCheck {
    * (a case's height·width as the steps, its channels as the features).
    */
   private static final List<String> CONV_KERNELS = java.util.stream.Stream.of("conv.cl", "augment.cl",
-      "sequence1d.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
+      "sequence1d.cl", "conv_direct.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
 
   /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
   static boolean conv(String kernel) {
@@ -379,7 +379,7 @@ public final class DeviceCheck {
   private static boolean takesActivation(String kernel) {
     return switch (kernel) {
       case "matmul_bias_activation", "matmul_transpose_b_delta", "bias_activation", "activation_delta", "mse_delta",
-          "train_small" -> true;
+          "train_small", "conv_direct", "conv_direct_max_pool" -> true;
       default -> false;
     };
   }

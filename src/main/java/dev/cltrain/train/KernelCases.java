@@ -42,7 +42,7 @@ final class KernelCases {
       return sequence1d(kernel, k, s, random);
     }
     if (DeviceCheck.conv(kernel)) {
-      return convolution(kernel, k, s, random);
+      return convolution(kernel, k, s, activation, random);
     }
     if (NORM_KERNELS.contains(kernel)) {
       return normalization(kernel, k, s, activation, random);
@@ -259,7 +259,7 @@ final class KernelCases {
    * maximum). Dropout runs at rate 0, 0.5 or 0.9 by (rows + height) mod 3, with a step whose high word is the
    * height (not 0), in place (x = y) for odd rows.
    */
-  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
     int rows = s[0];
     int height = s[1];
     int width = s[2];
@@ -274,6 +274,9 @@ final class KernelCases {
     int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
     int columns = rows * outHeight * outWidth * size * size * channels;
     int pooled = rows * (height / size) * (width / size) * channels;
+    if (kernel.startsWith("conv_direct")) {
+      return convDirect(kernel, k, s, activation, random);
+    }
     switch (kernel) {
       case "im2col" -> {
         B x = k.upload(uniform(random, inputs));
@@ -762,5 +765,50 @@ final class KernelCases {
       at += p.length;
     }
     return all;
+  }
+
+  /**
+   * conv_direct.cl's kernels at conv case s (as {@link #convolution}) with rows + 2·channels − 2 filters (1, primes,
+   * 15, 32, 48: below, at and past the kernel's chunks of filters), activation {@code activation} (−1, as the
+   * simulator's cases give: relu, the CNN recipe's), inputs from five levels for odd rows (relu's zeros and ties
+   * in the pooled windows). Returns y, then the pooled maxima for conv_direct_max_pool.
+   */
+  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
+    int rows = s[0];
+    int height = s[1];
+    int width = s[2];
+    int channels = s[3];
+    int size = s[4];
+    int stride = s[5];
+    boolean same = s[6] != 0;
+    int filters = rows + 2 * channels - 2;
+    int f = activation < 0 ? 3 : activation;
+    int outHeight = same ? (height + stride - 1) / stride : (height - size) / stride + 1;
+    int outWidth = same ? (width + stride - 1) / stride : (width - size) / stride + 1;
+    int padTop = same ? Math.max((outHeight - 1) * stride + size - height, 0) / 2 : 0;
+    int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
+    float[] values = uniform(random, rows * height * width * channels);
+    if (rows % 2 == 1) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (random.nextInt(5) - 2) * 0.5f;
+      }
+    }
+    B x = k.upload(values);
+    B w = k.upload(uniform(random, size * size * channels * filters));
+    B bias = k.upload(uniform(random, filters));
+    int outputs = rows * outHeight * outWidth * filters;
+    B y = poisoned(k, outputs);
+    if (kernel.equals("conv_direct")) {
+      k.convDirect(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters, f, x, w,
+          bias, y);
+      return read(k, y, outputs);
+    }
+    int pooledCount = rows * (outHeight / 2) * (outWidth / 2) * filters;
+    B pooled = poisoned(k, pooledCount);
+    k.convDirectMaxPool(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
+        f, x, w, bias, y, pooled);
+    float[] out = java.util.Arrays.copyOf(read(k, y, outputs), outputs + pooledCount);
+    System.arraycopy(read(k, pooled, pooledCount), 0, out, outputs, pooledCount);
+    return out;
   }
 }
