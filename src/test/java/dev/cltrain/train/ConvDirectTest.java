@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * conv_direct.cl against what it replaces, on each backend: y = f(patches(x)·W + b) and its 2 × 2 max pool must be
  * im2col + matmul_bias_activation (+ max_pool)'s bits exactly (tolerance 0: the sums run in the same order), at
  * awkward shapes: 1 sample of 1 pixel, odd and prime sizes with pixels left over by the pool, strides 1 to 3, same
- * and valid padding, 1 to 37 filters (below, at and past a chunk of 16 or 32), every activation; the inputs from five
- * levels, so that relu's zeros and equal values tie in the pooled windows.
+ * and valid padding, 1 to 37 filters (below, at and past a chunk of 16 or 32); relu (the kernel's select path) and
+ * tanh (through activate()); the inputs from five levels, so that relu's zeros and equal values tie in the pooled
+ * windows.
  */
 class ConvDirectTest {
   private static final Backends.Opened OPENED = new Backends.Opened();
@@ -33,12 +34,12 @@ class ConvDirectTest {
   }
 
   /** (rows, height, width, channels, filters, kernel, stride, same). */
-  private static final int[][] SHAPES = {{1, 1, 1, 1, 1, 1, 1, 1}, {3, 7, 5, 1, 32, 3, 1, 1}, {2, 11, 13, 3, 17, 3, 2, 1},
-      {5, 6, 7, 2, 37, 2, 1, 0}, {1, 9, 9, 1, 16, 3, 3, 1}, {2, 5, 5, 4, 7, 5, 1, 0}};
+  private static final int[][] SHAPES = {{1, 1, 1, 1, 1, 1, 1, 1}, {3, 7, 5, 1, 32, 3, 1, 1},
+      {2, 11, 13, 3, 17, 3, 2, 1}, {5, 6, 7, 2, 37, 2, 1, 0}, {1, 9, 9, 1, 16, 3, 3, 1}, {2, 5, 5, 4, 7, 5, 1, 0}};
 
   static Stream<Arguments> cases() {
     return Backends.all().stream().flatMap(d -> Stream.of(SHAPES).flatMap(s -> Stream.of(Activation.values())
-        .filter(a -> a != Activation.SOFTMAX).map(a -> Arguments.of(d, s, a))));
+        .filter(a -> a == Activation.RELU || a == Activation.TANH).map(a -> Arguments.of(d, s, a))));
   }
 
   @ParameterizedTest(name = "{0} {1} {2}")
