@@ -989,6 +989,13 @@ public interface Kernels<B, I> {
   }
 
   /**
+   * The largest patch (kernel·kernel·channels) training computes with {@link #convDirect} rather than im2col's
+   * patches times the weights (train.ConvDirect): below it the product's sums are a few multiply-adds long and the
+   * matmul's vectors half empty (docs/BENCHMARKS.md, "Issue 28: convolution forward").
+   */
+  int DIRECT_PATCH = 32;
+
+  /**
    * conv_direct.cl: y = f(patches(x) · w + bias), what {@link #im2col} then {@link #matmulBiasActivation} compute
    * (the same bits: each sum in the same order), read from the input without writing the patches.
    *

@@ -5,6 +5,7 @@ import dev.cltrain.device.Device;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.core.KernelTime;
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.NumpyRandom;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code bench --conv}: convolution layers alone, run as training runs them ({@code train.Stages}): forward
- * im2col then matmul_bias_activation (relu); backward activation_delta, matmul_transpose_a (dW),
+ * im2col then matmul_bias_activation (relu), or conv_direct for small patches; backward activation_delta, matmul_transpose_a (dW),
  * column_sum (db), matmul_transpose_b (the patches' gradient) and col2im (dX). For each shape and device the
  * forward and the backward pass are timed apart, as {@code --gemm} times the matmul: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for with a one-float read; the medians give ms and GFLOP/s. Beside
@@ -33,8 +34,11 @@ import java.util.function.Consumer;
  * calls pay no event cost).
  */
 public final class ConvBench {
-  /** The forward pass's kernels, in order (the contract's names). */
-  public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation");
+  /**
+   * The forward pass's kernels, in order (the contract's names): im2col, then matmul_bias_activation or, for a
+   * patch of at most {@link Kernels#DIRECT_PATCH}, conv_direct (as training runs them; the other's share is 0).
+   */
+  public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation", "conv_direct");
   /** The backward pass's kernels, in order. */
   public static final List<String> BACKWARD = List.of("activation_delta", "matmul_transpose_a", "column_sum",
       "matmul_transpose_b", "col2im");
@@ -285,7 +289,11 @@ public final class ConvBench {
       forward = List.of(
           new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(), shape.stride(),
               c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col)),
-          new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu, col, w, bias, a)));
+          patch <= Kernels.DIRECT_PATCH
+              ? new Step(FORWARD.get(2), () -> backend.convDirect(rows, height, width, channels, shape.kernel(),
+                  shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), filters, relu, x, w, bias, a))
+              : new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu, col, w, bias,
+                  a)));
       // As train.Stages; the patches' gradient goes to its own buffer (Stages reuses col) so that every timed
       // backward pass reads the same patches and computes the same thing.
       backward = List.of(
@@ -360,9 +368,13 @@ public final class ConvBench {
       return shares(steps, nanos);
     }
 
-    private static Map<String, Double> shares(List<Step> steps, long[] nanos) {
+    /** Each kernel of the pass's list ({@link #FORWARD} or {@link #BACKWARD}) with its share, 0 where not run. */
+    private Map<String, Double> shares(List<Step> steps, long[] nanos) {
       double total = Arrays.stream(nanos).sum();
       Map<String, Double> out = new LinkedHashMap<>();
+      for (String kernel : steps == forward ? FORWARD : BACKWARD) {
+        out.put(kernel, total > 0 ? 0.0 : null);
+      }
       for (int i = 0; i < steps.size(); i++) {
         out.put(steps.get(i).name(), total > 0 ? nanos[i] / total : null);
       }

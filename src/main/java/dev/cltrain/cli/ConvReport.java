@@ -37,7 +37,8 @@ record ConvReport(int repeat, int matmulSize) {
     out.println("convolution layers alone (relu, as training runs them), median of " + repeat
         + " passes each waited for; FLOPs: forward 2.N.outH.outW.k.k.C.F (the patch matmul), backward twice that"
         + " (the dW and dX products; im2col, col2im, activation_delta and column_sum count none)");
-    out.println("forward = im2col + matmul_bias_activation; backward = activation_delta + matmul_transpose_a (dW)"
+    out.println("forward = im2col + matmul_bias_activation (conv_direct for patches k.k.C <= " + dev.cltrain.backend.Kernels.DIRECT_PATCH
+        + "); backward = activation_delta + matmul_transpose_a (dW)"
         + " + column_sum (db) + matmul_transpose_b + col2im (dX)");
     out.println("matmul " + matmulSize + "^3 = the device's matmul kernel in this run (as --gemm); vs mm = conv GFLOP/s"
         + " over it (target: forward >= 0.6x); max rel diff = against the reference (forward output; backward dW, db, dX)");

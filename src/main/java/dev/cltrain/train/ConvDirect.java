@@ -1,6 +1,7 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Conv;
 import java.util.List;
 
@@ -11,15 +12,12 @@ import java.util.List;
  * Training still gathers the patches, which the backward pass's dW product reads. A max pool of 2 right after
  * such a convolution is computed in the same pass ({@link #fusePools}).
  *
- * <p>The rule: direct where k·k·C ≤ {@link #MAX_PATCH}. At the CNN recipe's first layer (28×28×1 → 32, k 3,
+ * <p>The rule: direct where k·k·C ≤ {@link Kernels#DIRECT_PATCH}. At the CNN recipe's first layer (28×28×1 → 32, k 3,
  * patch 9) the im2col + matmul forward pass ran at 0.04× the 1024³ matmul's rate on PoCL; at its second
  * (14×14×32 → 64, patch 288) the matmul reads each patch once per 64 filters and stays ahead (docs/BENCHMARKS.md,
  * "Issue 28: convolution forward").
  */
 final class ConvDirect<B> {
-  /** The largest patch (k·k·C) computed directly. */
-  static final int MAX_PATCH = 32;
-
   private final Backend<B, ?> backend;
   private final Conv c;
   /** Where the fused max pool's output goes; null when no pool is fused. */
@@ -32,7 +30,7 @@ final class ConvDirect<B> {
 
   /** {@return the direct forward pass of {@code c}, or null where the rule keeps im2col + matmul} */
   static <B> ConvDirect<B> forLayer(Backend<B, ?> backend, Conv c) {
-    return c.patch() <= MAX_PATCH ? new ConvDirect<>(backend, c) : null;
+    return c.patch() <= Kernels.DIRECT_PATCH ? new ConvDirect<>(backend, c) : null;
   }
 
   /**
