@@ -1,9 +1,11 @@
 // A direct convolution for small patches (k·k·C): the output of im2col then matmul_bias_activation, computed
-// from the input without writing the patches, and optionally max-pooled (2 × 2) in the same pass. Samples are
+// from the input without reading patches back, and optionally max-pooled (2 × 2) in the same pass. Samples are
 // HWC rows, as in conv.cl; w is the layer's (k·k·C) × filters matrix, row (ky·k + kx)·C + c.
-//   conv_direct           y(rows·oh·ow, filters) = f(patches(x) · w + bias)                ReferenceKernels.convDirect
-//   conv_direct_max_pool  the same y, and pooled = max of each whole 2 × 2 window of y       .convDirectMaxPool
+//   conv_direct           y(rows·oh·ow, filters) = f(patches(x) · w + bias)          ReferenceKernels.convDirect
+//   conv_direct_max_pool  the same y, and pooled = max of each whole 2 × 2 window of y .convDirectMaxPool
 //                         (first maximum kept, windows in (dy, dx) row-major order: max_pool's result)
+// With store_patches ≠ 0 both also write im2col's patches to col (training: the dW product reads them), each
+// value as they read it, in the pass over the first chunk of filters; with 0, col is not touched.
 // Same bits as im2col + matmul_bias_activation: each output's sum starts at 0 and takes its k·k·C products in
 // ascending patch column (ky, then kx, then c), one multiply_add each, a padded position contributing its
 // product with 0.0f as im2col's zero does; then f(sum + bias) (alpha = 1 changes nothing), as matmul.cl's
@@ -110,8 +112,9 @@ inline convv conv_max(const convv best, const convv v) {
 inline void conv_direct_block(const int rows, const int height, const int width, const int channels,
                               const int kernel_size, const int stride, const int pad_top, const int pad_left,
                               const int out_height, const int out_width, const int filters,
-                              const int activation, __global const float* x, __global const float* w,
-                              __global const float* bias, __global float* y, __global float* pooled) {
+                              const int activation, const int store_patches, __global const float* x,
+                              __global const float* w, __global const float* bias, __global float* y,
+                              __global float* pooled, __global float* col) {
   const int blocks_y = (out_height + 1) / 2;
   const int blocks_x = (out_width + 1) / 2;
   const int block = get_global_id(0);
@@ -124,13 +127,19 @@ inline void conv_direct_block(const int rows, const int height, const int width,
   const int n = t / blocks_y;
   const int by = t - n * blocks_y;
   const bool whole = pooled != 0 && 2 * by + 1 < out_height && 2 * bx + 1 < out_width;
+  const int patch = kernel_size * kernel_size * channels;
   int iy0[4];
   int ix0[4];
+  long patches[4]; // where pixel q's patch starts in col; −1: a pixel past the edge, or no patches stored
 #pragma unroll
   for (int q = 0; q < 4; q++) {
     // pixel q of the block: (2·by + (q >> 1), 2·bx + (q & 1)), clamped into the output
-    iy0[q] = min(2 * by + (q >> 1), out_height - 1) * stride - pad_top;
-    ix0[q] = min(2 * bx + (q & 1), out_width - 1) * stride - pad_left;
+    const int oy = 2 * by + (q >> 1);
+    const int ox = 2 * bx + (q & 1);
+    iy0[q] = min(oy, out_height - 1) * stride - pad_top;
+    ix0[q] = min(ox, out_width - 1) * stride - pad_left;
+    patches[q] = store_patches != 0 && oy < out_height && ox < out_width
+        ? (long) ((n * out_height + oy) * out_width + ox) * patch : -1;
   }
   __global const float* x_n = x + (size_t) n * height * width * channels;
   for (int f0 = 0; f0 < filters; f0 += CONV_FILTERS) {
@@ -158,6 +167,9 @@ inline void conv_direct_block(const int rows, const int height, const int width,
             const int ix = ix0[q] + kx;
             const float value = iy >= 0 && iy < height && ix >= 0 && ix < width
                 ? x_n[(iy * width + ix) * channels + c] : 0.0f;
+            if (f0 == 0 && patches[q] >= 0) {
+              col[patches[q] + column] = value; // im2col's element
+            }
 #pragma unroll
             for (int v = 0; v < CONV_VECS; v++) {
               acc[q][v] = conv_multiply_add((convv)(value), wv[v], acc[q][v]);
@@ -191,23 +203,23 @@ inline void conv_direct_block(const int rows, const int height, const int width,
   }
 }
 
-// y(rows·oh·ow, filters) = f(patches(x) · w + bias)
+// y(rows·oh·ow, filters) = f(patches(x) · w + bias); col = patches(x) when store_patches
 __kernel void conv_direct(const int rows, const int height, const int width, const int channels,
                           const int kernel_size, const int stride, const int pad_top, const int pad_left,
                           const int out_height, const int out_width, const int filters, const int activation,
-                          __global const float* x, __global const float* w, __global const float* bias,
-                          __global float* y) {
+                          const int store_patches, __global const float* x, __global const float* w,
+                          __global const float* bias, __global float* y, __global float* col) {
   conv_direct_block(rows, height, width, channels, kernel_size, stride, pad_top, pad_left, out_height, out_width,
-                    filters, activation, x, w, bias, y, 0);
+                    filters, activation, store_patches, x, w, bias, y, 0, col);
 }
 
-// y as conv_direct; pooled(rows·(oh/2)·(ow/2), filters) = max of each whole 2 × 2 window of y
+// y and col as conv_direct; pooled(rows·(oh/2)·(ow/2), filters) = max of each whole 2 × 2 window of y
 __kernel void conv_direct_max_pool(const int rows, const int height, const int width, const int channels,
                                    const int kernel_size, const int stride, const int pad_top,
                                    const int pad_left, const int out_height, const int out_width,
-                                   const int filters, const int activation, __global const float* x,
-                                   __global const float* w, __global const float* bias, __global float* y,
-                                   __global float* pooled) {
+                                   const int filters, const int activation, const int store_patches,
+                                   __global const float* x, __global const float* w, __global const float* bias,
+                                   __global float* y, __global float* pooled, __global float* col) {
   conv_direct_block(rows, height, width, channels, kernel_size, stride, pad_top, pad_left, out_height, out_width,
-                    filters, activation, x, w, bias, y, pooled);
+                    filters, activation, store_patches, x, w, bias, y, pooled, col);
 }

@@ -997,7 +997,8 @@ public interface Kernels<B, I> {
 
   /**
    * conv_direct.cl: y = f(patches(x) · w + bias), what {@link #im2col} then {@link #matmulBiasActivation} compute
-   * (the same bits: each sum in the same order), read from the input without writing the patches.
+   * (the same bits: each sum in the same order), read from the input; with {@code storePatches} ≠ 0 it also
+   * writes {@link #im2col}'s patches to col (for the backward pass's dW product), else col is not touched.
    *
    * @param rows samples
    * @param height the input's rows of pixels
@@ -1011,21 +1012,24 @@ public interface Kernels<B, I> {
    * @param outWidth output columns of pixels
    * @param filters output channels
    * @param activation f's code (0 identity, 1 sigmoid, 2 tanh, 3 relu)
+   * @param storePatches 1: write the patches to col; 0: not
    * @param x the input, rows × height·width·channels
    * @param w the weights, kernel·kernel·channels × filters
    * @param bias the biases, filters
    * @param y receives the output, rows·outHeight·outWidth × filters
+   * @param col receives the patches when storePatches is 1, rows·outHeight·outWidth × kernel·kernel·channels
    */
   default void convDirect(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft, int outHeight, int outWidth, int filters, int activation, B x, B w, B bias, B y) {
+      int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, B x, B w, B bias, B y,
+      B col) {
     launch("conv_direct", Range.items((long) rows * Range.windows(outHeight, 2) * Range.windows(outWidth, 2)), rows,
-        height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters, activation, x,
-        w, bias, y);
+        height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters, activation,
+        storePatches, x, w, bias, y, col);
   }
 
   /**
-   * conv_direct.cl: y as {@link #convDirect}, and pooled = {@link #maxPool} of y with pool 2 (the same bits,
-   * ties to the first maximum), in one pass.
+   * conv_direct.cl: y and col as {@link #convDirect}, and pooled = {@link #maxPool} of y with pool 2 (the same
+   * bits, ties to the first maximum), in one pass.
    *
    * @param rows samples
    * @param height the input's rows of pixels
@@ -1039,17 +1043,19 @@ public interface Kernels<B, I> {
    * @param outWidth output columns of pixels
    * @param filters output channels
    * @param activation f's code (0 identity, 1 sigmoid, 2 tanh, 3 relu)
+   * @param storePatches 1: write the patches to col; 0: not
    * @param x the input, rows × height·width·channels
    * @param w the weights, kernel·kernel·channels × filters
    * @param bias the biases, filters
    * @param y receives the output, rows·outHeight·outWidth × filters
    * @param pooled receives y's 2 × 2 maxima, rows × (outHeight/2)·(outWidth/2)·filters
+   * @param col receives the patches when storePatches is 1, rows·outHeight·outWidth × kernel·kernel·channels
    */
   default void convDirectMaxPool(int rows, int height, int width, int channels, int kernelSize, int stride,
-      int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, B x, B w, B bias, B y,
-      B pooled) {
+      int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, B x, B w,
+      B bias, B y, B pooled, B col) {
     launch("conv_direct_max_pool", Range.items((long) rows * Range.windows(outHeight, 2)
         * Range.windows(outWidth, 2)), rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight,
-        outWidth, filters, activation, x, w, bias, y, pooled);
+        outWidth, filters, activation, storePatches, x, w, bias, y, pooled, col);
   }
 }

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code bench --conv}: convolution layers alone, run as training runs them ({@code train.Stages}): forward
- * im2col then matmul_bias_activation (relu), or conv_direct for small patches; backward activation_delta, matmul_transpose_a (dW),
+ * im2col then matmul_bias_activation (relu), or conv_direct (patches stored) for small patches; backward activation_delta, matmul_transpose_a (dW),
  * column_sum (db), matmul_transpose_b (the patches' gradient) and col2im (dX). For each shape and device the
  * forward and the backward pass are timed apart, as {@code --gemm} times the matmul: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for with a one-float read; the medians give ms and GFLOP/s. Beside
@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  */
 public final class ConvBench {
   /**
-   * The forward pass's kernels, in order (the contract's names): im2col, then matmul_bias_activation or, for a
-   * patch of at most {@link Kernels#DIRECT_PATCH}, conv_direct (as training runs them; the other's share is 0).
+   * The forward pass's kernels (the contract's names): im2col then matmul_bias_activation, or for a patch of at
+   * most {@link Kernels#DIRECT_PATCH} conv_direct alone, writing the patches too (as training runs them; the
+   * kernels not run have share 0).
    */
   public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation", "conv_direct");
   /** The backward pass's kernels, in order. */
@@ -286,14 +287,14 @@ public final class ConvBench {
       dx = backend.allocate(rows * shape.input().size());
       int relu = Activation.RELU.code;
       float perSample = 1.0f / rows;
-      forward = List.of(
-          new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(), shape.stride(),
-              c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col)),
-          patch <= Kernels.DIRECT_PATCH
-              ? new Step(FORWARD.get(2), () -> backend.convDirect(rows, height, width, channels, shape.kernel(),
-                  shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), filters, relu, x, w, bias, a))
-              : new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu, col, w, bias,
-                  a)));
+      Step im2col = new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(),
+          shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col));
+      forward = patch <= Kernels.DIRECT_PATCH // as train.ConvOp: conv_direct writes the patches as it reads them
+          ? List.of(new Step(FORWARD.get(2), () -> backend.convDirect(rows, height, width, channels, shape.kernel(),
+              shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), filters, relu, 1, x, w, bias, a,
+              col)))
+          : List.of(im2col, new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu,
+              col, w, bias, a)));
       // As train.Stages; the patches' gradient goes to its own buffer (Stages reuses col) so that every timed
       // backward pass reads the same patches and computes the same thing.
       backward = List.of(

@@ -300,18 +300,24 @@ public final class ReferenceKernels extends RecurrentTwins {
 
   @Override
   public void convDirect(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
-      int padLeft, int outHeight, int outWidth, int filters, int activation, float[] x, float[] w, float[] bias,
-      float[] y) {
+      int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, float[] x, float[] w,
+      float[] bias, float[] y, float[] col) {
     convDirect(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters,
         activation, x, w, bias, y, null);
+    if (storePatches != 0) {
+      im2col(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col);
+    }
   }
 
   @Override
   public void convDirectMaxPool(int rows, int height, int width, int channels, int kernelSize, int stride,
-      int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, float[] x, float[] w,
-      float[] bias, float[] y, float[] pooled) {
+      int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, float[] x,
+      float[] w, float[] bias, float[] y, float[] pooled, float[] col) {
     convDirect(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters,
         activation, x, w, bias, y, pooled);
+    if (storePatches != 0) {
+      im2col(rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, x, col);
+    }
   }
 
   /**

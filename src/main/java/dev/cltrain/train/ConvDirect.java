@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * A 2-D convolution's forward pass computed directly from its input (conv_direct.cl) instead of im2col then
- * matmul_bias_activation, where the patch is small: the same bits (each sum in the same order), without the
- * patch matrix's write and read in inference and without the matmul's poor use of its vectors on a 9-long sum.
- * Training still gathers the patches, which the backward pass's dW product reads. A max pool of 2 right after
+ * matmul_bias_activation, where the patch is small: the same bits (each sum in the same order), without reading
+ * the patch matrix back and without the matmul's poor use of its vectors on a 9-long sum. In training the same
+ * pass writes the patches, which the backward pass's dW product reads (no im2col launch); in inference it
+ * writes none. A max pool of 2 right after
  * such a convolution is computed in the same pass ({@link #fusePools}).
  *
  * <p>The rule: direct where k·k·C ≤ {@link Kernels#DIRECT_PATCH}. At the CNN recipe's first layer (28×28×1 → 32, k 3,
@@ -41,18 +42,21 @@ final class ConvDirect<B> {
    * @param weights W
    * @param biases b
    * @param out receives y
+   * @param col receives im2col's patches when {@code patches} (training: the dW product reads them)
+   * @param patches whether to store the patches
    */
-  void forward(int rows, B in, B weights, B biases, B out) {
+  void forward(int rows, B in, B weights, B biases, B out, B col, boolean patches) {
+    int store = patches ? 1 : 0;
     int h = c.input().height();
     int w = c.input().width();
     int ch = c.input().channels();
     int code = c.activation().code;
     if (pooled == null) {
       backend.convDirect(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(), c.padLeft(), c.outHeight(),
-          c.outWidth(), c.filters(), code, in, weights, biases, out);
+          c.outWidth(), c.filters(), code, store, in, weights, biases, out, col);
     } else {
       backend.convDirectMaxPool(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(), c.padLeft(), c.outHeight(),
-          c.outWidth(), c.filters(), code, in, weights, biases, out, pooled);
+          c.outWidth(), c.filters(), code, store, in, weights, biases, out, pooled, col);
     }
   }
 

@@ -123,10 +123,7 @@ final class ConvOp<B> implements LayerOp<B> {
   @Override
   public B forward(B in, int rows, long step) {
     if (direct != null) {
-      if (weightGradient != null) {
-        patches.gather(rows, in, col); // what the backward pass's dW product reads
-      }
-      direct.forward(rows, in, weights, biases, out);
+      direct.forward(rows, in, weights, biases, out, col, weightGradient != null); // patches for dW in training
       return out;
     }
     patches.gather(rows, in, col);

@@ -771,7 +771,8 @@ final class KernelCases {
    * conv_direct.cl's kernels at conv case s (as {@link #convolution}) with rows + 2·channels − 2 filters (1, primes,
    * 15, 32, 48: below, at and past the kernel's chunks of filters), activation {@code activation} (−1, as the
    * simulator's cases give: relu, the CNN recipe's), inputs from five levels for odd rows (relu's zeros and ties
-   * in the pooled windows). Returns y, then the pooled maxima for conv_direct_max_pool.
+   * in the pooled windows), the patches stored for odd rows + height. Returns y, the pooled maxima (conv_direct_max_pool),
+   * then col.
    */
   private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
     int rows = s[0];
@@ -797,18 +798,22 @@ final class KernelCases {
     B w = k.upload(uniform(random, size * size * channels * filters));
     B bias = k.upload(uniform(random, filters));
     int outputs = rows * outHeight * outWidth * filters;
+    int columns = rows * outHeight * outWidth * size * size * channels;
+    int store = (rows + height) % 2; // patches stored or not; not: col must stay as it was (NaN)
     B y = poisoned(k, outputs);
-    if (kernel.equals("conv_direct")) {
-      k.convDirect(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters, f, x, w,
-          bias, y);
-      return read(k, y, outputs);
-    }
-    int pooledCount = rows * (outHeight / 2) * (outWidth / 2) * filters;
+    B col = poisoned(k, columns);
+    int pooledCount = kernel.equals("conv_direct") ? 0 : rows * (outHeight / 2) * (outWidth / 2) * filters;
     B pooled = poisoned(k, pooledCount);
-    k.convDirectMaxPool(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
-        f, x, w, bias, y, pooled);
-    float[] out = java.util.Arrays.copyOf(read(k, y, outputs), outputs + pooledCount);
+    if (kernel.equals("conv_direct")) {
+      k.convDirect(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters, f, store,
+          x, w, bias, y, col);
+    } else {
+      k.convDirectMaxPool(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
+          f, store, x, w, bias, y, pooled, col);
+    }
+    float[] out = java.util.Arrays.copyOf(read(k, y, outputs), outputs + pooledCount + columns);
     System.arraycopy(read(k, pooled, pooledCount), 0, out, outputs, pooledCount);
+    System.arraycopy(read(k, col, columns), 0, out, outputs + pooledCount, columns);
     return out;
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * conv_direct.cl against what it replaces, on each backend: y = f(patches(x)·W + b) and its 2 × 2 max pool must be
- * im2col + matmul_bias_activation (+ max_pool)'s bits exactly (tolerance 0: the sums run in the same order), at
+ * conv_direct.cl against what it replaces, on each backend: y = f(patches(x)·W + b), its 2 × 2 max pool and the
+ * patches it stores must be im2col + matmul_bias_activation (+ max_pool)'s bits exactly (tolerance 0: the sums run in the same order), at
  * awkward shapes: 1 sample of 1 pixel, odd and prime sizes with pixels left over by the pool, strides 1 to 3, same
  * and valid padding, 1 to 37 filters (below, at and past a chunk of 16 or 32); relu (the kernel's select path) and
  * tanh (through activate()); the inputs from five levels, so that relu's zeros and equal values tie in the pooled
@@ -73,18 +73,30 @@ class ConvDirectTest {
       k.maxPool(rows, c.outHeight(), c.outWidth(), c.filters(), 2, b.get(3), b.get(5));
     }, 5, pooled, x, c.weights(), c.bias(), new float[outputs], new float[pixels * c.patch()],
         new float[Math.max(pooled, 1)]);
-    float[] direct = Backends.run(backend, (k, b) -> k.convDirect(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(),
-        c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), a.code, b.get(0), b.get(1), b.get(2), b.get(3)), 3,
-        outputs, x, c.weights(), c.bias(), nan(outputs));
-    float[] fusedY = Backends.run(backend, (k, b) -> k.convDirectMaxPool(rows, h, w, ch, c.kernel(), c.stride(),
-        c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), a.code, b.get(0), b.get(1), b.get(2),
-        b.get(3), b.get(4)), 3, outputs, x, c.weights(), c.bias(), nan(outputs), nan(Math.max(pooled, 1)));
-    float[] fusedPool = Backends.run(backend, (k, b) -> k.convDirectMaxPool(rows, h, w, ch, c.kernel(), c.stride(),
-        c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), a.code, b.get(0), b.get(1), b.get(2),
-        b.get(3), b.get(4)), 4, pooled, x, c.weights(), c.bias(), nan(outputs), nan(Math.max(pooled, 1)));
-    assertBits(expected, direct, "conv_direct's y");
-    assertBits(expected, fusedY, "conv_direct_max_pool's y");
-    assertBits(expectedPool, fusedPool, "conv_direct_max_pool's maxima");
+    float[] patches = Backends.run(backend, (k, b) -> k.im2col(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(),
+        c.padLeft(), c.outHeight(), c.outWidth(), b.get(0), b.get(1)), 1, pixels * c.patch(), x,
+        new float[pixels * c.patch()]);
+    // conv_direct storing the patches: y (buffer 3) and col (buffer 4)
+    Backends.Op direct = (k, b) -> k.convDirect(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(), c.padLeft(),
+        c.outHeight(), c.outWidth(), c.filters(), a.code, 1, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4));
+    float[] directY = Backends.run(backend, direct, 3, outputs, x, c.weights(), c.bias(), nan(outputs),
+        nan(pixels * c.patch()));
+    float[] directCol = Backends.run(backend, direct, 4, pixels * c.patch(), x, c.weights(), c.bias(), nan(outputs),
+        nan(pixels * c.patch()));
+    // conv_direct_max_pool not storing them: y (3), the maxima (4), col untouched (5)
+    Backends.Op fused = (k, b) -> k.convDirectMaxPool(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(),
+        c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), a.code, 0, b.get(0), b.get(1), b.get(2), b.get(3),
+        b.get(4), b.get(5));
+    float[][] fusedOut = new float[3][];
+    for (int i = 0; i < 3; i++) {
+      fusedOut[i] = Backends.run(backend, fused, 3 + i, new int[] {outputs, pooled, 1}[i], x, c.weights(), c.bias(),
+          nan(outputs), nan(Math.max(pooled, 1)), nan(1));
+    }
+    assertBits(expected, directY, "conv_direct's y");
+    assertBits(patches, directCol, "conv_direct's patches");
+    assertBits(expected, fusedOut[0], "conv_direct_max_pool's y");
+    assertBits(expectedPool, fusedOut[1], "conv_direct_max_pool's maxima");
+    assertTrue(Float.isNaN(fusedOut[2][0]), "col untouched without store_patches");
   }
 
   private static Conv conv(int[] s, Activation a, Random random) {
