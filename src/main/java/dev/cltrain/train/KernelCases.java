@@ -275,7 +275,8 @@ final class KernelCases {
     int columns = rows * outHeight * outWidth * size * size * channels;
     int pooled = rows * (height / size) * (width / size) * channels;
     if (kernel.startsWith("conv_direct")) {
-      return convDirect(kernel, k, s, activation, random);
+      return convDirect(kernel, k, new int[] {rows, height, width, channels, size, stride, outHeight, outWidth, padTop,
+          padLeft}, activation, random);
     }
     switch (kernel) {
       case "im2col" -> {
@@ -768,26 +769,26 @@ final class KernelCases {
   }
 
   /**
-   * conv_direct.cl's kernels at conv case s (as {@link #convolution}) with rows + 2·channels − 2 filters (1, primes,
+   * conv_direct.cl's kernels at a conv case's geometry g = (rows, height, width, channels, kernel, stride, outHeight,
+   * outWidth, padTop, padLeft) (as {@link #convolution} pads) with rows + 2·channels − 2 filters (1, primes,
    * 15, 32, 48: below, at and past the kernel's chunks of filters), activation {@code activation} (−1, as the
    * simulator's cases give: relu, the CNN recipe's), inputs from five levels for odd rows (relu's zeros and ties
    * in the pooled windows), the patches stored for odd rows + height. Returns y, the pooled maxima (conv_direct_max_pool),
    * then col.
    */
-  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
-    int rows = s[0];
-    int height = s[1];
-    int width = s[2];
-    int channels = s[3];
-    int size = s[4];
-    int stride = s[5];
-    boolean same = s[6] != 0;
+  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] g, int activation, Random random) {
+    int rows = g[0];
+    int height = g[1];
+    int width = g[2];
+    int channels = g[3];
+    int size = g[4];
+    int stride = g[5];
+    int outHeight = g[6];
+    int outWidth = g[7];
+    int padTop = g[8];
+    int padLeft = g[9];
     int filters = rows + 2 * channels - 2;
     int f = activation < 0 ? 3 : activation;
-    int outHeight = same ? (height + stride - 1) / stride : (height - size) / stride + 1;
-    int outWidth = same ? (width + stride - 1) / stride : (width - size) / stride + 1;
-    int padTop = same ? Math.max((outHeight - 1) * stride + size - height, 0) / 2 : 0;
-    int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
     float[] values = uniform(random, rows * height * width * channels);
     if (rows % 2 == 1) {
       for (int i = 0; i < values.length; i++) {

@@ -59,20 +59,17 @@ class ConvDirectTest {
     int w = c.input().width();
     int ch = c.input().channels();
     var backend = OPENED.on(device);
-    float[] expected = Backends.run(backend, (k, b) -> {
+    // im2col + matmul_bias_activation + max_pool: y (buffer 3), the maxima (5)
+    Backends.Op unfused = (k, b) -> {
       k.im2col(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), b.get(0),
           b.get(4));
       k.matmulBiasActivation(pixels, c.filters(), c.patch(), a.code, b.get(4), b.get(1), b.get(2), b.get(3));
       k.maxPool(rows, c.outHeight(), c.outWidth(), c.filters(), 2, b.get(3), b.get(5));
-    }, 3, outputs, x, c.weights(), c.bias(), new float[outputs], new float[pixels * c.patch()],
-        new float[Math.max(pooled, 1)]);
-    float[] expectedPool = Backends.run(backend, (k, b) -> {
-      k.im2col(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), b.get(0),
-          b.get(4));
-      k.matmulBiasActivation(pixels, c.filters(), c.patch(), a.code, b.get(4), b.get(1), b.get(2), b.get(3));
-      k.maxPool(rows, c.outHeight(), c.outWidth(), c.filters(), 2, b.get(3), b.get(5));
-    }, 5, pooled, x, c.weights(), c.bias(), new float[outputs], new float[pixels * c.patch()],
-        new float[Math.max(pooled, 1)]);
+    };
+    float[] expected = Backends.run(backend, unfused, 3, outputs, x, c.weights(), c.bias(), new float[outputs],
+        new float[pixels * c.patch()], new float[Math.max(pooled, 1)]);
+    float[] expectedPool = Backends.run(backend, unfused, 5, pooled, x, c.weights(), c.bias(), new float[outputs],
+        new float[pixels * c.patch()], new float[Math.max(pooled, 1)]);
     float[] patches = Backends.run(backend, (k, b) -> k.im2col(rows, h, w, ch, c.kernel(), c.stride(), c.padTop(),
         c.padLeft(), c.outHeight(), c.outWidth(), b.get(0), b.get(1)), 1, pixels * c.patch(), x,
         new float[pixels * c.patch()]);
