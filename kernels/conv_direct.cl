@@ -87,12 +87,13 @@ inline convv conv_activate(const int activation, const convv v) {
   if (activation == ACT_IDENTITY) {
     return v;
   }
+#if CONV_LANES == 1
+  // scalars: activate() itself (no select: Oclgrind takes a scalar select's condition by its top bit, as a vector's)
+  return activate(activation, v);
+#else
   if (activation == ACT_RELU) {
     return select((convv)(0.0f), v, v > (convv)(0.0f));
   }
-#if CONV_LANES == 1
-  return activate(activation, v);
-#else
   float lanes[CONV_LANES];
   CONV_CAT(vstore, CONV_LANES)(v, 0, lanes);
   for (int q = 0; q < CONV_LANES; q++) {
@@ -104,7 +105,11 @@ inline convv conv_activate(const int activation, const convv v) {
 
 // The larger of best and v, best kept on a tie or a NaN v: max_pool's `if (v > best) best = v`, lane by lane.
 inline convv conv_max(const convv best, const convv v) {
+#if CONV_LANES == 1
+  return v > best ? v : best;
+#else
   return select(best, v, v > best);
+#endif
 }
 
 // The work of item get_global_id(0): computes and stores its block's outputs (2 × 2 pixels × every filter)
