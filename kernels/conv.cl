@@ -9,8 +9,7 @@
 //   avg_pool           y = (Σ window, row-major) · 1/(p·p)                                  .avgPool
 //   avg_pool_backward  dx = dy · 1/(p·p) inside a window, else 0                            .avgPoolBackward
 //   dropout            y = x · scale where Philox-4x32-10 keeps i, else 0                   .dropout, Philox
-// Each work-item writes its own elements (a pixel's channels, a window's, or one channel of a window); none reads
-// what another writes.
+// Each work-item writes its own elements (a pixel's channels, or a window's); none reads what another writes.
 
 // Splits i = (n·height + y)·width + x into n (returned), *y and *x, as q = i / d, r = i − q·d rather than with %
 // beside / (clang then emits no freeze instruction, which Oclgrind cannot simulate).
@@ -139,10 +138,11 @@ __kernel void max_pool(const int rows, const int height, const int width, const 
   }
 }
 
-// Window w of a pool's backward pass: windows of ⌈height/pool⌉ × ⌈width/pool⌉ per sample (n, wy, wx). first: the
-// index of its first element in x and dx (−1 past the last window); out: the index of its output pixel's first
-// channel in y and dy, −1 for a partial window (the rows and columns beyond the last whole one); rows_in, cols_in:
-// the rows and columns of x it holds (pool, or fewer at the bottom and right edges).
+// The window of work-item get_global_id(0) in a pool's backward pass: one work-item per window of ⌈height/pool⌉
+// × ⌈width/pool⌉ per sample (n, wy, wx). first: the index of its first element in x and dx (−1 past the last
+// window); out: the index of its output pixel's first channel in y and dy, −1 for a partial window (the rows and
+// columns beyond the last whole one); rows_in, cols_in: the rows and columns of x it holds (pool, or fewer at
+// the bottom and right edges).
 typedef struct {
   long first;
   int out;
@@ -150,9 +150,9 @@ typedef struct {
   int cols_in;
 } pool_window_t;
 
-pool_window_t pool_window(const int w, const int rows, const int height, const int width, const int channels,
-                          const int pool) {
+pool_window_t pool_window(const int rows, const int height, const int width, const int channels, const int pool) {
   pool_window_t window;
+  const int w = get_global_id(0);
   const int windows_y = (height + pool - 1) / pool;
   const int windows_x = (width + pool - 1) / pool;
   window.first = -1;
@@ -174,45 +174,43 @@ pool_window_t pool_window(const int w, const int rows, const int height, const i
   return window;
 }
 
-// One work-item per (channel c: dimension 0, window (n, wy, wx) of ⌈height/pool⌉ × ⌈width/pool⌉: dimension 1), so
-// that neighbouring work-items read and write neighbouring channels (PoCL runs them as the lanes of one vector):
-// a whole window finds channel c's first maximum again, as max_pool did, and writes dy there and 0 at its other
-// elements; a partial window (the rows and columns beyond the last whole one) writes 0. Every dx element is
-// written once.
+// One work-item per window of ⌈height/pool⌉ × ⌈width/pool⌉ (n, wy, wx), every channel: a whole window finds its
+// first maximum again, as max_pool did, and writes dy there and 0 at its other elements; a partial window (the
+// rows and columns beyond the last whole one) writes 0 at its elements. Every dx element is written once.
 __kernel void max_pool_backward(const int rows, const int height, const int width, const int channels,
                                 const int pool, __global const float* x, __global const float* dy,
                                 __global float* dx) {
-  const int c = get_global_id(0);
-  if (c >= channels) {
+  const pool_window_t window = pool_window(rows, height, width, channels, pool);
+  const long first = window.first;
+  if (first < 0) {
     return;
   }
-  const pool_window_t window = pool_window(get_global_id(1), rows, height, width, channels, pool);
-  if (window.first < 0) {
-    return;
-  }
-  const long first = window.first + c;
   if (window.out >= 0) {
-    float best = x[first];
-    int at = 0;
-    for (int ky = 0; ky < pool; ky++) {
-      for (int kx = 0; kx < pool; kx++) {
-        const float v = x[first + (ky * width + kx) * channels];
-        if (v > best) {
-          best = v;
-          at = ky * pool + kx;
+    for (int c = 0; c < channels; c++) {
+      float best = x[first + c];
+      int at = 0;
+      for (int ky = 0; ky < pool; ky++) {
+        for (int kx = 0; kx < pool; kx++) {
+          const float v = x[first + (ky * width + kx) * channels + c];
+          if (v > best) {
+            best = v;
+            at = ky * pool + kx;
+          }
         }
       }
-    }
-    const float g = dy[window.out + c];
-    for (int ky = 0; ky < pool; ky++) {
-      for (int kx = 0; kx < pool; kx++) {
-        dx[first + (ky * width + kx) * channels] = ky * pool + kx == at ? g : 0.0f;
+      const float g = dy[window.out + c];
+      for (int ky = 0; ky < pool; ky++) {
+        for (int kx = 0; kx < pool; kx++) {
+          dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
+        }
       }
     }
   } else {
     for (int ky = 0; ky < window.rows_in; ky++) {
       for (int kx = 0; kx < window.cols_in; kx++) {
-        dx[first + (ky * width + kx) * channels] = 0.0f;
+        for (int c = 0; c < channels; c++) {
+          dx[first + (ky * width + kx) * channels + c] = 0.0f;
+        }
       }
     }
   }
@@ -243,11 +241,10 @@ __kernel void avg_pool(const int rows, const int height, const int width, const 
   }
 }
 
-// One work-item per window (pool_window), every channel: dy · 1/(p·p) at each element of a whole window, 0 in a
-// partial one.
+// One work-item per window, as max_pool_backward: dy · 1/(p·p) at each element of a whole window, 0 in a partial one.
 __kernel void avg_pool_backward(const int rows, const int height, const int width, const int channels,
                                 const int pool, __global const float* dy, __global float* dx) {
-  const pool_window_t window = pool_window(get_global_id(0), rows, height, width, channels, pool);
+  const pool_window_t window = pool_window(rows, height, width, channels, pool);
   const long first = window.first;
   if (first < 0) {
     return;

@@ -88,7 +88,7 @@ inline convv conv_activate(const int activation, const convv v) {
     return v;
   }
 #if CONV_LANES == 1
-  // scalars: activate() itself (no select: Oclgrind takes a scalar select's condition by its top bit, as a vector's)
+  // scalars: activate() itself (relu's x > 0 ? x : 0)
   return activate(activation, v);
 #else
   if (activation == ACT_RELU) {

@@ -476,8 +476,8 @@ public interface Kernels<B, I> {
    * @param dx receives the input's gradient, rows × height·width·channels (overwritten)
    */
   default void maxPoolBackward(int rows, int height, int width, int channels, int pool, B x, B dy, B dx) {
-    launch("max_pool_backward", Range.grid(channels, (long) rows * Range.windows(height, pool)
-        * Range.windows(width, pool)), rows, height, width, channels, pool, x, dy, dx);
+    launch("max_pool_backward", Range.items(rows * Range.windows(height, pool) * Range.windows(width, pool)), rows,
+        height, width, channels, pool, x, dy, dx);
   }
 
   /**
