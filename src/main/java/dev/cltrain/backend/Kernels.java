@@ -40,7 +40,8 @@ public interface Kernels<B, I> {
    * each, not built on its own): a new .cl file joins here, and the OpenCL backend builds it with the others.
    */
   List<String> FILES = List.of("matmul.cl", "activation.cl", "loss.cl", "update.cl", "batch.cl", "small_net.cl",
-      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl", "recurrent.cl", "conv_backward.cl");
+      "conv.cl", "augment.cl", "batchnorm.cl", "residual.cl", "sequence1d.cl", "recurrent.cl", "conv_backward.cl",
+      "conv_direct.cl");
 
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
@@ -1073,4 +1074,75 @@ public interface Kernels<B, I> {
    */
   void convInputGradient(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
       int padLeft, int outHeight, int outWidth, int filters, int paddedChannels, B g, B wt, B dx);
+
+  /**
+   * The largest patch (kernel·kernel·channels) training computes with {@link #convDirect} rather than im2col's
+   * patches times the weights (train.ConvDirect): below it the product's sums are a few multiply-adds long and the
+   * matmul's vectors half empty (docs/BENCHMARKS.md, "Issue 28: convolution forward").
+   */
+  int DIRECT_PATCH = 32;
+
+  /**
+   * conv_direct.cl: y = f(patches(x) · w + bias), what {@link #im2col} then {@link #matmulBiasActivation} compute
+   * (the same bits: each sum in the same order), read from the input; with {@code storePatches} ≠ 0 it also
+   * writes {@link #im2col}'s patches to col (for the backward pass's dW product), else col is not touched.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels the input's channels
+   * @param kernelSize k, the patch's side
+   * @param stride s
+   * @param padTop zero rows above the input
+   * @param padLeft zero columns left of the input
+   * @param outHeight output rows of pixels
+   * @param outWidth output columns of pixels
+   * @param filters output channels
+   * @param activation f's code (0 identity, 1 sigmoid, 2 tanh, 3 relu)
+   * @param storePatches 1: write the patches to col; 0: not
+   * @param x the input, rows × height·width·channels
+   * @param w the weights, kernel·kernel·channels × filters
+   * @param bias the biases, filters
+   * @param y receives the output, rows·outHeight·outWidth × filters
+   * @param col receives the patches when storePatches is 1, rows·outHeight·outWidth × kernel·kernel·channels
+   */
+  default void convDirect(int rows, int height, int width, int channels, int kernelSize, int stride, int padTop,
+      int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, B x, B w, B bias, B y,
+      B col) {
+    launch("conv_direct", Range.items((long) rows * Range.windows(outHeight, 2) * Range.windows(outWidth, 2)), rows,
+        height, width, channels, kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters, activation,
+        storePatches, x, w, bias, y, col);
+  }
+
+  /**
+   * conv_direct.cl: y and col as {@link #convDirect}, and pooled = {@link #maxPool} of y with pool 2 (the same
+   * bits, ties to the first maximum), in one pass.
+   *
+   * @param rows samples
+   * @param height the input's rows of pixels
+   * @param width the input's columns of pixels
+   * @param channels the input's channels
+   * @param kernelSize k, the patch's side
+   * @param stride s
+   * @param padTop zero rows above the input
+   * @param padLeft zero columns left of the input
+   * @param outHeight output rows of pixels
+   * @param outWidth output columns of pixels
+   * @param filters output channels
+   * @param activation f's code (0 identity, 1 sigmoid, 2 tanh, 3 relu)
+   * @param storePatches 1: write the patches to col; 0: not
+   * @param x the input, rows × height·width·channels
+   * @param w the weights, kernel·kernel·channels × filters
+   * @param bias the biases, filters
+   * @param y receives the output, rows·outHeight·outWidth × filters
+   * @param pooled receives y's 2 × 2 maxima, rows × (outHeight/2)·(outWidth/2)·filters
+   * @param col receives the patches when storePatches is 1, rows·outHeight·outWidth × kernel·kernel·channels
+   */
+  default void convDirectMaxPool(int rows, int height, int width, int channels, int kernelSize, int stride,
+      int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, int storePatches, B x, B w,
+      B bias, B y, B pooled, B col) {
+    launch("conv_direct_max_pool", Range.items((long) rows * Range.windows(outHeight, 2)
+        * Range.windows(outWidth, 2)), rows, height, width, channels, kernelSize, stride, padTop, padLeft, outHeight,
+        outWidth, filters, activation, storePatches, x, w, bias, y, pooled, col);
+  }
 }

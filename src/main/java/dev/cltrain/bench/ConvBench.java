@@ -5,6 +5,7 @@ import dev.cltrain.device.Device;
 import dev.cltrain.core.DeviceException;
 import dev.cltrain.core.KernelTime;
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Conv;
 import dev.cltrain.nn.NumpyRandom;
@@ -22,8 +23,9 @@ import java.util.function.Consumer;
 
 /**
  * {@code bench --conv}: convolution layers alone, run as training runs them ({@code train.Stages}): forward
- * im2col then matmul_bias_activation (relu); backward activation_delta, conv_weight_gradient (dW),
- * column_sum (db), conv_filter_rows (the weights as dX reads them) and conv_input_gradient (dX, in one pass). For each shape and device the
+ * im2col then matmul_bias_activation (relu), or conv_direct (patches stored) for small patches; backward
+ * activation_delta, conv_weight_gradient (dW), column_sum (db), conv_filter_rows (the weights as dX reads them) and
+ * conv_input_gradient (dX, in one pass). For each shape and device the
  * forward and the backward pass are timed apart, as {@code --gemm} times the matmul: untimed warm-up calls, then
  * {@code repeat} timed calls, each waited for with a one-float read; the medians give ms and GFLOP/s. Beside
  * them, on the same device in the same run, the matmul kernel's GFLOP/s at {@code matmulSize}³ and each pass's
@@ -33,8 +35,12 @@ import java.util.function.Consumer;
  * calls pay no event cost).
  */
 public final class ConvBench {
-  /** The forward pass's kernels, in order (the contract's names). */
-  public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation");
+  /**
+   * The forward pass's kernels (the contract's names): im2col then matmul_bias_activation, or for a patch of at
+   * most {@link Kernels#DIRECT_PATCH} conv_direct alone, writing the patches too (as training runs them; the
+   * kernels not run have share 0).
+   */
+  public static final List<String> FORWARD = List.of("im2col", "matmul_bias_activation", "conv_direct");
   /** The backward pass's kernels, in order. */
   public static final List<String> BACKWARD = List.of("activation_delta", "conv_weight_gradient", "column_sum",
       "conv_filter_rows", "conv_input_gradient");
@@ -283,10 +289,14 @@ public final class ConvBench {
       dx = backend.allocate(rows * shape.input().size());
       int relu = Activation.RELU.code;
       float perSample = 1.0f / rows;
-      forward = List.of(
-          new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(), shape.stride(),
-              c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col)),
-          new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu, col, w, bias, a)));
+      Step im2col = new Step(FORWARD.get(0), () -> backend.im2col(rows, height, width, channels, shape.kernel(),
+          shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), x, col));
+      forward = patch <= Kernels.DIRECT_PATCH // as train.ConvOp: conv_direct writes the patches as it reads them
+          ? List.of(new Step(FORWARD.get(2), () -> backend.convDirect(rows, height, width, channels, shape.kernel(),
+              shape.stride(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), filters, relu, 1, x, w, bias, a,
+              col)))
+          : List.of(im2col, new Step(FORWARD.get(1), () -> backend.matmulBiasActivation(pixels, filters, patch, relu,
+              col, w, bias, a)));
       // As train.ConvOp
       backward = List.of(
           new Step(BACKWARD.get(0), () -> backend.activationDelta(pixels * filters, relu, a, g)),
@@ -362,9 +372,13 @@ public final class ConvBench {
       return shares(steps, nanos);
     }
 
-    private static Map<String, Double> shares(List<Step> steps, long[] nanos) {
+    /** Each kernel of the pass's list ({@link #FORWARD} or {@link #BACKWARD}) with its share, 0 where not run. */
+    private Map<String, Double> shares(List<Step> steps, long[] nanos) {
       double total = Arrays.stream(nanos).sum();
       Map<String, Double> out = new LinkedHashMap<>();
+      for (String kernel : steps == forward ? FORWARD : BACKWARD) {
+        out.put(kernel, total > 0 ? 0.0 : null);
+      }
       for (int i = 0; i < steps.size(); i++) {
         out.put(steps.get(i).name(), total > 0 ? nanos[i] / total : null);
       }

@@ -37,7 +37,8 @@ record ConvReport(int repeat, int matmulSize) {
     out.println("convolution layers alone (relu, as training runs them), median of " + repeat
         + " passes each waited for; FLOPs: forward 2.N.outH.outW.k.k.C.F (the patch matmul), backward twice that"
         + " (the dW and dX products; im2col, activation_delta, column_sum and conv_filter_rows count none)");
-    out.println("forward = im2col + matmul_bias_activation; backward = activation_delta + conv_weight_gradient (dW)"
+    out.println("forward = im2col + matmul_bias_activation (conv_direct for patches k.k.C <= "
+        + dev.cltrain.backend.Kernels.DIRECT_PATCH + "); backward = activation_delta + conv_weight_gradient (dW)"
         + " + column_sum (db) + conv_filter_rows + conv_input_gradient (dX)");
     out.println("matmul " + matmulSize + "^3 = the device's matmul kernel in this run (as --gemm); vs mm = conv GFLOP/s"
         + " over it (target: forward >= 0.6x); max rel diff = against the reference (forward output; backward dW, db, dX)");

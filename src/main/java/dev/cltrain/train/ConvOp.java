@@ -48,6 +48,8 @@ final class ConvOp<B> implements LayerOp<B> {
   private final B weightGradient;
   private final B biasGradient;
   private final long floats;
+  /** The direct forward pass (2-D, small patches), else null: im2col + matmul_bias_activation. */
+  private ConvDirect<B> direct;
 
   ConvOp(Backend<B, ?> backend, Conv c, int capacity, boolean training) {
     this(backend, c, c.outHeight() * c.outWidth(), c.patch(), c.filters(), c.activation(), c.weights(), c.bias(),
@@ -87,6 +89,12 @@ final class ConvOp<B> implements LayerOp<B> {
                 c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), c.filters(), padded, g, filterRows, gIn);
           }
         });
+    this.direct = ConvDirect.forLayer(backend, c);
+  }
+
+  /** {@return the direct forward pass, or null where this op runs im2col + matmul_bias_activation} */
+  ConvDirect<B> direct() {
+    return direct;
   }
 
   ConvOp(Backend<B, ?> backend, Conv1d c, int capacity, boolean training) {
@@ -158,6 +166,10 @@ final class ConvOp<B> implements LayerOp<B> {
 
   @Override
   public B forward(B in, int rows, long step) {
+    if (direct != null) {
+      direct.forward(rows, in, weights, biases, out, col, weightGradient != null); // patches for dW in training
+      return out;
+    }
     patches.gather(rows, in, col);
     backend.matmulBiasActivation(rows * windows, filters, patch, activation.code, col, weights, biases, out);
     return out;

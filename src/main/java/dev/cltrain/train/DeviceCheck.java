@@ -84,7 +84,7 @@ public final class DeviceCheck {
    * products at the case, with 2·channels + 3 filters).
    */
   private static final List<String> CONV_KERNELS = java.util.stream.Stream.of("conv.cl", "augment.cl",
-      "sequence1d.cl", "conv_backward.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
+      "sequence1d.cl", "conv_backward.cl", "conv_direct.cl").flatMap(f -> OpenClKernels.kernelNames(f).stream()).toList();
 
   /** {@return whether {@code kernel} is one of conv.cl's, checked at {@link #CONV_SHAPES}} */
   static boolean conv(String kernel) {
@@ -381,7 +381,7 @@ public final class DeviceCheck {
   private static boolean takesActivation(String kernel) {
     return switch (kernel) {
       case "matmul_bias_activation", "matmul_transpose_b_delta", "bias_activation", "activation_delta", "mse_delta",
-          "train_small" -> true;
+          "train_small", "conv_direct", "conv_direct_max_pool" -> true;
       default -> false;
     };
   }

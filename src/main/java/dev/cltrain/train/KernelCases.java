@@ -43,7 +43,7 @@ final class KernelCases {
       return sequence1d(kernel, k, s, random);
     }
     if (DeviceCheck.conv(kernel)) {
-      return convolution(kernel, k, s, random);
+      return convolution(kernel, k, s, activation, random);
     }
     if (NORM_KERNELS.contains(kernel)) {
       return normalization(kernel, k, s, activation, random);
@@ -260,7 +260,7 @@ final class KernelCases {
    * maximum). Dropout runs at rate 0, 0.5 or 0.9 by (rows + height) mod 3, with a step whose high word is the
    * height (not 0), in place (x = y) for odd rows.
    */
-  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
     int rows = s[0];
     int height = s[1];
     int width = s[2];
@@ -275,6 +275,10 @@ final class KernelCases {
     int padLeft = same ? Math.max((outWidth - 1) * stride + size - width, 0) / 2 : 0;
     int columns = rows * outHeight * outWidth * size * size * channels;
     int pooled = rows * (height / size) * (width / size) * channels;
+    if (kernel.startsWith("conv_direct")) {
+      return convDirect(kernel, k, new int[] {rows, height, width, channels, size, stride, outHeight, outWidth, padTop,
+          padLeft}, activation, random);
+    }
     switch (kernel) {
       case "im2col" -> {
         B x = k.upload(uniform(random, inputs));
@@ -831,5 +835,56 @@ final class KernelCases {
    */
   private static int convFilters(int channels) {
     return 2 * channels + 3;
+  }
+
+  /**
+   * conv_direct.cl's kernels at a conv case's geometry g = (rows, height, width, channels, kernel, stride, outHeight,
+   * outWidth, padTop, padLeft) (as {@link #convolution} pads) with rows + 2·channels − 2 filters (1, primes,
+   * 15, 32, 48: below, at and past the kernel's chunks of filters), activation {@code activation} (−1, as the
+   * simulator's cases give: relu, the CNN recipe's), inputs from five levels for odd rows (relu's zeros and ties
+   * in the pooled windows), the patches stored for odd rows + height. Returns y, the pooled maxima (conv_direct_max_pool),
+   * then col where stored.
+   */
+  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] g, int activation, Random random) {
+    int rows = g[0];
+    int height = g[1];
+    int width = g[2];
+    int channels = g[3];
+    int size = g[4];
+    int stride = g[5];
+    int outHeight = g[6];
+    int outWidth = g[7];
+    int padTop = g[8];
+    int padLeft = g[9];
+    int filters = rows + 2 * channels - 2;
+    int f = activation < 0 ? 3 : activation;
+    float[] values = uniform(random, rows * height * width * channels);
+    if (rows % 2 == 1) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (random.nextInt(5) - 2) * 0.5f;
+      }
+    }
+    B x = k.upload(values);
+    B w = k.upload(uniform(random, size * size * channels * filters));
+    B bias = k.upload(uniform(random, filters));
+    int outputs = rows * outHeight * outWidth * filters;
+    int columns = rows * outHeight * outWidth * size * size * channels;
+    int store = (rows + height) % 2; // patches stored or not (ConvDirectTest checks that col is then untouched)
+    B y = poisoned(k, outputs);
+    B col = poisoned(k, columns);
+    int pooledCount = kernel.equals("conv_direct") ? 0 : rows * (outHeight / 2) * (outWidth / 2) * filters;
+    B pooled = poisoned(k, pooledCount);
+    if (kernel.equals("conv_direct")) {
+      k.convDirect(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters, f, store,
+          x, w, bias, y, col);
+    } else {
+      k.convDirectMaxPool(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
+          f, store, x, w, bias, y, pooled, col);
+    }
+    int stored = store * columns; // col is compared only where written (its NaN poison would fail a tolerance)
+    float[] out = java.util.Arrays.copyOf(read(k, y, outputs), outputs + pooledCount + stored);
+    System.arraycopy(read(k, pooled, pooledCount), 0, out, outputs, pooledCount);
+    System.arraycopy(read(k, col, columns), 0, out, outputs + pooledCount, stored);
+    return out;
   }
 }

@@ -16,6 +16,8 @@ final class PoolOp<B> implements LayerOp<B> {
   private final Pool p;
   private final B out;
   private final long floats;
+  /** Whether the convolution before computes this pool's output (ConvDirect.fusePools): forward launches nothing. */
+  private boolean fused;
 
   PoolOp(Backend<B, ?> backend, Pool p, int capacity) {
     this.backend = backend;
@@ -24,8 +26,22 @@ final class PoolOp<B> implements LayerOp<B> {
     this.out = backend.allocate((int) floats);
   }
 
+  /** {@return whether the previous op may compute this pool's output: a max pool of 2} */
+  boolean fusable() {
+    return p.max() && p.size() == 2;
+  }
+
+  /** {@return this pool's output buffer, which the previous op now fills in its forward pass} */
+  B fuse() {
+    fused = true;
+    return out;
+  }
+
   @Override
   public B forward(B in, int rows, long step) {
+    if (fused) {
+      return out;
+    }
     if (p.max()) {
       backend.maxPool(rows, p.input().height(), p.input().width(), p.input().channels(), p.size(), in, out);
     } else {

@@ -55,6 +55,7 @@ final class Stages<B, I> {
       ops.add(op);
       first = first < 0 && !op.parameters().isEmpty() ? s : first;
     }
+    ConvDirect.fusePools(ops);
     this.streamCount = stream;
     this.firstTrained = first;
     if (!ops.isEmpty() && ops.get(0) instanceof EmbeddingOp<B> embedding) { // masks by its rows' lengths

@@ -132,8 +132,9 @@ class SimulatorKernelTest {
         }
       }
       assertEquals(OpenClKernels.kernelNames("conv.cl").size() + OpenClKernels.kernelNames("augment.cl").size()
-          + OpenClKernels.kernelNames("sequence1d.cl").size() + OpenClKernels.kernelNames("conv_backward.cl").size(),
-          checked, "every kernel of conv.cl, augment.cl, sequence1d.cl and conv_backward.cl checked");
+          + OpenClKernels.kernelNames("sequence1d.cl").size() + OpenClKernels.kernelNames("conv_backward.cl").size()
+          + OpenClKernels.kernelNames("conv_direct.cl").size(),
+          checked, "every kernel of conv.cl, augment.cl, sequence1d.cl, conv_backward.cl and conv_direct.cl checked");
     }
   }
 
