@@ -8,8 +8,10 @@
 // Java reference's mirrors give the same bits, and training on a device follows the reference exactly.
 // Accuracy: within 2 ulp of the true exp and tanh over the float range.
 
+// exp_cl, tanh_cl, activate and slope are always inlined: PoCL vectorizes a kernel's work-items only when no call
+// is left in its body (tanh_cl inside activate was too large for its inliner; recurrent.cl's steps stayed scalar).
 // e^x; 0 below −87.3 (no subnormal results, which some devices flush), +inf above 88.7
-inline __attribute__((always_inline)) float exp_cl(const float x) {
+__attribute__((always_inline)) inline float exp_cl(const float x) {
   if (x > 88.72283905206835f) return INFINITY;
   if (x < -87.33654475f) return 0.0f;
   const float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; // rint: |x·log2 e| < 2^22
@@ -29,7 +31,7 @@ inline __attribute__((always_inline)) float exp_cl(const float x) {
 }
 
 // tanh(x): an odd polynomial near 0, 1 − 2/(e^2|x| + 1) beyond
-inline __attribute__((always_inline)) float tanh_cl(const float x) {
+__attribute__((always_inline)) inline float tanh_cl(const float x) {
   const float ax = as_float(as_uint(x) & 0x7fffffffu); // fabs(x), written out: a call stops the vectorizer
   if (ax < 0.625f) {
     const float z = x * x;
@@ -54,7 +56,7 @@ inline __attribute__((always_inline)) float tanh_cl(const float x) {
 #define ACT_SOFTMAX (-1)
 
 // f(x) for activation code `activation`
-inline __attribute__((always_inline)) float activate(const int activation, const float x) {
+__attribute__((always_inline)) inline float activate(const int activation, const float x) {
   switch (activation) {
     case ACT_SIGMOID: return 1.0f / (1.0f + exp_cl(-x));
     case ACT_TANH: return tanh_cl(x);
@@ -65,7 +67,7 @@ inline __attribute__((always_inline)) float activate(const int activation, const
 }
 
 // f'(z) written in terms of the output a = f(z): σ' = a(1 − a), tanh' = 1 − a², relu' = [a > 0], identity' = 1
-inline __attribute__((always_inline)) float slope(const int activation, const float a) {
+__attribute__((always_inline)) inline float slope(const int activation, const float a) {
   switch (activation) {
     case ACT_SIGMOID: return a * (1.0f - a);
     case ACT_TANH: return 1.0f - a * a;
