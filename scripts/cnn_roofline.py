@@ -25,7 +25,7 @@ def counts(n, batches):
     params = 9 * 32 + 32 + k2 * c2 + c2 + flat * hid + hid + hid * out + out
     return {
         # forward
-        "conv_direct": (2 * n * p1 * 9 * c1,
+        "conv_direct_max_pool": (2 * n * p1 * 9 * c1,
                         F * n * (p1 * 1 + p1 * c1 + p1 // 4 * c1 + p1 * 9)),  # x; y; pooled; patches stored
         "im2col": (0, F * n * (p2 * 32 + p2 * k2)),
         "matmul_bias_activation": (2 * n * (p2 * k2 * c2 + flat * hid),
