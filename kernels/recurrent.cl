@@ -104,10 +104,10 @@ __kernel void lstm_step(const int rows, const int steps, const int hidden, const
   __global float* gate = gates + at * 4 * hidden;
   const bool valid = t < (int) lengths[n];
   // computed for every step and selected (no branch on the row's length, no private array: the work-items vectorize)
-  const float i = activate(ACT_SIGMOID, lstm_gate(0, hidden, j, t, n, gate, inputBias, product, recurrentBias));
-  const float f = activate(ACT_SIGMOID, lstm_gate(1, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float i = sigmoid_cl(lstm_gate(0, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float f = sigmoid_cl(lstm_gate(1, hidden, j, t, n, gate, inputBias, product, recurrentBias));
   const float g = tanh_cl(lstm_gate(2, hidden, j, t, n, gate, inputBias, product, recurrentBias));
-  const float o = activate(ACT_SIGMOID, lstm_gate(3, hidden, j, t, n, gate, inputBias, product, recurrentBias));
+  const float o = sigmoid_cl(lstm_gate(3, hidden, j, t, n, gate, inputBias, product, recurrentBias));
   const float cp = t > 0 ? cells[(at - 1) * hidden + j] : 0.0f;
   const float hp = t > 0 ? states[at * hidden + j] : 0.0f;
   const float cv = f * cp + i * g;
@@ -185,8 +185,8 @@ __kernel void gru_step(const int rows, const int steps, const int hidden, const 
   const float rec0 = (t > 0 ? rec[j] : 0.0f) + recurrentBias[j];
   const float rec1 = (t > 0 ? rec[hidden + j] : 0.0f) + recurrentBias[hidden + j];
   const float rec2 = (t > 0 ? rec[2 * hidden + j] : 0.0f) + recurrentBias[2 * hidden + j];
-  const float r = activate(ACT_SIGMOID, gate[j] + inputBias[j] + rec0);
-  const float z = activate(ACT_SIGMOID, gate[hidden + j] + inputBias[hidden + j] + rec1);
+  const float r = sigmoid_cl(gate[j] + inputBias[j] + rec0);
+  const float z = sigmoid_cl(gate[hidden + j] + inputBias[hidden + j] + rec1);
   const float nn = tanh_cl(gate[2 * hidden + j] + inputBias[2 * hidden + j] + r * rec2);
   const float h = valid ? (1.0f - z) * nn + z * hp : hp;
   gate[j] = valid ? r : 0.0f;

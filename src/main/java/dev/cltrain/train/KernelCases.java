@@ -421,8 +421,9 @@ final class KernelCases {
   /** Whether {@link #scaled} draws magnitudes (|value|) on this thread: {@link #productMagnitudes}. */
   private static final ThreadLocal<Boolean> MAGNITUDES = ThreadLocal.withInitial(() -> false);
 
-  /** The convolution kernels outside matmul.cl whose elements are sums of products (conv_backward.cl). */
-  static final java.util.Set<String> PRODUCT_SUMS = java.util.Set.of("conv_weight_gradient", "conv_input_gradient");
+  /** The kernels outside matmul.cl whose elements are sums of products (conv_backward.cl, conv_direct.cl). */
+  static final java.util.Set<String> PRODUCT_SUMS = java.util.Set.of("conv_weight_gradient", "conv_input_gradient",
+      "conv_direct", "conv_direct_max_pool");
 
   /**
    * Σ |products| per element of a {@link #PRODUCT_SUMS} kernel's case: the case run on the reference with the
@@ -431,7 +432,7 @@ final class KernelCases {
   static float[] productMagnitudes(String kernel, int[] s, long seed) {
     MAGNITUDES.set(true);
     try {
-      return exec(kernel, new ReferenceKernels(), s, -1, seed);
+      return exec(kernel, new ReferenceKernels(), s, 0, seed); // identity: the sums before any activation
     } finally {
       MAGNITUDES.set(false);
     }
