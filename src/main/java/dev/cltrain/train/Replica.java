@@ -63,7 +63,7 @@ final class Replica<B, I> extends Backprop<B, I> {
       float[] x = new float[rows * set.inputs()];
       float[] y = new float[rows * set.outputs()];
       set.gather(hostOrder, offset, rows, x, y);
-      java.util.function.UnaryOperator<float[]> change = streamedTargetChange();
+      java.util.function.UnaryOperator<float[]> change = streamedBatches().targetChange();
       shardStep(offset, x, change == null ? y : change.apply(y), rows, batchRows, slot);
       return;
     }
@@ -74,10 +74,11 @@ final class Replica<B, I> extends Backprop<B, I> {
 
   /**
    * {@link #shardStep(int, int, int, int)} on rows read on the host (streamed): {@code x} and {@code y} hold
-   * exactly the shard's {@code rows} rows, order[offset ..), targets as {@link #streamedTargetChange()} leaves them.
+   * exactly the shard's {@code rows} rows, order[offset ..), targets as {@link StreamedBatches#targetChange()} leaves
+   * them.
    */
   void shardStep(int offset, float[] x, float[] y, int rows, int batchRows, int slot) {
-    writeInputs(x, rows, offset);
+    streamedBatches().writeInputs(x, rows, offset, epochsDone, order, batchX);
     backend.write(batchY, y);
     shardCompute(rows, batchRows, slot);
   }

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Synchronous data-parallel training on several devices at once, one {@link Backprop} replica per device, each
  * holding the whole training set and its own copy of the network (streamed rows: none, the host reads each batch
- * ahead in the same order, {@link BatchFeed}, and writes each device its shard's rows). Every mini-batch (the rows a one-device run
+ * ahead in the same order, {@link StreamedBatches}, and writes each device its shard's rows). Every mini-batch (the rows a one-device run
  * takes, in the same shuffled order) is split into consecutive shards, one per device, of sizes proportional
  * to {@link #shares} (the last shard takes the remainder); each device computes its shard's gradient sums,
  * scaled by 1/(the batch's rows); the host adds them <b>in device order</b>, starting from the first shard's,
@@ -255,8 +255,8 @@ public final class ShardedTrainer implements Trainer {
       r.shardEpoch(currentOrder);
     }
     if (trainSet.isStreamed()) { // the whole batches read ahead on the host, each device given its shard's rows
-      trainSet.source().checkUnchanged();
-      feed = new BatchFeed(trainSet, currentOrder, capacity, first, replicas.get(0).streamedTargetChange());
+      replicas.get(0).streamedBatches().startEpoch(currentOrder, first);
+      feed = replicas.get(0).streamedBatches(); // its wait profiled as the first device's
     }
     try {
       for (int b = first; b < chunks; b++) {
@@ -276,8 +276,7 @@ public final class ShardedTrainer implements Trainer {
       }
     } finally {
       if (feed != null) {
-        replicas.get(0).addDataWait(feed); // profiled as the first device's
-        feed.close();
+        feed.endEpoch();
         feed = null;
       }
     }
@@ -291,8 +290,8 @@ public final class ShardedTrainer implements Trainer {
     return stats;
   }
 
-  /** Streamed rows: the epoch's batches being read ahead, or null. */
-  private BatchFeed feed;
+  /** Streamed rows: the first replica's batches, read ahead during an epoch; else null. */
+  private StreamedBatches<?, ?> feed;
 
   /** One synchronous step on batch {@code b}: shards enqueued on every device, gradients added in order, update. */
   private void batch(int b) {
