@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.TrainingResult;
+import dev.cltrain.TrainingRun;
 import dev.cltrain.core.KernelTime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -9,7 +11,7 @@ import java.util.List;
 /**
  * The per-kernel breakdown that {@code train --profile} and {@code bench} print: time per kernel name, its
  * share of the wall time, and the host overhead (wall time minus the kernels' time: enqueueing, transfers,
- * waiting, Java).
+ * waiting, Java); for {@code train --profile}, the lines above it too ({@link #printTraining}).
  */
 final class ProfileTable {
   private ProfileTable() {}
@@ -50,5 +52,30 @@ final class ProfileTable {
     rows.add(new String[] {"(host overhead)", "", Format.fixed(hostMs, 3), Format.fixed(hostMs / epochs, 4),
         Format.fixed(100 * hostMs / wallMs, 1) + " %"});
     DevicesCommand.printTable(out, rows);
+  }
+
+  /**
+   * {@code train --profile}'s part of the summary: a heading, how the epochs were launched, the device's vector
+   * widths, for data-parallel training the gradients' exchange, and the per-kernel table.
+   *
+   * @param out        where the lines go
+   * @param result     the finished run
+   * @param launchPlan how the run launched its epochs
+   * @param exchange   the data-parallel run's gradient exchange, or null
+   */
+  static void printTraining(PrintWriter out, TrainingResult result, String launchPlan, TrainingRun.Exchange exchange) {
+    out.println();
+    out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
+        ? "wall time per call" : "device time from profiling events") + "):");
+    out.println("launches:    " + launchPlan);
+    out.println("vectors:     " + DevicesCommand.vectors(result.device()));
+    if (exchange != null && exchange.steps() > 0) {
+      out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
+          + "%.3f s (%.1f%%) moving and adding gradients after the backward passes, %.3f s (%.1f%%) waiting for the "
+          + "shards, of %.3f s",
+          exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
+          exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
+    }
+    print(out, result.profile(), result.seconds(), result.epochsRun());
   }
 }

@@ -327,19 +327,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     if (profile) {
-      out.println();
-      out.println("profile of the " + result.epochsRun() + " epochs (" + (result.device().isReference()
-          ? "wall time per call" : "device time from profiling events") + "):");
-      out.println("launches:    " + launchPlan);
-      out.println("vectors:     " + DevicesCommand.vectors(result.device()));
-      if (exchange != null && exchange.steps() > 0) {
-        out.println(String.format(java.util.Locale.ROOT, "exchange:    %d bytes of gradients per step, %d steps: "
-            + "%.3f s (%.1f%%) moving and adding gradients after the backward passes, %.3f s (%.1f%%) waiting for the "
-            + "shards, of %.3f s",
-            exchange.bytesPerStep(), exchange.steps(), exchange.seconds(), 100 * exchange.seconds() / result.seconds(),
-            exchange.waitSeconds(), 100 * exchange.waitSeconds() / result.seconds(), result.seconds()));
-      }
-      ProfileTable.print(out, result.profile(), result.seconds(), result.epochsRun());
+      ProfileTable.printTraining(out, result, launchPlan, exchange);
     }
     Verification v = result.verification();
     if (v != null) {

@@ -1,12 +1,14 @@
 package dev.cltrain.cli;
 
 import dev.cltrain.cmd.CsvOptions;
+import dev.cltrain.cmd.OptionNames;
 
 import dev.cltrain.core.InputException;
 import dev.cltrain.data.Builtins;
 import dev.cltrain.data.DataOptions;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.data.Generated;
+import dev.cltrain.data.LossInference;
 import dev.cltrain.data.TrainingData;
 import dev.cltrain.nn.Activation;
 import dev.cltrain.nn.Augment;
@@ -28,7 +30,6 @@ import dev.cltrain.nn.Adam;
 import dev.cltrain.nn.Momentum;
 import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.Sgd;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine.Mixin;
@@ -272,76 +273,19 @@ final class WorkloadOptions {
   /** The devices the data will be uploaded to, for {@code --stream auto} ({@link DeviceOptions#limits}); null: none. */
   java.util.function.Supplier<java.util.List<dev.cltrain.data.Streaming.DeviceLimit>> deviceLimits;
 
-  /** The most classes a target column of small non-negative integers may hold for --loss xent to be inferred. */
-  static final int MAX_INFERRED_CLASSES = 256;
-
-  /** Header names that say "this column is the label" (Kaggle's MNIST CSV has it first). */
-  private static final java.util.List<String> LABEL_NAMES = java.util.List.of("label", "target", "class", "y");
-
   /**
-   * With no --loss (nor --targets), a CSV whose single label column holds only integers 0..255, at least two
-   * of them distinct, or at least two class names, is taken as class labels: xent, with a note. A header naming
-   * another column "label" (or target, class, y) while the label is the default last column gets a note. A CSV
-   * with a bad input cell is reported here, as it would be by {@link #load()}.
+   * With no --loss (nor --targets, --init-model or a text), the loss the CSV's label column suggests
+   * ({@link LossInference}), with its notes. A CSV with a bad input cell is reported here, as it would be by
+   * {@link #load()}.
    */
   private void inferLoss(dev.cltrain.data.CsvLayout layout) {
-    String d = data();
-    if (loss != null || targets != null || initModel != null || inferredLoss != null || text.given() || Builtins.has(d)
-        || Generated.matches(d) || layout.label().size() > 1) {
+    if (loss != null || targets != null || initModel != null || inferredLoss != null || text.given()) {
       return; // an explicit choice, or --init-model's loss, is kept
     }
-    Path path = Path.of(d);
-    if (Files.isDirectory(path) || !Files.isRegularFile(path)) {
-      return;
-    }
-    dev.cltrain.data.CsvLabels.Labels peek = dev.cltrain.data.CsvLabels.readLabels(path, layout);
-    java.util.List<String> header = peek.header();
-    if (header != null && layout.label().isEmpty()) {
-      for (int c = 0; c < header.size() - 1; c++) {
-        if (LABEL_NAMES.contains(header.get(c).toLowerCase(java.util.Locale.ROOT))) {
-          notes.add("note: column " + (c + 1) + " of " + path.getFileName() + " is named '" + header.get(c)
-              + "', but the label is the last column ('" + header.get(header.size() - 1) + "'); give --label "
-              + header.get(c) + " to learn it");
-          break;
-        }
-      }
-    }
-    java.util.List<String> cells = peek.labels();
-    String column = layout.label().isEmpty() ? "the last column" : "column " + layout.label().get(0);
-    if (!cells.stream().allMatch(dev.cltrain.data.CsvNumbers::isNumber)) { // class names
-      long names = cells.stream().distinct().count();
-      if (names >= 2) { // one name is more likely a stray word
-        inferredLoss = Loss.XENT;
-        notes.add("note: " + column + " of " + path.getFileName() + " holds " + names
-            + " class names: training a classifier (--loss xent)");
-      }
-      return;
-    }
-    float[] y = new float[cells.size()];
-    for (int r = 0; r < y.length; r++) {
-      y[r] = dev.cltrain.data.CsvNumbers.parse(cells.get(r));
-    }
-    float max = -1;
-    boolean distinct = false;
-    for (float v : y) {
-      if (v < 0 || v != Math.rint(v) || v >= MAX_INFERRED_CLASSES) {
-        return;
-      }
-      distinct |= v != y[0];
-      max = Math.max(max, v);
-    }
-    int lastWidth = net != null ? netSpec().outputs() : layers == null ? 0 : lastWidth(layers);
-    if (distinct && lastWidth != 0 && lastWidth != Math.max(2, (int) max + 1)) {
-      notes.add("note: " + column + " of " + path.getFileName() + " holds integer labels 0.." + (int) max
-          + ", but " + (net != null ? "--net's output layer is dense:" : "--layers ends in ") + lastWidth
-          + ": training --loss mse on them as numbers (--loss xent for a classifier)");
-      return;
-    }
-    if (distinct) {
-      inferredLoss = Loss.XENT;
-      notes.add("note: " + column + " of " + path.getFileName() + " holds integer labels 0.." + (int) max
-          + ": training a classifier (--loss xent, " + ((int) max + 1) + " classes); give --loss mse for regression");
-    }
+    LossInference inferred = LossInference.of(data(), layout,
+        () -> net != null ? netSpec().outputs() : layers == null ? 0 : lastWidth(layers), net != null);
+    inferredLoss = inferred.loss();
+    inferred.notes().forEach(n -> notes.add(OptionNames.text(n)));
   }
 
   /** The last width of a --layers spec, or 0 when it does not parse (resolve reports it). */

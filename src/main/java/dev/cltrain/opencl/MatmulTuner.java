@@ -1,11 +1,5 @@
 package dev.cltrain.opencl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cltrain.io.AtomicFiles;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +30,6 @@ public final class MatmulTuner {
   static final double BUDGET_SECONDS = 3;
   /** The system property that sets another budget in seconds (0: one candidate per run), e.g. for tests. */
   public static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
-  private static final String FILE = "matmul-plans.json";
-  /**
-   * The plans file's mapper, made on first use (a holder class): {@link #cacheFolder()} is on every run's start
-   * ({@link JvmSignals}), and a mapper costs a tenth of a second to start.
-   */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
   private static boolean retune;
   private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
   /**
@@ -222,8 +208,7 @@ public final class MatmulTuner {
     if (TUNED.containsKey(memo(key(device)))) {
       return TUNED.get(memo(key(device)));
     }
-    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key(device));
-    MatmulPlan plan = entry == null ? null : parsed(device, entry);
+    MatmulPlan plan = MatmulPlanCache.read().plan(device, key(device));
     return plan == null || unfit(device, plan) != null ? null : plan;
   }
 
@@ -231,11 +216,11 @@ public final class MatmulTuner {
     if (TUNED.containsKey(memo(key))) {
       return TUNED.get(memo(key));
     }
-    JsonNode entry = read(cacheFolder().resolve(FILE)).get(key);
-    if (entry == null || (retune && !RETUNED.contains(key))) {
+    MatmulPlanCache cache = MatmulPlanCache.read();
+    if (!cache.has(key) || (retune && !RETUNED.contains(key))) {
       return null;
     }
-    MatmulPlan plan = parsed(device, entry);
+    MatmulPlan plan = cache.plan(device, key);
     return plan == null || unfit(device, plan) != null ? null : plan;
   }
 
@@ -246,19 +231,17 @@ public final class MatmulTuner {
     if (TUNED.containsKey(memo(key))) {
       return TUNED.get(memo(key));
     }
-    Path file = cacheFolder().resolve(FILE);
-    ObjectNode cache = read(file);
+    MatmulPlanCache cache = MatmulPlanCache.read();
     boolean again = retune && RETUNED.add(key); // --retune: once per device and run
-    JsonNode entry = cache.get(key);
-    MatmulPlan cached = entry == null ? null : parsed(device, entry);
+    MatmulPlan cached = cache.plan(device, key);
     String unfit = cached == null ? null : unfit(device, cached);
     if (unfit != null) {
       dev.cltrain.core.Notices.say("warning: the cached matmul plan " + cached.spec() + " for " + device.ref() + " "
           + unfit + "; dropped, tuning again");
       cached = null;
     }
-    List<MatmulPlan> untried = cached == null ? null : untried(entry).stream().map(s -> parsed(device, Json.MAPPER.getNodeFactory()
-        .textNode(s))).filter(p -> p != null && unfit(device, p) == null).toList();
+    List<MatmulPlan> untried = cached == null ? null
+        : cache.untried(device, key).stream().filter(p -> unfit(device, p) == null).toList();
     // A cached plan is used as it is, unfinished or not: going on timing on every later run would switch plans
     // now and then, and each new plan costs the device its first-use check again. --retune goes on with the
     // candidates not yet timed, or (a finished tuning) times them all again.
@@ -287,45 +270,14 @@ public final class MatmulTuner {
       return order.get(0); // nothing built (e.g. a broken --kernels matmul.cl): the build error comes next
     }
     TUNED.put(memo(key), tuning.best());
-    if (tuning.untried().isEmpty()) {
-      cache.put(key, tuning.best().spec());
-    } else {
-      ObjectNode unfinished = cache.putObject(key);
-      unfinished.put("plan", tuning.best().spec());
-      tuning.untried().forEach(p -> unfinished.withArray("untried").add(p.spec()));
-    }
-    try {
-      Files.createDirectories(file.getParent());
-      AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cache) + "\n");
-    } catch (IOException | RuntimeException e) {
-      // a read-only home only costs a tuning run next time
-    }
+    cache.put(key, tuning.best(), tuning.untried());
+    cache.write();
     return tuning.best();
   }
 
   /** {@return what {@link #TUNED} keeps {@code key}'s plan under: the cache file too, which tests change} */
   private static String memo(String key) {
-    return cacheFolder().resolve(FILE) + "\0" + key;
-  }
-
-  /** A cache entry's plan: a spec ("blocked:4x16x4/128x128"), or {"plan": spec, "untried": [...]}; null if unreadable. */
-  private static MatmulPlan parsed(ClDevice device, JsonNode entry) {
-    String spec = entry.isObject() ? entry.path("plan").asText("") : entry.asText("");
-    // a blocked plan cached before panels and depth existed (no "/MBxKC") was timed on another kernel: tune again
-    if (spec.startsWith("blocked") && !spec.contains("/")) {
-      return null;
-    }
-    try {
-      return MatmulPlan.parse(spec, MatmulPlan.tileFor(device));
-    } catch (RuntimeException e) {
-      return null; // a stale or hand-edited entry: tune again
-    }
-  }
-
-  private static List<String> untried(JsonNode entry) {
-    List<String> specs = new ArrayList<>();
-    entry.path("untried").forEach(n -> specs.add(n.asText()));
-    return specs;
+    return MatmulPlanCache.file() + "\0" + key;
   }
 
   /** {@return the nanoseconds one tuning may spend: {@value #BUDGET_PROPERTY} seconds when set, else 3 s} */
@@ -485,30 +437,10 @@ public final class MatmulTuner {
     return Path.of(System.getProperty("user.home"), ".cache", "cltrain");
   }
 
-  private static ObjectNode read(Path file) {
-    try {
-      if (Files.isRegularFile(file)) {
-        if (Json.MAPPER.readTree(file.toFile()) instanceof ObjectNode node) {
-          return node;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // unreadable cache: start afresh
-    }
-    return Json.MAPPER.createObjectNode();
-  }
-
   /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
   static synchronized void forgetThisRun() {
     TUNED.clear();
     RETUNED.clear();
     retune = false;
-  }
-
-  /** Every plan the cache holds, for {@code cltrain devices} and tests. */
-  static List<String> cachedKeys() {
-    List<String> keys = new ArrayList<>();
-    read(cacheFolder().resolve(FILE)).fieldNames().forEachRemaining(keys::add);
-    return keys;
   }
 }

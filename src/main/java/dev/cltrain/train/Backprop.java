@@ -66,6 +66,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
   final ParameterTable<B> table;
   /** The one-launch path for a small network on the full batch. */
   final SmallNet<B, I> small;
+  /** Streamed training rows' batches; null for resident rows. */
+  private final StreamedBatches<B, I> streamedRows;
   /** The first layers not trained ({@link Settings#frozen()}); 0 for none. */
   private final int frozen;
   /** The index in the dense layers of the lowest one trained: the backward pass stops there (0 unless frozen). */
@@ -178,18 +180,20 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
         stages.trainFrom(firstTrained);
         stages.freezeStatistics(frozen);
       }
+      StreamedBatches<B, I> streamedRows = null;
       if (!fullBatch || augment != null) {
         allocateBatchBuffers();
         // streamed: the host gathers the rows; the epoch's order is uploaded only for augmentation's draws
         int[] rowOrder = new int[train.isStreamed() && augment == null ? 0 : train.rows()];
-        if (train.isStreamed() && augment != null) {
-          readX = backend.allocate(capacity * inputs);
+        if (train.isStreamed()) {
+          streamedRows = new StreamedBatches<>(backend, train, optimizer.regularization(), augment, image, capacity);
         }
         if (fullBatch) { // augmented: the full batch is gathered in the data's order, never shuffled
           Arrays.setAll(rowOrder, i -> i);
         }
         this.order = backend.uploadIndices(rowOrder);
       }
+      this.streamedRows = streamedRows;
       this.small = new SmallNet<>(backend, initial, optimizer, table, train.rows(), fullBatch,
           shard >= 0 || augment != null || frozen > 0);
     } catch (RuntimeException e) {
@@ -303,6 +307,11 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return trainSet;
   }
 
+  /** {@return the streamed training rows' batches, or null for resident rows} */
+  final StreamedBatches<B, I> streamedBatches() {
+    return streamedRows;
+  }
+
   /** Per dense layer: the number of table entries up to and including its own (its arrays end there). */
   private final List<Integer> denseEntryEnds = new ArrayList<>();
 
@@ -410,9 +419,8 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     } else {
       currentOrder = shuffler.permutation(rows);
     }
-    if (trainSet.isStreamed()) {
-      trainSet.source().checkUnchanged();
-      feed = new BatchFeed(trainSet, currentOrder, capacity, first, streamedTargetChange());
+    if (streamedRows != null) {
+      streamedRows.startEpoch(currentOrder, first);
     }
     if (!trainSet.isStreamed() || augment != null) {
       backend.writeIndices(order, currentOrder);
@@ -420,30 +428,10 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     try {
       return batches(first, rows, listener);
     } finally {
-      if (feed != null) {
-        addDataWait(feed);
-        feed.close();
-        feed = null;
+      if (streamedRows != null) {
+        streamedRows.endEpoch();
       }
     }
-  }
-
-  /**
-   * What a streamed batch's targets go through as they are read, as the resident training targets are changed
-   * once on the device (label smoothing), so that streamed rows train as resident ones do.
-   *
-   * @return the change, or null for none
-   */
-  java.util.function.UnaryOperator<float[]> streamedTargetChange() {
-    float smoothing = optimizer.regularization().labelSmoothing();
-    int outputs = trainSet.outputs();
-    return smoothing > 0 ? y -> optimizer.regularization().smoothedTargets(y, outputs) : null;
-  }
-
-  /** Counts {@code done}'s wait for rows and its batches into this trainer's profile ({@link #DATA_WAIT}). */
-  void addDataWait(BatchFeed done) {
-    dataWait += done.waitedNanos();
-    feedBatches += done.batchesTaken();
   }
 
   @Override
@@ -452,23 +440,12 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     return set == trainSet ? optimizer.regularization().smoothedTargets(y, set.outputs()) : y;
   }
 
-  /** The batches of a streamed epoch being read ahead, or null. */
-  private BatchFeed feed;
-  /** Nanoseconds spent waiting for streamed rows, and the batches taken, since the last {@link #takeProfile()}. */
-  private long dataWait;
-  private int feedBatches;
-
-  /** Label of {@link #takeProfile()}'s entry for the time spent waiting for streamed rows (not a kernel). */
-  public static final String DATA_WAIT = "(waiting for streamed rows)";
-
   @Override
   public java.util.List<dev.cltrain.core.KernelTime> takeProfile() {
     java.util.List<dev.cltrain.core.KernelTime> times = new ArrayList<>(super.takeProfile());
-    if (trainSet.isStreamed() && !times.isEmpty() && feedBatches > 0) { // a data-parallel replica reads no rows
-      times.add(new dev.cltrain.core.KernelTime(DATA_WAIT, feedBatches, dataWait));
+    if (streamedRows != null) { // with the time spent waiting for rows
+      streamedRows.takeWait(times);
     }
-    dataWait = 0;
-    feedBatches = 0;
     return times;
   }
 
@@ -476,9 +453,9 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     for (int b = first; b < train.chunks; b++) {
       int offset = b * capacity;
       int n = Math.min(capacity, rows - offset);
-      if (feed != null) {
-        BatchFeed.Batch batch = feed.next();
-        writeInputs(batch.x(), n, offset);
+      if (streamedRows != null) {
+        BatchFeed.Batch batch = streamedRows.next();
+        streamedRows.writeInputs(batch.x(), n, offset, epochsDone, order, batchX);
         backend.write(batchY, batch.y());
       } else {
         gatherInputs(n, offset);
@@ -516,25 +493,6 @@ public class Backprop<B, I> extends Inference<B, I> implements Trainer {
     backend.gatherAugment(rows, image.height(), image.width(), image.channels(), augment.pad(),
         augment.flip() ? 1 : 0, (int) seed, (int) (seed >>> 32), epochsDone, offset, order, train.x, batchX);
   }
-
-  /**
-   * Writes the inputs of streamed rows order[offset .. offset + rows), read on the host in that order, into the
-   * batch buffer: as they are, or augmented as {@link #gatherInputs} augments the same rows resident (the draws
-   * of each row's index in the training set, from the epoch's order on the device).
-   */
-  void writeInputs(float[] x, int rows, int offset) {
-    if (augment == null) {
-      backend.write(batchX, x);
-      return;
-    }
-    backend.write(readX, x);
-    long seed = augment.seed();
-    backend.augmentRows(rows, image.height(), image.width(), image.channels(), augment.pad(),
-        augment.flip() ? 1 : 0, (int) seed, (int) (seed >>> 32), epochsDone, offset, order, readX, batchX);
-  }
-
-  /** Streamed rows with augmentation: a batch's inputs as read, before {@link #writeInputs} augments them. */
-  private B readX;
 
   @Override
   public void stopAfterBatch() {

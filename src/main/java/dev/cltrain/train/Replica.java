@@ -1,7 +1,6 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
-import dev.cltrain.backend.Backend.Mapped;
 import dev.cltrain.data.DataSet;
 import dev.cltrain.nn.Network;
 import java.util.List;
@@ -63,7 +62,7 @@ final class Replica<B, I> extends Backprop<B, I> {
       float[] x = new float[rows * set.inputs()];
       float[] y = new float[rows * set.outputs()];
       set.gather(hostOrder, offset, rows, x, y);
-      java.util.function.UnaryOperator<float[]> change = streamedTargetChange();
+      java.util.function.UnaryOperator<float[]> change = streamedBatches().targetChange();
       shardStep(offset, x, change == null ? y : change.apply(y), rows, batchRows, slot);
       return;
     }
@@ -74,10 +73,11 @@ final class Replica<B, I> extends Backprop<B, I> {
 
   /**
    * {@link #shardStep(int, int, int, int)} on rows read on the host (streamed): {@code x} and {@code y} hold
-   * exactly the shard's {@code rows} rows, order[offset ..), targets as {@link #streamedTargetChange()} leaves them.
+   * exactly the shard's {@code rows} rows, order[offset ..), targets as {@link StreamedBatches#targetChange()} leaves
+   * them.
    */
   void shardStep(int offset, float[] x, float[] y, int rows, int batchRows, int slot) {
-    writeInputs(x, rows, offset);
+    streamedBatches().writeInputs(x, rows, offset, epochsDone, order, batchX);
     backend.write(batchY, y);
     shardCompute(rows, batchRows, slot);
   }
@@ -93,20 +93,20 @@ final class Replica<B, I> extends Backprop<B, I> {
   }
 
   /**
-   * From now on every shard's backward pass reads its gradients back in buckets as it goes ({@link Exchange}), for
-   * a {@link ShardedTrainer} that adds them while the devices still compute.
+   * From now on every shard's backward pass reads its gradients back in buckets as it goes
+   * ({@link GradientExchange.Shard}), for a {@link ShardedTrainer} that adds them while the devices still compute.
    */
   void exchangeInBuckets() {
     if (exchange == null) {
-      exchange = new Exchange();
+      exchange = new GradientExchange.Shard<>(backend, table);
     }
   }
 
   /** The bucketed exchange's reads, when {@link #exchangeInBuckets} was called; else null. */
-  private Exchange exchange;
+  private GradientExchange.Shard<B> exchange;
 
   /** {@return the last shard's gradient buckets, as {@link #exchangeInBuckets} reads them back} */
-  Exchange exchange() {
+  GradientExchange.Shard<B> exchange() {
     return exchange;
   }
 
@@ -114,101 +114,6 @@ final class Replica<B, I> extends Backprop<B, I> {
   void gradientsEnqueued(int firstEntry) {
     if (exchange != null) {
       exchange.enqueued(firstEntry);
-    }
-  }
-
-  /**
-   * A shard's gradients handed to the host in buckets while its backward pass goes on, as PyTorch's
-   * DistributedDataParallel does: each time the backward pass has enqueued the last kernel writing some table
-   * entries (a dense layer's arrays and its batch norm's, from the last layer down), the maps of their gradients
-   * follow at once in the device's queue (non-blocking; on a CPU device the host then reads and writes the device's
-   * own memory, no copy), so that the host can add one bucket while the device computes the layers below, write the
-   * sum in place and unmap. Before the last bucket's maps it marks the queue: the point where the backward pass is
-   * done ({@link #awaitCompute}).
-   */
-  final class Exchange {
-    /** This step's mapping of each table entry's gradient, until released (null: not mapped). */
-    private final Mapped[] maps = new Mapped[table.entries().size()];
-    /** This step's buckets, from the last entries down: {first, end} each. */
-    private final List<int[]> buckets = new java.util.ArrayList<>();
-    private Runnable computed;
-    /** The first entry mapped this step (the entries from it to the end are). */
-    private int mappedFrom;
-    /** Whether shards map their gradients ({@link #pause}). */
-    private boolean on = true;
-
-    /** Releases what the last step left mapped and forgets its buckets. */
-    private void startStep() {
-      release(0, maps.length);
-      awaitCompute();
-      buckets.clear();
-      mappedFrom = maps.length;
-    }
-
-    private void enqueued(int firstEntry) {
-      int first = Math.max(firstEntry, table.firstTrained());
-      if (!on || first >= mappedFrom) {
-        return;
-      }
-      if (first == table.firstTrained()) {
-        computed = backend.mark();
-      }
-      map(first, mappedFrom);
-      buckets.add(new int[] {first, mappedFrom});
-      mappedFrom = first;
-    }
-
-    /**
-     * Whether the shards' backward passes map their gradients (on from the start): off for work that reads the
-     * gradients otherwise ({@link ShardedTrainer#calibrate}).
-     */
-    void pause(boolean off) {
-      release(0, maps.length);
-      on = !off;
-    }
-
-    /** {@return this step's buckets, in the order mapped: {first entry, end entry} each} */
-    List<int[]> buckets() {
-      return buckets;
-    }
-
-    /** Waits until this step's backward pass has finished on the device (not the last bucket's maps). */
-    void awaitCompute() {
-      if (computed != null) {
-        Runnable r = computed;
-        computed = null;
-        r.run();
-      }
-    }
-
-    /**
-     * Entry {@code e}'s gradient in host memory, to read and overwrite until {@link #release}: waits for its map,
-     * mapping it first where this step's backward pass did not (a device without rows this step).
-     */
-    java.nio.FloatBuffer gradient(int e) {
-      map(e, e + 1);
-      return maps[e].await();
-    }
-
-    /** Maps the gradients of entries {@code first .. end)} not mapped yet (later entries first). */
-    private void map(int first, int end) {
-      for (int e = end - 1; e >= first; e--) {
-        if (maps[e] == null) {
-          maps[e] = backend.map(table.entries().get(e).gradient(), table.entries().get(e).count());
-        }
-      }
-      backend.flush();
-    }
-
-    /** Gives the gradients of entries {@code first .. end)} back to the device (unmapped, in order with the queue). */
-    void release(int first, int end) {
-      for (int e = first; e < end; e++) {
-        if (maps[e] != null) {
-          maps[e].await();
-          maps[e].release();
-          maps[e] = null;
-        }
-      }
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Synchronous data-parallel training on several devices at once, one {@link Backprop} replica per device, each
  * holding the whole training set and its own copy of the network (streamed rows: none, the host reads each batch
- * ahead in the same order, {@link BatchFeed}, and writes each device its shard's rows). Every mini-batch (the rows a one-device run
+ * ahead in the same order, {@link StreamedBatches}, and writes each device its shard's rows). Every mini-batch (the rows a one-device run
  * takes, in the same shuffled order) is split into consecutive shards, one per device, of sizes proportional
  * to {@link #shares} (the last shard takes the remainder); each device computes its shard's gradient sums,
  * scaled by 1/(the batch's rows); the host adds them <b>in device order</b>, starting from the first shard's,
@@ -61,8 +61,8 @@ public final class ShardedTrainer implements Trainer {
   /** Loss and hits of the batches before {@link #pendingBatch} restored from a checkpoint (else null). */
   private float[] restoredLoss;
   private float[] restoredCorrect;
-  private long exchangeNanos;
-  private long waitNanos;
+  /** The gradients' exchange between the replicas. */
+  private final GradientExchange exchange;
   private long steps;
 
   /**
@@ -92,9 +92,7 @@ public final class ShardedTrainer implements Trainer {
     this.shuffler = settings.shuffler().copy();
     this.gradientFloats = replicas.get(0).gradientFloats();
     this.part = new float[gradientFloats];
-    for (Replica<?, ?> r : replicas) {
-      r.exchangeInBuckets();
-    }
+    this.exchange = new GradientExchange(this.replicas);
   }
 
   /**
@@ -211,7 +209,7 @@ public final class ShardedTrainer implements Trainer {
    * buckets before the last included: they overlap the devices' work), in seconds}
    */
   public double waitSeconds() {
-    return waitNanos / 1e9;
+    return exchange.waitSeconds();
   }
 
   /**
@@ -219,7 +217,7 @@ public final class ShardedTrainer implements Trainer {
    * exchange's exposed part: the last bucket's add and unmaps) since the start, in seconds}
    */
   public double exchangeSeconds() {
-    return exchangeNanos / 1e9;
+    return exchange.exchangeSeconds();
   }
 
   /** {@return optimizer steps taken by this trainer} */
@@ -255,8 +253,8 @@ public final class ShardedTrainer implements Trainer {
       r.shardEpoch(currentOrder);
     }
     if (trainSet.isStreamed()) { // the whole batches read ahead on the host, each device given its shard's rows
-      trainSet.source().checkUnchanged();
-      feed = new BatchFeed(trainSet, currentOrder, capacity, first, replicas.get(0).streamedTargetChange());
+      replicas.get(0).streamedBatches().startEpoch(currentOrder, first);
+      feed = replicas.get(0).streamedBatches(); // its wait profiled as the first device's
     }
     try {
       for (int b = first; b < chunks; b++) {
@@ -276,8 +274,7 @@ public final class ShardedTrainer implements Trainer {
       }
     } finally {
       if (feed != null) {
-        replicas.get(0).addDataWait(feed); // profiled as the first device's
-        feed.close();
+        feed.endEpoch();
         feed = null;
       }
     }
@@ -291,8 +288,8 @@ public final class ShardedTrainer implements Trainer {
     return stats;
   }
 
-  /** Streamed rows: the epoch's batches being read ahead, or null. */
-  private BatchFeed feed;
+  /** Streamed rows: the first replica's batches, read ahead during an epoch; else null. */
+  private StreamedBatches<?, ?> feed;
 
   /** One synchronous step on batch {@code b}: shards enqueued on every device, gradients added in order, update. */
   private void batch(int b) {
@@ -315,66 +312,16 @@ public final class ShardedTrainer implements Trainer {
         }
         start += n[device];
       }
-      long waiting = System.nanoTime();
-      List<int[]> buckets = null;
-      for (device = 0; device < replicas.size() && buckets == null; device++) {
-        buckets = n[device] > 0 ? replicas.get(device).exchange().buckets() : null;
-      }
-      long t0 = waiting;
-      for (int k = 0; k < buckets.size(); k++) { // the last layers' first, while the devices compute the layers below
-        int[] bucket = buckets.get(k);
-        if (k == buckets.size() - 1) { // from here on the devices wait for the exchange
-          for (device = 0; device < replicas.size(); device++) {
-            if (n[device] > 0) {
-              replicas.get(device).exchange().awaitCompute();
-            }
-          }
-          t0 = System.nanoTime();
-          waitNanos += t0 - waiting;
-        }
-        for (int e = bucket[0]; e < bucket[1]; e++) {
-          addInPlace(e, n);
-        }
-        for (device = 0; device < replicas.size(); device++) {
-          replicas.get(device).exchange().release(bucket[0], bucket[1]);
-        }
-      }
-      exchangeNanos += System.nanoTime() - t0;
+      device = -1; // the exchange knows which device it was working with
+      exchange.sum(n);
       for (device = 0; device < replicas.size(); device++) {
         replicas.get(device).shardUpdate();
       }
     } catch (DeviceException e) {
-      throw new DeviceException(names.get(device) + " failed in data-parallel training at step " + (steps + 1)
+      throw new DeviceException(names.get(device < 0 ? exchange.device() : device) + " failed in data-parallel training at step " + (steps + 1)
           + " (epoch batch " + b + "): " + e.getMessage(), e);
     }
     steps++;
-  }
-
-  /**
-   * Adds every shard's gradient of table entry {@code e}, mapped, in device order (the first shard's, plus the
-   * second's, and so on: the first shard's floats take the sum), and writes the sum over every device's.
-   */
-  private void addInPlace(int e, int[] n) {
-    java.nio.FloatBuffer sum = null;
-    for (int device = 0; device < replicas.size(); device++) {
-      if (n[device] == 0) {
-        continue;
-      }
-      java.nio.FloatBuffer part = replicas.get(device).exchange().gradient(e);
-      if (sum == null) {
-        sum = part;
-      } else {
-        for (int i = 0; i < sum.limit(); i++) {
-          sum.put(i, sum.get(i) + part.get(i));
-        }
-      }
-    }
-    for (int device = 0; device < replicas.size(); device++) {
-      java.nio.FloatBuffer g = replicas.get(device).exchange().gradient(e);
-      if (g != sum) {
-        g.put(0, sum, 0, sum.limit());
-      }
-    }
   }
 
   /** Loss and accuracy over the first {@code batches} batches of this epoch: each batch's weighted by its rows. */

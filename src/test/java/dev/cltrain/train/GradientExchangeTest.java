@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bucketed gradient exchange of data-parallel training ({@link Replica.Exchange}): a backend maps a buffer's
+ * The bucketed gradient exchange of data-parallel training ({@link GradientExchange}): a backend maps a buffer's
  * floats for the host to read and overwrite ({@link Backend#map}); a replica's backward pass maps each dense
  * layer's gradients as soon as it has enqueued their last kernel, from the last layer down, and the mapped
  * floats are the gradients, bit for bit (tolerance 0: the same kernels on the same rows).
@@ -69,7 +69,7 @@ class GradientExchangeTest {
         r.shardEpoch(identity);
         r.shardStep(8, 12, 16, 0);
       }
-      Replica<?, ?>.Exchange exchange = bucketed.exchange();
+      GradientExchange.Shard<?> exchange = bucketed.exchange();
       // table: dense 0 w, b (entries 0, 1), dense 1 w, b (2, 3), dense 2 w, b (4, 5)
       assertEquals(List.of("[4, 6]", "[2, 4]", "[0, 2]"),
           exchange.buckets().stream().map(java.util.Arrays::toString).toList(), "one bucket per layer, last first");
