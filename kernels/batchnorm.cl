@@ -1,19 +1,31 @@
 // Global average pooling and batch normalization. x is (count, channels) row-major: count = rows·pixels
-// (HWC samples: each pixel's channels are contiguous; a dense layer's output is one pixel per row). Every
-// reduction is one work-item per channel summing its count values in ascending index order, as the Java twins
-// in dev.cltrain.reference.ReferenceKernels do, so the bits agree; the element-wise kernels write their own
-// element only.
+// (HWC samples: each pixel's channels are contiguous; a dense layer's output is one pixel per row). Each
+// per-channel sum over the count values is blocked, in an order that depends neither on the device nor on its
+// work-groups: partial sums over blocks of NORM_BLOCK values (a build option: Kernels.NORM_BLOCK), each in
+// ascending index order, one work-item per (channel, block), then the blocks' partials added in ascending block
+// order, one work-item per channel. The Java twins in dev.cltrain.reference.ReferenceKernels add in the same
+// order, so the bits agree; the element-wise kernels write their own element only.
 //   global_avg_pool           y(rows, channels) = (Σ_pixels x, in order) / pixels              .globalAvgPool
 //   global_avg_pool_backward  dx(rows·pixels, channels) = dy / pixels                        .globalAvgPoolBackward
-//   batch_norm_statistics     mean = Σx / count;  variance = Σ(x − mean)² / count (biased);    .batchNormStatistics
+// Training statistics, four launches (partials is blocks × channels, blocks = ⌈count / NORM_BLOCK⌉):
+//   batch_norm_sums           partials(b, c) = Σ x over block b                                .batchNormSums
+//   batch_norm_mean           mean = (Σ_b partials(b, c)) / count                               .batchNormMean
+//   batch_norm_squares        partials(b, c) = Σ (x − mean)² over block b                       .batchNormSquares
+//   batch_norm_statistics     variance = (Σ_b partials) / count (biased);                      .batchNormStatistics
 //                             running_mean = (1 − m)·running_mean + m·mean;
-//                             running_variance = (1 − m)·running_variance + m·Σ(x − mean)²/(count − 1)
+//                             running_variance = (1 − m)·running_variance + m·(Σ_b partials)/(count − 1)
 //                             (unbiased, as PyTorch; count 1: the biased 0)
 //   batch_norm_forward        y = f(γ·(x − mean)·inv + β),  inv = 1 / sqrt(variance + ε)        .batchNormForward
 //                             (training: the batch's mean and variance; else the running ones)
-//   batch_norm_backward       sums = (Σ dy, Σ dy·x̂);  dgamma = scale·Σ dy·x̂;  dbeta = scale·Σ dy  .batchNormBackward
+// Backward, two launches then the input's gradient (partials is blocks × 2·channels):
+//   batch_norm_gradient_sums  partials(b, c) = Σ dy, partials(b, channels + c) = Σ dy·x̂ over block b
+//                                                                                            .batchNormGradientSums
+//   batch_norm_backward       sums = (Σ_b Σ dy, Σ_b Σ dy·x̂);  dgamma = scale·Σ dy·x̂;  dbeta = scale·Σ dy
+//                                                                                            .batchNormBackward
 //   batch_norm_backward_input dx = γ·inv·((dy − Σdy / count) − x̂·(Σdy·x̂ / count))                .batchNormBackwardInput
 // x̂ = (x − mean)·inv; dy is the gradient after the activation's slope (activation_delta).
+// The block kernels, the forward pass and the input's gradient take NORM_LANES channels per work-item as explicit
+// vectors: PoCL does not vectorize a work-item loop with a loop inside, nor activate's switch.
 
 // One work-item per (row, channel) of y.
 __kernel void global_avg_pool(const int rows, const int pixels, const int channels, __global const float* x,
@@ -45,62 +57,182 @@ __kernel void global_avg_pool_backward(const int rows, const int pixels, const i
   dx[i] = dy[n * channels + c] / (float) pixels;
 }
 
-// One work-item per channel: two passes over its count values.
-__kernel void batch_norm_statistics(const int count, const int channels, const float momentum,
-                                    __global const float* x, __global float* mean, __global float* variance,
-                                    __global float* runningMean, __global float* runningVariance) {
+// NORM_LANES neighbouring channels at a time (a build option: Kernels.NORM_LANES), as one vector: each lane adds
+// its own channel's values in the order a lone work-item would, so the vectors change no bits; the last work-item
+// of a row, with fewer channels left, reads zeros into the lanes it lacks and stores only the lanes it has.
+#define NORM_CAT_(x, y) x##y
+#define NORM_CAT(x, y) NORM_CAT_(x, y)
+#define normv NORM_CAT(float, NORM_LANES)
+
+inline normv norm_load(__global const float* p, const long at, const int valid) {
+  if (valid >= NORM_LANES) {
+    return NORM_CAT(vload, NORM_LANES)(0, p + at);
+  }
+  float lanes[NORM_LANES];
+  for (int q = 0; q < NORM_LANES; q++) {
+    lanes[q] = q < valid ? p[at + q] : 0.0f;
+  }
+  return NORM_CAT(vload, NORM_LANES)(0, lanes);
+}
+
+inline void norm_store(__global float* p, const long at, const int valid, const normv v) {
+  if (valid >= NORM_LANES) {
+    NORM_CAT(vstore, NORM_LANES)(v, 0, p + at);
+    return;
+  }
+  float lanes[NORM_LANES];
+  NORM_CAT(vstore, NORM_LANES)(v, 0, lanes);
+  for (int q = 0; q < valid; q++) {
+    p[at + q] = lanes[q];
+  }
+}
+
+// One work-item per (NORM_LANES channels, block): the block's Σ x.
+__kernel void batch_norm_sums(const int count, const int channels, __global const float* x,
+                              __global float* partials) {
+  const int c = get_global_id(0) * NORM_LANES;
+  const int b = get_global_id(1);
+  if (c >= channels || b * NORM_BLOCK >= count) {
+    return;
+  }
+  const int valid = channels - c;
+  const int to = min((b + 1) * NORM_BLOCK, count);
+  normv sum = (normv) (0.0f);
+  for (int i = b * NORM_BLOCK; i < to; i++) {
+    sum += norm_load(x, (long) i * channels + c, valid);
+  }
+  norm_store(partials, (long) b * channels + c, valid, sum);
+}
+
+// One work-item per channel: the blocks' sums in block order, over count.
+__kernel void batch_norm_mean(const int count, const int channels, __global const float* partials,
+                              __global float* mean) {
   const int c = get_global_id(0);
   if (c >= channels) {
     return;
   }
+  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
   float sum = 0.0f;
-  for (int i = 0; i < count; i++) {
-    sum += x[(long) i * channels + c];
+  for (int b = 0; b < blocks; b++) {
+    sum += partials[(long) b * channels + c];
   }
-  const float mu = sum / (float) count;
-  float squares = 0.0f;
-  for (int i = 0; i < count; i++) {
-    const float d = x[(long) i * channels + c] - mu;
+  mean[c] = sum / (float) count;
+}
+
+// One work-item per (NORM_LANES channels, block): the block's Σ (x − mean)².
+__kernel void batch_norm_squares(const int count, const int channels, __global const float* x,
+                                 __global const float* mean, __global float* partials) {
+  const int c = get_global_id(0) * NORM_LANES;
+  const int b = get_global_id(1);
+  if (c >= channels || b * NORM_BLOCK >= count) {
+    return;
+  }
+  const int valid = channels - c;
+  const int to = min((b + 1) * NORM_BLOCK, count);
+  const normv mu = norm_load(mean, c, valid);
+  normv squares = (normv) (0.0f);
+  for (int i = b * NORM_BLOCK; i < to; i++) {
+    const normv d = norm_load(x, (long) i * channels + c, valid) - mu;
     squares += d * d;
   }
-  mean[c] = mu;
+  norm_store(partials, (long) b * channels + c, valid, squares);
+}
+
+// One work-item per channel: the blocks' squares in block order give the variances; the running statistics move.
+__kernel void batch_norm_statistics(const int count, const int channels, const float momentum,
+                                    __global const float* partials, __global const float* mean,
+                                    __global float* variance, __global float* runningMean,
+                                    __global float* runningVariance) {
+  const int c = get_global_id(0);
+  if (c >= channels) {
+    return;
+  }
+  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
+  float squares = 0.0f;
+  for (int b = 0; b < blocks; b++) {
+    squares += partials[(long) b * channels + c];
+  }
   variance[c] = squares / (float) count;
   const float unbiased = count > 1 ? squares / (float) (count - 1) : 0.0f;
   const float keep = 1.0f - momentum;
-  runningMean[c] = keep * runningMean[c] + momentum * mu;
+  runningMean[c] = keep * runningMean[c] + momentum * mean[c];
   runningVariance[c] = keep * runningVariance[c] + momentum * unbiased;
 }
 
-// One work-item per element.
+// f applied lane by lane: relu as a select (activate's x > 0 ? x : 0), the others through activate itself.
+inline normv norm_activate(const int activation, const normv v) {
+  if (activation == ACT_IDENTITY) {
+    return v;
+  }
+  if (activation == ACT_RELU) {
+    return select((normv) (0.0f), v, v > (normv) (0.0f));
+  }
+  float lanes[NORM_LANES];
+  NORM_CAT(vstore, NORM_LANES)(v, 0, lanes);
+  for (int q = 0; q < NORM_LANES; q++) {
+    lanes[q] = activate(activation, lanes[q]);
+  }
+  return NORM_CAT(vload, NORM_LANES)(0, lanes);
+}
+
+// One work-item per (NORM_LANES channels, value): PoCL does not vectorize activate's switch across work-items.
 __kernel void batch_norm_forward(const int count, const int channels, const int activation, const float epsilon,
                                  __global const float* x, __global const float* mean,
                                  __global const float* variance, __global const float* gamma,
                                  __global const float* beta, __global float* y) {
-  const long i = get_global_id(0);
-  if (i >= (long) count * channels) {
+  const int c = get_global_id(0) * NORM_LANES;
+  const int i = get_global_id(1);
+  if (c >= channels || i >= count) {
     return;
   }
-  const int c = (int) (i % channels);
-  const float inv = 1.0f / sqrt(variance[c] + epsilon);
-  y[i] = activate(activation, gamma[c] * ((x[i] - mean[c]) * inv) + beta[c]);
+  const int valid = channels - c;
+  const long at = (long) i * channels + c;
+  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
+  const normv t = norm_load(gamma, c, valid) * ((norm_load(x, at, valid) - norm_load(mean, c, valid)) * inv)
+      + norm_load(beta, c, valid);
+  norm_store(y, at, valid, norm_activate(activation, t));
 }
 
-// One work-item per channel.
-__kernel void batch_norm_backward(const int count, const int channels, const float scale, const float epsilon,
-                                  __global const float* x, __global const float* mean,
-                                  __global const float* variance, __global const float* dy, __global float* sums,
-                                  __global float* dgamma, __global float* dbeta) {
+// One work-item per (NORM_LANES channels, block): the block's Σ dy and Σ dy·x̂.
+__kernel void batch_norm_gradient_sums(const int count, const int channels, const float epsilon,
+                                       __global const float* x, __global const float* mean,
+                                       __global const float* variance, __global const float* dy,
+                                       __global float* partials) {
+  const int c = get_global_id(0) * NORM_LANES;
+  const int b = get_global_id(1);
+  if (c >= channels || b * NORM_BLOCK >= count) {
+    return;
+  }
+  const int valid = channels - c;
+  const int to = min((b + 1) * NORM_BLOCK, count);
+  const normv mu = norm_load(mean, c, valid);
+  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
+  normv sum = (normv) (0.0f);
+  normv dot = (normv) (0.0f);
+  for (int i = b * NORM_BLOCK; i < to; i++) {
+    const long at = (long) i * channels + c;
+    const normv g = norm_load(dy, at, valid);
+    sum += g;
+    dot += g * ((norm_load(x, at, valid) - mu) * inv);
+  }
+  norm_store(partials, (long) b * 2 * channels + c, valid, sum);
+  norm_store(partials, (long) b * 2 * channels + channels + c, valid, dot);
+}
+
+// One work-item per channel: the blocks' sums in block order; the parameters' gradients.
+__kernel void batch_norm_backward(const int count, const int channels, const float scale,
+                                  __global const float* partials, __global float* sums, __global float* dgamma,
+                                  __global float* dbeta) {
   const int c = get_global_id(0);
   if (c >= channels) {
     return;
   }
-  const float inv = 1.0f / sqrt(variance[c] + epsilon);
+  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
   float sum = 0.0f;
   float dot = 0.0f;
-  for (int i = 0; i < count; i++) {
-    const long at = (long) i * channels + c;
-    sum += dy[at];
-    dot += dy[at] * ((x[at] - mean[c]) * inv);
+  for (int b = 0; b < blocks; b++) {
+    sum += partials[(long) b * 2 * channels + c];
+    dot += partials[(long) b * 2 * channels + channels + c];
   }
   sums[c] = sum;
   sums[channels + c] = dot;
@@ -108,18 +240,22 @@ __kernel void batch_norm_backward(const int count, const int channels, const flo
   dbeta[c] = scale * sum;
 }
 
-// One work-item per element.
+// One work-item per (NORM_LANES channels, value).
 __kernel void batch_norm_backward_input(const int count, const int channels, const float epsilon,
                                         __global const float* x, __global const float* mean,
                                         __global const float* variance, __global const float* gamma,
                                         __global const float* dy, __global const float* sums,
                                         __global float* dx) {
-  const long i = get_global_id(0);
-  if (i >= (long) count * channels) {
+  const int c = get_global_id(0) * NORM_LANES;
+  const int i = get_global_id(1);
+  if (c >= channels || i >= count) {
     return;
   }
-  const int c = (int) (i % channels);
-  const float inv = 1.0f / sqrt(variance[c] + epsilon);
-  const float xhat = (x[i] - mean[c]) * inv;
-  dx[i] = gamma[c] * inv * ((dy[i] - sums[c] / (float) count) - xhat * (sums[channels + c] / (float) count));
+  const int valid = channels - c;
+  const long at = (long) i * channels + c;
+  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
+  const normv xhat = (norm_load(x, at, valid) - norm_load(mean, c, valid)) * inv;
+  const normv n = (normv) ((float) count);
+  norm_store(dx, at, valid, norm_load(gamma, c, valid) * inv
+      * ((norm_load(dy, at, valid) - norm_load(sums, c, valid) / n) - xhat * (norm_load(sums, channels + c, valid) / n)));
 }

@@ -283,8 +283,7 @@ __kernel void adamw_update_layers(const int count0, const int count1, const int 
 //                per block); the host launches it per gradient array, the blocks of each following the last's
 //   clip_factor  factor[0] = min(1, max_norm / (sqrt(Σ partials[0 .. blocks), ascending) + 1e-6))  (one item)
 //   scale_by     x(count) = x · factor[0]
-// NORM_BLOCK is fixed (Kernels.NORM_BLOCK in Java), not a tunable: it decides the rounding.
-#define NORM_BLOCK 256
+// NORM_BLOCK is a build option, fixed (Kernels.NORM_BLOCK in Java), not a tunable: it decides the rounding.
 
 // partials[first + b] = Σ x[i]² for i in [b·NORM_BLOCK, min((b + 1)·NORM_BLOCK, count)), ascending
 __kernel void square_sums(const int count, const int first, __global const float* x, __global float* partials) {

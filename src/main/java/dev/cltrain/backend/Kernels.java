@@ -46,8 +46,18 @@ public interface Kernels<B, I> {
   /** Parameter arrays one {@code *UpdateLayers} launch takes at most: the kernels' slots 0..7. */
   int SEGMENTS = 8;
 
-  /** Elements per partial sum of update.cl's square_sums (its NORM_BLOCK): fixed, it decides the rounding. */
+  /**
+   * Elements per partial sum of the blocked reductions (update.cl's square_sums, batchnorm.cl's per-channel sums;
+   * built in as NORM_BLOCK): fixed, it decides the rounding.
+   */
   int NORM_BLOCK = 256;
+
+  /**
+   * Neighbouring channels one work-item of batchnorm.cl's block sums and element-wise kernels takes at a time, as
+   * one vector (built in as NORM_LANES): each lane keeps its channel's order, so it changes no bits, only the
+   * ranges.
+   */
+  int NORM_LANES = 8;
 
   /**
    * The launch primitive every plain kernel's default method calls: enqueue {@code kernel} over {@code range}
@@ -693,22 +703,81 @@ public interface Kernels<B, I> {
   }
 
   /**
-   * batchnorm.cl: per channel c of x (count × channels), mean = Σx / count and the biased variance Σ(x − mean)² /
-   * count, summed in index order; the running statistics move by {@code momentum} towards the mean and the
-   * unbiased variance Σ(x − mean)² / (count − 1) (0 for count 1), as PyTorch's BatchNorm.
+   * {@return the partial sums a blocked per-channel reduction over {@code count} values takes: ⌈count /
+   * NORM_BLOCK⌉ blocks}
+   *
+   * @param count values per channel
+   */
+  static int normBlocks(int count) {
+    return (count + NORM_BLOCK - 1) / NORM_BLOCK;
+  }
+
+  /**
+   * {@return the work-items across {@code channels} of batchnorm.cl's vector kernels (all but the finishing
+   * ones): ⌈channels / NORM_LANES⌉}
+   *
+   * @param channels channels
+   */
+  static int normLanes(int channels) {
+    return (channels + NORM_LANES - 1) / NORM_LANES;
+  }
+
+  /**
+   * batchnorm.cl: partials(b, c) = Σ x(i, c) over block b of {@link #NORM_BLOCK} values, i ascending: the first
+   * of the four launches of a training batch's statistics.
    *
    * @param count values per channel (rows · pixels)
    * @param channels channels
-   * @param momentum m: running = (1 − m)·running + m·batch
    * @param x the input, count × channels
+   * @param partials receives {@link #normBlocks}(count) × channels sums
+   */
+  default void batchNormSums(int count, int channels, B x, B partials) {
+    launch("batch_norm_sums", Range.grid(normLanes(channels), normBlocks(count)), count, channels, x, partials);
+  }
+
+  /**
+   * batchnorm.cl: mean(c) = (Σ_b partials(b, c), b ascending) / count.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param partials {@link #batchNormSums}'s
    * @param mean receives the batch means, channels
+   */
+  default void batchNormMean(int count, int channels, B partials, B mean) {
+    launch("batch_norm_mean", Range.items(channels), count, channels, partials, mean);
+  }
+
+  /**
+   * batchnorm.cl: partials(b, c) = Σ (x(i, c) − mean(c))² over block b, i ascending.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param x the input, count × channels
+   * @param mean the batch means ({@link #batchNormMean})
+   * @param partials receives {@link #normBlocks}(count) × channels sums
+   */
+  default void batchNormSquares(int count, int channels, B x, B mean, B partials) {
+    launch("batch_norm_squares", Range.grid(normLanes(channels), normBlocks(count)), count, channels, x, mean, partials);
+  }
+
+  /**
+   * batchnorm.cl: per channel, S = Σ_b partials(b, c) (b ascending), the biased variance S / count; the running
+   * statistics move by {@code momentum} towards the mean and the unbiased variance S / (count − 1) (0 for count
+   * 1), as PyTorch's BatchNorm.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param momentum m: running = (1 − m)·running + m·batch
+   * @param partials {@link #batchNormSquares}'s
+   * @param mean the batch means
    * @param variance receives the biased batch variances, channels
    * @param runningMean the running means, updated in place
    * @param runningVariance the running variances, updated in place
    */
-  default void batchNormStatistics(int count, int channels, float momentum, B x, B mean, B variance, B runningMean,
-      B runningVariance) {
-    launch("batch_norm_statistics", Range.items(channels), count, channels, momentum, x, mean, variance, runningMean, runningVariance);
+  default void batchNormStatistics(int count, int channels, float momentum, B partials, B mean, B variance,
+      B runningMean, B runningVariance) {
+    launch("batch_norm_statistics", Range.items(channels), count, channels, momentum, partials, mean, variance,
+        runningMean, runningVariance);
   }
 
   /**
@@ -727,28 +796,42 @@ public interface Kernels<B, I> {
    */
   default void batchNormForward(int count, int channels, int activation, float epsilon, B x, B mean, B variance, B gamma,
       B beta, B y) {
-    launch("batch_norm_forward", Range.items((long) count * channels), count, channels, activation, epsilon, x, mean, variance, gamma, beta, y);
+    launch("batch_norm_forward", Range.grid(normLanes(channels), count), count, channels, activation, epsilon, x, mean, variance,
+        gamma, beta, y);
   }
 
   /**
-   * batchnorm.cl: per channel, sums = (Σ dy, Σ dy·x̂) in index order (x̂ = (x − mean)·inv), dgamma = scale·Σ dy·x̂,
-   * dbeta = scale·Σ dy.
+   * batchnorm.cl: partials(b, c) = Σ dy and partials(b, channels + c) = Σ dy·x̂ over block b, i ascending (x̂ =
+   * (x − mean)·inv): the first of the backward pass's two launches.
    *
    * @param count values per channel
    * @param channels channels
-   * @param scale what the parameter gradients are scaled by (1 / batch rows)
    * @param epsilon ε
    * @param x the forward pass's input, count × channels
    * @param mean the batch means
    * @param variance the batch variances
    * @param dy the gradient after the activation's slope, count × channels
+   * @param partials receives {@link #normBlocks}(count) × 2·channels sums
+   */
+  default void batchNormGradientSums(int count, int channels, float epsilon, B x, B mean, B variance, B dy,
+      B partials) {
+    launch("batch_norm_gradient_sums", Range.grid(normLanes(channels), normBlocks(count)), count, channels, epsilon, x, mean,
+        variance, dy, partials);
+  }
+
+  /**
+   * batchnorm.cl: per channel, sums = (Σ_b Σ dy, Σ_b Σ dy·x̂), b ascending, dgamma = scale·Σ dy·x̂, dbeta = scale·Σ dy.
+   *
+   * @param count values per channel
+   * @param channels channels
+   * @param scale what the parameter gradients are scaled by (1 / batch rows)
+   * @param partials {@link #batchNormGradientSums}'s
    * @param sums receives Σ dy (channels) then Σ dy·x̂ (channels)
    * @param dgamma receives γ's gradient
    * @param dbeta receives β's gradient
    */
-  default void batchNormBackward(int count, int channels, float scale, float epsilon, B x, B mean, B variance, B dy, B sums,
-      B dgamma, B dbeta) {
-    launch("batch_norm_backward", Range.items(channels), count, channels, scale, epsilon, x, mean, variance, dy, sums, dgamma, dbeta);
+  default void batchNormBackward(int count, int channels, float scale, B partials, B sums, B dgamma, B dbeta) {
+    launch("batch_norm_backward", Range.items(channels), count, channels, scale, partials, sums, dgamma, dbeta);
   }
 
   /**
@@ -767,7 +850,8 @@ public interface Kernels<B, I> {
    */
   default void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
       B dx) {
-    launch("batch_norm_backward_input", Range.items((long) count * channels), count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx);
+    launch("batch_norm_backward_input", Range.grid(normLanes(channels), count), count, channels, epsilon, x, mean, variance, gamma,
+        dy, sums, dx);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.cltrain.reference;
 
+import dev.cltrain.backend.Kernels;
+
 /**
  * The CPU reference: each method is the loop every work-item of the same-named kernel runs, in the same
  * order, in float32, with nothing clever added. Matmuls run rows in parallel when the product is big enough
@@ -94,17 +96,6 @@ public final class ReferenceKernels extends RecurrentTwins {
   @Override
   public void close() {}
 
-  /** Runs {@code body} for each channel, in parallel when the work is large (each channel's order is fixed). */
-  private static void overChannels(int channels, long count, java.util.function.IntConsumer body) {
-    if (count * channels < PARALLEL_ELEMENTS || channels == 1) {
-      for (int c = 0; c < channels; c++) {
-        body.accept(c);
-      }
-      return;
-    }
-    java.util.stream.IntStream.range(0, channels).parallel().forEach(body);
-  }
-
   @Override
   public void globalAvgPool(int rows, int pixels, int channels, float[] x, float[] y) {
     overSamples(rows, (long) pixels * channels, n -> {
@@ -129,27 +120,77 @@ public final class ReferenceKernels extends RecurrentTwins {
     });
   }
 
+  /**
+   * Runs {@code block} for each of the ⌈count / NORM_BLOCK⌉ blocks of a per-channel reduction, with the first
+   * and the end value of the block: in parallel when the values are many (each block writes its own partials).
+   */
+  private static void overNormBlocks(int count, int channels, BlockBody block) {
+    overSamples(Kernels.normBlocks(count), (long) NORM_BLOCK * channels,
+        b -> block.run(b, b * NORM_BLOCK, Math.min((b + 1) * NORM_BLOCK, count)));
+  }
+
+  /** One block of a per-channel reduction: block b covers the values [from, to). */
+  private interface BlockBody {
+    void run(int b, int from, int to);
+  }
+
   @Override
-  public void batchNormStatistics(int count, int channels, float momentum, float[] x, float[] mean, float[] variance,
-      float[] runningMean, float[] runningVariance) {
-    overChannels(channels, count, c -> {
-      float sum = 0.0f;
-      for (int i = 0; i < count; i++) {
-        sum += x[i * channels + c];
+  public void batchNormSums(int count, int channels, float[] x, float[] partials) {
+    overNormBlocks(count, channels, (b, from, to) -> {
+      int row = b * channels;
+      java.util.Arrays.fill(partials, row, row + channels, 0.0f);
+      for (int i = from; i < to; i++) {
+        for (int c = 0; c < channels; c++) {
+          partials[row + c] += x[i * channels + c];
+        }
       }
-      float mu = sum / (float) count;
-      float squares = 0.0f;
-      for (int i = 0; i < count; i++) {
-        float d = x[i * channels + c] - mu;
-        squares += d * d;
-      }
-      mean[c] = mu;
-      variance[c] = squares / (float) count;
-      float unbiased = count > 1 ? squares / (float) (count - 1) : 0.0f;
-      float keep = 1.0f - momentum;
-      runningMean[c] = keep * runningMean[c] + momentum * mu;
-      runningVariance[c] = keep * runningVariance[c] + momentum * unbiased;
     });
+  }
+
+  /** Σ_b partials(b, at + c) over the blocks, b ascending, for each channel c: the blocked sums' second step. */
+  private static float[] blockTotals(int count, int channels, int stride, int at, float[] partials) {
+    float[] total = new float[channels];
+    for (int b = 0; b < Kernels.normBlocks(count); b++) {
+      for (int c = 0; c < channels; c++) {
+        total[c] += partials[b * stride + at + c];
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public void batchNormMean(int count, int channels, float[] partials, float[] mean) {
+    float[] sum = blockTotals(count, channels, channels, 0, partials);
+    for (int c = 0; c < channels; c++) {
+      mean[c] = sum[c] / (float) count;
+    }
+  }
+
+  @Override
+  public void batchNormSquares(int count, int channels, float[] x, float[] mean, float[] partials) {
+    overNormBlocks(count, channels, (b, from, to) -> {
+      int row = b * channels;
+      java.util.Arrays.fill(partials, row, row + channels, 0.0f);
+      for (int i = from; i < to; i++) {
+        for (int c = 0; c < channels; c++) {
+          float d = x[i * channels + c] - mean[c];
+          partials[row + c] += d * d;
+        }
+      }
+    });
+  }
+
+  @Override
+  public void batchNormStatistics(int count, int channels, float momentum, float[] partials, float[] mean,
+      float[] variance, float[] runningMean, float[] runningVariance) {
+    float[] squares = blockTotals(count, channels, channels, 0, partials);
+    for (int c = 0; c < channels; c++) {
+      variance[c] = squares[c] / (float) count;
+      float unbiased = count > 1 ? squares[c] / (float) (count - 1) : 0.0f;
+      float keep = 1.0f - momentum;
+      runningMean[c] = keep * runningMean[c] + momentum * mean[c];
+      runningVariance[c] = keep * runningVariance[c] + momentum * unbiased;
+    }
   }
 
   /** batchnorm.cl's inv: 1 / sqrt(variance + ε) in float (a double sqrt of a float rounds as a float sqrt). */
@@ -179,22 +220,33 @@ public final class ReferenceKernels extends RecurrentTwins {
   }
 
   @Override
-  public void batchNormBackward(int count, int channels, float scale, float epsilon, float[] x, float[] mean,
-      float[] variance, float[] dy, float[] sums, float[] dgamma, float[] dbeta) {
-    overChannels(channels, count, c -> {
-      float inv = inverseDeviation(variance[c], epsilon);
-      float sum = 0.0f;
-      float dot = 0.0f;
-      for (int i = 0; i < count; i++) {
-        int at = i * channels + c;
-        sum += dy[at];
-        dot += dy[at] * ((x[at] - mean[c]) * inv);
+  public void batchNormGradientSums(int count, int channels, float epsilon, float[] x, float[] mean,
+      float[] variance, float[] dy, float[] partials) {
+    float[] inv = inverseDeviations(channels, variance, epsilon);
+    overNormBlocks(count, channels, (b, from, to) -> {
+      int row = 2 * b * channels;
+      java.util.Arrays.fill(partials, row, row + 2 * channels, 0.0f);
+      for (int i = from; i < to; i++) {
+        for (int c = 0; c < channels; c++) {
+          int at = i * channels + c;
+          partials[row + c] += dy[at];
+          partials[row + channels + c] += dy[at] * ((x[at] - mean[c]) * inv[c]);
+        }
       }
-      sums[c] = sum;
-      sums[channels + c] = dot;
-      dgamma[c] = scale * dot;
-      dbeta[c] = scale * sum;
     });
+  }
+
+  @Override
+  public void batchNormBackward(int count, int channels, float scale, float[] partials, float[] sums,
+      float[] dgamma, float[] dbeta) {
+    float[] sum = blockTotals(count, channels, 2 * channels, 0, partials);
+    float[] dot = blockTotals(count, channels, 2 * channels, channels, partials);
+    for (int c = 0; c < channels; c++) {
+      sums[c] = sum[c];
+      sums[channels + c] = dot[c];
+      dgamma[c] = scale * dot[c];
+      dbeta[c] = scale * sum[c];
+    }
   }
 
   @Override

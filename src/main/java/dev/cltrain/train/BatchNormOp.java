@@ -1,6 +1,7 @@
 package dev.cltrain.train;
 
 import dev.cltrain.backend.Backend;
+import dev.cltrain.backend.Kernels;
 import dev.cltrain.nn.BatchNorm;
 import dev.cltrain.nn.Layer;
 import java.util.List;
@@ -8,10 +9,12 @@ import java.util.List;
 /**
  * A batch normalization's op; count = rows · pixels values per channel.
  * <pre>
- * forward (training)  mean, var = the batch's (biased); running stats updated   batch_norm_statistics
+ * forward (training)  mean, var = the batch's (biased), in blocked sums;        batch_norm_sums, batch_norm_mean,
+ *                     running stats updated                                     batch_norm_squares, batch_norm_statistics
  *                     out = f(γ·(x − mean)/sqrt(var + ε) + β)                   batch_norm_forward
  * forward (otherwise) the same with the running mean and variance               batch_norm_forward
- * backward            g ⊙= f'(out);  dγ = Σ g·x̂ / n;  dβ = Σ g / n              activation_delta, batch_norm_backward
+ * backward            g ⊙= f'(out);  dγ = Σ g·x̂ / n;  dβ = Σ g / n              activation_delta,
+ *                                                                               batch_norm_gradient_sums, batch_norm_backward
  *                     g_in = γ/σ·(g − Σg/count − x̂·Σg·x̂/count)  (not first)     batch_norm_backward_input
  * </pre>
  * γ and β are its parameters (never decayed unless every parameter decays); the running mean and variance its
@@ -24,12 +27,16 @@ final class BatchNormOp<B> implements LayerOp<B> {
   private final B beta;
   private final B runningMean;
   private final B runningVariance;
-  /** Training only: the last batch's mean and variance, Σ g and Σ g·x̂, and the parameters' gradients. */
+  /**
+   * Training only: the last batch's mean and variance, Σ g and Σ g·x̂, the parameters' gradients, and the blocked
+   * sums' partials (2 per channel and block of the largest batch).
+   */
   private final B mean;
   private final B variance;
   private final B sums;
   private final B gammaGradient;
   private final B betaGradient;
+  private final B partials;
   private final B out;
   private final long floats;
 
@@ -46,13 +53,24 @@ final class BatchNormOp<B> implements LayerOp<B> {
     this.sums = training ? backend.allocate(2 * c) : null;
     this.gammaGradient = training ? backend.allocate(c) : null;
     this.betaGradient = training ? backend.allocate(c) : null;
+    this.partials = training ? backend.allocate(partialFloats(bn, capacity)) : null;
     this.out = backend.allocate(capacity * bn.input().size());
     this.floats = floats(bn, capacity, training);
   }
 
-  /** {@return floats the op of {@code bn} allocates: γ, β, running stats, output; training: 6 more per channel} */
+  /**
+   * {@return floats the op of {@code bn} allocates: γ, β, running stats, output; training: 6 more per channel and
+   * the partials}
+   */
   static long floats(BatchNorm bn, long capacity, boolean training) {
-    return 4L * bn.input().channels() + capacity * bn.input().size() + (training ? 6L * bn.input().channels() : 0);
+    return 4L * bn.input().channels() + capacity * bn.input().size()
+        + (training ? 6L * bn.input().channels() + partialFloats(bn, capacity) : 0);
+  }
+
+  /** {@return the blocked sums' partials for batches of up to {@code capacity} rows: 2 per channel and block} */
+  private static int partialFloats(BatchNorm bn, long capacity) {
+    int values = Math.toIntExact(capacity * bn.input().height() * bn.input().width());
+    return 2 * bn.input().channels() * Kernels.normBlocks(values);
   }
 
   private int count(int rows) {
@@ -63,7 +81,11 @@ final class BatchNormOp<B> implements LayerOp<B> {
   public B forward(B in, int rows, long step) {
     int c = bn.input().channels();
     if (step >= 0 && mean != null) {
-      backend.batchNormStatistics(count(rows), c, bn.momentum(), in, mean, variance, runningMean, runningVariance);
+      int count = count(rows);
+      backend.batchNormSums(count, c, in, partials);
+      backend.batchNormMean(count, c, partials, mean);
+      backend.batchNormSquares(count, c, in, mean, partials);
+      backend.batchNormStatistics(count, c, bn.momentum(), partials, mean, variance, runningMean, runningVariance);
       backend.batchNormForward(count(rows), c, bn.activation().code, bn.epsilon(), in, mean, variance, gamma, beta,
           out);
     } else {
@@ -80,8 +102,8 @@ final class BatchNormOp<B> implements LayerOp<B> {
     if (bn.activation().code != 0) {
       backend.activationDelta(count * c, bn.activation().code, out, g);
     }
-    backend.batchNormBackward(count, c, perSample, bn.epsilon(), in, mean, variance, g, sums, gammaGradient,
-        betaGradient);
+    backend.batchNormGradientSums(count, c, bn.epsilon(), in, mean, variance, g, partials);
+    backend.batchNormBackward(count, c, perSample, partials, sums, gammaGradient, betaGradient);
     if (gIn != null) {
       backend.batchNormBackwardInput(count, c, bn.epsilon(), in, mean, variance, gamma, g, sums, gIn);
     }

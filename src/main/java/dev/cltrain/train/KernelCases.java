@@ -538,27 +538,20 @@ final class KernelCases {
     }
   }
 
-  /**
-   * The most pixels a batch-norm case takes (count = rows × pixels values per channel, at most 128 × 64). Rusticl's
-   * llvmpipe computed batch_norm_statistics and batch_norm_backward wrongly at 128 × 784 (one work-item looping over
-   * 100,352 values per channel, as train_small's long loop did there): an open gap, which refused every run on
-   * that device at its first use. KernelsVsReferenceTest keeps the long loops on every device.
-   */
-  private static final int NORM_PIXELS = 64;
-
   /** batchnorm.cl's kernels, as the file has them. */
   private static final List<String> NORM_KERNELS = OpenClKernels.kernelNames("batchnorm.cl");
 
   /**
    * One of batchnorm.cl's kernels at shape s = (rows, cols, depth): the global pool over rows samples of cols
    * pixels and depth channels; batch normalization over count = rows·cols values of depth channels, with
-   * variances in [0.05, 1.05) (ε 1e-5), momentum 0.1, and the statistics kernel's outputs (mean, variance, then
-   * the running ones updated in place) read back as one array, the backward kernel's as sums, dgamma, dbeta.
+   * variances in [0.05, 1.05) (ε 1e-5), momentum 0.1; the block kernels' partials read back whole, the statistics
+   * kernel's outputs (the variance, then the running ones updated in place) as one array, the backward kernel's
+   * as sums, dgamma, dbeta; the finishing kernels take partials of a block's magnitude.
    */
   private static <B, I> float[] normalization(String kernel, Backend<B, I> k, int[] s, int activation,
       Random random) {
     int rows = s[0];
-    int pixels = Math.min(s[1], NORM_PIXELS); // see NORM_PIXELS
+    int pixels = s[1];
     int channels = s[2];
     int count = rows * pixels;
     float epsilon = 1e-5f;
@@ -575,20 +568,44 @@ final class KernelCases {
         k.globalAvgPoolBackward(rows, pixels, channels, dy, dx);
         return read(k, dx, count * channels);
       }
-      case "batch_norm_statistics" -> {
+      case "batch_norm_sums", "batch_norm_squares" -> {
         B x = k.upload(scaled(random, count * channels, 3));
+        B mean = k.upload(uniform(random, channels));
+        int blocks = Kernels.normBlocks(count) * channels;
+        B partials = poisoned(k, blocks);
+        if (kernel.equals("batch_norm_sums")) {
+          k.batchNormSums(count, channels, x, partials);
+        } else {
+          k.batchNormSquares(count, channels, x, mean, partials);
+        }
+        return read(k, partials, blocks);
+      }
+      case "batch_norm_mean" -> {
+        B partials = k.upload(scaled(random, Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
         B mean = poisoned(k, channels);
+        k.batchNormMean(count, channels, partials, mean);
+        return read(k, mean, channels);
+      }
+      case "batch_norm_statistics" -> {
+        float[] squares = positive(random, Kernels.normBlocks(count) * channels);
+        for (int i = 0; i < squares.length; i++) {
+          squares[i] *= Kernels.NORM_BLOCK;
+        }
+        B partials = k.upload(squares);
+        B mean = k.upload(uniform(random, channels));
         B variance = poisoned(k, channels);
         B runningMean = k.upload(uniform(random, channels));
         B runningVariance = k.upload(positive(random, channels));
-        k.batchNormStatistics(count, channels, 0.1f, x, mean, variance, runningMean, runningVariance);
-        float[] out = new float[4 * channels];
-        int at = 0;
-        for (B b : List.of(mean, variance, runningMean, runningVariance)) {
-          System.arraycopy(read(k, b, channels), 0, out, at, channels);
-          at += channels;
-        }
-        return out;
+        k.batchNormStatistics(count, channels, 0.1f, partials, mean, variance, runningMean, runningVariance);
+        return concat(k, List.of(variance, runningMean, runningVariance), channels, channels, channels);
+      }
+      case "batch_norm_backward" -> {
+        B partials = k.upload(scaled(random, 2 * Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
+        B sums = poisoned(k, 2 * channels);
+        B dgamma = poisoned(k, channels);
+        B dbeta = poisoned(k, channels);
+        k.batchNormBackward(count, channels, 1.0f / rows, partials, sums, dgamma, dbeta);
+        return concat(k, List.of(sums, dgamma, dbeta), 2 * channels, channels, channels);
       }
       default -> {
         B x = k.upload(scaled(random, count * channels, 3));
@@ -604,16 +621,11 @@ final class KernelCases {
             k.batchNormForward(count, channels, activation, epsilon, x, mean, variance, gamma, beta, y);
             return read(k, y, count * channels);
           }
-          case "batch_norm_backward" -> {
-            B out = poisoned(k, 2 * channels);
-            B dgamma = poisoned(k, channels);
-            B dbeta = poisoned(k, channels);
-            k.batchNormBackward(count, channels, 1.0f / rows, epsilon, x, mean, variance, dy, out, dgamma, dbeta);
-            float[] all = new float[4 * channels];
-            System.arraycopy(read(k, out, 2 * channels), 0, all, 0, 2 * channels);
-            System.arraycopy(read(k, dgamma, channels), 0, all, 2 * channels, channels);
-            System.arraycopy(read(k, dbeta, channels), 0, all, 3 * channels, channels);
-            return all;
+          case "batch_norm_gradient_sums" -> {
+            int blocks = 2 * Kernels.normBlocks(count) * channels;
+            B partials = poisoned(k, blocks);
+            k.batchNormGradientSums(count, channels, epsilon, x, mean, variance, dy, partials);
+            return read(k, partials, blocks);
           }
           default -> {
             B dx = poisoned(k, count * channels);
@@ -623,6 +635,17 @@ final class KernelCases {
         }
       }
     }
+  }
+
+  /** {@return the first lengths[i] values of each buffer, one buffer after the other} */
+  private static <B, I> float[] concat(Backend<B, I> k, List<B> buffers, int... lengths) {
+    float[] out = new float[java.util.Arrays.stream(lengths).sum()];
+    int at = 0;
+    for (int i = 0; i < lengths.length; i++) {
+      System.arraycopy(read(k, buffers.get(i), lengths[i]), 0, out, at, lengths[i]);
+      at += lengths[i];
+    }
+    return out;
   }
 
   /** n values in [0.05, 1.05): variances. */

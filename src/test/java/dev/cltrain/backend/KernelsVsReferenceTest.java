@@ -497,11 +497,23 @@ class KernelsVsReferenceTest {
         (k, b) -> k.globalAvgPoolBackward(rows, pixels, channels, b.get(0), b.get(1)), 1, pooled, new float[values]);
     float[] runningMean = random(rows + 12, channels, -1, 1);
     float[] runningVariance = random(rows + 13, channels, 0.1f, 2);
+    int blocks = Kernels.normBlocks(count) * channels;
+    float[] sums = new float[blocks];
+    REFERENCE.batchNormSums(count, channels, x, sums);
+    check(device, "batch_norm_sums", sums, (k, b) -> k.batchNormSums(count, channels, b.get(0), b.get(1)), 1, x,
+        new float[blocks]);
     float[][] stats = {new float[channels], new float[channels], runningMean.clone(), runningVariance.clone()};
-    REFERENCE.batchNormStatistics(count, channels, 0.1f, x, stats[0], stats[1], stats[2], stats[3]);
-    for (int out = 0; out < 4; out++) {
+    REFERENCE.batchNormMean(count, channels, sums, stats[0]);
+    check(device, "batch_norm_mean", stats[0], (k, b) -> k.batchNormMean(count, channels, b.get(0), b.get(1)), 1, sums,
+        new float[channels]);
+    float[] squares = new float[blocks];
+    REFERENCE.batchNormSquares(count, channels, x, stats[0], squares);
+    check(device, "batch_norm_squares", squares, (k, b) -> k.batchNormSquares(count, channels, b.get(0), b.get(1),
+        b.get(2)), 2, x, stats[0], new float[blocks]);
+    REFERENCE.batchNormStatistics(count, channels, 0.1f, squares, stats[0], stats[1], stats[2], stats[3]);
+    for (int out = 1; out < 4; out++) {
       check(device, "batch_norm_statistics output " + out, stats[out], (k, b) -> k.batchNormStatistics(count, channels,
-          0.1f, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4)), out + 1, x, new float[channels], new float[channels],
+          0.1f, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4)), out + 1, squares, stats[0], new float[channels],
           runningMean, runningVariance);
     }
     float[] gamma = random(rows + 14, channels, -2, 2);
@@ -515,13 +527,16 @@ class KernelsVsReferenceTest {
           b.get(0), b.get(1), b.get(2), b.get(3), b.get(4), b.get(5)), 5, x, stats[0], stats[1], gamma, beta,
           new float[values]);
     }
+    float[] partials = new float[2 * blocks];
+    REFERENCE.batchNormGradientSums(count, channels, 1e-5f, x, stats[0], stats[1], dy, partials);
+    check(device, "batch_norm_gradient_sums", partials, (k, b) -> k.batchNormGradientSums(count, channels, 1e-5f,
+        b.get(0), b.get(1), b.get(2), b.get(3), b.get(4)), 4, x, stats[0], stats[1], dy, new float[2 * blocks]);
     float[][] grads = {new float[2 * channels], new float[channels], new float[channels]};
-    REFERENCE.batchNormBackward(count, channels, 1.0f / rows, 1e-5f, x, stats[0], stats[1], dy, grads[0], grads[1],
-        grads[2]);
+    REFERENCE.batchNormBackward(count, channels, 1.0f / rows, partials, grads[0], grads[1], grads[2]);
     for (int out = 0; out < 3; out++) {
       check(device, "batch_norm_backward output " + out, grads[out], (k, b) -> k.batchNormBackward(count, channels,
-          1.0f / rows, 1e-5f, b.get(0), b.get(1), b.get(2), b.get(3), b.get(4), b.get(5), b.get(6)), out + 4, x,
-          stats[0], stats[1], dy, new float[2 * channels], new float[channels], new float[channels]);
+          1.0f / rows, b.get(0), b.get(1), b.get(2), b.get(3)), out + 1, partials, new float[2 * channels],
+          new float[channels], new float[channels]);
     }
     float[] gIn = new float[values];
     REFERENCE.batchNormBackwardInput(count, channels, 1e-5f, x, stats[0], stats[1], gamma, dy, grads[0], gIn);
