@@ -6,6 +6,7 @@ for the network of README's "Recipe: a residual network", so that cltrain's figu
 docs/BENCHMARKS.md. It mirrors cltrain's run of
 
   --net 'conv:32:3,bn,relu,maxpool:2,resblock:32,resblock:64:s2,gap,dense:10'
+  (--widths 64,128: the wide recipe, 'conv:64:3,bn,relu,maxpool:2,resblock:64,resblock:128:s2,gap,dense:10')
   --optimizer adamw --lr 0.002 --weight-decay 0.05 --lr-schedule cosine --batch-size 128 --epochs 30
   --augment flip,crop:2 --label-smoothing 0.1
 
@@ -24,7 +25,7 @@ pixels / 255. The random draws differ from cltrain's (Philox, NumPy's generator)
 the spread of seeds, not digit for digit.
 
   /usr/bin/python3 scripts/torch_resnet_recipe.py [--epochs 30] [--threads 2] [--seed 0] [--data DIR]
-      [--checkpoint FILE]
+      [--widths 32,64] [--checkpoint FILE]
 
 --checkpoint FILE saves the run after every epoch (weights, optimizer, generators, the lines printed so far) and,
 when FILE exists at the start, goes on from it: a long run survives being stopped.
@@ -54,6 +55,7 @@ p.add_argument("--pad", type=int, default=2, help="crop:P, the translation range
 p.add_argument("--no-flip", action="store_true")
 p.add_argument("--no-shortcut-bn", action="store_true", help="a projection shortcut without its BatchNorm2d")
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--widths", default="32,64", help="F1,F2: conv:F1:3 and resblock:F1, then resblock:F2:s2")
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
 p.add_argument("--checkpoint", default=None, help="save after every epoch; resume from it when it exists")
@@ -97,9 +99,10 @@ class Residual(nn.Module):
         return F.relu(self.branch(x) + self.shortcut(x))
 
 
-net = nn.Sequential(same_conv(1, 32, 3), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-                    Residual(32, 32, 1), Residual(32, 64, 2),
-                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+f1, f2 = (int(w) for w in args.widths.split(","))
+net = nn.Sequential(same_conv(1, f1, 3), nn.BatchNorm2d(f1), nn.ReLU(), nn.MaxPool2d(2),
+                    Residual(f1, f1, 1), Residual(f1, f2, 2),
+                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(f2, 10))
 decayed, plain = [], []
 for m in net.modules():
     if isinstance(m, (nn.Conv2d, nn.Linear)):
