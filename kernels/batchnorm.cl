@@ -104,6 +104,16 @@ __kernel void batch_norm_sums(const int count, const int channels, __global cons
   norm_store(partials, (long) b * channels + c, valid, sum);
 }
 
+// Σ partials[b·stride + at] over the ⌈count / NORM_BLOCK⌉ blocks, b ascending: a blocked sum's second step.
+inline float norm_total(__global const float* partials, const int count, const int stride, const int at) {
+  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
+  float total = 0.0f;
+  for (int b = 0; b < blocks; b++) {
+    total += partials[(long) b * stride + at];
+  }
+  return total;
+}
+
 // One work-item per channel: the blocks' sums in block order, over count.
 __kernel void batch_norm_mean(const int count, const int channels, __global const float* partials,
                               __global float* mean) {
@@ -111,12 +121,7 @@ __kernel void batch_norm_mean(const int count, const int channels, __global cons
   if (c >= channels) {
     return;
   }
-  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
-  float sum = 0.0f;
-  for (int b = 0; b < blocks; b++) {
-    sum += partials[(long) b * channels + c];
-  }
-  mean[c] = sum / (float) count;
+  mean[c] = norm_total(partials, count, channels, c) / (float) count;
 }
 
 // One work-item per (NORM_LANES channels, block): the block's Σ (x − mean)².
@@ -147,11 +152,7 @@ __kernel void batch_norm_statistics(const int count, const int channels, const f
   if (c >= channels) {
     return;
   }
-  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
-  float squares = 0.0f;
-  for (int b = 0; b < blocks; b++) {
-    squares += partials[(long) b * channels + c];
-  }
+  const float squares = norm_total(partials, count, channels, c);
   variance[c] = squares / (float) count;
   const float unbiased = count > 1 ? squares / (float) (count - 1) : 0.0f;
   const float keep = 1.0f - momentum;
@@ -227,13 +228,8 @@ __kernel void batch_norm_backward(const int count, const int channels, const flo
   if (c >= channels) {
     return;
   }
-  const int blocks = (count + NORM_BLOCK - 1) / NORM_BLOCK;
-  float sum = 0.0f;
-  float dot = 0.0f;
-  for (int b = 0; b < blocks; b++) {
-    sum += partials[(long) b * 2 * channels + c];
-    dot += partials[(long) b * 2 * channels + channels + c];
-  }
+  const float sum = norm_total(partials, count, 2 * channels, c);
+  const float dot = norm_total(partials, count, 2 * channels, channels + c);
   sums[c] = sum;
   sums[channels + c] = dot;
   dgamma[c] = scale * dot;
