@@ -430,9 +430,9 @@ public final class DeviceCheck {
     int rows = s[0];
     int cols = s[1];
     int depth = s[2];
-    Random random = new Random(seed);
-    float[] a = magnitudes(KernelCases.uniform(random, rows * depth));
-    float[] b = magnitudes(KernelCases.uniform(random, depth * cols));
+    KernelCases.Draws draws = new KernelCases.Draws(new Random(seed), false);
+    float[] a = magnitudes(KernelCases.uniform(draws, rows * depth));
+    float[] b = magnitudes(KernelCases.uniform(draws, depth * cols));
     float[] c = new float[rows * cols];
     ReferenceKernels reference = new ReferenceKernels();
     switch (kernel) {

@@ -33,28 +33,42 @@ import java.util.Random;
 final class KernelCases {
   private KernelCases() {}
 
+  /**
+   * What a case draws its inputs from: the seeded generator, and whether {@link #uniform} and {@link #scaled} draw
+   * magnitudes (|value|, {@link #productMagnitudes}) rather than signed values.
+   *
+   * @param random the case's generator, seeded
+   * @param magnitudes true: every value uniform and scaled draw is made nonnegative, the generator used the same
+   */
+  record Draws(Random random, boolean magnitudes) {}
+
   /** Runs one kernel on {@code k} with seeded inputs for shape s = (rows, cols, depth) and returns its output. */
   static <B, I> float[] exec(String kernel, Backend<B, I> k, int[] s, int activation, long seed) {
+    return exec(kernel, k, s, activation, new Draws(new Random(seed), false));
+  }
+
+  /** {@link #exec}'s case, its inputs drawn from {@code draws}. */
+  private static <B, I> float[] exec(String kernel, Backend<B, I> k, int[] s, int activation, Draws draws) {
     int rows = s[0];
     int cols = s[1];
     int depth = s[2];
-    Random random = new Random(seed);
+    Random random = draws.random();
     if (SEQUENCE_KERNELS.contains(kernel)) {
-      return sequence1d(kernel, k, s, random);
+      return sequence1d(kernel, k, s, draws);
     }
     if (DeviceCheck.conv(kernel)) {
-      return convolution(kernel, k, s, activation, random);
+      return convolution(kernel, k, s, activation, draws);
     }
     if (NORM_KERNELS.contains(kernel)) {
-      return normalization(kernel, k, s, activation, random);
+      return normalization(kernel, k, s, activation, draws);
     }
     if (RECURRENT_KERNELS.contains(kernel)) {
-      return recurrent(kernel, k, s, random);
+      return recurrent(kernel, k, s, draws);
     }
     switch (kernel) {
       case "matmul", "matmul_transpose_a", "matmul_transpose_b" -> {
-        B a = k.upload(uniform(random, rows * depth));
-        B b = k.upload(uniform(random, depth * cols));
+        B a = k.upload(uniform(draws, rows * depth));
+        B b = k.upload(uniform(draws, depth * cols));
         B c = poisoned(k, rows * cols);
         switch (kernel) {
           case "matmul" -> k.matmul(rows, cols, depth, 0.5f, a, b, c);
@@ -64,44 +78,44 @@ final class KernelCases {
         return read(k, c, rows * cols);
       }
       case "matmul_bias_activation" -> {
-        B x = k.upload(uniform(random, rows * depth));
-        B w = k.upload(uniform(random, depth * cols));
-        B bias = k.upload(uniform(random, cols));
+        B x = k.upload(uniform(draws, rows * depth));
+        B w = k.upload(uniform(draws, depth * cols));
+        B bias = k.upload(uniform(draws, cols));
         B a = poisoned(k, rows * cols);
         k.matmulBiasActivation(rows, cols, depth, activation, x, w, bias, a);
         return read(k, a, rows * cols);
       }
       case "matmul_transpose_b_delta" -> {
-        B d = k.upload(uniform(random, rows * depth));
-        B w = k.upload(uniform(random, cols * depth));
-        B a = k.upload(uniform(random, rows * cols));
+        B d = k.upload(uniform(draws, rows * depth));
+        B w = k.upload(uniform(draws, cols * depth));
+        B a = k.upload(uniform(draws, rows * cols));
         B dz = poisoned(k, rows * cols);
         k.matmulTransposeBDelta(rows, cols, depth, activation, d, w, a, dz);
         return read(k, dz, rows * cols);
       }
       case "bias_activation" -> {
-        B z = k.upload(scaled(random, rows * cols, 6));
-        B bias = k.upload(uniform(random, cols));
+        B z = k.upload(scaled(draws, rows * cols, 6));
+        B bias = k.upload(uniform(draws, cols));
         B a = poisoned(k, rows * cols);
         k.biasActivation(rows, cols, activation, z, bias, a);
         return read(k, a, rows * cols);
       }
       case "activation_delta" -> {
-        B a = k.upload(uniform(random, rows * cols));
-        B dz = k.upload(uniform(random, rows * cols));
+        B a = k.upload(uniform(draws, rows * cols));
+        B dz = k.upload(uniform(draws, rows * cols));
         k.activationDelta(rows * cols, activation, a, dz);
         return read(k, dz, rows * cols);
       }
       case "bias_softmax" -> {
-        B z = k.upload(scaled(random, rows * cols, 20));
-        B bias = k.upload(uniform(random, cols));
+        B z = k.upload(scaled(draws, rows * cols, 20));
+        B bias = k.upload(uniform(draws, cols));
         B p = poisoned(k, rows * cols);
         k.biasSoftmax(rows, cols, z, bias, p);
         return read(k, p, rows * cols);
       }
       case "mse_delta", "xent_delta" -> {
-        B a = k.upload(uniform(random, rows * cols));
-        B y = k.upload(uniform(random, rows * cols));
+        B a = k.upload(uniform(draws, rows * cols));
+        B y = k.upload(uniform(draws, rows * cols));
         B dz = poisoned(k, rows * cols);
         if (kernel.equals("mse_delta")) {
           k.mseDelta(rows * cols, activation, a, y, dz);
@@ -111,7 +125,7 @@ final class KernelCases {
         return read(k, dz, rows * cols);
       }
       case "mse_loss", "xent_loss", "count_correct" -> {
-        B a = k.upload(kernel.equals("mse_loss") ? uniform(random, rows * cols) : probabilities(random, rows, cols));
+        B a = k.upload(kernel.equals("mse_loss") ? uniform(draws, rows * cols) : probabilities(random, rows, cols));
         B y = k.upload(oneHot(random, rows, cols));
         B out = k.upload(new float[3]);
         switch (kernel) {
@@ -122,14 +136,14 @@ final class KernelCases {
         return read(k, out, 3);
       }
       case "column_sum" -> {
-        B x = k.upload(uniform(random, rows * cols));
+        B x = k.upload(uniform(draws, rows * cols));
         B sums = poisoned(k, cols);
         k.columnSum(rows, cols, 0.25f, x, sums);
         return read(k, sums, cols);
       }
       case "sgd_update", "momentum_update", "adam_update", "adamw_update" -> {
         int count = rows * cols;
-        float[][] in = optimizerInputs(random, count);
+        float[][] in = optimizerInputs(draws, count);
         B dw = k.upload(in[0]);
         B w = k.upload(in[1]);
         B m = k.upload(in[2]);
@@ -162,7 +176,7 @@ final class KernelCases {
         for (int j = 0; j < slots; j++) {
           count[j] = j == 0 ? rows * cols : j == 2 ? 0 : (j % 2 == 1 ? cols : depth) + j;
           decay[j] = rows % 2 == 0 && j % 2 == 0 ? 0.01f : 0f;
-          float[][] in = optimizerInputs(random, count[j]);
+          float[][] in = optimizerInputs(draws, count[j]);
           dw.add(k.upload(in[0]));
           w.add(k.upload(in[1]));
           m.add(k.upload(in[2]));
@@ -188,7 +202,7 @@ final class KernelCases {
       }
       case "gather_rows" -> {
         int sourceRows = rows + depth;
-        B source = k.upload(uniform(random, sourceRows * cols));
+        B source = k.upload(uniform(draws, sourceRows * cols));
         int[] order = new int[sourceRows];
         for (int i = 0; i < sourceRows; i++) {
           order[i] = random.nextInt(sourceRows);
@@ -199,13 +213,13 @@ final class KernelCases {
         return read(k, target, rows * cols);
       }
       case "square_sums", "clip_factor", "scale_by" -> {
-        return clipping(kernel, k, s, random);
+        return clipping(kernel, k, s, draws);
       }
       case "residual_add", "residual_delta" -> {
-        return residual(kernel, k, s, activation, random);
+        return residual(kernel, k, s, activation, draws);
       }
       case "train_small" -> {
-        return trainSmall(k, s, activation, random);
+        return trainSmall(k, s, activation, draws);
       }
       default -> throw new IllegalArgumentException("no check for kernel " + kernel);
     }
@@ -218,7 +232,8 @@ final class KernelCases {
    * mod 3 (sgd, momentum, adam), with weight decay. Returns the parameters, the optimizer state and the correct
    * count, not the loss: a reduction (checked as mse_loss and xent_loss are), the rest the reference's bits.
    */
-  private static <B, I> float[] trainSmall(Backend<B, I> k, int[] s, int activation, Random random) {
+  private static <B, I> float[] trainSmall(Backend<B, I> k, int[] s, int activation, Draws draws) {
+    Random random = draws.random();
     int rows = Math.min(s[0], 40);
     int[] widths = {Math.min(s[2], 9), Math.min(s[1], 7), 3};
     boolean xent = rows % 2 == 1;
@@ -237,9 +252,9 @@ final class KernelCases {
       corrections[2 * e] = AdamConstants.DEFAULT.correction1(e + 4);
       corrections[2 * e + 1] = AdamConstants.DEFAULT.correction2(e + 4);
     }
-    B x = k.upload(uniform(random, rows * widths[0]));
-    B y = k.upload(xent ? oneHot(random, rows, 3) : scaled(random, rows * 3, 0.5f));
-    B params = k.upload(scaled(random, parameters, 0.7f));
+    B x = k.upload(uniform(draws, rows * widths[0]));
+    B y = k.upload(xent ? oneHot(random, rows, 3) : scaled(draws, rows * 3, 0.5f));
+    B params = k.upload(scaled(draws, parameters, 0.7f));
     B stateBuffer = k.upload(state.length == 0 ? new float[1] : state);
     B loss = k.upload(new float[1]);
     B correct = poisoned(k, 1);
@@ -260,7 +275,8 @@ final class KernelCases {
    * maximum). Dropout runs at rate 0, 0.5 or 0.9 by (rows + height) mod 3, with a step whose high word is the
    * height (not 0), in place (x = y) for odd rows.
    */
-  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
+  private static <B, I> float[] convolution(String kernel, Backend<B, I> k, int[] s, int activation, Draws draws) {
+    Random random = draws.random();
     int rows = s[0];
     int height = s[1];
     int width = s[2];
@@ -277,17 +293,17 @@ final class KernelCases {
     int pooled = rows * (height / size) * (width / size) * channels;
     if (kernel.startsWith("conv_direct")) {
       return convDirect(kernel, k, new int[] {rows, height, width, channels, size, stride, outHeight, outWidth, padTop,
-          padLeft}, activation, random);
+          padLeft}, activation, draws);
     }
     switch (kernel) {
       case "im2col" -> {
-        B x = k.upload(uniform(random, inputs));
+        B x = k.upload(uniform(draws, inputs));
         B col = poisoned(k, columns);
         k.im2col(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, x, col);
         return read(k, col, columns);
       }
       case "col2im" -> {
-        B col = k.upload(uniform(random, columns));
+        B col = k.upload(uniform(draws, columns));
         B dx = poisoned(k, inputs);
         k.col2im(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, col, dx);
         return read(k, dx, inputs);
@@ -297,8 +313,8 @@ final class KernelCases {
         int patch = size * size * channels;
         int pixels = rows * outHeight * outWidth;
         int filters = convFilters(channels);
-        B col = k.upload(uniform(random, pixels * patch));
-        B g = k.upload(uniform(random, pixels * filters));
+        B col = k.upload(uniform(draws, pixels * patch));
+        B g = k.upload(uniform(draws, pixels * filters));
         B dw = poisoned(k, patch * filters);
         k.convWeightGradient(patch, filters, pixels, 0.25f, col, g, dw);
         return read(k, dw, patch * filters);
@@ -307,7 +323,7 @@ final class KernelCases {
         int filters = convFilters(channels);
         int padded = Range.paddedChannels(channels);
         int count = filters * size * size * padded;
-        B w = k.upload(uniform(random, size * size * channels * filters));
+        B w = k.upload(uniform(draws, size * size * channels * filters));
         B wt = poisoned(k, count);
         k.convFilterRows(filters, size * size, channels, padded, w, wt);
         return read(k, wt, count);
@@ -315,9 +331,9 @@ final class KernelCases {
       case "conv_input_gradient" -> {
         int filters = convFilters(channels);
         int padded = Range.paddedChannels(channels);
-        B g = k.upload(uniform(random, rows * outHeight * outWidth * filters));
+        B g = k.upload(uniform(draws, rows * outHeight * outWidth * filters));
         B wt = k.allocate(filters * size * size * padded);
-        k.convFilterRows(filters, size * size, channels, padded, k.upload(uniform(random, size * size * channels
+        k.convFilterRows(filters, size * size, channels, padded, k.upload(uniform(draws, size * size * channels
             * filters)), wt);
         B dx = poisoned(k, inputs);
         k.convInputGradient(rows, height, width, channels, size, stride, padTop, padLeft, outHeight, outWidth, filters,
@@ -325,7 +341,7 @@ final class KernelCases {
         return read(k, dx, inputs);
       }
       case "max_pool", "max_pool_backward" -> {
-        float[] values = uniform(random, inputs);
+        float[] values = uniform(draws, inputs);
         if (rows % 2 == 1) {
           for (int i = 0; i < inputs; i++) {
             values[i] = (random.nextInt(5) - 2) * 0.5f;
@@ -337,31 +353,31 @@ final class KernelCases {
           k.maxPool(rows, height, width, channels, size, x, y);
           return read(k, y, pooled);
         }
-        B dy = k.upload(uniform(random, pooled));
+        B dy = k.upload(uniform(draws, pooled));
         B dx = poisoned(k, inputs);
         k.maxPoolBackward(rows, height, width, channels, size, x, dy, dx);
         return read(k, dx, inputs);
       }
       case "avg_pool" -> {
-        B x = k.upload(uniform(random, inputs));
+        B x = k.upload(uniform(draws, inputs));
         B y = poisoned(k, pooled);
         k.avgPool(rows, height, width, channels, size, x, y);
         return read(k, y, pooled);
       }
       case "avg_pool_backward" -> {
-        B dy = k.upload(uniform(random, pooled));
+        B dy = k.upload(uniform(draws, pooled));
         B dx = poisoned(k, inputs);
         k.avgPoolBackward(rows, height, width, channels, size, dy, dx);
         return read(k, dx, inputs);
       }
       case "gather_augment", "augment_rows" -> {
-        return gatherAugment(kernel, k, s, random);
+        return gatherAugment(kernel, k, s, draws);
       }
       default -> {
         float rate = new float[] {0f, 0.5f, 0.9f}[(rows + height) % 3];
         int threshold = (int) Math.round(rate * (double) (1 << 24));
         float scale = 1.0f / (1.0f - rate);
-        B x = k.upload(uniform(random, inputs));
+        B x = k.upload(uniform(draws, inputs));
         B y = rows % 2 == 1 ? x : poisoned(k, inputs);
         k.dropout(inputs, threshold, scale, random.nextInt(), random.nextInt(), width * 7919, height, channels, x, y);
         return read(k, y, inputs);
@@ -391,9 +407,10 @@ final class KernelCases {
    * that ε and every term count, and one element in seven with a zero gradient and moments just above FLT_MIN,
    * whose decayed values are subnormal and must be flushed to +0 on both sides.
    */
-  private static float[][] optimizerInputs(Random random, int count) {
+  private static float[][] optimizerInputs(Draws draws, int count) {
+    Random random = draws.random();
     float[] dw = spread(random, count, 12, true);
-    float[] w = uniform(random, count);
+    float[] w = uniform(draws, count);
     float[] m = spread(random, count, 12, true);
     float[] v = spread(random, count, 24, false);
     for (int i = 3; i < count; i += 7) {
@@ -404,22 +421,18 @@ final class KernelCases {
     return new float[][] {dw, w, m, v};
   }
 
-  static float[] uniform(Random r, int n) {
-    return scaled(r, n, 1);
+  static float[] uniform(Draws draws, int n) {
+    return scaled(draws, n, 1);
   }
 
-  private static float[] scaled(Random r, int n, float scale) {
+  private static float[] scaled(Draws draws, int n, float scale) {
     float[] v = new float[n];
-    boolean magnitudes = MAGNITUDES.get();
     for (int i = 0; i < n; i++) {
-      v[i] = scale * (r.nextFloat() * 2 - 1);
-      v[i] = magnitudes ? Math.abs(v[i]) : v[i];
+      v[i] = scale * (draws.random().nextFloat() * 2 - 1);
+      v[i] = draws.magnitudes() ? Math.abs(v[i]) : v[i];
     }
     return v;
   }
-
-  /** Whether {@link #scaled} draws magnitudes (|value|) on this thread: {@link #productMagnitudes}. */
-  private static final ThreadLocal<Boolean> MAGNITUDES = ThreadLocal.withInitial(() -> false);
 
   /** The kernels outside matmul.cl whose elements are sums of products (conv_backward.cl, conv_direct.cl). */
   static final java.util.Set<String> PRODUCT_SUMS = java.util.Set.of("conv_weight_gradient", "conv_input_gradient",
@@ -430,12 +443,8 @@ final class KernelCases {
    * magnitudes of the values it draws, the scale a device that multiplies and adds separately rounds at.
    */
   static float[] productMagnitudes(String kernel, int[] s, long seed) {
-    MAGNITUDES.set(true);
-    try {
-      return exec(kernel, new ReferenceKernels(), s, 0, seed); // identity: the sums before any activation
-    } finally {
-      MAGNITUDES.set(false);
-    }
+    // identity: the sums before any activation
+    return exec(kernel, new ReferenceKernels(), s, 0, new Draws(new Random(seed), true));
   }
 
   /**
@@ -484,12 +493,13 @@ final class KernelCases {
    * repeat), from offset 1, in an epoch drawn from the seed; augment_rows likewise on a source of the batch's
    * rows, their sample numbers drawn as gather_augment's rows are.
    */
-  private static <B, I> float[] gatherAugment(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] gatherAugment(String kernel, Backend<B, I> k, int[] s, Draws draws) {
+    Random random = draws.random();
     int rows = s[0];
     int cols = s[1] * s[2] * s[3];
     boolean gather = kernel.equals("gather_augment");
     int sourceRows = rows + 3;
-    B source = k.upload(uniform(random, (gather ? sourceRows : rows) * cols));
+    B source = k.upload(uniform(draws, (gather ? sourceRows : rows) * cols));
     int[] order = new int[rows + 1];
     for (int i = 0; i < order.length; i++) {
       order[i] = random.nextInt(sourceRows);
@@ -511,19 +521,20 @@ final class KernelCases {
    * partials from depth mod 3 on (the slots before left 0); clip_factor over rows partial sums with a bound
    * that clips for even rows and keeps 1 for odd; scale_by of rows × cols values by a factor drawn.
    */
-  private static <B, I> float[] clipping(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] clipping(String kernel, Backend<B, I> k, int[] s, Draws draws) {
+    Random random = draws.random();
     int count = s[0] * s[1];
     switch (kernel) {
       case "square_sums" -> {
         int first = s[2] % 3;
         int blocks = first + (count + Kernels.NORM_BLOCK - 1) / Kernels.NORM_BLOCK;
         B partials = k.upload(new float[blocks]);
-        k.squareSums(count, first, k.upload(uniform(random, count)), partials);
+        k.squareSums(count, first, k.upload(uniform(draws, count)), partials);
         return read(k, partials, blocks);
       }
       case "clip_factor" -> {
         B factor = poisoned(k, 1);
-        float[] partials = uniform(random, s[0]);
+        float[] partials = uniform(draws, s[0]);
         for (int b = 0; b < partials.length; b++) {
           partials[b] = 3 * Math.abs(partials[b]);
         }
@@ -531,7 +542,7 @@ final class KernelCases {
         return read(k, factor, 1);
       }
       default -> {
-        B x = k.upload(uniform(random, count));
+        B x = k.upload(uniform(draws, count));
         k.scaleBy(count, k.upload(new float[] {random.nextFloat()}), x);
         return read(k, x, count);
       }
@@ -549,7 +560,8 @@ final class KernelCases {
    * as sums, dgamma, dbeta; the finishing kernels take partials of a block's magnitude.
    */
   private static <B, I> float[] normalization(String kernel, Backend<B, I> k, int[] s, int activation,
-      Random random) {
+      Draws draws) {
+    Random random = draws.random();
     int rows = s[0];
     int pixels = s[1];
     int channels = s[2];
@@ -557,20 +569,20 @@ final class KernelCases {
     float epsilon = 1e-5f;
     switch (kernel) {
       case "global_avg_pool" -> {
-        B x = k.upload(uniform(random, count * channels));
+        B x = k.upload(uniform(draws, count * channels));
         B y = poisoned(k, rows * channels);
         k.globalAvgPool(rows, pixels, channels, x, y);
         return read(k, y, rows * channels);
       }
       case "global_avg_pool_backward" -> {
-        B dy = k.upload(uniform(random, rows * channels));
+        B dy = k.upload(uniform(draws, rows * channels));
         B dx = poisoned(k, count * channels);
         k.globalAvgPoolBackward(rows, pixels, channels, dy, dx);
         return read(k, dx, count * channels);
       }
       case "batch_norm_sums", "batch_norm_squares" -> {
-        B x = k.upload(scaled(random, count * channels, 3));
-        B mean = k.upload(uniform(random, channels));
+        B x = k.upload(scaled(draws, count * channels, 3));
+        B mean = k.upload(uniform(draws, channels));
         int blocks = Kernels.normBlocks(count) * channels;
         B partials = poisoned(k, blocks);
         if (kernel.equals("batch_norm_sums")) {
@@ -581,7 +593,7 @@ final class KernelCases {
         return read(k, partials, blocks);
       }
       case "batch_norm_mean" -> {
-        B partials = k.upload(scaled(random, Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
+        B partials = k.upload(scaled(draws, Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
         B mean = poisoned(k, channels);
         k.batchNormMean(count, channels, partials, mean);
         return read(k, mean, channels);
@@ -592,15 +604,15 @@ final class KernelCases {
           squares[i] *= Kernels.NORM_BLOCK;
         }
         B partials = k.upload(squares);
-        B mean = k.upload(uniform(random, channels));
+        B mean = k.upload(uniform(draws, channels));
         B variance = poisoned(k, channels);
-        B runningMean = k.upload(uniform(random, channels));
+        B runningMean = k.upload(uniform(draws, channels));
         B runningVariance = k.upload(positive(random, channels));
         k.batchNormStatistics(count, channels, 0.1f, partials, mean, variance, runningMean, runningVariance);
         return concat(k, List.of(variance, runningMean, runningVariance), channels, channels, channels);
       }
       case "batch_norm_backward" -> {
-        B partials = k.upload(scaled(random, 2 * Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
+        B partials = k.upload(scaled(draws, 2 * Kernels.normBlocks(count) * channels, Kernels.NORM_BLOCK));
         B sums = poisoned(k, 2 * channels);
         B dgamma = poisoned(k, channels);
         B dbeta = poisoned(k, channels);
@@ -608,13 +620,13 @@ final class KernelCases {
         return concat(k, List.of(sums, dgamma, dbeta), 2 * channels, channels, channels);
       }
       default -> {
-        B x = k.upload(scaled(random, count * channels, 3));
-        B mean = k.upload(uniform(random, channels));
+        B x = k.upload(scaled(draws, count * channels, 3));
+        B mean = k.upload(uniform(draws, channels));
         B variance = k.upload(positive(random, channels));
-        B gamma = k.upload(scaled(random, channels, 2));
-        B beta = k.upload(uniform(random, channels));
-        B dy = k.upload(uniform(random, count * channels));
-        B sums = k.upload(scaled(random, 2 * channels, count));
+        B gamma = k.upload(scaled(draws, channels, 2));
+        B beta = k.upload(uniform(draws, channels));
+        B dy = k.upload(uniform(draws, count * channels));
+        B sums = k.upload(scaled(draws, 2 * channels, count));
         switch (kernel) {
           case "batch_norm_forward" -> {
             B y = poisoned(k, count * channels);
@@ -662,16 +674,16 @@ final class KernelCases {
    * sums (a wide range, so relu and tanh see both sides); residual_delta of rows × cols gradients, returning the
    * gradient and its copy side by side.
    */
-  private static <B, I> float[] residual(String kernel, Backend<B, I> k, int[] s, int activation, Random random) {
+  private static <B, I> float[] residual(String kernel, Backend<B, I> k, int[] s, int activation, Draws draws) {
     int count = s[0] * s[1];
     if (kernel.equals("residual_add")) {
       B out = poisoned(k, count);
-      k.residualAdd(count, activation, k.upload(scaled(random, count, 6)), k.upload(scaled(random, count, 6)), out);
+      k.residualAdd(count, activation, k.upload(scaled(draws, count, 6)), k.upload(scaled(draws, count, 6)), out);
       return read(k, out, count);
     }
-    B g = k.upload(uniform(random, count));
+    B g = k.upload(uniform(draws, count));
     B copy = poisoned(k, count);
-    k.residualDelta(count, activation, k.upload(uniform(random, count)), g, copy);
+    k.residualDelta(count, activation, k.upload(uniform(draws, count)), g, copy);
     float[] both = new float[2 * count];
     System.arraycopy(read(k, g, count), 0, both, 0, count);
     System.arraycopy(read(k, copy, count), 0, both, count, count);
@@ -686,7 +698,8 @@ final class KernelCases {
    * {@link DeviceCheck#CONV_SHAPES}, read as rows samples of height·width steps of channels features, padded as
    * a Conv1d pads (same: ⌈T/s⌉ outputs, the extra zero step at the end).
    */
-  private static <B, I> float[] sequence1d(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] sequence1d(String kernel, Backend<B, I> k, int[] s, Draws draws) {
+    Random random = draws.random();
     int rows = s[0];
     int steps = s[1] * s[2];
     int features = s[3];
@@ -699,7 +712,7 @@ final class KernelCases {
     int columns = rows * outSteps * size * features;
     if (kernel.startsWith("max_pool1d")) { // five levels for odd rows: ties, the gradient to the first maximum
       int pooled = rows * (steps / size) * features;
-      float[] values = uniform(random, inputs);
+      float[] values = uniform(draws, inputs);
       if (rows % 2 == 1) {
         for (int i = 0; i < inputs; i++) {
           values[i] = (random.nextInt(5) - 2) * 0.5f;
@@ -712,16 +725,16 @@ final class KernelCases {
         return read(k, y, pooled);
       }
       B dx = poisoned(k, inputs);
-      k.maxPool1dBackward(rows, steps, features, size, x, k.upload(uniform(random, pooled)), dx);
+      k.maxPool1dBackward(rows, steps, features, size, x, k.upload(uniform(draws, pooled)), dx);
       return read(k, dx, inputs);
     }
     if (kernel.equals("im2col1d")) {
       B col = poisoned(k, columns);
-      k.im2col1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, inputs)), col);
+      k.im2col1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(draws, inputs)), col);
       return read(k, col, columns);
     }
     B dx = poisoned(k, inputs);
-    k.col2im1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(random, columns)), dx);
+    k.col2im1d(rows, steps, features, size, stride, padLeft, outSteps, k.upload(uniform(draws, columns)), dx);
     return read(k, dx, inputs);
   }
 
@@ -741,7 +754,8 @@ final class KernelCases {
    * sequence (forward from 0, backward from T − 1) as a layer does, and every buffer it writes is read back,
    * one after the other.
    */
-  private static <B, I> float[] recurrent(String kernel, Backend<B, I> k, int[] s, Random random) {
+  private static <B, I> float[] recurrent(String kernel, Backend<B, I> k, int[] s, Draws draws) {
+    Random random = draws.random();
     int rows = s[0];
     int steps = s[1];
     int hidden = s[2];
@@ -760,7 +774,7 @@ final class KernelCases {
     int width = gates * hidden;
     int outLength = sequence != 0 ? positions * hidden : rows * hidden;
     B len = k.upload(lengths);
-    B w = k.upload(uniform(random, width * hidden));
+    B w = k.upload(uniform(draws, width * hidden));
     switch (kernel) {
       case "sequence_lengths" -> {
         B out = poisoned(k, rows);
@@ -769,21 +783,21 @@ final class KernelCases {
       }
       case "embedding_forward", "embedding_backward" -> {
         int dims = s[3];
-        float[] weights = uniform(random, vocabulary * dims);
+        float[] weights = uniform(draws, vocabulary * dims);
         java.util.Arrays.fill(weights, 0, dims, 0f);
         B out = poisoned(k, kernel.equals("embedding_forward") ? positions * dims : vocabulary * dims);
         if (kernel.equals("embedding_forward")) {
           k.embeddingForward(rows, steps, vocabulary, dims, k.upload(ids), k.upload(weights), out);
           return read(k, out, positions * dims);
         }
-        k.embeddingBackward(positions, vocabulary, dims, 0.25f, k.upload(ids), k.upload(uniform(random,
+        k.embeddingBackward(positions, vocabulary, dims, 0.25f, k.upload(ids), k.upload(uniform(draws,
             positions * dims)), out);
         return read(k, out, vocabulary * dims);
       }
       case "lstm_step", "gru_step" -> {
-        B g = k.upload(scaled(random, positions * width, 2));
-        B inputBias = k.upload(uniform(random, width));
-        B recurrentBias = k.upload(uniform(random, width));
+        B g = k.upload(scaled(draws, positions * width, 2));
+        B inputBias = k.upload(uniform(draws, width));
+        B recurrentBias = k.upload(uniform(draws, width));
         B second = poisoned(k, positions * hidden);
         B states = poisoned(k, positions * hidden);
         B out = poisoned(k, outLength);
@@ -805,19 +819,19 @@ final class KernelCases {
             read(k, states, positions * hidden), read(k, out, outLength), read(k, state, rows * hidden));
       }
       default -> { // the backward steps: gates as activations in (0, 1), g and n in (−1, 1)
-        float[] activated = uniform(random, positions * width);
+        float[] activated = uniform(draws, positions * width);
         for (int i = 0; i < activated.length; i++) {
           boolean tanh = (i % width) / hidden == 2; // LSTM g, GRU n
           activated[i] = tanh ? activated[i] : 0.5f + 0.5f * activated[i];
         }
         B g = k.upload(activated);
-        B dy = k.upload(uniform(random, outLength));
-        B second = k.upload(scaled(random, positions * hidden, 2)); // cells, or GRU's news
+        B dy = k.upload(uniform(draws, outLength));
+        B second = k.upload(scaled(draws, positions * hidden, 2)); // cells, or GRU's news
         B carry = poisoned(k, rows * hidden);
         B stateGradient = poisoned(k, rows * hidden); // read below the last step, after the product is written
         B stepGradients = poisoned(k, rows * width);
         B dcell = gates == 4 ? poisoned(k, rows * hidden) : null;
-        B states = gates == 4 ? null : k.upload(uniform(random, positions * hidden));
+        B states = gates == 4 ? null : k.upload(uniform(draws, positions * hidden));
         B hgates = gates == 4 ? null : poisoned(k, positions * width);
         for (int t = steps - 1; t >= 0; t--) { // as RecurrentOp.backward runs them
           if (gates == 4) {
@@ -869,7 +883,8 @@ final class KernelCases {
    * in the pooled windows), the patches stored for odd rows + height. Returns y, the pooled maxima (conv_direct_max_pool),
    * then col where stored.
    */
-  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] g, int activation, Random random) {
+  private static <B, I> float[] convDirect(String kernel, Backend<B, I> k, int[] g, int activation, Draws draws) {
+    Random random = draws.random();
     int rows = g[0];
     int height = g[1];
     int width = g[2];
@@ -882,15 +897,15 @@ final class KernelCases {
     int padLeft = g[9];
     int filters = rows + 2 * channels - 2;
     int f = activation < 0 ? 3 : activation;
-    float[] values = uniform(random, rows * height * width * channels);
+    float[] values = uniform(draws, rows * height * width * channels);
     if (rows % 2 == 1) {
       for (int i = 0; i < values.length; i++) {
         values[i] = (random.nextInt(5) - 2) * 0.5f;
       }
     }
     B x = k.upload(values);
-    B w = k.upload(uniform(random, size * size * channels * filters));
-    B bias = k.upload(uniform(random, filters));
+    B w = k.upload(uniform(draws, size * size * channels * filters));
+    B bias = k.upload(uniform(draws, filters));
     int outputs = rows * outHeight * outWidth * filters;
     int columns = rows * outHeight * outWidth * size * size * channels;
     int store = (rows + height) % 2; // patches stored or not (ConvDirectTest checks that col is then untouched)
