@@ -41,7 +41,8 @@ import java.util.List;
  * documented as the others) that this one then extends. The reference overrides every method with its twin, the
  * same loop in Java (the family's file in {@code reference/}: see {@code ReferenceKernels}), and never launches by
  * name. KernelSignatureTest checks each default method's name and argument order against the compiled kernel and
- * that the reference overrides it; KernelsVsReferenceTest compares the bits once train/KernelCases has a case.
+ * that the reference overrides it; KernelsVsReferenceTest compares the bits once train/KernelCases has a case (in
+ * the family's class there, e.g. train/ConvCases for conv.cl).
  * Kernels with launches of their own (the matmul plans, train_small, the {@code *_layers} segments) stay
  * abstract, each backend writing its launch.
  *
