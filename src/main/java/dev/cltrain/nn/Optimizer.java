@@ -22,13 +22,13 @@ import java.util.stream.Collectors;
  * CPUs a microcode assist per operation, and some devices flush them on their own).
  *
  * <p>A new rule takes 8 main files: its record in nn/ (name, code, defaults, checks, launches); this file's
- * {@code permits} and {@link #kinds()}; its {@code NAME_update} and {@code NAME_update_layers} kernels in
- * update.cl with their methods in backend/Kernels, opencl/OpenClKernels and reference/ReferenceKernels; its
- * {@code OPT_} code and update_one branch in small_net.cl (and ReferenceKernels.trainSmall's updateOne); its
- * cases in train/KernelCases (verify's). KernelSignatureTest, DeviceCheckCoverageTest and KernelCodesTest fail until
- * each is there. A hyper-parameter the others lack adds its command-line option ({@link Options},
- * cli/WorkloadOptions) and, when train_small reads it, a component of {@link SmallNetOptimizer} and an argument
- * of train_small.
+ * {@code permits} and {@link #kinds()}; its {@code NAME_update} and {@code NAME_update_layers} kernels in update.cl
+ * with their methods in backend/UpdateContract (the contract's update.cl family), opencl/OpenClKernels and
+ * reference/ReferenceKernels; its {@code OPT_} code and update_one branch in small_net.cl (and
+ * ReferenceKernels.trainSmall's updateOne); its cases in train/UpdateCases and SmallNetCases (verify's). KernelSignatureTest,
+ * DeviceCheckCoverageTest and KernelCodesTest fail until each is there. A hyper-parameter the others lack adds its
+ * command-line option ({@link Options}, cli/WorkloadOptions) and, when train_small reads it, a component of
+ * {@link SmallNetOptimizer} and an argument of train_small.
  */
 public sealed interface Optimizer extends Serializable permits Sgd, Momentum, Adam, AdamW {
 

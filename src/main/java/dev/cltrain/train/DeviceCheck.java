@@ -93,7 +93,8 @@ public final class DeviceCheck {
 
   /** {@return the shapes {@code kernel} is checked at: {@link #CONV_SHAPES} for conv.cl's, else {@link #SHAPES}} */
   static int[][] shapesFor(String kernel) {
-    return conv(kernel) ? CONV_SHAPES : KernelCases.RECURRENT_KERNELS.contains(kernel) ? KernelCases.RECURRENT_SHAPES
+    return conv(kernel) ? CONV_SHAPES
+        : SequenceCases.RECURRENT_KERNELS.contains(kernel) ? SequenceCases.RECURRENT_SHAPES
         : SHAPES;
   }
 
@@ -102,7 +103,7 @@ public final class DeviceCheck {
     if (conv(kernel)) {
       return s[0] + "x" + s[1] + "x" + s[2] + "x" + s[3] + " k" + s[4] + " s" + s[5] + (s[6] != 0 ? " same" : " valid");
     }
-    if (KernelCases.RECURRENT_KERNELS.contains(kernel)) {
+    if (SequenceCases.RECURRENT_KERNELS.contains(kernel)) {
       return "rows " + s[0] + " T " + s[1] + " H " + s[2] + " F " + s[3] + " V " + s[4] + (s[5] != 0 ? " seq" : "");
     }
     return s[0] + "x" + s[1] + "x" + s[2];
@@ -120,8 +121,8 @@ public final class DeviceCheck {
   /** {@return recurrent.cl's cases as verify prints them, e.g. "rows 1 T 1 H 1 F 1 V 1, ..."} */
   public static String recurrentShapes() {
     StringBuilder b = new StringBuilder();
-    for (int[] s : KernelCases.RECURRENT_SHAPES) {
-      b.append(b.length() == 0 ? "" : ", ").append(describe(KernelCases.RECURRENT_KERNELS.get(0), s));
+    for (int[] s : SequenceCases.RECURRENT_SHAPES) {
+      b.append(b.length() == 0 ? "" : ", ").append(describe(SequenceCases.RECURRENT_KERNELS.get(0), s));
     }
     return b.toString();
   }
@@ -314,7 +315,7 @@ public final class DeviceCheck {
               float[] magnitudes = !separate ? null : kernel.startsWith("matmul") ? productMagnitudes(kernel, s, seed)
                   : KernelCases.PRODUCT_SUMS.contains(kernel) ? KernelCases.productMagnitudes(kernel, s, seed) : null;
               // recurrent.cl's cases chain T steps, each step's rounding fed to the next: T times the tolerance
-              int chain = KernelCases.RECURRENT_KERNELS.contains(kernel) ? s[1] : 1;
+              int chain = SequenceCases.RECURRENT_KERNELS.contains(kernel) ? s[1] : 1;
               double excess = bits ? bitExcess(expected, actual) : excess(kernel, expected, actual, magnitudes, chain);
               largest = Math.max(largest, largestDifference(expected, actual));
               cases++;
@@ -430,9 +431,9 @@ public final class DeviceCheck {
     int rows = s[0];
     int cols = s[1];
     int depth = s[2];
-    Random random = new Random(seed);
-    float[] a = magnitudes(KernelCases.uniform(random, rows * depth));
-    float[] b = magnitudes(KernelCases.uniform(random, depth * cols));
+    KernelCases.Draws draws = new KernelCases.Draws(new Random(seed), false);
+    float[] a = magnitudes(KernelCases.uniform(draws, rows * depth));
+    float[] b = magnitudes(KernelCases.uniform(draws, depth * cols));
     float[] c = new float[rows * cols];
     ReferenceKernels reference = new ReferenceKernels();
     switch (kernel) {

@@ -50,9 +50,10 @@ public final class FirstUseCheck {
 
   /**
    * The verdict's key in the cache: the device, its driver and the kernel sources ({@link OpenClDevice#checkKey()}),
-   * then the check itself: a hash of the class files of {@link KernelCases} (the shapes and inputs), {@link
-   * DeviceCheck} (the judging) and the Java reference's twins (the judge), so a verdict reached by an older check
-   * (say, before a case's shape changed) is not trusted by a newer one.
+   * then the check itself: a hash of the class files of {@link KernelCases} and its families' cases
+   * ({@link KernelCases#classes}: the shapes and inputs), {@link DeviceCheck} (the judging) and the Java
+   * reference's twins (the judge), so a verdict reached by an older check (say, before a case's shape changed) is
+   * not trusted by a newer one.
    *
    * @param cl the device
    * @return the key, one line
@@ -62,8 +63,8 @@ public final class FirstUseCheck {
   }
 
   private static String fingerprint() {
-    java.util.List<Class<?>> judged = new java.util.ArrayList<>(java.util.List.of(KernelCases.class,
-        DeviceCheck.class));
+    java.util.List<Class<?>> judged = new java.util.ArrayList<>(KernelCases.classes());
+    judged.add(DeviceCheck.class);
     for (Class<?> c = dev.cltrain.reference.ReferenceKernels.class;
         c != null && c.getPackageName().equals(dev.cltrain.reference.ReferenceKernels.class.getPackageName());
         c = c.getSuperclass()) {

@@ -78,12 +78,11 @@ class KernelSignatureTest {
   }
 
   /**
-   * {@return every method of Kernels that stands for a kernel: all but the launch primitive and the static
-   * helpers that size ranges (normBlocks), which no backend overrides}
+   * {@return every method of Kernels that stands for a kernel, its families' ({@link Kernels#kernelMethods}): all
+   * but the launch primitive and the static helpers that size ranges (normBlocks), which no backend overrides}
    */
   static Stream<Method> kernelMethods() {
-    return Arrays.stream(Kernels.class.getDeclaredMethods())
-        .filter(m -> !m.getName().equals(Kernels.LAUNCH) && !java.lang.reflect.Modifier.isStatic(m.getModifiers()));
+    return Kernels.kernelMethods().stream();
   }
 
   /** snake_case of a camelCase method name: the kernel's name. */

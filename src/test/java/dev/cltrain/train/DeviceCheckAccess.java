@@ -17,9 +17,9 @@ public final class DeviceCheckAccess {
     return DeviceCheck.conv(kernel);
   }
 
-  /** {@return whether the kernel is one of recurrent.cl's, whose cases are {@link KernelCases#RECURRENT_SHAPES}'s} */
+  /** {@return whether the kernel is one of recurrent.cl's, whose cases are {@link SequenceCases#RECURRENT_SHAPES}'s} */
   public static boolean recurrent(String kernel) {
-    return KernelCases.RECURRENT_KERNELS.contains(kernel);
+    return SequenceCases.RECURRENT_KERNELS.contains(kernel);
   }
 
   public static int[][] shapesFor(String kernel) {

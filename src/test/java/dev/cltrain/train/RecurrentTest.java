@@ -53,9 +53,10 @@ class RecurrentTest {
   void everyRecurrentKernelEqualsTheReferenceBitForBit(Device device) {
     Backend<?, ?> backend = OPEN.on(device);
     ReferenceKernels reference = new ReferenceKernels();
-    assertEquals(7, KernelCases.RECURRENT_KERNELS.size(), "recurrent.cl's kernels: " + KernelCases.RECURRENT_KERNELS);
-    for (String kernel : KernelCases.RECURRENT_KERNELS) {
-      for (int[] s : KernelCases.RECURRENT_SHAPES) {
+    assertEquals(7, SequenceCases.RECURRENT_KERNELS.size(),
+        "recurrent.cl's kernels: " + SequenceCases.RECURRENT_KERNELS);
+    for (String kernel : SequenceCases.RECURRENT_KERNELS) {
+      for (int[] s : SequenceCases.RECURRENT_SHAPES) {
         float[] expected = KernelCases.exec(kernel, reference, s, -1, 17);
         float[] actual = KernelCases.exec(kernel, backend, s, -1, 17);
         String where = device + " " + kernel + " " + DeviceCheck.describe(kernel, s);
