@@ -3,7 +3,8 @@
 //   activation_delta  dz = dz ⊙ f'(a)                  dz holds dz_next · Wᵀ on entry; a: the layer's output
 //   bias_softmax      p = softmax(z + bias) per row     stable: the row's max is subtracted before exp
 // Row-major float32. z and a may be the same buffer (the trainer computes in place).
-// bias_activation and activation_delta: one work-item per element; bias_softmax: one work-item per row,
+// bias_activation: one work-item per element; activation_delta: one per LANES neighbouring elements (prelude.cl's
+// lanes_*: PoCL does not vectorize slope's switch across work-items); bias_softmax: one work-item per row,
 // walking its columns in ascending order (as the Java reference does).
 // Derivatives are taken from the activation's output, as in the seed: σ' = a(1 − a), tanh' = 1 − a²,
 // relu' = [a > 0], identity' = 1.
@@ -21,9 +22,10 @@ __kernel void bias_activation(const int rows, const int cols, const int activati
 // dz(count) = dz ⊙ f'(a), in place
 __kernel void activation_delta(const int count, const int activation, __global const float* a,
                                __global float* dz) {
-  const int i = get_global_id(0);
+  const int i = get_global_id(0) * LANES;
   if (i < count) {
-    dz[i] = dz[i] * slope(activation, a[i]);
+    const int valid = count - i;
+    lanes_store(dz, i, valid, lanes_load(dz, i, valid) * lanes_slope(activation, lanes_load(a, i, valid)));
   }
 }
 

@@ -24,8 +24,8 @@
 //                                                                                            .batchNormBackward
 //   batch_norm_backward_input dx = γ·inv·((dy − Σdy / count) − x̂·(Σdy·x̂ / count))                .batchNormBackwardInput
 // x̂ = (x − mean)·inv; dy is the gradient after the activation's slope (activation_delta).
-// The block kernels, the forward pass and the input's gradient take NORM_LANES channels per work-item as explicit
-// vectors: PoCL does not vectorize a work-item loop with a loop inside, nor activate's switch.
+// The block kernels, the forward pass and the input's gradient take LANES channels per work-item as explicit
+// vectors (prelude.cl's lanes_*): PoCL does not vectorize a work-item loop with a loop inside, nor activate's switch.
 
 // One work-item per (row, channel) of y.
 __kernel void global_avg_pool(const int rows, const int pixels, const int channels, __global const float* x,
@@ -57,51 +57,21 @@ __kernel void global_avg_pool_backward(const int rows, const int pixels, const i
   dx[i] = dy[n * channels + c] / (float) pixels;
 }
 
-// NORM_LANES neighbouring channels at a time (a build option: Kernels.NORM_LANES), as one vector: each lane adds
-// its own channel's values in the order a lone work-item would, so the vectors change no bits; the last work-item
-// of a row, with fewer channels left, reads zeros into the lanes it lacks and stores only the lanes it has.
-#define NORM_CAT_(x, y) x##y
-#define NORM_CAT(x, y) NORM_CAT_(x, y)
-#define normv NORM_CAT(float, NORM_LANES)
-
-inline normv norm_load(__global const float* p, const long at, const int valid) {
-  if (valid >= NORM_LANES) {
-    return NORM_CAT(vload, NORM_LANES)(0, p + at);
-  }
-  float lanes[NORM_LANES];
-  for (int q = 0; q < NORM_LANES; q++) {
-    lanes[q] = q < valid ? p[at + q] : 0.0f;
-  }
-  return NORM_CAT(vload, NORM_LANES)(0, lanes);
-}
-
-inline void norm_store(__global float* p, const long at, const int valid, const normv v) {
-  if (valid >= NORM_LANES) {
-    NORM_CAT(vstore, NORM_LANES)(v, 0, p + at);
-    return;
-  }
-  float lanes[NORM_LANES];
-  NORM_CAT(vstore, NORM_LANES)(v, 0, lanes);
-  for (int q = 0; q < valid; q++) {
-    p[at + q] = lanes[q];
-  }
-}
-
-// One work-item per (NORM_LANES channels, block): the block's Σ x.
+// One work-item per (LANES channels, block): the block's Σ x.
 __kernel void batch_norm_sums(const int count, const int channels, __global const float* x,
                               __global float* partials) {
-  const int c = get_global_id(0) * NORM_LANES;
+  const int c = get_global_id(0) * LANES;
   const int b = get_global_id(1);
   if (c >= channels || b * NORM_BLOCK >= count) {
     return;
   }
   const int valid = channels - c;
   const int to = min((b + 1) * NORM_BLOCK, count);
-  normv sum = (normv) (0.0f);
+  lanesv sum = (lanesv) (0.0f);
   for (int i = b * NORM_BLOCK; i < to; i++) {
-    sum += norm_load(x, (long) i * channels + c, valid);
+    sum += lanes_load(x, (long) i * channels + c, valid);
   }
-  norm_store(partials, (long) b * channels + c, valid, sum);
+  lanes_store(partials, (long) b * channels + c, valid, sum);
 }
 
 // Σ partials[b·stride + at] over the ⌈count / NORM_BLOCK⌉ blocks, b ascending: a blocked sum's second step.
@@ -124,23 +94,23 @@ __kernel void batch_norm_mean(const int count, const int channels, __global cons
   mean[c] = norm_total(partials, count, channels, c) / (float) count;
 }
 
-// One work-item per (NORM_LANES channels, block): the block's Σ (x − mean)².
+// One work-item per (LANES channels, block): the block's Σ (x − mean)².
 __kernel void batch_norm_squares(const int count, const int channels, __global const float* x,
                                  __global const float* mean, __global float* partials) {
-  const int c = get_global_id(0) * NORM_LANES;
+  const int c = get_global_id(0) * LANES;
   const int b = get_global_id(1);
   if (c >= channels || b * NORM_BLOCK >= count) {
     return;
   }
   const int valid = channels - c;
   const int to = min((b + 1) * NORM_BLOCK, count);
-  const normv mu = norm_load(mean, c, valid);
-  normv squares = (normv) (0.0f);
+  const lanesv mu = lanes_load(mean, c, valid);
+  lanesv squares = (lanesv) (0.0f);
   for (int i = b * NORM_BLOCK; i < to; i++) {
-    const normv d = norm_load(x, (long) i * channels + c, valid) - mu;
+    const lanesv d = lanes_load(x, (long) i * channels + c, valid) - mu;
     squares += d * d;
   }
-  norm_store(partials, (long) b * channels + c, valid, squares);
+  lanes_store(partials, (long) b * channels + c, valid, squares);
 }
 
 // One work-item per channel: the blocks' squares in block order give the variances; the running statistics move.
@@ -160,64 +130,48 @@ __kernel void batch_norm_statistics(const int count, const int channels, const f
   runningVariance[c] = keep * runningVariance[c] + momentum * unbiased;
 }
 
-// f applied lane by lane: relu as a select (activate's x > 0 ? x : 0), the others through activate itself.
-inline normv norm_activate(const int activation, const normv v) {
-  if (activation == ACT_IDENTITY) {
-    return v;
-  }
-  if (activation == ACT_RELU) {
-    return select((normv) (0.0f), v, v > (normv) (0.0f));
-  }
-  float lanes[NORM_LANES];
-  NORM_CAT(vstore, NORM_LANES)(v, 0, lanes);
-  for (int q = 0; q < NORM_LANES; q++) {
-    lanes[q] = activate(activation, lanes[q]);
-  }
-  return NORM_CAT(vload, NORM_LANES)(0, lanes);
-}
-
-// One work-item per (NORM_LANES channels, value): PoCL does not vectorize activate's switch across work-items.
+// One work-item per (LANES channels, value): PoCL does not vectorize activate's switch across work-items.
 __kernel void batch_norm_forward(const int count, const int channels, const int activation, const float epsilon,
                                  __global const float* x, __global const float* mean,
                                  __global const float* variance, __global const float* gamma,
                                  __global const float* beta, __global float* y) {
-  const int c = get_global_id(0) * NORM_LANES;
+  const int c = get_global_id(0) * LANES;
   const int i = get_global_id(1);
   if (c >= channels || i >= count) {
     return;
   }
   const int valid = channels - c;
   const long at = (long) i * channels + c;
-  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
-  const normv t = norm_load(gamma, c, valid) * ((norm_load(x, at, valid) - norm_load(mean, c, valid)) * inv)
-      + norm_load(beta, c, valid);
-  norm_store(y, at, valid, norm_activate(activation, t));
+  const lanesv inv = (lanesv) (1.0f) / sqrt(lanes_load(variance, c, valid) + (lanesv) (epsilon));
+  const lanesv t = lanes_load(gamma, c, valid) * ((lanes_load(x, at, valid) - lanes_load(mean, c, valid)) * inv)
+      + lanes_load(beta, c, valid);
+  lanes_store(y, at, valid, lanes_activate(activation, t));
 }
 
-// One work-item per (NORM_LANES channels, block): the block's Σ dy and Σ dy·x̂.
+// One work-item per (LANES channels, block): the block's Σ dy and Σ dy·x̂.
 __kernel void batch_norm_gradient_sums(const int count, const int channels, const float epsilon,
                                        __global const float* x, __global const float* mean,
                                        __global const float* variance, __global const float* dy,
                                        __global float* partials) {
-  const int c = get_global_id(0) * NORM_LANES;
+  const int c = get_global_id(0) * LANES;
   const int b = get_global_id(1);
   if (c >= channels || b * NORM_BLOCK >= count) {
     return;
   }
   const int valid = channels - c;
   const int to = min((b + 1) * NORM_BLOCK, count);
-  const normv mu = norm_load(mean, c, valid);
-  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
-  normv sum = (normv) (0.0f);
-  normv dot = (normv) (0.0f);
+  const lanesv mu = lanes_load(mean, c, valid);
+  const lanesv inv = (lanesv) (1.0f) / sqrt(lanes_load(variance, c, valid) + (lanesv) (epsilon));
+  lanesv sum = (lanesv) (0.0f);
+  lanesv dot = (lanesv) (0.0f);
   for (int i = b * NORM_BLOCK; i < to; i++) {
     const long at = (long) i * channels + c;
-    const normv g = norm_load(dy, at, valid);
+    const lanesv g = lanes_load(dy, at, valid);
     sum += g;
-    dot += g * ((norm_load(x, at, valid) - mu) * inv);
+    dot += g * ((lanes_load(x, at, valid) - mu) * inv);
   }
-  norm_store(partials, (long) b * 2 * channels + c, valid, sum);
-  norm_store(partials, (long) b * 2 * channels + channels + c, valid, dot);
+  lanes_store(partials, (long) b * 2 * channels + c, valid, sum);
+  lanes_store(partials, (long) b * 2 * channels + channels + c, valid, dot);
 }
 
 // One work-item per channel: the blocks' sums in block order; the parameters' gradients.
@@ -236,22 +190,22 @@ __kernel void batch_norm_backward(const int count, const int channels, const flo
   dbeta[c] = scale * sum;
 }
 
-// One work-item per (NORM_LANES channels, value).
+// One work-item per (LANES channels, value).
 __kernel void batch_norm_backward_input(const int count, const int channels, const float epsilon,
                                         __global const float* x, __global const float* mean,
                                         __global const float* variance, __global const float* gamma,
                                         __global const float* dy, __global const float* sums,
                                         __global float* dx) {
-  const int c = get_global_id(0) * NORM_LANES;
+  const int c = get_global_id(0) * LANES;
   const int i = get_global_id(1);
   if (c >= channels || i >= count) {
     return;
   }
   const int valid = channels - c;
   const long at = (long) i * channels + c;
-  const normv inv = (normv) (1.0f) / sqrt(norm_load(variance, c, valid) + (normv) (epsilon));
-  const normv xhat = (norm_load(x, at, valid) - norm_load(mean, c, valid)) * inv;
-  const normv n = (normv) ((float) count);
-  norm_store(dx, at, valid, norm_load(gamma, c, valid) * inv
-      * ((norm_load(dy, at, valid) - norm_load(sums, c, valid) / n) - xhat * (norm_load(sums, channels + c, valid) / n)));
+  const lanesv inv = (lanesv) (1.0f) / sqrt(lanes_load(variance, c, valid) + (lanesv) (epsilon));
+  const lanesv xhat = (lanes_load(x, at, valid) - lanes_load(mean, c, valid)) * inv;
+  const lanesv n = (lanesv) ((float) count);
+  lanes_store(dx, at, valid, lanes_load(gamma, c, valid) * inv
+      * ((lanes_load(dy, at, valid) - lanes_load(sums, c, valid) / n) - xhat * (lanes_load(sums, channels + c, valid) / n)));
 }

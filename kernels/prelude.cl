@@ -83,6 +83,71 @@ inline float slope(const int activation, const float a) {
   }
 }
 
+// LANES neighbouring floats at a time (a build option: Kernels.LANES), as one vector, for kernels PoCL would not
+// vectorize across work-items (a loop or activate's switch in the body): each lane computes what a lone
+// work-item would, in the same order, so the vectors change no bits. A work-item at the end of a row, with
+// fewer than LANES floats left (`valid`), reads zeros into the lanes it lacks and stores only the lanes it has.
+#ifdef LANES
+#define LANES_CAT_(x, y) x##y
+#define LANES_CAT(x, y) LANES_CAT_(x, y)
+#define lanesv LANES_CAT(float, LANES)
+
+inline lanesv lanes_load(__global const float* p, const long at, const int valid) {
+  if (valid >= LANES) {
+    return LANES_CAT(vload, LANES)(0, p + at);
+  }
+  float lanes[LANES];
+  for (int q = 0; q < LANES; q++) {
+    lanes[q] = q < valid ? p[at + q] : 0.0f;
+  }
+  return LANES_CAT(vload, LANES)(0, lanes);
+}
+
+inline void lanes_store(__global float* p, const long at, const int valid, const lanesv v) {
+  if (valid >= LANES) {
+    LANES_CAT(vstore, LANES)(v, 0, p + at);
+    return;
+  }
+  float lanes[LANES];
+  LANES_CAT(vstore, LANES)(v, 0, lanes);
+  for (int q = 0; q < valid; q++) {
+    p[at + q] = lanes[q];
+  }
+}
+
+// activate lane by lane: relu as a select (activate's x > 0 ? x : 0), the others through activate itself
+inline lanesv lanes_activate(const int activation, const lanesv v) {
+  if (activation == ACT_IDENTITY) {
+    return v;
+  }
+  if (activation == ACT_RELU) {
+    return select((lanesv) (0.0f), v, v > (lanesv) (0.0f));
+  }
+  float lanes[LANES];
+  LANES_CAT(vstore, LANES)(v, 0, lanes);
+  for (int q = 0; q < LANES; q++) {
+    lanes[q] = activate(activation, lanes[q]);
+  }
+  return LANES_CAT(vload, LANES)(0, lanes);
+}
+
+// slope lane by lane: relu's a > 0 ? 1 : 0 as a select, identity's 1, the others through slope itself
+inline lanesv lanes_slope(const int activation, const lanesv a) {
+  if (activation == ACT_IDENTITY) {
+    return (lanesv) (1.0f);
+  }
+  if (activation == ACT_RELU) {
+    return select((lanesv) (0.0f), (lanesv) (1.0f), a > (lanesv) (0.0f));
+  }
+  float lanes[LANES];
+  LANES_CAT(vstore, LANES)(a, 0, lanes);
+  for (int q = 0; q < LANES; q++) {
+    lanes[q] = slope(activation, lanes[q]);
+  }
+  return LANES_CAT(vload, LANES)(0, lanes);
+}
+#endif
+
 // An optimizer moment's new value (momentum's velocity, Adam's m and v), with subnormals and −0
 // (|x| < FLT_MIN) stored as +0; NaN kept (update.cl, small_net.cl; the reference's UpdateLoops.flushMoment).
 // Two comparisons, not fabs(x) < FLT_MIN: with fabs, PoCL 3.1 no longer vectorised update.cl's work-group

@@ -32,7 +32,7 @@ public interface ActivationContract<B, I> extends KernelLauncher {
    * @param dz the incoming gradient on entry, the layer's delta on return
    */
   default void activationDelta(int count, int activation, B a, B dz) {
-    launch("activation_delta", Range.items(count), count, activation, a, dz);
+    launch("activation_delta", Range.items(Kernels.lanes(count)), count, activation, a, dz);
   }
 
   /**

@@ -70,11 +70,12 @@ public interface Kernels<B, I> extends MatmulContract<B, I>, ActivationContract<
   int NORM_BLOCK = 256;
 
   /**
-   * Neighbouring channels one work-item of batchnorm.cl's block sums and element-wise kernels takes at a time, as
-   * one vector (built in as NORM_LANES): each lane keeps its channel's order, so it changes no bits, only the
-   * ranges.
+   * Neighbouring floats one work-item of the explicitly vectorized kernels takes at a time, as one vector (built
+   * in as LANES; prelude.cl's lanes_* helpers): batchnorm.cl's block sums and element-wise kernels (channels),
+   * residual.cl's and activation_delta (elements). Each lane computes what a lone work-item would, in the same
+   * order, so it changes no bits, only the ranges.
    */
-  int NORM_LANES = 8;
+  int LANES = 8;
 
   /** The name of {@link #launch}: the one method here that stands for no kernel (tests and Profiled skip it). */
   String LAUNCH = "launch";
@@ -90,13 +91,13 @@ public interface Kernels<B, I> extends MatmulContract<B, I>, ActivationContract<
   }
 
   /**
-   * {@return the work-items across {@code channels} of batchnorm.cl's vector kernels (all but the finishing
-   * ones): ⌈channels / NORM_LANES⌉}
+   * {@return the work-items across {@code floats} neighbouring floats of a kernel that takes {@link #LANES} of
+   * them per work-item: ⌈floats / LANES⌉}
    *
-   * @param channels channels
+   * @param floats the floats (channels, or a whole array's elements)
    */
-  static int normLanes(int channels) {
-    return (channels + NORM_LANES - 1) / NORM_LANES;
+  static int lanes(long floats) {
+    return Math.toIntExact((floats + LANES - 1) / LANES);
   }
 
   /**

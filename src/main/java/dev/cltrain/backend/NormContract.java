@@ -46,7 +46,7 @@ public interface NormContract<B, I> extends KernelLauncher {
    * @param partials receives {@link Kernels#normBlocks}(count) × channels sums
    */
   default void batchNormSums(int count, int channels, B x, B partials) {
-    launch("batch_norm_sums", Range.grid(Kernels.normLanes(channels), Kernels.normBlocks(count)),
+    launch("batch_norm_sums", Range.grid(Kernels.lanes(channels), Kernels.normBlocks(count)),
         count, channels, x, partials);
   }
 
@@ -72,7 +72,7 @@ public interface NormContract<B, I> extends KernelLauncher {
    * @param partials receives {@link Kernels#normBlocks}(count) × channels sums
    */
   default void batchNormSquares(int count, int channels, B x, B mean, B partials) {
-    launch("batch_norm_squares", Range.grid(Kernels.normLanes(channels), Kernels.normBlocks(count)),
+    launch("batch_norm_squares", Range.grid(Kernels.lanes(channels), Kernels.normBlocks(count)),
         count, channels, x, mean, partials);
   }
 
@@ -112,7 +112,7 @@ public interface NormContract<B, I> extends KernelLauncher {
    */
   default void batchNormForward(int count, int channels, int activation, float epsilon, B x, B mean, B variance, B gamma,
       B beta, B y) {
-    launch("batch_norm_forward", Range.grid(Kernels.normLanes(channels), count),
+    launch("batch_norm_forward", Range.grid(Kernels.lanes(channels), count),
         count, channels, activation, epsilon, x, mean, variance, gamma, beta, y);
   }
 
@@ -131,7 +131,7 @@ public interface NormContract<B, I> extends KernelLauncher {
    */
   default void batchNormGradientSums(int count, int channels, float epsilon, B x, B mean, B variance, B dy,
       B partials) {
-    launch("batch_norm_gradient_sums", Range.grid(Kernels.normLanes(channels), Kernels.normBlocks(count)),
+    launch("batch_norm_gradient_sums", Range.grid(Kernels.lanes(channels), Kernels.normBlocks(count)),
         count, channels, epsilon, x, mean, variance, dy, partials);
   }
 
@@ -166,7 +166,7 @@ public interface NormContract<B, I> extends KernelLauncher {
    */
   default void batchNormBackwardInput(int count, int channels, float epsilon, B x, B mean, B variance, B gamma, B dy, B sums,
       B dx) {
-    launch("batch_norm_backward_input", Range.grid(Kernels.normLanes(channels), count),
+    launch("batch_norm_backward_input", Range.grid(Kernels.lanes(channels), count),
         count, channels, epsilon, x, mean, variance, gamma, dy, sums, dx);
   }
 }

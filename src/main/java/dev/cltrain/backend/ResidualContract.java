@@ -20,7 +20,7 @@ public interface ResidualContract<B, I> extends KernelLauncher {
    * @param out the result
    */
   default void residualAdd(int count, int activation, B x, B y, B out) {
-    launch("residual_add", Range.items(count), count, activation, x, y, out);
+    launch("residual_add", Range.items(Kernels.lanes(count)), count, activation, x, y, out);
   }
 
   /**
@@ -33,6 +33,6 @@ public interface ResidualContract<B, I> extends KernelLauncher {
    * @param copy receives the gradient with respect to the sum
    */
   default void residualDelta(int count, int activation, B out, B g, B copy) {
-    launch("residual_delta", Range.items(count), count, activation, out, g, copy);
+    launch("residual_delta", Range.items(Kernels.lanes(count)), count, activation, out, g, copy);
   }
 }

@@ -201,13 +201,13 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    *     MATMUL_REGISTERS, RM and RC)
    * @param reduceGroup REDUCE_GROUP, the work-items of the single-group loss reductions: a power of two no
    *     larger than the device's work-group limit
-   * @return the -D options (the blocked reductions' {@link Kernels#NORM_BLOCK} and {@link Kernels#NORM_LANES} among
+   * @return the -D options (the blocked reductions' {@link Kernels#NORM_BLOCK} and {@link Kernels#LANES} among
    *     them) and
    *     {@code -cl-kernel-arg-info}, without the divide-sqrt flag
    */
   public static String buildOptions(MatmulPlan plan, int reduceGroup) {
     return plan.defines() + " -DREDUCE_GROUP=" + reduceGroup + " -DNORM_BLOCK=" + Kernels.NORM_BLOCK
-        + " -DNORM_LANES=" + Kernels.NORM_LANES + " -cl-kernel-arg-info";
+        + " -DLANES=" + Kernels.LANES + " -cl-kernel-arg-info";
   }
 
   /**
