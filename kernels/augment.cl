@@ -11,7 +11,7 @@
 //   which 0: flipped when mul_hi(r, 2) = 1 (only with flip ≠ 0)
 //   which 1: dy = mul_hi(r, 2·pad + 1) − pad;  which 2: dx likewise (only with pad > 0)
 //   target(y, x, c) = source(y + dy, x' + dx, c), x' = width − 1 − x when flipped else x; 0 outside the image.
-// One work-item per element of target: dimension 0 = column (pixel·channels + c), dimension 1 = row.
+// One work-item per image row of target: dimension 0 = y, dimension 1 = row.
 
 // The draw `which` of sample s in this epoch, uniform in 0 .. n − 1 (the high word of r·n).
 uint augment_draw(const uint sample, const uint epoch, const uint which, const uint n, const uint seed_lo,
@@ -19,44 +19,39 @@ uint augment_draw(const uint sample, const uint epoch, const uint which, const u
   return mul_hi(philox_first(sample, epoch, which, 0x80000000u, seed_lo, seed_hi), n);
 }
 
-// Element col of sample s's augmented image, read from row, the sample's unaugmented image.
-float augmented(const int col, const uint sample, const int height, const int width, const int channels,
-                const int pad, const int flip, const int seed_lo, const int seed_hi, const int epoch,
-                __global const float* row) {
-  const int pixel = col / channels;
-  const int c = col - pixel * channels;
-  const int y = pixel / width;
-  const int x = pixel - y * width;
-  int sx = x;
-  int sy = y;
-  if (flip != 0 && augment_draw(sample, (uint) epoch, 0u, 2u, (uint) seed_lo, (uint) seed_hi) == 1u) {
-    sx = width - 1 - x;
-  }
-  if (pad > 0) {
-    const uint span = (uint) (2 * pad + 1);
-    sy += (int) augment_draw(sample, (uint) epoch, 1u, span, (uint) seed_lo, (uint) seed_hi) - pad;
-    sx += (int) augment_draw(sample, (uint) epoch, 2u, span, (uint) seed_lo, (uint) seed_hi) - pad;
-  }
-  return sy >= 0 && sy < height && sx >= 0 && sx < width ? row[(sy * width + sx) * channels + c] : 0.0f;
-}
-
-// Element (r, col) of both kernels: sample indices[offset + r]'s image read from source row sample (gathered) or r.
+// Image row y of target row r: the draws once, then the row's width·channels elements (a loop: the Philox draws
+// cost more than the copy, so one work-item per element spent most of its time drawing the same numbers).
 inline void augment_element(const int rows, const int height, const int width, const int channels, const int pad,
                             const int flip, const int seed_lo, const int seed_hi, const int epoch, const int offset,
                             __global const int* indices, __global const float* source, __global float* target,
                             const bool gathered) {
-  const int col = get_global_id(0);
+  const int y = get_global_id(0);
   const int r = get_global_id(1);
-  const int cols = height * width * channels;
-  if (r >= rows || col >= cols) {
+  if (r >= rows || y >= height) {
     return;
   }
-  const int sample = indices[offset + r];
-  target[r * cols + col] = augmented(col, (uint) sample, height, width, channels, pad, flip, seed_lo, seed_hi, epoch,
-                                     source + (gathered ? sample : r) * cols);
+  const int cols = height * width * channels;
+  const uint sample = (uint) indices[offset + r];
+  const bool flipped = flip != 0 && augment_draw(sample, (uint) epoch, 0u, 2u, (uint) seed_lo, (uint) seed_hi) == 1u;
+  int dy = 0;
+  int dx = 0;
+  if (pad > 0) {
+    const uint span = (uint) (2 * pad + 1);
+    dy = (int) augment_draw(sample, (uint) epoch, 1u, span, (uint) seed_lo, (uint) seed_hi) - pad;
+    dx = (int) augment_draw(sample, (uint) epoch, 2u, span, (uint) seed_lo, (uint) seed_hi) - pad;
+  }
+  const int sy = y + dy;
+  __global const float* image = source + (long) (gathered ? (int) sample : r) * cols;
+  __global float* out = target + (long) r * cols + y * width * channels;
+  for (int x = 0; x < width; x++) {
+    const int sx = (flipped ? width - 1 - x : x) + dx;
+    const bool inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+    for (int c = 0; c < channels; c++) {
+      out[x * channels + c] = inside ? image[(sy * width + sx) * channels + c] : 0.0f;
+    }
+  }
 }
 
-// target(rows, height·width·channels) = source rows indices[offset .. offset + rows), each flipped and shifted
 __kernel void gather_augment(const int rows, const int height, const int width, const int channels,
                              const int pad, const int flip, const int seed_lo, const int seed_hi,
                              const int epoch, const int offset, __global const int* indices,

@@ -45,7 +45,7 @@ public interface BatchContract<B, I> extends KernelLauncher {
    */
   default void gatherAugment(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
       int epoch, int offset, I indices, B source, B target) {
-    launch("gather_augment", Range.grid(height * width * channels, rows), rows, height, width, channels, pad, flip,
+    launch("gather_augment", Range.grid(height, rows), rows, height, width, channels, pad, flip,
         seedLo, seedHi, epoch, offset, indices, source, target);
   }
 
@@ -70,7 +70,7 @@ public interface BatchContract<B, I> extends KernelLauncher {
    */
   default void augmentRows(int rows, int height, int width, int channels, int pad, int flip, int seedLo, int seedHi,
       int epoch, int offset, I indices, B source, B target) {
-    launch("augment_rows", Range.grid(height * width * channels, rows), rows, height, width, channels, pad, flip,
+    launch("augment_rows", Range.grid(height, rows), rows, height, width, channels, pad, flip,
         seedLo, seedHi, epoch, offset, indices, source, target);
   }
 }
