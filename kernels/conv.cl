@@ -186,22 +186,23 @@ __kernel void max_pool_backward(const int rows, const int height, const int widt
     return;
   }
   if (window.out >= 0) {
-    for (int c = 0; c < channels; c++) {
-      float best = x[first + c];
-      int at = 0;
+    for (int c = 0; c < channels; c += LANES) { // LANES channels as one vector (prelude.cl's lanes_*)
+      const int valid = channels - c;
+      lanesv best = lanes_load(x, first + c, valid);
+      lanesi at = (lanesi) (0);
       for (int ky = 0; ky < pool; ky++) {
         for (int kx = 0; kx < pool; kx++) {
-          const float v = x[first + (ky * width + kx) * channels + c];
-          if (v > best) {
-            best = v;
-            at = ky * pool + kx;
-          }
+          const lanesv v = lanes_load(x, first + (ky * width + kx) * channels + c, valid);
+          const lanesi higher = v > best;
+          best = select(best, v, higher);
+          at = select(at, (lanesi) (ky * pool + kx), higher);
         }
       }
-      const float g = dy[window.out + c];
+      const lanesv g = lanes_load(dy, window.out + c, valid);
       for (int ky = 0; ky < pool; ky++) {
         for (int kx = 0; kx < pool; kx++) {
-          dx[first + (ky * width + kx) * channels + c] = ky * pool + kx == at ? g : 0.0f;
+          lanes_store(dx, first + (ky * width + kx) * channels + c, valid,
+                      select((lanesv) (0.0f), g, at == (lanesi) (ky * pool + kx)));
         }
       }
     }

@@ -91,6 +91,7 @@ inline float slope(const int activation, const float a) {
 #define LANES_CAT_(x, y) x##y
 #define LANES_CAT(x, y) LANES_CAT_(x, y)
 #define lanesv LANES_CAT(float, LANES)
+#define lanesi LANES_CAT(int, LANES)
 
 inline lanesv lanes_load(__global const float* p, const long at, const int valid) {
   if (valid >= LANES) {
