@@ -18,14 +18,18 @@ block's stride (with bias) and a BatchNorm2d (--no-shortcut-bn leaves that out, 
 projection before issue 25 gave it one); global average pooling; a dense layer of 10 with softmax cross-entropy and label
 smoothing 0.1. He-normal weights (fan-in), biases 0, gamma 1, beta 0. AdamW (0.9, 0.999, 1e-8) with decoupled
 decay 0.05 on the conv and dense weights only (cltrain decays no bias or batch-norm parameter without
---decay-all). The rate per epoch e of E: 0.002 * (1 + cos(pi * e / E)) / 2. Augmentation per training image and
+--decay-all); --optimizer momentum is cltrain's (SGD with momentum 0.9 and L2 decay, e.g. --lr 0.1
+--weight-decay 5e-4 --warmup-epochs 1: README's recipe). The rate per epoch e of E with W warm-up epochs, as
+cltrain's LearningRateSchedule: lr * (e + 1) / W for e < W, then lr * (1 + cos(pi * k / K)) / 2, k = e - W,
+K = E - W. Augmentation per training image and
 epoch: a horizontal flip with probability 1/2 and a translation by -2..2 pixels in each direction, zero-filled
 (a crop of the image padded by 2). Mini-batches of 128 over a reshuffled training set, the last partial one kept;
 pixels / 255. The random draws differ from cltrain's (Philox, NumPy's generator), so accuracies agree within
 the spread of seeds, not digit for digit.
 
   /usr/bin/python3 scripts/torch_resnet_recipe.py [--epochs 30] [--threads 2] [--seed 0] [--data DIR]
-      [--widths 32,64] [--checkpoint FILE]
+      [--widths 32,64] [--optimizer adamw|momentum] [--lr R] [--weight-decay L2] [--momentum MU]
+      [--warmup-epochs W] [--checkpoint FILE]
 
 --checkpoint FILE saves the run after every epoch (weights, optimizer, generators, the lines printed so far) and,
 when FILE exists at the start, goes on from it: a long run survives being stopped.
@@ -49,6 +53,9 @@ p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--epochs", type=int, default=30)
 p.add_argument("--batch", type=int, default=128)
 p.add_argument("--lr", type=float, default=0.002)
+p.add_argument("--optimizer", choices=["adamw", "momentum"], default="adamw")
+p.add_argument("--momentum", type=float, default=0.9)
+p.add_argument("--warmup-epochs", type=int, default=0)
 p.add_argument("--weight-decay", type=float, default=0.05)
 p.add_argument("--label-smoothing", type=float, default=0.1)
 p.add_argument("--pad", type=int, default=2, help="crop:P, the translation range in pixels (0: none)")
@@ -112,9 +119,21 @@ for m in net.modules():
         plain.append(m.bias)
     elif isinstance(m, nn.BatchNorm2d):
         plain += [m.weight, m.bias]
-opt = torch.optim.AdamW([{"params": decayed, "weight_decay": args.weight_decay},
-                         {"params": plain, "weight_decay": 0.0}],
-                        lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+groups = [{"params": decayed, "weight_decay": args.weight_decay}, {"params": plain, "weight_decay": 0.0}]
+if args.optimizer == "momentum":
+    # cltrain's momentum: v = mu*v + (g + L2*w); w -= lr*v (PyTorch's SGD, no dampening, not Nesterov)
+    opt = torch.optim.SGD(groups, lr=args.lr, momentum=args.momentum)
+else:
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+
+
+def rate(epoch):
+    """cltrain's --lr-schedule cosine with --warmup-epochs W."""
+    w = args.warmup_epochs
+    if epoch < w:
+        return args.lr * (epoch + 1) / w
+    k, total = epoch - w, max(1, args.epochs - w)
+    return args.lr * (1 + math.cos(math.pi * min(k, total) / total)) / 2
 loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
 params = sum(t.numel() for t in net.parameters())
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {params} parameters, "
@@ -157,7 +176,7 @@ if args.checkpoint and os.path.exists(args.checkpoint):
         print(line, flush=True)
 for epoch in range(first, args.epochs):
     for g in opt.param_groups:
-        g["lr"] = args.lr * (1 + math.cos(math.pi * epoch / args.epochs)) / 2
+        g["lr"] = rate(epoch)
     net.train()
     order = torch.from_numpy(rng.permutation(len(xtr)))
     total, t0 = 0.0, time.perf_counter()
