@@ -6,6 +6,9 @@ package dev.cltrain.reference;
  * the kernels that move values rather than multiply them.
  */
 abstract class ConvTwins extends UpdateTwins {
+  /** The per-sample loops of the direct convolution and of max pooling (same bits with or without SIMD). */
+  final ConvLoops convLoops = ConvLoops.best();
+
   ConvTwins(MatmulRows loops, UpdateLoops updates) {
     super(loops, updates);
   }
@@ -88,82 +91,15 @@ abstract class ConvTwins extends UpdateTwins {
 
   @Override
   public void maxPool(int rows, int height, int width, int channels, int pool, float[] x, float[] y) {
-    int outHeight = height / pool;
-    int outWidth = width / pool;
-    overSamples(rows, (long) height * width * channels, n -> {
-      for (int oy = 0; oy < outHeight; oy++) {
-        for (int ox = 0; ox < outWidth; ox++) {
-          int first = ((n * height + oy * pool) * width + ox * pool) * channels;
-          int out = ((n * outHeight + oy) * outWidth + ox) * channels;
-          // each channel's comparisons in (ky, kx) order, as max_pool's loop; channels side by side
-          System.arraycopy(x, first, y, out, channels);
-          for (int ky = 0; ky < pool; ky++) {
-            for (int kx = 0; kx < pool; kx++) {
-              int at = first + (ky * width + kx) * channels;
-              for (int c = 0; c < channels; c++) {
-                float v = x[at + c];
-                if (v > y[out + c]) {
-                  y[out + c] = v;
-                }
-              }
-            }
-          }
-        }
-      }
-    });
+    overSamples(rows, (long) height * width * channels,
+        n -> convLoops.maxPool(n, height, width, channels, pool, x, y));
   }
 
   @Override
   public void maxPoolBackward(int rows, int height, int width, int channels, int pool, float[] x, float[] dy,
       float[] dx) {
-    int outHeight = height / pool;
-    int outWidth = width / pool;
-    int windowsY = (height + pool - 1) / pool;
-    int windowsX = (width + pool - 1) / pool;
-    overSamples(rows, (long) height * width * channels, n -> {
-      float[] best = new float[channels];
-      int[] where = new int[channels];
-      for (int wy = 0; wy < windowsY; wy++) {
-        for (int wx = 0; wx < windowsX; wx++) {
-          int first = ((n * height + wy * pool) * width + wx * pool) * channels;
-          int rowsIn = Math.min(pool, height - wy * pool);
-          int colsIn = Math.min(pool, width - wx * pool);
-          if (wy < outHeight && wx < outWidth) {
-            // max_pool_backward's search per channel, (ky, kx) order, channels side by side
-            System.arraycopy(x, first, best, 0, channels);
-            java.util.Arrays.fill(where, 0);
-            for (int ky = 0; ky < pool; ky++) {
-              for (int kx = 0; kx < pool; kx++) {
-                int at = first + (ky * width + kx) * channels;
-                for (int c = 0; c < channels; c++) {
-                  float v = x[at + c];
-                  if (v > best[c]) {
-                    best[c] = v;
-                    where[c] = ky * pool + kx;
-                  }
-                }
-              }
-            }
-            int g = ((n * outHeight + wy) * outWidth + wx) * channels;
-            for (int ky = 0; ky < pool; ky++) {
-              for (int kx = 0; kx < pool; kx++) {
-                int at = first + (ky * width + kx) * channels;
-                for (int c = 0; c < channels; c++) {
-                  dx[at + c] = ky * pool + kx == where[c] ? dy[g + c] : 0.0f;
-                }
-              }
-            }
-          } else {
-            for (int ky = 0; ky < rowsIn; ky++) {
-              for (int kx = 0; kx < colsIn; kx++) {
-                int at = first + (ky * width + kx) * channels;
-                java.util.Arrays.fill(dx, at, at + channels, 0.0f);
-              }
-            }
-          }
-        }
-      }
-    });
+    overSamples(rows, (long) height * width * channels,
+        n -> convLoops.maxPoolBackward(n, height, width, channels, pool, x, dy, dx));
   }
 
   @Override

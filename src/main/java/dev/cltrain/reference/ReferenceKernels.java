@@ -429,40 +429,15 @@ public final class ReferenceKernels extends RecurrentTwins {
   /**
    * conv_direct.cl's twin: each output's sum from 0 over the patch columns in ascending order, {@code Math.fma}
    * each (a padded position's product with 0.0f, as im2col's zero), then f(sum + bias): im2col then
-   * matmul_bias_activation's bits, filters side by side. With {@code pooled}, then {@link #maxPool} of y at pool 2.
+   * matmul_bias_activation's bits, filters side by side ({@link ConvLoops#direct}). With {@code pooled}, then
+   * {@link #maxPool} of y at pool 2.
    */
   private void convDirect(int rows, int height, int width, int channels, int kernelSize, int stride,
       int padTop, int padLeft, int outHeight, int outWidth, int filters, int activation, float[] x, float[] w,
       float[] bias, float[] y, float[] pooled) {
     int patch = kernelSize * kernelSize * channels;
-    overSamples(rows, (long) outHeight * outWidth * patch * filters, n -> {
-      float[] sum = new float[filters];
-      for (int oy = 0; oy < outHeight; oy++) {
-        for (int ox = 0; ox < outWidth; ox++) {
-          java.util.Arrays.fill(sum, 0.0f);
-          int column = 0;
-          for (int ky = 0; ky < kernelSize; ky++) {
-            int iy = oy * stride + ky - padTop;
-            for (int kx = 0; kx < kernelSize; kx++) {
-              int ix = ox * stride + kx - padLeft;
-              boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-              int from = ((n * height + iy) * width + ix) * channels;
-              for (int c = 0; c < channels; c++, column++) {
-                float value = inside ? x[from + c] : 0.0f;
-                int row = column * filters;
-                for (int f = 0; f < filters; f++) {
-                  sum[f] = Math.fma(value, w[row + f], sum[f]);
-                }
-              }
-            }
-          }
-          int out = ((n * outHeight + oy) * outWidth + ox) * filters;
-          for (int f = 0; f < filters; f++) {
-            y[out + f] = activate(activation, sum[f] + bias[f]);
-          }
-        }
-      }
-    });
+    overSamples(rows, (long) outHeight * outWidth * patch * filters, n -> convLoops.direct(n, height, width, channels,
+        kernelSize, stride, padTop, padLeft, outHeight, outWidth, filters, activation, x, w, bias, y));
     if (pooled != null) {
       maxPool(rows, outHeight, outWidth, filters, 2, y, pooled);
     }
