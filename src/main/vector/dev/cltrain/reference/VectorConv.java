@@ -58,53 +58,56 @@ final class VectorConv implements ConvLoops {
         System.arraycopy(w, column * filters + f0, panel, column * W, valid);
       }
       System.arraycopy(bias, f0, block, 0, valid);
-      Out out = new Out(n, outHeight, outWidth, filters, f0, valid, activation, FloatVector.fromArray(S, block, 0),
-          FloatVector.fromArray(S, block, L), lanes, y);
+      Out out = new Out(n, outHeight, outWidth, filters, f0, valid, activation, block, lanes, new float[PIXELS * W], y);
       for (int oy = 0; oy < outHeight; oy++) {
         int rowAt = oy * stride * paddedWidth;
         for (int ox = 0; ox < outWidth; ox += PIXELS) {
-          pixels6(oy, ox, rowAt, stride, channels, outWidth, patch, offset, image, panel, out);
+          pixels6(ox, rowAt, stride, channels, outWidth, patch, offset, image, panel, out.sums);
+          out.store(oy, ox);
         }
       }
     }
   }
 
-  /** Where a panel's sums go: y's filters [f0, f0 + valid) of sample n, after the bias and f. */
-  private record Out(int n, int outHeight, int outWidth, int filters, int f0, int valid, int activation,
-      FloatVector bias0, FloatVector bias1, float[] lanes, float[] y) {
-    /** Stores pixel (oy, ox)'s two vectors of sums as f(sum + bias), its first {@code valid} lanes. */
-    void store(int oy, int ox, FloatVector s0, FloatVector s1) {
-      if (ox >= outWidth) {
-        return;
-      }
-      int at = ((n * outHeight + oy) * outWidth + ox) * filters + f0;
-      FloatVector v0 = activate(s0.add(bias0));
-      FloatVector v1 = activate(s1.add(bias1));
-      if (activation != 0 && activation != 3) {
+  /**
+   * Where a panel's sums go: y's filters [f0, f0 + valid) of sample n, after the bias and f. The register block
+   * leaves its sums in {@code sums} (pixel j's two vectors at j · W), so that no vector crosses a call: a vector
+   * passed to a method C2 did not inline is boxed, and the loops then allocate at every block.
+   */
+  private record Out(int n, int outHeight, int outWidth, int filters, int f0, int valid, int activation, float[] bias,
+      float[] lanes, float[] sums, float[] y) {
+    /** Stores the block's pixels (oy, ox + j) inside the row as f(sum + bias), their first {@code valid} lanes. */
+    void store(int oy, int ox) {
+      FloatVector bias0 = FloatVector.fromArray(S, bias, 0);
+      FloatVector bias1 = FloatVector.fromArray(S, bias, L);
+      for (int j = 0; j < PIXELS && ox + j < outWidth; j++) {
+        int at = ((n * outHeight + oy) * outWidth + ox + j) * filters + f0;
+        FloatVector v0 = FloatVector.fromArray(S, sums, j * W).add(bias0);
+        FloatVector v1 = FloatVector.fromArray(S, sums, j * W + L).add(bias1);
+        if (activation == 3) { // relu as a select: activate's x > 0 ? x : 0, lane by lane
+          v0 = FloatVector.zero(S).blend(v0, v0.compare(VectorOperators.GT, 0.0f));
+          v1 = FloatVector.zero(S).blend(v1, v1.compare(VectorOperators.GT, 0.0f));
+        }
+        if (valid == W && (activation == 0 || activation == 3)) {
+          v0.intoArray(y, at);
+          v1.intoArray(y, at + L);
+          continue;
+        }
         v0.intoArray(lanes, 0);
         v1.intoArray(lanes, L);
         for (int q = 0; q < valid; q++) {
-          y[at + q] = MatmulTwins.activate(activation, lanes[q]);
+          y[at + q] = activation == 0 || activation == 3 ? lanes[q] : MatmulTwins.activate(activation, lanes[q]);
         }
-      } else if (valid == W) {
-        v0.intoArray(y, at);
-        v1.intoArray(y, at + L);
-      } else {
-        v0.intoArray(lanes, 0);
-        v1.intoArray(lanes, L);
-        System.arraycopy(lanes, 0, y, at, valid);
       }
-    }
-
-    /** relu as a select (activate's x &gt; 0 ? x : 0, lane by lane); other activations are applied per lane. */
-    private FloatVector activate(FloatVector v) {
-      return activation == 3 ? FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0.0f)) : v;
     }
   }
 
-  /** Pixels ox .. ox+5 of output row oy (those past the row's end read its last pixel and are not stored). */
-  private static void pixels6(int oy, int ox, int rowAt, int stride, int channels, int outWidth, int patch,
-      int[] offset, float[] image, float[] panel, Out out) {
+  /**
+   * The sums of pixels ox .. ox+5 of the output row starting at rowAt in the image (those past the row's end read its
+   * last pixel) into sums.
+   */
+  private static void pixels6(int ox, int rowAt, int stride, int channels, int outWidth, int patch, int[] offset,
+      float[] image, float[] panel, float[] sums) {
     int last = outWidth - 1;
     int p0 = (rowAt + ox * stride) * channels;
     int p1 = (rowAt + Math.min(ox + 1, last) * stride) * channels;
@@ -147,77 +150,102 @@ final class VectorConv implements ConvLoops {
       c50 = b0.fma(x5, c50);
       c51 = b1.fma(x5, c51);
     }
-    out.store(oy, ox, c00, c01);
-    out.store(oy, ox + 1, c10, c11);
-    out.store(oy, ox + 2, c20, c21);
-    out.store(oy, ox + 3, c30, c31);
-    out.store(oy, ox + 4, c40, c41);
-    out.store(oy, ox + 5, c50, c51);
+    c00.intoArray(sums, 0);
+    c01.intoArray(sums, L);
+    c10.intoArray(sums, W);
+    c11.intoArray(sums, W + L);
+    c20.intoArray(sums, 2 * W);
+    c21.intoArray(sums, 2 * W + L);
+    c30.intoArray(sums, 3 * W);
+    c31.intoArray(sums, 3 * W + L);
+    c40.intoArray(sums, 4 * W);
+    c41.intoArray(sums, 4 * W + L);
+    c50.intoArray(sums, 5 * W);
+    c51.intoArray(sums, 5 * W + L);
   }
 
+  /**
+   * Whole vectors of channels for the 2 × 2 windows of the CNN recipes, in straight-line code: the four positions
+   * compared in (ky, kx) order, each taking the lanes where it is larger. Other pool sizes take the plain loops. (A
+   * loop over the window's positions carrying the vector of maxima made C2 fall back, at times, to the API's
+   * unintrinsified blend: 30 times slower, in bursts of many calls.)
+   */
   @Override
   public void maxPool(int n, int height, int width, int channels, int pool, float[] x, float[] y) {
-    int outHeight = height / pool;
-    int outWidth = width / pool;
+    if (pool != 2) {
+      Plain.INSTANCE.maxPool(n, height, width, channels, pool, x, y);
+      return;
+    }
+    int outHeight = height / 2;
+    int outWidth = width / 2;
     int whole = S.loopBound(channels);
+    int down = width * channels;
     for (int oy = 0; oy < outHeight; oy++) {
       for (int ox = 0; ox < outWidth; ox++) {
-        int first = ((n * height + oy * pool) * width + ox * pool) * channels;
+        int first = ((n * height + oy * 2) * width + ox * 2) * channels;
         int out = ((n * outHeight + oy) * outWidth + ox) * channels;
         for (int c = 0; c < whole; c += L) {
           FloatVector best = FloatVector.fromArray(S, x, first + c);
-          for (int ky = 0; ky < pool; ky++) {
-            for (int kx = 0; kx < pool; kx++) {
-              FloatVector v = FloatVector.fromArray(S, x, first + (ky * width + kx) * channels + c);
-              best = best.blend(v, v.compare(VectorOperators.GT, best));
-            }
-          }
+          FloatVector v1 = FloatVector.fromArray(S, x, first + channels + c);
+          best = best.blend(v1, v1.compare(VectorOperators.GT, best));
+          FloatVector v2 = FloatVector.fromArray(S, x, first + down + c);
+          best = best.blend(v2, v2.compare(VectorOperators.GT, best));
+          FloatVector v3 = FloatVector.fromArray(S, x, first + down + channels + c);
+          best = best.blend(v3, v3.compare(VectorOperators.GT, best));
           best.intoArray(y, out + c);
         }
-        Plain.maxPoolWindow(first, out, width, channels, pool, whole, channels, x, y);
+        Plain.maxPoolWindow(first, out, width, channels, 2, whole, channels, x, y);
       }
     }
   }
 
+  /**
+   * max_pool_backward for 2 × 2 windows, straight-line as {@link #maxPool}: the first maximum's position per lane
+   * as a mask per position (later positions clear the earlier ones' lanes where they are larger), then dy to the
+   * lanes of each position's mask and 0 to the others. Other pool sizes take the plain loops.
+   */
   @Override
   public void maxPoolBackward(int n, int height, int width, int channels, int pool, float[] x, float[] dy,
       float[] dx) {
-    int outHeight = height / pool;
-    int outWidth = width / pool;
-    int windowsY = (height + pool - 1) / pool;
-    int windowsX = (width + pool - 1) / pool;
+    if (pool != 2) {
+      Plain.INSTANCE.maxPoolBackward(n, height, width, channels, pool, x, dy, dx);
+      return;
+    }
+    int outHeight = height / 2;
+    int outWidth = width / 2;
+    int windowsY = (height + 1) / 2;
+    int windowsX = (width + 1) / 2;
     int whole = S.loopBound(channels);
+    int down = width * channels;
     FloatVector zero = FloatVector.zero(S);
     for (int wy = 0; wy < windowsY; wy++) {
       for (int wx = 0; wx < windowsX; wx++) {
-        int first = ((n * height + wy * pool) * width + wx * pool) * channels;
+        int first = ((n * height + wy * 2) * width + wx * 2) * channels;
         if (wy >= outHeight || wx >= outWidth) {
-          Plain.clearWindow(first, Math.min(pool, height - wy * pool), Math.min(pool, width - wx * pool), width,
-              channels, dx);
+          Plain.clearWindow(first, Math.min(2, height - wy * 2), Math.min(2, width - wx * 2), width, channels, dx);
           continue;
         }
         int g = ((n * outHeight + wy) * outWidth + wx) * channels;
         for (int c = 0; c < whole; c += L) {
-          // the position of each lane's first maximum, as a float (exact: below 2^24), 0 = (0, 0)
-          FloatVector best = FloatVector.fromArray(S, x, first + c);
-          FloatVector where = zero;
-          for (int ky = 0; ky < pool; ky++) {
-            for (int kx = 0; kx < pool; kx++) {
-              FloatVector v = FloatVector.fromArray(S, x, first + (ky * width + kx) * channels + c);
-              VectorMask<Float> larger = v.compare(VectorOperators.GT, best);
-              best = best.blend(v, larger);
-              where = where.blend(ky * pool + kx, larger);
-            }
-          }
+          FloatVector v0 = FloatVector.fromArray(S, x, first + c);
+          FloatVector v1 = FloatVector.fromArray(S, x, first + channels + c);
+          FloatVector v2 = FloatVector.fromArray(S, x, first + down + c);
+          FloatVector v3 = FloatVector.fromArray(S, x, first + down + channels + c);
+          VectorMask<Float> at1 = v1.compare(VectorOperators.GT, v0);
+          FloatVector best = v0.blend(v1, at1);
+          VectorMask<Float> at2 = v2.compare(VectorOperators.GT, best);
+          best = best.blend(v2, at2);
+          VectorMask<Float> at3 = v3.compare(VectorOperators.GT, best);
+          at2 = at2.andNot(at3);
+          at1 = at1.andNot(at2).andNot(at3);
+          VectorMask<Float> at0 = at1.or(at2).or(at3).not();
           FloatVector gradient = FloatVector.fromArray(S, dy, g + c);
-          for (int ky = 0; ky < pool; ky++) {
-            for (int kx = 0; kx < pool; kx++) {
-              zero.blend(gradient, where.compare(VectorOperators.EQ, ky * pool + kx))
-                  .intoArray(dx, first + (ky * width + kx) * channels + c);
-            }
-          }
+          zero.blend(gradient, at0).intoArray(dx, first + c);
+          zero.blend(gradient, at1).intoArray(dx, first + channels + c);
+          zero.blend(gradient, at2).intoArray(dx, first + down + c);
+          zero.blend(gradient, at3).intoArray(dx, first + down + channels + c);
         }
-        Plain.maxPoolBackwardWindow(first, g, width, channels, pool, whole, channels, x, dy, dx);
+        Plain.maxPoolBackwardWindow(first, g, width, channels, 2, whole, channels, x, dy, dx);
       }
     }
   }
