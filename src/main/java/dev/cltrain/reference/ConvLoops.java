@@ -48,14 +48,7 @@ interface ConvLoops {
     private Best() {}
 
     private static ConvLoops load() {
-      if (Boolean.getBoolean("cltrain.plainMatmul") || !MatmulRows.vectorApi()) {
-        return plain();
-      }
-      try {
-        return (ConvLoops) Class.forName("dev.cltrain.reference.VectorConv").getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException | LinkageError e) {
-        return plain();
-      }
+      return Boolean.getBoolean("cltrain.plainMatmul") ? plain() : MatmulRows.vectorLoops(ConvLoops.class, "VectorConv", plain());
     }
   }
 

@@ -39,6 +39,28 @@ interface MatmulRows {
   }
 
   /**
+   * The loops of src/main/vector's class {@code simpleName} (made with its no-argument constructor) when this JVM
+   * has the Vector API and the class loads, else {@code plain}.
+   *
+   * @param <T> the loops' interface
+   * @param type the loops' interface
+   * @param simpleName the implementing class in this package
+   * @param plain the plain loops
+   * @return the loops to run
+   */
+  static <T> T vectorLoops(Class<T> type, String simpleName, T plain) {
+    if (!vectorApi()) {
+      return plain;
+    }
+    try {
+      return type.cast(Class.forName(MatmulRows.class.getPackageName() + "." + simpleName).getDeclaredConstructor()
+          .newInstance());
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return plain;
+    }
+  }
+
+  /**
    * The warning that the reference runs its plain loops because the JVM lacks the Vector API, several times
    * slower (issue 22 timed a Fashion-MNIST epoch at 49.9 s against 10.0 s); said once per JVM, through SLF4J.
    */

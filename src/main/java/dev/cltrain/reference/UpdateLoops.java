@@ -68,14 +68,7 @@ interface UpdateLoops {
     private Best() {}
 
     private static UpdateLoops load() {
-      if (!MatmulRows.vectorApi()) {
-        return plain();
-      }
-      try {
-        return (UpdateLoops) Class.forName("dev.cltrain.reference.VectorUpdate").getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException | LinkageError e) {
-        return plain();
-      }
+      return MatmulRows.vectorLoops(UpdateLoops.class, "VectorUpdate", plain());
     }
   }
 

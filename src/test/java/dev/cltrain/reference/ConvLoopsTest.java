@@ -33,9 +33,9 @@ class ConvLoopsTest {
         new int[] {3, 2, 1, 3, 1, 1, 1, 3, 2, 65});
     int rows = 3;
     for (int[] s : shapes) {
-      float[] x = random(rows * s[0] * s[1] * s[2], 1);
-      float[] w = random(s[3] * s[3] * s[2] * s[9], 2);
-      float[] bias = random(s[9], 3);
+      float[] x = MatmulRowsTest.random(rows * s[0] * s[1] * s[2], 1);
+      float[] w = MatmulRowsTest.random(s[3] * s[3] * s[2] * s[9], 2);
+      float[] bias = MatmulRowsTest.random(s[9], 3);
       for (int activation = 0; activation <= 3; activation++) {
         float[] expected = new float[rows * s[7] * s[8] * s[9]];
         float[] actual = new float[expected.length];
@@ -61,11 +61,11 @@ class ConvLoopsTest {
       int channels = s[3];
       int pool = s[4];
       float[] x = levels(rows * height * width * channels, 4);
-      float[] dy = random(rows * (height / pool) * (width / pool) * channels, 5);
+      float[] dy = MatmulRowsTest.random(rows * (height / pool) * (width / pool) * channels, 5);
       float[] expected = new float[dy.length];
       float[] actual = new float[dy.length];
       float[] expectedDx = new float[x.length];
-      float[] actualDx = random(x.length, 6); // stale values: every position must be written
+      float[] actualDx = MatmulRowsTest.random(x.length, 6); // stale values: every position must be written
       for (int n = 0; n < rows; n++) {
         PLAIN.maxPool(n, height, width, channels, pool, x, expected);
         BEST.maxPool(n, height, width, channels, pool, x, actual);
@@ -96,15 +96,6 @@ class ConvLoopsTest {
     float[] v = new float[length];
     for (int i = 0; i < length; i++) {
       v[i] = level[r.nextInt(level.length)];
-    }
-    return v;
-  }
-
-  private static float[] random(int length, long seed) {
-    Random r = new Random(seed * 17 + length);
-    float[] v = new float[length];
-    for (int i = 0; i < length; i++) {
-      v[i] = r.nextFloat() * 4 - 2;
     }
     return v;
   }

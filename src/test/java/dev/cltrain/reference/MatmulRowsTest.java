@@ -113,7 +113,8 @@ class MatmulRowsTest {
     }
   }
 
-  private static float[] random(int length, long seed) {
+  /** Floats in [−2, 2) from a seed, the same for the same length and seed. */
+  static float[] random(int length, long seed) {
     Random r = new Random(seed * 17 + length);
     float[] v = new float[length];
     for (int i = 0; i < length; i++) {
