@@ -77,7 +77,8 @@ final class DevicesCommand implements Callable<Integer> {
    * the widths an OpenCL device reports and the matmul plans tuned for it, or the reference's Vector API lanes.
    *
    * @param d the device
-   * @return e.g. "float vectors preferred 16, native 16 (...); matmul kernels float16 (blocked:6x16x4/192x256)"
+   * @return e.g. "float vectors preferred 16, native 16 (...); matmul kernels float16 (blocked:6x16x4/192x256);
+   *     convolution blocks conv:2/4x4x128/4x2"
    */
   static String vectors(Device d) {
     Map<String, Object> p = d.properties();
@@ -89,7 +90,8 @@ final class DevicesCommand implements Callable<Integer> {
     return "float vectors preferred " + p.get("preferredFloatVector") + ", native " + p.get("nativeFloatVector")
         + " (CL_DEVICE_PREFERRED/NATIVE_VECTOR_WIDTH_FLOAT); matmul kernels "
         + (p.get("matmulVector") == null ? "not tuned yet (the first run that multiplies tunes them)"
-        : p.get("matmulVector") + " (" + plans + ")");
+        : p.get("matmulVector") + " (" + plans + ")")
+        + "; convolution blocks " + (p.get("convPlan") == null ? "not tuned yet" : p.get("convPlan"));
   }
 
   /** The line under the table for a device without a hardware fused multiply-add. */

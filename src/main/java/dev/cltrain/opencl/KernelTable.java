@@ -28,18 +28,23 @@ final class KernelTable {
    *
    * @param context the context that owns the programs and kernels
    * @param options the options every program is built with
+   * @param convDefines what conv_direct.cl and conv_backward.cl are built with besides ({@link ConvPlan#defines})
    * @param reduceGroup REDUCE_GROUP: the work-items of a {@link Range#reduceGroup()} launch
    * @param updateChunk update.cl's UPDATE_CHUNK (it is built with it): a {@link Range#chunks} work-item's elements
    * @throws ClException when a build fails; the build log comes with it
    */
-  KernelTable(ClContext context, String options, int reduceGroup, int updateChunk) {
+  KernelTable(ClContext context, String options, String convDefines, int reduceGroup, int updateChunk) {
     this.reduceGroup = reduceGroup;
     this.updateChunk = updateChunk;
     for (String file : OpenClKernels.FILES) {
       if (SPECIAL.contains(file)) {
         continue;
       }
-      String fileOptions = file.equals("update.cl") ? options + " -DUPDATE_CHUNK=" + updateChunk : options;
+      String fileOptions = switch (file) {
+        case "update.cl" -> options + " -DUPDATE_CHUNK=" + updateChunk;
+        case "conv_direct.cl", "conv_backward.cl" -> options + convDefines;
+        default -> options;
+      };
       ClProgram program = context.program(file, fileOptions);
       for (String name : program.kernelNames()) {
         programs.put(name, program);

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The tuned matmul plans as read from and written to {@value #FILE} in {@link MatmulTuner#cacheFolder()}: per
  * device key ({@link MatmulTuner#key}), the plan's spec ("blocked:4x16x4/128x128"), or for an unfinished tuning
- * {"plan": spec, "untried": [specs]}. A file that cannot be read reads as empty, one that cannot be written is
+ * {"plan": spec, "untried": [specs]}; the convolutions' plans ({@link ConvTuner}) likewise, under the device's key
+ * followed by " | conv". A file that cannot be read reads as empty, one that cannot be written is
  * left as it was: either costs a tuning, never an error.
  */
 final class MatmulPlanCache {
@@ -65,19 +66,35 @@ final class MatmulPlanCache {
    * cannot be read}
    */
   MatmulPlan plan(ClDevice device, String key) {
-    JsonNode entry = plans.get(key);
-    return entry == null ? null : parsed(device, entry.isObject() ? entry.path("plan").asText("") : entry.asText(""));
+    String spec = spec(key);
+    return spec == null ? null : parsed(device, spec);
   }
 
   /** {@return the candidates {@code key}'s unfinished tuning has not timed yet, in order, those readable} */
   List<MatmulPlan> untried(ClDevice device, String key) {
     List<MatmulPlan> untried = new ArrayList<>();
-    plans.path(key).path("untried").forEach(n -> {
-      MatmulPlan plan = parsed(device, n.asText());
+    for (String spec : untriedSpecs(key)) {
+      MatmulPlan plan = parsed(device, spec);
       if (plan != null) {
         untried.add(plan);
       }
-    });
+    }
+    return untried;
+  }
+
+  /**
+   * {@return {@code key}'s plan as the spec cached, finished or not; null when there is none} Any tuner's plans
+   * (the matmul's, the convolutions' under their own key) are kept this way.
+   */
+  String spec(String key) {
+    JsonNode entry = plans.get(key);
+    return entry == null ? null : entry.isObject() ? entry.path("plan").asText("") : entry.asText("");
+  }
+
+  /** {@return the specs {@code key}'s unfinished tuning has not timed yet, in order} */
+  List<String> untriedSpecs(String key) {
+    List<String> untried = new ArrayList<>();
+    plans.path(key).path("untried").forEach(n -> untried.add(n.asText()));
     return untried;
   }
 
@@ -89,12 +106,23 @@ final class MatmulPlanCache {
    * @param untried the candidates not timed yet, in order: none for a finished tuning
    */
   void put(String key, MatmulPlan best, List<MatmulPlan> untried) {
+    putSpecs(key, best.spec(), untried.stream().map(MatmulPlan::spec).toList());
+  }
+
+  /**
+   * Sets {@code key}'s entry from specs (to {@link #write} later).
+   *
+   * @param key     the entry's key
+   * @param best    the spec of the plan chosen
+   * @param untried the specs of the candidates not timed yet, in order: none for a finished tuning
+   */
+  void putSpecs(String key, String best, List<String> untried) {
     if (untried.isEmpty()) {
-      plans.put(key, best.spec());
+      plans.put(key, best);
     } else {
       ObjectNode unfinished = plans.putObject(key);
-      unfinished.put("plan", best.spec());
-      untried.forEach(p -> unfinished.withArray("untried").add(p.spec()));
+      unfinished.put("plan", best);
+      untried.forEach(spec -> unfinished.withArray("untried").add(spec));
     }
   }
 

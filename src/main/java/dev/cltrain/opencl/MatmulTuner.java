@@ -44,6 +44,7 @@ public final class MatmulTuner {
   public static synchronized void retune() {
     retune = true;
     TUNED.clear();
+    ConvTuner.forgetThisRun();
   }
 
   /**
@@ -437,10 +438,27 @@ public final class MatmulTuner {
     return Path.of(System.getProperty("user.home"), ".cache", "cltrain");
   }
 
+  /**
+   * Whether {@code key}'s cached choice is to be timed again in this run: {@link #retune} was called and this is the
+   * key's first tuning since (once per device and run; the convolutions' tuner asks too).
+   *
+   * @param key a cache key
+   * @return true the first time {@code key} is asked after {@link #retune}
+   */
+  static synchronized boolean retuneDue(String key) {
+    return retune && RETUNED.add(key);
+  }
+
+  /** Whether {@link #retune} was called in this run and {@code key} has not been timed again since. */
+  static synchronized boolean retunePending(String key) {
+    return retune && !RETUNED.contains(key);
+  }
+
   /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
   static synchronized void forgetThisRun() {
     TUNED.clear();
     RETUNED.clear();
     retune = false;
+    ConvTuner.forgetThisRun();
   }
 }

@@ -89,6 +89,8 @@ public record OpenClDevice(ClDevice info, KernelSource source) implements Device
     p.put("matmulPlans", plans.stream().map(MatmulPlan::spec).toList());
     p.put("matmulVector", plans.isEmpty() ? null : plans.stream().map(MatmulPlan::vectorType).distinct()
         .collect(java.util.stream.Collectors.joining(", ")));
+    ConvPlan conv = ConvPlan.known(info);
+    p.put("convPlan", conv == null ? null : conv.spec());
     return p;
   }
 

@@ -60,6 +60,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
   private final ClContext context;
   /** matmul.cl's products, built for the plan and for large products. */
   private final MatmulKernels matmuls;
+  /** How the convolution kernels are built. */
+  private final ConvPlan convPlan;
   /** The plain kernels, launched by name ({@link #launch}). */
   private final KernelTable table;
   /** The *_layers kernels' launches. */
@@ -92,7 +94,7 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling) {
     this(device, source, profiling, MatmulPlan.forDevice(device, source), updateChunk(device),
-        MatmulPlan.cachedLargeForDevice(device, source), LARGE_WORK);
+        MatmulPlan.cachedLargeForDevice(device, source), LARGE_WORK, null);
   }
 
   /**
@@ -143,6 +145,27 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
    */
   public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk,
       MatmulPlan largePlan, long largeWork) {
+    this(device, source, profiling, plan, updateChunk, largePlan, largeWork, ConvPlan.DEFAULT);
+  }
+
+  /**
+   * As {@link #OpenClKernels(ClDevice, KernelSource, boolean, MatmulPlan, int, MatmulPlan, long)}, with the
+   * convolution kernels built per {@code convPlan}.
+   *
+   * @param device the device, as discovery found it
+   * @param source where the .cl files are read from
+   * @param profiling keep a profiling event per launch, for {@link #takeProfile()} (bench and --profile)
+   * @param plan how matmul.cl is built and launched
+   * @param updateChunk update.cl's UPDATE_CHUNK, at least 1
+   * @param largePlan how matmul.cl is built and launched for large products; null: tuned at the first large product
+   * @param largeWork the multiply-adds m·n·k from which a product of at least {@link #LARGE_ROWS} rows is large
+   * @param convPlan how conv_direct.cl and conv_backward.cl are built; null: {@link ConvPlan#forDevice} (which may
+   *     tune on first use)
+   * @throws ClException when a context, a build or a kernel cannot be made; the build log comes with it
+   * @throws dev.cltrain.core.InputException when {@code CLTRAIN_CONV} is set but malformed
+   */
+  public OpenClKernels(ClDevice device, KernelSource source, boolean profiling, MatmulPlan plan, int updateChunk,
+      MatmulPlan largePlan, long largeWork, ConvPlan convPlan) {
     if (updateChunk < 1) {
       throw new IllegalArgumentException("update chunk " + updateChunk + ", not at least 1");
     }
@@ -151,7 +174,8 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
       int reduceGroup = reduceGroup(device);
       String options = programOptions(device, plan);
       this.matmuls = new MatmulKernels(context, source, plan, largePlan, largeWork);
-      this.table = new KernelTable(context, options, reduceGroup, updateChunk);
+      this.convPlan = convPlan != null ? convPlan : ConvPlan.forDevice(device, source, plan);
+      this.table = new KernelTable(context, options, this.convPlan.defines(), reduceGroup, updateChunk);
       this.segments = new SegmentLaunches(table, updateChunk);
       this.smallNetFloats = smallNetFloats(device, reduceGroup);
       if (smallNetFloats > 0) {
@@ -498,35 +522,57 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     segments.adam("adamw_update_layers", count, learningRate, adam, weightDecay, correction1, correction2, dw, m, v, w);
   }
 
-  /** conv_backward.cl's CB_VC and CB_RM (its defaults): vectors per row and rows of c per register block. */
-  private static final int CONV_VECTORS = 4;
-  private static final int CONV_ROWS = 4;
   /** Rows of dW per work-item of conv_weight_gradient, unless that leaves fewer than two items per compute unit. */
   private static final int CONV_PANEL = 96;
 
   /**
-   * conv_backward.cl's CB_VN on this backend: the matmul plan's VN when blocked (the file is built with the plan's
-   * defines), else 4.
+   * conv_backward.cl's CB_VN for a matmul plan: its VN when blocked (the file is built with the plan's defines),
+   * else 4.
+   *
+   * @param plan the matmul plan the conv kernels are built with
+   * @return the floats per vector
    */
-  private int convLanes() {
-    return matmuls.plan().blocked() ? matmuls.plan().vector() : 4;
+  static int convLanes(MatmulPlan plan) {
+    return plan.blocked() ? plan.vector() : 4;
   }
 
   /**
-   * One work-item per strip of CB_VN·CB_VC columns and panel of rows of c, each a work-group of its own (as the
-   * blocked matmul): panels of {@link #CONV_PANEL} rows, or lower (a multiple of CB_RM) when that leaves fewer
-   * than two items per compute unit. The kernel derives strips and panels from the range, so the bits do not
-   * depend on it.
+   * The convolution kernels' plan this backend was built with.
+   *
+   * @return the plan
    */
+  public ConvPlan convPlan() {
+    return convPlan;
+  }
+
   @Override
   public void convWeightGradient(int m, int n, int k, float alpha, ClBuffer a, ClBuffer b, ClBuffer c) {
-    long strips = (n + (long) convLanes() * CONV_VECTORS - 1) / ((long) convLanes() * CONV_VECTORS);
+    launchWeightGradient(table.kernel("conv_weight_gradient").args(m, n, k, alpha, a, b, c), m, n,
+        convLanes(matmuls.plan()), convPlan, context.device().computeUnits());
+  }
+
+  /**
+   * Enqueues conv_weight_gradient (its arguments set) over c(m, n): one work-item per strip of CB_VN·CB_VC columns
+   * and panel of rows, each a work-group of its own (as the blocked matmul): panels of {@link #CONV_PANEL} rows, or
+   * lower (a multiple of CB_RM) when that leaves fewer than two items per compute unit. The kernel derives strips
+   * and panels from the range, so the bits do not depend on it.
+   *
+   * @param kernel the kernel, its arguments set
+   * @param m rows of c
+   * @param n columns of c
+   * @param lanes CB_VN
+   * @param plan the conv plan the kernel was built with (CB_VC, CB_RM)
+   * @param computeUnits the device's compute units
+   */
+  static void launchWeightGradient(ClKernel kernel, int m, int n, int lanes, ConvPlan plan, int computeUnits) {
+    long width = (long) lanes * plan.gradientVectors();
+    long strips = (n + width - 1) / width;
     long panels = (m + CONV_PANEL - 1) / CONV_PANEL;
-    long wanted = 2L * Math.max(1, context.device().computeUnits());
+    long wanted = 2L * Math.max(1, computeUnits);
     if (strips * panels < wanted) {
-      panels = Math.min((m + CONV_ROWS - 1) / CONV_ROWS, (wanted + strips - 1) / strips);
+      panels = Math.min((m + plan.gradientRows() - 1) / plan.gradientRows(), (wanted + strips - 1) / strips);
     }
-    table.kernel("conv_weight_gradient").args(m, n, k, alpha, a, b, c).launch2dSingleItems(strips, panels);
+    kernel.launch2dSingleItems(strips, panels);
   }
 
   /** One work-item per input row of a sample (rows · height), each a work-group of its own. */

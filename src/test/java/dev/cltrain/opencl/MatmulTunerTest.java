@@ -103,7 +103,7 @@ class MatmulTunerTest {
   }
 
   /** The tuning budget ({@link MatmulTuner#BUDGET_PROPERTY}) set until closed. */
-  private static final class Budget implements AutoCloseable {
+  static final class Budget implements AutoCloseable {
     private final String before = System.getProperty(MatmulTuner.BUDGET_PROPERTY);
 
     Budget(String seconds) {
