@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
   Path kernels;
 
-  @Option(names = "--retune", description = "Time the matmul strategies on each device again instead of using the cached choices.")
+  @Option(names = "--retune", description = "Time the matmul strategies and convolution blocks on each device again instead of using the cached choices.")
   boolean retune;
 
   @Option(names = "--epochs", paramLabel = "N", description = "Timed epochs per repeat (default: enough for about 2 GFLOP, 1 to 1000).")

@@ -16,7 +16,7 @@ final class DeviceOptions {
   @Option(names = "--kernels", paramLabel = "DIR", description = "Load the OpenCL sources from DIR instead of the jar.")
   Path kernels;
 
-  @Option(names = "--retune", description = "Time the matmul strategies on the device again instead of using the cached choice.")
+  @Option(names = "--retune", description = "Time the matmul strategies and convolution blocks on the device again instead of using the cached choices.")
   boolean retune;
 
   @Option(names = "--no-check", description = "Trust the device without the check on first use (every kernel "
