@@ -13,7 +13,7 @@ public interface SmallNetContract<B, I> extends KernelLauncher {
    * small_net.cl: {@code epochs} full-batch epochs of a small network in one launch, each what Backprop's
    * layer-by-layer iteration computes (forward, loss and correct count at the last epoch when {@code stats},
    * backward, update), bit for bit; one work-group keeps everything in local memory. The caller checks that
-   * the network fits (see {@code OpenClKernels.smallNetFloats}).
+   * the network fits (see {@code ProgramOptions.smallNetFloats}).
    *
    * @param layers L, the network's layers
    * @param rows the training set's rows: the whole batch

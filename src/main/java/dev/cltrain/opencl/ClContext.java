@@ -118,7 +118,7 @@ public final class ClContext implements AutoCloseable {
    * it.
    *
    * @param file a kernel file name, e.g. "matmul.cl"; prelude.cl is prepended to it
-   * @param options the OpenCL build options, e.g. {@link OpenClKernels#buildOptions}'s; part of the cache key
+   * @param options the OpenCL build options, e.g. {@link ProgramOptions#buildOptions}'s; part of the cache key
    * @return the built program, owned by this context
    * @throws ClException when the build fails, carrying the file and the build log
    */

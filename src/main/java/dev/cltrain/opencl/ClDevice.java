@@ -82,7 +82,7 @@ public record ClDevice(
   /**
    * Whether cltrain's kernels compute the Java reference's bits here: the device rounds division and sqrt
    * correctly (built with -cl-fp32-correctly-rounded-divide-sqrt) and has a hardware fused multiply-add (the
-   * products' fma(); without one they multiply and add separately, see OpenClKernels#multiplyAdd). Elsewhere
+   * products' fma(); without one they multiply and add separately, see ProgramOptions#multiplyAdd). Elsewhere
    * the kernels are judged by tolerance.
    *
    * @return true when bit equality with the reference is the judgement

@@ -106,7 +106,7 @@ public record ConvPlan(int directVectors, int gradientRows, int gradientVectors,
    * tuner keeps the fastest block per kernel). Where the vectors hold 8 floats or fewer (AVX2's 16 registers), the
    * blocks with at most 12 accumulators come before the 4 × 4 ones AVX-512's 32 registers hold.
    *
-   * @param lanes the floats per vector the kernels are built with ({@link OpenClKernels#convLanes})
+   * @param lanes the floats per vector the kernels are built with ({@link #lanes})
    * @return the plans in the order tried
    */
   static List<ConvPlan> candidates(int lanes) {
@@ -121,6 +121,43 @@ public record ConvPlan(int directVectors, int gradientRows, int gradientVectors,
       plans.add(new ConvPlan(2, 4, 4, 256, 4, 1));
     }
     return plans;
+  }
+
+  /** Rows of dW per work-item of conv_weight_gradient, unless that leaves fewer than two items per compute unit. */
+  private static final int CONV_PANEL = 96;
+
+  /**
+   * conv_backward.cl's CB_VN for a matmul plan: its VN when blocked (the file is built with the plan's defines),
+   * else 4.
+   *
+   * @param plan the matmul plan the conv kernels are built with
+   * @return the floats per vector
+   */
+  static int lanes(MatmulPlan plan) {
+    return plan.blocked() ? plan.vector() : 4;
+  }
+
+  /**
+   * Enqueues conv_weight_gradient (built with this plan, its arguments set) over c(m, n): one work-item per strip of CB_VN·CB_VC columns
+   * and panel of rows, each a work-group of its own (as the blocked matmul): panels of {@link #CONV_PANEL} rows, or
+   * lower (a multiple of CB_RM) when that leaves fewer than two items per compute unit. The kernel derives strips
+   * and panels from the range, so the bits do not depend on it.
+   *
+   * @param kernel the kernel, its arguments set
+   * @param m rows of c
+   * @param n columns of c
+   * @param lanes CB_VN
+   * @param computeUnits the device's compute units
+   */
+  void launchWeightGradient(ClKernel kernel, int m, int n, int lanes, int computeUnits) {
+    long width = (long) lanes * gradientVectors;
+    long strips = (n + width - 1) / width;
+    long panels = (m + CONV_PANEL - 1) / CONV_PANEL;
+    long wanted = 2L * Math.max(1, computeUnits);
+    if (strips * panels < wanted) {
+      panels = Math.min((m + gradientRows - 1) / gradientRows, (wanted + strips - 1) / strips);
+    }
+    kernel.launch2dSingleItems(strips, panels);
   }
 
   /**

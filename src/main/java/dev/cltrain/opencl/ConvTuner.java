@@ -80,7 +80,7 @@ final class ConvTuner {
       first = order.size() + 1; // and at least one untried
       order.addAll(untried);
     } else {
-      ConvPlan.candidates(OpenClKernels.convLanes(matmul)).stream().filter(p -> !order.contains(p)).forEach(order::add);
+      ConvPlan.candidates(ConvPlan.lanes(matmul)).stream().filter(p -> !order.contains(p)).forEach(order::add);
     }
     dev.cltrain.core.Notices.say(device.ref() + ": " + (cached == null ? "first use: " : "") + "timing convolution "
         + "kernels' blocks (" + order.size() + " candidates, at most "
@@ -154,7 +154,7 @@ final class ConvTuner {
         }
         tried++;
         try {
-          String options = OpenClKernels.programOptions(device, matmul) + plan.defines();
+          String options = ProgramOptions.programOptions(device, matmul) + plan.defines();
           ClKernel direct = context.program("conv_direct.cl", options).kernel("conv_direct");
           ClProgram backward = context.program("conv_backward.cl", options);
           ClKernel gradient = backward.kernel("conv_weight_gradient");
@@ -162,8 +162,8 @@ final class ConvTuner {
           Runnable[] calls = {
               () -> direct.args(ROWS, 28, 28, 1, 3, 1, 1, 1, 28, 28, Shapes.FILTERS1, 3, 0, x, w, bias, y, col)
                   .launchGuarded((long) ROWS * Range.windows(28, 2) * Range.windows(28, 2)),
-              () -> OpenClKernels.launchWeightGradient(gradient.args(Shapes.PATCH2, Shapes.FILTERS2, Shapes.PIXELS2,
-                  1f, a, b, c), Shapes.PATCH2, Shapes.FILTERS2, OpenClKernels.convLanes(matmul), plan, device.computeUnits()),
+              () -> plan.launchWeightGradient(gradient.args(Shapes.PATCH2, Shapes.FILTERS2, Shapes.PIXELS2, 1f, a, b,
+                  c), Shapes.PATCH2, Shapes.FILTERS2, ConvPlan.lanes(matmul), device.computeUnits()),
               () -> input.args(ROWS, 14, 14, Shapes.FILTERS1, 3, 1, 1, 1, 14, 14, Shapes.FILTERS2,
                   Range.paddedChannels(Shapes.FILTERS1), g, wt, dx).launch2dSingleItems((long) ROWS * 14, 1)};
           ClBuffer[] outputs = {y, c, dx};

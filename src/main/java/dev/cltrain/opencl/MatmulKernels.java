@@ -37,7 +37,7 @@ final class MatmulKernels {
     this.source = source;
     this.plan = plan;
     this.matmuls = new Matmuls(plan, context.program("matmul.cl",
-        OpenClKernels.programOptions(context.device(), plan)));
+        ProgramOptions.programOptions(context.device(), plan)));
     this.largeMatmuls = largePlan == null ? null : build(largePlan);
     this.largeWork = largeWork;
   }
@@ -66,7 +66,7 @@ final class MatmulKernels {
 
   /** The matmul kernels of {@code p}: {@link #matmuls} when it is that plan, else built now. */
   private Matmuls build(MatmulPlan p) {
-    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", OpenClKernels.programOptions(context.device(), p)));
+    return p.equals(plan) ? matmuls : new Matmuls(p, context.program("matmul.cl", ProgramOptions.programOptions(context.device(), p)));
   }
 
   /**

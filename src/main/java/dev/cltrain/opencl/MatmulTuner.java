@@ -151,9 +151,9 @@ public final class MatmulTuner {
    * @return e.g. "needs 1048576 bytes of local memory and cl:0:0 has 32768 (CL_DEVICE_LOCAL_MEM_SIZE)", or null
    */
   public static String unfit(ClDevice device, MatmulPlan plan) {
-    if (plan.localBytes() + OpenClKernels.LOCAL_MARGIN > device.localMemBytes()) {
+    if (plan.localBytes() + ProgramOptions.LOCAL_MARGIN > device.localMemBytes()) {
       return "needs " + plan.localBytes() + " bytes of local memory and " + device.ref() + " has "
-          + device.localMemBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE), " + OpenClKernels.LOCAL_MARGIN
+          + device.localMemBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE), " + ProgramOptions.LOCAL_MARGIN
           + " of which the runtime keeps";
     }
     if (plan.tiled() && (long) plan.tile() * plan.tile() > device.maxWorkGroup()) {
@@ -334,7 +334,7 @@ public final class MatmulTuner {
         }
         tried++;
         try {
-          ClProgram program = context.program("matmul.cl", OpenClKernels.programOptions(device, plan));
+          ClProgram program = context.program("matmul.cl", ProgramOptions.programOptions(device, plan));
           double nanos = 0;
           boolean exact = true;
           for (String name : variants) {
@@ -409,7 +409,7 @@ public final class MatmulTuner {
 
   /**
    * Platform, device, driver and OpenCL version: a new driver tunes again. A device without a hardware FMA
-   * has " | separate multiply-add" added (OpenClKernels#multiplyAdd): its plans cached before the products
+   * has " | separate multiply-add" added (ProgramOptions#multiplyAdd): its plans cached before the products
    * multiplied and added separately there were timed on fma() emulated in software, so it tunes again.
    *
    * @param device the device

@@ -124,7 +124,7 @@ abstract class SmallNetTwin extends ConvTwins {
     }
   }
 
-  /** As much as an OpenCL device with 64 KiB of local memory takes (OpenClKernels.smallNetFloats). */
+  /** As much as an OpenCL device with 64 KiB of local memory takes (ProgramOptions.smallNetFloats). */
   @Override
   public int smallNetFloats() {
     return (64 * 1024 - 1024 - 4 * 256) / 4;

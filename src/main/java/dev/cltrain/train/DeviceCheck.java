@@ -43,7 +43,7 @@ public final class DeviceCheck {
   /** The relative part of the kernel tolerance (see {@link #ATOL}); the loss kernels use REDUCTION_RTOL. */
   public static final float RTOL = 1e-5f;
   /**
-   * On a device without a hardware FMA the products multiply and add separately (OpenClKernels#multiplyAdd),
+   * On a device without a hardware FMA the products multiply and add separately (ProgramOptions#multiplyAdd),
    * each product rounded before its sum: an element of a matmul kernel may then also differ by PRODUCT_RTOL ×
    * Σ_p |a_ip·b_pj| (with alpha), the usual gemm error measure |A|·|B|, at four float roundings (2^-22); at
    * 784-deep sums whose partial sums cancel, ATOL + RTOL·|c| alone is too tight for this.
@@ -278,7 +278,7 @@ public final class DeviceCheck {
     List<KernelResult> kernels = new ArrayList<>();
     List<String> plans = new ArrayList<>();
     ReferenceKernels reference = new ReferenceKernels();
-    boolean separate = !Boolean.TRUE.equals(device.properties().get("fma")); // OpenClKernels#multiplyAdd
+    boolean separate = !Boolean.TRUE.equals(device.properties().get("fma")); // ProgramOptions#multiplyAdd
     try (Backend<?, ?> cl = device.openBackend(false)) {
       // each plan the products take, forced for every product (null: the device has one way to multiply)
       List<Boolean> forcings = new ArrayList<>();
@@ -352,7 +352,7 @@ public final class DeviceCheck {
    * Whether {@code device} is judged by bit equality: it reports correctly rounded division and sqrt
    * ({@code correctlyRoundedDivideSqrt} in its properties), so the kernels are built to round them correctly,
    * and has a hardware fused multiply-add ({@code fma}; without one the products multiply and add separately,
-   * see OpenClKernels#multiplyAdd): {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference} by properties.
+   * see ProgramOptions#multiplyAdd): {@link dev.cltrain.opencl.ClDevice#roundsAsTheReference} by properties.
    *
    * @param device an OpenCL device (or the reference, which is its own judge and always exact)
    * @return true for bit equality, false for the tolerances

@@ -1,6 +1,7 @@
 package dev.cltrain.backend;
 
 import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.opencl.ProgramOptions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -165,7 +166,7 @@ class KernelSignatureTest {
     Set<String> methodsSeen = new HashSet<>();
     try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath())) {
       for (String file : OpenClKernels.FILES) {
-        ClProgram program = kernels.context().program(file, OpenClKernels.buildOptions(kernels.plan(), 64));
+        ClProgram program = kernels.context().program(file, ProgramOptions.buildOptions(kernels.plan(), 64));
         List<String> names = program.kernelNames();
         assertTrue(!names.isEmpty(), file + " has kernels");
         for (String kernel : names) {

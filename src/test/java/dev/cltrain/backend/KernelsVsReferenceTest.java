@@ -3,6 +3,7 @@ package dev.cltrain.backend;
 import dev.cltrain.device.Device;
 import dev.cltrain.opencl.OpenClDevice;
 import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.opencl.ProgramOptions;
 import dev.cltrain.reference.ReferenceKernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -330,7 +331,7 @@ class KernelsVsReferenceTest {
   /** OpenCL devices, slot counts, and update chunks (elements per work-item) other than the device's own. */
   static Stream<Arguments> chunkCases() {
     return OpenClDevices.all().stream().flatMap(d -> slotCounts().stream().flatMap(c -> IntStream.of(1, 3)
-        .filter(chunk -> chunk != OpenClKernels.updateChunk(d)).mapToObj(chunk -> Arguments.of(d, c, chunk))));
+        .filter(chunk -> chunk != ProgramOptions.updateChunk(d)).mapToObj(chunk -> Arguments.of(d, c, chunk))));
   }
 
   /** The kernels with the *_layers kernels built for {@code chunk} elements per work-item (matmuls tiled). */

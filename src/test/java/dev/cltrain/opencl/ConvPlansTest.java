@@ -55,7 +55,7 @@ class ConvPlansTest {
     String key = device.ref() + " " + kernel + " " + Arrays.toString(shape) + " " + activation;
     if (!DEFAULT_OUTPUTS.containsKey(key)) {
       try (OpenClKernels base = new OpenClKernels(device, KernelSource.classpath(), false, matmul,
-          OpenClKernels.updateChunk(device), matmul, OpenClKernels.LARGE_WORK, ConvPlan.DEFAULT)) {
+          ProgramOptions.updateChunk(device), matmul, OpenClKernels.LARGE_WORK, ConvPlan.DEFAULT)) {
         for (String k : KERNELS) {
           for (int[] s : DeviceCheckAccess.shapesFor(k)) {
             for (int a : ACTIVATIONS) {
@@ -75,7 +75,7 @@ class ConvPlansTest {
     MatmulPlan matmul = MatmulPlan.blocked(MatmulPlan.tileFor(device), 4, 16); // the conv kernels' vectors: 16 floats
     ReferenceKernels reference = new ReferenceKernels();
     try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, matmul,
-        OpenClKernels.updateChunk(device), matmul, OpenClKernels.LARGE_WORK, plan)) {
+        ProgramOptions.updateChunk(device), matmul, OpenClKernels.LARGE_WORK, plan)) {
       assertEquals(plan, kernels.convPlan());
       for (String kernel : KERNELS) {
         for (int[] shape : DeviceCheckAccess.shapesFor(kernel)) {

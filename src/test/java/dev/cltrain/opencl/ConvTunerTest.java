@@ -37,7 +37,7 @@ class ConvTunerTest {
   void aFirstTuningCachesTheRestAndRetuneGoesOnUntilEveryCandidateWasTimed() throws Exception {
     ClDevice cpu = OpenClDevices.firstCpu();
     MatmulPlan matmul = MatmulPlan.blocked(MatmulPlan.tileFor(cpu), 4, 16);
-    int candidates = ConvPlan.candidates(OpenClKernels.convLanes(matmul)).size();
+    int candidates = ConvPlan.candidates(ConvPlan.lanes(matmul)).size();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream before = System.err;
     try (CacheFolder cache = CacheFolder.use(dir); MatmulTunerTest.Budget budget = new MatmulTunerTest.Budget("0")) {

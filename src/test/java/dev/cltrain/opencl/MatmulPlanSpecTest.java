@@ -41,8 +41,8 @@ class MatmulPlanSpecTest {
   void aDeviceWithoutHardwareFmaMultipliesAndAddsSeparatelyAndTriesRegistersFirst() {
     ClDevice noFma = new ClDevice(0, 0, "rusticl", "llvmpipe-like", "none", ClDevice.Type.CPU, 8, 1L << 30, 1L << 28,
         1024, 32768, "OpenCL 3.0", "1", false, false, false, null, null);
-    assertEquals(" -DSEPARATE_MULTIPLY_ADD", OpenClKernels.multiplyAdd(noFma));
-    assertEquals("", OpenClKernels.multiplyAdd(device(32768)));
+    assertEquals(" -DSEPARATE_MULTIPLY_ADD", ProgramOptions.multiplyAdd(noFma));
+    assertEquals("", ProgramOptions.multiplyAdd(device(32768)));
     assertEquals(MatmulPlan.registers(16, 4, 4), MatmulTuner.candidates(noFma).get(0));
     assertTrue(MatmulTuner.candidates(device(32768)).get(0).blocked(), "a CPU with an FMA: a SIMD block first");
     assertTrue(!noFma.roundsAsTheReference() && device(32768).roundsAsTheReference());

@@ -102,7 +102,7 @@ class MatmulPlansTest {
     MatmulPlan large = MatmulPlan.blocked(tile, 6, 8, 3, 100, 7);
     ReferenceKernels reference = new ReferenceKernels();
     try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, small,
-        OpenClKernels.updateChunk(device), large, 1)) {
+        ProgramOptions.updateChunk(device), large, 1)) {
       org.junit.jupiter.api.Assertions.assertEquals(large, kernels.largePlan());
       org.junit.jupiter.api.Assertions.assertTrue(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS, 3, 5));
       org.junit.jupiter.api.Assertions.assertFalse(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS - 1, 300, 500));

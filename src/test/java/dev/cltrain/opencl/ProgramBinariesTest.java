@@ -33,7 +33,7 @@ class ProgramBinariesTest {
 
   /** The trainer's options for the device, with a define no kernel reads, unique to one test. */
   private static String options(ClDevice device, String test) {
-    return OpenClKernels.programOptions(device, MatmulPlan.tiled(16)) + " -DPROGRAM_BINARIES_TEST_" + test;
+    return ProgramOptions.programOptions(device, MatmulPlan.tiled(16)) + " -DPROGRAM_BINARIES_TEST_" + test;
   }
 
   /** Builds {@code FILE} in a new context; {@return {from source, from binary}} of that context's builds. */

@@ -19,6 +19,7 @@ import dev.cltrain.nn.Optimizer;
 import dev.cltrain.nn.NumpyRandom;
 import dev.cltrain.opencl.ClDevice;
 import dev.cltrain.opencl.OpenClKernels;
+import dev.cltrain.opencl.ProgramOptions;
 import dev.cltrain.reference.ReferenceKernels;
 import dev.cltrain.testing.OpenClDevices;
 import dev.cltrain.testing.Trainers;
@@ -310,7 +311,7 @@ class SmallNetTest {
   @Test
   void theDeviceSizesItsLocalMemoryForTheNetwork() {
     for (ClDevice d : OpenClDevices.all()) {
-      int floats = OpenClKernels.smallNetFloats(d, 256);
+      int floats = ProgramOptions.smallNetFloats(d, 256);
       assertTrue(floats == 0 || 4L * floats + 4 * 256 <= d.localMemBytes(), d + ": " + floats + " floats");
     }
   }
