@@ -138,6 +138,38 @@ class SimulatorKernelTest {
     }
   }
 
+  /**
+   * The kernels a convolution plan shapes (conv_direct.cl's and conv_backward.cl's) built with each candidate the
+   * tuner may pick (8- and 16-float vectors) and an odd plan, with the float16 matmul plan's vectors, at small
+   * images: every plan's blocks and edges checked for invalid accesses and races.
+   */
+  @Test
+  void convolutionKernelsWithEachConvPlanMatchTheReferenceUnderTheSimulator() {
+    ClDevice device = oclgrind();
+    int[][] shapes = {{1, 1, 1, 1, 1, 1, 0}, {1, 5, 7, 4, 3, 2, 1}, {2, 7, 5, 3, 3, 3, 1}, {3, 6, 5, 1, 4, 2, 1}};
+    ReferenceKernels reference = new ReferenceKernels();
+    MatmulPlan matmul = MatmulPlan.blocked(MatmulPlan.tileFor(device), 4, 16, 1, 8, 4);
+    java.util.Set<ConvPlan> plans = new java.util.LinkedHashSet<>(ConvPlan.candidates(16));
+    plans.addAll(ConvPlan.candidates(8));
+    plans.add(new ConvPlan(3, 7, 3, 48, 5, 3)); // odd: 3 vectors of filters, 7 × 3 of dW, 5 × 3 of dx
+    plans.remove(ConvPlan.DEFAULT); // the test above
+    for (ConvPlan plan : plans) {
+      try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, matmul,
+          ProgramOptions.updateChunk(device), matmul, OpenClKernels.LARGE_WORK, plan)) {
+        for (String file : List.of("conv_direct.cl", "conv_backward.cl")) {
+          for (String kernel : OpenClKernels.kernelNames(file)) {
+            for (int[] s : shapes) {
+              float[] expected = DeviceCheckAccess.exec(kernel, reference, s, 3, 7);
+              float[] actual = DeviceCheckAccess.exec(kernel, kernels, s, 3, 7);
+              assertTrue(DeviceCheckAccess.excess(kernel, expected, actual) <= 0,
+                  kernel + " " + plan.spec() + " at " + DeviceCheckAccess.describe(kernel, s));
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void layeredUpdatesWithEachChunkMatchTheReferenceUnderTheSimulator() {
     ClDevice device = oclgrind();
