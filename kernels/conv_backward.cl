@@ -57,36 +57,16 @@
 #endif
 #define CB_XW (CB_VN * CB_XC)
 #define CB_BW (CB_VN * CB_VC)
-#define CB_CAT_(x, y) x##y
-#define CB_CAT(x, y) CB_CAT_(x, y)
-#define cb_floatv CB_CAT(float, CB_VN)
-#define cb_vload CB_CAT(vload, CB_VN)
-#define cb_vstore CB_CAT(vstore, CB_VN)
-
-// valid (≤ CB_VN) floats from p, zeros after them
-inline cb_floatv cb_load(__global const float* p, const int valid) {
-  if (valid >= CB_VN) {
-    return cb_vload(0, p);
-  }
-  float lanes[CB_VN];
-  for (int q = 0; q < CB_VN; q++) {
-    lanes[q] = q < valid ? p[q] : 0.0f;
-  }
-  return cb_vload(0, lanes);
-}
-
-// the first valid (≤ CB_VN) lanes of v to p
-inline void cb_store(__global float* p, const int valid, const cb_floatv v) {
-  if (valid >= CB_VN) {
-    cb_vstore(v, 0, p);
-  } else {
-    float lanes[CB_VN];
-    cb_vstore(v, 0, lanes);
-    for (int q = 0; q < valid; q++) {
-      p[q] = lanes[q];
-    }
-  }
-}
+#define cb_floatv LANES_CAT(float, CB_VN)
+#define cb_vload LANES_CAT(vload, CB_VN)
+#define cb_vstore LANES_CAT(vstore, CB_VN)
+// prelude.cl's vector helpers for CB_VN floats (LANES's own when they agree): valid (≤ CB_VN) floats from p and
+// zeros after them; the first valid lanes of v to p
+#if CB_VN != LANES
+VECTOR_HELPERS(CB_VN)
+#endif
+#define cb_load(p, valid) LANES_HELPER(CB_VN, _load)(p, 0, valid)
+#define cb_store(p, valid, v) LANES_HELPER(CB_VN, _store)(p, 0, valid, v)
 
 // c(m,n) = alpha · a(k,m)ᵀ · b(k,n)
 __kernel void conv_weight_gradient(const int m, const int n, const int k, const float alpha,

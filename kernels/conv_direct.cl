@@ -40,68 +40,33 @@
 
 #if CONV_LANES == 1
 #define convv float
-#else
-#define CONV_CAT_(x, y) x##y
-#define CONV_CAT(x, y) CONV_CAT_(x, y)
-#define convv CONV_CAT(float, CONV_LANES)
-#endif
 
-// CONV_LANES floats of p from at, those from valid on as 0 (0 < valid; valid ≥ CONV_LANES reads them all)
+// p[at] when valid > 0, else 0
 inline convv conv_load(__global const float* p, const int at, const int valid) {
-#if CONV_LANES == 1
   return valid > 0 ? p[at] : 0.0f;
-#else
-  if (valid >= CONV_LANES) {
-    return CONV_CAT(vload, CONV_LANES)(0, p + at);
-  }
-  float lanes[CONV_LANES];
-  for (int q = 0; q < CONV_LANES; q++) {
-    lanes[q] = q < valid ? p[at + q] : 0.0f;
-  }
-  return CONV_CAT(vload, CONV_LANES)(0, lanes);
-#endif
 }
 
-// Stores the first `valid` lanes of v at p + at.
+// p[at] = v when valid > 0
 inline void conv_store(__global float* p, const int at, const int valid, const convv v) {
-#if CONV_LANES == 1
   if (valid > 0) {
     p[at] = v;
   }
-#else
-  if (valid >= CONV_LANES) {
-    CONV_CAT(vstore, CONV_LANES)(v, 0, p + at);
-    return;
-  }
-  float lanes[CONV_LANES];
-  CONV_CAT(vstore, CONV_LANES)(v, 0, lanes);
-  for (int q = 0; q < valid && q < CONV_LANES; q++) {
-    p[at + q] = lanes[q];
-  }
-#endif
 }
 
-// f(v + bias) lane by lane, as matmul.cl's epilogue: relu as a select (the same result as activate's
-// x > 0 ? x : 0, lane by lane), the others through activate().
+// f(v) as matmul.cl's epilogue: activate() itself (relu's x > 0 ? x : 0)
 inline convv conv_activate(const int activation, const convv v) {
-  if (activation == ACT_IDENTITY) {
-    return v;
-  }
-#if CONV_LANES == 1
-  // scalars: activate() itself (relu's x > 0 ? x : 0)
-  return activate(activation, v);
-#else
-  if (activation == ACT_RELU) {
-    return select((convv)(0.0f), v, v > (convv)(0.0f));
-  }
-  float lanes[CONV_LANES];
-  CONV_CAT(vstore, CONV_LANES)(v, 0, lanes);
-  for (int q = 0; q < CONV_LANES; q++) {
-    lanes[q] = activate(activation, lanes[q]);
-  }
-  return CONV_CAT(vload, CONV_LANES)(0, lanes);
-#endif
+  return activation == ACT_IDENTITY ? v : activate(activation, v);
 }
+#else
+// CONV_LANES floats at a time: prelude.cl's vector helpers for that width (LANES's own when they agree)
+#define convv LANES_CAT(float, CONV_LANES)
+#if CONV_LANES != LANES
+VECTOR_HELPERS(CONV_LANES)
+#endif
+#define conv_load LANES_HELPER(CONV_LANES, _load)
+#define conv_store LANES_HELPER(CONV_LANES, _store)
+#define conv_activate LANES_HELPER(CONV_LANES, _activate)
+#endif
 
 // The larger of best and v, best kept on a tie or a NaN v: max_pool's `if (v > best) best = v`, lane by lane.
 inline convv conv_max(const convv best, const convv v) {

@@ -83,70 +83,80 @@ inline float slope(const int activation, const float a) {
   }
 }
 
-// LANES neighbouring floats at a time (a build option: Kernels.LANES), as one vector, for kernels PoCL would not
-// vectorize across work-items (a loop or activate's switch in the body): each lane computes what a lone
-// work-item would, in the same order, so the vectors change no bits. A work-item at the end of a row, with
-// fewer than LANES floats left (`valid`), reads zeros into the lanes it lacks and stores only the lanes it has.
-#ifdef LANES
+// Vectors of N floats for kernels PoCL would not vectorize across work-items (a loop or activate's switch in the
+// body): each lane computes what a lone work-item would, in the same order, so the vectors change no bits.
+// VECTOR_HELPERS(N) defines, for float##N (N = 4, 8 or 16):
+//   lanesN_load(p, at, valid)      N floats of p from at; a work-item at the end of a row, with fewer than N floats
+//                                  left (valid), reads zeros into the lanes it lacks
+//   lanesN_store(p, at, valid, v)  the first valid lanes of v to p + at (all N when valid >= N)
+//   lanesN_activate(activation, v) activate lane by lane: relu as a select (activate's x > 0 ? x : 0)
+//   lanesN_slope(activation, a)    slope lane by lane: relu's a > 0 ? 1 : 0 as a select, identity's 1
+// LANES (a build option: Kernels.LANES) gets them here as lanes_load, lanes_store, lanes_activate, lanes_slope on
+// lanesv; a kernel file with vectors of another width (conv_direct.cl's CONV_LANES, conv_backward.cl's CB_VN)
+// instantiates VECTOR_HELPERS for it.
 #define LANES_CAT_(x, y) x##y
 #define LANES_CAT(x, y) LANES_CAT_(x, y)
+#define VECTOR_HELPERS(N) VECTOR_HELPERS_(N)
+#define VECTOR_HELPERS_(N)                                                                                      \
+inline float##N lanes##N##_load(__global const float* p, const long at, const int valid) {                     \
+  if (valid >= N) {                                                                                             \
+    return vload##N(0, p + at);                                                                                 \
+  }                                                                                                             \
+  float lanes[N];                                                                                               \
+  for (int q = 0; q < N; q++) {                                                                                 \
+    lanes[q] = q < valid ? p[at + q] : 0.0f;                                                                    \
+  }                                                                                                             \
+  return vload##N(0, lanes);                                                                                    \
+}                                                                                                               \
+inline void lanes##N##_store(__global float* p, const long at, const int valid, const float##N v) {            \
+  if (valid >= N) {                                                                                             \
+    vstore##N(v, 0, p + at);                                                                                    \
+    return;                                                                                                     \
+  }                                                                                                             \
+  float lanes[N];                                                                                               \
+  vstore##N(v, 0, lanes);                                                                                       \
+  for (int q = 0; q < valid; q++) {                                                                             \
+    p[at + q] = lanes[q];                                                                                       \
+  }                                                                                                             \
+}                                                                                                               \
+inline float##N lanes##N##_activate(const int activation, const float##N v) {                                  \
+  if (activation == ACT_IDENTITY) {                                                                             \
+    return v;                                                                                                   \
+  }                                                                                                             \
+  if (activation == ACT_RELU) {                                                                                 \
+    return select((float##N) (0.0f), v, v > (float##N) (0.0f));                                                \
+  }                                                                                                             \
+  float lanes[N];                                                                                               \
+  vstore##N(v, 0, lanes);                                                                                       \
+  for (int q = 0; q < N; q++) {                                                                                 \
+    lanes[q] = activate(activation, lanes[q]);                                                                  \
+  }                                                                                                             \
+  return vload##N(0, lanes);                                                                                    \
+}                                                                                                               \
+inline float##N lanes##N##_slope(const int activation, const float##N a) {                                     \
+  if (activation == ACT_IDENTITY) {                                                                             \
+    return (float##N) (1.0f);                                                                                   \
+  }                                                                                                             \
+  if (activation == ACT_RELU) {                                                                                 \
+    return select((float##N) (0.0f), (float##N) (1.0f), a > (float##N) (0.0f));                                \
+  }                                                                                                             \
+  float lanes[N];                                                                                               \
+  vstore##N(a, 0, lanes);                                                                                       \
+  for (int q = 0; q < N; q++) {                                                                                 \
+    lanes[q] = slope(activation, lanes[q]);                                                                     \
+  }                                                                                                             \
+  return vload##N(0, lanes);                                                                                    \
+}
+#define LANES_HELPER(N, name) LANES_CAT(LANES_CAT(lanes, N), name)
+
+#ifdef LANES
+VECTOR_HELPERS(LANES)
 #define lanesv LANES_CAT(float, LANES)
 #define lanesi LANES_CAT(int, LANES)
-
-inline lanesv lanes_load(__global const float* p, const long at, const int valid) {
-  if (valid >= LANES) {
-    return LANES_CAT(vload, LANES)(0, p + at);
-  }
-  float lanes[LANES];
-  for (int q = 0; q < LANES; q++) {
-    lanes[q] = q < valid ? p[at + q] : 0.0f;
-  }
-  return LANES_CAT(vload, LANES)(0, lanes);
-}
-
-inline void lanes_store(__global float* p, const long at, const int valid, const lanesv v) {
-  if (valid >= LANES) {
-    LANES_CAT(vstore, LANES)(v, 0, p + at);
-    return;
-  }
-  float lanes[LANES];
-  LANES_CAT(vstore, LANES)(v, 0, lanes);
-  for (int q = 0; q < valid; q++) {
-    p[at + q] = lanes[q];
-  }
-}
-
-// activate lane by lane: relu as a select (activate's x > 0 ? x : 0), the others through activate itself
-inline lanesv lanes_activate(const int activation, const lanesv v) {
-  if (activation == ACT_IDENTITY) {
-    return v;
-  }
-  if (activation == ACT_RELU) {
-    return select((lanesv) (0.0f), v, v > (lanesv) (0.0f));
-  }
-  float lanes[LANES];
-  LANES_CAT(vstore, LANES)(v, 0, lanes);
-  for (int q = 0; q < LANES; q++) {
-    lanes[q] = activate(activation, lanes[q]);
-  }
-  return LANES_CAT(vload, LANES)(0, lanes);
-}
-
-// slope lane by lane: relu's a > 0 ? 1 : 0 as a select, identity's 1, the others through slope itself
-inline lanesv lanes_slope(const int activation, const lanesv a) {
-  if (activation == ACT_IDENTITY) {
-    return (lanesv) (1.0f);
-  }
-  if (activation == ACT_RELU) {
-    return select((lanesv) (0.0f), (lanesv) (1.0f), a > (lanesv) (0.0f));
-  }
-  float lanes[LANES];
-  LANES_CAT(vstore, LANES)(a, 0, lanes);
-  for (int q = 0; q < LANES; q++) {
-    lanes[q] = slope(activation, lanes[q]);
-  }
-  return LANES_CAT(vload, LANES)(0, lanes);
-}
+#define lanes_load LANES_HELPER(LANES, _load)
+#define lanes_store LANES_HELPER(LANES, _store)
+#define lanes_activate LANES_HELPER(LANES, _activate)
+#define lanes_slope LANES_HELPER(LANES, _slope)
 #endif
 
 // An optimizer moment's new value (momentum's velocity, Adam's m and v), with subnormals and −0
