@@ -1,7 +1,6 @@
 package dev.cltrain.opencl;
 
 import dev.cltrain.core.InputException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -103,24 +102,15 @@ public record ConvPlan(int directVectors, int gradientRows, int gradientVectors,
 
   /**
    * The candidates {@link ConvTuner} times, {@link #DEFAULT} first: each varies every kernel's block at once (the
-   * tuner keeps the fastest block per kernel). Where the vectors hold 8 floats or fewer (AVX2's 16 registers), the
-   * blocks with at most 12 accumulators come before the 4 × 4 ones AVX-512's 32 registers hold.
+   * tuner keeps the fastest block per kernel). The last differs by width: where the vectors hold 8 floats or fewer
+   * (AVX2's 16 registers) 8 × 1 accumulators for dW, else AVX-512's 4 × 4 over deeper blocks.
    *
    * @param lanes the floats per vector the kernels are built with ({@link #lanes})
    * @return the plans in the order tried
    */
   static List<ConvPlan> candidates(int lanes) {
-    List<ConvPlan> plans = new ArrayList<>(List.of(DEFAULT));
-    if (lanes <= 8) {
-      plans.add(new ConvPlan(1, 6, 2, 128, 2, 4));
-      plans.add(new ConvPlan(4, 4, 2, 256, 6, 1));
-      plans.add(new ConvPlan(2, 8, 1, 128, 4, 1));
-    } else {
-      plans.add(new ConvPlan(1, 6, 2, 128, 2, 4));
-      plans.add(new ConvPlan(4, 4, 2, 256, 6, 1));
-      plans.add(new ConvPlan(2, 4, 4, 256, 4, 1));
-    }
-    return plans;
+    return List.of(DEFAULT, new ConvPlan(1, 6, 2, 128, 2, 4), new ConvPlan(4, 4, 2, 256, 6, 1),
+        lanes <= 8 ? new ConvPlan(2, 8, 1, 128, 4, 1) : new ConvPlan(2, 4, 4, 256, 4, 1));
   }
 
   /** Rows of dW per work-item of conv_weight_gradient, unless that leaves fewer than two items per compute unit. */

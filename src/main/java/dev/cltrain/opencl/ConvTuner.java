@@ -42,7 +42,7 @@ final class ConvTuner {
    */
   static ConvPlan cachedPlan(ClDevice device) {
     String key = MatmulTuner.key(device) + SUFFIX;
-    ConvPlan tuned = TUNED.get(memo(key));
+    ConvPlan tuned = TUNED.get(MatmulTuner.memo(key));
     return tuned != null ? tuned : readable(MatmulPlanCache.read().spec(key));
   }
 
@@ -58,7 +58,7 @@ final class ConvTuner {
    */
   static synchronized ConvPlan planFor(ClDevice device, KernelSource source, MatmulPlan matmul) {
     String key = MatmulTuner.key(device) + SUFFIX;
-    ConvPlan tuned = TUNED.get(memo(key));
+    ConvPlan tuned = TUNED.get(MatmulTuner.memo(key));
     if (tuned != null) {
       return tuned;
     }
@@ -66,7 +66,7 @@ final class ConvTuner {
     ConvPlan cached = readable(cache.spec(key));
     boolean again = MatmulTuner.retuneDue(key);
     if (cached != null && !again) {
-      TUNED.put(memo(key), cached);
+      TUNED.put(MatmulTuner.memo(key), cached);
       return cached;
     }
     List<ConvPlan> order = new ArrayList<>(List.of(ConvPlan.DEFAULT));
@@ -87,16 +87,12 @@ final class ConvTuner {
         + String.format(java.util.Locale.ROOT, "%.0f", MatmulTuner.budgetNanos() / 1e9) + " s; later runs time the rest)");
     Tuning tuning = fastest(device, source, matmul, order, MatmulTuner.budgetNanos(), first);
     ConvPlan best = tuning.best() == null ? ConvPlan.DEFAULT : tuning.best();
-    TUNED.put(memo(key), best);
+    TUNED.put(MatmulTuner.memo(key), best);
     if (tuning.best() != null) {
       cache.putSpecs(key, best.spec(), tuning.untried().stream().map(ConvPlan::spec).toList());
       cache.write();
     }
     return best;
-  }
-
-  private static String memo(String key) {
-    return MatmulPlanCache.file() + "\0" + key;
   }
 
   /** A cached spec as a plan; null when missing or unreadable (a stale or hand-edited entry: tune again). */

@@ -276,8 +276,11 @@ public final class MatmulTuner {
     return tuning.best();
   }
 
-  /** {@return what {@link #TUNED} keeps {@code key}'s plan under: the cache file too, which tests change} */
-  private static String memo(String key) {
+  /**
+   * {@return what this run keeps {@code key}'s plan under: the cache file too, which tests change} (ConvTuner's
+   * memo too)
+   */
+  static String memo(String key) {
     return MatmulPlanCache.file() + "\0" + key;
   }
 
@@ -447,11 +450,6 @@ public final class MatmulTuner {
    */
   static synchronized boolean retuneDue(String key) {
     return retune && RETUNED.add(key);
-  }
-
-  /** Whether {@link #retune} was called in this run and {@code key} has not been timed again since. */
-  static synchronized boolean retunePending(String key) {
-    return retune && !RETUNED.contains(key);
   }
 
   /** Forgets what this process tuned, so that the next {@link #planFor} reads the cache again (for tests). */
