@@ -236,11 +236,6 @@ public final class OpenClKernels implements Backend<ClBuffer, ClBuffer> {
     return matmuls.plans();
   }
 
-  /** Whether a product of m × n × k has the rows and the work for the large plan's kernels (for tests). */
-  boolean takesLargePlan(int m, int n, int k) {
-    return matmuls.takesLargePlan(m, n, k);
-  }
-
   /**
    * How large products (at least {@link #LARGE_ROWS} rows and {@link #LARGE_WORK} multiply-adds) are built
    * and launched.

@@ -117,7 +117,9 @@ class PlainJavaJarIT {
     ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
     Map<String, String> env = pb.environment();
     NOT_PLAIN.forEach(env::remove);
-    // the matmul tuner's choices (and PoCL's kernel cache) go to a folder of this test, not the user's home
+    // the matmul tuner's choices go to a folder of this test, not the user's home; PoCL's kernel cache stays the
+    // one the suite filled (a cold one would compile every kernel in the first cpu run: 96 s of CI's 15 minutes)
+    env.put("POCL_CACHE_DIR", poclCache(env).toString());
     env.put("XDG_CACHE_HOME", cache.toString());
     Path err = work.resolve("stderr.txt");
     pb.redirectOutput(work.resolve("stdout.txt").toFile()).redirectError(err.toFile());
@@ -127,6 +129,15 @@ class PlainJavaJarIT {
       return new Result(-1, "(did not finish in " + RUN_TIMEOUT_SECONDS + " s)\n" + Files.readString(err, StandardCharsets.UTF_8));
     }
     return new Result(p.exitValue(), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** The kernel cache PoCL uses with {@code env} as it is: POCL_CACHE_DIR, else under XDG_CACHE_HOME or ~/.cache. */
+  static Path poclCache(Map<String, String> env) {
+    if (env.get("POCL_CACHE_DIR") != null) {
+      return Path.of(env.get("POCL_CACHE_DIR"));
+    }
+    String xdg = env.get("XDG_CACHE_HOME");
+    return (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("pocl/kcache");
   }
 
   private static String javaBin() {

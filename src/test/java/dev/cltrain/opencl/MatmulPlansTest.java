@@ -21,16 +21,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * agree to the last bit; the comparison still allows Tolerances.KERNEL_* for devices that round otherwise.
  * Shapes straddle the register block, the panel (MB rows × VC·VN columns) and the staged depth (KC).
  */
-@Tag("slow") // builds every plan below on every device: 81-165 s with PoCL's kernel cache cold (2 s warm)
+@Tag("slow") // builds matmul.cl for every plan below on every device: a cold compile each on PoCL
 class MatmulPlansTest {
   static List<MatmulPlan> plans(ClDevice device) {
     int tile = MatmulPlan.tileFor(device);
-    List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(tile), MatmulPlan.tiled(Math.max(1, tile / 2)),
-        MatmulPlan.blocked(tile, 4, 16), MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 3, 8),
-        MatmulPlan.blocked(tile, 8, 16), MatmulPlan.blocked(tile, 5, 4), MatmulPlan.blocked(tile, 3, 8, 2),
-        MatmulPlan.blocked(tile, 4, 16, 2), MatmulPlan.blocked(tile, 3, 4, 3, 7, 5), MatmulPlan.blocked(tile, 2, 8, 4, 5, 1),
-        MatmulPlan.registers(tile, 4, 4), MatmulPlan.registers(tile, 1, 1), MatmulPlan.registers(tile, 3, 8),
-        MatmulPlan.registers(tile, 8, 5)));
+    // odd tunables the candidates lack (one row, odd rows, 4-float vectors, depths 1-3, tiny panels, the register
+    // kernels of devices without fused multiply-add), each a cold compile; the tiled kernel is a candidate everywhere
+    List<MatmulPlan> plans = new ArrayList<>(List.of(MatmulPlan.tiled(Math.max(1, tile / 2)),
+        MatmulPlan.blocked(tile, 1, 4), MatmulPlan.blocked(tile, 5, 4), MatmulPlan.blocked(tile, 3, 8, 2),
+        MatmulPlan.blocked(tile, 3, 4, 3, 7, 5), MatmulPlan.blocked(tile, 2, 8, 4, 5, 1),
+        MatmulPlan.registers(tile, 1, 1), MatmulPlan.registers(tile, 3, 8), MatmulPlan.registers(tile, 8, 5)));
     // the tuner's candidates for the vectors the device's kernels are compiled for, and the other width's first (a
     // cold compile each: the other width's whole list runs on CI's machines of that kind, AVX2 or AVX-512)
     int width = MatmulTuner.targetWidth(device.floatVectorWidths()[1], device.openclVersion());
@@ -73,7 +73,7 @@ class MatmulPlansTest {
   @MethodSource("cases")
   void everyVariantEqualsTheReferenceAtShapesAroundTheBlockEdges(ClDevice device, MatmulPlan plan) {
     ReferenceKernels reference = new ReferenceKernels();
-    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, plan)) {
+    try (Products kernels = new Products(device, plan, plan, OpenClKernels.LARGE_WORK)) {
       for (int[] s : shapes(plan)) {
         int m = s[0];
         int n = s[1];
@@ -87,10 +87,10 @@ class MatmulPlansTest {
           float[] expected = new float[m * n];
           call(reference, variant, m, n, k, activation, a, b, bias, other, expected);
           float[] actual = new float[m * n];
-          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n);
-               ClBuffer dbias = kernels.upload(bias); ClBuffer dother = kernels.upload(other)) {
-            call(kernels, variant, m, n, k, activation, da, db, dbias, dother, dc);
-            kernels.download(dc, actual);
+          try (ClBuffer da = kernels.context.upload(a); ClBuffer db = kernels.context.upload(b); ClBuffer dc = kernels.context.buffer(m * n);
+               ClBuffer dbias = kernels.context.upload(bias); ClBuffer dother = kernels.context.upload(other)) {
+            kernels.call(variant, m, n, k, activation, da, db, dbias, dother, dc);
+            dc.read(actual);
           }
           Tolerances.assertMatchesReference(device, plan.describe() + " " + variant + " activation " + activation + " "
               + m + "x" + n + "x" + k, expected, actual);
@@ -111,11 +111,11 @@ class MatmulPlansTest {
     MatmulPlan small = MatmulPlan.blocked(tile, 4, 16, 4, 128, 128);
     MatmulPlan large = MatmulPlan.blocked(tile, 6, 8, 3, 100, 7);
     ReferenceKernels reference = new ReferenceKernels();
-    try (OpenClKernels kernels = new OpenClKernels(device, KernelSource.classpath(), false, small,
-        ProgramOptions.updateChunk(device), large, 1)) {
-      org.junit.jupiter.api.Assertions.assertEquals(large, kernels.largePlan());
-      org.junit.jupiter.api.Assertions.assertTrue(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS, 3, 5));
-      org.junit.jupiter.api.Assertions.assertFalse(kernels.takesLargePlan(OpenClKernels.LARGE_ROWS - 1, 300, 500));
+    try (Products kernels = new Products(device, small, large, 1)) {
+      org.junit.jupiter.api.Assertions.assertEquals(large, kernels.matmuls.largePlan());
+      org.junit.jupiter.api.Assertions.assertTrue(kernels.matmuls.takesLargePlan(OpenClKernels.LARGE_ROWS, 3, 5));
+      org.junit.jupiter.api.Assertions.assertFalse(kernels.matmuls.takesLargePlan(OpenClKernels.LARGE_ROWS - 1, 300,
+          500));
       for (int m : new int[] {OpenClKernels.LARGE_ROWS - 1, OpenClKernels.LARGE_ROWS + 3}) {
         int n = 37;
         int k = 19;
@@ -127,15 +127,54 @@ class MatmulPlansTest {
           float[] expected = new float[m * n];
           call(reference, variant, m, n, k, 1, a, b, bias, other, expected);
           float[] actual = new float[m * n];
-          try (ClBuffer da = kernels.upload(a); ClBuffer db = kernels.upload(b); ClBuffer dc = kernels.allocate(m * n);
-               ClBuffer dbias = kernels.upload(bias); ClBuffer dother = kernels.upload(other)) {
-            call(kernels, variant, m, n, k, 1, da, db, dbias, dother, dc);
-            kernels.download(dc, actual);
+          try (ClBuffer da = kernels.context.upload(a); ClBuffer db = kernels.context.upload(b); ClBuffer dc = kernels.context.buffer(m * n);
+               ClBuffer dbias = kernels.context.upload(bias); ClBuffer dother = kernels.context.upload(other)) {
+            kernels.call(variant, m, n, k, 1, da, db, dbias, dother, dc);
+            dc.read(actual);
           }
           Tolerances.assertMatchesReference(device, "two plans, " + variant + " " + m + "x" + n + "x" + k, expected,
               actual);
         }
       }
+    }
+  }
+
+  /**
+   * matmul.cl alone, built for a plan (and a large products' plan) as OpenClKernels builds and launches it: the
+   * other kernel files' builds take the plan's options too, so building them all cost a cold compile of every file
+   * per plan (5-10 s each on PoCL, 154 s of CI's 15 minutes for this class).
+   */
+  private static final class Products implements AutoCloseable {
+    final ClContext context;
+    final MatmulKernels matmuls;
+
+    Products(ClDevice device, MatmulPlan plan, MatmulPlan large, long largeWork) {
+      context = new ClContext(device, KernelSource.classpath(), false);
+      try {
+        matmuls = new MatmulKernels(context, KernelSource.classpath(), plan, large, largeWork);
+      } catch (RuntimeException e) {
+        context.close();
+        throw e;
+      }
+    }
+
+    /** As {@link MatmulPlansTest#call} does on a backend, through the kernels of the product's plan. */
+    void call(String variant, int m, int n, int k, int activation, ClBuffer a, ClBuffer b, ClBuffer bias,
+        ClBuffer other, ClBuffer c) {
+      MatmulKernels.Matmuls kernels = matmuls.matmuls(m, n, k);
+      ClKernel kernel = switch (variant) {
+        case "tn" -> kernels.transposeA().args(m, n, k, 0.5f, a, b, c);
+        case "nt" -> kernels.transposeB().args(m, n, k, 0.5f, a, b, c);
+        case "bias_activation" -> kernels.biasActivation().args(m, n, k, activation, a, b, bias, c);
+        case "transpose_b_delta" -> kernels.transposeBDelta().args(m, n, k, activation, a, b, other, c);
+        default -> kernels.matmul().args(m, n, k, 0.5f, a, b, c);
+      };
+      matmuls.launch(kernels, kernel, m, n);
+    }
+
+    @Override
+    public void close() {
+      context.close();
     }
   }
 
