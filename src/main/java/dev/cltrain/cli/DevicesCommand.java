@@ -35,41 +35,46 @@ final class DevicesCommand implements Callable<Integer> {
       return 0;
     }
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"", "#", "id", "type", "name", "CUs", "global mem", "OpenCL", "fp64", "fma", "vector",
-        "platform"});
+    // the columns of short values, so that the table fits 80 columns; names and the rest go in the lines under it
+    rows.add(new String[] {"", "#", "id", "type", "CUs", "global mem", "OpenCL", "fp64", "fma", "vector"});
     for (int i = 0; i < devices.size(); i++) {
       Device d = devices.get(i);
       Map<String, Object> p = d.properties();
       boolean ref = d.isReference();
       rows.add(new String[] {d.id().equals(auto.id()) ? "*" : "", String.valueOf(i), d.id(),
-          ref ? "CPU" : d.type().toString(),
-          ref ? d.name() + " (Java " + System.getProperty("java.version") + ")" : d.name(),
-          String.valueOf(d.computeUnits()), Format.bytes(d.memoryBytes()),
+          ref ? "CPU" : d.type().toString(), String.valueOf(d.computeUnits()), Format.bytes(d.memoryBytes()),
           ref ? "-" : shortVersion(String.valueOf(p.get("openclVersion"))),
           Boolean.TRUE.equals(p.get("fp64")) ? "yes" : "no", d.fastFma() ? "yes" : "no",
-          p.get("matmulVector") == null ? "untuned" : String.valueOf(p.get("matmulVector")),
-          ref ? "-" : String.valueOf(p.get("platform"))});
+          p.get("matmulVector") == null ? "untuned" : String.valueOf(p.get("matmulVector"))});
     }
     printTable(out, rows);
     for (Device d : devices) {
-      out.println(vectorNote(d));
+      out.println(Format.wrap(deviceNote(d)));
     }
     for (Device d : devices) {
       if (!d.fastFma()) {
-        out.println(noFmaNote(d));
+        out.println(Format.wrap(noFmaNote(d)));
       }
     }
     if (problem != null) {
-      out.println("OpenCL: " + problem);
+      out.println(Format.wrap("OpenCL: " + problem));
     }
-    out.println("* = what --device auto picks"
-        + (auto.isReference() ? " (no OpenCL GPU or accelerator, so the Java reference)" : ""));
+    out.println(Format.wrap("* = what --device auto picks"
+        + (auto.isReference() ? " (no OpenCL GPU or accelerator, so the Java reference)" : "")));
     return 0;
   }
 
-  /** The line under the table that says which float vectors a device's matrix products use: {@link #vectors}. */
-  static String vectorNote(Device d) {
-    return d.id() + ": " + vectors(d);
+  /**
+   * The line under the table for a device (wrapped at 80 columns): its name, its platform, and which float vectors
+   * its matrix products use ({@link #vectors}).
+   *
+   * @param d the device
+   * @return e.g. "cl:0:0: pthread-skylake-avx512-AMD EPYC (Portable Computing Language); float vectors ..."
+   */
+  static String deviceNote(Device d) {
+    String name = d.isReference() ? d.name() + " (Java " + System.getProperty("java.version") + ")"
+        : d.name() + " (" + d.properties().get("platform") + ")";
+    return d.id() + ": " + name + "; " + vectors(d);
   }
 
   /**

@@ -30,4 +30,29 @@ final class Format {
     }
     return u == 0 ? bytes + " B" : fixed(v, 1) + " " + units[u];
   }
+
+  /** The width lines under a table are wrapped at: a terminal of 80 columns. */
+  static final int LINE_WIDTH = 80;
+  /** What a wrapped line's continuations start with (never a table row's start: a mark or space, two, a digit). */
+  static final String CONTINUATION = "    ";
+
+  /**
+   * {@code text} wrapped at spaces to lines of at most {@link #LINE_WIDTH} characters (a longer word keeps its own
+   * line), each after the first indented by {@link #CONTINUATION}.
+   */
+  static String wrap(String text) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.strip().split(" +")) {
+      boolean empty = line.length() == (lines.isEmpty() ? 0 : CONTINUATION.length());
+      if (!empty && line.length() + 1 + word.length() > LINE_WIDTH) {
+        lines.add(line.toString());
+        line = new StringBuilder(CONTINUATION);
+        empty = true;
+      }
+      line.append(empty ? "" : " ").append(word);
+    }
+    lines.add(line.toString());
+    return String.join(System.lineSeparator(), lines);
+  }
 }

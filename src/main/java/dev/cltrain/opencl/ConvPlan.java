@@ -152,7 +152,7 @@ public record ConvPlan(int directVectors, int gradientRows, int gradientVectors,
 
   /**
    * The plan for {@code device}: {@code CLTRAIN_CONV} when set, else the one {@link ConvTuner} found fastest there
-   * (timed at first use, then cached per device and driver).
+   * (timed at first use, then cached per device and driver); on a simulator (Oclgrind) the default, untimed.
    *
    * @param device the device the kernels will run on
    * @param source where the tuner reads the kernels from
@@ -164,6 +164,9 @@ public record ConvPlan(int directVectors, int gradientRows, int gradientVectors,
     String spec = System.getenv(ENVIRONMENT);
     if (spec != null && !spec.isBlank()) {
       return parse(spec);
+    }
+    if (device.simulator()) {
+      return DEFAULT; // a simulator's timings say nothing of any hardware, and took minutes at the tuner's shapes
     }
     return ConvTuner.planFor(device, source, matmul);
   }

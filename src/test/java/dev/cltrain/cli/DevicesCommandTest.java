@@ -103,7 +103,7 @@ class DevicesCommandTest {
     for (ClDevice d : devices) {
       String row = lines.stream().filter(l -> l.contains(" " + d.ref() + " ")).findFirst().orElseThrow();
       assertTrue(row.startsWith(d.fma() ? "yes" : "no ", column), d.ref() + " fma " + d.fma() + ": " + run.out());
-      assertEquals(!d.fma(), run.out().contains(DevicesCommand.noFmaNote(new OpenClDevice(d))),
+      assertEquals(!d.fma(), unwrapped(run.out()).contains(DevicesCommand.noFmaNote(new OpenClDevice(d))),
           "a note line exactly where a device lacks it: " + run.out());
       boolean found = false;
       for (JsonNode n : json) {
@@ -127,12 +127,15 @@ class DevicesCommandTest {
     assertEquals(0, run.exit(), run.toString());
     assertTrue(List.of(run.outLines().get(0).strip().split("\\s+")).contains("vector"), run.out());
     // surefire runs the tests with jdk.incubator.vector, as scripts/cltrain does
-    assertTrue(run.out().contains("reference: matmul loops Vector API, "), "the reference's loops: " + run.out());
+    List<String> notes = unwrapped(run.out()).lines().toList();
+    assertTrue(notes.stream().anyMatch(l -> l.startsWith("reference: Java reference (Java ")
+        && l.contains("); matmul loops Vector API, ")), "the reference's loops: " + run.out());
     for (ClDevice d : OpenClDevices.all()) {
       int[] widths = d.floatVectorWidths();
       assertTrue(widths[1] >= 1, d.ref() + " says its native float width: " + widths[1]);
-      assertTrue(run.out().contains(d.ref() + ": float vectors preferred " + widths[0] + ", native " + widths[1] + " "),
-          d.ref() + ": " + run.out());
+      assertTrue(notes.contains(DevicesCommand.deviceNote(new OpenClDevice(d))), d.ref() + ": " + run.out());
+      assertTrue(notes.stream().anyMatch(l -> l.startsWith(d.ref() + ": " + d.name() + " (" + d.platformName() + ")"
+          + "; float vectors preferred " + widths[0] + ", native " + widths[1] + " ")), d.ref() + ": " + run.out());
     }
     Cli train = Cli.run("train", "--epochs", "1", "--device", "reference", "--profile");
     assertEquals(0, train.exit(), train.toString());
@@ -149,5 +152,30 @@ class DevicesCommandTest {
     String note = DevicesCommand.noFmaNote(device);
     assertTrue(note.startsWith("cl:3:1 has no hardware fused multiply-add (no CL_FP_FMA): fma() runs in software"), note);
     assertTrue(dev.cltrain.Devices.reference().fastFma());
+  }
+
+  /** A terminal of 80 columns shows every line whole: the table's columns are short, the lines under it wrapped. */
+  @Test
+  void everyLineFitsEightyColumnsAndTheWrappedLinesJoinBackToTheNotes() {
+    Cli run = Cli.run("devices");
+    assertEquals(0, run.exit(), run.toString());
+    for (String line : run.outLines()) {
+      assertTrue(line.length() <= Format.LINE_WIDTH || !line.strip().contains(" "),
+          "at most 80 columns (or one word): " + line.length() + ": " + line);
+    }
+    assertEquals("a b", Format.wrap(" a  b "));
+    String long1 = "word ".repeat(30).strip();
+    String wrapped = Format.wrap(long1);
+    assertTrue(wrapped.lines().count() == 2 && wrapped.lines().allMatch(l -> l.length() <= Format.LINE_WIDTH)
+        && wrapped.lines().skip(1).allMatch(l -> l.startsWith(Format.CONTINUATION + "word")), wrapped);
+    assertEquals(long1, unwrapped(wrapped));
+    String longWord = "x".repeat(100);
+    assertEquals("a" + System.lineSeparator() + Format.CONTINUATION + longWord, Format.wrap("a " + longWord),
+        "a word longer than a line keeps a line of its own");
+  }
+
+  /** {@code out} with each wrapped line ({@link Format#wrap}) joined back into one. */
+  static String unwrapped(String out) {
+    return out.replace(System.lineSeparator() + Format.CONTINUATION, " ").replace("\n" + Format.CONTINUATION, " ");
   }
 }

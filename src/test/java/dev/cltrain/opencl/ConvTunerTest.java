@@ -91,4 +91,22 @@ class ConvTunerTest {
     assertEquals(ConvPlan.DEFAULT.gradientVectors(), tuning.best().gradientVectors(), tuning.toString());
     assertTrue(tuning.untried().isEmpty(), tuning.toString());
   }
+
+  /**
+   * A simulator (Oclgrind) gets the default plan untimed: its timings say nothing of hardware, and under
+   * scripts/oclgrind-check the tuner's shapes took more than five minutes of CI's fifteen. (The device is made up:
+   * a tuning would fail to open it and still memoize the default, which {@link ConvTuner#cachedPlan} would then say.)
+   */
+  @Test
+  void aSimulatorGetsTheDefaultPlanWithoutATuning() {
+    ClDevice simulator = new ClDevice(7, 0, "Oclgrind", "Oclgrind Simulator", "none", ClDevice.Type.GPU, 1, 1L << 30,
+        1L << 28, 256, 32768, "OpenCL 1.2 (Oclgrind 21.10)", "21.10", true, true, true, null, null);
+    assertTrue(simulator.simulator());
+    try (CacheFolder cache = CacheFolder.use(dir)) {
+      MatmulTuner.forgetThisRun();
+      assertEquals(ConvPlan.DEFAULT, ConvPlan.forDevice(simulator, KernelSource.classpath(),
+          MatmulPlan.tiled(MatmulPlan.tileFor(simulator))));
+      assertEquals(null, ConvTuner.cachedPlan(simulator), "no tuning ran, so none was memoized or cached");
+    }
+  }
 }
