@@ -48,7 +48,7 @@ interface ConvLoops {
     private Best() {}
 
     private static ConvLoops load() {
-      return Boolean.getBoolean("cltrain.plainMatmul") ? plain() : MatmulRows.vectorLoops(ConvLoops.class, "VectorConv", plain());
+      return MatmulRows.vectorLoops(ConvLoops.class, "VectorConv", plain());
     }
   }
 

@@ -39,8 +39,15 @@ interface MatmulRows {
   }
 
   /**
+   * The system property that makes the reference run its plain loops everywhere (products, convolutions, pooling,
+   * updates) even where the Vector API is there: {@code -Dcltrain.plainMatmul=true}, which {@code CLTRAIN_PLAIN_JAVA=1}
+   * passes. The bits are the same either way.
+   */
+  String PLAIN_PROPERTY = "cltrain.plainMatmul";
+
+  /**
    * The loops of src/main/vector's class {@code simpleName} (made with its no-argument constructor) when this JVM
-   * has the Vector API and the class loads, else {@code plain}.
+   * has the Vector API and the class loads and {@link #PLAIN_PROPERTY} is not set, else {@code plain}.
    *
    * @param <T> the loops' interface
    * @param type the loops' interface
@@ -49,7 +56,7 @@ interface MatmulRows {
    * @return the loops to run
    */
   static <T> T vectorLoops(Class<T> type, String simpleName, T plain) {
-    if (!vectorApi()) {
+    if (Boolean.getBoolean(PLAIN_PROPERTY) || !vectorApi()) {
       return plain;
     }
     try {
@@ -77,7 +84,7 @@ interface MatmulRows {
      * @return whether it logged now
      */
     static boolean sayOnce() {
-      if (vectorApi() || Boolean.getBoolean("cltrain.plainMatmul") || !SAID.compareAndSet(false, true)) {
+      if (vectorApi() || Boolean.getBoolean(PLAIN_PROPERTY) || !SAID.compareAndSet(false, true)) {
         return false;
       }
       org.slf4j.LoggerFactory.getLogger(ReferenceKernels.class).warn("the Java reference runs plain loops, several "
@@ -93,7 +100,7 @@ interface MatmulRows {
     private Best() {}
 
     private static MatmulRows load() {
-      if (Boolean.getBoolean("cltrain.plainMatmul") || !vectorApi()) {
+      if (Boolean.getBoolean(PLAIN_PROPERTY) || !vectorApi()) {
         return plain();
       }
       try {

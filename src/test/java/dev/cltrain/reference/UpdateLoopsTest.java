@@ -2,6 +2,8 @@ package dev.cltrain.reference;
 
 import dev.cltrain.backend.AdamConstants;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -15,6 +17,29 @@ class UpdateLoopsTest {
   @Test
   void theTestJvmRunsTheVectorLoops() {
     assertTrue(UpdateLoops.best().describe().startsWith("Vector API"), UpdateLoops.best().describe());
+  }
+
+  /**
+   * {@code -Dcltrain.plainMatmul=true} ({@code CLTRAIN_PLAIN_JAVA=1}) chooses the plain loops of every family the
+   * reference loads, the updates and convolutions as the products (before, only the products and convolutions).
+   */
+  @Test
+  void thePlainPropertyChoosesThePlainLoopsOfEveryFamily() {
+    String before = System.getProperty(MatmulRows.PLAIN_PROPERTY);
+    try {
+      System.clearProperty(MatmulRows.PLAIN_PROPERTY);
+      assertNotSame(UpdateLoops.plain(), MatmulRows.vectorLoops(UpdateLoops.class, "VectorUpdate", UpdateLoops.plain()));
+      assertNotSame(ConvLoops.plain(), MatmulRows.vectorLoops(ConvLoops.class, "VectorConv", ConvLoops.plain()));
+      System.setProperty(MatmulRows.PLAIN_PROPERTY, "true");
+      assertSame(UpdateLoops.plain(), MatmulRows.vectorLoops(UpdateLoops.class, "VectorUpdate", UpdateLoops.plain()));
+      assertSame(ConvLoops.plain(), MatmulRows.vectorLoops(ConvLoops.class, "VectorConv", ConvLoops.plain()));
+    } finally {
+      if (before == null) {
+        System.clearProperty(MatmulRows.PLAIN_PROPERTY);
+      } else {
+        System.setProperty(MatmulRows.PLAIN_PROPERTY, before);
+      }
+    }
   }
 
   @Test
