@@ -175,7 +175,8 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
 
   /**
    * The plan for {@code device}: {@code CLTRAIN_MATMUL} when set, else the one {@link MatmulTuner} found
-   * fastest there (timed at first use, then cached per device and driver).
+   * fastest there (timed at first use, then cached per device and driver); on a simulator (Oclgrind) the tuner's
+   * first candidate, untimed.
    *
    * @param device the device the kernels will run on
    * @param source where the tuner reads matmul.cl from, so candidates are timed on the kernels in use
@@ -186,6 +187,9 @@ public record MatmulPlan(Strategy strategy, int tile, int rows, int vector, int 
     String spec = System.getenv(ENVIRONMENT);
     if (spec != null && !spec.isBlank()) {
       return forced(spec, device);
+    }
+    if (device.simulator()) {
+      return MatmulTuner.candidates(device).get(0); // a simulator's timings say nothing of hardware (ConvPlan too)
     }
     return MatmulTuner.planFor(device, source);
   }

@@ -93,20 +93,31 @@ class ConvTunerTest {
   }
 
   /**
-   * A simulator (Oclgrind) gets the default plan untimed: its timings say nothing of hardware, and under
+   * A simulator (Oclgrind) gets the default plans untimed (the matmul tuner's first candidate, the default
+   * convolution plan): its timings say nothing of hardware, and under
    * scripts/oclgrind-check the tuner's shapes took more than five minutes of CI's fifteen. (The device is made up:
    * a tuning would fail to open it and still memoize the default, which {@link ConvTuner#cachedPlan} would then say.)
    */
   @Test
-  void aSimulatorGetsTheDefaultPlanWithoutATuning() {
+  void aSimulatorGetsTheDefaultPlansWithoutATuning() {
     ClDevice simulator = new ClDevice(7, 0, "Oclgrind", "Oclgrind Simulator", "none", ClDevice.Type.GPU, 1, 1L << 30,
         1L << 28, 256, 32768, "OpenCL 1.2 (Oclgrind 21.10)", "21.10", true, true, true, null, null);
     assertTrue(simulator.simulator());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream before = System.err;
     try (CacheFolder cache = CacheFolder.use(dir)) {
       MatmulTuner.forgetThisRun();
-      assertEquals(ConvPlan.DEFAULT, ConvPlan.forDevice(simulator, KernelSource.classpath(),
-          MatmulPlan.tiled(MatmulPlan.tileFor(simulator))));
-      assertEquals(null, ConvTuner.cachedPlan(simulator), "no tuning ran, so none was memoized or cached");
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      MatmulPlan matmul = MatmulPlan.forDevice(simulator, KernelSource.classpath());
+      ConvPlan conv = ConvPlan.forDevice(simulator, KernelSource.classpath(), matmul);
+      System.setErr(before);
+      assertEquals(MatmulTuner.candidates(simulator).get(0), matmul, "the matmul tuner's first candidate");
+      assertEquals(ConvPlan.DEFAULT, conv);
+      assertEquals("", err.toString(StandardCharsets.UTF_8), "no tuning said it was timing anything");
+      assertEquals(null, ConvTuner.cachedPlan(simulator), "no convolution plan was memoized or cached");
+    } finally {
+      System.setErr(before);
     }
   }
+
 }
