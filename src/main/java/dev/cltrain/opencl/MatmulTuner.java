@@ -30,6 +30,8 @@ public final class MatmulTuner {
   static final double BUDGET_SECONDS = 3;
   /** The system property that sets another budget in seconds (0: one candidate per run), e.g. for tests. */
   public static final String BUDGET_PROPERTY = "cltrain.tune.seconds";
+  /** The system property that names the folder of the per-device caches ({@link #cacheFolder()}), e.g. for tests. */
+  public static final String CACHE_PROPERTY = "cltrain.cache";
   private static boolean retune;
   private static final java.util.Set<String> RETUNED = new java.util.HashSet<>();
   /**
@@ -430,7 +432,7 @@ public final class MatmulTuner {
    *     {@code ~/.cache/cltrain}; not created here
    */
   public static Path cacheFolder() {
-    String property = System.getProperty("cltrain.cache");
+    String property = System.getProperty(CACHE_PROPERTY);
     if (property != null && !property.isBlank()) {
       return Path.of(property);
     }

@@ -1,5 +1,7 @@
 package dev.cltrain.cli;
 
+import dev.cltrain.opencl.MatmulTuner;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,12 +21,18 @@ record Cli(int exit, String out, String err) {
     return new Cli(exit, out.toString(), err.toString());
   }
 
+  /**
+   * How long a child JVM may take before it counts as hung: runs take seconds, but minutes on a machine busy with
+   * another build beside the suite's two JVMs (120 s was once too short there).
+   */
+  static final long CHILD_TIMEOUT_SECONDS = 600;
+
   /** Runs {@code dev.cltrain.cli.Main} in a new JVM on the test class path with extra environment variables. */
   static Cli runInChild(Map<String, String> env, Path workDir, String... args) throws IOException, InterruptedException {
     Process p = startChild(env, workDir, args);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("child JVM did not finish in 120 s: " + List.of(args));
+      throw new AssertionError("child JVM did not finish in " + CHILD_TIMEOUT_SECONDS + " s: " + List.of(args));
     }
     return new Cli(p.exitValue(), java.nio.file.Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
         java.nio.file.Files.readString(workDir.resolve("child.err"), StandardCharsets.UTF_8));
@@ -44,9 +52,9 @@ record Cli(int exit, String out, String err) {
   static Cli runInChild(List<String> jvmOptions, Map<String, String> env, Path workDir, String... args)
       throws IOException, InterruptedException {
     Process p = startChild(jvmOptions, env, workDir, args);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("child JVM did not finish in 120 s: " + List.of(args));
+      throw new AssertionError("child JVM did not finish in " + CHILD_TIMEOUT_SECONDS + " s: " + List.of(args));
     }
     return new Cli(p.exitValue(), java.nio.file.Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
         java.nio.file.Files.readString(workDir.resolve("child.err"), StandardCharsets.UTF_8));
@@ -57,6 +65,14 @@ record Cli(int exit, String out, String err) {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // the parent's per-device cache and tuning budget, so that a child finds the plans tuned and the devices checked
+    // (a test's own -D options come after, and win)
+    for (String property : List.of(MatmulTuner.CACHE_PROPERTY, MatmulTuner.BUDGET_PROPERTY)) {
+      String value = System.getProperty(property);
+      if (value != null) {
+        command.add("-D" + property + "=" + value);
+      }
+    }
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * test's own folder until closed, so that a test can plant or inspect entries without touching the build's cache.
  */
 public final class CacheFolder implements AutoCloseable {
-  private static final String PROPERTY = "cltrain.cache";
+  private static final String PROPERTY = dev.cltrain.opencl.MatmulTuner.CACHE_PROPERTY;
   private final String before;
 
   private CacheFolder(Path dir) {
